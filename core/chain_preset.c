@@ -85,7 +85,7 @@ int chain_parse(const char *s, struct chain *c, struct ls_error *err)
     char buf[256];
     size_t len = strlen(s);
     if (len == 0 || len >= sizeof buf)
-        return ls_fail(err, LS_EUSAGE, "chain: expected hf, llama.cpp, vllm or a comma-separated stage list");
+        return ls_fail(err, LS_EUSAGE, "--chain: expected hf, llama.cpp, vllm or a comma-separated stage list");
     memcpy(buf, s, len + 1);
     unsigned seen = 0;
     for (char *tok = buf, *next; tok; tok = next) {
@@ -96,9 +96,9 @@ int chain_parse(const char *s, struct chain *c, struct ls_error *err)
         while (e > tok && isspace((unsigned char)e[-1])) *--e = 0;
         enum stage_kind k;
         if (!stage_parse(tok, &k))
-            return ls_fail(err, LS_EUSAGE, "chain: unknown stage '%.40s' (stages: temperature, top-k, top-p, min-p)", tok);
+            return ls_fail(err, LS_EUSAGE, "--chain: unknown stage '%.40s' (stages: temperature, top-k, top-p, min-p)", tok);
         if (seen & (1u << k))
-            return ls_fail(err, LS_EUSAGE, "chain: stage '%s' listed twice", stage_name(k));
+            return ls_fail(err, LS_EUSAGE, "--chain: stage '%s' listed twice", stage_name(k));
         seen |= 1u << k;
         out.order[out.n++] = k;
     }

@@ -106,6 +106,7 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, const struct cli_extra 
     long tk = 0;
     int set_t = 0, set_k = 0, set_p = 0, set_m = 0;
     const char *defaults = NULL;
+    int chain_set = 0;
     int rc = LS_OK, c;
     long lv;
     optind = 1;
@@ -133,7 +134,8 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, const struct cli_extra 
             set_m = 1;
             break;
         case O_CHAIN:
-            if ((rc = chain_parse(optarg, &o->chain, err))) { ls_error_prefix(err, "--chain"); return rc; }
+            if ((rc = chain_parse(optarg, &o->chain, err))) return rc;
+            chain_set = 1;
             break;
         case O_DEFAULTS: defaults = optarg; break;
         case O_SEED:
@@ -180,7 +182,11 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, const struct cli_extra 
         }
     }
     o->params = PARAMS_OFF;
-    if (defaults && (rc = params_defaults(defaults, &o->params, err))) return rc;
+    if (defaults) {
+        /* a system's defaults come with its chain order unless --chain says otherwise */
+        if ((rc = params_defaults(defaults, &o->params, err))) return rc;
+        if (!chain_set && (rc = chain_parse(defaults, &o->chain, err))) return rc;
+    }
     if (set_t) o->params.temperature = t;
     if (set_k) o->params.top_k = (int32_t)tk;
     if (set_p) o->params.top_p = tp;
@@ -291,7 +297,8 @@ void cli_usage(FILE *f)
           "  --min-p M               keep p >= M * p_max (default 0 = off)\n"
           "  --chain hf|llama.cpp|vllm|LIST   stage order and tie rules (default hf);\n"
           "                          LIST: comma-separated stages, e.g. top-k,temperature,top-p\n"
-          "  --defaults llama.cpp|hf|vllm     that system's default values; explicit options win\n"
+          "  --defaults llama.cpp|hf|vllm     that system's default values and chain order;\n"
+          "                          explicit --chain and parameter options win\n"
           "  --seed S                PRNG seed (xoshiro256**; default 42; always reported)\n"
           "  --step N                0-based step (default 0)\n"
           "  --top N|all             tokens listed by show (default 20)\n"

@@ -102,6 +102,16 @@ int json_parse(char *buf, size_t len, enum json_literals lit, cJSON **root,
         if (off > len) off = len;
         long l, c;
         json_line_col(buf, off, &l, &c);
+        /* a complete value followed by junk? parse leniently to find out */
+        const char *end2 = NULL;
+        cJSON *lenient = cJSON_ParseWithLengthOpts(buf, len + 1, &end2, 0);
+        if (lenient) {
+            cJSON_Delete(lenient);
+            size_t o2 = end2 && end2 >= buf ? (size_t)(end2 - buf) : off;
+            while (o2 < len && (buf[o2] == ' ' || buf[o2] == '\t' || buf[o2] == '\n' || buf[o2] == '\r')) o2++;
+            json_line_col(buf, o2, &l, &c);
+            return ls_fail(err, LS_EDATA, "invalid JSON: trailing data after the value at line %ld, column %ld (byte %zu)", l, c, o2);
+        }
         if (off >= len)
             return ls_fail(err, LS_EDATA, "invalid JSON: unexpected end of input at line %ld, column %ld (byte %zu)", l, c, off);
         return ls_fail(err, LS_EDATA, "invalid JSON at line %ld, column %ld (byte %zu)", l, c, off);

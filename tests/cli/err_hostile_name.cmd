@@ -1,0 +1,1 @@
+$LS show tests/data/native/evil*name.json --step 9

@@ -1,0 +1,1 @@
+$LS show samples/demo.json --max-json-size 1000

@@ -1,0 +1,1 @@
+$LS sample samples/demo.json --step 20 -n 5

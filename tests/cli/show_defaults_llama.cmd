@@ -1,0 +1,1 @@
+$LS show samples/demo.json --step 20 --defaults llama.cpp --top 8

@@ -1,0 +1,1 @@
+$LS show samples/demo.json --step 5 --top 10

@@ -1,0 +1,1 @@
+$LS show samples/demo.json --step 13 --temperature 0 --top 3
