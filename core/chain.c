@@ -40,27 +40,36 @@ int chain_ws_init(struct chain_ws *ws, uint32_t V)
     ws->tmp = malloc(n * sizeof *ws->tmp);
     ws->idx = malloc(n * sizeof *ws->idx);
     ws->cand = malloc(n * sizeof *ws->cand);
-    if (!ws->w || !ws->tmp || !ws->idx || !ws->cand) { chain_ws_free(ws); return LS_ELIMIT; }
+    ws->q = malloc(n * sizeof *ws->q);
+    if (!ws->w || !ws->tmp || !ws->idx || !ws->cand || !ws->q) { chain_ws_free(ws); return LS_ELIMIT; }
     return LS_OK;
 }
 
 void chain_ws_free(struct chain_ws *ws)
 {
-    free(ws->w); free(ws->tmp); free(ws->idx); free(ws->cand);
+    free(ws->w); free(ws->tmp); free(ws->idx); free(ws->cand); free(ws->q);
     memset(ws, 0, sizeof *ws);
 }
 
 double stage_softmax(struct stage_ctx *x)
 {
-    const int32_t *cand = x->ws->cand;
-    const double *w = x->ws->w;
-    double *t = x->ws->tmp;
-    double m = -INFINITY, s = 0.0;
-    for (uint32_t j = 0; j < x->n; j++) if (w[cand[j]] > m) m = w[cand[j]];
-    for (uint32_t j = 0; j < x->n; j++) { t[j] = exp(w[cand[j]] - m); s += t[j]; }
-    double inv = 1.0 / s;
-    for (uint32_t j = 0; j < x->n; j++) t[j] *= inv;
-    return m;
+    struct chain_ws *ws = x->ws;
+    const int32_t *cand = ws->cand;
+    double *t = ws->tmp;
+    if (!ws->q_valid) {
+        double m = -INFINITY;
+        for (uint32_t j = 0; j < x->n; j++) if (ws->w[cand[j]] > m) m = ws->w[cand[j]];
+        for (uint32_t j = 0; j < x->n; j++) ws->q[cand[j]] = exp(ws->w[cand[j]] - m);
+        ws->qm = m;
+        ws->q_valid = 1;
+        ws->q_is_raw = 0;
+    }
+    /* the maximum always survives truncation, so q never underflows to all-zero */
+    const double *q = ws->q_is_raw ? x->r->p_raw : ws->q;
+    double s = 0.0;
+    for (uint32_t j = 0; j < x->n; j++) { t[j] = q[cand[j]]; s += t[j]; }
+    for (uint32_t j = 0; j < x->n; j++) t[j] /= s; /* divide: a lone survivor gets exactly 1 */
+    return ws->q_is_raw ? x->r->max_logit : ws->qm;
 }
 
 void stage_compact(struct stage_ctx *x, int have_probs)
@@ -119,14 +128,14 @@ double select_kth_largest(double *v, uint32_t n, uint32_t k)
     return v[lo];
 }
 
-int chain_run(const struct chain *c, const struct params *p, const float *logits,
-              uint32_t V, struct chain_ws *ws, struct chain_result *r,
-              struct ls_error *err)
+static int run(const struct chain *c, const struct params *p, const float *logits,
+               uint32_t V, struct chain_ws *ws, struct chain_result *r,
+               struct ls_error *err, int reuse_raw)
 {
     if (V == 0 || V > r->V || V > ws->V)
         return ls_fail(err, LS_EINTERNAL, "chain_run: vocabulary size %u exceeds buffers", V);
+    if (reuse_raw && (r->V != V || r->n_finite == 0)) reuse_raw = 0;
     r->V = V;
-    r->n_nan = r->n_posinf = r->n_neginf = 0;
     r->note[0] = 0;
     r->greedy = 0;
     r->effective_temperature = p->temperature;
@@ -135,6 +144,16 @@ int chain_run(const struct chain *c, const struct params *p, const float *logits
     double m = -INFINITY;
     int32_t argmax = -1;
     uint32_t n = 0;
+    if (reuse_raw) {
+        for (uint32_t i = 0; i < V; i++) {
+            float z = logits[i];
+            r->p[i] = 0.0;
+            if (isfinite(z)) { r->cut_by[i] = CUT_NONE; ws->cand[n++] = (int32_t)i; ws->w[i] = (double)z; }
+            else r->cut_by[i] = CUT_MASKED;
+        }
+        goto stages;
+    }
+    r->n_nan = r->n_posinf = r->n_neginf = 0;
     for (uint32_t i = 0; i < V; i++) {
         float z = logits[i];
         r->p[i] = 0.0;
@@ -176,8 +195,13 @@ int chain_run(const struct chain *c, const struct params *p, const float *logits
         if (pr > 0) h -= pr * (ws->w[id] - lse);
     }
     r->lse_raw = lse;
-    r->entropy_before = h;
+    r->entropy_before = h < 0 ? 0.0 : h;
 
+stages:
+    /* q starts as the raw distribution: exp(z - lse) = p_raw */
+    ws->q_valid = 1;
+    ws->q_is_raw = 1;
+    ws->qm = r->lse_raw;
     /* Stages in chain order. */
     struct stage_ctx x = { c, p, ws, r, n, 0, NULL };
     r->n_stages = c->n;
@@ -198,31 +222,42 @@ int chain_run(const struct chain *c, const struct params *p, const float *logits
     }
 
     /* Final distribution over survivors. */
-    double fm = stage_softmax(&x);
-    double sum = 0.0, ret = 0.0, hf = 0.0;
+    stage_softmax(&x);
+    const double *q = ws->q_is_raw ? r->p_raw : ws->q;
+    double qm = ws->q_is_raw ? r->lse_raw : ws->qm;
+    double sq = 0.0, ret = 0.0, hf = 0.0;
     for (uint32_t j = 0; j < x.n; j++) {
         int32_t id = ws->cand[j];
-        double pf = ws->tmp[j];
-        r->p[id] = pf;
+        r->p[id] = ws->tmp[j];
         r->kept[j] = id;
-        sum += pf;
+        sq += q[id];
         ret += r->p_raw[id];
     }
-    /* H = -sum p ln p with ln p = w - lse_final, computed from logits so
-     * tiny probabilities contribute exactly. */
-    double s2 = 0.0;
-    for (uint32_t j = 0; j < x.n; j++) s2 += exp(ws->w[ws->cand[j]] - fm);
-    double lse_f = fm + log(s2);
+    /* H = -sum p ln p with ln p = (w - qm) - ln(sum q), from logits, so tiny
+     * probabilities contribute exactly and no exp is needed here */
+    double lsq = log(sq);
     for (uint32_t j = 0; j < x.n; j++) {
         double pf = ws->tmp[j];
-        if (pf > 0) hf -= pf * (ws->w[ws->cand[j]] - lse_f);
+        if (pf > 0) hf -= pf * (ws->w[ws->cand[j]] - qm - lsq);
     }
-    (void)sum;
     r->n_kept = x.n;
     r->retained_mass = ret;
     r->entropy_after = hf > 0 ? hf : 0.0;
-    if (r->entropy_before < 0) r->entropy_before = 0.0;
     return LS_OK;
+}
+
+int chain_run(const struct chain *c, const struct params *p, const float *logits,
+              uint32_t V, struct chain_ws *ws, struct chain_result *r,
+              struct ls_error *err)
+{
+    return run(c, p, logits, V, ws, r, err, 0);
+}
+
+int chain_rerun(const struct chain *c, const struct params *p, const float *logits,
+                uint32_t V, struct chain_ws *ws, struct chain_result *r,
+                struct ls_error *err)
+{
+    return run(c, p, logits, V, ws, r, err, 1);
 }
 
 uint32_t chain_rank(const struct chain_result *r, int32_t id)

@@ -115,6 +115,13 @@ struct chain_ws {
     double *tmp;      /* scratch values */
     int32_t *idx;     /* scratch indices */
     int32_t *cand;    /* current candidates, ascending id */
+    /* q[id] = exp(w[id] - qm) for current candidates, reused by every stage
+     * until temperature changes w (so a run costs one exp per token per
+     * temperature change, not one per stage). When q_is_raw, q is p_raw
+     * (qm = the raw log-sum-exp). */
+    double *q;
+    double qm;
+    int q_valid, q_is_raw;
 };
 int chain_ws_init(struct chain_ws *ws, uint32_t V);
 void chain_ws_free(struct chain_ws *ws);
@@ -142,6 +149,13 @@ int params_check(const struct params *p, struct ls_error *err);
 int chain_run(const struct chain *c, const struct params *p, const float *logits,
               uint32_t V, struct chain_ws *ws, struct chain_result *r,
               struct ls_error *err);
+
+/* Same as chain_run on the same logits as the previous chain_run/chain_rerun
+ * on r (only chain or params changed): reuses the raw softmax, entropy and
+ * counts, skipping one exp per token. The explorer uses this per keypress. */
+int chain_rerun(const struct chain *c, const struct params *p, const float *logits,
+                uint32_t V, struct chain_ws *ws, struct chain_result *r,
+                struct ls_error *err);
 
 /* Rank (1-based, by p_raw descending then id ascending) of a token. */
 uint32_t chain_rank(const struct chain_result *r, int32_t id);

@@ -39,6 +39,8 @@ void stage_temperature(struct stage_ctx *x)
         return;
     }
     x->rep->active = (T != 1.0);
-    if (T != 1.0)
+    if (T != 1.0) {
         for (uint32_t j = 0; j < x->n; j++) ws->w[ws->cand[j]] /= T;
+        ws->q_valid = 0; /* probabilities change shape: recompute lazily */
+    }
 }

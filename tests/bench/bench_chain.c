@@ -1,0 +1,132 @@
+/* bench_chain.c: one chain step at realistic vocabulary sizes, against a
+ * naive implementation that sorts the whole vocabulary first (what many
+ * simple samplers do, and llama.cpp does when top-k is 0), measured in the
+ * same run on the same logits. Prints medians and ratios; never fails on
+ * timing (machines are noisy). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "chain.h"
+#include "rng.h"
+
+struct tok { float z; int32_t id; };
+
+static int cmp_tok(const void *a, const void *b)
+{
+    const struct tok *x = a, *y = b;
+    if (x->z != y->z) return x->z > y->z ? -1 : 1;
+    return x->id < y->id ? -1 : 1;
+}
+
+/* naive: sort all, then top-k, top-p, min-p on the sorted array, with the
+ * temperature applied first (temp_first) or last (llama.cpp) */
+static uint32_t naive_step(const float *z, uint32_t V, const struct params *p, struct tok *t, double *pr,
+                           int temp_first)
+{
+    for (uint32_t i = 0; i < V; i++) { t[i].z = z[i]; t[i].id = (int32_t)i; }
+    qsort(t, V, sizeof *t, cmp_tok);
+    uint32_t n = V;
+    double T = temp_first ? p->temperature : 1.0;
+    if (p->top_k > 0 && (uint32_t)p->top_k < n) n = (uint32_t)p->top_k;
+    double s = 0, m = t[0].z / T;
+    for (uint32_t i = 0; i < n; i++) { pr[i] = exp(t[i].z / T - m); s += pr[i]; }
+    if (p->top_p < 1) {
+        double cum = 0;
+        for (uint32_t i = 0; i < n; i++) { cum += pr[i] / s; if (cum >= p->top_p) { n = i + 1; break; } }
+    }
+    if (p->min_p > 0) {
+        double thr = m + log(p->min_p);
+        uint32_t k = 1;
+        while (k < n && t[k].z / T >= thr) k++;
+        n = k;
+    }
+    if (!temp_first) { /* final softmax at the real temperature */
+        m = t[0].z / p->temperature;
+        for (uint32_t i = 0; i < n; i++) pr[i] = exp(t[i].z / p->temperature - m);
+    }
+    s = 0;
+    for (uint32_t i = 0; i < n; i++) s += pr[i];
+    for (uint32_t i = 0; i < n; i++) pr[i] /= s;
+    return n;
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+#define REPS 15
+
+int main(void)
+{
+    const uint32_t sizes[] = {32000, 131072, 151936, 262144};
+    struct { const char *name; enum preset ps; struct params p; } cfg[] = {
+        {"hf T0.7 top-p 0.9 (no top-k)", PRESET_HF, {0.7, 0, 0.9, 0}},
+        {"hf T0.7 k50 top-p 0.95", PRESET_HF, {0.7, 50, 0.95, 0}},
+        {"llama.cpp defaults 0.8/40/0.95/0.05", PRESET_LLAMACPP, {0.8, 40, 0.95, 0.05}},
+        {"vllm T1.0 min-p 0.05", PRESET_VLLM, {1.0, 0, 1.0, 0.05}},
+    };
+    printf("one chain step (median of %d runs, microseconds); naive = full sort of V first\n", REPS);
+    printf("%-38s %8s %12s %12s %12s %8s\n", "config", "V", "logitscope", "(rerun)", "naive-sort", "speedup");
+    for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
+        uint32_t V = sizes[si];
+        float *z = malloc(V * sizeof *z);
+        struct tok *t = malloc(V * sizeof *t);
+        double *pr = malloc(V * sizeof *pr);
+        struct rng g;
+        rng_seed(&g, V);
+        /* Zipf-like logits with noise, as real vocabularies look */
+        for (uint32_t i = 0; i < V; i++) {
+            double u = rng_uniform(&g);
+            z[i] = (float)(-1.1 * log(1 + u * V) + 3 * rng_uniform(&g));
+        }
+        struct chain_ws ws;
+        struct chain_result r;
+        chain_ws_init(&ws, V);
+        chain_result_init(&r, V);
+        for (size_t ci = 0; ci < sizeof cfg / sizeof cfg[0]; ci++) {
+            struct chain ch;
+            chain_preset(&ch, cfg[ci].ps);
+            double a[REPS], b[REPS];
+            uint32_t kept_a = 0, kept_b = 0;
+            struct ls_error e = {0};
+            for (int k = 0; k < REPS; k++) {
+                double t0 = now();
+                chain_run(&ch, &cfg[ci].p, z, V, &ws, &r, &e);
+                double t1 = now();
+                kept_b = naive_step(z, V, &cfg[ci].p, t, pr, cfg[ci].ps != PRESET_LLAMACPP);
+                double t2 = now();
+                a[k] = (t1 - t0) * 1e6;
+                b[k] = (t2 - t1) * 1e6;
+                kept_a = r.n_kept;
+            }
+            qsort(a, REPS, sizeof *a, cmp_d);
+            qsort(b, REPS, sizeof *b, cmp_d);
+            /* the explorer's per-keypress path: same logits, new parameters */
+            double c2[REPS];
+            for (int k = 0; k < REPS; k++) {
+                double t0 = now();
+                chain_rerun(&ch, &cfg[ci].p, z, V, &ws, &r, &e);
+                c2[k] = (now() - t0) * 1e6;
+            }
+            qsort(c2, REPS, sizeof *c2, cmp_d);
+            printf("%-38s %8u %12.0f %12.0f %12.0f %7.1fx%s\n", cfg[ci].name, V, a[REPS / 2], c2[REPS / 2],
+                   b[REPS / 2], b[REPS / 2] / a[REPS / 2], kept_a == kept_b ? "" : "  (kept sets differ!)");
+        }
+        chain_ws_free(&ws);
+        chain_result_free(&r);
+        free(z); free(t); free(pr);
+    }
+    return 0;
+}
