@@ -36,61 +36,59 @@ int chain_ws_init(struct chain_ws *ws, uint32_t V)
     memset(ws, 0, sizeof *ws);
     ws->V = V;
     size_t n = V ? V : 1;
-    ws->w = malloc(n * sizeof *ws->w);
+    ws->finite = malloc(n * sizeof *ws->finite);
     ws->tmp = malloc(n * sizeof *ws->tmp);
     ws->idx = malloc(n * sizeof *ws->idx);
     ws->cand = malloc(n * sizeof *ws->cand);
     ws->q = malloc(n * sizeof *ws->q);
-    if (!ws->w || !ws->tmp || !ws->idx || !ws->cand || !ws->q) { chain_ws_free(ws); return LS_ELIMIT; }
+    if (!ws->finite || !ws->tmp || !ws->idx || !ws->cand || !ws->q) { chain_ws_free(ws); return LS_ELIMIT; }
     return LS_OK;
 }
 
 void chain_ws_free(struct chain_ws *ws)
 {
-    free(ws->w); free(ws->tmp); free(ws->idx); free(ws->cand); free(ws->q);
+    free(ws->finite); free(ws->tmp); free(ws->idx); free(ws->cand); free(ws->q);
     memset(ws, 0, sizeof *ws);
 }
 
-double stage_softmax(struct stage_ctx *x)
+const double *stage_q(const struct stage_ctx *x)
 {
-    struct chain_ws *ws = x->ws;
-    const int32_t *cand = ws->cand;
-    double *t = ws->tmp;
-    if (!ws->q_valid) {
-        double m = -INFINITY;
-        for (uint32_t j = 0; j < x->n; j++) if (ws->w[cand[j]] > m) m = ws->w[cand[j]];
-        for (uint32_t j = 0; j < x->n; j++) ws->q[cand[j]] = exp(ws->w[cand[j]] - m);
-        ws->qm = m;
-        ws->q_valid = 1;
-        ws->q_is_raw = 0;
-    }
-    /* the maximum always survives truncation, so q never underflows to all-zero */
-    const double *q = ws->q_is_raw ? x->r->p_raw : ws->q;
-    double s = 0.0;
-    for (uint32_t j = 0; j < x->n; j++) { t[j] = q[cand[j]]; s += t[j]; }
-    for (uint32_t j = 0; j < x->n; j++) t[j] /= s; /* divide: a lone survivor gets exactly 1 */
-    return ws->q_is_raw ? x->r->max_logit : ws->qm;
+    return x->ws->q_is_raw ? x->r->p_raw : x->ws->q;
 }
 
-void stage_compact(struct stage_ctx *x, int have_probs)
+void stage_cut(struct stage_ctx *x, double zb, enum tie_mode mode, int64_t arg)
 {
-    int32_t *cand = x->ws->cand;
-    const int32_t *keep = x->ws->idx;
-    const double *t = x->ws->tmp;
-    const double *praw = x->r->p_raw;
-    double removed = 0.0, raw_removed = 0.0;
+    struct chain_ws *ws = x->ws;
+    struct chain_result *r = x->r;
+    int32_t *cand = ws->cand;
+    const float *z = x->z;
+    const double *q = stage_q(x), *praw = r->p_raw;
+    double s_keep = 0.0, s_rem = 0.0, raw_rem = 0.0;
     uint32_t m = 0;
     for (uint32_t j = 0; j < x->n; j++) {
         int32_t id = cand[j];
-        if (keep[j]) { cand[m++] = id; continue; }
-        x->r->cut_by[id] = x->code;
-        if (have_probs) removed += t[j];
-        raw_removed += praw[id];
+        double v = (double)z[id];
+        int keep;
+        if (v > zb) keep = 1;
+        else if (v < zb) keep = 0;
+        else if (mode == TIE_ALL) keep = 1;
+        else if (mode == TIE_UPTO) keep = id <= arg;
+        else keep = arg > 0 ? (arg--, 1) : 0;
+        if (keep) {
+            cand[m++] = id;
+            s_keep += q[id];
+        } else {
+            r->cut_by[id] = x->code;
+            s_rem += q[id];
+            raw_rem += praw[id];
+        }
     }
     x->rep->kept_in = x->n;
     x->rep->kept_out = m;
-    x->rep->mass_removed = removed;
-    x->rep->raw_mass_removed = raw_removed;
+    x->rep->mass_removed = s_rem / (s_keep + s_rem);
+    x->rep->raw_mass_removed = raw_rem;
+    ws->S = s_keep;
+    ws->S_valid = 1;
     x->n = m;
 }
 
@@ -134,76 +132,71 @@ static int run(const struct chain *c, const struct params *p, const float *logit
 {
     if (V == 0 || V > r->V || V > ws->V)
         return ls_fail(err, LS_EINTERNAL, "chain_run: vocabulary size %u exceeds buffers", V);
-    if (reuse_raw && (r->V != V || r->n_finite == 0)) reuse_raw = 0;
+    if (reuse_raw && (r->V != V || r->n_finite == 0 || ws->n_finite != r->n_finite)) reuse_raw = 0;
     r->V = V;
     r->note[0] = 0;
     r->greedy = 0;
     r->effective_temperature = p->temperature;
 
-    /* Pass 1: candidates, max, non-finite accounting. */
-    double m = -INFINITY;
-    int32_t argmax = -1;
-    uint32_t n = 0;
     if (reuse_raw) {
+        /* same logits: only the previous survivors have p != 0; every finite
+         * token's cut_by is rewritten below (cut by a stage, or kept) */
+        for (uint32_t j = 0; j < r->n_kept; j++) r->p[r->kept[j]] = 0.0;
+    } else {
+        /* Pass 1: finite candidates, max, non-finite accounting. */
+        double m = -INFINITY;
+        int32_t argmax = -1;
+        uint32_t n = 0;
+        r->n_nan = r->n_posinf = r->n_neginf = 0;
         for (uint32_t i = 0; i < V; i++) {
             float z = logits[i];
             r->p[i] = 0.0;
-            if (isfinite(z)) { r->cut_by[i] = CUT_NONE; ws->cand[n++] = (int32_t)i; ws->w[i] = (double)z; }
-            else r->cut_by[i] = CUT_MASKED;
+            if (isfinite(z)) {
+                ws->finite[n++] = (int32_t)i;
+                if ((double)z > m) { m = (double)z; argmax = (int32_t)i; }
+            } else {
+                r->cut_by[i] = CUT_MASKED;
+                r->p_raw[i] = 0.0;
+                if (isnan(z)) r->n_nan++;
+                else if (z > 0) r->n_posinf++;
+                else r->n_neginf++;
+            }
         }
-        goto stages;
-    }
-    r->n_nan = r->n_posinf = r->n_neginf = 0;
-    for (uint32_t i = 0; i < V; i++) {
-        float z = logits[i];
-        r->p[i] = 0.0;
-        if (isfinite(z)) {
-            r->cut_by[i] = CUT_NONE;
-            ws->cand[n++] = (int32_t)i;
-            ws->w[i] = (double)z;
-            if ((double)z > m) { m = (double)z; argmax = (int32_t)i; }
-        } else {
-            r->cut_by[i] = CUT_MASKED;
-            r->p_raw[i] = 0.0;
-            if (isnan(z)) r->n_nan++;
-            else if (z > 0) r->n_posinf++;
-            else r->n_neginf++;
+        ws->n_finite = n;
+        r->n_finite = n;
+        r->argmax = argmax;
+        r->max_logit = m;
+        if (n == 0) {
+            r->n_kept = 0;
+            r->n_stages = 0;
+            return ls_fail(err, LS_EDATA, "no finite logit (all %u masked or non-finite)", V);
         }
+        /* Pass 2: raw softmax and entropy, in double. */
+        double s = 0.0;
+        for (uint32_t j = 0; j < n; j++) {
+            int32_t id = ws->finite[j];
+            double e = exp((double)logits[id] - m);
+            r->p_raw[id] = e;
+            s += e;
+        }
+        double lse = m + log(s), h = 0.0;
+        for (uint32_t j = 0; j < n; j++) {
+            int32_t id = ws->finite[j];
+            double pr = r->p_raw[id] / s;
+            r->p_raw[id] = pr;
+            if (pr > 0) h -= pr * ((double)logits[id] - lse);
+        }
+        r->lse_raw = lse;
+        r->entropy_before = h < 0 ? 0.0 : h;
     }
-    r->n_finite = n;
-    r->argmax = argmax;
-    r->max_logit = m;
-    if (n == 0) {
-        r->n_kept = 0;
-        r->n_stages = 0;
-        return ls_fail(err, LS_EDATA, "no finite logit (all %u masked or non-finite)", V);
-    }
-
-    /* Pass 2: raw softmax and entropy, in double. */
-    double s = 0.0;
-    for (uint32_t j = 0; j < n; j++) {
-        int32_t id = ws->cand[j];
-        double e = exp(ws->w[id] - m);
-        r->p_raw[id] = e;
-        s += e;
-    }
-    double lse = m + log(s), inv = 1.0 / s, h = 0.0;
-    for (uint32_t j = 0; j < n; j++) {
-        int32_t id = ws->cand[j];
-        double pr = r->p_raw[id] * inv;
-        r->p_raw[id] = pr;
-        if (pr > 0) h -= pr * (ws->w[id] - lse);
-    }
-    r->lse_raw = lse;
-    r->entropy_before = h < 0 ? 0.0 : h;
-
-stages:
-    /* q starts as the raw distribution: exp(z - lse) = p_raw */
-    ws->q_valid = 1;
+    memcpy(ws->cand, ws->finite, (size_t)ws->n_finite * sizeof *ws->cand);
     ws->q_is_raw = 1;
-    ws->qm = r->lse_raw;
+    ws->T = 1.0;
+    ws->S = 1.0;
+    ws->S_valid = 0;
+
     /* Stages in chain order. */
-    struct stage_ctx x = { c, p, ws, r, n, 0, NULL };
+    struct stage_ctx x = { c, p, logits, ws, r, ws->n_finite, 0, NULL };
     r->n_stages = c->n;
     for (int k = 0; k < c->n; k++) {
         struct stage_report *rep = &r->stages[k];
@@ -221,24 +214,22 @@ stages:
         }
     }
 
-    /* Final distribution over survivors. */
-    stage_softmax(&x);
-    const double *q = ws->q_is_raw ? r->p_raw : ws->q;
-    double qm = ws->q_is_raw ? r->lse_raw : ws->qm;
-    double sq = 0.0, ret = 0.0, hf = 0.0;
+    /* Final distribution over survivors, entropy and retained mass. */
+    const double *q = stage_q(&x);
+    double S = 0.0;
+    if (ws->S_valid) S = ws->S;
+    else for (uint32_t j = 0; j < x.n; j++) S += q[ws->cand[j]];
+    double lnS = log(S), ret = 0.0, hf = 0.0;
+    /* ln q without a log per token: q = p_raw = exp(z - lse), or exp((z - zmax) / T) */
+    double off = ws->q_is_raw ? r->lse_raw : r->max_logit, invT = ws->q_is_raw ? 1.0 : 1.0 / ws->T;
     for (uint32_t j = 0; j < x.n; j++) {
         int32_t id = ws->cand[j];
-        r->p[id] = ws->tmp[j];
+        double pf = q[id] / S;
+        r->p[id] = pf;
+        r->cut_by[id] = CUT_NONE;
         r->kept[j] = id;
-        sq += q[id];
         ret += r->p_raw[id];
-    }
-    /* H = -sum p ln p with ln p = (w - qm) - ln(sum q), from logits, so tiny
-     * probabilities contribute exactly and no exp is needed here */
-    double lsq = log(sq);
-    for (uint32_t j = 0; j < x.n; j++) {
-        double pf = ws->tmp[j];
-        if (pf > 0) hf -= pf * (ws->w[ws->cand[j]] - qm - lsq);
+        if (pf > 0) hf -= pf * (((double)logits[id] - off) * invT - lnS);
     }
     r->n_kept = x.n;
     r->retained_mass = ret;

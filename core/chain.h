@@ -108,20 +108,24 @@ struct chain_result {
 int chain_result_init(struct chain_result *r, uint32_t V);
 void chain_result_free(struct chain_result *r);
 
-/* Scratch space, sized for V (one per thread). */
+/* Scratch space, sized for V (one per thread). Stages work in raw logit
+ * space: every cut is "keep tokens ranked at or before a boundary" in the
+ * order (logit desc, id asc), which a positive temperature does not change;
+ * only probabilities (q) depend on the temperature applied so far. */
 struct chain_ws {
     uint32_t V;
-    double *w;        /* working logits (after temperature) */
     double *tmp;      /* scratch values */
     int32_t *idx;     /* scratch indices */
     int32_t *cand;    /* current candidates, ascending id */
-    /* q[id] = exp(w[id] - qm) for current candidates, reused by every stage
-     * until temperature changes w (so a run costs one exp per token per
-     * temperature change, not one per stage). When q_is_raw, q is p_raw
-     * (qm = the raw log-sum-exp). */
+    int32_t *finite;  /* ids of finite logits of the last full run (for reruns) */
+    uint32_t n_finite;
+    /* q[id] proportional to the current distribution: p_raw while no
+     * temperature has been applied (q_is_raw), else exp((z - zmax) / T). */
     double *q;
-    double qm;
-    int q_valid, q_is_raw;
+    int q_is_raw;
+    double T;         /* temperature applied so far (1 until the stage runs) */
+    double S;         /* sum of q over current candidates, when S_valid */
+    int S_valid;
 };
 int chain_ws_init(struct chain_ws *ws, uint32_t V);
 void chain_ws_free(struct chain_ws *ws);

@@ -2,8 +2,9 @@
  * (temperature.c, topk.c, topp.c, min_p.c). Not for use outside core/.
  *
  * A stage filters the candidate list ws->cand[0..n) (ascending id) in place.
- * Working logits ws->w[id] are in double. A stage marks every token it
- * removes with r->cut_by[id] = code and fills its stage_report. */
+ * Every truncation is expressed as a boundary in the order (logit desc, id
+ * asc) and applied by stage_cut in one fused pass that also accounts the
+ * mass removed (of the stage's input distribution and of the raw one). */
 #ifndef LS_STAGE_H
 #define LS_STAGE_H
 
@@ -12,6 +13,7 @@
 struct stage_ctx {
     const struct chain *c;
     const struct params *p;
+    const float *z;      /* raw logits */
     struct chain_ws *ws;
     struct chain_result *r;
     uint32_t n;          /* current candidate count (updated by the stage) */
@@ -19,18 +21,22 @@ struct stage_ctx {
     struct stage_report *rep;
 };
 
+enum tie_mode {
+    TIE_ALL,    /* keep every token equal to the boundary logit */
+    TIE_UPTO,   /* keep equal tokens with id <= arg */
+    TIE_QUOTA   /* keep the first arg equal tokens in ascending id order */
+};
+
 void stage_temperature(struct stage_ctx *x);
 void stage_top_k(struct stage_ctx *x);
 void stage_top_p(struct stage_ctx *x);
 void stage_min_p(struct stage_ctx *x);
 
-/* Softmax of w over the current candidates into ws->tmp[j] (position j), in
- * double; returns the max working logit. */
-double stage_softmax(struct stage_ctx *x);
+/* Keep z > zb, and z == zb per the tie mode; one pass. */
+void stage_cut(struct stage_ctx *x, double zb, enum tie_mode mode, int64_t arg);
 
-/* Remove candidates whose keep[j] flag (ws->idx[j] != 0) is 0, accounting
- * removed mass from ws->tmp[j] (when have_probs) and from p_raw. */
-void stage_compact(struct stage_ctx *x, int have_probs);
+/* The current (unnormalised) probabilities, indexed by token id. */
+const double *stage_q(const struct stage_ctx *x);
 
 /* k-th largest (0-based) of v[0..n) by quickselect; reorders v. O(n). */
 double select_kth_largest(double *v, uint32_t n, uint32_t k);

@@ -1,11 +1,16 @@
 /* temperature.c: the temperature stage.
  *
- * z <- z / T on the current candidates. T = 0 (and, per preset, T below a
- * greedy floor) keeps only the first maximum: among equal maxima the lowest
- * token id, which is "first in array order" for llama.cpp's unsorted array
- * and a deterministic stand-in for the others. vLLM raises 0 < T < 0.01 to
- * 0.01 (with a warning in vLLM; a note here). T below 1e-6 is treated as
- * greedy everywhere: the distribution is already one-hot in double. */
+ * z <- z / T on the current candidates. Stages compare logits in raw space
+ * (a positive T keeps the order), so this stage only recomputes the
+ * probabilities q = exp((z - zmax) / T), one exp per candidate; zmax is the
+ * raw maximum, which every truncation keeps.
+ *
+ * T = 0 (and, per preset, T below a greedy floor) keeps only the first
+ * maximum: among equal maxima the lowest token id, which is "first in array
+ * order" for llama.cpp's unsorted array and a deterministic stand-in for the
+ * others. vLLM raises 0 < T < 0.01 to 0.01 (with a warning in vLLM; a note
+ * here). T below 1e-6 is treated as greedy everywhere: the distribution is
+ * already one-hot in double. */
 #include "stage.h"
 
 #include <math.h>
@@ -28,19 +33,21 @@ void stage_temperature(struct stage_ctx *x)
         r->greedy = 1;
         r->effective_temperature = 0;
         x->rep->active = 1;
-        /* first maximum in ascending id order */
-        uint32_t best = 0;
-        for (uint32_t j = 1; j < x->n; j++)
-            if (ws->w[ws->cand[j]] > ws->w[ws->cand[best]]) best = j;
-        double m = stage_softmax(x);
-        (void)m;
-        for (uint32_t j = 0; j < x->n; j++) ws->idx[j] = (j == best);
-        stage_compact(x, 1);
+        /* r->argmax is the lowest id among the raw maxima; every stage keeps it */
+        stage_cut(x, (double)x->z[r->argmax], TIE_UPTO, r->argmax);
         return;
     }
     x->rep->active = (T != 1.0);
-    if (T != 1.0) {
-        for (uint32_t j = 0; j < x->n; j++) ws->w[ws->cand[j]] /= T;
-        ws->q_valid = 0; /* probabilities change shape: recompute lazily */
+    if (T == 1.0 && ws->T == 1.0) return;
+    double zmax = r->max_logit, inv = 1.0 / T, s = 0.0;
+    for (uint32_t j = 0; j < x->n; j++) {
+        int32_t id = ws->cand[j];
+        double e = exp(((double)x->z[id] - zmax) * inv);
+        ws->q[id] = e;
+        s += e;
     }
+    ws->q_is_raw = 0;
+    ws->T = T;
+    ws->S = s;
+    ws->S_valid = 1;
 }

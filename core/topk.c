@@ -1,9 +1,13 @@
 /* topk.c: the top-k stage.
  *
- * Keeps the k most likely candidates by working logit. The k-th value is
- * found by quickselect (O(n)), never a full sort. Ties at the k-th value:
- *   TIES_KEEP  (HF, vLLM): every token >= the k-th value stays (HF masks
- *              "strictly below the k-th largest"), so more than k can remain
+ * Keeps the k most likely candidates. The k-th logit is found without
+ * sorting: a deterministic sample of the candidates gives a threshold that
+ * very likely lies below the k-th value; one pass collects the candidates at
+ * or above it, and quickselect finds the k-th among those (falling back to
+ * all candidates if the sample misjudged). Ties at the k-th value:
+ *   TIES_KEEP  (HF, vLLM): every token equal to the k-th value stays (HF
+ *              masks "strictly below the k-th largest"), so more than k can
+ *              remain
  *   TIES_BY_ID (llama.cpp): exactly k; among tokens equal to the k-th value
  *              the lower ids win (llama.cpp's partial sort is unstable, so it
  *              has no defined winner; lower id is our documented choice)
@@ -11,30 +15,52 @@
  * llama.cpp clamps k to the candidate count. k <= 0 is off everywhere. */
 #include "stage.h"
 
+#include <stdlib.h>
+
+#define TOPK_SAMPLE 512
+
+static int cmp_desc(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x < y) - (x > y);
+}
+
 void stage_top_k(struct stage_ctx *x)
 {
     int32_t k = x->p->top_k;
     struct chain_ws *ws = x->ws;
+    const float *z = x->z;
     if (k <= 0) return;
     x->rep->active = 1;
     if ((uint32_t)k >= x->n) return; /* nothing to cut */
-    for (uint32_t j = 0; j < x->n; j++) ws->tmp[j] = ws->w[ws->cand[j]];
-    double kth = select_kth_largest(ws->tmp, x->n, (uint32_t)k - 1);
-    uint32_t quota = (uint32_t)k;
+    uint32_t n = x->n, c = 0;
+    double *v = ws->tmp;
+    if ((uint64_t)k * 16 < n && n > 4 * TOPK_SAMPLE) {
+        double smp[TOPK_SAMPLE];
+        uint32_t stride = n / TOPK_SAMPLE;
+        for (uint32_t i = 0; i < TOPK_SAMPLE; i++) smp[i] = (double)z[ws->cand[i * stride]];
+        qsort(smp, TOPK_SAMPLE, sizeof smp[0], cmp_desc);
+        /* expected rank of the k-th value in the sample, with a wide margin */
+        uint64_t r = (uint64_t)k * TOPK_SAMPLE / n;
+        r = r * 2 + 8;
+        if (r < TOPK_SAMPLE) {
+            double thr = smp[r];
+            for (uint32_t j = 0; j < n; j++) {
+                double zv = (double)z[ws->cand[j]];
+                if (zv >= thr) v[c++] = zv;
+            }
+        }
+    }
+    if (c < (uint32_t)k) { /* no prefilter, or the sample misjudged */
+        c = n;
+        for (uint32_t j = 0; j < n; j++) v[j] = (double)z[ws->cand[j]];
+    }
+    double kth = select_kth_largest(v, c, (uint32_t)k - 1);
     if (x->c->topk_ties == TIES_BY_ID) {
-        uint32_t greater = 0;
-        for (uint32_t j = 0; j < x->n; j++) greater += ws->w[ws->cand[j]] > kth;
-        quota = (uint32_t)k - greater; /* slots left for tokens equal to kth */
+        int64_t greater = 0; /* all values above kth are in v[0..c) */
+        for (uint32_t j = 0; j < c; j++) greater += v[j] > kth;
+        stage_cut(x, kth, TIE_QUOTA, (int64_t)k - greater);
+    } else {
+        stage_cut(x, kth, TIE_ALL, 0);
     }
-    stage_softmax(x); /* for the mass-removed report */
-    for (uint32_t j = 0; j < x->n; j++) {
-        double v = ws->w[ws->cand[j]];
-        int keep;
-        if (v > kth) keep = 1;
-        else if (v < kth) keep = 0;
-        else if (x->c->topk_ties == TIES_KEEP) keep = 1;
-        else keep = quota ? (quota--, 1) : 0;
-        ws->idx[j] = keep;
-    }
-    stage_compact(x, 1);
 }

@@ -14,7 +14,9 @@
  * Ties in probability are ordered by lower token id.
  *
  * No full sort: a quickselect-style partition on the mass finds the
- * crossing token in expected O(n); only a small final range is sorted. */
+ * crossing token in expected O(n); only a small final range is sorted.
+ * The crossing token becomes a boundary in (logit desc, id asc) order,
+ * applied by stage_cut (probability order equals logit order). */
 #include "stage.h"
 
 #include <stdlib.h>
@@ -91,19 +93,50 @@ static int32_t find_crossing(int32_t *pos, size_t n, const double *t, double tar
     return pos[hi - 1]; /* mass never reached p (rounding): keep the whole range */
 }
 
+/* Histogram prefilter: bucket candidates by (z_max - z) / T in steps of
+ * 1/TOPP_BPN nats; a bucket's tokens all rank after the buckets above it,
+ * so only the bucket where the cumulative mass crosses p needs ordering. */
+#define TOPP_NB 256
+#define TOPP_BPN 4.0
+
 void stage_top_p(struct stage_ctx *x)
 {
     double p = x->p->top_p;
     struct chain_ws *ws = x->ws;
     if (p >= 1.0) return;
     x->rep->active = 1;
-    stage_softmax(x);
-    const double *t = ws->tmp;
+    const double *q = stage_q(x);
+    const float *z = x->z;
+    double *t = ws->tmp;
     int32_t *pos = ws->idx;
-    for (uint32_t j = 0; j < x->n; j++) pos[j] = (int32_t)j;
-    int32_t c = find_crossing(pos, x->n, t, p - TOPP_EPS);
-    double pc = t[c];
-    for (uint32_t j = 0; j < x->n; j++)
-        ws->idx[j] = t[j] > pc || (t[j] == pc && (int32_t)j <= c);
-    stage_compact(x, 1);
+    uint32_t n = x->n, m = 0;
+    double target, acc = 0.0;
+    if (n > 4096) {
+        double mass[TOPP_NB] = {0}, S = 0.0, zmax = x->r->max_logit, sc = TOPP_BPN / ws->T;
+        for (uint32_t j = 0; j < n; j++) {
+            int32_t id = ws->cand[j];
+            double d = (zmax - (double)z[id]) * sc;
+            int b = d < TOPP_NB - 1 ? (int)d : TOPP_NB - 1;
+            mass[b] += q[id];
+        }
+        for (int b = 0; b < TOPP_NB; b++) S += mass[b];
+        target = (p - TOPP_EPS) * S;
+        int B = 0;
+        while (B < TOPP_NB - 1 && acc + mass[B] < target) acc += mass[B++];
+        for (uint32_t j = 0; j < n; j++) {
+            int32_t id = ws->cand[j];
+            double d = (zmax - (double)z[id]) * sc;
+            int b = d < TOPP_NB - 1 ? (int)d : TOPP_NB - 1;
+            if (b == B) { t[j] = q[id]; pos[m++] = (int32_t)j; }
+        }
+    } else {
+        double S = 0.0;
+        for (uint32_t j = 0; j < n; j++) { t[j] = q[ws->cand[j]]; S += t[j]; pos[j] = (int32_t)j; }
+        m = n;
+        target = (p - TOPP_EPS) * S;
+    }
+    /* the crossing is found on unnormalised q against p * S */
+    int32_t c = find_crossing(pos, m, t, target - acc);
+    int32_t id = ws->cand[c];
+    stage_cut(x, (double)z[id], TIE_UPTO, id);
 }
