@@ -54,6 +54,10 @@ int cmd_sample(int argc, char **argv)
                 cJSON_AddNumberToObject(it, "id", id);
                 report_add_text(it, s, id);
                 cJSON_AddNumberToObject(it, "p", st.res.p[id]);
+                if (st.info.sparse) { /* top-N source: drawn from the known tokens only */
+                    cJSON_AddBoolToObject(it, "approximate", 1);
+                    cJSON_AddNumberToObject(it, "tail_mass", st.info.tail_mass);
+                }
                 cJSON_AddItemToArray(arr, it);
             } else {
                 char buf[256];

@@ -108,6 +108,7 @@ cJSON *report_show_json(const struct report_ctx *c)
         cJSON_AddNullToObject(d, "recorded");
     }
     uint32_t n = c->top < 0 ? r->V : (uint32_t)(c->top < (long)r->V ? c->top : (long)r->V);
+    if (c->info->sparse && n > c->info->n_known) n = c->info->n_known; /* only known tokens */
     int32_t *ids = malloc((size_t)(n ? n : 1) * sizeof *ids);
     if (!ids) { cJSON_Delete(d); return NULL; }
     n = chain_top_raw(r, n, ids);
@@ -158,7 +159,7 @@ void report_show_text(FILE *f, const struct report_ctx *c, unsigned disp)
     if (c->info->sparse)
         fprintf(f, "APPROXIMATE: this step holds only the top %u tokens (unknown tail mass %.6f); "
                 "results are recomputed over them\n", c->info->n_known, c->info->tail_mass);
-    if (r->n_nan + r->n_posinf + r->n_neginf)
+    if (r->n_nan + r->n_posinf + (c->info->sparse ? 0 : r->n_neginf)) /* sparse: -inf = unknown tail */
         fprintf(f, "non-finite logits: %u NaN, %u +inf, %u -inf (masked)\n", r->n_nan, r->n_posinf, r->n_neginf);
     fprintf(f, "\n%-12s %8s %8s %14s %14s\n", "stage", "in", "out", "mass removed", "raw removed");
     for (int i = 0; i < r->n_stages; i++) {
@@ -178,6 +179,7 @@ void report_show_text(FILE *f, const struct report_ctx *c, unsigned disp)
                 r->p_raw[tok], r->p[tok], cb ? "  cut by " : "", cb ? cb : "");
     }
     uint32_t n = c->top < 0 ? r->V : (uint32_t)(c->top < (long)r->V ? c->top : (long)r->V);
+    if (c->info->sparse && n > c->info->n_known) n = c->info->n_known; /* only known tokens */
     int32_t *ids = malloc((size_t)(n ? n : 1) * sizeof *ids);
     if (!ids) return;
     n = chain_top_raw(r, n, ids);

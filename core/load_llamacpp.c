@@ -1,0 +1,107 @@
+/* load_llamacpp.c: llama.cpp server /completion `completion_probabilities`
+ * (formats.md 4).
+ *
+ * Current shape (since PR #10783, Dec 2024), pre-sampling log-probabilities:
+ *   {"completion_probabilities": [{"id": 9468, "token": "", "bytes": [240, 159],
+ *     "logprob": -0.41, "top_logprobs": [{"id": 9468, ..., "logprob": -0.41}, ...]}]}
+ * post_sampling_probs variant: "prob" / "top_probs", probabilities after the
+ * whole sampler chain (linear 0..1): converted to log space and the source is
+ * marked post-sampling.
+ * Old shape (mid-2023 to Dec 2024), post-sampling probabilities, no ids:
+ *   {"completion_probabilities": [{"content": " to", "probs": [{"tok_str": " to", "prob": 0.97}]}]}
+ *   where "byte: \xNN" spells a single non-UTF-8 byte.
+ * Token ids are used as ids when every entry has one; `bytes` is the token
+ * text; -3.4028234663852886e+38 (log 0) and null are "unknown". A file may be
+ * one response, an array of them, or the stream's chunks (JSON Lines / SSE),
+ * each with a one-element array; chunks without the key (the final one) are
+ * skipped. */
+#include "json_api.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static const struct source_ops llama_ops = { "llama.cpp", sp_read_step, sp_close };
+
+static int load_item(struct api_ctx *c, const struct api_item *it, size_t n_items,
+                     uint32_t *n_with, int *shape, struct ls_error *err)
+{
+    char p[API_PATH], q[API_PATH], r[API_PATH];
+    const char *pre = it->path;
+    int rc = api_expect(c, it->node, cJSON_Object, "object", pre[0] ? pre : "(top level)", err);
+    if (rc) return rc;
+    const cJSON *cp = cJSON_GetObjectItemCaseSensitive(it->node, "completion_probabilities");
+    api_path(p, "%s%scompletion_probabilities", pre, pre[0] ? "." : "");
+    if (!cp && n_items > 1) return LS_OK;   /* e.g. the final stream chunk */
+    if ((rc = api_expect(c, cp, cJSON_Array, "array", p, err))) return rc;
+    (*n_with)++;
+    size_t ei = 0;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, cp) {
+        api_path(q, "%s[%zu]", p, ei);
+        ei++;
+        if ((rc = api_expect(c, e, cJSON_Object, "object", q, err))) return rc;
+        int old = cJSON_GetObjectItemCaseSensitive(e, "probs") != NULL;
+        if (*shape == 0) *shape = old ? 1 : 2;
+        else if (*shape != (old ? 1 : 2))
+            return ls_fail(err, LS_EDATA, "%s: the file mixes the old (content/probs) and the current (token/top_logprobs) shapes", q);
+        if ((rc = sp_step_begin(c->b, err))) return rc;
+        if (old) {
+            const char *t;
+            size_t n;
+            c->byte_prefix = 1;
+            if ((rc = api_text(c, e, q, "content", &t, &n, err))) return rc;
+            if ((rc = sp_add(c->b, -1, t, n, NAN, 1, err))) return rc;
+            const cJSON *probs = cJSON_GetObjectItemCaseSensitive(e, "probs");
+            api_path(r, "%s.probs", q);
+            if ((rc = api_expect(c, probs, cJSON_Array, "array", r, err))) return rc;
+            size_t pi = 0;
+            const cJSON *x;
+            cJSON_ArrayForEach(x, probs) {
+                char xp[API_PATH];
+                api_path(xp, "%s[%zu]", r, pi);
+                pi++;
+                if ((rc = api_entry(c, x, xp, "tok_str", NULL, "prob", 0, err))) return rc;
+            }
+            continue;
+        }
+        if ((rc = api_entry(c, e, q, "token", "logprob", "prob", 1, err))) return rc;
+        const char *tk = c->kind == API_KIND_PROB ? "top_probs" : "top_logprobs";
+        const cJSON *top = cJSON_GetObjectItemCaseSensitive(e, tk);
+        if (!top || cJSON_IsNull(top)) continue;
+        api_path(r, "%s.%s", q, tk);
+        if ((rc = api_expect(c, top, cJSON_Array, "array", r, err))) return rc;
+        size_t ti = 0;
+        const cJSON *x;
+        cJSON_ArrayForEach(x, top) {
+            char xp[API_PATH];
+            api_path(xp, "%s[%zu]", r, ti);
+            ti++;
+            if ((rc = api_entry(c, x, xp, "token", "logprob", "prob", 0, err))) return rc;
+        }
+    }
+    return LS_OK;
+}
+
+int load_llamacpp(const char *path, const struct api_item *items, size_t n,
+                  const struct source_opts *opts, struct source **out, struct ls_error *err)
+{
+    (void)opts;
+    struct api_ctx c = {0};
+    c.b = sp_new(&llama_ops, path);
+    if (!c.b) return ls_fail(err, LS_ELIMIT, "out of memory");
+    uint32_t n_with = 0;
+    int shape = 0;
+    for (size_t i = 0; i < n; i++) {
+        c.jc = &items[i].jc;
+        int rc = load_item(&c, &items[i], n, &n_with, &shape, err);
+        if (rc) { api_fix_line(err, &items[i]); sp_abort(c.b); api_ctx_free(&c); return rc; }
+    }
+    if (!n_with) {
+        sp_abort(c.b);
+        api_ctx_free(&c);
+        return ls_fail(err, LS_EDATA, "no completion_probabilities found (request n_probs > 0)");
+    }
+    if (shape == 1) c.kind = API_KIND_PROB;   /* old shape: always post-sampling */
+    return api_finish(&c, out, err);
+}

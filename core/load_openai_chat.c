@@ -1,0 +1,103 @@
+/* load_openai_chat.c: OpenAI Chat Completions logprobs (formats.md 1, 5).
+ *
+ *   {"choices": [{"logprobs": {"content": [
+ *       {"token": "Hi", "logprob": -0.03, "bytes": [72, 105],
+ *        "top_logprobs": [{"token": "Hi", "logprob": -0.03, "bytes": [72, 105]}, ...]}]}}]}
+ *
+ * Also what vLLM, llama.cpp's and Ollama's /v1 endpoints and TGI's chat
+ * endpoint return; llama.cpp adds "id" (used as the token id when every entry
+ * has one) and, with post_sampling_probs, "prob"/"top_probs" (probabilities
+ * after the sampler chain, converted to log space). One step per content
+ * entry, for every choice of every response in file order (streaming chunks
+ * concatenate naturally). `bytes` is the token text when present; -9999 and
+ * null are "unknown". A vLLM top-level prompt_logprobs array adds one step
+ * per prompt position before the response's generated tokens. */
+#include "json_api.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const struct source_ops chat_ops = { "openai-chat", sp_read_step, sp_close };
+
+static int load_item(struct api_ctx *c, const struct api_item *it, uint32_t *n_multi,
+                     uint32_t *n_refusal, uint32_t *n_with, struct ls_error *err)
+{
+    char p[API_PATH], q[API_PATH], r[API_PATH];
+    const char *pre = it->path;
+    int rc = api_expect(c, it->node, cJSON_Object, "object", pre[0] ? pre : "(top level)", err);
+    if (rc) return rc;
+    const cJSON *pl = cJSON_GetObjectItemCaseSensitive(it->node, "prompt_logprobs");
+    if (pl && !cJSON_IsNull(pl)) {
+        api_path(p, "%s%sprompt_logprobs", pre, pre[0] ? "." : "");
+        if ((rc = api_prompt_logprobs(c, pl, p, err))) return rc;
+    }
+    const cJSON *choices = cJSON_GetObjectItemCaseSensitive(it->node, "choices");
+    api_path(p, "%s%schoices", pre, pre[0] ? "." : "");
+    if ((rc = api_expect(c, choices, cJSON_Array, "array", p, err))) return rc;
+    if (cJSON_GetArraySize(choices) > 1) (*n_multi)++;
+    size_t ci = 0;
+    const cJSON *ch;
+    cJSON_ArrayForEach(ch, choices) {
+        api_path(p, "%s%schoices[%zu]", pre, pre[0] ? "." : "", ci);
+        ci++;
+        if ((rc = api_expect(c, ch, cJSON_Object, "object", p, err))) return rc;
+        const cJSON *lp = cJSON_GetObjectItemCaseSensitive(ch, "logprobs");
+        if (!lp || cJSON_IsNull(lp)) continue;
+        api_path(q, "%s.logprobs", p);
+        if ((rc = api_expect(c, lp, cJSON_Object, "object or null", q, err))) return rc;
+        const cJSON *ref = cJSON_GetObjectItemCaseSensitive(lp, "refusal");
+        if (cJSON_IsArray(ref) && cJSON_GetArraySize(ref) > 0) (*n_refusal)++;
+        const cJSON *content = cJSON_GetObjectItemCaseSensitive(lp, "content");
+        api_path(q, "%s.logprobs.content", p);
+        if (!content) return ls_fail(err, LS_EDATA, "%s: missing (expected array or null)", q);
+        if (cJSON_IsNull(content)) continue;
+        if ((rc = api_expect(c, content, cJSON_Array, "array or null", q, err))) return rc;
+        (*n_with)++;
+        size_t ei = 0;
+        const cJSON *e;
+        cJSON_ArrayForEach(e, content) {
+            api_path(r, "%s[%zu]", q, ei);
+            ei++;
+            if ((rc = sp_step_begin(c->b, err))) return rc;
+            if ((rc = api_entry(c, e, r, "token", "logprob", "prob", 1, err))) return rc;
+            const char *tk = c->kind == API_KIND_PROB ? "top_probs" : "top_logprobs";
+            const cJSON *top = cJSON_GetObjectItemCaseSensitive(e, tk);
+            if (!top || cJSON_IsNull(top)) continue;   /* Ollama omits it; TGI chat may */
+            char tp[API_PATH], ep[API_PATH];
+            api_path(tp, "%s.%s", r, tk);
+            if ((rc = api_expect(c, top, cJSON_Array, "array", tp, err))) return rc;
+            size_t ti = 0;
+            const cJSON *x;
+            cJSON_ArrayForEach(x, top) {
+                api_path(ep, "%s[%zu]", tp, ti);
+                ti++;
+                if ((rc = api_entry(c, x, ep, "token", "logprob", "prob", 0, err))) return rc;
+            }
+        }
+    }
+    return LS_OK;
+}
+
+int load_openai_chat(const char *path, const struct api_item *items, size_t n,
+                     const struct source_opts *opts, struct source **out, struct ls_error *err)
+{
+    (void)opts;
+    struct api_ctx c = {0};
+    c.b = sp_new(&chat_ops, path);
+    if (!c.b) return ls_fail(err, LS_ELIMIT, "out of memory");
+    uint32_t n_multi = 0, n_refusal = 0, n_with = 0;
+    for (size_t i = 0; i < n; i++) {
+        c.jc = &items[i].jc;
+        int rc = load_item(&c, &items[i], &n_multi, &n_refusal, &n_with, err);
+        if (rc) { api_fix_line(err, &items[i]); sp_abort(c.b); api_ctx_free(&c); return rc; }
+    }
+    struct source *s = sp_source(c.b);
+    if (!n_with && sp_steps(c.b) == 0) {
+        sp_abort(c.b);
+        api_ctx_free(&c);
+        return ls_fail(err, LS_EDATA, "no choice has logprobs.content (request logprobs: true)");
+    }
+    if (n_multi) source_warn(s, "%u responses have several choices; their steps follow each other in file order", n_multi);
+    if (n_refusal) source_warn(s, "logprobs.refusal entries are not loaded (%u choices)", n_refusal);
+    return api_finish(&c, out, err);
+}
