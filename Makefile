@@ -40,6 +40,12 @@ EXTRA_LD := $(SANFLAGS)
 OPT      += $(SANFLAGS)
 endif
 
+# V=1 shows full compiler command lines
+Q := @
+ifeq ($(V),1)
+Q :=
+endif
+
 DEFS    := -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE
 # core/ sees cJSON and zlib only: an accidental curses/readline include fails to compile.
 CORE_PKGS := libcjson zlib
@@ -80,33 +86,39 @@ all: $(BIN)
 
 $(B)/core/%.o: core/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CORE_CFLAGS) -c $< -o $@
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CORE_CFLAGS) -c $< -o $@
 
 $(B)/tui/%.o: tui/%.c
 	@mkdir -p $(@D)
-	$(CC) $(TUI_CFLAGS) -c $< -o $@
+	@echo "  CC      $@"
+	$(Q)$(CC) $(TUI_CFLAGS) -c $< -o $@
 
 $(LIBCORE): $(CORE_OBJ)
 	@mkdir -p $(@D)
-	rm -f $@
-	ar rcs $@ $^
+	@rm -f $@
+	$(Q)ar rcs $@ $^
 
 $(BIN): $(TUI_OBJ) $(LIBCORE)
-	$(CC) $(EXTRA_LD) -o $@ $(TUI_OBJ) $(LIBCORE) $(TUI_LIBS)
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(EXTRA_LD) -o $@ $(TUI_OBJ) $(LIBCORE) $(TUI_LIBS)
 
 # Unit tests link core only (no curses, no readline): the boundary holds at link time too.
 $(B)/tests/test_%: tests/unit/test_%.c $(LIBCORE)
 	@mkdir -p $(@D)
-	$(CC) $(CORE_CFLAGS) $(call pc_cflags,cmocka) -Itests/unit -o $@ $< $(LIBCORE) $(call pc_libs,cmocka) $(CORE_LIBS) $(EXTRA_LD)
+	@echo "  TEST    $@"
+	$(Q)$(CC) $(CORE_CFLAGS) $(call pc_cflags,cmocka) -Itests/unit -o $@ $< $(LIBCORE) $(call pc_libs,cmocka) $(CORE_LIBS) $(EXTRA_LD)
 
 # Fuzz targets replayed over their corpus by a plain driver (no libFuzzer needed).
 $(B)/tests/replay_%: tests/fuzz/%.c tests/fuzz/replay_main.c $(LIBCORE)
 	@mkdir -p $(@D)
-	$(CC) $(CORE_CFLAGS) -o $@ $< tests/fuzz/replay_main.c $(LIBCORE) $(CORE_LIBS) $(EXTRA_LD)
+	@echo "  REPLAY  $@"
+	$(Q)$(CC) $(CORE_CFLAGS) -o $@ $< tests/fuzz/replay_main.c $(LIBCORE) $(CORE_LIBS) $(EXTRA_LD)
 
 $(B)/tests/bench_%: tests/bench/bench_%.c $(LIBCORE)
 	@mkdir -p $(@D)
-	$(CC) $(CORE_CFLAGS) -Itests/bench -o $@ $< $(LIBCORE) $(CORE_LIBS) $(EXTRA_LD)
+	@echo "  BENCH   $@"
+	$(Q)$(CC) $(CORE_CFLAGS) -Itests/bench -o $@ $< $(LIBCORE) $(CORE_LIBS) $(EXTRA_LD)
 
 deps:
 	@sh tests/tools/deps.sh $(DEB_PKGS)
