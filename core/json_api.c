@@ -44,6 +44,15 @@ static int fail_at(struct api_ctx *c, const char *path, struct ls_error *err, co
     return ls_fail(err, LS_EDATA, "%s: %s%s", path, what, where);
 }
 
+/* "parent.key: missing (expected T) (line L, column C)" located at the parent. */
+static int missing_at(struct api_ctx *c, const char *parent, const char *key, const char *tname,
+                      struct ls_error *err)
+{
+    char where[64] = "";
+    if (c->jc && c->jc->buf) json_where(c->jc->buf, c->jc->len, parent, where, sizeof where);
+    return ls_fail(err, LS_EDATA, "%s.%s: missing (expected %s)%s", parent, key, tname, where);
+}
+
 int api_number(struct api_ctx *c, const cJSON *v, const char *p, double *lp, struct ls_error *err)
 {
     *lp = NAN;
@@ -74,8 +83,7 @@ int api_value(struct api_ctx *c, const cJSON *obj, const char *path, const char 
     }
     if (!v && !pv) {
         if (!required) return LS_OK;
-        api_path(p, "%s.%s", path, lpkey ? lpkey : pkey);
-        return ls_fail(err, LS_EDATA, "%s: missing (expected number)", p);
+        return missing_at(c, path, lpkey ? lpkey : pkey, "number", err);
     }
     enum api_kind k = v ? API_KIND_LOGPROB : API_KIND_PROB;
     api_path(p, "%s.%s", path, v ? lpkey : pkey);
@@ -139,6 +147,7 @@ int api_text(struct api_ctx *c, const cJSON *obj, const char *path, const char *
         return LS_OK;
     }
     const cJSON *s = cJSON_GetObjectItemCaseSensitive(obj, textkey);
+    if (!s) return missing_at(c, path, textkey, "string", err);
     api_path(p, "%s.%s", path, textkey);
     int rc = json_expect(c->jc, s, cJSON_String, "string", p, err);
     if (rc) return rc;

@@ -28,11 +28,13 @@ static const struct source_ops compl_ops = { "openai-completions", sp_read_step,
 static int same_len(struct api_ctx *c, const cJSON *a, const char *an, const cJSON *b,
                     const char *bn, const char *p, struct ls_error *err)
 {
-    (void)c;
     int na = cJSON_GetArraySize(a), nb = cJSON_GetArraySize(b);
-    if (na != nb)
-        return ls_fail(err, LS_EDATA, "%s: %s has %d entries but %s has %d (they must be parallel)",
-                       p, bn, nb, an, na);
+    char where[64] = "";
+    if (na != nb) {
+        if (c->jc && c->jc->buf) json_where(c->jc->buf, c->jc->len, p, where, sizeof where);
+        return ls_fail(err, LS_EDATA, "%s: %s has %d entries but %s has %d (they must be parallel)%s",
+                       p, bn, nb, an, na, where);
+    }
     return LS_OK;
 }
 

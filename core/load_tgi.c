@@ -40,8 +40,11 @@ static int load_item(struct api_ctx *c, const struct api_item *it, uint32_t *n_p
         api_path(r, "%s.top_tokens", p);
         if ((rc = api_expect(c, top, cJSON_Array, "array or null", r, err))) return rc;
         int nt = cJSON_GetArraySize(toks), nk = cJSON_GetArraySize(top);
-        if (nt != nk)
-            return ls_fail(err, LS_EDATA, "%s: top_tokens has %d entries but tokens has %d (one list per token)", p, nk, nt);
+        if (nt != nk) {
+            char where[64] = "";
+            if (c->jc && c->jc->buf) json_where(c->jc->buf, c->jc->len, p, where, sizeof where);
+            return ls_fail(err, LS_EDATA, "%s: top_tokens has %d entries but tokens has %d (one list per token)%s", p, nk, nt, where);
+        }
     } else top = NULL;
     const cJSON *e = toks->child, *tl = top ? top->child : NULL;
     for (size_t j = 0; e; j++, e = e->next, tl = tl ? tl->next : NULL) {

@@ -159,6 +159,8 @@ void report_show_text(FILE *f, const struct report_ctx *c, unsigned disp)
     if (c->info->sparse)
         fprintf(f, "APPROXIMATE: this step holds only the top %u tokens (unknown tail mass %.6f); "
                 "results are recomputed over them\n", c->info->n_known, c->info->tail_mass);
+    if (s->post_sampling)
+        fprintf(f, "POST-SAMPLING: the file holds probabilities after its sampler chain, not the model's raw distribution\n");
     if (r->n_nan + r->n_posinf + (c->info->sparse ? 0 : r->n_neginf)) /* sparse: -inf = unknown tail */
         fprintf(f, "non-finite logits: %u NaN, %u +inf, %u -inf (masked)\n", r->n_nan, r->n_posinf, r->n_neginf);
     fprintf(f, "\n%-12s %8s %8s %14s %14s\n", "stage", "in", "out", "mass removed", "raw removed");

@@ -1,0 +1,1 @@
+$LS show samples/openai_chat.json --max-json-size 100

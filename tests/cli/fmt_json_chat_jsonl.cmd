@@ -1,0 +1,1 @@
+$LS show samples/openai_chat.jsonl --step 2 --json

@@ -1,0 +1,1 @@
+$LS show tests/data/json/content_not_array.json

@@ -1,0 +1,1 @@
+$LS show tests/data/json/lines_wrong_type.jsonl

@@ -1,0 +1,1 @@
+$LS show tests/data/json/no_logprobs.json

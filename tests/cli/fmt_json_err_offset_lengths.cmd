@@ -1,0 +1,1 @@
+$LS show tests/data/json/offset_lengths.json

@@ -1,0 +1,1 @@
+$LS show tests/data/json/tgi_no_details.json

@@ -1,0 +1,1 @@
+$LS show tests/data/json/utf16.json

@@ -1,0 +1,1 @@
+$LS show tests/data/json/wrong_type.json

@@ -1,0 +1,1 @@
+$LS show samples/llamacpp.json --format llama.cpp --top 1

@@ -1,0 +1,1 @@
+$LS show samples/llamacpp_old.json --step 1

@@ -1,0 +1,1 @@
+$LS sample samples/openai_chat.json --all --seed 5 --json

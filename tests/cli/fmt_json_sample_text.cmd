@@ -1,0 +1,1 @@
+$LS sample samples/tgi.json -n 5 --seed 9

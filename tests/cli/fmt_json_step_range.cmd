@@ -1,0 +1,1 @@
+$LS show samples/tgi.json --step 2

@@ -1,0 +1,1 @@
+$LS show samples/vllm_prompt_logprobs.json --json

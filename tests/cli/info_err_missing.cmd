@@ -1,0 +1,1 @@
+$LS info tests/data/json/does-not-exist.json

@@ -1,0 +1,1 @@
+$LS info samples/demo.json --top 3

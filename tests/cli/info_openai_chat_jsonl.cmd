@@ -1,0 +1,1 @@
+$LS info samples/openai_chat.jsonl

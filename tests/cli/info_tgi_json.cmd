@@ -1,0 +1,1 @@
+$LS info samples/tgi.json --json

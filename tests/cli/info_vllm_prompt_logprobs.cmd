@@ -1,0 +1,1 @@
+$LS info samples/vllm_prompt_logprobs.json
