@@ -1,4 +1,7 @@
-/* main.c: the logitscope binary: headless commands or the explorer. */
+/* main.c: the logitscope binary: headless commands (core/cli.c) or the
+ * explorer (tui/app.c). Hidden: --bench-frames (make bench). */
+#include "actions.h"
+#include "app.h"
 #include "cli.h"
 
 #include <locale.h>
@@ -11,10 +14,17 @@ int main(int argc, char **argv)
     setlocale(LC_NUMERIC, "C"); /* numbers are always read and written with '.' */
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) { cli_usage(stdout); return 0; }
     if (argc >= 2 && !strcmp(argv[1], "--version")) { puts("logitscope 0.1.0"); return 0; }
+    if (argc >= 2 && !strncmp(argv[1], "--help-keys", 11)) {
+        const char *fmt = argv[1][11] == '=' ? argv[1] + 12 : "text";
+        if (strcmp(fmt, "text") && strcmp(fmt, "md") && strcmp(fmt, "man")) {
+            fputs("logitscope: --help-keys[=text|md|man]\n", stderr);
+            return 2;
+        }
+        actions_print(stdout, fmt);
+        return 0;
+    }
+    if (argc >= 2 && !strcmp(argv[1], "--bench-frames")) return bench_frames(argc - 1, argv + 1);
     int rc = cli_main(argc, argv);
     if (rc >= 0) return rc;
-    /* explorer: until the TUI lands, print the distribution */
-    char show[] = "show", demo[] = "samples/demo.json";
-    char *av[] = { show, argc >= 2 ? argv[1] : demo, NULL };
-    return cmd_show(2, av);
+    return app_main(argc, argv);
 }

@@ -1,0 +1,39 @@
+/* app.h: the explorer application: state, key dispatch, frames.
+ *
+ * Owns the explorer model (core/explorer.h), the cell grid every frame is
+ * laid out in, the input source and the overlay/prompt state. A frame is
+ * explorer_update -> view_render -> overlay/prompt -> screen_blit ->
+ * doupdate; each key is one action and one frame. Sequence-wide numbers
+ * are computed in slices while no key is waiting (app_run), or to the end
+ * before each scripted key so test screens are deterministic. */
+#ifndef LS_TUI_APP_H
+#define LS_TUI_APP_H
+
+#include "explorer.h"
+#include "grid.h"
+#include "input.h"
+#include "view.h"
+
+struct app {
+    struct explorer ex;
+    struct grid g;
+    struct view_layout L;
+    struct input *in;
+    int help, help_scroll;
+    int quit;
+    int null_screen;
+    int test_hooks;
+};
+
+void app_init(struct app *a);
+void app_free(struct app *a);
+/* One key: action, prompt or overlay. */
+void app_key(struct app *a, int key);
+/* Lay out and draw everything; one doupdate. */
+void app_frame(struct app *a);
+/* The explorer binary's entry (argv without the program's commands). */
+int app_main(int argc, char **argv);
+/* --bench-frames: key-to-frame timing at V = 262144 (bench.c). */
+int bench_frames(int argc, char **argv);
+
+#endif
