@@ -167,8 +167,10 @@ int eval_external_run(const char *name, const char *command, const char *text, s
     if (e) while (*e == ' ' || *e == '\t' || *e == '\n' || *e == '\r') e++;
     if (!e || e == p || *e || errno == ERANGE || !isfinite(v)) {
         size_t l = strcspn(obuf, "\n");
+        const char *rest = obuf + l;
+        while (*rest == '\n' || *rest == '\r' || *rest == ' ' || *rest == '\t') rest++;
         return ls_fail(err, LS_EDATA, "evaluator %s: expected one number on stdout for sample %u, got '%.*s'%s",
-                       name, sample, (int)(l > 60 ? 60 : l), obuf, (l > 60 || obuf[l]) ? "..." : "");
+                       name, sample, (int)(l > 60 ? 60 : l), obuf, (l > 60 || *rest || too_long) ? "..." : "");
     }
     *score = v;
     return LS_OK;

@@ -55,7 +55,7 @@ const struct evaluator eval_json = {
     "json",
     "json_valid_share json_valid_ci json_valid json_keys_share json_keys_ci",
     "JSON validity: each of the N sampled continuations (one token per step, token bytes "
-    "concatenated) is parsed with cJSON (cJSON_ParseWithLengthOpts, require null "
+    "concatenated, ending before the first end-of-generation token, see --stop) is parsed with cJSON (cJSON_ParseWithLengthOpts, require null "
     "terminated: one value, only whitespace after it; a NUL byte makes it invalid). "
     "json_valid_share = valid / N with a Wilson score 95% interval json_valid_ci [lo, hi]. "
     "Schema-lite (--json-keys a,b): json_keys_share = share of continuations that are a "

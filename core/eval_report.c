@@ -173,9 +173,12 @@ static void wrap(FILE *f, const char *t, int indent, int width)
 void eval_definitions_text(FILE *f, int indent, int width)
 {
     for (int i = 0; eval_registry[i]; i++) {
-        fprintf(f, "%*s%s", indent, "", eval_registry[i]->name);
-        if (*eval_registry[i]->keys) fprintf(f, " (%s)", eval_registry[i]->keys);
-        fputs(":\n", f);
+        fprintf(f, "%*s%s:\n", indent, "", eval_registry[i]->name);
+        if (*eval_registry[i]->keys) {
+            char keys[512];
+            snprintf(keys, sizeof keys, "keys: %s", eval_registry[i]->keys);
+            wrap(f, keys, indent + 2, width);
+        }
         wrap(f, eval_registry[i]->definition, indent + 2, width);
     }
 }

@@ -33,10 +33,11 @@ write("seq.json", {
     ],
 })
 
-# jsonish.json: a tiny "model" writing {"a":1} then </s>. Step 1 is a coin
-# flip between "\"a\":1" (valid) and "oops" (invalid) at T = 1; the other
-# steps are near-certain (margin 12 nats). At T = 0 every continuation is
-# the recorded text, which is valid JSON; at T = 1 about half are.
+# jsonish.json: a tiny "model" writing {"a":1} then </s>. At step 1 the
+# valid "\"a\":1" (logit 0) competes with the invalid "oops" (logit -1):
+# p(valid) = 1 / (1 + e^(-1/T)), 1 at T = 0, 0.924 at 0.4, 0.807 at 0.7,
+# 0.731 at 1; the other steps are near-certain (margin 12 nats), so the
+# valid-JSON share falls as the temperature rises.
 V = 8
 vocab = ["{", "\"a\":1", "oops", "}", "</s>", " ", "x", "\"b\":2"]
 def step(top, token, alt=None, alt_logit=None):
@@ -47,7 +48,7 @@ def step(top, token, alt=None, alt_logit=None):
     return {"logits": z, "token": token}
 write("jsonish.json", {
     "vocab": vocab,
-    "steps": [step(0, 0), step(1, 1, 2, 0.0), step(3, 3), step(4, 4)],
+    "steps": [step(0, 0), step(1, 1, 2, -1.0), step(3, 3), step(4, 4)],
 })
 
 # clip.json: V = 4, two steps; step 0 has 20000 and -inf (null), step 1 has NaN

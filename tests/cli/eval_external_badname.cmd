@@ -1,0 +1,1 @@
+$LS eval tests/data/eval/jsonish.json --evaluator 'bad name=echo 1'

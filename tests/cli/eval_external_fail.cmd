@@ -1,0 +1,1 @@
+$LS eval tests/data/eval/jsonish.json -n 4 --evaluator f='sh tests/data/eval/score.sh fail'

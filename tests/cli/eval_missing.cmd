@@ -1,0 +1,1 @@
+$LS eval tests/data/eval/does_not_exist.json

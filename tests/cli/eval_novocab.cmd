@@ -1,0 +1,1 @@
+$LS eval tests/data/eval/novocab.json -n 10
