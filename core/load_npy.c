@@ -111,7 +111,7 @@ static int parse_descr(struct cur *c, struct npy_info *ni)
         return LS_OK;
     }
     switch (*d) {
-    case 'O': what = "Python objects (a pickle; logitscope never unpickles)"; break;
+    case 'O': what = "Python objects, i.e. a pickle; logitscope never unpickles"; break;
     case 'U': what = "unicode strings"; break;
     case 'S': case 'a': what = "byte strings"; break;
     case 'V': what = "raw void bytes"; break;

@@ -68,11 +68,15 @@ static int cmp_off(const void *a, const void *b)
     return x->order < y->order ? -1 : x->order > y->order;
 }
 
-static int get_uint(const cJSON *v, uint64_t *out)
+/* An integer in [0, 2^53]: returns 1, or 0 with why[] saying what is wrong. */
+static int get_uint(const cJSON *v, uint64_t *out, char *why, size_t whysz)
 {
-    if (!cJSON_IsNumber(v)) return 0;
+    if (!cJSON_IsNumber(v)) { snprintf(why, whysz, "%s is not a number", v ? json_type_name(v) : "missing"); return 0; }
     double d = v->valuedouble;
-    if (!isfinite(d) || d < 0 || d > ST_INT_MAX || floor(d) != d) return 0;
+    if (!isfinite(d)) { snprintf(why, whysz, "not a finite number"); return 0; }
+    if (d < 0) { snprintf(why, whysz, "%.17g is negative", d); return 0; }
+    if (floor(d) != d) { snprintf(why, whysz, "%.17g is not an integer", d); return 0; }
+    if (d > ST_INT_MAX) { snprintf(why, whysz, "%.17g exceeds 2^53", d); return 0; }
     *out = (uint64_t)d;
     return 1;
 }
@@ -138,17 +142,20 @@ static int parse_tensor(const cJSON *e, struct st_tensor *t, struct ls_error *er
     uint64_t count = 1;
     cJSON_ArrayForEach(c, sh) {
         uint64_t d;
-        if (!get_uint(c, &d))
-            return ls_fail(err, LS_EDATA, "safetensors header: tensor '%.*s': shape: dimension %d is not an integer in [0, 2^53]",
-                           NM(nm), t->ndim);
+        char why[64];
+        if (!get_uint(c, &d, why, sizeof why))
+            return ls_fail(err, LS_EDATA, "safetensors header: tensor '%.*s': shape: dimension %d: %s", NM(nm), t->ndim, why);
         if (t->ndim >= ST_MAX_DIMS)
             return ls_fail(err, LS_EDATA, "safetensors header: tensor '%.*s': shape: more than %d dimensions", NM(nm), ST_MAX_DIMS);
         t->dims[t->ndim++] = d;
         if (!u64_mul(count, d, &count))
             return ls_fail(err, LS_EDATA, "safetensors header: tensor '%.*s': shape: element count overflows", NM(nm));
     }
-    if (!get_uint(of->child, &t->begin) || !get_uint(of->child->next, &t->end))
-        return ls_fail(err, LS_EDATA, "safetensors header: tensor '%.*s': data_offsets: not integers in [0, 2^53]", NM(nm));
+    char why[64];
+    if (!get_uint(of->child, &t->begin, why, sizeof why))
+        return ls_fail(err, LS_EDATA, "safetensors header: tensor '%.*s': data_offsets: begin %s", NM(nm), why);
+    if (!get_uint(of->child->next, &t->end, why, sizeof why))
+        return ls_fail(err, LS_EDATA, "safetensors header: tensor '%.*s': data_offsets: end %s", NM(nm), why);
     if (t->end < t->begin)
         return ls_fail(err, LS_EDATA, "safetensors header: tensor '%.*s': data_offsets: end %llu < begin %llu", NM(nm),
                        (unsigned long long)t->end, (unsigned long long)t->begin);

@@ -13,6 +13,7 @@ exact in f16 and bf16, with a few overrides per file (listed in README.md).
 """
 import io
 import json
+import math
 import os
 import struct
 import sys
@@ -20,6 +21,10 @@ import zipfile
 
 S, V = 3, 16
 OUT = os.path.dirname(os.path.abspath(__file__))
+
+
+def f32(x):
+    return struct.unpack("<f", struct.pack("<f", x))[0]
 
 
 def base(s, i):
@@ -122,11 +127,11 @@ def main():
         for j in range(n_ctx):
             out += struct.pack("<i", (c * 8 + j * 3) % V)
     for k in range(n_chunk * R):
-        scale = (k + 1) / 4096.0
-        minlp = -(16 + k * 0.25)
-        q = [(i * 4111 + k * 977) % 65536 for i in range(V)]
-        q[k % V] = 0          # at or below the floor
-        q[(k + 5) % V] = 65535  # the argmax
+        # as llama.cpp quantises: the range is clipped to 16 nats, q = 0 is the floor,
+        # q = 65535 the argmax, min_log_prob makes the decoded values log-probabilities
+        scale = f32(16.0 / 65535)
+        q = [max(0, 65535 - ((i * 37 + k * 11) % 16) * 6000) for i in range(V)]
+        minlp = f32(-math.log(sum(math.exp(scale * x) for x in q)))
         rec = struct.pack("<ff", scale, minlp) + struct.pack("<%dH" % V, *q)
         rec += b"\0\0" * (nv - 4 - V)
         out += rec

@@ -1,0 +1,1 @@
+for f in samples/logits_f32.npy samples/logits_f16_fortran.npy samples/logits_bf16.npy samples/logits_be_f64.npy samples/logits.npz samples/logits.safetensors samples/kld_base.bin; do $LS info "$f" 2>&1; echo "rc=$?"; done; $LS info samples/logits.raw --format raw --vocab-size 16 --vocab samples/tokenizer.json 2>&1; echo "rc=$?"

@@ -1,0 +1,1 @@
+for f in tests/data/bin/npz_*.npz; do echo "== $f"; $LS show "$f" --top 2 >/dev/null; echo "rc=$?"; done 2>&1; echo "== --tensor missing"; $LS show samples/logits.npz --tensor nope 2>&1; echo "rc=$?"; echo "== --tensor ids (int64)"; $LS show samples/logits.npz --tensor ids 2>&1; echo "rc=$?"

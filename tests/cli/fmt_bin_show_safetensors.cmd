@@ -1,0 +1,1 @@
+$LS show samples/logits.safetensors --tensor logits_bf16 --top 4

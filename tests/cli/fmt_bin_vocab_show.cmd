@@ -1,0 +1,1 @@
+for v in samples/tokenizer.json samples/vocab.gguf samples/vocab.txt tests/data/bin/gguf_gpt2.gguf tests/data/bin/tok_unigram.json tests/data/bin/tok_wordpiece.json; do echo "== $v"; $LS show samples/logits.raw --format raw --vocab-size 16 --vocab "$v" --top all 2>&1 | sed -n '/rank/,$p'; done
