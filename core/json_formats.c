@@ -201,6 +201,72 @@ static long find_literal(const char *b, size_t n, const char **word)
     return -1;
 }
 
+static int hexd(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+static unsigned hex4(const char *p)
+{
+    unsigned v = 0;
+    for (int i = 0; i < 4; i++) {
+        char c = p[i];
+        v = v * 16 + (unsigned)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+    }
+    return v;
+}
+
+/* After cJSON rejected b[0..n): name the two causes it reports only as a
+ * position, a lone UTF-16 surrogate escape (Python surrogateescape strings)
+ * and nesting deeper than cJSON's 1000 levels. line0 > 0: b is that line of
+ * a JSON Lines file starting at file offset base. Leaves err alone otherwise. */
+static void refine_parse_error(const char *b, size_t n, long line0, size_t base, struct ls_error *err)
+{
+    if (strncmp(err->msg, "invalid JSON at", 15) && strncmp(err->msg, "invalid JSON: unexpected end", 28)) return;
+    long depth = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = b[i];
+        const char *what = NULL;
+        size_t at = i;
+        if (c == '"') {
+            for (i++; i < n && b[i] != '"'; i++) {
+                if (b[i] != '\\') continue;
+                if (i + 5 < n && b[i + 1] == 'u' && hexd(b[i + 2]) && hexd(b[i + 3]) && hexd(b[i + 4]) && hexd(b[i + 5])) {
+                    unsigned u = hex4(b + i + 2);
+                    if (u >= 0xD800 && u <= 0xDBFF) {
+                        if (i + 11 < n && b[i + 6] == '\\' && b[i + 7] == 'u' && hexd(b[i + 8]) && hexd(b[i + 9]) &&
+                            hexd(b[i + 10]) && hexd(b[i + 11]) && hex4(b + i + 8) >= 0xDC00 && hex4(b + i + 8) <= 0xDFFF) {
+                            i += 11;
+                            continue;
+                        }
+                        what = "lone UTF-16 surrogate escape";
+                    } else if (u >= 0xDC00 && u <= 0xDFFF) {
+                        what = "lone UTF-16 surrogate escape";
+                    }
+                    if (what) { at = i; break; }
+                    i += 5;
+                    continue;
+                }
+                i++;
+            }
+        } else if (c == '{' || c == '[') {
+            if (++depth > 1000) what = "nesting deeper than 1000 levels";
+        } else if (c == '}' || c == ']') {
+            depth--;
+        }
+        if (!what) continue;
+        long l, col;
+        json_line_col(b, at, &l, &col);
+        if (line0 > 0) l = line0;
+        if (what[0] == 'l')
+            ls_fail(err, LS_EDATA, "invalid JSON: %s \\%.5s at line %ld, column %ld (byte %zu); "
+                    "the text was not valid Unicode when it was written", what, b + at + 1, l, col, base + at);
+        else
+            ls_fail(err, LS_EDATA, "invalid JSON: %s at line %ld, column %ld (byte %zu)", what, l, col, base + at);
+        return;
+    }
+}
+
 /* Parse every line of a JSON Lines file or SSE capture. */
 static int parse_lines(char *buf, size_t len, enum layout lay, struct docs *d, struct ls_error *err)
 {
@@ -245,8 +311,10 @@ static int parse_lines(char *buf, size_t len, enum layout lay, struct docs *d, s
                 size_t off = end && end >= seg ? (size_t)(end - seg) : 0;
                 if (off > sn) off = sn;
                 json_line_col(seg, off, &l, &c);
-                return ls_fail(err, LS_EDATA, "invalid JSON at line %ld, column %ld (byte %zu)",
-                               line, c + (long)(s - ls), s + off);
+                ls_fail(err, LS_EDATA, "invalid JSON at line %ld, column %ld (byte %zu)",
+                        line, c + (long)(s - ls), s + off);
+                refine_parse_error(seg, sn, line, s, err);
+                return LS_EDATA;
             }
             if ((rc = add_root(d, r, err))) return rc;
             struct json_ctx jc = { seg, sn };
@@ -305,7 +373,7 @@ int load_json_any(const char *path, char *buf, size_t len, const struct source_o
         cJSON *root = NULL;
         size_t n_lit = 0;
         rc = json_parse(buf, len, JSON_LITERALS_REWRITE, &root, &n_lit, err);
-        if (rc) return rc;
+        if (rc) { refine_parse_error(buf, len, 0, 0, err); return rc; }
         rc = load_native_json(path, root, buf, len, opts, out, err);
         cJSON_Delete(root);
         return rc;
@@ -316,7 +384,10 @@ int load_json_any(const char *path, char *buf, size_t len, const struct source_o
     if (lay == L_DOC || memchr(buf, 0, len)) {
         cJSON *root = NULL;
         struct json_ctx jc = { buf, len };
-        if ((rc = json_parse(buf, len, JSON_LITERALS_REJECT, &root, NULL, err))) return rc;
+        if ((rc = json_parse(buf, len, JSON_LITERALS_REJECT, &root, NULL, err))) {
+            refine_parse_error(buf, len, 0, 0, err);
+            return rc;
+        }
         if ((rc = add_root(&d, root, err))) goto done;
         if ((rc = flatten(&d, root, &jc, 0, err))) goto done;
     } else if ((rc = parse_lines(buf, len, lay, &d, err))) {
