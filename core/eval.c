@@ -242,7 +242,9 @@ int eval_run_step(struct eval_run *r, const float *logits, const struct step_inf
     struct eval_step_view v = { step, logits, &si, &r->res, r->V, r->cfg.clip_threshold, r->src->vocab };
     for (size_t k = 0; k < r->n_set; k++) {
         struct eval_acc *a = &r->acc[k];
-        int rc = chain_run(&a->set.chain, &a->set.params, logits, r->V, &r->ws, &r->res, err);
+        /* settings after the first reuse the raw softmax of this step */
+        int rc = k == 0 ? chain_run(&a->set.chain, &a->set.params, logits, r->V, &r->ws, &r->res, err)
+                        : chain_rerun(&a->set.chain, &a->set.params, logits, r->V, &r->ws, &r->res, err);
         if (rc) {
             char pre[64];
             snprintf(pre, sizeof pre, "step %u", step);

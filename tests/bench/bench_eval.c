@@ -1,0 +1,172 @@
+/* bench_eval.c: time of `eval` and `sweep` over a [2048, 131072] float32
+ * dump, and the same as a ratio to one plain read pass over the file,
+ * measured in the same run.
+ *
+ * The dump is written to /tmp as a .npy (about 1 GiB) with a one-token-per-
+ * line vocabulary beside it, opened through source_open (the .npy loader
+ * reads each step in place with pread), then:
+ *   read    one pass of source_read_step over every step (page cache warm:
+ *           the best of two passes)
+ *   eval    eval_source: 1 setting (T = 0.7, top-p 0.95), N = 200
+ *           continuations, every evaluator (JSON and regex on the texts)
+ *   sweep   eval_source: 4 settings (T = 0, 0.4, 0.7, 1.0), N = 200, one pass
+ * Figures, never pass/fail. Environment: BENCH_STEPS, BENCH_V to change the
+ * shape, BENCH_N for N, BENCH_KEEP=1 to keep the files. .npy files carry no
+ * recorded tokens, so the perplexity family is n/a here (its cost is a few
+ * operations per step). */
+#include "eval.h"
+#include "rng.h"
+#include "source.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static unsigned long env_ul(const char *k, unsigned long d)
+{
+    const char *v = getenv(k);
+    return v && *v ? strtoul(v, NULL, 10) : d;
+}
+
+/* A realistic-ish step: a Zipf-like tail (z = -1.1 ln(rank) + noise) over a
+ * per-step permutation, approximated cheaply by hashing ids into ranks. */
+static void gen_step(float *z, uint32_t V, uint32_t step, struct rng *g)
+{
+    uint64_t salt = (uint64_t)step * 0x9E3779B97F4A7C15ull;
+    for (uint32_t i = 0; i < V; i++) {
+        uint64_t h = (i + 1) * 0xBF58476D1CE4E5B9ull ^ salt;
+        h ^= h >> 31;
+        double r = (double)(h % V) + 1.0;
+        double noise = (rng_uniform(g) - 0.5) * 0.5;
+        z[i] = (float)(-1.1 * log(r) + noise);
+    }
+    z[(step * 7919u) % V] = 3.0f;    /* a likely top token (p ~ 0.6 at T = 1) */
+}
+
+static int write_npy(const char *path, uint32_t S, uint32_t V)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f) return -1;
+    char dict[128];
+    int n = snprintf(dict, sizeof dict, "{'descr': '<f4', 'fortran_order': False, 'shape': (%u, %u), }", S, V);
+    int total = 10 + n + 1;
+    int pad = (64 - total % 64) % 64;
+    unsigned short hl = (unsigned short)(n + pad + 1);
+    fwrite("\x93NUMPY\x01\x00", 1, 8, f);
+    unsigned char le[2] = { (unsigned char)(hl & 0xff), (unsigned char)(hl >> 8) };
+    fwrite(le, 1, 2, f);
+    fwrite(dict, 1, (size_t)n, f);
+    for (int i = 0; i < pad; i++) fputc(' ', f);
+    fputc('\n', f);
+    float *z = malloc((size_t)V * sizeof *z);
+    if (!z) { fclose(f); return -1; }
+    struct rng g;
+    rng_seed(&g, 2026);
+    for (uint32_t s = 0; s < S; s++) {
+        gen_step(z, V, s, &g);
+        if (fwrite(z, sizeof *z, V, f) != V) { free(z); fclose(f); return -1; }
+    }
+    free(z);
+    return fclose(f);
+}
+
+static int write_vocab(const char *path, uint32_t V)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) return -1;
+    static const char *const pieces[] = { "{", "}", "\"", ":", ",", " ", "a", "1" };
+    for (uint32_t i = 0; i < V; i++) {
+        /* the first line must not look like JSON to the vocab detector */
+        if (i >= 8 && i < 16) fprintf(f, "%s\n", pieces[i - 8]);
+        else fprintf(f, "t%u\n", i);
+    }
+    return fclose(f);
+}
+
+static double read_pass(struct source *s, float *z)
+{
+    struct step_info si;
+    struct ls_error err = {0};
+    double t0 = now(), sink = 0;
+    for (uint32_t i = 0; i < s->n_steps; i++) {
+        if (source_read_step(s, i, z, &si, &err)) { fprintf(stderr, "read: %s\n", err.msg); exit(1); }
+        sink += z[i % s->vocab_size];
+    }
+    double t = now() - t0;
+    if (sink == 12345.678) puts("");
+    return t;
+}
+
+int main(void)
+{
+    uint32_t S = (uint32_t)env_ul("BENCH_STEPS", 2048), V = (uint32_t)env_ul("BENCH_V", 131072);
+    uint32_t N = (uint32_t)env_ul("BENCH_N", 200);
+    char npy[256], voc[256];
+    snprintf(npy, sizeof npy, "/tmp/logitscope_bench_eval_%ux%u_%ld.npy", S, V, (long)getpid());
+    snprintf(voc, sizeof voc, "/tmp/logitscope_bench_eval_%ux%u_%ld.vocab", S, V, (long)getpid());
+    printf("bench_eval: [%u, %u] float32 dump (%.2f GiB) in %s\n", S, V,
+           (double)S * V * 4 / (1u << 30), npy);
+    double t0 = now();
+    if (write_npy(npy, S, V) || write_vocab(voc, V)) { fprintf(stderr, "bench_eval: cannot write /tmp files\n"); return 1; }
+    printf("  generated in %.2f s\n", now() - t0);
+    fflush(stdout);
+
+    struct source_opts so = {0};
+    so.vocab_path = voc;
+    struct source *s;
+    struct ls_error err = {0};
+    int rc = source_open(npy, &so, &s, &err);
+    if (rc) {
+        fprintf(stderr, "bench_eval: %s\n", err.msg);
+        unlink(npy); unlink(voc);
+        return 1;
+    }
+    printf("  opened as %s: %u steps, V = %u\n", s->ops->format, s->n_steps, s->vocab_size);
+    float *z = malloc((size_t)V * sizeof *z);
+    double r1 = read_pass(s, z), r2 = read_pass(s, z);
+    double rd = r1 < r2 ? r1 : r2;
+    free(z);
+    printf("  %-44s %8.3f s   1.00x  (%.2f GB/s)\n", "read pass (source_read_step x steps)", rd,
+           (double)S * V * 4 / rd / 1e9);
+
+    struct eval_config cfg;
+    eval_config_init(&cfg);
+    cfg.n_samples = N;
+    cfg.regex = "^\\{";
+    struct eval_settings set[4];
+    for (int i = 0; i < 4; i++) {
+        chain_preset(&set[i].chain, PRESET_HF);
+        set[i].params = PARAMS_OFF;
+    }
+    set[0].params.temperature = 0.7;
+    set[0].params.top_p = 0.95;
+    struct eval_run *run;
+    t0 = now();
+    if ((rc = eval_source(s, &cfg, set, 1, NULL, &run, &err))) { fprintf(stderr, "eval: %s\n", err.msg); return 1; }
+    double te = now() - t0;
+    const struct eval_scores *sc = eval_run_scores(run, 0);
+    printf("  %-44s %8.3f s %6.2fx  (json_valid %.3f, mean_kept %.1f)\n",
+           "eval (T 0.7, top-p 0.95, N 200)", te, te / rd, sc->json_valid_share, sc->mean_kept);
+    eval_run_free(run);
+
+    static const double temps[4] = { 0, 0.4, 0.7, 1.0 };
+    for (int i = 0; i < 4; i++) { set[i].params = PARAMS_OFF; set[i].params.temperature = temps[i]; }
+    t0 = now();
+    if ((rc = eval_source(s, &cfg, set, 4, NULL, &run, &err))) { fprintf(stderr, "sweep: %s\n", err.msg); return 1; }
+    double ts = now() - t0;
+    printf("  %-44s %8.3f s %6.2fx  (%.3f s per row)\n", "sweep (T 0, 0.4, 0.7, 1.0; N 200; one pass)", ts, ts / rd, ts / 4);
+    eval_run_free(run);
+    source_close(s);
+    if (env_ul("BENCH_KEEP", 0) == 0) { unlink(npy); unlink(voc); }
+    return 0;
+}
