@@ -92,7 +92,8 @@ void eval_print_header_text(FILE *f, const struct source *s, const struct chain 
     char buf[1024], order[128];
     disp_escape(s->path, strlen(s->path), disp, buf, sizeof buf);
     chain_format(ch, order, sizeof order);
-    fprintf(f, "%s  %u steps  V=%u  format %s\n", buf, s->n_steps, s->vocab_size, s->ops->format);
+    fprintf(f, "%s  %u step%s  V=%u  format %s\n", buf, s->n_steps, s->n_steps == 1 ? "" : "s",
+            s->vocab_size, s->ops->format);
     fprintf(f, "chain %s: %s\n", preset_name(ch->preset), order);
     if (p)
         fprintf(f, "params: temperature %.9g  top-k %d  top-p %.9g  min-p %.9g\n",

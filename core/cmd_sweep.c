@@ -91,6 +91,7 @@ static int prescan(int argc, char **argv, char **nargv, struct sweep_ctx *c)
             if (!strncmp(a, m[j].name, l)) {
                 if (a[l] == '=' && strchr(a + l + 1, ',')) { c->list[m[j].p] = a + l + 1; took = 1; }
                 else if (!a[l] && i + 1 < argc && strchr(argv[i + 1], ',')) { c->list[m[j].p] = argv[++i]; took = 1; }
+                else if (l == 2 && a[l] && strchr(a + l, ',')) { c->list[m[j].p] = a + l; took = 1; } /* -t0,1 */
             }
         }
         if (!took) nargv[n++] = argv[i];

@@ -15,8 +15,10 @@ static void step(struct eval_acc *a, const struct eval_step_view *v)
     if (!isfinite(z)) {
         a->n_raw_masked++;
     } else {
-        /* -ln softmax(z)[tok] = lse - z: exact even where p_raw underflows */
-        double nll = v->res->lse_raw - z;
+        /* -ln softmax(z)[tok] = lse - z: exact even where p_raw underflows.
+         * A sparse (top-N) step holds log-probabilities of the full
+         * distribution: its NLL is the file's value, not renormalised. */
+        double nll = v->info->sparse ? -z : v->res->lse_raw - z;
         if (nll < 0) nll = 0;
         a->nll_raw_sum += nll;
         a->nll_raw_sq += nll * nll;
@@ -71,7 +73,9 @@ const struct evaluator eval_perplexity = {
     "perplexity_chain nll_chain_nats nll_chain_bits n_uncut",
     "Perplexity of the recorded tokens. Raw (model fit): NLL_t = -ln softmax(z_t)[x_t] "
     "over the raw logits at T=1, perplexity_raw = exp(mean NLL) with error "
-    "PPL*sqrt((<NLL^2> - <NLL>^2)/(N-1)) as llama-perplexity prints it; nll_raw_nats and "
+    "PPL*sqrt((<NLL^2> - <NLL>^2)/(N-1)) as llama-perplexity prints it (in a sparse top-N "
+    "step, NLL is the file's own log-probability of the token, not renormalised over the "
+    "known entries); nll_raw_nats and "
     "nll_raw_bits are the mean NLL; bits_per_byte = sum NLL / (ln 2 * total bytes of the "
     "recorded tokens), only when every recorded token's bytes are known. Under the chain "
     "(what the sampler would give): perplexity_chain = exp(mean -ln p_final(x_t)) over "

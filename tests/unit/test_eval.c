@@ -334,8 +334,9 @@ static void test_clipping_and_nonfinite(void **state)
 static void test_sparse_is_approximate(void **state)
 {
     (void)state;
-    float z[3] = { 0, 1, -INFINITY };
-    int32_t tok[1] = { 0 };
+    /* log-probabilities of the top 2: p = 1/2, 1/4; tail mass 1/4 unknown */
+    float z[3] = { (float)log(0.5), (float)log(0.25), -INFINITY };
+    int32_t tok[1] = { 1 };
     struct source *s = mem_source(3, 1, z, tok, NULL);
     ((struct mem *)s->impl)->sparse = 1;
     struct eval_config cfg;
@@ -344,6 +345,9 @@ static void test_sparse_is_approximate(void **state)
     struct eval_run *run;
     const struct eval_scores *sc = run1(s, &cfg, settings(1, 0, 1), &run);
     assert_true(sc->approximate);
+    /* the NLL of a sparse step is the file's log-probability, ln 4, not the
+     * renormalised -ln(1/3) */
+    NEAR(sc->nll_raw_nats, -(double)(float)log(0.25), 1e-15);
     /* the unknown tail is not "clipped" */
     assert_int_equal(sc->n_clipped, 0);
     assert_int_equal(sc->n_logits_checked, 2);
