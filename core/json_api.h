@@ -36,6 +36,8 @@ int load_openai_completions(const char *path, const struct api_item *items, size
                             const struct source_opts *opts, struct source **out, struct ls_error *err);
 int load_llamacpp(const char *path, const struct api_item *items, size_t n,
                   const struct source_opts *opts, struct source **out, struct ls_error *err);
+int load_ollama(const char *path, const struct api_item *items, size_t n,
+                const struct source_opts *opts, struct source **out, struct ls_error *err);
 int load_tgi(const char *path, const struct api_item *items, size_t n,
              const struct source_opts *opts, struct source **out, struct ls_error *err);
 

@@ -17,6 +17,7 @@
  *   choices[].prompt_logprobs                    openai-completions (vLLM)
  *   completion_probabilities[]                   llama.cpp
  *   details.tokens[]                             tgi
+ *   logprobs[] beside response/message/done      ollama (native API)
  *
  * Native logitscope dumps accept Python's bare NaN/Infinity/-Infinity (what
  * json.dump writes by default); every other JSON format rejects them with the
@@ -29,7 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum fmt { F_NONE = 0, F_NATIVE, F_CHAT, F_COMPL, F_LLAMA, F_TGI, F_NOLP };
+enum fmt { F_NONE = 0, F_NATIVE, F_CHAT, F_COMPL, F_LLAMA, F_TGI, F_OLLAMA, F_NOLP };
 
 static const cJSON *get(const cJSON *o, const char *k)
 {
@@ -43,6 +44,8 @@ static int classify(const cJSON *o)
     if (cJSON_IsArray(get(o, "completion_probabilities"))) return F_LLAMA;
     const cJSON *d = get(o, "details");
     if (cJSON_IsObject(d) && cJSON_IsArray(get(d, "tokens"))) return F_TGI;
+    if (cJSON_IsArray(get(o, "logprobs")) && (get(o, "response") || get(o, "message") || get(o, "done")))
+        return F_OLLAMA;
     const cJSON *ch = get(o, "choices");
     if (!cJSON_IsArray(ch)) return F_NONE;
     const cJSON *c;
@@ -338,6 +341,7 @@ static api_loader_fn loader_for(int f)
     case F_COMPL: return load_openai_completions;
     case F_LLAMA: return load_llamacpp;
     case F_TGI: return load_tgi;
+    case F_OLLAMA: return load_ollama;
     default: return NULL;
     }
 }
@@ -348,8 +352,17 @@ static int fmt_by_name(const char *n)
     if (!strcmp(n, "openai-completions")) return F_COMPL;
     if (!strcmp(n, "llama.cpp")) return F_LLAMA;
     if (!strcmp(n, "tgi")) return F_TGI;
+    if (!strcmp(n, "ollama")) return F_OLLAMA;
     if (!strcmp(n, "native")) return F_NATIVE;
     return F_NONE;
+}
+
+/* A \u0000 escape anywhere (cJSON silently truncates such strings). */
+static int has_u0000(const char *b, size_t n)
+{
+    for (size_t i = 0; i + 6 <= n; i++)
+        if (b[i] == '\\' && b[i + 1] == 'u' && !memcmp(b + i + 2, "0000", 4)) return 1;
+    return 0;
 }
 
 static int looks_native(const char *buf, size_t len)
@@ -407,9 +420,11 @@ int load_json_any(const char *path, char *buf, size_t len, const struct source_o
     } else if (!f) {
         rc = ls_fail(err, LS_EDATA, "unrecognised JSON: expected a logitscope dump ({\"steps\": [...]}) or an API "
                      "response with logprobs (OpenAI chat or completions, llama.cpp completion_probabilities, "
-                     "TGI details); --format NAME chooses one");
+                     "TGI details, Ollama logprobs); --format NAME chooses one");
     } else {
         rc = loader_for(f)(path, d.items, d.n_items, opts, out, err);
+        if (rc == LS_OK && has_u0000(buf, len))
+            source_warn(*out, "the file has \\u0000 escapes: cJSON cuts strings there, so token text without a bytes array may be truncated");
     }
 done:
     docs_free(&d);

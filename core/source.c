@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 const char *const source_format_names[] = {
-    "native", "openai-chat", "openai-completions", "llama.cpp", "tgi",
+    "native", "openai-chat", "openai-completions", "llama.cpp", "tgi", "ollama",
     "npy", "npz", "safetensors", "kld", "raw", NULL
 };
 

@@ -23,6 +23,10 @@ Files:
   llamacpp_old.json        llama.cpp before Dec 2024 (content/probs/tok_str,
                            "byte: \\xNN" for a lone byte)
   tgi.json                 TGI /generate details (ids, special, top_tokens, prefill)
+  ollama.json              Ollama native /api/generate: top-level logprobs,
+                           bytes/top_logprobs omitted when empty
+  ollama_stream.jsonl      Ollama native /api/chat streamed (NDJSON chunks,
+                           the last one done without logprobs)
 """
 import json
 import math
@@ -129,6 +133,13 @@ TGI = [
 ]
 TGI_PREFILL = [(1, "<s>", None), (415, "The", -9.125)]
 
+# ---- Ollama native ------------------------------------------------------
+OLLAMA = [
+    [("Hi", -0.125), ("Hello", -2.5)],
+    [("", -0.75)],                                               # empty token: no bytes key
+    [("\ufffd", -0.25), ("!", -1.75)],                            # lossy partial UTF-8
+]
+
 
 def llama_piece(raw):
     """llama.cpp's `token`: incomplete trailing UTF-8 cut off, lone continuation -> U+FFFD."""
@@ -204,6 +215,30 @@ def main():
                        "tokens": [tgi_tok(*st[0]) for st in TGI],
                        "top_tokens": [[tgi_tok(*x) for x in st] for st in TGI]}}
     write("tgi.json", dump(tgi))
+
+    def ollama_tok(t, lp):
+        e = {"token": t, "logprob": lp}
+        if t:
+            e["bytes"] = b(t)   # omitempty: no key for an empty token
+        return e
+
+    def ollama_entry(st):
+        e = ollama_tok(*st[0])
+        if len(st) > 1:
+            e["top_logprobs"] = [ollama_tok(t, lp) for t, lp in st]
+        return e
+    check_mass(OLLAMA)
+    write("ollama.json", dump({"model": "synthetic", "created_at": "2026-01-01T00:00:00Z",
+                               "response": "Hi\ufffd", "done": True, "done_reason": "stop",
+                               "logprobs": [ollama_entry(st) for st in OLLAMA]}))
+    lines = []
+    for st in OLLAMA:
+        lines.append({"model": "synthetic", "created_at": "2026-01-01T00:00:00Z",
+                      "message": {"role": "assistant", "content": st[0][0]}, "done": False,
+                      "logprobs": [ollama_entry(st)]})
+    lines.append({"model": "synthetic", "created_at": "2026-01-01T00:00:01Z",
+                  "message": {"role": "assistant", "content": ""}, "done": True, "done_reason": "stop"})
+    write("ollama_stream.jsonl", "".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines))
 
 
 if __name__ == "__main__":

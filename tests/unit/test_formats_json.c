@@ -281,6 +281,32 @@ static void test_tgi(void **state)
     done(&l);
 }
 
+static void test_ollama(void **state)
+{
+    (void)state;
+    const char *files[] = { "samples/ollama.json", "samples/ollama_stream.jsonl" };
+    for (int f = 0; f < 2; f++) {
+        struct loaded l;
+        open_sample(&l, files[f]);
+        assert_string_equal(l.s->ops->format, "ollama");
+        assert_int_equal(l.s->n_steps, 3);   /* the stream's final done chunk has no logprobs */
+        assert_int_equal(l.s->vocab_size, 5);
+        step(&l, 0);
+        TEXT(&l, "Hi");
+        assert_true(l.z[ID(l.s, "Hi")] == -0.125f);
+        assert_true(l.z[ID(l.s, "Hello")] == -2.5f);
+        step(&l, 1);                          /* empty token, no bytes key, no top_logprobs */
+        assert_int_equal(l.si.text_len, 0);
+        assert_int_equal(l.si.n_known, 1);
+        assert_true(l.z[l.si.token] == -0.75f);
+        step(&l, 2);
+        TEXT(&l, "\xef\xbf\xbd");
+        assert_true(l.z[ID(l.s, "!")] == -1.75f);
+        assert_true(fabs(l.si.tail_mass - (1 - exp(-0.25) - exp(-1.75))) < 1e-12);
+        done(&l);
+    }
+}
+
 /* ---- in-memory documents ---- */
 
 static int load_str(const char *txt, const char *fmt, struct source **s, struct ls_error *e)
@@ -328,7 +354,7 @@ static void test_errors(void **state)
                "details.tokens[0].logprob: expected a finite number, got inf (line 1, column 52)");
     expect_err("{\"a\":1}", NULL, LS_EDATA,
                "unrecognised JSON: expected a logitscope dump ({\"steps\": [...]}) or an API response with logprobs "
-               "(OpenAI chat or completions, llama.cpp completion_probabilities, TGI details); --format NAME chooses one");
+               "(OpenAI chat or completions, llama.cpp completion_probabilities, TGI details, Ollama logprobs); --format NAME chooses one");
     expect_err("{\"a\":1}", "tgi", LS_EDATA, "details: missing (expected object)");
     /* JSON Lines: the message names the file's line */
     expect_err("{\"choices\":[{\"logprobs\":{\"content\":[]}}]}\n{\"choices\":[{\"logprobs\":{\"content\":[{\"token\":1}]}}]}\n",
@@ -395,6 +421,7 @@ int main(void)
         cmocka_unit_test(test_llamacpp_post),
         cmocka_unit_test(test_llamacpp_old),
         cmocka_unit_test(test_tgi),
+        cmocka_unit_test(test_ollama),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_sentinels_and_duplicates),
     };

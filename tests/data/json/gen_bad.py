@@ -96,3 +96,5 @@ w("sse.txt", "event: message\n"
   'data: {"content":"","stop":true}\n'
   "\n"
   "data: [DONE]\n")
+w("u0000.json", '{"choices":[{"logprobs":{"content":[{"token":"a\\u0000b","logprob":-1,"top_logprobs":[]},'
+  '{"token":"c\\u0000d","bytes":[99,0,100],"logprob":-1,"top_logprobs":[]}]}}]}\n')

@@ -5,6 +5,7 @@
 cd "$(dirname "$0")/../../cli" || exit 1
 w() { printf '%s\n' "$2" > "$1.cmd"; }
 d=tests/data/json
+w fmt_json_u0000             "\$LS info $d/u0000.json --json"
 # loading and showing every sample
 w fmt_json_chat_table        '$LS show samples/openai_chat.json --step 2'
 w fmt_json_chat_json         '$LS show samples/openai_chat.json --json --top 2'
@@ -15,6 +16,8 @@ w fmt_json_llamacpp_topp     '$LS show samples/llamacpp.json --step 1 --top-p 0.
 w fmt_json_llamacpp_post     '$LS show samples/llamacpp_post.json --json'
 w fmt_json_llamacpp_old      '$LS show samples/llamacpp_old.json --step 1'
 w fmt_json_tgi               '$LS show samples/tgi.json --step 1 --json'
+w fmt_json_ollama            '$LS show samples/ollama.json --step 2 --min-p 0.5'
+w fmt_json_ollama_forced     '$LS show samples/ollama_stream.jsonl --format ollama --json --step 0'
 w fmt_json_sample_all        '$LS sample samples/openai_chat.json --all --seed 5 --json'
 w fmt_json_sample_text       '$LS sample samples/tgi.json -n 5 --seed 9'
 w fmt_json_format_override   '$LS show samples/llamacpp.json --format llama.cpp --top 1'
@@ -37,10 +40,11 @@ for f in lines_wrong_type lines_syntax lines_nan; do
     w "fmt_json_err_$f" "\$LS show $d/$f.jsonl"
 done
 # info on every sample (and one of each other kind)
-for f in openai_chat openai_completions vllm_prompt_logprobs llamacpp llamacpp_post llamacpp_old tgi; do
+for f in openai_chat openai_completions vllm_prompt_logprobs llamacpp llamacpp_post llamacpp_old tgi ollama; do
     w "info_$f" "\$LS info samples/$f.json"
 done
 w info_openai_chat_jsonl   '$LS info samples/openai_chat.jsonl'
+w info_ollama_stream_jsonl '$LS info samples/ollama_stream.jsonl --top all'
 w info_openai_chat_json    '$LS info samples/openai_chat.json --json'
 w info_llamacpp_post_json  '$LS info samples/llamacpp_post.json --json'
 w info_tgi_json            '$LS info samples/tgi.json --json'

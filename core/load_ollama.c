@@ -1,0 +1,73 @@
+/* load_ollama.c: Ollama native /api/generate and /api/chat logprobs
+ * (formats.md 6; Ollama v0.12.11 and later).
+ *
+ *   {"model": "m", "response": "Hi", "done": true,
+ *    "logprobs": [{"token": "Hi", "logprob": -0.12, "bytes": [72, 105],
+ *                  "top_logprobs": [{"token": "Hi", "logprob": -0.12, "bytes": [72, 105]}, ...]}]}
+ *
+ * A top-level array next to "response" (generate) or "message" (chat).
+ * bytes and top_logprobs are omitted when empty (omitempty). A streamed
+ * capture (NDJSON: one chunk per line) concatenates; chunks without logprobs
+ * are skipped. No ids: tokens are identified by their bytes/text. Ollama's
+ * bytes come from the token string, so partial UTF-8 pieces read U+FFFD. */
+#include "json_api.h"
+
+#include <stdio.h>
+
+static const struct source_ops ollama_ops = { "ollama", sp_read_step, sp_close };
+
+static int load_item(struct api_ctx *c, const struct api_item *it, size_t n_items,
+                     uint32_t *n_with, struct ls_error *err)
+{
+    char p[API_PATH], q[API_PATH], r[API_PATH];
+    const char *pre = it->path;
+    int rc = api_expect(c, it->node, cJSON_Object, "object", pre[0] ? pre : "(top level)", err);
+    if (rc) return rc;
+    const cJSON *lp = cJSON_GetObjectItemCaseSensitive(it->node, "logprobs");
+    api_path(p, "%s%slogprobs", pre, pre[0] ? "." : "");
+    if ((!lp || cJSON_IsNull(lp)) && n_items > 1) return LS_OK;
+    if ((rc = api_expect(c, lp, cJSON_Array, "array", p, err))) return rc;
+    (*n_with)++;
+    size_t ei = 0;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, lp) {
+        api_path(q, "%s[%zu]", p, ei);
+        ei++;
+        if ((rc = sp_step_begin(c->b, err))) return rc;
+        if ((rc = api_entry(c, e, q, "token", "logprob", NULL, 1, err))) return rc;
+        const cJSON *top = cJSON_GetObjectItemCaseSensitive(e, "top_logprobs");
+        if (!top || cJSON_IsNull(top)) continue;
+        api_path(r, "%s.top_logprobs", q);
+        if ((rc = api_expect(c, top, cJSON_Array, "array", r, err))) return rc;
+        size_t ti = 0;
+        const cJSON *x;
+        cJSON_ArrayForEach(x, top) {
+            char xp[API_PATH];
+            api_path(xp, "%s[%zu]", r, ti);
+            ti++;
+            if ((rc = api_entry(c, x, xp, "token", "logprob", NULL, 0, err))) return rc;
+        }
+    }
+    return LS_OK;
+}
+
+int load_ollama(const char *path, const struct api_item *items, size_t n,
+                const struct source_opts *opts, struct source **out, struct ls_error *err)
+{
+    (void)opts;
+    struct api_ctx c = {0};
+    c.b = sp_new(&ollama_ops, path);
+    if (!c.b) return ls_fail(err, LS_ELIMIT, "out of memory");
+    uint32_t n_with = 0;
+    for (size_t i = 0; i < n; i++) {
+        c.jc = &items[i].jc;
+        int rc = load_item(&c, &items[i], n, &n_with, err);
+        if (rc) { api_fix_line(err, &items[i]); sp_abort(c.b); api_ctx_free(&c); return rc; }
+    }
+    if (!n_with) {
+        sp_abort(c.b);
+        api_ctx_free(&c);
+        return ls_fail(err, LS_EDATA, "no logprobs found (request \"logprobs\": true)");
+    }
+    return api_finish(&c, out, err);
+}

@@ -1,0 +1,1 @@
+$LS show samples/ollama.json --step 2 --min-p 0.5

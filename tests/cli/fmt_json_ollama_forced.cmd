@@ -1,0 +1,1 @@
+$LS show samples/ollama_stream.jsonl --format ollama --json --step 0

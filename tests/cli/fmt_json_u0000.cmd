@@ -1,0 +1,1 @@
+$LS info tests/data/json/u0000.json --json

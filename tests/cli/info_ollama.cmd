@@ -1,0 +1,1 @@
+$LS info samples/ollama.json
