@@ -3,8 +3,11 @@
 #include "eval_impl.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 const struct evaluator *const eval_registry[] = {
     &eval_perplexity, &eval_cut, &eval_clipping, &eval_json, &eval_regex,
@@ -101,9 +104,11 @@ void eval_run_free(struct eval_run *r)
     if (!r) return;
     for (size_t i = 0; r->acc && i < r->n_set; i++) acc_free(&r->acc[i]);
     free(r->acc);
-    chain_ws_free(&r->ws);
-    chain_result_free(&r->res);
-    free(r->cdf);
+    for (int i = 0; i < EVAL_MAX_THREADS; i++) {
+        chain_ws_free(&r->w[i].ws);
+        chain_result_free(&r->w[i].res);
+        free(r->w[i].cdf);
+    }
     free(r->rec);
     free(r->keys_buf);
     eval_regex_free(r);
@@ -155,9 +160,26 @@ int eval_run_new(const struct source *src, const struct eval_config *cfg,
     find_stops(r);
     if (rc) { eval_run_free(r); return rc; }
     r->acc = calloc(n_set, sizeof *r->acc);
-    r->cdf = malloc((size_t)(r->V ? r->V : 1) * sizeof *r->cdf);
     r->rec = malloc((size_t)r->n_steps * sizeof *r->rec);
-    if (!r->acc || !r->cdf || !r->rec || chain_ws_init(&r->ws, r->V) || chain_result_init(&r->res, r->V)) {
+    int nw = cfg->threads;
+    if (nw < 0) {
+        long nc = sysconf(_SC_NPROCESSORS_ONLN);
+        nw = nc > 0 ? (int)(nc < EVAL_MAX_THREADS ? nc : EVAL_MAX_THREADS) : 1;
+    }
+    if (nw == 0) nw = 1;
+    if (nw > EVAL_MAX_THREADS) nw = EVAL_MAX_THREADS;
+    if ((size_t)nw > n_set) nw = (int)n_set;
+    r->n_workers = nw;
+    int bad = !r->acc || !r->rec;
+    for (int i = 0; i < nw && !bad; i++) {
+        struct eval_worker *w = &r->w[i];
+        w->run = r;
+        w->first = n_set * (size_t)i / (size_t)nw;
+        w->count = n_set * (size_t)(i + 1) / (size_t)nw - w->first;
+        w->cdf = malloc((size_t)(r->V ? r->V : 1) * sizeof *w->cdf);
+        if (!w->cdf || chain_ws_init(&w->ws, r->V) || chain_result_init(&w->res, r->V)) bad = 1;
+    }
+    if (bad) {
         eval_run_free(r);
         return ls_fail(err, LS_ELIMIT, "out of memory (V = %u)", src->vocab_size);
     }
@@ -194,15 +216,16 @@ int eval_run_new(const struct source *src, const struct eval_config *cfg,
     return LS_OK;
 }
 
-/* Draw one token per continuation from the final distribution in r->res:
+/* Draw one token per continuation from the final distribution in w->res:
  * prefix sums over survivors (ascending id), then for each stream the first
  * j with u * total < cum[j] (chain_sample's rule), by binary search. */
-static void draw_all(struct eval_run *r, struct eval_acc *a, uint32_t step)
+static void draw_all(const struct eval_run *r, struct eval_worker *w, struct eval_acc *a, uint32_t step)
 {
-    const struct chain_result *res = &r->res;
+    const struct chain_result *res = &w->res;
+    double *cdf = w->cdf;
     uint32_t n = res->n_kept;
     double cum = 0.0;
-    for (uint32_t j = 0; j < n; j++) { cum += res->p[res->kept[j]]; r->cdf[j] = cum; }
+    for (uint32_t j = 0; j < n; j++) { cum += res->p[res->kept[j]]; cdf[j] = cum; }
     double total = cum;
     uint32_t N = r->cfg.n_samples;
     for (uint32_t i = 0; i < N; i++) {
@@ -213,12 +236,41 @@ static void draw_all(struct eval_run *r, struct eval_acc *a, uint32_t step)
             uint32_t lo = 0, hi = n;         /* first j with u < cdf[j], or n */
             while (lo < hi) {
                 uint32_t mid = lo + (hi - lo) / 2;
-                if (u < r->cdf[mid]) hi = mid; else lo = mid + 1;
+                if (u < cdf[mid]) hi = mid; else lo = mid + 1;
             }
             tok = res->kept[lo < n ? lo : n - 1];
         }
         a->tokens[(size_t)i * r->n_steps + step] = tok;
     }
+}
+
+/* One worker's settings for the current step. */
+static void *worker_main(void *arg)
+{
+    struct eval_worker *w = arg;
+    struct eval_run *r = w->run;
+    uint32_t step = r->steps_done;
+    struct eval_step_view v = { step, w->logits, w->info, &w->res, r->V, r->cfg.clip_threshold, r->src->vocab };
+    for (size_t k = w->first; k < w->first + w->count; k++) {
+        struct eval_acc *a = &r->acc[k];
+        /* settings after the first reuse the raw softmax of this step */
+        int rc = k == w->first
+            ? chain_run(&a->set.chain, &a->set.params, w->logits, r->V, &w->ws, &w->res, &w->err)
+            : chain_rerun(&a->set.chain, &a->set.params, w->logits, r->V, &w->ws, &w->res, &w->err);
+        if (rc) {
+            char pre[64];
+            snprintf(pre, sizeof pre, "step %u", step);
+            ls_error_prefix(&w->err, pre);
+            ls_error_prefix(&w->err, r->src->path);
+            w->rc = rc;
+            return NULL;
+        }
+        if (w->info->sparse) a->sc.approximate = 1;
+        for (int e = 0; eval_registry[e]; e++)
+            if (eval_registry[e]->step) eval_registry[e]->step(a, &v);
+        draw_all(r, w, a, step);
+    }
+    return NULL;
 }
 
 int eval_run_step(struct eval_run *r, const float *logits, const struct step_info *info,
@@ -239,23 +291,25 @@ int eval_run_step(struct eval_run *r, const float *logits, const struct step_inf
     r->rec[step] = (tok >= 0 && (uint32_t)tok < r->V) ? tok : -1;
     struct step_info si = *info;
     si.token = r->rec[step];
-    struct eval_step_view v = { step, logits, &si, &r->res, r->V, r->cfg.clip_threshold, r->src->vocab };
-    for (size_t k = 0; k < r->n_set; k++) {
-        struct eval_acc *a = &r->acc[k];
-        /* settings after the first reuse the raw softmax of this step */
-        int rc = k == 0 ? chain_run(&a->set.chain, &a->set.params, logits, r->V, &r->ws, &r->res, err)
-                        : chain_rerun(&a->set.chain, &a->set.params, logits, r->V, &r->ws, &r->res, err);
-        if (rc) {
-            char pre[64];
-            snprintf(pre, sizeof pre, "step %u", step);
-            ls_error_prefix(err, pre);
-            ls_error_prefix(err, r->src->path);
-            return rc;
+    for (int i = 0; i < r->n_workers; i++) {
+        r->w[i].logits = logits;
+        r->w[i].info = &si;
+        r->w[i].rc = LS_OK;
+    }
+    pthread_t th[EVAL_MAX_THREADS];
+    int started[EVAL_MAX_THREADS] = {0};
+    for (int i = 1; i < r->n_workers; i++)
+        started[i] = pthread_create(&th[i], NULL, worker_main, &r->w[i]) == 0;
+    worker_main(&r->w[0]);
+    for (int i = 1; i < r->n_workers; i++) {
+        if (started[i]) pthread_join(th[i], NULL);
+        else worker_main(&r->w[i]);   /* no thread: run it here */
+    }
+    for (int i = 0; i < r->n_workers; i++) {
+        if (r->w[i].rc) {
+            if (err) *err = r->w[i].err;
+            return r->w[i].rc;
         }
-        if (info->sparse) a->sc.approximate = 1;
-        for (int e = 0; eval_registry[e]; e++)
-            if (eval_registry[e]->step) eval_registry[e]->step(a, &v);
-        draw_all(r, a, step);
     }
     r->steps_done++;
     return LS_OK;

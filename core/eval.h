@@ -85,6 +85,13 @@ struct eval_config {
      * defaults (eval_default_stops); 0: none. */
     const char *stop[EVAL_MAX_STOP];
     int n_stop;
+    /* threads sharing the settings of a step (sweep rows): 0 = 1, -1 = one
+     * per CPU; at most 8 and one per setting. Results do not depend on it.
+     * Each thread runs one full chain per step (the others reuse its raw
+     * softmax), so on a 2-CPU machine shared with other work 2 threads were
+     * slower than 1 for a 4-row sweep (bench_eval, BENCH_THREADS): the
+     * default is 1. */
+    int threads;
 };
 
 /* "</s>", "<|endoftext|>", "<|im_end|>", "<|eot_id|>", ... NULL-terminated. */

@@ -33,15 +33,31 @@ struct eval_acc {
     uint32_t ext_n[EVAL_MAX_EXT];
 };
 
+/* Per-thread scratch: settings [first, first+count) of each step run on one
+ * worker (the first with chain_run, the rest with chain_rerun). */
+struct eval_worker {
+    struct eval_run *run;
+    size_t first, count;
+    struct chain_ws ws;
+    struct chain_result res;
+    double *cdf;
+    /* the step being processed */
+    const float *logits;
+    const struct step_info *info;
+    int rc;
+    struct ls_error err;
+};
+
+#define EVAL_MAX_THREADS 8
+
 struct eval_run {
     const struct source *src;
     uint32_t V, n_steps, steps_done;
     struct eval_config cfg;
     size_t n_set;
     struct eval_acc *acc;
-    struct chain_ws ws;
-    struct chain_result res;
-    double *cdf;
+    struct eval_worker w[EVAL_MAX_THREADS];
+    int n_workers;
     int32_t *rec;                /* recorded token per step, -1 if none */
     /* schema-lite keys (split copy of cfg.json_keys) */
     char *keys_buf;

@@ -11,7 +11,7 @@
  *           continuations, every evaluator (JSON and regex on the texts)
  *   sweep   eval_source: 4 settings (T = 0, 0.4, 0.7, 1.0), N = 200, one pass
  * Figures, never pass/fail. Environment: BENCH_STEPS, BENCH_V to change the
- * shape, BENCH_N for N, BENCH_KEEP=1 to keep the files. .npy files carry no
+ * shape, BENCH_N for N, BENCH_THREADS for eval_config.threads, BENCH_KEEP=1 to keep the files. .npy files carry no
  * recorded tokens, so the perplexity family is n/a here (its cost is a few
  * operations per step). */
 #include "eval.h"
@@ -143,6 +143,7 @@ int main(void)
     eval_config_init(&cfg);
     cfg.n_samples = N;
     cfg.regex = "^\\{";
+    cfg.threads = (int)env_ul("BENCH_THREADS", 0);
     struct eval_settings set[4];
     for (int i = 0; i < 4; i++) {
         chain_preset(&set[i].chain, PRESET_HF);

@@ -296,6 +296,19 @@ static void test_draws_match_chain_sample(void **state)
     assert_memory_equal(eval_run_tokens(run, 0), eval_run_tokens(r2, 0), N * S * sizeof(int32_t));
     assert_memory_not_equal(eval_run_tokens(r3, 0), eval_run_tokens(r2, 0), N * S * sizeof(int32_t));
     eval_run_free(run); eval_run_free(r2); eval_run_free(r3);
+
+    /* threads do not change results: 3 settings on 1 thread and on 3 */
+    struct eval_settings st3[3] = { settings(0.8, 0, 0.9), settings(1.3, 10, 1), settings(0, 0, 1) };
+    cfg.seed = 9;
+    cfg.threads = 1;
+    assert_int_equal(eval_source(s, &cfg, st3, 3, NULL, &r2, &err), LS_OK);
+    cfg.threads = 3;
+    assert_int_equal(eval_source(s, &cfg, st3, 3, NULL, &r3, &err), LS_OK);
+    for (size_t k = 0; k < 3; k++) {
+        assert_memory_equal(eval_run_tokens(r2, k), eval_run_tokens(r3, k), N * S * sizeof(int32_t));
+        assert_memory_equal(eval_run_scores(r2, k), eval_run_scores(r3, k), sizeof(struct eval_scores));
+    }
+    eval_run_free(r2); eval_run_free(r3);
     source_close(s);
 }
 
