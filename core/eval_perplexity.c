@@ -80,6 +80,7 @@ const struct evaluator eval_perplexity = {
     "recorded tokens), only when every recorded token's bytes are known. Under the chain "
     "(what the sampler would give): perplexity_chain = exp(mean -ln p_final(x_t)) over "
     "the recorded tokens the chain keeps (p > 0); a cut token has p = 0, so it is "
-    "counted in cut_rate instead of making the perplexity infinite.",
+    "counted in cut_rate instead of making the perplexity infinite. A recorded token whose raw logit is -inf (masked) is left out of the "
+    "raw figures and counted in n_recorded_masked.",
     step, NULL, finish
 };

@@ -31,6 +31,7 @@ void eval_scores_json(cJSON *o, const struct eval_config *cfg, const struct eval
 {
     cJSON_AddBoolToObject(o, "approximate", s->approximate);
     cJSON_AddNumberToObject(o, "n_recorded", s->n_recorded);
+    cJSON_AddNumberToObject(o, "n_recorded_masked", s->n_raw_masked);
     num(o, "perplexity_raw", s->perplexity_raw);
     num(o, "perplexity_raw_se", s->perplexity_raw_se);
     num(o, "nll_raw_nats", s->nll_raw_nats);
@@ -100,8 +101,10 @@ void eval_scores_text(FILE *f, const struct eval_config *cfg, const struct eval_
     fprintf(f, "%-22s %12s  %s\n", "score", "value", "detail");
     char se[48] = "";
     if (isfinite(s->perplexity_raw_se)) snprintf(se, sizeof se, "+/- %.6g; ", s->perplexity_raw_se);
-    row(f, "perplexity_raw", s->perplexity_raw, "%s%u recorded tokens, raw logits (model fit)",
-        se, s->n_recorded - s->n_raw_masked);
+    char masked[64] = "";
+    if (s->n_raw_masked) snprintf(masked, sizeof masked, " (%u more masked: -inf logit)", s->n_raw_masked);
+    row(f, "perplexity_raw", s->perplexity_raw, "%s%u recorded tokens%s, raw logits (model fit)",
+        se, s->n_recorded - s->n_raw_masked, masked);
     row(f, "nll_raw_nats", s->nll_raw_nats, "%.6g bits", s->nll_raw_bits);
     row(f, "bits_per_byte", s->bits_per_byte, "%llu bytes of recorded text%s",
         (unsigned long long)s->recorded_bytes, isfinite(s->bits_per_byte) ? "" : " (token bytes unknown)");
