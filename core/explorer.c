@@ -126,8 +126,15 @@ int explorer_set_source(struct explorer *ex, struct source *s, struct ls_error *
 
 int explorer_open(struct explorer *ex, const char *path, struct ls_error *err)
 {
+    return explorer_open_with(ex, path, NULL, err);
+}
+
+int explorer_open_with(struct explorer *ex, const char *path, const struct source_opts *opts,
+                       struct ls_error *err)
+{
     struct source_opts o;
     memset(&o, 0, sizeof o);
+    if (opts) o = *opts;
     struct source *s = NULL;
     int rc = source_open(path, &o, &s, err);
     if (rc) return rc;

@@ -125,6 +125,9 @@ void explorer_free(struct explorer *ex);
 /* Open a file (source_open, default options). On failure the previous
  * source stays and err says why. Parameters, chain and seed are kept. */
 int explorer_open(struct explorer *ex, const char *path, struct ls_error *err);
+/* The same with loader options (--vocab, --format, ...; NULL = defaults). */
+int explorer_open_with(struct explorer *ex, const char *path, const struct source_opts *opts,
+                       struct ls_error *err);
 /* Take ownership of an already open source (benchmarks, tests). */
 int explorer_set_source(struct explorer *ex, struct source *s, struct ls_error *err);
 

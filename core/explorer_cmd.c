@@ -234,7 +234,7 @@ int explorer_command(struct explorer *ex, const char *line)
     if (!strcmp(c, "open")) {
         if (n != 2) return fail(ex, "usage: open FILE");
         struct ls_error e = {0};
-        if (explorer_open(ex, w[1], &e)) { ls_error_prefix(&e, w[1]); explorer_message(ex, 1, "%s", e.msg); return EXC_ERROR; }
+        if (explorer_open(ex, w[1], &e)) { explorer_message(ex, 1, "%s", e.msg); return EXC_ERROR; }
         if (!ex->msg_error && strncmp(ex->msg, "warning:", 8)) explorer_message(ex, 0, "opened %s", w[1]);
         return EXC_OK;
     }

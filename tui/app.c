@@ -1,5 +1,6 @@
 /* app.c: the explorer's main loop and key dispatch (see app.h). */
 #include "app.h"
+#include "cli.h"
 #include "actions.h"
 #include "cmdline.h"
 #include "display.h"
@@ -90,7 +91,6 @@ static void run_command(struct app *a, const char *line)
     sscanf(line, " %31s %1023s", word, arg);
     if (!strcmp(word, "dump-screen") || !strcmp(word, "save-display")) {
         if (!arg[0]) { explorer_message(&a->ex, 1, "usage: dump-screen FILE"); return; }
-        a->ex.msg[0] = 0;
         app_frame(a);
         dump_screen(a, arg);
         return;
@@ -159,6 +159,7 @@ void app_key(struct app *a, int key)
     }
     if (a->help) {
         if (key == 27 || key == 'q' || key == '?' || key == KEYF(KEY_F(1))) a->help = 0;
+        else if (key == ':') cmdline_open(NULL); /* commands work over the overlay */
         else if (key == 'j' || key == KEYF(KEY_DOWN)) a->help_scroll++;
         else if (key == 'k' || key == KEYF(KEY_UP)) a->help_scroll--;
         else if (key == KEYF(KEY_NPAGE) || key == ' ') a->help_scroll += a->g.h / 2;
@@ -167,7 +168,9 @@ void app_key(struct app *a, int key)
         return;
     }
     if (key == KEYF(KEY_MOUSE)) { mouse(a); return; }
-    ex->msg[0] = 0; /* a message lasts until the next key */
+    /* a message lasts until the next key; ':' keeps it for the frame the
+     * command line replaces it in (and for scripted screen dumps) */
+    if (actions_lookup(key) != ACT_COMMAND) ex->msg[0] = 0;
     int on_params = ex->focus_panel == PANEL_PARAMS;
     int rows = view_dist_rows(&a->L);
     switch (actions_lookup(key)) {
@@ -239,44 +242,65 @@ static const char *find_demo(char *buf, size_t bufsz)
 }
 
 static const char usage[] =
-    "usage: logitscope [FILE] [--no-mouse] [--ascii]\n"
-    "Opens the explorer on FILE (no FILE: the bundled demo). Keys: press ? inside,\n"
-    "or see `logitscope --help-keys` and man logitscope. Commands: logitscope --help.\n";
+    "usage: logitscope [FILE] [chain options] [--step N] [--vocab FILE] [--no-mouse] [--ascii]\n"
+    "Opens the explorer on FILE (no FILE: the bundled demo) with the chain options of\n"
+    "`logitscope show` as starting values. Keys: press ? inside, or see\n"
+    "`logitscope --help-keys` and man logitscope. Headless commands: logitscope --help.\n";
+
+enum { X_NOMOUSE = 1, X_ASCII, X_SCRIPT };
+static const struct cli_extra extras[] = {
+    {"no-mouse", 0, X_NOMOUSE}, {"ascii", 0, X_ASCII}, {"script", 1, X_SCRIPT}, {NULL, 0, 0}
+};
+struct app_opts { int mouse, ascii; const char *script; };
+
+static int on_extra(void *ctx, int id, const char *arg, struct ls_error *err)
+{
+    struct app_opts *o = ctx;
+    (void)err;
+    if (id == X_NOMOUSE) o->mouse = 0;
+    else if (id == X_ASCII) o->ascii = 1;
+    else if (id == X_SCRIPT) o->script = arg;
+    return 0;
+}
 
 int app_main(int argc, char **argv)
 {
-    const char *file = NULL, *script = getenv("LOGITSCOPE_SCRIPT");
-    int use_mouse = 1, ascii = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--no-mouse")) use_mouse = 0;
-        else if (!strcmp(argv[i], "--ascii")) ascii = 1;
-        else if (!strcmp(argv[i], "--script") && i + 1 < argc) script = argv[++i];
-        else if (argv[i][0] == '-' && argv[i][1]) {
-            char esc[128];
-            disp_escape(argv[i], strlen(argv[i]), DISP_BACKSLASH, esc, sizeof esc);
-            fprintf(stderr, "logitscope: unknown option '%s'\n%s", esc, usage);
-            return 2;
-        } else if (!file) file = argv[i];
-        else { fputs(usage, stderr); return 2; }
-    }
+    struct app_opts ao = { 1, 0, getenv("LOGITSCOPE_SCRIPT") };
+    struct cli_opts co;
+    struct ls_error err = {0};
+    int rc = cli_parse(argc, argv, &co, extras, on_extra, &ao, usage, &err);
+    if (rc < 0) return 0;
+    if (rc) { ls_error_print(&err, stderr); return rc; }
+    if (co.n_files > 1) { fputs(usage, stderr); return 2; }
+    int use_mouse = ao.mouse, ascii = ao.ascii;
+    const char *file = co.n_files ? co.files[0] : NULL, *script = ao.script;
     if (getenv("LOGITSCOPE_NO_MOUSE")) use_mouse = 0;
     static struct app a;
     app_init(&a);
     char demo[PATH_MAX + 64];
     if (!file) file = find_demo(demo, sizeof demo);
-    struct ls_error err = {0};
-    if (explorer_open(&a.ex, file, &err)) {
-        ls_error_prefix(&err, file);
+    a.ex.params = co.params;
+    a.ex.chain = co.chain;
+    a.ex.seed = co.seed;
+    if (explorer_open_with(&a.ex, file, &co.src, &err)) {
         ls_error_print(&err, stderr);
         app_free(&a);
         return err.code ? err.code : 70;
+    }
+    if (co.step >= 0) {
+        if (co.step >= (int64_t)a.ex.n_steps) {
+            fprintf(stderr, "logitscope: --step %lld: the file has %u steps (0..%u)\n", (long long)co.step, a.ex.n_steps, a.ex.n_steps - 1);
+            app_free(&a);
+            return 2;
+        }
+        explorer_set_step(&a.ex, co.step);
     }
     a.in = input_open(script && *script ? script : NULL);
     if (!a.in) { app_free(&a); return 2; }
     a.null_screen = input_scripted(a.in) || (getenv("LOGITSCOPE_NO_DISPLAY") && *getenv("LOGITSCOPE_NO_DISPLAY"));
     a.test_hooks = getenv("LOGITSCOPE_TEST_HOOKS") != NULL;
     if (actions_init()) { fputs("logitscope: internal error: bad key list in actions.def\n", stderr); app_free(&a); return 70; }
-    int rc = screen_open(a.null_screen ? SCREEN_NULL : SCREEN_TTY, use_mouse);
+    rc = screen_open(a.null_screen ? SCREEN_NULL : SCREEN_TTY, use_mouse);
     if (rc) { app_free(&a); return rc; }
     atexit(screen_close);
     signals_install();

@@ -21,7 +21,7 @@ static int line_count(void)
 
 int help_draw(struct grid *g, int scroll)
 {
-    int bw = g->w - 4 < 96 ? g->w - 4 : 96;
+    int bw = g->w < 100 ? g->w : 100;
     int bh = g->h - 2;
     if (bw < 20 || bh < 4) return 0;
     int bx = (g->w - bw) / 2, by = 1;

@@ -146,7 +146,10 @@ int screen_open(enum screen_mode mode, int mouse)
         }
         del_curterm(cur_term);
         if (tcgetattr(STDIN_FILENO, &saved_tios) == 0) have_tios = 1;
-        use_env(FALSE); /* stale exported LINES/COLUMNS must not fix the size */
+        /* Stale exported LINES/COLUMNS must not fix the size. (use_env(FALSE)
+         * would also ignore the real window size: terminfo's would win.) */
+        unsetenv("LINES");
+        unsetenv("COLUMNS");
         scr = newterm(NULL, stdout, stdin);
     }
     if (!scr) {

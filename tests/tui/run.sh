@@ -1,0 +1,85 @@
+#!/bin/sh
+# tests/tui/run.sh: the explorer's tests (make tui-test; part of make check).
+#
+# 1. Scripted screens (tig's model): each tests/tui/NAME.script runs the real
+#    binary with --script (keys and ':' commands, no terminal: ncurses draws
+#    on /dev/null at the size in the header) and writes screen dumps with
+#    :dump-screen @OUT@/X.screen; every dump must equal tests/tui/expected/X.screen.
+#    Headers: "# args: ...", "# size: WxH", "# env: VAR=value".
+#    UPDATE=1 rewrites the expected screens (review the diff!).
+# 2. :export writes exactly what `show --json --top all` prints.
+# 3. Refusals: no terminal, unknown/dumb TERM, bad options: exit 2 with a message.
+# 4. The real binary in tmux (tmux.sh): keys, help, command line, resize,
+#    signals, suspend, crash, and the raw byte audit of hostile tokens.
+# Every run is bounded by a timeout; nothing sleeps for a fixed time.
+LS=${1:-./logitscope}
+case "$LS" in /*) ;; *) LS="$(pwd)/$LS" ;; esac
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$tmp/out" "$tmp/home"
+export LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=UTC INPUTRC=/dev/null HOME="$tmp/home" \
+       XDG_STATE_HOME="$tmp/state" LOGITSCOPE_NO_HISTORY=1 TERM=xterm-256color
+unset NO_COLOR LOGITSCOPE_SCRIPT LOGITSCOPE_NO_DISPLAY LOGITSCOPE_DEMO LINES COLUMNS
+pass=0; fail=0
+ok() { pass=$((pass+1)); }
+bad() { fail=$((fail+1)); echo "FAIL: $*"; }
+
+# --- 1. scripted screens -------------------------------------------------
+for s in tests/tui/*.script; do
+    name=$(basename "$s" .script)
+    args=$(sed -n 's/^# args: //p' "$s")
+    size=$(sed -n 's/^# size: //p' "$s"); size=${size:-80x24}
+    envs=$(sed -n 's/^# env: //p' "$s")
+    sed "s|@OUT@|$tmp/out|g" "$s" > "$tmp/$name.script"
+    # shellcheck disable=SC2086
+    env $envs LINES="${size#*x}" COLUMNS="${size%x*}" timeout 30 "$LS" $args --script "$tmp/$name.script" \
+        >"$tmp/$name.stdout" 2>"$tmp/$name.stderr"
+    rc=$?
+    if [ $rc != 0 ]; then bad "$name: exit $rc"; cat "$tmp/$name.stderr"; continue; fi
+    # the explorer writes nothing outside ncurses' output (here /dev/null)
+    if [ -s "$tmp/$name.stdout" ]; then bad "$name: wrote to stdout"; continue; fi
+    ok
+done
+if [ "$UPDATE" = 1 ]; then cp "$tmp"/out/*.screen tests/tui/expected/; fi
+for e in tests/tui/expected/*.screen; do
+    [ -e "$e" ] || continue
+    got="$tmp/out/$(basename "$e")"
+    if [ ! -f "$got" ]; then bad "$(basename "$e"): not produced"; continue; fi
+    if cmp -s "$e" "$got"; then ok; else bad "$(basename "$e") differs"; diff -u "$e" "$got" | head -40; fi
+done
+for g in "$tmp"/out/*.screen; do
+    [ -f "tests/tui/expected/$(basename "$g")" ] || bad "$(basename "$g"): no expected screen (UPDATE=1)"
+done
+
+# --- 2. export = show --json ------------------------------------------------
+"$LS" show tests/tui/data/small.json --step 9 --defaults llama.cpp --chain top-k,temperature --seed 7 \
+    --json --top all >"$tmp/show.json" 2>&1
+if cmp -s "$tmp/show.json" "$tmp/out/export.json"; then ok; else bad ":export differs from show --json"; diff -u "$tmp/show.json" "$tmp/out/export.json" | head -20; fi
+
+# --- 3. refusals -------------------------------------------------------------
+expect_refusal() { # what, expected rc, message pattern, command...
+    what=$1; want=$2; pat=$3; shift 3
+    "$@" >"$tmp/r.out" 2>"$tmp/r.err" </dev/null; rc=$?
+    if [ $rc = "$want" ] && grep -q "$pat" "$tmp/r.err"; then ok; else bad "$what: rc $rc"; cat "$tmp/r.err"; fi
+}
+expect_refusal "no terminal" 2 "needs a terminal" timeout 10 "$LS" tests/tui/data/small.json
+expect_refusal "bad option" 2 "unknown option" timeout 10 "$LS" --bogus
+expect_refusal "missing file" 3 "cannot open" timeout 10 "$LS" /nonexistent/x.json
+if command -v script >/dev/null 2>&1; then
+    # a real pty, but a terminal type ncurses cannot use
+    TERM=nonexistent-term timeout 10 script -qec "$LS tests/tui/data/small.json" /dev/null >"$tmp/t.out" 2>&1; rc=$?
+    if [ $rc = 2 ] && grep -q "unknown terminal type" "$tmp/t.out"; then ok; else bad "unknown TERM: rc $rc"; cat "$tmp/t.out"; fi
+    TERM=dumb timeout 10 script -qec "$LS tests/tui/data/small.json" /dev/null >"$tmp/t.out" 2>&1; rc=$?
+    if [ $rc = 2 ] && grep -q "cannot position the cursor" "$tmp/t.out"; then ok; else bad "TERM=dumb: rc $rc"; cat "$tmp/t.out"; fi
+fi
+"$LS" --help-keys=md >"$tmp/k.md" && grep -q '^| `q` `<F10>` | quit |' "$tmp/k.md" && ok || bad "--help-keys=md"
+
+# --- 4. tmux ------------------------------------------------------------------
+if command -v tmux >/dev/null 2>&1; then
+    if sh tests/tui/tmux.sh "$LS" "$tmp"; then ok; else bad "tmux tests"; fi
+else
+    echo "tui-test: tmux not installed, real-terminal tests skipped"
+fi
+
+echo "tui tests: $pass passed, $fail failed"
+[ $fail = 0 ]

@@ -1,0 +1,149 @@
+#!/bin/sh
+# tests/tui/tmux.sh LS TMPDIR: the real binary in a real terminal (tmux),
+# following robustness.md 6.1: a private server (-L), no user config
+# (-f /dev/null), the program started as the pane's command, and polling
+# capture-pane with a deadline instead of fixed sleeps.
+#   1. demo: top-p 0.5 typed on the command line, temperature raised with
+#      keys (kept count and entropy change), help overlay, resize to 60x20
+#      and back, quit: the alternate screen is off again.
+#   2. SIGTERM, SIGHUP, Ctrl-C (SIGINT) and a forced crash (SIGSEGV through
+#      a test hook): the terminal is restored every time.
+#   3. Ctrl-Z in a shell, fg, quit: suspended and resumed cleanly, and the
+#      tty is back in cooked mode (stty shows icanon and echo).
+#   4. Byte audit: everything the program writes while showing hostile
+#      tokens (tmux pipe-pane) holds no OSC/DCS/APC/PM/SOS, no C1, no BEL,
+#      no bidi or zero-width code point, and no ESC outside known sequences.
+LS=$1
+T=$2/tmux
+mkdir -p "$T"
+SOCK=ls-tui-$$
+tm() { tmux -L "$SOCK" -f /dev/null "$@"; }
+trap 'tmux -L "$SOCK" kill-server 2>/dev/null' EXIT
+fails=0
+fail() { echo "FAIL (tmux): $*"; fails=$((fails+1)); }
+ENVS="env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=tmux-256color INPUTRC=/dev/null LOGITSCOPE_NO_HISTORY=1 HOME=$2/home"
+
+# wait_for SESSION PATTERN [SECONDS]: poll the screen until grep matches
+wait_for() {
+    i=0; n=$(( ${3:-10} * 20 ))
+    while [ $i -lt $n ]; do
+        tm capture-pane -t "$1" -p -S - >"$T/screen" 2>/dev/null
+        grep -q -- "$2" "$T/screen" && return 0
+        i=$((i+1)); sleep 0.05
+    done
+    echo "--- timed out waiting for '$2' in $1; screen:"; cat "$T/screen"; return 1
+}
+wait_dead() {
+    i=0
+    while [ $i -lt 200 ]; do
+        [ "$(tm display -p -t "$1" '#{pane_dead}' 2>/dev/null)" = 1 ] && return 0
+        i=$((i+1)); sleep 0.05
+    done
+    return 1
+}
+alt() { tm display -p -t "$1" '#{alternate_on}'; }
+start() { # session, w, h, command
+    tm new-session -d -s "$1" -x "$2" -y "$3" "$4" \; set-option -t "$1" remain-on-exit on
+}
+
+# --- 1. the demo ------------------------------------------------------------
+start demo 100 30 "$ENVS $LS samples/demo.json"
+wait_for demo "kept 5000 of 5000" || fail "demo did not start"
+tm send-keys -t demo ':step 13' Enter
+wait_for demo "step 13 of 40" || fail ":step"
+tm send-keys -t demo ':set top_p 0.5'
+wait_for demo "^:set top_p 0.5" || fail "typed command not shown on the command line"
+tm send-keys -t demo Enter
+wait_for demo "top-p 0.50" || fail ":set top_p 0.5"
+kept1=$(grep -o 'kept [0-9]* of [0-9]*' "$T/screen" | head -1)
+ent1=$(grep -o 'H [0-9.]*→[0-9.]* nats' "$T/screen" | head -1)
+tm send-keys -t demo t + + + + + +
+wait_for demo "temperature 1.30" || fail "temperature keys"
+kept2=$(grep -o 'kept [0-9]* of [0-9]*' "$T/screen" | head -1)
+ent2=$(grep -o 'H [0-9.]*→[0-9.]* nats' "$T/screen" | head -1)
+[ -n "$kept1" ] && [ "$kept1" != "$kept2" ] || fail "kept count did not change ($kept1 / $kept2)"
+[ -n "$ent1" ] && [ "$ent1" != "$ent2" ] || fail "entropy did not change ($ent1 / $ent2)"
+tm send-keys -t demo '?'
+wait_for demo "logitscope keys" || fail "help overlay"
+tm send-keys -t demo Escape
+wait_for demo "─ Chain hf" || fail "help overlay did not close"
+grep -q "logitscope keys" "$T/screen" && fail "help still shown"
+tm resize-window -t demo -x 60 -y 20
+wait_for demo "T 1.30  top-k off" || fail "resize to 60x20"
+tm capture-pane -t demo -p | /usr/bin/env python3 -c 'import sys; sys.exit(max(len(l.rstrip("\n")) for l in sys.stdin.buffer.read().decode().splitlines(True)) > 60)' \
+    || fail "lines wider than 60 after resize"
+tm resize-window -t demo -x 100 -y 30
+wait_for demo "temperature 1.30  top-k off" || fail "resize back to 100x30"
+[ "$(alt demo)" = 1 ] || fail "alternate screen not on while running"
+tm send-keys -t demo q
+wait_dead demo || fail "q did not quit"
+[ "$(alt demo)" = 0 ] || fail "alternate screen still on after quit"
+i=0; st=
+while [ -z "$st" ] && [ $i -lt 100 ]; do st=$(tm display -p -t demo '#{pane_dead_status}'); i=$((i+1)); [ -n "$st" ] || sleep 0.02; done
+[ "$st" = 0 ] || fail "exit status after q: '$st'"
+
+# --- 2. signals and a crash ---------------------------------------------------
+for sig in TERM HUP INT SEGV; do
+    s=sig$sig
+    start "$s" 80 24 "$ENVS LOGITSCOPE_TEST_HOOKS=1 $LS tests/tui/data/small.json"
+    wait_for "$s" "kept 64 of 64" || { fail "$s: start"; continue; }
+    case $sig in
+        INT) tm send-keys -t "$s" C-c ;;
+        SEGV) tm send-keys -t "$s" ':test-crash' Enter ;;
+        *) kill -s "$sig" "$(tm display -p -t "$s" '#{pane_pid}')" ;;
+    esac
+    wait_dead "$s" || { fail "$s: still running"; continue; }
+    [ "$(alt "$s")" = 0 ] || fail "$s: terminal not restored (alternate screen on)"
+done
+
+# --- 3. suspend and resume in a shell -------------------------------------------
+start shell 100 30 "$ENVS PS1='$ ' sh"
+tm send-keys -t shell "$LS tests/tui/data/small.json" Enter
+wait_for shell "kept 64 of 64" || fail "shell: start"
+tm send-keys -t shell C-z
+i=0; while [ "$(alt shell)" != 0 ] && [ $i -lt 200 ]; do i=$((i+1)); sleep 0.05; done
+[ "$(alt shell)" = 0 ] || fail "Ctrl-Z: alternate screen still on"
+tm send-keys -t shell "fg" Enter
+wait_for shell "kept 64 of 64" || fail "fg: not repainted"
+[ "$(alt shell)" = 1 ] || fail "fg: alternate screen off"
+tm send-keys -t shell q
+i=0; while [ "$(alt shell)" != 0 ] && [ $i -lt 200 ]; do i=$((i+1)); sleep 0.05; done
+tm send-keys -t shell "clear; stty -a | tr ' ;' '\n\n' | grep -x -e icanon -e echo | sort | tr '\n' ' '; echo :stty" Enter
+wait_for shell "echo icanon :stty" || fail "tty not restored to cooked mode"
+
+# --- 4. byte audit of hostile tokens ----------------------------------------------
+start audit 100 30 "$ENVS $LS tests/tui/data/hostile.json"
+wait_for audit "kept 28 of 28" || fail "audit: start"
+tm pipe-pane -t audit -o "cat > $T/raw.bin"
+tm send-keys -t audit l l h s s s '<Tab>' Down Down Down
+tm send-keys -t audit ':set top_p 0.9' Enter '?'
+wait_for audit "logitscope keys" || fail "audit: help"
+tm send-keys -t audit Escape ':open tests/tui/data/hostile_bytes.json' Enter
+wait_for audit "kept 3 of 5" || fail "audit: open hostile_bytes"
+tm send-keys -t audit q
+wait_dead audit || fail "audit: did not quit"
+tm pipe-pane -t audit 2>/dev/null
+[ -s "$T/raw.bin" ] || fail "audit: nothing captured"
+/usr/bin/env python3 - "$T/raw.bin" <<'PY' || fail "byte audit"
+import re, sys
+b = open(sys.argv[1], 'rb').read()
+bad = []
+if re.search(rb'\x1b[\]P_^X]', b): bad.append('OSC/DCS/APC/PM/SOS introducer')
+if re.search(rb'\xc2[\x80-\x9f]', b): bad.append('C1 control (UTF-8)')
+if b'\x07' in b: bad.append('BEL')
+for m in re.finditer(rb'[\x00-\x06\x10-\x1a\x1c-\x1f\x7f]', b): bad.append('C0 byte %r' % m.group()); break
+for m in re.finditer(rb'\x1b(.)', b, re.S):
+    if m.group(1) not in b'[()=>78MDEc':
+        bad.append('ESC %r' % m.group(1)); break
+t = b.decode('utf-8', 'replace')
+hidden = set(range(0x202A, 0x202F)) | set(range(0x2066, 0x206A)) | set(range(0x200B, 0x2010)) | {0x061C, 0xFEFF, 0x2028, 0x2029, 0x00AD}
+for ch in t:
+    c = ord(ch)
+    if c in hidden or 0xE0000 <= c <= 0xE007F:
+        bad.append('hidden code point U+%04X' % c); break
+if bad:
+    print('byte audit:', '; '.join(bad)); sys.exit(1)
+print('byte audit: %d bytes clean' % len(b))
+PY
+
+[ $fails = 0 ]
