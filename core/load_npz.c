@@ -22,7 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define NPZ_MAX_SCAN 100000  /* members examined when looking for a float array */
+#define NPZ_MAX_SCAN 4096  /* members examined (a crafted directory cannot make us parse more) */
 
 struct member_rd {
     int fd;
@@ -86,6 +86,7 @@ int load_npz(const char *path, const struct source_opts *opts, struct source **o
     memset(&first_err_e, 0, sizeof first_err_e);
     struct member_rd m;
     struct npy_info ni;
+    memset(&m, 0, sizeof m);
     struct ls_error first_err = {0};
     char names[200] = "";
     size_t no = 0;
@@ -112,6 +113,7 @@ int load_npz(const char *path, const struct source_opts *opts, struct source **o
         }
         struct ls_error e2 = {0};
         if (open_member(&d, &e, &m, &ni, &e2) == LS_OK) { found = 1; pick = e; continue; }
+        m.z = NULL;  /* open_member freed it */
         if (!ni.dtype_unsupported && !first_err.code) { first_err = e2; first_err_e = e; }
     }
     if (!found) {
@@ -133,7 +135,8 @@ int load_npz(const char *path, const struct source_opts *opts, struct source **o
     if (!b) { rc = ls_fail(err, LS_ELIMIT, "out of memory"); goto fail_m; }
     b->fd = fd;
     b->z = m.z;
-    b->base = m.z ? ni.data_off : pick.data_off + ni.data_off;
+    m.z = NULL;
+    b->base = b->z ? ni.data_off : pick.data_off + ni.data_off;
     b->dt = ni.dt;
     b->big_endian = ni.big_endian;
     b->fortran = ni.fortran;
@@ -151,14 +154,14 @@ int load_npz(const char *path, const struct source_opts *opts, struct source **o
                     (unsigned long long)(avail - bytes));
     if (ni.void2)
         source_warn(*out, "npz member '%.60s': dtype '%s' (2-byte void) read as bfloat16, as ml_dtypes saves it", pick.name, ni.descr);
-    if (m.z && pick.uncomp_size > (64u << 20))
-        source_warn(*out, "npz member '%.60s' is deflated: each step is inflated from the start of the member (slow for large arrays)",
+    if (b->z && pick.uncomp_size > (64u << 20))
+        source_warn(*out, "npz member '%.60s' is deflated: steps are inflated as a stream, and going back restarts from the member start (slow for large arrays)",
                     pick.name);
     return LS_OK;
 fail_m:
     prefix_member(err, &pick);
-    zipinf_free(m.z);
 fail:
+    zipinf_free(m.z);
     close(fd);
     return rc;
 }

@@ -10,15 +10,17 @@ files="samples/*.npy samples/*.npz samples/*.safetensors samples/kld_base.bin sa
 sha256sum $files >"$tmp/before" || exit 1
 # shellcheck disable=SC2086
 stat -c '%n %Y %s' $files >"$tmp/mtime_before"
+run() { "$LS" "$@" >/dev/null 2>&1; rc=$?; [ $rc -lt 64 ] || { echo "crash or internal error ($rc): $*"; exit 1; }; }
 for f in $files; do
-    for fmt in "" npy npz safetensors kld; do
-        if [ -n "$fmt" ]; then "$LS" show "$f" --format "$fmt" --step 0 >/dev/null 2>&1
-        else "$LS" show "$f" --step 0 >/dev/null 2>&1; fi
-    done
-    "$LS" show "$f" --format raw --vocab-size 4 --allow-nonfinite >/dev/null 2>&1
-    "$LS" show samples/logits.raw --format raw --vocab-size 16 --vocab "$f" >/dev/null 2>&1
-    rc=$?
-    [ $rc -ge 64 ] && { echo "crash or internal error ($rc) with --vocab $f"; exit 1; }
+    run show "$f" --step 0
+    case "$f" in
+    *npy_*|*.npy) run show "$f" --format npy --step 1 ;;
+    *npz_*|*.npz) run show "$f" --format npz --tensor x --step 1 ;;
+    *st_*|*.safetensors) run show "$f" --format safetensors --step 2 ;;
+    *kld*) run show "$f" --format kld --step 1 ;;
+    *raw*|*.f32|*.bin) run show "$f" --format raw --vocab-size 4 --allow-nonfinite ;;
+    *) run show samples/logits.raw --format raw --vocab-size 16 --vocab "$f" ;;
+    esac
 done
 # shellcheck disable=SC2086
 sha256sum $files >"$tmp/after"
