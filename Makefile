@@ -144,7 +144,7 @@ fuzz-replay: $(REPLAY_BIN)
 
 # One pass of the unit, CLI and corpus tests under ASan+UBSan in a separate tree.
 check-san:
-	@$(MAKE) --no-print-directory B=build/san SAN=1 unit cli-test fuzz-replay
+	@$(MAKE) --no-print-directory B=build/san SAN=1 unit cli-test tui-test fuzz-replay
 
 check: deps
 	@$(MAKE) --no-print-directory check-core-pure
@@ -168,6 +168,8 @@ install: all
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/logitscope
 	@if [ -f docs/logitscope.1 ]; then install -d $(DESTDIR)$(PREFIX)/share/man/man1 && \
 	  install -m 644 docs/logitscope.1 $(DESTDIR)$(PREFIX)/share/man/man1/logitscope.1; fi
+	install -d $(DESTDIR)$(PREFIX)/share/logitscope
+	install -m 644 samples/demo.json $(DESTDIR)$(PREFIX)/share/logitscope/demo.json
 
 clean:
 	rm -rf build logitscope
