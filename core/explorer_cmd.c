@@ -232,10 +232,23 @@ int explorer_command(struct explorer *ex, const char *line)
         return EXC_OK;
     }
     if (!strcmp(c, "open")) {
-        if (n != 2) return fail(ex, "usage: open FILE");
+        /* the rest of the line is the path; "\ " (readline's file name
+         * completion quoting) stands for a space */
+        char path[1024];
+        const char *r = line + strspn(line, " \t");
+        r += strcspn(r, " \t");
+        r += strspn(r, " \t");
+        size_t o = 0;
+        for (; *r && o + 1 < sizeof path; r++) {
+            if (*r == '\\' && r[1]) r++;
+            path[o++] = *r;
+        }
+        while (o > 0 && (path[o - 1] == ' ' || path[o - 1] == '\t')) o--;
+        path[o] = 0;
+        if (!o) return fail(ex, "usage: open FILE");
         struct ls_error e = {0};
-        if (explorer_open(ex, w[1], &e)) { explorer_message(ex, 1, "%s", e.msg); return EXC_ERROR; }
-        if (!ex->msg_error && strncmp(ex->msg, "warning:", 8)) explorer_message(ex, 0, "opened %s", w[1]);
+        if (explorer_open(ex, path, &e)) { explorer_message(ex, 1, "%s", e.msg); return EXC_ERROR; }
+        if (!ex->msg_error && strncmp(ex->msg, "warning:", 8)) explorer_message(ex, 0, "opened %s", path);
         return EXC_OK;
     }
     if (!strcmp(c, "export")) {

@@ -46,7 +46,14 @@ void view_dist(struct grid *g, const struct explorer *ex, struct view_rect r)
     const struct chain_result *res = &ex->res;
     char t[96], a[32], b[32];
     int focused = ex->focus_panel == PANEL_DIST;
-    snprintf(t, sizeof t, "Distribution (%s)", explorer_scale_name(ex->scale));
+    /* the title says what the numbers rest on: only the top N known
+     * (approximate), or non-finite input treated as masked */
+    if (ex->info.sparse)
+        snprintf(t, sizeof t, "Distribution (%s, approx: top %u only)", explorer_scale_name(ex->scale), ex->info.n_known);
+    else if (ex->info.n_nan + ex->info.n_posinf)
+        snprintf(t, sizeof t, "Distribution (%s, %u NaN/inf masked)", explorer_scale_name(ex->scale), ex->info.n_nan + ex->info.n_posinf);
+    else
+        snprintf(t, sizeof t, "Distribution (%s)", explorer_scale_name(ex->scale));
     view_title(g, r, t, focused);
     int x = r.x, y = r.y + 1, w = r.w;
     if (!ex->res_ok) {

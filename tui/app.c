@@ -84,6 +84,8 @@ static int dump_screen(struct app *a, const char *path)
     return rc;
 }
 
+static void mouse_at(struct app *a, int x, int y, mmask_t bstate);
+
 static void run_command(struct app *a, const char *line)
 {
     char word[32] = "", arg[1024] = "";
@@ -100,6 +102,15 @@ static void run_command(struct app *a, const char *line)
         return;
     }
     if (!strcmp(word, "test-crash") && a->test_hooks) { raise(SIGSEGV); return; }
+    if ((!strcmp(word, "click") || !strcmp(word, "wheel")) && a->null_screen) {
+        /* scripted mouse: "click X Y", "wheel up|down X Y" (tests only) */
+        char dir[8] = "";
+        if (!strcmp(word, "click") && sscanf(line, " %*s %d %d", &w2, &h2) == 2)
+            mouse_at(a, w2, h2, BUTTON1_PRESSED);
+        else if (sscanf(line, " %*s %7s %d %d", dir, &w2, &h2) == 3)
+            mouse_at(a, w2, h2, !strcmp(dir, "up") ? BUTTON4_PRESSED : BUTTON5_PRESSED);
+        return;
+    }
     switch (explorer_command(&a->ex, line)) {
     case EXC_QUIT: a->quit = 1; break;
     case EXC_HELP: a->help = 1; a->help_scroll = 0; break;
@@ -112,15 +123,15 @@ static void run_command(struct app *a, const char *line)
 
 static const char *const param_cmd[EXP__COUNT] = { "set temperature ", "set top_k ", "set top_p ", "set min_p ", "chain ", "seed " };
 
-static void mouse(struct app *a)
+/* A mouse event at (x, y): clicks select what the cell's tag names, the
+ * wheel scrolls the token list (over it) or the steps (elsewhere). */
+static void mouse_at(struct app *a, int x, int y, mmask_t bstate)
 {
-    MEVENT ev;
-    if (getmouse(&ev) != OK) return;
     struct explorer *ex = &a->ex;
-    int in_dist = ev.x >= a->L.dist.x && ev.x < a->L.dist.x + a->L.dist.w && ev.y >= a->L.dist.y && ev.y < a->L.dist.y + a->L.dist.h;
-    if (ev.bstate & BUTTON4_PRESSED) { if (in_dist) explorer_move_row(ex, -3); else explorer_move_step(ex, -1); return; }
-    if (ev.bstate & BUTTON5_PRESSED) { if (in_dist) explorer_move_row(ex, 3); else explorer_move_step(ex, 1); return; }
-    const struct grid_cell *c = grid_cat(&a->g, ev.x, ev.y);
+    int in_dist = x >= a->L.dist.x && x < a->L.dist.x + a->L.dist.w && y >= a->L.dist.y && y < a->L.dist.y + a->L.dist.h;
+    if (bstate & BUTTON4_PRESSED) { if (in_dist) explorer_move_row(ex, -3); else explorer_move_step(ex, -1); return; }
+    if (bstate & BUTTON5_PRESSED) { if (in_dist) explorer_move_row(ex, 3); else explorer_move_step(ex, 1); return; }
+    const struct grid_cell *c = grid_cat(&a->g, x, y);
     if (!c) return;
     int32_t idx = GRID_TAG_INDEX(c->tag);
     switch (GRID_TAG_KIND(c->tag)) {
@@ -130,6 +141,12 @@ static void mouse(struct app *a)
     default: break;
     }
     ex->generation++;
+}
+
+static void mouse(struct app *a)
+{
+    MEVENT ev;
+    if (getmouse(&ev) == OK) mouse_at(a, ev.x, ev.y, ev.bstate);
 }
 
 static void vertical(struct app *a, int dir)

@@ -215,8 +215,17 @@ static void feed(int byte)
 
 int cmdline_key(int key, char *out, size_t outsz)
 {
+    static int quoting;
     if (!active) return -1;
     matches_buf[0] = 0;
+    if (quoting && key < 0x80) {
+        /* after Ctrl-V readline inserts the next byte as is (even ESC): the
+         * line is drawn escaped and never recorded in the history */
+        quoting = 0;
+        feed(key);
+        goto done;
+    }
+    quoting = key == 22;
     if (key == 27 || key == 7 || key == 3) { rl_callback_handler_remove(); active = 0; return -1; }
     if ((key == 127 || key == 8 || key == KEYF(KEY_BACKSPACE)) && rl_end == 0) {
         rl_callback_handler_remove(); active = 0; return -1;
@@ -245,6 +254,7 @@ int cmdline_key(int key, char *out, size_t outsz)
         else { b[0] = (unsigned char)(0xF0 | (key >> 18)); b[1] = (unsigned char)(0x80 | ((key >> 12) & 0x3F)); b[2] = (unsigned char)(0x80 | ((key >> 6) & 0x3F)); b[3] = (unsigned char)(0x80 | (key & 0x3F)); n = 4; }
         for (int i = 0; i < n && active; i++) feed(b[i]);
     }
+done:
     if (line_done == 1) { snprintf(out, outsz, "%s", line_buf); line_done = 0; return 1; }
     if (line_done == -1) { line_done = 0; return -1; }
     return 0;

@@ -47,7 +47,9 @@ start() { # session, w, h, command
 }
 
 # --- 1. the demo ------------------------------------------------------------
-start demo 100 30 "$ENVS $LS samples/demo.json"
+# (through sh only to record the exit status: tmux's pane_dead_status is
+# sometimes empty for a pane that closed its terminal first)
+start demo 100 30 "$ENVS sh -c '$LS samples/demo.json; echo \$? > $T/demo.rc'"
 wait_for demo "kept 5000 of 5000" || fail "demo did not start"
 tm send-keys -t demo ':step 13' Enter
 wait_for demo "step 13 of 40" || fail ":step"
@@ -78,8 +80,7 @@ wait_for demo "temperature 1.30  top-k off" || fail "resize back to 100x30"
 tm send-keys -t demo q
 wait_dead demo || fail "q did not quit"
 [ "$(alt demo)" = 0 ] || fail "alternate screen still on after quit"
-i=0; st=
-while [ -z "$st" ] && [ $i -lt 100 ]; do st=$(tm display -p -t demo '#{pane_dead_status}'); i=$((i+1)); [ -n "$st" ] || sleep 0.02; done
+st=$(cat "$T/demo.rc" 2>/dev/null)
 [ "$st" = 0 ] || fail "exit status after q: '$st'"
 
 # --- 2. signals and a crash ---------------------------------------------------
@@ -116,6 +117,8 @@ start audit 100 30 "$ENVS $LS tests/tui/data/hostile.json"
 wait_for audit "kept 28 of 28" || fail "audit: start"
 tm pipe-pane -t audit -o "cat > $T/raw.bin"
 tm send-keys -t audit l l h s s s '<Tab>' Down Down Down
+tm send-keys -t audit ':' C-v Escape ']0;PWNED' C-v C-g Enter
+wait_for audit "unknown command" || fail "audit: pasted escape in a command"
 tm send-keys -t audit ':set top_p 0.9' Enter '?'
 wait_for audit "logitscope keys" || fail "audit: help"
 tm send-keys -t audit Escape ':open tests/tui/data/hostile_bytes.json' Enter
@@ -145,5 +148,34 @@ if bad:
     print('byte audit:', '; '.join(bad)); sys.exit(1)
 print('byte audit: %d bytes clean' % len(b))
 PY
+
+# --- 5. colours, wrong LINES/COLUMNS, a resize storm, history --------------------
+start colour 100 30 "$ENVS LINES=7 COLUMNS=9 $LS tests/tui/data/small.json"
+wait_for colour "kept 64 of 64" || fail "exported LINES/COLUMNS overrode the real size"
+tm capture-pane -t colour -p -e > "$T/colour.txt"
+grep -q '38;5;' "$T/colour.txt" || fail "no 256-colour roles on tmux-256color"
+for sz in 61x17 90x25 70x40 120x20 60x16 100x30; do tm resize-window -t colour -x "${sz%x*}" -y "${sz#*x}"; done
+wait_for colour "temperature 1.00  top-k off" || fail "layout after a resize storm"
+tm send-keys -t colour q
+start mono 100 30 "$ENVS NO_COLOR=1 $LS tests/tui/data/small.json"
+wait_for mono "kept 64 of 64" || fail "NO_COLOR: start"
+tm capture-pane -t mono -p -e > "$T/mono.txt"
+grep -q '\[3[0-7];\|\[4[0-7];\|38;5;\|48;5;\|\[3[0-7]m\|\[4[0-7]m' "$T/mono.txt" && fail "NO_COLOR: colour sequences on screen"
+grep -q '\[7m\|;7m\|\[1m\|;1m' "$T/mono.txt" || fail "NO_COLOR: roles lost their attributes"
+tm send-keys -t mono q
+# history: recorded, bounded by design, read back on the next start; a line
+# holding a control character is not recorded
+HENV="env -u LOGITSCOPE_NO_HISTORY LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=tmux-256color INPUTRC=/dev/null HOME=$2/home XDG_STATE_HOME=$T/state"
+start hist1 100 30 "$HENV $LS tests/tui/data/small.json"
+wait_for hist1 "kept 64 of 64" || fail "history: start"
+tm send-keys -t hist1 ':set top_p 0.5' Enter ':seed 9' C-v Escape Enter q
+wait_dead hist1 || fail "history: did not quit"
+grep -qx 'set top_p 0.5' "$T/state/logitscope/history" 2>/dev/null || fail "history: line not saved"
+grep -q 'seed 9' "$T/state/logitscope/history" 2>/dev/null && fail "history: line with a control character saved"
+start hist2 100 30 "$HENV $LS tests/tui/data/small.json"
+wait_for hist2 "kept 64 of 64" || fail "history: restart"
+tm send-keys -t hist2 ':' Up
+wait_for hist2 "^:set top_p 0.5" || fail "history: not recalled with Up"
+tm send-keys -t hist2 Escape q
 
 [ $fails = 0 ]
