@@ -117,6 +117,7 @@ int cmd_info(int argc, char **argv)
         cJSON_AddNumberToObject(doc, "steps", s->n_steps);
         cJSON_AddNumberToObject(doc, "vocab_size", s->vocab_size);
         cJSON_AddNumberToObject(doc, "vocab_texts", s->vocab ? s->vocab->n : 0);
+        if (s->sparse) cJSON_AddStringToObject(doc, "token_ids", s->local_ids ? "local" : "file");
         cJSON_AddStringToObject(doc, "dtype", s->dtype ? s->dtype : "f32");
         cJSON_AddBoolToObject(doc, "sparse", s->sparse);
         cJSON_AddBoolToObject(doc, "approximate", s->sparse);
@@ -181,6 +182,9 @@ int cmd_info(int argc, char **argv)
     if (s->vocab) snprintf(line, sizeof line, "%u (%u token texts)", s->vocab_size, s->vocab->n);
     else snprintf(line, sizeof line, "%u (no token texts; --vocab FILE adds them)", s->vocab_size);
     print_field("vocab size", line);
+    if (s->sparse)
+        print_field("token ids", s->local_ids ? "local: the file's distinct token texts, numbered in order of appearance"
+                                              : "from the file (model token ids)");
     print_field("dtype", s->dtype ? s->dtype : "f32");
     if (s->sparse)
         snprintf(line, sizeof line, "sparse: top-%u per step (%u to %u known); results are APPROXIMATE",

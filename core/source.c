@@ -66,6 +66,10 @@ int source_read_step(struct source *s, uint32_t step, float *logits,
 int source_attach_vocab(struct source *s, const struct source_opts *opts, struct ls_error *err)
 {
     if (!opts || !opts->vocab_path) return LS_OK;
+    if (s->local_ids) {
+        source_warn(s, "--vocab ignored: this file identifies tokens by their text, not by model ids");
+        return LS_OK;
+    }
     struct vocab *v = NULL;
     int rc = vocab_load(opts->vocab_path, &v, err);
     if (rc) return rc;

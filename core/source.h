@@ -63,6 +63,8 @@ struct source {
     uint32_t top_n;          /* sparse: largest N seen */
     int post_sampling;       /* 1 if values are post-sampling probabilities */
     int has_tokens;          /* 1 if steps record the chosen token */
+    int local_ids;           /* 1: ids number the file's distinct token texts (sparse
+                                API outputs without ids); --vocab does not apply */
     uint64_t file_size;
     char warnings[1024];     /* newline-separated warnings from loading */
 };

@@ -275,6 +275,7 @@ int sp_finish(struct sp_builder *b, struct source **out, struct ls_error *err)
     if (V == 0) { rc = ls_fail(err, LS_EDATA, "no tokens found in the file"); goto fail; }
     if (V > LS_MAX_VOCAB) { rc = ls_fail(err, LS_ELIMIT, "token id %llu exceeds the limit of %u", (unsigned long long)(V - 1), LS_MAX_VOCAB - 1); goto fail; }
     s->vocab_size = (uint32_t)V;
+    s->local_ids = mode == BY_TEXT;
 
     im = calloc(1, sizeof *im);
     uint32_t ns = b->n_steps;

@@ -402,6 +402,24 @@ static void test_sentinels_and_duplicates(void **state)
     assert_int_equal(load_str("{\"steps\":[{\"logits\":[1, NaN, -Infinity]}]}", NULL, &s, &e), 0);
     assert_string_equal(s->ops->format, "native");
     source_close(s);
+    /* streamed chat chunks: role chunk without logprobs, two token chunks, usage chunk with no choices */
+    assert_int_equal(load_str("data: {\"object\":\"chat.completion.chunk\",\"choices\":[{\"delta\":{\"role\":\"assistant\"},\"logprobs\":null}]}\n\n"
+                              "data: {\"choices\":[{\"delta\":{\"content\":\"a\"},\"logprobs\":{\"content\":[{\"token\":\"a\",\"logprob\":-0.5,\"top_logprobs\":[]}]}}]}\n\n"
+                              "data: {\"choices\":[{\"delta\":{\"content\":\"b\"},\"logprobs\":{\"content\":[{\"token\":\"b\",\"logprob\":-0.25,\"top_logprobs\":[]}]}}]}\n\n"
+                              "data: {\"choices\":[],\"usage\":{\"total_tokens\":2}}\n\ndata: [DONE]\n", NULL, &s, &e), 0);
+    assert_string_equal(s->ops->format, "openai-chat");
+    assert_int_equal(s->n_steps, 2);
+    source_close(s);
+    /* vLLM chat: top-level prompt_logprobs become steps before the generated ones */
+    assert_int_equal(load_str("{\"prompt_logprobs\":[null,{\"12\":{\"logprob\":-0.5,\"rank\":1,\"decoded_token\":null}}],"
+                              "\"choices\":[{\"logprobs\":{\"content\":[{\"token\":\"x\",\"logprob\":-1,\"top_logprobs\":[]}]}}]}",
+                              NULL, &s, &e), 0);
+    assert_int_equal(s->n_steps, 2);
+    float z2[2];
+    assert_int_equal(source_read_step(s, 0, z2, &si, &e), 0);
+    assert_int_equal(si.token, -1);
+    assert_true(z2[id_of(s, "token_id:12", 11)] == -0.5f);
+    source_close(s);
     /* SSE capture of llama.cpp stream chunks */
     assert_int_equal(load_str("data: {\"completion_probabilities\":[{\"id\":1,\"token\":\"a\",\"logprob\":-0.5,\"top_logprobs\":[]}]}\n\n"
                               "data: {\"content\":\"\",\"stop\":true}\n\ndata: [DONE]\n", NULL, &s, &e), 0);

@@ -28,6 +28,8 @@ w fmt_json_hostile           "\$LS show $d/hostile.json"
 w fmt_json_hostile_info      "\$LS info $d/hostile.json --json"
 w fmt_json_positive          "\$LS info $d/positive.json"
 w fmt_json_step_range        '$LS show samples/tgi.json --step 2'
+w fmt_json_vocab_ignored     '$LS show samples/openai_chat.json --vocab samples/vocab.txt --top 1'
+w fmt_json_vocab_ids         '$LS show samples/llamacpp.json --vocab samples/vocab.txt --top 1'
 w fmt_json_cap               '$LS show samples/openai_chat.json --max-json-size 100'
 # malformed inputs: exact message and exit code
 for f in empty whitespace bom_only truncated trailing nul utf16 deep nan neg_infinity huge_number \

@@ -1,0 +1,1 @@
+$LS show samples/llamacpp.json --vocab samples/vocab.txt --top 1
