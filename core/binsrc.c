@@ -16,10 +16,15 @@ int binsrc_bytes(struct binsrc *b, uint64_t off, void *buf, size_t n, struct ls_
     return file_pread_exact(b->fd, buf, n, at, err);
 }
 
+/* Scratch sized to what a step needs, at most BINSRC_CHUNK bytes. */
 static int need_scratch(struct binsrc *b, struct ls_error *err)
 {
     if (b->scratch) return LS_OK;
-    b->scratch = malloc(BINSRC_CHUNK);
+    uint64_t w = hf_width(b->dt), need = (uint64_t)b->V * w;
+    if (b->fortran && b->n_steps > 1) need = ((uint64_t)b->V - 1) * b->n_steps * w + w;
+    if (need > BINSRC_CHUNK) need = BINSRC_CHUNK;
+    if (need < 8) need = 8;
+    b->scratch = malloc((size_t)need);
     if (!b->scratch) return ls_fail(err, LS_ELIMIT, "out of memory");
     return LS_OK;
 }

@@ -169,7 +169,7 @@ int zip_entry_locate(const struct zip_dir *d, struct zip_entry *e, struct ls_err
     return LS_OK;
 }
 
-#define ZIN_BUF 65536
+#define ZIN_BUF 16384
 
 struct zipinf {
     int fd;

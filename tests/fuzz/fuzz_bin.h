@@ -1,7 +1,7 @@
 /* fuzz_bin.h: shared harness for the binary-loader fuzz targets
  * (fuzz_npy.c, fuzz_npz.c, fuzz_safetensors.c, fuzz_kld.c, fuzz_raw.c,
  * fuzz_vocab.c). The loaders take paths and read with pread, so each input
- * is written to one private temporary file per process (rewritten in place
+ * is written to one private temporary file per process (/dev/shm, else /tmp) (rewritten in place
  * for every input, removed at exit). Steps are then read back: the first,
  * the second, the last and the first again (which restarts a deflated npz
  * member), so the per-step readers are exercised too. */
@@ -19,17 +19,22 @@
 static char fuzz_path_buf[64];
 static int fuzz_fd = -1;
 
-static void fuzz_cleanup(void)
+static inline void fuzz_cleanup(void)
 {
     if (fuzz_fd >= 0) { close(fuzz_fd); unlink(fuzz_path_buf); fuzz_fd = -1; }
 }
 
 /* Write data to the private temp file; NULL if that fails. */
-static const char *fuzz_file(const uint8_t *data, size_t size)
+static inline const char *fuzz_file(const uint8_t *data, size_t size)
 {
     if (fuzz_fd < 0) {
-        snprintf(fuzz_path_buf, sizeof fuzz_path_buf, "/tmp/logitscope_fuzz_XXXXXX");
+        /* tmpfs when there is one: several times faster than a disk-backed /tmp */
+        snprintf(fuzz_path_buf, sizeof fuzz_path_buf, "/dev/shm/logitscope_fuzz_XXXXXX");
         fuzz_fd = mkstemp(fuzz_path_buf);
+        if (fuzz_fd < 0) {
+            snprintf(fuzz_path_buf, sizeof fuzz_path_buf, "/tmp/logitscope_fuzz_XXXXXX");
+            fuzz_fd = mkstemp(fuzz_path_buf);
+        }
         if (fuzz_fd < 0) return NULL;
         atexit(fuzz_cleanup);
     }
@@ -43,7 +48,7 @@ static const char *fuzz_file(const uint8_t *data, size_t size)
     return fuzz_path_buf;
 }
 
-static void fuzz_steps(struct source *s)
+static inline void fuzz_steps(struct source *s)
 {
     if (!s || !s->vocab_size || !s->n_steps) return;
     float *z = malloc((size_t)s->vocab_size * sizeof *z);
@@ -57,7 +62,7 @@ static void fuzz_steps(struct source *s)
 }
 
 /* Open the input as `format` (tensor may be NULL) and read some steps. */
-static void fuzz_open(const uint8_t *data, size_t size, const struct source_opts *o)
+static inline void fuzz_open(const uint8_t *data, size_t size, const struct source_opts *o)
 {
     const char *p = fuzz_file(data, size);
     if (!p) return;
