@@ -7,6 +7,13 @@
  * into steps of a sparse source (sparse.h) through api_entry & co, which
  * validate types, sentinels and `bytes`, and name the failing path:
  *   "choices[0].logprobs.content[3].logprob: expected number, got string (line L, column C)"
+ *
+ * Policies: keys are matched case-sensitively (a "Logprob" key is not a
+ * logprob) and the first of duplicate keys wins, except in legacy
+ * top_logprobs objects, which are keyed by token text and keep every entry.
+ * Values: finite numbers only (1e400 is an error); -9999, <= -1e30 and null
+ * are "unknown"; probabilities must lie in [0, 1]; a file uses either
+ * log-probabilities or probabilities, never both. `bytes`: integers 0..255.
  */
 #ifndef LS_JSON_API_H
 #define LS_JSON_API_H
