@@ -61,8 +61,8 @@ int cmd_sample(int argc, char **argv)
                 cJSON_AddItemToArray(arr, it);
             } else {
                 char buf[256];
-                cli_token_text(s, id, o.disp, buf, sizeof buf);
-                printf("%6u %8d  %-24s %10.6f\n", step, id, buf, st.res.p[id]);
+                report_token_cell(s, id, o.disp, 24, buf, sizeof buf);
+                printf("%6u %8d  %s %10.6f\n", step, id, buf, st.res.p[id]);
             }
         }
     }

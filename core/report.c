@@ -130,7 +130,7 @@ cJSON *report_show_json(const struct report_ctx *c)
     return d;
 }
 
-static void fmt_tok(const struct source *s, int32_t id, unsigned disp, int cols, char *out, size_t outsz)
+void report_token_cell(const struct source *s, int32_t id, unsigned disp, int cols, char *out, size_t outsz)
 {
     char tmp[32];
     size_t len;
@@ -175,7 +175,7 @@ void report_show_text(FILE *f, const struct report_ctx *c, unsigned disp)
             exp(r->entropy_before), exp(r->entropy_after));
     int32_t tok = c->info->token;
     if (tok >= 0 && (uint32_t)tok < r->V) {
-        fmt_tok(s, tok, disp, 24, buf, sizeof buf);
+        report_token_cell(s, tok, disp, 24, buf, sizeof buf);
         const char *cb = chain_cut_name(r, r->cut_by[tok]);
         fprintf(f, "recorded token %d %s rank %u  p_raw %.6f  p %.6f%s%s\n", tok, buf, chain_rank(r, tok),
                 r->p_raw[tok], r->p[tok], cb ? "  cut by " : "", cb ? cb : "");
@@ -189,7 +189,7 @@ void report_show_text(FILE *f, const struct report_ctx *c, unsigned disp)
     for (uint32_t i = 0; i < n; i++) {
         int32_t id = ids[i];
         const char *cb = chain_cut_name(r, r->cut_by[id]);
-        fmt_tok(s, id, disp, 24, buf, sizeof buf);
+        report_token_cell(s, id, disp, 24, buf, sizeof buf);
         fprintf(f, "%5u %8d  %s %12.6g %10.6f %10.6f  %s\n", i + 1, id, buf, (double)c->logits[id],
                 r->p_raw[id], r->p[id], cb ? cb : "-");
     }

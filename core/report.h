@@ -35,6 +35,10 @@ struct cJSON *report_show_json(const struct report_ctx *c);
 /* show (aligned table) */
 void report_show_text(FILE *f, const struct report_ctx *c, unsigned disp_flags);
 
+/* Token text for a table cell: escaped (DISP_TOKEN), clipped with an
+ * ellipsis and padded to exactly `cols` terminal columns. */
+void report_token_cell(const struct source *s, int32_t id, unsigned disp, int cols, char *out, size_t outsz);
+
 /* Add token text to obj as "text" (escaped) plus "bytes" when needed. */
 void report_add_text(struct cJSON *obj, const struct source *s, int32_t id);
 /* Add a recorded-token text (from the file) the same way. */

@@ -44,5 +44,15 @@ void ls_error_print(const struct ls_error *err, FILE *f)
 
 void ls_warn_print(FILE *f, const char *msg)
 {
-    print_escaped_line(f, "warning: ", msg);
+    /* one line per warning: source warnings are newline-separated */
+    char line[LS_ERROR_MAX];
+    while (msg && *msg) {
+        size_t n = strcspn(msg, "\n");
+        size_t k = n < sizeof line - 1 ? n : sizeof line - 1;
+        memcpy(line, msg, k);
+        line[k] = 0;
+        if (k) print_escaped_line(f, "warning: ", line);
+        msg += n;
+        if (*msg == '\n') msg++;
+    }
 }
