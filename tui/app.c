@@ -9,6 +9,7 @@
 #include "keys.h"
 #include "screen.h"
 #include "signals.h"
+#include "view_xe.h"
 
 #include <curses.h>
 #include <limits.h>
@@ -25,10 +26,12 @@ void app_init(struct app *a)
 {
     memset(a, 0, sizeof *a);
     explorer_init(&a->ex);
+    explorer_eval_init(&a->ev);
 }
 
 void app_free(struct app *a)
 {
+    explorer_eval_free(&a->ev);
     explorer_free(&a->ex);
     grid_free(&a->g);
     input_close(a->in);
@@ -53,8 +56,10 @@ void app_frame(struct app *a)
     if (h < 1) h = 1;
     if (a->g.w != w || a->g.h != h) grid_resize(&a->g, w, h); /* allocation only on resize */
     explorer_update(&a->ex);
+    explorer_eval_update(&a->ev, &a->ex);
     view_layout(&a->L, w, h, a->ex.n_steps);
     view_render(&a->g, &a->ex, &a->L);
+    view_xe(&a->g, &a->L, &a->ex, &a->ev);
     if (a->help) a->help_scroll = help_draw(&a->g, a->help_scroll);
     int cx = -1;
     if (cmdline_active()) {
@@ -111,6 +116,7 @@ static void run_command(struct app *a, const char *line)
             mouse_at(a, w2, h2, !strcmp(dir, "up") ? BUTTON4_PRESSED : BUTTON5_PRESSED);
         return;
     }
+    if (explorer_eval_command(&a->ev, &a->ex, line) != EXC_UNKNOWN) return;
     switch (explorer_command(&a->ex, line)) {
     case EXC_QUIT: a->quit = 1; break;
     case EXC_HELP: a->help = 1; a->help_scroll = 0; break;
@@ -227,7 +233,11 @@ void app_key(struct app *a, int key)
     case ACT_SCALE: explorer_scale_cycle(ex); break;
     case ACT_HELP: a->help = 1; a->help_scroll = 0; break;
     case ACT_REDRAW: screen_redraw(); break;
-    case ACT_ESCAPE: break;
+    case ACT_ESCAPE: a->ev.view = XV_MAIN; break;
+    case ACT_VIEW_SCORES: explorer_eval_toggle(&a->ev, ex, XV_SCORES); break;
+    case ACT_VIEW_SWEEP: explorer_eval_toggle(&a->ev, ex, XV_SWEEP); break;
+    case ACT_VIEW_DIFF: explorer_eval_toggle(&a->ev, ex, XV_DIFF); break;
+    case ACT_VIEW_DRAWS: explorer_eval_toggle(&a->ev, ex, XV_DRAWS); break;
     case ACT_COMMAND: cmdline_open(NULL); break;
     case ACT_QUIT: a->quit = 1; break;
     default: break;
@@ -260,15 +270,16 @@ static const char *find_demo(char *buf, size_t bufsz)
 
 static const char usage[] =
     "usage: logitscope [FILE] [chain options] [--step N] [--vocab FILE] [--no-mouse] [--ascii]\n"
+    "                  [--compare OTHER]\n"
     "Opens the explorer on FILE (no FILE: the bundled demo) with the chain options of\n"
     "`logitscope show` as starting values. Keys: press ? inside, or see\n"
     "`logitscope --help-keys` and man logitscope. Headless commands: logitscope --help.\n";
 
-enum { X_NOMOUSE = 1, X_ASCII, X_SCRIPT };
+enum { X_NOMOUSE = 1, X_ASCII, X_SCRIPT, X_COMPARE };
 static const struct cli_extra extras[] = {
-    {"no-mouse", 0, X_NOMOUSE}, {"ascii", 0, X_ASCII}, {"script", 1, X_SCRIPT}, {NULL, 0, 0}
+    {"no-mouse", 0, X_NOMOUSE}, {"ascii", 0, X_ASCII}, {"script", 1, X_SCRIPT}, {"compare", 1, X_COMPARE}, {NULL, 0, 0}
 };
-struct app_opts { int mouse, ascii; const char *script; };
+struct app_opts { int mouse, ascii; const char *script, *compare; };
 
 static int on_extra(void *ctx, int id, const char *arg, struct ls_error *err)
 {
@@ -277,12 +288,13 @@ static int on_extra(void *ctx, int id, const char *arg, struct ls_error *err)
     if (id == X_NOMOUSE) o->mouse = 0;
     else if (id == X_ASCII) o->ascii = 1;
     else if (id == X_SCRIPT) o->script = arg;
+    else if (id == X_COMPARE) o->compare = arg;
     return 0;
 }
 
 int app_main(int argc, char **argv)
 {
-    struct app_opts ao = { 1, 0, getenv("LOGITSCOPE_SCRIPT") };
+    struct app_opts ao = { 1, 0, getenv("LOGITSCOPE_SCRIPT"), NULL };
     struct cli_opts co;
     struct ls_error err = {0};
     int rc = cli_parse(argc, argv, &co, extras, on_extra, &ao, usage, &err);
@@ -312,6 +324,14 @@ int app_main(int argc, char **argv)
         }
         explorer_set_step(&a.ex, co.step);
     }
+    if (ao.compare) { /* --compare OTHER: the diff view; unreadable OTHER is an error like FILE */
+        if (explorer_diff_open(&a.ev.diff, a.ex.src, ao.compare, &co.src, &err)) {
+            ls_error_print(&err, stderr);
+            app_free(&a);
+            return err.code ? err.code : 70;
+        }
+        a.ev.view = XV_DIFF;
+    }
     a.in = input_open(script && *script ? script : NULL);
     if (!a.in) { app_free(&a); return 2; }
     a.null_screen = input_scripted(a.in) || (getenv("LOGITSCOPE_NO_DISPLAY") && *getenv("LOGITSCOPE_NO_DISPLAY"));
@@ -332,18 +352,22 @@ int app_main(int argc, char **argv)
     int sig = 0;
     while (!a.quit && !(sig = signals_pending())) {
         int busy = explorer_work(&a.ex, 0) ; /* claims the slot; one step of work */
+        int ebusy = !busy && explorer_eval_work(&a.ev, &a.ex, 0); /* evaluators: after the sequence */
         if (scripted) {
             /* deterministic screens: all sequence numbers before each key */
             while (busy) busy = explorer_work(&a.ex, WORK_SLICE_NS);
+            while (explorer_eval_work(&a.ev, &a.ex, WORK_SLICE_NS)) ;
+            ebusy = 0;
             app_frame(&a);
         } else if (a.ex.generation != drawn) {
             app_frame(&a);
         }
         drawn = a.ex.generation;
-        int key = input_next(a.in, busy ? 0 : IDLE_WAKE_MS);
+        int key = input_next(a.in, busy || ebusy ? 0 : IDLE_WAKE_MS);
         if (key == KEY_NONE) {
             if (scripted) break;
             if (busy) explorer_work(&a.ex, WORK_SLICE_NS);
+            else if (ebusy) explorer_eval_work(&a.ev, &a.ex, WORK_SLICE_NS);
             continue;
         }
         app_key(&a, key);

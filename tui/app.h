@@ -10,12 +10,14 @@
 #define LS_TUI_APP_H
 
 #include "explorer.h"
+#include "explorer_eval.h"
 #include "grid.h"
 #include "input.h"
 #include "view.h"
 
 struct app {
     struct explorer ex;
+    struct explorer_eval ev;     /* evaluators, sweep, diff, draws (issue 5) */
     struct grid g;
     struct view_layout L;
     struct input *in;
