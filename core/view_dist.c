@@ -61,10 +61,11 @@ void view_dist(struct grid *g, const struct explorer *ex, struct view_rect r)
         grid_text(g, x + 1, y, w - 2, ROLE_ERROR, m, strlen(m), 0);
         return;
     }
-    grid_printf(g, x + 1, y, w - 2, ROLE_VALUE, "kept %u of %u   retained mass %.4f",
+    int narrow = w < 40;
+    grid_printf(g, x + 1, y, w - 2, ROLE_VALUE, narrow ? "kept %u of %u  mass %.4f" : "kept %u of %u   retained mass %.4f",
                 res->n_kept, res->n_finite, res->retained_mass);
     const char *arrow = (g->dflags & DISP_ASCII) ? "->" : "\xE2\x86\x92";
-    grid_printf(g, x + 1, y + 1, w - 2, ROLE_VALUE, "H %.3f%s%.3f nats  exp(H) %.2f%s%.2f",
+    grid_printf(g, x + 1, y + 1, w - 2, ROLE_VALUE, narrow ? "H %.3f%s%.3f e^H %.2f%s%.2f" : "H %.3f%s%.3f nats  exp(H) %.2f%s%.2f",
                 res->entropy_before, arrow, res->entropy_after,
                 exp(res->entropy_before), arrow, exp(res->entropy_after));
 

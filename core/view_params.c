@@ -28,16 +28,16 @@ void view_params(struct grid *g, const struct explorer *ex, struct view_rect r)
     int x = r.x + 1, end = r.x + r.w;
     int f = ex->focus_panel == PANEL_PARAMS ? ex->focus_param : -1;
     const struct params *p = &ex->params;
-    int wide = r.w >= 100;
+    int wide = r.w >= 100, narrow = r.w < 80;
 
     snprintf(v, sizeof v, "%.2f", p->temperature);
     x += field(g, x, r.y, end - x, EXP_TEMPERATURE, f, wide ? "temperature" : "T", v);
     if (p->top_k) snprintf(v, sizeof v, "%d", (int)p->top_k); else snprintf(v, sizeof v, "off");
-    x += field(g, x, r.y, end - x, EXP_TOP_K, f, "top-k", v);
+    x += field(g, x, r.y, end - x, EXP_TOP_K, f, narrow ? "k" : "top-k", v);
     if (p->top_p < 1.0) snprintf(v, sizeof v, "%.2f", p->top_p); else snprintf(v, sizeof v, "off");
-    x += field(g, x, r.y, end - x, EXP_TOP_P, f, "top-p", v);
+    x += field(g, x, r.y, end - x, EXP_TOP_P, f, narrow ? "p" : "top-p", v);
     if (p->min_p > 0) snprintf(v, sizeof v, "%.2f", p->min_p); else snprintf(v, sizeof v, "off");
-    x += field(g, x, r.y, end - x, EXP_MIN_P, f, "min-p", v);
+    x += field(g, x, r.y, end - x, EXP_MIN_P, f, narrow ? "m" : "min-p", v);
 
     /* chain: preset name and the order as stage initials (T k p m) */
     static const char initial[STAGE__COUNT] = { 'T', 'k', 'p', 'm' };
@@ -48,8 +48,8 @@ void view_params(struct grid *g, const struct explorer *ex, struct view_rect r)
     }
     x += field(g, x, r.y, end - x, EXP_CHAIN, f, wide ? "chain" : "", v);
     snprintf(v, sizeof v, "%llu", (unsigned long long)ex->seed);
-    x += field(g, x, r.y, end - x, EXP_SEED, f, "seed", v);
+    x += field(g, x, r.y, end - x, EXP_SEED, f, narrow ? "s" : "seed", v);
     /* 0-based, as --step and :step */
     snprintf(v, sizeof v, wide ? "%u of %u" : "%u/%u", ex->step, ex->n_steps);
-    field(g, x, r.y, end - x, -1, f, "step", v);
+    field(g, x, r.y, end - x, -1, f, narrow ? "" : "step", v);
 }

@@ -13,7 +13,7 @@
 void view_scores(struct grid *g, const struct explorer *ex, struct view_rect r)
 {
     view_title(g, r, "Scores", 0);
-    int lw = r.w >= 34 ? 14 : 12;
+    int lw = 14;
     for (int i = 0; i < ex->scores.n && i + 1 < r.h; i++) {
         const struct score_row *s = &ex->scores.row[i];
         int y = r.y + 1 + i;

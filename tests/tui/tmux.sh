@@ -71,7 +71,7 @@ tm send-keys -t demo Escape
 wait_for demo "─ Chain hf" || fail "help overlay did not close"
 grep -q "logitscope keys" "$T/screen" && fail "help still shown"
 tm resize-window -t demo -x 60 -y 20
-wait_for demo "T 1.30  top-k off" || fail "resize to 60x20"
+wait_for demo "T 1.30  k off" || fail "resize to 60x20"
 tm capture-pane -t demo -p | /usr/bin/env python3 -c 'import sys; sys.exit(max(len(l.rstrip("\n")) for l in sys.stdin.buffer.read().decode().splitlines(True)) > 60)' \
     || fail "lines wider than 60 after resize"
 tm resize-window -t demo -x 100 -y 30
