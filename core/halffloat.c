@@ -113,7 +113,9 @@ float hf_f64_to_f32(double d)
 
 static inline uint16_t ld16(const unsigned char *p, int be)
 {
-    return be ? (uint16_t)((p[0] << 8) | p[1]) : (uint16_t)((p[1] << 8) | p[0]);
+    /* via uint32_t: gcc 12 with -fsanitize warns on the direct narrowing */
+    uint32_t v = be ? ((uint32_t)p[0] << 8) | p[1] : ((uint32_t)p[1] << 8) | p[0];
+    return (uint16_t)(v & 0xFFFFu);
 }
 
 static inline uint32_t ld32(const unsigned char *p, int be)
