@@ -24,7 +24,9 @@
 #include <strings.h>
 
 const char *const explorer_command_names[] = {
-    "set", "chain", "defaults", "step", "seed", "open", "export", "help", "quit", NULL
+    "set", "chain", "defaults", "step", "seed", "open", "export", "help", "quit",
+    /* explorer_eval.c's views */
+    "scores", "sweep", "diff", "compare", "draws", "main", NULL
 };
 const char *const explorer_param_names[] = {
     "temperature", "top_k", "top_p", "min_p", "seed", "step", "draws", "scale", NULL
@@ -66,6 +68,7 @@ const char *const *explorer_completions(const char *cmd, int argi, int *files)
 {
     *files = 0;
     if (argi == 0) return explorer_command_names;
+    if (!strcmp(cmd, "compare") && argi == 1) { *files = 1; return NULL; }
     const char *c = canon_cmd(cmd);
     if (!c) return NULL;
     if (!strcmp(c, "set") && argi == 1) return explorer_param_names;
