@@ -350,7 +350,16 @@ int app_main(int argc, char **argv)
     app_frame(&a);
     uint64_t drawn = a.ex.generation;
     int sig = 0;
-    while (!a.quit && !(sig = signals_pending())) {
+    while (!a.quit) {
+        if ((sig = signals_pending())) {
+            /* Ctrl-C on the command line cancels it (readline's habit);
+             * anywhere else, and any other signal, ends the explorer */
+            if (sig != SIGINT || !cmdline_active()) break;
+            cmdline_key(3, NULL, 0);
+            signals_clear();
+            sig = 0;
+            app_frame(&a);
+        }
         int busy = explorer_work(&a.ex, 0) ; /* claims the slot; one step of work */
         int ebusy = !busy && explorer_eval_work(&a.ev, &a.ex, 0); /* evaluators: after the sequence */
         if (scripted) {

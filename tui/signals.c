@@ -46,6 +46,11 @@ int signals_pending(void)
     return pending;
 }
 
+void signals_clear(void)
+{
+    pending = 0;
+}
+
 void signals_reraise(int sig)
 {
     signal(sig, SIG_DFL);

@@ -13,6 +13,8 @@
 void signals_install(void);
 /* The pending terminating signal, 0 if none. */
 int signals_pending(void);
+/* Forget a pending signal (Ctrl-C that only cancelled the prompt). */
+void signals_clear(void);
 /* Restore default dispositions and re-raise sig (after cleanup). */
 void signals_reraise(int sig);
 

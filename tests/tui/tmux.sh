@@ -89,7 +89,13 @@ for sig in TERM HUP INT SEGV; do
     start "$s" 80 24 "$ENVS LOGITSCOPE_TEST_HOOKS=1 $LS tests/tui/data/small.json"
     wait_for "$s" "kept 64 of 64" || { fail "$s: start"; continue; }
     case $sig in
-        INT) tm send-keys -t "$s" C-c ;;
+        INT) # Ctrl-C on the command line only cancels it; then it quits
+            tm send-keys -t "$s" ':set top'
+            wait_for "$s" "^:set top" || fail "command line did not open"
+            tm send-keys -t "$s" C-c
+            wait_for "$s" "? help  q quit" || fail "Ctrl-C did not cancel the command line"
+            [ "$(tm display -p -t "$s" '#{pane_dead}')" = 0 ] || fail "Ctrl-C on the command line ended the program"
+            tm send-keys -t "$s" C-c ;;
         SEGV) tm send-keys -t "$s" ':test-crash' Enter ;;
         *) kill -s "$sig" "$(tm display -p -t "$s" '#{pane_pid}')" ;;
     esac
