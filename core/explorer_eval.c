@@ -1,11 +1,11 @@
 /* explorer_eval.c: evaluator scores, the temperature sweep and the many
  * draws inside the explorer (see explorer_eval.h).
  *
- * A job is an eval_run (eval.h) fed one step at a time from the explorer's
- * source in the explorer's thread, between keys: the run is the one
- * `logitscope eval` / `sweep` makes for the same settings (same config
- * defaults, same seed), so the numbers are the same. A changed setting
- * frees the unfinished run (cancel) and starts the new one. */
+ * A job is one eval_run (eval.h) per setting, fed one step at a time from
+ * the explorer's source in the explorer's thread, between keys: each run is
+ * the one `logitscope eval` makes for that setting (same config defaults,
+ * same seed), so the numbers are those of `eval` and `sweep`. A changed
+ * setting frees the unfinished runs (cancel) and starts new ones. */
 #include "explorer_eval.h"
 
 #include <ctype.h>
@@ -67,8 +67,10 @@ void explorer_eval_init(struct explorer_eval *xe)
 static void job_drop(struct explorer_eval *xe, struct xe_job *j)
 {
     (void)xe;
-    eval_run_free(j->run);
-    j->run = NULL;
+    for (int i = 0; i < j->n_runs; i++) { eval_run_free(j->runs[i]); j->runs[i] = NULL; }
+    j->n_runs = 0;
+    free(j->z);
+    j->z = NULL;
     j->state = XE_IDLE;
 }
 
@@ -77,7 +79,6 @@ void explorer_eval_free(struct explorer_eval *xe)
     job_drop(xe, &xe->cur);
     job_drop(xe, &xe->sweep);
     explorer_diff_close(&xe->diff);
-    free(xe->z);
     free(xe->dcount);
     free(xe->dcdf);
     memset(xe, 0, sizeof *xe);
@@ -135,25 +136,16 @@ static void cache_put(struct explorer_eval *xe, const struct xe_job *j, const st
     c->used = 1;
     c->stamp = ++xe->clock;
     c->key = *j;
-    c->key.run = NULL;
+    c->key.n_runs = 0;
+    memset(c->key.runs, 0, sizeof c->key.runs);
+    c->key.z = NULL;
     if (sc) c->sc = *sc;
     else memset(&c->sc, 0, sizeof c->sc);
 }
 
-static int ensure_z(struct explorer_eval *xe, uint32_t V)
+static void job_fail(struct explorer_eval *xe, struct xe_job *j, const char *msg)
 {
-    if (xe->z && xe->z_cap >= V) return 0;
-    float *z = realloc(xe->z, (size_t)(V ? V : 1) * sizeof *z);
-    if (!z) return -1;
-    xe->z = z;
-    xe->z_cap = V;
-    return 0;
-}
-
-static void job_fail(struct xe_job *j, const char *msg)
-{
-    eval_run_free(j->run);
-    j->run = NULL;
+    job_drop(xe, j);
     j->state = XE_FAILED;
     size_t n = strlen(msg);
     if (n >= sizeof j->err) n = sizeof j->err - 1;
@@ -172,39 +164,44 @@ static void job_start(struct explorer_eval *xe, struct explorer *ex, struct xe_j
     j->seed = ex->seed;
     j->src_gen = xe->src_gen;
     j->state = XE_RUNNING;
-    struct eval_settings set[XE_SWEEP_MAX];
-    size_t n = sweep ? (size_t)xe->n_temps : 1;
-    for (size_t i = 0; i < n; i++) {
-        set[i].chain = ex->chain;
-        set[i].params = ex->params;
-        if (sweep) set[i].params.temperature = xe->temps[i];
-    }
     struct eval_config cfg = xe->cfg;
     cfg.seed = ex->seed;
     struct ls_error e = {0};
-    if (ensure_z(xe, ex->V)) { job_fail(j, "out of memory"); return; }
-    if (eval_run_new(ex->src, &cfg, set, n, &j->run, &e)) job_fail(j, e.msg);
+    j->z = malloc((size_t)(ex->V ? ex->V : 1) * sizeof *j->z);
+    if (!j->z) { job_fail(xe, j, "out of memory"); return; }
+    int n = sweep ? xe->n_temps : 1;
+    for (int i = 0; i < n; i++) {
+        struct eval_settings set = { ex->chain, ex->params };
+        if (sweep) set.params.temperature = xe->temps[i];
+        if (eval_run_new(ex->src, &cfg, &set, 1, &j->runs[i], &e)) { job_fail(xe, j, e.msg); return; }
+        j->n_runs = i + 1;
+    }
 }
 
-/* Feed steps until the deadline; the last phase when every step is in.
- * Returns 1 while the job runs. */
+/* Feed the runs step by step, one setting at a time, until the deadline;
+ * then finish each. Returns 1 while the job runs. */
 static int job_feed(struct explorer_eval *xe, struct explorer *ex, struct xe_job *j, long t0, long budget)
 {
-    if (j->state != XE_RUNNING || !j->run) return 0;
+    if (j->state != XE_RUNNING || !j->n_runs) return 0;
     struct ls_error e = {0};
-    while (eval_run_steps_done(j->run) < ex->n_steps) {
-        uint32_t s = eval_run_steps_done(j->run);
-        struct step_info info;
-        memset(&info, 0, sizeof info);
-        if (source_read_step(ex->src, s, xe->z, &info, &e)) {
-            ls_error_prefix(&e, ex->src->path);
-            job_fail(j, e.msg);
-            return 0;
+    while (j->step < ex->n_steps) {
+        if (j->k == 0) {
+            memset(&j->info, 0, sizeof j->info);
+            if (source_read_step(ex->src, j->step, j->z, &j->info, &e)) {
+                ls_error_prefix(&e, ex->src->path);
+                job_fail(xe, j, e.msg);
+                return 0;
+            }
         }
-        if (eval_run_step(j->run, xe->z, &info, &e)) { job_fail(j, e.msg); return 0; }
+        if (eval_run_step(j->runs[j->k], j->z, &j->info, &e)) { job_fail(xe, j, e.msg); return 0; }
+        if (++j->k == j->n_runs) { j->k = 0; j->step++; }
         if (now_ns() - t0 >= budget) return 1;
     }
-    if (eval_run_finish(j->run, NULL, &e)) { job_fail(j, e.msg); return 0; }
+    while (j->fin < j->n_runs) {
+        if (eval_run_finish(j->runs[j->fin], NULL, &e)) { job_fail(xe, j, e.msg); return 0; }
+        j->fin++;
+        if (j->fin < j->n_runs && now_ns() - t0 >= budget) return 1;
+    }
     j->state = XE_DONE;
     return 0;
 }
@@ -221,7 +218,7 @@ int explorer_eval_work(struct explorer_eval *xe, struct explorer *ex, long budge
             job_start(xe, ex, &xe->cur, 0);            /* drops the old run: cancel */
         job_feed(xe, ex, &xe->cur, t0, budget_ns);
         if (xe->cur.state == XE_DONE || xe->cur.state == XE_FAILED) {
-            cache_put(xe, &xe->cur, xe->cur.state == XE_DONE ? eval_run_scores(xe->cur.run, 0) : NULL);
+            cache_put(xe, &xe->cur, xe->cur.state == XE_DONE ? eval_run_scores(xe->cur.runs[0], 0) : NULL);
             job_drop(xe, &xe->cur);
             ex->generation++;
         }
@@ -235,9 +232,9 @@ int explorer_eval_work(struct explorer_eval *xe, struct explorer *ex, long budge
             job_start(xe, ex, &xe->sweep, 1);
         job_feed(xe, ex, &xe->sweep, t0, budget_ns);
         if (xe->sweep.state == XE_DONE) {
-            for (int i = 0; i < xe->n_temps; i++) xe->sweep_sc[i] = *eval_run_scores(xe->sweep.run, (size_t)i);
-            eval_run_free(xe->sweep.run);
-            xe->sweep.run = NULL;
+            for (int i = 0; i < xe->n_temps; i++) xe->sweep_sc[i] = *eval_run_scores(xe->sweep.runs[i], 0);
+            job_drop(xe, &xe->sweep);
+            xe->sweep.state = XE_DONE;
         }
         if (xe->sweep.state != XE_RUNNING) ex->generation++;
         if (xe->sweep.state == XE_RUNNING) { ex->generation++; return 1; }
@@ -262,7 +259,7 @@ const struct eval_scores *explorer_eval_current(const struct explorer_eval *xe, 
     if (total) *total = ex->n_steps;
     if (done) {
         *done = c ? ex->n_steps : 0;
-        if (!c && xe->cur.run && same_key(&xe->cur, ex, xe->src_gen, 1)) *done = eval_run_steps_done(xe->cur.run);
+        if (!c && xe->cur.state == XE_RUNNING && same_key(&xe->cur, ex, xe->src_gen, 1)) *done = xe->cur.step;
     }
     return c && st == XE_DONE ? &c->sc : NULL;
 }

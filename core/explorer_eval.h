@@ -22,9 +22,10 @@
  * explorer_eval_work() does at most about budget_ns of work (at least one
  * step), in this order: the scores of the current setting, then the sweep
  * (only once the sweep view was opened), then the comparison. A changed
- * setting drops the unfinished run (the cancel) and starts the new one. The
- * last phase of a run (the sample-based evaluators over N continuations)
- * runs in one slice. explorer_eval_update() (after explorer_update, once a
+ * setting drops the unfinished run (the cancel) and starts the new one. A
+ * slice is at least one chain run of one setting (a sweep feeds its settings
+ * one by one), and the last phase of each setting (the sample-based
+ * evaluators over N continuations) is one slice. explorer_eval_update() (after explorer_update, once a
  * frame) appends the rows and refreshes the per-step numbers of the views
  * (O(V) only when the step or the setting changed). Views allocate nothing.
  *
@@ -55,21 +56,30 @@ enum xe_view { XV_MAIN = 0, XV_SCORES, XV_SWEEP, XV_DIFF, XV_DRAWS, XV__COUNT };
 
 enum xe_state { XE_IDLE = 0, XE_RUNNING, XE_DONE, XE_FAILED };
 
-/* One evaluation (one setting, or one sweep of settings). */
+/* One evaluation (one setting, or one sweep of settings). Each setting has
+ * its own eval_run, so a slice of work is one chain run whatever the number
+ * of settings (runs of one setting give the numbers of a multi-setting run:
+ * every run restarts the same N streams from the seed). */
 struct xe_job {
     int state;                   /* enum xe_state */
     struct chain chain;
     struct params params;        /* sweep: the temperature is ignored */
     uint64_t seed;
     uint64_t src_gen;            /* source the job belongs to */
-    struct eval_run *run;        /* while running */
+    int n_runs;
+    struct eval_run *runs[XE_SWEEP_MAX];   /* while running */
+    float *z;                    /* V: the step being fed */
+    struct step_info info;
+    uint32_t step;               /* steps every run has been fed */
+    int k;                       /* runs fed step `step` so far (z holds it if > 0) */
+    int fin;                     /* runs finished */
     char err[200];               /* XE_FAILED: why */
 };
 
 struct xe_cached {
     int used;
     uint64_t stamp;
-    struct xe_job key;           /* state DONE or FAILED, run NULL */
+    struct xe_job key;           /* state DONE or FAILED, no runs */
     struct eval_scores sc;
 };
 
@@ -99,8 +109,6 @@ struct explorer_eval {
     uint32_t n_seen_steps, v_seen;
     char seen_path[512];
     struct eval_config cfg;      /* N, seed (per job), defaults otherwise */
-    float *z;                    /* V: step buffer of the runs */
-    uint32_t z_cap;
     /* scores of the current setting */
     struct xe_job cur;
     struct xe_cached cache[XE_CACHE];

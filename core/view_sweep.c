@@ -1,8 +1,8 @@
 /* view_sweep.c: the sweep view: each evaluator score against temperature,
  * one small chart per score, with the current temperature marked.
  *
- * The rows come from explorer_eval's sweep (one eval run over the sweep's
- * temperatures with every other setting as it is now, the same numbers as
+ * The rows come from explorer_eval's sweep (one eval run per sweep
+ * temperature with every other setting as it is now, the same numbers as
  * `logitscope sweep --temperatures LIST`). The charts follow chart_text.h's
  * conventions, drawn straight into the grid (no allocation): '*' at each
  * temperature, '.' joining consecutive points, a '|' column at the current
@@ -142,7 +142,7 @@ void view_sweep(struct grid *g, const struct explorer *ex, const struct explorer
                   !memcmp(&j->chain, &ex->chain, sizeof j->chain) && j->params.top_k == ex->params.top_k &&
                   j->params.top_p == ex->params.top_p && j->params.min_p == ex->params.min_p;
     if (!current || j->state == XE_RUNNING || j->state == XE_IDLE) {
-        uint32_t done = current && j->run ? eval_run_steps_done(j->run) : 0;
+        uint32_t done = current && j->state == XE_RUNNING ? j->step : 0;
         grid_printf(g, r.x + 1, r.y + 2, r.w - 2, ROLE_DIM, "computing... %u/%u steps x %d temperatures",
                     done, ex->n_steps, xe->n_temps);
         return;
