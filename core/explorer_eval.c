@@ -222,7 +222,7 @@ int explorer_eval_work(struct explorer_eval *xe, struct explorer *ex, long budge
             job_drop(xe, &xe->cur);
             ex->generation++;
         }
-        if (!cache_find(xe, ex)) return 1;
+        if (!cache_find(xe, ex)) { ex->generation++; return 1; }   /* progress on screen */
         if (now_ns() - t0 >= budget_ns) return 1;
     }
     /* 2. the sweep, once its view was opened */

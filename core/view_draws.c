@@ -23,13 +23,13 @@ void view_draws(struct grid *g, const struct explorer *ex, const struct explorer
     grid_printf(g, x, y, w, ROLE_VALUE, "%u kept   total variation %.4f   largest |freq - p| %.4f   "
                 "(top token s.e. %.4f)", d->n_kept, d->tv, d->max_dev, se);
     y++;
-    int tw = 14, numw = 16;
-    int bw = (w - 2 - tw - 1 - 2 * numw - 2) / 2;
+    int tw = 14, numw = 8;   /* "0.1234" + gap; the frequency column adds the count */
+    int bw = (w - 2 - tw - 1 - numw - 13 - 2) / 2;
     if (bw < 4) bw = 4;
     int xb1 = x + 2 + tw + 1, xn1 = xb1 + bw + 1, xb2 = xn1 + numw, xn2 = xb2 + bw + 1;
     grid_puts(g, x + 2, y, tw, ROLE_DIM, "token");
     grid_puts(g, xb1, y, bw + numw, ROLE_DIM, "final p");
-    grid_printf(g, xb2, y, bw + numw, ROLE_DIM, "frequency in %u draws", d->n);
+    grid_printf(g, xb2, y, r.x + r.w - xb2, ROLE_DIM, "frequency in %u draws", d->n);
     y++;
     double mx = 0;
     for (uint32_t i = 0; i < d->n_rows; i++) {
