@@ -178,9 +178,13 @@ tm send-keys -t hist1 ':set top_p 0.5' Enter ':seed 9' C-v Escape Enter q
 wait_dead hist1 || fail "history: did not quit"
 grep -qx 'set top_p 0.5' "$T/state/logitscope/history" 2>/dev/null || fail "history: line not saved"
 grep -q 'seed 9' "$T/state/logitscope/history" 2>/dev/null && fail "history: line with a control character saved"
+# a line another program left in the file, with an OSC title sequence
+printf 'open \033]0;PWNED\007.json\n' >> "$T/state/logitscope/history"
 start hist2 100 30 "$HENV $LS tests/tui/data/small.json"
 wait_for hist2 "kept 64 of 64" || fail "history: restart"
 tm send-keys -t hist2 ':' Up
+wait_for hist2 '^:open \\e]0;PWNED\\x07.json' || fail "history: hostile line not shown escaped"
+tm send-keys -t hist2 Up
 wait_for hist2 "^:set top_p 0.5" || fail "history: not recalled with Up"
 tm send-keys -t hist2 Escape q
 
