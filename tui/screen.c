@@ -1,5 +1,6 @@
 /* screen.c: terminal lifecycle, colour roles and grid output (see screen.h). */
 #include "screen.h"
+#include "display.h"
 
 #include <curses.h>
 #include <term.h>
@@ -127,14 +128,12 @@ int screen_open(enum screen_mode mode, int mouse)
         }
         int err = 0;
         if (!term || !*term || setupterm(NULL, STDOUT_FILENO, &err) != OK) {
-            fprintf(stderr, "logitscope: unknown terminal type%s%s%s (TERM); set TERM to your terminal, e.g. xterm-256color\n",
-                    term && *term ? " '" : "", term && *term ? "" : " (TERM is not set)", term && *term ? "'" : "");
-            if (term && *term) {
-                /* the name may hold anything: show it escaped */
-                fputs("logitscope: TERM=", stderr);
-                for (const unsigned char *p = (const unsigned char *)term; *p && p - (const unsigned char *)term < 64; p++)
-                    if (*p >= 0x20 && *p < 0x7F) fputc(*p, stderr); else fprintf(stderr, "\\x%02X", *p);
-                fputc('\n', stderr);
+            if (!term || !*term) {
+                fputs("logitscope: TERM is not set; set it to your terminal type, e.g. xterm-256color\n", stderr);
+            } else {
+                char esc[200]; /* the name may hold anything: shown escaped */
+                disp_escape(term, strlen(term), DISP_BACKSLASH | disp_locale_flags(), esc, sizeof esc);
+                fprintf(stderr, "logitscope: unknown terminal type '%s' (TERM); set TERM to your terminal, e.g. xterm-256color\n", esc);
             }
             return 2;
         }

@@ -69,6 +69,8 @@ if command -v script >/dev/null 2>&1; then
     # a real pty, but a terminal type ncurses cannot use
     TERM=nonexistent-term timeout 10 script -qec "$LS tests/tui/data/small.json" /dev/null >"$tmp/t.out" 2>&1; rc=$?
     if [ $rc = 2 ] && grep -q "unknown terminal type" "$tmp/t.out"; then ok; else bad "unknown TERM: rc $rc"; cat "$tmp/t.out"; fi
+    env -u TERM timeout 10 script -qec "env -u TERM $LS tests/tui/data/small.json" /dev/null >"$tmp/t.out" 2>&1; rc=$?
+    if [ $rc = 2 ] && grep -q "TERM is not set" "$tmp/t.out"; then ok; else bad "TERM unset: rc $rc"; cat "$tmp/t.out"; fi
     TERM=dumb timeout 10 script -qec "$LS tests/tui/data/small.json" /dev/null >"$tmp/t.out" 2>&1; rc=$?
     if [ $rc = 2 ] && grep -q "cannot position the cursor" "$tmp/t.out"; then ok; else bad "TERM=dumb: rc $rc"; cat "$tmp/t.out"; fi
 fi
