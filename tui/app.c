@@ -360,6 +360,17 @@ int app_main(int argc, char **argv)
             sig = 0;
             app_frame(&a);
         }
+        if (!scripted) {
+            /* a key already waiting goes before any background work, so a
+             * keypress never waits behind a work step */
+            int k = input_next(a.in, 0);
+            if (k != KEY_NONE) {
+                app_key(&a, k);
+                app_frame(&a);
+                drawn = a.ex.generation;
+                continue;
+            }
+        }
         int busy = explorer_work(&a.ex, 0) ; /* claims the slot; one step of work */
         int ebusy = !busy && explorer_eval_work(&a.ev, &a.ex, 0); /* evaluators: after the sequence */
         if (scripted) {
