@@ -24,6 +24,13 @@ void view_scores(struct grid *g, const struct explorer *ex, struct view_rect r)
     }
 }
 
+/* 4 decimals, or 1e-05 style below them (never a misleading 0.0000) */
+static void fmt_p(char *b, size_t n, double p)
+{
+    if (p >= 0.0001 || p == 0) snprintf(b, n, "%.4f", p);
+    else snprintf(b, n, "%.0e", p);
+}
+
 void view_samples(struct grid *g, const struct explorer *ex, struct view_rect r)
 {
     const struct ex_samples *sm = &ex->samples;
@@ -50,7 +57,9 @@ void view_samples(struct grid *g, const struct explorer *ex, struct view_rect r)
     for (uint32_t k = 0; k < sm->n_rows && y < r.y + r.h; k++, y++) {
         int32_t id = sm->row_id[k];
         view_token(g, ex, r.x, y, tw - 1, ROLE_NORMAL, id);
-        grid_printf(g, r.x + tw, y, r.w - tw, ROLE_VALUE, "%2u/%-2u %7.4f %7.4f", sm->row_drawn[k], sm->n,
-                    sm->emp_n ? (double)sm->row_emp[k] / sm->emp_n : 0.0, ex->res.p[id]);
+        char fe[16], fp[16];
+        fmt_p(fe, sizeof fe, sm->emp_n ? (double)sm->row_emp[k] / sm->emp_n : 0.0);
+        fmt_p(fp, sizeof fp, ex->res.p[id]);
+        grid_printf(g, r.x + tw, y, r.w - tw, ROLE_VALUE, "%2u/%-2u %7s %7s", sm->row_drawn[k], sm->n, fe, fp);
     }
 }
