@@ -206,10 +206,14 @@ static int job_feed(struct explorer_eval *xe, struct explorer *ex, struct xe_job
     return 0;
 }
 
+static int ensure_draw_bufs(struct explorer_eval *xe, uint32_t V);
+
 int explorer_eval_work(struct explorer_eval *xe, struct explorer *ex, long budget_ns)
 {
     if (!ex->src) return 0;
     sync_source(xe, ex);
+    if (xe->view == XV_DRAWS && (!xe->dcount || xe->d_cap < ex->V) && !ensure_draw_bufs(xe, ex->V))
+        ex->generation++;
     long t0 = now_ns();
     int more = 0;
     /* 1. the current setting */
@@ -356,7 +360,9 @@ static void draws_build(struct explorer_eval *xe, const struct explorer *ex)
     d->params = ex->params;
     d->gen = xe->src_gen;
     const struct chain_result *r = &ex->res;
-    if (!ex->res_ok || r->n_kept == 0 || ensure_draw_bufs(xe, ex->V)) return;
+    /* the buffers come from explorer_eval_work / _toggle, never a frame */
+    if (!xe->dcount || xe->d_cap < ex->V) { d->valid = 0; return; }
+    if (!ex->res_ok || r->n_kept == 0) return;
     /* explorer.c's build_samples: prefix sums over survivors in ascending
      * id order, one uniform per draw from the seed ^ EMP_STREAM stream */
     double cum = 0.0;
@@ -423,6 +429,7 @@ void explorer_eval_toggle(struct explorer_eval *xe, struct explorer *ex, int vie
 {
     xe->view = xe->view == view ? XV_MAIN : view;
     if (xe->view == XV_SWEEP) xe->sweep_on = 1;
+    if (xe->view == XV_DRAWS && ex->src) ensure_draw_bufs(xe, ex->V);
     ex->generation++;
 }
 
@@ -460,6 +467,7 @@ int explorer_eval_command(struct explorer_eval *xe, struct explorer *ex, const c
     }
     if (rest[0]) { explorer_message(ex, 1, "usage: %s (no arguments)", w); return EXC_ERROR; }
     xe->view = v;
+    if (v == XV_DRAWS && ex->src) ensure_draw_bufs(xe, ex->V);
     ex->generation++;
     return EXC_OK;
 }

@@ -18,7 +18,8 @@ void view_draws(struct grid *g, const struct explorer *ex, const struct explorer
              (unsigned)EX_EMP_DRAWS, ex->step, (unsigned long long)ex->seed);
     view_title(g, r, t, 1);
     int x = r.x + 1, w = r.w - 2, y = r.y + 1;
-    if (!d->valid || d->n == 0) { grid_puts(g, x, y + 1, w, ROLE_DIM, "no distribution at this step"); return; }
+    if (!d->valid) { grid_puts(g, x, y + 1, w, ROLE_DIM, "drawing..."); return; }
+    if (d->n == 0) { grid_puts(g, x, y + 1, w, ROLE_DIM, "no distribution at this step"); return; }
     double se = sqrt(d->p[0] * (1 - d->p[0]) / d->n);
     grid_printf(g, x, y, w, ROLE_VALUE, "%u kept   total variation %.4f   largest |freq - p| %.4f   "
                 "(top token s.e. %.4f)", d->n_kept, d->tv, d->max_dev, se);
