@@ -25,6 +25,16 @@ static const char *const view_names[XV__COUNT] = { "main", "scores", "sweep", "d
 
 const char *explorer_eval_view_name(int v) { return (unsigned)v < XV__COUNT ? view_names[v] : "?"; }
 
+const char *explorer_eval_hints(int v)
+{
+    switch (v) {
+    case XV_SWEEP: return "Esc back  t then +/- moves T (the marker)  :sweep LIST  e scores  D diff  d draws  ? help  q quit";
+    case XV_DIFF: return "Esc back  h/l step  :compare OTHER  e scores  S sweep  d draws  ? help  q quit";
+    case XV_DRAWS: return "Esc back  h/l step  +/- adjust  r new seed  e scores  S sweep  ? help  q quit";
+    default: return "Esc back  +/- adjust  h/l step  c chain  S sweep  D diff  d draws  ? help  q quit";
+    }
+}
+
 static long now_ns(void)
 {
     struct timespec t;

@@ -157,5 +157,7 @@ extern const char *const explorer_eval_command_names[];
 /* Toggle a view: the main panels when it is already shown. */
 void explorer_eval_toggle(struct explorer_eval *xe, struct explorer *ex, int view);
 const char *explorer_eval_view_name(int view);
+/* Key hints for the status line while a view is shown. */
+const char *explorer_eval_hints(int view);
 
 #endif

@@ -70,7 +70,7 @@ void app_frame(struct app *a)
             grid_text(&a->g, 0, h - 2, w, ROLE_HINT, m, strlen(m), 0);
         }
     } else {
-        view_status(&a->g, &a->L, &a->ex, hints(a));
+        view_status(&a->g, &a->L, &a->ex, a->ev.view ? explorer_eval_hints(a->ev.view) : hints(a));
     }
     screen_blit(&a->g);
     screen_update(cx >= w ? w - 1 : cx, h - 1);
