@@ -323,11 +323,16 @@ static void rows_add(struct score_rows *r, const struct eval_scores *s)
     if (isfinite(s->top1_agreement)) score_rows_add(r, SCORE_NORMAL, "top-1 agree", "%.1f%%", 100.0 * s->top1_agreement);
     if (isfinite(s->perplexity_raw))
         score_rows_add(r, SCORE_NORMAL, "ppl raw", "%.4g%s (%.3g bits)", s->perplexity_raw, se, s->nll_raw_bits);
+    else if (isfinite(s->nll_raw_nats))
+        score_rows_add(r, SCORE_WARN, "ppl raw", "exp overflows: mean nll %.4g nats", s->nll_raw_nats);
     else score_rows_add(r, SCORE_PENDING, "ppl raw", "n/a (no recorded tokens)");
     if (isfinite(s->perplexity_chain))
         score_rows_add(r, SCORE_NORMAL, "ppl chain", "%.4g over %u of %u uncut", s->perplexity_chain, s->n_uncut,
                        s->n_recorded);
-    else score_rows_add(r, SCORE_PENDING, "ppl chain", "n/a");
+    else if (isfinite(s->nll_chain_nats))
+        score_rows_add(r, SCORE_WARN, "ppl chain", "exp overflows: mean nll %.4g nats", s->nll_chain_nats);
+    else score_rows_add(r, SCORE_PENDING, "ppl chain", s->n_recorded ? "n/a (every recorded token cut)"
+                                                                       : "n/a (no recorded tokens)");
     if (isfinite(s->bits_per_byte)) score_rows_add(r, SCORE_NORMAL, "bits/byte", "%.4g", s->bits_per_byte);
     if (isfinite(s->cut_rate))
         score_rows_add(r, s->n_cut ? SCORE_WARN : SCORE_NORMAL, "cut rate", "%.1f%% (%u of %u)", 100.0 * s->cut_rate,

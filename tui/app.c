@@ -311,6 +311,7 @@ int app_main(int argc, char **argv)
     a.ex.params = co.params;
     a.ex.chain = co.chain;
     a.ex.seed = co.seed;
+    a.ev.cfg.allow_nonfinite = co.allow_nonfinite; /* evaluators as `eval` with the same option */
     if (explorer_open_with(&a.ex, file, &co.src, &err)) {
         ls_error_print(&err, stderr);
         app_free(&a);
