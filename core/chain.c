@@ -282,13 +282,18 @@ static void heap_sift_down(int32_t *h, uint32_t n, uint32_t i, const double *p)
     }
 }
 
-uint32_t chain_top_raw(const struct chain_result *r, uint32_t n, int32_t *out)
+static int cmp_desc_d(const void *a, const void *b)
 {
-    const double *p = r->p_raw;
-    if (n > r->V) n = r->V;
-    if (n == 0) return 0;
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x < y) - (x > y);
+}
+
+/* Bounded heap over the ids with p >= thr, then heap sort into rank order. */
+static uint32_t heap_top(const double *p, uint32_t V, double thr, uint32_t n, int32_t *out)
+{
     uint32_t k = 0;
-    for (uint32_t i = 0; i < r->V; i++) {
+    for (uint32_t i = 0; i < V; i++) {
+        if (!(p[i] >= thr)) continue;
         int32_t id = (int32_t)i;
         if (k < n) {
             out[k++] = id;
@@ -299,12 +304,37 @@ uint32_t chain_top_raw(const struct chain_result *r, uint32_t n, int32_t *out)
         }
     }
     if (k < n) { n = k; for (uint32_t j = n / 2 + 1; j-- > 0;) heap_sift_down(out, n, j, p); }
-    /* heap sort: repeatedly move the worst to the end */
     for (uint32_t end = n; end > 1; end--) {
         int32_t t = out[0]; out[0] = out[end - 1]; out[end - 1] = t;
         heap_sift_down(out, end - 1, 0, p);
     }
     return n;
+}
+
+#define TOPRAW_SAMPLE 512
+
+uint32_t chain_top_raw(const struct chain_result *r, uint32_t n, int32_t *out)
+{
+    const double *p = r->p_raw;
+    if (n > r->V) n = r->V;
+    if (n == 0) return 0;
+    /* For n << V, a deterministic sample of p_raw gives a threshold that very
+     * likely lies below the n-th value: one counting pass confirms it, and
+     * the heap then only sees tokens at or above it. */
+    if ((uint64_t)n * 16 < r->V && r->V > 4 * TOPRAW_SAMPLE) {
+        double smp[TOPRAW_SAMPLE];
+        uint32_t stride = r->V / TOPRAW_SAMPLE;
+        for (uint32_t i = 0; i < TOPRAW_SAMPLE; i++) smp[i] = p[i * stride];
+        qsort(smp, TOPRAW_SAMPLE, sizeof smp[0], cmp_desc_d);
+        uint64_t rk = (uint64_t)n * TOPRAW_SAMPLE / r->V * 2 + 8;
+        if (rk < TOPRAW_SAMPLE) {
+            double thr = smp[rk];
+            uint32_t cnt = 0;
+            for (uint32_t i = 0; i < r->V; i++) cnt += p[i] >= thr;
+            if (cnt >= n) return heap_top(p, r->V, thr, n, out);
+        }
+    }
+    return heap_top(p, r->V, -1.0, n, out);
 }
 
 int32_t chain_sample(const struct chain_result *r, struct rng *g)

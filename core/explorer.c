@@ -236,9 +236,13 @@ void explorer_update(struct explorer *ex)
 {
     if (!ex->src) return;
     if (ex->dirty) {
+        /* same step as the last successful run: only settings changed, so
+         * the raw softmax is reused (chain_rerun skips one exp per token) */
+        int same = ex->step_loaded && ex->loaded_step == ex->step && ex->res_ok && ex->n_top > 0;
         load_step(ex);
         struct ls_error e = {0};
-        ex->res_ok = chain_run(&ex->chain, &ex->params, ex->logits, ex->V, &ex->ws, &ex->res, &e) == LS_OK;
+        ex->res_ok = (same ? chain_rerun : chain_run)(&ex->chain, &ex->params, ex->logits, ex->V,
+                                                     &ex->ws, &ex->res, &e) == LS_OK;
         if (!ex->res_ok && !ex->step_err.code) ex->step_err = e;
         if (ex->res_ok && ex->n_top == 0) {
             /* raw order and rank depend on the step only: once per step */

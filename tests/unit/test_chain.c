@@ -400,6 +400,22 @@ static void test_top_raw_order(void **state)
     fx_free(f);
 }
 
+static void test_top_raw_prefilter_matches_sort(void **state)
+{
+    (void)state;
+    uint32_t V = 60000, n = 200;
+    struct fx *f = fx_new(V, PRESET_HF);
+    float *z = random_logits(V, 77, 6);
+    for (uint32_t i = 0; i < V; i += 3) z[i] = z[1]; /* ties across the boundary */
+    run(f, z);
+    int32_t *ids = malloc(n * sizeof *ids), *all = malloc(V * sizeof *all);
+    assert_int_equal(chain_top_raw(&f->r, n, ids), n);      /* sampled prefilter path */
+    assert_int_equal(chain_top_raw(&f->r, V, all), V);      /* full heap path */
+    for (uint32_t i = 0; i < n; i++) assert_int_equal(ids[i], all[i]);
+    free(ids); free(all); free(z);
+    fx_free(f);
+}
+
 static void test_seed_reproduces(void **state)
 {
     (void)state;
@@ -497,6 +513,7 @@ int main(void)
         cmocka_unit_test(test_top_p_matches_naive),
         cmocka_unit_test(test_top_k_matches_naive),
         cmocka_unit_test(test_top_raw_order),
+        cmocka_unit_test(test_top_raw_prefilter_matches_sort),
         cmocka_unit_test(test_seed_reproduces),
         cmocka_unit_test(test_draws_follow_distribution),
         cmocka_unit_test(test_parse_and_defaults),
