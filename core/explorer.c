@@ -369,7 +369,9 @@ static void fill_scores(struct explorer *ex)
     }
     if (s->n_rec == 0) { score_rows_add(sc, SCORE_PENDING, "perplexity", "no recorded tokens"); return; }
     uint32_t kept = s->n_rec - s->n_cut;
-    if (kept) score_rows_add(sc, SCORE_NORMAL, "perplexity", "%.3f (raw %.3f)", exp(s->sum_nlp / kept),
+    /* %.4g: a recorded token whose raw p underflows makes the raw
+     * perplexity astronomically large (or inf); keep the row one line */
+    if (kept) score_rows_add(sc, SCORE_NORMAL, "perplexity", "%.4g (raw %.4g)", exp(s->sum_nlp / kept),
                              exp(s->sum_nlp_raw / s->n_rec));
     else score_rows_add(sc, SCORE_WARN, "perplexity", "inf (all cut)");
     score_rows_add(sc, s->n_cut ? SCORE_WARN : SCORE_NORMAL, "cut share", "%.1f%% (%u of %u)",

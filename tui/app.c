@@ -121,7 +121,7 @@ static void run_command(struct app *a, const char *line)
     case EXC_QUIT: a->quit = 1; break;
     case EXC_HELP: a->help = 1; a->help_scroll = 0; break;
     case EXC_UNKNOWN:
-        explorer_message(&a->ex, 1, "unknown command '%.40s' (:help lists them; set chain defaults step seed open export quit)", word);
+        explorer_message(&a->ex, 1, "unknown command '%.40s' (:help lists them: set chain defaults step seed open export scores sweep compare diff draws main quit)", word);
         break;
     default: break;
     }
