@@ -117,7 +117,7 @@ int explorer_diff_work(struct explorer_diff *d, long budget_ns)
         memset(&ib, 0, sizeof ib);
         if (source_read_step(d->a, t, d->za, &ia, &e) || source_read_step(d->b, t, d->zb, &ib, &e)) {
             d->fatal = 1;
-            snprintf(d->err, sizeof d->err, "step %u: %s", t, e.msg);
+            snprintf(d->err, sizeof d->err, "step %u: %.260s", t, e.msg);
             return 0;
         }
         if (ia.token >= 0 && ib.token >= 0 && ia.token != ib.token) {
@@ -130,7 +130,7 @@ int explorer_diff_work(struct explorer_diff *d, long budget_ns)
         if (tok >= 0 && (uint32_t)tok >= d->V) tok = -1;
         if (div_step_compute(d->za, d->zb, d->V, tok, &d->st[t], &e)) {
             d->fatal = 1;
-            snprintf(d->err, sizeof d->err, "step %u: %s", t, e.msg);
+            snprintf(d->err, sizeof d->err, "step %u: %.260s", t, e.msg);
             return 0;
         }
         d->done++;
@@ -138,7 +138,7 @@ int explorer_diff_work(struct explorer_diff *d, long budget_ns)
     }
     if (d->done < d->n_steps) return 1;
     if (div_stats_compute(d->st, d->n_steps, &d->stats, &e) == LS_OK) d->stats_ok = 1;
-    else { d->fatal = 1; snprintf(d->err, sizeof d->err, "%s", e.msg); }
+    else { d->fatal = 1; snprintf(d->err, sizeof d->err, "%.290s", e.msg); }
     return 0;
 }
 
@@ -190,7 +190,7 @@ void explorer_diff_update(struct explorer_diff *d, const struct explorer *ex)
     /* A is read again rather than taken from ex->logits: the explorer may
      * not have loaded this step yet, and this costs one read per step change */
     if (source_read_step(d->a, ex->step, d->za, &ia, &e) || source_read_step(d->b, ex->step, d->cz, &ib, &e)) {
-        snprintf(d->cur_err, sizeof d->cur_err, "step %u: %s", ex->step, e.msg);
+        snprintf(d->cur_err, sizeof d->cur_err, "step %u: %.160s", ex->step, e.msg);
         return;
     }
     d->tok_a = ia.token;
@@ -202,7 +202,7 @@ void explorer_diff_update(struct explorer_diff *d, const struct explorer *ex)
     int32_t tok = ia.token >= 0 ? ia.token : ib.token;
     if (tok >= 0 && (uint32_t)tok >= d->V) tok = -1;
     if (div_step_compute(d->za, d->cz, d->V, tok, &d->cur, &e)) {
-        snprintf(d->cur_err, sizeof d->cur_err, "step %u: %s", ex->step, e.msg);
+        snprintf(d->cur_err, sizeof d->cur_err, "step %u: %.160s", ex->step, e.msg);
         return;
     }
     d->n_top_a = top_n(d->pa, d->V, d->top_a, XD_TOP);
