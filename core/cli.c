@@ -206,6 +206,24 @@ int cli_open(const struct cli_opts *o, int which, struct source **out, struct ls
     return source_open(o->files[which], &o->src, out, err);
 }
 
+int cli_begin(int argc, char **argv, const char *help, struct cli_opts *o,
+              struct source **s, struct cli_step *st)
+{
+    struct ls_error err = {0};
+    int rc = cli_parse(argc, argv, o, NULL, NULL, NULL, help, &err);
+    if (rc < 0) return -1;
+    if (!rc && o->all && o->step >= 0) rc = ls_fail(&err, LS_EUSAGE, "--all and --step are exclusive");
+    if (rc || (rc = cli_open(o, 0, s, &err))) { ls_error_print(&err, stderr); return rc; }
+    if ((*s)->warnings[0]) ls_warn_print(stderr, (*s)->warnings);
+    if (cli_step_init(st, (*s)->vocab_size)) {
+        source_close(*s);
+        *s = NULL;
+        fputs("logitscope: out of memory\n", stderr);
+        return LS_ELIMIT;
+    }
+    return LS_OK;
+}
+
 int cli_step_init(struct cli_step *st, uint32_t V)
 {
     memset(st, 0, sizeof *st);

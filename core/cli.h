@@ -65,6 +65,14 @@ int cli_parse_u64(const char *opt, const char *s, uint64_t *out, struct ls_error
 /* Open the first file with o->src; prefix errors with the file name. */
 int cli_open(const struct cli_opts *o, int which, struct source **out, struct ls_error *err);
 
+struct cli_step;
+/* The common start of a one-file command: parse argv (shared options
+ * only), open the first FILE, print its warnings, allocate step buffers.
+ * Returns LS_OK, -1 after --help (exit 0), or an exit code after printing
+ * the error. On LS_OK the caller frees with cli_step_free + source_close. */
+int cli_begin(int argc, char **argv, const char *help, struct cli_opts *o,
+              struct source **s, struct cli_step *st);
+
 /* Read step `step` and run the chain on it, enforcing the non-finite policy
  * (NaN/+inf are an error naming step and token id unless allow_nonfinite).
  * Buffers are owned by the caller (cli_step_buffers). */

@@ -22,12 +22,8 @@ int cmd_sample(int argc, char **argv)
     struct ls_error err = {0};
     struct source *s = NULL;
     struct cli_step st;
-    int rc = cli_parse(argc, argv, &o, NULL, NULL, NULL, help, &err);
-    if (rc < 0) return 0;
-    if (!rc && o.all && o.step >= 0) rc = ls_fail(&err, LS_EUSAGE, "--all and --step are exclusive");
-    if (rc || (rc = cli_open(&o, 0, &s, &err))) { ls_error_print(&err, stderr); return rc; }
-    if (s->warnings[0]) ls_warn_print(stderr, s->warnings);
-    if (cli_step_init(&st, s->vocab_size)) { source_close(s); fputs("logitscope: out of memory\n", stderr); return LS_ELIMIT; }
+    int rc = cli_begin(argc, argv, help, &o, &s, &st);
+    if (rc) return rc < 0 ? 0 : rc;
     struct rng g;
     rng_seed(&g, o.seed);
     uint32_t first = o.all ? 0 : (uint32_t)(o.step < 0 ? 0 : o.step);

@@ -16,12 +16,10 @@ int cmd_show(int argc, char **argv)
     struct ls_error err = {0};
     struct source *s = NULL;
     struct cli_step st;
-    int rc = cli_parse(argc, argv, &o, NULL, NULL, NULL, help, &err);
-    if (rc < 0) return 0;
-    if (rc || (rc = cli_open(&o, 0, &s, &err))) { ls_error_print(&err, stderr); return rc; }
-    if (s->warnings[0]) ls_warn_print(stderr, s->warnings);
+    int rc = cli_begin(argc, argv, help, &o, &s, &st);
+    if (rc) return rc < 0 ? 0 : rc;
+    if (o.all) { rc = ls_fail(&err, LS_EUSAGE, "show: --all is for sample; use --step N"); ls_error_print(&err, stderr); goto out; }
     uint32_t step = o.step < 0 ? 0 : (uint32_t)o.step;
-    if (cli_step_init(&st, s->vocab_size)) { source_close(s); fputs("logitscope: out of memory\n", stderr); return LS_ELIMIT; }
     rc = cli_run_step(&o, s, step, &st, &err);
     if (rc) { ls_error_print(&err, stderr); goto out; }
     struct report_ctx rc_ = { s, step, &o.chain, &o.params, &st.res, &st.info, st.logits, o.seed, o.top };
