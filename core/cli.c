@@ -320,7 +320,7 @@ void cli_usage(FILE *f)
           "  --seed S                PRNG seed (xoshiro256**; default 42; always reported)\n"
           "  --step N                0-based step (default 0)\n"
           "  --top N|all             tokens listed by show (default 20)\n"
-          "  --vocab FILE            token texts: JSON array or one token per line\n"
+          "  --vocab FILE            token texts: tokenizer.json, GGUF, JSON array, or one per line\n"
           "  --json                  one JSON document on stdout\n"
           "  --allow-nonfinite       treat NaN/+inf logits as masked instead of an error\n"
           "  --raw                   do not escape token text in table output\n"

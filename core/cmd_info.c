@@ -61,6 +61,8 @@ static const char *values_desc(const struct source *s)
 {
     if (s->post_sampling) return "probabilities after the sampler chain (post-sampling), converted to log space";
     if (s->sparse) return "log-probabilities before sampling (the model's distribution)";
+    if (!strcmp(s->ops->format, "kld"))
+        return "log-probabilities over the full vocabulary, 16-bit quantised (floor at max - 16 nats)";
     return "logits over the full vocabulary (pre-sampling, as stored)";
 }
 
@@ -113,7 +115,8 @@ int cmd_info(int argc, char **argv)
         cJSON_AddStringToObject(doc, "format", s->ops->format);
         cJSON_AddNumberToObject(doc, "file_size", (double)s->file_size);
         cJSON_AddStringToObject(doc, "sampling", s->post_sampling ? "post" : "pre");
-        cJSON_AddStringToObject(doc, "values", s->post_sampling ? "probabilities" : s->sparse ? "logprobs" : "logits");
+        cJSON_AddStringToObject(doc, "values", s->post_sampling ? "probabilities"
+                            : (s->sparse || !strcmp(s->ops->format, "kld")) ? "logprobs" : "logits");
         cJSON_AddNumberToObject(doc, "steps", s->n_steps);
         cJSON_AddNumberToObject(doc, "vocab_size", s->vocab_size);
         cJSON_AddNumberToObject(doc, "vocab_texts", s->vocab ? s->vocab->n : 0);

@@ -8,3 +8,6 @@
 LS=${1:-./logitscope}
 echo "== explorer: key to finished frame"
 LC_ALL=C.UTF-8 "$LS" --bench-frames 300
+
+# .npy scale check: 1 GiB [2048, 131072] f32, last step, time and RSS
+sh tests/bench/npy_big.sh "$LS"
