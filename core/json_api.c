@@ -268,3 +268,19 @@ int api_finish(struct api_ctx *c, struct source **out, struct ls_error *err)
     api_ctx_free(c);
     return rc;
 }
+
+int api_entries(struct api_ctx *c, const cJSON *arr, const char *path, const char *textkey,
+                const char *lpkey, const char *pkey, struct ls_error *err)
+{
+    int rc = api_expect(c, arr, cJSON_Array, "array", path, err);
+    if (rc) return rc;
+    size_t i = 0;
+    const cJSON *x;
+    cJSON_ArrayForEach(x, arr) {
+        char xp[API_PATH];
+        api_path(xp, "%s[%zu]", path, i);
+        i++;
+        if ((rc = api_entry(c, x, xp, textkey, lpkey, pkey, 0, err))) return rc;
+    }
+    return LS_OK;
+}

@@ -81,6 +81,11 @@ int api_text(struct api_ctx *c, const cJSON *obj, const char *path, const char *
 /* Optional "id" of obj (-1 when absent or null); must be an integer in [0, 2^24). */
 int api_id(struct api_ctx *c, const cJSON *obj, const char *path, int64_t *id, struct ls_error *err);
 
+/* An array of alternatives at `path` (must be an array): api_entry on each
+ * element (not the chosen token), with "path[i]" in messages. */
+int api_entries(struct api_ctx *c, const cJSON *arr, const char *path, const char *textkey,
+                const char *lpkey, const char *pkey, struct ls_error *err);
+
 /* One whole entry {id?, <textkey>, bytes?, <lpkey>|<pkey>} into the current step. */
 int api_entry(struct api_ctx *c, const cJSON *e, const char *path, const char *textkey,
               const char *lpkey, const char *pkey, int chosen, struct ls_error *err);

@@ -54,15 +54,7 @@ static int load_item(struct api_ctx *c, const struct api_item *it, size_t n_item
             if ((rc = sp_add(c->b, -1, t, n, NAN, 1, err))) return rc;
             const cJSON *probs = cJSON_GetObjectItemCaseSensitive(e, "probs");
             api_path(r, "%s.probs", q);
-            if ((rc = api_expect(c, probs, cJSON_Array, "array", r, err))) return rc;
-            size_t pi = 0;
-            const cJSON *x;
-            cJSON_ArrayForEach(x, probs) {
-                char xp[API_PATH];
-                api_path(xp, "%s[%zu]", r, pi);
-                pi++;
-                if ((rc = api_entry(c, x, xp, "tok_str", NULL, "prob", 0, err))) return rc;
-            }
+            if ((rc = api_entries(c, probs, r, "tok_str", NULL, "prob", err))) return rc;
             continue;
         }
         if ((rc = api_entry(c, e, q, "token", "logprob", "prob", 1, err))) return rc;
@@ -70,15 +62,7 @@ static int load_item(struct api_ctx *c, const struct api_item *it, size_t n_item
         const cJSON *top = cJSON_GetObjectItemCaseSensitive(e, tk);
         if (!top || cJSON_IsNull(top)) continue;
         api_path(r, "%s.%s", q, tk);
-        if ((rc = api_expect(c, top, cJSON_Array, "array", r, err))) return rc;
-        size_t ti = 0;
-        const cJSON *x;
-        cJSON_ArrayForEach(x, top) {
-            char xp[API_PATH];
-            api_path(xp, "%s[%zu]", r, ti);
-            ti++;
-            if ((rc = api_entry(c, x, xp, "token", "logprob", "prob", 0, err))) return rc;
-        }
+        if ((rc = api_entries(c, top, r, "token", "logprob", "prob", err))) return rc;
     }
     return LS_OK;
 }

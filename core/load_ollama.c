@@ -38,15 +38,7 @@ static int load_item(struct api_ctx *c, const struct api_item *it, size_t n_item
         const cJSON *top = cJSON_GetObjectItemCaseSensitive(e, "top_logprobs");
         if (!top || cJSON_IsNull(top)) continue;
         api_path(r, "%s.top_logprobs", q);
-        if ((rc = api_expect(c, top, cJSON_Array, "array", r, err))) return rc;
-        size_t ti = 0;
-        const cJSON *x;
-        cJSON_ArrayForEach(x, top) {
-            char xp[API_PATH];
-            api_path(xp, "%s[%zu]", r, ti);
-            ti++;
-            if ((rc = api_entry(c, x, xp, "token", "logprob", NULL, 0, err))) return rc;
-        }
+        if ((rc = api_entries(c, top, r, "token", "logprob", NULL, err))) return rc;
     }
     return LS_OK;
 }

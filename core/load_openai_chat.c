@@ -63,16 +63,9 @@ static int load_item(struct api_ctx *c, const struct api_item *it, uint32_t *n_m
             const char *tk = c->kind == API_KIND_PROB ? "top_probs" : "top_logprobs";
             const cJSON *top = cJSON_GetObjectItemCaseSensitive(e, tk);
             if (!top || cJSON_IsNull(top)) continue;   /* Ollama omits it; TGI chat may */
-            char tp[API_PATH], ep[API_PATH];
+            char tp[API_PATH];
             api_path(tp, "%s.%s", r, tk);
-            if ((rc = api_expect(c, top, cJSON_Array, "array", tp, err))) return rc;
-            size_t ti = 0;
-            const cJSON *x;
-            cJSON_ArrayForEach(x, top) {
-                api_path(ep, "%s[%zu]", tp, ti);
-                ti++;
-                if ((rc = api_entry(c, x, ep, "token", "logprob", "prob", 0, err))) return rc;
-            }
+            if ((rc = api_entries(c, top, tp, "token", "logprob", "prob", err))) return rc;
         }
     }
     return LS_OK;

@@ -53,15 +53,7 @@ static int load_item(struct api_ctx *c, const struct api_item *it, uint32_t *n_p
         if ((rc = api_entry(c, e, q, "text", "logprob", NULL, 1, err))) return rc;
         if (!tl || cJSON_IsNull(tl)) continue;
         api_path(r, "%s.top_tokens[%zu]", p, j);
-        if ((rc = api_expect(c, tl, cJSON_Array, "array", r, err))) return rc;
-        size_t ti = 0;
-        const cJSON *x;
-        cJSON_ArrayForEach(x, tl) {
-            char xp[API_PATH];
-            api_path(xp, "%s[%zu]", r, ti);
-            ti++;
-            if ((rc = api_entry(c, x, xp, "text", "logprob", NULL, 0, err))) return rc;
-        }
+        if ((rc = api_entries(c, tl, r, "text", "logprob", NULL, err))) return rc;
     }
     return LS_OK;
 }
