@@ -4,7 +4,7 @@
  * id -> text comes from model.vocab (BPE / WordPiece / WordLevel: an object
  * {token: id}; Unigram: an array of [piece, score] whose index is the id)
  * overridden by added_tokens [{id, content}]. Ids may have gaps: a missing
- * id gets the text "<id N>" (what unknown ids show). The table is sized
+ * id is a gap in the vocabulary and shows as "<id N>", like unknown ids. The table is sized
  * max_id + 1, and max_id may not exceed 4 x the token count + 65536 (a few
  * entries with huge ids must not force a huge allocation). Added tokens are
  * literal text and are kept as they are; model tokens are decoded per the
@@ -225,9 +225,7 @@ int vocab_load_tokenizer_json(char *buf, size_t len, struct vocab *v, struct ls_
     for (uint32_t i = 0; i <= max_id; i++) {
         int32_t r;
         if (!slots[i].s) {
-            char hole[32];
-            int hl = snprintf(hole, sizeof hole, "<id %u>", i);
-            r = vocab_add(v, hole, hl > 0 ? (size_t)hl : 0);
+            r = vocab_add_unknown(v);
         } else {
             r = vocab_add_decoded(v, slots[i].s, slots[i].n, slots[i].added ? TOK_PLAIN : st);
         }

@@ -19,6 +19,7 @@ void vocab_free(struct vocab *v)
     if (!v) return;
     free(v->arena);
     free(v->off);
+    free(v->unknown);
     free(v);
 }
 
@@ -30,6 +31,9 @@ int32_t vocab_add(struct vocab *v, const char *bytes, size_t len)
         size_t *no = realloc(v->off, (size_t)(nc + 1) * sizeof *no);
         if (!no) return -1;
         v->off = no;
+        uint8_t *nu = realloc(v->unknown, (size_t)nc + 1);
+        if (!nu) return -1;
+        v->unknown = nu;
         v->cap = nc;
     }
     if (v->arena_len + len + 1 > v->arena_cap) {
@@ -44,12 +48,20 @@ int32_t vocab_add(struct vocab *v, const char *bytes, size_t len)
     v->arena_len += len;
     v->arena[v->arena_len] = 0; /* convenience terminator, not part of the token */
     v->off[v->n + 1] = v->arena_len;
+    v->unknown[v->n] = 0;
     return (int32_t)v->n++;
+}
+
+int32_t vocab_add_unknown(struct vocab *v)
+{
+    int32_t id = vocab_add(v, "", 0);
+    if (id >= 0) v->unknown[id] = 1;
+    return id;
 }
 
 const char *vocab_get(const struct vocab *v, int32_t id, size_t *len)
 {
-    if (!v || id < 0 || (uint32_t)id >= v->n) return NULL;
+    if (!v || id < 0 || (uint32_t)id >= v->n || v->unknown[id]) return NULL;
     *len = v->off[id + 1] - v->off[id];
     return v->arena + v->off[id];
 }

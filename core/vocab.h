@@ -24,12 +24,16 @@ struct vocab {
     char *arena;      /* all token bytes back to back */
     size_t arena_len, arena_cap;
     size_t *off;      /* n+1 offsets into arena */
+    uint8_t *unknown; /* n flags: 1 = a gap (no text; shown as "<id N>") */
 };
 
 struct vocab *vocab_new(void);
 void vocab_free(struct vocab *v);
 /* Append a token; returns its id, or -1 on out of memory. */
 int32_t vocab_add(struct vocab *v, const char *bytes, size_t len);
+/* Append a gap: an id the vocabulary file does not define (vocab_get
+ * returns NULL for it, so it shows as "<id N>"). Returns its id or -1. */
+int32_t vocab_add_unknown(struct vocab *v);
 /* Borrowed bytes of token id (valid until the vocab changes), NULL if unknown. */
 const char *vocab_get(const struct vocab *v, int32_t id, size_t *len);
 /* Token bytes, or "<id N>" written into buf when unknown. Returns a pointer

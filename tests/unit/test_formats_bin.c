@@ -291,7 +291,14 @@ static void test_vocab_tokenizer_json(void **state)
     TOK(v, 8, "\ttab");                              /* ĉ */
     TOK(v, 9, "##ing");
     TOK(v, 12, "  ");
-    TOK(v, 13, "<id 13>");                           /* a hole */
+    {   /* a hole: no text, shown as <id 13> like any unknown id */
+        size_t hl;
+        assert_null(vocab_get(v, 13, &hl));
+        char tb[32];
+        int known = 1;
+        assert_string_equal(vocab_text(v, 13, tb, sizeof tb, &hl, &known), "<id 13>");
+        assert_int_equal(known, 0);
+    }
     TOK(v, 15, "<|endoftext|>");                     /* added token, literal */
     vocab_free(v);
 }
