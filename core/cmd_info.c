@@ -205,13 +205,17 @@ int cmd_info(int argc, char **argv)
     print_field("non-finite", line);
     snprintf(line, sizeof line, "%llu bytes", (unsigned long long)s->file_size);
     print_field("file size", line);
-    if (a.n_recorded) {
+    if (a.n_recorded && (!a.text || a.text_len == 0)) {
+        printf("%-12s %u recorded (ids only; --vocab FILE adds their texts)\n", "tokens", a.n_recorded);
+    } else if (a.n_recorded) {
         disp_escape(a.text ? a.text : "", a.text_len, o.disp | DISP_BACKSLASH, tbuf, sizeof tbuf);
         printf("%-12s %u recorded: \"%s\"\n", "tokens", a.n_recorded, tbuf);
     } else {
         print_field("tokens", "none recorded");
     }
     uint32_t show = o.top < 0 || (uint64_t)o.top > s->n_steps ? s->n_steps : (uint32_t)o.top;
+    /* a table of "-" rows says nothing: only when there is something per step */
+    if (!a.n_recorded && !s->sparse) show = 0;
     if (show) {
         printf("\n%6s %8s  %s", "step", "id", s->sparse ? "token                   " : "token");
         if (s->sparse) printf(" %6s %10s", "known", "tail mass");
@@ -223,6 +227,7 @@ int cmd_info(int argc, char **argv)
             const char *t = rec_text(s, si, &n);
             char tok[256];
             if (t) disp_fit(t, n, o.disp | DISP_TOKEN, 24, tok, sizeof tok, &cols);
+            else if (si->token >= 0) cols = snprintf(tok, sizeof tok, "<id %d>", (int)si->token);
             else { snprintf(tok, sizeof tok, "-"); cols = 1; }
             size_t tl = strlen(tok);
             while (s->sparse && cols < 24 && tl + 1 < sizeof tok) { tok[tl++] = ' '; cols++; }
