@@ -30,8 +30,12 @@ void view_chain(struct grid *g, const struct explorer *ex, struct view_rect r)
         int n = grid_printf(g, r.x, y, w, role, "%d %-11s", k + 1, stage_name(s->kind));
         if (!s->active) { grid_puts(g, r.x + n, y, w - n, ROLE_DIM, " off"); continue; }
         n += grid_printf(g, r.x + n, y, w - n, ROLE_VALUE, "%6u%s%-6u", s->kept_in, arrow, s->kept_out);
-        grid_printf(g, r.x + n, y, w - n, s->mass_removed > 0 ? ROLE_CUT_LABEL : ROLE_DIM,
-                    " -%.1f%%", 100.0 * s->mass_removed);
+        /* temperature cuts nothing unless greedy: it reshapes the mass */
+        if (s->kind == STAGE_TEMPERATURE && s->kept_out == s->kept_in)
+            grid_puts(g, r.x + n, y, w - n, ROLE_DIM, " reshape");
+        else
+            grid_printf(g, r.x + n, y, w - n, s->mass_removed > 0 ? ROLE_CUT_LABEL : ROLE_DIM,
+                        " -%.1f%%", 100.0 * s->mass_removed);
     }
     if (y + 1 >= r.y + r.h) return;
 
