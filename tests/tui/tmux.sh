@@ -117,6 +117,7 @@ tm send-keys -t shell q
 i=0; while [ "$(alt shell)" != 0 ] && [ $i -lt 200 ]; do i=$((i+1)); sleep 0.05; done
 tm send-keys -t shell "clear; stty -a | tr ' ;' '\n\n' | grep -x -e icanon -e echo | sort | tr '\n' ' '; echo :stty" Enter
 wait_for shell "echo icanon :stty" || fail "tty not restored to cooked mode"
+tm send-keys -t shell 'exit' Enter
 
 # --- 4. byte audit of hostile tokens ----------------------------------------------
 start audit 100 30 "$ENVS $LS tests/tui/data/hostile.json"
@@ -163,12 +164,14 @@ grep -q '38;5;' "$T/colour.txt" || fail "no 256-colour roles on tmux-256color"
 for sz in 61x17 90x25 70x40 120x20 60x16 100x30; do tm resize-window -t colour -x "${sz%x*}" -y "${sz#*x}"; done
 wait_for colour "temperature 1.00  top-k off" || fail "layout after a resize storm"
 tm send-keys -t colour q
+wait_dead colour || fail "colour: did not quit"
 start mono 100 30 "$ENVS NO_COLOR=1 $LS tests/tui/data/small.json"
 wait_for mono "kept 64 of 64" || fail "NO_COLOR: start"
 tm capture-pane -t mono -p -e > "$T/mono.txt"
 grep -q '\[3[0-7];\|\[4[0-7];\|38;5;\|48;5;\|\[3[0-7]m\|\[4[0-7]m' "$T/mono.txt" && fail "NO_COLOR: colour sequences on screen"
 grep -q '\[7m\|;7m\|\[1m\|;1m' "$T/mono.txt" || fail "NO_COLOR: roles lost their attributes"
 tm send-keys -t mono q
+wait_dead mono || fail "mono: did not quit"
 # history: recorded, bounded by design, read back on the next start; a line
 # holding a control character is not recorded
 HENV="env -u LOGITSCOPE_NO_HISTORY LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=tmux-256color INPUTRC=/dev/null HOME=$2/home XDG_STATE_HOME=$T/state"
@@ -187,5 +190,13 @@ wait_for hist2 '^:open \\e]0;PWNED\\x07.json' || fail "history: hostile line not
 tm send-keys -t hist2 Up
 wait_for hist2 "^:set top_p 0.5" || fail "history: not recalled with Up"
 tm send-keys -t hist2 Escape q
+wait_dead hist2 || fail "history: did not quit after restart"
+
+# Every pane must have exited by itself before the server goes away: a
+# SIGHUP from kill-server landing while a sanitizer build runs its exit-time
+# leak check can leave that process spinning (seen with gcc 12 LSan).
+for s in $(tm list-sessions -F '#{session_name}' 2>/dev/null); do
+    wait_dead "$s" || fail "$s: still running at the end of the tmux tests"
+done
 
 [ $fails = 0 ]
