@@ -316,6 +316,13 @@ static void rows_add(struct score_rows *r, const struct eval_scores *s)
     } else {
         score_rows_add(r, SCORE_NORMAL, "json valid", "%.3f [%.3f, %.3f] %u/%u", s->json_valid_share,
                        s->json_valid_ci[0], s->json_valid_ci[1], s->n_json_valid, s->n_samples);
+        /* option-driven scores (--json-keys, --regex): NaN when not asked for */
+        if (isfinite(s->json_keys_share))
+            score_rows_add(r, SCORE_NORMAL, "json keys", "%.3f [%.3f, %.3f] %u/%u", s->json_keys_share,
+                           s->json_keys_ci[0], s->json_keys_ci[1], s->n_json_keys, s->n_samples);
+        if (isfinite(s->regex_match_share))
+            score_rows_add(r, SCORE_NORMAL, "regex match", "%.3f [%.3f, %.3f] %u/%u", s->regex_match_share,
+                           s->regex_match_ci[0], s->regex_match_ci[1], s->n_regex_match, s->n_samples);
         score_rows_add(r, SCORE_NORMAL, "distinct-1/2", "%.3f / %.3f", s->distinct_1, s->distinct_2);
     }
     if (isfinite(s->recorded_agreement))

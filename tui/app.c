@@ -4,6 +4,7 @@
 #include "actions.h"
 #include "cmdline.h"
 #include "display.h"
+#include "eval_cli.h"
 #include "fileio.h"
 #include "help.h"
 #include "keys.h"
@@ -270,21 +271,30 @@ static const char *find_demo(char *buf, size_t bufsz)
 
 static const char usage[] =
     "usage: logitscope [FILE] [chain options] [--step N] [--vocab FILE] [--no-mouse] [--ascii]\n"
-    "                  [--compare OTHER]\n"
+    "                  [--compare OTHER] [-n N] [--regex RE] [--json-keys a,b]\n"
+    "                  [--clip-threshold X] [--stop TEXT | --no-stop]\n"
     "Opens the explorer on FILE (no FILE: the bundled demo) with the chain options of\n"
-    "`logitscope show` as starting values. Keys: press ? inside, or see\n"
+    "`logitscope show` as starting values. The evaluator options are those of\n"
+    "`logitscope eval` and feed the scores panel and the sweep view; external\n"
+    "evaluators (--evaluator) run only in `logitscope eval`/`sweep`, because a\n"
+    "command per sample would block the explorer. Keys: press ? inside, or see\n"
     "`logitscope --help-keys` and man logitscope. Headless commands: logitscope --help.\n";
 
 enum { X_NOMOUSE = 1, X_ASCII, X_SCRIPT, X_COMPARE };
 static const struct cli_extra extras[] = {
-    {"no-mouse", 0, X_NOMOUSE}, {"ascii", 0, X_ASCII}, {"script", 1, X_SCRIPT}, {"compare", 1, X_COMPARE}, {NULL, 0, 0}
+    {"no-mouse", 0, X_NOMOUSE}, {"ascii", 0, X_ASCII}, {"script", 1, X_SCRIPT}, {"compare", 1, X_COMPARE},
+    EVAL_CLI_EXTRA, {NULL, 0, 0}
 };
-struct app_opts { int mouse, ascii; const char *script, *compare; };
+struct app_opts { int mouse, ascii; const char *script, *compare; struct eval_config evc; };
 
 static int on_extra(void *ctx, int id, const char *arg, struct ls_error *err)
 {
     struct app_opts *o = ctx;
-    (void)err;
+    if (id == EVAL_OPT_EXT || id == EVAL_OPT_TIMEOUT)
+        return ls_fail(err, LS_EUSAGE, "--evaluator runs in `logitscope eval` and `sweep` only: "
+                       "a command per sample would block the explorer");
+    int rc = eval_cli_option(&o->evc, id, arg, err);
+    if (rc != 1) return rc;
     if (id == X_NOMOUSE) o->mouse = 0;
     else if (id == X_ASCII) o->ascii = 1;
     else if (id == X_SCRIPT) o->script = arg;
@@ -294,7 +304,10 @@ static int on_extra(void *ctx, int id, const char *arg, struct ls_error *err)
 
 int app_main(int argc, char **argv)
 {
-    struct app_opts ao = { 1, 0, getenv("LOGITSCOPE_SCRIPT"), NULL };
+    static struct app_opts ao;
+    ao.mouse = 1;
+    ao.script = getenv("LOGITSCOPE_SCRIPT");
+    eval_config_init(&ao.evc);
     struct cli_opts co;
     struct ls_error err = {0};
     int rc = cli_parse(argc, argv, &co, extras, on_extra, &ao, usage, &err);
@@ -311,7 +324,9 @@ int app_main(int argc, char **argv)
     a.ex.params = co.params;
     a.ex.chain = co.chain;
     a.ex.seed = co.seed;
-    a.ev.cfg.allow_nonfinite = co.allow_nonfinite; /* evaluators as `eval` with the same option */
+    /* evaluators as `eval` with the same options (regex, keys, stops, -n, ...) */
+    eval_cli_finish(&ao.evc, &co);
+    a.ev.cfg = ao.evc;
     if (explorer_open_with(&a.ex, file, &co.src, &err)) {
         ls_error_print(&err, stderr);
         app_free(&a);
