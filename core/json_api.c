@@ -284,3 +284,30 @@ int api_entries(struct api_ctx *c, const cJSON *arr, const char *path, const cha
     }
     return LS_OK;
 }
+
+int api_load_items(struct api_ctx *c, const struct source_ops *ops, const char *path,
+                   const struct api_item *items, size_t n, api_item_fn fn, void *st,
+                   struct ls_error *err)
+{
+    memset(c, 0, sizeof *c);
+    c->b = sp_new(ops, path);
+    if (!c->b) return ls_fail(err, LS_ELIMIT, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        c->jc = &items[i].jc;
+        int rc = fn(c, &items[i], st, err);
+        if (rc) {
+            api_fix_line(err, &items[i]);
+            sp_abort(c->b);
+            api_ctx_free(c);
+            return rc;
+        }
+    }
+    return LS_OK;
+}
+
+int api_abort(struct api_ctx *c, const char *msg, struct ls_error *err)
+{
+    sp_abort(c->b);
+    api_ctx_free(c);
+    return ls_fail(err, LS_EDATA, "%s", msg);
+}

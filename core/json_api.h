@@ -102,6 +102,17 @@ int api_expect(struct api_ctx *c, const cJSON *v, int mask, const char *tname, c
  * in a JSON Lines file, or prefix "line L: " when the message has no location. */
 void api_fix_line(struct ls_error *err, const struct api_item *it);
 
+/* Common head of a loader: c gets a fresh sparse builder for ops/path and fn
+ * runs on every item (c->jc set to it) with the loader's tally st. On failure
+ * the message gets the item's line (api_fix_line) and c is released. */
+typedef int (*api_item_fn)(struct api_ctx *c, const struct api_item *it, void *st, struct ls_error *err);
+int api_load_items(struct api_ctx *c, const struct source_ops *ops, const char *path,
+                   const struct api_item *items, size_t n, api_item_fn fn, void *st,
+                   struct ls_error *err);
+
+/* Release c without producing a source and fail with msg (LS_EDATA). */
+int api_abort(struct api_ctx *c, const char *msg, struct ls_error *err);
+
 /* Common tail of a loader: note the value kind, finish the builder. */
 int api_finish(struct api_ctx *c, struct source **out, struct ls_error *err);
 

@@ -23,18 +23,24 @@
 
 static const struct source_ops llama_ops = { "llama.cpp", sp_read_step, sp_close };
 
-static int load_item(struct api_ctx *c, const struct api_item *it, size_t n_items,
-                     uint32_t *n_with, int *shape, struct ls_error *err)
+struct llama_tally {
+    size_t n_items;
+    uint32_t n_with;
+    int shape;   /* 0 unknown, 1 old (content/probs), 2 current */
+};
+
+static int load_item(struct api_ctx *c, const struct api_item *it, void *st, struct ls_error *err)
 {
+    struct llama_tally *tally = st;
     char p[API_PATH], q[API_PATH], r[API_PATH];
     const char *pre = it->path;
     int rc = api_expect(c, it->node, cJSON_Object, "object", pre[0] ? pre : "(top level)", err);
     if (rc) return rc;
     const cJSON *cp = cJSON_GetObjectItemCaseSensitive(it->node, "completion_probabilities");
     api_path(p, "%s%scompletion_probabilities", pre, pre[0] ? "." : "");
-    if (!cp && n_items > 1) return LS_OK;   /* e.g. the final stream chunk */
+    if (!cp && tally->n_items > 1) return LS_OK;   /* e.g. the final stream chunk */
     if ((rc = api_expect(c, cp, cJSON_Array, "array", p, err))) return rc;
-    (*n_with)++;
+    tally->n_with++;
     size_t ei = 0;
     const cJSON *e;
     cJSON_ArrayForEach(e, cp) {
@@ -42,8 +48,8 @@ static int load_item(struct api_ctx *c, const struct api_item *it, size_t n_item
         ei++;
         if ((rc = api_expect(c, e, cJSON_Object, "object", q, err))) return rc;
         int old = cJSON_GetObjectItemCaseSensitive(e, "probs") != NULL;
-        if (*shape == 0) *shape = old ? 1 : 2;
-        else if (*shape != (old ? 1 : 2))
+        if (tally->shape == 0) tally->shape = old ? 1 : 2;
+        else if (tally->shape != (old ? 1 : 2))
             return ls_fail(err, LS_EDATA, "%s: the file mixes the old (content/probs) and the current (token/top_logprobs) shapes", q);
         if ((rc = sp_step_begin(c->b, err))) return rc;
         if (old) {
@@ -71,21 +77,11 @@ int load_llamacpp(const char *path, const struct api_item *items, size_t n,
                   const struct source_opts *opts, struct source **out, struct ls_error *err)
 {
     (void)opts;
-    struct api_ctx c = {0};
-    c.b = sp_new(&llama_ops, path);
-    if (!c.b) return ls_fail(err, LS_ELIMIT, "out of memory");
-    uint32_t n_with = 0;
-    int shape = 0;
-    for (size_t i = 0; i < n; i++) {
-        c.jc = &items[i].jc;
-        int rc = load_item(&c, &items[i], n, &n_with, &shape, err);
-        if (rc) { api_fix_line(err, &items[i]); sp_abort(c.b); api_ctx_free(&c); return rc; }
-    }
-    if (!n_with) {
-        sp_abort(c.b);
-        api_ctx_free(&c);
-        return ls_fail(err, LS_EDATA, "no completion_probabilities found (request n_probs > 0)");
-    }
-    if (shape == 1) c.kind = API_KIND_PROB;   /* old shape: always post-sampling */
+    struct api_ctx c;
+    struct llama_tally t = { n, 0, 0 };
+    int rc = api_load_items(&c, &llama_ops, path, items, n, load_item, &t, err);
+    if (rc) return rc;
+    if (!t.n_with) return api_abort(&c, "no completion_probabilities found (request n_probs > 0)", err);
+    if (t.shape == 1) c.kind = API_KIND_PROB;   /* old shape: always post-sampling */
     return api_finish(&c, out, err);
 }

@@ -16,18 +16,20 @@
 
 static const struct source_ops ollama_ops = { "ollama", sp_read_step, sp_close };
 
-static int load_item(struct api_ctx *c, const struct api_item *it, size_t n_items,
-                     uint32_t *n_with, struct ls_error *err)
+struct ollama_tally { size_t n_items; uint32_t n_with; };
+
+static int load_item(struct api_ctx *c, const struct api_item *it, void *st, struct ls_error *err)
 {
+    struct ollama_tally *t = st;
     char p[API_PATH], q[API_PATH], r[API_PATH];
     const char *pre = it->path;
     int rc = api_expect(c, it->node, cJSON_Object, "object", pre[0] ? pre : "(top level)", err);
     if (rc) return rc;
     const cJSON *lp = cJSON_GetObjectItemCaseSensitive(it->node, "logprobs");
     api_path(p, "%s%slogprobs", pre, pre[0] ? "." : "");
-    if ((!lp || cJSON_IsNull(lp)) && n_items > 1) return LS_OK;
+    if ((!lp || cJSON_IsNull(lp)) && t->n_items > 1) return LS_OK;
     if ((rc = api_expect(c, lp, cJSON_Array, "array", p, err))) return rc;
-    (*n_with)++;
+    t->n_with++;
     size_t ei = 0;
     const cJSON *e;
     cJSON_ArrayForEach(e, lp) {
@@ -47,19 +49,10 @@ int load_ollama(const char *path, const struct api_item *items, size_t n,
                 const struct source_opts *opts, struct source **out, struct ls_error *err)
 {
     (void)opts;
-    struct api_ctx c = {0};
-    c.b = sp_new(&ollama_ops, path);
-    if (!c.b) return ls_fail(err, LS_ELIMIT, "out of memory");
-    uint32_t n_with = 0;
-    for (size_t i = 0; i < n; i++) {
-        c.jc = &items[i].jc;
-        int rc = load_item(&c, &items[i], n, &n_with, err);
-        if (rc) { api_fix_line(err, &items[i]); sp_abort(c.b); api_ctx_free(&c); return rc; }
-    }
-    if (!n_with) {
-        sp_abort(c.b);
-        api_ctx_free(&c);
-        return ls_fail(err, LS_EDATA, "no logprobs found (request \"logprobs\": true)");
-    }
+    struct api_ctx c;
+    struct ollama_tally t = { n, 0 };
+    int rc = api_load_items(&c, &ollama_ops, path, items, n, load_item, &t, err);
+    if (rc) return rc;
+    if (!t.n_with) return api_abort(&c, "no logprobs found (request \"logprobs\": true)", err);
     return api_finish(&c, out, err);
 }

@@ -19,9 +19,11 @@
 
 static const struct source_ops chat_ops = { "openai-chat", sp_read_step, sp_close };
 
-static int load_item(struct api_ctx *c, const struct api_item *it, uint32_t *n_multi,
-                     uint32_t *n_refusal, uint32_t *n_with, struct ls_error *err)
+struct chat_tally { uint32_t n_multi, n_refusal, n_with; };
+
+static int load_item(struct api_ctx *c, const struct api_item *it, void *st, struct ls_error *err)
 {
+    struct chat_tally *t = st;
     char p[API_PATH], q[API_PATH], r[API_PATH];
     const char *pre = it->path;
     int rc = api_expect(c, it->node, cJSON_Object, "object", pre[0] ? pre : "(top level)", err);
@@ -34,7 +36,7 @@ static int load_item(struct api_ctx *c, const struct api_item *it, uint32_t *n_m
     const cJSON *choices = cJSON_GetObjectItemCaseSensitive(it->node, "choices");
     api_path(p, "%s%schoices", pre, pre[0] ? "." : "");
     if ((rc = api_expect(c, choices, cJSON_Array, "array", p, err))) return rc;
-    if (cJSON_GetArraySize(choices) > 1) (*n_multi)++;
+    if (cJSON_GetArraySize(choices) > 1) t->n_multi++;
     size_t ci = 0;
     const cJSON *ch;
     cJSON_ArrayForEach(ch, choices) {
@@ -46,13 +48,13 @@ static int load_item(struct api_ctx *c, const struct api_item *it, uint32_t *n_m
         api_path(q, "%s.logprobs", p);
         if ((rc = api_expect(c, lp, cJSON_Object, "object or null", q, err))) return rc;
         const cJSON *ref = cJSON_GetObjectItemCaseSensitive(lp, "refusal");
-        if (cJSON_IsArray(ref) && cJSON_GetArraySize(ref) > 0) (*n_refusal)++;
+        if (cJSON_IsArray(ref) && cJSON_GetArraySize(ref) > 0) t->n_refusal++;
         const cJSON *content = cJSON_GetObjectItemCaseSensitive(lp, "content");
         api_path(q, "%s.logprobs.content", p);
         if (!content) return ls_fail(err, LS_EDATA, "%s: missing (expected array or null)", q);
         if (cJSON_IsNull(content)) continue;
         if ((rc = api_expect(c, content, cJSON_Array, "array or null", q, err))) return rc;
-        (*n_with)++;
+        t->n_with++;
         size_t ei = 0;
         const cJSON *e;
         cJSON_ArrayForEach(e, content) {
@@ -75,22 +77,14 @@ int load_openai_chat(const char *path, const struct api_item *items, size_t n,
                      const struct source_opts *opts, struct source **out, struct ls_error *err)
 {
     (void)opts;
-    struct api_ctx c = {0};
-    c.b = sp_new(&chat_ops, path);
-    if (!c.b) return ls_fail(err, LS_ELIMIT, "out of memory");
-    uint32_t n_multi = 0, n_refusal = 0, n_with = 0;
-    for (size_t i = 0; i < n; i++) {
-        c.jc = &items[i].jc;
-        int rc = load_item(&c, &items[i], &n_multi, &n_refusal, &n_with, err);
-        if (rc) { api_fix_line(err, &items[i]); sp_abort(c.b); api_ctx_free(&c); return rc; }
-    }
+    struct api_ctx c;
+    struct chat_tally t = {0};
+    int rc = api_load_items(&c, &chat_ops, path, items, n, load_item, &t, err);
+    if (rc) return rc;
+    if (!t.n_with && sp_steps(c.b) == 0)
+        return api_abort(&c, "no choice has logprobs.content (request logprobs: true)", err);
     struct source *s = sp_source(c.b);
-    if (!n_with && sp_steps(c.b) == 0) {
-        sp_abort(c.b);
-        api_ctx_free(&c);
-        return ls_fail(err, LS_EDATA, "no choice has logprobs.content (request logprobs: true)");
-    }
-    if (n_multi) source_warn(s, "%u responses have several choices; their steps follow each other in file order", n_multi);
-    if (n_refusal) source_warn(s, "logprobs.refusal entries are not loaded (%u choices)", n_refusal);
+    if (t.n_multi) source_warn(s, "%u responses have several choices; their steps follow each other in file order", t.n_multi);
+    if (t.n_refusal) source_warn(s, "logprobs.refusal entries are not loaded (%u choices)", t.n_refusal);
     return api_finish(&c, out, err);
 }

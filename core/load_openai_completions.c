@@ -38,9 +38,11 @@ static int same_len(struct api_ctx *c, const cJSON *a, const char *an, const cJS
     return LS_OK;
 }
 
-static int load_item(struct api_ctx *c, const struct api_item *it, uint32_t *n_skipped,
-                     uint32_t *n_with, struct ls_error *err)
+struct compl_tally { uint32_t n_skipped, n_with; };
+
+static int load_item(struct api_ctx *c, const struct api_item *it, void *st, struct ls_error *err)
 {
+    struct compl_tally *t = st;
     char p[API_PATH], q[API_PATH], r[API_PATH];
     const char *pre = it->path;
     int rc = api_expect(c, it->node, cJSON_Object, "object", pre[0] ? pre : "(top level)", err);
@@ -58,7 +60,7 @@ static int load_item(struct api_ctx *c, const struct api_item *it, uint32_t *n_s
         if (pl && !cJSON_IsNull(pl)) {
             api_path(q, "%s.prompt_logprobs", p);
             if ((rc = api_prompt_logprobs(c, pl, q, err))) return rc;
-            (*n_with)++;
+            t->n_with++;
         }
         const cJSON *lp = cJSON_GetObjectItemCaseSensitive(ch, "logprobs");
         if (!lp || cJSON_IsNull(lp)) continue;
@@ -91,7 +93,7 @@ static int load_item(struct api_ctx *c, const struct api_item *it, uint32_t *n_s
                 if ((rc = json_get_int(c->jc, o, r, 0, 2147483647L, &v, err))) return rc;
             }
         }
-        (*n_with)++;
+        t->n_with++;
         const cJSON *tk = toks->child, *tl = tlp->child, *tp = top ? top->child : NULL;
         for (size_t j = 0; tk; j++, tk = tk->next, tl = tl->next, tp = tp ? tp->next : NULL) {
             api_path(r, "%s.tokens[%zu]", q, j);
@@ -100,7 +102,7 @@ static int load_item(struct api_ctx *c, const struct api_item *it, uint32_t *n_s
             double v;
             if ((rc = api_number(c, tl, r, &v, err))) return rc;
             int top_null = !tp || cJSON_IsNull(tp);
-            if (cJSON_IsNull(tl) && top_null) { (*n_skipped)++; continue; }
+            if (cJSON_IsNull(tl) && top_null) { t->n_skipped++; continue; }
             if ((rc = sp_step_begin(c->b, err))) return rc;
             if ((rc = sp_add(c->b, -1, tk->valuestring, strlen(tk->valuestring), v, 1, err))) return rc;
             if (top_null) continue;
@@ -124,21 +126,12 @@ int load_openai_completions(const char *path, const struct api_item *items, size
                             const struct source_opts *opts, struct source **out, struct ls_error *err)
 {
     (void)opts;
-    struct api_ctx c = {0};
-    c.b = sp_new(&compl_ops, path);
-    if (!c.b) return ls_fail(err, LS_ELIMIT, "out of memory");
-    uint32_t n_skipped = 0, n_with = 0;
-    for (size_t i = 0; i < n; i++) {
-        c.jc = &items[i].jc;
-        int rc = load_item(&c, &items[i], &n_skipped, &n_with, err);
-        if (rc) { api_fix_line(err, &items[i]); sp_abort(c.b); api_ctx_free(&c); return rc; }
-    }
-    if (!n_with) {
-        sp_abort(c.b);
-        api_ctx_free(&c);
-        return ls_fail(err, LS_EDATA, "no choice has logprobs (request logprobs: N)");
-    }
-    if (n_skipped)
-        source_warn(sp_source(c.b), "%u positions with neither a logprob nor top_logprobs (echo mode's first token) are not steps", n_skipped);
+    struct api_ctx c;
+    struct compl_tally t = {0};
+    int rc = api_load_items(&c, &compl_ops, path, items, n, load_item, &t, err);
+    if (rc) return rc;
+    if (!t.n_with) return api_abort(&c, "no choice has logprobs (request logprobs: N)", err);
+    if (t.n_skipped)
+        source_warn(sp_source(c.b), "%u positions with neither a logprob nor top_logprobs (echo mode's first token) are not steps", t.n_skipped);
     return api_finish(&c, out, err);
 }

@@ -18,9 +18,11 @@
 
 static const struct source_ops tgi_ops = { "tgi", sp_read_step, sp_close };
 
-static int load_item(struct api_ctx *c, const struct api_item *it, uint32_t *n_prefill,
-                     uint32_t *n_best, struct ls_error *err)
+struct tgi_tally { uint32_t n_prefill, n_best; };
+
+static int load_item(struct api_ctx *c, const struct api_item *it, void *st, struct ls_error *err)
 {
+    struct tgi_tally *t = st;
     char p[API_PATH], q[API_PATH], r[API_PATH];
     const char *pre = it->path;
     int rc = api_expect(c, it->node, cJSON_Object, "object", pre[0] ? pre : "(top level)", err);
@@ -34,8 +36,8 @@ static int load_item(struct api_ctx *c, const struct api_item *it, uint32_t *n_p
     const cJSON *best = cJSON_GetObjectItemCaseSensitive(d, "best_of_sequences");
     api_path(q, "%s.tokens", p);
     if ((rc = api_expect(c, toks, cJSON_Array, "array", q, err))) return rc;
-    if (cJSON_IsArray(pf)) *n_prefill += (uint32_t)cJSON_GetArraySize(pf);
-    if (cJSON_IsArray(best)) *n_best += (uint32_t)cJSON_GetArraySize(best);
+    if (cJSON_IsArray(pf)) t->n_prefill += (uint32_t)cJSON_GetArraySize(pf);
+    if (cJSON_IsArray(best)) t->n_best += (uint32_t)cJSON_GetArraySize(best);
     if (top && !cJSON_IsNull(top)) {
         api_path(r, "%s.top_tokens", p);
         if ((rc = api_expect(c, top, cJSON_Array, "array or null", r, err))) return rc;
@@ -62,17 +64,12 @@ int load_tgi(const char *path, const struct api_item *items, size_t n,
              const struct source_opts *opts, struct source **out, struct ls_error *err)
 {
     (void)opts;
-    struct api_ctx c = {0};
-    c.b = sp_new(&tgi_ops, path);
-    if (!c.b) return ls_fail(err, LS_ELIMIT, "out of memory");
-    uint32_t n_prefill = 0, n_best = 0;
-    for (size_t i = 0; i < n; i++) {
-        c.jc = &items[i].jc;
-        int rc = load_item(&c, &items[i], &n_prefill, &n_best, err);
-        if (rc) { api_fix_line(err, &items[i]); sp_abort(c.b); api_ctx_free(&c); return rc; }
-    }
+    struct api_ctx c;
+    struct tgi_tally t = {0};
+    int rc = api_load_items(&c, &tgi_ops, path, items, n, load_item, &t, err);
+    if (rc) return rc;
     struct source *s = sp_source(c.b);
-    if (n_prefill) source_warn(s, "details.prefill (%u prompt tokens, no alternatives) is not loaded", n_prefill);
-    if (n_best) source_warn(s, "details.best_of_sequences (%u sequences) is not loaded", n_best);
+    if (t.n_prefill) source_warn(s, "details.prefill (%u prompt tokens, no alternatives) is not loaded", t.n_prefill);
+    if (t.n_best) source_warn(s, "details.best_of_sequences (%u sequences) is not loaded", t.n_best);
     return api_finish(&c, out, err);
 }
