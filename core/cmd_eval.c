@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "display.h"
 #include "eval_cli.h"
+#include "report.h"
 
 #include <cjson/cJSON.h>
 #include <string.h>
@@ -48,21 +49,8 @@ void eval_add_header_json(cJSON *d, const struct source *s, const struct chain *
                           const struct params *p, const struct eval_config *cfg)
 {
     char buf[1024];
-    disp_escape(s->path, strlen(s->path), DISP_BACKSLASH, buf, sizeof buf);
-    cJSON_AddStringToObject(d, "file", buf);
-    cJSON_AddStringToObject(d, "format", s->ops->format);
-    cJSON_AddNumberToObject(d, "steps", s->n_steps);
-    cJSON_AddNumberToObject(d, "vocab_size", s->vocab_size);
-    cJSON_AddStringToObject(d, "preset", preset_name(ch->preset));
-    cJSON *c = cJSON_AddArrayToObject(d, "chain");
-    for (int i = 0; i < ch->n; i++) cJSON_AddItemToArray(c, cJSON_CreateString(stage_name(ch->order[i])));
-    if (p) {
-        cJSON *pa = cJSON_AddObjectToObject(d, "params");
-        cJSON_AddNumberToObject(pa, "temperature", p->temperature);
-        cJSON_AddNumberToObject(pa, "top_k", p->top_k);
-        cJSON_AddNumberToObject(pa, "top_p", p->top_p);
-        cJSON_AddNumberToObject(pa, "min_p", p->min_p);
-    }
+    report_add_source_json(d, s, -1);
+    report_add_chain_json(d, ch, p);
     cJSON_AddNumberToObject(d, "seed", (double)cfg->seed);
     cJSON_AddNumberToObject(d, "n", cfg->n_samples);
     cJSON_AddNumberToObject(d, "clip_threshold", cfg->clip_threshold);

@@ -39,27 +39,38 @@ static cJSON *num_or_null(double v)
     return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
 }
 
+void report_add_source_json(cJSON *d, const struct source *s, long step)
+{
+    char buf[1024];
+    disp_escape(s->path, strlen(s->path), DISP_BACKSLASH, buf, sizeof buf);
+    cJSON_AddStringToObject(d, "file", buf);
+    cJSON_AddStringToObject(d, "format", s->ops->format);
+    if (step >= 0) cJSON_AddNumberToObject(d, "step", (double)step);
+    cJSON_AddNumberToObject(d, "steps", s->n_steps);
+    cJSON_AddNumberToObject(d, "vocab_size", s->vocab_size);
+}
+
+void report_add_chain_json(cJSON *d, const struct chain *ch, const struct params *p)
+{
+    cJSON_AddStringToObject(d, "preset", preset_name(ch->preset));
+    cJSON *arr = cJSON_AddArrayToObject(d, "chain");
+    for (int i = 0; i < ch->n; i++) cJSON_AddItemToArray(arr, cJSON_CreateString(stage_name(ch->order[i])));
+    if (!p) return;
+    cJSON *pa = cJSON_AddObjectToObject(d, "params");
+    cJSON_AddNumberToObject(pa, "temperature", p->temperature);
+    cJSON_AddNumberToObject(pa, "top_k", p->top_k);
+    cJSON_AddNumberToObject(pa, "top_p", p->top_p);
+    cJSON_AddNumberToObject(pa, "min_p", p->min_p);
+}
+
 cJSON *report_show_json(const struct report_ctx *c)
 {
     const struct chain_result *r = c->res;
     const struct source *s = c->src;
     cJSON *d = cJSON_CreateObject();
     if (!d) return NULL;
-    char buf[256];
-    disp_escape(s->path, strlen(s->path), DISP_BACKSLASH, buf, sizeof buf);
-    cJSON_AddStringToObject(d, "file", buf);
-    cJSON_AddStringToObject(d, "format", s->ops->format);
-    cJSON_AddNumberToObject(d, "step", c->step);
-    cJSON_AddNumberToObject(d, "steps", s->n_steps);
-    cJSON_AddNumberToObject(d, "vocab_size", s->vocab_size);
-    cJSON_AddStringToObject(d, "preset", preset_name(c->chain->preset));
-    cJSON *ch = cJSON_AddArrayToObject(d, "chain");
-    for (int i = 0; i < c->chain->n; i++) cJSON_AddItemToArray(ch, cJSON_CreateString(stage_name(c->chain->order[i])));
-    cJSON *pa = cJSON_AddObjectToObject(d, "params");
-    cJSON_AddNumberToObject(pa, "temperature", c->params->temperature);
-    cJSON_AddNumberToObject(pa, "top_k", c->params->top_k);
-    cJSON_AddNumberToObject(pa, "top_p", c->params->top_p);
-    cJSON_AddNumberToObject(pa, "min_p", c->params->min_p);
+    report_add_source_json(d, s, c->step);
+    report_add_chain_json(d, c->chain, c->params);
     cJSON_AddNumberToObject(d, "seed", (double)c->seed);
     cJSON *st = cJSON_AddArrayToObject(d, "stages");
     for (int i = 0; i < r->n_stages; i++) {

@@ -30,6 +30,12 @@ struct report_ctx {
     long top;                 /* tokens listed; -1 = all V */
 };
 
+/* Header fields shared by show, eval and sweep documents, in this order:
+ * "file" (escaped), "format", ["step" when step >= 0], "steps", "vocab_size";
+ * and "preset", "chain" (stage names), ["params" when p != NULL]. */
+void report_add_source_json(struct cJSON *d, const struct source *s, long step);
+void report_add_chain_json(struct cJSON *d, const struct chain *ch, const struct params *p);
+
 /* show --json */
 struct cJSON *report_show_json(const struct report_ctx *c);
 /* show (aligned table) */
