@@ -102,6 +102,20 @@ static int cmp_desc(const void *a, const void *b)
  * tied logits cost O(n)). Pivot: median of three. If the loop runs far more
  * rounds than log2(n) (an adversarial input), fall back to sorting the
  * remaining range, bounding the worst case at O(n log n). */
+int select_sample_threshold(select_get_fn get, const void *ctx, uint32_t n, uint32_t k, double *thr)
+{
+    if ((uint64_t)k * 16 >= n || n <= 4 * SELECT_SAMPLE) return 0;
+    double smp[SELECT_SAMPLE];
+    uint32_t stride = n / SELECT_SAMPLE;
+    for (uint32_t i = 0; i < SELECT_SAMPLE; i++) smp[i] = get(ctx, i * stride);
+    qsort(smp, SELECT_SAMPLE, sizeof smp[0], cmp_desc);
+    /* expected rank of the k-th value in the sample, with a wide margin */
+    uint64_t r = (uint64_t)k * SELECT_SAMPLE / n * 2 + 8;
+    if (r >= SELECT_SAMPLE) return 0;
+    *thr = smp[r];
+    return 1;
+}
+
 double select_kth_largest(double *v, uint32_t n, uint32_t k)
 {
     size_t lo = 0, hi = n, rounds = 0;
@@ -282,12 +296,6 @@ static void heap_sift_down(int32_t *h, uint32_t n, uint32_t i, const double *p)
     }
 }
 
-static int cmp_desc_d(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x < y) - (x > y);
-}
-
 /* Bounded heap over the ids with p >= thr, then heap sort into rank order. */
 static uint32_t heap_top(const double *p, uint32_t V, double thr, uint32_t n, int32_t *out)
 {
@@ -311,29 +319,17 @@ static uint32_t heap_top(const double *p, uint32_t V, double thr, uint32_t n, in
     return n;
 }
 
-#define TOPRAW_SAMPLE 512
+static double get_p(const void *ctx, uint32_t i) { return ((const double *)ctx)[i]; }
 
 uint32_t chain_top_raw(const struct chain_result *r, uint32_t n, int32_t *out)
 {
     const double *p = r->p_raw;
     if (n > r->V) n = r->V;
     if (n == 0) return 0;
-    /* For n << V, a deterministic sample of p_raw gives a threshold that very
-     * likely lies below the n-th value: one counting pass confirms it, and
-     * the heap then only sees tokens at or above it. */
-    if ((uint64_t)n * 16 < r->V && r->V > 4 * TOPRAW_SAMPLE) {
-        double smp[TOPRAW_SAMPLE];
-        uint32_t stride = r->V / TOPRAW_SAMPLE;
-        for (uint32_t i = 0; i < TOPRAW_SAMPLE; i++) smp[i] = p[i * stride];
-        qsort(smp, TOPRAW_SAMPLE, sizeof smp[0], cmp_desc_d);
-        uint64_t rk = (uint64_t)n * TOPRAW_SAMPLE / r->V * 2 + 8;
-        if (rk < TOPRAW_SAMPLE) {
-            double thr = smp[rk];
-            uint32_t cnt = 0;
-            for (uint32_t i = 0; i < r->V; i++) cnt += p[i] >= thr;
-            if (cnt >= n) return heap_top(p, r->V, thr, n, out);
-        }
-    }
+    /* for n << V the heap only sees tokens at or above a sampled threshold;
+     * if fewer than n pass (the sample misjudged), look at every token */
+    double thr;
+    if (select_sample_threshold(get_p, p, r->V, n, &thr) && heap_top(p, r->V, thr, n, out) == n) return n;
     return heap_top(p, r->V, -1.0, n, out);
 }
 

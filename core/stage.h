@@ -38,6 +38,15 @@ void stage_cut(struct stage_ctx *x, double zb, enum tie_mode mode, int64_t arg);
 /* The current (unnormalised) probabilities, indexed by token id. */
 const double *stage_q(const struct stage_ctx *x);
 
+/* Prefilter for picking the k largest of n values without looking at all of
+ * them twice: get(ctx, i) reads value i; SELECT_SAMPLE values sampled evenly
+ * give a threshold that very likely lies below the k-th largest (the sorted
+ * sample's value at rank 2kS/n + 8). Returns 0 when k is not small against n
+ * (then use every value). Callers must still handle "fewer than k passed". */
+#define SELECT_SAMPLE 512
+typedef double (*select_get_fn)(const void *ctx, uint32_t i);
+int select_sample_threshold(select_get_fn get, const void *ctx, uint32_t n, uint32_t k, double *thr);
+
 /* k-th largest (0-based) of v[0..n) by quickselect; reorders v. O(n). */
 double select_kth_largest(double *v, uint32_t n, uint32_t k);
 

@@ -15,14 +15,11 @@
  * llama.cpp clamps k to the candidate count. k <= 0 is off everywhere. */
 #include "stage.h"
 
-#include <stdlib.h>
-
-#define TOPK_SAMPLE 512
-
-static int cmp_desc(const void *a, const void *b)
+/* candidate j's logit, for the sampled prefilter */
+static double get_z(const void *ctx, uint32_t j)
 {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x < y) - (x > y);
+    const struct stage_ctx *x = ctx;
+    return (double)x->z[x->ws->cand[j]];
 }
 
 void stage_top_k(struct stage_ctx *x)
@@ -35,20 +32,11 @@ void stage_top_k(struct stage_ctx *x)
     if ((uint32_t)k >= x->n) return; /* nothing to cut */
     uint32_t n = x->n, c = 0;
     double *v = ws->tmp;
-    if ((uint64_t)k * 16 < n && n > 4 * TOPK_SAMPLE) {
-        double smp[TOPK_SAMPLE];
-        uint32_t stride = n / TOPK_SAMPLE;
-        for (uint32_t i = 0; i < TOPK_SAMPLE; i++) smp[i] = (double)z[ws->cand[i * stride]];
-        qsort(smp, TOPK_SAMPLE, sizeof smp[0], cmp_desc);
-        /* expected rank of the k-th value in the sample, with a wide margin */
-        uint64_t r = (uint64_t)k * TOPK_SAMPLE / n;
-        r = r * 2 + 8;
-        if (r < TOPK_SAMPLE) {
-            double thr = smp[r];
-            for (uint32_t j = 0; j < n; j++) {
-                double zv = (double)z[ws->cand[j]];
-                if (zv >= thr) v[c++] = zv;
-            }
+    double thr;
+    if (select_sample_threshold(get_z, x, n, (uint32_t)k, &thr)) {
+        for (uint32_t j = 0; j < n; j++) {
+            double zv = (double)z[ws->cand[j]];
+            if (zv >= thr) v[c++] = zv;
         }
     }
     if (c < (uint32_t)k) { /* no prefilter, or the sample misjudged */
