@@ -59,7 +59,7 @@ TUI_CFLAGS  := $(CFLAGS_BASE) $(filter-out -D_XOPEN_SOURCE%,$(call pc_cflags,$(C
 CORE_LIBS   := $(call pc_libs,$(CORE_PKGS)) -lm
 TUI_LIBS    := $(call pc_libs,$(TUI_PKGS)) $(CORE_LIBS)
 
-CORE_SRC := $(sort $(wildcard core/*.c))
+CORE_SRC := $(sort $(wildcard core/*/*.c))
 TUI_SRC  := $(sort $(wildcard tui/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))

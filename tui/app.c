@@ -1,16 +1,16 @@
 /* app.c: the explorer's main loop and key dispatch (see app.h). */
 #include "app.h"
-#include "cli.h"
+#include "cli/cli.h"
 #include "actions.h"
 #include "cmdline.h"
-#include "display.h"
-#include "eval_cli.h"
-#include "fileio.h"
+#include "base/display.h"
+#include "cli/eval_cli.h"
+#include "base/fileio.h"
 #include "help.h"
 #include "keys.h"
 #include "screen.h"
 #include "signals.h"
-#include "view_xe.h"
+#include "view/view_xe.h"
 
 #include <curses.h>
 #include <limits.h>

@@ -9,11 +9,11 @@
 #ifndef LS_TUI_APP_H
 #define LS_TUI_APP_H
 
-#include "explorer.h"
-#include "explorer_eval.h"
-#include "grid.h"
+#include "explorer/explorer.h"
+#include "explorer/explorer_eval.h"
+#include "view/grid.h"
 #include "input.h"
-#include "view.h"
+#include "view/view.h"
 
 struct app {
     struct explorer ex;

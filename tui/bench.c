@@ -11,7 +11,7 @@
 #include "actions.h"
 #include "keys.h"
 #include "screen.h"
-#include "synth_source.h"
+#include "input/synth_source.h"
 
 #include <curses.h>
 #include <stdio.h>

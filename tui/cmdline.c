@@ -14,9 +14,9 @@
  * written atomically (temp file + rename) at exit; lines holding control
  * characters are not recorded. Failures are warnings, never fatal. */
 #include "cmdline.h"
-#include "display.h"
-#include "explorer.h"
-#include "fileio.h"
+#include "base/display.h"
+#include "explorer/explorer.h"
+#include "base/fileio.h"
 #include "keys.h"
 
 #include <curses.h>

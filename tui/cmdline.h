@@ -4,7 +4,7 @@
 #define LS_TUI_CMDLINE_H
 
 #include <stddef.h>
-#include "grid.h"
+#include "view/grid.h"
 
 /* Set readline up; use_history 0 in scripted/test runs. A warning (history
  * unusable) is written to warn, empty if none. */

@@ -2,7 +2,7 @@
 #ifndef LS_TUI_HELP_H
 #define LS_TUI_HELP_H
 
-#include "grid.h"
+#include "view/grid.h"
 
 /* Draw the overlay over whatever is in g, starting at line `scroll` of the
  * help text (clamped; the clamped value is returned). */

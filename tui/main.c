@@ -2,7 +2,7 @@
  * explorer (tui/app.c). Hidden: --bench-frames (make bench). */
 #include "actions.h"
 #include "app.h"
-#include "cli.h"
+#include "cli/cli.h"
 
 #include <locale.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /* screen.c: terminal lifecycle, colour roles and grid output (see screen.h). */
 #include "screen.h"
-#include "display.h"
+#include "base/display.h"
 
 #include <curses.h>
 #include <term.h>

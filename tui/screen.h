@@ -15,7 +15,7 @@
 #ifndef LS_TUI_SCREEN_H
 #define LS_TUI_SCREEN_H
 
-#include "grid.h"
+#include "view/grid.h"
 
 enum screen_mode { SCREEN_TTY = 0, SCREEN_NULL };
 

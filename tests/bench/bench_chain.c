@@ -9,8 +9,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "chain.h"
-#include "rng.h"
+#include "sampling/chain.h"
+#include "base/rng.h"
 
 struct tok { float z; int32_t id; };
 

@@ -14,9 +14,9 @@
  * shape, BENCH_N for N, BENCH_THREADS for eval_config.threads, BENCH_KEEP=1 to keep the files. .npy files carry no
  * recorded tokens, so the perplexity family is n/a here (its cost is a few
  * operations per step). */
-#include "eval.h"
-#include "rng.h"
-#include "source.h"
+#include "eval/eval.h"
+#include "base/rng.h"
+#include "input/source.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "source.h"
+#include "input/source.h"
 
 static char fuzz_path_buf[64];
 static int fuzz_fd = -1;

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "display.h"
+#include "base/display.h"
 
 static void check_safe(const unsigned char *s, size_t n)
 {

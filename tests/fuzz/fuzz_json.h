@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "source.h"
+#include "input/source.h"
 
 static inline void fuzz_json(const uint8_t *data, size_t size, const char *format)
 {

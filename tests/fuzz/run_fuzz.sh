@@ -15,7 +15,7 @@ for src in tests/fuzz/fuzz_*.c; do
     name=$(basename "$src" .c | sed 's/^fuzz_//')
     bin=build/fuzz/fuzz_$name
     $CLANG $CF -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-        "$src" core/*.c -o "$bin" $LIBS || { fail=1; continue; }
+        "$src" core/*/*.c -o "$bin" $LIBS || { fail=1; continue; }
     mkdir -p "build/fuzz/$name"
     echo "== $name ($T s)"
     "$bin" -max_total_time="$T" -print_final_stats=1 -artifact_prefix="build/fuzz/crash-$name-" \

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "chain.h"
-#include "rng.h"
+#include "sampling/chain.h"
+#include "base/rng.h"
 
 struct fx {
     struct chain_ws ws;

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "chart_text.h"
+#include "report/chart_text.h"
 
 static void test_falling_share(void **state)
 {

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "divergence.h"
-#include "rng.h"
+#include "sampling/divergence.h"
+#include "base/rng.h"
 
 #define NEAR(a, b, tol) assert_true(fabs((double)(a) - (double)(b)) <= (tol))
 

@@ -8,7 +8,7 @@
 #include <locale.h>
 #include <string.h>
 
-#include "display.h"
+#include "base/display.h"
 
 static const char *esc(const char *s, size_t n, unsigned fl)
 {

@@ -13,8 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "eval_impl.h"
-#include "rng.h"
+#include "eval/eval_impl.h"
+#include "base/rng.h"
 
 /* ---- an in-memory source ---- */
 struct mem { float *z; int32_t *tok; int sparse; };

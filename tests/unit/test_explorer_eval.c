@@ -18,8 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "explorer_eval.h"
+#include "cli/cli.h"
+#include "explorer/explorer_eval.h"
 
 #define DEMO "samples/demo.json"
 

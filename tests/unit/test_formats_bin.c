@@ -13,10 +13,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "halffloat.h"
-#include "npy.h"
-#include "source.h"
-#include "vocab.h"
+#include "input/halffloat.h"
+#include "input/npy.h"
+#include "input/source.h"
+#include "input/vocab.h"
 
 #define S 3
 #define V 16

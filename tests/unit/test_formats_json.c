@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "source.h"
-#include "sparse.h"
+#include "input/source.h"
+#include "input/sparse.h"
 
 struct loaded {
     struct source *s;

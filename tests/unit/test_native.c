@@ -11,8 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "json_util.h"
-#include "source.h"
+#include "base/json_util.h"
+#include "input/source.h"
 
 static char *write_tmp(const char *content, size_t len)
 {

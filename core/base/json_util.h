@@ -1,0 +1,61 @@
+/* json_util.h: strict JSON parsing with cJSON and precise error locations.
+ *
+ * json_parse applies robustness.md section 2: it rejects NUL bytes, UTF-16 and
+ * UTF-32 files and whitespace-only input with specific messages, skips a
+ * UTF-8 BOM, and parses with cJSON_ParseWithLengthOpts(buf, len + 1, &end, 1)
+ * (length includes the NUL; trailing garbage is an error), reporting
+ * "invalid JSON at line L, column C". Python's bare NaN, Infinity and
+ * -Infinity outside strings are either rewritten in place (same length,
+ * so offsets stay valid) to values the native loader recognises, or
+ * rejected naming the literal and its position.
+ *
+ * Error messages name the path in the document ("steps[3].logits[7]") and,
+ * via json_locate, the line:column of that value in the original text.
+ *
+ * Ownership: *root is freed by the caller with cJSON_Delete.
+ */
+#ifndef LS_JSON_UTIL_H
+#define LS_JSON_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <cjson/cJSON.h>
+#include "base/status.h"
+
+enum json_literals {
+    JSON_LITERALS_REJECT = 0,  /* NaN/Infinity: error naming the literal and line:col */
+    JSON_LITERALS_REWRITE      /* NaN -> [] (empty array marks NaN), Infinity -> 1e999 */
+};
+
+/* buf must have buf[len] == 0 and be writable. *n_literals receives how
+ * many NaN/Infinity literals were rewritten. */
+int json_parse(char *buf, size_t len, enum json_literals lit, cJSON **root,
+               size_t *n_literals, struct ls_error *err);
+
+/* "number", "string", "null", "object", "array", "boolean" */
+const char *json_type_name(const cJSON *v);
+
+/* Byte offset of the value at `path` ("a.b[3].c") in buf, or -1. Used only
+ * to decorate error messages, so it is a small skipping scanner. */
+long json_locate(const char *buf, size_t len, const char *path);
+
+/* line:col (1-based) of byte offset off. */
+void json_line_col(const char *buf, size_t off, long *line, long *col);
+
+/* Format " (line L, column C)" for path into out, or "" if not found. */
+void json_where(const char *buf, size_t len, const char *path, char *out, size_t outsz);
+
+/* Typed accessors: on mismatch they fail with LS_EDATA and the message
+ * "PATH: expected T, got U (line L, column C)". buf/len may be NULL. */
+struct json_ctx {
+    const char *buf;     /* original text (for line:col), may be NULL */
+    size_t len;
+};
+int json_expect(const struct json_ctx *jc, const cJSON *v, int type_mask, const char *tname,
+                const char *path, struct ls_error *err);
+int json_get_number(const struct json_ctx *jc, const cJSON *v, const char *path, double *out,
+                     struct ls_error *err);
+int json_get_int(const struct json_ctx *jc, const cJSON *v, const char *path, long lo, long hi,
+                 long *out, struct ls_error *err);
+
+#endif

@@ -1,0 +1,69 @@
+/* eval_cli.c: options shared by eval and sweep (see eval_cli.h). */
+#include "cli/eval_cli.h"
+
+#include <math.h>
+#include <string.h>
+
+int eval_cli_option(struct eval_config *cfg, int id, const char *arg, struct ls_error *err)
+{
+    double d;
+    int rc;
+    switch (id) {
+    case EVAL_OPT_REGEX: cfg->regex = arg; return LS_OK;
+    case EVAL_OPT_KEYS: cfg->json_keys = arg; return LS_OK;
+    case EVAL_OPT_NOSTOP: cfg->n_stop = 0; return LS_OK;
+    case EVAL_OPT_STOP:
+        if (cfg->n_stop < 0) cfg->n_stop = 0;
+        if (cfg->n_stop >= EVAL_MAX_STOP) return ls_fail(err, LS_EUSAGE, "--stop: at most %d", EVAL_MAX_STOP);
+        if (!*arg) return ls_fail(err, LS_EUSAGE, "--stop: empty token text (use --no-stop)");
+        cfg->stop[cfg->n_stop++] = arg;
+        return LS_OK;
+    case EVAL_OPT_TIMEOUT:
+        if ((rc = cli_parse_double("--evaluator-timeout", arg, &d, err))) return rc;
+        if (!(d > 0 && d <= 86400))
+            return ls_fail(err, LS_EUSAGE, "--evaluator-timeout: %g is out of range (0, 86400]", d);
+        cfg->ext_timeout = d;
+        return LS_OK;
+    case EVAL_OPT_CLIP:
+        if ((rc = cli_parse_double("--clip-threshold", arg, &d, err))) return rc;
+        if (!(d >= 0)) return ls_fail(err, LS_EUSAGE, "--clip-threshold: must be >= 0, got %g", d);
+        cfg->clip_threshold = d;
+        return LS_OK;
+    case EVAL_OPT_EXT: {
+        const char *eq = strchr(arg, '=');
+        if (!eq || eq == arg || !eq[1])
+            return ls_fail(err, LS_EUSAGE, "--evaluator: expected NAME=COMMAND, got '%.60s'", arg);
+        size_t n = (size_t)(eq - arg);
+        if (n > 40) return ls_fail(err, LS_EUSAGE, "--evaluator: NAME longer than 40 characters");
+        for (size_t i = 0; i < n; i++) {
+            char c = arg[i];
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
+                return ls_fail(err, LS_EUSAGE, "--evaluator: NAME may hold only letters, digits, '_' and '-': '%.*s'",
+                               (int)n, arg);
+        }
+        if (cfg->n_ext >= EVAL_MAX_EXT) return ls_fail(err, LS_EUSAGE, "--evaluator: at most %d", EVAL_MAX_EXT);
+        /* names live in a static pool: argv strings are not ours to modify */
+        static char names[EVAL_MAX_EXT][41];
+        memcpy(names[cfg->n_ext], arg, n);
+        names[cfg->n_ext][n] = 0;
+        if (eval_key_reserved(names[cfg->n_ext]))
+            return ls_fail(err, LS_EUSAGE, "--evaluator: NAME '%s' is a built-in key; choose another", names[cfg->n_ext]);
+        for (int j = 0; j < cfg->n_ext; j++)
+            if (!strcmp(cfg->ext[j].name, names[cfg->n_ext]))
+                return ls_fail(err, LS_EUSAGE, "--evaluator: NAME '%s' given twice", names[cfg->n_ext]);
+        cfg->ext[cfg->n_ext].name = names[cfg->n_ext];
+        cfg->ext[cfg->n_ext].command = eq + 1;
+        cfg->n_ext++;
+        return LS_OK;
+    }
+    default:
+        return 1;
+    }
+}
+
+void eval_cli_finish(struct eval_config *cfg, const struct cli_opts *o)
+{
+    cfg->seed = o->seed;
+    if (o->count > 0) cfg->n_samples = (uint32_t)o->count;
+    cfg->allow_nonfinite = o->allow_nonfinite;
+}

@@ -1,0 +1,423 @@
+/* eval.c: the evaluation run (see eval.h): one pass over the steps, every
+ * setting's chain per step, N parallel continuations, then the evaluators. */
+#include "eval/eval_impl.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+const struct evaluator *const eval_registry[] = {
+    &eval_perplexity, &eval_cut, &eval_clipping, &eval_json, &eval_regex,
+    &eval_diversity, &eval_ext, NULL
+};
+
+const char eval_note_continuations[] =
+    "continuations are per-step draws given the recorded context: each of the N "
+    "continuations takes one token per step from that step's final distribution; "
+    "a dump cannot tell what the model would have produced after a different token";
+
+const char *const eval_default_stops[] = {
+    "</s>", "<|endoftext|>", "<|im_end|>", "<|eot_id|>", "<|end_of_text|>", "<|eom_id|>",
+    "<eos>", "<end_of_turn>", "<|end|>", "<|return|>", "[EOS]", NULL
+};
+
+static const char *const reserved[] = {
+    "file", "format", "steps", "vocab_size", "preset", "chain", "params", "seed", "n",
+    "approximate", "notes", "definitions", "rows", "varied", "grid", "temperature",
+    "top_k", "top_p", "min_p", "external", "clipping_per_step", "clip_threshold",
+    "regex", "json_keys", NULL
+};
+
+int eval_key_reserved(const char *name)
+{
+    for (int i = 0; reserved[i]; i++) if (!strcmp(name, reserved[i])) return 1;
+    for (int i = 0; eval_registry[i]; i++) {
+        const char *k = eval_registry[i]->keys;
+        size_t n = strlen(name);
+        while (*k) {
+            size_t l = strcspn(k, " ");
+            if (l == n && !strncmp(k, name, n)) return 1;
+            k += l;
+            while (*k == ' ') k++;
+        }
+    }
+    return 0;
+}
+
+void eval_config_init(struct eval_config *c)
+{
+    memset(c, 0, sizeof *c);
+    c->seed = LS_DEFAULT_SEED;
+    c->n_samples = EVAL_DEFAULT_N;
+    c->clip_threshold = EVAL_DEFAULT_CLIP;
+    c->ext_timeout = EVAL_DEFAULT_TIMEOUT;
+    c->n_stop = -1;
+}
+
+/* Ids whose text equals a stop text (first EVAL_MAX_STOP_IDS). */
+static void find_stops(struct eval_run *r)
+{
+    const struct vocab *v = r->src->vocab;
+    if (!v) return;
+    const char *const *list = r->cfg.n_stop < 0 ? eval_default_stops : r->cfg.stop;
+    int n = r->cfg.n_stop;
+    if (n < 0) for (n = 0; list[n]; n++) {}
+    if (n == 0) return;
+    size_t sl[32];
+    if (n > 32) n = 32;
+    for (int j = 0; j < n; j++) sl[j] = strlen(list[j]);
+    for (uint32_t id = 0; id < v->n && r->n_stop_ids < EVAL_MAX_STOP_IDS; id++) {
+        size_t len;
+        const char *t = vocab_get(v, (int32_t)id, &len);
+        if (!t) continue;
+        for (int j = 0; j < n; j++)
+            if (len == sl[j] && !memcmp(t, list[j], len)) { r->stop_ids[r->n_stop_ids++] = (int32_t)id; break; }
+    }
+}
+
+void eval_wilson(uint32_t k, uint32_t n, double ci[2])
+{
+    if (n == 0) { ci[0] = ci[1] = NAN; return; }
+    const double z = 1.959963984540054;
+    double nn = (double)n, p = (double)k / nn, z2 = z * z;
+    double den = 1.0 + z2 / nn;
+    double mid = p + z2 / (2.0 * nn);
+    double half = z * sqrt(p * (1.0 - p) / nn + z2 / (4.0 * nn * nn));
+    double lo = (mid - half) / den, hi = (mid + half) / den;
+    ci[0] = lo < 0 ? 0 : lo;
+    ci[1] = hi > 1 ? 1 : hi;
+    if (k == 0) ci[0] = 0;
+    if (k == n) ci[1] = 1;
+}
+
+static void acc_free(struct eval_acc *a)
+{
+    free(a->g); free(a->tokens);
+    free(a->s_nll_raw); free(a->s_p_chain); free(a->s_entropy); free(a->s_kept); free(a->s_clipped);
+}
+
+void eval_run_free(struct eval_run *r)
+{
+    if (!r) return;
+    for (size_t i = 0; r->acc && i < r->n_set; i++) acc_free(&r->acc[i]);
+    free(r->acc);
+    for (int i = 0; i < EVAL_MAX_THREADS; i++) {
+        chain_ws_free(&r->w[i].ws);
+        chain_result_free(&r->w[i].res);
+        free(r->w[i].cdf);
+    }
+    free(r->rec);
+    free(r->keys_buf);
+    eval_regex_free(r);
+    free(r);
+}
+
+static int split_keys(struct eval_run *r, struct ls_error *err)
+{
+    if (!r->cfg.json_keys) return LS_OK;
+    r->keys_buf = strdup(r->cfg.json_keys);
+    if (!r->keys_buf) return ls_fail(err, LS_ELIMIT, "out of memory");
+    char *p = r->keys_buf;
+    for (;;) {
+        char *c = strchr(p, ',');
+        if (c) *c = 0;
+        if (!*p) return ls_fail(err, LS_EUSAGE, "--json-keys: empty key in '%.60s'", r->cfg.json_keys);
+        if (r->n_keys >= EVAL_MAX_KEYS)
+            return ls_fail(err, LS_EUSAGE, "--json-keys: at most %d keys", EVAL_MAX_KEYS);
+        r->keys[r->n_keys++] = p;
+        if (!c) break;
+        p = c + 1;
+    }
+    return LS_OK;
+}
+
+int eval_run_new(const struct source *src, const struct eval_config *cfg,
+                 const struct eval_settings *set, size_t n_set,
+                 struct eval_run **out, struct ls_error *err)
+{
+    *out = NULL;
+    if (n_set == 0) return ls_fail(err, LS_EINTERNAL, "eval: no settings");
+    if (cfg->n_samples == 0 || cfg->n_samples > EVAL_MAX_N)
+        return ls_fail(err, LS_EUSAGE, "-n: %u samples is out of range [1, %u]", cfg->n_samples, EVAL_MAX_N);
+    if (src->n_steps == 0) return ls_fail(err, LS_EDATA, "%s: no steps to evaluate", src->path);
+    uint64_t ntok = (uint64_t)cfg->n_samples * src->n_steps * n_set;
+    if (ntok > EVAL_MAX_TOKENS)
+        return ls_fail(err, LS_ELIMIT, "%u samples x %u steps x %zu settings = %llu continuation tokens "
+                       "exceeds the limit of %u (lower -n)", cfg->n_samples, src->n_steps, n_set,
+                       (unsigned long long)ntok, EVAL_MAX_TOKENS);
+    struct eval_run *r = calloc(1, sizeof *r);
+    if (!r) return ls_fail(err, LS_ELIMIT, "out of memory");
+    r->src = src;
+    r->V = src->vocab_size;
+    r->n_steps = src->n_steps;
+    r->cfg = *cfg;
+    r->n_set = n_set;
+    int rc = split_keys(r, err);
+    if (!rc) rc = eval_regex_compile(r, err);
+    find_stops(r);
+    if (rc) { eval_run_free(r); return rc; }
+    r->acc = calloc(n_set, sizeof *r->acc);
+    r->rec = malloc((size_t)r->n_steps * sizeof *r->rec);
+    int nw = cfg->threads;
+    if (nw < 0) {
+        long nc = sysconf(_SC_NPROCESSORS_ONLN);
+        nw = nc > 0 ? (int)(nc < EVAL_MAX_THREADS ? nc : EVAL_MAX_THREADS) : 1;
+    }
+    if (nw == 0) nw = 1;
+    if (nw > EVAL_MAX_THREADS) nw = EVAL_MAX_THREADS;
+    if ((size_t)nw > n_set) nw = (int)n_set;
+    r->n_workers = nw;
+    int bad = !r->acc || !r->rec;
+    for (int i = 0; i < nw && !bad; i++) {
+        struct eval_worker *w = &r->w[i];
+        w->run = r;
+        w->first = n_set * (size_t)i / (size_t)nw;
+        w->count = n_set * (size_t)(i + 1) / (size_t)nw - w->first;
+        w->cdf = malloc((size_t)(r->V ? r->V : 1) * sizeof *w->cdf);
+        if (!w->cdf || chain_ws_init(&w->ws, r->V) || chain_result_init(&w->res, r->V)) bad = 1;
+    }
+    if (bad) {
+        eval_run_free(r);
+        return ls_fail(err, LS_ELIMIT, "out of memory (V = %u)", src->vocab_size);
+    }
+    /* continuation seeds: the i-th output of a stream seeded with cfg->seed */
+    struct rng master;
+    rng_seed(&master, cfg->seed);
+    size_t N = cfg->n_samples, S = r->n_steps;
+    for (size_t k = 0; k < n_set; k++) {
+        struct eval_acc *a = &r->acc[k];
+        a->set = set[k];
+        a->g = malloc(N * sizeof *a->g);
+        a->tokens = malloc(N * S * sizeof *a->tokens);
+        a->s_nll_raw = malloc(S * sizeof(double));
+        a->s_p_chain = malloc(S * sizeof(double));
+        a->s_entropy = malloc(S * sizeof(double));
+        a->s_kept = malloc(S * sizeof(double));
+        a->s_clipped = calloc(S, sizeof(uint32_t));
+        if (!a->g || !a->tokens || !a->s_nll_raw || !a->s_p_chain || !a->s_entropy || !a->s_kept || !a->s_clipped) {
+            eval_run_free(r);
+            return ls_fail(err, LS_ELIMIT, "out of memory (%zu samples x %zu steps)", N, S);
+        }
+        if ((rc = params_check(&a->set.params, err))) { eval_run_free(r); return rc; }
+        if (k == 0) {
+            for (size_t i = 0; i < N; i++) rng_seed(&a->g[i], rng_next(&master));
+        } else {
+            memcpy(a->g, r->acc[0].g, N * sizeof *a->g);
+        }
+        for (size_t s = 0; s < S; s++)
+            a->s_nll_raw[s] = a->s_p_chain[s] = a->s_entropy[s] = a->s_kept[s] = NAN;
+        a->sc.n_steps = r->n_steps;
+        a->sc.n_samples = cfg->n_samples;
+    }
+    *out = r;
+    return LS_OK;
+}
+
+/* Draw one token per continuation from the final distribution in w->res:
+ * prefix sums over survivors (ascending id), then for each stream the first
+ * j with u * total < cum[j] (chain_sample's rule), by binary search. */
+static void draw_all(const struct eval_run *r, struct eval_worker *w, struct eval_acc *a, uint32_t step)
+{
+    const struct chain_result *res = &w->res;
+    double *cdf = w->cdf;
+    uint32_t n = res->n_kept;
+    double cum = 0.0;
+    for (uint32_t j = 0; j < n; j++) { cum += res->p[res->kept[j]]; cdf[j] = cum; }
+    double total = cum;
+    uint32_t N = r->cfg.n_samples;
+    for (uint32_t i = 0; i < N; i++) {
+        double u = rng_uniform(&a->g[i]) * total;
+        int32_t tok;
+        if (n == 0) tok = -1;
+        else {
+            uint32_t lo = 0, hi = n;         /* first j with u < cdf[j], or n */
+            while (lo < hi) {
+                uint32_t mid = lo + (hi - lo) / 2;
+                if (u < cdf[mid]) hi = mid; else lo = mid + 1;
+            }
+            tok = res->kept[lo < n ? lo : n - 1];
+        }
+        a->tokens[(size_t)i * r->n_steps + step] = tok;
+    }
+}
+
+/* One worker's settings for the current step. */
+static void *worker_main(void *arg)
+{
+    struct eval_worker *w = arg;
+    struct eval_run *r = w->run;
+    uint32_t step = r->steps_done;
+    struct eval_step_view v = { step, w->logits, w->info, &w->res, r->V, r->cfg.clip_threshold, r->src->vocab };
+    for (size_t k = w->first; k < w->first + w->count; k++) {
+        struct eval_acc *a = &r->acc[k];
+        /* settings after the first reuse the raw softmax of this step */
+        int rc = k == w->first
+            ? chain_run(&a->set.chain, &a->set.params, w->logits, r->V, &w->ws, &w->res, &w->err)
+            : chain_rerun(&a->set.chain, &a->set.params, w->logits, r->V, &w->ws, &w->res, &w->err);
+        if (rc) {
+            char pre[64];
+            snprintf(pre, sizeof pre, "step %u", step);
+            ls_error_prefix(&w->err, pre);
+            ls_error_prefix(&w->err, r->src->path);
+            w->rc = rc;
+            return NULL;
+        }
+        if (w->info->sparse) a->sc.approximate = 1;
+        for (int e = 0; eval_registry[e]; e++)
+            if (eval_registry[e]->step) eval_registry[e]->step(a, &v);
+        draw_all(r, w, a, step);
+    }
+    return NULL;
+}
+
+int eval_run_step(struct eval_run *r, const float *logits, const struct step_info *info,
+                  struct ls_error *err)
+{
+    uint32_t step = r->steps_done;
+    if (step >= r->n_steps) return ls_fail(err, LS_EINTERNAL, "eval: more steps than the source has");
+    if (!r->cfg.allow_nonfinite && (info->n_nan || info->n_posinf)) {
+        for (uint32_t i = 0; i < r->V; i++) {
+            float z = logits[i];
+            if (isnan(z) || (isinf(z) && z > 0))
+                return ls_fail(err, LS_EDATA, "%s: step %u: token %u: %s logit (%u NaN, %u +inf in this step; "
+                               "--allow-nonfinite treats them as masked)", r->src->path, step, i,
+                               isnan(z) ? "NaN" : "+inf", info->n_nan, info->n_posinf);
+        }
+    }
+    int32_t tok = info->token;
+    r->rec[step] = (tok >= 0 && (uint32_t)tok < r->V) ? tok : -1;
+    struct step_info si = *info;
+    si.token = r->rec[step];
+    for (int i = 0; i < r->n_workers; i++) {
+        r->w[i].logits = logits;
+        r->w[i].info = &si;
+        r->w[i].rc = LS_OK;
+    }
+    pthread_t th[EVAL_MAX_THREADS];
+    int started[EVAL_MAX_THREADS] = {0};
+    for (int i = 1; i < r->n_workers; i++)
+        started[i] = pthread_create(&th[i], NULL, worker_main, &r->w[i]) == 0;
+    worker_main(&r->w[0]);
+    for (int i = 1; i < r->n_workers; i++) {
+        if (started[i]) pthread_join(th[i], NULL);
+        else worker_main(&r->w[i]);   /* no thread: run it here */
+    }
+    for (int i = 0; i < r->n_workers; i++) {
+        if (r->w[i].rc) {
+            if (err) *err = r->w[i].err;
+            return r->w[i].rc;
+        }
+    }
+    r->steps_done++;
+    return LS_OK;
+}
+
+/* Text of continuation i: the concatenated token bytes. */
+static int sample_text(const struct eval_run *r, const struct eval_acc *a, uint32_t i,
+                       char **buf, size_t *cap, size_t *len, uint64_t *unknown)
+{
+    size_t o = 0;
+    const int32_t *t = a->tokens + (size_t)i * r->n_steps;
+    for (uint32_t s = 0; s < r->n_steps; s++) {
+        int stop = 0;
+        for (int j = 0; j < r->n_stop_ids; j++) if (t[s] == r->stop_ids[j]) stop = 1;
+        if (stop) break;
+        char tmp[32];
+        size_t l;
+        int known;
+        const char *p = vocab_text(r->src->vocab, t[s], tmp, sizeof tmp, &l, &known);
+        if (!known) (*unknown)++;
+        if (o + l + 1 > *cap) {
+            size_t nc = *cap ? *cap : 256;
+            while (nc < o + l + 1) nc *= 2;
+            char *nb = realloc(*buf, nc);
+            if (!nb) return LS_ELIMIT;
+            *buf = nb;
+            *cap = nc;
+        }
+        memcpy(*buf + o, p, l);
+        o += l;
+    }
+    (*buf)[o] = 0;
+    *len = o;
+    return LS_OK;
+}
+
+int eval_run_finish(struct eval_run *r, const volatile int *cancel, struct ls_error *err)
+{
+    if (r->steps_done != r->n_steps)
+        return ls_fail(err, LS_EINTERNAL, "eval: finish after %u of %u steps", r->steps_done, r->n_steps);
+    char *buf = NULL;
+    size_t cap = 0, len = 0;
+    int rc = LS_OK;
+    int have_text = r->src->vocab != NULL;
+    for (size_t k = 0; k < r->n_set && !rc; k++) {
+        struct eval_acc *a = &r->acc[k];
+        a->sc.texts_known = have_text;
+        for (uint32_t i = 0; have_text && i < r->cfg.n_samples && !rc; i++) {
+            if (cancel && *cancel) { rc = ls_fail(err, LS_EINTERNAL, "cancelled"); break; }
+            if (sample_text(r, a, i, &buf, &cap, &len, &a->sc.n_unknown_text)) {
+                rc = ls_fail(err, LS_ELIMIT, "out of memory building sample text");
+                break;
+            }
+            for (int e = 0; eval_registry[e] && !rc; e++)
+                if (eval_registry[e]->sample) rc = eval_registry[e]->sample(r, a, i, buf, len, err);
+            a->n_text_samples++;
+        }
+        for (int e = 0; eval_registry[e] && !rc; e++)
+            if (eval_registry[e]->finish) rc = eval_registry[e]->finish(r, a, err);
+    }
+    free(buf);
+    if (!rc) r->finished = 1;
+    return rc;
+}
+
+uint32_t eval_run_steps_done(const struct eval_run *r) { return r->steps_done; }
+
+const struct eval_scores *eval_run_scores(const struct eval_run *r, size_t set)
+{
+    return set < r->n_set ? &r->acc[set].sc : NULL;
+}
+
+const int32_t *eval_run_tokens(const struct eval_run *r, size_t set)
+{
+    return set < r->n_set ? r->acc[set].tokens : NULL;
+}
+
+void eval_run_series(const struct eval_run *r, size_t set, struct eval_step_series *o)
+{
+    memset(o, 0, sizeof *o);
+    if (set >= r->n_set) return;
+    const struct eval_acc *a = &r->acc[set];
+    o->nll_raw = a->s_nll_raw;
+    o->p_chain = a->s_p_chain;
+    o->entropy = a->s_entropy;
+    o->kept = a->s_kept;
+    o->clipped = a->s_clipped;
+}
+
+int eval_source(struct source *src, const struct eval_config *cfg,
+                const struct eval_settings *set, size_t n_set, const volatile int *cancel,
+                struct eval_run **out, struct ls_error *err)
+{
+    struct eval_run *r;
+    int rc = eval_run_new(src, cfg, set, n_set, &r, err);
+    if (rc) return rc;
+    float *z = malloc((size_t)(src->vocab_size ? src->vocab_size : 1) * sizeof *z);
+    if (!z) { eval_run_free(r); return ls_fail(err, LS_ELIMIT, "out of memory (V = %u)", src->vocab_size); }
+    struct step_info si;
+    for (uint32_t s = 0; s < src->n_steps && !rc; s++) {
+        if (cancel && *cancel) { rc = ls_fail(err, LS_EINTERNAL, "cancelled"); break; }
+        rc = source_read_step(src, s, z, &si, err);
+        if (rc) { ls_error_prefix(err, src->path); break; }
+        rc = eval_run_step(r, z, &si, err);
+    }
+    free(z);
+    if (!rc) rc = eval_run_finish(r, cancel, err);
+    if (rc) { eval_run_free(r); return rc; }
+    *out = r;
+    return LS_OK;
+}

@@ -1,0 +1,227 @@
+/* eval.h: evaluator scores for a dump under sampler settings.
+ *
+ * An evaluation run reads each step of a source once and, for every setting
+ * it was created with (one for `eval`, one per row for `sweep`), runs the
+ * chain, accumulates per-step statistics (perplexity, cut rate, top-1
+ * agreement, entropy, kept count, logit clipping) and draws one token of each
+ * of N continuations: the N continuations advance in parallel, one token per
+ * step from that step's final distribution. After the last step the
+ * sample-based evaluators (JSON validity, regex, diversity, agreement with
+ * the recorded text, external commands) run over the N continuations.
+ *
+ * Continuations are per-step draws given the recorded context: a dump holds
+ * the distributions along the recorded text only and cannot tell what the
+ * model would have produced after a different token.
+ *
+ * Determinism: continuation i draws from its own xoshiro256** stream, seeded
+ * (SplitMix64, rng.h) with the i-th output of a xoshiro256** stream seeded
+ * with the run's seed. Every setting restarts the same N streams, so sweep
+ * rows differ only by their parameters (common random numbers). Each stream
+ * consumes exactly one uniform per step, also at greedy steps. The draw is
+ * chain_sample's inverse CDF (survivors in ascending id order, in double),
+ * done by binary search over a prefix sum built once per step: the same
+ * token chain_sample would return for the same uniform.
+ *
+ * Evaluators live in core/eval_*.c, one module each, listed in the registry
+ * eval_registry[] with their name, the JSON keys they produce and their
+ * definition (printed by `eval --help`, copied in docs/EVALUATORS.md).
+ *
+ * Use (headless or from a background thread of the explorer):
+ *
+ *   struct eval_config cfg; eval_config_init(&cfg); cfg.n_samples = 200;
+ *   struct eval_settings set = { chain, params };
+ *   struct eval_run *run;
+ *   eval_run_new(src, &cfg, &set, 1, &run, &err);
+ *   for (step = 0; step < src->n_steps; step++) {      // cancellable here
+ *       source_read_step(src, step, logits, &info, &err);
+ *       eval_run_step(run, logits, &info, &err);
+ *   }
+ *   eval_run_finish(run, &cancel_flag, &err);
+ *   const struct eval_scores *sc = eval_run_scores(run, 0);
+ *   eval_run_free(run);
+ * or eval_source() for the whole pass. A run owns its buffers; nothing it
+ * returns points into the source except through src->vocab while the
+ * source is open. Scores that cannot be computed (no recorded tokens, no
+ * vocabulary, option not given) are NaN and print as JSON null.
+ */
+#ifndef LS_EVAL_H
+#define LS_EVAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "sampling/chain.h"
+#include "input/source.h"
+#include "base/status.h"
+
+#define EVAL_MAX_EXT 8
+#define EVAL_MAX_KEYS 32
+#define EVAL_MAX_STOP 16
+#define EVAL_MAX_STOP_IDS 64
+#define EVAL_DEFAULT_N 200u
+#define EVAL_MAX_N 100000u
+#define EVAL_DEFAULT_CLIP 1e4
+#define EVAL_DEFAULT_TIMEOUT 10.0
+/* Continuation tokens held in memory: N x steps x settings (int32 each). */
+#define EVAL_MAX_TOKENS (64u << 20)
+
+struct eval_external {
+    const char *name;        /* JSON key: [A-Za-z0-9_-], not a built-in key */
+    const char *command;     /* run as /bin/sh -c COMMAND, sample text on stdin */
+};
+
+struct eval_config {
+    uint64_t seed;
+    uint32_t n_samples;          /* N continuations */
+    double clip_threshold;       /* |logit| above this counts as clipped */
+    int allow_nonfinite;         /* 0: NaN / +inf logits are an error */
+    const char *regex;           /* POSIX ERE, NULL = off */
+    const char *json_keys;       /* "a,b": required top-level keys, NULL = off */
+    struct eval_external ext[EVAL_MAX_EXT];
+    int n_ext;
+    double ext_timeout;          /* seconds per external call */
+    /* end-of-generation token texts: a continuation's text ends before the
+     * first of these (real generation stops there). n_stop < 0: the
+     * defaults (eval_default_stops); 0: none. */
+    const char *stop[EVAL_MAX_STOP];
+    int n_stop;
+    /* threads sharing the settings of a step (sweep rows): 0 = 1, -1 = one
+     * per CPU; at most 8 and one per setting. Results do not depend on it.
+     * Each thread runs one full chain per step (the others reuse its raw
+     * softmax), so on a 2-CPU machine shared with other work 2 threads were
+     * slower than 1 for a 4-row sweep (bench_eval, BENCH_THREADS): the
+     * default is 1. */
+    int threads;
+};
+
+/* "</s>", "<|endoftext|>", "<|im_end|>", "<|eot_id|>", ... NULL-terminated. */
+extern const char *const eval_default_stops[];
+
+void eval_config_init(struct eval_config *c);
+
+struct eval_settings {
+    struct chain chain;
+    struct params params;
+};
+
+/* Scores of one setting. NaN = not available. */
+struct eval_scores {
+    int approximate;             /* a step was sparse (top-N) */
+    uint32_t n_steps;
+    uint32_t n_samples;
+    uint32_t n_recorded;         /* steps with a recorded token */
+    uint32_t n_raw_masked;       /* recorded tokens masked (-inf) in the raw logits */
+    /* perplexity (eval_perplexity.c) */
+    double perplexity_raw, perplexity_raw_se;
+    double nll_raw_nats, nll_raw_bits;
+    double bits_per_byte;        /* NaN unless every recorded token's bytes are known */
+    uint64_t recorded_bytes;
+    double perplexity_chain;     /* over the recorded tokens the chain keeps */
+    double nll_chain_nats, nll_chain_bits;
+    uint32_t n_uncut;
+    /* chain statistics (eval_cut.c) */
+    double cut_rate;             /* share of recorded tokens with p = 0 under the chain */
+    uint32_t n_cut;
+    double top1_agreement;
+    double mean_entropy_nats;    /* final distribution */
+    double mean_entropy_raw_nats;
+    double mean_kept;
+    /* clipping (eval_clipping.c) */
+    double clipping_rate;
+    uint64_t n_clipped, n_logits_checked;
+    uint32_t n_clipped_steps;
+    /* sampled continuations (eval_json.c, eval_regex.c, eval_diversity.c) */
+    int texts_known;             /* 1 if the source has a vocabulary */
+    uint64_t n_unknown_text;     /* sampled tokens with no text ("<id N>" used) */
+    double json_valid_share, json_valid_ci[2];
+    uint32_t n_json_valid;
+    double json_keys_share, json_keys_ci[2];
+    uint32_t n_json_keys;
+    double regex_match_share, regex_match_ci[2];
+    uint32_t n_regex_match;
+    double distinct_1, distinct_2;
+    double recorded_agreement;
+    /* external evaluators (eval_external.c), in config order */
+    double ext_mean[EVAL_MAX_EXT], ext_min[EVAL_MAX_EXT], ext_max[EVAL_MAX_EXT];
+};
+
+struct eval_run;
+
+int eval_run_new(const struct source *src, const struct eval_config *cfg,
+                 const struct eval_settings *set, size_t n_set,
+                 struct eval_run **out, struct ls_error *err);
+/* Feed the next step (steps in order 0, 1, ...). logits: V floats as read by
+ * source_read_step; info: its step_info. Runs the chain of every setting. */
+int eval_run_step(struct eval_run *r, const float *logits, const struct step_info *info,
+                  struct ls_error *err);
+/* After the last step: the sample-based evaluators. `cancel` (may be NULL)
+ * is polled between samples; a set flag returns LS_EINTERNAL "cancelled". */
+int eval_run_finish(struct eval_run *r, const volatile int *cancel, struct ls_error *err);
+uint32_t eval_run_steps_done(const struct eval_run *r);
+const struct eval_scores *eval_run_scores(const struct eval_run *r, size_t set);
+/* Continuation tokens of a setting: n_samples x n_steps, row-major. */
+const int32_t *eval_run_tokens(const struct eval_run *r, size_t set);
+/* Per-step arrays of a setting (n_steps each; NaN where not applicable):
+ * raw NLL of the recorded token, its probability under the chain, final
+ * entropy (nats), kept count, clipped logits. */
+struct eval_step_series {
+    const double *nll_raw, *p_chain, *entropy, *kept;
+    const uint32_t *clipped;
+};
+void eval_run_series(const struct eval_run *r, size_t set, struct eval_step_series *out);
+void eval_run_free(struct eval_run *r);
+
+/* The whole pass over src (reads every step, then finishes). cancel may be
+ * NULL. Errors name the file and step. */
+int eval_source(struct source *src, const struct eval_config *cfg,
+                const struct eval_settings *set, size_t n_set, const volatile int *cancel,
+                struct eval_run **out, struct ls_error *err);
+
+/* Wilson score interval for k successes in n trials at 95% (z = 1.959964). */
+void eval_wilson(uint32_t k, uint32_t n, double ci[2]);
+
+/* The registry. */
+struct eval_acc;
+struct eval_step_view {
+    uint32_t step;
+    const float *logits;
+    const struct step_info *info;
+    const struct chain_result *res;
+    uint32_t V;
+    double clip_threshold;
+    const struct vocab *vocab;   /* may be NULL */
+};
+struct evaluator {
+    const char *name;            /* "perplexity" */
+    const char *keys;            /* JSON keys it produces, space-separated */
+    const char *definition;      /* one paragraph, plain text */
+    /* per step of every setting (NULL: none) */
+    void (*step)(struct eval_acc *a, const struct eval_step_view *v);
+    /* per continuation, with its text (NULL: none); called only when the
+     * source has a vocabulary */
+    int (*sample)(const struct eval_run *r, struct eval_acc *a, uint32_t i,
+                  const char *text, size_t len, struct ls_error *err);
+    /* after the last step / sample: fill the scores */
+    int (*finish)(const struct eval_run *r, struct eval_acc *a, struct ls_error *err);
+};
+extern const struct evaluator *const eval_registry[];
+
+/* Keys reserved by the built-in evaluators (and the document), for
+ * checking external evaluator names. */
+int eval_key_reserved(const char *name);
+
+/* The notes every eval/sweep output carries. */
+extern const char eval_note_continuations[];
+
+/* Output (eval_report.c). */
+struct cJSON;
+/* Add the score keys of `s` to obj (NaN -> null). */
+void eval_scores_json(struct cJSON *obj, const struct eval_config *cfg, const struct eval_scores *s);
+/* Aligned table of every score with its detail column. */
+void eval_scores_text(FILE *f, const struct eval_config *cfg, const struct eval_scores *s);
+/* "definitions": {evaluator name: definition} */
+void eval_definitions_json(struct cJSON *obj);
+/* Every definition, wrapped at `width` columns, indented by `indent`. */
+void eval_definitions_text(FILE *f, int indent, int width);
+
+#endif

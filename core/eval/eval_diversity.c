@@ -1,0 +1,90 @@
+/* eval_diversity.c: distinct-1 / distinct-2 over the N continuations and
+ * agreement with the recorded tokens. Works on token ids (no text needed). */
+#include "eval/eval_impl.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Open-addressing set of uint64 keys (key + 1 stored, 0 = empty). */
+struct set64 { uint64_t *t; size_t cap, n; };
+
+static uint64_t mix(uint64_t x)
+{
+    x ^= x >> 33; x *= 0xff51afd7ed558ccdull;
+    x ^= x >> 33; x *= 0xc4ceb9fe1a85ec53ull;
+    return x ^ (x >> 33);
+}
+
+static int set_init(struct set64 *s, size_t expect)
+{
+    size_t cap = 16;
+    while (cap < expect * 2) cap *= 2;
+    s->t = calloc(cap, sizeof *s->t);
+    s->cap = cap;
+    s->n = 0;
+    return s->t ? 0 : -1;
+}
+
+static void set_add(struct set64 *s, uint64_t key)
+{
+    uint64_t k = key + 1;
+    size_t m = s->cap - 1, i = (size_t)mix(k) & m;
+    while (s->t[i]) {
+        if (s->t[i] == k) return;
+        i = (i + 1) & m;
+    }
+    s->t[i] = k;
+    s->n++;
+}
+
+static int finish(const struct eval_run *r, struct eval_acc *a, struct ls_error *err)
+{
+    struct eval_scores *s = &a->sc;
+    uint32_t N = r->cfg.n_samples, S = r->n_steps;
+    s->distinct_1 = s->distinct_2 = s->recorded_agreement = NAN;
+    size_t n1 = (size_t)N * S, n2 = (size_t)N * (S - 1);
+    struct set64 u1, u2;
+    if (set_init(&u1, n1 < ((size_t)1 << 24) ? n1 : ((size_t)1 << 24))) return ls_fail(err, LS_ELIMIT, "out of memory");
+    if (set_init(&u2, n2 < ((size_t)1 << 24) ? (n2 ? n2 : 1) : ((size_t)1 << 24))) {
+        free(u1.t);
+        return ls_fail(err, LS_ELIMIT, "out of memory");
+    }
+    uint64_t agree = 0, rec = 0;
+    for (uint32_t i = 0; i < N; i++) {
+        const int32_t *t = a->tokens + (size_t)i * S;
+        for (uint32_t k = 0; k < S; k++) {
+            set_add(&u1, (uint32_t)t[k]);
+            if (k + 1 < S) set_add(&u2, ((uint64_t)(uint32_t)t[k] << 32) | (uint32_t)t[k + 1]);
+            if (r->rec[k] >= 0) {
+                rec++;
+                if (t[k] == r->rec[k]) agree++;
+            }
+            /* grow before the load factor passes 1/2 */
+            if (u1.n * 2 >= u1.cap || u2.n * 2 >= u2.cap) {
+                struct set64 *g = u1.n * 2 >= u1.cap ? &u1 : &u2, ng;
+                if (set_init(&ng, g->cap)) { free(u1.t); free(u2.t); return ls_fail(err, LS_ELIMIT, "out of memory"); }
+                for (size_t j = 0; j < g->cap; j++) if (g->t[j]) set_add(&ng, g->t[j] - 1);
+                free(g->t);
+                *g = ng;
+            }
+        }
+    }
+    if (n1) s->distinct_1 = (double)u1.n / (double)n1;
+    if (n2) s->distinct_2 = (double)u2.n / (double)n2;
+    if (rec) s->recorded_agreement = (double)agree / (double)rec;
+    free(u1.t);
+    free(u2.t);
+    return LS_OK;
+}
+
+const struct evaluator eval_diversity = {
+    "diversity",
+    "distinct_1 distinct_2 recorded_agreement",
+    "Diversity of the N sampled continuations, on token ids: distinct_1 = distinct tokens / "
+    "all tokens, distinct_2 = distinct bigrams (consecutive tokens within a continuation) / "
+    "all bigrams, counted over all N continuations together (Li et al. 2016). "
+    "recorded_agreement = share of (continuation, step) pairs, over steps with a recorded "
+    "token, where the sampled token equals the recorded one.",
+    NULL, NULL, finish
+};

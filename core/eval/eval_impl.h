@@ -1,0 +1,84 @@
+/* eval_impl.h: internal state shared by eval.c and the evaluator modules
+ * (core/eval_*.c). Not for use outside core/eval*.c. Each module owns its
+ * block of fields in struct eval_acc. */
+#ifndef LS_EVAL_IMPL_H
+#define LS_EVAL_IMPL_H
+
+#include "eval/eval.h"
+#include "base/rng.h"
+
+struct eval_acc {
+    struct eval_settings set;
+    struct eval_scores sc;
+    struct rng *g;               /* n_samples streams */
+    int32_t *tokens;             /* n_samples x n_steps */
+    /* per-step series */
+    double *s_nll_raw, *s_p_chain, *s_entropy, *s_kept;
+    uint32_t *s_clipped;
+    /* perplexity */
+    double nll_raw_sum, nll_raw_sq, nll_chain_sum;
+    uint32_t n_rec, n_uncut, n_raw_masked;
+    uint64_t rec_bytes;
+    int bytes_unknown;
+    /* cut / top-1 / entropy / kept */
+    uint32_t n_cut, n_top1, n_steps_seen;
+    double ent_sum, ent_raw_sum, kept_sum;
+    /* clipping */
+    uint64_t n_clip, n_checked;
+    uint32_t n_clip_steps;
+    /* json / regex */
+    uint32_t n_json_valid, n_json_keys, n_regex, n_text_samples;
+    /* external */
+    double ext_sum[EVAL_MAX_EXT], ext_min[EVAL_MAX_EXT], ext_max[EVAL_MAX_EXT];
+    uint32_t ext_n[EVAL_MAX_EXT];
+};
+
+/* Per-thread scratch: settings [first, first+count) of each step run on one
+ * worker (the first with chain_run, the rest with chain_rerun). */
+struct eval_worker {
+    struct eval_run *run;
+    size_t first, count;
+    struct chain_ws ws;
+    struct chain_result res;
+    double *cdf;
+    /* the step being processed */
+    const float *logits;
+    const struct step_info *info;
+    int rc;
+    struct ls_error err;
+};
+
+#define EVAL_MAX_THREADS 8
+
+struct eval_run {
+    const struct source *src;
+    uint32_t V, n_steps, steps_done;
+    struct eval_config cfg;
+    size_t n_set;
+    struct eval_acc *acc;
+    struct eval_worker w[EVAL_MAX_THREADS];
+    int n_workers;
+    int32_t *rec;                /* recorded token per step, -1 if none */
+    /* schema-lite keys (split copy of cfg.json_keys) */
+    char *keys_buf;
+    const char *keys[EVAL_MAX_KEYS];
+    int n_keys;
+    /* end-of-generation token ids (texts in cfg.stop / the defaults) */
+    int32_t stop_ids[EVAL_MAX_STOP_IDS];
+    int n_stop_ids;
+    /* compiled regex (eval_regex.c), NULL if off */
+    void *regex;
+    int finished;
+};
+
+/* eval_regex.c */
+int eval_regex_compile(struct eval_run *r, struct ls_error *err);
+void eval_regex_free(struct eval_run *r);
+/* eval_external.c: run one command on one text; *score receives the number. */
+int eval_external_run(const char *name, const char *command, const char *text, size_t len,
+                      double timeout, uint32_t sample, double *score, struct ls_error *err);
+
+extern const struct evaluator eval_perplexity, eval_cut, eval_clipping, eval_json,
+    eval_regex, eval_diversity, eval_ext;
+
+#endif

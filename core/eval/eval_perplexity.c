@@ -1,0 +1,86 @@
+/* eval_perplexity.c: perplexity of the recorded tokens, raw and under the
+ * chain, mean NLL in nats and bits, bits per byte. */
+#include "eval/eval_impl.h"
+
+#include <math.h>
+
+#define LN2 0.69314718055994530942
+
+static void step(struct eval_acc *a, const struct eval_step_view *v)
+{
+    int32_t tok = v->info->token;
+    if (tok < 0) return;
+    a->n_rec++;
+    double z = (double)v->logits[tok];
+    if (!isfinite(z)) {
+        a->n_raw_masked++;
+    } else {
+        /* -ln softmax(z)[tok] = lse - z: exact even where p_raw underflows.
+         * A sparse (top-N) step holds log-probabilities of the full
+         * distribution: its NLL is the file's value, not renormalised. */
+        double nll = v->info->sparse ? -z : v->res->lse_raw - z;
+        if (nll < 0) nll = 0;
+        a->nll_raw_sum += nll;
+        a->nll_raw_sq += nll * nll;
+        a->s_nll_raw[v->step] = nll;
+    }
+    double p = v->res->p[tok];
+    a->s_p_chain[v->step] = p;
+    if (p > 0) {
+        a->nll_chain_sum += -log(p);
+        a->n_uncut++;
+    }
+    size_t len = 0;
+    if (vocab_get(v->vocab, tok, &len)) a->rec_bytes += len;
+    else if (v->info->text) a->rec_bytes += v->info->text_len;
+    else a->bytes_unknown = 1;
+}
+
+static int finish(const struct eval_run *r, struct eval_acc *a, struct ls_error *err)
+{
+    (void)r; (void)err;
+    struct eval_scores *s = &a->sc;
+    s->n_raw_masked = a->n_raw_masked;
+    s->perplexity_raw = s->perplexity_raw_se = s->nll_raw_nats = s->nll_raw_bits = NAN;
+    s->bits_per_byte = s->perplexity_chain = s->nll_chain_nats = s->nll_chain_bits = NAN;
+    s->recorded_bytes = a->rec_bytes;
+    s->n_uncut = a->n_uncut;
+    uint32_t n = a->n_rec - a->n_raw_masked;
+    if (n > 0) {
+        double m = a->nll_raw_sum / n;
+        s->nll_raw_nats = m;
+        s->nll_raw_bits = m / LN2;
+        s->perplexity_raw = exp(m);
+        if (n > 1) {
+            double var = (a->nll_raw_sq / n - m * m) / (n - 1);
+            s->perplexity_raw_se = s->perplexity_raw * sqrt(var > 0 ? var : 0);
+        }
+        if (!a->bytes_unknown && a->n_raw_masked == 0 && a->rec_bytes > 0)
+            s->bits_per_byte = a->nll_raw_sum / (LN2 * (double)a->rec_bytes);
+    }
+    if (a->n_uncut > 0) {
+        double m = a->nll_chain_sum / a->n_uncut;
+        s->nll_chain_nats = m;
+        s->nll_chain_bits = m / LN2;
+        s->perplexity_chain = exp(m);
+    }
+    return LS_OK;
+}
+
+const struct evaluator eval_perplexity = {
+    "perplexity",
+    "perplexity_raw perplexity_raw_se nll_raw_nats nll_raw_bits bits_per_byte "
+    "perplexity_chain nll_chain_nats nll_chain_bits n_uncut",
+    "Perplexity of the recorded tokens. Raw (model fit): NLL_t = -ln softmax(z_t)[x_t] "
+    "over the raw logits at T=1, perplexity_raw = exp(mean NLL) with error "
+    "PPL*sqrt((<NLL^2> - <NLL>^2)/(N-1)) as llama-perplexity prints it (in a sparse top-N "
+    "step, NLL is the file's own log-probability of the token, not renormalised over the "
+    "known entries); nll_raw_nats and "
+    "nll_raw_bits are the mean NLL; bits_per_byte = sum NLL / (ln 2 * total bytes of the "
+    "recorded tokens), only when every recorded token's bytes are known. Under the chain "
+    "(what the sampler would give): perplexity_chain = exp(mean -ln p_final(x_t)) over "
+    "the recorded tokens the chain keeps (p > 0); a cut token has p = 0, so it is "
+    "counted in cut_rate instead of making the perplexity infinite. A recorded token whose raw logit is -inf (masked) is left out of the "
+    "raw figures and counted in n_recorded_masked.",
+    step, NULL, finish
+};

@@ -1,0 +1,534 @@
+/* explorer.c: the explorer's state, actions and caches (see explorer.h).
+ *
+ * Draw consistency: the samples panel's N draws use the same stream as
+ * `logitscope sample -n N --step S --seed SEED` (rng seeded with the seed,
+ * chain_sample's inverse CDF), so the explorer and the CLI agree token for
+ * token. The 10,000 empirical draws use a second stream (seed XOR a fixed
+ * constant) so they never shift the first N. */
+#include "explorer/explorer.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define EMP_STREAM 0x9E3779B97F4A7C15ull
+
+static const char *const param_names[EXP__COUNT] = { "temperature", "top-k", "top-p", "min-p", "chain", "seed" };
+static const char *const scale_names[SCALE__COUNT] = { "prob", "logprob", "logit" };
+static const char *const panel_names[PANEL__COUNT] = { "parameters", "distribution", "sequence", "samples" };
+
+const char *explorer_param_name(int p) { return (unsigned)p < EXP__COUNT ? param_names[p] : "?"; }
+const char *explorer_scale_name(int s) { return (unsigned)s < SCALE__COUNT ? scale_names[s] : "?"; }
+const char *explorer_panel_name(int p) { return (unsigned)p < PANEL__COUNT ? panel_names[p] : "?"; }
+
+void explorer_init(struct explorer *ex)
+{
+    memset(ex, 0, sizeof *ex);
+    chain_preset(&ex->chain, PRESET_HF);
+    ex->params = PARAMS_OFF;
+    ex->seed = LS_DEFAULT_SEED;
+    ex->n_draws = EX_DRAWS_DEFAULT;
+    ex->seq_cur = -1;
+}
+
+static void seq_free(struct explorer *ex)
+{
+    for (int i = 0; i < EX_SEQ_CACHE; i++) {
+        free(ex->seq[i].p);
+        free(ex->seq[i].state);
+        memset(&ex->seq[i], 0, sizeof ex->seq[i]);
+    }
+    ex->seq_cur = -1;
+}
+
+static void buffers_free(struct explorer *ex)
+{
+    free(ex->logits); ex->logits = NULL;
+    free(ex->wlogits); ex->wlogits = NULL;
+    free(ex->cdf); ex->cdf = NULL;
+    free(ex->rec_tok); ex->rec_tok = NULL;
+    chain_ws_free(&ex->ws);
+    chain_ws_free(&ex->wws);
+    chain_result_free(&ex->res);
+    chain_result_free(&ex->wres);
+    seq_free(ex);
+}
+
+void explorer_free(struct explorer *ex)
+{
+    buffers_free(ex);
+    if (ex->src) source_close(ex->src);
+    ex->src = NULL;
+}
+
+void explorer_message(struct explorer *ex, int error, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ex->msg, sizeof ex->msg, fmt, ap);
+    va_end(ap);
+    ex->msg_error = error;
+    ex->generation++;
+}
+
+int explorer_set_source(struct explorer *ex, struct source *s, struct ls_error *err)
+{
+    uint32_t V = s->vocab_size, n = s->n_steps;
+    if (V == 0 || n == 0) {
+        source_close(s);
+        return ls_fail(err, LS_EDATA, "no steps to show");
+    }
+    struct explorer tmp = *ex;
+    memset(&tmp.ws, 0, sizeof tmp.ws); memset(&tmp.wws, 0, sizeof tmp.wws);
+    memset(&tmp.res, 0, sizeof tmp.res); memset(&tmp.wres, 0, sizeof tmp.wres);
+    memset(tmp.seq, 0, sizeof tmp.seq);
+    tmp.logits = malloc((size_t)V * sizeof *tmp.logits);
+    tmp.wlogits = malloc((size_t)V * sizeof *tmp.wlogits);
+    tmp.cdf = malloc((size_t)V * sizeof *tmp.cdf);
+    tmp.rec_tok = malloc((size_t)n * sizeof *tmp.rec_tok);
+    int bad = !tmp.logits || !tmp.wlogits || !tmp.cdf || !tmp.rec_tok;
+    for (uint32_t i = 0; !bad && i < n; i++) tmp.rec_tok[i] = -2;
+    bad = bad || chain_ws_init(&tmp.ws, V) || chain_ws_init(&tmp.wws, V) ||
+          chain_result_init(&tmp.res, V) || chain_result_init(&tmp.wres, V);
+    for (int i = 0; i < EX_SEQ_CACHE && !bad; i++) {
+        tmp.seq[i].p = malloc((size_t)n * sizeof *tmp.seq[i].p);
+        tmp.seq[i].state = malloc(n);
+        bad = !tmp.seq[i].p || !tmp.seq[i].state;
+    }
+    if (bad) {
+        buffers_free(&tmp);
+        source_close(s);
+        return ls_fail(err, LS_ELIMIT, "out of memory for V = %u", V);
+    }
+    buffers_free(ex);
+    if (ex->src) source_close(ex->src);
+    *ex = tmp;
+    ex->src = s;
+    ex->V = V;
+    ex->n_steps = n;
+    ex->step = 0;
+    ex->step_loaded = 0;
+    ex->dirty = 1;
+    ex->samples_dirty = 1;
+    ex->dist_sel = ex->dist_scroll = 0;
+    ex->seq_cur = -1;
+    ex->generation++;
+    if (s->warnings[0]) {
+        /* first warning line only: the status line has one row */
+        size_t l = strcspn(s->warnings, "\n");
+        explorer_message(ex, 0, "warning: %.*s", (int)(l > 200 ? 200 : l), s->warnings);
+    }
+    return LS_OK;
+}
+
+int explorer_open(struct explorer *ex, const char *path, struct ls_error *err)
+{
+    return explorer_open_with(ex, path, NULL, err);
+}
+
+int explorer_open_with(struct explorer *ex, const char *path, const struct source_opts *opts,
+                       struct ls_error *err)
+{
+    struct source_opts o;
+    memset(&o, 0, sizeof o);
+    if (opts) o = *opts;
+    struct source *s = NULL;
+    int rc = source_open(path, &o, &s, err);
+    if (rc) return rc;
+    return explorer_set_source(ex, s, err);
+}
+
+const char *explorer_token(const struct explorer *ex, int32_t id, char *buf, size_t bufsz, size_t *len)
+{
+    int known;
+    const char *t = vocab_text(ex->src ? ex->src->vocab : NULL, id, buf, bufsz, len, &known);
+    return t;
+}
+
+/* --- current step ------------------------------------------------------ */
+
+static void load_step(struct explorer *ex)
+{
+    if (ex->step_loaded && ex->loaded_step == ex->step) return;
+    ex->step_loaded = 1;
+    ex->loaded_step = ex->step;
+    ex->n_top = 0;
+    ex->rec_rank = 0;
+    memset(&ex->info, 0, sizeof ex->info);
+    ex->info.token = -1;
+    ex->step_err.code = 0;
+    if (source_read_step(ex->src, ex->step, ex->logits, &ex->info, &ex->step_err)) {
+        char pre[32];
+        snprintf(pre, sizeof pre, "step %u", ex->step);
+        ls_error_prefix(&ex->step_err, pre);
+        ex->info.token = -1;
+        /* a failed step shows as all masked: the panels say why */
+        for (uint32_t i = 0; i < ex->V; i++) ex->logits[i] = -INFINITY;
+        return;
+    }
+    int32_t t = ex->info.token;
+    ex->rec_tok[ex->step] = t >= 0 && (uint32_t)t < ex->V ? t : -1;
+}
+
+static void build_samples(struct explorer *ex)
+{
+    struct ex_samples *sm = &ex->samples;
+    const struct chain_result *r = &ex->res;
+    memset(sm, 0, sizeof *sm);
+    if (!ex->res_ok || r->n_kept == 0) return;
+    /* Prefix sums in the same order and precision as chain_sample, so a
+     * binary search finds exactly the token its linear scan would. */
+    double cum = 0.0;
+    for (uint32_t j = 0; j < r->n_kept; j++) { cum += r->p[r->kept[j]]; ex->cdf[j] = cum; }
+    double total = cum;
+    struct rng g;
+    rng_seed(&g, ex->seed);
+    uint32_t n = ex->n_draws > EX_DRAWS_MAX ? EX_DRAWS_MAX : ex->n_draws;
+    for (uint32_t i = 0; i < n; i++) {
+        double u = rng_uniform(&g) * total;
+        uint32_t lo = 0, hi = r->n_kept - 1;
+        while (lo < hi) { uint32_t mid = lo + (hi - lo) / 2; if (u < ex->cdf[mid]) hi = mid; else lo = mid + 1; }
+        int32_t id = r->kept[lo];
+        sm->draw[i] = id;
+        uint32_t k;
+        for (k = 0; k < sm->n_rows && sm->row_id[k] != id; k++) ;
+        if (k == sm->n_rows && k < EX_SAMPLE_ROWS) { sm->row_id[k] = id; sm->n_rows++; }
+        if (k < EX_SAMPLE_ROWS) sm->row_drawn[k]++;
+    }
+    sm->n = n;
+    /* Empirical frequencies of the drawn tokens only: a draw u lands on
+     * kept position j iff cdf[j-1] <= u < cdf[j] (the binary search's
+     * answer), so each row is an interval test; no search per draw, no
+     * random access into the V-sized CDF (10,000 draws stay well under a
+     * millisecond at V = 262144). */
+    double lo_b[EX_SAMPLE_ROWS], hi_b[EX_SAMPLE_ROWS];
+    for (uint32_t k = 0; k < sm->n_rows; k++) {
+        uint32_t lo = 0, hi = r->n_kept - 1;
+        while (lo < hi) { uint32_t mid = lo + (hi - lo) / 2; if (r->kept[mid] < sm->row_id[k]) lo = mid + 1; else hi = mid; }
+        lo_b[k] = lo ? ex->cdf[lo - 1] : -1.0;
+        /* the last position also takes a u that rounded up to the total */
+        hi_b[k] = lo == r->n_kept - 1 ? INFINITY : ex->cdf[lo];
+    }
+    /* intervals are disjoint: order them by start, then one binary search
+     * per draw over at most EX_SAMPLE_ROWS starts */
+    uint32_t ord[EX_SAMPLE_ROWS];
+    for (uint32_t k = 0; k < sm->n_rows; k++) {
+        uint32_t m = k;
+        while (m > 0 && lo_b[ord[m - 1]] > lo_b[k]) { ord[m] = ord[m - 1]; m--; }
+        ord[m] = k;
+    }
+    rng_seed(&g, ex->seed ^ EMP_STREAM);
+    for (uint32_t i = 0; i < EX_EMP_DRAWS && sm->n_rows; i++) {
+        double u = rng_uniform(&g) * total;
+        uint32_t lo = 0, hi = sm->n_rows; /* first start > u */
+        while (lo < hi) { uint32_t mid = (lo + hi) / 2; if (lo_b[ord[mid]] <= u) lo = mid + 1; else hi = mid; }
+        if (lo > 0 && u < hi_b[ord[lo - 1]]) sm->row_emp[ord[lo - 1]]++;
+    }
+    sm->emp_n = EX_EMP_DRAWS;
+}
+
+static void fill_scores(struct explorer *ex);
+
+void explorer_update(struct explorer *ex)
+{
+    if (!ex->src) return;
+    if (ex->dirty) {
+        /* same step as the last successful run: only settings changed, so
+         * the raw softmax is reused (chain_rerun skips one exp per token) */
+        int same = ex->step_loaded && ex->loaded_step == ex->step && ex->res_ok && ex->n_top > 0;
+        load_step(ex);
+        struct ls_error e = {0};
+        ex->res_ok = (same ? chain_rerun : chain_run)(&ex->chain, &ex->params, ex->logits, ex->V,
+                                                     &ex->ws, &ex->res, &e) == LS_OK;
+        if (!ex->res_ok && !ex->step_err.code) ex->step_err = e;
+        if (ex->res_ok && ex->n_top == 0) {
+            /* raw order and rank depend on the step only: once per step */
+            ex->n_top = chain_top_raw(&ex->res, EX_TOP_MAX, ex->top);
+            if (ex->info.token >= 0 && (uint32_t)ex->info.token < ex->V)
+                ex->rec_rank = chain_rank(&ex->res, ex->info.token);
+        }
+        if (ex->dist_sel >= ex->n_top) ex->dist_sel = ex->n_top ? ex->n_top - 1 : 0;
+        ex->dirty = 0;
+        ex->samples_dirty = 1;
+        ex->generation++;
+    }
+    if (ex->samples_dirty) {
+        build_samples(ex);
+        ex->samples_dirty = 0;
+    }
+    fill_scores(ex);
+}
+
+/* --- sequence-wide numbers ----------------------------------------------- */
+
+static int same_setting(const struct ex_seq *s, const struct chain *c, const struct params *p)
+{
+    return s->used && !memcmp(&s->chain, c, sizeof *c) && !memcmp(&s->params, p, sizeof *p);
+}
+
+/* Find or claim the cache slot for the current setting. */
+static int seq_slot(struct explorer *ex)
+{
+    if (ex->seq_cur >= 0 && same_setting(&ex->seq[ex->seq_cur], &ex->chain, &ex->params))
+        return ex->seq_cur;
+    int victim = 0;
+    for (int i = 0; i < EX_SEQ_CACHE; i++) {
+        if (same_setting(&ex->seq[i], &ex->chain, &ex->params)) { ex->seq_cur = i; return i; }
+        if (!ex->seq[i].used) victim = i;
+        else if (ex->seq[victim].used && ex->seq[i].stamp < ex->seq[victim].stamp) victim = i;
+    }
+    struct ex_seq *s = &ex->seq[victim];
+    s->used = 1;
+    s->chain = ex->chain;
+    s->params = ex->params;
+    s->done = 0;
+    s->sum_nlp = s->sum_nlp_raw = 0;
+    s->n_rec = s->n_cut = s->n_err = 0;
+    ex->seq_cur = victim;
+    return victim;
+}
+
+const struct ex_seq *explorer_seq(const struct explorer *ex)
+{
+    if (ex->seq_cur < 0) return NULL;
+    const struct ex_seq *s = &ex->seq[ex->seq_cur];
+    return same_setting(s, &ex->chain, &ex->params) ? s : NULL;
+}
+
+static long now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long)(t.tv_sec % 1000000) * 1000000000L + t.tv_nsec;
+}
+
+static void seq_step(struct explorer *ex, struct ex_seq *s)
+{
+    uint32_t i = s->done;
+    struct step_info info;
+    struct ls_error e = {0};
+    s->p[i] = -1.0f;
+    if (source_read_step(ex->src, i, ex->wlogits, &info, &e)) { s->state[i] = SEQ_ERROR; s->n_err++; goto next; }
+    int32_t tok = info.token;
+    ex->rec_tok[i] = tok >= 0 && (uint32_t)tok < ex->V ? tok : -1;
+    if (tok < 0 || (uint32_t)tok >= ex->V) { s->state[i] = SEQ_NOTOKEN; goto next; }
+    if (chain_run(&s->chain, &s->params, ex->wlogits, ex->V, &ex->wws, &ex->wres, &e)) {
+        s->state[i] = SEQ_ERROR; s->n_err++; goto next;
+    }
+    double p = ex->wres.p[tok], pr = ex->wres.p_raw[tok];
+    s->p[i] = (float)p;
+    s->n_rec++;
+    s->sum_nlp_raw += pr > 0 ? -log(pr) : 745.0; /* below DBL_MIN: counted as -ln(5e-324) */
+    if (ex->wres.cut_by[tok] != CUT_NONE || !(p > 0)) { s->state[i] = SEQ_CUT; s->n_cut++; }
+    else { s->state[i] = SEQ_KEPT; s->sum_nlp += -log(p); }
+next:
+    s->done++;
+}
+
+int explorer_work(struct explorer *ex, long budget_ns)
+{
+    if (!ex->src) return 0;
+    struct ex_seq *s = &ex->seq[seq_slot(ex)];
+    s->stamp = ++ex->seq_clock;
+    if (s->done >= ex->n_steps) return 0;
+    long t0 = now_ns();
+    do {
+        seq_step(ex, s);
+    } while (s->done < ex->n_steps && now_ns() - t0 < budget_ns);
+    ex->generation++;
+    fill_scores(ex);
+    return s->done < ex->n_steps;
+}
+
+/* --- scores panel ---------------------------------------------------------- */
+
+static void fill_scores(struct explorer *ex)
+{
+    struct score_rows *sc = &ex->scores;
+    const struct chain_result *r = &ex->res;
+    score_rows_clear(sc);
+    if (!ex->res_ok) { score_rows_add(sc, SCORE_WARN, "step", "no distribution"); return; }
+    score_rows_add(sc, SCORE_NORMAL, "entropy", "%.3f -> %.3f nats", r->entropy_before, r->entropy_after);
+    score_rows_add(sc, SCORE_NORMAL, "kept", "%u of %u", r->n_kept, r->n_finite);
+    int32_t tok = ex->info.token;
+    if (tok >= 0 && (uint32_t)tok < ex->V) {
+        const char *cb = chain_cut_name(r, r->cut_by[tok]);
+        if (cb) score_rows_add(sc, SCORE_WARN, "recorded p", "0 (cut by %s)", cb);
+        else score_rows_add(sc, SCORE_NORMAL, "recorded p", "%.4f (raw %.4f)", r->p[tok], r->p_raw[tok]);
+        score_rows_add(sc, SCORE_NORMAL, "recorded rank", "%u", ex->rec_rank);
+    } else {
+        score_rows_add(sc, SCORE_PENDING, "recorded", "none at this step");
+    }
+    const struct ex_seq *s = explorer_seq(ex);
+    if (!s || s->done < ex->n_steps) {
+        score_rows_add(sc, SCORE_PENDING, "perplexity", "computing %u/%u", s ? s->done : 0, ex->n_steps);
+        return;
+    }
+    if (s->n_rec == 0) { score_rows_add(sc, SCORE_PENDING, "perplexity", "no recorded tokens"); return; }
+    uint32_t kept = s->n_rec - s->n_cut;
+    /* %.4g: a recorded token whose raw p underflows makes the raw
+     * perplexity astronomically large (or inf); keep the row one line */
+    if (kept) score_rows_add(sc, SCORE_NORMAL, "perplexity", "%.4g (raw %.4g)", exp(s->sum_nlp / kept),
+                             exp(s->sum_nlp_raw / s->n_rec));
+    else score_rows_add(sc, SCORE_WARN, "perplexity", "inf (all cut)");
+    score_rows_add(sc, s->n_cut ? SCORE_WARN : SCORE_NORMAL, "cut share", "%.1f%% (%u of %u)",
+                   100.0 * s->n_cut / s->n_rec, s->n_cut, s->n_rec);
+}
+
+/* --- actions --------------------------------------------------------------- */
+
+static void changed_params(struct explorer *ex)
+{
+    ex->dirty = 1;
+    ex->generation++;
+}
+
+void explorer_focus_param(struct explorer *ex, int delta)
+{
+    ex->focus_param = ((ex->focus_param + delta) % EXP__COUNT + EXP__COUNT) % EXP__COUNT;
+    ex->generation++;
+}
+
+void explorer_focus_panel(struct explorer *ex, int delta)
+{
+    ex->focus_panel = ((ex->focus_panel + delta) % PANEL__COUNT + PANEL__COUNT) % PANEL__COUNT;
+    ex->generation++;
+}
+
+static double clampd(double v, double lo, double hi) { return v < lo ? lo : v > hi ? hi : v; }
+/* Round to the step's decimal grid so repeated +/- never drift (0.1+0.2). */
+static double snap(double v, double unit) { return round(v / unit) * unit; }
+
+void explorer_adjust(struct explorer *ex, int dir, int coarse)
+{
+    struct params p = ex->params;
+    switch (ex->focus_param) {
+    case EXP_TEMPERATURE: {
+        double d = coarse ? 0.25 : 0.05;
+        p.temperature = clampd(snap(p.temperature + dir * d, 0.01), 0.0, 10.0);
+        break;
+    }
+    case EXP_TOP_K: {
+        int64_t k = p.top_k + (int64_t)dir * (coarse ? 10 : 1);
+        if (k < 0) k = 0;
+        if (k > (int64_t)ex->V) k = ex->V;
+        p.top_k = (int32_t)k;
+        break;
+    }
+    case EXP_TOP_P:
+        p.top_p = clampd(snap(p.top_p + dir * (coarse ? 0.05 : 0.01), 0.01), 0.0, 1.0);
+        break;
+    case EXP_MIN_P:
+        p.min_p = clampd(snap(p.min_p + dir * (coarse ? 0.05 : 0.01), 0.01), 0.0, 1.0);
+        break;
+    case EXP_CHAIN: {
+        int pr = ex->chain.preset == PRESET_CUSTOM ? 0 : (int)ex->chain.preset;
+        pr = ((pr + dir) % 3 + 3) % 3;
+        struct chain c;
+        chain_preset(&c, (enum preset)pr);
+        explorer_set_chain(ex, &c);
+        return;
+    }
+    case EXP_SEED: {
+        int64_t d = (int64_t)dir * (coarse ? 100 : 1);
+        if (d < 0 && ex->seed < (uint64_t)(-d)) explorer_set_seed(ex, 0);
+        else explorer_set_seed(ex, ex->seed + (uint64_t)d);
+        return;
+    }
+    default: return;
+    }
+    explorer_set_params(ex, &p);
+}
+
+void explorer_param_off(struct explorer *ex)
+{
+    struct params p = ex->params;
+    switch (ex->focus_param) {
+    case EXP_TEMPERATURE: p.temperature = 1.0; break;
+    case EXP_TOP_K: p.top_k = 0; break;
+    case EXP_TOP_P: p.top_p = 1.0; break;
+    case EXP_MIN_P: p.min_p = 0.0; break;
+    case EXP_CHAIN: { struct chain c; chain_preset(&c, PRESET_HF); explorer_set_chain(ex, &c); return; }
+    case EXP_SEED: explorer_set_seed(ex, LS_DEFAULT_SEED); return;
+    default: return;
+    }
+    explorer_set_params(ex, &p);
+}
+
+int explorer_set_params(struct explorer *ex, const struct params *p)
+{
+    struct ls_error e = {0};
+    if (params_check(p, &e)) { explorer_message(ex, 1, "%s", e.msg); return LS_EUSAGE; }
+    if (memcmp(p, &ex->params, sizeof *p)) { ex->params = *p; changed_params(ex); }
+    return LS_OK;
+}
+
+int explorer_set_chain(struct explorer *ex, const struct chain *c)
+{
+    ex->chain = *c;
+    changed_params(ex);
+    return LS_OK;
+}
+
+void explorer_set_seed(struct explorer *ex, uint64_t seed)
+{
+    ex->seed = seed;
+    ex->samples_dirty = 1;
+    ex->generation++;
+}
+
+void explorer_set_step(struct explorer *ex, int64_t step)
+{
+    if (!ex->src) return;
+    if (step < 0) step = 0;
+    if (step >= (int64_t)ex->n_steps) step = (int64_t)ex->n_steps - 1;
+    if ((uint32_t)step == ex->step) return;
+    ex->step = (uint32_t)step;
+    ex->dist_sel = ex->dist_scroll = 0;
+    changed_params(ex);
+}
+
+void explorer_move_step(struct explorer *ex, int64_t delta)
+{
+    explorer_set_step(ex, (int64_t)ex->step + delta);
+}
+
+void explorer_chain_cycle(struct explorer *ex)
+{
+    int pr = ex->chain.preset == PRESET_CUSTOM ? -1 : (int)ex->chain.preset;
+    struct chain c;
+    chain_preset(&c, (enum preset)((pr + 1) % 3));
+    explorer_set_chain(ex, &c);
+    explorer_message(ex, 0, "chain %s", preset_name(c.preset));
+}
+
+void explorer_new_seed(struct explorer *ex)
+{
+    /* Deterministic successor (tests and screenshots stay reproducible);
+     * the seed is always on screen, so any draw can be replayed. */
+    explorer_set_seed(ex, ex->seed + 1);
+    explorer_message(ex, 0, "seed %llu", (unsigned long long)ex->seed);
+}
+
+void explorer_scale_cycle(struct explorer *ex)
+{
+    ex->scale = (ex->scale + 1) % SCALE__COUNT;
+    ex->generation++;
+}
+
+void explorer_select_row(struct explorer *ex, int64_t row)
+{
+    if (ex->n_top == 0) return;
+    if (row < 0) row = 0;
+    if (row >= (int64_t)ex->n_top) row = ex->n_top - 1;
+    ex->dist_sel = (uint32_t)row;
+    ex->generation++;
+}
+
+void explorer_move_row(struct explorer *ex, int64_t delta)
+{
+    explorer_select_row(ex, (int64_t)ex->dist_sel + delta);
+}

@@ -1,0 +1,189 @@
+/* explorer.h: the explorer's state model, headless.
+ *
+ * Owns everything the explorer shows, computed without any terminal: the
+ * open source, the current step, chain, parameters and seed, the focused
+ * parameter and panel, the chain result of the current step, the per-step
+ * caches (raw top-N order and the recorded token's rank do not depend on
+ * the parameters), the samples panel (N draws with the seed, and 10,000
+ * draws for empirical frequencies), the scores panel rows, and the
+ * sequence-wide numbers (probability of every recorded token under the
+ * current settings, perplexity, cut share) cached per setting.
+ *
+ * Cost model: a keypress calls one action and then explorer_update(),
+ * which runs the chain on the current step only (O(V)), rebuilds the
+ * samples from a CDF over the survivors (binary search per draw) and never
+ * touches other steps. Sequence-wide numbers are computed by
+ * explorer_work(), one slice (a time budget) at a time, between keys; the
+ * last EX_SEQ_CACHE settings are kept so toggling back is instant.
+ *
+ * Memory: explorer_open allocates the V-sized buffers; actions, update,
+ * work and the views allocate nothing. Strings in ex->msg are raw: the
+ * views pass them through the display transform.
+ *
+ *   struct explorer ex; explorer_init(&ex);
+ *   if (explorer_open(&ex, "dump.json", &err)) ...
+ *   explorer_adjust(&ex, +1, 0);       // focused parameter one fine step up
+ *   explorer_update(&ex);              // current step re-run
+ *   while (explorer_work(&ex, 2000000)) ;  // sequence numbers, 2 ms slices
+ *   explorer_free(&ex);
+ */
+#ifndef LS_EXPLORER_H
+#define LS_EXPLORER_H
+
+#include <stdint.h>
+#include "sampling/chain.h"
+#include "base/rng.h"
+#include "explorer/score_rows.h"
+#include "input/source.h"
+#include "base/status.h"
+
+enum ex_param { EXP_TEMPERATURE = 0, EXP_TOP_K, EXP_TOP_P, EXP_MIN_P, EXP_CHAIN, EXP_SEED, EXP__COUNT };
+enum ex_scale { SCALE_PROB = 0, SCALE_LOGPROB, SCALE_LOGIT, SCALE__COUNT };
+enum ex_panel { PANEL_PARAMS = 0, PANEL_DIST, PANEL_SEQ, PANEL_SAMPLES, PANEL__COUNT };
+
+#define EX_TOP_MAX 512        /* tokens in the distribution list (raw order) */
+#define EX_DRAWS_DEFAULT 8
+#define EX_DRAWS_MAX 64
+#define EX_EMP_DRAWS 10000    /* draws behind the empirical frequencies */
+#define EX_SAMPLE_ROWS 16
+#define EX_SEQ_CACHE 4
+
+/* Sequence-wide numbers under one setting (chain + params). */
+struct ex_seq {
+    int used;
+    struct chain chain;
+    struct params params;
+    uint64_t stamp;          /* LRU */
+    uint32_t done;           /* steps computed, in order */
+    float *p;                /* n_steps: final p of the recorded token; -1 none */
+    uint8_t *state;          /* n_steps: SEQ_* */
+    double sum_nlp;          /* sum of -ln p over recorded tokens not cut */
+    double sum_nlp_raw;      /* sum of -ln p_raw over recorded tokens */
+    uint32_t n_rec, n_cut, n_err;
+};
+enum { SEQ_KEPT = 0, SEQ_CUT = 1, SEQ_NOTOKEN = 2, SEQ_ERROR = 3 };
+
+struct ex_samples {
+    uint32_t n;                        /* draws shown */
+    int32_t draw[EX_DRAWS_MAX];
+    uint32_t n_rows;                   /* distinct drawn tokens */
+    int32_t row_id[EX_SAMPLE_ROWS];
+    uint32_t row_drawn[EX_SAMPLE_ROWS];/* among the n draws */
+    uint32_t row_emp[EX_SAMPLE_ROWS];  /* among EX_EMP_DRAWS draws */
+    uint32_t emp_n;
+};
+
+struct explorer {
+    struct source *src;              /* owned */
+    uint32_t V, n_steps;
+    uint32_t step;
+    struct chain chain;
+    struct params params;
+    uint64_t seed;
+    int focus_param;                 /* enum ex_param */
+    int focus_panel;                 /* enum ex_panel */
+    int scale;                       /* enum ex_scale */
+    uint32_t dist_sel, dist_scroll;  /* selected row / first row shown */
+    uint32_t n_draws;                /* samples shown (default 8) */
+
+    /* current step */
+    float *logits;                   /* V */
+    struct step_info info;
+    int step_loaded;                 /* logits/info hold `loaded_step` */
+    uint32_t loaded_step;
+    struct chain_ws ws;
+    struct chain_result res;
+    int res_ok;                      /* 0: res is stale or the step failed */
+    int dirty;                       /* chain must be re-run */
+    struct ls_error step_err;        /* why the step failed */
+    int32_t top[EX_TOP_MAX];         /* ids by p_raw descending (per step) */
+    uint32_t n_top;
+    uint32_t rec_rank;               /* recorded token's raw rank, 0 none */
+    double *cdf;                     /* V: cumulative p over survivors */
+    struct ex_samples samples;
+    int samples_dirty;
+
+    /* sequence-wide, cached per setting */
+    struct ex_seq seq[EX_SEQ_CACHE];
+    int seq_cur;                     /* slot for the current setting, -1 none */
+    uint64_t seq_clock;
+    int32_t *rec_tok;                /* n_steps: recorded token per step, found by
+                                        the sequence work; -2 not read yet, -1 none */
+    float *wlogits;                  /* worker buffers (V) */
+    struct chain_ws wws;
+    struct chain_result wres;
+
+    struct score_rows scores;
+    char msg[256];                   /* status message (raw text) */
+    int msg_error;
+    uint64_t generation;             /* bumps on every visible change */
+};
+
+void explorer_init(struct explorer *ex);
+void explorer_free(struct explorer *ex);
+
+/* Open a file (source_open, default options). On failure the previous
+ * source stays and err says why. Parameters, chain and seed are kept. */
+int explorer_open(struct explorer *ex, const char *path, struct ls_error *err);
+/* The same with loader options (--vocab, --format, ...; NULL = defaults). */
+int explorer_open_with(struct explorer *ex, const char *path, const struct source_opts *opts,
+                       struct ls_error *err);
+/* Take ownership of an already open source (benchmarks, tests). */
+int explorer_set_source(struct explorer *ex, struct source *s, struct ls_error *err);
+
+/* Bring the current step's numbers up to date (cheap when nothing changed). */
+void explorer_update(struct explorer *ex);
+/* One slice of sequence-wide work, at most about budget_ns of CPU time
+ * (always at least one step). Returns 1 while work remains. */
+int explorer_work(struct explorer *ex, long budget_ns);
+/* The sequence numbers for the current setting, NULL if none yet. */
+const struct ex_seq *explorer_seq(const struct explorer *ex);
+
+/* Actions (each marks what it changes; call explorer_update after). */
+void explorer_focus_param(struct explorer *ex, int delta);
+void explorer_focus_panel(struct explorer *ex, int delta);
+/* Adjust the focused parameter one step; coarse for a bigger step. */
+void explorer_adjust(struct explorer *ex, int dir, int coarse);
+/* Turn the focused parameter off (its neutral value). */
+void explorer_param_off(struct explorer *ex);
+void explorer_set_step(struct explorer *ex, int64_t step);
+void explorer_move_step(struct explorer *ex, int64_t delta);
+void explorer_chain_cycle(struct explorer *ex);
+void explorer_new_seed(struct explorer *ex);
+void explorer_scale_cycle(struct explorer *ex);
+void explorer_select_row(struct explorer *ex, int64_t row);
+void explorer_move_row(struct explorer *ex, int64_t delta);
+/* Set params/chain (validated; message on error). */
+int explorer_set_params(struct explorer *ex, const struct params *p);
+int explorer_set_chain(struct explorer *ex, const struct chain *c);
+void explorer_set_seed(struct explorer *ex, uint64_t seed);
+
+/* Status message (printf-style; error=1 draws it in the error role). */
+void explorer_message(struct explorer *ex, int error, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Commands typed on the ':' line (explorer_cmd.c). */
+enum ex_cmd_result { EXC_OK = 0, EXC_ERROR, EXC_QUIT, EXC_HELP, EXC_UNKNOWN };
+/* Run one command line; the outcome is in ex->msg. EXC_UNKNOWN leaves the
+ * line to the caller (the TUI's own commands). */
+int explorer_command(struct explorer *ex, const char *line);
+/* Completion vocabularies: NULL-terminated lists. */
+extern const char *const explorer_command_names[];
+extern const char *const explorer_param_names[];
+extern const char *const explorer_chain_names[];
+/* Which list completes word `argi` (0 = command) of a line starting with
+ * command `cmd`: returns a list, or NULL with *files = 1 for file names. */
+const char *const *explorer_completions(const char *cmd, int argi, int *files);
+/* Write the current step's distribution as `show --json --top all`
+ * (report.h schema) to path, atomically. */
+int explorer_export(struct explorer *ex, const char *path, long top, struct ls_error *err);
+
+/* Names for display. */
+const char *explorer_param_name(int p);
+const char *explorer_scale_name(int s);
+const char *explorer_panel_name(int p);
+
+/* Token text of id for display (raw bytes, or "<id N>" in buf). */
+const char *explorer_token(const struct explorer *ex, int32_t id, char *buf, size_t bufsz, size_t *len);
+
+#endif

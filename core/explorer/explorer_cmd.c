@@ -1,0 +1,273 @@
+/* explorer_cmd.c: the explorer's ':' commands, parsed and run headless.
+ *
+ * Commands (aliases in brackets):
+ *   set NAME VALUE | set NAME=VALUE   NAME: temperature [temp t], top_k [top-k k],
+ *                                     top_p [top-p p], min_p [min-p m], seed, step,
+ *                                     draws, scale (prob|logprob|logit)
+ *   chain hf|llama.cpp|vllm|LIST      stage order and tie rules
+ *   defaults llama.cpp|hf|vllm        that system's default values
+ *   step N [goto]      seed S      open FILE [o e edit]      export FILE [w write]
+ *   help [h ?]         quit [q exit]
+ * Errors are returned as EXC_ERROR with the message in ex->msg; nothing here
+ * ends the program. Unknown commands return EXC_UNKNOWN so the TUI can
+ * handle its own (dump-screen, ...). */
+#include "explorer/explorer.h"
+#include "report/report.h"
+#include "base/fileio.h"
+
+#include <cjson/cJSON.h>
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+const char *const explorer_command_names[] = {
+    "set", "chain", "defaults", "step", "seed", "open", "export", "help", "quit",
+    /* explorer_eval.c's views */
+    "scores", "sweep", "diff", "compare", "draws", "main", NULL
+};
+const char *const explorer_param_names[] = {
+    "temperature", "top_k", "top_p", "min_p", "seed", "step", "draws", "scale", NULL
+};
+const char *const explorer_chain_names[] = { "hf", "llama.cpp", "vllm", NULL };
+static const char *const scale_words[] = { "prob", "logprob", "logit", NULL };
+
+static const struct { const char *alias, *name; } cmd_alias[] = {
+    {"set", "set"}, {"se", "set"}, {"chain", "chain"}, {"defaults", "defaults"},
+    {"step", "step"}, {"goto", "step"}, {"seed", "seed"}, {"open", "open"}, {"o", "open"},
+    {"e", "open"}, {"edit", "open"}, {"export", "export"}, {"w", "export"}, {"write", "export"},
+    {"help", "help"}, {"h", "help"}, {"?", "help"}, {"quit", "quit"}, {"q", "quit"},
+    {"exit", "quit"}, {"q!", "quit"},
+};
+
+static const char *canon_cmd(const char *w)
+{
+    for (size_t i = 0; i < sizeof cmd_alias / sizeof cmd_alias[0]; i++)
+        if (!strcmp(w, cmd_alias[i].alias)) return cmd_alias[i].name;
+    return NULL;
+}
+
+static const struct { const char *alias; const char *name; } par_alias[] = {
+    {"temperature", "temperature"}, {"temp", "temperature"}, {"t", "temperature"},
+    {"top_k", "top_k"}, {"top-k", "top_k"}, {"topk", "top_k"}, {"k", "top_k"},
+    {"top_p", "top_p"}, {"top-p", "top_p"}, {"topp", "top_p"}, {"p", "top_p"},
+    {"min_p", "min_p"}, {"min-p", "min_p"}, {"minp", "min_p"}, {"m", "min_p"},
+    {"seed", "seed"}, {"step", "step"}, {"draws", "draws"}, {"n", "draws"}, {"scale", "scale"},
+};
+
+static const char *canon_param(const char *w)
+{
+    for (size_t i = 0; i < sizeof par_alias / sizeof par_alias[0]; i++)
+        if (!strcasecmp(w, par_alias[i].alias)) return par_alias[i].name;
+    return NULL;
+}
+
+const char *const *explorer_completions(const char *cmd, int argi, int *files)
+{
+    *files = 0;
+    if (argi == 0) return explorer_command_names;
+    if (!strcmp(cmd, "compare") && argi == 1) { *files = 1; return NULL; }
+    const char *c = canon_cmd(cmd);
+    if (!c) return NULL;
+    if (!strcmp(c, "set") && argi == 1) return explorer_param_names;
+    if ((!strcmp(c, "chain") || !strcmp(c, "defaults")) && argi == 1) return explorer_chain_names;
+    if ((!strcmp(c, "open") || !strcmp(c, "export")) && argi == 1) { *files = 1; return NULL; }
+    return NULL;
+}
+
+static int parse_num(const char *s, double *out)
+{
+    char *e;
+    errno = 0;
+    double d = strtod(s, &e);
+    if (e == s || *e || errno == ERANGE || !isfinite(d)) return 0;
+    *out = d;
+    return 1;
+}
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+    char *e;
+    if (!*s || *s == '-') return 0;
+    errno = 0;
+    unsigned long long v = strtoull(s, &e, 0);
+    if (*e || errno == ERANGE) return 0;
+    *out = (uint64_t)v;
+    return 1;
+}
+
+#include <stdarg.h>
+#include <stdio.h>
+static int fail(struct explorer *ex, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(struct explorer *ex, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ex->msg, sizeof ex->msg, fmt, ap);
+    va_end(ap);
+    ex->msg_error = 1;
+    ex->generation++;
+    return EXC_ERROR;
+}
+
+static int cmd_set(struct explorer *ex, const char *name, const char *val)
+{
+    const char *p = canon_param(name);
+    double d;
+    uint64_t u;
+    if (!p) return fail(ex, "set: unknown parameter '%.40s' (temperature, top_k, top_p, min_p, seed, step, draws, scale)", name);
+    if (!val || !*val) return fail(ex, "set %s: missing value", p);
+    if (!strcmp(p, "scale")) {
+        for (int i = 0; scale_words[i]; i++)
+            if (!strcasecmp(val, scale_words[i])) { ex->scale = i; ex->generation++; explorer_message(ex, 0, "scale %s", scale_words[i]); return EXC_OK; }
+        return fail(ex, "set scale: expected prob, logprob or logit, got '%.40s'", val);
+    }
+    if (!strcmp(p, "seed")) {
+        if (!parse_u64(val, &u)) return fail(ex, "set seed: expected a non-negative integer, got '%.40s'", val);
+        explorer_set_seed(ex, u);
+        explorer_message(ex, 0, "seed %llu", (unsigned long long)u);
+        return EXC_OK;
+    }
+    if (!strcmp(p, "step")) {
+        if (!parse_u64(val, &u) || u >= ex->n_steps)
+            return fail(ex, "step: expected 0..%u, got '%.40s'", ex->n_steps ? ex->n_steps - 1 : 0, val);
+        explorer_set_step(ex, (int64_t)u);
+        explorer_message(ex, 0, "step %llu", (unsigned long long)u);
+        return EXC_OK;
+    }
+    if (!strcmp(p, "draws")) {
+        if (!parse_u64(val, &u) || u < 1 || u > EX_DRAWS_MAX)
+            return fail(ex, "set draws: expected 1..64, got '%.40s'", val);
+        ex->n_draws = (uint32_t)u;
+        ex->samples_dirty = 1;
+        ex->generation++;
+        explorer_message(ex, 0, "draws %u", ex->n_draws);
+        return EXC_OK;
+    }
+    if (!parse_num(val, &d)) return fail(ex, "set %s: expected a number, got '%.40s'", p, val);
+    struct params pr = ex->params;
+    if (!strcmp(p, "temperature")) pr.temperature = d;
+    else if (!strcmp(p, "top_p")) pr.top_p = d;
+    else if (!strcmp(p, "min_p")) pr.min_p = d;
+    else {
+        if (d != floor(d) || d < 0 || d > INT32_MAX) return fail(ex, "set top_k: expected an integer >= 0, got '%.40s'", val);
+        pr.top_k = (int32_t)d;
+    }
+    if (explorer_set_params(ex, &pr)) return EXC_ERROR;
+    explorer_message(ex, 0, "%s %s", p, val);
+    return EXC_OK;
+}
+
+int explorer_export(struct explorer *ex, const char *path, long top, struct ls_error *err)
+{
+    if (!ex->src) return ls_fail(err, LS_EUSAGE, "nothing open");
+    explorer_update(ex);
+    if (!ex->res_ok) return ls_fail(err, LS_EDATA, "step %u has no distribution", ex->step);
+    struct report_ctx c = { ex->src, ex->step, &ex->chain, &ex->params, &ex->res, &ex->info,
+                            ex->logits, ex->seed, top };
+    cJSON *doc = report_show_json(&c);
+    char *txt = doc ? cJSON_Print(doc) : NULL;
+    cJSON_Delete(doc);
+    if (!txt) return ls_fail(err, LS_ELIMIT, "out of memory");
+    /* the same bytes as `show --json` prints: document plus newline */
+    size_t n = strlen(txt);
+    char *buf = malloc(n + 2);
+    if (!buf) { cJSON_free(txt); return ls_fail(err, LS_ELIMIT, "out of memory"); }
+    memcpy(buf, txt, n);
+    buf[n] = '\n';
+    cJSON_free(txt);
+    int rc = file_write_atomic(path, buf, n + 1, err);
+    free(buf);
+    if (rc) ls_error_prefix(err, path);
+    return rc;
+}
+
+#define MAX_WORDS 8
+
+int explorer_command(struct explorer *ex, const char *line)
+{
+    char buf[1024];
+    char *w[MAX_WORDS];
+    int n = 0;
+    size_t len = strlen(line);
+    if (len >= sizeof buf) { explorer_message(ex, 1, "command too long"); return EXC_ERROR; }
+    memcpy(buf, line, len + 1);
+    /* split on blanks; "set k=v" splits at '=' too */
+    for (char *s = buf; *s && n < MAX_WORDS;) {
+        while (*s && isspace((unsigned char)*s)) s++;
+        if (!*s) break;
+        w[n++] = s;
+        while (*s && !isspace((unsigned char)*s)) s++;
+        if (*s) *s++ = 0;
+    }
+    if (n == 0) return EXC_OK;
+    const char *c = canon_cmd(w[0]);
+    if (!c) return EXC_UNKNOWN;
+    if (!strcmp(c, "set")) {
+        if (n == 2 && strchr(w[1], '=')) { char *eq = strchr(w[1], '='); *eq = 0; return cmd_set(ex, w[1], eq + 1); }
+        if (n != 3) return fail(ex, "usage: set NAME VALUE (names: temperature, top_k, top_p, min_p, seed, step, draws, scale)");
+        return cmd_set(ex, w[1], w[2]);
+    }
+    if (!strcmp(c, "step") || !strcmp(c, "seed")) {
+        if (n != 2) return fail(ex, "usage: %s N", c);
+        return cmd_set(ex, c, w[1]);
+    }
+    if (!strcmp(c, "chain")) {
+        if (n != 2) return fail(ex, "usage: chain hf|llama.cpp|vllm|LIST");
+        struct chain ch;
+        struct ls_error e = {0};
+        if (chain_parse(w[1], &ch, &e)) { explorer_message(ex, 1, "%s", e.msg); return EXC_ERROR; }
+        explorer_set_chain(ex, &ch);
+        char order[128];
+        chain_format(&ch, order, sizeof order);
+        explorer_message(ex, 0, "chain %s: %s", preset_name(ch.preset), order);
+        return EXC_OK;
+    }
+    if (!strcmp(c, "defaults")) {
+        struct params p;
+        struct ls_error e = {0};
+        if (n != 2) return fail(ex, "usage: defaults llama.cpp|hf|vllm");
+        if (params_defaults(w[1], &p, &e)) { explorer_message(ex, 1, "%s", e.msg); return EXC_ERROR; }
+        explorer_set_params(ex, &p);
+        explorer_message(ex, 0, "defaults of %s", w[1]);
+        return EXC_OK;
+    }
+    if (!strcmp(c, "open")) {
+        /* the rest of the line is the path; "\ " (readline's file name
+         * completion quoting) stands for a space */
+        char path[1024];
+        const char *r = line + strspn(line, " \t");
+        r += strcspn(r, " \t");
+        r += strspn(r, " \t");
+        size_t o = 0;
+        for (; *r && o + 1 < sizeof path; r++) {
+            if (*r == '\\' && r[1]) r++;
+            path[o++] = *r;
+        }
+        while (o > 0 && (path[o - 1] == ' ' || path[o - 1] == '\t')) o--;
+        path[o] = 0;
+        if (!o) return fail(ex, "usage: open FILE");
+        struct ls_error e = {0};
+        if (explorer_open(ex, path, &e)) { explorer_message(ex, 1, "%s", e.msg); return EXC_ERROR; }
+        if (!ex->msg_error && strncmp(ex->msg, "warning:", 8)) explorer_message(ex, 0, "opened %s", path);
+        return EXC_OK;
+    }
+    if (!strcmp(c, "export")) {
+        long top = -1;
+        if (n < 2 || n > 3) return fail(ex, "usage: export FILE [N|all]");
+        if (n == 3 && strcmp(w[2], "all")) {
+            uint64_t u;
+            if (!parse_u64(w[2], &u) || u < 1 || u > INT32_MAX) return fail(ex, "export: expected N or all, got '%.40s'", w[2]);
+            top = (long)u;
+        }
+        struct ls_error e = {0};
+        if (explorer_export(ex, w[1], top, &e)) { explorer_message(ex, 1, "export: %s", e.msg); return EXC_ERROR; }
+        explorer_message(ex, 0, "exported step %u to %s", ex->step, w[1]);
+        return EXC_OK;
+    }
+    if (!strcmp(c, "help")) return EXC_HELP;
+    if (!strcmp(c, "quit")) return EXC_QUIT;
+    return EXC_UNKNOWN;
+}

@@ -1,0 +1,211 @@
+/* explorer_diff.c: the explorer's comparison with a second dump (see
+ * explorer_diff.h). The per-step numbers are those of `logitscope diff`
+ * (div_step_compute over ids [0, min V)), so the view and the CLI agree. */
+#include "explorer/explorer_diff.h"
+#include "explorer/explorer.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static long now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long)(t.tv_sec % 1000000) * 1000000000L + t.tv_nsec;
+}
+
+static void bufs_free(struct explorer_diff *d)
+{
+    free(d->st); free(d->za); free(d->zb); free(d->cz); free(d->pa); free(d->pb);
+    d->st = NULL; d->za = d->zb = d->cz = NULL; d->pa = d->pb = NULL;
+}
+
+void explorer_diff_close(struct explorer_diff *d)
+{
+    bufs_free(d);
+    if (d->b) source_close(d->b);
+    memset(d, 0, sizeof *d);
+}
+
+static void check_shape(struct explorer_diff *d)
+{
+    struct source *a = d->a, *b = d->b;
+    d->fatal = 0;
+    d->err[0] = d->warn[0] = 0;
+    d->done = 0;
+    d->stats_ok = 0;
+    d->cur_ok = 0;
+    d->cur_key = 0;
+    d->V = a->vocab_size < b->vocab_size ? a->vocab_size : b->vocab_size;
+    d->n_steps = a->n_steps < b->n_steps ? a->n_steps : b->n_steps;
+    if (a->n_steps != b->n_steps) {
+        d->fatal = 1;
+        snprintf(d->err, sizeof d->err, "%.100s has %u steps but %.100s has %u: not the same token sequence",
+                 a->path, a->n_steps, b->path, b->n_steps);
+    }
+    if (a->vocab_size != b->vocab_size)
+        snprintf(d->warn, sizeof d->warn, "vocabulary sizes differ (A: %u, B: %u): ids [0, %u) compared; "
+                 "perplexities are not comparable", a->vocab_size, b->vocab_size, d->V);
+}
+
+static int alloc_bufs(struct explorer_diff *d)
+{
+    uint32_t n = d->a->n_steps > d->b->n_steps ? d->a->n_steps : d->b->n_steps;
+    d->st = calloc(n ? n : 1, sizeof *d->st);
+    d->za = malloc((size_t)d->a->vocab_size * sizeof *d->za);
+    d->zb = malloc((size_t)d->b->vocab_size * sizeof *d->zb);
+    d->cz = malloc((size_t)d->b->vocab_size * sizeof *d->cz);
+    uint32_t V = d->a->vocab_size > d->b->vocab_size ? d->a->vocab_size : d->b->vocab_size;
+    d->pa = malloc((size_t)V * sizeof *d->pa);
+    d->pb = malloc((size_t)V * sizeof *d->pb);
+    return d->st && d->za && d->zb && d->cz && d->pa && d->pb ? 0 : -1;
+}
+
+int explorer_diff_open(struct explorer_diff *d, struct source *a, const char *path,
+                       const struct source_opts *opts, struct ls_error *err)
+{
+    struct source_opts o;
+    memset(&o, 0, sizeof o);
+    if (opts) o = *opts;
+    struct source *b = NULL;
+    int rc = source_open(path, &o, &b, err);
+    if (rc) return rc;
+    if (b->n_steps == 0 || b->vocab_size == 0) {
+        source_close(b);
+        return ls_fail(err, LS_EDATA, "%s: no steps to compare", path);
+    }
+    struct explorer_diff n;
+    memset(&n, 0, sizeof n);
+    n.a = a;
+    n.b = b;
+    if (alloc_bufs(&n)) {
+        explorer_diff_close(&n);
+        return ls_fail(err, LS_ELIMIT, "out of memory comparing with %s", path);
+    }
+    check_shape(&n);
+    explorer_diff_close(d);
+    *d = n;
+    return LS_OK;
+}
+
+void explorer_diff_rebind(struct explorer_diff *d, struct source *a)
+{
+    if (!d->b) return;
+    bufs_free(d);
+    d->a = a;
+    if (alloc_bufs(d)) {
+        bufs_free(d);
+        d->fatal = 1;
+        snprintf(d->err, sizeof d->err, "out of memory");
+        return;
+    }
+    check_shape(d);
+}
+
+int explorer_diff_work(struct explorer_diff *d, long budget_ns)
+{
+    if (!d->b || d->fatal || d->stats_ok || !d->st) return 0;
+    long t0 = now_ns();
+    struct ls_error e = {0};
+    while (d->done < d->n_steps) {
+        uint32_t t = d->done;
+        struct step_info ia, ib;
+        memset(&ia, 0, sizeof ia);
+        memset(&ib, 0, sizeof ib);
+        if (source_read_step(d->a, t, d->za, &ia, &e) || source_read_step(d->b, t, d->zb, &ib, &e)) {
+            d->fatal = 1;
+            snprintf(d->err, sizeof d->err, "step %u: %.260s", t, e.msg);
+            return 0;
+        }
+        if (ia.token >= 0 && ib.token >= 0 && ia.token != ib.token) {
+            d->fatal = 1;
+            snprintf(d->err, sizeof d->err, "token sequences differ at step %u: %.90s has id %d, %.90s has id %d",
+                     t, d->a->path, ia.token, d->b->path, ib.token);
+            return 0;
+        }
+        int32_t tok = ia.token >= 0 ? ia.token : ib.token;
+        if (tok >= 0 && (uint32_t)tok >= d->V) tok = -1;
+        if (div_step_compute(d->za, d->zb, d->V, tok, &d->st[t], &e)) {
+            d->fatal = 1;
+            snprintf(d->err, sizeof d->err, "step %u: %.260s", t, e.msg);
+            return 0;
+        }
+        d->done++;
+        if (now_ns() - t0 >= budget_ns) break;
+    }
+    if (d->done < d->n_steps) return 1;
+    if (div_stats_compute(d->st, d->n_steps, &d->stats, &e) == LS_OK) d->stats_ok = 1;
+    else { d->fatal = 1; snprintf(d->err, sizeof d->err, "%.290s", e.msg); }
+    return 0;
+}
+
+/* softmax over [0, V) in double; non-finite logits are masked (p = 0) */
+static int softmax(const float *z, uint32_t V, double *p)
+{
+    double mx = -INFINITY;
+    for (uint32_t i = 0; i < V; i++) if (isfinite(z[i]) && z[i] > mx) mx = z[i];
+    if (!isfinite(mx)) return -1;
+    double s = 0;
+    for (uint32_t i = 0; i < V; i++) { p[i] = isfinite(z[i]) ? exp((double)z[i] - mx) : 0.0; s += p[i]; }
+    for (uint32_t i = 0; i < V; i++) p[i] /= s;
+    return 0;
+}
+
+/* the n largest of p[0..V) by p descending, id ascending */
+static uint32_t top_n(const double *p, uint32_t V, int32_t *out, uint32_t n)
+{
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < V; i++) {
+        if (!(p[i] > 0)) continue;
+        if (k == n && !(p[i] > p[out[k - 1]])) continue;
+        uint32_t j = k < n ? k++ : n - 1;
+        while (j > 0 && p[out[j - 1]] < p[i]) { out[j] = out[j - 1]; j--; }
+        out[j] = (int32_t)i;
+    }
+    return k;
+}
+
+void explorer_diff_update(struct explorer_diff *d, const struct explorer *ex)
+{
+    if (!d->b || !ex->src || !d->pa) return;
+    uint64_t key = ((uint64_t)ex->step << 1) | 1u;
+    if (d->cur_ok >= 0 && d->cur_key == key && d->cur_step == ex->step) return;
+    d->cur_key = key;
+    d->cur_step = ex->step;
+    d->cur_ok = 0;
+    d->cur_err[0] = 0;
+    d->n_top_a = d->n_top_b = 0;
+    d->tok_a = d->tok_b = -1;
+    if (ex->step >= d->b->n_steps) {
+        snprintf(d->cur_err, sizeof d->cur_err, "B has no step %u", ex->step);
+        return;
+    }
+    struct step_info ia, ib;
+    struct ls_error e = {0};
+    memset(&ia, 0, sizeof ia);
+    memset(&ib, 0, sizeof ib);
+    /* A is read again rather than taken from ex->logits: the explorer may
+     * not have loaded this step yet, and this costs one read per step change */
+    if (source_read_step(d->a, ex->step, d->za, &ia, &e) || source_read_step(d->b, ex->step, d->cz, &ib, &e)) {
+        snprintf(d->cur_err, sizeof d->cur_err, "step %u: %.160s", ex->step, e.msg);
+        return;
+    }
+    d->tok_a = ia.token;
+    d->tok_b = ib.token;
+    if (softmax(d->za, d->V, d->pa) || softmax(d->cz, d->V, d->pb)) {
+        snprintf(d->cur_err, sizeof d->cur_err, "step %u: no finite logit on one side", ex->step);
+        return;
+    }
+    int32_t tok = ia.token >= 0 ? ia.token : ib.token;
+    if (tok >= 0 && (uint32_t)tok >= d->V) tok = -1;
+    if (div_step_compute(d->za, d->cz, d->V, tok, &d->cur, &e)) {
+        snprintf(d->cur_err, sizeof d->cur_err, "step %u: %.160s", ex->step, e.msg);
+        return;
+    }
+    d->n_top_a = top_n(d->pa, d->V, d->top_a, XD_TOP);
+    d->n_top_b = top_n(d->pb, d->V, d->top_b, XD_TOP);
+    d->cur_ok = 1;
+}

@@ -1,0 +1,74 @@
+/* explorer_diff.h: the explorer's comparison with a second dump
+ * (`logitscope FILE --compare OTHER`, `:compare OTHER`), headless.
+ *
+ * Model A is the explorer's file (base P), model B the other (Q), both on
+ * their raw distributions (T = 1, no chain), exactly as `logitscope diff A
+ * B` (divergence.h): per step KL(A||B), JSD, dp of the recorded token and
+ * whether the argmax agrees; the summary once every step is done. When the
+ * vocabulary sizes differ, ids [0, min V) are compared, each side
+ * renormalised over them, with a warning. Different step counts or
+ * recorded tokens are an error the view shows (`fatal`); the explorer keeps
+ * running. Non-finite logits count as masked (the CLI refuses them unless
+ * --allow-nonfinite).
+ *
+ * Owns B's source and the per-step arrays (allocated by explorer_diff_open);
+ * work and update allocate nothing except the summary's sorted copy once.
+ *
+ *   struct explorer_diff d = {0};
+ *   explorer_diff_open(&d, ex.src, "b.json", NULL, &err);
+ *   while (explorer_diff_work(&d, ex.src, 2000000)) ;
+ *   explorer_diff_update(&d, &ex);   // both distributions at ex.step
+ *   explorer_diff_close(&d);
+ */
+#ifndef LS_EXPLORER_DIFF_H
+#define LS_EXPLORER_DIFF_H
+
+#include <stdint.h>
+#include "sampling/divergence.h"
+#include "input/source.h"
+#include "base/status.h"
+
+struct explorer;
+
+#define XD_TOP 32
+
+struct explorer_diff {
+    struct source *b;            /* owned; NULL: no comparison */
+    struct source *a;            /* the explorer's source it was checked against */
+    uint32_t V;                  /* ids compared: min(V_A, V_B) */
+    uint32_t n_steps;
+    int fatal;                   /* comparison impossible: err says why */
+    char err[300];
+    char warn[200];              /* vocabulary sizes differ */
+    /* per step along the sequence (background) */
+    uint32_t done;
+    struct div_step *st;         /* n_steps */
+    int stats_ok;
+    struct div_stats stats;
+    float *za, *zb;              /* work buffers (V_A, V_B) */
+    /* the current step (explorer_diff_update) */
+    int cur_ok;
+    uint32_t cur_step;
+    uint64_t cur_key;            /* explorer generation of the source + step */
+    float *cz;                   /* B's logits at the current step */
+    double *pa, *pb;             /* V: both distributions over [0, V) */
+    struct div_step cur;
+    int32_t tok_a, tok_b;        /* recorded tokens at the current step */
+    uint32_t n_top_a, n_top_b;
+    int32_t top_a[XD_TOP], top_b[XD_TOP];   /* by p descending, id ascending */
+    char cur_err[200];
+};
+
+/* Open B for comparison with A (the explorer's source). On failure nothing
+ * changes and err says why. A different step count opens B but sets fatal. */
+int explorer_diff_open(struct explorer_diff *d, struct source *a, const char *path,
+                       const struct source_opts *opts, struct ls_error *err);
+void explorer_diff_close(struct explorer_diff *d);
+/* A changed (the explorer opened another file): start over against it. */
+void explorer_diff_rebind(struct explorer_diff *d, struct source *a);
+/* One slice of per-step work; returns 1 while work remains. */
+int explorer_diff_work(struct explorer_diff *d, long budget_ns);
+/* Both distributions at the explorer's current step (cheap when unchanged). */
+void explorer_diff_update(struct explorer_diff *d, const struct explorer *ex);
+
+#endif

@@ -1,0 +1,495 @@
+/* explorer_eval.c: evaluator scores, the temperature sweep and the many
+ * draws inside the explorer (see explorer_eval.h).
+ *
+ * A job is one eval_run (eval.h) per setting, fed one step at a time from
+ * the explorer's source in the explorer's thread, between keys: each run is
+ * the one `logitscope eval` makes for that setting (same config defaults,
+ * same seed), so the numbers are those of `eval` and `sweep`. A changed
+ * setting frees the unfinished runs (cancel) and starts new ones. */
+#include "explorer/explorer_eval.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* the samples panel's empirical stream (explorer.c): the draws view shows
+ * the same 10,000 draws */
+#define EMP_STREAM 0x9E3779B97F4A7C15ull
+
+const char *const explorer_eval_command_names[] = { "scores", "sweep", "diff", "compare", "draws", "main", NULL };
+static const char *const view_names[XV__COUNT] = { "main", "scores", "sweep", "diff", "draws" };
+
+const char *explorer_eval_view_name(int v) { return (unsigned)v < XV__COUNT ? view_names[v] : "?"; }
+
+const char *explorer_eval_hints(int v)
+{
+    switch (v) {
+    case XV_SWEEP: return "Esc back  t then +/- moves T (the marker)  :sweep LIST  e scores  D diff  d draws  ? help  q quit";
+    case XV_DIFF: return "Esc back  h/l step  :compare OTHER  e scores  S sweep  d draws  ? help  q quit";
+    case XV_DRAWS: return "Esc back  h/l step  +/- adjust  r new seed  e scores  S sweep  ? help  q quit";
+    default: return "Esc back  +/- adjust  h/l step  c chain  S sweep  D diff  d draws  ? help  q quit";
+    }
+}
+
+static long now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long)(t.tv_sec % 1000000) * 1000000000L + t.tv_nsec;
+}
+
+static int parse_temps(const char *s, double *v, int *n, char *why, size_t whysz)
+{
+    int k = 0;
+    const char *q = s;
+    for (;;) {
+        size_t l = strcspn(q, ",");
+        char item[32], *e;
+        if (l == 0 || l >= sizeof item) { snprintf(why, whysz, "sweep: bad list '%.60s' (comma-separated temperatures)", s); return -1; }
+        memcpy(item, q, l);
+        item[l] = 0;
+        double d = strtod(item, &e);
+        if (*e || !isfinite(d) || d < 0 || d > 100) { snprintf(why, whysz, "sweep: bad temperature '%.30s'", item); return -1; }
+        if (k >= XE_SWEEP_MAX) { snprintf(why, whysz, "sweep: at most %d temperatures", XE_SWEEP_MAX); return -1; }
+        v[k++] = d;
+        if (!q[l]) break;
+        q += l + 1;
+    }
+    /* ascending, for the chart's x axis */
+    for (int i = 1; i < k; i++)
+        for (int j = i; j > 0 && v[j - 1] > v[j]; j--) { double t = v[j]; v[j] = v[j - 1]; v[j - 1] = t; }
+    *n = k;
+    return 0;
+}
+
+void explorer_eval_init(struct explorer_eval *xe)
+{
+    memset(xe, 0, sizeof *xe);
+    eval_config_init(&xe->cfg);
+    char why[8];
+    parse_temps(XE_SWEEP_DEFAULT, xe->temps, &xe->n_temps, why, sizeof why);
+}
+
+static void job_drop(struct explorer_eval *xe, struct xe_job *j)
+{
+    (void)xe;
+    for (int i = 0; i < j->n_runs; i++) { eval_run_free(j->runs[i]); j->runs[i] = NULL; }
+    j->n_runs = 0;
+    free(j->z);
+    j->z = NULL;
+    j->state = XE_IDLE;
+}
+
+void explorer_eval_free(struct explorer_eval *xe)
+{
+    job_drop(xe, &xe->cur);
+    job_drop(xe, &xe->sweep);
+    explorer_diff_close(&xe->diff);
+    free(xe->dcount);
+    free(xe->dcdf);
+    memset(xe, 0, sizeof *xe);
+}
+
+static int same_params(const struct params *a, const struct params *b, int with_t)
+{
+    return (!with_t || a->temperature == b->temperature) && a->top_k == b->top_k && a->top_p == b->top_p &&
+           a->min_p == b->min_p;
+}
+
+static int same_key(const struct xe_job *j, const struct explorer *ex, uint64_t src_gen, int with_t)
+{
+    return j->src_gen == src_gen && j->seed == ex->seed && !memcmp(&j->chain, &ex->chain, sizeof j->chain) &&
+           same_params(&j->params, &ex->params, with_t);
+}
+
+/* A new source (:open): every run and cached score belongs to the old one.
+ * The source is recognised by its address, path and shape. */
+static void sync_source(struct explorer_eval *xe, struct explorer *ex)
+{
+    char *seen_path = xe->seen_path;
+    const char *path = ex->src ? ex->src->path : "";
+    if (ex->src == xe->src_seen && (!ex->src || (ex->n_steps == xe->n_seen_steps && ex->V == xe->v_seen &&
+                                                 !strncmp(seen_path, path, sizeof xe->seen_path - 1))))
+        return;
+    xe->src_seen = ex->src;
+    xe->n_seen_steps = ex->n_steps;
+    xe->v_seen = ex->V;
+    snprintf(seen_path, sizeof xe->seen_path, "%s", path);
+    xe->src_gen++;
+    job_drop(xe, &xe->cur);
+    job_drop(xe, &xe->sweep);
+    xe->draws.valid = 0;
+    if (xe->diff.b && ex->src) explorer_diff_rebind(&xe->diff, ex->src);
+}
+
+static const struct xe_cached *cache_find(const struct explorer_eval *xe, const struct explorer *ex)
+{
+    for (int i = 0; i < XE_CACHE; i++) {
+        const struct xe_cached *c = &xe->cache[i];
+        if (c->used && same_key(&c->key, ex, xe->src_gen, 1)) return c;
+    }
+    return NULL;
+}
+
+static void cache_put(struct explorer_eval *xe, const struct xe_job *j, const struct eval_scores *sc)
+{
+    int v = 0;
+    for (int i = 0; i < XE_CACHE; i++) {
+        if (!xe->cache[i].used) { v = i; break; }
+        if (xe->cache[i].stamp < xe->cache[v].stamp) v = i;
+    }
+    struct xe_cached *c = &xe->cache[v];
+    c->used = 1;
+    c->stamp = ++xe->clock;
+    c->key = *j;
+    c->key.n_runs = 0;
+    memset(c->key.runs, 0, sizeof c->key.runs);
+    c->key.z = NULL;
+    if (sc) c->sc = *sc;
+    else memset(&c->sc, 0, sizeof c->sc);
+}
+
+static void job_fail(struct explorer_eval *xe, struct xe_job *j, const char *msg)
+{
+    job_drop(xe, j);
+    j->state = XE_FAILED;
+    size_t n = strlen(msg);
+    if (n >= sizeof j->err) n = sizeof j->err - 1;
+    memcpy(j->err, msg, n);
+    j->err[n] = 0;
+}
+
+/* Start a job for the explorer's current setting: one setting, or one per
+ * sweep temperature. */
+static void job_start(struct explorer_eval *xe, struct explorer *ex, struct xe_job *j, int sweep)
+{
+    job_drop(xe, j);
+    memset(j, 0, sizeof *j);
+    j->chain = ex->chain;
+    j->params = ex->params;
+    j->seed = ex->seed;
+    j->src_gen = xe->src_gen;
+    j->state = XE_RUNNING;
+    struct eval_config cfg = xe->cfg;
+    cfg.seed = ex->seed;
+    struct ls_error e = {0};
+    j->z = malloc((size_t)(ex->V ? ex->V : 1) * sizeof *j->z);
+    if (!j->z) { job_fail(xe, j, "out of memory"); return; }
+    int n = sweep ? xe->n_temps : 1;
+    for (int i = 0; i < n; i++) {
+        struct eval_settings set = { ex->chain, ex->params };
+        if (sweep) set.params.temperature = xe->temps[i];
+        if (eval_run_new(ex->src, &cfg, &set, 1, &j->runs[i], &e)) { job_fail(xe, j, e.msg); return; }
+        j->n_runs = i + 1;
+    }
+}
+
+/* Feed the runs step by step, one setting at a time, until the deadline;
+ * then finish each. Returns 1 while the job runs. */
+static int job_feed(struct explorer_eval *xe, struct explorer *ex, struct xe_job *j, long t0, long budget)
+{
+    if (j->state != XE_RUNNING || !j->n_runs) return 0;
+    struct ls_error e = {0};
+    while (j->step < ex->n_steps) {
+        if (j->k == 0) {
+            memset(&j->info, 0, sizeof j->info);
+            if (source_read_step(ex->src, j->step, j->z, &j->info, &e)) {
+                ls_error_prefix(&e, ex->src->path);
+                job_fail(xe, j, e.msg);
+                return 0;
+            }
+        }
+        if (eval_run_step(j->runs[j->k], j->z, &j->info, &e)) { job_fail(xe, j, e.msg); return 0; }
+        if (++j->k == j->n_runs) { j->k = 0; j->step++; }
+        if (now_ns() - t0 >= budget) return 1;
+    }
+    while (j->fin < j->n_runs) {
+        if (eval_run_finish(j->runs[j->fin], NULL, &e)) { job_fail(xe, j, e.msg); return 0; }
+        j->fin++;
+        if (j->fin < j->n_runs && now_ns() - t0 >= budget) return 1;
+    }
+    j->state = XE_DONE;
+    return 0;
+}
+
+static int ensure_draw_bufs(struct explorer_eval *xe, uint32_t V);
+
+int explorer_eval_work(struct explorer_eval *xe, struct explorer *ex, long budget_ns)
+{
+    if (!ex->src) return 0;
+    sync_source(xe, ex);
+    if (xe->view == XV_DRAWS && (!xe->dcount || xe->d_cap < ex->V) && !ensure_draw_bufs(xe, ex->V))
+        ex->generation++;
+    long t0 = now_ns();
+    int more = 0;
+    /* 1. the current setting */
+    if (!cache_find(xe, ex)) {
+        if (!(xe->cur.state == XE_RUNNING && same_key(&xe->cur, ex, xe->src_gen, 1)))
+            job_start(xe, ex, &xe->cur, 0);            /* drops the old run: cancel */
+        job_feed(xe, ex, &xe->cur, t0, budget_ns);
+        if (xe->cur.state == XE_DONE || xe->cur.state == XE_FAILED) {
+            cache_put(xe, &xe->cur, xe->cur.state == XE_DONE ? eval_run_scores(xe->cur.runs[0], 0) : NULL);
+            job_drop(xe, &xe->cur);
+            ex->generation++;
+        }
+        if (!cache_find(xe, ex)) { ex->generation++; return 1; }   /* progress on screen */
+        if (now_ns() - t0 >= budget_ns) return 1;
+    }
+    /* 2. the sweep, once its view was opened */
+    if (xe->sweep_on && !(same_key(&xe->sweep, ex, xe->src_gen, 0) &&
+                          (xe->sweep.state == XE_DONE || xe->sweep.state == XE_FAILED))) {
+        if (!(xe->sweep.state == XE_RUNNING && same_key(&xe->sweep, ex, xe->src_gen, 0)))
+            job_start(xe, ex, &xe->sweep, 1);
+        job_feed(xe, ex, &xe->sweep, t0, budget_ns);
+        if (xe->sweep.state == XE_DONE) {
+            for (int i = 0; i < xe->n_temps; i++) xe->sweep_sc[i] = *eval_run_scores(xe->sweep.runs[i], 0);
+            job_drop(xe, &xe->sweep);
+            xe->sweep.state = XE_DONE;
+        }
+        if (xe->sweep.state != XE_RUNNING) ex->generation++;
+        if (xe->sweep.state == XE_RUNNING) { ex->generation++; return 1; }
+        if (now_ns() - t0 >= budget_ns) return 1;
+    }
+    /* 3. the comparison */
+    if (xe->diff.b) {
+        uint32_t before = xe->diff.done;
+        int fatal = xe->diff.fatal;
+        more = explorer_diff_work(&xe->diff, budget_ns - (now_ns() - t0));
+        if (xe->diff.done != before || xe->diff.fatal != fatal) ex->generation++;
+    }
+    return more;
+}
+
+const struct eval_scores *explorer_eval_current(const struct explorer_eval *xe, const struct explorer *ex,
+                                                int *state, uint32_t *done, uint32_t *total)
+{
+    const struct xe_cached *c = ex->src ? cache_find(xe, ex) : NULL;
+    int st = c ? c->key.state : XE_RUNNING;
+    if (state) *state = st;
+    if (total) *total = ex->n_steps;
+    if (done) {
+        *done = c ? ex->n_steps : 0;
+        if (!c && xe->cur.state == XE_RUNNING && same_key(&xe->cur, ex, xe->src_gen, 1)) *done = xe->cur.step;
+    }
+    return c && st == XE_DONE ? &c->sc : NULL;
+}
+
+int explorer_eval_sweep_done(const struct explorer_eval *xe)
+{
+    return xe->sweep.state == XE_DONE;
+}
+
+int explorer_eval_sweep_set(struct explorer_eval *xe, const char *list)
+{
+    if (list && *list) {
+        double v[XE_SWEEP_MAX];
+        int n;
+        if (parse_temps(list, v, &n, xe->msg, sizeof xe->msg)) return -1;
+        int same = n == xe->n_temps;
+        for (int i = 0; same && i < n; i++) same = v[i] == xe->temps[i];
+        if (!same) {
+            memcpy(xe->temps, v, sizeof v);
+            xe->n_temps = n;
+            job_drop(xe, &xe->sweep);
+            memset(&xe->sweep, 0, sizeof xe->sweep);
+        }
+    }
+    xe->sweep_on = 1;
+    xe->view = XV_SWEEP;
+    return 0;
+}
+
+/* --- rows of the scores panel -------------------------------------------- */
+
+static void rows_add(struct score_rows *r, const struct eval_scores *s)
+{
+    /* the most telling rows first: the main panel shows what fits */
+    char se[32] = "";
+    if (isfinite(s->perplexity_raw_se)) snprintf(se, sizeof se, " +/-%.3g", s->perplexity_raw_se);
+    if (s->approximate) score_rows_add(r, SCORE_WARN, "approximate", "sparse dump: top-N only");
+    if (!s->texts_known) {
+        score_rows_add(r, SCORE_PENDING, "json valid", "n/a (no vocabulary)");
+    } else {
+        score_rows_add(r, SCORE_NORMAL, "json valid", "%.3f [%.3f, %.3f] %u/%u", s->json_valid_share,
+                       s->json_valid_ci[0], s->json_valid_ci[1], s->n_json_valid, s->n_samples);
+        /* option-driven scores (--json-keys, --regex): NaN when not asked for */
+        if (isfinite(s->json_keys_share))
+            score_rows_add(r, SCORE_NORMAL, "json keys", "%.3f [%.3f, %.3f] %u/%u", s->json_keys_share,
+                           s->json_keys_ci[0], s->json_keys_ci[1], s->n_json_keys, s->n_samples);
+        if (isfinite(s->regex_match_share))
+            score_rows_add(r, SCORE_NORMAL, "regex match", "%.3f [%.3f, %.3f] %u/%u", s->regex_match_share,
+                           s->regex_match_ci[0], s->regex_match_ci[1], s->n_regex_match, s->n_samples);
+        score_rows_add(r, SCORE_NORMAL, "distinct-1/2", "%.3f / %.3f", s->distinct_1, s->distinct_2);
+    }
+    if (isfinite(s->recorded_agreement))
+        score_rows_add(r, SCORE_NORMAL, "recorded agr", "%.1f%% of sampled tokens", 100.0 * s->recorded_agreement);
+    if (isfinite(s->top1_agreement)) score_rows_add(r, SCORE_NORMAL, "top-1 agree", "%.1f%%", 100.0 * s->top1_agreement);
+    if (isfinite(s->perplexity_raw))
+        score_rows_add(r, SCORE_NORMAL, "ppl raw", "%.4g%s (%.3g bits)", s->perplexity_raw, se, s->nll_raw_bits);
+    else if (isfinite(s->nll_raw_nats))
+        score_rows_add(r, SCORE_WARN, "ppl raw", "exp overflows: mean nll %.4g nats", s->nll_raw_nats);
+    else score_rows_add(r, SCORE_PENDING, "ppl raw", "n/a (no recorded tokens)");
+    if (isfinite(s->perplexity_chain))
+        score_rows_add(r, SCORE_NORMAL, "ppl chain", "%.4g over %u of %u uncut", s->perplexity_chain, s->n_uncut,
+                       s->n_recorded);
+    else if (isfinite(s->nll_chain_nats))
+        score_rows_add(r, SCORE_WARN, "ppl chain", "exp overflows: mean nll %.4g nats", s->nll_chain_nats);
+    else score_rows_add(r, SCORE_PENDING, "ppl chain", s->n_recorded ? "n/a (every recorded token cut)"
+                                                                       : "n/a (no recorded tokens)");
+    if (isfinite(s->bits_per_byte)) score_rows_add(r, SCORE_NORMAL, "bits/byte", "%.4g", s->bits_per_byte);
+    if (isfinite(s->cut_rate))
+        score_rows_add(r, s->n_cut ? SCORE_WARN : SCORE_NORMAL, "cut rate", "%.1f%% (%u of %u)", 100.0 * s->cut_rate,
+                       s->n_cut, s->n_recorded);
+    score_rows_add(r, SCORE_NORMAL, "mean entropy", "%.3f nats (raw %.3f)", s->mean_entropy_nats, s->mean_entropy_raw_nats);
+    score_rows_add(r, SCORE_NORMAL, "mean kept", "%.4g", s->mean_kept);
+    score_rows_add(r, s->n_clipped ? SCORE_WARN : SCORE_NORMAL, "clipping", "%.2g%% (%llu logits, %u steps)",
+                   100.0 * s->clipping_rate, (unsigned long long)s->n_clipped, s->n_clipped_steps);
+}
+
+/* --- the many-draws view --------------------------------------------------- */
+
+static int ensure_draw_bufs(struct explorer_eval *xe, uint32_t V)
+{
+    if (xe->dcount && xe->d_cap >= V) return 0;
+    free(xe->dcount);
+    free(xe->dcdf);
+    xe->dcount = malloc((size_t)(V ? V : 1) * sizeof *xe->dcount);
+    xe->dcdf = malloc((size_t)(V ? V : 1) * sizeof *xe->dcdf);
+    xe->d_cap = V;
+    if (!xe->dcount || !xe->dcdf) {
+        free(xe->dcount); free(xe->dcdf);
+        xe->dcount = NULL; xe->dcdf = NULL; xe->d_cap = 0;
+        return -1;
+    }
+    return 0;
+}
+
+static void draws_build(struct explorer_eval *xe, const struct explorer *ex)
+{
+    struct xe_draws *d = &xe->draws;
+    if (d->valid && d->step == ex->step && d->seed == ex->seed && !memcmp(&d->chain, &ex->chain, sizeof d->chain) &&
+        same_params(&d->params, &ex->params, 1) && d->gen == xe->src_gen)
+        return;
+    memset(d, 0, sizeof *d);
+    d->valid = 1;
+    d->step = ex->step;
+    d->seed = ex->seed;
+    d->chain = ex->chain;
+    d->params = ex->params;
+    d->gen = xe->src_gen;
+    const struct chain_result *r = &ex->res;
+    /* the buffers come from explorer_eval_work / _toggle, never a frame */
+    if (!xe->dcount || xe->d_cap < ex->V) { d->valid = 0; return; }
+    if (!ex->res_ok || r->n_kept == 0) return;
+    /* explorer.c's build_samples: prefix sums over survivors in ascending
+     * id order, one uniform per draw from the seed ^ EMP_STREAM stream */
+    double cum = 0.0;
+    for (uint32_t j = 0; j < r->n_kept; j++) { cum += r->p[r->kept[j]]; xe->dcdf[j] = cum; xe->dcount[j] = 0; }
+    double total = cum;
+    struct rng g;
+    rng_seed(&g, ex->seed ^ EMP_STREAM);
+    for (uint32_t i = 0; i < EX_EMP_DRAWS; i++) {
+        double u = rng_uniform(&g) * total;
+        uint32_t lo = 0, hi = r->n_kept - 1;
+        while (lo < hi) { uint32_t mid = lo + (hi - lo) / 2; if (u < xe->dcdf[mid]) hi = mid; else lo = mid + 1; }
+        xe->dcount[lo]++;
+    }
+    d->n = EX_EMP_DRAWS;
+    d->n_kept = r->n_kept;
+    /* rows: the survivors with the largest final p (ties: lower id) */
+    uint32_t idx[XE_DRAW_ROWS], k = 0;
+    double tv = 0, mx = 0;
+    for (uint32_t j = 0; j < r->n_kept; j++) {
+        double p = r->p[r->kept[j]] / total, f = (double)xe->dcount[j] / d->n;
+        tv += fabs(f - p);
+        if (fabs(f - p) > mx) mx = fabs(f - p);
+        if (k == XE_DRAW_ROWS && !(p > r->p[r->kept[idx[k - 1]]] / total)) continue;
+        uint32_t at = k < XE_DRAW_ROWS ? k++ : XE_DRAW_ROWS - 1;
+        while (at > 0 && r->p[r->kept[idx[at - 1]]] < r->p[r->kept[j]]) { idx[at] = idx[at - 1]; at--; }
+        idx[at] = j;
+    }
+    d->tv = tv / 2;
+    d->max_dev = mx;
+    uint32_t csum = 0;
+    double psum = 0;
+    for (uint32_t i = 0; i < k; i++) {
+        d->id[i] = r->kept[idx[i]];
+        d->p[i] = r->p[d->id[i]] / total;
+        d->count[i] = xe->dcount[idx[i]];
+        csum += d->count[i];
+        psum += d->p[i];
+    }
+    d->n_rows = k;
+    d->count_other = d->n - csum;
+    d->p_other = psum < 1 ? 1 - psum : 0;
+}
+
+void explorer_eval_update(struct explorer_eval *xe, struct explorer *ex)
+{
+    if (!ex->src) return;
+    sync_source(xe, ex);
+    struct score_rows *r = &ex->scores;
+    int st;
+    uint32_t done, total;
+    const struct eval_scores *s = explorer_eval_current(xe, ex, &st, &done, &total);
+    if (s) rows_add(r, s);
+    else if (st == XE_FAILED) {
+        const struct xe_cached *c = cache_find(xe, ex);
+        score_rows_add(r, SCORE_WARN, "evaluators", "%s", c ? c->key.err : "failed");
+    } else score_rows_add(r, SCORE_PENDING, "evaluators", "computing... %u/%u steps", done, total);
+    if (xe->view == XV_DRAWS) draws_build(xe, ex);
+    if (xe->view == XV_DIFF && xe->diff.b && !xe->diff.fatal) explorer_diff_update(&xe->diff, ex);
+}
+
+/* --- commands ---------------------------------------------------------------- */
+
+void explorer_eval_toggle(struct explorer_eval *xe, struct explorer *ex, int view)
+{
+    xe->view = xe->view == view ? XV_MAIN : view;
+    if (xe->view == XV_SWEEP) xe->sweep_on = 1;
+    if (xe->view == XV_DRAWS && ex->src) ensure_draw_bufs(xe, ex->V);
+    ex->generation++;
+}
+
+int explorer_eval_command(struct explorer_eval *xe, struct explorer *ex, const char *line)
+{
+    char w[32] = "", rest[1024] = "";
+    const char *p = line + strspn(line, " \t");
+    size_t l = strcspn(p, " \t");
+    if (l == 0 || l >= sizeof w) return l ? EXC_UNKNOWN : EXC_OK;
+    memcpy(w, p, l);
+    w[l] = 0;
+    p += l;
+    p += strspn(p, " \t");
+    snprintf(rest, sizeof rest, "%s", p);
+    for (size_t n = strlen(rest); n > 0 && isspace((unsigned char)rest[n - 1]); n--) rest[n - 1] = 0;
+    int v = -1;
+    for (int i = 0; i < XV__COUNT; i++) if (!strcmp(w, view_names[i])) v = i;
+    if (!strcmp(w, "compare")) {
+        if (!rest[0]) { explorer_message(ex, 1, "usage: compare FILE"); return EXC_ERROR; }
+        if (!ex->src) { explorer_message(ex, 1, "compare: nothing open"); return EXC_ERROR; }
+        struct ls_error e = {0};
+        if (explorer_diff_open(&xe->diff, ex->src, rest, NULL, &e)) {
+            explorer_message(ex, 1, "compare: %s", e.msg);
+            return EXC_ERROR;
+        }
+        xe->view = XV_DIFF;
+        explorer_message(ex, 0, "comparing with %s", rest);
+        return EXC_OK;
+    }
+    if (v < 0) return EXC_UNKNOWN;
+    if (v == XV_SWEEP) {
+        if (explorer_eval_sweep_set(xe, rest)) { explorer_message(ex, 1, "%s", xe->msg); return EXC_ERROR; }
+        ex->generation++;
+        return EXC_OK;
+    }
+    if (rest[0]) { explorer_message(ex, 1, "usage: %s (no arguments)", w); return EXC_ERROR; }
+    xe->view = v;
+    if (v == XV_DRAWS && ex->src) ensure_draw_bufs(xe, ex->V);
+    ex->generation++;
+    return EXC_OK;
+}

@@ -1,0 +1,163 @@
+/* explorer_eval.h: the evaluators (issue 5) inside the explorer, headless.
+ *
+ * Owns what the explorer adds on top of its own state (explorer.h) for the
+ * evaluator scores, the temperature sweep, the comparison with a second
+ * dump and the "many draws" view:
+ *   - scores: every evaluator of `logitscope eval` (eval.h) for the current
+ *     settings (chain, parameters, seed, EVAL_DEFAULT_N continuations), the
+ *     same numbers `logitscope eval --json` prints for those settings;
+ *     computed in the background one step slice at a time and cached for
+ *     the last XE_CACHE settings; rows appended to ex->scores after the
+ *     built-in ones ("computing..." in the pending role until done);
+ *   - sweep: the same evaluators for a list of temperatures (default
+ *     XE_SWEEP_DEFAULT), the other parameters held at their current values
+ *     (= `logitscope sweep --temperatures LIST`); changing the temperature
+ *     only moves the marker, any other change restarts it;
+ *   - compare (explorer_diff.h): a second dump B, per-step KL along the
+ *     sequence and both distributions at the current step;
+ *   - draws: the empirical histogram of EX_EMP_DRAWS draws at the current
+ *     step (the samples panel's stream) next to the final distribution.
+ *
+ * Cost model: nothing here blocks a key for more than one slice.
+ * explorer_eval_work() does at most about budget_ns of work (at least one
+ * step), in this order: the scores of the current setting, then the sweep
+ * (only once the sweep view was opened), then the comparison. A changed
+ * setting drops the unfinished run (the cancel) and starts the new one. A
+ * slice is at least one chain run of one setting (a sweep feeds its settings
+ * one by one), and the last phase of each setting (the sample-based
+ * evaluators over N continuations) is one slice. explorer_eval_update() (after explorer_update, once a
+ * frame) appends the rows and refreshes the per-step numbers of the views
+ * (O(V) only when the step or the setting changed). Views allocate nothing.
+ *
+ * Memory: runs and step buffers are allocated when a run starts (not in the
+ * draw path) and freed by explorer_eval_free. Nothing here points into the
+ * source beyond a run, and a new source (:open) drops every run first.
+ *
+ *   struct explorer_eval xe; explorer_eval_init(&xe);
+ *   explorer_update(&ex); explorer_eval_update(&xe, &ex);
+ *   while (explorer_eval_work(&xe, &ex, 4000000)) ;   // 4 ms slices
+ *   explorer_eval_free(&xe);
+ */
+#ifndef LS_EXPLORER_EVAL_H
+#define LS_EXPLORER_EVAL_H
+
+#include <stdint.h>
+#include "eval/eval.h"
+#include "explorer/explorer.h"
+#include "explorer/explorer_diff.h"
+
+#define XE_CACHE 4
+#define XE_SWEEP_MAX 12
+#define XE_SWEEP_DEFAULT "0,0.25,0.5,0.75,1,1.25,1.5"
+#define XE_DRAW_ROWS 24        /* tokens of the draws view (by final p) */
+
+/* The explorer's alternate views (the main panels are XV_MAIN). */
+enum xe_view { XV_MAIN = 0, XV_SCORES, XV_SWEEP, XV_DIFF, XV_DRAWS, XV__COUNT };
+
+enum xe_state { XE_IDLE = 0, XE_RUNNING, XE_DONE, XE_FAILED };
+
+/* One evaluation (one setting, or one sweep of settings). Each setting has
+ * its own eval_run, so a slice of work is one chain run whatever the number
+ * of settings (runs of one setting give the numbers of a multi-setting run:
+ * every run restarts the same N streams from the seed). */
+struct xe_job {
+    int state;                   /* enum xe_state */
+    struct chain chain;
+    struct params params;        /* sweep: the temperature is ignored */
+    uint64_t seed;
+    uint64_t src_gen;            /* source the job belongs to */
+    int n_runs;
+    struct eval_run *runs[XE_SWEEP_MAX];   /* while running */
+    float *z;                    /* V: the step being fed */
+    struct step_info info;
+    uint32_t step;               /* steps every run has been fed */
+    int k;                       /* runs fed step `step` so far (z holds it if > 0) */
+    int fin;                     /* runs finished */
+    char err[200];               /* XE_FAILED: why */
+};
+
+struct xe_cached {
+    int used;
+    uint64_t stamp;
+    struct xe_job key;           /* state DONE or FAILED, no runs */
+    struct eval_scores sc;
+};
+
+struct xe_draws {
+    int valid;
+    uint32_t step;
+    struct chain chain;
+    struct params params;
+    uint64_t seed;
+    uint64_t gen;                /* explorer generation it was built at */
+    uint32_t n;                  /* draws (EX_EMP_DRAWS) */
+    uint32_t n_rows;
+    int32_t id[XE_DRAW_ROWS];    /* by final p, descending */
+    double p[XE_DRAW_ROWS];
+    uint32_t count[XE_DRAW_ROWS];
+    double p_other;              /* final mass of the other survivors */
+    uint32_t count_other;
+    uint32_t n_kept;
+    double tv;                   /* total variation distance over all survivors */
+    double max_dev;              /* largest |freq - p| over all survivors */
+};
+
+struct explorer_eval {
+    int view;                    /* enum xe_view */
+    uint64_t src_gen;            /* bumps when the explorer's source changes */
+    const struct source *src_seen;
+    uint32_t n_seen_steps, v_seen;
+    char seen_path[512];
+    struct eval_config cfg;      /* N, seed (per job), defaults otherwise */
+    /* scores of the current setting */
+    struct xe_job cur;
+    struct xe_cached cache[XE_CACHE];
+    uint64_t clock;
+    /* sweep */
+    int sweep_on;                /* the sweep view was opened */
+    int n_temps;
+    double temps[XE_SWEEP_MAX];
+    struct xe_job sweep;
+    struct eval_scores sweep_sc[XE_SWEEP_MAX];
+    /* the many-draws view */
+    struct xe_draws draws;
+    uint32_t *dcount;            /* V: draw counts per kept index */
+    double *dcdf;                /* V */
+    uint32_t d_cap;
+    /* comparison with a second dump */
+    struct explorer_diff diff;
+    char msg[200];               /* last command's message (raw text) */
+};
+
+void explorer_eval_init(struct explorer_eval *xe);
+void explorer_eval_free(struct explorer_eval *xe);
+
+/* One slice of background work (about budget_ns, at least one step).
+ * Returns 1 while work remains. */
+int explorer_eval_work(struct explorer_eval *xe, struct explorer *ex, long budget_ns);
+/* After explorer_update: append the evaluator rows to ex->scores and bring
+ * the views' per-step numbers up to date. Allocation free. */
+void explorer_eval_update(struct explorer_eval *xe, struct explorer *ex);
+
+/* Scores of the current setting, NULL while computing. *state (may be
+ * NULL) gets the xe_state; *done and *total the steps fed. */
+const struct eval_scores *explorer_eval_current(const struct explorer_eval *xe, const struct explorer *ex,
+                                                int *state, uint32_t *done, uint32_t *total);
+/* The sweep: 1 when every row is done (scores in xe->sweep_sc). */
+int explorer_eval_sweep_done(const struct explorer_eval *xe);
+/* Open the sweep view with temperatures LIST ("0,0.5,1"; NULL = the
+ * current or default list). Returns 0, or -1 with the reason in xe->msg. */
+int explorer_eval_sweep_set(struct explorer_eval *xe, const char *list);
+
+/* ':' commands of this module: scores, sweep [LIST], diff, compare FILE,
+ * draws, main. Returns EXC_UNKNOWN (explorer.h) for other commands, else
+ * EXC_OK / EXC_ERROR with the message in ex->msg. */
+int explorer_eval_command(struct explorer_eval *xe, struct explorer *ex, const char *line);
+extern const char *const explorer_eval_command_names[];
+/* Toggle a view: the main panels when it is already shown. */
+void explorer_eval_toggle(struct explorer_eval *xe, struct explorer *ex, int view);
+const char *explorer_eval_view_name(int view);
+/* Key hints for the status line while a view is shown. */
+const char *explorer_eval_hints(int view);
+
+#endif

@@ -1,0 +1,158 @@
+/* binsrc.c: dense logit arrays read in place (see binsrc.h). */
+#include "input/binsrc.h"
+#include "base/fileio.h"
+#include "input/zip.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int binsrc_bytes(struct binsrc *b, uint64_t off, void *buf, size_t n, struct ls_error *err)
+{
+    uint64_t at;
+    if (!u64_add(b->base, off, &at)) return ls_fail(err, LS_EDATA, "offset overflows");
+    if (b->z) return zipinf_read(b->z, at, buf, n, err);
+    return file_pread_exact(b->fd, buf, n, at, err);
+}
+
+/* Scratch sized to what a step needs, at most BINSRC_CHUNK bytes. */
+static int need_scratch(struct binsrc *b, struct ls_error *err)
+{
+    if (b->scratch) return LS_OK;
+    uint64_t w = hf_width(b->dt), need = (uint64_t)b->V * w;
+    if (b->fortran && b->n_steps > 1) need = ((uint64_t)b->V - 1) * b->n_steps * w + w;
+    if (need > BINSRC_CHUNK) need = BINSRC_CHUNK;
+    if (need < 8) need = 8;
+    b->scratch = malloc((size_t)need);
+    if (!b->scratch) return ls_fail(err, LS_ELIMIT, "out of memory");
+    return LS_OK;
+}
+
+int binsrc_read_step(struct binsrc *b, uint32_t step, float *out, struct ls_error *err)
+{
+    size_t w = hf_width(b->dt);
+    uint64_t V = b->V, S = b->n_steps;
+    int rc = need_scratch(b, err);
+    if (rc) return rc;
+    if (!b->fortran || S == 1) {
+        /* C order: one contiguous run of V elements, read in chunks */
+        uint64_t off = (uint64_t)step * V * w;  /* < n_steps*V*w, checked at open */
+        size_t per = BINSRC_CHUNK / w;
+        for (uint64_t i = 0; i < V; i += per) {
+            size_t k = (size_t)(V - i < per ? V - i : per);
+            if ((rc = binsrc_bytes(b, off + i * w, b->scratch, k * w, err))) return rc;
+            hf_convert(out + i, b->scratch, k, b->dt, b->big_endian);
+        }
+        return LS_OK;
+    }
+    /* Fortran order: element (step, i) at (i*S + step) * w */
+    uint64_t stride = S * w;
+    if (!b->z && stride > BINSRC_PREAD_STRIDE) {
+        unsigned char e[8];
+        for (uint64_t i = 0; i < V; i++) {
+            if ((rc = binsrc_bytes(b, (i * S + step) * w, e, w, err))) return rc;
+            hf_convert(out + i, e, 1, b->dt, b->big_endian);
+        }
+        return LS_OK;
+    }
+    /* chunks of k elements: bytes from (i*S+step)*w, span (k-1)*stride + w */
+    uint64_t per = (BINSRC_CHUNK - w) / stride + 1;
+    for (uint64_t i = 0; i < V; i += per) {
+        uint64_t k = V - i < per ? V - i : per;
+        size_t span = (size_t)((k - 1) * stride + w);
+        if ((rc = binsrc_bytes(b, (i * S + step) * w, b->scratch, span, err))) return rc;
+        hf_convert_strided(out + i, b->scratch, (size_t)k, (size_t)stride, b->dt, b->big_endian);
+    }
+    return LS_OK;
+}
+
+void binsrc_free(struct binsrc *b)
+{
+    if (!b) return;
+    if (b->z) zipinf_free(b->z);
+    if (b->fd >= 0) close(b->fd);
+    free(b->scratch);
+    free(b);
+}
+
+static int bs_read(struct source *s, uint32_t step, float *logits, struct step_info *info,
+                   struct ls_error *err)
+{
+    struct binsrc *b = s->impl;
+    int rc = binsrc_read_step(b, step, logits, err);
+    if (rc) {
+        char pre[48];
+        snprintf(pre, sizeof pre, "step %u", step);
+        ls_error_prefix(err, pre);
+        return rc;
+    }
+    hf_count_nonfinite(logits, b->V, &info->n_nan, &info->n_posinf, &info->n_neginf);
+    return LS_OK;
+}
+
+static void bs_close(struct source *s)
+{
+    binsrc_free(s->impl);
+    s->impl = NULL;
+}
+
+static const struct source_ops ops_npy = { "npy", bs_read, bs_close };
+static const struct source_ops ops_npz = { "npz", bs_read, bs_close };
+static const struct source_ops ops_st = { "safetensors", bs_read, bs_close };
+static const struct source_ops ops_raw = { "raw", bs_read, bs_close };
+
+int binsrc_make_source(const char *path, const char *format, struct binsrc *b,
+                       struct source **out, struct ls_error *err)
+{
+    const struct source_ops *ops = &ops_raw;
+    if (!strcmp(format, "npy")) ops = &ops_npy;
+    else if (!strcmp(format, "npz")) ops = &ops_npz;
+    else if (!strcmp(format, "safetensors")) ops = &ops_st;
+    struct source *s = source_alloc(ops, path);
+    if (!s) { binsrc_free(b); return ls_fail(err, LS_ELIMIT, "out of memory"); }
+    s->impl = b;
+    s->n_steps = b->n_steps;
+    s->vocab_size = b->V;
+    s->dtype = hf_name(b->dt);
+    *out = s;
+    return LS_OK;
+}
+
+void binsrc_fmt_shape(const uint64_t *dims, int ndim, char *buf, size_t bufsz)
+{
+    size_t o = 0;
+    int n = snprintf(buf, bufsz, "(");
+    o = n > 0 ? (size_t)n : 0;
+    for (int i = 0; i < ndim && o < bufsz; i++) {
+        n = snprintf(buf + o, bufsz - o, "%s%llu", i ? ", " : "", (unsigned long long)dims[i]);
+        if (n < 0) break;
+        o += (size_t)n;
+    }
+    if (o < bufsz) snprintf(buf + o, bufsz - o, ndim == 1 ? ",)" : ")");
+}
+
+int binsrc_shape(const uint64_t *dims, int ndim, uint32_t *n_steps, uint32_t *V,
+                 const char *what, struct ls_error *err)
+{
+    char sh[160];
+    binsrc_fmt_shape(dims, ndim, sh, sizeof sh);
+    uint64_t s, v;
+    if (ndim == 1) { s = 1; v = dims[0]; }
+    else if (ndim == 2) { s = dims[0]; v = dims[1]; }
+    else if (ndim == 3 && dims[0] == 1) { s = dims[1]; v = dims[2]; }
+    else
+        return ls_fail(err, LS_EDATA, "%s: %s not supported: expected (V,), (steps, V) or (1, steps, V)",
+                       what, sh);
+    if (s == 0 || v == 0)
+        return ls_fail(err, LS_EDATA, "%s: %s is empty (no logits)", what, sh);
+    if (v > LS_MAX_VOCAB)
+        return ls_fail(err, LS_ELIMIT, "%s: %s: vocabulary size %llu exceeds the limit of %u",
+                       what, sh, (unsigned long long)v, LS_MAX_VOCAB);
+    if (s > UINT32_MAX)
+        return ls_fail(err, LS_ELIMIT, "%s: %s: %llu steps exceeds the limit of %u",
+                       what, sh, (unsigned long long)s, UINT32_MAX);
+    *n_steps = (uint32_t)s;
+    *V = (uint32_t)v;
+    return LS_OK;
+}

@@ -1,0 +1,61 @@
+/* binsrc.h: a dense logit array read in place, step by step.
+ *
+ * Shared by the npy, npz, safetensors and raw loaders: the array has
+ * n_steps x V elements of one dtype (halffloat.h), little- or big-endian,
+ * row-major (C order: step s is V contiguous elements) or column-major
+ * (Fortran order: element (s, i) is at i*n_steps + s, so a step is strided).
+ * Bytes come either from the file with pread (offset `base`) or from a
+ * deflated zip member (zip.h) inflated as a stream. Nothing is held but a
+ * bounded scratch buffer (BINSRC_CHUNK bytes): memory does not grow with
+ * the file.
+ *
+ * Cost of a step: C order reads V*width bytes. Fortran order from a file
+ * reads element by element with pread when the stride (n_steps*width) is
+ * large, else chunks that cover the step's elements (up to the whole array);
+ * Fortran order in a deflated member inflates the array up to the step's
+ * last element.
+ */
+#ifndef LS_BINSRC_H
+#define LS_BINSRC_H
+
+#include <stdint.h>
+#include "input/halffloat.h"
+#include "input/source.h"
+
+#define BINSRC_CHUNK (1u << 20)
+#define BINSRC_PREAD_STRIDE 4096u  /* Fortran stride above which we pread per element */
+
+struct zipinf;
+
+struct binsrc {
+    int fd;                  /* owned; -1 if none */
+    uint64_t base;           /* offset of element 0 in the file or the zip member */
+    uint32_t n_steps, V;
+    enum hf_dtype dt;
+    int big_endian;
+    int fortran;
+    struct zipinf *z;        /* owned; non-NULL: bytes come from a deflated member */
+    unsigned char *scratch;  /* BINSRC_CHUNK bytes, allocated on first use */
+};
+
+/* Logical bytes [off, off+n) of the array data. */
+int binsrc_bytes(struct binsrc *b, uint64_t off, void *buf, size_t n, struct ls_error *err);
+/* Step `step` as V floats. */
+int binsrc_read_step(struct binsrc *b, uint32_t step, float *out, struct ls_error *err);
+void binsrc_free(struct binsrc *b);
+
+/* Wrap b (moved into the source, freed by source_close) as a source whose
+ * ops->format is `format` ("npy", "npz", "safetensors", "raw"). On failure b
+ * is freed too. */
+int binsrc_make_source(const char *path, const char *format, struct binsrc *b,
+                       struct source **out, struct ls_error *err);
+
+/* Map an array shape to steps x V: [V], [steps, V] or [1, steps, V].
+ * `what` prefixes messages ("npy header: shape"). Checks limits. */
+int binsrc_shape(const uint64_t *dims, int ndim, uint32_t *n_steps, uint32_t *V,
+                 const char *what, struct ls_error *err);
+
+/* Format dims as "(2, 5)" into buf. */
+void binsrc_fmt_shape(const uint64_t *dims, int ndim, char *buf, size_t bufsz);
+
+#endif

@@ -1,0 +1,313 @@
+/* json_api.c: shared entry parsing for the JSON API loaders (see json_api.h). */
+#include "input/json_api.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void api_ctx_free(struct api_ctx *c)
+{
+    free(c->scratch);
+    c->scratch = NULL;
+    c->scap = 0;
+}
+
+void api_path(char *out, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(out, API_PATH, fmt, ap);
+    va_end(ap);
+    if (n >= API_PATH) memcpy(out + API_PATH - 4, "...", 4);
+}
+
+int api_expect(struct api_ctx *c, const cJSON *v, int mask, const char *tname, const char *path,
+               struct ls_error *err)
+{
+    return json_expect(c->jc, v, mask, tname, path, err);
+}
+
+static int fail_at(struct api_ctx *c, const char *path, struct ls_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int fail_at(struct api_ctx *c, const char *path, struct ls_error *err, const char *fmt, ...)
+{
+    char what[256], where[64] = "";
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    if (c->jc && c->jc->buf) json_where(c->jc->buf, c->jc->len, path, where, sizeof where);
+    return ls_fail(err, LS_EDATA, "%s: %s%s", path, what, where);
+}
+
+/* "parent.key: missing (expected T) (line L, column C)" located at the parent. */
+static int missing_at(struct api_ctx *c, const char *parent, const char *key, const char *tname,
+                      struct ls_error *err)
+{
+    char where[64] = "";
+    if (c->jc && c->jc->buf) json_where(c->jc->buf, c->jc->len, parent, where, sizeof where);
+    return ls_fail(err, LS_EDATA, "%s.%s: missing (expected %s)%s", parent, key, tname, where);
+}
+
+int api_number(struct api_ctx *c, const cJSON *v, const char *p, double *lp, struct ls_error *err)
+{
+    *lp = NAN;
+    if (cJSON_IsNull(v)) return LS_OK;
+    int rc = json_expect(c->jc, v, cJSON_Number, "number or null", p, err);
+    if (rc) return rc;
+    if (c->kind == API_KIND_UNSET) c->kind = API_KIND_LOGPROB;
+    else if (c->kind != API_KIND_LOGPROB)
+        return fail_at(c, p, err, "the file mixes probabilities and log-probabilities");
+    double d = v->valuedouble;
+    if (!isfinite(d)) return fail_at(c, p, err, "expected a finite number, got %g", d);
+    if (sp_is_sentinel(d)) return LS_OK;
+    if (d > FLT_MAX || d < -FLT_MAX) return fail_at(c, p, err, "%.9g is outside the float32 range", d);
+    *lp = d;
+    return LS_OK;
+}
+
+int api_value(struct api_ctx *c, const cJSON *obj, const char *path, const char *lpkey,
+              const char *pkey, int required, double *lp, struct ls_error *err)
+{
+    char p[API_PATH];
+    const cJSON *v = lpkey ? cJSON_GetObjectItemCaseSensitive(obj, lpkey) : NULL;
+    const cJSON *pv = pkey ? cJSON_GetObjectItemCaseSensitive(obj, pkey) : NULL;
+    *lp = NAN;
+    if (v && pv) {
+        api_path(p, "%s.%s", path, pkey);
+        return fail_at(c, p, err, "has both %s and %s", lpkey, pkey);
+    }
+    if (!v && !pv) {
+        if (!required) return LS_OK;
+        return missing_at(c, path, lpkey ? lpkey : pkey, "number", err);
+    }
+    enum api_kind k = v ? API_KIND_LOGPROB : API_KIND_PROB;
+    api_path(p, "%s.%s", path, v ? lpkey : pkey);
+    if (!v) v = pv;
+    if (cJSON_IsNull(v)) return LS_OK;
+    int rc = json_expect(c->jc, v, cJSON_Number, "number", p, err);
+    if (rc) return rc;
+    if (c->kind == API_KIND_UNSET) c->kind = k;
+    else if (c->kind != k)
+        return fail_at(c, p, err, "the file mixes probabilities (%s) and log-probabilities (%s)",
+                       pkey ? pkey : "prob", lpkey ? lpkey : "logprob");
+    double d = v->valuedouble;
+    if (!isfinite(d)) return fail_at(c, p, err, "expected a finite number, got %g", d);
+    if (k == API_KIND_PROB) {
+        if (d < 0 || d > 1.0 + 1e-6) return fail_at(c, p, err, "expected a probability in [0, 1], got %.9g", d);
+        if (d > 1) d = 1;
+        *lp = d > 0 ? log(d) : NAN;
+        return LS_OK;
+    }
+    if (sp_is_sentinel(d)) return LS_OK;
+    if (d > FLT_MAX || d < -FLT_MAX) return fail_at(c, p, err, "%.9g is outside the float32 range", d);
+    *lp = d;
+    return LS_OK;
+}
+
+static int hexval(char ch)
+{
+    if (ch >= '0' && ch <= '9') return ch - '0';
+    if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
+    return -1;
+}
+
+int api_text(struct api_ctx *c, const cJSON *obj, const char *path, const char *textkey,
+             const char **t, size_t *n, struct ls_error *err)
+{
+    char p[API_PATH];
+    const cJSON *by = cJSON_GetObjectItemCaseSensitive(obj, "bytes");
+    if (by && !cJSON_IsNull(by)) {
+        api_path(p, "%s.bytes", path);
+        int rc = json_expect(c->jc, by, cJSON_Array, "array", p, err);
+        if (rc) return rc;
+        size_t cnt = (size_t)cJSON_GetArraySize(by);
+        if (cnt > c->scap) {
+            size_t nc = cnt < 64 ? 64 : cnt;
+            unsigned char *ns = realloc(c->scratch, nc);
+            if (!ns) return ls_fail(err, LS_ELIMIT, "out of memory");
+            c->scratch = ns;
+            c->scap = nc;
+        }
+        size_t i = 0;
+        const cJSON *x;
+        cJSON_ArrayForEach(x, by) {
+            long v;
+            api_path(p, "%s.bytes[%zu]", path, i);
+            if ((rc = json_get_int(c->jc, x, p, 0, 255, &v, err))) return rc;
+            c->scratch[i++] = (unsigned char)v;
+        }
+        *t = (const char *)c->scratch;
+        *n = i;
+        return LS_OK;
+    }
+    const cJSON *s = cJSON_GetObjectItemCaseSensitive(obj, textkey);
+    if (!s) return missing_at(c, path, textkey, "string", err);
+    api_path(p, "%s.%s", path, textkey);
+    int rc = json_expect(c->jc, s, cJSON_String, "string", p, err);
+    if (rc) return rc;
+    *t = s->valuestring;
+    *n = strlen(s->valuestring);
+    if (c->byte_prefix && *n == 10 && !memcmp(*t, "byte: \\x", 8) && hexval((*t)[8]) >= 0 && hexval((*t)[9]) >= 0) {
+        if (c->scap < 1) {
+            unsigned char *ns = realloc(c->scratch, 64);
+            if (!ns) return ls_fail(err, LS_ELIMIT, "out of memory");
+            c->scratch = ns;
+            c->scap = 64;
+        }
+        c->scratch[0] = (unsigned char)(hexval((*t)[8]) * 16 + hexval((*t)[9]));
+        *t = (const char *)c->scratch;
+        *n = 1;
+    }
+    return LS_OK;
+}
+
+int api_id(struct api_ctx *c, const cJSON *obj, const char *path, int64_t *id, struct ls_error *err)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, "id");
+    *id = -1;
+    if (!v || cJSON_IsNull(v)) return LS_OK;
+    char p[API_PATH];
+    long l;
+    api_path(p, "%s.id", path);
+    int rc = json_get_int(c->jc, v, p, 0, (long)LS_MAX_VOCAB - 1, &l, err);
+    if (rc) return rc;
+    *id = l;
+    return LS_OK;
+}
+
+int api_entry(struct api_ctx *c, const cJSON *e, const char *path, const char *textkey,
+              const char *lpkey, const char *pkey, int chosen, struct ls_error *err)
+{
+    int rc = json_expect(c->jc, e, cJSON_Object, "object", path, err);
+    if (rc) return rc;
+    int64_t id;
+    double lp;
+    const char *t;
+    size_t n;
+    if ((rc = api_id(c, e, path, &id, err))) return rc;
+    if ((rc = api_value(c, e, path, lpkey, pkey, 1, &lp, err))) return rc;
+    if ((rc = api_text(c, e, path, textkey, &t, &n, err))) return rc;
+    return sp_add(c->b, id, t, n, lp, chosen, err);
+}
+
+int api_prompt_logprobs(struct api_ctx *c, const cJSON *arr, const char *path, struct ls_error *err)
+{
+    char p[API_PATH], q[API_PATH];
+    int rc = json_expect(c->jc, arr, cJSON_Array, "array", path, err);
+    if (rc) return rc;
+    size_t i = 0;
+    const cJSON *pos;
+    cJSON_ArrayForEach(pos, arr) {
+        api_path(p, "%s[%zu]", path, i);
+        i++;
+        if (cJSON_IsNull(pos)) continue; /* position 0: nothing conditions it */
+        if ((rc = json_expect(c->jc, pos, cJSON_Object, "object or null", p, err))) return rc;
+        if ((rc = sp_step_begin(c->b, err))) return rc;
+        const cJSON *e;
+        cJSON_ArrayForEach(e, pos) {
+            const char *k = e->string ? e->string : "";
+            api_path(q, "%s.%s", p, k);
+            size_t kl = strlen(k);
+            long id = 0;
+            if (kl == 0 || kl > 8 || strspn(k, "0123456789") != kl)
+                return fail_at(c, q, err, "expected a token id as key");
+            id = strtol(k, NULL, 10);
+            if (id >= (long)LS_MAX_VOCAB) return fail_at(c, q, err, "token id %ld exceeds the limit of %u", id, LS_MAX_VOCAB - 1);
+            if ((rc = json_expect(c->jc, e, cJSON_Object, "object", q, err))) return rc;
+            double lp;
+            if ((rc = api_value(c, e, q, "logprob", NULL, 1, &lp, err))) return rc;
+            const cJSON *dt = cJSON_GetObjectItemCaseSensitive(e, "decoded_token");
+            char synth[32];
+            const char *t;
+            size_t n;
+            if (!dt || cJSON_IsNull(dt)) {
+                snprintf(synth, sizeof synth, "token_id:%ld", id);
+                t = synth;
+                n = strlen(synth);
+            } else {
+                char r[API_PATH];
+                api_path(r, "%s.decoded_token", q);
+                if ((rc = json_expect(c->jc, dt, cJSON_String, "string or null", r, err))) return rc;
+                t = dt->valuestring;
+                n = strlen(t);
+            }
+            if ((rc = sp_add(c->b, id, t, n, lp, 0, err))) return rc;
+        }
+        sp_step_drop_if_empty(c->b);
+    }
+    return LS_OK;
+}
+
+void api_fix_line(struct ls_error *err, const struct api_item *it)
+{
+    if (!err || !it || it->line <= 0) return;
+    static const char pat[] = " (line 1, column ";
+    char *m = strstr(err->msg, pat);
+    char tmp[LS_ERROR_MAX];
+    if (m) {
+        *m = 0;
+        if (snprintf(tmp, sizeof tmp, "%s (line %ld, column %s", err->msg, it->line, m + sizeof pat - 1) < 0) return;
+    } else {
+        if (snprintf(tmp, sizeof tmp, "line %ld: %s", it->line, err->msg) < 0) return;
+    }
+    memcpy(err->msg, tmp, sizeof tmp);
+}
+
+int api_finish(struct api_ctx *c, struct source **out, struct ls_error *err)
+{
+    struct source *s = sp_source(c->b);
+    s->post_sampling = c->kind == API_KIND_PROB;
+    int rc = sp_finish(c->b, out, err);
+    c->b = NULL;
+    api_ctx_free(c);
+    return rc;
+}
+
+int api_entries(struct api_ctx *c, const cJSON *arr, const char *path, const char *textkey,
+                const char *lpkey, const char *pkey, struct ls_error *err)
+{
+    int rc = api_expect(c, arr, cJSON_Array, "array", path, err);
+    if (rc) return rc;
+    size_t i = 0;
+    const cJSON *x;
+    cJSON_ArrayForEach(x, arr) {
+        char xp[API_PATH];
+        api_path(xp, "%s[%zu]", path, i);
+        i++;
+        if ((rc = api_entry(c, x, xp, textkey, lpkey, pkey, 0, err))) return rc;
+    }
+    return LS_OK;
+}
+
+int api_load_items(struct api_ctx *c, const struct source_ops *ops, const char *path,
+                   const struct api_item *items, size_t n, api_item_fn fn, void *st,
+                   struct ls_error *err)
+{
+    memset(c, 0, sizeof *c);
+    c->b = sp_new(ops, path);
+    if (!c->b) return ls_fail(err, LS_ELIMIT, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        c->jc = &items[i].jc;
+        int rc = fn(c, &items[i], st, err);
+        if (rc) {
+            api_fix_line(err, &items[i]);
+            sp_abort(c->b);
+            api_ctx_free(c);
+            return rc;
+        }
+    }
+    return LS_OK;
+}
+
+int api_abort(struct api_ctx *c, const char *msg, struct ls_error *err)
+{
+    sp_abort(c->b);
+    api_ctx_free(c);
+    return ls_fail(err, LS_EDATA, "%s", msg);
+}

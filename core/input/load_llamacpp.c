@@ -1,0 +1,87 @@
+/* load_llamacpp.c: llama.cpp server /completion `completion_probabilities`
+ * (formats.md 4).
+ *
+ * Current shape (since PR #10783, Dec 2024), pre-sampling log-probabilities:
+ *   {"completion_probabilities": [{"id": 9468, "token": "", "bytes": [240, 159],
+ *     "logprob": -0.41, "top_logprobs": [{"id": 9468, ..., "logprob": -0.41}, ...]}]}
+ * post_sampling_probs variant: "prob" / "top_probs", probabilities after the
+ * whole sampler chain (linear 0..1): converted to log space and the source is
+ * marked post-sampling.
+ * Old shape (mid-2023 to Dec 2024), post-sampling probabilities, no ids:
+ *   {"completion_probabilities": [{"content": " to", "probs": [{"tok_str": " to", "prob": 0.97}]}]}
+ *   where "byte: \xNN" spells a single non-UTF-8 byte.
+ * Token ids are used as ids when every entry has one; `bytes` is the token
+ * text; -3.4028234663852886e+38 (log 0) and null are "unknown". A file may be
+ * one response, an array of them, or the stream's chunks (JSON Lines / SSE),
+ * each with a one-element array; chunks without the key (the final one) are
+ * skipped. */
+#include "input/json_api.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static const struct source_ops llama_ops = { "llama.cpp", sp_read_step, sp_close };
+
+struct llama_tally {
+    size_t n_items;
+    uint32_t n_with;
+    int shape;   /* 0 unknown, 1 old (content/probs), 2 current */
+};
+
+static int load_item(struct api_ctx *c, const struct api_item *it, void *st, struct ls_error *err)
+{
+    struct llama_tally *tally = st;
+    char p[API_PATH], q[API_PATH], r[API_PATH];
+    const char *pre = it->path;
+    int rc = api_expect(c, it->node, cJSON_Object, "object", pre[0] ? pre : "(top level)", err);
+    if (rc) return rc;
+    const cJSON *cp = cJSON_GetObjectItemCaseSensitive(it->node, "completion_probabilities");
+    api_path(p, "%s%scompletion_probabilities", pre, pre[0] ? "." : "");
+    if (!cp && tally->n_items > 1) return LS_OK;   /* e.g. the final stream chunk */
+    if ((rc = api_expect(c, cp, cJSON_Array, "array", p, err))) return rc;
+    tally->n_with++;
+    size_t ei = 0;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, cp) {
+        api_path(q, "%s[%zu]", p, ei);
+        ei++;
+        if ((rc = api_expect(c, e, cJSON_Object, "object", q, err))) return rc;
+        int old = cJSON_GetObjectItemCaseSensitive(e, "probs") != NULL;
+        if (tally->shape == 0) tally->shape = old ? 1 : 2;
+        else if (tally->shape != (old ? 1 : 2))
+            return ls_fail(err, LS_EDATA, "%s: the file mixes the old (content/probs) and the current (token/top_logprobs) shapes", q);
+        if ((rc = sp_step_begin(c->b, err))) return rc;
+        if (old) {
+            const char *t;
+            size_t n;
+            c->byte_prefix = 1;
+            if ((rc = api_text(c, e, q, "content", &t, &n, err))) return rc;
+            if ((rc = sp_add(c->b, -1, t, n, NAN, 1, err))) return rc;
+            const cJSON *probs = cJSON_GetObjectItemCaseSensitive(e, "probs");
+            api_path(r, "%s.probs", q);
+            if ((rc = api_entries(c, probs, r, "tok_str", NULL, "prob", err))) return rc;
+            continue;
+        }
+        if ((rc = api_entry(c, e, q, "token", "logprob", "prob", 1, err))) return rc;
+        const char *tk = c->kind == API_KIND_PROB ? "top_probs" : "top_logprobs";
+        const cJSON *top = cJSON_GetObjectItemCaseSensitive(e, tk);
+        if (!top || cJSON_IsNull(top)) continue;
+        api_path(r, "%s.%s", q, tk);
+        if ((rc = api_entries(c, top, r, "token", "logprob", "prob", err))) return rc;
+    }
+    return LS_OK;
+}
+
+int load_llamacpp(const char *path, const struct api_item *items, size_t n,
+                  const struct source_opts *opts, struct source **out, struct ls_error *err)
+{
+    (void)opts;
+    struct api_ctx c;
+    struct llama_tally t = { n, 0, 0 };
+    int rc = api_load_items(&c, &llama_ops, path, items, n, load_item, &t, err);
+    if (rc) return rc;
+    if (!t.n_with) return api_abort(&c, "no completion_probabilities found (request n_probs > 0)", err);
+    if (t.shape == 1) c.kind = API_KIND_PROB;   /* old shape: always post-sampling */
+    return api_finish(&c, out, err);
+}

@@ -1,0 +1,58 @@
+/* load_ollama.c: Ollama native /api/generate and /api/chat logprobs
+ * (formats.md 6; Ollama v0.12.11 and later).
+ *
+ *   {"model": "m", "response": "Hi", "done": true,
+ *    "logprobs": [{"token": "Hi", "logprob": -0.12, "bytes": [72, 105],
+ *                  "top_logprobs": [{"token": "Hi", "logprob": -0.12, "bytes": [72, 105]}, ...]}]}
+ *
+ * A top-level array next to "response" (generate) or "message" (chat).
+ * bytes and top_logprobs are omitted when empty (omitempty). A streamed
+ * capture (NDJSON: one chunk per line) concatenates; chunks without logprobs
+ * are skipped. No ids: tokens are identified by their bytes/text. Ollama's
+ * bytes come from the token string, so partial UTF-8 pieces read U+FFFD. */
+#include "input/json_api.h"
+
+#include <stdio.h>
+
+static const struct source_ops ollama_ops = { "ollama", sp_read_step, sp_close };
+
+struct ollama_tally { size_t n_items; uint32_t n_with; };
+
+static int load_item(struct api_ctx *c, const struct api_item *it, void *st, struct ls_error *err)
+{
+    struct ollama_tally *t = st;
+    char p[API_PATH], q[API_PATH], r[API_PATH];
+    const char *pre = it->path;
+    int rc = api_expect(c, it->node, cJSON_Object, "object", pre[0] ? pre : "(top level)", err);
+    if (rc) return rc;
+    const cJSON *lp = cJSON_GetObjectItemCaseSensitive(it->node, "logprobs");
+    api_path(p, "%s%slogprobs", pre, pre[0] ? "." : "");
+    if ((!lp || cJSON_IsNull(lp)) && t->n_items > 1) return LS_OK;
+    if ((rc = api_expect(c, lp, cJSON_Array, "array", p, err))) return rc;
+    t->n_with++;
+    size_t ei = 0;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, lp) {
+        api_path(q, "%s[%zu]", p, ei);
+        ei++;
+        if ((rc = sp_step_begin(c->b, err))) return rc;
+        if ((rc = api_entry(c, e, q, "token", "logprob", NULL, 1, err))) return rc;
+        const cJSON *top = cJSON_GetObjectItemCaseSensitive(e, "top_logprobs");
+        if (!top || cJSON_IsNull(top)) continue;
+        api_path(r, "%s.top_logprobs", q);
+        if ((rc = api_entries(c, top, r, "token", "logprob", NULL, err))) return rc;
+    }
+    return LS_OK;
+}
+
+int load_ollama(const char *path, const struct api_item *items, size_t n,
+                const struct source_opts *opts, struct source **out, struct ls_error *err)
+{
+    (void)opts;
+    struct api_ctx c;
+    struct ollama_tally t = { n, 0 };
+    int rc = api_load_items(&c, &ollama_ops, path, items, n, load_item, &t, err);
+    if (rc) return rc;
+    if (!t.n_with) return api_abort(&c, "no logprobs found (request \"logprobs\": true)", err);
+    return api_finish(&c, out, err);
+}

@@ -1,0 +1,90 @@
+/* load_openai_chat.c: OpenAI Chat Completions logprobs (formats.md 1, 5).
+ *
+ *   {"choices": [{"logprobs": {"content": [
+ *       {"token": "Hi", "logprob": -0.03, "bytes": [72, 105],
+ *        "top_logprobs": [{"token": "Hi", "logprob": -0.03, "bytes": [72, 105]}, ...]}]}}]}
+ *
+ * Also what vLLM, llama.cpp's and Ollama's /v1 endpoints and TGI's chat
+ * endpoint return; llama.cpp adds "id" (used as the token id when every entry
+ * has one) and, with post_sampling_probs, "prob"/"top_probs" (probabilities
+ * after the sampler chain, converted to log space). One step per content
+ * entry, for every choice of every response in file order (streaming chunks
+ * concatenate naturally). `bytes` is the token text when present; -9999 and
+ * null are "unknown". A vLLM top-level prompt_logprobs array adds one step
+ * per prompt position before the response's generated tokens. */
+#include "input/json_api.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const struct source_ops chat_ops = { "openai-chat", sp_read_step, sp_close };
+
+struct chat_tally { uint32_t n_multi, n_refusal, n_with; };
+
+static int load_item(struct api_ctx *c, const struct api_item *it, void *st, struct ls_error *err)
+{
+    struct chat_tally *t = st;
+    char p[API_PATH], q[API_PATH], r[API_PATH];
+    const char *pre = it->path;
+    int rc = api_expect(c, it->node, cJSON_Object, "object", pre[0] ? pre : "(top level)", err);
+    if (rc) return rc;
+    const cJSON *pl = cJSON_GetObjectItemCaseSensitive(it->node, "prompt_logprobs");
+    if (pl && !cJSON_IsNull(pl)) {
+        api_path(p, "%s%sprompt_logprobs", pre, pre[0] ? "." : "");
+        if ((rc = api_prompt_logprobs(c, pl, p, err))) return rc;
+    }
+    const cJSON *choices = cJSON_GetObjectItemCaseSensitive(it->node, "choices");
+    api_path(p, "%s%schoices", pre, pre[0] ? "." : "");
+    if ((rc = api_expect(c, choices, cJSON_Array, "array", p, err))) return rc;
+    if (cJSON_GetArraySize(choices) > 1) t->n_multi++;
+    size_t ci = 0;
+    const cJSON *ch;
+    cJSON_ArrayForEach(ch, choices) {
+        api_path(p, "%s%schoices[%zu]", pre, pre[0] ? "." : "", ci);
+        ci++;
+        if ((rc = api_expect(c, ch, cJSON_Object, "object", p, err))) return rc;
+        const cJSON *lp = cJSON_GetObjectItemCaseSensitive(ch, "logprobs");
+        if (!lp || cJSON_IsNull(lp)) continue;
+        api_path(q, "%s.logprobs", p);
+        if ((rc = api_expect(c, lp, cJSON_Object, "object or null", q, err))) return rc;
+        const cJSON *ref = cJSON_GetObjectItemCaseSensitive(lp, "refusal");
+        if (cJSON_IsArray(ref) && cJSON_GetArraySize(ref) > 0) t->n_refusal++;
+        const cJSON *content = cJSON_GetObjectItemCaseSensitive(lp, "content");
+        api_path(q, "%s.logprobs.content", p);
+        if (!content) return ls_fail(err, LS_EDATA, "%s: missing (expected array or null)", q);
+        if (cJSON_IsNull(content)) continue;
+        if ((rc = api_expect(c, content, cJSON_Array, "array or null", q, err))) return rc;
+        t->n_with++;
+        size_t ei = 0;
+        const cJSON *e;
+        cJSON_ArrayForEach(e, content) {
+            api_path(r, "%s[%zu]", q, ei);
+            ei++;
+            if ((rc = sp_step_begin(c->b, err))) return rc;
+            if ((rc = api_entry(c, e, r, "token", "logprob", "prob", 1, err))) return rc;
+            const char *tk = c->kind == API_KIND_PROB ? "top_probs" : "top_logprobs";
+            const cJSON *top = cJSON_GetObjectItemCaseSensitive(e, tk);
+            if (!top || cJSON_IsNull(top)) continue;   /* Ollama omits it; TGI chat may */
+            char tp[API_PATH];
+            api_path(tp, "%s.%s", r, tk);
+            if ((rc = api_entries(c, top, tp, "token", "logprob", "prob", err))) return rc;
+        }
+    }
+    return LS_OK;
+}
+
+int load_openai_chat(const char *path, const struct api_item *items, size_t n,
+                     const struct source_opts *opts, struct source **out, struct ls_error *err)
+{
+    (void)opts;
+    struct api_ctx c;
+    struct chat_tally t = {0};
+    int rc = api_load_items(&c, &chat_ops, path, items, n, load_item, &t, err);
+    if (rc) return rc;
+    if (!t.n_with && sp_steps(c.b) == 0)
+        return api_abort(&c, "no choice has logprobs.content (request logprobs: true)", err);
+    struct source *s = sp_source(c.b);
+    if (t.n_multi) source_warn(s, "%u responses have several choices; their steps follow each other in file order", t.n_multi);
+    if (t.n_refusal) source_warn(s, "logprobs.refusal entries are not loaded (%u choices)", t.n_refusal);
+    return api_finish(&c, out, err);
+}

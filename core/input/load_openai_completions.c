@@ -1,0 +1,137 @@
+/* load_openai_completions.c: OpenAI legacy Completions logprobs (formats.md 2, 5).
+ *
+ *   {"choices": [{"logprobs": {"tokens": ["The", " capital"],
+ *                              "token_logprobs": [null, -6.1],
+ *                              "top_logprobs": [null, {" capital": -6.1, " first": -2.2}],
+ *                              "text_offset": [0, 3]},
+ *                 "prompt_logprobs": [null, {"6864": {"logprob": -7.2, "rank": 3,
+ *                                                      "decoded_token": " capital"}}]}]}
+ *
+ * Parallel arrays: tokens and token_logprobs are required and must have the
+ * same length; top_logprobs and text_offset, when present, too. top_logprobs
+ * objects are keyed by token text; duplicate keys are legitimate (two ids
+ * that decode to the same text) and all are kept. A position whose logprob
+ * and top_logprobs are both null (echo mode's first token) has nothing to
+ * show and is not a step (a warning says how many). No ids and no bytes:
+ * tokens are identified by text, or by id when every token reads
+ * "token_id:N" (vLLM return_tokens_as_token_ids). vLLM's prompt_logprobs
+ * (per choice) become steps before that choice's generated tokens. */
+#include "input/json_api.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static const struct source_ops compl_ops = { "openai-completions", sp_read_step, sp_close };
+
+static int same_len(struct api_ctx *c, const cJSON *a, const char *an, const cJSON *b,
+                    const char *bn, const char *p, struct ls_error *err)
+{
+    int na = cJSON_GetArraySize(a), nb = cJSON_GetArraySize(b);
+    char where[64] = "";
+    if (na != nb) {
+        if (c->jc && c->jc->buf) json_where(c->jc->buf, c->jc->len, p, where, sizeof where);
+        return ls_fail(err, LS_EDATA, "%s: %s has %d entries but %s has %d (they must be parallel)%s",
+                       p, bn, nb, an, na, where);
+    }
+    return LS_OK;
+}
+
+struct compl_tally { uint32_t n_skipped, n_with; };
+
+static int load_item(struct api_ctx *c, const struct api_item *it, void *st, struct ls_error *err)
+{
+    struct compl_tally *t = st;
+    char p[API_PATH], q[API_PATH], r[API_PATH];
+    const char *pre = it->path;
+    int rc = api_expect(c, it->node, cJSON_Object, "object", pre[0] ? pre : "(top level)", err);
+    if (rc) return rc;
+    const cJSON *choices = cJSON_GetObjectItemCaseSensitive(it->node, "choices");
+    api_path(p, "%s%schoices", pre, pre[0] ? "." : "");
+    if ((rc = api_expect(c, choices, cJSON_Array, "array", p, err))) return rc;
+    size_t ci = 0;
+    const cJSON *ch;
+    cJSON_ArrayForEach(ch, choices) {
+        api_path(p, "%s%schoices[%zu]", pre, pre[0] ? "." : "", ci);
+        ci++;
+        if ((rc = api_expect(c, ch, cJSON_Object, "object", p, err))) return rc;
+        const cJSON *pl = cJSON_GetObjectItemCaseSensitive(ch, "prompt_logprobs");
+        if (pl && !cJSON_IsNull(pl)) {
+            api_path(q, "%s.prompt_logprobs", p);
+            if ((rc = api_prompt_logprobs(c, pl, q, err))) return rc;
+            t->n_with++;
+        }
+        const cJSON *lp = cJSON_GetObjectItemCaseSensitive(ch, "logprobs");
+        if (!lp || cJSON_IsNull(lp)) continue;
+        api_path(q, "%s.logprobs", p);
+        if ((rc = api_expect(c, lp, cJSON_Object, "object or null", q, err))) return rc;
+        const cJSON *toks = cJSON_GetObjectItemCaseSensitive(lp, "tokens");
+        const cJSON *tlp = cJSON_GetObjectItemCaseSensitive(lp, "token_logprobs");
+        const cJSON *top = cJSON_GetObjectItemCaseSensitive(lp, "top_logprobs");
+        const cJSON *off = cJSON_GetObjectItemCaseSensitive(lp, "text_offset");
+        api_path(r, "%s.tokens", q);
+        if ((rc = api_expect(c, toks, cJSON_Array, "array", r, err))) return rc;
+        api_path(r, "%s.token_logprobs", q);
+        if ((rc = api_expect(c, tlp, cJSON_Array, "array", r, err))) return rc;
+        if ((rc = same_len(c, toks, "tokens", tlp, "token_logprobs", q, err))) return rc;
+        if (top && !cJSON_IsNull(top)) {
+            api_path(r, "%s.top_logprobs", q);
+            if ((rc = api_expect(c, top, cJSON_Array, "array or null", r, err))) return rc;
+            if ((rc = same_len(c, toks, "tokens", top, "top_logprobs", q, err))) return rc;
+        } else top = NULL;
+        if (off && !cJSON_IsNull(off)) {
+            api_path(r, "%s.text_offset", q);
+            if ((rc = api_expect(c, off, cJSON_Array, "array or null", r, err))) return rc;
+            if ((rc = same_len(c, toks, "tokens", off, "text_offset", q, err))) return rc;
+            size_t oi = 0;
+            const cJSON *o;
+            cJSON_ArrayForEach(o, off) {
+                long v;
+                api_path(r, "%s.text_offset[%zu]", q, oi);
+                oi++;
+                if ((rc = json_get_int(c->jc, o, r, 0, 2147483647L, &v, err))) return rc;
+            }
+        }
+        t->n_with++;
+        const cJSON *tk = toks->child, *tl = tlp->child, *tp = top ? top->child : NULL;
+        for (size_t j = 0; tk; j++, tk = tk->next, tl = tl->next, tp = tp ? tp->next : NULL) {
+            api_path(r, "%s.tokens[%zu]", q, j);
+            if ((rc = api_expect(c, tk, cJSON_String, "string", r, err))) return rc;
+            api_path(r, "%s.token_logprobs[%zu]", q, j);
+            double v;
+            if ((rc = api_number(c, tl, r, &v, err))) return rc;
+            int top_null = !tp || cJSON_IsNull(tp);
+            if (cJSON_IsNull(tl) && top_null) { t->n_skipped++; continue; }
+            if ((rc = sp_step_begin(c->b, err))) return rc;
+            if ((rc = sp_add(c->b, -1, tk->valuestring, strlen(tk->valuestring), v, 1, err))) return rc;
+            if (top_null) continue;
+            api_path(r, "%s.top_logprobs[%zu]", q, j);
+            if ((rc = api_expect(c, tp, cJSON_Object, "object or null", r, err))) return rc;
+            const cJSON *x;
+            cJSON_ArrayForEach(x, tp) {
+                char xp[API_PATH];
+                const char *key = x->string ? x->string : "";
+                api_path(xp, "%s.%s", r, key);
+                double d;
+                if ((rc = api_number(c, x, xp, &d, err))) return rc;
+                if ((rc = sp_add(c->b, -1, key, strlen(key), d, 0, err))) return rc;
+            }
+        }
+    }
+    return LS_OK;
+}
+
+int load_openai_completions(const char *path, const struct api_item *items, size_t n,
+                            const struct source_opts *opts, struct source **out, struct ls_error *err)
+{
+    (void)opts;
+    struct api_ctx c;
+    struct compl_tally t = {0};
+    int rc = api_load_items(&c, &compl_ops, path, items, n, load_item, &t, err);
+    if (rc) return rc;
+    if (!t.n_with) return api_abort(&c, "no choice has logprobs (request logprobs: N)", err);
+    if (t.n_skipped)
+        source_warn(sp_source(c.b), "%u positions with neither a logprob nor top_logprobs (echo mode's first token) are not steps", t.n_skipped);
+    return api_finish(&c, out, err);
+}

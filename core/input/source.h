@@ -1,0 +1,118 @@
+/* source.h: where steps come from.
+ *
+ * A source yields steps: a float32 logit vector over V tokens, optionally the
+ * id (and text) of the token actually chosen at that step. Nothing above this
+ * interface knows whether logits came from a native JSON dump, a .npy file,
+ * an API response with top-N logprobs or (later) a live model.
+ *
+ * Ownership: source_open returns a source the caller frees with
+ * source_close. source_read_step fills a caller-provided buffer of
+ * vocab_size floats (no allocation per step); text pointers in step_info are
+ * borrowed from the source and valid until source_close.
+ *
+ * Sparse sources (API outputs with top-N logprobs) set `sparse`: logits of
+ * tokens not in the top-N are -inf and step_info.tail_mass holds the unknown
+ * remainder 1 - sum(known p). Everything computed from them is approximate.
+ *
+ *   struct source *s; struct ls_error e = {0};
+ *   if (source_open("dump.json", &opts, &s, &e)) ...
+ *   float *z = malloc(s->vocab_size * sizeof *z);
+ *   struct step_info si;
+ *   source_read_step(s, 0, z, &si, &e);
+ *   source_close(s);
+ */
+#ifndef LS_SOURCE_H
+#define LS_SOURCE_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include "base/status.h"
+#include "input/vocab.h"
+
+#define LS_MAX_VOCAB (1u << 24)          /* hard limit on V (16,777,216) */
+#define LS_JSON_CAP_DEFAULT (256ull << 20) /* default size cap for JSON inputs */
+
+struct step_info {
+    int32_t token;          /* recorded (chosen) token id, -1 if none */
+    const char *text;       /* recorded token text from the file, NULL if none */
+    size_t text_len;
+    uint32_t n_nan, n_posinf, n_neginf; /* non-finite logits in this step */
+    int sparse;             /* 1: only top-N known (logits of others are -inf) */
+    uint32_t n_known;       /* sparse: number of known entries */
+    double tail_mass;       /* sparse: 1 - sum of known probabilities (>= 0) */
+};
+
+struct source;
+
+struct source_ops {
+    const char *format;     /* "native-json", "npy", ... */
+    int (*read_step)(struct source *s, uint32_t step, float *logits,
+                     struct step_info *info, struct ls_error *err);
+    void (*close)(struct source *s);
+};
+
+struct source {
+    const struct source_ops *ops;
+    void *impl;              /* loader-private state */
+    char *path;              /* as given by the user (owned) */
+    uint32_t n_steps;
+    uint32_t vocab_size;     /* V */
+    struct vocab *vocab;     /* owned; may be NULL or shorter than V */
+    const char *dtype;       /* "f32", "f16", ... (static string) */
+    int sparse;              /* 1 if steps hold only top-N entries */
+    uint32_t top_n;          /* sparse: largest N seen */
+    int post_sampling;       /* 1 if values are post-sampling probabilities */
+    int has_tokens;          /* 1 if steps record the chosen token */
+    int local_ids;           /* 1: ids number the file's distinct token texts (sparse
+                                API outputs without ids); --vocab does not apply */
+    uint64_t file_size;
+    char warnings[1024];     /* newline-separated warnings from loading */
+};
+
+struct source_opts {
+    const char *format;      /* NULL: autodetect from content */
+    const char *vocab_path;  /* --vocab FILE, NULL if none */
+    const char *tensor;      /* --tensor NAME (npz, safetensors) */
+    uint64_t json_cap;       /* 0: LS_JSON_CAP_DEFAULT */
+    uint32_t vocab_size;     /* raw float files: --vocab-size */
+    const char *dtype;       /* raw float files: --dtype */
+};
+
+int source_open(const char *path, const struct source_opts *opts,
+                struct source **out, struct ls_error *err);
+int source_read_step(struct source *s, uint32_t step, float *logits,
+                     struct step_info *info, struct ls_error *err);
+void source_close(struct source *s);
+
+/* Append a warning line to s->warnings (truncated when full). */
+void source_warn(struct source *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Allocate a source with ops and path set; NULL on out of memory. */
+struct source *source_alloc(const struct source_ops *ops, const char *path);
+
+/* Attach the vocab from opts->vocab_path if given (replacing any the file
+ * carried), warning when its size differs from V. */
+int source_attach_vocab(struct source *s, const struct source_opts *opts, struct ls_error *err);
+
+/* Loaders (one file each): return LS_OK and a source, or an error whose
+ * message starts with what is wrong (source_open prefixes the file name).
+ * Binary loaders read in place with pread (fileio.h), never the whole file. */
+int load_npy(const char *path, const struct source_opts *opts, struct source **out, struct ls_error *err);
+int load_npz(const char *path, const struct source_opts *opts, struct source **out, struct ls_error *err);
+int load_safetensors(const char *path, const struct source_opts *opts, struct source **out, struct ls_error *err);
+int load_kld(const char *path, const struct source_opts *opts, struct source **out, struct ls_error *err);
+int load_raw(const char *path, const struct source_opts *opts, struct source **out, struct ls_error *err);
+
+/* JSON family (json_formats.c): buf holds the whole file (len bytes plus a
+ * NUL at buf[len]); the function detects the format (or uses opts->format),
+ * parses and loads. Native dumps are load_native_json (load_native_json.c). */
+int load_json_any(const char *path, char *buf, size_t len, const struct source_opts *opts,
+                  struct source **out, struct ls_error *err);
+struct cJSON;
+int load_native_json(const char *path, const struct cJSON *root, const char *buf, size_t len,
+                     const struct source_opts *opts, struct source **out, struct ls_error *err);
+
+/* Names accepted by --format. */
+extern const char *const source_format_names[];
+
+#endif

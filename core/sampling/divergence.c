@@ -1,0 +1,172 @@
+/* divergence.c: per-step KL / JS divergence and the llama-perplexity
+ * summary statistics (see divergence.h). */
+#include "sampling/divergence.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LN2 0.69314718055994530942
+
+/* max and log-sum-exp over finite logits; argmax = first maximum */
+static int lse_of(const float *z, uint32_t V, double *lse, int32_t *argmax)
+{
+    double m = -INFINITY;
+    int32_t am = -1;
+    for (uint32_t i = 0; i < V; i++) {
+        double d = (double)z[i];
+        if (isfinite(d) && d > m) { m = d; am = (int32_t)i; }
+    }
+    if (am < 0) return -1;
+    double s = 0.0;
+    for (uint32_t i = 0; i < V; i++) {
+        double d = (double)z[i];
+        if (isfinite(d)) s += exp(d - m);
+    }
+    *lse = m + log(s);
+    *argmax = am;
+    return 0;
+}
+
+int div_step_compute(const float *za, const float *zb, uint32_t V, int32_t token,
+                     struct div_step *o, struct ls_error *err)
+{
+    double la, lb;
+    int32_t ta, tb;
+    memset(o, 0, sizeof *o);
+    if (lse_of(za, V, &la, &ta)) return ls_fail(err, LS_EDATA, "A: no finite logit");
+    if (lse_of(zb, V, &lb, &tb)) return ls_fail(err, LS_EDATA, "B: no finite logit");
+    double kl = 0.0, js = 0.0;
+    int inf = 0;
+    for (uint32_t i = 0; i < V; i++) {
+        double a = (double)za[i], b = (double)zb[i];
+        int fa = isfinite(a), fb = isfinite(b);
+        double lpa = fa ? a - la : -INFINITY, lpb = fb ? b - lb : -INFINITY;
+        double pa = fa ? exp(lpa) : 0.0, pb = fb ? exp(lpb) : 0.0;
+        if (pa > 0) {
+            if (fb) kl += pa * (lpa - lpb);
+            else inf = 1;
+        }
+        if (pa > 0 || pb > 0) {
+            /* ln M = logaddexp(ln P, ln Q) - ln 2: exact 0 terms when P = Q */
+            double hi = lpa > lpb ? lpa : lpb, lo = lpa > lpb ? lpb : lpa;
+            double lm = hi + log1p(exp(lo - hi)) - LN2;
+            if (pa > 0) js += 0.5 * pa * (lpa - lm);
+            if (pb > 0) js += 0.5 * pb * (lpb - lm);
+        }
+    }
+    o->kld = inf ? INFINITY : kl;
+    o->jsd = js;
+    o->top_a = ta;
+    o->top_b = tb;
+    o->same_top = ta == tb;
+    if (token >= 0 && (uint32_t)token < V) {
+        double a = (double)za[token], b = (double)zb[token];
+        o->nll_a = isfinite(a) ? la - a : INFINITY;
+        o->nll_b = isfinite(b) ? lb - b : INFINITY;
+        o->p_a = isfinite(a) ? exp(a - la) : 0.0;
+        o->p_b = isfinite(b) ? exp(b - lb) : 0.0;
+        o->dp = o->p_b - o->p_a;
+    } else {
+        o->nll_a = o->nll_b = o->dp = o->p_a = o->p_b = NAN;
+    }
+    return LS_OK;
+}
+
+double div_percentile(const double *s, size_t n, double f)
+{
+    if (n == 0) return NAN;
+    if (n == 1) return s[0];
+    double x = f * (double)(n - 1);
+    size_t lo = (size_t)floor(x);
+    if (lo >= n - 1) return s[n - 1];
+    double fr = x - (double)lo;
+    if (fr == 0) return s[lo];
+    if (isinf(s[lo + 1])) return s[lo + 1];
+    return s[lo] + fr * (s[lo + 1] - s[lo]);
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* standard error of the mean from sums: sqrt((<x^2> - <x>^2)/(n-1)) */
+static double se_of(double sum, double sq, double n)
+{
+    if (n < 2) return NAN;
+    double m = sum / n, v = sq / n - m * m;
+    return sqrt((v > 0 ? v : 0) / (n - 1));
+}
+
+int div_stats_compute(const struct div_step *st, uint32_t n, struct div_stats *o,
+                      struct ls_error *err)
+{
+    memset(o, 0, sizeof *o);
+    o->n = n;
+    double *k = malloc((size_t)(n ? n : 1) * sizeof *k);
+    if (!k) return ls_fail(err, LS_ELIMIT, "out of memory");
+    double ks = 0, kq = 0, js = 0, ds = 0, dq = 0, d4 = 0, sa = 0, sb = 0, qa = 0, qb = 0, ab = 0;
+    uint32_t same = 0, nt = 0;
+    for (uint32_t t = 0; t < n; t++) {
+        double x = st[t].kld;
+        k[t] = x;
+        if (isinf(x)) o->n_inf++;
+        ks += x; kq += x * x;
+        js += st[t].jsd;
+        same += st[t].same_top ? 1u : 0u;
+        if (isfinite(st[t].dp)) {
+            double d = st[t].dp, d2 = d * d;
+            ds += d; dq += d2; d4 += d2 * d2;
+            double a = st[t].nll_a, b = st[t].nll_b;
+            sa += a; sb += b; qa += a * a; qb += b * b; ab += a * b;
+            nt++;
+        }
+    }
+    o->n_tok = nt;
+    qsort(k, n, sizeof *k, cmp_d);
+    double N = n;
+    o->mean_kld = n ? ks / N : NAN;
+    o->mean_kld_se = o->n_inf ? NAN : se_of(ks, kq, N);
+    o->kld_max = n ? k[n - 1] : NAN;
+    o->kld_p999 = div_percentile(k, n, 0.999);
+    o->kld_p99 = div_percentile(k, n, 0.99);
+    o->kld_p95 = div_percentile(k, n, 0.95);
+    o->kld_p90 = div_percentile(k, n, 0.90);
+    o->kld_median = div_percentile(k, n, 0.5);
+    o->kld_p10 = div_percentile(k, n, 0.10);
+    o->kld_p05 = div_percentile(k, n, 0.05);
+    o->kld_p01 = div_percentile(k, n, 0.01);
+    o->kld_min = n ? k[0] : NAN;
+    free(k);
+    o->mean_jsd = n ? js / N : NAN;
+    double f = n ? (double)same / N : NAN;
+    o->same_top = f;
+    o->same_top_se = n > 1 ? sqrt(f * (1 - f) / (N - 1)) : NAN;
+    double T = nt;
+    if (nt) {
+        o->mean_dp = ds / T;
+        o->mean_dp_se = se_of(ds, dq, T);
+        o->rms_dp = sqrt(dq / T);
+        double se2 = se_of(dq, d4, T);
+        o->rms_dp_se = o->rms_dp > 0 ? se2 / (2 * o->rms_dp) : NAN;
+        double ma = sa / T, mb = sb / T;
+        o->ppl_a = exp(ma);
+        o->ppl_b = exp(mb);
+        o->ln_ppl_ratio = mb - ma;
+        if (nt > 1 && isfinite(sa) && isfinite(sb)) {
+            double sea = se_of(sa, qa, T), seb = se_of(sb, qb, T);
+            double cov = (ab / T - ma * mb) / (T - 1);
+            double v = sea * sea + seb * seb - 2 * cov;
+            o->ln_ppl_ratio_se = sqrt(v > 0 ? v : 0);
+            o->cor_ln_ppl = (sea > 0 && seb > 0) ? cov / (sea * seb) : NAN;
+        } else {
+            o->ln_ppl_ratio_se = o->cor_ln_ppl = NAN;
+        }
+    } else {
+        o->mean_dp = o->mean_dp_se = o->rms_dp = o->rms_dp_se = NAN;
+        o->ppl_a = o->ppl_b = o->ln_ppl_ratio = o->ln_ppl_ratio_se = o->cor_ln_ppl = NAN;
+    }
+    return LS_OK;
+}

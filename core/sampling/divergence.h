@@ -1,0 +1,66 @@
+/* divergence.h: comparing two models' distributions step by step
+ * (`logitscope diff A B`), with the statistics of llama-perplexity's
+ * KL-divergence report (sampling-reference.md c.2). Everything in double.
+ *
+ * Per step t, with P = softmax of A's raw logits (the base) and Q = softmax
+ * of B's, both over the same ids:
+ *   KLD_t = sum_i P(i) (ln P(i) - ln Q(i))   exact over the whole vocabulary
+ *           (llama-perplexity sums only where ln P > -16 because its base
+ *           file is quantised; a dump holds the full distribution). Tokens
+ *           with P(i) = 0 add 0; P(i) > 0 with Q(i) = 0 makes KLD infinite.
+ *   JSD_t = KL(P||M)/2 + KL(Q||M)/2, M = (P+Q)/2, nats (<= ln 2)
+ *   dp_t  = Q(x_t) - P(x_t) for the recorded token x_t (signed)
+ *   same_top_t = [argmax P == argmax Q], first maximum on each side
+ *   NLL_P = -ln P(x_t), NLL_Q = -ln Q(x_t)
+ * Summary over N steps (se = standard error):
+ *   mean_kld +- sqrt((<K^2> - <K>^2)/(N-1)); max, 99.9/99/95/90 %, median,
+ *   10/5/1 %, minimum: linear interpolation at index f(N-1) of the sorted KLDs;
+ *   mean_dp +- se; rms_dp = sqrt(<dp^2>) +- se(dp^2)/(2 rms);
+ *   same_top = f +- sqrt(f(1-f)/(N-1));
+ *   ln_ppl_ratio = <NLL_Q> - <NLL_P> +- sqrt(s_Q^2 + s_P^2 - 2 cov), s_X the
+ *   standard error of <X>, cov = (<NLL_Q NLL_P> - <NLL_Q><NLL_P>)/(N-1);
+ *   ppl_a = exp(<NLL_P>), ppl_b = exp(<NLL_Q>); mean_jsd.
+ * Values are fractions (llama-perplexity prints dp and same top in %).
+ * With N < 2 every standard error is NaN. */
+#ifndef LS_DIVERGENCE_H
+#define LS_DIVERGENCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "base/status.h"
+
+struct div_step {
+    double kld, jsd;
+    double dp;             /* NaN without a recorded token */
+    double nll_a, nll_b;   /* NaN without a recorded token */
+    double p_a, p_b;       /* probability of the recorded token */
+    int same_top;
+    int32_t top_a, top_b;
+};
+
+/* One step: za, zb hold V logits each (non-finite = masked, p = 0). token
+ * may be -1. Returns LS_EDATA if either side has no finite logit. */
+int div_step_compute(const float *za, const float *zb, uint32_t V, int32_t token,
+                     struct div_step *out, struct ls_error *err);
+
+struct div_stats {
+    uint32_t n;              /* steps */
+    uint32_t n_tok;          /* steps with a recorded token */
+    uint32_t n_inf;          /* steps with infinite KLD */
+    double mean_kld, mean_kld_se;
+    double kld_max, kld_p999, kld_p99, kld_p95, kld_p90, kld_median, kld_p10, kld_p05, kld_p01, kld_min;
+    double mean_jsd;
+    double mean_dp, mean_dp_se, rms_dp, rms_dp_se;
+    double same_top, same_top_se;
+    double ppl_a, ppl_b, ln_ppl_ratio, ln_ppl_ratio_se, cor_ln_ppl;
+};
+
+/* Percentile of sorted[0..n) at fraction f: linear interpolation at index
+ * f*(n-1). NaN for n = 0. */
+double div_percentile(const double *sorted, size_t n, double f);
+
+/* Summary of n steps. Allocates a sorted copy internally (LS_ELIMIT). */
+int div_stats_compute(const struct div_step *st, uint32_t n, struct div_stats *out,
+                      struct ls_error *err);
+
+#endif

@@ -1,0 +1,54 @@
+/* topk.c: the top-k stage.
+ *
+ * Keeps the k most likely candidates. The k-th logit is found without
+ * sorting: a deterministic sample of the candidates gives a threshold that
+ * very likely lies below the k-th value; one pass collects the candidates at
+ * or above it, and quickselect finds the k-th among those (falling back to
+ * all candidates if the sample misjudged). Ties at the k-th value:
+ *   TIES_KEEP  (HF, vLLM): every token equal to the k-th value stays (HF
+ *              masks "strictly below the k-th largest"), so more than k can
+ *              remain
+ *   TIES_BY_ID (llama.cpp): exactly k; among tokens equal to the k-th value
+ *              the lower ids win (llama.cpp's partial sort is unstable, so it
+ *              has no defined winner; lower id is our documented choice)
+ * HF raises k to min_tokens_to_keep (1); vLLM treats k >= V as off;
+ * llama.cpp clamps k to the candidate count. k <= 0 is off everywhere. */
+#include "sampling/stage.h"
+
+/* candidate j's logit, for the sampled prefilter */
+static double get_z(const void *ctx, uint32_t j)
+{
+    const struct stage_ctx *x = ctx;
+    return (double)x->z[x->ws->cand[j]];
+}
+
+void stage_top_k(struct stage_ctx *x)
+{
+    int32_t k = x->p->top_k;
+    struct chain_ws *ws = x->ws;
+    const float *z = x->z;
+    if (k <= 0) return;
+    x->rep->active = 1;
+    if ((uint32_t)k >= x->n) return; /* nothing to cut */
+    uint32_t n = x->n, c = 0;
+    double *v = ws->tmp;
+    double thr;
+    if (select_sample_threshold(get_z, x, n, (uint32_t)k, &thr)) {
+        for (uint32_t j = 0; j < n; j++) {
+            double zv = (double)z[ws->cand[j]];
+            if (zv >= thr) v[c++] = zv;
+        }
+    }
+    if (c < (uint32_t)k) { /* no prefilter, or the sample misjudged */
+        c = n;
+        for (uint32_t j = 0; j < n; j++) v[j] = (double)z[ws->cand[j]];
+    }
+    double kth = select_kth_largest(v, c, (uint32_t)k - 1);
+    if (x->c->topk_ties == TIES_BY_ID) {
+        int64_t greater = 0; /* all values above kth are in v[0..c) */
+        for (uint32_t j = 0; j < c; j++) greater += v[j] > kth;
+        stage_cut(x, kth, TIE_QUOTA, (int64_t)k - greater);
+    } else {
+        stage_cut(x, kth, TIE_ALL, 0);
+    }
+}

@@ -1,0 +1,90 @@
+/* view.c: layout and the panel-independent parts of drawing (see view.h).
+ *
+ * Layout (columns x rows), top to bottom:
+ *   row 0          parameter bar
+ *   rows 1..       left: distribution panel; right column: chain, scores,
+ *                  samples (right column 28..48 columns by terminal width)
+ *   seq rows       sequence panel (3..6 rows, only for multi-step files)
+ *   last row       status line (messages, key hints, the ':' prompt)
+ * Below VIEW_MIN_W x VIEW_MIN_H a "terminal too small" message replaces it. */
+#include "view/view.h"
+#include "base/display.h"
+
+#include <string.h>
+
+void view_layout(struct view_layout *L, int w, int h, uint32_t n_steps)
+{
+    memset(L, 0, sizeof *L);
+    L->w = w;
+    L->h = h;
+    L->too_small = w < VIEW_MIN_W || h < VIEW_MIN_H;
+    L->status = (struct view_rect){ 0, h - 1, w, 1 };
+    if (L->too_small) return;
+    L->params = (struct view_rect){ 0, 0, w, 1 };
+    int seq_h = 0;
+    if (n_steps > 1) seq_h = h >= 40 ? 7 : h >= 30 ? 5 : h >= 22 ? 4 : 3;
+    L->seq = (struct view_rect){ 0, h - 1 - seq_h, w, seq_h };
+    int top = 1, mh = h - 1 - seq_h - top;
+    int rw = w >= 120 ? 48 : w >= 100 ? 42 : w >= 80 ? 36 : 28;
+    int lw = w - rw - 1;
+    L->dist = (struct view_rect){ 0, top, lw, mh };
+    int chain_h = 7;
+    int scores_h = mh >= 20 ? 8 : 7;
+    if (chain_h + scores_h + 3 > mh) scores_h = mh - chain_h - 3;
+    L->chain = (struct view_rect){ lw + 1, top, rw, chain_h };
+    L->scores = (struct view_rect){ lw + 1, top + chain_h, rw, scores_h };
+    L->samples = (struct view_rect){ lw + 1, top + chain_h + scores_h, rw, mh - chain_h - scores_h };
+}
+
+int view_dist_rows(const struct view_layout *L)
+{
+    int n = L->dist.h - 4;
+    return n > 1 ? n : 1;
+}
+
+void view_title(struct grid *g, struct view_rect r, const char *title, int focused)
+{
+    const struct grid_glyphs *gl = grid_glyphs(g);
+    grid_hline(g, r.x, r.y, r.w, gl->hline, ROLE_BORDER);
+    int n = grid_puts(g, r.x + 1, r.y, r.w - 2, focused ? ROLE_TITLE_FOCUS : ROLE_TITLE, " ");
+    n += grid_puts(g, r.x + 1 + n, r.y, r.w - 2 - n, focused ? ROLE_TITLE_FOCUS : ROLE_TITLE, title);
+    grid_puts(g, r.x + 1 + n, r.y, r.w - 2 - n, focused ? ROLE_TITLE_FOCUS : ROLE_TITLE, " ");
+}
+
+int view_token(struct grid *g, const struct explorer *ex, int x, int y, int maxw,
+               enum grid_role role, int32_t id)
+{
+    char buf[32];
+    size_t len;
+    const char *t = explorer_token(ex, id, buf, sizeof buf, &len);
+    return grid_text(g, x, y, maxw, role, t, len, DISP_TOKEN);
+}
+
+void view_render(struct grid *g, const struct explorer *ex, const struct view_layout *L)
+{
+    grid_clear(g);
+    if (L->too_small) {
+        char msg[96];
+        int n = snprintf(msg, sizeof msg, "terminal too small: %dx%d (need %dx%d)", L->w, L->h, VIEW_MIN_W, VIEW_MIN_H);
+        int x = (L->w - n) / 2;
+        grid_puts(g, x > 0 ? x : 0, L->h / 2, L->w, ROLE_ERROR, msg);
+        return;
+    }
+    view_params(g, ex, L->params);
+    if (!ex->src) { grid_puts(g, 1, 2, L->w - 2, ROLE_DIM, "no file open (:open FILE)"); return; }
+    view_dist(g, ex, L->dist);
+    const struct grid_glyphs *gl = grid_glyphs(g);
+    for (int y = L->dist.y; y < L->dist.y + L->dist.h; y++) grid_glyph(g, L->chain.x - 1, y, gl->vline, ROLE_BORDER);
+    view_chain(g, ex, L->chain);
+    view_scores(g, ex, L->scores);
+    view_samples(g, ex, L->samples);
+    if (L->seq.h > 0) view_seq(g, ex, L->seq);
+}
+
+void view_status(struct grid *g, const struct view_layout *L, const struct explorer *ex, const char *hints)
+{
+    struct view_rect r = L->status;
+    grid_fill(g, r.x, r.y, r.w, 1, ROLE_STATUS);
+    if (ex->msg[0]) grid_text(g, r.x, r.y, r.w, ex->msg_error ? ROLE_ERROR : ROLE_STATUS, ex->msg, strlen(ex->msg), 0);
+    else if (hints) grid_puts(g, r.x, r.y, r.w, ROLE_HINT, hints);
+}

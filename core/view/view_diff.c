@@ -1,0 +1,162 @@
+/* view_diff.c: the diff view (`logitscope FILE --compare OTHER`): model A
+ * (the explorer's file) and model B side by side at the current step, each
+ * with its own top tokens as probability bars (raw distributions, T = 1, as
+ * `logitscope diff`), this step's KL(A||B), JSD, dp and argmax agreement,
+ * then the per-step KL along the whole sequence as a column chart with the
+ * current step marked, and the summary statistics once every step is done.
+ * When the dumps cannot be compared (step counts or recorded tokens differ)
+ * an error panel says why; the explorer keeps running. */
+#include "view/view_xe.h"
+#include "base/display.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static int tok(struct grid *g, const struct source *s, int x, int y, int maxw, enum grid_role role, int32_t id)
+{
+    char buf[32];
+    size_t len;
+    int known;
+    const char *t = vocab_text(s ? s->vocab : NULL, id, buf, sizeof buf, &len, &known);
+    return grid_text(g, x, y, maxw, role, t, len, DISP_TOKEN);
+}
+
+/* Text over up to max_lines rows, broken at spaces; returns rows used. */
+static int wrap(struct grid *g, int x, int y, int w, int max_lines, enum grid_role role, const char *t)
+{
+    int n = 0;
+    size_t len = strlen(t);
+    while (len > 0 && n < max_lines) {
+        size_t cut = len;
+        if ((int)len > w && n + 1 < max_lines) {
+            cut = (size_t)w;
+            while (cut > 0 && t[cut] != ' ') cut--;
+            if (cut == 0) cut = (size_t)w;
+        }
+        grid_text(g, x, y + n, w, role, t, cut, 0);
+        n++;
+        t += cut;
+        len -= cut;
+        while (len > 0 && *t == ' ') { t++; len--; }
+    }
+    return n;
+}
+
+static void side(struct grid *g, const struct source *s, const char *name, const double *p, const int32_t *top,
+                 uint32_t n_top, const double *other, int32_t rec, int x, int y, int w, int rows)
+{
+    char t[160];
+    int n = snprintf(t, sizeof t, "%s: ", name);
+    grid_puts(g, x, y, n, ROLE_TITLE, t);
+    grid_text(g, x + n, y, w - n, ROLE_TITLE, s->path, strlen(s->path), 0);
+    const struct grid_glyphs *gl = grid_glyphs(g);
+    int tw = w >= 40 ? 14 : 8, bw = w - tw - 2 - 2 - 8 - 8;
+    if (bw < 4) bw = 0;
+    double mx = n_top ? p[top[0]] : 1;
+    for (int i = 0; i < rows && (uint32_t)i < n_top; i++) {
+        int yy = y + 1 + i;
+        int32_t id = top[i];
+        if (id == rec) grid_glyph(g, x, yy, gl->arrow, ROLE_MARK);
+        tok(g, s, x + 2, yy, tw, ROLE_NORMAL, id);
+        if (bw) grid_bar(g, x + 2 + tw + 1, yy, bw, mx > 0 ? p[id] / mx : 0, ROLE_BAR_FINAL);
+        grid_printf(g, x + 2 + tw + 1 + (bw ? bw + 1 : 0), yy, 7, ROLE_VALUE, "%7.4f", p[id]);
+        /* the other model's probability of the same token */
+        grid_printf(g, x + 2 + tw + 1 + (bw ? bw + 1 : 0) + 8, yy, 8, ROLE_DIM, "(%.3f)", other[id]);
+    }
+}
+
+void view_diff(struct grid *g, const struct explorer *ex, const struct explorer_eval *xe, struct view_rect r)
+{
+    const struct explorer_diff *d = &xe->diff;
+    view_title(g, r, "Diff: model A (this file) vs model B, raw distributions", 1);
+    int x = r.x + 1, w = r.w - 2, y = r.y + 1;
+    if (!d->b) {
+        grid_puts(g, x, y + 1, w, ROLE_DIM, "no second dump: start with logitscope FILE --compare OTHER, or type :compare OTHER");
+        return;
+    }
+    if (d->fatal) {
+        grid_fill(g, x, y + 1, w, 6, ROLE_ERROR);
+        grid_puts(g, x + 1, y + 1, w - 2, ROLE_ERROR, "cannot compare these dumps:");
+        int n = wrap(g, x + 3, y + 2, w - 4, 3, ROLE_ERROR, d->err);
+        grid_puts(g, x + 1, y + 2 + n, w - 2, ROLE_ERROR, "diff needs two dumps of the same token sequence");
+        grid_puts(g, x, y + 4 + n, w, ROLE_DIM, ":compare OTHER tries another file; Esc returns to the panels");
+        return;
+    }
+    if (d->warn[0]) { grid_text(g, x, y, w, ROLE_CUT_LABEL, d->warn, strlen(d->warn), 0); y++; }
+    if (!d->cur_ok) {
+        const char *m = d->cur_err[0] ? d->cur_err : "reading the step...";
+        grid_text(g, x, y, w, ROLE_ERROR, m, strlen(m), 0);
+        return;
+    }
+    const struct div_step *c = &d->cur;
+    char dp[32] = "n/a";
+    if (isfinite(c->dp)) snprintf(dp, sizeof dp, "%+.4f", c->dp);
+    grid_printf(g, x, y, w, ROLE_VALUE, "step %u: KL(A||B) %.4g nats   JSD %.4g   dp(recorded) %s   same top: %s",
+                ex->step, c->kld, c->jsd, dp, c->same_top ? "yes" : "no");
+    y++;
+    /* the sequence chart takes 5 rows (title, 3 bar rows, marker) and the summary 2 */
+    int seq_h = r.h >= 18 ? 3 : 2;
+    int rows = r.y + r.h - y - 1 - (seq_h + 4);
+    if (rows < 3) rows = r.y + r.h - y - 1, seq_h = 0;
+    if (rows > XD_TOP) rows = XD_TOP;
+    int hw = w / 2;
+    int32_t rec = d->tok_a >= 0 ? d->tok_a : d->tok_b;
+    side(g, ex->src, "A", d->pa, d->top_a, d->n_top_a, d->pb, rec, x, y, hw - 1, rows);
+    side(g, d->b, "B", d->pb, d->top_b, d->n_top_b, d->pa, rec, x + hw + 1, y, w - hw - 1, rows);
+    for (int i = 0; i <= rows; i++) grid_glyph(g, x + hw - 1, y + i, grid_glyphs(g)->vline, ROLE_BORDER);
+    y += rows + 1;
+    if (seq_h == 0) return;
+    /* per-step KL along the sequence: one column per step (or the max of a
+     * bucket of steps when there are more steps than columns) */
+    int cw = w;
+    uint32_t N = d->n_steps;
+    double mx = 0;
+    for (uint32_t i = 0; i < d->done; i++) if (isfinite(d->st[i].kld) && d->st[i].kld > mx) mx = d->st[i].kld;
+    grid_printf(g, x, y, w, ROLE_TITLE, "KL(A||B) per step%s, max %.4g nats%s", N > (uint32_t)cw ? " (max per column)" : "",
+                mx, d->done < N ? "  (computing...)" : "");
+    y++;
+    int ascii = (g->dflags & DISP_ASCII) != 0;
+    int ncol = N < (uint32_t)cw ? (int)N : cw;
+    /* few steps: wider columns (a gap between them) */
+    int colw = ncol > 0 && ncol == (int)N ? cw / ncol : 1;
+    if (colw > 6) colw = 6;
+    if (colw < 1) colw = 1;
+    int barw = colw > 1 ? colw - 1 : 1;
+    int mark = -1;
+    for (int col = 0; col < ncol; col++) {
+        uint32_t s0 = (uint32_t)((uint64_t)col * N / (uint32_t)ncol), s1 = (uint32_t)((uint64_t)(col + 1) * N / (uint32_t)ncol);
+        if (s1 <= s0) s1 = s0 + 1;
+        double v = -1;
+        int inf = 0;
+        for (uint32_t s = s0; s < s1 && s < d->done; s++) {
+            if (isinf(d->st[s].kld)) inf = 1;
+            else if (d->st[s].kld > v) v = d->st[s].kld;
+        }
+        int cx = x + col * colw;
+        if (ex->step >= s0 && ex->step < s1) mark = cx;
+        grid_tag(g, cx, y, colw, seq_h + 1, GRID_TAG(TAG_STEP, s0));
+        if (v < 0 && !inf) { grid_glyph(g, cx, y + seq_h - 1, grid_glyphs(g)->dot, ROLE_DIM); continue; }
+        long e8 = inf ? (long)seq_h * 8 : mx > 0 ? lround(v / mx * seq_h * 8) : 0;
+        if (e8 == 0 && v > 0) e8 = 1;
+        for (int row = 0; row < seq_h; row++) {
+            long fill = e8 - (long)(seq_h - 1 - row) * 8;
+            if (fill <= 0) continue;
+            uint32_t gch = ascii ? (fill >= 4 ? '#' : '.') : (fill >= 8 ? 0x2588u : 0x2580u + (uint32_t)fill);
+            for (int b = 0; b < barw; b++) grid_glyph(g, cx + b, y + row, gch, inf ? ROLE_ERROR : ROLE_BAR_RAW);
+        }
+    }
+    if (mark >= 0) for (int b = 0; b < barw; b++) grid_glyph(g, mark + b, y + seq_h, '^', ROLE_MARK);
+    y += seq_h + 1;
+    if (y >= r.y + r.h) return;
+    if (!d->stats_ok) {
+        grid_printf(g, x, y, w, ROLE_DIM, "summary after every step: %u/%u done", d->done, N);
+        return;
+    }
+    const struct div_stats *s = &d->stats;
+    grid_printf(g, x, y, w, ROLE_VALUE, "mean KLD %.4g +/- %.2g   median %.4g   p99 %.4g   max %.4g   mean JSD %.4g",
+                s->mean_kld, s->mean_kld_se, s->kld_median, s->kld_p99, s->kld_max, s->mean_jsd);
+    if (y + 1 < r.y + r.h)
+        grid_printf(g, x, y + 1, w, ROLE_VALUE, "same top %.1f%%   mean dp %+.4f   RMS dp %.4f   ln PPL(B)/PPL(A) %+.4f",
+                    100 * s->same_top, s->mean_dp, s->rms_dp, s->ln_ppl_ratio);
+}
