@@ -11,6 +11,7 @@
  * Children are created with fork/execve; every descriptor the parent opens
  * is close-on-exec; SIGPIPE is avoided with send(MSG_NOSIGNAL). */
 #include "eval/eval_impl.h"
+#include "base/clock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -30,13 +31,6 @@ extern char **environ;
 
 #define OUT_MAX 4096
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static void kill_group(pid_t pid)
 {
     kill(-pid, SIGKILL);
@@ -50,7 +44,7 @@ static int wait_until(pid_t pid, int *st, double deadline)
         pid_t w = waitpid(pid, st, WNOHANG);
         if (w == pid) return 1;
         if (w < 0 && errno != EINTR) return 1;
-        if (now_s() >= deadline) return 0;
+        if (clock_s() >= deadline) return 0;
         struct timespec ts = {0, 1000000};
         nanosleep(&ts, NULL);
     }
@@ -107,13 +101,13 @@ int eval_external_run(const char *name, const char *command, const char *text, s
     char obuf[OUT_MAX + 1];
     size_t olen = 0, off = 0;
     int too_long = 0, timed_out = 0;
-    double deadline = now_s() + timeout;
+    double deadline = clock_s() + timeout;
     while (rfd >= 0) {
         struct pollfd pf[2];
         int np = 0;
         pf[np].fd = rfd; pf[np].events = POLLIN; pf[np].revents = 0; np++;
         if (wfd >= 0) { pf[np].fd = wfd; pf[np].events = POLLOUT; pf[np].revents = 0; np++; }
-        double left = deadline - now_s();
+        double left = deadline - clock_s();
         if (left <= 0) { timed_out = 1; break; }
         int ms = left > 1e6 ? 1000000000 : (int)(left * 1000.0) + 1;
         int pr = poll(pf, (nfds_t)np, ms);

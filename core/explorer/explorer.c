@@ -6,6 +6,7 @@
  * token. The 10,000 empirical draws use a second stream (seed XOR a fixed
  * constant) so they never shift the first N. */
 #include "explorer/explorer.h"
+#include "base/clock.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -298,13 +299,6 @@ const struct ex_seq *explorer_seq(const struct explorer *ex)
     return same_setting(s, &ex->chain, &ex->params) ? s : NULL;
 }
 
-static long now_ns(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (long)(t.tv_sec % 1000000) * 1000000000L + t.tv_nsec;
-}
-
 static void seq_step(struct explorer *ex, struct ex_seq *s)
 {
     uint32_t i = s->done;
@@ -334,10 +328,10 @@ int explorer_work(struct explorer *ex, long budget_ns)
     struct ex_seq *s = &ex->seq[seq_slot(ex)];
     s->stamp = ++ex->seq_clock;
     if (s->done >= ex->n_steps) return 0;
-    long t0 = now_ns();
+    long t0 = (long)clock_ns();
     do {
         seq_step(ex, s);
-    } while (s->done < ex->n_steps && now_ns() - t0 < budget_ns);
+    } while (s->done < ex->n_steps && (long)clock_ns() - t0 < budget_ns);
     ex->generation++;
     fill_scores(ex);
     return s->done < ex->n_steps;

@@ -2,6 +2,7 @@
  * explorer_diff.h). The per-step numbers are those of `logitscope diff`
  * (div_step_compute over ids [0, min V)), so the view and the CLI agree. */
 #include "explorer/explorer_diff.h"
+#include "base/clock.h"
 #include "explorer/explorer.h"
 
 #include <math.h>
@@ -9,13 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static long now_ns(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (long)(t.tv_sec % 1000000) * 1000000000L + t.tv_nsec;
-}
 
 static void bufs_free(struct explorer_diff *d)
 {
@@ -108,7 +102,7 @@ void explorer_diff_rebind(struct explorer_diff *d, struct source *a)
 int explorer_diff_work(struct explorer_diff *d, long budget_ns)
 {
     if (!d->b || d->fatal || d->stats_ok || !d->st) return 0;
-    long t0 = now_ns();
+    long t0 = (long)clock_ns();
     struct ls_error e = {0};
     while (d->done < d->n_steps) {
         uint32_t t = d->done;
@@ -134,7 +128,7 @@ int explorer_diff_work(struct explorer_diff *d, long budget_ns)
             return 0;
         }
         d->done++;
-        if (now_ns() - t0 >= budget_ns) break;
+        if ((long)clock_ns() - t0 >= budget_ns) break;
     }
     if (d->done < d->n_steps) return 1;
     if (div_stats_compute(d->st, d->n_steps, &d->stats, &e) == LS_OK) d->stats_ok = 1;

@@ -7,6 +7,7 @@
  * same seed), so the numbers are those of `eval` and `sweep`. A changed
  * setting frees the unfinished runs (cancel) and starts new ones. */
 #include "explorer/explorer_eval.h"
+#include "base/clock.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -33,13 +34,6 @@ const char *explorer_eval_hints(int v)
     case XV_DRAWS: return "Esc back  h/l step  +/- adjust  r new seed  e scores  S sweep  ? help  q quit";
     default: return "Esc back  +/- adjust  h/l step  c chain  S sweep  D diff  d draws  ? help  q quit";
     }
-}
-
-static long now_ns(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (long)(t.tv_sec % 1000000) * 1000000000L + t.tv_nsec;
 }
 
 static int parse_temps(const char *s, double *v, int *n, char *why, size_t whysz)
@@ -205,12 +199,12 @@ static int job_feed(struct explorer_eval *xe, struct explorer *ex, struct xe_job
         }
         if (eval_run_step(j->runs[j->k], j->z, &j->info, &e)) { job_fail(xe, j, e.msg); return 0; }
         if (++j->k == j->n_runs) { j->k = 0; j->step++; }
-        if (now_ns() - t0 >= budget) return 1;
+        if ((long)clock_ns() - t0 >= budget) return 1;
     }
     while (j->fin < j->n_runs) {
         if (eval_run_finish(j->runs[j->fin], NULL, &e)) { job_fail(xe, j, e.msg); return 0; }
         j->fin++;
-        if (j->fin < j->n_runs && now_ns() - t0 >= budget) return 1;
+        if (j->fin < j->n_runs && (long)clock_ns() - t0 >= budget) return 1;
     }
     j->state = XE_DONE;
     return 0;
@@ -224,7 +218,7 @@ int explorer_eval_work(struct explorer_eval *xe, struct explorer *ex, long budge
     sync_source(xe, ex);
     if (xe->view == XV_DRAWS && (!xe->dcount || xe->d_cap < ex->V) && !ensure_draw_bufs(xe, ex->V))
         ex->generation++;
-    long t0 = now_ns();
+    long t0 = (long)clock_ns();
     int more = 0;
     /* 1. the current setting */
     if (!cache_find(xe, ex)) {
@@ -237,7 +231,7 @@ int explorer_eval_work(struct explorer_eval *xe, struct explorer *ex, long budge
             ex->generation++;
         }
         if (!cache_find(xe, ex)) { ex->generation++; return 1; }   /* progress on screen */
-        if (now_ns() - t0 >= budget_ns) return 1;
+        if ((long)clock_ns() - t0 >= budget_ns) return 1;
     }
     /* 2. the sweep, once its view was opened */
     if (xe->sweep_on && !(same_key(&xe->sweep, ex, xe->src_gen, 0) &&
@@ -252,13 +246,13 @@ int explorer_eval_work(struct explorer_eval *xe, struct explorer *ex, long budge
         }
         if (xe->sweep.state != XE_RUNNING) ex->generation++;
         if (xe->sweep.state == XE_RUNNING) { ex->generation++; return 1; }
-        if (now_ns() - t0 >= budget_ns) return 1;
+        if ((long)clock_ns() - t0 >= budget_ns) return 1;
     }
     /* 3. the comparison */
     if (xe->diff.b) {
         uint32_t before = xe->diff.done;
         int fatal = xe->diff.fatal;
-        more = explorer_diff_work(&xe->diff, budget_ns - (now_ns() - t0));
+        more = explorer_diff_work(&xe->diff, budget_ns - ((long)clock_ns() - t0));
         if (xe->diff.done != before || xe->diff.fatal != fatal) ex->generation++;
     }
     return more;

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "sampling/chain.h"
+#include "base/clock.h"
 #include "base/rng.h"
 
 struct tok { float z; int32_t id; };
@@ -51,13 +52,6 @@ static uint32_t naive_step(const float *z, uint32_t V, const struct params *p, s
     for (uint32_t i = 0; i < n; i++) s += pr[i];
     for (uint32_t i = 0; i < n; i++) pr[i] /= s;
     return n;
-}
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 static int cmp_d(const void *a, const void *b)
@@ -102,11 +96,11 @@ int main(void)
             uint32_t kept_a = 0, kept_b = 0;
             struct ls_error e = {0};
             for (int k = 0; k < REPS; k++) {
-                double t0 = now();
+                double t0 = clock_s();
                 chain_run(&ch, &cfg[ci].p, z, V, &ws, &r, &e);
-                double t1 = now();
+                double t1 = clock_s();
                 kept_b = naive_step(z, V, &cfg[ci].p, t, pr, cfg[ci].ps != PRESET_LLAMACPP);
-                double t2 = now();
+                double t2 = clock_s();
                 a[k] = (t1 - t0) * 1e6;
                 b[k] = (t2 - t1) * 1e6;
                 kept_a = r.n_kept;
@@ -116,9 +110,9 @@ int main(void)
             /* the explorer's per-keypress path: same logits, new parameters */
             double c2[REPS];
             for (int k = 0; k < REPS; k++) {
-                double t0 = now();
+                double t0 = clock_s();
                 chain_rerun(&ch, &cfg[ci].p, z, V, &ws, &r, &e);
-                c2[k] = (now() - t0) * 1e6;
+                c2[k] = (clock_s() - t0) * 1e6;
             }
             qsort(c2, REPS, sizeof *c2, cmp_d);
             printf("%-38s %8u %12.0f %12.0f %12.0f %7.1fx%s\n", cfg[ci].name, V, a[REPS / 2], c2[REPS / 2],

@@ -15,6 +15,7 @@
  * recorded tokens, so the perplexity family is n/a here (its cost is a few
  * operations per step). */
 #include "eval/eval.h"
+#include "base/clock.h"
 #include "base/rng.h"
 #include "input/source.h"
 
@@ -24,13 +25,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static unsigned long env_ul(const char *k, unsigned long d)
 {
@@ -97,12 +91,12 @@ static double read_pass(struct source *s, float *z)
 {
     struct step_info si;
     struct ls_error err = {0};
-    double t0 = now(), sink = 0;
+    double t0 = clock_s(), sink = 0;
     for (uint32_t i = 0; i < s->n_steps; i++) {
         if (source_read_step(s, i, z, &si, &err)) { fprintf(stderr, "read: %s\n", err.msg); exit(1); }
         sink += z[i % s->vocab_size];
     }
-    double t = now() - t0;
+    double t = clock_s() - t0;
     if (sink == 12345.678) puts("");
     return t;
 }
@@ -116,9 +110,9 @@ int main(void)
     snprintf(voc, sizeof voc, "/tmp/logitscope_bench_eval_%ux%u_%ld.vocab", S, V, (long)getpid());
     printf("bench_eval: [%u, %u] float32 dump (%.2f GiB) in %s\n", S, V,
            (double)S * V * 4 / (1u << 30), npy);
-    double t0 = now();
+    double t0 = clock_s();
     if (write_npy(npy, S, V) || write_vocab(voc, V)) { fprintf(stderr, "bench_eval: cannot write /tmp files\n"); return 1; }
-    printf("  generated in %.2f s\n", now() - t0);
+    printf("  generated in %.2f s\n", clock_s() - t0);
     fflush(stdout);
 
     struct source_opts so = {0};
@@ -152,9 +146,9 @@ int main(void)
     set[0].params.temperature = 0.7;
     set[0].params.top_p = 0.95;
     struct eval_run *run;
-    t0 = now();
+    t0 = clock_s();
     if ((rc = eval_source(s, &cfg, set, 1, NULL, &run, &err))) { fprintf(stderr, "eval: %s\n", err.msg); return 1; }
-    double te = now() - t0;
+    double te = clock_s() - t0;
     const struct eval_scores *sc = eval_run_scores(run, 0);
     printf("  %-44s %8.3f s %6.2fx  (json_valid %.3f, mean_kept %.1f)\n",
            "eval (T 0.7, top-p 0.95, N 200)", te, te / rd, sc->json_valid_share, sc->mean_kept);
@@ -162,9 +156,9 @@ int main(void)
 
     static const double temps[4] = { 0, 0.4, 0.7, 1.0 };
     for (int i = 0; i < 4; i++) { set[i].params = PARAMS_OFF; set[i].params.temperature = temps[i]; }
-    t0 = now();
+    t0 = clock_s();
     if ((rc = eval_source(s, &cfg, set, 4, NULL, &run, &err))) { fprintf(stderr, "sweep: %s\n", err.msg); return 1; }
-    double ts = now() - t0;
+    double ts = clock_s() - t0;
     printf("  %-44s %8.3f s %6.2fx  (%.3f s per row)\n", "sweep (T 0, 0.4, 0.7, 1.0; N 200; one pass)", ts, ts / rd, ts / 4);
     eval_run_free(run);
     source_close(s);
