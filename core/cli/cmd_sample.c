@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "report/report.h"
 #include "base/rng.h"
+#include "sampling/draw.h"
 
 #include <cjson/cJSON.h>
 #include <stdlib.h>
@@ -31,6 +32,8 @@ int cmd_sample(int argc, char **argv)
     long count = o.all ? 1 : (o.count < 0 ? 1 : o.count);
     cJSON *doc = NULL, *arr = NULL;
     int approx = 0;
+    double *cum = malloc((size_t)(s->vocab_size ? s->vocab_size : 1) * sizeof *cum);
+    if (!cum) { rc = ls_fail(&err, LS_ELIMIT, "out of memory for V = %u", s->vocab_size); ls_error_print(&err, stderr); goto out; }
     if (o.json) {
         doc = cJSON_CreateObject();
         cJSON_AddNumberToObject(doc, "seed", (double)o.seed);
@@ -42,8 +45,9 @@ int cmd_sample(int argc, char **argv)
         rc = cli_run_step(&o, s, step, &st, &err);
         if (rc) { ls_error_print(&err, stderr); goto out; }
         approx |= st.info.sparse;
+        struct draw_cdf d = draw_cdf_build(&st.res, cum);
         for (long i = 0; i < count; i++) {
-            int32_t id = chain_sample(&st.res, &g);
+            int32_t id = draw_token(&d, &g);
             if (o.json) {
                 cJSON *it = cJSON_CreateObject();
                 cJSON_AddNumberToObject(it, "step", step);
@@ -70,6 +74,7 @@ int cmd_sample(int argc, char **argv)
         printf("APPROXIMATE: drawn from top-N logprobs only\n");
     }
 out:
+    free(cum);
     cJSON_Delete(doc);
     cli_step_free(&st);
     source_close(s);

@@ -1,6 +1,7 @@
 /* eval.c: the evaluation run (see eval.h): one pass over the steps, every
  * setting's chain per step, N parallel continuations, then the evaluators. */
 #include "eval/eval_impl.h"
+#include "sampling/draw.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -216,32 +217,14 @@ int eval_run_new(const struct source *src, const struct eval_config *cfg,
     return LS_OK;
 }
 
-/* Draw one token per continuation from the final distribution in w->res:
- * prefix sums over survivors (ascending id), then for each stream the first
- * j with u * total < cum[j] (chain_sample's rule), by binary search. */
+/* Draw one token per continuation from the final distribution in w->res,
+ * each from its own stream (draw.h: the same rule as `sample`). */
 static void draw_all(const struct eval_run *r, struct eval_worker *w, struct eval_acc *a, uint32_t step)
 {
-    const struct chain_result *res = &w->res;
-    double *cdf = w->cdf;
-    uint32_t n = res->n_kept;
-    double cum = 0.0;
-    for (uint32_t j = 0; j < n; j++) { cum += res->p[res->kept[j]]; cdf[j] = cum; }
-    double total = cum;
+    struct draw_cdf d = draw_cdf_build(&w->res, w->cdf);
     uint32_t N = r->cfg.n_samples;
-    for (uint32_t i = 0; i < N; i++) {
-        double u = rng_uniform(&a->g[i]) * total;
-        int32_t tok;
-        if (n == 0) tok = -1;
-        else {
-            uint32_t lo = 0, hi = n;         /* first j with u < cdf[j], or n */
-            while (lo < hi) {
-                uint32_t mid = lo + (hi - lo) / 2;
-                if (u < cdf[mid]) hi = mid; else lo = mid + 1;
-            }
-            tok = res->kept[lo < n ? lo : n - 1];
-        }
-        a->tokens[(size_t)i * r->n_steps + step] = tok;
-    }
+    for (uint32_t i = 0; i < N; i++)
+        a->tokens[(size_t)i * r->n_steps + step] = draw_token(&d, &a->g[i]);
 }
 
 /* One worker's settings for the current step. */

@@ -1,12 +1,13 @@
 /* explorer.c: the explorer's state, actions and caches (see explorer.h).
  *
  * Draw consistency: the samples panel's N draws use the same stream as
- * `logitscope sample -n N --step S --seed SEED` (rng seeded with the seed,
- * chain_sample's inverse CDF), so the explorer and the CLI agree token for
- * token. The 10,000 empirical draws use a second stream (seed XOR a fixed
- * constant) so they never shift the first N. */
+ * `logitscope sample -n N --step S --seed SEED` (rng seeded with the seed)
+ * and the same draw (sampling/draw.h), so the explorer and the CLI agree
+ * token for token. The 10,000 empirical draws use a second stream
+ * (DRAW_STREAM_EMPIRICAL) so they never shift the first N. */
 #include "explorer/explorer.h"
 #include "base/clock.h"
+#include "sampling/draw.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -14,8 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#define EMP_STREAM 0x9E3779B97F4A7C15ull
 
 static const char *const param_names[EXP__COUNT] = { "temperature", "top-k", "top-p", "min-p", "chain", "seed" };
 static const char *const scale_names[SCALE__COUNT] = { "prob", "logprob", "logit" };
@@ -180,19 +179,12 @@ static void build_samples(struct explorer *ex)
     const struct chain_result *r = &ex->res;
     memset(sm, 0, sizeof *sm);
     if (!ex->res_ok || r->n_kept == 0) return;
-    /* Prefix sums in the same order and precision as chain_sample, so a
-     * binary search finds exactly the token its linear scan would. */
-    double cum = 0.0;
-    for (uint32_t j = 0; j < r->n_kept; j++) { cum += r->p[r->kept[j]]; ex->cdf[j] = cum; }
-    double total = cum;
+    struct draw_cdf d = draw_cdf_build(r, ex->cdf);
     struct rng g;
     rng_seed(&g, ex->seed);
     uint32_t n = ex->n_draws > EX_DRAWS_MAX ? EX_DRAWS_MAX : ex->n_draws;
     for (uint32_t i = 0; i < n; i++) {
-        double u = rng_uniform(&g) * total;
-        uint32_t lo = 0, hi = r->n_kept - 1;
-        while (lo < hi) { uint32_t mid = lo + (hi - lo) / 2; if (u < ex->cdf[mid]) hi = mid; else lo = mid + 1; }
-        int32_t id = r->kept[lo];
+        int32_t id = draw_token(&d, &g);
         sm->draw[i] = id;
         uint32_t k;
         for (k = 0; k < sm->n_rows && sm->row_id[k] != id; k++) ;
@@ -200,34 +192,11 @@ static void build_samples(struct explorer *ex)
         if (k < EX_SAMPLE_ROWS) sm->row_drawn[k]++;
     }
     sm->n = n;
-    /* Empirical frequencies of the drawn tokens only: a draw u lands on
-     * kept position j iff cdf[j-1] <= u < cdf[j] (the binary search's
-     * answer), so each row is an interval test; no search per draw, no
-     * random access into the V-sized CDF (10,000 draws stay well under a
-     * millisecond at V = 262144). */
-    double lo_b[EX_SAMPLE_ROWS], hi_b[EX_SAMPLE_ROWS];
-    for (uint32_t k = 0; k < sm->n_rows; k++) {
-        uint32_t lo = 0, hi = r->n_kept - 1;
-        while (lo < hi) { uint32_t mid = lo + (hi - lo) / 2; if (r->kept[mid] < sm->row_id[k]) lo = mid + 1; else hi = mid; }
-        lo_b[k] = lo ? ex->cdf[lo - 1] : -1.0;
-        /* the last position also takes a u that rounded up to the total */
-        hi_b[k] = lo == r->n_kept - 1 ? INFINITY : ex->cdf[lo];
-    }
-    /* intervals are disjoint: order them by start, then one binary search
-     * per draw over at most EX_SAMPLE_ROWS starts */
-    uint32_t ord[EX_SAMPLE_ROWS];
-    for (uint32_t k = 0; k < sm->n_rows; k++) {
-        uint32_t m = k;
-        while (m > 0 && lo_b[ord[m - 1]] > lo_b[k]) { ord[m] = ord[m - 1]; m--; }
-        ord[m] = k;
-    }
-    rng_seed(&g, ex->seed ^ EMP_STREAM);
-    for (uint32_t i = 0; i < EX_EMP_DRAWS && sm->n_rows; i++) {
-        double u = rng_uniform(&g) * total;
-        uint32_t lo = 0, hi = sm->n_rows; /* first start > u */
-        while (lo < hi) { uint32_t mid = (lo + hi) / 2; if (lo_b[ord[mid]] <= u) lo = mid + 1; else hi = mid; }
-        if (lo > 0 && u < hi_b[ord[lo - 1]]) sm->row_emp[ord[lo - 1]]++;
-    }
+    /* empirical frequencies of the drawn tokens only (no search in the
+     * V-sized CDF per draw: 10,000 draws stay well under a millisecond at
+     * V = 262144), from the stream the draws view uses */
+    rng_seed(&g, ex->seed ^ DRAW_STREAM_EMPIRICAL);
+    draw_count_tokens(&d, &g, EX_EMP_DRAWS, sm->row_id, sm->n_rows, sm->row_emp);
     sm->emp_n = EX_EMP_DRAWS;
 }
 

@@ -7,6 +7,7 @@
  * same seed), so the numbers are those of `eval` and `sweep`. A changed
  * setting frees the unfinished runs (cancel) and starts new ones. */
 #include "explorer/explorer_eval.h"
+#include "sampling/draw.h"
 #include "base/clock.h"
 
 #include <ctype.h>
@@ -19,7 +20,6 @@
 
 /* the samples panel's empirical stream (explorer.c): the draws view shows
  * the same 10,000 draws */
-#define EMP_STREAM 0x9E3779B97F4A7C15ull
 
 const char *const explorer_eval_command_names[] = { "scores", "sweep", "diff", "compare", "draws", "main", NULL };
 static const char *const view_names[XV__COUNT] = { "main", "scores", "sweep", "diff", "draws" };
@@ -379,19 +379,13 @@ static void draws_build(struct explorer_eval *xe, const struct explorer *ex)
     /* the buffers come from explorer_eval_work / _toggle, never a frame */
     if (!xe->dcount || xe->d_cap < ex->V) { d->valid = 0; return; }
     if (!ex->res_ok || r->n_kept == 0) return;
-    /* explorer.c's build_samples: prefix sums over survivors in ascending
-     * id order, one uniform per draw from the seed ^ EMP_STREAM stream */
-    double cum = 0.0;
-    for (uint32_t j = 0; j < r->n_kept; j++) { cum += r->p[r->kept[j]]; xe->dcdf[j] = cum; xe->dcount[j] = 0; }
-    double total = cum;
+    /* the samples panel's empirical stream and the one draw rule */
+    struct draw_cdf dc = draw_cdf_build(r, xe->dcdf);
+    double total = dc.total;
+    memset(xe->dcount, 0, (size_t)r->n_kept * sizeof *xe->dcount);
     struct rng g;
-    rng_seed(&g, ex->seed ^ EMP_STREAM);
-    for (uint32_t i = 0; i < EX_EMP_DRAWS; i++) {
-        double u = rng_uniform(&g) * total;
-        uint32_t lo = 0, hi = r->n_kept - 1;
-        while (lo < hi) { uint32_t mid = lo + (hi - lo) / 2; if (u < xe->dcdf[mid]) hi = mid; else lo = mid + 1; }
-        xe->dcount[lo]++;
-    }
+    rng_seed(&g, ex->seed ^ DRAW_STREAM_EMPIRICAL);
+    draw_count_positions(&dc, &g, EX_EMP_DRAWS, xe->dcount);
     d->n = EX_EMP_DRAWS;
     d->n_kept = r->n_kept;
     /* rows: the survivors with the largest final p (ties: lower id) */

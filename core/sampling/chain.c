@@ -332,16 +332,3 @@ uint32_t chain_top_raw(const struct chain_result *r, uint32_t n, int32_t *out)
     if (select_sample_threshold(get_p, p, r->V, n, &thr) && heap_top(p, r->V, thr, n, out) == n) return n;
     return heap_top(p, r->V, -1.0, n, out);
 }
-
-int32_t chain_sample(const struct chain_result *r, struct rng *g)
-{
-    if (r->n_kept == 0) return -1;
-    double total = 0.0;
-    for (uint32_t j = 0; j < r->n_kept; j++) total += r->p[r->kept[j]];
-    double u = rng_uniform(g) * total, cum = 0.0;
-    for (uint32_t j = 0; j < r->n_kept; j++) {
-        cum += r->p[r->kept[j]];
-        if (u < cum) return r->kept[j];
-    }
-    return r->kept[r->n_kept - 1];
-}

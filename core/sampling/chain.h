@@ -26,7 +26,7 @@
  *   struct params pr = PARAMS_OFF; pr.temperature = 0.7; pr.top_p = 0.9;
  *   chain_result_init(&res, V); chain_ws_init(&ws, V);
  *   chain_run(&ch, &pr, logits, V, &ws, &res, &err);
- *   int32_t tok = chain_sample(&res, &rng);
+ *   (then draw tokens from res with sampling/draw.h)
  */
 #ifndef LS_CHAIN_H
 #define LS_CHAIN_H
@@ -168,9 +168,6 @@ uint32_t chain_rank(const struct chain_result *r, int32_t id);
  * Uses a bounded heap: O(V log n). `out` holds n ids; returns count written. */
 uint32_t chain_top_raw(const struct chain_result *r, uint32_t n, int32_t *out);
 
-struct rng;
-/* Draw one token from the final distribution: inverse CDF over survivors in
- * ascending id order, in double. */
-int32_t chain_sample(const struct chain_result *r, struct rng *g);
+/* Drawing a token from the result: sampling/draw.h. */
 
 #endif

@@ -1,5 +1,5 @@
 /* test_eval.c: evaluators on small in-memory dumps whose answers are known
- * by hand, the continuation draws against chain_sample, determinism, and the
+ * by hand, the continuation draws against the reference draw, determinism, and the
  * external evaluator runner with tests/data/eval/score.sh. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "eval/eval_impl.h"
+#include "ref_draw.h"
 #include "base/rng.h"
 
 /* ---- an in-memory source ---- */
@@ -244,8 +245,9 @@ static void test_wilson(void **state)
     assert_true(isnan(ci[0]) && isnan(ci[1]));
 }
 
-/* the parallel draws equal chain_sample with the documented streams */
-static void test_draws_match_chain_sample(void **state)
+/* the parallel draws equal the plain reference draw (ref_draw.h) with the
+ * documented streams */
+static void test_draws_match_reference(void **state)
 {
     (void)state;
     enum { V = 50, S = 6, N = 5 };
@@ -274,7 +276,7 @@ static void test_draws_match_chain_sample(void **state)
         const int32_t *t = eval_run_tokens(run, (size_t)k);
         for (int step = 0; step < S; step++) {
             assert_int_equal(chain_run(&st[k].chain, &st[k].params, z + step * V, V, &ws, &res, &err), LS_OK);
-            for (int i = 0; i < N; i++) assert_int_equal(t[i * S + step], chain_sample(&res, &gi[i]));
+            for (int i = 0; i < N; i++) assert_int_equal(t[i * S + step], ref_draw(&res, &gi[i]));
         }
     }
     /* no vocabulary: text scores unavailable */
@@ -481,7 +483,7 @@ int main(void)
         cmocka_unit_test(test_nll_sum),
         cmocka_unit_test(test_json_validity),
         cmocka_unit_test(test_wilson),
-        cmocka_unit_test(test_draws_match_chain_sample),
+        cmocka_unit_test(test_draws_match_reference),
         cmocka_unit_test(test_clipping_and_nonfinite),
         cmocka_unit_test(test_sparse_is_approximate),
         cmocka_unit_test(test_limits_and_usage),

@@ -1,0 +1,80 @@
+/* draw.c: see draw.h. */
+#include "sampling/draw.h"
+
+#include <math.h>
+
+struct draw_cdf draw_cdf_build(const struct chain_result *r, double *cum)
+{
+    struct draw_cdf d = { r->kept, cum, r->n_kept, 0.0 };
+    double s = 0.0;
+    for (uint32_t j = 0; j < r->n_kept; j++) { s += r->p[r->kept[j]]; cum[j] = s; }
+    d.total = s;
+    return d;
+}
+
+uint32_t draw_position(const struct draw_cdf *d, double u)
+{
+    double x = u * d->total;
+    uint32_t lo = 0, hi = d->n - 1;   /* the last position takes x >= total */
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (x < d->cum[mid]) hi = mid; else lo = mid + 1;
+    }
+    return lo;
+}
+
+int32_t draw_token(const struct draw_cdf *d, struct rng *g)
+{
+    double u = rng_uniform(g);
+    return d->n ? d->kept[draw_position(d, u)] : -1;
+}
+
+void draw_interval(const struct draw_cdf *d, uint32_t j, double *lo, double *hi)
+{
+    *lo = j ? d->cum[j - 1] : -1.0;
+    *hi = j + 1 == d->n ? INFINITY : d->cum[j];
+}
+
+void draw_count_positions(const struct draw_cdf *d, struct rng *g, uint32_t n, uint32_t *count)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        double u = rng_uniform(g);
+        if (d->n) count[draw_position(d, u)]++;
+    }
+}
+
+/* Position of token id in kept (ascending ids), or n when it is not kept. */
+static uint32_t kept_position(const struct draw_cdf *d, int32_t id)
+{
+    uint32_t lo = 0, hi = d->n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (d->kept[mid] < id) lo = mid + 1; else hi = mid;
+    }
+    return lo < d->n && d->kept[lo] == id ? lo : d->n;
+}
+
+void draw_count_tokens(const struct draw_cdf *d, struct rng *g, uint32_t n,
+                       const int32_t *ids, uint32_t m, uint32_t *count)
+{
+    enum { M_MAX = 64 };
+    double lo_b[M_MAX], hi_b[M_MAX];
+    uint32_t ord[M_MAX], k_n = 0;
+    if (m > M_MAX) m = M_MAX;
+    /* the intervals are disjoint: order them by start so one binary search
+     * over at most m starts finds the only candidate for a draw */
+    for (uint32_t k = 0; k < m; k++) {
+        uint32_t j = kept_position(d, ids[k]);
+        if (j == d->n) continue;          /* not kept: never drawn */
+        draw_interval(d, j, &lo_b[k], &hi_b[k]);
+        uint32_t at = k_n++;
+        while (at > 0 && lo_b[ord[at - 1]] > lo_b[k]) { ord[at] = ord[at - 1]; at--; }
+        ord[at] = k;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        double x = rng_uniform(g) * d->total;
+        uint32_t lo = 0, hi = k_n;        /* first start > x */
+        while (lo < hi) { uint32_t mid = (lo + hi) / 2; if (lo_b[ord[mid]] <= x) lo = mid + 1; else hi = mid; }
+        if (lo > 0 && x < hi_b[ord[lo - 1]]) count[ord[lo - 1]]++;
+    }
+}

@@ -1,0 +1,66 @@
+/* draw.h: the one draw of a token from a chain's final distribution.
+ *
+ * Every sampled token in the program comes from here: `sample` on the
+ * command line, the explorer's samples panel and its 10,000-draw
+ * frequencies, the draws view and eval's continuations. They are promised
+ * to agree token for token for the same seed and stream, and they do
+ * because there is no second copy of the rule.
+ *
+ * The rule (inverse CDF): cum[j] = p[kept[0]] + ... + p[kept[j]], summed
+ * left to right in double over the survivors in ascending id order (the
+ * order chain_result keeps them in); total = cum[n-1] (the final p need not
+ * sum to exactly 1 after rounding). A uniform u in [0, 1) selects the first
+ * position j with u * total < cum[j]; a product that rounds up to total
+ * selects the last survivor. Survivors with p = 0 are never selected.
+ *
+ * Ownership: the caller owns cum (room for r->n_kept doubles, e.g. V); a
+ * draw_cdf points into the result and into cum and is valid until either
+ * changes. Nothing here allocates.
+ *
+ *   double *cum = malloc(V * sizeof *cum);
+ *   struct draw_cdf d = draw_cdf_build(&res, cum);
+ *   int32_t tok = draw_token(&d, &rng);          // -1 when nothing is kept
+ */
+#ifndef LS_DRAW_H
+#define LS_DRAW_H
+
+/* The explorer's empirical frequencies (samples panel, draws view) come
+ * from a second stream, rng seeded with seed ^ DRAW_STREAM_EMPIRICAL, so
+ * they never shift the first N draws that `sample -n N` reproduces. */
+#define DRAW_STREAM_EMPIRICAL 0x9E3779B97F4A7C15ull
+
+#include <stdint.h>
+#include "base/rng.h"
+#include "sampling/chain.h"
+
+struct draw_cdf {
+    const int32_t *kept;   /* survivors, ascending id (the result's) */
+    const double *cum;     /* prefix sums, n entries (the caller's buffer) */
+    uint32_t n;            /* survivors; 0 = nothing can be drawn */
+    double total;          /* cum[n-1], or 0 */
+};
+
+/* Fill cum with the prefix sums of r's final p over its survivors. */
+struct draw_cdf draw_cdf_build(const struct chain_result *r, double *cum);
+/* The position in kept that uniform u in [0, 1) selects (d->n > 0). */
+uint32_t draw_position(const struct draw_cdf *d, double u);
+/* One uniform from g, always (so a stream stays aligned with its draws
+ * even at a step where nothing is kept), and the token it selects; -1
+ * when nothing is kept. */
+int32_t draw_token(const struct draw_cdf *d, struct rng *g);
+/* The half-open range [lo, hi) of u * total that selects position j; the
+ * last position's hi is +inf (it also takes a product rounded up to total).
+ * Lets a caller count draws of a few tokens by interval tests alone. */
+void draw_interval(const struct draw_cdf *d, uint32_t j, double *lo, double *hi);
+
+/* n draws from g; count[j] += draws that selected position j (count has
+ * d->n entries). Every draw uses one uniform, as draw_token does. */
+void draw_count_positions(const struct draw_cdf *d, struct rng *g, uint32_t n, uint32_t *count);
+/* n draws from g, counting only those that selected one of the m tokens
+ * ids[] (survivors or not): count[k] += draws of ids[k]. Exactly the
+ * answers of draw_count_positions for those tokens, by interval tests over
+ * m <= 64 intervals instead of a search in the whole CDF per draw. */
+void draw_count_tokens(const struct draw_cdf *d, struct rng *g, uint32_t n,
+                       const int32_t *ids, uint32_t m, uint32_t *count);
+
+#endif

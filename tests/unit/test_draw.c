@@ -1,0 +1,130 @@
+/* test_draw.c: the one draw (sampling/draw.h) against the plain reference
+ * in ref_draw.h, on random chain results with ties, zero-probability
+ * survivors and uniforms at the edges; and the two counting helpers the
+ * explorer uses against each other. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sampling/chain.h"
+#include "sampling/draw.h"
+#include "ref_draw.h"
+
+enum { V = 300 };
+
+static void run_random(struct chain_result *r, struct chain_ws *ws, uint64_t seed)
+{
+    struct rng g;
+    rng_seed(&g, seed);
+    float z[V];
+    /* coarse logits: many exact ties; a few masked */
+    for (int i = 0; i < V; i++) z[i] = (float)floor(rng_uniform(&g) * 8.0) - 4.0f;
+    for (int i = 0; i < V; i += 37) z[i] = -INFINITY;
+    struct chain ch;
+    chain_preset(&ch, (enum preset)(seed % 3));
+    struct params p = PARAMS_OFF;
+    p.temperature = 0.2 + rng_uniform(&g) * 2.0;
+    p.top_k = (int32_t)(seed % 4 ? rng_uniform(&g) * 60 : 0);
+    p.top_p = seed % 5 ? 0.5 + rng_uniform(&g) * 0.5 : 1.0;
+    struct ls_error e = {0};
+    assert_int_equal(chain_run(&ch, &p, z, V, ws, r, &e), LS_OK);
+}
+
+static void test_matches_reference(void **state)
+{
+    (void)state;
+    struct chain_result r;
+    struct chain_ws ws;
+    assert_int_equal(chain_result_init(&r, V), 0);
+    assert_int_equal(chain_ws_init(&ws, V), 0);
+    double cum[V];
+    long compared = 0;
+    for (uint64_t seed = 1; seed <= 200; seed++) {
+        run_random(&r, &ws, seed);
+        struct draw_cdf d = draw_cdf_build(&r, cum);
+        assert_int_equal(d.n, r.n_kept);
+        struct rng a, b;
+        rng_seed(&a, seed * 77); rng_seed(&b, seed * 77);
+        for (int i = 0; i < 300; i++, compared++) assert_int_equal(draw_token(&d, &a), ref_draw(&r, &b));
+        /* the edges: u = 0 and the largest double below 1 */
+        static const double edge[] = { 0.0, 0x1.fffffffffffffp-1, 0.5 };
+        for (size_t k = 0; k < sizeof edge / sizeof edge[0]; k++)
+            assert_int_equal(d.kept[draw_position(&d, edge[k])], ref_draw_u(&r, edge[k]));
+    }
+    assert_true(compared == 200 * 300);
+    chain_result_free(&r);
+    chain_ws_free(&ws);
+}
+
+/* survivors with p = 0 are never drawn, even at u = 0 */
+static void test_zero_mass_survivor_skipped(void **state)
+{
+    (void)state;
+    struct chain_result r = {0};
+    double p[4] = { 0.0, 0.25, 0.0, 0.75 };
+    int32_t kept[4] = { 0, 1, 2, 3 };
+    r.p = p; r.kept = kept; r.n_kept = 4; r.V = 4;
+    double cum[4];
+    struct draw_cdf d = draw_cdf_build(&r, cum);
+    assert_int_equal(d.kept[draw_position(&d, 0.0)], 1);
+    assert_int_equal(d.kept[draw_position(&d, 0.25)], 3);
+    assert_int_equal(d.kept[draw_position(&d, 0x1.fffffffffffffp-1)], 3);
+    /* nothing kept: -1, and the stream still advances by one uniform */
+    struct chain_result none = {0};
+    struct draw_cdf dn = draw_cdf_build(&none, cum);
+    struct rng g1, g2;
+    rng_seed(&g1, 5); rng_seed(&g2, 5);
+    assert_int_equal(draw_token(&dn, &g1), -1);
+    (void)rng_uniform(&g2);
+    assert_true(rng_next(&g1) == rng_next(&g2));
+}
+
+/* the explorer's per-token counts equal the per-position counts */
+static void test_count_tokens_equals_positions(void **state)
+{
+    (void)state;
+    struct chain_result r;
+    struct chain_ws ws;
+    assert_int_equal(chain_result_init(&r, V), 0);
+    assert_int_equal(chain_ws_init(&ws, V), 0);
+    double cum[V];
+    uint32_t pos[V];
+    for (uint64_t seed = 1; seed <= 40; seed++) {
+        run_random(&r, &ws, seed);
+        struct draw_cdf d = draw_cdf_build(&r, cum);
+        memset(pos, 0, sizeof pos);
+        struct rng a, b;
+        rng_seed(&a, seed); rng_seed(&b, seed);
+        draw_count_positions(&d, &a, 5000, pos);
+        /* ask for some kept tokens and one that is not kept */
+        int32_t ids[8];
+        uint32_t m = 0, cnt[8] = {0};
+        for (uint32_t j = 0; j < d.n && m < 7; j += 1 + d.n / 7) ids[m++] = d.kept[j];
+        ids[m++] = 0;   /* masked (z[0] = -inf): never drawn */
+        draw_count_tokens(&d, &b, 5000, ids, m, cnt);
+        for (uint32_t k = 0; k + 1 < m; k++) {
+            uint32_t j = 0;
+            while (d.kept[j] != ids[k]) j++;
+            assert_int_equal(cnt[k], pos[j]);
+        }
+        assert_int_equal(cnt[m - 1], 0);
+    }
+    chain_result_free(&r);
+    chain_ws_free(&ws);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_matches_reference),
+        cmocka_unit_test(test_zero_mass_survivor_skipped),
+        cmocka_unit_test(test_count_tokens_equals_positions),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
