@@ -36,30 +36,45 @@ static void run_random(struct chain_result *r, struct chain_ws *ws, uint64_t see
     assert_int_equal(chain_run(&ch, &p, z, V, ws, r, &e), LS_OK);
 }
 
+/* a chain result and its scratch, made once per test by cmocka */
+struct fx { struct chain_result r; struct chain_ws ws; double cum[V]; uint32_t pos[V]; };
+
+static int fx_setup(void **state)
+{
+    struct fx *f = calloc(1, sizeof *f);
+    if (!f || chain_result_init(&f->r, V) || chain_ws_init(&f->ws, V)) return -1;
+    *state = f;
+    return 0;
+}
+
+static int fx_teardown(void **state)
+{
+    struct fx *f = *state;
+    chain_result_free(&f->r);
+    chain_ws_free(&f->ws);
+    free(f);
+    return 0;
+}
+
 static void test_matches_reference(void **state)
 {
-    (void)state;
-    struct chain_result r;
-    struct chain_ws ws;
-    assert_int_equal(chain_result_init(&r, V), 0);
-    assert_int_equal(chain_ws_init(&ws, V), 0);
-    double cum[V];
+    struct fx *f = *state;
+    struct chain_result *rp = &f->r;
+    double *cum = f->cum;
     long compared = 0;
     for (uint64_t seed = 1; seed <= 200; seed++) {
-        run_random(&r, &ws, seed);
-        struct draw_cdf d = draw_cdf_build(&r, cum);
-        assert_int_equal(d.n, r.n_kept);
+        run_random(rp, &f->ws, seed);
+        struct draw_cdf d = draw_cdf_build(rp, cum);
+        assert_int_equal(d.n, rp->n_kept);
         struct rng a, b;
         rng_seed(&a, seed * 77); rng_seed(&b, seed * 77);
-        for (int i = 0; i < 300; i++, compared++) assert_int_equal(draw_token(&d, &a), ref_draw(&r, &b));
+        for (int i = 0; i < 300; i++, compared++) assert_int_equal(draw_token(&d, &a), ref_draw(rp, &b));
         /* the edges: u = 0 and the largest double below 1 */
         static const double edge[] = { 0.0, 0x1.fffffffffffffp-1, 0.5 };
         for (size_t k = 0; k < sizeof edge / sizeof edge[0]; k++)
-            assert_int_equal(d.kept[draw_position(&d, edge[k])], ref_draw_u(&r, edge[k]));
+            assert_int_equal(d.kept[draw_position(&d, edge[k])], ref_draw_u(rp, edge[k]));
     }
     assert_true(compared == 200 * 300);
-    chain_result_free(&r);
-    chain_ws_free(&ws);
 }
 
 /* survivors with p = 0 are never drawn, even at u = 0 */
@@ -88,17 +103,12 @@ static void test_zero_mass_survivor_skipped(void **state)
 /* the explorer's per-token counts equal the per-position counts */
 static void test_count_tokens_equals_positions(void **state)
 {
-    (void)state;
-    struct chain_result r;
-    struct chain_ws ws;
-    assert_int_equal(chain_result_init(&r, V), 0);
-    assert_int_equal(chain_ws_init(&ws, V), 0);
-    double cum[V];
-    uint32_t pos[V];
+    struct fx *f = *state;
+    uint32_t *pos = f->pos;
     for (uint64_t seed = 1; seed <= 40; seed++) {
-        run_random(&r, &ws, seed);
-        struct draw_cdf d = draw_cdf_build(&r, cum);
-        memset(pos, 0, sizeof pos);
+        run_random(&f->r, &f->ws, seed);
+        struct draw_cdf d = draw_cdf_build(&f->r, f->cum);
+        memset(pos, 0, sizeof f->pos);
         struct rng a, b;
         rng_seed(&a, seed); rng_seed(&b, seed);
         draw_count_positions(&d, &a, 5000, pos);
@@ -115,16 +125,14 @@ static void test_count_tokens_equals_positions(void **state)
         }
         assert_int_equal(cnt[m - 1], 0);
     }
-    chain_result_free(&r);
-    chain_ws_free(&ws);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_matches_reference),
+        cmocka_unit_test_setup_teardown(test_matches_reference, fx_setup, fx_teardown),
         cmocka_unit_test(test_zero_mass_survivor_skipped),
-        cmocka_unit_test(test_count_tokens_equals_positions),
+        cmocka_unit_test_setup_teardown(test_count_tokens_equals_positions, fx_setup, fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
