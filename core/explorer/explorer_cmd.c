@@ -30,7 +30,7 @@ const struct ex_command_info explorer_commands[] = {
     {"step", "goto", "N", "go to step N (0-based)"},
     {"seed", "", "S", "the seed of the draws"},
     {"open", "o e edit", "FILE", "open another file (on failure the current one stays)"},
-    {"export", "w write", "FILE [N|all]", "write the step's distribution as `show --json --top all` does"},
+    {"export", "w write", "FILE [N|all]", "write the step's distribution as `show --json --top all` prints it, atomically"},
     /* explorer_eval.c's views */
     {"scores", "", "", "the scores view: every evaluator for the current settings"},
     {"sweep", "", "[LIST]", "the sweep view: each score against temperature (LIST: 0,0.5,1)"},
