@@ -6,7 +6,7 @@
  * current step marked, and the summary statistics once every step is done.
  * When the dumps cannot be compared (step counts or recorded tokens differ)
  * an error panel says why; the explorer keeps running. */
-#include "view/view_xe.h"
+#include "view/panel.h"
 #include "base/display.h"
 
 #include <math.h>
@@ -69,7 +69,7 @@ static void side(struct grid *g, const struct source *s, const char *name, const
 void view_diff(struct grid *g, const struct explorer *ex, const struct explorer_eval *xe, struct view_rect r)
 {
     const struct explorer_diff *d = &xe->diff;
-    view_title(g, r, "Diff: model A (this file) vs model B, raw distributions", 1);
+    panel_title(g, r, "Diff: model A (this file) vs model B, raw distributions", 1);
     int x = r.x + 1, w = r.w - 2, y = r.y + 1;
     if (!d->b) {
         grid_puts(g, x, y + 1, w, ROLE_DIM, "no second dump: start with logitscope FILE --compare OTHER, or type :compare OTHER");

@@ -11,7 +11,7 @@
  * it in place of its final value. The recorded token is marked in the
  * left column. Layout per row (columns):
  *   mark(1) rank(3) sp token(tw) sp rawbar(bw) sp raw(6) sp finalbar(bw) sp final(6+) */
-#include "view/view.h"
+#include "view/panel.h"
 #include "base/display.h"
 
 #include <math.h>
@@ -54,7 +54,7 @@ void view_dist(struct grid *g, const struct explorer *ex, struct view_rect r)
         snprintf(t, sizeof t, "Distribution (%s, %u NaN/inf masked)", explorer_scale_name(ex->scale), ex->info.n_nan + ex->info.n_posinf);
     else
         snprintf(t, sizeof t, "Distribution (%s)", explorer_scale_name(ex->scale));
-    view_title(g, r, t, focused);
+    panel_title(g, r, t, focused);
     int x = r.x, y = r.y + 1, w = r.w;
     if (!ex->res_ok) {
         const char *m = ex->step_err.code ? ex->step_err.msg : "no distribution";
@@ -100,7 +100,7 @@ void view_dist(struct grid *g, const struct explorer *ex, struct view_rect r)
         if (id == ex->info.token) grid_glyph(g, x, yy, gl->arrow, ROLE_MARK);
         grid_printf(g, x + 1, yy, 3, cut ? ROLE_CUT : ROLE_DIM, "%3u", k + 1);
         enum grid_role tr = (focused && k == ex->dist_sel) ? ROLE_FOCUS : base;
-        view_token(g, ex, x + 5, yy, tw, tr, id);
+        panel_token(g, ex, x + 5, yy, tw, tr, id);
         double pr = res->p_raw[id], pf = res->p[id];
         double vr, vf;
         switch (ex->scale) {
