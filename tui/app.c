@@ -30,6 +30,7 @@ void app_init(struct app *a)
 {
     memset(a, 0, sizeof *a);
     a->keys = &actions_builtin;
+    hints_grid_keys(&a->g, a->keys);
     explorer_init(&a->ex);
     explorer_eval_init(&a->ev);
 }
@@ -384,9 +385,9 @@ static int app_open(struct app *a, struct app_opts *o)
     struct ls_error err = {0};
     char demo[PATH_MAX + 64];
     const char *file = co->n_files ? co->files[0] : find_demo(demo, sizeof demo);
-    a->ex.params = co->params;
-    a->ex.chain = co->chain;
-    a->ex.seed = co->seed;
+    explorer_set_params(&a->ex, &co->params);  /* checked by cli_parse already */
+    explorer_set_chain(&a->ex, &co->chain);
+    explorer_set_seed(&a->ex, co->seed);
     /* evaluators as `eval` with the same options (regex, keys, stops, -n, ...) */
     eval_cli_finish(&o->evc, co);
     a->ev.cfg = o->evc;
@@ -407,7 +408,7 @@ static int app_open(struct app *a, struct app_opts *o)
             ls_error_print(&err, stderr);
             return err.code ? err.code : 70;
         }
-        a->ev.view = XV_DIFF;
+        explorer_eval_show(&a->ev, &a->ex, XV_DIFF);
     }
     return 0;
 }

@@ -41,3 +41,9 @@ const char *hints_template(int i)
 {
     return i >= 0 && i < N_ROWS ? rows[i].tmpl : NULL;
 }
+
+void hints_grid_keys(struct grid *g, const struct action_table *t)
+{
+    actions_key_label(t, ACT_COMMAND, g->keys[GK_COMMAND], sizeof g->keys[GK_COMMAND]);
+    actions_key_label(t, ACT_ESCAPE, g->keys[GK_BACK], sizeof g->keys[GK_BACK]);
+}

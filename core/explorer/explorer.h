@@ -20,8 +20,10 @@
  *                       on the flags it returns.
  *   derived, per step   logits .. samples: explorer_update only (from the
  *                       settings; `stale` says what it must redo).
- *   derived, sequence   seq[], seq_cur, rec_tok, w*: explorer_work only
- *                       (background slices; explorer_update reads them).
+ *   derived, sequence   seq[], seq_cur, seq_clock, w*: explorer_work only
+ *                       (background slices; explorer_update reads them);
+ *                       rec_tok: explorer_work and explorer_update, each
+ *                       recording the token of a step it read.
  *   scores              explorer_update / _work fill the built-in rows,
  *                       explorer_eval_update (explorer_eval.h) appends its own.
  *   msg, msg_error      explorer_message: actions, commands, background

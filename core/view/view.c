@@ -69,7 +69,10 @@ void view_render(struct grid *g, const struct explorer *ex, const struct view_la
         return;
     }
     view_params(g, ex, L->params);
-    if (!ex->src) { grid_puts(g, 1, 2, L->w - 2, ROLE_DIM, "no file open (:open FILE)"); return; }
+    if (!ex->src) {
+        grid_printf(g, 1, 2, L->w - 2, ROLE_DIM, "no file open (%sopen FILE)", grid_key(g, GK_COMMAND));
+        return;
+    }
     /* the rule between the distribution and the right column */
     const struct grid_glyphs *gl = grid_glyphs(g);
     for (int y = L->dist.y; y < L->dist.y + L->dist.h; y++) grid_glyph(g, L->chain.x - 1, y, gl->vline, ROLE_BORDER);

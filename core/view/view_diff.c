@@ -71,7 +71,8 @@ static void side(struct grid *g, const struct source *s, const char *name, const
 static int diff_refusal(struct grid *g, const struct explorer_diff *d, int x, int y, int w)
 {
     if (!d->b) {
-        grid_puts(g, x, y + 1, w, ROLE_DIM, "no second dump: start with logitscope FILE --compare OTHER, or type :compare OTHER");
+        grid_printf(g, x, y + 1, w, ROLE_DIM, "no second dump: start with logitscope FILE --compare OTHER, or type %scompare OTHER",
+                    grid_key(g, GK_COMMAND));
         return 1;
     }
     if (!d->fatal) return 0;
@@ -79,7 +80,8 @@ static int diff_refusal(struct grid *g, const struct explorer_diff *d, int x, in
     grid_puts(g, x + 1, y + 1, w - 2, ROLE_ERROR, "cannot compare these dumps:");
     int n = wrap(g, x + 3, y + 2, w - 4, 3, ROLE_ERROR, d->err);
     grid_puts(g, x + 1, y + 2 + n, w - 2, ROLE_ERROR, "diff needs two dumps of the same token sequence");
-    grid_puts(g, x, y + 4 + n, w, ROLE_DIM, ":compare OTHER tries another file; Esc returns to the panels");
+    grid_printf(g, x, y + 4 + n, w, ROLE_DIM, "%scompare OTHER tries another file; %s returns to the panels",
+                grid_key(g, GK_COMMAND), grid_key(g, GK_BACK));
     return 1;
 }
 

@@ -23,6 +23,7 @@
 #include "../../tui/hints.c"
 #include "../../tui/help.c"
 #include "explorer/explorer_eval.h"
+#include "view/view.h"
 
 #define MAX_ACT 64
 
@@ -187,6 +188,22 @@ static void rebound_command_key_everywhere(void **state)
     assert_non_null(strstr(out, ";sweep LIST"));
     hints_text(&c.t, XV_DIFF, 0, out, sizeof out);
     assert_non_null(strstr(out, ";compare OTHER"));
+    /* the panels' texts: the view asks the grid for the labels */
+    struct grid g;
+    struct explorer ex;
+    struct view_layout L;
+    memset(&g, 0, sizeof g);
+    explorer_init(&ex);
+    assert_int_equal(grid_resize(&g, 80, 24), 0);
+    hints_grid_keys(&g, &c.t);
+    view_layout(&L, 80, 24, 1);
+    view_render(&g, &ex, &L);
+    char screen[4096];
+    assert_true(grid_to_text(&g, screen, sizeof screen) < sizeof screen);
+    assert_non_null(strstr(screen, "no file open (;open FILE)"));
+    assert_string_equal(grid_key(&g, GK_BACK), "Esc");
+    grid_free(&g);
+    explorer_free(&ex);
     char *txt = keys_doc(&c.t, "text"), *hc = help_text(&c.t);
     assert_non_null(strstr(txt, "(;scores)"));
     assert_null(strstr(txt, "(:"));
