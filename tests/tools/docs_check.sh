@@ -9,7 +9,8 @@
 #   docs/logitscope.1  between .\" keys:begin and .\" keys:end
 #                      = `LS --help-keys=man`
 # UPDATE=1 rewrites both regions from the binary (then review the diff).
-# Also: the man page renders without groff warnings, when man is installed.
+# Also: the man page's COMMANDS section names every command of the table,
+# and the man page renders without groff warnings, when man is installed.
 LS=${1:-./logitscope}
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
@@ -42,6 +43,14 @@ check() { # file begin end format [option]
 check README.md '<!-- keys:begin -->' '<!-- keys:end -->' md
 check README.md '<!-- commands:begin -->' '<!-- commands:end -->' md --help-commands
 check docs/logitscope.1 '.\" keys:begin' '.\" keys:end' man
+
+# The man page's COMMANDS section is prose; each command of the table
+# (`--help-commands`, first word of each line) must head an entry there
+# (a .B/.BI/.BR line naming it).
+awk '/^\.SH COMMANDS/ { on = 1; next } /^\.SH / { on = 0 } on && /^\.B/' docs/logitscope.1 > "$tmp/mancmds"
+for c in $("$LS" --help-commands | awk '{ print $1 }'); do
+    grep -qw -- "$c" "$tmp/mancmds" || { echo "docs-check: docs/logitscope.1 COMMANDS does not mention '$c'"; fail=1; }
+done
 
 if command -v man >/dev/null 2>&1 && command -v groff >/dev/null 2>&1; then
     LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l docs/logitscope.1 >/dev/null 2>"$tmp/warn"
