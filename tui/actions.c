@@ -1,42 +1,73 @@
-/* actions.c: the action table, bindings and key documentation. */
+/* actions.c: the action table as data, and the texts built from it (see
+ * actions.h). No curses: the unit tests compile this file as is. */
 #include "actions.h"
-#include "keys.h"
+#include "commands.h"
 
 #include <string.h>
 
-const struct action_info action_table[] = {
+static const struct action_info builtin[] = {
 #define ACTION(id, group, keys, desc) { ACT_##id, #id, group, keys, desc },
 #include "actions.def"
 #undef ACTION
 };
-const int action_count = (int)(sizeof action_table / sizeof action_table[0]);
+const struct action_table actions_builtin = { builtin, (int)(sizeof builtin / sizeof builtin[0]) };
 
-#define MAX_BINDINGS 128
-static struct { int key; enum action act; } bindings[MAX_BINDINGS];
-static int n_bindings;
-
-int actions_init(void)
+const struct action_info *actions_find(const struct action_table *t, enum action id)
 {
-    n_bindings = 0;
-    for (int i = 0; i < action_count; i++) {
-        const char *s = action_table[i].keys;
-        while (*s) {
-            if (*s == ' ') { s++; continue; }
-            int k = keys_parse(&s);
-            if (k == KEY_NONE || n_bindings >= MAX_BINDINGS) return -1;
-            bindings[n_bindings].key = k;
-            bindings[n_bindings].act = action_table[i].id;
-            n_bindings++;
-        }
-    }
-    return 0;
+    for (int i = 0; i < t->n; i++)
+        if (t->a[i].id == id) return &t->a[i];
+    return NULL;
 }
 
-enum action actions_lookup(int key)
+const char *actions_key_label(const struct action_table *t, enum action id, char *buf, size_t bufsz)
 {
-    for (int i = 0; i < n_bindings; i++)
-        if (bindings[i].key == key) return bindings[i].act;
-    return ACT_NONE;
+    const struct action_info *a = actions_find(t, id);
+    const char *k = a ? a->keys + strspn(a->keys, " ") : "";
+    size_t n = strcspn(k, " ");
+    /* "<Tab>" reads "Tab" in a hint; a lone "<" or ">" is a key itself */
+    if (n > 2 && k[0] == '<' && k[n - 1] == '>') { k++; n -= 2; }
+    if (n == 0) { k = "?"; n = 1; }
+    snprintf(buf, bufsz, "%.*s", (int)n, k);
+    return buf;
+}
+
+/* The text of placeholder name[0..len): a key label or the command list. */
+static int placeholder(const struct action_table *t, const char *name, size_t len, char *buf, size_t bufsz)
+{
+    if (len == 8 && !strncmp(name, "COMMANDS", 8)) { commands_list(buf, bufsz, ", "); return 0; }
+    for (int i = 0; i < t->n; i++)
+        if (strlen(t->a[i].name) == len && !strncmp(t->a[i].name, name, len)) {
+            actions_key_label(t, t->a[i].id, buf, bufsz);
+            return 0;
+        }
+    return -1;
+}
+
+int actions_expand(const struct action_table *t, const char *tmpl, char *out, size_t outsz)
+{
+    size_t o = 0;
+    int rc = 0;
+    char piece[512];
+    if (!outsz) return -1;
+    for (const char *s = tmpl; *s;) {
+        const char *e = *s == '{' ? strchr(s, '}') : NULL;
+        size_t n;
+        const char *src = s;
+        if (e && !placeholder(t, s + 1, (size_t)(e - s - 1), piece, sizeof piece)) {
+            src = piece;
+            n = strlen(piece);
+            s = e + 1;
+        } else {
+            if (e) rc = -1;              /* unknown name: copied as written */
+            n = e ? (size_t)(e - s + 1) : strcspn(s + 1, "{") + 1;
+            s += n;
+        }
+        if (o + n >= outsz) { n = outsz - 1 - o; rc = -1; }
+        memcpy(out + o, src, n);
+        o += n;
+    }
+    out[o] = 0;
+    return rc;
 }
 
 /* Keys as a reader sees them: "k, <Up>". */
@@ -56,7 +87,7 @@ static void keys_pretty(const char *keys, char *out, size_t outsz, const char *s
     }
 }
 
-/* roff needs backslashes doubled and a leading '.' or '\'' protected. */
+/* roff needs backslashes doubled and '-' escaped. */
 static void roff(FILE *f, const char *s)
 {
     for (; *s; s++) {
@@ -66,38 +97,34 @@ static void roff(FILE *f, const char *s)
     }
 }
 
-void actions_print(FILE *f, const char *format)
+void actions_print(FILE *f, const struct action_table *t, const char *format)
 {
-    char k[128];
-    if (!strcmp(format, "md")) {
-        fputs("| Keys | Action | Group |\n|---|---|---|\n", f);
-        for (int i = 0; i < action_count; i++) {
-            keys_pretty(action_table[i].keys, k, sizeof k, "` `");
-            /* '|' would end a Markdown cell */
-            fprintf(f, "| `%s` | %s | %s |\n", k, action_table[i].desc, action_table[i].group);
-        }
-        return;
-    }
-    if (!strcmp(format, "man")) {
-        for (int i = 0; i < action_count; i++) {
-            keys_pretty(action_table[i].keys, k, sizeof k, ", ");
+    char k[128], d[512];
+    const char *group = "";
+    for (int i = 0; i < t->n; i++) {
+        const struct action_info *a = &t->a[i];
+        actions_expand(t, a->desc, d, sizeof d);
+        if (!strcmp(format, "md")) {
+            if (i == 0) fputs("| Keys | Action | Group |\n|---|---|---|\n", f);
+            keys_pretty(a->keys, k, sizeof k, "` `");
+            fprintf(f, "| `%s` | %s | %s |\n", k, d, a->group);
+        } else if (!strcmp(format, "man")) {
+            keys_pretty(a->keys, k, sizeof k, ", ");
             fputs(".TP\n.B ", f);
             roff(f, k);
             fputs("\n", f);
-            roff(f, action_table[i].desc);
+            roff(f, d);
             fputs("\n", f);
+        } else {
+            if (strcmp(group, a->group)) {
+                group = a->group;
+                fprintf(f, "%s%s\n", i ? "\n" : "", group);
+            }
+            keys_pretty(a->keys, k, sizeof k, " ");
+            fprintf(f, "  %-24s %s\n", k, d);
         }
-        return;
     }
-    const char *group = "";
-    for (int i = 0; i < action_count; i++) {
-        if (strcmp(group, action_table[i].group)) {
-            group = action_table[i].group;
-            fprintf(f, "%s%s\n", i ? "\n" : "", group);
-        }
-        keys_pretty(action_table[i].keys, k, sizeof k, " ");
-        fprintf(f, "  %-24s %s\n", k, action_table[i].desc);
-    }
-    fputs("\nMouse (where the terminal reports it): click a step or a token to select it,\n"
-          "click a parameter to focus it; the wheel scrolls the token list or the steps.\n", f);
+    if (strcmp(format, "md") && strcmp(format, "man"))
+        fputs("\nMouse (where the terminal reports it): click a step or a token to select it,\n"
+              "click a parameter to focus it; the wheel scrolls the token list or the steps.\n", f);
 }

@@ -1,12 +1,17 @@
-/* actions.h: user actions, default bindings and their documentation, all
- * generated from actions.def (one table; see there).
+/* actions.h: user actions, their default keys and every text that names a
+ * key, all generated from actions.def (one table; see there).
  *
- * actions_init parses the key lists once into a binding table; the help
- * overlay, --help-keys and the docs tables read the same entries, so what
- * the user reads is what the keys do. */
+ * The table is data (struct action_table) so a test can copy it, rebind a
+ * key and check that every text follows: the key hints (hints.h), the help
+ * overlay (help.h), `--help-keys` (actions_print) and the descriptions.
+ * Texts are templates: {ID} is the first key of action ID as a hint shows
+ * it ("?", "Tab", "C-L"), {COMMANDS} the explorer's command names
+ * (commands.h). Bindings from key codes to actions are in bindings.h.
+ * Nothing here draws or includes curses. */
 #ifndef LS_TUI_ACTIONS_H
 #define LS_TUI_ACTIONS_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 enum action {
@@ -19,21 +24,30 @@ enum action {
 
 struct action_info {
     enum action id;
-    const char *name;      /* "move-up" style, for messages */
+    const char *name;      /* the ID as written in actions.def: "MOVE_UP" */
     const char *group;
     const char *keys;      /* key-name list as written in actions.def */
-    const char *desc;
+    const char *desc;      /* template */
 };
 
-extern const struct action_info action_table[];
-extern const int action_count;
+struct action_table {
+    const struct action_info *a;
+    int n;
+};
 
-/* Build the key -> action bindings; returns 0, or -1 if a key list in
- * actions.def does not parse (a programming error: tests catch it). */
-int actions_init(void);
-enum action actions_lookup(int key);
+/* The table of actions.def, in its order. */
+extern const struct action_table actions_builtin;
 
-/* Documentation outputs: "md" (README table), "man" (roff rows), "text". */
-void actions_print(FILE *f, const char *format);
+/* The row of action id in t, NULL if none. */
+const struct action_info *actions_find(const struct action_table *t, enum action id);
+/* The first key of id's key list without its <>: "?", "Tab", "C-L"
+ * ("?" when id has no row or no key). Returns buf. */
+const char *actions_key_label(const struct action_table *t, enum action id, char *buf, size_t bufsz);
+/* Expand template tmpl into out (always terminated). Returns 0, or -1 if
+ * a {NAME} is unknown (written as is) or out was too small. */
+int actions_expand(const struct action_table *t, const char *tmpl, char *out, size_t outsz);
+/* Documentation outputs of t: "md" (README table), "man" (roff rows),
+ * "text" (--help-keys). */
+void actions_print(FILE *f, const struct action_table *t, const char *format);
 
 #endif

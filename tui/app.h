@@ -3,7 +3,7 @@
  * Owns the explorer model (core/explorer.h), the cell grid every frame is
  * laid out in, the input source and the overlay/prompt state. A frame is
  * explorer_update -> view_render -> overlay/prompt -> screen_blit ->
- * doupdate; each key is one action and one frame. Sequence-wide numbers
+ * doupdate; each key is one action, whose result flags decide the frame. Sequence-wide numbers
  * are computed in slices while no key is waiting (app_run), or to the end
  * before each scripted key so test screens are deterministic. */
 #ifndef LS_TUI_APP_H
@@ -12,6 +12,7 @@
 #include "explorer/explorer.h"
 #include "explorer/explorer_eval.h"
 #include "view/grid.h"
+#include "actions.h"
 #include "input.h"
 #include "view/view.h"
 
@@ -21,6 +22,7 @@ struct app {
     struct grid g;
     struct view_layout L;
     struct input *in;
+    const struct action_table *keys;  /* the actions and their keys (actions_builtin) */
     int help, help_scroll;
     int quit;
     int null_screen;
@@ -29,8 +31,9 @@ struct app {
 
 void app_init(struct app *a);
 void app_free(struct app *a);
-/* One key: action, prompt or overlay. */
-void app_key(struct app *a, int key);
+/* One key: action, prompt or overlay. Returns what it changed (enum
+ * ex_effect flags, explorer.h); the loop draws a frame on EX_REDRAW. */
+unsigned app_key(struct app *a, int key);
 /* Lay out and draw everything; one doupdate. */
 void app_frame(struct app *a);
 /* The explorer binary's entry (argv without the program's commands). */

@@ -10,6 +10,7 @@
 #include "app.h"
 #include "base/clock.h"
 #include "actions.h"
+#include "bindings.h"
 #include "keys.h"
 #include "screen.h"
 #include "input/synth_source.h"
@@ -42,7 +43,7 @@ int bench_frames(int argc, char **argv)
     setenv("LINES", "30", 1);
     setenv("COLUMNS", "100", 1);
     a.null_screen = 1;
-    if (actions_init() || screen_open(SCREEN_NULL, 0)) return 70;
+    if (bindings_init(&actions_builtin) || screen_open(SCREEN_NULL, 0)) return 70;
     app_frame(&a);
     /* keys: temperature up/down, top-p down/up, top-k, steps, scale */
     static const char *const script[] = {
@@ -67,7 +68,7 @@ int bench_frames(int argc, char **argv)
     int slices = 0;
     for (;;) {
         double t0 = (clock_s() * 1e3);
-        int more = explorer_work(&a.ex, 4000000L);
+        int more = (explorer_work(&a.ex, 4000000L) & EX_BUSY) != 0;
         double d = (clock_s() * 1e3) - t0;
         slice_sum += d; slices++;
         if (d > slice_max) slice_max = d;

@@ -38,6 +38,7 @@ static char line_buf[1024];
 static char matches_buf[256];
 static char hist_path[1024];
 static const char *const *comp_list;
+static int comp_commands;      /* complete command names (explorer_commands) */
 static FILE *devnull;
 
 static int getc_hook(FILE *f)
@@ -73,11 +74,12 @@ static char *comp_gen(const char *text, int state)
     static int i;
     static size_t len;
     if (!state) { i = 0; len = strlen(text); }
-    while (comp_list && comp_list[i]) {
-        const char *w = comp_list[i++];
+    for (;;) {
+        const char *w = comp_commands ? explorer_commands[i].name : comp_list ? comp_list[i] : NULL;
+        if (!w) return NULL;
+        i++;
         if (!strncmp(w, text, len)) return strdup(w);
     }
-    return NULL;
 }
 
 static char **complete(const char *text, int start, int end)
@@ -97,9 +99,10 @@ static char **complete(const char *text, int start, int end)
         argi++;
     }
     int files = 0;
-    comp_list = explorer_completions(cmd, argi, &files);
+    comp_commands = argi == 0;
+    comp_list = comp_commands ? NULL : explorer_completions(cmd, argi, &files);
     if (files) { rl_attempted_completion_over = 0; return NULL; }
-    if (!comp_list) return NULL;
+    if (!comp_list && !comp_commands) return NULL;
     return rl_completion_matches(text, comp_gen);
 }
 

@@ -2,6 +2,7 @@
  * explorer (tui/app.c). Hidden: --bench-frames (make bench). */
 #include "actions.h"
 #include "app.h"
+#include "commands.h"
 #include "cli/cli.h"
 
 #include <locale.h>
@@ -20,7 +21,16 @@ int main(int argc, char **argv)
             fputs("logitscope: --help-keys[=text|md|man]\n", stderr);
             return 2;
         }
-        actions_print(stdout, fmt);
+        actions_print(stdout, &actions_builtin, fmt);
+        return 0;
+    }
+    if (argc >= 2 && !strncmp(argv[1], "--help-commands", 15)) {
+        const char *fmt = argv[1][15] == '=' ? argv[1] + 16 : "text";
+        if (strcmp(fmt, "text") && strcmp(fmt, "md")) {
+            fputs("logitscope: --help-commands[=text|md]\n", stderr);
+            return 2;
+        }
+        commands_print(stdout, fmt);
         return 0;
     }
     if (argc >= 2 && !strcmp(argv[1], "--bench-frames")) return bench_frames(argc - 1, argv + 1);

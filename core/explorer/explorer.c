@@ -71,7 +71,13 @@ void explorer_message(struct explorer *ex, int error, const char *fmt, ...)
     vsnprintf(ex->msg, sizeof ex->msg, fmt, ap);
     va_end(ap);
     ex->msg_error = error;
-    ex->generation++;
+}
+
+unsigned explorer_message_clear(struct explorer *ex)
+{
+    if (!ex->msg[0]) return EX_NONE;
+    ex->msg[0] = 0;
+    return EX_REDRAW;
 }
 
 int explorer_set_source(struct explorer *ex, struct source *s, struct ls_error *err)
@@ -111,11 +117,9 @@ int explorer_set_source(struct explorer *ex, struct source *s, struct ls_error *
     ex->n_steps = n;
     ex->step = 0;
     ex->step_loaded = 0;
-    ex->dirty = 1;
-    ex->samples_dirty = 1;
+    ex->stale = EX_RECOMPUTE;
     ex->dist_sel = ex->dist_scroll = 0;
     ex->seq_cur = -1;
-    ex->generation++;
     if (s->warnings[0]) {
         /* first warning line only: the status line has one row */
         size_t l = strcspn(s->warnings, "\n");
@@ -205,7 +209,7 @@ static void fill_scores(struct explorer *ex);
 void explorer_update(struct explorer *ex)
 {
     if (!ex->src) return;
-    if (ex->dirty) {
+    if ((ex->stale & EX_RECOMPUTE) == EX_RECOMPUTE) {
         /* same step as the last successful run: only settings changed, so
          * the raw softmax is reused (chain_rerun skips one exp per token) */
         int same = ex->step_loaded && ex->loaded_step == ex->step && ex->res_ok && ex->n_top > 0;
@@ -221,14 +225,9 @@ void explorer_update(struct explorer *ex)
                 ex->rec_rank = chain_rank(&ex->res, ex->info.token);
         }
         if (ex->dist_sel >= ex->n_top) ex->dist_sel = ex->n_top ? ex->n_top - 1 : 0;
-        ex->dirty = 0;
-        ex->samples_dirty = 1;
-        ex->generation++;
     }
-    if (ex->samples_dirty) {
-        build_samples(ex);
-        ex->samples_dirty = 0;
-    }
+    if ((ex->stale & EX_RESAMPLE) == EX_RESAMPLE) build_samples(ex);
+    ex->stale = EX_NONE;
     fill_scores(ex);
 }
 
@@ -291,19 +290,18 @@ next:
     s->done++;
 }
 
-int explorer_work(struct explorer *ex, long budget_ns)
+unsigned explorer_work(struct explorer *ex, long budget_ns)
 {
-    if (!ex->src) return 0;
+    if (!ex->src) return EX_NONE;
     struct ex_seq *s = &ex->seq[seq_slot(ex)];
     s->stamp = ++ex->seq_clock;
-    if (s->done >= ex->n_steps) return 0;
+    if (s->done >= ex->n_steps) return EX_NONE;
     long t0 = (long)clock_ns();
     do {
         seq_step(ex, s);
     } while (s->done < ex->n_steps && (long)clock_ns() - t0 < budget_ns);
-    ex->generation++;
     fill_scores(ex);
-    return s->done < ex->n_steps;
+    return EX_REDRAW | (s->done < ex->n_steps ? EX_BUSY : 0);
 }
 
 /* --- scores panel ---------------------------------------------------------- */
@@ -343,29 +341,73 @@ static void fill_scores(struct explorer *ex)
 
 /* --- actions --------------------------------------------------------------- */
 
-static void changed_params(struct explorer *ex)
+/* Record what update must redo and tell the caller what changed. */
+static unsigned mark(struct explorer *ex, unsigned fl)
 {
-    ex->dirty = 1;
-    ex->generation++;
+    ex->stale |= fl & (EX_RECOMPUTE | EX_RESAMPLE);
+    return fl;
 }
 
-void explorer_focus_param(struct explorer *ex, int delta)
+unsigned explorer_focus_param(struct explorer *ex, int delta)
 {
     ex->focus_param = ((ex->focus_param + delta) % EXP__COUNT + EXP__COUNT) % EXP__COUNT;
-    ex->generation++;
+    return EX_REDRAW;
 }
 
-void explorer_focus_panel(struct explorer *ex, int delta)
+unsigned explorer_focus_panel(struct explorer *ex, int delta)
 {
     ex->focus_panel = ((ex->focus_panel + delta) % PANEL__COUNT + PANEL__COUNT) % PANEL__COUNT;
-    ex->generation++;
+    return EX_REDRAW;
+}
+
+unsigned explorer_focus(struct explorer *ex, int panel, int p)
+{
+    if ((unsigned)panel >= PANEL__COUNT) return EX_NONE;
+    ex->focus_panel = panel;
+    if (panel == PANEL_PARAMS && (unsigned)p < EXP__COUNT) ex->focus_param = p;
+    return EX_REDRAW;
 }
 
 static double clampd(double v, double lo, double hi) { return v < lo ? lo : v > hi ? hi : v; }
 /* Round to the step's decimal grid so repeated +/- never drift (0.1+0.2). */
 static double snap(double v, double unit) { return round(v / unit) * unit; }
 
-void explorer_adjust(struct explorer *ex, int dir, int coarse)
+/* Set params: the flags of the change (EX_REDRAW alone for a refusal,
+ * whose message is on screen). */
+static unsigned set_params(struct explorer *ex, const struct params *p)
+{
+    struct ls_error e = {0};
+    if (params_check(p, &e)) { explorer_message(ex, 1, "%s", e.msg); return EX_REDRAW; }
+    if (!memcmp(p, &ex->params, sizeof *p)) return EX_NONE;
+    ex->params = *p;
+    return mark(ex, EX_RECOMPUTE);
+}
+
+static unsigned set_chain(struct explorer *ex, const struct chain *c)
+{
+    ex->chain = *c;
+    return mark(ex, EX_RECOMPUTE);
+}
+
+/* The chain presets in cycling order: hf, llama.cpp, vllm; a custom
+ * chain counts as position `custom`. */
+static unsigned preset_step(struct explorer *ex, int dir, int custom)
+{
+    int pr = ex->chain.preset == PRESET_CUSTOM ? custom : (int)ex->chain.preset;
+    pr = ((pr + dir) % 3 + 3) % 3;
+    struct chain c;
+    chain_preset(&c, (enum preset)pr);
+    return set_chain(ex, &c);
+}
+
+static unsigned adjust_seed(struct explorer *ex, int dir, int coarse)
+{
+    int64_t d = (int64_t)dir * (coarse ? 100 : 1);
+    if (d < 0 && ex->seed < (uint64_t)(-d)) return explorer_set_seed(ex, 0);
+    return explorer_set_seed(ex, ex->seed + (uint64_t)d);
+}
+
+unsigned explorer_adjust(struct explorer *ex, int dir, int coarse)
 {
     struct params p = ex->params;
     switch (ex->focus_param) {
@@ -387,26 +429,14 @@ void explorer_adjust(struct explorer *ex, int dir, int coarse)
     case EXP_MIN_P:
         p.min_p = clampd(snap(p.min_p + dir * (coarse ? 0.05 : 0.01), 0.01), 0.0, 1.0);
         break;
-    case EXP_CHAIN: {
-        int pr = ex->chain.preset == PRESET_CUSTOM ? 0 : (int)ex->chain.preset;
-        pr = ((pr + dir) % 3 + 3) % 3;
-        struct chain c;
-        chain_preset(&c, (enum preset)pr);
-        explorer_set_chain(ex, &c);
-        return;
+    case EXP_CHAIN: return preset_step(ex, dir, 0);
+    case EXP_SEED: return adjust_seed(ex, dir, coarse);
+    default: return EX_NONE;
     }
-    case EXP_SEED: {
-        int64_t d = (int64_t)dir * (coarse ? 100 : 1);
-        if (d < 0 && ex->seed < (uint64_t)(-d)) explorer_set_seed(ex, 0);
-        else explorer_set_seed(ex, ex->seed + (uint64_t)d);
-        return;
-    }
-    default: return;
-    }
-    explorer_set_params(ex, &p);
+    return set_params(ex, &p);
 }
 
-void explorer_param_off(struct explorer *ex)
+unsigned explorer_param_off(struct explorer *ex)
 {
     struct params p = ex->params;
     switch (ex->focus_param) {
@@ -414,84 +444,94 @@ void explorer_param_off(struct explorer *ex)
     case EXP_TOP_K: p.top_k = 0; break;
     case EXP_TOP_P: p.top_p = 1.0; break;
     case EXP_MIN_P: p.min_p = 0.0; break;
-    case EXP_CHAIN: { struct chain c; chain_preset(&c, PRESET_HF); explorer_set_chain(ex, &c); return; }
-    case EXP_SEED: explorer_set_seed(ex, LS_DEFAULT_SEED); return;
-    default: return;
+    case EXP_CHAIN: { struct chain c; chain_preset(&c, PRESET_HF); return set_chain(ex, &c); }
+    case EXP_SEED: return explorer_set_seed(ex, LS_DEFAULT_SEED);
+    default: return EX_NONE;
     }
-    explorer_set_params(ex, &p);
+    return set_params(ex, &p);
 }
 
 int explorer_set_params(struct explorer *ex, const struct params *p)
 {
     struct ls_error e = {0};
     if (params_check(p, &e)) { explorer_message(ex, 1, "%s", e.msg); return LS_EUSAGE; }
-    if (memcmp(p, &ex->params, sizeof *p)) { ex->params = *p; changed_params(ex); }
+    set_params(ex, p);
     return LS_OK;
 }
 
 int explorer_set_chain(struct explorer *ex, const struct chain *c)
 {
-    ex->chain = *c;
-    changed_params(ex);
+    set_chain(ex, c);
     return LS_OK;
 }
 
-void explorer_set_seed(struct explorer *ex, uint64_t seed)
+unsigned explorer_set_seed(struct explorer *ex, uint64_t seed)
 {
     ex->seed = seed;
-    ex->samples_dirty = 1;
-    ex->generation++;
+    return mark(ex, EX_RESAMPLE);
 }
 
-void explorer_set_step(struct explorer *ex, int64_t step)
+unsigned explorer_set_step(struct explorer *ex, int64_t step)
 {
-    if (!ex->src) return;
+    if (!ex->src) return EX_NONE;
     if (step < 0) step = 0;
     if (step >= (int64_t)ex->n_steps) step = (int64_t)ex->n_steps - 1;
-    if ((uint32_t)step == ex->step) return;
+    if ((uint32_t)step == ex->step) return EX_NONE;
     ex->step = (uint32_t)step;
     ex->dist_sel = ex->dist_scroll = 0;
-    changed_params(ex);
+    return mark(ex, EX_RECOMPUTE);
 }
 
-void explorer_move_step(struct explorer *ex, int64_t delta)
+unsigned explorer_move_step(struct explorer *ex, int64_t delta)
 {
-    explorer_set_step(ex, (int64_t)ex->step + delta);
+    return explorer_set_step(ex, (int64_t)ex->step + delta);
 }
 
-void explorer_chain_cycle(struct explorer *ex)
+unsigned explorer_chain_cycle(struct explorer *ex)
 {
-    int pr = ex->chain.preset == PRESET_CUSTOM ? -1 : (int)ex->chain.preset;
-    struct chain c;
-    chain_preset(&c, (enum preset)((pr + 1) % 3));
-    explorer_set_chain(ex, &c);
-    explorer_message(ex, 0, "chain %s", preset_name(c.preset));
+    unsigned fl = preset_step(ex, 1, -1);
+    explorer_message(ex, 0, "chain %s", preset_name(ex->chain.preset));
+    return fl | EX_REDRAW;
 }
 
-void explorer_new_seed(struct explorer *ex)
+unsigned explorer_new_seed(struct explorer *ex)
 {
     /* Deterministic successor (tests and screenshots stay reproducible);
      * the seed is always on screen, so any draw can be replayed. */
-    explorer_set_seed(ex, ex->seed + 1);
+    unsigned fl = explorer_set_seed(ex, ex->seed + 1);
     explorer_message(ex, 0, "seed %llu", (unsigned long long)ex->seed);
+    return fl | EX_REDRAW;
 }
 
-void explorer_scale_cycle(struct explorer *ex)
+unsigned explorer_scale_cycle(struct explorer *ex)
 {
-    ex->scale = (ex->scale + 1) % SCALE__COUNT;
-    ex->generation++;
+    return explorer_set_scale(ex, (ex->scale + 1) % SCALE__COUNT);
 }
 
-void explorer_select_row(struct explorer *ex, int64_t row)
+unsigned explorer_set_scale(struct explorer *ex, int scale)
 {
-    if (ex->n_top == 0) return;
+    if ((unsigned)scale >= SCALE__COUNT) return EX_NONE;
+    ex->scale = scale;
+    return EX_REDRAW;
+}
+
+unsigned explorer_set_draws(struct explorer *ex, int64_t n)
+{
+    if (n < 1 || n > EX_DRAWS_MAX) return EX_NONE;
+    ex->n_draws = (uint32_t)n;
+    return mark(ex, EX_RESAMPLE);
+}
+
+unsigned explorer_select_row(struct explorer *ex, int64_t row)
+{
+    if (ex->n_top == 0) return EX_NONE;
     if (row < 0) row = 0;
     if (row >= (int64_t)ex->n_top) row = ex->n_top - 1;
     ex->dist_sel = (uint32_t)row;
-    ex->generation++;
+    return EX_REDRAW;
 }
 
-void explorer_move_row(struct explorer *ex, int64_t delta)
+unsigned explorer_move_row(struct explorer *ex, int64_t delta)
 {
-    explorer_select_row(ex, (int64_t)ex->dist_sel + delta);
+    return explorer_select_row(ex, (int64_t)ex->dist_sel + delta);
 }

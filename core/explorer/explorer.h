@@ -9,6 +9,38 @@
  * sequence-wide numbers (probability of every recorded token under the
  * current settings, perplexity, cut share) cached per setting.
  *
+ * Who writes what (ncdu's dir.h model; everyone may read everything):
+ *   source and shape    src, V, n_steps: explorer_open / _set_source only.
+ *   settings            chain, params, seed, step: the setters and actions
+ *                       below (explorer.c); commands (explorer_cmd.c) go
+ *                       through them.
+ *   UI state            focus_param, focus_panel, scale, dist_sel,
+ *                       dist_scroll, n_draws: the actions below. The TUI
+ *                       never assigns a field: it calls an action and acts
+ *                       on the flags it returns.
+ *   derived, per step   logits .. samples: explorer_update only (from the
+ *                       settings; `stale` says what it must redo).
+ *   derived, sequence   seq[], seq_cur, seq_clock, w*: explorer_work only
+ *                       (background slices; explorer_update reads them);
+ *                       rec_tok: explorer_work and explorer_update, each
+ *                       recording the token of a step it read.
+ *   scores              explorer_update / _work fill the built-in rows,
+ *                       explorer_eval_update (explorer_eval.h) appends its own.
+ *   msg, msg_error      explorer_message: actions, commands, background
+ *                       work; the TUI clears msg[0] on the next key.
+ * What invalidates what: a new source resets everything derived; step,
+ * chain or params make the step's chain result stale (EX_RECOMPUTE), which
+ * also makes the draws stale; seed or draw count make only the draws stale
+ * (EX_RESAMPLE); chain or params select another sequence cache slot; UI
+ * state invalidates nothing but the screen (EX_REDRAW).
+ *
+ * Result flags (htop's Action flags): every action returns what it changed
+ * as enum ex_effect bits and records in `stale` what explorer_update must
+ * redo, so the model is right whoever calls update. The caller ORs the
+ * flags of a key and acts once (tui/app.c: a frame on EX_REDRAW, a full
+ * repaint on EX_RESIZE, the end on EX_QUIT); background work returns
+ * EX_REDRAW when it made visible progress and EX_BUSY while work remains.
+ *
  * Cost model: a keypress calls one action and then explorer_update(),
  * which runs the chain on the current step only (O(V)), rebuilds the
  * samples from a CDF over the survivors (binary search per draw) and never
@@ -22,8 +54,8 @@
  *
  *   struct explorer ex; explorer_init(&ex);
  *   if (explorer_open(&ex, "dump.json", &err)) ...
- *   explorer_adjust(&ex, +1, 0);       // focused parameter one fine step up
- *   explorer_update(&ex);              // current step re-run
+ *   unsigned fl = explorer_adjust(&ex, +1, 0); // focused parameter one fine step up
+ *   explorer_update(&ex);              // current step re-run (fl & EX_RECOMPUTE)
  *   while (explorer_work(&ex, 2000000)) ;  // sequence numbers, 2 ms slices
  *   explorer_free(&ex);
  */
@@ -47,6 +79,17 @@ enum ex_panel { PANEL_PARAMS = 0, PANEL_DIST, PANEL_SEQ, PANEL_SAMPLES, PANEL__C
 #define EX_EMP_DRAWS 10000    /* draws behind the empirical frequencies */
 #define EX_SAMPLE_ROWS 16
 #define EX_SEQ_CACHE 4
+
+/* What an action or a slice of work changed (see the header comment). */
+enum ex_effect {
+    EX_NONE = 0,
+    EX_REDRAW = 0x01,                    /* something on screen changed: draw a frame */
+    EX_RESAMPLE = 0x02 | EX_REDRAW,      /* the draws: seed or count */
+    EX_RECOMPUTE = 0x04 | EX_RESAMPLE,   /* the step's chain result: step, chain, params */
+    EX_RESIZE = 0x08 | EX_REDRAW,        /* layout or terminal disturbed: repaint every cell */
+    EX_BUSY = 0x10,                      /* background work remains */
+    EX_QUIT = 0x20,                      /* end the session */
+};
 
 /* Sequence-wide numbers under one setting (chain + params). */
 struct ex_seq {
@@ -94,14 +137,13 @@ struct explorer {
     struct chain_ws ws;
     struct chain_result res;
     int res_ok;                      /* 0: res is stale or the step failed */
-    int dirty;                       /* chain must be re-run */
+    unsigned stale;                  /* EX_RECOMPUTE / EX_RESAMPLE bits update must redo */
     struct ls_error step_err;        /* why the step failed */
     int32_t top[EX_TOP_MAX];         /* ids by p_raw descending (per step) */
     uint32_t n_top;
     uint32_t rec_rank;               /* recorded token's raw rank, 0 none */
     double *cdf;                     /* V: cumulative p over survivors */
     struct ex_samples samples;
-    int samples_dirty;
 
     /* sequence-wide, cached per setting */
     struct ex_seq seq[EX_SEQ_CACHE];
@@ -116,7 +158,6 @@ struct explorer {
     struct score_rows scores;
     char msg[256];                   /* status message (raw text) */
     int msg_error;
-    uint64_t generation;             /* bumps on every visible change */
 };
 
 void explorer_init(struct explorer *ex);
@@ -134,45 +175,68 @@ int explorer_set_source(struct explorer *ex, struct source *s, struct ls_error *
 /* Bring the current step's numbers up to date (cheap when nothing changed). */
 void explorer_update(struct explorer *ex);
 /* One slice of sequence-wide work, at most about budget_ns of CPU time
- * (always at least one step). Returns 1 while work remains. */
-int explorer_work(struct explorer *ex, long budget_ns);
+ * (always at least one step). Returns EX_REDRAW | EX_BUSY while work
+ * remains, EX_REDRAW for the last slice, 0 when there was nothing to do. */
+unsigned explorer_work(struct explorer *ex, long budget_ns);
 /* The sequence numbers for the current setting, NULL if none yet. */
 const struct ex_seq *explorer_seq(const struct explorer *ex);
 
-/* Actions (each marks what it changes; call explorer_update after). */
-void explorer_focus_param(struct explorer *ex, int delta);
-void explorer_focus_panel(struct explorer *ex, int delta);
+/* Actions: each returns its enum ex_effect flags (EX_NONE when nothing
+ * changed) and marks what explorer_update must redo. */
+unsigned explorer_focus_param(struct explorer *ex, int delta);
+unsigned explorer_focus_panel(struct explorer *ex, int delta);
+/* Focus a panel (enum ex_panel) and, with PANEL_PARAMS, parameter p (else -1). */
+unsigned explorer_focus(struct explorer *ex, int panel, int p);
 /* Adjust the focused parameter one step; coarse for a bigger step. */
-void explorer_adjust(struct explorer *ex, int dir, int coarse);
+unsigned explorer_adjust(struct explorer *ex, int dir, int coarse);
 /* Turn the focused parameter off (its neutral value). */
-void explorer_param_off(struct explorer *ex);
-void explorer_set_step(struct explorer *ex, int64_t step);
-void explorer_move_step(struct explorer *ex, int64_t delta);
-void explorer_chain_cycle(struct explorer *ex);
-void explorer_new_seed(struct explorer *ex);
-void explorer_scale_cycle(struct explorer *ex);
-void explorer_select_row(struct explorer *ex, int64_t row);
-void explorer_move_row(struct explorer *ex, int64_t delta);
-/* Set params/chain (validated; message on error). */
+unsigned explorer_param_off(struct explorer *ex);
+unsigned explorer_set_step(struct explorer *ex, int64_t step);
+unsigned explorer_move_step(struct explorer *ex, int64_t delta);
+unsigned explorer_chain_cycle(struct explorer *ex);
+unsigned explorer_new_seed(struct explorer *ex);
+unsigned explorer_scale_cycle(struct explorer *ex);
+unsigned explorer_set_scale(struct explorer *ex, int scale);
+/* Draws shown in the samples panel, 1..EX_DRAWS_MAX (else unchanged, EX_NONE). */
+unsigned explorer_set_draws(struct explorer *ex, int64_t n);
+unsigned explorer_select_row(struct explorer *ex, int64_t row);
+unsigned explorer_move_row(struct explorer *ex, int64_t delta);
+/* Set params/chain (validated; message on error): LS_OK or LS_EUSAGE.
+ * They make the step's result stale (EX_RECOMPUTE) like the actions. */
 int explorer_set_params(struct explorer *ex, const struct params *p);
 int explorer_set_chain(struct explorer *ex, const struct chain *c);
-void explorer_set_seed(struct explorer *ex, uint64_t seed);
+unsigned explorer_set_seed(struct explorer *ex, uint64_t seed);
 
 /* Status message (printf-style; error=1 draws it in the error role). */
 void explorer_message(struct explorer *ex, int error, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Clear the message (a key was pressed): EX_REDRAW if there was one. */
+unsigned explorer_message_clear(struct explorer *ex);
 
 /* Commands typed on the ':' line (explorer_cmd.c). */
 enum ex_cmd_result { EXC_OK = 0, EXC_ERROR, EXC_QUIT, EXC_HELP, EXC_UNKNOWN };
 /* Run one command line; the outcome is in ex->msg. EXC_UNKNOWN leaves the
  * line to the caller (the TUI's own commands). */
 int explorer_command(struct explorer *ex, const char *line);
-/* Completion vocabularies: NULL-terminated lists. */
-extern const char *const explorer_command_names[];
+/* THE command table: one row per ':' command, the only list behind Tab
+ * completion of command names, the help overlay's command list, the
+ * unknown-command message and README's command table (`logitscope
+ * --help-commands`). The views' commands (explorer_eval.c) are rows here
+ * too and run there; a unit test checks that one of the two dispatchers
+ * knows every row. Terminated by a row with name NULL. */
+struct ex_command_info {
+    const char *name;
+    const char *aliases;             /* space separated, "" for none */
+    const char *args;                /* what follows the name, "" for none */
+    const char *help;                /* one line */
+};
+extern const struct ex_command_info explorer_commands[];
+/* Completion vocabularies of arguments: NULL-terminated lists. */
 extern const char *const explorer_param_names[];
 extern const char *const explorer_chain_names[];
-/* Which list completes word `argi` (0 = command) of a line starting with
- * command `cmd`: returns a list, or NULL with *files = 1 for file names. */
+/* Which list completes argument `argi` (>= 1; command names come from
+ * explorer_commands) of a line starting with command `cmd`: returns a
+ * list, or NULL with *files = 1 for file names. */
 const char *const *explorer_completions(const char *cmd, int argi, int *files);
 /* Write the current step's distribution as `show --json --top all`
  * (report.h schema) to path, atomically. */

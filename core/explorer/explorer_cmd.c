@@ -23,10 +23,24 @@
 #include <string.h>
 #include <strings.h>
 
-const char *const explorer_command_names[] = {
-    "set", "chain", "defaults", "step", "seed", "open", "export", "help", "quit",
+const struct ex_command_info explorer_commands[] = {
+    {"set", "se", "NAME VALUE", "set temperature, top_k, top_p, min_p, seed, step, draws or scale (NAME=VALUE too)"},
+    {"chain", "", "hf|llama.cpp|vllm|LIST", "the stage order and tie rules of a system, or a list of stages"},
+    {"defaults", "", "llama.cpp|hf|vllm", "that system's default parameter values"},
+    {"step", "goto", "N", "go to step N (0-based)"},
+    {"seed", "", "S", "the seed of the draws"},
+    {"open", "o e edit", "FILE", "open another file (on failure the current one stays)"},
+    {"export", "w write", "FILE [N|all]", "write the step's distribution as `show --json --top all` prints it, atomically"},
     /* explorer_eval.c's views */
-    "scores", "sweep", "diff", "compare", "draws", "main", NULL
+    {"scores", "", "", "the scores view: every evaluator for the current settings"},
+    {"sweep", "", "[LIST]", "the sweep view: each score against temperature (LIST: 0,0.5,1)"},
+    {"compare", "", "OTHER", "compare with a second dump OTHER (the diff view)"},
+    {"diff", "", "", "the diff view"},
+    {"draws", "", "", "the many-draws view"},
+    {"main", "", "", "back to the main panels"},
+    {"help", "h ?", "", "the help overlay: keys and commands"},
+    {"quit", "q exit q!", "", "quit"},
+    {NULL, NULL, NULL, NULL}
 };
 const char *const explorer_param_names[] = {
     "temperature", "top_k", "top_p", "min_p", "seed", "step", "draws", "scale", NULL
@@ -34,18 +48,24 @@ const char *const explorer_param_names[] = {
 const char *const explorer_chain_names[] = { "hf", "llama.cpp", "vllm", NULL };
 static const char *const scale_words[] = { "prob", "logprob", "logit", NULL };
 
-static const struct { const char *alias, *name; } cmd_alias[] = {
-    {"set", "set"}, {"se", "set"}, {"chain", "chain"}, {"defaults", "defaults"},
-    {"step", "step"}, {"goto", "step"}, {"seed", "seed"}, {"open", "open"}, {"o", "open"},
-    {"e", "open"}, {"edit", "open"}, {"export", "export"}, {"w", "export"}, {"write", "export"},
-    {"help", "help"}, {"h", "help"}, {"?", "help"}, {"quit", "quit"}, {"q", "quit"},
-    {"exit", "quit"}, {"q!", "quit"},
-};
+/* w is a row's name or one of its aliases (space separated) */
+static int names_cmd(const struct ex_command_info *c, const char *w)
+{
+    if (!strcmp(w, c->name)) return 1;
+    size_t n = strlen(w);
+    for (const char *a = c->aliases; *a;) {
+        size_t l = strcspn(a, " ");
+        if (l == n && !strncmp(a, w, n)) return 1;
+        a += l;
+        a += strspn(a, " ");
+    }
+    return 0;
+}
 
 static const char *canon_cmd(const char *w)
 {
-    for (size_t i = 0; i < sizeof cmd_alias / sizeof cmd_alias[0]; i++)
-        if (!strcmp(w, cmd_alias[i].alias)) return cmd_alias[i].name;
+    for (int i = 0; explorer_commands[i].name; i++)
+        if (names_cmd(&explorer_commands[i], w)) return explorer_commands[i].name;
     return NULL;
 }
 
@@ -67,7 +87,7 @@ static const char *canon_param(const char *w)
 const char *const *explorer_completions(const char *cmd, int argi, int *files)
 {
     *files = 0;
-    if (argi == 0) return explorer_command_names;
+    if (argi == 0) return NULL;
     if (!strcmp(cmd, "compare") && argi == 1) { *files = 1; return NULL; }
     const char *c = canon_cmd(cmd);
     if (!c) return NULL;
@@ -108,7 +128,6 @@ static int fail(struct explorer *ex, const char *fmt, ...)
     vsnprintf(ex->msg, sizeof ex->msg, fmt, ap);
     va_end(ap);
     ex->msg_error = 1;
-    ex->generation++;
     return EXC_ERROR;
 }
 
@@ -121,7 +140,7 @@ static int cmd_set(struct explorer *ex, const char *name, const char *val)
     if (!val || !*val) return fail(ex, "set %s: missing value", p);
     if (!strcmp(p, "scale")) {
         for (int i = 0; scale_words[i]; i++)
-            if (!strcasecmp(val, scale_words[i])) { ex->scale = i; ex->generation++; explorer_message(ex, 0, "scale %s", scale_words[i]); return EXC_OK; }
+            if (!strcasecmp(val, scale_words[i])) { explorer_set_scale(ex, i); explorer_message(ex, 0, "scale %s", scale_words[i]); return EXC_OK; }
         return fail(ex, "set scale: expected prob, logprob or logit, got '%.40s'", val);
     }
     if (!strcmp(p, "seed")) {
@@ -140,9 +159,7 @@ static int cmd_set(struct explorer *ex, const char *name, const char *val)
     if (!strcmp(p, "draws")) {
         if (!parse_u64(val, &u) || u < 1 || u > EX_DRAWS_MAX)
             return fail(ex, "set draws: expected 1..64, got '%.40s'", val);
-        ex->n_draws = (uint32_t)u;
-        ex->samples_dirty = 1;
-        ex->generation++;
+        explorer_set_draws(ex, (int64_t)u);
         explorer_message(ex, 0, "draws %u", ex->n_draws);
         return EXC_OK;
     }

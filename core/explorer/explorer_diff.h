@@ -49,7 +49,7 @@ struct explorer_diff {
     /* the current step (explorer_diff_update) */
     int cur_ok;
     uint32_t cur_step;
-    uint64_t cur_key;            /* explorer generation of the source + step */
+    uint64_t cur_key;            /* the step it was built for (shifted, low bit set) */
     float *cz;                   /* B's logits at the current step */
     double *pa, *pb;             /* V: both distributions over [0, V) */
     struct div_step cur;

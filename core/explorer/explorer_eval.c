@@ -21,20 +21,9 @@
 /* the samples panel's empirical stream (explorer.c): the draws view shows
  * the same 10,000 draws */
 
-const char *const explorer_eval_command_names[] = { "scores", "sweep", "diff", "compare", "draws", "main", NULL };
 static const char *const view_names[XV__COUNT] = { "main", "scores", "sweep", "diff", "draws" };
 
 const char *explorer_eval_view_name(int v) { return (unsigned)v < XV__COUNT ? view_names[v] : "?"; }
-
-const char *explorer_eval_hints(int v)
-{
-    switch (v) {
-    case XV_SWEEP: return "Esc back  t then +/- moves T (the marker)  :sweep LIST  e scores  D diff  d draws  ? help  q quit";
-    case XV_DIFF: return "Esc back  h/l step  :compare OTHER  e scores  S sweep  d draws  ? help  q quit";
-    case XV_DRAWS: return "Esc back  h/l step  +/- adjust  r new seed  e scores  S sweep  ? help  q quit";
-    default: return "Esc back  +/- adjust  h/l step  c chain  S sweep  D diff  d draws  ? help  q quit";
-    }
-}
 
 static int parse_temps(const char *s, double *v, int *n, char *why, size_t whysz)
 {
@@ -212,50 +201,61 @@ static int job_feed(struct explorer_eval *xe, struct explorer *ex, struct xe_job
 
 static int ensure_draw_bufs(struct explorer_eval *xe, uint32_t V);
 
-int explorer_eval_work(struct explorer_eval *xe, struct explorer *ex, long budget_ns)
+/* 1. the scores of the current setting: flags of explorer_eval_work */
+static unsigned work_current(struct explorer_eval *xe, struct explorer *ex, long t0, long budget_ns)
 {
-    if (!ex->src) return 0;
+    if (cache_find(xe, ex)) return EX_NONE;
+    unsigned fl = EX_NONE;
+    if (!(xe->cur.state == XE_RUNNING && same_key(&xe->cur, ex, xe->src_gen, 1)))
+        job_start(xe, ex, &xe->cur, 0);            /* drops the old run: cancel */
+    job_feed(xe, ex, &xe->cur, t0, budget_ns);
+    if (xe->cur.state == XE_DONE || xe->cur.state == XE_FAILED) {
+        cache_put(xe, &xe->cur, xe->cur.state == XE_DONE ? eval_run_scores(xe->cur.runs[0], 0) : NULL);
+        job_drop(xe, &xe->cur);
+        fl = EX_REDRAW;
+    }
+    if (!cache_find(xe, ex)) return EX_REDRAW | EX_BUSY;   /* progress on screen */
+    return fl | ((long)clock_ns() - t0 >= budget_ns ? EX_BUSY : 0);
+}
+
+/* 2. the sweep, once its view was opened */
+static unsigned work_sweep(struct explorer_eval *xe, struct explorer *ex, long t0, long budget_ns)
+{
+    if (!xe->sweep_on || (same_key(&xe->sweep, ex, xe->src_gen, 0) &&
+                          (xe->sweep.state == XE_DONE || xe->sweep.state == XE_FAILED)))
+        return EX_NONE;
+    if (!(xe->sweep.state == XE_RUNNING && same_key(&xe->sweep, ex, xe->src_gen, 0)))
+        job_start(xe, ex, &xe->sweep, 1);
+    job_feed(xe, ex, &xe->sweep, t0, budget_ns);
+    if (xe->sweep.state == XE_DONE) {
+        for (int i = 0; i < xe->n_temps; i++) xe->sweep_sc[i] = *eval_run_scores(xe->sweep.runs[i], 0);
+        job_drop(xe, &xe->sweep);
+        xe->sweep.state = XE_DONE;
+    }
+    if (xe->sweep.state == XE_RUNNING) return EX_REDRAW | EX_BUSY;
+    return EX_REDRAW | ((long)clock_ns() - t0 >= budget_ns ? EX_BUSY : 0);
+}
+
+unsigned explorer_eval_work(struct explorer_eval *xe, struct explorer *ex, long budget_ns)
+{
+    if (!ex->src) return EX_NONE;
     sync_source(xe, ex);
+    unsigned fl = EX_NONE;
     if (xe->view == XV_DRAWS && (!xe->dcount || xe->d_cap < ex->V) && !ensure_draw_bufs(xe, ex->V))
-        ex->generation++;
+        fl |= EX_REDRAW;
     long t0 = (long)clock_ns();
-    int more = 0;
-    /* 1. the current setting */
-    if (!cache_find(xe, ex)) {
-        if (!(xe->cur.state == XE_RUNNING && same_key(&xe->cur, ex, xe->src_gen, 1)))
-            job_start(xe, ex, &xe->cur, 0);            /* drops the old run: cancel */
-        job_feed(xe, ex, &xe->cur, t0, budget_ns);
-        if (xe->cur.state == XE_DONE || xe->cur.state == XE_FAILED) {
-            cache_put(xe, &xe->cur, xe->cur.state == XE_DONE ? eval_run_scores(xe->cur.runs[0], 0) : NULL);
-            job_drop(xe, &xe->cur);
-            ex->generation++;
-        }
-        if (!cache_find(xe, ex)) { ex->generation++; return 1; }   /* progress on screen */
-        if ((long)clock_ns() - t0 >= budget_ns) return 1;
-    }
-    /* 2. the sweep, once its view was opened */
-    if (xe->sweep_on && !(same_key(&xe->sweep, ex, xe->src_gen, 0) &&
-                          (xe->sweep.state == XE_DONE || xe->sweep.state == XE_FAILED))) {
-        if (!(xe->sweep.state == XE_RUNNING && same_key(&xe->sweep, ex, xe->src_gen, 0)))
-            job_start(xe, ex, &xe->sweep, 1);
-        job_feed(xe, ex, &xe->sweep, t0, budget_ns);
-        if (xe->sweep.state == XE_DONE) {
-            for (int i = 0; i < xe->n_temps; i++) xe->sweep_sc[i] = *eval_run_scores(xe->sweep.runs[i], 0);
-            job_drop(xe, &xe->sweep);
-            xe->sweep.state = XE_DONE;
-        }
-        if (xe->sweep.state != XE_RUNNING) ex->generation++;
-        if (xe->sweep.state == XE_RUNNING) { ex->generation++; return 1; }
-        if ((long)clock_ns() - t0 >= budget_ns) return 1;
-    }
+    fl |= work_current(xe, ex, t0, budget_ns);
+    if (fl & EX_BUSY) return fl;
+    fl |= work_sweep(xe, ex, t0, budget_ns);
+    if (fl & EX_BUSY) return fl;
     /* 3. the comparison */
     if (xe->diff.b) {
         uint32_t before = xe->diff.done;
         int fatal = xe->diff.fatal;
-        more = explorer_diff_work(&xe->diff, budget_ns - ((long)clock_ns() - t0));
-        if (xe->diff.done != before || xe->diff.fatal != fatal) ex->generation++;
+        if (explorer_diff_work(&xe->diff, budget_ns - ((long)clock_ns() - t0))) fl |= EX_BUSY;
+        if (xe->diff.done != before || xe->diff.fatal != fatal) fl |= EX_REDRAW;
     }
-    return more;
+    return fl;
 }
 
 const struct eval_scores *explorer_eval_current(const struct explorer_eval *xe, const struct explorer *ex,
@@ -435,12 +435,18 @@ void explorer_eval_update(struct explorer_eval *xe, struct explorer *ex)
 
 /* --- commands ---------------------------------------------------------------- */
 
-void explorer_eval_toggle(struct explorer_eval *xe, struct explorer *ex, int view)
+unsigned explorer_eval_toggle(struct explorer_eval *xe, struct explorer *ex, int view)
 {
-    xe->view = xe->view == view ? XV_MAIN : view;
-    if (xe->view == XV_SWEEP) xe->sweep_on = 1;
-    if (xe->view == XV_DRAWS && ex->src) ensure_draw_bufs(xe, ex->V);
-    ex->generation++;
+    return explorer_eval_show(xe, ex, xe->view == view ? XV_MAIN : view);
+}
+
+unsigned explorer_eval_show(struct explorer_eval *xe, struct explorer *ex, int view)
+{
+    if ((unsigned)view >= XV__COUNT) return EX_NONE;
+    xe->view = view;
+    if (view == XV_SWEEP) xe->sweep_on = 1;
+    if (view == XV_DRAWS && ex->src) ensure_draw_bufs(xe, ex->V);
+    return EX_REDRAW;
 }
 
 int explorer_eval_command(struct explorer_eval *xe, struct explorer *ex, const char *line)
@@ -472,12 +478,9 @@ int explorer_eval_command(struct explorer_eval *xe, struct explorer *ex, const c
     if (v < 0) return EXC_UNKNOWN;
     if (v == XV_SWEEP) {
         if (explorer_eval_sweep_set(xe, rest)) { explorer_message(ex, 1, "%s", xe->msg); return EXC_ERROR; }
-        ex->generation++;
         return EXC_OK;
     }
     if (rest[0]) { explorer_message(ex, 1, "usage: %s (no arguments)", w); return EXC_ERROR; }
-    xe->view = v;
-    if (v == XV_DRAWS && ex->src) ensure_draw_bufs(xe, ex->V);
-    ex->generation++;
+    explorer_eval_show(xe, ex, v);
     return EXC_OK;
 }

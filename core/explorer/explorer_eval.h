@@ -89,7 +89,7 @@ struct xe_draws {
     struct chain chain;
     struct params params;
     uint64_t seed;
-    uint64_t gen;                /* explorer generation it was built at */
+    uint64_t gen;                /* src_gen it was built for */
     uint32_t n;                  /* draws (EX_EMP_DRAWS) */
     uint32_t n_rows;
     int32_t id[XE_DRAW_ROWS];    /* by final p, descending */
@@ -133,8 +133,9 @@ void explorer_eval_init(struct explorer_eval *xe);
 void explorer_eval_free(struct explorer_eval *xe);
 
 /* One slice of background work (about budget_ns, at least one step).
- * Returns 1 while work remains. */
-int explorer_eval_work(struct explorer_eval *xe, struct explorer *ex, long budget_ns);
+ * Returns enum ex_effect flags: EX_REDRAW when something visible moved,
+ * EX_BUSY while work remains (0: nothing to do). */
+unsigned explorer_eval_work(struct explorer_eval *xe, struct explorer *ex, long budget_ns);
 /* After explorer_update: append the evaluator rows to ex->scores and bring
  * the views' per-step numbers up to date. Allocation free. */
 void explorer_eval_update(struct explorer_eval *xe, struct explorer *ex);
@@ -153,11 +154,11 @@ int explorer_eval_sweep_set(struct explorer_eval *xe, const char *list);
  * draws, main. Returns EXC_UNKNOWN (explorer.h) for other commands, else
  * EXC_OK / EXC_ERROR with the message in ex->msg. */
 int explorer_eval_command(struct explorer_eval *xe, struct explorer *ex, const char *line);
-extern const char *const explorer_eval_command_names[];
+/* Their names are rows of explorer_commands (explorer.h). */
+/* Show a view (XV_MAIN: the panels); returns the ex_effect flags. */
+unsigned explorer_eval_show(struct explorer_eval *xe, struct explorer *ex, int view);
 /* Toggle a view: the main panels when it is already shown. */
-void explorer_eval_toggle(struct explorer_eval *xe, struct explorer *ex, int view);
+unsigned explorer_eval_toggle(struct explorer_eval *xe, struct explorer *ex, int view);
 const char *explorer_eval_view_name(int view);
-/* Key hints for the status line while a view is shown. */
-const char *explorer_eval_hints(int view);
 
 #endif

@@ -265,3 +265,10 @@ void grid_bar(struct grid *g, int x, int y, int w, double v, enum grid_role role
     if (full < w && part && gl->bar_part[part]) put_cell(g, x + full, y, gl->bar_part[part], 0, 1, role);
     else if (full < w && part && !full) put_cell(g, x, y, gl->bar_part[4] ? gl->bar_part[4] : '+', 0, 1, role);
 }
+
+const char *grid_key(const struct grid *g, enum grid_key k)
+{
+    static const char *const dflt[GK__COUNT] = { ":", "Esc" };
+    if ((unsigned)k >= GK__COUNT) return "?";
+    return g->keys[k][0] ? g->keys[k] : dflt[k];
+}

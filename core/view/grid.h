@@ -85,12 +85,22 @@ struct grid_cell {
     int32_t tag;     /* GRID_TAG(kind, index) or 0 */
 };
 
+/* Keys a panel names in its text ("type :compare OTHER"). The key table
+ * is the TUI's (tui/actions.def, above core), so the TUI writes their
+ * labels into the grid at startup, as it sets the display flags; an empty
+ * label reads as the default binding (grid_key). */
+enum grid_key { GK_COMMAND = 0, GK_BACK, GK__COUNT };
+
 struct grid {
     int w, h;
     size_t cap;            /* cells allocated */
     struct grid_cell *c;   /* w * h, row-major */
     unsigned dflags;       /* display flags (DISP_ASCII on non-UTF-8 terminals) */
+    char keys[GK__COUNT][16]; /* key labels, written by the TUI */
 };
+
+/* The label of key k: g->keys[k], or the default binding (":", "Esc"). */
+const char *grid_key(const struct grid *g, enum grid_key k);
 
 /* (Re)size to w x h (both >= 1); contents are cleared. Allocates only when
  * growing. Returns 0, or -1 on out of memory (the grid is unchanged). */

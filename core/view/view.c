@@ -1,4 +1,5 @@
-/* view.c: layout and the panel-independent parts of drawing (see view.h).
+/* view.c: the main screen's layout, and the dispatch to its panels
+ * through a table (see view.h; the panels are behind panel.h).
  *
  * Layout (columns x rows), top to bottom:
  *   row 0          parameter bar
@@ -8,8 +9,9 @@
  *   last row       status line (messages, key hints, the ':' prompt)
  * Below VIEW_MIN_W x VIEW_MIN_H a "terminal too small" message replaces it. */
 #include "view/view.h"
-#include "base/display.h"
 
+#include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 void view_layout(struct view_layout *L, int w, int h, uint32_t n_steps)
@@ -42,22 +44,18 @@ int view_dist_rows(const struct view_layout *L)
     return n > 1 ? n : 1;
 }
 
-void view_title(struct grid *g, struct view_rect r, const char *title, int focused)
-{
-    const struct grid_glyphs *gl = grid_glyphs(g);
-    grid_hline(g, r.x, r.y, r.w, gl->hline, ROLE_BORDER);
-    int n = grid_puts(g, r.x + 1, r.y, r.w - 2, focused ? ROLE_TITLE_FOCUS : ROLE_TITLE, " ");
-    n += grid_puts(g, r.x + 1 + n, r.y, r.w - 2 - n, focused ? ROLE_TITLE_FOCUS : ROLE_TITLE, title);
-    grid_puts(g, r.x + 1 + n, r.y, r.w - 2 - n, focused ? ROLE_TITLE_FOCUS : ROLE_TITLE, " ");
-}
+/* The main panels in drawing order; a panel with no rows is skipped. */
+static const struct { size_t rect; panel_fn *draw; } panels[] = {
+    { offsetof(struct view_layout, dist), view_dist },
+    { offsetof(struct view_layout, chain), view_chain },
+    { offsetof(struct view_layout, scores), view_scores },
+    { offsetof(struct view_layout, samples), view_samples },
+    { offsetof(struct view_layout, seq), view_seq },
+};
 
-int view_token(struct grid *g, const struct explorer *ex, int x, int y, int maxw,
-               enum grid_role role, int32_t id)
+static struct view_rect rect_of(const struct view_layout *L, size_t off)
 {
-    char buf[32];
-    size_t len;
-    const char *t = explorer_token(ex, id, buf, sizeof buf, &len);
-    return grid_text(g, x, y, maxw, role, t, len, DISP_TOKEN);
+    return *(const struct view_rect *)(const void *)((const char *)L + off);
 }
 
 void view_render(struct grid *g, const struct explorer *ex, const struct view_layout *L)
@@ -71,14 +69,17 @@ void view_render(struct grid *g, const struct explorer *ex, const struct view_la
         return;
     }
     view_params(g, ex, L->params);
-    if (!ex->src) { grid_puts(g, 1, 2, L->w - 2, ROLE_DIM, "no file open (:open FILE)"); return; }
-    view_dist(g, ex, L->dist);
+    if (!ex->src) {
+        grid_printf(g, 1, 2, L->w - 2, ROLE_DIM, "no file open (%sopen FILE)", grid_key(g, GK_COMMAND));
+        return;
+    }
+    /* the rule between the distribution and the right column */
     const struct grid_glyphs *gl = grid_glyphs(g);
     for (int y = L->dist.y; y < L->dist.y + L->dist.h; y++) grid_glyph(g, L->chain.x - 1, y, gl->vline, ROLE_BORDER);
-    view_chain(g, ex, L->chain);
-    view_scores(g, ex, L->scores);
-    view_samples(g, ex, L->samples);
-    if (L->seq.h > 0) view_seq(g, ex, L->seq);
+    for (size_t i = 0; i < sizeof panels / sizeof panels[0]; i++) {
+        struct view_rect r = rect_of(L, panels[i].rect);
+        if (r.h > 0) panels[i].draw(g, ex, r);
+    }
 }
 
 void view_status(struct grid *g, const struct view_layout *L, const struct explorer *ex, const char *hints)

@@ -5,7 +5,8 @@
  * Units: terminal columns and rows. Nothing here knows about curses: the
  * TUI copies the grid to the screen, and tests print it with grid_to_text.
  * Drawing allocates nothing and reads the explorer without changing it
- * (call explorer_update first).
+ * (call explorer_update first). view.c only lays out and dispatches: the
+ * panels are one file each behind panel.h.
  *
  *   struct view_layout L; view_layout(&L, cols, rows, ex.n_steps);
  *   view_render(&g, &ex, &L);            // every panel but the status line
@@ -16,11 +17,10 @@
 
 #include "explorer/explorer.h"
 #include "view/grid.h"
+#include "view/panel.h"
 
 #define VIEW_MIN_W 60
 #define VIEW_MIN_H 16
-
-struct view_rect { int x, y, w, h; };
 
 struct view_layout {
     int w, h;
@@ -34,20 +34,6 @@ void view_render(struct grid *g, const struct explorer *ex, const struct view_la
 /* The status line: the explorer's message, else the key hints. */
 void view_status(struct grid *g, const struct view_layout *L, const struct explorer *ex, const char *hints);
 
-/* Panels (one file each). */
-void view_params(struct grid *g, const struct explorer *ex, struct view_rect r);
-void view_dist(struct grid *g, const struct explorer *ex, struct view_rect r);
-void view_chain(struct grid *g, const struct explorer *ex, struct view_rect r);
-void view_scores(struct grid *g, const struct explorer *ex, struct view_rect r);
-void view_samples(struct grid *g, const struct explorer *ex, struct view_rect r);
-void view_seq(struct grid *g, const struct explorer *ex, struct view_rect r);
-
-/* Shared helpers (view.c). */
-/* Panel title row: "─ Title ──────" in the title (or focus) role. */
-void view_title(struct grid *g, struct view_rect r, const char *title, int focused);
-/* Token text of id through DISP_TOKEN, clipped to maxw. Returns columns. */
-int view_token(struct grid *g, const struct explorer *ex, int x, int y, int maxw,
-               enum grid_role role, int32_t id);
 /* Rows the distribution list shows at this layout (for paging). */
 int view_dist_rows(const struct view_layout *L);
 

@@ -10,7 +10,7 @@
  * the raw distribution only when earlier stages changed nothing, so the
  * legend reports the retained raw mass too. Mass beyond the cached top list
  * (EX_TOP_MAX tokens) is drawn as dots. */
-#include "view/view.h"
+#include "view/panel.h"
 #include "base/display.h"
 
 #include <stdio.h>
@@ -20,7 +20,7 @@ void view_chain(struct grid *g, const struct explorer *ex, struct view_rect r)
     const struct chain_result *res = &ex->res;
     char t[64];
     snprintf(t, sizeof t, "Chain %s", preset_name(ex->chain.preset));
-    view_title(g, r, t, 0);
+    panel_title(g, r, t, 0);
     if (!ex->res_ok || r.h < 2) return;
     int y = r.y + 1, w = r.w;
     const char *arrow = (g->dflags & DISP_ASCII) ? ">" : "\xE2\x86\x92";

@@ -6,7 +6,7 @@
  * current step marked, and the summary statistics once every step is done.
  * When the dumps cannot be compared (step counts or recorded tokens differ)
  * an error panel says why; the explorer keeps running. */
-#include "view/view_xe.h"
+#include "view/panel.h"
 #include "base/display.h"
 
 #include <math.h>
@@ -66,23 +66,99 @@ static void side(struct grid *g, const struct source *s, const char *name, const
     }
 }
 
+/* No second dump, or dumps that cannot be compared: the panel says why.
+ * Returns 1 when it drew one of those. */
+static int diff_refusal(struct grid *g, const struct explorer_diff *d, int x, int y, int w)
+{
+    if (!d->b) {
+        grid_printf(g, x, y + 1, w, ROLE_DIM, "no second dump: start with logitscope FILE --compare OTHER, or type %scompare OTHER",
+                    grid_key(g, GK_COMMAND));
+        return 1;
+    }
+    if (!d->fatal) return 0;
+    grid_fill(g, x, y + 1, w, 6, ROLE_ERROR);
+    grid_puts(g, x + 1, y + 1, w - 2, ROLE_ERROR, "cannot compare these dumps:");
+    int n = wrap(g, x + 3, y + 2, w - 4, 3, ROLE_ERROR, d->err);
+    grid_puts(g, x + 1, y + 2 + n, w - 2, ROLE_ERROR, "diff needs two dumps of the same token sequence");
+    grid_printf(g, x, y + 4 + n, w, ROLE_DIM, "%scompare OTHER tries another file; %s returns to the panels",
+                grid_key(g, GK_COMMAND), grid_key(g, GK_BACK));
+    return 1;
+}
+
+/* One column of the KL chart: the max KL over steps [s0, s1), as eighths
+ * of seq_h rows (an infinite KL fills the column in the error role). */
+static void kl_column(struct grid *g, const struct explorer_diff *d, uint32_t s0, uint32_t s1, double mx,
+                      int cx, int y, int seq_h, int colw)
+{
+    int barw = colw > 1 ? colw - 1 : 1;
+    double v = -1;
+    int inf = 0, ascii = (g->dflags & DISP_ASCII) != 0;
+    for (uint32_t s = s0; s < s1 && s < d->done; s++) {
+        if (isinf(d->st[s].kld)) inf = 1;
+        else if (d->st[s].kld > v) v = d->st[s].kld;
+    }
+    grid_tag(g, cx, y, colw, seq_h + 1, GRID_TAG(TAG_STEP, s0));
+    if (v < 0 && !inf) { grid_glyph(g, cx, y + seq_h - 1, grid_glyphs(g)->dot, ROLE_DIM); return; }
+    long e8 = inf ? (long)seq_h * 8 : mx > 0 ? lround(v / mx * seq_h * 8) : 0;
+    if (e8 == 0 && v > 0) e8 = 1;
+    for (int row = 0; row < seq_h; row++) {
+        long fill = e8 - (long)(seq_h - 1 - row) * 8;
+        if (fill <= 0) continue;
+        uint32_t gch = ascii ? (fill >= 4 ? '#' : '.') : (fill >= 8 ? 0x2588u : 0x2580u + (uint32_t)fill);
+        for (int b = 0; b < barw; b++) grid_glyph(g, cx + b, y + row, gch, inf ? ROLE_ERROR : ROLE_BAR_RAW);
+    }
+}
+
+/* Per-step KL along the sequence: one column per step (or the max of a
+ * bucket of steps when there are more steps than columns), the current
+ * step marked below. Returns the rows used. */
+static int kl_chart(struct grid *g, const struct explorer *ex, const struct explorer_diff *d, int x, int y, int w,
+                    int seq_h)
+{
+    uint32_t N = d->n_steps;
+    double mx = 0;
+    for (uint32_t i = 0; i < d->done; i++) if (isfinite(d->st[i].kld) && d->st[i].kld > mx) mx = d->st[i].kld;
+    grid_printf(g, x, y, w, ROLE_TITLE, "KL(A||B) per step%s, max %.4g nats%s", N > (uint32_t)w ? " (max per column)" : "",
+                mx, d->done < N ? "  (computing...)" : "");
+    y++;
+    int ncol = N < (uint32_t)w ? (int)N : w;
+    /* few steps: wider columns (a gap between them) */
+    int colw = ncol > 0 && ncol == (int)N ? w / ncol : 1;
+    if (colw > 6) colw = 6;
+    if (colw < 1) colw = 1;
+    int barw = colw > 1 ? colw - 1 : 1;
+    int mark = -1;
+    for (int col = 0; col < ncol; col++) {
+        uint32_t s0 = (uint32_t)((uint64_t)col * N / (uint32_t)ncol), s1 = (uint32_t)((uint64_t)(col + 1) * N / (uint32_t)ncol);
+        if (s1 <= s0) s1 = s0 + 1;
+        int cx = x + col * colw;
+        if (ex->step >= s0 && ex->step < s1) mark = cx;
+        kl_column(g, d, s0, s1, mx, cx, y, seq_h, colw);
+    }
+    if (mark >= 0) for (int b = 0; b < barw; b++) grid_glyph(g, mark + b, y + seq_h, '^', ROLE_MARK);
+    return seq_h + 2;
+}
+
+static void diff_summary(struct grid *g, const struct explorer_diff *d, int x, int y, int w, int last_y)
+{
+    if (!d->stats_ok) {
+        grid_printf(g, x, y, w, ROLE_DIM, "summary after every step: %u/%u done", d->done, d->n_steps);
+        return;
+    }
+    const struct div_stats *s = &d->stats;
+    grid_printf(g, x, y, w, ROLE_VALUE, "mean KLD %.4g +/- %.2g   median %.4g   p99 %.4g   max %.4g   mean JSD %.4g",
+                s->mean_kld, s->mean_kld_se, s->kld_median, s->kld_p99, s->kld_max, s->mean_jsd);
+    if (y + 1 < last_y)
+        grid_printf(g, x, y + 1, w, ROLE_VALUE, "same top %.1f%%   mean dp %+.4f   RMS dp %.4f   ln PPL(B)/PPL(A) %+.4f",
+                    100 * s->same_top, s->mean_dp, s->rms_dp, s->ln_ppl_ratio);
+}
+
 void view_diff(struct grid *g, const struct explorer *ex, const struct explorer_eval *xe, struct view_rect r)
 {
     const struct explorer_diff *d = &xe->diff;
-    view_title(g, r, "Diff: model A (this file) vs model B, raw distributions", 1);
+    panel_title(g, r, "Diff: model A (this file) vs model B, raw distributions", 1);
     int x = r.x + 1, w = r.w - 2, y = r.y + 1;
-    if (!d->b) {
-        grid_puts(g, x, y + 1, w, ROLE_DIM, "no second dump: start with logitscope FILE --compare OTHER, or type :compare OTHER");
-        return;
-    }
-    if (d->fatal) {
-        grid_fill(g, x, y + 1, w, 6, ROLE_ERROR);
-        grid_puts(g, x + 1, y + 1, w - 2, ROLE_ERROR, "cannot compare these dumps:");
-        int n = wrap(g, x + 3, y + 2, w - 4, 3, ROLE_ERROR, d->err);
-        grid_puts(g, x + 1, y + 2 + n, w - 2, ROLE_ERROR, "diff needs two dumps of the same token sequence");
-        grid_puts(g, x, y + 4 + n, w, ROLE_DIM, ":compare OTHER tries another file; Esc returns to the panels");
-        return;
-    }
+    if (diff_refusal(g, d, x, y, w)) return;
     if (d->warn[0]) { grid_text(g, x, y, w, ROLE_CUT_LABEL, d->warn, strlen(d->warn), 0); y++; }
     if (!d->cur_ok) {
         const char *m = d->cur_err[0] ? d->cur_err : "reading the step...";
@@ -107,56 +183,6 @@ void view_diff(struct grid *g, const struct explorer *ex, const struct explorer_
     for (int i = 0; i <= rows; i++) grid_glyph(g, x + hw - 1, y + i, grid_glyphs(g)->vline, ROLE_BORDER);
     y += rows + 1;
     if (seq_h == 0) return;
-    /* per-step KL along the sequence: one column per step (or the max of a
-     * bucket of steps when there are more steps than columns) */
-    int cw = w;
-    uint32_t N = d->n_steps;
-    double mx = 0;
-    for (uint32_t i = 0; i < d->done; i++) if (isfinite(d->st[i].kld) && d->st[i].kld > mx) mx = d->st[i].kld;
-    grid_printf(g, x, y, w, ROLE_TITLE, "KL(A||B) per step%s, max %.4g nats%s", N > (uint32_t)cw ? " (max per column)" : "",
-                mx, d->done < N ? "  (computing...)" : "");
-    y++;
-    int ascii = (g->dflags & DISP_ASCII) != 0;
-    int ncol = N < (uint32_t)cw ? (int)N : cw;
-    /* few steps: wider columns (a gap between them) */
-    int colw = ncol > 0 && ncol == (int)N ? cw / ncol : 1;
-    if (colw > 6) colw = 6;
-    if (colw < 1) colw = 1;
-    int barw = colw > 1 ? colw - 1 : 1;
-    int mark = -1;
-    for (int col = 0; col < ncol; col++) {
-        uint32_t s0 = (uint32_t)((uint64_t)col * N / (uint32_t)ncol), s1 = (uint32_t)((uint64_t)(col + 1) * N / (uint32_t)ncol);
-        if (s1 <= s0) s1 = s0 + 1;
-        double v = -1;
-        int inf = 0;
-        for (uint32_t s = s0; s < s1 && s < d->done; s++) {
-            if (isinf(d->st[s].kld)) inf = 1;
-            else if (d->st[s].kld > v) v = d->st[s].kld;
-        }
-        int cx = x + col * colw;
-        if (ex->step >= s0 && ex->step < s1) mark = cx;
-        grid_tag(g, cx, y, colw, seq_h + 1, GRID_TAG(TAG_STEP, s0));
-        if (v < 0 && !inf) { grid_glyph(g, cx, y + seq_h - 1, grid_glyphs(g)->dot, ROLE_DIM); continue; }
-        long e8 = inf ? (long)seq_h * 8 : mx > 0 ? lround(v / mx * seq_h * 8) : 0;
-        if (e8 == 0 && v > 0) e8 = 1;
-        for (int row = 0; row < seq_h; row++) {
-            long fill = e8 - (long)(seq_h - 1 - row) * 8;
-            if (fill <= 0) continue;
-            uint32_t gch = ascii ? (fill >= 4 ? '#' : '.') : (fill >= 8 ? 0x2588u : 0x2580u + (uint32_t)fill);
-            for (int b = 0; b < barw; b++) grid_glyph(g, cx + b, y + row, gch, inf ? ROLE_ERROR : ROLE_BAR_RAW);
-        }
-    }
-    if (mark >= 0) for (int b = 0; b < barw; b++) grid_glyph(g, mark + b, y + seq_h, '^', ROLE_MARK);
-    y += seq_h + 1;
-    if (y >= r.y + r.h) return;
-    if (!d->stats_ok) {
-        grid_printf(g, x, y, w, ROLE_DIM, "summary after every step: %u/%u done", d->done, N);
-        return;
-    }
-    const struct div_stats *s = &d->stats;
-    grid_printf(g, x, y, w, ROLE_VALUE, "mean KLD %.4g +/- %.2g   median %.4g   p99 %.4g   max %.4g   mean JSD %.4g",
-                s->mean_kld, s->mean_kld_se, s->kld_median, s->kld_p99, s->kld_max, s->mean_jsd);
-    if (y + 1 < r.y + r.h)
-        grid_printf(g, x, y + 1, w, ROLE_VALUE, "same top %.1f%%   mean dp %+.4f   RMS dp %.4f   ln PPL(B)/PPL(A) %+.4f",
-                    100 * s->same_top, s->mean_dp, s->rms_dp, s->ln_ppl_ratio);
+    y += kl_chart(g, ex, d, x, y, w, seq_h);
+    if (y < r.y + r.h) diff_summary(g, d, x, y, w, r.y + r.h);
 }

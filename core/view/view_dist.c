@@ -11,7 +11,7 @@
  * it in place of its final value. The recorded token is marked in the
  * left column. Layout per row (columns):
  *   mark(1) rank(3) sp token(tw) sp rawbar(bw) sp raw(6) sp finalbar(bw) sp final(6+) */
-#include "view/view.h"
+#include "view/panel.h"
 #include "base/display.h"
 
 #include <math.h>
@@ -41,25 +41,44 @@ static double lp_bar(double p)
     return v < 0 ? 0 : v > 1 ? 1 : v;
 }
 
-void view_dist(struct grid *g, const struct explorer *ex, struct view_rect r)
+/* Column positions of a row, from the panel width. */
+struct dist_cols { int x, w, tw, bw, xr, xrn, xf, xfn; };
+
+static struct dist_cols dist_cols(struct view_rect r)
+{
+    struct dist_cols c = { r.x, r.w, 0, 0, 0, 0, 0, 0 };
+    c.tw = (r.w - 21) / 3;
+    if (c.tw < 6) c.tw = 6;
+    if (c.tw > 16) c.tw = 16;
+    c.bw = (r.w - 21 - c.tw) / 2;
+    if (c.bw < 2) c.bw = 0;
+    c.xr = r.x + 5 + c.tw + 1;               /* raw bar */
+    c.xrn = c.xr + (c.bw ? c.bw + 1 : 0);    /* raw number */
+    c.xf = c.xrn + 7;                        /* final bar */
+    c.xfn = c.xf + (c.bw ? c.bw + 1 : 0);    /* final number */
+    return c;
+}
+
+/* The title (what the numbers rest on: only the top N known, or
+ * non-finite input treated as masked), the kept/entropy lines and the
+ * column heads. Returns 0 when the step has no distribution. */
+static int dist_head(struct grid *g, const struct explorer *ex, struct view_rect r, const struct dist_cols *c)
 {
     const struct chain_result *res = &ex->res;
-    char t[96], a[32], b[32];
-    int focused = ex->focus_panel == PANEL_DIST;
-    /* the title says what the numbers rest on: only the top N known
-     * (approximate), or non-finite input treated as masked */
+    char t[96];
+    const char *sc = explorer_scale_name(ex->scale);
     if (ex->info.sparse)
-        snprintf(t, sizeof t, "Distribution (%s, approx: top %u only)", explorer_scale_name(ex->scale), ex->info.n_known);
+        snprintf(t, sizeof t, "Distribution (%s, approx: top %u only)", sc, ex->info.n_known);
     else if (ex->info.n_nan + ex->info.n_posinf)
-        snprintf(t, sizeof t, "Distribution (%s, %u NaN/inf masked)", explorer_scale_name(ex->scale), ex->info.n_nan + ex->info.n_posinf);
+        snprintf(t, sizeof t, "Distribution (%s, %u NaN/inf masked)", sc, ex->info.n_nan + ex->info.n_posinf);
     else
-        snprintf(t, sizeof t, "Distribution (%s)", explorer_scale_name(ex->scale));
-    view_title(g, r, t, focused);
+        snprintf(t, sizeof t, "Distribution (%s)", sc);
+    panel_title(g, r, t, ex->focus_panel == PANEL_DIST);
     int x = r.x, y = r.y + 1, w = r.w;
     if (!ex->res_ok) {
         const char *m = ex->step_err.code ? ex->step_err.msg : "no distribution";
         grid_text(g, x + 1, y, w - 2, ROLE_ERROR, m, strlen(m), 0);
-        return;
+        return 0;
     }
     int narrow = w < 40;
     grid_printf(g, x + 1, y, w - 2, ROLE_VALUE, narrow ? "kept %u of %u  mass %.4f" : "kept %u of %u   retained mass %.4f",
@@ -68,68 +87,77 @@ void view_dist(struct grid *g, const struct explorer *ex, struct view_rect r)
     grid_printf(g, x + 1, y + 1, w - 2, ROLE_VALUE, narrow ? "H %.3f%s%.3f e^H %.2f%s%.2f" : "H %.3f%s%.3f nats  exp(H) %.2f%s%.2f",
                 res->entropy_before, arrow, res->entropy_after,
                 exp(res->entropy_before), arrow, exp(res->entropy_after));
-
-    int tw = (w - 21) / 3;
-    if (tw < 6) tw = 6;
-    if (tw > 16) tw = 16;
-    int bw = (w - 21 - tw) / 2;
-    if (bw < 2) bw = 0;
-    int xr = x + 5 + tw + 1;                 /* raw bar */
-    int xrn = xr + (bw ? bw + 1 : 0);        /* raw number */
-    int xf = xrn + 7;                        /* final bar */
-    int xfn = xf + (bw ? bw + 1 : 0);        /* final number */
     grid_puts(g, x + 1, y + 2, 3, ROLE_DIM, "  #");
-    grid_puts(g, x + 5, y + 2, tw, ROLE_DIM, "token");
-    grid_puts(g, xr, y + 2, bw + 7, ROLE_DIM, "raw");
-    grid_puts(g, xf, y + 2, r.x + w - xf, ROLE_DIM, "final");
+    grid_puts(g, x + 5, y + 2, c->tw, ROLE_DIM, "token");
+    grid_puts(g, c->xr, y + 2, c->bw + 7, ROLE_DIM, "raw");
+    grid_puts(g, c->xf, y + 2, r.x + w - c->xf, ROLE_DIM, "final");
+    return 1;
+}
 
+/* Raw and final value of token id in the current scale: texts a and b,
+ * bar lengths *vr and *vf in [0, 1]. */
+static void dist_values(const struct explorer *ex, int32_t id, char *a, char *b, size_t n, double *vr, double *vf)
+{
+    const struct chain_result *res = &ex->res;
+    double pr = res->p_raw[id], pf = res->p[id], T = res->effective_temperature;
+    int scaled = !res->greedy && T > 0 && T != 1.0;
+    switch (ex->scale) {
+    case SCALE_LOGPROB:
+        fmt_num(a, n, pr > 0 ? log(pr) : -INFINITY);
+        fmt_num(b, n, pf > 0 ? log(pf) : -INFINITY);
+        *vr = lp_bar(pr); *vf = lp_bar(pf);
+        break;
+    case SCALE_LOGIT:
+        fmt_num(a, n, (double)ex->logits[id]);
+        fmt_num(b, n, scaled ? (double)ex->logits[id] / T : (double)ex->logits[id]);
+        *vr = lp_bar(pr); *vf = lp_bar(pf);
+        break;
+    default:
+        fmt_prob(a, n, pr);
+        fmt_prob(b, n, pf);
+        *vr = pr; *vf = pf;
+        break;
+    }
+}
+
+/* Row k of the raw order at line yy. */
+static void dist_row(struct grid *g, const struct explorer *ex, const struct dist_cols *c, uint32_t k, int yy)
+{
+    const struct chain_result *res = &ex->res;
+    const struct grid_glyphs *gl = grid_glyphs(g);
+    char a[32], b[32];
+    double vr, vf;
+    int x = c->x, end = c->x + c->w;
+    int32_t id = ex->top[k];
+    int cut = res->cut_by[id] != 0;
+    enum grid_role base = cut ? ROLE_CUT : ROLE_NORMAL;
+    if (id == ex->info.token) grid_glyph(g, x, yy, gl->arrow, ROLE_MARK);
+    grid_printf(g, x + 1, yy, 3, cut ? ROLE_CUT : ROLE_DIM, "%3u", k + 1);
+    int sel = ex->focus_panel == PANEL_DIST && k == ex->dist_sel;
+    panel_token(g, ex, x + 5, yy, c->tw, sel ? ROLE_FOCUS : base, id);
+    dist_values(ex, id, a, b, sizeof a, &vr, &vf);
+    if (c->bw) grid_bar(g, c->xr, yy, c->bw, vr, cut ? ROLE_CUT : ROLE_BAR_RAW);
+    grid_printf(g, c->xrn, yy, 6, base, "%6s", a);
+    if (cut) {
+        const char *cb = chain_cut_name(res, res->cut_by[id]);
+        grid_glyph(g, c->xf, yy, gl->cut_mark, ROLE_CUT_LABEL);
+        grid_puts(g, c->xf + 2, yy, end - c->xf - 2, ROLE_CUT_LABEL, cb ? cb : "?");
+    } else {
+        if (c->bw) grid_bar(g, c->xf, yy, c->bw, vf, ROLE_BAR_FINAL);
+        grid_printf(g, c->xfn, yy, end - c->xfn, ROLE_VALUE, "%6s", b);
+    }
+    grid_tag(g, x, yy, c->w, 1, GRID_TAG(TAG_TOKEN_ROW, k));
+}
+
+void view_dist(struct grid *g, const struct explorer *ex, struct view_rect r)
+{
+    struct dist_cols c = dist_cols(r);
+    if (!dist_head(g, ex, r, &c)) return;
+    /* rows scroll so the selected one stays in view */
     int rows = r.h - 4;
     uint32_t first = ex->dist_scroll;
     if (ex->dist_sel < first) first = ex->dist_sel;
     if (rows > 0 && ex->dist_sel >= first + (uint32_t)rows) first = ex->dist_sel - (uint32_t)rows + 1;
-    const struct grid_glyphs *gl = grid_glyphs(g);
-    double T = res->effective_temperature;
-    int scaled = !res->greedy && T > 0 && T != 1.0;
-    for (int i = 0; i < rows; i++) {
-        uint32_t k = first + (uint32_t)i;
-        if (k >= ex->n_top) break;
-        int32_t id = ex->top[k];
-        int yy = y + 3 + i;
-        int cut = res->cut_by[id] != 0;
-        enum grid_role base = cut ? ROLE_CUT : ROLE_NORMAL;
-        if (id == ex->info.token) grid_glyph(g, x, yy, gl->arrow, ROLE_MARK);
-        grid_printf(g, x + 1, yy, 3, cut ? ROLE_CUT : ROLE_DIM, "%3u", k + 1);
-        enum grid_role tr = (focused && k == ex->dist_sel) ? ROLE_FOCUS : base;
-        view_token(g, ex, x + 5, yy, tw, tr, id);
-        double pr = res->p_raw[id], pf = res->p[id];
-        double vr, vf;
-        switch (ex->scale) {
-        case SCALE_LOGPROB:
-            fmt_num(a, sizeof a, pr > 0 ? log(pr) : -INFINITY);
-            fmt_num(b, sizeof b, pf > 0 ? log(pf) : -INFINITY);
-            vr = lp_bar(pr); vf = lp_bar(pf);
-            break;
-        case SCALE_LOGIT:
-            fmt_num(a, sizeof a, (double)ex->logits[id]);
-            fmt_num(b, sizeof b, scaled ? (double)ex->logits[id] / T : (double)ex->logits[id]);
-            vr = lp_bar(pr); vf = lp_bar(pf);
-            break;
-        default:
-            fmt_prob(a, sizeof a, pr);
-            fmt_prob(b, sizeof b, pf);
-            vr = pr; vf = pf;
-            break;
-        }
-        if (bw) grid_bar(g, xr, yy, bw, vr, cut ? ROLE_CUT : ROLE_BAR_RAW);
-        grid_printf(g, xrn, yy, 6, base, "%6s", a);
-        if (cut) {
-            const char *cb = chain_cut_name(res, res->cut_by[id]);
-            grid_glyph(g, xf, yy, gl->cut_mark, ROLE_CUT_LABEL);
-            grid_puts(g, xf + 2, yy, r.x + w - xf - 2, ROLE_CUT_LABEL, cb ? cb : "?");
-        } else {
-            if (bw) grid_bar(g, xf, yy, bw, vf, ROLE_BAR_FINAL);
-            grid_printf(g, xfn, yy, r.x + w - xfn, ROLE_VALUE, "%6s", b);
-        }
-        grid_tag(g, x, yy, w, 1, GRID_TAG(TAG_TOKEN_ROW, k));
-    }
+    for (int i = 0; i < rows && first + (uint32_t)i < ex->n_top; i++)
+        dist_row(g, ex, &c, first + (uint32_t)i, r.y + 4 + i);
 }

@@ -5,7 +5,7 @@
  * the rest as one row; then the total variation distance between the two
  * and the binomial standard error a teacher expects the gaps to stay
  * within. Built by explorer_eval_update (draws_build). */
-#include "view/view_xe.h"
+#include "view/panel.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -16,7 +16,7 @@ void view_draws(struct grid *g, const struct explorer *ex, const struct explorer
     char t[160];
     snprintf(t, sizeof t, "Many draws: %u draws at step %u (seed %llu) next to the final distribution",
              (unsigned)EX_EMP_DRAWS, ex->step, (unsigned long long)ex->seed);
-    view_title(g, r, t, 1);
+    panel_title(g, r, t, 1);
     int x = r.x + 1, w = r.w - 2, y = r.y + 1;
     if (!d->valid) { grid_puts(g, x, y + 1, w, ROLE_DIM, "drawing..."); return; }
     if (d->n == 0) { grid_puts(g, x, y + 1, w, ROLE_DIM, "no distribution at this step"); return; }
@@ -44,7 +44,7 @@ void view_draws(struct grid *g, const struct explorer *ex, const struct explorer
     for (i = 0; i < d->n_rows && (int)i < rows; i++, y++) {
         double f = (double)d->count[i] / d->n;
         if (d->id[i] == ex->info.token) grid_glyph(g, x, y, gl->arrow, ROLE_MARK);
-        view_token(g, ex, x + 2, y, tw, ROLE_NORMAL, d->id[i]);
+        panel_token(g, ex, x + 2, y, tw, ROLE_NORMAL, d->id[i]);
         grid_bar(g, xb1, y, bw, d->p[i] / mx, ROLE_BAR_FINAL);
         grid_printf(g, xn1, y, numw, ROLE_VALUE, "%.4f", d->p[i]);
         grid_bar(g, xb2, y, bw, f / mx, ROLE_BAR_RAW);

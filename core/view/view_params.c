@@ -2,7 +2,7 @@
  * min-p, chain order with preset name, seed, step N/total. The focused
  * parameter is drawn in the focus role; each field carries a TAG_PARAM
  * click tag so a mouse click focuses it. Off values read "off". */
-#include "view/view.h"
+#include "view/panel.h"
 
 #include <stdio.h>
 

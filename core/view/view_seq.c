@@ -7,7 +7,7 @@
  * layout is recomputed from the start each frame up to the visible part
  * (tokens are at most SEQ_TOK_W columns), which is O(step) and allocation
  * free. Every token's cells carry a TAG_STEP click tag. */
-#include "view/view.h"
+#include "view/panel.h"
 #include "base/display.h"
 
 #include <stdio.h>
@@ -34,7 +34,7 @@ void view_seq(struct grid *g, const struct explorer *ex, struct view_rect r)
         snprintf(t, sizeof t, "Sequence: %u steps (computing %u/%u)", ex->n_steps, s->done, ex->n_steps);
     else
         snprintf(t, sizeof t, "Sequence: %u steps, p under current settings", ex->n_steps);
-    view_title(g, r, t, ex->focus_panel == PANEL_SEQ);
+    panel_title(g, r, t, ex->focus_panel == PANEL_SEQ);
     int rows = r.h - 1;
     if (rows <= 0 || !ex->rec_tok) return;
     /* pass 1: the line of the selected step */
@@ -67,7 +67,7 @@ void view_seq(struct grid *g, const struct explorer *ex, struct view_rect r)
             if (sel) grid_glyph(g, cx, y, '[', ROLE_SELECT);
             else if (cut) grid_glyph(g, cx, y, gl->cut_mark, ROLE_P_CUT);
             int n;
-            if (id >= 0) n = view_token(g, ex, cx + 1, y, SEQ_TOK_W, sel ? ROLE_SELECT : role, id);
+            if (id >= 0) n = panel_token(g, ex, cx + 1, y, SEQ_TOK_W, sel ? ROLE_SELECT : role, id);
             else { grid_glyph(g, cx + 1, y, gl->dot, ROLE_DIM); n = 1; }
             if (sel) grid_glyph(g, cx + 1 + n, y, ']', ROLE_SELECT);
             grid_tag(g, cx, y, w, 1, GRID_TAG(TAG_STEP, i));

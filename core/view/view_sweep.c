@@ -9,7 +9,7 @@
  * temperature (clamped to the axis) and an 'o' on it for the current
  * setting's own score once it is computed. Shares use a fixed [0, 1] axis;
  * other scores span their data. */
-#include "view/view_xe.h"
+#include "view/panel.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -136,7 +136,7 @@ void view_sweep(struct grid *g, const struct explorer *ex, const struct explorer
         o += (size_t)snprintf(list + o, sizeof list - o, "%s%g", i ? "," : "", xe->temps[i]);
     snprintf(t, sizeof t, "Sweep: scores vs temperature %s, N = %u, seed %llu; | marks T = %.2f", list,
              xe->cfg.n_samples, (unsigned long long)ex->seed, ex->params.temperature);
-    view_title(g, r, t, 1);
+    panel_title(g, r, t, 1);
     const struct xe_job *j = &xe->sweep;
     int current = j->src_gen == xe->src_gen && j->seed == ex->seed &&
                   !memcmp(&j->chain, &ex->chain, sizeof j->chain) && j->params.top_k == ex->params.top_k &&

@@ -1,28 +1,11 @@
-/* view_side.c: the scores and samples panels of the right column.
- *
- * Scores: the rows of ex->scores (score_rows.h) as "label  value"; the
- * explorer fills the built-in rows and evaluators append theirs.
- * Samples: the N draws with the current seed in order, then one row per
- * distinct drawn token: how often it was drawn among the N, its empirical
- * frequency over EX_EMP_DRAWS draws, and its final probability. */
-#include "view/view.h"
+/* view_samples.c: the samples panel of the right column: the N draws with
+ * the current seed in order, then one row per distinct drawn token: how
+ * often it was drawn among the N, its empirical frequency over
+ * EX_EMP_DRAWS draws, and its final probability. */
+#include "view/panel.h"
 
 #include <stdio.h>
 #include <string.h>
-
-void view_scores(struct grid *g, const struct explorer *ex, struct view_rect r)
-{
-    view_title(g, r, "Scores", 0);
-    int lw = 14;
-    for (int i = 0; i < ex->scores.n && i + 1 < r.h; i++) {
-        const struct score_row *s = &ex->scores.row[i];
-        int y = r.y + 1 + i;
-        enum grid_role vr = s->hint == SCORE_PENDING ? ROLE_DIM : s->hint == SCORE_WARN ? ROLE_CUT_LABEL
-                          : s->hint == SCORE_HEADING ? ROLE_TITLE : ROLE_VALUE;
-        grid_text(g, r.x, y, lw - 1, ROLE_LABEL, s->label, strlen(s->label), 0);
-        grid_text(g, r.x + lw, y, r.w - lw, vr, s->value, strlen(s->value), 0);
-    }
-}
 
 /* 4 decimals, or 1e-05 style below them (never a misleading 0.0000) */
 static void fmt_p(char *b, size_t n, double p)
@@ -36,7 +19,7 @@ void view_samples(struct grid *g, const struct explorer *ex, struct view_rect r)
     const struct ex_samples *sm = &ex->samples;
     char t[64];
     snprintf(t, sizeof t, "Samples: %u draws, seed %llu", sm->n, (unsigned long long)ex->seed);
-    view_title(g, r, t, ex->focus_panel == PANEL_SAMPLES);
+    panel_title(g, r, t, ex->focus_panel == PANEL_SAMPLES);
     if (r.h < 2 || !ex->res_ok) return;
     /* the draws, in order, wrapped over up to two rows */
     int y = r.y + 1, x = r.x, lines = r.h >= 6 ? 2 : 1;
@@ -45,7 +28,7 @@ void view_samples(struct grid *g, const struct explorer *ex, struct view_rect r)
             if (--lines == 0) break;
             y++; x = r.x;
         }
-        x += view_token(g, ex, x, y, 8, ROLE_NORMAL, sm->draw[i]) + 1;
+        x += panel_token(g, ex, x, y, 8, ROLE_NORMAL, sm->draw[i]) + 1;
     }
     y++;
     if (y >= r.y + r.h) return;
@@ -56,7 +39,7 @@ void view_samples(struct grid *g, const struct explorer *ex, struct view_rect r)
     y++;
     for (uint32_t k = 0; k < sm->n_rows && y < r.y + r.h; k++, y++) {
         int32_t id = sm->row_id[k];
-        view_token(g, ex, r.x, y, tw - 1, ROLE_NORMAL, id);
+        panel_token(g, ex, r.x, y, tw - 1, ROLE_NORMAL, id);
         char fe[16], fp[16];
         fmt_p(fe, sizeof fe, sm->emp_n ? (double)sm->row_emp[k] / sm->emp_n : 0.0);
         fmt_p(fp, sizeof fp, ex->res.p[id]);

@@ -1,0 +1,231 @@
+/* app_keys.c: a key (or a ':' command line) to what it changed: the
+ * action table's bindings to explorer actions, the help overlay's keys,
+ * the mouse, and the TUI's own commands. Every path returns enum
+ * ex_effect flags (explorer.h); app.c's loop acts on them. */
+#include "app.h"
+#include "actions.h"
+#include "bindings.h"
+#include "cmdline.h"
+#include "commands.h"
+#include "base/fileio.h"
+#include "keys.h"
+#include "screen.h"
+
+#include <curses.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int dump_screen(struct app *a, const char *path)
+{
+    size_t n = grid_to_text(&a->g, NULL, 0);
+    char *buf = malloc(n + 1);
+    if (!buf) return -1;
+    grid_to_text(&a->g, buf, n + 1);
+    struct ls_error e = {0};
+    int rc = file_write_atomic(path, buf, n, &e);
+    free(buf);
+    if (rc) explorer_message(&a->ex, 1, "dump-screen: %s", e.msg);
+    return rc;
+}
+
+static unsigned mouse_at(struct app *a, int x, int y, mmask_t bstate);
+
+/* The TUI's own commands, for scripted tests; 1 if line was one. */
+static int test_command(struct app *a, const char *word, const char *line, unsigned *fl)
+{
+    int w2 = 0, h2 = 0;
+    char dir[8] = "";
+    if (!strcmp(word, "resize") && a->null_screen) {
+        if (sscanf(line, " %*s %d %d", &w2, &h2) == 2 && w2 > 0 && h2 > 0 && w2 < 1000 && h2 < 1000) {
+            screen_resize(w2, h2);
+            *fl = EX_RESIZE;
+        }
+        return 1;
+    }
+    if (!strcmp(word, "test-crash") && a->test_hooks) { raise(SIGSEGV); return 1; }
+    if ((!strcmp(word, "click") || !strcmp(word, "wheel")) && a->null_screen) {
+        /* scripted mouse: "click X Y", "wheel up|down X Y" */
+        if (!strcmp(word, "click") && sscanf(line, " %*s %d %d", &w2, &h2) == 2)
+            *fl = mouse_at(a, w2, h2, BUTTON1_PRESSED);
+        else if (sscanf(line, " %*s %7s %d %d", dir, &w2, &h2) == 3)
+            *fl = mouse_at(a, w2, h2, !strcmp(dir, "up") ? BUTTON4_PRESSED : BUTTON5_PRESSED);
+        return 1;
+    }
+    return 0;
+}
+
+static unsigned unknown_command(struct app *a, const char *word)
+{
+    char help[64], list[160];
+    actions_expand(a->keys, "{COMMAND}help", help, sizeof help);
+    commands_list(list, sizeof list, " ");
+    explorer_message(&a->ex, 1, "unknown command '%.40s' (%s lists them: %s)", word, help, list);
+    return EX_REDRAW;
+}
+
+static unsigned run_command(struct app *a, const char *line)
+{
+    char word[32] = "", arg[1024] = "";
+    unsigned fl = EX_REDRAW;
+    sscanf(line, " %31s %1023s", word, arg);
+    if (!strcmp(word, "dump-screen") || !strcmp(word, "save-display")) {
+        if (!arg[0]) { explorer_message(&a->ex, 1, "usage: dump-screen FILE"); return fl; }
+        app_frame(a);
+        dump_screen(a, arg);
+        return fl;
+    }
+    if (test_command(a, word, line, &fl)) return fl;
+    if (explorer_eval_command(&a->ev, &a->ex, line) != EXC_UNKNOWN) return fl;
+    switch (explorer_command(&a->ex, line)) {
+    case EXC_QUIT: return EX_QUIT;
+    case EXC_HELP: a->help = 1; a->help_scroll = 0; return fl;
+    case EXC_UNKNOWN: return unknown_command(a, word);
+    default: return fl;
+    }
+}
+
+static const char *const param_cmd[EXP__COUNT] = { "set temperature ", "set top_k ", "set top_p ", "set min_p ", "chain ", "seed " };
+
+/* A mouse event at (x, y): clicks select what the cell's tag names, the
+ * wheel scrolls the token list (over it) or the steps (elsewhere). */
+static unsigned mouse_at(struct app *a, int x, int y, mmask_t bstate)
+{
+    struct explorer *ex = &a->ex;
+    int in_dist = x >= a->L.dist.x && x < a->L.dist.x + a->L.dist.w && y >= a->L.dist.y && y < a->L.dist.y + a->L.dist.h;
+    if (bstate & BUTTON4_PRESSED) return in_dist ? explorer_move_row(ex, -3) : explorer_move_step(ex, -1);
+    if (bstate & BUTTON5_PRESSED) return in_dist ? explorer_move_row(ex, 3) : explorer_move_step(ex, 1);
+    const struct grid_cell *c = grid_cat(&a->g, x, y);
+    if (!c) return EX_NONE;
+    int32_t idx = GRID_TAG_INDEX(c->tag);
+    switch (GRID_TAG_KIND(c->tag)) {
+    case TAG_STEP: return explorer_set_step(ex, idx) | explorer_focus(ex, PANEL_SEQ, -1);
+    case TAG_TOKEN_ROW: return explorer_select_row(ex, idx) | explorer_focus(ex, PANEL_DIST, -1);
+    case TAG_PARAM: return explorer_focus(ex, PANEL_PARAMS, idx);
+    default: return EX_NONE;
+    }
+}
+
+static unsigned mouse(struct app *a)
+{
+    MEVENT ev;
+    return getmouse(&ev) == OK ? mouse_at(a, ev.x, ev.y, ev.bstate) : EX_NONE;
+}
+
+/* Up/down: what moves depends on the focused panel. */
+static unsigned vertical(struct app *a, int dir)
+{
+    struct explorer *ex = &a->ex;
+    switch (ex->focus_panel) {
+    case PANEL_PARAMS: return explorer_focus_param(ex, dir);
+    case PANEL_DIST: return explorer_move_row(ex, dir);
+    case PANEL_SEQ: return explorer_move_step(ex, 10 * dir);
+    case PANEL_SAMPLES: return explorer_set_draws(ex, (int64_t)ex->n_draws + dir);
+    default: return EX_NONE;
+    }
+}
+
+/* Keys while the help overlay is shown: the actions that close, scroll
+ * and page it, and the command line; everything else is ignored. */
+static unsigned help_key(struct app *a, int key)
+{
+    switch (bindings_lookup(key)) {
+    case ACT_ESCAPE: case ACT_QUIT: case ACT_HELP: a->help = 0; break;
+    case ACT_COMMAND: cmdline_open(NULL); break; /* commands work over the overlay */
+    case ACT_MOVE_DOWN: a->help_scroll++; break;
+    case ACT_MOVE_UP: a->help_scroll--; break;
+    case ACT_PAGE_DOWN: a->help_scroll += a->g.h / 2; break;
+    case ACT_PAGE_UP: a->help_scroll -= a->g.h / 2; break;
+    default: return EX_NONE;
+    }
+    if (a->help_scroll < 0) a->help_scroll = 0;
+    return EX_REDRAW;
+}
+
+/* Moving: steps, rows, focus. EX_NONE with *done = 0 when act is not one. */
+static unsigned act_move(struct app *a, enum action act, int *done)
+{
+    struct explorer *ex = &a->ex;
+    int on_params = ex->focus_panel == PANEL_PARAMS, rows = view_dist_rows(&a->L);
+    *done = 1;
+    switch (act) {
+    case ACT_MOVE_UP: return vertical(a, -1);
+    case ACT_MOVE_DOWN: return vertical(a, 1);
+    case ACT_LEFT: return on_params ? explorer_adjust(ex, -1, 0) : explorer_move_step(ex, -1);
+    case ACT_RIGHT: return on_params ? explorer_adjust(ex, 1, 0) : explorer_move_step(ex, 1);
+    case ACT_STEP_PREV: return explorer_move_step(ex, -1);
+    case ACT_STEP_NEXT: return explorer_move_step(ex, 1);
+    case ACT_STEP_BACK10: return explorer_move_step(ex, -10);
+    case ACT_STEP_FWD10: return explorer_move_step(ex, 10);
+    case ACT_STEP_FIRST: return explorer_set_step(ex, 0);
+    case ACT_STEP_LAST: return explorer_set_step(ex, INT32_MAX);
+    case ACT_PAGE_UP: return explorer_move_row(ex, -rows);
+    case ACT_PAGE_DOWN: return explorer_move_row(ex, rows);
+    case ACT_FOCUS_NEXT: return explorer_focus_panel(ex, 1);
+    case ACT_FOCUS_PREV: return explorer_focus_panel(ex, -1);
+    default: *done = 0; return EX_NONE;
+    }
+}
+
+/* The command line, prefilled for the focused parameter (or the step). */
+static unsigned edit_value(struct app *a, int key)
+{
+    char pre[64];
+    const char *cmd = a->ex.focus_panel == PANEL_PARAMS ? param_cmd[a->ex.focus_param] : "step ";
+    if (key) snprintf(pre, sizeof pre, "%s%c", cmd, (char)key);
+    else snprintf(pre, sizeof pre, "%s", cmd);
+    cmdline_open(pre);
+    return EX_REDRAW;
+}
+
+static unsigned act(struct app *a, enum action act, int key)
+{
+    struct explorer *ex = &a->ex;
+    int done;
+    unsigned fl = act_move(a, act, &done);
+    if (done) return fl;
+    switch (act) {
+    case ACT_INC: return explorer_adjust(ex, 1, 0);
+    case ACT_DEC: return explorer_adjust(ex, -1, 0);
+    case ACT_INC_COARSE: return explorer_adjust(ex, 1, 1);
+    case ACT_DEC_COARSE: return explorer_adjust(ex, -1, 1);
+    case ACT_TYPE_VALUE: return edit_value(a, key);
+    case ACT_EDIT_VALUE: return edit_value(a, 0);
+    case ACT_PARAM_OFF: return explorer_param_off(ex);
+    case ACT_TEMP_FOCUS: return explorer_focus(ex, PANEL_PARAMS, EXP_TEMPERATURE);
+    case ACT_TOPK_FOCUS: return explorer_focus(ex, PANEL_PARAMS, EXP_TOP_K);
+    case ACT_TOPP_FOCUS: return explorer_focus(ex, PANEL_PARAMS, EXP_TOP_P);
+    case ACT_MINP_FOCUS: return explorer_focus(ex, PANEL_PARAMS, EXP_MIN_P);
+    case ACT_CHAIN_CYCLE: return explorer_chain_cycle(ex);
+    case ACT_NEW_SEED: return explorer_new_seed(ex);
+    case ACT_SCALE: return explorer_scale_cycle(ex);
+    case ACT_HELP: a->help = 1; a->help_scroll = 0; return EX_REDRAW;
+    case ACT_REDRAW: return EX_RESIZE;
+    case ACT_ESCAPE: return explorer_eval_show(&a->ev, ex, XV_MAIN);
+    case ACT_VIEW_SCORES: return explorer_eval_toggle(&a->ev, ex, XV_SCORES);
+    case ACT_VIEW_SWEEP: return explorer_eval_toggle(&a->ev, ex, XV_SWEEP);
+    case ACT_VIEW_DIFF: return explorer_eval_toggle(&a->ev, ex, XV_DIFF);
+    case ACT_VIEW_DRAWS: return explorer_eval_toggle(&a->ev, ex, XV_DRAWS);
+    case ACT_COMMAND: cmdline_open(NULL); return EX_REDRAW;
+    case ACT_QUIT: return EX_QUIT;
+    default: return EX_NONE;
+    }
+}
+
+unsigned app_key(struct app *a, int key)
+{
+    char line[1024];
+    if (key == KEYF(KEY_RESIZE)) return EX_RESIZE; /* the next frame lays out for the new size */
+    if (cmdline_active()) {
+        if (cmdline_key(key, line, sizeof line) == 1) return EX_REDRAW | run_command(a, line);
+        return EX_REDRAW;
+    }
+    if (a->help) return help_key(a, key);
+    if (key == KEYF(KEY_MOUSE)) return mouse(a);
+    enum action id = bindings_lookup(key);
+    /* a message lasts until the next key; ':' keeps it for the frame the
+     * command line replaces it in (and for scripted screen dumps) */
+    unsigned fl = id != ACT_COMMAND ? explorer_message_clear(&a->ex) : EX_NONE;
+    return fl | act(a, id, key);
+}

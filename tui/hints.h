@@ -1,0 +1,19 @@
+/* hints.h: the status line's key hints, one template per context (the
+ * focused panel on the main screen, or the alternate view shown), every
+ * key named through the action table (actions.h), never written out. */
+#ifndef LS_TUI_HINTS_H
+#define LS_TUI_HINTS_H
+
+#include "actions.h"
+#include "view/grid.h"
+
+/* The hints for view (enum xe_view) and focused panel (enum ex_panel),
+ * expanded from t into buf. Returns buf. */
+const char *hints_text(const struct action_table *t, int view, int panel, char *buf, size_t bufsz);
+/* The key labels the panels name in their texts (grid.h's grid_key),
+ * from t: the command line's key and the one that goes back. */
+void hints_grid_keys(struct grid *g, const struct action_table *t);
+/* Every hint template, for checks: the i-th, NULL past the last. */
+const char *hints_template(int i);
+
+#endif
