@@ -1,5 +1,7 @@
 /* eval_cli.c: options shared by eval and sweep (see eval_cli.h). */
 #include "cli/eval_cli.h"
+#include "cli/cli_run.h"
+#include "base/parse.h"
 
 #include <math.h>
 #include <string.h>
@@ -19,14 +21,13 @@ int eval_cli_option(struct eval_config *cfg, int id, const char *arg, struct ls_
         cfg->stop[cfg->n_stop++] = arg;
         return LS_OK;
     case EVAL_OPT_TIMEOUT:
-        if ((rc = cli_parse_double("--evaluator-timeout", arg, &d, err))) return rc;
+        if ((rc = cli_opt_rc("--evaluator-timeout", parse_double(arg, -INFINITY, INFINITY, &d, err), err))) return rc;
         if (!(d > 0 && d <= 86400))
             return ls_fail(err, LS_EUSAGE, "--evaluator-timeout: %g is out of range (0, 86400]", d);
         cfg->ext_timeout = d;
         return LS_OK;
     case EVAL_OPT_CLIP:
-        if ((rc = cli_parse_double("--clip-threshold", arg, &d, err))) return rc;
-        if (!(d >= 0)) return ls_fail(err, LS_EUSAGE, "--clip-threshold: must be >= 0, got %g", d);
+        if ((rc = cli_opt_rc("--clip-threshold", parse_double(arg, 0, INFINITY, &d, err), err))) return rc;
         cfg->clip_threshold = d;
         return LS_OK;
     case EVAL_OPT_EXT: {
@@ -66,4 +67,21 @@ void eval_cli_finish(struct eval_config *cfg, const struct cli_opts *o)
     cfg->seed = o->seed;
     if (o->count > 0) cfg->n_samples = (uint32_t)o->count;
     cfg->allow_nonfinite = o->allow_nonfinite;
+}
+
+int eval_cli_check(const char *what, const struct cli_opts *o, struct ls_error *err)
+{
+    if (o->n_files > 1) return ls_fail(err, LS_EUSAGE, "%s takes one FILE (see --help)", what);
+    if (o->step >= 0 || o->all)
+        return ls_fail(err, LS_EUSAGE, "%s covers every step; --step/--all do not apply", what);
+    return LS_OK;
+}
+
+int eval_cli_open(const struct cli_opts *o, struct eval_config *cfg, struct source **s, struct ls_error *err)
+{
+    int rc = cli_open(o, 0, s, err);
+    if (rc) return rc;
+    if ((*s)->warnings[0]) ls_warn_print(stderr, (*s)->warnings);
+    eval_cli_finish(cfg, o);
+    return LS_OK;
 }
