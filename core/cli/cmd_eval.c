@@ -3,12 +3,9 @@
  * text. `--help` adds the definitions after the table's help text. */
 #include "cli/commands.h"
 #include "cli/cli_run.h"
-#include "base/display.h"
 #include "cli/eval_cli.h"
-#include "report/report.h"
 
 #include <cjson/cJSON.h>
-#include <string.h>
 
 static const char help_head[] =
     "usage: logitscope eval FILE [chain options] [-n N] [--seed S] [--regex RE]\n"
@@ -39,50 +36,6 @@ static int on_opt(void *ctx, int id, const char *arg, struct ls_error *err)
 {
     int rc = eval_cli_option(ctx, id, arg, err);
     return rc == 1 ? ls_fail(err, LS_EUSAGE, "unknown option") : rc;
-}
-
-void eval_add_header_json(cJSON *d, const struct source *s, const struct chain *ch,
-                          const struct params *p, const struct eval_config *cfg)
-{
-    char buf[1024];
-    report_add_source_json(d, s, -1);
-    report_add_chain_json(d, ch, p);
-    cJSON_AddNumberToObject(d, "seed", (double)cfg->seed);
-    cJSON_AddNumberToObject(d, "n", cfg->n_samples);
-    cJSON_AddNumberToObject(d, "clip_threshold", cfg->clip_threshold);
-    if (cfg->regex) {
-        disp_escape(cfg->regex, strlen(cfg->regex), DISP_BACKSLASH, buf, sizeof buf);
-        cJSON_AddStringToObject(d, "regex", buf);
-    } else {
-        cJSON_AddNullToObject(d, "regex");
-    }
-    cJSON *st = cJSON_AddArrayToObject(d, "stop");
-    const char *const *sl = cfg->n_stop < 0 ? eval_default_stops : cfg->stop;
-    for (int i = 0; cfg->n_stop < 0 ? sl[i] != NULL : i < cfg->n_stop; i++) {
-        disp_escape(sl[i], strlen(sl[i]), DISP_BACKSLASH, buf, sizeof buf);
-        cJSON_AddItemToArray(st, cJSON_CreateString(buf));
-    }
-    if (cfg->json_keys) {
-        disp_escape(cfg->json_keys, strlen(cfg->json_keys), DISP_BACKSLASH, buf, sizeof buf);
-        cJSON_AddStringToObject(d, "json_keys", buf);
-    } else {
-        cJSON_AddNullToObject(d, "json_keys");
-    }
-}
-
-void eval_print_header_text(FILE *f, const struct source *s, const struct chain *ch,
-                            const struct params *p, const struct eval_config *cfg, unsigned disp)
-{
-    char buf[1024], order[128];
-    disp_escape(s->path, strlen(s->path), disp, buf, sizeof buf);
-    chain_format(ch, order, sizeof order);
-    fprintf(f, "%s  %u step%s  V=%u  format %s\n", buf, s->n_steps, s->n_steps == 1 ? "" : "s",
-            s->vocab_size, s->ops->format);
-    fprintf(f, "chain %s: %s\n", preset_name(ch->preset), order);
-    if (p)
-        fprintf(f, "params: temperature %.9g  top-k %d  top-p %.9g  min-p %.9g\n",
-                p->temperature, (int)p->top_k, p->top_p, p->min_p);
-    fprintf(f, "seed %llu  continuations %u\n", (unsigned long long)cfg->seed, cfg->n_samples);
 }
 
 /* --- rendering: the document is the eval run (eval.h) ------------------- */

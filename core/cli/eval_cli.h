@@ -40,7 +40,7 @@ enum { EVAL_OPT_REGEX = 100, EVAL_OPT_KEYS, EVAL_OPT_EXT, EVAL_OPT_TIMEOUT, EVAL
 int eval_cli_option(struct eval_config *cfg, int id, const char *arg, struct ls_error *err);
 /* Copy the shared options (seed, -n, --allow-nonfinite) into cfg. */
 void eval_cli_finish(struct eval_config *cfg, const struct cli_opts *o);
-/* Document headers shared by eval and sweep (cmd_eval.c); p may be NULL. */
+/* Document headers shared by eval and sweep; p may be NULL. */
 struct cJSON;
 void eval_add_header_json(struct cJSON *d, const struct source *s, const struct chain *ch,
                           const struct params *p, const struct eval_config *cfg);
