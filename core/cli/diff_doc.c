@@ -1,6 +1,5 @@
 /* diff_doc.c: the diff document, computed (see diff_doc.h). */
 #include "cli/diff_doc.h"
-#include "cli/cli_run.h"
 
 #include <math.h>
 #include <stddef.h>
