@@ -2,8 +2,10 @@
  *
  * -n COUNT draws COUNT tokens at --step N from one stream; --all draws one
  * token per step, in step order, from one stream. Same file, settings and
- * seed: same tokens on every machine (rng.h). */
-#include "cli/cli.h"
+ * seed: same tokens on every machine (rng.h). Each draw is rendered as it
+ * is made: a draw's row is its document. */
+#include "cli/commands.h"
+#include "cli/cli_run.h"
 #include "report/report.h"
 #include "base/rng.h"
 #include "sampling/draw.h"
@@ -11,72 +13,72 @@
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 
-static const char help[] =
-    "usage: logitscope sample FILE [-n COUNT] [--step N | --all] [--seed S] [chain options] [--json]\n"
-    "Draw tokens from the final distribution (inverse CDF over the surviving tokens in\n"
-    "ascending id order, in double; PRNG xoshiro256** seeded with SplitMix64). -n COUNT\n"
-    "draws COUNT tokens at one step (default 1); --all draws one token per step.\n";
-
-int cmd_sample(int argc, char **argv)
+/* One drawn token: a JSON item or a table row. */
+static void put_draw(const struct cli_one *c, cJSON *arr, uint32_t step, int32_t id)
 {
-    struct cli_opts o;
-    struct ls_error err = {0};
-    struct source *s = NULL;
-    struct cli_step st;
-    int rc = cli_begin(argc, argv, help, &o, &s, &st);
+    const struct cli_step *st = &c->st;
+    if (!arr) {
+        char buf[256];
+        report_token_cell(c->s, id, c->o.disp, 24, buf, sizeof buf);
+        printf("%6u %8d  %s %10.6f\n", step, id, buf, st->res.p[id]);
+        return;
+    }
+    cJSON *it = cJSON_CreateObject();
+    cJSON_AddNumberToObject(it, "step", step);
+    cJSON_AddNumberToObject(it, "id", id);
+    report_add_text(it, c->s, id);
+    cJSON_AddNumberToObject(it, "p", st->res.p[id]);
+    if (st->info.sparse) { /* top-N source: drawn from the known tokens only */
+        cJSON_AddBoolToObject(it, "approximate", 1);
+        cJSON_AddNumberToObject(it, "tail_mass", st->info.tail_mass);
+    }
+    cJSON_AddItemToArray(arr, it);
+}
+
+static int run(int argc, char **argv, const struct cli_command *self)
+{
+    struct cli_one c;
+    int rc = cli_begin(argc, argv, self->help, &c);
     if (rc) return rc < 0 ? 0 : rc;
+    const struct cli_opts *o = &c.o;
     struct rng g;
-    rng_seed(&g, o.seed);
-    uint32_t first = o.all ? 0 : (uint32_t)(o.step < 0 ? 0 : o.step);
-    uint32_t last = o.all ? s->n_steps : first + 1;
-    long count = o.all ? 1 : (o.count < 0 ? 1 : o.count);
+    rng_seed(&g, o->seed);
+    uint32_t first = o->all ? 0 : (uint32_t)(o->step < 0 ? 0 : o->step);
+    uint32_t last = o->all ? c.s->n_steps : first + 1;
+    long count = o->all ? 1 : (o->count < 0 ? 1 : o->count);
     cJSON *doc = NULL, *arr = NULL;
     int approx = 0;
-    double *cum = malloc((size_t)(s->vocab_size ? s->vocab_size : 1) * sizeof *cum);
-    if (!cum) { rc = ls_fail(&err, LS_ELIMIT, "out of memory for V = %u", s->vocab_size); ls_error_print(&err, stderr); goto out; }
-    if (o.json) {
+    double *cum = malloc((size_t)(c.s->vocab_size ? c.s->vocab_size : 1) * sizeof *cum);
+    if (!cum) return cli_end(&c, ls_fail(&c.err, LS_ELIMIT, "out of memory for V = %u", c.s->vocab_size));
+    if (o->json) {
         doc = cJSON_CreateObject();
-        cJSON_AddNumberToObject(doc, "seed", (double)o.seed);
+        cJSON_AddNumberToObject(doc, "seed", (double)o->seed);
         arr = cJSON_AddArrayToObject(doc, "samples");
     } else {
-        printf("seed %llu\n%6s %8s  %-24s %10s\n", (unsigned long long)o.seed, "step", "id", "token", "p");
+        printf("seed %llu\n%6s %8s  %-24s %10s\n", (unsigned long long)o->seed, "step", "id", "token", "p");
     }
-    for (uint32_t step = first; step < last; step++) {
-        rc = cli_run_step(&o, s, step, &st, &err);
-        if (rc) { ls_error_print(&err, stderr); goto out; }
-        approx |= st.info.sparse;
-        struct draw_cdf d = draw_cdf_build(&st.res, cum);
-        for (long i = 0; i < count; i++) {
-            int32_t id = draw_token(&d, &g);
-            if (o.json) {
-                cJSON *it = cJSON_CreateObject();
-                cJSON_AddNumberToObject(it, "step", step);
-                cJSON_AddNumberToObject(it, "id", id);
-                report_add_text(it, s, id);
-                cJSON_AddNumberToObject(it, "p", st.res.p[id]);
-                if (st.info.sparse) { /* top-N source: drawn from the known tokens only */
-                    cJSON_AddBoolToObject(it, "approximate", 1);
-                    cJSON_AddNumberToObject(it, "tail_mass", st.info.tail_mass);
-                }
-                cJSON_AddItemToArray(arr, it);
-            } else {
-                char buf[256];
-                report_token_cell(s, id, o.disp, 24, buf, sizeof buf);
-                printf("%6u %8d  %s %10.6f\n", step, id, buf, st.res.p[id]);
-            }
-        }
+    for (uint32_t step = first; step < last && !rc; step++) {
+        if ((rc = cli_run_step(o, c.s, step, &c.st, &c.err))) break;
+        approx |= c.st.info.sparse;
+        struct draw_cdf d = draw_cdf_build(&c.st.res, cum);
+        for (long i = 0; i < count; i++) put_draw(&c, arr, step, draw_token(&d, &g));
     }
-    if (o.json) {
+    if (!rc && o->json) {
         if (approx) cJSON_AddBoolToObject(doc, "approximate", 1);
         rc = cli_print_json(doc);
         doc = NULL;
-    } else if (approx) {
+    } else if (!rc && approx) {
         printf("APPROXIMATE: drawn from top-N logprobs only\n");
     }
-out:
-    free(cum);
     cJSON_Delete(doc);
-    cli_step_free(&st);
-    source_close(s);
-    return rc;
+    free(cum);
+    return cli_end(&c, rc);
 }
+
+const struct cli_command cli_cmd_sample = {
+    "sample", run, "draw tokens: -n COUNT at --step N, or --all (one per step)",
+    "usage: logitscope sample FILE [-n COUNT] [--step N | --all] [--seed S] [chain options] [--json]\n"
+    "Draw tokens from the final distribution (inverse CDF over the surviving tokens in\n"
+    "ascending id order, in double; PRNG xoshiro256** seeded with SplitMix64). -n COUNT\n"
+    "draws COUNT tokens at one step (default 1); --all draws one token per step.\n",
+};

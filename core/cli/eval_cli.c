@@ -1,6 +1,12 @@
-/* eval_cli.c: options shared by eval and sweep (see eval_cli.h). */
+/* eval_cli.c: options, opening and document headers shared by eval and
+ * sweep (see eval_cli.h). */
 #include "cli/eval_cli.h"
+#include "cli/cli_run.h"
+#include "base/display.h"
+#include "base/parse.h"
+#include "report/report.h"
 
+#include <cjson/cJSON.h>
 #include <math.h>
 #include <string.h>
 
@@ -19,14 +25,13 @@ int eval_cli_option(struct eval_config *cfg, int id, const char *arg, struct ls_
         cfg->stop[cfg->n_stop++] = arg;
         return LS_OK;
     case EVAL_OPT_TIMEOUT:
-        if ((rc = cli_parse_double("--evaluator-timeout", arg, &d, err))) return rc;
+        if ((rc = cli_opt_rc("--evaluator-timeout", parse_double(arg, -INFINITY, INFINITY, &d, err), err))) return rc;
         if (!(d > 0 && d <= 86400))
             return ls_fail(err, LS_EUSAGE, "--evaluator-timeout: %g is out of range (0, 86400]", d);
         cfg->ext_timeout = d;
         return LS_OK;
     case EVAL_OPT_CLIP:
-        if ((rc = cli_parse_double("--clip-threshold", arg, &d, err))) return rc;
-        if (!(d >= 0)) return ls_fail(err, LS_EUSAGE, "--clip-threshold: must be >= 0, got %g", d);
+        if ((rc = cli_opt_rc("--clip-threshold", parse_double(arg, 0, INFINITY, &d, err), err))) return rc;
         cfg->clip_threshold = d;
         return LS_OK;
     case EVAL_OPT_EXT: {
@@ -66,4 +71,65 @@ void eval_cli_finish(struct eval_config *cfg, const struct cli_opts *o)
     cfg->seed = o->seed;
     if (o->count > 0) cfg->n_samples = (uint32_t)o->count;
     cfg->allow_nonfinite = o->allow_nonfinite;
+}
+
+int eval_cli_check(const char *what, const struct cli_opts *o, struct ls_error *err)
+{
+    if (o->n_files > 1) return ls_fail(err, LS_EUSAGE, "%s takes one FILE (see --help)", what);
+    if (o->step >= 0 || o->all)
+        return ls_fail(err, LS_EUSAGE, "%s covers every step; --step/--all do not apply", what);
+    return LS_OK;
+}
+
+int eval_cli_open(const struct cli_opts *o, struct eval_config *cfg, struct source **s, struct ls_error *err)
+{
+    int rc = cli_open(o, 0, s, err);
+    if (rc) return rc;
+    if ((*s)->warnings[0]) ls_warn_print(stderr, (*s)->warnings);
+    eval_cli_finish(cfg, o);
+    return LS_OK;
+}
+
+void eval_add_header_json(cJSON *d, const struct source *s, const struct chain *ch,
+                          const struct params *p, const struct eval_config *cfg)
+{
+    char buf[1024];
+    report_add_source_json(d, s, -1);
+    report_add_chain_json(d, ch, p);
+    cJSON_AddNumberToObject(d, "seed", (double)cfg->seed);
+    cJSON_AddNumberToObject(d, "n", cfg->n_samples);
+    cJSON_AddNumberToObject(d, "clip_threshold", cfg->clip_threshold);
+    if (cfg->regex) {
+        disp_escape(cfg->regex, strlen(cfg->regex), DISP_BACKSLASH, buf, sizeof buf);
+        cJSON_AddStringToObject(d, "regex", buf);
+    } else {
+        cJSON_AddNullToObject(d, "regex");
+    }
+    cJSON *st = cJSON_AddArrayToObject(d, "stop");
+    const char *const *sl = cfg->n_stop < 0 ? eval_default_stops : cfg->stop;
+    for (int i = 0; cfg->n_stop < 0 ? sl[i] != NULL : i < cfg->n_stop; i++) {
+        disp_escape(sl[i], strlen(sl[i]), DISP_BACKSLASH, buf, sizeof buf);
+        cJSON_AddItemToArray(st, cJSON_CreateString(buf));
+    }
+    if (cfg->json_keys) {
+        disp_escape(cfg->json_keys, strlen(cfg->json_keys), DISP_BACKSLASH, buf, sizeof buf);
+        cJSON_AddStringToObject(d, "json_keys", buf);
+    } else {
+        cJSON_AddNullToObject(d, "json_keys");
+    }
+}
+
+void eval_print_header_text(FILE *f, const struct source *s, const struct chain *ch,
+                            const struct params *p, const struct eval_config *cfg, unsigned disp)
+{
+    char buf[1024], order[128];
+    disp_escape(s->path, strlen(s->path), disp, buf, sizeof buf);
+    chain_format(ch, order, sizeof order);
+    fprintf(f, "%s  %u step%s  V=%u  format %s\n", buf, s->n_steps, s->n_steps == 1 ? "" : "s",
+            s->vocab_size, s->ops->format);
+    fprintf(f, "chain %s: %s\n", preset_name(ch->preset), order);
+    if (p)
+        fprintf(f, "params: temperature %.9g  top-k %d  top-p %.9g  min-p %.9g\n",
+                p->temperature, (int)p->top_k, p->top_p, p->min_p);
+    fprintf(f, "seed %llu  continuations %u\n", (unsigned long long)cfg->seed, cfg->n_samples);
 }

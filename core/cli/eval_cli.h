@@ -4,7 +4,8 @@
 #ifndef LS_EVAL_CLI_H
 #define LS_EVAL_CLI_H
 
-#include "cli/cli.h"
+#include <stdio.h>
+#include "cli/cli_opts.h"
 #include "eval/eval.h"
 
 enum { EVAL_OPT_REGEX = 100, EVAL_OPT_KEYS, EVAL_OPT_EXT, EVAL_OPT_TIMEOUT, EVAL_OPT_CLIP,
@@ -39,11 +40,16 @@ enum { EVAL_OPT_REGEX = 100, EVAL_OPT_KEYS, EVAL_OPT_EXT, EVAL_OPT_TIMEOUT, EVAL
 int eval_cli_option(struct eval_config *cfg, int id, const char *arg, struct ls_error *err);
 /* Copy the shared options (seed, -n, --allow-nonfinite) into cfg. */
 void eval_cli_finish(struct eval_config *cfg, const struct cli_opts *o);
-/* Document headers shared by eval and sweep (cmd_eval.c); p may be NULL. */
+/* Document headers shared by eval and sweep; p may be NULL. */
 struct cJSON;
 void eval_add_header_json(struct cJSON *d, const struct source *s, const struct chain *ch,
                           const struct params *p, const struct eval_config *cfg);
 void eval_print_header_text(FILE *f, const struct source *s, const struct chain *ch,
                             const struct params *p, const struct eval_config *cfg, unsigned disp);
+/* eval and sweep read one FILE, every step: refuse a second FILE and
+ * --step/--all (`what` names the command in the message). */
+int eval_cli_check(const char *what, const struct cli_opts *o, struct ls_error *err);
+/* Open the FILE, print its warnings, copy the shared options into cfg. */
+int eval_cli_open(const struct cli_opts *o, struct eval_config *cfg, struct source **s, struct ls_error *err);
 
 #endif

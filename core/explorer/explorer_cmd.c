@@ -14,10 +14,10 @@
 #include "explorer/explorer.h"
 #include "report/report.h"
 #include "base/fileio.h"
+#include "base/parse.h"
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,27 +97,6 @@ const char *const *explorer_completions(const char *cmd, int argi, int *files)
     return NULL;
 }
 
-static int parse_num(const char *s, double *out)
-{
-    char *e;
-    errno = 0;
-    double d = strtod(s, &e);
-    if (e == s || *e || errno == ERANGE || !isfinite(d)) return 0;
-    *out = d;
-    return 1;
-}
-
-static int parse_u64(const char *s, uint64_t *out)
-{
-    char *e;
-    if (!*s || *s == '-') return 0;
-    errno = 0;
-    unsigned long long v = strtoull(s, &e, 0);
-    if (*e || errno == ERANGE) return 0;
-    *out = (uint64_t)v;
-    return 1;
-}
-
 #include <stdarg.h>
 #include <stdio.h>
 static int fail(struct explorer *ex, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -131,11 +110,18 @@ static int fail(struct explorer *ex, const char *fmt, ...)
     return EXC_ERROR;
 }
 
+/* A value the one parser refused (base/parse.h), in the explorer's words. */
+static int bad_value(struct explorer *ex, const char *p, const struct ls_error *e)
+{
+    return fail(ex, ":set %s: %s", p, e->msg);
+}
+
 static int cmd_set(struct explorer *ex, const char *name, const char *val)
 {
     const char *p = canon_param(name);
     double d;
     uint64_t u;
+    struct ls_error e = {0};
     if (!p) return fail(ex, "set: unknown parameter '%.40s' (temperature, top_k, top_p, min_p, seed, step, draws, scale)", name);
     if (!val || !*val) return fail(ex, "set %s: missing value", p);
     if (!strcmp(p, "scale")) {
@@ -144,33 +130,35 @@ static int cmd_set(struct explorer *ex, const char *name, const char *val)
         return fail(ex, "set scale: expected prob, logprob or logit, got '%.40s'", val);
     }
     if (!strcmp(p, "seed")) {
-        if (!parse_u64(val, &u)) return fail(ex, "set seed: expected a non-negative integer, got '%.40s'", val);
+        if (parse_u64(val, 0, UINT64_MAX, &u, &e)) return bad_value(ex, p, &e);
         explorer_set_seed(ex, u);
         explorer_message(ex, 0, "seed %llu", (unsigned long long)u);
         return EXC_OK;
     }
     if (!strcmp(p, "step")) {
-        if (!parse_u64(val, &u) || u >= ex->n_steps)
-            return fail(ex, "step: expected 0..%u, got '%.40s'", ex->n_steps ? ex->n_steps - 1 : 0, val);
+        if (!ex->n_steps) return fail(ex, ":set step: the file has no steps");
+        if (parse_u64(val, 0, ex->n_steps - 1, &u, &e)) return bad_value(ex, p, &e);
         explorer_set_step(ex, (int64_t)u);
         explorer_message(ex, 0, "step %llu", (unsigned long long)u);
         return EXC_OK;
     }
     if (!strcmp(p, "draws")) {
-        if (!parse_u64(val, &u) || u < 1 || u > EX_DRAWS_MAX)
-            return fail(ex, "set draws: expected 1..64, got '%.40s'", val);
+        if (parse_u64(val, 1, EX_DRAWS_MAX, &u, &e)) return bad_value(ex, p, &e);
         explorer_set_draws(ex, (int64_t)u);
         explorer_message(ex, 0, "draws %u", ex->n_draws);
         return EXC_OK;
     }
-    if (!parse_num(val, &d)) return fail(ex, "set %s: expected a number, got '%.40s'", p, val);
     struct params pr = ex->params;
-    if (!strcmp(p, "temperature")) pr.temperature = d;
-    else if (!strcmp(p, "top_p")) pr.top_p = d;
-    else if (!strcmp(p, "min_p")) pr.min_p = d;
-    else {
-        if (d != floor(d) || d < 0 || d > INT32_MAX) return fail(ex, "set top_k: expected an integer >= 0, got '%.40s'", val);
-        pr.top_k = (int32_t)d;
+    long k;
+    if (!strcmp(p, "top_k")) {
+        if (parse_long(val, 0, INT32_MAX, &k, &e)) return bad_value(ex, p, &e);
+        pr.top_k = (int32_t)k;
+    } else {
+        /* ranges are the chain's (params_check, in explorer_set_params) */
+        if (parse_double(val, -INFINITY, INFINITY, &d, &e)) return bad_value(ex, p, &e);
+        if (!strcmp(p, "temperature")) pr.temperature = d;
+        else if (!strcmp(p, "top_p")) pr.top_p = d;
+        else pr.min_p = d;
     }
     if (explorer_set_params(ex, &pr)) return EXC_ERROR;
     explorer_message(ex, 0, "%s %s", p, val);
@@ -276,7 +264,8 @@ int explorer_command(struct explorer *ex, const char *line)
         if (n < 2 || n > 3) return fail(ex, "usage: export FILE [N|all]");
         if (n == 3 && strcmp(w[2], "all")) {
             uint64_t u;
-            if (!parse_u64(w[2], &u) || u < 1 || u > INT32_MAX) return fail(ex, "export: expected N or all, got '%.40s'", w[2]);
+            struct ls_error pe = {0};
+            if (parse_u64(w[2], 1, INT32_MAX, &u, &pe)) return fail(ex, "export: expected N or all, got '%.40s'", w[2]);
             top = (long)u;
         }
         struct ls_error e = {0};

@@ -9,6 +9,7 @@
 #include "explorer/explorer_eval.h"
 #include "sampling/draw.h"
 #include "base/clock.h"
+#include "base/parse.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -25,27 +26,14 @@ static const char *const view_names[XV__COUNT] = { "main", "scores", "sweep", "d
 
 const char *explorer_eval_view_name(int v) { return (unsigned)v < XV__COUNT ? view_names[v] : "?"; }
 
+/* The one list parser (base/parse.h), in the explorer's words; sorted
+ * ascending for the chart's x axis. */
 static int parse_temps(const char *s, double *v, int *n, char *why, size_t whysz)
 {
-    int k = 0;
-    const char *q = s;
-    for (;;) {
-        size_t l = strcspn(q, ",");
-        char item[32], *e;
-        if (l == 0 || l >= sizeof item) { snprintf(why, whysz, "sweep: bad list '%.60s' (comma-separated temperatures)", s); return -1; }
-        memcpy(item, q, l);
-        item[l] = 0;
-        double d = strtod(item, &e);
-        if (*e || !isfinite(d) || d < 0 || d > 100) { snprintf(why, whysz, "sweep: bad temperature '%.30s'", item); return -1; }
-        if (k >= XE_SWEEP_MAX) { snprintf(why, whysz, "sweep: at most %d temperatures", XE_SWEEP_MAX); return -1; }
-        v[k++] = d;
-        if (!q[l]) break;
-        q += l + 1;
-    }
-    /* ascending, for the chart's x axis */
-    for (int i = 1; i < k; i++)
+    struct ls_error e = {0};
+    if (parse_double_list(s, 0, 100, v, XE_SWEEP_MAX, n, &e)) { snprintf(why, whysz, ":sweep: %.180s", e.msg); return -1; }
+    for (int i = 1; i < *n; i++)
         for (int j = i; j > 0 && v[j - 1] > v[j]; j--) { double t = v[j]; v[j] = v[j - 1]; v[j - 1] = t; }
-    *n = k;
     return 0;
 }
 

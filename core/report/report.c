@@ -39,6 +39,28 @@ static cJSON *num_or_null(double v)
     return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
 }
 
+/* The tokens a show document lists: the --top most likely by raw
+ * probability (a sparse step: its known tokens only). Caller frees. */
+static int32_t *top_ids(const struct report_ctx *c, uint32_t *n)
+{
+    const struct chain_result *r = c->res;
+    uint32_t want = c->top < 0 ? r->V : (uint32_t)(c->top < (long)r->V ? c->top : (long)r->V);
+    if (c->info->sparse && want > c->info->n_known) want = c->info->n_known;
+    int32_t *ids = malloc((size_t)(want ? want : 1) * sizeof *ids);
+    if (ids) *n = chain_top_raw(r, want, ids);
+    return ids;
+}
+
+/* A token's chain outcome, as the recorded token and every listed token
+ * carry it: final p, kept, the stage that cut it. */
+static void add_outcome(cJSON *o, const struct chain_result *r, int32_t id)
+{
+    cJSON_AddNumberToObject(o, "p", r->p[id]);
+    cJSON_AddBoolToObject(o, "kept", r->cut_by[id] == CUT_NONE);
+    const char *cb = chain_cut_name(r, r->cut_by[id]);
+    cJSON_AddItemToObject(o, "cut_by", cb ? cJSON_CreateString(cb) : cJSON_CreateNull());
+}
+
 void report_add_source_json(cJSON *d, const struct source *s, long step)
 {
     char buf[1024];
@@ -63,15 +85,8 @@ void report_add_chain_json(cJSON *d, const struct chain *ch, const struct params
     cJSON_AddNumberToObject(pa, "min_p", p->min_p);
 }
 
-cJSON *report_show_json(const struct report_ctx *c)
+static void add_stages(cJSON *d, const struct chain_result *r)
 {
-    const struct chain_result *r = c->res;
-    const struct source *s = c->src;
-    cJSON *d = cJSON_CreateObject();
-    if (!d) return NULL;
-    report_add_source_json(d, s, c->step);
-    report_add_chain_json(d, c->chain, c->params);
-    cJSON_AddNumberToObject(d, "seed", (double)c->seed);
     cJSON *st = cJSON_AddArrayToObject(d, "stages");
     for (int i = 0; i < r->n_stages; i++) {
         const struct stage_report *sr = &r->stages[i];
@@ -84,6 +99,18 @@ cJSON *report_show_json(const struct report_ctx *c)
         cJSON_AddNumberToObject(o, "raw_mass_removed", sr->raw_mass_removed);
         cJSON_AddItemToArray(st, o);
     }
+}
+
+cJSON *report_show_json(const struct report_ctx *c)
+{
+    const struct chain_result *r = c->res;
+    const struct source *s = c->src;
+    cJSON *d = cJSON_CreateObject();
+    if (!d) return NULL;
+    report_add_source_json(d, s, c->step);
+    report_add_chain_json(d, c->chain, c->params);
+    cJSON_AddNumberToObject(d, "seed", (double)c->seed);
+    add_stages(d, r);
     cJSON_AddNumberToObject(d, "kept", r->n_kept);
     cJSON_AddNumberToObject(d, "candidates", r->n_finite);
     cJSON_AddNumberToObject(d, "entropy_nats_before", r->entropy_before);
@@ -111,18 +138,13 @@ cJSON *report_show_json(const struct report_ctx *c)
         report_add_text(rec, s, tok);
         cJSON_AddNumberToObject(rec, "rank", chain_rank(r, tok));
         cJSON_AddNumberToObject(rec, "p_raw", r->p_raw[tok]);
-        cJSON_AddNumberToObject(rec, "p", r->p[tok]);
-        cJSON_AddBoolToObject(rec, "kept", r->cut_by[tok] == CUT_NONE);
-        const char *cb = chain_cut_name(r, r->cut_by[tok]);
-        cJSON_AddItemToObject(rec, "cut_by", cb ? cJSON_CreateString(cb) : cJSON_CreateNull());
+        add_outcome(rec, r, tok);
     } else {
         cJSON_AddNullToObject(d, "recorded");
     }
-    uint32_t n = c->top < 0 ? r->V : (uint32_t)(c->top < (long)r->V ? c->top : (long)r->V);
-    if (c->info->sparse && n > c->info->n_known) n = c->info->n_known; /* only known tokens */
-    int32_t *ids = malloc((size_t)(n ? n : 1) * sizeof *ids);
+    uint32_t n;
+    int32_t *ids = top_ids(c, &n);
     if (!ids) { cJSON_Delete(d); return NULL; }
-    n = chain_top_raw(r, n, ids);
     cJSON *toks = cJSON_AddArrayToObject(d, "tokens");
     for (uint32_t i = 0; i < n; i++) {
         int32_t id = ids[i];
@@ -131,10 +153,7 @@ cJSON *report_show_json(const struct report_ctx *c)
         report_add_text(o, s, id);
         cJSON_AddItemToObject(o, "logit", num_or_null((double)c->logits[id]));
         cJSON_AddNumberToObject(o, "p_raw", r->p_raw[id]);
-        cJSON_AddNumberToObject(o, "p", r->p[id]);
-        cJSON_AddBoolToObject(o, "kept", r->cut_by[id] == CUT_NONE);
-        const char *cb = chain_cut_name(r, r->cut_by[id]);
-        cJSON_AddItemToObject(o, "cut_by", cb ? cJSON_CreateString(cb) : cJSON_CreateNull());
+        add_outcome(o, r, id);
         cJSON_AddItemToArray(toks, o);
     }
     free(ids);
@@ -191,11 +210,9 @@ void report_show_text(FILE *f, const struct report_ctx *c, unsigned disp)
         fprintf(f, "recorded token %d %s rank %u  p_raw %.6f  p %.6f%s%s\n", tok, buf, chain_rank(r, tok),
                 r->p_raw[tok], r->p[tok], cb ? "  cut by " : "", cb ? cb : "");
     }
-    uint32_t n = c->top < 0 ? r->V : (uint32_t)(c->top < (long)r->V ? c->top : (long)r->V);
-    if (c->info->sparse && n > c->info->n_known) n = c->info->n_known; /* only known tokens */
-    int32_t *ids = malloc((size_t)(n ? n : 1) * sizeof *ids);
+    uint32_t n;
+    int32_t *ids = top_ids(c, &n);
     if (!ids) return;
-    n = chain_top_raw(r, n, ids);
     fprintf(f, "\n%5s %8s  %-24s %12s %10s %10s  %s\n", "rank", "id", "token", "logit", "p_raw", "p", "cut by");
     for (uint32_t i = 0; i < n; i++) {
         int32_t id = ids[i];

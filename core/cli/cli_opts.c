@@ -1,0 +1,201 @@
+/* cli_opts.c: the shared option parser (see cli_opts.h). */
+#include "cli/cli_opts.h"
+#include "base/display.h"
+#include "base/parse.h"
+#include "base/rng.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+enum {
+    O_STEP = 256, O_TEMP, O_TOPK, O_TOPP, O_MINP, O_CHAIN, O_DEFAULTS, O_SEED, O_TOP,
+    O_VOCAB, O_JSON, O_FORMAT, O_TENSOR, O_MAXJSON, O_VOCABSIZE, O_DTYPE, O_NONFINITE,
+    O_RAW, O_ALL, O_HELP, O_COUNT, O_EXTRA0 = 1000
+};
+
+static const struct option shared_opts[] = {
+    {"step", required_argument, NULL, O_STEP},
+    {"temperature", required_argument, NULL, O_TEMP},
+    {"temp", required_argument, NULL, O_TEMP},
+    {"top-k", required_argument, NULL, O_TOPK},
+    {"top-p", required_argument, NULL, O_TOPP},
+    {"min-p", required_argument, NULL, O_MINP},
+    {"chain", required_argument, NULL, O_CHAIN},
+    {"defaults", required_argument, NULL, O_DEFAULTS},
+    {"seed", required_argument, NULL, O_SEED},
+    {"top", required_argument, NULL, O_TOP},
+    {"vocab", required_argument, NULL, O_VOCAB},
+    {"json", no_argument, NULL, O_JSON},
+    {"format", required_argument, NULL, O_FORMAT},
+    {"tensor", required_argument, NULL, O_TENSOR},
+    {"max-json-size", required_argument, NULL, O_MAXJSON},
+    {"vocab-size", required_argument, NULL, O_VOCABSIZE},
+    {"dtype", required_argument, NULL, O_DTYPE},
+    {"allow-nonfinite", no_argument, NULL, O_NONFINITE},
+    {"raw", no_argument, NULL, O_RAW},
+    {"all", no_argument, NULL, O_ALL},
+    {"count", required_argument, NULL, O_COUNT},
+    {"help", no_argument, NULL, O_HELP},
+};
+#define N_SHARED (sizeof shared_opts / sizeof shared_opts[0])
+#define MAX_EXTRA 48
+
+/* Chain parameters given one by one: explicit values override --defaults
+ * whatever the order on the command line, so they are applied last. */
+struct pending {
+    double t, tp, mp;
+    long tk;
+    int set_t, set_k, set_p, set_m;
+    const char *defaults;
+    int chain_set;
+};
+
+int cli_opt_rc(const char *opt, int rc, struct ls_error *err)
+{
+    if (rc) ls_error_prefix(err, opt);
+    return rc;
+}
+
+static int opt_long(const char *opt, const char *s, long lo, long hi, long *out, struct ls_error *err)
+{
+    return cli_opt_rc(opt, parse_long(s, lo, hi, out, err), err);
+}
+
+static int opt_double(const char *opt, const char *s, double *out, struct ls_error *err)
+{
+    return cli_opt_rc(opt, parse_double(s, -INFINITY, INFINITY, out, err), err);
+}
+
+static int opt_u64(const char *opt, const char *s, uint64_t *out, struct ls_error *err)
+{
+    return cli_opt_rc(opt, parse_u64(s, 0, UINT64_MAX, out, err), err);
+}
+
+/* The chain options (values held back in `pd` until the end). */
+static int chain_option(int c, const char *arg, struct cli_opts *o, struct pending *pd, struct ls_error *err)
+{
+    int rc = LS_OK;
+    switch (c) {
+    case 't': case O_TEMP: rc = opt_double("--temperature", arg, &pd->t, err); pd->set_t = 1; break;
+    case 'k': case O_TOPK: rc = opt_long("--top-k", arg, 0, INT32_MAX, &pd->tk, err); pd->set_k = 1; break;
+    case 'p': case O_TOPP: rc = opt_double("--top-p", arg, &pd->tp, err); pd->set_p = 1; break;
+    case O_MINP: rc = opt_double("--min-p", arg, &pd->mp, err); pd->set_m = 1; break;
+    case O_CHAIN:
+        if ((rc = chain_parse(arg, &o->chain, err))) return rc;
+        pd->chain_set = 1;
+        break;
+    case O_DEFAULTS: pd->defaults = arg; break;
+    case O_SEED: rc = opt_u64("--seed", arg, &o->seed, err); o->seed_set = 1; break;
+    default: return 1;
+    }
+    return rc;
+}
+
+/* Source, selection and output options; 1 when c is none of them. */
+static int other_option(int c, const char *arg, struct cli_opts *o, struct ls_error *err)
+{
+    long lv;
+    int rc = LS_OK;
+    switch (c) {
+    case O_STEP: if (!(rc = opt_long("--step", arg, 0, INT32_MAX, &lv, err))) o->step = lv; break;
+    case O_TOP:
+        if (!strcmp(arg, "all")) o->top = -1;
+        else rc = opt_long("--top", arg, 1, INT32_MAX, &o->top, err);
+        break;
+    case 'n': case O_COUNT: rc = opt_long("-n", arg, 1, 100000000, &o->count, err); break;
+    case O_VOCAB: o->src.vocab_path = arg; break;
+    case O_FORMAT: o->src.format = arg; break;
+    case O_TENSOR: o->src.tensor = arg; break;
+    case O_MAXJSON: rc = opt_u64("--max-json-size", arg, &o->src.json_cap, err); break;
+    case O_VOCABSIZE:
+        if (!(rc = opt_long("--vocab-size", arg, 1, LS_MAX_VOCAB, &lv, err))) o->src.vocab_size = (uint32_t)lv;
+        break;
+    case O_DTYPE: o->src.dtype = arg; break;
+    case 'j': case O_JSON: o->json = 1; break;
+    case O_NONFINITE: o->allow_nonfinite = 1; break;
+    case O_RAW: o->raw = 1; break;
+    case O_ALL: o->all = 1; break;
+    default: return 1;
+    }
+    return rc;
+}
+
+/* The chain parameters in force: --defaults, then explicit values. */
+static int finish_params(struct cli_opts *o, const struct pending *pd, struct ls_error *err)
+{
+    int rc;
+    o->params = PARAMS_OFF;
+    if (pd->defaults) {
+        /* a system's defaults come with its chain order unless --chain says otherwise */
+        if ((rc = params_defaults(pd->defaults, &o->params, err))) return rc;
+        if (!pd->chain_set && (rc = chain_parse(pd->defaults, &o->chain, err))) return rc;
+    }
+    if (pd->set_t) o->params.temperature = pd->t;
+    if (pd->set_k) o->params.top_k = (int32_t)pd->tk;
+    if (pd->set_p) o->params.top_p = pd->tp;
+    if (pd->set_m) o->params.min_p = pd->mp;
+    return params_check(&o->params, err);
+}
+
+static size_t build_longopts(struct option *opts, const struct cli_extra *extra)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < N_SHARED; i++) opts[n++] = shared_opts[i];
+    for (size_t i = 0; extra && extra[i].name && i < MAX_EXTRA; i++) {
+        opts[n].name = extra[i].name;
+        opts[n].has_arg = extra[i].has_arg ? required_argument : no_argument;
+        opts[n].flag = NULL;
+        opts[n].val = O_EXTRA0 + (int)i;
+        n++;
+    }
+    memset(&opts[n], 0, sizeof opts[n]);
+    return n;
+}
+
+static void opts_init(struct cli_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->step = -1;
+    o->top = 20;
+    o->count = -1;
+    o->seed = LS_DEFAULT_SEED;
+    o->disp = disp_locale_flags();
+    chain_preset(&o->chain, PRESET_HF);
+}
+
+int cli_parse(int argc, char **argv, struct cli_opts *o, const struct cli_extra *extra,
+              cli_extra_fn fn, void *ctx, const char *help, struct ls_error *err)
+{
+    struct option opts[N_SHARED + MAX_EXTRA + 1];
+    struct pending pd = { 1, 1, 0, 0, 0, 0, 0, 0, NULL, 0 };
+    int rc, c;
+    opts_init(o);
+    build_longopts(opts, extra);
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "n:t:k:p:hj", opts, NULL)) != -1) {
+        if (c == 'h' || c == O_HELP) { fputs(help, stdout); return -1; }
+        if (c == '?') {
+            if (optopt) return ls_fail(err, LS_EUSAGE, "option -%c needs a value or is unknown (see --help)", optopt);
+            return ls_fail(err, LS_EUSAGE, "unknown option '%.60s' (see --help)", argv[optind - 1]);
+        }
+        if (c == ':') return ls_fail(err, LS_EUSAGE, "option '%.60s' needs a value", argv[optind - 1]);
+        if (c >= O_EXTRA0) {
+            if (!fn) return ls_fail(err, LS_EUSAGE, "unknown option (see --help)");
+            rc = fn(ctx, extra[c - O_EXTRA0].id, optarg, err);
+        } else if ((rc = chain_option(c, optarg, o, &pd, err)) == 1) {
+            rc = other_option(c, optarg, o, err);
+            if (rc == 1) return ls_fail(err, LS_EUSAGE, "unknown option (see --help)");
+        }
+        if (rc) return rc;
+    }
+    if ((rc = finish_params(o, &pd, err))) return rc;
+    for (int i = optind; i < argc; i++) {
+        if (o->n_files >= CLI_MAX_FILES) return ls_fail(err, LS_EUSAGE, "too many files (at most %d)", CLI_MAX_FILES);
+        o->files[o->n_files++] = argv[i];
+    }
+    if (o->raw) o->disp = 0;
+    return LS_OK;
+}

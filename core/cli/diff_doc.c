@@ -1,0 +1,135 @@
+/* diff_doc.c: the diff document, computed (see diff_doc.h). */
+#include "cli/diff_doc.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define S(f) offsetof(struct div_stats, f)
+const struct diff_stat diff_stats[] = {
+    {"n_tokens", NULL, S(n_tok), 0, 1},
+    {"mean_kld", "Mean KLD (nats)", S(mean_kld), S(mean_kld_se), 0},
+    {"kld_max", "Maximum KLD", S(kld_max), 0, 0},
+    {"kld_p999", "99.9% KLD", S(kld_p999), 0, 0},
+    {"kld_p99", "99.0% KLD", S(kld_p99), 0, 0},
+    {"kld_p95", "95.0% KLD", S(kld_p95), 0, 0},
+    {"kld_p90", "90.0% KLD", S(kld_p90), 0, 0},
+    {"kld_median", "Median KLD", S(kld_median), 0, 0},
+    {"kld_p10", "10.0% KLD", S(kld_p10), 0, 0},
+    {"kld_p05", "5.0% KLD", S(kld_p05), 0, 0},
+    {"kld_p01", "1.0% KLD", S(kld_p01), 0, 0},
+    {"kld_min", "Minimum KLD", S(kld_min), 0, 0},
+    {"infinite_kld_steps", NULL, S(n_inf), 0, 1},
+    {"mean_jsd", "Mean JSD (nats)", S(mean_jsd), 0, 0},
+    {"mean_dp", "Mean dp (B - A)", S(mean_dp), S(mean_dp_se), 0},
+    {"rms_dp", "RMS dp", S(rms_dp), S(rms_dp_se), 0},
+    {"same_top", "Same top", S(same_top), S(same_top_se), 0},
+    {"ppl_a", "PPL(A)", S(ppl_a), 0, 0},
+    {"ppl_b", "PPL(B)", S(ppl_b), 0, 0},
+    {"ln_ppl_ratio", "Mean ln(PPL(B)/PPL(A))", S(ln_ppl_ratio), S(ln_ppl_ratio_se), 0},
+    {"cor_ln_ppl", "Cor(ln PPL(B), ln PPL(A))", S(cor_ln_ppl), 0, 0},
+};
+#undef S
+const size_t n_diff_stats = sizeof diff_stats / sizeof diff_stats[0];
+
+double diff_stat_value(const struct div_stats *s, size_t off)
+{
+    double v;
+    memcpy(&v, (const char *)s + off, sizeof v);
+    return v;
+}
+
+/* diff's own wording (it has no chain run to count per step) */
+static int check_finite(const struct cli_opts *o, const struct source *s, uint32_t step,
+                        const float *z, const struct step_info *in, struct ls_error *err)
+{
+    if (o->allow_nonfinite || !(in->n_nan || in->n_posinf)) return LS_OK;
+    for (uint32_t i = 0; i < s->vocab_size; i++)
+        if (isnan(z[i]) || (isinf(z[i]) && z[i] > 0))
+            return ls_fail(err, LS_EDATA, "%s: step %u: token %u: %s logit (--allow-nonfinite treats "
+                           "NaN/+inf as masked)", s->path, step, i, isnan(z[i]) ? "NaN" : "+inf");
+    return LS_OK;
+}
+
+static const struct div_step *g_steps;
+static int by_kld_desc(const void *pa, const void *pb)
+{
+    uint32_t x = *(const uint32_t *)pa, y = *(const uint32_t *)pb;
+    double kx = g_steps[x].kld, ky = g_steps[y].kld;
+    if (kx > ky) return -1;
+    if (kx < ky) return 1;
+    return (x > y) - (x < y);
+}
+
+/* Shapes that make two files incomparable, and the vocabulary warning. */
+static int check_shapes(const struct source *a, const struct source *b, struct diff_doc *d, struct ls_error *err)
+{
+    if (a->n_steps != b->n_steps)
+        return ls_fail(err, LS_EDATA, "%s has %u steps but %s has %u: not the same token sequence",
+                       a->path, a->n_steps, b->path, b->n_steps);
+    d->n_steps = a->n_steps;
+    d->V = a->vocab_size < b->vocab_size ? a->vocab_size : b->vocab_size;
+    if (a->vocab_size != b->vocab_size) {
+        snprintf(d->warn, sizeof d->warn, "vocabulary sizes differ (A: %u, B: %u): ids [0, %u) compared, each side "
+                 "renormalised over them; perplexities across different vocabularies are not comparable",
+                 a->vocab_size, b->vocab_size, d->V);
+        ls_warn_print(stderr, d->warn);
+    }
+    return LS_OK;
+}
+
+/* Step t of both files: read, check, compare. */
+static int diff_step(const struct cli_opts *o, struct source *a, struct source *b, uint32_t t,
+                     float *za, float *zb, struct diff_doc *d, struct ls_error *err)
+{
+    struct step_info ia, ib;
+    int rc;
+    if ((rc = source_read_step(a, t, za, &ia, err))) { ls_error_prefix(err, a->path); return rc; }
+    if ((rc = source_read_step(b, t, zb, &ib, err))) { ls_error_prefix(err, b->path); return rc; }
+    if ((rc = check_finite(o, a, t, za, &ia, err)) || (rc = check_finite(o, b, t, zb, &ib, err))) return rc;
+    d->approx |= ia.sparse || ib.sparse;
+    if (ia.token >= 0 && ib.token >= 0 && ia.token != ib.token)
+        return ls_fail(err, LS_EDATA, "token sequences differ at step %u: %s has id %d, %s has id %d",
+                       t, a->path, ia.token, b->path, ib.token);
+    int32_t tok = ia.token >= 0 ? ia.token : ib.token;
+    if (tok >= 0 && (uint32_t)tok >= d->V) tok = -1;
+    if ((rc = div_step_compute(za, zb, d->V, tok, &d->steps[t], err))) {
+        char pre[64];
+        snprintf(pre, sizeof pre, "step %u", t);
+        ls_error_prefix(err, pre);
+    }
+    d->order[t] = t;
+    return rc;
+}
+
+int diff_doc_build(const struct cli_opts *o, struct source *a, struct source *b,
+                   struct diff_doc *d, struct ls_error *err)
+{
+    memset(d, 0, sizeof *d);
+    d->a = a;
+    d->b = b;
+    int rc = check_shapes(a, b, d, err);
+    if (rc) return rc;
+    uint32_t N = d->n_steps;
+    float *za = malloc((size_t)a->vocab_size * sizeof *za);
+    float *zb = malloc((size_t)b->vocab_size * sizeof *zb);
+    d->steps = malloc((size_t)(N ? N : 1) * sizeof *d->steps);
+    d->order = malloc((size_t)(N ? N : 1) * sizeof *d->order);
+    if (!za || !zb || !d->steps || !d->order) rc = ls_fail(err, LS_ELIMIT, "out of memory");
+    d->approx = a->sparse || b->sparse;
+    for (uint32_t t = 0; t < N && !rc; t++) rc = diff_step(o, a, b, t, za, zb, d, err);
+    free(za);
+    free(zb);
+    if (rc || (rc = div_stats_compute(d->steps, N, &d->stats, err))) return rc;
+    g_steps = d->steps;
+    qsort(d->order, N, sizeof *d->order, by_kld_desc);
+    return LS_OK;
+}
+
+void diff_doc_free(struct diff_doc *d)
+{
+    free(d->steps);
+    free(d->order);
+    memset(d, 0, sizeof *d);
+}

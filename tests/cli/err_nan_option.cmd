@@ -1,0 +1,1 @@
+$LS show tests/data/native/ok.json --top-p nan

@@ -1,0 +1,1 @@
+$LS shwo samples/demo.json

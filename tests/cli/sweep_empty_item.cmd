@@ -1,0 +1,1 @@
+$LS sweep tests/data/eval/jsonish.json --temperatures 0,,1
