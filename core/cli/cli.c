@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 #include "base/display.h"
 #include "base/rng.h"
+#include "sampling/params_table.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -11,18 +12,13 @@
 #include <string.h>
 
 enum {
-    O_STEP = 256, O_TEMP, O_TOPK, O_TOPP, O_MINP, O_CHAIN, O_DEFAULTS, O_SEED, O_TOP,
+    O_STEP = 256, O_CHAIN, O_DEFAULTS, O_SEED, O_TOP,
     O_VOCAB, O_JSON, O_FORMAT, O_TENSOR, O_MAXJSON, O_VOCABSIZE, O_DTYPE, O_NONFINITE,
-    O_RAW, O_ALL, O_HELP, O_COUNT, O_EXTRA0 = 1000
+    O_RAW, O_ALL, O_HELP, O_COUNT, O_PARAM0 = 900, O_EXTRA0 = 1000
 };
 
 static const struct option shared_opts[] = {
     {"step", required_argument, NULL, O_STEP},
-    {"temperature", required_argument, NULL, O_TEMP},
-    {"temp", required_argument, NULL, O_TEMP},
-    {"top-k", required_argument, NULL, O_TOPK},
-    {"top-p", required_argument, NULL, O_TOPP},
-    {"min-p", required_argument, NULL, O_MINP},
     {"chain", required_argument, NULL, O_CHAIN},
     {"defaults", required_argument, NULL, O_DEFAULTS},
     {"seed", required_argument, NULL, O_SEED},
@@ -41,6 +37,7 @@ static const struct option shared_opts[] = {
     {"help", no_argument, NULL, O_HELP},
 };
 #define N_SHARED (sizeof shared_opts / sizeof shared_opts[0])
+#define N_PARAM_OPTS (2 * PARAM__COUNT)  /* --NAME and its extra spelling (--temp) */
 #define MAX_EXTRA 48
 
 int cli_parse_double(const char *opt, const char *s, double *out, struct ls_error *err)
@@ -79,10 +76,47 @@ int cli_parse_u64(const char *opt, const char *s, uint64_t *out, struct ls_error
     return LS_OK;
 }
 
+/* The sampling parameters' long options, from the parameter table:
+ * --NAME and the extra spelling if any (--temp); getopt value O_PARAM0 + id.
+ * Returns how many were written. */
+static size_t param_options(struct option *out)
+{
+    size_t n = 0;
+    for (int i = 0; i < PARAM__COUNT; i++) {
+        const struct param_def *d = param_def((enum param_id)i);
+        out[n++] = (struct option){ d->name, required_argument, NULL, O_PARAM0 + i };
+        if (d->opt_alias) out[n++] = (struct option){ d->opt_alias, required_argument, NULL, O_PARAM0 + i };
+    }
+    return n;
+}
+
+/* getopt's value to a parameter id (long option or short letter), or -1 */
+static int param_of_option(int c)
+{
+    if (c >= O_PARAM0 && c < O_PARAM0 + PARAM__COUNT) return c - O_PARAM0;
+    for (int i = 0; i < PARAM__COUNT && c > 0 && c < 128; i++)
+        if (param_def((enum param_id)i)->opt_short == c) return i;
+    return -1;
+}
+
+/* A parameter's value: numbers are the CLI's parsers' business; the table
+ * gives the name for the message and whether it is an integer. */
+static int parse_param(enum param_id id, const char *s, double *out, struct ls_error *err)
+{
+    const struct param_def *d = param_def(id);
+    char opt[32];
+    snprintf(opt, sizeof opt, "--%s", d->name);
+    if (!d->is_int) return cli_parse_double(opt, s, out, err);
+    long v;
+    int rc = cli_parse_long(opt, s, (long)d->lo, (long)d->hi, &v, err);
+    if (!rc) *out = (double)v;
+    return rc;
+}
+
 int cli_parse(int argc, char **argv, struct cli_opts *o, const struct cli_extra *extra,
               cli_extra_fn fn, void *ctx, const char *help, struct ls_error *err)
 {
-    struct option opts[N_SHARED + MAX_EXTRA + 1];
+    struct option opts[N_SHARED + N_PARAM_OPTS + MAX_EXTRA + 1];
     size_t n = 0;
     memset(o, 0, sizeof *o);
     o->step = -1;
@@ -92,6 +126,7 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, const struct cli_extra 
     o->disp = disp_locale_flags();
     chain_preset(&o->chain, PRESET_HF);
     for (size_t i = 0; i < N_SHARED; i++) opts[n++] = shared_opts[i];
+    n += param_options(opts + n);
     for (size_t i = 0; extra && extra[i].name && i < MAX_EXTRA; i++) {
         opts[n].name = extra[i].name;
         opts[n].has_arg = extra[i].has_arg ? required_argument : no_argument;
@@ -102,39 +137,33 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, const struct cli_extra 
     memset(&opts[n], 0, sizeof opts[n]);
 
     /* explicit values override --defaults whatever the order */
-    double t = 1, tp = 1, mp = 0;
-    long tk = 0;
-    int set_t = 0, set_k = 0, set_p = 0, set_m = 0;
+    double pv[PARAM__COUNT];
+    int pset[PARAM__COUNT] = {0};
     const char *defaults = NULL;
     int chain_set = 0;
     int rc = LS_OK, c;
     long lv;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "n:t:k:p:hj", opts, NULL)) != -1) {
+    char shorts[16 + 2 * PARAM__COUNT] = "n:hj";
+    for (int i = 0, l = 4; i < PARAM__COUNT; i++) {
+        char ch = param_def((enum param_id)i)->opt_short;
+        if (ch) { shorts[l++] = ch; shorts[l++] = ':'; shorts[l] = 0; }
+    }
+    while ((c = getopt_long(argc, argv, shorts, opts, NULL)) != -1) {
+        int pid = param_of_option(c);
+        if (pid >= 0) {
+            if ((rc = parse_param((enum param_id)pid, optarg, &pv[pid], err))) return rc;
+            pset[pid] = 1;
+            continue;
+        }
         switch (c) {
         case O_STEP:
             if ((rc = cli_parse_long("--step", optarg, 0, INT32_MAX, &lv, err))) return rc;
             o->step = lv;
             break;
-        case 't': case O_TEMP:
-            if ((rc = cli_parse_double("--temperature", optarg, &t, err))) return rc;
-            set_t = 1;
-            break;
-        case 'k': case O_TOPK:
-            if ((rc = cli_parse_long("--top-k", optarg, 0, INT32_MAX, &tk, err))) return rc;
-            set_k = 1;
-            break;
-        case 'p': case O_TOPP:
-            if ((rc = cli_parse_double("--top-p", optarg, &tp, err))) return rc;
-            set_p = 1;
-            break;
-        case O_MINP:
-            if ((rc = cli_parse_double("--min-p", optarg, &mp, err))) return rc;
-            set_m = 1;
-            break;
         case O_CHAIN:
-            if ((rc = chain_parse(optarg, &o->chain, err))) return rc;
+            if ((rc = chain_parse(optarg, &o->chain, err))) { ls_error_prefix(err, "--chain"); return rc; }
             chain_set = 1;
             break;
         case O_DEFAULTS: defaults = optarg; break;
@@ -184,13 +213,12 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, const struct cli_extra 
     o->params = PARAMS_OFF;
     if (defaults) {
         /* a system's defaults come with its chain order unless --chain says otherwise */
-        if ((rc = params_defaults(defaults, &o->params, err))) return rc;
-        if (!chain_set && (rc = chain_parse(defaults, &o->chain, err))) return rc;
+        struct chain dc;
+        if ((rc = chain_defaults(defaults, &dc, &o->params, err))) { ls_error_prefix(err, "--defaults"); return rc; }
+        if (!chain_set) o->chain = dc;
     }
-    if (set_t) o->params.temperature = t;
-    if (set_k) o->params.top_k = (int32_t)tk;
-    if (set_p) o->params.top_p = tp;
-    if (set_m) o->params.min_p = mp;
+    for (int i = 0; i < PARAM__COUNT; i++)
+        if (pset[i]) param_set(&o->params, (enum param_id)i, pv[i]);
     if ((rc = params_check(&o->params, err))) return rc;
     for (int i = optind; i < argc; i++) {
         if (o->n_files >= CLI_MAX_FILES) return ls_fail(err, LS_EUSAGE, "too many files (at most %d)", CLI_MAX_FILES);
