@@ -169,7 +169,6 @@ enum ex_cmd_result { EXC_OK = 0, EXC_ERROR, EXC_QUIT, EXC_HELP, EXC_UNKNOWN };
 int explorer_command(struct explorer *ex, const char *line);
 /* Completion vocabularies: NULL-terminated lists. */
 extern const char *const explorer_command_names[];
-extern const char *const explorer_param_names[];
 extern const char *const explorer_chain_names[];
 /* Which list completes word `argi` (0 = command) of a line starting with
  * command `cmd`: returns a list, or NULL with *files = 1 for file names. */
