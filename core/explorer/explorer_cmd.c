@@ -16,12 +16,12 @@
 #include "report/report.h"
 #include "sampling/params_table.h"
 #include "base/fileio.h"
+#include "base/words.h"
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -81,13 +81,9 @@ static const char *const *set_names(void)
 static void set_names_join(char *buf, size_t bufsz)
 {
     const char *const *names = set_names();
-    size_t o = 0;
-    if (bufsz) buf[0] = 0;
-    for (int i = 0; names[i] && o < bufsz; i++) {
-        int w = snprintf(buf + o, bufsz - o, "%s%s", i ? ", " : "", names[i]);
-        if (w < 0) break;
-        o += (size_t)w;
-    }
+    int n = 0;
+    while (names[n]) n++;
+    words_join(words_at, names, n, ", ", buf, bufsz);
 }
 
 const char *const *explorer_completions(const char *cmd, int argi, int *files)

@@ -6,6 +6,7 @@
  * (params_table.c) and the system table (presets.c). */
 #include "sampling/stage.h"
 #include "sampling/presets.h"
+#include "base/words.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -55,15 +56,14 @@ int chain_parse(const char *s, struct chain *c, struct ls_error *err)
     return LS_OK;
 }
 
+static const char *stage_at(const void *chain, int i)
+{
+    return stage_name(((const struct chain *)chain)->order[i]);
+}
+
 void chain_format(const struct chain *c, char *buf, size_t bufsz)
 {
-    size_t o = 0;
-    if (bufsz) buf[0] = 0;
-    for (int i = 0; i < c->n && o < bufsz; i++) {
-        int w = snprintf(buf + o, bufsz - o, "%s%s", i ? "," : "", stage_name(c->order[i]));
-        if (w < 0) break;
-        o += (size_t)w;
-    }
+    words_join(stage_at, c, c->n, ",", buf, bufsz);
 }
 
 void chain_format_short(const struct chain *c, char *buf, size_t bufsz)

@@ -4,6 +4,7 @@
  * (top_k in HF/vLLM, temp in llama.cpp), run-together forms (topk) and the
  * one-letter forms of the chain shorthand (k, p, m, t). */
 #include "sampling/params_table.h"
+#include "base/words.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -55,15 +56,11 @@ int param_lookup(const char *word, enum param_id *id)
     return 0;
 }
 
+static const char *name_at(const void *ctx, int i) { (void)ctx; return defs[i].name; }
+
 void param_names_join(const char *sep, char *buf, size_t bufsz)
 {
-    size_t o = 0;
-    if (bufsz) buf[0] = 0;
-    for (int i = 0; i < PARAM__COUNT && o < bufsz; i++) {
-        int w = snprintf(buf + o, bufsz - o, "%s%s", i ? sep : "", defs[i].name);
-        if (w < 0) break;
-        o += (size_t)w;
-    }
+    words_join(name_at, NULL, PARAM__COUNT, sep, buf, bufsz);
 }
 
 double param_get(const struct params *p, enum param_id id)

@@ -6,8 +6,8 @@
  *   vllm       T, min-p, top-k, top-p   T 1.0, top-k off, top-p 1.0, min-p 0
  * "custom" is a user's stage list; it has hf's rules and no defaults. */
 #include "sampling/presets.h"
+#include "base/words.h"
 
-#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -70,14 +70,11 @@ struct params preset_defaults(enum preset p)
     return presets[(unsigned)p < PRESET__COUNT ? p : PRESET_CUSTOM].defaults;
 }
 
+static const char *system_at(const void *ctx, int i) { (void)ctx; return presets[i].name; }
+
 void preset_names_join(const char *sep, char *buf, size_t bufsz)
 {
-    size_t o = 0;
-    if (bufsz) buf[0] = 0;
-    for (int i = 0; i < PRESET__COUNT && o < bufsz; i++) {
-        if (i == PRESET_CUSTOM) continue;
-        int w = snprintf(buf + o, bufsz - o, "%s%s", o ? sep : "", presets[i].name);
-        if (w < 0) break;
-        o += (size_t)w;
-    }
+    /* the systems are the presets before "custom" */
+    _Static_assert(PRESET_CUSTOM == PRESET__COUNT - 1, "custom is the last preset");
+    words_join(system_at, NULL, PRESET_CUSTOM, sep, buf, bufsz);
 }
