@@ -215,6 +215,18 @@ int explorer_export(struct explorer *ex, const char *path, long top, struct ls_e
     return rc;
 }
 
+/* ":set NAME" without a value: what the parameter does, from the table;
+ * otherwise the names :set takes */
+static int set_usage(struct explorer *ex, const char *name)
+{
+    enum param_id id;
+    if (name && param_lookup(name, &id))
+        return fail(ex, "usage: set %s VALUE (%s)", param_name(id), param_def(id)->help);
+    char names[160];
+    set_names_join(names, sizeof names);
+    return fail(ex, "usage: set NAME VALUE (names: %s)", names);
+}
+
 /* :chain LIST: the core's message, in the explorer's words ("chain: ") */
 static int cmd_chain(struct explorer *ex, const char *arg)
 {
@@ -267,11 +279,7 @@ int explorer_command(struct explorer *ex, const char *line)
     if (!c) return EXC_UNKNOWN;
     if (!strcmp(c, "set")) {
         if (n == 2 && strchr(w[1], '=')) { char *eq = strchr(w[1], '='); *eq = 0; return cmd_set(ex, w[1], eq + 1); }
-        if (n != 3) {
-            char names[160];
-            set_names_join(names, sizeof names);
-            return fail(ex, "usage: set NAME VALUE (names: %s)", names);
-        }
+        if (n != 3) return set_usage(ex, n == 2 ? w[1] : NULL);
         return cmd_set(ex, w[1], w[2]);
     }
     if (!strcmp(c, "step") || !strcmp(c, "seed")) {

@@ -17,22 +17,22 @@ static const struct param_def defs[PARAM__COUNT] = {
         "temperature", "temperature", {"temp", "t", NULL}, "temp", 't', 'T', 0,
         0.0, HUGE_VAL, 1.0, OFF_EQUAL, offsetof(struct params, temperature),
         "a finite number >= 0", NULL,
-        "divide logits by T (0 = greedy, 1 = off)" },
+        "divide the logits by T; 0 = greedy, 1 = off" },
     [PARAM_TOP_K] = {
         "top-k", "top_k", {"topk", "k", NULL}, NULL, 'k', 'k', 1,
         0.0, (double)INT32_MAX, 0.0, OFF_AT_OR_BELOW, offsetof(struct params, top_k),
         ">= 0", "0 = off",
-        "keep the k most likely tokens (0 = off)" },
+        "keep the k most likely tokens; 0 = off" },
     [PARAM_TOP_P] = {
         "top-p", "top_p", {"topp", "p", NULL}, NULL, 'p', 'p', 0,
         0.0, 1.0, 1.0, OFF_AT_OR_ABOVE, offsetof(struct params, top_p),
         "in [0, 1]", "1 = off",
-        "keep the smallest most likely set with mass >= p (1 = off)" },
+        "keep the fewest most likely tokens whose mass reaches p; 1 = off" },
     [PARAM_MIN_P] = {
         "min-p", "min_p", {"minp", "m", NULL}, NULL, 0, 'm', 0,
         0.0, 1.0, 0.0, OFF_AT_OR_BELOW, offsetof(struct params, min_p),
         "in [0, 1]", "0 = off",
-        "keep tokens with p >= min-p * p_max (0 = off)" },
+        "keep tokens with p >= min-p * p_max; 0 = off" },
 };
 
 const struct param_def *param_def(enum param_id id)

@@ -41,7 +41,7 @@ struct param_def {
     size_t offset;          /* of the field in struct params */
     const char *range_text; /* the range in words, for messages: "in [0, 1]" */
     const char *off_text;   /* "0 = off", said next to a range error, or NULL */
-    const char *help;       /* one line */
+    const char *help;       /* one line, for usage messages */
 };
 
 /* The entry for id (NULL if out of range). */

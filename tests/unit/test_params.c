@@ -114,6 +114,8 @@ static void test_explorer_messages(void **st)
     assert_string_equal(ex.msg, "set: unknown parameter 'bogus' (temperature, top-k, top-p, min-p, seed, step, draws, scale)");
     assert_int_equal(explorer_command(&ex, "set top_k 2.5"), EXC_ERROR);
     assert_string_equal(ex.msg, "set top-k: expected an integer >= 0, got '2.5'");
+    assert_int_equal(explorer_command(&ex, "set p"), EXC_ERROR);
+    assert_string_equal(ex.msg, "usage: set top-p VALUE (keep the fewest most likely tokens whose mass reaches p; 1 = off)");
     assert_int_equal(explorer_command(&ex, "set K 7"), EXC_OK);
     assert_int_equal(ex.params.top_k, 7);
     assert_string_equal(ex.msg, "top-k 7");
