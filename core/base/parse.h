@@ -5,8 +5,8 @@
  * numbers in the C locale ('.' decimal point), finite (no NaN, no inf), and
  * inside the caller's closed range [lo, hi]. Messages name the value but not
  * the option or command it came from ("expected a number, got 'warm'"); the
- * caller adds that context with ls_error_prefix ("--temperature", ":set
- * top_p"), so core text never speaks a front end's language.
+ * caller adds that context with ls_error_prefix ("--temperature", "set
+ * top-p" in the explorer), so core text never speaks a front end's language.
  *
  * Lists are comma-separated values with no empty items, at most `max` of
  * them; each item goes through the same number parser. Every function

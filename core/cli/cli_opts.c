@@ -3,6 +3,7 @@
 #include "base/display.h"
 #include "base/parse.h"
 #include "base/rng.h"
+#include "sampling/params_table.h"
 
 #include <getopt.h>
 #include <math.h>
@@ -10,18 +11,13 @@
 #include <string.h>
 
 enum {
-    O_STEP = 256, O_TEMP, O_TOPK, O_TOPP, O_MINP, O_CHAIN, O_DEFAULTS, O_SEED, O_TOP,
+    O_STEP = 256, O_CHAIN, O_DEFAULTS, O_SEED, O_TOP,
     O_VOCAB, O_JSON, O_FORMAT, O_TENSOR, O_MAXJSON, O_VOCABSIZE, O_DTYPE, O_NONFINITE,
-    O_RAW, O_ALL, O_HELP, O_COUNT, O_EXTRA0 = 1000
+    O_RAW, O_ALL, O_HELP, O_COUNT, O_PARAM0 = 900, O_EXTRA0 = 1000
 };
 
 static const struct option shared_opts[] = {
     {"step", required_argument, NULL, O_STEP},
-    {"temperature", required_argument, NULL, O_TEMP},
-    {"temp", required_argument, NULL, O_TEMP},
-    {"top-k", required_argument, NULL, O_TOPK},
-    {"top-p", required_argument, NULL, O_TOPP},
-    {"min-p", required_argument, NULL, O_MINP},
     {"chain", required_argument, NULL, O_CHAIN},
     {"defaults", required_argument, NULL, O_DEFAULTS},
     {"seed", required_argument, NULL, O_SEED},
@@ -40,14 +36,14 @@ static const struct option shared_opts[] = {
     {"help", no_argument, NULL, O_HELP},
 };
 #define N_SHARED (sizeof shared_opts / sizeof shared_opts[0])
+#define N_PARAM_OPTS (2 * PARAM__COUNT)  /* --NAME and its extra spelling (--temp) */
 #define MAX_EXTRA 48
 
 /* Chain parameters given one by one: explicit values override --defaults
  * whatever the order on the command line, so they are applied last. */
 struct pending {
-    double t, tp, mp;
-    long tk;
-    int set_t, set_k, set_p, set_m;
+    double v[PARAM__COUNT];
+    int set[PARAM__COUNT];
     const char *defaults;
     int chain_set;
 };
@@ -73,17 +69,65 @@ static int opt_u64(const char *opt, const char *s, uint64_t *out, struct ls_erro
     return cli_opt_rc(opt, parse_u64(s, 0, UINT64_MAX, out, err), err);
 }
 
+/* The sampling parameters' long options, from the parameter table:
+ * --NAME and the extra spelling if any (--temp); getopt value O_PARAM0 + id. */
+static size_t param_options(struct option *out)
+{
+    size_t n = 0;
+    for (int i = 0; i < PARAM__COUNT; i++) {
+        const struct param_def *d = param_def((enum param_id)i);
+        out[n++] = (struct option){ d->name, required_argument, NULL, O_PARAM0 + i };
+        if (d->opt_alias) out[n++] = (struct option){ d->opt_alias, required_argument, NULL, O_PARAM0 + i };
+    }
+    return n;
+}
+
+/* getopt's short option string: "n:hj" plus each parameter's letter. */
+static void short_options(char *buf, size_t bufsz)
+{
+    size_t l = (size_t)snprintf(buf, bufsz, "n:hj");
+    for (int i = 0; i < PARAM__COUNT && l + 3 <= bufsz; i++) {
+        char ch = param_def((enum param_id)i)->opt_short;
+        if (ch) { buf[l++] = ch; buf[l++] = ':'; buf[l] = 0; }
+    }
+}
+
+/* getopt's value to a parameter id (long option or short letter), or -1 */
+static int param_of_option(int c)
+{
+    if (c >= O_PARAM0 && c < O_PARAM0 + PARAM__COUNT) return c - O_PARAM0;
+    for (int i = 0; i < PARAM__COUNT && c > 0 && c < 128; i++)
+        if (param_def((enum param_id)i)->opt_short == c) return i;
+    return -1;
+}
+
+/* A parameter's value, held back in pd; the range is checked at the end
+ * (params_check) except an integer's, which must fit its type. */
+static int param_option(enum param_id id, const char *arg, struct pending *pd, struct ls_error *err)
+{
+    const struct param_def *d = param_def(id);
+    char opt[32];
+    snprintf(opt, sizeof opt, "--%s", d->name);
+    int rc;
+    if (d->is_int) {
+        long v = 0;
+        rc = opt_long(opt, arg, (long)d->lo, (long)d->hi, &v, err);
+        pd->v[id] = (double)v;
+    } else {
+        rc = opt_double(opt, arg, &pd->v[id], err);
+    }
+    pd->set[id] = 1;
+    return rc;
+}
+
 /* The chain options (values held back in `pd` until the end). */
 static int chain_option(int c, const char *arg, struct cli_opts *o, struct pending *pd, struct ls_error *err)
 {
-    int rc = LS_OK;
+    int rc = LS_OK, pid = param_of_option(c);
+    if (pid >= 0) return param_option((enum param_id)pid, arg, pd, err);
     switch (c) {
-    case 't': case O_TEMP: rc = opt_double("--temperature", arg, &pd->t, err); pd->set_t = 1; break;
-    case 'k': case O_TOPK: rc = opt_long("--top-k", arg, 0, INT32_MAX, &pd->tk, err); pd->set_k = 1; break;
-    case 'p': case O_TOPP: rc = opt_double("--top-p", arg, &pd->tp, err); pd->set_p = 1; break;
-    case O_MINP: rc = opt_double("--min-p", arg, &pd->mp, err); pd->set_m = 1; break;
     case O_CHAIN:
-        if ((rc = chain_parse(arg, &o->chain, err))) return rc;
+        if ((rc = cli_opt_rc("--chain", chain_parse(arg, &o->chain, err), err))) return rc;
         pd->chain_set = 1;
         break;
     case O_DEFAULTS: pd->defaults = arg; break;
@@ -128,14 +172,14 @@ static int finish_params(struct cli_opts *o, const struct pending *pd, struct ls
     int rc;
     o->params = PARAMS_OFF;
     if (pd->defaults) {
-        /* a system's defaults come with its chain order unless --chain says otherwise */
-        if ((rc = params_defaults(pd->defaults, &o->params, err))) return rc;
-        if (!pd->chain_set && (rc = chain_parse(pd->defaults, &o->chain, err))) return rc;
+        /* a system's defaults come with its chain order unless --chain says
+         * otherwise: the same chain_defaults as the explorer's :defaults */
+        struct chain dc;
+        if ((rc = cli_opt_rc("--defaults", chain_defaults(pd->defaults, &dc, &o->params, err), err))) return rc;
+        if (!pd->chain_set) o->chain = dc;
     }
-    if (pd->set_t) o->params.temperature = pd->t;
-    if (pd->set_k) o->params.top_k = (int32_t)pd->tk;
-    if (pd->set_p) o->params.top_p = pd->tp;
-    if (pd->set_m) o->params.min_p = pd->mp;
+    for (int i = 0; i < PARAM__COUNT; i++)
+        if (pd->set[i]) param_set(&o->params, (enum param_id)i, pd->v[i]);
     return params_check(&o->params, err);
 }
 
@@ -143,6 +187,7 @@ static size_t build_longopts(struct option *opts, const struct cli_extra *extra)
 {
     size_t n = 0;
     for (size_t i = 0; i < N_SHARED; i++) opts[n++] = shared_opts[i];
+    n += param_options(opts + n);
     for (size_t i = 0; extra && extra[i].name && i < MAX_EXTRA; i++) {
         opts[n].name = extra[i].name;
         opts[n].has_arg = extra[i].has_arg ? required_argument : no_argument;
@@ -168,14 +213,17 @@ static void opts_init(struct cli_opts *o)
 int cli_parse(int argc, char **argv, struct cli_opts *o, const struct cli_extra *extra,
               cli_extra_fn fn, void *ctx, const char *help, struct ls_error *err)
 {
-    struct option opts[N_SHARED + MAX_EXTRA + 1];
-    struct pending pd = { 1, 1, 0, 0, 0, 0, 0, 0, NULL, 0 };
+    struct option opts[N_SHARED + N_PARAM_OPTS + MAX_EXTRA + 1];
+    struct pending pd;
+    memset(&pd, 0, sizeof pd);
+    char shorts[16 + 2 * PARAM__COUNT];
     int rc, c;
     opts_init(o);
     build_longopts(opts, extra);
+    short_options(shorts, sizeof shorts);
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "n:t:k:p:hj", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, shorts, opts, NULL)) != -1) {
         if (c == 'h' || c == O_HELP) { fputs(help, stdout); return -1; }
         if (c == '?') {
             if (optopt) return ls_fail(err, LS_EUSAGE, "option -%c needs a value or is unknown (see --help)", optopt);

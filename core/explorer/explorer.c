@@ -8,6 +8,7 @@
 #include "explorer/explorer.h"
 #include "base/clock.h"
 #include "sampling/draw.h"
+#include "sampling/params_table.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -16,11 +17,20 @@
 #include <string.h>
 #include <time.h>
 
-static const char *const param_names[EXP__COUNT] = { "temperature", "top-k", "top-p", "min-p", "chain", "seed" };
+/* focusable fields after the sampling parameters (EXP_TEMPERATURE..EXP_MIN_P
+ * are PARAM_TEMPERATURE..PARAM_MIN_P; their names are the parameter table's) */
+static const char *const field_names[EXP__COUNT - EXP_CHAIN] = { "chain", "seed" };
+_Static_assert(EXP_TEMPERATURE == (int)PARAM_TEMPERATURE && EXP_TOP_K == (int)PARAM_TOP_K &&
+               EXP_TOP_P == (int)PARAM_TOP_P && EXP_MIN_P == (int)PARAM_MIN_P && EXP_CHAIN == (int)PARAM__COUNT,
+               "the explorer's parameter fields follow the parameter table");
 static const char *const scale_names[SCALE__COUNT] = { "prob", "logprob", "logit" };
 static const char *const panel_names[PANEL__COUNT] = { "parameters", "distribution", "sequence", "samples" };
 
-const char *explorer_param_name(int p) { return (unsigned)p < EXP__COUNT ? param_names[p] : "?"; }
+const char *explorer_param_name(int p)
+{
+    if ((unsigned)p < PARAM__COUNT) return param_name((enum param_id)p);
+    return (unsigned)p < EXP__COUNT ? field_names[p - EXP_CHAIN] : "?";
+}
 const char *explorer_scale_name(int s) { return (unsigned)s < SCALE__COUNT ? scale_names[s] : "?"; }
 const char *explorer_panel_name(int p) { return (unsigned)p < PANEL__COUNT ? panel_names[p] : "?"; }
 

@@ -1,11 +1,12 @@
 /* explorer_cmd.c: the explorer's ':' commands, parsed and run headless.
  *
  * Commands (aliases in brackets):
- *   set NAME VALUE | set NAME=VALUE   NAME: temperature [temp t], top_k [top-k k],
- *                                     top_p [top-p p], min_p [min-p m], seed, step,
- *                                     draws, scale (prob|logprob|logit)
+ *   set NAME VALUE | set NAME=VALUE   NAME: a sampling parameter (temperature,
+ *                                     top-k, top-p, min-p or an alias from
+ *                                     sampling/params_table.h), seed, step,
+ *                                     draws [n], scale (prob|logprob|logit)
  *   chain hf|llama.cpp|vllm|LIST      stage order and tie rules
- *   defaults llama.cpp|hf|vllm        that system's default values
+ *   defaults llama.cpp|hf|vllm        that system's default values and chain
  *   step N [goto]      seed S      open FILE [o e edit]      export FILE [w write]
  *   help [h ?]         quit [q exit]
  * Errors are returned as EXC_ERROR with the message in ex->msg; nothing here
@@ -13,8 +14,10 @@
  * handle its own (dump-screen, ...). */
 #include "explorer/explorer.h"
 #include "report/report.h"
+#include "sampling/params_table.h"
 #include "base/fileio.h"
 #include "base/parse.h"
+#include "base/words.h"
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
@@ -42,9 +45,6 @@ const struct ex_command_info explorer_commands[] = {
     {"quit", "q exit q!", "", "quit"},
     {NULL, NULL, NULL, NULL}
 };
-const char *const explorer_param_names[] = {
-    "temperature", "top_k", "top_p", "min_p", "seed", "step", "draws", "scale", NULL
-};
 const char *const explorer_chain_names[] = { "hf", "llama.cpp", "vllm", NULL };
 static const char *const scale_words[] = { "prob", "logprob", "logit", NULL };
 
@@ -69,19 +69,41 @@ static const char *canon_cmd(const char *w)
     return NULL;
 }
 
-static const struct { const char *alias; const char *name; } par_alias[] = {
-    {"temperature", "temperature"}, {"temp", "temperature"}, {"t", "temperature"},
-    {"top_k", "top_k"}, {"top-k", "top_k"}, {"topk", "top_k"}, {"k", "top_k"},
-    {"top_p", "top_p"}, {"top-p", "top_p"}, {"topp", "top_p"}, {"p", "top_p"},
-    {"min_p", "min_p"}, {"min-p", "min_p"}, {"minp", "min_p"}, {"m", "min_p"},
+/* The explorer's own settings; the sampling parameters' names and aliases
+ * come from the parameter table (sampling/params_table.h). */
+static const char *const setting_names[] = { "seed", "step", "draws", "scale", NULL };
+static const struct { const char *alias; const char *name; } setting_alias[] = {
     {"seed", "seed"}, {"step", "step"}, {"draws", "draws"}, {"n", "draws"}, {"scale", "scale"},
 };
 
-static const char *canon_param(const char *w)
+static const char *canon_setting(const char *w)
 {
-    for (size_t i = 0; i < sizeof par_alias / sizeof par_alias[0]; i++)
-        if (!strcasecmp(w, par_alias[i].alias)) return par_alias[i].name;
+    for (size_t i = 0; i < sizeof setting_alias / sizeof setting_alias[0]; i++)
+        if (!strcasecmp(w, setting_alias[i].alias)) return setting_alias[i].name;
     return NULL;
+}
+
+/* What :set takes, for completion and messages: the parameters' canonical
+ * names, then the settings. Built once from the tables. */
+static const char *const *set_names(void)
+{
+    static const char *names[PARAM__COUNT + sizeof setting_names / sizeof setting_names[0]];
+    if (!names[0]) {
+        size_t n = 0;
+        for (int i = 0; i < PARAM__COUNT; i++) names[n++] = param_name((enum param_id)i);
+        for (size_t i = 0; setting_names[i]; i++) names[n++] = setting_names[i];
+        names[n] = NULL;
+    }
+    return names;
+}
+
+/* "temperature, top-k, top-p, min-p, seed, step, draws, scale" */
+static void set_names_join(char *buf, size_t bufsz)
+{
+    const char *const *names = set_names();
+    int n = 0;
+    while (names[n]) n++;
+    words_join(words_at, names, n, ", ", buf, bufsz);
 }
 
 const char *const *explorer_completions(const char *cmd, int argi, int *files)
@@ -91,7 +113,7 @@ const char *const *explorer_completions(const char *cmd, int argi, int *files)
     if (!strcmp(cmd, "compare") && argi == 1) { *files = 1; return NULL; }
     const char *c = canon_cmd(cmd);
     if (!c) return NULL;
-    if (!strcmp(c, "set") && argi == 1) return explorer_param_names;
+    if (!strcmp(c, "set") && argi == 1) return set_names();
     if ((!strcmp(c, "chain") || !strcmp(c, "defaults")) && argi == 1) return explorer_chain_names;
     if ((!strcmp(c, "open") || !strcmp(c, "export")) && argi == 1) { *files = 1; return NULL; }
     return NULL;
@@ -113,17 +135,44 @@ static int fail(struct explorer *ex, const char *fmt, ...)
 /* A value the one parser refused (base/parse.h), in the explorer's words. */
 static int bad_value(struct explorer *ex, const char *p, const struct ls_error *e)
 {
-    return fail(ex, ":set %s: %s", p, e->msg);
+    return fail(ex, "set %s: %s", p, e->msg);
+}
+
+/* :set for a sampling parameter: the one number parser, the table's integer
+ * rule, then the chain's range check (params_check in explorer_set_params). */
+static int set_param(struct explorer *ex, enum param_id id, const char *val)
+{
+    const struct param_def *pd = param_def(id);
+    struct ls_error e = {0};
+    double d;
+    if (pd->is_int) {
+        long k;
+        if (parse_long(val, (long)pd->lo, (long)pd->hi, &k, &e)) return bad_value(ex, pd->name, &e);
+        d = (double)k;
+    } else if (parse_double(val, -INFINITY, INFINITY, &d, &e)) {
+        return bad_value(ex, pd->name, &e);
+    }
+    struct params pr = ex->params;
+    param_set(&pr, id, d);
+    if (explorer_set_params(ex, &pr)) return EXC_ERROR;
+    explorer_message(ex, 0, "%s %s", pd->name, val);
+    return EXC_OK;
 }
 
 static int cmd_set(struct explorer *ex, const char *name, const char *val)
 {
-    const char *p = canon_param(name);
-    double d;
+    enum param_id id;
+    int is_param = param_lookup(name, &id);
+    const char *p = is_param ? param_name(id) : canon_setting(name);
     uint64_t u;
     struct ls_error e = {0};
-    if (!p) return fail(ex, "set: unknown parameter '%.40s' (temperature, top_k, top_p, min_p, seed, step, draws, scale)", name);
+    if (!p) {
+        char names[160];
+        set_names_join(names, sizeof names);
+        return fail(ex, "set: unknown parameter '%.40s' (%s)", name, names);
+    }
     if (!val || !*val) return fail(ex, "set %s: missing value", p);
+    if (is_param) return set_param(ex, id, val);
     if (!strcmp(p, "scale")) {
         for (int i = 0; scale_words[i]; i++)
             if (!strcasecmp(val, scale_words[i])) { explorer_set_scale(ex, i); explorer_message(ex, 0, "scale %s", scale_words[i]); return EXC_OK; }
@@ -136,32 +185,16 @@ static int cmd_set(struct explorer *ex, const char *name, const char *val)
         return EXC_OK;
     }
     if (!strcmp(p, "step")) {
-        if (!ex->n_steps) return fail(ex, ":set step: the file has no steps");
+        if (!ex->n_steps) return fail(ex, "set step: the file has no steps");
         if (parse_u64(val, 0, ex->n_steps - 1, &u, &e)) return bad_value(ex, p, &e);
         explorer_set_step(ex, (int64_t)u);
         explorer_message(ex, 0, "step %llu", (unsigned long long)u);
         return EXC_OK;
     }
-    if (!strcmp(p, "draws")) {
-        if (parse_u64(val, 1, EX_DRAWS_MAX, &u, &e)) return bad_value(ex, p, &e);
-        explorer_set_draws(ex, (int64_t)u);
-        explorer_message(ex, 0, "draws %u", ex->n_draws);
-        return EXC_OK;
-    }
-    struct params pr = ex->params;
-    long k;
-    if (!strcmp(p, "top_k")) {
-        if (parse_long(val, 0, INT32_MAX, &k, &e)) return bad_value(ex, p, &e);
-        pr.top_k = (int32_t)k;
-    } else {
-        /* ranges are the chain's (params_check, in explorer_set_params) */
-        if (parse_double(val, -INFINITY, INFINITY, &d, &e)) return bad_value(ex, p, &e);
-        if (!strcmp(p, "temperature")) pr.temperature = d;
-        else if (!strcmp(p, "top_p")) pr.top_p = d;
-        else pr.min_p = d;
-    }
-    if (explorer_set_params(ex, &pr)) return EXC_ERROR;
-    explorer_message(ex, 0, "%s %s", p, val);
+    /* draws */
+    if (parse_u64(val, 1, EX_DRAWS_MAX, &u, &e)) return bad_value(ex, p, &e);
+    explorer_set_draws(ex, (int64_t)u);
+    explorer_message(ex, 0, "draws %u", ex->n_draws);
     return EXC_OK;
 }
 
@@ -189,6 +222,47 @@ int explorer_export(struct explorer *ex, const char *path, long top, struct ls_e
     return rc;
 }
 
+/* ":set NAME" without a value: what the parameter does, from the table;
+ * otherwise the names :set takes */
+static int set_usage(struct explorer *ex, const char *name)
+{
+    enum param_id id;
+    if (name && param_lookup(name, &id))
+        return fail(ex, "usage: set %s VALUE (%s)", param_name(id), param_def(id)->help);
+    char names[160];
+    set_names_join(names, sizeof names);
+    return fail(ex, "usage: set NAME VALUE (names: %s)", names);
+}
+
+/* :chain LIST: the core's message, in the explorer's words ("chain: ") */
+static int cmd_chain(struct explorer *ex, const char *arg)
+{
+    struct chain ch;
+    struct ls_error e = {0};
+    if (chain_parse(arg, &ch, &e)) return fail(ex, "chain: %s", e.msg);
+    explorer_set_chain(ex, &ch);
+    char order[128];
+    chain_format(&ch, order, sizeof order);
+    explorer_message(ex, 0, "chain %s: %s", preset_name(ch.preset), order);
+    return EXC_OK;
+}
+
+/* :defaults SYSTEM: the system's values and its chain, as --defaults does
+ * (both through chain_defaults) */
+static int cmd_defaults(struct explorer *ex, const char *system)
+{
+    struct chain ch;
+    struct params p;
+    struct ls_error e = {0};
+    if (chain_defaults(system, &ch, &p, &e)) return fail(ex, "defaults: %s", e.msg);
+    explorer_set_chain(ex, &ch);
+    if (explorer_set_params(ex, &p)) return EXC_ERROR;
+    char shorthand[64];
+    chain_format_short(&ch, shorthand, sizeof shorthand);
+    explorer_message(ex, 0, "defaults of %s: chain %s", preset_name(ch.preset), shorthand);
+    return EXC_OK;
+}
+
 #define MAX_WORDS 8
 
 int explorer_command(struct explorer *ex, const char *line)
@@ -212,7 +286,7 @@ int explorer_command(struct explorer *ex, const char *line)
     if (!c) return EXC_UNKNOWN;
     if (!strcmp(c, "set")) {
         if (n == 2 && strchr(w[1], '=')) { char *eq = strchr(w[1], '='); *eq = 0; return cmd_set(ex, w[1], eq + 1); }
-        if (n != 3) return fail(ex, "usage: set NAME VALUE (names: temperature, top_k, top_p, min_p, seed, step, draws, scale)");
+        if (n != 3) return set_usage(ex, n == 2 ? w[1] : NULL);
         return cmd_set(ex, w[1], w[2]);
     }
     if (!strcmp(c, "step") || !strcmp(c, "seed")) {
@@ -221,23 +295,11 @@ int explorer_command(struct explorer *ex, const char *line)
     }
     if (!strcmp(c, "chain")) {
         if (n != 2) return fail(ex, "usage: chain hf|llama.cpp|vllm|LIST");
-        struct chain ch;
-        struct ls_error e = {0};
-        if (chain_parse(w[1], &ch, &e)) { explorer_message(ex, 1, "%s", e.msg); return EXC_ERROR; }
-        explorer_set_chain(ex, &ch);
-        char order[128];
-        chain_format(&ch, order, sizeof order);
-        explorer_message(ex, 0, "chain %s: %s", preset_name(ch.preset), order);
-        return EXC_OK;
+        return cmd_chain(ex, w[1]);
     }
     if (!strcmp(c, "defaults")) {
-        struct params p;
-        struct ls_error e = {0};
         if (n != 2) return fail(ex, "usage: defaults llama.cpp|hf|vllm");
-        if (params_defaults(w[1], &p, &e)) { explorer_message(ex, 1, "%s", e.msg); return EXC_ERROR; }
-        explorer_set_params(ex, &p);
-        explorer_message(ex, 0, "defaults of %s", w[1]);
-        return EXC_OK;
+        return cmd_defaults(ex, w[1]);
     }
     if (!strcmp(c, "open")) {
         /* the rest of the line is the path; "\ " (readline's file name

@@ -31,7 +31,7 @@ const char *explorer_eval_view_name(int v) { return (unsigned)v < XV__COUNT ? vi
 static int parse_temps(const char *s, double *v, int *n, char *why, size_t whysz)
 {
     struct ls_error e = {0};
-    if (parse_double_list(s, 0, 100, v, XE_SWEEP_MAX, n, &e)) { snprintf(why, whysz, ":sweep: %.180s", e.msg); return -1; }
+    if (parse_double_list(s, 0, 100, v, XE_SWEEP_MAX, n, &e)) { snprintf(why, whysz, "sweep: %.180s", e.msg); return -1; }
     for (int i = 1; i < *n; i++)
         for (int j = i; j > 0 && v[j - 1] > v[j]; j--) { double t = v[j]; v[j] = v[j - 1]; v[j - 1] = t; }
     return 0;

@@ -1,6 +1,7 @@
 /* report.c: show documents, JSON and text (see report.h). */
 #include "report/report.h"
 #include "base/display.h"
+#include "sampling/params_table.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -79,10 +80,9 @@ void report_add_chain_json(cJSON *d, const struct chain *ch, const struct params
     for (int i = 0; i < ch->n; i++) cJSON_AddItemToArray(arr, cJSON_CreateString(stage_name(ch->order[i])));
     if (!p) return;
     cJSON *pa = cJSON_AddObjectToObject(d, "params");
-    cJSON_AddNumberToObject(pa, "temperature", p->temperature);
-    cJSON_AddNumberToObject(pa, "top_k", p->top_k);
-    cJSON_AddNumberToObject(pa, "top_p", p->top_p);
-    cJSON_AddNumberToObject(pa, "min_p", p->min_p);
+    /* keys from the parameter table: temperature, top_k, top_p, min_p */
+    for (int i = 0; i < PARAM__COUNT; i++)
+        cJSON_AddNumberToObject(pa, param_def((enum param_id)i)->key, param_get(p, (enum param_id)i));
 }
 
 static void add_stages(cJSON *d, const struct chain_result *r)

@@ -130,21 +130,28 @@ struct chain_ws {
 int chain_ws_init(struct chain_ws *ws, uint32_t V);
 void chain_ws_free(struct chain_ws *ws);
 
-/* Presets and names */
+/* Presets and names (presets.c, stage.c, chain_parse.c). Messages name the
+ * thing ("unknown stage 'x'"); callers add their context ("--chain: "). */
 void chain_preset(struct chain *c, enum preset p);
 const char *preset_name(enum preset p);          /* "hf", "llama.cpp", "vllm", "custom" */
 const char *stage_name(enum stage_kind k);       /* "temperature", "top-k", "top-p", "min-p" */
 /* Parse "hf" | "llama.cpp" | "vllm" | a comma-separated stage list (stage
- * names or aliases temp,k,p,min_p ...). A list keeps the current preset's
- * tie rules if `base` is given, else hf's. */
+ * names or aliases temp,k,p,min_p ...; see params_table.h). A list gets
+ * hf's tie rules (preset "custom"). */
 int chain_parse(const char *s, struct chain *c, struct ls_error *err);
 /* Render order as "temperature,top-k,..." into buf. */
 void chain_format(const struct chain *c, char *buf, size_t bufsz);
+/* Render preset and order in the shorthand "llama.cpp k>p>m>T". */
+void chain_format_short(const struct chain *c, char *buf, size_t bufsz);
 /* The cut_by label: "temperature", ..., "masked", or NULL when kept. */
 const char *chain_cut_name(const struct chain_result *r, uint8_t cut_by);
-/* Default parameter values of a system (--defaults). */
+/* A system's defaults: its chain (order and tie rules) into c and its
+ * default values into p (either may be NULL). The one place the command
+ * line's --defaults and the explorer's :defaults get them from. */
+int chain_defaults(const char *system, struct chain *c, struct params *p, struct ls_error *err);
+/* Default parameter values only: chain_defaults(system, NULL, p, err). */
 int params_defaults(const char *system, struct params *p, struct ls_error *err);
-/* Validate ranges; message names the parameter. */
+/* Validate ranges (params_table.c); the message names the parameter. */
 int params_check(const struct params *p, struct ls_error *err);
 
 /* Run the chain over logits[0..V). NaN and +inf are treated as masked and

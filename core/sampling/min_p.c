@@ -7,7 +7,7 @@
  * double. llama.cpp's fast path does the same in float; HF and vLLM compare
  * probabilities; the kept set is the same except where float32 rounding
  * decides a boundary token. The maximum always passes, so at least one token
- * survives. Ties are kept. */
+ * survives. Ties are kept. min-p <= 0 is off (the chain skips the stage). */
 #include "sampling/stage.h"
 
 #include <math.h>
@@ -15,7 +15,6 @@
 void stage_min_p(struct stage_ctx *x)
 {
     double mp = x->p->min_p;
-    if (mp <= 0) return;
     x->rep->active = 1;
     double thr = x->r->max_logit + x->ws->T * log(mp);
     stage_cut(x, thr, TIE_ALL, 0);

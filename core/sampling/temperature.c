@@ -10,7 +10,7 @@
  * order" for llama.cpp's unsorted array and a deterministic stand-in for the
  * others. vLLM raises 0 < T < 0.01 to 0.01 (with a warning in vLLM; a note
  * here). T below 1e-6 is treated as greedy everywhere: the distribution is
- * already one-hot in double. */
+ * already one-hot in double. The chain skips this stage at T = 1 (off). */
 #include "sampling/stage.h"
 
 #include <math.h>
@@ -29,16 +29,14 @@ void stage_temperature(struct stage_ctx *x)
         T = x->c->temp_floor;
     }
     r->effective_temperature = T;
+    x->rep->active = 1;
     if (T <= 0 || T < x->c->greedy_below || T < LS_TEMP_GREEDY_MIN) {
         r->greedy = 1;
         r->effective_temperature = 0;
-        x->rep->active = 1;
         /* r->argmax is the lowest id among the raw maxima; every stage keeps it */
         stage_cut(x, (double)x->z[r->argmax], TIE_UPTO, r->argmax);
         return;
     }
-    x->rep->active = (T != 1.0);
-    if (T == 1.0 && ws->T == 1.0) return;
     double zmax = r->max_logit, inv = 1.0 / T, s = 0.0;
     for (uint32_t j = 0; j < x->n; j++) {
         int32_t id = ws->cand[j];

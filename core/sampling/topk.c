@@ -12,8 +12,10 @@
  *              the lower ids win (llama.cpp's partial sort is unstable, so it
  *              has no defined winner; lower id is our documented choice)
  * HF raises k to min_tokens_to_keep (1); vLLM treats k >= V as off;
- * llama.cpp clamps k to the candidate count. k <= 0 is off everywhere. */
+ * llama.cpp clamps k to the candidate count. k <= 0 is off everywhere (the
+ * chain does not run the stage then). */
 #include "sampling/stage.h"
+#include "sampling/select.h"
 
 /* candidate j's logit, for the sampled prefilter */
 static double get_z(const void *ctx, uint32_t j)
@@ -27,7 +29,6 @@ void stage_top_k(struct stage_ctx *x)
     int32_t k = x->p->top_k;
     struct chain_ws *ws = x->ws;
     const float *z = x->z;
-    if (k <= 0) return;
     x->rep->active = 1;
     if ((uint32_t)k >= x->n) return; /* nothing to cut */
     uint32_t n = x->n, c = 0;

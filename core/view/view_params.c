@@ -39,13 +39,8 @@ void view_params(struct grid *g, const struct explorer *ex, struct view_rect r)
     if (p->min_p > 0) snprintf(v, sizeof v, "%.2f", p->min_p); else snprintf(v, sizeof v, "off");
     x += field(g, x, r.y, end - x, EXP_MIN_P, f, narrow ? "m" : "min-p", v);
 
-    /* chain: preset name and the order as stage initials (T k p m) */
-    static const char initial[STAGE__COUNT] = { 'T', 'k', 'p', 'm' };
-    int o = snprintf(v, sizeof v, "%s ", preset_name(ex->chain.preset));
-    for (int i = 0; i < ex->chain.n && o < (int)sizeof v - 4; i++) {
-        if (i) o += snprintf(v + o, sizeof v - (size_t)o, ">");
-        o += snprintf(v + o, sizeof v - (size_t)o, "%c", initial[ex->chain.order[i] % STAGE__COUNT]);
-    }
+    /* chain: preset name and the order as stage initials ("hf T>k>p>m") */
+    chain_format_short(&ex->chain, v, sizeof v);
     x += field(g, x, r.y, end - x, EXP_CHAIN, f, wide ? "chain" : "", v);
     snprintf(v, sizeof v, "%llu", (unsigned long long)ex->seed);
     x += field(g, x, r.y, end - x, EXP_SEED, f, narrow ? "s" : "seed", v);

@@ -26,13 +26,13 @@ static void test_set_messages(void **st)
     explorer_init(&ex);
     assert_int_equal(explorer_open(&ex, DEMO, &e), 0);
     static const struct { const char *cmd, *msg; } bad[] = {
-        {"set top_p warm", ":set top_p: expected a number, got 'warm'"},
-        {"set temperature nan", ":set temperature: expected a number, got 'nan'"},
-        {"set top_k 1.5", ":set top_k: expected an integer, got '1.5'"},
-        {"set top_k -1", ":set top_k: -1 is out of range [0, 2147483647]"},
-        {"set seed -1", ":set seed: expected a non-negative integer, got '-1'"},
-        {"set draws 65", ":set draws: 65 is out of range [1, 64]"},
-        {"set min_p 0.1x", ":set min_p: expected a number, got '0.1x'"},
+        {"set top_p warm", "set top-p: expected a number, got 'warm'"},
+        {"set temperature nan", "set temperature: expected a number, got 'nan'"},
+        {"set top_k 1.5", "set top-k: expected an integer, got '1.5'"},
+        {"set top_k -1", "set top-k: -1 is out of range [0, 2147483647]"},
+        {"set seed -1", "set seed: expected a non-negative integer, got '-1'"},
+        {"set draws 65", "set draws: 65 is out of range [1, 64]"},
+        {"set min_p 0.1x", "set min-p: expected a number, got '0.1x'"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         assert_int_equal(explorer_command(&ex, bad[i].cmd), EXC_ERROR);
@@ -56,10 +56,10 @@ static void test_sweep_messages(void **st)
     explorer_eval_init(&xe);
     assert_int_equal(explorer_open(&ex, DEMO, &e), 0);
     static const struct { const char *cmd, *msg; } bad[] = {
-        {"sweep 0,hot", ":sweep: expected a number, got 'hot'"},
-        {"sweep 0,,1", ":sweep: bad list '0,,1' (comma-separated numbers)"},
-        {"sweep 0,150", ":sweep: 150 is out of range [0, 100]"},
-        {"sweep 0,inf", ":sweep: expected a number, got 'inf'"},
+        {"sweep 0,hot", "sweep: expected a number, got 'hot'"},
+        {"sweep 0,,1", "sweep: bad list '0,,1' (comma-separated numbers)"},
+        {"sweep 0,150", "sweep: 150 is out of range [0, 100]"},
+        {"sweep 0,inf", "sweep: expected a number, got 'inf'"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         assert_int_equal(explorer_eval_command(&xe, &ex, bad[i].cmd), EXC_ERROR);

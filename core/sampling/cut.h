@@ -1,0 +1,37 @@
+/* cut.h: what a stage works on, and the one way it removes candidates.
+ *
+ * A stage filters the candidate list ws->cand[0..n) (ascending id) in place.
+ * Every truncation is expressed as a boundary in the order (logit desc, id
+ * asc) and applied by stage_cut in one fused pass that also accounts the
+ * mass removed: of the stage's input distribution (renormalised, after any
+ * earlier temperature) and of the raw T=1 one. Below the stages; calls
+ * nothing in chain.c. */
+#ifndef LS_CUT_H
+#define LS_CUT_H
+
+#include "sampling/chain.h"
+
+struct stage_ctx {
+    const struct chain *c;
+    const struct params *p;
+    const float *z;      /* raw logits */
+    struct chain_ws *ws;
+    struct chain_result *r;
+    uint32_t n;          /* current candidate count (updated by the stage) */
+    uint8_t code;        /* cut_by code for this stage */
+    struct stage_report *rep;
+};
+
+enum tie_mode {
+    TIE_ALL,    /* keep every token equal to the boundary logit */
+    TIE_UPTO,   /* keep equal tokens with id <= arg */
+    TIE_QUOTA   /* keep the first arg equal tokens in ascending id order */
+};
+
+/* Keep z > zb, and z == zb per the tie mode; one pass. */
+void stage_cut(struct stage_ctx *x, double zb, enum tie_mode mode, int64_t arg);
+
+/* The current (unnormalised) probabilities, indexed by token id. */
+const double *stage_q(const struct stage_ctx *x);
+
+#endif

@@ -1,0 +1,64 @@
+/* params_table.h: the one table of sampling parameters (temperature, top-k,
+ * top-p, min-p): canonical name, aliases, JSON key, valid range, "off"
+ * value, the struct params field and a one-line help.
+ *
+ * Every place that names a parameter reads it here: the CLI's options
+ * (--NAME, plus the short letter), the explorer's `:set NAME` (NAME or any
+ * alias, case-insensitive), chain lists (`--chain top-k,p`), stage names in
+ * reports and the chain shorthand "T>k>p>m". The spelling in text is the
+ * canonical name ("top-k"); JSON documents use the key ("top_k"), which
+ * the goldens and downstream scripts pin.
+ *
+ * Units: temperature is a divisor of logits (1 = off); top-k a token count
+ * (0 = off); top-p a probability mass (1 = off); min-p a fraction of the
+ * largest probability (0 = off). Values are handled as double; top-k is an
+ * integer in [0, INT32_MAX]. Nothing here parses numbers. */
+#ifndef LS_PARAMS_TABLE_H
+#define LS_PARAMS_TABLE_H
+
+#include <stddef.h>
+#include "base/status.h"
+#include "sampling/chain.h"
+
+enum param_id { PARAM_TEMPERATURE = 0, PARAM_TOP_K, PARAM_TOP_P, PARAM_MIN_P, PARAM__COUNT };
+
+/* How the off value disables a stage: at it, or anywhere at or beyond it. */
+enum param_off { OFF_EQUAL, OFF_AT_OR_BELOW, OFF_AT_OR_ABOVE };
+
+#define PARAM_MAX_ALIASES 4
+
+struct param_def {
+    const char *name;       /* canonical spelling: "top-k" (text, --top-k) */
+    const char *key;        /* JSON key: "top_k" */
+    const char *aliases[PARAM_MAX_ALIASES + 1]; /* NULL-terminated, besides name and key */
+    const char *opt_alias;  /* an extra long option spelling ("temp"), or NULL */
+    char opt_short;         /* short option letter, or 0 */
+    char initial;           /* the chain shorthand letter ("T>k>p>m") */
+    int is_int;             /* integer-valued (top-k) */
+    double lo, hi;          /* valid range, inclusive; hi = HUGE_VAL: no upper bound */
+    double off;             /* the value that turns the stage off */
+    enum param_off off_rule;
+    size_t offset;          /* of the field in struct params */
+    const char *range_text; /* the range in words, for messages: "in [0, 1]" */
+    const char *off_text;   /* "0 = off", said next to a range error, or NULL */
+    const char *help;       /* one line, for usage messages */
+};
+
+/* The entry for id (NULL if out of range). */
+const struct param_def *param_def(enum param_id id);
+/* Canonical name ("?" if out of range). */
+const char *param_name(enum param_id id);
+/* Canonical name, key or alias, case-insensitive, to id. Returns 1 if known. */
+int param_lookup(const char *word, enum param_id *id);
+/* "temperature, top-k, top-p, min-p" (canonical names joined by sep). */
+void param_names_join(const char *sep, char *buf, size_t bufsz);
+
+double param_get(const struct params *p, enum param_id id);
+/* Stores v (truncated toward zero for integer parameters; no range check). */
+void param_set(struct params *p, enum param_id id, double v);
+/* The parameter's value disables its stage. */
+int param_is_off(const struct params *p, enum param_id id);
+/* v lies in the parameter's range (and is an integer if it must be). */
+int param_in_range(enum param_id id, double v);
+
+#endif

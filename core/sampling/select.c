@@ -1,0 +1,167 @@
+/* select.c: selection primitives (see select.h).
+ *
+ * Quickselects are three-way (equal keys are never moved twice, so runs of
+ * tied logits cost O(n)) with a median-of-three pivot; if one runs far more
+ * rounds than log2(n) (an adversarial input) it sorts the remaining range,
+ * bounding the worst case at O(n log n). */
+#include "sampling/select.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+
+#define SMALL_RANGE 48  /* a crossing range this short is insertion-sorted */
+
+static int cmp_desc(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x < y) - (x > y);
+}
+
+int select_sample_threshold(select_get_fn get, const void *ctx, uint32_t n, uint32_t k, double *thr)
+{
+    if ((uint64_t)k * 16 >= n || n <= 4 * SELECT_SAMPLE) return 0;
+    double smp[SELECT_SAMPLE];
+    uint32_t stride = n / SELECT_SAMPLE;
+    for (uint32_t i = 0; i < SELECT_SAMPLE; i++) smp[i] = get(ctx, i * stride);
+    qsort(smp, SELECT_SAMPLE, sizeof smp[0], cmp_desc);
+    /* expected rank of the k-th value in the sample, with a wide margin */
+    uint64_t r = (uint64_t)k * SELECT_SAMPLE / n * 2 + 8;
+    if (r >= SELECT_SAMPLE) return 0;
+    *thr = smp[r];
+    return 1;
+}
+
+double select_kth_largest(double *v, uint32_t n, uint32_t k)
+{
+    size_t lo = 0, hi = n, rounds = 0;
+    while (hi - lo > 1) {
+        if (++rounds > 64) {
+            qsort(v + lo, hi - lo, sizeof *v, cmp_desc);
+            return v[k];
+        }
+        double a = v[lo], b = v[lo + (hi - lo) / 2], c = v[hi - 1];
+        double piv = (a > b) ? ((b > c) ? b : (a > c ? c : a)) : ((a > c) ? a : (b > c ? c : b));
+        size_t lt = lo, i = lo, gt = hi;
+        while (i < gt) {
+            double t;
+            if (v[i] > piv) { t = v[lt]; v[lt] = v[i]; v[i] = t; lt++; i++; }
+            else if (v[i] < piv) { gt--; t = v[gt]; v[gt] = v[i]; v[i] = t; }
+            else i++;
+        }
+        if (k < lt) hi = lt;
+        else if (k >= gt) lo = gt;
+        else return piv;
+    }
+    return v[lo];
+}
+
+static void heap_sift_down(int32_t *h, uint32_t n, uint32_t i, const double *p)
+{
+    /* min-heap on rank order: the root is the worst of the kept n */
+    for (;;) {
+        uint32_t l = 2 * i + 1, rr = l + 1, w = i;
+        if (l < n && select_before(p, h[w], h[l])) w = l;
+        if (rr < n && select_before(p, h[w], h[rr])) w = rr;
+        if (w == i) return;
+        int32_t t = h[i]; h[i] = h[w]; h[w] = t;
+        i = w;
+    }
+}
+
+uint32_t select_top(const double *p, uint32_t V, double thr, uint32_t n, int32_t *out)
+{
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < V; i++) {
+        if (!(p[i] >= thr)) continue;
+        int32_t id = (int32_t)i;
+        if (k < n) {
+            out[k++] = id;
+            if (k == n) for (uint32_t j = n / 2 + 1; j-- > 0;) heap_sift_down(out, n, j, p);
+        } else if (select_before(p, id, out[0])) {
+            out[0] = id;
+            heap_sift_down(out, n, 0, p);
+        }
+    }
+    if (k < n) { n = k; for (uint32_t j = n / 2 + 1; j-- > 0;) heap_sift_down(out, n, j, p); }
+    for (uint32_t end = n; end > 1; end--) {
+        int32_t t = out[0]; out[0] = out[end - 1]; out[end - 1] = t;
+        heap_sift_down(out, end - 1, 0, p);
+    }
+    return n;
+}
+
+struct select_band select_mass_band(const int32_t *ids, uint32_t n, const float *z, const double *q,
+                                    double zmax, double scale, double frac)
+{
+    double mass[SELECT_NB] = {0}, S = 0.0, acc = 0.0;
+    for (uint32_t j = 0; j < n; j++) {
+        int32_t id = ids[j];
+        mass[select_bucket_of(zmax, (double)z[id], scale)] += q[id];
+    }
+    for (int b = 0; b < SELECT_NB; b++) S += mass[b];
+    double target = frac * S;
+    int B = 0;
+    while (B < SELECT_NB - 1 && acc + mass[B] < target) acc += mass[B++];
+    return (struct select_band){ B, S, target, acc };
+}
+
+static void insertion_sort(int32_t *a, size_t n, const double *t)
+{
+    for (size_t i = 1; i < n; i++) {
+        int32_t v = a[i];
+        size_t j = i;
+        while (j > 0 && select_before(t, v, a[j - 1])) { a[j] = a[j - 1]; j--; }
+        a[j] = v;
+    }
+}
+
+static const double *g_sort_t; /* qsort has no context argument in C11 */
+static int cmp_rank(const void *pa, const void *pb)
+{
+    int32_t a = *(const int32_t *)pa, b = *(const int32_t *)pb;
+    return select_before(g_sort_t, a, b) ? -1 : (select_before(g_sort_t, b, a) ? 1 : 0);
+}
+
+/* Partition pos[lo..hi) so elements ranked at or before piv come first;
+ * returns the split and their mass in *mass. */
+static size_t partition_mass(int32_t *pos, size_t lo, size_t hi, const double *t, int32_t piv, double *mass)
+{
+    size_t i = lo;
+    double m = 0.0;
+    for (size_t j = lo; j < hi; j++) {
+        int32_t v = pos[j];
+        if (!select_before(t, piv, v)) {
+            pos[j] = pos[i]; pos[i] = v; i++;
+            m += t[v];
+        }
+    }
+    *mass = m;
+    return i;
+}
+
+int32_t select_mass_crossing(int32_t *pos, uint32_t n, const double *t, double target)
+{
+    size_t lo = 0, hi = n, rounds = 0;
+    double acc = 0.0;
+    while (hi - lo > SMALL_RANGE && rounds++ < 200) {
+        int32_t a = pos[lo], b = pos[lo + (hi - lo) / 2], c = pos[hi - 1];
+        int32_t piv = select_before(t, a, b) ? (select_before(t, b, c) ? b : (select_before(t, a, c) ? c : a))
+                                             : (select_before(t, a, c) ? a : (select_before(t, b, c) ? c : b));
+        double mass;
+        size_t i = partition_mass(pos, lo, hi, t, piv, &mass);
+        if (!(acc + mass >= target)) { acc += mass; lo = i; continue; }
+        if (i != hi) { hi = i; continue; }
+        /* the pivot is the last-ranked element of the whole range */
+        if (!(acc + mass - t[piv] >= target)) return piv;
+        for (size_t j = lo; j < hi; j++)
+            if (pos[j] == piv) { pos[j] = pos[hi - 1]; pos[hi - 1] = piv; break; }
+        hi--;
+    }
+    if (hi - lo <= SMALL_RANGE) insertion_sort(pos + lo, hi - lo, t);
+    else { g_sort_t = t; qsort(pos + lo, hi - lo, sizeof *pos, cmp_rank); }
+    for (size_t j = lo; j < hi; j++) {
+        acc += t[pos[j]];
+        if (acc >= target) return pos[j];
+    }
+    return pos[hi - 1]; /* mass never reached the target (rounding): keep the whole range */
+}

@@ -1,0 +1,62 @@
+/* select.h: selection primitives under the stages and the top-N list.
+ *
+ * Nothing here sorts a whole vocabulary: a sampled threshold prefilters,
+ * quickselect finds a k-th value, a bounded heap orders the n best, a mass
+ * histogram narrows a cumulative-mass boundary to one bucket, and a
+ * mass-accounting quickselect finds the token that crosses it. Rank order
+ * everywhere is "higher value first, then lower index" (select_before).
+ * Values are doubles (logits or unnormalised probabilities); indices are
+ * int32 positions or token ids. No allocation; callers pass scratch. */
+#ifndef LS_SELECT_H
+#define LS_SELECT_H
+
+#include <stdint.h>
+
+/* a ranks before b: higher t, then lower index */
+static inline int select_before(const double *t, int32_t a, int32_t b)
+{
+    return t[a] > t[b] || (t[a] == t[b] && a < b);
+}
+
+/* Prefilter for picking the k largest of n values without looking at all of
+ * them twice: get(ctx, i) reads value i; SELECT_SAMPLE values sampled evenly
+ * give a threshold that very likely lies below the k-th largest (the sorted
+ * sample's value at rank 2kS/n + 8). Returns 0 when k is not small against n
+ * (then use every value). Callers must still handle "fewer than k passed". */
+#define SELECT_SAMPLE 512
+typedef double (*select_get_fn)(const void *ctx, uint32_t i);
+int select_sample_threshold(select_get_fn get, const void *ctx, uint32_t n, uint32_t k, double *thr);
+
+/* k-th largest (0-based) of v[0..n) by quickselect; reorders v. O(n). */
+double select_kth_largest(double *v, uint32_t n, uint32_t k);
+
+/* The n best indices of p[0..V) with p >= thr, in rank order, by a bounded
+ * heap: O(V log n). Returns how many were written to out (< n when fewer
+ * than n pass thr). */
+uint32_t select_top(const double *p, uint32_t V, double thr, uint32_t n, int32_t *out);
+
+/* Mass histogram: ids[0..n) bucketed by (zmax - z[id]) * scale, i.e. by
+ * distance below the maximum logit (SELECT_NB buckets, the last one
+ * open-ended); a bucket's tokens all rank after those of the buckets above.
+ * Finds the bucket where the cumulative weight q[id] first reaches
+ * frac * total; *before is the weight of the buckets above it. */
+#define SELECT_NB 256
+struct select_band {
+    int bucket;
+    double total, target, before;
+};
+struct select_band select_mass_band(const int32_t *ids, uint32_t n, const float *z, const double *q,
+                                    double zmax, double scale, double frac);
+static inline int select_bucket_of(double zmax, double z, double scale)
+{
+    double d = (zmax - z) * scale;
+    return d < SELECT_NB - 1 ? (int)d : SELECT_NB - 1;
+}
+
+/* The element of pos[0..n) (indices into t) at which the cumulative t, in
+ * rank order, first reaches target. Reorders pos; expected O(n), only a
+ * small final range is sorted. If rounding keeps the sum below target, the
+ * last-ranked element of the final range. */
+int32_t select_mass_crossing(int32_t *pos, uint32_t n, const double *t, double target);
+
+#endif
