@@ -105,7 +105,8 @@ int cmd_eval(int argc, char **argv)
     if (s->warnings[0]) ls_warn_print(stderr, s->warnings);
     eval_cli_finish(&cfg, &o);
     struct eval_settings set = { o.chain, o.params };
-    rc = eval_source(s, &cfg, &set, 1, NULL, &run, &err);
+    rc = eval_cli_check(&cfg, &err);
+    if (!rc) rc = eval_source(s, &cfg, &set, 1, NULL, &run, &err);
     if (rc) { ls_error_print(&err, stderr); source_close(s); return rc; }
     const struct eval_scores *sc = eval_run_scores(run, 0);
     struct eval_step_series ser;

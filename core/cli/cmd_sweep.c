@@ -383,6 +383,7 @@ int cmd_sweep(int argc, char **argv)
     struct eval_run *run = NULL;
     if (!set) rc = ls_fail(&err, LS_ELIMIT, "out of memory");
     for (int r = 0; r < nrows && !rc; r++) { set[r].chain = o.chain; set[r].params = rows[r].p; }
+    if (!rc) rc = eval_cli_check(&ctx.cfg, &err);
     if (!rc) rc = eval_source(s, &ctx.cfg, set, (size_t)nrows, NULL, &run, &err);
     free(set);
     if (rc) { ls_error_print(&err, stderr); free(rows); source_close(s); return rc; }

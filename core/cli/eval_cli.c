@@ -66,4 +66,18 @@ void eval_cli_finish(struct eval_config *cfg, const struct cli_opts *o)
     cfg->seed = o->seed;
     if (o->count > 0) cfg->n_samples = (uint32_t)o->count;
     cfg->allow_nonfinite = o->allow_nonfinite;
+    cfg->nonfinite_hint = "--allow-nonfinite treats them as masked";
+    cfg->timeout_hint = "--evaluator-timeout";
+}
+
+int eval_cli_check(const struct eval_config *cfg, struct ls_error *err)
+{
+    static const char *const flag[] = {
+        [EVAL_FIELD_N] = "-n", [EVAL_FIELD_REGEX] = "--regex", [EVAL_FIELD_JSON_KEYS] = "--json-keys",
+    };
+    int field = EVAL_FIELD_NONE;
+    int rc = eval_config_check(cfg, &field, err);
+    if (rc && field > 0 && (size_t)field < sizeof flag / sizeof *flag && flag[field])
+        ls_error_prefix(err, flag[field]);
+    return rc;
 }

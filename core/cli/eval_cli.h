@@ -37,8 +37,11 @@ enum { EVAL_OPT_REGEX = 100, EVAL_OPT_KEYS, EVAL_OPT_EXT, EVAL_OPT_TIMEOUT, EVAL
 /* Handle one eval option (id from EVAL_CLI_EXTRA); returns 1 if id is not
  * an eval option, else LS_OK or an error. */
 int eval_cli_option(struct eval_config *cfg, int id, const char *arg, struct ls_error *err);
-/* Copy the shared options (seed, -n, --allow-nonfinite) into cfg. */
+/* Copy the shared options (seed, -n, --allow-nonfinite) into cfg, with the
+ * command line's words for the runtime hints (nonfinite_hint, timeout_hint). */
 void eval_cli_finish(struct eval_config *cfg, const struct cli_opts *o);
+/* eval_config_check with the option at fault named: "--regex: ...". */
+int eval_cli_check(const struct eval_config *cfg, struct ls_error *err);
 /* Document headers shared by eval and sweep (cmd_eval.c); p may be NULL. */
 struct cJSON;
 void eval_add_header_json(struct cJSON *d, const struct source *s, const struct chain *ch,
