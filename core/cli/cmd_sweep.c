@@ -3,6 +3,7 @@
  * computed in one pass over the file with the same seed (eval.h). */
 #include "cli/cli.h"
 #include "report/chart_text.h"
+#include "report/eval_report.h"
 #include "base/display.h"
 #include "cli/eval_cli.h"
 
@@ -152,42 +153,6 @@ static double get_param(const struct params *pr, int p)
 
 struct row { struct params p; int varied; /* P_* or -1 for grid */ };
 
-/* Score columns of the table and the charts. */
-struct score { const char *key; const char *head; int share; };
-
-static double score_val(const struct eval_scores *s, const struct eval_config *cfg, const char *key)
-{
-    if (!strcmp(key, "json_valid_share")) return s->json_valid_share;
-    if (!strcmp(key, "json_keys_share")) return s->json_keys_share;
-    if (!strcmp(key, "regex_match_share")) return s->regex_match_share;
-    if (!strcmp(key, "perplexity_chain")) return s->perplexity_chain;
-    if (!strcmp(key, "cut_rate")) return s->cut_rate;
-    if (!strcmp(key, "mean_entropy_nats")) return s->mean_entropy_nats;
-    if (!strcmp(key, "mean_kept")) return s->mean_kept;
-    if (!strcmp(key, "distinct_1")) return s->distinct_1;
-    if (!strcmp(key, "distinct_2")) return s->distinct_2;
-    if (!strcmp(key, "recorded_agreement")) return s->recorded_agreement;
-    for (int j = 0; j < cfg->n_ext; j++) if (!strcmp(key, cfg->ext[j].name)) return s->ext_mean[j];
-    return NAN;
-}
-
-static int build_scores(const struct eval_config *cfg, struct score *sc)
-{
-    int n = 0;
-    sc[n++] = (struct score){ "json_valid_share", "json_valid [95% CI]", 1 };
-    if (cfg->json_keys) sc[n++] = (struct score){ "json_keys_share", "json_keys", 1 };
-    if (cfg->regex) sc[n++] = (struct score){ "regex_match_share", "regex", 1 };
-    sc[n++] = (struct score){ "perplexity_chain", "ppl_chain", 0 };
-    sc[n++] = (struct score){ "cut_rate", "cut_rate", 1 };
-    sc[n++] = (struct score){ "mean_entropy_nats", "entropy", 0 };
-    sc[n++] = (struct score){ "mean_kept", "kept", 0 };
-    sc[n++] = (struct score){ "distinct_1", "distinct_1", 0 };
-    sc[n++] = (struct score){ "distinct_2", "distinct_2", 0 };
-    sc[n++] = (struct score){ "recorded_agreement", "agreement", 1 };
-    for (int j = 0; j < cfg->n_ext; j++) sc[n++] = (struct score){ cfg->ext[j].name, cfg->ext[j].name, 0 };
-    return n;
-}
-
 static void fmt_val(char *b, size_t n, double v)
 {
     if (isfinite(v)) snprintf(b, n, "%.4g", v);
@@ -208,8 +173,8 @@ static void print_text(const struct source *s, const struct cli_opts *o, const s
     int approx = 0;
     for (int r = 0; r < nrows; r++) approx |= eval_run_scores(run, (size_t)r)->approximate;
     if (approx) printf("APPROXIMATE: sparse (top-N) dump; every score is computed over the known tokens\n");
-    struct score sc[32];
-    int ns = build_scores(cfg, sc);
+    struct eval_sweep_col sc[32];   /* the score table's sweep columns */
+    int ns = eval_sweep_cols(cfg, sc, 32);
     putchar('\n');
     /* header */
     for (int p = 0; p < P__N; p++) if (swept[p] || p == P_TEMP) printf("%-11s ", pname[p]);
@@ -225,7 +190,7 @@ static void print_text(const struct source *s, const struct cli_opts *o, const s
         }
         for (int j = 0; j < ns; j++) {
             char b[64], v[32];
-            fmt_val(v, sizeof v, score_val(e, cfg, sc[j].key));
+            fmt_val(v, sizeof v, eval_sweep_value(&sc[j], e));
             if (j == 0 && isfinite(e->json_valid_share))
                 snprintf(b, sizeof b, "%s [%.3f,%.3f]", v, e->json_valid_ci[0], e->json_valid_ci[1]);
             else
@@ -280,7 +245,7 @@ static void print_text(const struct source *s, const struct cli_opts *o, const s
                     if (ser_of[i] != q) continue;
                     double v = get_param(&rows[idx[i]].p, p);
                     for (int t = 0; t < nx; t++)
-                        if (xs[t] == v) y[t] = score_val(eval_run_scores(run, (size_t)idx[i]), cfg, sc[j].key);
+                        if (xs[t] == v) y[t] = eval_sweep_value(&sc[j], eval_run_scores(run, (size_t)idx[i]));
                 }
                 labels[q][0] = 0;
                 size_t o2 = 0;
