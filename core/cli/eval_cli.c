@@ -33,24 +33,14 @@ int eval_cli_option(struct eval_config *cfg, int id, const char *arg, struct ls_
         const char *eq = strchr(arg, '=');
         if (!eq || eq == arg || !eq[1])
             return ls_fail(err, LS_EUSAGE, "--evaluator: expected NAME=COMMAND, got '%.60s'", arg);
-        size_t n = (size_t)(eq - arg);
-        if (n > 40) return ls_fail(err, LS_EUSAGE, "--evaluator: NAME longer than 40 characters");
-        for (size_t i = 0; i < n; i++) {
-            char c = arg[i];
-            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
-                return ls_fail(err, LS_EUSAGE, "--evaluator: NAME may hold only letters, digits, '_' and '-': '%.*s'",
-                               (int)n, arg);
-        }
-        if (cfg->n_ext >= EVAL_MAX_EXT) return ls_fail(err, LS_EUSAGE, "--evaluator: at most %d", EVAL_MAX_EXT);
         /* names live in a static pool: argv strings are not ours to modify */
-        static char names[EVAL_MAX_EXT][41];
-        memcpy(names[cfg->n_ext], arg, n);
-        names[cfg->n_ext][n] = 0;
-        if (eval_key_reserved(names[cfg->n_ext]))
-            return ls_fail(err, LS_EUSAGE, "--evaluator: NAME '%s' is a built-in key; choose another", names[cfg->n_ext]);
-        for (int j = 0; j < cfg->n_ext; j++)
-            if (!strcmp(cfg->ext[j].name, names[cfg->n_ext]))
-                return ls_fail(err, LS_EUSAGE, "--evaluator: NAME '%s' given twice", names[cfg->n_ext]);
+        static char names[EVAL_MAX_EXT + 1][EVAL_EXT_NAME_MAX + 2];
+        int slot = cfg->n_ext < EVAL_MAX_EXT ? cfg->n_ext : EVAL_MAX_EXT;
+        size_t n = (size_t)(eq - arg), keep = n <= EVAL_EXT_NAME_MAX ? n : EVAL_EXT_NAME_MAX + 1;
+        memcpy(names[slot], arg, keep);
+        names[slot][keep] = 0;
+        int rc2 = eval_ext_name_check(cfg, names[slot], err);
+        if (rc2) { ls_error_prefix(err, "--evaluator"); return rc2; }
         cfg->ext[cfg->n_ext].name = names[cfg->n_ext];
         cfg->ext[cfg->n_ext].command = eq + 1;
         cfg->n_ext++;

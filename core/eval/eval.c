@@ -48,6 +48,22 @@ int eval_key_reserved(const char *name)
     return 0;
 }
 
+int eval_ext_name_check(const struct eval_config *cfg, const char *name, struct ls_error *err)
+{
+    size_t n = strlen(name);
+    if (n > EVAL_EXT_NAME_MAX) return ls_fail(err, LS_EUSAGE, "NAME longer than %d characters", EVAL_EXT_NAME_MAX);
+    for (size_t i = 0; i < n; i++) {
+        char c = name[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
+            return ls_fail(err, LS_EUSAGE, "NAME may hold only letters, digits, '_' and '-': '%s'", name);
+    }
+    if (cfg->n_ext >= EVAL_MAX_EXT) return ls_fail(err, LS_EUSAGE, "at most %d", EVAL_MAX_EXT);
+    if (eval_key_reserved(name)) return ls_fail(err, LS_EUSAGE, "NAME '%s' is a built-in key; choose another", name);
+    for (int j = 0; j < cfg->n_ext; j++)
+        if (!strcmp(cfg->ext[j].name, name)) return ls_fail(err, LS_EUSAGE, "NAME '%s' given twice", name);
+    return LS_OK;
+}
+
 void eval_config_init(struct eval_config *c)
 {
     memset(c, 0, sizeof *c);

@@ -238,6 +238,11 @@ int eval_config_check(const struct eval_config *cfg, int *field, struct ls_error
 /* Keys reserved by the built-in evaluators (and the document), for
  * checking external evaluator names. */
 int eval_key_reserved(const char *name);
+/* Whether name may be the next external evaluator's key in cfg: at most
+ * EVAL_EXT_NAME_MAX of [A-Za-z0-9_-], not reserved, not given before, room
+ * left. The message says what is wrong (the caller adds its context). */
+#define EVAL_EXT_NAME_MAX 40
+int eval_ext_name_check(const struct eval_config *cfg, const char *name, struct ls_error *err);
 
 /* The notes every eval/sweep output carries. */
 extern const char eval_note_continuations[];

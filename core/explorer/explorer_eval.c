@@ -174,6 +174,15 @@ static void job_start(struct explorer_eval *xe, struct explorer *ex, struct xe_j
     struct ls_error e = {0};
     j->z = malloc((size_t)(ex->V ? ex->V : 1) * sizeof *j->z);
     if (!j->z) { job_fail(xe, j, "out of memory"); return; }
+    /* the explorer's words for a config option at fault (core names none) */
+    static const char *const what[] = { [EVAL_FIELD_N] = "continuations", [EVAL_FIELD_REGEX] = "regex",
+                                        [EVAL_FIELD_JSON_KEYS] = "json keys" };
+    int field = EVAL_FIELD_NONE;
+    if (eval_config_check(&cfg, &field, &e)) {
+        if (field > 0 && (size_t)field < sizeof what / sizeof *what && what[field]) ls_error_prefix(&e, what[field]);
+        job_fail(xe, j, e.msg);
+        return;
+    }
     int n = sweep ? xe->n_temps : 1;
     for (int i = 0; i < n; i++) {
         struct eval_settings set = { ex->chain, ex->params };

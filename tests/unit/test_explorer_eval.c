@@ -185,6 +185,24 @@ static void test_sequence_perplexity_is_evals(void **st)
     }
 }
 
+/* Issue 8: core names no command-line option; the explorer says which of
+ * its settings is wrong in its own words. */
+static void test_config_error_in_explorer_words(void **st)
+{
+    (void)st;
+    struct explorer ex;
+    struct explorer_eval xe;
+    open_demo(&ex, &xe, DEMO);
+    xe.cfg.regex = "(";
+    drain(&xe, &ex);
+    const struct score_row *r = &ex.scores.row[ex.scores.n - 1];
+    assert_string_equal(r->label, "evaluators");
+    assert_int_equal(r->hint, SCORE_WARN);
+    assert_string_equal(r->value, "regex: Unmatched ( or \\(: '('");
+    explorer_eval_free(&xe);
+    explorer_free(&ex);
+}
+
 static void test_cancel_restart_and_cache(void **st)
 {
     (void)st;
@@ -330,6 +348,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_scores_match_eval_json),
         cmocka_unit_test(test_sequence_perplexity_is_evals),
+        cmocka_unit_test(test_config_error_in_explorer_words),
         cmocka_unit_test(test_cancel_restart_and_cache),
         cmocka_unit_test(test_sweep_rows),
         cmocka_unit_test(test_compare),
