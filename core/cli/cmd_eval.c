@@ -89,7 +89,7 @@ static int run(int argc, char **argv, const struct cli_command *self)
     eval_config_init(&cfg);
     int rc = cli_parse(argc, argv, &o, extra, on_opt, &cfg, "", &err);
     if (rc < 0) { fputs(self->help, stdout); eval_definitions_text(stdout, 2, 80); return 0; }
-    if (rc || (rc = eval_cli_check("eval", &o, &err)) || (rc = eval_cli_open(&o, &cfg, &s, &err))) {
+    if (rc || (rc = eval_cli_usage_check("eval", &o, &err)) || (rc = eval_cli_open(&o, &cfg, &s, &err))) {
         ls_error_print(&err, stderr);
         return rc;
     }

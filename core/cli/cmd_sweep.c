@@ -134,7 +134,7 @@ static int parse_args(int argc, char **argv, const char *help, struct cli_opts *
     int nargc = prescan(argc, argv, nargv, ctx->plan);
     int rc = cli_parse(nargc, nargv, o, extra, on_opt, ctx, help, err);
     free(nargv);
-    if (!rc) rc = eval_cli_check("sweep", o, err);
+    if (!rc) rc = eval_cli_usage_check("sweep", o, err);
     if (!rc) rc = sweep_plan_build(ctx->plan, &o->params, err);
     return rc;
 }

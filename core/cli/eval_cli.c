@@ -38,24 +38,14 @@ int eval_cli_option(struct eval_config *cfg, int id, const char *arg, struct ls_
         const char *eq = strchr(arg, '=');
         if (!eq || eq == arg || !eq[1])
             return ls_fail(err, LS_EUSAGE, "--evaluator: expected NAME=COMMAND, got '%.60s'", arg);
-        size_t n = (size_t)(eq - arg);
-        if (n > 40) return ls_fail(err, LS_EUSAGE, "--evaluator: NAME longer than 40 characters");
-        for (size_t i = 0; i < n; i++) {
-            char c = arg[i];
-            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
-                return ls_fail(err, LS_EUSAGE, "--evaluator: NAME may hold only letters, digits, '_' and '-': '%.*s'",
-                               (int)n, arg);
-        }
-        if (cfg->n_ext >= EVAL_MAX_EXT) return ls_fail(err, LS_EUSAGE, "--evaluator: at most %d", EVAL_MAX_EXT);
         /* names live in a static pool: argv strings are not ours to modify */
-        static char names[EVAL_MAX_EXT][41];
-        memcpy(names[cfg->n_ext], arg, n);
-        names[cfg->n_ext][n] = 0;
-        if (eval_key_reserved(names[cfg->n_ext]))
-            return ls_fail(err, LS_EUSAGE, "--evaluator: NAME '%s' is a built-in key; choose another", names[cfg->n_ext]);
-        for (int j = 0; j < cfg->n_ext; j++)
-            if (!strcmp(cfg->ext[j].name, names[cfg->n_ext]))
-                return ls_fail(err, LS_EUSAGE, "--evaluator: NAME '%s' given twice", names[cfg->n_ext]);
+        static char names[EVAL_MAX_EXT + 1][EVAL_EXT_NAME_MAX + 2];
+        int slot = cfg->n_ext < EVAL_MAX_EXT ? cfg->n_ext : EVAL_MAX_EXT;
+        size_t n = (size_t)(eq - arg), keep = n <= EVAL_EXT_NAME_MAX ? n : EVAL_EXT_NAME_MAX + 1;
+        memcpy(names[slot], arg, keep);
+        names[slot][keep] = 0;
+        int rc2 = eval_ext_name_check(cfg, names[slot], err);
+        if (rc2) { ls_error_prefix(err, "--evaluator"); return rc2; }
         cfg->ext[cfg->n_ext].name = names[cfg->n_ext];
         cfg->ext[cfg->n_ext].command = eq + 1;
         cfg->n_ext++;
@@ -71,9 +61,23 @@ void eval_cli_finish(struct eval_config *cfg, const struct cli_opts *o)
     cfg->seed = o->seed;
     if (o->count > 0) cfg->n_samples = (uint32_t)o->count;
     cfg->allow_nonfinite = o->allow_nonfinite;
+    cfg->nonfinite_hint = "--allow-nonfinite treats them as masked";
+    cfg->timeout_hint = "--evaluator-timeout";
 }
 
-int eval_cli_check(const char *what, const struct cli_opts *o, struct ls_error *err)
+int eval_cli_check(const struct eval_config *cfg, struct ls_error *err)
+{
+    static const char *const flag[] = {
+        [EVAL_FIELD_N] = "-n", [EVAL_FIELD_REGEX] = "--regex", [EVAL_FIELD_JSON_KEYS] = "--json-keys",
+    };
+    int field = EVAL_FIELD_NONE;
+    int rc = eval_config_check(cfg, &field, err);
+    if (rc && field > 0 && (size_t)field < sizeof flag / sizeof *flag && flag[field])
+        ls_error_prefix(err, flag[field]);
+    return rc;
+}
+
+int eval_cli_usage_check(const char *what, const struct cli_opts *o, struct ls_error *err)
 {
     if (o->n_files > 1) return ls_fail(err, LS_EUSAGE, "%s takes one FILE (see --help)", what);
     if (o->step >= 0 || o->all)
@@ -87,7 +91,8 @@ int eval_cli_open(const struct cli_opts *o, struct eval_config *cfg, struct sour
     if (rc) return rc;
     if ((*s)->warnings[0]) ls_warn_print(stderr, (*s)->warnings);
     eval_cli_finish(cfg, o);
-    return LS_OK;
+    if ((rc = eval_cli_check(cfg, err))) { source_close(*s); *s = NULL; }
+    return rc;
 }
 
 void eval_add_header_json(cJSON *d, const struct source *s, const struct chain *ch,

@@ -38,9 +38,12 @@ enum { EVAL_OPT_REGEX = 100, EVAL_OPT_KEYS, EVAL_OPT_EXT, EVAL_OPT_TIMEOUT, EVAL
 /* Handle one eval option (id from EVAL_CLI_EXTRA); returns 1 if id is not
  * an eval option, else LS_OK or an error. */
 int eval_cli_option(struct eval_config *cfg, int id, const char *arg, struct ls_error *err);
-/* Copy the shared options (seed, -n, --allow-nonfinite) into cfg. */
+/* Copy the shared options (seed, -n, --allow-nonfinite) into cfg, with the
+ * command line's words for the runtime hints (nonfinite_hint, timeout_hint). */
 void eval_cli_finish(struct eval_config *cfg, const struct cli_opts *o);
-/* Document headers shared by eval and sweep; p may be NULL. */
+/* eval_config_check with the option at fault named: "--regex: ...". */
+int eval_cli_check(const struct eval_config *cfg, struct ls_error *err);
+/* Document headers shared by eval and sweep (cmd_eval.c); p may be NULL. */
 struct cJSON;
 void eval_add_header_json(struct cJSON *d, const struct source *s, const struct chain *ch,
                           const struct params *p, const struct eval_config *cfg);
@@ -48,7 +51,7 @@ void eval_print_header_text(FILE *f, const struct source *s, const struct chain 
                             const struct params *p, const struct eval_config *cfg, unsigned disp);
 /* eval and sweep read one FILE, every step: refuse a second FILE and
  * --step/--all (`what` names the command in the message). */
-int eval_cli_check(const char *what, const struct cli_opts *o, struct ls_error *err);
+int eval_cli_usage_check(const char *what, const struct cli_opts *o, struct ls_error *err);
 /* Open the FILE, print its warnings, copy the shared options into cfg. */
 int eval_cli_open(const struct cli_opts *o, struct eval_config *cfg, struct source **s, struct ls_error *err);
 

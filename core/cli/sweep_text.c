@@ -4,6 +4,7 @@
 #include "cli/sweep.h"
 #include "cli/eval_cli.h"
 #include "report/chart_text.h"
+#include "report/eval_report.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -11,42 +12,6 @@
 
 #define MAX_SERIES 26          /* chart marks a..z */
 #define CHART_BUF 65536
-
-/* Score columns of the table and the charts. */
-struct score { const char *key; const char *head; int share; };
-
-static double score_val(const struct eval_scores *s, const struct eval_config *cfg, const char *key)
-{
-    if (!strcmp(key, "json_valid_share")) return s->json_valid_share;
-    if (!strcmp(key, "json_keys_share")) return s->json_keys_share;
-    if (!strcmp(key, "regex_match_share")) return s->regex_match_share;
-    if (!strcmp(key, "perplexity_chain")) return s->perplexity_chain;
-    if (!strcmp(key, "cut_rate")) return s->cut_rate;
-    if (!strcmp(key, "mean_entropy_nats")) return s->mean_entropy_nats;
-    if (!strcmp(key, "mean_kept")) return s->mean_kept;
-    if (!strcmp(key, "distinct_1")) return s->distinct_1;
-    if (!strcmp(key, "distinct_2")) return s->distinct_2;
-    if (!strcmp(key, "recorded_agreement")) return s->recorded_agreement;
-    for (int j = 0; j < cfg->n_ext; j++) if (!strcmp(key, cfg->ext[j].name)) return s->ext_mean[j];
-    return NAN;
-}
-
-static int build_scores(const struct eval_config *cfg, struct score *sc)
-{
-    int n = 0;
-    sc[n++] = (struct score){ "json_valid_share", "json_valid [95% CI]", 1 };
-    if (cfg->json_keys) sc[n++] = (struct score){ "json_keys_share", "json_keys", 1 };
-    if (cfg->regex) sc[n++] = (struct score){ "regex_match_share", "regex", 1 };
-    sc[n++] = (struct score){ "perplexity_chain", "ppl_chain", 0 };
-    sc[n++] = (struct score){ "cut_rate", "cut_rate", 1 };
-    sc[n++] = (struct score){ "mean_entropy_nats", "entropy", 0 };
-    sc[n++] = (struct score){ "mean_kept", "kept", 0 };
-    sc[n++] = (struct score){ "distinct_1", "distinct_1", 0 };
-    sc[n++] = (struct score){ "distinct_2", "distinct_2", 0 };
-    sc[n++] = (struct score){ "recorded_agreement", "agreement", 1 };
-    for (int j = 0; j < cfg->n_ext; j++) sc[n++] = (struct score){ cfg->ext[j].name, cfg->ext[j].name, 0 };
-    return n;
-}
 
 static const struct eval_scores *row_scores(const struct sweep_doc *d, int r)
 {
@@ -77,7 +42,7 @@ static void put_cell(int j, const char *b)
     printf(j ? " %*s" : "%*s", j == 0 ? 22 : 11, b);
 }
 
-static void text_table(const struct sweep_doc *d, const struct score *sc, int ns)
+static void text_table(const struct sweep_doc *d, const struct eval_sweep_col *sc, int ns)
 {
     const struct sweep_plan *pl = d->plan;
     putchar('\n');
@@ -94,7 +59,7 @@ static void text_table(const struct sweep_doc *d, const struct score *sc, int ns
         }
         for (int j = 0; j < ns; j++) {
             char b[64], v[32];
-            double x = score_val(e, d->cfg, sc[j].key);
+            double x = eval_sweep_value(&sc[j], e);
             if (isfinite(x)) snprintf(v, sizeof v, "%.4g", x);
             else snprintf(v, sizeof v, "-");
             if (j == 0 && isfinite(e->json_valid_share))
@@ -144,9 +109,9 @@ static void group_build(const struct sweep_doc *d, struct group *g)
     }
 }
 
-/* Series q of score `key`: y at each x (NaN where no row), and its label
+/* Series q of score column `col`: y at each x (NaN where no row), and its label
  * naming the other swept parameters' values. */
-static void series_fill(const struct sweep_doc *d, const struct group *g, int q, const char *key,
+static void series_fill(const struct sweep_doc *d, const struct group *g, int q, const struct eval_sweep_col *col,
                         double *y, char *label, size_t lsz)
 {
     for (int t = 0; t < g->nx; t++) y[t] = NAN;
@@ -154,7 +119,7 @@ static void series_fill(const struct sweep_doc *d, const struct group *g, int q,
         if (g->ser_of[i] != q) continue;
         double v = row_param(d, g->idx[i], g->p);
         for (int t = 0; t < g->nx; t++)
-            if (g->xs[t] == v) y[t] = score_val(row_scores(d, g->idx[i]), d->cfg, key);
+            if (g->xs[t] == v) y[t] = eval_sweep_value(col, row_scores(d, g->idx[i]));
     }
     label[0] = 0;
     size_t o = 0;
@@ -166,14 +131,14 @@ static void series_fill(const struct sweep_doc *d, const struct group *g, int q,
     }
 }
 
-static void chart_score(const struct sweep_doc *d, const struct group *g, const struct score *sc,
+static void chart_score(const struct sweep_doc *d, const struct group *g, const struct eval_sweep_col *sc,
                         double *ys, char *buf)
 {
     struct chart_series cs[MAX_SERIES];
     char labels[MAX_SERIES][96];
     for (int q = 0; q < g->nser; q++) {
         double *y = ys + (size_t)q * (size_t)d->plan->nrows;
-        series_fill(d, g, q, sc->key, y, labels[q], sizeof labels[q]);
+        series_fill(d, g, q, sc, y, labels[q], sizeof labels[q]);
         cs[q].label = labels[q];
         cs[q].mark = g->nser > 1 ? (char)('a' + q) : '*';
         cs[q].y = y;
@@ -187,7 +152,7 @@ static void chart_score(const struct sweep_doc *d, const struct group *g, const 
 
 /* One group per varied parameter; a grid charts against temperature (or
  * the first swept parameter) only. */
-static void text_charts(const struct sweep_doc *d, const struct score *sc, int ns)
+static void text_charts(const struct sweep_doc *d, const struct eval_sweep_col *sc, int ns)
 {
     const struct sweep_plan *pl = d->plan;
     struct group *g = malloc(sizeof *g);
@@ -206,8 +171,8 @@ static void text_charts(const struct sweep_doc *d, const struct score *sc, int n
 
 void sweep_text(const struct sweep_doc *d, unsigned disp)
 {
-    struct score sc[32];
-    int ns = build_scores(d->cfg, sc);
+    struct eval_sweep_col sc[32];   /* the score table's sweep columns */
+    int ns = eval_sweep_cols(d->cfg, sc, 32);
     text_head(d, disp);
     text_table(d, sc, ns);
     text_charts(d, sc, ns);

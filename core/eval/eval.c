@@ -14,6 +14,9 @@ const struct evaluator *const eval_registry[] = {
     &eval_perplexity, &eval_cut, &eval_clipping, &eval_json, &eval_regex,
     &eval_diversity, &eval_ext, NULL
 };
+/* every evaluator has a state slot in struct eval_run */
+_Static_assert(sizeof eval_registry / sizeof *eval_registry <= EVAL_MAX_EVALUATORS + 1,
+               "raise EVAL_MAX_EVALUATORS");
 
 const char eval_note_continuations[] =
     "continuations are per-step draws given the recorded context: each of the N "
@@ -48,6 +51,22 @@ int eval_key_reserved(const char *name)
     return 0;
 }
 
+int eval_ext_name_check(const struct eval_config *cfg, const char *name, struct ls_error *err)
+{
+    size_t n = strlen(name);
+    if (n > EVAL_EXT_NAME_MAX) return ls_fail(err, LS_EUSAGE, "NAME longer than %d characters", EVAL_EXT_NAME_MAX);
+    for (size_t i = 0; i < n; i++) {
+        char c = name[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
+            return ls_fail(err, LS_EUSAGE, "NAME may hold only letters, digits, '_' and '-': '%s'", name);
+    }
+    if (cfg->n_ext >= EVAL_MAX_EXT) return ls_fail(err, LS_EUSAGE, "at most %d", EVAL_MAX_EXT);
+    if (eval_key_reserved(name)) return ls_fail(err, LS_EUSAGE, "NAME '%s' is a built-in key; choose another", name);
+    for (int j = 0; j < cfg->n_ext; j++)
+        if (!strcmp(cfg->ext[j].name, name)) return ls_fail(err, LS_EUSAGE, "NAME '%s' given twice", name);
+    return LS_OK;
+}
+
 void eval_config_init(struct eval_config *c)
 {
     memset(c, 0, sizeof *c);
@@ -79,21 +98,6 @@ static void find_stops(struct eval_run *r)
     }
 }
 
-void eval_wilson(uint32_t k, uint32_t n, double ci[2])
-{
-    if (n == 0) { ci[0] = ci[1] = NAN; return; }
-    const double z = 1.959963984540054;
-    double nn = (double)n, p = (double)k / nn, z2 = z * z;
-    double den = 1.0 + z2 / nn;
-    double mid = p + z2 / (2.0 * nn);
-    double half = z * sqrt(p * (1.0 - p) / nn + z2 / (4.0 * nn * nn));
-    double lo = (mid - half) / den, hi = (mid + half) / den;
-    ci[0] = lo < 0 ? 0 : lo;
-    ci[1] = hi > 1 ? 1 : hi;
-    if (k == 0) ci[0] = 0;
-    if (k == n) ci[1] = 1;
-}
-
 static void acc_free(struct eval_acc *a)
 {
     free(a->g); free(a->tokens);
@@ -111,27 +115,99 @@ void eval_run_free(struct eval_run *r)
         free(r->w[i].cdf);
     }
     free(r->rec);
-    free(r->keys_buf);
-    eval_regex_free(r);
+    for (int e = 0; eval_registry[e]; e++)
+        if (eval_registry[e]->free) eval_registry[e]->free(r->state[e]);
     free(r);
 }
 
-static int split_keys(struct eval_run *r, struct ls_error *err)
+/* Give every evaluator its state slot (init), in registry order. */
+static int init_states(const struct eval_config *cfg, void **state, int *field, struct ls_error *err)
 {
-    if (!r->cfg.json_keys) return LS_OK;
-    r->keys_buf = strdup(r->cfg.json_keys);
-    if (!r->keys_buf) return ls_fail(err, LS_ELIMIT, "out of memory");
-    char *p = r->keys_buf;
-    for (;;) {
-        char *c = strchr(p, ',');
-        if (c) *c = 0;
-        if (!*p) return ls_fail(err, LS_EUSAGE, "--json-keys: empty key in '%.60s'", r->cfg.json_keys);
-        if (r->n_keys >= EVAL_MAX_KEYS)
-            return ls_fail(err, LS_EUSAGE, "--json-keys: at most %d keys", EVAL_MAX_KEYS);
-        r->keys[r->n_keys++] = p;
-        if (!c) break;
-        p = c + 1;
+    for (int e = 0; eval_registry[e]; e++) {
+        if (!eval_registry[e]->init) continue;
+        int rc = eval_registry[e]->init(cfg, &state[e], err);
+        if (rc) {
+            if (field) *field = eval_registry[e]->field;
+            return rc;
+        }
     }
+    return LS_OK;
+}
+
+static void free_states(void **state)
+{
+    for (int e = 0; eval_registry[e]; e++) {
+        if (eval_registry[e]->free) eval_registry[e]->free(state[e]);
+        state[e] = NULL;
+    }
+}
+
+int eval_config_check(const struct eval_config *cfg, int *field, struct ls_error *err)
+{
+    if (field) *field = EVAL_FIELD_NONE;
+    if (cfg->n_samples == 0 || cfg->n_samples > EVAL_MAX_N) {
+        if (field) *field = EVAL_FIELD_N;
+        return ls_fail(err, LS_EUSAGE, "%u samples is out of range [1, %u]", cfg->n_samples, EVAL_MAX_N);
+    }
+    void *state[EVAL_MAX_EVALUATORS] = {0};
+    int rc = init_states(cfg, state, field, err);
+    free_states(state);
+    return rc;
+}
+
+/* Worker scratch: the settings split evenly over cfg.threads workers. */
+static int workers_init(struct eval_run *r)
+{
+    int nw = r->cfg.threads;
+    if (nw < 0) {
+        long nc = sysconf(_SC_NPROCESSORS_ONLN);
+        nw = nc > 0 ? (int)(nc < EVAL_MAX_THREADS ? nc : EVAL_MAX_THREADS) : 1;
+    }
+    if (nw == 0) nw = 1;
+    if (nw > EVAL_MAX_THREADS) nw = EVAL_MAX_THREADS;
+    if ((size_t)nw > r->n_set) nw = (int)r->n_set;
+    r->n_workers = nw;
+    for (int i = 0; i < nw; i++) {
+        struct eval_worker *w = &r->w[i];
+        w->run = r;
+        w->first = r->n_set * (size_t)i / (size_t)nw;
+        w->count = r->n_set * (size_t)(i + 1) / (size_t)nw - w->first;
+        w->cdf = malloc((size_t)(r->V ? r->V : 1) * sizeof *w->cdf);
+        if (!w->cdf || chain_ws_init(&w->ws, r->V) || chain_result_init(&w->res, r->V)) return -1;
+    }
+    return 0;
+}
+
+/* Setting k's accumulator: buffers, series at NaN, the N streams (every
+ * setting restarts the same streams: the i-th output of a stream seeded
+ * with the run's seed). */
+static int acc_init(struct eval_run *r, size_t k, const struct eval_settings *set, struct ls_error *err)
+{
+    size_t N = r->cfg.n_samples, S = r->n_steps;
+    struct eval_acc *a = &r->acc[k];
+    a->set = *set;
+    a->g = malloc(N * sizeof *a->g);
+    a->tokens = malloc(N * S * sizeof *a->tokens);
+    a->s_nll_raw = malloc(S * sizeof(double));
+    a->s_p_chain = malloc(S * sizeof(double));
+    a->s_entropy = malloc(S * sizeof(double));
+    a->s_kept = malloc(S * sizeof(double));
+    a->s_clipped = calloc(S, sizeof(uint32_t));
+    if (!a->g || !a->tokens || !a->s_nll_raw || !a->s_p_chain || !a->s_entropy || !a->s_kept || !a->s_clipped)
+        return ls_fail(err, LS_ELIMIT, "out of memory (%zu samples x %zu steps)", N, S);
+    int rc = params_check(&a->set.params, err);
+    if (rc) return rc;
+    if (k == 0) {
+        struct rng master;
+        rng_seed(&master, r->cfg.seed);
+        for (size_t i = 0; i < N; i++) rng_seed(&a->g[i], rng_next(&master));
+    } else {
+        memcpy(a->g, r->acc[0].g, N * sizeof *a->g);
+    }
+    for (size_t s = 0; s < S; s++)
+        a->s_nll_raw[s] = a->s_p_chain[s] = a->s_entropy[s] = a->s_kept[s] = NAN;
+    a->sc.n_steps = r->n_steps;
+    a->sc.n_samples = r->cfg.n_samples;
     return LS_OK;
 }
 
@@ -141,13 +217,13 @@ int eval_run_new(const struct source *src, const struct eval_config *cfg,
 {
     *out = NULL;
     if (n_set == 0) return ls_fail(err, LS_EINTERNAL, "eval: no settings");
-    if (cfg->n_samples == 0 || cfg->n_samples > EVAL_MAX_N)
-        return ls_fail(err, LS_EUSAGE, "-n: %u samples is out of range [1, %u]", cfg->n_samples, EVAL_MAX_N);
+    int rc = eval_config_check(cfg, NULL, err);
+    if (rc) return rc;
     if (src->n_steps == 0) return ls_fail(err, LS_EDATA, "%s: no steps to evaluate", src->path);
     uint64_t ntok = (uint64_t)cfg->n_samples * src->n_steps * n_set;
     if (ntok > EVAL_MAX_TOKENS)
         return ls_fail(err, LS_ELIMIT, "%u samples x %u steps x %zu settings = %llu continuation tokens "
-                       "exceeds the limit of %u (lower -n)", cfg->n_samples, src->n_steps, n_set,
+                       "exceeds the limit of %u (use fewer samples)", cfg->n_samples, src->n_steps, n_set,
                        (unsigned long long)ntok, EVAL_MAX_TOKENS);
     struct eval_run *r = calloc(1, sizeof *r);
     if (!r) return ls_fail(err, LS_ELIMIT, "out of memory");
@@ -156,63 +232,14 @@ int eval_run_new(const struct source *src, const struct eval_config *cfg,
     r->n_steps = src->n_steps;
     r->cfg = *cfg;
     r->n_set = n_set;
-    int rc = split_keys(r, err);
-    if (!rc) rc = eval_regex_compile(r, err);
     find_stops(r);
-    if (rc) { eval_run_free(r); return rc; }
+    rc = init_states(cfg, r->state, NULL, err);
     r->acc = calloc(n_set, sizeof *r->acc);
     r->rec = malloc((size_t)r->n_steps * sizeof *r->rec);
-    int nw = cfg->threads;
-    if (nw < 0) {
-        long nc = sysconf(_SC_NPROCESSORS_ONLN);
-        nw = nc > 0 ? (int)(nc < EVAL_MAX_THREADS ? nc : EVAL_MAX_THREADS) : 1;
-    }
-    if (nw == 0) nw = 1;
-    if (nw > EVAL_MAX_THREADS) nw = EVAL_MAX_THREADS;
-    if ((size_t)nw > n_set) nw = (int)n_set;
-    r->n_workers = nw;
-    int bad = !r->acc || !r->rec;
-    for (int i = 0; i < nw && !bad; i++) {
-        struct eval_worker *w = &r->w[i];
-        w->run = r;
-        w->first = n_set * (size_t)i / (size_t)nw;
-        w->count = n_set * (size_t)(i + 1) / (size_t)nw - w->first;
-        w->cdf = malloc((size_t)(r->V ? r->V : 1) * sizeof *w->cdf);
-        if (!w->cdf || chain_ws_init(&w->ws, r->V) || chain_result_init(&w->res, r->V)) bad = 1;
-    }
-    if (bad) {
-        eval_run_free(r);
-        return ls_fail(err, LS_ELIMIT, "out of memory (V = %u)", src->vocab_size);
-    }
-    /* continuation seeds: the i-th output of a stream seeded with cfg->seed */
-    struct rng master;
-    rng_seed(&master, cfg->seed);
-    size_t N = cfg->n_samples, S = r->n_steps;
-    for (size_t k = 0; k < n_set; k++) {
-        struct eval_acc *a = &r->acc[k];
-        a->set = set[k];
-        a->g = malloc(N * sizeof *a->g);
-        a->tokens = malloc(N * S * sizeof *a->tokens);
-        a->s_nll_raw = malloc(S * sizeof(double));
-        a->s_p_chain = malloc(S * sizeof(double));
-        a->s_entropy = malloc(S * sizeof(double));
-        a->s_kept = malloc(S * sizeof(double));
-        a->s_clipped = calloc(S, sizeof(uint32_t));
-        if (!a->g || !a->tokens || !a->s_nll_raw || !a->s_p_chain || !a->s_entropy || !a->s_kept || !a->s_clipped) {
-            eval_run_free(r);
-            return ls_fail(err, LS_ELIMIT, "out of memory (%zu samples x %zu steps)", N, S);
-        }
-        if ((rc = params_check(&a->set.params, err))) { eval_run_free(r); return rc; }
-        if (k == 0) {
-            for (size_t i = 0; i < N; i++) rng_seed(&a->g[i], rng_next(&master));
-        } else {
-            memcpy(a->g, r->acc[0].g, N * sizeof *a->g);
-        }
-        for (size_t s = 0; s < S; s++)
-            a->s_nll_raw[s] = a->s_p_chain[s] = a->s_entropy[s] = a->s_kept[s] = NAN;
-        a->sc.n_steps = r->n_steps;
-        a->sc.n_samples = cfg->n_samples;
-    }
+    if (!rc && (!r->acc || !r->rec || workers_init(r)))
+        rc = ls_fail(err, LS_ELIMIT, "out of memory (V = %u)", src->vocab_size);
+    for (size_t k = 0; k < n_set && !rc; k++) rc = acc_init(r, k, &set[k], err);
+    if (rc) { eval_run_free(r); return rc; }
     *out = r;
     return LS_OK;
 }
@@ -265,9 +292,9 @@ int eval_run_step(struct eval_run *r, const float *logits, const struct step_inf
         for (uint32_t i = 0; i < r->V; i++) {
             float z = logits[i];
             if (isnan(z) || (isinf(z) && z > 0))
-                return ls_fail(err, LS_EDATA, "%s: step %u: token %u: %s logit (%u NaN, %u +inf in this step; "
-                               "--allow-nonfinite treats them as masked)", r->src->path, step, i,
-                               isnan(z) ? "NaN" : "+inf", info->n_nan, info->n_posinf);
+                return ls_fail(err, LS_EDATA, "%s: step %u: token %u: %s logit (%u NaN, %u +inf in this step%s%s)",
+                               r->src->path, step, i, isnan(z) ? "NaN" : "+inf", info->n_nan, info->n_posinf,
+                               r->cfg.nonfinite_hint ? "; " : "", r->cfg.nonfinite_hint ? r->cfg.nonfinite_hint : "");
         }
     }
     int32_t tok = info->token;
@@ -347,11 +374,11 @@ int eval_run_finish(struct eval_run *r, const volatile int *cancel, struct ls_er
                 break;
             }
             for (int e = 0; eval_registry[e] && !rc; e++)
-                if (eval_registry[e]->sample) rc = eval_registry[e]->sample(r, a, i, buf, len, err);
+                if (eval_registry[e]->sample) rc = eval_registry[e]->sample(r->state[e], r, a, i, buf, len, err);
             a->n_text_samples++;
         }
         for (int e = 0; eval_registry[e] && !rc; e++)
-            if (eval_registry[e]->finish) rc = eval_registry[e]->finish(r, a, err);
+            if (eval_registry[e]->finish) rc = eval_registry[e]->finish(r->state[e], r, a, err);
     }
     free(buf);
     if (!rc) r->finished = 1;

@@ -22,7 +22,7 @@
  * done by binary search over a prefix sum built once per step: the same
  * token chain_sample would return for the same uniform.
  *
- * Evaluators live in core/eval_*.c, one module each, listed in the registry
+ * Evaluators live in core/eval/eval_*.c, one module each, listed in the registry
  * eval_registry[] with their name, the JSON keys they produce and their
  * definition (printed by `eval --help`, copied in docs/EVALUATORS.md).
  *
@@ -75,11 +75,18 @@ struct eval_config {
     uint32_t n_samples;          /* N continuations */
     double clip_threshold;       /* |logit| above this counts as clipped */
     int allow_nonfinite;         /* 0: NaN / +inf logits are an error */
+    /* the caller's words for how to allow them, appended to that error
+     * ("--allow-nonfinite treats them as masked" on the command line);
+     * NULL: nothing. Core names no option itself. */
+    const char *nonfinite_hint;
     const char *regex;           /* POSIX ERE, NULL = off */
     const char *json_keys;       /* "a,b": required top-level keys, NULL = off */
     struct eval_external ext[EVAL_MAX_EXT];
     int n_ext;
     double ext_timeout;          /* seconds per external call */
+    const char *timeout_hint;    /* the caller's name for that limit, added to
+                                    a timeout error ("--evaluator-timeout");
+                                    NULL: nothing */
     /* end-of-generation token texts: a continuation's text ends before the
      * first of these (real generation stops there). n_stop < 0: the
      * defaults (eval_default_stops); 0: none. */
@@ -180,7 +187,12 @@ int eval_source(struct source *src, const struct eval_config *cfg,
 /* Wilson score interval for k successes in n trials at 95% (z = 1.959964). */
 void eval_wilson(uint32_t k, uint32_t n, double ci[2]);
 
-/* The registry. */
+/* The registry. Each evaluator is a descriptor; eval.c owns the loop and
+ * calls evaluators only through it: init once per run (its state slot),
+ * step per step of every setting, sample per continuation, finish per
+ * setting, free once per run. An evaluator owns its block of fields in
+ * struct eval_acc (eval_impl.h) and its own state; it calls nothing in
+ * eval.c. */
 struct eval_acc;
 struct eval_step_view {
     uint32_t step;
@@ -191,24 +203,46 @@ struct eval_step_view {
     double clip_threshold;
     const struct vocab *vocab;   /* may be NULL */
 };
+/* The config option an evaluator's init checks (eval_config_check says
+ * which one failed, so the caller names it its own way). */
+enum eval_field { EVAL_FIELD_NONE = 0, EVAL_FIELD_N, EVAL_FIELD_REGEX, EVAL_FIELD_JSON_KEYS };
 struct evaluator {
     const char *name;            /* "perplexity" */
     const char *keys;            /* JSON keys it produces, space-separated */
     const char *definition;      /* one paragraph, plain text */
+    int field;                   /* enum eval_field its init checks */
+    /* once per run, before the first step: *state (NULL before) receives
+     * what the evaluator derives from the config. Errors say what is wrong
+     * without naming a command-line option. NULL: no state. */
+    int (*init)(const struct eval_config *cfg, void **state, struct ls_error *err);
+    /* releases what init made (state may be NULL) */
+    void (*free)(void *state);
     /* per step of every setting (NULL: none) */
     void (*step)(struct eval_acc *a, const struct eval_step_view *v);
     /* per continuation, with its text (NULL: none); called only when the
      * source has a vocabulary */
-    int (*sample)(const struct eval_run *r, struct eval_acc *a, uint32_t i,
+    int (*sample)(const void *state, const struct eval_run *r, struct eval_acc *a, uint32_t i,
                   const char *text, size_t len, struct ls_error *err);
     /* after the last step / sample: fill the scores */
-    int (*finish)(const struct eval_run *r, struct eval_acc *a, struct ls_error *err);
+    int (*finish)(const void *state, const struct eval_run *r, struct eval_acc *a, struct ls_error *err);
 };
 extern const struct evaluator *const eval_registry[];
+#define EVAL_MAX_EVALUATORS 16
+
+/* Check a config before a run (the checks eval_run_new makes): usage
+ * errors say what is wrong without naming an option; *field (may be NULL)
+ * receives the enum eval_field at fault, for the caller's context
+ * (`--regex: ` on the command line). */
+int eval_config_check(const struct eval_config *cfg, int *field, struct ls_error *err);
 
 /* Keys reserved by the built-in evaluators (and the document), for
  * checking external evaluator names. */
 int eval_key_reserved(const char *name);
+/* Whether name may be the next external evaluator's key in cfg: at most
+ * EVAL_EXT_NAME_MAX of [A-Za-z0-9_-], not reserved, not given before, room
+ * left. The message says what is wrong (the caller adds its context). */
+#define EVAL_EXT_NAME_MAX 40
+int eval_ext_name_check(const struct eval_config *cfg, const char *name, struct ls_error *err);
 
 /* The notes every eval/sweep output carries. */
 extern const char eval_note_continuations[];

@@ -27,9 +27,9 @@ static void step(struct eval_acc *a, const struct eval_step_view *v)
     if (clipped) a->n_clip_steps++;
 }
 
-static int finish(const struct eval_run *r, struct eval_acc *a, struct ls_error *err)
+static int finish(const void *state, const struct eval_run *r, struct eval_acc *a, struct ls_error *err)
 {
-    (void)r; (void)err;
+    (void)state; (void)r; (void)err;
     struct eval_scores *s = &a->sc;
     s->n_clipped = a->n_clip;
     s->n_logits_checked = a->n_checked;
@@ -39,12 +39,14 @@ static int finish(const struct eval_run *r, struct eval_acc *a, struct ls_error 
 }
 
 const struct evaluator eval_clipping = {
-    "clipping",
-    "clipping_rate clipped_logits clipped_steps clipping_per_step",
+    .name = "clipping",
+    .keys = "clipping_rate clipped_logits clipped_steps clipping_per_step",
+    .definition =
     "Logit clipping rate: share of all logits (every step, every token) that are "
     "non-finite (NaN, +inf, -inf) or whose magnitude exceeds the threshold "
     "(--clip-threshold, default 1e4); per step, the count of such logits. In a sparse "
     "(top-N) step the -inf entries stand for the unknown tail and are not counted. "
     "Independent of the chain settings.",
-    step, NULL, finish
+    .step = step,
+    .finish = finish,
 };

@@ -23,9 +23,9 @@ static void step(struct eval_acc *a, const struct eval_step_view *v)
     if (res->argmax == tok) a->n_top1++;
 }
 
-static int finish(const struct eval_run *r, struct eval_acc *a, struct ls_error *err)
+static int finish(const void *state, const struct eval_run *r, struct eval_acc *a, struct ls_error *err)
 {
-    (void)r; (void)err;
+    (void)state; (void)r; (void)err;
     struct eval_scores *s = &a->sc;
     uint32_t n = s->n_recorded;
     s->n_cut = a->n_cut;
@@ -39,13 +39,15 @@ static int finish(const struct eval_run *r, struct eval_acc *a, struct ls_error 
 }
 
 const struct evaluator eval_cut = {
-    "chain",
-    "cut_rate n_cut top1_agreement mean_entropy_nats mean_entropy_raw_nats mean_kept",
+    .name = "chain",
+    .keys = "cut_rate n_cut top1_agreement mean_entropy_nats mean_entropy_raw_nats mean_kept",
+    .definition =
     "Chain statistics. cut_rate: share of recorded tokens whose final probability under "
     "the current chain is 0 (cut by a stage, or underflowing to 0 in double at a very "
     "low temperature). top1_agreement: share of steps with a recorded token where the "
     "greedy token (first maximum of the raw logits) equals it. mean_entropy_nats: mean "
     "over steps of the entropy of the final distribution (mean_entropy_raw_nats: of the "
     "raw one). mean_kept: mean number of tokens the chain keeps per step.",
-    step, NULL, finish
+    .step = step,
+    .finish = finish,
 };

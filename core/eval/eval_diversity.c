@@ -38,8 +38,9 @@ static void set_add(struct set64 *s, uint64_t key)
     s->n++;
 }
 
-static int finish(const struct eval_run *r, struct eval_acc *a, struct ls_error *err)
+static int finish(const void *state, const struct eval_run *r, struct eval_acc *a, struct ls_error *err)
 {
+    (void)state;
     struct eval_scores *s = &a->sc;
     uint32_t N = r->cfg.n_samples, S = r->n_steps;
     s->distinct_1 = s->distinct_2 = s->recorded_agreement = NAN;
@@ -79,12 +80,13 @@ static int finish(const struct eval_run *r, struct eval_acc *a, struct ls_error 
 }
 
 const struct evaluator eval_diversity = {
-    "diversity",
-    "distinct_1 distinct_2 recorded_agreement",
+    .name = "diversity",
+    .keys = "distinct_1 distinct_2 recorded_agreement",
+    .definition =
     "Diversity of the N sampled continuations, on token ids: distinct_1 = distinct tokens / "
     "all tokens, distinct_2 = distinct bigrams (consecutive tokens within a continuation) / "
     "all bigrams, counted over all N continuations together (Li et al. 2016). "
     "recorded_agreement = share of (continuation, step) pairs, over steps with a recorded "
     "token, where the sampled token equals the recorded one.",
-    NULL, NULL, finish
+    .finish = finish,
 };

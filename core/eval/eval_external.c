@@ -50,21 +50,32 @@ static int wait_until(pid_t pid, int *st, double deadline)
     }
 }
 
-int eval_external_run(const char *name, const char *command, const char *text, size_t len,
-                      double timeout, uint32_t sample, double *score, struct ls_error *err)
+/* The environment for a child: ours without LOGITSCOPE_SAMPLE, plus
+ * LOGITSCOPE_SAMPLE=sample (envvar holds its text). */
+static char **child_env(uint32_t sample, char *envvar, size_t envsz)
 {
-    int in[2] = {-1, -1}, out[2] = {-1, -1};
-    char envvar[64];
-    snprintf(envvar, sizeof envvar, "LOGITSCOPE_SAMPLE=%u", sample);
+    snprintf(envvar, envsz, "LOGITSCOPE_SAMPLE=%u", sample);
     size_t ne = 0;
     while (environ && environ[ne]) ne++;
     char **envp = malloc((ne + 2) * sizeof *envp);
-    if (!envp) return ls_fail(err, LS_ELIMIT, "out of memory");
+    if (!envp) return NULL;
     size_t k = 0;
     for (size_t i = 0; i < ne; i++)
         if (strncmp(environ[i], "LOGITSCOPE_SAMPLE=", 18)) envp[k++] = environ[i];
     envp[k++] = envvar;
     envp[k] = NULL;
+    return envp;
+}
+
+/* Start /bin/sh -c command in its own process group, stdin from a socket
+ * (*wfd: our end) and stdout to a pipe (*rfd: our end, non-blocking). */
+static int spawn(const char *name, const char *command, uint32_t sample, pid_t *pid,
+                 int *wfd, int *rfd, struct ls_error *err)
+{
+    int in[2] = {-1, -1}, out[2] = {-1, -1};
+    char envvar[64];
+    char **envp = child_env(sample, envvar, sizeof envvar);
+    if (!envp) return ls_fail(err, LS_ELIMIT, "out of memory");
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in) || pipe(out)) {
         int e = errno;
         free(envp);
@@ -76,32 +87,41 @@ int eval_external_run(const char *name, const char *command, const char *text, s
     char a0[] = "sh", a1[] = "-c";
     char *cmd = strdup(command);
     char *const argv[] = { a0, a1, cmd, NULL };
-    pid_t pid = cmd ? fork() : -1;
-    if (pid < 0) {
+    *pid = cmd ? fork() : -1;
+    if (*pid < 0) {
         int e = cmd ? errno : ENOMEM;
         free(envp);
         free(cmd);
         close(in[0]); close(in[1]); close(out[0]); close(out[1]);
         return ls_fail(err, LS_ELIMIT, "evaluator %s: cannot start: %s", name, strerror(e));
     }
-    if (pid == 0) {
+    if (*pid == 0) {
         setpgid(0, 0);
         if (dup2(in[1], 0) < 0 || dup2(out[1], 1) < 0) _exit(127);
         execve("/bin/sh", argv, envp);
         _exit(127);
     }
-    setpgid(pid, pid);
+    setpgid(*pid, *pid);
     free(envp);
     free(cmd);
     close(in[1]);
     close(out[1]);
     fcntl(out[0], F_SETFL, fcntl(out[0], F_GETFL) | O_NONBLOCK);
-    int wfd = in[0], rfd = out[0];
+    *wfd = in[0];
+    *rfd = out[0];
+    return LS_OK;
+}
+
+/* The child's stdout, at most OUT_MAX bytes kept. */
+struct ext_out { char buf[OUT_MAX + 1]; size_t len; int too_long; };
+
+/* Write text to the child and read its stdout until it closes stdout or the
+ * deadline passes; closes both descriptors. Returns 1 on timeout. */
+static int exchange(int wfd, int rfd, const char *text, size_t len, double deadline, struct ext_out *o)
+{
+    size_t off = 0;
+    int timed_out = 0;
     if (len == 0) { close(wfd); wfd = -1; }
-    char obuf[OUT_MAX + 1];
-    size_t olen = 0, off = 0;
-    int too_long = 0, timed_out = 0;
-    double deadline = clock_s() + timeout;
     while (rfd >= 0) {
         struct pollfd pf[2];
         int np = 0;
@@ -126,9 +146,9 @@ int eval_external_run(const char *name, const char *command, const char *text, s
             ssize_t n = read(rfd, tmp, sizeof tmp);
             if (n > 0) {
                 size_t c = (size_t)n;
-                if (olen + c > OUT_MAX) { too_long = 1; c = OUT_MAX - olen; }
-                memcpy(obuf + olen, tmp, c);
-                olen += c;
+                if (o->len + c > OUT_MAX) { o->too_long = 1; c = OUT_MAX - o->len; }
+                memcpy(o->buf + o->len, tmp, c);
+                o->len += c;
             } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
                 close(rfd);
                 rfd = -1;
@@ -137,13 +157,51 @@ int eval_external_run(const char *name, const char *command, const char *text, s
     }
     if (wfd >= 0) close(wfd);
     if (rfd >= 0) close(rfd);
+    return timed_out;
+}
+
+/* The one finite number the command printed. */
+static int parse_score(const char *name, uint32_t sample, struct ext_out *o, double *score, struct ls_error *err)
+{
+    char *obuf = o->buf;
+    size_t olen = o->len;
+    obuf[olen] = 0;
+    char *p = obuf;
+    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') p++;
+    char *e = NULL;
+    errno = 0;
+    double v = (*p && !o->too_long && !memchr(obuf, 0, olen)) ? strtod(p, &e) : NAN;
+    if (e) while (*e == ' ' || *e == '\t' || *e == '\n' || *e == '\r') e++;
+    if (!e || e == p || *e || errno == ERANGE || !isfinite(v)) {
+        size_t l = strcspn(obuf, "\n");
+        const char *rest = obuf + l;
+        while (*rest == '\n' || *rest == '\r' || *rest == ' ' || *rest == '\t') rest++;
+        return ls_fail(err, LS_EDATA, "evaluator %s: expected one number on stdout for sample %u, got '%.*s'%s",
+                       name, sample, (int)(l > 60 ? 60 : l), obuf, (l > 60 || *rest || o->too_long) ? "..." : "");
+    }
+    *score = v;
+    return LS_OK;
+}
+
+static int ext_run(const char *name, const char *command, const char *text, size_t len,
+                   double timeout, const char *hint, uint32_t sample, double *score, struct ls_error *err)
+{
+    pid_t pid = -1;
+    int wfd = -1, rfd = -1;
+    int rc = spawn(name, command, sample, &pid, &wfd, &rfd, err);
+    if (rc) return rc;
+    struct ext_out o;
+    o.len = 0;
+    o.too_long = 0;
+    double deadline = clock_s() + timeout;
+    int timed_out = exchange(wfd, rfd, text, len, deadline, &o);
     int st = 0;
     if (!timed_out && !wait_until(pid, &st, deadline)) timed_out = 1;
     if (timed_out) {
         kill_group(pid);
         waitpid(pid, &st, 0);
-        return ls_fail(err, LS_ELIMIT, "evaluator %s: timed out after %g s on sample %u "
-                       "(--evaluator-timeout)", name, timeout, sample);
+        return ls_fail(err, LS_ELIMIT, "evaluator %s: timed out after %g s on sample %u%s%s%s",
+                       name, timeout, sample, hint ? " (" : "", hint ? hint : "", hint ? ")" : "");
     }
     kill(-pid, SIGKILL); /* stragglers left in the command's process group */
     if (WIFSIGNALED(st))
@@ -152,31 +210,23 @@ int eval_external_run(const char *name, const char *command, const char *text, s
     if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
         return ls_fail(err, LS_EDATA, "evaluator %s: command exited with status %d on sample %u",
                        name, WIFEXITED(st) ? WEXITSTATUS(st) : -1, sample);
-    obuf[olen] = 0;
-    char *p = obuf;
-    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') p++;
-    char *e = NULL;
-    errno = 0;
-    double v = (*p && !too_long && !memchr(obuf, 0, olen)) ? strtod(p, &e) : NAN;
-    if (e) while (*e == ' ' || *e == '\t' || *e == '\n' || *e == '\r') e++;
-    if (!e || e == p || *e || errno == ERANGE || !isfinite(v)) {
-        size_t l = strcspn(obuf, "\n");
-        const char *rest = obuf + l;
-        while (*rest == '\n' || *rest == '\r' || *rest == ' ' || *rest == '\t') rest++;
-        return ls_fail(err, LS_EDATA, "evaluator %s: expected one number on stdout for sample %u, got '%.*s'%s",
-                       name, sample, (int)(l > 60 ? 60 : l), obuf, (l > 60 || *rest || too_long) ? "..." : "");
-    }
-    *score = v;
-    return LS_OK;
+    return parse_score(name, sample, &o, score, err);
 }
 
-static int sample(const struct eval_run *r, struct eval_acc *a, uint32_t i,
+int eval_external_run(const char *name, const char *command, const char *text, size_t len,
+                      double timeout, uint32_t sample, double *score, struct ls_error *err)
+{
+    return ext_run(name, command, text, len, timeout, NULL, sample, score, err);
+}
+
+static int sample(const void *state, const struct eval_run *r, struct eval_acc *a, uint32_t i,
                   const char *text, size_t len, struct ls_error *err)
 {
+    (void)state;
     for (int j = 0; j < r->cfg.n_ext; j++) {
         double v;
-        int rc = eval_external_run(r->cfg.ext[j].name, r->cfg.ext[j].command, text, len,
-                                   r->cfg.ext_timeout, i, &v, err);
+        int rc = ext_run(r->cfg.ext[j].name, r->cfg.ext[j].command, text, len,
+                         r->cfg.ext_timeout, r->cfg.timeout_hint, i, &v, err);
         if (rc) return rc;
         if (a->ext_n[j] == 0 || v < a->ext_min[j]) a->ext_min[j] = v;
         if (a->ext_n[j] == 0 || v > a->ext_max[j]) a->ext_max[j] = v;
@@ -186,9 +236,9 @@ static int sample(const struct eval_run *r, struct eval_acc *a, uint32_t i,
     return LS_OK;
 }
 
-static int finish(const struct eval_run *r, struct eval_acc *a, struct ls_error *err)
+static int finish(const void *state, const struct eval_run *r, struct eval_acc *a, struct ls_error *err)
 {
-    (void)err;
+    (void)state; (void)err;
     for (int j = 0; j < r->cfg.n_ext; j++) {
         uint32_t n = a->ext_n[j];
         a->sc.ext_mean[j] = n ? a->ext_sum[j] / n : NAN;
@@ -199,8 +249,9 @@ static int finish(const struct eval_run *r, struct eval_acc *a, struct ls_error 
 }
 
 const struct evaluator eval_ext = {
-    "external",
-    "",
+    .name = "external",
+    .keys = "",
+    .definition =
     "External evaluator (--evaluator NAME=COMMAND, repeatable): COMMAND runs once per "
     "sampled continuation as /bin/sh -c COMMAND with the continuation's bytes on stdin "
     "(never on the command line) and LOGITSCOPE_SAMPLE set to its index; stdout must hold "
@@ -208,5 +259,6 @@ const struct evaluator eval_ext = {
     "\"external\"). A non-number or a non-zero exit stops the run (exit 4); a command "
     "running longer than --evaluator-timeout seconds (default 10) is killed with its "
     "process group (exit 5).",
-    NULL, sample, finish
+    .sample = sample,
+    .finish = finish,
 };

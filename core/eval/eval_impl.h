@@ -1,11 +1,12 @@
 /* eval_impl.h: internal state shared by eval.c and the evaluator modules
- * (core/eval_*.c). Not for use outside core/eval*.c. Each module owns its
- * block of fields in struct eval_acc. */
+ * (core/eval/eval_*.c). Not for use outside core/eval. Each module owns its
+ * block of fields in struct eval_acc; eval.c owns the rest and the run. */
 #ifndef LS_EVAL_IMPL_H
 #define LS_EVAL_IMPL_H
 
 #include "eval/eval.h"
 #include "base/rng.h"
+#include "eval/eval_ppl.h"
 
 struct eval_acc {
     struct eval_settings set;
@@ -16,10 +17,7 @@ struct eval_acc {
     double *s_nll_raw, *s_p_chain, *s_entropy, *s_kept;
     uint32_t *s_clipped;
     /* perplexity */
-    double nll_raw_sum, nll_raw_sq, nll_chain_sum;
-    uint32_t n_rec, n_uncut, n_raw_masked;
-    uint64_t rec_bytes;
-    int bytes_unknown;
+    struct eval_ppl ppl;
     /* cut / top-1 / entropy / kept */
     uint32_t n_cut, n_top1, n_steps_seen;
     double ent_sum, ent_raw_sum, kept_sum;
@@ -59,21 +57,13 @@ struct eval_run {
     struct eval_worker w[EVAL_MAX_THREADS];
     int n_workers;
     int32_t *rec;                /* recorded token per step, -1 if none */
-    /* schema-lite keys (split copy of cfg.json_keys) */
-    char *keys_buf;
-    const char *keys[EVAL_MAX_KEYS];
-    int n_keys;
+    void *state[EVAL_MAX_EVALUATORS];   /* evaluator e's init state */
     /* end-of-generation token ids (texts in cfg.stop / the defaults) */
     int32_t stop_ids[EVAL_MAX_STOP_IDS];
     int n_stop_ids;
-    /* compiled regex (eval_regex.c), NULL if off */
-    void *regex;
     int finished;
 };
 
-/* eval_regex.c */
-int eval_regex_compile(struct eval_run *r, struct ls_error *err);
-void eval_regex_free(struct eval_run *r);
 /* eval_external.c: run one command on one text; *score receives the number. */
 int eval_external_run(const char *name, const char *command, const char *text, size_t len,
                       double timeout, uint32_t sample, double *score, struct ls_error *err);

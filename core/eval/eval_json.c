@@ -4,7 +4,44 @@
 
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* state: the schema-lite keys (a split copy of cfg->json_keys); NULL when
+ * no keys were asked for */
+struct keys {
+    int n;
+    const char *k[EVAL_MAX_KEYS];
+    char buf[];
+};
+
+static int init(const struct eval_config *cfg, void **state, struct ls_error *err)
+{
+    if (!cfg->json_keys) return LS_OK;
+    size_t l = strlen(cfg->json_keys);
+    struct keys *ks = malloc(sizeof *ks + l + 1);
+    if (!ks) return ls_fail(err, LS_ELIMIT, "out of memory");
+    ks->n = 0;
+    memcpy(ks->buf, cfg->json_keys, l + 1);
+    for (char *p = ks->buf;;) {
+        char *c = strchr(p, ',');
+        if (c) *c = 0;
+        int rc = LS_OK;
+        if (!*p) rc = ls_fail(err, LS_EUSAGE, "empty key in '%.60s'", cfg->json_keys);
+        else if (ks->n >= EVAL_MAX_KEYS) rc = ls_fail(err, LS_EUSAGE, "at most %d keys", EVAL_MAX_KEYS);
+        if (rc) { free(ks); return rc; }
+        ks->k[ks->n++] = p;
+        if (!c) break;
+        p = c + 1;
+    }
+    *state = ks;
+    return LS_OK;
+}
+
+static void release(void *state)
+{
+    free(state);
+}
 
 /* 1 if text[0..len) (NUL at text[len]) is one JSON value with nothing but
  * whitespace after it. A NUL byte inside is never valid JSON. */
@@ -15,26 +52,27 @@ static cJSON *parse(const char *text, size_t len)
     return cJSON_ParseWithLengthOpts(text, len + 1, &end, 1);
 }
 
-static int sample(const struct eval_run *r, struct eval_acc *a, uint32_t i,
+static int sample(const void *state, const struct eval_run *r, struct eval_acc *a, uint32_t i,
                   const char *text, size_t len, struct ls_error *err)
 {
-    (void)i; (void)err;
+    (void)r; (void)i; (void)err;
+    const struct keys *ks = state;
     cJSON *doc = parse(text, len);
     if (!doc) return LS_OK;
     a->n_json_valid++;
-    if (r->n_keys && cJSON_IsObject(doc)) {
+    if (ks && cJSON_IsObject(doc)) {
         int all = 1;
-        for (int k = 0; k < r->n_keys && all; k++)
-            if (!cJSON_GetObjectItemCaseSensitive(doc, r->keys[k])) all = 0;
+        for (int k = 0; k < ks->n && all; k++)
+            if (!cJSON_GetObjectItemCaseSensitive(doc, ks->k[k])) all = 0;
         if (all) a->n_json_keys++;
     }
     cJSON_Delete(doc);
     return LS_OK;
 }
 
-static int finish(const struct eval_run *r, struct eval_acc *a, struct ls_error *err)
+static int finish(const void *state, const struct eval_run *r, struct eval_acc *a, struct ls_error *err)
 {
-    (void)err;
+    (void)r; (void)err;
     struct eval_scores *s = &a->sc;
     uint32_t n = a->n_text_samples;
     s->n_json_valid = a->n_json_valid;
@@ -44,7 +82,7 @@ static int finish(const struct eval_run *r, struct eval_acc *a, struct ls_error 
     if (!n) return LS_OK;
     s->json_valid_share = (double)a->n_json_valid / n;
     eval_wilson(a->n_json_valid, n, s->json_valid_ci);
-    if (r->n_keys) {
+    if (state) {
         s->json_keys_share = (double)a->n_json_keys / n;
         eval_wilson(a->n_json_keys, n, s->json_keys_ci);
     }
@@ -52,8 +90,9 @@ static int finish(const struct eval_run *r, struct eval_acc *a, struct ls_error 
 }
 
 const struct evaluator eval_json = {
-    "json",
-    "json_valid_share json_valid_ci json_valid json_keys_share json_keys_ci",
+    .name = "json",
+    .keys = "json_valid_share json_valid_ci json_valid json_keys_share json_keys_ci",
+    .definition =
     "JSON validity: each of the N sampled continuations (one token per step, token bytes "
     "concatenated, ending before the first end-of-generation token, see --stop) is parsed with cJSON (cJSON_ParseWithLengthOpts, require null "
     "terminated: one value, only whitespace after it; a NUL byte makes it invalid). "
@@ -61,5 +100,9 @@ const struct evaluator eval_json = {
     "Schema-lite (--json-keys a,b): json_keys_share = share of continuations that are a "
     "valid JSON object holding every listed top-level key, with its Wilson interval. "
     "Needs a vocabulary (token text).",
-    NULL, sample, finish
+    .field = EVAL_FIELD_JSON_KEYS,
+    .init = init,
+    .free = release,
+    .sample = sample,
+    .finish = finish,
 };

@@ -5,61 +5,66 @@
 #include <regex.h>
 #include <stdlib.h>
 
-int eval_regex_compile(struct eval_run *r, struct ls_error *err)
+/* state: the compiled expression, NULL when no regex was asked for */
+static int init(const struct eval_config *cfg, void **state, struct ls_error *err)
 {
-    if (!r->cfg.regex) return LS_OK;
+    if (!cfg->regex) return LS_OK;
     regex_t *re = malloc(sizeof *re);
     if (!re) return ls_fail(err, LS_ELIMIT, "out of memory");
-    int rc = regcomp(re, r->cfg.regex, REG_EXTENDED | REG_NOSUB);
+    int rc = regcomp(re, cfg->regex, REG_EXTENDED | REG_NOSUB);
     if (rc) {
         char msg[256];
         regerror(rc, re, msg, sizeof msg);
         free(re);
-        return ls_fail(err, LS_EUSAGE, "--regex: %s: '%.80s'", msg, r->cfg.regex);
+        return ls_fail(err, LS_EUSAGE, "%s: '%.80s'", msg, cfg->regex);
     }
-    r->regex = re;
+    *state = re;
     return LS_OK;
 }
 
-void eval_regex_free(struct eval_run *r)
+static void release(void *state)
 {
-    if (!r->regex) return;
-    regfree(r->regex);
-    free(r->regex);
-    r->regex = NULL;
+    if (!state) return;
+    regfree(state);
+    free(state);
 }
 
-static int sample(const struct eval_run *r, struct eval_acc *a, uint32_t i,
+static int sample(const void *state, const struct eval_run *r, struct eval_acc *a, uint32_t i,
                   const char *text, size_t len, struct ls_error *err)
 {
-    (void)i; (void)err;
-    if (!r->regex) return LS_OK;
+    (void)r; (void)i; (void)err;
+    if (!state) return LS_OK;
     regmatch_t m[1];
     m[0].rm_so = 0;
     m[0].rm_eo = (regoff_t)len;
-    if (regexec(r->regex, text, 1, m, REG_STARTEND) == 0) a->n_regex++;
+    if (regexec(state, text, 1, m, REG_STARTEND) == 0) a->n_regex++;
     return LS_OK;
 }
 
-static int finish(const struct eval_run *r, struct eval_acc *a, struct ls_error *err)
+static int finish(const void *state, const struct eval_run *r, struct eval_acc *a, struct ls_error *err)
 {
-    (void)err;
+    (void)r; (void)err;
     struct eval_scores *s = &a->sc;
     s->n_regex_match = a->n_regex;
     s->regex_match_share = s->regex_match_ci[0] = s->regex_match_ci[1] = NAN;
-    if (!r->regex || !a->n_text_samples) return LS_OK;
+    if (!state || !a->n_text_samples) return LS_OK;
     s->regex_match_share = (double)a->n_regex / a->n_text_samples;
     eval_wilson(a->n_regex, a->n_text_samples, s->regex_match_ci);
     return LS_OK;
 }
 
 const struct evaluator eval_regex = {
-    "regex",
-    "regex_match_share regex_match_ci regex_matches",
+    .name = "regex",
+    .keys = "regex_match_share regex_match_ci regex_matches",
+    .definition =
     "Regex match share (--regex RE): share of the N sampled continuations in which the "
     "POSIX extended regular expression RE (regcomp REG_EXTENDED) finds a match anywhere "
     "(anchor with ^...$ for a whole-text match), with its Wilson 95% interval. The text "
     "is matched as bytes up to its full length (REG_STARTEND); character classes follow "
     "the locale's LC_CTYPE. Needs a vocabulary.",
-    NULL, sample, finish
+    .field = EVAL_FIELD_REGEX,
+    .init = init,
+    .free = release,
+    .sample = sample,
+    .finish = finish,
 };

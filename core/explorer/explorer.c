@@ -264,8 +264,8 @@ static int seq_slot(struct explorer *ex)
     s->chain = ex->chain;
     s->params = ex->params;
     s->done = 0;
-    s->sum_nlp = s->sum_nlp_raw = 0;
-    s->n_rec = s->n_cut = s->n_err = 0;
+    memset(&s->ppl, 0, sizeof s->ppl);
+    s->n_err = 0;
     ex->seq_cur = victim;
     return victim;
 }
@@ -290,12 +290,11 @@ static void seq_step(struct explorer *ex, struct ex_seq *s)
     if (chain_run(&s->chain, &s->params, ex->wlogits, ex->V, &ex->wws, &ex->wres, &e)) {
         s->state[i] = SEQ_ERROR; s->n_err++; goto next;
     }
-    double p = ex->wres.p[tok], pr = ex->wres.p_raw[tok];
-    s->p[i] = (float)p;
-    s->n_rec++;
-    s->sum_nlp_raw += pr > 0 ? -log(pr) : 745.0; /* below DBL_MIN: counted as -ln(5e-324) */
-    if (ex->wres.cut_by[tok] != CUT_NONE || !(p > 0)) { s->state[i] = SEQ_CUT; s->n_cut++; }
-    else { s->state[i] = SEQ_KEPT; s->sum_nlp += -log(p); }
+    /* the perplexity evaluator's arithmetic: one definition (eval_ppl.h) */
+    struct eval_ppl_point pt;
+    eval_ppl_add(&s->ppl, ex->wlogits, &info, &ex->wres, ex->src->vocab, tok, &pt);
+    s->p[i] = (float)pt.p_chain;
+    s->state[i] = pt.cut ? SEQ_CUT : SEQ_KEPT;
 next:
     s->done++;
 }
@@ -315,6 +314,27 @@ unsigned explorer_work(struct explorer *ex, long budget_ns)
 }
 
 /* --- scores panel ---------------------------------------------------------- */
+
+/* The sequence rows: perplexity under the chain and raw, and the cut share,
+ * from eval's definition (eval_ppl_scores), so they equal `eval --json`'s
+ * perplexity_chain and perplexity_raw and the evaluator rows below them. */
+static void seq_rows(struct score_rows *sc, const struct eval_ppl *ppl)
+{
+    if (ppl->n_rec == 0) { score_rows_add(sc, SCORE_PENDING, "perplexity", "no recorded tokens"); return; }
+    struct eval_scores e;
+    eval_ppl_scores(ppl, &e);
+    uint32_t n_cut = ppl->n_rec - ppl->n_uncut;
+    char raw[32];
+    /* %.4g: a recorded token whose p underflows makes a perplexity
+     * astronomically large (or inf); keep the row one line */
+    if (isfinite(e.perplexity_raw)) snprintf(raw, sizeof raw, "%.4g", e.perplexity_raw);
+    else if (isfinite(e.nll_raw_nats)) snprintf(raw, sizeof raw, "overflows: nll %.4g nats", e.nll_raw_nats);
+    else snprintf(raw, sizeof raw, "n/a");
+    if (ppl->n_uncut) score_rows_add(sc, SCORE_NORMAL, "perplexity", "%.4g (raw %s)", e.perplexity_chain, raw);
+    else score_rows_add(sc, SCORE_WARN, "perplexity", "inf (all cut; raw %s)", raw);
+    score_rows_add(sc, n_cut ? SCORE_WARN : SCORE_NORMAL, "cut share", "%.1f%% (%u of %u)",
+                   100.0 * n_cut / ppl->n_rec, n_cut, ppl->n_rec);
+}
 
 static void fill_scores(struct explorer *ex)
 {
@@ -338,15 +358,7 @@ static void fill_scores(struct explorer *ex)
         score_rows_add(sc, SCORE_PENDING, "perplexity", "computing %u/%u", s ? s->done : 0, ex->n_steps);
         return;
     }
-    if (s->n_rec == 0) { score_rows_add(sc, SCORE_PENDING, "perplexity", "no recorded tokens"); return; }
-    uint32_t kept = s->n_rec - s->n_cut;
-    /* %.4g: a recorded token whose raw p underflows makes the raw
-     * perplexity astronomically large (or inf); keep the row one line */
-    if (kept) score_rows_add(sc, SCORE_NORMAL, "perplexity", "%.4g (raw %.4g)", exp(s->sum_nlp / kept),
-                             exp(s->sum_nlp_raw / s->n_rec));
-    else score_rows_add(sc, SCORE_WARN, "perplexity", "inf (all cut)");
-    score_rows_add(sc, s->n_cut ? SCORE_WARN : SCORE_NORMAL, "cut share", "%.1f%% (%u of %u)",
-                   100.0 * s->n_cut / s->n_rec, s->n_cut, s->n_rec);
+    seq_rows(sc, &s->ppl);
 }
 
 /* --- actions --------------------------------------------------------------- */

@@ -65,6 +65,7 @@
 #include <stdint.h>
 #include "sampling/chain.h"
 #include "base/rng.h"
+#include "eval/eval_ppl.h"
 #include "explorer/score_rows.h"
 #include "input/source.h"
 #include "base/status.h"
@@ -100,9 +101,8 @@ struct ex_seq {
     uint32_t done;           /* steps computed, in order */
     float *p;                /* n_steps: final p of the recorded token; -1 none */
     uint8_t *state;          /* n_steps: SEQ_* */
-    double sum_nlp;          /* sum of -ln p over recorded tokens not cut */
-    double sum_nlp_raw;      /* sum of -ln p_raw over recorded tokens */
-    uint32_t n_rec, n_cut, n_err;
+    struct eval_ppl ppl;     /* perplexity sums: eval's own (eval_ppl.h) */
+    uint32_t n_err;
 };
 enum { SEQ_KEPT = 0, SEQ_CUT = 1, SEQ_NOTOKEN = 2, SEQ_ERROR = 3 };
 

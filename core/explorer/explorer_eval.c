@@ -7,6 +7,7 @@
  * same seed), so the numbers are those of `eval` and `sweep`. A changed
  * setting frees the unfinished runs (cancel) and starts new ones. */
 #include "explorer/explorer_eval.h"
+#include "report/eval_report.h"
 #include "sampling/draw.h"
 #include "base/clock.h"
 #include "base/parse.h"
@@ -150,6 +151,15 @@ static void job_start(struct explorer_eval *xe, struct explorer *ex, struct xe_j
     struct ls_error e = {0};
     j->z = malloc((size_t)(ex->V ? ex->V : 1) * sizeof *j->z);
     if (!j->z) { job_fail(xe, j, "out of memory"); return; }
+    /* the explorer's words for a config option at fault (core names none) */
+    static const char *const what[] = { [EVAL_FIELD_N] = "continuations", [EVAL_FIELD_REGEX] = "regex",
+                                        [EVAL_FIELD_JSON_KEYS] = "json keys" };
+    int field = EVAL_FIELD_NONE;
+    if (eval_config_check(&cfg, &field, &e)) {
+        if (field > 0 && (size_t)field < sizeof what / sizeof *what && what[field]) ls_error_prefix(&e, what[field]);
+        job_fail(xe, j, e.msg);
+        return;
+    }
     int n = sweep ? xe->n_temps : 1;
     for (int i = 0; i < n; i++) {
         struct eval_settings set = { ex->chain, ex->params };
@@ -287,49 +297,15 @@ int explorer_eval_sweep_set(struct explorer_eval *xe, const char *list)
 
 /* --- rows of the scores panel -------------------------------------------- */
 
+/* The score table's panel rows (report/eval_report.h): the labels and
+ * formats of `eval`'s scores live there, once. */
 static void rows_add(struct score_rows *r, const struct eval_scores *s)
 {
-    /* the most telling rows first: the main panel shows what fits */
-    char se[32] = "";
-    if (isfinite(s->perplexity_raw_se)) snprintf(se, sizeof se, " +/-%.3g", s->perplexity_raw_se);
-    if (s->approximate) score_rows_add(r, SCORE_WARN, "approximate", "sparse dump: top-N only");
-    if (!s->texts_known) {
-        score_rows_add(r, SCORE_PENDING, "json valid", "n/a (no vocabulary)");
-    } else {
-        score_rows_add(r, SCORE_NORMAL, "json valid", "%.3f [%.3f, %.3f] %u/%u", s->json_valid_share,
-                       s->json_valid_ci[0], s->json_valid_ci[1], s->n_json_valid, s->n_samples);
-        /* option-driven scores (--json-keys, --regex): NaN when not asked for */
-        if (isfinite(s->json_keys_share))
-            score_rows_add(r, SCORE_NORMAL, "json keys", "%.3f [%.3f, %.3f] %u/%u", s->json_keys_share,
-                           s->json_keys_ci[0], s->json_keys_ci[1], s->n_json_keys, s->n_samples);
-        if (isfinite(s->regex_match_share))
-            score_rows_add(r, SCORE_NORMAL, "regex match", "%.3f [%.3f, %.3f] %u/%u", s->regex_match_share,
-                           s->regex_match_ci[0], s->regex_match_ci[1], s->n_regex_match, s->n_samples);
-        score_rows_add(r, SCORE_NORMAL, "distinct-1/2", "%.3f / %.3f", s->distinct_1, s->distinct_2);
-    }
-    if (isfinite(s->recorded_agreement))
-        score_rows_add(r, SCORE_NORMAL, "recorded agr", "%.1f%% of sampled tokens", 100.0 * s->recorded_agreement);
-    if (isfinite(s->top1_agreement)) score_rows_add(r, SCORE_NORMAL, "top-1 agree", "%.1f%%", 100.0 * s->top1_agreement);
-    if (isfinite(s->perplexity_raw))
-        score_rows_add(r, SCORE_NORMAL, "ppl raw", "%.4g%s (%.3g bits)", s->perplexity_raw, se, s->nll_raw_bits);
-    else if (isfinite(s->nll_raw_nats))
-        score_rows_add(r, SCORE_WARN, "ppl raw", "exp overflows: mean nll %.4g nats", s->nll_raw_nats);
-    else score_rows_add(r, SCORE_PENDING, "ppl raw", "n/a (no recorded tokens)");
-    if (isfinite(s->perplexity_chain))
-        score_rows_add(r, SCORE_NORMAL, "ppl chain", "%.4g over %u of %u uncut", s->perplexity_chain, s->n_uncut,
-                       s->n_recorded);
-    else if (isfinite(s->nll_chain_nats))
-        score_rows_add(r, SCORE_WARN, "ppl chain", "exp overflows: mean nll %.4g nats", s->nll_chain_nats);
-    else score_rows_add(r, SCORE_PENDING, "ppl chain", s->n_recorded ? "n/a (every recorded token cut)"
-                                                                       : "n/a (no recorded tokens)");
-    if (isfinite(s->bits_per_byte)) score_rows_add(r, SCORE_NORMAL, "bits/byte", "%.4g", s->bits_per_byte);
-    if (isfinite(s->cut_rate))
-        score_rows_add(r, s->n_cut ? SCORE_WARN : SCORE_NORMAL, "cut rate", "%.1f%% (%u of %u)", 100.0 * s->cut_rate,
-                       s->n_cut, s->n_recorded);
-    score_rows_add(r, SCORE_NORMAL, "mean entropy", "%.3f nats (raw %.3f)", s->mean_entropy_nats, s->mean_entropy_raw_nats);
-    score_rows_add(r, SCORE_NORMAL, "mean kept", "%.4g", s->mean_kept);
-    score_rows_add(r, s->n_clipped ? SCORE_WARN : SCORE_NORMAL, "clipping", "%.2g%% (%llu logits, %u steps)",
-                   100.0 * s->clipping_rate, (unsigned long long)s->n_clipped, s->n_clipped_steps);
+    static const int hint[] = { [EVAL_ROW_NORMAL] = SCORE_NORMAL, [EVAL_ROW_PENDING] = SCORE_PENDING,
+                                [EVAL_ROW_WARN] = SCORE_WARN };
+    struct eval_panel_row row[SCORE_ROWS_MAX];
+    int n = eval_panel_rows(s, row, SCORE_ROWS_MAX);
+    for (int i = 0; i < n; i++) score_rows_add(r, hint[row[i].hint], row[i].label, "%s", row[i].value);
 }
 
 /* --- the many-draws view --------------------------------------------------- */

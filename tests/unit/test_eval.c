@@ -386,11 +386,27 @@ static void test_limits_and_usage(void **state)
     cfg.n_samples = 10;
     cfg.regex = "(";
     assert_int_equal(eval_run_new(s, &cfg, &st, 1, &run, &err), LS_EUSAGE);
-    assert_non_null(strstr(err.msg, "--regex"));
+    /* core names no option (issue 8): the caller adds its context from
+     * the field eval_config_check reports */
+    assert_null(strstr(err.msg, "--"));
+    int field = -1;
+    assert_int_equal(eval_config_check(&cfg, &field, &err), LS_EUSAGE);
+    assert_int_equal(field, EVAL_FIELD_REGEX);
+    assert_string_equal(err.msg, "Unmatched ( or \\(: '('");
     cfg.regex = NULL;
     cfg.json_keys = "a,,b";
     assert_int_equal(eval_run_new(s, &cfg, &st, 1, &run, &err), LS_EUSAGE);
+    assert_string_equal(err.msg, "empty key in 'a,,b'");
+    assert_int_equal(eval_config_check(&cfg, &field, &err), LS_EUSAGE);
+    assert_int_equal(field, EVAL_FIELD_JSON_KEYS);
     cfg.json_keys = NULL;
+    cfg.n_samples = 0;
+    assert_int_equal(eval_config_check(&cfg, &field, &err), LS_EUSAGE);
+    assert_int_equal(field, EVAL_FIELD_N);
+    assert_null(strstr(err.msg, "-n"));
+    cfg.n_samples = 10;
+    assert_int_equal(eval_config_check(&cfg, &field, &err), LS_OK);
+    assert_int_equal(field, EVAL_FIELD_NONE);
     assert_true(eval_key_reserved("perplexity_raw"));
     assert_true(eval_key_reserved("distinct_2"));
     assert_false(eval_key_reserved("myscore"));

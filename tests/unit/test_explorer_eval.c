@@ -127,6 +127,82 @@ static void test_scores_match_eval_json(void **st)
     explorer_free(&ex);
 }
 
+/* The value after "raw " in a row like "1.236 (raw 1.346)". */
+static double raw_of(const char *value)
+{
+    const char *p = strstr(value, "raw ");
+    assert_non_null(p);
+    return strtod(p + 4, NULL);
+}
+
+/* Issue 8: on a sparse (top-N) dump the explorer's sequence statistics
+ * renormalised the raw probabilities over the known entries (raw 1.236)
+ * while eval takes the file's own log-probability (perplexity_raw
+ * 1.34565): two raw perplexities on one screen. Both now come from
+ * eval_ppl; the built-in row, the evaluator row and the sums equal
+ * `eval --json`, the sums to the last bit. */
+static void test_sequence_perplexity_is_evals(void **st)
+{
+    (void)st;
+    static const char *const files[] = { "samples/openai_chat.json", DEMO, "samples/llamacpp.json" };
+    for (size_t f = 0; f < sizeof files / sizeof *files; f++) {
+        struct explorer ex;
+        struct explorer_eval xe;
+        open_demo(&ex, &xe, files[f]);
+        drain(&xe, &ex);
+        const char *args[] = { "eval", files[f], "--json" };
+        cJSON *cli = run_cli_json(args, 3);
+        double want_raw = cJSON_GetObjectItemCaseSensitive(cli, "perplexity_raw")->valuedouble;
+        double want_chain = cJSON_GetObjectItemCaseSensitive(cli, "perplexity_chain")->valuedouble;
+        /* the rows: "perplexity X (raw Y)" and "ppl raw Y ..." show one value */
+        char want[32], got[32];
+        snprintf(want, sizeof want, "%.4g", want_raw);
+        int seen = 0;
+        for (int k = 0; k < ex.scores.n; k++) {
+            const struct score_row *r = &ex.scores.row[k];
+            if (!strcmp(r->label, "perplexity")) {
+                snprintf(got, sizeof got, "%.4g", raw_of(r->value));
+                assert_string_equal(got, want);
+                seen |= 1;
+            }
+            if (!strcmp(r->label, "ppl raw")) {
+                snprintf(got, sizeof got, "%.4g", strtod(r->value, NULL));
+                assert_string_equal(got, want);
+                seen |= 2;
+            }
+        }
+        assert_int_equal(seen, 3);
+        /* full precision: the explorer's own sums, through eval's definition */
+        const struct ex_seq *sq = explorer_seq(&ex);
+        assert_non_null(sq);
+        struct eval_scores sc;
+        eval_ppl_scores(&sq->ppl, &sc);
+        assert_true(sc.perplexity_raw == want_raw);
+        assert_true(sc.perplexity_chain == want_chain);
+        cJSON_Delete(cli);
+        explorer_eval_free(&xe);
+        explorer_free(&ex);
+    }
+}
+
+/* Issue 8: core names no command-line option; the explorer says which of
+ * its settings is wrong in its own words. */
+static void test_config_error_in_explorer_words(void **st)
+{
+    (void)st;
+    struct explorer ex;
+    struct explorer_eval xe;
+    open_demo(&ex, &xe, DEMO);
+    xe.cfg.regex = "(";
+    drain(&xe, &ex);
+    const struct score_row *r = &ex.scores.row[ex.scores.n - 1];
+    assert_string_equal(r->label, "evaluators");
+    assert_int_equal(r->hint, SCORE_WARN);
+    assert_string_equal(r->value, "regex: Unmatched ( or \\(: '('");
+    explorer_eval_free(&xe);
+    explorer_free(&ex);
+}
+
 static void test_cancel_restart_and_cache(void **st)
 {
     (void)st;
@@ -271,6 +347,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_scores_match_eval_json),
+        cmocka_unit_test(test_sequence_perplexity_is_evals),
+        cmocka_unit_test(test_config_error_in_explorer_words),
         cmocka_unit_test(test_cancel_restart_and_cache),
         cmocka_unit_test(test_sweep_rows),
         cmocka_unit_test(test_compare),
