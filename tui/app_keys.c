@@ -8,6 +8,7 @@
 #include "cmdline.h"
 #include "commands.h"
 #include "base/fileio.h"
+#include "sampling/params_table.h"
 #include "keys.h"
 #include "screen.h"
 
@@ -85,8 +86,6 @@ static unsigned run_command(struct app *a, const char *line)
     default: return fl;
     }
 }
-
-static const char *const param_cmd[EXP__COUNT] = { "set temperature ", "set top_k ", "set top_p ", "set min_p ", "chain ", "seed " };
 
 /* A mouse event at (x, y): clicks select what the cell's tag names, the
  * wheel scrolls the token list (over it) or the steps (elsewhere). */
@@ -171,8 +170,12 @@ static unsigned act_move(struct app *a, enum action act, int *done)
 /* The command line, prefilled for the focused parameter (or the step). */
 static unsigned edit_value(struct app *a, int key)
 {
-    char pre[64];
-    const char *cmd = a->ex.focus_panel == PANEL_PARAMS ? param_cmd[a->ex.focus_param] : "step ";
+    char pre[64], cmd[40] = "step ";
+    int f = a->ex.focus_panel == PANEL_PARAMS ? a->ex.focus_param : -1;
+    /* sampling parameters under their one spelling (params_table.h) */
+    if (f >= 0 && f < PARAM__COUNT) snprintf(cmd, sizeof cmd, "set %s ", param_name((enum param_id)f));
+    else if (f == EXP_CHAIN) snprintf(cmd, sizeof cmd, "chain ");
+    else if (f == EXP_SEED) snprintf(cmd, sizeof cmd, "seed ");
     if (key) snprintf(pre, sizeof pre, "%s%c", cmd, (char)key);
     else snprintf(pre, sizeof pre, "%s", cmd);
     cmdline_open(pre);

@@ -9,6 +9,7 @@
 #include "cli/sweep.h"
 
 #include <cjson/cJSON.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,27 +66,43 @@ static int on_opt(void *vctx, int id, const char *arg, struct ls_error *err)
     }
 }
 
-/* Pre-scan: a comma in the value of --temperature/-t, --top-p/-p,
- * --top-k/-k or --min-p makes it a sweep list. Consumed arguments are left
- * out of the argv handed to cli_parse. Stops at "--". */
+/* The spellings of parameter p on the command line, from the parameter
+ * table: --NAME, --ALIAS, -L. Returns how many were written (at most 3). */
+static int option_spellings(int p, char out[3][32])
+{
+    const struct param_def *d = param_def((enum param_id)p);
+    int n = 0;
+    snprintf(out[n++], 32, "--%s", d->name);
+    if (d->opt_alias) snprintf(out[n++], 32, "--%s", d->opt_alias);
+    if (d->opt_short) snprintf(out[n++], 32, "-%c", d->opt_short);
+    return n;
+}
+
+/* Argument i names parameter p with a comma list: take it into pl. */
+static int take_list(int argc, char **argv, int *i, int p, const char *name, struct sweep_plan *pl)
+{
+    const char *a = argv[*i];
+    size_t l = strlen(name);
+    if (strncmp(a, name, l)) return 0;
+    if (a[l] == '=' && strchr(a + l + 1, ',')) { pl->list[p] = a + l + 1; return 1; }
+    if (!a[l] && *i + 1 < argc && strchr(argv[*i + 1], ',')) { pl->list[p] = argv[++*i]; return 1; }
+    if (l == 2 && a[l] && strchr(a + l, ',')) { pl->list[p] = a + l; return 1; } /* -t0,1 */
+    return 0;
+}
+
+/* Pre-scan: a comma in the value of a parameter option (--temperature/-t,
+ * --top-p/-p, --top-k/-k, --min-p) makes it a sweep list. Consumed
+ * arguments are left out of the argv handed to cli_parse. Stops at "--". */
 static int prescan(int argc, char **argv, char **nargv, struct sweep_plan *pl)
 {
-    static const struct { const char *name; int p; } m[] = {
-        {"--temperature", P_TEMP}, {"--temp", P_TEMP}, {"-t", P_TEMP}, {"--top-p", P_TOPP}, {"-p", P_TOPP},
-        {"--top-k", P_TOPK}, {"-k", P_TOPK}, {"--min-p", P_MINP},
-    };
     int n = 0, i;
     for (i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--")) break;
+        if (!strcmp(argv[i], "--")) break;
         int took = 0;
-        for (size_t j = 0; j < sizeof m / sizeof m[0] && !took; j++) {
-            size_t l = strlen(m[j].name);
-            if (!strncmp(a, m[j].name, l)) {
-                if (a[l] == '=' && strchr(a + l + 1, ',')) { pl->list[m[j].p] = a + l + 1; took = 1; }
-                else if (!a[l] && i + 1 < argc && strchr(argv[i + 1], ',')) { pl->list[m[j].p] = argv[++i]; took = 1; }
-                else if (l == 2 && a[l] && strchr(a + l, ',')) { pl->list[m[j].p] = a + l; took = 1; } /* -t0,1 */
-            }
+        for (int p = 0; p < P__N && !took; p++) {
+            char names[3][32];
+            int k = option_spellings(p, names);
+            for (int j = 0; j < k && !took; j++) took = take_list(argc, argv, &i, p, names[j], pl);
         }
         if (!took) nargv[n++] = argv[i];
     }
@@ -103,7 +120,7 @@ static cJSON *sweep_json(const struct sweep_doc *d)
     cJSON_AddBoolToObject(doc, "approximate", d->approximate);
     cJSON_AddBoolToObject(doc, "grid", pl->grid);
     cJSON *va = cJSON_AddArrayToObject(doc, "varied");
-    for (int p = 0; p < P__N; p++) if (pl->swept[p]) cJSON_AddItemToArray(va, cJSON_CreateString(sweep_pkey[p]));
+    for (int p = 0; p < P__N; p++) if (pl->swept[p]) cJSON_AddItemToArray(va, cJSON_CreateString(param_def((enum param_id)p)->key));
     cJSON *ra = cJSON_AddArrayToObject(doc, "rows");
     for (int r = 0; r < pl->nrows; r++) {
         const struct sweep_row *w = &pl->rows[r];
@@ -112,7 +129,7 @@ static cJSON *sweep_json(const struct sweep_doc *d)
         cJSON_AddNumberToObject(row, "top_k", w->p.top_k);
         cJSON_AddNumberToObject(row, "top_p", w->p.top_p);
         cJSON_AddNumberToObject(row, "min_p", w->p.min_p);
-        if (w->varied >= 0) cJSON_AddStringToObject(row, "varied", sweep_pkey[w->varied]);
+        if (w->varied >= 0) cJSON_AddStringToObject(row, "varied", param_def((enum param_id)w->varied)->key);
         else cJSON_AddNullToObject(row, "varied");
         eval_scores_json(row, d->cfg, eval_run_scores(d->run, (size_t)r));
         cJSON_AddItemToArray(ra, row);

@@ -10,14 +10,16 @@
 #define LS_SWEEP_H
 
 #include "eval/eval.h"
+#include "sampling/params_table.h"
 
 #define SWEEP_MAX_LIST 64
 #define SWEEP_MAX_ROWS 256
 
-/* The sweepable parameters, in row/column order. */
-enum { P_TEMP = 0, P_TOPK, P_TOPP, P_MINP, P__N };
-extern const char *const sweep_pname[P__N];   /* "top-k": option and text spelling */
-extern const char *const sweep_pkey[P__N];    /* "top_k": JSON key */
+/* The sweepable parameters, in row/column order: every parameter of the
+ * one parameter table (sampling/params_table.h), under its names there
+ * (param_name: option and text spelling, param_def()->key: JSON key). */
+enum { P_TEMP = PARAM_TEMPERATURE, P_TOPK = PARAM_TOP_K, P_TOPP = PARAM_TOP_P, P_MINP = PARAM_MIN_P,
+       P__N = PARAM__COUNT };
 
 struct sweep_row {
     struct params p;
@@ -39,7 +41,6 @@ struct sweep_plan {
  * the row. */
 int sweep_plan_build(struct sweep_plan *pl, const struct params *base, struct ls_error *err);
 
-double sweep_get_param(const struct params *pr, int p);
 
 /* What a text rendering needs besides the plan. */
 struct sweep_doc {

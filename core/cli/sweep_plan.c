@@ -7,29 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-const char *const sweep_pname[P__N] = { "temperature", "top-k", "top-p", "min-p" };
-const char *const sweep_pkey[P__N] = { "temperature", "top_k", "top_p", "min_p" };
-
-static void set_param(struct params *pr, int p, double v)
-{
-    switch (p) {
-    case P_TEMP: pr->temperature = v; break;
-    case P_TOPK: pr->top_k = (int32_t)v; break;
-    case P_TOPP: pr->top_p = v; break;
-    default: pr->min_p = v; break;
-    }
-}
-
-double sweep_get_param(const struct params *pr, int p)
-{
-    switch (p) {
-    case P_TEMP: return pr->temperature;
-    case P_TOPK: return pr->top_k;
-    case P_TOPP: return pr->top_p;
-    default: return pr->min_p;
-    }
-}
-
 struct item_ctx { double *out; int integer; };
 
 /* one list item: top-k counts are integers, the rest any finite number
@@ -51,7 +28,7 @@ static int plan_lists(struct sweep_plan *pl, struct ls_error *err)
         if (!pl->list[p]) continue;
         char opt[32];
         struct item_ctx c = { pl->vals[p], p == P_TOPK };
-        snprintf(opt, sizeof opt, "--%s", sweep_pname[p]);
+        snprintf(opt, sizeof opt, "--%s", param_name((enum param_id)p));
         rc = parse_list(pl->list[p], SWEEP_MAX_LIST, list_item, &c, &pl->nv[p], err);
         if ((rc = cli_opt_rc(opt, rc, err))) return rc;
         pl->swept[p] = 1;
@@ -74,7 +51,7 @@ static int plan_grid(struct sweep_plan *pl, const struct params *base, struct ls
         if (pl->nrows >= SWEEP_MAX_ROWS) return ls_fail(err, LS_EUSAGE, "--grid: more than %d rows", SWEEP_MAX_ROWS);
         struct sweep_row *r = &pl->rows[pl->nrows++];
         r->p = *base;
-        for (int p = 0; p < P__N; p++) if (pl->swept[p]) set_param(&r->p, p, pl->vals[p][pos[p]]);
+        for (int p = 0; p < P__N; p++) if (pl->swept[p]) param_set(&r->p, (enum param_id)p, pl->vals[p][pos[p]]);
         r->varied = -1;
         int p = P__N - 1;
         for (; p >= 0; p--) {
@@ -94,7 +71,7 @@ static int plan_each(struct sweep_plan *pl, const struct params *base, struct ls
             if (pl->nrows >= SWEEP_MAX_ROWS) return ls_fail(err, LS_EUSAGE, "more than %d rows", SWEEP_MAX_ROWS);
             struct sweep_row *r = &pl->rows[pl->nrows++];
             r->p = *base;
-            set_param(&r->p, p, pl->vals[p][i]);
+            param_set(&r->p, (enum param_id)p, pl->vals[p][i]);
             r->varied = p;
         }
     }

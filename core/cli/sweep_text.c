@@ -20,7 +20,7 @@ static const struct eval_scores *row_scores(const struct sweep_doc *d, int r)
 
 static double row_param(const struct sweep_doc *d, int r, int p)
 {
-    return sweep_get_param(&d->plan->rows[r].p, p);
+    return param_get(&d->plan->rows[r].p, p);
 }
 
 static void text_head(const struct sweep_doc *d, unsigned disp)
@@ -31,7 +31,7 @@ static void text_head(const struct sweep_doc *d, unsigned disp)
     printf("base: temperature %.9g  top-k %d  top-p %.9g  min-p %.9g\n%s:", b->temperature, (int)b->top_k,
            b->top_p, b->min_p, pl->grid ? "grid over" : "varied one at a time");
     for (int p = 0, f = 0; p < P__N; p++)
-        if (pl->swept[p]) { printf("%s %s", f ? (pl->grid ? " x" : ",") : "", sweep_pname[p]); f = 1; }
+        if (pl->swept[p]) { printf("%s %s", f ? (pl->grid ? " x" : ",") : "", param_name((enum param_id)p)); f = 1; }
     putchar('\n');
     if (d->approximate) printf("APPROXIMATE: sparse (top-N) dump; every score is computed over the known tokens\n");
 }
@@ -46,7 +46,7 @@ static void text_table(const struct sweep_doc *d, const struct eval_sweep_col *s
 {
     const struct sweep_plan *pl = d->plan;
     putchar('\n');
-    for (int p = 0; p < P__N; p++) if (pl->swept[p] || p == P_TEMP) printf("%-11s ", sweep_pname[p]);
+    for (int p = 0; p < P__N; p++) if (pl->swept[p] || p == P_TEMP) printf("%-11s ", param_name((enum param_id)p));
     for (int j = 0; j < ns; j++) put_cell(j, sc[j].head);
     putchar('\n');
     for (int r = 0; r < pl->nrows; r++) {
@@ -125,7 +125,7 @@ static void series_fill(const struct sweep_doc *d, const struct group *g, int q,
     size_t o = 0;
     for (int pp = 0; pp < P__N; pp++) {
         if (pp == g->p || !d->plan->swept[pp]) continue;
-        o += (size_t)snprintf(label + o, lsz - o, "%s%s %g", o ? " " : "", sweep_pname[pp],
+        o += (size_t)snprintf(label + o, lsz - o, "%s%s %g", o ? " " : "", param_name((enum param_id)pp),
                               row_param(d, g->ser_rep[q], pp));
         if (o >= lsz) o = lsz - 1;
     }
@@ -143,7 +143,7 @@ static void chart_score(const struct sweep_doc *d, const struct group *g, const 
         cs[q].mark = g->nser > 1 ? (char)('a' + q) : '*';
         cs[q].y = y;
     }
-    struct chart ch = { sc->key, sweep_pname[g->p], g->xs, (size_t)g->nx, cs, (size_t)g->nser, 40, 7,
+    struct chart ch = { sc->key, param_name((enum param_id)g->p), g->xs, (size_t)g->nx, cs, (size_t)g->nser, 40, 7,
                         sc->share ? 0.0 : NAN, sc->share ? 1.0 : NAN, NAN };
     chart_text(&ch, buf, CHART_BUF);
     putchar('\n');

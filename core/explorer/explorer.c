@@ -461,16 +461,16 @@ unsigned explorer_adjust(struct explorer *ex, int dir, int coarse)
 unsigned explorer_param_off(struct explorer *ex)
 {
     struct params p = ex->params;
-    switch (ex->focus_param) {
-    case EXP_TEMPERATURE: p.temperature = 1.0; break;
-    case EXP_TOP_K: p.top_k = 0; break;
-    case EXP_TOP_P: p.top_p = 1.0; break;
-    case EXP_MIN_P: p.min_p = 0.0; break;
+    int f = ex->focus_param;
+    if (f < PARAM__COUNT) {  /* the table's off value (same order, asserted above) */
+        param_set(&p, (enum param_id)f, param_def((enum param_id)f)->off);
+        return set_params(ex, &p);
+    }
+    switch (f) {
     case EXP_CHAIN: { struct chain c; chain_preset(&c, PRESET_HF); return set_chain(ex, &c); }
     case EXP_SEED: return explorer_set_seed(ex, LS_DEFAULT_SEED);
     default: return EX_NONE;
     }
-    return set_params(ex, &p);
 }
 
 int explorer_set_params(struct explorer *ex, const struct params *p)

@@ -3,6 +3,7 @@
  * parameter is drawn in the focus role; each field carries a TAG_PARAM
  * click tag so a mouse click focuses it. Off values read "off". */
 #include "view/panel.h"
+#include "sampling/params_table.h"
 
 #include <stdio.h>
 
@@ -32,11 +33,11 @@ void view_params(struct grid *g, const struct explorer *ex, struct view_rect r)
 
     snprintf(v, sizeof v, "%.2f", p->temperature);
     x += field(g, x, r.y, end - x, EXP_TEMPERATURE, f, wide ? "temperature" : "T", v);
-    if (p->top_k) snprintf(v, sizeof v, "%d", (int)p->top_k); else snprintf(v, sizeof v, "off");
+    if (!param_is_off(p, PARAM_TOP_K)) snprintf(v, sizeof v, "%d", (int)p->top_k); else snprintf(v, sizeof v, "off");
     x += field(g, x, r.y, end - x, EXP_TOP_K, f, narrow ? "k" : "top-k", v);
-    if (p->top_p < 1.0) snprintf(v, sizeof v, "%.2f", p->top_p); else snprintf(v, sizeof v, "off");
+    if (!param_is_off(p, PARAM_TOP_P)) snprintf(v, sizeof v, "%.2f", p->top_p); else snprintf(v, sizeof v, "off");
     x += field(g, x, r.y, end - x, EXP_TOP_P, f, narrow ? "p" : "top-p", v);
-    if (p->min_p > 0) snprintf(v, sizeof v, "%.2f", p->min_p); else snprintf(v, sizeof v, "off");
+    if (!param_is_off(p, PARAM_MIN_P)) snprintf(v, sizeof v, "%.2f", p->min_p); else snprintf(v, sizeof v, "off");
     x += field(g, x, r.y, end - x, EXP_MIN_P, f, narrow ? "m" : "min-p", v);
 
     /* chain: preset name and the order as stage initials ("hf T>k>p>m") */
