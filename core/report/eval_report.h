@@ -17,6 +17,7 @@
 struct eval_sweep_col {
     const char *key;             /* JSON key, or the external evaluator's name */
     const char *head;            /* column head */
+    const char *title;           /* chart title in words ("cut rate") */
     int share;                   /* a share in [0, 1] (the charts' y range) */
     int ext;                     /* >= 0: external evaluator index, else -1 */
 };

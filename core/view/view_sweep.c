@@ -10,31 +10,11 @@
  * setting's own score once it is computed. Shares use a fixed [0, 1] axis;
  * other scores span their data. */
 #include "view/panel.h"
+#include "report/eval_report.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-
-struct sweep_score { const char *title; int share; };
-static const struct sweep_score scores[] = {
-    { "json valid", 1 }, { "perplexity (chain)", 0 }, { "cut rate", 1 }, { "mean entropy (nats)", 0 },
-    { "mean kept", 0 }, { "distinct-1", 0 }, { "distinct-2", 0 }, { "recorded agreement", 1 },
-};
-#define N_SCORES ((int)(sizeof scores / sizeof scores[0]))
-
-static double value(const struct eval_scores *s, int k)
-{
-    switch (k) {
-    case 0: return s->json_valid_share;
-    case 1: return s->perplexity_chain;
-    case 2: return s->cut_rate;
-    case 3: return s->mean_entropy_nats;
-    case 4: return s->mean_kept;
-    case 5: return s->distinct_1;
-    case 6: return s->distinct_2;
-    default: return s->recorded_agreement;
-    }
-}
 
 static int cellpos(double v, double lo, double hi, int n)
 {
@@ -55,7 +35,8 @@ static void ylabel(struct grid *g, int x, int y, int w, double v)
     grid_printf(g, x, y, w, ROLE_DIM, "%*s", w, b);
 }
 
-static void chart(struct grid *g, const struct explorer *ex, const struct explorer_eval *xe, int k,
+static void chart(struct grid *g, const struct explorer *ex, const struct explorer_eval *xe,
+                  const struct eval_sweep_col *col,
                   const struct eval_scores *now, int x, int y, int w, int h)
 {
     const int LW = 7;
@@ -63,19 +44,19 @@ static void chart(struct grid *g, const struct explorer *ex, const struct explor
     double ys[XE_SWEEP_MAX];
     double lo = INFINITY, hi = -INFINITY;
     for (int i = 0; i < xe->n_temps; i++) {
-        ys[i] = value(&xe->sweep_sc[i], k);
+        ys[i] = eval_sweep_value(col, &xe->sweep_sc[i]);
         if (isfinite(ys[i])) { if (ys[i] < lo) lo = ys[i]; if (ys[i] > hi) hi = ys[i]; }
     }
-    double yn = now ? value(now, k) : NAN;
+    double yn = now ? eval_sweep_value(col, now) : NAN;
     char t[64];
-    int tn = grid_puts(g, x, y, w, ROLE_TITLE, scores[k].title);
+    int tn = grid_puts(g, x, y, w, ROLE_TITLE, col->title);
     if (isfinite(yn)) {
         snprintf(t, sizeof t, "  now %.4g", yn);
         grid_puts(g, x + tn, y, w - tn, ROLE_MARK, t);
     }
     if (pw < 6 || ph < 2) return;
     if (!isfinite(lo)) { grid_puts(g, x + LW, y + 1, w - LW, ROLE_DIM, "(no data)"); return; }
-    if (scores[k].share) { lo = 0; hi = 1; }
+    if (col->share) { lo = 0; hi = 1; }
     if (!(hi > lo)) {
         double pad = fabs(lo) > 0 ? fabs(lo) * 0.5 : 0.5;
         if (lo >= 0 && lo - pad < 0) hi = lo + pad; else { lo -= pad; hi += pad; }
@@ -155,13 +136,16 @@ void view_sweep(struct grid *g, const struct explorer *ex, const struct explorer
     const struct eval_scores *now = explorer_eval_current(xe, ex, NULL, NULL, NULL);
     int ncols = r.w >= 150 ? 4 : r.w >= 96 ? 3 : r.w >= 64 ? 2 : 1;
     int avail = r.h - 1;
-    int nrows = (N_SCORES + ncols - 1) / ncols;
+    /* the columns of `sweep` on the command line: eval's score table */
+    struct eval_sweep_col cols[32];
+    int n_scores = eval_sweep_cols(&xe->cfg, cols, 32);
+    int nrows = (n_scores + ncols - 1) / ncols;
     int ch = avail / nrows;
     if (ch < 5) { ch = 5; nrows = avail / ch; }
     if (nrows < 1) return;
     int cw = r.w / ncols;
-    for (int k = 0; k < N_SCORES && k < nrows * ncols; k++) {
+    for (int k = 0; k < n_scores && k < nrows * ncols; k++) {
         int cx = r.x + (k % ncols) * cw, cy = r.y + 1 + (k / ncols) * ch;
-        chart(g, ex, xe, k, now, cx + 1, cy, cw - 2, ch);
+        chart(g, ex, xe, &cols[k], now, cx + 1, cy, cw - 2, ch);
     }
 }
