@@ -265,6 +265,94 @@ static int cmd_defaults(struct explorer *ex, const char *system)
 
 #define MAX_WORDS 8
 
+/* A parsed command line: the words (n of them, w[0] the command as typed)
+ * and the whole line, for commands whose argument may hold blanks. */
+struct cmd_args { int n; char **w; const char *line; };
+
+static int run_set(struct explorer *ex, const struct cmd_args *a)
+{
+    char **w = a->w;
+    if (a->n == 2 && strchr(w[1], '=')) { char *eq = strchr(w[1], '='); *eq = 0; return cmd_set(ex, w[1], eq + 1); }
+    if (a->n != 3) return set_usage(ex, a->n == 2 ? w[1] : NULL);
+    return cmd_set(ex, w[1], w[2]);
+}
+
+/* :step N and :seed S are :set step N and :set seed S */
+static int run_step_seed(struct explorer *ex, const struct cmd_args *a, const char *name)
+{
+    if (a->n != 2) return fail(ex, "usage: %s N", name);
+    return cmd_set(ex, name, a->w[1]);
+}
+static int run_step(struct explorer *ex, const struct cmd_args *a) { return run_step_seed(ex, a, "step"); }
+static int run_seed(struct explorer *ex, const struct cmd_args *a) { return run_step_seed(ex, a, "seed"); }
+
+static int run_chain(struct explorer *ex, const struct cmd_args *a)
+{
+    if (a->n != 2) return fail(ex, "usage: chain hf|llama.cpp|vllm|LIST");
+    return cmd_chain(ex, a->w[1]);
+}
+
+static int run_defaults(struct explorer *ex, const struct cmd_args *a)
+{
+    if (a->n != 2) return fail(ex, "usage: defaults llama.cpp|hf|vllm");
+    return cmd_defaults(ex, a->w[1]);
+}
+
+/* The rest of the line after the command word is the path; "\ "
+ * (readline's file name completion quoting) stands for a space. */
+static size_t rest_as_path(const char *line, char *path, size_t sz)
+{
+    const char *r = line + strspn(line, " \t");
+    r += strcspn(r, " \t");
+    r += strspn(r, " \t");
+    size_t o = 0;
+    for (; *r && o + 1 < sz; r++) {
+        if (*r == '\\' && r[1]) r++;
+        path[o++] = *r;
+    }
+    while (o > 0 && (path[o - 1] == ' ' || path[o - 1] == '\t')) o--;
+    path[o] = 0;
+    return o;
+}
+
+static int run_open(struct explorer *ex, const struct cmd_args *a)
+{
+    char path[1024];
+    if (!rest_as_path(a->line, path, sizeof path)) return fail(ex, "usage: open FILE");
+    struct ls_error e = {0};
+    if (explorer_open(ex, path, &e)) { explorer_message(ex, 1, "%s", e.msg); return EXC_ERROR; }
+    if (!ex->msg_error && strncmp(ex->msg, "warning:", 8)) explorer_message(ex, 0, "opened %s", path);
+    return EXC_OK;
+}
+
+static int run_export(struct explorer *ex, const struct cmd_args *a)
+{
+    long top = -1;
+    char **w = a->w;
+    if (a->n < 2 || a->n > 3) return fail(ex, "usage: export FILE [N|all]");
+    if (a->n == 3 && strcmp(w[2], "all")) {
+        uint64_t u;
+        struct ls_error pe = {0};
+        if (parse_u64(w[2], 1, INT32_MAX, &u, &pe)) return fail(ex, "export: expected N or all, got '%.40s'", w[2]);
+        top = (long)u;
+    }
+    struct ls_error e = {0};
+    if (explorer_export(ex, w[1], top, &e)) { explorer_message(ex, 1, "export: %s", e.msg); return EXC_ERROR; }
+    explorer_message(ex, 0, "exported step %u to %s", ex->step, w[1]);
+    return EXC_OK;
+}
+
+static int run_help(struct explorer *ex, const struct cmd_args *a) { (void)ex; (void)a; return EXC_HELP; }
+static int run_quit(struct explorer *ex, const struct cmd_args *a) { (void)ex; (void)a; return EXC_QUIT; }
+
+/* The handlers of the commands this file runs, by the command table's
+ * names; the others (the views') are explorer_eval.c's. */
+static const struct { const char *name; int (*run)(struct explorer *, const struct cmd_args *); } handlers[] = {
+    {"set", run_set}, {"step", run_step}, {"seed", run_seed}, {"chain", run_chain},
+    {"defaults", run_defaults}, {"open", run_open}, {"export", run_export}, {"help", run_help},
+    {"quit", run_quit},
+};
+
 int explorer_command(struct explorer *ex, const char *line)
 {
     char buf[1024];
@@ -284,58 +372,8 @@ int explorer_command(struct explorer *ex, const char *line)
     if (n == 0) return EXC_OK;
     const char *c = canon_cmd(w[0]);
     if (!c) return EXC_UNKNOWN;
-    if (!strcmp(c, "set")) {
-        if (n == 2 && strchr(w[1], '=')) { char *eq = strchr(w[1], '='); *eq = 0; return cmd_set(ex, w[1], eq + 1); }
-        if (n != 3) return set_usage(ex, n == 2 ? w[1] : NULL);
-        return cmd_set(ex, w[1], w[2]);
-    }
-    if (!strcmp(c, "step") || !strcmp(c, "seed")) {
-        if (n != 2) return fail(ex, "usage: %s N", c);
-        return cmd_set(ex, c, w[1]);
-    }
-    if (!strcmp(c, "chain")) {
-        if (n != 2) return fail(ex, "usage: chain hf|llama.cpp|vllm|LIST");
-        return cmd_chain(ex, w[1]);
-    }
-    if (!strcmp(c, "defaults")) {
-        if (n != 2) return fail(ex, "usage: defaults llama.cpp|hf|vllm");
-        return cmd_defaults(ex, w[1]);
-    }
-    if (!strcmp(c, "open")) {
-        /* the rest of the line is the path; "\ " (readline's file name
-         * completion quoting) stands for a space */
-        char path[1024];
-        const char *r = line + strspn(line, " \t");
-        r += strcspn(r, " \t");
-        r += strspn(r, " \t");
-        size_t o = 0;
-        for (; *r && o + 1 < sizeof path; r++) {
-            if (*r == '\\' && r[1]) r++;
-            path[o++] = *r;
-        }
-        while (o > 0 && (path[o - 1] == ' ' || path[o - 1] == '\t')) o--;
-        path[o] = 0;
-        if (!o) return fail(ex, "usage: open FILE");
-        struct ls_error e = {0};
-        if (explorer_open(ex, path, &e)) { explorer_message(ex, 1, "%s", e.msg); return EXC_ERROR; }
-        if (!ex->msg_error && strncmp(ex->msg, "warning:", 8)) explorer_message(ex, 0, "opened %s", path);
-        return EXC_OK;
-    }
-    if (!strcmp(c, "export")) {
-        long top = -1;
-        if (n < 2 || n > 3) return fail(ex, "usage: export FILE [N|all]");
-        if (n == 3 && strcmp(w[2], "all")) {
-            uint64_t u;
-            struct ls_error pe = {0};
-            if (parse_u64(w[2], 1, INT32_MAX, &u, &pe)) return fail(ex, "export: expected N or all, got '%.40s'", w[2]);
-            top = (long)u;
-        }
-        struct ls_error e = {0};
-        if (explorer_export(ex, w[1], top, &e)) { explorer_message(ex, 1, "export: %s", e.msg); return EXC_ERROR; }
-        explorer_message(ex, 0, "exported step %u to %s", ex->step, w[1]);
-        return EXC_OK;
-    }
-    if (!strcmp(c, "help")) return EXC_HELP;
-    if (!strcmp(c, "quit")) return EXC_QUIT;
+    struct cmd_args a = { n, w, line };
+    for (size_t i = 0; i < sizeof handlers / sizeof handlers[0]; i++)
+        if (!strcmp(c, handlers[i].name)) return handlers[i].run(ex, &a);
     return EXC_UNKNOWN;
 }
