@@ -41,6 +41,14 @@ static const struct option shared_opts[] = {
     {"help", no_argument, NULL, O_HELP},
 };
 #define N_SHARED (sizeof shared_opts / sizeof shared_opts[0])
+
+/* How the command line spells the input options: core's messages about a
+ * file use these words when they point at an option (source.h). */
+static const char *const source_spelling[SOPT_N] = {
+    [SOPT_FORMAT] = "--format NAME", [SOPT_TENSOR] = "--tensor NAME",
+    [SOPT_VOCAB_SIZE] = "--vocab-size V", [SOPT_DTYPE] = "--dtype D",
+    [SOPT_JSON_CAP] = "--max-json-size BYTES", [SOPT_VOCAB] = "--vocab FILE",
+};
 #define MAX_EXTRA 48
 
 int cli_parse_double(const char *opt, const char *s, double *out, struct ls_error *err)
@@ -90,6 +98,7 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, const struct cli_extra 
     o->count = -1;
     o->seed = LS_DEFAULT_SEED;
     o->disp = disp_locale_flags();
+    o->src.spelling = source_spelling;
     chain_preset(&o->chain, PRESET_HF);
     for (size_t i = 0; i < N_SHARED; i++) opts[n++] = shared_opts[i];
     for (size_t i = 0; extra && extra[i].name && i < MAX_EXTRA; i++) {

@@ -311,3 +311,21 @@ int api_abort(struct api_ctx *c, const char *msg, struct ls_error *err)
     api_ctx_free(c);
     return ls_fail(err, LS_EDATA, "%s", msg);
 }
+
+enum api_shape api_choices_shape(const cJSON *o)
+{
+    const cJSON *ch = cJSON_GetObjectItemCaseSensitive(o, "choices"), *c;
+    if (!cJSON_IsArray(ch)) return API_SHAPE_NONE;
+    cJSON_ArrayForEach(c, ch) {
+        const cJSON *lp = cJSON_GetObjectItemCaseSensitive(c, "logprobs");
+        if (cJSON_IsObject(lp)) {
+            if (cJSON_GetObjectItemCaseSensitive(lp, "content") || cJSON_GetObjectItemCaseSensitive(lp, "refusal"))
+                return API_SHAPE_CHAT;
+            if (cJSON_GetObjectItemCaseSensitive(lp, "tokens") || cJSON_GetObjectItemCaseSensitive(lp, "token_logprobs") ||
+                cJSON_GetObjectItemCaseSensitive(lp, "top_logprobs") || cJSON_GetObjectItemCaseSensitive(lp, "text_offset"))
+                return API_SHAPE_COMPLETIONS;
+        }
+        if (cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(c, "prompt_logprobs"))) return API_SHAPE_COMPLETIONS;
+    }
+    return API_SHAPE_NONE;
+}

@@ -18,6 +18,7 @@
  * file; little-endian is assumed (the only kind llama.cpp users have). */
 #include "base/fileio.h"
 #include "input/halffloat.h"
+#include "input/loader.h"
 #include "input/source.h"
 
 #include <math.h>
@@ -50,7 +51,7 @@ static float gf32(const unsigned char *p)
     return f;
 }
 
-static int kld_read(struct source *s, uint32_t step, float *logits, struct step_info *info, struct ls_error *err)
+int kld_read_step(struct source *s, uint32_t step, float *logits, struct step_info *info, struct ls_error *err)
 {
     struct kld *k = s->impl;
     uint32_t c = step / k->R, r = step % k->R;
@@ -77,7 +78,7 @@ static int kld_read(struct source *s, uint32_t step, float *logits, struct step_
     return LS_OK;
 }
 
-static void kld_close(struct source *s)
+void kld_close(struct source *s)
 {
     struct kld *k = s->impl;
     if (!k) return;
@@ -86,11 +87,14 @@ static void kld_close(struct source *s)
     free(k);
 }
 
-static const struct source_ops kld_ops = { "kld", kld_read, kld_close };
-
-int load_kld(const char *path, const struct source_opts *opts, struct source **out, struct ls_error *err)
+int kld_sniff(const struct input_probe *p)
 {
-    (void)opts;
+    return p->head_len >= 8 && memcmp(p->head, "_logits_", 8) == 0;
+}
+
+int load_kld(const struct input_job *j, struct source **out, struct ls_error *err)
+{
+    const char *path = j->path;
     int fd;
     uint64_t size;
     int rc = file_open_regular(path, &fd, &size, err);
@@ -150,7 +154,7 @@ int load_kld(const char *path, const struct source_opts *opts, struct source **o
             if (t < 0 || t >= n_vocab) { if (!bad) first_bad = t; bad++; }
         }
     }
-    struct source *s = source_alloc(&kld_ops, path);
+    struct source *s = source_alloc(j->ops, path);
     if (!s) { rc = ls_fail(err, LS_ELIMIT, "out of memory"); goto fail; }
     s->impl = k;
     s->n_steps = (uint32_t)nrec;

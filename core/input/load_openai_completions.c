@@ -17,13 +17,12 @@
  * "token_id:N" (vLLM return_tokens_as_token_ids). vLLM's prompt_logprobs
  * (per choice) become steps before that choice's generated tokens. */
 #include "input/json_api.h"
+#include "input/loader.h"
 
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-
-static const struct source_ops compl_ops = { "openai-completions", sp_read_step, sp_close };
 
 static int same_len(struct api_ctx *c, const cJSON *a, const char *an, const cJSON *b,
                     const char *bn, const char *p, struct ls_error *err)
@@ -122,13 +121,18 @@ static int load_item(struct api_ctx *c, const struct api_item *it, void *st, str
     return LS_OK;
 }
 
-int load_openai_completions(const char *path, const struct api_item *items, size_t n,
-                            const struct source_opts *opts, struct source **out, struct ls_error *err)
+/* Legacy shape: the first choice that says has logprobs.tokens & co, or a
+ * per-choice prompt_logprobs array (vLLM). */
+int openai_completions_sniff(const struct input_probe *p)
 {
-    (void)opts;
+    return cJSON_IsObject(p->item) && api_choices_shape(p->item) == API_SHAPE_COMPLETIONS;
+}
+
+int load_openai_completions(const struct input_job *j, struct source **out, struct ls_error *err)
+{
     struct api_ctx c;
     struct compl_tally t = {0};
-    int rc = api_load_items(&c, &compl_ops, path, items, n, load_item, &t, err);
+    int rc = api_load_items(&c, j->ops, j->path, j->items, j->n_items, load_item, &t, err);
     if (rc) return rc;
     if (!t.n_with) return api_abort(&c, "no choice has logprobs (request logprobs: N)", err);
     if (t.n_skipped)
