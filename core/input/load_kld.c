@@ -87,6 +87,23 @@ void kld_close(struct source *s)
     free(k);
 }
 
+/* Count out-of-range tokens once, streaming through the token table. */
+static int count_bad_tokens(int fd, uint64_t tok_bytes, int32_t n_vocab, uint64_t *bad, int32_t *first_bad,
+                            struct ls_error *err)
+{
+    unsigned char buf[4096];
+    for (uint64_t o = 0; o < tok_bytes; o += sizeof buf) {
+        size_t n = (size_t)(tok_bytes - o < sizeof buf ? tok_bytes - o : sizeof buf);
+        int rc = file_pread_exact(fd, buf, n, 20 + o, err);
+        if (rc) return rc;
+        for (size_t i = 0; i + 4 <= n; i += 4) {
+            int32_t t = gi32(buf + i);
+            if (t < 0 || t >= n_vocab) { if (!*bad) *first_bad = t; (*bad)++; }
+        }
+    }
+    return LS_OK;
+}
+
 int kld_sniff(const struct input_probe *p)
 {
     return p->head_len >= 8 && memcmp(p->head, "_logits_", 8) == 0;
@@ -142,18 +159,9 @@ int load_kld(const struct input_job *j, struct source **out, struct ls_error *er
     k->R = (uint32_t)R;
     k->nv = nv;
     k->rec_off = 20 + tok_bytes;
-    /* count out-of-range tokens once, streaming through the token table */
     uint64_t bad = 0;
     int32_t first_bad = 0;
-    unsigned char buf[4096];
-    for (uint64_t o = 0; o < tok_bytes; o += sizeof buf) {
-        size_t n = (size_t)(tok_bytes - o < sizeof buf ? tok_bytes - o : sizeof buf);
-        if ((rc = file_pread_exact(fd, buf, n, 20 + o, err))) goto fail;
-        for (size_t i = 0; i + 4 <= n; i += 4) {
-            int32_t t = gi32(buf + i);
-            if (t < 0 || t >= n_vocab) { if (!bad) first_bad = t; bad++; }
-        }
-    }
+    if ((rc = count_bad_tokens(fd, tok_bytes, n_vocab, &bad, &first_bad, err))) goto fail;
     struct source *s = source_alloc(j->ops, path);
     if (!s) { rc = ls_fail(err, LS_ELIMIT, "out of memory"); goto fail; }
     s->impl = k;
