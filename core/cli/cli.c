@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 #include "base/display.h"
 #include "base/rng.h"
+#include "input/formats.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -333,8 +334,11 @@ void cli_usage(FILE *f)
           "  --json                  one JSON document on stdout\n"
           "  --allow-nonfinite       treat NaN/+inf logits as masked instead of an error\n"
           "  --raw                   do not escape token text in table output\n"
-          "  --format NAME, --tensor NAME, --vocab-size V, --dtype D, --max-json-size BYTES\n"
-          "\nexit codes: 0 ok, 2 usage, 3 cannot open/read, 4 invalid or unsupported data,\n"
+          "  --format NAME, --tensor NAME, --vocab-size V, --dtype D, --max-json-size BYTES\n", f);
+    char names[256];   /* the format registry's names (default: detected from the content) */
+    input_format_names(names, sizeof names);
+    fprintf(f, "  --format NAME: %s\n", names);
+    fputs("\nexit codes: 0 ok, 2 usage, 3 cannot open/read, 4 invalid or unsupported data,\n"
           "            5 resource limit, 70 internal error\n"
           "\nIn the explorer press ? for keys; see also `logitscope --help-keys` and man logitscope.\n", f);
 }
