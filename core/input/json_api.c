@@ -244,21 +244,6 @@ int api_prompt_logprobs(struct api_ctx *c, const cJSON *arr, const char *path, s
     return LS_OK;
 }
 
-void api_fix_line(struct ls_error *err, const struct api_item *it)
-{
-    if (!err || !it || it->line <= 0) return;
-    static const char pat[] = " (line 1, column ";
-    char *m = strstr(err->msg, pat);
-    char tmp[LS_ERROR_MAX];
-    if (m) {
-        *m = 0;
-        if (snprintf(tmp, sizeof tmp, "%s (line %ld, column %s", err->msg, it->line, m + sizeof pat - 1) < 0) return;
-    } else {
-        if (snprintf(tmp, sizeof tmp, "line %ld: %s", it->line, err->msg) < 0) return;
-    }
-    memcpy(err->msg, tmp, sizeof tmp);
-}
-
 int api_finish(struct api_ctx *c, struct source **out, struct ls_error *err)
 {
     struct source *s = sp_source(c->b);
@@ -296,7 +281,7 @@ int api_load_items(struct api_ctx *c, const struct source_ops *ops, const char *
         c->jc = &items[i].jc;
         int rc = fn(c, &items[i], st, err);
         if (rc) {
-            api_fix_line(err, &items[i]);
+            json_item_fix_line(err, &items[i]);
             sp_abort(c->b);
             api_ctx_free(c);
             return rc;

@@ -77,13 +77,9 @@ int api_prompt_logprobs(struct api_ctx *c, const cJSON *arr, const char *path, s
 int api_expect(struct api_ctx *c, const cJSON *v, int mask, const char *tname, const char *path,
                struct ls_error *err);
 
-/* After an error inside item it: fix "(line 1, column C)" to the item's line
- * in a JSON Lines file, or prefix "line L: " when the message has no location. */
-void api_fix_line(struct ls_error *err, const struct api_item *it);
-
 /* Common head of a loader: c gets a fresh sparse builder for ops/path and fn
  * runs on every item (c->jc set to it) with the loader's tally st. On failure
- * the message gets the item's line (api_fix_line) and c is released. */
+ * the message gets the item's line (json_item_fix_line) and c is released. */
 typedef int (*api_item_fn)(struct api_ctx *c, const struct api_item *it, void *st, struct ls_error *err);
 int api_load_items(struct api_ctx *c, const struct source_ops *ops, const char *path,
                    const struct api_item *items, size_t n, api_item_fn fn, void *st,

@@ -13,12 +13,26 @@
  * here with the literal and its line:column (only native dumps accept them,
  * and those are parsed by their loader). */
 #include "input/json_docs.h"
-#include "input/json_api.h"
 #include "base/json_util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+void json_item_fix_line(struct ls_error *err, const struct api_item *it)
+{
+    if (!err || !it || it->line <= 0) return;
+    static const char pat[] = " (line 1, column ";
+    char *m = strstr(err->msg, pat);
+    char tmp[LS_ERROR_MAX];
+    if (m) {
+        *m = 0;
+        if (snprintf(tmp, sizeof tmp, "%s (line %ld, column %s", err->msg, it->line, m + sizeof pat - 1) < 0) return;
+    } else {
+        if (snprintf(tmp, sizeof tmp, "line %ld: %s", it->line, err->msg) < 0) return;
+    }
+    memcpy(err->msg, tmp, sizeof tmp);
+}
 
 static const cJSON *get(const cJSON *o, const char *k)
 {
@@ -279,7 +293,7 @@ static int parse_lines(char *buf, size_t len, enum layout lay, struct json_docs 
             struct json_ctx jc = { seg, sn };
             if ((rc = flatten(d, r, &jc, line, err))) {
                 struct api_item tmp = { NULL, "", jc, line };
-                api_fix_line(err, &tmp);
+                json_item_fix_line(err, &tmp);
                 return rc;
             }
         }

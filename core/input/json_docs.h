@@ -40,6 +40,10 @@ void json_docs_free(struct json_docs *d);
  * a JSON Lines file starting at file offset base. Leaves err alone otherwise. */
 void json_refine_parse_error(const char *b, size_t n, long line0, size_t base, struct ls_error *err);
 
+/* After an error inside item it: fix "(line 1, column C)" to the item's line
+ * in a JSON Lines file, or prefix "line L: " when the message has no location. */
+void json_item_fix_line(struct ls_error *err, const struct api_item *it);
+
 /* 1 if the text has a \u0000 escape (cJSON silently cuts strings there). */
 int json_has_u0000(const char *b, size_t n);
 

@@ -106,7 +106,7 @@ static int count_bad_tokens(int fd, uint64_t tok_bytes, int32_t n_vocab, uint64_
 
 int kld_sniff(const struct input_probe *p)
 {
-    return p->head_len >= 8 && memcmp(p->head, "_logits_", 8) == 0;
+    return probe_magic(p, "_logits_", 8);
 }
 
 int load_kld(const struct input_job *j, struct source **out, struct ls_error *err)

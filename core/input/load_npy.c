@@ -300,7 +300,7 @@ static int fd_read(void *ctx, uint64_t off, void *buf, size_t n, struct ls_error
 
 int npy_sniff(const struct input_probe *p)
 {
-    return p->head_len >= 6 && memcmp(p->head, "\x93NUMPY", 6) == 0;
+    return probe_magic(p, "\x93NUMPY", 6);
 }
 
 int load_npy(const struct input_job *j, struct source **out, struct ls_error *err)

@@ -78,8 +78,7 @@ static void prefix_member(struct ls_error *err, const struct zip_entry *e)
 
 int npz_sniff(const struct input_probe *p)
 {
-    return p->head_len >= 4 && (memcmp(p->head, "PK\x03\x04", 4) == 0 ||
-                                memcmp(p->head, "PK\x05\x06", 4) == 0); /* empty zip */
+    return probe_magic(p, "PK\x03\x04", 4) || probe_magic(p, "PK\x05\x06", 4); /* or an empty zip */
 }
 
 /* What the walk over the members found. */

@@ -19,6 +19,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include "input/source.h"
 
 struct cJSON;
@@ -51,6 +52,12 @@ struct input_job {
     const struct api_item *items;         /* IN_ITEMS: the response objects */
     size_t n_items;
 };
+
+/* The head starts with the n bytes of magic (binary signatures). */
+static inline int probe_magic(const struct input_probe *p, const char *magic, size_t n)
+{
+    return p->head_len >= n && memcmp(p->head, magic, n) == 0;
+}
 
 typedef int (*input_sniff_fn)(const struct input_probe *p);
 typedef int (*input_open_fn)(const struct input_job *j, struct source **out, struct ls_error *err);
