@@ -20,6 +20,12 @@
  *   struct step_info si;
  *   source_read_step(s, 0, z, &si, &e);
  *   source_close(s);
+ *
+ * Inside core/input, lowest first: source.c (this object: alloc, warn,
+ * read, close) < the helpers loaders share (binsrc, sparse, json_docs,
+ * json_api, npy, zip, vocab) < the loaders, one file per format (loader.h)
+ * < the format registry (formats.c), which implements source_open and is
+ * the only caller of the loaders.
  */
 #ifndef LS_SOURCE_H
 #define LS_SOURCE_H
