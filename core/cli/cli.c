@@ -2,6 +2,7 @@
  * that knows which commands exist; it calls them and nothing calls back. */
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "input/formats.h"
 
 #include <string.h>
 #include <sys/stat.h>
@@ -28,7 +29,8 @@ static const char chain_help[] =
     "  --json                  one JSON document on stdout\n"
     "  --allow-nonfinite       treat NaN/+inf logits as masked instead of an error\n"
     "  --raw                   do not escape token text in table output\n"
-    "  --format NAME, --tensor NAME, --vocab-size V, --dtype D, --max-json-size BYTES\n"
+    "  --format NAME, --tensor NAME, --vocab-size V, --dtype D, --max-json-size BYTES\n";
+static const char exit_help[] =
     "\nexit codes: 0 ok, 2 usage, 3 cannot open/read, 4 invalid or unsupported data,\n"
     "            5 resource limit, 70 internal error\n"
     "\nIn the explorer press ? for keys; see also `logitscope --help-keys` and man logitscope.\n";
@@ -39,6 +41,10 @@ void cli_usage(FILE *f)
           "       logitscope COMMAND FILE [opts]\n\ncommands:\n", f);
     for (size_t i = 0; i < N_COMMANDS; i++) fprintf(f, "  %-8s %s\n", commands[i]->name, commands[i]->summary);
     fputs(chain_help, f);
+    char names[256];   /* the format registry's names (default: detected from the content) */
+    input_format_names(names, sizeof names);
+    fprintf(f, "  --format NAME: %s\n", names);
+    fputs(exit_help, f);
 }
 
 /* A word like a command name (lower-case letters and '-'), not a path. */

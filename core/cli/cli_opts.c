@@ -39,6 +39,14 @@ static const struct option shared_opts[] = {
 #define N_PARAM_OPTS (2 * PARAM__COUNT)  /* --NAME and its extra spelling (--temp) */
 #define MAX_EXTRA 48
 
+/* How the command line spells the input options: core's messages about a
+ * file use these words when they point at an option (source.h). */
+static const char *const source_spelling[SOPT_N] = {
+    [SOPT_FORMAT] = "--format NAME", [SOPT_TENSOR] = "--tensor NAME",
+    [SOPT_VOCAB_SIZE] = "--vocab-size V", [SOPT_DTYPE] = "--dtype D",
+    [SOPT_JSON_CAP] = "--max-json-size BYTES", [SOPT_VOCAB] = "--vocab FILE",
+};
+
 /* Chain parameters given one by one: explicit values override --defaults
  * whatever the order on the command line, so they are applied last. */
 struct pending {
@@ -207,6 +215,7 @@ static void opts_init(struct cli_opts *o)
     o->count = -1;
     o->seed = LS_DEFAULT_SEED;
     o->disp = disp_locale_flags();
+    o->src.spelling = source_spelling;
     chain_preset(&o->chain, PRESET_HF);
 }
 

@@ -76,8 +76,8 @@ void binsrc_free(struct binsrc *b)
     free(b);
 }
 
-static int bs_read(struct source *s, uint32_t step, float *logits, struct step_info *info,
-                   struct ls_error *err)
+int binsrc_source_read(struct source *s, uint32_t step, float *logits, struct step_info *info,
+                       struct ls_error *err)
 {
     struct binsrc *b = s->impl;
     int rc = binsrc_read_step(b, step, logits, err);
@@ -91,24 +91,15 @@ static int bs_read(struct source *s, uint32_t step, float *logits, struct step_i
     return LS_OK;
 }
 
-static void bs_close(struct source *s)
+void binsrc_source_close(struct source *s)
 {
     binsrc_free(s->impl);
     s->impl = NULL;
 }
 
-static const struct source_ops ops_npy = { "npy", bs_read, bs_close };
-static const struct source_ops ops_npz = { "npz", bs_read, bs_close };
-static const struct source_ops ops_st = { "safetensors", bs_read, bs_close };
-static const struct source_ops ops_raw = { "raw", bs_read, bs_close };
-
-int binsrc_make_source(const char *path, const char *format, struct binsrc *b,
+int binsrc_make_source(const struct source_ops *ops, const char *path, struct binsrc *b,
                        struct source **out, struct ls_error *err)
 {
-    const struct source_ops *ops = &ops_raw;
-    if (!strcmp(format, "npy")) ops = &ops_npy;
-    else if (!strcmp(format, "npz")) ops = &ops_npz;
-    else if (!strcmp(format, "safetensors")) ops = &ops_st;
     struct source *s = source_alloc(ops, path);
     if (!s) { binsrc_free(b); return ls_fail(err, LS_ELIMIT, "out of memory"); }
     s->impl = b;

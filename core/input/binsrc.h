@@ -44,11 +44,14 @@ int binsrc_bytes(struct binsrc *b, uint64_t off, void *buf, size_t n, struct ls_
 int binsrc_read_step(struct binsrc *b, uint32_t step, float *out, struct ls_error *err);
 void binsrc_free(struct binsrc *b);
 
-/* Wrap b (moved into the source, freed by source_close) as a source whose
- * ops->format is `format` ("npy", "npz", "safetensors", "raw"). On failure b
- * is freed too. */
-int binsrc_make_source(const char *path, const char *format, struct binsrc *b,
+/* Wrap b (moved into the source, freed by source_close) as a source with
+ * ops (the registry row's: binsrc_source_read, binsrc_source_close). On
+ * failure b is freed too. */
+int binsrc_make_source(const struct source_ops *ops, const char *path, struct binsrc *b,
                        struct source **out, struct ls_error *err);
+int binsrc_source_read(struct source *s, uint32_t step, float *logits, struct step_info *info,
+                       struct ls_error *err);
+void binsrc_source_close(struct source *s);
 
 /* Map an array shape to steps x V: [V], [steps, V] or [1, steps, V].
  * `what` prefixes messages ("npy header: shape"). Checks limits. */

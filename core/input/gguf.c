@@ -120,98 +120,123 @@ static int skip_value(struct rd *r, uint32_t type, const char *key, struct ls_er
     return rd_skip(r, bytes, "an array", err);
 }
 
+/* Magic, version, counts; *n_kv checked against what the file can hold. */
+static int gguf_header(struct rd *r, uint64_t *n_kv, struct ls_error *err)
+{
+    unsigned char magic[4];
+    uint32_t ver;
+    uint64_t n_tensors;
+    int rc = rd_bytes(r, magic, 4, "the magic", err);
+    if (rc) return rc;
+    if (memcmp(magic, "GGUF", 4) != 0) return ls_fail(err, LS_EDATA, "gguf: bad magic");
+    if ((rc = rd_u32(r, &ver, "the version", err))) return rc;
+    if (ver == 0x02000000u || ver == 0x03000000u) return ls_fail(err, LS_EDATA, "gguf: big-endian GGUF files are not supported");
+    if (ver != 2 && ver != 3) return ls_fail(err, LS_EDATA, "gguf: unsupported version %u (expected 2 or 3)", ver);
+    if ((rc = rd_u64(r, &n_tensors, "the tensor count", err)) || (rc = rd_u64(r, n_kv, "the key/value count", err))) return rc;
+    if (*n_kv > (r->size - r->pos) / 13)
+        return ls_fail(err, LS_EDATA, "gguf: %llu key/value pairs cannot fit in a %llu-byte file", (unsigned long long)*n_kv,
+                       (unsigned long long)r->size);
+    return LS_OK;
+}
+
+/* The value of tokenizer.ggml.tokens (an array of strings) into a new *raw. */
+static int read_tokens(struct rd *r, uint32_t type, struct vocab **raw, struct ls_error *err)
+{
+    uint32_t et;
+    uint64_t n;
+    int rc;
+    if (*raw) return ls_fail(err, LS_EDATA, "gguf: duplicate key 'tokenizer.ggml.tokens'");
+    if (type != G_ARR) return ls_fail(err, LS_EDATA, "gguf: tokenizer.ggml.tokens: expected an array, got type %u", type);
+    if ((rc = rd_u32(r, &et, "an array type", err)) || (rc = rd_u64(r, &n, "an array count", err))) return rc;
+    if (et != G_STR) return ls_fail(err, LS_EDATA, "gguf: tokenizer.ggml.tokens: expected strings, got element type %u", et);
+    if (n > (r->size - r->pos) / 8)
+        return ls_fail(err, LS_EDATA, "gguf: tokenizer.ggml.tokens: %llu strings cannot fit in the %llu bytes that remain",
+                       (unsigned long long)n, (unsigned long long)(r->size - r->pos));
+    if (n > LS_VOCAB_MAX_TOKENS)
+        return ls_fail(err, LS_ELIMIT, "gguf: tokenizer.ggml.tokens: %llu tokens exceeds the limit of %u", (unsigned long long)n, LS_VOCAB_MAX_TOKENS);
+    char *tok = malloc(VOCAB_TOKEN_MAX);
+    if (!(*raw = vocab_new()) || !tok) { free(tok); return ls_fail(err, LS_ELIMIT, "out of memory"); }
+    for (uint64_t j = 0; j < n && !rc; j++) {
+        uint64_t l;
+        if ((rc = rd_u64(r, &l, "a token length", err))) break;
+        if (l > VOCAB_TOKEN_MAX)
+            rc = ls_fail(err, LS_ELIMIT, "gguf: tokenizer.ggml.tokens[%llu]: length %llu exceeds the limit of %u bytes",
+                         (unsigned long long)j, (unsigned long long)l, VOCAB_TOKEN_MAX);
+        else if (!(rc = rd_bytes(r, tok, (size_t)l, "a token", err)) && vocab_add(*raw, tok, (size_t)l) < 0)
+            rc = ls_fail(err, LS_ELIMIT, "too many tokens or out of memory");
+    }
+    free(tok);
+    return rc;
+}
+
+/* The value of tokenizer.ggml.model (a string; the first 63 bytes kept). */
+static int read_model(struct rd *r, uint32_t type, char *model, size_t msz, int *seen, struct ls_error *err)
+{
+    uint64_t l;
+    int rc;
+    if (*seen) return ls_fail(err, LS_EDATA, "gguf: duplicate key 'tokenizer.ggml.model'");
+    *seen = 1;
+    if (type != G_STR) return ls_fail(err, LS_EDATA, "gguf: tokenizer.ggml.model: expected a string, got type %u", type);
+    if ((rc = rd_u64(r, &l, "a string length", err))) return rc;
+    size_t keep = l < msz - 1 ? (size_t)l : msz - 1;
+    if ((rc = rd_bytes(r, model, keep, "a string", err)) || (rc = rd_skip(r, l - keep, "a string", err))) return rc;
+    model[keep] = 0;
+    return LS_OK;
+}
+
+/* One key (into key[65536]) and its type. */
+static int read_key(struct rd *r, uint64_t i, char *key, uint32_t *type, struct ls_error *err)
+{
+    uint64_t kl;
+    int rc = rd_u64(r, &kl, "a key length", err);
+    if (rc) return rc;
+    if (kl == 0) return ls_fail(err, LS_EDATA, "gguf: key/value %llu: empty key", (unsigned long long)i);
+    if (kl > 65535) return ls_fail(err, LS_EDATA, "gguf: key/value %llu: key length %llu exceeds 65535", (unsigned long long)i, (unsigned long long)kl);
+    if ((rc = rd_bytes(r, key, (size_t)kl, "a key", err))) return rc;
+    key[kl] = 0;
+    if (memchr(key, 0, (size_t)kl)) return ls_fail(err, LS_EDATA, "gguf: key/value %llu: NUL byte in the key", (unsigned long long)i);
+    return rd_u32(r, type, "a value type", err);
+}
+
+/* Walk the key/value pairs until the tokens and the model are found. */
+static int gguf_walk(struct rd *r, uint64_t n_kv, char *key, struct vocab **raw, char *model, size_t msz,
+                     struct ls_error *err)
+{
+    int seen_model = 0, rc = LS_OK;
+    for (uint64_t i = 0; i < n_kv && !rc; i++) {
+        uint32_t type = 0;
+        if ((rc = read_key(r, i, key, &type, err))) break;
+        if (!strcmp(key, "tokenizer.ggml.tokens")) rc = read_tokens(r, type, raw, err);
+        else if (!strcmp(key, "tokenizer.ggml.model")) rc = read_model(r, type, model, msz, &seen_model, err);
+        else rc = skip_value(r, type, key, err);
+        if (!rc && *raw && seen_model) break;   /* everything we need; never walk further */
+    }
+    if (!rc && !*raw) rc = ls_fail(err, LS_EDATA, "gguf: no tokenizer.ggml.tokens key (this GGUF file has no vocabulary)");
+    return rc;
+}
+
 int vocab_load_gguf(int fd, uint64_t size, struct vocab *out, struct ls_error *err)
 {
     struct rd *r = calloc(1, sizeof *r);
+    char *key = malloc(65536);
     struct vocab *raw = NULL;
-    if (!r) return ls_fail(err, LS_ELIMIT, "out of memory");
+    char model[64] = "";
+    uint64_t n_kv;
+    int rc;
+    if (!r || !key) { rc = ls_fail(err, LS_ELIMIT, "out of memory"); goto out; }
     r->fd = fd;
     r->size = size;
-    char *key = malloc(65536);
-    char *tok = NULL;
-    int rc;
-    unsigned char magic[4];
-    uint32_t ver;
-    uint64_t n_tensors, n_kv;
-    char model[64] = "";
-    int seen_model = 0;
-    if (!key) { rc = ls_fail(err, LS_ELIMIT, "out of memory"); goto out; }
-    if ((rc = rd_bytes(r, magic, 4, "the magic", err))) goto out;
-    if (memcmp(magic, "GGUF", 4) != 0) { rc = ls_fail(err, LS_EDATA, "gguf: bad magic"); goto out; }
-    if ((rc = rd_u32(r, &ver, "the version", err))) goto out;
-    if (ver == 0x02000000u || ver == 0x03000000u) { rc = ls_fail(err, LS_EDATA, "gguf: big-endian GGUF files are not supported"); goto out; }
-    if (ver != 2 && ver != 3) { rc = ls_fail(err, LS_EDATA, "gguf: unsupported version %u (expected 2 or 3)", ver); goto out; }
-    if ((rc = rd_u64(r, &n_tensors, "the tensor count", err)) || (rc = rd_u64(r, &n_kv, "the key/value count", err))) goto out;
-    if (n_kv > (size - r->pos) / 13) {
-        rc = ls_fail(err, LS_EDATA, "gguf: %llu key/value pairs cannot fit in a %llu-byte file", (unsigned long long)n_kv,
-                     (unsigned long long)size);
-        goto out;
-    }
-    for (uint64_t i = 0; i < n_kv; i++) {
-        uint64_t kl;
-        uint32_t type;
-        if ((rc = rd_u64(r, &kl, "a key length", err))) goto out;
-        if (kl == 0) { rc = ls_fail(err, LS_EDATA, "gguf: key/value %llu: empty key", (unsigned long long)i); goto out; }
-        if (kl > 65535) { rc = ls_fail(err, LS_EDATA, "gguf: key/value %llu: key length %llu exceeds 65535", (unsigned long long)i, (unsigned long long)kl); goto out; }
-        if ((rc = rd_bytes(r, key, (size_t)kl, "a key", err))) goto out;
-        key[kl] = 0;
-        if (memchr(key, 0, (size_t)kl)) { rc = ls_fail(err, LS_EDATA, "gguf: key/value %llu: NUL byte in the key", (unsigned long long)i); goto out; }
-        if ((rc = rd_u32(r, &type, "a value type", err))) goto out;
-        if (!strcmp(key, "tokenizer.ggml.tokens")) {
-            uint32_t et;
-            uint64_t n;
-            if (raw) { rc = ls_fail(err, LS_EDATA, "gguf: duplicate key 'tokenizer.ggml.tokens'"); goto out; }
-            if (type != G_ARR) { rc = ls_fail(err, LS_EDATA, "gguf: tokenizer.ggml.tokens: expected an array, got type %u", type); goto out; }
-            if ((rc = rd_u32(r, &et, "an array type", err)) || (rc = rd_u64(r, &n, "an array count", err))) goto out;
-            if (et != G_STR) { rc = ls_fail(err, LS_EDATA, "gguf: tokenizer.ggml.tokens: expected strings, got element type %u", et); goto out; }
-            if (n > (r->size - r->pos) / 8) {
-                rc = ls_fail(err, LS_EDATA, "gguf: tokenizer.ggml.tokens: %llu strings cannot fit in the %llu bytes that remain",
-                             (unsigned long long)n, (unsigned long long)(r->size - r->pos));
-                goto out;
-            }
-            if (n > LS_VOCAB_MAX_TOKENS) {
-                rc = ls_fail(err, LS_ELIMIT, "gguf: tokenizer.ggml.tokens: %llu tokens exceeds the limit of %u", (unsigned long long)n, LS_VOCAB_MAX_TOKENS);
-                goto out;
-            }
-            if (!(raw = vocab_new()) || (!tok && !(tok = malloc(VOCAB_TOKEN_MAX)))) { rc = ls_fail(err, LS_ELIMIT, "out of memory"); goto out; }
-            for (uint64_t j = 0; j < n; j++) {
-                uint64_t l;
-                if ((rc = rd_u64(r, &l, "a token length", err))) goto out;
-                if (l > VOCAB_TOKEN_MAX) {
-                    rc = ls_fail(err, LS_ELIMIT, "gguf: tokenizer.ggml.tokens[%llu]: length %llu exceeds the limit of %u bytes",
-                                 (unsigned long long)j, (unsigned long long)l, VOCAB_TOKEN_MAX);
-                    goto out;
-                }
-                if ((rc = rd_bytes(r, tok, (size_t)l, "a token", err))) goto out;
-                if (vocab_add(raw, tok, (size_t)l) < 0) { rc = ls_fail(err, LS_ELIMIT, "too many tokens or out of memory"); goto out; }
-            }
-        } else if (!strcmp(key, "tokenizer.ggml.model")) {
-            uint64_t l;
-            if (seen_model) { rc = ls_fail(err, LS_EDATA, "gguf: duplicate key 'tokenizer.ggml.model'"); goto out; }
-            seen_model = 1;
-            if (type != G_STR) { rc = ls_fail(err, LS_EDATA, "gguf: tokenizer.ggml.model: expected a string, got type %u", type); goto out; }
-            if ((rc = rd_u64(r, &l, "a string length", err))) goto out;
-            size_t keep = l < sizeof model - 1 ? (size_t)l : sizeof model - 1;
-            if ((rc = rd_bytes(r, model, keep, "a string", err)) || (rc = rd_skip(r, l - keep, "a string", err))) goto out;
-            model[keep] = 0;
-        } else if ((rc = skip_value(r, type, key, err))) {
-            goto out;
-        }
-        if (raw && seen_model) break;   /* everything we need; never walk further */
-    }
-    if (!raw) { rc = ls_fail(err, LS_EDATA, "gguf: no tokenizer.ggml.tokens key (this GGUF file has no vocabulary)"); goto out; }
+    if ((rc = gguf_header(r, &n_kv, err)) || (rc = gguf_walk(r, n_kv, key, &raw, model, sizeof model, err))) goto out;
     enum tok_style st = TOK_PLAIN;
     if (!strcmp(model, "gpt2")) st = TOK_BYTELEVEL;
     else if (!strcmp(model, "llama") || !strcmp(model, "t5")) st = TOK_SPM;
-    for (uint32_t i = 0; i < raw->n; i++) {
+    for (uint32_t i = 0; i < raw->n && !rc; i++) {
         size_t l;
         const char *t = vocab_get(raw, (int32_t)i, &l);
-        if (vocab_add_decoded(out, t, l, st) < 0) { rc = ls_fail(err, LS_ELIMIT, "too many tokens or out of memory"); goto out; }
+        if (vocab_add_decoded(out, t, l, st) < 0) rc = ls_fail(err, LS_ELIMIT, "too many tokens or out of memory");
     }
-    rc = LS_OK;
 out:
     vocab_free(raw);
-    free(tok);
     free(key);
     free(r);
     return rc;

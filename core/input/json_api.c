@@ -244,21 +244,6 @@ int api_prompt_logprobs(struct api_ctx *c, const cJSON *arr, const char *path, s
     return LS_OK;
 }
 
-void api_fix_line(struct ls_error *err, const struct api_item *it)
-{
-    if (!err || !it || it->line <= 0) return;
-    static const char pat[] = " (line 1, column ";
-    char *m = strstr(err->msg, pat);
-    char tmp[LS_ERROR_MAX];
-    if (m) {
-        *m = 0;
-        if (snprintf(tmp, sizeof tmp, "%s (line %ld, column %s", err->msg, it->line, m + sizeof pat - 1) < 0) return;
-    } else {
-        if (snprintf(tmp, sizeof tmp, "line %ld: %s", it->line, err->msg) < 0) return;
-    }
-    memcpy(err->msg, tmp, sizeof tmp);
-}
-
 int api_finish(struct api_ctx *c, struct source **out, struct ls_error *err)
 {
     struct source *s = sp_source(c->b);
@@ -296,7 +281,7 @@ int api_load_items(struct api_ctx *c, const struct source_ops *ops, const char *
         c->jc = &items[i].jc;
         int rc = fn(c, &items[i], st, err);
         if (rc) {
-            api_fix_line(err, &items[i]);
+            json_item_fix_line(err, &items[i]);
             sp_abort(c->b);
             api_ctx_free(c);
             return rc;
@@ -310,4 +295,22 @@ int api_abort(struct api_ctx *c, const char *msg, struct ls_error *err)
     sp_abort(c->b);
     api_ctx_free(c);
     return ls_fail(err, LS_EDATA, "%s", msg);
+}
+
+enum api_shape api_choices_shape(const cJSON *o)
+{
+    const cJSON *ch = cJSON_GetObjectItemCaseSensitive(o, "choices"), *c;
+    if (!cJSON_IsArray(ch)) return API_SHAPE_NONE;
+    cJSON_ArrayForEach(c, ch) {
+        const cJSON *lp = cJSON_GetObjectItemCaseSensitive(c, "logprobs");
+        if (cJSON_IsObject(lp)) {
+            if (cJSON_GetObjectItemCaseSensitive(lp, "content") || cJSON_GetObjectItemCaseSensitive(lp, "refusal"))
+                return API_SHAPE_CHAT;
+            if (cJSON_GetObjectItemCaseSensitive(lp, "tokens") || cJSON_GetObjectItemCaseSensitive(lp, "token_logprobs") ||
+                cJSON_GetObjectItemCaseSensitive(lp, "top_logprobs") || cJSON_GetObjectItemCaseSensitive(lp, "text_offset"))
+                return API_SHAPE_COMPLETIONS;
+        }
+        if (cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(c, "prompt_logprobs"))) return API_SHAPE_COMPLETIONS;
+    }
+    return API_SHAPE_NONE;
 }

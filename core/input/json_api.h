@@ -1,9 +1,9 @@
 /* json_api.h: shared pieces of the JSON API-output loaders (OpenAI chat and
  * legacy completions, llama.cpp server, TGI). Private to core/.
  *
- * json_formats.c parses the file (one document, an array of responses, JSON
- * Lines or an SSE capture), flattens it into a list of response objects
- * (api_item) and hands them to one loader. Every loader turns its entries
+ * json_docs.c parses the file (one document, an array of responses, JSON
+ * Lines or an SSE capture) into a list of response objects (api_item); the
+ * format registry (formats.c) hands the list to one loader. Every loader turns its entries
  * into steps of a sparse source (sparse.h) through api_entry & co, which
  * validate types, sentinels and `bytes`, and name the failing path:
  *   "choices[0].logprobs.content[3].logprob: expected number, got string (line L, column C)"
@@ -21,32 +21,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "base/json_util.h"
+#include "input/json_docs.h"
 #include "input/source.h"
 #include "input/sparse.h"
 
 #define API_PATH 256
-
-struct api_item {
-    const cJSON *node;       /* one response object */
-    char path[64];           /* its path prefix: "", "[3]", "[3].response.body" */
-    struct json_ctx jc;      /* text it was parsed from (for line:column) */
-    long line;               /* JSON Lines: line of the file it came from; 0 otherwise */
-};
-
-typedef int (*api_loader_fn)(const char *path, const struct api_item *items, size_t n,
-                             const struct source_opts *opts, struct source **out,
-                             struct ls_error *err);
-
-int load_openai_chat(const char *path, const struct api_item *items, size_t n,
-                     const struct source_opts *opts, struct source **out, struct ls_error *err);
-int load_openai_completions(const char *path, const struct api_item *items, size_t n,
-                            const struct source_opts *opts, struct source **out, struct ls_error *err);
-int load_llamacpp(const char *path, const struct api_item *items, size_t n,
-                  const struct source_opts *opts, struct source **out, struct ls_error *err);
-int load_ollama(const char *path, const struct api_item *items, size_t n,
-                const struct source_opts *opts, struct source **out, struct ls_error *err);
-int load_tgi(const char *path, const struct api_item *items, size_t n,
-             const struct source_opts *opts, struct source **out, struct ls_error *err);
 
 enum api_kind { API_KIND_UNSET = 0, API_KIND_LOGPROB, API_KIND_PROB };
 
@@ -98,13 +77,9 @@ int api_prompt_logprobs(struct api_ctx *c, const cJSON *arr, const char *path, s
 int api_expect(struct api_ctx *c, const cJSON *v, int mask, const char *tname, const char *path,
                struct ls_error *err);
 
-/* After an error inside item it: fix "(line 1, column C)" to the item's line
- * in a JSON Lines file, or prefix "line L: " when the message has no location. */
-void api_fix_line(struct ls_error *err, const struct api_item *it);
-
 /* Common head of a loader: c gets a fresh sparse builder for ops/path and fn
  * runs on every item (c->jc set to it) with the loader's tally st. On failure
- * the message gets the item's line (api_fix_line) and c is released. */
+ * the message gets the item's line (json_item_fix_line) and c is released. */
 typedef int (*api_item_fn)(struct api_ctx *c, const struct api_item *it, void *st, struct ls_error *err);
 int api_load_items(struct api_ctx *c, const struct source_ops *ops, const char *path,
                    const struct api_item *items, size_t n, api_item_fn fn, void *st,
@@ -115,5 +90,12 @@ int api_abort(struct api_ctx *c, const char *msg, struct ls_error *err);
 
 /* Common tail of a loader: note the value kind, finish the builder. */
 int api_finish(struct api_ctx *c, struct source **out, struct ls_error *err);
+
+/* Which OpenAI shape the choices of response o have: the first choice whose
+ * logprobs say decides. Chat: logprobs.content or .refusal; legacy
+ * completions: logprobs.tokens, .token_logprobs, .top_logprobs or
+ * .text_offset, or a per-choice prompt_logprobs array (vLLM). */
+enum api_shape { API_SHAPE_NONE, API_SHAPE_CHAT, API_SHAPE_COMPLETIONS };
+enum api_shape api_choices_shape(const cJSON *o);
 
 #endif

@@ -18,6 +18,7 @@
  * file; little-endian is assumed (the only kind llama.cpp users have). */
 #include "base/fileio.h"
 #include "input/halffloat.h"
+#include "input/loader.h"
 #include "input/source.h"
 
 #include <math.h>
@@ -50,7 +51,7 @@ static float gf32(const unsigned char *p)
     return f;
 }
 
-static int kld_read(struct source *s, uint32_t step, float *logits, struct step_info *info, struct ls_error *err)
+int kld_read_step(struct source *s, uint32_t step, float *logits, struct step_info *info, struct ls_error *err)
 {
     struct kld *k = s->impl;
     uint32_t c = step / k->R, r = step % k->R;
@@ -77,7 +78,7 @@ static int kld_read(struct source *s, uint32_t step, float *logits, struct step_
     return LS_OK;
 }
 
-static void kld_close(struct source *s)
+void kld_close(struct source *s)
 {
     struct kld *k = s->impl;
     if (!k) return;
@@ -86,11 +87,31 @@ static void kld_close(struct source *s)
     free(k);
 }
 
-static const struct source_ops kld_ops = { "kld", kld_read, kld_close };
-
-int load_kld(const char *path, const struct source_opts *opts, struct source **out, struct ls_error *err)
+/* Count out-of-range tokens once, streaming through the token table. */
+static int count_bad_tokens(int fd, uint64_t tok_bytes, int32_t n_vocab, uint64_t *bad, int32_t *first_bad,
+                            struct ls_error *err)
 {
-    (void)opts;
+    unsigned char buf[4096];
+    for (uint64_t o = 0; o < tok_bytes; o += sizeof buf) {
+        size_t n = (size_t)(tok_bytes - o < sizeof buf ? tok_bytes - o : sizeof buf);
+        int rc = file_pread_exact(fd, buf, n, 20 + o, err);
+        if (rc) return rc;
+        for (size_t i = 0; i + 4 <= n; i += 4) {
+            int32_t t = gi32(buf + i);
+            if (t < 0 || t >= n_vocab) { if (!*bad) *first_bad = t; (*bad)++; }
+        }
+    }
+    return LS_OK;
+}
+
+int kld_sniff(const struct input_probe *p)
+{
+    return probe_magic(p, "_logits_", 8);
+}
+
+int load_kld(const struct input_job *j, struct source **out, struct ls_error *err)
+{
+    const char *path = j->path;
     int fd;
     uint64_t size;
     int rc = file_open_regular(path, &fd, &size, err);
@@ -138,19 +159,10 @@ int load_kld(const char *path, const struct source_opts *opts, struct source **o
     k->R = (uint32_t)R;
     k->nv = nv;
     k->rec_off = 20 + tok_bytes;
-    /* count out-of-range tokens once, streaming through the token table */
     uint64_t bad = 0;
     int32_t first_bad = 0;
-    unsigned char buf[4096];
-    for (uint64_t o = 0; o < tok_bytes; o += sizeof buf) {
-        size_t n = (size_t)(tok_bytes - o < sizeof buf ? tok_bytes - o : sizeof buf);
-        if ((rc = file_pread_exact(fd, buf, n, 20 + o, err))) goto fail;
-        for (size_t i = 0; i + 4 <= n; i += 4) {
-            int32_t t = gi32(buf + i);
-            if (t < 0 || t >= n_vocab) { if (!bad) first_bad = t; bad++; }
-        }
-    }
-    struct source *s = source_alloc(&kld_ops, path);
+    if ((rc = count_bad_tokens(fd, tok_bytes, n_vocab, &bad, &first_bad, err))) goto fail;
+    struct source *s = source_alloc(j->ops, path);
     if (!s) { rc = ls_fail(err, LS_ELIMIT, "out of memory"); goto fail; }
     s->impl = k;
     s->n_steps = (uint32_t)nrec;

@@ -16,12 +16,11 @@
  * each with a one-element array; chunks without the key (the final one) are
  * skipped. */
 #include "input/json_api.h"
+#include "input/loader.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-
-static const struct source_ops llama_ops = { "llama.cpp", sp_read_step, sp_close };
 
 struct llama_tally {
     size_t n_items;
@@ -73,13 +72,17 @@ static int load_item(struct api_ctx *c, const struct api_item *it, void *st, str
     return LS_OK;
 }
 
-int load_llamacpp(const char *path, const struct api_item *items, size_t n,
-                  const struct source_opts *opts, struct source **out, struct ls_error *err)
+int llamacpp_sniff(const struct input_probe *p)
 {
-    (void)opts;
+    return cJSON_IsObject(p->item) &&
+           cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(p->item, "completion_probabilities"));
+}
+
+int load_llamacpp(const struct input_job *j, struct source **out, struct ls_error *err)
+{
     struct api_ctx c;
-    struct llama_tally t = { n, 0, 0 };
-    int rc = api_load_items(&c, &llama_ops, path, items, n, load_item, &t, err);
+    struct llama_tally t = { j->n_items, 0, 0 };
+    int rc = api_load_items(&c, j->ops, j->path, j->items, j->n_items, load_item, &t, err);
     if (rc) return rc;
     if (!t.n_with) return api_abort(&c, "no completion_probabilities found (request n_probs > 0)", err);
     if (t.shape == 1) c.kind = API_KIND_PROB;   /* old shape: always post-sampling */

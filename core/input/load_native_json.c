@@ -7,14 +7,16 @@
  *    "meta": {...}}                             optional, ignored
  *
  * Masked logits: null, -1e999, or Python's -Infinity. NaN and Infinity are
- * loaded as such and reported per step (the CLI refuses them unless
- * --allow-nonfinite). A finite value outside the float32 range is an error:
+ * loaded as such and reported per step (the CLI refuses them unless asked
+ * to treat them as masked). A finite value outside the float32 range is an error:
  * converting it would be undefined behaviour and silently wrong.
  *
  * The whole dump is held in memory (steps x V floats): JSON inputs are
  * capped in size before parsing, so this is bounded. */
 #include "input/source.h"
 #include "base/json_util.h"
+#include "input/json_docs.h"
+#include "input/loader.h"
 
 #include <float.h>
 #include <math.h>
@@ -29,7 +31,7 @@ struct native {
     size_t *text_len;
 };
 
-static void native_close(struct source *s)
+void native_close(struct source *s)
 {
     struct native *nv = s->impl;
     if (!nv) return;
@@ -41,8 +43,8 @@ static void native_close(struct source *s)
     free(nv);
 }
 
-static int native_read(struct source *s, uint32_t step, float *logits,
-                       struct step_info *info, struct ls_error *err)
+int native_read_step(struct source *s, uint32_t step, float *logits,
+                     struct step_info *info, struct ls_error *err)
 {
     (void)err;
     struct native *nv = s->impl;
@@ -58,23 +60,132 @@ static int native_read(struct source *s, uint32_t step, float *logits,
     return LS_OK;
 }
 
-static const struct source_ops native_ops = { "native", native_read, native_close };
-
-int load_native_json(const char *path, const cJSON *root, const char *buf, size_t len,
-                     const struct source_opts *opts, struct source **out, struct ls_error *err)
+/* A top-level "steps" key in the text; at the item stage, a response with a
+ * steps array (a dump that is not the only value: an error, but a clear one). */
+int native_sniff(const struct input_probe *p)
 {
-    (void)opts;
-    struct json_ctx jc = { buf, len };
+    if (p->item) return cJSON_IsObject(p->item) && cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(p->item, "steps"));
+    if (!p->text) return 0;
+    size_t i = p->text_len >= 3 && !memcmp(p->text, "\xEF\xBB\xBF", 3) ? 3 : 0;
+    return json_locate(p->text + i, p->text_len - i, "steps") >= 0;
+}
+
+/* One step's logits into dst (V of them, V fixed by step 0). */
+static int native_logits(const struct json_ctx *jc, const cJSON *lg, uint32_t si, float *dst,
+                         struct ls_error *err)
+{
     char p[96];
-    int rc = json_expect(&jc, root, cJSON_Object, "object", "(top level)", err);
+    uint32_t k = 0;
+    const cJSON *v;
+    cJSON_ArrayForEach(v, lg) {
+        if (cJSON_IsNull(v)) dst[k] = -INFINITY;
+        else if (cJSON_IsArray(v) && cJSON_GetArraySize(v) == 0) dst[k] = NAN; /* rewritten NaN literal */
+        else if (cJSON_IsNumber(v)) {
+            double d = v->valuedouble;
+            if (isfinite(d) && fabs(d) > FLT_MAX) {
+                char where[64];
+                snprintf(p, sizeof p, "steps[%u].logits[%u]", si, k);
+                json_where(jc->buf, jc->len, p, where, sizeof where);
+                return ls_fail(err, LS_EDATA, "%s: %.9g is outside the float32 range%s", p, d, where);
+            }
+            dst[k] = (float)d;
+        } else {
+            snprintf(p, sizeof p, "steps[%u].logits[%u]", si, k);
+            return json_expect(jc, v, cJSON_Number, "number", p, err);
+        }
+        k++;
+    }
+    return LS_OK;
+}
+
+/* The logits array of step si: V and the storage come from step 0. */
+static int native_step_logits(struct source *s, const struct json_ctx *jc, const cJSON *st,
+                              uint32_t si, uint32_t *V, struct ls_error *err)
+{
+    struct native *nv = s->impl;
+    char p[96];
+    const cJSON *lg = cJSON_GetObjectItemCaseSensitive(st, "logits");
+    snprintf(p, sizeof p, "steps[%u].logits", si);
+    int rc = json_expect(jc, lg, cJSON_Array, "array", p, err);
+    if (rc) return rc;
+    int nl = cJSON_GetArraySize(lg);
+    if (si == 0) {
+        if (nl <= 0) return ls_fail(err, LS_EDATA, "%s: empty (need V >= 1 logits)", p);
+        if ((uint32_t)nl > LS_MAX_VOCAB) return ls_fail(err, LS_ELIMIT, "%s: %d logits exceeds the limit of %u", p, nl, LS_MAX_VOCAB);
+        *V = (uint32_t)nl;
+        nv->logits = malloc((size_t)s->n_steps * *V * sizeof *nv->logits);
+        if (!nv->logits) return ls_fail(err, LS_ELIMIT, "out of memory for %u x %u logits", s->n_steps, *V);
+    } else if ((uint32_t)nl != *V) {
+        return ls_fail(err, LS_EDATA, "%s: has %d logits but steps[0] has %u (every step needs the same vocabulary size)", p, nl, *V);
+    }
+    return native_logits(jc, lg, si, nv->logits + (size_t)si * *V, err);
+}
+
+/* Step si: logits, then the optional token and text. */
+static int native_step(struct source *s, const struct json_ctx *jc, const cJSON *st, uint32_t si,
+                       uint32_t *V, struct ls_error *err)
+{
+    struct native *nv = s->impl;
+    char p[96];
+    snprintf(p, sizeof p, "steps[%u]", si);
+    int rc = json_expect(jc, st, cJSON_Object, "object", p, err);
+    if (!rc) rc = native_step_logits(s, jc, st, si, V, err);
+    if (rc) return rc;
+    const cJSON *tok = cJSON_GetObjectItemCaseSensitive(st, "token");
+    nv->token[si] = -1;
+    if (tok && !cJSON_IsNull(tok)) {
+        long t;
+        snprintf(p, sizeof p, "steps[%u].token", si);
+        if ((rc = json_get_int(jc, tok, p, 0, (long)*V - 1, &t, err))) return rc;
+        nv->token[si] = (int32_t)t;
+        s->has_tokens = 1;
+    }
+    const cJSON *tx = cJSON_GetObjectItemCaseSensitive(st, "text");
+    if (tx && !cJSON_IsNull(tx)) {
+        snprintf(p, sizeof p, "steps[%u].text", si);
+        if ((rc = json_expect(jc, tx, cJSON_String, "string", p, err))) return rc;
+        nv->text[si] = strdup(tx->valuestring);
+        if (!nv->text[si]) return ls_fail(err, LS_ELIMIT, "out of memory");
+        nv->text_len[si] = strlen(tx->valuestring);
+    }
+    return LS_OK;
+}
+
+/* The optional "vocab" array of strings. */
+static int native_vocab(struct source *s, const struct json_ctx *jc, const cJSON *root, struct ls_error *err)
+{
+    const cJSON *voc = cJSON_GetObjectItemCaseSensitive(root, "vocab");
+    if (!voc || cJSON_IsNull(voc)) return LS_OK;
+    int rc = json_expect(jc, voc, cJSON_Array, "array", "vocab", err);
+    if (rc) return rc;
+    s->vocab = vocab_new();
+    if (!s->vocab) return ls_fail(err, LS_ELIMIT, "out of memory");
+    uint32_t vi = 0;
+    const cJSON *t;
+    cJSON_ArrayForEach(t, voc) {
+        char p[96];
+        snprintf(p, sizeof p, "vocab[%u]", vi);
+        if ((rc = json_expect(jc, t, cJSON_String, "string", p, err))) return rc;
+        if (vocab_add(s->vocab, t->valuestring, strlen(t->valuestring)) < 0)
+            return ls_fail(err, LS_ELIMIT, "vocab: too many tokens or out of memory");
+        vi++;
+    }
+    if (s->vocab->n != s->vocab_size)
+        source_warn(s, "vocab has %u tokens but the logits have %u; unknown ids show as <id N>", s->vocab->n, s->vocab_size);
+    return LS_OK;
+}
+
+/* The parsed dump as a source. */
+static int native_build(const struct input_job *j, const cJSON *root, const struct json_ctx *jc,
+                        struct source **out, struct ls_error *err)
+{
+    int rc = json_expect(jc, root, cJSON_Object, "object", "(top level)", err);
     if (rc) return rc;
     const cJSON *steps = cJSON_GetObjectItemCaseSensitive(root, "steps");
-    rc = json_expect(&jc, steps, cJSON_Array, "array", "steps", err);
-    if (rc) return rc;
+    if ((rc = json_expect(jc, steps, cJSON_Array, "array", "steps", err))) return rc;
     int n = cJSON_GetArraySize(steps);
     if (n <= 0) return ls_fail(err, LS_EDATA, "steps: empty (a dump needs at least one step)");
-
-    struct source *s = source_alloc(&native_ops, path);
+    struct source *s = source_alloc(j->ops, j->path);
     struct native *nv = calloc(1, sizeof *nv);
     if (!s || !nv) { free(nv); source_close(s); return ls_fail(err, LS_ELIMIT, "out of memory"); }
     s->impl = nv;
@@ -82,93 +193,28 @@ int load_native_json(const char *path, const cJSON *root, const char *buf, size_
     nv->token = malloc((size_t)n * sizeof *nv->token);
     nv->text = calloc((size_t)n, sizeof *nv->text);
     nv->text_len = calloc((size_t)n, sizeof *nv->text_len);
-    if (!nv->token || !nv->text || !nv->text_len) { rc = ls_fail(err, LS_ELIMIT, "out of memory"); goto fail; }
-
+    if (!nv->token || !nv->text || !nv->text_len) rc = ls_fail(err, LS_ELIMIT, "out of memory");
     uint32_t V = 0, si = 0;
     const cJSON *st;
     cJSON_ArrayForEach(st, steps) {
-        snprintf(p, sizeof p, "steps[%u]", si);
-        if ((rc = json_expect(&jc, st, cJSON_Object, "object", p, err))) goto fail;
-        const cJSON *lg = cJSON_GetObjectItemCaseSensitive(st, "logits");
-        snprintf(p, sizeof p, "steps[%u].logits", si);
-        if ((rc = json_expect(&jc, lg, cJSON_Array, "array", p, err))) goto fail;
-        int nl = cJSON_GetArraySize(lg);
-        if (si == 0) {
-            if (nl <= 0) { rc = ls_fail(err, LS_EDATA, "%s: empty (need V >= 1 logits)", p); goto fail; }
-            if ((uint32_t)nl > LS_MAX_VOCAB) { rc = ls_fail(err, LS_ELIMIT, "%s: %d logits exceeds the limit of %u", p, nl, LS_MAX_VOCAB); goto fail; }
-            V = (uint32_t)nl;
-            nv->logits = malloc((size_t)n * V * sizeof *nv->logits);
-            if (!nv->logits) { rc = ls_fail(err, LS_ELIMIT, "out of memory for %d x %u logits", n, V); goto fail; }
-        } else if ((uint32_t)nl != V) {
-            rc = ls_fail(err, LS_EDATA, "%s: has %d logits but steps[0] has %u (every step needs the same vocabulary size)", p, nl, V);
-            goto fail;
-        }
-        float *dst = nv->logits + (size_t)si * V;
-        uint32_t k = 0;
-        const cJSON *v;
-        cJSON_ArrayForEach(v, lg) {
-            if (cJSON_IsNull(v)) dst[k] = -INFINITY;
-            else if (cJSON_IsArray(v) && cJSON_GetArraySize(v) == 0) dst[k] = NAN; /* rewritten NaN literal */
-            else if (cJSON_IsNumber(v)) {
-                double d = v->valuedouble;
-                if (isfinite(d) && fabs(d) > FLT_MAX) {
-                    char where[64];
-                    snprintf(p, sizeof p, "steps[%u].logits[%u]", si, k);
-                    json_where(buf, len, p, where, sizeof where);
-                    rc = ls_fail(err, LS_EDATA, "%s: %.9g is outside the float32 range%s", p, d, where);
-                    goto fail;
-                }
-                dst[k] = (float)d;
-            } else {
-                snprintf(p, sizeof p, "steps[%u].logits[%u]", si, k);
-                rc = json_expect(&jc, v, cJSON_Number, "number", p, err);
-                goto fail;
-            }
-            k++;
-        }
-        const cJSON *tok = cJSON_GetObjectItemCaseSensitive(st, "token");
-        nv->token[si] = -1;
-        if (tok && !cJSON_IsNull(tok)) {
-            long t;
-            snprintf(p, sizeof p, "steps[%u].token", si);
-            if ((rc = json_get_int(&jc, tok, p, 0, (long)V - 1, &t, err))) goto fail;
-            nv->token[si] = (int32_t)t;
-            s->has_tokens = 1;
-        }
-        const cJSON *tx = cJSON_GetObjectItemCaseSensitive(st, "text");
-        if (tx && !cJSON_IsNull(tx)) {
-            snprintf(p, sizeof p, "steps[%u].text", si);
-            if ((rc = json_expect(&jc, tx, cJSON_String, "string", p, err))) goto fail;
-            nv->text[si] = strdup(tx->valuestring);
-            if (!nv->text[si]) { rc = ls_fail(err, LS_ELIMIT, "out of memory"); goto fail; }
-            nv->text_len[si] = strlen(tx->valuestring);
-        }
+        if (rc || (rc = native_step(s, jc, st, si, &V, err))) break;
         si++;
     }
     s->vocab_size = V;
-
-    const cJSON *voc = cJSON_GetObjectItemCaseSensitive(root, "vocab");
-    if (voc && !cJSON_IsNull(voc)) {
-        if ((rc = json_expect(&jc, voc, cJSON_Array, "array", "vocab", err))) goto fail;
-        s->vocab = vocab_new();
-        if (!s->vocab) { rc = ls_fail(err, LS_ELIMIT, "out of memory"); goto fail; }
-        uint32_t vi = 0;
-        const cJSON *t;
-        cJSON_ArrayForEach(t, voc) {
-            snprintf(p, sizeof p, "vocab[%u]", vi);
-            if ((rc = json_expect(&jc, t, cJSON_String, "string", p, err))) goto fail;
-            if (vocab_add(s->vocab, t->valuestring, strlen(t->valuestring)) < 0) {
-                rc = ls_fail(err, LS_ELIMIT, "vocab: too many tokens or out of memory");
-                goto fail;
-            }
-            vi++;
-        }
-        if (s->vocab->n != V)
-            source_warn(s, "vocab has %u tokens but the logits have %u; unknown ids show as <id N>", s->vocab->n, V);
-    }
+    if (!rc) rc = native_vocab(s, jc, root, err);
+    if (rc) { source_close(s); return rc; }
     *out = s;
     return LS_OK;
-fail:
-    source_close(s);
+}
+
+int load_native(const struct input_job *j, struct source **out, struct ls_error *err)
+{
+    cJSON *root = NULL;
+    size_t n_lit = 0;
+    int rc = json_parse(j->text, j->text_len, JSON_LITERALS_REWRITE, &root, &n_lit, err);
+    if (rc) { json_refine_parse_error(j->text, j->text_len, 0, 0, err); return rc; }
+    struct json_ctx jc = { j->text, j->text_len };
+    rc = native_build(j, root, &jc, out, err);
+    cJSON_Delete(root);
     return rc;
 }

@@ -9,6 +9,7 @@
 #include "input/npy.h"
 #include "input/binsrc.h"
 #include "base/fileio.h"
+#include "input/loader.h"
 #include "input/source.h"
 
 #include <stdio.h>
@@ -297,9 +298,14 @@ static int fd_read(void *ctx, uint64_t off, void *buf, size_t n, struct ls_error
     return file_pread_exact(*(int *)ctx, buf, n, off, err);
 }
 
-int load_npy(const char *path, const struct source_opts *opts, struct source **out, struct ls_error *err)
+int npy_sniff(const struct input_probe *p)
 {
-    (void)opts;
+    return probe_magic(p, "\x93NUMPY", 6);
+}
+
+int load_npy(const struct input_job *j, struct source **out, struct ls_error *err)
+{
+    const char *path = j->path;
     int fd;
     uint64_t size;
     int rc = file_open_regular(path, &fd, &size, err);
@@ -327,7 +333,7 @@ int load_npy(const char *path, const struct source_opts *opts, struct source **o
         binsrc_free(b);
         return rc;
     }
-    if ((rc = binsrc_make_source(path, "npy", b, out, err))) return rc;
+    if ((rc = binsrc_make_source(j->ops, path, b, out, err))) return rc;
     if (avail > bytes)
         source_warn(*out, "npy: %llu trailing bytes after the array data ignored", (unsigned long long)(avail - bytes));
     if (ni.void2)

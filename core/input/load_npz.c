@@ -2,7 +2,7 @@
  * stored (np.savez) or deflated (np.savez_compressed), ZIP64 extras as
  * NumPy writes them.
  *
- * --tensor NAME picks the member NAME.npy (NAME.npy also accepted); by
+ * The tensor option NAME picks the member NAME.npy (NAME.npy also accepted); by
  * default the only member, or the first whose dtype is a float (integer
  * arrays such as token ids are skipped). Members are read in place: stored
  * data with pread, deflated data inflated as a stream with fixed buffers
@@ -13,6 +13,7 @@
  * uncompressed size must hold the whole array. */
 #include "input/binsrc.h"
 #include "base/fileio.h"
+#include "input/loader.h"
 #include "input/npy.h"
 #include "input/source.h"
 #include "input/zip.h"
@@ -75,93 +76,143 @@ static void prefix_member(struct ls_error *err, const struct zip_entry *e)
     ls_error_prefix(err, pre);
 }
 
-int load_npz(const char *path, const struct source_opts *opts, struct source **out, struct ls_error *err)
+int npz_sniff(const struct input_probe *p)
 {
-    int fd;
-    uint64_t size;
-    int rc = file_open_regular(path, &fd, &size, err);
-    if (rc) return rc;
-    struct zip_dir d;
-    struct zip_entry e, pick, first_err_e;
-    memset(&first_err_e, 0, sizeof first_err_e);
-    struct member_rd m;
-    struct npy_info ni;
-    memset(&m, 0, sizeof m);
-    struct ls_error first_err = {0};
-    char names[200] = "";
-    size_t no = 0;
-    int found = 0, n_npy = 0;
-    if ((rc = zip_open_dir(fd, size, &d, err))) { ls_error_prefix(err, "npz"); goto fail; }
-    if (d.n_entries == 0) { rc = ls_fail(err, LS_EDATA, "npz: the archive is empty"); goto fail; }
+    return probe_magic(p, "PK\x03\x04", 4) || probe_magic(p, "PK\x05\x06", 4); /* or an empty zip */
+}
+
+/* What the walk over the members found. */
+struct npz_scan {
+    struct zip_entry pick;           /* the member shown */
+    struct member_rd m;              /* its reader (m.z owned) */
+    struct npy_info ni;              /* its npy header */
+    int found, n_npy;
+    char names[200];                 /* the .npy members, for messages */
+    size_t no;
+    struct ls_error first_err;       /* no tensor asked: why the first float-less member failed */
+    struct zip_entry first_err_e;
+};
+
+static void add_name(struct npz_scan *sc, const struct zip_entry *e)
+{
+    if (sc->no + 4 >= sizeof sc->names) return;
+    int w = snprintf(sc->names + sc->no, sizeof sc->names - sc->no, "%s%.*s", sc->no ? ", " : "",
+                     (int)(e->name_len - 4 > 40 ? 40 : e->name_len - 4), e->name);
+    if (w > 0) sc->no += (size_t)w;
+}
+
+/* Walk the directory: list the .npy members and open the one asked for
+ * (want), else the first that parses as a float array. */
+static int npz_scan(struct zip_dir *d, const char *want, struct npz_scan *sc, struct ls_error *err)
+{
+    struct zip_entry e;
     uint64_t cur = 0;
-    const char *want = opts ? opts->tensor : NULL;
-    for (uint64_t i = 0; i < d.n_entries && i < NPZ_MAX_SCAN; i++) {
-        if ((rc = zip_next_entry(&d, &cur, &e, err))) { ls_error_prefix(err, "npz"); goto fail; }
+    int rc;
+    for (uint64_t i = 0; i < d->n_entries && i < NPZ_MAX_SCAN; i++) {
+        if ((rc = zip_next_entry(d, &cur, &e, err))) { ls_error_prefix(err, "npz"); return rc; }
         if (!is_npy_name(&e)) continue;
-        n_npy++;
-        if (no + 4 < sizeof names) {
-            int w = snprintf(names + no, sizeof names - no, "%s%.*s", no ? ", " : "", (int)(e.name_len - 4 > 40 ? 40 : e.name_len - 4), e.name);
-            if (w > 0) no += (size_t)w;
-        }
-        if (found) continue;
+        sc->n_npy++;
+        add_name(sc, &e);
+        if (sc->found) continue;
         if (want) {
             if (!name_matches(&e, want)) continue;
-            if ((rc = open_member(&d, &e, &m, &ni, err))) { prefix_member(err, &e); goto fail; }
-            found = 1;
-            pick = e;
+            if ((rc = open_member(d, &e, &sc->m, &sc->ni, err))) { prefix_member(err, &e); return rc; }
+            sc->found = 1;
+            sc->pick = e;
             continue;
         }
         struct ls_error e2 = {0};
-        if (open_member(&d, &e, &m, &ni, &e2) == LS_OK) { found = 1; pick = e; continue; }
-        m.z = NULL;  /* open_member freed it */
-        if (!ni.dtype_unsupported && !first_err.code) { first_err = e2; first_err_e = e; }
+        if (open_member(d, &e, &sc->m, &sc->ni, &e2) == LS_OK) { sc->found = 1; sc->pick = e; continue; }
+        sc->m.z = NULL;  /* open_member freed it */
+        if (!sc->ni.dtype_unsupported && !sc->first_err.code) { sc->first_err = e2; sc->first_err_e = e; }
     }
-    if (!found) {
-        if (want) rc = ls_fail(err, LS_EUSAGE, "--tensor: no array named '%.80s' in the archive (arrays: %s)", want, no ? names : "none");
-        else if (first_err.code) { *err = first_err; rc = err->code; prefix_member(err, &first_err_e); }
-        else if (n_npy == 0) rc = ls_fail(err, LS_EDATA, "npz: no .npy members in the archive");
-        else rc = ls_fail(err, LS_EDATA, "npz: no float array in the archive (arrays: %s)", names);
+    return LS_OK;
+}
+
+/* Nothing to show: say why. */
+static int npz_none(struct npz_scan *sc, const struct source_opts *o, struct ls_error *err)
+{
+    char flag[32];
+    if (o->tensor)
+        return ls_fail(err, LS_EUSAGE, "%s: no array named '%.80s' in the archive (arrays: %s)",
+                       source_opt_flag(o, SOPT_TENSOR, "tensor", flag, sizeof flag), o->tensor,
+                       sc->no ? sc->names : "none");
+    if (sc->first_err.code) {
+        *err = sc->first_err;
+        prefix_member(err, &sc->first_err_e);
+        return err->code;
+    }
+    if (sc->n_npy == 0) return ls_fail(err, LS_EDATA, "npz: no .npy members in the archive");
+    return ls_fail(err, LS_EDATA, "npz: no float array in the archive (arrays: %s)", sc->names);
+}
+
+/* The chosen member as a dense array read in place (b->fd set by the caller). */
+static int npz_array(struct npz_scan *sc, struct binsrc *b, uint64_t *avail, uint64_t *bytes,
+                     struct ls_error *err)
+{
+    int rc = npy_data_bytes(&sc->ni, bytes, err);
+    if (rc) return rc;
+    *avail = sc->pick.uncomp_size - sc->ni.data_off;
+    if (*avail < *bytes)
+        return ls_fail(err, LS_EDATA, "npy: truncated: expected %llu bytes of data, found %llu",
+                       (unsigned long long)*bytes, (unsigned long long)*avail);
+    b->z = sc->m.z;
+    sc->m.z = NULL;
+    b->base = b->z ? sc->ni.data_off : sc->pick.data_off + sc->ni.data_off;
+    b->dt = sc->ni.dt;
+    b->big_endian = sc->ni.big_endian;
+    b->fortran = sc->ni.fortran;
+    return binsrc_shape(sc->ni.dims, sc->ni.ndim, &b->n_steps, &b->V, "npy header: shape", err);
+}
+
+static void npz_warn(struct source *s, const struct npz_scan *sc, const struct source_opts *o,
+                     uint64_t avail, uint64_t bytes, int deflated)
+{
+    const struct zip_entry *p = &sc->pick;
+    const char *tu = source_opt_usage(o, SOPT_TENSOR);
+    if (!o->tensor && sc->n_npy > 1)
+        source_warn(s, "npz: %d arrays (%s); showing '%.*s'%s%s%s", sc->n_npy, sc->names,
+                    (int)(p->name_len - 4 > 60 ? 60 : p->name_len - 4), p->name,
+                    tu ? " (choose with " : "", tu ? tu : "", tu ? ")" : "");
+    if (avail > bytes)
+        source_warn(s, "npz member '%.60s': %llu trailing bytes after the array data ignored", p->name,
+                    (unsigned long long)(avail - bytes));
+    if (sc->ni.void2)
+        source_warn(s, "npz member '%.60s': dtype '%s' (2-byte void) read as bfloat16, as ml_dtypes saves it",
+                    p->name, sc->ni.descr);
+    if (deflated && p->uncomp_size > (64u << 20))
+        source_warn(s, "npz member '%.60s' is deflated: steps are inflated as a stream, and going back restarts from the member start (slow for large arrays)",
+                    p->name);
+}
+
+int load_npz(const struct input_job *j, struct source **out, struct ls_error *err)
+{
+    int fd;
+    uint64_t size, avail = 0, bytes = 0;
+    int rc = file_open_regular(j->path, &fd, &size, err);
+    if (rc) return rc;
+    struct zip_dir d;
+    struct npz_scan sc;
+    memset(&sc, 0, sizeof sc);
+    if ((rc = zip_open_dir(fd, size, &d, err))) { ls_error_prefix(err, "npz"); goto fail; }
+    if (d.n_entries == 0) { rc = ls_fail(err, LS_EDATA, "npz: the archive is empty"); goto fail; }
+    if ((rc = npz_scan(&d, j->opts->tensor, &sc, err))) goto fail;
+    if (!sc.found) { rc = npz_none(&sc, j->opts, err); goto fail; }
+    struct binsrc *b = calloc(1, sizeof *b);
+    if (!b) { rc = ls_fail(err, LS_ELIMIT, "out of memory"); prefix_member(err, &sc.pick); goto fail; }
+    b->fd = -1;
+    if ((rc = npz_array(&sc, b, &avail, &bytes, err))) {
+        binsrc_free(b);
+        prefix_member(err, &sc.pick);
         goto fail;
     }
-    uint64_t bytes;
-    if ((rc = npy_data_bytes(&ni, &bytes, err))) goto fail_m;
-    uint64_t avail = pick.uncomp_size - ni.data_off;
-    if (avail < bytes) {
-        rc = ls_fail(err, LS_EDATA, "npy: truncated: expected %llu bytes of data, found %llu",
-                     (unsigned long long)bytes, (unsigned long long)avail);
-        goto fail_m;
-    }
-    struct binsrc *b = calloc(1, sizeof *b);
-    if (!b) { rc = ls_fail(err, LS_ELIMIT, "out of memory"); goto fail_m; }
     b->fd = fd;
-    b->z = m.z;
-    m.z = NULL;
-    b->base = b->z ? ni.data_off : pick.data_off + ni.data_off;
-    b->dt = ni.dt;
-    b->big_endian = ni.big_endian;
-    b->fortran = ni.fortran;
-    if ((rc = binsrc_shape(ni.dims, ni.ndim, &b->n_steps, &b->V, "npy header: shape", err))) {
-        binsrc_free(b);
-        prefix_member(err, &pick);
-        return rc;
-    }
-    if ((rc = binsrc_make_source(path, "npz", b, out, err))) return rc;
-    if (!want && n_npy > 1)
-        source_warn(*out, "npz: %d arrays (%s); showing '%.*s' (choose with --tensor NAME)", n_npy, names,
-                    (int)(pick.name_len - 4 > 60 ? 60 : pick.name_len - 4), pick.name);
-    if (avail > bytes)
-        source_warn(*out, "npz member '%.60s': %llu trailing bytes after the array data ignored", pick.name,
-                    (unsigned long long)(avail - bytes));
-    if (ni.void2)
-        source_warn(*out, "npz member '%.60s': dtype '%s' (2-byte void) read as bfloat16, as ml_dtypes saves it", pick.name, ni.descr);
-    if (b->z && pick.uncomp_size > (64u << 20))
-        source_warn(*out, "npz member '%.60s' is deflated: steps are inflated as a stream, and going back restarts from the member start (slow for large arrays)",
-                    pick.name);
+    int deflated = b->z != NULL;
+    if ((rc = binsrc_make_source(j->ops, j->path, b, out, err))) return rc;
+    npz_warn(*out, &sc, j->opts, avail, bytes, deflated);
     return LS_OK;
-fail_m:
-    prefix_member(err, &pick);
 fail:
-    zipinf_free(m.z);
+    zipinf_free(sc.m.z);
     close(fd);
     return rc;
 }

@@ -11,10 +11,9 @@
  * are skipped. No ids: tokens are identified by their bytes/text. Ollama's
  * bytes come from the token string, so partial UTF-8 pieces read U+FFFD. */
 #include "input/json_api.h"
+#include "input/loader.h"
 
 #include <stdio.h>
-
-static const struct source_ops ollama_ops = { "ollama", sp_read_step, sp_close };
 
 struct ollama_tally { size_t n_items; uint32_t n_with; };
 
@@ -45,13 +44,20 @@ static int load_item(struct api_ctx *c, const struct api_item *it, void *st, str
     return LS_OK;
 }
 
-int load_ollama(const char *path, const struct api_item *items, size_t n,
-                const struct source_opts *opts, struct source **out, struct ls_error *err)
+/* A top-level logprobs array beside response (generate), message (chat) or done. */
+int ollama_sniff(const struct input_probe *p)
 {
-    (void)opts;
+    const cJSON *o = p->item;
+    if (!cJSON_IsObject(o) || !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(o, "logprobs"))) return 0;
+    return cJSON_GetObjectItemCaseSensitive(o, "response") || cJSON_GetObjectItemCaseSensitive(o, "message") ||
+           cJSON_GetObjectItemCaseSensitive(o, "done");
+}
+
+int load_ollama(const struct input_job *j, struct source **out, struct ls_error *err)
+{
     struct api_ctx c;
-    struct ollama_tally t = { n, 0 };
-    int rc = api_load_items(&c, &ollama_ops, path, items, n, load_item, &t, err);
+    struct ollama_tally t = { j->n_items, 0 };
+    int rc = api_load_items(&c, j->ops, j->path, j->items, j->n_items, load_item, &t, err);
     if (rc) return rc;
     if (!t.n_with) return api_abort(&c, "no logprobs found (request \"logprobs\": true)", err);
     return api_finish(&c, out, err);

@@ -13,11 +13,10 @@
  * null are "unknown". A vLLM top-level prompt_logprobs array adds one step
  * per prompt position before the response's generated tokens. */
 #include "input/json_api.h"
+#include "input/loader.h"
 
 #include <stdio.h>
 #include <string.h>
-
-static const struct source_ops chat_ops = { "openai-chat", sp_read_step, sp_close };
 
 struct chat_tally { uint32_t n_multi, n_refusal, n_with; };
 
@@ -73,13 +72,24 @@ static int load_item(struct api_ctx *c, const struct api_item *it, void *st, str
     return LS_OK;
 }
 
-int load_openai_chat(const char *path, const struct api_item *items, size_t n,
-                     const struct source_opts *opts, struct source **out, struct ls_error *err)
+/* Chat shape: the first choice whose logprobs say which shape they are says
+ * content/refusal; or no choice says and a vLLM top-level prompt_logprobs
+ * array is there. */
+int openai_chat_sniff(const struct input_probe *p)
 {
-    (void)opts;
+    const cJSON *o = p->item;
+    if (!cJSON_IsObject(o)) return 0;
+    enum api_shape k = api_choices_shape(o);
+    return k == API_SHAPE_CHAT ||
+           (k == API_SHAPE_NONE && cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(o, "choices")) &&
+            cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(o, "prompt_logprobs")));
+}
+
+int load_openai_chat(const struct input_job *j, struct source **out, struct ls_error *err)
+{
     struct api_ctx c;
     struct chat_tally t = {0};
-    int rc = api_load_items(&c, &chat_ops, path, items, n, load_item, &t, err);
+    int rc = api_load_items(&c, j->ops, j->path, j->items, j->n_items, load_item, &t, err);
     if (rc) return rc;
     if (!t.n_with && sp_steps(c.b) == 0)
         return api_abort(&c, "no choice has logprobs.content (request logprobs: true)", err);

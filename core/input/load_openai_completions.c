@@ -17,13 +17,12 @@
  * "token_id:N" (vLLM return_tokens_as_token_ids). vLLM's prompt_logprobs
  * (per choice) become steps before that choice's generated tokens. */
 #include "input/json_api.h"
+#include "input/loader.h"
 
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-
-static const struct source_ops compl_ops = { "openai-completions", sp_read_step, sp_close };
 
 static int same_len(struct api_ctx *c, const cJSON *a, const char *an, const cJSON *b,
                     const char *bn, const char *p, struct ls_error *err)
@@ -40,10 +39,108 @@ static int same_len(struct api_ctx *c, const cJSON *a, const char *an, const cJS
 
 struct compl_tally { uint32_t n_skipped, n_with; };
 
+/* text_offset, when present: parallel to tokens, integers. */
+static int check_offsets(struct api_ctx *c, const cJSON *toks, const cJSON *off, const char *q,
+                         struct ls_error *err)
+{
+    char r[API_PATH];
+    if (!off || cJSON_IsNull(off)) return LS_OK;
+    api_path(r, "%s.text_offset", q);
+    int rc = api_expect(c, off, cJSON_Array, "array or null", r, err);
+    if (!rc) rc = same_len(c, toks, "tokens", off, "text_offset", q, err);
+    size_t oi = 0;
+    const cJSON *o;
+    if (!rc) cJSON_ArrayForEach(o, off) {
+        long v;
+        api_path(r, "%s.text_offset[%zu]", q, oi);
+        oi++;
+        if ((rc = json_get_int(c->jc, o, r, 0, 2147483647L, &v, err))) return rc;
+    }
+    return rc;
+}
+
+/* The parallel arrays of a logprobs object at q: tokens and token_logprobs
+ * required, top_logprobs (*top NULL when absent or null) and text_offset
+ * optional, all the same length. */
+static int check_arrays(struct api_ctx *c, const cJSON *lp, const char *q, const cJSON **toks,
+                        const cJSON **tlp, const cJSON **top, struct ls_error *err)
+{
+    char r[API_PATH];
+    *toks = cJSON_GetObjectItemCaseSensitive(lp, "tokens");
+    *tlp = cJSON_GetObjectItemCaseSensitive(lp, "token_logprobs");
+    *top = cJSON_GetObjectItemCaseSensitive(lp, "top_logprobs");
+    api_path(r, "%s.tokens", q);
+    int rc = api_expect(c, *toks, cJSON_Array, "array", r, err);
+    if (rc) return rc;
+    api_path(r, "%s.token_logprobs", q);
+    if ((rc = api_expect(c, *tlp, cJSON_Array, "array", r, err))) return rc;
+    if ((rc = same_len(c, *toks, "tokens", *tlp, "token_logprobs", q, err))) return rc;
+    if (*top && !cJSON_IsNull(*top)) {
+        api_path(r, "%s.top_logprobs", q);
+        if ((rc = api_expect(c, *top, cJSON_Array, "array or null", r, err))) return rc;
+        if ((rc = same_len(c, *toks, "tokens", *top, "top_logprobs", q, err))) return rc;
+    } else *top = NULL;
+    return check_offsets(c, *toks, cJSON_GetObjectItemCaseSensitive(lp, "text_offset"), q, err);
+}
+
+/* One position j: the chosen token and its top_logprobs object tp. */
+static int load_position(struct api_ctx *c, const cJSON *tk, const cJSON *tl, const cJSON *tp,
+                         const char *q, size_t j, struct compl_tally *t, struct ls_error *err)
+{
+    char r[API_PATH];
+    api_path(r, "%s.tokens[%zu]", q, j);
+    int rc = api_expect(c, tk, cJSON_String, "string", r, err);
+    if (rc) return rc;
+    api_path(r, "%s.token_logprobs[%zu]", q, j);
+    double v;
+    if ((rc = api_number(c, tl, r, &v, err))) return rc;
+    int top_null = !tp || cJSON_IsNull(tp);
+    if (cJSON_IsNull(tl) && top_null) { t->n_skipped++; return LS_OK; }
+    if ((rc = sp_step_begin(c->b, err))) return rc;
+    if ((rc = sp_add(c->b, -1, tk->valuestring, strlen(tk->valuestring), v, 1, err))) return rc;
+    if (top_null) return LS_OK;
+    api_path(r, "%s.top_logprobs[%zu]", q, j);
+    if ((rc = api_expect(c, tp, cJSON_Object, "object or null", r, err))) return rc;
+    const cJSON *x;
+    cJSON_ArrayForEach(x, tp) {
+        char xp[API_PATH];
+        const char *key = x->string ? x->string : "";
+        api_path(xp, "%s.%s", r, key);
+        double d;
+        if ((rc = api_number(c, x, xp, &d, err))) return rc;
+        if ((rc = sp_add(c->b, -1, key, strlen(key), d, 0, err))) return rc;
+    }
+    return LS_OK;
+}
+
+/* Choice p: its prompt_logprobs, then its logprobs object. */
+static int load_choice(struct api_ctx *c, const cJSON *ch, const char *p, struct compl_tally *t,
+                       struct ls_error *err)
+{
+    char q[API_PATH];
+    int rc = api_expect(c, ch, cJSON_Object, "object", p, err);
+    if (rc) return rc;
+    const cJSON *pl = cJSON_GetObjectItemCaseSensitive(ch, "prompt_logprobs");
+    if (pl && !cJSON_IsNull(pl)) {
+        api_path(q, "%s.prompt_logprobs", p);
+        if ((rc = api_prompt_logprobs(c, pl, q, err))) return rc;
+        t->n_with++;
+    }
+    const cJSON *lp = cJSON_GetObjectItemCaseSensitive(ch, "logprobs"), *toks, *tlp, *top;
+    if (!lp || cJSON_IsNull(lp)) return LS_OK;
+    api_path(q, "%s.logprobs", p);
+    if ((rc = api_expect(c, lp, cJSON_Object, "object or null", q, err))) return rc;
+    if ((rc = check_arrays(c, lp, q, &toks, &tlp, &top, err))) return rc;
+    t->n_with++;
+    const cJSON *tk = toks->child, *tl = tlp->child, *tp = top ? top->child : NULL;
+    for (size_t j = 0; tk; j++, tk = tk->next, tl = tl->next, tp = tp ? tp->next : NULL)
+        if ((rc = load_position(c, tk, tl, tp, q, j, t, err))) return rc;
+    return LS_OK;
+}
+
 static int load_item(struct api_ctx *c, const struct api_item *it, void *st, struct ls_error *err)
 {
-    struct compl_tally *t = st;
-    char p[API_PATH], q[API_PATH], r[API_PATH];
+    char p[API_PATH];
     const char *pre = it->path;
     int rc = api_expect(c, it->node, cJSON_Object, "object", pre[0] ? pre : "(top level)", err);
     if (rc) return rc;
@@ -55,80 +152,23 @@ static int load_item(struct api_ctx *c, const struct api_item *it, void *st, str
     cJSON_ArrayForEach(ch, choices) {
         api_path(p, "%s%schoices[%zu]", pre, pre[0] ? "." : "", ci);
         ci++;
-        if ((rc = api_expect(c, ch, cJSON_Object, "object", p, err))) return rc;
-        const cJSON *pl = cJSON_GetObjectItemCaseSensitive(ch, "prompt_logprobs");
-        if (pl && !cJSON_IsNull(pl)) {
-            api_path(q, "%s.prompt_logprobs", p);
-            if ((rc = api_prompt_logprobs(c, pl, q, err))) return rc;
-            t->n_with++;
-        }
-        const cJSON *lp = cJSON_GetObjectItemCaseSensitive(ch, "logprobs");
-        if (!lp || cJSON_IsNull(lp)) continue;
-        api_path(q, "%s.logprobs", p);
-        if ((rc = api_expect(c, lp, cJSON_Object, "object or null", q, err))) return rc;
-        const cJSON *toks = cJSON_GetObjectItemCaseSensitive(lp, "tokens");
-        const cJSON *tlp = cJSON_GetObjectItemCaseSensitive(lp, "token_logprobs");
-        const cJSON *top = cJSON_GetObjectItemCaseSensitive(lp, "top_logprobs");
-        const cJSON *off = cJSON_GetObjectItemCaseSensitive(lp, "text_offset");
-        api_path(r, "%s.tokens", q);
-        if ((rc = api_expect(c, toks, cJSON_Array, "array", r, err))) return rc;
-        api_path(r, "%s.token_logprobs", q);
-        if ((rc = api_expect(c, tlp, cJSON_Array, "array", r, err))) return rc;
-        if ((rc = same_len(c, toks, "tokens", tlp, "token_logprobs", q, err))) return rc;
-        if (top && !cJSON_IsNull(top)) {
-            api_path(r, "%s.top_logprobs", q);
-            if ((rc = api_expect(c, top, cJSON_Array, "array or null", r, err))) return rc;
-            if ((rc = same_len(c, toks, "tokens", top, "top_logprobs", q, err))) return rc;
-        } else top = NULL;
-        if (off && !cJSON_IsNull(off)) {
-            api_path(r, "%s.text_offset", q);
-            if ((rc = api_expect(c, off, cJSON_Array, "array or null", r, err))) return rc;
-            if ((rc = same_len(c, toks, "tokens", off, "text_offset", q, err))) return rc;
-            size_t oi = 0;
-            const cJSON *o;
-            cJSON_ArrayForEach(o, off) {
-                long v;
-                api_path(r, "%s.text_offset[%zu]", q, oi);
-                oi++;
-                if ((rc = json_get_int(c->jc, o, r, 0, 2147483647L, &v, err))) return rc;
-            }
-        }
-        t->n_with++;
-        const cJSON *tk = toks->child, *tl = tlp->child, *tp = top ? top->child : NULL;
-        for (size_t j = 0; tk; j++, tk = tk->next, tl = tl->next, tp = tp ? tp->next : NULL) {
-            api_path(r, "%s.tokens[%zu]", q, j);
-            if ((rc = api_expect(c, tk, cJSON_String, "string", r, err))) return rc;
-            api_path(r, "%s.token_logprobs[%zu]", q, j);
-            double v;
-            if ((rc = api_number(c, tl, r, &v, err))) return rc;
-            int top_null = !tp || cJSON_IsNull(tp);
-            if (cJSON_IsNull(tl) && top_null) { t->n_skipped++; continue; }
-            if ((rc = sp_step_begin(c->b, err))) return rc;
-            if ((rc = sp_add(c->b, -1, tk->valuestring, strlen(tk->valuestring), v, 1, err))) return rc;
-            if (top_null) continue;
-            api_path(r, "%s.top_logprobs[%zu]", q, j);
-            if ((rc = api_expect(c, tp, cJSON_Object, "object or null", r, err))) return rc;
-            const cJSON *x;
-            cJSON_ArrayForEach(x, tp) {
-                char xp[API_PATH];
-                const char *key = x->string ? x->string : "";
-                api_path(xp, "%s.%s", r, key);
-                double d;
-                if ((rc = api_number(c, x, xp, &d, err))) return rc;
-                if ((rc = sp_add(c->b, -1, key, strlen(key), d, 0, err))) return rc;
-            }
-        }
+        if ((rc = load_choice(c, ch, p, st, err))) return rc;
     }
     return LS_OK;
 }
 
-int load_openai_completions(const char *path, const struct api_item *items, size_t n,
-                            const struct source_opts *opts, struct source **out, struct ls_error *err)
+/* Legacy shape: the first choice that says has logprobs.tokens & co, or a
+ * per-choice prompt_logprobs array (vLLM). */
+int openai_completions_sniff(const struct input_probe *p)
 {
-    (void)opts;
+    return cJSON_IsObject(p->item) && api_choices_shape(p->item) == API_SHAPE_COMPLETIONS;
+}
+
+int load_openai_completions(const struct input_job *j, struct source **out, struct ls_error *err)
+{
     struct api_ctx c;
     struct compl_tally t = {0};
-    int rc = api_load_items(&c, &compl_ops, path, items, n, load_item, &t, err);
+    int rc = api_load_items(&c, j->ops, j->path, j->items, j->n_items, load_item, &t, err);
     if (rc) return rc;
     if (!t.n_with) return api_abort(&c, "no choice has logprobs (request logprobs: N)", err);
     if (t.n_skipped)

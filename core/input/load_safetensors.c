@@ -16,12 +16,13 @@
  *     sub-byte totals that are not whole bytes are an error);
  *   - sorted by offsets the tensors start at 0 and tile the buffer with no
  *     gap and no overlap, and the last END + 8 + N equals the file size.
- * The chosen tensor (--tensor NAME, default: the first F32/F16/BF16/F64 in
- * header order) must have shape [V], [steps, V] or [1, steps, V]; its data
+ * The chosen tensor (the tensor option, default: the first F32/F16/BF16/F64
+ * in header order) must have shape [V], [steps, V] or [1, steps, V]; its data
  * is then read step by step with pread (binsrc.h). */
 #include "input/binsrc.h"
 #include "base/fileio.h"
 #include "base/json_util.h"
+#include "input/loader.h"
 #include "input/source.h"
 
 #include <math.h>
@@ -174,157 +175,199 @@ dup:
     return ls_fail(err, LS_EDATA, "safetensors header: tensor '%.*s': duplicate field '%.40s'", NM(nm), c->string);
 }
 
-int load_safetensors(const char *path, const struct source_opts *opts, struct source **out, struct ls_error *err)
+/* u64 LE header length N at 0, N < file size, then '{' at byte 8. */
+int safetensors_sniff(const struct input_probe *p)
 {
-    int fd;
-    uint64_t size;
-    int rc = file_open_regular(path, &fd, &size, err);
-    if (rc) return rc;
-    char *hdr = NULL;
-    cJSON *root = NULL;
-    struct st_tensor *ts = NULL, *sorted = NULL;
+    if (p->head_len < 9) return 0;
+    uint64_t hl = 0;
+    for (int i = 7; i >= 0; i--) hl = (hl << 8) | p->head[i];
+    return hl >= 2 && hl <= p->size - 8 && p->head[8] == '{';
+}
+
+/* The header text: length checked against the file and the cap, then read
+ * and checked for NUL, UTF-8 and a leading '{'. *hdr is NUL-terminated. */
+static int st_read_header(int fd, uint64_t size, char **hdr, uint64_t *hlen, struct ls_error *err)
+{
     unsigned char n8[8];
-    if (size < 8) { rc = ls_fail(err, LS_EDATA, "safetensors: file too short (%llu bytes) for the 8-byte header length", (unsigned long long)size); goto fail; }
-    if ((rc = file_pread_exact(fd, n8, 8, 0, err))) goto fail;
+    if (size < 8)
+        return ls_fail(err, LS_EDATA, "safetensors: file too short (%llu bytes) for the 8-byte header length", (unsigned long long)size);
+    int rc = file_pread_exact(fd, n8, 8, 0, err);
+    if (rc) return rc;
     uint64_t N = 0;
     for (int i = 7; i >= 0; i--) N = (N << 8) | n8[i];
-    if (N == 0) { rc = ls_fail(err, LS_EDATA, "safetensors: header length invalid: 0"); goto fail; }
-    if (N > size - 8) {
-        rc = ls_fail(err, LS_EDATA, "safetensors: header length invalid: %llu exceeds the %llu bytes after it",
-                     (unsigned long long)N, (unsigned long long)(size - 8));
-        goto fail;
-    }
-    if (N > ST_MAX_HEADER) {
-        rc = ls_fail(err, LS_ELIMIT, "safetensors: header length %llu exceeds the limit of %llu bytes",
-                     (unsigned long long)N, ST_MAX_HEADER);
-        goto fail;
-    }
-    hdr = malloc((size_t)N + 1);
-    if (!hdr) { rc = ls_fail(err, LS_ELIMIT, "out of memory for a %llu-byte header", (unsigned long long)N); goto fail; }
-    if ((rc = file_pread_exact(fd, hdr, (size_t)N, 8, err))) goto fail;
-    hdr[N] = 0;
-    size_t bad;
-    if (memchr(hdr, 0, (size_t)N)) {
-        rc = ls_fail(err, LS_EDATA, "safetensors header: NUL byte at header offset %zu", (size_t)((char *)memchr(hdr, 0, (size_t)N) - hdr));
-        goto fail;
-    }
-    if (!valid_utf8((const unsigned char *)hdr, (size_t)N, &bad)) {
-        rc = ls_fail(err, LS_EDATA, "safetensors header: not valid UTF-8 at header offset %zu", bad);
-        goto fail;
-    }
-    size_t k = 0;
-    while (k < N && (hdr[k] == ' ' || hdr[k] == '\t' || hdr[k] == '\n' || hdr[k] == '\r')) k++;
-    if (k == N || hdr[k] != '{') { rc = ls_fail(err, LS_EDATA, "safetensors header: not a JSON object (must start with '{')"); goto fail; }
-    if ((rc = json_parse(hdr, (size_t)N, JSON_LITERALS_REJECT, &root, NULL, err))) {
-        ls_error_prefix(err, "safetensors header");
-        goto fail;
-    }
-    int n = 0;
+    if (N == 0) return ls_fail(err, LS_EDATA, "safetensors: header length invalid: 0");
+    if (N > size - 8)
+        return ls_fail(err, LS_EDATA, "safetensors: header length invalid: %llu exceeds the %llu bytes after it",
+                       (unsigned long long)N, (unsigned long long)(size - 8));
+    if (N > ST_MAX_HEADER)
+        return ls_fail(err, LS_ELIMIT, "safetensors: header length %llu exceeds the limit of %llu bytes",
+                       (unsigned long long)N, ST_MAX_HEADER);
+    char *h = malloc((size_t)N + 1);
+    if (!h) return ls_fail(err, LS_ELIMIT, "out of memory for a %llu-byte header", (unsigned long long)N);
+    *hdr = h;
+    *hlen = N;
+    if ((rc = file_pread_exact(fd, h, (size_t)N, 8, err))) return rc;
+    h[N] = 0;
+    size_t bad, k = 0;
+    const char *nul = memchr(h, 0, (size_t)N);
+    if (nul) return ls_fail(err, LS_EDATA, "safetensors header: NUL byte at header offset %zu", (size_t)(nul - h));
+    if (!valid_utf8((const unsigned char *)h, (size_t)N, &bad))
+        return ls_fail(err, LS_EDATA, "safetensors header: not valid UTF-8 at header offset %zu", bad);
+    while (k < N && (h[k] == ' ' || h[k] == '\t' || h[k] == '\n' || h[k] == '\r')) k++;
+    if (k == N || h[k] != '{') return ls_fail(err, LS_EDATA, "safetensors header: not a JSON object (must start with '{')");
+    return LS_OK;
+}
+
+static int check_metadata(const cJSON *e, int *seen_meta, struct ls_error *err)
+{
+    if (*seen_meta) return ls_fail(err, LS_EDATA, "safetensors header: duplicate __metadata__");
+    *seen_meta = 1;
+    if (!cJSON_IsObject(e)) return ls_fail(err, LS_EDATA, "safetensors header: __metadata__: expected an object of strings");
+    const cJSON *m;
+    cJSON_ArrayForEach(m, e)
+        if (!cJSON_IsString(m))
+            return ls_fail(err, LS_EDATA, "safetensors header: __metadata__: value of '%.*s' is %s, not a string",
+                           NM(m->string ? m->string : ""), json_type_name(m));
+    return LS_OK;
+}
+
+/* Parse the header into *ts (nt entries in header order, calloc'd). */
+static int st_parse_header(char *hdr, uint64_t N, cJSON **root, struct st_tensor **ts, int *nt,
+                           struct ls_error *err)
+{
+    int rc = json_parse(hdr, (size_t)N, JSON_LITERALS_REJECT, root, NULL, err);
+    if (rc) { ls_error_prefix(err, "safetensors header"); return rc; }
+    int n = 0, seen_meta = 0;
     const cJSON *e;
-    cJSON_ArrayForEach(e, root) n++;
-    ts = calloc((size_t)n + 1, sizeof *ts);
-    sorted = calloc((size_t)n + 1, sizeof *sorted);
-    if (!ts || !sorted) { rc = ls_fail(err, LS_ELIMIT, "out of memory"); goto fail; }
-    int nt = 0, seen_meta = 0;
-    cJSON_ArrayForEach(e, root) {
+    cJSON_ArrayForEach(e, *root) n++;
+    *ts = calloc((size_t)n + 1, sizeof **ts);
+    if (!*ts) return ls_fail(err, LS_ELIMIT, "out of memory");
+    *nt = 0;
+    cJSON_ArrayForEach(e, *root) {
         if (!e->string) continue;
         if (!strcmp(e->string, "__metadata__")) {
-            if (seen_meta) { rc = ls_fail(err, LS_EDATA, "safetensors header: duplicate __metadata__"); goto fail; }
-            seen_meta = 1;
-            if (!cJSON_IsObject(e)) { rc = ls_fail(err, LS_EDATA, "safetensors header: __metadata__: expected an object of strings"); goto fail; }
-            const cJSON *m;
-            cJSON_ArrayForEach(m, e)
-                if (!cJSON_IsString(m)) {
-                    rc = ls_fail(err, LS_EDATA, "safetensors header: __metadata__: value of '%.*s' is %s, not a string",
-                                 NM(m->string ? m->string : ""), json_type_name(m));
-                    goto fail;
-                }
+            if ((rc = check_metadata(e, &seen_meta, err))) return rc;
             continue;
         }
-        ts[nt].order = nt;
-        if ((rc = parse_tensor(e, &ts[nt], err))) goto fail;
-        nt++;
+        (*ts)[*nt].order = *nt;
+        if ((rc = parse_tensor(e, &(*ts)[*nt], err))) return rc;
+        (*nt)++;
     }
+    return LS_OK;
+}
+
+static int layout_fail(const struct st_tensor *sorted, int i, uint64_t pos, struct ls_error *err)
+{
+    const struct st_tensor *t = &sorted[i];
+    if (i == 0)
+        return ls_fail(err, LS_EDATA, "safetensors header: tensor '%.*s': data_offsets start at %llu, but the buffer must start at 0",
+                       NM(t->name), (unsigned long long)t->begin);
+    if (t->begin > pos)
+        return ls_fail(err, LS_EDATA, "safetensors header: tensor '%.*s': gap: data starts at %llu but '%.*s' ends at %llu",
+                       NM(t->name), (unsigned long long)t->begin, NM(sorted[i - 1].name), (unsigned long long)pos);
+    return ls_fail(err, LS_EDATA, "safetensors header: tensor '%.*s': overlap: data starts at %llu inside '%.*s' (ends at %llu)",
+                   NM(t->name), (unsigned long long)t->begin, NM(sorted[i - 1].name), (unsigned long long)pos);
+}
+
+/* Names unique; sorted by offsets the tensors tile [0, buf_size) exactly. */
+static int st_check_layout(const struct st_tensor *ts, int nt, uint64_t buf_size, struct ls_error *err)
+{
+    struct st_tensor *sorted = calloc((size_t)nt + 1, sizeof *sorted);
+    if (!sorted) return ls_fail(err, LS_ELIMIT, "out of memory");
     memcpy(sorted, ts, (size_t)nt * sizeof *ts);
     qsort(sorted, (size_t)nt, sizeof *sorted, cmp_name);
-    for (int i = 1; i < nt; i++)
-        if (!strcmp(sorted[i - 1].name, sorted[i].name)) {
+    int rc = LS_OK;
+    for (int i = 1; i < nt && !rc; i++)
+        if (!strcmp(sorted[i - 1].name, sorted[i].name))
             rc = ls_fail(err, LS_EDATA, "safetensors header: duplicate tensor name '%.*s'", NM(sorted[i].name));
-            goto fail;
-        }
     qsort(sorted, (size_t)nt, sizeof *sorted, cmp_off);
     uint64_t pos = 0;
-    for (int i = 0; i < nt; i++) {
-        if (sorted[i].begin != pos) {
-            if (i == 0)
-                rc = ls_fail(err, LS_EDATA, "safetensors header: tensor '%.*s': data_offsets start at %llu, but the buffer must start at 0",
-                             NM(sorted[i].name), (unsigned long long)sorted[i].begin);
-            else if (sorted[i].begin > pos)
-                rc = ls_fail(err, LS_EDATA, "safetensors header: tensor '%.*s': gap: data starts at %llu but '%.*s' ends at %llu",
-                             NM(sorted[i].name), (unsigned long long)sorted[i].begin, NM(sorted[i - 1].name), (unsigned long long)pos);
-            else
-                rc = ls_fail(err, LS_EDATA, "safetensors header: tensor '%.*s': overlap: data starts at %llu inside '%.*s' (ends at %llu)",
-                             NM(sorted[i].name), (unsigned long long)sorted[i].begin, NM(sorted[i - 1].name), (unsigned long long)pos);
-            goto fail;
-        }
+    for (int i = 0; i < nt && !rc; i++) {
+        if (sorted[i].begin != pos) rc = layout_fail(sorted, i, pos, err);
         pos = sorted[i].end;
     }
-    uint64_t buf_size = size - 8 - N;
-    if (pos != buf_size) {
-        if (pos > buf_size)
-            rc = ls_fail(err, LS_EDATA, "safetensors: truncated: tensors need %llu bytes of data, the file has %llu",
-                         (unsigned long long)pos, (unsigned long long)buf_size);
-        else
-            rc = ls_fail(err, LS_EDATA, "safetensors: %llu bytes of trailing data after the last tensor (ends at %llu of %llu)",
-                         (unsigned long long)(buf_size - pos), (unsigned long long)pos, (unsigned long long)buf_size);
-        goto fail;
+    free(sorted);
+    if (rc || pos == buf_size) return rc;
+    if (pos > buf_size)
+        return ls_fail(err, LS_EDATA, "safetensors: truncated: tensors need %llu bytes of data, the file has %llu",
+                       (unsigned long long)pos, (unsigned long long)buf_size);
+    return ls_fail(err, LS_EDATA, "safetensors: %llu bytes of trailing data after the last tensor (ends at %llu of %llu)",
+                   (unsigned long long)(buf_size - pos), (unsigned long long)pos, (unsigned long long)buf_size);
+}
+
+/* The tensor to show: the one asked for (a float tensor), else the first float one. */
+static int st_pick(const struct st_tensor *ts, int nt, const struct source_opts *o,
+                   const struct st_tensor **pick, struct ls_error *err)
+{
+    *pick = NULL;
+    if (!o->tensor) {
+        for (int i = 0; i < nt && !*pick; i++)
+            if (ts[i].float_kind) *pick = &ts[i];
+        if (!*pick) return ls_fail(err, LS_EDATA, "safetensors: no F32, F16, BF16 or F64 tensor in the file");
+        return LS_OK;
     }
-    const struct st_tensor *pick = NULL;
-    if (opts && opts->tensor) {
-        for (int i = 0; i < nt; i++)
-            if (!strcmp(ts[i].name, opts->tensor)) pick = &ts[i];
-        if (!pick) {
-            char names[200] = "";
-            size_t o = 0;
-            for (int i = 0; i < nt && o + 4 < sizeof names; i++) {
-                int w = snprintf(names + o, sizeof names - o, "%s%.40s", i ? ", " : "", ts[i].name);
-                if (w < 0) break;
-                o += (size_t)w;
-            }
-            rc = ls_fail(err, LS_EUSAGE, "--tensor: no tensor named '%.80s' (tensors: %s)", opts->tensor, nt ? names : "none");
-            goto fail;
+    for (int i = 0; i < nt; i++)
+        if (!strcmp(ts[i].name, o->tensor)) *pick = &ts[i];
+    if (!*pick) {
+        char names[200] = "", flag[32];
+        size_t n = 0;
+        for (int i = 0; i < nt && n + 4 < sizeof names; i++) {
+            int w = snprintf(names + n, sizeof names - n, "%s%.40s", i ? ", " : "", ts[i].name);
+            if (w < 0) break;
+            n += (size_t)w;
         }
-        if (!pick->float_kind) {
-            rc = ls_fail(err, LS_EDATA, "safetensors: tensor '%.*s' has dtype %s: expected F32, F16, BF16 or F64 logits",
-                         NM(pick->name), pick->dtype);
-            goto fail;
-        }
-    } else {
-        for (int i = 0; i < nt && !pick; i++)
-            if (ts[i].float_kind) pick = &ts[i];
-        if (!pick) { rc = ls_fail(err, LS_EDATA, "safetensors: no F32, F16, BF16 or F64 tensor in the file"); goto fail; }
+        return ls_fail(err, LS_EUSAGE, "%s: no tensor named '%.80s' (tensors: %s)",
+                       source_opt_flag(o, SOPT_TENSOR, "tensor", flag, sizeof flag), o->tensor, nt ? names : "none");
     }
+    if (!(*pick)->float_kind)
+        return ls_fail(err, LS_EDATA, "safetensors: tensor '%.*s' has dtype %s: expected F32, F16, BF16 or F64 logits",
+                       NM((*pick)->name), (*pick)->dtype);
+    return LS_OK;
+}
+
+/* The picked tensor as a source; warns when other float tensors were passed over. */
+static int st_make_source(const struct input_job *j, int *fd, uint64_t N, const struct st_tensor *ts,
+                          int nt, const struct st_tensor *pick, struct source **out, struct ls_error *err)
+{
     struct binsrc *b = calloc(1, sizeof *b);
-    if (!b) { rc = ls_fail(err, LS_ELIMIT, "out of memory"); goto fail; }
-    b->fd = fd;
-    fd = -1;
+    if (!b) return ls_fail(err, LS_ELIMIT, "out of memory");
+    b->fd = *fd;
+    *fd = -1;
     b->base = 8 + N + pick->begin;
     b->dt = pick->hf;
     char what[160];
     snprintf(what, sizeof what, "safetensors: tensor '%.*s': shape", NM(pick->name));
-    if ((rc = binsrc_shape(pick->dims, pick->ndim, &b->n_steps, &b->V, what, err))) { binsrc_free(b); goto fail; }
-    char chosen[100];
-    snprintf(chosen, sizeof chosen, "%.*s", NM(pick->name));
+    int rc = binsrc_shape(pick->dims, pick->ndim, &b->n_steps, &b->V, what, err);
+    if (rc) { binsrc_free(b); return rc; }
     int several = 0;
     for (int i = 0; i < nt; i++) if (ts[i].float_kind && &ts[i] != pick) several = 1;
-    rc = binsrc_make_source(path, "safetensors", b, out, err);
-    if (!rc && several && !(opts && opts->tensor))
-        source_warn(*out, "safetensors: several float tensors; showing '%s' (choose with --tensor NAME)", chosen);
-fail:
+    if ((rc = binsrc_make_source(j->ops, j->path, b, out, err))) return rc;
+    const char *tu = source_opt_usage(j->opts, SOPT_TENSOR);
+    if (several && !j->opts->tensor)
+        source_warn(*out, "safetensors: several float tensors; showing '%.*s'%s%s%s", NM(pick->name),
+                    tu ? " (choose with " : "", tu ? tu : "", tu ? ")" : "");
+    return LS_OK;
+}
+
+int load_safetensors(const struct input_job *j, struct source **out, struct ls_error *err)
+{
+    int fd;
+    uint64_t size, N = 0;
+    int rc = file_open_regular(j->path, &fd, &size, err);
+    if (rc) return rc;
+    char *hdr = NULL;
+    cJSON *root = NULL;
+    struct st_tensor *ts = NULL;
+    const struct st_tensor *pick;
+    int nt = 0;
+    if (!(rc = st_read_header(fd, size, &hdr, &N, err)) &&
+        !(rc = st_parse_header(hdr, N, &root, &ts, &nt, err)) &&
+        !(rc = st_check_layout(ts, nt, size - 8 - N, err)) &&
+        !(rc = st_pick(ts, nt, j->opts, &pick, err)))
+        rc = st_make_source(j, &fd, N, ts, nt, pick, out, err);
     if (fd >= 0) close(fd);
     cJSON_Delete(root);
     free(hdr);
     free(ts);
-    free(sorted);
     return rc;
 }

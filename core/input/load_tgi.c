@@ -12,11 +12,10 @@
  * one logprob each and no alternatives) and best_of_sequences are not loaded;
  * a warning says so. A file may be one response or an array of them. */
 #include "input/json_api.h"
+#include "input/loader.h"
 
 #include <stdio.h>
 #include <string.h>
-
-static const struct source_ops tgi_ops = { "tgi", sp_read_step, sp_close };
 
 struct tgi_tally { uint32_t n_prefill, n_best; };
 
@@ -60,13 +59,17 @@ static int load_item(struct api_ctx *c, const struct api_item *it, void *st, str
     return LS_OK;
 }
 
-int load_tgi(const char *path, const struct api_item *items, size_t n,
-             const struct source_opts *opts, struct source **out, struct ls_error *err)
+int tgi_sniff(const struct input_probe *p)
 {
-    (void)opts;
+    const cJSON *d = cJSON_IsObject(p->item) ? cJSON_GetObjectItemCaseSensitive(p->item, "details") : NULL;
+    return cJSON_IsObject(d) && cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(d, "tokens"));
+}
+
+int load_tgi(const struct input_job *j, struct source **out, struct ls_error *err)
+{
     struct api_ctx c;
     struct tgi_tally t = {0};
-    int rc = api_load_items(&c, &tgi_ops, path, items, n, load_item, &t, err);
+    int rc = api_load_items(&c, j->ops, j->path, j->items, j->n_items, load_item, &t, err);
     if (rc) return rc;
     struct source *s = sp_source(c.b);
     if (t.n_prefill) source_warn(s, "details.prefill (%u prompt tokens, no alternatives) is not loaded", t.n_prefill);

@@ -20,6 +20,12 @@
  *   struct step_info si;
  *   source_read_step(s, 0, z, &si, &e);
  *   source_close(s);
+ *
+ * Inside core/input, lowest first: source.c (this object: alloc, warn,
+ * read, close) < the helpers loaders share (binsrc, sparse, json_docs,
+ * json_api, npy, zip, vocab) < the loaders, one file per format (loader.h)
+ * < the format registry (formats.c), which implements source_open and is
+ * the only caller of the loaders.
  */
 #ifndef LS_SOURCE_H
 #define LS_SOURCE_H
@@ -45,7 +51,7 @@ struct step_info {
 struct source;
 
 struct source_ops {
-    const char *format;     /* "native-json", "npy", ... */
+    const char *format;     /* the format's name in the registry (formats.c) */
     int (*read_step)(struct source *s, uint32_t step, float *logits,
                      struct step_info *info, struct ls_error *err);
     void (*close)(struct source *s);
@@ -64,20 +70,33 @@ struct source {
     int post_sampling;       /* 1 if values are post-sampling probabilities */
     int has_tokens;          /* 1 if steps record the chosen token */
     int local_ids;           /* 1: ids number the file's distinct token texts (sparse
-                                API outputs without ids); --vocab does not apply */
+                                API outputs without ids); a vocabulary file does not apply */
     uint64_t file_size;
     char warnings[1024];     /* newline-separated warnings from loading */
 };
 
-struct source_opts {
-    const char *format;      /* NULL: autodetect from content */
-    const char *vocab_path;  /* --vocab FILE, NULL if none */
-    const char *tensor;      /* --tensor NAME (npz, safetensors) */
-    uint64_t json_cap;       /* 0: LS_JSON_CAP_DEFAULT */
-    uint32_t vocab_size;     /* raw float files: --vocab-size */
-    const char *dtype;       /* raw float files: --dtype */
+/* The input options, named so that a message can point at one. Core
+ * messages name the thing ("tensor", "the vocabulary size"); a caller that
+ * has its own words for its options (the CLI: "--tensor NAME") passes them
+ * in source_opts.spelling and the messages use those instead. Core never
+ * spells a command-line flag itself. */
+enum source_opt {
+    SOPT_FORMAT, SOPT_TENSOR, SOPT_VOCAB_SIZE, SOPT_DTYPE, SOPT_JSON_CAP, SOPT_VOCAB,
+    SOPT_N
 };
 
+struct source_opts {
+    const char *format;      /* a format name (formats.h); NULL: detect from the content */
+    const char *vocab_path;  /* vocabulary file to attach, NULL if none */
+    const char *tensor;      /* array / tensor to show (npz, safetensors) */
+    uint64_t json_cap;       /* 0: LS_JSON_CAP_DEFAULT */
+    uint32_t vocab_size;     /* raw float files: V */
+    const char *dtype;       /* raw float files: element type (f32, f16, bf16, f64) */
+    const char *const *spelling; /* SOPT_N usage strings ("--tensor NAME") or NULL */
+};
+
+/* Open path: the format registry (formats.c) picks the format by name or by
+ * content and calls its loader; errors start with the file name. */
 int source_open(const char *path, const struct source_opts *opts,
                 struct source **out, struct ls_error *err);
 int source_read_step(struct source *s, uint32_t step, float *logits,
@@ -90,29 +109,13 @@ void source_warn(struct source *s, const char *fmt, ...) __attribute__((format(p
 /* Allocate a source with ops and path set; NULL on out of memory. */
 struct source *source_alloc(const struct source_ops *ops, const char *path);
 
-/* Attach the vocab from opts->vocab_path if given (replacing any the file
- * carried), warning when its size differs from V. */
-int source_attach_vocab(struct source *s, const struct source_opts *opts, struct ls_error *err);
+/* The caller's usage string for option `which` ("--tensor NAME"), or NULL
+ * when the caller gave none (opts may be NULL). */
+const char *source_opt_usage(const struct source_opts *opts, enum source_opt which);
 
-/* Loaders (one file each): return LS_OK and a source, or an error whose
- * message starts with what is wrong (source_open prefixes the file name).
- * Binary loaders read in place with pread (fileio.h), never the whole file. */
-int load_npy(const char *path, const struct source_opts *opts, struct source **out, struct ls_error *err);
-int load_npz(const char *path, const struct source_opts *opts, struct source **out, struct ls_error *err);
-int load_safetensors(const char *path, const struct source_opts *opts, struct source **out, struct ls_error *err);
-int load_kld(const char *path, const struct source_opts *opts, struct source **out, struct ls_error *err);
-int load_raw(const char *path, const struct source_opts *opts, struct source **out, struct ls_error *err);
-
-/* JSON family (json_formats.c): buf holds the whole file (len bytes plus a
- * NUL at buf[len]); the function detects the format (or uses opts->format),
- * parses and loads. Native dumps are load_native_json (load_native_json.c). */
-int load_json_any(const char *path, char *buf, size_t len, const struct source_opts *opts,
-                  struct source **out, struct ls_error *err);
-struct cJSON;
-int load_native_json(const char *path, const struct cJSON *root, const char *buf, size_t len,
-                     const struct source_opts *opts, struct source **out, struct ls_error *err);
-
-/* Names accepted by --format. */
-extern const char *const source_format_names[];
+/* Its first word ("--tensor") into buf, or `dflt` (may be NULL) when the
+ * caller gave none. */
+const char *source_opt_flag(const struct source_opts *opts, enum source_opt which,
+                            const char *dflt, char *buf, size_t bufsz);
 
 #endif

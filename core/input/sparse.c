@@ -239,165 +239,229 @@ int sp_read_step(struct source *s, uint32_t step, float *logits, struct step_inf
     return LS_OK;
 }
 
-int sp_finish(struct sp_builder *b, struct source **out, struct ls_error *err)
-{
-    struct source *s = b->s;
-    struct sp_impl *im = NULL;
-    int64_t *tid = NULL;
-    uint32_t *first_text = NULL;
-    struct kv *tmp = NULL;
-    int rc = LS_OK;
-    *out = NULL;
-    if (b->n_steps == 0) { rc = ls_fail(err, LS_EDATA, "no token logprobs found in the file"); goto fail; }
+/* How tokens are identified (sparse.h): by the file's ids, by "token_id:N"
+ * texts, or by their distinct texts (local ids). */
+enum sp_mode { BY_ID, BY_TID, BY_TEXT };
 
-    /* token identity */
-    enum { BY_ID, BY_TID, BY_TEXT } mode = BY_TEXT;
-    if (b->all_ids && b->max_id >= 0) mode = BY_ID;
+struct sp_plan {
+    enum sp_mode mode;
+    int64_t *tid;       /* BY_TID/BY_TEXT: id read from each name, -1 if none (owned) */
+    uint64_t V;
+};
+
+/* Choose the identity and V; check the limits. */
+static int sp_identity(const struct sp_builder *b, struct sp_plan *pl, struct ls_error *err)
+{
+    pl->mode = BY_TEXT;
+    pl->tid = NULL;
+    if (b->all_ids && b->max_id >= 0) pl->mode = BY_ID;
     else {
-        tid = malloc((size_t)(b->names->n ? b->names->n : 1) * sizeof *tid);
-        if (!tid) { rc = ls_fail(err, LS_ELIMIT, "out of memory"); goto fail; }
+        pl->tid = malloc((size_t)(b->names->n ? b->names->n : 1) * sizeof *pl->tid);
+        if (!pl->tid) return ls_fail(err, LS_ELIMIT, "out of memory");
         int all = b->names->n > 0;
         for (uint32_t i = 0; i < b->names->n; i++) {
             size_t l;
             const char *t = vocab_get(b->names, (int32_t)i, &l);
-            tid[i] = token_id_text(t, l);
-            if (tid[i] < 0) all = 0;
+            pl->tid[i] = token_id_text(t, l);
+            if (pl->tid[i] < 0) all = 0;
         }
-        if (all) mode = BY_TID;
+        if (all) pl->mode = BY_TID;
     }
-    uint64_t V;
-    if (mode == BY_ID) V = (uint64_t)b->max_id + 1;
-    else if (mode == BY_TID) {
+    if (pl->mode == BY_ID) pl->V = (uint64_t)b->max_id + 1;
+    else if (pl->mode == BY_TID) {
         int64_t mx = -1;
-        for (uint32_t i = 0; i < b->names->n; i++) if (tid[i] > mx) mx = tid[i];
-        V = (uint64_t)mx + 1;
-    } else V = b->names->n;
-    if (V == 0) { rc = ls_fail(err, LS_EDATA, "no tokens found in the file"); goto fail; }
-    if (V > LS_MAX_VOCAB) { rc = ls_fail(err, LS_ELIMIT, "token id %llu exceeds the limit of %u", (unsigned long long)(V - 1), LS_MAX_VOCAB - 1); goto fail; }
-    s->vocab_size = (uint32_t)V;
-    s->local_ids = mode == BY_TEXT;
+        for (uint32_t i = 0; i < b->names->n; i++) if (pl->tid[i] > mx) mx = pl->tid[i];
+        pl->V = (uint64_t)mx + 1;
+    } else pl->V = b->names->n;
+    if (pl->V == 0) return ls_fail(err, LS_EDATA, "no tokens found in the file");
+    if (pl->V > LS_MAX_VOCAB)
+        return ls_fail(err, LS_ELIMIT, "token id %llu exceeds the limit of %u", (unsigned long long)(pl->V - 1), LS_MAX_VOCAB - 1);
+    return LS_OK;
+}
 
-    im = calloc(1, sizeof *im);
-    uint32_t ns = b->n_steps;
-    if (!im) { rc = ls_fail(err, LS_ELIMIT, "out of memory"); goto fail; }
+/* The source id of an entry with file id `id` and name index `text`. */
+static int64_t sp_key(const struct sp_plan *pl, int64_t id, uint32_t text)
+{
+    return pl->mode == BY_ID ? id : pl->mode == BY_TID ? pl->tid[text] : (int64_t)text;
+}
+
+static struct sp_impl *impl_alloc(uint32_t ns, size_t n_raw)
+{
+    struct sp_impl *im = calloc(1, sizeof *im);
+    if (!im) return NULL;
+    size_t nr = n_raw ? n_raw : 1;
     im->first = malloc((size_t)ns * sizeof *im->first);
     im->n = malloc((size_t)ns * sizeof *im->n);
     im->chosen = malloc((size_t)ns * sizeof *im->chosen);
     im->chosen_text = malloc((size_t)ns * sizeof *im->chosen_text);
     im->tail = malloc((size_t)ns * sizeof *im->tail);
-    im->key = malloc((b->n_raw ? b->n_raw : 1) * sizeof *im->key);
-    im->logit = malloc((b->n_raw ? b->n_raw : 1) * sizeof *im->logit);
-    tmp = malloc((b->n_raw ? b->n_raw : 1) * sizeof *tmp);
-    if (!im->first || !im->n || !im->chosen || !im->chosen_text || !im->tail || !im->key ||
-        !im->logit || !tmp) { rc = ls_fail(err, LS_ELIMIT, "out of memory"); goto fail; }
-
-    size_t o = 0;
-    uint32_t n_pos = 0, n_over = 0, n_merged = 0, n_empty = 0, top_n = 0;
-    double worst_pos = 0, worst_sum = 0;
-    for (uint32_t si = 0; si < ns; si++) {
-        const struct sp_rstep *st = &b->steps[si];
-        for (uint32_t i = 0; i < st->n; i++) {
-            const struct sp_raw *r = &b->raw[st->first + i];
-            int64_t k = mode == BY_ID ? r->id : mode == BY_TID ? tid[r->text] : (int64_t)r->text;
-            tmp[i].key = (uint32_t)k;
-            tmp[i].lp = r->lp;
-        }
-        qsort(tmp, st->n, sizeof *tmp, kv_cmp);
-        uint32_t m = 0;
-        for (uint32_t i = 0; i < st->n; i++) {
-            if (m && tmp[m - 1].key == tmp[i].key) {
-                double a = tmp[m - 1].lp, c = tmp[i].lp;
-                if (fabs(a - c) > 1e-6 * (1.0 + fabs(a))) {
-                    double hi = a > c ? a : c, lo = a > c ? c : a;
-                    tmp[m - 1].lp = hi + log1p(exp(lo - hi));
-                    n_merged++;
-                }
-                continue;
-            }
-            tmp[m++] = tmp[i];
-        }
-        double sum = 0;
-        im->first[si] = o;
-        im->n[si] = m;
-        for (uint32_t i = 0; i < m; i++) {
-            double lp = tmp[i].lp;
-            if (lp > 0) { n_pos++; if (lp > worst_pos) worst_pos = lp; }
-            if (lp > FLT_MAX) lp = FLT_MAX;
-            if (lp < -FLT_MAX) lp = -FLT_MAX;
-            im->key[o] = tmp[i].key;
-            im->logit[o] = (float)lp;
-            sum += exp(tmp[i].lp);
-            o++;
-        }
-        if (sum > 1.0 + 1e-3) { n_over++; if (sum > worst_sum) worst_sum = sum; }
-        im->tail[si] = sum < 1.0 ? 1.0 - sum : 0.0;
-        if (m == 0) n_empty++;
-        if (m > top_n) top_n = m;
-        im->chosen_text[si] = st->has_chosen ? st->chosen_text : SP_NONE;
-        if (!st->has_chosen) im->chosen[si] = -1;
-        else if (mode == BY_ID) im->chosen[si] = (int32_t)st->chosen_id;
-        else if (mode == BY_TID) im->chosen[si] = (int32_t)tid[st->chosen_text];
-        else im->chosen[si] = (int32_t)st->chosen_text;
-        if (st->has_chosen) s->has_tokens = 1;
+    im->key = malloc(nr * sizeof *im->key);
+    im->logit = malloc(nr * sizeof *im->logit);
+    if (!im->first || !im->n || !im->chosen || !im->chosen_text || !im->tail || !im->key || !im->logit) {
+        impl_free(im);
+        return NULL;
     }
-    s->n_steps = ns;
-    s->top_n = top_n;
+    return im;
+}
 
-    /* the vocabulary shown for ids */
-    s->vocab = vocab_new();
-    if (!s->vocab) { rc = ls_fail(err, LS_ELIMIT, "out of memory"); goto fail; }
-    if (mode == BY_TEXT) {
+/* What the warnings report. */
+struct sp_tally {
+    uint32_t n_pos, n_over, n_merged, n_empty, top_n;
+    double worst_pos, worst_sum;
+};
+
+/* Sort a step's entries by key and merge repeats: equal values count once,
+ * different ones add their probabilities. Returns the entries left. */
+static uint32_t merge_step(struct kv *tmp, uint32_t n, struct sp_tally *t)
+{
+    qsort(tmp, n, sizeof *tmp, kv_cmp);
+    uint32_t m = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        if (m && tmp[m - 1].key == tmp[i].key) {
+            double a = tmp[m - 1].lp, c = tmp[i].lp;
+            if (fabs(a - c) > 1e-6 * (1.0 + fabs(a))) {
+                double hi = a > c ? a : c, lo = a > c ? c : a;
+                tmp[m - 1].lp = hi + log1p(exp(lo - hi));
+                t->n_merged++;
+            }
+            continue;
+        }
+        tmp[m++] = tmp[i];
+    }
+    return m;
+}
+
+/* Step si into im at *o: keys, float logits, tail mass, chosen token. */
+static void fill_step(const struct sp_builder *b, const struct sp_plan *pl, uint32_t si,
+                      struct kv *tmp, struct sp_impl *im, size_t *o, struct sp_tally *t)
+{
+    const struct sp_rstep *st = &b->steps[si];
+    for (uint32_t i = 0; i < st->n; i++) {
+        const struct sp_raw *r = &b->raw[st->first + i];
+        tmp[i].key = (uint32_t)sp_key(pl, r->id, r->text);
+        tmp[i].lp = r->lp;
+    }
+    uint32_t m = merge_step(tmp, st->n, t);
+    double sum = 0;
+    im->first[si] = *o;
+    im->n[si] = m;
+    for (uint32_t i = 0; i < m; i++) {
+        double lp = tmp[i].lp;
+        if (lp > 0) { t->n_pos++; if (lp > t->worst_pos) t->worst_pos = lp; }
+        if (lp > FLT_MAX) lp = FLT_MAX;
+        if (lp < -FLT_MAX) lp = -FLT_MAX;
+        im->key[*o] = tmp[i].key;
+        im->logit[*o] = (float)lp;
+        sum += exp(tmp[i].lp);
+        (*o)++;
+    }
+    if (sum > 1.0 + 1e-3) { t->n_over++; if (sum > t->worst_sum) t->worst_sum = sum; }
+    im->tail[si] = sum < 1.0 ? 1.0 - sum : 0.0;
+    if (m == 0) t->n_empty++;
+    if (m > t->top_n) t->top_n = m;
+    im->chosen_text[si] = st->has_chosen ? st->chosen_text : SP_NONE;
+    im->chosen[si] = st->has_chosen ? (int32_t)sp_key(pl, st->chosen_id, st->chosen_text) : -1;
+}
+
+/* The text shown for each id: with local ids the names themselves; with
+ * file ids the first text seen for the id ("" if the file never names it). */
+static int fill_vocab(const struct sp_builder *b, const struct sp_plan *pl, struct vocab *v,
+                      struct ls_error *err)
+{
+    if (pl->mode == BY_TEXT) {
         for (uint32_t i = 0; i < b->names->n; i++) {
             size_t l;
             const char *t = vocab_get(b->names, (int32_t)i, &l);
-            if (vocab_add(s->vocab, t, l) < 0) { rc = ls_fail(err, LS_ELIMIT, "out of memory"); goto fail; }
+            if (vocab_add(v, t, l) < 0) return ls_fail(err, LS_ELIMIT, "out of memory");
         }
-    } else {
-        first_text = malloc((size_t)V * sizeof *first_text);
-        if (!first_text) { rc = ls_fail(err, LS_ELIMIT, "out of memory"); goto fail; }
-        for (uint64_t i = 0; i < V; i++) first_text[i] = SP_NONE;
-        for (uint32_t si = 0; si < ns; si++) {
-            const struct sp_rstep *st = &b->steps[si];
-            if (st->has_chosen) {
-                int64_t k = mode == BY_ID ? st->chosen_id : tid[st->chosen_text];
-                if (first_text[k] == SP_NONE) first_text[k] = st->chosen_text;
-            }
-            for (uint32_t i = 0; i < st->n; i++) {
-                const struct sp_raw *r = &b->raw[st->first + i];
-                int64_t k = mode == BY_ID ? r->id : tid[r->text];
-                if (first_text[k] == SP_NONE) first_text[k] = r->text;
-            }
+        return LS_OK;
+    }
+    uint32_t *first_text = malloc((size_t)pl->V * sizeof *first_text);
+    if (!first_text) return ls_fail(err, LS_ELIMIT, "out of memory");
+    for (uint64_t i = 0; i < pl->V; i++) first_text[i] = SP_NONE;
+    for (uint32_t si = 0; si < b->n_steps; si++) {
+        const struct sp_rstep *st = &b->steps[si];
+        if (st->has_chosen) {
+            int64_t k = sp_key(pl, st->chosen_id, st->chosen_text);
+            if (first_text[k] == SP_NONE) first_text[k] = st->chosen_text;
         }
-        for (uint64_t i = 0; i < V; i++) {
-            size_t l = 0;
-            const char *t = first_text[i] == SP_NONE ? "" : vocab_get(b->names, (int32_t)first_text[i], &l);
-            if (vocab_add(s->vocab, t, l) < 0) { rc = ls_fail(err, LS_ELIMIT, "out of memory"); goto fail; }
+        for (uint32_t i = 0; i < st->n; i++) {
+            const struct sp_raw *r = &b->raw[st->first + i];
+            int64_t k = sp_key(pl, r->id, r->text);
+            if (first_text[k] == SP_NONE) first_text[k] = r->text;
         }
     }
-    if (n_pos)
-        source_warn(s, "%u log-probabilities are > 0 (largest %.6g): the file may hold logits, not log-probabilities", n_pos, worst_pos);
-    if (n_over)
-        source_warn(s, "%u steps have known probabilities summing to more than 1 (largest %.6g)", n_over, worst_sum);
-    if (n_merged)
-        source_warn(s, "%u tokens appeared twice in one step with different values; their probabilities were added", n_merged);
-    if (n_empty)
-        source_warn(s, "%u steps have no known log-probability (only sentinels or nulls)", n_empty);
+    int rc = LS_OK;
+    for (uint64_t i = 0; i < pl->V && !rc; i++) {
+        size_t l = 0;
+        const char *t = first_text[i] == SP_NONE ? "" : vocab_get(b->names, (int32_t)first_text[i], &l);
+        if (vocab_add(v, t, l) < 0) rc = ls_fail(err, LS_ELIMIT, "out of memory");
+    }
+    free(first_text);
+    return rc;
+}
 
+static void sp_warn(struct source *s, const struct sp_tally *t)
+{
+    if (t->n_pos)
+        source_warn(s, "%u log-probabilities are > 0 (largest %.6g): the file may hold logits, not log-probabilities", t->n_pos, t->worst_pos);
+    if (t->n_over)
+        source_warn(s, "%u steps have known probabilities summing to more than 1 (largest %.6g)", t->n_over, t->worst_sum);
+    if (t->n_merged)
+        source_warn(s, "%u tokens appeared twice in one step with different values; their probabilities were added", t->n_merged);
+    if (t->n_empty)
+        source_warn(s, "%u steps have no known log-probability (only sentinels or nulls)", t->n_empty);
+}
+
+/* The steps and the vocabulary of s, computed from b. */
+static int sp_build(struct sp_builder *b, const struct sp_plan *pl, struct sp_impl **imp, struct ls_error *err)
+{
+    struct source *s = b->s;
+    struct sp_tally t = {0};
+    struct sp_impl *im = impl_alloc(b->n_steps, b->n_raw);
+    struct kv *tmp = malloc((b->n_raw ? b->n_raw : 1) * sizeof *tmp);
+    *imp = im;
+    if (!im || !tmp) { free(tmp); return ls_fail(err, LS_ELIMIT, "out of memory"); }
+    size_t o = 0;
+    for (uint32_t si = 0; si < b->n_steps; si++) {
+        fill_step(b, pl, si, tmp, im, &o, &t);
+        if (b->steps[si].has_chosen) s->has_tokens = 1;
+    }
+    free(tmp);
+    s->n_steps = b->n_steps;
+    s->top_n = t.top_n;
+    s->vocab = vocab_new();
+    if (!s->vocab) return ls_fail(err, LS_ELIMIT, "out of memory");
+    int rc = fill_vocab(b, pl, s->vocab, err);
+    if (!rc) sp_warn(s, &t);
+    return rc;
+}
+
+int sp_finish(struct sp_builder *b, struct source **out, struct ls_error *err)
+{
+    struct source *s = b->s;
+    struct sp_impl *im = NULL;
+    struct sp_plan pl = { BY_TEXT, NULL, 0 };
+    int rc = LS_OK;
+    *out = NULL;
+    if (b->n_steps == 0) rc = ls_fail(err, LS_EDATA, "no token logprobs found in the file");
+    if (!rc) rc = sp_identity(b, &pl, err);
+    if (!rc) {
+        s->vocab_size = (uint32_t)pl.V;
+        s->local_ids = pl.mode == BY_TEXT;
+        rc = sp_build(b, &pl, &im, err);
+    }
+    free(pl.tid);
+    if (rc) {
+        impl_free(im);
+        sp_abort(b);
+        return rc;
+    }
     im->names = b->names;
     b->names = NULL;
     s->impl = im;
     *out = s;
     b->s = NULL;
-    free(tid);
-    free(first_text);
-    free(tmp);
     sp_abort(b);
     return LS_OK;
-fail:
-    free(tid);
-    free(first_text);
-    free(tmp);
-    impl_free(im);
-    sp_abort(b);
-    return rc;
 }

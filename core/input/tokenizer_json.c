@@ -131,82 +131,69 @@ static int get_id(const cJSON *v, uint32_t *id)
     return 1;
 }
 
-int vocab_load_tokenizer_json(char *buf, size_t len, struct vocab *v, struct ls_error *err)
+/* How the tokenizer spells bytes: byte-level (GPT-2), SentencePiece, plain. */
+static enum tok_style tok_style_of(const cJSON *root, const cJSON *model)
 {
-    cJSON *root = NULL;
-    int rc = json_parse(buf, len, JSON_LITERALS_REJECT, &root, NULL, err);
-    if (rc) { ls_error_prefix(err, "tokenizer.json"); return rc; }
-    struct json_ctx jc = { buf, len };
-    struct slot *slots = NULL;
-    const cJSON *model = cJSON_GetObjectItemCaseSensitive(root, "model");
-    if (!cJSON_IsObject(model)) {
-        rc = ls_fail(err, LS_EDATA, "JSON object is not a tokenizer.json (no \"model\" object; a vocabulary is a tokenizer.json, a JSON array of strings, a GGUF file or one token per line)");
-        goto out;
-    }
-    const cJSON *vocab = cJSON_GetObjectItemCaseSensitive(model, "vocab");
-    const cJSON *added = cJSON_GetObjectItemCaseSensitive(root, "added_tokens");
-    if (!cJSON_IsObject(vocab) && !cJSON_IsArray(vocab)) {
-        rc = json_expect(&jc, vocab, cJSON_Object | cJSON_Array, "object or array", "model.vocab", err);
-        goto out;
-    }
-    if (added && !cJSON_IsNull(added) && (rc = json_expect(&jc, added, cJSON_Array, "array", "added_tokens", err))) goto out;
-    enum tok_style st = TOK_PLAIN;
     const cJSON *pre = cJSON_GetObjectItemCaseSensitive(root, "pre_tokenizer");
     const cJSON *dec = cJSON_GetObjectItemCaseSensitive(root, "decoder");
     const cJSON *bf = cJSON_GetObjectItemCaseSensitive(model, "byte_fallback");
-    if (has_part(pre, "pretokenizers", "ByteLevel") || has_part(dec, "decoders", "ByteLevel")) st = TOK_BYTELEVEL;
-    else if (has_part(pre, "pretokenizers", "Metaspace") || has_part(dec, "decoders", "Metaspace") ||
-             has_part(dec, "decoders", "Replace") || has_part(dec, "decoders", "ByteFallback") ||
-             type_is(model, "Unigram") || cJSON_IsTrue(bf))
-        st = TOK_SPM;
+    if (has_part(pre, "pretokenizers", "ByteLevel") || has_part(dec, "decoders", "ByteLevel")) return TOK_BYTELEVEL;
+    if (has_part(pre, "pretokenizers", "Metaspace") || has_part(dec, "decoders", "Metaspace") ||
+        has_part(dec, "decoders", "Replace") || has_part(dec, "decoders", "ByteFallback") ||
+        type_is(model, "Unigram") || cJSON_IsTrue(bf))
+        return TOK_SPM;
+    return TOK_PLAIN;
+}
 
-    uint64_t count = 0;
-    uint32_t max_id = 0;
+/* Pass 1: every entry valid; the largest id and the number of entries. */
+static int scan_ids(const cJSON *vocab, const cJSON *added, uint32_t *max_id, uint64_t *count,
+                    struct ls_error *err)
+{
     const cJSON *t;
     char p[64];
-    cJSON_ArrayForEach(t, vocab) count++;
-    if (cJSON_IsArray(added)) cJSON_ArrayForEach(t, added) count++;
-    if (count == 0) { rc = ls_fail(err, LS_EDATA, "tokenizer.json: model.vocab is empty"); goto out; }
-    /* pass 1: validate and find max id */
     uint32_t idx = 0;
+    *max_id = 0;
+    *count = 0;
+    cJSON_ArrayForEach(t, vocab) (*count)++;
+    if (cJSON_IsArray(added)) cJSON_ArrayForEach(t, added) (*count)++;
+    if (*count == 0) return ls_fail(err, LS_EDATA, "tokenizer.json: model.vocab is empty");
     cJSON_ArrayForEach(t, vocab) {
-        uint32_t id;
-        if (cJSON_IsObject(vocab)) {
-            if (!get_id(t, &id)) {
-                snprintf(p, sizeof p, "model.vocab[\"%.24s\"]", t->string ? t->string : "");
-                rc = ls_fail(err, LS_EDATA, "tokenizer.json: %s: expected an id in [0, %u)", p, LS_VOCAB_MAX_TOKENS);
-                goto out;
-            }
-        } else {
-            snprintf(p, sizeof p, "model.vocab[%u]", idx);
-            if (!cJSON_IsArray(t) || !cJSON_IsString(t->child)) {
-                rc = ls_fail(err, LS_EDATA, "tokenizer.json: %s: expected [piece, score]", p);
-                goto out;
-            }
-            id = idx;
+        uint32_t id = idx;
+        if (cJSON_IsObject(vocab) && !get_id(t, &id)) {
+            snprintf(p, sizeof p, "model.vocab[\"%.24s\"]", t->string ? t->string : "");
+            return ls_fail(err, LS_EDATA, "tokenizer.json: %s: expected an id in [0, %u)", p, LS_VOCAB_MAX_TOKENS);
         }
-        if (id > max_id) max_id = id;
+        if (!cJSON_IsObject(vocab) && (!cJSON_IsArray(t) || !cJSON_IsString(t->child))) {
+            snprintf(p, sizeof p, "model.vocab[%u]", idx);
+            return ls_fail(err, LS_EDATA, "tokenizer.json: %s: expected [piece, score]", p);
+        }
+        if (id > *max_id) *max_id = id;
         idx++;
     }
     idx = 0;
     if (cJSON_IsArray(added)) cJSON_ArrayForEach(t, added) {
-        snprintf(p, sizeof p, "added_tokens[%u]", idx);
         const cJSON *ct = cJSON_GetObjectItemCaseSensitive(t, "content");
         uint32_t id;
         if (!cJSON_IsObject(t) || !get_id(cJSON_GetObjectItemCaseSensitive(t, "id"), &id) || !cJSON_IsString(ct)) {
-            rc = ls_fail(err, LS_EDATA, "tokenizer.json: %s: expected {\"id\": N, \"content\": \"...\"}", p);
-            goto out;
+            snprintf(p, sizeof p, "added_tokens[%u]", idx);
+            return ls_fail(err, LS_EDATA, "tokenizer.json: %s: expected {\"id\": N, \"content\": \"...\"}", p);
         }
-        if (id > max_id) max_id = id;
+        if (id > *max_id) *max_id = id;
         idx++;
     }
-    if ((uint64_t)max_id >= count * 4 + 65536) {
-        rc = ls_fail(err, LS_EDATA, "tokenizer.json: token ids go up to %u for only %llu tokens", max_id, (unsigned long long)count);
-        goto out;
-    }
-    slots = calloc((size_t)max_id + 1, sizeof *slots);
-    if (!slots) { rc = ls_fail(err, LS_ELIMIT, "out of memory"); goto out; }
-    idx = 0;
+    if ((uint64_t)*max_id >= *count * 4 + 65536)
+        return ls_fail(err, LS_EDATA, "tokenizer.json: token ids go up to %u for only %llu tokens", *max_id, (unsigned long long)*count);
+    return LS_OK;
+}
+
+/* Pass 2: slots[id] = the piece (added tokens win), then into v in id order. */
+static int fill_slots(const cJSON *vocab, const cJSON *added, uint32_t max_id, enum tok_style st,
+                      struct vocab *v, struct ls_error *err)
+{
+    struct slot *slots = calloc((size_t)max_id + 1, sizeof *slots);
+    if (!slots) return ls_fail(err, LS_ELIMIT, "out of memory");
+    const cJSON *t;
+    uint32_t idx = 0;
     cJSON_ArrayForEach(t, vocab) {
         uint32_t id = idx;
         const char *s = cJSON_IsObject(vocab) ? t->string : t->child->valuestring;
@@ -222,18 +209,35 @@ int vocab_load_tokenizer_json(char *buf, size_t len, struct vocab *v, struct ls_
         slots[id].n = strlen(ct->valuestring);
         slots[id].added = 1;
     }
-    for (uint32_t i = 0; i <= max_id; i++) {
-        int32_t r;
-        if (!slots[i].s) {
-            r = vocab_add_unknown(v);
-        } else {
-            r = vocab_add_decoded(v, slots[i].s, slots[i].n, slots[i].added ? TOK_PLAIN : st);
-        }
-        if (r < 0) { rc = ls_fail(err, LS_ELIMIT, "too many tokens or out of memory"); goto out; }
+    int rc = LS_OK;
+    for (uint32_t i = 0; i <= max_id && !rc; i++) {
+        int32_t r = !slots[i].s ? vocab_add_unknown(v)
+                                : vocab_add_decoded(v, slots[i].s, slots[i].n, slots[i].added ? TOK_PLAIN : st);
+        if (r < 0) rc = ls_fail(err, LS_ELIMIT, "too many tokens or out of memory");
     }
-    rc = LS_OK;
-out:
     free(slots);
+    return rc;
+}
+
+int vocab_load_tokenizer_json(char *buf, size_t len, struct vocab *v, struct ls_error *err)
+{
+    cJSON *root = NULL;
+    int rc = json_parse(buf, len, JSON_LITERALS_REJECT, &root, NULL, err);
+    if (rc) { ls_error_prefix(err, "tokenizer.json"); return rc; }
+    struct json_ctx jc = { buf, len };
+    const cJSON *model = cJSON_GetObjectItemCaseSensitive(root, "model");
+    const cJSON *vocab = cJSON_GetObjectItemCaseSensitive(model, "vocab");
+    const cJSON *added = cJSON_GetObjectItemCaseSensitive(root, "added_tokens");
+    uint32_t max_id;
+    uint64_t count;
+    if (!cJSON_IsObject(model))
+        rc = ls_fail(err, LS_EDATA, "JSON object is not a tokenizer.json (no \"model\" object; a vocabulary is a tokenizer.json, a JSON array of strings, a GGUF file or one token per line)");
+    else if (!cJSON_IsObject(vocab) && !cJSON_IsArray(vocab))
+        rc = json_expect(&jc, vocab, cJSON_Object | cJSON_Array, "object or array", "model.vocab", err);
+    else if (added && !cJSON_IsNull(added))
+        rc = json_expect(&jc, added, cJSON_Array, "array", "added_tokens", err);
+    if (!rc && !(rc = scan_ids(vocab, added, &max_id, &count, err)))
+        rc = fill_slots(vocab, added, max_id, tok_style_of(root, model), v, err);
     cJSON_Delete(root);
     return rc;
 }

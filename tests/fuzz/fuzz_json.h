@@ -1,7 +1,7 @@
 /* fuzz_json.h: the shared body of the JSON fuzz targets (header-only, like
  * fuzz_bin.h). The input goes into a heap buffer of exactly size + 1 bytes
  * with the NUL that file_read_all appends in production, through
- * load_json_any (format NULL = content detection), and every loaded source
+ * source_open_text (format NULL = content detection), and every loaded source
  * has its first and last steps read (when V is modest) and its last vocab
  * entry touched, so the schema walk, sentinel handling, `bytes` decoding and
  * read_step all run under ASan/UBSan. */
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "input/source.h"
+#include "input/formats.h"
 
 static inline void fuzz_json(const uint8_t *data, size_t size, const char *format)
 {
@@ -25,7 +25,7 @@ static inline void fuzz_json(const uint8_t *data, size_t size, const char *forma
     struct ls_error err = {0};
     struct source_opts o = {0};
     o.format = format;
-    if (load_json_any("fuzz.json", buf, size, &o, &s, &err) == LS_OK && s) {
+    if (source_open_text("fuzz.json", buf, size, &o, &s, &err) == LS_OK && s) {
         if (s->vocab_size <= (1u << 20)) {
             float *z = malloc((size_t)s->vocab_size * sizeof *z);
             struct step_info si;

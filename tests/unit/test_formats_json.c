@@ -2,7 +2,7 @@
  *
  * Loads every sample written by samples/gen_api.py and checks the values
  * against the generator's tables (logprobs, tail mass, recorded ids and text,
- * post_sampling), then feeds small in-memory documents through load_json_any
+ * post_sampling), then feeds small in-memory documents through source_open_text
  * for the rules: sentinels, NaN literals, duplicates, token_id:N ids, JSON
  * Lines line numbers, error paths. Run from the repository root. */
 #include <stdarg.h>
@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "input/source.h"
+#include "input/formats.h"
 #include "input/sparse.h"
 
 struct loaded {
@@ -317,7 +317,7 @@ static int load_str(const char *txt, const char *fmt, struct source **s, struct 
     struct source_opts o = {0};
     o.format = fmt;
     memset(e, 0, sizeof *e);
-    int rc = load_json_any("mem.json", buf, n, &o, s, e);
+    int rc = source_open_text("mem.json", buf, n, &o, s, e);
     free(buf);
     return rc;
 }
@@ -354,7 +354,7 @@ static void test_errors(void **state)
                "details.tokens[0].logprob: expected a finite number, got inf (line 1, column 52)");
     expect_err("{\"a\":1}", NULL, LS_EDATA,
                "unrecognised JSON: expected a logitscope dump ({\"steps\": [...]}) or an API response with logprobs "
-               "(OpenAI chat or completions, llama.cpp completion_probabilities, TGI details, Ollama logprobs); --format NAME chooses one");
+               "(OpenAI chat or completions, llama.cpp completion_probabilities, TGI details, Ollama logprobs)");
     expect_err("{\"a\":1}", "tgi", LS_EDATA, "details: missing (expected object)");
     /* JSON Lines: the message names the file's line */
     expect_err("{\"choices\":[{\"logprobs\":{\"content\":[]}}]}\n{\"choices\":[{\"logprobs\":{\"content\":[{\"token\":1}]}}]}\n",

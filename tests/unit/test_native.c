@@ -127,7 +127,12 @@ static void test_open_errors(void **state)
     o.json_cap = 4;
     char *p = write_tmp("{\"steps\":[]}", 12);
     assert_int_equal(source_open(p, &o, &s, &e), LS_ELIMIT);
-    assert_non_null(strstr(e.msg, "--max-json-size"));
+    assert_non_null(strstr(e.msg, "exceeds the limit of 4 bytes for JSON input"));
+    assert_null(strstr(e.msg, "--"));
+    static const char *const spell[SOPT_N] = { [SOPT_JSON_CAP] = "--max-json-size BYTES" };
+    o.spelling = spell;
+    assert_int_equal(source_open(p, &o, &s, &e), LS_ELIMIT);
+    assert_non_null(strstr(e.msg, "(raise it with --max-json-size)"));
     unlink(p);
 }
 

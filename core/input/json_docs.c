@@ -1,82 +1,52 @@
-/* json_formats.c: the JSON family: parse, detect the format from the content
- * (formats.md 0.3), dispatch to its loader.
+/* json_docs.c: JSON texts into response objects (json_docs.h).
  *
  * Layouts:
- *   - one JSON document: a logitscope dump ({"steps": [...]}), one API
- *     response object, or an array of response objects;
+ *   - one JSON document: one API response object, or an array of them;
  *   - JSON Lines: one response per line (batch jobs, streamed chunks); chosen
  *     when a complete first value is followed by a newline and more text.
  *     Each line is parsed on its own; errors name the file's line. OpenAI
  *     batch output lines ({"response": {"body": {...}}}) are unwrapped;
  *   - an SSE capture (lines "data: {...}", "data: [DONE]", "event: ..."): the
  *     data lines are parsed like JSON Lines.
- * Detection (first response that says something wins; --format overrides):
- *   steps[]                                      native (load_native_json.c)
- *   choices[].logprobs.content / .refusal        openai-chat
- *   choices[].logprobs.tokens / token_logprobs   openai-completions
- *   choices[].prompt_logprobs                    openai-completions (vLLM)
- *   completion_probabilities[]                   llama.cpp
- *   details.tokens[]                             tgi
- *   logprobs[] beside response/message/done      ollama (native API)
- *
- * Native logitscope dumps accept Python's bare NaN/Infinity/-Infinity (what
- * json.dump writes by default); every other JSON format rejects them with the
- * literal and its line:column. */
-#include "input/source.h"
+ * Which format the responses are in is the registry's question (formats.c),
+ * asked of each response in turn. Bare NaN/Infinity/-Infinity are rejected
+ * here with the literal and its line:column (only native dumps accept them,
+ * and those are parsed by their loader). */
+#include "input/json_docs.h"
 #include "base/json_util.h"
-#include "input/json_api.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum fmt { F_NONE = 0, F_NATIVE, F_CHAT, F_COMPL, F_LLAMA, F_TGI, F_OLLAMA, F_NOLP };
+void json_item_fix_line(struct ls_error *err, const struct api_item *it)
+{
+    if (!err || !it || it->line <= 0) return;
+    static const char pat[] = " (line 1, column ";
+    char *m = strstr(err->msg, pat);
+    char tmp[LS_ERROR_MAX];
+    if (m) {
+        *m = 0;
+        if (snprintf(tmp, sizeof tmp, "%s (line %ld, column %s", err->msg, it->line, m + sizeof pat - 1) < 0) return;
+    } else {
+        if (snprintf(tmp, sizeof tmp, "line %ld: %s", it->line, err->msg) < 0) return;
+    }
+    memcpy(err->msg, tmp, sizeof tmp);
+}
 
 static const cJSON *get(const cJSON *o, const char *k)
 {
     return cJSON_GetObjectItemCaseSensitive(o, k);
 }
 
-static int classify(const cJSON *o)
-{
-    if (!cJSON_IsObject(o)) return F_NONE;
-    if (cJSON_IsArray(get(o, "steps"))) return F_NATIVE;
-    if (cJSON_IsArray(get(o, "completion_probabilities"))) return F_LLAMA;
-    const cJSON *d = get(o, "details");
-    if (cJSON_IsObject(d) && cJSON_IsArray(get(d, "tokens"))) return F_TGI;
-    if (cJSON_IsArray(get(o, "logprobs")) && (get(o, "response") || get(o, "message") || get(o, "done")))
-        return F_OLLAMA;
-    const cJSON *ch = get(o, "choices");
-    if (!cJSON_IsArray(ch)) return F_NONE;
-    const cJSON *c;
-    cJSON_ArrayForEach(c, ch) {
-        const cJSON *lp = get(c, "logprobs");
-        if (cJSON_IsObject(lp)) {
-            if (get(lp, "content") || get(lp, "refusal")) return F_CHAT;
-            if (get(lp, "tokens") || get(lp, "token_logprobs") || get(lp, "top_logprobs") || get(lp, "text_offset"))
-                return F_COMPL;
-        }
-        if (cJSON_IsArray(get(c, "prompt_logprobs"))) return F_COMPL;
-    }
-    if (cJSON_IsArray(get(o, "prompt_logprobs"))) return F_CHAT;
-    return F_NOLP;
-}
-
-struct docs {
-    cJSON **roots;
-    size_t n_roots, cap_roots;
-    struct api_item *items;
-    size_t n_items, cap_items;
-};
-
-static void docs_free(struct docs *d)
+void json_docs_free(struct json_docs *d)
 {
     for (size_t i = 0; i < d->n_roots; i++) cJSON_Delete(d->roots[i]);
     free(d->roots);
     free(d->items);
 }
 
-static int add_root(struct docs *d, cJSON *r, struct ls_error *err)
+static int add_root(struct json_docs *d, cJSON *r, struct ls_error *err)
 {
     if (d->n_roots == d->cap_roots) {
         size_t nc = d->cap_roots ? d->cap_roots * 2 : 16;
@@ -89,7 +59,7 @@ static int add_root(struct docs *d, cJSON *r, struct ls_error *err)
     return LS_OK;
 }
 
-static int add_item(struct docs *d, const cJSON *node, const char *path, const struct json_ctx *jc,
+static int add_item(struct json_docs *d, const cJSON *node, const char *path, const struct json_ctx *jc,
                     long line, struct ls_error *err)
 {
     if (d->n_items == d->cap_items) {
@@ -116,7 +86,7 @@ static int add_item(struct docs *d, const cJSON *node, const char *path, const s
 }
 
 /* One parsed document: an object is one response, an array holds several. */
-static int flatten(struct docs *d, const cJSON *root, const struct json_ctx *jc, long line,
+static int flatten(struct json_docs *d, const cJSON *root, const struct json_ctx *jc, long line,
                    struct ls_error *err)
 {
     if (cJSON_IsObject(root)) return add_item(d, root, "", jc, line, err);
@@ -223,7 +193,7 @@ static unsigned hex4(const char *p)
  * position, a lone UTF-16 surrogate escape (Python surrogateescape strings)
  * and nesting deeper than cJSON's 1000 levels. line0 > 0: b is that line of
  * a JSON Lines file starting at file offset base. Leaves err alone otherwise. */
-static void refine_parse_error(const char *b, size_t n, long line0, size_t base, struct ls_error *err)
+void json_refine_parse_error(const char *b, size_t n, long line0, size_t base, struct ls_error *err)
 {
     if (strncmp(err->msg, "invalid JSON at", 15) && strncmp(err->msg, "invalid JSON: unexpected end", 28)) return;
     long depth = 0;
@@ -271,7 +241,7 @@ static void refine_parse_error(const char *b, size_t n, long line0, size_t base,
 }
 
 /* Parse every line of a JSON Lines file or SSE capture. */
-static int parse_lines(char *buf, size_t len, enum layout lay, struct docs *d, struct ls_error *err)
+static int parse_lines(char *buf, size_t len, enum layout lay, struct json_docs *d, struct ls_error *err)
 {
     const char *nul = memchr(buf, 0, len);
     if (nul) return ls_fail(err, LS_EDATA, "NUL byte at offset %zu", (size_t)(nul - buf));
@@ -316,14 +286,14 @@ static int parse_lines(char *buf, size_t len, enum layout lay, struct docs *d, s
                 json_line_col(seg, off, &l, &c);
                 ls_fail(err, LS_EDATA, "invalid JSON at line %ld, column %ld (byte %zu)",
                         line, c + (long)(s - ls), s + off);
-                refine_parse_error(seg, sn, line, s, err);
+                json_refine_parse_error(seg, sn, line, s, err);
                 return LS_EDATA;
             }
             if ((rc = add_root(d, r, err))) return rc;
             struct json_ctx jc = { seg, sn };
             if ((rc = flatten(d, r, &jc, line, err))) {
                 struct api_item tmp = { NULL, "", jc, line };
-                api_fix_line(err, &tmp);
+                json_item_fix_line(err, &tmp);
                 return rc;
             }
         }
@@ -334,99 +304,26 @@ static int parse_lines(char *buf, size_t len, enum layout lay, struct docs *d, s
     return LS_OK;
 }
 
-static api_loader_fn loader_for(int f)
-{
-    switch (f) {
-    case F_CHAT: return load_openai_chat;
-    case F_COMPL: return load_openai_completions;
-    case F_LLAMA: return load_llamacpp;
-    case F_TGI: return load_tgi;
-    case F_OLLAMA: return load_ollama;
-    default: return NULL;
-    }
-}
-
-static int fmt_by_name(const char *n)
-{
-    if (!strcmp(n, "openai-chat")) return F_CHAT;
-    if (!strcmp(n, "openai-completions")) return F_COMPL;
-    if (!strcmp(n, "llama.cpp")) return F_LLAMA;
-    if (!strcmp(n, "tgi")) return F_TGI;
-    if (!strcmp(n, "ollama")) return F_OLLAMA;
-    if (!strcmp(n, "native")) return F_NATIVE;
-    return F_NONE;
-}
-
 /* A \u0000 escape anywhere (cJSON silently truncates such strings). */
-static int has_u0000(const char *b, size_t n)
+int json_has_u0000(const char *b, size_t n)
 {
     for (size_t i = 0; i + 6 <= n; i++)
         if (b[i] == '\\' && b[i + 1] == 'u' && !memcmp(b + i + 2, "0000", 4)) return 1;
     return 0;
 }
 
-static int looks_native(const char *buf, size_t len)
+int json_docs_parse(char *buf, size_t len, struct json_docs *d, struct ls_error *err)
 {
-    size_t i = 0;
-    if (len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3)) i = 3;
-    return json_locate(buf + i, len - i, "steps") >= 0;
-}
-
-int load_json_any(const char *path, char *buf, size_t len, const struct source_opts *opts,
-                  struct source **out, struct ls_error *err)
-{
-    const char *fname = opts ? opts->format : NULL;
-    int forced = fname ? fmt_by_name(fname) : F_NONE;
-    int rc;
-    if (fname && forced == F_NONE)
-        return ls_fail(err, LS_EUSAGE, "--format %.40s is not a JSON format", fname);
-    *out = NULL;
-
-    if (forced == F_NATIVE || (!fname && looks_native(buf, len))) {
-        cJSON *root = NULL;
-        size_t n_lit = 0;
-        rc = json_parse(buf, len, JSON_LITERALS_REWRITE, &root, &n_lit, err);
-        if (rc) { refine_parse_error(buf, len, 0, 0, err); return rc; }
-        rc = load_native_json(path, root, buf, len, opts, out, err);
-        cJSON_Delete(root);
+    memset(d, 0, sizeof *d);
+    enum layout lay = detect_layout(buf, len);
+    if (lay != L_DOC && !memchr(buf, 0, len)) return parse_lines(buf, len, lay, d, err);
+    cJSON *root = NULL;
+    struct json_ctx jc = { buf, len };
+    int rc = json_parse(buf, len, JSON_LITERALS_REJECT, &root, NULL, err);
+    if (rc) {
+        json_refine_parse_error(buf, len, 0, 0, err);
         return rc;
     }
-
-    struct docs d = {0};
-    enum layout lay = detect_layout(buf, len);
-    if (lay == L_DOC || memchr(buf, 0, len)) {
-        cJSON *root = NULL;
-        struct json_ctx jc = { buf, len };
-        if ((rc = json_parse(buf, len, JSON_LITERALS_REJECT, &root, NULL, err))) {
-            refine_parse_error(buf, len, 0, 0, err);
-            return rc;
-        }
-        if ((rc = add_root(&d, root, err))) goto done;
-        if ((rc = flatten(&d, root, &jc, 0, err))) goto done;
-    } else if ((rc = parse_lines(buf, len, lay, &d, err))) {
-        goto done;
-    }
-
-    int f = forced, nolp = 0;
-    for (size_t i = 0; !f && i < d.n_items; i++) {
-        int k = classify(d.items[i].node);
-        if (k == F_NOLP) nolp = 1;
-        else if (k != F_NONE) f = k;
-    }
-    if (f == F_NATIVE) {
-        rc = ls_fail(err, LS_EDATA, "a logitscope dump ({\"steps\": [...]}) must be the only JSON value in the file");
-    } else if (!f && nolp) {
-        rc = ls_fail(err, LS_EDATA, "the response has no logprobs (the request needs logprobs: true, or logprobs: N for legacy completions)");
-    } else if (!f) {
-        rc = ls_fail(err, LS_EDATA, "unrecognised JSON: expected a logitscope dump ({\"steps\": [...]}) or an API "
-                     "response with logprobs (OpenAI chat or completions, llama.cpp completion_probabilities, "
-                     "TGI details, Ollama logprobs); --format NAME chooses one");
-    } else {
-        rc = loader_for(f)(path, d.items, d.n_items, opts, out, err);
-        if (rc == LS_OK && has_u0000(buf, len))
-            source_warn(*out, "the file has \\u0000 escapes: cJSON cuts strings there, so token text without a bytes array may be truncated");
-    }
-done:
-    docs_free(&d);
-    return rc;
+    if ((rc = add_root(d, root, err))) return rc;
+    return flatten(d, root, &jc, 0, err);
 }
