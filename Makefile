@@ -129,6 +129,7 @@ run: deps
 
 check-core-pure:
 	@sh tests/check_core_pure.sh
+	@sh tests/tools/check_func_lengths.sh
 
 unit: $(UNIT_BIN)
 	@sh tests/tools/run_units.sh $(UNIT_BIN)

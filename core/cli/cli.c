@@ -33,7 +33,7 @@ static const char chain_help[] =
 static const char exit_help[] =
     "\nexit codes: 0 ok, 2 usage, 3 cannot open/read, 4 invalid or unsupported data,\n"
     "            5 resource limit, 70 internal error\n"
-    "\nIn the explorer press ? for keys; see also `logitscope --help-keys` and man logitscope.\n";
+    "\nThe explorer's keys: `logitscope --help-keys` (and its help overlay); see also man logitscope.\n";
 
 void cli_usage(FILE *f)
 {
