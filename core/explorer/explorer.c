@@ -146,11 +146,8 @@ int explorer_open(struct explorer *ex, const char *path, struct ls_error *err)
 int explorer_open_with(struct explorer *ex, const char *path, const struct source_opts *opts,
                        struct ls_error *err)
 {
-    struct source_opts o;
-    memset(&o, 0, sizeof o);
-    if (opts) o = *opts;
     struct source *s = NULL;
-    int rc = source_open(path, &o, &s, err);
+    int rc = source_open(path, opts, &s, err);   /* NULL opts: detect, no hints */
     if (rc) return rc;
     return explorer_set_source(ex, s, err);
 }

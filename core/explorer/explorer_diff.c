@@ -61,11 +61,8 @@ static int alloc_bufs(struct explorer_diff *d)
 int explorer_diff_open(struct explorer_diff *d, struct source *a, const char *path,
                        const struct source_opts *opts, struct ls_error *err)
 {
-    struct source_opts o;
-    memset(&o, 0, sizeof o);
-    if (opts) o = *opts;
     struct source *b = NULL;
-    int rc = source_open(path, &o, &b, err);
+    int rc = source_open(path, opts, &b, err);   /* NULL opts: detect, no hints */
     if (rc) return rc;
     if (b->n_steps == 0 || b->vocab_size == 0) {
         source_close(b);

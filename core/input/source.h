@@ -96,7 +96,8 @@ struct source_opts {
 };
 
 /* Open path: the format registry (formats.c) picks the format by name or by
- * content and calls its loader; errors start with the file name. */
+ * content and calls its loader; errors start with the file name. opts may
+ * be NULL (detect by content, no hints). */
 int source_open(const char *path, const struct source_opts *opts,
                 struct source **out, struct ls_error *err);
 int source_read_step(struct source *s, uint32_t step, float *logits,
