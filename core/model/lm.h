@@ -66,6 +66,9 @@ void lm_free(struct lm *m);
 /* The model file (lm_file.c). */
 int lm_save(const struct lm *m, const char *path, struct ls_error *err);
 int lm_load_buffer(const unsigned char *buf, size_t len, struct lm *out, struct ls_error *err);
+/* The uncompressed payload alone (no header, no checksum): what the
+ * fuzzer reaches past the CRC with. */
+int lm_load_payload(const unsigned char *buf, size_t len, struct lm *out, struct ls_error *err);
 int lm_load(const char *path, struct lm *out, struct ls_error *err);
 
 /* Read a whole file (a corpus, a model) of at most cap bytes; `what` names

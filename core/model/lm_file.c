@@ -207,6 +207,15 @@ static int get_payload(struct rbuf *r, struct lm *m, struct ls_error *err)
     return rc;
 }
 
+int lm_load_payload(const unsigned char *buf, size_t len, struct lm *out, struct ls_error *err)
+{
+    memset(out, 0, sizeof *out);
+    struct rbuf r = { buf, len, 0, 0 };
+    int rc = get_payload(&r, out, err);
+    if (rc) lm_free(out);
+    return rc;
+}
+
 /* Header checks; *plen the payload length. */
 static int get_header(const unsigned char *buf, size_t len, uint64_t *plen, uint64_t *clen,
                       uint32_t *crc, struct ls_error *err)
