@@ -14,6 +14,7 @@
 #include "screen.h"
 #include "signals.h"
 #include "view/view_xe.h"
+#include "view/view_live.h"
 
 #include <curses.h>
 #include <limits.h>
@@ -57,6 +58,7 @@ void app_frame(struct app *a)
     explorer_eval_update(&a->ev, &a->ex);
     view_layout(&a->L, w, h, a->ex.n_steps);
     view_render(&a->g, &a->ex, &a->L);
+    if (a->ev.view == XV_MAIN) view_live(&a->g, &a->L, &a->live, &a->ex);
     view_xe(&a->g, &a->L, &a->ex, &a->ev);
     if (a->help) a->help_scroll = help_draw(&a->g, a->keys, a->help_scroll);
     int cx = -1;
