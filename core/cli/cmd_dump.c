@@ -110,37 +110,32 @@ static int write_dump(const struct cli_opts *o, const struct model_cli *mc, cons
     return rc;
 }
 
+/* Continuation 0 with every step's logits kept. */
+static int dump(struct model_cmd *c)
+{
+    struct gen_ws ws;
+    struct gen_cont cont = {0};
+    struct gen_request r;
+    if (gen_ws_init(&ws, c->m->V)) return ls_fail(&c->err, LS_ELIMIT, "out of memory");
+    model_cli_request(&c->o, &c->mc, c->prompt, c->np, DUMP_DEFAULT_MAX, &r);
+    r.keep_logits = 1;
+    gen_begin(&cont, &r, 0);
+    int rc = gen_run(c->m, &r, &cont, &ws, &c->err);
+    if (!rc && !cont.n) rc = ls_fail(&c->err, LS_EDATA, "the model generated no token (nothing to dump)");
+    if (!rc) rc = write_dump(&c->o, &c->mc, c->m, &cont, &c->err);
+    gen_cont_free(&cont);
+    gen_ws_free(&ws);
+    return rc;
+}
+
 static int run(int argc, char **argv, const struct cli_command *self)
 {
-    struct cli_opts o;
-    struct model_cli mc;
-    struct ls_error err = {0};
-    int rc = model_cli_parse(argc, argv, &o, &mc, self->help, &err);
-    if (rc < 0) return 0;
-    if (!rc && !mc.output) rc = ls_fail(&err, LS_EUSAGE, "dump: no output file (-o OUT.json or OUT.npy)");
-    if (!rc && o.n_files) rc = ls_fail(&err, LS_EUSAGE, "dump takes no FILE (the model is --model MODEL)");
-    struct model *m = NULL;
-    int32_t *prompt = NULL;
-    uint32_t np = 0;
-    struct gen_ws ws = {0};
-    struct gen_cont c = {0};
-    struct gen_request r;
-    if (!rc) rc = model_cli_open(&mc, &m, &prompt, &np, &err);
-    if (!rc && gen_ws_init(&ws, m->V)) rc = ls_fail(&err, LS_ELIMIT, "out of memory");
-    if (!rc) {
-        model_cli_request(&o, &mc, prompt, np, DUMP_DEFAULT_MAX, &r);
-        r.keep_logits = 1;
-        gen_begin(&c, &r, 0);
-        rc = gen_run(m, &r, &c, &ws, &err);
-    }
-    if (!rc && !c.n) rc = ls_fail(&err, LS_EDATA, "the model generated no token (nothing to dump)");
-    if (!rc) rc = write_dump(&o, &mc, m, &c, &err);
-    gen_cont_free(&c);
-    gen_ws_free(&ws);
-    free(prompt);
-    model_close(m);
-    if (rc) ls_error_print(&err, stderr);
-    return rc;
+    struct model_cmd c;
+    int rc = model_cmd_begin(argc, argv, "dump", self->help, 0, &c);
+    if (!rc && !c.mc.output) rc = ls_fail(&c.err, LS_EUSAGE, "dump: no output file (-o OUT.json or OUT.npy)");
+    if (!rc) rc = model_cmd_open(&c, "dump");
+    if (!rc) rc = dump(&c);
+    return model_cmd_end(&c, rc);
 }
 
 const struct cli_command cli_cmd_dump = {

@@ -104,21 +104,10 @@ static int generate(const struct cli_opts *o, const struct model_cli *mc, struct
 
 static int run(int argc, char **argv, const struct cli_command *self)
 {
-    struct cli_opts o;
-    struct model_cli mc;
-    struct ls_error err = {0};
-    int rc = model_cli_parse(argc, argv, &o, &mc, self->help, &err);
-    if (rc < 0) return 0;
-    if (!rc && o.n_files) rc = ls_fail(&err, LS_EUSAGE, "generate takes no FILE (the model is --model MODEL)");
-    struct model *m = NULL;
-    int32_t *prompt = NULL;
-    uint32_t np = 0;
-    if (!rc) rc = model_cli_open(&mc, &m, &prompt, &np, &err);
-    if (!rc) rc = generate(&o, &mc, m, prompt, np, &err);
-    free(prompt);
-    model_close(m);
-    if (rc) ls_error_print(&err, stderr);
-    return rc;
+    struct model_cmd c;
+    int rc = model_cmd_begin(argc, argv, "generate", self->help, 1, &c);
+    if (!rc) rc = generate(&c.o, &c.mc, c.m, c.prompt, c.np, &c.err);
+    return model_cmd_end(&c, rc);
 }
 
 const struct cli_command cli_cmd_generate = {

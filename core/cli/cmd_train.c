@@ -58,29 +58,34 @@ static void report(const struct cli_opts *o, const struct model_cli *mc, const s
     printf("\n");
 }
 
-static int run(int argc, char **argv, const struct cli_command *self)
+static int train(struct model_cmd *c)
 {
-    struct cli_opts o;
-    struct model_cli mc;
-    struct ls_error err = {0};
-    int rc = model_cli_parse(argc, argv, &o, &mc, self->help, &err);
-    if (rc < 0) return 0;
-    if (!rc && !o.n_files) rc = ls_fail(&err, LS_EUSAGE, "train: no CORPUS file (see --help)");
-    if (!rc && !mc.output) rc = ls_fail(&err, LS_EUSAGE, "train: no output file (-o MODEL)");
+    const struct cli_opts *o = &c->o;
+    const struct model_cli *mc = &c->mc;
     char *text = NULL;
     size_t len = 0;
-    if (!rc) rc = read_corpora(&o, &text, &len, &err);
+    int rc = read_corpora(o, &text, &len, &c->err);
     struct lm m;
     memset(&m, 0, sizeof m);
-    struct lm_train_opts to = { o.src.vocab_size ? o.src.vocab_size : LM_DEFAULT_VOCAB,
-                                mc.order > 0 ? (uint32_t)mc.order : LM_DEFAULT_ORDER, model_cli_progress, NULL };
-    if (!rc && (rc = lm_train(text, len, &to, &m, &err)) == LS_EDATA) ls_error_prefix(&err, o.n_files == 1 ? o.files[0] : "corpus");
-    if (!rc && (rc = lm_save(&m, mc.output, &err)) != 0) ls_error_prefix(&err, mc.output);
-    if (!rc) report(&o, &mc, &m, len);
+    struct lm_train_opts to = { o->src.vocab_size ? o->src.vocab_size : LM_DEFAULT_VOCAB,
+                                mc->order > 0 ? (uint32_t)mc->order : LM_DEFAULT_ORDER, model_cli_progress, NULL };
+    if (!rc && (rc = lm_train(text, len, &to, &m, &c->err)) == LS_EDATA)
+        ls_error_prefix(&c->err, o->n_files == 1 ? o->files[0] : "corpus");
+    if (!rc && (rc = lm_save(&m, mc->output, &c->err)) != 0) ls_error_prefix(&c->err, mc->output);
+    if (!rc) report(o, mc, &m, len);
     free(text);
     lm_free(&m);
-    if (rc) ls_error_print(&err, stderr);
     return rc;
+}
+
+static int run(int argc, char **argv, const struct cli_command *self)
+{
+    struct model_cmd c;
+    int rc = model_cmd_begin(argc, argv, "train", self->help, 0, &c);
+    if (!rc && !c.o.n_files) rc = ls_fail(&c.err, LS_EUSAGE, "train: no CORPUS file (see --help)");
+    if (!rc && !c.mc.output) rc = ls_fail(&c.err, LS_EUSAGE, "train: no output file (-o MODEL)");
+    if (!rc) rc = train(&c);
+    return model_cmd_end(&c, rc);
 }
 
 const struct cli_command cli_cmd_train = {

@@ -107,6 +107,30 @@ int model_cli_open(const struct model_cli *mc, struct model **m, int32_t **promp
     return rc;
 }
 
+int model_cmd_begin(int argc, char **argv, const char *name, const char *help, int open_model,
+                    struct model_cmd *c)
+{
+    memset(c, 0, sizeof *c);
+    int rc = model_cli_parse(argc, argv, &c->o, &c->mc, help, &c->err);
+    return rc || !open_model ? rc : model_cmd_open(c, name);
+}
+
+int model_cmd_open(struct model_cmd *c, const char *name)
+{
+    if (c->o.n_files) return ls_fail(&c->err, LS_EUSAGE, "%s takes no FILE (the model is --model MODEL)", name);
+    return model_cli_open(&c->mc, &c->m, &c->prompt, &c->np, &c->err);
+}
+
+int model_cmd_end(struct model_cmd *c, int rc)
+{
+    free(c->prompt);
+    model_close(c->m);
+    c->prompt = NULL;
+    c->m = NULL;
+    if (rc > 0) ls_error_print(&c->err, stderr);
+    return rc < 0 ? 0 : rc;
+}
+
 void model_cli_request(const struct cli_opts *o, const struct model_cli *mc, const int32_t *prompt,
                        uint32_t np, long dflt_max, struct gen_request *r)
 {

@@ -52,6 +52,24 @@ void model_cli_progress(void *ctx, int phase, uint64_t done, uint64_t total);
 
 
 
+/* A model command's run (train, generate, dump), like cli_one for FILE
+ * commands: parse, then with `open_model` refuse a FILE and open the model
+ * and the prompt. begin returns LS_OK, -1 after --help (exit 0) or an exit
+ * code; end prints c->err when rc is an error, frees, and returns rc. */
+struct model_cmd {
+    struct cli_opts o;
+    struct model_cli mc;
+    struct ls_error err;
+    struct model *m;
+    int32_t *prompt;
+    uint32_t np;
+};
+int model_cmd_begin(int argc, char **argv, const char *name, const char *help, int open_model,
+                    struct model_cmd *c);
+/* The FILE check and the model and prompt (what begin does with open_model). */
+int model_cmd_open(struct model_cmd *c, const char *name);
+int model_cmd_end(struct model_cmd *c, int rc);
+
 /* Shared rendering of a continuation (generate, dump). */
 struct cJSON;
 /* obj[key] = text escaped for display (never truncated), plus key_bytes
