@@ -10,6 +10,8 @@
 #      a test hook): the terminal is restored every time.
 #   3. Ctrl-Z in a shell, fg, quit: suspended and resumed cleanly, and the
 #      tty is back in cooked mode (stty shows icanon and echo).
+#   5. Live mode (--model): the temperature changes the continuation text,
+#      :fork, :ab.
 #   4. Byte audit: everything the program writes while showing hostile
 #      tokens (tmux pipe-pane) holds no OSC/DCS/APC/PM/SOS, no C1, no BEL,
 #      no bidi or zero-width code point, and no ESC outside known sequences.
@@ -191,6 +193,25 @@ tm send-keys -t hist2 Up
 wait_for hist2 "^:set top_p 0.5" || fail "history: not recalled with Up"
 tm send-keys -t hist2 Escape q
 wait_dead hist2 || fail "history: did not quit after restart"
+
+# --- live mode (issue 10): a new temperature regenerates the continuations in
+# background slices; :fork and :ab in a real terminal
+start live 110 30 "$ENVS $LS --model samples/model.lsm --prompt The -n 3 --max-tokens 24"
+wait_for live "Continuations: 3, #0 shown" 20 || fail "live: no continuations"
+grep '^.*>0 ' "$T/screen" | sed 's/.*>0 //' > "$T/live1"
+tm send-keys -t live ':set temperature 2' Enter
+wait_for live "temperature 2.00" || fail "live: :set temperature"
+wait_for live "Continuations: 3, #0 shown" 20 || fail "live: no regeneration"
+grep '^.*>0 ' "$T/screen" | sed 's/.*>0 //' > "$T/live2"
+cmp -s "$T/live1" "$T/live2" && fail "live: the continuation text did not change with the temperature"
+tm send-keys -t live ':step 1' Enter ':fork 44' Enter
+wait_for live "step 1 of" || fail "live: :step 1"
+wait_for live "^ *[^ ]* *\[,\]" 20 || fail "live: :fork 44 did not put ',' at step 1"
+tm send-keys -t live ':ab' Enter ':set temperature 0.3' Enter
+wait_for live "A/B: A T=2 " 20 || fail "live: :ab"
+wait_for live "A0 " || fail "live: A's continuations not shown"
+tm send-keys -t live q
+wait_dead live || fail "live: q did not quit"
 
 # Every pane must have exited by itself before the server goes away: a
 # SIGHUP from kill-server landing while a sanitizer build runs its exit-time
