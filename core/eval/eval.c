@@ -2,6 +2,7 @@
  * setting's chain per step, N parallel continuations, then the evaluators. */
 #include "eval/eval_impl.h"
 #include "sampling/draw.h"
+#include "input/nonfinite.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -288,14 +289,12 @@ int eval_run_step(struct eval_run *r, const float *logits, const struct step_inf
 {
     uint32_t step = r->steps_done;
     if (step >= r->n_steps) return ls_fail(err, LS_EINTERNAL, "eval: more steps than the source has");
-    if (!r->cfg.allow_nonfinite && (info->n_nan || info->n_posinf)) {
-        for (uint32_t i = 0; i < r->V; i++) {
-            float z = logits[i];
-            if (isnan(z) || (isinf(z) && z > 0))
-                return ls_fail(err, LS_EDATA, "%s: step %u: token %u: %s logit (%u NaN, %u +inf in this step%s%s)",
-                               r->src->path, step, i, isnan(z) ? "NaN" : "+inf", info->n_nan, info->n_posinf,
-                               r->cfg.nonfinite_hint ? "; " : "", r->cfg.nonfinite_hint ? r->cfg.nonfinite_hint : "");
-        }
+    if (!r->cfg.allow_nonfinite && step_nonfinite_check(logits, r->V, info, r->cfg.nonfinite_hint, err)) {
+        char pre[32];
+        snprintf(pre, sizeof pre, "step %u", step);
+        ls_error_prefix(err, pre);
+        ls_error_prefix(err, r->src->path);
+        return LS_EDATA;
     }
     int32_t tok = info->token;
     r->rec[step] = (tok >= 0 && (uint32_t)tok < r->V) ? tok : -1;

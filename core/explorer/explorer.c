@@ -3,10 +3,13 @@
  * Draw consistency: the samples panel's N draws use the same stream as
  * `logitscope sample -n N --step S --seed SEED` (rng seeded with the seed)
  * and the same draw (sampling/draw.h), so the explorer and the CLI agree
- * token for token. The 10,000 empirical draws use a second stream
- * (DRAW_STREAM_EMPIRICAL) so they never shift the first N. */
+ * token for token. The 10,000 draws behind the frequencies are the same
+ * stream continued: the N shown are its first N (one stream, so a token
+ * drawn once among the N has a frequency of at least 1/10,000). */
 #include "explorer/explorer.h"
 #include "base/clock.h"
+#include "base/numfmt.h"
+#include "input/nonfinite.h"
 #include "sampling/draw.h"
 #include "sampling/params_table.h"
 
@@ -155,8 +158,13 @@ int explorer_open_with(struct explorer *ex, const char *path, const struct sourc
 const char *explorer_token(const struct explorer *ex, int32_t id, char *buf, size_t bufsz, size_t *len)
 {
     int known;
-    const char *t = vocab_text(ex->src ? ex->src->vocab : NULL, id, buf, bufsz, len, &known);
-    return t;
+    return explorer_token_known(ex, id, buf, bufsz, len, &known);
+}
+
+const char *explorer_token_known(const struct explorer *ex, int32_t id, char *buf, size_t bufsz, size_t *len,
+                                 int *known)
+{
+    return vocab_text(ex->src ? ex->src->vocab : NULL, id, buf, bufsz, len, known);
 }
 
 /* --- current step ------------------------------------------------------ */
@@ -171,7 +179,7 @@ static void load_step(struct explorer *ex)
     memset(&ex->info, 0, sizeof ex->info);
     ex->info.token = -1;
     ex->step_err.code = 0;
-    if (source_read_step(ex->src, ex->step, ex->logits, &ex->info, &ex->step_err)) {
+    if (explorer_read_step(ex, ex->step, ex->logits, &ex->info, &ex->step_err)) {
         char pre[32];
         snprintf(pre, sizeof pre, "step %u", ex->step);
         ls_error_prefix(&ex->step_err, pre);
@@ -182,6 +190,14 @@ static void load_step(struct explorer *ex)
     }
     int32_t t = ex->info.token;
     ex->rec_tok[ex->step] = t >= 0 && (uint32_t)t < ex->V ? t : -1;
+}
+
+int explorer_read_step(const struct explorer *ex, uint32_t step, float *z, struct step_info *info,
+                       struct ls_error *err)
+{
+    int rc = source_read_step(ex->src, step, z, info, err);
+    if (rc || ex->allow_nonfinite) return rc;
+    return step_nonfinite_check(z, ex->V, info, ex->nonfinite_hint, err);
 }
 
 static void build_samples(struct explorer *ex)
@@ -205,8 +221,8 @@ static void build_samples(struct explorer *ex)
     sm->n = n;
     /* empirical frequencies of the drawn tokens only (no search in the
      * V-sized CDF per draw: 10,000 draws stay well under a millisecond at
-     * V = 262144), from the stream the draws view uses */
-    rng_seed(&g, ex->seed ^ DRAW_STREAM_EMPIRICAL);
+     * V = 262144), over the same stream from its start (the draws view's) */
+    rng_seed(&g, ex->seed);
     draw_count_tokens(&d, &g, EX_EMP_DRAWS, sm->row_id, sm->n_rows, sm->row_emp);
     sm->emp_n = EX_EMP_DRAWS;
 }
@@ -280,9 +296,11 @@ static void seq_step(struct explorer *ex, struct ex_seq *s)
     struct step_info info;
     struct ls_error e = {0};
     s->p[i] = -1.0f;
-    if (source_read_step(ex->src, i, ex->wlogits, &info, &e)) { s->state[i] = SEQ_ERROR; s->n_err++; goto next; }
-    int32_t tok = info.token;
+    info.token = -1;
+    int bad = explorer_read_step(ex, i, ex->wlogits, &info, &e);
+    int32_t tok = info.token;   /* a step refused for NaN still has its token */
     ex->rec_tok[i] = tok >= 0 && (uint32_t)tok < ex->V ? tok : -1;
+    if (bad) { s->state[i] = SEQ_ERROR; s->n_err++; goto next; }
     if (tok < 0 || (uint32_t)tok >= ex->V) { s->state[i] = SEQ_NOTOKEN; goto next; }
     if (chain_run(&s->chain, &s->params, ex->wlogits, ex->V, &ex->wws, &ex->wres, &e)) {
         s->state[i] = SEQ_ERROR; s->n_err++; goto next;
@@ -312,27 +330,6 @@ unsigned explorer_work(struct explorer *ex, long budget_ns)
 
 /* --- scores panel ---------------------------------------------------------- */
 
-/* The sequence rows: perplexity under the chain and raw, and the cut share,
- * from eval's definition (eval_ppl_scores), so they equal `eval --json`'s
- * perplexity_chain and perplexity_raw and the evaluator rows below them. */
-static void seq_rows(struct score_rows *sc, const struct eval_ppl *ppl)
-{
-    if (ppl->n_rec == 0) { score_rows_add(sc, SCORE_PENDING, "perplexity", "no recorded tokens"); return; }
-    struct eval_scores e;
-    eval_ppl_scores(ppl, &e);
-    uint32_t n_cut = ppl->n_rec - ppl->n_uncut;
-    char raw[32];
-    /* %.4g: a recorded token whose p underflows makes a perplexity
-     * astronomically large (or inf); keep the row one line */
-    if (isfinite(e.perplexity_raw)) snprintf(raw, sizeof raw, "%.4g", e.perplexity_raw);
-    else if (isfinite(e.nll_raw_nats)) snprintf(raw, sizeof raw, "overflows: nll %.4g nats", e.nll_raw_nats);
-    else snprintf(raw, sizeof raw, "n/a");
-    if (ppl->n_uncut) score_rows_add(sc, SCORE_NORMAL, "perplexity", "%.4g (raw %s)", e.perplexity_chain, raw);
-    else score_rows_add(sc, SCORE_WARN, "perplexity", "inf (all cut; raw %s)", raw);
-    score_rows_add(sc, n_cut ? SCORE_WARN : SCORE_NORMAL, "cut share", "%.1f%% (%u of %u)",
-                   100.0 * n_cut / ppl->n_rec, n_cut, ppl->n_rec);
-}
-
 static void fill_scores(struct explorer *ex)
 {
     struct score_rows *sc = &ex->scores;
@@ -344,18 +341,16 @@ static void fill_scores(struct explorer *ex)
     int32_t tok = ex->info.token;
     if (tok >= 0 && (uint32_t)tok < ex->V) {
         const char *cb = chain_cut_name(r, r->cut_by[tok]);
-        if (cb) score_rows_add(sc, SCORE_WARN, "recorded p", "0 (cut by %s)", cb);
-        else score_rows_add(sc, SCORE_NORMAL, "recorded p", "%.4f (raw %.4f)", r->p[tok], r->p_raw[tok]);
+        char pf[16], pr[16];
+        num_prob(pr, sizeof pr, r->p_raw[tok]);
+        if (cb) score_rows_add(sc, SCORE_WARN, "recorded p", "0 (cut by %s; raw %s)", cb, pr);
+        else score_rows_add(sc, SCORE_NORMAL, "recorded p", "%s (raw %s)", num_prob(pf, sizeof pf, r->p[tok]), pr);
         score_rows_add(sc, SCORE_NORMAL, "recorded rank", "%u", ex->rec_rank);
     } else {
         score_rows_add(sc, SCORE_PENDING, "recorded", "none at this step");
     }
-    const struct ex_seq *s = explorer_seq(ex);
-    if (!s || s->done < ex->n_steps) {
-        score_rows_add(sc, SCORE_PENDING, "perplexity", "computing %u/%u", s ? s->done : 0, ex->n_steps);
-        return;
-    }
-    seq_rows(sc, &s->ppl);
+    /* the sequence's scores (perplexity, cut rate, ...) are the score
+     * table's rows, which explorer_eval_update appends: each score once */
 }
 
 /* --- actions --------------------------------------------------------------- */

@@ -155,6 +155,11 @@ struct explorer {
     struct chain_ws wws;
     struct chain_result wres;
 
+    /* the non-finite policy (input/nonfinite.h): NaN/+inf logits make a
+     * step fail, as in `show` and `eval`, unless allowed (then masked) */
+    int allow_nonfinite;
+    const char *nonfinite_hint;      /* the front end's words for the switch */
+
     struct score_rows scores;
     char msg[256];                   /* status message (raw text) */
     int msg_error;
@@ -171,6 +176,12 @@ int explorer_open_with(struct explorer *ex, const char *path, const struct sourc
                        struct ls_error *err);
 /* Take ownership of an already open source (benchmarks, tests). */
 int explorer_set_source(struct explorer *ex, struct source *s, struct ls_error *err);
+
+/* Read a step under the non-finite policy (every reader of the explorer's
+ * source goes through here): source_read_step, then NaN/+inf are an error
+ * unless ex->allow_nonfinite. */
+int explorer_read_step(const struct explorer *ex, uint32_t step, float *z, struct step_info *info,
+                       struct ls_error *err);
 
 /* Bring the current step's numbers up to date (cheap when nothing changed). */
 void explorer_update(struct explorer *ex);
@@ -249,5 +260,8 @@ const char *explorer_panel_name(int p);
 
 /* Token text of id for display (raw bytes, or "<id N>" in buf). */
 const char *explorer_token(const struct explorer *ex, int32_t id, char *buf, size_t bufsz, size_t *len);
+/* The same; *known = 0 when it is the "<id N>" spelling (no text). */
+const char *explorer_token_known(const struct explorer *ex, int32_t id, char *buf, size_t bufsz, size_t *len,
+                                 int *known);
 
 #endif

@@ -20,8 +20,8 @@
 #include <string.h>
 #include <time.h>
 
-/* the samples panel's empirical stream (explorer.c): the draws view shows
- * the same 10,000 draws */
+/* the samples panel's stream (explorer.c): the draws view shows the same
+ * 10,000 draws, whose first N the samples panel lists */
 
 static const char *const view_names[XV__COUNT] = { "main", "scores", "sweep", "diff", "draws" };
 
@@ -348,7 +348,7 @@ static void draws_build(struct explorer_eval *xe, const struct explorer *ex)
     double total = dc.total;
     memset(xe->dcount, 0, (size_t)r->n_kept * sizeof *xe->dcount);
     struct rng g;
-    rng_seed(&g, ex->seed ^ DRAW_STREAM_EMPIRICAL);
+    rng_seed(&g, ex->seed);
     draw_count_positions(&dc, &g, EX_EMP_DRAWS, xe->dcount);
     d->n = EX_EMP_DRAWS;
     d->n_kept = r->n_kept;

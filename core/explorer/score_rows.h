@@ -20,7 +20,7 @@ enum score_hint { SCORE_NORMAL = 0, SCORE_PENDING, SCORE_WARN, SCORE_HEADING };
 
 struct score_row {
     char label[24];
-    char value[64];
+    char value[256];   /* whole: an error is never cut (the scores view wraps it) */
     int hint;          /* enum score_hint: how the panel draws the row */
 };
 

@@ -77,7 +77,7 @@ static int dist_head(struct grid *g, const struct explorer *ex, struct view_rect
     int x = r.x, y = r.y + 1, w = r.w;
     if (!ex->res_ok) {
         const char *m = ex->step_err.code ? ex->step_err.msg : "no distribution";
-        grid_text(g, x + 1, y, w - 2, ROLE_ERROR, m, strlen(m), 0);
+        panel_wrap(g, x + 1, y, w - 2, r.h - 1, ROLE_ERROR, m);  /* never cut an error */
         return 0;
     }
     int narrow = w < 40;

@@ -8,6 +8,8 @@
 
 #include <stdio.h>
 
+#define SCORE_LW 16  /* label column of the scores view */
+
 void view_scores(struct grid *g, const struct explorer *ex, struct view_rect r)
 {
     panel_title(g, r, "Scores", 0);
@@ -24,10 +26,20 @@ void view_scores_all(struct grid *g, const struct explorer *ex, const struct exp
     panel_title(g, r, t, 1);
     int rows = r.h - 2, n = ex->scores.n;
     if (rows < 1) return;
-    int cols = n > rows && r.w >= 80 ? 2 : 1;
-    int cw = r.w / cols, lw = 16;
-    for (int i = 0; i < n && i / rows < cols; i++)
-        panel_score_row(g, r.x + 1 + (i / rows) * cw, r.y + 1 + i % rows, lw, cw - lw - 2, &ex->scores.row[i]);
+    int lines = 0;
+    for (int i = 0; i < n; i++) lines += panel_wrap_lines(g, r.w - 2 - SCORE_LW, ex->scores.row[i].value);
+    int cols = lines > rows && r.w >= 80 ? 2 : 1;
+    int cw = r.w / cols, col = 0, y = 0;
+    /* rows in order, each value wrapped whole (an error is never cut) */
+    for (int i = 0; i < n && col < cols; i++) {
+        const struct score_row *s = &ex->scores.row[i];
+        int vw = cw - SCORE_LW - 2, need = panel_wrap_lines(g, vw, s->value);
+        if (y > 0 && y + need > rows) { col++; y = 0; }
+        if (col >= cols) break;
+        int x = r.x + 1 + col * cw;
+        panel_score_row(g, x, r.y + 1 + y, SCORE_LW, 0, s);
+        y += panel_wrap(g, x + SCORE_LW, r.y + 1 + y, vw, rows - y, panel_score_role(s), s->value);
+    }
     grid_puts(g, r.x + 1, r.y + r.h - 1, r.w - 2, ROLE_DIM,
               "continuations are per-step draws given the recorded context (see logitscope eval --help)");
 }

@@ -17,11 +17,8 @@
 static int tok_width(const struct grid *g, const struct explorer *ex, uint32_t i)
 {
     int32_t id = ex->rec_tok[i];
-    char buf[32];
-    size_t len;
     if (id < 0) return 1;
-    const char *t = explorer_token(ex, id, buf, sizeof buf, &len);
-    int w = disp_width(t, len, DISP_TOKEN | g->dflags);
+    int w = panel_token_width(g, ex, id);
     return w > SEQ_TOK_W ? SEQ_TOK_W : w < 1 ? 1 : w;
 }
 
