@@ -93,9 +93,15 @@ static unsigned mouse_at(struct app *a, int x, int y, mmask_t bstate)
 {
     struct explorer *ex = &a->ex;
     int in_dist = x >= a->L.dist.x && x < a->L.dist.x + a->L.dist.w && y >= a->L.dist.y && y < a->L.dist.y + a->L.dist.h;
-    if (bstate & BUTTON4_PRESSED) return in_dist ? explorer_move_row(ex, -3) : explorer_move_step(ex, -1);
-    if (bstate & BUTTON5_PRESSED) return in_dist ? explorer_move_row(ex, 3) : explorer_move_step(ex, 1);
     const struct grid_cell *c = grid_cat(&a->g, x, y);
+    int wheel = bstate & BUTTON4_PRESSED ? -1 : bstate & BUTTON5_PRESSED ? 1 : 0;
+    if (wheel && y == a->L.params.y && a->L.params.w > 0) {
+        /* over the parameter bar the wheel adjusts the parameter under it (up
+         * increases), never the step */
+        if (!c || GRID_TAG_KIND(c->tag) != TAG_PARAM) return EX_NONE;
+        return explorer_focus(ex, PANEL_PARAMS, GRID_TAG_INDEX(c->tag)) | explorer_adjust(ex, -wheel, 0);
+    }
+    if (wheel) return in_dist ? explorer_move_row(ex, 3 * wheel) : explorer_move_step(ex, wheel);
     if (!c) return EX_NONE;
     int32_t idx = GRID_TAG_INDEX(c->tag);
     switch (GRID_TAG_KIND(c->tag)) {
@@ -159,25 +165,47 @@ static unsigned act_move(struct app *a, enum action act, int *done)
     case ACT_STEP_FWD10: return explorer_move_step(ex, 10);
     case ACT_STEP_FIRST: return explorer_set_step(ex, 0);
     case ACT_STEP_LAST: return explorer_set_step(ex, INT32_MAX);
-    case ACT_PAGE_UP: return explorer_move_row(ex, -rows);
-    case ACT_PAGE_DOWN: return explorer_move_row(ex, rows);
+    case ACT_PAGE_UP: return explorer_page_rows(ex, -1, rows);
+    case ACT_PAGE_DOWN: return explorer_page_rows(ex, 1, rows);
     case ACT_FOCUS_NEXT: return explorer_focus_panel(ex, 1);
     case ACT_FOCUS_PREV: return explorer_focus_panel(ex, -1);
     default: *done = 0; return EX_NONE;
     }
 }
 
-/* The command line, prefilled for the focused parameter (or the step). */
+/* The command that sets the focused field, with its current value:
+ * "set top-p 0.9", "chain hf", "seed 42", "step 3" (no field focused). */
+static void field_command(const struct explorer *ex, int f, char *cmd, size_t n)
+{
+    if (f >= 0 && f < PARAM__COUNT)  /* the parameter's one spelling (params_table.h) */
+        snprintf(cmd, n, "set %s %g", param_name((enum param_id)f), param_get(&ex->params, (enum param_id)f));
+    else if (f == EXP_CHAIN) {
+        char order[128];
+        chain_format(&ex->chain, order, sizeof order);
+        snprintf(cmd, n, "chain %s", ex->chain.preset == PRESET_CUSTOM ? order : preset_name(ex->chain.preset));
+    } else if (f == EXP_SEED) snprintf(cmd, n, "seed %llu", (unsigned long long)ex->seed);
+    else snprintf(cmd, n, "step %u", ex->step);
+}
+
+/* The command line for the focused field: Enter fills in its current
+ * value to edit; a typed digit starts a new value (the chain takes a name,
+ * so a digit there says how to edit it instead of opening ":chain 5"). */
 static unsigned edit_value(struct app *a, int key)
 {
-    char pre[64], cmd[40] = "step ";
+    char cmd[192], pre[200];
     int f = a->ex.focus_panel == PANEL_PARAMS ? a->ex.focus_param : -1;
-    /* sampling parameters under their one spelling (params_table.h) */
-    if (f >= 0 && f < PARAM__COUNT) snprintf(cmd, sizeof cmd, "set %s ", param_name((enum param_id)f));
-    else if (f == EXP_CHAIN) snprintf(cmd, sizeof cmd, "chain ");
-    else if (f == EXP_SEED) snprintf(cmd, sizeof cmd, "seed ");
-    if (key) snprintf(pre, sizeof pre, "%s%c", cmd, (char)key);
-    else snprintf(pre, sizeof pre, "%s", cmd);
+    if (key && f == EXP_CHAIN) {
+        char k[16];
+        actions_key_label(a->keys, ACT_EDIT_VALUE, k, sizeof k);
+        explorer_message(&a->ex, 1, "the chain takes a name or a list of stages: %s edits it", k);
+        return EX_REDRAW;
+    }
+    field_command(&a->ex, f, cmd, sizeof cmd);
+    if (key) {   /* the command without its value, then the typed key */
+        char *sp = strrchr(cmd, ' ');
+        if (sp) sp[1] = 0;
+        snprintf(pre, sizeof pre, "%s%c", cmd, (char)key);
+    } else snprintf(pre, sizeof pre, "%s", cmd);
     cmdline_open(pre);
     return EX_REDRAW;
 }

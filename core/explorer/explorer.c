@@ -549,3 +549,29 @@ unsigned explorer_move_row(struct explorer *ex, int64_t delta)
 {
     return explorer_select_row(ex, (int64_t)ex->dist_sel + delta);
 }
+
+uint32_t explorer_dist_first(const struct explorer *ex, int rows)
+{
+    uint32_t first = ex->dist_scroll;
+    if (ex->dist_sel < first) first = ex->dist_sel;
+    if (rows > 0 && ex->dist_sel >= first + (uint32_t)rows) first = ex->dist_sel - (uint32_t)rows + 1;
+    return first;
+}
+
+unsigned explorer_page_rows(struct explorer *ex, int dir, int rows)
+{
+    if (ex->n_top == 0 || rows < 1) return EX_NONE;
+    /* the list and the selection move together by a whole page, so the
+     * first PgDn shows the next page (not one more row) */
+    int64_t last_first = (int64_t)ex->n_top - rows, n = (int64_t)ex->n_top;
+    int64_t f = (int64_t)explorer_dist_first(ex, rows) + (int64_t)dir * rows;
+    int64_t sel = (int64_t)ex->dist_sel + (int64_t)dir * rows;
+    if (f > last_first) f = last_first;
+    if (f < 0) f = 0;
+    if (sel < f) sel = f;
+    if (sel >= f + rows) sel = f + rows - 1;
+    if (sel >= n) sel = n - 1;
+    ex->dist_scroll = (uint32_t)f;
+    ex->dist_sel = (uint32_t)sel;
+    return EX_REDRAW;
+}

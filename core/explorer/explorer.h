@@ -212,6 +212,12 @@ unsigned explorer_set_scale(struct explorer *ex, int scale);
 unsigned explorer_set_draws(struct explorer *ex, int64_t n);
 unsigned explorer_select_row(struct explorer *ex, int64_t row);
 unsigned explorer_move_row(struct explorer *ex, int64_t delta);
+/* A page of the token list (rows shown) down (dir 1) or up (-1): the first
+ * row shown and the selection move by a page together. */
+unsigned explorer_page_rows(struct explorer *ex, int dir, int rows);
+/* The first row the token list shows with `rows` rows: dist_scroll, moved
+ * just enough to keep dist_sel in view (the distribution panel's rule). */
+uint32_t explorer_dist_first(const struct explorer *ex, int rows);
 /* Set params/chain (validated; message on error): LS_OK or LS_EUSAGE.
  * They make the step's result stale (EX_RECOMPUTE) like the actions. */
 int explorer_set_params(struct explorer *ex, const struct params *p);

@@ -81,7 +81,7 @@ static int dist_head(struct grid *g, const struct explorer *ex, struct view_rect
         return 0;
     }
     int narrow = w < 40;
-    grid_printf(g, x + 1, y, w - 2, ROLE_VALUE, narrow ? "kept %u of %u  mass %.4f" : "kept %u of %u   retained mass %.4f",
+    grid_printf(g, x + 1, y, w - 2, ROLE_VALUE, narrow ? "kept %u/%u  raw mass %.4f" : "kept %u of %u   kept raw mass %.4f",
                 res->n_kept, res->n_finite, res->retained_mass);
     const char *arrow = (g->dflags & DISP_ASCII) ? "->" : "\xE2\x86\x92";
     grid_printf(g, x + 1, y + 1, w - 2, ROLE_VALUE, narrow ? "H %.3f%s%.3f e^H %.2f%s%.2f" : "H %.3f%s%.3f nats  exp(H) %.2f%s%.2f",
@@ -155,9 +155,7 @@ void view_dist(struct grid *g, const struct explorer *ex, struct view_rect r)
     if (!dist_head(g, ex, r, &c)) return;
     /* rows scroll so the selected one stays in view */
     int rows = r.h - 4;
-    uint32_t first = ex->dist_scroll;
-    if (ex->dist_sel < first) first = ex->dist_sel;
-    if (rows > 0 && ex->dist_sel >= first + (uint32_t)rows) first = ex->dist_sel - (uint32_t)rows + 1;
+    uint32_t first = explorer_dist_first(ex, rows);
     for (int i = 0; i < rows && first + (uint32_t)i < ex->n_top; i++)
         dist_row(g, ex, &c, first + (uint32_t)i, r.y + 4 + i);
 }
