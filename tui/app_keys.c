@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "base/fileio.h"
 #include "sampling/params_table.h"
+#include "help.h"
 #include "keys.h"
 #include "screen.h"
 
@@ -81,7 +82,10 @@ static unsigned run_command(struct app *a, const char *line)
     if (explorer_eval_command(&a->ev, &a->ex, line) != EXC_UNKNOWN) return fl;
     switch (explorer_command(&a->ex, line)) {
     case EXC_QUIT: return EX_QUIT;
-    case EXC_HELP: a->help = 1; a->help_scroll = 0; return fl;
+    case EXC_HELP: /* :help opens at the commands (? at the keys) */
+        a->help = 1;
+        a->help_scroll = help_commands_line(&a->g, a->keys);
+        return fl;
     case EXC_UNKNOWN: return unknown_command(a, word);
     default: return fl;
     }

@@ -64,33 +64,36 @@ static size_t wrap_cut(const char *s, size_t len, int w, unsigned flags)
     return fit;
 }
 
-int panel_wrap(struct grid *g, int x, int y, int w, int max_lines, enum grid_role role, const char *s)
+int panel_wrap_slice(const struct grid *g, int w, const char *s, int i, size_t *off, size_t *len)
 {
-    size_t len = strlen(s);
-    int n = 0;
+    size_t n = strlen(s), o = 0;
     if (w < 1) return 0;
-    while (len > 0 && n < max_lines) {
-        size_t cut = n + 1 == max_lines ? len : wrap_cut(s, len, w, g->dflags);
-        grid_text(g, x, y + n, w, role, s, cut, 0);
-        n++;
-        s += cut;
-        len -= cut;
-        while (len > 0 && *s == ' ') { s++; len--; }
+    for (int k = 0; o < n; k++) {
+        size_t cut = wrap_cut(s + o, n - o, w, g->dflags);
+        if (k == i) { *off = o; *len = cut; return 1; }
+        o += cut;
+        while (o < n && s[o] == ' ') o++;
     }
-    return n;
+    return 0;
 }
 
 int panel_wrap_lines(const struct grid *g, int w, const char *s)
 {
-    size_t len = strlen(s);
+    size_t off, len;
     int n = 0;
-    if (w < 1) return 1;
-    while (len > 0) {
-        size_t cut = wrap_cut(s, len, w, g->dflags);
-        n++;
-        s += cut;
-        len -= cut;
-        while (len > 0 && *s == ' ') { s++; len--; }
-    }
+    while (panel_wrap_slice(g, w, s, n, &off, &len)) n++;
     return n ? n : 1;
+}
+
+int panel_wrap(struct grid *g, int x, int y, int w, int max_lines, enum grid_role role, const char *s)
+{
+    size_t off, len;
+    int n = 0;
+    while (n < max_lines && panel_wrap_slice(g, w, s, n, &off, &len)) {
+        /* the last row takes the rest, clipped with an ellipsis */
+        if (n + 1 == max_lines) len = strlen(s) - off;
+        grid_text(g, x, y + n, w, role, s + off, len, 0);
+        n++;
+    }
+    return n;
 }

@@ -32,6 +32,9 @@ int panel_token_width(const struct grid *g, const struct explorer *ex, int32_t i
  * An error is never cut: give it the rows panel_wrap_lines asks for. */
 int panel_wrap(struct grid *g, int x, int y, int w, int max_lines, enum grid_role role, const char *s);
 int panel_wrap_lines(const struct grid *g, int w, const char *s);
+/* Line i (from 0) of s wrapped to w columns: s[*off .. *off + *len).
+ * Returns 0 past the last line. */
+int panel_wrap_slice(const struct grid *g, int w, const char *s, int i, size_t *off, size_t *len);
 /* One score row (score_rows.h): the label in lw - 1 columns at x, the
  * value in vw columns at x + lw (none when vw is 0), in the role its
  * hint asks for. */
