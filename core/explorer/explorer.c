@@ -336,6 +336,9 @@ static void fill_scores(struct explorer *ex)
     const struct chain_result *r = &ex->res;
     score_rows_clear(sc);
     if (!ex->res_ok) { score_rows_add(sc, SCORE_WARN, "step", "no distribution"); return; }
+    /* what the chain changed about the settings (vLLM raises 0 < T < 0.01
+     * to 0.01): first, so "temperature 0.01" on the bar is never ambiguous */
+    if (r->note[0]) score_rows_add(sc, SCORE_NOTE, "note", "%s", r->note);
     score_rows_add(sc, SCORE_NORMAL, "entropy", "%.3f -> %.3f nats", r->entropy_before, r->entropy_after);
     score_rows_add(sc, SCORE_NORMAL, "kept", "%u of %u", r->n_kept, r->n_finite);
     int32_t tok = ex->info.token;

@@ -252,6 +252,8 @@ unsigned explorer_eval_work(struct explorer_eval *xe, struct explorer *ex, long 
         int fatal = xe->diff.fatal;
         if (explorer_diff_work(&xe->diff, budget_ns - ((long)clock_ns() - t0))) fl |= EX_BUSY;
         if (xe->diff.done != before || xe->diff.fatal != fatal) fl |= EX_REDRAW;
+        /* a comparison found impossible replaces "comparing with ..." */
+        if (xe->diff.fatal && !fatal) explorer_message(ex, 1, "compare: %s", xe->diff.err);
     }
     return fl;
 }
@@ -436,7 +438,8 @@ int explorer_eval_command(struct explorer_eval *xe, struct explorer *ex, const c
             return EXC_ERROR;
         }
         xe->view = XV_DIFF;
-        explorer_message(ex, 0, "comparing with %s", rest);
+        if (xe->diff.fatal) explorer_message(ex, 1, "compare: %s", xe->diff.err);
+        else explorer_message(ex, 0, "comparing with %s", rest);
         return EXC_OK;
     }
     if (v < 0) return EXC_UNKNOWN;

@@ -37,12 +37,16 @@ int panel_token_width(const struct grid *g, const struct explorer *ex, int32_t i
 
 enum grid_role panel_score_role(const struct score_row *s)
 {
-    return s->hint == SCORE_PENDING ? ROLE_DIM : s->hint == SCORE_WARN ? ROLE_CUT_LABEL
+    return s->hint == SCORE_PENDING ? ROLE_DIM : s->hint == SCORE_WARN || s->hint == SCORE_NOTE ? ROLE_CUT_LABEL
          : s->hint == SCORE_HEADING ? ROLE_TITLE : ROLE_VALUE;
 }
 
 void panel_score_row(struct grid *g, int x, int y, int lw, int vw, const struct score_row *s)
 {
+    if (s->hint == SCORE_NOTE) { /* across the label column too */
+        grid_text(g, x, y, lw + (vw > 0 ? vw : 0), ROLE_CUT_LABEL, s->value, strlen(s->value), 0);
+        return;
+    }
     grid_text(g, x, y, lw - 1, ROLE_LABEL, s->label, strlen(s->label), 0);
     if (vw > 0) grid_text(g, x + lw, y, vw, panel_score_role(s), s->value, strlen(s->value), 0);
 }

@@ -13,9 +13,13 @@
 void view_scores(struct grid *g, const struct explorer *ex, struct view_rect r)
 {
     panel_title(g, r, "Scores", 0);
-    int lw = 14;
-    for (int i = 0; i < ex->scores.n && i + 1 < r.h; i++)
-        panel_score_row(g, r.x, r.y + 1 + i, lw, r.w - lw, &ex->scores.row[i]);
+    int lw = 14, y = r.y + 1;
+    for (int i = 0; i < ex->scores.n && y < r.y + r.h; i++) {
+        const struct score_row *s = &ex->scores.row[i];
+        if (s->hint == SCORE_NOTE) y += panel_wrap(g, r.x, y, r.w, 2 < r.y + r.h - y ? 2 : r.y + r.h - y,
+                                                   ROLE_CUT_LABEL, s->value);
+        else panel_score_row(g, r.x, y++, lw, r.w - lw, s);
+    }
 }
 
 void view_scores_all(struct grid *g, const struct explorer *ex, const struct explorer_eval *xe, struct view_rect r)
@@ -37,6 +41,7 @@ void view_scores_all(struct grid *g, const struct explorer *ex, const struct exp
         if (y > 0 && y + need > rows) { col++; y = 0; }
         if (col >= cols) break;
         int x = r.x + 1 + col * cw;
+        if (s->hint == SCORE_NOTE) { y += panel_wrap(g, x, r.y + 1 + y, cw - 2, rows - y, ROLE_CUT_LABEL, s->value); continue; }
         panel_score_row(g, x, r.y + 1 + y, SCORE_LW, 0, s);
         y += panel_wrap(g, x + SCORE_LW, r.y + 1 + y, vw, rows - y, panel_score_role(s), s->value);
     }
