@@ -237,7 +237,8 @@ static unsigned act(struct app *a, enum action act, int key)
     case ACT_SCALE: return explorer_scale_cycle(ex);
     case ACT_HELP: a->help = 1; a->help_scroll = 0; return EX_REDRAW;
     case ACT_REDRAW: return EX_RESIZE;
-    case ACT_ESCAPE: return explorer_eval_show(&a->ev, ex, XV_MAIN);
+    case ACT_ESCAPE: return explorer_hide_token(ex) | explorer_eval_show(&a->ev, ex, XV_MAIN);
+    case ACT_TOKEN_INFO: return ex->n_top ? explorer_show_token(ex, ex->top[ex->dist_sel]) : EX_NONE;
     case ACT_VIEW_SCORES: return explorer_eval_toggle(&a->ev, ex, XV_SCORES);
     case ACT_VIEW_SWEEP: return explorer_eval_toggle(&a->ev, ex, XV_SWEEP);
     case ACT_VIEW_DIFF: return explorer_eval_toggle(&a->ev, ex, XV_DIFF);

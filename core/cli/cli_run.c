@@ -57,9 +57,15 @@ int cli_run_step(const struct cli_opts *o, struct source *s, uint32_t step,
 
 int cli_begin(int argc, char **argv, const char *help, struct cli_one *c)
 {
+    return cli_begin_with(argc, argv, help, NULL, NULL, NULL, c);
+}
+
+int cli_begin_with(int argc, char **argv, const char *help, const struct cli_extra *extra, cli_extra_fn fn,
+                   void *ctx, struct cli_one *c)
+{
     memset(c, 0, sizeof *c);
     struct cli_opts *o = &c->o;
-    int rc = cli_parse(argc, argv, o, NULL, NULL, NULL, help, &c->err);
+    int rc = cli_parse(argc, argv, o, extra, fn, ctx, help, &c->err);
     if (rc < 0) return -1;
     if (!rc && o->all && o->step >= 0) rc = ls_fail(&c->err, LS_EUSAGE, "--all and --step are exclusive");
     if (rc || (rc = cli_open(o, 0, &c->s, &c->err))) { ls_error_print(&c->err, stderr); return rc; }

@@ -45,6 +45,7 @@ void explorer_init(struct explorer *ex)
     ex->seed = LS_DEFAULT_SEED;
     ex->n_draws = EX_DRAWS_DEFAULT;
     ex->seq_cur = -1;
+    ex->detail_id = -1;
 }
 
 static void seq_free(struct explorer *ex)
@@ -133,6 +134,7 @@ int explorer_set_source(struct explorer *ex, struct source *s, struct ls_error *
     ex->stale = EX_RECOMPUTE;
     ex->dist_sel = ex->dist_scroll = 0;
     ex->seq_cur = -1;
+    ex->detail_id = -1;
     if (s->warnings[0]) {
         /* first warning line only: the status line has one row */
         size_t l = strcspn(s->warnings, "\n");
@@ -252,6 +254,13 @@ void explorer_update(struct explorer *ex)
     if ((ex->stale & EX_RESAMPLE) == EX_RESAMPLE) build_samples(ex);
     ex->stale = EX_NONE;
     fill_scores(ex);
+    ex->detail_ok = 0;
+    if (ex->detail_id >= 0 && ex->res_ok) {
+        struct report_ctx c = { ex->src, ex->step, &ex->chain, &ex->params, &ex->res, &ex->info,
+                                ex->logits, ex->seed, 0 };
+        struct ls_error e = {0};
+        ex->detail_ok = token_detail(&c, ex->detail_id, &ex->detail, &e) == LS_OK;
+    }
 }
 
 /* --- sequence-wide numbers ----------------------------------------------- */
@@ -576,5 +585,23 @@ unsigned explorer_page_rows(struct explorer *ex, int dir, int rows)
     if (sel >= n) sel = n - 1;
     ex->dist_scroll = (uint32_t)f;
     ex->dist_sel = (uint32_t)sel;
+    return EX_REDRAW;
+}
+
+unsigned explorer_show_token(struct explorer *ex, int64_t id)
+{
+    if (!ex->src) return EX_NONE;
+    if (id < 0 || id >= (int64_t)ex->V) {
+        explorer_message(ex, 1, "token %lld is not in the vocabulary (0..%u)", (long long)id, ex->V - 1);
+        return EX_REDRAW;
+    }
+    ex->detail_id = (int32_t)id;
+    return mark(ex, EX_REDRAW);
+}
+
+unsigned explorer_hide_token(struct explorer *ex)
+{
+    if (ex->detail_id < 0) return EX_NONE;
+    ex->detail_id = -1;
     return EX_REDRAW;
 }

@@ -15,7 +15,7 @@
  *                       below (explorer.c); commands (explorer_cmd.c) go
  *                       through them.
  *   UI state            focus_param, focus_panel, scale, dist_sel,
- *                       dist_scroll, n_draws: the actions below. The TUI
+ *                       dist_scroll, n_draws, detail_id: the actions below. The TUI
  *                       never assigns a field: it calls an action and acts
  *                       on the flags it returns.
  *   derived, per step   logits .. samples: explorer_update only (from the
@@ -68,6 +68,7 @@
 #include "eval/eval_ppl.h"
 #include "explorer/score_rows.h"
 #include "input/source.h"
+#include "report/token_detail.h"
 #include "base/status.h"
 
 enum ex_param { EXP_TEMPERATURE = 0, EXP_TOP_K, EXP_TOP_P, EXP_MIN_P, EXP_CHAIN, EXP_SEED, EXP__COUNT };
@@ -161,6 +162,11 @@ struct explorer {
     const char *nonfinite_hint;      /* the front end's words for the switch */
 
     struct score_rows scores;
+    /* token details (overlay): the token shown, -1 none (UI state, set by
+     * explorer_show_token); its document, kept current by explorer_update */
+    int32_t detail_id;
+    struct token_detail detail;
+    int detail_ok;
     char msg[256];                   /* status message (raw text) */
     int msg_error;
 };
@@ -212,6 +218,10 @@ unsigned explorer_set_scale(struct explorer *ex, int scale);
 unsigned explorer_set_draws(struct explorer *ex, int64_t n);
 unsigned explorer_select_row(struct explorer *ex, int64_t row);
 unsigned explorer_move_row(struct explorer *ex, int64_t delta);
+/* Show the token details of id (any step: they follow the step and the
+ * settings) / hide them; EX_NONE when nothing changed. */
+unsigned explorer_show_token(struct explorer *ex, int64_t id);
+unsigned explorer_hide_token(struct explorer *ex);
 /* A page of the token list (rows shown) down (dir 1) or up (-1): the first
  * row shown and the selection move by a page together. */
 unsigned explorer_page_rows(struct explorer *ex, int dir, int rows);

@@ -33,6 +33,7 @@ const struct ex_command_info explorer_commands[] = {
     {"step", "goto", "N", "go to step N (0-based)"},
     {"seed", "", "S", "the seed of the draws"},
     {"open", "o e edit", "FILE", "open another file (on failure the current one stays)"},
+    {"token", "", "ID", "token details: id, text, bytes, rank, logit, raw and final p, the stage that cut it"},
     {"export", "w write", "FILE [N|all]", "write the step's distribution as `show --json --top all` prints it, atomically"},
     /* explorer_eval.c's views */
     {"scores", "", "", "the scores view: every evaluator for the current settings"},
@@ -342,6 +343,17 @@ static int run_export(struct explorer *ex, const struct cmd_args *a)
     return EXC_OK;
 }
 
+static int run_token(struct explorer *ex, const struct cmd_args *a)
+{
+    long id;
+    struct ls_error e = {0};
+    if (a->n != 2) return fail(ex, "usage: token ID");
+    if (!ex->src) return fail(ex, "token: nothing open");
+    if (parse_long(a->w[1], 0, (long)ex->V - 1, &id, &e)) return fail(ex, "token: %s", e.msg);
+    explorer_show_token(ex, id);
+    return EXC_OK;
+}
+
 static int run_help(struct explorer *ex, const struct cmd_args *a) { (void)ex; (void)a; return EXC_HELP; }
 static int run_quit(struct explorer *ex, const struct cmd_args *a) { (void)ex; (void)a; return EXC_QUIT; }
 
@@ -349,7 +361,8 @@ static int run_quit(struct explorer *ex, const struct cmd_args *a) { (void)ex; (
  * names; the others (the views') are explorer_eval.c's. */
 static const struct { const char *name; int (*run)(struct explorer *, const struct cmd_args *); } handlers[] = {
     {"set", run_set}, {"step", run_step}, {"seed", run_seed}, {"chain", run_chain},
-    {"defaults", run_defaults}, {"open", run_open}, {"export", run_export}, {"help", run_help},
+    {"defaults", run_defaults}, {"open", run_open}, {"export", run_export}, {"token", run_token},
+    {"help", run_help},
     {"quit", run_quit},
 };
 

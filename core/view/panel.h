@@ -45,6 +45,8 @@ enum grid_role panel_score_role(const struct score_row *s);
 /* --- the main panels (view.c lays them out) ------------------------------- */
 typedef void panel_fn(struct grid *g, const struct explorer *ex, struct view_rect r);
 panel_fn view_params, view_dist, view_chain, view_scores, view_samples, view_seq;
+/* The token details overlay (view.c draws it over the right column). */
+panel_fn view_token;
 
 /* --- the alternate views (view_xe.c shows one) ---------------------------- */
 typedef void xview_fn(struct grid *g, const struct explorer *ex, const struct explorer_eval *xe,

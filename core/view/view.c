@@ -88,6 +88,12 @@ void view_render(struct grid *g, const struct explorer *ex, const struct view_la
         struct view_rect r = rect_of(L, panels[i].rect);
         if (r.h > 0) panels[i].draw(g, ex, r);
     }
+    if (ex->detail_id >= 0) {
+        /* over the right column: the list and its selected row stay in view */
+        struct view_rect r = L->chain;
+        r.h = L->dist.h < 12 ? L->dist.h : 12;
+        view_token(g, ex, r);
+    }
 }
 
 void view_status(struct grid *g, const struct view_layout *L, const struct explorer *ex, const char *hints)
