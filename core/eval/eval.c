@@ -103,6 +103,7 @@ static void acc_free(struct eval_acc *a)
 {
     free(a->g); free(a->tokens);
     free(a->s_nll_raw); free(a->s_p_chain); free(a->s_entropy); free(a->s_kept); free(a->s_clipped);
+    free(a->json_brk);
 }
 
 void eval_run_free(struct eval_run *r)
@@ -194,7 +195,9 @@ static int acc_init(struct eval_run *r, size_t k, const struct eval_settings *se
     a->s_entropy = malloc(S * sizeof(double));
     a->s_kept = malloc(S * sizeof(double));
     a->s_clipped = calloc(S, sizeof(uint32_t));
-    if (!a->g || !a->tokens || !a->s_nll_raw || !a->s_p_chain || !a->s_entropy || !a->s_kept || !a->s_clipped)
+    a->json_brk = calloc(S ? S : 1, sizeof(uint32_t));
+    if (!a->g || !a->tokens || !a->s_nll_raw || !a->s_p_chain || !a->s_entropy || !a->s_kept || !a->s_clipped ||
+        !a->json_brk)
         return ls_fail(err, LS_ELIMIT, "out of memory (%zu samples x %zu steps)", N, S);
     int rc = params_check(&a->set.params, err);
     if (rc) return rc;
@@ -324,6 +327,12 @@ int eval_run_step(struct eval_run *r, const float *logits, const struct step_inf
     return LS_OK;
 }
 
+int eval_stop_token(const struct eval_run *r, int32_t tok)
+{
+    for (int j = 0; j < r->n_stop_ids; j++) if (tok == r->stop_ids[j]) return 1;
+    return 0;
+}
+
 /* Text of continuation i: the concatenated token bytes. */
 static int sample_text(const struct eval_run *r, const struct eval_acc *a, uint32_t i,
                        char **buf, size_t *cap, size_t *len, uint64_t *unknown)
@@ -331,9 +340,7 @@ static int sample_text(const struct eval_run *r, const struct eval_acc *a, uint3
     size_t o = 0;
     const int32_t *t = a->tokens + (size_t)i * r->n_steps;
     for (uint32_t s = 0; s < r->n_steps; s++) {
-        int stop = 0;
-        for (int j = 0; j < r->n_stop_ids; j++) if (t[s] == r->stop_ids[j]) stop = 1;
-        if (stop) break;
+        if (eval_stop_token(r, t[s])) break;
         char tmp[32];
         size_t l;
         int known;
