@@ -69,7 +69,7 @@ static int dist_head(struct grid *g, const struct explorer *ex, struct view_rect
     const char *sc = explorer_scale_name(ex->scale);
     if (ex->info.sparse)
         snprintf(t, sizeof t, "Distribution (%s, approx: top %u only)", sc, ex->info.n_known);
-    else if (ex->info.n_nan + ex->info.n_posinf)
+    else if (ex->info.n_nan + ex->info.n_posinf && ex->res_ok)   /* masked only when allowed */
         snprintf(t, sizeof t, "Distribution (%s, %u NaN/inf masked)", sc, ex->info.n_nan + ex->info.n_posinf);
     else
         snprintf(t, sizeof t, "Distribution (%s)", sc);
