@@ -82,6 +82,8 @@ static int same_key(const struct xe_job *j, const struct explorer *ex, uint64_t 
  * The source is recognised by its address, path and shape. */
 static void sync_source(struct explorer_eval *xe, struct explorer *ex)
 {
+    xe->diff.allow_nonfinite = ex->allow_nonfinite;   /* one non-finite policy */
+    xe->diff.nonfinite_hint = ex->nonfinite_hint;
     char *seen_path = xe->seen_path;
     const char *path = ex->src ? ex->src->path : "";
     if (ex->src == xe->src_seen && (!ex->src || (ex->n_steps == xe->n_seen_steps && ex->V == xe->v_seen &&
