@@ -33,9 +33,12 @@ void view_chain(struct grid *g, const struct explorer *ex, struct view_rect r)
         /* temperature cuts nothing unless greedy: it reshapes the mass */
         if (s->kind == STAGE_TEMPERATURE && s->kept_out == s->kept_in)
             grid_puts(g, r.x + n, y, w - n, ROLE_DIM, " reshape");
+        else if (s->kept_out == s->kept_in)   /* removed nothing: never "-0.0%" */
+            grid_puts(g, r.x + n, y, w - n, ROLE_DIM, " none cut");
+        else if (100.0 * s->mass_removed < 0.05)
+            grid_puts(g, r.x + n, y, w - n, ROLE_CUT_LABEL, " -<0.1%");
         else
-            grid_printf(g, r.x + n, y, w - n, s->mass_removed > 0 ? ROLE_CUT_LABEL : ROLE_DIM,
-                        " -%.1f%%", 100.0 * s->mass_removed);
+            grid_printf(g, r.x + n, y, w - n, ROLE_CUT_LABEL, " -%.1f%%", 100.0 * s->mass_removed);
     }
     if (y + 1 >= r.y + r.h) return;
 
