@@ -60,7 +60,7 @@ static int test_command(struct app *a, const char *word, const char *line, unsig
 
 static unsigned unknown_command(struct app *a, const char *word)
 {
-    char help[64], list[160];
+    char help[64], list[512];
     actions_expand(a->keys, "{COMMAND}help", help, sizeof help);
     commands_list(list, sizeof list, " ");
     explorer_message(&a->ex, 1, "unknown command '%.40s' (%s lists them: %s)", word, help, list);

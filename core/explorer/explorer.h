@@ -167,7 +167,7 @@ struct explorer {
     int32_t detail_id;
     struct token_detail detail;
     int detail_ok;
-    char msg[256];                   /* status message (raw text) */
+    char msg[LS_ERROR_MAX + 128];    /* status message (raw text): room for a whole error */
     int msg_error;
 };
 

@@ -100,6 +100,14 @@ void view_status(struct grid *g, const struct view_layout *L, const struct explo
 {
     struct view_rect r = L->status;
     grid_fill(g, r.x, r.y, r.w, 1, ROLE_STATUS);
-    if (ex->msg[0]) grid_text(g, r.x, r.y, r.w, ex->msg_error ? ROLE_ERROR : ROLE_STATUS, ex->msg, strlen(ex->msg), 0);
+    if (ex->msg[0] && ex->msg_error) {
+        /* an error is never cut: it takes the rows above the status line it
+         * needs (up to a third of the screen), ending on the status line */
+        int n = panel_wrap_lines(g, r.w, ex->msg), cap = L->h / 3 > 1 ? L->h / 3 : 1;
+        if (n > cap) n = cap;
+        if (n > r.y + 1) n = r.y + 1;
+        grid_fill(g, r.x, r.y - n + 1, r.w, n, ROLE_STATUS);
+        panel_wrap(g, r.x, r.y - n + 1, r.w, n, ROLE_ERROR, ex->msg);
+    } else if (ex->msg[0]) grid_text(g, r.x, r.y, r.w, ROLE_STATUS, ex->msg, strlen(ex->msg), 0);
     else if (hints) grid_puts(g, r.x, r.y, r.w, ROLE_HINT, hints);
 }
