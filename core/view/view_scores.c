@@ -18,7 +18,11 @@ void view_scores(struct grid *g, const struct explorer *ex, struct view_rect r)
         const struct score_row *s = &ex->scores.row[i];
         if (s->hint == SCORE_NOTE) y += panel_wrap(g, r.x, y, r.w, 2 < r.y + r.h - y ? 2 : r.y + r.h - y,
                                                    ROLE_CUT_LABEL, s->value);
-        else panel_score_row(g, r.x, y++, lw, r.w - lw, s);
+        else if (s->hint == SCORE_WARN) {   /* a warning or an error wraps (up to 3 rows), the scores view shows all */
+            int room = r.y + r.h - y;
+            panel_score_row(g, r.x, y, lw, 0, s);
+            y += panel_wrap(g, r.x + lw, y, r.w - lw, room < 3 ? room : 3, ROLE_CUT_LABEL, s->value);
+        } else panel_score_row(g, r.x, y++, lw, r.w - lw, s);
     }
 }
 
