@@ -13,19 +13,13 @@
  *   mark(1) rank(3) sp token(tw) sp rawbar(bw) sp raw(6) sp finalbar(bw) sp final(6+) */
 #include "view/panel.h"
 #include "base/display.h"
+#include "base/numfmt.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #define LP_FLOOR (-20.0)
-
-static void fmt_prob(char *b, size_t n, double p)
-{
-    if (p >= 0.0001) snprintf(b, n, "%.4f", p);
-    else if (p > 0) snprintf(b, n, "%.0e", p);
-    else snprintf(b, n, "0");
-}
 
 static void fmt_num(char *b, size_t n, double v)
 {
@@ -113,8 +107,8 @@ static void dist_values(const struct explorer *ex, int32_t id, char *a, char *b,
         *vr = lp_bar(pr); *vf = lp_bar(pf);
         break;
     default:
-        fmt_prob(a, n, pr);
-        fmt_prob(b, n, pf);
+        num_prob(a, n, pr);   /* the one probability format (base/numfmt.h) */
+        num_prob(b, n, pf);
         *vr = pr; *vf = pf;
         break;
     }
