@@ -327,12 +327,6 @@ int eval_run_step(struct eval_run *r, const float *logits, const struct step_inf
     return LS_OK;
 }
 
-int eval_stop_token(const struct eval_run *r, int32_t tok)
-{
-    for (int j = 0; j < r->n_stop_ids; j++) if (tok == r->stop_ids[j]) return 1;
-    return 0;
-}
-
 /* Text of continuation i: the concatenated token bytes. */
 static int sample_text(const struct eval_run *r, const struct eval_acc *a, uint32_t i,
                        char **buf, size_t *cap, size_t *len, uint64_t *unknown)

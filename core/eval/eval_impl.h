@@ -66,8 +66,13 @@ struct eval_run {
     int finished;
 };
 
-/* 1 if tok ends a continuation (an end-of-generation token; eval.c). */
-int eval_stop_token(const struct eval_run *r, int32_t tok);
+/* 1 if tok ends a continuation (an end-of-generation token). Inline here:
+ * eval.c and the evaluators both ask, and evaluators never call eval.c. */
+static inline int eval_stop_token(const struct eval_run *r, int32_t tok)
+{
+    for (int j = 0; j < r->n_stop_ids; j++) if (tok == r->stop_ids[j]) return 1;
+    return 0;
+}
 
 /* eval_external.c: run one command on one text; *score receives the number. */
 int eval_external_run(const char *name, const char *command, const char *text, size_t len,
