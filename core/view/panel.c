@@ -22,8 +22,13 @@ int panel_token(struct grid *g, const struct explorer *ex, int x, int y, int max
     int known;
     const char *t = explorer_token_known(ex, id, buf, sizeof buf, &len, &known);
     /* a token without text is spelled "<id N>" as the CLI spells it: the
-     * token transform (visible spaces) is for token text only */
-    return grid_text(g, x, y, maxw, known ? role : ROLE_DIM, t, len, known ? DISP_TOKEN : 0);
+     * token transform (visible spaces) is for token text only; too narrow,
+     * it keeps its digits ("…62143>"), so two ids never read alike */
+    if (known) return grid_text(g, x, y, maxw, role, t, len, DISP_TOKEN);
+    if ((int)len <= maxw || maxw < 3) return grid_text(g, x, y, maxw, ROLE_DIM, t, len, 0);
+    grid_glyph(g, x, y, (g->dflags & DISP_ASCII) ? '~' : 0x2026, ROLE_DIM);
+    int n = 1;
+    return n + grid_text(g, x + n, y, maxw - n, ROLE_DIM, t + len - (size_t)(maxw - n), (size_t)(maxw - n), 0);
 }
 
 int panel_token_width(const struct grid *g, const struct explorer *ex, int32_t id)

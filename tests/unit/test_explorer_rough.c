@@ -16,6 +16,8 @@
 #include "base/json_prefix.h"
 #include "explorer/explorer_eval.h"
 #include "report/token_detail.h"
+#include "input/synth_source.h"
+#include "view/panel.h"
 
 #define DEMO "samples/demo.json"
 
@@ -198,6 +200,29 @@ static void test_ascii_space_token(void **st)
     assert_string_equal(out, " the");
 }
 
+/* Tokens without text: "<id N>" whole when it fits; narrower, its digits
+ * stay ("…62143>"), so two ids never read alike. */
+static void test_id_spelling_narrow(void **st)
+{
+    (void)st;
+    struct explorer ex;
+    struct source *s = NULL;
+    struct ls_error e = {0};
+    explorer_init(&ex);
+    assert_int_equal(source_synthetic(262144, 2, 1, &s, &e), 0);
+    assert_int_equal(explorer_set_source(&ex, s, &e), 0);
+    struct grid g = {0};
+    assert_int_equal(grid_resize(&g, 40, 2), 0);
+    char buf[512];
+    assert_int_equal(panel_token(&g, &ex, 0, 0, 12, ROLE_NORMAL, 262143), 11);
+    assert_int_equal(panel_token(&g, &ex, 0, 1, 8, ROLE_NORMAL, 262143), 8);
+    grid_to_text(&g, buf, sizeof buf);
+    assert_string_equal(buf, "<id 262143>\n\xE2\x80\xA6" "262143>\n");
+    assert_int_equal(panel_token_width(&g, &ex, 262143), 11);
+    grid_free(&g);
+    explorer_free(&ex);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -208,6 +233,7 @@ int main(void)
         cmocka_unit_test(test_nonfinite_policy),
         cmocka_unit_test(test_token_detail),
         cmocka_unit_test(test_ascii_space_token),
+        cmocka_unit_test(test_id_spelling_narrow),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
