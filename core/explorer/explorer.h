@@ -4,8 +4,9 @@
  * open source, the current step, chain, parameters and seed, the focused
  * parameter and panel, the chain result of the current step, the per-step
  * caches (raw top-N order and the recorded token's rank do not depend on
- * the parameters), the samples panel (N draws with the seed, and 10,000
- * draws for empirical frequencies), the scores panel rows, and the
+ * the parameters), the samples panel (N draws with the seed: the first N
+ * of the 10,000 behind the empirical frequencies, one stream), the token
+ * details of one token (report/token_detail.h), the scores panel rows, and the
  * sequence-wide numbers (probability of every recorded token under the
  * current settings, perplexity, cut share) cached per setting.
  *

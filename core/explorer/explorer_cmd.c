@@ -8,6 +8,7 @@
  *   chain hf|llama.cpp|vllm|LIST      stage order and tie rules
  *   defaults llama.cpp|hf|vllm        that system's default values and chain
  *   step N [goto]      seed S      open FILE [o e edit]      export FILE [w write]
+ *   token ID           the token details overlay (explorer_show_token)
  *   help [h ?]         quit [q exit]
  * Errors are returned as EXC_ERROR with the message in ex->msg; nothing here
  * ends the program. Unknown commands return EXC_UNKNOWN so the TUI can

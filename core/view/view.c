@@ -7,6 +7,8 @@
  *                  samples (right column 28..72 columns by terminal width)
  *   seq rows       sequence panel (3..6 rows, only for multi-step files)
  *   last row       status line (messages, key hints, the ':' prompt)
+ * The token details (view_token.c) draw over the right column when shown;
+ * an error message wraps upward from the status line (never cut).
  * Below VIEW_MIN_W x VIEW_MIN_H a "terminal too small" message replaces it. */
 #include "view/view.h"
 
