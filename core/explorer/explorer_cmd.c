@@ -155,7 +155,11 @@ static int set_param(struct explorer *ex, enum param_id id, const char *val)
     struct params pr = ex->params;
     param_set(&pr, id, d);
     if (explorer_set_params(ex, &pr)) return EXC_ERROR;
-    explorer_message(ex, 0, "%s %s", pd->name, val);
+    /* a value whose stage is not in the chain changes nothing: say so */
+    char note[128];
+    explorer_param_note(ex, (int)id, note, sizeof note);
+    if (note[0]) explorer_message(ex, 0, "%s %s: %s", pd->name, val, note);
+    else explorer_message(ex, 0, "%s %s", pd->name, val);
     return EXC_OK;
 }
 
