@@ -30,33 +30,45 @@
 #include <stdio.h>
 #include <string.h>
 
-struct chain_cols { int pw, nmw, nw, compact; };
+struct chain_cols { int pw, nmw, inw, outw, compact; };
 
 static int digits(uint32_t v) { int d = 1; while (v >= 10) { v /= 10; d++; } return d; }
 
 /* "262144", or "262k" / "1.2M" when compact */
-static void fmt_count(char *b, size_t n, uint32_t v, int compact)
+static int fmt_count(char *b, size_t n, uint32_t v, int compact)
 {
-    if (!compact || v < 1000) snprintf(b, n, "%u", v);
-    else if (v < 1000000) snprintf(b, n, "%uk", v / 1000);
-    else snprintf(b, n, "%.1fM", v / 1e6);
+    if (!compact || v < 1000) return snprintf(b, n, "%u", v);
+    if (v < 1000000) return snprintf(b, n, "%uk", v / 1000);
+    return snprintf(b, n, "%.1fM", v / 1e6);
 }
 
 #define SHARE_W 8  /* " reshape", " -100.0%" */
 
+/* The widest in and out counts of the active stages, as formatted. */
+static void count_widths(const struct chain_result *res, int compact, int *inw, int *outw)
+{
+    char b[16];
+    *inw = *outw = 1;
+    for (int k = 0; k < res->n_stages; k++) {
+        if (!res->stages[k].active) continue;
+        int a = fmt_count(b, sizeof b, res->stages[k].kept_in, compact);
+        int o = fmt_count(b, sizeof b, res->stages[k].kept_out, compact);
+        if (a > *inw) *inw = a;
+        if (o > *outw) *outw = o;
+    }
+}
+
 static struct chain_cols chain_cols(const struct chain_result *res, int w)
 {
-    struct chain_cols c = { digits((uint32_t)res->n_stages), 0, 0, 0 };
-    uint32_t vmax = 1;
+    struct chain_cols c = { digits((uint32_t)res->n_stages), 0, 0, 0, 0 };
     for (int k = 0; k < res->n_stages; k++) {
         int l = (int)strlen(stage_name(res->stages[k].kind));
         if (l > c.nmw) c.nmw = l;
-        if (res->stages[k].kept_in > vmax) vmax = res->stages[k].kept_in;
     }
-    c.nw = digits(vmax);
     int fixed = c.pw + 1 + 1 + 1 + SHARE_W;  /* sp after pos, sp after name, arrow */
-    if (fixed + c.nmw + 2 * c.nw > w && c.nw > 4) { c.nw = 4; c.compact = 1; }
-    if (fixed + c.nmw + 2 * c.nw > w) c.nmw = w - fixed - 2 * c.nw;
+    count_widths(res, 0, &c.inw, &c.outw);
+    if (fixed + c.nmw + c.inw + c.outw > w) { c.compact = 1; count_widths(res, 1, &c.inw, &c.outw); }
+    if (fixed + c.nmw + c.inw + c.outw > w) c.nmw = w - fixed - c.inw - c.outw;
     if (c.nmw < 3) c.nmw = 3;
     return c;
 }
@@ -68,7 +80,9 @@ static void share_text(const struct stage_report *s, char *b, size_t n, enum gri
     else if (s->kept_out == s->kept_in || !(s->mass_removed > 0)) snprintf(b, n, "0%%");
     else {
         *role = ROLE_CUT_LABEL;
+        /* never "-0.0%" for a cut, nor "-100.0%" while mass remains */
         if (s->mass_removed < 0.0005) snprintf(b, n, "<0.1%%");
+        else if (s->mass_removed < 1.0 && s->mass_removed >= 0.9995) snprintf(b, n, "-99.9%%");
         else snprintf(b, n, "-%.1f%%", 100.0 * s->mass_removed);
     }
 }
@@ -91,8 +105,9 @@ static void stage_row(struct grid *g, const struct explorer *ex, struct view_rec
     char a[16], b[16], sh[16];
     fmt_count(a, sizeof a, s->kept_in, c->compact);
     fmt_count(b, sizeof b, s->kept_out, c->compact);
-    const char *arrow = (g->dflags & DISP_ASCII) ? ">" : "\xE2\x86\x92";
-    x += grid_printf(g, x, y, end - x, ROLE_VALUE, "%*s%s%-*s", c->nw, a, arrow, c->nw, b);
+    x += grid_printf(g, x, y, end - x, ROLE_VALUE, "%*s", c->inw, a);
+    if (x < end) grid_glyph(g, x++, y, grid_glyphs(g)->arrow, ROLE_VALUE);
+    x += grid_printf(g, x, y, end - x, ROLE_VALUE, "%-*s", c->outw, b);
     enum grid_role sr;
     share_text(s, sh, sizeof sh, &sr);
     grid_printf(g, x, y, end - x, sr, " %s", sh);

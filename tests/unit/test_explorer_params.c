@@ -208,6 +208,33 @@ static void test_bar(void **st)
     explorer_free(&ex);
 }
 
+/* The chain panel at V = 262144 (issue 12): the columns stay apart at
+ * every panel width the layout gives it (28, 36, 42, 48). */
+static void test_chain_panel_big_v(void **st)
+{
+    (void)st;
+    struct explorer ex;
+    struct grid g = {0};
+    char t[2048];
+    open_synth(&ex, 262144);
+    assert_int_equal(explorer_command(&ex, "set temperature 0.7"), EXC_OK);
+    explorer_update(&ex);
+    static const int widths[] = { 28, 36, 42, 48 };
+    for (size_t i = 0; i < sizeof widths / sizeof widths[0]; i++) {
+        int w = widths[i];
+        assert_int_equal(grid_resize(&g, w, 7), 0);
+        grid_clear(&g);
+        view_chain(&g, &ex, (struct view_rect){ 0, 0, w, 7 });
+        grid_to_text(&g, t, sizeof t);
+        assert_null(strstr(t, "temperature262144"));
+        assert_null(strstr(t, "e262"));
+        if (w >= 36) assert_non_null(strstr(t, "1 temperature 262144\xE2\x86\x92" "262144 reshape"));
+        else assert_non_null(strstr(t, " 262k\xE2\x86\x92" "262k reshape"));
+    }
+    grid_free(&g);
+    explorer_free(&ex);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -216,6 +243,7 @@ int main(void)
         cmocka_unit_test(test_chain_editing),
         cmocka_unit_test(test_marks),
         cmocka_unit_test(test_bar),
+        cmocka_unit_test(test_chain_panel_big_v),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
