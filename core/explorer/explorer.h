@@ -18,7 +18,7 @@
  *                       dist_scroll, n_draws: the actions below. The TUI
  *                       never assigns a field: it calls an action and acts
  *                       on the flags it returns.
- *   derived, per step   logits .. samples: explorer_update only (from the
+ *   derived, per step   logits .. samples, marks, strip_*: explorer_update only (from the
  *                       settings; `stale` says what it must redo).
  *   derived, sequence   seq[], seq_cur, seq_clock, w*: explorer_work only
  *                       (background slices; explorer_update reads them);

@@ -9,6 +9,8 @@
  *   defaults llama.cpp|hf|vllm        that system's default values and chain
  *   step N [goto]      seed S      open FILE [o e edit]      export FILE [w write]
  *   help [h ?]         quit [q exit]
+ * Setting a parameter whose stage is not in the chain succeeds and says it
+ * has no effect (explorer_param_note).
  * Errors are returned as EXC_ERROR with the message in ex->msg; nothing here
  * ends the program. Unknown commands return EXC_UNKNOWN so the TUI can
  * handle its own (dump-screen, ...). */
