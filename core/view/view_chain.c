@@ -205,19 +205,18 @@ void view_chain(struct grid *g, const struct explorer *ex, struct view_rect r)
     plan_rows(ex, rows, &fold, &strip, &note);
     int stage_rows = rows - (strip ? 2 : 0) - note;
     struct chain_cols c = chain_cols(res, r.w);
-    int shown = 0, folded = 0;
+    /* the stages with a row of their own; the rest fold into "off:" */
+    int list[CHAIN_MAX_STAGES], n = 0, folded = 0;
     for (int k = 0; k < res->n_stages; k++) {
-        if (fold && !res->stages[k].active) { folded = 1; continue; }
-        int left = res->n_stages - k;  /* this and the later ones */
-        if (shown == stage_rows - 1 - fold && left > 1) {
-            grid_printf(g, r.x, y++, r.w, ROLE_DIM, "+%d more", left);
-            shown++;
-            break;
-        }
-        stage_row(g, ex, r, y++, k, &c);
-        shown++;
+        if (fold && !res->stages[k].active) folded = 1;
+        else list[n++] = k;
     }
-    if (folded && shown < stage_rows) off_row(g, res, r, y++);
+    int avail = stage_rows - folded;
+    for (int i = 0; i < n && avail > 0; i++) {
+        if (i == avail - 1 && n - i > 1) { grid_printf(g, r.x, y++, r.w, ROLE_DIM, "+%d more", n - i); break; }
+        stage_row(g, ex, r, y++, list[i], &c);
+    }
+    if (folded && stage_rows > 0) off_row(g, res, r, y++);
     if (note) absent_row(g, ex, r, y++, 1);
     if (strip && y + 1 < r.y + r.h) strip_rows(g, ex, r, y, y + 1);
     if (strip && y + 2 < r.y + r.h)

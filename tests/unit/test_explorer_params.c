@@ -235,6 +235,39 @@ static void test_chain_panel_big_v(void **st)
     explorer_free(&ex);
 }
 
+/* A short chain panel folds the inactive stages into one "off:" row, then
+ * drops the strip, then summarises the rest as "+N more". */
+static void test_chain_panel_short(void **st)
+{
+    (void)st;
+    struct explorer ex;
+    struct grid g = {0};
+    char t[1024];
+    open_synth(&ex, 100);
+    assert_int_equal(explorer_command(&ex, "set temperature 0.7"), EXC_OK);
+    assert_int_equal(explorer_command(&ex, "set top_p 0.9"), EXC_OK);
+    explorer_update(&ex);
+    assert_int_equal(grid_resize(&g, 36, 7), 0);
+    view_chain(&g, &ex, (struct view_rect){ 0, 0, 36, 7 });  /* all four rows and the strip */
+    grid_to_text(&g, t, sizeof t);
+    assert_non_null(strstr(t, "2 top-k       off"));
+    assert_non_null(strstr(t, "top-p 0.90"));
+    grid_clear(&g);
+    view_chain(&g, &ex, (struct view_rect){ 0, 0, 36, 4 });
+    grid_to_text(&g, t, sizeof t);
+    assert_non_null(strstr(t, "1 temperature"));
+    assert_non_null(strstr(t, "3 top-p"));
+    assert_non_null(strstr(t, "off: 2 top-k 4 min-p"));
+    assert_null(strstr(t, "top-p 0.90"));
+    grid_clear(&g);
+    view_chain(&g, &ex, (struct view_rect){ 0, 0, 36, 3 });
+    grid_to_text(&g, t, sizeof t);
+    assert_non_null(strstr(t, "+2 more"));
+    assert_non_null(strstr(t, "off:"));
+    grid_free(&g);
+    explorer_free(&ex);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -244,6 +277,7 @@ int main(void)
         cmocka_unit_test(test_marks),
         cmocka_unit_test(test_bar),
         cmocka_unit_test(test_chain_panel_big_v),
+        cmocka_unit_test(test_chain_panel_short),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
