@@ -232,7 +232,8 @@ int explorer_set_params(struct explorer *ex, const struct params *p);
 int explorer_set_chain(struct explorer *ex, const struct chain *c);
 unsigned explorer_set_seed(struct explorer *ex, uint64_t seed);
 
-/* Parameters and the chain (explorer_params.c), from the parameter and
+/* Parameters and the chain (explorer_params.c: queries; editing:
+ * explorer_chain_edit.c), from the parameter and
  * stage tables. p is a parameter field (enum param_id).
  *   state   EXPS_IN_CHAIN: its stage runs; EXPS_ABSENT: it has a stage
  *           that is not in the chain, so the value has no effect (the bar
@@ -247,6 +248,8 @@ enum { EXPS_NO_STAGE = 0, EXPS_IN_CHAIN, EXPS_ABSENT };
 int explorer_param_stage(int p, enum stage_kind *k);
 /* The parameter a stage reads (enum param_id), -1 if none. */
 int explorer_stage_param(enum stage_kind k);
+/* Position of stage k in the current chain, -1 if absent. */
+int explorer_chain_pos(const struct explorer *ex, enum stage_kind k);
 int explorer_param_state(const struct explorer *ex, int p);
 /* The value as the bar shows it: "off", "40", "0.90", "0.0003". */
 void explorer_param_text(const struct explorer *ex, int p, char *buf, size_t bufsz);
