@@ -167,6 +167,21 @@ static void test_marks(void **st)
     assert_true(r->p_raw[ex.top[ex.marks[0].row]] < ex.marks[0].p_min);
     assert_int_equal(ex.strip_stage, -1);
     explorer_free(&ex);
+    /* top-p keeping more tokens than the cached rows: the strip's
+     * normaliser comes from a pass over V; the rows then hold less than 1 */
+    open_synth(&ex, 20000);
+    assert_int_equal(explorer_command(&ex, "set temperature 1.5"), EXC_OK);
+    assert_int_equal(explorer_command(&ex, "set top_p 0.999"), EXC_OK);
+    explorer_update(&ex);
+    assert_true(ex.res.n_kept > EX_TOP_MAX);
+    double sum = 0;
+    for (uint32_t k = 0; k < ex.n_top; k++) sum += ex.strip_p[k];
+    assert_true(sum > 0.05 && sum < 1.0);
+    double in = 0;  /* independently: top-p's input is every token, after T */
+    for (uint32_t i = 0; i < ex.V; i++) in += exp(((double)ex.logits[i] - ex.res.max_logit) / 1.5);
+    double q0 = exp(((double)ex.logits[ex.top[0]] - ex.res.max_logit) / 1.5) / in;
+    assert_true(fabs(ex.strip_p[0] - q0) < 1e-12);
+    explorer_free(&ex);
 }
 
 /* Row 0 of the bar as text, and the role of the cell at column x. */
