@@ -10,19 +10,22 @@
  * parameters that are off and not focused are folded into one "+N off"
  * field after the others, so the bar shows what acts on the distribution,
  * plus the field being edited (j/k still visit the folded ones, which
- * appear as they get focus). What still does not fit is clipped at the
- * right edge, the step last. Labels: the full name at 100+ columns, names
+ * appear as they get focus). If that is still too wide, the parameters
+ * farthest from the focused one go too ("+N more"), so the focused field,
+ * the chain and the seed always show; only a seed or step too long for the
+ * width is clipped at the right edge. Labels: the full name at 100+ columns, names
  * of up to 6 characters (else the chain letter, "T") from 80, the chain
  * letter below. */
 #include "view/panel.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* One field of the bar: the index it focuses (-1 none) and its texts. */
 struct pfield { int idx; int dim; char label[24]; char value[48]; };
 
-#define PBAR_MAX (PARAM__COUNT + 4)
+#define PBAR_MAX (PARAM__COUNT + 5)
 
 static int field_w(const struct pfield *f)
 {
@@ -93,21 +96,47 @@ static int fields_w(const struct pfield *f, int n)
     return s;
 }
 
+/* Still too wide after folding: leave out the parameters farthest from
+ * the focused one (the last ones when none is focused) until the bar fits
+ * without the step (which is clipped rather than cost a parameter); returns
+ * how many went. */
+static int hide_far(struct pfield *fs, int *np, int tail, int focus, int width)
+{
+    int hidden = 0;
+    while (fields_w(fs, *np + tail - 1) - 2 > width) {
+        int far = -1, best = -1;
+        for (int i = 0; i < *np; i++) {
+            if (fs[i].idx == focus) continue;
+            int d = focus >= 0 && focus < PARAM__COUNT ? abs(fs[i].idx - focus) : fs[i].idx;
+            if (d > best) { best = d; far = i; }
+        }
+        if (far < 0) break;
+        memmove(&fs[far], &fs[far + 1], (size_t)(*np + tail - far - 1) * sizeof *fs);
+        (*np)--;
+        hidden++;
+    }
+    return hidden;
+}
+
 void view_params(struct grid *g, const struct explorer *ex, struct view_rect r)
 {
     struct pfield fs[PBAR_MAX];
     int focus = ex->focus_panel == PANEL_PARAMS ? ex->focus_param : -1;
     int folded, n = param_fields(ex, r.w, focus, 0, fs, &folded);
-    n += tail_fields(ex, r.w, fs + n);
-    if (fields_w(fs, n) - 2 > r.w - 1) {  /* no gap after the last */
+    int tail = tail_fields(ex, r.w, fs + n);
+    if (fields_w(fs, n + tail) - 2 > r.w - 1) {  /* no gap after the last */
         n = param_fields(ex, r.w, focus, 1, fs, &folded);
-        if (folded) {
-            fs[n] = (struct pfield){ -1, 1, "", "" };
-            snprintf(fs[n].value, sizeof fs[n].value, "+%d off", folded);
+        struct pfield more = { -1, 1, "", "+0 off" };
+        tail = tail_fields(ex, r.w, fs + n);
+        /* room for the "+N" field while deciding what else to hide */
+        int hidden = hide_far(fs, &n, tail, focus, r.w - 1 - field_w(&more));
+        if (folded || hidden) {
+            memmove(&fs[n + 1], &fs[n], (size_t)tail * sizeof *fs);
+            fs[n] = more;
+            snprintf(fs[n].value, sizeof fs[n].value, hidden ? "+%d more" : "+%d off", folded + hidden);
             n++;
         }
-        n += tail_fields(ex, r.w, fs + n);
     }
     int x = r.x + 1, end = r.x + r.w;
-    for (int i = 0; i < n; i++) x += field(g, x, r.y, end - x, &fs[i], focus);
+    for (int i = 0; i < n + tail; i++) x += field(g, x, r.y, end - x, &fs[i], focus);
 }

@@ -219,6 +219,19 @@ static void test_bar(void **st)
     bar(&ex, 60, t, sizeof t, &g);
     assert_non_null(strstr(t, "+3 off"));
     assert_non_null(strstr(t, "18446744073709551615"));
+    /* every parameter on and a long seed at 60 columns: those farthest from
+     * the focused one go ("+N more"); the focused one, chain and seed stay */
+    assert_int_equal(explorer_command(&ex, "chain hf"), EXC_OK);
+    assert_int_equal(explorer_command(&ex, "set temperature 0.7"), EXC_OK);
+    assert_int_equal(explorer_command(&ex, "set top_k 40"), EXC_OK);
+    assert_int_equal(explorer_command(&ex, "set top_p 0.9"), EXC_OK);
+    explorer_focus(&ex, PANEL_PARAMS, PARAM_MIN_P);
+    bar(&ex, 60, t, sizeof t, &g);
+    assert_non_null(strstr(t, "m 0.50"));
+    assert_non_null(strstr(t, "more"));
+    assert_non_null(strstr(t, "hf T>k>p>m"));
+    assert_non_null(strstr(t, "18446744073709551615"));
+    assert_null(strstr(t, "T 0.70"));
     grid_free(&g);
     explorer_free(&ex);
 }
