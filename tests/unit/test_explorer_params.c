@@ -236,6 +236,15 @@ static void test_bar(void **st)
     explorer_free(&ex);
 }
 
+/* The chain panel drawn at w x h, as text. */
+static void chain_text(const struct explorer *ex, int w, int h, char *t, size_t n, struct grid *g)
+{
+    assert_int_equal(grid_resize(g, w, h), 0);
+    grid_clear(g);
+    view_chain(g, ex, (struct view_rect){ 0, 0, w, h });
+    grid_to_text(g, t, n);
+}
+
 /* The chain panel at V = 262144 (issue 12): the columns stay apart at
  * every panel width the layout gives it (28, 36, 42, 48). */
 static void test_chain_panel_big_v(void **st)
@@ -250,10 +259,7 @@ static void test_chain_panel_big_v(void **st)
     static const int widths[] = { 28, 36, 42, 48 };
     for (size_t i = 0; i < sizeof widths / sizeof widths[0]; i++) {
         int w = widths[i];
-        assert_int_equal(grid_resize(&g, w, 7), 0);
-        grid_clear(&g);
-        view_chain(&g, &ex, (struct view_rect){ 0, 0, w, 7 });
-        grid_to_text(&g, t, sizeof t);
+        chain_text(&ex, w, 7, t, sizeof t, &g);
         assert_null(strstr(t, "temperature262144"));
         assert_null(strstr(t, "e262"));
         if (w >= 36) assert_non_null(strstr(t, "1 temperature 262144\xE2\x86\x92" "262144 reshape"));
@@ -275,21 +281,15 @@ static void test_chain_panel_short(void **st)
     assert_int_equal(explorer_command(&ex, "set temperature 0.7"), EXC_OK);
     assert_int_equal(explorer_command(&ex, "set top_p 0.9"), EXC_OK);
     explorer_update(&ex);
-    assert_int_equal(grid_resize(&g, 36, 7), 0);
-    view_chain(&g, &ex, (struct view_rect){ 0, 0, 36, 7 });  /* all four rows and the strip */
-    grid_to_text(&g, t, sizeof t);
+    chain_text(&ex, 36, 7, t, sizeof t, &g);  /* all four rows and the strip */
     assert_non_null(strstr(t, "2 top-k       off"));
     assert_non_null(strstr(t, "top-p 0.90"));
-    grid_clear(&g);
-    view_chain(&g, &ex, (struct view_rect){ 0, 0, 36, 4 });
-    grid_to_text(&g, t, sizeof t);
+    chain_text(&ex, 36, 4, t, sizeof t, &g);
     assert_non_null(strstr(t, "1 temperature"));
     assert_non_null(strstr(t, "3 top-p"));
     assert_non_null(strstr(t, "off: 2 top-k 4 min-p"));
     assert_null(strstr(t, "top-p 0.90"));
-    grid_clear(&g);
-    view_chain(&g, &ex, (struct view_rect){ 0, 0, 36, 3 });
-    grid_to_text(&g, t, sizeof t);
+    chain_text(&ex, 36, 3, t, sizeof t, &g);
     assert_non_null(strstr(t, "+2 more"));
     assert_non_null(strstr(t, "off:"));
     grid_free(&g);
