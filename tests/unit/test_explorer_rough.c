@@ -139,6 +139,18 @@ static void test_page_rows(void **st)
     assert_int_equal(explorer_dist_first(&ex, 19), 64 - 19);   /* the last page stays full */
     explorer_page_rows(&ex, -1, 19);
     assert_int_equal(explorer_dist_first(&ex, 19), 64 - 38);
+    /* a threshold line (top-k 3 draws one after row 3) takes a line of the
+     * page: 18 rows and the line fill the first page, the next starts at 18 */
+    struct params p = PARAMS_OFF;
+    p.top_k = 3;
+    explorer_set_params(&ex, &p);
+    explorer_select_row(&ex, 0);
+    explorer_update(&ex);
+    assert_true(ex.n_marks >= 1);
+    ex.dist_scroll = 0;
+    explorer_page_rows(&ex, 1, 19);
+    assert_int_equal(explorer_dist_first(&ex, 19), 18);
+    assert_int_equal(ex.dist_sel, 18);
     explorer_free(&ex);
 }
 
