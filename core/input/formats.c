@@ -138,6 +138,17 @@ static int named_json(const struct source_opts *opts, const struct input_format 
     return LS_OK;
 }
 
+/* The layout's warnings (json_docs_warnings), one source warning each. */
+static void docs_warn(struct source *s, const struct json_docs *d)
+{
+    char w[512];
+    json_docs_warnings(d, w, sizeof w);
+    for (char *l = w, *nl; *l; l = nl ? nl + 1 : l + strlen(l)) {
+        if ((nl = strchr(l, '\n'))) *nl = 0;
+        source_warn(s, "%s", l);
+    }
+}
+
 int source_open_text(const char *path, char *text, size_t len, const struct source_opts *opts,
                      struct source **out, struct ls_error *err)
 {
@@ -161,6 +172,7 @@ int source_open_text(const char *path, char *text, size_t len, const struct sour
     j.items = d.items;
     j.n_items = d.n_items;
     rc = f->open(&j, out, err);
+    if (rc == LS_OK) docs_warn(*out, &d);
     if (rc == LS_OK && json_has_u0000(text, len))
         source_warn(*out, "the file has \\u0000 escapes: cJSON cuts strings there, so token text without a bytes array may be truncated");
 done:
