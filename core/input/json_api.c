@@ -117,6 +117,48 @@ static int hexval(char ch)
     return -1;
 }
 
+static int scratch_reserve(struct api_ctx *c, size_t need, struct ls_error *err)
+{
+    if (need <= c->scap) return LS_OK;
+    size_t nc = need < 64 ? 64 : need;
+    unsigned char *ns = realloc(c->scratch, nc);
+    if (!ns) return ls_fail(err, LS_ELIMIT, "out of memory");
+    c->scratch = ns;
+    c->scap = nc;
+    return LS_OK;
+}
+
+/* Escaped bytes as text: old llama.cpp's "byte: \xNN" (one byte, only when
+ * c->byte_prefix) and OpenAI's "bytes:\xe2\x80" (a token that is part of a
+ * UTF-8 character, when there is no bytes array: legacy Completions never
+ * has one). Every byte must be spelled \xHH; anything else is plain text.
+ * Decodes into c->scratch; 0 when the text is not such a spelling. */
+static int escaped_bytes(struct api_ctx *c, const char **t, size_t *n, struct ls_error *err, int *rc)
+{
+    const char *s = *t;
+    size_t pl = c->byte_prefix && *n == 10 && !memcmp(s, "byte: ", 6) ? 6
+              : *n > 6 && !memcmp(s, "bytes:", 6) ? 6 : 0;
+    if (!pl || (*n - pl) % 4) return 0;
+    for (size_t i = pl; i < *n; i += 4)
+        if (s[i] != '\\' || s[i + 1] != 'x' || hexval(s[i + 2]) < 0 || hexval(s[i + 3]) < 0) return 0;
+    if ((*rc = scratch_reserve(c, (*n - pl) / 4, err))) return 1;
+    size_t k = 0;
+    for (size_t i = pl; i < *n; i += 4)
+        c->scratch[k++] = (unsigned char)(hexval(s[i + 2]) * 16 + hexval(s[i + 3]));
+    *t = (const char *)c->scratch;
+    *n = k;
+    return 1;
+}
+
+int api_plain_text(struct api_ctx *c, const char *s, const char **t, size_t *n, struct ls_error *err)
+{
+    int rc = LS_OK;
+    *t = s;
+    *n = strlen(s);
+    escaped_bytes(c, t, n, err, &rc);
+    return rc;
+}
+
 int api_text(struct api_ctx *c, const cJSON *obj, const char *path, const char *textkey,
              const char **t, size_t *n, struct ls_error *err)
 {
@@ -126,14 +168,7 @@ int api_text(struct api_ctx *c, const cJSON *obj, const char *path, const char *
         api_path(p, "%s.bytes", path);
         int rc = json_expect(c->jc, by, cJSON_Array, "array", p, err);
         if (rc) return rc;
-        size_t cnt = (size_t)cJSON_GetArraySize(by);
-        if (cnt > c->scap) {
-            size_t nc = cnt < 64 ? 64 : cnt;
-            unsigned char *ns = realloc(c->scratch, nc);
-            if (!ns) return ls_fail(err, LS_ELIMIT, "out of memory");
-            c->scratch = ns;
-            c->scap = nc;
-        }
+        if ((rc = scratch_reserve(c, (size_t)cJSON_GetArraySize(by), err))) return rc;
         size_t i = 0;
         const cJSON *x;
         cJSON_ArrayForEach(x, by) {
@@ -151,20 +186,7 @@ int api_text(struct api_ctx *c, const cJSON *obj, const char *path, const char *
     api_path(p, "%s.%s", path, textkey);
     int rc = json_expect(c->jc, s, cJSON_String, "string", p, err);
     if (rc) return rc;
-    *t = s->valuestring;
-    *n = strlen(s->valuestring);
-    if (c->byte_prefix && *n == 10 && !memcmp(*t, "byte: \\x", 8) && hexval((*t)[8]) >= 0 && hexval((*t)[9]) >= 0) {
-        if (c->scap < 1) {
-            unsigned char *ns = realloc(c->scratch, 64);
-            if (!ns) return ls_fail(err, LS_ELIMIT, "out of memory");
-            c->scratch = ns;
-            c->scap = 64;
-        }
-        c->scratch[0] = (unsigned char)(hexval((*t)[8]) * 16 + hexval((*t)[9]));
-        *t = (const char *)c->scratch;
-        *n = 1;
-    }
-    return LS_OK;
+    return api_plain_text(c, s->valuestring, t, n, err);
 }
 
 int api_id(struct api_ctx *c, const cJSON *obj, const char *path, int64_t *id, struct ls_error *err)

@@ -53,9 +53,15 @@ int api_value(struct api_ctx *c, const cJSON *obj, const char *path, const char 
 int api_number(struct api_ctx *c, const cJSON *v, const char *path, double *lp, struct ls_error *err);
 
 /* Token bytes of obj: its "bytes" array when present (ints 0..255), else the
- * string under textkey. The result lives in c->scratch or the cJSON tree. */
+ * string under textkey (api_plain_text). The result lives in c->scratch or
+ * the cJSON tree. */
 int api_text(struct api_ctx *c, const cJSON *obj, const char *path, const char *textkey,
              const char **t, size_t *n, struct ls_error *err);
+
+/* A token string as bytes: itself, or the bytes it spells as "bytes:\xe2\x80"
+ * (OpenAI, for part of a UTF-8 character) or, in old llama.cpp files
+ * (c->byte_prefix), "byte: \xNN". The result lives in c->scratch or s. */
+int api_plain_text(struct api_ctx *c, const char *s, const char **t, size_t *n, struct ls_error *err);
 
 /* Optional "id" of obj (-1 when absent or null); must be an integer in [0, 2^24). */
 int api_id(struct api_ctx *c, const cJSON *obj, const char *path, int64_t *id, struct ls_error *err);

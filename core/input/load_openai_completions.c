@@ -97,7 +97,10 @@ static int load_position(struct api_ctx *c, const cJSON *tk, const cJSON *tl, co
     int top_null = !tp || cJSON_IsNull(tp);
     if (cJSON_IsNull(tl) && top_null) { t->n_skipped++; return LS_OK; }
     if ((rc = sp_step_begin(c->b, err))) return rc;
-    if ((rc = sp_add(c->b, -1, tk->valuestring, strlen(tk->valuestring), v, 1, err))) return rc;
+    const char *tx;
+    size_t n;
+    if ((rc = api_plain_text(c, tk->valuestring, &tx, &n, err))) return rc;
+    if ((rc = sp_add(c->b, -1, tx, n, v, 1, err))) return rc;
     if (top_null) return LS_OK;
     api_path(r, "%s.top_logprobs[%zu]", q, j);
     if ((rc = api_expect(c, tp, cJSON_Object, "object or null", r, err))) return rc;
@@ -108,7 +111,8 @@ static int load_position(struct api_ctx *c, const cJSON *tk, const cJSON *tl, co
         api_path(xp, "%s.%s", r, key);
         double d;
         if ((rc = api_number(c, x, xp, &d, err))) return rc;
-        if ((rc = sp_add(c->b, -1, key, strlen(key), d, 0, err))) return rc;
+        if ((rc = api_plain_text(c, key, &tx, &n, err))) return rc;
+        if ((rc = sp_add(c->b, -1, tx, n, d, 0, err))) return rc;
     }
     return LS_OK;
 }
