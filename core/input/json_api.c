@@ -218,48 +218,75 @@ int api_entry(struct api_ctx *c, const cJSON *e, const char *path, const char *t
     return sp_add(c->b, id, t, n, lp, chosen, err);
 }
 
-int api_prompt_logprobs(struct api_ctx *c, const cJSON *arr, const char *path, struct ls_error *err)
+/* One entry "<id>": {logprob, rank, decoded_token} of a prompt position. */
+static int prompt_entry(struct api_ctx *c, const cJSON *e, const char *q, int64_t rec, int *found,
+                        struct ls_error *err)
+{
+    const char *k = e->string ? e->string : "";
+    size_t kl = strlen(k);
+    if (kl == 0 || kl > 8 || strspn(k, "0123456789") != kl) return fail_at(c, q, err, "expected a token id as key");
+    long id = strtol(k, NULL, 10);
+    if (id >= (long)LS_MAX_VOCAB) return fail_at(c, q, err, "token id %ld exceeds the limit of %u", id, LS_MAX_VOCAB - 1);
+    int rc = json_expect(c->jc, e, cJSON_Object, "object", q, err);
+    double lp;
+    if (rc || (rc = api_value(c, e, q, "logprob", NULL, 1, &lp, err))) return rc;
+    const cJSON *dt = cJSON_GetObjectItemCaseSensitive(e, "decoded_token");
+    char synth[32], r[API_PATH];
+    const char *t = synth;
+    snprintf(synth, sizeof synth, "token_id:%ld", id);
+    if (dt && !cJSON_IsNull(dt)) {
+        api_path(r, "%s.decoded_token", q);
+        if ((rc = json_expect(c->jc, dt, cJSON_String, "string or null", r, err))) return rc;
+        t = dt->valuestring;
+    }
+    int chosen = id == rec && !*found;
+    if (chosen) *found = 1;
+    return sp_add(c->b, id, t, strlen(t), lp, chosen, err);
+}
+
+/* The recorded id of prompt position i (ids: prompt_token_ids or NULL), -1 if none. */
+static int prompt_id(struct api_ctx *c, const cJSON *ids, const char *ipath, size_t i, int64_t *rec,
+                     struct ls_error *err)
+{
+    char p[API_PATH];
+    long v;
+    *rec = -1;
+    if (!ids) return LS_OK;
+    api_path(p, "%s[%zu]", ipath, i);
+    int rc = json_get_int(c->jc, cJSON_GetArrayItem(ids, (int)i), p, 0, (long)LS_MAX_VOCAB - 1, &v, err);
+    if (!rc) *rec = v;
+    return rc;
+}
+
+int api_prompt_logprobs(struct api_ctx *c, const cJSON *arr, const char *path, const cJSON *ids,
+                        const char *ipath, struct ls_error *err)
 {
     char p[API_PATH], q[API_PATH];
     int rc = json_expect(c->jc, arr, cJSON_Array, "array", path, err);
     if (rc) return rc;
+    if (ids && !cJSON_IsArray(ids)) ids = NULL;
+    if (ids && cJSON_GetArraySize(ids) != cJSON_GetArraySize(arr))
+        return fail_at(c, ipath, err, "has %d entries but %s has %d (one per prompt token)",
+                       cJSON_GetArraySize(ids), path, cJSON_GetArraySize(arr));
     size_t i = 0;
     const cJSON *pos;
     cJSON_ArrayForEach(pos, arr) {
         api_path(p, "%s[%zu]", path, i);
-        i++;
+        int64_t rec;
+        if ((rc = prompt_id(c, ids, ipath, i++, &rec, err))) return rc;
         if (cJSON_IsNull(pos)) continue; /* position 0: nothing conditions it */
         if ((rc = json_expect(c->jc, pos, cJSON_Object, "object or null", p, err))) return rc;
         if ((rc = sp_step_begin(c->b, err))) return rc;
         const cJSON *e;
+        int found = 0;
         cJSON_ArrayForEach(e, pos) {
-            const char *k = e->string ? e->string : "";
-            api_path(q, "%s.%s", p, k);
-            size_t kl = strlen(k);
-            long id = 0;
-            if (kl == 0 || kl > 8 || strspn(k, "0123456789") != kl)
-                return fail_at(c, q, err, "expected a token id as key");
-            id = strtol(k, NULL, 10);
-            if (id >= (long)LS_MAX_VOCAB) return fail_at(c, q, err, "token id %ld exceeds the limit of %u", id, LS_MAX_VOCAB - 1);
-            if ((rc = json_expect(c->jc, e, cJSON_Object, "object", q, err))) return rc;
-            double lp;
-            if ((rc = api_value(c, e, q, "logprob", NULL, 1, &lp, err))) return rc;
-            const cJSON *dt = cJSON_GetObjectItemCaseSensitive(e, "decoded_token");
+            api_path(q, "%s.%s", p, e->string ? e->string : "");
+            if ((rc = prompt_entry(c, e, q, rec, &found, err))) return rc;
+        }
+        if (rec >= 0 && !found) {
             char synth[32];
-            const char *t;
-            size_t n;
-            if (!dt || cJSON_IsNull(dt)) {
-                snprintf(synth, sizeof synth, "token_id:%ld", id);
-                t = synth;
-                n = strlen(synth);
-            } else {
-                char r[API_PATH];
-                api_path(r, "%s.decoded_token", q);
-                if ((rc = json_expect(c->jc, dt, cJSON_String, "string or null", r, err))) return rc;
-                t = dt->valuestring;
-                n = strlen(t);
-            }
-            if ((rc = sp_add(c->b, id, t, n, lp, 0, err))) return rc;
+            snprintf(synth, sizeof synth, "token_id:%lld", (long long)rec);
+            if ((rc = sp_add(c->b, rec, synth, strlen(synth), NAN, 1, err))) return rc;
         }
         sp_step_drop_if_empty(c->b);
     }

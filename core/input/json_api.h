@@ -76,8 +76,11 @@ int api_entry(struct api_ctx *c, const cJSON *e, const char *path, const char *t
               const char *lpkey, const char *pkey, int chosen, struct ls_error *err);
 
 /* vLLM prompt_logprobs: [null, {"<id>": {logprob, rank, decoded_token}}, ...];
- * each non-null position becomes a step without a recorded token. */
-int api_prompt_logprobs(struct api_ctx *c, const cJSON *arr, const char *path, struct ls_error *err);
+ * each non-null position becomes a step. ids (may be NULL), the request's
+ * prompt_token_ids at ipath, gives each position's recorded token; it must be
+ * parallel to arr. */
+int api_prompt_logprobs(struct api_ctx *c, const cJSON *arr, const char *path, const cJSON *ids,
+                        const char *ipath, struct ls_error *err);
 
 /* Require obj to be an object / array / (array or null). */
 int api_expect(struct api_ctx *c, const cJSON *v, int mask, const char *tname, const char *path,

@@ -30,7 +30,9 @@ static int load_item(struct api_ctx *c, const struct api_item *it, void *st, str
     const cJSON *pl = cJSON_GetObjectItemCaseSensitive(it->node, "prompt_logprobs");
     if (pl && !cJSON_IsNull(pl)) {
         api_path(p, "%s%sprompt_logprobs", pre, pre[0] ? "." : "");
-        if ((rc = api_prompt_logprobs(c, pl, p, err))) return rc;
+        api_path(q, "%s%sprompt_token_ids", pre, pre[0] ? "." : "");
+        const cJSON *ids = cJSON_GetObjectItemCaseSensitive(it->node, "prompt_token_ids");
+        if ((rc = api_prompt_logprobs(c, pl, p, ids, q, err))) return rc;
     }
     const cJSON *choices = cJSON_GetObjectItemCaseSensitive(it->node, "choices");
     api_path(p, "%s%schoices", pre, pre[0] ? "." : "");
