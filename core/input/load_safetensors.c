@@ -337,7 +337,7 @@ static int st_make_source(const struct input_job *j, int *fd, uint64_t N, const 
     b->dt = pick->hf;
     char what[160];
     snprintf(what, sizeof what, "safetensors: tensor '%.*s': shape", NM(pick->name));
-    int rc = binsrc_shape(pick->dims, pick->ndim, &b->n_steps, &b->V, what, err);
+    int rc = binsrc_shape(b, pick->dims, pick->ndim, j->opts, what, err);
     if (rc) { binsrc_free(b); return rc; }
     int several = 0;
     for (int i = 0; i < nt; i++) if (ts[i].float_kind && &ts[i] != pick) several = 1;
