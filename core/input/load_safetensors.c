@@ -181,7 +181,10 @@ int safetensors_sniff(const struct input_probe *p)
     if (p->head_len < 9) return 0;
     uint64_t hl = 0;
     for (int i = 7; i >= 0; i--) hl = (hl << 8) | p->head[i];
-    return hl >= 2 && hl <= p->size - 8 && p->head[8] == '{';
+    if (hl < 2 || hl > p->size - 8) return 0;
+    size_t i = 8;   /* leading JSON whitespace is allowed (writers that page-align the data) */
+    while (i < p->head_len && i - 8 < hl && strchr(" \t\r\n", p->head[i]) && p->head[i]) i++;
+    return i < p->head_len && p->head[i] == '{';
 }
 
 /* The header text: length checked against the file and the cap, then read
