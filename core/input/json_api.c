@@ -363,3 +363,23 @@ enum api_shape api_choices_shape(const cJSON *o)
     }
     return API_SHAPE_NONE;
 }
+
+void api_skip(struct api_skipped *k, const char *path, long line)
+{
+    if (k->n++) return;
+    if (line > 0) snprintf(k->first, sizeof k->first, "line %ld%s%.200s", line, path[0] ? " " : "", path);
+    else snprintf(k->first, sizeof k->first, "%s", path[0] ? path : "(top level)");
+}
+
+void api_skip_warn(struct source *s, const struct api_skipped *k)
+{
+    if (k->n)
+        source_warn(s, "%u responses or choices have text but no logprobs (logprobs: null) and are not loaded "
+                    "(the first: %s)", k->n, k->first);
+}
+
+int api_has_text(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsString(v) && v->valuestring[0];
+}

@@ -94,6 +94,16 @@ int api_load_items(struct api_ctx *c, const struct source_ops *ops, const char *
                    const struct api_item *items, size_t n, api_item_fn fn, void *st,
                    struct ls_error *err);
 
+/* Responses or choices that carry text but no logprobs (logprobs: null or
+ * absent): not loaded, and said so. api_skip notes one (its path, and its
+ * line in a JSON Lines file when line > 0); api_skip_warn
+ * adds the warning to s. */
+struct api_skipped { uint32_t n; char first[API_PATH]; };
+void api_skip(struct api_skipped *k, const char *path, long line);
+void api_skip_warn(struct source *s, const struct api_skipped *k);
+/* 1 if o's member key is a non-empty string (the response's text). */
+int api_has_text(const cJSON *o, const char *key);
+
 /* Release c without producing a source and fail with msg (LS_EDATA). */
 int api_abort(struct api_ctx *c, const char *msg, struct ls_error *err);
 

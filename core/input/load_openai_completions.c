@@ -41,6 +41,7 @@ static int same_len(struct api_ctx *c, const cJSON *a, const char *an, const cJS
 struct compl_tally {
     uint32_t n_first, n_other, n_with;   /* positions without a value: first, others */
     char other[API_PATH];                 /* the first of the others */
+    struct api_skipped skipped;           /* choices with text but no logprobs */
 };
 
 /* text_offset, when present: parallel to tokens, integers. */
@@ -152,7 +153,10 @@ static int load_choice(struct api_ctx *c, const cJSON *ch, const char *p, const 
     int rc = api_expect(c, ch, cJSON_Object, "object", p, err);
     if (rc || (rc = load_prompt(c, ch, p, it->node, it->path, t, err))) return rc;
     const cJSON *lp = cJSON_GetObjectItemCaseSensitive(ch, "logprobs"), *toks, *tlp, *top;
-    if (!lp || cJSON_IsNull(lp)) return LS_OK;
+    if (!lp || cJSON_IsNull(lp)) {
+        if (api_has_text(ch, "text") && !cJSON_GetObjectItemCaseSensitive(ch, "prompt_logprobs")) api_skip(&t->skipped, p, it->line);
+        return LS_OK;
+    }
     api_path(q, "%s.logprobs", p);
     if ((rc = api_expect(c, lp, cJSON_Object, "object or null", q, err))) return rc;
     if ((rc = check_arrays(c, lp, q, &toks, &tlp, &top, err))) return rc;
@@ -196,6 +200,7 @@ int load_openai_completions(const struct input_job *j, struct source **out, stru
     int rc = api_load_items(&c, j->ops, j->path, j->items, j->n_items, load_item, &t, err);
     if (rc) return rc;
     if (!t.n_with) return api_abort(&c, "no choice has logprobs (request logprobs: N)", err);
+    api_skip_warn(sp_source(c.b), &t.skipped);
     if (t.n_first)
         source_warn(sp_source(c.b), "%u first positions with neither a logprob nor top_logprobs (an echoed "
                     "prompt's first token: nothing conditions it) are not steps", t.n_first);
