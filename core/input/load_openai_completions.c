@@ -202,8 +202,8 @@ int load_openai_completions(const struct input_job *j, struct source **out, stru
     if (!t.n_with) return api_abort(&c, "no choice has logprobs (request logprobs: N)", err);
     api_skip_warn(sp_source(c.b), &t.skipped);
     if (t.n_first)
-        source_warn(sp_source(c.b), "%u first positions with neither a logprob nor top_logprobs (an echoed "
-                    "prompt's first token: nothing conditions it) are not steps", t.n_first);
+        source_warn(sp_source(c.b), "%u choices start with a position that has neither a logprob nor "
+                    "top_logprobs (an echoed prompt's first token: nothing conditions it); it is not a step", t.n_first);
     if (t.n_other)
         source_warn(sp_source(c.b), "%u positions with neither a logprob nor top_logprobs are not steps "
                     "(the first: %s)", t.n_other, t.other);
