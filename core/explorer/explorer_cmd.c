@@ -33,7 +33,7 @@ const struct ex_command_info explorer_commands[] = {
     {"defaults", "", "llama.cpp|hf|vllm", "that system's default parameter values and its chain order"},
     {"step", "goto", "N", "go to step N (0-based)"},
     {"seed", "", "S", "the seed of the draws"},
-    {"open", "o e edit", "FILE [--format NAME ...]", "open another file, with the command line's input options (on failure the current one stays)"},
+    {"open", "o e edit", "FILE [--format NAME ...]", "open another file, with the command line's input options; on failure the current one stays"},
     {"export", "w write", "FILE [N|all]", "write the step's distribution as `show --json --top all` prints it, atomically"},
     /* explorer_eval.c's views */
     {"scores", "", "", "the scores view: every evaluator for the current settings"},
