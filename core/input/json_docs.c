@@ -5,9 +5,14 @@
  *   - JSON Lines: one response per line (batch jobs, streamed chunks); chosen
  *     when a complete first value is followed by a newline and more text.
  *     Each line is parsed on its own; errors name the file's line. OpenAI
- *     batch output lines ({"response": {"body": {...}}}) are unwrapped;
- *   - an SSE capture (lines "data: {...}", "data: [DONE]", "event: ..."): the
- *     data lines are parsed like JSON Lines.
+ *     batch output lines ({"response": {"body": {...}}}) are unwrapped; a
+ *     failed one ("response": null, "error": {...}) is skipped and named by
+ *     its custom_id in a warning (json_docs_warnings);
+ *   - an SSE capture (lines "data: {...}", "data: [DONE]", "event: ...",
+ *     comments ": ping", "id: ..." and "retry: ...", in any order, also
+ *     first): the data lines are parsed like JSON Lines.
+ * An array of separate responses (not a stream's chunks) is read as one
+ * sequence, and a warning says so.
  * Which format the responses are in is the registry's question (formats.c),
  * asked of each response in turn. Bare NaN/Infinity/-Infinity are rejected
  * here with the literal and its line:column (only native dumps accept them,
