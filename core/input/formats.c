@@ -7,7 +7,12 @@
  *   "\x93NUMPY"          npy
  *   "PK\x03\x04"         npz (zip)
  *   "_logits_"           kld (llama-perplexity KL-divergence base)
- *   u64 LE N, then '{'   safetensors (a heuristic, so last)
+ *   u64 LE N, then '{'   safetensors (a heuristic, so last; whitespace may
+ *                        come before the '{')
+ * With no format named, files that are not logits are refused with what to
+ * do instead (unsupported.h): a torch.save zip before the signatures (it is
+ * a zip, not an npz); legacy torch.save, pickles, GGUF and any other binary
+ * head after them, when no signature matched.
  * JSON, per response object: steps[] native (which must be the only
  * value), completion_probabilities[] llama.cpp, details.tokens[] tgi,
  * logprobs[] beside response/message/done ollama, then the OpenAI shapes
