@@ -67,6 +67,7 @@ static int looks_binary(const struct input_probe *p)
     const unsigned char *h = p->head;
     size_t n = p->head_len, i = 0;
     if (n >= 2 && ((h[0] == 0xFF && h[1] == 0xFE) || (h[0] == 0xFE && h[1] == 0xFF))) return 0;
+    if (n >= 2 && h[0] == 0 && (h[1] == '{' || h[1] == '[')) return 0;   /* UTF-16BE JSON, no BOM */
     if (n >= 3 && !memcmp(h, "\xEF\xBB\xBF", 3)) i = 3;
     while (i < n && strchr(" \t\r\n", h[i]) && h[i]) i++;
     if (i < n && strchr("{[:dei", h[i]) && h[i]) return 0;   /* JSON, SSE (data:, event:, id:, :) */
