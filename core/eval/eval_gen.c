@@ -7,7 +7,7 @@
  * tokens instead. */
 #include "eval/eval_gen.h"
 #include "eval/eval_impl.h"
-#include "eval/json_prefix.h"
+#include "base/json_prefix.h"
 #include "model/nghash.h"
 
 #include <cjson/cJSON.h>
@@ -61,6 +61,22 @@ static int setup(const struct eval_gen_request *g, const struct eval_config *cfg
     return LS_OK;
 }
 
+/* The first generated token after which prompt + continuation can no longer
+ * be completed as JSON (base/json_prefix.h), -1 when every prefix still can,
+ * -2 when the prompt itself cannot. */
+static int32_t break_step(const struct model *m, const char *prompt, size_t plen, const struct gen_cont *c)
+{
+    struct json_prefix jp;
+    jp_init(&jp);
+    if (jp_feed(&jp, prompt, plen) < 0) return -2;
+    for (uint32_t t = 0; t < c->n; t++) {
+        size_t l = 0;
+        const char *tx = c->ids[t] == m->eos ? NULL : vocab_get(m->vocab, c->ids[t], &l);
+        if (tx && jp_feed(&jp, tx, l) < 0) return (int32_t)t;
+    }
+    return -1;
+}
+
 /* Where the JSON of text (prompt of plen bytes + continuation c) broke. */
 static void classify(const struct model *m, const char *text, size_t len, size_t plen, const struct gen_cont *c,
                      struct eval_gen_set *gs, uint32_t i)
@@ -68,25 +84,14 @@ static void classify(const struct model *m, const char *text, size_t len, size_t
     gs->brk_tok[i] = -1;
     const char *end = NULL;
     cJSON *doc = memchr(text, 0, len) ? NULL : cJSON_ParseWithLengthOpts(text, len + 1, &end, 1);
-    long off = doc ? -1 : json_prefix_break(text, len);
+    int32_t at = doc ? -1 : break_step(m, text, plen, c);
     cJSON_Delete(doc);
     if (doc) { gs->brk_step[i] = EVAL_GEN_VALID; gs->n_valid++; return; }
-    if (off < 0 && c->end == GEN_EOS && c->n) {
-        /* every prefix parses, but the model ended the text: its end-of-text token broke it */
-        gs->brk_step[i] = (int32_t)(c->n - 1);
-        gs->brk_tok[i] = c->ids[c->n - 1];
-        gs->n_broken++;
-        return;
-    }
-    if (off < 0) { gs->brk_step[i] = EVAL_GEN_INCOMPLETE; gs->n_incomplete++; return; }
-    if ((size_t)off < plen) { gs->brk_step[i] = EVAL_GEN_IN_PROMPT; gs->n_in_prompt++; return; }
-    size_t at = plen;
-    for (uint32_t t = 0; t < c->n; t++) {
-        size_t l = 0;
-        if (c->ids[t] != m->eos) vocab_get(m->vocab, c->ids[t], &l);
-        if ((size_t)off < at + l || t + 1 == c->n) { gs->brk_step[i] = (int32_t)t; gs->brk_tok[i] = c->ids[t]; break; }
-        at += l;
-    }
+    if (at == -2) { gs->brk_step[i] = EVAL_GEN_IN_PROMPT; gs->n_in_prompt++; return; }
+    if (at < 0 && c->end == GEN_EOS && c->n) at = (int32_t)(c->n - 1);   /* the model ended a viable text */
+    if (at < 0) { gs->brk_step[i] = EVAL_GEN_INCOMPLETE; gs->n_incomplete++; return; }
+    gs->brk_step[i] = at;
+    gs->brk_tok[i] = c->ids[at];
     gs->n_broken++;
 }
 
@@ -125,10 +130,10 @@ static int one_sample(const struct eval_gen_request *g, struct eval_gen *e, size
         memcpy(*buf, g->prompt, plen);
         memcpy(*buf + plen, c.text ? c.text : "", c.text_len);
         (*buf)[len] = 0;
+        account(g->model, a, &c, i, e->max_tokens);   /* the tokens first: evaluators read them */
         for (int ev = 0; eval_registry[ev] && !rc; ev++)
             if (eval_registry[ev]->sample) rc = eval_registry[ev]->sample(e->run->state[ev], e->run, a, i, *buf, len, err);
         a->n_text_samples++;
-        account(g->model, a, &c, i, e->max_tokens);
         struct eval_gen_set *gs = &e->sets[k];
         classify(g->model, *buf, len, plen, &c, gs, i);
         gs->mean_tokens += c.n;
@@ -163,6 +168,18 @@ static void distinct(struct eval_acc *a, uint32_t N, uint32_t S)
     nghash_free(&u2);
 }
 
+/* The JSON evaluator's break counts from this file's breaks, which see the
+ * prompt and the model's end of text (its own walk sees the generated
+ * tokens only); its finish then summarises them as for a dump. */
+static void break_counts(const struct eval_gen *e, size_t k, struct eval_acc *a)
+{
+    const struct eval_gen_set *gs = &e->sets[k];
+    memset(a->json_brk, 0, e->max_tokens * sizeof *a->json_brk);
+    for (uint32_t i = 0; i < e->n_samples; i++)
+        if (gs->brk_step[i] >= 0) a->json_brk[gs->brk_step[i]]++;
+    a->n_json_incomplete = gs->n_incomplete;
+}
+
 static void finish_set(struct eval_gen *e, size_t k)
 {
     struct eval_acc *a = &e->run->acc[k];
@@ -195,6 +212,7 @@ int eval_gen_run(const struct eval_gen_request *g, const struct eval_config *cfg
             if (cancel && *cancel) rc = ls_fail(err, LS_EINTERNAL, "cancelled");
             else rc = one_sample(g, e, k, i, &rq, &ws, &buf, &cap, err);
         }
+        break_counts(e, k, &e->run->acc[k]);
         for (int ev = 0; eval_registry[ev] && !rc; ev++)
             if (eval_registry[ev]->finish) rc = eval_registry[ev]->finish(e->run->state[ev], e->run, &e->run->acc[k], err);
         if (!rc) finish_set(e, k);

@@ -13,7 +13,7 @@
  * (perplexity_chain), distinct-1/2 over the generated tokens, the mean
  * length, and where JSON broke: for each continuation whose text is not
  * valid JSON, the first generated token after which no completion parses
- * (json_prefix.h); when every prefix still parses but the model ended the
+ * (base/json_prefix.h); when every prefix still parses but the model ended the
  * text, its end-of-text token; "incomplete" when the token limit cut it.
  *
  * Ownership: eval_gen_run returns an eval_gen the caller frees with
