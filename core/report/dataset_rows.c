@@ -12,11 +12,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The shortest of %.15g, %.16g, %.17g that reads back as exactly v (cJSON's
+ * own printer accepts a relative error of DBL_EPSILON, which would change
+ * the last bits of a merged result). */
 static cJSON *xnum(double v)
 {
     if (isnan(v)) return cJSON_CreateNull();
     if (isinf(v)) return cJSON_CreateString(v > 0 ? "inf" : "-inf");
-    return cJSON_CreateNumber(v);
+    char b[40];
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(b, sizeof b, "%.*g", prec, v);
+        if (strtod(b, NULL) == v) break;
+    }
+    return cJSON_CreateRaw(b);
 }
 
 static int xget(const cJSON *v, double *out)
