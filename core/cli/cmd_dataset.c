@@ -279,7 +279,7 @@ static int eval_main(int argc, char **argv)
     if (!rc) rc = run_rows(d, &pl, &a, &o, &err);
     if (rc) ls_error_print(&err, stderr);
     else rc = ds_print(d, a.csv ? DS_CSV : o.json ? DS_JSON : DS_TEXT, o.disp);
-    if (!rc && g_stop) {
+    if (!rc && g_stop && d->n_rows < d->rows_expected) {
         fprintf(stderr, "logitscope: interrupted: %zu of %zu rows done%s\n", d->n_rows, d->rows_expected,
                 a.out ? "; --resume completes the result" : "");
         rc = DS_EXIT_INTERRUPTED;
