@@ -243,7 +243,10 @@ static int run_rows(struct ds_doc *d, const struct plan *pl, const struct ds_arg
     g_stop = 0;
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
-    int rc = ds_run(d, pl->jobs, pl->n_jobs, &ro, err);
+    /* a first (partial) result at once: an unwritable FILE fails now, not
+     * after the work, and an interrupted run always leaves a result */
+    int rc = a->out ? ds_write_json(d, a->out, err) : LS_OK;
+    if (!rc) rc = ds_run(d, pl->jobs, pl->n_jobs, &ro, err);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
     if (!rc && a->out) rc = ds_write_json(d, a->out, err);

@@ -31,8 +31,11 @@ for sig in INT KILL; do
     (slow_bg --out "$out" >/dev/null 2>&1) &
     pid=$!
     n=0
-    while [ ! -s "$out" ] && [ $n -lt 300 ]; do sleep 0.1; n=$((n+1)); done
-    [ -s "$out" ] || fail "$sig: no checkpoint after 30 s"
+    # the first result is written at once (0 rows); wait for a checkpoint
+    # holding rows
+    done_rows() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['rows_done'])" "$out" 2>/dev/null || echo 0; }
+    while [ "$(done_rows)" = 0 ] && [ $n -lt 300 ]; do sleep 0.1; n=$((n+1)); done
+    [ "$(done_rows)" != 0 ] || fail "$sig: no checkpoint with rows after 30 s"
     kill -$sig $pid
     wait $pid
     rc=$?
