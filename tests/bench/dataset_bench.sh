@@ -1,9 +1,10 @@
 #!/bin/sh
 # dataset eval at scale (issue 13): 200 rows x 4 temperatures x N = 200
 # continuations, versions A and B, dumps of [64, 32000] float32 (.npy, with
-# a 32000-token vocabulary file), against the sum of the single `eval` runs
-# it replaces (200 rows x 2 versions x 4 temperatures = 1600 runs; K of
-# them are timed and the sum extrapolated from their mean). To keep the
+# a 32000-token vocabulary file), against the sum of the single runs it
+# replaces: 200 rows x 2 versions x 4 temperatures = 1600 `eval` runs plus
+# 200 `diff A B` runs for the KL statistics (K of each are timed and the
+# sums extrapolated from their means). To keep the
 # disk small the 200 rows of each version point at 4 distinct dumps (the
 # evaluation, not the read, is the cost). Figures, never pass/fail.
 # Usage: sh tests/bench/dataset_bench.sh [./logitscope] [K]
@@ -54,6 +55,11 @@ for T in 0 0.4 0.7 1 0 0.4 0.7 1 0 0.4 0.7 1 0 0.4 0.7 1; do
     timed "$LS" eval "$D/a$((i % 4)).npy" --vocab "$D/vocab.txt" --temperature $T -n 200 --json >/dev/null || exit 1
     i=$((i + 1))
 done
+i=0
+while [ $i -lt "$K" ]; do
+    timed "$LS" diff "$D/a$((i % 4)).npy" "$D/b$((i % 4)).npy" --json >/dev/null || exit 1
+    i=$((i + 1))
+done
 python3 - "$D/times" "$K" "$D/out.json" <<'PY'
 import json, sys
 t = [list(map(float, l.split())) for l in open(sys.argv[1]) if l.strip() and l[0].isdigit()]
@@ -61,13 +67,14 @@ k = int(sys.argv[2])
 d = json.load(open(sys.argv[3]))
 js = [c for c in d["summary"] if c["metric"] == "json_valid_share"]
 ds_wall, ds_cpu = t[0][0], t[0][1] + t[0][2]
-one_wall = sum(x[0] for x in t[1:]) / k
-one_cpu = sum(x[1] + x[2] for x in t[1:]) / k
+ev, df = t[1:1 + k], t[1 + k:1 + 2 * k]
+sum_wall = 1600 * sum(x[0] for x in ev) / k + 200 * sum(x[0] for x in df) / k
+sum_cpu = 1600 * sum(x[1] + x[2] for x in ev) / k + 200 * sum(x[1] + x[2] for x in df) / k
 print("== dataset eval: 200 rows x 4 temperatures x N = 200, A and B, [64, 32000] f32 dumps")
 print("dataset eval, one run:      wall %8.1f s   cpu %8.1f s  (%d rows, %s)" % (ds_wall, ds_cpu, d["rows_done"],
       "complete" if d["complete"] else "INCOMPLETE"))
-print("1600 single eval runs (from %d): wall %8.1f s   cpu %8.1f s" % (k, one_wall * 1600, one_cpu * 1600))
-print("ratio (single runs / dataset eval): wall %.1fx  cpu %.1fx" % (one_wall * 1600 / ds_wall, one_cpu * 1600 / ds_cpu))
+print("1600 eval + 200 diff runs (from %d each): wall %8.1f s   cpu %8.1f s" % (k, sum_wall, sum_cpu))
+print("ratio (single runs / dataset eval): wall %.1fx  cpu %.1fx" % (sum_wall / ds_wall, sum_cpu / ds_cpu))
 for c in js:
     print("  json_valid_share T=%g: A %.3f  B %.3f  delta %+.3f [%+.3f, %+.3f]" %
           (c["temperature"], c["mean_a"], c["mean_b"], c["delta"], c["delta_ci"][0], c["delta_ci"][1]))
