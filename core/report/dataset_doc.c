@@ -98,6 +98,7 @@ int ds_doc_settings_read(struct ds_doc *d, struct ls_error *err)
         return ls_fail(err, LS_EDATA, "settings: not a dataset result (temperatures, metrics, moved_by, seed, top)");
     d->n_temps = 0;
     cJSON_ArrayForEach(x, t) d->temps[d->n_temps++] = x->valuedouble;
+    for (int i = 0; i < d->n_metrics; i++) free(d->metrics[i]);   /* ds_doc_new's, now read back */
     d->n_metrics = 0;
     d->moved_metric = -1;
     cJSON_ArrayForEach(x, m) {
