@@ -8,6 +8,7 @@
 #                   fuzz-corpus replay, then unit + CLI again under ASan+UBSan
 #   make samples    regenerate samples/ from scratch (demo files, corpus, default model)
 #   make bench      benchmarks (figures and ratios, never pass/fail)
+#   make samples-dataset  regenerate samples/dataset/ (the dataset eval pair)
 #   make fuzz       libFuzzer each loader for FUZZ_TIME seconds (clang-14)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make clean
@@ -81,7 +82,7 @@ DEB_PKGS := gcc make pkg-config libncurses-dev libcjson-dev libreadline-dev \
             libcmocka-dev zlib1g-dev tmux python3
 
 .PHONY: samples all deps run check check-core-pure unit cli-test tui-test fuzz-replay \
-        check-san bench fuzz install clean docs-check
+        check-san bench fuzz install clean docs-check samples-dataset
 
 all: $(BIN)
 
@@ -175,6 +176,10 @@ bench: all $(BENCH_BIN)
 
 fuzz:
 	@sh tests/fuzz/run_fuzz.sh $(FUZZ_TIME)
+
+# The sample dataset pair for `dataset eval` (two synthetic model variants).
+samples-dataset:
+	python3 samples/gen_dataset.py
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin

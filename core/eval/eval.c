@@ -13,7 +13,7 @@
 
 const struct evaluator *const eval_registry[] = {
     &eval_perplexity, &eval_cut, &eval_clipping, &eval_json, &eval_regex,
-    &eval_diversity, &eval_ext, NULL
+    &eval_diversity, &eval_reference, &eval_ext, NULL
 };
 /* every evaluator has a state slot in struct eval_run */
 _Static_assert(sizeof eval_registry / sizeof *eval_registry <= EVAL_MAX_EVALUATORS + 1,

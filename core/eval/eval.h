@@ -100,6 +100,16 @@ struct eval_config {
      * slower than 1 for a 4-row sweep (bench_eval, BENCH_THREADS): the
      * default is 1. */
     int threads;
+    /* the reference answer and expected items of the text being judged (a
+     * dataset row's; eval_reference.c); NULL / 0: none, their scores NaN.
+     * Borrowed: they must outlive the run. */
+    const char *reference;
+    const char *const *expected;
+    int n_expected;
+    /* extra "NAME=VALUE" strings added to external commands' environment
+     * (NULL-terminated; NULL: none); the dataset runner passes the row's id
+     * and reference this way. Borrowed. */
+    const char *const *ext_env;
 };
 
 /* "</s>", "<|endoftext|>", "<|im_end|>", "<|eot_id|>", ... NULL-terminated. */
@@ -157,6 +167,8 @@ struct eval_scores {
     uint32_t n_regex_match;
     double distinct_1, distinct_2;
     double recorded_agreement;
+    /* reference-based, lexical (eval_reference.c) */
+    double ref_exact_match, ref_contains_all, ref_token_f1, ref_rouge_l;
     /* external evaluators (eval_external.c), in config order */
     double ext_mean[EVAL_MAX_EXT], ext_min[EVAL_MAX_EXT], ext_max[EVAL_MAX_EXT];
 };

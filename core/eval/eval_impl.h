@@ -28,6 +28,8 @@ struct eval_acc {
     uint32_t n_json_valid, n_json_keys, n_regex, n_text_samples;
     uint32_t *json_brk;          /* n_steps: invalid continuations that break at that step */
     uint32_t n_json_incomplete;  /* invalid ones that are a valid prefix (end too early) */
+    /* reference (eval_reference.c): exact, contains-all, F1, ROUGE-L sums */
+    double ref_sum[4];
     /* external */
     double ext_sum[EVAL_MAX_EXT], ext_min[EVAL_MAX_EXT], ext_max[EVAL_MAX_EXT];
     uint32_t ext_n[EVAL_MAX_EXT];
@@ -79,6 +81,6 @@ int eval_external_run(const char *name, const char *command, const char *text, s
                       double timeout, uint32_t sample, double *score, struct ls_error *err);
 
 extern const struct evaluator eval_perplexity, eval_cut, eval_clipping, eval_json,
-    eval_regex, eval_diversity, eval_ext;
+    eval_regex, eval_diversity, eval_reference, eval_ext;
 
 #endif

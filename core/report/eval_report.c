@@ -18,7 +18,10 @@ enum {
     NEED_TEXT = 1,       /* a vocabulary (token text) */
     NEED_REGEX = 2,      /* --regex given */
     NEED_KEYS = 4,       /* --json-keys given */
-    NONZERO = 8          /* JSON: left out while 0 */
+    NONZERO = 8,         /* JSON: left out while 0 */
+    NEED_REF = 16,       /* a reference answer (dataset rows) */
+    NEED_EXP = 32,       /* an expected list (dataset rows) */
+    OMIT = 64            /* JSON: left out (not null) unless it applies */
 };
 
 typedef void detail_fn(char *b, size_t n, const struct eval_config *cfg, const struct eval_scores *s);
@@ -114,6 +117,10 @@ static void d_d1(char *b, size_t n, const struct eval_config *c, const struct ev
 { (void)c; P("distinct tokens / tokens over %u continuations", s->n_samples); }
 static void d_d2(char *b, size_t n, const struct eval_config *c, const struct eval_scores *s)
 { (void)c; (void)s; P("distinct bigrams / bigrams"); }
+static void d_ref(char *b, size_t n, const struct eval_config *c, const struct eval_scores *s)
+{ (void)c; P("lexical, against the reference, mean over %u continuations", s->n_samples); }
+static void d_contains(char *b, size_t n, const struct eval_config *c, const struct eval_scores *s)
+{ (void)s; P("share containing all %d expected items (normalised)", c->n_expected); }
 static void d_agree(char *b, size_t n, const struct eval_config *c, const struct eval_scores *s)
 { (void)c; (void)s; P("sampled token == recorded token"); }
 
@@ -238,6 +245,14 @@ static const struct desc table[] = {
     { "distinct_2", K_NUM, F(distinct_2), 0, d_d2, 0, "distinct_2", 0, "distinct-2", 0, 0, 0 },
     { "recorded_agreement", K_NUM, F(recorded_agreement), 0, d_agree, 0, "agreement", 1, "recorded agreement",
       "recorded agr", 10, r_agree },
+    { "ref_exact_match", K_NUM, F(ref_exact_match), NEED_TEXT | NEED_REF | OMIT, d_ref, NEED_TEXT | NEED_REF,
+      "exact", 1, "exact match", 0, 0, 0 },
+    { "ref_contains_all", K_NUM, F(ref_contains_all), NEED_TEXT | NEED_EXP | OMIT, d_contains, NEED_TEXT | NEED_EXP,
+      "contains_all", 1, "contains all expected", 0, 0, 0 },
+    { "ref_token_f1", K_NUM, F(ref_token_f1), NEED_TEXT | NEED_REF | OMIT, d_ref, NEED_TEXT | NEED_REF,
+      "token_f1", 1, "word F1 (lexical)", 0, 0, 0 },
+    { "ref_rouge_l", K_NUM, F(ref_rouge_l), NEED_TEXT | NEED_REF | OMIT, d_ref, NEED_TEXT | NEED_REF,
+      "rouge_l", 1, "ROUGE-L (lexical)", 0, 0, 0 },
     { "tokens_without_text", K_U64, F(n_unknown_text), NONZERO, 0, 0, 0, 0, 0, 0, 0, 0 },
 };
 #define N_TABLE (sizeof table / sizeof *table)
@@ -257,7 +272,8 @@ static double value(const struct desc *d, const struct eval_scores *s)
 static int applies(int need, const struct eval_config *cfg, const struct eval_scores *s)
 {
     return !((need & NEED_TEXT && !s->texts_known) || (need & NEED_REGEX && !cfg->regex) ||
-             (need & NEED_KEYS && !cfg->json_keys));
+             (need & NEED_KEYS && !cfg->json_keys) || (need & NEED_REF && !cfg->reference) ||
+             (need & NEED_EXP && cfg->n_expected <= 0));
 }
 
 /* --- JSON ------------------------------------------------------------------- */
@@ -291,6 +307,7 @@ static void json_one(cJSON *o, const struct desc *d, const struct eval_config *c
     }
     double v = value(d, s);
     if (d->json_need & NONZERO) { if (v) cJSON_AddNumberToObject(o, d->key, v); return; }
+    if (d->json_need & OMIT && !applies(d->json_need & ~(NEED_TEXT | OMIT), cfg, s)) return;
     if (!applies(d->json_need, cfg, s)) cJSON_AddNullToObject(o, d->key);
     else if (d->kind == K_BOOL) cJSON_AddBoolToObject(o, d->key, v != 0);
     else if (d->kind == K_NUM) num(o, d->key, v);
