@@ -173,7 +173,7 @@ static unsigned edit_value(struct app *a, int key)
     char pre[64], cmd[40] = "step ";
     int f = a->ex.focus_panel == PANEL_PARAMS ? a->ex.focus_param : -1;
     /* sampling parameters under their one spelling (params_table.h) */
-    if (f >= 0 && f < PARAM__COUNT) snprintf(cmd, sizeof cmd, "set %s ", param_name((enum param_id)f));
+    if (f >= 0 && f < EXP_CHAIN) snprintf(cmd, sizeof cmd, "set %s ", param_name((enum param_id)f));
     else if (f == EXP_CHAIN) snprintf(cmd, sizeof cmd, "chain ");
     else if (f == EXP_SEED) snprintf(cmd, sizeof cmd, "seed ");
     if (key) snprintf(pre, sizeof pre, "%s%c", cmd, (char)key);

@@ -21,14 +21,14 @@
  * are PARAM_TEMPERATURE..PARAM_MIN_P; their names are the parameter table's) */
 static const char *const field_names[EXP__COUNT - EXP_CHAIN] = { "chain", "seed" };
 _Static_assert(EXP_TEMPERATURE == (int)PARAM_TEMPERATURE && EXP_TOP_K == (int)PARAM_TOP_K &&
-               EXP_TOP_P == (int)PARAM_TOP_P && EXP_MIN_P == (int)PARAM_MIN_P && EXP_CHAIN == (int)PARAM__COUNT,
+               EXP_TOP_P == (int)PARAM_TOP_P && EXP_MIN_P == (int)PARAM_MIN_P && EXP_CHAIN <= (int)PARAM__COUNT,
                "the explorer's parameter fields follow the parameter table");
 static const char *const scale_names[SCALE__COUNT] = { "prob", "logprob", "logit" };
 static const char *const panel_names[PANEL__COUNT] = { "parameters", "distribution", "sequence", "samples" };
 
 const char *explorer_param_name(int p)
 {
-    if ((unsigned)p < PARAM__COUNT) return param_name((enum param_id)p);
+    if ((unsigned)p < EXP_CHAIN) return param_name((enum param_id)p);
     return (unsigned)p < EXP__COUNT ? field_names[p - EXP_CHAIN] : "?";
 }
 const char *explorer_scale_name(int s) { return (unsigned)s < SCALE__COUNT ? scale_names[s] : "?"; }
@@ -459,7 +459,7 @@ unsigned explorer_param_off(struct explorer *ex)
 {
     struct params p = ex->params;
     int f = ex->focus_param;
-    if (f < PARAM__COUNT) {  /* the table's off value (same order, asserted above) */
+    if (f < EXP_CHAIN) {  /* the table's off value (same order, asserted above) */
         param_set(&p, (enum param_id)f, param_def((enum param_id)f)->off);
         return set_params(ex, &p);
     }
