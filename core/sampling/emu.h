@@ -37,7 +37,8 @@ struct emu {
     struct ls_tok *buf;
     double *d;              /* by id: the stage's input distribution (emu_run's) */
     double *v, *v2;         /* free for the stage */
-    int32_t *ix, *ix2;
+    int32_t *ix, *ix2;      /* free for the stage */
+    int32_t *in;            /* emu_run's: the ids alive before the stage */
 };
 
 /* x rounded as the rules compute: to float32 under system rules. */

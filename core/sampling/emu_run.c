@@ -13,7 +13,7 @@
 #include <math.h>
 #include <string.h>
 
-/* the alive ids into e->ix and their input distribution into e->d[id] */
+/* the alive ids into e->in and their input distribution into e->d[id] */
 static uint32_t list_alive(struct emu *e, double *S)
 {
     double mx = -INFINITY, s = 0.0;
@@ -22,7 +22,7 @@ static uint32_t list_alive(struct emu *e, double *S)
     for (uint32_t i = 0; i < e->n; i++) {
         if (e->a[i].logit == -INFINITY) continue;
         int32_t id = e->a[i].id;
-        e->ix[m++] = id;
+        e->in[m++] = id;
         e->d[id] = exp(e->a[i].logit - mx);
         s += e->d[id];
     }
@@ -55,7 +55,7 @@ static void account(struct emu *e, uint32_t n_in, double S, uint8_t code)
         if (e->a[i].logit != -INFINITY) { r->cut_by[e->a[i].id] = MARK; out++; }
     double rem = 0.0, raw = 0.0, kept_min = INFINITY, cut_max = -INFINITY;
     for (uint32_t j = 0; j < n_in; j++) {
-        int32_t id = e->ix[j];
+        int32_t id = e->in[j];
         if (r->cut_by[id] == MARK) { if (e->d[id] < kept_min) kept_min = e->d[id]; continue; }
         if (e->d[id] > cut_max) cut_max = e->d[id];
         r->cut_by[id] = code;
