@@ -128,6 +128,11 @@ void chain_ws_set_context(struct chain_ws *ws, const int32_t *hist, uint32_t n_h
     ws->seed = seed;
 }
 
+void chain_ws_set_breakers(struct chain_ws *ws, const uint8_t *breaker)
+{
+    ws->breaker = breaker;
+}
+
 void chain_ws_reset_state(struct chain_ws *ws)
 {
     ws->mu = 0.0;

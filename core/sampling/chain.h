@@ -47,6 +47,7 @@ enum stage_kind {
     STAGE_XTC,           /* llama.cpp exclude-top-choices */
     STAGE_PENALTIES,     /* repetition / frequency / presence */
     STAGE_MIROSTAT,      /* llama.cpp mirostat v1 / v2 */
+    STAGE_DRY,           /* llama.cpp don't-repeat-yourself */
     STAGE__COUNT,
     STAGE_NONE = -1      /* a parameter no stage owns (min-keep) */
 };
@@ -86,6 +87,8 @@ struct params {
     double dynatemp_range, dynatemp_exponent;   /* 0 = off; exponent 1 */
     int32_t mirostat;                           /* 0 off, 1, 2 */
     double mirostat_tau, mirostat_eta;          /* 5, 0.1 */
+    double dry_multiplier, dry_base;            /* 0 = off; base 1.75 */
+    int32_t dry_allowed_length, dry_last_n;     /* 2; -1 = all history */
 };
 
 #define PARAMS_OFF ((struct params){ .temperature = 1.0, .top_k = 0, .top_p = 1.0, .min_p = 0.0, \
@@ -93,7 +96,8 @@ struct params {
     .xtc_probability = 0.0, .xtc_threshold = 0.1, .repeat_penalty = 1.0,                     \
     .frequency_penalty = 0.0, .presence_penalty = 0.0, .repeat_last_n = 64,                  \
     .dynatemp_range = 0.0, .dynatemp_exponent = 1.0, .mirostat = 0,                          \
-    .mirostat_tau = 5.0, .mirostat_eta = 0.1 })
+    .mirostat_tau = 5.0, .mirostat_eta = 0.1, .dry_multiplier = 0.0, .dry_base = 1.75,         \
+    .dry_allowed_length = 2, .dry_last_n = -1 })
 
 /* cut_by values: 0 kept, CUT_MASKED for -inf/non-finite input, else
  * CUT_STAGE0 + position of the stage in the chain. */
@@ -174,6 +178,7 @@ struct chain_ws {
      * for per-position draws (XTC); seed seeds them. Not owned. */
     const int32_t *hist;
     uint32_t n_hist, n_prompt;
+    const uint8_t *breaker;  /* by id: 1 for DRY's sequence breakers, or NULL */
     uint64_t position, seed;
     /* state carried over steps (mirostat's mu; chain_accept updates it) */
     double mu;
@@ -186,6 +191,8 @@ struct chain_ws {
  * copied, and must stay valid while chain_run uses it. */
 void chain_ws_set_context(struct chain_ws *ws, const int32_t *hist, uint32_t n_hist,
                           uint32_t n_prompt, uint64_t position, uint64_t seed);
+/* DRY's sequence breakers: breaker[id] != 0 (V entries, not owned). */
+void chain_ws_set_breakers(struct chain_ws *ws, const uint8_t *breaker);
 /* After a token is chosen from r: update carried state (mirostat's mu, from
  * the token's probability in r). Resetting: chain_ws_reset_state. */
 void chain_accept(const struct chain *c, const struct params *p, struct chain_ws *ws,

@@ -116,6 +116,26 @@ static const struct param_def defs[PARAM__COUNT] = {
         0.0, HUGE_VAL, 0.1, OFF_NEVER, F(mirostat_eta),
         "a finite number >= 0", NULL,
         "mirostat's learning rate", STAGE_MIROSTAT, SYS_LLAMA },
+    [PARAM_DRY_MULTIPLIER] = {
+        "dry-multiplier", "dry_multiplier", {"dry", "d", NULL}, NULL, 0, 'd', 0,
+        0.0, HUGE_VAL, 0.0, OFF_AT_OR_BELOW, F(dry_multiplier),
+        "a finite number >= 0", "0 = off",
+        "DRY: subtract multiplier * base^(L - allowed) from tokens extending a repeat; 0 = off", STAGE_DRY, SYS_LLAMA },
+    [PARAM_DRY_BASE] = {
+        "dry-base", "dry_base", {NULL}, NULL, 0, 0, 0,
+        0.0, HUGE_VAL, 1.75, OFF_NEVER, F(dry_base),
+        "a finite number >= 0", "below 1 DRY does nothing",
+        "DRY's growth per repeated token", STAGE_DRY, SYS_LLAMA },
+    [PARAM_DRY_ALLOWED_LENGTH] = {
+        "dry-allowed-length", "dry_allowed_length", {NULL}, NULL, 0, 0, 1,
+        0.0, (double)INT32_MAX, 2.0, OFF_NEVER, F(dry_allowed_length),
+        ">= 0", NULL,
+        "repeats up to this length are not penalised by DRY", STAGE_DRY, SYS_LLAMA },
+    [PARAM_DRY_LAST_N] = {
+        "dry-last-n", "dry_penalty_last_n", {"dry_last_n", NULL}, NULL, 0, 0, 1,
+        -1.0, (double)INT32_MAX, -1.0, OFF_NEVER, F(dry_last_n),
+        ">= -1", "-1 = the whole history; 0 = DRY off",
+        "DRY's window: the last N tokens", STAGE_DRY, SYS_LLAMA },
 };
 
 const struct param_def *param_def(enum param_id id)

@@ -18,6 +18,7 @@ static const struct stage_def stages[STAGE__COUNT] = {
     [STAGE_XTC] = { "xtc", NULL, 0, PARAM_XTC_PROBABILITY, NULL, emu_xtc },
     [STAGE_PENALTIES] = { "penalties", "penalty", 0, PARAM_REPEAT_PENALTY, NULL, emu_penalties },
     [STAGE_MIROSTAT] = { NULL, NULL, 0, PARAM_MIROSTAT, NULL, emu_mirostat },
+    [STAGE_DRY] = { "dry", NULL, 0, PARAM_DRY_MULTIPLIER, NULL, emu_dry },
 };
 
 const struct stage_def *stage_def(enum stage_kind k)
@@ -59,6 +60,7 @@ int stage_active(enum stage_kind k, const struct params *p)
     case STAGE_PENALTIES:
         return p->repeat_penalty != 1.0 || p->frequency_penalty != 0.0 || p->presence_penalty != 0.0;
     case STAGE_XTC: return p->xtc_probability > 0 && p->xtc_threshold <= 0.5;
+    case STAGE_DRY: return p->dry_multiplier != 0 && p->dry_base >= 1 && p->dry_last_n != 0;
     default: return (unsigned)k < STAGE__COUNT && !param_is_off(p, stages[k].param);
     }
 }

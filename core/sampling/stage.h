@@ -1,6 +1,6 @@
 /* stage.h: the stage table, and the stage functions it points to (one file
  * per stage: temperature.c, topk.c, topp.c, min_p.c, typical.c,
- * top_n_sigma.c, epsilon.c, eta.c, xtc.c, penalties.c, mirostat.c).
+ * top_n_sigma.c, epsilon.c, eta.c, xtc.c, penalties.c, mirostat.c, dry.c).
  * Internal to core/sampling.
  *
  * Layers inside the folder, lowest first:
@@ -67,5 +67,6 @@ void emu_eta(struct emu *e);
 void emu_xtc(struct emu *e);
 void emu_penalties(struct emu *e);
 void emu_mirostat(struct emu *e);
+void emu_dry(struct emu *e);
 
 #endif

@@ -230,7 +230,7 @@ static void test_top_k_ties(void **state)
     assert_int_equal(ll->r.n_kept, 2); /* exactly k: id 1, then the lowest tied id 0 */
     assert_int_equal(ll->r.kept[0], 0);
     assert_int_equal(ll->r.kept[1], 1);
-    assert_int_equal(ll->r.cut_by[2], CUT_STAGE0 + 2); /* llama.cpp: penalties, top-n-sigma, top-k */
+    assert_int_equal(ll->r.cut_by[2], CUT_STAGE0 + 3); /* llama.cpp: penalties, dry, top-n-sigma, top-k */
     fx_free(hf); fx_free(ll); fx_free(vl);
 }
 
@@ -487,8 +487,8 @@ static void test_parse_and_defaults(void **state)
     struct ls_error e = {0};
     assert_int_equal(chain_parse("llama.cpp", &c, &e), 0);
     assert_int_equal(c.order[0], STAGE_PENALTIES); /* common.h's default sequence */
-    assert_int_equal(c.order[2], STAGE_TOP_K);
-    assert_int_equal(c.order[7], STAGE_TEMPERATURE);
+    assert_int_equal(c.order[3], STAGE_TOP_K);
+    assert_int_equal(c.order[8], STAGE_TEMPERATURE);
     assert_int_equal(chain_parse("top-k, temperature ,top_p", &c, &e), 0);
     assert_int_equal(c.n, 3);
     assert_int_equal(c.preset, PRESET_CUSTOM);

@@ -331,6 +331,33 @@ static void test_mirostat_mu(void **st)
     fx_free(f);
 }
 
+/* DRY on a repeating sequence: llama.cpp's own example, "a b c c b c y a b c":
+ * c would extend a repeat of 3 and y one of 2 (allowed length 2) */
+static void test_dry(void **st)
+{
+    (void)st;
+    float z[5] = {0, 0, 0, 0, 0};
+    int32_t hist[10] = {0, 1, 2, 2, 1, 2, 3, 0, 1, 2};
+    uint8_t brk[5] = {0};
+    struct fx *f = fx_new(5, PRESET_LLAMACPP);
+    f->p = PARAMS_OFF;
+    f->p.dry_multiplier = 1; f->p.dry_base = 2; f->p.dry_allowed_length = 2;
+    chain_ws_set_context(&f->ws, hist, 10, 0, 10, 1);
+    run(f, z);
+    assert_true(fabs(log(f->r.p[2] / f->r.p[0]) + 2.0) < 1e-6); /* c: 1 * 2^(3-2) */
+    assert_true(fabs(log(f->r.p[3] / f->r.p[0]) + 1.0) < 1e-6); /* y: 1 * 2^0 */
+    assert_true(f->r.p[1] == f->r.p[0] && f->r.p[4] == f->r.p[0]);
+    brk[3] = 1; /* y breaks sequences: never penalised; repeats stop at it */
+    chain_ws_set_breakers(&f->ws, brk);
+    run(f, z);
+    assert_true(fabs(log(f->r.p[2] / f->r.p[0]) + 2.0) < 1e-6);
+    assert_true(f->r.p[3] == f->r.p[0]);
+    brk[3] = 0; brk[1] = 1; /* b one token back: the limit 1 is below the allowed length */
+    run(f, z);
+    assert_true(f->r.p[2] == f->r.p[0]);
+    fx_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -349,6 +376,7 @@ int main(void)
         cmocka_unit_test(test_xtc),
         cmocka_unit_test(test_penalties),
         cmocka_unit_test(test_mirostat_mu),
+        cmocka_unit_test(test_dry),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
