@@ -109,8 +109,35 @@ void emu_sort_desc(struct emu *e)
     e->sorted = 1;
 }
 
+/* a float's bits as an unsigned key in the same order (-inf first) */
+static uint32_t float_key(double v)
+{
+    float f = (float)v;
+    if (f == 0.0f) f = 0.0f; /* -0 and +0 compare equal: one key */
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    return u & 0x80000000u ? ~u : u | 0x80000000u;
+}
+
+/* Stable LSD radix sort by float value, 8 bits a pass: O(n), and stable,
+ * so ties stay in position order exactly as a stable comparison sort
+ * leaves them. Keys must be float-representable (system rules). */
+static void radix_argsort(const double *key, int32_t *ix, int32_t *tmp, uint32_t n)
+{
+    for (int shift = 0; shift < 32; shift += 8) {
+        uint32_t cnt[257] = {0};
+        for (uint32_t i = 0; i < n; i++) cnt[((float_key(key[ix[i]]) >> shift) & 0xFF) + 1]++;
+        for (int b = 0; b < 256; b++) cnt[b + 1] += cnt[b];
+        for (uint32_t i = 0; i < n; i++) tmp[cnt[(float_key(key[ix[i]]) >> shift) & 0xFF]++] = ix[i];
+        memcpy(ix, tmp, (size_t)n * sizeof *ix);
+    }
+}
+
 void emu_argsort(const double *key, int32_t *ix, int32_t *tmp, uint32_t n)
 {
+    int f32 = 1;
+    for (uint32_t i = 0; i < n && f32; i++) f32 = key[ix[i]] == (double)(float)key[ix[i]];
+    if (f32 && n > 64) { radix_argsort(key, ix, tmp, n); return; }
     for (uint32_t w = 1; w < n; w *= 2) {
         for (uint32_t lo = 0; lo < n; lo += 2 * w) {
             uint32_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;

@@ -358,6 +358,28 @@ static void test_dry(void **st)
     fx_free(f);
 }
 
+/* the stable ascending argsort (torch's order): ties keep position order,
+ * on the radix path (float keys, n > 64) as on the merge path */
+static void test_argsort_stable(void **st)
+{
+    (void)st;
+    enum { N = 3000 };
+    static double key[N];
+    static int32_t ix[N], tmp[N];
+    for (int i = 0; i < N; i++) key[i] = (float)((i * 7919) % 13 - 6) * 0.5f;
+    key[5] = -0.0; key[6] = 0.0; key[7] = -1.0 / 0.0;
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass) key[9] = 0.1; /* not float-representable: the merge path */
+        for (int i = 0; i < N; i++) ix[i] = i;
+        emu_argsort(key, ix, tmp, N);
+        assert_int_equal(ix[0], 7);
+        for (int i = 1; i < N; i++) {
+            assert_true(key[ix[i - 1]] <= key[ix[i]]);
+            if (key[ix[i - 1]] == key[ix[i]]) assert_true(ix[i - 1] < ix[i]);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -377,6 +399,7 @@ int main(void)
         cmocka_unit_test(test_penalties),
         cmocka_unit_test(test_mirostat_mu),
         cmocka_unit_test(test_dry),
+        cmocka_unit_test(test_argsort_stable),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
