@@ -119,25 +119,31 @@ static uint32_t float_key(double v)
     return u & 0x80000000u ? ~u : u | 0x80000000u;
 }
 
-/* Stable LSD radix sort by float value, 8 bits a pass: O(n), and stable,
- * so ties stay in position order exactly as a stable comparison sort
- * leaves them. Keys must be float-representable (system rules). */
-static void radix_argsort(const double *key, int32_t *ix, int32_t *tmp, uint32_t n)
+/* Stable LSD radix sort by float value, 11 bits a pass over (key, index)
+ * pairs held together (no random access): O(n), and stable, so ties stay
+ * in position order exactly as a stable comparison sort leaves them. Keys
+ * must be float-representable (system rules). scratch: 2n uint64. */
+static void radix_argsort(const double *key, int32_t *ix, uint32_t n, uint64_t *kv)
 {
-    for (int shift = 0; shift < 32; shift += 8) {
-        uint32_t cnt[257] = {0};
-        for (uint32_t i = 0; i < n; i++) cnt[((float_key(key[ix[i]]) >> shift) & 0xFF) + 1]++;
-        for (int b = 0; b < 256; b++) cnt[b + 1] += cnt[b];
-        for (uint32_t i = 0; i < n; i++) tmp[cnt[(float_key(key[ix[i]]) >> shift) & 0xFF]++] = ix[i];
-        memcpy(ix, tmp, (size_t)n * sizeof *ix);
+    uint64_t *a = kv, *b = kv + n;
+    for (uint32_t i = 0; i < n; i++) a[i] = (uint64_t)float_key(key[ix[i]]) << 32 | (uint32_t)ix[i];
+    for (int shift = 32; shift < 64; shift += 11) {
+        static const uint32_t zero[2049];
+        uint32_t cnt[2049];
+        memcpy(cnt, zero, sizeof cnt);
+        for (uint32_t i = 0; i < n; i++) cnt[((a[i] >> shift) & 0x7FF) + 1]++;
+        for (int k = 0; k < 2048; k++) cnt[k + 1] += cnt[k];
+        for (uint32_t i = 0; i < n; i++) b[cnt[(a[i] >> shift) & 0x7FF]++] = a[i];
+        uint64_t *t = a; a = b; b = t;
     }
+    for (uint32_t i = 0; i < n; i++) ix[i] = (int32_t)(uint32_t)a[i];
 }
 
-void emu_argsort(const double *key, int32_t *ix, int32_t *tmp, uint32_t n)
+void emu_argsort(const double *key, int32_t *ix, int32_t *tmp, uint32_t n, void *scratch)
 {
-    int f32 = 1;
+    int f32 = scratch != NULL && n > 64;
     for (uint32_t i = 0; i < n && f32; i++) f32 = key[ix[i]] == (double)(float)key[ix[i]];
-    if (f32 && n > 64) { radix_argsort(key, ix, tmp, n); return; }
+    if (f32) { radix_argsort(key, ix, n, scratch); return; }
     for (uint32_t w = 1; w < n; w *= 2) {
         for (uint32_t lo = 0; lo < n; lo += 2 * w) {
             uint32_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;

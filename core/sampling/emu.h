@@ -35,7 +35,8 @@ struct emu {
     int sorted;             /* llama.cpp's cur_p->sorted */
     /* scratch, V each */
     struct ls_tok *buf;
-    double *d;              /* by id: the stage's input distribution (emu_run's) */
+    double *d;              /* by id: the stage's input distribution, unnormalised (emu_run's) */
+    double S_in, mx_in;     /* its sum and the maximum logit it was taken from */
     double *v, *v2;         /* free for the stage */
     int32_t *ix, *ix2;      /* free for the stage */
     int32_t *in;            /* emu_run's: the ids alive before the stage */
@@ -69,8 +70,10 @@ void emu_llama_softmax(struct emu *e, int do_sort);
  * partial_sort_inplace, or (logit desc, id asc) for the others. */
 void emu_sort_desc(struct emu *e);
 /* Stable ascending argsort: ix[0..n) of positions, by key[ix], ties in
- * position order (torch's CPU sort). tmp is scratch of n. */
-void emu_argsort(const double *key, int32_t *ix, int32_t *tmp, uint32_t n);
+ * position order (torch's CPU sort). tmp is scratch of n; scratch, room
+ * for 2n uint64 (e->buf) or NULL, enables the O(n) radix path for float
+ * keys. */
+void emu_argsort(const double *key, int32_t *ix, int32_t *tmp, uint32_t n, void *scratch);
 /* Softmax of a[0..n).logit into a[].p under the rules (torch: float exp,
  * sum, float divide; exact: double). Returns the maximum logit. */
 double emu_softmax(struct emu *e);

@@ -27,7 +27,23 @@ static uint32_t list_alive(struct emu *e, double *S)
         s += e->d[id];
     }
     *S = s;
+    e->S_in = s;
+    e->mx_in = mx;
     return m;
+}
+
+/* the ids alive before a stage that cannot cut (no distribution needed) */
+static uint32_t list_ids(struct emu *e)
+{
+    uint32_t m = 0;
+    for (uint32_t i = 0; i < e->n; i++) if (e->a[i].logit != -INFINITY) e->in[m++] = e->a[i].id;
+    return m;
+}
+
+/* stages that change logits but never remove a candidate */
+static int never_cuts(const struct emu *e, enum stage_kind k)
+{
+    return k == STAGE_PENALTIES || k == STAGE_DRY || (k == STAGE_TEMPERATURE && e->p->temperature > 0);
 }
 
 /* HF, vLLM and exact drop masked entries (order kept); llama.cpp keeps them */
@@ -87,12 +103,14 @@ static void run_stage(struct emu *e, int k)
     rep->kept_in = rep->kept_out = e->n;
     e->rep = rep;
     if (!stage_active(kind, e->p) || replaced_by_mirostat(e, kind)) return;
-    double S;
-    uint32_t n_in = list_alive(e, &S);
+    double S = 0.0;
+    int cuts = !never_cuts(e, kind);
+    uint32_t n_in = cuts ? list_alive(e, &S) : list_ids(e);
     rep->active = 1;
     stage_def(kind)->emu(e);
     compact(e);
-    account(e, n_in, S, (uint8_t)(CUT_STAGE0 + k));
+    if (cuts) account(e, n_in, S, (uint8_t)(CUT_STAGE0 + k));
+    else rep->kept_in = rep->kept_out = n_in;
 }
 
 /* the final distribution: double softmax of the surviving logits */

@@ -59,7 +59,7 @@ static void torch_min_p(struct emu *e)
     uint32_t mk = e->sys == PRESET_HF ? emu_min_keep(e) : 0;
     if (mk) {
         for (uint32_t i = 0; i < e->n; i++) { e->ix[i] = (int32_t)i; e->v[i] = -e->a[i].logit; }
-        emu_argsort(e->v, e->ix, e->ix2, e->n);
+        emu_argsort(e->v, e->ix, e->ix2, e->n, e->buf);
     }
     for (uint32_t i = 0; i < e->n; i++) e->v[i] = (float)e->a[i].p < scaled;
     for (uint32_t j = 0; j < mk && j < e->n; j++) e->v[e->ix[j]] = 0;

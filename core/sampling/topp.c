@@ -61,25 +61,17 @@ void stage_top_p(struct stage_ctx *x)
     stage_cut(x, (double)z[id], TIE_UPTO, id);
 }
 
-/* exact-arithmetic stop index over an order (for the float32 flag): the
- * first i with cum >= p and i + 1 >= min_keep, in double */
-static uint32_t double_stop(const struct ls_tok *a, uint32_t n, double mx, double S, double p, uint32_t mk)
+/* exact-arithmetic stop index over an order: the first i with cum >= p
+ * and i + 1 >= min_keep, in double, over the stage's input distribution
+ * (emu_run's d; -inf entries weigh 0) */
+static uint32_t double_stop(const struct emu *e, const struct ls_tok *a, double p, uint32_t mk)
 {
     double cum = 0.0;
-    for (uint32_t i = 0; i < n; i++) {
-        cum += exp(a[i].logit - mx) / S;
+    for (uint32_t i = 0; i < e->n; i++) {
+        if (a[i].logit != -INFINITY) cum += e->d[a[i].id] / e->S_in;
         if (cum >= p && i + 1 >= mk) return i + 1;
     }
-    return n;
-}
-
-static double sum_exp(const struct emu *e, double *mx)
-{
-    double m = -INFINITY, s = 0.0;
-    for (uint32_t i = 0; i < e->n; i++) if (e->a[i].logit > m) m = e->a[i].logit;
-    for (uint32_t i = 0; i < e->n; i++) s += exp(e->a[i].logit - m);
-    *mx = m;
-    return s;
+    return e->n;
 }
 
 /* llama.cpp: softmax in float, then sort (a side buffer of the best 256
@@ -99,8 +91,7 @@ static void llama_top_p(struct emu *e)
         if (cum >= P && i + 1 >= mk) { last = i + 1; break; }
         if (pd == e->buf && i == k - 1) { k = e->n; emu_llama_bucket(e, k, e->buf); }
     }
-    double mx, S = sum_exp(e, &mx);
-    if (double_stop(pd, e->n, mx, S, e->p->top_p, mk) != last) emu_decided(e, DECIDED_F32);
+    if (double_stop(e, pd, e->p->top_p, mk) != last) emu_decided(e, DECIDED_F32);
     if (pd == e->buf) { memcpy(e->a, e->buf, (size_t)last * sizeof *e->a); e->sorted = 1; }
     emu_shrink(e, last);
 }
@@ -116,13 +107,14 @@ static void torch_top_p(struct emu *e)
     float thr = e->sys == PRESET_HF ? (float)(1.0 - P) : 1.0f - (float)P;
     emu_softmax(e);
     for (uint32_t i = 0; i < n; i++) { e->ix[i] = (int32_t)i; e->v[i] = e->a[i].logit; }
-    emu_argsort(e->v, e->ix, e->ix2, n);
-    double mx, S = sum_exp(e, &mx), acc = 0.0, accd = 0.0;
+    emu_argsort(e->v, e->ix, e->ix2, n, e->buf);
+    /* the exact distribution is the stage's input one (emu_run's d) */
+    double acc = 0.0, accd = 0.0;
     uint32_t cut = 0, cutd = 0;
     for (uint32_t j = 0; j + mk < n; j++) {
         const struct ls_tok *t = &e->a[e->ix[j]];
         acc += t->p;
-        accd += exp(t->logit - mx) / S;
+        accd += e->d[t->id] / e->S_in;
         if ((float)acc <= thr) cut = j + 1;
         if (accd <= 1.0 - P) cutd = j + 1;
     }
@@ -135,7 +127,6 @@ void emu_top_p(struct emu *e)
 {
     if (emu_llama(e)) { llama_top_p(e); return; }
     if (emu_torch(e)) { torch_top_p(e); return; }
-    double mx, S = sum_exp(e, &mx);
     emu_sort_desc(e);
-    emu_shrink(e, double_stop(e->a, e->n, mx, S, e->p->top_p - TOPP_EPS, emu_min_keep(e)));
+    emu_shrink(e, double_stop(e, e->a, e->p->top_p - TOPP_EPS, emu_min_keep(e)));
 }

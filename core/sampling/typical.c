@@ -52,7 +52,7 @@ static void hf_typical(struct emu *e)
         e->v[i] = emu_f(e, fabs(-emu_f(e, e->a[i].logit - lse) - H));
         e->ix[i] = (int32_t)i;
     }
-    emu_argsort(e->v, e->ix, e->ix2, n);
+    emu_argsort(e->v, e->ix, e->ix2, n, e->buf);
     double acc = 0.0;
     uint32_t last = 0;
     for (uint32_t j = 0; j < n; j++) { acc += e->a[e->ix[j]].p; if (emu_f(e, acc) < e->p->typical_p) last++; }

@@ -366,12 +366,13 @@ static void test_argsort_stable(void **st)
     enum { N = 3000 };
     static double key[N];
     static int32_t ix[N], tmp[N];
+    static uint64_t scratch[2 * N];
     for (int i = 0; i < N; i++) key[i] = (float)((i * 7919) % 13 - 6) * 0.5f;
     key[5] = -0.0; key[6] = 0.0; key[7] = -1.0 / 0.0;
     for (int pass = 0; pass < 2; pass++) {
         if (pass) key[9] = 0.1; /* not float-representable: the merge path */
         for (int i = 0; i < N; i++) ix[i] = i;
-        emu_argsort(key, ix, tmp, N);
+        emu_argsort(key, ix, tmp, N, scratch);
         assert_int_equal(ix[0], 7);
         for (int i = 1; i < N; i++) {
             assert_true(key[ix[i - 1]] <= key[ix[i]]);
