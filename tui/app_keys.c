@@ -173,7 +173,7 @@ static unsigned edit_value(struct app *a, int key)
     char pre[64], cmd[40] = "step ";
     int f = a->ex.focus_panel == PANEL_PARAMS ? a->ex.focus_param : -1;
     /* sampling parameters under their one spelling (params_table.h) */
-    if (f >= 0 && f < EXP_CHAIN) snprintf(cmd, sizeof cmd, "set %s ", param_name((enum param_id)f));
+    if (f >= 0 && f < PARAM__COUNT) snprintf(cmd, sizeof cmd, "set %s ", param_name((enum param_id)f));
     else if (f == EXP_CHAIN) snprintf(cmd, sizeof cmd, "chain ");
     else if (f == EXP_SEED) snprintf(cmd, sizeof cmd, "seed ");
     if (key) snprintf(pre, sizeof pre, "%s%c", cmd, (char)key);
@@ -196,11 +196,15 @@ static unsigned act(struct app *a, enum action act, int key)
     case ACT_TYPE_VALUE: return edit_value(a, key);
     case ACT_EDIT_VALUE: return edit_value(a, 0);
     case ACT_PARAM_OFF: return explorer_param_off(ex);
-    case ACT_TEMP_FOCUS: return explorer_focus(ex, PANEL_PARAMS, EXP_TEMPERATURE);
-    case ACT_TOPK_FOCUS: return explorer_focus(ex, PANEL_PARAMS, EXP_TOP_K);
-    case ACT_TOPP_FOCUS: return explorer_focus(ex, PANEL_PARAMS, EXP_TOP_P);
-    case ACT_MINP_FOCUS: return explorer_focus(ex, PANEL_PARAMS, EXP_MIN_P);
+    case ACT_TEMP_FOCUS: return explorer_focus(ex, PANEL_PARAMS, PARAM_TEMPERATURE);
+    case ACT_TOPK_FOCUS: return explorer_focus(ex, PANEL_PARAMS, PARAM_TOP_K);
+    case ACT_TOPP_FOCUS: return explorer_focus(ex, PANEL_PARAMS, PARAM_TOP_P);
+    case ACT_MINP_FOCUS: return explorer_focus(ex, PANEL_PARAMS, PARAM_MIN_P);
     case ACT_CHAIN_CYCLE: return explorer_chain_cycle(ex);
+    case ACT_CHAIN_ADD: return explorer_chain_add(ex);
+    case ACT_CHAIN_REMOVE: return explorer_chain_remove(ex);
+    case ACT_CHAIN_EARLIER: return explorer_chain_move(ex, -1);
+    case ACT_CHAIN_LATER: return explorer_chain_move(ex, 1);
     case ACT_NEW_SEED: return explorer_new_seed(ex);
     case ACT_SCALE: return explorer_scale_cycle(ex);
     case ACT_HELP: a->help = 1; a->help_scroll = 0; return EX_REDRAW;

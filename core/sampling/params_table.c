@@ -93,7 +93,7 @@ static const struct param_def defs[PARAM__COUNT] = {
         "llama.cpp's penalty window: the last N tokens", STAGE_PENALTIES, SYS_LLAMA },
     [PARAM_DYNATEMP_RANGE] = {
         "dynatemp-range", "dynatemp_range", {"dynatemp", NULL}, NULL, 0, 0, 0,
-        0.0, HUGE_VAL, 0.0, OFF_NEVER, F(dynatemp_range),
+        0.0, HUGE_VAL, 0.0, OFF_AT_OR_BELOW, F(dynatemp_range),
         "a finite number >= 0", "0 = off",
         "entropy-driven temperature in [T - range, T + range]; 0 = off", STAGE_TEMPERATURE, SYS_LLAMA },
     [PARAM_DYNATEMP_EXPONENT] = {

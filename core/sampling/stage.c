@@ -65,6 +65,16 @@ int stage_active(enum stage_kind k, const struct params *p)
     }
 }
 
+int param_idle(const struct params *p, enum param_id id)
+{
+    const struct param_def *d = param_def(id);
+    if (!d) return 1;
+    if (d->off_rule != OFF_NEVER) return param_is_off(p, id);
+    /* the exponent shapes only the dynamic part of the temperature stage */
+    if (id == PARAM_DYNATEMP_EXPONENT) return param_is_off(p, PARAM_DYNATEMP_RANGE);
+    return d->stage == STAGE_NONE || !stage_active(d->stage, p);
+}
+
 static const char *name_at(const void *ctx, int i) { (void)ctx; return stage_name((enum stage_kind)i); }
 
 void stage_names_join(const char *sep, char *buf, size_t bufsz)

@@ -48,6 +48,9 @@ int stage_parse(const char *s, enum stage_kind *k);
 char stage_initial(enum stage_kind k);
 /* The stage's parameters are not off (penalties: any of the three, ...). */
 int stage_active(enum stage_kind k, const struct params *p);
+/* The parameter changes nothing now: it is off, or it is a setting of a
+ * stage that is off (xtc-threshold while xtc-probability is 0). */
+int param_idle(const struct params *p, enum param_id id);
 /* "temperature, top-k, ..." (every stage name, joined by sep). */
 void stage_names_join(const char *sep, char *buf, size_t bufsz);
 
