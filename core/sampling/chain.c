@@ -107,17 +107,6 @@ static void raw_softmax(const float *logits, const struct chain_ws *ws, struct c
     r->entropy_before = h < 0 ? 0.0 : h;
 }
 
-void chain_note(struct chain_result *r, const char *fmt, ...)
-{
-    size_t o = strlen(r->note);
-    if (o + 3 >= sizeof r->note) return;
-    if (o) { memcpy(r->note + o, "; ", 3); o += 2; }
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(r->note + o, sizeof r->note - o, fmt, ap);
-    va_end(ap);
-}
-
 void chain_ws_set_context(struct chain_ws *ws, const int32_t *hist, uint32_t n_hist,
                           uint32_t n_prompt, uint64_t position, uint64_t seed)
 {
