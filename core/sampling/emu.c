@@ -37,23 +37,49 @@ static int llama_bucket(struct emu *e, double val)
     return ib > 127 ? 127 : ib;
 }
 
-void emu_llama_bucket(struct emu *e, uint32_t k, struct ls_tok *out)
+void emu_llama_bucket_fill(struct emu *e, uint32_t k, struct ls_tok *out, struct llama_buckets *b)
 {
-    uint32_t histo[128] = {0}, start[128];
+    uint32_t start[128];
     int32_t *bidx = e->ix2;
-    for (uint32_t i = 0; i < e->n; i++) { bidx[i] = llama_bucket(e, e->a[i].logit); histo[bidx[i]]++; }
+    memset(b->histo, 0, sizeof b->histo);
+    for (uint32_t i = 0; i < e->n; i++) { bidx[i] = llama_bucket(e, e->a[i].logit); b->histo[bidx[i]]++; }
     uint32_t nhave = 0;
     int ib = 127;
-    for (; ib >= 0; ib--) { nhave += histo[ib]; if (nhave >= k) break; }
+    for (; ib >= 0; ib--) { nhave += b->histo[ib]; if (nhave >= k) break; }
     if (ib < 0) ib = 0;
     uint32_t off = 0;
-    for (int j = 127; j >= ib; j--) { start[j] = off; off += histo[j]; }
+    for (int j = 127; j >= ib; j--) { b->base[j] = start[j] = off; off += b->histo[j]; }
     for (uint32_t i = 0; i < e->n; i++)
         if (bidx[i] >= ib) out[start[bidx[i]]++] = e->a[i];
-    struct ls_tok *ptr = out;
-    uint32_t ndone = 0;
-    for (int j = 127; j > ib; j--) { stdsort_sort(ptr, histo[j]); ptr += histo[j]; ndone += histo[j]; }
-    stdsort_partial(ptr, k - ndone, histo[ib]);
+    b->out = out;
+    b->k = k;
+    b->ib = ib;
+    b->next = 127;
+    b->ndone = 0;
+    b->sorted_to = 0;
+}
+
+void emu_llama_bucket_upto(struct llama_buckets *b, uint32_t upto)
+{
+    while (b->sorted_to < upto && b->next >= b->ib) {
+        int j = b->next--;
+        struct ls_tok *ptr = b->out + b->base[j];
+        if (j > b->ib) {
+            stdsort_sort(ptr, b->histo[j]);
+            b->ndone += b->histo[j];
+            b->sorted_to = b->base[j] + b->histo[j];
+        } else {
+            stdsort_partial(ptr, b->k - b->ndone, b->histo[j]);
+            b->sorted_to = b->base[j] + (b->k - b->ndone);
+        }
+    }
+}
+
+void emu_llama_bucket(struct emu *e, uint32_t k, struct ls_tok *out)
+{
+    struct llama_buckets b;
+    emu_llama_bucket_fill(e, k, out, &b);
+    emu_llama_bucket_upto(&b, k);
 }
 
 void emu_llama_psort(struct emu *e, uint32_t k)

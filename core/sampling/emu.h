@@ -63,6 +63,18 @@ void emu_llama_psort(struct emu *e, uint32_t k);
 /* llama.cpp's llama_token_data_array_partial_sort(cur, k, out): the best k
  * (at least) into out, sorted at the front; a[] is not changed. */
 void emu_llama_bucket(struct emu *e, uint32_t k, struct ls_tok *out);
+/* The same in two halves, so a reader that stops early sorts only what it
+ * reads: each bucket's sort is independent of the others', so sorting
+ * them one by one as positions are reached leaves exactly the same order. */
+struct llama_buckets {
+    struct ls_tok *out;
+    uint32_t histo[128], base[128];
+    uint32_t k, ndone, sorted_to;
+    int ib, next;
+};
+void emu_llama_bucket_fill(struct emu *e, uint32_t k, struct ls_tok *out, struct llama_buckets *b);
+/* sort buckets until positions [0, upto) of out are final */
+void emu_llama_bucket_upto(struct llama_buckets *b, uint32_t upto);
 /* llama.cpp's llama_sampler_softmax_impl(cur_p, do_sort), in float. */
 void emu_llama_softmax(struct emu *e, int do_sort);
 

@@ -75,23 +75,29 @@ static uint32_t double_stop(const struct emu *e, const struct ls_tok *a, double 
 }
 
 /* llama.cpp: softmax in float, then sort (a side buffer of the best 256
- * when unsorted and above 1024 candidates, growing to all if needed),
- * float cumulative sum, stop at cum >= p once min-keep are in */
+ * when unsorted and above 1024 candidates, growing to all if needed; its
+ * buckets are sorted only as far as the sum reads), float cumulative sum,
+ * stop at cum >= p once min-keep are in. The same prefix summed in double
+ * says whether exact arithmetic would stop at the same token. */
 static void llama_top_p(struct emu *e)
 {
-    float P = (float)e->p->top_p;
-    uint32_t mk = emu_min_keep(e), k = e->n, last = e->n;
+    float P = (float)e->p->top_p, cum = 0.0f;
+    uint32_t mk = emu_min_keep(e), k = e->n, last = e->n, dstop = 0;
+    double cd = 0.0;
+    struct llama_buckets b;
     emu_llama_softmax(e, 0);
     struct ls_tok *pd = e->a;
-    if (!e->sorted && e->n > 1024) { k = 256; emu_llama_bucket(e, k, e->buf); pd = e->buf; }
+    if (!e->sorted && e->n > 1024) { k = 256; emu_llama_bucket_fill(e, k, e->buf, &b); pd = e->buf; }
     else if (!e->sorted) emu_llama_psort(e, e->n);
-    float cum = 0.0f;
     for (uint32_t i = 0; i < e->n; i++) {
+        if (pd == e->buf) emu_llama_bucket_upto(&b, i + 1);
         cum += (float)pd[i].p;
+        if (pd[i].logit != -INFINITY) cd += e->d[pd[i].id] / e->S_in;
+        if (!dstop && cd >= e->p->top_p && i + 1 >= mk) dstop = i + 1;
         if (cum >= P && i + 1 >= mk) { last = i + 1; break; }
-        if (pd == e->buf && i == k - 1) { k = e->n; emu_llama_bucket(e, k, e->buf); }
+        if (pd == e->buf && i == k - 1) { k = e->n; emu_llama_bucket_fill(e, k, e->buf, &b); }
     }
-    if (double_stop(e, pd, e->p->top_p, mk) != last) emu_decided(e, DECIDED_F32);
+    if ((dstop && dstop != last) || (!dstop && last < e->n)) emu_decided(e, DECIDED_F32);
     if (pd == e->buf) { memcpy(e->a, e->buf, (size_t)last * sizeof *e->a); e->sorted = 1; }
     emu_shrink(e, last);
 }
