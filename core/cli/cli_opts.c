@@ -13,12 +13,13 @@
 
 enum {
     O_STEP = 256, O_CHAIN, O_DEFAULTS, O_SEED, O_TOP, O_JSON, O_NONFINITE,
-    O_RAW, O_ALL, O_HELP, O_COUNT, O_SOURCE0 = 800, O_PARAM0 = 900, O_EXTRA0 = 1000
+    O_RAW, O_ALL, O_HELP, O_COUNT, O_EXACT, O_SOURCE0 = 800, O_PARAM0 = 900, O_EXTRA0 = 1000
 };
 
 static const struct option shared_opts[] = {
     {"step", required_argument, NULL, O_STEP},
     {"chain", required_argument, NULL, O_CHAIN},
+    {"exact", no_argument, NULL, O_EXACT},
     {"defaults", required_argument, NULL, O_DEFAULTS},
     {"seed", required_argument, NULL, O_SEED},
     {"top", required_argument, NULL, O_TOP},
@@ -44,6 +45,7 @@ struct pending {
     int set[PARAM__COUNT];
     const char *defaults;
     int chain_set;
+    int exact;
 };
 
 int cli_opt_rc(const char *opt, int rc, struct ls_error *err)
@@ -148,6 +150,7 @@ static int chain_option(int c, const char *arg, struct cli_opts *o, struct pendi
         pd->chain_set = 1;
         break;
     case O_DEFAULTS: pd->defaults = arg; break;
+    case O_EXACT: pd->exact = 1; break;
     case O_SEED: rc = opt_u64("--seed", arg, &o->seed, err); o->seed_set = 1; break;
     default: return 1;
     }
@@ -190,6 +193,7 @@ static int finish_params(struct cli_opts *o, const struct pending *pd, struct ls
     }
     for (int i = 0; i < PARAM__COUNT; i++)
         if (pd->set[i]) param_set(&o->params, (enum param_id)i, pd->v[i]);
+    if (pd->exact) o->chain.exact = 1; /* a preset's order, double precision and ties by id */
     return params_check(&o->params, err);
 }
 

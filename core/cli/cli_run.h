@@ -18,6 +18,11 @@ struct cli_step {
     struct chain_ws ws;
     struct chain_result res;
     struct step_info info;
+    /* recorded tokens of steps [0, hist_upto) (those that record one), the
+     * penalties' history; read only when the chain needs it */
+    int32_t *hist;
+    uint32_t n_hist, hist_upto;
+    uint8_t *breaker;   /* DRY's sequence breakers by id, built on first use */
 };
 int cli_step_init(struct cli_step *st, uint32_t V);
 void cli_step_free(struct cli_step *st);

@@ -265,6 +265,8 @@ static void *worker_main(void *arg)
     struct eval_run *r = w->run;
     uint32_t step = r->steps_done;
     struct eval_step_view v = { step, w->logits, w->info, &w->res, r->V, r->cfg.clip_threshold, r->src->vocab };
+    /* the stages' context: the recorded tokens before this step (penalties) */
+    chain_ws_set_context(&w->ws, r->rec, step, 0, step, r->cfg.seed);
     for (size_t k = w->first; k < w->first + w->count; k++) {
         struct eval_acc *a = &r->acc[k];
         /* settings after the first reuse the raw softmax of this step */

@@ -75,11 +75,11 @@ tm send-keys -t demo Escape
 wait_for demo "─ Chain hf" || fail "help overlay did not close"
 grep -q "logitscope keys" "$T/screen" && fail "help still shown"
 tm resize-window -t demo -x 60 -y 20
-wait_for demo "T 1.30  k off" || fail "resize to 60x20"
+wait_for demo "T 1.30  p 0.50" || fail "resize to 60x20"
 tm capture-pane -t demo -p | /usr/bin/env python3 -c 'import sys; sys.exit(max(len(l.rstrip("\n")) for l in sys.stdin.buffer.read().decode().splitlines(True)) > 60)' \
     || fail "lines wider than 60 after resize"
 tm resize-window -t demo -x 100 -y 30
-wait_for demo "temperature 1.30  top-k off" || fail "resize back to 100x30"
+wait_for demo "temperature 1.30  top-p 0.50" || fail "resize back to 100x30"
 [ "$(alt demo)" = 1 ] || fail "alternate screen not on while running"
 tm send-keys -t demo q
 wait_dead demo || fail "q did not quit"
@@ -166,7 +166,7 @@ wait_for colour "kept 64 of 64" || fail "exported LINES/COLUMNS overrode the rea
 tm capture-pane -t colour -p -e > "$T/colour.txt"
 grep -q '38;5;' "$T/colour.txt" || fail "no 256-colour roles on tmux-256color"
 for sz in 61x17 90x25 70x40 120x20 60x16 100x30; do tm resize-window -t colour -x "${sz%x*}" -y "${sz#*x}"; done
-wait_for colour "temperature 1.00  top-k off" || fail "layout after a resize storm"
+wait_for colour "temperature 1.00  +" || fail "layout after a resize storm"
 tm send-keys -t colour q
 wait_dead colour || fail "colour: did not quit"
 start mono 100 30 "$ENVS NO_COLOR=1 $LS tests/tui/data/small.json"
