@@ -2,6 +2,7 @@
  * setting's chain per step, N parallel continuations, then the evaluators. */
 #include "eval/eval_impl.h"
 #include "sampling/draw.h"
+#include "sampling/topn.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -264,9 +265,8 @@ static void *worker_main(void *arg)
     for (size_t k = w->first; k < w->first + w->count; k++) {
         struct eval_acc *a = &r->acc[k];
         /* settings after the first reuse the raw softmax of this step */
-        int rc = k == w->first
-            ? chain_run(&a->set.chain, &a->set.params, w->logits, r->V, &w->ws, &w->res, &w->err)
-            : chain_rerun(&a->set.chain, &a->set.params, w->logits, r->V, &w->ws, &w->res, &w->err);
+        int rc = topn_run(&a->set.chain, &a->set.params, w->logits, r->V,
+                          w->info->sparse ? w->info->tail_mass : -1.0, k != w->first, &w->ws, &w->res, &w->err);
         if (rc) {
             char pre[64];
             snprintf(pre, sizeof pre, "step %u", step);

@@ -8,6 +8,7 @@
 #include "explorer/explorer.h"
 #include "base/clock.h"
 #include "sampling/draw.h"
+#include "sampling/topn.h"
 #include "sampling/params_table.h"
 
 #include <math.h>
@@ -222,8 +223,8 @@ void explorer_update(struct explorer *ex)
         int same = ex->step_loaded && ex->loaded_step == ex->step && ex->res_ok && ex->n_top > 0;
         load_step(ex);
         struct ls_error e = {0};
-        ex->res_ok = (same ? chain_rerun : chain_run)(&ex->chain, &ex->params, ex->logits, ex->V,
-                                                     &ex->ws, &ex->res, &e) == LS_OK;
+        ex->res_ok = topn_run(&ex->chain, &ex->params, ex->logits, ex->V,
+                              ex->info.sparse ? ex->info.tail_mass : -1.0, same, &ex->ws, &ex->res, &e) == LS_OK;
         if (!ex->res_ok && !ex->step_err.code) ex->step_err = e;
         if (ex->res_ok && ex->n_top == 0) {
             /* raw order and rank depend on the step only: once per step */
@@ -284,7 +285,8 @@ static void seq_step(struct explorer *ex, struct ex_seq *s)
     int32_t tok = info.token;
     ex->rec_tok[i] = tok >= 0 && (uint32_t)tok < ex->V ? tok : -1;
     if (tok < 0 || (uint32_t)tok >= ex->V) { s->state[i] = SEQ_NOTOKEN; goto next; }
-    if (chain_run(&s->chain, &s->params, ex->wlogits, ex->V, &ex->wws, &ex->wres, &e)) {
+    if (topn_run(&s->chain, &s->params, ex->wlogits, ex->V, info.sparse ? info.tail_mass : -1.0, 0,
+                 &ex->wws, &ex->wres, &e)) {
         s->state[i] = SEQ_ERROR; s->n_err++; goto next;
     }
     /* the perplexity evaluator's arithmetic: one definition (eval_ppl.h) */
