@@ -228,7 +228,9 @@ void explorer_update(struct explorer *ex)
         if (!ex->res_ok && !ex->step_err.code) ex->step_err = e;
         if (ex->res_ok && ex->n_top == 0) {
             /* raw order and rank depend on the step only: once per step */
-            ex->n_top = chain_top_raw(&ex->res, EX_TOP_MAX, ex->top);
+            /* a top-N step lists only its known tokens: the rest are unknown */
+            uint32_t want = ex->res.topn.sparse && ex->res.topn.n_listed < EX_TOP_MAX ? ex->res.topn.n_listed : EX_TOP_MAX;
+            ex->n_top = chain_top_raw(&ex->res, want, ex->top);
             if (ex->info.token >= 0 && (uint32_t)ex->info.token < ex->V)
                 ex->rec_rank = chain_rank(&ex->res, ex->info.token);
         }
