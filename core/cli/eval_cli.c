@@ -100,6 +100,7 @@ void eval_add_header_json(cJSON *d, const struct source *s, const struct chain *
 {
     char buf[1024];
     report_add_source_json(d, s, -1);
+    cJSON_AddBoolToObject(d, "post_sampling", s->post_sampling);
     report_add_chain_json(d, ch, p);
     cJSON_AddNumberToObject(d, "seed", (double)cfg->seed);
     cJSON_AddNumberToObject(d, "n", cfg->n_samples);
@@ -137,4 +138,18 @@ void eval_print_header_text(FILE *f, const struct source *s, const struct chain 
         fprintf(f, "params: temperature %.9g  top-k %d  top-p %.9g  min-p %.9g\n",
                 p->temperature, (int)p->top_k, p->top_p, p->min_p);
     fprintf(f, "seed %llu  continuations %u\n", (unsigned long long)cfg->seed, cfg->n_samples);
+    if (s->post_sampling)
+        fprintf(f, "POST-SAMPLING: the file holds probabilities after its sampler chain, not the model's raw distribution\n");
+}
+
+int eval_topn_note(const struct eval_scores *sc, char *buf, size_t n)
+{
+    if (!sc->n_topn) return 0;
+    if (!sc->n_topn_bounded)
+        snprintf(buf, n, "top-N dump: p_raw is the file's own; the chain is exact at all %u steps", sc->n_topn);
+    else
+        snprintf(buf, n, "top-N dump: p_raw is the file's own; the chain is bounded, not exact, at %u of %u steps "
+                 "(the unknown tail decides; show --step N gives the bounds), and chain scores use the kept "
+                 "listed tokens there", sc->n_topn_bounded, sc->n_topn);
+    return 1;
 }

@@ -275,7 +275,11 @@ static void *worker_main(void *arg)
             w->rc = rc;
             return NULL;
         }
-        if (w->info->sparse) a->sc.approximate = 1;
+        a->sc.post_sampling = r->src->post_sampling;
+        if (w->info->sparse) {
+            a->sc.n_topn++;
+            if (!w->res.topn.exact) { a->sc.n_topn_bounded++; a->sc.approximate = 1; }
+        }
         for (int e = 0; eval_registry[e]; e++)
             if (eval_registry[e]->step) eval_registry[e]->step(a, &v);
         draw_all(r, w, a, step);

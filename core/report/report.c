@@ -243,7 +243,7 @@ cJSON *report_show_json(const struct report_ctx *c)
     int32_t tok = c->info->token;
     if (tok >= 0 && (uint32_t)tok < r->V) {
         cJSON *rec = cJSON_AddObjectToObject(d, "recorded");
-        cJSON_AddNumberToObject(rec, "id", tok);
+        cJSON_AddNumberToObject(rec, "id", (double)source_file_id(s, tok));
         report_add_text(rec, s, tok);
         cJSON_AddNumberToObject(rec, "rank", chain_rank(r, tok));
         cJSON_AddNumberToObject(rec, "p_raw", r->p_raw[tok]);
@@ -258,7 +258,7 @@ cJSON *report_show_json(const struct report_ctx *c)
     for (uint32_t i = 0; i < n; i++) {
         int32_t id = ids[i];
         cJSON *o = cJSON_CreateObject();
-        cJSON_AddNumberToObject(o, "id", id);
+        cJSON_AddNumberToObject(o, "id", (double)source_file_id(s, id));
         report_add_text(o, s, id);
         cJSON_AddItemToObject(o, "logit", num_or_null((double)c->logits[id]));
         cJSON_AddNumberToObject(o, "p_raw", r->p_raw[id]);
@@ -375,7 +375,7 @@ void report_show_text(FILE *f, const struct report_ctx *c, unsigned disp)
         report_token_cell(s, tok, disp, 24, buf, sizeof buf);
         const char *cb = chain_cut_name(r, r->cut_by[tok]);
         token_final(fin, sizeof fin, r, tok);
-        fprintf(f, "recorded token %d %s rank %u  p_raw %.6f  p %s%s%s\n", tok, buf, chain_rank(r, tok),
+        fprintf(f, "recorded token %lld %s rank %u  p_raw %.6f  p %s%s%s\n", (long long)source_file_id(s, tok), buf, chain_rank(r, tok),
                 r->p_raw[tok], fin, cb ? "  cut by " : "", cb ? cb : "");
     }
     uint32_t n;
@@ -387,7 +387,7 @@ void report_show_text(FILE *f, const struct report_ctx *c, unsigned disp)
         const char *cb = chain_cut_name(r, r->cut_by[id]);
         report_token_cell(s, id, disp, 24, buf, sizeof buf);
         token_final(fin, sizeof fin, r, id);
-        fprintf(f, "%5u %8d  %s %12.6g %10.6f %*s  %s\n", i + 1, id, buf, (double)c->logits[id],
+        fprintf(f, "%5u %8lld  %s %12.6g %10.6f %*s  %s\n", i + 1, (long long)source_file_id(s, id), buf, (double)c->logits[id],
                 r->p_raw[id], pw, fin, cb ? cb : "-");
     }
     free(ids);
