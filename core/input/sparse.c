@@ -428,7 +428,7 @@ static void fill_step(const struct sp_builder *b, const struct sp_plan *pl, uint
         if (lp < -FLT_MAX) lp = -FLT_MAX;
         im->key[*o] = tmp[i].key;
         im->logit[*o] = (float)lp;
-        sum += exp((double)(float)lp);
+        sum += exp(lp);   /* the file's value, before float rounding */
         (*o)++;
     }
     if (sum > 1.0 + SP_MASS_SLACK) seen(&t->over, si, SP_NONE, sum, 0);
