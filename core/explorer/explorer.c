@@ -348,8 +348,12 @@ static void fill_scores(struct explorer *ex)
     int32_t tok = ex->info.token;
     if (tok >= 0 && (uint32_t)tok < ex->V) {
         const char *cb = chain_cut_name(r, r->cut_by[tok]);
-        if (cb) score_rows_add(sc, SCORE_WARN, "recorded p", "0 (cut by %s)", cb);
-        else score_rows_add(sc, SCORE_NORMAL, "recorded p", "%.4f (raw %.4f)", r->p[tok], r->p_raw[tok]);
+        double lo, hi;
+        topn_p_bounds(r, tok, &lo, &hi);
+        if (r->cut_by[tok] == CUT_UNLISTED) score_rows_add(sc, SCORE_WARN, "recorded p", "unknown (not listed)");
+        else if (cb) score_rows_add(sc, SCORE_WARN, "recorded p", "0 (cut by %s)", cb);
+        else if (hi - lo > 1e-12) score_rows_add(sc, SCORE_NORMAL, "recorded p", "%.4f-%.4f (raw %.4f)", lo, hi, r->p_raw[tok]);
+        else score_rows_add(sc, SCORE_NORMAL, "recorded p", "%.4f (raw %.4f)", lo, r->p_raw[tok]);
         score_rows_add(sc, SCORE_NORMAL, "recorded rank", "%u", ex->rec_rank);
     } else {
         score_rows_add(sc, SCORE_PENDING, "recorded", "none at this step");

@@ -60,34 +60,46 @@ void report_add_raw_text(cJSON *obj, const char *key, const char *t, size_t len)
         cJSON_AddItemToArray(arr, cJSON_CreateNumber((unsigned char)t[i]));
 }
 
+/* Bytes at t of a code point a terminal may act on that cJSON prints raw:
+ * DEL, the C1 controls, and the bidirectional controls (which reorder what
+ * follows on screen). Returns its length and *cp, or 0. */
+static size_t unsafe_cp(const unsigned char *t, unsigned *cp)
+{
+    if (t[0] == 0x7F) { *cp = 0x7F; return 1; }
+    if (t[0] == 0xC2 && t[1] >= 0x80 && t[1] <= 0x9F) { *cp = t[1]; return 2; }
+    if (t[0] == 0xD8 && t[1] == 0x9C) { *cp = 0x061C; return 2; }
+    if (t[0] != 0xE2 || !t[1] || !t[2]) return 0;
+    unsigned c = 0x2000 + ((t[1] & 0x3Fu) << 6) + (t[2] & 0x3Fu);
+    if (c == 0x200E || c == 0x200F || (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069)) {
+        *cp = c;
+        return 3;
+    }
+    return 0;
+}
+
 char *report_json_print(const cJSON *doc)
 {
     char *txt = cJSON_Print(doc);
     if (!txt) return NULL;
-    /* cJSON escapes C0, '"' and '\'; DEL and the C1 controls (U+0080..U+009F,
-     * UTF-8 C2 80..C2 9F) it leaves raw, and some terminals act on C1. They
-     * can only occur inside strings, where \u escapes them. */
-    size_t n = 0, extra = 0;
-    for (; txt[n]; n++)
-        if (txt[n] == 0x7F || ((unsigned char)txt[n] == 0xC2 && (unsigned char)txt[n + 1] >= 0x80 &&
-                               (unsigned char)txt[n + 1] <= 0x9F)) extra += 6;
+    /* such code points occur only inside strings, where \u escapes them:
+     * the decoded text stays exact */
+    size_t n = strlen(txt), extra = 0, k;
+    unsigned cp;
+    for (size_t i = 0; i < n; i++) if (unsafe_cp((const unsigned char *)txt + i, &cp)) extra += 6;
     if (!extra) return txt;
-    char *o = malloc(n + extra + 1);
-    if (!o) { cJSON_free(txt); return NULL; }
+    char *o = cJSON_malloc(n + extra + 1);   /* callers free with cJSON_free */
     size_t w = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)txt[i];
-        if (c == 0x7F) w += (size_t)sprintf(o + w, "\\u007f");
-        else if (c == 0xC2 && (unsigned char)txt[i + 1] >= 0x80 && (unsigned char)txt[i + 1] <= 0x9F)
-            w += (size_t)sprintf(o + w, "\\u%04x", (unsigned char)txt[++i]);
-        else o[w++] = (char)c;
+    for (size_t i = 0; o && i < n; i++) {
+        if ((k = unsafe_cp((const unsigned char *)txt + i, &cp))) {
+            w += (size_t)sprintf(o + w, "\\u%04x", cp);
+            i += k - 1;
+        } else {
+            o[w++] = txt[i];
+        }
     }
-    o[w] = 0;
+    if (o) o[w] = 0;
     cJSON_free(txt);
-    char *r = cJSON_malloc(w + 1);  /* callers free with cJSON_free */
-    if (r) memcpy(r, o, w + 1);
-    free(o);
-    return r;
+    return o;
 }
 
 void report_add_text(cJSON *obj, const struct source *s, int32_t id)
@@ -245,9 +257,16 @@ cJSON *report_show_json(const struct report_ctx *c)
         cJSON *rec = cJSON_AddObjectToObject(d, "recorded");
         cJSON_AddNumberToObject(rec, "id", (double)source_file_id(s, tok));
         report_add_text(rec, s, tok);
-        cJSON_AddNumberToObject(rec, "rank", chain_rank(r, tok));
-        cJSON_AddNumberToObject(rec, "p_raw", r->p_raw[tok]);
-        add_outcome(rec, r, tok);
+        if (r->cut_by[tok] == CUT_UNLISTED) {
+            /* a top-N step that does not list its own recorded token */
+            cJSON_AddBoolToObject(rec, "listed", 0);
+            cJSON_AddNullToObject(rec, "p_raw");
+            cJSON_AddNullToObject(rec, "p");
+        } else {
+            cJSON_AddNumberToObject(rec, "rank", chain_rank(r, tok));
+            cJSON_AddNumberToObject(rec, "p_raw", r->p_raw[tok]);
+            add_outcome(rec, r, tok);
+        }
     } else {
         cJSON_AddNullToObject(d, "recorded");
     }
@@ -375,6 +394,10 @@ void report_show_text(FILE *f, const struct report_ctx *c, unsigned disp)
         report_token_cell(s, tok, disp, 24, buf, sizeof buf);
         const char *cb = chain_cut_name(r, r->cut_by[tok]);
         token_final(fin, sizeof fin, r, tok);
+        if (r->cut_by[tok] == CUT_UNLISTED)
+            fprintf(f, "recorded token %lld %s not listed at this step: its p_raw and p are unknown\n",
+                    (long long)source_file_id(s, tok), buf);
+        else
         fprintf(f, "recorded token %lld %s rank %u  p_raw %.6f  p %s%s%s\n", (long long)source_file_id(s, tok), buf, chain_rank(r, tok),
                 r->p_raw[tok], fin, cb ? "  cut by " : "", cb ? cb : "");
     }

@@ -85,7 +85,7 @@ static int dist_head(struct grid *g, const struct explorer *ex, struct view_rect
     char t[96];
     const char *sc = explorer_scale_name(ex->scale);
     if (res->topn.sparse)
-        snprintf(t, sizeof t, "Distribution (%s, top %u listed, %s)", sc, res->topn.n_listed,
+        snprintf(t, sizeof t, "Distribution (%s, top %u, %s)", sc, res->topn.n_listed,
                  res->topn.exact ? "exact" : "bounded");
     else if (ex->info.n_nan + ex->info.n_posinf)
         snprintf(t, sizeof t, "Distribution (%s, %u NaN/inf masked)", sc, ex->info.n_nan + ex->info.n_posinf);
