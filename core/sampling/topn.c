@@ -191,8 +191,11 @@ static void run_stages(struct tn *t)
         rep->kept_out = t->m;
         for (uint32_t i = 0; i < t->m; i++) wa += w_of(t, i);
         tail_w(t, &la, &ha);
-        /* of the stage's input, with the tail at its lower bound (exact when cut) */
-        rep->mass_removed = wb + lb > 0 ? (wb - wa + lb - la) / (wb + lb) : 0;
+        /* of the stage's input, with the tail at its upper bound: a stage
+         * that leaves part of the tail in removes none of it here */
+        (void)lb;
+        (void)la;
+        rep->mass_removed = wb + hb > 0 ? (wb - wa + hb - ha) / (wb + hb) : 0;
         if (rep->mass_removed < 0) rep->mass_removed = 0;
     }
 }
