@@ -100,7 +100,6 @@ void eval_add_header_json(cJSON *d, const struct source *s, const struct chain *
 {
     char buf[1024];
     report_add_source_json(d, s, -1);
-    cJSON_AddBoolToObject(d, "post_sampling", s->post_sampling);
     report_add_chain_json(d, ch, p);
     cJSON_AddNumberToObject(d, "seed", (double)cfg->seed);
     cJSON_AddNumberToObject(d, "n", cfg->n_samples);
