@@ -174,6 +174,9 @@ static int app_open(struct app *a, struct app_opts *o)
     explorer_set_params(&a->ex, &co->params);  /* checked by cli_parse already */
     explorer_set_chain(&a->ex, &co->chain);
     explorer_set_seed(&a->ex, co->seed);
+    /* one non-finite policy: the steps as `show`, the evaluators as `eval` */
+    a->ex.allow_nonfinite = co->allow_nonfinite;
+    a->ex.nonfinite_hint = "--allow-nonfinite treats them as masked";
     /* evaluators as `eval` with the same options (regex, keys, stops, -n, ...) */
     eval_cli_finish(&o->evc, co);
     a->ev.cfg = o->evc;

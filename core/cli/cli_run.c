@@ -1,5 +1,6 @@
 /* cli_run.c: opening, stepping and printing for the commands (see cli_run.h). */
 #include "cli/cli_run.h"
+#include "input/nonfinite.h"
 #include "report/report.h"
 #include "sampling/topn.h"
 
@@ -38,14 +39,13 @@ int cli_run_step(const struct cli_opts *o, struct source *s, uint32_t step,
 {
     int rc = source_read_step(s, step, st->logits, &st->info, err);
     if (rc) { ls_error_prefix(err, s->path); return rc; }
-    if (!o->allow_nonfinite && (st->info.n_nan || st->info.n_posinf)) {
-        for (uint32_t i = 0; i < s->vocab_size; i++) {
-            float z = st->logits[i];
-            if (isnan(z) || (isinf(z) && z > 0))
-                return ls_fail(err, LS_EDATA, "%s: step %u: token %u: %s logit (%u NaN, %u +inf in this step; "
-                               "--allow-nonfinite treats them as masked)", s->path, step, i,
-                               isnan(z) ? "NaN" : "+inf", st->info.n_nan, st->info.n_posinf);
-        }
+    if (!o->allow_nonfinite &&
+        (rc = step_nonfinite_check(st->logits, s->vocab_size, &st->info, "--allow-nonfinite treats them as masked", err))) {
+        char pre[32];
+        snprintf(pre, sizeof pre, "step %u", step);
+        ls_error_prefix(err, pre);
+        ls_error_prefix(err, s->path);
+        return rc;
     }
     rc = topn_run(&o->chain, &o->params, st->logits, s->vocab_size,
                   st->info.sparse ? st->info.tail_mass : -1.0, 0, &st->ws, &st->res, err);
@@ -60,9 +60,15 @@ int cli_run_step(const struct cli_opts *o, struct source *s, uint32_t step,
 
 int cli_begin(int argc, char **argv, const char *help, struct cli_one *c)
 {
+    return cli_begin_with(argc, argv, help, NULL, NULL, NULL, c);
+}
+
+int cli_begin_with(int argc, char **argv, const char *help, const struct cli_extra *extra, cli_extra_fn fn,
+                   void *ctx, struct cli_one *c)
+{
     memset(c, 0, sizeof *c);
     struct cli_opts *o = &c->o;
-    int rc = cli_parse(argc, argv, o, NULL, NULL, NULL, help, &c->err);
+    int rc = cli_parse(argc, argv, o, extra, fn, ctx, help, &c->err);
     if (rc < 0) return -1;
     if (!rc && o->all && o->step >= 0) rc = ls_fail(&c->err, LS_EUSAGE, "--all and --step are exclusive");
     if (rc || (rc = cli_open(o, 0, &c->s, &c->err))) { ls_error_print(&c->err, stderr); return rc; }

@@ -38,6 +38,9 @@ struct cli_one {
  * warnings, allocate step buffers. Returns LS_OK, -1 after --help (exit 0),
  * or an exit code after printing the error; on LS_OK end with cli_end. */
 int cli_begin(int argc, char **argv, const char *help, struct cli_one *c);
+/* The same with the command's own options (cli_opts.h's extras). */
+int cli_begin_with(int argc, char **argv, const char *help, const struct cli_extra *extra, cli_extra_fn fn,
+                   void *ctx, struct cli_one *c);
 /* Print c->err when rc is an error; free; return rc. */
 int cli_end(struct cli_one *c, int rc);
 

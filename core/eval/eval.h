@@ -56,6 +56,7 @@
 
 #define EVAL_MAX_EXT 8
 #define EVAL_MAX_KEYS 32
+#define EVAL_JSON_BREAKS 8     /* steps listed in json_breaks */
 #define EVAL_MAX_STOP 16
 #define EVAL_MAX_STOP_IDS 64
 #define EVAL_DEFAULT_N 200u
@@ -147,6 +148,14 @@ struct eval_scores {
     uint32_t n_json_valid;
     double json_keys_share, json_keys_ci[2];
     uint32_t n_json_keys;
+    /* where the invalid continuations break (eval_json.c): the step whose
+     * token first makes the text impossible to complete as JSON, for the
+     * EVAL_JSON_BREAKS steps where most break (most first, ties: earlier
+     * step); the rest are a valid beginning that ends too early */
+    uint32_t n_json_breaks;
+    uint32_t json_break_step[EVAL_JSON_BREAKS], json_break_n[EVAL_JSON_BREAKS];
+    uint32_t n_json_broken;      /* invalid continuations with a breaking step */
+    uint32_t n_json_incomplete;
     double regex_match_share, regex_match_ci[2];
     uint32_t n_regex_match;
     double distinct_1, distinct_2;

@@ -26,6 +26,8 @@ struct eval_acc {
     uint32_t n_clip_steps;
     /* json / regex */
     uint32_t n_json_valid, n_json_keys, n_regex, n_text_samples;
+    uint32_t *json_brk;          /* n_steps: invalid continuations that break at that step */
+    uint32_t n_json_incomplete;  /* invalid ones that are a valid prefix (end too early) */
     /* external */
     double ext_sum[EVAL_MAX_EXT], ext_min[EVAL_MAX_EXT], ext_max[EVAL_MAX_EXT];
     uint32_t ext_n[EVAL_MAX_EXT];
@@ -63,6 +65,14 @@ struct eval_run {
     int n_stop_ids;
     int finished;
 };
+
+/* 1 if tok ends a continuation (an end-of-generation token). Inline here:
+ * eval.c and the evaluators both ask, and evaluators never call eval.c. */
+static inline int eval_stop_token(const struct eval_run *r, int32_t tok)
+{
+    for (int j = 0; j < r->n_stop_ids; j++) if (tok == r->stop_ids[j]) return 1;
+    return 0;
+}
 
 /* eval_external.c: run one command on one text; *score receives the number. */
 int eval_external_run(const char *name, const char *command, const char *text, size_t len,

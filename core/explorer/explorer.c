@@ -3,10 +3,13 @@
  * Draw consistency: the samples panel's N draws use the same stream as
  * `logitscope sample -n N --step S --seed SEED` (rng seeded with the seed)
  * and the same draw (sampling/draw.h), so the explorer and the CLI agree
- * token for token. The 10,000 empirical draws use a second stream
- * (DRAW_STREAM_EMPIRICAL) so they never shift the first N. */
+ * token for token. The 10,000 draws behind the frequencies are the same
+ * stream continued: the N shown are its first N (one stream, so a token
+ * drawn once among the N has a frequency of at least 1/10,000). */
 #include "explorer/explorer.h"
 #include "base/clock.h"
+#include "base/numfmt.h"
+#include "input/nonfinite.h"
 #include "sampling/draw.h"
 #include "sampling/topn.h"
 #include "sampling/params_table.h"
@@ -18,12 +21,9 @@
 #include <string.h>
 #include <time.h>
 
-/* focusable fields after the sampling parameters (EXP_TEMPERATURE..EXP_MIN_P
- * are PARAM_TEMPERATURE..PARAM_MIN_P; their names are the parameter table's) */
+/* focusable fields after the sampling parameters (0 .. PARAM__COUNT - 1 are
+ * the parameter table's; their names are the table's) */
 static const char *const field_names[EXP__COUNT - EXP_CHAIN] = { "chain", "seed" };
-_Static_assert(EXP_TEMPERATURE == (int)PARAM_TEMPERATURE && EXP_TOP_K == (int)PARAM_TOP_K &&
-               EXP_TOP_P == (int)PARAM_TOP_P && EXP_MIN_P == (int)PARAM_MIN_P && EXP_CHAIN == (int)PARAM__COUNT,
-               "the explorer's parameter fields follow the parameter table");
 static const char *const scale_names[SCALE__COUNT] = { "prob", "logprob", "logit" };
 static const char *const panel_names[PANEL__COUNT] = { "parameters", "distribution", "sequence", "samples" };
 
@@ -43,6 +43,8 @@ void explorer_init(struct explorer *ex)
     ex->seed = LS_DEFAULT_SEED;
     ex->n_draws = EX_DRAWS_DEFAULT;
     ex->seq_cur = -1;
+    ex->detail_id = -1;
+    ex->strip_stage = -1;
 }
 
 static void seq_free(struct explorer *ex)
@@ -131,6 +133,7 @@ int explorer_set_source(struct explorer *ex, struct source *s, struct ls_error *
     ex->stale = EX_RECOMPUTE;
     ex->dist_sel = ex->dist_scroll = 0;
     ex->seq_cur = -1;
+    ex->detail_id = -1;
     if (s->warnings[0]) {
         /* first warning line only: the status line has one row */
         size_t l = strcspn(s->warnings, "\n");
@@ -156,8 +159,13 @@ int explorer_open_with(struct explorer *ex, const char *path, const struct sourc
 const char *explorer_token(const struct explorer *ex, int32_t id, char *buf, size_t bufsz, size_t *len)
 {
     int known;
-    const char *t = vocab_text(ex->src ? ex->src->vocab : NULL, id, buf, bufsz, len, &known);
-    return t;
+    return explorer_token_known(ex, id, buf, bufsz, len, &known);
+}
+
+const char *explorer_token_known(const struct explorer *ex, int32_t id, char *buf, size_t bufsz, size_t *len,
+                                 int *known)
+{
+    return vocab_text(ex->src ? ex->src->vocab : NULL, id, buf, bufsz, len, known);
 }
 
 /* --- current step ------------------------------------------------------ */
@@ -172,7 +180,7 @@ static void load_step(struct explorer *ex)
     memset(&ex->info, 0, sizeof ex->info);
     ex->info.token = -1;
     ex->step_err.code = 0;
-    if (source_read_step(ex->src, ex->step, ex->logits, &ex->info, &ex->step_err)) {
+    if (explorer_read_step(ex, ex->step, ex->logits, &ex->info, &ex->step_err)) {
         char pre[32];
         snprintf(pre, sizeof pre, "step %u", ex->step);
         ls_error_prefix(&ex->step_err, pre);
@@ -183,6 +191,14 @@ static void load_step(struct explorer *ex)
     }
     int32_t t = ex->info.token;
     ex->rec_tok[ex->step] = t >= 0 && (uint32_t)t < ex->V ? t : -1;
+}
+
+int explorer_read_step(const struct explorer *ex, uint32_t step, float *z, struct step_info *info,
+                       struct ls_error *err)
+{
+    int rc = source_read_step(ex->src, step, z, info, err);
+    if (rc || ex->allow_nonfinite) return rc;
+    return step_nonfinite_check(z, ex->V, info, ex->nonfinite_hint, err);
 }
 
 static void build_samples(struct explorer *ex)
@@ -206,8 +222,8 @@ static void build_samples(struct explorer *ex)
     sm->n = n;
     /* empirical frequencies of the drawn tokens only (no search in the
      * V-sized CDF per draw: 10,000 draws stay well under a millisecond at
-     * V = 262144), from the stream the draws view uses */
-    rng_seed(&g, ex->seed ^ DRAW_STREAM_EMPIRICAL);
+     * V = 262144), over the same stream from its start (the draws view's) */
+    rng_seed(&g, ex->seed);
     draw_count_tokens(&d, &g, EX_EMP_DRAWS, sm->row_id, sm->n_rows, sm->row_emp);
     sm->emp_n = EX_EMP_DRAWS;
 }
@@ -235,10 +251,18 @@ void explorer_update(struct explorer *ex)
                 ex->rec_rank = chain_rank(&ex->res, ex->info.token);
         }
         if (ex->dist_sel >= ex->n_top) ex->dist_sel = ex->n_top ? ex->n_top - 1 : 0;
+        explorer_marks_update(ex);
     }
     if ((ex->stale & EX_RESAMPLE) == EX_RESAMPLE) build_samples(ex);
     ex->stale = EX_NONE;
     fill_scores(ex);
+    ex->detail_ok = 0;
+    if (ex->detail_id >= 0 && ex->res_ok) {
+        struct report_ctx c = { ex->src, ex->step, &ex->chain, &ex->params, &ex->res, &ex->info,
+                                ex->logits, ex->seed, 0 };
+        struct ls_error e = {0};
+        ex->detail_ok = token_detail(&c, ex->detail_id, &ex->detail, &e) == LS_OK;
+    }
 }
 
 /* --- sequence-wide numbers ----------------------------------------------- */
@@ -283,9 +307,11 @@ static void seq_step(struct explorer *ex, struct ex_seq *s)
     struct step_info info;
     struct ls_error e = {0};
     s->p[i] = -1.0f;
-    if (source_read_step(ex->src, i, ex->wlogits, &info, &e)) { s->state[i] = SEQ_ERROR; s->n_err++; goto next; }
-    int32_t tok = info.token;
+    info.token = -1;
+    int bad = explorer_read_step(ex, i, ex->wlogits, &info, &e);
+    int32_t tok = info.token;   /* a step refused for NaN still has its token */
     ex->rec_tok[i] = tok >= 0 && (uint32_t)tok < ex->V ? tok : -1;
+    if (bad) { s->state[i] = SEQ_ERROR; s->n_err++; goto next; }
     if (tok < 0 || (uint32_t)tok >= ex->V) { s->state[i] = SEQ_NOTOKEN; goto next; }
     if (topn_run(&s->chain, &s->params, ex->wlogits, ex->V, info.sparse ? info.tail_mass : -1.0, 0,
                  &ex->wws, &ex->wres, &e)) {
@@ -316,54 +342,36 @@ unsigned explorer_work(struct explorer *ex, long budget_ns)
 
 /* --- scores panel ---------------------------------------------------------- */
 
-/* The sequence rows: perplexity under the chain and raw, and the cut share,
- * from eval's definition (eval_ppl_scores), so they equal `eval --json`'s
- * perplexity_chain and perplexity_raw and the evaluator rows below them. */
-static void seq_rows(struct score_rows *sc, const struct eval_ppl *ppl)
-{
-    if (ppl->n_rec == 0) { score_rows_add(sc, SCORE_PENDING, "perplexity", "no recorded tokens"); return; }
-    struct eval_scores e;
-    eval_ppl_scores(ppl, &e);
-    uint32_t n_cut = ppl->n_rec - ppl->n_uncut;
-    char raw[32];
-    /* %.4g: a recorded token whose p underflows makes a perplexity
-     * astronomically large (or inf); keep the row one line */
-    if (isfinite(e.perplexity_raw)) snprintf(raw, sizeof raw, "%.4g", e.perplexity_raw);
-    else if (isfinite(e.nll_raw_nats)) snprintf(raw, sizeof raw, "overflows: nll %.4g nats", e.nll_raw_nats);
-    else snprintf(raw, sizeof raw, "n/a");
-    if (ppl->n_uncut) score_rows_add(sc, SCORE_NORMAL, "perplexity", "%.4g (raw %s)", e.perplexity_chain, raw);
-    else score_rows_add(sc, SCORE_WARN, "perplexity", "inf (all cut; raw %s)", raw);
-    score_rows_add(sc, n_cut ? SCORE_WARN : SCORE_NORMAL, "cut share", "%.1f%% (%u of %u)",
-                   100.0 * n_cut / ppl->n_rec, n_cut, ppl->n_rec);
-}
-
 static void fill_scores(struct explorer *ex)
 {
     struct score_rows *sc = &ex->scores;
     const struct chain_result *r = &ex->res;
     score_rows_clear(sc);
     if (!ex->res_ok) { score_rows_add(sc, SCORE_WARN, "step", "no distribution"); return; }
+    /* what the chain changed about the settings (vLLM raises 0 < T < 0.01
+     * to 0.01): first, so "temperature 0.01" on the bar is never ambiguous */
+    if (r->note[0]) score_rows_add(sc, SCORE_NOTE, "note", "%s", r->note);
     score_rows_add(sc, SCORE_NORMAL, "entropy", "%.3f -> %.3f nats", r->entropy_before, r->entropy_after);
     score_rows_add(sc, SCORE_NORMAL, "kept", "%u of %u", r->n_kept, r->n_finite);
     int32_t tok = ex->info.token;
     if (tok >= 0 && (uint32_t)tok < ex->V) {
         const char *cb = chain_cut_name(r, r->cut_by[tok]);
+        char pf[16], ph[16], pr[16];
         double lo, hi;
         topn_p_bounds(r, tok, &lo, &hi);
+        num_prob(pr, sizeof pr, r->p_raw[tok]);
+        num_prob(pf, sizeof pf, lo);
         if (r->cut_by[tok] == CUT_UNLISTED) score_rows_add(sc, SCORE_WARN, "recorded p", "unknown (not listed)");
-        else if (cb) score_rows_add(sc, SCORE_WARN, "recorded p", "0 (cut by %s)", cb);
-        else if (hi - lo > 1e-12) score_rows_add(sc, SCORE_NORMAL, "recorded p", "%.4f-%.4f (raw %.4f)", lo, hi, r->p_raw[tok]);
-        else score_rows_add(sc, SCORE_NORMAL, "recorded p", "%.4f (raw %.4f)", lo, r->p_raw[tok]);
+        else if (cb) score_rows_add(sc, SCORE_WARN, "recorded p", "0 (cut by %s; raw %s)", cb, pr);
+        else if (hi - lo > 1e-12)  /* a top-N step whose unknown tail leaves it open */
+            score_rows_add(sc, SCORE_NORMAL, "recorded p", "%s-%s (raw %s)", pf, num_prob(ph, sizeof ph, hi), pr);
+        else score_rows_add(sc, SCORE_NORMAL, "recorded p", "%s (raw %s)", pf, pr);
         score_rows_add(sc, SCORE_NORMAL, "recorded rank", "%u", ex->rec_rank);
     } else {
         score_rows_add(sc, SCORE_PENDING, "recorded", "none at this step");
     }
-    const struct ex_seq *s = explorer_seq(ex);
-    if (!s || s->done < ex->n_steps) {
-        score_rows_add(sc, SCORE_PENDING, "perplexity", "computing %u/%u", s ? s->done : 0, ex->n_steps);
-        return;
-    }
-    seq_rows(sc, &s->ppl);
+    /* the sequence's scores (perplexity, cut rate, ...) are the score
+     * table's rows, which explorer_eval_update appends: each score once */
 }
 
 /* --- actions --------------------------------------------------------------- */
@@ -375,10 +383,20 @@ static unsigned mark(struct explorer *ex, unsigned fl)
     return fl;
 }
 
+/* Focusing a parameter whose stage is not in the chain says so: its
+ * value has no effect (explorer_param_note). */
+static unsigned focus_note(struct explorer *ex)
+{
+    char note[128];
+    explorer_param_note(ex, ex->focus_param, note, sizeof note);
+    if (note[0]) explorer_message(ex, 0, "%s: %s", explorer_param_name(ex->focus_param), note);
+    return EX_REDRAW;
+}
+
 unsigned explorer_focus_param(struct explorer *ex, int delta)
 {
     ex->focus_param = ((ex->focus_param + delta) % EXP__COUNT + EXP__COUNT) % EXP__COUNT;
-    return EX_REDRAW;
+    return focus_note(ex);
 }
 
 unsigned explorer_focus_panel(struct explorer *ex, int delta)
@@ -391,13 +409,9 @@ unsigned explorer_focus(struct explorer *ex, int panel, int p)
 {
     if ((unsigned)panel >= PANEL__COUNT) return EX_NONE;
     ex->focus_panel = panel;
-    if (panel == PANEL_PARAMS && (unsigned)p < EXP__COUNT) ex->focus_param = p;
+    if (panel == PANEL_PARAMS && (unsigned)p < EXP__COUNT) { ex->focus_param = p; return focus_note(ex); }
     return EX_REDRAW;
 }
-
-static double clampd(double v, double lo, double hi) { return v < lo ? lo : v > hi ? hi : v; }
-/* Round to the step's decimal grid so repeated +/- never drift (0.1+0.2). */
-static double snap(double v, double unit) { return round(v / unit) * unit; }
 
 /* Set params: the flags of the change (EX_REDRAW alone for a refusal,
  * whose message is on screen). */
@@ -434,43 +448,35 @@ static unsigned adjust_seed(struct explorer *ex, int dir, int coarse)
     return explorer_set_seed(ex, ex->seed + (uint64_t)d);
 }
 
-unsigned explorer_adjust(struct explorer *ex, int dir, int coarse)
+/* A parameter changed from a key: the new value, and the note when its
+ * stage is not in the chain (the change then has no effect). */
+static unsigned set_param_key(struct explorer *ex, int f, double v)
 {
     struct params p = ex->params;
-    switch (ex->focus_param) {
-    case EXP_TEMPERATURE: {
-        double d = coarse ? 0.25 : 0.05;
-        p.temperature = clampd(snap(p.temperature + dir * d, 0.01), 0.0, 10.0);
-        break;
-    }
-    case EXP_TOP_K: {
-        int64_t k = p.top_k + (int64_t)dir * (coarse ? 10 : 1);
-        if (k < 0) k = 0;
-        if (k > (int64_t)ex->V) k = ex->V;
-        p.top_k = (int32_t)k;
-        break;
-    }
-    case EXP_TOP_P:
-        p.top_p = clampd(snap(p.top_p + dir * (coarse ? 0.05 : 0.01), 0.01), 0.0, 1.0);
-        break;
-    case EXP_MIN_P:
-        p.min_p = clampd(snap(p.min_p + dir * (coarse ? 0.05 : 0.01), 0.01), 0.0, 1.0);
-        break;
+    param_set(&p, (enum param_id)f, v);
+    unsigned fl = set_params(ex, &p);
+    char note[128], val[32];
+    explorer_param_note(ex, f, note, sizeof note);
+    explorer_param_text(ex, f, val, sizeof val);
+    if (note[0] && fl != EX_REDRAW) explorer_message(ex, 0, "%s %s: %s", explorer_param_name(f), val, note);
+    return fl | (note[0] ? EX_REDRAW : EX_NONE);
+}
+
+unsigned explorer_adjust(struct explorer *ex, int dir, int coarse)
+{
+    int f = ex->focus_param;
+    if ((unsigned)f < PARAM__COUNT) return set_param_key(ex, f, explorer_param_stepped(ex, f, dir, coarse));
+    switch (f) {
     case EXP_CHAIN: return preset_step(ex, dir, 0);
     case EXP_SEED: return adjust_seed(ex, dir, coarse);
     default: return EX_NONE;
     }
-    return set_params(ex, &p);
 }
 
 unsigned explorer_param_off(struct explorer *ex)
 {
-    struct params p = ex->params;
     int f = ex->focus_param;
-    if (f < PARAM__COUNT) {  /* the table's off value (same order, asserted above) */
-        param_set(&p, (enum param_id)f, param_def((enum param_id)f)->off);
-        return set_params(ex, &p);
-    }
+    if ((unsigned)f < PARAM__COUNT) return set_param_key(ex, f, param_def((enum param_id)f)->off);
     switch (f) {
     case EXP_CHAIN: { struct chain c; chain_preset(&c, PRESET_HF); return set_chain(ex, &c); }
     case EXP_SEED: return explorer_set_seed(ex, LS_DEFAULT_SEED);
@@ -561,4 +567,78 @@ unsigned explorer_select_row(struct explorer *ex, int64_t row)
 unsigned explorer_move_row(struct explorer *ex, int64_t delta)
 {
     return explorer_select_row(ex, (int64_t)ex->dist_sel + delta);
+}
+
+/* Screen lines token rows first..last take: one each, plus the threshold
+ * lines (ex->marks) drawn after a row. */
+static int dist_lines(const struct explorer *ex, uint32_t first, uint32_t last)
+{
+    int n = 0;
+    for (uint32_t k = first; k <= last && k < ex->n_top; k++) {
+        n++;
+        for (int i = 0; i < ex->n_marks; i++) n += ex->marks[i].row == k + 1;
+    }
+    return n;
+}
+
+uint32_t explorer_dist_first(const struct explorer *ex, int rows)
+{
+    uint32_t first = ex->dist_scroll;
+    if (ex->dist_sel < first) first = ex->dist_sel;
+    while (rows > 0 && first < ex->dist_sel && dist_lines(ex, first, ex->dist_sel) > rows) first++;
+    return first;
+}
+
+/* The first row of the page after (dir 1) or before (dir -1) the one
+ * starting at first, never past the last full page. */
+static uint32_t page_from(const struct explorer *ex, uint32_t first, int dir, int rows)
+{
+    uint32_t f = first, last_first = ex->n_top - 1;
+    int used = 0;
+    if (dir > 0) {
+        while (f < ex->n_top && used + dist_lines(ex, f, f) <= rows) { used += dist_lines(ex, f, f); f++; }
+        if (f == first) f++;
+    } else {
+        while (f > 0 && used + dist_lines(ex, f - 1, f - 1) <= rows) { f--; used += dist_lines(ex, f, f); }
+    }
+    /* the last page stays full: the first row from which the rest fits */
+    for (used = dist_lines(ex, last_first, last_first); last_first > 0; last_first--) {
+        int l = dist_lines(ex, last_first - 1, last_first - 1);
+        if (used + l > rows) break;
+        used += l;
+    }
+    return f < last_first ? f : last_first;
+}
+
+unsigned explorer_page_rows(struct explorer *ex, int dir, int rows)
+{
+    if (ex->n_top == 0 || rows < 1) return EX_NONE;
+    /* the list and the selection move by a page together, so the first
+     * PgDn shows the next page (not one more row) */
+    uint32_t first = explorer_dist_first(ex, rows), f = page_from(ex, first, dir, rows);
+    int64_t sel = (int64_t)ex->dist_sel + (int64_t)f - (int64_t)first;
+    if (sel < (int64_t)f) sel = f;
+    if (sel >= (int64_t)ex->n_top) sel = ex->n_top - 1;
+    while (sel > (int64_t)f && dist_lines(ex, f, (uint32_t)sel) > rows) sel--;
+    ex->dist_scroll = f;
+    ex->dist_sel = (uint32_t)sel;
+    return EX_REDRAW;
+}
+
+unsigned explorer_show_token(struct explorer *ex, int64_t id)
+{
+    if (!ex->src) return EX_NONE;
+    if (id < 0 || id >= (int64_t)ex->V) {
+        explorer_message(ex, 1, "token %lld is not in the vocabulary (0..%u)", (long long)id, ex->V - 1);
+        return EX_REDRAW;
+    }
+    ex->detail_id = (int32_t)id;
+    return mark(ex, EX_REDRAW);
+}
+
+unsigned explorer_hide_token(struct explorer *ex)
+{
+    if (ex->detail_id < 0) return EX_NONE;
+    ex->detail_id = -1;
+    return EX_REDRAW;
 }

@@ -4,8 +4,9 @@
  * open source, the current step, chain, parameters and seed, the focused
  * parameter and panel, the chain result of the current step, the per-step
  * caches (raw top-N order and the recorded token's rank do not depend on
- * the parameters), the samples panel (N draws with the seed, and 10,000
- * draws for empirical frequencies), the scores panel rows, and the
+ * the parameters), the samples panel (N draws with the seed: the first N
+ * of the 10,000 behind the empirical frequencies, one stream), the token
+ * details of one token (report/token_detail.h), the scores panel rows, and the
  * sequence-wide numbers (probability of every recorded token under the
  * current settings, perplexity, cut share) cached per setting.
  *
@@ -15,10 +16,10 @@
  *                       below (explorer.c); commands (explorer_cmd.c) go
  *                       through them.
  *   UI state            focus_param, focus_panel, scale, dist_sel,
- *                       dist_scroll, n_draws: the actions below. The TUI
+ *                       dist_scroll, n_draws, detail_id: the actions below. The TUI
  *                       never assigns a field: it calls an action and acts
  *                       on the flags it returns.
- *   derived, per step   logits .. samples: explorer_update only (from the
+ *   derived, per step   logits .. samples, marks, strip_*: explorer_update only (from the
  *                       settings; `stale` says what it must redo).
  *   derived, sequence   seq[], seq_cur, seq_clock, w*: explorer_work only
  *                       (background slices; explorer_update reads them);
@@ -64,13 +65,19 @@
 
 #include <stdint.h>
 #include "sampling/chain.h"
+#include "sampling/params_table.h"
 #include "base/rng.h"
 #include "eval/eval_ppl.h"
 #include "explorer/score_rows.h"
 #include "input/source.h"
+#include "report/token_detail.h"
 #include "base/status.h"
 
-enum ex_param { EXP_TEMPERATURE = 0, EXP_TOP_K, EXP_TOP_P, EXP_MIN_P, EXP_CHAIN, EXP_SEED, EXP__COUNT };
+/* The focusable fields of the parameter bar: 0 .. PARAM__COUNT - 1 are the
+ * parameter table's entries (enum param_id, sampling/params_table.h), in
+ * table order, so a parameter added there is focusable with no edit here;
+ * the chain and the seed follow. */
+enum ex_param { EXP_CHAIN = PARAM__COUNT, EXP_SEED, EXP__COUNT };
 enum ex_scale { SCALE_PROB = 0, SCALE_LOGPROB, SCALE_LOGIT, SCALE__COUNT };
 enum ex_panel { PANEL_PARAMS = 0, PANEL_DIST, PANEL_SEQ, PANEL_SAMPLES, PANEL__COUNT };
 
@@ -116,6 +123,21 @@ struct ex_samples {
     uint32_t emp_n;
 };
 
+/* A stage's threshold on the distribution panel (explorer_marks.c): the
+ * stage at chain position `stage` kept rows [0, row) of the raw order (of
+ * the tokens it received), and cut from row `row` on. Only stages that cut
+ * something, and whose kept set is such a prefix, get a mark (the stages
+ * here all cut in the order logit desc, id asc, which is the raw order).
+ * Probabilities are of the stage's input: the tokens it received,
+ * renormalised, after any temperature applied before it. */
+struct ex_mark {
+    int stage;          /* position in the chain */
+    uint32_t row;       /* first row (0-based, raw order) the stage cut */
+    double value;       /* the stage's parameter value */
+    double mass_kept;   /* input mass the stage kept (top-p: the crossing) */
+    double p_min;       /* min-p's cut-off p_min * p_max of its input, else -1 */
+};
+
 struct explorer {
     struct source *src;              /* owned */
     uint32_t V, n_steps;
@@ -144,6 +166,11 @@ struct explorer {
     uint32_t rec_rank;               /* recorded token's raw rank, 0 none */
     double *cdf;                     /* V: cumulative p over survivors */
     struct ex_samples samples;
+    /* thresholds and the strip's distribution (explorer_marks.c) */
+    struct ex_mark marks[CHAIN_MAX_STAGES];
+    int n_marks;
+    int strip_stage;                 /* chain position whose input the strip shows, -1 raw */
+    double strip_p[EX_TOP_MAX];      /* p of top[k] in that distribution */
 
     /* sequence-wide, cached per setting */
     struct ex_seq seq[EX_SEQ_CACHE];
@@ -155,8 +182,18 @@ struct explorer {
     struct chain_ws wws;
     struct chain_result wres;
 
+    /* the non-finite policy (input/nonfinite.h): NaN/+inf logits make a
+     * step fail, as in `show` and `eval`, unless allowed (then masked) */
+    int allow_nonfinite;
+    const char *nonfinite_hint;      /* the front end's words for the switch */
+
     struct score_rows scores;
-    char msg[256];                   /* status message (raw text) */
+    /* token details (overlay): the token shown, -1 none (UI state, set by
+     * explorer_show_token); its document, kept current by explorer_update */
+    int32_t detail_id;
+    struct token_detail detail;
+    int detail_ok;
+    char msg[LS_ERROR_MAX + 128];    /* status message (raw text): room for a whole error */
     int msg_error;
 };
 
@@ -171,6 +208,12 @@ int explorer_open_with(struct explorer *ex, const char *path, const struct sourc
                        struct ls_error *err);
 /* Take ownership of an already open source (benchmarks, tests). */
 int explorer_set_source(struct explorer *ex, struct source *s, struct ls_error *err);
+
+/* Read a step under the non-finite policy (every reader of the explorer's
+ * source goes through here): source_read_step, then NaN/+inf are an error
+ * unless ex->allow_nonfinite. */
+int explorer_read_step(const struct explorer *ex, uint32_t step, float *z, struct step_info *info,
+                       struct ls_error *err);
 
 /* Bring the current step's numbers up to date (cheap when nothing changed). */
 void explorer_update(struct explorer *ex);
@@ -201,11 +244,55 @@ unsigned explorer_set_scale(struct explorer *ex, int scale);
 unsigned explorer_set_draws(struct explorer *ex, int64_t n);
 unsigned explorer_select_row(struct explorer *ex, int64_t row);
 unsigned explorer_move_row(struct explorer *ex, int64_t delta);
+/* Show the token details of id (any step: they follow the step and the
+ * settings) / hide them; EX_NONE when nothing changed. */
+unsigned explorer_show_token(struct explorer *ex, int64_t id);
+unsigned explorer_hide_token(struct explorer *ex);
+/* A page of the token list (rows shown) down (dir 1) or up (-1): the first
+ * row shown and the selection move by a page together. */
+unsigned explorer_page_rows(struct explorer *ex, int dir, int rows);
+/* The first row the token list shows with `rows` rows: dist_scroll, moved
+ * just enough to keep dist_sel in view (the distribution panel's rule). */
+uint32_t explorer_dist_first(const struct explorer *ex, int rows);
 /* Set params/chain (validated; message on error): LS_OK or LS_EUSAGE.
  * They make the step's result stale (EX_RECOMPUTE) like the actions. */
 int explorer_set_params(struct explorer *ex, const struct params *p);
 int explorer_set_chain(struct explorer *ex, const struct chain *c);
 unsigned explorer_set_seed(struct explorer *ex, uint64_t seed);
+
+/* Parameters and the chain (explorer_params.c: queries; editing:
+ * explorer_chain_edit.c), from the parameter and
+ * stage tables. p is a parameter field (enum param_id).
+ *   state   EXPS_IN_CHAIN: its stage runs; EXPS_ABSENT: it has a stage
+ *           that is not in the chain, so the value has no effect (the bar
+ *           dims it, and setting it says so); EXPS_NO_STAGE: a parameter no
+ *           single stage owns (never dimmed).
+ *   editing the chain works on the focused parameter's stage: add puts it
+ *           where the stage table's order places it among the stages
+ *           present, remove takes it out (never the last one), move swaps
+ *           it with its neighbour. The result is a custom chain, as
+ *           `:chain LIST` with that order. Each says what it did in msg. */
+enum { EXPS_NO_STAGE = 0, EXPS_IN_CHAIN, EXPS_ABSENT };
+int explorer_param_stage(int p, enum stage_kind *k);
+/* The parameter a stage reads (enum param_id), -1 if none. */
+int explorer_stage_param(enum stage_kind k);
+/* Position of stage k in the current chain, -1 if absent. */
+int explorer_chain_pos(const struct explorer *ex, enum stage_kind k);
+int explorer_param_state(const struct explorer *ex, int p);
+/* The value as the bar shows it: "off", "40", "0.90", "0.0003". */
+void explorer_param_text(const struct explorer *ex, int p, char *buf, size_t bufsz);
+/* "not in the chain (custom k>T>p): no effect" for an absent stage, else "". */
+void explorer_param_note(const struct explorer *ex, int p, char *buf, size_t bufsz);
+/* The value one fine or coarse step up (dir > 0) or down, clamped to range. */
+double explorer_param_stepped(const struct explorer *ex, int p, int dir, int coarse);
+unsigned explorer_chain_add(struct explorer *ex);
+unsigned explorer_chain_remove(struct explorer *ex);
+unsigned explorer_chain_move(struct explorer *ex, int dir);
+
+/* Recompute marks[] and strip_p[] from the current result (explorer_update
+ * calls it; O(V)). The strip shows the input of the chain's first active
+ * top-p stage (the distribution its mass test runs on), else the raw one. */
+void explorer_marks_update(struct explorer *ex);
 
 /* Status message (printf-style; error=1 draws it in the error role). */
 void explorer_message(struct explorer *ex, int error, const char *fmt, ...)
@@ -249,5 +336,8 @@ const char *explorer_panel_name(int p);
 
 /* Token text of id for display (raw bytes, or "<id N>" in buf). */
 const char *explorer_token(const struct explorer *ex, int32_t id, char *buf, size_t bufsz, size_t *len);
+/* The same; *known = 0 when it is the "<id N>" spelling (no text). */
+const char *explorer_token_known(const struct explorer *ex, int32_t id, char *buf, size_t bufsz, size_t *len,
+                                 int *known);
 
 #endif

@@ -8,7 +8,10 @@
  *   chain hf|llama.cpp|vllm|LIST      stage order and tie rules
  *   defaults llama.cpp|hf|vllm        that system's default values and chain
  *   step N [goto]      seed S      open FILE [o e edit]      export FILE [w write]
+ *   token ID           the token details overlay (explorer_show_token)
  *   help [h ?]         quit [q exit]
+ * Setting a parameter whose stage is not in the chain succeeds and says it
+ * has no effect (explorer_param_note).
  * Errors are returned as EXC_ERROR with the message in ex->msg; nothing here
  * ends the program. Unknown commands return EXC_UNKNOWN so the TUI can
  * handle its own (dump-screen, ...). */
@@ -33,6 +36,7 @@ const struct ex_command_info explorer_commands[] = {
     {"step", "goto", "N", "go to step N (0-based)"},
     {"seed", "", "S", "the seed of the draws"},
     {"open", "o e edit", "FILE", "open another file (on failure the current one stays)"},
+    {"token", "", "ID", "token details: id, text, bytes, rank, logit, raw and final p, the stage that cut it"},
     {"export", "w write", "FILE [N|all]", "write the step's distribution as `show --json --top all` prints it, atomically"},
     /* explorer_eval.c's views */
     {"scores", "", "", "the scores view: every evaluator for the current settings"},
@@ -155,7 +159,11 @@ static int set_param(struct explorer *ex, enum param_id id, const char *val)
     struct params pr = ex->params;
     param_set(&pr, id, d);
     if (explorer_set_params(ex, &pr)) return EXC_ERROR;
-    explorer_message(ex, 0, "%s %s", pd->name, val);
+    /* a value whose stage is not in the chain changes nothing: say so */
+    char note[128];
+    explorer_param_note(ex, (int)id, note, sizeof note);
+    if (note[0]) explorer_message(ex, 0, "%s %s: %s", pd->name, val, note);
+    else explorer_message(ex, 0, "%s %s", pd->name, val);
     return EXC_OK;
 }
 
@@ -342,6 +350,17 @@ static int run_export(struct explorer *ex, const struct cmd_args *a)
     return EXC_OK;
 }
 
+static int run_token(struct explorer *ex, const struct cmd_args *a)
+{
+    long id;
+    struct ls_error e = {0};
+    if (a->n != 2) return fail(ex, "usage: token ID");
+    if (!ex->src) return fail(ex, "token: nothing open");
+    if (parse_long(a->w[1], 0, (long)ex->V - 1, &id, &e)) return fail(ex, "token: %s", e.msg);
+    explorer_show_token(ex, id);
+    return EXC_OK;
+}
+
 static int run_help(struct explorer *ex, const struct cmd_args *a) { (void)ex; (void)a; return EXC_HELP; }
 static int run_quit(struct explorer *ex, const struct cmd_args *a) { (void)ex; (void)a; return EXC_QUIT; }
 
@@ -349,7 +368,8 @@ static int run_quit(struct explorer *ex, const struct cmd_args *a) { (void)ex; (
  * names; the others (the views') are explorer_eval.c's. */
 static const struct { const char *name; int (*run)(struct explorer *, const struct cmd_args *); } handlers[] = {
     {"set", run_set}, {"step", run_step}, {"seed", run_seed}, {"chain", run_chain},
-    {"defaults", run_defaults}, {"open", run_open}, {"export", run_export}, {"help", run_help},
+    {"defaults", run_defaults}, {"open", run_open}, {"export", run_export}, {"token", run_token},
+    {"help", run_help},
     {"quit", run_quit},
 };
 

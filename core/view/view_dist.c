@@ -9,10 +9,15 @@
  *            (bars as logprob: ln p is z minus a constant)
  * A cut token is drawn in the cut role with the name of the stage that cut
  * it in place of its final value. The recorded token is marked in the
- * left column. Layout per row (columns):
+ * left column. Each stage that cut a prefix of the list gets a line after
+ * the last row it kept (explorer_marks.c computes them): the top-k cutoff,
+ * the top-p crossing and the min-p line, each in the units of the
+ * distribution the stage was applied to ("of its input"). Layout per row
+ * (columns):
  *   mark(1) rank(3) sp token(tw) sp rawbar(bw) sp raw(6) sp finalbar(bw) sp final(6+) */
 #include "view/panel.h"
 #include "base/display.h"
+#include "base/numfmt.h"
 #include "sampling/topn.h"
 
 #include <math.h>
@@ -20,13 +25,6 @@
 #include <string.h>
 
 #define LP_FLOOR (-20.0)
-
-static void fmt_prob(char *b, size_t n, double p)
-{
-    if (p >= 0.0001) snprintf(b, n, "%.4f", p);
-    else if (p > 0) snprintf(b, n, "%.0e", p);
-    else snprintf(b, n, "0");
-}
 
 static void fmt_num(char *b, size_t n, double v)
 {
@@ -51,7 +49,7 @@ static void fmt_bounds(char *b, size_t n, double lo, double hi)
 }
 
 /* A probability the unknown tail of a top-N step leaves open: the middle
- * of its bounds, marked "~" (6 columns, as fmt_prob). */
+ * of its bounds, marked "~" (6 columns, as num_prob). */
 static void fmt_open(char *b, size_t n, double p)
 {
     if (p >= 0.001) snprintf(b, n, "~%.3f", p);
@@ -87,7 +85,7 @@ static int dist_head(struct grid *g, const struct explorer *ex, struct view_rect
     if (res->topn.sparse)
         snprintf(t, sizeof t, "Distribution (%s, top %u, %s)", sc, res->topn.n_listed,
                  res->topn.exact ? "exact" : "bounded");
-    else if (ex->info.n_nan + ex->info.n_posinf)
+    else if (ex->info.n_nan + ex->info.n_posinf && ex->res_ok)   /* masked only when allowed */
         snprintf(t, sizeof t, "Distribution (%s, %u NaN/inf masked)", sc, ex->info.n_nan + ex->info.n_posinf);
     else
         snprintf(t, sizeof t, "Distribution (%s)", sc);
@@ -95,14 +93,14 @@ static int dist_head(struct grid *g, const struct explorer *ex, struct view_rect
     int x = r.x, y = r.y + 1, w = r.w;
     if (!ex->res_ok) {
         const char *m = ex->step_err.code ? ex->step_err.msg : "no distribution";
-        grid_text(g, x + 1, y, w - 2, ROLE_ERROR, m, strlen(m), 0);
+        panel_wrap(g, x + 1, y, w - 2, r.h - 1, ROLE_ERROR, m);  /* never cut an error */
         return 0;
     }
     int narrow = w < 40;
     char mass[48];
     fmt_bounds(mass, sizeof mass, res->topn.sparse ? res->topn.retained_lo : res->retained_mass,
                res->topn.sparse ? res->topn.retained_hi : res->retained_mass);
-    grid_printf(g, x + 1, y, w - 2, ROLE_VALUE, narrow ? "kept %u of %u  mass %s" : "kept %u of %u   retained mass %s",
+    grid_printf(g, x + 1, y, w - 2, ROLE_VALUE, narrow ? "kept %u/%u  raw mass %s" : "kept %u of %u   kept raw mass %s",
                 res->n_kept, res->n_finite, mass);
     const char *arrow = (g->dflags & DISP_ASCII) ? "->" : "\xE2\x86\x92";
     grid_printf(g, x + 1, y + 1, w - 2, ROLE_VALUE, narrow ? "H %.3f%s%.3f e^H %.2f%s%.2f" : "H %.3f%s%.3f nats  exp(H) %.2f%s%.2f",
@@ -137,8 +135,8 @@ static void dist_values(const struct explorer *ex, int32_t id, char *a, char *b,
         *vr = lp_bar(pr); *vf = lp_bar(pf);
         break;
     default:
-        fmt_prob(a, n, pr);
-        fmt_prob(b, n, pf);
+        num_prob(a, n, pr);   /* the one probability format (base/numfmt.h) */
+        num_prob(b, n, pf);
         *vr = pr; *vf = pf;
         break;
     }
@@ -156,7 +154,7 @@ static void dist_tail_row(struct grid *g, const struct explorer *ex, const struc
     topn_tail_bounds(res, &lo, &hi);
     grid_printf(g, c->x + 1, yy, 3, ROLE_DIM, "%3s", "-");
     grid_puts(g, c->x + 5, yy, c->tw, ROLE_DIM, "(other tokens)");
-    fmt_prob(a, sizeof a, res->topn.tail_raw);
+    num_prob(a, sizeof a, res->topn.tail_raw);
     if (c->bw) grid_bar(g, c->xr, yy, c->bw, res->topn.tail_raw, ROLE_BAR_RAW);
     grid_printf(g, c->xrn, yy, 6, ROLE_DIM, "%6s", a);
     if (cut) {
@@ -166,7 +164,7 @@ static void dist_tail_row(struct grid *g, const struct explorer *ex, const struc
         return;
     }
     if (hi - lo > 1e-12) fmt_open(b, sizeof b, (lo + hi) / 2);
-    else fmt_prob(b, sizeof b, lo);
+    else num_prob(b, sizeof b, lo);
     if (c->bw) grid_bar(g, c->xf, yy, c->bw, (lo + hi) / 2, ROLE_BAR_FINAL);
     grid_printf(g, c->xfn, yy, end - c->xfn, ROLE_DIM, "%6s", b);
 }
@@ -200,17 +198,48 @@ static void dist_row(struct grid *g, const struct explorer *ex, const struct dis
     grid_tag(g, x, yy, c->w, 1, GRID_TAG(TAG_TOKEN_ROW, k));
 }
 
+/* The mark line of stage threshold m at yy: "╌╌ top-p 0.90 · kept 0.912 of
+ * its input ╌╌", min-p with its cut-off p in its input's units. */
+static void mark_line(struct grid *g, const struct explorer *ex, const struct dist_cols *c,
+                      const struct ex_mark *m, int yy)
+{
+    const struct stage_report *s = &ex->res.stages[m->stage];
+    const struct grid_glyphs *gl = grid_glyphs(g);
+    char v[32], t[96];
+    int pid = explorer_stage_param(s->kind);
+    if (pid >= 0) explorer_param_text(ex, pid, v, sizeof v);
+    else snprintf(v, sizeof v, "%g", m->value);
+    if (m->p_min >= 0)
+        snprintf(t, sizeof t, " %s %s: p >= %.4g of its input ", stage_name(s->kind), v, m->p_min);
+    else
+        snprintf(t, sizeof t, " %s %s: keeps %.3f of its input ", stage_name(s->kind), v, m->mass_kept);
+    for (int x = c->x + 1; x < c->x + c->w; x++) grid_glyph(g, x, yy, gl->hline, ROLE_MARK);
+    grid_puts(g, c->x + 4, yy, c->w - 5, ROLE_MARK, t);
+}
+
+/* Marks drawn after row k (a stage cut from row k + 1 on). */
+static int marks_after(const struct explorer *ex, uint32_t k, const struct ex_mark **out)
+{
+    int n = 0;
+    for (int i = 0; i < ex->n_marks; i++)
+        if (ex->marks[i].row == k + 1) out[n++] = &ex->marks[i];
+    return n;
+}
+
 void view_dist(struct grid *g, const struct explorer *ex, struct view_rect r)
 {
     struct dist_cols c = dist_cols(r);
     if (!dist_head(g, ex, r, &c)) return;
-    /* rows scroll so the selected one stays in view */
+    /* rows scroll so the selected one stays in view; a stage's threshold
+     * is a line between the last row it kept and the first it cut */
     int rows = r.h - 4;
-    uint32_t first = ex->dist_scroll;
-    if (ex->dist_sel < first) first = ex->dist_sel;
-    if (rows > 0 && ex->dist_sel >= first + (uint32_t)rows) first = ex->dist_sel - (uint32_t)rows + 1;
-    int i = 0;
-    for (; i < rows && first + (uint32_t)i < ex->n_top; i++)
-        dist_row(g, ex, &c, first + (uint32_t)i, r.y + 4 + i);
-    if (ex->res.topn.sparse && i < rows) dist_tail_row(g, ex, &c, r.y + 4 + i);
+    uint32_t first = explorer_dist_first(ex, rows);   /* the list's one scroll rule (paging too) */
+    int y = r.y + 4, end = r.y + 4 + (rows > 0 ? rows : 0);
+    for (uint32_t k = first; y < end && k < ex->n_top; k++) {
+        dist_row(g, ex, &c, k, y++);
+        const struct ex_mark *mk[CHAIN_MAX_STAGES];
+        int n = marks_after(ex, k, mk);
+        for (int i = 0; i < n && y < end; i++) mark_line(g, ex, &c, mk[i], y++);
+    }
+    if (ex->res.topn.sparse && y < end) dist_tail_row(g, ex, &c, y);
 }

@@ -161,7 +161,7 @@ static void rebound_help_key_everywhere(void **state)
     hints_follow(&c.t, "? help", "F2 help");
 
     char *hc = help_text(&c.t);
-    assert_non_null(strstr(hc, "logitscope keys (Esc, q or F2 closes; j/k scroll)"));
+    assert_non_null(strstr(hc, "logitscope keys and commands (Esc, q or F2 closes; j/k scroll)"));
     assert_non_null(strstr(hc, "this help (Esc, q or F2 closes it)"));
     assert_null(strstr(hc, "? closes"));
     free(hc);
