@@ -3,6 +3,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "input/formats.h"
+#include "input/source_args.h"
 
 #include <string.h>
 #include <sys/stat.h>
@@ -28,8 +29,7 @@ static const char chain_help[] =
     "  --vocab FILE            token texts: tokenizer.json, GGUF, JSON array, or one per line\n"
     "  --json                  one JSON document on stdout\n"
     "  --allow-nonfinite       treat NaN/+inf logits as masked instead of an error\n"
-    "  --raw                   do not escape token text in table output\n"
-    "  --format NAME, --tensor NAME, --vocab-size V, --dtype D, --max-json-size BYTES\n";
+    "  --raw                   do not escape token text in table output\n";
 static const char exit_help[] =
     "\nexit codes: 0 ok, 2 usage, 3 cannot open/read, 4 invalid or unsupported data,\n"
     "            5 resource limit, 70 internal error\n"
@@ -41,6 +41,11 @@ void cli_usage(FILE *f)
           "       logitscope COMMAND FILE [opts]\n\ncommands:\n", f);
     for (size_t i = 0; i < N_COMMANDS; i++) fprintf(f, "  %-8s %s\n", commands[i]->name, commands[i]->summary);
     fputs(chain_help, f);
+    fputs(" ", f);   /* the input options, from their table (source_args.h), but --vocab (above) */
+    for (size_t i = 0; source_arg_at(i); i++)
+        if (source_arg_at(i)->which != SOPT_VOCAB)
+            fprintf(f, "%s --%s %s", i ? "," : "", source_arg_at(i)->name, source_arg_at(i)->metavar);
+    fputs("\n", f);
     char names[256];   /* the format registry's names (default: detected from the content) */
     input_format_names(names, sizeof names);
     fprintf(f, "  --format NAME: %s\n", names);

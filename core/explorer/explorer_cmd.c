@@ -16,6 +16,7 @@
  * ends the program. Unknown commands return EXC_UNKNOWN so the TUI can
  * handle its own (dump-screen, ...). */
 #include "explorer/explorer.h"
+#include "input/source_args.h"
 #include "report/report.h"
 #include "sampling/params_table.h"
 #include "base/fileio.h"
@@ -35,7 +36,7 @@ const struct ex_command_info explorer_commands[] = {
     {"defaults", "", "llama.cpp|hf|vllm", "that system's default parameter values and its chain order"},
     {"step", "goto", "N", "go to step N (0-based)"},
     {"seed", "", "S", "the seed of the draws"},
-    {"open", "o e edit", "FILE", "open another file (on failure the current one stays)"},
+    {"open", "o e edit", "FILE [--format NAME ...]", "open another file, with the command line's input options; on failure the current one stays"},
     {"token", "", "ID", "token details: id, text, bytes, rank, logit, raw and final p, the stage that cut it"},
     {"export", "w write", "FILE [N|all]", "write the step's distribution as `show --json --top all` prints it, atomically"},
     /* explorer_eval.c's views */
@@ -323,13 +324,24 @@ static size_t rest_as_path(const char *line, char *path, size_t sz)
     return o;
 }
 
+/* ":open FILE [--format NAME --vocab-size V ...]": the command line's input
+ * options, parsed by the same table (source_args.h). Without options the
+ * rest of the line is the path (it may contain blanks). */
 static int run_open(struct explorer *ex, const struct cmd_args *a)
 {
     char path[1024];
-    if (!rest_as_path(a->line, path, sizeof path)) return fail(ex, "usage: open FILE");
+    const char *file = path;
+    struct source_opts o = {0};
+    static struct source_spelling sp;
     struct ls_error e = {0};
-    if (explorer_open(ex, path, &e)) { explorer_message(ex, 1, "%s", e.msg); return EXC_ERROR; }
-    if (!ex->msg_error && strncmp(ex->msg, "warning:", 8)) explorer_message(ex, 0, "opened %s", path);
+    int with_opts = 0;
+    for (int i = 1; i < a->n; i++) with_opts |= !strncmp(a->w[i], "--", 2);
+    if (!with_opts && !rest_as_path(a->line, path, sizeof path)) return fail(ex, "usage: open FILE [--format NAME ...]");
+    if (with_opts && source_args_parse(a->w + 1, a->n - 1, &o, &file, &e)) return fail(ex, "open: %s", e.msg);
+    if (!sp.ptr[0]) source_spelling_init(&sp, "--");
+    o.spelling = sp.ptr;
+    if (explorer_open_with(ex, file, &o, &e)) { explorer_message(ex, 1, "%s", e.msg); return EXC_ERROR; }
+    if (!ex->msg_error && strncmp(ex->msg, "warning:", 8)) explorer_message(ex, 0, "opened %s", file);
     return EXC_OK;
 }
 

@@ -329,7 +329,7 @@ int load_npy(const struct input_job *j, struct source **out, struct ls_error *er
     b->dt = ni.dt;
     b->big_endian = ni.big_endian;
     b->fortran = ni.fortran;
-    if ((rc = binsrc_shape(ni.dims, ni.ndim, &b->n_steps, &b->V, "npy header: shape", err))) {
+    if ((rc = binsrc_shape(b, ni.dims, ni.ndim, j->opts, "npy header: shape", err))) {
         binsrc_free(b);
         return rc;
     }

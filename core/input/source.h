@@ -81,10 +81,10 @@ struct source {
  * messages name the thing ("tensor", "the vocabulary size"); a caller that
  * has its own words for its options (the CLI: "--tensor NAME") passes them
  * in source_opts.spelling and the messages use those instead. Core never
- * spells a command-line flag itself. */
+ * spells a command-line flag itself. The options as words: source_args.h. */
 enum source_opt {
     SOPT_FORMAT, SOPT_TENSOR, SOPT_VOCAB_SIZE, SOPT_DTYPE, SOPT_JSON_CAP, SOPT_VOCAB,
-    SOPT_N
+    SOPT_BATCH_ROW, SOPT_N
 };
 
 struct source_opts {
@@ -94,6 +94,8 @@ struct source_opts {
     uint64_t json_cap;       /* 0: LS_JSON_CAP_DEFAULT */
     uint32_t vocab_size;     /* raw float files: V */
     const char *dtype;       /* raw float files: element type (f32, f16, bf16, f64) */
+    int has_batch_row;       /* 1: batch_row picks one sequence of a [B, steps, V] array */
+    uint32_t batch_row;
     const char *const *spelling; /* SOPT_N usage strings ("--tensor NAME") or NULL */
 };
 
