@@ -80,6 +80,7 @@ static unsigned run_command(struct app *a, const char *line)
     }
     if (test_command(a, word, line, &fl)) return fl;
     if (explorer_eval_command(&a->ev, &a->ex, line) != EXC_UNKNOWN) return fl;
+    if (explorer_live_command(&a->live, &a->ex, line) != EXC_UNKNOWN) return fl;
     switch (explorer_command(&a->ex, line)) {
     case EXC_QUIT: return EX_QUIT;
     case EXC_HELP: /* :help opens at the commands (? at the keys) */

@@ -10,6 +10,7 @@
 
 static const struct cli_command *const commands[] = {
     &cli_cmd_show, &cli_cmd_sample, &cli_cmd_info, &cli_cmd_eval, &cli_cmd_sweep, &cli_cmd_diff,
+    &cli_cmd_train, &cli_cmd_generate, &cli_cmd_dump,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

@@ -46,6 +46,11 @@ const struct ex_command_info explorer_commands[] = {
     {"diff", "", "", "the diff view"},
     {"draws", "", "", "the many-draws view"},
     {"main", "", "", "back to the main panels"},
+    /* explorer_live.c's (live mode: --model) */
+    {"prompt", "", "TEXT", "live: a new prompt; the model writes the continuations again"},
+    {"pick", "", "N", "live: show continuation N (0-based)"},
+    {"fork", "", "[ID]", "live: at this step take token ID (default: the selected row) and regenerate from there"},
+    {"ab", "", "", "live: hold the current settings as A; the status line compares A and B (again: off)"},
     {"help", "h ?", "", "the help overlay: keys and commands"},
     {"quit", "q exit q!", "", "quit"},
     {NULL, NULL, NULL, NULL}
