@@ -17,6 +17,14 @@
 static void put_draw(const struct cli_one *c, cJSON *arr, uint32_t step, int32_t id)
 {
     const struct cli_step *st = &c->st;
+    if (id < 0) {   /* draw_token: nothing kept (a top-N step listing no token) */
+        if (!arr) { printf("%6u %8s  %-24s %10s\n", step, "-", "(nothing to draw)", "-"); return; }
+        cJSON *it = cJSON_CreateObject();
+        cJSON_AddNumberToObject(it, "step", step);
+        cJSON_AddNullToObject(it, "id");
+        cJSON_AddItemToArray(arr, it);
+        return;
+    }
     if (!arr) {
         char buf[256];
         report_token_cell(c->s, id, c->o.disp, 24, buf, sizeof buf);

@@ -341,6 +341,7 @@ static int sample_text(const struct eval_run *r, const struct eval_acc *a, uint3
     const int32_t *t = a->tokens + (size_t)i * r->n_steps;
     for (uint32_t s = 0; s < r->n_steps; s++) {
         if (eval_stop_token(r, t[s])) break;
+        if (t[s] < 0) continue;   /* nothing could be drawn at this step (draw_token) */
         char tmp[32];
         size_t l;
         int known;

@@ -63,6 +63,7 @@ static void where_it_breaks(const struct eval_run *r, struct eval_acc *a, uint32
     const int32_t *t = a->tokens + (size_t)i * r->n_steps;
     jp_init(&jp);
     for (uint32_t s = 0; s < r->n_steps && !eval_stop_token(r, t[s]); s++) {
+        if (t[s] < 0) continue;   /* no token drawn: no bytes, as in sample_text */
         char tmp[32];
         size_t l;
         int known;

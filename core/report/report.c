@@ -367,6 +367,10 @@ static void topn_head_text(FILE *f, const struct chain_result *r)
     const struct topn_bounds *b = &r->topn;
     fprintf(f, "top-N step: %u tokens listed with the file's own probabilities; the other tokens are unknown "
             "(mass %.6f)\n", b->n_listed, b->tail_raw);
+    if (!b->n_listed) {   /* topn.c's empty step: the tail is everything */
+        fprintf(f, "nothing listed: the whole mass is the unknown tail; nothing can be drawn at this step\n");
+        return;
+    }
     if (b->exact) fprintf(f, "exact: every result below is decided by the listed tokens\n");
     else fprintf(f, "bounded: %s; values it leaves open are shown as [lo,hi]\n", b->why);
     if (b->tail_kept) fprintf(f, "draws come from the kept listed tokens only\n");

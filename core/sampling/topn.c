@@ -250,12 +250,53 @@ static void raw_truth(const float *z, uint32_t V, struct chain_result *r)
     r->entropy_before = h; /* of the listed tokens: a lower bound of the step's entropy */
 }
 
+/* A top-N step listing no token (a TGI null logprob without top tokens):
+ * its whole mass is the unknown tail. Every stage sees 0 listed tokens and
+ * keeps part of the tail (no stage can cut every unlisted token when none
+ * is listed), so nothing is kept, nothing can be drawn, and the recorded
+ * token's probability is unknown. The one definition every caller gets. */
+static int empty_step(const struct chain *c, const struct params *p, uint32_t V,
+                      double tail, struct chain_ws *ws, struct chain_result *r)
+{
+    struct topn_bounds *b = &r->topn;
+    int any = 0;
+    r->n_kept = 0;
+    r->n_finite = ws->n_finite = 0;
+    r->n_stages = c->n;
+    for (int k = 0; k < c->n; k++) {
+        struct stage_report *rep = &r->stages[k];
+        memset(rep, 0, sizeof *rep);
+        rep->kind = c->order[k];
+        rep->active = chain_uses(c, p, c->order[k]);
+        any |= rep->active;
+    }
+    for (uint32_t i = 0; i < V; i++) { r->p[i] = r->p_raw[i] = 0; r->cut_by[i] = CUT_UNLISTED; }
+    r->n_nan = r->n_posinf = r->n_neginf = 0;
+    r->entropy_before = r->entropy_after = r->retained_mass = 0;
+    r->lse_raw = 0;
+    r->exact = !strcmp(chain_mode_name(c), "exact");
+    r->decided = 0;
+    b->sparse = 1;
+    b->tail_raw = tail;
+    b->n_listed = 0;
+    b->f_lo = b->f_hi = 0;       /* the tail's final mass is [1, 1] */
+    b->tail_kept = 1;
+    b->retained_lo = any ? 0 : tail;
+    b->retained_hi = tail;
+    snprintf(b->why, sizeof b->why, "no token is listed at this step: its whole mass is unknown");
+    return LS_OK;
+}
+
 int topn_run(const struct chain *c, const struct params *p, const float *logits,
              uint32_t V, double tail, int rerun, struct chain_ws *ws,
              struct chain_result *r, struct ls_error *err)
 {
     int rc = (rerun && tail < 0 ? chain_rerun : chain_run)(c, p, logits, V, ws, r, err);
     memset(&r->topn, 0, sizeof r->topn);
+    if (rc == LS_EDATA && tail >= 0 && r->n_finite == 0 && r->n_nan == 0 && r->n_posinf == 0) {
+        if (err) { err->code = 0; err->msg[0] = 0; }
+        return empty_step(c, p, V, tail, ws, r);
+    }
     if (rc || tail < 0) return rc;
     struct topn_bounds *b = &r->topn;
     b->sparse = 1;
