@@ -140,6 +140,7 @@ struct eval_scores {
     double perplexity_chain;     /* over the recorded tokens the chain keeps */
     double nll_chain_nats, nll_chain_bits;
     uint32_t n_uncut;
+    uint32_t n_chain_unknown;    /* recorded tokens whose final p is unknown (top-N, not listed) */
     /* chain statistics (eval_cut.c) */
     double cut_rate;             /* share of recorded tokens with p = 0 under the chain */
     uint32_t n_cut;

@@ -1,6 +1,7 @@
 /* eval_cut.c: chain statistics over the recorded tokens: cut rate, top-1
  * agreement, mean entropy, mean kept count. */
 #include "eval/eval_impl.h"
+#include "sampling/topn.h"
 
 #include <math.h>
 
@@ -19,7 +20,7 @@ static void step(struct eval_acc *a, const struct eval_step_view *v)
     int32_t tok = v->info->token;
     if (tok < 0) return;
     a->sc.n_recorded++;
-    if (!(res->p[tok] > 0)) a->n_cut++;
+    if (!topn_p_unknown(res, tok) && !(res->p[tok] > 0)) a->n_cut++;
     if (res->argmax == tok) a->n_top1++;
 }
 

@@ -33,7 +33,11 @@ void eval_ppl_add(struct eval_ppl *a, const float *logits, const struct step_inf
     double lo, hi;
     topn_p_bounds(res, tok, &lo, &hi);
     double p = lo == hi ? lo : (lo + hi) / 2;
-    if (p > 0) {
+    int unknown = topn_p_unknown(res, tok);
+    if (unknown) {
+        a->n_chain_unknown++;
+        p = NAN;
+    } else if (p > 0) {
         a->nll_chain_sum += -log(p);
         a->n_uncut++;
     }
@@ -44,7 +48,8 @@ void eval_ppl_add(struct eval_ppl *a, const float *logits, const struct step_inf
     if (pt) {
         pt->nll_raw = nll;
         pt->p_chain = p;
-        pt->cut = !(p > 0);
+        pt->cut = !unknown && !(p > 0);
+        pt->unknown = unknown;
     }
 }
 
@@ -55,6 +60,7 @@ void eval_ppl_scores(const struct eval_ppl *a, struct eval_scores *s)
     s->bits_per_byte = s->perplexity_chain = s->nll_chain_nats = s->nll_chain_bits = NAN;
     s->recorded_bytes = a->rec_bytes;
     s->n_uncut = a->n_uncut;
+    s->n_chain_unknown = a->n_chain_unknown;
     uint32_t n = a->n_rec - a->n_raw_masked;
     if (n > 0) {
         double m = a->nll_raw_sum / n;

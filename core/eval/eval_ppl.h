@@ -16,7 +16,9 @@
  * log-probability -z_tok, not renormalised over the known entries; a
  * recorded token with a non-finite raw logit is "masked" and left out of the
  * raw figures. Under the chain: -ln p_final(tok) over the tokens the chain
- * keeps (p > 0); a token with p = 0 is cut. */
+ * keeps (p > 0); a token with p = 0 is cut; a token whose p is unknown (a
+ * top-N step that does not list it while unlisted tokens survive) is left
+ * out and counted as unknown. */
 #ifndef LS_EVAL_PPL_H
 #define LS_EVAL_PPL_H
 
@@ -26,6 +28,7 @@
 struct eval_ppl {
     double nll_raw_sum, nll_raw_sq, nll_chain_sum;
     uint32_t n_rec, n_raw_masked, n_uncut;
+    uint32_t n_chain_unknown;    /* recorded tokens whose final p is unknown (topn_p_unknown) */
     uint64_t rec_bytes;
     int bytes_unknown;           /* a recorded token's bytes are unknown */
 };
@@ -35,6 +38,7 @@ struct eval_ppl_point {
     double nll_raw;              /* NaN when masked */
     double p_chain;              /* final probability of the token */
     int cut;                     /* p_chain is 0 */
+    int unknown;                 /* p_chain is unknown (NaN): not listed, the tail survives */
 };
 
 /* Add the recorded token tok (0 <= tok < V) of one step: its raw logits,

@@ -320,8 +320,8 @@ static void seq_step(struct explorer *ex, struct ex_seq *s)
     /* the perplexity evaluator's arithmetic: one definition (eval_ppl.h) */
     struct eval_ppl_point pt;
     eval_ppl_add(&s->ppl, ex->wlogits, &info, &ex->wres, ex->src->vocab, tok, &pt);
-    s->p[i] = (float)pt.p_chain;
-    s->state[i] = pt.cut ? SEQ_CUT : SEQ_KEPT;
+    s->p[i] = pt.unknown ? -1.0f : (float)pt.p_chain;
+    s->state[i] = pt.unknown ? SEQ_UNKNOWN : pt.cut ? SEQ_CUT : SEQ_KEPT;
 next:
     s->done++;
 }
@@ -366,7 +366,8 @@ static void fill_scores(struct explorer *ex)
         else if (hi - lo > 1e-12)  /* a top-N step whose unknown tail leaves it open */
             score_rows_add(sc, SCORE_NORMAL, "recorded p", "%s-%s (raw %s)", pf, num_prob(ph, sizeof ph, hi), pr);
         else score_rows_add(sc, SCORE_NORMAL, "recorded p", "%s (raw %s)", pf, pr);
-        score_rows_add(sc, SCORE_NORMAL, "recorded rank", "%u", ex->rec_rank);
+        if (r->cut_by[tok] != CUT_UNLISTED)   /* an unlisted token's rank is unknown too */
+            score_rows_add(sc, SCORE_NORMAL, "recorded rank", "%u", ex->rec_rank);
     } else {
         score_rows_add(sc, SCORE_PENDING, "recorded", "none at this step");
     }

@@ -111,7 +111,7 @@ struct ex_seq {
     struct eval_ppl ppl;     /* perplexity sums: eval's own (eval_ppl.h) */
     uint32_t n_err;
 };
-enum { SEQ_KEPT = 0, SEQ_CUT = 1, SEQ_NOTOKEN = 2, SEQ_ERROR = 3 };
+enum { SEQ_KEPT = 0, SEQ_CUT = 1, SEQ_NOTOKEN = 2, SEQ_ERROR = 3, SEQ_UNKNOWN = 4 /* p unknown: top-N, not listed */ };
 
 struct ex_samples {
     uint32_t n;                        /* draws shown */

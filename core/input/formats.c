@@ -30,7 +30,10 @@
 #include <unistd.h>
 
 #define ROW(nm, stage, sniff, open, read, close, summary) \
-    { nm, summary, stage, sniff, open, { nm, read, close } }
+    { nm, summary, stage, sniff, open, { nm, read, close }, 0 }
+/* a row whose arrays may be batched [B, steps, V] */
+#define ROW_B(nm, stage, sniff, open, read, close, summary) \
+    { nm, summary, stage, sniff, open, { nm, read, close }, 1 }
 
 static const struct input_format formats[] = {
     ROW("native", IN_TEXT, native_sniff, load_native, native_read_step, native_close,
@@ -45,13 +48,13 @@ static const struct input_format formats[] = {
         "OpenAI Chat Completions logprobs.content, also vLLM and /v1 endpoints (top-N)"),
     ROW("openai-completions", IN_ITEMS, openai_completions_sniff, load_openai_completions, sp_read_step, sp_close,
         "OpenAI legacy Completions logprobs.tokens, vLLM prompt_logprobs (top-N)"),
-    ROW("npy", IN_BYTES, npy_sniff, load_npy, binsrc_source_read, binsrc_source_close,
+    ROW_B("npy", IN_BYTES, npy_sniff, load_npy, binsrc_source_read, binsrc_source_close,
         "NumPy .npy array [V], [steps, V] or [1, steps, V]"),
-    ROW("npz", IN_BYTES, npz_sniff, load_npz, binsrc_source_read, binsrc_source_close,
+    ROW_B("npz", IN_BYTES, npz_sniff, load_npz, binsrc_source_read, binsrc_source_close,
         "NumPy .npz archive of .npy arrays"),
     ROW("kld", IN_BYTES, kld_sniff, load_kld, kld_read_step, kld_close,
         "llama-perplexity KL-divergence base file"),
-    ROW("safetensors", IN_BYTES, safetensors_sniff, load_safetensors, binsrc_source_read, binsrc_source_close,
+    ROW_B("safetensors", IN_BYTES, safetensors_sniff, load_safetensors, binsrc_source_read, binsrc_source_close,
         "safetensors tensor [V], [steps, V] or [1, steps, V]"),
     ROW("raw", IN_BYTES, NULL, load_raw, binsrc_source_read, binsrc_source_close,
         "headerless float array; only when named, with the vocabulary size"),
@@ -230,6 +233,22 @@ static int attach_vocab(struct source *s, const struct source_opts *opts, struct
     return LS_OK;
 }
 
+/* A batch row asked of a format without [B, steps, V] arrays is refused,
+ * not ignored. The formats it applies to come from the table. */
+static int batch_row_applies(const char *path, const struct source *s, const struct source_opts *opts,
+                             struct ls_error *err)
+{
+    const struct input_format *f = input_format_find(s->ops->format);
+    if (!opts->has_batch_row || !f || f->batched) return LS_OK;
+    char names[96] = "", flag[32];
+    size_t o = 0;
+    for (size_t i = 0; i < N_FORMATS && o < sizeof names; i++)
+        if (formats[i].batched)
+            o += (size_t)snprintf(names + o, sizeof names - o, "%s%s", o ? ", " : "", formats[i].name);
+    return ls_fail(err, LS_EUSAGE, "%s applies to [B, S, V] arrays (%s); %s is %s",
+                   source_opt_flag(opts, SOPT_BATCH_ROW, "a batch row", flag, sizeof flag), names, path, f->name);
+}
+
 /* The file's size and first bytes. */
 static int read_head(const char *path, unsigned char *head, size_t cap, struct input_probe *p,
                      struct ls_error *err)
@@ -270,6 +289,9 @@ int source_open(const char *path, const struct source_opts *opts,
     else rc = open_json_file(path, p.size, opts, out, err);
     if (rc) { ls_error_prefix(err, path); return rc; }
     (*out)->file_size = p.size;
-    if ((rc = attach_vocab(*out, opts, err))) { source_close(*out); *out = NULL; }
+    if ((rc = batch_row_applies(path, *out, opts, err)) || (rc = attach_vocab(*out, opts, err))) {
+        source_close(*out);
+        *out = NULL;
+    }
     return rc;
 }

@@ -26,6 +26,7 @@ struct input_format {
     input_sniff_fn sniff;      /* 1: this content is ours; NULL: only by name */
     input_open_fn open;
     struct source_ops ops;     /* ops.format == name */
+    int batched;               /* 1: holds [B, steps, V] arrays (the batch row option applies) */
 };
 
 /* The rows, in detection order; i >= input_format_count() gives NULL. */

@@ -51,7 +51,10 @@ static void d_ppl_raw(char *b, size_t n, const struct eval_config *c, const stru
     (void)c;
     char se[48] = "", masked[64] = "";
     if (isfinite(s->perplexity_raw_se)) snprintf(se, sizeof se, "+/- %.6g; ", s->perplexity_raw_se);
-    if (s->n_raw_masked) snprintf(masked, sizeof masked, " (%u more masked: -inf logit)", s->n_raw_masked);
+    /* on a top-N file a recorded token without a logprob is one it does not list */
+    if (s->n_raw_masked)
+        snprintf(masked, sizeof masked, s->n_topn ? " (%u more not listed: p unknown)" : " (%u more masked: -inf logit)",
+                 s->n_raw_masked);
     P("%s%u recorded tokens%s, %s", se, s->n_recorded - s->n_raw_masked, masked,
       s->post_sampling ? "POST-SAMPLING probabilities (not the model's fit)"
       : s->n_topn ? "the file's log-probabilities (model fit)" : "raw logits (model fit)");
@@ -65,11 +68,21 @@ static void d_bpb(char *b, size_t n, const struct eval_config *c, const struct e
       isfinite(s->bits_per_byte) ? "" : " (token bytes unknown)");
 }
 static void d_ppl_chain(char *b, size_t n, const struct eval_config *c, const struct eval_scores *s)
-{ (void)c; P("over %u uncut of %u recorded tokens", s->n_uncut, s->n_recorded); }
+{
+    (void)c;
+    char unk[48] = "";
+    if (s->n_chain_unknown) snprintf(unk, sizeof unk, " (%u with p unknown: not listed)", s->n_chain_unknown);
+    P("over %u uncut of %u recorded tokens%s", s->n_uncut, s->n_recorded, unk);
+}
 static void d_nll_chain(char *b, size_t n, const struct eval_config *c, const struct eval_scores *s)
 { (void)c; P("%.6g bits", s->nll_chain_bits); }
 static void d_cut(char *b, size_t n, const struct eval_config *c, const struct eval_scores *s)
-{ (void)c; P("%u of %u recorded tokens have p = 0 under the chain", s->n_cut, s->n_recorded); }
+{
+    (void)c;
+    char unk[48] = "";
+    if (s->n_chain_unknown) snprintf(unk, sizeof unk, "; %u with p unknown (not listed)", s->n_chain_unknown);
+    P("%u of %u recorded tokens have p = 0 under the chain%s", s->n_cut, s->n_recorded, unk);
+}
 static void d_top1(char *b, size_t n, const struct eval_config *c, const struct eval_scores *s)
 { (void)c; (void)s; P("greedy token == recorded token"); }
 static void d_entropy(char *b, size_t n, const struct eval_config *c, const struct eval_scores *s)
@@ -231,6 +244,7 @@ static const struct desc table[] = {
     { "nll_chain_nats", K_NUM, F(nll_chain_nats), 0, d_nll_chain, 0, 0, 0, 0, 0, 0, 0 },
     { "nll_chain_bits", K_NUM, F(nll_chain_bits), 0, 0, 0, 0, 0, 0, 0, 0, 0 },
     { "n_uncut", K_U32, F(n_uncut), 0, 0, 0, 0, 0, 0, 0, 0, 0 },
+    { "n_chain_unknown", K_U32, F(n_chain_unknown), NONZERO, 0, 0, 0, 0, 0, 0, 0, 0 },
     { "cut_rate", K_NUM, F(cut_rate), 0, d_cut, 0, "cut_rate", 1, "cut rate", "cut rate", 5, r_cut },
     { "n_cut", K_U32, F(n_cut), 0, 0, 0, 0, 0, 0, 0, 0, 0 },
     { "top1_agreement", K_NUM, F(top1_agreement), 0, d_top1, 0, 0, 0, 0, "top-1 agree", 12, r_top1 },

@@ -334,6 +334,12 @@ void topn_p_bounds(const struct chain_result *r, int32_t id, double *lo, double 
     *hi = q * r->topn.f_hi;
 }
 
+int topn_p_unknown(const struct chain_result *r, int32_t id)
+{
+    return r->topn.sparse && r->topn.tail_kept && id >= 0 && (uint32_t)id < r->V
+        && r->cut_by[id] == CUT_UNLISTED;
+}
+
 void topn_tail_bounds(const struct chain_result *r, double *lo, double *hi)
 {
     *lo = *hi = 0;

@@ -44,6 +44,10 @@ int topn_run(const struct chain *c, const struct params *p, const float *logits,
 
 /* A kept listed token's true final probability interval. */
 void topn_p_bounds(const struct chain_result *r, int32_t id, double *lo, double *hi);
+/* 1: id's final probability is unknown: a top-N step that does not list
+ * it while unlisted tokens survive the chain (always so on a step listing
+ * no token). Such a token is neither kept nor cut; scores leave it out. */
+int topn_p_unknown(const struct chain_result *r, int32_t id);
 /* The unknown tokens' final mass interval ([0, 0] when they are cut). */
 void topn_tail_bounds(const struct chain_result *r, double *lo, double *hi);
 

@@ -103,9 +103,12 @@ static int dist_head(struct grid *g, const struct explorer *ex, struct view_rect
     grid_printf(g, x + 1, y, w - 2, ROLE_VALUE, narrow ? "kept %u/%u  raw mass %s" : "kept %u of %u   kept raw mass %s",
                 res->n_kept, res->n_finite, mass);
     const char *arrow = (g->dflags & DISP_ASCII) ? "->" : "\xE2\x86\x92";
-    grid_printf(g, x + 1, y + 1, w - 2, ROLE_VALUE, narrow ? "H %.3f%s%.3f e^H %.2f%s%.2f" : "H %.3f%s%.3f nats  exp(H) %.2f%s%.2f",
+    /* on a top-N step both entropies are over the listed tokens (show's
+     * "(listed tokens only)"): the unknown tail's share is not in them */
+    const char *only = !res->topn.sparse ? "" : narrow ? " listed" : "  (listed only)";
+    grid_printf(g, x + 1, y + 1, w - 2, ROLE_VALUE, narrow ? "H %.3f%s%.3f e^H %.2f%s%.2f%s" : "H %.3f%s%.3f nats  exp(H) %.2f%s%.2f%s",
                 res->entropy_before, arrow, res->entropy_after,
-                exp(res->entropy_before), arrow, exp(res->entropy_after));
+                exp(res->entropy_before), arrow, exp(res->entropy_after), only);
     grid_puts(g, x + 1, y + 2, 3, ROLE_DIM, "  #");
     grid_puts(g, x + 5, y + 2, c->tw, ROLE_DIM, "token");
     grid_puts(g, c->xr, y + 2, c->bw + 7, ROLE_DIM, "raw");

@@ -47,6 +47,10 @@ void view_samples(struct grid *g, const struct explorer *ex, struct view_rect r)
         snprintf(t, sizeof t, "Samples: %u draws, seed %llu", sm->n, (unsigned long long)ex->seed);
     panel_title(g, r, t, ex->focus_panel == PANEL_SAMPLES);
     if (r.h < 2 || !ex->res_ok) return;
+    if (ex->res.n_kept == 0) {   /* a top-N step listing no token (topn.c) */
+        panel_wrap(g, r.x, r.y + 1, r.w, r.h - 1, ROLE_DIM, "nothing can be drawn: no token is listed at this step");
+        return;
+    }
     int y = r.y + 1, lines = r.h >= 6 ? 2 : 1;
     y += draw_row(g, ex, r, y, lines);
     if (y >= r.y + r.h) return;

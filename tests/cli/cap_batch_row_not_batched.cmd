@@ -1,0 +1,1 @@
+for f in tests/data/captures/tgi_null_notop.json samples/kld_base.bin; do $LS show "$f" --batch-row 0 2>&1; echo "rc=$?"; done; $LS info samples/logits.raw --format raw --vocab-size 16 --batch-row 1 2>&1; echo "rc=$?"

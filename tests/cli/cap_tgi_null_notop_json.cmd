@@ -1,0 +1,1 @@
+$LS show tests/data/captures/tgi_null_notop.json --step 1 --json --top 3
