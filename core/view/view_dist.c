@@ -104,11 +104,22 @@ static int dist_head(struct grid *g, const struct explorer *ex, struct view_rect
                 res->n_kept, res->n_finite, mass);
     const char *arrow = (g->dflags & DISP_ASCII) ? "->" : "\xE2\x86\x92";
     /* on a top-N step both entropies are over the listed tokens (show's
-     * "(listed tokens only)"): the unknown tail's share is not in them */
-    const char *only = !res->topn.sparse ? "" : narrow ? " listed" : "  (listed only)";
-    grid_printf(g, x + 1, y + 1, w - 2, ROLE_VALUE, narrow ? "H %.3f%s%.3f e^H %.2f%s%.2f%s" : "H %.3f%s%.3f nats  exp(H) %.2f%s%.2f%s",
-                res->entropy_before, arrow, res->entropy_after,
-                exp(res->entropy_before), arrow, exp(res->entropy_after), only);
+     * "(listed tokens only)"): the unknown tail's share is not in them.
+     * The long form with the long label where it fits, else the short
+     * form with the label that fits. */
+    char h[96];
+    const char *only = "";
+    for (int pass = 0; pass < 2; pass++) {
+        int len = snprintf(h, sizeof h, narrow ? "H %.3f%s%.3f e^H %.2f%s%.2f" : "H %.3f%s%.3f nats  exp(H) %.2f%s%.2f",
+                           res->entropy_before, arrow, res->entropy_after,
+                           exp(res->entropy_before), arrow, exp(res->entropy_after));
+        int cols = len - 2 * ((int)strlen(arrow) - ((g->dflags & DISP_ASCII) ? 2 : 1));
+        if (!res->topn.sparse) break;
+        only = cols + 15 <= w - 2 ? "  (listed only)" : " listed";
+        if (cols + 15 <= w - 2 || narrow) break;
+        narrow = 1;
+    }
+    grid_printf(g, x + 1, y + 1, w - 2, ROLE_VALUE, "%s%s", h, only);
     grid_puts(g, x + 1, y + 2, 3, ROLE_DIM, "  #");
     grid_puts(g, x + 5, y + 2, c->tw, ROLE_DIM, "token");
     grid_puts(g, c->xr, y + 2, c->bw + 7, ROLE_DIM, "raw");

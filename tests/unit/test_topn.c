@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "sampling/topn.h"
+#include "sampling/draw.h"
 
 #define V 6
 /* legacy Completions: " Paris" -0.02, " Lyon" -4.1 (ids 1, 3); tail 1 - sum */
@@ -122,12 +123,52 @@ static void test_bounded_cases(void **st)
     }
 }
 
+/* A step listing no token (TGI's null logprob without top_tokens): its
+ * whole mass is the unknown tail; nothing is kept or drawn, the recorded
+ * token's p is unknown, and no setting turns that into an error. Greedy
+ * and top-k 1 included: they keep one unknown token, never none. */
+static void test_nothing_listed(void **st)
+{
+    (void)st;
+    struct fx f;
+    const struct params cases[] = { knobs(1.0, 0, 1.0, 0.0), knobs(0.0, 0, 1.0, 0.0), knobs(0.7, 1, 0.5, 0.2) };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        fx_init(&f, i == 2 ? PRESET_LLAMACPP : PRESET_HF);
+        f.p = cases[i];
+        f.z[1] = f.z[3] = -INFINITY;
+        f.tail = 1.0;
+        fx_run(&f);
+        assert_true(f.r.topn.sparse && !f.r.topn.exact && f.r.topn.tail_kept);
+        assert_int_equal(f.r.topn.n_listed, 0);
+        assert_int_equal(f.r.n_kept, 0);
+        assert_int_equal(f.r.n_stages, f.ch.n);
+        assert_int_equal(f.r.cut_by[2], CUT_UNLISTED);
+        assert_true(topn_p_unknown(&f.r, 2));
+        double lo, hi;
+        topn_tail_bounds(&f.r, &lo, &hi);
+        assert_true(lo == 1.0 && hi == 1.0);
+        double cum[V];
+        struct draw_cdf d = draw_cdf_build(&f.r, cum);
+        struct rng g;
+        rng_seed(&g, 42);
+        assert_int_equal(draw_token(&d, &g), -1);
+        fx_free(&f);
+    }
+    /* a listed step is not unknown: Lyon is listed, an unlisted id is */
+    fx_init(&f, PRESET_HF);
+    fx_run(&f);
+    assert_false(topn_p_unknown(&f.r, 3));
+    assert_true(topn_p_unknown(&f.r, 0));
+    fx_free(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_raw_is_the_files),
         cmocka_unit_test(test_exact_cases),
         cmocka_unit_test(test_bounded_cases),
+        cmocka_unit_test(test_nothing_listed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
