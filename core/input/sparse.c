@@ -515,7 +515,8 @@ static void sp_warn(const struct sp_builder *b, struct source *s, const struct s
                     kv_same(t->dup.v, t->dup.v2) ? "kept once" : "their probabilities were added",
                     more(&t->dup, "repeats", m, sizeof m));
     if (t->n_empty)
-        source_warn(s, "%u steps have no known log-probability (only sentinels or nulls)", t->n_empty);
+        source_warn(s, "%u steps have no known log-probability (only sentinels or nulls): each is all unknown "
+                    "tail, its recorded token's probability is unknown and nothing can be drawn there", t->n_empty);
 }
 
 /* The steps and the vocabulary of s, computed from b. */
