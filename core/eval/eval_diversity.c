@@ -51,12 +51,17 @@ static int finish(const void *state, const struct eval_run *r, struct eval_acc *
         free(u1.t);
         return ls_fail(err, LS_ELIMIT, "out of memory");
     }
-    uint64_t agree = 0, rec = 0;
+    uint64_t agree = 0, rec = 0, d1 = 0, d2 = 0;
     for (uint32_t i = 0; i < N; i++) {
         const int32_t *t = a->tokens + (size_t)i * S;
         for (uint32_t k = 0; k < S; k++) {
-            set_add(&u1, (uint32_t)t[k]);
-            if (k + 1 < S) set_add(&u2, ((uint64_t)(uint32_t)t[k] << 32) | (uint32_t)t[k + 1]);
+            /* -1: nothing could be drawn at step k (draw_token): no token,
+             * so no unigram and no bigram through it */
+            if (t[k] >= 0) { set_add(&u1, (uint32_t)t[k]); d1++; }
+            if (k + 1 < S && t[k] >= 0 && t[k + 1] >= 0) {
+                set_add(&u2, ((uint64_t)(uint32_t)t[k] << 32) | (uint32_t)t[k + 1]);
+                d2++;
+            }
             if (r->rec[k] >= 0) {
                 rec++;
                 if (t[k] == r->rec[k]) agree++;
@@ -71,8 +76,8 @@ static int finish(const void *state, const struct eval_run *r, struct eval_acc *
             }
         }
     }
-    if (n1) s->distinct_1 = (double)u1.n / (double)n1;
-    if (n2) s->distinct_2 = (double)u2.n / (double)n2;
+    if (d1) s->distinct_1 = (double)u1.n / (double)d1;
+    if (d2) s->distinct_2 = (double)u2.n / (double)d2;
     if (rec) s->recorded_agreement = (double)agree / (double)rec;
     free(u1.t);
     free(u2.t);
