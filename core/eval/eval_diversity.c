@@ -90,7 +90,8 @@ const struct evaluator eval_diversity = {
     .definition =
     "Diversity of the N sampled continuations, on token ids: distinct_1 = distinct tokens / "
     "all tokens, distinct_2 = distinct bigrams (consecutive tokens within a continuation) / "
-    "all bigrams, counted over all N continuations together (Li et al. 2016). "
+    "all bigrams, counted over all N continuations together (Li et al. 2016); a step "
+    "where nothing can be drawn (a top-N step listing no token) adds no token. "
     "recorded_agreement = share of (continuation, step) pairs, over steps with a recorded "
     "token, where the sampled token equals the recorded one.",
     .finish = finish,

@@ -102,7 +102,7 @@ static int finish(const void *state, const struct eval_run *r, struct eval_acc *
 const struct evaluator eval_perplexity = {
     .name = "perplexity",
     .keys = "perplexity_raw perplexity_raw_se nll_raw_nats nll_raw_bits bits_per_byte "
-            "perplexity_chain nll_chain_nats nll_chain_bits n_uncut",
+            "perplexity_chain nll_chain_nats nll_chain_bits n_uncut n_chain_unknown",
     .definition =
     "Perplexity of the recorded tokens. Raw (model fit): NLL_t = -ln softmax(z_t)[x_t] "
     "over the raw logits at T=1, perplexity_raw = exp(mean NLL) with error "
@@ -114,7 +114,10 @@ const struct evaluator eval_perplexity = {
     "(what the sampler would give): perplexity_chain = exp(mean -ln p_final(x_t)) over "
     "the recorded tokens the chain keeps (p > 0); a cut token has p = 0, so it is "
     "counted in cut_rate instead of making the perplexity infinite. A recorded token whose raw logit is -inf (masked) is left out of the "
-    "raw figures and counted in n_recorded_masked.",
+    "raw figures and counted in n_recorded_masked (in a top-N file: a token the step does "
+    "not list). If the chain keeps unlisted tokens there, its final p is unknown too: it "
+    "is neither kept nor cut, left out of perplexity_chain and cut_rate, and counted in "
+    "n_chain_unknown.",
     .step = step,
     .finish = finish,
 };
