@@ -27,7 +27,8 @@ struct eval_acc {
     /* json / regex */
     uint32_t n_json_valid, n_json_keys, n_regex, n_text_samples;
     /* external */
-    double ext_sum[EVAL_MAX_EXT], ext_min[EVAL_MAX_EXT], ext_max[EVAL_MAX_EXT];
+    /* running mean (not a sum: 1e308 twice would overflow to inf) */
+    double ext_mean[EVAL_MAX_EXT], ext_min[EVAL_MAX_EXT], ext_max[EVAL_MAX_EXT];
     uint32_t ext_n[EVAL_MAX_EXT];
 };
 
