@@ -106,6 +106,10 @@ expect_refusal() { # what, expected rc, message pattern, command...
 expect_refusal "no terminal" 2 "needs a terminal" timeout 10 "$LS" tests/tui/data/small.json
 expect_refusal "bad option" 2 "unknown option" timeout 10 "$LS" --bogus
 expect_refusal "missing file" 3 "cannot open" timeout 10 "$LS" /nonexistent/x.json
+# --script FILE: the path is escaped like every other file name (no raw ESC/BEL), exit 3
+timeout 10 "$LS" tests/tui/data/small.json --script "$(printf '/nonexistent/x\033]0;pwn\007.txt')" >"$tmp/r.out" 2>"$tmp/r.err"; rc=$?
+want='logitscope: script /nonexistent/x\e]0;pwn\x07.txt: cannot open: No such file or directory'
+if [ $rc = 3 ] && [ "$(cat "$tmp/r.err")" = "$want" ]; then ok; else bad "--script bad path: rc $rc"; cat -v "$tmp/r.err"; fi
 if command -v script >/dev/null 2>&1; then
     # a real pty, but a terminal type ncurses cannot use
     TERM=nonexistent-term timeout 10 script -qec "$LS tests/tui/data/small.json" /dev/null >"$tmp/t.out" 2>&1; rc=$?
