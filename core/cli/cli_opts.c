@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 enum {
     O_STEP = 256, O_CHAIN, O_DEFAULTS, O_SEED, O_TOP,
@@ -253,6 +254,9 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, const struct cli_extra 
         if (o->n_files >= CLI_MAX_FILES) return ls_fail(err, LS_EUSAGE, "too many files (at most %d)", CLI_MAX_FILES);
         o->files[o->n_files++] = argv[i];
     }
-    if (o->raw) o->disp = 0;
+    /* --raw: token text as it is, but only into a file or pipe: a terminal
+     * always gets the display transform (escape sequences in a vocabulary
+     * must not drive it) */
+    if (o->raw && !isatty(STDOUT_FILENO)) o->disp |= DISP_RAW;
     return LS_OK;
 }
