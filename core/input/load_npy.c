@@ -313,7 +313,10 @@ int load_npy(const struct input_job *j, struct source **out, struct ls_error *er
     if (size == 0) { close(fd); return ls_fail(err, LS_EDATA, "empty file"); }
     struct npy_info ni;
     uint64_t bytes;
+    uint32_t n_steps = 0, V = 0;
     rc = npy_read_header(fd_read, &fd, size, &ni, err);
+    /* the shape's limits first: a V over the limit is that, not "truncated" */
+    if (!rc) rc = binsrc_shape(ni.dims, ni.ndim, &n_steps, &V, "npy header: shape", err);
     if (!rc) rc = npy_data_bytes(&ni, &bytes, err);
     if (rc) { close(fd); return rc; }
     uint64_t avail = size - ni.data_off;
@@ -329,10 +332,8 @@ int load_npy(const struct input_job *j, struct source **out, struct ls_error *er
     b->dt = ni.dt;
     b->big_endian = ni.big_endian;
     b->fortran = ni.fortran;
-    if ((rc = binsrc_shape(ni.dims, ni.ndim, &b->n_steps, &b->V, "npy header: shape", err))) {
-        binsrc_free(b);
-        return rc;
-    }
+    b->n_steps = n_steps;
+    b->V = V;
     if ((rc = binsrc_make_source(j->ops, path, b, out, err))) return rc;
     if (avail > bytes)
         source_warn(*out, "npy: %llu trailing bytes after the array data ignored", (unsigned long long)(avail - bytes));

@@ -23,7 +23,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#define NPZ_MAX_SCAN 4096  /* members examined (a crafted directory cannot make us parse more) */
+/* .npy headers parsed when no array is named (a crafted directory cannot make
+ * us parse more); the directory itself is read to its end (its entries are
+ * bounded by its size), so a named array is found wherever it is. */
+#define NPZ_MAX_SCAN 4096
 
 struct member_rd {
     int fd;
@@ -86,7 +89,7 @@ struct npz_scan {
     struct zip_entry pick;           /* the member shown */
     struct member_rd m;              /* its reader (m.z owned) */
     struct npy_info ni;              /* its npy header */
-    int found, n_npy;
+    int found, n_npy, n_tried;
     char names[200];                 /* the .npy members, for messages */
     size_t no;
     struct ls_error first_err;       /* no tensor asked: why the first float-less member failed */
@@ -108,7 +111,7 @@ static int npz_scan(struct zip_dir *d, const char *want, struct npz_scan *sc, st
     struct zip_entry e;
     uint64_t cur = 0;
     int rc;
-    for (uint64_t i = 0; i < d->n_entries && i < NPZ_MAX_SCAN; i++) {
+    for (uint64_t i = 0; i < d->n_entries; i++) {
         if ((rc = zip_next_entry(d, &cur, &e, err))) { ls_error_prefix(err, "npz"); return rc; }
         if (!is_npy_name(&e)) continue;
         sc->n_npy++;
@@ -121,6 +124,8 @@ static int npz_scan(struct zip_dir *d, const char *want, struct npz_scan *sc, st
             sc->pick = e;
             continue;
         }
+        if (sc->n_tried >= NPZ_MAX_SCAN) continue;
+        sc->n_tried++;
         struct ls_error e2 = {0};
         if (open_member(d, &e, &sc->m, &sc->ni, &e2) == LS_OK) { sc->found = 1; sc->pick = e; continue; }
         sc->m.z = NULL;  /* open_member freed it */
@@ -143,6 +148,10 @@ static int npz_none(struct npz_scan *sc, const struct source_opts *o, struct ls_
         return err->code;
     }
     if (sc->n_npy == 0) return ls_fail(err, LS_EDATA, "npz: no .npy members in the archive");
+    if (sc->n_npy > sc->n_tried)
+        return ls_fail(err, LS_EDATA, "npz: no float array among the first %d of %d .npy members "
+                       "(the limit of members tried; name the array with %s)", sc->n_tried, sc->n_npy,
+                       source_opt_flag(o, SOPT_TENSOR, "tensor", flag, sizeof flag));
     return ls_fail(err, LS_EDATA, "npz: no float array in the archive (arrays: %s)", sc->names);
 }
 
@@ -150,7 +159,9 @@ static int npz_none(struct npz_scan *sc, const struct source_opts *o, struct ls_
 static int npz_array(struct npz_scan *sc, struct binsrc *b, uint64_t *avail, uint64_t *bytes,
                      struct ls_error *err)
 {
-    int rc = npy_data_bytes(&sc->ni, bytes, err);
+    /* the shape's limits first: a V over the limit is that, not "truncated" */
+    int rc = binsrc_shape(sc->ni.dims, sc->ni.ndim, &b->n_steps, &b->V, "npy header: shape", err);
+    if (!rc) rc = npy_data_bytes(&sc->ni, bytes, err);
     if (rc) return rc;
     *avail = sc->pick.uncomp_size - sc->ni.data_off;
     if (*avail < *bytes)
@@ -162,7 +173,7 @@ static int npz_array(struct npz_scan *sc, struct binsrc *b, uint64_t *avail, uin
     b->dt = sc->ni.dt;
     b->big_endian = sc->ni.big_endian;
     b->fortran = sc->ni.fortran;
-    return binsrc_shape(sc->ni.dims, sc->ni.ndim, &b->n_steps, &b->V, "npy header: shape", err);
+    return LS_OK;
 }
 
 static void npz_warn(struct source *s, const struct npz_scan *sc, const struct source_opts *o,

@@ -181,7 +181,10 @@ int safetensors_sniff(const struct input_probe *p)
     if (p->head_len < 9) return 0;
     uint64_t hl = 0;
     for (int i = 7; i >= 0; i--) hl = (hl << 8) | p->head[i];
-    return hl >= 2 && hl <= p->size - 8 && p->head[8] == '{';
+    /* not bounded by the file size: a header length past the end is a broken
+     * safetensors file (the loader says so), not a reason to try JSON; the
+     * four high bytes are zero in any real file, never in JSON text */
+    return hl >= 2 && hl < (1ull << 32) && p->head[8] == '{';
 }
 
 /* The header text: length checked against the file and the cap, then read
