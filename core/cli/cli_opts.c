@@ -152,7 +152,8 @@ static int other_option(int c, const char *arg, struct cli_opts *o, struct ls_er
     long lv;
     int rc = LS_OK;
     switch (c) {
-    case O_STEP: if (!(rc = opt_long("--step", arg, 0, INT32_MAX, &lv, err))) o->step = lv; break;
+    /* a file may have 2^32 - 1 steps: indexes 0 .. 2^32 - 2 */
+    case O_STEP: if (!(rc = opt_long("--step", arg, 0, (long)UINT32_MAX - 1, &lv, err))) o->step = lv; break;
     case O_TOP:
         if (!strcmp(arg, "all")) o->top = -1;
         else rc = opt_long("--top", arg, 1, INT32_MAX, &o->top, err);

@@ -172,9 +172,7 @@ static void load_step(struct explorer *ex)
     ex->info.token = -1;
     ex->step_err.code = 0;
     if (source_read_step(ex->src, ex->step, ex->logits, &ex->info, &ex->step_err)) {
-        char pre[32];
-        snprintf(pre, sizeof pre, "step %u", ex->step);
-        ls_error_prefix(&ex->step_err, pre);
+        /* the message already starts "step N: " (source_read_step) */
         ex->info.token = -1;
         /* a failed step shows as all masked: the panels say why */
         for (uint32_t i = 0; i < ex->V; i++) ex->logits[i] = -INFINITY;

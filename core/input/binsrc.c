@@ -81,12 +81,7 @@ int binsrc_source_read(struct source *s, uint32_t step, float *logits, struct st
 {
     struct binsrc *b = s->impl;
     int rc = binsrc_read_step(b, step, logits, err);
-    if (rc) {
-        char pre[48];
-        snprintf(pre, sizeof pre, "step %u", step);
-        ls_error_prefix(err, pre);
-        return rc;
-    }
+    if (rc) return rc;   /* source_read_step names the step */
     hf_count_nonfinite(logits, b->V, &info->n_nan, &info->n_posinf, &info->n_neginf);
     return LS_OK;
 }

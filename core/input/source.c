@@ -50,7 +50,14 @@ int source_read_step(struct source *s, uint32_t step, float *logits,
                        step, s->n_steps, s->n_steps == 1 ? "" : "s");
     memset(info, 0, sizeof *info);
     info->token = -1;
-    return s->ops->read_step(s, step, logits, info, err);
+    int rc = s->ops->read_step(s, step, logits, info, err);
+    if (rc) {
+        /* the one place that names the step: loaders and callers do not */
+        char pre[32];
+        snprintf(pre, sizeof pre, "step %u", step);
+        ls_error_prefix(err, pre);
+    }
+    return rc;
 }
 
 const char *source_opt_usage(const struct source_opts *opts, enum source_opt which)
