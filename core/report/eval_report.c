@@ -51,8 +51,15 @@ static void d_ppl_raw(char *b, size_t n, const struct eval_config *c, const stru
     if (s->n_raw_masked) snprintf(masked, sizeof masked, " (%u more masked: -inf logit)", s->n_raw_masked);
     P("%s%u recorded tokens%s, raw logits (model fit)", se, s->n_recorded - s->n_raw_masked, masked);
 }
+/* "0.4 bits", or "-" as the value column says when there is no value
+ * (no scored tokens): never "nan bits" */
+static void bits(char *b, size_t n, double v)
+{
+    if (isfinite(v)) P("%.6g bits", v);
+    else P("-");
+}
 static void d_nll_raw(char *b, size_t n, const struct eval_config *c, const struct eval_scores *s)
-{ (void)c; P("%.6g bits", s->nll_raw_bits); }
+{ (void)c; bits(b, n, s->nll_raw_bits); }
 static void d_bpb(char *b, size_t n, const struct eval_config *c, const struct eval_scores *s)
 {
     (void)c;
@@ -62,7 +69,7 @@ static void d_bpb(char *b, size_t n, const struct eval_config *c, const struct e
 static void d_ppl_chain(char *b, size_t n, const struct eval_config *c, const struct eval_scores *s)
 { (void)c; P("over %u uncut of %u recorded tokens", s->n_uncut, s->n_recorded); }
 static void d_nll_chain(char *b, size_t n, const struct eval_config *c, const struct eval_scores *s)
-{ (void)c; P("%.6g bits", s->nll_chain_bits); }
+{ (void)c; bits(b, n, s->nll_chain_bits); }
 static void d_cut(char *b, size_t n, const struct eval_config *c, const struct eval_scores *s)
 { (void)c; P("%u of %u recorded tokens have p = 0 under the chain", s->n_cut, s->n_recorded); }
 static void d_top1(char *b, size_t n, const struct eval_config *c, const struct eval_scores *s)
