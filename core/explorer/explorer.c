@@ -6,6 +6,7 @@
  * token for token. The 10,000 empirical draws use a second stream
  * (DRAW_STREAM_EMPIRICAL) so they never shift the first N. */
 #include "explorer/explorer.h"
+#include "base/budget.h"
 #include "base/clock.h"
 #include "sampling/draw.h"
 #include "sampling/params_table.h"
@@ -97,6 +98,10 @@ int explorer_set_source(struct explorer *ex, struct source *s, struct ls_error *
         source_close(s);
         return ls_fail(err, LS_EDATA, "no steps to show");
     }
+    /* rec_tok and the sequence caches hold something per step */
+    uint64_t per_step = sizeof *ex->rec_tok + EX_SEQ_CACHE * (sizeof *ex->seq[0].p + sizeof *ex->seq[0].state);
+    int rc = step_budget(n, per_step, "the explorer's sequence tables", err);
+    if (rc) { ls_error_prefix(err, s->path); source_close(s); return rc; }
     struct explorer tmp = *ex;
     memset(&tmp.ws, 0, sizeof tmp.ws); memset(&tmp.wws, 0, sizeof tmp.wws);
     memset(&tmp.res, 0, sizeof tmp.res); memset(&tmp.wres, 0, sizeof tmp.wres);
@@ -117,7 +122,7 @@ int explorer_set_source(struct explorer *ex, struct source *s, struct ls_error *
     if (bad) {
         buffers_free(&tmp);
         source_close(s);
-        return ls_fail(err, LS_ELIMIT, "out of memory for V = %u", V);
+        return step_oom(n, V, "the explorer", err);
     }
     buffers_free(ex);
     if (ex->src) source_close(ex->src);
