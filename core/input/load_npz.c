@@ -7,8 +7,9 @@
  * arrays such as token ids are skipped). Members are read in place: stored
  * data with pread, deflated data inflated as a stream with fixed buffers
  * (zip.h), so memory never depends on the declared sizes. A deflated member
- * cannot be seeked: reading step s inflates from the member start (or from
- * the previous position when reading forward), which costs time, not memory.
+ * cannot be seeked: reading step s inflates from the nearest inflate
+ * checkpoint at or before it (every 1 MB, zip.h), or from the previous
+ * position when reading forward.
  * The member's own npy header is checked like a .npy file (npy.h); its
  * uncompressed size must hold the whole array. */
 #include "input/binsrc.h"
@@ -191,8 +192,11 @@ static void npz_warn(struct source *s, const struct npz_scan *sc, const struct s
     if (sc->ni.void2)
         source_warn(s, "npz member '%.60s': dtype '%s' (2-byte void) read as bfloat16, as ml_dtypes saves it",
                     p->name, sc->ni.descr);
-    if (deflated && p->uncomp_size > (64u << 20))
-        source_warn(s, "npz member '%.60s' is deflated: steps are inflated as a stream, and going back restarts from the member start (slow for large arrays)",
+    /* C order: inflate checkpoints make going back cheap (zip.h); a
+     * Fortran-order step has an element in every column: each inflates the
+     * array up to its last column */
+    if (deflated && sc->ni.fortran && p->uncomp_size > (64u << 20))
+        source_warn(s, "npz member '%.60s' is a deflated Fortran-order array: every step inflates the whole array (slow; np.savez or C order avoids it)",
                     p->name);
 }
 
