@@ -150,6 +150,7 @@ check-san:
 check: deps
 	@$(MAKE) --no-print-directory check-core-pure
 	@$(MAKE) --no-print-directory all unit cli-test tui-test fuzz-replay
+	@python3 tests/tools/check_cycles.py $(B)
 	@$(MAKE) --no-print-directory check-san
 	@$(MAKE) --no-print-directory docs-check
 	@echo "make check: all tests passed"
