@@ -183,6 +183,9 @@ int file_write_new(const char *path, const void *data, size_t len, int force,
     for (int i = 0; exists && i < n_protect; i++)
         if (protect[i].dev == (uint64_t)st.st_dev && protect[i].ino == (uint64_t)st.st_ino)
             return refuse(refused, FILE_REFUSED_PROTECTED, err, "is the open file; never overwritten");
+    struct stat lst;
+    if (!exists && lstat(path, &lst) == 0)   /* a dangling link: never followed to create a file */
+        return refuse(refused, FILE_REFUSED_NOT_REGULAR, err, "a link to a missing file; not written");
     if (exists && !force) return refuse(refused, FILE_REFUSED_EXISTS, err, "file exists; not overwritten");
     if (exists && !S_ISREG(st.st_mode)) return refuse(refused, FILE_REFUSED_NOT_REGULAR, err, "not a regular file; not overwritten");
     /* the real target: a forced write replaces the file a link points to */

@@ -211,7 +211,7 @@ static int write_refused(enum file_refusal why, const char *cmd, const char *pat
     case FILE_REFUSED_PROTECTED: return ls_fail(err, LS_EUSAGE, "%s is the open file; never overwritten", path);
     case FILE_REFUSED_EXISTS:
         return ls_fail(err, LS_EUSAGE, "%s exists; not overwritten (:%s! %s overwrites it)", path, cmd, path);
-    case FILE_REFUSED_NOT_REGULAR: return ls_fail(err, LS_EUSAGE, "%s is not a regular file; not overwritten", path);
+    case FILE_REFUSED_NOT_REGULAR: return ls_fail(err, LS_EUSAGE, "%s: %s", path, e->msg);
     default: return ls_fail(err, e->code ? e->code : LS_EREAD, "%s: %s", path, e->msg);
     }
 }

@@ -127,6 +127,17 @@ static void existing_only_when_forced(void **state)
     /* not a regular file: never replaced */
     assert_int_equal(file_write_new(dir, "x", 1, 1, NULL, 0, &why, &e), LS_EUSAGE);
     assert_int_equal(why, FILE_REFUSED_NOT_REGULAR);
+    assert_string_equal(e.msg, "not a regular file; not overwritten");
+    /* a dangling link is not followed, forced or not */
+    char dl[128];
+    path_in(dl, sizeof dl, "dangling.json");
+    assert_int_equal(symlink("missing.json", dl), 0);
+    assert_int_equal(file_write_new(dl, "x", 1, 1, NULL, 0, &why, &e), LS_EUSAGE);
+    assert_int_equal(why, FILE_REFUSED_NOT_REGULAR);
+    assert_string_equal(e.msg, "a link to a missing file; not written");
+    char missing[140];
+    path_in(missing, sizeof missing, "missing.json");
+    assert_int_equal(access(missing, F_OK), -1);
 }
 
 static void new_file_gets_the_umask(void **state)
