@@ -194,6 +194,7 @@ static int app_open(struct app *a, struct app_opts *o)
             ls_error_print(&err, stderr);
             return err.code ? err.code : 70;
         }
+        snprintf(a->ex.other_path, sizeof a->ex.other_path, "%s", o->compare);   /* outputs never replace it */
         explorer_eval_show(&a->ev, &a->ex, XV_DIFF);
     }
     return 0;

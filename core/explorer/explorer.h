@@ -158,6 +158,7 @@ struct explorer {
     struct score_rows scores;
     char msg[256];                   /* status message (raw text) */
     int msg_error;
+    char other_path[1024];           /* the comparison's file (:compare): outputs never replace it */
     char dump_path[1024];            /* EXC_DUMP: the file :dump-screen named */
     int dump_force;                  /* EXC_DUMP: typed as dump-screen! */
 };

@@ -436,6 +436,7 @@ int explorer_eval_command(struct explorer_eval *xe, struct explorer *ex, const c
             return EXC_ERROR;
         }
         xe->view = XV_DIFF;
+        snprintf(ex->other_path, sizeof ex->other_path, "%s", rest);   /* outputs never replace it */
         explorer_message(ex, 0, "comparing with %s", rest);
         return EXC_OK;
     }

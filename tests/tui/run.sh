@@ -96,6 +96,15 @@ chk_line d6.screen "dump-screen: d5.screen exists; not overwritten (:dump-screen
 grep -q '"format":	"npy"' "$x/other.json" && ok || bad ":w! other.json did not write the export"
 [ "$(stat -c %a "$x/new.json")" = 640 ] && ok || bad "new file mode $(stat -c %a "$x/new.json"), want 640 (umask 027)"
 [ -z "$(ls "$x" | grep tmp)" ] && ok || bad "temporary files left: $(ls "$x")"
+# the comparison's file (--compare, :compare) is open too
+cp samples/logits_f32.npy "$x/cmp.npy"
+printf ':w! cmp.npy\n:dump-screen d7.screen\n' > "$x/s2.script"
+printf ':compare cmp.npy\n:w! cmp.npy\n:dump-screen d8.screen\n' > "$x/s3.script"
+(cd "$x" && LINES=24 COLUMNS=100 timeout 30 "$LS" in.npy --compare cmp.npy --script s2.script) >/dev/null 2>&1
+(cd "$x" && LINES=24 COLUMNS=100 timeout 30 "$LS" in.npy --script s3.script) >/dev/null 2>&1
+chk_line d7.screen "export: cmp.npy is the open file; never overwritten"
+chk_line d8.screen "export: cmp.npy is the open file; never overwritten"
+cmp -s samples/logits_f32.npy "$x/cmp.npy" && cmp -s samples/logits_f32.npy "$x/in.npy" && ok || bad "a compared file was overwritten"
 
 # --- 3. refusals -------------------------------------------------------------
 expect_refusal() { # what, expected rc, message pattern, command...
