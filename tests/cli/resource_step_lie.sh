@@ -16,7 +16,7 @@ for name, shape, n in (("lie.npy", "(134217728, 1)", 134217728), ("lie8.npy", "(
         f.truncate(len(h) + 10 + n * 4)   # a hole: no disk space used
 PY
 LIMIT="ulimit -v 1000000;"
-(ulimit -v 1000000; "$LS" --version) >/dev/null 2>&1 || LIMIT=""
+sh -c 'ulimit -v 1000000; exec "$1" --version' sh "$LS" >/dev/null 2>&1 || LIMIT=""
 printf ':q\n' > "$t/q.script"
 fail=0
 check() { # name, expected message, command...
