@@ -18,12 +18,9 @@
 #include <string.h>
 #include <time.h>
 
-/* focusable fields after the sampling parameters (EXP_TEMPERATURE..EXP_MIN_P
- * are PARAM_TEMPERATURE..PARAM_MIN_P; their names are the parameter table's) */
+/* focusable fields after the sampling parameters (0 .. PARAM__COUNT - 1 are
+ * the parameter table's; their names are the table's) */
 static const char *const field_names[EXP__COUNT - EXP_CHAIN] = { "chain", "seed" };
-_Static_assert(EXP_TEMPERATURE == (int)PARAM_TEMPERATURE && EXP_TOP_K == (int)PARAM_TOP_K &&
-               EXP_TOP_P == (int)PARAM_TOP_P && EXP_MIN_P == (int)PARAM_MIN_P && EXP_CHAIN == (int)PARAM__COUNT,
-               "the explorer's parameter fields follow the parameter table");
 static const char *const scale_names[SCALE__COUNT] = { "prob", "logprob", "logit" };
 static const char *const panel_names[PANEL__COUNT] = { "parameters", "distribution", "sequence", "samples" };
 
@@ -43,6 +40,7 @@ void explorer_init(struct explorer *ex)
     ex->seed = LS_DEFAULT_SEED;
     ex->n_draws = EX_DRAWS_DEFAULT;
     ex->seq_cur = -1;
+    ex->strip_stage = -1;
 }
 
 static void seq_free(struct explorer *ex)
@@ -235,6 +233,7 @@ void explorer_update(struct explorer *ex)
                 ex->rec_rank = chain_rank(&ex->res, ex->info.token);
         }
         if (ex->dist_sel >= ex->n_top) ex->dist_sel = ex->n_top ? ex->n_top - 1 : 0;
+        explorer_marks_update(ex);
     }
     if ((ex->stale & EX_RESAMPLE) == EX_RESAMPLE) build_samples(ex);
     ex->stale = EX_NONE;
@@ -370,10 +369,20 @@ static unsigned mark(struct explorer *ex, unsigned fl)
     return fl;
 }
 
+/* Focusing a parameter whose stage is not in the chain says so: its
+ * value has no effect (explorer_param_note). */
+static unsigned focus_note(struct explorer *ex)
+{
+    char note[128];
+    explorer_param_note(ex, ex->focus_param, note, sizeof note);
+    if (note[0]) explorer_message(ex, 0, "%s: %s", explorer_param_name(ex->focus_param), note);
+    return EX_REDRAW;
+}
+
 unsigned explorer_focus_param(struct explorer *ex, int delta)
 {
     ex->focus_param = ((ex->focus_param + delta) % EXP__COUNT + EXP__COUNT) % EXP__COUNT;
-    return EX_REDRAW;
+    return focus_note(ex);
 }
 
 unsigned explorer_focus_panel(struct explorer *ex, int delta)
@@ -386,13 +395,9 @@ unsigned explorer_focus(struct explorer *ex, int panel, int p)
 {
     if ((unsigned)panel >= PANEL__COUNT) return EX_NONE;
     ex->focus_panel = panel;
-    if (panel == PANEL_PARAMS && (unsigned)p < EXP__COUNT) ex->focus_param = p;
+    if (panel == PANEL_PARAMS && (unsigned)p < EXP__COUNT) { ex->focus_param = p; return focus_note(ex); }
     return EX_REDRAW;
 }
-
-static double clampd(double v, double lo, double hi) { return v < lo ? lo : v > hi ? hi : v; }
-/* Round to the step's decimal grid so repeated +/- never drift (0.1+0.2). */
-static double snap(double v, double unit) { return round(v / unit) * unit; }
 
 /* Set params: the flags of the change (EX_REDRAW alone for a refusal,
  * whose message is on screen). */
@@ -429,43 +434,35 @@ static unsigned adjust_seed(struct explorer *ex, int dir, int coarse)
     return explorer_set_seed(ex, ex->seed + (uint64_t)d);
 }
 
-unsigned explorer_adjust(struct explorer *ex, int dir, int coarse)
+/* A parameter changed from a key: the new value, and the note when its
+ * stage is not in the chain (the change then has no effect). */
+static unsigned set_param_key(struct explorer *ex, int f, double v)
 {
     struct params p = ex->params;
-    switch (ex->focus_param) {
-    case EXP_TEMPERATURE: {
-        double d = coarse ? 0.25 : 0.05;
-        p.temperature = clampd(snap(p.temperature + dir * d, 0.01), 0.0, 10.0);
-        break;
-    }
-    case EXP_TOP_K: {
-        int64_t k = p.top_k + (int64_t)dir * (coarse ? 10 : 1);
-        if (k < 0) k = 0;
-        if (k > (int64_t)ex->V) k = ex->V;
-        p.top_k = (int32_t)k;
-        break;
-    }
-    case EXP_TOP_P:
-        p.top_p = clampd(snap(p.top_p + dir * (coarse ? 0.05 : 0.01), 0.01), 0.0, 1.0);
-        break;
-    case EXP_MIN_P:
-        p.min_p = clampd(snap(p.min_p + dir * (coarse ? 0.05 : 0.01), 0.01), 0.0, 1.0);
-        break;
+    param_set(&p, (enum param_id)f, v);
+    unsigned fl = set_params(ex, &p);
+    char note[128], val[32];
+    explorer_param_note(ex, f, note, sizeof note);
+    explorer_param_text(ex, f, val, sizeof val);
+    if (note[0] && fl != EX_REDRAW) explorer_message(ex, 0, "%s %s: %s", explorer_param_name(f), val, note);
+    return fl | (note[0] ? EX_REDRAW : EX_NONE);
+}
+
+unsigned explorer_adjust(struct explorer *ex, int dir, int coarse)
+{
+    int f = ex->focus_param;
+    if ((unsigned)f < PARAM__COUNT) return set_param_key(ex, f, explorer_param_stepped(ex, f, dir, coarse));
+    switch (f) {
     case EXP_CHAIN: return preset_step(ex, dir, 0);
     case EXP_SEED: return adjust_seed(ex, dir, coarse);
     default: return EX_NONE;
     }
-    return set_params(ex, &p);
 }
 
 unsigned explorer_param_off(struct explorer *ex)
 {
-    struct params p = ex->params;
     int f = ex->focus_param;
-    if (f < PARAM__COUNT) {  /* the table's off value (same order, asserted above) */
-        param_set(&p, (enum param_id)f, param_def((enum param_id)f)->off);
-        return set_params(ex, &p);
-    }
+    if ((unsigned)f < PARAM__COUNT) return set_param_key(ex, f, param_def((enum param_id)f)->off);
     switch (f) {
     case EXP_CHAIN: { struct chain c; chain_preset(&c, PRESET_HF); return set_chain(ex, &c); }
     case EXP_SEED: return explorer_set_seed(ex, LS_DEFAULT_SEED);

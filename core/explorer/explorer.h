@@ -18,7 +18,7 @@
  *                       dist_scroll, n_draws: the actions below. The TUI
  *                       never assigns a field: it calls an action and acts
  *                       on the flags it returns.
- *   derived, per step   logits .. samples: explorer_update only (from the
+ *   derived, per step   logits .. samples, marks, strip_*: explorer_update only (from the
  *                       settings; `stale` says what it must redo).
  *   derived, sequence   seq[], seq_cur, seq_clock, w*: explorer_work only
  *                       (background slices; explorer_update reads them);
@@ -64,13 +64,18 @@
 
 #include <stdint.h>
 #include "sampling/chain.h"
+#include "sampling/params_table.h"
 #include "base/rng.h"
 #include "eval/eval_ppl.h"
 #include "explorer/score_rows.h"
 #include "input/source.h"
 #include "base/status.h"
 
-enum ex_param { EXP_TEMPERATURE = 0, EXP_TOP_K, EXP_TOP_P, EXP_MIN_P, EXP_CHAIN, EXP_SEED, EXP__COUNT };
+/* The focusable fields of the parameter bar: 0 .. PARAM__COUNT - 1 are the
+ * parameter table's entries (enum param_id, sampling/params_table.h), in
+ * table order, so a parameter added there is focusable with no edit here;
+ * the chain and the seed follow. */
+enum ex_param { EXP_CHAIN = PARAM__COUNT, EXP_SEED, EXP__COUNT };
 enum ex_scale { SCALE_PROB = 0, SCALE_LOGPROB, SCALE_LOGIT, SCALE__COUNT };
 enum ex_panel { PANEL_PARAMS = 0, PANEL_DIST, PANEL_SEQ, PANEL_SAMPLES, PANEL__COUNT };
 
@@ -116,6 +121,21 @@ struct ex_samples {
     uint32_t emp_n;
 };
 
+/* A stage's threshold on the distribution panel (explorer_marks.c): the
+ * stage at chain position `stage` kept rows [0, row) of the raw order (of
+ * the tokens it received), and cut from row `row` on. Only stages that cut
+ * something, and whose kept set is such a prefix, get a mark (the stages
+ * here all cut in the order logit desc, id asc, which is the raw order).
+ * Probabilities are of the stage's input: the tokens it received,
+ * renormalised, after any temperature applied before it. */
+struct ex_mark {
+    int stage;          /* position in the chain */
+    uint32_t row;       /* first row (0-based, raw order) the stage cut */
+    double value;       /* the stage's parameter value */
+    double mass_kept;   /* input mass the stage kept (top-p: the crossing) */
+    double p_min;       /* min-p's cut-off p_min * p_max of its input, else -1 */
+};
+
 struct explorer {
     struct source *src;              /* owned */
     uint32_t V, n_steps;
@@ -144,6 +164,11 @@ struct explorer {
     uint32_t rec_rank;               /* recorded token's raw rank, 0 none */
     double *cdf;                     /* V: cumulative p over survivors */
     struct ex_samples samples;
+    /* thresholds and the strip's distribution (explorer_marks.c) */
+    struct ex_mark marks[CHAIN_MAX_STAGES];
+    int n_marks;
+    int strip_stage;                 /* chain position whose input the strip shows, -1 raw */
+    double strip_p[EX_TOP_MAX];      /* p of top[k] in that distribution */
 
     /* sequence-wide, cached per setting */
     struct ex_seq seq[EX_SEQ_CACHE];
@@ -209,6 +234,40 @@ unsigned explorer_move_row(struct explorer *ex, int64_t delta);
 int explorer_set_params(struct explorer *ex, const struct params *p);
 int explorer_set_chain(struct explorer *ex, const struct chain *c);
 unsigned explorer_set_seed(struct explorer *ex, uint64_t seed);
+
+/* Parameters and the chain (explorer_params.c: queries; editing:
+ * explorer_chain_edit.c), from the parameter and
+ * stage tables. p is a parameter field (enum param_id).
+ *   state   EXPS_IN_CHAIN: its stage runs; EXPS_ABSENT: it has a stage
+ *           that is not in the chain, so the value has no effect (the bar
+ *           dims it, and setting it says so); EXPS_NO_STAGE: a parameter no
+ *           single stage owns (never dimmed).
+ *   editing the chain works on the focused parameter's stage: add puts it
+ *           where the stage table's order places it among the stages
+ *           present, remove takes it out (never the last one), move swaps
+ *           it with its neighbour. The result is a custom chain, as
+ *           `:chain LIST` with that order. Each says what it did in msg. */
+enum { EXPS_NO_STAGE = 0, EXPS_IN_CHAIN, EXPS_ABSENT };
+int explorer_param_stage(int p, enum stage_kind *k);
+/* The parameter a stage reads (enum param_id), -1 if none. */
+int explorer_stage_param(enum stage_kind k);
+/* Position of stage k in the current chain, -1 if absent. */
+int explorer_chain_pos(const struct explorer *ex, enum stage_kind k);
+int explorer_param_state(const struct explorer *ex, int p);
+/* The value as the bar shows it: "off", "40", "0.90", "0.0003". */
+void explorer_param_text(const struct explorer *ex, int p, char *buf, size_t bufsz);
+/* "not in the chain (custom k>T>p): no effect" for an absent stage, else "". */
+void explorer_param_note(const struct explorer *ex, int p, char *buf, size_t bufsz);
+/* The value one fine or coarse step up (dir > 0) or down, clamped to range. */
+double explorer_param_stepped(const struct explorer *ex, int p, int dir, int coarse);
+unsigned explorer_chain_add(struct explorer *ex);
+unsigned explorer_chain_remove(struct explorer *ex);
+unsigned explorer_chain_move(struct explorer *ex, int dir);
+
+/* Recompute marks[] and strip_p[] from the current result (explorer_update
+ * calls it; O(V)). The strip shows the input of the chain's first active
+ * top-p stage (the distribution its mass test runs on), else the raw one. */
+void explorer_marks_update(struct explorer *ex);
 
 /* Status message (printf-style; error=1 draws it in the error role). */
 void explorer_message(struct explorer *ex, int error, const char *fmt, ...)

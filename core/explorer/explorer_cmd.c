@@ -12,9 +12,11 @@
  *   help [h ?]         quit [q exit]
  * export and dump-screen have a forced form (export! FILE, w! FILE) that
  * may replace an existing file; nothing replaces the open file.
+ * Setting a parameter whose stage is not in the chain succeeds and says it
+ * has no effect (explorer_param_note).
  * Errors are returned as EXC_ERROR with the message in ex->msg; nothing here
  * ends the program. Unknown commands return EXC_UNKNOWN so the TUI can
- * handle its own (dump-screen, ...). */
+ * handle its own (resize, click, ... in scripts). */
 #include "explorer/explorer.h"
 #include "report/report.h"
 #include "sampling/params_table.h"
@@ -160,7 +162,11 @@ static int set_param(struct explorer *ex, enum param_id id, const char *val)
     struct params pr = ex->params;
     param_set(&pr, id, d);
     if (explorer_set_params(ex, &pr)) return EXC_ERROR;
-    explorer_message(ex, 0, "%s %s", pd->name, val);
+    /* a value whose stage is not in the chain changes nothing: say so */
+    char note[128];
+    explorer_param_note(ex, (int)id, note, sizeof note);
+    if (note[0]) explorer_message(ex, 0, "%s %s: %s", pd->name, val, note);
+    else explorer_message(ex, 0, "%s %s", pd->name, val);
     return EXC_OK;
 }
 

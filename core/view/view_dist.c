@@ -9,7 +9,11 @@
  *            (bars as logprob: ln p is z minus a constant)
  * A cut token is drawn in the cut role with the name of the stage that cut
  * it in place of its final value. The recorded token is marked in the
- * left column. Layout per row (columns):
+ * left column. Each stage that cut a prefix of the list gets a line after
+ * the last row it kept (explorer_marks.c computes them): the top-k cutoff,
+ * the top-p crossing and the min-p line, each in the units of the
+ * distribution the stage was applied to ("of its input"). Layout per row
+ * (columns):
  *   mark(1) rank(3) sp token(tw) sp rawbar(bw) sp raw(6) sp finalbar(bw) sp final(6+) */
 #include "view/panel.h"
 #include "base/display.h"
@@ -149,15 +153,58 @@ static void dist_row(struct grid *g, const struct explorer *ex, const struct dis
     grid_tag(g, x, yy, c->w, 1, GRID_TAG(TAG_TOKEN_ROW, k));
 }
 
+/* The mark line of stage threshold m at yy: "╌╌ top-p 0.90 · kept 0.912 of
+ * its input ╌╌", min-p with its cut-off p in its input's units. */
+static void mark_line(struct grid *g, const struct explorer *ex, const struct dist_cols *c,
+                      const struct ex_mark *m, int yy)
+{
+    const struct stage_report *s = &ex->res.stages[m->stage];
+    const struct grid_glyphs *gl = grid_glyphs(g);
+    char v[32], t[96];
+    int pid = explorer_stage_param(s->kind);
+    if (pid >= 0) explorer_param_text(ex, pid, v, sizeof v);
+    else snprintf(v, sizeof v, "%g", m->value);
+    if (m->p_min >= 0)
+        snprintf(t, sizeof t, " %s %s: p >= %.4g of its input ", stage_name(s->kind), v, m->p_min);
+    else
+        snprintf(t, sizeof t, " %s %s: keeps %.3f of its input ", stage_name(s->kind), v, m->mass_kept);
+    for (int x = c->x + 1; x < c->x + c->w; x++) grid_glyph(g, x, yy, gl->hline, ROLE_MARK);
+    grid_puts(g, c->x + 4, yy, c->w - 5, ROLE_MARK, t);
+}
+
+/* Marks drawn after row k (a stage cut from row k + 1 on). */
+static int marks_after(const struct explorer *ex, uint32_t k, const struct ex_mark **out)
+{
+    int n = 0;
+    for (int i = 0; i < ex->n_marks; i++)
+        if (ex->marks[i].row == k + 1) out[n++] = &ex->marks[i];
+    return n;
+}
+
+/* Lines rows first..last take with their marks. */
+static int lines_for(const struct explorer *ex, uint32_t first, uint32_t last)
+{
+    const struct ex_mark *mk[CHAIN_MAX_STAGES];
+    int n = 0;
+    for (uint32_t k = first; k <= last && k < ex->n_top; k++) n += 1 + marks_after(ex, k, mk);
+    return n;
+}
+
 void view_dist(struct grid *g, const struct explorer *ex, struct view_rect r)
 {
     struct dist_cols c = dist_cols(r);
     if (!dist_head(g, ex, r, &c)) return;
-    /* rows scroll so the selected one stays in view */
+    /* rows scroll so the selected one stays in view; a stage's threshold
+     * is a line between the last row it kept and the first it cut */
     int rows = r.h - 4;
     uint32_t first = ex->dist_scroll;
     if (ex->dist_sel < first) first = ex->dist_sel;
-    if (rows > 0 && ex->dist_sel >= first + (uint32_t)rows) first = ex->dist_sel - (uint32_t)rows + 1;
-    for (int i = 0; i < rows && first + (uint32_t)i < ex->n_top; i++)
-        dist_row(g, ex, &c, first + (uint32_t)i, r.y + 4 + i);
+    while (rows > 0 && first < ex->dist_sel && lines_for(ex, first, ex->dist_sel) > rows) first++;
+    int y = r.y + 4, end = r.y + 4 + (rows > 0 ? rows : 0);
+    for (uint32_t k = first; y < end && k < ex->n_top; k++) {
+        dist_row(g, ex, &c, k, y++);
+        const struct ex_mark *mk[CHAIN_MAX_STAGES];
+        int n = marks_after(ex, k, mk);
+        for (int i = 0; i < n && y < end; i++) mark_line(g, ex, &c, mk[i], y++);
+    }
 }

@@ -25,9 +25,15 @@ ok() { pass=$((pass+1)); }
 bad() { fail=$((fail+1)); echo "FAIL: $*"; }
 
 # --- 1. scripted screens -------------------------------------------------
+# Big inputs are generated here, not stored: @DATA@ in a script's args is
+# this folder. v262144.f32: raw float32 logits 4, 3, 2, 1, then 262140 zeros
+# (one step at V = 262144, a Gemma-sized vocabulary).
+mkdir -p "$tmp/data"
+{ printf '\000\000\200\100\000\000\100\100\000\000\000\100\000\000\200\077'
+  head -c $((4 * 262140)) /dev/zero; } > "$tmp/data/v262144.f32"
 for s in tests/tui/*.script; do
     name=$(basename "$s" .script)
-    args=$(sed -n 's/^# args: //p' "$s")
+    args=$(sed -n 's/^# args: //p' "$s" | sed "s|@DATA@|$tmp/data|g")
     size=$(sed -n 's/^# size: //p' "$s"); size=${size:-80x24}
     envs=$(sed -n 's/^# env: //p' "$s")
     sed "s|@OUT@|$tmp/out|g" "$s" > "$tmp/$name.script"

@@ -13,6 +13,8 @@
 #   4. Byte audit: everything the program writes while showing hostile
 #      tokens (tmux pipe-pane) holds no OSC/DCS/APC/PM/SOS, no C1, no BEL,
 #      no bidi or zero-width code point, and no ESC outside known sequences.
+#   6. The chain edited with real keys: a dimmed parameter's note, add,
+#      move and remove a stage.
 LS=$1
 T=$2/tmux
 mkdir -p "$T"
@@ -191,6 +193,24 @@ tm send-keys -t hist2 Up
 wait_for hist2 "^:set top_p 0.5" || fail "history: not recalled with Up"
 tm send-keys -t hist2 Escape q
 wait_dead hist2 || fail "history: did not quit after restart"
+
+# --- 6. the chain edited with real keys (issue 11) -------------------------------
+# :chain without min-p, min-p set: the answer says it has no effect and the
+# chain panel lists it; m, a adds its stage; ( moves it; <Del> removes it.
+start chain 80 24 "$ENVS $LS tests/tui/data/small.json"
+wait_for chain "kept 64 of 64" || fail "chain: start"
+tm send-keys -t chain ':chain top-k,temperature,top-p' Enter ':set min_p 0.5' Enter
+wait_for chain "not in the chain (custom k>T>p): no effect" || fail "chain: :set answer for an absent stage"
+wait_for chain "not in chain, no effect: min-p 0.50" || fail "chain: panel note for an absent stage"
+tm send-keys -t chain m a
+wait_for chain "added min-p: chain top-k,temperature,top-p,min-p" || fail "chain: a adds the stage"
+wait_for chain "min-p 0.50: p >= 0.4231 of its input" || fail "chain: min-p threshold line"
+tm send-keys -t chain '('
+wait_for chain "custom k>T>m>p" || fail "chain: ( moves the stage"
+tm send-keys -t chain DC
+wait_for chain "removed min-p: chain top-k,temperature,top-p" || fail "chain: <Del> removes the stage"
+tm send-keys -t chain q
+wait_dead chain || fail "chain: did not quit"
 
 # Every pane must have exited by itself before the server goes away: a
 # SIGHUP from kill-server landing while a sanitizer build runs its exit-time
