@@ -6,7 +6,9 @@
 #   make run        build and open the explorer on the bundled demo
 #   make check      every test: core boundary, unit (cmocka), CLI golden, TUI,
 #                   fuzz-corpus replay, then unit + CLI again under ASan+UBSan
+#   make samples    regenerate samples/ from scratch (demo files, corpus, default model)
 #   make bench      benchmarks (figures and ratios, never pass/fail)
+#   make samples-dataset  regenerate samples/dataset/ (the dataset eval pair)
 #   make fuzz       libFuzzer each loader for FUZZ_TIME seconds (clang-14)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make clean
@@ -79,8 +81,8 @@ endif
 DEB_PKGS := gcc make pkg-config libncurses-dev libcjson-dev libreadline-dev \
             libcmocka-dev zlib1g-dev tmux python3
 
-.PHONY: all deps run check check-core-pure unit cli-test tui-test fuzz-replay \
-        check-san bench fuzz install clean docs-check
+.PHONY: samples all deps run check check-core-pure unit cli-test tui-test fuzz-replay \
+        check-san bench fuzz install clean docs-check samples-dataset
 
 all: $(BIN)
 
@@ -119,6 +121,16 @@ $(B)/tests/bench_%: tests/bench/bench_%.c $(LIBCORE)
 	@mkdir -p $(@D)
 	@echo "  BENCH   $@"
 	$(Q)$(CC) $(CORE_CFLAGS) -Itests/bench -o $@ $< $(LIBCORE) $(CORE_LIBS) $(EXTRA_LD)
+
+# Every sample from its script, deterministically; the default model is
+# trained on the synthetic corpus (samples/gen_corpus.py), then a dump of it.
+samples: $(BIN)
+	python3 samples/gen_demo.py > samples/demo.json
+	python3 samples/gen_binary.py
+	python3 samples/gen_api.py
+	python3 samples/gen_corpus.py > samples/corpus.txt
+	./$(BIN) train samples/corpus.txt -o samples/model.lsm
+	./$(BIN) dump --model samples/model.lsm --prompt '{"name": "' --temperature 0.8 -o samples/live_demo.json
 
 deps:
 	@sh tests/tools/deps.sh $(DEB_PKGS)
@@ -165,6 +177,10 @@ bench: all $(BENCH_BIN)
 fuzz:
 	@sh tests/fuzz/run_fuzz.sh $(FUZZ_TIME)
 
+# The sample dataset pair for `dataset eval` (two synthetic model variants).
+samples-dataset:
+	python3 samples/gen_dataset.py
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/logitscope
@@ -172,6 +188,7 @@ install: all
 	  install -m 644 docs/logitscope.1 $(DESTDIR)$(PREFIX)/share/man/man1/logitscope.1; fi
 	install -d $(DESTDIR)$(PREFIX)/share/logitscope
 	install -m 644 samples/demo.json $(DESTDIR)$(PREFIX)/share/logitscope/demo.json
+	install -m 644 samples/model.lsm $(DESTDIR)$(PREFIX)/share/logitscope/model.lsm
 
 clean:
 	rm -rf build logitscope

@@ -5,14 +5,14 @@
 #    compiled without their include flags and unit tests link without
 #    -lncursesw/-lreadline, so a slip fails at build time as well.
 # 2. core/ is a stack of folders, lowest first (README "Layout"):
-#      base < sampling < input < eval < report < explorer < view < cli
+#      base < sampling < input < model < eval < report < explorer < view < cli
 #    (tui/ sits on top and may include any of them). A file may include
 #    headers of its own folder and of lower folders only, always spelled
 #    "folder/name.h" so the layer is visible at the include site.
 #
 # Usage: check_core_pure.sh [ROOT]   (ROOT defaults to .; the self-test
 # runs the same checks on a scratch copy with an upward include planted.)
-LAYERS="base sampling input eval report explorer view cli"
+LAYERS="base sampling input model eval report explorer view cli"
 
 rank() {  # rank NAME -> 0-based position in LAYERS, or -1
     i=0

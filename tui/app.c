@@ -8,11 +8,13 @@
 #include "cmdline.h"
 #include "base/display.h"
 #include "cli/eval_cli.h"
+#include "cli/eval_model.h"
 #include "help.h"
 #include "keys.h"
 #include "screen.h"
 #include "signals.h"
 #include "view/view_xe.h"
+#include "view/view_live.h"
 
 #include <curses.h>
 #include <limits.h>
@@ -37,6 +39,7 @@ void app_init(struct app *a)
 void app_free(struct app *a)
 {
     explorer_eval_free(&a->ev);
+    explorer_live_free(&a->live);
     explorer_free(&a->ex);
     grid_free(&a->g);
     input_close(a->in);
@@ -55,6 +58,7 @@ void app_frame(struct app *a)
     explorer_eval_update(&a->ev, &a->ex);
     view_layout(&a->L, w, h, a->ex.n_steps);
     view_render(&a->g, &a->ex, &a->L);
+    if (a->ev.view == XV_MAIN) view_live(&a->g, &a->L, &a->live, &a->ex);
     view_xe(&a->g, &a->L, &a->ex, &a->ev);
     if (a->help) a->help_scroll = help_draw(&a->g, a->keys, a->help_scroll);
     int cx = -1;
@@ -84,7 +88,9 @@ static void apply(struct app *a, unsigned fl)
 /* Background work between keys: the sequence numbers, then the evaluators. */
 static unsigned background(struct app *a, long budget_ns)
 {
-    unsigned fl = explorer_work(&a->ex, budget_ns);
+    unsigned fl = explorer_live_work(&a->live, &a->ex, budget_ns);   /* regeneration first */
+    if (fl & EX_BUSY) return fl;
+    fl |= explorer_work(&a->ex, budget_ns);
     if (!(fl & EX_BUSY)) fl |= explorer_eval_work(&a->ev, &a->ex, budget_ns);
     return fl;
 }
@@ -117,19 +123,25 @@ static const char usage_tmpl[] =
     "usage: logitscope [FILE] [chain options] [--step N] [--vocab FILE] [--no-mouse] [--ascii]\n"
     "                  [--compare OTHER] [-n N] [--regex RE] [--json-keys a,b]\n"
     "                  [--clip-threshold X] [--stop TEXT | --no-stop]\n"
+    "       logitscope --model MODEL [--prompt TEXT] [-n N] [--max-tokens M] [chain options]\n"
     "Opens the explorer on FILE (no FILE: the bundled demo) with the chain options of\n"
     "`logitscope show` as starting values. The evaluator options are those of\n"
     "`logitscope eval` and feed the scores panel and the sweep view; external\n"
     "evaluators (--evaluator) run only in `logitscope eval`/`sweep`, because a\n"
     "command per sample would block the explorer. Keys: press {HELP} inside, or see\n"
-    "`logitscope --help-keys` and man logitscope. Headless commands: logitscope --help.\n";
+    "`logitscope --help-keys` and man logitscope. Headless commands: logitscope --help.\n"
+    "With --model (or --prompt; default model samples/model.lsm) the explorer is live: the\n"
+    "model writes N continuations (default 4, at most 16) of the prompt under the current\n"
+    "settings, regenerated whenever a setting changes, and shows one as the file (:pick N,\n"
+    ":fork [ID] at the current step, :ab to compare settings, :prompt TEXT).\n";
 
 enum { X_NOMOUSE = 1, X_ASCII, X_SCRIPT, X_COMPARE };
 static const struct cli_extra extras[] = {
     {"no-mouse", 0, X_NOMOUSE}, {"ascii", 0, X_ASCII}, {"script", 1, X_SCRIPT}, {"compare", 1, X_COMPARE},
-    EVAL_CLI_EXTRA, {NULL, 0, 0}
+    EVAL_CLI_EXTRA, EVAL_MODEL_EXTRA, {NULL, 0, 0}
 };
-struct app_opts { int mouse, ascii; const char *script, *compare; struct eval_config evc; struct cli_opts co; };
+struct app_opts { int mouse, ascii; const char *script, *compare; struct eval_config evc; struct cli_opts co;
+                  struct model_cli mc; };
 
 static int on_extra(void *ctx, int id, const char *arg, struct ls_error *err)
 {
@@ -138,6 +150,7 @@ static int on_extra(void *ctx, int id, const char *arg, struct ls_error *err)
         return ls_fail(err, LS_EUSAGE, "--evaluator runs in `logitscope eval` and `sweep` only: "
                        "a command per sample would block the explorer");
     int rc = eval_cli_option(&o->evc, id, arg, err);
+    if (rc == 1) rc = eval_model_option(&o->mc, id, arg, err);
     if (rc != 1) return rc;
     if (id == X_NOMOUSE) o->mouse = 0;
     else if (id == X_ASCII) o->ascii = 1;
@@ -155,12 +168,31 @@ static int app_options(int argc, char **argv, struct app_opts *o)
     o->mouse = 1;
     o->script = getenv("LOGITSCOPE_SCRIPT");
     eval_config_init(&o->evc);
+    model_cli_init(&o->mc);
     struct ls_error err = {0};
     int rc = cli_parse(argc, argv, &o->co, extras, on_extra, o, usage, &err);
     if (rc < 0) return -1;
     if (rc) { ls_error_print(&err, stderr); return rc; }
     if (o->co.n_files > 1) { fputs(usage, stderr); return 2; }
     if (getenv("LOGITSCOPE_NO_MOUSE")) o->mouse = 0;
+    return 0;
+}
+
+/* --model: live mode; the first generation runs before the first frame. */
+static int app_open_live(struct app *a, struct app_opts *o)
+{
+    struct ls_error err = {0};
+    char path[PATH_MAX + 64];
+    const char *model = o->mc.model ? o->mc.model : model_cli_default_path(path, sizeof path);
+    if (o->co.n_files) { fputs("logitscope: --model: no FILE with a model (the model writes the steps)\n", stderr); return 2; }
+    uint32_t n = o->co.count > 0 ? (uint32_t)(o->co.count < EX_LIVE_MAX ? o->co.count : EX_LIVE_MAX) : 4;
+    if (explorer_live_open(&a->live, model, o->mc.prompt, n, (uint32_t)(o->mc.max_tokens > 0 ? o->mc.max_tokens : 64), &err)) {
+        if (err.code == LS_EUSAGE) ls_error_prefix(&err, "--prompt");
+        ls_error_print(&err, stderr);
+        return err.code ? err.code : 70;
+    }
+    while (explorer_live_work(&a->live, &a->ex, 100000000L) & EX_BUSY) ;
+    if (!a->ex.src) { fprintf(stderr, "logitscope: %s\n", a->ex.msg[0] ? a->ex.msg : "live: nothing generated"); return 4; }
     return 0;
 }
 
@@ -174,9 +206,13 @@ static int app_open(struct app *a, struct app_opts *o)
     explorer_set_params(&a->ex, &co->params);  /* checked by cli_parse already */
     explorer_set_chain(&a->ex, &co->chain);
     explorer_set_seed(&a->ex, co->seed);
+    /* one non-finite policy: the steps as `show`, the evaluators as `eval` */
+    a->ex.allow_nonfinite = co->allow_nonfinite;
+    a->ex.nonfinite_hint = "--allow-nonfinite treats them as masked";
     /* evaluators as `eval` with the same options (regex, keys, stops, -n, ...) */
     eval_cli_finish(&o->evc, co);
     a->ev.cfg = o->evc;
+    if (o->mc.model || o->mc.prompt) return app_open_live(a, o);
     if (explorer_open_with(&a->ex, file, &co->src, &err)) {
         ls_error_print(&err, stderr);
         return err.code ? err.code : 70;

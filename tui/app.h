@@ -11,6 +11,7 @@
 
 #include "explorer/explorer.h"
 #include "explorer/explorer_eval.h"
+#include "explorer/explorer_live.h"
 #include "view/grid.h"
 #include "actions.h"
 #include "input.h"
@@ -19,6 +20,7 @@
 struct app {
     struct explorer ex;
     struct explorer_eval ev;     /* evaluators, sweep, diff, draws (issue 5) */
+    struct ex_live live;         /* --model: live generation (issue 10); model NULL: off */
     struct grid g;
     struct view_layout L;
     struct input *in;

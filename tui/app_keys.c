@@ -8,6 +8,7 @@
 #include "cmdline.h"
 #include "commands.h"
 #include "sampling/params_table.h"
+#include "help.h"
 #include "keys.h"
 #include "screen.h"
 
@@ -61,7 +62,7 @@ static int test_command(struct app *a, const char *word, const char *line, unsig
 
 static unsigned unknown_command(struct app *a, const char *word)
 {
-    char help[64], list[160];
+    char help[64], list[512];
     actions_expand(a->keys, "{COMMAND}help", help, sizeof help);
     commands_list(list, sizeof list, " ");
     explorer_message(&a->ex, 1, "unknown command '%.40s' (%s lists them: %s)", word, help, list);
@@ -75,9 +76,13 @@ static unsigned run_command(struct app *a, const char *line)
     sscanf(line, " %31s", word);
     if (test_command(a, word, line, &fl)) return fl;
     if (explorer_eval_command(&a->ev, &a->ex, line) != EXC_UNKNOWN) return fl;
+    if (explorer_live_command(&a->live, &a->ex, line) != EXC_UNKNOWN) return fl;
     switch (explorer_command(&a->ex, line)) {
     case EXC_QUIT: return EX_QUIT;
-    case EXC_HELP: a->help = 1; a->help_scroll = 0; return fl;
+    case EXC_HELP: /* :help opens at the commands (? at the keys) */
+        a->help = 1;
+        a->help_scroll = help_commands_line(&a->g, a->keys);
+        return fl;
     case EXC_DUMP: dump_screen(a); return fl;
     case EXC_UNKNOWN: return unknown_command(a, word);
     default: return fl;
@@ -90,9 +95,15 @@ static unsigned mouse_at(struct app *a, int x, int y, mmask_t bstate)
 {
     struct explorer *ex = &a->ex;
     int in_dist = x >= a->L.dist.x && x < a->L.dist.x + a->L.dist.w && y >= a->L.dist.y && y < a->L.dist.y + a->L.dist.h;
-    if (bstate & BUTTON4_PRESSED) return in_dist ? explorer_move_row(ex, -3) : explorer_move_step(ex, -1);
-    if (bstate & BUTTON5_PRESSED) return in_dist ? explorer_move_row(ex, 3) : explorer_move_step(ex, 1);
     const struct grid_cell *c = grid_cat(&a->g, x, y);
+    int wheel = bstate & BUTTON4_PRESSED ? -1 : bstate & BUTTON5_PRESSED ? 1 : 0;
+    if (wheel && y == a->L.params.y && a->L.params.w > 0) {
+        /* over the parameter bar the wheel adjusts the parameter under it (up
+         * increases), never the step */
+        if (!c || GRID_TAG_KIND(c->tag) != TAG_PARAM) return EX_NONE;
+        return explorer_focus(ex, PANEL_PARAMS, GRID_TAG_INDEX(c->tag)) | explorer_adjust(ex, -wheel, 0);
+    }
+    if (wheel) return in_dist ? explorer_move_row(ex, 3 * wheel) : explorer_move_step(ex, wheel);
     if (!c) return EX_NONE;
     int32_t idx = GRID_TAG_INDEX(c->tag);
     switch (GRID_TAG_KIND(c->tag)) {
@@ -156,25 +167,47 @@ static unsigned act_move(struct app *a, enum action act, int *done)
     case ACT_STEP_FWD10: return explorer_move_step(ex, 10);
     case ACT_STEP_FIRST: return explorer_set_step(ex, 0);
     case ACT_STEP_LAST: return explorer_set_step(ex, INT32_MAX);
-    case ACT_PAGE_UP: return explorer_move_row(ex, -rows);
-    case ACT_PAGE_DOWN: return explorer_move_row(ex, rows);
+    case ACT_PAGE_UP: return explorer_page_rows(ex, -1, rows);
+    case ACT_PAGE_DOWN: return explorer_page_rows(ex, 1, rows);
     case ACT_FOCUS_NEXT: return explorer_focus_panel(ex, 1);
     case ACT_FOCUS_PREV: return explorer_focus_panel(ex, -1);
     default: *done = 0; return EX_NONE;
     }
 }
 
-/* The command line, prefilled for the focused parameter (or the step). */
+/* The command that sets the focused field, with its current value:
+ * "set top-p 0.9", "chain hf", "seed 42", "step 3" (no field focused). */
+static void field_command(const struct explorer *ex, int f, char *cmd, size_t n)
+{
+    if (f >= 0 && f < PARAM__COUNT)  /* the parameter's one spelling (params_table.h) */
+        snprintf(cmd, n, "set %s %g", param_name((enum param_id)f), param_get(&ex->params, (enum param_id)f));
+    else if (f == EXP_CHAIN) {
+        char order[128];
+        chain_format(&ex->chain, order, sizeof order);
+        snprintf(cmd, n, "chain %s", ex->chain.preset == PRESET_CUSTOM ? order : preset_name(ex->chain.preset));
+    } else if (f == EXP_SEED) snprintf(cmd, n, "seed %llu", (unsigned long long)ex->seed);
+    else snprintf(cmd, n, "step %u", ex->step);
+}
+
+/* The command line for the focused field: Enter fills in its current
+ * value to edit; a typed digit starts a new value (the chain takes a name,
+ * so a digit there says how to edit it instead of opening ":chain 5"). */
 static unsigned edit_value(struct app *a, int key)
 {
-    char pre[64], cmd[40] = "step ";
+    char cmd[192], pre[200];
     int f = a->ex.focus_panel == PANEL_PARAMS ? a->ex.focus_param : -1;
-    /* sampling parameters under their one spelling (params_table.h) */
-    if (f >= 0 && f < PARAM__COUNT) snprintf(cmd, sizeof cmd, "set %s ", param_name((enum param_id)f));
-    else if (f == EXP_CHAIN) snprintf(cmd, sizeof cmd, "chain ");
-    else if (f == EXP_SEED) snprintf(cmd, sizeof cmd, "seed ");
-    if (key) snprintf(pre, sizeof pre, "%s%c", cmd, (char)key);
-    else snprintf(pre, sizeof pre, "%s", cmd);
+    if (key && f == EXP_CHAIN) {
+        char k[16];
+        actions_key_label(a->keys, ACT_EDIT_VALUE, k, sizeof k);
+        explorer_message(&a->ex, 1, "the chain takes a name or a list of stages: %s edits it", k);
+        return EX_REDRAW;
+    }
+    field_command(&a->ex, f, cmd, sizeof cmd);
+    if (key) {   /* the command without its value, then the typed key */
+        char *sp = strrchr(cmd, ' ');
+        if (sp) sp[1] = 0;
+        snprintf(pre, sizeof pre, "%s%c", cmd, (char)key);
+    } else snprintf(pre, sizeof pre, "%s", cmd);
     cmdline_open(pre);
     return EX_REDRAW;
 }
@@ -206,7 +239,8 @@ static unsigned act(struct app *a, enum action act, int key)
     case ACT_SCALE: return explorer_scale_cycle(ex);
     case ACT_HELP: a->help = 1; a->help_scroll = 0; return EX_REDRAW;
     case ACT_REDRAW: return EX_RESIZE;
-    case ACT_ESCAPE: return explorer_eval_show(&a->ev, ex, XV_MAIN);
+    case ACT_ESCAPE: return explorer_hide_token(ex) | explorer_eval_show(&a->ev, ex, XV_MAIN);
+    case ACT_TOKEN_INFO: return ex->n_top ? explorer_show_token(ex, ex->top[ex->dist_sel]) : EX_NONE;
     case ACT_VIEW_SCORES: return explorer_eval_toggle(&a->ev, ex, XV_SCORES);
     case ACT_VIEW_SWEEP: return explorer_eval_toggle(&a->ev, ex, XV_SWEEP);
     case ACT_VIEW_DIFF: return explorer_eval_toggle(&a->ev, ex, XV_DIFF);

@@ -8,10 +8,12 @@
 #include "view/grid.h"
 
 /* The overlay's title, naming the keys that close and scroll it. */
-#define HELP_TITLE "logitscope keys ({ESCAPE}, {QUIT} or {HELP} closes; {MOVE_DOWN}/{MOVE_UP} scroll)"
+#define HELP_TITLE "logitscope keys and commands ({ESCAPE}, {QUIT} or {HELP} closes; {MOVE_DOWN}/{MOVE_UP} scroll)"
 
 /* Draw the overlay over whatever is in g, starting at line `scroll` of the
  * help text (clamped; the clamped value is returned). */
 int help_draw(struct grid *g, const struct action_table *t, int scroll);
+/* The scroll that shows the Commands section first (:help opens there). */
+int help_commands_line(struct grid *g, const struct action_table *t);
 
 #endif

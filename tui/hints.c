@@ -8,7 +8,8 @@
 #define TAIL "  {HELP} help  {QUIT} quit"
 
 static const struct { int view, panel; const char *tmpl; } rows[] = {
-    { XV_MAIN, PANEL_DIST, BASE "{MOVE_DOWN}/{MOVE_UP} token  {STEP_PREV}/{STEP_NEXT} step  {SCALE} scale" },
+    { XV_MAIN, PANEL_DIST, BASE "{MOVE_DOWN}/{MOVE_UP} token  {TOKEN_INFO} details  {STEP_PREV}/{STEP_NEXT} step  "
+                           "{SCALE} scale" },
     { XV_MAIN, PANEL_SEQ, BASE "{STEP_PREV}/{STEP_NEXT} step  {MOVE_DOWN}/{MOVE_UP} 10 steps  "
                           "{STEP_FIRST}/{STEP_LAST} first/last" },
     { XV_MAIN, PANEL_SAMPLES, BASE "{NEW_SEED} new seed  {MOVE_DOWN}/{MOVE_UP} draws" },

@@ -124,7 +124,12 @@ int disp_next(const unsigned char *s, size_t len, unsigned flags, int first,
         return 1;
     }
     if (c == '\\' && (flags & DISP_BACKSLASH)) { set_esc(p, "\\\\"); p->escape = 0; return 1; }
-    if (c == ' ' && (flags & DISP_TOKEN) && !(flags & DISP_ASCII)) { set_utf8(p, 0x2423, 1, 1); return 1; }
+    if (c == ' ' && (flags & DISP_TOKEN)) {
+        /* a visible space in tokens; "\s" (the escapes' family) where U+2423 cannot be shown */
+        if (flags & DISP_ASCII) set_esc(p, "\\s");
+        else set_utf8(p, 0x2423, 1, 1);
+        return 1;
+    }
     if (c < 0x80) { set_utf8(p, c, 1, 0); return 1; }
     if (c <= 0x9F) { snprintf(buf, sizeof buf, "\\u%04X", (unsigned)c); set_esc(p, buf); return 1; }
     if (flags & DISP_ASCII) {

@@ -3,12 +3,16 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "input/formats.h"
+#include "input/source_args.h"
+#include "sampling/params_table.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
 static const struct cli_command *const commands[] = {
     &cli_cmd_show, &cli_cmd_sample, &cli_cmd_info, &cli_cmd_eval, &cli_cmd_sweep, &cli_cmd_diff,
+    &cli_cmd_train, &cli_cmd_generate, &cli_cmd_dump, &cli_cmd_dataset,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
@@ -22,6 +26,9 @@ static const char chain_help[] =
     "                          LIST: comma-separated stages, e.g. top-k,temperature,top-p\n"
     "  --defaults llama.cpp|hf|vllm     that system's default values and chain order;\n"
     "                          explicit --chain and parameter options win\n"
+    "  --exact                 double precision and ties by lowest id (the clean reference);\n"
+    "                          without it a preset reproduces its system's float32 sums,\n"
+    "                          sorts and tie order, and says when those alone decided\n"
     "  --seed S                PRNG seed (xoshiro256**; default 42; always reported)\n"
     "  --step N                0-based step (default 0)\n"
     "  --top N|all             tokens listed by show (default 20)\n"
@@ -29,8 +36,7 @@ static const char chain_help[] =
     "  --json                  one JSON document on stdout\n"
     "  --allow-nonfinite       treat NaN/+inf logits as masked instead of an error\n"
     "  --raw                   token text unescaped in table output to a file or pipe\n"
-    "                          (a terminal always gets escapes)\n"
-    "  --format NAME, --tensor NAME, --vocab-size V, --dtype D, --max-json-size BYTES\n";
+    "                          (a terminal always gets escapes)\n";
 static const char exit_help[] =
     "\nexit codes: 0 ok, 2 usage, 3 cannot open/read, 4 invalid or unsupported data,\n"
     "            5 resource limit, 70 internal error\n"
@@ -42,6 +48,18 @@ void cli_usage(FILE *f)
           "       logitscope COMMAND FILE [opts]\n\ncommands:\n", f);
     for (size_t i = 0; i < N_COMMANDS; i++) fprintf(f, "  %-8s %s\n", commands[i]->name, commands[i]->summary);
     fputs(chain_help, f);
+    /* the other samplers' options, from the parameter table */
+    for (int i = PARAM_MIN_P + 1; i < PARAM__COUNT; i++) {
+        const struct param_def *d = param_def((enum param_id)i);
+        char opt[40];
+        snprintf(opt, sizeof opt, "--%s %s", d->name, d->is_int ? "N" : "X");
+        fprintf(f, "  %-23s %s\n", opt, d->help);
+    }
+    fputs(" ", f);   /* the input options, from their table (source_args.h), but --vocab (above) */
+    for (size_t i = 0; source_arg_at(i); i++)
+        if (source_arg_at(i)->which != SOPT_VOCAB)
+            fprintf(f, "%s --%s %s", i ? "," : "", source_arg_at(i)->name, source_arg_at(i)->metavar);
+    fputs("\n", f);
     char names[256];   /* the format registry's names (default: detected from the content) */
     input_format_names(names, sizeof names);
     fprintf(f, "  --format NAME: %s\n", names);

@@ -3,6 +3,7 @@
 #include "base/display.h"
 #include "base/parse.h"
 #include "base/rng.h"
+#include "input/source_args.h"
 #include "sampling/params_table.h"
 
 #include <getopt.h>
@@ -12,24 +13,18 @@
 #include <unistd.h>
 
 enum {
-    O_STEP = 256, O_CHAIN, O_DEFAULTS, O_SEED, O_TOP,
-    O_VOCAB, O_JSON, O_FORMAT, O_TENSOR, O_MAXJSON, O_VOCABSIZE, O_DTYPE, O_NONFINITE,
-    O_RAW, O_ALL, O_HELP, O_COUNT, O_PARAM0 = 900, O_EXTRA0 = 1000
+    O_STEP = 256, O_CHAIN, O_DEFAULTS, O_SEED, O_TOP, O_JSON, O_NONFINITE,
+    O_RAW, O_ALL, O_HELP, O_COUNT, O_EXACT, O_SOURCE0 = 800, O_PARAM0 = 900, O_EXTRA0 = 1000
 };
 
 static const struct option shared_opts[] = {
     {"step", required_argument, NULL, O_STEP},
     {"chain", required_argument, NULL, O_CHAIN},
+    {"exact", no_argument, NULL, O_EXACT},
     {"defaults", required_argument, NULL, O_DEFAULTS},
     {"seed", required_argument, NULL, O_SEED},
     {"top", required_argument, NULL, O_TOP},
-    {"vocab", required_argument, NULL, O_VOCAB},
     {"json", no_argument, NULL, O_JSON},
-    {"format", required_argument, NULL, O_FORMAT},
-    {"tensor", required_argument, NULL, O_TENSOR},
-    {"max-json-size", required_argument, NULL, O_MAXJSON},
-    {"vocab-size", required_argument, NULL, O_VOCABSIZE},
-    {"dtype", required_argument, NULL, O_DTYPE},
     {"allow-nonfinite", no_argument, NULL, O_NONFINITE},
     {"raw", no_argument, NULL, O_RAW},
     {"all", no_argument, NULL, O_ALL},
@@ -40,13 +35,9 @@ static const struct option shared_opts[] = {
 #define N_PARAM_OPTS (2 * PARAM__COUNT)  /* --NAME and its extra spelling (--temp) */
 #define MAX_EXTRA 48
 
-/* How the command line spells the input options: core's messages about a
- * file use these words when they point at an option (source.h). */
-static const char *const source_spelling[SOPT_N] = {
-    [SOPT_FORMAT] = "--format NAME", [SOPT_TENSOR] = "--tensor NAME",
-    [SOPT_VOCAB_SIZE] = "--vocab-size V", [SOPT_DTYPE] = "--dtype D",
-    [SOPT_JSON_CAP] = "--max-json-size BYTES", [SOPT_VOCAB] = "--vocab FILE",
-};
+/* How the command line spells the input options ("--format NAME"): core's
+ * messages about a file use these words when they point at an option. */
+static struct source_spelling source_spelling;
 
 /* Chain parameters given one by one: explicit values override --defaults
  * whatever the order on the command line, so they are applied last. */
@@ -55,6 +46,7 @@ struct pending {
     int set[PARAM__COUNT];
     const char *defaults;
     int chain_set;
+    int exact;
 };
 
 int cli_opt_rc(const char *opt, int rc, struct ls_error *err)
@@ -89,6 +81,25 @@ static size_t param_options(struct option *out)
         if (d->opt_alias) out[n++] = (struct option){ d->opt_alias, required_argument, NULL, O_PARAM0 + i };
     }
     return n;
+}
+
+/* The input options' long options, from the input options table
+ * (source_args.h): --NAME VALUE, getopt value O_SOURCE0 + which. */
+static size_t source_options(struct option *out)
+{
+    size_t n = 0;
+    for (const struct source_arg *a; (a = source_arg_at(n)); n++)
+        out[n] = (struct option){ a->name, required_argument, NULL, O_SOURCE0 + (int)a->which };
+    return n;
+}
+
+/* An input option's value into o->src; the error names the option. */
+static int source_option(int c, const char *arg, struct cli_opts *o, struct ls_error *err)
+{
+    enum source_opt w = (enum source_opt)(c - O_SOURCE0);
+    char opt[48];
+    snprintf(opt, sizeof opt, "%.*s", (int)strcspn(source_spelling.ptr[w], " "), source_spelling.ptr[w]);
+    return cli_opt_rc(opt, source_arg_set(&o->src, w, arg, err), err);
 }
 
 /* getopt's short option string: "n:hj" plus each parameter's letter. */
@@ -140,6 +151,7 @@ static int chain_option(int c, const char *arg, struct cli_opts *o, struct pendi
         pd->chain_set = 1;
         break;
     case O_DEFAULTS: pd->defaults = arg; break;
+    case O_EXACT: pd->exact = 1; break;
     case O_SEED: rc = opt_u64("--seed", arg, &o->seed, err); o->seed_set = 1; break;
     default: return 1;
     }
@@ -151,6 +163,7 @@ static int other_option(int c, const char *arg, struct cli_opts *o, struct ls_er
 {
     long lv;
     int rc = LS_OK;
+    if (c >= O_SOURCE0 && c < O_SOURCE0 + SOPT_N) return source_option(c, arg, o, err);
     switch (c) {
     /* a file may have 2^32 - 1 steps: indexes 0 .. 2^32 - 2 */
     case O_STEP: if (!(rc = opt_long("--step", arg, 0, (long)UINT32_MAX - 1, &lv, err))) o->step = lv; break;
@@ -159,14 +172,6 @@ static int other_option(int c, const char *arg, struct cli_opts *o, struct ls_er
         else rc = opt_long("--top", arg, 1, INT32_MAX, &o->top, err);
         break;
     case 'n': case O_COUNT: rc = opt_long("-n", arg, 1, 100000000, &o->count, err); break;
-    case O_VOCAB: o->src.vocab_path = arg; break;
-    case O_FORMAT: o->src.format = arg; break;
-    case O_TENSOR: o->src.tensor = arg; break;
-    case O_MAXJSON: rc = opt_u64("--max-json-size", arg, &o->src.json_cap, err); break;
-    case O_VOCABSIZE:
-        if (!(rc = opt_long("--vocab-size", arg, 1, LS_MAX_VOCAB, &lv, err))) o->src.vocab_size = (uint32_t)lv;
-        break;
-    case O_DTYPE: o->src.dtype = arg; break;
     case 'j': case O_JSON: o->json = 1; break;
     case O_NONFINITE: o->allow_nonfinite = 1; break;
     case O_RAW: o->raw = 1; break;
@@ -190,6 +195,7 @@ static int finish_params(struct cli_opts *o, const struct pending *pd, struct ls
     }
     for (int i = 0; i < PARAM__COUNT; i++)
         if (pd->set[i]) param_set(&o->params, (enum param_id)i, pd->v[i]);
+    if (pd->exact) o->chain.exact = 1; /* a preset's order, double precision and ties by id */
     return params_check(&o->params, err);
 }
 
@@ -197,6 +203,7 @@ static size_t build_longopts(struct option *opts, const struct cli_extra *extra)
 {
     size_t n = 0;
     for (size_t i = 0; i < N_SHARED; i++) opts[n++] = shared_opts[i];
+    n += source_options(opts + n);
     n += param_options(opts + n);
     for (size_t i = 0; extra && extra[i].name && i < MAX_EXTRA; i++) {
         opts[n].name = extra[i].name;
@@ -217,14 +224,15 @@ static void opts_init(struct cli_opts *o)
     o->count = -1;
     o->seed = LS_DEFAULT_SEED;
     o->disp = disp_locale_flags();
-    o->src.spelling = source_spelling;
+    if (!source_spelling.ptr[0]) source_spelling_init(&source_spelling, "--");
+    o->src.spelling = source_spelling.ptr;
     chain_preset(&o->chain, PRESET_HF);
 }
 
 int cli_parse(int argc, char **argv, struct cli_opts *o, const struct cli_extra *extra,
               cli_extra_fn fn, void *ctx, const char *help, struct ls_error *err)
 {
-    struct option opts[N_SHARED + N_PARAM_OPTS + MAX_EXTRA + 1];
+    struct option opts[N_SHARED + SOPT_N + N_PARAM_OPTS + MAX_EXTRA + 1];
     struct pending pd;
     memset(&pd, 0, sizeof pd);
     char shorts[16 + 2 * PARAM__COUNT];

@@ -1,5 +1,6 @@
 /* cli_run.c: opening, stepping and printing for the commands (see cli_run.h). */
 #include "cli/cli_run.h"
+#include "input/nonfinite.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -16,6 +17,8 @@ int cli_step_init(struct cli_step *st, uint32_t V)
 {
     memset(st, 0, sizeof *st);
     st->logits = malloc((size_t)V * sizeof *st->logits);
+    st->hist = NULL;
+    st->breaker = NULL;
     if (!st->logits || chain_ws_init(&st->ws, V) || chain_result_init(&st->res, V)) {
         cli_step_free(st);
         return LS_ELIMIT;
@@ -26,24 +29,69 @@ int cli_step_init(struct cli_step *st, uint32_t V)
 void cli_step_free(struct cli_step *st)
 {
     free(st->logits);
+    free(st->hist);
+    free(st->breaker);
     chain_ws_free(&st->ws);
     chain_result_free(&st->res);
     memset(st, 0, sizeof *st);
 }
 
+/* The chain reads the recorded tokens before this step (penalties). */
+static int needs_history(const struct cli_opts *o)
+{
+    return chain_uses(&o->chain, &o->params, STAGE_PENALTIES) || chain_uses(&o->chain, &o->params, STAGE_DRY);
+}
+
+/* llama.cpp's default DRY sequence breakers: "\n", ":", "\"", "*". Each is
+ * one character, so a token breaks a sequence exactly when its text
+ * contains one (llama.cpp's multi-token breakers cannot arise from them). */
+static int build_breakers(const struct source *s, struct cli_step *st, struct ls_error *err)
+{
+    if (st->breaker) return LS_OK;
+    if (!(st->breaker = calloc(s->vocab_size ? s->vocab_size : 1, 1)))
+        return ls_fail(err, LS_ELIMIT, "out of memory for DRY's sequence breakers");
+    for (uint32_t id = 0; id < s->vocab_size; id++) {
+        char tmp[32];
+        size_t len;
+        int known;
+        const char *t = vocab_text(s->vocab, (int32_t)id, tmp, sizeof tmp, &len, &known);
+        for (size_t i = 0; known && i < len && !st->breaker[id]; i++) st->breaker[id] = strchr("\n:\"*", t[i]) && t[i];
+    }
+    return LS_OK;
+}
+
+/* Recorded tokens of the steps before `step`, read once (steps are read
+ * in order by sample --all, so each is read once overall). */
+static int gather_history(struct source *s, uint32_t step, struct cli_step *st, struct ls_error *err)
+{
+    if (step < st->hist_upto) st->hist_upto = st->n_hist = 0; /* went back: start over */
+    if (!st->hist && !(st->hist = malloc((size_t)(s->n_steps ? s->n_steps : 1) * sizeof *st->hist)))
+        return ls_fail(err, LS_ELIMIT, "out of memory for the token history");
+    for (; st->hist_upto < step; st->hist_upto++) {
+        int rc = source_read_step(s, st->hist_upto, st->logits, &st->info, err);
+        if (rc) { ls_error_prefix(err, s->path); return rc; }
+        if (st->info.token >= 0) st->hist[st->n_hist++] = st->info.token;
+    }
+    return LS_OK;
+}
+
 int cli_run_step(const struct cli_opts *o, struct source *s, uint32_t step,
                  struct cli_step *st, struct ls_error *err)
 {
-    int rc = source_read_step(s, step, st->logits, &st->info, err);
+    int rc = needs_history(o) ? gather_history(s, step, st, err) : LS_OK;
+    if (!rc && chain_uses(&o->chain, &o->params, STAGE_DRY)) rc = build_breakers(s, st, err);
+    if (rc) return rc;
+    chain_ws_set_breakers(&st->ws, st->breaker);
+    chain_ws_set_context(&st->ws, st->hist, st->n_hist, 0, step, o->seed);
+    rc = source_read_step(s, step, st->logits, &st->info, err);
     if (rc) { ls_error_prefix(err, s->path); return rc; }
-    if (!o->allow_nonfinite && (st->info.n_nan || st->info.n_posinf)) {
-        for (uint32_t i = 0; i < s->vocab_size; i++) {
-            float z = st->logits[i];
-            if (isnan(z) || (isinf(z) && z > 0))
-                return ls_fail(err, LS_EDATA, "%s: step %u: token %u: %s logit (%u NaN, %u +inf in this step; "
-                               "--allow-nonfinite treats them as masked)", s->path, step, i,
-                               isnan(z) ? "NaN" : "+inf", st->info.n_nan, st->info.n_posinf);
-        }
+    if (!o->allow_nonfinite &&
+        (rc = step_nonfinite_check(st->logits, s->vocab_size, &st->info, "--allow-nonfinite treats them as masked", err))) {
+        char pre[32];
+        snprintf(pre, sizeof pre, "step %u", step);
+        ls_error_prefix(err, pre);
+        ls_error_prefix(err, s->path);
+        return rc;
     }
     rc = chain_run(&o->chain, &o->params, st->logits, s->vocab_size, &st->ws, &st->res, err);
     if (rc) {
@@ -57,9 +105,15 @@ int cli_run_step(const struct cli_opts *o, struct source *s, uint32_t step,
 
 int cli_begin(int argc, char **argv, const char *help, struct cli_one *c)
 {
+    return cli_begin_with(argc, argv, help, NULL, NULL, NULL, c);
+}
+
+int cli_begin_with(int argc, char **argv, const char *help, const struct cli_extra *extra, cli_extra_fn fn,
+                   void *ctx, struct cli_one *c)
+{
     memset(c, 0, sizeof *c);
     struct cli_opts *o = &c->o;
-    int rc = cli_parse(argc, argv, o, NULL, NULL, NULL, help, &c->err);
+    int rc = cli_parse(argc, argv, o, extra, fn, ctx, help, &c->err);
     if (rc < 0) return -1;
     if (!rc && o->all && o->step >= 0) rc = ls_fail(&c->err, LS_EUSAGE, "--all and --step are exclusive");
     if (rc || (rc = cli_open(o, 0, &c->s, &c->err))) { ls_error_print(&c->err, stderr); return rc; }

@@ -18,6 +18,11 @@ struct cli_step {
     struct chain_ws ws;
     struct chain_result res;
     struct step_info info;
+    /* recorded tokens of steps [0, hist_upto) (those that record one), the
+     * penalties' history; read only when the chain needs it */
+    int32_t *hist;
+    uint32_t n_hist, hist_upto;
+    uint8_t *breaker;   /* DRY's sequence breakers by id, built on first use */
 };
 int cli_step_init(struct cli_step *st, uint32_t V);
 void cli_step_free(struct cli_step *st);
@@ -38,6 +43,9 @@ struct cli_one {
  * warnings, allocate step buffers. Returns LS_OK, -1 after --help (exit 0),
  * or an exit code after printing the error; on LS_OK end with cli_end. */
 int cli_begin(int argc, char **argv, const char *help, struct cli_one *c);
+/* The same with the command's own options (cli_opts.h's extras). */
+int cli_begin_with(int argc, char **argv, const char *help, const struct cli_extra *extra, cli_extra_fn fn,
+                   void *ctx, struct cli_one *c);
 /* Print c->err when rc is an error; free; return rc. */
 int cli_end(struct cli_one *c, int rc);
 

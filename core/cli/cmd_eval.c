@@ -4,6 +4,7 @@
 #include "cli/commands.h"
 #include "cli/cli_run.h"
 #include "cli/eval_cli.h"
+#include "cli/eval_model.h"
 
 #include <cjson/cJSON.h>
 
@@ -20,6 +21,7 @@ static const char help_head[] =
     "xoshiro256** stream seeded from the i-th output of a stream seeded with S.\n"
     "\noptions (and the chain options of `logitscope --help`):\n"
     EVAL_CLI_HELP
+    EVAL_MODEL_HELP
     "  --json                   one JSON document; keys perplexity_raw, perplexity_chain,\n"
     "                           nll_raw_nats, bits_per_byte, cut_rate, top1_agreement,\n"
     "                           mean_entropy_nats, mean_kept, clipping_rate,\n"
@@ -30,11 +32,15 @@ static const char help_head[] =
     "failed / printed a non-number, 5 limit (memory, evaluator timeout)\n"
     "\ndefinitions:\n";
 
-static const struct cli_extra extra[] = { EVAL_CLI_EXTRA, {NULL, 0, 0} };
+static const struct cli_extra extra[] = { EVAL_CLI_EXTRA, EVAL_MODEL_EXTRA, {NULL, 0, 0} };
 
-static int on_opt(void *ctx, int id, const char *arg, struct ls_error *err)
+struct eval_ctx { struct eval_config cfg; struct model_cli mc; };
+
+static int on_opt(void *vctx, int id, const char *arg, struct ls_error *err)
 {
-    int rc = eval_cli_option(ctx, id, arg, err);
+    struct eval_ctx *c = vctx;
+    int rc = eval_cli_option(&c->cfg, id, arg, err);
+    if (rc == 1) rc = eval_model_option(&c->mc, id, arg, err);
     return rc == 1 ? ls_fail(err, LS_EUSAGE, "unknown option") : rc;
 }
 
@@ -84,11 +90,18 @@ static int run(int argc, char **argv, const struct cli_command *self)
     struct cli_opts o;
     struct ls_error err = {0};
     struct source *s = NULL;
-    struct eval_config cfg;
+    struct eval_ctx ctx;
+    struct eval_config *const cfgp = &ctx.cfg;
+#define cfg (*cfgp)
     struct eval_run *run_ = NULL;
     eval_config_init(&cfg);
-    int rc = cli_parse(argc, argv, &o, extra, on_opt, &cfg, "", &err);
+    model_cli_init(&ctx.mc);
+    int rc = cli_parse(argc, argv, &o, extra, on_opt, &ctx, "", &err);
     if (rc < 0) { fputs(self->help, stdout); eval_definitions_text(stdout, 2, 80); return 0; }
+    if (!rc && (ctx.mc.model || ctx.mc.prompt)) {   /* generated continuations */
+        if ((rc = eval_model_cmd(&o, &ctx.mc, &cfg, &err))) ls_error_print(&err, stderr);
+        return rc;
+    }
     if (rc || (rc = eval_cli_usage_check("eval", &o, &err)) || (rc = eval_cli_open(&o, &cfg, &s, &err))) {
         ls_error_print(&err, stderr);
         return rc;
@@ -108,6 +121,7 @@ static int run(int argc, char **argv, const struct cli_command *self)
     eval_run_free(run_);
     source_close(s);
     return rc;
+#undef cfg
 }
 
 const struct cli_command cli_cmd_eval = {

@@ -61,7 +61,12 @@ static int run(int argc, char **argv, const struct cli_command *self)
         if ((rc = cli_run_step(o, c.s, step, &c.st, &c.err))) break;
         approx |= c.st.info.sparse;
         struct draw_cdf d = draw_cdf_build(&c.st.res, cum);
-        for (long i = 0; i < count; i++) put_draw(&c, arr, step, draw_token(&d, &g));
+        for (long i = 0; i < count; i++) {
+            int32_t tok = draw_token(&d, &g);
+            put_draw(&c, arr, step, tok);
+            /* stateful stages (mirostat's mu) carry over with --all, one draw per step */
+            if (o->all) chain_accept(&o->chain, &o->params, &c.st.ws, &c.st.res, tok);
+        }
     }
     if (!rc && o->json) {
         if (approx) cJSON_AddBoolToObject(doc, "approximate", 1);

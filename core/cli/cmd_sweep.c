@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "cli/cli_run.h"
 #include "cli/eval_cli.h"
+#include "cli/eval_model.h"
 #include "cli/sweep.h"
 
 #include <cjson/cJSON.h>
@@ -18,6 +19,8 @@ enum { S_TEMPS = 1, S_TOPKS, S_TOPPS, S_MINPS, S_GRID };
 struct sweep_ctx {
     struct eval_config cfg;
     struct sweep_plan *plan;
+    struct model_cli mc;       /* --model: rows on generated continuations */
+    struct eval_model em;
 };
 
 static const char help_head[] =
@@ -38,6 +41,7 @@ static const char help_head[] =
     "At most 64 values per list and 256 rows.\n"
     "\noptions (and the chain options of `logitscope --help`):\n"
     EVAL_CLI_HELP
+    EVAL_MODEL_HELP
     "  --json                   one JSON document: seed, n, approximate, varied, grid,\n"
     "                           rows [{temperature, top_k, top_p, min_p, varied, and\n"
     "                           every eval key}], notes, definitions\n"
@@ -47,7 +51,7 @@ static const char help_head[] =
 
 static const struct cli_extra extra[] = {
     {"temperatures", 1, S_TEMPS}, {"top-ps", 1, S_TOPPS}, {"top-ks", 1, S_TOPKS},
-    {"min-ps", 1, S_MINPS}, {"grid", 0, S_GRID}, EVAL_CLI_EXTRA, {NULL, 0, 0}
+    {"min-ps", 1, S_MINPS}, {"grid", 0, S_GRID}, EVAL_CLI_EXTRA, EVAL_MODEL_EXTRA, {NULL, 0, 0}
 };
 
 static int on_opt(void *vctx, int id, const char *arg, struct ls_error *err)
@@ -61,6 +65,7 @@ static int on_opt(void *vctx, int id, const char *arg, struct ls_error *err)
     case S_GRID: c->plan->grid = 1; return LS_OK;
     default: {
         int rc = eval_cli_option(&c->cfg, id, arg, err);
+        if (rc == 1) rc = eval_model_option(&c->mc, id, arg, err);
         return rc == 1 ? ls_fail(err, LS_EUSAGE, "unknown option") : rc;
     }
     }
@@ -135,7 +140,7 @@ static cJSON *sweep_json(const struct sweep_doc *d)
         cJSON_AddItemToArray(ra, row);
     }
     cJSON *notes = cJSON_AddArrayToObject(doc, "notes");
-    cJSON_AddItemToArray(notes, cJSON_CreateString(eval_note_continuations));
+    cJSON_AddItemToArray(notes, cJSON_CreateString(d->note ? d->note : eval_note_continuations));
     cJSON_AddItemToArray(notes, cJSON_CreateString("every row uses the same seed and continuation streams"));
     if (d->approximate) cJSON_AddItemToArray(notes, cJSON_CreateString("sparse (top-N) dump: every score is approximate"));
     eval_definitions_json(doc);
@@ -164,7 +169,15 @@ static int sweep_eval(struct source *s, const struct cli_opts *o, struct sweep_c
     struct eval_settings *set = malloc((size_t)pl->nrows * sizeof *set);
     if (!set) return ls_fail(err, LS_ELIMIT, "out of memory");
     for (int r = 0; r < pl->nrows; r++) { set[r].chain = o->chain; set[r].params = pl->rows[r].p; }
-    int rc = eval_source(s, &ctx->cfg, set, (size_t)pl->nrows, NULL, run, err);
+    int rc;
+    if (ctx->mc.model || ctx->mc.prompt) {   /* whole continuations from the model */
+        eval_cli_finish(&ctx->cfg, o);
+        if (!(rc = eval_cli_check(&ctx->cfg, err)))
+            rc = eval_model_run(o, &ctx->mc, &ctx->cfg, set, (size_t)pl->nrows, &ctx->em, err);
+        if (!rc) *run = ctx->em.gen->run;
+    } else {
+        rc = eval_source(s, &ctx->cfg, set, (size_t)pl->nrows, NULL, run, err);
+    }
     free(set);
     return rc;
 }
@@ -178,19 +191,23 @@ static int run(int argc, char **argv, const struct cli_command *self)
     struct sweep_ctx ctx;
     memset(&ctx, 0, sizeof ctx);
     eval_config_init(&ctx.cfg);
+    model_cli_init(&ctx.mc);
     ctx.plan = calloc(1, sizeof *ctx.plan);
     int rc = ctx.plan ? parse_args(argc, argv, self->help, &o, &ctx, &err) : ls_fail(&err, LS_ELIMIT, "out of memory");
     if (rc < 0) { free(ctx.plan); return 0; }
-    if (!rc && !(rc = eval_cli_open(&o, &ctx.cfg, &s, &err))) rc = sweep_eval(s, &o, &ctx, &er, &err);
+    int gen = ctx.mc.model || ctx.mc.prompt;
+    if (!rc && (gen || !(rc = eval_cli_open(&o, &ctx.cfg, &s, &err)))) rc = sweep_eval(s, &o, &ctx, &er, &err);
     if (rc) {
         ls_error_print(&err, stderr);
     } else {
-        struct sweep_doc d = { s, &o.chain, &o.params, &ctx.cfg, ctx.plan, er, 0 };
+        struct sweep_doc d = { gen ? ctx.em.gen->src : s, &o.chain, &o.params, &ctx.cfg, ctx.plan, er, 0,
+                               gen ? eval_note_generated : NULL };
         for (int r = 0; r < ctx.plan->nrows; r++) d.approximate |= eval_run_scores(er, (size_t)r)->approximate;
         if (!o.json) sweep_text(&d, o.disp);
         else { cJSON *doc = sweep_json(&d); rc = doc ? cli_print_json(doc) : LS_ELIMIT; }
     }
-    eval_run_free(er);
+    if (gen) eval_model_free(&ctx.em);   /* owns er */
+    else eval_run_free(er);
     free(ctx.plan);
     source_close(s);
     return rc;

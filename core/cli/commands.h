@@ -16,6 +16,6 @@ struct cli_command {
 };
 
 extern const struct cli_command cli_cmd_show, cli_cmd_sample, cli_cmd_info, cli_cmd_eval,
-    cli_cmd_sweep, cli_cmd_diff;
+    cli_cmd_sweep, cli_cmd_diff, cli_cmd_train, cli_cmd_generate, cli_cmd_dump, cli_cmd_dataset;
 
 #endif

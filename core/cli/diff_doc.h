@@ -27,17 +27,4 @@ int diff_doc_build(const struct cli_opts *o, struct source *a, struct source *b,
                    struct diff_doc *d, struct ls_error *err);
 void diff_doc_free(struct diff_doc *d);
 
-/* One summary statistic: its JSON key (the standard error, when it has one,
- * follows as KEY_se), its row label in the text table, where it lives in
- * struct div_stats. Shared by the JSON and the text rendering. */
-struct diff_stat {
-    const char *key;
-    const char *label;         /* NULL: JSON only */
-    size_t off, se_off;        /* se_off 0: no standard error */
-    int count;                 /* off is a uint32_t count, not a double */
-};
-extern const struct diff_stat diff_stats[];
-extern const size_t n_diff_stats;
-double diff_stat_value(const struct div_stats *s, size_t off);
-
 #endif

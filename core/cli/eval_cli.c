@@ -127,14 +127,10 @@ void eval_add_header_json(cJSON *d, const struct source *s, const struct chain *
 void eval_print_header_text(FILE *f, const struct source *s, const struct chain *ch,
                             const struct params *p, const struct eval_config *cfg, unsigned disp)
 {
-    char buf[1024], order[128];
+    char buf[1024];
     disp_escape(s->path, strlen(s->path), disp, buf, sizeof buf);
-    chain_format(ch, order, sizeof order);
     fprintf(f, "%s  %u step%s  V=%u  format %s\n", buf, s->n_steps, s->n_steps == 1 ? "" : "s",
             s->vocab_size, s->ops->format);
-    fprintf(f, "chain %s: %s\n", preset_name(ch->preset), order);
-    if (p)
-        fprintf(f, "params: temperature %.9g  top-k %d  top-p %.9g  min-p %.9g\n",
-                p->temperature, (int)p->top_k, p->top_p, p->min_p);
+    report_chain_text(f, ch, p, NULL);
     fprintf(f, "seed %llu  continuations %u\n", (unsigned long long)cfg->seed, cfg->n_samples);
 }

@@ -51,6 +51,7 @@ struct sweep_doc {
     const struct sweep_plan *plan;
     const struct eval_run *run;
     int approximate;           /* some row is approximate (sparse dump) */
+    const char *note;          /* how the continuations were made (NULL: eval_note_continuations) */
 };
 void sweep_text(const struct sweep_doc *d, unsigned disp);
 

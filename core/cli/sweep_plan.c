@@ -9,14 +9,14 @@
 
 struct item_ctx { double *out; int integer; };
 
-/* one list item: top-k counts are integers, the rest any finite number
+/* one list item: integer parameters (top-k, min-keep, ...) take integers, the rest any finite number
  * (their ranges are checked per row, with the row named) */
 static int list_item(const char *item, int i, void *vctx, struct ls_error *err)
 {
     struct item_ctx *c = vctx;
     long k;
     if (!c->integer) return parse_double(item, -INFINITY, INFINITY, &c->out[i], err);
-    int rc = parse_long(item, 0, INT32_MAX, &k, err);
+    int rc = parse_long(item, INT32_MIN, INT32_MAX, &k, err);
     if (!rc) c->out[i] = (double)k;
     return rc;
 }
@@ -27,7 +27,7 @@ static int plan_lists(struct sweep_plan *pl, struct ls_error *err)
     for (int p = 0; p < P__N; p++) {
         if (!pl->list[p]) continue;
         char opt[32];
-        struct item_ctx c = { pl->vals[p], p == P_TOPK };
+        struct item_ctx c = { pl->vals[p], param_def((enum param_id)p)->is_int };
         snprintf(opt, sizeof opt, "--%s", param_name((enum param_id)p));
         rc = parse_list(pl->list[p], SWEEP_MAX_LIST, list_item, &c, &pl->nv[p], err);
         if ((rc = cli_opt_rc(opt, rc, err))) return rc;

@@ -176,6 +176,7 @@ void sweep_text(const struct sweep_doc *d, unsigned disp)
     text_head(d, disp);
     text_table(d, sc, ns);
     text_charts(d, sc, ns);
-    printf("\nnote: %s.\nnote: every row uses the same seed and continuation streams.\n", eval_note_continuations);
+    printf("\nnote: %s.\nnote: every row uses the same seed and continuation streams.\n",
+           d->note ? d->note : eval_note_continuations);
     if (!row_scores(d, 0)->texts_known) printf("note: no vocabulary: text-based scores need --vocab FILE.\n");
 }

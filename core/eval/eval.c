@@ -2,6 +2,7 @@
  * setting's chain per step, N parallel continuations, then the evaluators. */
 #include "eval/eval_impl.h"
 #include "sampling/draw.h"
+#include "input/nonfinite.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -12,7 +13,7 @@
 
 const struct evaluator *const eval_registry[] = {
     &eval_perplexity, &eval_cut, &eval_clipping, &eval_json, &eval_regex,
-    &eval_diversity, &eval_ext, NULL
+    &eval_diversity, &eval_reference, &eval_ext, NULL
 };
 /* every evaluator has a state slot in struct eval_run */
 _Static_assert(sizeof eval_registry / sizeof *eval_registry <= EVAL_MAX_EVALUATORS + 1,
@@ -102,6 +103,7 @@ static void acc_free(struct eval_acc *a)
 {
     free(a->g); free(a->tokens);
     free(a->s_nll_raw); free(a->s_p_chain); free(a->s_entropy); free(a->s_kept); free(a->s_clipped);
+    free(a->json_brk);
 }
 
 void eval_run_free(struct eval_run *r)
@@ -193,7 +195,9 @@ static int acc_init(struct eval_run *r, size_t k, const struct eval_settings *se
     a->s_entropy = malloc(S * sizeof(double));
     a->s_kept = malloc(S * sizeof(double));
     a->s_clipped = calloc(S, sizeof(uint32_t));
-    if (!a->g || !a->tokens || !a->s_nll_raw || !a->s_p_chain || !a->s_entropy || !a->s_kept || !a->s_clipped)
+    a->json_brk = calloc(S ? S : 1, sizeof(uint32_t));
+    if (!a->g || !a->tokens || !a->s_nll_raw || !a->s_p_chain || !a->s_entropy || !a->s_kept || !a->s_clipped ||
+        !a->json_brk)
         return ls_fail(err, LS_ELIMIT, "out of memory (%zu samples x %zu steps)", N, S);
     int rc = params_check(&a->set.params, err);
     if (rc) return rc;
@@ -261,6 +265,8 @@ static void *worker_main(void *arg)
     struct eval_run *r = w->run;
     uint32_t step = r->steps_done;
     struct eval_step_view v = { step, w->logits, w->info, &w->res, r->V, r->cfg.clip_threshold, r->src->vocab };
+    /* the stages' context: the recorded tokens before this step (penalties) */
+    chain_ws_set_context(&w->ws, r->rec, step, 0, step, r->cfg.seed);
     for (size_t k = w->first; k < w->first + w->count; k++) {
         struct eval_acc *a = &r->acc[k];
         /* settings after the first reuse the raw softmax of this step */
@@ -288,14 +294,12 @@ int eval_run_step(struct eval_run *r, const float *logits, const struct step_inf
 {
     uint32_t step = r->steps_done;
     if (step >= r->n_steps) return ls_fail(err, LS_EINTERNAL, "eval: more steps than the source has");
-    if (!r->cfg.allow_nonfinite && (info->n_nan || info->n_posinf)) {
-        for (uint32_t i = 0; i < r->V; i++) {
-            float z = logits[i];
-            if (isnan(z) || (isinf(z) && z > 0))
-                return ls_fail(err, LS_EDATA, "%s: step %u: token %u: %s logit (%u NaN, %u +inf in this step%s%s)",
-                               r->src->path, step, i, isnan(z) ? "NaN" : "+inf", info->n_nan, info->n_posinf,
-                               r->cfg.nonfinite_hint ? "; " : "", r->cfg.nonfinite_hint ? r->cfg.nonfinite_hint : "");
-        }
+    if (!r->cfg.allow_nonfinite && step_nonfinite_check(logits, r->V, info, r->cfg.nonfinite_hint, err)) {
+        char pre[32];
+        snprintf(pre, sizeof pre, "step %u", step);
+        ls_error_prefix(err, pre);
+        ls_error_prefix(err, r->src->path);
+        return LS_EDATA;
     }
     int32_t tok = info->token;
     r->rec[step] = (tok >= 0 && (uint32_t)tok < r->V) ? tok : -1;
@@ -332,9 +336,7 @@ static int sample_text(const struct eval_run *r, const struct eval_acc *a, uint3
     size_t o = 0;
     const int32_t *t = a->tokens + (size_t)i * r->n_steps;
     for (uint32_t s = 0; s < r->n_steps; s++) {
-        int stop = 0;
-        for (int j = 0; j < r->n_stop_ids; j++) if (t[s] == r->stop_ids[j]) stop = 1;
-        if (stop) break;
+        if (eval_stop_token(r, t[s])) break;
         char tmp[32];
         size_t l;
         int known;

@@ -56,6 +56,7 @@
 
 #define EVAL_MAX_EXT 8
 #define EVAL_MAX_KEYS 32
+#define EVAL_JSON_BREAKS 8     /* steps listed in json_breaks */
 #define EVAL_MAX_STOP 16
 #define EVAL_MAX_STOP_IDS 64
 #define EVAL_DEFAULT_N 200u
@@ -99,6 +100,16 @@ struct eval_config {
      * slower than 1 for a 4-row sweep (bench_eval, BENCH_THREADS): the
      * default is 1. */
     int threads;
+    /* the reference answer and expected items of the text being judged (a
+     * dataset row's; eval_reference.c); NULL / 0: none, their scores NaN.
+     * Borrowed: they must outlive the run. */
+    const char *reference;
+    const char *const *expected;
+    int n_expected;
+    /* extra "NAME=VALUE" strings added to external commands' environment
+     * (NULL-terminated; NULL: none); the dataset runner passes the row's id
+     * and reference this way. Borrowed. */
+    const char *const *ext_env;
 };
 
 /* "</s>", "<|endoftext|>", "<|im_end|>", "<|eot_id|>", ... NULL-terminated. */
@@ -144,10 +155,20 @@ struct eval_scores {
     uint32_t n_json_valid;
     double json_keys_share, json_keys_ci[2];
     uint32_t n_json_keys;
+    /* where the invalid continuations break (eval_json.c): the step whose
+     * token first makes the text impossible to complete as JSON, for the
+     * EVAL_JSON_BREAKS steps where most break (most first, ties: earlier
+     * step); the rest are a valid beginning that ends too early */
+    uint32_t n_json_breaks;
+    uint32_t json_break_step[EVAL_JSON_BREAKS], json_break_n[EVAL_JSON_BREAKS];
+    uint32_t n_json_broken;      /* invalid continuations with a breaking step */
+    uint32_t n_json_incomplete;
     double regex_match_share, regex_match_ci[2];
     uint32_t n_regex_match;
     double distinct_1, distinct_2;
     double recorded_agreement;
+    /* reference-based, lexical (eval_reference.c) */
+    double ref_exact_match, ref_contains_all, ref_token_f1, ref_rouge_l;
     /* external evaluators (eval_external.c), in config order */
     double ext_mean[EVAL_MAX_EXT], ext_min[EVAL_MAX_EXT], ext_max[EVAL_MAX_EXT];
 };

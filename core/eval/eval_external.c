@@ -138,17 +138,31 @@ static int wait_until(pid_t pid, int *st, double deadline)
 }
 
 /* The environment for a child: ours without LOGITSCOPE_SAMPLE, plus
- * LOGITSCOPE_SAMPLE=sample (envvar holds its text). */
-static char **child_env(uint32_t sample, char *envvar, size_t envsz)
+ * LOGITSCOPE_SAMPLE=sample (envvar holds its text) and the caller's extra
+ * "NAME=VALUE" strings (eval_config.ext_env, e.g. a dataset row's
+ * LOGITSCOPE_REFERENCE), which replace inherited ones of the same NAME. */
+static int env_overridden(const char *e, const char *const *extra)
+{
+    if (!strncmp(e, "LOGITSCOPE_SAMPLE=", 18)) return 1;
+    for (size_t j = 0; extra && extra[j]; j++) {
+        size_t l = strcspn(extra[j], "=");
+        if (!strncmp(e, extra[j], l) && e[l] == '=') return 1;
+    }
+    return 0;
+}
+
+static char **child_env(uint32_t sample, const char *const *extra, char *envvar, size_t envsz)
 {
     snprintf(envvar, envsz, "LOGITSCOPE_SAMPLE=%u", sample);
-    size_t ne = 0;
+    size_t ne = 0, nx = 0;
     while (environ && environ[ne]) ne++;
-    char **envp = malloc((ne + 2) * sizeof *envp);
+    while (extra && extra[nx]) nx++;
+    char **envp = malloc((ne + nx + 2) * sizeof *envp);
     if (!envp) return NULL;
     size_t k = 0;
     for (size_t i = 0; i < ne; i++)
-        if (strncmp(environ[i], "LOGITSCOPE_SAMPLE=", 18)) envp[k++] = environ[i];
+        if (!env_overridden(environ[i], extra)) envp[k++] = environ[i];
+    for (size_t j = 0; j < nx; j++) envp[k++] = (char *)(uintptr_t)extra[j];
     envp[k++] = envvar;
     envp[k] = NULL;
     return envp;
@@ -156,12 +170,12 @@ static char **child_env(uint32_t sample, char *envvar, size_t envsz)
 
 /* Start /bin/sh -c command in its own process group, stdin from a socket
  * (*wfd: our end) and stdout to a pipe (*rfd: our end, non-blocking). */
-static int spawn(const char *name, const char *command, uint32_t sample, pid_t *pid,
-                 int *wfd, int *rfd, struct ls_error *err)
+static int spawn(const char *name, const char *command, uint32_t sample, const char *const *extra,
+                 pid_t *pid, int *wfd, int *rfd, struct ls_error *err)
 {
     int in[2] = {-1, -1}, out[2] = {-1, -1};
     char envvar[64];
-    char **envp = child_env(sample, envvar, sizeof envvar);
+    char **envp = child_env(sample, extra, envvar, sizeof envvar);
     if (!envp) return ls_fail(err, LS_ELIMIT, "out of memory");
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in) || pipe(out)) {
         int e = errno;
@@ -328,13 +342,14 @@ static int ext_wait(const char *name, pid_t pid, enum ext_end end, double deadli
     return LS_OK;
 }
 
-static int ext_run(const char *name, const char *command, const char *text, size_t len,
-                   double timeout, const char *hint, uint32_t sample, double *score, struct ls_error *err)
+static int ext_run(const char *name, const char *command, const char *text, size_t len, double timeout,
+                   const char *hint, uint32_t sample, const char *const *extra, double *score,
+                   struct ls_error *err)
 {
     pid_t pid = -1;
     int wfd = -1, rfd = -1;
     active_enter();
-    int rc = spawn(name, command, sample, &pid, &wfd, &rfd, err);
+    int rc = spawn(name, command, sample, extra, &pid, &wfd, &rfd, err);
     if (rc) { active_leave(); return rc; }
     struct ext_out o;
     o.len = 0;
@@ -357,7 +372,7 @@ static int ext_run(const char *name, const char *command, const char *text, size
 int eval_external_run(const char *name, const char *command, const char *text, size_t len,
                       double timeout, uint32_t sample, double *score, struct ls_error *err)
 {
-    return ext_run(name, command, text, len, timeout, NULL, sample, score, err);
+    return ext_run(name, command, text, len, timeout, NULL, sample, NULL, score, err);
 }
 
 static int sample(const void *state, const struct eval_run *r, struct eval_acc *a, uint32_t i,
@@ -367,7 +382,7 @@ static int sample(const void *state, const struct eval_run *r, struct eval_acc *
     for (int j = 0; j < r->cfg.n_ext; j++) {
         double v;
         int rc = ext_run(r->cfg.ext[j].name, r->cfg.ext[j].command, text, len,
-                         r->cfg.ext_timeout, r->cfg.timeout_hint, i, &v, err);
+                         r->cfg.ext_timeout, r->cfg.timeout_hint, i, r->cfg.ext_env, &v, err);
         if (rc) return rc;
         if (a->ext_n[j] == 0 || v < a->ext_min[j]) a->ext_min[j] = v;
         if (a->ext_n[j] == 0 || v > a->ext_max[j]) a->ext_max[j] = v;
@@ -396,7 +411,9 @@ const struct evaluator eval_ext = {
     .definition =
     "External evaluator (--evaluator NAME=COMMAND, repeatable): COMMAND runs once per "
     "sampled continuation as /bin/sh -c COMMAND with the continuation's bytes on stdin "
-    "(never on the command line) and LOGITSCOPE_SAMPLE set to its index; stdout must hold "
+    "(never on the command line) and LOGITSCOPE_SAMPLE set to its index (in `dataset eval` "
+    "also the row's LOGITSCOPE_ROW_ID, LOGITSCOPE_VERSION, LOGITSCOPE_REFERENCE and "
+    "LOGITSCOPE_EXPECTED, see `logitscope dataset --help`); stdout must hold "
     "one number. The key NAME holds the mean over the N continuations (min and max under "
     "\"external\"). A non-number or a non-zero exit stops the run (exit 4); a command "
     "running longer than --evaluator-timeout seconds (default 10) is killed with its "

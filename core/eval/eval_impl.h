@@ -26,6 +26,10 @@ struct eval_acc {
     uint32_t n_clip_steps;
     /* json / regex */
     uint32_t n_json_valid, n_json_keys, n_regex, n_text_samples;
+    uint32_t *json_brk;          /* n_steps: invalid continuations that break at that step */
+    uint32_t n_json_incomplete;  /* invalid ones that are a valid prefix (end too early) */
+    /* reference (eval_reference.c): exact, contains-all, F1, ROUGE-L sums */
+    double ref_sum[4];
     /* external */
     /* running mean (not a sum: 1e308 twice would overflow to inf) */
     double ext_mean[EVAL_MAX_EXT], ext_min[EVAL_MAX_EXT], ext_max[EVAL_MAX_EXT];
@@ -65,11 +69,19 @@ struct eval_run {
     int finished;
 };
 
+/* 1 if tok ends a continuation (an end-of-generation token). Inline here:
+ * eval.c and the evaluators both ask, and evaluators never call eval.c. */
+static inline int eval_stop_token(const struct eval_run *r, int32_t tok)
+{
+    for (int j = 0; j < r->n_stop_ids; j++) if (tok == r->stop_ids[j]) return 1;
+    return 0;
+}
+
 /* eval_external.c: run one command on one text; *score receives the number. */
 int eval_external_run(const char *name, const char *command, const char *text, size_t len,
                       double timeout, uint32_t sample, double *score, struct ls_error *err);
 
 extern const struct evaluator eval_perplexity, eval_cut, eval_clipping, eval_json,
-    eval_regex, eval_diversity, eval_ext;
+    eval_regex, eval_diversity, eval_reference, eval_ext;
 
 #endif

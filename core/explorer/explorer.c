@@ -3,11 +3,14 @@
  * Draw consistency: the samples panel's N draws use the same stream as
  * `logitscope sample -n N --step S --seed SEED` (rng seeded with the seed)
  * and the same draw (sampling/draw.h), so the explorer and the CLI agree
- * token for token. The 10,000 empirical draws use a second stream
- * (DRAW_STREAM_EMPIRICAL) so they never shift the first N. */
+ * token for token. The 10,000 draws behind the frequencies are the same
+ * stream continued: the N shown are its first N (one stream, so a token
+ * drawn once among the N has a frequency of at least 1/10,000). */
 #include "explorer/explorer.h"
 #include "base/budget.h"
 #include "base/clock.h"
+#include "base/numfmt.h"
+#include "input/nonfinite.h"
 #include "sampling/draw.h"
 #include "sampling/params_table.h"
 
@@ -40,6 +43,7 @@ void explorer_init(struct explorer *ex)
     ex->seed = LS_DEFAULT_SEED;
     ex->n_draws = EX_DRAWS_DEFAULT;
     ex->seq_cur = -1;
+    ex->detail_id = -1;
     ex->strip_stage = -1;
 }
 
@@ -133,6 +137,7 @@ int explorer_set_source(struct explorer *ex, struct source *s, struct ls_error *
     ex->stale = EX_RECOMPUTE;
     ex->dist_sel = ex->dist_scroll = 0;
     ex->seq_cur = -1;
+    ex->detail_id = -1;
     if (s->warnings[0]) {
         /* first warning line only: the status line has one row */
         size_t l = strcspn(s->warnings, "\n");
@@ -158,8 +163,13 @@ int explorer_open_with(struct explorer *ex, const char *path, const struct sourc
 const char *explorer_token(const struct explorer *ex, int32_t id, char *buf, size_t bufsz, size_t *len)
 {
     int known;
-    const char *t = vocab_text(ex->src ? ex->src->vocab : NULL, id, buf, bufsz, len, &known);
-    return t;
+    return explorer_token_known(ex, id, buf, bufsz, len, &known);
+}
+
+const char *explorer_token_known(const struct explorer *ex, int32_t id, char *buf, size_t bufsz, size_t *len,
+                                 int *known)
+{
+    return vocab_text(ex->src ? ex->src->vocab : NULL, id, buf, bufsz, len, known);
 }
 
 /* --- current step ------------------------------------------------------ */
@@ -174,8 +184,8 @@ static void load_step(struct explorer *ex)
     memset(&ex->info, 0, sizeof ex->info);
     ex->info.token = -1;
     ex->step_err.code = 0;
-    if (source_read_step(ex->src, ex->step, ex->logits, &ex->info, &ex->step_err)) {
-        /* the message already starts "step N: " (source_read_step) */
+    if (explorer_read_step(ex, ex->step, ex->logits, &ex->info, &ex->step_err)) {
+        source_error_step(&ex->step_err, ex->step);   /* once: a read error names it already */
         ex->info.token = -1;
         /* a failed step shows as all masked: the panels say why */
         for (uint32_t i = 0; i < ex->V; i++) ex->logits[i] = -INFINITY;
@@ -183,6 +193,14 @@ static void load_step(struct explorer *ex)
     }
     int32_t t = ex->info.token;
     ex->rec_tok[ex->step] = t >= 0 && (uint32_t)t < ex->V ? t : -1;
+}
+
+int explorer_read_step(const struct explorer *ex, uint32_t step, float *z, struct step_info *info,
+                       struct ls_error *err)
+{
+    int rc = source_read_step(ex->src, step, z, info, err);
+    if (rc || ex->allow_nonfinite) return rc;
+    return step_nonfinite_check(z, ex->V, info, ex->nonfinite_hint, err);
 }
 
 static void build_samples(struct explorer *ex)
@@ -206,8 +224,8 @@ static void build_samples(struct explorer *ex)
     sm->n = n;
     /* empirical frequencies of the drawn tokens only (no search in the
      * V-sized CDF per draw: 10,000 draws stay well under a millisecond at
-     * V = 262144), from the stream the draws view uses */
-    rng_seed(&g, ex->seed ^ DRAW_STREAM_EMPIRICAL);
+     * V = 262144), over the same stream from its start (the draws view's) */
+    rng_seed(&g, ex->seed);
     draw_count_tokens(&d, &g, EX_EMP_DRAWS, sm->row_id, sm->n_rows, sm->row_emp);
     sm->emp_n = EX_EMP_DRAWS;
 }
@@ -238,6 +256,13 @@ void explorer_update(struct explorer *ex)
     if ((ex->stale & EX_RESAMPLE) == EX_RESAMPLE) build_samples(ex);
     ex->stale = EX_NONE;
     fill_scores(ex);
+    ex->detail_ok = 0;
+    if (ex->detail_id >= 0 && ex->res_ok) {
+        struct report_ctx c = { ex->src, ex->step, &ex->chain, &ex->params, &ex->res, &ex->info,
+                                ex->logits, ex->seed, 0 };
+        struct ls_error e = {0};
+        ex->detail_ok = token_detail(&c, ex->detail_id, &ex->detail, &e) == LS_OK;
+    }
 }
 
 /* --- sequence-wide numbers ----------------------------------------------- */
@@ -282,9 +307,11 @@ static void seq_step(struct explorer *ex, struct ex_seq *s)
     struct step_info info;
     struct ls_error e = {0};
     s->p[i] = -1.0f;
-    if (source_read_step(ex->src, i, ex->wlogits, &info, &e)) { s->state[i] = SEQ_ERROR; s->n_err++; goto next; }
-    int32_t tok = info.token;
+    info.token = -1;
+    int bad = explorer_read_step(ex, i, ex->wlogits, &info, &e);
+    int32_t tok = info.token;   /* a step refused for NaN still has its token */
     ex->rec_tok[i] = tok >= 0 && (uint32_t)tok < ex->V ? tok : -1;
+    if (bad) { s->state[i] = SEQ_ERROR; s->n_err++; goto next; }
     if (tok < 0 || (uint32_t)tok >= ex->V) { s->state[i] = SEQ_NOTOKEN; goto next; }
     if (chain_run(&s->chain, &s->params, ex->wlogits, ex->V, &ex->wws, &ex->wres, &e)) {
         s->state[i] = SEQ_ERROR; s->n_err++; goto next;
@@ -314,50 +341,30 @@ unsigned explorer_work(struct explorer *ex, long budget_ns)
 
 /* --- scores panel ---------------------------------------------------------- */
 
-/* The sequence rows: perplexity under the chain and raw, and the cut share,
- * from eval's definition (eval_ppl_scores), so they equal `eval --json`'s
- * perplexity_chain and perplexity_raw and the evaluator rows below them. */
-static void seq_rows(struct score_rows *sc, const struct eval_ppl *ppl)
-{
-    if (ppl->n_rec == 0) { score_rows_add(sc, SCORE_PENDING, "perplexity", "no recorded tokens"); return; }
-    struct eval_scores e;
-    eval_ppl_scores(ppl, &e);
-    uint32_t n_cut = ppl->n_rec - ppl->n_uncut;
-    char raw[32];
-    /* %.4g: a recorded token whose p underflows makes a perplexity
-     * astronomically large (or inf); keep the row one line */
-    if (isfinite(e.perplexity_raw)) snprintf(raw, sizeof raw, "%.4g", e.perplexity_raw);
-    else if (isfinite(e.nll_raw_nats)) snprintf(raw, sizeof raw, "overflows: nll %.4g nats", e.nll_raw_nats);
-    else snprintf(raw, sizeof raw, "n/a");
-    if (ppl->n_uncut) score_rows_add(sc, SCORE_NORMAL, "perplexity", "%.4g (raw %s)", e.perplexity_chain, raw);
-    else score_rows_add(sc, SCORE_WARN, "perplexity", "inf (all cut; raw %s)", raw);
-    score_rows_add(sc, n_cut ? SCORE_WARN : SCORE_NORMAL, "cut share", "%.1f%% (%u of %u)",
-                   100.0 * n_cut / ppl->n_rec, n_cut, ppl->n_rec);
-}
-
 static void fill_scores(struct explorer *ex)
 {
     struct score_rows *sc = &ex->scores;
     const struct chain_result *r = &ex->res;
     score_rows_clear(sc);
     if (!ex->res_ok) { score_rows_add(sc, SCORE_WARN, "step", "no distribution"); return; }
+    /* what the chain changed about the settings (vLLM raises 0 < T < 0.01
+     * to 0.01): first, so "temperature 0.01" on the bar is never ambiguous */
+    if (r->note[0]) score_rows_add(sc, SCORE_NOTE, "note", "%s", r->note);
     score_rows_add(sc, SCORE_NORMAL, "entropy", "%.3f -> %.3f nats", r->entropy_before, r->entropy_after);
     score_rows_add(sc, SCORE_NORMAL, "kept", "%u of %u", r->n_kept, r->n_finite);
     int32_t tok = ex->info.token;
     if (tok >= 0 && (uint32_t)tok < ex->V) {
         const char *cb = chain_cut_name(r, r->cut_by[tok]);
-        if (cb) score_rows_add(sc, SCORE_WARN, "recorded p", "0 (cut by %s)", cb);
-        else score_rows_add(sc, SCORE_NORMAL, "recorded p", "%.4f (raw %.4f)", r->p[tok], r->p_raw[tok]);
+        char pf[16], pr[16];
+        num_prob(pr, sizeof pr, r->p_raw[tok]);
+        if (cb) score_rows_add(sc, SCORE_WARN, "recorded p", "0 (cut by %s; raw %s)", cb, pr);
+        else score_rows_add(sc, SCORE_NORMAL, "recorded p", "%s (raw %s)", num_prob(pf, sizeof pf, r->p[tok]), pr);
         score_rows_add(sc, SCORE_NORMAL, "recorded rank", "%u", ex->rec_rank);
     } else {
         score_rows_add(sc, SCORE_PENDING, "recorded", "none at this step");
     }
-    const struct ex_seq *s = explorer_seq(ex);
-    if (!s || s->done < ex->n_steps) {
-        score_rows_add(sc, SCORE_PENDING, "perplexity", "computing %u/%u", s ? s->done : 0, ex->n_steps);
-        return;
-    }
-    seq_rows(sc, &s->ppl);
+    /* the sequence's scores (perplexity, cut rate, ...) are the score
+     * table's rows, which explorer_eval_update appends: each score once */
 }
 
 /* --- actions --------------------------------------------------------------- */
@@ -553,4 +560,78 @@ unsigned explorer_select_row(struct explorer *ex, int64_t row)
 unsigned explorer_move_row(struct explorer *ex, int64_t delta)
 {
     return explorer_select_row(ex, (int64_t)ex->dist_sel + delta);
+}
+
+/* Screen lines token rows first..last take: one each, plus the threshold
+ * lines (ex->marks) drawn after a row. */
+static int dist_lines(const struct explorer *ex, uint32_t first, uint32_t last)
+{
+    int n = 0;
+    for (uint32_t k = first; k <= last && k < ex->n_top; k++) {
+        n++;
+        for (int i = 0; i < ex->n_marks; i++) n += ex->marks[i].row == k + 1;
+    }
+    return n;
+}
+
+uint32_t explorer_dist_first(const struct explorer *ex, int rows)
+{
+    uint32_t first = ex->dist_scroll;
+    if (ex->dist_sel < first) first = ex->dist_sel;
+    while (rows > 0 && first < ex->dist_sel && dist_lines(ex, first, ex->dist_sel) > rows) first++;
+    return first;
+}
+
+/* The first row of the page after (dir 1) or before (dir -1) the one
+ * starting at first, never past the last full page. */
+static uint32_t page_from(const struct explorer *ex, uint32_t first, int dir, int rows)
+{
+    uint32_t f = first, last_first = ex->n_top - 1;
+    int used = 0;
+    if (dir > 0) {
+        while (f < ex->n_top && used + dist_lines(ex, f, f) <= rows) { used += dist_lines(ex, f, f); f++; }
+        if (f == first) f++;
+    } else {
+        while (f > 0 && used + dist_lines(ex, f - 1, f - 1) <= rows) { f--; used += dist_lines(ex, f, f); }
+    }
+    /* the last page stays full: the first row from which the rest fits */
+    for (used = dist_lines(ex, last_first, last_first); last_first > 0; last_first--) {
+        int l = dist_lines(ex, last_first - 1, last_first - 1);
+        if (used + l > rows) break;
+        used += l;
+    }
+    return f < last_first ? f : last_first;
+}
+
+unsigned explorer_page_rows(struct explorer *ex, int dir, int rows)
+{
+    if (ex->n_top == 0 || rows < 1) return EX_NONE;
+    /* the list and the selection move by a page together, so the first
+     * PgDn shows the next page (not one more row) */
+    uint32_t first = explorer_dist_first(ex, rows), f = page_from(ex, first, dir, rows);
+    int64_t sel = (int64_t)ex->dist_sel + (int64_t)f - (int64_t)first;
+    if (sel < (int64_t)f) sel = f;
+    if (sel >= (int64_t)ex->n_top) sel = ex->n_top - 1;
+    while (sel > (int64_t)f && dist_lines(ex, f, (uint32_t)sel) > rows) sel--;
+    ex->dist_scroll = f;
+    ex->dist_sel = (uint32_t)sel;
+    return EX_REDRAW;
+}
+
+unsigned explorer_show_token(struct explorer *ex, int64_t id)
+{
+    if (!ex->src) return EX_NONE;
+    if (id < 0 || id >= (int64_t)ex->V) {
+        explorer_message(ex, 1, "token %lld is not in the vocabulary (0..%u)", (long long)id, ex->V - 1);
+        return EX_REDRAW;
+    }
+    ex->detail_id = (int32_t)id;
+    return mark(ex, EX_REDRAW);
+}
+
+unsigned explorer_hide_token(struct explorer *ex)
+{
+    if (ex->detail_id < 0) return EX_NONE;
+    ex->detail_id = -1;
+    return EX_REDRAW;
 }

@@ -4,8 +4,9 @@
  * open source, the current step, chain, parameters and seed, the focused
  * parameter and panel, the chain result of the current step, the per-step
  * caches (raw top-N order and the recorded token's rank do not depend on
- * the parameters), the samples panel (N draws with the seed, and 10,000
- * draws for empirical frequencies), the scores panel rows, and the
+ * the parameters), the samples panel (N draws with the seed: the first N
+ * of the 10,000 behind the empirical frequencies, one stream), the token
+ * details of one token (report/token_detail.h), the scores panel rows, and the
  * sequence-wide numbers (probability of every recorded token under the
  * current settings, perplexity, cut share) cached per setting.
  *
@@ -15,7 +16,7 @@
  *                       below (explorer.c); commands (explorer_cmd.c) go
  *                       through them.
  *   UI state            focus_param, focus_panel, scale, dist_sel,
- *                       dist_scroll, n_draws: the actions below. The TUI
+ *                       dist_scroll, n_draws, detail_id: the actions below. The TUI
  *                       never assigns a field: it calls an action and acts
  *                       on the flags it returns.
  *   derived, per step   logits .. samples, marks, strip_*: explorer_update only (from the
@@ -69,6 +70,7 @@
 #include "eval/eval_ppl.h"
 #include "explorer/score_rows.h"
 #include "input/source.h"
+#include "report/token_detail.h"
 #include "base/status.h"
 
 /* The focusable fields of the parameter bar: 0 .. PARAM__COUNT - 1 are the
@@ -180,8 +182,18 @@ struct explorer {
     struct chain_ws wws;
     struct chain_result wres;
 
+    /* the non-finite policy (input/nonfinite.h): NaN/+inf logits make a
+     * step fail, as in `show` and `eval`, unless allowed (then masked) */
+    int allow_nonfinite;
+    const char *nonfinite_hint;      /* the front end's words for the switch */
+
     struct score_rows scores;
-    char msg[256];                   /* status message (raw text) */
+    /* token details (overlay): the token shown, -1 none (UI state, set by
+     * explorer_show_token); its document, kept current by explorer_update */
+    int32_t detail_id;
+    struct token_detail detail;
+    int detail_ok;
+    char msg[LS_ERROR_MAX + 128];    /* status message (raw text): room for a whole error */
     int msg_error;
     char other_path[1024];           /* the comparison's file (:compare): outputs never replace it */
     char dump_path[1024];            /* EXC_DUMP: the file :dump-screen named */
@@ -199,6 +211,12 @@ int explorer_open_with(struct explorer *ex, const char *path, const struct sourc
                        struct ls_error *err);
 /* Take ownership of an already open source (benchmarks, tests). */
 int explorer_set_source(struct explorer *ex, struct source *s, struct ls_error *err);
+
+/* Read a step under the non-finite policy (every reader of the explorer's
+ * source goes through here): source_read_step, then NaN/+inf are an error
+ * unless ex->allow_nonfinite. */
+int explorer_read_step(const struct explorer *ex, uint32_t step, float *z, struct step_info *info,
+                       struct ls_error *err);
 
 /* Bring the current step's numbers up to date (cheap when nothing changed). */
 void explorer_update(struct explorer *ex);
@@ -229,6 +247,16 @@ unsigned explorer_set_scale(struct explorer *ex, int scale);
 unsigned explorer_set_draws(struct explorer *ex, int64_t n);
 unsigned explorer_select_row(struct explorer *ex, int64_t row);
 unsigned explorer_move_row(struct explorer *ex, int64_t delta);
+/* Show the token details of id (any step: they follow the step and the
+ * settings) / hide them; EX_NONE when nothing changed. */
+unsigned explorer_show_token(struct explorer *ex, int64_t id);
+unsigned explorer_hide_token(struct explorer *ex);
+/* A page of the token list (rows shown) down (dir 1) or up (-1): the first
+ * row shown and the selection move by a page together. */
+unsigned explorer_page_rows(struct explorer *ex, int dir, int rows);
+/* The first row the token list shows with `rows` rows: dist_scroll, moved
+ * just enough to keep dist_sel in view (the distribution panel's rule). */
+uint32_t explorer_dist_first(const struct explorer *ex, int rows);
 /* Set params/chain (validated; message on error): LS_OK or LS_EUSAGE.
  * They make the step's result stale (EX_RECOMPUTE) like the actions. */
 int explorer_set_params(struct explorer *ex, const struct params *p);
@@ -321,5 +349,8 @@ const char *explorer_panel_name(int p);
 
 /* Token text of id for display (raw bytes, or "<id N>" in buf). */
 const char *explorer_token(const struct explorer *ex, int32_t id, char *buf, size_t bufsz, size_t *len);
+/* The same; *known = 0 when it is the "<id N>" spelling (no text). */
+const char *explorer_token_known(const struct explorer *ex, int32_t id, char *buf, size_t bufsz, size_t *len,
+                                 int *known);
 
 #endif

@@ -9,6 +9,7 @@
  *   defaults llama.cpp|hf|vllm        that system's default values and chain
  *   step N [goto]      seed S      open FILE [o e edit]      export FILE [w write]
  *   dump-screen FILE [save-display] (run by the front end: EXC_DUMP)
+ *   token ID           the token details overlay (explorer_show_token)
  *   help [h ?]         quit [q exit]
  * export and dump-screen have a forced form (export! FILE, w! FILE) that
  * may replace an existing file; nothing replaces the open file.
@@ -18,6 +19,7 @@
  * ends the program. Unknown commands return EXC_UNKNOWN so the TUI can
  * handle its own (resize, click, ... in scripts). */
 #include "explorer/explorer.h"
+#include "input/source_args.h"
 #include "report/report.h"
 #include "sampling/params_table.h"
 #include "base/fileio.h"
@@ -38,7 +40,8 @@ const struct ex_command_info explorer_commands[] = {
     {"defaults", "", "llama.cpp|hf|vllm", "that system's default parameter values and its chain order"},
     {"step", "goto", "N", "go to step N (0-based)"},
     {"seed", "", "S", "the seed of the draws"},
-    {"open", "o e edit", "FILE", "open another file (on failure the current one stays)"},
+    {"open", "o e edit", "FILE [--format NAME ...]", "open another file, with the command line's input options; on failure the current one stays"},
+    {"token", "", "ID", "token details: id, text, bytes, rank, logit, raw and final p, the stage that cut it"},
     {"export", "w write", "FILE [N|all]", "write the step's distribution as `show --json --top all` prints it; an existing file only as export! FILE (w! FILE), never the open file"},
     /* explorer_eval.c's views */
     {"scores", "", "", "the scores view: every evaluator for the current settings"},
@@ -48,6 +51,11 @@ const struct ex_command_info explorer_commands[] = {
     {"draws", "", "", "the many-draws view"},
     {"main", "", "", "back to the main panels"},
     {"dump-screen", "save-display", "FILE", "write the screen as text; an existing file only as dump-screen! FILE, never the open file"},
+    /* explorer_live.c's (live mode: --model) */
+    {"prompt", "", "TEXT", "live: a new prompt; the model writes the continuations again"},
+    {"pick", "", "N", "live: show continuation N (0-based)"},
+    {"fork", "", "[ID]", "live: at this step take token ID (default: the selected row) and regenerate from there"},
+    {"ab", "", "", "live: hold the current settings as A; the status line compares A and B (again: off)"},
     {"help", "h ?", "", "the help overlay: keys and commands"},
     {"quit", "q exit q!", "", "quit"},
     {NULL, NULL, NULL, NULL}
@@ -351,13 +359,24 @@ static size_t rest_as_path(const char *line, char *path, size_t sz)
     return o;
 }
 
+/* ":open FILE [--format NAME --vocab-size V ...]": the command line's input
+ * options, parsed by the same table (source_args.h). Without options the
+ * rest of the line is the path (it may contain blanks). */
 static int run_open(struct explorer *ex, const struct cmd_args *a)
 {
     char path[1024];
-    if (!rest_as_path(a->line, path, sizeof path)) return fail(ex, "usage: open FILE");
+    const char *file = path;
+    struct source_opts o = {0};
+    static struct source_spelling sp;
     struct ls_error e = {0};
-    if (explorer_open(ex, path, &e)) { explorer_message(ex, 1, "%s", e.msg); return EXC_ERROR; }
-    if (!ex->msg_error && strncmp(ex->msg, "warning:", 8)) explorer_message(ex, 0, "opened %s", path);
+    int with_opts = 0;
+    for (int i = 1; i < a->n; i++) with_opts |= !strncmp(a->w[i], "--", 2);
+    if (!with_opts && !rest_as_path(a->line, path, sizeof path)) return fail(ex, "usage: open FILE [--format NAME ...]");
+    if (with_opts && source_args_parse(a->w + 1, a->n - 1, &o, &file, &e)) return fail(ex, "open: %s", e.msg);
+    if (!sp.ptr[0]) source_spelling_init(&sp, "--");
+    o.spelling = sp.ptr;
+    if (explorer_open_with(ex, file, &o, &e)) { explorer_message(ex, 1, "%s", e.msg); return EXC_ERROR; }
+    if (!ex->msg_error && strncmp(ex->msg, "warning:", 8)) explorer_message(ex, 0, "opened %s", file);
     return EXC_OK;
 }
 
@@ -388,6 +407,17 @@ static int run_dump(struct explorer *ex, const struct cmd_args *a)
     return EXC_DUMP;
 }
 
+static int run_token(struct explorer *ex, const struct cmd_args *a)
+{
+    long id;
+    struct ls_error e = {0};
+    if (a->n != 2) return fail(ex, "usage: token ID");
+    if (!ex->src) return fail(ex, "token: nothing open");
+    if (parse_long(a->w[1], 0, (long)ex->V - 1, &id, &e)) return fail(ex, "token: %s", e.msg);
+    explorer_show_token(ex, id);
+    return EXC_OK;
+}
+
 static int run_help(struct explorer *ex, const struct cmd_args *a) { (void)ex; (void)a; return EXC_HELP; }
 static int run_quit(struct explorer *ex, const struct cmd_args *a) { (void)ex; (void)a; return EXC_QUIT; }
 
@@ -396,7 +426,7 @@ static int run_quit(struct explorer *ex, const struct cmd_args *a) { (void)ex; (
 static const struct { const char *name; int (*run)(struct explorer *, const struct cmd_args *); } handlers[] = {
     {"set", run_set}, {"step", run_step}, {"seed", run_seed}, {"chain", run_chain},
     {"defaults", run_defaults}, {"open", run_open}, {"export", run_export}, {"dump-screen", run_dump},
-    {"help", run_help}, {"quit", run_quit},
+    {"token", run_token}, {"help", run_help}, {"quit", run_quit},
 };
 
 int explorer_command(struct explorer *ex, const char *line)

@@ -2,6 +2,7 @@
  * explorer_diff.h). The per-step numbers are those of `logitscope diff`
  * (div_step_compute over ids [0, min V)), so the view and the CLI agree. */
 #include "explorer/explorer_diff.h"
+#include "input/nonfinite.h"
 #include "base/clock.h"
 #include "explorer/explorer.h"
 
@@ -96,6 +97,19 @@ void explorer_diff_rebind(struct explorer_diff *d, struct source *a)
     check_shape(d);
 }
 
+/* A step of either side under the explorer's non-finite policy
+ * (input/nonfinite.h): NaN/+inf refuse the comparison unless allowed, as
+ * `logitscope diff` does. */
+static int diff_read(const struct explorer_diff *d, struct source *s, uint32_t t, float *z, struct step_info *info,
+                     struct ls_error *e)
+{
+    int rc = source_read_step(s, t, z, info, e);
+    if (rc || d->allow_nonfinite) return rc;
+    rc = step_nonfinite_check(z, s->vocab_size, info, d->nonfinite_hint, e);
+    if (rc) ls_error_prefix(e, s->path);
+    return rc;
+}
+
 int explorer_diff_work(struct explorer_diff *d, long budget_ns)
 {
     if (!d->b || d->fatal || d->stats_ok || !d->st) return 0;
@@ -106,9 +120,10 @@ int explorer_diff_work(struct explorer_diff *d, long budget_ns)
         struct step_info ia, ib;
         memset(&ia, 0, sizeof ia);
         memset(&ib, 0, sizeof ib);
-        if (source_read_step(d->a, t, d->za, &ia, &e) || source_read_step(d->b, t, d->zb, &ib, &e)) {
+        if (diff_read(d, d->a, t, d->za, &ia, &e) || diff_read(d, d->b, t, d->zb, &ib, &e)) {
             d->fatal = 1;
-            snprintf(d->err, sizeof d->err, "%.270s", e.msg);   /* "step N: ..." already */
+            source_error_step(&e, t);
+            snprintf(d->err, sizeof d->err, "%.270s", e.msg);
             return 0;
         }
         if (ia.token >= 0 && ib.token >= 0 && ia.token != ib.token) {
@@ -121,7 +136,8 @@ int explorer_diff_work(struct explorer_diff *d, long budget_ns)
         if (tok >= 0 && (uint32_t)tok >= d->V) tok = -1;
         if (div_step_compute(d->za, d->zb, d->V, tok, &d->st[t], &e)) {
             d->fatal = 1;
-            snprintf(d->err, sizeof d->err, "%.270s", e.msg);   /* "step N: ..." already */
+            source_error_step(&e, t);
+            snprintf(d->err, sizeof d->err, "%.270s", e.msg);
             return 0;
         }
         d->done++;
@@ -180,8 +196,9 @@ void explorer_diff_update(struct explorer_diff *d, const struct explorer *ex)
     memset(&ib, 0, sizeof ib);
     /* A is read again rather than taken from ex->logits: the explorer may
      * not have loaded this step yet, and this costs one read per step change */
-    if (source_read_step(d->a, ex->step, d->za, &ia, &e) || source_read_step(d->b, ex->step, d->cz, &ib, &e)) {
-        snprintf(d->cur_err, sizeof d->cur_err, "%.170s", e.msg);   /* "step N: ..." already */
+    if (diff_read(d, d->a, ex->step, d->za, &ia, &e) || diff_read(d, d->b, ex->step, d->cz, &ib, &e)) {
+        source_error_step(&e, ex->step);
+        snprintf(d->cur_err, sizeof d->cur_err, "%.170s", e.msg);
         return;
     }
     d->tok_a = ia.token;

@@ -8,8 +8,8 @@
  * vocabulary sizes differ, ids [0, min V) are compared, each side
  * renormalised over them, with a warning. Different step counts or
  * recorded tokens are an error the view shows (`fatal`); the explorer keeps
- * running. Non-finite logits count as masked (the CLI refuses them unless
- * --allow-nonfinite).
+ * running. NaN/+inf logits refuse the comparison as `logitscope diff`
+ * does, unless the explorer allows them (allow_nonfinite: then masked).
  *
  * Owns B's source and the per-step arrays (allocated by explorer_diff_open);
  * work and update allocate nothing except the summary's sorted copy once.
@@ -57,6 +57,9 @@ struct explorer_diff {
     uint32_t n_top_a, n_top_b;
     int32_t top_a[XD_TOP], top_b[XD_TOP];   /* by p descending, id ascending */
     char cur_err[200];
+    /* the explorer's non-finite policy (explorer.h), copied by explorer_eval */
+    int allow_nonfinite;
+    const char *nonfinite_hint;
 };
 
 /* Open B for comparison with A (the explorer's source). On failure nothing

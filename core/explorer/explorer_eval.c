@@ -20,8 +20,8 @@
 #include <string.h>
 #include <time.h>
 
-/* the samples panel's empirical stream (explorer.c): the draws view shows
- * the same 10,000 draws */
+/* the samples panel's stream (explorer.c): the draws view shows the same
+ * 10,000 draws, whose first N the samples panel lists */
 
 static const char *const view_names[XV__COUNT] = { "main", "scores", "sweep", "diff", "draws" };
 
@@ -82,6 +82,8 @@ static int same_key(const struct xe_job *j, const struct explorer *ex, uint64_t 
  * The source is recognised by its address, path and shape. */
 static void sync_source(struct explorer_eval *xe, struct explorer *ex)
 {
+    xe->diff.allow_nonfinite = ex->allow_nonfinite;   /* one non-finite policy */
+    xe->diff.nonfinite_hint = ex->nonfinite_hint;
     char *seen_path = xe->seen_path;
     const char *path = ex->src ? ex->src->path : "";
     if (ex->src == xe->src_seen && (!ex->src || (ex->n_steps == xe->n_seen_steps && ex->V == xe->v_seen &&
@@ -252,6 +254,8 @@ unsigned explorer_eval_work(struct explorer_eval *xe, struct explorer *ex, long 
         int fatal = xe->diff.fatal;
         if (explorer_diff_work(&xe->diff, budget_ns - ((long)clock_ns() - t0))) fl |= EX_BUSY;
         if (xe->diff.done != before || xe->diff.fatal != fatal) fl |= EX_REDRAW;
+        /* a comparison found impossible replaces "comparing with ..." */
+        if (xe->diff.fatal && !fatal) explorer_message(ex, 1, "compare: %s", xe->diff.err);
     }
     return fl;
 }
@@ -348,7 +352,7 @@ static void draws_build(struct explorer_eval *xe, const struct explorer *ex)
     double total = dc.total;
     memset(xe->dcount, 0, (size_t)r->n_kept * sizeof *xe->dcount);
     struct rng g;
-    rng_seed(&g, ex->seed ^ DRAW_STREAM_EMPIRICAL);
+    rng_seed(&g, ex->seed);
     draw_count_positions(&dc, &g, EX_EMP_DRAWS, xe->dcount);
     d->n = EX_EMP_DRAWS;
     d->n_kept = r->n_kept;
@@ -437,7 +441,8 @@ int explorer_eval_command(struct explorer_eval *xe, struct explorer *ex, const c
         }
         xe->view = XV_DIFF;
         snprintf(ex->other_path, sizeof ex->other_path, "%s", rest);   /* outputs never replace it */
-        explorer_message(ex, 0, "comparing with %s", rest);
+        if (xe->diff.fatal) explorer_message(ex, 1, "compare: %s", xe->diff.err);
+        else explorer_message(ex, 0, "comparing with %s", rest);
         return EXC_OK;
     }
     if (v < 0) return EXC_UNKNOWN;

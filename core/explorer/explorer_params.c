@@ -22,11 +22,12 @@
 
 int explorer_param_stage(int p, enum stage_kind *k)
 {
-    for (int i = 0; i < STAGE__COUNT; i++) {
-        const struct stage_def *d = stage_def((enum stage_kind)i);
-        if (d && (int)d->param == p) { *k = (enum stage_kind)i; return 1; }
-    }
-    return 0;
+    /* the parameter table names the stage each parameter configures
+     * (xtc-threshold: xtc; min-keep: none, it serves every truncation) */
+    const struct param_def *d = param_def((enum param_id)p);
+    if (!d || d->stage == STAGE_NONE) return 0;
+    *k = d->stage;
+    return 1;
 }
 
 int explorer_stage_param(enum stage_kind k)

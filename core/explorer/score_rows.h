@@ -16,11 +16,12 @@
 
 #define SCORE_ROWS_MAX 24
 
-enum score_hint { SCORE_NORMAL = 0, SCORE_PENDING, SCORE_WARN, SCORE_HEADING };
+/* SCORE_NOTE: a sentence the panel shows across the row, label unused */
+enum score_hint { SCORE_NORMAL = 0, SCORE_PENDING, SCORE_WARN, SCORE_HEADING, SCORE_NOTE };
 
 struct score_row {
     char label[24];
-    char value[64];
+    char value[256];   /* whole: an error is never cut (the scores view wraps it) */
     int hint;          /* enum score_hint: how the panel draws the row */
 };
 

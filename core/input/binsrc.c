@@ -168,17 +168,49 @@ void binsrc_fmt_shape(const uint64_t *dims, int ndim, char *buf, size_t bufsz)
     if (o < bufsz) snprintf(buf + o, bufsz - o, ndim == 1 ? ",)" : ")");
 }
 
-int binsrc_shape(const uint64_t *dims, int ndim, uint32_t *n_steps, uint32_t *V,
+/* dims of a batched [B, steps, V] array: the row opts picks, as an element
+ * offset into the array (C order; Fortran order only for B = 1). */
+static int batch_row(const uint64_t *dims, const struct binsrc *b, const struct source_opts *opts,
+                     const char *what, const char *sh, uint64_t *skip, struct ls_error *err)
+{
+    char flag[40];
+    const char *f = source_opt_usage(opts, SOPT_BATCH_ROW);
+    *skip = 0;
+    if (!opts || !opts->has_batch_row) {
+        if (dims[0] == 1) return LS_OK;
+        return ls_fail(err, LS_EDATA, "%s: %s is a batch of %llu sequences: choose one with %s", what, sh,
+                       (unsigned long long)dims[0], f ? f : "the batch row option");
+    }
+    if (opts->batch_row >= dims[0])
+        return ls_fail(err, LS_EUSAGE, "%s: %s: batch row %u out of range (0 to %llu)",
+                       source_opt_flag(opts, SOPT_BATCH_ROW, what, flag, sizeof flag), sh, opts->batch_row,
+                       (unsigned long long)dims[0] - 1);
+    if (b->fortran && dims[0] > 1)
+        return ls_fail(err, LS_EDATA, "%s: %s in Fortran order: a batch row is read only from C-order arrays",
+                       what, sh);
+    *skip = (uint64_t)opts->batch_row * dims[1] * dims[2];
+    return LS_OK;
+}
+
+int binsrc_shape(struct binsrc *b, const uint64_t *dims, int ndim, const struct source_opts *opts,
                  const char *what, struct ls_error *err)
 {
-    char sh[160];
+    char sh[160], flag[40];
     binsrc_fmt_shape(dims, ndim, sh, sizeof sh);
-    uint64_t s, v;
+    uint64_t s, v, skip = 0;
+    if (ndim == 3) {
+        if (!dims[0] || !dims[1] || !dims[2]) return ls_fail(err, LS_EDATA, "%s: %s is empty (no logits)", what, sh);
+        int rc = batch_row(dims, b, opts, what, sh, &skip, err);
+        if (rc) return rc;
+    } else if (opts && opts->has_batch_row && ndim <= 2) {
+        return ls_fail(err, LS_EUSAGE, "%s: %s has no batch dimension (expected (B, steps, V))",
+                       source_opt_flag(opts, SOPT_BATCH_ROW, what, flag, sizeof flag), sh);
+    }
     if (ndim == 1) { s = 1; v = dims[0]; }
     else if (ndim == 2) { s = dims[0]; v = dims[1]; }
-    else if (ndim == 3 && dims[0] == 1) { s = dims[1]; v = dims[2]; }
+    else if (ndim == 3) { s = dims[1]; v = dims[2]; }
     else
-        return ls_fail(err, LS_EDATA, "%s: %s not supported: expected (V,), (steps, V) or (1, steps, V)",
+        return ls_fail(err, LS_EDATA, "%s: %s not supported: expected (V,), (steps, V) or (batch, steps, V)",
                        what, sh);
     if (s == 0 || v == 0)
         return ls_fail(err, LS_EDATA, "%s: %s is empty (no logits)", what, sh);
@@ -188,7 +220,8 @@ int binsrc_shape(const uint64_t *dims, int ndim, uint32_t *n_steps, uint32_t *V,
     if (s > UINT32_MAX)
         return ls_fail(err, LS_ELIMIT, "%s: %s: %llu steps exceeds the limit of %u",
                        what, sh, (unsigned long long)s, UINT32_MAX);
-    *n_steps = (uint32_t)s;
-    *V = (uint32_t)v;
+    b->n_steps = (uint32_t)s;
+    b->V = (uint32_t)v;
+    b->base += skip * hf_width(b->dt);
     return LS_OK;
 }

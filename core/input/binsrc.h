@@ -64,9 +64,11 @@ int binsrc_source_read(struct source *s, uint32_t step, float *logits, struct st
                        struct ls_error *err);
 void binsrc_source_close(struct source *s);
 
-/* Map an array shape to steps x V: [V], [steps, V] or [1, steps, V].
- * `what` prefixes messages ("npy header: shape"). Checks limits. */
-int binsrc_shape(const uint64_t *dims, int ndim, uint32_t *n_steps, uint32_t *V,
+/* Map an array shape to b's steps x V: [V], [steps, V] or [B, steps, V],
+ * where B must be 1 unless opts names a batch row (then b->base moves to
+ * that row; b->dt and b->fortran must be set). `what` prefixes messages
+ * ("npy header: shape"). Checks limits. */
+int binsrc_shape(struct binsrc *b, const uint64_t *dims, int ndim, const struct source_opts *opts,
                  const char *what, struct ls_error *err);
 
 /* Format dims as "(2, 5)" into buf. */

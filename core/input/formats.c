@@ -7,7 +7,12 @@
  *   "\x93NUMPY"          npy
  *   "PK\x03\x04"         npz (zip)
  *   "_logits_"           kld (llama-perplexity KL-divergence base)
- *   u64 LE N, then '{'   safetensors (a heuristic, so last)
+ *   u64 LE N, then '{'   safetensors (a heuristic, so last; whitespace may
+ *                        come before the '{')
+ * With no format named, files that are not logits are refused with what to
+ * do instead (unsupported.h): a torch.save zip before the signatures (it is
+ * a zip, not an npz); legacy torch.save, pickles, GGUF and any other binary
+ * head after them, when no signature matched.
  * JSON, per response object: steps[] native (which must be the only
  * value), completion_probabilities[] llama.cpp, details.tokens[] tgi,
  * logprobs[] beside response/message/done ollama, then the OpenAI shapes
@@ -17,6 +22,7 @@
 #include "input/binsrc.h"
 #include "input/json_docs.h"
 #include "input/sparse.h"
+#include "input/unsupported.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,14 +120,16 @@ static const struct input_format *detect_items(const struct json_docs *d, const 
 }
 
 /* Why no row claimed the responses (or why the one that did cannot be used). */
-static int not_loadable(const struct input_format *f, int nolp, const struct source_opts *opts,
-                        struct ls_error *err)
+static int not_loadable(const struct json_docs *d, const struct input_format *f, int nolp,
+                        const struct source_opts *opts, struct ls_error *err)
 {
     if (f)
         return ls_fail(err, LS_EDATA, "a logitscope dump ({\"steps\": [...]}) must be the only JSON value in the file");
     if (nolp)
         return ls_fail(err, LS_EDATA, "the response has no logprobs (the request needs logprobs: true, or logprobs: N for legacy completions)");
     const char *fu = source_opt_usage(opts, SOPT_FORMAT);
+    int rc = d->n_items ? input_refuse_json(d->items[0].node, opts, err) : LS_OK;
+    if (rc) return rc;
     return ls_fail(err, LS_EDATA, "unrecognised JSON: expected a logitscope dump ({\"steps\": [...]}) or an API "
                    "response with logprobs (OpenAI chat or completions, llama.cpp completion_probabilities, "
                    "TGI details, Ollama logprobs)%s%s%s", fu ? "; " : "", fu ? fu : "", fu ? " chooses one" : "");
@@ -136,6 +144,17 @@ static int named_json(const struct source_opts *opts, const struct input_format 
     if ((*f)->stage == IN_BYTES)
         return ls_fail(err, LS_EUSAGE, "format '%.40s' is not a JSON format", opts->format);
     return LS_OK;
+}
+
+/* The layout's warnings (json_docs_warnings), one source warning each. */
+static void docs_warn(struct source *s, const struct json_docs *d)
+{
+    char w[512];
+    json_docs_warnings(d, w, sizeof w);
+    for (char *l = w, *nl; *l; l = nl ? nl + 1 : l + strlen(l)) {
+        if ((nl = strchr(l, '\n'))) *nl = 0;
+        source_warn(s, "%s", l);
+    }
 }
 
 int source_open_text(const char *path, char *text, size_t len, const struct source_opts *opts,
@@ -154,13 +173,14 @@ int source_open_text(const char *path, char *text, size_t len, const struct sour
     struct json_docs d;
     if ((rc = json_docs_parse(text, len, &d, err))) goto done;
     if (!f && (!(f = detect_items(&d, text, len, &nolp)) || f->stage != IN_ITEMS)) {
-        rc = not_loadable(f, nolp, opts, err);
+        rc = not_loadable(&d, f, nolp, opts, err);
         goto done;
     }
     j.ops = &f->ops;
     j.items = d.items;
     j.n_items = d.n_items;
     rc = f->open(&j, out, err);
+    if (rc == LS_OK) docs_warn(*out, &d);
     if (rc == LS_OK && json_has_u0000(text, len))
         source_warn(*out, "the file has \\u0000 escapes: cJSON cuts strings there, so token text without a bytes array may be truncated");
 done:
@@ -229,7 +249,7 @@ int source_open(const char *path, const struct source_opts *opts,
     struct source_opts def = {0};
     if (!opts) opts = &def;
     *out = NULL;
-    unsigned char head[16] = {0};
+    unsigned char head[512] = {0};   /* room for a zip member's name, a padded safetensors header */
     struct input_probe p = { NULL, 0, 0, NULL, 0, NULL };
     const struct input_format *f = NULL;
     int rc = read_head(path, head, sizeof head, &p, err);
@@ -240,9 +260,10 @@ int source_open(const char *path, const struct source_opts *opts,
         rc = ls_fail(err, LS_EDATA, "empty file");
         ls_error_prefix(err, path);
         return rc;
-    } else {
-        f = input_format_detect(&p);
+    } else if (!(rc = input_refuse_binary(&p, opts, 1, err)) && !(f = input_format_detect(&p))) {
+        rc = input_refuse_binary(&p, opts, 0, err);
     }
+    if (rc) { ls_error_prefix(err, path); return rc; }
     struct input_job j = { path, opts, f ? &f->ops : NULL, NULL, 0, NULL, 0 };
     if (f && f->stage == IN_BYTES) rc = f->open(&j, out, err);
     else rc = open_json_file(path, p.size, opts, out, err);

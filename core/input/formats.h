@@ -9,7 +9,7 @@
  *
  * Detection is by content, never by file name (formats.md 0.3): the binary
  * rows' detectors look at the first bytes, in table order; a file none of
- * them claims is JSON: the native dump is recognised on the text, the API
+ * them claims is JSON unless it looks binary (unsupported.h says what it is): the native dump is recognised on the text, the API
  * outputs on the first response object one of them claims. A row without a
  * detector (raw) is used only when named. */
 #ifndef LS_FORMATS_H

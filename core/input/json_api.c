@@ -117,6 +117,48 @@ static int hexval(char ch)
     return -1;
 }
 
+static int scratch_reserve(struct api_ctx *c, size_t need, struct ls_error *err)
+{
+    if (need <= c->scap) return LS_OK;
+    size_t nc = need < 64 ? 64 : need;
+    unsigned char *ns = realloc(c->scratch, nc);
+    if (!ns) return ls_fail(err, LS_ELIMIT, "out of memory");
+    c->scratch = ns;
+    c->scap = nc;
+    return LS_OK;
+}
+
+/* Escaped bytes as text: old llama.cpp's "byte: \xNN" (one byte, only when
+ * c->byte_prefix) and OpenAI's "bytes:\xe2\x80" (a token that is part of a
+ * UTF-8 character, when there is no bytes array: legacy Completions never
+ * has one). Every byte must be spelled \xHH; anything else is plain text.
+ * Decodes into c->scratch; 0 when the text is not such a spelling. */
+static int escaped_bytes(struct api_ctx *c, const char **t, size_t *n, struct ls_error *err, int *rc)
+{
+    const char *s = *t;
+    size_t pl = c->byte_prefix && *n == 10 && !memcmp(s, "byte: ", 6) ? 6
+              : *n > 6 && !memcmp(s, "bytes:", 6) ? 6 : 0;
+    if (!pl || (*n - pl) % 4) return 0;
+    for (size_t i = pl; i < *n; i += 4)
+        if (s[i] != '\\' || s[i + 1] != 'x' || hexval(s[i + 2]) < 0 || hexval(s[i + 3]) < 0) return 0;
+    if ((*rc = scratch_reserve(c, (*n - pl) / 4, err))) return 1;
+    size_t k = 0;
+    for (size_t i = pl; i < *n; i += 4)
+        c->scratch[k++] = (unsigned char)(hexval(s[i + 2]) * 16 + hexval(s[i + 3]));
+    *t = (const char *)c->scratch;
+    *n = k;
+    return 1;
+}
+
+int api_plain_text(struct api_ctx *c, const char *s, const char **t, size_t *n, struct ls_error *err)
+{
+    int rc = LS_OK;
+    *t = s;
+    *n = strlen(s);
+    escaped_bytes(c, t, n, err, &rc);
+    return rc;
+}
+
 int api_text(struct api_ctx *c, const cJSON *obj, const char *path, const char *textkey,
              const char **t, size_t *n, struct ls_error *err)
 {
@@ -126,14 +168,7 @@ int api_text(struct api_ctx *c, const cJSON *obj, const char *path, const char *
         api_path(p, "%s.bytes", path);
         int rc = json_expect(c->jc, by, cJSON_Array, "array", p, err);
         if (rc) return rc;
-        size_t cnt = (size_t)cJSON_GetArraySize(by);
-        if (cnt > c->scap) {
-            size_t nc = cnt < 64 ? 64 : cnt;
-            unsigned char *ns = realloc(c->scratch, nc);
-            if (!ns) return ls_fail(err, LS_ELIMIT, "out of memory");
-            c->scratch = ns;
-            c->scap = nc;
-        }
+        if ((rc = scratch_reserve(c, (size_t)cJSON_GetArraySize(by), err))) return rc;
         size_t i = 0;
         const cJSON *x;
         cJSON_ArrayForEach(x, by) {
@@ -151,20 +186,7 @@ int api_text(struct api_ctx *c, const cJSON *obj, const char *path, const char *
     api_path(p, "%s.%s", path, textkey);
     int rc = json_expect(c->jc, s, cJSON_String, "string", p, err);
     if (rc) return rc;
-    *t = s->valuestring;
-    *n = strlen(s->valuestring);
-    if (c->byte_prefix && *n == 10 && !memcmp(*t, "byte: \\x", 8) && hexval((*t)[8]) >= 0 && hexval((*t)[9]) >= 0) {
-        if (c->scap < 1) {
-            unsigned char *ns = realloc(c->scratch, 64);
-            if (!ns) return ls_fail(err, LS_ELIMIT, "out of memory");
-            c->scratch = ns;
-            c->scap = 64;
-        }
-        c->scratch[0] = (unsigned char)(hexval((*t)[8]) * 16 + hexval((*t)[9]));
-        *t = (const char *)c->scratch;
-        *n = 1;
-    }
-    return LS_OK;
+    return api_plain_text(c, s->valuestring, t, n, err);
 }
 
 int api_id(struct api_ctx *c, const cJSON *obj, const char *path, int64_t *id, struct ls_error *err)
@@ -196,48 +218,75 @@ int api_entry(struct api_ctx *c, const cJSON *e, const char *path, const char *t
     return sp_add(c->b, id, t, n, lp, chosen, err);
 }
 
-int api_prompt_logprobs(struct api_ctx *c, const cJSON *arr, const char *path, struct ls_error *err)
+/* One entry "<id>": {logprob, rank, decoded_token} of a prompt position. */
+static int prompt_entry(struct api_ctx *c, const cJSON *e, const char *q, int64_t rec, int *found,
+                        struct ls_error *err)
+{
+    const char *k = e->string ? e->string : "";
+    size_t kl = strlen(k);
+    if (kl == 0 || kl > 8 || strspn(k, "0123456789") != kl) return fail_at(c, q, err, "expected a token id as key");
+    long id = strtol(k, NULL, 10);
+    if (id >= (long)LS_MAX_VOCAB) return fail_at(c, q, err, "token id %ld exceeds the limit of %u", id, LS_MAX_VOCAB - 1);
+    int rc = json_expect(c->jc, e, cJSON_Object, "object", q, err);
+    double lp;
+    if (rc || (rc = api_value(c, e, q, "logprob", NULL, 1, &lp, err))) return rc;
+    const cJSON *dt = cJSON_GetObjectItemCaseSensitive(e, "decoded_token");
+    char synth[32], r[API_PATH];
+    const char *t = synth;
+    snprintf(synth, sizeof synth, "token_id:%ld", id);
+    if (dt && !cJSON_IsNull(dt)) {
+        api_path(r, "%s.decoded_token", q);
+        if ((rc = json_expect(c->jc, dt, cJSON_String, "string or null", r, err))) return rc;
+        t = dt->valuestring;
+    }
+    int chosen = id == rec && !*found;
+    if (chosen) *found = 1;
+    return sp_add(c->b, id, t, strlen(t), lp, chosen, err);
+}
+
+/* The recorded id of prompt position i (ids: prompt_token_ids or NULL), -1 if none. */
+static int prompt_id(struct api_ctx *c, const cJSON *ids, const char *ipath, size_t i, int64_t *rec,
+                     struct ls_error *err)
+{
+    char p[API_PATH];
+    long v;
+    *rec = -1;
+    if (!ids) return LS_OK;
+    api_path(p, "%s[%zu]", ipath, i);
+    int rc = json_get_int(c->jc, cJSON_GetArrayItem(ids, (int)i), p, 0, (long)LS_MAX_VOCAB - 1, &v, err);
+    if (!rc) *rec = v;
+    return rc;
+}
+
+int api_prompt_logprobs(struct api_ctx *c, const cJSON *arr, const char *path, const cJSON *ids,
+                        const char *ipath, struct ls_error *err)
 {
     char p[API_PATH], q[API_PATH];
     int rc = json_expect(c->jc, arr, cJSON_Array, "array", path, err);
     if (rc) return rc;
+    if (ids && !cJSON_IsArray(ids)) ids = NULL;
+    if (ids && cJSON_GetArraySize(ids) != cJSON_GetArraySize(arr))
+        return fail_at(c, ipath, err, "has %d entries but %s has %d (one per prompt token)",
+                       cJSON_GetArraySize(ids), path, cJSON_GetArraySize(arr));
     size_t i = 0;
     const cJSON *pos;
     cJSON_ArrayForEach(pos, arr) {
         api_path(p, "%s[%zu]", path, i);
-        i++;
+        int64_t rec;
+        if ((rc = prompt_id(c, ids, ipath, i++, &rec, err))) return rc;
         if (cJSON_IsNull(pos)) continue; /* position 0: nothing conditions it */
         if ((rc = json_expect(c->jc, pos, cJSON_Object, "object or null", p, err))) return rc;
         if ((rc = sp_step_begin(c->b, err))) return rc;
         const cJSON *e;
+        int found = 0;
         cJSON_ArrayForEach(e, pos) {
-            const char *k = e->string ? e->string : "";
-            api_path(q, "%s.%s", p, k);
-            size_t kl = strlen(k);
-            long id = 0;
-            if (kl == 0 || kl > 8 || strspn(k, "0123456789") != kl)
-                return fail_at(c, q, err, "expected a token id as key");
-            id = strtol(k, NULL, 10);
-            if (id >= (long)LS_MAX_VOCAB) return fail_at(c, q, err, "token id %ld exceeds the limit of %u", id, LS_MAX_VOCAB - 1);
-            if ((rc = json_expect(c->jc, e, cJSON_Object, "object", q, err))) return rc;
-            double lp;
-            if ((rc = api_value(c, e, q, "logprob", NULL, 1, &lp, err))) return rc;
-            const cJSON *dt = cJSON_GetObjectItemCaseSensitive(e, "decoded_token");
+            api_path(q, "%s.%s", p, e->string ? e->string : "");
+            if ((rc = prompt_entry(c, e, q, rec, &found, err))) return rc;
+        }
+        if (rec >= 0 && !found) {
             char synth[32];
-            const char *t;
-            size_t n;
-            if (!dt || cJSON_IsNull(dt)) {
-                snprintf(synth, sizeof synth, "token_id:%ld", id);
-                t = synth;
-                n = strlen(synth);
-            } else {
-                char r[API_PATH];
-                api_path(r, "%s.decoded_token", q);
-                if ((rc = json_expect(c->jc, dt, cJSON_String, "string or null", r, err))) return rc;
-                t = dt->valuestring;
-                n = strlen(t);
-            }
-            if ((rc = sp_add(c->b, id, t, n, lp, 0, err))) return rc;
+            snprintf(synth, sizeof synth, "token_id:%lld", (long long)rec);
+            if ((rc = sp_add(c->b, rec, synth, strlen(synth), NAN, 1, err))) return rc;
         }
         sp_step_drop_if_empty(c->b);
     }
@@ -313,4 +362,24 @@ enum api_shape api_choices_shape(const cJSON *o)
         if (cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(c, "prompt_logprobs"))) return API_SHAPE_COMPLETIONS;
     }
     return API_SHAPE_NONE;
+}
+
+void api_skip(struct api_skipped *k, const char *path, long line)
+{
+    if (k->n++) return;
+    if (line > 0) snprintf(k->first, sizeof k->first, "line %ld%s%.200s", line, path[0] ? " " : "", path);
+    else snprintf(k->first, sizeof k->first, "%s", path[0] ? path : "(top level)");
+}
+
+void api_skip_warn(struct source *s, const struct api_skipped *k)
+{
+    if (k->n)
+        source_warn(s, "%u responses or choices have text but no logprobs (logprobs: null) and are not loaded "
+                    "(the first: %s)", k->n, k->first);
+}
+
+int api_has_text(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsString(v) && v->valuestring[0];
 }

@@ -53,9 +53,15 @@ int api_value(struct api_ctx *c, const cJSON *obj, const char *path, const char 
 int api_number(struct api_ctx *c, const cJSON *v, const char *path, double *lp, struct ls_error *err);
 
 /* Token bytes of obj: its "bytes" array when present (ints 0..255), else the
- * string under textkey. The result lives in c->scratch or the cJSON tree. */
+ * string under textkey (api_plain_text). The result lives in c->scratch or
+ * the cJSON tree. */
 int api_text(struct api_ctx *c, const cJSON *obj, const char *path, const char *textkey,
              const char **t, size_t *n, struct ls_error *err);
+
+/* A token string as bytes: itself, or the bytes it spells as "bytes:\xe2\x80"
+ * (OpenAI, for part of a UTF-8 character) or, in old llama.cpp files
+ * (c->byte_prefix), "byte: \xNN". The result lives in c->scratch or s. */
+int api_plain_text(struct api_ctx *c, const char *s, const char **t, size_t *n, struct ls_error *err);
 
 /* Optional "id" of obj (-1 when absent or null); must be an integer in [0, 2^24). */
 int api_id(struct api_ctx *c, const cJSON *obj, const char *path, int64_t *id, struct ls_error *err);
@@ -70,8 +76,11 @@ int api_entry(struct api_ctx *c, const cJSON *e, const char *path, const char *t
               const char *lpkey, const char *pkey, int chosen, struct ls_error *err);
 
 /* vLLM prompt_logprobs: [null, {"<id>": {logprob, rank, decoded_token}}, ...];
- * each non-null position becomes a step without a recorded token. */
-int api_prompt_logprobs(struct api_ctx *c, const cJSON *arr, const char *path, struct ls_error *err);
+ * each non-null position becomes a step. ids (may be NULL), the request's
+ * prompt_token_ids at ipath, gives each position's recorded token; it must be
+ * parallel to arr. */
+int api_prompt_logprobs(struct api_ctx *c, const cJSON *arr, const char *path, const cJSON *ids,
+                        const char *ipath, struct ls_error *err);
 
 /* Require obj to be an object / array / (array or null). */
 int api_expect(struct api_ctx *c, const cJSON *v, int mask, const char *tname, const char *path,
@@ -84,6 +93,16 @@ typedef int (*api_item_fn)(struct api_ctx *c, const struct api_item *it, void *s
 int api_load_items(struct api_ctx *c, const struct source_ops *ops, const char *path,
                    const struct api_item *items, size_t n, api_item_fn fn, void *st,
                    struct ls_error *err);
+
+/* Responses or choices that carry text but no logprobs (logprobs: null or
+ * absent): not loaded, and said so. api_skip notes one (its path, and its
+ * line in a JSON Lines file when line > 0); api_skip_warn
+ * adds the warning to s. */
+struct api_skipped { uint32_t n; char first[API_PATH]; };
+void api_skip(struct api_skipped *k, const char *path, long line);
+void api_skip_warn(struct source *s, const struct api_skipped *k);
+/* 1 if o's member key is a non-empty string (the response's text). */
+int api_has_text(const cJSON *o, const char *key);
 
 /* Release c without producing a source and fail with msg (LS_EDATA). */
 int api_abort(struct api_ctx *c, const char *msg, struct ls_error *err);

@@ -5,9 +5,14 @@
  *   - JSON Lines: one response per line (batch jobs, streamed chunks); chosen
  *     when a complete first value is followed by a newline and more text.
  *     Each line is parsed on its own; errors name the file's line. OpenAI
- *     batch output lines ({"response": {"body": {...}}}) are unwrapped;
- *   - an SSE capture (lines "data: {...}", "data: [DONE]", "event: ..."): the
- *     data lines are parsed like JSON Lines.
+ *     batch output lines ({"response": {"body": {...}}}) are unwrapped; a
+ *     failed one ("response": null, "error": {...}) is skipped and named by
+ *     its custom_id in a warning (json_docs_warnings);
+ *   - an SSE capture (lines "data: {...}", "data: [DONE]", "event: ...",
+ *     comments ": ping", "id: ..." and "retry: ...", in any order, also
+ *     first): the data lines are parsed like JSON Lines.
+ * An array of separate responses (not a stream's chunks) is read as one
+ * sequence, and a warning says so.
  * Which format the responses are in is the registry's question (formats.c),
  * asked of each response in turn. Bare NaN/Infinity/-Infinity are rejected
  * here with the literal and its line:column (only native dumps accept them,
@@ -59,9 +64,24 @@ static int add_root(struct json_docs *d, cJSON *r, struct ls_error *err)
     return LS_OK;
 }
 
+/* An OpenAI Batch output line whose request failed: {"custom_id": "...",
+ * "response": null, "error": {...}}. Noted (by custom_id) and skipped. */
+static int batch_failed(struct json_docs *d, const cJSON *node)
+{
+    const cJSON *resp = get(node, "response"), *e = get(node, "error"), *id = get(node, "custom_id");
+    if (!cJSON_IsObject(node) || !cJSON_IsNull(resp) || !e || cJSON_IsNull(e) || get(node, "choices")) return 0;
+    size_t o = strlen(d->failed_ids);
+    const char *name = cJSON_IsString(id) ? id->valuestring : "(no custom_id)";
+    if (o + 1 < sizeof d->failed_ids)
+        snprintf(d->failed_ids + o, sizeof d->failed_ids - o, "%s%.60s", d->n_failed ? ", " : "", name);
+    d->n_failed++;
+    return 1;
+}
+
 static int add_item(struct json_docs *d, const cJSON *node, const char *path, const struct json_ctx *jc,
                     long line, struct ls_error *err)
 {
+    if (batch_failed(d, node)) return LS_OK;
     if (d->n_items == d->cap_items) {
         size_t nc = d->cap_items ? d->cap_items * 2 : 16;
         struct api_item *ni = realloc(d->items, nc * sizeof *ni);
@@ -85,6 +105,31 @@ static int add_item(struct json_docs *d, const cJSON *node, const char *path, co
     return LS_OK;
 }
 
+/* A streamed chunk ("object": "chat.completion.chunk", or llama.cpp's
+ * partial results with "stop": false): arrays of those are one response. */
+static int is_chunk(const cJSON *o)
+{
+    const cJSON *ob = get(o, "object"), *st = get(o, "stop");
+    if (cJSON_IsString(ob)) {
+        size_t l = strlen(ob->valuestring);
+        if (l >= 6 && !strcmp(ob->valuestring + l - 6, ".chunk")) return 1;
+    }
+    return cJSON_IsFalse(st);
+}
+
+void json_docs_warnings(const struct json_docs *d, char *buf, size_t bufsz)
+{
+    int o = 0;
+    if (bufsz) buf[0] = 0;
+    if (d->n_failed && bufsz)
+        o = snprintf(buf, bufsz, "%u batch lines have \"response\": null (a failed request) and are skipped: "
+                     "custom_id %s", d->n_failed, d->failed_ids);
+    if (o < 0) o = 0;
+    if (d->n_array > 1 && (size_t)o < bufsz)
+        snprintf(buf + o, bufsz - (size_t)o, "%sthe file is an array of %zu responses: their steps follow each "
+                 "other as one sequence", o ? "\n" : "", d->n_array);
+}
+
 /* One parsed document: an object is one response, an array holds several. */
 static int flatten(struct json_docs *d, const cJSON *root, const struct json_ctx *jc, long line,
                    struct ls_error *err)
@@ -95,6 +140,7 @@ static int flatten(struct json_docs *d, const cJSON *root, const struct json_ctx
     if (cJSON_GetArraySize(root) == 0) return ls_fail(err, LS_EDATA, "(top level): empty array (expected response objects)");
     size_t i = 0;
     const cJSON *e;
+    if (line == 0 && !is_chunk(root->child)) d->n_array = (size_t)cJSON_GetArraySize(root);
     cJSON_ArrayForEach(e, root) {
         char p[32];
         snprintf(p, sizeof p, "[%zu]", i);
@@ -129,13 +175,27 @@ static size_t value_end(const char *b, size_t n, size_t i)
 
 enum layout { L_DOC, L_JSONL, L_SSE };
 
+/* The SSE line kinds a capture may begin with: a data line, an event name, a
+ * comment (": keep-alive", llama.cpp's sse_ping_interval), an id or a retry
+ * time. Returns the kind's length up to the colon + 1, 0 if none. */
+static size_t sse_field(const char *b, size_t n)
+{
+    static const char *const fields[] = { "data:", "event:", "id:", "retry:", ":" };
+    for (size_t k = 0; k < sizeof fields / sizeof fields[0]; k++) {
+        size_t l = strlen(fields[k]);
+        if (n >= l && !memcmp(b, fields[k], l)) return l;
+    }
+    return 0;
+}
+
+static int is_sse_field(const char *b, size_t n) { return sse_field(b, n) != 0; }
+
 static enum layout detect_layout(const char *b, size_t n)
 {
     size_t i = 0;
     if (n >= 3 && !memcmp(b, "\xEF\xBB\xBF", 3)) i = 3;
     i = skip_ws(b, n, i);
-    if (n - i >= 5 && !memcmp(b + i, "data:", 5)) return L_SSE;
-    if (n - i >= 6 && !memcmp(b + i, "event:", 6)) return L_SSE;
+    if (is_sse_field(b + i, n - i)) return L_SSE;
     if (i >= n || (b[i] != '{' && b[i] != '[')) return L_DOC;
     size_t e = value_end(b, n, i);
     if (!e) return L_DOC;
@@ -240,6 +300,14 @@ void json_refine_parse_error(const char *b, size_t n, long line0, size_t base, s
     }
 }
 
+/* Every response was a failed Batch request: nothing to load. */
+static int all_failed(const struct json_docs *d, struct ls_error *err)
+{
+    if (d->n_items || !d->n_failed) return LS_OK;
+    return ls_fail(err, LS_EDATA, "every batch line is a failed request (\"response\": null): custom_id %s",
+                   d->failed_ids);
+}
+
 /* Parse every line of a JSON Lines file or SSE capture. */
 static int parse_lines(char *buf, size_t len, enum layout lay, struct json_docs *d, struct ls_error *err)
 {
@@ -254,16 +322,16 @@ static int parse_lines(char *buf, size_t len, enum layout lay, struct json_docs 
         while (le < len && buf[le] != '\n') le++;
         size_t s = skip_ws(buf, le, ls);
         if (lay == L_SSE && s < le) {
-            if (le - s >= 5 && !memcmp(buf + s, "data:", 5)) {
+            size_t fl = sse_field(buf + s, le - s);
+            if (!fl)
+                return ls_fail(err, LS_EDATA, "line %ld: not a server-sent event line (expected data: ...)", line);
+            if (fl == 5 && buf[s] == 'd') {
                 s += 5;
                 if (s < le && buf[s] == ' ') s++;
                 size_t t = skip_ws(buf, le, s);
                 if (le - t >= 6 && !memcmp(buf + t, "[DONE]", 6) && skip_ws(buf, le, t + 6) == le) s = le;
-            } else if (buf[s] == ':' || (le - s >= 6 && !memcmp(buf + s, "event:", 6)) ||
-                       (le - s >= 3 && !memcmp(buf + s, "id:", 3)) || (le - s >= 6 && !memcmp(buf + s, "retry:", 6))) {
-                s = le;
             } else {
-                return ls_fail(err, LS_EDATA, "line %ld: not a server-sent event line (expected data: ...)", line);
+                s = le;   /* event, comment, id, retry: no data */
             }
         }
         if (skip_ws(buf, le, s) < le) {
@@ -302,8 +370,8 @@ static int parse_lines(char *buf, size_t len, enum layout lay, struct json_docs 
         ls = le + 1;
         line++;
     }
-    if (!d->n_items) return ls_fail(err, LS_EDATA, "no JSON value (file has no data lines)");
-    return LS_OK;
+    if (!d->n_items && !d->n_failed) return ls_fail(err, LS_EDATA, "no JSON value (file has no data lines)");
+    return all_failed(d, err);
 }
 
 /* A \u0000 escape anywhere (cJSON silently truncates such strings). */
@@ -327,5 +395,6 @@ int json_docs_parse(char *buf, size_t len, struct json_docs *d, struct ls_error 
         return rc;
     }
     if ((rc = add_root(d, root, err))) return rc;
-    return flatten(d, root, &jc, 0, err);
+    if ((rc = flatten(d, root, &jc, 0, err))) return rc;
+    return all_failed(d, err);
 }

@@ -11,6 +11,7 @@
 #define LS_JSON_DOCS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "base/json_util.h"
 #include "base/status.h"
 
@@ -26,7 +27,14 @@ struct json_docs {
     size_t n_roots, cap_roots;
     struct api_item *items;  /* point into roots */
     size_t n_items, cap_items;
+    uint32_t n_failed;       /* OpenAI Batch lines with "response": null, skipped */
+    char failed_ids[160];    /* their custom_ids, ", "-separated (truncated) */
+    size_t n_array;          /* > 1: the file is one array of that many responses */
 };
+
+/* The warnings the layout gives (skipped Batch lines, an array of separate
+ * responses), newline-separated, into buf; "" when none. */
+void json_docs_warnings(const struct json_docs *d, char *buf, size_t bufsz);
 
 /* Parse buf (len bytes, NUL at buf[len]; modified in place: a BOM is
  * blanked, lines are cut) into d. Free d with json_docs_free whatever the

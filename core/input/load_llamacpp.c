@@ -26,7 +26,27 @@ struct llama_tally {
     size_t n_items;
     uint32_t n_with;
     int shape;   /* 0 unknown, 1 old (content/probs), 2 current */
+    double last_tp;          /* the previous chunk's tokens_predicted, -1 if none */
+    uint64_t n_missing;      /* positions the stream skipped */
+    long gap_line;           /* line of the first chunk after a gap */
+    double gap_from, gap_to;
 };
+
+/* A stream's chunks count their tokens in tokens_predicted: a chunk whose
+ * count jumps past the previous one plus its own entries follows lost
+ * chunks (the steps are then not consecutive positions). A count that goes
+ * down starts another response. */
+static void check_gap(struct llama_tally *t, const cJSON *o, int n_entries, long line)
+{
+    const cJSON *tp = cJSON_GetObjectItemCaseSensitive(o, "tokens_predicted");
+    if (!cJSON_IsNumber(tp) || t->n_items < 2) return;
+    double v = tp->valuedouble, want = t->last_tp + n_entries;
+    if (t->last_tp >= 0 && v > want && v - want < 1e9) {
+        if (!t->n_missing) { t->gap_line = line; t->gap_from = t->last_tp; t->gap_to = v; }
+        t->n_missing += (uint64_t)(v - want);
+    }
+    t->last_tp = v;
+}
 
 static int load_item(struct api_ctx *c, const struct api_item *it, void *st, struct ls_error *err)
 {
@@ -40,6 +60,7 @@ static int load_item(struct api_ctx *c, const struct api_item *it, void *st, str
     if (!cp && tally->n_items > 1) return LS_OK;   /* e.g. the final stream chunk */
     if ((rc = api_expect(c, cp, cJSON_Array, "array", p, err))) return rc;
     tally->n_with++;
+    check_gap(tally, it->node, cJSON_GetArraySize(cp), it->line);
     size_t ei = 0;
     const cJSON *e;
     cJSON_ArrayForEach(e, cp) {
@@ -81,10 +102,14 @@ int llamacpp_sniff(const struct input_probe *p)
 int load_llamacpp(const struct input_job *j, struct source **out, struct ls_error *err)
 {
     struct api_ctx c;
-    struct llama_tally t = { j->n_items, 0, 0 };
+    struct llama_tally t = { j->n_items, 0, 0, -1, 0, 0, 0, 0 };
     int rc = api_load_items(&c, j->ops, j->path, j->items, j->n_items, load_item, &t, err);
     if (rc) return rc;
     if (!t.n_with) return api_abort(&c, "no completion_probabilities found (request n_probs > 0)", err);
     if (t.shape == 1) c.kind = API_KIND_PROB;   /* old shape: always post-sampling */
+    if (t.n_missing)
+        source_warn(sp_source(c.b), "the stream skips %llu positions (tokens_predicted jumps from %.0f to %.0f "
+                    "at line %ld: chunks were lost); steps after a gap do not follow the previous one",
+                    (unsigned long long)t.n_missing, t.gap_from, t.gap_to, t.gap_line);
     return api_finish(&c, out, err);
 }

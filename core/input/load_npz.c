@@ -157,23 +157,23 @@ static int npz_none(struct npz_scan *sc, const struct source_opts *o, struct ls_
 }
 
 /* The chosen member as a dense array read in place (b->fd set by the caller). */
-static int npz_array(struct npz_scan *sc, struct binsrc *b, uint64_t *avail, uint64_t *bytes,
-                     struct ls_error *err)
+static int npz_array(struct npz_scan *sc, struct binsrc *b, const struct source_opts *opts, uint64_t *avail,
+                     uint64_t *bytes, struct ls_error *err)
 {
+    b->z = sc->m.z;   /* b owns the inflater from here (binsrc_free) */
+    sc->m.z = NULL;
+    b->base = b->z ? sc->ni.data_off : sc->pick.data_off + sc->ni.data_off;
+    b->dt = sc->ni.dt;
+    b->big_endian = sc->ni.big_endian;
+    b->fortran = sc->ni.fortran;
     /* the shape's limits first: a V over the limit is that, not "truncated" */
-    int rc = binsrc_shape(sc->ni.dims, sc->ni.ndim, &b->n_steps, &b->V, "npy header: shape", err);
+    int rc = binsrc_shape(b, sc->ni.dims, sc->ni.ndim, opts, "npy header: shape", err);
     if (!rc) rc = npy_data_bytes(&sc->ni, bytes, err);
     if (rc) return rc;
     *avail = sc->pick.uncomp_size - sc->ni.data_off;
     if (*avail < *bytes)
         return ls_fail(err, LS_EDATA, "npy: truncated: expected %llu bytes of data, found %llu",
                        (unsigned long long)*bytes, (unsigned long long)*avail);
-    b->z = sc->m.z;
-    sc->m.z = NULL;
-    b->base = b->z ? sc->ni.data_off : sc->pick.data_off + sc->ni.data_off;
-    b->dt = sc->ni.dt;
-    b->big_endian = sc->ni.big_endian;
-    b->fortran = sc->ni.fortran;
     return LS_OK;
 }
 
@@ -216,7 +216,7 @@ int load_npz(const struct input_job *j, struct source **out, struct ls_error *er
     struct binsrc *b = calloc(1, sizeof *b);
     if (!b) { rc = ls_fail(err, LS_ELIMIT, "out of memory"); prefix_member(err, &sc.pick); goto fail; }
     b->fd = -1;
-    if ((rc = npz_array(&sc, b, &avail, &bytes, err))) {
+    if ((rc = npz_array(&sc, b, j->opts, &avail, &bytes, err))) {
         binsrc_free(b);
         prefix_member(err, &sc.pick);
         goto fail;

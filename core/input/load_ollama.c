@@ -15,7 +15,7 @@
 
 #include <stdio.h>
 
-struct ollama_tally { size_t n_items; uint32_t n_with; };
+struct ollama_tally { size_t n_items; uint32_t n_with; struct api_skipped skipped; };
 
 static int load_item(struct api_ctx *c, const struct api_item *it, void *st, struct ls_error *err)
 {
@@ -26,7 +26,11 @@ static int load_item(struct api_ctx *c, const struct api_item *it, void *st, str
     if (rc) return rc;
     const cJSON *lp = cJSON_GetObjectItemCaseSensitive(it->node, "logprobs");
     api_path(p, "%s%slogprobs", pre, pre[0] ? "." : "");
-    if ((!lp || cJSON_IsNull(lp)) && t->n_items > 1) return LS_OK;
+    if ((!lp || cJSON_IsNull(lp)) && t->n_items > 1) {
+        const cJSON *m = cJSON_GetObjectItemCaseSensitive(it->node, "message");
+        if (api_has_text(it->node, "response") || api_has_text(m, "content")) api_skip(&t->skipped, pre, it->line);
+        return LS_OK;
+    }
     if ((rc = api_expect(c, lp, cJSON_Array, "array", p, err))) return rc;
     t->n_with++;
     size_t ei = 0;
@@ -56,9 +60,10 @@ int ollama_sniff(const struct input_probe *p)
 int load_ollama(const struct input_job *j, struct source **out, struct ls_error *err)
 {
     struct api_ctx c;
-    struct ollama_tally t = { j->n_items, 0 };
+    struct ollama_tally t = { j->n_items, 0, { 0, "" } };
     int rc = api_load_items(&c, j->ops, j->path, j->items, j->n_items, load_item, &t, err);
     if (rc) return rc;
     if (!t.n_with) return api_abort(&c, "no logprobs found (request \"logprobs\": true)", err);
+    api_skip_warn(sp_source(c.b), &t.skipped);
     return api_finish(&c, out, err);
 }

@@ -18,7 +18,15 @@
 #include <stdio.h>
 #include <string.h>
 
-struct chat_tally { uint32_t n_multi, n_refusal, n_with; };
+struct chat_tally { uint32_t n_multi, n_refusal, n_with; struct api_skipped skipped; };
+
+/* A choice without logprobs whose message (or stream delta) has content. */
+static void note_skipped(struct chat_tally *t, const cJSON *ch, const char *p, long line)
+{
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(ch, "message");
+    if (!m) m = cJSON_GetObjectItemCaseSensitive(ch, "delta");
+    if (api_has_text(m, "content")) api_skip(&t->skipped, p, line);
+}
 
 static int load_item(struct api_ctx *c, const struct api_item *it, void *st, struct ls_error *err)
 {
@@ -30,7 +38,9 @@ static int load_item(struct api_ctx *c, const struct api_item *it, void *st, str
     const cJSON *pl = cJSON_GetObjectItemCaseSensitive(it->node, "prompt_logprobs");
     if (pl && !cJSON_IsNull(pl)) {
         api_path(p, "%s%sprompt_logprobs", pre, pre[0] ? "." : "");
-        if ((rc = api_prompt_logprobs(c, pl, p, err))) return rc;
+        api_path(q, "%s%sprompt_token_ids", pre, pre[0] ? "." : "");
+        const cJSON *ids = cJSON_GetObjectItemCaseSensitive(it->node, "prompt_token_ids");
+        if ((rc = api_prompt_logprobs(c, pl, p, ids, q, err))) return rc;
     }
     const cJSON *choices = cJSON_GetObjectItemCaseSensitive(it->node, "choices");
     api_path(p, "%s%schoices", pre, pre[0] ? "." : "");
@@ -43,7 +53,7 @@ static int load_item(struct api_ctx *c, const struct api_item *it, void *st, str
         ci++;
         if ((rc = api_expect(c, ch, cJSON_Object, "object", p, err))) return rc;
         const cJSON *lp = cJSON_GetObjectItemCaseSensitive(ch, "logprobs");
-        if (!lp || cJSON_IsNull(lp)) continue;
+        if (!lp || cJSON_IsNull(lp)) { note_skipped(t, ch, p, it->line); continue; }
         api_path(q, "%s.logprobs", p);
         if ((rc = api_expect(c, lp, cJSON_Object, "object or null", q, err))) return rc;
         const cJSON *ref = cJSON_GetObjectItemCaseSensitive(lp, "refusal");
@@ -95,6 +105,7 @@ int load_openai_chat(const struct input_job *j, struct source **out, struct ls_e
         return api_abort(&c, "no choice has logprobs.content (request logprobs: true)", err);
     struct source *s = sp_source(c.b);
     if (t.n_multi) source_warn(s, "%u responses have several choices; their steps follow each other in file order", t.n_multi);
+    api_skip_warn(s, &t.skipped);
     if (t.n_refusal) source_warn(s, "logprobs.refusal entries are not loaded (%u choices)", t.n_refusal);
     return api_finish(&c, out, err);
 }

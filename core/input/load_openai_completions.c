@@ -11,8 +11,9 @@
  * same length; top_logprobs and text_offset, when present, too. top_logprobs
  * objects are keyed by token text; duplicate keys are legitimate (two ids
  * that decode to the same text) and all are kept. A position whose logprob
- * and top_logprobs are both null (echo mode's first token) has nothing to
- * show and is not a step (a warning says how many). No ids and no bytes:
+ * and top_logprobs are both null has nothing to show and is not a step; a
+ * warning says how many, telling the first position (an echoed prompt's
+ * first token) from later ones (vLLM's last position) by where they are. No ids and no bytes:
  * tokens are identified by text, or by id when every token reads
  * "token_id:N" (vLLM return_tokens_as_token_ids). vLLM's prompt_logprobs
  * (per choice) become steps before that choice's generated tokens. */
@@ -37,7 +38,11 @@ static int same_len(struct api_ctx *c, const cJSON *a, const char *an, const cJS
     return LS_OK;
 }
 
-struct compl_tally { uint32_t n_skipped, n_with; };
+struct compl_tally {
+    uint32_t n_first, n_other, n_with;   /* positions without a value: first, others */
+    char other[API_PATH];                 /* the first of the others */
+    struct api_skipped skipped;           /* choices with text but no logprobs */
+};
 
 /* text_offset, when present: parallel to tokens, integers. */
 static int check_offsets(struct api_ctx *c, const cJSON *toks, const cJSON *off, const char *q,
@@ -95,9 +100,16 @@ static int load_position(struct api_ctx *c, const cJSON *tk, const cJSON *tl, co
     double v;
     if ((rc = api_number(c, tl, r, &v, err))) return rc;
     int top_null = !tp || cJSON_IsNull(tp);
-    if (cJSON_IsNull(tl) && top_null) { t->n_skipped++; return LS_OK; }
+    if (cJSON_IsNull(tl) && top_null) {
+        if (j == 0) t->n_first++;
+        else if (!t->n_other++) api_path(t->other, "%s.token_logprobs[%zu]", q, j);
+        return LS_OK;
+    }
     if ((rc = sp_step_begin(c->b, err))) return rc;
-    if ((rc = sp_add(c->b, -1, tk->valuestring, strlen(tk->valuestring), v, 1, err))) return rc;
+    const char *tx;
+    size_t n;
+    if ((rc = api_plain_text(c, tk->valuestring, &tx, &n, err))) return rc;
+    if ((rc = sp_add(c->b, -1, tx, n, v, 1, err))) return rc;
     if (top_null) return LS_OK;
     api_path(r, "%s.top_logprobs[%zu]", q, j);
     if ((rc = api_expect(c, tp, cJSON_Object, "object or null", r, err))) return rc;
@@ -108,26 +120,43 @@ static int load_position(struct api_ctx *c, const cJSON *tk, const cJSON *tl, co
         api_path(xp, "%s.%s", r, key);
         double d;
         if ((rc = api_number(c, x, xp, &d, err))) return rc;
-        if ((rc = sp_add(c->b, -1, key, strlen(key), d, 0, err))) return rc;
+        if ((rc = api_plain_text(c, key, &tx, &n, err))) return rc;
+        if ((rc = sp_add(c->b, -1, tx, n, d, 0, err))) return rc;
     }
     return LS_OK;
 }
 
+/* Choice ch at p of response `resp` (at pre): its prompt_logprobs, whose
+ * recorded tokens are prompt_token_ids, the choice's or else the response's. */
+static int load_prompt(struct api_ctx *c, const cJSON *ch, const char *p, const cJSON *resp,
+                       const char *pre, struct compl_tally *t, struct ls_error *err)
+{
+    char q[API_PATH], r[API_PATH];
+    const cJSON *pl = cJSON_GetObjectItemCaseSensitive(ch, "prompt_logprobs");
+    if (!pl || cJSON_IsNull(pl)) return LS_OK;
+    api_path(q, "%s.prompt_logprobs", p);
+    const cJSON *ids = cJSON_GetObjectItemCaseSensitive(ch, "prompt_token_ids");
+    api_path(r, "%s.prompt_token_ids", p);
+    if (!cJSON_IsArray(ids)) {
+        ids = cJSON_GetObjectItemCaseSensitive(resp, "prompt_token_ids");
+        api_path(r, "%s%sprompt_token_ids", pre, pre[0] ? "." : "");
+    }
+    t->n_with++;
+    return api_prompt_logprobs(c, pl, q, ids, r, err);
+}
+
 /* Choice p: its prompt_logprobs, then its logprobs object. */
-static int load_choice(struct api_ctx *c, const cJSON *ch, const char *p, struct compl_tally *t,
-                       struct ls_error *err)
+static int load_choice(struct api_ctx *c, const cJSON *ch, const char *p, const struct api_item *it,
+                       struct compl_tally *t, struct ls_error *err)
 {
     char q[API_PATH];
     int rc = api_expect(c, ch, cJSON_Object, "object", p, err);
-    if (rc) return rc;
-    const cJSON *pl = cJSON_GetObjectItemCaseSensitive(ch, "prompt_logprobs");
-    if (pl && !cJSON_IsNull(pl)) {
-        api_path(q, "%s.prompt_logprobs", p);
-        if ((rc = api_prompt_logprobs(c, pl, q, err))) return rc;
-        t->n_with++;
-    }
+    if (rc || (rc = load_prompt(c, ch, p, it->node, it->path, t, err))) return rc;
     const cJSON *lp = cJSON_GetObjectItemCaseSensitive(ch, "logprobs"), *toks, *tlp, *top;
-    if (!lp || cJSON_IsNull(lp)) return LS_OK;
+    if (!lp || cJSON_IsNull(lp)) {
+        if (api_has_text(ch, "text") && !cJSON_GetObjectItemCaseSensitive(ch, "prompt_logprobs")) api_skip(&t->skipped, p, it->line);
+        return LS_OK;
+    }
     api_path(q, "%s.logprobs", p);
     if ((rc = api_expect(c, lp, cJSON_Object, "object or null", q, err))) return rc;
     if ((rc = check_arrays(c, lp, q, &toks, &tlp, &top, err))) return rc;
@@ -152,7 +181,7 @@ static int load_item(struct api_ctx *c, const struct api_item *it, void *st, str
     cJSON_ArrayForEach(ch, choices) {
         api_path(p, "%s%schoices[%zu]", pre, pre[0] ? "." : "", ci);
         ci++;
-        if ((rc = load_choice(c, ch, p, st, err))) return rc;
+        if ((rc = load_choice(c, ch, p, it, st, err))) return rc;
     }
     return LS_OK;
 }
@@ -171,7 +200,12 @@ int load_openai_completions(const struct input_job *j, struct source **out, stru
     int rc = api_load_items(&c, j->ops, j->path, j->items, j->n_items, load_item, &t, err);
     if (rc) return rc;
     if (!t.n_with) return api_abort(&c, "no choice has logprobs (request logprobs: N)", err);
-    if (t.n_skipped)
-        source_warn(sp_source(c.b), "%u positions with neither a logprob nor top_logprobs (echo mode's first token) are not steps", t.n_skipped);
+    api_skip_warn(sp_source(c.b), &t.skipped);
+    if (t.n_first)
+        source_warn(sp_source(c.b), "%u choices start with a position that has neither a logprob nor "
+                    "top_logprobs (an echoed prompt's first token: nothing conditions it); it is not a step", t.n_first);
+    if (t.n_other)
+        source_warn(sp_source(c.b), "%u positions with neither a logprob nor top_logprobs are not steps "
+                    "(the first: %s)", t.n_other, t.other);
     return api_finish(&c, out, err);
 }

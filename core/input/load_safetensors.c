@@ -184,7 +184,10 @@ int safetensors_sniff(const struct input_probe *p)
     /* not bounded by the file size: a header length past the end is a broken
      * safetensors file (the loader says so), not a reason to try JSON; the
      * four high bytes are zero in any real file, never in JSON text */
-    return hl >= 2 && hl < (1ull << 32) && p->head[8] == '{';
+    if (hl < 2 || hl >= (1ull << 32)) return 0;
+    size_t i = 8;   /* leading JSON whitespace is allowed (writers that page-align the data) */
+    while (i < p->head_len && i - 8 < hl && strchr(" \t\r\n", p->head[i]) && p->head[i]) i++;
+    return i < p->head_len && p->head[i] == '{';
 }
 
 /* The header text: length checked against the file and the cap, then read
@@ -340,7 +343,7 @@ static int st_make_source(const struct input_job *j, int *fd, uint64_t N, const 
     b->dt = pick->hf;
     char what[160];
     snprintf(what, sizeof what, "safetensors: tensor '%.*s': shape", NM(pick->name));
-    int rc = binsrc_shape(pick->dims, pick->ndim, &b->n_steps, &b->V, what, err);
+    int rc = binsrc_shape(b, pick->dims, pick->ndim, j->opts, what, err);
     if (rc) { binsrc_free(b); return rc; }
     int several = 0;
     for (int i = 0; i < nt; i++) if (ts[i].float_kind && &ts[i] != pick) several = 1;

@@ -10,14 +10,51 @@
  * must have one list per token. Ids are the token ids; null logprobs (TGI
  * writes non-finite values as null) are "unknown". prefill (prompt tokens,
  * one logprob each and no alternatives) and best_of_sequences are not loaded;
- * a warning says so. A file may be one response or an array of them. */
+ * a warning says so. A file may be one response or an array of them.
+ *
+ * /generate_stream (SSE, or its data lines saved as JSON Lines): one event
+ * per generated token, the last one also carrying generated_text and details:
+ *   data:{"index": 1, "token": {"id": 5465, "text": " Paris", "logprob": -0.05,
+ *         "special": false}, "top_tokens": [...], "generated_text": null, "details": null}
+ * Each event is one step: its token is the recorded one, its top_tokens (a
+ * list, when the request asked top_n_tokens) the alternatives. */
 #include "input/json_api.h"
 #include "input/loader.h"
 
 #include <stdio.h>
 #include <string.h>
 
-struct tgi_tally { uint32_t n_prefill, n_best; };
+struct tgi_tally { uint32_t n_prefill, n_best, n_null; };
+
+/* A recorded token whose logprob TGI wrote as null (a non-finite value:
+ * special end-of-text tokens in several recorded snapshots). */
+static void count_null(struct tgi_tally *t, const cJSON *tok)
+{
+    if (cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(tok, "logprob"))) t->n_null++;
+}
+
+/* A /generate_stream event: one step. */
+static int load_event(struct api_ctx *c, const struct api_item *it, const char *pre, struct tgi_tally *t,
+                      struct ls_error *err)
+{
+    char p[API_PATH], r[API_PATH];
+    const cJSON *tok = cJSON_GetObjectItemCaseSensitive(it->node, "token");
+    const cJSON *top = cJSON_GetObjectItemCaseSensitive(it->node, "top_tokens");
+    api_path(p, "%s%stoken", pre, pre[0] ? "." : "");
+    int rc = sp_step_begin(c->b, err);
+    if (rc || (rc = api_entry(c, tok, p, "text", "logprob", NULL, 1, err))) return rc;
+    count_null(t, tok);
+    if (!top || cJSON_IsNull(top)) return LS_OK;
+    api_path(r, "%s%stop_tokens", pre, pre[0] ? "." : "");
+    return api_entries(c, top, r, "text", "logprob", NULL, err);
+}
+
+static int is_event(const cJSON *o)
+{
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "token");
+    return cJSON_IsObject(t) && cJSON_GetObjectItemCaseSensitive(t, "id") &&
+           (cJSON_GetObjectItemCaseSensitive(o, "generated_text") || cJSON_GetObjectItemCaseSensitive(o, "index"));
+}
 
 static int load_item(struct api_ctx *c, const struct api_item *it, void *st, struct ls_error *err)
 {
@@ -26,6 +63,7 @@ static int load_item(struct api_ctx *c, const struct api_item *it, void *st, str
     const char *pre = it->path;
     int rc = api_expect(c, it->node, cJSON_Object, "object", pre[0] ? pre : "(top level)", err);
     if (rc) return rc;
+    if (is_event(it->node)) return load_event(c, it, pre, t, err);
     const cJSON *d = cJSON_GetObjectItemCaseSensitive(it->node, "details");
     api_path(p, "%s%sdetails", pre, pre[0] ? "." : "");
     if ((rc = api_expect(c, d, cJSON_Object, "object", p, err))) return rc;
@@ -52,6 +90,7 @@ static int load_item(struct api_ctx *c, const struct api_item *it, void *st, str
         api_path(q, "%s.tokens[%zu]", p, j);
         if ((rc = sp_step_begin(c->b, err))) return rc;
         if ((rc = api_entry(c, e, q, "text", "logprob", NULL, 1, err))) return rc;
+        count_null(t, e);
         if (!tl || cJSON_IsNull(tl)) continue;
         api_path(r, "%s.top_tokens[%zu]", p, j);
         if ((rc = api_entries(c, tl, r, "text", "logprob", NULL, err))) return rc;
@@ -62,7 +101,8 @@ static int load_item(struct api_ctx *c, const struct api_item *it, void *st, str
 int tgi_sniff(const struct input_probe *p)
 {
     const cJSON *d = cJSON_IsObject(p->item) ? cJSON_GetObjectItemCaseSensitive(p->item, "details") : NULL;
-    return cJSON_IsObject(d) && cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(d, "tokens"));
+    return (cJSON_IsObject(d) && cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(d, "tokens"))) ||
+           (cJSON_IsObject(p->item) && is_event(p->item));
 }
 
 int load_tgi(const struct input_job *j, struct source **out, struct ls_error *err)
@@ -73,6 +113,9 @@ int load_tgi(const struct input_job *j, struct source **out, struct ls_error *er
     if (rc) return rc;
     struct source *s = sp_source(c.b);
     if (t.n_prefill) source_warn(s, "details.prefill (%u prompt tokens, no alternatives) is not loaded", t.n_prefill);
+    if (t.n_null)
+        source_warn(s, "%u recorded tokens have logprob null (TGI writes a non-finite value as null): "
+                    "their probability is unknown", t.n_null);
     if (t.n_best) source_warn(s, "details.best_of_sequences (%u sequences) is not loaded", t.n_best);
     return api_finish(&c, out, err);
 }

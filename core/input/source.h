@@ -79,10 +79,10 @@ struct source {
  * messages name the thing ("tensor", "the vocabulary size"); a caller that
  * has its own words for its options (the CLI: "--tensor NAME") passes them
  * in source_opts.spelling and the messages use those instead. Core never
- * spells a command-line flag itself. */
+ * spells a command-line flag itself. The options as words: source_args.h. */
 enum source_opt {
     SOPT_FORMAT, SOPT_TENSOR, SOPT_VOCAB_SIZE, SOPT_DTYPE, SOPT_JSON_CAP, SOPT_VOCAB,
-    SOPT_N
+    SOPT_BATCH_ROW, SOPT_N
 };
 
 struct source_opts {
@@ -92,6 +92,8 @@ struct source_opts {
     uint64_t json_cap;       /* 0: LS_JSON_CAP_DEFAULT */
     uint32_t vocab_size;     /* raw float files: V */
     const char *dtype;       /* raw float files: element type (f32, f16, bf16, f64) */
+    int has_batch_row;       /* 1: batch_row picks one sequence of a [B, steps, V] array */
+    uint32_t batch_row;
     const char *const *spelling; /* SOPT_N usage strings ("--tensor NAME") or NULL */
 };
 
@@ -103,6 +105,9 @@ int source_open(const char *path, const struct source_opts *opts,
 int source_read_step(struct source *s, uint32_t step, float *logits,
                      struct step_info *info, struct ls_error *err);
 void source_close(struct source *s);
+/* Prefix "step N: " unless the message starts with it already (a read
+ * error from source_read_step does): a step is named once. */
+void source_error_step(struct ls_error *err, uint32_t step);
 
 /* Append a warning line to s->warnings (truncated when full). */
 void source_warn(struct source *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

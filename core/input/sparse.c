@@ -379,18 +379,22 @@ static int fill_vocab(const struct sp_builder *b, const struct sp_plan *pl, stru
     uint32_t *first_text = malloc((size_t)pl->V * sizeof *first_text);
     if (!first_text) return ls_fail(err, LS_ELIMIT, "out of memory");
     for (uint64_t i = 0; i < pl->V; i++) first_text[i] = SP_NONE;
+    uint32_t n_conflict = 0;   /* entries whose id was seen with other bytes */
+    int64_t conflict_id = -1;
+#define SP_FIRST_TEXT(k, t) do { if (first_text[k] == SP_NONE) first_text[k] = (t); \
+        else if (first_text[k] != (t) && !n_conflict++) conflict_id = (k); } while (0)
     for (uint32_t si = 0; si < b->n_steps; si++) {
         const struct sp_rstep *st = &b->steps[si];
-        if (st->has_chosen) {
-            int64_t k = sp_key(pl, st->chosen_id, st->chosen_text);
-            if (first_text[k] == SP_NONE) first_text[k] = st->chosen_text;
-        }
+        if (st->has_chosen) SP_FIRST_TEXT(sp_key(pl, st->chosen_id, st->chosen_text), st->chosen_text);
         for (uint32_t i = 0; i < st->n; i++) {
             const struct sp_raw *r = &b->raw[st->first + i];
-            int64_t k = sp_key(pl, r->id, r->text);
-            if (first_text[k] == SP_NONE) first_text[k] = r->text;
+            SP_FIRST_TEXT(sp_key(pl, r->id, r->text), r->text);
         }
     }
+#undef SP_FIRST_TEXT
+    if (n_conflict)
+        source_warn(b->s, "the file gives one token id different bytes (the first such id: %lld); "
+                    "each id shows the bytes it has first", (long long)conflict_id);
     int rc = LS_OK;
     for (uint64_t i = 0; i < pl->V && !rc; i++) {
         size_t l = 0;

@@ -12,13 +12,16 @@
 
 /* --- the table ------------------------------------------------------------ */
 
-enum kind { K_NUM, K_U32, K_U64, K_BOOL, K_CI };
+enum kind { K_NUM, K_U32, K_U64, K_BOOL, K_CI, K_BREAKS };
 /* when a score applies */
 enum {
     NEED_TEXT = 1,       /* a vocabulary (token text) */
     NEED_REGEX = 2,      /* --regex given */
     NEED_KEYS = 4,       /* --json-keys given */
-    NONZERO = 8          /* JSON: left out while 0 */
+    NONZERO = 8,         /* JSON: left out while 0 */
+    NEED_REF = 16,       /* a reference answer (dataset rows) */
+    NEED_EXP = 32,       /* an expected list (dataset rows) */
+    OMIT = 64            /* JSON: left out (not null) unless it applies */
 };
 
 typedef void detail_fn(char *b, size_t n, const struct eval_config *cfg, const struct eval_scores *s);
@@ -89,6 +92,24 @@ static void d_json(char *b, size_t n, const struct eval_config *c, const struct 
     P("95%% CI [%.4f, %.4f]; %u of %u continuations", s->json_valid_ci[0], s->json_valid_ci[1],
       s->n_json_valid, s->n_samples);
 }
+/* "step 3: 40, step 5: 12 (12 more invalid ones end too early)" */
+static void breaks_text(char *b, size_t n, const struct eval_scores *s, const char *sep, int paren)
+{
+    size_t o = 0;
+    b[0] = 0;
+    for (uint32_t k = 0; k < s->n_json_breaks && o + 24 < n; k++)
+        o += (size_t)snprintf(b + o, n - o, paren ? "%sstep %u (%u)" : "%sstep %u: %u", k ? sep : "",
+                              s->json_break_step[k], s->json_break_n[k]);
+    if (s->n_json_incomplete && o + 8 < n)
+        snprintf(b + o, n - o, "%s%u end too early", o ? sep : "", s->n_json_incomplete);
+}
+static void d_breaks(char *b, size_t n, const struct eval_config *c, const struct eval_scores *s)
+{
+    (void)c;
+    char t[200];
+    breaks_text(t, sizeof t, s, ", ", 0);
+    P("invalid continuations by the step whose token breaks them: %s", s->n_json_broken + s->n_json_incomplete ? t : "none");
+}
 static void d_keys(char *b, size_t n, const struct eval_config *c, const struct eval_scores *s)
 {
     P("95%% CI [%.4f, %.4f]; %u objects with keys %s", s->json_keys_ci[0], s->json_keys_ci[1],
@@ -103,6 +124,10 @@ static void d_d1(char *b, size_t n, const struct eval_config *c, const struct ev
 { (void)c; P("distinct tokens / tokens over %u continuations", s->n_samples); }
 static void d_d2(char *b, size_t n, const struct eval_config *c, const struct eval_scores *s)
 { (void)c; (void)s; P("distinct bigrams / bigrams"); }
+static void d_ref(char *b, size_t n, const struct eval_config *c, const struct eval_scores *s)
+{ (void)c; P("lexical, against the reference, mean over %u continuations", s->n_samples); }
+static void d_contains(char *b, size_t n, const struct eval_config *c, const struct eval_scores *s)
+{ (void)s; P("share containing all %d expected items (normalised)", c->n_expected); }
 static void d_agree(char *b, size_t n, const struct eval_config *c, const struct eval_scores *s)
 { (void)c; (void)s; P("sampled token == recorded token"); }
 
@@ -121,6 +146,12 @@ static int r_json(char *b, size_t n, const struct eval_scores *s)
     if (!s->texts_known) { P("n/a (no vocabulary)"); return EVAL_ROW_PENDING; }
     P("%.3f [%.3f, %.3f] %u/%u", s->json_valid_share, s->json_valid_ci[0], s->json_valid_ci[1],
       s->n_json_valid, s->n_samples);
+    return EVAL_ROW_NORMAL;
+}
+static int r_breaks(char *b, size_t n, const struct eval_scores *s)
+{
+    if (!s->texts_known || !(s->n_json_broken + s->n_json_incomplete)) return -1;
+    breaks_text(b, n, s, ", ", 1);
     return EVAL_ROW_NORMAL;
 }
 static int r_keys(char *b, size_t n, const struct eval_scores *s)
@@ -186,39 +217,49 @@ static const struct desc table[] = {
     { "approximate", K_BOOL, F(approximate), 0, 0, 0, 0, 0, 0, "approximate", 1, r_approx },
     { "n_recorded", K_U32, F(n_recorded), 0, 0, 0, 0, 0, 0, 0, 0, 0 },
     { "n_recorded_masked", K_U32, F(n_raw_masked), 0, 0, 0, 0, 0, 0, 0, 0, 0 },
-    { "perplexity_raw", K_NUM, F(perplexity_raw), 0, d_ppl_raw, 0, 0, 0, 0, "ppl raw", 8, r_ppl_raw },
+    { "perplexity_raw", K_NUM, F(perplexity_raw), 0, d_ppl_raw, 0, 0, 0, 0, "ppl raw", 3, r_ppl_raw },
     { "perplexity_raw_se", K_NUM, F(perplexity_raw_se), 0, 0, 0, 0, 0, 0, 0, 0, 0 },
     { "nll_raw_nats", K_NUM, F(nll_raw_nats), 0, d_nll_raw, 0, 0, 0, 0, 0, 0, 0 },
     { "nll_raw_bits", K_NUM, F(nll_raw_bits), 0, 0, 0, 0, 0, 0, 0, 0, 0 },
-    { "bits_per_byte", K_NUM, F(bits_per_byte), 0, d_bpb, 0, 0, 0, 0, "bits/byte", 10, r_bpb },
-    { "perplexity_chain", K_NUM, F(perplexity_chain), 0, d_ppl_chain, 0, "ppl_chain", 0, "perplexity (chain)", "ppl chain", 9, r_ppl_chain },
+    { "bits_per_byte", K_NUM, F(bits_per_byte), 0, d_bpb, 0, 0, 0, 0, "bits/byte", 12, r_bpb },
+    { "perplexity_chain", K_NUM, F(perplexity_chain), 0, d_ppl_chain, 0, "ppl_chain", 0, "perplexity (chain)", "ppl chain", 2, r_ppl_chain },
     { "nll_chain_nats", K_NUM, F(nll_chain_nats), 0, d_nll_chain, 0, 0, 0, 0, 0, 0, 0 },
     { "nll_chain_bits", K_NUM, F(nll_chain_bits), 0, 0, 0, 0, 0, 0, 0, 0, 0 },
     { "n_uncut", K_U32, F(n_uncut), 0, 0, 0, 0, 0, 0, 0, 0, 0 },
-    { "cut_rate", K_NUM, F(cut_rate), 0, d_cut, 0, "cut_rate", 1, "cut rate", "cut rate", 11, r_cut },
+    { "cut_rate", K_NUM, F(cut_rate), 0, d_cut, 0, "cut_rate", 1, "cut rate", "cut rate", 4, r_cut },
     { "n_cut", K_U32, F(n_cut), 0, 0, 0, 0, 0, 0, 0, 0, 0 },
-    { "top1_agreement", K_NUM, F(top1_agreement), 0, d_top1, 0, 0, 0, 0, "top-1 agree", 7, r_top1 },
-    { "mean_entropy_nats", K_NUM, F(mean_entropy_nats), 0, d_entropy, 0, "entropy", 0, "mean entropy (nats)", "mean entropy", 12, r_entropy },
+    { "top1_agreement", K_NUM, F(top1_agreement), 0, d_top1, 0, 0, 0, 0, "top-1 agree", 11, r_top1 },
+    { "mean_entropy_nats", K_NUM, F(mean_entropy_nats), 0, d_entropy, 0, "entropy", 0, "mean entropy (nats)", "mean entropy", 13, r_entropy },
     { "mean_entropy_raw_nats", K_NUM, F(mean_entropy_raw_nats), 0, 0, 0, 0, 0, 0, 0, 0, 0 },
-    { "mean_kept", K_NUM, F(mean_kept), 0, d_kept, 0, "kept", 0, "mean kept", "mean kept", 13, r_kept },
-    { "clipping_rate", K_NUM, F(clipping_rate), 0, d_clip, 0, 0, 0, 0, "clipping", 14, r_clip },
+    { "mean_kept", K_NUM, F(mean_kept), 0, d_kept, 0, "kept", 0, "mean kept", "mean kept", 14, r_kept },
+    { "clipping_rate", K_NUM, F(clipping_rate), 0, d_clip, 0, 0, 0, 0, "clipping", 15, r_clip },
     { "clipped_logits", K_U64, F(n_clipped), 0, 0, 0, 0, 0, 0, 0, 0, 0 },
     { "clipped_steps", K_U32, F(n_clipped_steps), 0, 0, 0, 0, 0, 0, 0, 0, 0 },
     { "json_valid_share", K_NUM, F(json_valid_share), 0, d_json, NEED_TEXT, "json_valid [95% CI]", 1, "json valid",
-      "json valid", 2, r_json },
+      "json valid", 5, r_json },
     { "json_valid_ci", K_CI, F(json_valid_ci), 0, 0, 0, 0, 0, 0, 0, 0, 0 },
     { "json_valid", K_U32, F(n_json_valid), NEED_TEXT, 0, 0, 0, 0, 0, 0, 0, 0 },
+    { "json_breaks", K_BREAKS, F(n_json_broken), NEED_TEXT, d_breaks, NEED_TEXT, 0, 0, 0, "json breaks", 6, r_breaks },
+    { "json_incomplete", K_U32, F(n_json_incomplete), NEED_TEXT, 0, 0, 0, 0, 0, 0, 0, 0 },
     { "json_keys_share", K_NUM, F(json_keys_share), 0, d_keys, NEED_TEXT | NEED_KEYS, "json_keys", 1, "json keys",
-      "json keys", 3, r_keys },
+      "json keys", 7, r_keys },
     { "json_keys_ci", K_CI, F(json_keys_ci), 0, 0, 0, 0, 0, 0, 0, 0, 0 },
     { "regex_match_share", K_NUM, F(regex_match_share), 0, d_regex, NEED_TEXT | NEED_REGEX, "regex", 1, "regex match",
-      "regex match", 4, r_regex },
+      "regex match", 8, r_regex },
     { "regex_match_ci", K_CI, F(regex_match_ci), 0, 0, 0, 0, 0, 0, 0, 0, 0 },
     { "regex_matches", K_U32, F(n_regex_match), NEED_TEXT | NEED_REGEX, 0, 0, 0, 0, 0, 0, 0, 0 },
-    { "distinct_1", K_NUM, F(distinct_1), 0, d_d1, 0, "distinct_1", 0, "distinct-1", "distinct-1/2", 5, r_distinct },
+    { "distinct_1", K_NUM, F(distinct_1), 0, d_d1, 0, "distinct_1", 0, "distinct-1", "distinct-1/2", 9, r_distinct },
     { "distinct_2", K_NUM, F(distinct_2), 0, d_d2, 0, "distinct_2", 0, "distinct-2", 0, 0, 0 },
     { "recorded_agreement", K_NUM, F(recorded_agreement), 0, d_agree, 0, "agreement", 1, "recorded agreement",
-      "recorded agr", 6, r_agree },
+      "recorded agr", 10, r_agree },
+    { "ref_exact_match", K_NUM, F(ref_exact_match), NEED_TEXT | NEED_REF | OMIT, d_ref, NEED_TEXT | NEED_REF,
+      "exact", 1, "exact match", 0, 0, 0 },
+    { "ref_contains_all", K_NUM, F(ref_contains_all), NEED_TEXT | NEED_EXP | OMIT, d_contains, NEED_TEXT | NEED_EXP,
+      "contains_all", 1, "contains all expected", 0, 0, 0 },
+    { "ref_token_f1", K_NUM, F(ref_token_f1), NEED_TEXT | NEED_REF | OMIT, d_ref, NEED_TEXT | NEED_REF,
+      "token_f1", 1, "word F1 (lexical)", 0, 0, 0 },
+    { "ref_rouge_l", K_NUM, F(ref_rouge_l), NEED_TEXT | NEED_REF | OMIT, d_ref, NEED_TEXT | NEED_REF,
+      "rouge_l", 1, "ROUGE-L (lexical)", 0, 0, 0 },
     { "tokens_without_text", K_U64, F(n_unknown_text), NONZERO, 0, 0, 0, 0, 0, 0, 0, 0 },
 };
 #define N_TABLE (sizeof table / sizeof *table)
@@ -227,7 +268,7 @@ static double value(const struct desc *d, const struct eval_scores *s)
 {
     const char *p = (const char *)s + d->off;
     switch (d->kind) {
-    case K_U32: return *(const uint32_t *)(const void *)p;
+    case K_U32: case K_BREAKS: return *(const uint32_t *)(const void *)p;
     case K_U64: return (double)*(const uint64_t *)(const void *)p;
     case K_BOOL: return *(const int *)(const void *)p;
     default: return *(const double *)(const void *)p;
@@ -238,7 +279,8 @@ static double value(const struct desc *d, const struct eval_scores *s)
 static int applies(int need, const struct eval_config *cfg, const struct eval_scores *s)
 {
     return !((need & NEED_TEXT && !s->texts_known) || (need & NEED_REGEX && !cfg->regex) ||
-             (need & NEED_KEYS && !cfg->json_keys));
+             (need & NEED_KEYS && !cfg->json_keys) || (need & NEED_REF && !cfg->reference) ||
+             (need & NEED_EXP && cfg->n_expected <= 0));
 }
 
 /* --- JSON ------------------------------------------------------------------- */
@@ -259,8 +301,20 @@ static void json_one(cJSON *o, const struct desc *d, const struct eval_config *c
         cJSON_AddItemToArray(a, cJSON_CreateNumber(c[1]));
         return;
     }
+    if (d->kind == K_BREAKS) {
+        if (!applies(d->json_need, cfg, s)) { cJSON_AddNullToObject(o, d->key); return; }
+        cJSON *a = cJSON_AddArrayToObject(o, d->key);
+        for (uint32_t k = 0; a && k < s->n_json_breaks; k++) {
+            cJSON *e = cJSON_CreateObject();
+            cJSON_AddNumberToObject(e, "step", s->json_break_step[k]);
+            cJSON_AddNumberToObject(e, "continuations", s->json_break_n[k]);
+            cJSON_AddItemToArray(a, e);
+        }
+        return;
+    }
     double v = value(d, s);
     if (d->json_need & NONZERO) { if (v) cJSON_AddNumberToObject(o, d->key, v); return; }
+    if (d->json_need & OMIT && !applies(d->json_need & ~(NEED_TEXT | OMIT), cfg, s)) return;
     if (!applies(d->json_need, cfg, s)) cJSON_AddNullToObject(o, d->key);
     else if (d->kind == K_BOOL) cJSON_AddBoolToObject(o, d->key, v != 0);
     else if (d->kind == K_NUM) num(o, d->key, v);

@@ -30,7 +30,7 @@ double eval_sweep_value(const struct eval_sweep_col *c, const struct eval_scores
 enum eval_row_hint { EVAL_ROW_NORMAL = 0, EVAL_ROW_PENDING, EVAL_ROW_WARN };
 struct eval_panel_row {
     const char *label;
-    char value[64];
+    char value[160];
     int hint;                    /* enum eval_row_hint */
 };
 /* The panel rows of s, most telling first (at most max). */

@@ -76,6 +76,7 @@ void report_add_source_json(cJSON *d, const struct source *s, long step)
 void report_add_chain_json(cJSON *d, const struct chain *ch, const struct params *p)
 {
     cJSON_AddStringToObject(d, "preset", preset_name(ch->preset));
+    cJSON_AddStringToObject(d, "mode", chain_mode_name(ch));
     cJSON *arr = cJSON_AddArrayToObject(d, "chain");
     for (int i = 0; i < ch->n; i++) cJSON_AddItemToArray(arr, cJSON_CreateString(stage_name(ch->order[i])));
     if (!p) return;
@@ -83,6 +84,47 @@ void report_add_chain_json(cJSON *d, const struct chain *ch, const struct params
     /* keys from the parameter table: temperature, top_k, top_p, min_p */
     for (int i = 0; i < PARAM__COUNT; i++)
         cJSON_AddNumberToObject(pa, param_def((enum param_id)i)->key, param_get(p, (enum param_id)i));
+}
+
+/* DECIDED_* bits as words, for JSON and text */
+static const char *const decided_words[] = { "tie order", "float32 rounding", "llama.cpp would mis-sort this step" };
+
+static void add_decided_json(cJSON *o, unsigned bits)
+{
+    if (!bits) return;
+    cJSON *a = cJSON_AddArrayToObject(o, "decided_by");
+    for (int b = 0; b < 3; b++) if (bits & (1u << b)) cJSON_AddItemToArray(a, cJSON_CreateString(decided_words[b]));
+}
+
+void report_chain_text(FILE *f, const struct chain *ch, const struct params *p, const uint64_t *seed)
+{
+    char order[256];
+    chain_format(ch, order, sizeof order);
+    fprintf(f, "chain %s: %s\nmode: %s\n", preset_name(ch->preset), order, chain_mode_text(ch));
+    if (!p) return;
+    fprintf(f, "params: temperature %.9g  top-k %d  top-p %.9g  min-p %.9g", p->temperature, (int)p->top_k,
+            p->top_p, p->min_p);
+    if (seed) fprintf(f, "  seed %llu", (unsigned long long)*seed);
+    /* the other parameters only when they differ from their off values */
+    const struct params off = PARAMS_OFF;
+    int any = 0;
+    for (int i = PARAM_MIN_P + 1; i < PARAM__COUNT; i++) {
+        double v = param_get(p, (enum param_id)i);
+        if (v == param_get(&off, (enum param_id)i)) continue;
+        fprintf(f, "%s%s %.9g", any++ ? "  " : "\nmore params: ", param_name((enum param_id)i), v);
+    }
+    fputc('\n', f);
+}
+
+static void decided_text(FILE *f, const struct chain_result *r)
+{
+    for (int i = 0; i < r->n_stages; i++) {
+        unsigned bits = r->stages[i].decided;
+        for (int b = 0; b < 3; b++)
+            if (bits & (1u << b))
+                fprintf(f, "decided: %s: %s%s\n", stage_name(r->stages[i].kind), b == 2 ? "" : "only by ",
+                        decided_words[b]);
+    }
 }
 
 static void add_stages(cJSON *d, const struct chain_result *r)
@@ -97,6 +139,7 @@ static void add_stages(cJSON *d, const struct chain_result *r)
         cJSON_AddNumberToObject(o, "kept_out", sr->kept_out);
         cJSON_AddNumberToObject(o, "mass_removed", sr->mass_removed);
         cJSON_AddNumberToObject(o, "raw_mass_removed", sr->raw_mass_removed);
+        add_decided_json(o, sr->decided);
         cJSON_AddItemToArray(st, o);
     }
 }
@@ -131,6 +174,7 @@ cJSON *report_show_json(const struct report_ctx *c)
     if (c->info->sparse) cJSON_AddNumberToObject(d, "tail_mass", c->info->tail_mass);
     if (s->post_sampling) cJSON_AddBoolToObject(d, "post_sampling", 1);
     if (r->note[0]) cJSON_AddStringToObject(d, "note", r->note);
+    add_decided_json(d, r->decided);
     int32_t tok = c->info->token;
     if (tok >= 0 && (uint32_t)tok < r->V) {
         cJSON *rec = cJSON_AddObjectToObject(d, "recorded");
@@ -177,15 +221,12 @@ void report_show_text(FILE *f, const struct report_ctx *c, unsigned disp)
 {
     const struct chain_result *r = c->res;
     const struct source *s = c->src;
-    char buf[512], order[128];
+    char buf[512];
     disp_escape(s->path, strlen(s->path), disp, buf, sizeof buf);
-    chain_format(c->chain, order, sizeof order);
     fprintf(f, "%s  step %u of %u  V=%u  format %s\n", buf, c->step, s->n_steps, s->vocab_size, s->ops->format);
-    fprintf(f, "chain %s: %s\n", preset_name(c->chain->preset), order);
-    fprintf(f, "params: temperature %.9g  top-k %d  top-p %.9g  min-p %.9g  seed %llu\n",
-            c->params->temperature, (int)c->params->top_k, c->params->top_p, c->params->min_p,
-            (unsigned long long)c->seed);
+    report_chain_text(f, c->chain, c->params, &c->seed);
     if (r->note[0]) fprintf(f, "note: %s\n", r->note);
+    decided_text(f, r);
     if (c->info->sparse)
         fprintf(f, "APPROXIMATE: this step holds only the top %u tokens (unknown tail mass %.6f); "
                 "results are recomputed over them\n", c->info->n_known, c->info->tail_mass);

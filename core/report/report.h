@@ -39,6 +39,10 @@ void report_add_chain_json(struct cJSON *d, const struct chain *ch, const struct
 /* show --json */
 struct cJSON *report_show_json(const struct report_ctx *c);
 /* show (aligned table) */
+/* The chain, its mode and the parameters as text lines ("chain ...",
+ * "mode: ...", "params: ..." and, for parameters away from their off
+ * values, "more params: ..."); seed may be NULL. */
+void report_chain_text(FILE *f, const struct chain *ch, const struct params *p, const uint64_t *seed);
 void report_show_text(FILE *f, const struct report_ctx *c, unsigned disp_flags);
 
 /* Token text for a table cell: escaped (DISP_TOKEN), clipped with an

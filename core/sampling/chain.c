@@ -9,6 +9,8 @@
 #include "sampling/select.h"
 
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,6 +49,7 @@ int chain_ws_init(struct chain_ws *ws, uint32_t V)
 
 void chain_ws_free(struct chain_ws *ws)
 {
+    emu_scratch_free(ws);
     free(ws->finite); free(ws->tmp); free(ws->idx); free(ws->cand); free(ws->q);
     memset(ws, 0, sizeof *ws);
 }
@@ -104,6 +107,73 @@ static void raw_softmax(const float *logits, const struct chain_ws *ws, struct c
     r->entropy_before = h < 0 ? 0.0 : h;
 }
 
+void chain_ws_set_context(struct chain_ws *ws, const int32_t *hist, uint32_t n_hist,
+                          uint32_t n_prompt, uint64_t position, uint64_t seed)
+{
+    ws->hist = hist;
+    ws->n_hist = hist ? n_hist : 0;
+    ws->n_prompt = n_prompt < ws->n_hist ? n_prompt : ws->n_hist;
+    ws->position = position;
+    ws->seed = seed;
+}
+
+void chain_ws_set_breakers(struct chain_ws *ws, const uint8_t *breaker)
+{
+    ws->breaker = breaker;
+}
+
+void chain_ws_reset_state(struct chain_ws *ws)
+{
+    ws->mu = 0.0;
+    ws->mu_set = 0;
+}
+
+static int has_stage(const struct chain *c, enum stage_kind k)
+{
+    for (int i = 0; i < c->n; i++) if (c->order[i] == k) return 1;
+    return 0;
+}
+
+int chain_uses(const struct chain *c, const struct params *p, enum stage_kind k)
+{
+    return has_stage(c, k) && stage_active(k, p);
+}
+
+void chain_accept(const struct chain *c, const struct params *p, struct chain_ws *ws,
+                  const struct chain_result *r, int32_t token)
+{
+    if (p->mirostat <= 0 || !has_stage(c, STAGE_MIROSTAT) || token < 0 || (uint32_t)token >= r->V) return;
+    double mu = ws->mu_set ? ws->mu : 2.0 * p->mirostat_tau, pt = r->p[token];
+    if (!c->exact) { float s = -log2f((float)pt); mu = (float)((float)mu - (float)p->mirostat_eta * (s - (float)p->mirostat_tau)); }
+    else mu -= p->mirostat_eta * (-log2(pt) - p->mirostat_tau);
+    ws->mu = mu;
+    ws->mu_set = 1;
+}
+
+const char *chain_mode_name(const struct chain *c)
+{
+    return c->exact || c->preset == PRESET_CUSTOM ? "exact" : "system";
+}
+
+const char *chain_mode_text(const struct chain *c)
+{
+    if (c->exact || c->preset == PRESET_CUSTOM) return "exact: double precision, ties by lowest id";
+    return "system: the system's float32 arithmetic, sorts and tie order";
+}
+
+/* The fast path serves exact chains whose active stages all have one;
+ * everything else runs on the array path (emu.h). */
+static int use_fast(const struct chain *c, const struct params *p)
+{
+    if (!c->exact && c->preset != PRESET_CUSTOM) return 0;
+    if (p->min_keep > 1) return 0;
+    for (int i = 0; i < c->n; i++) {
+        const struct stage_def *d = stage_def(c->order[i]);
+        if (d && !d->run && stage_active(c->order[i], p)) return 0;
+    }
+    return 1;
+}
+
 /* The stages in chain order, through the stage table; a stage whose
  * parameter is off is reported inactive and not run. */
 static void run_stages(struct stage_ctx *x)
@@ -118,7 +188,7 @@ static void run_stages(struct stage_ctx *x)
         x->code = (uint8_t)(CUT_STAGE0 + k);
         x->rep = rep;
         const struct stage_def *d = stage_def(c->order[k]);
-        if (d && !param_is_off(x->p, d->param)) d->run(x);
+        if (d && d->run && stage_active(c->order[k], x->p)) d->run(x);
     }
 }
 
@@ -170,6 +240,13 @@ static int run(const struct chain *c, const struct params *p, const float *logit
         return ls_fail(err, LS_EDATA, "no finite logit (all %u masked or non-finite)", V);
     } else {
         raw_softmax(logits, ws, r);
+    }
+    r->exact = !strcmp(chain_mode_name(c), "exact");
+    r->decided = 0;
+    if (!use_fast(c, p)) {
+        if (emu_scratch(ws)) return ls_fail(err, LS_ELIMIT, "out of memory for the system emulation");
+        emu_run(c, p, logits, ws, r);
+        return LS_OK;
     }
     memcpy(ws->cand, ws->finite, (size_t)ws->n_finite * sizeof *ws->cand);
     ws->q_is_raw = 1;

@@ -40,14 +40,23 @@ enum stage_kind {
     STAGE_TOP_K,
     STAGE_TOP_P,
     STAGE_MIN_P,
-    STAGE__COUNT
+    STAGE_TYPICAL_P,     /* locally typical sampling (llama.cpp, HF) */
+    STAGE_TOP_N_SIGMA,   /* llama.cpp */
+    STAGE_EPSILON,       /* HF epsilon_cutoff */
+    STAGE_ETA,           /* HF eta_cutoff */
+    STAGE_XTC,           /* llama.cpp exclude-top-choices */
+    STAGE_PENALTIES,     /* repetition / frequency / presence */
+    STAGE_MIROSTAT,      /* llama.cpp mirostat v1 / v2 */
+    STAGE_DRY,           /* llama.cpp don't-repeat-yourself */
+    STAGE__COUNT,
+    STAGE_NONE = -1      /* a parameter no stage owns (min-keep) */
 };
 
 enum preset { PRESET_HF = 0, PRESET_LLAMACPP, PRESET_VLLM, PRESET_CUSTOM, PRESET__COUNT };
 
 enum topk_ties { TIES_KEEP = 0, TIES_BY_ID };
 
-#define CHAIN_MAX_STAGES 8
+#define CHAIN_MAX_STAGES 16
 
 struct chain {
     enum preset preset;           /* PRESET_CUSTOM for a user LIST */
@@ -56,6 +65,9 @@ struct chain {
     enum topk_ties topk_ties;
     double greedy_below;          /* T below this (and T <= 0) is greedy */
     double temp_floor;            /* 0 < T < temp_floor is raised to it (vLLM) */
+    int exact;                    /* 1: double precision, ties by lowest id (the
+                                   * clean reference; always for custom); 0: the
+                                   * system's own float32 order and sorts */
 };
 
 struct params {
@@ -63,9 +75,29 @@ struct params {
     int32_t top_k;       /* >= 0; 0 = off */
     double top_p;        /* (0, 1]; 1 = off (0 keeps the top token) */
     double min_p;        /* [0, 1]; 0 = off */
+    int32_t min_keep;    /* tokens every truncation keeps; 0 = none */
+    double typical_p;    /* (0, 1]; 1 = off */
+    double top_n_sigma;  /* sigmas below the max; <= 0 = off */
+    double epsilon;      /* probability floor; 0 = off */
+    double eta;          /* entropy-scaled floor; 0 = off */
+    double xtc_probability, xtc_threshold;      /* 0 = off; threshold 0.1 */
+    double repeat_penalty;                      /* 1 = off */
+    double frequency_penalty, presence_penalty; /* 0 = off */
+    int32_t repeat_last_n;                      /* window (llama.cpp); -1 = all */
+    double dynatemp_range, dynatemp_exponent;   /* 0 = off; exponent 1 */
+    int32_t mirostat;                           /* 0 off, 1, 2 */
+    double mirostat_tau, mirostat_eta;          /* 5, 0.1 */
+    double dry_multiplier, dry_base;            /* 0 = off; base 1.75 */
+    int32_t dry_allowed_length, dry_last_n;     /* 2; -1 = all history */
 };
 
-#define PARAMS_OFF ((struct params){1.0, 0, 1.0, 0.0})
+#define PARAMS_OFF ((struct params){ .temperature = 1.0, .top_k = 0, .top_p = 1.0, .min_p = 0.0, \
+    .min_keep = 0, .typical_p = 1.0, .top_n_sigma = -1.0, .epsilon = 0.0, .eta = 0.0,        \
+    .xtc_probability = 0.0, .xtc_threshold = 0.1, .repeat_penalty = 1.0,                     \
+    .frequency_penalty = 0.0, .presence_penalty = 0.0, .repeat_last_n = 64,                  \
+    .dynatemp_range = 0.0, .dynatemp_exponent = 1.0, .mirostat = 0,                          \
+    .mirostat_tau = 5.0, .mirostat_eta = 0.1, .dry_multiplier = 0.0, .dry_base = 1.75,         \
+    .dry_allowed_length = 2, .dry_last_n = -1 })
 
 /* cut_by values: 0 kept, CUT_MASKED for -inf/non-finite input, else
  * CUT_STAGE0 + position of the stage in the chain. */
@@ -77,6 +109,15 @@ struct stage_report {
     double mass_removed;      /* of the stage's input distribution (renormalised, after any earlier temperature) */
     double raw_mass_removed;  /* of the raw (T=1, unfiltered) distribution */
     int active;               /* 0 if the stage was a no-op by its parameter */
+    unsigned decided;         /* DECIDED_* bits: what alone settled this stage's cut */
+};
+
+/* A system-mode decision that exact arithmetic would not take the same way
+ * (stage_report.decided, chain_result.decided). */
+enum {
+    DECIDED_TIE = 1,          /* tie order among equal values picked the survivors */
+    DECIDED_F32 = 2,          /* float32 rounding moved the boundary */
+    DECIDED_OVERFLOW = 4      /* llama.cpp's bucket index overflows: it would mis-sort */
 };
 
 struct chain_result {
@@ -102,8 +143,13 @@ struct chain_result {
     int32_t argmax;                /* first max of raw logits, -1 if none */
     double effective_temperature;  /* after preset clamping */
     int greedy;                    /* temperature stage acted as greedy */
-    char note[160];                /* e.g. vLLM temperature clamp */
+    int exact;                     /* the mode the result was computed in */
+    unsigned decided;              /* DECIDED_* of any stage */
+    char note[480];                /* e.g. vLLM temperature clamp; "; "-separated */
 };
+
+/* Append "; "-separated text to r->note (truncated when full). */
+void chain_note(struct chain_result *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 int chain_result_init(struct chain_result *r, uint32_t V);
 void chain_result_free(struct chain_result *r);
@@ -126,7 +172,38 @@ struct chain_ws {
     double T;         /* temperature applied so far (1 until the stage runs) */
     double S;         /* sum of q over current candidates, when S_valid */
     int S_valid;
+    /* the stage context (chain_ws_set_context): tokens before this step,
+     * oldest first, of which the first n_prompt are prompt tokens (vLLM
+     * penalties tell prompt and output apart); position numbers the step
+     * for per-position draws (XTC); seed seeds them. Not owned. */
+    const int32_t *hist;
+    uint32_t n_hist, n_prompt;
+    const uint8_t *breaker;  /* by id: 1 for DRY's sequence breakers, or NULL */
+    uint64_t position, seed;
+    /* state carried over steps (mirostat's mu; chain_accept updates it) */
+    double mu;
+    int mu_set;
+    /* system emulation scratch (emu.c), allocated on first use */
+    void *emu;
 };
+
+/* Give the stages their context (see chain_ws): history is read, not
+ * copied, and must stay valid while chain_run uses it. */
+void chain_ws_set_context(struct chain_ws *ws, const int32_t *hist, uint32_t n_hist,
+                          uint32_t n_prompt, uint64_t position, uint64_t seed);
+/* DRY's sequence breakers: breaker[id] != 0 (V entries, not owned). */
+void chain_ws_set_breakers(struct chain_ws *ws, const uint8_t *breaker);
+/* After a token is chosen from r: update carried state (mirostat's mu, from
+ * the token's probability in r). Resetting: chain_ws_reset_state. */
+void chain_accept(const struct chain *c, const struct params *p, struct chain_ws *ws,
+                  const struct chain_result *r, int32_t token);
+void chain_ws_reset_state(struct chain_ws *ws);
+/* Stage k is in the chain and its parameters are not off. */
+int chain_uses(const struct chain *c, const struct params *p, enum stage_kind k);
+/* "exact" or the system's own arithmetic ("system"), for every output. */
+const char *chain_mode_name(const struct chain *c);
+/* One line saying what the mode means. */
+const char *chain_mode_text(const struct chain *c);
 int chain_ws_init(struct chain_ws *ws, uint32_t V);
 void chain_ws_free(struct chain_ws *ws);
 

@@ -19,8 +19,8 @@ static int parse_stage_word(char *tok, unsigned *seen, enum stage_kind *k, struc
     char *e = tok + strlen(tok);
     while (e > tok && isspace((unsigned char)e[-1])) *--e = 0;
     if (!stage_parse(tok, k)) {
-        char names[128];
-        param_names_join(", ", names, sizeof names);
+        char names[256];
+        stage_names_join(", ", names, sizeof names);
         return ls_fail(err, LS_EUSAGE, "unknown stage '%.40s' (stages: %s)", tok, names);
     }
     if (*seen & (1u << *k)) return ls_fail(err, LS_EUSAGE, "stage '%s' listed twice", stage_name(*k));
@@ -68,10 +68,11 @@ void chain_format(const struct chain *c, char *buf, size_t bufsz)
 
 void chain_format_short(const struct chain *c, char *buf, size_t bufsz)
 {
-    int o = snprintf(buf, bufsz, "%s ", preset_name(c->preset));
+    /* a preset made exact says so; a custom list is always exact */
+    int o = snprintf(buf, bufsz, "%s%s ", preset_name(c->preset),
+                     c->exact && c->preset != PRESET_CUSTOM ? "+exact" : "");
     for (int i = 0; i < c->n && o >= 0 && (size_t)o < bufsz; i++) {
-        const struct stage_def *d = stage_def(c->order[i]);
-        char letter = d ? param_def(d->param)->initial : '?';
+        char letter = stage_initial(c->order[i]);
         int w = snprintf(buf + o, bufsz - (size_t)o, "%s%c", i ? ">" : "", letter);
         if (w < 0) break;
         o += w;

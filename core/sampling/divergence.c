@@ -170,3 +170,39 @@ int div_stats_compute(const struct div_step *st, uint32_t n, struct div_stats *o
     }
     return LS_OK;
 }
+
+/* The summary statistics, in report order (divergence.h). */
+#define S(f) offsetof(struct div_stats, f)
+const struct diff_stat diff_stats[] = {
+    {"n_tokens", NULL, S(n_tok), 0, 1},
+    {"mean_kld", "Mean KLD (nats)", S(mean_kld), S(mean_kld_se), 0},
+    {"kld_max", "Maximum KLD", S(kld_max), 0, 0},
+    {"kld_p999", "99.9% KLD", S(kld_p999), 0, 0},
+    {"kld_p99", "99.0% KLD", S(kld_p99), 0, 0},
+    {"kld_p95", "95.0% KLD", S(kld_p95), 0, 0},
+    {"kld_p90", "90.0% KLD", S(kld_p90), 0, 0},
+    {"kld_median", "Median KLD", S(kld_median), 0, 0},
+    {"kld_p10", "10.0% KLD", S(kld_p10), 0, 0},
+    {"kld_p05", "5.0% KLD", S(kld_p05), 0, 0},
+    {"kld_p01", "1.0% KLD", S(kld_p01), 0, 0},
+    {"kld_min", "Minimum KLD", S(kld_min), 0, 0},
+    {"infinite_kld_steps", NULL, S(n_inf), 0, 1},
+    {"mean_jsd", "Mean JSD (nats)", S(mean_jsd), 0, 0},
+    {"mean_dp", "Mean dp (B - A)", S(mean_dp), S(mean_dp_se), 0},
+    {"rms_dp", "RMS dp", S(rms_dp), S(rms_dp_se), 0},
+    {"same_top", "Same top", S(same_top), S(same_top_se), 0},
+    {"ppl_a", "PPL(A)", S(ppl_a), 0, 0},
+    {"ppl_b", "PPL(B)", S(ppl_b), 0, 0},
+    {"ln_ppl_ratio", "Mean ln(PPL(B)/PPL(A))", S(ln_ppl_ratio), S(ln_ppl_ratio_se), 0},
+    {"cor_ln_ppl", "Cor(ln PPL(B), ln PPL(A))", S(cor_ln_ppl), 0, 0},
+};
+#undef S
+const size_t n_diff_stats = sizeof diff_stats / sizeof diff_stats[0];
+
+double diff_stat_value(const struct div_stats *s, size_t off)
+{
+    double v;
+    memcpy(&v, (const char *)s + off, sizeof v);
+    return v;
+}
+

@@ -63,4 +63,18 @@ double div_percentile(const double *sorted, size_t n, double f);
 int div_stats_compute(const struct div_step *st, uint32_t n, struct div_stats *out,
                       struct ls_error *err);
 
+/* One summary statistic: its JSON key (the standard error, when it has one,
+ * follows as KEY_se), its row label in the text table, where it lives in
+ * struct div_stats. Shared by the JSON and the text rendering of `diff` and
+ * of `dataset eval`'s aggregated KL block. */
+struct diff_stat {
+    const char *key;
+    const char *label;         /* NULL: JSON only */
+    size_t off, se_off;        /* se_off 0: no standard error */
+    int count;                 /* off is a uint32_t count, not a double */
+};
+extern const struct diff_stat diff_stats[];
+extern const size_t n_diff_stats;
+double diff_stat_value(const struct div_stats *s, size_t off);
+
 #endif

@@ -24,10 +24,9 @@
 #ifndef LS_DRAW_H
 #define LS_DRAW_H
 
-/* The explorer's empirical frequencies (samples panel, draws view) come
- * from a second stream, rng seeded with seed ^ DRAW_STREAM_EMPIRICAL, so
- * they never shift the first N draws that `sample -n N` reproduces. */
-#define DRAW_STREAM_EMPIRICAL 0x9E3779B97F4A7C15ull
+/* The explorer's empirical frequencies (samples panel, draws view) are
+ * the stream of `sample -n N` continued to 10,000 draws: one stream, whose
+ * first N are the draws the samples panel lists. */
 
 #include <stdint.h>
 #include "base/rng.h"

@@ -11,6 +11,7 @@
 #include "sampling/stage.h"
 
 #include <math.h>
+#include <stdint.h>
 
 void stage_min_p(struct stage_ctx *x)
 {
@@ -18,4 +19,73 @@ void stage_min_p(struct stage_ctx *x)
     x->rep->active = 1;
     double thr = x->r->max_logit + x->ws->T * log(mp);
     stage_cut(x, thr, TIE_ALL, 0);
+}
+
+/* llama.cpp: unsorted fast path (max, then keep logit >= max + logf(p) in
+ * float, order kept) unless that leaves none or fewer than min-keep; then
+ * sort and keep a prefix (the first always, then while >= the threshold
+ * or fewer than min-keep) */
+static uint32_t llama_min_p(struct emu *e, float lnp)
+{
+    uint32_t mk = emu_min_keep(e), m = 0;
+    if (!e->sorted) {
+        float mx = -3.402823466e38f;
+        for (uint32_t i = 0; i < e->n; i++) if ((float)e->a[i].logit > mx) mx = (float)e->a[i].logit;
+        float thr = mx + lnp;
+        for (uint32_t i = 0; i < e->n; i++) if ((float)e->a[i].logit >= thr) m++;
+        if (m > 0 && m >= mk) {
+            uint32_t o = 0;
+            for (uint32_t i = 0; i < e->n; i++) if ((float)e->a[i].logit >= thr) e->a[o++] = e->a[i];
+            e->n = o;
+            return o;
+        }
+        emu_llama_psort(e, e->n);
+    }
+    float thr = (float)e->a[0].logit + lnp;
+    uint32_t i = 1;
+    for (; i < e->n; i++) if ((float)e->a[i].logit < thr && i >= mk) break;
+    emu_shrink(e, i);
+    return i;
+}
+
+/* HF / vLLM: float32 softmax, remove p < min_p * p_max; HF then keeps the
+ * top min-keep by a stable descending order */
+static void torch_min_p(struct emu *e)
+{
+    emu_softmax(e);
+    float top = 0.0f;
+    for (uint32_t i = 0; i < e->n; i++) if ((float)e->a[i].p > top) top = (float)e->a[i].p;
+    float scaled = (float)e->p->min_p * top;
+    uint32_t mk = e->sys == PRESET_HF ? emu_min_keep(e) : 0;
+    if (mk) {
+        for (uint32_t i = 0; i < e->n; i++) { e->ix[i] = (int32_t)i; e->v[i] = -e->a[i].logit; }
+        emu_argsort(e->v, e->ix, e->ix2, e->n, e->buf);
+    }
+    for (uint32_t i = 0; i < e->n; i++) e->v[i] = (float)e->a[i].p < scaled;
+    for (uint32_t j = 0; j < mk && j < e->n; j++) e->v[e->ix[j]] = 0;
+    for (uint32_t i = 0; i < e->n; i++) if (e->v[i] != 0) emu_mask(e, i);
+}
+
+/* The array path; flags a set that float32 alone decided. */
+void emu_min_p(struct emu *e)
+{
+    double mx = -INFINITY, lnp = log(e->p->min_p);
+    uint32_t exact = 0;
+    for (uint32_t i = 0; i < e->n; i++) if (e->a[i].logit > mx) mx = e->a[i].logit;
+    for (uint32_t i = 0; i < e->n; i++) exact += e->a[i].logit >= mx + lnp;
+    if (emu_llama(e)) {
+        if (llama_min_p(e, logf((float)e->p->min_p)) != exact && exact >= emu_min_keep(e)) emu_decided(e, DECIDED_F32);
+        return;
+    }
+    if (emu_torch(e)) {
+        torch_min_p(e);
+        uint32_t kept = 0;
+        for (uint32_t i = 0; i < e->n; i++) kept += e->a[i].logit != -INFINITY;
+        if (kept != exact && exact >= emu_min_keep(e)) emu_decided(e, DECIDED_F32);
+        return;
+    }
+    emu_sort_desc(e);
+    uint32_t i = 1;
+    for (; i < e->n; i++) if (e->a[i].logit < mx + lnp && i >= emu_min_keep(e)) break;
+    emu_shrink(e, i);
 }

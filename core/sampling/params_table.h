@@ -11,7 +11,11 @@
  *
  * Units: temperature is a divisor of logits (1 = off); top-k a token count
  * (0 = off); top-p a probability mass (1 = off); min-p a fraction of the
- * largest probability (0 = off). Values are handled as double; top-k is an
+ * largest probability (0 = off). The later entries (min-keep, typical-p,
+ * top-n-sigma, epsilon, eta, xtc-*, the penalties, dynatemp-*, mirostat-*)
+ * say their unit in their help line; each names the stage it configures
+ * and the systems that have it, so the explorer can dim a parameter whose
+ * stage is not in the chain. Values are handled as double; top-k is an
  * integer in [0, INT32_MAX]. Nothing here parses numbers. */
 #ifndef LS_PARAMS_TABLE_H
 #define LS_PARAMS_TABLE_H
@@ -20,10 +24,26 @@
 #include "base/status.h"
 #include "sampling/chain.h"
 
-enum param_id { PARAM_TEMPERATURE = 0, PARAM_TOP_K, PARAM_TOP_P, PARAM_MIN_P, PARAM__COUNT };
+enum param_id {
+    PARAM_TEMPERATURE = 0, PARAM_TOP_K, PARAM_TOP_P, PARAM_MIN_P,
+    PARAM_MIN_KEEP, PARAM_TYPICAL_P, PARAM_TOP_N_SIGMA, PARAM_EPSILON, PARAM_ETA,
+    PARAM_XTC_PROBABILITY, PARAM_XTC_THRESHOLD,
+    PARAM_REPEAT_PENALTY, PARAM_FREQUENCY_PENALTY, PARAM_PRESENCE_PENALTY, PARAM_REPEAT_LAST_N,
+    PARAM_DYNATEMP_RANGE, PARAM_DYNATEMP_EXPONENT,
+    PARAM_MIROSTAT, PARAM_MIROSTAT_TAU, PARAM_MIROSTAT_ETA,
+    PARAM_DRY_MULTIPLIER, PARAM_DRY_BASE, PARAM_DRY_ALLOWED_LENGTH, PARAM_DRY_LAST_N,
+    PARAM__COUNT
+};
+
+/* Which systems have a parameter (param_def.systems), by enum preset. */
+#define SYS_HF (1u << PRESET_HF)
+#define SYS_LLAMA (1u << PRESET_LLAMACPP)
+#define SYS_VLLM (1u << PRESET_VLLM)
+#define SYS_ALL (SYS_HF | SYS_LLAMA | SYS_VLLM)
 
 /* How the off value disables a stage: at it, or anywhere at or beyond it. */
-enum param_off { OFF_EQUAL, OFF_AT_OR_BELOW, OFF_AT_OR_ABOVE };
+enum param_off { OFF_EQUAL, OFF_AT_OR_BELOW, OFF_AT_OR_ABOVE,
+                 OFF_NEVER /* a setting of its stage (xtc-threshold), never off by itself */ };
 
 #define PARAM_MAX_ALIASES 4
 
@@ -42,6 +62,8 @@ struct param_def {
     const char *range_text; /* the range in words, for messages: "in [0, 1]" */
     const char *off_text;   /* "0 = off", said next to a range error, or NULL */
     const char *help;       /* one line, for usage messages */
+    enum stage_kind stage;  /* the stage it configures (STAGE_NONE: every truncation, min-keep) */
+    unsigned systems;       /* SYS_* that have it */
 };
 
 /* The entry for id (NULL if out of range). */

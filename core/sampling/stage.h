@@ -1,36 +1,75 @@
-/* stage.h: the stage table, and the stage functions it points to
- * (temperature.c, topk.c, topp.c, min_p.c). Internal to core/sampling.
+/* stage.h: the stage table, and the stage functions it points to (one file
+ * per stage: temperature.c, topk.c, topp.c, min_p.c, typical.c,
+ * top_n_sigma.c, epsilon.c, eta.c, xtc.c, penalties.c, mirostat.c, dry.c).
+ * Internal to core/sampling.
  *
  * Layers inside the folder, lowest first:
  *   params_table, presets       names, ranges, systems (data)
- *   select, cut                 selection and cut primitives
- *   temperature, topk, topp, min_p   one stage each; call select and cut only
+ *   select, cut, stdsort        selection, cut and libstdc++ sort primitives
+ *   emu                         the system emulation's candidate array
+ *   the stage files             one stage each; call the layers above only
  *   stage.c                     this table
- *   chain.c                     the run loop; calls stages only through the table
+ *   chain.c, emu_run.c          the run loops; call stages only through the table
  *   chain_parse.c               chain lists, names, a system's defaults
- * A stage is run only when its parameter is not off (param_is_off); the
- * stage then sets rep->active and cuts through stage_cut. */
+ *
+ * Each stage has up to two implementations:
+ *   run  the fast exact path (double precision, ties by lowest id) over the
+ *        id-ordered candidate list, cutting through stage_cut (cut.h); only
+ *        temperature, top-k, top-p and min-p have one
+ *   emu  the array path (emu.h): the system's own arithmetic and order, or
+ *        the exact rules when the chain is exact but needs a stage without
+ *        a fast path
+ * A stage runs only when stage_active says its parameters are not off. */
 #ifndef LS_STAGE_H
 #define LS_STAGE_H
 
 #include "sampling/cut.h"
+#include "sampling/emu.h"
 #include "sampling/params_table.h"
 
 typedef void (*stage_run_fn)(struct stage_ctx *x);
+typedef void (*stage_emu_fn)(struct emu *e);
 
 struct stage_def {
-    enum param_id param;    /* the parameter the stage reads; its name is the stage's */
-    stage_run_fn run;
+    const char *name;       /* NULL: the primary parameter's name ("top-k") */
+    const char *alias;      /* one more spelling of the stage ("typical"), or NULL */
+    char initial;           /* the chain shorthand letter; 0: the parameter's */
+    enum param_id param;    /* the primary parameter */
+    stage_run_fn run;       /* fast exact path, or NULL */
+    stage_emu_fn emu;       /* array path */
 };
 
 /* The entry for kind (NULL if out of range). */
 const struct stage_def *stage_def(enum stage_kind k);
-/* Stage name or alias (the parameter's, case-insensitive) to kind. */
+/* Stage name or alias, or the name of any parameter it owns
+ * (case-insensitive), to kind. */
 int stage_parse(const char *s, enum stage_kind *k);
+/* The shorthand letter of a stage ('?' if out of range). */
+char stage_initial(enum stage_kind k);
+/* The stage's parameters are not off (penalties: any of the three, ...). */
+int stage_active(enum stage_kind k, const struct params *p);
+/* The parameter changes nothing now: it is off, or it is a setting of a
+ * stage that is off (xtc-threshold while xtc-probability is 0). */
+int param_idle(const struct params *p, enum param_id id);
+/* "temperature, top-k, ..." (every stage name, joined by sep). */
+void stage_names_join(const char *sep, char *buf, size_t bufsz);
 
 void stage_temperature(struct stage_ctx *x);
 void stage_top_k(struct stage_ctx *x);
 void stage_top_p(struct stage_ctx *x);
 void stage_min_p(struct stage_ctx *x);
+
+void emu_temperature(struct emu *e);
+void emu_top_k(struct emu *e);
+void emu_top_p(struct emu *e);
+void emu_min_p(struct emu *e);
+void emu_typical(struct emu *e);
+void emu_top_n_sigma(struct emu *e);
+void emu_epsilon(struct emu *e);
+void emu_eta(struct emu *e);
+void emu_xtc(struct emu *e);
+void emu_penalties(struct emu *e);
+void emu_mirostat(struct emu *e);
+void emu_dry(struct emu *e);
 
 #endif

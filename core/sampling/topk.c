@@ -53,3 +53,30 @@ void stage_top_k(struct stage_ctx *x)
         stage_cut(x, kth, TIE_ALL, 0);
     }
 }
+
+/* The array path. llama.cpp: clamp k to the candidates, partial-sort (its
+ * std::partial_sort or bucket path, so ties go the way libstdc++ leaves
+ * them) and shrink to exactly k; no min-keep. HF: k raised to min-keep;
+ * vLLM as HF without min-keep: mask every logit strictly below the k-th
+ * largest (ties kept). Exact: (logit desc, id asc), exactly k when the
+ * chain breaks ties by id, else ties kept. */
+void emu_top_k(struct emu *e)
+{
+    uint32_t k = (uint32_t)e->p->top_k;
+    if (emu_llama(e)) {
+        if (k > e->n) k = e->n;
+        if (!e->sorted) emu_llama_psort(e, k);
+        else emu_shrink(e, k);
+        return;
+    }
+    if (e->sys == PRESET_HF && k < emu_min_keep(e)) k = emu_min_keep(e);
+    if (k >= e->n) return;
+    if (!e->f32 && e->c->topk_ties == TIES_BY_ID) {
+        emu_sort_desc(e);
+        emu_shrink(e, k);
+        return;
+    }
+    for (uint32_t i = 0; i < e->n; i++) e->v[i] = e->a[i].logit;
+    double kth = select_kth_largest(e->v, e->n, k - 1);
+    for (uint32_t i = 0; i < e->n; i++) if (e->a[i].logit < kth) emu_mask(e, i);
+}

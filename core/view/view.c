@@ -4,9 +4,11 @@
  * Layout (columns x rows), top to bottom:
  *   row 0          parameter bar
  *   rows 1..       left: distribution panel; right column: chain, scores,
- *                  samples (right column 28..48 columns by terminal width)
+ *                  samples (right column 28..72 columns by terminal width)
  *   seq rows       sequence panel (3..6 rows, only for multi-step files)
  *   last row       status line (messages, key hints, the ':' prompt)
+ * The token details (view_token.c) draw over the right column when shown;
+ * an error message wraps upward from the status line (never cut).
  * Below VIEW_MIN_W x VIEW_MIN_H a "terminal too small" message replaces it. */
 #include "view/view.h"
 
@@ -27,12 +29,20 @@ void view_layout(struct view_layout *L, int w, int h, uint32_t n_steps)
     if (n_steps > 1) seq_h = h >= 40 ? 7 : h >= 30 ? 5 : h >= 22 ? 4 : 3;
     L->seq = (struct view_rect){ 0, h - 1 - seq_h, w, seq_h };
     int top = 1, mh = h - 1 - seq_h - top;
-    int rw = w >= 120 ? 48 : w >= 100 ? 42 : w >= 80 ? 36 : 28;
+    /* the right column grows with the terminal: a third of it from 144
+     * columns (200 columns: 66), at most 72 */
+    int rw = w >= 144 ? (w / 3 > 72 ? 72 : w / 3) : w >= 120 ? 48 : w >= 100 ? 42 : w >= 80 ? 36 : 28;
     int lw = w - rw - 1;
     L->dist = (struct view_rect){ 0, top, lw, mh };
-    int chain_h = 7;
+    /* chain 7 rows, scores 7-8, samples the rest; when short (60x16: 11
+     * rows) every panel keeps its title and at least two rows: the chain
+     * gives way first */
+    int chain_h = 7, scores_min = 3, samples_min = 3;
+    if (chain_h + scores_min + samples_min > mh) chain_h = mh - scores_min - samples_min;
+    if (chain_h < 3) chain_h = 3;
     int scores_h = mh >= 20 ? 8 : 7;
-    if (chain_h + scores_h + 3 > mh) scores_h = mh - chain_h - 3;
+    if (chain_h + scores_h + samples_min > mh) scores_h = mh - chain_h - samples_min;
+    if (scores_h < 1) scores_h = 1;
     L->chain = (struct view_rect){ lw + 1, top, rw, chain_h };
     L->scores = (struct view_rect){ lw + 1, top + chain_h, rw, scores_h };
     L->samples = (struct view_rect){ lw + 1, top + chain_h + scores_h, rw, mh - chain_h - scores_h };
@@ -80,12 +90,26 @@ void view_render(struct grid *g, const struct explorer *ex, const struct view_la
         struct view_rect r = rect_of(L, panels[i].rect);
         if (r.h > 0) panels[i].draw(g, ex, r);
     }
+    if (ex->detail_id >= 0) {
+        /* over the right column: the list and its selected row stay in view */
+        struct view_rect r = L->chain;
+        r.h = L->dist.h < 12 ? L->dist.h : 12;
+        view_token(g, ex, r);
+    }
 }
 
 void view_status(struct grid *g, const struct view_layout *L, const struct explorer *ex, const char *hints)
 {
     struct view_rect r = L->status;
     grid_fill(g, r.x, r.y, r.w, 1, ROLE_STATUS);
-    if (ex->msg[0]) grid_text(g, r.x, r.y, r.w, ex->msg_error ? ROLE_ERROR : ROLE_STATUS, ex->msg, strlen(ex->msg), 0);
+    if (ex->msg[0] && ex->msg_error) {
+        /* an error is never cut: it takes the rows above the status line it
+         * needs (up to a third of the screen), ending on the status line */
+        int n = panel_wrap_lines(g, r.w, ex->msg), cap = L->h / 3 > 1 ? L->h / 3 : 1;
+        if (n > cap) n = cap;
+        if (n > r.y + 1) n = r.y + 1;
+        grid_fill(g, r.x, r.y - n + 1, r.w, n, ROLE_STATUS);
+        panel_wrap(g, r.x, r.y - n + 1, r.w, n, ROLE_ERROR, ex->msg);
+    } else if (ex->msg[0]) grid_text(g, r.x, r.y, r.w, ROLE_STATUS, ex->msg, strlen(ex->msg), 0);
     else if (hints) grid_puts(g, r.x, r.y, r.w, ROLE_HINT, hints);
 }

@@ -25,6 +25,7 @@
  * top-p marker above it therefore sits where top-p's own cumulative mass
  * reaches p. Mass beyond the cached top list (EX_TOP_MAX tokens) is dots. */
 #include "view/panel.h"
+#include "sampling/stage.h"
 #include "base/display.h"
 
 #include <stdio.h>
@@ -129,7 +130,7 @@ static int absent_row(struct grid *g, const struct explorer *ex, struct view_rec
 {
     int x = r.x, n = 0;
     for (int p = 0; p < PARAM__COUNT; p++) {
-        if (explorer_param_state(ex, p) != EXPS_ABSENT || param_is_off(&ex->params, (enum param_id)p)) continue;
+        if (explorer_param_state(ex, p) != EXPS_ABSENT || param_idle(&ex->params, (enum param_id)p)) continue;
         char v[32];
         explorer_param_text(ex, p, v, sizeof v);
         if (draw) {

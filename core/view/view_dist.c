@@ -17,19 +17,13 @@
  *   mark(1) rank(3) sp token(tw) sp rawbar(bw) sp raw(6) sp finalbar(bw) sp final(6+) */
 #include "view/panel.h"
 #include "base/display.h"
+#include "base/numfmt.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #define LP_FLOOR (-20.0)
-
-static void fmt_prob(char *b, size_t n, double p)
-{
-    if (p >= 0.0001) snprintf(b, n, "%.4f", p);
-    else if (p > 0) snprintf(b, n, "%.0e", p);
-    else snprintf(b, n, "0");
-}
 
 static void fmt_num(char *b, size_t n, double v)
 {
@@ -73,7 +67,7 @@ static int dist_head(struct grid *g, const struct explorer *ex, struct view_rect
     const char *sc = explorer_scale_name(ex->scale);
     if (ex->info.sparse)
         snprintf(t, sizeof t, "Distribution (%s, approx: top %u only)", sc, ex->info.n_known);
-    else if (ex->info.n_nan + ex->info.n_posinf)
+    else if (ex->info.n_nan + ex->info.n_posinf && ex->res_ok)   /* masked only when allowed */
         snprintf(t, sizeof t, "Distribution (%s, %u NaN/inf masked)", sc, ex->info.n_nan + ex->info.n_posinf);
     else
         snprintf(t, sizeof t, "Distribution (%s)", sc);
@@ -81,11 +75,11 @@ static int dist_head(struct grid *g, const struct explorer *ex, struct view_rect
     int x = r.x, y = r.y + 1, w = r.w;
     if (!ex->res_ok) {
         const char *m = ex->step_err.code ? ex->step_err.msg : "no distribution";
-        grid_text(g, x + 1, y, w - 2, ROLE_ERROR, m, strlen(m), 0);
+        panel_wrap(g, x + 1, y, w - 2, r.h - 1, ROLE_ERROR, m);  /* never cut an error */
         return 0;
     }
     int narrow = w < 40;
-    grid_printf(g, x + 1, y, w - 2, ROLE_VALUE, narrow ? "kept %u of %u  mass %.4f" : "kept %u of %u   retained mass %.4f",
+    grid_printf(g, x + 1, y, w - 2, ROLE_VALUE, narrow ? "kept %u/%u  raw mass %.4f" : "kept %u of %u   kept raw mass %.4f",
                 res->n_kept, res->n_finite, res->retained_mass);
     const char *arrow = (g->dflags & DISP_ASCII) ? "->" : "\xE2\x86\x92";
     grid_printf(g, x + 1, y + 1, w - 2, ROLE_VALUE, narrow ? "H %.3f%s%.3f e^H %.2f%s%.2f" : "H %.3f%s%.3f nats  exp(H) %.2f%s%.2f",
@@ -117,8 +111,8 @@ static void dist_values(const struct explorer *ex, int32_t id, char *a, char *b,
         *vr = lp_bar(pr); *vf = lp_bar(pf);
         break;
     default:
-        fmt_prob(a, n, pr);
-        fmt_prob(b, n, pf);
+        num_prob(a, n, pr);   /* the one probability format (base/numfmt.h) */
+        num_prob(b, n, pf);
         *vr = pr; *vf = pf;
         break;
     }
@@ -181,15 +175,6 @@ static int marks_after(const struct explorer *ex, uint32_t k, const struct ex_ma
     return n;
 }
 
-/* Lines rows first..last take with their marks. */
-static int lines_for(const struct explorer *ex, uint32_t first, uint32_t last)
-{
-    const struct ex_mark *mk[CHAIN_MAX_STAGES];
-    int n = 0;
-    for (uint32_t k = first; k <= last && k < ex->n_top; k++) n += 1 + marks_after(ex, k, mk);
-    return n;
-}
-
 void view_dist(struct grid *g, const struct explorer *ex, struct view_rect r)
 {
     struct dist_cols c = dist_cols(r);
@@ -197,9 +182,7 @@ void view_dist(struct grid *g, const struct explorer *ex, struct view_rect r)
     /* rows scroll so the selected one stays in view; a stage's threshold
      * is a line between the last row it kept and the first it cut */
     int rows = r.h - 4;
-    uint32_t first = ex->dist_scroll;
-    if (ex->dist_sel < first) first = ex->dist_sel;
-    while (rows > 0 && first < ex->dist_sel && lines_for(ex, first, ex->dist_sel) > rows) first++;
+    uint32_t first = explorer_dist_first(ex, rows);   /* the list's one scroll rule (paging too) */
     int y = r.y + 4, end = r.y + 4 + (rows > 0 ? rows : 0);
     for (uint32_t k = first; y < end && k < ex->n_top; k++) {
         dist_row(g, ex, &c, k, y++);

@@ -6,6 +6,7 @@
  * and the binomial standard error a teacher expects the gaps to stay
  * within. Built by explorer_eval_update (draws_build). */
 #include "view/panel.h"
+#include "base/numfmt.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -46,9 +47,10 @@ void view_draws(struct grid *g, const struct explorer *ex, const struct explorer
         if (d->id[i] == ex->info.token) grid_glyph(g, x, y, gl->arrow, ROLE_MARK);
         panel_token(g, ex, x + 2, y, tw, ROLE_NORMAL, d->id[i]);
         grid_bar(g, xb1, y, bw, d->p[i] / mx, ROLE_BAR_FINAL);
-        grid_printf(g, xn1, y, numw, ROLE_VALUE, "%.4f", d->p[i]);
+        char a[16], b[16];   /* the one probability format (base/numfmt.h) */
+        grid_printf(g, xn1, y, numw, ROLE_VALUE, "%6s", num_prob(a, sizeof a, d->p[i]));
         grid_bar(g, xb2, y, bw, f / mx, ROLE_BAR_RAW);
-        grid_printf(g, xn2, y, r.x + r.w - xn2, ROLE_VALUE, "%.4f %5u", f, d->count[i]);
+        grid_printf(g, xn2, y, r.x + r.w - xn2, ROLE_VALUE, "%6s %5u", num_prob(b, sizeof b, f), d->count[i]);
     }
     uint32_t rest = d->n_kept - i;
     if (rest > 0 && y < r.y + r.h) {
@@ -56,7 +58,8 @@ void view_draws(struct grid *g, const struct explorer *ex, const struct explorer
         double p = d->p_other;
         for (uint32_t k = i; k < d->n_rows; k++) { c += d->count[k]; p += d->p[k]; }
         grid_printf(g, x + 2, y, tw, ROLE_DIM, "%u others", rest);
-        grid_printf(g, xn1, y, numw, ROLE_DIM, "%.4f", p);
-        grid_printf(g, xn2, y, r.x + r.w - xn2, ROLE_DIM, "%.4f %5u", (double)c / d->n, c);
+        char a[16], b[16];
+        grid_printf(g, xn1, y, numw, ROLE_DIM, "%6s", num_prob(a, sizeof a, p));
+        grid_printf(g, xn2, y, r.x + r.w - xn2, ROLE_DIM, "%6s %5u", num_prob(b, sizeof b, (double)c / d->n), c);
     }
 }

@@ -17,6 +17,7 @@
  * of up to 6 characters (else the chain letter, "T") from 80, the chain
  * letter below. */
 #include "view/panel.h"
+#include "sampling/stage.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,7 +63,7 @@ static int param_fields(const struct explorer *ex, int w, int focus, int fold, s
     int n = 0;
     *folded = 0;
     for (int p = 0; p < PARAM__COUNT; p++) {
-        if (fold && p != focus && param_is_off(&ex->params, (enum param_id)p)) { (*folded)++; continue; }
+        if (fold && p != focus && param_idle(&ex->params, (enum param_id)p)) { (*folded)++; continue; }
         struct pfield *f = &out[n++];
         f->idx = p;
         f->dim = explorer_param_state(ex, p) == EXPS_ABSENT;

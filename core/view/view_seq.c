@@ -11,18 +11,46 @@
 #include "base/display.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #define SEQ_TOK_W 12
 
 static int tok_width(const struct grid *g, const struct explorer *ex, uint32_t i)
 {
     int32_t id = ex->rec_tok[i];
-    char buf[32];
-    size_t len;
     if (id < 0) return 1;
-    const char *t = explorer_token(ex, id, buf, sizeof buf, &len);
-    int w = disp_width(t, len, DISP_TOKEN | g->dflags);
+    int w = panel_token_width(g, ex, id);
     return w > SEQ_TOK_W ? SEQ_TOK_W : w < 1 ? 1 : w;
+}
+
+/* The legend of the token roles, drawn at the right end of the title row
+ * when it fits after the title (tw columns). */
+static void seq_legend(struct grid *g, struct view_rect r, int tw)
+{
+    int ascii = (g->dflags & DISP_ASCII) != 0;
+    const struct { enum grid_role role; const char *utf8, *ascii; } items[] = {
+        { ROLE_P_HI, "p\xE2\x89\xA5" "0.5", "p>=0.5" },
+        { ROLE_P_MID, "p\xE2\x89\xA5" "0.1", "p>=0.1" },
+        { ROLE_P_LO, "p<0.1", "p<0.1" },
+        { ROLE_P_CUT, "cut", "cut" },
+        { ROLE_DIM, "pending", "pending" },
+    };
+    const int n = (int)(sizeof items / sizeof items[0]);
+    int w = 0;
+    for (int i = 0; i < n; i++) {
+        const char *t = ascii ? items[i].ascii : items[i].utf8;
+        w += disp_width(t, strlen(t), g->dflags) + 1;
+    }
+    int cut_w = 1 + 1;   /* the cut item is drawn after its mark */
+    int x = r.x + r.w - w - cut_w - 1;
+    if (x < r.x + tw + 2) return;
+    const struct grid_glyphs *gl = grid_glyphs(g);
+    grid_glyph(g, x - 1, r.y, ' ', ROLE_BORDER);
+    for (int i = 0; i < n; i++) {
+        if (items[i].role == ROLE_P_CUT) { grid_glyph(g, x++, r.y, gl->cut_mark, ROLE_P_CUT); }
+        x += grid_puts(g, x, r.y, r.x + r.w - x, items[i].role, ascii ? items[i].ascii : items[i].utf8);
+        grid_glyph(g, x++, r.y, ' ', ROLE_BORDER);
+    }
 }
 
 void view_seq(struct grid *g, const struct explorer *ex, struct view_rect r)
@@ -35,6 +63,7 @@ void view_seq(struct grid *g, const struct explorer *ex, struct view_rect r)
     else
         snprintf(t, sizeof t, "Sequence: %u steps, p under current settings", ex->n_steps);
     panel_title(g, r, t, ex->focus_panel == PANEL_SEQ);
+    seq_legend(g, r, (int)strlen(t) + 2);
     int rows = r.h - 1;
     if (rows <= 0 || !ex->rec_tok) return;
     /* pass 1: the line of the selected step */

@@ -24,6 +24,31 @@ static int cellpos(double v, double lo, double hi, int n)
     return c < 0 ? 0 : c > n - 1 ? n - 1 : (int)c;
 }
 
+/* The temperatures under the x axis, each at its cell (the last pulled
+ * in to end at the edge), one blank between labels. When they do not all
+ * fit, the ends go first, then the short round ones (0.5, 1, 1.5), then
+ * the rest where room is left: 0.5 and 1.5 are never dropped for 0.25. */
+static void x_labels(struct grid *g, const struct explorer_eval *xe, int px, int y, int pw, double xlo, double xhi)
+{
+    char occ[512] = {0}, t[32];
+    if (pw + 2 > (int)sizeof occ) pw = (int)sizeof occ - 2;
+    for (int pass = 0; pass < 3; pass++) {
+        for (int i = 0; i < xe->n_temps; i++) {
+            int n = snprintf(t, sizeof t, "%g", xe->temps[i]);
+            int cls = i == 0 || i == xe->n_temps - 1 ? 0 : n <= 3 ? 1 : 2;
+            if (cls != pass) continue;
+            int c = cellpos(xe->temps[i], xlo, xhi, pw);
+            if (c + n > pw + 1) c = pw + 1 - n;
+            if (c < 0) c = 0;
+            int free = 1;
+            for (int k = c - 1; k <= c + n && free; k++) free = k < 0 || k > pw + 1 || !occ[k];
+            if (!free) continue;
+            for (int k = c; k < c + n; k++) occ[k] = 1;
+            grid_puts(g, px + c, y, n, ROLE_DIM, t);
+        }
+    }
+}
+
 /* a y label right-aligned in w columns, in as many digits as fit */
 static void ylabel(struct grid *g, int x, int y, int w, double v)
 {
@@ -98,15 +123,7 @@ static void chart(struct grid *g, const struct explorer *ex, const struct explor
         double v = yn < lo ? lo : yn > hi ? hi : yn;
         grid_glyph(g, px + mc, y + 1 + ph - 1 - cellpos(v, lo, hi, ph), 'o', ROLE_MARK);
     }
-    /* x labels (dropped where they would overlap) */
-    int used = -1;
-    for (int i = 0; i < xe->n_temps; i++) {
-        int c = cellpos(xe->temps[i], xlo, xhi, pw);
-        int n = snprintf(t, sizeof t, "%g", xe->temps[i]);
-        if (c <= used || c + n > pw + 1) continue;
-        grid_puts(g, px + c, y + 1 + ph, n, ROLE_DIM, t);
-        used = c + n;
-    }
+    x_labels(g, xe, px, y + 1 + ph, pw, xlo, xhi);
 }
 
 void view_sweep(struct grid *g, const struct explorer *ex, const struct explorer_eval *xe, struct view_rect r)

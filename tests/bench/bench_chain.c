@@ -65,12 +65,24 @@ static int cmp_d(const void *a, const void *b)
 int main(void)
 {
     const uint32_t sizes[] = {32000, 131072, 151936, 262144};
-    struct { const char *name; enum preset ps; struct params p; } cfg[] = {
-        {"hf T0.7 top-p 0.9 (no top-k)", PRESET_HF, {0.7, 0, 0.9, 0}},
-        {"hf T0.7 k50 top-p 0.95", PRESET_HF, {0.7, 50, 0.95, 0}},
-        {"llama.cpp defaults 0.8/40/0.95/0.05", PRESET_LLAMACPP, {0.8, 40, 0.95, 0.05}},
-        {"vllm T1.0 min-p 0.05", PRESET_VLLM, {1.0, 0, 1.0, 0.05}},
+    /* each preset in its system's arithmetic, then exact (issue 11) */
+    struct { const char *name; enum preset ps; int exact; double T; int32_t k; double p, m; struct params pr; } cfg[] = {
+        {"hf T0.7 top-p 0.9 (no top-k)", PRESET_HF, 0, 0.7, 0, 0.9, 0, {.temperature = 0}},
+        {"hf T0.7 k50 top-p 0.95", PRESET_HF, 0, 0.7, 50, 0.95, 0, {.temperature = 0}},
+        {"llama.cpp defaults 0.8/40/0.95/0.05", PRESET_LLAMACPP, 0, 0.8, 40, 0.95, 0.05, {.temperature = 0}},
+        {"vllm T1.0 min-p 0.05", PRESET_VLLM, 0, 1.0, 0, 1.0, 0.05, {.temperature = 0}},
+        {"exact: hf T0.7 top-p 0.9 (no top-k)", PRESET_HF, 1, 0.7, 0, 0.9, 0, {.temperature = 0}},
+        {"exact: hf T0.7 k50 top-p 0.95", PRESET_HF, 1, 0.7, 50, 0.95, 0, {.temperature = 0}},
+        {"exact: llama.cpp defaults", PRESET_LLAMACPP, 1, 0.8, 40, 0.95, 0.05, {.temperature = 0}},
+        {"exact: vllm T1.0 min-p 0.05", PRESET_VLLM, 1, 1.0, 0, 1.0, 0.05, {.temperature = 0}},
     };
+    for (size_t ci = 0; ci < sizeof cfg / sizeof cfg[0]; ci++) {
+        cfg[ci].pr = PARAMS_OFF;
+        cfg[ci].pr.temperature = cfg[ci].T;
+        cfg[ci].pr.top_k = cfg[ci].k;
+        cfg[ci].pr.top_p = cfg[ci].p;
+        cfg[ci].pr.min_p = cfg[ci].m;
+    }
     printf("one chain step (median of %d runs, microseconds); naive = full sort of V first\n", REPS);
     printf("%-38s %8s %12s %12s %12s %8s\n", "config", "V", "logitscope", "(rerun)", "naive-sort", "speedup");
     for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
@@ -92,14 +104,15 @@ int main(void)
         for (size_t ci = 0; ci < sizeof cfg / sizeof cfg[0]; ci++) {
             struct chain ch;
             chain_preset(&ch, cfg[ci].ps);
+            ch.exact = cfg[ci].exact;
             double a[REPS], b[REPS];
             uint32_t kept_a = 0, kept_b = 0;
             struct ls_error e = {0};
             for (int k = 0; k < REPS; k++) {
                 double t0 = clock_s();
-                chain_run(&ch, &cfg[ci].p, z, V, &ws, &r, &e);
+                chain_run(&ch, &cfg[ci].pr, z, V, &ws, &r, &e);
                 double t1 = clock_s();
-                kept_b = naive_step(z, V, &cfg[ci].p, t, pr, cfg[ci].ps != PRESET_LLAMACPP);
+                kept_b = naive_step(z, V, &cfg[ci].pr, t, pr, cfg[ci].ps != PRESET_LLAMACPP);
                 double t2 = clock_s();
                 a[k] = (t1 - t0) * 1e6;
                 b[k] = (t2 - t1) * 1e6;
@@ -111,7 +124,7 @@ int main(void)
             double c2[REPS];
             for (int k = 0; k < REPS; k++) {
                 double t0 = clock_s();
-                chain_rerun(&ch, &cfg[ci].p, z, V, &ws, &r, &e);
+                chain_rerun(&ch, &cfg[ci].pr, z, V, &ws, &r, &e);
                 c2[k] = (clock_s() - t0) * 1e6;
             }
             qsort(c2, REPS, sizeof *c2, cmp_d);

@@ -11,3 +11,6 @@ LC_ALL=C.UTF-8 "$LS" --bench-frames 300
 
 # .npy scale check: 1 GiB [2048, 131072] f32, last step, time and RSS
 sh tests/bench/npy_big.sh "$LS"
+
+# dataset eval at scale against the single eval runs it replaces (issue 13)
+sh tests/bench/dataset_bench.sh "$LS"

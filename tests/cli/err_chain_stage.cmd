@@ -1,1 +1,1 @@
-$LS show tests/data/native/ok.json --chain top-k,typical
+$LS show tests/data/native/ok.json --chain top-k,top-a

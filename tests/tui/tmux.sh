@@ -15,6 +15,8 @@
 #      no bidi or zero-width code point, and no ESC outside known sequences.
 #   6. The chain edited with real keys: a dimmed parameter's note, add,
 #      move and remove a stage.
+#   7. Live mode (--model): the temperature changes the continuation text,
+#      :fork, :ab.
 LS=$1
 T=$2/tmux
 mkdir -p "$T"
@@ -73,11 +75,11 @@ tm send-keys -t demo Escape
 wait_for demo "─ Chain hf" || fail "help overlay did not close"
 grep -q "logitscope keys" "$T/screen" && fail "help still shown"
 tm resize-window -t demo -x 60 -y 20
-wait_for demo "T 1.30  k off" || fail "resize to 60x20"
+wait_for demo "T 1.30  p 0.50" || fail "resize to 60x20"
 tm capture-pane -t demo -p | /usr/bin/env python3 -c 'import sys; sys.exit(max(len(l.rstrip("\n")) for l in sys.stdin.buffer.read().decode().splitlines(True)) > 60)' \
     || fail "lines wider than 60 after resize"
 tm resize-window -t demo -x 100 -y 30
-wait_for demo "temperature 1.30  top-k off" || fail "resize back to 100x30"
+wait_for demo "temperature 1.30  top-p 0.50" || fail "resize back to 100x30"
 [ "$(alt demo)" = 1 ] || fail "alternate screen not on while running"
 tm send-keys -t demo q
 wait_dead demo || fail "q did not quit"
@@ -164,7 +166,7 @@ wait_for colour "kept 64 of 64" || fail "exported LINES/COLUMNS overrode the rea
 tm capture-pane -t colour -p -e > "$T/colour.txt"
 grep -q '38;5;' "$T/colour.txt" || fail "no 256-colour roles on tmux-256color"
 for sz in 61x17 90x25 70x40 120x20 60x16 100x30; do tm resize-window -t colour -x "${sz%x*}" -y "${sz#*x}"; done
-wait_for colour "temperature 1.00  top-k off" || fail "layout after a resize storm"
+wait_for colour "temperature 1.00  +" || fail "layout after a resize storm"
 tm send-keys -t colour q
 wait_dead colour || fail "colour: did not quit"
 start mono 100 30 "$ENVS NO_COLOR=1 $LS tests/tui/data/small.json"
@@ -211,6 +213,25 @@ tm send-keys -t chain DC
 wait_for chain "removed min-p: chain top-k,temperature,top-p" || fail "chain: <Del> removes the stage"
 tm send-keys -t chain q
 wait_dead chain || fail "chain: did not quit"
+
+# --- 7. live mode (issue 10): a new temperature regenerates the continuations in
+# background slices; :fork and :ab in a real terminal
+start live 110 30 "$ENVS $LS --model samples/model.lsm --prompt The -n 3 --max-tokens 24"
+wait_for live "Continuations: 3, #0 shown" 20 || fail "live: no continuations"
+grep '^.*>0 ' "$T/screen" | sed 's/.*>0 //' > "$T/live1"
+tm send-keys -t live ':set temperature 2' Enter
+wait_for live "temperature 2.00" || fail "live: :set temperature"
+wait_for live "Continuations: 3, #0 shown" 20 || fail "live: no regeneration"
+grep '^.*>0 ' "$T/screen" | sed 's/.*>0 //' > "$T/live2"
+cmp -s "$T/live1" "$T/live2" && fail "live: the continuation text did not change with the temperature"
+tm send-keys -t live ':step 1' Enter ':fork 44' Enter
+wait_for live "step 1 of" || fail "live: :step 1"
+wait_for live "^ *[^ ]* *\[,\]" 20 || fail "live: :fork 44 did not put ',' at step 1"
+tm send-keys -t live ':ab' Enter ':set temperature 0.3' Enter
+wait_for live "A/B: A T=2 " 20 || fail "live: :ab"
+wait_for live "A0 " || fail "live: A's continuations not shown"
+tm send-keys -t live q
+wait_dead live || fail "live: q did not quit"
 
 # Every pane must have exited by itself before the server goes away: a
 # SIGHUP from kill-server landing while a sanitizer build runs its exit-time

@@ -29,6 +29,7 @@ static struct fx *fx_new(uint32_t V, enum preset ps)
     assert_int_equal(chain_ws_init(&f->ws, V), 0);
     assert_int_equal(chain_result_init(&f->r, V), 0);
     chain_preset(&f->ch, ps);
+    f->ch.exact = 1; /* these tests pin the exact reference; test_exactness.c the systems */
     f->p = PARAMS_OFF;
     f->V = V;
     return f;
@@ -144,6 +145,7 @@ static void test_greedy(void **state)
     fx_free(g);
     /* greedy in llama.cpp order (temperature last) still picks the argmax */
     chain_preset(&f->ch, PRESET_LLAMACPP);
+    f->ch.exact = 1;
     f->p.top_k = 3;
     run(f, z);
     assert_int_equal(f->r.n_kept, 1);
@@ -194,7 +196,7 @@ static void test_top_p_crossing(void **state)
     f->p.top_p = 0.6; /* 0.5 < 0.6: the 0.3 token crosses and stays */
     run(f, z);
     assert_int_equal(f->r.n_kept, 2);
-    assert_int_equal(f->r.cut_by[2], CUT_STAGE0 + 2);
+    assert_int_equal(f->r.cut_by[2], CUT_STAGE0 + 3); /* hf: penalties, temperature, top-k, top-p */
     f->p.top_p = 0.5; /* mass exactly p after the first token: stop there */
     run(f, z);
     assert_int_equal(f->r.n_kept, 1);
@@ -228,7 +230,7 @@ static void test_top_k_ties(void **state)
     assert_int_equal(ll->r.n_kept, 2); /* exactly k: id 1, then the lowest tied id 0 */
     assert_int_equal(ll->r.kept[0], 0);
     assert_int_equal(ll->r.kept[1], 1);
-    assert_int_equal(ll->r.cut_by[2], CUT_STAGE0 + 0);
+    assert_int_equal(ll->r.cut_by[2], CUT_STAGE0 + 3); /* llama.cpp: penalties, dry, top-n-sigma, top-k */
     fx_free(hf); fx_free(ll); fx_free(vl);
 }
 
@@ -240,7 +242,7 @@ static void test_min_p(void **state)
     f->p.min_p = 0.1; /* keep p >= 0.1 * p_max: ratios 1, 0.5, 0.11 kept, 0.09 cut */
     run(f, z);
     assert_int_equal(f->r.n_kept, 3);
-    assert_int_equal(f->r.cut_by[3], CUT_STAGE0 + 3);
+    assert_int_equal(f->r.cut_by[3], CUT_STAGE0 + 4); /* hf: ..., top-p, min-p */
     /* after temperature T, min-p with base m equals base m^T at T = 1 */
     f->p.temperature = 2.0;
     f->p.min_p = 0.1;
@@ -276,7 +278,11 @@ static void test_vllm_temperature_rules(void **state)
     run(f, z);
     assert_true(f->r.effective_temperature == 0.01);
     assert_true(f->r.note[0] != 0);
-    f->p.temperature = 5e-6;  /* below 1e-5: greedy */
+    f->p.temperature = 5e-6;  /* raised to 0.01 first, so not greedy (issue 11) */
+    run(f, z);
+    assert_false(f->r.greedy);
+    assert_true(f->r.effective_temperature == 0.01);
+    f->p.temperature = 0;     /* only T = 0 is greedy */
     run(f, z);
     assert_true(f->r.greedy);
     assert_int_equal(f->r.n_kept, 1);
@@ -290,10 +296,10 @@ static void test_stage_reports(void **state)
     float *z = random_logits(1000, 3, 6);
     f->p.top_k = 50; f->p.top_p = 0.8;
     run(f, z);
-    assert_int_equal(f->r.stages[1].kept_in, 1000);
-    assert_int_equal(f->r.stages[1].kept_out, 50);
-    assert_int_equal(f->r.stages[2].kept_in, 50);
-    assert_int_equal(f->r.stages[2].kept_out, f->r.n_kept);
+    assert_int_equal(f->r.stages[2].kept_in, 1000); /* hf: penalties, temperature, top-k, top-p */
+    assert_int_equal(f->r.stages[2].kept_out, 50);
+    assert_int_equal(f->r.stages[3].kept_in, 50);
+    assert_int_equal(f->r.stages[3].kept_out, f->r.n_kept);
     /* raw mass removed by all stages + retained = 1 */
     double removed = 0;
     for (int i = 0; i < f->r.n_stages; i++) removed += f->r.stages[i].raw_mass_removed;
@@ -480,8 +486,9 @@ static void test_parse_and_defaults(void **state)
     struct chain c;
     struct ls_error e = {0};
     assert_int_equal(chain_parse("llama.cpp", &c, &e), 0);
-    assert_int_equal(c.order[0], STAGE_TOP_K);
-    assert_int_equal(c.order[3], STAGE_TEMPERATURE);
+    assert_int_equal(c.order[0], STAGE_PENALTIES); /* common.h's default sequence */
+    assert_int_equal(c.order[3], STAGE_TOP_K);
+    assert_int_equal(c.order[8], STAGE_TEMPERATURE);
     assert_int_equal(chain_parse("top-k, temperature ,top_p", &c, &e), 0);
     assert_int_equal(c.n, 3);
     assert_int_equal(c.preset, PRESET_CUSTOM);

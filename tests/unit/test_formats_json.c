@@ -143,7 +143,7 @@ static void test_openai_completions(void **state)
     open_sample(&l, "samples/openai_completions.json");
     assert_string_equal(l.s->ops->format, "openai-completions");
     assert_int_equal(l.s->n_steps, 3);      /* echo: "The" has null logprobs, not a step */
-    assert_non_null(strstr(l.s->warnings, "echo mode"));
+    assert_non_null(strstr(l.s->warnings, "echoed prompt's first token"));
     assert_int_equal(ID(l.s, "The"), -1);
     step(&l, 0);
     TEXT(&l, " capital");

@@ -13,14 +13,15 @@
 
 #include "sampling/chain.h"
 #include "sampling/params_table.h"
+#include "sampling/stage.h"
 #include "explorer/explorer.h"
 #include "cli/cli_opts.h"
 
 static void test_table_names_and_aliases(void **st)
 {
     (void)st;
-    static const char *const canon[PARAM__COUNT] = { "temperature", "top-k", "top-p", "min-p" };
-    static const char *const key[PARAM__COUNT] = { "temperature", "top_k", "top_p", "min_p" };
+    static const char *const canon[PARAM__COUNT] = { "temperature", "top-k", "top-p", "min-p", "min-keep", "typical-p", "top-n-sigma", "epsilon", "eta", "xtc-probability", "xtc-threshold", "repeat-penalty", "frequency-penalty", "presence-penalty", "repeat-last-n", "dynatemp-range", "dynatemp-exponent", "mirostat", "mirostat-tau", "mirostat-eta", "dry-multiplier", "dry-base", "dry-allowed-length", "dry-last-n" };
+    static const char *const key[PARAM__COUNT] = { "temperature", "top_k", "top_p", "min_p", "min_keep", "typical_p", "top_n_sigma", "epsilon_cutoff", "eta_cutoff", "xtc_probability", "xtc_threshold", "repetition_penalty", "frequency_penalty", "presence_penalty", "repeat_last_n", "dynatemp_range", "dynatemp_exponent", "mirostat", "mirostat_tau", "mirostat_eta", "dry_multiplier", "dry_base", "dry_allowed_length", "dry_penalty_last_n" };
     for (int i = 0; i < PARAM__COUNT; i++) {
         const struct param_def *d = param_def((enum param_id)i);
         enum param_id id;
@@ -29,22 +30,29 @@ static void test_table_names_and_aliases(void **st)
         assert_true(param_lookup(d->name, &id) && id == (enum param_id)i);
         assert_true(param_lookup(d->key, &id) && id == (enum param_id)i);
         for (int a = 0; d->aliases[a]; a++) assert_true(param_lookup(d->aliases[a], &id) && id == (enum param_id)i);
-        /* stage names are the parameters' names */
-        assert_string_equal(stage_name((enum stage_kind)i), d->name);
+        /* a parameter names its stage (min-keep serves every truncation) */
+        enum stage_kind k;
+        if (d->stage != STAGE_NONE) assert_true(stage_parse(d->name, &k) && k == d->stage);
     }
+    /* the first stages are named after their parameters */
+    for (int i = 0; i <= STAGE_MIN_P; i++) assert_string_equal(stage_name((enum stage_kind)i), param_name((enum param_id)i));
+    assert_string_equal(stage_name(STAGE_PENALTIES), "penalties");
     enum param_id id;
     assert_true(param_lookup("TOP_K", &id) && id == PARAM_TOP_K);
-    assert_false(param_lookup("typical", &id));
+    assert_true(param_lookup("typical", &id) && id == PARAM_TYPICAL_P);
+    assert_false(param_lookup("top-a", &id));
     char buf[128];
-    param_names_join(", ", buf, sizeof buf);
-    assert_string_equal(buf, "temperature, top-k, top-p, min-p");
+    stage_names_join(", ", buf, sizeof buf);
+    assert_string_equal(buf, "temperature, top-k, top-p, min-p, typical-p, top-n-sigma, epsilon, eta, xtc, penalties, mirostat, dry");
 }
 
 static void test_table_values(void **st)
 {
     (void)st;
     struct params p = PARAMS_OFF;
-    for (int i = 0; i < PARAM__COUNT; i++) assert_true(param_is_off(&p, (enum param_id)i));
+    for (int i = 0; i < PARAM__COUNT; i++)  /* settings of a stage (xtc-threshold) are never off alone */
+        assert_true(param_is_off(&p, (enum param_id)i) || param_def((enum param_id)i)->off_rule == OFF_NEVER);
+    for (int k = 0; k < STAGE__COUNT; k++) assert_false(stage_active((enum stage_kind)k, &p));
     param_set(&p, PARAM_TOP_K, 40);
     param_set(&p, PARAM_MIN_P, 0.05);
     assert_int_equal(p.top_k, 40);
@@ -73,7 +81,7 @@ static void test_table_values(void **st)
 static void test_chain_shorthand(void **st)
 {
     (void)st;
-    static const char *const want[] = { "hf T>k>p>m", "llama.cpp k>p>m>T", "vllm T>m>k>p" };
+    static const char *const want[] = { "hf e>T>k>p>m>y>E>H", "llama.cpp e>d>s>k>y>p>m>x>T>M", "vllm e>T>m>k>p" };
     for (int ps = 0; ps < 3; ps++) {
         struct chain c;
         char buf[64];
@@ -91,7 +99,7 @@ static void test_core_messages_name_no_flag(void **st)
     struct params p;
     struct ls_error e = {0};
     assert_int_equal(chain_parse("bogus", &c, &e), LS_EUSAGE);
-    assert_string_equal(e.msg, "unknown stage 'bogus' (stages: temperature, top-k, top-p, min-p)");
+    assert_string_equal(e.msg, "unknown stage 'bogus' (stages: temperature, top-k, top-p, min-p, typical-p, top-n-sigma, epsilon, eta, xtc, penalties, mirostat, dry)");
     assert_int_equal(chain_parse("top-k,k", &c, &e), LS_EUSAGE);
     assert_string_equal(e.msg, "stage 'top-k' listed twice");
     assert_int_equal(chain_parse("", &c, &e), LS_EUSAGE);
@@ -107,11 +115,12 @@ static void test_explorer_messages(void **st)
     struct explorer ex;
     explorer_init(&ex);
     assert_int_equal(explorer_command(&ex, "chain bogus"), EXC_ERROR);
-    assert_string_equal(ex.msg, "chain: unknown stage 'bogus' (stages: temperature, top-k, top-p, min-p)");
+    assert_string_equal(ex.msg, "chain: unknown stage 'bogus' (stages: temperature, top-k, top-p, min-p, typical-p, top-n-sigma, epsilon, eta, xtc, penalties, mirostat, dry)");
     assert_int_equal(explorer_command(&ex, "defaults nope"), EXC_ERROR);
     assert_string_equal(ex.msg, "defaults: unknown system 'nope' (hf, llama.cpp, vllm)");
     assert_int_equal(explorer_command(&ex, "set bogus 1"), EXC_ERROR);
-    assert_string_equal(ex.msg, "set: unknown parameter 'bogus' (temperature, top-k, top-p, min-p, seed, step, draws, scale)");
+    /* the list is every parameter of the table, then the explorer's settings */
+    assert_non_null(strstr(ex.msg, "set: unknown parameter 'bogus' (temperature, top-k, top-p, min-p, min-keep, typical-p"));
     assert_int_equal(explorer_command(&ex, "set top_k 2.5"), EXC_ERROR);
     assert_string_equal(ex.msg, "set top-k: expected an integer, got '2.5'");
     assert_int_equal(explorer_command(&ex, "set p"), EXC_ERROR);
@@ -129,10 +138,10 @@ static void test_explorer_defaults_sets_chain(void **st)
     struct explorer ex;
     explorer_init(&ex);
     assert_int_equal(explorer_command(&ex, "defaults llama.cpp"), EXC_OK);
-    assert_string_equal(ex.msg, "defaults of llama.cpp: chain llama.cpp k>p>m>T");
+    assert_string_equal(ex.msg, "defaults of llama.cpp: chain llama.cpp e>d>s>k>y>p>m>x>T>M");
     assert_int_equal(ex.chain.preset, PRESET_LLAMACPP);
-    assert_int_equal(ex.chain.order[0], STAGE_TOP_K);
-    assert_int_equal(ex.chain.order[3], STAGE_TEMPERATURE);
+    assert_int_equal(ex.chain.order[3], STAGE_TOP_K);
+    assert_int_equal(ex.chain.order[8], STAGE_TEMPERATURE);
     assert_int_equal(ex.chain.topk_ties, TIES_BY_ID);
     assert_true(ex.params.temperature == 0.8 && ex.params.top_k == 40);
     explorer_free(&ex);
@@ -171,12 +180,12 @@ static void test_cli_and_explorer_defaults_agree(void **st)
 static void test_cli_prefixes_flag(void **st)
 {
     (void)st;
-    char a0[] = "show", a1[] = "--chain", a2[] = "top-k,typical", a3[] = "--defaults", a4[] = "nope";
+    char a0[] = "show", a1[] = "--chain", a2[] = "top-k,top-a", a3[] = "--defaults", a4[] = "nope";
     char *argv1[] = { a0, a1, a2, NULL };
     struct cli_opts o;
     struct ls_error e = {0};
     assert_int_equal(cli_parse(3, argv1, &o, NULL, NULL, NULL, "", &e), LS_EUSAGE);
-    assert_string_equal(e.msg, "--chain: unknown stage 'typical' (stages: temperature, top-k, top-p, min-p)");
+    assert_string_equal(e.msg, "--chain: unknown stage 'top-a' (stages: temperature, top-k, top-p, min-p, typical-p, top-n-sigma, epsilon, eta, xtc, penalties, mirostat, dry)");
     char *argv2[] = { a0, a3, a4, NULL };
     assert_int_equal(cli_parse(3, argv2, &o, NULL, NULL, NULL, "", &e), LS_EUSAGE);
     assert_string_equal(e.msg, "--defaults: unknown system 'nope' (hf, llama.cpp, vllm)");

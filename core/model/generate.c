@@ -1,0 +1,158 @@
+/* generate.c: continuations from a model source under a chain (generate.h). */
+#include "model/generate.h"
+#include "sampling/draw.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int gen_ws_init(struct gen_ws *w, uint32_t V)
+{
+    memset(w, 0, sizeof *w);
+    w->V = V;
+    w->z = malloc(V * sizeof *w->z);
+    w->cum = malloc(V * sizeof *w->cum);
+    if (!w->z || !w->cum || chain_ws_init(&w->ws, V) || chain_result_init(&w->res, V)) {
+        gen_ws_free(w);
+        return -1;
+    }
+    return 0;
+}
+
+void gen_ws_free(struct gen_ws *w)
+{
+    free(w->z);
+    free(w->cum);
+    free(w->ctx);
+    chain_ws_free(&w->ws);
+    chain_result_free(&w->res);
+    memset(w, 0, sizeof *w);
+}
+
+void gen_begin(struct gen_cont *c, const struct gen_request *r, uint32_t index)
+{
+    memset(c, 0, sizeof *c);
+    c->index = index;
+    c->forced = -1;
+    rng_seed(&c->g, r->seed + index);
+}
+
+void gen_cont_free(struct gen_cont *c)
+{
+    free(c->ids); free(c->p); free(c->p_raw); free(c->logits); free(c->text);
+    memset(c, 0, sizeof *c);
+}
+
+const char *gen_end_name(enum gen_end e)
+{
+    static const char *const names[] = { "running", "end of text", "max tokens", "stop string", "nothing kept" };
+    return names[e];
+}
+
+static int grow(struct gen_cont *c, uint32_t V, int keep, struct ls_error *err)
+{
+    if (c->n < c->cap) return LS_OK;
+    uint32_t nc = c->cap ? 2 * c->cap : 64;
+    int32_t *ids = realloc(c->ids, nc * sizeof *ids);
+    if (ids) c->ids = ids;
+    double *p = realloc(c->p, nc * sizeof *p);
+    if (p) c->p = p;
+    double *pr = realloc(c->p_raw, nc * sizeof *pr);
+    if (pr) c->p_raw = pr;
+    float *lg = keep ? realloc(c->logits, (size_t)nc * V * sizeof *lg) : NULL;
+    if (lg) c->logits = lg;
+    if (!ids || !p || !pr || (keep && !lg)) return ls_fail(err, LS_ELIMIT, "out of memory for %u generated tokens", nc);
+    c->cap = nc;
+    return LS_OK;
+}
+
+/* Append token bytes to the text; stop at the stop string. */
+static int append_text(const struct model *m, const struct gen_request *r, struct gen_cont *c, int32_t tok,
+                       struct ls_error *err)
+{
+    size_t l = 0;
+    const char *t = tok == m->eos ? NULL : vocab_get(m->vocab, tok, &l);
+    if (!t) l = 0;
+    if (c->text_len + l + 1 > c->text_cap) {
+        size_t nc = c->text_cap ? 2 * c->text_cap : 256;
+        while (nc < c->text_len + l + 1) nc *= 2;
+        char *nt = realloc(c->text, nc);
+        if (!nt) return ls_fail(err, LS_ELIMIT, "out of memory");
+        c->text = nt; c->text_cap = nc;
+    }
+    size_t old = c->text_len;
+    if (l) memcpy(c->text + old, t, l);
+    c->text_len += l;
+    c->text[c->text_len] = 0;
+    size_t sl = r->stop ? strlen(r->stop) : 0;
+    if (sl && c->text_len >= sl) {
+        size_t from = old + 1 > sl ? old + 1 - sl : 0;
+        for (size_t i = from; i + sl <= c->text_len; i++)
+            if (!memcmp(c->text + i, r->stop, sl)) { c->text_len = i; c->text[i] = 0; c->end = GEN_STOP; break; }
+    }
+    return LS_OK;
+}
+
+static int build_ctx(struct gen_ws *w, const struct gen_request *r, const struct gen_cont *c, struct ls_error *err)
+{
+    uint32_t need = r->n_prompt + c->n + 1;
+    if (need > MODEL_MAX_CONTEXT) return ls_fail(err, LS_ELIMIT, "context of %u tokens exceeds the limit of %u", need, MODEL_MAX_CONTEXT);
+    if (need > w->ctx_cap) {
+        int32_t *nc = realloc(w->ctx, need * 2 * sizeof *nc);
+        if (!nc) return ls_fail(err, LS_ELIMIT, "out of memory");
+        w->ctx = nc; w->ctx_cap = need * 2;
+    }
+    if (r->n_prompt) memcpy(w->ctx, r->prompt, r->n_prompt * sizeof *w->ctx);
+    if (c->n) memcpy(w->ctx + r->n_prompt, c->ids, c->n * sizeof *w->ctx);
+    return LS_OK;
+}
+
+int gen_step(struct model *m, const struct gen_request *r, struct gen_cont *c, struct gen_ws *w,
+             struct ls_error *err)
+{
+    if (c->end) return LS_OK;
+    int rc = build_ctx(w, r, c, err);
+    if (!rc) rc = model_next_logits(m, w->ctx, r->n_prompt + c->n, w->z, err);
+    if (!rc) rc = chain_run(&r->chain, &r->params, w->z, m->V, &w->ws, &w->res, err);
+    if (!rc) rc = grow(c, m->V, r->keep_logits, err);
+    if (rc) return rc;
+    struct draw_cdf d = draw_cdf_build(&w->res, w->cum);
+    int32_t tok = draw_token(&d, &c->g);   /* always one uniform, forced or not */
+    if (c->forced >= 0) { tok = c->forced; c->forced = -1; }
+    if (tok < 0) { c->end = GEN_NOTHING_KEPT; return LS_OK; }
+    c->ids[c->n] = tok;
+    c->p[c->n] = w->res.p[tok];
+    c->p_raw[c->n] = w->res.p_raw[tok];
+    if (r->keep_logits) memcpy(c->logits + (size_t)c->n * m->V, w->z, m->V * sizeof *w->z);
+    c->n++;
+    if ((rc = append_text(m, r, c, tok, err))) return rc;
+    if (!c->end && tok == m->eos) c->end = GEN_EOS;
+    if (!c->end && c->n >= r->max_tokens) c->end = GEN_MAX_TOKENS;
+    return LS_OK;
+}
+
+int gen_run(struct model *m, const struct gen_request *r, struct gen_cont *c, struct gen_ws *w,
+            struct ls_error *err)
+{
+    int rc = LS_OK;
+    while (!c->end && !rc) rc = gen_step(m, r, c, w, err);
+    return rc;
+}
+
+int gen_fork(struct model *m, const struct gen_request *r, struct gen_cont *c, uint32_t step,
+             int32_t token, struct ls_error *err)
+{
+    if (step > c->n || token < 0 || (uint32_t)token >= m->V)
+        return ls_fail(err, LS_EUSAGE, "cannot fork at step %u with token %d (%u steps, V = %u)", step, token, c->n, m->V);
+    /* rewind: the stream advanced one uniform per kept step */
+    rng_seed(&c->g, r->seed + c->index);
+    for (uint32_t i = 0; i < step; i++) (void)rng_uniform(&c->g);
+    c->n = step;
+    c->text_len = 0;
+    c->end = GEN_RUNNING;
+    for (uint32_t i = 0; i < step; i++) {
+        int rc = append_text(m, r, c, c->ids[i], err);
+        if (rc) return rc;
+    }
+    c->forced = token;
+    return LS_OK;
+}

@@ -1,0 +1,176 @@
+/* dataset_doc.h: the document of `logitscope dataset eval` and `dataset
+ * merge`: per row x temperature x version every evaluator score of `eval`,
+ * the per-temperature means of versions A and B, the paired delta with a
+ * 95% paired-bootstrap interval, the rows that moved most, and, for paired
+ * dumps of the same tokens, diff's KL statistics over all their steps.
+ *
+ * Layout:
+ *   dataset_doc.c     the document: settings (a JSON object, compared
+ *                     verbatim by merge and resume), the rows, and their
+ *                     exact JSON form (doubles round-trip; NaN = null,
+ *                     +-inf = "inf" / "-inf") so a result rebuilt from
+ *                     shard files is the same bytes as a single run;
+ *   dataset_stats.c   the summary, a pure function of the rows in id order
+ *                     (means, paired bootstrap, moved rows, KL);
+ *   dataset_run.c     evaluating rows on worker threads (one row at a time
+ *                     per worker: its versions, all temperatures in one
+ *                     eval pass, then the KL comparison);
+ *   dataset_render.c  text, JSON and CSV renderings.
+ *
+ * Units: scores as `eval` defines them (shares in [0, 1], perplexities,
+ * nats); deltas are B - A. Ownership: a doc owns its rows, strings and the
+ * settings object; free with ds_doc_free. */
+#ifndef LS_DATASET_DOC_H
+#define LS_DATASET_DOC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "eval/eval.h"
+#include "input/dataset.h"
+#include "sampling/divergence.h"
+
+#define DS_MAX_TEMPS 16
+#define DS_MAX_METRICS 32
+#define DS_BOOT_RESAMPLES 2000     /* paired bootstrap resamples */
+#define DS_DOC_VERSION 1
+
+enum ds_vstatus { DSV_MISSING = 0, DSV_OK, DSV_FAILED };
+enum ds_klstatus { DSK_NONE = 0, DSK_OK, DSK_NOT_COMPARABLE };
+
+/* One version (A or B) of one row. */
+struct ds_version {
+    int status;                /* enum ds_vstatus */
+    char *error;               /* DSV_FAILED: why */
+    char *file, *format;       /* DSV_OK */
+    uint32_t n_steps, V;
+    double *v;                 /* DSV_OK: n_temps x n_metrics, NaN = n/a */
+};
+
+/* The per-step comparison of a paired row's raw distributions. */
+struct ds_kl {
+    int status;                /* enum ds_klstatus */
+    char *note;                /* DSK_NOT_COMPARABLE: why */
+    uint32_t n;
+    struct div_step *steps;    /* kld, jsd, dp, nll_a, nll_b, same_top kept */
+};
+
+struct ds_row_result {
+    char *id;
+    struct ds_version ver[2];  /* A, B */
+    struct ds_kl kl;
+};
+
+struct ds_doc {
+    struct cJSON *settings;    /* owned; identical across shards of one run */
+    int n_temps;
+    double temps[DS_MAX_TEMPS];
+    int n_metrics;
+    char *metrics[DS_MAX_METRICS];
+    int paired;                /* a B dataset was given */
+    uint64_t seed;             /* bootstrap seed */
+    long top;                  /* moved rows listed; -1 = all */
+    int moved_metric;          /* index into metrics */
+    int shard_i, shard_n;      /* 1-based; 0/0 = the whole dataset */
+    size_t rows_total;         /* ids in A union B */
+    size_t rows_expected;      /* ids of this shard */
+    struct ds_row_result *rows;/* evaluated rows, sorted by id */
+    size_t n_rows, cap_rows;
+};
+
+/* What the settings hold (ds_settings_new); strings borrowed. */
+struct ds_spec {
+    const char *a_path, *b_path;   /* b_path NULL: one version */
+    const double *temps;
+    int n_temps;
+    const struct chain *chain;
+    const struct params *params;
+    const struct eval_config *cfg;
+    const char *format, *vocab;    /* input options that change results */
+    long top;
+    const char *moved_by;          /* a metric key; NULL: json_valid_share */
+};
+
+/* The metric keys for cfg (base scores, then external evaluators). */
+int ds_metric_keys(const struct eval_config *cfg, const char **out, int max);
+/* A new doc for spec (settings built, no rows). LS_EUSAGE when moved_by
+ * names no metric. */
+int ds_doc_new(const struct ds_spec *spec, struct ds_doc **out, struct ls_error *err);
+void ds_doc_free(struct ds_doc *d);
+/* A fresh row slot (zeroed, id copied); NULL on out of memory. */
+struct ds_row_result *ds_doc_add_row(struct ds_doc *d, const char *id);
+void ds_row_result_clear(struct ds_row_result *r);
+/* Sort rows by id; LS_EDATA when an id appears twice. */
+int ds_doc_sort(struct ds_doc *d, struct ls_error *err);
+/* Move every row of src into dst (src keeps empty slots). */
+int ds_doc_take_rows(struct ds_doc *dst, struct ds_doc *src, struct ls_error *err);
+/* 1 if a row with this id is in d (after ds_doc_sort). */
+int ds_doc_has(const struct ds_doc *d, const char *id);
+
+/* The whole document as JSON (with the summary of dataset_stats.c). */
+struct cJSON *ds_doc_json(const struct ds_doc *d, struct ls_error *err);
+/* Read a document written by ds_doc_json (what = file name for errors). */
+int ds_doc_parse(const char *text, size_t len, const char *what, struct ds_doc **out,
+                 struct ls_error *err);
+/* A row's JSON and back (dataset_doc.c). */
+struct cJSON *ds_row_json(const struct ds_doc *d, const struct ds_row_result *r);
+int ds_row_parse(struct ds_doc *d, const struct cJSON *o, struct ls_error *err);
+/* Fill the working fields (temperatures, metrics, ...) from d->settings. */
+int ds_doc_settings_read(struct ds_doc *d, struct ls_error *err);
+/* 1 if both docs were made with the same settings. */
+int ds_doc_same_settings(const struct ds_doc *a, const struct ds_doc *b);
+
+/* --- the summary (dataset_stats.c) --------------------------------------- */
+
+struct ds_cell {               /* one temperature x metric */
+    double mean_a, mean_b;
+    uint32_t n_a, n_b;
+    double delta, ci[2];       /* paired: mean of B - A and its 95% interval */
+    uint32_t n_pair;
+};
+struct ds_moved { size_t row; int temp; double a, b, delta; };
+struct ds_summary {
+    size_t n_rows, n_paired, n_only_a, n_only_b, n_failed_a, n_failed_b, n_not_run;
+    struct ds_cell *cells;     /* n_temps x n_metrics */
+    struct ds_moved *moved;
+    size_t n_moved;
+    size_t kl_rows, kl_not_comparable;
+    struct div_stats kl;       /* over every step of the comparable rows */
+};
+int ds_summary_compute(const struct ds_doc *d, struct ds_summary *s, struct ls_error *err);
+void ds_summary_free(struct ds_summary *s);
+
+/* Paired percentile bootstrap of the mean of x[0..n): `resamples` means of
+ * n values drawn with replacement (xoshiro256** seeded with seed; index
+ * floor(u * n)), sorted, the interval at 2.5% and 97.5% by linear
+ * interpolation (div_percentile). n = 0: NaN; out of memory: LS_ELIMIT. */
+int ds_bootstrap_ci(const double *x, size_t n, uint32_t resamples, uint64_t seed, double ci[2],
+                    struct ls_error *err);
+
+/* --- running (dataset_run.c) --------------------------------------------- */
+
+/* One row to evaluate: the rows of A and B with its id (either NULL). */
+struct ds_job { const char *id; const struct ds_row *a, *b; };
+struct ds_run_opts {
+    const struct source_opts *src;
+    struct eval_config cfg;        /* seed, n, evaluators...; reference set per row */
+    struct chain chain;
+    struct params params;
+    int threads;                   /* row workers; 0: one per CPU (at most 8) */
+    const volatile int *cancel;    /* set: stop taking rows, abandon the current ones */
+    /* called (under the runner's lock) after each finished row */
+    void (*on_row)(void *ctx, struct ds_doc *d);
+    void *ctx;
+};
+/* Evaluate the jobs into d (rows appended, then sorted). Returns LS_OK
+ * also when rows failed (they are in d with their errors); a set cancel
+ * flag returns LS_OK with the rows finished so far (the caller sees
+ * d->n_rows < rows expected). */
+int ds_run(struct ds_doc *d, const struct ds_job *jobs, size_t n_jobs, const struct ds_run_opts *o,
+           struct ls_error *err);
+
+/* --- rendering (dataset_render.c) ---------------------------------------- */
+void ds_render_text(FILE *f, const struct ds_doc *d, const struct ds_summary *s, unsigned disp);
+void ds_render_csv(FILE *f, const struct ds_doc *d);
+
+#endif

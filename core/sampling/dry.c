@@ -1,0 +1,96 @@
+/* dry.c: DRY, "don't repeat yourself" (llama.cpp, ported there from
+ * koboldcpp; array path only).
+ *
+ * Over the last dry-last-n history tokens (-1: all of them): the most
+ * recent sequence breaker limits how far back a repeat may reach; a
+ * reversed Z-algorithm gives, for each earlier position, how long the
+ * current suffix repeats there; a token that would extend a repeat of
+ * length L >= allowed length loses multiplier * base^(L - allowed) from its
+ * logit (the exponent capped so the power stays finite in float). Breaker
+ * tokens themselves are never penalised. Off: multiplier 0, base < 1,
+ * last-n 0, or no more history than the allowed length.
+ *
+ * Breakers are single tokens here: every token whose text contains one of
+ * the breaker strings (chain_ws.breaker, set by the caller from the
+ * vocabulary; llama.cpp's default "\n", ":", "\"", "*"). llama.cpp also
+ * matches breakers that span several tokens; those are not reproduced.
+ * Float arithmetic under llama.cpp's rules, double for exact. */
+#include "sampling/stage.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+/* history token i from the end (0 = the newest) of the window */
+#define RAT(i) (ws->hist[ws->n_hist - 1 - (uint32_t)(i)])
+
+static int is_breaker(const struct chain_ws *ws, int32_t id)
+{
+    return ws->breaker && id >= 0 && (uint32_t)id < ws->V && ws->breaker[id];
+}
+
+/* the repeat limit: the distance back to the newest breaker */
+static int rep_limit(const struct chain_ws *ws, int n)
+{
+    for (int i = 0; i < n; i++) if (is_breaker(ws, RAT(i))) return i;
+    return n;
+}
+
+/* cnt[last - k] = length of the suffix repeated ending k tokens back */
+static void z_reverse(const struct chain_ws *ws, int n, int lim, int32_t *cnt)
+{
+    const int last = n - 1;
+    int rt = 0, lt = 0;
+    for (int k = 0; k < n; k++) cnt[k] = 0;
+    for (int k = 1; k < n; k++) {
+        if (k > rt) {
+            int m = 0;
+            while (m + k < n && RAT(m) == RAT(m + k)) m++;
+            cnt[last - k] = m < lim ? m : lim;
+            if (m > 0) { lt = k; rt = k + m - 1; }
+        } else if (cnt[last - (k - lt)] < rt - k + 1) {
+            int m = cnt[last - (k - lt)];
+            cnt[last - k] = m < lim ? m : lim;
+        } else {
+            int i = rt + 1;
+            while (i < n && RAT(i) == RAT(i - k)) i++;
+            cnt[last - k] = i - k < lim ? i - k : lim;
+            lt = k;
+            rt = i - 1;
+        }
+    }
+}
+
+void emu_dry(struct emu *e)
+{
+    const struct chain_ws *ws = e->ws;
+    const struct params *p = e->p;
+    int n = (int)ws->n_hist, allowed = p->dry_allowed_length;
+    if (p->dry_last_n >= 0 && p->dry_last_n < n) n = p->dry_last_n;
+    if (n <= allowed) { chain_note(e->r, "dry: history of %d tokens, not more than the allowed length", n); return; }
+    int lim = rep_limit(ws, n);
+    if (lim < allowed) return;
+    /* the history can be longer than the vocabulary: its own scratch (the
+     * one allocation on the array path) */
+    int32_t *cnt = malloc((size_t)n * sizeof *cnt);
+    if (!cnt) { chain_note(e->r, "dry: out of memory, skipped"); return; }
+    z_reverse(ws, n, lim, cnt);
+    double *best = e->v; /* by id: the longest repeat the token would extend */
+    for (uint32_t i = 0; i < e->n; i++) best[e->a[i].id] = -1;
+    for (int i = 0; i < n; i++) if (RAT(i) >= 0 && (uint32_t)RAT(i) < ws->V) best[RAT(i)] = -1;
+    for (int i = 0; i < n - 1; i++) {
+        int32_t tok = RAT(n - 2 - i);
+        if (cnt[i] >= allowed && tok >= 0 && (uint32_t)tok < ws->V && cnt[i] > best[tok]) best[tok] = cnt[i];
+    }
+    free(cnt);
+    double base = emu_f(e, p->dry_base);
+    int max_exp = base > 1.000001 ? (int)emu_f(e, 88.7228391 / emu_log(e, base)) : 0;
+    for (uint32_t i = 0; i < e->n; i++) {
+        int32_t id = e->a[i].id;
+        if (best[id] < 0 || is_breaker(ws, id) || e->a[i].logit == -INFINITY) continue;
+        int ex = (int)best[id] - allowed;
+        if (max_exp > 0 && ex > max_exp) ex = max_exp;
+        double pen = emu_f(e, emu_f(e, p->dry_multiplier) * pow(base, ex));
+        e->a[i].logit = emu_f(e, e->a[i].logit - pen);
+    }
+    e->sorted = 0;
+}

@@ -1,0 +1,222 @@
+/* emu.c: the array path's primitives (see emu.h): llama.cpp's sorts and
+ * softmax in float, torch's stable ascending argsort, the exact order, and
+ * the rules' exp/log. The stage files build on these; emu_run.c runs them. */
+#include "sampling/emu.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+double emu_exp(const struct emu *e, double x) { return e->f32 ? (double)expf((float)x) : exp(x); }
+double emu_log(const struct emu *e, double x) { return e->f32 ? (double)logf((float)x) : log(x); }
+
+uint32_t emu_min_keep(const struct emu *e)
+{
+    uint32_t mk = e->p->min_keep > 0 ? (uint32_t)e->p->min_keep : 0;
+    if (e->sys == PRESET_HF && mk < 1) mk = 1; /* HF's min_tokens_to_keep is >= 1 */
+    return mk;
+}
+
+void emu_decided(struct emu *e, unsigned bits)
+{
+    if (!e->f32) return; /* exact rules decide ties by id, by definition */
+    e->rep->decided |= bits;
+    e->r->decided |= bits;
+}
+
+/* llama.cpp's bucket of a logit: int(6.4f * val + 64.0f), clamped to
+ * [0, 127]. In llama.cpp the int conversion is undefined beyond INT_MAX
+ * (x86 gives INT_MIN, the lowest bucket); we clamp correctly and flag it. */
+static int llama_bucket(struct emu *e, double val)
+{
+    float t = 6.4f * (float)val;
+    t = t + 64.0f;
+    if (t >= 2147483648.0f) { emu_decided(e, DECIDED_OVERFLOW); return 127; }
+    if (!(t >= 0.0f)) return 0; /* negative, -inf (INT_MIN clamps to 0 too) */
+    int ib = (int)t;
+    return ib > 127 ? 127 : ib;
+}
+
+void emu_llama_bucket_fill(struct emu *e, uint32_t k, struct ls_tok *out, struct llama_buckets *b)
+{
+    uint32_t start[128];
+    int32_t *bidx = e->ix2;
+    memset(b->histo, 0, sizeof b->histo);
+    for (uint32_t i = 0; i < e->n; i++) { bidx[i] = llama_bucket(e, e->a[i].logit); b->histo[bidx[i]]++; }
+    uint32_t nhave = 0;
+    int ib = 127;
+    for (; ib >= 0; ib--) { nhave += b->histo[ib]; if (nhave >= k) break; }
+    if (ib < 0) ib = 0;
+    uint32_t off = 0;
+    for (int j = 127; j >= ib; j--) { b->base[j] = start[j] = off; off += b->histo[j]; }
+    for (uint32_t i = 0; i < e->n; i++)
+        if (bidx[i] >= ib) out[start[bidx[i]]++] = e->a[i];
+    b->out = out;
+    b->k = k;
+    b->ib = ib;
+    b->next = 127;
+    b->ndone = 0;
+    b->sorted_to = 0;
+}
+
+void emu_llama_bucket_upto(struct llama_buckets *b, uint32_t upto)
+{
+    while (b->sorted_to < upto && b->next >= b->ib) {
+        int j = b->next--;
+        struct ls_tok *ptr = b->out + b->base[j];
+        if (j > b->ib) {
+            stdsort_sort(ptr, b->histo[j]);
+            b->ndone += b->histo[j];
+            b->sorted_to = b->base[j] + b->histo[j];
+        } else {
+            stdsort_partial(ptr, b->k - b->ndone, b->histo[j]);
+            b->sorted_to = b->base[j] + (b->k - b->ndone);
+        }
+    }
+}
+
+void emu_llama_bucket(struct emu *e, uint32_t k, struct ls_tok *out)
+{
+    struct llama_buckets b;
+    emu_llama_bucket_fill(e, k, out, &b);
+    emu_llama_bucket_upto(&b, k);
+}
+
+void emu_llama_psort(struct emu *e, uint32_t k)
+{
+    if (k <= 128) {
+        stdsort_partial(e->a, k, e->n);
+    } else {
+        emu_llama_bucket(e, k, e->buf);
+        memcpy(e->a, e->buf, (size_t)k * sizeof *e->a);
+    }
+    e->n = k;
+    e->sorted = 1;
+}
+
+void emu_llama_softmax(struct emu *e, int do_sort)
+{
+    if (do_sort && !e->sorted) emu_llama_psort(e, e->n);
+    float mx = (float)e->a[0].logit, cum = 0.0f;
+    if (!e->sorted)
+        for (uint32_t i = 1; i < e->n; i++) if ((float)e->a[i].logit > mx) mx = (float)e->a[i].logit;
+    for (uint32_t i = 0; i < e->n; i++) {
+        float p = expf((float)e->a[i].logit - mx);
+        e->a[i].p = p;
+        cum += p;
+    }
+    for (uint32_t i = 0; i < e->n; i++) e->a[i].p = (float)e->a[i].p / cum;
+}
+
+/* (logit desc, id asc): a total order, so any correct sort gives it */
+static int exact_before(const struct ls_tok *x, const struct ls_tok *y)
+{
+    return x->logit > y->logit || (x->logit == y->logit && x->id < y->id);
+}
+
+static void merge_toks(struct ls_tok *a, struct ls_tok *tmp, uint32_t n)
+{
+    for (uint32_t w = 1; w < n; w *= 2) {
+        for (uint32_t lo = 0; lo < n; lo += 2 * w) {
+            uint32_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+            uint32_t i = lo, j = mid, o = lo;
+            while (i < mid && j < hi) tmp[o++] = exact_before(&a[j], &a[i]) ? a[j++] : a[i++];
+            while (i < mid) tmp[o++] = a[i++];
+            while (j < hi) tmp[o++] = a[j++];
+        }
+        memcpy(a, tmp, (size_t)n * sizeof *a);
+    }
+}
+
+void emu_sort_desc(struct emu *e)
+{
+    if (emu_llama(e)) { emu_llama_psort(e, e->n); return; }
+    merge_toks(e->a, e->buf, e->n);
+    e->sorted = 1;
+}
+
+/* a float's bits as an unsigned key in the same order (-inf first) */
+static uint32_t float_key(double v)
+{
+    float f = (float)v;
+    if (f == 0.0f) f = 0.0f; /* -0 and +0 compare equal: one key */
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    return u & 0x80000000u ? ~u : u | 0x80000000u;
+}
+
+/* Stable LSD radix sort by float value, 11 bits a pass over (key, index)
+ * pairs held together (no random access): O(n), and stable, so ties stay
+ * in position order exactly as a stable comparison sort leaves them. Keys
+ * must be float-representable (system rules). scratch: 2n uint64. */
+static void radix_argsort(const double *key, int32_t *ix, uint32_t n, uint64_t *kv)
+{
+    uint64_t *a = kv, *b = kv + n;
+    for (uint32_t i = 0; i < n; i++) a[i] = (uint64_t)float_key(key[ix[i]]) << 32 | (uint32_t)ix[i];
+    for (int shift = 32; shift < 64; shift += 11) {
+        static const uint32_t zero[2049];
+        uint32_t cnt[2049];
+        memcpy(cnt, zero, sizeof cnt);
+        for (uint32_t i = 0; i < n; i++) cnt[((a[i] >> shift) & 0x7FF) + 1]++;
+        for (int k = 0; k < 2048; k++) cnt[k + 1] += cnt[k];
+        for (uint32_t i = 0; i < n; i++) b[cnt[(a[i] >> shift) & 0x7FF]++] = a[i];
+        uint64_t *t = a; a = b; b = t;
+    }
+    for (uint32_t i = 0; i < n; i++) ix[i] = (int32_t)(uint32_t)a[i];
+}
+
+void emu_argsort(const double *key, int32_t *ix, int32_t *tmp, uint32_t n, void *scratch)
+{
+    int f32 = scratch != NULL && n > 64;
+    for (uint32_t i = 0; i < n && f32; i++) f32 = key[ix[i]] == (double)(float)key[ix[i]];
+    if (f32) { radix_argsort(key, ix, n, scratch); return; }
+    for (uint32_t w = 1; w < n; w *= 2) {
+        for (uint32_t lo = 0; lo < n; lo += 2 * w) {
+            uint32_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+            uint32_t i = lo, j = mid, o = lo;
+            while (i < mid && j < hi) tmp[o++] = key[ix[j]] < key[ix[i]] ? ix[j++] : ix[i++];
+            while (i < mid) tmp[o++] = ix[i++];
+            while (j < hi) tmp[o++] = ix[j++];
+        }
+        memcpy(ix, tmp, (size_t)n * sizeof *ix);
+    }
+}
+
+double emu_softmax(struct emu *e)
+{
+    if (emu_llama(e)) { emu_llama_softmax(e, 0); return e->a[0].logit; }
+    double mx = -INFINITY, s = 0.0;
+    for (uint32_t i = 0; i < e->n; i++) if (e->a[i].logit > mx) mx = e->a[i].logit;
+    for (uint32_t i = 0; i < e->n; i++) { e->a[i].p = emu_exp(e, emu_f(e, e->a[i].logit - mx)); s += e->a[i].p; }
+    s = emu_f(e, s);
+    for (uint32_t i = 0; i < e->n; i++) e->a[i].p = emu_f(e, e->a[i].p / s);
+    return mx;
+}
+
+int emu_scratch(struct chain_ws *ws)
+{
+    if (ws->emu) return LS_OK;
+    struct emu *e = calloc(1, sizeof *e);
+    size_t n = ws->V ? ws->V : 1;
+    if (!e) return LS_ELIMIT;
+    e->a = malloc(n * sizeof *e->a);
+    e->buf = malloc(n * sizeof *e->buf);
+    e->d = malloc(n * sizeof *e->d);
+    e->v = malloc(n * sizeof *e->v);
+    e->v2 = malloc(n * sizeof *e->v2);
+    e->ix = malloc(n * sizeof *e->ix);
+    e->ix2 = malloc(n * sizeof *e->ix2);
+    e->in = malloc(n * sizeof *e->in);
+    ws->emu = e;
+    if (!e->a || !e->buf || !e->d || !e->v || !e->v2 || !e->ix || !e->ix2 || !e->in) { emu_scratch_free(ws); return LS_ELIMIT; }
+    return LS_OK;
+}
+
+void emu_scratch_free(struct chain_ws *ws)
+{
+    struct emu *e = ws->emu;
+    if (!e) return;
+    free(e->a); free(e->buf); free(e->d); free(e->v); free(e->v2); free(e->ix); free(e->ix2); free(e->in);
+    free(e);
+    ws->emu = NULL;
+}

@@ -1,0 +1,110 @@
+/* emu.h: the array path: candidates as an array of {id, logit, p} records
+ * in the order the system keeps them, so that each system's own sorts,
+ * float32 sums and tie order can be replayed (sampling-reference.md b.1,
+ * b.2). Units: logits in nats; p probabilities over the current array.
+ *
+ * Two rule sets run here:
+ *   system (chain.exact == 0, a preset): llama.cpp's shrinking array with
+ *          its libstdc++ sorts and float arithmetic; HF and vLLM as torch on
+ *          CPU does it: float32 values, stable ascending sorts, masks
+ *   exact  (chain.exact == 1 with a stage that has no fast path, or a
+ *          min-keep): double precision, every order (logit desc, id asc)
+ * Values are stored as double; emu_f rounds them to float where the system
+ * computes in float, so the same code serves both rule sets.
+ *
+ * HF, vLLM and exact arrays stay in ascending id order (a mask is a -inf
+ * logit, dropped after the stage); llama.cpp's array is reordered by its
+ * sorts and keeps its -inf entries, because they change what later heap
+ * operations do. */
+#ifndef LS_EMU_H
+#define LS_EMU_H
+
+#include "sampling/chain.h"
+#include "sampling/stdsort.h"
+
+struct emu {
+    const struct chain *c;
+    const struct params *p;
+    struct chain_ws *ws;
+    struct chain_result *r;
+    struct stage_report *rep;
+    enum preset sys;        /* the rules: a system, or PRESET_CUSTOM for exact */
+    int f32;                /* round to float32 (system rules) */
+    struct ls_tok *a;       /* the candidates, a[0..n) */
+    uint32_t n;
+    int sorted;             /* llama.cpp's cur_p->sorted */
+    /* scratch, V each */
+    struct ls_tok *buf;
+    double *d;              /* by id: the stage's input distribution, unnormalised (emu_run's) */
+    double S_in, mx_in;     /* its sum and the maximum logit it was taken from */
+    double *v, *v2;         /* free for the stage */
+    int32_t *ix, *ix2;      /* free for the stage */
+    int32_t *in;            /* emu_run's: the ids alive before the stage */
+};
+
+/* x rounded as the rules compute: to float32 under system rules. */
+static inline double emu_f(const struct emu *e, double x) { return e->f32 ? (double)(float)x : x; }
+/* exp and log in the rules' precision (expf/logf under system rules). */
+double emu_exp(const struct emu *e, double x);
+double emu_log(const struct emu *e, double x);
+/* The rules are llama.cpp's. */
+static inline int emu_llama(const struct emu *e) { return e->sys == PRESET_LLAMACPP && e->f32; }
+/* HF or vLLM (torch) rules. */
+static inline int emu_torch(const struct emu *e) { return e->f32 && (e->sys == PRESET_HF || e->sys == PRESET_VLLM); }
+/* min-keep as the system reads it (at least 1 for HF, which never keeps 0). */
+uint32_t emu_min_keep(const struct emu *e);
+
+/* Record what decided this stage (DECIDED_* bits). */
+void emu_decided(struct emu *e, unsigned bits);
+
+/* llama.cpp's llama_token_data_array_partial_sort_inplace(k): std::partial_sort
+ * for k <= 128, else its bucket path; shrinks to k and marks sorted. */
+void emu_llama_psort(struct emu *e, uint32_t k);
+/* llama.cpp's llama_token_data_array_partial_sort(cur, k, out): the best k
+ * (at least) into out, sorted at the front; a[] is not changed. */
+void emu_llama_bucket(struct emu *e, uint32_t k, struct ls_tok *out);
+/* The same in two halves, so a reader that stops early sorts only what it
+ * reads: each bucket's sort is independent of the others', so sorting
+ * them one by one as positions are reached leaves exactly the same order. */
+struct llama_buckets {
+    struct ls_tok *out;
+    uint32_t histo[128], base[128];
+    uint32_t k, ndone, sorted_to;
+    int ib, next;
+};
+void emu_llama_bucket_fill(struct emu *e, uint32_t k, struct ls_tok *out, struct llama_buckets *b);
+/* sort buckets until positions [0, upto) of out are final */
+void emu_llama_bucket_upto(struct llama_buckets *b, uint32_t upto);
+/* llama.cpp's llama_sampler_softmax_impl(cur_p, do_sort), in float. */
+void emu_llama_softmax(struct emu *e, int do_sort);
+
+/* Sort a[0..n) descending by logit under the rules: llama.cpp's full
+ * partial_sort_inplace, or (logit desc, id asc) for the others. */
+void emu_sort_desc(struct emu *e);
+/* Stable ascending argsort: ix[0..n) of positions, by key[ix], ties in
+ * position order (torch's CPU sort). tmp is scratch of n; scratch, room
+ * for 2n uint64 (e->buf) or NULL, enables the O(n) radix path for float
+ * keys. */
+void emu_argsort(const double *key, int32_t *ix, int32_t *tmp, uint32_t n, void *scratch);
+/* Softmax of a[0..n).logit into a[].p under the rules (torch: float exp,
+ * sum, float divide; exact: double). Returns the maximum logit. */
+double emu_softmax(struct emu *e);
+
+/* Mask a[i] with p < floor (p from a softmax just run), except the top
+ * min-keep by logit, ties kept (HF's epsilon and eta; epsilon.c). */
+void emu_mask_below(struct emu *e, double floor);
+/* Mask a[i] (its logit becomes -inf). */
+static inline void emu_mask(struct emu *e, uint32_t i) { e->a[i].logit = -1.0 / 0.0; }
+/* Keep only a[0..k) (llama.cpp's size = k). */
+static inline void emu_shrink(struct emu *e, uint32_t k) { if (k < e->n) e->n = k; }
+
+/* Run the chain's stages on the array path (chain.c calls this after the
+ * raw softmax); fills r like the fast path. */
+void emu_run(const struct chain *c, const struct params *p, const float *logits,
+             struct chain_ws *ws, struct chain_result *r);
+int emu_scratch(struct chain_ws *ws);
+void emu_scratch_free(struct chain_ws *ws);
+/* XTC's draw at a position (xtc.c): u in [0, 1), as float. */
+double emu_xtc_draw(uint64_t seed, uint64_t position);
+
+#endif

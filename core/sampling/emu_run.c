@@ -1,0 +1,163 @@
+/* emu_run.c: running a chain on the array path (see emu.h), and turning
+ * the array into a chain_result exactly as the fast path fills it: final
+ * p, cut_by per token, survivors in ascending id order, per-stage counts
+ * and removed mass, entropy after.
+ *
+ * Accounting per stage: before the stage the alive ids (finite logit) are
+ * listed and their softmax (the stage's input distribution) noted; after
+ * it, every listed id that is gone from the array or masked was cut by it.
+ * That costs one exp per candidate per active stage, on top of what the
+ * system itself computes. */
+#include "sampling/stage.h"
+
+#include <math.h>
+#include <string.h>
+
+/* the alive ids into e->in and their input distribution into e->d[id] */
+static uint32_t list_alive(struct emu *e, double *S)
+{
+    double mx = -INFINITY, s = 0.0;
+    uint32_t m = 0;
+    for (uint32_t i = 0; i < e->n; i++) if (e->a[i].logit > mx) mx = e->a[i].logit;
+    for (uint32_t i = 0; i < e->n; i++) {
+        if (e->a[i].logit == -INFINITY) continue;
+        int32_t id = e->a[i].id;
+        e->in[m++] = id;
+        e->d[id] = exp(e->a[i].logit - mx);
+        s += e->d[id];
+    }
+    *S = s;
+    e->S_in = s;
+    e->mx_in = mx;
+    return m;
+}
+
+/* the ids alive before a stage that cannot cut (no distribution needed) */
+static uint32_t list_ids(struct emu *e)
+{
+    uint32_t m = 0;
+    for (uint32_t i = 0; i < e->n; i++) if (e->a[i].logit != -INFINITY) e->in[m++] = e->a[i].id;
+    return m;
+}
+
+/* stages that change logits but never remove a candidate */
+static int never_cuts(const struct emu *e, enum stage_kind k)
+{
+    return k == STAGE_PENALTIES || k == STAGE_DRY || (k == STAGE_TEMPERATURE && e->p->temperature > 0);
+}
+
+/* HF, vLLM and exact drop masked entries (order kept); llama.cpp keeps them */
+static void compact(struct emu *e)
+{
+    if (emu_llama(e)) return;
+    uint32_t m = 0;
+    for (uint32_t i = 0; i < e->n; i++) if (e->a[i].logit != -INFINITY) e->a[m++] = e->a[i];
+    e->n = m;
+}
+
+#define MARK 0xFF
+
+/* stages that only remove candidates (their input order is their logits') */
+static int cuts_only(enum stage_kind k)
+{
+    return k != STAGE_TEMPERATURE && k != STAGE_PENALTIES;
+}
+
+static void account(struct emu *e, uint32_t n_in, double S, uint8_t code)
+{
+    struct chain_result *r = e->r;
+    uint32_t out = 0;
+    for (uint32_t i = 0; i < e->n; i++)
+        if (e->a[i].logit != -INFINITY) { r->cut_by[e->a[i].id] = MARK; out++; }
+    double rem = 0.0, raw = 0.0, kept_min = INFINITY, cut_max = -INFINITY;
+    for (uint32_t j = 0; j < n_in; j++) {
+        int32_t id = e->in[j];
+        if (r->cut_by[id] == MARK) { if (e->d[id] < kept_min) kept_min = e->d[id]; continue; }
+        if (e->d[id] > cut_max) cut_max = e->d[id];
+        r->cut_by[id] = code;
+        rem += e->d[id];
+        raw += r->p_raw[id];
+    }
+    for (uint32_t i = 0; i < e->n; i++)
+        if (e->a[i].logit != -INFINITY) r->cut_by[e->a[i].id] = CUT_NONE;
+    /* a cut token as likely as a kept one: only the tie order chose */
+    if (cut_max == kept_min && cuts_only(e->rep->kind)) emu_decided(e, DECIDED_TIE);
+    e->rep->kept_in = n_in;
+    e->rep->kept_out = out;
+    e->rep->mass_removed = S > 0 ? rem / S : 0.0;
+    e->rep->raw_mass_removed = raw;
+}
+
+/* llama.cpp with mirostat on runs only temperature and mirostat */
+static int replaced_by_mirostat(const struct emu *e, enum stage_kind k)
+{
+    return e->sys == PRESET_LLAMACPP && e->p->mirostat > 0 && k != STAGE_TEMPERATURE && k != STAGE_MIROSTAT;
+}
+
+static void run_stage(struct emu *e, int k)
+{
+    enum stage_kind kind = e->c->order[k];
+    struct stage_report *rep = &e->r->stages[k];
+    memset(rep, 0, sizeof *rep);
+    rep->kind = kind;
+    rep->kept_in = rep->kept_out = e->n;
+    e->rep = rep;
+    if (!stage_active(kind, e->p) || replaced_by_mirostat(e, kind)) return;
+    double S = 0.0;
+    int cuts = !never_cuts(e, kind);
+    uint32_t n_in = cuts ? list_alive(e, &S) : list_ids(e);
+    rep->active = 1;
+    stage_def(kind)->emu(e);
+    compact(e);
+    if (cuts) account(e, n_in, S, (uint8_t)(CUT_STAGE0 + k));
+    else rep->kept_in = rep->kept_out = n_in;
+}
+
+/* the final distribution: double softmax of the surviving logits */
+static void finish(struct emu *e)
+{
+    struct chain_result *r = e->r;
+    struct chain_ws *ws = e->ws;
+    double mx = -INFINITY, s = 0.0, h = 0.0, ret = 0.0;
+    for (uint32_t i = 0; i < e->n; i++) if (e->a[i].logit > mx) mx = e->a[i].logit;
+    for (uint32_t i = 0; i < e->n; i++)
+        if (e->a[i].logit != -INFINITY) { r->p[e->a[i].id] = exp(e->a[i].logit - mx); s += r->p[e->a[i].id]; }
+    double lnS = log(s);
+    uint32_t m = 0;
+    for (uint32_t j = 0; j < ws->n_finite; j++) {
+        int32_t id = ws->finite[j];
+        if (r->cut_by[id] != CUT_NONE) { r->p[id] = 0.0; continue; }
+        r->p[id] /= s;
+        r->kept[m++] = id;
+        ret += r->p_raw[id];
+    }
+    for (uint32_t i = 0; i < e->n; i++)
+        if (e->a[i].logit != -INFINITY && r->p[e->a[i].id] > 0)
+            h -= r->p[e->a[i].id] * (e->a[i].logit - mx - lnS);
+    r->n_kept = m;
+    r->retained_mass = ret;
+    r->entropy_after = h > 0 ? h : 0.0;
+}
+
+void emu_run(const struct chain *c, const struct params *p, const float *logits,
+             struct chain_ws *ws, struct chain_result *r)
+{
+    struct emu *e = ws->emu;
+    e->c = c; e->p = p; e->ws = ws; e->r = r;
+    e->f32 = !c->exact && c->preset != PRESET_CUSTOM;
+    e->sys = e->f32 ? c->preset : PRESET_CUSTOM;
+    e->n = ws->n_finite;
+    e->sorted = 0;
+    for (uint32_t j = 0; j < e->n; j++) {
+        int32_t id = ws->finite[j];
+        e->a[j].id = id;
+        e->a[j].logit = (double)logits[id];
+        e->a[j].p = 0.0;
+        r->cut_by[id] = CUT_NONE;
+    }
+    r->n_stages = c->n;
+    for (int k = 0; k < c->n; k++) run_stage(e, k);
+    if (e->sys == PRESET_LLAMACPP && p->mirostat > 0)
+        chain_note(r, "mirostat %d replaces llama.cpp's chain except temperature", (int)p->mirostat);
+    finish(e);
+}

@@ -1,0 +1,153 @@
+/* stdsort.c: libstdc++'s heap, partial_sort and introsort (see stdsort.h).
+ * Each function mirrors the libstdc++ routine of the same name (bits/
+ * stl_heap.h, bits/stl_algo.h) so that equal keys are moved identically;
+ * the names say which. Written from the algorithms' description, in C. */
+#include "sampling/stdsort.h"
+
+#define COMP(x, y) ((x).logit > (y).logit)
+#define THRESHOLD 16
+
+static void push_heap(struct ls_tok *a, ptrdiff_t hole, ptrdiff_t top, struct ls_tok v)
+{
+    ptrdiff_t parent = (hole - 1) / 2;
+    while (hole > top && COMP(a[parent], v)) {
+        a[hole] = a[parent];
+        hole = parent;
+        parent = (hole - 1) / 2;
+    }
+    a[hole] = v;
+}
+
+static void adjust_heap(struct ls_tok *a, ptrdiff_t hole, ptrdiff_t len, struct ls_tok v)
+{
+    const ptrdiff_t top = hole;
+    ptrdiff_t child = hole;
+    while (child < (len - 1) / 2) {
+        child = 2 * (child + 1);
+        if (COMP(a[child], a[child - 1])) child--;
+        a[hole] = a[child];
+        hole = child;
+    }
+    if ((len & 1) == 0 && child == (len - 2) / 2) {
+        child = 2 * (child + 1);
+        a[hole] = a[child - 1];
+        hole = child - 1;
+    }
+    push_heap(a, hole, top, v);
+}
+
+static void make_heap(struct ls_tok *a, ptrdiff_t len)
+{
+    if (len < 2) return;
+    for (ptrdiff_t parent = (len - 2) / 2;; parent--) {
+        adjust_heap(a, parent, len, a[parent]);
+        if (parent == 0) return;
+    }
+}
+
+/* __pop_heap(first, last, result): the top goes to *result */
+static void pop_heap(struct ls_tok *a, ptrdiff_t len, struct ls_tok *result)
+{
+    struct ls_tok v = *result;
+    *result = a[0];
+    adjust_heap(a, 0, len, v);
+}
+
+static void heap_select(struct ls_tok *a, ptrdiff_t k, ptrdiff_t n)
+{
+    make_heap(a, k);
+    for (ptrdiff_t i = k; i < n; i++)
+        if (COMP(a[i], a[0])) pop_heap(a, k, &a[i]);
+}
+
+static void sort_heap(struct ls_tok *a, ptrdiff_t len)
+{
+    while (len > 1) {
+        len--;
+        pop_heap(a, len, &a[len]);
+    }
+}
+
+void stdsort_partial(struct ls_tok *a, size_t k, size_t n)
+{
+    heap_select(a, (ptrdiff_t)k, (ptrdiff_t)n);
+    sort_heap(a, (ptrdiff_t)k);
+}
+
+static void swap(struct ls_tok *x, struct ls_tok *y)
+{
+    struct ls_tok t = *x;
+    *x = *y;
+    *y = t;
+}
+
+static void move_median_to_first(struct ls_tok *res, struct ls_tok *x, struct ls_tok *y, struct ls_tok *z)
+{
+    if (COMP(*x, *y)) {
+        if (COMP(*y, *z)) swap(res, y);
+        else if (COMP(*x, *z)) swap(res, z);
+        else swap(res, x);
+    } else if (COMP(*x, *z)) swap(res, x);
+    else if (COMP(*y, *z)) swap(res, z);
+    else swap(res, y);
+}
+
+static struct ls_tok *unguarded_partition(struct ls_tok *first, struct ls_tok *last, const struct ls_tok *pivot)
+{
+    for (;;) {
+        while (COMP(*first, *pivot)) first++;
+        last--;
+        while (COMP(*pivot, *last)) last--;
+        if (!(first < last)) return first;
+        swap(first, last);
+        first++;
+    }
+}
+
+static void introsort_loop(struct ls_tok *first, struct ls_tok *last, int depth)
+{
+    while (last - first > THRESHOLD) {
+        if (depth == 0) { stdsort_partial(first, (size_t)(last - first), (size_t)(last - first)); return; }
+        depth--;
+        struct ls_tok *mid = first + (last - first) / 2;
+        move_median_to_first(first, first + 1, mid, last - 1);
+        struct ls_tok *cut = unguarded_partition(first + 1, last, first);
+        introsort_loop(cut, last, depth);
+        last = cut;
+    }
+}
+
+static void unguarded_linear_insert(struct ls_tok *last)
+{
+    struct ls_tok v = *last, *next = last - 1;
+    while (COMP(v, *next)) { *last = *next; last = next; next--; }
+    *last = v;
+}
+
+static void insertion_sort(struct ls_tok *first, struct ls_tok *last)
+{
+    if (first == last) return;
+    for (struct ls_tok *i = first + 1; i != last; i++) {
+        if (COMP(*i, *first)) {
+            struct ls_tok v = *i;
+            for (struct ls_tok *j = i; j != first; j--) j[0] = j[-1];
+            *first = v;
+        } else {
+            unguarded_linear_insert(i);
+        }
+    }
+}
+
+void stdsort_sort(struct ls_tok *a, size_t n)
+{
+    if (n < 2) return;
+    int lg = 0;
+    for (size_t m = n; m > 1; m >>= 1) lg++;
+    introsort_loop(a, a + n, 2 * lg);
+    if (n > THRESHOLD) {
+        insertion_sort(a, a + THRESHOLD);
+        for (struct ls_tok *i = a + THRESHOLD; i != a + n; i++) unguarded_linear_insert(i);
+    } else {
+        insertion_sort(a, a + n);
+    }
+}

@@ -1,0 +1,37 @@
+/* stdsort.h: the sorting algorithms of GCC's libstdc++, step for step, on
+ * the candidate records the system emulation works on (emu.h).
+ *
+ * llama.cpp orders candidates with std::partial_sort and std::sort, which
+ * are unstable: which of several equal logits ends up first is whatever
+ * these exact algorithms leave. Reproducing llama.cpp's ties therefore
+ * means running the same algorithms in the same order on the same array:
+ *   stdsort_partial   std::partial_sort = heap-select (make_heap over the
+ *                     first k, then pop every better later element into
+ *                     it) followed by sort_heap
+ *   stdsort_sort      std::sort = introsort (median-of-three into first,
+ *                     unguarded partition, depth limit 2*floor(log2 n) with
+ *                     heapsort fallback, threshold 16) then the final
+ *                     insertion sort
+ * The comparison is llama.cpp's `a.logit > b.logit` (descending); no other
+ * comparison is ever made, so equal logits move exactly as in libstdc++.
+ * Units: none (a permutation). No allocation. */
+#ifndef LS_STDSORT_H
+#define LS_STDSORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* One candidate as llama.cpp's llama_token_data holds it (values are kept
+ * in double; the emulation rounds them to float where the system does). */
+struct ls_tok {
+    int32_t id;
+    double logit;
+    double p;
+};
+
+/* std::partial_sort(a, a + k, a + n, greater-logit) */
+void stdsort_partial(struct ls_tok *a, size_t k, size_t n);
+/* std::sort(a, a + n, greater-logit) */
+void stdsort_sort(struct ls_tok *a, size_t n);
+
+#endif

@@ -1,0 +1,34 @@
+/* top_n_sigma.c: the top-n-sigma stage (llama.cpp; array path only).
+ * Over the finite logits of the current candidates: max and population
+ * standard deviation sigma; mask z < max - n * sigma, then a sorted
+ * softmax (llama.cpp re-sorts here, which later stages' tie order sees).
+ * The masked entries stay in llama.cpp's array. Arithmetic in float under
+ * llama.cpp's rules (its squared deviations are summed through double
+ * pow, stored to a float accumulator), double for exact. n <= 0 is off;
+ * one candidate is left alone. */
+#include "sampling/stage.h"
+
+#include <math.h>
+
+void emu_top_n_sigma(struct emu *e)
+{
+    if (e->n <= 1) return;
+    double mx = e->a[0].logit, sum = 0.0, acc = 0.0;
+    uint32_t cnt = 0;
+    for (uint32_t i = 0; i < e->n; i++) {
+        double z = e->a[i].logit;
+        if (z == -INFINITY) continue;
+        if (z > mx) mx = z;
+        sum = emu_f(e, sum + z);
+        cnt++;
+    }
+    double mean = cnt ? emu_f(e, sum / cnt) : 0.0;
+    for (uint32_t i = 0; i < e->n; i++) {
+        double d = emu_f(e, e->a[i].logit - mean);
+        if (e->a[i].logit != -INFINITY) acc = emu_f(e, acc + d * d);
+    }
+    double sd = cnt ? emu_f(e, sqrt(emu_f(e, acc / cnt))) : 0.0;
+    double thr = emu_f(e, mx - emu_f(e, emu_f(e, e->p->top_n_sigma) * sd));
+    for (uint32_t i = 0; i < e->n; i++) if (e->a[i].logit < thr) emu_mask(e, i);
+    if (emu_llama(e)) emu_llama_softmax(e, 1);
+}

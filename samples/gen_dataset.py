@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""Generate the sample dataset pair for `logitscope dataset eval`.
+
+Two synthetic model variants (no real model): for 200 prompts each variant
+answers with a short JSON object, token by token, over a made-up vocabulary
+of 24 tokens. Version A ("base") is often unsure at structural steps (a wrong
+quote or bracket right behind the right one); version B ("tuned") is surer
+at structural steps on most prompts and slightly worse on a few (so some
+rows move the other way). Both record the same tokens (the answer), so
+`dataset eval` also compares them with KL statistics.
+
+    python3 samples/gen_dataset.py      # rewrites samples/dataset/
+
+Writes samples/dataset/{a,b}/qNNN.json (native JSON dumps) and the
+manifests samples/dataset/a.jsonl and b.jsonl (id, dump, reference,
+expected). Deterministic: the same bytes on every run (Python's random
+with a fixed seed, fixed 2-decimal logits).
+"""
+import json
+import os
+import random
+
+VOCAB = ["{", "}", "\"name\"", ":", "\"", "Ada", "Bob", ",", "\"age\"", "1", "2", "3",
+         "</s>", "oops", "[", "]", "null", "\"city\"", "Paris", "Rome", " ", "4", "x", "'"]
+ID = {t: i for i, t in enumerate(VOCAB)}
+# structural look-alikes: the token that breaks the JSON when drawn instead
+LOOKALIKE = {"{": "[", "}": "]", "\"": "'", ":": " ", ",": " ", "</s>": "oops"}
+NAMES = ["Ada", "Bob"]
+CITIES = ["Paris", "Rome"]
+
+
+def answer(rng):
+    """The token sequence of one answer and its text."""
+    name, city = rng.choice(NAMES), rng.choice(CITIES)
+    age = [rng.choice(["1", "2", "3", "4"]) for _ in range(rng.choice([1, 2]))]
+    toks = ["{", "\"name\"", ":", "\"", name, "\"", ","]
+    toks += ["\"age\"", ":"] + age + [","]
+    toks += ["\"city\"", ":", "\"", city, "\"", "}", "</s>"]
+    text = "".join(t for t in toks if t != "</s>")
+    return toks, text, [name, city]
+
+
+def step_logits(rng, tok, margin):
+    """Logits for one step: the answer token on top by `margin` over its
+    look-alike, the rest well below with a little noise."""
+    z = [round(-6.0 + rng.uniform(-1.5, 1.0), 2) for _ in VOCAB]
+    z[ID[tok]] = 0.0
+    if tok in LOOKALIKE:
+        z[ID[LOOKALIKE[tok]]] = round(-margin, 2)
+    return z
+
+
+def dump(rng, toks, margins):
+    steps = [{"logits": step_logits(rng, t, m), "token": ID[t]} for t, m in zip(toks, margins)]
+    return {"meta": {"generator": "samples/gen_dataset.py", "synthetic": True}, "vocab": VOCAB, "steps": steps}
+
+
+def main():
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "dataset")
+    rng = random.Random(13)
+    man = {"a": [], "b": []}
+    for v in "ab":
+        os.makedirs(os.path.join(root, v), exist_ok=True)
+    for q in range(200):
+        toks, text, expected = answer(rng)
+        base = [rng.uniform(0.8, 3.0) for _ in toks]
+        worse = rng.random() < 0.15          # B regressed on this prompt
+        tuned = [m * (0.8 if worse else 1.6) + (0 if worse else 0.5) for m in base]
+        rid = "q%03d" % q
+        for v, margins in (("a", base), ("b", tuned)):
+            d = dump(random.Random(q * 2 + (v == "b")), toks, margins)
+            path = os.path.join(root, v, rid + ".json")
+            with open(path, "w") as f:
+                json.dump(d, f, separators=(",", ":"))
+                f.write("\n")
+            man[v].append({"id": rid, "dump": "%s/%s.json" % (v, rid), "reference": text, "expected": expected})
+    for v in "ab":
+        with open(os.path.join(root, v + ".jsonl"), "w") as f:
+            for row in man[v]:
+                f.write(json.dumps(row, separators=(",", ":")) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+$LS info tests/data/captures/array_logprobs_null.json

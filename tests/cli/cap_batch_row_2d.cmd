@@ -1,0 +1,1 @@
+$LS info samples/logits_f32.npy --batch-row 0

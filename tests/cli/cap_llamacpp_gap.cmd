@@ -1,0 +1,1 @@
+$LS info tests/data/captures/llamacpp_stream_gap.txt

@@ -1,0 +1,1 @@
+$LS info tests/data/captures/tgi_stream.txt

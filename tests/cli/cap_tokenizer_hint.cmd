@@ -1,0 +1,1 @@
+$LS show samples/tokenizer.json

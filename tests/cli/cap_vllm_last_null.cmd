@@ -1,0 +1,1 @@
+$LS info tests/data/captures/vllm_last_null.json

@@ -1,0 +1,1 @@
+$LS dataset eval tests/data/dataset/a.jsonl -n 5 --temperatures 0.7 --csv

@@ -1,0 +1,1 @@
+$LS dataset eval tests/data/dataset/a.jsonl --b tests/data/dataset/b.jsonl -n 5 --temperatures 0,1 --json --top 2 | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["counts"]); print(d["failed"]); print(d["unpaired"]); print([r["id"] for r in d["rows"]])'

@@ -1,0 +1,1 @@
+$LS dataset eval tests/data/dataset/a.jsonl --b tests/data/dataset/b.jsonl --model tiny

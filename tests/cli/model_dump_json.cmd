@@ -1,0 +1,1 @@
+t=$(mktemp -d) && $LS dump --model samples/model.lsm --prompt '{"name": "' --max-tokens 12 -t 0.8 -o "$t/d.json" | sed "s|$t|TMP|" && $LS info "$t/d.json" | sed "s|$t|TMP|" && $LS show "$t/d.json" --step 2 --top 5 | sed "s|$t|TMP|"; rm -rf "$t"

@@ -1,0 +1,1 @@
+$LS dump --model tests/data/model/small.lsm --prompt "The"

@@ -1,0 +1,1 @@
+$LS generate --model tests/data/model/corrupt.lsm --prompt x

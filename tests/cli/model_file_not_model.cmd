@@ -1,0 +1,1 @@
+$LS generate --model samples/demo.json --prompt x

@@ -1,0 +1,1 @@
+$LS generate --model tests/data/model/truncated.lsm --prompt x

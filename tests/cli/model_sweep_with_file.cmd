@@ -1,0 +1,1 @@
+$LS sweep --model tests/data/model/small.lsm samples/demo.json

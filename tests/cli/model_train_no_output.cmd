@@ -1,0 +1,1 @@
+$LS train tests/data/model/small.txt

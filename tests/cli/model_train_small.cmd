@@ -1,0 +1,1 @@
+t=$(mktemp -d) && $LS train tests/data/model/small.txt -o "$t/m.lsm" --vocab-size 320 --order 3 | sed "s|$t|TMP|"; cmp "$t/m.lsm" tests/data/model/small.lsm && echo same bytes as tests/data/model/small.lsm; rm -rf "$t"

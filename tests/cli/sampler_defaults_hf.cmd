@@ -1,0 +1,1 @@
+$LS show samples/demo.json --step 5 --defaults hf --top 5

@@ -1,0 +1,1 @@
+$LS sample samples/demo.json --all --defaults llama.cpp --mirostat 2 --seed 5

@@ -1,0 +1,1 @@
+$LS show tests/data/eval/clip.json --step 1 --token 0

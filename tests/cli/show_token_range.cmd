@@ -1,0 +1,1 @@
+$LS show tests/tui/data/small.json --token 64
