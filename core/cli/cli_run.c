@@ -1,6 +1,8 @@
 /* cli_run.c: opening, stepping and printing for the commands (see cli_run.h). */
 #include "cli/cli_run.h"
 #include "input/nonfinite.h"
+#include "report/report.h"
+#include "sampling/topn.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -93,7 +95,8 @@ int cli_run_step(const struct cli_opts *o, struct source *s, uint32_t step,
         ls_error_prefix(err, s->path);
         return rc;
     }
-    rc = chain_run(&o->chain, &o->params, st->logits, s->vocab_size, &st->ws, &st->res, err);
+    rc = topn_run(&o->chain, &o->params, st->logits, s->vocab_size,
+                  st->info.sparse ? st->info.tail_mass : -1.0, 0, &st->ws, &st->res, err);
     if (rc) {
         char pre[64];
         snprintf(pre, sizeof pre, "step %u", step);
@@ -141,7 +144,7 @@ int cli_end(struct cli_one *c, int rc)
  * safe; this prints and frees. */
 int cli_print_json(cJSON *doc)
 {
-    char *txt = cJSON_Print(doc);
+    char *txt = report_json_print(doc);
     cJSON_Delete(doc);
     if (!txt) { fputs("logitscope: out of memory printing JSON\n", stderr); return LS_ELIMIT; }
     fputs(txt, stdout);

@@ -71,6 +71,8 @@ static cJSON *diff_json(const struct diff_doc *d, uint32_t ntop)
     cJSON_AddNumberToObject(doc, "vocab_size_b", d->b->vocab_size);
     cJSON_AddNumberToObject(doc, "compared_vocab", d->V);
     cJSON_AddBoolToObject(doc, "approximate", d->approx);
+    cJSON_AddBoolToObject(doc, "post_sampling_a", d->a->post_sampling);
+    cJSON_AddBoolToObject(doc, "post_sampling_b", d->b->post_sampling);
     json_stats(doc, &d->stats);
     json_steps(doc, d, ntop);
     cJSON *w = cJSON_AddArrayToObject(doc, "warnings");
@@ -88,6 +90,10 @@ static void diff_text(const struct diff_doc *d, uint32_t ntop, unsigned disp)
            d->a->ops->format, pb, d->b->vocab_size, d->b->ops->format);
     printf("%u steps, %u with a recorded token%s\n", d->n_steps, ds->n_tok,
            d->approx ? "; APPROXIMATE (sparse dump)" : "");
+    for (int i = 0; i < 2; i++)
+        if ((i ? d->b : d->a)->post_sampling)
+            printf("POST-SAMPLING: %s holds probabilities after its sampler chain, not the model's raw distribution\n",
+                   i ? "B" : "A");
     if (d->warn[0]) printf("warning: %s\n", d->warn);
     printf("\n%-28s %14s %14s\n", "statistic", "value", "+/- se");
     for (size_t i = 0; i < n_diff_stats; i++) {
@@ -164,7 +170,8 @@ const struct cli_command cli_cmd_diff = {
     "them, with a warning: perplexities over different vocabularies are not comparable.\n"
     "--json keys: mean_kld, mean_kld_se, kld_max, kld_p999, kld_p99, kld_p95, kld_p90,\n"
     "kld_median, kld_min, mean_dp, rms_dp, same_top, ln_ppl_ratio, mean_jsd, steps\n"
-    "[{step, kld, jsd, dp, same_top, top_a, top_b}], top_steps, approximate, warnings.\n"
+    "[{step, kld, jsd, dp, same_top, top_a, top_b}], top_steps, approximate,\n"
+    "post_sampling_a, post_sampling_b, warnings.\n"
     "exit codes: 0 ok, 2 usage, 3 cannot read, 4 invalid data or different tokens,\n"
     "5 limit\n",
 };

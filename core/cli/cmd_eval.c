@@ -57,8 +57,8 @@ static cJSON *eval_json(const struct source *s, const struct cli_opts *o, const 
     for (uint32_t i = 0; i < s->n_steps; i++) cJSON_AddItemToArray(cps, cJSON_CreateNumber(ser->clipped[i]));
     cJSON *notes = cJSON_AddArrayToObject(d, "notes");
     cJSON_AddItemToArray(notes, cJSON_CreateString(eval_note_continuations));
-    if (sc->approximate)
-        cJSON_AddItemToArray(notes, cJSON_CreateString("sparse (top-N) dump: every score is approximate"));
+    char topn[256];
+    if (eval_topn_note(sc, topn, sizeof topn)) cJSON_AddItemToArray(notes, cJSON_CreateString(topn));
     if (!sc->texts_known)
         cJSON_AddItemToArray(notes, cJSON_CreateString("no vocabulary: text-based scores are null (pass --vocab FILE)"));
     eval_definitions_json(d);
@@ -69,7 +69,8 @@ static void eval_text(const struct source *s, const struct cli_opts *o, const st
                       const struct eval_scores *sc, const struct eval_step_series *ser)
 {
     eval_print_header_text(stdout, s, &o->chain, &o->params, cfg, o->disp);
-    if (sc->approximate) printf("APPROXIMATE: sparse (top-N) dump; every score is computed over the known tokens\n");
+    char topn[256];
+    if (eval_topn_note(sc, topn, sizeof topn)) printf("%s\n", topn);
     putchar('\n');
     eval_scores_text(stdout, cfg, sc);
     if (sc->n_clipped_steps) {

@@ -34,7 +34,9 @@ static void json_head(cJSON *doc, const struct info_doc *d)
     if (s->sparse) cJSON_AddStringToObject(doc, "token_ids", s->local_ids ? "local" : "file");
     cJSON_AddStringToObject(doc, "dtype", s->dtype ? s->dtype : "f32");
     cJSON_AddBoolToObject(doc, "sparse", s->sparse);
-    cJSON_AddBoolToObject(doc, "approximate", s->sparse);
+    /* top-N: exact where the listed tokens decide a result, bounds elsewhere (sampling/topn.h) */
+    cJSON_AddStringToObject(doc, "results", s->sparse ? "exact or bounded" : "exact");
+    if (s->file_id) cJSON_AddNumberToObject(doc, "largest_file_id", s->file_id[s->vocab_size - 1]);
     if (s->sparse) cJSON_AddNumberToObject(doc, "top_n", s->top_n);
     else cJSON_AddNullToObject(doc, "top_n");
 }
@@ -69,7 +71,7 @@ static void json_steps(cJSON *doc, const struct info_doc *d)
         const struct step_info *si = &d->steps[i];
         cJSON *it = cJSON_CreateObject();
         cJSON_AddNumberToObject(it, "step", i);
-        if (si->token >= 0) cJSON_AddNumberToObject(it, "id", si->token);
+        if (si->token >= 0) cJSON_AddNumberToObject(it, "id", (double)source_file_id(d->s, si->token));
         else cJSON_AddNullToObject(it, "id");
         size_t n = 0;
         const char *t = info_step_text(d, i, &n);
@@ -120,12 +122,17 @@ static void text_head(const struct info_doc *d, unsigned disp)
     if (s->vocab) snprintf(line, sizeof line, "%u (%u token texts)", s->vocab_size, s->vocab->n);
     else snprintf(line, sizeof line, "%u (no token texts; --vocab FILE adds them)", s->vocab_size);
     field("vocab size", line);
-    if (s->sparse)
+    if (s->file_id) {
+        snprintf(line, sizeof line, "from the file (model token ids up to %d, numbered compactly; shown as the file's)",
+                 (int)s->file_id[s->vocab_size - 1]);
+        field("token ids", line);
+    } else if (s->sparse)
         field("token ids", s->local_ids ? "local: the file's distinct token texts, numbered in order of appearance"
                                         : "from the file (model token ids)");
     field("dtype", s->dtype ? s->dtype : "f32");
     if (s->sparse)
-        snprintf(line, sizeof line, "sparse: top-%u per step (%u to %u known); results are APPROXIMATE",
+        snprintf(line, sizeof line, "sparse: top-%u per step (%u to %u known); unlisted tokens are unknown: results "
+                 "are exact where the listed tokens decide them, else bounded",
                  s->top_n, d->have_tail ? d->known_min : 0, d->have_tail ? d->known_max : 0);
     else
         snprintf(line, sizeof line, "full vocabulary");
@@ -163,12 +170,12 @@ static void text_step_row(const struct info_doc *d, uint32_t i, unsigned disp)
     const char *t = info_step_text(d, i, &n);
     char tok[256];
     if (t) disp_fit(t, n, disp | DISP_TOKEN, 24, tok, sizeof tok, &cols);
-    else if (si->token >= 0) cols = snprintf(tok, sizeof tok, "<id %d>", (int)si->token);
+    else if (si->token >= 0) cols = snprintf(tok, sizeof tok, "<id %lld>", (long long)source_file_id(d->s, si->token));
     else { snprintf(tok, sizeof tok, "-"); cols = 1; }
     size_t tl = strlen(tok);
     while (sparse && cols < 24 && tl + 1 < sizeof tok) { tok[tl++] = ' '; cols++; }
     tok[tl] = 0;
-    if (si->token >= 0) printf("%6u %8d  %s", i, si->token, tok);
+    if (si->token >= 0) printf("%6u %8lld  %s", i, (long long)source_file_id(d->s, si->token), tok);
     else printf("%6u %8s  %s", i, "-", tok);
     if (si->sparse) printf(" %6u %10.6f", si->n_known, si->tail_mass);
     printf("\n");

@@ -20,12 +20,12 @@ static void put_draw(const struct cli_one *c, cJSON *arr, uint32_t step, int32_t
     if (!arr) {
         char buf[256];
         report_token_cell(c->s, id, c->o.disp, 24, buf, sizeof buf);
-        printf("%6u %8d  %s %10.6f\n", step, id, buf, st->res.p[id]);
+        printf("%6u %8lld  %s %10.6f\n", step, (long long)source_file_id(c->s, id), buf, st->res.p[id]);
         return;
     }
     cJSON *it = cJSON_CreateObject();
     cJSON_AddNumberToObject(it, "step", step);
-    cJSON_AddNumberToObject(it, "id", id);
+    cJSON_AddNumberToObject(it, "id", (double)source_file_id(c->s, id));
     report_add_text(it, c->s, id);
     cJSON_AddNumberToObject(it, "p", st->res.p[id]);
     if (st->info.sparse) { /* top-N source: drawn from the known tokens only */

@@ -142,7 +142,9 @@ static cJSON *sweep_json(const struct sweep_doc *d)
     cJSON *notes = cJSON_AddArrayToObject(doc, "notes");
     cJSON_AddItemToArray(notes, cJSON_CreateString(d->note ? d->note : eval_note_continuations));
     cJSON_AddItemToArray(notes, cJSON_CreateString("every row uses the same seed and continuation streams"));
-    if (d->approximate) cJSON_AddItemToArray(notes, cJSON_CreateString("sparse (top-N) dump: every score is approximate"));
+    struct eval_scores sum = { .n_topn = d->topn, .n_topn_bounded = d->topn_bounded };
+    char topn[256];
+    if (eval_topn_note(&sum, topn, sizeof topn)) cJSON_AddItemToArray(notes, cJSON_CreateString(topn));
     eval_definitions_json(doc);
     return doc;
 }
@@ -201,8 +203,13 @@ static int run(int argc, char **argv, const struct cli_command *self)
         ls_error_print(&err, stderr);
     } else {
         struct sweep_doc d = { gen ? ctx.em.gen->src : s, &o.chain, &o.params, &ctx.cfg, ctx.plan, er, 0,
-                               gen ? eval_note_generated : NULL };
-        for (int r = 0; r < ctx.plan->nrows; r++) d.approximate |= eval_run_scores(er, (size_t)r)->approximate;
+                               gen ? eval_note_generated : NULL, 0, 0 };
+        for (int r = 0; r < ctx.plan->nrows; r++) {
+            const struct eval_scores *es = eval_run_scores(er, (size_t)r);
+            d.approximate |= es->approximate;
+            d.topn += es->n_topn;
+            d.topn_bounded += es->n_topn_bounded;
+        }
         if (!o.json) sweep_text(&d, o.disp);
         else { cJSON *doc = sweep_json(&d); rc = doc ? cli_print_json(doc) : LS_ELIMIT; }
     }

@@ -133,4 +133,18 @@ void eval_print_header_text(FILE *f, const struct source *s, const struct chain 
             s->vocab_size, s->ops->format);
     report_chain_text(f, ch, p, NULL);
     fprintf(f, "seed %llu  continuations %u\n", (unsigned long long)cfg->seed, cfg->n_samples);
+    if (s->post_sampling)
+        fprintf(f, "POST-SAMPLING: the file holds probabilities after its sampler chain, not the model's raw distribution\n");
+}
+
+int eval_topn_note(const struct eval_scores *sc, char *buf, size_t n)
+{
+    if (!sc->n_topn) return 0;
+    if (!sc->n_topn_bounded)
+        snprintf(buf, n, "top-N dump: p_raw is the file's own; the chain is exact at all %u steps", sc->n_topn);
+    else
+        snprintf(buf, n, "top-N dump: p_raw is the file's own; the chain is bounded, not exact, at %u of %u steps "
+                 "(the unknown tail decides; show --step N gives the bounds), and chain scores use the kept "
+                 "listed tokens there", sc->n_topn_bounded, sc->n_topn);
+    return 1;
 }

@@ -49,6 +49,10 @@ void eval_add_header_json(struct cJSON *d, const struct source *s, const struct 
                           const struct params *p, const struct eval_config *cfg);
 void eval_print_header_text(FILE *f, const struct source *s, const struct chain *ch,
                             const struct params *p, const struct eval_config *cfg, unsigned disp);
+/* The top-N note of eval and sweep into buf (what is exact, what is
+ * bounded); 0 when no step was top-N. */
+struct eval_scores;
+int eval_topn_note(const struct eval_scores *sc, char *buf, size_t n);
 /* eval and sweep read one FILE, every step: refuse a second FILE and
  * --step/--all (`what` names the command in the message). */
 int eval_cli_usage_check(const char *what, const struct cli_opts *o, struct ls_error *err);

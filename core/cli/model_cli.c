@@ -1,5 +1,6 @@
 /* model_cli.c: options, model and prompt for the model commands (model_cli.h). */
 #include "cli/model_cli.h"
+#include "report/report.h"
 #include "base/parse.h"
 #include "model/ngram.h"
 #include "base/display.h"
@@ -176,14 +177,11 @@ void model_cli_add_text(cJSON *obj, const char *key, const char *t, size_t len)
     }
 }
 
+/* The chain, its mode and the parameters in force, as `show` prints them
+ * (one definition: report_chain_text). */
 void model_cli_print_chain(FILE *f, const struct cli_opts *o)
 {
-    char ch[128];
-    chain_format(&o->chain, ch, sizeof ch);
-    fprintf(f, "chain %s (%s),", preset_name(o->chain.preset), ch);
-    for (int i = 0; i < PARAM__COUNT; i++)
-        fprintf(f, " %s %g", param_name((enum param_id)i), param_get(&o->params, (enum param_id)i));
-    fprintf(f, ", seed %llu\n", (unsigned long long)o->seed);
+    report_chain_text(f, &o->chain, &o->params, &o->seed);
 }
 
 double model_cli_perplexity(const struct gen_cont *c)

@@ -52,6 +52,7 @@ struct sweep_doc {
     const struct eval_run *run;
     int approximate;           /* some row is approximate (sparse dump) */
     const char *note;          /* how the continuations were made (NULL: eval_note_continuations) */
+    uint32_t topn, topn_bounded; /* top-N steps over every row, and those bounded */
 };
 void sweep_text(const struct sweep_doc *d, unsigned disp);
 

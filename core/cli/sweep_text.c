@@ -33,7 +33,9 @@ static void text_head(const struct sweep_doc *d, unsigned disp)
     for (int p = 0, f = 0; p < P__N; p++)
         if (pl->swept[p]) { printf("%s %s", f ? (pl->grid ? " x" : ",") : "", param_name((enum param_id)p)); f = 1; }
     putchar('\n');
-    if (d->approximate) printf("APPROXIMATE: sparse (top-N) dump; every score is computed over the known tokens\n");
+    struct eval_scores sum = { .n_topn = d->topn, .n_topn_bounded = d->topn_bounded };
+    char topn[256];
+    if (eval_topn_note(&sum, topn, sizeof topn)) printf("%s\n", topn);
 }
 
 /* the first score column is wider: it holds the 95% interval too */

@@ -3,6 +3,7 @@
 #include "eval/eval_impl.h"
 #include "sampling/draw.h"
 #include "input/nonfinite.h"
+#include "sampling/topn.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -270,9 +271,8 @@ static void *worker_main(void *arg)
     for (size_t k = w->first; k < w->first + w->count; k++) {
         struct eval_acc *a = &r->acc[k];
         /* settings after the first reuse the raw softmax of this step */
-        int rc = k == w->first
-            ? chain_run(&a->set.chain, &a->set.params, w->logits, r->V, &w->ws, &w->res, &w->err)
-            : chain_rerun(&a->set.chain, &a->set.params, w->logits, r->V, &w->ws, &w->res, &w->err);
+        int rc = topn_run(&a->set.chain, &a->set.params, w->logits, r->V,
+                          w->info->sparse ? w->info->tail_mass : -1.0, k != w->first, &w->ws, &w->res, &w->err);
         if (rc) {
             char pre[64];
             snprintf(pre, sizeof pre, "step %u", step);
@@ -281,7 +281,11 @@ static void *worker_main(void *arg)
             w->rc = rc;
             return NULL;
         }
-        if (w->info->sparse) a->sc.approximate = 1;
+        a->sc.post_sampling = r->src->post_sampling;
+        if (w->info->sparse) {
+            a->sc.n_topn++;
+            if (!w->res.topn.exact) { a->sc.n_topn_bounded++; a->sc.approximate = 1; }
+        }
         for (int e = 0; eval_registry[e]; e++)
             if (eval_registry[e]->step) eval_registry[e]->step(a, &v);
         draw_all(r, w, a, step);

@@ -124,7 +124,10 @@ struct eval_settings {
 
 /* Scores of one setting. NaN = not available. */
 struct eval_scores {
-    int approximate;             /* a step was sparse (top-N) */
+    int approximate;             /* a top-N step's chain result was bounded, not exact */
+    int post_sampling;           /* the file holds post-sampling probabilities */
+    uint32_t n_topn;             /* top-N (sparse) steps evaluated */
+    uint32_t n_topn_bounded;     /* of those, with a chain result the unknown tail leaves open */
     uint32_t n_steps;
     uint32_t n_samples;
     uint32_t n_recorded;         /* steps with a recorded token */

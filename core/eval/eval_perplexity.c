@@ -4,6 +4,7 @@
  * sequence statistics call too; the evaluator adds the per-step series. */
 #include "eval/eval_impl.h"
 #include "eval/eval_ppl.h"
+#include "sampling/topn.h"
 
 #include <math.h>
 
@@ -26,7 +27,12 @@ void eval_ppl_add(struct eval_ppl *a, const float *logits, const struct step_inf
         a->nll_raw_sum += nll;
         a->nll_raw_sq += nll * nll;
     }
-    double p = res->p[tok];
+    /* the true final p: on a top-N step the unknown tail's share counts
+     * (topn.h); where the tail leaves it open, the middle of its bounds (the
+     * step is then counted as bounded) */
+    double lo, hi;
+    topn_p_bounds(res, tok, &lo, &hi);
+    double p = lo == hi ? lo : (lo + hi) / 2;
     if (p > 0) {
         a->nll_chain_sum += -log(p);
         a->n_uncut++;

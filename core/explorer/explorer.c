@@ -12,6 +12,7 @@
 #include "base/numfmt.h"
 #include "input/nonfinite.h"
 #include "sampling/draw.h"
+#include "sampling/topn.h"
 #include "sampling/params_table.h"
 
 #include <math.h>
@@ -241,12 +242,14 @@ void explorer_update(struct explorer *ex)
         int same = ex->step_loaded && ex->loaded_step == ex->step && ex->res_ok && ex->n_top > 0;
         load_step(ex);
         struct ls_error e = {0};
-        ex->res_ok = (same ? chain_rerun : chain_run)(&ex->chain, &ex->params, ex->logits, ex->V,
-                                                     &ex->ws, &ex->res, &e) == LS_OK;
+        ex->res_ok = topn_run(&ex->chain, &ex->params, ex->logits, ex->V,
+                              ex->info.sparse ? ex->info.tail_mass : -1.0, same, &ex->ws, &ex->res, &e) == LS_OK;
         if (!ex->res_ok && !ex->step_err.code) ex->step_err = e;
         if (ex->res_ok && ex->n_top == 0) {
             /* raw order and rank depend on the step only: once per step */
-            ex->n_top = chain_top_raw(&ex->res, EX_TOP_MAX, ex->top);
+            /* a top-N step lists only its known tokens: the rest are unknown */
+            uint32_t want = ex->res.topn.sparse && ex->res.topn.n_listed < EX_TOP_MAX ? ex->res.topn.n_listed : EX_TOP_MAX;
+            ex->n_top = chain_top_raw(&ex->res, want, ex->top);
             if (ex->info.token >= 0 && (uint32_t)ex->info.token < ex->V)
                 ex->rec_rank = chain_rank(&ex->res, ex->info.token);
         }
@@ -313,7 +316,8 @@ static void seq_step(struct explorer *ex, struct ex_seq *s)
     ex->rec_tok[i] = tok >= 0 && (uint32_t)tok < ex->V ? tok : -1;
     if (bad) { s->state[i] = SEQ_ERROR; s->n_err++; goto next; }
     if (tok < 0 || (uint32_t)tok >= ex->V) { s->state[i] = SEQ_NOTOKEN; goto next; }
-    if (chain_run(&s->chain, &s->params, ex->wlogits, ex->V, &ex->wws, &ex->wres, &e)) {
+    if (topn_run(&s->chain, &s->params, ex->wlogits, ex->V, info.sparse ? info.tail_mass : -1.0, 0,
+                 &ex->wws, &ex->wres, &e)) {
         s->state[i] = SEQ_ERROR; s->n_err++; goto next;
     }
     /* the perplexity evaluator's arithmetic: one definition (eval_ppl.h) */
@@ -355,10 +359,16 @@ static void fill_scores(struct explorer *ex)
     int32_t tok = ex->info.token;
     if (tok >= 0 && (uint32_t)tok < ex->V) {
         const char *cb = chain_cut_name(r, r->cut_by[tok]);
-        char pf[16], pr[16];
+        char pf[16], ph[16], pr[16];
+        double lo, hi;
+        topn_p_bounds(r, tok, &lo, &hi);
         num_prob(pr, sizeof pr, r->p_raw[tok]);
-        if (cb) score_rows_add(sc, SCORE_WARN, "recorded p", "0 (cut by %s; raw %s)", cb, pr);
-        else score_rows_add(sc, SCORE_NORMAL, "recorded p", "%s (raw %s)", num_prob(pf, sizeof pf, r->p[tok]), pr);
+        num_prob(pf, sizeof pf, lo);
+        if (r->cut_by[tok] == CUT_UNLISTED) score_rows_add(sc, SCORE_WARN, "recorded p", "unknown (not listed)");
+        else if (cb) score_rows_add(sc, SCORE_WARN, "recorded p", "0 (cut by %s; raw %s)", cb, pr);
+        else if (hi - lo > 1e-12)  /* a top-N step whose unknown tail leaves it open */
+            score_rows_add(sc, SCORE_NORMAL, "recorded p", "%s-%s (raw %s)", pf, num_prob(ph, sizeof ph, hi), pr);
+        else score_rows_add(sc, SCORE_NORMAL, "recorded p", "%s (raw %s)", pf, pr);
         score_rows_add(sc, SCORE_NORMAL, "recorded rank", "%u", ex->rec_rank);
     } else {
         score_rows_add(sc, SCORE_PENDING, "recorded", "none at this step");

@@ -251,7 +251,7 @@ int explorer_export(struct explorer *ex, const char *path, long top, int force, 
     struct report_ctx c = { ex->src, ex->step, &ex->chain, &ex->params, &ex->res, &ex->info,
                             ex->logits, ex->seed, top };
     cJSON *doc = report_show_json(&c);
-    char *txt = doc ? cJSON_Print(doc) : NULL;
+    char *txt = doc ? report_json_print(doc) : NULL;
     cJSON_Delete(doc);
     if (!txt) return ls_fail(err, LS_ELIMIT, "out of memory");
     /* the same bytes as `show --json` prints: document plus newline */

@@ -212,9 +212,10 @@ static int open_json_file(const char *path, uint64_t size, const struct source_o
 static int attach_vocab(struct source *s, const struct source_opts *opts, struct ls_error *err)
 {
     if (!opts->vocab_path) return LS_OK;
-    if (s->local_ids) {
+    if (s->local_ids || s->file_id) {
         char flag[32];
-        source_warn(s, "%s ignored: this file identifies tokens by their text, not by model ids",
+        source_warn(s, s->local_ids ? "%s ignored: this file identifies tokens by their text, not by model ids"
+                                    : "%s ignored: this file's token ids are numbered compactly (its texts are used)",
                     source_opt_flag(opts, SOPT_VOCAB, "the vocabulary file", flag, sizeof flag));
         return LS_OK;
     }

@@ -71,6 +71,8 @@ struct source {
     int has_tokens;          /* 1 if steps record the chosen token */
     int local_ids;           /* 1: ids number the file's distinct token texts (sparse
                                 API outputs without ids); a vocabulary file does not apply */
+    const int32_t *file_id;  /* sparse files with far-apart ids: the file's id of each
+                                (compact) id, ascending; NULL: ids are the file's (source_file_id) */
     uint64_t file_size;
     char warnings[1024];     /* newline-separated warnings from loading */
 };
@@ -108,6 +110,12 @@ void source_close(struct source *s);
 /* Prefix "step N: " unless the message starts with it already (a read
  * error from source_read_step does): a step is named once. */
 void source_error_step(struct ls_error *err, uint32_t step);
+
+/* The id the file gives token id (the same unless s->file_id is set). */
+static inline int64_t source_file_id(const struct source *s, int32_t id)
+{
+    return s->file_id && id >= 0 && (uint32_t)id < s->vocab_size ? s->file_id[id] : id;
+}
 
 /* Append a warning line to s->warnings (truncated when full). */
 void source_warn(struct source *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

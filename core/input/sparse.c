@@ -1,5 +1,6 @@
 /* sparse.c: top-N log-probability sources (see sparse.h). */
 #include "input/sparse.h"
+#include "base/display.h"
 
 #include <float.h>
 #include <math.h>
@@ -9,11 +10,17 @@
 
 #define SP_NONE UINT32_MAX
 #define SP_MAX_STEPS (1u << 26)
+/* Ids above this, 8 times sparser than the distinct tokens listed, are
+ * numbered compactly (issue 14: one id near 2^24 must not make every step
+ * 16.7 M entries wide); source_file_id gives the file's id back. */
+#define SP_COMPACT_MIN (1u << 20)
+#define SP_MASS_SLACK 1e-3   /* rounding in the listed mass that is normal */
 
 struct sp_raw {
     int64_t id;       /* -1 if none */
     uint32_t text;    /* index into names */
     double lp;        /* finite log-probability */
+    int chosen;       /* the step's recorded token (its twin in the list is no duplicate) */
 };
 
 struct sp_rstep {
@@ -46,6 +53,7 @@ struct sp_impl {
     int32_t *chosen;          /* -1 if none */
     uint32_t *chosen_text;    /* index into names, SP_NONE if none */
     double *tail;
+    int32_t *file_id;         /* compact ids: the file's id of each (source.file_id) */
 };
 
 int sp_is_sentinel(double v)
@@ -172,6 +180,7 @@ int sp_add(struct sp_builder *b, int64_t id, const char *text, size_t len, doubl
     b->raw[b->n_raw].id = id;
     b->raw[b->n_raw].text = ti;
     b->raw[b->n_raw].lp = lp;
+    b->raw[b->n_raw].chosen = chosen;
     b->n_raw++;
     st->n++;
     return LS_OK;
@@ -191,7 +200,7 @@ static int64_t token_id_text(const char *t, size_t n)
     return v < (int64_t)LS_MAX_VOCAB ? v : -1;
 }
 
-struct kv { uint32_t key; double lp; };
+struct kv { uint32_t key; double lp; uint32_t text; int chosen; };
 
 static int kv_cmp(const void *a, const void *b)
 {
@@ -210,6 +219,7 @@ static void impl_free(struct sp_impl *im)
     free(im->chosen);
     free(im->chosen_text);
     free(im->tail);
+    free(im->file_id);
     free(im);
 }
 
@@ -247,7 +257,11 @@ struct sp_plan {
     enum sp_mode mode;
     int64_t *tid;       /* BY_TID/BY_TEXT: id read from each name, -1 if none (owned) */
     uint64_t V;
+    int32_t *cid;       /* compact ids: the distinct file ids, ascending (owned), or NULL */
+    uint64_t id_space;  /* largest file id + 1 */
 };
+
+static int sp_compact(const struct sp_builder *b, struct sp_plan *pl, struct ls_error *err);
 
 /* Choose the identity and V; check the limits. */
 static int sp_identity(const struct sp_builder *b, struct sp_plan *pl, struct ls_error *err)
@@ -276,13 +290,51 @@ static int sp_identity(const struct sp_builder *b, struct sp_plan *pl, struct ls
     if (pl->V == 0) return ls_fail(err, LS_EDATA, "no tokens found in the file");
     if (pl->V > LS_MAX_VOCAB)
         return ls_fail(err, LS_ELIMIT, "token id %llu exceeds the limit of %u", (unsigned long long)(pl->V - 1), LS_MAX_VOCAB - 1);
-    return LS_OK;
+    return sp_compact(b, pl, err);
 }
 
-/* The source id of an entry with file id `id` and name index `text`. */
+/* The source id of an entry with file id `id` and name index `text`
+ * (with compact ids: the rank of the file id among the distinct ones). */
 static int64_t sp_key(const struct sp_plan *pl, int64_t id, uint32_t text)
 {
-    return pl->mode == BY_ID ? id : pl->mode == BY_TID ? pl->tid[text] : (int64_t)text;
+    int64_t k = pl->mode == BY_ID ? id : pl->mode == BY_TID ? pl->tid[text] : (int64_t)text;
+    if (!pl->cid) return k;
+    uint64_t lo = 0, hi = pl->V;
+    while (lo < hi) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (pl->cid[mid] < k) lo = mid + 1; else hi = mid;
+    }
+    return (int64_t)lo;
+}
+
+static int cmp_i32(const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Number ids compactly when the file's ids are far sparser than the tokens
+ * it lists: steps then cost O(tokens listed), not O(largest id). */
+static int sp_compact(const struct sp_builder *b, struct sp_plan *pl, struct ls_error *err)
+{
+    pl->id_space = pl->V;
+    if (pl->mode == BY_TEXT || pl->V <= SP_COMPACT_MIN) return LS_OK;
+    int32_t *k = malloc((b->n_raw + b->n_steps + 1) * sizeof *k);
+    if (!k) return ls_fail(err, LS_ELIMIT, "out of memory");
+    size_t c = 0;
+    for (uint32_t si = 0; si < b->n_steps; si++) {
+        const struct sp_rstep *st = &b->steps[si];
+        if (st->has_chosen) k[c++] = (int32_t)sp_key(pl, st->chosen_id, st->chosen_text);
+        for (uint32_t i = 0; i < st->n; i++)
+            k[c++] = (int32_t)sp_key(pl, b->raw[st->first + i].id, b->raw[st->first + i].text);
+    }
+    qsort(k, c, sizeof *k, cmp_i32);
+    size_t u = 0;
+    for (size_t i = 0; i < c; i++) if (!u || k[u - 1] != k[i]) k[u++] = k[i];
+    if ((uint64_t)u * 8 > pl->V) { free(k); return LS_OK; }
+    pl->cid = k;
+    pl->V = u ? u : 1;
+    return LS_OK;
 }
 
 static struct sp_impl *impl_alloc(uint32_t ns, size_t n_raw)
@@ -304,58 +356,82 @@ static struct sp_impl *impl_alloc(uint32_t ns, size_t n_raw)
     return im;
 }
 
-/* What the warnings report. */
-struct sp_tally {
-    uint32_t n_pos, n_over, n_merged, n_empty, top_n;
-    double worst_pos, worst_sum;
+/* The first impossible entry of a kind, for the warning (sparse.h). */
+struct sp_seen {
+    uint32_t count;      /* entries (or steps) of this kind */
+    uint32_t step;       /* where the first one is */
+    uint32_t text;       /* its token (name index), SP_NONE for a whole step */
+    double v, v2;        /* its value(s) */
 };
 
-/* Sort a step's entries by key and merge repeats: equal values count once,
- * different ones add their probabilities. Returns the entries left. */
+/* What the warnings report. */
+struct sp_tally {
+    struct sp_seen pos, over, dup;
+    uint32_t n_empty, top_n, step;
+    int dup_added;       /* a duplicate had a different value: probabilities added */
+};
+
+static void seen(struct sp_seen *s, uint32_t step, uint32_t text, double v, double v2)
+{
+    if (!s->count++) { s->step = step; s->text = text; s->v = v; s->v2 = v2; }
+}
+
+static int kv_same(double a, double c)
+{
+    return fabs(a - c) <= 1e-6 * (1.0 + fabs(a));
+}
+
+/* Sort a step's entries by key and merge repeats. The recorded token and
+ * its twin in the list with the same value are one entry; any other repeat
+ * is impossible data (warned): equal values count once, different ones
+ * (e.g. two partial-UTF-8 tokens that both read U+FFFD) add their
+ * probabilities. Returns the entries left. */
 static uint32_t merge_step(struct kv *tmp, uint32_t n, struct sp_tally *t)
 {
     qsort(tmp, n, sizeof *tmp, kv_cmp);
-    uint32_t m = 0;
+    uint32_t m = 0, listed = 0;  /* entries of tmp[m - 1]'s key from the list (not the recorded one) */
     for (uint32_t i = 0; i < n; i++) {
-        if (m && tmp[m - 1].key == tmp[i].key) {
-            double a = tmp[m - 1].lp, c = tmp[i].lp;
-            if (fabs(a - c) > 1e-6 * (1.0 + fabs(a))) {
-                double hi = a > c ? a : c, lo = a > c ? c : a;
-                tmp[m - 1].lp = hi + log1p(exp(lo - hi));
-                t->n_merged++;
-            }
-            continue;
+        if (!m || tmp[m - 1].key != tmp[i].key) { listed = !tmp[i].chosen; tmp[m++] = tmp[i]; continue; }
+        double a = tmp[m - 1].lp, c = tmp[i].lp;
+        int same = kv_same(a, c);
+        if (!same || (listed && !tmp[i].chosen)) seen(&t->dup, t->step, tmp[i].text, a, c);
+        listed += !tmp[i].chosen;
+        if (!same) {
+            double hi = a > c ? a : c, lo = a > c ? c : a;
+            tmp[m - 1].lp = hi + log1p(exp(lo - hi));
+            t->dup_added = 1;
         }
-        tmp[m++] = tmp[i];
+        tmp[m - 1].chosen |= tmp[i].chosen;
     }
     return m;
 }
 
-/* Step si into im at *o: keys, float logits, tail mass, chosen token. */
+/* Step si into im at *o: keys, float logits, tail mass, chosen token. A
+ * positive log-probability is taken as 0 (p = 1); listed mass above 1
+ * leaves no tail (both warned). */
 static void fill_step(const struct sp_builder *b, const struct sp_plan *pl, uint32_t si,
                       struct kv *tmp, struct sp_impl *im, size_t *o, struct sp_tally *t)
 {
     const struct sp_rstep *st = &b->steps[si];
     for (uint32_t i = 0; i < st->n; i++) {
         const struct sp_raw *r = &b->raw[st->first + i];
-        tmp[i].key = (uint32_t)sp_key(pl, r->id, r->text);
-        tmp[i].lp = r->lp;
+        tmp[i] = (struct kv){ (uint32_t)sp_key(pl, r->id, r->text), r->lp, r->text, r->chosen };
     }
+    t->step = si;
     uint32_t m = merge_step(tmp, st->n, t);
     double sum = 0;
     im->first[si] = *o;
     im->n[si] = m;
     for (uint32_t i = 0; i < m; i++) {
         double lp = tmp[i].lp;
-        if (lp > 0) { t->n_pos++; if (lp > t->worst_pos) t->worst_pos = lp; }
-        if (lp > FLT_MAX) lp = FLT_MAX;
+        if (lp > 0) { seen(&t->pos, si, tmp[i].text, lp, 0); lp = 0; }
         if (lp < -FLT_MAX) lp = -FLT_MAX;
         im->key[*o] = tmp[i].key;
         im->logit[*o] = (float)lp;
-        sum += exp(tmp[i].lp);
+        sum += exp(lp);   /* the file's value, before float rounding */
         (*o)++;
     }
-    if (sum > 1.0 + 1e-3) { t->n_over++; if (sum > t->worst_sum) t->worst_sum = sum; }
+    if (sum > 1.0 + SP_MASS_SLACK) seen(&t->over, si, SP_NONE, sum, 0);
     im->tail[si] = sum < 1.0 ? 1.0 - sum : 0.0;
     if (m == 0) t->n_empty++;
     if (m > t->top_n) t->top_n = m;
@@ -405,14 +481,39 @@ static int fill_vocab(const struct sp_builder *b, const struct sp_plan *pl, stru
     return rc;
 }
 
-static void sp_warn(struct source *s, const struct sp_tally *t)
+/* The token name index i, escaped for a one-line warning. */
+static const char *warn_tok(const struct sp_builder *b, uint32_t i, char *buf, size_t n)
 {
-    if (t->n_pos)
-        source_warn(s, "%u log-probabilities are > 0 (largest %.6g): the file may hold logits, not log-probabilities", t->n_pos, t->worst_pos);
-    if (t->n_over)
-        source_warn(s, "%u steps have known probabilities summing to more than 1 (largest %.6g)", t->n_over, t->worst_sum);
-    if (t->n_merged)
-        source_warn(s, "%u tokens appeared twice in one step with different values; their probabilities were added", t->n_merged);
+    size_t l = 0;
+    const char *t = vocab_get(b->names, (int32_t)i, &l);
+    disp_escape(t ? t : "", l, DISP_BACKSLASH | DISP_TOKEN, buf, n);
+    return buf;
+}
+
+/* " (and N more)" when a kind occurred more than once. */
+static const char *more(const struct sp_seen *s, const char *what, char *buf, size_t n)
+{
+    if (s->count > 1) snprintf(buf, n, " (%u %s in all)", s->count, what);
+    else buf[0] = 0;
+    return buf;
+}
+
+/* Impossible data, each kind with the first place it occurs and what was done. */
+static void sp_warn(const struct sp_builder *b, struct source *s, const struct sp_tally *t)
+{
+    char tok[96], m[48];
+    if (t->pos.count)
+        source_warn(s, "step %u, token '%s': log-probability %.6g > 0 is impossible (the file may hold logits); "
+                    "taken as 0 (p = 1)%s", t->pos.step, warn_tok(b, t->pos.text, tok, sizeof tok), t->pos.v,
+                    more(&t->pos, "such entries", m, sizeof m));
+    if (t->over.count)
+        source_warn(s, "step %u: the listed probabilities sum to %.6g, more than 1; values kept as given, "
+                    "unknown tail taken as 0%s", t->over.step, t->over.v, more(&t->over, "such steps", m, sizeof m));
+    if (t->dup.count)
+        source_warn(s, "step %u, token '%s': listed twice in one step (log-probabilities %.6g and %.6g); %s%s",
+                    t->dup.step, warn_tok(b, t->dup.text, tok, sizeof tok), t->dup.v, t->dup.v2,
+                    kv_same(t->dup.v, t->dup.v2) ? "kept once" : "their probabilities were added",
+                    more(&t->dup, "repeats", m, sizeof m));
     if (t->n_empty)
         source_warn(s, "%u steps have no known log-probability (only sentinels or nulls)", t->n_empty);
 }
@@ -437,7 +538,7 @@ static int sp_build(struct sp_builder *b, const struct sp_plan *pl, struct sp_im
     s->vocab = vocab_new();
     if (!s->vocab) return ls_fail(err, LS_ELIMIT, "out of memory");
     int rc = fill_vocab(b, pl, s->vocab, err);
-    if (!rc) sp_warn(s, &t);
+    if (!rc) sp_warn(b, s, &t);
     return rc;
 }
 
@@ -445,7 +546,7 @@ int sp_finish(struct sp_builder *b, struct source **out, struct ls_error *err)
 {
     struct source *s = b->s;
     struct sp_impl *im = NULL;
-    struct sp_plan pl = { BY_TEXT, NULL, 0 };
+    struct sp_plan pl = { BY_TEXT, NULL, 0, NULL, 0 };
     int rc = LS_OK;
     *out = NULL;
     if (b->n_steps == 0) rc = ls_fail(err, LS_EDATA, "no token logprobs found in the file");
@@ -456,6 +557,15 @@ int sp_finish(struct sp_builder *b, struct source **out, struct ls_error *err)
         rc = sp_build(b, &pl, &im, err);
     }
     free(pl.tid);
+    if (!rc && pl.cid) {
+        im->file_id = pl.cid;
+        s->file_id = pl.cid;
+        pl.cid = NULL;
+        source_warn(s, "token ids reach %llu but the file lists %u distinct tokens: they are numbered compactly "
+                    "(V = %u); ids shown are the file's", (unsigned long long)(pl.id_space - 1), s->vocab_size,
+                    s->vocab_size);
+    }
+    free(pl.cid);
     if (rc) {
         impl_free(im);
         sp_abort(b);

@@ -52,7 +52,9 @@ static void d_ppl_raw(char *b, size_t n, const struct eval_config *c, const stru
     char se[48] = "", masked[64] = "";
     if (isfinite(s->perplexity_raw_se)) snprintf(se, sizeof se, "+/- %.6g; ", s->perplexity_raw_se);
     if (s->n_raw_masked) snprintf(masked, sizeof masked, " (%u more masked: -inf logit)", s->n_raw_masked);
-    P("%s%u recorded tokens%s, raw logits (model fit)", se, s->n_recorded - s->n_raw_masked, masked);
+    P("%s%u recorded tokens%s, %s", se, s->n_recorded - s->n_raw_masked, masked,
+      s->post_sampling ? "POST-SAMPLING probabilities (not the model's fit)"
+      : s->n_topn ? "the file's log-probabilities (model fit)" : "raw logits (model fit)");
 }
 /* "0.4 bits", or "-" as the value column says when there is no value
  * (no scored tokens): never "nan bits" */
@@ -133,7 +135,14 @@ static void d_agree(char *b, size_t n, const struct eval_config *c, const struct
 
 /* panel rows: the most telling first; the main panel shows what fits */
 static int r_approx(char *b, size_t n, const struct eval_scores *s)
-{ if (!s->approximate) return -1; P("sparse dump: top-N only"); return EVAL_ROW_WARN; }
+{
+    if (!s->n_topn) return -1;
+    if (!s->n_topn_bounded) { P("exact at all %u steps", s->n_topn); return EVAL_ROW_NORMAL; }
+    P("%u of %u steps bounded", s->n_topn_bounded, s->n_topn);
+    return EVAL_ROW_WARN;
+}
+static int r_post(char *b, size_t n, const struct eval_scores *s)
+{ if (!s->post_sampling) return -1; P("post-sampling file"); return EVAL_ROW_WARN; }
 static int share_row(char *b, size_t n, const struct eval_scores *s, double v, const double ci[2], uint32_t k)
 {
     /* option-driven shares (--json-keys, --regex) are NaN when not asked for */
@@ -214,44 +223,47 @@ static int r_clip(char *b, size_t n, const struct eval_scores *s)
 /* In JSON order; the text table and the sweep columns keep this order, the
  * panel its own (panel). */
 static const struct desc table[] = {
-    { "approximate", K_BOOL, F(approximate), 0, 0, 0, 0, 0, 0, "approximate", 1, r_approx },
+    { "approximate", K_BOOL, F(approximate), 0, 0, 0, 0, 0, 0, "top-N", 1, r_approx },
+    { "post_sampling", K_BOOL, F(post_sampling), 0, 0, 0, 0, 0, 0, "values", 2, r_post },
+    { "topn_steps", K_U32, F(n_topn), NONZERO, 0, 0, 0, 0, 0, 0, 0, 0 },
+    { "topn_bounded_steps", K_U32, F(n_topn_bounded), NONZERO, 0, 0, 0, 0, 0, 0, 0, 0 },
     { "n_recorded", K_U32, F(n_recorded), 0, 0, 0, 0, 0, 0, 0, 0, 0 },
     { "n_recorded_masked", K_U32, F(n_raw_masked), 0, 0, 0, 0, 0, 0, 0, 0, 0 },
-    { "perplexity_raw", K_NUM, F(perplexity_raw), 0, d_ppl_raw, 0, 0, 0, 0, "ppl raw", 3, r_ppl_raw },
+    { "perplexity_raw", K_NUM, F(perplexity_raw), 0, d_ppl_raw, 0, 0, 0, 0, "ppl raw", 4, r_ppl_raw },
     { "perplexity_raw_se", K_NUM, F(perplexity_raw_se), 0, 0, 0, 0, 0, 0, 0, 0, 0 },
     { "nll_raw_nats", K_NUM, F(nll_raw_nats), 0, d_nll_raw, 0, 0, 0, 0, 0, 0, 0 },
     { "nll_raw_bits", K_NUM, F(nll_raw_bits), 0, 0, 0, 0, 0, 0, 0, 0, 0 },
-    { "bits_per_byte", K_NUM, F(bits_per_byte), 0, d_bpb, 0, 0, 0, 0, "bits/byte", 12, r_bpb },
-    { "perplexity_chain", K_NUM, F(perplexity_chain), 0, d_ppl_chain, 0, "ppl_chain", 0, "perplexity (chain)", "ppl chain", 2, r_ppl_chain },
+    { "bits_per_byte", K_NUM, F(bits_per_byte), 0, d_bpb, 0, 0, 0, 0, "bits/byte", 13, r_bpb },
+    { "perplexity_chain", K_NUM, F(perplexity_chain), 0, d_ppl_chain, 0, "ppl_chain", 0, "perplexity (chain)", "ppl chain", 3, r_ppl_chain },
     { "nll_chain_nats", K_NUM, F(nll_chain_nats), 0, d_nll_chain, 0, 0, 0, 0, 0, 0, 0 },
     { "nll_chain_bits", K_NUM, F(nll_chain_bits), 0, 0, 0, 0, 0, 0, 0, 0, 0 },
     { "n_uncut", K_U32, F(n_uncut), 0, 0, 0, 0, 0, 0, 0, 0, 0 },
-    { "cut_rate", K_NUM, F(cut_rate), 0, d_cut, 0, "cut_rate", 1, "cut rate", "cut rate", 4, r_cut },
+    { "cut_rate", K_NUM, F(cut_rate), 0, d_cut, 0, "cut_rate", 1, "cut rate", "cut rate", 5, r_cut },
     { "n_cut", K_U32, F(n_cut), 0, 0, 0, 0, 0, 0, 0, 0, 0 },
-    { "top1_agreement", K_NUM, F(top1_agreement), 0, d_top1, 0, 0, 0, 0, "top-1 agree", 11, r_top1 },
-    { "mean_entropy_nats", K_NUM, F(mean_entropy_nats), 0, d_entropy, 0, "entropy", 0, "mean entropy (nats)", "mean entropy", 13, r_entropy },
+    { "top1_agreement", K_NUM, F(top1_agreement), 0, d_top1, 0, 0, 0, 0, "top-1 agree", 12, r_top1 },
+    { "mean_entropy_nats", K_NUM, F(mean_entropy_nats), 0, d_entropy, 0, "entropy", 0, "mean entropy (nats)", "mean entropy", 14, r_entropy },
     { "mean_entropy_raw_nats", K_NUM, F(mean_entropy_raw_nats), 0, 0, 0, 0, 0, 0, 0, 0, 0 },
-    { "mean_kept", K_NUM, F(mean_kept), 0, d_kept, 0, "kept", 0, "mean kept", "mean kept", 14, r_kept },
-    { "clipping_rate", K_NUM, F(clipping_rate), 0, d_clip, 0, 0, 0, 0, "clipping", 15, r_clip },
+    { "mean_kept", K_NUM, F(mean_kept), 0, d_kept, 0, "kept", 0, "mean kept", "mean kept", 15, r_kept },
+    { "clipping_rate", K_NUM, F(clipping_rate), 0, d_clip, 0, 0, 0, 0, "clipping", 16, r_clip },
     { "clipped_logits", K_U64, F(n_clipped), 0, 0, 0, 0, 0, 0, 0, 0, 0 },
     { "clipped_steps", K_U32, F(n_clipped_steps), 0, 0, 0, 0, 0, 0, 0, 0, 0 },
     { "json_valid_share", K_NUM, F(json_valid_share), 0, d_json, NEED_TEXT, "json_valid [95% CI]", 1, "json valid",
-      "json valid", 5, r_json },
+      "json valid", 6, r_json },
     { "json_valid_ci", K_CI, F(json_valid_ci), 0, 0, 0, 0, 0, 0, 0, 0, 0 },
     { "json_valid", K_U32, F(n_json_valid), NEED_TEXT, 0, 0, 0, 0, 0, 0, 0, 0 },
-    { "json_breaks", K_BREAKS, F(n_json_broken), NEED_TEXT, d_breaks, NEED_TEXT, 0, 0, 0, "json breaks", 6, r_breaks },
+    { "json_breaks", K_BREAKS, F(n_json_broken), NEED_TEXT, d_breaks, NEED_TEXT, 0, 0, 0, "json breaks", 7, r_breaks },
     { "json_incomplete", K_U32, F(n_json_incomplete), NEED_TEXT, 0, 0, 0, 0, 0, 0, 0, 0 },
     { "json_keys_share", K_NUM, F(json_keys_share), 0, d_keys, NEED_TEXT | NEED_KEYS, "json_keys", 1, "json keys",
-      "json keys", 7, r_keys },
+      "json keys", 8, r_keys },
     { "json_keys_ci", K_CI, F(json_keys_ci), 0, 0, 0, 0, 0, 0, 0, 0, 0 },
     { "regex_match_share", K_NUM, F(regex_match_share), 0, d_regex, NEED_TEXT | NEED_REGEX, "regex", 1, "regex match",
-      "regex match", 8, r_regex },
+      "regex match", 9, r_regex },
     { "regex_match_ci", K_CI, F(regex_match_ci), 0, 0, 0, 0, 0, 0, 0, 0, 0 },
     { "regex_matches", K_U32, F(n_regex_match), NEED_TEXT | NEED_REGEX, 0, 0, 0, 0, 0, 0, 0, 0 },
-    { "distinct_1", K_NUM, F(distinct_1), 0, d_d1, 0, "distinct_1", 0, "distinct-1", "distinct-1/2", 9, r_distinct },
+    { "distinct_1", K_NUM, F(distinct_1), 0, d_d1, 0, "distinct_1", 0, "distinct-1", "distinct-1/2", 10, r_distinct },
     { "distinct_2", K_NUM, F(distinct_2), 0, d_d2, 0, "distinct_2", 0, "distinct-2", 0, 0, 0 },
     { "recorded_agreement", K_NUM, F(recorded_agreement), 0, d_agree, 0, "agreement", 1, "recorded agreement",
-      "recorded agr", 10, r_agree },
+      "recorded agr", 11, r_agree },
     { "ref_exact_match", K_NUM, F(ref_exact_match), NEED_TEXT | NEED_REF | OMIT, d_ref, NEED_TEXT | NEED_REF,
       "exact", 1, "exact match", 0, 0, 0 },
     { "ref_contains_all", K_NUM, F(ref_contains_all), NEED_TEXT | NEED_EXP | OMIT, d_contains, NEED_TEXT | NEED_EXP,

@@ -1,10 +1,10 @@
 /* report.h: the documents the CLI prints and the TUI exports.
  *
  * One builder per document so `show --json` and the explorer's `:export`
- * write the same schema. Strings put into documents are display-escaped
- * (display.h), so cJSON's printer (which escapes only C0, '"' and '\')
- * emits nothing a terminal would interpret; when escaping changed a token's
- * text its raw bytes are added as a "bytes" array.
+ * write the same schema. Token texts go into documents exactly (JSON
+ * escaping, completed by report_json_print for DEL and C1, makes them
+ * terminal-safe); the display transform is for terminal output only. A text
+ * that is not valid UTF-8 also gets its raw bytes as a "bytes" array.
  *
  * Ownership: builders return a new cJSON tree the caller frees
  * (cJSON_Delete) or hands to cli_print_json; NULL on out of memory. */
@@ -49,7 +49,14 @@ void report_show_text(FILE *f, const struct report_ctx *c, unsigned disp_flags);
  * ellipsis and padded to exactly `cols` terminal columns. */
 void report_token_cell(const struct source *s, int32_t id, unsigned disp, int cols, char *out, size_t outsz);
 
-/* Add token text to obj as "text" (escaped) plus "bytes" when needed. */
+/* The text of a document: cJSON_Print, with DEL and the C1 controls
+ * \u-escaped as well (so nothing in it acts on a terminal). Free with
+ * cJSON_free; NULL on out of memory. */
+char *report_json_print(const struct cJSON *doc);
+
+/* Add token text to obj as "text": the exact text when it is valid UTF-8
+ * (JSON escaping makes it terminal-safe), else with U+FFFD for each
+ * undecodable byte plus the raw "bytes". */
 void report_add_text(struct cJSON *obj, const struct source *s, int32_t id);
 /* Add a recorded-token text (from the file) the same way. */
 void report_add_raw_text(struct cJSON *obj, const char *key, const char *t, size_t len);

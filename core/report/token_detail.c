@@ -1,6 +1,7 @@
 /* token_detail.c: one token at one step (see token_detail.h). */
 #include "report/token_detail.h"
 #include "base/numfmt.h"
+#include "sampling/topn.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -19,8 +20,9 @@ int token_detail(const struct report_ctx *c, int32_t id, struct token_detail *d,
     d->rank = chain_rank(r, id);
     d->logit = c->logits[id];
     d->p_raw = r->p_raw[id];
-    d->p = r->p[id];
-    d->cut_by = chain_cut_name(r, r->cut_by[id]);
+    topn_p_bounds(r, id, &d->p, &d->p_hi);
+    d->unlisted = r->cut_by[id] == CUT_UNLISTED;
+    d->cut_by = d->unlisted ? NULL : chain_cut_name(r, r->cut_by[id]);
     d->recorded = c->info->token == id;
     return LS_OK;
 }
@@ -53,9 +55,18 @@ int token_detail_rows(const struct token_detail *d, struct token_detail_row *out
     }
     ROW("rank", 0, "%u by raw p", d->rank);
     ROW("logit", 0, "%.6g", d->logit);
-    ROW("p raw", 0, "%s", num_prob(pr, sizeof pr, d->p_raw));
-    ROW("p final", 0, "%s", num_prob(pf, sizeof pf, d->p));
-    if (d->cut_by) ROW("cut by", 0, "%s", d->cut_by);
+    if (d->unlisted) {
+        ROW("p raw", 0, "unknown: not listed at this step");
+        ROW("p final", 0, "unknown");
+    } else {
+        char ph[16];
+        ROW("p raw", 0, "%s", num_prob(pr, sizeof pr, d->p_raw));
+        if (d->p_hi > d->p) ROW("p final", 0, "%s-%s (the unknown tail decides)", num_prob(pf, sizeof pf, d->p),
+                                num_prob(ph, sizeof ph, d->p_hi));
+        else ROW("p final", 0, "%s", num_prob(pf, sizeof pf, d->p));
+    }
+    if (d->unlisted) ROW("cut by", 0, "unknown");
+    else if (d->cut_by) ROW("cut by", 0, "%s", d->cut_by);
     else ROW("cut by", 0, "none: kept");
     ROW("recorded", 0, "%s", d->recorded ? "yes: the step's recorded token" : "no");
 #undef ROW
@@ -68,14 +79,25 @@ cJSON *token_detail_json(const struct report_ctx *c, const struct token_detail *
     if (!o) return NULL;
     cJSON_AddStringToObject(o, "file", c->src->path);
     cJSON_AddNumberToObject(o, "step", d->step);
-    cJSON_AddNumberToObject(o, "id", d->id);
+    cJSON_AddNumberToObject(o, "id", (double)source_file_id(c->src, d->id));
     report_add_text(o, c->src, d->id);
     cJSON_AddNumberToObject(o, "rank", d->rank);
     if (isfinite(d->logit)) cJSON_AddNumberToObject(o, "logit", d->logit);
     else cJSON_AddNullToObject(o, "logit");
-    cJSON_AddNumberToObject(o, "p_raw", d->p_raw);
-    cJSON_AddNumberToObject(o, "p", d->p);
-    cJSON_AddBoolToObject(o, "kept", d->cut_by == NULL);
+    if (d->unlisted) {   /* a top-N step that does not list it */
+        cJSON_AddNullToObject(o, "p_raw");
+        cJSON_AddNullToObject(o, "p");
+        cJSON_AddBoolToObject(o, "listed", 0);
+    } else {
+        cJSON_AddNumberToObject(o, "p_raw", d->p_raw);
+        if (d->p_hi > d->p) {
+            cJSON_AddNullToObject(o, "p");
+            cJSON *b = cJSON_AddArrayToObject(o, "p_bounds");
+            cJSON_AddItemToArray(b, cJSON_CreateNumber(d->p));
+            cJSON_AddItemToArray(b, cJSON_CreateNumber(d->p_hi));
+        } else cJSON_AddNumberToObject(o, "p", d->p);
+    }
+    cJSON_AddBoolToObject(o, "kept", d->cut_by == NULL && !d->unlisted);
     if (d->cut_by) cJSON_AddStringToObject(o, "cut_by", d->cut_by);
     else cJSON_AddNullToObject(o, "cut_by");
     cJSON_AddBoolToObject(o, "recorded", d->recorded);

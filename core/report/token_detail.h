@@ -28,6 +28,9 @@ struct token_detail {
     uint32_t rank;               /* by raw p, 1-based */
     double logit;                /* raw, as in the file */
     double p_raw, p;             /* raw softmax, final after the chain */
+    double p_hi;                 /* top-N step: p's upper bound when the unknown tail
+                                    leaves it open (p is then the lower); else == p */
+    int unlisted;                /* top-N step: not listed, p_raw and p unknown */
     const char *cut_by;          /* the stage that cut it; NULL: kept */
     int recorded;                /* the step's recorded token */
 };

@@ -101,7 +101,25 @@ struct params {
 
 /* cut_by values: 0 kept, CUT_MASKED for -inf/non-finite input, else
  * CUT_STAGE0 + position of the stage in the chain. */
-enum { CUT_NONE = 0, CUT_MASKED = 1, CUT_STAGE0 = 2 };
+enum { CUT_NONE = 0, CUT_MASKED = 1, CUT_STAGE0 = 2,
+       CUT_UNLISTED = 255 /* a top-N step: not listed by the file (unknown, not cut) */ };
+
+/* What a result of a top-N (sparse) step rests on (sampling/topn.h fills it;
+ * all zero for a full vocabulary). Listed tokens carry the file's own p_raw;
+ * a kept listed token's true final probability is p[id] * f, f in
+ * [f_lo, f_hi] (1 when every unlisted token is cut). */
+struct topn_bounds {
+    int sparse;               /* 1: the fields below apply */
+    int exact;                /* kept set and every final p decided by the file */
+    int kept_exact;           /* which listed tokens are kept is decided */
+    int tail_kept;            /* some unlisted tokens may survive the chain */
+    uint8_t tail_cut_by;      /* the CUT_* code of the stage that cut them all, 0 if none */
+    uint32_t n_listed;
+    double tail_raw;          /* unknown mass, 1 - sum of the listed p (the file's) */
+    double f_lo, f_hi;
+    double retained_lo, retained_hi; /* raw mass kept (listed exact + unknown part) */
+    char why[112];            /* the first reason a result is an interval; "" if exact */
+};
 
 struct stage_report {
     enum stage_kind kind;
@@ -146,6 +164,7 @@ struct chain_result {
     int exact;                     /* the mode the result was computed in */
     unsigned decided;              /* DECIDED_* of any stage */
     char note[480];                /* e.g. vLLM temperature clamp; "; "-separated */
+    struct topn_bounds topn;       /* top-N steps only (sampling/topn.h) */
 };
 
 /* Append "; "-separated text to r->note (truncated when full). */

@@ -83,6 +83,7 @@ const char *chain_cut_name(const struct chain_result *r, uint8_t cut_by)
 {
     if (cut_by == CUT_NONE) return NULL;
     if (cut_by == CUT_MASKED) return "masked";
+    if (cut_by == CUT_UNLISTED) return "unlisted";
     int k = cut_by - CUT_STAGE0;
     if (k < 0 || k >= r->n_stages) return "?";
     return stage_name(r->stages[k].kind);

@@ -18,6 +18,7 @@
 #include "view/panel.h"
 #include "base/display.h"
 #include "base/numfmt.h"
+#include "sampling/topn.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -37,6 +38,22 @@ static double lp_bar(double p)
     if (!(p > 0)) return 0;
     double v = 1.0 - log(p) / LP_FLOOR;
     return v < 0 ? 0 : v > 1 ? 1 : v;
+}
+
+/* A mass that the unknown tail of a top-N step may leave open: the value,
+ * or "lo-hi". */
+static void fmt_bounds(char *b, size_t n, double lo, double hi)
+{
+    if (hi - lo <= 1e-12) snprintf(b, n, "%.4f", lo);
+    else snprintf(b, n, "%.4f-%.4f", lo, hi);
+}
+
+/* A probability the unknown tail of a top-N step leaves open: the middle
+ * of its bounds, marked "~" (6 columns, as num_prob). */
+static void fmt_open(char *b, size_t n, double p)
+{
+    if (p >= 0.001) snprintf(b, n, "~%.3f", p);
+    else snprintf(b, n, "~%.0e", p);
 }
 
 /* Column positions of a row, from the panel width. */
@@ -65,8 +82,9 @@ static int dist_head(struct grid *g, const struct explorer *ex, struct view_rect
     const struct chain_result *res = &ex->res;
     char t[96];
     const char *sc = explorer_scale_name(ex->scale);
-    if (ex->info.sparse)
-        snprintf(t, sizeof t, "Distribution (%s, approx: top %u only)", sc, ex->info.n_known);
+    if (res->topn.sparse)
+        snprintf(t, sizeof t, "Distribution (%s, top %u, %s)", sc, res->topn.n_listed,
+                 res->topn.exact ? "exact" : "bounded");
     else if (ex->info.n_nan + ex->info.n_posinf && ex->res_ok)   /* masked only when allowed */
         snprintf(t, sizeof t, "Distribution (%s, %u NaN/inf masked)", sc, ex->info.n_nan + ex->info.n_posinf);
     else
@@ -79,8 +97,11 @@ static int dist_head(struct grid *g, const struct explorer *ex, struct view_rect
         return 0;
     }
     int narrow = w < 40;
-    grid_printf(g, x + 1, y, w - 2, ROLE_VALUE, narrow ? "kept %u/%u  raw mass %.4f" : "kept %u of %u   kept raw mass %.4f",
-                res->n_kept, res->n_finite, res->retained_mass);
+    char mass[48];
+    fmt_bounds(mass, sizeof mass, res->topn.sparse ? res->topn.retained_lo : res->retained_mass,
+               res->topn.sparse ? res->topn.retained_hi : res->retained_mass);
+    grid_printf(g, x + 1, y, w - 2, ROLE_VALUE, narrow ? "kept %u/%u  raw mass %s" : "kept %u of %u   kept raw mass %s",
+                res->n_kept, res->n_finite, mass);
     const char *arrow = (g->dflags & DISP_ASCII) ? "->" : "\xE2\x86\x92";
     grid_printf(g, x + 1, y + 1, w - 2, ROLE_VALUE, narrow ? "H %.3f%s%.3f e^H %.2f%s%.2f" : "H %.3f%s%.3f nats  exp(H) %.2f%s%.2f",
                 res->entropy_before, arrow, res->entropy_after,
@@ -97,7 +118,10 @@ static int dist_head(struct grid *g, const struct explorer *ex, struct view_rect
 static void dist_values(const struct explorer *ex, int32_t id, char *a, char *b, size_t n, double *vr, double *vf)
 {
     const struct chain_result *res = &ex->res;
-    double pr = res->p_raw[id], pf = res->p[id], T = res->effective_temperature;
+    double pr = res->p_raw[id], pf, hi, T = res->effective_temperature;
+    topn_p_bounds(res, id, &pf, &hi);
+    int open = hi - pf > 1e-12;
+    if (open) pf = (pf + hi) / 2;   /* bounded (top-N): the middle, marked ~ */
     int scaled = !res->greedy && T > 0 && T != 1.0;
     switch (ex->scale) {
     case SCALE_LOGPROB:
@@ -116,6 +140,33 @@ static void dist_values(const struct explorer *ex, int32_t id, char *a, char *b,
         *vr = pr; *vf = pf;
         break;
     }
+    if (open && ex->scale == SCALE_PROB) fmt_open(b, n, pf);
+}
+
+/* The (other tokens) row of a top-N step: the unknown tail's raw mass and
+ * what the chain left of it. */
+static void dist_tail_row(struct grid *g, const struct explorer *ex, const struct dist_cols *c, int yy)
+{
+    const struct chain_result *res = &ex->res;
+    double lo, hi;
+    char a[32], b[32];
+    int end = c->x + c->w, cut = res->topn.tail_cut_by != 0;
+    topn_tail_bounds(res, &lo, &hi);
+    grid_printf(g, c->x + 1, yy, 3, ROLE_DIM, "%3s", "-");
+    grid_puts(g, c->x + 5, yy, c->tw, ROLE_DIM, "(other tokens)");
+    num_prob(a, sizeof a, res->topn.tail_raw);
+    if (c->bw) grid_bar(g, c->xr, yy, c->bw, res->topn.tail_raw, ROLE_BAR_RAW);
+    grid_printf(g, c->xrn, yy, 6, ROLE_DIM, "%6s", a);
+    if (cut) {
+        const char *cb = chain_cut_name(res, res->topn.tail_cut_by);
+        grid_glyph(g, c->xf, yy, grid_glyphs(g)->cut_mark, ROLE_CUT_LABEL);
+        grid_puts(g, c->xf + 2, yy, end - c->xf - 2, ROLE_CUT_LABEL, cb ? cb : "?");
+        return;
+    }
+    if (hi - lo > 1e-12) fmt_open(b, sizeof b, (lo + hi) / 2);
+    else num_prob(b, sizeof b, lo);
+    if (c->bw) grid_bar(g, c->xf, yy, c->bw, (lo + hi) / 2, ROLE_BAR_FINAL);
+    grid_printf(g, c->xfn, yy, end - c->xfn, ROLE_DIM, "%6s", b);
 }
 
 /* Row k of the raw order at line yy. */
@@ -190,4 +241,5 @@ void view_dist(struct grid *g, const struct explorer *ex, struct view_rect r)
         int n = marks_after(ex, k, mk);
         for (int i = 0; i < n && y < end; i++) mark_line(g, ex, &c, mk[i], y++);
     }
+    if (ex->res.topn.sparse && y < end) dist_tail_row(g, ex, &c, y);
 }

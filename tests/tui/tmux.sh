@@ -133,7 +133,7 @@ wait_for audit "unknown command" || fail "audit: pasted escape in a command"
 tm send-keys -t audit ':set top_p 0.9' Enter '?'
 wait_for audit "logitscope keys" || fail "audit: help"
 tm send-keys -t audit Escape ':open tests/tui/data/hostile_bytes.json' Enter
-wait_for audit "kept 3 of 5" || fail "audit: open hostile_bytes"
+wait_for audit "top 5, bounded" || fail "audit: open hostile_bytes"
 tm send-keys -t audit q
 wait_dead audit || fail "audit: did not quit"
 tm pipe-pane -t audit 2>/dev/null

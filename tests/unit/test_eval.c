@@ -18,7 +18,7 @@
 #include "base/rng.h"
 
 /* ---- an in-memory source ---- */
-struct mem { float *z; int32_t *tok; int sparse; };
+struct mem { float *z; int32_t *tok; int sparse; double tail; };
 
 static int mem_read(struct source *s, uint32_t step, float *logits, struct step_info *info, struct ls_error *err)
 {
@@ -34,6 +34,7 @@ static int mem_read(struct source *s, uint32_t step, float *logits, struct step_
     if (m->sparse) {
         info->sparse = 1;
         info->n_known = s->vocab_size - info->n_neginf;
+        info->tail_mass = m->tail;
     }
     return LS_OK;
 }
@@ -354,18 +355,27 @@ static void test_sparse_is_approximate(void **state)
     int32_t tok[1] = { 1 };
     struct source *s = mem_source(3, 1, z, tok, NULL);
     ((struct mem *)s->impl)->sparse = 1;
+    ((struct mem *)s->impl)->tail = 0.25;
     struct eval_config cfg;
     eval_config_init(&cfg);
     cfg.n_samples = 2;
     struct eval_run *run;
     const struct eval_scores *sc = run1(s, &cfg, settings(1, 0, 1), &run);
-    assert_true(sc->approximate);
+    /* nothing cut at T = 1: every result is the file's (issue 12) */
+    assert_false(sc->approximate);
+    assert_int_equal(sc->n_topn, 1);
+    assert_int_equal(sc->n_topn_bounded, 0);
     /* the NLL of a sparse step is the file's log-probability, ln 4, not the
      * renormalised -ln(1/3) */
     NEAR(sc->nll_raw_nats, -(double)(float)log(0.25), 1e-15);
     /* the unknown tail is not "clipped" */
     assert_int_equal(sc->n_clipped, 0);
     assert_int_equal(sc->n_logits_checked, 2);
+    eval_run_free(run);
+    /* top-k 3 over 2 listed tokens keeps unknown ones: bounded, and said so */
+    sc = run1(s, &cfg, settings(1, 3, 1), &run);
+    assert_true(sc->approximate);
+    assert_int_equal(sc->n_topn_bounded, 1);
     eval_run_free(run);
     source_close(s);
 }

@@ -169,7 +169,8 @@ static void test_sequence_perplexity_is_evals(void **st)
         struct eval_scores sc;
         eval_ppl_scores(&sq->ppl, &sc);
         assert_true(sc.perplexity_raw == want_raw);
-        assert_true(sc.perplexity_chain == want_chain);
+        /* cJSON 1.7.15 prints 15 digits when they read back within an ulp */
+        assert_true(fabs(sc.perplexity_chain - want_chain) <= 4e-16 * want_chain);
         cJSON_Delete(cli);
         explorer_eval_free(&xe);
         explorer_free(&ex);

@@ -382,7 +382,9 @@ static void test_sentinels_and_duplicates(void **state)
     assert_int_equal(source_read_step(s, 0, z, &si, &e), 0);
     assert_int_equal(si.n_known, 2);
     assert_true(fabsf(z[1] - (float)log(exp(-2.0) + exp(-3.0))) < 1e-6f);
-    assert_non_null(strstr(s->warnings, "appeared twice"));
+    assert_non_null(strstr(s->warnings, "step 0, token '"));
+    assert_non_null(strstr(s->warnings, "': listed twice in one step (log-probabilities -2 and -3); "
+                               "their probabilities were added"));
     source_close(s);
     /* vLLM return_tokens_as_token_ids: ids from "token_id:N" */
     assert_int_equal(load_str("{\"choices\":[{\"logprobs\":{\"tokens\":[\"token_id:7\"],\"token_logprobs\":[-0.5],"

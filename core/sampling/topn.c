@@ -1,0 +1,302 @@
+/* topn.c: the chain on a top-N step, exact where the file decides (topn.h).
+ *
+ * chain_run runs first over the listed tokens (it gives the counts, the
+ * temperature rules and notes, and the result for stages modelled nowhere
+ * else); the listed tokens are then replayed here as a prefix of the order
+ * (logit desc, id asc) with the unknown tail kept as a raw-mass interval
+ * [mlo, mhi] (both 0 once every unlisted token is cut). */
+#include "sampling/topn.h"
+#include "sampling/stage.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#define TOPN_EPS 1e-12   /* the top-p crossing slack of topp.c */
+
+struct tn {
+    const struct chain *c;
+    const struct params *p;
+    const float *z;
+    struct chain_result *r;
+    int32_t *ord;        /* listed ids, logit desc then id asc */
+    uint32_t n, m;       /* listed, kept prefix */
+    double a;            /* 1 / temperature applied so far */
+    double lp0, lpmin;   /* largest and smallest listed log-probability */
+    double mlo, mhi;     /* raw mass of the unknown tokens still in */
+    int kept_exact;      /* the kept listed set does not depend on the tail */
+};
+
+static int before(const float *z, int32_t x, int32_t y)
+{
+    if (!z) return x < y;
+    return z[x] > z[y] || (z[x] == z[y] && x < y);
+}
+
+/* Stable bottom-up merge sort of ids by (z desc, id asc), or by id when z
+ * is NULL; t is scratch of n ids. */
+static void sort_ids(int32_t *a, int32_t *t, uint32_t n, const float *z)
+{
+    for (uint32_t w = 1; w < n; w *= 2) {
+        for (uint32_t lo = 0; lo < n; lo += 2 * w) {
+            uint32_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+            uint32_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi) t[k++] = before(z, a[j], a[i]) ? a[j++] : a[i++];
+            while (i < mid) t[k++] = a[i++];
+            while (j < hi) t[k++] = a[j++];
+        }
+        memcpy(a, t, (size_t)n * sizeof *a);
+    }
+}
+
+static double w_of(const struct tn *t, uint32_t i)
+{
+    return exp(t->a * ((double)t->z[t->ord[i]] - t->lp0));
+}
+
+/* The unknown tokens' weight, in the units of w_of (topn.h's bounds). */
+static void tail_w(const struct tn *t, double *lo, double *hi)
+{
+    *lo = *hi = 0;
+    if (!(t->mhi > 0)) return;
+    double p0 = exp(t->lp0), xlo = t->mlo / p0, xhi = t->mhi / p0, a = t->a;
+    double rr = exp(t->lpmin - t->lp0), M = TOPN_MAX_UNLISTED;
+    if (a == 1.0) { *lo = xlo; *hi = xhi; return; }
+    double spread_lo = xlo > 0 ? pow(M, 1 - a) * pow(xlo, a) : 0, spread_hi = pow(M, 1 - a) * pow(xhi, a);
+    if (a > 1) { *lo = spread_lo; *hi = xhi * pow(rr, a - 1); }
+    else { *lo = xlo * pow(rr, a - 1); *hi = spread_hi; }
+    if (*hi < *lo) *hi = *lo;
+}
+
+static void why(struct tn *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void why(struct tn *t, const char *fmt, ...)
+{
+    struct topn_bounds *b = &t->r->topn;
+    if (b->why[0]) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(b->why, sizeof b->why, fmt, ap);
+    va_end(ap);
+}
+
+/* Cut the listed tokens from position mm on, by stage k. */
+static void cut_to(struct tn *t, uint32_t mm, int k)
+{
+    double rem = 0;
+    for (uint32_t i = mm; i < t->m; i++) {
+        t->r->cut_by[t->ord[i]] = (uint8_t)(CUT_STAGE0 + k);
+        rem += exp((double)t->z[t->ord[i]]);
+    }
+    t->r->stages[k].raw_mass_removed += rem;
+    if (mm < t->m) t->m = mm;
+}
+
+static void tail_cut(struct tn *t, int k)
+{
+    if (t->mhi > 0 && !t->r->topn.tail_cut_by) t->r->topn.tail_cut_by = (uint8_t)(CUT_STAGE0 + k);
+    t->r->stages[k].raw_mass_removed += t->mhi;
+    t->mlo = t->mhi = 0;
+}
+
+static void st_temperature(struct tn *t, int k)
+{
+    if (t->r->greedy) { cut_to(t, 1, k); tail_cut(t, k); return; }
+    t->a = 1.0 / t->r->effective_temperature;
+}
+
+static void st_top_k(struct tn *t, int k)
+{
+    uint32_t kk = (uint32_t)t->p->top_k;
+    if (kk < t->m) {
+        uint32_t mm = kk;
+        if (t->c->topk_ties == TIES_KEEP)
+            while (mm < t->m && t->z[t->ord[mm]] == t->z[t->ord[kk - 1]]) mm++;
+        cut_to(t, mm, k);
+        tail_cut(t, k);
+    } else if (kk == t->m) {
+        tail_cut(t, k);
+    } else if (t->mhi > 0) {
+        t->mlo = 0;
+        why(t, "top-k %u keeps up to %u unlisted tokens", kk, kk - t->m);
+    }
+}
+
+/* Listed tokens kept by a crossing at target: 1..m, or m + 1 beyond them. */
+static uint32_t crossing(const struct tn *t, double target)
+{
+    double cum = 0;
+    for (uint32_t i = 0; i < t->m; i++) {
+        cum += w_of(t, i);
+        if (cum >= target) return i + 1;
+    }
+    return t->m + 1;
+}
+
+static void st_top_p(struct tn *t, int k)
+{
+    double pp = t->p->top_p, W = 0, lo, hi;
+    for (uint32_t i = 0; i < t->m; i++) W += w_of(t, i);
+    tail_w(t, &lo, &hi);
+    uint32_t jlo = crossing(t, (pp - TOPN_EPS) * (W + lo)), jhi = crossing(t, (pp - TOPN_EPS) * (W + hi));
+    if (jhi <= t->m) {
+        cut_to(t, jhi, k);
+        tail_cut(t, k);
+        if (jlo != jhi) t->kept_exact = 0;
+        if (jlo != jhi) why(t, "top-p %.9g: whether %u listed tokens are kept depends on the unknown tail", pp, jhi - jlo);
+        return;
+    }
+    if (jlo <= t->m) { t->kept_exact = 0; why(t, "top-p %.9g: the crossing depends on the unknown tail", pp); }
+    else why(t, "top-p %.9g reaches into the unknown tail", pp);
+    t->mlo = 0;
+}
+
+static void st_min_p(struct tn *t, int k)
+{
+    double thr = t->lp0 + log(t->p->min_p) / t->a;
+    uint32_t mm = 0;
+    while (mm < t->m && (double)t->z[t->ord[mm]] >= thr) mm++;
+    cut_to(t, mm, k);
+    if (t->lpmin <= thr) tail_cut(t, k);
+    else if (t->mhi > 0) {
+        t->mlo = 0;
+        why(t, "min-p %.9g keeps unlisted tokens with p above %.3g", t->p->min_p, exp(thr));
+    }
+}
+
+typedef void (*tn_stage_fn)(struct tn *t, int k);
+
+/* The stages modelled here, by kind; NULL: not modelled. */
+static tn_stage_fn tn_stage(enum stage_kind kind)
+{
+    switch (kind) {
+    case STAGE_TEMPERATURE: return st_temperature;
+    case STAGE_TOP_K: return st_top_k;
+    case STAGE_TOP_P: return st_top_p;
+    case STAGE_MIN_P: return st_min_p;
+    default: return NULL;
+    }
+}
+
+static void run_stages(struct tn *t)
+{
+    for (int k = 0; k < t->r->n_stages; k++) {
+        struct stage_report *rep = &t->r->stages[k];
+        double wb = 0, wa = 0, lb, hb, la, ha;
+        for (uint32_t i = 0; i < t->m; i++) wb += w_of(t, i);
+        tail_w(t, &lb, &hb);
+        rep->kept_in = t->m;
+        rep->raw_mass_removed = 0;
+        if (rep->active) tn_stage(rep->kind)(t, k);
+        rep->kept_out = t->m;
+        for (uint32_t i = 0; i < t->m; i++) wa += w_of(t, i);
+        tail_w(t, &la, &ha);
+        /* of the stage's input, with the tail at its upper bound: a stage
+         * that leaves part of the tail in removes none of it here */
+        (void)lb;
+        (void)la;
+        rep->mass_removed = wb + hb > 0 ? (wb - wa + hb - ha) / (wb + hb) : 0;
+        if (rep->mass_removed < 0) rep->mass_removed = 0;
+    }
+}
+
+/* The final distribution over the kept listed tokens and the bounds. */
+static void finish(struct tn *t, int32_t *scratch)
+{
+    struct chain_result *r = t->r;
+    struct topn_bounds *b = &r->topn;
+    double W = 0, ret = 0, h = 0, lo, hi;
+    for (uint32_t i = 0; i < t->m; i++) {
+        double w = w_of(t, i);
+        r->p[t->ord[i]] = w;
+        r->cut_by[t->ord[i]] = CUT_NONE;
+        W += w;
+        ret += exp((double)t->z[t->ord[i]]);
+    }
+    for (uint32_t i = 0; i < t->m; i++) {
+        double q = r->p[t->ord[i]] / W;
+        r->p[t->ord[i]] = q;
+        if (q > 0) h -= q * log(q);
+    }
+    for (uint32_t i = t->m; i < t->n; i++) r->p[t->ord[i]] = 0;
+    memcpy(r->kept, t->ord, (size_t)t->m * sizeof *r->kept);
+    sort_ids(r->kept, scratch, t->m, NULL);
+    r->n_kept = t->m;
+    r->entropy_after = h > 0 ? h : 0;
+    r->retained_mass = ret;
+    tail_w(t, &lo, &hi);
+    b->f_lo = W / (W + hi);
+    b->f_hi = W / (W + lo);
+    b->retained_lo = ret + t->mlo;
+    b->retained_hi = ret + t->mhi;
+    b->tail_kept = t->mhi > 0;
+    if (hi - lo > 1e-12 * W)
+        why(t, "temperature %.9g scales the unknown tail by an amount the file does not give", 1.0 / t->a);
+}
+
+/* The file's own p_raw for listed tokens; unlisted ones are unknown. */
+static void raw_truth(const float *z, uint32_t V, struct chain_result *r)
+{
+    double h = 0;
+    for (uint32_t i = 0; i < V; i++) {
+        if (r->cut_by[i] == CUT_MASKED && z[i] == -INFINITY) { r->cut_by[i] = CUT_UNLISTED; continue; }
+        if (!isfinite(z[i])) continue;
+        double pr = exp((double)z[i]);
+        r->p_raw[i] = pr;
+        if (pr > 0) h -= pr * (double)z[i];
+    }
+    r->n_neginf = 0;
+    r->lse_raw = 0;   /* the file's log-probabilities are normalised over the whole vocabulary */
+    r->entropy_before = h; /* of the listed tokens: a lower bound of the step's entropy */
+}
+
+int topn_run(const struct chain *c, const struct params *p, const float *logits,
+             uint32_t V, double tail, int rerun, struct chain_ws *ws,
+             struct chain_result *r, struct ls_error *err)
+{
+    int rc = (rerun && tail < 0 ? chain_rerun : chain_run)(c, p, logits, V, ws, r, err);
+    memset(&r->topn, 0, sizeof r->topn);
+    if (rc || tail < 0) return rc;
+    struct topn_bounds *b = &r->topn;
+    b->sparse = 1;
+    b->tail_raw = tail;
+    b->n_listed = ws->n_finite;
+    b->f_lo = b->f_hi = 1;
+    raw_truth(logits, V, r);
+    for (int k = 0; k < r->n_stages; k++)
+        if (r->stages[k].active && !tn_stage(r->stages[k].kind)) {
+            snprintf(b->why, sizeof b->why, "%s is computed over the listed tokens only", stage_name(r->stages[k].kind));
+            b->retained_lo = r->retained_mass = 0;
+            for (uint32_t j = 0; j < r->n_kept; j++) r->retained_mass += r->p_raw[r->kept[j]];
+            b->retained_lo = r->retained_mass;
+            b->retained_hi = r->retained_mass + tail;
+            b->tail_kept = tail > 0;
+            return LS_OK;
+        }
+    struct tn t = { c, p, logits, r, ws->idx, ws->n_finite, ws->n_finite, 1.0, 0, 0, tail, tail, 1 };
+    memcpy(t.ord, ws->finite, (size_t)t.n * sizeof *t.ord);
+    sort_ids(t.ord, ws->cand, t.n, logits);
+    t.lp0 = (double)logits[t.ord[0]];
+    t.lpmin = (double)logits[t.ord[t.n - 1]];
+    run_stages(&t);
+    finish(&t, ws->cand);
+    b->kept_exact = t.kept_exact;
+    b->exact = !b->why[0];
+    return LS_OK;
+}
+
+void topn_p_bounds(const struct chain_result *r, int32_t id, double *lo, double *hi)
+{
+    double q = r->p[id];
+    if (!r->topn.sparse) { *lo = *hi = q; return; }
+    *lo = q * r->topn.f_lo;
+    *hi = q * r->topn.f_hi;
+}
+
+void topn_tail_bounds(const struct chain_result *r, double *lo, double *hi)
+{
+    *lo = *hi = 0;
+    if (!r->topn.sparse || !r->topn.tail_kept) return;
+    *lo = 1 - r->topn.f_hi;
+    *hi = 1 - r->topn.f_lo;
+}

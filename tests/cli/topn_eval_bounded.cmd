@@ -1,0 +1,1 @@
+$LS eval tests/data/topn/paris_legacy.json -n 2 --top-k 5

@@ -1,0 +1,1 @@
+$LS info tests/data/topn/impossible.json

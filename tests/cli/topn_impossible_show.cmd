@@ -1,0 +1,1 @@
+$LS show tests/data/topn/impossible.json --step 0

@@ -1,0 +1,1 @@
+$LS diff samples/llamacpp_post.json samples/llamacpp_post.json

@@ -1,0 +1,1 @@
+$LS eval samples/llamacpp_post.json -n 2

@@ -1,0 +1,1 @@
+$LS eval samples/llamacpp_post.json -n 2 --json | grep -n -e post_sampling -e topn -e approximate
