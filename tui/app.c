@@ -230,6 +230,7 @@ static int app_open(struct app *a, struct app_opts *o)
             ls_error_print(&err, stderr);
             return err.code ? err.code : 70;
         }
+        snprintf(a->ex.other_path, sizeof a->ex.other_path, "%s", o->compare);   /* outputs never replace it */
         explorer_eval_show(&a->ev, &a->ex, XV_DIFF);
     }
     return 0;
@@ -238,8 +239,9 @@ static int app_open(struct app *a, struct app_opts *o)
 /* The terminal (or the null screen of scripts), bindings, command line. */
 static int app_start(struct app *a, struct app_opts *o)
 {
-    a->in = input_open(o->script && *o->script ? o->script : NULL);
-    if (!a->in) return 2;
+    struct ls_error err = {0};
+    a->in = input_open(o->script && *o->script ? o->script : NULL, &err);
+    if (!a->in) { ls_error_print(&err, stderr); return err.code ? err.code : 70; }
     a->null_screen = input_scripted(a->in) || (getenv("LOGITSCOPE_NO_DISPLAY") && *getenv("LOGITSCOPE_NO_DISPLAY"));
     a->test_hooks = getenv("LOGITSCOPE_TEST_HOOKS") != NULL;
     if (bindings_init(a->keys)) { fputs("logitscope: internal error: bad key list in actions.def\n", stderr); return 70; }

@@ -7,7 +7,6 @@
 #include "bindings.h"
 #include "cmdline.h"
 #include "commands.h"
-#include "base/fileio.h"
 #include "sampling/params_table.h"
 #include "help.h"
 #include "keys.h"
@@ -19,17 +18,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int dump_screen(struct app *a, const char *path)
+/* :dump-screen FILE (explorer_command's EXC_DUMP): the current frame as
+ * text, by the explorer's rules for files the user names */
+static void dump_screen(struct app *a)
 {
+    struct explorer *ex = &a->ex;
+    app_frame(a);
     size_t n = grid_to_text(&a->g, NULL, 0);
     char *buf = malloc(n + 1);
-    if (!buf) return -1;
+    if (!buf) { explorer_message(ex, 1, "dump-screen: out of memory"); return; }
     grid_to_text(&a->g, buf, n + 1);
     struct ls_error e = {0};
-    int rc = file_write_atomic(path, buf, n, &e);
+    if (explorer_write_file(ex, "dump-screen", ex->dump_path, buf, n, ex->dump_force, &e))
+        explorer_message(ex, 1, "dump-screen: %s", e.msg);
     free(buf);
-    if (rc) explorer_message(&a->ex, 1, "dump-screen: %s", e.msg);
-    return rc;
 }
 
 static unsigned mouse_at(struct app *a, int x, int y, mmask_t bstate);
@@ -69,15 +71,9 @@ static unsigned unknown_command(struct app *a, const char *word)
 
 static unsigned run_command(struct app *a, const char *line)
 {
-    char word[32] = "", arg[1024] = "";
+    char word[32] = "";
     unsigned fl = EX_REDRAW;
-    sscanf(line, " %31s %1023s", word, arg);
-    if (!strcmp(word, "dump-screen") || !strcmp(word, "save-display")) {
-        if (!arg[0]) { explorer_message(&a->ex, 1, "usage: dump-screen FILE"); return fl; }
-        app_frame(a);
-        dump_screen(a, arg);
-        return fl;
-    }
+    sscanf(line, " %31s", word);
     if (test_command(a, word, line, &fl)) return fl;
     if (explorer_eval_command(&a->ev, &a->ex, line) != EXC_UNKNOWN) return fl;
     if (explorer_live_command(&a->live, &a->ex, line) != EXC_UNKNOWN) return fl;
@@ -87,6 +83,7 @@ static unsigned run_command(struct app *a, const char *line)
         a->help = 1;
         a->help_scroll = help_commands_line(&a->g, a->keys);
         return fl;
+    case EXC_DUMP: dump_screen(a); return fl;
     case EXC_UNKNOWN: return unknown_command(a, word);
     default: return fl;
     }

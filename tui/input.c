@@ -1,9 +1,9 @@
 /* input.c: terminal and scripted keys (see input.h). */
 #include "input.h"
 #include "keys.h"
+#include "base/fileio.h"
 
 #include <curses.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,22 +15,22 @@ struct input {
     int ended;
 };
 
-struct input *input_open(const char *script)
+/* A script is a test's keys: far smaller than this. */
+#define SCRIPT_CAP (16u << 20)
+
+struct input *input_open(const char *script, struct ls_error *err)
 {
     struct input *in = calloc(1, sizeof *in);
-    if (!in) return NULL;
+    if (!in) { ls_fail(err, LS_ELIMIT, "out of memory"); return NULL; }
     if (!script) return in;
-    FILE *f = fopen(script, "rb");
-    if (!f) { fprintf(stderr, "logitscope: cannot read script %s\n", script); free(in); return NULL; }
-    size_t cap = 4096, n = 0, r;
-    in->script = malloc(cap + 1);
-    while (in->script && (r = fread(in->script + n, 1, cap - n, f)) > 0) {
-        n += r;
-        if (n == cap) { char *p = realloc(in->script, cap * 2 + 1); if (!p) { free(in->script); in->script = NULL; break; } in->script = p; cap *= 2; }
+    size_t n;
+    struct ls_error e = {0};
+    if (file_read_all(script, SCRIPT_CAP, "a shorter script", &in->script, &n, &e)) {
+        /* the path is data: ls_error_print escapes it (ESC, BEL, ...) */
+        ls_fail(err, e.code, "script %s: %s", script, e.msg);
+        free(in);
+        return NULL;
     }
-    fclose(f);
-    if (!in->script) { free(in); return NULL; }
-    in->script[n] = 0;
     in->pos = in->script;
     return in;
 }

@@ -13,11 +13,13 @@
 #ifndef LS_TUI_INPUT_H
 #define LS_TUI_INPUT_H
 
+#include "base/status.h"
+
 struct input;
 
-/* script: a file name, or NULL for the terminal. Returns NULL (message on
- * stderr) if the script cannot be read. */
-struct input *input_open(const char *script);
+/* script: a file name, or NULL for the terminal. Returns NULL with *err
+ * set (LS_EREAD: exit 3) if the script cannot be read. */
+struct input *input_open(const char *script, struct ls_error *err);
 void input_close(struct input *in);
 int input_scripted(const struct input *in);
 /* Next key: waits up to timeout_ms (-1 forever) on the terminal; returns

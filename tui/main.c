@@ -6,11 +6,18 @@
 #include "cli/cli.h"
 
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
 int main(int argc, char **argv)
 {
+    /* what the code relies on, whatever the parent left: SIGCHLD ignored
+     * would make waitpid fail (ECHILD) and lose an evaluator's exit status;
+     * SIGPIPE kills a headless command writing into a closed pipe quietly
+     * (the explorer ignores it itself, signals.c) */
+    signal(SIGCHLD, SIG_DFL);
+    signal(SIGPIPE, SIG_DFL);
     setlocale(LC_ALL, "");
     setlocale(LC_NUMERIC, "C"); /* numbers are always read and written with '.' */
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) { cli_usage(stdout); return 0; }

@@ -94,6 +94,15 @@ int disp_next(const unsigned char *s, size_t len, unsigned flags, int first,
     char buf[16];
     uint32_t c;
     if (len == 0) return 0;
+    if (flags & DISP_RAW) {
+        p->text[0] = (char)s[0];
+        p->text[1] = 0;
+        p->len = 1;
+        p->width = (s[0] & 0xC0) == 0x80 ? 0 : 1;
+        p->escape = 0;
+        p->consumed = 1;
+        return 1;
+    }
     size_t n = utf8_decode(s, len, &c);
     if (n == 0) { /* invalid byte: escape it and resync at the next byte */
         snprintf(buf, sizeof buf, "\\x%02X", s[0]);

@@ -29,7 +29,10 @@ enum disp_flags {
     DISP_BACKSLASH = 1u << 1, /* escape '\' as "\\" (unambiguous headless text) */
     DISP_TOKEN = 1u << 2,     /* token text: space shown as U+2423 (open box), LF as U+21B5;
                                  with DISP_ASCII space is "\s", LF "\n" */
-    DISP_LEAD_MARK = 1u << 3  /* internal: first visible piece of the string */
+    DISP_LEAD_MARK = 1u << 3, /* internal: first visible piece of the string */
+    DISP_RAW = 1u << 4        /* no transform: each byte as it is (headless output to a
+                                 file or pipe on request, never to a terminal); width 1
+                                 per byte that does not continue a UTF-8 sequence */
 };
 
 struct disp_piece {

@@ -96,7 +96,11 @@ int file_read_all(const char *path, uint64_t cap, const char *cap_flag, char **b
     return LS_OK;
 }
 
-int file_write_atomic(const char *path, const void *data, size_t len, struct ls_error *err)
+/* Write data into a fresh temporary file next to path (created 0600 by
+ * mkstemp, then given `mode`), fsync'd and closed. *tmp_out is the
+ * caller's to free (and to unlink on a later failure). */
+static int write_temp(const char *path, const void *data, size_t len, mode_t mode,
+                      char **tmp_out, struct ls_error *err)
 {
     size_t pl = strlen(path);
     char *tmp = malloc(pl + 16);
@@ -122,10 +126,82 @@ int file_write_atomic(const char *path, const void *data, size_t len, struct ls_
         }
         done += (size_t)w;
     }
+    if (rc == LS_OK && fchmod(fd, mode) != 0) { int e = errno; rc = ls_fail(err, LS_EREAD, "chmod: %s", strerror(e)); }
     if (rc == LS_OK && fsync(fd) != 0) { int e = errno; rc = ls_fail(err, LS_EREAD, "fsync: %s", strerror(e)); }
     if (close(fd) != 0 && rc == LS_OK) { int e = errno; rc = ls_fail(err, LS_EREAD, "close: %s", strerror(e)); }
-    if (rc == LS_OK && rename(tmp, path) != 0) { int e = errno; rc = ls_fail(err, LS_EREAD, "rename: %s", strerror(e)); }
+    if (rc) { unlink(tmp); free(tmp); return rc; }
+    *tmp_out = tmp;
+    return LS_OK;
+}
+
+int file_write_atomic(const char *path, const void *data, size_t len, struct ls_error *err)
+{
+    char *tmp = NULL;
+    int rc = write_temp(path, data, len, 0600, &tmp, err);
+    if (rc) return rc;
+    if (rename(tmp, path) != 0) { int e = errno; rc = ls_fail(err, LS_EREAD, "rename: %s", strerror(e)); }
     if (rc) unlink(tmp);
     free(tmp);
+    return rc;
+}
+
+int file_id_of(const char *path, struct file_id *id)
+{
+    struct stat st;
+    if (!path || stat(path, &st) != 0) return -1;
+    id->dev = (uint64_t)st.st_dev;
+    id->ino = (uint64_t)st.st_ino;
+    return 0;
+}
+
+static int refuse(enum file_refusal *refused, enum file_refusal why, struct ls_error *err, const char *msg)
+{
+    if (refused) *refused = why;
+    return ls_fail(err, LS_EUSAGE, "%s", msg);
+}
+
+/* A new file: link(2) the temporary file to path, which fails when
+ * something appeared there meanwhile (rename would replace it). File
+ * systems without hard links fall back to rename. */
+static int publish_new(const char *tmp, const char *path, enum file_refusal *refused, struct ls_error *err)
+{
+    if (link(tmp, path) == 0) return LS_OK;
+    int e = errno;
+    if (e == EEXIST) return refuse(refused, FILE_REFUSED_EXISTS, err, "file exists; not overwritten");
+    if (e != EPERM && e != ENOSYS && e != EOPNOTSUPP) return ls_fail(err, LS_EREAD, "cannot create: %s", strerror(e));
+    if (rename(tmp, path) != 0) { e = errno; return ls_fail(err, LS_EREAD, "rename: %s", strerror(e)); }
+    return LS_OK;
+}
+
+int file_write_new(const char *path, const void *data, size_t len, int force,
+                   const struct file_id *protect, int n_protect, enum file_refusal *refused,
+                   struct ls_error *err)
+{
+    struct stat st;
+    if (refused) *refused = FILE_REFUSED_NONE;
+    int exists = stat(path, &st) == 0;
+    for (int i = 0; exists && i < n_protect; i++)
+        if (protect[i].dev == (uint64_t)st.st_dev && protect[i].ino == (uint64_t)st.st_ino)
+            return refuse(refused, FILE_REFUSED_PROTECTED, err, "is the open file; never overwritten");
+    struct stat lst;
+    if (!exists && lstat(path, &lst) == 0)   /* a dangling link: never followed to create a file */
+        return refuse(refused, FILE_REFUSED_NOT_REGULAR, err, "a link to a missing file; not written");
+    if (exists && !force) return refuse(refused, FILE_REFUSED_EXISTS, err, "file exists; not overwritten");
+    if (exists && !S_ISREG(st.st_mode)) return refuse(refused, FILE_REFUSED_NOT_REGULAR, err, "not a regular file; not overwritten");
+    /* the real target: a forced write replaces the file a link points to */
+    char *target = exists ? realpath(path, NULL) : NULL;
+    if (exists && !target) { int e = errno; return ls_fail(err, LS_EREAD, "cannot resolve: %s", strerror(e)); }
+    mode_t mask = umask(0);
+    umask(mask);
+    mode_t mode = exists ? (st.st_mode & 07777) : (0666 & ~mask);
+    char *tmp = NULL;
+    int rc = write_temp(exists ? target : path, data, len, mode, &tmp, err);
+    if (rc == LS_OK) {
+        if (exists && rename(tmp, target) != 0) { int e = errno; rc = ls_fail(err, LS_EREAD, "rename: %s", strerror(e)); }
+        else if (!exists) rc = publish_new(tmp, path, refused, err);
+        unlink(tmp);   /* after link(2) the name is no longer needed; after rename it is gone */
+    }
+    free(tmp);
+    free(target);
     return rc;
 }

@@ -2,6 +2,7 @@
 #include "base/json_util.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,40 @@ const char *json_type_name(const cJSON *v)
     if (cJSON_IsArray(v)) return "array";
     if (cJSON_IsBool(v)) return "boolean";
     return "invalid";
+}
+
+/* cJSON returns NULL both for a syntax error and for a failed malloc; a
+ * hook that notes the failure (per thread: the explorer's workers parse
+ * too) tells them apart. */
+static _Thread_local int parse_oom;
+
+static void *hook_malloc(size_t n)
+{
+    void *p = malloc(n);
+    if (!p) parse_oom = 1;
+    return p;
+}
+
+static void install_hooks(void)
+{
+    cJSON_Hooks h = { hook_malloc, free };
+    cJSON_InitHooks(&h);
+}
+
+cJSON *json_parse_opts(const char *buf, size_t len, const char **end, int require_null, int *oom)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, install_hooks);
+    parse_oom = 0;
+    cJSON *r = cJSON_ParseWithLengthOpts(buf, len + 1, end, require_null);
+    *oom = !r && parse_oom;
+    return r;
+}
+
+int json_oom_fail(size_t len, struct ls_error *err)
+{
+    return ls_fail(err, LS_ELIMIT, "out of memory parsing %zu bytes of JSON (parsing takes up to about "
+                   "%d times the file size)", len, JSON_PARSE_PEAK);
 }
 
 void json_line_col(const char *buf, size_t off, long *line, long *col)
@@ -96,7 +131,9 @@ int json_parse(char *buf, size_t len, enum json_literals lit, cJSON **root,
     int rc = scan_literals(buf, len, lit, n_literals, err);
     if (rc) return rc;
     const char *end = NULL;
-    cJSON *r = cJSON_ParseWithLengthOpts(buf, len + 1, &end, 1);
+    int oom;
+    cJSON *r = json_parse_opts(buf, len, &end, 1, &oom);
+    if (oom) return json_oom_fail(len, err);
     if (!r) {
         size_t off = end && end >= buf ? (size_t)(end - buf) : 0;
         if (off > len) off = len;
@@ -104,7 +141,8 @@ int json_parse(char *buf, size_t len, enum json_literals lit, cJSON **root,
         json_line_col(buf, off, &l, &c);
         /* a complete value followed by junk? parse leniently to find out */
         const char *end2 = NULL;
-        cJSON *lenient = cJSON_ParseWithLengthOpts(buf, len + 1, &end2, 0);
+        cJSON *lenient = json_parse_opts(buf, len, &end2, 0, &oom);
+        if (oom) return json_oom_fail(len, err);
         if (lenient) {
             cJSON_Delete(lenient);
             size_t o2 = end2 && end2 >= buf ? (size_t)(end2 - buf) : off;

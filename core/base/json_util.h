@@ -29,6 +29,18 @@ enum json_literals {
 
 /* buf must have buf[len] == 0 and be writable. *n_literals receives how
  * many NaN/Infinity literals were rewritten. */
+/* cJSON_ParseWithLengthOpts (buf[len] must be NUL; the length passed
+ * includes it), telling an allocation failure apart from a syntax error:
+ * *oom = 1 when cJSON ran out of memory (cJSON reports both as NULL). The
+ * cJSON allocation hooks are installed once, process-wide. */
+cJSON *json_parse_opts(const char *buf, size_t len, const char **end, int require_null, int *oom);
+
+/* The message for a parse that ran out of memory: LS_ELIMIT (exit 5) with
+ * the text size and the documented peak, never "invalid JSON". */
+int json_oom_fail(size_t len, struct ls_error *err);
+/* Peak memory of a parse, as a multiple of the file size (README). */
+#define JSON_PARSE_PEAK 16
+
 int json_parse(char *buf, size_t len, enum json_literals lit, cJSON **root,
                size_t *n_literals, struct ls_error *err);
 

@@ -12,12 +12,32 @@ static int starts_blank(const char *s)
     return *s == ' ' || (*s >= '\t' && *s <= '\r');
 }
 
+/* Decimal syntax only: [+-] digits [. digits] [e [+-] digits], at least one
+ * digit before the exponent. strtod alone would also take "0x1p4" (16),
+ * "inf" and "nan". */
+static int is_decimal(const char *s)
+{
+    int digits = 0;
+    if (*s == '+' || *s == '-') s++;
+    while (*s >= '0' && *s <= '9') { s++; digits++; }
+    if (*s == '.') for (s++; *s >= '0' && *s <= '9'; s++) digits++;
+    if (!digits) return 0;
+    if (*s == 'e' || *s == 'E') {
+        s++;
+        if (*s == '+' || *s == '-') s++;
+        if (!(*s >= '0' && *s <= '9')) return 0;
+        while (*s >= '0' && *s <= '9') s++;
+    }
+    return *s == 0;
+}
+
 int parse_double(const char *s, double lo, double hi, double *out, struct ls_error *err)
 {
     char *e;
     errno = 0;
-    double d = starts_blank(s) ? 0 : strtod(s, &e);
-    if (starts_blank(s) || e == s || *e || errno == ERANGE || !isfinite(d))
+    int ok = is_decimal(s);
+    double d = ok ? strtod(s, &e) : 0;
+    if (!ok || e == s || *e || errno == ERANGE || !isfinite(d))
         return ls_fail(err, LS_EUSAGE, "expected a number, got '%.40s'", s);
     if (d < lo || d > hi) return ls_fail(err, LS_EUSAGE, "%g is out of range [%g, %g]", d, lo, hi);
     *out = d;

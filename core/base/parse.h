@@ -18,7 +18,8 @@
 #include <stdint.h>
 #include "base/status.h"
 
-/* A finite double in [lo, hi]; pass -INFINITY/INFINITY for no bound. */
+/* A finite decimal double in [lo, hi] (no hex, inf or nan spelling); pass
+ * -INFINITY/INFINITY for no bound. */
 int parse_double(const char *s, double lo, double hi, double *out, struct ls_error *err);
 /* A decimal integer in [lo, hi]. */
 int parse_long(const char *s, long lo, long hi, long *out, struct ls_error *err);

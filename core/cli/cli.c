@@ -35,7 +35,8 @@ static const char chain_help[] =
     "  --vocab FILE            token texts: tokenizer.json, GGUF, JSON array, or one per line\n"
     "  --json                  one JSON document on stdout\n"
     "  --allow-nonfinite       treat NaN/+inf logits as masked instead of an error\n"
-    "  --raw                   do not escape token text in table output\n";
+    "  --raw                   token text unescaped in table output to a file or pipe\n"
+    "                          (a terminal always gets escapes)\n";
 static const char exit_help[] =
     "\nexit codes: 0 ok, 2 usage, 3 cannot open/read, 4 invalid or unsupported data,\n"
     "            5 resource limit, 70 internal error\n"

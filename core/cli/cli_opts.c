@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 enum {
     O_STEP = 256, O_CHAIN, O_DEFAULTS, O_SEED, O_TOP, O_JSON, O_NONFINITE,
@@ -164,7 +165,8 @@ static int other_option(int c, const char *arg, struct cli_opts *o, struct ls_er
     int rc = LS_OK;
     if (c >= O_SOURCE0 && c < O_SOURCE0 + SOPT_N) return source_option(c, arg, o, err);
     switch (c) {
-    case O_STEP: if (!(rc = opt_long("--step", arg, 0, INT32_MAX, &lv, err))) o->step = lv; break;
+    /* a file may have 2^32 - 1 steps: indexes 0 .. 2^32 - 2 */
+    case O_STEP: if (!(rc = opt_long("--step", arg, 0, (long)UINT32_MAX - 1, &lv, err))) o->step = lv; break;
     case O_TOP:
         if (!strcmp(arg, "all")) o->top = -1;
         else rc = opt_long("--top", arg, 1, INT32_MAX, &o->top, err);
@@ -261,6 +263,9 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, const struct cli_extra 
         if (o->n_files >= CLI_MAX_FILES) return ls_fail(err, LS_EUSAGE, "too many files (at most %d)", CLI_MAX_FILES);
         o->files[o->n_files++] = argv[i];
     }
-    if (o->raw) o->disp = 0;
+    /* --raw: token text as it is, but only into a file or pipe: a terminal
+     * always gets the display transform (escape sequences in a vocabulary
+     * must not drive it) */
+    if (o->raw && !isatty(STDOUT_FILENO)) o->disp |= DISP_RAW;
     return LS_OK;
 }

@@ -221,7 +221,9 @@ static int run(int argc, char **argv, const struct cli_command *self)
     if (rc < 0) return 0;
     if (!rc && o.n_files > 1) rc = ls_fail(&err, LS_EUSAGE, "info takes one FILE");
     if (rc || (rc = cli_open(&o, 0, &s, &err))) { ls_error_print(&err, stderr); return rc; }
-    if ((rc = info_doc_build(s, &d, &err))) {
+    /* the table lists the first --top steps, JSON every step */
+    uint32_t keep = o.json || o.top < 0 || (uint64_t)o.top > s->n_steps ? s->n_steps : (uint32_t)o.top;
+    if ((rc = info_doc_build(s, keep, o.json, &d, &err))) {
         ls_error_print(&err, stderr);
     } else if (o.json) {
         cJSON *doc = info_json(&d);

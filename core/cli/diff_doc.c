@@ -1,5 +1,6 @@
 /* diff_doc.c: the diff document, computed (see diff_doc.h). */
 #include "cli/diff_doc.h"
+#include "base/budget.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -78,11 +79,12 @@ int diff_doc_build(const struct cli_opts *o, struct source *a, struct source *b,
     int rc = check_shapes(a, b, d, err);
     if (rc) return rc;
     uint32_t N = d->n_steps;
+    if ((rc = step_budget(N, sizeof *d->steps + sizeof *d->order, "the per-step divergences", err))) return rc;
     float *za = malloc((size_t)a->vocab_size * sizeof *za);
     float *zb = malloc((size_t)b->vocab_size * sizeof *zb);
     d->steps = malloc((size_t)(N ? N : 1) * sizeof *d->steps);
     d->order = malloc((size_t)(N ? N : 1) * sizeof *d->order);
-    if (!za || !zb || !d->steps || !d->order) rc = ls_fail(err, LS_ELIMIT, "out of memory");
+    if (!za || !zb || !d->steps || !d->order) rc = step_oom(N, a->vocab_size, "diff", err);
     d->approx = a->sparse || b->sparse;
     for (uint32_t t = 0; t < N && !rc; t++) rc = diff_step(o, a, b, t, za, zb, d, err);
     free(za);

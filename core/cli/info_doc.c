@@ -1,5 +1,6 @@
 /* info_doc.c: the info document, computed (see info_doc.h). */
 #include "cli/info_doc.h"
+#include "base/budget.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -21,12 +22,16 @@ static int append(struct info_doc *d, const char *t, size_t n)
     return 0;
 }
 
-const char *info_step_text(const struct info_doc *d, uint32_t step, size_t *n)
+static const char *step_text(const struct info_doc *d, const struct step_info *si, size_t *n)
 {
-    const struct step_info *si = &d->steps[step];
     if (si->text) { *n = si->text_len; return si->text; }
     if (si->token >= 0) return vocab_get(d->s->vocab, si->token, n);
     return NULL;
+}
+
+const char *info_step_text(const struct info_doc *d, uint32_t step, size_t *n)
+{
+    return step < d->n_kept ? step_text(d, &d->steps[step], n) : NULL;
 }
 
 static void count_step(struct info_doc *d, const struct step_info *si)
@@ -43,25 +48,35 @@ static void count_step(struct info_doc *d, const struct step_info *si)
     if (si->token >= 0 || si->text) d->n_recorded++;
 }
 
-int info_doc_build(struct source *s, struct info_doc *d, struct ls_error *err)
+/* What info keeps per listed step: its step_info, and for JSON the
+ * document's object for it (about five cJSON items). */
+#define INFO_JSON_STEP_BYTES 384
+
+int info_doc_build(struct source *s, uint32_t keep, int json, struct info_doc *d, struct ls_error *err)
 {
     memset(d, 0, sizeof *d);
     d->s = s;
     d->tail_min = INFINITY;
     d->tail_max = -INFINITY;
     d->known_min = UINT32_MAX;
+    d->n_kept = keep < s->n_steps ? keep : s->n_steps;
+    int rc = step_budget(d->n_kept, sizeof *d->steps + (json ? INFO_JSON_STEP_BYTES : 0),
+                         json ? "the JSON listing of every step" : "the step listing", err);
+    if (rc) { ls_error_prefix(err, s->path); return rc; }
     float *z = malloc((size_t)s->vocab_size * sizeof *z);
-    d->steps = calloc(s->n_steps ? s->n_steps : 1, sizeof *d->steps);
-    int rc = LS_OK;
-    if (!z || !d->steps) rc = ls_fail(err, LS_ELIMIT, "out of memory");
+    d->steps = calloc(d->n_kept ? d->n_kept : 1, sizeof *d->steps);
+    if (!z || !d->steps) rc = step_oom(d->n_kept, s->vocab_size, "info", err);
+    struct step_info si;
     for (uint32_t i = 0; i < s->n_steps && !rc; i++) {
-        if ((rc = source_read_step(s, i, z, &d->steps[i], err))) {
+        /* only the listed steps are kept: memory does not grow with the rest */
+        struct step_info *sp = i < d->n_kept ? &d->steps[i] : &si;
+        if ((rc = source_read_step(s, i, z, sp, err))) {
             ls_error_prefix(err, s->path);
             break;
         }
-        count_step(d, &d->steps[i]);
+        count_step(d, sp);
         size_t n = 0;
-        const char *t = info_step_text(d, i, &n);
+        const char *t = step_text(d, sp, &n);
         if (t && append(d, t, n)) rc = ls_fail(err, LS_ELIMIT, "out of memory");
     }
     d->have_tail = d->tail_min <= d->tail_max;

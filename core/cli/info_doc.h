@@ -12,7 +12,8 @@
 
 struct info_doc {
     const struct source *s;
-    struct step_info *steps;   /* n_steps entries */
+    struct step_info *steps;   /* the first n_kept steps (the ones listed) */
+    uint32_t n_kept;
     uint64_t nan, posinf, neginf;
     int have_tail;             /* some step is sparse: the ranges below hold */
     double tail_min, tail_max; /* unknown tail mass per step */
@@ -22,11 +23,15 @@ struct info_doc {
     size_t text_len, text_cap;
 };
 
-int info_doc_build(struct source *s, struct info_doc *d, struct ls_error *err);
+/* Read every step once (counts over all of them); keep the step_info of
+ * the first `keep` steps, the ones the output lists. json: each kept step
+ * also becomes a JSON object (counted against the per-step budget,
+ * base/budget.h). */
+int info_doc_build(struct source *s, uint32_t keep, int json, struct info_doc *d, struct ls_error *err);
 void info_doc_free(struct info_doc *d);
 
-/* The recorded token's bytes at a step: the file's text, else the
- * vocabulary's; NULL when there is none. */
+/* The recorded token's bytes at a kept step: the file's text, else the
+ * vocabulary's; NULL when there is none (or the step was not kept). */
 const char *info_step_text(const struct info_doc *d, uint32_t step, size_t *n);
 
 /* What the values are, as JSON's "values" and the text table's sentence. */

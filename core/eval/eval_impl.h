@@ -31,7 +31,8 @@ struct eval_acc {
     /* reference (eval_reference.c): exact, contains-all, F1, ROUGE-L sums */
     double ref_sum[4];
     /* external */
-    double ext_sum[EVAL_MAX_EXT], ext_min[EVAL_MAX_EXT], ext_max[EVAL_MAX_EXT];
+    /* running mean (not a sum: 1e308 twice would overflow to inf) */
+    double ext_mean[EVAL_MAX_EXT], ext_min[EVAL_MAX_EXT], ext_max[EVAL_MAX_EXT];
     uint32_t ext_n[EVAL_MAX_EXT];
 };
 

@@ -7,6 +7,7 @@
  * stream continued: the N shown are its first N (one stream, so a token
  * drawn once among the N has a frequency of at least 1/10,000). */
 #include "explorer/explorer.h"
+#include "base/budget.h"
 #include "base/clock.h"
 #include "base/numfmt.h"
 #include "input/nonfinite.h"
@@ -100,6 +101,10 @@ int explorer_set_source(struct explorer *ex, struct source *s, struct ls_error *
         source_close(s);
         return ls_fail(err, LS_EDATA, "no steps to show");
     }
+    /* rec_tok and the sequence caches hold something per step */
+    uint64_t per_step = sizeof *ex->rec_tok + EX_SEQ_CACHE * (sizeof *ex->seq[0].p + sizeof *ex->seq[0].state);
+    int rc = step_budget(n, per_step, "the explorer's sequence tables", err);
+    if (rc) { ls_error_prefix(err, s->path); source_close(s); return rc; }
     struct explorer tmp = *ex;
     memset(&tmp.ws, 0, sizeof tmp.ws); memset(&tmp.wws, 0, sizeof tmp.wws);
     memset(&tmp.res, 0, sizeof tmp.res); memset(&tmp.wres, 0, sizeof tmp.wres);
@@ -120,7 +125,7 @@ int explorer_set_source(struct explorer *ex, struct source *s, struct ls_error *
     if (bad) {
         buffers_free(&tmp);
         source_close(s);
-        return ls_fail(err, LS_ELIMIT, "out of memory for V = %u", V);
+        return step_oom(n, V, "the explorer", err);
     }
     buffers_free(ex);
     if (ex->src) source_close(ex->src);
@@ -181,9 +186,7 @@ static void load_step(struct explorer *ex)
     ex->info.token = -1;
     ex->step_err.code = 0;
     if (explorer_read_step(ex, ex->step, ex->logits, &ex->info, &ex->step_err)) {
-        char pre[32];
-        snprintf(pre, sizeof pre, "step %u", ex->step);
-        ls_error_prefix(&ex->step_err, pre);
+        source_error_step(&ex->step_err, ex->step);   /* once: a read error names it already */
         ex->info.token = -1;
         /* a failed step shows as all masked: the panels say why */
         for (uint32_t i = 0; i < ex->V; i++) ex->logits[i] = -INFINITY;

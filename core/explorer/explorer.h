@@ -195,6 +195,9 @@ struct explorer {
     int detail_ok;
     char msg[LS_ERROR_MAX + 128];    /* status message (raw text): room for a whole error */
     int msg_error;
+    char other_path[1024];           /* the comparison's file (:compare): outputs never replace it */
+    char dump_path[1024];            /* EXC_DUMP: the file :dump-screen named */
+    int dump_force;                  /* EXC_DUMP: typed as dump-screen! */
 };
 
 void explorer_init(struct explorer *ex);
@@ -301,7 +304,10 @@ void explorer_message(struct explorer *ex, int error, const char *fmt, ...)
 unsigned explorer_message_clear(struct explorer *ex);
 
 /* Commands typed on the ':' line (explorer_cmd.c). */
-enum ex_cmd_result { EXC_OK = 0, EXC_ERROR, EXC_QUIT, EXC_HELP, EXC_UNKNOWN };
+enum ex_cmd_result { EXC_OK = 0, EXC_ERROR, EXC_QUIT, EXC_HELP, EXC_UNKNOWN, EXC_DUMP };
+/* EXC_DUMP: :dump-screen FILE (or dump-screen! FILE) was typed; the screen
+ * is the front end's, so it writes ex->dump_path (with ex->dump_force)
+ * through explorer_write_file. */
 /* Run one command line; the outcome is in ex->msg. EXC_UNKNOWN leaves the
  * line to the caller (the TUI's own commands). */
 int explorer_command(struct explorer *ex, const char *line);
@@ -326,8 +332,15 @@ extern const char *const explorer_chain_names[];
  * list, or NULL with *files = 1 for file names. */
 const char *const *explorer_completions(const char *cmd, int argi, int *files);
 /* Write the current step's distribution as `show --json --top all`
- * (report.h schema) to path, atomically. */
-int explorer_export(struct explorer *ex, const char *path, long top, struct ls_error *err);
+ * (report.h schema) to path, atomically, by explorer_write_file's rules. */
+int explorer_export(struct explorer *ex, const char *path, long top, int force, struct ls_error *err);
+/* Write an output file the user named with command `cmd` (export,
+ * dump-screen): atomically; never onto the open file (device and inode,
+ * links resolved), never onto an existing file unless force (the `cmd!`
+ * form), keeping a replaced file's mode; new files get the umask. The
+ * message names the path and, for an existing file, the `:cmd! FILE` form. */
+int explorer_write_file(struct explorer *ex, const char *cmd, const char *path, const void *data,
+                        size_t len, int force, struct ls_error *err);
 
 /* Names for display. */
 const char *explorer_param_name(int p);

@@ -8,13 +8,16 @@
  *   chain hf|llama.cpp|vllm|LIST      stage order and tie rules
  *   defaults llama.cpp|hf|vllm        that system's default values and chain
  *   step N [goto]      seed S      open FILE [o e edit]      export FILE [w write]
+ *   dump-screen FILE [save-display] (run by the front end: EXC_DUMP)
  *   token ID           the token details overlay (explorer_show_token)
  *   help [h ?]         quit [q exit]
+ * export and dump-screen have a forced form (export! FILE, w! FILE) that
+ * may replace an existing file; nothing replaces the open file.
  * Setting a parameter whose stage is not in the chain succeeds and says it
  * has no effect (explorer_param_note).
  * Errors are returned as EXC_ERROR with the message in ex->msg; nothing here
  * ends the program. Unknown commands return EXC_UNKNOWN so the TUI can
- * handle its own (dump-screen, ...). */
+ * handle its own (resize, click, ... in scripts). */
 #include "explorer/explorer.h"
 #include "input/source_args.h"
 #include "report/report.h"
@@ -29,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 const struct ex_command_info explorer_commands[] = {
     {"set", "se", "NAME VALUE", "set temperature, top-k, top-p, min-p, seed, step, draws or scale (NAME=VALUE too)"},
@@ -38,7 +42,7 @@ const struct ex_command_info explorer_commands[] = {
     {"seed", "", "S", "the seed of the draws"},
     {"open", "o e edit", "FILE [--format NAME ...]", "open another file, with the command line's input options; on failure the current one stays"},
     {"token", "", "ID", "token details: id, text, bytes, rank, logit, raw and final p, the stage that cut it"},
-    {"export", "w write", "FILE [N|all]", "write the step's distribution as `show --json --top all` prints it, atomically"},
+    {"export", "w write", "FILE [N|all]", "write the step's distribution as `show --json --top all` prints it; an existing file only as export! FILE (w! FILE), never the open file"},
     /* explorer_eval.c's views */
     {"scores", "", "", "the scores view: every evaluator for the current settings"},
     {"sweep", "", "[LIST]", "the sweep view: each score against temperature (LIST: 0,0.5,1)"},
@@ -46,6 +50,7 @@ const struct ex_command_info explorer_commands[] = {
     {"diff", "", "", "the diff view"},
     {"draws", "", "", "the many-draws view"},
     {"main", "", "", "back to the main panels"},
+    {"dump-screen", "save-display", "FILE", "write the screen as text; an existing file only as dump-screen! FILE, never the open file"},
     /* explorer_live.c's (live mode: --model) */
     {"prompt", "", "TEXT", "live: a new prompt; the model writes the continuations again"},
     {"pick", "", "N", "live: show continuation N (0-based)"},
@@ -125,7 +130,7 @@ const char *const *explorer_completions(const char *cmd, int argi, int *files)
     if (!c) return NULL;
     if (!strcmp(c, "set") && argi == 1) return set_names();
     if ((!strcmp(c, "chain") || !strcmp(c, "defaults")) && argi == 1) return explorer_chain_names;
-    if ((!strcmp(c, "open") || !strcmp(c, "export")) && argi == 1) { *files = 1; return NULL; }
+    if ((!strcmp(c, "open") || !strcmp(c, "export") || !strcmp(c, "dump-screen")) && argi == 1) { *files = 1; return NULL; }
     return NULL;
 }
 
@@ -212,7 +217,33 @@ static int cmd_set(struct explorer *ex, const char *name, const char *val)
     return EXC_OK;
 }
 
-int explorer_export(struct explorer *ex, const char *path, long top, struct ls_error *err)
+/* The refusal in the user's words: which file, and how to force it. */
+static int write_refused(enum file_refusal why, const char *cmd, const char *path,
+                         const struct ls_error *e, struct ls_error *err)
+{
+    switch (why) {
+    case FILE_REFUSED_PROTECTED: return ls_fail(err, LS_EUSAGE, "%s is the open file; never overwritten", path);
+    case FILE_REFUSED_EXISTS:
+        return ls_fail(err, LS_EUSAGE, "%s exists; not overwritten (:%s! %s overwrites it)", path, cmd, path);
+    case FILE_REFUSED_NOT_REGULAR: return ls_fail(err, LS_EUSAGE, "%s: %s", path, e->msg);
+    default: return ls_fail(err, e->code ? e->code : LS_EREAD, "%s: %s", path, e->msg);
+    }
+}
+
+int explorer_write_file(struct explorer *ex, const char *cmd, const char *path, const void *data,
+                        size_t len, int force, struct ls_error *err)
+{
+    struct file_id open_id[2];
+    int n = 0;
+    if (ex->src && file_id_of(ex->src->path, &open_id[n]) == 0) n++;
+    if (ex->other_path[0] && file_id_of(ex->other_path, &open_id[n]) == 0) n++;
+    enum file_refusal why = FILE_REFUSED_NONE;
+    struct ls_error e = {0};
+    if (file_write_new(path, data, len, force, open_id, n, &why, &e) == LS_OK) return LS_OK;
+    return write_refused(why, cmd, path, &e, err);
+}
+
+int explorer_export(struct explorer *ex, const char *path, long top, int force, struct ls_error *err)
 {
     if (!ex->src) return ls_fail(err, LS_EUSAGE, "nothing open");
     explorer_update(ex);
@@ -230,9 +261,8 @@ int explorer_export(struct explorer *ex, const char *path, long top, struct ls_e
     memcpy(buf, txt, n);
     buf[n] = '\n';
     cJSON_free(txt);
-    int rc = file_write_atomic(path, buf, n + 1, err);
+    int rc = explorer_write_file(ex, "export", path, buf, n + 1, force, err);
     free(buf);
-    if (rc) ls_error_prefix(err, path);
     return rc;
 }
 
@@ -281,7 +311,7 @@ static int cmd_defaults(struct explorer *ex, const char *system)
 
 /* A parsed command line: the words (n of them, w[0] the command as typed)
  * and the whole line, for commands whose argument may hold blanks. */
-struct cmd_args { int n; char **w; const char *line; };
+struct cmd_args { int n; char **w; const char *line; int bang; };
 
 static int run_set(struct explorer *ex, const struct cmd_args *a)
 {
@@ -354,7 +384,7 @@ static int run_export(struct explorer *ex, const struct cmd_args *a)
 {
     long top = -1;
     char **w = a->w;
-    if (a->n < 2 || a->n > 3) return fail(ex, "usage: export FILE [N|all]");
+    if (a->n < 2 || a->n > 3) return fail(ex, "usage: export%s FILE [N|all]", a->bang ? "!" : "");
     if (a->n == 3 && strcmp(w[2], "all")) {
         uint64_t u;
         struct ls_error pe = {0};
@@ -362,9 +392,19 @@ static int run_export(struct explorer *ex, const struct cmd_args *a)
         top = (long)u;
     }
     struct ls_error e = {0};
-    if (explorer_export(ex, w[1], top, &e)) { explorer_message(ex, 1, "export: %s", e.msg); return EXC_ERROR; }
-    explorer_message(ex, 0, "exported step %u to %s", ex->step, w[1]);
+    int existed = access(w[1], F_OK) == 0;
+    if (explorer_export(ex, w[1], top, a->bang, &e)) { explorer_message(ex, 1, "export: %s", e.msg); return EXC_ERROR; }
+    explorer_message(ex, 0, "exported step %u to %s%s", ex->step, w[1], existed ? " (replaced the file)" : "");
     return EXC_OK;
+}
+
+/* :dump-screen FILE: the screen is the front end's; it writes the file */
+static int run_dump(struct explorer *ex, const struct cmd_args *a)
+{
+    if (!rest_as_path(a->line, ex->dump_path, sizeof ex->dump_path))
+        return fail(ex, "usage: dump-screen%s FILE", a->bang ? "!" : "");
+    ex->dump_force = a->bang;
+    return EXC_DUMP;
 }
 
 static int run_token(struct explorer *ex, const struct cmd_args *a)
@@ -385,9 +425,8 @@ static int run_quit(struct explorer *ex, const struct cmd_args *a) { (void)ex; (
  * names; the others (the views') are explorer_eval.c's. */
 static const struct { const char *name; int (*run)(struct explorer *, const struct cmd_args *); } handlers[] = {
     {"set", run_set}, {"step", run_step}, {"seed", run_seed}, {"chain", run_chain},
-    {"defaults", run_defaults}, {"open", run_open}, {"export", run_export}, {"token", run_token},
-    {"help", run_help},
-    {"quit", run_quit},
+    {"defaults", run_defaults}, {"open", run_open}, {"export", run_export}, {"dump-screen", run_dump},
+    {"token", run_token}, {"help", run_help}, {"quit", run_quit},
 };
 
 int explorer_command(struct explorer *ex, const char *line)
@@ -407,9 +446,18 @@ int explorer_command(struct explorer *ex, const char *line)
         if (*s) *s++ = 0;
     }
     if (n == 0) return EXC_OK;
+    /* "w! FILE": the forced form of a command (vim's); "q!" is an alias */
     const char *c = canon_cmd(w[0]);
+    size_t l0 = strlen(w[0]);
+    int bang = 0;
+    if (!c && l0 > 1 && w[0][l0 - 1] == '!') {
+        w[0][l0 - 1] = 0;
+        c = canon_cmd(w[0]);
+        bang = 1;
+    }
     if (!c) return EXC_UNKNOWN;
-    struct cmd_args a = { n, w, line };
+    if (bang && strcmp(c, "export") && strcmp(c, "dump-screen")) return fail(ex, "%s has no ! form", w[0]);
+    struct cmd_args a = { n, w, line, bang };
     for (size_t i = 0; i < sizeof handlers / sizeof handlers[0]; i++)
         if (!strcmp(c, handlers[i].name)) return handlers[i].run(ex, &a);
     return EXC_UNKNOWN;

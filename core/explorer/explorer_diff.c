@@ -122,7 +122,8 @@ int explorer_diff_work(struct explorer_diff *d, long budget_ns)
         memset(&ib, 0, sizeof ib);
         if (diff_read(d, d->a, t, d->za, &ia, &e) || diff_read(d, d->b, t, d->zb, &ib, &e)) {
             d->fatal = 1;
-            snprintf(d->err, sizeof d->err, "step %u: %.260s", t, e.msg);
+            source_error_step(&e, t);
+            snprintf(d->err, sizeof d->err, "%.270s", e.msg);
             return 0;
         }
         if (ia.token >= 0 && ib.token >= 0 && ia.token != ib.token) {
@@ -135,7 +136,8 @@ int explorer_diff_work(struct explorer_diff *d, long budget_ns)
         if (tok >= 0 && (uint32_t)tok >= d->V) tok = -1;
         if (div_step_compute(d->za, d->zb, d->V, tok, &d->st[t], &e)) {
             d->fatal = 1;
-            snprintf(d->err, sizeof d->err, "step %u: %.260s", t, e.msg);
+            source_error_step(&e, t);
+            snprintf(d->err, sizeof d->err, "%.270s", e.msg);
             return 0;
         }
         d->done++;
@@ -195,7 +197,8 @@ void explorer_diff_update(struct explorer_diff *d, const struct explorer *ex)
     /* A is read again rather than taken from ex->logits: the explorer may
      * not have loaded this step yet, and this costs one read per step change */
     if (diff_read(d, d->a, ex->step, d->za, &ia, &e) || diff_read(d, d->b, ex->step, d->cz, &ib, &e)) {
-        snprintf(d->cur_err, sizeof d->cur_err, "step %u: %.160s", ex->step, e.msg);
+        source_error_step(&e, ex->step);
+        snprintf(d->cur_err, sizeof d->cur_err, "%.170s", e.msg);
         return;
     }
     d->tok_a = ia.token;
@@ -207,7 +210,7 @@ void explorer_diff_update(struct explorer_diff *d, const struct explorer *ex)
     int32_t tok = ia.token >= 0 ? ia.token : ib.token;
     if (tok >= 0 && (uint32_t)tok >= d->V) tok = -1;
     if (div_step_compute(d->za, d->cz, d->V, tok, &d->cur, &e)) {
-        snprintf(d->cur_err, sizeof d->cur_err, "step %u: %.160s", ex->step, e.msg);
+        snprintf(d->cur_err, sizeof d->cur_err, "%.170s", e.msg);   /* "step N: ..." already */
         return;
     }
     d->n_top_a = top_n(d->pa, d->V, d->top_a, XD_TOP);

@@ -440,6 +440,7 @@ int explorer_eval_command(struct explorer_eval *xe, struct explorer *ex, const c
             return EXC_ERROR;
         }
         xe->view = XV_DIFF;
+        snprintf(ex->other_path, sizeof ex->other_path, "%s", rest);   /* outputs never replace it */
         if (xe->diff.fatal) explorer_message(ex, 1, "compare: %s", xe->diff.err);
         else explorer_message(ex, 0, "comparing with %s", rest);
         return EXC_OK;

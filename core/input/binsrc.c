@@ -16,11 +16,14 @@ int binsrc_bytes(struct binsrc *b, uint64_t off, void *buf, size_t n, struct ls_
     return file_pread_exact(b->fd, buf, n, at, err);
 }
 
-/* Scratch sized to what a step needs, at most BINSRC_CHUNK bytes. */
+static uint32_t block_steps(const struct binsrc *b);
+
+/* Scratch sized to what a step (or a C-order block of steps) needs, at
+ * most BINSRC_CHUNK bytes. */
 static int need_scratch(struct binsrc *b, struct ls_error *err)
 {
     if (b->scratch) return LS_OK;
-    uint64_t w = hf_width(b->dt), need = (uint64_t)b->V * w;
+    uint64_t w = hf_width(b->dt), need = (uint64_t)b->V * w * block_steps(b);
     if (b->fortran && b->n_steps > 1) need = ((uint64_t)b->V - 1) * b->n_steps * w + w;
     if (need > BINSRC_CHUNK) need = BINSRC_CHUNK;
     if (need < 8) need = 8;
@@ -29,12 +32,65 @@ static int need_scratch(struct binsrc *b, struct ls_error *err)
     return LS_OK;
 }
 
+/* Steps per kept block: 1 means no block (read the step alone). */
+static uint32_t block_steps(const struct binsrc *b)
+{
+    uint64_t w = hf_width(b->dt), V = b->V, S = b->n_steps, n = 1;
+    if (S < 2) return 1;
+    if (!b->fortran) {
+        if (V * w * 2 <= BINSRC_CHUNK) n = BINSRC_CHUNK / (V * w);
+        if (n > BINSRC_CBLOCK_STEPS) n = BINSRC_CBLOCK_STEPS;
+    } else if (!b->z && S * w > BINSRC_PREAD_STRIDE) {
+        n = BINSRC_BLOCK_BYTES / (V * sizeof(float));
+        if (n > BINSRC_FBLOCK_STEPS) n = BINSRC_FBLOCK_STEPS;
+    }
+    if (n > S) n = S;
+    return n < 2 ? 1 : (uint32_t)n;
+}
+
+/* Steps [first, first+n) into b->blk: C order in one read (n*V*w <=
+ * BINSRC_CHUNK), Fortran order one read of n elements per token. */
+static int fill_block(struct binsrc *b, uint32_t first, uint32_t n, uint32_t cap, struct ls_error *err)
+{
+    size_t w = hf_width(b->dt);
+    uint64_t V = b->V, S = b->n_steps;
+    int rc;
+    b->blk_n = 0;
+    if (!b->blk && !(b->blk = malloc((size_t)cap * V * sizeof(float))))
+        return ls_fail(err, LS_ELIMIT, "out of memory");
+    if (!b->fortran) {
+        if ((rc = need_scratch(b, err))) return rc;
+        if ((rc = binsrc_bytes(b, (uint64_t)first * V * w, b->scratch, (size_t)(n * V * w), err))) return rc;
+        hf_convert(b->blk, b->scratch, (size_t)(n * V), b->dt, b->big_endian);
+    } else {
+        unsigned char e[BINSRC_FBLOCK_STEPS * 8];
+        float col[BINSRC_FBLOCK_STEPS];
+        for (uint64_t i = 0; i < V; i++) {
+            if ((rc = binsrc_bytes(b, (i * S + first) * w, e, n * w, err))) return rc;
+            hf_convert(col, e, n, b->dt, b->big_endian);
+            for (uint32_t j = 0; j < n; j++) b->blk[(size_t)j * V + i] = col[j];
+        }
+    }
+    b->blk_first = first;
+    b->blk_n = n;
+    return LS_OK;
+}
 int binsrc_read_step(struct binsrc *b, uint32_t step, float *out, struct ls_error *err)
 {
     size_t w = hf_width(b->dt);
     uint64_t V = b->V, S = b->n_steps;
-    int rc = need_scratch(b, err);
-    if (rc) return rc;
+    uint32_t B = block_steps(b);
+    int rc;
+    if (B > 1) {
+        if (!b->blk_n || step < b->blk_first || step - b->blk_first >= b->blk_n) {
+            uint32_t first = step - step % B;
+            uint32_t n = S - first < B ? (uint32_t)(S - first) : B;
+            if ((rc = fill_block(b, first, n, B, err))) return rc;
+        }
+        memcpy(out, b->blk + (size_t)(step - b->blk_first) * V, (size_t)V * sizeof *out);
+        return LS_OK;
+    }
+    if ((rc = need_scratch(b, err))) return rc;
     if (!b->fortran || S == 1) {
         /* C order: one contiguous run of V elements, read in chunks */
         uint64_t off = (uint64_t)step * V * w;  /* < n_steps*V*w, checked at open */
@@ -46,16 +102,9 @@ int binsrc_read_step(struct binsrc *b, uint32_t step, float *out, struct ls_erro
         }
         return LS_OK;
     }
-    /* Fortran order: element (step, i) at (i*S + step) * w */
+    /* Fortran order: element (step, i) at (i*S + step) * w; a large stride
+     * from a file took the column-block path above */
     uint64_t stride = S * w;
-    if (!b->z && stride > BINSRC_PREAD_STRIDE) {
-        unsigned char e[8];
-        for (uint64_t i = 0; i < V; i++) {
-            if ((rc = binsrc_bytes(b, (i * S + step) * w, e, w, err))) return rc;
-            hf_convert(out + i, e, 1, b->dt, b->big_endian);
-        }
-        return LS_OK;
-    }
     /* chunks of k elements: bytes from (i*S+step)*w, span (k-1)*stride + w */
     uint64_t per = (BINSRC_CHUNK - w) / stride + 1;
     for (uint64_t i = 0; i < V; i += per) {
@@ -73,6 +122,7 @@ void binsrc_free(struct binsrc *b)
     if (b->z) zipinf_free(b->z);
     if (b->fd >= 0) close(b->fd);
     free(b->scratch);
+    free(b->blk);
     free(b);
 }
 
@@ -81,12 +131,7 @@ int binsrc_source_read(struct source *s, uint32_t step, float *logits, struct st
 {
     struct binsrc *b = s->impl;
     int rc = binsrc_read_step(b, step, logits, err);
-    if (rc) {
-        char pre[48];
-        snprintf(pre, sizeof pre, "step %u", step);
-        ls_error_prefix(err, pre);
-        return rc;
-    }
+    if (rc) return rc;   /* source_read_step names the step */
     hf_count_nonfinite(logits, b->V, &info->n_nan, &info->n_posinf, &info->n_neginf);
     return LS_OK;
 }

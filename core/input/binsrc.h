@@ -9,11 +9,17 @@
  * bounded scratch buffer (BINSRC_CHUNK bytes): memory does not grow with
  * the file.
  *
- * Cost of a step: C order reads V*width bytes. Fortran order from a file
- * reads element by element with pread when the stride (n_steps*width) is
- * large, else chunks that cover the step's elements (up to the whole array);
- * Fortran order in a deflated member inflates the array up to the step's
- * last element.
+ * Cost of a step: C order reads V*width bytes; when a step is small (V*width
+ * at most half of BINSRC_CHUNK) a block of consecutive steps is read at once
+ * and kept (a million one-float steps are not a million reads). Fortran
+ * order from a file with a large stride (n_steps*width over
+ * BINSRC_PREAD_STRIDE) reads column blocks: for each token, the run of up
+ * to BINSRC_FBLOCK_STEPS consecutive steps is one pread, and the block's
+ * steps are kept (BINSRC_BLOCK_BYTES of floats at most), so stepping
+ * through costs V reads per block instead of per step; a small stride reads
+ * chunks that cover the step's elements (up to the whole array). Fortran
+ * order in a deflated member inflates the array up to the step's last
+ * element.
  */
 #ifndef LS_BINSRC_H
 #define LS_BINSRC_H
@@ -23,7 +29,10 @@
 #include "input/source.h"
 
 #define BINSRC_CHUNK (1u << 20)
-#define BINSRC_PREAD_STRIDE 4096u  /* Fortran stride above which we pread per element */
+#define BINSRC_PREAD_STRIDE 4096u  /* Fortran stride above which columns are read in blocks */
+#define BINSRC_FBLOCK_STEPS 64u    /* Fortran column block: steps per pread */
+#define BINSRC_CBLOCK_STEPS 256u   /* C order: small steps read together */
+#define BINSRC_BLOCK_BYTES (32u << 20) /* the kept block of steps, as floats */
 
 struct zipinf;
 
@@ -36,6 +45,8 @@ struct binsrc {
     int fortran;
     struct zipinf *z;        /* owned; non-NULL: bytes come from a deflated member */
     unsigned char *scratch;  /* BINSRC_CHUNK bytes, allocated on first use */
+    float *blk;              /* steps [blk_first, blk_first + blk_n) as floats, V each */
+    uint32_t blk_first, blk_n;
 };
 
 /* Logical bytes [off, off+n) of the array data. */

@@ -347,7 +347,9 @@ static int parse_lines(char *buf, size_t len, enum layout lay, struct json_docs 
                                "this format needs numbers or null", w, line, c + (long)(s - ls), s + (size_t)lo);
             }
             const char *end = NULL;
-            cJSON *r = cJSON_ParseWithLengthOpts(seg, sn + 1, &end, 1);
+            int oom;
+            cJSON *r = json_parse_opts(seg, sn, &end, 1, &oom);
+            if (oom) return json_oom_fail(sn, err);
             if (!r) {
                 size_t off = end && end >= seg ? (size_t)(end - seg) : 0;
                 if (off > sn) off = sn;

@@ -312,16 +312,9 @@ int load_npy(const struct input_job *j, struct source **out, struct ls_error *er
     if (rc) return rc;
     if (size == 0) { close(fd); return ls_fail(err, LS_EDATA, "empty file"); }
     struct npy_info ni;
-    uint64_t bytes;
+    uint64_t bytes = 0;
     rc = npy_read_header(fd_read, &fd, size, &ni, err);
-    if (!rc) rc = npy_data_bytes(&ni, &bytes, err);
     if (rc) { close(fd); return rc; }
-    uint64_t avail = size - ni.data_off;
-    if (avail < bytes) {
-        close(fd);
-        return ls_fail(err, LS_EDATA, "npy: truncated: expected %llu bytes of data, found %llu",
-                       (unsigned long long)bytes, (unsigned long long)avail);
-    }
     struct binsrc *b = calloc(1, sizeof *b);
     if (!b) { close(fd); return ls_fail(err, LS_ELIMIT, "out of memory"); }
     b->fd = fd;
@@ -329,10 +322,14 @@ int load_npy(const struct input_job *j, struct source **out, struct ls_error *er
     b->dt = ni.dt;
     b->big_endian = ni.big_endian;
     b->fortran = ni.fortran;
-    if ((rc = binsrc_shape(b, ni.dims, ni.ndim, j->opts, "npy header: shape", err))) {
-        binsrc_free(b);
-        return rc;
-    }
+    /* the shape's limits first: a V over the limit is that, not "truncated" */
+    rc = binsrc_shape(b, ni.dims, ni.ndim, j->opts, "npy header: shape", err);
+    if (!rc) rc = npy_data_bytes(&ni, &bytes, err);
+    uint64_t avail = size - ni.data_off;
+    if (!rc && avail < bytes)
+        rc = ls_fail(err, LS_EDATA, "npy: truncated: expected %llu bytes of data, found %llu",
+                     (unsigned long long)bytes, (unsigned long long)avail);
+    if (rc) { binsrc_free(b); return rc; }
     if ((rc = binsrc_make_source(j->ops, path, b, out, err))) return rc;
     if (avail > bytes)
         source_warn(*out, "npy: %llu trailing bytes after the array data ignored", (unsigned long long)(avail - bytes));

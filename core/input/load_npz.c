@@ -7,8 +7,9 @@
  * arrays such as token ids are skipped). Members are read in place: stored
  * data with pread, deflated data inflated as a stream with fixed buffers
  * (zip.h), so memory never depends on the declared sizes. A deflated member
- * cannot be seeked: reading step s inflates from the member start (or from
- * the previous position when reading forward), which costs time, not memory.
+ * cannot be seeked: reading step s inflates from the nearest inflate
+ * checkpoint at or before it (every 1 MB, zip.h), or from the previous
+ * position when reading forward.
  * The member's own npy header is checked like a .npy file (npy.h); its
  * uncompressed size must hold the whole array. */
 #include "input/binsrc.h"
@@ -23,7 +24,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#define NPZ_MAX_SCAN 4096  /* members examined (a crafted directory cannot make us parse more) */
+/* .npy headers parsed when no array is named (a crafted directory cannot make
+ * us parse more); the directory itself is read to its end (its entries are
+ * bounded by its size), so a named array is found wherever it is. */
+#define NPZ_MAX_SCAN 4096
 
 struct member_rd {
     int fd;
@@ -86,7 +90,7 @@ struct npz_scan {
     struct zip_entry pick;           /* the member shown */
     struct member_rd m;              /* its reader (m.z owned) */
     struct npy_info ni;              /* its npy header */
-    int found, n_npy;
+    int found, n_npy, n_tried;
     char names[200];                 /* the .npy members, for messages */
     size_t no;
     struct ls_error first_err;       /* no tensor asked: why the first float-less member failed */
@@ -108,7 +112,7 @@ static int npz_scan(struct zip_dir *d, const char *want, struct npz_scan *sc, st
     struct zip_entry e;
     uint64_t cur = 0;
     int rc;
-    for (uint64_t i = 0; i < d->n_entries && i < NPZ_MAX_SCAN; i++) {
+    for (uint64_t i = 0; i < d->n_entries; i++) {
         if ((rc = zip_next_entry(d, &cur, &e, err))) { ls_error_prefix(err, "npz"); return rc; }
         if (!is_npy_name(&e)) continue;
         sc->n_npy++;
@@ -121,6 +125,8 @@ static int npz_scan(struct zip_dir *d, const char *want, struct npz_scan *sc, st
             sc->pick = e;
             continue;
         }
+        if (sc->n_tried >= NPZ_MAX_SCAN) continue;
+        sc->n_tried++;
         struct ls_error e2 = {0};
         if (open_member(d, &e, &sc->m, &sc->ni, &e2) == LS_OK) { sc->found = 1; sc->pick = e; continue; }
         sc->m.z = NULL;  /* open_member freed it */
@@ -143,6 +149,10 @@ static int npz_none(struct npz_scan *sc, const struct source_opts *o, struct ls_
         return err->code;
     }
     if (sc->n_npy == 0) return ls_fail(err, LS_EDATA, "npz: no .npy members in the archive");
+    if (sc->n_npy > sc->n_tried)
+        return ls_fail(err, LS_EDATA, "npz: no float array among the first %d of %d .npy members "
+                       "(the limit of members tried; name the array with %s)", sc->n_tried, sc->n_npy,
+                       source_opt_flag(o, SOPT_TENSOR, "tensor", flag, sizeof flag));
     return ls_fail(err, LS_EDATA, "npz: no float array in the archive (arrays: %s)", sc->names);
 }
 
@@ -150,19 +160,21 @@ static int npz_none(struct npz_scan *sc, const struct source_opts *o, struct ls_
 static int npz_array(struct npz_scan *sc, struct binsrc *b, const struct source_opts *opts, uint64_t *avail,
                      uint64_t *bytes, struct ls_error *err)
 {
-    int rc = npy_data_bytes(&sc->ni, bytes, err);
-    if (rc) return rc;
-    *avail = sc->pick.uncomp_size - sc->ni.data_off;
-    if (*avail < *bytes)
-        return ls_fail(err, LS_EDATA, "npy: truncated: expected %llu bytes of data, found %llu",
-                       (unsigned long long)*bytes, (unsigned long long)*avail);
-    b->z = sc->m.z;
+    b->z = sc->m.z;   /* b owns the inflater from here (binsrc_free) */
     sc->m.z = NULL;
     b->base = b->z ? sc->ni.data_off : sc->pick.data_off + sc->ni.data_off;
     b->dt = sc->ni.dt;
     b->big_endian = sc->ni.big_endian;
     b->fortran = sc->ni.fortran;
-    return binsrc_shape(b, sc->ni.dims, sc->ni.ndim, opts, "npy header: shape", err);
+    /* the shape's limits first: a V over the limit is that, not "truncated" */
+    int rc = binsrc_shape(b, sc->ni.dims, sc->ni.ndim, opts, "npy header: shape", err);
+    if (!rc) rc = npy_data_bytes(&sc->ni, bytes, err);
+    if (rc) return rc;
+    *avail = sc->pick.uncomp_size - sc->ni.data_off;
+    if (*avail < *bytes)
+        return ls_fail(err, LS_EDATA, "npy: truncated: expected %llu bytes of data, found %llu",
+                       (unsigned long long)*bytes, (unsigned long long)*avail);
+    return LS_OK;
 }
 
 static void npz_warn(struct source *s, const struct npz_scan *sc, const struct source_opts *o,
@@ -180,8 +192,11 @@ static void npz_warn(struct source *s, const struct npz_scan *sc, const struct s
     if (sc->ni.void2)
         source_warn(s, "npz member '%.60s': dtype '%s' (2-byte void) read as bfloat16, as ml_dtypes saves it",
                     p->name, sc->ni.descr);
-    if (deflated && p->uncomp_size > (64u << 20))
-        source_warn(s, "npz member '%.60s' is deflated: steps are inflated as a stream, and going back restarts from the member start (slow for large arrays)",
+    /* C order: inflate checkpoints make going back cheap (zip.h); a
+     * Fortran-order step has an element in every column: each inflates the
+     * array up to its last column */
+    if (deflated && sc->ni.fortran && p->uncomp_size > (64u << 20))
+        source_warn(s, "npz member '%.60s' is a deflated Fortran-order array: every step inflates the whole array (slow; np.savez or C order avoids it)",
                     p->name);
 }
 

@@ -181,7 +181,10 @@ int safetensors_sniff(const struct input_probe *p)
     if (p->head_len < 9) return 0;
     uint64_t hl = 0;
     for (int i = 7; i >= 0; i--) hl = (hl << 8) | p->head[i];
-    if (hl < 2 || hl > p->size - 8) return 0;
+    /* not bounded by the file size: a header length past the end is a broken
+     * safetensors file (the loader says so), not a reason to try JSON; the
+     * four high bytes are zero in any real file, never in JSON text */
+    if (hl < 2 || hl >= (1ull << 32)) return 0;
     size_t i = 8;   /* leading JSON whitespace is allowed (writers that page-align the data) */
     while (i < p->head_len && i - 8 < hl && strchr(" \t\r\n", p->head[i]) && p->head[i]) i++;
     return i < p->head_len && p->head[i] == '{';

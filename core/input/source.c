@@ -50,7 +50,18 @@ int source_read_step(struct source *s, uint32_t step, float *logits,
                        step, s->n_steps, s->n_steps == 1 ? "" : "s");
     memset(info, 0, sizeof *info);
     info->token = -1;
-    return s->ops->read_step(s, step, logits, info, err);
+    int rc = s->ops->read_step(s, step, logits, info, err);
+    if (rc) source_error_step(err, step);   /* loaders do not name the step */
+    return rc;
+}
+
+void source_error_step(struct ls_error *err, uint32_t step)
+{
+    char pre[32];
+    int n = snprintf(pre, sizeof pre, "step %u: ", step);
+    if (n > 0 && !strncmp(err->msg, pre, (size_t)n)) return;
+    pre[n - 2] = 0;
+    ls_error_prefix(err, pre);
 }
 
 const char *source_opt_usage(const struct source_opts *opts, enum source_opt which)

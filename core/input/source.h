@@ -107,6 +107,9 @@ int source_open(const char *path, const struct source_opts *opts,
 int source_read_step(struct source *s, uint32_t step, float *logits,
                      struct step_info *info, struct ls_error *err);
 void source_close(struct source *s);
+/* Prefix "step N: " unless the message starts with it already (a read
+ * error from source_read_step does): a step is named once. */
+void source_error_step(struct ls_error *err, uint32_t step);
 
 /* The id the file gives token id (the same unless s->file_id is set). */
 static inline int64_t source_file_id(const struct source *s, int32_t id)

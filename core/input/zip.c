@@ -170,13 +170,28 @@ int zip_entry_locate(const struct zip_dir *d, struct zip_entry *e, struct ls_err
 }
 
 #define ZIN_BUF 16384
+/* Inflate checkpoints: the stream's state (inflateCopy: about 40 KB with
+ * its window) every ZIN_CKPT_MIN bytes of output, or every 1/ZIN_CKPT_MAX
+ * of the member when that is larger, so memory stays under ~10 MB. Going
+ * back (or far ahead) restarts from the nearest checkpoint at or before
+ * the offset instead of the member's start. */
+#define ZIN_CKPT_MIN (1u << 20)
+#define ZIN_CKPT_MAX 256
+
+struct zin_ckpt {
+    int valid, ended;
+    uint64_t pos, comp_pos;   /* uncompressed produced; compressed consumed by inflate */
+    z_stream zs;
+};
 
 struct zipinf {
     int fd;
     uint64_t comp_off, comp_size, uncomp_size;
-    uint64_t comp_pos, pos;   /* compressed bytes consumed into zs, uncompressed produced */
+    uint64_t comp_pos, pos;   /* compressed bytes read into `in`, uncompressed produced */
     int inited, ended;
     z_stream zs;
+    uint64_t ck_every;        /* checkpoint i is at output offset i * ck_every */
+    struct zin_ckpt ck[ZIN_CKPT_MAX];
     unsigned char in[ZIN_BUF];
     unsigned char skip[ZIN_BUF];
 };
@@ -189,6 +204,8 @@ struct zipinf *zipinf_new(int fd, const struct zip_entry *e)
     z->comp_off = e->data_off;
     z->comp_size = e->comp_size;
     z->uncomp_size = e->uncomp_size;
+    z->ck_every = e->uncomp_size / ZIN_CKPT_MAX + 1;
+    if (z->ck_every < ZIN_CKPT_MIN) z->ck_every = ZIN_CKPT_MIN;
     return z;
 }
 
@@ -196,7 +213,44 @@ void zipinf_free(struct zipinf *z)
 {
     if (!z) return;
     if (z->inited) inflateEnd(&z->zs);
+    for (int i = 0; i < ZIN_CKPT_MAX; i++)
+        if (z->ck[i].valid) inflateEnd(&z->ck[i].zs);
     free(z);
+}
+
+/* At a checkpoint offset: keep the stream's state (skipped when memory is
+ * short: a checkpoint is only a shortcut). */
+static void zin_checkpoint(struct zipinf *z)
+{
+    uint64_t i = z->pos / z->ck_every;
+    if (z->pos % z->ck_every || i >= ZIN_CKPT_MAX || z->ck[i].valid) return;
+    struct zin_ckpt *c = &z->ck[i];
+    if (inflateCopy(&c->zs, &z->zs) != Z_OK) return;
+    c->valid = 1;
+    c->ended = z->ended;
+    c->pos = z->pos;
+    c->comp_pos = z->comp_pos - z->zs.avail_in;
+}
+
+/* Continue from the last checkpoint at or before off when it is ahead of
+ * where the stream is, or when off is behind it; 1 if one was used. */
+static int zin_resume(struct zipinf *z, uint64_t off, struct ls_error *err)
+{
+    uint64_t i = off / z->ck_every;
+    if (i >= ZIN_CKPT_MAX) i = ZIN_CKPT_MAX - 1;
+    while (i > 0 && !z->ck[i].valid) i--;
+    struct zin_ckpt *c = &z->ck[i];
+    if (!c->valid || !z->inited || (c->pos <= z->pos && off >= z->pos)) return 0;
+    inflateEnd(&z->zs);
+    z->inited = 0;
+    if (inflateCopy(&z->zs, &c->zs) != Z_OK) return ls_fail(err, LS_ELIMIT, "zip: out of memory inflating"), -1;
+    z->inited = 1;
+    z->zs.next_in = z->in;
+    z->zs.avail_in = 0;
+    z->comp_pos = c->comp_pos;
+    z->pos = c->pos;
+    z->ended = c->ended;
+    return 1;
 }
 
 static int zin_restart(struct zipinf *z, struct ls_error *err)
@@ -257,16 +311,24 @@ int zipinf_read(struct zipinf *z, uint64_t off, void *buf, size_t n, struct ls_e
     uint64_t end;
     if (!u64_add(off, n, &end) || end > z->uncomp_size)
         return ls_fail(err, LS_EDATA, "zip: read past the member's end");
-    if (!z->inited || off < z->pos)
+    int used = zin_resume(z, off, err);
+    if (used < 0) return err->code;
+    if (!used && (!z->inited || off < z->pos))
         if ((rc = zin_restart(z, err))) return rc;
+    /* pulls stop at checkpoint offsets so each one can be taken */
     while (z->pos < off) {
-        uint64_t k = off - z->pos;
+        zin_checkpoint(z);
+        uint64_t k = off - z->pos, to_ck = z->ck_every - z->pos % z->ck_every;
         if (k > ZIN_BUF) k = ZIN_BUF;
+        if (k > to_ck) k = to_ck;
         if ((rc = zin_pull(z, z->skip, (size_t)k, err))) return rc;
     }
     unsigned char *p = buf;
     while (n > 0) {
+        zin_checkpoint(z);
+        uint64_t to_ck = z->ck_every - z->pos % z->ck_every;
         size_t k = n > (1u << 30) ? (1u << 30) : n;
+        if (k > to_ck) k = (size_t)to_ck;
         if ((rc = zin_pull(z, p, k, err))) return rc;
         p += k;
         n -= k;

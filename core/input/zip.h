@@ -4,8 +4,10 @@
  * directory record, ZIP64 records and extras applied); each member's local
  * header is checked (signature, lengths) before its data is used. Stored
  * members are read with pread; deflated members are inflated with zlib as a
- * stream (zipinf), restarting from the member start when asked to go back,
- * with fixed-size buffers: memory never depends on the declared sizes.
+ * stream (zipinf) with fixed-size buffers; the inflater's state is kept at
+ * checkpoints (every 1 MB of output, at most 256 of them, about 40 KB
+ * each), so going back resumes from the nearest checkpoint instead of the
+ * member start: memory stays bounded whatever the declared sizes.
  * Every offset and size is checked against the file size with overflow-
  * checked uint64 arithmetic. Encrypted members and methods other than
  * stored (0) and deflate (8) are refused. Messages start with "zip: ".

@@ -59,8 +59,15 @@ static void d_ppl_raw(char *b, size_t n, const struct eval_config *c, const stru
       s->post_sampling ? "POST-SAMPLING probabilities (not the model's fit)"
       : s->n_topn ? "the file's log-probabilities (model fit)" : "raw logits (model fit)");
 }
+/* "0.4 bits", or "-" as the value column says when there is no value
+ * (no scored tokens): never "nan bits" */
+static void bits(char *b, size_t n, double v)
+{
+    if (isfinite(v)) P("%.6g bits", v);
+    else P("-");
+}
 static void d_nll_raw(char *b, size_t n, const struct eval_config *c, const struct eval_scores *s)
-{ (void)c; P("%.6g bits", s->nll_raw_bits); }
+{ (void)c; bits(b, n, s->nll_raw_bits); }
 static void d_bpb(char *b, size_t n, const struct eval_config *c, const struct eval_scores *s)
 {
     (void)c;
@@ -75,7 +82,7 @@ static void d_ppl_chain(char *b, size_t n, const struct eval_config *c, const st
     P("over %u uncut of %u recorded tokens%s", s->n_uncut, s->n_recorded, unk);
 }
 static void d_nll_chain(char *b, size_t n, const struct eval_config *c, const struct eval_scores *s)
-{ (void)c; P("%.6g bits", s->nll_chain_bits); }
+{ (void)c; bits(b, n, s->nll_chain_bits); }
 static void d_cut(char *b, size_t n, const struct eval_config *c, const struct eval_scores *s)
 {
     (void)c;

@@ -20,7 +20,8 @@ for f in samples/*.json samples/*.jsonl; do
     while [ "$i" -lt "$steps" ] && [ "$i" -lt 8 ]; do
         "$LS" show "$f" --step "$i" --json --top all >"$tmp/show$i.json" 2>/dev/null
         "$LS" show "$f" --step "$i" --json --top all --top-k 50 >"$tmp/showk$i.json" 2>/dev/null
-        printf ':step %s\n:export %s/ex%s.json all\n' "$i" "$tmp" "$i" >>"$tmp/script"
+        # export! : the files of the previous input are replaced (a plain :export refuses)
+        printf ':step %s\n:export! %s/ex%s.json all\n' "$i" "$tmp" "$i" >>"$tmp/script"
         i=$((i + 1))
     done
     timeout 30 "$LS" "$f" --script "$tmp/script" >/dev/null 2>&1 || { echo "FAIL: $f: explorer script"; fail=1; }

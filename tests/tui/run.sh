@@ -62,6 +62,56 @@ done
     --json --top all >"$tmp/show.json" 2>&1
 if cmp -s "$tmp/show.json" "$tmp/out/export.json"; then ok; else bad ":export differs from show --json"; diff -u "$tmp/show.json" "$tmp/out/export.json" | head -20; fi
 
+# --- 2b. :w / :dump-screen never replace the open file, nor an existing one unless forced ---
+x="$tmp/exp"; mkdir -p "$x"
+cp samples/logits_f32.npy "$x/in.npy"; chmod 640 "$x/in.npy"; ln -s in.npy "$x/link.npy"
+echo old > "$x/other.json"; chmod 604 "$x/other.json"
+before=$(cd "$x" && sha256sum in.npy; stat -c '%i %a' in.npy other.json)
+cat > "$x/s.script" <<'EOS'
+:w in.npy
+:dump-screen d1.screen
+:w! in.npy
+:dump-screen d2.screen
+:export! link.npy
+:dump-screen d3.screen
+:dump-screen! in.npy
+:dump-screen d3b.screen
+:w other.json
+:dump-screen d4.screen
+:w! other.json
+:dump-screen d5.screen
+:dump-screen d5.screen
+:dump-screen d6.screen
+:w new.json
+EOS
+(cd "$x" && umask 027 && LINES=24 COLUMNS=100 timeout 30 "$LS" in.npy --script s.script) >/dev/null 2>&1; rc=$?
+after=$(cd "$x" && sha256sum in.npy; stat -c '%i %a' in.npy other.json)
+ino_other=$(echo "$before" | sed -n 3p | cut -d' ' -f1)
+want_after=$(echo "$before" | sed 3d; echo "$(stat -c %i "$x/other.json") 604")
+if [ $rc = 0 ] && [ "$after" = "$want_after" ] && [ "$(stat -c %i "$x/other.json")" != "$ino_other" ]; then ok; else bad ":w onto the open file or :w! kept no mode: rc $rc"; echo "$before"; echo "$after"; fi
+chk_line() { # screen, expected last line
+    if [ "$(tail -1 "$x/$1")" = "$2" ]; then ok; else bad "$1: got '$(tail -1 "$x/$1")', want '$2'"; fi
+}
+chk_line d1.screen "export: in.npy is the open file; never overwritten"
+chk_line d2.screen "export: in.npy is the open file; never overwritten"
+chk_line d3.screen "export: link.npy is the open file; never overwritten"
+chk_line d3b.screen "dump-screen: in.npy is the open file; never overwritten"
+chk_line d4.screen "export: other.json exists; not overwritten (:export! other.json overwrites it)"
+chk_line d5.screen "exported step 0 to other.json (replaced the file)"
+chk_line d6.screen "dump-screen: d5.screen exists; not overwritten (:dump-screen! d5.screen overwrites it)"
+grep -q '"format":	"npy"' "$x/other.json" && ok || bad ":w! other.json did not write the export"
+[ "$(stat -c %a "$x/new.json")" = 640 ] && ok || bad "new file mode $(stat -c %a "$x/new.json"), want 640 (umask 027)"
+[ -z "$(ls "$x" | grep tmp)" ] && ok || bad "temporary files left: $(ls "$x")"
+# the comparison's file (--compare, :compare) is open too
+cp samples/logits_f32.npy "$x/cmp.npy"
+printf ':w! cmp.npy\n:dump-screen d7.screen\n' > "$x/s2.script"
+printf ':compare cmp.npy\n:w! cmp.npy\n:dump-screen d8.screen\n' > "$x/s3.script"
+(cd "$x" && LINES=24 COLUMNS=100 timeout 30 "$LS" in.npy --compare cmp.npy --script s2.script) >/dev/null 2>&1
+(cd "$x" && LINES=24 COLUMNS=100 timeout 30 "$LS" in.npy --script s3.script) >/dev/null 2>&1
+chk_line d7.screen "export: cmp.npy is the open file; never overwritten"
+chk_line d8.screen "export: cmp.npy is the open file; never overwritten"
+cmp -s samples/logits_f32.npy "$x/cmp.npy" && cmp -s samples/logits_f32.npy "$x/in.npy" && ok || bad "a compared file was overwritten"
+
 # --- 3. refusals -------------------------------------------------------------
 expect_refusal() { # what, expected rc, message pattern, command...
     what=$1; want=$2; pat=$3; shift 3
@@ -71,6 +121,10 @@ expect_refusal() { # what, expected rc, message pattern, command...
 expect_refusal "no terminal" 2 "needs a terminal" timeout 10 "$LS" tests/tui/data/small.json
 expect_refusal "bad option" 2 "unknown option" timeout 10 "$LS" --bogus
 expect_refusal "missing file" 3 "cannot open" timeout 10 "$LS" /nonexistent/x.json
+# --script FILE: the path is escaped like every other file name (no raw ESC/BEL), exit 3
+timeout 10 "$LS" tests/tui/data/small.json --script "$(printf '/nonexistent/x\033]0;pwn\007.txt')" >"$tmp/r.out" 2>"$tmp/r.err"; rc=$?
+want='logitscope: script /nonexistent/x\e]0;pwn\x07.txt: cannot open: No such file or directory'
+if [ $rc = 3 ] && [ "$(cat "$tmp/r.err")" = "$want" ]; then ok; else bad "--script bad path: rc $rc"; cat -v "$tmp/r.err"; fi
 if command -v script >/dev/null 2>&1; then
     # a real pty, but a terminal type ncurses cannot use
     TERM=nonexistent-term timeout 10 script -qec "$LS tests/tui/data/small.json" /dev/null >"$tmp/t.out" 2>&1; rc=$?

@@ -48,6 +48,11 @@ static void test_double_refuses(void **st)
     refused(parse_double("0.5 ", 0, 1, &d, &e), &e, "expected a number, got '0.5 '");
     refused(parse_double(" 0.5", 0, 1, &d, &e), &e, "expected a number, got ' 0.5'");
     refused(parse_double("nan", -INFINITY, INFINITY, &d, &e), &e, "expected a number, got 'nan'");
+    refused(parse_double("0x1p4", -INFINITY, INFINITY, &d, &e), &e, "expected a number, got '0x1p4'");
+    refused(parse_double("1e", -INFINITY, INFINITY, &d, &e), &e, "expected a number, got '1e'");
+    refused(parse_double(".", -INFINITY, INFINITY, &d, &e), &e, "expected a number, got '.'");
+    assert_int_equal(parse_double("+.5e+1", -INFINITY, INFINITY, &d, &e), LS_OK);
+    assert_true(d == 5.0);
     refused(parse_double("inf", -INFINITY, INFINITY, &d, &e), &e, "expected a number, got 'inf'");
     refused(parse_double("-infinity", -INFINITY, INFINITY, &d, &e), &e, "expected a number, got '-infinity'");
     refused(parse_double("1e999", -INFINITY, INFINITY, &d, &e), &e, "expected a number, got '1e999'");

@@ -1,0 +1,1 @@
+$LS info tests/data/bin/st_hlen_eof.safetensors
