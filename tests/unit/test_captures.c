@@ -20,33 +20,9 @@
 
 #define CAP "tests/data/captures/"
 
-struct loaded {
-    struct source *s;
-    float *z;
-    struct step_info si;
-};
+#include "loaded_fx.h"
 
-static void open_opts(struct loaded *l, const char *path, const struct source_opts *o)
-{
-    struct ls_error e = {0};
-    int rc = source_open(path, o, &l->s, &e);
-    if (rc) fprintf(stderr, "%s\n", e.msg);
-    assert_int_equal(rc, 0);
-    l->z = malloc((size_t)l->s->vocab_size * sizeof *l->z);
-    assert_non_null(l->z);
-}
-
-static void step(struct loaded *l, uint32_t i)
-{
-    struct ls_error e = {0};
-    assert_int_equal(source_read_step(l->s, i, l->z, &l->si, &e), 0);
-}
-
-static void done(struct loaded *l)
-{
-    free(l->z);
-    source_close(l->s);
-}
+static void step(struct loaded *l, uint32_t i) { read_step(l, i); }
 
 static void has_warning(const struct loaded *l, const char *w)
 {

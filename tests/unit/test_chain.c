@@ -14,39 +14,10 @@
 #include "base/rng.h"
 #include "sampling/draw.h"
 
-struct fx {
-    struct chain_ws ws;
-    struct chain_result r;
-    struct chain ch;
-    struct params p;
-    uint32_t V;
-};
+#include "chain_fx.h"
 
-static struct fx *fx_new(uint32_t V, enum preset ps)
-{
-    struct fx *f = calloc(1, sizeof *f);
-    assert_non_null(f);
-    assert_int_equal(chain_ws_init(&f->ws, V), 0);
-    assert_int_equal(chain_result_init(&f->r, V), 0);
-    chain_preset(&f->ch, ps);
-    f->ch.exact = 1; /* these tests pin the exact reference; test_exactness.c the systems */
-    f->p = PARAMS_OFF;
-    f->V = V;
-    return f;
-}
-
-static void fx_free(struct fx *f)
-{
-    chain_ws_free(&f->ws);
-    chain_result_free(&f->r);
-    free(f);
-}
-
-static void run(struct fx *f, const float *z)
-{
-    struct ls_error e = {0};
-    assert_int_equal(chain_run(&f->ch, &f->p, z, f->V, &f->ws, &f->r, &e), 0);
-}
+/* these tests pin the exact reference; test_exactness.c the systems */
+static struct fx *fx_new(uint32_t V, enum preset ps) { return fx_new_mode(V, ps, 1); }
 
 static double sum_p(const struct fx *f, const double *p)
 {

@@ -14,38 +14,10 @@
 #include "sampling/chain.h"
 #include "sampling/emu.h"
 
-struct fx {
-    struct chain_ws ws;
-    struct chain_result r;
-    struct chain ch;
-    struct params p;
-    uint32_t V;
-};
+#include "chain_fx.h"
 
-static struct fx *fx_new(uint32_t V, enum preset ps)
-{
-    struct fx *f = calloc(1, sizeof *f);
-    assert_non_null(f);
-    assert_int_equal(chain_ws_init(&f->ws, V), 0);
-    assert_int_equal(chain_result_init(&f->r, V), 0);
-    chain_preset(&f->ch, ps);
-    f->p = PARAMS_OFF;
-    f->V = V;
-    return f;
-}
-
-static void fx_free(struct fx *f)
-{
-    chain_ws_free(&f->ws);
-    chain_result_free(&f->r);
-    free(f);
-}
-
-static void run(struct fx *f, const float *z)
-{
-    struct ls_error e = {0};
-    assert_int_equal(chain_run(&f->ch, &f->p, z, f->V, &f->ws, &f->r, &e), 0);
-}
+/* presets in their system arithmetic */
+static struct fx *fx_new(uint32_t V, enum preset ps) { return fx_new_mode(V, ps, 0); }
 
 /* the kept ids as a bit set (V <= 32) */
 static unsigned kept_set(const struct fx *f)

@@ -19,33 +19,15 @@
 #include "input/formats.h"
 #include "input/sparse.h"
 
-struct loaded {
-    struct source *s;
-    float *z;
-    struct step_info si;
-};
+#include "loaded_fx.h"
 
-static void open_sample(struct loaded *l, const char *path)
-{
-    struct ls_error e = {0};
-    int rc = source_open(path, NULL, &l->s, &e);
-    if (rc) fprintf(stderr, "%s\n", e.msg);
-    assert_int_equal(rc, 0);
-    l->z = malloc((size_t)l->s->vocab_size * sizeof *l->z);
-    assert_non_null(l->z);
-}
+static void open_sample(struct loaded *l, const char *path) { open_opts(l, path, NULL); }
 
+/* every JSON API step is a top-N (sparse) step */
 static void step(struct loaded *l, uint32_t i)
 {
-    struct ls_error e = {0};
-    assert_int_equal(source_read_step(l->s, i, l->z, &l->si, &e), 0);
+    read_step(l, i);
     assert_int_equal(l->si.sparse, 1);
-}
-
-static void done(struct loaded *l)
-{
-    free(l->z);
-    source_close(l->s);
 }
 
 /* token id of a text in a text-keyed (local ids) sparse source */
