@@ -81,7 +81,6 @@ static void body(struct help_box *b, const struct action_table *t)
 static int help_box_init(struct help_box *b, struct grid *g)
 {
     int bw = g->w < 100 ? g->w : 100, bh = g->h - 2;
-    memset(b, 0, sizeof *b);
     *b = (struct help_box){ g, 0, (g->w - bw) / 2, 1, bw, bh, 0, 0, 0 };
     return bw >= 20 && bh >= 4;
 }

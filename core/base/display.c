@@ -11,9 +11,7 @@
 #include <string.h>
 #include <wchar.h>
 
-/* Strict decode of one code point. Returns bytes consumed (1..4) and sets
- * *cp, or returns 0 if s[0] does not start a valid sequence. */
-static size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
+size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
 {
     unsigned char c = s[0];
     if (c < 0x80) { *cp = c; return 1; }
@@ -37,6 +35,18 @@ static size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
     }
     *cp = v;
     return need + 1;
+}
+
+long utf8_invalid_at(const char *s, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        size_t k = utf8_decode(u + i, len - i, &cp);
+        if (!k) return (long)i;
+        i += k;
+    }
+    return -1;
 }
 
 /* Code points that must never reach a terminal as themselves. */

@@ -62,6 +62,13 @@ int disp_fit(const char *s, size_t len, unsigned flags, int max_cols, char *out,
 /* Terminal width of the escaped form of s (no clipping). */
 int disp_width(const char *s, size_t len, unsigned flags);
 
+/* Strict decode of one code point (no overlongs, surrogates or code points
+ * past U+10FFFF). Returns bytes consumed (1..4) and sets *cp, or 0 if s[0]
+ * does not start a valid sequence within len bytes. */
+size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp);
+/* Offset of the first byte that does not start a valid sequence, or -1
+ * when s[0..len) is valid UTF-8. */
+long utf8_invalid_at(const char *s, size_t len);
 /* 1 if s[0..len) would be shown unchanged (printable valid UTF-8 only). */
 int disp_is_clean(const char *s, size_t len, unsigned flags);
 

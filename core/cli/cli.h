@@ -1,6 +1,7 @@
 /* cli.h: the headless command-line front end (no curses, no readline).
  *
- * Commands (show, sample, info, eval, sweep, diff) live in core/cli/cmd_*.c,
+ * Commands (show, sample, info, eval, sweep, diff, train, generate, dump,
+ * dataset) live in core/cli/cmd_*.c,
  * one file each, listed in one table in cli.c (commands.h); the options they
  * share are parsed by cli_opts.h, their common steps are in cli_run.h. The
  * binary's main() (tui/main.c) calls cli_main() first and opens the

@@ -213,6 +213,7 @@ static int acc_init(struct eval_run *r, size_t k, const struct eval_settings *se
         a->s_nll_raw[s] = a->s_p_chain[s] = a->s_entropy[s] = a->s_kept[s] = NAN;
     a->sc.n_steps = r->n_steps;
     a->sc.n_samples = r->cfg.n_samples;
+    a->sc.post_sampling = r->src->post_sampling;   /* a property of the file: once */
     return LS_OK;
 }
 
@@ -281,7 +282,6 @@ static void *worker_main(void *arg)
             w->rc = rc;
             return NULL;
         }
-        a->sc.post_sampling = r->src->post_sampling;
         if (w->info->sparse) {
             a->sc.n_topn++;
             if (!w->res.topn.exact) { a->sc.n_topn_bounded++; a->sc.approximate = 1; }
@@ -392,7 +392,6 @@ int eval_run_finish(struct eval_run *r, const volatile int *cancel, struct ls_er
     return rc;
 }
 
-uint32_t eval_run_steps_done(const struct eval_run *r) { return r->steps_done; }
 
 const struct eval_scores *eval_run_scores(const struct eval_run *r, size_t set)
 {

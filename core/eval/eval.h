@@ -189,7 +189,6 @@ int eval_run_step(struct eval_run *r, const float *logits, const struct step_inf
 /* After the last step: the sample-based evaluators. `cancel` (may be NULL)
  * is polled between samples; a set flag returns LS_EINTERNAL "cancelled". */
 int eval_run_finish(struct eval_run *r, const volatile int *cancel, struct ls_error *err);
-uint32_t eval_run_steps_done(const struct eval_run *r);
 const struct eval_scores *eval_run_scores(const struct eval_run *r, size_t set);
 /* Continuation tokens of a setting: n_samples x n_steps, row-major. */
 const int32_t *eval_run_tokens(const struct eval_run *r, size_t set);

@@ -8,7 +8,6 @@
 #include "eval/eval_gen.h"
 #include "eval/eval_impl.h"
 #include "base/json_prefix.h"
-#include "model/nghash.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -145,29 +144,6 @@ static int one_sample(const struct eval_gen_request *g, struct eval_gen *e, size
     return rc;
 }
 
-/* distinct-1/2 over the generated tokens only (the rows are padded). */
-static void distinct(struct eval_acc *a, uint32_t N, uint32_t S)
-{
-    struct nghash u1, u2;
-    a->sc.distinct_1 = a->sc.distinct_2 = NAN;
-    if (nghash_init(&u1, 1, 1024) || nghash_init(&u2, 2, 1024)) { nghash_free(&u1); return; }
-    uint64_t n1 = 0, n2 = 0;
-    int oom = 0;
-    for (uint32_t i = 0; i < N && !oom; i++) {
-        const int32_t *t = a->tokens + (size_t)i * S;
-        for (uint32_t k = 0; k < S && t[k] >= 0 && !oom; k++) {
-            uint32_t key[2] = { (uint32_t)t[k], k + 1 < S ? (uint32_t)t[k + 1] : 0 };
-            oom |= !nghash_put(&u1, key);
-            n1++;
-            if (k + 1 < S && t[k + 1] >= 0) { oom |= !nghash_put(&u2, key); n2++; }
-        }
-    }
-    if (!oom && n1) a->sc.distinct_1 = (double)u1.n / (double)n1;
-    if (!oom && n2) a->sc.distinct_2 = (double)u2.n / (double)n2;
-    nghash_free(&u1);
-    nghash_free(&u2);
-}
-
 /* The JSON evaluator's break counts from this file's breaks, which see the
  * prompt and the model's end of text (its own walk sees the generated
  * tokens only); its finish then summarises them as for a dump. */
@@ -184,7 +160,7 @@ static void finish_set(struct eval_gen *e, size_t k)
 {
     struct eval_acc *a = &e->run->acc[k];
     struct eval_scores *s = &a->sc;
-    distinct(a, e->n_samples, e->max_tokens);
+    /* distinct-1/2 are the diversity evaluator's: it skips the -1 padding */
     s->texts_known = 1;
     s->recorded_agreement = s->cut_rate = s->top1_agreement = NAN;
     s->mean_entropy_nats = s->mean_entropy_raw_nats = s->mean_kept = s->clipping_rate = NAN;

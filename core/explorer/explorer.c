@@ -161,12 +161,6 @@ int explorer_open_with(struct explorer *ex, const char *path, const struct sourc
     return explorer_set_source(ex, s, err);
 }
 
-const char *explorer_token(const struct explorer *ex, int32_t id, char *buf, size_t bufsz, size_t *len)
-{
-    int known;
-    return explorer_token_known(ex, id, buf, bufsz, len, &known);
-}
-
 const char *explorer_token_known(const struct explorer *ex, int32_t id, char *buf, size_t bufsz, size_t *len,
                                  int *known)
 {

@@ -347,9 +347,8 @@ const char *explorer_param_name(int p);
 const char *explorer_scale_name(int s);
 const char *explorer_panel_name(int p);
 
-/* Token text of id for display (raw bytes, or "<id N>" in buf). */
-const char *explorer_token(const struct explorer *ex, int32_t id, char *buf, size_t bufsz, size_t *len);
-/* The same; *known = 0 when it is the "<id N>" spelling (no text). */
+/* Token text of id for display (raw bytes, or "<id N>" in buf); *known = 0
+ * when it is the "<id N>" spelling (no text). */
 const char *explorer_token_known(const struct explorer *ex, int32_t id, char *buf, size_t bufsz, size_t *len,
                                  int *known);
 

@@ -7,6 +7,7 @@
  * same seed), so the numbers are those of `eval` and `sweep`. A changed
  * setting frees the unfinished runs (cancel) and starts new ones. */
 #include "explorer/explorer_eval.h"
+#include "sampling/params_table.h"
 #include "report/eval_report.h"
 #include "sampling/draw.h"
 #include "base/clock.h"
@@ -66,16 +67,10 @@ void explorer_eval_free(struct explorer_eval *xe)
     memset(xe, 0, sizeof *xe);
 }
 
-static int same_params(const struct params *a, const struct params *b, int with_t)
-{
-    return (!with_t || a->temperature == b->temperature) && a->top_k == b->top_k && a->top_p == b->top_p &&
-           a->min_p == b->min_p;
-}
-
 static int same_key(const struct xe_job *j, const struct explorer *ex, uint64_t src_gen, int with_t)
 {
     return j->src_gen == src_gen && j->seed == ex->seed && !memcmp(&j->chain, &ex->chain, sizeof j->chain) &&
-           same_params(&j->params, &ex->params, with_t);
+           params_same(&j->params, &ex->params, with_t);
 }
 
 /* A new source (:open): every run and cached score belongs to the old one.
@@ -334,7 +329,7 @@ static void draws_build(struct explorer_eval *xe, const struct explorer *ex)
 {
     struct xe_draws *d = &xe->draws;
     if (d->valid && d->step == ex->step && d->seed == ex->seed && !memcmp(&d->chain, &ex->chain, sizeof d->chain) &&
-        same_params(&d->params, &ex->params, 1) && d->gen == xe->src_gen)
+        params_same(&d->params, &ex->params, 1) && d->gen == xe->src_gen)
         return;
     memset(d, 0, sizeof *d);
     d->valid = 1;

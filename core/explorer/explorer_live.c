@@ -1,5 +1,6 @@
 /* explorer_live.c: live generation in the explorer (see explorer_live.h). */
 #include "explorer/explorer_live.h"
+#include "sampling/params_table.h"
 #include "base/clock.h"
 #include "base/parse.h"
 
@@ -88,12 +89,9 @@ void explorer_live_free(struct ex_live *lv)
 
 static int same_settings(const struct gen_request *r, const struct explorer *ex)
 {
-    const struct chain *a = &r->chain, *b = &ex->chain;
-    if (a->preset != b->preset || a->n != b->n || a->topk_ties != b->topk_ties ||
-        a->greedy_below != b->greedy_below || a->temp_floor != b->temp_floor) return 0;
-    for (int i = 0; i < a->n; i++) if (a->order[i] != b->order[i]) return 0;
-    return r->params.temperature == ex->params.temperature && r->params.top_k == ex->params.top_k &&
-           r->params.top_p == ex->params.top_p && r->params.min_p == ex->params.min_p && r->seed == ex->seed;
+    /* every field of the chain (mode included) and every parameter */
+    return !memcmp(&r->chain, &ex->chain, sizeof r->chain) && params_same(&r->params, &ex->params, 1) &&
+           r->seed == ex->seed;
 }
 
 static void start(struct ex_live *lv, const struct explorer *ex)

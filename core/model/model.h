@@ -80,9 +80,6 @@ int model_next_logits(struct model *m, const int32_t *ctx, uint32_t n, float *ou
  * MODEL_MAX_PROMPT bytes (LS_EUSAGE, one-line messages naming the byte). */
 int model_encode_prompt(const struct model *m, const char *text, size_t len, int32_t **ids,
                         uint32_t *n, struct ls_error *err);
-/* Token bytes concatenated (bpe_decode's contract: returns the full length,
- * writes at most cap bytes, NUL-terminated when room). */
-size_t model_decode(const struct model *m, const int32_t *ids, uint32_t n, char *buf, size_t cap);
 
 /* First invalid UTF-8 byte offset of s[0..len), or -1 if valid. */
 long model_utf8_invalid_at(const char *s, size_t len);

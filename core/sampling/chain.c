@@ -152,12 +152,12 @@ void chain_accept(const struct chain *c, const struct params *p, struct chain_ws
 
 const char *chain_mode_name(const struct chain *c)
 {
-    return c->exact || c->preset == PRESET_CUSTOM ? "exact" : "system";
+    return chain_is_exact(c) ? "exact" : "system";
 }
 
 const char *chain_mode_text(const struct chain *c)
 {
-    if (c->exact || c->preset == PRESET_CUSTOM) return "exact: double precision, ties by lowest id";
+    if (chain_is_exact(c)) return "exact: double precision, ties by lowest id";
     return "system: the system's float32 arithmetic, sorts and tie order";
 }
 
@@ -165,7 +165,7 @@ const char *chain_mode_text(const struct chain *c)
  * everything else runs on the array path (emu.h). */
 static int use_fast(const struct chain *c, const struct params *p)
 {
-    if (!c->exact && c->preset != PRESET_CUSTOM) return 0;
+    if (!chain_is_exact(c)) return 0;
     if (p->min_keep > 1) return 0;
     for (int i = 0; i < c->n; i++) {
         const struct stage_def *d = stage_def(c->order[i]);
@@ -241,7 +241,7 @@ static int run(const struct chain *c, const struct params *p, const float *logit
     } else {
         raw_softmax(logits, ws, r);
     }
-    r->exact = !strcmp(chain_mode_name(c), "exact");
+    r->exact = chain_is_exact(c);
     r->decided = 0;
     if (!use_fast(c, p)) {
         if (emu_scratch(ws)) return ls_fail(err, LS_ELIMIT, "out of memory for the system emulation");

@@ -220,6 +220,9 @@ void chain_ws_reset_state(struct chain_ws *ws);
 /* Stage k is in the chain and its parameters are not off. */
 int chain_uses(const struct chain *c, const struct params *p, enum stage_kind k);
 /* "exact" or the system's own arithmetic ("system"), for every output. */
+/* The chain runs the exact reference (--exact, or any custom chain) rather
+ * than a system's own arithmetic: the one test every mode decision uses. */
+static inline int chain_is_exact(const struct chain *c) { return c->exact || c->preset == PRESET_CUSTOM; }
 const char *chain_mode_name(const struct chain *c);
 /* One line saying what the mode means. */
 const char *chain_mode_text(const struct chain *c);

@@ -144,7 +144,7 @@ void emu_run(const struct chain *c, const struct params *p, const float *logits,
 {
     struct emu *e = ws->emu;
     e->c = c; e->p = p; e->ws = ws; e->r = r;
-    e->f32 = !c->exact && c->preset != PRESET_CUSTOM;
+    e->f32 = !chain_is_exact(c);
     e->sys = e->f32 ? c->preset : PRESET_CUSTOM;
     e->n = ws->n_finite;
     e->sorted = 0;

@@ -159,13 +159,6 @@ int param_lookup(const char *word, enum param_id *id)
     return 0;
 }
 
-static const char *name_at(const void *ctx, int i) { (void)ctx; return defs[i].name; }
-
-void param_names_join(const char *sep, char *buf, size_t bufsz)
-{
-    words_join(name_at, NULL, PARAM__COUNT, sep, buf, bufsz);
-}
-
 double param_get(const struct params *p, enum param_id id)
 {
     const char *f = (const char *)p + defs[id].offset;
@@ -173,6 +166,15 @@ double param_get(const struct params *p, enum param_id id)
     double v;
     memcpy(&v, f, sizeof v);
     return v;
+}
+
+int params_same(const struct params *a, const struct params *b, int with_t)
+{
+    for (int i = 0; i < PARAM__COUNT; i++) {
+        if (i == PARAM_TEMPERATURE && !with_t) continue;
+        if (param_get(a, (enum param_id)i) != param_get(b, (enum param_id)i)) return 0;
+    }
+    return 1;
 }
 
 void param_set(struct params *p, enum param_id id, double v)

@@ -72,10 +72,11 @@ const struct param_def *param_def(enum param_id id);
 const char *param_name(enum param_id id);
 /* Canonical name, key or alias, case-insensitive, to id. Returns 1 if known. */
 int param_lookup(const char *word, enum param_id *id);
-/* "temperature, top-k, top-p, min-p" (canonical names joined by sep). */
-void param_names_join(const char *sep, char *buf, size_t bufsz);
 
 double param_get(const struct params *p, enum param_id id);
+/* a and b hold the same value for every parameter of the table
+ * (temperature only when with_t): whether cached results still apply. */
+int params_same(const struct params *a, const struct params *b, int with_t);
 /* Stores v (truncated toward zero for integer parameters; no range check). */
 void param_set(struct params *p, enum param_id id, double v);
 /* The parameter's value disables its stage. */

@@ -274,7 +274,7 @@ static int empty_step(const struct chain *c, const struct params *p, uint32_t V,
     r->n_nan = r->n_posinf = r->n_neginf = 0;
     r->entropy_before = r->entropy_after = r->retained_mass = 0;
     r->lse_raw = 0;
-    r->exact = !strcmp(chain_mode_name(c), "exact");
+    r->exact = chain_is_exact(c);
     r->decided = 0;
     b->sparse = 1;
     b->tail_raw = tail;
@@ -307,7 +307,7 @@ int topn_run(const struct chain *c, const struct params *p, const float *logits,
     for (int k = 0; k < r->n_stages; k++)
         if (r->stages[k].active && !tn_stage(r->stages[k].kind)) {
             snprintf(b->why, sizeof b->why, "%s is computed over the listed tokens only", stage_name(r->stages[k].kind));
-            b->retained_lo = r->retained_mass = 0;
+            r->retained_mass = 0;
             for (uint32_t j = 0; j < r->n_kept; j++) r->retained_mass += r->p_raw[r->kept[j]];
             b->retained_lo = r->retained_mass;
             b->retained_hi = r->retained_mass + tail;

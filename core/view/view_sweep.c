@@ -10,6 +10,7 @@
  * setting's own score once it is computed. Shares use a fixed [0, 1] axis;
  * other scores span their data. */
 #include "view/panel.h"
+#include "sampling/params_table.h"
 #include "report/eval_report.h"
 
 #include <math.h>
@@ -137,8 +138,8 @@ void view_sweep(struct grid *g, const struct explorer *ex, const struct explorer
     panel_title(g, r, t, 1);
     const struct xe_job *j = &xe->sweep;
     int current = j->src_gen == xe->src_gen && j->seed == ex->seed &&
-                  !memcmp(&j->chain, &ex->chain, sizeof j->chain) && j->params.top_k == ex->params.top_k &&
-                  j->params.top_p == ex->params.top_p && j->params.min_p == ex->params.min_p;
+                  !memcmp(&j->chain, &ex->chain, sizeof j->chain) &&
+                  params_same(&j->params, &ex->params, 0);   /* the sweep varies T itself */
     if (!current || j->state == XE_RUNNING || j->state == XE_IDLE) {
         uint32_t done = current && j->state == XE_RUNNING ? j->step : 0;
         grid_printf(g, r.x + 1, r.y + 2, r.w - 2, ROLE_DIM, "computing... %u/%u steps x %d temperatures",

@@ -191,6 +191,23 @@ static void test_cli_prefixes_flag(void **st)
     assert_string_equal(e.msg, "--defaults: unknown system 'nope' (hf, llama.cpp, vllm)");
 }
 
+/* caches (scores, sweep, draws, live continuations) compare every
+ * parameter of the table, not only the classic four */
+static void test_params_same_sees_every_parameter(void **st)
+{
+    (void)st;
+    for (int i = 0; i < PARAM__COUNT; i++) {
+        struct params a = PARAMS_OFF, b = PARAMS_OFF;
+        assert_true(params_same(&a, &b, 1));
+        const struct param_def *d = param_def((enum param_id)i);
+        double v = d->off + (d->is_int ? 1.0 : 0.01);
+        if (!param_in_range((enum param_id)i, v)) v = d->off - (d->is_int ? 1.0 : 0.01);
+        param_set(&b, (enum param_id)i, v);
+        assert_false(params_same(&a, &b, 1));
+        assert_int_equal(params_same(&a, &b, 0), i == PARAM_TEMPERATURE);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -202,6 +219,7 @@ int main(void)
         cmocka_unit_test(test_explorer_defaults_sets_chain),
         cmocka_unit_test(test_cli_and_explorer_defaults_agree),
         cmocka_unit_test(test_cli_prefixes_flag),
+        cmocka_unit_test(test_params_same_sees_every_parameter),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
