@@ -39,7 +39,7 @@ static const char chain_help[] =
     "                          (a terminal always gets escapes)\n";
 static const char exit_help[] =
     "\nexit codes: 0 ok, 2 usage, 3 cannot open/read, 4 invalid or unsupported data,\n"
-    "            5 resource limit, 70 internal error\n"
+    "            5 resource limit, 70 internal error, 130 interrupted (dataset eval)\n"
     "\nThe explorer's keys: `logitscope --help-keys` (and its help overlay); see also man logitscope.\n";
 
 void cli_usage(FILE *f)

@@ -35,7 +35,7 @@
 #include <unistd.h>
 
 const struct ex_command_info explorer_commands[] = {
-    {"set", "se", "NAME VALUE", "set temperature, top-k, top-p, min-p, seed, step, draws or scale (NAME=VALUE too)"},
+    {"set", "se", "NAME VALUE", "set any sampling parameter (temperature, top-k, ...: see logitscope --help), seed, step, draws or scale (NAME=VALUE too)"},
     {"chain", "", "hf|llama.cpp|vllm|LIST", "the stage order and tie rules of a system, or a list of stages"},
     {"defaults", "", "llama.cpp|hf|vllm", "that system's default parameter values and its chain order"},
     {"step", "goto", "N", "go to step N (0-based)"},
