@@ -181,9 +181,13 @@ struct chain_ws {
     uint32_t V;
     double *tmp;      /* scratch values */
     int32_t *idx;     /* scratch indices */
-    int32_t *cand;    /* current candidates, ascending id */
+    int32_t *cand;    /* current candidates, ascending id (unless cand_iota) */
+    int cand_iota;    /* 1: the candidates are 0..n-1 (every token, none cut
+                       * yet) and cand[] is not written: the wide passes then
+                       * run over the logits directly (cut.h cand_at) */
     int32_t *finite;  /* ids of finite logits of the last full run (for reruns) */
     uint32_t n_finite;
+    uint32_t finite_iota_n; /* finite[0..n) holds 0..n-1 already (skip the refill) */
     /* q[id] proportional to the current distribution: p_raw while no
      * temperature has been applied (q_is_raw), else exp((z - zmax) / T). */
     double *q;

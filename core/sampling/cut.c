@@ -1,6 +1,9 @@
 /* cut.c: the fused cut-and-account pass every truncating stage ends with
  * (see cut.h). */
 #include "sampling/cut.h"
+#include "base/vmath.h"
+
+#include <string.h>
 
 const double *stage_q(const struct stage_ctx *x)
 {
@@ -16,8 +19,49 @@ static int keep_tied(enum tie_mode mode, int32_t id, int64_t *arg)
     return 0;
 }
 
+void cand_materialise(struct chain_ws *ws, uint32_t n)
+{
+    if (!ws->cand_iota) return;
+    for (uint32_t j = 0; j < n; j++) ws->cand[j] = (int32_t)j;
+    ws->cand_iota = 0;
+}
+
+/* stage_cut over every token (cand_iota): only tokens at or above zb can
+ * stay, so a vector pass collects those and the rest are cut wholesale.
+ * The removed masses are totals minus kept sums: the total of q is ws->S
+ * (after a temperature) or 1 (p_raw sums to 1). */
+static void cut_iota(struct stage_ctx *x, double zb, enum tie_mode mode, int64_t arg)
+{
+    struct chain_ws *ws = x->ws;
+    struct chain_result *r = x->r;
+    int32_t *cand = ws->cand;
+    const double *q = stage_q(x), *praw = r->p_raw;
+    size_t c = vm_collect_ge(x->z, x->n, zb, cand);
+    double s_keep = 0.0, raw_keep = 0.0, total = ws->S_valid ? ws->S : 1.0;
+    uint32_t m = 0;
+    memset(r->cut_by, x->code, x->n); /* the kept ones are rewritten later */
+    for (size_t j = 0; j < c; j++) {
+        int32_t id = cand[j];
+        if ((double)x->z[id] > zb || keep_tied(mode, id, &arg)) {
+            cand[m++] = id;
+            s_keep += q[id];
+            raw_keep += praw[id];
+        }
+    }
+    ws->cand_iota = 0;
+    double s_rem = m == x->n ? 0.0 : total - s_keep, raw_rem = m == x->n ? 0.0 : 1.0 - raw_keep;
+    x->rep->kept_in = x->n;
+    x->rep->kept_out = m;
+    x->rep->mass_removed = s_rem > 0 ? s_rem / total : 0.0;
+    x->rep->raw_mass_removed = raw_rem > 0 ? raw_rem : 0.0;
+    ws->S = s_keep;
+    ws->S_valid = 1;
+    x->n = m;
+}
+
 void stage_cut(struct stage_ctx *x, double zb, enum tie_mode mode, int64_t arg)
 {
+    if (x->ws->cand_iota) { cut_iota(x, zb, mode, arg); return; }
     struct chain_ws *ws = x->ws;
     struct chain_result *r = x->r;
     int32_t *cand = ws->cand;

@@ -28,7 +28,18 @@ enum tie_mode {
     TIE_QUOTA   /* keep the first arg equal tokens in ascending id order */
 };
 
-/* Keep z > zb, and z == zb per the tie mode; one pass. */
+/* Candidate j (ws->cand[j], or j while the candidates are every token). */
+static inline int32_t cand_at(const struct chain_ws *ws, uint32_t j)
+{
+    return ws->cand_iota ? (int32_t)j : ws->cand[j];
+}
+/* Write cand[0..n) out if it is still implicit (for stages that walk it). */
+void cand_materialise(struct chain_ws *ws, uint32_t n);
+
+/* Keep z > zb, and z == zb per the tie mode; one pass. While the
+ * candidates are every token, the kept ones are collected by a vector
+ * pass over the logits (those >= zb) and the removed mass is the total
+ * minus the kept mass. */
 void stage_cut(struct stage_ctx *x, double zb, enum tie_mode mode, int64_t arg);
 
 /* The current (unnormalised) probabilities, indexed by token id. */
