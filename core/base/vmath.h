@@ -15,7 +15,8 @@
  * when the shift is the maximum. exp is our own (a degree-13 polynomial
  * after an ln 2 range reduction, about 1 ulp): arguments below -708 give
  * 0 (the weight of such a token is below 1e-307), so lanes that underflow
- * cost the same as the others. Non-finite logits (NaN, +-inf) weigh 0. */
+ * cost the same as the others; arguments above 709 are clamped there (the
+ * callers shift by the maximum, so their arguments are <= 0). Non-finite logits (NaN, +-inf) weigh 0. */
 #ifndef LS_VMATH_H
 #define LS_VMATH_H
 

@@ -206,6 +206,9 @@ struct chain_ws {
     /* state carried over steps (mirostat's mu; chain_accept updates it) */
     double mu;
     int mu_set;
+    /* 1: take no shortcut in the system emulation (the whole-array path:
+     * the differential test's and the bench's baseline) */
+    int reference;
     /* system emulation scratch (emu.c), allocated on first use */
     void *emu;
 };

@@ -157,7 +157,7 @@ void emu_run(const struct chain *c, const struct params *p, const float *logits,
     e->n = ws->n_finite;
     e->sorted = 0;
     r->n_stages = c->n;
-    int trimmed = emu_trim(e, logits);
+    int trimmed = ws->reference ? -1 : emu_trim(e, logits);
     if (trimmed < 0) {
         for (uint32_t j = 0; j < e->n; j++) {
             int32_t id = ws->finite[j];
