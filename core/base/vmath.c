@@ -95,6 +95,19 @@ INLINE void scan_body(const float *z, size_t n, struct vm_scan *out)
     out->max = (double)z[i]; /* the first maximum's own value (its sign of zero) */
 }
 
+INLINE size_t nonfinite_body(const float *z, size_t n)
+{
+    v4i bad = {0}, bad2 = {0};
+    size_t i = 0, m = 0;
+    for (; i + 8 <= n; i += 8) {
+        bad += finite4(load4f(z + i)) + 1; /* -1 (finite) + 1 = 0 */
+        bad2 += finite4(load4f(z + i + 4)) + 1;
+    }
+    for (int k = 0; k < 4; k++) m += (size_t)bad[k] + (size_t)bad2[k];
+    for (; i < n; i++) m += !isfinite(z[i]);
+    return m;
+}
+
 /* 4 lanes at z (count valid lanes; the rest are padding that weighs 0):
  * the weights, and the scaled shifted logits (0 where not finite) in *xo */
 INLINE v4d exp_lanes(const float *z, size_t count, double shift, double scale, v4d *xo)
@@ -180,6 +193,7 @@ INLINE size_t collect_body(const float *z, size_t n, double thr, int32_t *ids)
     ATTR static double exp_##SUFFIX(const float *z, size_t n, double sh, double sc, double *out,       \
                                     double *ed) { return exp_body(z, n, sh, sc, out, ed); }            \
     ATTR static void divide_##SUFFIX(double *a, size_t n, double s) { divide_body(a, n, s); }          \
+    ATTR static size_t nonfinite_##SUFFIX(const float *z, size_t n) { return nonfinite_body(z, n); }   \
     ATTR static size_t collect_##SUFFIX(const float *z, size_t n, double thr, int32_t *ids)           \
     { return collect_body(z, n, thr, ids); }
 
@@ -195,14 +209,15 @@ struct vm_ops {
     void (*scan)(const float *, size_t, struct vm_scan *);
     double (*exp_shift)(const float *, size_t, double, double, double *, double *);
     void (*divide)(double *, size_t, double);
+    size_t (*nonfinite)(const float *, size_t);
     size_t (*collect)(const float *, size_t, double, int32_t *);
 };
 
 static const struct vm_ops paths[] = {
-    { "portable", scan_portable, exp_portable, divide_portable, collect_portable },
+    { "portable", scan_portable, exp_portable, divide_portable, nonfinite_portable, collect_portable },
 #ifdef VM_X86
-    { "avx2", scan_avx2, exp_avx2, divide_avx2, collect_avx2 },
-    { "avx512", scan_avx512, exp_avx512, divide_avx512, collect_avx512 },
+    { "avx2", scan_avx2, exp_avx2, divide_avx2, nonfinite_avx2, collect_avx2 },
+    { "avx512", scan_avx512, exp_avx512, divide_avx512, nonfinite_avx512, collect_avx512 },
 #endif
 };
 
@@ -241,5 +256,6 @@ double vm_exp_shift(const float *z, size_t n, double shift, double scale, double
     return ops()->exp_shift(z, n, shift, scale, out, sum_ed);
 }
 void vm_divide(double *a, size_t n, double s) { ops()->divide(a, n, s); }
+size_t vm_count_nonfinite(const float *z, size_t n) { return ops()->nonfinite(z, n); }
 size_t vm_collect_ge(const float *z, size_t n, double thr, int32_t *ids) { return ops()->collect(z, n, thr, ids); }
 const char *vm_path_name(void) { return ops()->name; }

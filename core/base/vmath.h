@@ -32,6 +32,9 @@ struct vm_scan {
 };
 void vm_scan(const float *z, size_t n, struct vm_scan *out);
 
+/* The count of non-finite values (NaN, +-inf). */
+size_t vm_count_nonfinite(const float *z, size_t n);
+
 /* e_i = exp((z_i - shift) * scale) for finite z_i, else 0, into out[i]
  * (out may be NULL); returns sum e_i and, in *sum_ed (may be NULL),
  * sum e_i * (z_i - shift) * scale, both accumulated in double. */

@@ -194,7 +194,7 @@ static void run_stages(struct stage_ctx *x)
 }
 
 /* Final distribution over the survivors, their entropy and raw mass. */
-static void finish(const struct stage_ctx *x, const float *logits)
+static void finish(struct stage_ctx *x, const float *logits)
 {
     struct chain_ws *ws = x->ws;
     struct chain_result *r = x->r;
@@ -212,7 +212,7 @@ static void finish(const struct stage_ctx *x, const float *logits)
         r->p[id] = pf;
         r->cut_by[id] = CUT_NONE;
         r->kept[j] = id;
-        ret += r->p_raw[id];
+        ret += stage_raw_p(x, id);
         if (pf > 0) hf -= pf * (((double)logits[id] - off) * invT - lnS);
     }
     r->n_kept = x->n;
@@ -226,7 +226,7 @@ static int run(const struct chain *c, const struct params *p, const float *logit
 {
     if (V == 0 || V > r->V || V > ws->V)
         return ls_fail(err, LS_EINTERNAL, "chain_run: vocabulary size %u exceeds buffers", V);
-    if (reuse_raw && (r->V != V || r->n_finite == 0 || ws->n_finite != r->n_finite)) reuse_raw = 0;
+    if (reuse_raw && (r->V != V || r->n_finite == 0 || ws->n_finite != r->n_finite || !r->have_raw)) reuse_raw = 0;
     r->V = V;
     r->note[0] = 0;
     r->greedy = 0;
@@ -240,7 +240,11 @@ static int run(const struct chain *c, const struct params *p, const float *logit
     } else if (scan_finite(logits, V, ws, r) == 0) {
         r->n_stages = 0;
         return ls_fail(err, LS_EDATA, "no finite logit (all %u masked or non-finite)", V);
+    } else if (ws->want == CHAIN_WANT_DRAW) {
+        r->have_raw = 0; /* nobody reads the raw distribution: skip its pass */
+        r->lse_raw = r->entropy_before = NAN;
     } else {
+        r->have_raw = 1;
         raw_softmax(logits, V, r);
     }
     r->exact = chain_is_exact(c);
@@ -253,7 +257,8 @@ static int run(const struct chain *c, const struct params *p, const float *logit
     /* every finite token is a candidate: implicit when that is 0..V-1 */
     ws->cand_iota = ws->finite_iota_n == V && ws->n_finite == V;
     if (!ws->cand_iota) memcpy(ws->cand, ws->finite, (size_t)ws->n_finite * sizeof *ws->cand);
-    ws->q_is_raw = 1;
+    ws->q_is_raw = r->have_raw; /* else q is exp(z - zmax), computed when needed */
+    ws->q_lazy = !r->have_raw;
     ws->T = 1.0;
     ws->S = 1.0;
     ws->S_valid = 0;

@@ -11,6 +11,8 @@
 
 #include "sampling/chain.h"
 
+#include <math.h>
+
 struct stage_ctx {
     const struct chain *c;
     const struct params *p;
@@ -42,7 +44,13 @@ void cand_materialise(struct chain_ws *ws, uint32_t n);
  * minus the kept mass. */
 void stage_cut(struct stage_ctx *x, double zb, enum tie_mode mode, int64_t arg);
 
-/* The current (unnormalised) probabilities, indexed by token id. */
-const double *stage_q(const struct stage_ctx *x);
+/* The current (unnormalised) probabilities, indexed by token id; computed
+ * here for the current candidates if they are still lazy (CHAIN_WANT_DRAW). */
+const double *stage_q(struct stage_ctx *x);
+/* The raw probability of a token, NaN when the raw pass did not run. */
+static inline double stage_raw_p(const struct stage_ctx *x, int32_t id)
+{
+    return x->r->have_raw ? x->r->p_raw[id] : (double)NAN;
+}
 
 #endif

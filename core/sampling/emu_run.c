@@ -77,7 +77,7 @@ static void account(struct emu *e, uint32_t n_in, double S, uint8_t code)
         if (e->d[id] > cut_max) cut_max = e->d[id];
         r->cut_by[id] = code;
         rem += e->d[id];
-        raw += r->p_raw[id];
+        raw += r->have_raw ? r->p_raw[id] : NAN;
     }
     for (uint32_t i = 0; i < e->n; i++)
         if (e->a[i].logit != -INFINITY) r->cut_by[e->a[i].id] = CUT_NONE;
@@ -137,10 +137,18 @@ static void finish(struct emu *e)
         r->kept[m++] = e->a[i].id;
         if (r->p[e->a[i].id] > 0) h -= r->p[e->a[i].id] / s * (e->a[i].logit - mx - lnS);
     }
-    qsort(r->kept, m, sizeof *r->kept, id_asc); /* survivors in ascending id order */
+    /* survivors in ascending id order: sort a few, or walk the ids when many
+     * survive (cut_by is CUT_NONE exactly for them) */
+    if ((uint64_t)m * 16 <= e->ws->n_finite) {
+        qsort(r->kept, m, sizeof *r->kept, id_asc);
+    } else {
+        m = 0;
+        for (uint32_t j = 0; j < e->ws->n_finite; j++)
+            if (r->cut_by[e->ws->finite[j]] == CUT_NONE) r->kept[m++] = e->ws->finite[j];
+    }
     for (uint32_t j = 0; j < m; j++) {
         r->p[r->kept[j]] /= s;
-        ret += r->p_raw[r->kept[j]];
+        ret += r->have_raw ? r->p_raw[r->kept[j]] : NAN;
     }
     r->n_kept = m;
     r->retained_mass = ret;

@@ -73,7 +73,7 @@ int emu_trim(struct emu *e, const float *z)
     uint8_t code = (uint8_t)(CUT_STAGE0 + k0);
     memset(r->cut_by, code, V);
     double kept = 0.0;
-    for (uint32_t j = 0; j < k; j++) { r->cut_by[e->a[j].id] = CUT_NONE; kept += r->p_raw[e->a[j].id]; }
+    for (uint32_t j = 0; j < k; j++) { r->cut_by[e->a[j].id] = CUT_NONE; kept += r->have_raw ? r->p_raw[e->a[j].id] : NAN; }
     for (int j = 0; j < k0; j++) { /* the inactive stages before it saw every token */
         memset(&r->stages[j], 0, sizeof r->stages[j]);
         r->stages[j].kind = e->c->order[j];
@@ -85,6 +85,6 @@ int emu_trim(struct emu *e, const float *z)
     rep->active = 1;
     rep->kept_in = V;
     rep->kept_out = k;
-    rep->mass_removed = rep->raw_mass_removed = kept < 1.0 ? 1.0 - kept : 0.0;
+    rep->mass_removed = rep->raw_mass_removed = kept < 1.0 ? 1.0 - kept : kept >= 1.0 ? 0.0 : kept; /* NaN stays */
     return k0;
 }

@@ -58,6 +58,7 @@ void stage_temperature(struct stage_ctx *x)
         }
     }
     ws->q_is_raw = 0;
+    ws->q_lazy = 0;
     ws->T = T;
     ws->S = s;
     ws->S_valid = 1;

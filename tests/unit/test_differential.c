@@ -11,6 +11,8 @@
  * The system modes' shortcut (emu_trim: llama.cpp's first top-k without
  * the whole array) must give exactly what the whole-array path gives
  * (chain_ws.reference = 1): same kept set, p, stage reports and draws.
+ * A run that only draws (CHAIN_WANT_DRAW, no raw pass) must keep the same
+ * set with the same p and draws, in every mode.
  * A second property covers the system modes: a system may keep a different
  * set than the exact reference only where it says tie order, float32
  * rounding or an overflow decided (r.decided != 0), and never when every
@@ -187,6 +189,25 @@ static void check_exact(const struct chain_result *res, const struct ref *r, int
     free(want_p);
 }
 
+/* a run that only draws (CHAIN_WANT_DRAW) keeps the same set with the same
+ * p and draws, and says it has no raw numbers */
+static void check_draw_only(const struct chain *c, const struct params *p, const float *z, int V,
+                            struct chain_ws *ws, const struct chain_result *res, struct chain_result *res2)
+{
+    struct ls_error e = {0};
+    ws->want = CHAIN_WANT_DRAW;
+    assert_int_equal(chain_run(c, p, z, (uint32_t)V, ws, res2, &e), 0);
+    ws->want = CHAIN_WANT_ALL;
+    assert_int_equal(res2->have_raw, 0);
+    assert_int_equal(res->n_kept, res2->n_kept);
+    for (uint32_t j = 0; j < res->n_kept; j++) {
+        assert_int_equal(res->kept[j], res2->kept[j]);
+        assert_true(fabs(res->p[res->kept[j]] - res2->p[res2->kept[j]]) < 1e-12);
+    }
+    for (int i = 0; i < V; i++) assert_int_equal(res->cut_by[i], res2->cut_by[i]);
+    check_draws(res, res2->p, V);
+}
+
 /* the system mode's shortcut against its whole-array path: the same answer */
 static void check_system(const struct chain *sys, const struct params *p, const float *z, int V,
                          struct chain_ws *ws, struct chain_result *res, struct chain_result *res2)
@@ -212,6 +233,7 @@ static void check_system(const struct chain *sys, const struct params *p, const 
         assert_true(fabs(a->raw_mass_removed - b->raw_mass_removed) < 1e-9);
     }
     check_draws(res, res2->p, V);
+    check_draw_only(sys, p, z, V, ws, res, res2);
 }
 
 static void run_preset(enum preset ps)
@@ -245,6 +267,7 @@ static void run_preset(enum preset ps)
         assert_int_equal(rc, 0);
         ref_run(&c, &p, z, V, &r);
         check_exact(&res, &r, V);
+        check_draw_only(&c, &p, z, V, &ws, &res, &res2);
         if (ps != PRESET_CUSTOM) { /* the system mode differs only where it says so */
             uint32_t n_exact = res.n_kept;
             uint8_t *kept = malloc((size_t)V);
