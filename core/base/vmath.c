@@ -150,6 +150,29 @@ INLINE double exp_body(const float *z, size_t n, double shift, double scale, dou
     return (a[0] + a[1]) + (a[2] + a[3]);
 }
 
+INLINE double fdiv_body(const float *z, size_t n, float T, double shift, float *y, double *out)
+{
+    v4d acc[2] = {{0}};
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        v4f f = load4f(z + i) / T; /* IEEE float division per lane */
+        v4d e = exp4(__builtin_convertvector(f, v4d) - shift);
+        acc[(i >> 2) & 1] += e;
+        if (y) memcpy(y + i, &f, sizeof f);
+        if (out) memcpy(out + i, &e, sizeof e);
+    }
+    double s = 0.0;
+    for (; i < n; i++) { /* the tail through the same vector code, one lane used */
+        v4f f = (v4f){z[i], 0, 0, 0} / T;
+        v4d e = exp4(__builtin_convertvector(f, v4d) - shift);
+        s += e[0];
+        if (y) y[i] = f[0];
+        if (out) out[i] = e[0];
+    }
+    v4d a = acc[0] + acc[1];
+    return ((a[0] + a[1]) + (a[2] + a[3])) + s;
+}
+
 INLINE void divide_body(double *a, size_t n, double s)
 {
     size_t i = 0;
@@ -193,6 +216,8 @@ INLINE size_t collect_body(const float *z, size_t n, double thr, int32_t *ids)
     ATTR static double exp_##SUFFIX(const float *z, size_t n, double sh, double sc, double *out,       \
                                     double *ed) { return exp_body(z, n, sh, sc, out, ed); }            \
     ATTR static void divide_##SUFFIX(double *a, size_t n, double s) { divide_body(a, n, s); }          \
+    ATTR static double fdiv_##SUFFIX(const float *z, size_t n, float T, double sh, float *y, double *o) \
+    { return fdiv_body(z, n, T, sh, y, o); }                                                          \
     ATTR static size_t nonfinite_##SUFFIX(const float *z, size_t n) { return nonfinite_body(z, n); }   \
     ATTR static size_t collect_##SUFFIX(const float *z, size_t n, double thr, int32_t *ids)           \
     { return collect_body(z, n, thr, ids); }
@@ -210,14 +235,15 @@ struct vm_ops {
     double (*exp_shift)(const float *, size_t, double, double, double *, double *);
     void (*divide)(double *, size_t, double);
     size_t (*nonfinite)(const float *, size_t);
+    double (*fdiv)(const float *, size_t, float, double, float *, double *);
     size_t (*collect)(const float *, size_t, double, int32_t *);
 };
 
 static const struct vm_ops paths[] = {
-    { "portable", scan_portable, exp_portable, divide_portable, nonfinite_portable, collect_portable },
+    { "portable", scan_portable, exp_portable, divide_portable, nonfinite_portable, fdiv_portable, collect_portable },
 #ifdef VM_X86
-    { "avx2", scan_avx2, exp_avx2, divide_avx2, nonfinite_avx2, collect_avx2 },
-    { "avx512", scan_avx512, exp_avx512, divide_avx512, nonfinite_avx512, collect_avx512 },
+    { "avx2", scan_avx2, exp_avx2, divide_avx2, nonfinite_avx2, fdiv_avx2, collect_avx2 },
+    { "avx512", scan_avx512, exp_avx512, divide_avx512, nonfinite_avx512, fdiv_avx512, collect_avx512 },
 #endif
 };
 
@@ -257,5 +283,9 @@ double vm_exp_shift(const float *z, size_t n, double shift, double scale, double
 }
 void vm_divide(double *a, size_t n, double s) { ops()->divide(a, n, s); }
 size_t vm_count_nonfinite(const float *z, size_t n) { return ops()->nonfinite(z, n); }
+double vm_exp_fdiv(const float *z, size_t n, float T, double shift, float *y, double *out)
+{
+    return ops()->fdiv(z, n, T, shift, y, out);
+}
 size_t vm_collect_ge(const float *z, size_t n, double thr, int32_t *ids) { return ops()->collect(z, n, thr, ids); }
 const char *vm_path_name(void) { return ops()->name; }

@@ -40,6 +40,11 @@ size_t vm_count_nonfinite(const float *z, size_t n);
  * sum e_i * (z_i - shift) * scale, both accumulated in double. */
 double vm_exp_shift(const float *z, size_t n, double shift, double scale, double *out, double *sum_ed);
 
+/* The same with a float32 temperature first, as torch computes it: y_i =
+ * z_i / T in float (into y, which may be NULL), e_i = exp(y_i - shift) into
+ * out (may be NULL); returns sum e_i. For finite z only. */
+double vm_exp_fdiv(const float *z, size_t n, float T, double shift, float *y, double *out);
+
 /* a[i] /= s (the same division a scalar loop does). */
 void vm_divide(double *a, size_t n, double s);
 

@@ -15,6 +15,7 @@
 #include "sampling/select.h"
 #include "base/vmath.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,7 +39,7 @@ static int first_active(const struct emu *e)
 static int best_k1(struct emu *e, const float *z, uint32_t V, uint32_t k)
 {
     double thr;
-    if (!select_sample_threshold(get_logit, z, V, k + 1, &thr)) return 0;
+    if (!select_sample_threshold(get_logit, z, V, k + 1, &thr)) thr = -INFINITY; /* small V: every token */
     size_t c = vm_collect_ge(z, V, thr, e->ix);
     if (c < (size_t)k + 1) return 0; /* the sample misjudged: take the long way */
     /* the (k+1)-th largest by quickselect, then sort only those at or above it */
@@ -56,7 +57,7 @@ static int best_k1(struct emu *e, const float *z, uint32_t V, uint32_t k)
     return 1;
 }
 
-int emu_trim(struct emu *e, const float *z)
+static int llama_trim(struct emu *e, const float *z)
 {
     const struct chain_ws *ws = e->ws;
     struct chain_result *r = e->r;
@@ -85,6 +86,16 @@ int emu_trim(struct emu *e, const float *z)
     rep->active = 1;
     rep->kept_in = V;
     rep->kept_out = k;
+    e->rep = rep;
+    /* emu_run's accounting calls a cut token as likely as a kept one a tie
+     * (both weigh 0 once exp underflows, however distinct the logits) */
+    double mx = e->a[0].logit;
+    if (exp(e->buf[k - 1].logit - mx) == exp(e->buf[k].logit - mx)) emu_decided(e, DECIDED_TIE);
     rep->mass_removed = rep->raw_mass_removed = kept < 1.0 ? 1.0 - kept : kept >= 1.0 ? 0.0 : kept; /* NaN stays */
     return k0;
+}
+
+int emu_trim(struct emu *e, const float *z)
+{
+    return emu_llama(e) ? llama_trim(e, z) : emu_trim_torch(e, z);
 }

@@ -292,6 +292,46 @@ static void run_preset(enum preset ps)
     free(r.id);
 }
 
+/* The system shortcuts on the steps they are for: V above the sampled
+ * threshold's minimum, one truncation, with or without a temperature, on
+ * realistic, tied and plateau logits: 600 steps against the whole array. */
+static void test_system_shortcuts(void **st)
+{
+    (void)st;
+    struct rng g;
+    rng_seed(&g, 4242);
+    for (int t = 0; t < 600; t++) {
+        int V = 2 + (int)(rng_uniform(&g) * (t % 2 ? 32000 : 8000)), kind = (int)(rng_uniform(&g) * 4);
+        float *z = malloc((size_t)V * sizeof *z);
+        for (int i = 0; i < V; i++) {
+            double u = rng_uniform(&g);
+            z[i] = kind == 0 ? (float)(int)(u * 6) : kind == 1 ? (float)(u * 16 - 8)
+                 : (float)(-1.1 * log(1 + u * V) + 3 * rng_uniform(&g));
+        }
+        static const enum preset ps[3] = { PRESET_HF, PRESET_VLLM, PRESET_LLAMACPP };
+        static const double temps[4] = { 1.0, 0.7, 1.3, 0.05 };
+        struct chain sys;
+        chain_preset(&sys, ps[t % 3]);
+        struct params p = PARAMS_OFF;
+        if (ps[t % 3] == PRESET_HF) p.min_keep = 1;
+        p.temperature = temps[(int)(rng_uniform(&g) * 4)];
+        int which = (int)(rng_uniform(&g) * 3);
+        if (which == 0) p.top_k = 1 + (int32_t)(rng_uniform(&g) * 300);
+        else if (which == 1) p.top_p = 0.5 + 0.49 * rng_uniform(&g);
+        else p.min_p = 0.01 + 0.3 * rng_uniform(&g);
+        struct chain_ws ws;
+        struct chain_result res, res2;
+        assert_int_equal(chain_ws_init(&ws, (uint32_t)V), 0);
+        assert_int_equal(chain_result_init(&res, (uint32_t)V), 0);
+        assert_int_equal(chain_result_init(&res2, (uint32_t)V), 0);
+        check_system(&sys, &p, z, V, &ws, &res, &res2);
+        chain_ws_free(&ws);
+        chain_result_free(&res);
+        chain_result_free(&res2);
+        free(z);
+    }
+}
+
 static void test_hf(void **st) { (void)st; run_preset(PRESET_HF); }
 static void test_llama(void **st) { (void)st; run_preset(PRESET_LLAMACPP); }
 static void test_vllm(void **st) { (void)st; run_preset(PRESET_VLLM); }
@@ -304,6 +344,7 @@ int main(void)
         cmocka_unit_test(test_llama),
         cmocka_unit_test(test_vllm),
         cmocka_unit_test(test_custom),
+        cmocka_unit_test(test_system_shortcuts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
