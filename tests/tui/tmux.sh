@@ -54,9 +54,9 @@ start() { # session, w, h, command
 # (through sh only to record the exit status: tmux's pane_dead_status is
 # sometimes empty for a pane that closed its terminal first)
 start demo 100 30 "$ENVS sh -c '$LS samples/demo.json; echo \$? > $T/demo.rc'"
-wait_for demo "kept 5000 of 5000" || fail "demo did not start"
-tm send-keys -t demo ':step 13' Enter
-wait_for demo "step 13 of 40" || fail ":step"
+wait_for demo "kept 4096 of 4096" || fail "demo did not start"
+tm send-keys -t demo ':step 5' Enter
+wait_for demo "step 5 of 38" || fail ":step"
 tm send-keys -t demo ':set top_p 0.5'
 wait_for demo "^:set top_p 0.5" || fail "typed command not shown on the command line"
 tm send-keys -t demo Enter
