@@ -3,7 +3,7 @@
 # Targets
 #   make            build ./logitscope
 #   make deps       install the Debian packages the build and the tests need
-#   make run        build and open the explorer on the bundled demo
+#   make run        build and open the explorer live on the built-in model
 #   make check      every test: core boundary, unit (cmocka), CLI golden, TUI,
 #                   fuzz-corpus replay, then unit + CLI again under ASan+UBSan
 #   make samples    regenerate samples/ from scratch (demo files, corpus, default model)
@@ -137,7 +137,7 @@ deps:
 
 run: deps
 	@$(MAKE) --no-print-directory all
-	./$(BIN) samples/demo.json
+	./$(BIN)
 
 check-core-pure:
 	@sh tests/check_core_pure.sh
