@@ -60,6 +60,7 @@ void app_frame(struct app *a)
     view_render(&a->g, &a->ex, &a->L);
     if (a->ev.view == XV_MAIN) view_live(&a->g, &a->L, &a->live, &a->ex);
     view_xe(&a->g, &a->L, &a->ex, &a->ev);
+    view_live_ab(&a->g, &a->L, &a->live, &a->ev);
     if (a->help) a->help_scroll = help_draw(&a->g, a->keys, a->help_scroll);
     int cx = -1;
     if (cmdline_active()) {
@@ -89,6 +90,8 @@ static void apply(struct app *a, unsigned fl)
 static unsigned background(struct app *a, long budget_ns)
 {
     unsigned fl = explorer_live_work(&a->live, &a->ex, budget_ns);   /* regeneration first */
+    a->ev.live = a->live.model != NULL;
+    a->ev.live_sc = explorer_live_scores(&a->live);
     if (fl & EX_BUSY) return fl;
     fl |= explorer_work(&a->ex, budget_ns);
     if (!(fl & EX_BUSY)) fl |= explorer_eval_work(&a->ev, &a->ex, budget_ns);
@@ -124,8 +127,10 @@ static const char usage_tmpl[] =
     "                  [--compare OTHER] [-n N] [--regex RE] [--json-keys a,b]\n"
     "                  [--clip-threshold X] [--stop TEXT | --no-stop]\n"
     "       logitscope --model MODEL [--prompt TEXT] [-n N] [--max-tokens M] [chain options]\n"
-    "Opens the explorer on FILE (no FILE: the bundled demo) with the chain options of\n"
-    "`logitscope show` as starting values. The evaluator options are those of\n"
+    "Opens the explorer on FILE with the chain options of `logitscope show` as starting\n"
+    "values; no FILE: the built-in model live with the prompt " EX_LIVE_PROMPT_SHOWN "\n"
+    "(LOGITSCOPE_DEMO=FILE, or no model found: the bundled demo dump). The evaluator\n"
+    "options are those of\n"
     "`logitscope eval` and feed the scores panel and the sweep view; external\n"
     "evaluators (--evaluator) run only in `logitscope eval`/`sweep`, because a\n"
     "command per sample would block the explorer. Keys: press {HELP} inside, or see\n"
@@ -133,7 +138,8 @@ static const char usage_tmpl[] =
     "With --model (or --prompt; default model samples/model.lsm) the explorer is live: the\n"
     "model writes N continuations (default 4, at most 16) of the prompt under the current\n"
     "settings, regenerated whenever a setting changes, and shows one as the file (:pick N,\n"
-    ":fork [ID] at the current step, :ab to compare settings, :prompt TEXT).\n";
+    ":fork [ID] or {LIVE_FORK} at the current step, :ab or {LIVE_AB} to compare settings,\n"
+    ":prompt TEXT).\n";
 
 enum { X_NOMOUSE = 1, X_ASCII, X_SCRIPT, X_COMPARE };
 static const struct cli_extra extras[] = {
@@ -191,9 +197,23 @@ static int app_open_live(struct app *a, struct app_opts *o)
         ls_error_print(&err, stderr);
         return err.code ? err.code : 70;
     }
+    a->live.cfg = a->ev.cfg;
+    a->ev.live = 1;
     while (explorer_live_work(&a->live, &a->ex, 100000000L) & EX_BUSY) ;
+    a->ev.live_sc = explorer_live_scores(&a->live);
     if (!a->ex.src) { fprintf(stderr, "logitscope: %s\n", a->ex.msg[0] ? a->ex.msg : "live: nothing generated"); return 4; }
     return 0;
+}
+
+/* No FILE, no --model/--prompt, no --compare: the built-in model, live,
+ * with a JSON-writing prompt (issue 10), when the model is there and
+ * LOGITSCOPE_DEMO does not ask for a file; else the bundled demo dump. */
+static int want_default_live(const struct app_opts *o)
+{
+    char path[PATH_MAX + 64];
+    const char *demo = getenv("LOGITSCOPE_DEMO");
+    if (o->co.n_files || o->compare || o->mc.model || o->mc.prompt || (demo && *demo)) return 0;
+    return access(model_cli_default_path(path, sizeof path), R_OK) == 0;
 }
 
 /* The file, the step and the comparison of the options: 0 or an exit status. */
@@ -212,6 +232,7 @@ static int app_open(struct app *a, struct app_opts *o)
     /* evaluators as `eval` with the same options (regex, keys, stops, -n, ...) */
     eval_cli_finish(&o->evc, co);
     a->ev.cfg = o->evc;
+    if (want_default_live(o)) o->mc.prompt = EX_LIVE_DEFAULT_PROMPT;
     if (o->mc.model || o->mc.prompt) return app_open_live(a, o);
     if (explorer_open_with(&a->ex, file, &co->src, &err)) {
         ls_error_print(&err, stderr);

@@ -212,6 +212,14 @@ static unsigned edit_value(struct app *a, int key)
     return EX_REDRAW;
 }
 
+/* A live-mode key runs its command (explorer_live.c says when live mode
+ * is off). */
+static unsigned live_key(struct app *a, const char *cmd)
+{
+    explorer_live_command(&a->live, &a->ex, cmd);
+    return EX_REDRAW;
+}
+
 static unsigned act(struct app *a, enum action act, int key)
 {
     struct explorer *ex = &a->ex;
@@ -245,6 +253,8 @@ static unsigned act(struct app *a, enum action act, int key)
     case ACT_VIEW_SWEEP: return explorer_eval_toggle(&a->ev, ex, XV_SWEEP);
     case ACT_VIEW_DIFF: return explorer_eval_toggle(&a->ev, ex, XV_DIFF);
     case ACT_VIEW_DRAWS: return explorer_eval_toggle(&a->ev, ex, XV_DRAWS);
+    case ACT_LIVE_FORK: return live_key(a, "fork");
+    case ACT_LIVE_AB: return live_key(a, "ab");
     case ACT_COMMAND: cmdline_open(NULL); return EX_REDRAW;
     case ACT_QUIT: return EX_QUIT;
     default: return EX_NONE;

@@ -54,9 +54,9 @@ start() { # session, w, h, command
 # (through sh only to record the exit status: tmux's pane_dead_status is
 # sometimes empty for a pane that closed its terminal first)
 start demo 100 30 "$ENVS sh -c '$LS samples/demo.json; echo \$? > $T/demo.rc'"
-wait_for demo "kept 5000 of 5000" || fail "demo did not start"
-tm send-keys -t demo ':step 13' Enter
-wait_for demo "step 13 of 40" || fail ":step"
+wait_for demo "kept 4096 of 4096" || fail "demo did not start"
+tm send-keys -t demo ':step 5' Enter
+wait_for demo "step 5 of 38" || fail ":step"
 tm send-keys -t demo ':set top_p 0.5'
 wait_for demo "^:set top_p 0.5" || fail "typed command not shown on the command line"
 tm send-keys -t demo Enter
@@ -221,7 +221,8 @@ wait_for live "Continuations: 3, #0 shown" 20 || fail "live: no continuations"
 grep '^.*>0 ' "$T/screen" | sed 's/.*>0 //' > "$T/live1"
 tm send-keys -t live ':set temperature 2' Enter
 wait_for live "temperature 2.00" || fail "live: :set temperature"
-wait_for live "Continuations: 3, #0 shown" 20 || fail "live: no regeneration"
+# the :set answer replaced the message: this one is the regeneration's
+wait_for live "^live: 3 continuations generated" 20 || fail "live: no regeneration"
 grep '^.*>0 ' "$T/screen" | sed 's/.*>0 //' > "$T/live2"
 cmp -s "$T/live1" "$T/live2" && fail "live: the continuation text did not change with the temperature"
 tm send-keys -t live ':step 1' Enter ':fork 44' Enter
@@ -230,6 +231,12 @@ wait_for live "^ *[^ ]* *\[,\]" 20 || fail "live: :fork 44 did not put ',' at st
 tm send-keys -t live ':ab' Enter ':set temperature 0.3' Enter
 wait_for live "A/B: A T=2 " 20 || fail "live: :ab"
 wait_for live "A0 " || fail "live: A's continuations not shown"
+tm send-keys -t live e
+wait_for live "A/B scores: 3 generated continuations" 20 || fail "live: A/B score table not shown"
+tm send-keys -t live Escape A
+wait_for live "^A/B off" || fail "live: A did not turn A/B off"
+tm send-keys -t live ':step 2' Enter f
+wait_for live "^live: 3 continuations generated" 20 || fail "live: f did not fork"
 tm send-keys -t live q
 wait_dead live || fail "live: q did not quit"
 
