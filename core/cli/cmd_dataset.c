@@ -78,52 +78,6 @@ static int parse_shard(const char *s, int *i, int *n, struct ls_error *err)
     return LS_OK;
 }
 
-/* The temperatures: --temperatures LIST, else --temperature T when given,
- * else 0, 0.4, 0.7, 1 (as sweep). */
-static int temperatures(const struct ds_args *a, const struct cli_opts *o, double *t, int *n, struct ls_error *err)
-{
-    if (a->temps) return cli_opt_rc("--temperatures", parse_double_list(a->temps, 0, 1e6, t, DS_MAX_TEMPS, n, err), err);
-    if (o->params.temperature != 1.0) { t[0] = o->params.temperature; *n = 1; return LS_OK; }
-    static const double deft[] = { 0, 0.4, 0.7, 1.0 };
-    memcpy(t, deft, sizeof deft);
-    *n = 4;
-    return LS_OK;
-}
-
-/* --- the rows to run --------------------------------------------------------- */
-
-struct plan {
-    struct ds_job *jobs;
-    size_t n_jobs, total, expected;
-};
-
-static void plan_add(struct plan *p, const char *id, const struct ds_row *ra, const struct ds_row *rb,
-                     int si, int sn, const struct ds_doc *done)
-{
-    size_t k = p->total++;
-    if (sn && (int)(k % (size_t)sn) != si - 1) return;
-    p->expected++;
-    if (!ds_doc_has(done, id)) p->jobs[p->n_jobs++] = (struct ds_job){ id, ra, rb };
-}
-
-/* The union of A's and B's ids in order, the shard's share of it, minus
- * the rows already done. */
-static int plan_build(const struct dataset *A, const struct dataset *B, int si, int sn, const struct ds_doc *done,
-                      struct plan *p, struct ls_error *err)
-{
-    size_t i = 0, j = 0, nb = B ? B->n : 0;
-    memset(p, 0, sizeof *p);
-    p->jobs = malloc((A->n + nb + 1) * sizeof *p->jobs);
-    if (!p->jobs) return ls_fail(err, LS_ELIMIT, "out of memory");
-    while (i < A->n || j < nb) {
-        int c = i == A->n ? 1 : j == nb ? -1 : strcmp(A->rows[i].id, B->rows[j].id);
-        if (c < 0) { plan_add(p, A->rows[i].id, &A->rows[i], NULL, si, sn, done); i++; }
-        else if (c > 0) { plan_add(p, B->rows[j].id, NULL, &B->rows[j], si, sn, done); j++; }
-        else { plan_add(p, A->rows[i].id, &A->rows[i], &B->rows[j], si, sn, done); i++; j++; }
-    }
-    return LS_OK;
-}
-
 /* --- checkpoints ------------------------------------------------------------- */
 
 struct ckpt { const char *out; double last; };
@@ -221,16 +175,13 @@ static int eval_setup(struct ds_args *a, struct cli_opts *o, double *temps, int 
     if (a->resume && !a->out) return ls_fail(err, LS_EUSAGE, "--resume needs --out FILE (the result to complete)");
     if (a->csv && o->json) return ls_fail(err, LS_EUSAGE, "--json and --csv: choose one");
     eval_cli_finish(&a->cfg, o);
-    if ((rc = eval_cli_check(&a->cfg, err)) || (rc = temperatures(a, o, temps, nt, err))) return rc;
-    for (int i = 0; i < *nt; i++) {
-        struct params p = o->params;
-        p.temperature = temps[i];
-        if ((rc = params_check(&p, err))) return cli_opt_rc("--temperatures", rc, err);
-    }
+    if ((rc = eval_cli_check(&a->cfg, err))) return rc;
+    if ((rc = ds_temperatures(a->temps, &o->params, temps, nt, err)))
+        return cli_opt_rc("--temperatures", rc, err);
     return parse_shard(a->shard, si, sn, err);
 }
 
-static int run_rows(struct ds_doc *d, const struct plan *pl, const struct ds_args *a, const struct cli_opts *o,
+static int run_rows(struct ds_doc *d, const struct ds_plan *pl, const struct ds_args *a, const struct cli_opts *o,
                     struct ls_error *err)
 {
     struct ckpt ck = { a->out, clock_s() };
@@ -267,17 +218,17 @@ static int eval_main(int argc, char **argv)
     if (!rc) rc = eval_setup(&a, &o, temps, &nt, &si, &sn, &err);
     struct dataset *A = NULL, *B = NULL;
     struct ds_doc *d = NULL;
-    struct plan pl = {0};
+    struct ds_plan pl = {0};
     if (!rc) rc = dataset_load(o.files[0], &A, &err);
     if (!rc && a.b) rc = dataset_load(a.b, &B, &err);
     struct ds_spec sp = { o.files[0], a.b, temps, nt, &o.chain, &o.params, &a.cfg, o.src.format, o.src.vocab_path,
                           o.top, a.moved_by };
     if (!rc && (rc = ds_doc_new(&sp, &d, &err)) == LS_EUSAGE) ls_error_prefix(&err, "--moved-by");
     if (!rc) { d->shard_i = si; d->shard_n = sn; }
-    if (!rc && (rc = plan_build(A, B, si, sn, d, &pl, &err)) == LS_OK) {
+    if (!rc && (rc = ds_plan_build(A, B, si, sn, d, &pl, &err)) == LS_OK) {
         d->rows_total = pl.total;
         d->rows_expected = pl.expected;
-        if (a.resume && (rc = resume_rows(d, a.out, &err)) == LS_OK) { free(pl.jobs); rc = plan_build(A, B, si, sn, d, &pl, &err); }
+        if (a.resume && (rc = resume_rows(d, a.out, &err)) == LS_OK) { ds_plan_free(&pl); rc = ds_plan_build(A, B, si, sn, d, &pl, &err); }
     }
     if (!rc) rc = run_rows(d, &pl, &a, &o, &err);
     if (rc) ls_error_print(&err, stderr);
@@ -287,7 +238,7 @@ static int eval_main(int argc, char **argv)
                 a.out ? "; --resume completes the result" : "");
         rc = DS_EXIT_INTERRUPTED;
     }
-    free(pl.jobs);
+    ds_plan_free(&pl);
     ds_doc_free(d);
     dataset_free(A);
     dataset_free(B);

@@ -56,6 +56,9 @@ const struct ex_command_info explorer_commands[] = {
     {"pick", "", "N", "live: show continuation N (0-based)"},
     {"fork", "", "[ID]", "live: at this step take token ID (default: the selected row) and regenerate from there"},
     {"ab", "", "", "live: hold the current settings as A; the status line compares A and B (again: off)"},
+    /* explorer_dataset.c's (--dataset A [--b B]) */
+    {"sort", "", "COLUMN [asc|desc]", "dataset table: sort by a score (SCORE:A, SCORE:B, SCORE:delta; a bare SCORE is its delta) or id"},
+    {"table", "", "", "dataset: back to the table from a row"},
     {"help", "h ?", "", "the help overlay: keys and commands"},
     {"quit", "q exit q!", "", "quit"},
     {NULL, NULL, NULL, NULL}

@@ -78,8 +78,8 @@ static int take_scores(const struct ds_doc *d, const struct eval_run *run, const
 
 /* One version of one job: open, evaluate; *src keeps the source open for
  * the comparison. Returns LS_EINTERNAL only when cancelled. */
-static int run_version(const struct runner *R, const struct ds_job *j, int ver, struct ds_version *v,
-                       struct source **src)
+static int run_version(const struct ds_doc *d, const struct ds_run_opts *o, const struct ds_job *j, int ver,
+                       struct ds_version *v, struct source **src)
 {
     const struct ds_row *row = ver ? j->b : j->a, *ref = j->a && j->a->reference ? j->a : j->b;
     if (!row) return LS_OK;
@@ -88,10 +88,10 @@ static int run_version(const struct runner *R, const struct ds_job *j, int ver, 
     if (row->kind == DS_BAD) { snprintf(msg, sizeof msg, "manifest line %ld: %s", row->line, row->error); return fail_version(v, msg); }
     if (row->kind == DS_PROMPT) return fail_version(v, "prompt rows need a model: not yet supported (dumps only)");
     struct ls_error e = {0};
-    struct source_opts so = *R->o->src;
+    struct source_opts so = *o->src;
     if (row->format) so.format = row->format;
     if (source_open(row->path, &so, src, &e)) return fail_version(v, e.msg);
-    struct eval_config cfg = R->o->cfg;
+    struct eval_config cfg = o->cfg;
     char *env[ENV_MAX + 1];
     row_env(j->id, ver, ref, env);
     cfg.threads = 1;
@@ -100,16 +100,16 @@ static int run_version(const struct runner *R, const struct ds_job *j, int ver, 
     cfg.expected = ref ? (const char *const *)ref->expected : NULL;
     cfg.n_expected = ref ? ref->n_expected : 0;
     struct eval_settings set[DS_MAX_TEMPS];
-    for (int t = 0; t < R->d->n_temps; t++) {
-        set[t].chain = R->o->chain;
-        set[t].params = R->o->params;
-        set[t].params.temperature = R->d->temps[t];
+    for (int t = 0; t < d->n_temps; t++) {
+        set[t].chain = o->chain;
+        set[t].params = o->params;
+        set[t].params.temperature = d->temps[t];
     }
     struct eval_run *run = NULL;
-    int rc = eval_source(*src, &cfg, set, (size_t)R->d->n_temps, R->o->cancel, &run, &e);
-    if (rc && R->o->cancel && *R->o->cancel) rc = LS_EINTERNAL;
+    int rc = eval_source(*src, &cfg, set, (size_t)d->n_temps, o->cancel, &run, &e);
+    if (rc && o->cancel && *o->cancel) rc = LS_EINTERNAL;
     else if (rc) rc = fail_version(v, e.msg);
-    else rc = take_scores(R->d, run, *src, &cfg, v);
+    else rc = take_scores(d, run, *src, &cfg, v);
     eval_run_free(run);
     for (int i = 0; env[i]; i++) free(env[i]);
     return rc;
@@ -143,13 +143,13 @@ static void compare(const struct ds_job *j, struct source *a, struct source *b, 
     else k->status = DSK_OK;
 }
 
-/* Evaluate job j into r (not yet in the doc). LS_EINTERNAL: cancelled. */
-static int run_job(const struct runner *R, const struct ds_job *j, struct ds_row_result *r)
+int ds_run_job(const struct ds_doc *d, const struct ds_job *j, const struct ds_run_opts *o,
+               struct ds_row_result *r)
 {
     struct source *s[2] = { NULL, NULL };
     int rc = LS_OK;
-    for (int v = 0; v < (R->d->paired ? 2 : 1) && !rc; v++) rc = run_version(R, j, v, &r->ver[v], &s[v]);
-    if (!rc && R->d->paired && r->ver[0].status == DSV_OK && r->ver[1].status == DSV_OK) compare(j, s[0], s[1], &r->kl);
+    for (int v = 0; v < (d->paired ? 2 : 1) && !rc; v++) rc = run_version(d, o, j, v, &r->ver[v], &s[v]);
+    if (!rc && d->paired && r->ver[0].status == DSV_OK && r->ver[1].status == DSV_OK) compare(j, s[0], s[1], &r->kl);
     source_close(s[0]);
     source_close(s[1]);
     return rc;
@@ -158,24 +158,22 @@ static int run_job(const struct runner *R, const struct ds_job *j, struct ds_row
 static void *worker(void *arg)
 {
     struct runner *R = arg;
+    const struct ds_run_opts *o = R->o;
     for (;;) {
         pthread_mutex_lock(&R->mu);
         size_t i = R->next;
-        int stop = R->rc || i >= R->n_jobs || (R->o->cancel && *R->o->cancel);
+        int stop = R->rc || i >= R->n_jobs || (o->cancel && *o->cancel);
         if (!stop) R->next++;
         pthread_mutex_unlock(&R->mu);
         if (stop) return NULL;
         struct ds_row_result r;
         memset(&r, 0, sizeof r);
-        int rc = run_job(R, &R->jobs[i], &r);
+        r.id = strdup(R->jobs[i].id);
+        int rc = r.id ? ds_run_job(R->d, &R->jobs[i], o, &r) : LS_ELIMIT;
         pthread_mutex_lock(&R->mu);
-        struct ds_row_result *slot = rc ? NULL : ds_doc_add_row(R->d, R->jobs[i].id);
-        if (slot) {
-            char *id = slot->id;
-            *slot = r;
-            slot->id = id;
-            if (R->o->on_row) R->o->on_row(R->o->ctx, R->d);
-        } else {
+        if (!rc) rc = ds_doc_put_row(R->d, &r, NULL);
+        if (!rc && o->on_row) o->on_row(o->ctx, R->d);
+        if (rc) {
             ds_row_result_clear(&r);
             if (rc != LS_EINTERNAL && !R->rc) R->rc = ls_fail(&R->err, LS_ELIMIT, "out of memory");
         }
