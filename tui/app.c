@@ -97,11 +97,9 @@ static void apply(struct app *a, unsigned fl)
  * shown, the sequence numbers, the evaluators, then the table's rows. */
 static unsigned background(struct app *a, long budget_ns)
 {
-    if (a->ds.on && a->ds.shown) {
-        unsigned t = explorer_dataset_work(&a->ds, &a->ex, budget_ns);
-        if (t & EX_BUSY) return t;
-    }
-    unsigned fl = explorer_live_work(&a->live, &a->ex, budget_ns);   /* regeneration first */
+    unsigned fl = a->ds.on && a->ds.shown ? explorer_dataset_work(&a->ds, &a->ex, budget_ns) : EX_NONE;
+    if (fl & EX_BUSY) return fl;
+    fl |= explorer_live_work(&a->live, &a->ex, budget_ns);   /* regeneration first */
     if (fl & EX_BUSY) return fl;
     fl |= explorer_work(&a->ex, budget_ns);
     if (!(fl & EX_BUSY)) fl |= explorer_eval_work(&a->ev, &a->ex, budget_ns);

@@ -1,7 +1,8 @@
 /* view_dataset.c: the dataset table (view_dataset.h).
  *
  * Layout (rows): 0 title; 1 progress; 2 score names; 3 column names; the
- * lines; the summary (when done, two rows) above the status line. Columns: id,
+ * lines; the summary (when done, two rows) above the status line. Columns:
+ * the selection marker, id,
  * T, then for each score shown A, B and delta (paired) or its value, each
  * VW (VW1 unpaired) wide; the scores start at the one the sort column belongs to when it
  * would not fit otherwise, so the sorted column is always on screen. */
@@ -35,7 +36,7 @@ static struct tgeom geometry(const struct ex_dataset *ds, int w)
         if (l > G.idw) G.idw = l;
     }
     if (G.idw > 16) G.idw = 16;
-    G.x0 = G.idw + 1 + 6;
+    G.x0 = 1 + G.idw + 1 + 6;
     int fit = (w - G.x0) / (G.per * G.vw + 1);
     if (fit < 1) fit = 1;
     int sm = t->sort_col >= 0 ? ds_table_col_metric(t, t->sort_col) : 0;
@@ -72,9 +73,9 @@ static void headers(struct grid *g, int y, int w, const struct ex_dataset *ds, c
     const struct ds_table *t = &ds->table;
     char name[128];
     ds_table_col_name(t, t->sort_col, name, sizeof name);
-    grid_printf(g, 0, y + 1, G->idw, t->sort_col < 0 ? ROLE_FOCUS : ROLE_LABEL, "id%s",
+    grid_printf(g, 1, y + 1, G->idw, t->sort_col < 0 ? ROLE_FOCUS : ROLE_LABEL, "id%s",
                 t->sort_col < 0 ? (t->desc ? " v" : " ^") : "");
-    grid_puts(g, G->idw + 1, y + 1, 6, ROLE_LABEL, "     T");
+    grid_puts(g, 1 + G->idw + 1, y + 1, 6, ROLE_LABEL, "     T");
     for (int k = 0; k < G->shown; k++) {
         int m = G->first + k, x = G->x0 + k * (G->per * G->vw + 1);
         if (G->per == 3) grid_puts(g, x + 1, y, G->per * G->vw, ROLE_TITLE, t->d->metrics[m]);
@@ -112,10 +113,13 @@ static void lines(struct grid *g, int y0, int rows, int w, const struct ex_datas
         size_t ln = first + (size_t)i;
         int y = y0 + i, sel = ln == ds->sel;
         const struct ds_tline *l = &t->line[ln];
-        if (sel) grid_fill(g, 0, y, w, 1, ROLE_FOCUS);
+        if (sel) {   /* the marker too: the selection never rests on colour alone */
+            grid_fill(g, 0, y, w, 1, ROLE_FOCUS);
+            grid_puts(g, 0, y, 1, ROLE_FOCUS, ">");
+        }
         const char *id = t->jobs[l->job].id;
-        grid_text(g, 0, y, G->idw, sel ? ROLE_FOCUS : ROLE_NORMAL, id, strlen(id), 0);
-        grid_printf(g, G->idw + 1, y, 6, sel ? ROLE_FOCUS : ROLE_VALUE, "%6g", t->d->temps[l->temp]);
+        grid_text(g, 1, y, G->idw, sel ? ROLE_FOCUS : ROLE_NORMAL, id, strlen(id), 0);
+        grid_printf(g, 1 + G->idw + 1, y, 6, sel ? ROLE_FOCUS : ROLE_VALUE, "%6g", t->d->temps[l->temp]);
         for (int k = 0; k < G->shown; k++)
             for (int c = 0; c < G->per; c++)
                 cell(g, G->x0 + k * (G->per * G->vw + 1) + c * G->vw, y, G->vw, ds, ln, (G->first + k) * G->per + c, sel);
