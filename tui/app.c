@@ -225,13 +225,17 @@ static int app_open_dataset(struct app *a, struct app_opts *o)
     struct ls_error err = {0};
     double temps[DS_MAX_TEMPS];
     int nt = 0, rc;
-    if (o->co.n_files || o->compare || o->mc.model || o->mc.prompt) {
-        fputs("logitscope: --dataset: no FILE, --compare or --model with a dataset (the table opens its rows)\n", stderr);
+    static char buf[PATH_MAX + 64];
+    if (o->co.n_files || o->compare || o->mc.prompt) {
+        fputs("logitscope: --dataset: no FILE, --compare or --prompt with a dataset (the table opens its rows)\n", stderr);
         return 2;
     }
+    /* prompt rows: --model, else the default model (as `dataset eval`) */
+    const char *model = o->mc.model ? o->mc.model : model_cli_default_path(buf, sizeof buf);
+    struct ex_dataset_spec sp = { o->dataset, o->b, temps, 0, &o->co.chain, &o->co.params, &o->evc, &o->co.src,
+                                  { model, model }, (uint32_t)(o->mc.max_tokens > 0 ? o->mc.max_tokens : 0) };
     if ((rc = ds_temperatures(o->temps, &o->co.params, temps, &nt, &err))) ls_error_prefix(&err, "--temperatures");
-    else rc = explorer_dataset_open(&a->ds, o->dataset, o->b, temps, nt, &o->co.chain, &o->co.params, &o->evc,
-                                    &o->co.src, &err);
+    else { sp.n_temps = nt; rc = explorer_dataset_open(&a->ds, &sp, &err); }
     if (rc) { ls_error_print(&err, stderr); return rc; }
     return 0;
 }

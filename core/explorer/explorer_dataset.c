@@ -10,23 +10,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-int explorer_dataset_open(struct ex_dataset *ds, const char *a, const char *b, const double *temps, int n_temps,
-                          const struct chain *c, const struct params *p, const struct eval_config *cfg,
-                          const struct source_opts *src, struct ls_error *err)
+int explorer_dataset_open(struct ex_dataset *ds, const struct ex_dataset_spec *x, struct ls_error *err)
 {
     explorer_dataset_free(ds);
-    snprintf(ds->a_path, sizeof ds->a_path, "%s", a);
-    snprintf(ds->b_path, sizeof ds->b_path, "%s", b ? b : "");
-    struct ds_spec sp = { a, b, temps, n_temps, c, p, cfg, src->format, src->vocab_path, 20, NULL };
-    int rc = dataset_load(a, &ds->A, err);
-    if (!rc && b) rc = dataset_load(b, &ds->B, err);
+    snprintf(ds->a_path, sizeof ds->a_path, "%s", x->a);
+    snprintf(ds->b_path, sizeof ds->b_path, "%s", x->b ? x->b : "");
+    struct ds_spec sp = { x->a, x->b, x->temps, x->n_temps, x->chain, x->params, x->cfg, x->src->format,
+                          x->src->vocab_path, 20, NULL, { x->model[0], x->model[1] }, x->max_tokens };
+    int rc = dataset_load(x->a, &ds->A, err);
+    if (!rc && x->b) rc = dataset_load(x->b, &ds->B, err);
     if (!rc) rc = ds_doc_new(&sp, &ds->doc, err);
     if (!rc) rc = ds_plan_build(ds->A, ds->B, 0, 0, NULL, &ds->plan, err);
     if (!rc) rc = ds_table_init(&ds->table, ds->doc, ds->plan.jobs, ds->plan.n_jobs, err);
     if (rc) { explorer_dataset_free(ds); return rc; }
     ds->doc->rows_total = ds->doc->rows_expected = ds->plan.total;
-    ds->src = *src;
-    ds->ro = (struct ds_run_opts){ &ds->src, *cfg, *c, *p, 1, NULL, NULL, NULL };
+    ds->src = *x->src;
+    ds->ro = (struct ds_run_opts){ &ds->src, *x->cfg, *x->chain, *x->params, 1, NULL, NULL, NULL,
+                                   { x->model[0], x->model[1] }, x->max_tokens };
     ds->on = ds->shown = 1;
     ds->open_job = -1;
     return LS_OK;
@@ -35,6 +35,7 @@ int explorer_dataset_open(struct ex_dataset *ds, const char *a, const char *b, c
 void explorer_dataset_free(struct ex_dataset *ds)
 {
     ds_summary_free(&ds->sum);
+    ds_worker_free(&ds->worker);
     ds_table_free(&ds->table);
     ds_doc_free(ds->doc);
     ds_plan_free(&ds->plan);
@@ -61,7 +62,7 @@ static int run_next(struct ex_dataset *ds, struct ls_error *err)
     struct ds_row_result r;
     memset(&r, 0, sizeof r);
     if (!(r.id = strdup(j->id))) return ls_fail(err, LS_ELIMIT, "out of memory");
-    int rc = ds_run_job(ds->doc, j, &ds->ro, &r);
+    int rc = ds_run_job(ds->doc, j, &ds->ro, &ds->worker, &r);
     if (!rc) rc = ds_doc_put_row(ds->doc, &r, err);
     else ls_fail(err, LS_ELIMIT, "out of memory");
     ds_row_result_clear(&r);

@@ -37,6 +37,7 @@ struct ex_dataset {
     struct ds_doc *doc;
     struct ds_table table;
     struct ds_run_opts ro;           /* what `dataset eval` would run with */
+    struct ds_worker worker;         /* the slices' models for prompt rows */
     struct source_opts src;          /* input options of every row (a row's format wins) */
     size_t next;                     /* next job to evaluate */
     size_t sel, scroll;              /* selected line / first line shown (display order) */
@@ -48,10 +49,21 @@ struct ex_dataset {
 
 /* Load A (and B, may be NULL), plan the rows, start an empty document.
  * The chain, parameters and evaluator settings are `dataset eval`'s
- * (temps: the temperatures). Errors as `dataset eval` reports them. */
-int explorer_dataset_open(struct ex_dataset *ds, const char *a, const char *b, const double *temps, int n_temps,
-                          const struct chain *c, const struct params *p, const struct eval_config *cfg,
-                          const struct source_opts *src, struct ls_error *err);
+ * (temps: the temperatures; model: the models of A's and B's prompt rows,
+ * NULL none, borrowed; max_tokens: per continuation, 0 the default).
+ * Errors as `dataset eval` reports them. */
+struct ex_dataset_spec {
+    const char *a, *b;
+    const double *temps;
+    int n_temps;
+    const struct chain *chain;
+    const struct params *params;
+    const struct eval_config *cfg;
+    const struct source_opts *src;
+    const char *model[2];
+    uint32_t max_tokens;
+};
+int explorer_dataset_open(struct ex_dataset *ds, const struct ex_dataset_spec *sp, struct ls_error *err);
 void explorer_dataset_free(struct ex_dataset *ds);
 
 /* One slice of rows (about budget_ns, at least one row): EX_REDRAW |

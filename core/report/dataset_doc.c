@@ -74,6 +74,11 @@ static cJSON *settings_json(const struct ds_spec *p, const struct ds_doc *d)
     settings_eval(s, p->cfg);
     esc_add(s, "format", p->format);
     esc_add(s, "vocab", p->vocab);
+    if (p->model[0] || p->model[1]) {   /* prompt rows: who wrote their continuations */
+        esc_add(s, "model_a", p->model[0]);
+        esc_add(s, "model_b", p->model[1]);
+        cJSON_AddNumberToObject(s, "max_tokens", p->max_tokens ? p->max_tokens : DS_MAX_TOKENS);
+    }
     cJSON *m = cJSON_AddArrayToObject(s, "metrics");
     for (int i = 0; i < d->n_metrics; i++) cJSON_AddItemToArray(m, cJSON_CreateString(d->metrics[i]));
     cJSON_AddStringToObject(s, "moved_by", d->metrics[d->moved_metric]);

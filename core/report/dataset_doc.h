@@ -89,6 +89,11 @@ struct ds_spec {
     const char *format, *vocab;    /* input options that change results */
     long top;
     const char *moved_by;          /* a metric key; NULL: json_valid_share */
+    /* prompt rows: the model of each version (A, B) and the tokens per
+     * continuation; in the settings only when a model is given, so results
+     * of dumps alone read the same as before */
+    const char *model[2];
+    uint32_t max_tokens;
 };
 
 /* The metric keys for cfg (base scores, then external evaluators). */
@@ -171,13 +176,33 @@ struct ds_run_opts {
     /* called (under the runner's lock) after each finished row */
     void (*on_row)(void *ctx, struct ds_doc *d);
     void *ctx;
+    /* prompt rows (text for a model): the model of version A and of B
+     * (model_open specs; NULL: that version's prompt rows fail saying a
+     * model is needed) and the tokens per continuation (0: DS_MAX_TOKENS).
+     * Such a row's N continuations are generated under each temperature's
+     * chain by the model (eval/eval_gen.h, as `eval --model`: continuation
+     * i uses stream seed + i) and scored by the same evaluators; the texts
+     * scored are prompt + continuation. */
+    const char *model[2];
+    uint32_t max_tokens;
 };
+#define DS_MAX_TOKENS 64
+
+/* What one evaluating thread keeps between rows: the models it opened
+ * (a model serves one thread at a time, model.h), opened on the thread's
+ * first prompt row of that version. Zero it before the first row. */
+struct ds_worker {
+    struct model *model[2];
+    int tried[2];
+    struct ls_error model_err[2];
+};
+void ds_worker_free(struct ds_worker *w);
 /* Evaluate one job into r (zeroed by the caller; not yet in d): its
  * versions, then the KL comparison. LS_OK also when a version failed (its
  * error is in r); LS_EINTERNAL only when o->cancel stopped it. The threads
  * of ds_run and the explorer's background slices both run rows through
- * this. */
-int ds_run_job(const struct ds_doc *d, const struct ds_job *j, const struct ds_run_opts *o,
+ * this, each thread with its own worker state w. */
+int ds_run_job(const struct ds_doc *d, const struct ds_job *j, const struct ds_run_opts *o, struct ds_worker *w,
                struct ds_row_result *r);
 /* Evaluate the jobs into d (rows appended, then sorted). Returns LS_OK
  * also when rows failed (they are in d with their errors); a set cancel
