@@ -28,7 +28,7 @@ static struct ds_doc *new_doc(int paired, struct eval_config *cfg, struct chain 
     eval_config_init(cfg);
     cfg->n_samples = 5;
     chain_preset(ch, PRESET_HF);
-    struct ds_spec sp = { "a", paired ? "b" : NULL, temps, 2, ch, p, cfg, NULL, NULL, 20, NULL };
+    struct ds_spec sp = { "a", paired ? "b" : NULL, temps, 2, ch, p, cfg, NULL, NULL, 20, NULL, { NULL, NULL }, 0 };
     struct ds_doc *d = NULL;
     assert_int_equal(ds_doc_new(&sp, &d, &err), LS_OK);
     return d;
@@ -164,8 +164,9 @@ static void test_background_equals_run(void **state)
     memset(&ds, 0, sizeof ds);
     struct explorer ex;
     explorer_init(&ex);
-    assert_int_equal(explorer_dataset_open(&ds, "tests/data/dataset/a.jsonl", "tests/data/dataset/b.jsonl", temps, 2,
-                                           &ch, &p, &cfg, &so, &err), LS_OK);
+    struct ex_dataset_spec xs = { "tests/data/dataset/a.jsonl", "tests/data/dataset/b.jsonl", temps, 2, &ch, &p, &cfg,
+                                  &so, { NULL, NULL }, 0 };
+    assert_int_equal(explorer_dataset_open(&ds, &xs, &err), LS_OK);
     assert_int_equal(ds.table.n_lines, 16);            /* 8 ids x 2 temperatures, shown at once */
     assert_int_equal(ds.table.n_done, 0);
     assert_int_equal(explorer_dataset_command(&ds, &ex, "sort json_valid_share:A desc"), EXC_OK);
@@ -186,11 +187,11 @@ static void test_background_equals_run(void **state)
     assert_true(ds.summary_ok);
     /* dataset eval's own run of the same plan */
     struct ds_spec sp = { "tests/data/dataset/a.jsonl", "tests/data/dataset/b.jsonl", temps, 2, &ch, &p, &cfg,
-                          NULL, NULL, 20, NULL };
+                          NULL, NULL, 20, NULL, { NULL, NULL }, 0 };
     struct ds_doc *d = NULL;
     assert_int_equal(ds_doc_new(&sp, &d, &err), LS_OK);
     d->rows_total = d->rows_expected = ds.plan.total;
-    struct ds_run_opts ro = { &so, cfg, ch, p, 2, NULL, NULL, NULL };
+    struct ds_run_opts ro = { &so, cfg, ch, p, 2, NULL, NULL, NULL, { NULL, NULL }, 0 };
     assert_int_equal(ds_run(d, ds.plan.jobs, ds.plan.n_jobs, &ro, &err), LS_OK);
     char *t1 = print(d), *t2 = print(ds.doc);
     assert_string_equal(t1, t2);
