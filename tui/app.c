@@ -150,7 +150,8 @@ static const char usage_tmpl[] =
     "With --dataset (a folder of dumps or a JSON Lines manifest, as `logitscope dataset eval`)\n"
     "the explorer opens on a table of rows x temperatures with every score of `dataset eval`\n"
     "(A, B and the delta B - A with --b), filled in the background: {SORT_NEXT} sorts by the next\n"
-    "column, {SORT_REVERSE} reverses, {EDIT_VALUE} opens a row (A and B side by side), {ESCAPE} comes back.\n";
+    "column, {SORT_REVERSE} reverses, {EDIT_VALUE} opens a row (A and B side by side), {ESCAPE} comes back;\n"
+    "--model names the model of prompt rows there (default: the bundled model).\n";
 
 enum { X_NOMOUSE = 1, X_ASCII, X_SCRIPT, X_COMPARE, X_DATASET, X_B, X_TEMPS };
 static const struct cli_extra extras[] = {
