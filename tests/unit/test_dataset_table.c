@@ -18,7 +18,10 @@
 #include <cjson/cJSON.h>
 
 #include "explorer/explorer_dataset.h"
+#include "eval/eval_gen.h"
+#include "model/model.h"
 #include "report/dataset_table.h"
+#include "report/eval_report.h"
 
 static const double temps[2] = { 0, 1 };
 
@@ -230,12 +233,74 @@ static void test_background_equals_run(void **state)
     explorer_free(&ex);
 }
 
+/* Prompt rows through the table's slices: each value is what eval_gen_run
+ * (`eval --model`) gives for that prompt and temperature; without a model
+ * the row fails saying so. */
+static void test_prompt_rows(void **state)
+{
+    (void)state;
+    struct eval_config cfg;
+    struct chain ch;
+    struct params p = PARAMS_OFF;
+    struct ls_error err = {0};
+    eval_config_init(&cfg);
+    cfg.n_samples = 6;
+    chain_preset(&ch, PRESET_HF);
+    struct source_opts so;
+    memset(&so, 0, sizeof so);
+    struct ex_dataset ds;
+    memset(&ds, 0, sizeof ds);
+    struct explorer ex;
+    explorer_init(&ex);
+    struct ex_dataset_spec xs = { "tests/data/dataset/prompts.jsonl", NULL, temps, 2, &ch, &p, &cfg, &so,
+                                  { "samples/model.lsm", NULL }, 12 };
+    assert_int_equal(explorer_dataset_open(&ds, &xs, &err), LS_OK);
+    while (explorer_dataset_work(&ds, &ex, 1000000000L) & EX_BUSY) {}
+    assert_int_equal(ds.table.n_done, 4);    /* d1 p1 p2 p3 */
+    const struct ds_row_result *r = &ds.doc->rows[3];
+    assert_string_equal(r->id, "p3");
+    assert_int_equal(r->ver[0].status, DSV_OK);
+    assert_string_equal(r->ver[0].format, "generated");
+    struct model *m = NULL;
+    assert_int_equal(model_open("samples/model.lsm", &m, &err), LS_OK);
+    int32_t *ids = NULL;
+    uint32_t n = 0;
+    assert_int_equal(model_encode_prompt(m, "The", 3, &ids, &n, &err), LS_OK);
+    struct eval_gen_request g = { m, "The", ids, n, 12, NULL };
+    struct eval_settings set[2] = { { ch, p }, { ch, p } };
+    set[0].params.temperature = 0;
+    set[1].params.temperature = 1;
+    cfg.threads = 1;
+    struct eval_gen *gen = NULL;
+    assert_int_equal(eval_gen_run(&g, &cfg, set, 2, NULL, &gen, &err), LS_OK);
+    for (int t = 0; t < 2; t++)
+        for (int k = 0; k < ds.doc->n_metrics; k++) {
+            struct eval_sweep_col c = { ds.doc->metrics[k], NULL, NULL, 0, -1 };
+            double want = eval_sweep_value(&c, eval_run_scores(gen->run, (size_t)t));
+            double got = ds_value(ds.doc, r, 0, t, k);
+            assert_true((isnan(want) && isnan(got)) || want == got);
+        }
+    eval_gen_free(gen);
+    free(ids);
+    model_close(m);
+    explorer_dataset_free(&ds);
+    /* no model for A: the prompt rows fail and say why */
+    xs.model[0] = NULL;
+    assert_int_equal(explorer_dataset_open(&ds, &xs, &err), LS_OK);
+    while (explorer_dataset_work(&ds, &ex, 1000000000L) & EX_BUSY) {}
+    assert_int_equal(ds.doc->rows[3].ver[0].status, DSV_FAILED);
+    assert_non_null(strstr(ds.doc->rows[3].ver[0].error, "needs a model"));
+    explorer_dataset_free(&ds);
+    explorer_free(&ex);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sort),
         cmocka_unit_test(test_unpaired_names),
         cmocka_unit_test(test_background_equals_run),
+        cmocka_unit_test(test_prompt_rows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
