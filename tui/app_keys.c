@@ -93,9 +93,25 @@ static unsigned run_command(struct app *a, const char *line)
 
 /* A mouse event at (x, y): clicks select what the cell's tag names, the
  * wheel scrolls the token list (over it) or the steps (elsewhere). */
+/* The mouse over the dataset table: the wheel moves the selection, a click
+ * on a line selects it, on a column header sorts by that column. */
+static unsigned table_mouse(struct app *a, const struct grid_cell *c, mmask_t bstate)
+{
+    int rows = view_dataset_rows(&a->L);
+    int wheel = bstate & BUTTON4_PRESSED ? -1 : bstate & BUTTON5_PRESSED ? 1 : 0;
+    if (wheel) return explorer_dataset_move(&a->ds, 3 * wheel, rows);
+    if (!c) return EX_NONE;
+    switch (GRID_TAG_KIND(c->tag)) {
+    case TAG_DS_LINE: return explorer_dataset_select(&a->ds, GRID_TAG_INDEX(c->tag), rows);
+    case TAG_DS_COL: return explorer_dataset_sort_by(&a->ds, &a->ex, GRID_TAG_INDEX(c->tag) - 1);
+    default: return EX_NONE;
+    }
+}
+
 static unsigned mouse_at(struct app *a, int x, int y, mmask_t bstate)
 {
     struct explorer *ex = &a->ex;
+    if (a->ds.on && a->ds.shown) return table_mouse(a, grid_cat(&a->g, x, y), bstate);
     int in_dist = x >= a->L.dist.x && x < a->L.dist.x + a->L.dist.w && y >= a->L.dist.y && y < a->L.dist.y + a->L.dist.h;
     const struct grid_cell *c = grid_cat(&a->g, x, y);
     int wheel = bstate & BUTTON4_PRESSED ? -1 : bstate & BUTTON5_PRESSED ? 1 : 0;

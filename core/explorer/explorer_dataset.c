@@ -140,6 +140,21 @@ unsigned explorer_dataset_sort_reverse(struct ex_dataset *ds, struct explorer *e
     return EX_REDRAW;
 }
 
+unsigned explorer_dataset_sort_by(struct ex_dataset *ds, struct explorer *ex, int col)
+{
+    if (!ds->on || col < -1 || col >= ds->table.n_cols) return EX_NONE;
+    if (col == ds->table.sort_col) return explorer_dataset_sort_reverse(ds, ex);
+    ds->table.sort_col = col;
+    ds->table.desc = col >= 0;   /* a score: largest first, as :sort */
+    say_sort(ds, ex);
+    return EX_REDRAW;
+}
+
+unsigned explorer_dataset_select(struct ex_dataset *ds, int64_t line, int rows)
+{
+    return explorer_dataset_move(ds, line - (int64_t)ds->sel, rows);
+}
+
 /* The dump row of a version to open, NULL if it has none. */
 static const struct ds_row *dump_row(const struct ds_row *r)
 {

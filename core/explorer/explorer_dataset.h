@@ -80,6 +80,11 @@ unsigned explorer_dataset_move(struct ex_dataset *ds, int64_t delta, int rows);
  * line again (rows arriving in the background keep the selected line). */
 unsigned explorer_dataset_sort_cycle(struct ex_dataset *ds, struct explorer *ex, int dir);
 unsigned explorer_dataset_sort_reverse(struct ex_dataset *ds, struct explorer *ex);
+/* Sort by column col (-1: the id order); the column already sorting
+ * reverses instead (a header click). */
+unsigned explorer_dataset_sort_by(struct ex_dataset *ds, struct explorer *ex, int col);
+/* Select line `line` (display position; clamped). */
+unsigned explorer_dataset_select(struct ex_dataset *ds, int64_t line, int rows);
 /* Open the selected line's row in the explorer (ex; the diff view of xe
  * when paired) at its temperature; the table hides. */
 unsigned explorer_dataset_enter(struct ex_dataset *ds, struct explorer *ex, struct explorer_eval *xe);

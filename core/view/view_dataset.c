@@ -5,7 +5,8 @@
  * the selection marker, id,
  * T, then for each score shown A, B and delta (paired) or its value, each
  * VW (VW1 unpaired) wide; the scores start at the one the sort column belongs to when it
- * would not fit otherwise, so the sorted column is always on screen. */
+ * would not fit otherwise, so the sorted column is always on screen. Click
+ * tags: a line selects it, a column header sorts by that column. */
 #include "view/view_dataset.h"
 #include "view/panel.h"
 
@@ -75,6 +76,7 @@ static void headers(struct grid *g, int y, int w, const struct ex_dataset *ds, c
     ds_table_col_name(t, t->sort_col, name, sizeof name);
     grid_printf(g, 1, y + 1, G->idw, t->sort_col < 0 ? ROLE_FOCUS : ROLE_LABEL, "id%s",
                 t->sort_col < 0 ? (t->desc ? " v" : " ^") : "");
+    grid_tag(g, 0, y + 1, 1 + G->idw, 1, GRID_TAG(TAG_DS_COL, 0));   /* a click sorts by it */
     grid_puts(g, 1 + G->idw + 1, y + 1, 6, ROLE_LABEL, "     T");
     for (int k = 0; k < G->shown; k++) {
         int m = G->first + k, x = G->x0 + k * (G->per * G->vw + 1);
@@ -84,6 +86,7 @@ static void headers(struct grid *g, int y, int w, const struct ex_dataset *ds, c
             char h[80];
             snprintf(h, sizeof h, "%s%s", G->per == 3 ? kind[c] : t->d->metrics[m], on ? (t->desc ? " v" : " ^") : "");
             grid_printf(g, x + c * G->vw, y + 1, G->vw, on ? ROLE_FOCUS : ROLE_LABEL, "%*s", G->vw, h);
+            grid_tag(g, x + c * G->vw, y + 1, G->vw, 1, GRID_TAG(TAG_DS_COL, col + 1));
         }
     }
     (void)w;
@@ -117,6 +120,7 @@ static void lines(struct grid *g, int y0, int rows, int w, const struct ex_datas
             grid_fill(g, 0, y, w, 1, ROLE_FOCUS);
             grid_puts(g, 0, y, 1, ROLE_FOCUS, ">");
         }
+        grid_tag(g, 0, y, w, 1, GRID_TAG(TAG_DS_LINE, ln));
         const char *id = t->jobs[l->job].id;
         grid_text(g, 1, y, G->idw, sel ? ROLE_FOCUS : ROLE_NORMAL, id, strlen(id), 0);
         grid_printf(g, 1 + G->idw + 1, y, 6, sel ? ROLE_FOCUS : ROLE_VALUE, "%6g", t->d->temps[l->temp]);
