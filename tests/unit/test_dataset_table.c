@@ -176,6 +176,13 @@ static void test_background_equals_run(void **state)
     assert_int_equal(ds.table.sort_col, 0);
     assert_true(ds.table.desc);
     assert_int_equal(explorer_dataset_command(&ds, &ex, "sort bogus"), EXC_ERROR);
+    /* a header click: another column sorts largest first, the same one reverses */
+    assert_int_equal(explorer_dataset_sort_by(&ds, &ex, 2), EX_REDRAW);
+    assert_true(ds.table.sort_col == 2 && ds.table.desc);
+    assert_int_equal(explorer_dataset_sort_by(&ds, &ex, 2), EX_REDRAW);
+    assert_true(ds.table.sort_col == 2 && !ds.table.desc);
+    assert_int_equal(explorer_dataset_sort_by(&ds, &ex, ds.table.n_cols), EX_NONE);
+    assert_int_equal(explorer_dataset_command(&ds, &ex, "sort json_valid_share:A desc"), EXC_OK);
     assert_int_equal(explorer_dataset_move(&ds, 5, 10), EX_REDRAW);
     struct ds_tline keep = ds.table.line[ds.sel];
     unsigned fl;
