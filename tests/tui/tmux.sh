@@ -17,6 +17,8 @@
 #      move and remove a stage.
 #   7. Live mode (--model): the temperature changes the continuation text,
 #      :fork, :ab.
+#   8. The dataset table (--dataset): filled in the background, sorted by a
+#      delta, a row opened with Enter and left with Esc.
 LS=$1
 T=$2/tmux
 mkdir -p "$T"
@@ -239,6 +241,28 @@ tm send-keys -t live ':step 2' Enter f
 wait_for live "^live: 3 continuations generated" 20 || fail "live: f did not fork"
 tm send-keys -t live q
 wait_dead live || fail "live: q did not quit"
+
+# --- 8. the dataset table (issue 13): shown at once and filled in the background
+# (a progress bar while rows remain), sorted by a delta with o, opened with
+# Enter (A and B side by side), back with Esc: the sort is kept
+start dataset 110 30 "$ENVS $LS --dataset samples/dataset/a.jsonl --b samples/dataset/b.jsonl"
+wait_for dataset "Dataset: A samples/dataset/a.jsonl" || fail "dataset: the table did not open"
+wait_for dataset "200 rows evaluated; 200 paired" 30 || fail "dataset: the table was not filled"
+tm send-keys -t dataset o o o
+wait_for dataset "sorted by json_valid_share:delta, smallest first" || fail "dataset: o did not sort by the delta"
+wait_for dataset "B-A \^" || fail "dataset: the sort column is not marked"
+tm send-keys -t dataset R
+wait_for dataset "sorted by json_valid_share:delta, largest first" || fail "dataset: R did not reverse"
+wait_for dataset "^>q027 *0.7 .*+0.555" || fail "dataset: the largest delta is not first"
+tm send-keys -t dataset Enter
+wait_for dataset "Diff: model A (this file) vs model B" || fail "dataset: Enter did not open the row side by side"
+wait_for dataset "row q027 at T 0.7: A and B side by side" || fail "dataset: the opened row is not named"
+tm send-keys -t dataset Escape
+wait_for dataset "Dataset: A samples/dataset/a.jsonl" || fail "dataset: Esc did not come back to the table"
+wait_for dataset "B-A v" || fail "dataset: the sort was not kept"
+wait_for dataset "^>q027 *0.7 " || fail "dataset: the selection was not kept"
+tm send-keys -t dataset q
+wait_dead dataset || fail "dataset: q did not quit"
 
 # Every pane must have exited by itself before the server goes away: a
 # SIGHUP from kill-server landing while a sanitizer build runs its exit-time
