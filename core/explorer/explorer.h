@@ -193,6 +193,7 @@ struct explorer {
     int32_t detail_id;
     struct token_detail detail;
     int detail_ok;
+    int32_t detail_for;     /* the id `detail` was computed for (-1: none, or stale) */
     char msg[LS_ERROR_MAX + 128];    /* status message (raw text): room for a whole error */
     int msg_error;
     char other_path[1024];           /* the comparison's file (:compare): outputs never replace it */
