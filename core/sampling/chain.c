@@ -166,8 +166,11 @@ const char *chain_mode_text(const struct chain *c)
  * everything else runs on the array path (emu.h). */
 static int use_fast(const struct chain *c, const struct params *p)
 {
-    if (!chain_is_exact(c)) return 0;
     if (p->min_keep > 1) return 0;
+    if (!chain_is_exact(c)) { /* a system's chain with every stage off: the softmax, in double either way */
+        for (int i = 0; i < c->n; i++) if (stage_active(c->order[i], p)) return 0;
+        return 1;
+    }
     for (int i = 0; i < c->n; i++) {
         const struct stage_def *d = stage_def(c->order[i]);
         if (d && !d->run && stage_active(c->order[i], p)) return 0;
