@@ -26,7 +26,6 @@
  * the parameter table's; their names are the table's) */
 static const char *const field_names[EXP__COUNT - EXP_CHAIN] = { "chain", "seed" };
 static const char *const scale_names[SCALE__COUNT] = { "prob", "logprob", "logit" };
-static const char *const panel_names[PANEL__COUNT] = { "parameters", "distribution", "sequence", "samples" };
 
 const char *explorer_param_name(int p)
 {
@@ -34,7 +33,6 @@ const char *explorer_param_name(int p)
     return (unsigned)p < EXP__COUNT ? field_names[p - EXP_CHAIN] : "?";
 }
 const char *explorer_scale_name(int s) { return (unsigned)s < SCALE__COUNT ? scale_names[s] : "?"; }
-const char *explorer_panel_name(int p) { return (unsigned)p < PANEL__COUNT ? panel_names[p] : "?"; }
 
 void explorer_init(struct explorer *ex)
 {
