@@ -70,6 +70,15 @@ int div_step_compute(const float *za, const float *zb, uint32_t V, int32_t token
     } else {
         o->nll_a = o->nll_b = o->dp = o->p_a = o->p_b = NAN;
     }
+    /* a full distribution decides everything */
+    o->kld_lo = o->kld_hi = o->kld;
+    o->jsd_lo = o->jsd_hi = o->jsd;
+    o->dp_lo = o->dp_hi = o->dp;
+    o->nll_a_lo = o->nll_a_hi = o->nll_a;
+    o->nll_b_lo = o->nll_b_hi = o->nll_b;
+    o->p_a_lo = o->p_a_hi = o->p_a;
+    o->p_b_lo = o->p_b_hi = o->p_b;
+    o->top_a_known = o->top_b_known = 1;
     return LS_OK;
 }
 
