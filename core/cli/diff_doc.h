@@ -13,12 +13,15 @@
 struct diff_doc {
     const struct source *a, *b;
     uint32_t n_steps;
-    uint32_t V;                /* ids compared: [0, min(V_a, V_b)) */
-    int approx;                /* either side sparse */
+    uint32_t V;                /* ids compared: [0, min(V_a, V_b)), or [0, max) when the
+                                  shorter side is top-N (its other ids are unlisted) */
+    int bounded;               /* a side is top-N: values are exact or [lo, hi] bounds */
+    uint32_t n_basis[3];       /* steps by div_basis: exact, bounded, unknown */
     char warn[512];            /* "" or the vocabulary-size warning */
     struct div_step *steps;    /* n_steps */
-    uint32_t *order;           /* step indices, largest KLD first */
-    struct div_stats stats;
+    uint32_t *order;           /* step indices, largest KLD (lower bound, then upper) first */
+    struct div_stats stats;    /* the summary; its lower bounds when bounded */
+    struct div_stats stats_hi; /* the summary's upper bounds (= stats unless bounded) */
 };
 
 /* Compare every step of a and b (o: --allow-nonfinite). Prints the
@@ -26,5 +29,11 @@ struct diff_doc {
 int diff_doc_build(const struct cli_opts *o, struct source *a, struct source *b,
                    struct diff_doc *d, struct ls_error *err);
 void diff_doc_free(struct diff_doc *d);
+
+/* Renderings (diff_render.c): the JSON document (NULL on out of memory;
+ * the caller frees it) and the text report on stdout; ntop steps listed. */
+struct cJSON;
+struct cJSON *diff_doc_json(const struct diff_doc *d, uint32_t ntop);
+void diff_doc_text(const struct diff_doc *d, uint32_t ntop, unsigned disp);
 
 #endif

@@ -1,5 +1,6 @@
 /* report.c: show documents, JSON and text (see report.h). */
 #include "report/report.h"
+#include "base/json_util.h"
 #include "base/display.h"
 #include "sampling/params_table.h"
 #include "sampling/topn.h"
@@ -110,11 +111,6 @@ void report_add_text(cJSON *obj, const struct source *s, int32_t id)
     const char *t = vocab_text(s->vocab, id, tmp, sizeof tmp, &len, &known);
     if (known) report_add_raw_text(obj, "text", t, len);
     else cJSON_AddStringToObject(obj, "text", t);
-}
-
-static cJSON *num_or_null(double v)
-{
-    return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
 }
 
 /* The tokens a show document lists: the --top most likely by raw
@@ -323,7 +319,7 @@ cJSON *report_show_json(const struct report_ctx *c)
         cJSON *o = cJSON_CreateObject();
         cJSON_AddNumberToObject(o, "id", (double)source_file_id(s, id));
         report_add_text(o, s, id);
-        cJSON_AddItemToObject(o, "logit", num_or_null((double)c->logits[id]));
+        cJSON_AddItemToObject(o, "logit", json_num((double)c->logits[id]));
         cJSON_AddNumberToObject(o, "p_raw", r->p_raw[id]);
         add_outcome(o, r, id);
         cJSON_AddItemToArray(toks, o);

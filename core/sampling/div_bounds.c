@@ -33,7 +33,9 @@
  * search minimises it. The search returns a value of h at a feasible
  * point, which can exceed the true minimum by the variation of h over the
  * last bracket (width < 1e-15): DIV_SLACK is taken off so the bound stays
- * below. Without the caps the minimum is the one-cell bound
+ * below. (Without R nothing is searched: x and y are forced.) A lower and
+ * an upper bound within 1e-13 of each other are one value spelled two
+ * ways (e.g. (tauB/2) ln 2 computed as a cell term) and made equal. Without the caps the minimum is the one-cell bound
  * P(O) ln(P(O) / Q(O)), O = every token not known to both.
  *
  * Upper bounds. KL: +inf as soon as some of A's mass may sit where B may
@@ -174,10 +176,12 @@ static double g_at(cell_fn d, const struct cells *c, double x)
     return d(c->pa, y) + d(x, c->qb) + d(r > 0 ? r : 0, s > 0 ? s : 0);
 }
 
-/* min over the box of g (see the header comment), from above. */
-static double cells_min(cell_fn d, const struct cells *c)
+/* min over the box of g (see the header comment); *searched: the value is
+ * a search's, from above (the caller takes DIV_SLACK off). */
+static double cells_min(cell_fn d, const struct cells *c, int *searched)
 {
-    if (!c->rest) return g_at(d, c, c->xmax);
+    *searched = c->rest && c->xmax > 0;
+    if (!*searched) return g_at(d, c, c->rest ? 0 : c->xmax);
     double a = 0, b = c->xmax, best = fmin(g_at(d, c, a), g_at(d, c, b));
     double x1 = b - GOLD * (b - a), x2 = a + GOLD * (b - a), f1 = g_at(d, c, x1), f2 = g_at(d, c, x2);
     for (int it = 0; it < 100 && b - a > 1e-15; it++) {
@@ -187,7 +191,20 @@ static double cells_min(cell_fn d, const struct cells *c)
     return fmin(best, fmin(f1, f2));
 }
 
-static double below(double v) { v -= DIV_SLACK * (1 + v); return v > 0 ? v : 0; }
+/* A lower bound: a searched minimum less DIV_SLACK, never below 0. */
+static double lower(cell_fn d, const struct cells *c, double both)
+{
+    int searched;
+    double v = both + cells_min(d, c, &searched);
+    if (searched) v -= DIV_SLACK * (1 + v);
+    return v > 0 ? v : 0;
+}
+
+/* Bounds that meet up to rounding (two spellings of one value) are one. */
+static void snap(double *lo, double *hi)
+{
+    if (*lo > *hi || *hi - *lo <= 1e-13 * (1 + *hi)) *lo = *hi;
+}
 
 static void bound_div(const struct cells *c, int exact, struct div_step *o)
 {
@@ -197,15 +214,15 @@ static void bound_div(const struct cells *c, int exact, struct div_step *o)
         return;
     }
     if (c->ta > 0 || c->pa > 0) {
-        o->kld_lo = isinf(c->kl_both) ? INFINITY : below(c->kl_both + cells_min(d_kl, c));
+        o->kld_lo = isinf(c->kl_both) ? INFINITY : lower(d_kl, c, c->kl_both);
         o->kld_hi = INFINITY;
     } else {
         o->kld_lo = o->kld_hi = c->kl_both;   /* every token with P > 0 is known to both */
     }
-    o->jsd_lo = below(c->js_both + cells_min(d_js, c));
+    o->jsd_lo = lower(d_js, c, c->js_both);
     o->jsd_hi = c->js_both + 0.5 * LN2 * (c->pa + c->ta + c->qb + c->tb);
     if (o->jsd_hi > LN2) o->jsd_hi = LN2;
-    if (o->jsd_lo > o->jsd_hi) o->jsd_lo = o->jsd_hi;
+    snap(&o->jsd_lo, &o->jsd_hi);
 }
 
 static int top_known(const struct sside *m)
@@ -290,6 +307,13 @@ void div_step_why(const struct div_step *s, char *buf, size_t n)
 {
     size_t k = 0;
     buf[0] = 0;
+    if (div_step_basis(s) == DIV_EXACT) {
+        if (s->open & (DIV_TAIL_A | DIV_TAIL_B))
+            snprintf(buf, n, "%s unlisted tail %.4g changes none of these values",
+                     s->open & DIV_TAIL_A ? (s->open & DIV_TAIL_B ? "each side's" : "A's") : "B's",
+                     s->open & DIV_TAIL_A ? (s->open & DIV_TAIL_B ? s->tail_a + s->tail_b : s->tail_a) : s->tail_b);
+        return;
+    }
     for (int side = 0; side < 2; side++) {
         const char *name = side ? "B" : "A";
         unsigned empty = side ? DIV_EMPTY_B : DIV_EMPTY_A, tail = side ? DIV_TAIL_B : DIV_TAIL_A;

@@ -277,7 +277,19 @@ static void test_exact_cases(void **state)
     assert_int_equal(div_step_bounds(&A, &E, 4, 0, &b, &err), LS_OK);
     NEAR(b.kld_lo, 0.5 * log(0.5 / 0.3) + 0.5 * log(0.5 / 0.5), 1e-7);
     assert_true(b.kld_lo == b.kld_hi);
-    assert_true(b.jsd_lo < b.jsd_hi);     /* where B's tail 0.2 sits is open */
+    /* B's tail 0.2 can only sit on tokens A gives 0: JS is decided too */
+    NEAR(b.jsd_lo, 0.5 * (0.5 * log(0.5 / 0.4) + 0.3 * log(0.3 / 0.4)) + 0.5 * (0.2 * log(2.0)), 1e-7);
+    assert_true(b.jsd_lo == b.jsd_hi);
+    assert_int_equal(div_step_basis(&b), DIV_EXACT);
+    char why[160];
+    div_step_why(&b, why, sizeof why);
+    assert_string_equal(why, "B's unlisted tail 0.2 changes none of these values");
+    /* ... but not when A lists a token B does not: where B's tail sits matters */
+    float g[4] = { (float)log(0.5), -INFINITY, (float)log(0.5), -INFINITY };
+    close_list(g, 4);
+    struct div_side G = { g, 1 };
+    assert_int_equal(div_step_bounds(&G, &E, 4, 0, &b, &err), LS_OK);
+    assert_true(b.jsd_lo < b.jsd_hi && isinf(b.kld_hi));
     assert_int_equal(div_step_basis(&b), DIV_BOUNDED);
 }
 
