@@ -268,8 +268,10 @@ cJSON *report_show_json(const struct report_ctx *c)
     const struct source *s = c->src;
     cJSON *d = cJSON_CreateObject();
     if (!d) return NULL;
+    struct chain ran;   /* the mode that ran: a top-N step is always exact (topn.h) */
+    topn_chain(c->chain, r->topn.sparse, &ran);
     report_add_source_json(d, s, c->step);
-    report_add_chain_json(d, c->chain, c->params);
+    report_add_chain_json(d, &ran, c->params);
     cJSON_AddNumberToObject(d, "seed", (double)c->seed);
     add_stages(d, r);
     cJSON_AddNumberToObject(d, "kept", r->n_kept);
@@ -358,16 +360,22 @@ static void token_final(char *b, size_t n, const struct chain_result *r, int32_t
 }
 
 /* What a top-N step's numbers rest on (text). */
-static void topn_head_text(FILE *f, const struct chain_result *r)
+static void topn_head_text(FILE *f, const struct chain_result *r, const struct chain *ch)
 {
     const struct topn_bounds *b = &r->topn;
     fprintf(f, "top-N step: %u tokens listed with the file's own probabilities; the other tokens are unknown "
             "(mass %.6f)\n", b->n_listed, b->tail_raw);
+    if (!chain_is_exact(ch))
+        fprintf(f, "computed exactly (double precision): the %s system arithmetic is not emulated on a top-N step\n",
+                preset_name(ch->preset));
     if (!b->n_listed) {   /* topn.c's empty step: the tail is everything */
         fprintf(f, "nothing listed: the whole mass is the unknown tail; nothing can be drawn at this step\n");
         return;
     }
     if (b->exact) fprintf(f, "exact: every result below is decided by the listed tokens\n");
+    else if (b->open_stages)
+        fprintf(f, "unknown: %s; nothing is cut from there on and final probabilities are only known to lie in "
+                "[0,1]\n", b->why);
     else fprintf(f, "bounded: %s; values it leaves open are shown as [lo,hi]\n", b->why);
     if (b->tail_kept) fprintf(f, "draws come from the kept listed tokens only\n");
 }
@@ -380,10 +388,12 @@ static void show_head_text(FILE *f, const struct report_ctx *c, unsigned disp)
     char buf[512];
     disp_escape(s->path, strlen(s->path), disp, buf, sizeof buf);
     fprintf(f, "%s  step %u of %u  V=%u  format %s\n", buf, c->step, s->n_steps, s->vocab_size, s->ops->format);
-    report_chain_text(f, c->chain, c->params, &c->seed);
+    struct chain ran;   /* the mode that ran: a top-N step is always exact (topn.h) */
+    topn_chain(c->chain, r->topn.sparse, &ran);
+    report_chain_text(f, &ran, c->params, &c->seed);
     if (r->note[0]) fprintf(f, "note: %s\n", r->note);
     decided_text(f, r);
-    if (r->topn.sparse) topn_head_text(f, r);
+    if (r->topn.sparse) topn_head_text(f, r, c->chain);
     if (s->post_sampling)
         fprintf(f, "POST-SAMPLING: the file holds probabilities after its sampler chain, not the model's raw distribution\n");
     if (r->n_nan + r->n_posinf + r->n_neginf)

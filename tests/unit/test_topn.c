@@ -162,6 +162,91 @@ static void test_nothing_listed(void **st)
     fx_free(&f);
 }
 
+/* Epsilon: Paris (0.98) passes for every tail, Lyon (0.0166) fails at
+ * 0.05 for every tail, and an unlisted token (at most 0.0166) too. */
+static void test_epsilon(void **st)
+{
+    (void)st;
+    struct fx f;
+    fx_init(&f, PRESET_HF);
+    f.p.epsilon = 0.05;
+    fx_run(&f);
+    assert_true(f.r.topn.exact);
+    assert_int_equal(f.r.n_kept, 1);
+    assert_int_equal(f.r.kept[0], 1);
+    assert_false(f.r.topn.tail_kept);
+    /* 0.015: Lyon passes at every tail weight (0.0166 / 1 >= 0.015), an
+     * unlisted token may pass as well: bounded, the tail kept in part */
+    f.p.epsilon = 0.015;
+    fx_run(&f);
+    assert_false(f.r.topn.exact);
+    assert_int_equal(f.r.n_kept, 2);
+    assert_true(f.r.topn.tail_kept);
+    assert_non_null(strstr(f.r.topn.why, "epsilon"));
+    assert_int_equal(f.r.topn.open_stages, 0);
+    fx_free(&f);
+}
+
+/* The stages a top-N step cannot decide: unknown, flagged, nothing cut by
+ * them, and every later stage unknown too; final p only in [0, 1]. */
+static void test_open_stages(void **st)
+{
+    (void)st;
+    const char *chains[] = { "typical,top-k", "top-n-sigma,top-k", "eta,top-k", "xtc,top-k", "mirostat,top-k" };
+    for (size_t i = 0; i < sizeof chains / sizeof *chains; i++) {
+        struct fx f;
+        struct ls_error e = {0};
+        fx_init(&f, PRESET_HF);
+        assert_int_equal(chain_parse(chains[i], &f.ch, &e), 0);
+        f.p.typical_p = 0.5;
+        f.p.top_n_sigma = 1.0;
+        f.p.eta = 0.01;
+        f.p.xtc_probability = 1.0;
+        f.p.mirostat = 2;
+        f.p.top_k = 1;
+        fx_run(&f);
+        assert_false(f.r.topn.exact);
+        assert_int_equal(f.r.topn.open_stages, 3u);           /* the stage and top-k after it */
+        assert_non_null(strstr(f.r.topn.why, "unknown on a top-N step"));
+        assert_int_equal(f.r.n_kept, 2);                        /* nothing cut */
+        assert_true(f.r.topn.tail_kept);
+        double lo, hi;
+        topn_p_bounds(&f.r, 1, &lo, &hi);
+        assert_true(lo == 0 && hi == 1);
+        assert_true(f.r.topn.retained_lo == 0);
+        fx_free(&f);
+    }
+}
+
+/* Penalties and DRY change nothing without history: exact; with history
+ * they are unknown. A system chain runs exactly on a top-N step. */
+static void test_penalties_history(void **st)
+{
+    (void)st;
+    struct fx f;
+    struct ls_error e = {0};
+    fx_init(&f, PRESET_LLAMACPP);
+    f.p.repeat_penalty = 1.3;
+    f.p.top_k = 1;
+    fx_run(&f);
+    assert_true(f.r.topn.exact);
+    assert_true(f.r.exact);                                     /* not the float32 emulation */
+    assert_int_equal(f.r.n_kept, 1);
+    int32_t hist[2] = { 1, 3 };
+    chain_ws_set_context(&f.ws, hist, 2, 0, 2, 0);
+    fx_run(&f);
+    assert_false(f.r.topn.exact);
+    assert_true(f.r.topn.open_stages != 0);
+    assert_non_null(strstr(f.r.topn.why, "penalties"));
+    struct chain ce;
+    topn_chain(&f.ch, 1, &ce);
+    assert_true(chain_is_exact(&ce));
+    topn_chain(&f.ch, 0, &ce);
+    assert_false(chain_is_exact(&ce));
+    (void)e;
+    fx_free(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -169,6 +254,9 @@ int main(void)
         cmocka_unit_test(test_exact_cases),
         cmocka_unit_test(test_bounded_cases),
         cmocka_unit_test(test_nothing_listed),
+        cmocka_unit_test(test_epsilon),
+        cmocka_unit_test(test_open_stages),
+        cmocka_unit_test(test_penalties_history),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
