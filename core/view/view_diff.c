@@ -22,27 +22,6 @@ static int tok(struct grid *g, const struct source *s, int x, int y, int maxw, e
     return grid_text(g, x, y, maxw, role, t, len, DISP_TOKEN);
 }
 
-/* Text over up to max_lines rows, broken at spaces; returns rows used. */
-static int wrap(struct grid *g, int x, int y, int w, int max_lines, enum grid_role role, const char *t)
-{
-    int n = 0;
-    size_t len = strlen(t);
-    while (len > 0 && n < max_lines) {
-        size_t cut = len;
-        if ((int)len > w && n + 1 < max_lines) {
-            cut = (size_t)w;
-            while (cut > 0 && t[cut] != ' ') cut--;
-            if (cut == 0) cut = (size_t)w;
-        }
-        grid_text(g, x, y + n, w, role, t, cut, 0);
-        n++;
-        t += cut;
-        len -= cut;
-        while (len > 0 && *t == ' ') { t++; len--; }
-    }
-    return n;
-}
-
 static void side(struct grid *g, const struct source *s, const char *name, const double *p, const int32_t *top,
                  uint32_t n_top, const double *other, int32_t rec, int x, int y, int w, int rows)
 {
@@ -76,9 +55,11 @@ static int diff_refusal(struct grid *g, const struct explorer_diff *d, int x, in
         return 1;
     }
     if (!d->fatal) return 0;
-    grid_fill(g, x, y + 1, w, 6, ROLE_ERROR);
+    /* the error is never cut: it gets the rows it asks for */
+    int rows = panel_wrap_lines(g, w - 4, d->err);
+    grid_fill(g, x, y + 1, w, 3 + rows, ROLE_ERROR);
     grid_puts(g, x + 1, y + 1, w - 2, ROLE_ERROR, "cannot compare these dumps:");
-    int n = wrap(g, x + 3, y + 2, w - 4, 3, ROLE_ERROR, d->err);
+    int n = panel_wrap(g, x + 3, y + 2, w - 4, rows, ROLE_ERROR, d->err);
     grid_puts(g, x + 1, y + 2 + n, w - 2, ROLE_ERROR, "diff needs two dumps of the same token sequence");
     grid_printf(g, x, y + 4 + n, w, ROLE_DIM, "%scompare OTHER tries another file; %s returns to the panels",
                 grid_key(g, GK_COMMAND), grid_key(g, GK_BACK));
