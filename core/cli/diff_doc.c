@@ -39,12 +39,9 @@ static int check_shapes(const struct source *a, const struct source *b, struct d
         return ls_fail(err, LS_EDATA, "%s has %u steps but %s has %u: not the same token sequence",
                        a->path, a->n_steps, b->path, b->n_steps);
     d->n_steps = a->n_steps;
-    const struct source *lo = a->vocab_size < b->vocab_size ? a : b, *hi = lo == a ? b : a;
-    d->V = lo->vocab_size;
-    /* a top-N file's V is its largest listed id + 1, not a vocabulary size:
-     * its ids beyond are unlisted, and nothing is cut */
-    if (lo->sparse) { d->V = hi->vocab_size; return LS_OK; }
-    if (a->vocab_size != b->vocab_size) {
+    int differ;
+    d->V = div_compared_vocab(a->vocab_size, a->sparse, b->vocab_size, b->sparse, &differ);
+    if (differ) {
         snprintf(d->warn, sizeof d->warn, "vocabulary sizes differ (A: %u, B: %u): ids [0, %u) compared, each side "
                  "renormalised over them; perplexities across different vocabularies are not comparable",
                  a->vocab_size, b->vocab_size, d->V);

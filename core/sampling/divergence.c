@@ -82,6 +82,16 @@ int div_step_compute(const float *za, const float *zb, uint32_t V, int32_t token
     return LS_OK;
 }
 
+uint32_t div_compared_vocab(uint32_t va, int sparse_a, uint32_t vb, int sparse_b, int *differ)
+{
+    int a_short = va < vb;
+    uint32_t lo = a_short ? va : vb, hi = a_short ? vb : va;
+    *differ = 0;
+    if (a_short ? sparse_a : sparse_b) return hi;
+    *differ = va != vb;
+    return lo;
+}
+
 double div_percentile(const double *s, size_t n, double f)
 {
     if (n == 0) return NAN;

@@ -98,6 +98,12 @@ struct div_stats {
 int div_step_bounds(const struct div_side *a, const struct div_side *b, uint32_t V, int32_t token,
                     struct div_step *out, struct ls_error *err);
 
+/* The ids two files are compared over: [0, min(V_a, V_b)), or [0, max)
+ * when the shorter side is top-N (a top-N file's V is its largest listed
+ * id + 1, not a vocabulary size: its ids beyond are unlisted). *differ = 1
+ * when ids are left out (the caller warns). */
+uint32_t div_compared_vocab(uint32_t va, int sparse_a, uint32_t vb, int sparse_b, int *differ);
+
 /* Percentile of sorted[0..n) at fraction f: linear interpolation at index
  * f*(n-1). NaN for n = 0. */
 double div_percentile(const double *sorted, size_t n, double f);
