@@ -32,6 +32,62 @@ static int by_kld_desc(const void *pa, const void *pb)
     return (x > y) - (x < y);
 }
 
+/* A's ids in byte order of their texts, for matching B's by text. */
+static const struct vocab *g_vocab;
+static int by_text(const void *pa, const void *pb)
+{
+    size_t la, lb;
+    const char *x = vocab_get(g_vocab, *(const int32_t *)pa, &la), *y = vocab_get(g_vocab, *(const int32_t *)pb, &lb);
+    int c = memcmp(x, y, la < lb ? la : lb);
+    return c ? c : (la > lb) - (la < lb);
+}
+
+static int32_t find_text(const int32_t *sorted, uint32_t n, const char *t, size_t len)
+{
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        size_t lm;
+        const char *m = vocab_get(g_vocab, sorted[mid], &lm);
+        int c = memcmp(m, t, lm < len ? lm : len);
+        if (!c) c = (lm > len) - (lm < len);
+        if (!c) return sorted[mid];
+        if (c < 0) lo = mid + 1; else hi = mid;
+    }
+    return -1;
+}
+
+static int has_texts(const struct source *s)
+{
+    if (!s->vocab || s->vocab->n < s->vocab_size) return 0;
+    for (uint32_t i = 0; i < s->vocab_size; i++) if (s->vocab->unknown[i]) return 0;
+    return 1;
+}
+
+/* Match B's tokens to A's by their bytes (diff_doc.h); sets d->b2a, d->V. */
+static int map_by_text(const struct source *a, const struct source *b, struct diff_doc *d, struct ls_error *err)
+{
+    if (!has_texts(a) || !has_texts(b))
+        return ls_fail(err, LS_EDATA, "%s identifies tokens by their text, but %s has no text for every id: the tokens "
+                       "cannot be matched", (a->local_ids ? a : b)->path, (has_texts(a) ? b : a)->path);
+    int32_t *sorted = malloc((size_t)(a->vocab_size ? a->vocab_size : 1) * sizeof *sorted);
+    d->b2a = malloc((size_t)(b->vocab_size ? b->vocab_size : 1) * sizeof *d->b2a);
+    if (!sorted || !d->b2a) { free(sorted); return ls_fail(err, LS_ELIMIT, "out of memory matching token texts"); }
+    for (uint32_t i = 0; i < a->vocab_size; i++) sorted[i] = (int32_t)i;
+    g_vocab = a->vocab;
+    qsort(sorted, a->vocab_size, sizeof *sorted, by_text);
+    uint32_t V = a->vocab_size;
+    for (uint32_t j = 0; j < b->vocab_size; j++) {
+        size_t len;
+        const char *t = vocab_get(b->vocab, (int32_t)j, &len);
+        int32_t id = find_text(sorted, a->vocab_size, t, len);
+        d->b2a[j] = id >= 0 ? id : (int32_t)V++;
+    }
+    free(sorted);
+    d->V = V;
+    return LS_OK;
+}
+
 /* Shapes that make two files incomparable, and the vocabulary warning. */
 static int check_shapes(const struct source *a, const struct source *b, struct diff_doc *d, struct ls_error *err)
 {
@@ -39,6 +95,7 @@ static int check_shapes(const struct source *a, const struct source *b, struct d
         return ls_fail(err, LS_EDATA, "%s has %u steps but %s has %u: not the same token sequence",
                        a->path, a->n_steps, b->path, b->n_steps);
     d->n_steps = a->n_steps;
+    if (a->local_ids || b->local_ids) return map_by_text(a, b, d, err);
     int differ;
     d->V = div_compared_vocab(a->vocab_size, a->sparse, b->vocab_size, b->sparse, &differ);
     if (differ) {
@@ -53,13 +110,19 @@ static int check_shapes(const struct source *a, const struct source *b, struct d
 /* Step t of both files: read, check, compare. The buffers hold d->V
  * values; a side's ids beyond its own V stay -inf (unlisted). */
 static int diff_step(const struct cli_opts *o, struct source *a, struct source *b, uint32_t t,
-                     float *za, float *zb, struct diff_doc *d, struct ls_error *err)
+                     float *za, float *zb, float *zt, struct diff_doc *d, struct ls_error *err)
 {
     struct step_info ia, ib;
     int rc;
     if ((rc = source_read_step(a, t, za, &ia, err))) { ls_error_prefix(err, a->path); return rc; }
-    if ((rc = source_read_step(b, t, zb, &ib, err))) { ls_error_prefix(err, b->path); return rc; }
-    if ((rc = check_finite(o, a, t, za, &ia, err)) || (rc = check_finite(o, b, t, zb, &ib, err))) return rc;
+    if ((rc = source_read_step(b, t, d->b2a ? zt : zb, &ib, err))) { ls_error_prefix(err, b->path); return rc; }
+    if ((rc = check_finite(o, a, t, za, &ia, err)) || (rc = check_finite(o, b, t, d->b2a ? zt : zb, &ib, err)))
+        return rc;
+    if (d->b2a) {   /* B's values at A's ids (tokens matched by text) */
+        for (uint32_t i = 0; i < d->V; i++) zb[i] = -INFINITY;
+        for (uint32_t j = 0; j < b->vocab_size; j++) zb[d->b2a[j]] = zt[j];
+        if (ib.token >= 0 && (uint32_t)ib.token < b->vocab_size) ib.token = d->b2a[ib.token];
+    }
     if (ia.token >= 0 && ib.token >= 0 && ia.token != ib.token)
         return ls_fail(err, LS_EDATA, "token sequences differ at step %u: %s has id %d, %s has id %d",
                        t, a->path, ia.token, b->path, ib.token);
@@ -88,16 +151,19 @@ int diff_doc_build(const struct cli_opts *o, struct source *a, struct source *b,
     uint32_t N = d->n_steps;
     if ((rc = step_budget(N, sizeof *d->steps + sizeof *d->order, "the per-step divergences", err))) return rc;
     uint32_t W = a->vocab_size > b->vocab_size ? a->vocab_size : b->vocab_size;
+    if (W < d->V) W = d->V;
     float *za = malloc((size_t)W * sizeof *za);
     float *zb = malloc((size_t)W * sizeof *zb);
+    float *zt = d->b2a ? malloc((size_t)b->vocab_size * sizeof *zt) : NULL;
     d->steps = malloc((size_t)(N ? N : 1) * sizeof *d->steps);
     d->order = malloc((size_t)(N ? N : 1) * sizeof *d->order);
-    if (!za || !zb || !d->steps || !d->order) rc = step_oom(N, a->vocab_size, "diff", err);
+    if (!za || !zb || !d->steps || !d->order || (d->b2a && !zt)) rc = step_oom(N, a->vocab_size, "diff", err);
     d->bounded = a->sparse || b->sparse;
     for (uint32_t i = 0; !rc && i < W; i++) za[i] = zb[i] = -INFINITY;
-    for (uint32_t t = 0; t < N && !rc; t++) rc = diff_step(o, a, b, t, za, zb, d, err);
+    for (uint32_t t = 0; t < N && !rc; t++) rc = diff_step(o, a, b, t, za, zb, zt, d, err);
     free(za);
     free(zb);
+    free(zt);
     if (!rc && d->bounded) rc = div_stats_bounds(d->steps, N, &d->stats, &d->stats_hi, err);
     else if (!rc && !(rc = div_stats_compute(d->steps, N, &d->stats, err))) d->stats_hi = d->stats;
     if (rc) return rc;
@@ -110,5 +176,6 @@ void diff_doc_free(struct diff_doc *d)
 {
     free(d->steps);
     free(d->order);
+    free(d->b2a);
     memset(d, 0, sizeof *d);
 }

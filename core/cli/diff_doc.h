@@ -18,6 +18,8 @@ struct diff_doc {
     int bounded;               /* a side is top-N: values are exact or [lo, hi] bounds */
     uint32_t n_basis[3];       /* steps by div_basis: exact, bounded, unknown */
     char warn[512];            /* "" or the vocabulary-size warning */
+    int32_t *b2a;              /* B's id -> compared id when tokens are matched by text
+                                  (a side numbers its token texts: local ids), else NULL */
     struct div_step *steps;    /* n_steps */
     uint32_t *order;           /* step indices, largest KLD (lower bound, then upper) first */
     struct div_stats stats;    /* the summary; its lower bounds when bounded */
@@ -25,7 +27,10 @@ struct diff_doc {
 };
 
 /* Compare every step of a and b (o: --allow-nonfinite). Prints the
- * vocabulary-size warning to stderr as it is found. */
+ * vocabulary-size warning to stderr as it is found. When either file
+ * identifies tokens by their text (API outputs without ids: local ids),
+ * tokens are matched by their bytes: A's ids stay, B's texts A lacks get
+ * ids after A's. */
 int diff_doc_build(const struct cli_opts *o, struct source *a, struct source *b,
                    struct diff_doc *d, struct ls_error *err);
 void diff_doc_free(struct diff_doc *d);

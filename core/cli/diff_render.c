@@ -129,6 +129,7 @@ cJSON *diff_doc_json(const struct diff_doc *d, uint32_t ntop)
     cJSON_AddNumberToObject(doc, "vocab_size_a", d->a->vocab_size);
     cJSON_AddNumberToObject(doc, "vocab_size_b", d->b->vocab_size);
     cJSON_AddNumberToObject(doc, "compared_vocab", d->V);
+    cJSON_AddBoolToObject(doc, "matched_by_text", d->b2a != NULL);
     cJSON_AddBoolToObject(doc, "bounded", d->bounded);
     cJSON_AddBoolToObject(doc, "top_n_a", d->a->sparse);
     cJSON_AddBoolToObject(doc, "top_n_b", d->b->sparse);
@@ -162,6 +163,9 @@ static void text_head(const struct diff_doc *d, unsigned disp)
             printf("POST-SAMPLING: %s holds probabilities after its sampler chain, not the model's raw distribution\n",
                    i ? "B" : "A");
     if (d->warn[0]) printf("warning: %s\n", d->warn);
+    if (d->b2a)
+        printf("tokens matched by their text: %s no token ids (ids below are A's; B's other texts follow)\n",
+               d->a->local_ids && d->b->local_ids ? "neither file has" : d->a->local_ids ? "A has" : "B has");
     if (!d->bounded) return;
     printf("top-N: each side's own probabilities (exp(logprob), never renormalised); the tokens a step does not\n"
            "list share its unknown tail, each at most the smallest listed p other than the recorded token's.\n"
