@@ -1,6 +1,7 @@
 /* diff_doc.c: the diff document, computed (see diff_doc.h). */
 #include "cli/diff_doc.h"
 #include "base/budget.h"
+#include "input/token_match.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -32,62 +33,6 @@ static int by_kld_desc(const void *pa, const void *pb)
     return (x > y) - (x < y);
 }
 
-/* A's ids in byte order of their texts, for matching B's by text. */
-static const struct vocab *g_vocab;
-static int by_text(const void *pa, const void *pb)
-{
-    size_t la, lb;
-    const char *x = vocab_get(g_vocab, *(const int32_t *)pa, &la), *y = vocab_get(g_vocab, *(const int32_t *)pb, &lb);
-    int c = memcmp(x, y, la < lb ? la : lb);
-    return c ? c : (la > lb) - (la < lb);
-}
-
-static int32_t find_text(const int32_t *sorted, uint32_t n, const char *t, size_t len)
-{
-    uint32_t lo = 0, hi = n;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        size_t lm;
-        const char *m = vocab_get(g_vocab, sorted[mid], &lm);
-        int c = memcmp(m, t, lm < len ? lm : len);
-        if (!c) c = (lm > len) - (lm < len);
-        if (!c) return sorted[mid];
-        if (c < 0) lo = mid + 1; else hi = mid;
-    }
-    return -1;
-}
-
-static int has_texts(const struct source *s)
-{
-    if (!s->vocab || s->vocab->n < s->vocab_size) return 0;
-    for (uint32_t i = 0; i < s->vocab_size; i++) if (s->vocab->unknown[i]) return 0;
-    return 1;
-}
-
-/* Match B's tokens to A's by their bytes (diff_doc.h); sets d->b2a, d->V. */
-static int map_by_text(const struct source *a, const struct source *b, struct diff_doc *d, struct ls_error *err)
-{
-    if (!has_texts(a) || !has_texts(b))
-        return ls_fail(err, LS_EDATA, "%s identifies tokens by their text, but %s has no text for every id: the tokens "
-                       "cannot be matched", (a->local_ids ? a : b)->path, (has_texts(a) ? b : a)->path);
-    int32_t *sorted = malloc((size_t)(a->vocab_size ? a->vocab_size : 1) * sizeof *sorted);
-    d->b2a = malloc((size_t)(b->vocab_size ? b->vocab_size : 1) * sizeof *d->b2a);
-    if (!sorted || !d->b2a) { free(sorted); return ls_fail(err, LS_ELIMIT, "out of memory matching token texts"); }
-    for (uint32_t i = 0; i < a->vocab_size; i++) sorted[i] = (int32_t)i;
-    g_vocab = a->vocab;
-    qsort(sorted, a->vocab_size, sizeof *sorted, by_text);
-    uint32_t V = a->vocab_size;
-    for (uint32_t j = 0; j < b->vocab_size; j++) {
-        size_t len;
-        const char *t = vocab_get(b->vocab, (int32_t)j, &len);
-        int32_t id = find_text(sorted, a->vocab_size, t, len);
-        d->b2a[j] = id >= 0 ? id : (int32_t)V++;
-    }
-    free(sorted);
-    d->V = V;
-    return LS_OK;
-}
-
 /* Shapes that make two files incomparable, and the vocabulary warning. */
 static int check_shapes(const struct source *a, const struct source *b, struct diff_doc *d, struct ls_error *err)
 {
@@ -95,7 +40,7 @@ static int check_shapes(const struct source *a, const struct source *b, struct d
         return ls_fail(err, LS_EDATA, "%s has %u steps but %s has %u: not the same token sequence",
                        a->path, a->n_steps, b->path, b->n_steps);
     d->n_steps = a->n_steps;
-    if (a->local_ids || b->local_ids) return map_by_text(a, b, d, err);
+    if (a->local_ids || b->local_ids) return token_match_by_text(a, b, &d->b2a, &d->V, err);
     int differ;
     d->V = div_compared_vocab(a->vocab_size, a->sparse, b->vocab_size, b->sparse, &differ);
     if (differ) {

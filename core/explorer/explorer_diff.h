@@ -54,6 +54,8 @@ struct explorer_diff {
     uint32_t cur_step;
     uint64_t cur_key;            /* the step it was built for (shifted, low bit set) */
     float *cz;                   /* B's logits at the current step */
+    int32_t *b2a;                /* tokens matched by text (token_match.h), else NULL */
+    float *zt;                   /* B's own ids before the matching (V_B) */
     double *pa, *pb;             /* V: both distributions over [0, V); a top-N side: the
                                     file's own p, NAN where not listed (unknown) */
     struct div_step cur;
@@ -65,6 +67,10 @@ struct explorer_diff {
     int allow_nonfinite;
     const char *nonfinite_hint;
 };
+
+/* Where B's token `id` (in the compared ids) has its text: A's source for
+ * an id matched by text to one of A's, else B's, at *sid. */
+const struct source *explorer_diff_b_text(const struct explorer_diff *d, int32_t id, int32_t *sid);
 
 /* Open B for comparison with A (the explorer's source). On failure nothing
  * changes and err says why. A different step count opens B but sets fatal. */

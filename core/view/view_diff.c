@@ -22,8 +22,11 @@ static int tok(struct grid *g, const struct source *s, int x, int y, int maxw, e
     return grid_text(g, x, y, maxw, role, t, len, DISP_TOKEN);
 }
 
-static void side(struct grid *g, const struct source *s, const char *name, const double *p, const int32_t *top,
-                 uint32_t n_top, const double *other, int32_t rec, int x, int y, int w, int rows)
+/* One model's column; d: B's (its token texts may be A's, token_match.h),
+ * NULL for A. */
+static void side(struct grid *g, const struct source *s, const struct explorer_diff *d, const char *name,
+                 const double *p, const int32_t *top, uint32_t n_top, const double *other, int32_t rec, int x, int y,
+                 int w, int rows)
 {
     char t[160];
     int n = snprintf(t, sizeof t, "%s: ", name);
@@ -37,7 +40,9 @@ static void side(struct grid *g, const struct source *s, const char *name, const
         int yy = y + 1 + i;
         int32_t id = top[i];
         if (id == rec) grid_glyph(g, x, yy, gl->arrow, ROLE_MARK);
-        tok(g, s, x + 2, yy, tw, ROLE_NORMAL, id);
+        int32_t sid = id;
+        const struct source *ts = d ? explorer_diff_b_text(d, id, &sid) : s;
+        tok(g, ts, x + 2, yy, tw, ROLE_NORMAL, sid);
         if (bw) grid_bar(g, x + 2 + tw + 1, yy, bw, mx > 0 ? p[id] / mx : 0, ROLE_BAR_FINAL);
         grid_printf(g, x + 2 + tw + 1 + (bw ? bw + 1 : 0), yy, 7, ROLE_VALUE, "%7.4f", p[id]);
         /* the other model's probability of the same token */
@@ -193,8 +198,8 @@ void view_diff(struct grid *g, const struct explorer *ex, const struct explorer_
     if (rows > XD_TOP) rows = XD_TOP;
     int hw = w / 2;
     int32_t rec = d->tok_a >= 0 ? d->tok_a : d->tok_b;
-    side(g, ex->src, "A", d->pa, d->top_a, d->n_top_a, d->pb, rec, x, y, hw - 1, rows);
-    side(g, d->b, "B", d->pb, d->top_b, d->n_top_b, d->pa, rec, x + hw + 1, y, w - hw - 1, rows);
+    side(g, ex->src, NULL, "A", d->pa, d->top_a, d->n_top_a, d->pb, rec, x, y, hw - 1, rows);
+    side(g, d->b, d, "B", d->pb, d->top_b, d->n_top_b, d->pa, rec, x + hw + 1, y, w - hw - 1, rows);
     for (int i = 0; i <= rows; i++) grid_glyph(g, x + hw - 1, y + i, grid_glyphs(g)->vline, ROLE_BORDER);
     y += rows + 1;
     if (seq_h == 0) return;
