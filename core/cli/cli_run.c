@@ -96,7 +96,7 @@ int cli_run_step(const struct cli_opts *o, struct source *s, uint32_t step,
         return rc;
     }
     rc = topn_run(&o->chain, &o->params, st->logits, s->vocab_size,
-                  st->info.sparse ? st->info.tail_mass : -1.0, 0, &st->ws, &st->res, err);
+                  st->info.sparse ? st->info.tail_mass : -1.0, st->info.token, 0, &st->ws, &st->res, err);
     if (rc) {
         char pre[64];
         snprintf(pre, sizeof pre, "step %u", step);

@@ -120,7 +120,7 @@ struct topn_bounds {
     double retained_lo, retained_hi; /* raw mass kept (listed exact + unknown part) */
     unsigned open_stages;     /* bit k: stage k's result is unknown on this step (topn.c
                                  says why); final p are then only known to lie in [0, 1] */
-    char why[112];            /* the first reason a result is an interval; "" if exact */
+    char why[224];            /* the first reason a result is an interval; "" if exact */
 };
 
 struct stage_report {

@@ -23,6 +23,9 @@ struct tn {
     struct chain_result *r;
     int32_t *ord;        /* listed ids, logit desc then id asc */
     uint32_t n, m;       /* listed, kept prefix */
+    uint32_t sure;       /* listed tokens surely ranked above every unlisted one: n, or
+                            n - 1 when the last is the recorded token below the file's
+                            top-N list (an API lists it even outside its top N) */
     double a;            /* 1 / temperature applied so far */
     double lp0, lpmin;   /* largest and smallest listed log-probability */
     double mlo, mhi;     /* raw mass of the unknown tokens still in */
@@ -107,21 +110,29 @@ static void st_temperature(struct tn *t, int k)
     t->a = 1.0 / t->r->effective_temperature;
 }
 
+/* The kept prefix that is surely above every unlisted token. */
+static uint32_t sure_m(const struct tn *t) { return t->m < t->sure ? t->m : t->sure; }
+
+static void why_outlier(struct tn *t, const char *stage)
+{
+    t->kept_exact = 0;
+    why(t, "%s: the recorded token, listed last, may lie outside the file's top-N list: unlisted tokens may rank above it", stage);
+}
+
 static void st_top_k(struct tn *t, int k)
 {
     uint32_t kk = (uint32_t)t->p->top_k;
-    if (kk < t->m) {
+    if (kk <= sure_m(t)) {
         uint32_t mm = kk;
-        if (t->c->topk_ties == TIES_KEEP)
+        if (kk < t->m && t->c->topk_ties == TIES_KEEP)
             while (mm < t->m && t->z[t->ord[mm]] == t->z[t->ord[kk - 1]]) mm++;
         cut_to(t, mm, k);
         tail_cut(t, k);
-    } else if (kk == t->m) {
-        tail_cut(t, k);
-    } else if (t->mhi > 0) {
-        t->mlo = 0;
-        why(t, "top-k %u keeps up to %u unlisted tokens", kk, kk - t->m);
+        return;
     }
+    if (t->mhi > 0) t->mlo = 0;
+    if (sure_m(t) < t->m) why_outlier(t, "top-k");
+    else if (t->mhi > 0) why(t, "top-k %u keeps up to %u unlisted tokens", kk, kk - t->m);
 }
 
 /* Listed tokens kept by a crossing at target: 1..m, or m + 1 beyond them. */
@@ -141,14 +152,15 @@ static void st_top_p(struct tn *t, int k)
     for (uint32_t i = 0; i < t->m; i++) W += w_of(t, i);
     tail_w(t, &lo, &hi);
     uint32_t jlo = crossing(t, (pp - TOPN_EPS) * (W + lo)), jhi = crossing(t, (pp - TOPN_EPS) * (W + hi));
-    if (jhi <= t->m) {
+    if (jhi <= sure_m(t)) {
         cut_to(t, jhi, k);
         tail_cut(t, k);
         if (jlo != jhi) t->kept_exact = 0;
         if (jlo != jhi) why(t, "top-p %.9g: whether %u listed tokens are kept depends on the unknown tail", pp, jhi - jlo);
         return;
     }
-    if (jlo <= t->m) { t->kept_exact = 0; why(t, "top-p %.9g: the crossing depends on the unknown tail", pp); }
+    if (jhi <= t->m) why_outlier(t, "top-p");
+    else if (jlo <= t->m) { t->kept_exact = 0; why(t, "top-p %.9g: the crossing depends on the unknown tail", pp); }
     else why(t, "top-p %.9g reaches into the unknown tail", pp);
     t->mlo = 0;
 }
@@ -370,8 +382,16 @@ static int empty_step(const struct chain *c, const struct params *p, uint32_t V,
     return LS_OK;
 }
 
+/* The recorded token is an outlier when it is listed strictly below every
+ * other listed token: it may lie outside the file's top-N list, so it says
+ * nothing about the unlisted tokens (they may rank above it). */
+static int outlier(const float *z, const int32_t *ord, uint32_t n, int32_t recorded)
+{
+    return n >= 2 && recorded >= 0 && ord[n - 1] == recorded && z[ord[n - 2]] > z[recorded];
+}
+
 int topn_run(const struct chain *c, const struct params *p, const float *logits,
-             uint32_t V, double tail, int rerun, struct chain_ws *ws,
+             uint32_t V, double tail, int32_t recorded, int rerun, struct chain_ws *ws,
              struct chain_result *r, struct ls_error *err)
 {
     struct chain ce;
@@ -389,11 +409,15 @@ int topn_run(const struct chain *c, const struct params *p, const float *logits,
     b->n_listed = ws->n_finite;
     b->f_lo = b->f_hi = 1;
     raw_truth(logits, V, r);
-    struct tn t = { c, p, ws, logits, r, ws->idx, ws->n_finite, ws->n_finite, 1.0, 0, 0, tail, tail, 1, 0 };
+    struct tn t = { c, p, ws, logits, r, ws->idx, ws->n_finite, ws->n_finite, ws->n_finite, 1.0, 0, 0, tail, tail, 1, 0 };
     memcpy(t.ord, ws->finite, (size_t)t.n * sizeof *t.ord);
     sort_ids(t.ord, ws->cand, t.n, logits);
+    if (outlier(logits, t.ord, t.n, recorded)) t.sure = t.n - 1;
     t.lp0 = (double)logits[t.ord[0]];
-    t.lpmin = (double)logits[t.ord[t.n - 1]];
+    /* an unlisted token's p is at most the smallest sure listed one, and at
+     * most the whole tail */
+    t.lpmin = (double)logits[t.ord[t.sure - 1]];
+    if (tail > 0 && log(tail) < t.lpmin) t.lpmin = log(tail);
     run_stages(&t);
     finish(&t, ws->cand);
     b->kept_exact = t.kept_exact;

@@ -31,7 +31,7 @@
  * system's float32 emulation. Costs O(V) for the chain_run it wraps plus
  * O(n log n).
  *
- *   topn_run(&ch, &pr, logits, V, info.sparse ? info.tail_mass : -1, 0, &ws, &res, &err);
+ *   topn_run(&ch, &pr, logits, V, info.sparse ? info.tail_mass : -1, info.token, 0, &ws, &res, &err);
  */
 #ifndef LS_TOPN_H
 #define LS_TOPN_H
@@ -45,9 +45,13 @@
 /* tail < 0: a full vocabulary, exactly chain_run (chain_rerun when rerun
  * is set). tail >= 0: a top-N step whose finite logits are
  * log-probabilities with that unknown mass (always a full run: the step is
- * small). Every caller that runs the chain on a step comes through here. */
+ * small). recorded: the step's recorded token, or -1: an API lists it even
+ * when it is outside its top-N list, so when it is listed strictly below
+ * every other listed token it bounds nothing (unlisted tokens may rank
+ * above it; top-k and top-p crossings that reach it are then open). Every
+ * caller that runs the chain on a step comes through here. */
 int topn_run(const struct chain *c, const struct params *p, const float *logits,
-             uint32_t V, double tail, int rerun, struct chain_ws *ws,
+             uint32_t V, double tail, int32_t recorded, int rerun, struct chain_ws *ws,
              struct chain_result *r, struct ls_error *err);
 
 /* The chain that runs on a step, for every line that names the mode: a
