@@ -239,7 +239,8 @@ static void add_stages(cJSON *d, const struct chain_result *r)
     }
 }
 
-/* "exact" and, on a top-N step, "tail_mass", "bounded_by" and the
+/* "exact" and, on a top-N step, "tail_mass", "bounded_by",
+ * "unknown_stages" (when a stage's result is unknown) and the
  * "(other tokens)" row as "tail". */
 static void add_topn_json(cJSON *d, const struct chain_result *r)
 {
@@ -248,6 +249,11 @@ static void add_topn_json(cJSON *d, const struct chain_result *r)
     if (!b->sparse) return;
     cJSON_AddNumberToObject(d, "tail_mass", b->tail_raw);
     if (b->why[0]) cJSON_AddStringToObject(d, "bounded_by", b->why);
+    if (b->open_stages) {   /* the stages whose result the step leaves unknown (topn.h) */
+        cJSON *u = cJSON_AddArrayToObject(d, "unknown_stages");
+        for (int k = 0; k < r->n_stages; k++)
+            if (b->open_stages & (1u << k)) cJSON_AddItemToArray(u, cJSON_CreateString(stage_name(r->stages[k].kind)));
+    }
     cJSON *rb = cJSON_AddArrayToObject(d, "retained_mass_bounds");
     cJSON_AddItemToArray(rb, cJSON_CreateNumber(b->retained_lo));
     cJSON_AddItemToArray(rb, cJSON_CreateNumber(b->retained_hi));
@@ -402,7 +408,8 @@ static void show_head_text(FILE *f, const struct report_ctx *c, unsigned disp)
     for (int i = 0; i < r->n_stages; i++) {
         const struct stage_report *sr = &r->stages[i];
         fprintf(f, "%-12s %8u %8u %14.6f %14.6f%s\n", stage_name(sr->kind), sr->kept_in, sr->kept_out,
-                sr->mass_removed, sr->raw_mass_removed, sr->active ? "" : "  (off)");
+                sr->mass_removed, sr->raw_mass_removed,
+                !sr->active ? "  (off)" : r->topn.open_stages & (1u << i) ? "  (unknown on this step)" : "");
     }
 }
 
