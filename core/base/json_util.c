@@ -285,3 +285,13 @@ int json_get_int(const struct json_ctx *jc, const cJSON *v, const char *path, lo
     *out = (long)d;
     return LS_OK;
 }
+
+cJSON *json_num(double v)
+{
+    return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
+}
+
+void json_add_num(cJSON *obj, const char *key, double v)
+{
+    cJSON_AddItemToObject(obj, key, json_num(v));
+}

@@ -42,6 +42,11 @@ cJSON *json_parse_opts(const char *buf, size_t len, const char **end, int requir
  * document (the caller frees it with cJSON_Delete) or NULL. */
 cJSON *json_value_of(const char *text, size_t len);
 
+/* A number, or null when v is not finite (JSON has no NaN or infinity):
+ * the one "number or null" every document writes with. */
+cJSON *json_num(double v);
+void json_add_num(cJSON *obj, const char *key, double v);
+
 /* The message for a parse that ran out of memory: LS_ELIMIT (exit 5) with
  * the text size and the documented peak, never "invalid JSON". */
 int json_oom_fail(size_t len, struct ls_error *err);

@@ -96,7 +96,7 @@ int cli_run_step(const struct cli_opts *o, struct source *s, uint32_t step,
     int want = st->ws.want;
     if (st->info.sparse) st->ws.want = CHAIN_WANT_ALL; /* top-N truth needs the raw numbers */
     rc = topn_run(&o->chain, &o->params, st->logits, s->vocab_size,
-                  st->info.sparse ? st->info.tail_mass : -1.0, 0, &st->ws, &st->res, err);
+                  st->info.sparse ? st->info.tail_mass : -1.0, st->info.token, 0, &st->ws, &st->res, err);
     st->ws.want = want;
     if (rc) {
         source_error_step(err, step);

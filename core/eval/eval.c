@@ -278,7 +278,8 @@ static void *worker_main(void *arg)
         struct eval_acc *a = &r->acc[k];
         /* settings after the first reuse the raw softmax of this step */
         int rc = topn_run(&a->set.chain, &a->set.params, w->logits, r->V,
-                          w->info->sparse ? w->info->tail_mass : -1.0, k != w->first, &w->ws, &w->res, &w->err);
+                          w->info->sparse ? w->info->tail_mass : -1.0, w->info->token, k != w->first, &w->ws,
+                          &w->res, &w->err);
         if (rc) {
             source_error_step(&w->err, step);
             ls_error_prefix(&w->err, r->src->path);
