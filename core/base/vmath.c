@@ -35,15 +35,19 @@ INLINE v4i finite4(v4f z) { v4f d = z - z; return d == d; }
 /* exp(x) per lane: x = n ln2 + r, |r| <= ln2/2 (ln 2 split in fdlibm's two
  * parts so n * LN2_HI is exact), Taylor to r^13 (truncation < 2e-17
  * relative) by Estrin's scheme (depth 4, so neighbouring vectors overlap in
- * the pipeline), times 2^n built in the exponent bits. Lanes below -708
- * (and NaN) give 0; the clamps keep n in the normal range. */
+ * the pipeline), times 2^n. 2^n is built in the exponent bits as
+ * 2^(n + 1000) * 2^-1000: both factors are normal for every n down to
+ * -1077, the first product is exact, and the second rounds once, so results
+ * in the subnormal range (x below -708) come out as libm's do instead of 0.
+ * Lanes below -746 (and NaN) give 0; x is clamped at 709 above. */
 INLINE v4d exp4(v4d x)
 {
     const double LN2_HI = 6.93147180369123816490e-01, LN2_LO = 1.90821492927058770002e-10;
     const double SHIFT = 6755399441055744.0; /* 1.5 * 2^52: adding it rounds to an integer */
+    const double TWO_M1000 = 0x1p-1000;
     const v4d zero = {0};
-    v4l keep = x >= -708.0;
-    x = sel4d(keep, x, zero - 708.0);
+    v4l keep = x >= -746.0;
+    x = sel4d(keep, x, zero - 746.0);
     x = sel4d(x <= 709.0, x, zero + 709.0);
     v4d kd = x * 1.4426950408889634 + SHIFT;
     v4d n = kd - SHIFT;
@@ -56,8 +60,11 @@ INLINE v4d exp4(v4d x)
     v4d b0 = a23 * r2 + a01, b1 = a67 * r2 + a45, b2 = a1011 * r2 + a89;
     v4d c1 = a1213 * r4 + b2;
     v4d p = (c1 * r8 + b1 * r4) + b0;
-    v4u bits = ((v4u)kd - (v4u)(zero + SHIFT) + 1023u) << 52;
-    return sel4d(keep, p * (v4d)bits, zero);
+    v4u big = ((v4u)kd - (v4u)(zero + SHIFT) + 1023u + 1000u) << 52; /* 2^(n + 1000) */
+    v4u direct = ((v4u)kd - (v4u)(zero + SHIFT) + 1023u) << 52;      /* 2^n, normal n */
+    v4l tiny = x < -708.0;
+    v4d y = sel4d(tiny, (p * (v4d)big) * TWO_M1000, p * (v4d)direct);
+    return sel4d(keep, y, zero);
 }
 
 INLINE void scan_body(const float *z, size_t n, struct vm_scan *out)

@@ -13,10 +13,10 @@
  *
  * Units: logits in nats; exp results are unnormalised weights in [0, 1]
  * when the shift is the maximum. exp is our own (a degree-13 polynomial
- * after an ln 2 range reduction, about 1 ulp): arguments below -708 give
- * 0 (the weight of such a token is below 1e-307), so lanes that underflow
- * cost the same as the others; arguments above 709 are clamped there (the
- * callers shift by the maximum, so their arguments are <= 0). Non-finite logits (NaN, +-inf) weigh 0. */
+ * after an ln 2 range reduction, about 1 ulp, subnormal results included):
+ * arguments below -746 give 0, and lanes that underflow cost the same as
+ * the others; arguments above 709 are clamped there (the callers shift by
+ * the maximum, so their arguments are <= 0). Non-finite logits (NaN, +-inf) weigh 0. */
 #ifndef LS_VMATH_H
 #define LS_VMATH_H
 
