@@ -117,7 +117,7 @@ void chain_ws_set_context(struct chain_ws *ws, const int32_t *hist, uint32_t n_h
     ws->seed = seed;
 }
 
-void chain_ws_set_breakers(struct chain_ws *ws, const uint8_t *breaker)
+void chain_ws_set_breakers(struct chain_ws *ws, const struct dry_breakers *breaker)
 {
     ws->breaker = breaker;
 }

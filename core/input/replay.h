@@ -1,0 +1,44 @@
+/* replay.h: a source's recorded path up to a step, and the chain's carried
+ * state along it.
+ *
+ * Stateful stages read the tokens before a step (penalties, DRY: the
+ * history given by chain_ws_set_context) and carry state over steps
+ * (mirostat's mu: chain_accept). The real system at step N has accepted the
+ * tokens of steps 0..N-1; to show step N as it would see it, the state is
+ * replayed along the recorded tokens: each earlier step is run through the
+ * chain and its recorded token accepted. A step that records no token adds
+ * nothing and leaves the state as it was; a recorded token the chain cut
+ * leaves mu unchanged (chain_accept: the system could not have drawn it).
+ *
+ * One replay per chain_ws; moving back to an earlier step starts over.
+ * Reading forward in step order costs one read per step, plus one chain
+ * run per step only when the chain carries state. */
+#ifndef LS_REPLAY_H
+#define LS_REPLAY_H
+
+#include "input/source.h"
+#include "sampling/chain.h"
+
+struct replay {
+    int32_t *hist;        /* recorded tokens of steps [0, upto) that have one */
+    uint32_t n_hist;
+    uint32_t upto;        /* steps read */
+    uint32_t accepted;    /* steps the carried state has seen */
+};
+
+int replay_init(struct replay *h, uint32_t n_steps);
+void replay_free(struct replay *h);
+/* The chain carries state over steps (mirostat on and in the chain). */
+int replay_stateful(const struct chain *c, const struct params *p);
+
+/* Bring h, and ws's carried state when the chain has one, to just before
+ * `step`, reading the steps in between into logits/info (scratch of V),
+ * running them through r. Leaves ws's context set for `step`. */
+int replay_to(struct replay *h, struct source *s, const struct chain *c, const struct params *p, uint32_t step,
+              uint64_t seed, float *logits, struct step_info *info, struct chain_ws *ws,
+              struct chain_result *r, struct ls_error *err);
+/* After `step` ran into r: accept its recorded token tok (once per step). */
+void replay_accept(struct replay *h, const struct chain *c, const struct params *p, uint32_t step, int32_t tok,
+                   struct chain_ws *ws, const struct chain_result *r);
+
+#endif
