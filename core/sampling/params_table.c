@@ -141,11 +141,11 @@ static const struct param_def defs[PARAM__COUNT] = {
 static const struct list_param_def list_defs[LPARAM__COUNT] = {
     [LPARAM_LOGIT_BIAS] = {
         "logit-bias", "logit_bias", {"bias", "sequence_bias", NULL},
-        "add BIAS to a token's logit: ID=BIAS, ID+BIAS, ID-BIAS or 'TEXT'=BIAS (one token's text), "
-        "comma-separated; -inf or false bans", STAGE_LOGIT_BIAS, SYS_ALL },
+        "ID=BIAS, ID+BIAS, ID-BIAS or 'TEXT'=BIAS, comma-separated; -inf or false bans",
+        STAGE_LOGIT_BIAS, SYS_ALL },
     [LPARAM_DRY_BREAKERS] = {
         "dry-sequence-breaker", "dry_sequence_breakers", {"dry-breaker", "dry_sequence_breaker", NULL},
-        "a string that stops DRY's repeat lookback (repeatable; replaces the defaults \\n : \" *; none: no breakers)",
+        "S: a DRY breaker, repeatable (default \\n : \" *; none: no breakers)",
         STAGE_DRY, SYS_LLAMA },
 };
 
