@@ -52,14 +52,6 @@ void cli_step_free(struct cli_step *st)
     memset(st, 0, sizeof *st);
 }
 
-/* The chain reads the recorded tokens before this step (penalties, DRY)
- * or carries state over steps (mirostat) */
-static int needs_history(const struct cli_opts *o)
-{
-    return chain_uses(&o->chain, &o->params, STAGE_PENALTIES) || chain_uses(&o->chain, &o->params, STAGE_DRY) ||
-           replay_stateful(&o->chain, &o->params);
-}
-
 /* DRY's sequence breakers over the file's vocabulary, processed once
  * (llama.cpp's defaults unless the options name others) */
 static int build_breakers(const struct cli_opts *o, const struct source *s, struct cli_step *st,
@@ -91,7 +83,7 @@ int cli_run_step(const struct cli_opts *o, struct source *s, uint32_t step,
     int rc = chain_uses(&o->chain, &o->params, STAGE_DRY) ? build_breakers(o, s, st, err) : LS_OK;
     if (rc) return rc;
     chain_ws_set_breakers(&st->ws, st->breaker);
-    if (needs_history(o)) rc = gather_history(o, s, step, st, err);
+    if (replay_needed(&o->chain, &o->params)) rc = gather_history(o, s, step, st, err);
     else chain_ws_set_context(&st->ws, NULL, 0, 0, step, o->seed);
     if (rc) return rc;
     rc = source_read_step(s, step, st->logits, &st->info, err);

@@ -145,7 +145,7 @@ static const struct list_param_def list_defs[LPARAM__COUNT] = {
         STAGE_LOGIT_BIAS, SYS_ALL },
     [LPARAM_DRY_BREAKERS] = {
         "dry-sequence-breaker", "dry_sequence_breakers", {"dry-breaker", "dry_sequence_breaker", NULL},
-        "S: a DRY breaker, repeatable (default \\n : \" *; none: no breakers)",
+        "STR: one DRY breaker; repeatable, replaces \\n : \" * (none: no breakers)",
         STAGE_DRY, SYS_LLAMA },
 };
 
