@@ -55,10 +55,12 @@ static void rewind_to(struct replay *h, const struct chain *c, const struct para
                       struct chain_ws *ws)
 {
     if (memcmp(&h->c, c, sizeof *c) || !params_same(&h->p, p, 1)) {
+        /* the tokens stay; the state belongs to the setting: replayed anew */
         h->c = *c;
         h->p = *p;
-        h->upto = h->n_hist = h->accepted = 0;
+        h->accepted = 0;
         chain_ws_reset_state(ws);
+        if (replay_stateful(c, p)) h->upto = h->n_hist = 0;
     }
     if (step < h->upto) { h->upto = step; h->n_hist = h->n_before[step]; }
     if (step < h->accepted) {
