@@ -144,6 +144,9 @@ void chain_accept(const struct chain *c, const struct params *p, struct chain_ws
 {
     if (p->mirostat <= 0 || !has_stage(c, STAGE_MIROSTAT) || token < 0 || (uint32_t)token >= r->V) return;
     double mu = ws->mu_set ? ws->mu : 2.0 * p->mirostat_tau, pt = r->p[token];
+    /* a token the chain cut cannot have been drawn by the system (a recorded
+     * one replayed): mu stays, instead of becoming -inf for good */
+    if (!(pt > 0)) return;
     if (!c->exact) { float s = -log2f((float)pt); mu = (float)((float)mu - (float)p->mirostat_eta * (s - (float)p->mirostat_tau)); }
     else mu -= p->mirostat_eta * (-log2(pt) - p->mirostat_tau);
     ws->mu = mu;

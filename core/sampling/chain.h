@@ -228,7 +228,8 @@ void chain_ws_set_context(struct chain_ws *ws, const int32_t *hist, uint32_t n_h
 /* DRY's sequence breakers (sampling/dry_breakers.h; not owned, NULL: none). */
 void chain_ws_set_breakers(struct chain_ws *ws, const struct dry_breakers *breaker);
 /* After a token is chosen from r: update carried state (mirostat's mu, from
- * the token's probability in r). Resetting: chain_ws_reset_state. */
+ * the token's probability in r; a token r cut leaves it as it was).
+ * Resetting: chain_ws_reset_state. */
 void chain_accept(const struct chain *c, const struct params *p, struct chain_ws *ws,
                   const struct chain_result *r, int32_t token);
 void chain_ws_reset_state(struct chain_ws *ws);
