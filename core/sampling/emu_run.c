@@ -159,6 +159,6 @@ void emu_run(const struct chain *c, const struct params *p, const float *logits,
     r->n_stages = c->n;
     for (int k = 0; k < c->n; k++) run_stage(e, k);
     if (e->sys == PRESET_LLAMACPP && p->mirostat > 0)
-        chain_note(r, "mirostat %d replaces llama.cpp's chain except temperature", (int)p->mirostat);
+        chain_note(r, "mirostat %d replaces llama.cpp's chain except logit-bias and temperature", (int)p->mirostat);
     finish(e);
 }
