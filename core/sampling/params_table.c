@@ -154,14 +154,18 @@ const struct list_param_def *list_param_def(enum list_param_id id)
     return (unsigned)id < LPARAM__COUNT ? &list_defs[id] : NULL;
 }
 
+/* word is name, key or one of the aliases (case-insensitive) */
+static int names_hit(const char *word, const char *name, const char *key, const char *const *aliases)
+{
+    int hit = !strcasecmp(word, name) || !strcasecmp(word, key);
+    for (int a = 0; !hit && aliases[a]; a++) hit = !strcasecmp(word, aliases[a]);
+    return hit;
+}
+
 int list_param_lookup(const char *word, enum list_param_id *id)
 {
-    for (int i = 0; i < LPARAM__COUNT; i++) {
-        const struct list_param_def *d = &list_defs[i];
-        int hit = !strcasecmp(word, d->name) || !strcasecmp(word, d->key);
-        for (int a = 0; !hit && d->aliases[a]; a++) hit = !strcasecmp(word, d->aliases[a]);
-        if (hit) { *id = (enum list_param_id)i; return 1; }
-    }
+    for (int i = 0; i < LPARAM__COUNT; i++)
+        if (names_hit(word, list_defs[i].name, list_defs[i].key, list_defs[i].aliases)) { *id = (enum list_param_id)i; return 1; }
     return 0;
 }
 
@@ -177,12 +181,8 @@ const char *param_name(enum param_id id)
 
 int param_lookup(const char *word, enum param_id *id)
 {
-    for (int i = 0; i < PARAM__COUNT; i++) {
-        const struct param_def *d = &defs[i];
-        int hit = !strcasecmp(word, d->name) || !strcasecmp(word, d->key);
-        for (int a = 0; !hit && d->aliases[a]; a++) hit = !strcasecmp(word, d->aliases[a]);
-        if (hit) { *id = (enum param_id)i; return 1; }
-    }
+    for (int i = 0; i < PARAM__COUNT; i++)
+        if (names_hit(word, defs[i].name, defs[i].key, defs[i].aliases)) { *id = (enum param_id)i; return 1; }
     return 0;
 }
 
