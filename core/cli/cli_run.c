@@ -25,6 +25,12 @@ int cli_open(struct cli_opts *o, int which, struct source **out, struct ls_error
     return rc;
 }
 
+int cli_bias_needs_file(const struct cli_opts *o, struct ls_error *err)
+{
+    if (!o->bias_spec.n) return LS_OK;
+    return ls_fail(err, LS_EUSAGE, "--logit-bias: not available with --model yet (it names the tokens of a FILE)");
+}
+
 const char *const *cli_dry_breakers(const struct cli_opts *o)
 {
     return o->dry_breakers_set ? o->dry_breakers : NULL;

@@ -13,6 +13,9 @@
 /* Open file number `which` of o->files with o->src. The first file also
  * resolves --logit-bias (o->bias_spec) into o->params.bias. */
 int cli_open(struct cli_opts *o, int which, struct source **out, struct ls_error *err);
+/* --logit-bias resolves against a FILE: an error with --model (a usage
+ * error naming the option), LS_OK without a bias. */
+int cli_bias_needs_file(const struct cli_opts *o, struct ls_error *err);
 /* The DRY breaker strings the options name, or NULL for llama.cpp's
  * defaults (count: o->n_dry_breakers). */
 const char *const *cli_dry_breakers(const struct cli_opts *o);

@@ -239,14 +239,15 @@ static void build_samples(struct explorer *ex)
 
 static void fill_scores(struct explorer *ex);
 
-/* DRY's breakers over the file's vocabulary (llama.cpp's defaults), once */
+/* DRY's breakers over the file's vocabulary (dry_breaker_strs), once */
 static const struct dry_breakers *breakers(struct explorer *ex, const struct chain *c, const struct params *p)
 {
     if (!chain_uses(c, p, STAGE_DRY)) return NULL;
     if (!ex->breakers_built) {
         struct ls_error e = {0};
         ex->breakers_built = 1;
-        if (source_dry_breakers(ex->src, NULL, 0, &ex->breakers, &e)) explorer_message(ex, 1, "dry: %s", e.msg);
+        if (source_dry_breakers(ex->src, ex->dry_breaker_strs, ex->n_dry_breaker_strs, &ex->breakers, &e))
+            explorer_message(ex, 1, "dry: %s", e.msg);
     }
     return ex->breakers;
 }

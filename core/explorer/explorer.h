@@ -194,6 +194,8 @@ struct explorer {
     struct replay rp;
     struct dry_breakers *breakers;
     int breakers_built;
+    const char *const *dry_breaker_strs;  /* the breaker strings (borrowed); NULL: llama.cpp's defaults */
+    int n_dry_breaker_strs;
 
     /* the non-finite policy (input/nonfinite.h): NaN/+inf logits make a
      * step fail, as in `show` and `eval`, unless allowed (then masked) */

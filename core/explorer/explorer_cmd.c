@@ -333,7 +333,8 @@ static int set_bias(struct explorer *ex, const char *line, const char *name)
     if (sp.n && !ex->src) return fail(ex, "set logit-bias: no file open");
     if (sp.n && source_bias_resolve(ex->src, &sp, &pr.bias, &e)) return fail(ex, "set logit-bias: %s", e.msg);
     if (explorer_set_params(ex, &pr)) return EXC_ERROR;
-    explorer_message(ex, 0, "logit-bias: %u token%s", pr.bias.n, pr.bias.n == 1 ? "" : "s");
+    if (!pr.bias.n) explorer_message(ex, 0, "logit-bias off");
+    else explorer_message(ex, 0, "logit-bias: %u token%s", pr.bias.n, pr.bias.n == 1 ? "" : "s");
     return EXC_OK;
 }
 
