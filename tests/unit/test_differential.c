@@ -88,6 +88,24 @@ static void ref_min_p(struct ref *r, double mp)
     r->n = m;
 }
 
+/* logit bias: z += v on listed ids still alive; -inf removes them, unless
+ * that would remove every one (then no ban applies) */
+static void ref_logit_bias(struct ref *r, const struct logit_bias *b)
+{
+    int alive[MAXV] = {0}, banned = 0;
+    for (int j = 0; j < r->n; j++) alive[r->id[j]] = 1;
+    for (uint32_t k = 0; k < b->n; k++) banned += alive[b->id[k]] && b->v[k] == -INFINITY;
+    int bans = banned < r->n;
+    for (uint32_t k = 0; k < b->n; k++) {
+        if (!alive[b->id[k]]) continue;
+        if (b->v[k] != -INFINITY) r->z[b->id[k]] += b->v[k];
+        else if (bans) alive[b->id[k]] = 0;
+    }
+    int m = 0;
+    for (int j = 0; j < r->n; j++) if (alive[r->id[j]]) r->id[m++] = r->id[j];
+    r->n = m;
+}
+
 static void ref_run(const struct chain *c, const struct params *p, const float *z, int V, struct ref *r)
 {
     r->n = 0;
@@ -99,6 +117,7 @@ static void ref_run(const struct chain *c, const struct params *p, const float *
         case STAGE_TOP_K: ref_top_k(r, c, p->top_k); break;
         case STAGE_TOP_P: ref_top_p(r, p->top_p); break;
         case STAGE_MIN_P: ref_min_p(r, p->min_p); break;
+        case STAGE_LOGIT_BIAS: ref_logit_bias(r, &p->bias); break;
         default: break; /* the other stages stay off in this test */
         }
     }
@@ -129,6 +148,16 @@ static void random_case(struct rng *g, float *z, int *V, struct params *p)
     p->top_k = (int32_t)(rng_uniform(g) * (*V + 2)) * (rng_uniform(g) < 0.6);
     p->top_p = rng_uniform(g) < 0.3 ? rng_uniform(g) : tops[(int)(rng_uniform(g) * 7)];
     p->min_p = mins[(int)(rng_uniform(g) * 6)];
+    /* a logit bias in a third of the cases: bans, and shifts that make or
+     * break ties (distinct ids; an id may be masked already) */
+    static const double biases[] = { -INFINITY, -2, 0.5, 3, -INFINITY, 1e30 };
+    if (rng_uniform(g) < 0.33)
+        for (int k = 0, n = 1 + (int)(rng_uniform(g) * 3); k < n && k < *V; k++) {
+            p->bias.id[p->bias.n] = (int32_t)(((unsigned)(rng_uniform(g) * *V) + (unsigned)k) % (unsigned)*V);
+            int dup = 0;
+            for (uint32_t j = 0; j < p->bias.n; j++) dup |= p->bias.id[j] == p->bias.id[p->bias.n];
+            if (!dup) p->bias.v[p->bias.n++] = biases[(int)(rng_uniform(g) * 6)];
+        }
 }
 
 static int any_finite(const float *z, int V)
@@ -180,7 +209,9 @@ static void run_preset(enum preset ps)
         assert_int_equal(rc, 0);
         ref_run(&c, &p, z, V, &r);
         check_exact(&res, &r, V);
-        if (ps != PRESET_CUSTOM) { /* the system mode differs only where it says so */
+        /* the system mode differs only where it says so (a bias is added in
+         * float, or clamped by vLLM, outside any stage's own decision) */
+        if (ps != PRESET_CUSTOM && !p.bias.n) {
             uint32_t n_exact = res.n_kept;
             uint8_t kept[MAXV];
             for (int i = 0; i < V; i++) kept[i] = res.cut_by[i] == CUT_NONE;
