@@ -103,7 +103,7 @@ static int add(struct builder *bd, int32_t head, const int32_t *t, uint32_t n)
         b->tails = x;
         bd->tcap = c;
     }
-    memcpy(b->tails + b->n_tails, t, n * sizeof *t);
+    if (n) memcpy(b->tails + b->n_tails, t, n * sizeof *t);
     b->e[b->n++] = (struct dry_breaker){ head, b->n_tails, n };
     b->n_tails += n;
     if (!n) b->single[head] = 1;
