@@ -206,11 +206,9 @@ static int longest_match(const struct dry_breakers *b, const int32_t *hist, uint
     int32_t head = hist[n_hist - 1 - (uint32_t)i];
     int best = -1;
     for (uint32_t k = first_of(b, head); k < b->n && b->e[k].head == head; k++) {
-        int len = (int)b->e[k].len;
+        int len = (int)b->e[k].len, j = 0;
         if (len <= best || len > i) continue;
-        const int32_t *t = b->tails + b->e[k].off;
-        int j = 0;
-        while (j < len && t[j] == hist[n_hist - 1 - (uint32_t)(i - j - 1)]) j++;
+        while (j < len && b->tails[b->e[k].off + (uint32_t)j] == hist[n_hist - 1 - (uint32_t)(i - j - 1)]) j++;
         if (j == len) best = len;
     }
     return best;
