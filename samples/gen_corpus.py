@@ -74,9 +74,20 @@ def made_up_surname():
     return "".join(rng.choice(SYL) for _ in range(rng.randint(2, 4))).capitalize()
 
 
+# A fixed pool of made-up surnames drawn with a Zipf-like skew (as names
+# recur in real text), so BPE sees each one several times and learns name
+# pieces; fully fresh names each time left too few pairs occurring twice to
+# reach the default 4096-token vocabulary (the merges ran out at 3647).
+SURNAMES = sorted({made_up_surname() for _ in range(2600)})
+
+
+def surname():
+    return SURNAMES[min(int(len(SURNAMES) * rng.random() ** 2.2), len(SURNAMES) - 1)]
+
+
 def record():
     born = rng.randint(1700, 1990)
-    r = {"name": rng.choice(FIRST) + " " + made_up_surname(), "born": born}
+    r = {"name": rng.choice(FIRST) + " " + surname(), "born": born}
     if rng.random() < 0.5:
         r["died"] = born + rng.randint(25, 95)
     r["field"] = rng.choice(FIELDS)

@@ -17,6 +17,8 @@
 #include "signals.h"
 #include "view/view_xe.h"
 #include "view/view_live.h"
+#include "view/view_dataset.h"
+#include "report/dataset_doc.h"
 
 #include <curses.h>
 #include <limits.h>
@@ -42,6 +44,7 @@ void app_free(struct app *a)
 {
     explorer_eval_free(&a->ev);
     explorer_live_free(&a->live);
+    explorer_dataset_free(&a->ds);
     explorer_free(&a->ex);
     grid_free(&a->g);
     input_close(a->in);
@@ -59,9 +62,14 @@ void app_frame(struct app *a)
     explorer_update(&a->ex);
     explorer_eval_update(&a->ev, &a->ex);
     view_layout(&a->L, w, h, a->ex.n_steps);
-    view_render(&a->g, &a->ex, &a->L);
-    if (a->ev.view == XV_MAIN) view_live(&a->g, &a->L, &a->live, &a->ex);
-    view_xe(&a->g, &a->L, &a->ex, &a->ev);
+    int table = a->ds.on && a->ds.shown;
+    if (table) view_dataset(&a->g, &a->L, &a->ds);
+    else {
+        view_render(&a->g, &a->ex, &a->L);
+        if (a->ev.view == XV_MAIN) view_live(&a->g, &a->L, &a->live, &a->ex);
+        view_xe(&a->g, &a->L, &a->ex, &a->ev);
+        view_live_ab(&a->g, &a->L, &a->live, &a->ev);
+    }
     if (a->help) a->help_scroll = help_draw(&a->g, a->keys, a->help_scroll);
     int cx = -1;
     if (cmdline_active()) {
@@ -72,7 +80,8 @@ void app_frame(struct app *a)
             grid_text(&a->g, 0, h - 2, w, ROLE_HINT, m, strlen(m), 0);
         }
     } else {
-        view_status(&a->g, &a->L, &a->ex, hints_text(a->keys, a->ev.view, a->ex.focus_panel, hint, sizeof hint));
+        view_status(&a->g, &a->L, &a->ex, hints_text(a->keys, table ? HINTS_DATASET : a->ev.view, a->ex.focus_panel,
+                                                     hint, sizeof hint));
     }
     screen_blit(&a->g);
     screen_update(cx >= w ? w - 1 : cx, h - 1);
@@ -87,13 +96,19 @@ static void apply(struct app *a, unsigned fl)
     if (fl & EX_REDRAW) app_frame(a);
 }
 
-/* Background work between keys: the sequence numbers, then the evaluators. */
+/* Background work between keys: the dataset table's rows while it is
+ * shown, the sequence numbers, the evaluators, then the table's rows. */
 static unsigned background(struct app *a, long budget_ns)
 {
-    unsigned fl = explorer_live_work(&a->live, &a->ex, budget_ns);   /* regeneration first */
+    unsigned fl = a->ds.on && a->ds.shown ? explorer_dataset_work(&a->ds, &a->ex, budget_ns) : EX_NONE;
+    if (fl & EX_BUSY) return fl;
+    fl |= explorer_live_work(&a->live, &a->ex, budget_ns);   /* regeneration first */
+    a->ev.live = a->live.model != NULL;
+    a->ev.live_sc = explorer_live_scores(&a->live);
     if (fl & EX_BUSY) return fl;
     fl |= explorer_work(&a->ex, budget_ns);
     if (!(fl & EX_BUSY)) fl |= explorer_eval_work(&a->ev, &a->ex, budget_ns);
+    if (!(fl & EX_BUSY)) fl |= explorer_dataset_work(&a->ds, &a->ex, budget_ns);
     return fl;
 }
 
@@ -126,8 +141,11 @@ static const char usage_tmpl[] =
     "                  [--compare OTHER] [-n N] [--regex RE] [--json-keys a,b]\n"
     "                  [--clip-threshold X] [--stop TEXT | --no-stop]\n"
     "       logitscope --model MODEL [--prompt TEXT] [-n N] [--max-tokens M] [chain options]\n"
-    "Opens the explorer on FILE (no FILE: the bundled demo) with the chain options of\n"
-    "`logitscope show` as starting values. The evaluator options are those of\n"
+    "       logitscope --dataset A [--b B] [--temperatures LIST] [-n N] [chain options]\n"
+    "Opens the explorer on FILE with the chain options of `logitscope show` as starting\n"
+    "values; no FILE: the built-in model live with the prompt " EX_LIVE_PROMPT_SHOWN "\n"
+    "(LOGITSCOPE_DEMO=FILE, or no model found: the bundled demo dump). The evaluator\n"
+    "options are those of\n"
     "`logitscope eval` and feed the scores panel and the sweep view; external\n"
     "evaluators (--evaluator) run only in `logitscope eval`/`sweep`, because a\n"
     "command per sample would block the explorer. Keys: press {HELP} inside, or see\n"
@@ -135,14 +153,22 @@ static const char usage_tmpl[] =
     "With --model (or --prompt; default model samples/model.lsm) the explorer is live: the\n"
     "model writes N continuations (default 4, at most 16) of the prompt under the current\n"
     "settings, regenerated whenever a setting changes, and shows one as the file (:pick N,\n"
-    ":fork [ID] at the current step, :ab to compare settings, :prompt TEXT).\n";
+    ":fork [ID] or {LIVE_FORK} at the current step, :ab or {LIVE_AB} to compare settings,\n"
+    ":prompt TEXT).\n"
+    "With --dataset (a folder of dumps or a JSON Lines manifest, as `logitscope dataset eval`)\n"
+    "the explorer opens on a table of rows x temperatures with every score of `dataset eval`\n"
+    "(A, B and the delta B - A with --b), filled in the background: {SORT_NEXT} sorts by the next\n"
+    "column, {SORT_REVERSE} reverses, {EDIT_VALUE} opens a row (A and B side by side), {ESCAPE} comes back;\n"
+    "--model names the model of prompt rows there (default: the bundled model).\n";
 
-enum { X_NOMOUSE = 1, X_ASCII, X_SCRIPT, X_COMPARE };
+enum { X_NOMOUSE = 1, X_ASCII, X_SCRIPT, X_COMPARE, X_DATASET, X_B, X_TEMPS };
 static const struct cli_extra extras[] = {
     {"no-mouse", 0, X_NOMOUSE}, {"ascii", 0, X_ASCII}, {"script", 1, X_SCRIPT}, {"compare", 1, X_COMPARE},
+    {"dataset", 1, X_DATASET}, {"b", 1, X_B}, {"temperatures", 1, X_TEMPS},
     EVAL_CLI_EXTRA, EVAL_MODEL_EXTRA, {NULL, 0, 0}
 };
-struct app_opts { int mouse, ascii; const char *script, *compare; struct eval_config evc; struct cli_opts co;
+struct app_opts { int mouse, ascii; const char *script, *compare, *dataset, *b, *temps; struct eval_config evc;
+                  struct cli_opts co;
                   struct model_cli mc; };
 
 static int on_extra(void *ctx, int id, const char *arg, struct ls_error *err)
@@ -158,6 +184,9 @@ static int on_extra(void *ctx, int id, const char *arg, struct ls_error *err)
     else if (id == X_ASCII) o->ascii = 1;
     else if (id == X_SCRIPT) o->script = arg;
     else if (id == X_COMPARE) o->compare = arg;
+    else if (id == X_DATASET) o->dataset = arg;
+    else if (id == X_B) o->b = arg;
+    else if (id == X_TEMPS) o->temps = arg;
     return 0;
 }
 
@@ -194,8 +223,44 @@ static int app_open_live(struct app *a, struct app_opts *o)
         ls_error_print(&err, stderr);
         return err.code ? err.code : 70;
     }
+    a->live.cfg = a->ev.cfg;
+    a->ev.live = 1;
     while (explorer_live_work(&a->live, &a->ex, 100000000L) & EX_BUSY) ;
+    a->ev.live_sc = explorer_live_scores(&a->live);
     if (!a->ex.src) { fprintf(stderr, "logitscope: %s\n", a->ex.msg[0] ? a->ex.msg : "live: nothing generated"); return 4; }
+    return 0;
+}
+
+/* No FILE, no --model/--prompt, no --compare: the built-in model, live,
+ * with a JSON-writing prompt (issue 10), when the model is there and
+ * LOGITSCOPE_DEMO does not ask for a file; else the bundled demo dump. */
+static int want_default_live(const struct app_opts *o)
+{
+    char path[PATH_MAX + 64];
+    const char *demo = getenv("LOGITSCOPE_DEMO");
+    if (o->co.n_files || o->compare || o->mc.model || o->mc.prompt || (demo && *demo)) return 0;
+    return access(model_cli_default_path(path, sizeof path), R_OK) == 0;
+}
+
+/* --dataset A [--b B]: the table, rows evaluated in the background with
+ * `dataset eval`'s settings; no file is open until a row is. */
+static int app_open_dataset(struct app *a, struct app_opts *o)
+{
+    struct ls_error err = {0};
+    double temps[DS_MAX_TEMPS];
+    int nt = 0, rc;
+    static char buf[PATH_MAX + 64];
+    if (o->co.n_files || o->compare || o->mc.prompt) {
+        fputs("logitscope: --dataset: no FILE, --compare or --prompt with a dataset (the table opens its rows)\n", stderr);
+        return 2;
+    }
+    /* prompt rows: --model, else the default model (as `dataset eval`) */
+    const char *model = o->mc.model ? o->mc.model : model_cli_default_path(buf, sizeof buf);
+    struct ex_dataset_spec sp = { o->dataset, o->b, temps, 0, &o->co.chain, &o->co.params, &o->evc, &o->co.src,
+                                  { model, model }, (uint32_t)(o->mc.max_tokens > 0 ? o->mc.max_tokens : 0) };
+    if ((rc = ds_temperatures(o->temps, &o->co.params, temps, &nt, &err))) ls_error_prefix(&err, "--temperatures");
+    else { sp.n_temps = nt; rc = explorer_dataset_open(&a->ds, &sp, &err); }
+    if (rc) { ls_error_print(&err, stderr); return rc; }
     return 0;
 }
 
@@ -217,6 +282,9 @@ static int app_open(struct app *a, struct app_opts *o)
     /* evaluators as `eval` with the same options (regex, keys, stops, -n, ...) */
     eval_cli_finish(&o->evc, co);
     a->ev.cfg = o->evc;
+    if (o->dataset) return app_open_dataset(a, o);
+    if (o->b || o->temps) { fputs("logitscope: --b and --temperatures go with --dataset A\n", stderr); return 2; }
+    if (want_default_live(o)) o->mc.prompt = EX_LIVE_DEFAULT_PROMPT;
     if (o->mc.model || o->mc.prompt) return app_open_live(a, o);
     if (explorer_open_with(&a->ex, file, &co->src, &err)) {
         ls_error_print(&err, stderr);

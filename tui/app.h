@@ -12,6 +12,7 @@
 #include "explorer/explorer.h"
 #include "explorer/explorer_eval.h"
 #include "explorer/explorer_live.h"
+#include "explorer/explorer_dataset.h"
 #include "view/grid.h"
 #include "actions.h"
 #include "input.h"
@@ -21,6 +22,7 @@ struct app {
     struct explorer ex;
     struct explorer_eval ev;     /* evaluators, sweep, diff, draws (issue 5) */
     struct ex_live live;         /* --model: live generation (issue 10); model NULL: off */
+    struct ex_dataset ds;        /* --dataset: the dataset table (issue 13); on 0: off */
     struct grid g;
     struct view_layout L;
     struct input *in;

@@ -11,6 +11,7 @@
 #include "help.h"
 #include "keys.h"
 #include "screen.h"
+#include "view/view_dataset.h"
 
 #include <curses.h>
 #include <signal.h>
@@ -75,6 +76,7 @@ static unsigned run_command(struct app *a, const char *line)
     unsigned fl = EX_REDRAW;
     sscanf(line, " %31s", word);
     if (test_command(a, word, line, &fl)) return fl;
+    if (explorer_dataset_command(&a->ds, &a->ex, line) != EXC_UNKNOWN) return EX_RESIZE;
     if (explorer_eval_command(&a->ev, &a->ex, line) != EXC_UNKNOWN) return fl;
     if (explorer_live_command(&a->live, &a->ex, line) != EXC_UNKNOWN) return fl;
     switch (explorer_command(&a->ex, line)) {
@@ -91,9 +93,25 @@ static unsigned run_command(struct app *a, const char *line)
 
 /* A mouse event at (x, y): clicks select what the cell's tag names, the
  * wheel scrolls the token list (over it) or the steps (elsewhere). */
+/* The mouse over the dataset table: the wheel moves the selection, a click
+ * on a line selects it, on a column header sorts by that column. */
+static unsigned table_mouse(struct app *a, const struct grid_cell *c, mmask_t bstate)
+{
+    int rows = view_dataset_rows(&a->L);
+    int wheel = bstate & BUTTON4_PRESSED ? -1 : bstate & BUTTON5_PRESSED ? 1 : 0;
+    if (wheel) return explorer_dataset_move(&a->ds, 3 * wheel, rows);
+    if (!c) return EX_NONE;
+    switch (GRID_TAG_KIND(c->tag)) {
+    case TAG_DS_LINE: return explorer_dataset_select(&a->ds, GRID_TAG_INDEX(c->tag), rows);
+    case TAG_DS_COL: return explorer_dataset_sort_by(&a->ds, &a->ex, GRID_TAG_INDEX(c->tag) - 1);
+    default: return EX_NONE;
+    }
+}
+
 static unsigned mouse_at(struct app *a, int x, int y, mmask_t bstate)
 {
     struct explorer *ex = &a->ex;
+    if (a->ds.on && a->ds.shown) return table_mouse(a, grid_cat(&a->g, x, y), bstate);
     int in_dist = x >= a->L.dist.x && x < a->L.dist.x + a->L.dist.w && y >= a->L.dist.y && y < a->L.dist.y + a->L.dist.h;
     const struct grid_cell *c = grid_cat(&a->g, x, y);
     int wheel = bstate & BUTTON4_PRESSED ? -1 : bstate & BUTTON5_PRESSED ? 1 : 0;
@@ -212,8 +230,51 @@ static unsigned edit_value(struct app *a, int key)
     return EX_REDRAW;
 }
 
+/* A live-mode key runs its command (explorer_live.c says when live mode
+ * is off). */
+static unsigned live_key(struct app *a, const char *cmd)
+{
+    explorer_live_command(&a->live, &a->ex, cmd);
+    return EX_REDRAW;
+}
+
+/* Keys while the dataset table is shown: move, page, sort, open; the help,
+ * the command line and quit as everywhere; nothing else. */
+static unsigned table_act(struct app *a, enum action act)
+{
+    struct ex_dataset *ds = &a->ds;
+    int rows = view_dataset_rows(&a->L);
+    switch (act) {
+    case ACT_MOVE_UP: return explorer_dataset_move(ds, -1, rows);
+    case ACT_MOVE_DOWN: return explorer_dataset_move(ds, 1, rows);
+    case ACT_PAGE_UP: return explorer_dataset_move(ds, -rows, rows);
+    case ACT_PAGE_DOWN: return explorer_dataset_move(ds, rows, rows);
+    case ACT_STEP_FIRST: return explorer_dataset_move(ds, INT32_MIN, rows);
+    case ACT_STEP_LAST: return explorer_dataset_move(ds, INT32_MAX, rows);
+    case ACT_SORT_NEXT: return explorer_dataset_sort_cycle(ds, &a->ex, 1);
+    case ACT_SORT_PREV: return explorer_dataset_sort_cycle(ds, &a->ex, -1);
+    case ACT_SORT_REVERSE: return explorer_dataset_sort_reverse(ds, &a->ex);
+    case ACT_EDIT_VALUE: return explorer_dataset_enter(ds, &a->ex, &a->ev);
+    case ACT_HELP: a->help = 1; a->help_scroll = 0; return EX_REDRAW;
+    case ACT_REDRAW: return EX_RESIZE;
+    case ACT_COMMAND: cmdline_open(NULL); return EX_REDRAW;
+    case ACT_QUIT: return EX_QUIT;
+    default: return EX_NONE;
+    }
+}
+
+/* Esc: the token details first; in a dataset row, back to the table;
+ * else the main panels. */
+static unsigned escape(struct app *a)
+{
+    unsigned fl = explorer_hide_token(&a->ex);
+    if (fl || !a->ds.on) return fl | explorer_eval_show(&a->ev, &a->ex, XV_MAIN);
+    return explorer_dataset_back(&a->ds);
+}
+
 static unsigned act(struct app *a, enum action act, int key)
 {
+    if (a->ds.on && a->ds.shown) return table_act(a, act);
     struct explorer *ex = &a->ex;
     int done;
     unsigned fl = act_move(a, act, &done);
@@ -239,12 +300,14 @@ static unsigned act(struct app *a, enum action act, int key)
     case ACT_SCALE: return explorer_scale_cycle(ex);
     case ACT_HELP: a->help = 1; a->help_scroll = 0; return EX_REDRAW;
     case ACT_REDRAW: return EX_RESIZE;
-    case ACT_ESCAPE: return explorer_hide_token(ex) | explorer_eval_show(&a->ev, ex, XV_MAIN);
+    case ACT_ESCAPE: return escape(a);
     case ACT_TOKEN_INFO: return ex->n_top ? explorer_show_token(ex, ex->top[ex->dist_sel]) : EX_NONE;
     case ACT_VIEW_SCORES: return explorer_eval_toggle(&a->ev, ex, XV_SCORES);
     case ACT_VIEW_SWEEP: return explorer_eval_toggle(&a->ev, ex, XV_SWEEP);
     case ACT_VIEW_DIFF: return explorer_eval_toggle(&a->ev, ex, XV_DIFF);
     case ACT_VIEW_DRAWS: return explorer_eval_toggle(&a->ev, ex, XV_DRAWS);
+    case ACT_LIVE_FORK: return live_key(a, "fork");
+    case ACT_LIVE_AB: return live_key(a, "ab");
     case ACT_COMMAND: cmdline_open(NULL); return EX_REDRAW;
     case ACT_QUIT: return EX_QUIT;
     default: return EX_NONE;

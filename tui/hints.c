@@ -8,6 +8,8 @@
 #define TAIL "  {HELP} help  {QUIT} quit"
 
 static const struct { int view, panel; const char *tmpl; } rows[] = {
+    { HINTS_DATASET, -1, "{MOVE_DOWN}/{MOVE_UP} row  {EDIT_VALUE} open  {SORT_NEXT}/{SORT_PREV} sort column  "
+                         "{SORT_REVERSE} reverse  {COMMAND}sort COLUMN" TAIL },
     { XV_MAIN, PANEL_DIST, BASE "{MOVE_DOWN}/{MOVE_UP} token  {TOKEN_INFO} details  {STEP_PREV}/{STEP_NEXT} step  "
                            "{SCALE} scale" },
     { XV_MAIN, PANEL_SEQ, BASE "{STEP_PREV}/{STEP_NEXT} step  {MOVE_DOWN}/{MOVE_UP} 10 steps  "

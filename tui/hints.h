@@ -7,8 +7,10 @@
 #include "actions.h"
 #include "view/grid.h"
 
-/* The hints for view (enum xe_view) and focused panel (enum ex_panel),
- * expanded from t into buf. Returns buf. */
+/* The dataset table's hints: pass HINTS_DATASET as the view. */
+#define HINTS_DATASET 100
+/* The hints for view (enum xe_view, or HINTS_DATASET) and focused panel
+ * (enum ex_panel), expanded from t into buf. Returns buf. */
 const char *hints_text(const struct action_table *t, int view, int panel, char *buf, size_t bufsz);
 /* The key labels the panels name in their texts (grid.h's grid_key),
  * from t: the command line's key and the one that goes back. */

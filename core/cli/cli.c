@@ -44,7 +44,7 @@ static const char exit_help[] =
 
 void cli_usage(FILE *f)
 {
-    fputs("usage: logitscope [FILE]              the explorer (no FILE: the bundled demo)\n"
+    fputs("usage: logitscope [FILE]              the explorer (no FILE: the built-in model, live)\n"
           "       logitscope COMMAND FILE [opts]\n\ncommands:\n", f);
     for (size_t i = 0; i < N_COMMANDS; i++) fprintf(f, "  %-8s %s\n", commands[i]->name, commands[i]->summary);
     fputs(chain_help, f);

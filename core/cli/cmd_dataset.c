@@ -10,6 +10,7 @@
 #include "cli/cli_run.h"
 #include "cli/dataset_cli.h"
 #include "cli/eval_cli.h"
+#include "cli/model_cli.h"
 #include "base/clock.h"
 #include "base/parse.h"
 
@@ -19,18 +20,22 @@
 #include <string.h>
 
 enum { DS_OPT_B = 200, DS_OPT_TEMPS, DS_OPT_SHARD, DS_OPT_OUT, DS_OPT_RESUME, DS_OPT_CSV, DS_OPT_THREADS,
-       DS_OPT_MOVED, DS_OPT_MODEL };
+       DS_OPT_MOVED, DS_OPT_MODEL, DS_OPT_B_MODEL, DS_OPT_MAX_TOKENS };
 
 struct ds_args {
     struct eval_config cfg;
-    const char *b, *temps, *shard, *out, *moved_by, *model;
+    const char *b, *temps, *shard, *out, *moved_by, *model, *b_model;
     int resume, csv, threads;
+    long max_tokens;
+    const char *models[2];   /* of A's and B's prompt rows (models()) */
+    char model_buf[1100];
 };
 
 static const struct cli_extra extra[] = {
     EVAL_CLI_EXTRA, {"b", 1, DS_OPT_B}, {"temperatures", 1, DS_OPT_TEMPS}, {"shard", 1, DS_OPT_SHARD},
     {"out", 1, DS_OPT_OUT}, {"resume", 0, DS_OPT_RESUME}, {"csv", 0, DS_OPT_CSV},
-    {"threads", 1, DS_OPT_THREADS}, {"moved-by", 1, DS_OPT_MOVED}, {"model", 1, DS_OPT_MODEL}, {NULL, 0, 0}
+    {"threads", 1, DS_OPT_THREADS}, {"moved-by", 1, DS_OPT_MOVED}, {"model", 1, DS_OPT_MODEL},
+    {"b-model", 1, DS_OPT_B_MODEL}, {"max-tokens", 1, DS_OPT_MAX_TOKENS}, {NULL, 0, 0}
 };
 
 static int on_opt(void *ctx, int id, const char *arg, struct ls_error *err)
@@ -48,6 +53,8 @@ static int on_opt(void *ctx, int id, const char *arg, struct ls_error *err)
     case DS_OPT_CSV: a->csv = 1; return LS_OK;
     case DS_OPT_MOVED: a->moved_by = arg; return LS_OK;
     case DS_OPT_MODEL: a->model = arg; return LS_OK;
+    case DS_OPT_B_MODEL: a->b_model = arg; return LS_OK;
+    case DS_OPT_MAX_TOKENS: return cli_opt_rc("--max-tokens", parse_long(arg, 1, 4096, &a->max_tokens, err), err);
     case DS_OPT_THREADS:
         if ((rc = cli_opt_rc("--threads", parse_long(arg, 0, 8, &v, err), err))) return rc;
         a->threads = (int)v;
@@ -78,48 +85,32 @@ static int parse_shard(const char *s, int *i, int *n, struct ls_error *err)
     return LS_OK;
 }
 
-/* The temperatures: --temperatures LIST, else --temperature T when given,
- * else 0, 0.4, 0.7, 1 (as sweep). */
-static int temperatures(const struct ds_args *a, const struct cli_opts *o, double *t, int *n, struct ls_error *err)
+/* --- prompt rows ------------------------------------------------------------- */
+
+static int has_prompts(const struct dataset *d)
 {
-    if (a->temps) return cli_opt_rc("--temperatures", parse_double_list(a->temps, 0, 1e6, t, DS_MAX_TEMPS, n, err), err);
-    if (o->params.temperature != 1.0) { t[0] = o->params.temperature; *n = 1; return LS_OK; }
-    static const double deft[] = { 0, 0.4, 0.7, 1.0 };
-    memcpy(t, deft, sizeof deft);
-    *n = 4;
-    return LS_OK;
+    for (size_t i = 0; d && i < d->n; i++) if (d->rows[i].kind == DS_PROMPT) return 1;
+    return 0;
 }
 
-/* --- the rows to run --------------------------------------------------------- */
-
-struct plan {
-    struct ds_job *jobs;
-    size_t n_jobs, total, expected;
-};
-
-static void plan_add(struct plan *p, const char *id, const struct ds_row *ra, const struct ds_row *rb,
-                     int si, int sn, const struct ds_doc *done)
+/* The models of A's and B's prompt rows (--model, else the default model;
+ * --b-model, else A's), NULL for a version without prompt rows; each opened
+ * once here, so a model that cannot be read stops the run instead of
+ * failing every row. */
+static int models(struct ds_args *a, const struct dataset *A, const struct dataset *B, const char *m[2],
+                  struct ls_error *err)
 {
-    size_t k = p->total++;
-    if (sn && (int)(k % (size_t)sn) != si - 1) return;
-    p->expected++;
-    if (!ds_doc_has(done, id)) p->jobs[p->n_jobs++] = (struct ds_job){ id, ra, rb };
-}
-
-/* The union of A's and B's ids in order, the shard's share of it, minus
- * the rows already done. */
-static int plan_build(const struct dataset *A, const struct dataset *B, int si, int sn, const struct ds_doc *done,
-                      struct plan *p, struct ls_error *err)
-{
-    size_t i = 0, j = 0, nb = B ? B->n : 0;
-    memset(p, 0, sizeof *p);
-    p->jobs = malloc((A->n + nb + 1) * sizeof *p->jobs);
-    if (!p->jobs) return ls_fail(err, LS_ELIMIT, "out of memory");
-    while (i < A->n || j < nb) {
-        int c = i == A->n ? 1 : j == nb ? -1 : strcmp(A->rows[i].id, B->rows[j].id);
-        if (c < 0) { plan_add(p, A->rows[i].id, &A->rows[i], NULL, si, sn, done); i++; }
-        else if (c > 0) { plan_add(p, B->rows[j].id, NULL, &B->rows[j], si, sn, done); j++; }
-        else { plan_add(p, A->rows[i].id, &A->rows[i], &B->rows[j], si, sn, done); i++; j++; }
+    m[0] = m[1] = NULL;
+    if (a->b_model && !a->b) return ls_fail(err, LS_EUSAGE, "--b-model goes with --b B");
+    const char *ma = a->model ? a->model : model_cli_default_path(a->model_buf, sizeof a->model_buf);
+    if (has_prompts(A)) m[0] = ma;
+    if (has_prompts(B)) m[1] = a->b_model ? a->b_model : ma;
+    for (int v = 0; v < 2; v++) {
+        struct model *x = NULL;
+        int rc = m[v] ? model_open(m[v], &x, err) : LS_OK;
+        model_close(x);
+        if (rc) return cli_opt_rc(v && a->b_model ? "--b-model" : a->model ? "--model" : "the default model (--model)",
+                                  rc, err);
     }
     return LS_OK;
 }
@@ -162,6 +153,7 @@ static int resume_rows(struct ds_doc *d, const char *out, struct ls_error *err)
 static const char eval_help[] =
     "usage: logitscope dataset eval A [--b B] [--temperatures 0,0.4,0.7,1] [chain options]\n"
     "                               [-n N] [--seed S] [--regex RE] [--json-keys a,b]\n"
+    "                               [--model MODEL] [--b-model MODEL] [--max-tokens M]\n"
     "                               [--evaluator NAME=COMMAND]... [--moved-by SCORE]\n"
     "                               [--top N] [--shard I/N] [--out FILE [--resume]]\n"
     "                               [--threads T] [--json | --csv]\n"
@@ -169,8 +161,9 @@ static const char eval_help[] =
     "a folder of dumps (row id = file name without its extension) or a JSON Lines\n"
     "manifest, one row per line: {\"id\": ..., \"dump\": PATH (relative to the manifest),\n"
     "\"reference\": TEXT, \"expected\": [ITEM, ...], \"format\": NAME} (reference, expected\n"
-    "and format optional). Rows may be any format logitscope reads. With --b, rows of A\n"
-    "and B are paired by id; unpaired rows are listed and count in their version's mean.\n"
+    "and format optional; \"prompt\": TEXT instead of \"dump\": see below). Rows may be\n"
+    "any format logitscope reads. With --b, rows of A and B are paired by id; unpaired\n"
+    "rows are listed and count in their version's mean.\n"
     "Per temperature and score: the mean of A and of B over their usable rows, the paired\n"
     "delta (mean of B - A over rows with both) and its 95% interval: a paired percentile\n"
     "bootstrap over rows, 2000 resamples, xoshiro256** seeded with S (default 42); then\n"
@@ -178,8 +171,12 @@ static const char eval_help[] =
     "json_valid_share), and for paired dumps of the same tokens diff's KL statistics over\n"
     "all their steps (raw distributions). A row that cannot be read or evaluated is\n"
     "reported with its error, counted, and left out of the means; the run goes on.\n"
-    "Rows with a \"prompt\" (text for a model) and --model are not yet supported: such\n"
-    "rows fail with that message; --model exits 4.\n"
+    "Rows with a \"prompt\" instead of a dump are text for a model: --model MODEL (default:\n"
+    "the bundled model, as `generate`) writes N continuations of the prompt per temperature\n"
+    "(--max-tokens M, default 64; continuation i from stream seed + i, as `eval --model`),\n"
+    "and the evaluators score prompt + continuation; B's prompt rows use --b-model MODEL\n"
+    "(default: A's model), so A and B can be two versions of a model. Rows with a dump\n"
+    "and with a prompt mix freely (diff's KL statistics need two dumps).\n"
     "Reference-based scores (ref_exact_match, ref_contains_all, ref_token_f1, ref_rouge_l)\n"
     "use the row's reference / expected list (A's, else B's). External evaluators get\n"
     "them in their environment: LOGITSCOPE_ROW_ID, LOGITSCOPE_VERSION (A or B),\n"
@@ -189,6 +186,9 @@ static const char eval_help[] =
     "temperature):\n"
     EVAL_CLI_HELP
     "  --b B                    version B (a folder or a manifest)\n"
+    "  --model MODEL            the model of prompt rows (A's, and B's without --b-model)\n"
+    "  --b-model MODEL          the model of B's prompt rows\n"
+    "  --max-tokens M           tokens per continuation of a prompt row (default 64)\n"
     "  --temperatures LIST      comma-separated (default 0,0.4,0.7,1; at most 16)\n"
     "  --moved-by SCORE         the score of the moved-rows list\n"
     "  --top N|all              moved rows listed (default 20)\n"
@@ -200,7 +200,7 @@ static const char eval_help[] =
     "  --threads T              rows evaluated at once (default: one per CPU, at most 8)\n"
     "  --json | --csv           the JSON result / one CSV line per row x version x T\n"
     "exit codes: 0 ok (also when rows failed: see \"failed\"), 2 usage, 3 cannot read a\n"
-    "dataset, 4 invalid dataset or --model, 5 limit, 130 interrupted (a valid partial\n"
+    "dataset or model, 4 invalid dataset or model, 5 limit, 130 interrupted (a valid partial\n"
     "result; --resume completes it)\n"
     "\ndataset merge: `logitscope dataset merge --help`\n";
 
@@ -213,29 +213,23 @@ static int eval_setup(struct ds_args *a, struct cli_opts *o, double *temps, int 
                       struct ls_error *err)
 {
     int rc;
-    if (a->model)
-        return ls_fail(err, LS_EDATA, "--model: evaluating prompts with a model is not yet supported "
-                       "(rows with a dump work)");
     if (o->n_files != 1) return ls_fail(err, LS_EUSAGE, "dataset eval takes one dataset A (B with --b; see --help)");
     if (o->step >= 0 || o->all) return ls_fail(err, LS_EUSAGE, "dataset eval covers every step; --step/--all do not apply");
     if (a->resume && !a->out) return ls_fail(err, LS_EUSAGE, "--resume needs --out FILE (the result to complete)");
     if (a->csv && o->json) return ls_fail(err, LS_EUSAGE, "--json and --csv: choose one");
     eval_cli_finish(&a->cfg, o);
-    if ((rc = eval_cli_check(&a->cfg, err)) || (rc = temperatures(a, o, temps, nt, err))) return rc;
-    for (int i = 0; i < *nt; i++) {
-        struct params p = o->params;
-        p.temperature = temps[i];
-        if ((rc = params_check(&p, err))) return cli_opt_rc("--temperatures", rc, err);
-    }
+    if ((rc = eval_cli_check(&a->cfg, err))) return rc;
+    if ((rc = ds_temperatures(a->temps, &o->params, temps, nt, err)))
+        return cli_opt_rc("--temperatures", rc, err);
     return parse_shard(a->shard, si, sn, err);
 }
 
-static int run_rows(struct ds_doc *d, const struct plan *pl, const struct ds_args *a, const struct cli_opts *o,
+static int run_rows(struct ds_doc *d, const struct ds_plan *pl, const struct ds_args *a, const struct cli_opts *o,
                     struct ls_error *err)
 {
     struct ckpt ck = { a->out, clock_s() };
     struct ds_run_opts ro = { &o->src, a->cfg, o->chain, o->params, a->threads, (const volatile int *)&g_stop,
-                              checkpoint, &ck };
+                              checkpoint, &ck, { a->models[0], a->models[1] }, (uint32_t)a->max_tokens };
     struct sigaction sa, old_int, old_term;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
@@ -267,17 +261,18 @@ static int eval_main(int argc, char **argv)
     if (!rc) rc = eval_setup(&a, &o, temps, &nt, &si, &sn, &err);
     struct dataset *A = NULL, *B = NULL;
     struct ds_doc *d = NULL;
-    struct plan pl = {0};
+    struct ds_plan pl = {0};
     if (!rc) rc = dataset_load(o.files[0], &A, &err);
     if (!rc && a.b) rc = dataset_load(a.b, &B, &err);
+    if (!rc) rc = models(&a, A, B, a.models, &err);
     struct ds_spec sp = { o.files[0], a.b, temps, nt, &o.chain, &o.params, &a.cfg, o.src.format, o.src.vocab_path,
-                          o.top, a.moved_by };
+                          o.top, a.moved_by, { a.models[0], a.models[1] }, (uint32_t)a.max_tokens };
     if (!rc && (rc = ds_doc_new(&sp, &d, &err)) == LS_EUSAGE) ls_error_prefix(&err, "--moved-by");
     if (!rc) { d->shard_i = si; d->shard_n = sn; }
-    if (!rc && (rc = plan_build(A, B, si, sn, d, &pl, &err)) == LS_OK) {
+    if (!rc && (rc = ds_plan_build(A, B, si, sn, d, &pl, &err)) == LS_OK) {
         d->rows_total = pl.total;
         d->rows_expected = pl.expected;
-        if (a.resume && (rc = resume_rows(d, a.out, &err)) == LS_OK) { free(pl.jobs); rc = plan_build(A, B, si, sn, d, &pl, &err); }
+        if (a.resume && (rc = resume_rows(d, a.out, &err)) == LS_OK) { ds_plan_free(&pl); rc = ds_plan_build(A, B, si, sn, d, &pl, &err); }
     }
     if (!rc) rc = run_rows(d, &pl, &a, &o, &err);
     if (rc) ls_error_print(&err, stderr);
@@ -287,7 +282,7 @@ static int eval_main(int argc, char **argv)
                 a.out ? "; --resume completes the result" : "");
         rc = DS_EXIT_INTERRUPTED;
     }
-    free(pl.jobs);
+    ds_plan_free(&pl);
     ds_doc_free(d);
     dataset_free(A);
     dataset_free(B);

@@ -65,6 +65,7 @@ static int run(int argc, char **argv, const struct cli_command *self)
     } else {
         printf("seed %llu\n%6s %8s  %-24s %10s\n", (unsigned long long)o->seed, "step", "id", "token", "p");
     }
+    c.st.ws.want = CHAIN_WANT_DRAW; /* draws need no raw softmax (cli_run_step keeps it for top-N steps) */
     for (uint32_t step = first; step < last && !rc; step++) {
         if ((rc = cli_run_step(o, c.s, step, &c.st, &c.err))) break;
         approx |= c.st.info.sparse;

@@ -112,34 +112,42 @@ static void account(const struct model *m, struct eval_acc *a, const struct gen_
     }
 }
 
+/* Score continuation i of set k: prompt + text through the registry's
+ * sample evaluators, the tokens into the perplexity and break tallies. */
+static int score_one(const struct eval_gen_request *g, struct eval_gen *e, size_t k, uint32_t i,
+                     const struct gen_cont *c, char **buf, size_t *cap, struct ls_error *err)
+{
+    struct eval_acc *a = &e->run->acc[k];
+    size_t plen = strlen(g->prompt), len = plen + c->text_len;
+    if (len + 1 > *cap) {
+        char *nb = realloc(*buf, len + 1);
+        if (!nb) return ls_fail(err, LS_ELIMIT, "out of memory");
+        *buf = nb; *cap = len + 1;
+    }
+    memcpy(*buf, g->prompt, plen);
+    memcpy(*buf + plen, c->text ? c->text : "", c->text_len);
+    (*buf)[len] = 0;
+    account(g->model, a, c, i, e->max_tokens);   /* the tokens first: evaluators read them */
+    int rc = LS_OK;
+    for (int ev = 0; eval_registry[ev] && !rc; ev++)
+        if (eval_registry[ev]->sample) rc = eval_registry[ev]->sample(e->run->state[ev], e->run, a, i, *buf, len, err);
+    a->n_text_samples++;
+    struct eval_gen_set *gs = &e->sets[k];
+    classify(g->model, *buf, len, plen, c, gs, i);
+    gs->mean_tokens += c->n;
+    gs->n_eos += c->end == GEN_EOS;
+    gs->n_max += c->end == GEN_MAX_TOKENS;
+    gs->n_stop += c->end == GEN_STOP;
+    return rc;
+}
+
 static int one_sample(const struct eval_gen_request *g, struct eval_gen *e, size_t k, uint32_t i,
                       const struct gen_request *rq, struct gen_ws *ws, char **buf, size_t *cap, struct ls_error *err)
 {
-    struct eval_acc *a = &e->run->acc[k];
     struct gen_cont c;
     gen_begin(&c, rq, i);
     int rc = gen_run(g->model, rq, &c, ws, err);
-    size_t plen = strlen(g->prompt), len = plen + c.text_len;
-    if (!rc && len + 1 > *cap) {
-        char *nb = realloc(*buf, len + 1);
-        if (!nb) rc = ls_fail(err, LS_ELIMIT, "out of memory");
-        else { *buf = nb; *cap = len + 1; }
-    }
-    if (!rc) {
-        memcpy(*buf, g->prompt, plen);
-        memcpy(*buf + plen, c.text ? c.text : "", c.text_len);
-        (*buf)[len] = 0;
-        account(g->model, a, &c, i, e->max_tokens);   /* the tokens first: evaluators read them */
-        for (int ev = 0; eval_registry[ev] && !rc; ev++)
-            if (eval_registry[ev]->sample) rc = eval_registry[ev]->sample(e->run->state[ev], e->run, a, i, *buf, len, err);
-        a->n_text_samples++;
-        struct eval_gen_set *gs = &e->sets[k];
-        classify(g->model, *buf, len, plen, &c, gs, i);
-        gs->mean_tokens += c.n;
-        gs->n_eos += c.end == GEN_EOS;
-        gs->n_max += c.end == GEN_MAX_TOKENS;
-        gs->n_stop += c.end == GEN_STOP;
-    }
+    if (!rc) rc = score_one(g, e, k, i, &c, buf, cap, err);
     gen_cont_free(&c);
     return rc;
 }
@@ -168,6 +176,17 @@ static void finish_set(struct eval_gen *e, size_t k)
     if (e->n_samples) e->sets[k].mean_tokens /= e->n_samples;
 }
 
+/* After set k's samples: the break counts, the registry's finish, ours. */
+static int finish_k(struct eval_gen *e, size_t k, struct ls_error *err)
+{
+    int rc = LS_OK;
+    break_counts(e, k, &e->run->acc[k]);
+    for (int ev = 0; eval_registry[ev] && !rc; ev++)
+        if (eval_registry[ev]->finish) rc = eval_registry[ev]->finish(e->run->state[ev], e->run, &e->run->acc[k], err);
+    if (!rc) finish_set(e, k);
+    return rc;
+}
+
 int eval_gen_run(const struct eval_gen_request *g, const struct eval_config *cfg,
                  const struct eval_settings *set, size_t n_set, const volatile int *cancel,
                  struct eval_gen **out, struct ls_error *err)
@@ -188,13 +207,30 @@ int eval_gen_run(const struct eval_gen_request *g, const struct eval_config *cfg
             if (cancel && *cancel) rc = ls_fail(err, LS_EINTERNAL, "cancelled");
             else rc = one_sample(g, e, k, i, &rq, &ws, &buf, &cap, err);
         }
-        break_counts(e, k, &e->run->acc[k]);
-        for (int ev = 0; eval_registry[ev] && !rc; ev++)
-            if (eval_registry[ev]->finish) rc = eval_registry[ev]->finish(e->run->state[ev], e->run, &e->run->acc[k], err);
-        if (!rc) finish_set(e, k);
+        if (!rc) rc = finish_k(e, k, err);
     }
     free(buf);
     gen_ws_free(&ws);
+    if (rc) { eval_gen_free(e); return rc; }
+    e->run->finished = 1;
+    *out = e;
+    return LS_OK;
+}
+
+int eval_gen_score(const struct eval_gen_request *g, const struct eval_config *cfg, const struct eval_settings *set,
+                   const struct gen_cont *conts, uint32_t n, struct eval_gen **out, struct ls_error *err)
+{
+    *out = NULL;
+    struct eval_config c = *cfg;
+    c.n_samples = n;
+    struct eval_gen *e = calloc(1, sizeof *e);
+    if (!e) return ls_fail(err, LS_ELIMIT, "out of memory");
+    int rc = setup(g, &c, set, 1, e, err);
+    char *buf = NULL;
+    size_t cap = 0;
+    for (uint32_t i = 0; i < n && !rc; i++) rc = score_one(g, e, 0, i, &conts[i], &buf, &cap, err);
+    if (!rc) rc = finish_k(e, 0, err);
+    free(buf);
     if (rc) { eval_gen_free(e); return rc; }
     e->run->finished = 1;
     *out = e;

@@ -54,6 +54,11 @@ struct eval_gen {
 int eval_gen_run(const struct eval_gen_request *g, const struct eval_config *cfg,
                  const struct eval_settings *set, size_t n_set, const volatile int *cancel,
                  struct eval_gen **out, struct ls_error *err);
+/* Score n continuations already generated under set (one setting; the
+ * explorer's live mode): as eval_gen_run with cfg's n_samples = n; each
+ * continuation's max_tokens must not exceed g->max_tokens. */
+int eval_gen_score(const struct eval_gen_request *g, const struct eval_config *cfg, const struct eval_settings *set,
+                   const struct gen_cont *conts, uint32_t n, struct eval_gen **out, struct ls_error *err);
 void eval_gen_free(struct eval_gen *e);
 
 /* The per-step summary of set k: for each step with breaks, the count and up

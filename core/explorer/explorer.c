@@ -170,7 +170,10 @@ int explorer_open_with(struct explorer *ex, const char *path, const struct sourc
     struct source *s = NULL;
     int rc = source_open(path, opts, &s, err);   /* NULL opts: detect, no hints */
     if (rc) return rc;
-    return explorer_set_source(ex, s, err);
+    if ((rc = explorer_set_source(ex, s, err))) return rc;
+    /* the vocabulary file is open input too: outputs never replace it */
+    snprintf(ex->vocab_path, sizeof ex->vocab_path, "%s", opts && opts->vocab_path ? opts->vocab_path : "");
+    return LS_OK;
 }
 
 const char *explorer_token_known(const struct explorer *ex, int32_t id, char *buf, size_t bufsz, size_t *len,

@@ -211,6 +211,8 @@ struct explorer {
     char msg[LS_ERROR_MAX + 128];    /* status message (raw text): room for a whole error */
     int msg_error;
     char other_path[1024];           /* the comparison's file (:compare): outputs never replace it */
+    char vocab_path[1024];           /* the vocabulary file the source was opened with (--vocab):
+                                        outputs never replace it either; "" none */
     char dump_path[1024];            /* EXC_DUMP: the file :dump-screen named */
     int dump_force;                  /* EXC_DUMP: typed as dump-screen! */
 };
@@ -353,6 +355,8 @@ int explorer_export(struct explorer *ex, const char *path, long top, int force, 
  * dump-screen): atomically; never onto the open file (device and inode,
  * links resolved), never onto an existing file unless force (the `cmd!`
  * form), keeping a replaced file's mode; new files get the umask. The
+ * open files are the source, the comparison's file and the vocabulary
+ * file (vocab_path). The
  * message names the path and, for an existing file, the `:cmd! FILE` form. */
 int explorer_write_file(struct explorer *ex, const char *cmd, const char *path, const void *data,
                         size_t len, int force, struct ls_error *err);

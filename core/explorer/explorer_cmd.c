@@ -57,6 +57,9 @@ const struct ex_command_info explorer_commands[] = {
     {"pick", "", "N", "live: show continuation N (0-based)"},
     {"fork", "", "[ID]", "live: at this step take token ID (default: the selected row) and regenerate from there"},
     {"ab", "", "", "live: hold the current settings as A; the status line compares A and B (again: off)"},
+    /* explorer_dataset.c's (--dataset A [--b B]) */
+    {"sort", "", "COLUMN [asc|desc]", "dataset table: sort by a score (SCORE:A, SCORE:B, SCORE:delta; a bare SCORE is its delta) or id"},
+    {"table", "", "", "dataset: back to the table from a row"},
     {"help", "h ?", "", "the help overlay: keys and commands"},
     {"quit", "q exit q!", "", "quit"},
     {NULL, NULL, NULL, NULL}
@@ -235,10 +238,11 @@ static int write_refused(enum file_refusal why, const char *cmd, const char *pat
 int explorer_write_file(struct explorer *ex, const char *cmd, const char *path, const void *data,
                         size_t len, int force, struct ls_error *err)
 {
-    struct file_id open_id[2];
+    struct file_id open_id[3];
     int n = 0;
     if (ex->src && file_id_of(ex->src->path, &open_id[n]) == 0) n++;
     if (ex->other_path[0] && file_id_of(ex->other_path, &open_id[n]) == 0) n++;
+    if (ex->vocab_path[0] && file_id_of(ex->vocab_path, &open_id[n]) == 0) n++;
     enum file_refusal why = FILE_REFUSED_NONE;
     struct ls_error e = {0};
     if (file_write_new(path, data, len, force, open_id, n, &why, &e) == LS_OK) return LS_OK;

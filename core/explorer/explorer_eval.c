@@ -239,7 +239,7 @@ unsigned explorer_eval_work(struct explorer_eval *xe, struct explorer *ex, long 
     if (xe->view == XV_DRAWS && (!xe->dcount || xe->d_cap < ex->V) && !ensure_draw_bufs(xe, ex->V))
         fl |= EX_REDRAW;
     long t0 = (long)clock_ns();
-    fl |= work_current(xe, ex, t0, budget_ns);
+    if (!xe->live) fl |= work_current(xe, ex, t0, budget_ns);   /* live: scored by explorer_live */
     if (fl & EX_BUSY) return fl;
     fl |= work_sweep(xe, ex, t0, budget_ns);
     if (fl & EX_BUSY) return fl;
@@ -386,8 +386,11 @@ void explorer_eval_update(struct explorer_eval *xe, struct explorer *ex)
     struct score_rows *r = &ex->scores;
     int st;
     uint32_t done, total;
-    const struct eval_scores *s = explorer_eval_current(xe, ex, &st, &done, &total);
-    if (s) rows_add(r, s);
+    const struct eval_scores *s = xe->live ? xe->live_sc : explorer_eval_current(xe, ex, &st, &done, &total);
+    if (xe->live) {
+        if (s) rows_add(r, s);
+        else score_rows_add(r, SCORE_PENDING, "evaluators", "generating...");
+    } else if (s) rows_add(r, s);
     else if (st == XE_FAILED) {
         const struct xe_cached *c = cache_find(xe, ex);
         score_rows_add(r, SCORE_WARN, "evaluators", "%s", c ? c->key.err : "failed");

@@ -127,6 +127,11 @@ struct explorer_eval {
     /* comparison with a second dump */
     struct explorer_diff diff;
     char msg[200];               /* last command's message (raw text) */
+    /* live mode (explorer_live.h): the evaluator rows score the N generated
+     * continuations (live_sc, NULL while they are being generated) instead
+     * of per-step draws along the shown one */
+    int live;
+    const struct eval_scores *live_sc;
 };
 
 void explorer_eval_init(struct explorer_eval *xe);

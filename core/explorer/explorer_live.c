@@ -1,5 +1,6 @@
 /* explorer_live.c: live generation in the explorer (see explorer_live.h). */
 #include "explorer/explorer_live.h"
+#include "eval/eval_gen.h"
 #include "sampling/params_table.h"
 #include "base/clock.h"
 #include "base/parse.h"
@@ -67,6 +68,7 @@ int explorer_live_open(struct ex_live *lv, const char *model_path, const char *p
     lv->n = n < 1 ? 1 : n > EX_LIVE_MAX ? EX_LIVE_MAX : n;
     lv->max_tokens = max_tokens ? max_tokens : 64;
     lv->fork_tok = -1;
+    eval_config_init(&lv->cfg);
     int rc = model_open(model_path, &lv->model, err);
     if (!rc) {
         lv->prompt = strdup(prompt ? prompt : "");
@@ -105,6 +107,25 @@ static void start(struct ex_live *lv, const struct explorer *ex)
     lv->gen_i = 0;
     lv->running = 1;
     lv->installed = 0;
+    lv->sc_ok = 0;
+}
+
+/* Every evaluator over the N continuations just generated. */
+static void score(struct ex_live *lv, struct explorer *ex)
+{
+    struct eval_gen_request g = { lv->model, lv->prompt, lv->prompt_ids, lv->n_prompt, lv->max_tokens, NULL };
+    struct eval_settings set = { lv->rq.chain, lv->rq.params };
+    struct eval_gen *e;
+    struct ls_error err = {0};
+    lv->sc_ok = !eval_gen_score(&g, &lv->cfg, &set, lv->cont, lv->n, &e, &err);
+    if (!lv->sc_ok) { explorer_message(ex, 1, "live: scores: %s", err.msg); return; }
+    lv->sc = *eval_run_scores(e->run, 0);
+    eval_gen_free(e);
+}
+
+const struct eval_scores *explorer_live_scores(const struct ex_live *lv)
+{
+    return lv->model && !lv->running && lv->sc_ok ? &lv->sc : NULL;
 }
 
 static int json_ok(const char *prompt, const char *text)
@@ -177,6 +198,7 @@ unsigned explorer_live_work(struct ex_live *lv, struct explorer *ex, long budget
         if (clock_ns() - t0 > budget_ns) return EX_BUSY;
     }
     lv->running = 0;
+    score(lv, ex);
     return install(lv, ex);
 }
 
@@ -231,6 +253,7 @@ static int cmd_fork(struct ex_live *lv, struct explorer *ex, const char *arg)
     lv->gen_i = 0;
     lv->running = 1;
     lv->installed = 0;
+    lv->sc_ok = 0;
     return EXC_OK;
 }
 
@@ -243,6 +266,8 @@ static int cmd_ab(struct ex_live *lv, struct explorer *ex)
     for (uint32_t i = 0; i < lv->n; i++)
         snprintf(lv->ab_text[i], sizeof lv->ab_text[i], "%s", lv->cont[i].text ? lv->cont[i].text : "");
     lv->ab_valid = count_valid(lv);
+    lv->ab_sc = lv->sc;
+    lv->ab_sc_ok = lv->sc_ok;
     live_message(lv, ex);
     return EXC_OK;
 }

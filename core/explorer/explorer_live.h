@@ -31,10 +31,14 @@
 #define LS_EXPLORER_LIVE_H
 
 #include "explorer/explorer.h"
+#include "eval/eval.h"
 #include "model/generate.h"
 
 #define EX_LIVE_MAX 16
 #define EX_LIVE_TEXT 160     /* bytes of each continuation kept for A/B */
+/* The prompt of `logitscope` with no file: the model writes a JSON record. */
+#define EX_LIVE_DEFAULT_PROMPT "{\"name\": \""
+#define EX_LIVE_PROMPT_SHOWN "'{\"name\": \"'"
 
 struct ex_live {
     struct model *model;             /* owned; NULL: live mode is off */
@@ -56,6 +60,11 @@ struct ex_live {
     struct gen_request ab_rq;
     char ab_text[EX_LIVE_MAX][EX_LIVE_TEXT];
     uint32_t ab_valid;               /* A's continuations that parse as JSON (prompt + text) */
+    /* scores of the N continuations (eval_gen_score: every evaluator of
+     * `eval --model`, means over the continuations), and A's when held */
+    struct eval_config cfg;          /* evaluator options (the app sets them) */
+    struct eval_scores sc, ab_sc;
+    int sc_ok, ab_sc_ok;
 };
 
 int explorer_live_open(struct ex_live *lv, const char *model_path, const char *prompt, uint32_t n,
@@ -66,6 +75,8 @@ unsigned explorer_live_work(struct ex_live *lv, struct explorer *ex, long budget
 /* Run a live command; EXC_UNKNOWN when the line is not one (or live is off
  * and it is not one of its words: then it says live mode is off). */
 int explorer_live_command(struct ex_live *lv, struct explorer *ex, const char *line);
+/* The scores of the shown generation, NULL while generating or on failure. */
+const struct eval_scores *explorer_live_scores(const struct ex_live *lv);
 /* Continuation i's text (NUL-terminated) or NULL. */
 const char *explorer_live_text(const struct ex_live *lv, uint32_t i);
 

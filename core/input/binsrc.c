@@ -37,6 +37,9 @@ static uint32_t block_steps(const struct binsrc *b)
 {
     uint64_t w = hf_width(b->dt), V = b->V, S = b->n_steps, n = 1;
     if (S < 2) return 1;
+    /* a step of float32 in file order is read straight into the caller's
+     * buffer: a block would only add a copy once steps are this large */
+    if (!b->fortran && b->dt == HF_F32 && !b->big_endian && V * w >= (64u << 10)) return 1;
     if (!b->fortran) {
         if (V * w * 2 <= BINSRC_CHUNK) n = BINSRC_CHUNK / (V * w);
         if (n > BINSRC_CBLOCK_STEPS) n = BINSRC_CBLOCK_STEPS;
@@ -58,7 +61,10 @@ static int fill_block(struct binsrc *b, uint32_t first, uint32_t n, uint32_t cap
     b->blk_n = 0;
     if (!b->blk && !(b->blk = malloc((size_t)cap * V * sizeof(float))))
         return ls_fail(err, LS_ELIMIT, "out of memory");
-    if (!b->fortran) {
+    if (!b->fortran && b->dt == HF_F32 && !b->big_endian) {
+        rc = binsrc_bytes(b, (uint64_t)first * V * w, b->blk, (size_t)(n * V * w), err);
+        if (rc) return rc;
+    } else if (!b->fortran) {
         if ((rc = need_scratch(b, err))) return rc;
         if ((rc = binsrc_bytes(b, (uint64_t)first * V * w, b->scratch, (size_t)(n * V * w), err))) return rc;
         hf_convert(b->blk, b->scratch, (size_t)(n * V), b->dt, b->big_endian);
@@ -90,6 +96,9 @@ int binsrc_read_step(struct binsrc *b, uint32_t step, float *out, struct ls_erro
         memcpy(out, b->blk + (size_t)(step - b->blk_first) * V, (size_t)V * sizeof *out);
         return LS_OK;
     }
+    if ((!b->fortran || S == 1) && b->dt == HF_F32 && !b->big_endian)
+        /* the file's bytes are the floats: read them in place, no second copy */
+        return binsrc_bytes(b, (uint64_t)step * V * w, out, (size_t)V * w, err);
     if ((rc = need_scratch(b, err))) return rc;
     if (!b->fortran || S == 1) {
         /* C order: one contiguous run of V elements, read in chunks */

@@ -1,7 +1,7 @@
 /* dataset.h: a dataset = rows of one model version, each naming what to
- * evaluate: a dump (any format source_open reads) or, later, a prompt for a
- * model (issue 10; such rows are kept and reported as not yet supported by
- * the runner). Two datasets are paired by row id (report/dataset_doc.h).
+ * evaluate: a dump (any format source_open reads) or a prompt for a model
+ * (the runner generates its continuations). Two datasets are paired by
+ * row id (report/dataset_doc.h).
  *
  * Two spellings:
  *   - a folder: every regular file not starting with '.' is a row; its id

@@ -1,5 +1,6 @@
 /* halffloat.c: element conversions for binary loaders (see halffloat.h). */
 #include "input/halffloat.h"
+#include "base/vmath.h"
 
 #include <float.h>
 #include <math.h>
@@ -173,6 +174,7 @@ void hf_count_nonfinite(const float *v, size_t n, uint32_t *n_nan, uint32_t *n_p
                         uint32_t *n_neginf)
 {
     uint32_t a = 0, b = 0, c = 0;
+    if (vm_count_nonfinite(v, n) == 0) { *n_nan = *n_posinf = *n_neginf = 0; return; } /* the usual step: one vector pass */
     for (size_t i = 0; i < n; i++) {
         if (isfinite(v[i])) continue;
         if (isnan(v[i])) a++;

@@ -2,6 +2,7 @@
 #include "model/generate.h"
 #include "sampling/draw.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,7 +23,6 @@ void gen_ws_free(struct gen_ws *w)
 {
     free(w->z);
     free(w->cum);
-    free(w->ctx);
     chain_ws_free(&w->ws);
     chain_result_free(&w->res);
     memset(w, 0, sizeof *w);
@@ -33,12 +33,13 @@ void gen_begin(struct gen_cont *c, const struct gen_request *r, uint32_t index)
     memset(c, 0, sizeof *c);
     c->index = index;
     c->forced = -1;
+    c->n_prompt = r->n_prompt;
     rng_seed(&c->g, r->seed + index);
 }
 
 void gen_cont_free(struct gen_cont *c)
 {
-    free(c->ids); free(c->p); free(c->p_raw); free(c->logits); free(c->text);
+    free(c->ctx); free(c->mu); free(c->p); free(c->p_raw); free(c->logits); free(c->text);
     memset(c, 0, sizeof *c);
 }
 
@@ -48,19 +49,28 @@ const char *gen_end_name(enum gen_end e)
     return names[e];
 }
 
-static int grow(struct gen_cont *c, uint32_t V, int keep, struct ls_error *err)
+/* Room for one more step: the context (prompt copied once, at the first
+ * step) and the per-step arrays, doubled when full. */
+static int grow(struct gen_cont *c, const struct gen_request *r, uint32_t V, struct ls_error *err)
 {
     if (c->n < c->cap) return LS_OK;
+    if ((uint64_t)c->n_prompt + c->n + 1 > MODEL_MAX_CONTEXT)
+        return ls_fail(err, LS_ELIMIT, "context of %u tokens exceeds the limit of %u", c->n_prompt + c->n + 1, MODEL_MAX_CONTEXT);
     uint32_t nc = c->cap ? 2 * c->cap : 64;
-    int32_t *ids = realloc(c->ids, nc * sizeof *ids);
-    if (ids) c->ids = ids;
+    int first = !c->ctx, keep = r->keep_logits;
+    int32_t *ctx = realloc(c->ctx, ((size_t)c->n_prompt + nc) * sizeof *ctx);
+    if (ctx) c->ctx = ctx;
+    double *mu = realloc(c->mu, nc * sizeof *mu);
+    if (mu) c->mu = mu;
     double *p = realloc(c->p, nc * sizeof *p);
     if (p) c->p = p;
     double *pr = realloc(c->p_raw, nc * sizeof *pr);
     if (pr) c->p_raw = pr;
     float *lg = keep ? realloc(c->logits, (size_t)nc * V * sizeof *lg) : NULL;
     if (lg) c->logits = lg;
-    if (!ids || !p || !pr || (keep && !lg)) return ls_fail(err, LS_ELIMIT, "out of memory for %u generated tokens", nc);
+    if (!ctx || !mu || !p || !pr || (keep && !lg)) return ls_fail(err, LS_ELIMIT, "out of memory for %u generated tokens", nc);
+    if (first && c->n_prompt) memcpy(c->ctx, r->prompt, c->n_prompt * sizeof *c->ctx);
+    c->ids = c->ctx + c->n_prompt;
     c->cap = nc;
     return LS_OK;
 }
@@ -92,33 +102,41 @@ static int append_text(const struct model *m, const struct gen_request *r, struc
     return LS_OK;
 }
 
-static int build_ctx(struct gen_ws *w, const struct gen_request *r, const struct gen_cont *c, struct ls_error *err)
+/* Run the chain on the model's logits for the next token, with the
+ * continuation's context and carried mu. */
+static int step_dist(struct model *m, const struct gen_request *r, struct gen_cont *c, struct gen_ws *w,
+                     struct ls_error *err)
 {
-    uint32_t need = r->n_prompt + c->n + 1;
-    if (need > MODEL_MAX_CONTEXT) return ls_fail(err, LS_ELIMIT, "context of %u tokens exceeds the limit of %u", need, MODEL_MAX_CONTEXT);
-    if (need > w->ctx_cap) {
-        int32_t *nc = realloc(w->ctx, need * 2 * sizeof *nc);
-        if (!nc) return ls_fail(err, LS_ELIMIT, "out of memory");
-        w->ctx = nc; w->ctx_cap = need * 2;
-    }
-    if (r->n_prompt) memcpy(w->ctx, r->prompt, r->n_prompt * sizeof *w->ctx);
-    if (c->n) memcpy(w->ctx + r->n_prompt, c->ids, c->n * sizeof *w->ctx);
-    return LS_OK;
+    uint32_t n_ctx = c->n_prompt + c->n;
+    int rc = grow(c, r, m->V, err);
+    if (!rc) rc = model_next_logits(m, c->ctx, n_ctx, w->z, err);
+    if (rc) return rc;
+    chain_ws_set_context(&w->ws, c->ctx, n_ctx, c->n_prompt, c->n, r->seed + c->index);
+    w->ws.mu = c->mu_now;
+    w->ws.mu_set = c->mu_set;
+    return chain_run(&r->chain, &r->params, w->z, m->V, &w->ws, &w->res, err);
+}
+
+/* The chosen token's effect on carried state: mirostat's mu. */
+static void accept(const struct gen_request *r, struct gen_cont *c, struct gen_ws *w, int32_t tok)
+{
+    if (w->res.p[tok] > 0) chain_accept(&r->chain, &r->params, &w->ws, &w->res, tok);
+    c->mu_now = w->ws.mu;
+    c->mu_set = w->ws.mu_set;
+    c->mu[c->n] = c->mu_set ? c->mu_now : NAN;
 }
 
 int gen_step(struct model *m, const struct gen_request *r, struct gen_cont *c, struct gen_ws *w,
              struct ls_error *err)
 {
     if (c->end) return LS_OK;
-    int rc = build_ctx(w, r, c, err);
-    if (!rc) rc = model_next_logits(m, w->ctx, r->n_prompt + c->n, w->z, err);
-    if (!rc) rc = chain_run(&r->chain, &r->params, w->z, m->V, &w->ws, &w->res, err);
-    if (!rc) rc = grow(c, m->V, r->keep_logits, err);
+    int rc = step_dist(m, r, c, w, err);
     if (rc) return rc;
     struct draw_cdf d = draw_cdf_build(&w->res, w->cum);
     int32_t tok = draw_token(&d, &c->g);   /* always one uniform, forced or not */
     if (c->forced >= 0) { tok = c->forced; c->forced = -1; }
     if (tok < 0) { c->end = GEN_NOTHING_KEPT; return LS_OK; }
+    accept(r, c, w, tok);
     c->ids[c->n] = tok;
     c->p[c->n] = w->res.p[tok];
     c->p_raw[c->n] = w->res.p_raw[tok];
@@ -147,7 +165,10 @@ int gen_fork(struct model *m, const struct gen_request *r, struct gen_cont *c, u
     rng_seed(&c->g, r->seed + c->index);
     for (uint32_t i = 0; i < step; i++) (void)rng_uniform(&c->g);
     c->n = step;
+    c->mu_set = step > 0 && !isnan(c->mu[step - 1]);
+    c->mu_now = c->mu_set ? c->mu[step - 1] : 0.0;
     c->text_len = 0;
+    if (c->text) c->text[0] = 0;
     c->end = GEN_RUNNING;
     for (uint32_t i = 0; i < step; i++) {
         int rc = append_text(m, r, c, c->ids[i], err);

@@ -20,7 +20,17 @@
  * fork: gen_fork(&c, step, token) keeps steps [0, step), forces `token` at
  * `step` and continues from there with the continuation's own stream at the
  * position the kept steps left it (so a fork at the last step with the same
- * token changes nothing). */
+ * token changes nothing).
+ *
+ * Carried state: a continuation owns its context (prompt + generated ids,
+ * appended in place: a step never copies the context, so its cost does not
+ * grow with the position) and its mirostat mu. gen_step gives the chain the
+ * context (penalties, DRY, XTC's per-position draws, seeded seed + i) and
+ * the continuation's mu, then calls chain_accept with the chosen token and
+ * keeps the updated mu; mu after every step is kept so a fork resumes with
+ * the mu of the step it forks at. A forced token the chain cut (p = 0)
+ * leaves mu as it was: -log2(0) would send it to -inf. One gen_ws serves
+ * any number of continuations, interleaved or not. */
 #ifndef LS_GENERATE_H
 #define LS_GENERATE_H
 
@@ -46,7 +56,12 @@ struct gen_request {
 struct gen_cont {
     uint32_t index;            /* i: stream seed + i */
     struct rng g;
-    int32_t *ids;              /* generated tokens */
+    int32_t *ctx;              /* prompt ids then the generated ones (owned) */
+    uint32_t n_prompt;         /* prompt ids at the front of ctx */
+    int32_t *ids;              /* generated tokens: ctx + n_prompt (not separately owned) */
+    double *mu;                /* mirostat mu after each step (NaN: not set) */
+    double mu_now;             /* carried mu before the next step */
+    int mu_set;
     double *p;                 /* final p of each chosen token under the chain */
     double *p_raw;             /* raw p of each (T = 1, unfiltered) */
     float *logits;             /* n * V raw logits when keep_logits */
@@ -63,8 +78,6 @@ struct gen_ws {
     struct chain_ws ws;
     struct chain_result res;
     double *cum;
-    int32_t *ctx;              /* prompt + generated */
-    uint32_t ctx_cap;
 };
 
 int gen_ws_init(struct gen_ws *w, uint32_t V);

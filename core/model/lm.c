@@ -88,7 +88,10 @@ void lm_free(struct lm *m)
 static int lm_next(struct model *m, const int32_t *ctx, uint32_t n, float *out, struct ls_error *err)
 {
     struct lm *l = m->impl;
-    for (uint32_t i = 0; i < n; i++)
+    /* only the tokens the n-gram reads: checking the whole context would
+     * make a step's cost grow with the position */
+    uint32_t from = n >= l->ng.order ? n - (l->ng.order - 1) : 0;
+    for (uint32_t i = from; i < n; i++)
         if (ctx[i] < 0 || (uint32_t)ctx[i] >= m->V) return ls_fail(err, LS_EINTERNAL, "context token %d out of range", ctx[i]);
     ngram_logprobs(&l->ng, ctx, n, out);
     return LS_OK;

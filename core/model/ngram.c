@@ -98,6 +98,22 @@ static double add_level(struct ngram *m, uint32_t n, const int32_t *hist, uint32
     return D * (double)(hi - lo) / c;
 }
 
+/* out[w] = base[w] + c over [0, V): blocks of 8 independent adds that the
+ * compiler turns into vector instructions at -O2 (a plain loop over an
+ * unknown V stays scalar under gcc's cheap cost model); the same float
+ * additions, so the same results. */
+static void add_const(float *restrict out, const float *restrict base, uint32_t V, float c)
+{
+    uint32_t w = 0;
+    for (; w + 8 <= V; w += 8) {
+        float *o = out + w;
+        const float *b = base + w;
+        o[0] = b[0] + c; o[1] = b[1] + c; o[2] = b[2] + c; o[3] = b[3] + c;
+        o[4] = b[4] + c; o[5] = b[5] + c; o[6] = b[6] + c; o[7] = b[7] + c;
+    }
+    for (; w < V; w++) out[w] = base[w] + c;
+}
+
 void ngram_logprobs(struct ngram *m, const int32_t *hist, uint32_t n_hist, float *out)
 {
     double weight = 1.0;
@@ -105,7 +121,7 @@ void ngram_logprobs(struct ngram *m, const int32_t *hist, uint32_t n_hist, float
     for (uint32_t n = m->order; n >= 2; n--)
         weight *= add_level(m, n, hist, n_hist, weight, &n_touched);
     float lw = (float)log(weight);
-    for (uint32_t w = 0; w < m->V; w++) out[w] = m->log_base[w] + lw;
+    add_const(out, m->log_base, m->V, lw);
     for (uint32_t i = 0; i < n_touched; i++) {
         uint32_t w = m->touched[i];
         out[w] = (float)log(m->acc[w] + weight * m->base[w]);

@@ -18,7 +18,11 @@
  *
  * Speed: a step costs N-1 hash lookups, the followers of each seen history,
  * and one pass over V to add a constant to the precomputed log unigram
- * distribution (no exp or log per token except the followers').
+ * distribution (vectorised; no exp or log per token except the followers'),
+ * no allocation. Measured (tests/bench/bench_model.c): about 1.3 us per
+ * step at V = 4096 (the default model), 11-14 us at V = 8192 (a dense
+ * synthetic 4-gram model, where the followers' logs dominate), flat in the
+ * position: only the last N-1 tokens of the context are read.
  *
  * Ownership: ngram_free releases everything; ngram_logprobs writes into the
  * caller's V floats and uses the model's scratch (one caller at a time). */

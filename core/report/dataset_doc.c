@@ -74,6 +74,11 @@ static cJSON *settings_json(const struct ds_spec *p, const struct ds_doc *d)
     settings_eval(s, p->cfg);
     esc_add(s, "format", p->format);
     esc_add(s, "vocab", p->vocab);
+    if (p->model[0] || p->model[1]) {   /* prompt rows: who wrote their continuations */
+        esc_add(s, "model_a", p->model[0]);
+        esc_add(s, "model_b", p->model[1]);
+        cJSON_AddNumberToObject(s, "max_tokens", p->max_tokens ? p->max_tokens : DS_MAX_TOKENS);
+    }
     cJSON *m = cJSON_AddArrayToObject(s, "metrics");
     for (int i = 0; i < d->n_metrics; i++) cJSON_AddItemToArray(m, cJSON_CreateString(d->metrics[i]));
     cJSON_AddStringToObject(s, "moved_by", d->metrics[d->moved_metric]);
@@ -199,16 +204,23 @@ int ds_doc_same_settings(const struct ds_doc *a, const struct ds_doc *b)
     return cJSON_Compare(a->settings, b->settings, 1);
 }
 
+int ds_doc_put_row(struct ds_doc *d, struct ds_row_result *r, struct ls_error *err)
+{
+    struct ds_row_result *slot = ds_doc_add_row(d, r->id);
+    if (!slot) return ls_fail(err, LS_ELIMIT, "out of memory");
+    char *id = slot->id;
+    free(r->id);
+    *slot = *r;
+    slot->id = id;
+    memset(r, 0, sizeof *r);   /* moved */
+    return LS_OK;
+}
+
 int ds_doc_take_rows(struct ds_doc *dst, struct ds_doc *src, struct ls_error *err)
 {
     for (size_t i = 0; i < src->n_rows; i++) {
-        struct ds_row_result *r = ds_doc_add_row(dst, src->rows[i].id);
-        if (!r) return ls_fail(err, LS_ELIMIT, "out of memory");
-        char *id = r->id;
-        free(src->rows[i].id);
-        *r = src->rows[i];
-        r->id = id;
-        memset(&src->rows[i], 0, sizeof src->rows[i]);   /* moved */
+        int rc = ds_doc_put_row(dst, &src->rows[i], err);
+        if (rc) return rc;
     }
     return LS_OK;
 }

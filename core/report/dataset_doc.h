@@ -89,6 +89,11 @@ struct ds_spec {
     const char *format, *vocab;    /* input options that change results */
     long top;
     const char *moved_by;          /* a metric key; NULL: json_valid_share */
+    /* prompt rows: the model of each version (A, B) and the tokens per
+     * continuation; in the settings only when a model is given, so results
+     * of dumps alone read the same as before */
+    const char *model[2];
+    uint32_t max_tokens;
 };
 
 /* The metric keys for cfg (base scores, then external evaluators). */
@@ -100,6 +105,9 @@ void ds_doc_free(struct ds_doc *d);
 /* A fresh row slot (zeroed, id copied); NULL on out of memory. */
 struct ds_row_result *ds_doc_add_row(struct ds_doc *d, const char *id);
 void ds_row_result_clear(struct ds_row_result *r);
+/* Move r into a new row slot (r's id is taken, r left empty); LS_ELIMIT on
+ * out of memory (r untouched). */
+int ds_doc_put_row(struct ds_doc *d, struct ds_row_result *r, struct ls_error *err);
 /* Sort rows by id; LS_EDATA when an id appears twice. */
 int ds_doc_sort(struct ds_doc *d, struct ls_error *err);
 /* Move every row of src into dst (src keeps empty slots). */
@@ -121,6 +129,13 @@ int ds_doc_settings_read(struct ds_doc *d, struct ls_error *err);
 int ds_doc_same_settings(const struct ds_doc *a, const struct ds_doc *b);
 
 /* --- the summary (dataset_stats.c) --------------------------------------- */
+
+/* THE per-row numbers every summary, list and table shows: version ver's
+ * (0 A, 1 B) score of metric m at temperature t (NaN unless the version
+ * was evaluated, or when the score is n/a), and the row's delta B - A
+ * (NaN unless both are finite). */
+double ds_value(const struct ds_doc *d, const struct ds_row_result *r, int ver, int t, int m);
+double ds_delta(const struct ds_doc *d, const struct ds_row_result *r, int t, int m);
 
 struct ds_cell {               /* one temperature x metric */
     double mean_a, mean_b;
@@ -161,13 +176,59 @@ struct ds_run_opts {
     /* called (under the runner's lock) after each finished row */
     void (*on_row)(void *ctx, struct ds_doc *d);
     void *ctx;
+    /* prompt rows (text for a model): the model of version A and of B
+     * (model_open specs; NULL: that version's prompt rows fail saying a
+     * model is needed) and the tokens per continuation (0: DS_MAX_TOKENS).
+     * Such a row's N continuations are generated under each temperature's
+     * chain by the model (eval/eval_gen.h, as `eval --model`: continuation
+     * i uses stream seed + i) and scored by the same evaluators; the texts
+     * scored are prompt + continuation. */
+    const char *model[2];
+    uint32_t max_tokens;
 };
+#define DS_MAX_TOKENS 64
+
+/* What one evaluating thread keeps between rows: the models it opened
+ * (a model serves one thread at a time, model.h), opened on the thread's
+ * first prompt row of that version. Zero it before the first row. */
+struct ds_worker {
+    struct model *model[2];
+    int tried[2];
+    struct ls_error model_err[2];
+};
+void ds_worker_free(struct ds_worker *w);
+/* Evaluate one job into r (zeroed by the caller; not yet in d): its
+ * versions, then the KL comparison. LS_OK also when a version failed (its
+ * error is in r); LS_EINTERNAL only when o->cancel stopped it. The threads
+ * of ds_run and the explorer's background slices both run rows through
+ * this, each thread with its own worker state w. */
+int ds_run_job(const struct ds_doc *d, const struct ds_job *j, const struct ds_run_opts *o, struct ds_worker *w,
+               struct ds_row_result *r);
 /* Evaluate the jobs into d (rows appended, then sorted). Returns LS_OK
  * also when rows failed (they are in d with their errors); a set cancel
  * flag returns LS_OK with the rows finished so far (the caller sees
  * d->n_rows < rows expected). */
 int ds_run(struct ds_doc *d, const struct ds_job *jobs, size_t n_jobs, const struct ds_run_opts *o,
            struct ls_error *err);
+
+/* The rows to run: the union of A's and B's ids in id order (B NULL: A's),
+ * paired by id; with shard_n > 0 only the rows k (position in that union)
+ * with k mod shard_n = shard_i - 1; minus the rows `done` already holds
+ * (done may be NULL). jobs point into A and B. */
+struct ds_plan {
+    struct ds_job *jobs;
+    size_t n_jobs;
+    size_t total;        /* ids in A union B */
+    size_t expected;     /* ids of the shard */
+};
+int ds_plan_build(const struct dataset *A, const struct dataset *B, int shard_i, int shard_n,
+                  const struct ds_doc *done, struct ds_plan *p, struct ls_error *err);
+void ds_plan_free(struct ds_plan *p);
+
+/* The temperatures of a run: list (comma-separated, at most DS_MAX_TEMPS),
+ * else p->temperature when it is not 1, else 0, 0.4, 0.7, 1; each checked
+ * with p's other parameters (params_check). LS_EUSAGE with the reason. */
+int ds_temperatures(const char *list, const struct params *p, double *t, int *n, struct ls_error *err);
 
 /* --- rendering (dataset_render.c) ---------------------------------------- */
 void ds_render_text(FILE *f, const struct ds_doc *d, const struct ds_summary *s, unsigned disp);

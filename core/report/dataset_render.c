@@ -256,7 +256,7 @@ void ds_render_csv(FILE *f, const struct ds_doc *d)
                 csv_str(f, d->rows[i].id);
                 fprintf(f, ",%c,%.15g,%s", v ? 'B' : 'A', d->temps[t], st[x->status]);
                 for (int m = 0; m < d->n_metrics; m++) {
-                    double y = x->status == DSV_OK ? x->v[t * d->n_metrics + m] : NAN;
+                    double y = ds_value(d, &d->rows[i], v, t, m);
                     if (isfinite(y)) fprintf(f, ",%.15g", y); else fputc(',', f);
                 }
                 fputc(',', f);

@@ -41,9 +41,16 @@ int ds_bootstrap_ci(const double *x, size_t n, uint32_t resamples, uint64_t seed
     return LS_OK;
 }
 
-static double val(const struct ds_doc *d, const struct ds_version *v, int t, int m)
+double ds_value(const struct ds_doc *d, const struct ds_row_result *r, int ver, int t, int m)
 {
+    const struct ds_version *v = &r->ver[ver];
     return v->status == DSV_OK ? v->v[t * d->n_metrics + m] : NAN;
+}
+
+double ds_delta(const struct ds_doc *d, const struct ds_row_result *r, int t, int m)
+{
+    double a = ds_value(d, r, 0, t, m), b = ds_value(d, r, 1, t, m);
+    return isfinite(a) && isfinite(b) ? b - a : NAN;
 }
 
 /* One temperature x metric cell; dbuf has room for n_rows deltas. */
@@ -52,10 +59,11 @@ static int cell(const struct ds_doc *d, int t, int m, double *dbuf, struct ds_ce
     double sa = 0, sb = 0, sd = 0;
     memset(c, 0, sizeof *c);
     for (size_t i = 0; i < d->n_rows; i++) {
-        double a = val(d, &d->rows[i].ver[0], t, m), b = val(d, &d->rows[i].ver[1], t, m);
+        double a = ds_value(d, &d->rows[i], 0, t, m), b = ds_value(d, &d->rows[i], 1, t, m);
+        double dl = ds_delta(d, &d->rows[i], t, m);
         if (isfinite(a)) { sa += a; c->n_a++; }
         if (isfinite(b)) { sb += b; c->n_b++; }
-        if (isfinite(a) && isfinite(b)) { dbuf[c->n_pair++] = b - a; sd += b - a; }
+        if (isfinite(dl)) { dbuf[c->n_pair++] = dl; sd += dl; }
     }
     c->mean_a = c->n_a ? sa / c->n_a : NAN;
     c->mean_b = c->n_b ? sb / c->n_b : NAN;
@@ -81,8 +89,10 @@ static int moved(const struct ds_doc *d, struct ds_summary *s, struct ls_error *
     if (!s->moved) return ls_fail(err, LS_ELIMIT, "out of memory");
     for (size_t i = 0; i < d->n_rows; i++)
         for (int t = 0; t < d->n_temps; t++) {
-            double a = val(d, &d->rows[i].ver[0], t, m), b = val(d, &d->rows[i].ver[1], t, m);
-            if (isfinite(a) && isfinite(b)) s->moved[s->n_moved++] = (struct ds_moved){ i, t, a, b, b - a };
+            double dl = ds_delta(d, &d->rows[i], t, m);
+            if (isfinite(dl))
+                s->moved[s->n_moved++] = (struct ds_moved){ i, t, ds_value(d, &d->rows[i], 0, t, m),
+                                                            ds_value(d, &d->rows[i], 1, t, m), dl };
         }
     qsort(s->moved, s->n_moved, sizeof *s->moved, cmp_moved);
     if (d->top >= 0 && s->n_moved > (size_t)d->top) s->n_moved = (size_t)d->top;

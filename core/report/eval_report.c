@@ -210,7 +210,8 @@ static int r_ppl_chain(char *b, size_t n, const struct eval_scores *s)
 {
     int h = ppl_row(b, n, s->perplexity_chain, s->nll_chain_nats,
                     s->n_recorded ? "n/a (every recorded token cut)" : "n/a (no recorded tokens)");
-    if (h == EVAL_ROW_NORMAL) P("%.4g over %u of %u uncut", s->perplexity_chain, s->n_uncut, s->n_recorded);
+    if (h == EVAL_ROW_NORMAL && !s->n_recorded) P("%.4g over %u generated tokens", s->perplexity_chain, s->n_uncut);
+    else if (h == EVAL_ROW_NORMAL) P("%.4g over %u of %u uncut", s->perplexity_chain, s->n_uncut, s->n_recorded);
     return h;
 }
 static int r_bpb(char *b, size_t n, const struct eval_scores *s)
@@ -221,12 +222,14 @@ static int r_cut(char *b, size_t n, const struct eval_scores *s)
     P("%.1f%% (%u of %u)", 100.0 * s->cut_rate, s->n_cut, s->n_recorded);
     return s->n_cut ? EVAL_ROW_WARN : EVAL_ROW_NORMAL;
 }
+/* NaN: not measured (generated continuations have no per-step chain runs) */
 static int r_entropy(char *b, size_t n, const struct eval_scores *s)
-{ P("%.3f nats (raw %.3f)", s->mean_entropy_nats, s->mean_entropy_raw_nats); return EVAL_ROW_NORMAL; }
+{ if (!isfinite(s->mean_entropy_nats)) return -1; P("%.3f nats (raw %.3f)", s->mean_entropy_nats, s->mean_entropy_raw_nats); return EVAL_ROW_NORMAL; }
 static int r_kept(char *b, size_t n, const struct eval_scores *s)
-{ P("%.4g", s->mean_kept); return EVAL_ROW_NORMAL; }
+{ if (!isfinite(s->mean_kept)) return -1; P("%.4g", s->mean_kept); return EVAL_ROW_NORMAL; }
 static int r_clip(char *b, size_t n, const struct eval_scores *s)
 {
+    if (!isfinite(s->clipping_rate)) return -1;
     P("%.2g%% (%llu logits, %u steps)", 100.0 * s->clipping_rate, (unsigned long long)s->n_clipped,
       s->n_clipped_steps);
     return s->n_clipped ? EVAL_ROW_WARN : EVAL_ROW_NORMAL;

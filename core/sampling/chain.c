@@ -7,6 +7,7 @@
  * finite probabilities. */
 #include "sampling/stage.h"
 #include "sampling/select.h"
+#include "base/vmath.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -20,7 +21,7 @@ int chain_result_init(struct chain_result *r, uint32_t V)
     r->V = V;
     size_t n = V ? V : 1;
     r->p_raw = malloc(n * sizeof *r->p_raw);
-    r->p = malloc(n * sizeof *r->p);
+    r->p = calloc(n, sizeof *r->p); /* zero outside kept, as every run leaves it */
     r->cut_by = malloc(n);
     r->kept = malloc(n * sizeof *r->kept);
     if (!r->p_raw || !r->p || !r->cut_by || !r->kept) { chain_result_free(r); return LS_ELIMIT; }
@@ -54,24 +55,35 @@ void chain_ws_free(struct chain_ws *ws)
     memset(ws, 0, sizeof *ws);
 }
 
-/* Pass 1: finite candidates into ws->finite, the first maximum, and the
- * non-finite counts (those tokens are cut as masked with p_raw 0). Returns
- * the number of finite logits. */
+/* Only the previous survivors have p != 0 (every run leaves it so, and
+ * chain_result_init zeroes it): zero those instead of all V. */
+static void clear_p(struct chain_result *r)
+{
+    for (uint32_t j = 0; j < r->n_kept; j++) r->p[r->kept[j]] = 0.0;
+}
+
+/* Pass 1: the first maximum and the non-finite count in one vector pass.
+ * When every logit is finite (the usual step) the finite list is 0..V-1,
+ * written once per buffer; otherwise the ids of the finite logits, and
+ * the others are cut as masked with p_raw 0. Returns the finite count. */
 static uint32_t scan_finite(const float *logits, uint32_t V, struct chain_ws *ws, struct chain_result *r)
 {
-    double m = -INFINITY;
-    int32_t argmax = -1;
-    uint32_t n = 0;
+    struct vm_scan sc;
+    vm_scan(logits, V, &sc);
     r->n_nan = r->n_posinf = r->n_neginf = 0;
-    for (uint32_t i = 0; i < V; i++) {
-        float z = logits[i];
-        r->p[i] = 0.0;
-        if (isfinite(z)) {
-            ws->finite[n++] = (int32_t)i;
-            if ((double)z > m) { m = (double)z; argmax = (int32_t)i; }
-        } else {
+    r->argmax = (int32_t)sc.argmax;
+    r->max_logit = sc.max;
+    uint32_t n = 0;
+    if (sc.n_nonfinite == 0) {
+        if (ws->finite_iota_n != V)
+            for (uint32_t i = 0; i < V; i++) ws->finite[i] = (int32_t)i;
+        ws->finite_iota_n = n = V;
+    } else {
+        ws->finite_iota_n = 0;
+        for (uint32_t i = 0; i < V; i++) {
+            float z = logits[i];
+            if (isfinite(z)) { ws->finite[n++] = (int32_t)i; continue; }
             r->cut_by[i] = CUT_MASKED;
-            r->p_raw[i] = 0.0;
             if (isnan(z)) r->n_nan++;
             else if (z > 0) r->n_posinf++;
             else r->n_neginf++;
@@ -79,31 +91,20 @@ static uint32_t scan_finite(const float *logits, uint32_t V, struct chain_ws *ws
     }
     ws->n_finite = n;
     r->n_finite = n;
-    r->argmax = argmax;
-    r->max_logit = m;
     return n;
 }
 
-/* Pass 2: the raw (T=1) softmax of the finite logits and its entropy, in
- * double, subtracting the maximum. */
-static void raw_softmax(const float *logits, const struct chain_ws *ws, struct chain_result *r)
+/* Pass 2: the raw (T=1) softmax of the finite logits (non-finite ones get
+ * 0) and its entropy, subtracting the maximum: with d = z - max and
+ * e = exp(d), S = sum e, p = e / S and H = ln S - sum(e d) / S, so one
+ * vector pass and one division pass. */
+static void raw_softmax(const float *logits, uint32_t V, struct chain_result *r)
 {
-    uint32_t n = ws->n_finite;
-    double m = r->max_logit, s = 0.0;
-    for (uint32_t j = 0; j < n; j++) {
-        int32_t id = ws->finite[j];
-        double e = exp((double)logits[id] - m);
-        r->p_raw[id] = e;
-        s += e;
-    }
-    double lse = m + log(s), h = 0.0;
-    for (uint32_t j = 0; j < n; j++) {
-        int32_t id = ws->finite[j];
-        double pr = r->p_raw[id] / s;
-        r->p_raw[id] = pr;
-        if (pr > 0) h -= pr * ((double)logits[id] - lse);
-    }
-    r->lse_raw = lse;
+    double m = r->max_logit, sed = 0.0;
+    double s = vm_exp_shift(logits, V, m, 1.0, r->p_raw, &sed);
+    vm_divide(r->p_raw, V, s);
+    double h = log(s) - sed / s;
+    r->lse_raw = m + log(s);
     r->entropy_before = h < 0 ? 0.0 : h;
 }
 
@@ -196,12 +197,13 @@ static void run_stages(struct stage_ctx *x)
 }
 
 /* Final distribution over the survivors, their entropy and raw mass. */
-static void finish(const struct stage_ctx *x, const float *logits)
+static void finish(struct stage_ctx *x, const float *logits)
 {
     struct chain_ws *ws = x->ws;
     struct chain_result *r = x->r;
     const double *q = stage_q(x);
     double S = 0.0;
+    cand_materialise(ws, x->n);
     if (ws->S_valid) S = ws->S;
     else for (uint32_t j = 0; j < x->n; j++) S += q[ws->cand[j]];
     double lnS = log(S), ret = 0.0, hf = 0.0;
@@ -213,7 +215,7 @@ static void finish(const struct stage_ctx *x, const float *logits)
         r->p[id] = pf;
         r->cut_by[id] = CUT_NONE;
         r->kept[j] = id;
-        ret += r->p_raw[id];
+        ret += stage_raw_p(x, id);
         if (pf > 0) hf -= pf * (((double)logits[id] - off) * invT - lnS);
     }
     r->n_kept = x->n;
@@ -227,22 +229,26 @@ static int run(const struct chain *c, const struct params *p, const float *logit
 {
     if (V == 0 || V > r->V || V > ws->V)
         return ls_fail(err, LS_EINTERNAL, "chain_run: vocabulary size %u exceeds buffers", V);
-    if (reuse_raw && (r->V != V || r->n_finite == 0 || ws->n_finite != r->n_finite)) reuse_raw = 0;
+    if (reuse_raw && (r->V != V || r->n_finite == 0 || ws->n_finite != r->n_finite || !r->have_raw)) reuse_raw = 0;
     r->V = V;
     r->note[0] = 0;
     r->greedy = 0;
     r->effective_temperature = p->temperature;
 
+    /* every finite token's cut_by is rewritten below (cut by a stage, or kept) */
+    clear_p(r);
+    r->n_kept = 0;
     if (reuse_raw) {
-        /* same logits: only the previous survivors have p != 0; every finite
-         * token's cut_by is rewritten below (cut by a stage, or kept) */
-        for (uint32_t j = 0; j < r->n_kept; j++) r->p[r->kept[j]] = 0.0;
+        /* same logits: the raw softmax, entropy and counts stand */
     } else if (scan_finite(logits, V, ws, r) == 0) {
-        r->n_kept = 0;
         r->n_stages = 0;
         return ls_fail(err, LS_EDATA, "no finite logit (all %u masked or non-finite)", V);
+    } else if (ws->want == CHAIN_WANT_DRAW) {
+        r->have_raw = 0; /* nobody reads the raw distribution: skip its pass */
+        r->lse_raw = r->entropy_before = NAN;
     } else {
-        raw_softmax(logits, ws, r);
+        r->have_raw = 1;
+        raw_softmax(logits, V, r);
     }
     r->exact = chain_is_exact(c);
     r->decided = 0;
@@ -251,8 +257,11 @@ static int run(const struct chain *c, const struct params *p, const float *logit
         emu_run(c, p, logits, ws, r);
         return LS_OK;
     }
-    memcpy(ws->cand, ws->finite, (size_t)ws->n_finite * sizeof *ws->cand);
-    ws->q_is_raw = 1;
+    /* every finite token is a candidate: implicit when that is 0..V-1 */
+    ws->cand_iota = ws->finite_iota_n == V && ws->n_finite == V;
+    if (!ws->cand_iota) memcpy(ws->cand, ws->finite, (size_t)ws->n_finite * sizeof *ws->cand);
+    ws->q_is_raw = r->have_raw; /* else q is exp(z - zmax), computed when needed */
+    ws->q_lazy = !r->have_raw;
     ws->T = 1.0;
     ws->S = 1.0;
     ws->S_valid = 0;

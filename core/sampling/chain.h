@@ -177,6 +177,8 @@ struct chain_result {
     double effective_temperature;  /* after preset clamping */
     int greedy;                    /* temperature stage acted as greedy */
     int exact;                     /* the mode the result was computed in */
+    int have_raw;                  /* p_raw, lse_raw, entropy_before and the masses
+                                    * are computed (0 only under CHAIN_WANT_DRAW) */
     unsigned decided;              /* DECIDED_* of any stage */
     char note[480];                /* e.g. vLLM temperature clamp; "; "-separated */
     struct topn_bounds topn;       /* top-N steps only (sampling/topn.h) */
@@ -196,13 +198,19 @@ struct chain_ws {
     uint32_t V;
     double *tmp;      /* scratch values */
     int32_t *idx;     /* scratch indices */
-    int32_t *cand;    /* current candidates, ascending id */
+    int32_t *cand;    /* current candidates, ascending id (unless cand_iota) */
+    int cand_iota;    /* 1: the candidates are 0..n-1 (every token, none cut
+                       * yet) and cand[] is not written: the wide passes then
+                       * run over the logits directly (cut.h cand_at) */
     int32_t *finite;  /* ids of finite logits of the last full run (for reruns) */
     uint32_t n_finite;
+    uint32_t finite_iota_n; /* finite[0..n) holds 0..n-1 already (skip the refill) */
     /* q[id] proportional to the current distribution: p_raw while no
      * temperature has been applied (q_is_raw), else exp((z - zmax) / T). */
     double *q;
     int q_is_raw;
+    int q_lazy;       /* q of the current candidates not computed yet (want
+                       * CHAIN_WANT_DRAW: computed when a stage needs it) */
     double T;         /* temperature applied so far (1 until the stage runs) */
     double S;         /* sum of q over current candidates, when S_valid */
     int S_valid;
@@ -217,9 +225,22 @@ struct chain_ws {
     /* state carried over steps (mirostat's mu; chain_accept updates it) */
     double mu;
     int mu_set;
+    /* what the caller reads (chain_want); CHAIN_WANT_ALL after init */
+    int want;
+    /* 1: take no shortcut in the system emulation (the whole-array path:
+     * the differential test's and the bench's baseline) */
+    int reference;
     /* system emulation scratch (emu.c), allocated on first use */
     void *emu;
 };
+
+/* What a run computes. ALL: everything in chain_result. DRAW: only what a
+ * draw needs (p, kept, cut_by, n_kept, the notes and the stage counts): no
+ * raw softmax pass, so p_raw is not written and lse_raw, entropy_before,
+ * retained_mass and the stage masses are NaN (have_raw 0). For callers
+ * that only draw (sample, generation); the kept set, p and draws are the
+ * same as with ALL. */
+enum chain_want { CHAIN_WANT_ALL = 0, CHAIN_WANT_DRAW };
 
 /* Give the stages their context (see chain_ws): history is read, not
  * copied, and must stay valid while chain_run uses it. */

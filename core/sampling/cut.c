@@ -1,10 +1,29 @@
 /* cut.c: the fused cut-and-account pass every truncating stage ends with
  * (see cut.h). */
 #include "sampling/cut.h"
+#include "base/vmath.h"
 
-const double *stage_q(const struct stage_ctx *x)
+#include <string.h>
+
+const double *stage_q(struct stage_ctx *x)
 {
-    return x->ws->q_is_raw ? x->r->p_raw : x->ws->q;
+    struct chain_ws *ws = x->ws;
+    if (ws->q_lazy) { /* q = exp((z - zmax) / T) over the current candidates */
+        double zmax = x->r->max_logit, inv = 1.0 / ws->T, s = 0.0;
+        if (ws->cand_iota) {
+            s = vm_exp_shift(x->z, x->n, zmax, inv, ws->q, NULL);
+        } else {
+            for (uint32_t j = 0; j < x->n; j++) {
+                int32_t id = ws->cand[j];
+                ws->q[id] = exp(((double)x->z[id] - zmax) * inv);
+                s += ws->q[id];
+            }
+        }
+        ws->q_lazy = 0;
+        ws->S = s;
+        ws->S_valid = 1;
+    }
+    return ws->q_is_raw ? x->r->p_raw : ws->q;
 }
 
 /* the tie rule at the boundary value; TIE_QUOTA spends its quota */
@@ -16,13 +35,67 @@ static int keep_tied(enum tie_mode mode, int32_t id, int64_t *arg)
     return 0;
 }
 
-void stage_cut(struct stage_ctx *x, double zb, enum tie_mode mode, int64_t arg)
+void cand_materialise(struct chain_ws *ws, uint32_t n)
+{
+    if (!ws->cand_iota) return;
+    for (uint32_t j = 0; j < n; j++) ws->cand[j] = (int32_t)j;
+    ws->cand_iota = 0;
+}
+
+static void cut_report(struct stage_ctx *x, uint32_t m, double mass, double raw)
+{
+    x->rep->kept_in = x->n;
+    x->rep->kept_out = m;
+    x->rep->mass_removed = mass;
+    x->rep->raw_mass_removed = raw;
+}
+
+/* stage_cut over every token (cand_iota): only tokens at or above zb can
+ * stay, so a vector pass collects those and the rest are cut wholesale.
+ * The removed masses are totals minus kept sums: the total of q is ws->S
+ * (after a temperature) or 1 (p_raw sums to 1). */
+static void cut_iota(struct stage_ctx *x, double zb, enum tie_mode mode, int64_t arg)
 {
     struct chain_ws *ws = x->ws;
     struct chain_result *r = x->r;
     int32_t *cand = ws->cand;
+    int lazy = ws->q_lazy; /* no masses wanted: do not compute q over every token */
+    const double *q = lazy ? NULL : stage_q(x);
+    size_t c = vm_collect_ge(x->z, x->n, zb, cand);
+    double s_keep = 0.0, raw_keep = 0.0, total = ws->S_valid ? ws->S : 1.0;
+    uint32_t m = 0;
+    memset(r->cut_by, x->code, x->n); /* the kept ones are rewritten later */
+    for (size_t j = 0; j < c; j++) {
+        int32_t id = cand[j];
+        if ((double)x->z[id] > zb || keep_tied(mode, id, &arg)) {
+            cand[m++] = id;
+            if (lazy) continue;
+            s_keep += q[id];
+            raw_keep += stage_raw_p(x, id);
+        }
+    }
+    ws->cand_iota = 0;
+    if (lazy) {
+        cut_report(x, m, (double)NAN, (double)NAN);
+        ws->S_valid = 0;
+        x->n = m;
+        return;
+    }
+    double s_rem = m == x->n ? 0.0 : total - s_keep, raw_rem = m == x->n ? 0.0 : 1.0 - raw_keep;
+    cut_report(x, m, s_rem > 0 ? s_rem / total : 0.0, !r->have_raw ? (double)NAN : raw_rem > 0 ? raw_rem : 0.0);
+    ws->S = s_keep;
+    ws->S_valid = 1;
+    x->n = m;
+}
+
+void stage_cut(struct stage_ctx *x, double zb, enum tie_mode mode, int64_t arg)
+{
+    if (x->ws->cand_iota) { cut_iota(x, zb, mode, arg); return; }
+    struct chain_ws *ws = x->ws;
+    struct chain_result *r = x->r;
+    int32_t *cand = ws->cand;
     const float *z = x->z;
-    const double *q = stage_q(x), *praw = r->p_raw;
+    const double *q = stage_q(x);
     double s_keep = 0.0, s_rem = 0.0, raw_rem = 0.0;
     uint32_t m = 0;
     for (uint32_t j = 0; j < x->n; j++) {
@@ -35,13 +108,10 @@ void stage_cut(struct stage_ctx *x, double zb, enum tie_mode mode, int64_t arg)
         } else {
             r->cut_by[id] = x->code;
             s_rem += q[id];
-            raw_rem += praw[id];
+            raw_rem += stage_raw_p(x, id);
         }
     }
-    x->rep->kept_in = x->n;
-    x->rep->kept_out = m;
-    x->rep->mass_removed = s_rem / (s_keep + s_rem);
-    x->rep->raw_mass_removed = raw_rem;
+    cut_report(x, m, s_rem / (s_keep + s_rem), raw_rem);
     ws->S = s_keep;
     ws->S_valid = 1;
     x->n = m;

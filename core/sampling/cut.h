@@ -11,6 +11,8 @@
 
 #include "sampling/chain.h"
 
+#include <math.h>
+
 struct stage_ctx {
     const struct chain *c;
     const struct params *p;
@@ -28,10 +30,27 @@ enum tie_mode {
     TIE_QUOTA   /* keep the first arg equal tokens in ascending id order */
 };
 
-/* Keep z > zb, and z == zb per the tie mode; one pass. */
+/* Candidate j (ws->cand[j], or j while the candidates are every token). */
+static inline int32_t cand_at(const struct chain_ws *ws, uint32_t j)
+{
+    return ws->cand_iota ? (int32_t)j : ws->cand[j];
+}
+/* Write cand[0..n) out if it is still implicit (for stages that walk it). */
+void cand_materialise(struct chain_ws *ws, uint32_t n);
+
+/* Keep z > zb, and z == zb per the tie mode; one pass. While the
+ * candidates are every token, the kept ones are collected by a vector
+ * pass over the logits (those >= zb) and the removed mass is the total
+ * minus the kept mass. */
 void stage_cut(struct stage_ctx *x, double zb, enum tie_mode mode, int64_t arg);
 
-/* The current (unnormalised) probabilities, indexed by token id. */
-const double *stage_q(const struct stage_ctx *x);
+/* The current (unnormalised) probabilities, indexed by token id; computed
+ * here for the current candidates if they are still lazy (CHAIN_WANT_DRAW). */
+const double *stage_q(struct stage_ctx *x);
+/* The raw probability of a token, NaN when the raw pass did not run. */
+static inline double stage_raw_p(const struct stage_ctx *x, int32_t id)
+{
+    return x->r->have_raw ? x->r->p_raw[id] : (double)NAN;
+}
 
 #endif

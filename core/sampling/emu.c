@@ -207,8 +207,12 @@ int emu_scratch(struct chain_ws *ws)
     e->ix = malloc(n * sizeof *e->ix);
     e->ix2 = malloc(n * sizeof *e->ix2);
     e->in = malloc(n * sizeof *e->in);
+    e->yf = malloc(n * sizeof *e->yf);
     ws->emu = e;
-    if (!e->a || !e->buf || !e->d || !e->v || !e->v2 || !e->ix || !e->ix2 || !e->in) { emu_scratch_free(ws); return LS_ELIMIT; }
+    if (!e->a || !e->buf || !e->d || !e->v || !e->v2 || !e->ix || !e->ix2 || !e->in || !e->yf) {
+        emu_scratch_free(ws);
+        return LS_ELIMIT;
+    }
     return LS_OK;
 }
 
@@ -216,7 +220,7 @@ void emu_scratch_free(struct chain_ws *ws)
 {
     struct emu *e = ws->emu;
     if (!e) return;
-    free(e->a); free(e->buf); free(e->d); free(e->v); free(e->v2); free(e->ix); free(e->ix2); free(e->in);
+    free(e->a); free(e->buf); free(e->d); free(e->v); free(e->v2); free(e->ix); free(e->ix2); free(e->in); free(e->yf);
     free(e);
     ws->emu = NULL;
 }

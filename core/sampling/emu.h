@@ -40,6 +40,7 @@ struct emu {
     double *v, *v2;         /* free for the stage */
     int32_t *ix, *ix2;      /* free for the stage */
     int32_t *in;            /* emu_run's: the ids alive before the stage */
+    float *yf;              /* emu_trim's: the logits after a float32 temperature */
 };
 
 /* x rounded as the rules compute: to float32 under system rules. */
@@ -102,6 +103,16 @@ static inline void emu_shrink(struct emu *e, uint32_t k) { if (k < e->n) e->n = 
  * raw softmax); fills r like the fast path. */
 void emu_run(const struct chain *c, const struct params *p, const float *logits,
              struct chain_ws *ws, struct chain_result *r);
+/* Start the array after the chain's first stage when that stage can be
+ * done without the whole array (emu_trim.c: llama.cpp's top-k with no tie
+ * among the k + 1 best), reporting it and the inactive stages before it.
+ * Returns the stage's index, -1 if not applied. */
+int emu_trim(struct emu *e, const float *z);
+/* The same for HF and vLLM (emu_trim_torch.c): a first top-k, top-p or
+ * min-p, after a temperature or not, decided over every token with vector
+ * passes instead of torch's whole-array sorts and float sums, when a margin
+ * check proves float32 cannot decide otherwise. */
+int emu_trim_torch(struct emu *e, const float *z);
 int emu_scratch(struct chain_ws *ws);
 void emu_scratch_free(struct chain_ws *ws);
 /* XTC's draw at a position (xtc.c): u in [0, 1), as float. */

@@ -11,6 +11,7 @@
 #include "sampling/stage.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* the alive ids into e->in and their input distribution into e->d[id] */
@@ -76,7 +77,7 @@ static void account(struct emu *e, uint32_t n_in, double S, uint8_t code)
         if (e->d[id] > cut_max) cut_max = e->d[id];
         r->cut_by[id] = code;
         rem += e->d[id];
-        raw += r->p_raw[id];
+        raw += r->have_raw ? r->p_raw[id] : NAN;
     }
     for (uint32_t i = 0; i < e->n; i++)
         if (e->a[i].logit != -INFINITY) r->cut_by[e->a[i].id] = CUT_NONE;
@@ -114,27 +115,42 @@ static void run_stage(struct emu *e, int k)
     else rep->kept_in = rep->kept_out = n_in;
 }
 
-/* the final distribution: double softmax of the surviving logits */
+static int id_asc(const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* the final distribution: double softmax of the surviving logits. Only
+ * survivors are touched: every other p is already 0 (chain.c clears the
+ * previous survivors before a run), and their cut_by is set. */
 static void finish(struct emu *e)
 {
     struct chain_result *r = e->r;
-    struct chain_ws *ws = e->ws;
     double mx = -INFINITY, s = 0.0, h = 0.0, ret = 0.0;
+    uint32_t m = 0;
     for (uint32_t i = 0; i < e->n; i++) if (e->a[i].logit > mx) mx = e->a[i].logit;
     for (uint32_t i = 0; i < e->n; i++)
         if (e->a[i].logit != -INFINITY) { r->p[e->a[i].id] = exp(e->a[i].logit - mx); s += r->p[e->a[i].id]; }
     double lnS = log(s);
-    uint32_t m = 0;
-    for (uint32_t j = 0; j < ws->n_finite; j++) {
-        int32_t id = ws->finite[j];
-        if (r->cut_by[id] != CUT_NONE) { r->p[id] = 0.0; continue; }
-        r->p[id] /= s;
-        r->kept[m++] = id;
-        ret += r->p_raw[id];
+    for (uint32_t i = 0; i < e->n; i++) {
+        if (e->a[i].logit == -INFINITY) continue;
+        r->kept[m++] = e->a[i].id;
+        if (r->p[e->a[i].id] > 0) h -= r->p[e->a[i].id] / s * (e->a[i].logit - mx - lnS);
     }
-    for (uint32_t i = 0; i < e->n; i++)
-        if (e->a[i].logit != -INFINITY && r->p[e->a[i].id] > 0)
-            h -= r->p[e->a[i].id] * (e->a[i].logit - mx - lnS);
+    /* survivors in ascending id order: sort a few, or walk the ids when many
+     * survive (cut_by is CUT_NONE exactly for them) */
+    if ((uint64_t)m * 16 <= e->ws->n_finite) {
+        qsort(r->kept, m, sizeof *r->kept, id_asc);
+    } else {
+        m = 0;
+        for (uint32_t j = 0; j < e->ws->n_finite; j++)
+            if (r->cut_by[e->ws->finite[j]] == CUT_NONE) r->kept[m++] = e->ws->finite[j];
+    }
+    for (uint32_t j = 0; j < m; j++) {
+        r->p[r->kept[j]] /= s;
+        ret += r->have_raw ? r->p_raw[r->kept[j]] : NAN;
+    }
     r->n_kept = m;
     r->retained_mass = ret;
     r->entropy_after = h > 0 ? h : 0.0;
@@ -149,15 +165,18 @@ void emu_run(const struct chain *c, const struct params *p, const float *logits,
     e->sys = e->f32 ? c->preset : PRESET_CUSTOM;
     e->n = ws->n_finite;
     e->sorted = 0;
-    for (uint32_t j = 0; j < e->n; j++) {
-        int32_t id = ws->finite[j];
-        e->a[j].id = id;
-        e->a[j].logit = (double)logits[id];
-        e->a[j].p = 0.0;
-        r->cut_by[id] = CUT_NONE;
-    }
     r->n_stages = c->n;
-    for (int k = 0; k < c->n; k++) run_stage(e, k);
+    int trimmed = ws->reference ? -1 : emu_trim(e, logits);
+    if (trimmed < 0) {
+        for (uint32_t j = 0; j < e->n; j++) {
+            int32_t id = ws->finite[j];
+            e->a[j].id = id;
+            e->a[j].logit = (double)logits[id];
+            e->a[j].p = 0.0;
+            r->cut_by[id] = CUT_NONE;
+        }
+    }
+    for (int k = trimmed + 1; k < c->n; k++) run_stage(e, k); /* emu_trim reported 0..trimmed */
     if (e->sys == PRESET_LLAMACPP && p->mirostat > 0)
         chain_note(r, "mirostat %d replaces llama.cpp's chain except logit-bias and temperature", (int)p->mirostat);
     finish(e);

@@ -23,11 +23,10 @@ int select_sample_threshold(select_get_fn get, const void *ctx, uint32_t n, uint
     double smp[SELECT_SAMPLE];
     uint32_t stride = n / SELECT_SAMPLE;
     for (uint32_t i = 0; i < SELECT_SAMPLE; i++) smp[i] = get(ctx, i * stride);
-    qsort(smp, SELECT_SAMPLE, sizeof smp[0], cmp_desc);
     /* expected rank of the k-th value in the sample, with a wide margin */
     uint64_t r = (uint64_t)k * SELECT_SAMPLE / n * 2 + 8;
     if (r >= SELECT_SAMPLE) return 0;
-    *thr = smp[r];
+    *thr = select_kth_largest(smp, SELECT_SAMPLE, (uint32_t)r); /* O(sample), no sort */
     return 1;
 }
 

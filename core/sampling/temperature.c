@@ -22,6 +22,7 @@
  *   vLLM       T > 2 is rejected by vLLM (computed, with a note); T = 0 is
  *              greedy by argmax (the first maximum, lowest id) */
 #include "sampling/stage.h"
+#include "base/vmath.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -46,13 +47,18 @@ void stage_temperature(struct stage_ctx *x)
         return;
     }
     double zmax = r->max_logit, inv = 1.0 / T, s = 0.0;
-    for (uint32_t j = 0; j < x->n; j++) {
-        int32_t id = ws->cand[j];
-        double e = exp(((double)x->z[id] - zmax) * inv);
-        ws->q[id] = e;
-        s += e;
+    if (ws->cand_iota) {
+        s = vm_exp_shift(x->z, x->n, zmax, inv, ws->q, NULL); /* every token: one vector pass */
+    } else {
+        for (uint32_t j = 0; j < x->n; j++) {
+            int32_t id = ws->cand[j];
+            double e = exp(((double)x->z[id] - zmax) * inv);
+            ws->q[id] = e;
+            s += e;
+        }
     }
     ws->q_is_raw = 0;
+    ws->q_lazy = 0;
     ws->T = T;
     ws->S = s;
     ws->S_valid = 1;

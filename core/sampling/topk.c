@@ -16,12 +16,13 @@
  * chain does not run the stage then). */
 #include "sampling/stage.h"
 #include "sampling/select.h"
+#include "base/vmath.h"
 
 /* candidate j's logit, for the sampled prefilter */
 static double get_z(const void *ctx, uint32_t j)
 {
     const struct stage_ctx *x = ctx;
-    return (double)x->z[x->ws->cand[j]];
+    return (double)x->z[cand_at(x->ws, j)];
 }
 
 void stage_top_k(struct stage_ctx *x)
@@ -35,14 +36,19 @@ void stage_top_k(struct stage_ctx *x)
     double *v = ws->tmp;
     double thr;
     if (select_sample_threshold(get_z, x, n, (uint32_t)k, &thr)) {
-        for (uint32_t j = 0; j < n; j++) {
-            double zv = (double)z[ws->cand[j]];
-            if (zv >= thr) v[c++] = zv;
+        if (ws->cand_iota) { /* every token: a vector pass picks those >= thr */
+            c = (uint32_t)vm_collect_ge(z, n, thr, ws->idx);
+            for (uint32_t j = 0; j < c; j++) v[j] = (double)z[ws->idx[j]];
+        } else {
+            for (uint32_t j = 0; j < n; j++) {
+                double zv = (double)z[ws->cand[j]];
+                if (zv >= thr) v[c++] = zv;
+            }
         }
     }
     if (c < (uint32_t)k) { /* no prefilter, or the sample misjudged */
         c = n;
-        for (uint32_t j = 0; j < n; j++) v[j] = (double)z[ws->cand[j]];
+        for (uint32_t j = 0; j < n; j++) v[j] = (double)z[cand_at(ws, j)];
     }
     double kth = select_kth_largest(v, c, (uint32_t)k - 1);
     if (x->c->topk_ties == TIES_BY_ID) {

@@ -34,6 +34,7 @@ void stage_top_p(struct stage_ctx *x)
     double p = x->p->top_p;
     struct chain_ws *ws = x->ws;
     x->rep->active = 1;
+    cand_materialise(ws, x->n); /* the mass passes below walk the list */
     const double *q = stage_q(x);
     const float *z = x->z;
     double *t = ws->tmp;

@@ -72,7 +72,9 @@ enum grid_role {
 const char *grid_role_name(enum grid_role r);
 
 /* Click tags: what a cell selects. 0 = nothing. */
-enum grid_tag_kind { TAG_NONE = 0, TAG_STEP = 1, TAG_TOKEN_ROW = 2, TAG_PANEL = 3, TAG_PARAM = 4 };
+enum grid_tag_kind { TAG_NONE = 0, TAG_STEP = 1, TAG_TOKEN_ROW = 2, TAG_PANEL = 3, TAG_PARAM = 4,
+                     TAG_DS_LINE = 5,     /* a dataset table line (display position) */
+                     TAG_DS_COL = 6 };    /* a dataset table header: column + 1 (0: id) */
 #define GRID_TAG(kind, idx) ((int32_t)(((uint32_t)(kind) << 24) | ((uint32_t)(idx) & 0xFFFFFFu)))
 #define GRID_TAG_KIND(t) ((int)((uint32_t)(t) >> 24))
 #define GRID_TAG_INDEX(t) ((int32_t)((uint32_t)(t) & 0xFFFFFFu))

@@ -5,6 +5,8 @@
  * live mode is on: per-step draws matter less when whole continuations are
  * on screen. Reads the live state only. */
 #include "view/view_live.h"
+#include "view/view_xe.h"
+#include "report/eval_report.h"
 #include "base/display.h"
 
 #include <stdio.h>
@@ -38,5 +40,52 @@ void view_live(struct grid *g, const struct view_layout *L, const struct ex_live
         char tag[16];
         snprintf(tag, sizeof tag, "A%u ", i);
         row(g, r, y, tag, ROLE_LABEL, lv->ab_text[i]);
+    }
+}
+
+/* One side's settings in a column title: "A: hf T=0.5 p=1 k=0 m=0". */
+static void side_title(char *b, size_t n, const char *side, const struct gen_request *r)
+{
+    snprintf(b, n, "%s: %s T=%g p=%g k=%d m=%g", side, preset_name(r->chain.preset), r->params.temperature,
+             r->params.top_p, (int)r->params.top_k, r->params.min_p);
+}
+
+/* A's value of the row labelled `label`, "-" when A has no such row. */
+static const char *a_value(const struct eval_panel_row *a, int na, const char *label)
+{
+    for (int i = 0; i < na; i++) if (!strcmp(a[i].label, label)) return a[i].value;
+    return "-";
+}
+
+void view_live_ab(struct grid *g, const struct view_layout *L, const struct ex_live *lv, const struct explorer_eval *xe)
+{
+    if (!lv->model || !lv->ab || L->too_small || xe->view != XV_SCORES) return;
+    struct view_rect r = view_xe_rect(L);
+    if (r.h < 3 || r.w < 30) return;
+    grid_fill(g, r.x, r.y, r.w, r.h, ROLE_NORMAL);
+    char t[160], ta[80], tb[80];
+    snprintf(t, sizeof t, "A/B scores: %u generated continuations each, seed %llu", lv->n, (unsigned long long)lv->rq.seed);
+    panel_title(g, r, t, 1);
+    static struct eval_panel_row ra[SCORE_ROWS_MAX], rb[SCORE_ROWS_MAX];
+    int na = lv->ab_sc_ok ? eval_panel_rows(&lv->ab_sc, ra, SCORE_ROWS_MAX) : 0;
+    int nb = lv->sc_ok && !lv->running ? eval_panel_rows(&lv->sc, rb, SCORE_ROWS_MAX) : 0;
+    int lw = 14, cw = (r.w - 2 - lw) / 2, x = r.x + 1, y = r.y + 1, end = r.y + r.h - 1;
+    side_title(ta, sizeof ta, "A", &lv->ab_rq);
+    side_title(tb, sizeof tb, "B", &lv->rq);
+    grid_puts(g, x + lw, y, cw - 1, ROLE_LABEL, ta);
+    grid_puts(g, x + lw + cw, y++, cw - 1, ROLE_LABEL, nb || !lv->running ? tb : "B: generating...");
+    for (int i = 0; i < nb && y < end; i++, y++) {
+        grid_puts(g, x, y, lw, ROLE_LABEL, rb[i].label);
+        const char *av = a_value(ra, na, rb[i].label);
+        grid_text(g, x + lw, y, cw - 1, ROLE_NORMAL, av, strlen(av), 0);
+        grid_text(g, x + lw + cw, y, cw - 1, ROLE_NORMAL, rb[i].value, strlen(rb[i].value), 0);
+    }
+    for (uint32_t i = 0; i < lv->n && y < end; i++, y++) {   /* the texts under the table */
+        char tag[16];
+        snprintf(tag, sizeof tag, "#%u", i);
+        const char *bt = explorer_live_text(lv, i);
+        grid_puts(g, x, y, lw, ROLE_LABEL, tag);
+        grid_text(g, x + lw, y, cw - 1, ROLE_NORMAL, lv->ab_text[i], strlen(lv->ab_text[i]), 0);
+        grid_text(g, x + lw + cw, y, cw - 1, ROLE_NORMAL, bt ? bt : "", bt ? strlen(bt) : 0, 0);
     }
 }

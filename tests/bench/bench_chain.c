@@ -1,8 +1,16 @@
-/* bench_chain.c: one chain step at realistic vocabulary sizes, against a
- * naive implementation that sorts the whole vocabulary first (what many
- * simple samplers do, and llama.cpp does when top-k is 0), measured in the
- * same run on the same logits. Prints medians and ratios; never fails on
- * timing (machines are noisy). */
+/* bench_chain.c: one chain step at realistic vocabulary sizes, measured in
+ * the same run on the same logits, side by side:
+ *   step       chain_run as every command runs it (system arithmetic by
+ *              default, the exact reference with "exact:")
+ *   rerun      the explorer's per-key path (same logits, new parameters)
+ *   draw-only  chain_run with CHAIN_WANT_DRAW (sample --all, generation)
+ *   whole      the system emulation without its shortcuts (chain_ws.
+ *              reference = 1: the whole-array path every system step took
+ *              before issue 9)
+ *   naive      a sampler that sorts the whole vocabulary first (what many
+ *              simple samplers do, and llama.cpp does when top-k is 0)
+ * Prints medians (microseconds) and the naive/step ratio, and which vector
+ * path ran (LOGITSCOPE_SIMD); never fails on timing (machines are noisy). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +20,7 @@
 #include "sampling/chain.h"
 #include "base/clock.h"
 #include "base/rng.h"
+#include "base/vmath.h"
 
 struct tok { float z; int32_t id; };
 
@@ -83,8 +92,9 @@ int main(void)
         cfg[ci].pr.top_p = cfg[ci].p;
         cfg[ci].pr.min_p = cfg[ci].m;
     }
-    printf("one chain step (median of %d runs, microseconds); naive = full sort of V first\n", REPS);
-    printf("%-38s %8s %12s %12s %12s %8s\n", "config", "V", "logitscope", "(rerun)", "naive-sort", "speedup");
+    printf("one chain step (median of %d runs, microseconds; vector path %s)\n", REPS, vm_path_name());
+    printf("%-38s %7s %9s %9s %9s %9s %10s %8s\n", "config", "V", "step", "rerun", "draw-only", "whole", "naive-sort",
+           "speedup");
     for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
         uint32_t V = sizes[si];
         float *z = malloc(V * sizeof *z);
@@ -128,8 +138,24 @@ int main(void)
                 c2[k] = (clock_s() - t0) * 1e6;
             }
             qsort(c2, REPS, sizeof *c2, cmp_d);
-            printf("%-38s %8u %12.0f %12.0f %12.0f %7.1fx%s\n", cfg[ci].name, V, a[REPS / 2], c2[REPS / 2],
-                   b[REPS / 2], b[REPS / 2] / a[REPS / 2], kept_a == kept_b ? "" : "  (kept sets differ!)");
+            double dr[REPS], wh[REPS];
+            for (int k = 0; k < REPS; k++) {
+                double t0 = clock_s();
+                ws.want = CHAIN_WANT_DRAW;
+                chain_run(&ch, &cfg[ci].pr, z, V, &ws, &r, &e);
+                ws.want = CHAIN_WANT_ALL;
+                double t1 = clock_s();
+                ws.reference = 1;
+                chain_run(&ch, &cfg[ci].pr, z, V, &ws, &r, &e);
+                ws.reference = 0;
+                dr[k] = (t1 - t0) * 1e6;
+                wh[k] = (clock_s() - t1) * 1e6;
+            }
+            qsort(dr, REPS, sizeof *dr, cmp_d);
+            qsort(wh, REPS, sizeof *wh, cmp_d);
+            printf("%-38s %7u %9.0f %9.0f %9.0f %9.0f %10.0f %7.1fx%s\n", cfg[ci].name, V, a[REPS / 2], c2[REPS / 2],
+                   dr[REPS / 2], wh[REPS / 2], b[REPS / 2], b[REPS / 2] / a[REPS / 2],
+                   kept_a == kept_b ? "" : "  (kept sets differ!)");
         }
         chain_ws_free(&ws);
         chain_result_free(&r);

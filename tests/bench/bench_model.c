@@ -1,8 +1,11 @@
 /* bench_model.c: the built-in model's speed (issue 10's goals, printed,
  * never pass/fail: machines are noisy):
- *   next-token logits at V = 3647 (samples/model.lsm) and at V = 8192 (an
- *   order-4 model counted from a Zipf token stream), goal <= 50 us per step;
- *   8 continuations x 64 tokens under several chains, goal <= 30 ms;
+ *   next-token logits at the default model's V (samples/model.lsm) and at
+ *   V = 8192 (an order-4 model counted from a Zipf token stream), goal
+ *   <= 50 us per step, and by position along a 4096-token text (flat);
+ *   8 continuations x 64 tokens under several chains, goal <= 30 ms per
+ *   512 tokens, split into the model's share (its calls replayed on the
+ *   same contexts) and the chain's (chain_run, the draw, bookkeeping);
  *   training the default model from samples/corpus.txt (when `make samples`
  *   made it), goal <= 10 s.
  * Run from the repository root (make bench does). */
@@ -57,6 +60,26 @@ static void bench_v8192(void)
     free(toks);
 }
 
+/* Median of k samples (sorts them). */
+static double median(double *t, int k)
+{
+    qsort(t, (size_t)k, sizeof t[0], cmp_d);
+    return t[k / 2];
+}
+
+/* The model's own share of a generation: next_logits replayed on every
+ * context the continuations saw (same calls gen_step makes). */
+static double replay_model_ms(struct model *md, const struct gen_cont *c, uint32_t nc, float *z)
+{
+    struct ls_error err = {0};
+    int64_t t0 = clock_ns();
+    for (uint32_t i = 0; i < nc; i++)
+        for (uint32_t s = 0; s < c[i].n; s++) model_next_logits(md, c[i].ctx, c[i].n_prompt + s, z, &err);
+    return (double)(clock_ns() - t0) / 1e6;
+}
+
+/* 8 continuations x 64 tokens: total, the model's share (replayed) and the
+ * rest (chain, draw, bookkeeping), medians over 11 runs. */
 static void bench_generate(struct model *md, const int32_t *prompt, uint32_t np, const char *label,
                            const char *chain, double T, double top_p)
 {
@@ -70,24 +93,59 @@ static void bench_generate(struct model *md, const int32_t *prompt, uint32_t np,
     r.prompt = prompt; r.n_prompt = np; r.seed = 42; r.max_tokens = 64;
     struct gen_ws ws;
     gen_ws_init(&ws, md->V);
-    double t[11];
+    double tot[11], mod[11];
     uint32_t toks = 0;
+    struct gen_cont c[8];
     for (int k = 0; k < 11; k++) {
         int64_t t0 = clock_ns();
         toks = 0;
         for (uint32_t i = 0; i < 8; i++) {
-            struct gen_cont c;
-            gen_begin(&c, &r, i);
-            gen_run(md, &r, &c, &ws, &err);
-            toks += c.n;
-            gen_cont_free(&c);
+            gen_begin(&c[i], &r, i);
+            gen_run(md, &r, &c[i], &ws, &err);
+            toks += c[i].n;
         }
-        t[k] = (double)(clock_ns() - t0) / 1e6;
+        tot[k] = (double)(clock_ns() - t0) / 1e6;
+        mod[k] = replay_model_ms(md, c, 8, ws.z);
+        for (uint32_t i = 0; i < 8; i++) gen_cont_free(&c[i]);
     }
-    qsort(t, 11, sizeof t[0], cmp_d);
-    printf("8 continuations x <= 64 tokens, %-28s %6.2f ms (%u tokens; %.2f ms per 512; goal <= 30)\n", label,
-           t[5], toks, t[5] * 512.0 / toks);
+    double t = median(tot, 11), m = median(mod, 11);
+    printf("8 continuations x <= 64 tokens, %-26s %6.2f ms for %3u tokens = %6.2f ms per 512 (goal <= 30):"
+           " model %5.2f, chain+draw %6.2f ms per 512\n", label, t, toks, t * 512.0 / toks, m * 512.0 / toks,
+           (t - m) * 512.0 / toks);
     gen_ws_free(&ws);
+}
+
+/* Model cost per step along one long continuation (raw chain, the
+ * end-of-text token never drawn: forced to the text's own tokens), by
+ * position: flat when nothing grows with the context. */
+static void bench_positions(struct model *md, const int32_t *prompt, uint32_t np)
+{
+    enum { LEN = 4096 };
+    int32_t *ctx = malloc((np + LEN) * sizeof *ctx);
+    float *z = malloc(md->V * sizeof *z);
+    struct rng g;
+    struct ls_error err = {0};
+    memcpy(ctx, prompt, np * sizeof *ctx);
+    rng_seed(&g, 3);
+    for (uint32_t s = 0; s < LEN; s++) {   /* a plausible text: the model's most likely non-eos of a few */
+        model_next_logits(md, ctx, np + s, z, &err);
+        int32_t best = 0;
+        for (uint32_t w = 1; w < md->V; w++) if ((int32_t)w != md->eos && z[w] + (float)rng_uniform(&g) > z[best]) best = (int32_t)w;
+        ctx[np + s] = best;
+    }
+    printf("next-token logits by position (V = %u):", md->V);
+    for (uint32_t at = 16; at <= LEN; at *= 4) {
+        double t[9];
+        for (int k = 0; k < 9; k++) {
+            int64_t t0 = clock_ns();
+            for (uint32_t s = at - 16; s < at; s++) model_next_logits(md, ctx, np + s, z, &err);
+            t[k] = (double)(clock_ns() - t0) / 1e3 / 16;
+        }
+        printf(" %u: %.2f us", at, median(t, 9));
+    }
+    printf(" (goal <= 50, flat)\n");
+    free(z);
+    free(ctx);
 }
 
 static void bench_training(void)
@@ -120,6 +178,7 @@ int main(void)
     struct lm *l = md->impl;
     printf("next-token logits, V = %u (samples/model.lsm): %.1f us/step (goal <= 50)\n", md->V, bench_logits(&l->ng, ids, n));
     bench_v8192();
+    bench_positions(md, ids, n);
     bench_generate(md, ids, n, "raw (T=1)", "hf", 1.0, 1.0);
     bench_generate(md, ids, n, "hf T=0.8 top-p 0.9", "hf", 0.8, 0.9);
     bench_generate(md, ids, n, "llama.cpp T=1.5 top-p 0.95", "llama.cpp", 1.5, 0.95);

@@ -1,1 +1,1 @@
-$LS show samples/demo.json --step 3 --defaults llama.cpp --logit-bias '6=-inf,10+2.5' --top 5
+$LS show samples/demo.json --step 3 --defaults llama.cpp --logit-bias '257=-inf,259+2.5' --top 5

@@ -111,6 +111,17 @@ printf ':compare cmp.npy\n:w! cmp.npy\n:dump-screen d8.screen\n' > "$x/s3.script
 chk_line d7.screen "export: cmp.npy is the open file; never overwritten"
 chk_line d8.screen "export: cmp.npy is the open file; never overwritten"
 cmp -s samples/logits_f32.npy "$x/cmp.npy" && cmp -s samples/logits_f32.npy "$x/in.npy" && ok || bad "a compared file was overwritten"
+# the vocabulary file (--vocab, :open --vocab) is open too, also through a link
+cp samples/vocab.txt "$x/voc.txt"; chmod 640 "$x/voc.txt"; ln -s voc.txt "$x/voclink.txt"
+vbefore=$(cd "$x" && sha256sum voc.txt; stat -c '%i %a' voc.txt)
+printf ':w! voc.txt\n:dump-screen d9.screen\n:dump-screen! voclink.txt\n:dump-screen d10.screen\n' > "$x/s4.script"
+printf ':open --vocab voc.txt in.npy\n:export! voclink.txt\n:dump-screen d11.screen\n' > "$x/s5.script"
+(cd "$x" && LINES=24 COLUMNS=100 timeout 30 "$LS" in.npy --vocab voc.txt --script s4.script) >/dev/null 2>&1
+(cd "$x" && LINES=24 COLUMNS=100 timeout 30 "$LS" in.npy --script s5.script) >/dev/null 2>&1
+chk_line d9.screen "export: voc.txt is the open file; never overwritten"
+chk_line d10.screen "dump-screen: voclink.txt is the open file; never overwritten"
+chk_line d11.screen "export: voclink.txt is the open file; never overwritten"
+[ "$(cd "$x" && sha256sum voc.txt; stat -c '%i %a' voc.txt)" = "$vbefore" ] && ok || bad "the --vocab file was overwritten"
 
 # --- 3. refusals -------------------------------------------------------------
 expect_refusal() { # what, expected rc, message pattern, command...

@@ -17,6 +17,8 @@
 #      move and remove a stage.
 #   7. Live mode (--model): the temperature changes the continuation text,
 #      :fork, :ab.
+#   8. The dataset table (--dataset): filled in the background, sorted by a
+#      delta, a row opened with Enter and left with Esc.
 LS=$1
 T=$2/tmux
 mkdir -p "$T"
@@ -54,9 +56,9 @@ start() { # session, w, h, command
 # (through sh only to record the exit status: tmux's pane_dead_status is
 # sometimes empty for a pane that closed its terminal first)
 start demo 100 30 "$ENVS sh -c '$LS samples/demo.json; echo \$? > $T/demo.rc'"
-wait_for demo "kept 5000 of 5000" || fail "demo did not start"
-tm send-keys -t demo ':step 13' Enter
-wait_for demo "step 13 of 40" || fail ":step"
+wait_for demo "kept 4096 of 4096" || fail "demo did not start"
+tm send-keys -t demo ':step 5' Enter
+wait_for demo "step 5 of 38" || fail ":step"
 tm send-keys -t demo ':set top_p 0.5'
 wait_for demo "^:set top_p 0.5" || fail "typed command not shown on the command line"
 tm send-keys -t demo Enter
@@ -221,7 +223,8 @@ wait_for live "Continuations: 3, #0 shown" 20 || fail "live: no continuations"
 grep '^.*>0 ' "$T/screen" | sed 's/.*>0 //' > "$T/live1"
 tm send-keys -t live ':set temperature 2' Enter
 wait_for live "temperature 2.00" || fail "live: :set temperature"
-wait_for live "Continuations: 3, #0 shown" 20 || fail "live: no regeneration"
+# the :set answer replaced the message: this one is the regeneration's
+wait_for live "^live: 3 continuations generated" 20 || fail "live: no regeneration"
 grep '^.*>0 ' "$T/screen" | sed 's/.*>0 //' > "$T/live2"
 cmp -s "$T/live1" "$T/live2" && fail "live: the continuation text did not change with the temperature"
 tm send-keys -t live ':step 1' Enter ':fork 44' Enter
@@ -230,8 +233,36 @@ wait_for live "^ *[^ ]* *\[,\]" 20 || fail "live: :fork 44 did not put ',' at st
 tm send-keys -t live ':ab' Enter ':set temperature 0.3' Enter
 wait_for live "A/B: A T=2 " 20 || fail "live: :ab"
 wait_for live "A0 " || fail "live: A's continuations not shown"
+tm send-keys -t live e
+wait_for live "A/B scores: 3 generated continuations" 20 || fail "live: A/B score table not shown"
+tm send-keys -t live Escape A
+wait_for live "^A/B off" || fail "live: A did not turn A/B off"
+tm send-keys -t live ':step 2' Enter f
+wait_for live "^live: 3 continuations generated" 20 || fail "live: f did not fork"
 tm send-keys -t live q
 wait_dead live || fail "live: q did not quit"
+
+# --- 8. the dataset table (issue 13): shown at once and filled in the background
+# (a progress bar while rows remain), sorted by a delta with o, opened with
+# Enter (A and B side by side), back with Esc: the sort is kept
+start dataset 110 30 "$ENVS $LS --dataset samples/dataset/a.jsonl --b samples/dataset/b.jsonl"
+wait_for dataset "Dataset: A samples/dataset/a.jsonl" || fail "dataset: the table did not open"
+wait_for dataset "200 rows evaluated; 200 paired" 30 || fail "dataset: the table was not filled"
+tm send-keys -t dataset o o o
+wait_for dataset "sorted by json_valid_share:delta, smallest first" || fail "dataset: o did not sort by the delta"
+wait_for dataset "B-A \^" || fail "dataset: the sort column is not marked"
+tm send-keys -t dataset R
+wait_for dataset "sorted by json_valid_share:delta, largest first" || fail "dataset: R did not reverse"
+wait_for dataset "^>q027 *0.7 .*+0.555" || fail "dataset: the largest delta is not first"
+tm send-keys -t dataset Enter
+wait_for dataset "Diff: model A (this file) vs model B" || fail "dataset: Enter did not open the row side by side"
+wait_for dataset "row q027 at T 0.7: A and B side by side" || fail "dataset: the opened row is not named"
+tm send-keys -t dataset Escape
+wait_for dataset "Dataset: A samples/dataset/a.jsonl" || fail "dataset: Esc did not come back to the table"
+wait_for dataset "B-A v" || fail "dataset: the sort was not kept"
+wait_for dataset "^>q027 *0.7 " || fail "dataset: the selection was not kept"
+tm send-keys -t dataset q
+wait_dead dataset || fail "dataset: q did not quit"
 
 # Every pane must have exited by itself before the server goes away: a
 # SIGHUP from kill-server landing while a sanitizer build runs its exit-time

@@ -134,7 +134,7 @@ static struct ds_doc *run(const struct dataset *A, const struct dataset *B, int 
     eval_config_init(&cfg);
     cfg.n_samples = 5;
     chain_preset(&ch, PRESET_HF);
-    struct ds_spec sp = { "a", "b", temps, 2, &ch, &p, &cfg, NULL, NULL, 20, NULL };
+    struct ds_spec sp = { "a", "b", temps, 2, &ch, &p, &cfg, NULL, NULL, 20, NULL, { NULL, NULL }, 0 };
     struct ds_doc *d = NULL;
     assert_int_equal(ds_doc_new(&sp, &d, &err), LS_OK);
     struct ds_job jobs[32];
@@ -153,7 +153,7 @@ static struct ds_doc *run(const struct dataset *A, const struct dataset *B, int 
     d->shard_n = sn;
     struct source_opts so;
     memset(&so, 0, sizeof so);
-    struct ds_run_opts ro = { &so, cfg, ch, p, 2, NULL, NULL, NULL };
+    struct ds_run_opts ro = { &so, cfg, ch, p, 2, NULL, NULL, NULL, { NULL, NULL }, 0 };
     assert_int_equal(ds_run(d, jobs, nj, &ro, &err), LS_OK);
     return d;
 }

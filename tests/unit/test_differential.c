@@ -1,9 +1,18 @@
-/* test_differential.c: a random differential test. For every preset,
- * >= 5,000 random steps (ties, plateaus, exact-mass boundaries, +-1e30,
- * -inf masks) run through the engine's exact mode and through the
- * straightforward reference below, written independently: sort everything
- * by (logit desc, id asc), then apply each stage's textbook rule in double.
- * Kept sets must be identical and probabilities agree to 1e-9.
+/* test_differential.c: a random differential test of the fast paths. For
+ * every preset and a custom order, 5,000 random steps (20,000 in all: ties,
+ * plateaus, exact-mass boundaries, +-1e30, -inf and NaN masks; V from 1 to
+ * 40 mostly, and 1 step in 50 with V up to 262,144 so the vector passes,
+ * sampled thresholds and the implicit all-token candidates run) go through
+ * the engine's exact mode and through the straightforward reference below,
+ * written independently: sort everything by (logit desc, id asc), then
+ * apply each stage's textbook rule in double with libm's exp. Kept sets must
+ * be identical, final and raw probabilities agree to 1e-9, and 20 draws
+ * with one seed give the same tokens.
+ * The system modes' shortcut (emu_trim: llama.cpp's first top-k without
+ * the whole array) must give exactly what the whole-array path gives
+ * (chain_ws.reference = 1): same kept set, p, stage reports and draws.
+ * A run that only draws (CHAIN_WANT_DRAW, no raw pass) must keep the same
+ * set with the same p and draws, in every mode.
  * A second property covers the system modes: a system may keep a different
  * set than the exact reference only where it says tie order, float32
  * rounding or an overflow decided (r.decided != 0), and never when every
@@ -20,25 +29,28 @@
 #include <string.h>
 
 #include "sampling/chain.h"
+#include "sampling/draw.h"
 #include "base/rng.h"
 
 #define CASES 5000
 #define MAXV 40
+#define BIGV 262144
 
-struct ref { double z[MAXV]; int id[MAXV]; int n; double T; };
+struct ref { double *z; int *id; int n; double T; const float *z_in; /* the raw logits (z: after a bias) */ };
 
-static int before(const struct ref *r, int a, int b)
+static const double *sort_z; /* qsort has no context argument */
+static int by_rank(const void *a, const void *b)
 {
-    return r->z[a] > r->z[b] || (r->z[a] == r->z[b] && a < b);
+    int x = *(const int *)a, y = *(const int *)b;
+    if (sort_z[x] != sort_z[y]) return sort_z[x] > sort_z[y] ? -1 : 1;
+    return (x > y) - (x < y);
 }
 
-/* r->id[0..n) sorted by (z desc, id asc): insertion sort */
+/* r->id[0..n) sorted by (z desc, id asc) */
 static void ref_sort(struct ref *r)
 {
-    for (int i = 1; i < r->n; i++)
-        for (int j = i; j > 0 && before(r, r->id[j], r->id[j - 1]); j--) {
-            int t = r->id[j]; r->id[j] = r->id[j - 1]; r->id[j - 1] = t;
-        }
+    sort_z = r->z;
+    qsort(r->id, (size_t)r->n, sizeof *r->id, by_rank);
 }
 
 static double ref_max(const struct ref *r)
@@ -52,14 +64,12 @@ static void ref_temperature(struct ref *r, const struct chain *c, double T)
 {
     if (T > 0 && T < c->temp_floor) T = c->temp_floor;
     if (T > 0) { r->T = T; return; }
-    ref_sort(r);
-    r->n = 1; /* the lowest id among the maxima */
+    r->n = 1; /* the lowest id among the maxima (the list is sorted) */
 }
 
 static void ref_top_k(struct ref *r, const struct chain *c, int k)
 {
     if (k <= 0 || k >= r->n) return;
-    ref_sort(r);
     if (c->topk_ties == TIES_BY_ID) { r->n = k; return; }
     double kth = r->z[r->id[k - 1]];
     int m = k;
@@ -70,7 +80,6 @@ static void ref_top_k(struct ref *r, const struct chain *c, int k)
 static void ref_top_p(struct ref *r, double p)
 {
     if (p >= 1) return;
-    ref_sort(r);
     double mx = ref_max(r), S = 0, cum = 0;
     for (int j = 0; j < r->n; j++) S += exp((r->z[r->id[j]] - mx) / r->T);
     for (int j = 0; j < r->n; j++) {
@@ -88,29 +97,42 @@ static void ref_min_p(struct ref *r, double mp)
     r->n = m;
 }
 
+/* id is among the candidates */
+static int ref_alive(const struct ref *r, int id)
+{
+    for (int j = 0; j < r->n; j++) if (r->id[j] == id) return 1;
+    return 0;
+}
+
 /* logit bias: z += v on listed ids still alive; -inf removes them, unless
- * that would remove every one (then no ban applies) */
+ * that would remove every one (then no ban applies); the order is taken
+ * again after (a shifted logit moves) */
 static void ref_logit_bias(struct ref *r, const struct logit_bias *b)
 {
-    int alive[MAXV] = {0}, banned = 0;
-    for (int j = 0; j < r->n; j++) alive[r->id[j]] = 1;
-    for (uint32_t k = 0; k < b->n; k++) banned += alive[b->id[k]] && b->v[k] == -INFINITY;
-    int bans = banned < r->n;
+    int banned = 0, ban[LS_MAX_BIAS] = {0};
+    for (uint32_t k = 0; k < b->n; k++) banned += ref_alive(r, b->id[k]) && b->v[k] == -INFINITY;
     for (uint32_t k = 0; k < b->n; k++) {
-        if (!alive[b->id[k]]) continue;
+        if (!ref_alive(r, b->id[k])) continue;
         if (b->v[k] != -INFINITY) r->z[b->id[k]] += b->v[k];
-        else if (bans) alive[b->id[k]] = 0;
+        else ban[k] = banned < r->n;
     }
     int m = 0;
-    for (int j = 0; j < r->n; j++) if (alive[r->id[j]]) r->id[m++] = r->id[j];
+    for (int j = 0; j < r->n; j++) {
+        int out = 0;
+        for (uint32_t k = 0; k < b->n; k++) out |= ban[k] && b->id[k] == r->id[j];
+        if (!out) r->id[m++] = r->id[j];
+    }
     r->n = m;
+    ref_sort(r);
 }
 
 static void ref_run(const struct chain *c, const struct params *p, const float *z, int V, struct ref *r)
 {
     r->n = 0;
     r->T = 1;
+    r->z_in = z;
     for (int i = 0; i < V; i++) { r->z[i] = z[i]; if (isfinite(z[i])) r->id[r->n++] = i; }
+    ref_sort(r); /* every stage keeps a prefix of this order */
     for (int s = 0; s < c->n; s++) {
         switch (c->order[s]) {
         case STAGE_TEMPERATURE: if (p->temperature != 1) ref_temperature(r, c, p->temperature); break;
@@ -126,16 +148,21 @@ static void ref_run(const struct chain *c, const struct params *p, const float *
 /* logits with ties, plateaus, huge values and masks */
 static void random_case(struct rng *g, float *z, int *V, struct params *p)
 {
-    *V = 1 + (int)(rng_uniform(g) * MAXV);
-    int kind = (int)(rng_uniform(g) * 4);
+    int big = rng_uniform(g) < 0.01;
+    *V = big ? 1 + (int)(rng_uniform(g) * BIGV) : 1 + (int)(rng_uniform(g) * MAXV);
+    int kind = (int)(rng_uniform(g) * (big ? 5 : 4));
+    double masks = big && rng_uniform(g) < 0.5 ? 0.0 : 1.0; /* big steps: often none (the vector path) */
     for (int i = 0; i < *V; i++) {
         double u = rng_uniform(g);
         z[i] = kind == 0 ? (float)(int)(u * 3)              /* plateaus: equal masses */
              : kind == 1 ? (float)(u * 8 - 4)
              : kind == 2 ? (float)((int)(u * 5) * 0.5)
-             : (float)(u * 20 - 10);
-        double w = rng_uniform(g);
+             : kind == 3 ? (float)(u * 20 - 10)
+             : (float)(-1.1 * log(1 + u * *V) + 3 * rng_uniform(g)); /* Zipf-like, as vocabularies look */
+        double w = rng_uniform(g) * masks;
+        if (masks == 0.0) continue;
         if (w < 0.05) z[i] = -INFINITY;
+        else if (w < 0.06) z[i] = NAN;
         else if (w < 0.07) z[i] = 1e30f;
         else if (w < 0.09) z[i] = -1e30f;
     }
@@ -145,7 +172,7 @@ static void random_case(struct rng *g, float *z, int *V, struct params *p)
     static const double mins[] = {0, 0, 0.1, 0.5, 1, 0.05};
     *p = PARAMS_OFF;
     p->temperature = temps[(int)(rng_uniform(g) * 7)];
-    p->top_k = (int32_t)(rng_uniform(g) * (*V + 2)) * (rng_uniform(g) < 0.6);
+    p->top_k = (int32_t)(rng_uniform(g) * (big ? 300 : *V + 2)) * (rng_uniform(g) < 0.6);
     p->top_p = rng_uniform(g) < 0.3 ? rng_uniform(g) : tops[(int)(rng_uniform(g) * 7)];
     p->min_p = mins[(int)(rng_uniform(g) * 6)];
     /* a logit bias in a third of the cases: bans, and shifts that make or
@@ -166,18 +193,88 @@ static int any_finite(const float *z, int V)
     return 0;
 }
 
+/* 20 draws from one seed: the engine's result against the reference's p */
+static void check_draws(const struct chain_result *res, double *want_p, int V)
+{
+    double *cum = malloc((size_t)V * sizeof *cum), *cum2 = malloc((size_t)V * sizeof *cum2);
+    struct chain_result ref = *res;
+    ref.p = want_p;
+    struct draw_cdf d = draw_cdf_build(res, cum), d2 = draw_cdf_build(&ref, cum2);
+    struct rng g1, g2;
+    rng_seed(&g1, 7);
+    rng_seed(&g2, 7);
+    for (int i = 0; i < 20; i++) assert_int_equal(draw_token(&d, &g1), draw_token(&d2, &g2));
+    free(cum);
+    free(cum2);
+}
+
 static void check_exact(const struct chain_result *res, const struct ref *r, int V)
 {
-    uint8_t keep[MAXV] = {0};
+    uint8_t *keep = calloc((size_t)V, 1);
+    double *want_p = calloc((size_t)V, sizeof *want_p);
     for (int j = 0; j < r->n; j++) keep[r->id[j]] = 1;
     assert_int_equal(res->n_kept, (uint32_t)r->n);
-    double mx = ref_max(r), S = 0;
+    double mx = ref_max(r), S = 0, zmax = -INFINITY, S1 = 0;
     for (int j = 0; j < r->n; j++) S += exp((r->z[r->id[j]] - mx) / r->T);
+    for (int i = 0; i < V; i++) if (isfinite(r->z_in[i]) && r->z_in[i] > zmax) zmax = r->z_in[i];
+    for (int i = 0; i < V; i++) if (isfinite(r->z_in[i])) S1 += exp(r->z_in[i] - zmax);
     for (int i = 0; i < V; i++) {
         assert_int_equal(res->cut_by[i] == CUT_NONE, keep[i]);
-        double want = keep[i] ? (r->n == 1 ? 1.0 : exp((r->z[i] - mx) / r->T) / S) : 0.0;
-        assert_true(fabs(res->p[i] - want) < 1e-9);
+        want_p[i] = keep[i] ? (r->n == 1 ? 1.0 : exp((r->z[i] - mx) / r->T) / S) : 0.0;
+        assert_true(fabs(res->p[i] - want_p[i]) < 1e-9);
+        double raw = isfinite(r->z_in[i]) ? exp(r->z_in[i] - zmax) / S1 : 0.0;
+        assert_true(fabs(res->p_raw[i] - raw) < 1e-9);
     }
+    check_draws(res, want_p, V);
+    free(keep);
+    free(want_p);
+}
+
+/* a run that only draws (CHAIN_WANT_DRAW) keeps the same set with the same
+ * p and draws, and says it has no raw numbers */
+static void check_draw_only(const struct chain *c, const struct params *p, const float *z, int V,
+                            struct chain_ws *ws, const struct chain_result *res, struct chain_result *res2)
+{
+    struct ls_error e = {0};
+    ws->want = CHAIN_WANT_DRAW;
+    assert_int_equal(chain_run(c, p, z, (uint32_t)V, ws, res2, &e), 0);
+    ws->want = CHAIN_WANT_ALL;
+    assert_int_equal(res2->have_raw, 0);
+    assert_int_equal(res->n_kept, res2->n_kept);
+    for (uint32_t j = 0; j < res->n_kept; j++) {
+        assert_int_equal(res->kept[j], res2->kept[j]);
+        assert_true(fabs(res->p[res->kept[j]] - res2->p[res2->kept[j]]) < 1e-12);
+    }
+    for (int i = 0; i < V; i++) assert_int_equal(res->cut_by[i], res2->cut_by[i]);
+    check_draws(res, res2->p, V);
+}
+
+/* the system mode's shortcut against its whole-array path: the same answer */
+static void check_system(const struct chain *sys, const struct params *p, const float *z, int V,
+                         struct chain_ws *ws, struct chain_result *res, struct chain_result *res2)
+{
+    struct ls_error e = {0};
+    ws->reference = 1;
+    assert_int_equal(chain_run(sys, p, z, (uint32_t)V, ws, res2, &e), 0);
+    ws->reference = 0;
+    assert_int_equal(chain_run(sys, p, z, (uint32_t)V, ws, res, &e), 0);
+    assert_int_equal(res->n_kept, res2->n_kept);
+    assert_int_equal(res->decided, res2->decided);
+    for (uint32_t j = 0; j < res->n_kept; j++) {
+        assert_int_equal(res->kept[j], res2->kept[j]);
+        assert_true(fabs(res->p[res->kept[j]] - res2->p[res2->kept[j]]) < 1e-12);
+    }
+    for (int i = 0; i < V; i++) assert_int_equal(res->cut_by[i], res2->cut_by[i]);
+    for (int k = 0; k < res->n_stages; k++) {
+        const struct stage_report *a = &res->stages[k], *b = &res2->stages[k];
+        assert_int_equal(a->kept_in, b->kept_in);
+        assert_int_equal(a->kept_out, b->kept_out);
+        assert_int_equal(a->active, b->active);
+        assert_true(fabs(a->mass_removed - b->mass_removed) < 1e-9);
+        assert_true(fabs(a->raw_mass_removed - b->raw_mass_removed) < 1e-9);
+    }
+    check_draws(res, res2->p, V);
+    check_draw_only(sys, p, z, V, ws, res, res2);
 }
 
 static void run_preset(enum preset ps)
@@ -187,49 +284,96 @@ static void run_preset(enum preset ps)
     c.exact = 1;
     chain_preset(&sys, ps);
     struct chain_ws ws;
-    struct chain_result res;
-    assert_int_equal(chain_ws_init(&ws, MAXV), 0);
-    assert_int_equal(chain_result_init(&res, MAXV), 0);
+    struct chain_result res, res2;
+    float *z = malloc(BIGV * sizeof *z);
+    struct ref r = { malloc(BIGV * sizeof *r.z), malloc(BIGV * sizeof *r.id), 0, 1, NULL };
+    assert_int_equal(chain_ws_init(&ws, BIGV), 0);
+    assert_int_equal(chain_result_init(&res, BIGV), 0);
+    assert_int_equal(chain_result_init(&res2, BIGV), 0);
     struct rng g;
     rng_seed(&g, 1100 + (uint64_t)ps);
     int done = 0;
     for (int t = 0; done < CASES; t++) {
-        float z[MAXV];
         int V;
         struct params p;
-        struct ref r;
         struct ls_error e = {0};
         random_case(&g, z, &V, &p);
         /* a result and workspace serve one vocabulary size */
-        chain_ws_free(&ws); chain_result_free(&res);
+        chain_ws_free(&ws); chain_result_free(&res); chain_result_free(&res2);
         assert_int_equal(chain_ws_init(&ws, (uint32_t)V), 0);
         assert_int_equal(chain_result_init(&res, (uint32_t)V), 0);
+        assert_int_equal(chain_result_init(&res2, (uint32_t)V), 0);
         int rc = chain_run(&c, &p, z, (uint32_t)V, &ws, &res, &e);
         if (!any_finite(z, V)) { assert_int_equal(rc, LS_EDATA); continue; }
         assert_int_equal(rc, 0);
         ref_run(&c, &p, z, V, &r);
         check_exact(&res, &r, V);
-        /* the system mode differs only where it says so (a bias is added in
-         * float, or clamped by vLLM, outside any stage's own decision) */
-        if (ps != PRESET_CUSTOM && !p.bias.n) {
+        check_draw_only(&c, &p, z, V, &ws, &res, &res2);
+        /* the system mode differs only where it says so; a bias is added in
+         * float (or clamped by vLLM) outside any stage's own decision, so
+         * with one only the shortcut is compared with the whole array */
+        if (ps != PRESET_CUSTOM) {
             uint32_t n_exact = res.n_kept;
-            uint8_t kept[MAXV];
+            uint8_t *kept = malloc((size_t)V);
             for (int i = 0; i < V; i++) kept[i] = res.cut_by[i] == CUT_NONE;
-            assert_int_equal(chain_run(&sys, &p, z, (uint32_t)V, &ws, &res, &e), 0);
+            check_system(&sys, &p, z, V, &ws, &res, &res2);
             int same = res.n_kept == n_exact;
             for (int i = 0; i < V && same; i++) same = kept[i] == (res.cut_by[i] == CUT_NONE);
             if (!same && !res.decided) {
-                fprintf(stderr, "%s case %d: V %d T %g k %d p %g m %g; exact %u system %u:", preset_name(ps), t, V,
+                fprintf(stderr, "%s case %d: V %d T %g k %d p %g m %g; exact %u system %u\n", preset_name(ps), t, V,
                         p.temperature, (int)p.top_k, p.top_p, p.min_p, n_exact, res.n_kept);
-                for (int i = 0; i < V; i++) fprintf(stderr, " %g", (double)z[i]);
-                fputc('\n', stderr);
             }
-            assert_true(same || res.decided != 0);
+            assert_true(same || res.decided != 0 || p.bias.n);
+            free(kept);
         }
         done++;
     }
     chain_ws_free(&ws);
     chain_result_free(&res);
+    chain_result_free(&res2);
+    free(z);
+    free(r.z);
+    free(r.id);
+}
+
+/* The system shortcuts on the steps they are for: V above the sampled
+ * threshold's minimum, one truncation, with or without a temperature, on
+ * realistic, tied and plateau logits: 600 steps against the whole array. */
+static void test_system_shortcuts(void **st)
+{
+    (void)st;
+    struct rng g;
+    rng_seed(&g, 4242);
+    for (int t = 0; t < 600; t++) {
+        int V = 2 + (int)(rng_uniform(&g) * (t % 2 ? 32000 : 8000)), kind = (int)(rng_uniform(&g) * 4);
+        float *z = malloc((size_t)V * sizeof *z);
+        for (int i = 0; i < V; i++) {
+            double u = rng_uniform(&g);
+            z[i] = kind == 0 ? (float)(int)(u * 6) : kind == 1 ? (float)(u * 16 - 8)
+                 : (float)(-1.1 * log(1 + u * V) + 3 * rng_uniform(&g));
+        }
+        static const enum preset ps[3] = { PRESET_HF, PRESET_VLLM, PRESET_LLAMACPP };
+        static const double temps[4] = { 1.0, 0.7, 1.3, 0.05 };
+        struct chain sys;
+        chain_preset(&sys, ps[t % 3]);
+        struct params p = PARAMS_OFF;
+        if (ps[t % 3] == PRESET_HF) p.min_keep = 1;
+        p.temperature = temps[(int)(rng_uniform(&g) * 4)];
+        int which = (int)(rng_uniform(&g) * 3);
+        if (which == 0) p.top_k = 1 + (int32_t)(rng_uniform(&g) * 300);
+        else if (which == 1) p.top_p = 0.5 + 0.49 * rng_uniform(&g);
+        else p.min_p = 0.01 + 0.3 * rng_uniform(&g);
+        struct chain_ws ws;
+        struct chain_result res, res2;
+        assert_int_equal(chain_ws_init(&ws, (uint32_t)V), 0);
+        assert_int_equal(chain_result_init(&res, (uint32_t)V), 0);
+        assert_int_equal(chain_result_init(&res2, (uint32_t)V), 0);
+        check_system(&sys, &p, z, V, &ws, &res, &res2);
+        chain_ws_free(&ws);
+        chain_result_free(&res);
+        chain_result_free(&res2);
+        free(z);
+    }
 }
 
 static void test_hf(void **st) { (void)st; run_preset(PRESET_HF); }
@@ -244,6 +388,7 @@ int main(void)
         cmocka_unit_test(test_llama),
         cmocka_unit_test(test_vllm),
         cmocka_unit_test(test_custom),
+        cmocka_unit_test(test_system_shortcuts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

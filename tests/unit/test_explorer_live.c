@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 
 #include "explorer/explorer_live.h"
@@ -30,6 +31,16 @@ static void test_live(void **state)
     run_all(&lv, &ex);
     assert_non_null(ex.src);
     assert_int_equal(ex.n_steps, lv.cont[0].n);
+    /* the scores are over all N continuations: mean length and the
+     * perplexity of every generated token under the raw model */
+    const struct eval_scores *sc = explorer_live_scores(&lv);
+    assert_non_null(sc);
+    uint32_t tokens = 0;
+    double nll = 0.0;
+    for (uint32_t i = 0; i < lv.n; i++)
+        for (uint32_t s = 0; s < lv.cont[i].n; s++) { tokens++; nll -= log(lv.cont[i].p_raw[s]); }
+    assert_true(fabs(sc->perplexity_raw - exp(nll / tokens)) <= 1e-6 * sc->perplexity_raw);
+    assert_int_equal(sc->n_uncut, tokens);
     char before[256];
     snprintf(before, sizeof before, "%s", explorer_live_text(&lv, 0));
     /* same settings: nothing to do */

@@ -24,6 +24,7 @@
 #include "../../tui/help.c"
 #include "explorer/explorer_eval.h"
 #include "explorer/explorer_live.h"
+#include "explorer/explorer_dataset.h"
 #include "view/view.h"
 
 #define MAX_ACT 64
@@ -244,7 +245,9 @@ static void command_table_is_the_list(void **state)
     struct explorer ex;
     struct explorer_eval xe;
     struct ex_live lv;
+    struct ex_dataset ds;
     memset(&lv, 0, sizeof lv);
+    memset(&ds, 0, sizeof ds);
     explorer_init(&ex);
     explorer_eval_init(&xe);
     for (int i = 0; explorer_commands[i].name; i++) {
@@ -254,6 +257,7 @@ static void command_table_is_the_list(void **state)
             int rc = explorer_eval_command(&xe, &ex, w);
             if (rc == EXC_UNKNOWN) rc = explorer_command(&ex, w);
             if (rc == EXC_UNKNOWN) rc = explorer_live_command(&lv, &ex, w);   /* live mode's (off here) */
+            if (rc == EXC_UNKNOWN) rc = explorer_dataset_command(&ds, &ex, w);   /* the dataset table's (off) */
             if (rc == EXC_UNKNOWN) fail_msg("command '%s' is in the table but no dispatcher knows it", w);
         }
     }

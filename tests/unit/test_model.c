@@ -226,6 +226,18 @@ static void test_same_seed_same_text(void **state)
     model_close(md);
 }
 
+/* The bundled default model has the default vocabulary size (the corpus
+ * must give BPE enough recurring pairs to reach it; make samples retrains). */
+static void test_default_model_vocab(void **state)
+{
+    (void)state;
+    struct model *md;
+    struct ls_error err = {0};
+    assert_int_equal(model_open("samples/model.lsm", &md, &err), LS_OK);
+    assert_int_equal(md->V, LM_DEFAULT_VOCAB);
+    model_close(md);
+}
+
 static void test_prompt_checks(void **state)
 {
     (void)state;
@@ -258,6 +270,7 @@ int main(void)
         cmocka_unit_test(test_empty_and_binary_corpus),
         cmocka_unit_test(test_same_seed_same_text),
         cmocka_unit_test(test_prompt_checks),
+        cmocka_unit_test(test_default_model_vocab),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

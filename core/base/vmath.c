@@ -1,0 +1,291 @@
+/* vmath.c: the wide passes (see vmath.h). Each kernel body is an
+ * always-inline function over 8-lane vectors; the three wrappers below
+ * compile it for AVX-512, AVX2 and the baseline, and vm_ops picks one.
+ * Vectors are 4 doubles (one ymm, or two xmm on the baseline): the same
+ * lane arithmetic, so the same bits, on every path. (8-double vectors made
+ * GCC scalarise double compares on AVX2.) */
+#include "base/vmath.h"
+
+#include <math.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef float v4f __attribute__((vector_size(16)));
+typedef int32_t v4i __attribute__((vector_size(16)));
+typedef double v4d __attribute__((vector_size(32)));
+typedef uint64_t v4u __attribute__((vector_size(32)));
+typedef int64_t v4l __attribute__((vector_size(32)));
+
+#define INLINE static inline __attribute__((always_inline))
+
+INLINE v4f load4f(const float *p) { v4f v; memcpy(&v, p, sizeof v); return v; }
+/* lanes where m is all ones take a, the others b */
+INLINE v4d sel4d(v4l m, v4d a, v4d b) { return (v4d)(((v4l)a & m) | ((v4l)b & ~m)); }
+INLINE v4f sel4f(v4i m, v4f a, v4f b) { return (v4f)(((v4i)a & m) | ((v4i)b & ~m)); }
+INLINE int any4(v4i m)
+{
+    uint64_t w[2];
+    memcpy(w, &m, sizeof w);
+    return (w[0] | w[1]) != 0;
+}
+/* finite lanes: x - x is 0 for finite x and NaN for NaN and +-inf */
+INLINE v4i finite4(v4f z) { v4f d = z - z; return d == d; }
+
+/* exp(x) per lane: x = n ln2 + r, |r| <= ln2/2 (ln 2 split in fdlibm's two
+ * parts so n * LN2_HI is exact), Taylor to r^13 (truncation < 2e-17
+ * relative) by Estrin's scheme (depth 4, so neighbouring vectors overlap in
+ * the pipeline), times 2^n built in the exponent bits. Lanes below -708
+ * (and NaN) give 0; the clamps keep n in the normal range. */
+INLINE v4d exp4(v4d x)
+{
+    const double LN2_HI = 6.93147180369123816490e-01, LN2_LO = 1.90821492927058770002e-10;
+    const double SHIFT = 6755399441055744.0; /* 1.5 * 2^52: adding it rounds to an integer */
+    const v4d zero = {0};
+    v4l keep = x >= -708.0;
+    x = sel4d(keep, x, zero - 708.0);
+    x = sel4d(x <= 709.0, x, zero + 709.0);
+    v4d kd = x * 1.4426950408889634 + SHIFT;
+    v4d n = kd - SHIFT;
+    v4d r = (x - n * LN2_HI) - n * LN2_LO;
+    v4d r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
+    v4d a01 = r + 1.0, a23 = r * (1.0 / 6.0) + 0.5;
+    v4d a45 = r * (1.0 / 120.0) + 1.0 / 24.0, a67 = r * (1.0 / 5040.0) + 1.0 / 720.0;
+    v4d a89 = r * (1.0 / 362880.0) + 1.0 / 40320.0, a1011 = r * (1.0 / 39916800.0) + 1.0 / 3628800.0;
+    v4d a1213 = r * (1.0 / 6227020800.0) + 1.0 / 479001600.0;
+    v4d b0 = a23 * r2 + a01, b1 = a67 * r2 + a45, b2 = a1011 * r2 + a89;
+    v4d c1 = a1213 * r4 + b2;
+    v4d p = (c1 * r8 + b1 * r4) + b0;
+    v4u bits = ((v4u)kd - (v4u)(zero + SHIFT) + 1023u) << 52;
+    return sel4d(keep, p * (v4d)bits, zero);
+}
+
+INLINE void scan_body(const float *z, size_t n, struct vm_scan *out)
+{
+    v4f mx = (v4f){0} - INFINITY, mx2 = mx;
+    v4i bad = {0};
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        v4f v = load4f(z + i), v2 = load4f(z + i + 4);
+        v4i fin = finite4(v), fin2 = finite4(v2);
+        v4f c = sel4f(fin, v, mx), c2 = sel4f(fin2, v2, mx2);
+        mx = sel4f(c > mx, c, mx);
+        mx2 = sel4f(c2 > mx2, c2, mx2);
+        bad += (fin + 1) + (fin2 + 1); /* fin is -1 (finite) or 0 */
+    }
+    float m = -INFINITY;
+    size_t nbad = 0;
+    for (int k = 0; k < 4; k++) {
+        if (mx[k] > m) m = mx[k];
+        if (mx2[k] > m) m = mx2[k];
+        nbad += (size_t)bad[k];
+    }
+    for (; i < n; i++) {
+        if (isfinite(z[i])) { if (z[i] > m) m = z[i]; } else nbad++;
+    }
+    out->n_nonfinite = nbad;
+    out->argmax = -1;
+    out->max = -INFINITY;
+    if (m == -INFINITY) return;
+    /* the first index holding the maximum: the first block with a match */
+    v4f mv = (v4f){0} + m;
+    for (i = 0; i + 4 <= n && !any4(load4f(z + i) == mv); i += 4) {}
+    for (; i < n; i++) if (z[i] == m) break;
+    out->argmax = (int64_t)i;
+    out->max = (double)z[i]; /* the first maximum's own value (its sign of zero) */
+}
+
+INLINE size_t nonfinite_body(const float *z, size_t n)
+{
+    v4i bad = {0}, bad2 = {0};
+    size_t i = 0, m = 0;
+    for (; i + 8 <= n; i += 8) {
+        bad += finite4(load4f(z + i)) + 1; /* -1 (finite) + 1 = 0 */
+        bad2 += finite4(load4f(z + i + 4)) + 1;
+    }
+    for (int k = 0; k < 4; k++) m += (size_t)bad[k] + (size_t)bad2[k];
+    for (; i < n; i++) m += !isfinite(z[i]);
+    return m;
+}
+
+/* 4 lanes at z (count valid lanes; the rest are padding that weighs 0):
+ * the weights, and the scaled shifted logits (0 where not finite) in *xo */
+INLINE v4d exp_lanes(const float *z, size_t count, double shift, double scale, v4d *xo)
+{
+    float pad[4];
+    if (count < 4) {
+        for (size_t k = 0; k < 4; k++) pad[k] = k < count ? z[k] : NAN;
+        z = pad;
+    }
+    v4f f = load4f(z);
+    v4l fin = __builtin_convertvector(finite4(f), v4l);
+    v4d x = sel4d(fin, (__builtin_convertvector(f, v4d) - shift) * scale, (v4d){0});
+    *xo = x;
+    return sel4d(fin, exp4(x), (v4d){0});
+}
+
+/* 8 logical lanes in two vectors, two blocks a turn; the lane sums are
+ * added in one fixed order at the end */
+INLINE double exp_body(const float *z, size_t n, double shift, double scale, double *out, double *sum_ed)
+{
+    v4d acc[4] = {{0}}, ed[4] = {{0}};
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        for (int k = 0; k < 4; k++) {
+            v4d x, e = exp_lanes(z + i + 4 * k, 4, shift, scale, &x);
+            acc[k] += e;
+            ed[k] += e * x;
+            if (out) memcpy(out + i + 4 * k, &e, sizeof e);
+        }
+    }
+    for (int k = 0; i < n; i += 4, k = (k + 1) & 3) {
+        size_t c = n - i < 4 ? n - i : 4;
+        v4d x, e = exp_lanes(z + i, c, shift, scale, &x);
+        acc[k] += e;
+        ed[k] += e * x;
+        if (out) for (size_t j = 0; j < c; j++) out[i + j] = e[j];
+    }
+    v4d a = (acc[0] + acc[1]) + (acc[2] + acc[3]), b = (ed[0] + ed[1]) + (ed[2] + ed[3]);
+    if (sum_ed) *sum_ed = (b[0] + b[1]) + (b[2] + b[3]);
+    return (a[0] + a[1]) + (a[2] + a[3]);
+}
+
+INLINE double fdiv_body(const float *z, size_t n, float T, double shift, float *y, double *out)
+{
+    v4d acc[2] = {{0}};
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        v4f f = load4f(z + i) / T; /* IEEE float division per lane */
+        v4d e = exp4(__builtin_convertvector(f, v4d) - shift);
+        acc[(i >> 2) & 1] += e;
+        if (y) memcpy(y + i, &f, sizeof f);
+        if (out) memcpy(out + i, &e, sizeof e);
+    }
+    double s = 0.0;
+    for (; i < n; i++) { /* the tail through the same vector code, one lane used */
+        v4f f = (v4f){z[i], 0, 0, 0} / T;
+        v4d e = exp4(__builtin_convertvector(f, v4d) - shift);
+        s += e[0];
+        if (y) y[i] = f[0];
+        if (out) out[i] = e[0];
+    }
+    v4d a = acc[0] + acc[1];
+    return ((a[0] + a[1]) + (a[2] + a[3])) + s;
+}
+
+INLINE void divide_body(double *a, size_t n, double s)
+{
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        v4d v;
+        memcpy(&v, a + i, sizeof v);
+        v = v / s;
+        memcpy(a + i, &v, sizeof v);
+    }
+    for (; i < n; i++) a[i] /= s;
+}
+
+/* the smallest float f with (double)f >= thr: z >= f iff (double)z >= thr */
+static float float_at_or_above(double thr)
+{
+    float f = (float)thr;
+    if (isnan(thr)) return NAN;
+    if ((double)f < thr) f = nextafterf(f, INFINITY);
+    return f;
+}
+
+INLINE size_t collect_body(const float *z, size_t n, double thr, int32_t *ids)
+{
+    float f = float_at_or_above(thr);
+    v4f fv = (v4f){0} + f;
+    size_t m = 0, i = 0;
+    for (; i + 8 <= n; i += 8) {
+        v4f v = load4f(z + i), v2 = load4f(z + i + 4);
+        if (!any4(((v >= fv) & finite4(v)) | ((v2 >= fv) & finite4(v2)))) continue;
+        for (size_t k = i; k < i + 8; k++) if (z[k] >= f && isfinite(z[k])) ids[m++] = (int32_t)k;
+    }
+    for (; i < n; i++) if (z[i] >= f && isfinite(z[i])) ids[m++] = (int32_t)i;
+    return m;
+}
+
+#define TARGET_512 __attribute__((target("avx512f")))
+#define TARGET_AVX2 __attribute__((target("avx2")))
+
+#define VM_PATH(SUFFIX, ATTR)                                                                          \
+    ATTR static void scan_##SUFFIX(const float *z, size_t n, struct vm_scan *o) { scan_body(z, n, o); } \
+    ATTR static double exp_##SUFFIX(const float *z, size_t n, double sh, double sc, double *out,       \
+                                    double *ed) { return exp_body(z, n, sh, sc, out, ed); }            \
+    ATTR static void divide_##SUFFIX(double *a, size_t n, double s) { divide_body(a, n, s); }          \
+    ATTR static double fdiv_##SUFFIX(const float *z, size_t n, float T, double sh, float *y, double *o) \
+    { return fdiv_body(z, n, T, sh, y, o); }                                                          \
+    ATTR static size_t nonfinite_##SUFFIX(const float *z, size_t n) { return nonfinite_body(z, n); }   \
+    ATTR static size_t collect_##SUFFIX(const float *z, size_t n, double thr, int32_t *ids)           \
+    { return collect_body(z, n, thr, ids); }
+
+#if defined(__x86_64__) && defined(__GNUC__)
+VM_PATH(avx512, TARGET_512)
+VM_PATH(avx2, TARGET_AVX2)
+#define VM_X86 1
+#endif
+VM_PATH(portable, )
+
+struct vm_ops {
+    const char *name;
+    void (*scan)(const float *, size_t, struct vm_scan *);
+    double (*exp_shift)(const float *, size_t, double, double, double *, double *);
+    void (*divide)(double *, size_t, double);
+    size_t (*nonfinite)(const float *, size_t);
+    double (*fdiv)(const float *, size_t, float, double, float *, double *);
+    size_t (*collect)(const float *, size_t, double, int32_t *);
+};
+
+static const struct vm_ops paths[] = {
+    { "portable", scan_portable, exp_portable, divide_portable, nonfinite_portable, fdiv_portable, collect_portable },
+#ifdef VM_X86
+    { "avx2", scan_avx2, exp_avx2, divide_avx2, nonfinite_avx2, fdiv_avx2, collect_avx2 },
+    { "avx512", scan_avx512, exp_avx512, divide_avx512, nonfinite_avx512, fdiv_avx512, collect_avx512 },
+#endif
+};
+
+static int cpu_has(int path)
+{
+#ifdef VM_X86
+    __builtin_cpu_init();
+    if (path == 1) return __builtin_cpu_supports("avx2");
+    if (path == 2) return __builtin_cpu_supports("avx512f");
+#endif
+    return path == 0;
+}
+
+/* the path: the best the CPU has, or LOGITSCOPE_SIMD's if the CPU has it */
+static int choose(void)
+{
+    int n = (int)(sizeof paths / sizeof paths[0]), best = 0;
+    for (int k = 1; k < n; k++) if (cpu_has(k)) best = k;
+    const char *env = getenv("LOGITSCOPE_SIMD");
+    if (!env || !*env) return best;
+    for (int k = 0; k < n; k++) if (!strcmp(env, paths[k].name)) return cpu_has(k) ? k : 0;
+    return best;
+}
+
+static const struct vm_ops *ops(void)
+{
+    static atomic_int chosen = -1;
+    int k = atomic_load_explicit(&chosen, memory_order_relaxed);
+    if (k < 0) { k = choose(); atomic_store_explicit(&chosen, k, memory_order_relaxed); }
+    return &paths[k];
+}
+
+void vm_scan(const float *z, size_t n, struct vm_scan *out) { ops()->scan(z, n, out); }
+double vm_exp_shift(const float *z, size_t n, double shift, double scale, double *out, double *sum_ed)
+{
+    return ops()->exp_shift(z, n, shift, scale, out, sum_ed);
+}
+void vm_divide(double *a, size_t n, double s) { ops()->divide(a, n, s); }
+size_t vm_count_nonfinite(const float *z, size_t n) { return ops()->nonfinite(z, n); }
+double vm_exp_fdiv(const float *z, size_t n, float T, double shift, float *y, double *out)
+{
+    return ops()->fdiv(z, n, T, shift, y, out);
+}
+size_t vm_collect_ge(const float *z, size_t n, double thr, int32_t *ids) { return ops()->collect(z, n, thr, ids); }
+const char *vm_path_name(void) { return ops()->name; }

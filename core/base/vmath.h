@@ -1,0 +1,58 @@
+/* vmath.h: the wide passes over one step's logits (float32 in, double out),
+ * written once with GCC vector extensions and compiled three times: for
+ * AVX-512, for AVX2 and for the portable baseline (SSE2 on x86-64, plain
+ * code elsewhere). The path is chosen once at first use from the CPU
+ * (__builtin_cpu_supports); LOGITSCOPE_SIMD=portable|avx2|avx512 forces one
+ * (a forced path the CPU lacks falls back to portable). No -march=native:
+ * the default build runs on any x86-64.
+ *
+ * Same answer on every path and machine: every path computes the same
+ * operations on the same 4-lane double vectors (IEEE per lane, no FMA
+ * contraction under -std=c11), and sums lanes in one fixed order, so the
+ * results are bit-identical whichever path ran.
+ *
+ * Units: logits in nats; exp results are unnormalised weights in [0, 1]
+ * when the shift is the maximum. exp is our own (a degree-13 polynomial
+ * after an ln 2 range reduction, about 1 ulp): arguments below -708 give
+ * 0 (the weight of such a token is below 1e-307), so lanes that underflow
+ * cost the same as the others; arguments above 709 are clamped there (the
+ * callers shift by the maximum, so their arguments are <= 0). Non-finite logits (NaN, +-inf) weigh 0. */
+#ifndef LS_VMATH_H
+#define LS_VMATH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Max over finite values, the first index holding it (-1 if none), and the
+ * count of non-finite values (NaN, +inf, -inf). */
+struct vm_scan {
+    double max;
+    int64_t argmax;
+    size_t n_nonfinite;
+};
+void vm_scan(const float *z, size_t n, struct vm_scan *out);
+
+/* The count of non-finite values (NaN, +-inf). */
+size_t vm_count_nonfinite(const float *z, size_t n);
+
+/* e_i = exp((z_i - shift) * scale) for finite z_i, else 0, into out[i]
+ * (out may be NULL); returns sum e_i and, in *sum_ed (may be NULL),
+ * sum e_i * (z_i - shift) * scale, both accumulated in double. */
+double vm_exp_shift(const float *z, size_t n, double shift, double scale, double *out, double *sum_ed);
+
+/* The same with a float32 temperature first, as torch computes it: y_i =
+ * z_i / T in float (into y, which may be NULL), e_i = exp(y_i - shift) into
+ * out (may be NULL); returns sum e_i. For finite z only. */
+double vm_exp_fdiv(const float *z, size_t n, float T, double shift, float *y, double *out);
+
+/* a[i] /= s (the same division a scalar loop does). */
+void vm_divide(double *a, size_t n, double s);
+
+/* Ids i (ascending) with (double)z[i] >= thr, into ids; returns the count.
+ * Non-finite z never pass (callers use this on finite steps). */
+size_t vm_collect_ge(const float *z, size_t n, double thr, int32_t *ids);
+
+/* The path in use: "avx512", "avx2" or "portable". */
+const char *vm_path_name(void);
+
+#endif

@@ -1,0 +1,262 @@
+/* explorer_dataset.c: the explorer's dataset table (explorer_dataset.h):
+ * loading and planning, the background slices, the table's actions and
+ * its ':' commands. */
+#include "explorer/explorer_dataset.h"
+#include "base/clock.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int explorer_dataset_open(struct ex_dataset *ds, const struct ex_dataset_spec *x, struct ls_error *err)
+{
+    explorer_dataset_free(ds);
+    snprintf(ds->a_path, sizeof ds->a_path, "%s", x->a);
+    snprintf(ds->b_path, sizeof ds->b_path, "%s", x->b ? x->b : "");
+    struct ds_spec sp = { x->a, x->b, x->temps, x->n_temps, x->chain, x->params, x->cfg, x->src->format,
+                          x->src->vocab_path, 20, NULL, { x->model[0], x->model[1] }, x->max_tokens };
+    int rc = dataset_load(x->a, &ds->A, err);
+    if (!rc && x->b) rc = dataset_load(x->b, &ds->B, err);
+    if (!rc) rc = ds_doc_new(&sp, &ds->doc, err);
+    if (!rc) rc = ds_plan_build(ds->A, ds->B, 0, 0, NULL, &ds->plan, err);
+    if (!rc) rc = ds_table_init(&ds->table, ds->doc, ds->plan.jobs, ds->plan.n_jobs, err);
+    if (rc) { explorer_dataset_free(ds); return rc; }
+    ds->doc->rows_total = ds->doc->rows_expected = ds->plan.total;
+    ds->src = *x->src;
+    ds->ro = (struct ds_run_opts){ &ds->src, *x->cfg, *x->chain, *x->params, 1, NULL, NULL, NULL,
+                                   { x->model[0], x->model[1] }, x->max_tokens };
+    ds->on = ds->shown = 1;
+    ds->open_job = -1;
+    return LS_OK;
+}
+
+void explorer_dataset_free(struct ex_dataset *ds)
+{
+    ds_summary_free(&ds->sum);
+    ds_worker_free(&ds->worker);
+    ds_table_free(&ds->table);
+    ds_doc_free(ds->doc);
+    ds_plan_free(&ds->plan);
+    dataset_free(ds->A);
+    dataset_free(ds->B);
+    memset(ds, 0, sizeof *ds);
+}
+
+/* Sort again, the selected line kept selected. */
+static void resort(struct ex_dataset *ds)
+{
+    struct ds_table *t = &ds->table;
+    if (!t->n_lines) return;
+    struct ds_tline keep = t->line[ds->sel < t->n_lines ? ds->sel : 0];
+    ds_table_sort(t);
+    ds->sel = ds_table_find_line(t, keep.job, keep.temp);
+    if (ds->sel >= t->n_lines) ds->sel = 0;
+}
+
+/* Evaluate job ds->next into the document. */
+static int run_next(struct ex_dataset *ds, struct ls_error *err)
+{
+    const struct ds_job *j = &ds->plan.jobs[ds->next];
+    struct ds_row_result r;
+    memset(&r, 0, sizeof r);
+    if (!(r.id = strdup(j->id))) return ls_fail(err, LS_ELIMIT, "out of memory");
+    int rc = ds_run_job(ds->doc, j, &ds->ro, &ds->worker, &r);
+    if (!rc) rc = ds_doc_put_row(ds->doc, &r, err);
+    else ls_fail(err, LS_ELIMIT, "out of memory");
+    ds_row_result_clear(&r);
+    if (rc) return rc;
+    ds_table_set_row(&ds->table, ds->next++, (long)ds->doc->n_rows - 1);
+    return LS_OK;
+}
+
+unsigned explorer_dataset_work(struct ex_dataset *ds, struct explorer *ex, long budget_ns)
+{
+    if (!ds->on || ds->next >= ds->plan.n_jobs) return EX_NONE;
+    struct ls_error e = {0};
+    int64_t t0 = clock_ns();
+    do {
+        if (run_next(ds, &e)) {
+            explorer_message(ex, 1, "dataset: %s; the table stops at %zu rows", e.msg, ds->next);
+            ds->next = ds->plan.n_jobs;
+            return EX_REDRAW;
+        }
+    } while (ds->next < ds->plan.n_jobs && clock_ns() - t0 < budget_ns);
+    resort(ds);
+    if (ds->next < ds->plan.n_jobs) return EX_REDRAW | EX_BUSY;
+    /* rows were added in id order: the summary is `dataset eval`'s */
+    ds->summary_ok = ds_summary_compute(ds->doc, &ds->sum, &e) == LS_OK;
+    if (!ds->summary_ok) explorer_message(ex, 1, "dataset: %s", e.msg);
+    return EX_REDRAW;
+}
+
+size_t explorer_dataset_first(const struct ex_dataset *ds, int rows)
+{
+    size_t r = rows > 0 ? (size_t)rows : 1, first = ds->scroll;
+    if (ds->sel < first) first = ds->sel;
+    if (ds->sel >= first + r) first = ds->sel - r + 1;
+    return first;
+}
+
+unsigned explorer_dataset_move(struct ex_dataset *ds, int64_t delta, int rows)
+{
+    size_t n = ds->table.n_lines;
+    if (!ds->on || !n) return EX_NONE;
+    int64_t s = (int64_t)ds->sel + delta;
+    if (s < 0) s = 0;
+    if (s >= (int64_t)n) s = (int64_t)n - 1;
+    if ((size_t)s == ds->sel) return EX_NONE;
+    ds->sel = (size_t)s;
+    ds->scroll = explorer_dataset_first(ds, rows);
+    return EX_REDRAW;
+}
+
+/* A sort the user asked for: sorted, and shown from its first line. */
+static void say_sort(struct ex_dataset *ds, struct explorer *ex)
+{
+    ds_table_sort(&ds->table);
+    ds->sel = ds->scroll = 0;
+    char name[128];
+    ds_table_col_name(&ds->table, ds->table.sort_col, name, sizeof name);
+    explorer_message(ex, 0, "sorted by %s, %s", name,
+                     ds->table.sort_col < 0 ? "id order" : ds->table.desc ? "largest first" : "smallest first");
+}
+
+unsigned explorer_dataset_sort_cycle(struct ex_dataset *ds, struct explorer *ex, int dir)
+{
+    if (!ds->on) return EX_NONE;
+    int n = ds->table.n_cols + 1, c = ds->table.sort_col + 1;   /* 0: the id order */
+    ds->table.sort_col = ((c + dir) % n + n) % n - 1;
+    say_sort(ds, ex);
+    return EX_REDRAW;
+}
+
+unsigned explorer_dataset_sort_reverse(struct ex_dataset *ds, struct explorer *ex)
+{
+    if (!ds->on) return EX_NONE;
+    ds->table.desc = !ds->table.desc;
+    say_sort(ds, ex);
+    return EX_REDRAW;
+}
+
+unsigned explorer_dataset_sort_by(struct ex_dataset *ds, struct explorer *ex, int col)
+{
+    if (!ds->on || col < -1 || col >= ds->table.n_cols) return EX_NONE;
+    if (col == ds->table.sort_col) return explorer_dataset_sort_reverse(ds, ex);
+    ds->table.sort_col = col;
+    ds->table.desc = col >= 0;   /* a score: largest first, as :sort */
+    say_sort(ds, ex);
+    return EX_REDRAW;
+}
+
+unsigned explorer_dataset_select(struct ex_dataset *ds, int64_t line, int rows)
+{
+    return explorer_dataset_move(ds, line - (int64_t)ds->sel, rows);
+}
+
+/* The dump row of a version to open, NULL if it has none. */
+static const struct ds_row *dump_row(const struct ds_row *r)
+{
+    return r && r->kind == DS_DUMP ? r : NULL;
+}
+
+/* Why a line's row cannot be opened. */
+static unsigned refuse_open(struct explorer *ex, const struct ds_job *j)
+{
+    const struct ds_row *r = j->a ? j->a : j->b;
+    if (r->kind == DS_BAD) explorer_message(ex, 1, "row %s: manifest line %ld: %s", j->id, r->line, r->error);
+    else explorer_message(ex, 1, "row %s: a prompt row has no dump to open (its scores come from generated "
+                          "continuations)", j->id);
+    return EX_REDRAW;
+}
+
+/* Open version B's dump as the comparison (the diff view); LS_OK or the
+ * message already said. */
+static int open_other(struct ex_dataset *ds, struct explorer *ex, struct explorer_eval *xe, const struct ds_row *o)
+{
+    struct source_opts so = ds->src;
+    struct ls_error e = {0};
+    if (o->format) so.format = o->format;
+    if (explorer_diff_open(&xe->diff, ex->src, o->path, &so, &e)) {
+        explorer_message(ex, 1, "B: %s", e.msg);
+        return e.code ? e.code : LS_EDATA;
+    }
+    snprintf(ex->other_path, sizeof ex->other_path, "%s", o->path);   /* outputs never replace it */
+    explorer_eval_show(xe, ex, XV_DIFF);
+    return LS_OK;
+}
+
+unsigned explorer_dataset_enter(struct ex_dataset *ds, struct explorer *ex, struct explorer_eval *xe)
+{
+    if (!ds->on || !ds->shown || ds->sel >= ds->table.n_lines) return EX_NONE;
+    const struct ds_tline *l = &ds->table.line[ds->sel];
+    const struct ds_job *j = &ds->plan.jobs[l->job];
+    const struct ds_row *mainrow = dump_row(j->a), *other = dump_row(j->b);
+    if (!mainrow) { mainrow = other; other = NULL; }
+    if (!mainrow) return refuse_open(ex, j);
+    struct source_opts so = ds->src;
+    struct ls_error e = {0};
+    if (mainrow->format) so.format = mainrow->format;
+    if (explorer_open_with(ex, mainrow->path, &so, &e)) {
+        explorer_message(ex, 1, "row %s: %s", j->id, e.msg);
+        return EX_REDRAW;
+    }
+    struct params p = ds->ro.params;
+    p.temperature = ds->doc->temps[l->temp];
+    explorer_set_chain(ex, &ds->ro.chain);
+    explorer_set_params(ex, &p);
+    ex->other_path[0] = 0;
+    explorer_diff_close(&xe->diff);
+    if (!other || open_other(ds, ex, xe, other)) explorer_eval_show(xe, ex, XV_MAIN);
+    ds->shown = 0;
+    ds->open_job = (long)l->job;
+    ds->open_temp = l->temp;
+    if (!ex->msg_error)
+        explorer_message(ex, 0, "row %s at T %g%s", j->id, p.temperature,
+                         other ? ": A and B side by side" : mainrow == j->b ? " (B only)" : "");
+    return EX_RECOMPUTE | EX_RESIZE;
+}
+
+unsigned explorer_dataset_back(struct ex_dataset *ds)
+{
+    if (!ds->on || ds->shown) return EX_NONE;
+    ds->shown = 1;
+    return EX_RESIZE;
+}
+
+/* ":sort COLUMN [asc|desc]" */
+static int cmd_sort(struct ex_dataset *ds, struct explorer *ex, const char *rest)
+{
+    char col[128] = "", dir[16] = "";
+    int n = sscanf(rest, "%127s %15s", col, dir);
+    int c = n >= 1 ? (strcmp(col, "id") ? ds_table_col_find(&ds->table, col) : -1) : -2;
+    if (c == -2 || (c == -1 && strcmp(col, "id")) || (n == 2 && strcmp(dir, "asc") && strcmp(dir, "desc"))) {
+        char first[128];
+        ds_table_col_name(&ds->table, 0, first, sizeof first);
+        explorer_message(ex, 1, "usage: sort COLUMN [asc|desc] (a score, SCORE:A, SCORE:B, SCORE:delta or id; "
+                         "e.g. %s)", first);
+        return EXC_ERROR;
+    }
+    ds->table.sort_col = c;
+    ds->table.desc = n == 2 ? !strcmp(dir, "desc") : c >= 0;
+    say_sort(ds, ex);
+    return EXC_OK;
+}
+
+int explorer_dataset_command(struct ex_dataset *ds, struct explorer *ex, const char *line)
+{
+    while (isspace((unsigned char)*line)) line++;
+    size_t wl = strcspn(line, " \t");
+    const char *rest = line + wl;
+    while (isspace((unsigned char)*rest)) rest++;
+    int is_sort = wl == 4 && !strncmp(line, "sort", 4), is_table = wl == 5 && !strncmp(line, "table", 5);
+    if (!is_sort && !is_table) return EXC_UNKNOWN;
+    if (!ds->on) {
+        explorer_message(ex, 1, "%s: no dataset open (start with --dataset A [--b B])", is_sort ? "sort" : "table");
+        return EXC_ERROR;
+    }
+    if (is_sort) return cmd_sort(ds, ex, rest);
+    explorer_dataset_back(ds);
+    return EXC_OK;
+}

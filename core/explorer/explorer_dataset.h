@@ -1,0 +1,98 @@
+/* explorer_dataset.h: the explorer's dataset table (`logitscope --dataset
+ * A [--b B]`), headless: the rows x temperatures of `dataset eval`
+ * (report/dataset_table.h), filled in the background, sortable by any score
+ * or delta; Enter opens the selected row in the normal explorer (both
+ * versions side by side, the diff view, when paired) at the line's
+ * temperature, Esc comes back to the table with its selection, scroll and
+ * sort kept.
+ *
+ * Who writes what: explorer_dataset_open builds the plan and the empty
+ * document (every line shown at once, values pending); explorer_dataset_work
+ * evaluates rows in slices through ds_run_job (the function behind `dataset
+ * eval`'s worker threads: one definition of every number), in id order, so
+ * the document's rows stay in id order and its summary is `dataset eval`'s;
+ * the actions below move the selection, sort, open and come back; the view
+ * (view/view_dataset.h) only reads.
+ *
+ * Cost model: a slice evaluates rows until its budget is spent (at least
+ * one row: one eval pass over the row's dumps for every temperature, plus
+ * the KL comparison of a pair), then re-sorts the n_rows x n_temps lines
+ * (qsort). The summary (means, deltas, bootstrap intervals) is computed once,
+ * when the last row is done.
+ *
+ * Memory: everything is allocated by _open and freed by _free. */
+#ifndef LS_EXPLORER_DATASET_H
+#define LS_EXPLORER_DATASET_H
+
+#include "explorer/explorer.h"
+#include "explorer/explorer_eval.h"
+#include "report/dataset_table.h"
+
+struct ex_dataset {
+    int on;                          /* a dataset is open */
+    int shown;                       /* 1: the table is on screen; 0: a row in the explorer */
+    char a_path[512], b_path[512];   /* as given ("" no B) */
+    struct dataset *A, *B;
+    struct ds_plan plan;
+    struct ds_doc *doc;
+    struct ds_table table;
+    struct ds_run_opts ro;           /* what `dataset eval` would run with */
+    struct ds_worker worker;         /* the slices' models for prompt rows */
+    struct source_opts src;          /* input options of every row (a row's format wins) */
+    size_t next;                     /* next job to evaluate */
+    size_t sel, scroll;              /* selected line / first line shown (display order) */
+    int summary_ok;                  /* sum holds the finished run's summary */
+    struct ds_summary sum;
+    long open_job;                   /* the row the explorer shows, -1 none */
+    int open_temp;
+};
+
+/* Load A (and B, may be NULL), plan the rows, start an empty document.
+ * The chain, parameters and evaluator settings are `dataset eval`'s
+ * (temps: the temperatures; model: the models of A's and B's prompt rows,
+ * NULL none, borrowed; max_tokens: per continuation, 0 the default).
+ * Errors as `dataset eval` reports them. */
+struct ex_dataset_spec {
+    const char *a, *b;
+    const double *temps;
+    int n_temps;
+    const struct chain *chain;
+    const struct params *params;
+    const struct eval_config *cfg;
+    const struct source_opts *src;
+    const char *model[2];
+    uint32_t max_tokens;
+};
+int explorer_dataset_open(struct ex_dataset *ds, const struct ex_dataset_spec *sp, struct ls_error *err);
+void explorer_dataset_free(struct ex_dataset *ds);
+
+/* One slice of rows (about budget_ns, at least one row): EX_REDRAW |
+ * EX_BUSY while rows remain, EX_REDRAW for the last, 0 when done. */
+unsigned explorer_dataset_work(struct ex_dataset *ds, struct explorer *ex, long budget_ns);
+
+/* The first line shown with `rows` lines: scroll, moved just enough to
+ * keep the selection in view. */
+size_t explorer_dataset_first(const struct ex_dataset *ds, int rows);
+/* Move the selection by delta lines (clamped); rows: lines shown. */
+unsigned explorer_dataset_move(struct ex_dataset *ds, int64_t delta, int rows);
+/* Sort by the next (dir 1) or previous column (the id order between the
+ * last and the first); reverse the direction. The table shows its first
+ * line again (rows arriving in the background keep the selected line). */
+unsigned explorer_dataset_sort_cycle(struct ex_dataset *ds, struct explorer *ex, int dir);
+unsigned explorer_dataset_sort_reverse(struct ex_dataset *ds, struct explorer *ex);
+/* Sort by column col (-1: the id order); the column already sorting
+ * reverses instead (a header click). */
+unsigned explorer_dataset_sort_by(struct ex_dataset *ds, struct explorer *ex, int col);
+/* Select line `line` (display position; clamped). */
+unsigned explorer_dataset_select(struct ex_dataset *ds, int64_t line, int rows);
+/* Open the selected line's row in the explorer (ex; the diff view of xe
+ * when paired) at its temperature; the table hides. */
+unsigned explorer_dataset_enter(struct ex_dataset *ds, struct explorer *ex, struct explorer_eval *xe);
+/* Back to the table (EX_NONE when it is shown or no dataset is open). */
+unsigned explorer_dataset_back(struct ex_dataset *ds);
+
+/* ':' commands: sort COLUMN [asc|desc], sort id, table. EXC_UNKNOWN for
+ * others; EXC_ERROR (message in ex->msg) when no dataset is open. */
+int explorer_dataset_command(struct ex_dataset *ds, struct explorer *ex, const char *line);
+
+#endif

@@ -1,0 +1,101 @@
+/* emu_trim.c: starting the array path after llama.cpp's first top-k
+ * without building the whole-vocabulary array.
+ *
+ * llama.cpp's top-k partial-sorts the whole array and keeps the first k.
+ * When the k + 1 largest logits are all distinct, whatever its heap did,
+ * the result is those k tokens sorted by logit, descending: there is no tie
+ * for the sort to order. So we find the k + 1 largest with one vector pass
+ * over the logits (a sampled threshold, then a sort of the few above it),
+ * check they are distinct, and start the array there. The stage's report
+ * is what emu_run's accounting would give: its input is the raw
+ * distribution, so the mass it removes is 1 - the kept p_raw. Any tie, a
+ * masked logit, or a stage before it that changes logits: not applied
+ * (emu_run then runs the whole array, as before). */
+#include "sampling/stage.h"
+#include "sampling/select.h"
+#include "base/vmath.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static double get_logit(const void *ctx, uint32_t i) { return (double)((const float *)ctx)[i]; }
+
+static int by_logit_desc(const void *a, const void *b)
+{
+    const struct ls_tok *x = a, *y = b;
+    if (x->logit != y->logit) return x->logit > y->logit ? -1 : 1;
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+/* the first active stage, if every stage before it is inactive */
+static int first_active(const struct emu *e)
+{
+    for (int k = 0; k < e->c->n; k++) if (stage_active(e->c->order[k], e->p)) return k;
+    return -1;
+}
+
+/* The k + 1 best (logit desc, id asc) into e->buf sorted; 0 if not found. */
+static int best_k1(struct emu *e, const float *z, uint32_t V, uint32_t k)
+{
+    double thr;
+    if (!select_sample_threshold(get_logit, z, V, k + 1, &thr)) thr = -INFINITY; /* small V: every token */
+    size_t c = vm_collect_ge(z, V, thr, e->ix);
+    if (c < (size_t)k + 1) return 0; /* the sample misjudged: take the long way */
+    /* the (k+1)-th largest by quickselect, then sort only those at or above it */
+    for (size_t j = 0; j < c; j++) e->v[j] = (double)z[e->ix[j]];
+    double kth = select_kth_largest(e->v, (uint32_t)c, k);
+    size_t m = 0;
+    for (size_t j = 0; j < c; j++) {
+        double v = (double)z[e->ix[j]];
+        if (v < kth) continue;
+        e->buf[m].id = e->ix[j];
+        e->buf[m].logit = v;
+        e->buf[m++].p = 0.0;
+    }
+    qsort(e->buf, m, sizeof *e->buf, by_logit_desc);
+    return 1;
+}
+
+static int llama_trim(struct emu *e, const float *z)
+{
+    const struct chain_ws *ws = e->ws;
+    struct chain_result *r = e->r;
+    uint32_t V = r->V;
+    int k0 = first_active(e);
+    if (!emu_llama(e) || e->p->mirostat > 0 || k0 < 0 || e->c->order[k0] != STAGE_TOP_K) return -1;
+    if (ws->n_finite != V || ws->finite_iota_n != V) return -1;
+    uint32_t k = (uint32_t)e->p->top_k;
+    if (k >= V || !best_k1(e, z, V, k)) return -1;
+    for (uint32_t j = 0; j < k; j++) if (!(e->buf[j].logit > e->buf[j + 1].logit)) return -1;
+    memcpy(e->a, e->buf, (size_t)k * sizeof *e->a);
+    e->n = k;
+    e->sorted = 1;
+    uint8_t code = (uint8_t)(CUT_STAGE0 + k0);
+    memset(r->cut_by, code, V);
+    double kept = 0.0;
+    for (uint32_t j = 0; j < k; j++) { r->cut_by[e->a[j].id] = CUT_NONE; kept += r->have_raw ? r->p_raw[e->a[j].id] : NAN; }
+    for (int j = 0; j < k0; j++) { /* the inactive stages before it saw every token */
+        memset(&r->stages[j], 0, sizeof r->stages[j]);
+        r->stages[j].kind = e->c->order[j];
+        r->stages[j].kept_in = r->stages[j].kept_out = V;
+    }
+    struct stage_report *rep = &r->stages[k0];
+    memset(rep, 0, sizeof *rep);
+    rep->kind = STAGE_TOP_K;
+    rep->active = 1;
+    rep->kept_in = V;
+    rep->kept_out = k;
+    e->rep = rep;
+    /* emu_run's accounting calls a cut token as likely as a kept one a tie
+     * (both weigh 0 once exp underflows, however distinct the logits) */
+    double mx = e->a[0].logit;
+    if (exp(e->buf[k - 1].logit - mx) == exp(e->buf[k].logit - mx)) emu_decided(e, DECIDED_TIE);
+    rep->mass_removed = rep->raw_mass_removed = kept < 1.0 ? 1.0 - kept : kept >= 1.0 ? 0.0 : kept; /* NaN stays */
+    return k0;
+}
+
+int emu_trim(struct emu *e, const float *z)
+{
+    return emu_llama(e) ? llama_trim(e, z) : emu_trim_torch(e, z);
+}

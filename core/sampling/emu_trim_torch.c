@@ -1,0 +1,181 @@
+/* emu_trim_torch.c: HF's and vLLM's first truncation without torch's
+ * whole-array work (see emu.h emu_trim_torch).
+ *
+ * On the array path a first top-k, top-p or min-p over V tokens costs a
+ * float32 softmax, a stable sort of V and a float cumulative sum. Here one
+ * vector pass gives y = z / T in float32 (what torch's division gives) and
+ * d = exp(y - ymax) in double (the stage's input distribution, as emu_run
+ * accounts it); then:
+ *   top-k  keep y >= the k-th largest y, ties kept: the same comparison
+ *          torch makes, found by a sampled threshold and a quickselect;
+ *   min-p  keep y >= ymax + ln(min_p), provided no token lies within the
+ *          float32 error band of that boundary (then torch's float ratio
+ *          test p_i < min_p * p_max must agree);
+ *   top-p  keep every token with less than p of the mass strictly above
+ *          it, provided the crossing token's y is unique (so torch's tie
+ *          order cannot matter) and the mass above it is more than the
+ *          float32 error margin away from p on both sides.
+ * Float32 error bounds: each torch probability carries at most a few float
+ * roundings (expf of a rounded difference, two divisions), about 2.5e-7
+ * relative plus 6e-8 per nat of distance from the maximum; summed masses
+ * at most ~1.2e-6 of the total (with the entropy-sized argument term).
+ * F32_MARGIN is several times that. When a check fails, or min-keep is
+ * above 1, or any logit is masked, nothing is trimmed and emu_run takes
+ * the whole-array path (tests/unit/test_differential.c compares both). */
+#include "sampling/stage.h"
+#include "sampling/select.h"
+#include "base/vmath.h"
+
+#include <math.h>
+#include <string.h>
+
+#define F32_MARGIN 4e-6
+
+static double get_y(const void *ctx, uint32_t i) { return (double)((const float *)ctx)[i]; }
+
+/* top-k as torch does it on y; kept ids into e->ix. 0: not applied. */
+static int cut_top_k(struct emu *e, uint32_t V, double ymax, uint32_t *m)
+{
+    uint32_t k = e->p->top_k < 1 ? 1 : (uint32_t)e->p->top_k;
+    double thr, next = -INFINITY;
+    if (k >= V) return 0;
+    if (!select_sample_threshold(get_y, e->yf, V, k + 1, &thr)) thr = -INFINITY; /* small V: every token */
+    size_t c = vm_collect_ge(e->yf, V, thr, e->ix);
+    if (c < (size_t)k + 1) return 0;
+    for (size_t j = 0; j < c; j++) e->v[j] = (double)e->yf[e->ix[j]];
+    double kth = select_kth_largest(e->v, (uint32_t)c, k - 1);
+    for (size_t j = 0; j < c; j++) {
+        double y = (double)e->yf[e->ix[j]];
+        if (y < kth && y > next) next = y;
+    }
+    if (next == -INFINITY) return 0; /* the best cut token is below the sample threshold */
+    /* emu_run's accounting calls a cut as likely as a kept one a tie */
+    if (exp(next - ymax) == exp(kth - ymax)) emu_decided(e, DECIDED_TIE);
+    *m = (uint32_t)vm_collect_ge(e->yf, V, kth, e->ix);
+    return 1;
+}
+
+/* min-p: no token in the float32 band around the boundary */
+static int cut_min_p(struct emu *e, uint32_t V, double ymax, uint32_t *m)
+{
+    double lnm = log(e->p->min_p), band = 1e-6 + 1.2e-7 * fabs(lnm);
+    if (!(lnm > -80.0)) return 0; /* torch's float p would underflow there */
+    size_t c = vm_collect_ge(e->yf, V, ymax + lnm - band, e->ix);
+    for (size_t j = 0; j < c; j++) if ((double)e->yf[e->ix[j]] < ymax + lnm + band) return 0;
+    *m = (uint32_t)c;
+    return 1;
+}
+
+/* the top-p crossing token: the first, in (d desc, id asc) order, where the
+ * cumulative d reaches P * S; its mass strictly above into *above */
+static int32_t crossing(struct emu *e, uint32_t V, double ymax, double P, double *above, uint32_t *nb)
+{
+    for (uint32_t i = 0; i < V; i++) e->ix[i] = (int32_t)i;
+    struct select_band b = select_mass_band(e->ix, V, e->yf, e->d, ymax, 4.0, P);
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < V; i++)
+        if (select_bucket_of(ymax, (double)e->yf[i], 4.0) == b.bucket) e->ix2[n++] = (int32_t)i;
+    memcpy(e->in, e->ix2, (size_t)n * sizeof *e->in); /* select_mass_crossing reorders */
+    int32_t c = select_mass_crossing(e->in, n, e->d, b.target - b.before);
+    double D = b.before;
+    uint32_t same = 0;
+    for (uint32_t j = 0; j < n; j++) {
+        float y = e->yf[e->ix2[j]];
+        if (y > e->yf[c]) D += e->d[e->ix2[j]];
+        same += y == e->yf[c];
+    }
+    *above = D;
+    *nb = same;
+    return c;
+}
+
+static int cut_top_p(struct emu *e, uint32_t V, double ymax, double S, uint32_t *m)
+{
+    double P = e->p->top_p, D;
+    uint32_t same;
+    int32_t c = crossing(e, V, ymax, P, &D, &same);
+    double yc = (double)e->yf[c];
+    if (same != 1 || !(e->d[c] > 1e-300) || fabs(yc) < 1e-6) return 0; /* a tie torch would order */
+    if (!(D / S < P - F32_MARGIN && (D + e->d[c]) / S > P + F32_MARGIN)) return 0;
+    *m = (uint32_t)vm_collect_ge(e->yf, V, yc, e->ix);
+    return 1;
+}
+
+/* the first active stage at or after `from` (every stage between inactive) */
+static int next_active(const struct emu *e, int from)
+{
+    for (int k = from; k < e->c->n; k++) if (stage_active(e->c->order[k], e->p)) return k;
+    return -1;
+}
+
+/* The temperature torch divides by, or 0 when the first stages are not a
+ * plain temperature (or none) then a truncation; *kc the truncation. */
+static float plain_temperature(const struct emu *e, int *kt, int *kc)
+{
+    int k = next_active(e, 0);
+    float Tf = 1.0f;
+    *kt = -1;
+    if (k >= 0 && e->c->order[k] == STAGE_TEMPERATURE) {
+        double T = e->p->temperature;
+        if (!(T > 0) || (e->sys == PRESET_VLLM && (T < e->c->temp_floor || T > 2))) return 0.0f; /* notes, greedy */
+        Tf = (float)T;
+        *kt = k;
+        k = next_active(e, k + 1);
+    }
+    *kc = k;
+    if (k < 0) return 0.0f;
+    enum stage_kind s = e->c->order[k];
+    return s == STAGE_TOP_K || s == STAGE_TOP_P || s == STAGE_MIN_P ? Tf : 0.0f;
+}
+
+static void report(struct emu *e, int kt, int kc, uint32_t m, double S, double kept_d)
+{
+    struct chain_result *r = e->r;
+    uint32_t V = r->V;
+    for (int j = 0; j < kc; j++) {
+        memset(&r->stages[j], 0, sizeof r->stages[j]);
+        r->stages[j].kind = e->c->order[j];
+        r->stages[j].kept_in = r->stages[j].kept_out = V;
+        r->stages[j].active = j == kt;
+    }
+    if (kt >= 0) r->effective_temperature = e->p->temperature;
+    double raw = 0.0;
+    for (uint32_t j = 0; j < m; j++) raw += r->have_raw ? r->p_raw[e->a[j].id] : NAN;
+    struct stage_report *rep = &r->stages[kc];
+    rep->kept_in = V;
+    rep->kept_out = m;
+    rep->mass_removed = m == V ? 0.0 : (S - kept_d) / S;
+    rep->raw_mass_removed = m == V ? 0.0 : raw < 1.0 ? 1.0 - raw : raw >= 1.0 ? 0.0 : raw;
+}
+
+int emu_trim_torch(struct emu *e, const float *z)
+{
+    struct chain_result *r = e->r;
+    uint32_t V = r->V, m = 0;
+    int kt, kc;
+    if (!emu_torch(e) || emu_min_keep(e) > 1 || e->ws->n_finite != V || e->ws->finite_iota_n != V) return -1;
+    float Tf = plain_temperature(e, &kt, &kc);
+    if (Tf == 0.0f) return -1;
+    struct stage_report *rep = &r->stages[kc];
+    memset(rep, 0, sizeof *rep);
+    rep->kind = e->c->order[kc];
+    rep->active = 1;
+    e->rep = rep;
+    double ymax = (double)(z[r->argmax] / Tf);
+    double S = vm_exp_fdiv(z, V, Tf, ymax, e->yf, e->d);
+    int ok = rep->kind == STAGE_TOP_K ? cut_top_k(e, V, ymax, &m)
+           : rep->kind == STAGE_MIN_P ? cut_min_p(e, V, ymax, &m) : cut_top_p(e, V, ymax, S, &m);
+    if (!ok) { r->decided &= ~rep->decided; return -1; }
+    double kept_d = 0.0;
+    memset(r->cut_by, CUT_STAGE0 + kc, V);
+    for (uint32_t j = 0; j < m; j++) {
+        int32_t id = e->ix[j];
+        e->a[j] = (struct ls_tok){ .id = id, .logit = (double)e->yf[id], .p = 0.0 };
+        r->cut_by[id] = CUT_NONE;
+        kept_d += e->d[id];
+    }
+    e->n = m;
+    e->sorted = 0;
+    report(e, kt, kc, m, S, kept_d);
+    return kc;
+}

@@ -1,0 +1,1 @@
+$LS dataset eval tests/data/dataset/prompts.jsonl --model samples/model.lsm -n 4 --max-tokens 16 --temperatures 0.7 --json | python3 -c 'import json,sys; d=json.load(sys.stdin); s=d["settings"]; print(s["model_a"], s["model_b"], s["max_tokens"]); [print(r["id"], r["a"]["status"], r["a"]["file"], r["a"]["format"], r["a"]["steps"]) for r in d["rows"]]'

@@ -1,0 +1,1 @@
+$LS dataset eval tests/data/dataset/prompts.jsonl --model /nonexistent/m.lsm

@@ -1,0 +1,1 @@
+$LS tests/tui/data/small.json --b samples/dataset/b.jsonl </dev/null

@@ -1,0 +1,1 @@
+$LS tests/tui/data/small.json --dataset samples/dataset/a.jsonl </dev/null

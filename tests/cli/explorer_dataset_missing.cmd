@@ -1,0 +1,1 @@
+$LS --dataset /nonexistent/x.jsonl --b samples/dataset/b.jsonl </dev/null

@@ -1,0 +1,19 @@
+#!/bin/sh
+# check_simd_paths.sh B: the vector passes give the same bits on every path
+# (make check). Runs B/tests/test_vmath under each LOGITSCOPE_SIMD path this
+# CPU has and requires one checksum of all outputs; then runs the chain's
+# differential test on the forced portable path, as a CPU without AVX2
+# would (the default build must run there).
+B=${1:-build}
+sums=""
+for p in portable avx2 avx512; do
+    out=$(LOGITSCOPE_SIMD=$p "$B/tests/test_vmath" 2>&1) || { echo "FAIL: test_vmath on $p"; echo "$out"; exit 1; }
+    line=$(echo "$out" | grep '^vmath path')
+    echo "  $line (asked for $p)"
+    sums="$sums $(echo "$line" | awk '{print $5}')"
+done
+n=$(echo $sums | tr ' ' '\n' | sort -u | wc -l)
+[ "$n" = 1 ] || { echo "FAIL: the SIMD paths disagree:$sums"; exit 1; }
+LOGITSCOPE_SIMD=portable "$B/tests/test_differential" >/dev/null 2>&1 ||
+    { echo "FAIL: test_differential on the portable path"; exit 1; }
+echo "simd paths: same bits on every path; differential test passes on the portable path"

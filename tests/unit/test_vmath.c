@@ -1,0 +1,143 @@
+/* test_vmath.c: the wide passes (base/vmath.h) against plain scalar loops
+ * with libm, on random and hostile inputs (NaN, +-inf, 1e30, -0, values
+ * where exp underflows, lengths 0..67 for every tail), and a checksum of
+ * every output bit. tests/tools/check_simd_paths.sh runs this binary under
+ * each LOGITSCOPE_SIMD path the CPU has and requires the same checksum: the
+ * paths must give the same bits, so a file gives the same samples on any
+ * machine. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/vmath.h"
+#include "base/rng.h"
+
+static uint64_t checksum = 1469598103934665603ull;
+
+static void mix(const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++) { checksum ^= b[i]; checksum *= 1099511628211ull; }
+}
+
+static void fill(struct rng *g, float *z, size_t n, int kind)
+{
+    static const float odd[] = {NAN, INFINITY, -INFINITY, 1e30f, -1e30f, -0.0f, 0.0f, -750.0f, -708.5f, 3.4e38f};
+    for (size_t i = 0; i < n; i++) {
+        double u = rng_uniform(g);
+        z[i] = kind == 0 ? (float)(u * 40 - 30) : kind == 1 ? (float)(int)(u * 4) : (float)(u * 2000 - 1000);
+        if (kind == 2 && rng_uniform(g) < 0.2) z[i] = odd[(int)(rng_uniform(g) * 10)];
+    }
+}
+
+static void test_scan(void **st)
+{
+    (void)st;
+    struct rng g;
+    rng_seed(&g, 3);
+    float z[300];
+    for (int t = 0; t < 400; t++) {
+        size_t n = (size_t)(rng_uniform(&g) * 300);
+        fill(&g, z, n, t % 3);
+        struct vm_scan s;
+        vm_scan(z, n, &s);
+        double m = -INFINITY;
+        int64_t am = -1;
+        size_t bad = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (!isfinite(z[i])) { bad++; continue; }
+            if ((double)z[i] > m) { m = z[i]; am = (int64_t)i; }
+        }
+        assert_int_equal(s.n_nonfinite, bad);
+        assert_int_equal(s.argmax, am);
+        if (am >= 0) assert_true(s.max == m && !!signbit(s.max) == !!signbit(z[am]));
+        mix(&s.max, sizeof s.max);
+        mix(&s.argmax, sizeof s.argmax);
+    }
+}
+
+static void test_exp(void **st)
+{
+    (void)st;
+    struct rng g;
+    rng_seed(&g, 5);
+    float z[200];
+    double out[200];
+    for (int t = 0; t < 600; t++) {
+        size_t n = t < 68 ? (size_t)t : (size_t)(rng_uniform(&g) * 200);
+        fill(&g, z, n, t % 3);
+        struct vm_scan sc; /* shifted by the maximum, as the chain does: x <= 0 */
+        vm_scan(z, n, &sc);
+        double shift = sc.argmax < 0 ? 0.0 : sc.max, scale = t % 5 == 0 ? 1.0 / 0.7 : t % 7 == 0 ? 1e7 : 1.0;
+        double ed, s = vm_exp_shift(z, n, shift, scale, out, &ed), s0 = 0, ed0 = 0;
+        for (size_t i = 0; i < n; i++) {
+            double x = ((double)z[i] - shift) * scale;
+            double want = isfinite(z[i]) ? exp(x) : 0.0;
+            if (x < -708) want = 0.0; /* documented: below 1e-307 weighs 0 */
+            if (want > 0) assert_true(fabs(out[i] - want) <= 4e-16 * want);
+            else assert_true(out[i] == 0.0);
+            s0 += want;
+            if (want > 0) ed0 += want * x;
+        }
+        assert_true(fabs(s - s0) <= 1e-14 * (s0 > 1 ? s0 : 1));
+        assert_true(fabs(ed - ed0) <= 1e-12 * (fabs(ed0) > 1 ? fabs(ed0) : 1));
+        mix(out, n * sizeof *out);
+        mix(&s, sizeof s);
+        mix(&ed, sizeof ed);
+    }
+}
+
+static void test_collect(void **st)
+{
+    (void)st;
+    struct rng g;
+    rng_seed(&g, 9);
+    float z[300];
+    int32_t ids[300];
+    static const double thrs[] = {0.5, 1.0, -INFINITY, INFINITY, 1e-46, 0.1, 2.0000001};
+    for (int t = 0; t < 500; t++) {
+        size_t n = (size_t)(rng_uniform(&g) * 300);
+        fill(&g, z, n, t % 3);
+        double thr = t % 8 < 7 ? thrs[t % 8] : rng_uniform(&g) * 3;
+        size_t m = vm_collect_ge(z, n, thr, ids), k = 0;
+        for (size_t i = 0; i < n; i++)
+            if (isfinite(z[i]) && (double)z[i] >= thr) { assert_true(k < m); assert_int_equal(ids[k++], (int32_t)i); }
+        assert_int_equal(m, k);
+        mix(ids, m * sizeof *ids);
+    }
+}
+
+static void test_divide(void **st)
+{
+    (void)st;
+    double a[37], b[37];
+    for (int i = 0; i < 37; i++) a[i] = b[i] = 1.0 / (i + 1.5);
+    vm_divide(a, 37, 3.7);
+    for (int i = 0; i < 37; i++) assert_true(a[i] == b[i] / 3.7);
+    mix(a, sizeof a);
+}
+
+static int report(void **st)
+{
+    (void)st;
+    printf("vmath path %s checksum %016llx\n", vm_path_name(), (unsigned long long)checksum);
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_scan),
+        cmocka_unit_test(test_exp),
+        cmocka_unit_test(test_collect),
+        cmocka_unit_test(test_divide),
+    };
+    return cmocka_run_group_tests(tests, NULL, report);
+}
