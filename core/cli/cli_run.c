@@ -96,9 +96,7 @@ int cli_run_step(const struct cli_opts *o, struct source *s, uint32_t step,
     if (rc) { ls_error_prefix(err, s->path); return rc; }
     if (!o->allow_nonfinite &&
         (rc = step_nonfinite_check(st->logits, s->vocab_size, &st->info, "--allow-nonfinite treats them as masked", err))) {
-        char pre[32];
-        snprintf(pre, sizeof pre, "step %u", step);
-        ls_error_prefix(err, pre);
+        source_error_step(err, step);
         ls_error_prefix(err, s->path);
         return rc;
     }
@@ -110,9 +108,7 @@ int cli_run_step(const struct cli_opts *o, struct source *s, uint32_t step,
     /* the recorded token continues the path (a step without one: the caller's draw may, cli_step_accept) */
     if (!rc && st->info.token >= 0 && (uint32_t)st->info.token < s->vocab_size) cli_step_accept(o, st, step, st->info.token);
     if (rc) {
-        char pre[64];
-        snprintf(pre, sizeof pre, "step %u", step);
-        ls_error_prefix(err, pre);
+        source_error_step(err, step);
         ls_error_prefix(err, s->path);
     }
     return rc;

@@ -303,9 +303,7 @@ static void *worker_main(void *arg)
         /* settings after the first reuse the raw softmax of this step */
         int rc = run_setting(r, w, a, k != w->first);
         if (rc) {
-            char pre[64];
-            snprintf(pre, sizeof pre, "step %u", step);
-            ls_error_prefix(&w->err, pre);
+            source_error_step(&w->err, step);
             ls_error_prefix(&w->err, r->src->path);
             w->rc = rc;
             return NULL;
@@ -327,9 +325,7 @@ int eval_run_step(struct eval_run *r, const float *logits, const struct step_inf
     uint32_t step = r->steps_done;
     if (step >= r->n_steps) return ls_fail(err, LS_EINTERNAL, "eval: more steps than the source has");
     if (!r->cfg.allow_nonfinite && step_nonfinite_check(logits, r->V, info, r->cfg.nonfinite_hint, err)) {
-        char pre[32];
-        snprintf(pre, sizeof pre, "step %u", step);
-        ls_error_prefix(err, pre);
+        source_error_step(err, step);
         ls_error_prefix(err, r->src->path);
         return LS_EDATA;
     }

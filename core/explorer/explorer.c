@@ -27,7 +27,6 @@
  * the parameter table's; their names are the table's) */
 static const char *const field_names[EXP__COUNT - EXP_CHAIN] = { "chain", "seed" };
 static const char *const scale_names[SCALE__COUNT] = { "prob", "logprob", "logit" };
-static const char *const panel_names[PANEL__COUNT] = { "parameters", "distribution", "sequence", "samples" };
 
 const char *explorer_param_name(int p)
 {
@@ -35,7 +34,6 @@ const char *explorer_param_name(int p)
     return (unsigned)p < EXP__COUNT ? field_names[p - EXP_CHAIN] : "?";
 }
 const char *explorer_scale_name(int s) { return (unsigned)s < SCALE__COUNT ? scale_names[s] : "?"; }
-const char *explorer_panel_name(int p) { return (unsigned)p < PANEL__COUNT ? panel_names[p] : "?"; }
 
 void explorer_init(struct explorer *ex)
 {
@@ -45,7 +43,7 @@ void explorer_init(struct explorer *ex)
     ex->seed = LS_DEFAULT_SEED;
     ex->n_draws = EX_DRAWS_DEFAULT;
     ex->seq_cur = -1;
-    ex->detail_id = -1;
+    ex->detail_id = ex->detail_for = -1;
     ex->strip_stage = -1;
 }
 
@@ -150,7 +148,7 @@ int explorer_set_source(struct explorer *ex, struct source *s, struct ls_error *
     ex->stale = EX_RECOMPUTE;
     ex->dist_sel = ex->dist_scroll = 0;
     ex->seq_cur = -1;
-    ex->detail_id = -1;
+    ex->detail_id = ex->detail_for = -1;
     if (s->warnings[0]) {
         /* first warning line only: the status line has one row */
         size_t l = strcspn(s->warnings, "\n");
@@ -302,10 +300,16 @@ void explorer_update(struct explorer *ex)
         explorer_marks_update(ex);
     }
     if ((ex->stale & EX_RESAMPLE) == EX_RESAMPLE) build_samples(ex);
+    /* the token details (a full-vocabulary rank) only when the step, the
+     * settings or the token changed, not on every frame */
+    if (ex->stale != EX_NONE) ex->detail_for = -1;
     ex->stale = EX_NONE;
     fill_scores(ex);
+    if (ex->detail_id >= 0 && ex->res_ok && ex->detail_for == ex->detail_id) return;
     ex->detail_ok = 0;
+    ex->detail_for = -1;
     if (ex->detail_id >= 0 && ex->res_ok) {
+        ex->detail_for = ex->detail_id;
         struct report_ctx c = { ex->src, ex->step, &ex->chain, &ex->params, &ex->res, &ex->info,
                                 ex->logits, ex->seed, 0 };
         struct ls_error e = {0};
@@ -699,6 +703,6 @@ unsigned explorer_show_token(struct explorer *ex, int64_t id)
 unsigned explorer_hide_token(struct explorer *ex)
 {
     if (ex->detail_id < 0) return EX_NONE;
-    ex->detail_id = -1;
+    ex->detail_id = ex->detail_for = -1;
     return EX_REDRAW;
 }

@@ -208,6 +208,7 @@ struct explorer {
     int32_t detail_id;
     struct token_detail detail;
     int detail_ok;
+    int32_t detail_for;     /* the id `detail` was computed for (-1: none, or stale) */
     char msg[LS_ERROR_MAX + 128];    /* status message (raw text): room for a whole error */
     int msg_error;
     char other_path[1024];           /* the comparison's file (:compare): outputs never replace it */
@@ -364,7 +365,6 @@ int explorer_write_file(struct explorer *ex, const char *cmd, const char *path, 
 /* Names for display. */
 const char *explorer_param_name(int p);
 const char *explorer_scale_name(int s);
-const char *explorer_panel_name(int p);
 
 /* Token text of id for display (raw bytes, or "<id N>" in buf); *known = 0
  * when it is the "<id N>" spelling (no text). */

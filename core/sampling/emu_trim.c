@@ -57,42 +57,98 @@ static int best_k1(struct emu *e, const float *z, uint32_t V, uint32_t k)
     return 1;
 }
 
-static int llama_trim(struct emu *e, const float *z)
+/* llama.cpp's top-p as the first stage: its float softmax over the whole
+ * array (expf, a float sum in array order: reproduced as is, O(V)), then
+ * the float cumulative sum in descending order until it reaches p. Only
+ * the sorted prefix is built: the best m tokens by a sampled threshold,
+ * more if the sum has not reached p within them. With no tie among the
+ * prefix and the next token the order is the one its sorts leave.
+ * Returns the prefix length in e->buf, 0 if not applied. */
+static uint32_t llama_top_p_prefix(struct emu *e, const float *z, uint32_t V)
 {
-    const struct chain_ws *ws = e->ws;
+    float mx = (float)e->r->max_logit, cum = 0.0f, P = (float)e->p->top_p;
+    uint32_t mk = emu_min_keep(e);
+    for (uint32_t i = 0; i < V; i++) { e->yf[i] = expf(z[i] - mx); cum += e->yf[i]; }
+    for (uint32_t i = 0; i < V; i++) e->yf[i] = e->yf[i] / cum;
+    double S = vm_exp_shift(z, V, e->r->max_logit, 1.0, e->d, NULL);
+    for (uint32_t want = 256; want <= V / 4; want *= 8) {
+        double thr;
+        if (!select_sample_threshold(get_logit, z, V, want, &thr)) thr = -INFINITY;
+        size_t c = vm_collect_ge(z, V, thr, e->ix);
+        for (size_t j = 0; j < c; j++)
+            e->buf[j] = (struct ls_tok){ .id = e->ix[j], .logit = (double)z[e->ix[j]], .p = (double)e->yf[e->ix[j]] };
+        qsort(e->buf, c, sizeof *e->buf, by_logit_desc);
+        float fc = 0.0f;
+        double cd = 0.0;
+        uint32_t dstop = 0;
+        for (uint32_t i = 0; i + 1 < c; i++) {
+            if (!(e->buf[i].logit > e->buf[i + 1].logit)) return 0; /* a tie its sort would order */
+            fc += (float)e->buf[i].p;
+            cd += e->d[e->buf[i].id] / S;
+            if (!dstop && cd >= e->p->top_p && i + 1 >= mk) dstop = i + 1;
+            if (fc >= P && i + 1 >= mk) {
+                if (dstop != i + 1) emu_decided(e, DECIDED_F32);
+                return i + 1;
+            }
+        }
+        if (thr == -INFINITY) return 0;
+    }
+    return 0;
+}
+
+/* Start the array at the sorted prefix buf[0..m) as stage k0's survivors,
+ * with the reports emu_run's accounting would give (the input of a first
+ * stage is the raw distribution). */
+static int take_prefix(struct emu *e, int k0, uint32_t m)
+{
     struct chain_result *r = e->r;
     uint32_t V = r->V;
-    int k0 = first_active(e);
-    if (!emu_llama(e) || e->p->mirostat > 0 || k0 < 0 || e->c->order[k0] != STAGE_TOP_K) return -1;
-    if (ws->n_finite != V || ws->finite_iota_n != V) return -1;
-    uint32_t k = (uint32_t)e->p->top_k;
-    if (k >= V || !best_k1(e, z, V, k)) return -1;
-    for (uint32_t j = 0; j < k; j++) if (!(e->buf[j].logit > e->buf[j + 1].logit)) return -1;
-    memcpy(e->a, e->buf, (size_t)k * sizeof *e->a);
-    e->n = k;
+    memcpy(e->a, e->buf, (size_t)m * sizeof *e->a);
+    e->n = m;
     e->sorted = 1;
-    uint8_t code = (uint8_t)(CUT_STAGE0 + k0);
-    memset(r->cut_by, code, V);
+    memset(r->cut_by, (uint8_t)(CUT_STAGE0 + k0), V);
     double kept = 0.0;
-    for (uint32_t j = 0; j < k; j++) { r->cut_by[e->a[j].id] = CUT_NONE; kept += r->have_raw ? r->p_raw[e->a[j].id] : NAN; }
+    for (uint32_t j = 0; j < m; j++) { r->cut_by[e->a[j].id] = CUT_NONE; kept += r->have_raw ? r->p_raw[e->a[j].id] : NAN; }
     for (int j = 0; j < k0; j++) { /* the inactive stages before it saw every token */
         memset(&r->stages[j], 0, sizeof r->stages[j]);
         r->stages[j].kind = e->c->order[j];
         r->stages[j].kept_in = r->stages[j].kept_out = V;
     }
     struct stage_report *rep = &r->stages[k0];
-    memset(rep, 0, sizeof *rep);
-    rep->kind = STAGE_TOP_K;
-    rep->active = 1;
     rep->kept_in = V;
-    rep->kept_out = k;
-    e->rep = rep;
+    rep->kept_out = m;
     /* emu_run's accounting calls a cut token as likely as a kept one a tie
      * (both weigh 0 once exp underflows, however distinct the logits) */
     double mx = e->a[0].logit;
-    if (exp(e->buf[k - 1].logit - mx) == exp(e->buf[k].logit - mx)) emu_decided(e, DECIDED_TIE);
+    if (exp(e->buf[m - 1].logit - mx) == exp(e->buf[m].logit - mx)) emu_decided(e, DECIDED_TIE);
     rep->mass_removed = rep->raw_mass_removed = kept < 1.0 ? 1.0 - kept : kept >= 1.0 ? 0.0 : kept; /* NaN stays */
     return k0;
+}
+
+static int llama_trim(struct emu *e, const float *z)
+{
+    const struct chain_ws *ws = e->ws;
+    struct chain_result *r = e->r;
+    uint32_t V = r->V, m = 0;
+    int k0 = first_active(e);
+    if (!emu_llama(e) || e->p->mirostat > 0 || k0 < 0) return -1;
+    if (ws->n_finite != V || ws->finite_iota_n != V) return -1;
+    enum stage_kind kind = e->c->order[k0];
+    struct stage_report *rep = &r->stages[k0];
+    memset(rep, 0, sizeof *rep);
+    rep->kind = kind;
+    rep->active = 1;
+    e->rep = rep;
+    if (kind == STAGE_TOP_K) {
+        m = (uint32_t)e->p->top_k;
+        if (m >= V || !best_k1(e, z, V, m)) return -1;
+        for (uint32_t j = 0; j < m; j++) if (!(e->buf[j].logit > e->buf[j + 1].logit)) return -1;
+    } else if (kind == STAGE_TOP_P && V > 1024) { /* llama.cpp sorts small arrays whole */
+        if (!(m = llama_top_p_prefix(e, z, V))) { r->decided = 0; return -1; }
+    } else {
+        return -1;
+    }
+    return take_prefix(e, k0, m);
 }
 
 int emu_trim(struct emu *e, const float *z)

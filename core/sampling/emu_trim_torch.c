@@ -161,8 +161,11 @@ int emu_trim_torch(struct emu *e, const float *z)
     rep->kind = e->c->order[kc];
     rep->active = 1;
     e->rep = rep;
-    double ymax = (double)(z[r->argmax] / Tf);
-    double S = vm_exp_fdiv(z, V, Tf, ymax, e->yf, e->d);
+    double ymax = (double)(z[r->argmax] / Tf), S = NAN;
+    /* the distribution d only for top-p's masses or a run that reports them */
+    int need_d = r->have_raw || rep->kind == STAGE_TOP_P;
+    if (need_d) S = vm_exp_fdiv(z, V, Tf, ymax, e->yf, e->d);
+    else for (uint32_t i = 0; i < V; i++) e->yf[i] = z[i] / Tf;
     int ok = rep->kind == STAGE_TOP_K ? cut_top_k(e, V, ymax, &m)
            : rep->kind == STAGE_MIN_P ? cut_min_p(e, V, ymax, &m) : cut_top_p(e, V, ymax, S, &m);
     if (!ok) { r->decided &= ~rep->decided; return -1; }
@@ -172,7 +175,7 @@ int emu_trim_torch(struct emu *e, const float *z)
         int32_t id = e->ix[j];
         e->a[j] = (struct ls_tok){ .id = id, .logit = (double)e->yf[id], .p = 0.0 };
         r->cut_by[id] = CUT_NONE;
-        kept_d += e->d[id];
+        kept_d += need_d ? e->d[id] : NAN;
     }
     e->n = m;
     e->sorted = 0;
