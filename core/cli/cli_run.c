@@ -103,7 +103,7 @@ int cli_run_step(const struct cli_opts *o, struct source *s, uint32_t step,
     int want = st->ws.want;
     if (st->info.sparse) st->ws.want = CHAIN_WANT_ALL; /* top-N truth needs the raw numbers */
     rc = topn_run(&o->chain, &o->params, st->logits, s->vocab_size,
-                  st->info.sparse ? st->info.tail_mass : -1.0, 0, &st->ws, &st->res, err);
+                  st->info.sparse ? st->info.tail_mass : -1.0, st->info.token, 0, &st->ws, &st->res, err);
     st->ws.want = want;
     /* the recorded token continues the path (a step without one: the caller's draw may, cli_step_accept) */
     if (!rc && st->info.token >= 0 && (uint32_t)st->info.token < s->vocab_size) cli_step_accept(o, st, step, st->info.token);

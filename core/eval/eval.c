@@ -147,15 +147,20 @@ static void free_states(void **state)
     }
 }
 
+static int check_n(const struct eval_config *cfg, int *field, struct ls_error *err)
+{
+    if (cfg->n_samples > 0 && cfg->n_samples <= EVAL_MAX_N) return LS_OK;
+    if (field) *field = EVAL_FIELD_N;
+    return ls_fail(err, LS_EUSAGE, "%u samples is out of range [1, %u]", cfg->n_samples, EVAL_MAX_N);
+}
+
 int eval_config_check(const struct eval_config *cfg, int *field, struct ls_error *err)
 {
     if (field) *field = EVAL_FIELD_NONE;
-    if (cfg->n_samples == 0 || cfg->n_samples > EVAL_MAX_N) {
-        if (field) *field = EVAL_FIELD_N;
-        return ls_fail(err, LS_EUSAGE, "%u samples is out of range [1, %u]", cfg->n_samples, EVAL_MAX_N);
-    }
+    int rc = check_n(cfg, field, err);
+    if (rc) return rc;
     void *state[EVAL_MAX_EVALUATORS] = {0};
-    int rc = init_states(cfg, state, field, err);
+    rc = init_states(cfg, state, field, err);
     free_states(state);
     return rc;
 }
@@ -238,7 +243,7 @@ static int run_setting(struct eval_run *r, struct eval_worker *w, struct eval_ac
     w->ws.mu = a->mu;
     w->ws.mu_set = a->mu_set;
     int rc = topn_run(&a->set.chain, &a->set.params, w->logits, r->V,
-                      w->info->sparse ? w->info->tail_mass : -1.0, reuse, &w->ws, &w->res, &w->err);
+                      w->info->sparse ? w->info->tail_mass : -1.0, w->info->token, reuse, &w->ws, &w->res, &w->err);
     if (!rc && w->info->token >= 0) chain_accept(&a->set.chain, &a->set.params, &w->ws, &w->res, w->info->token);
     a->mu = w->ws.mu;
     a->mu_set = w->ws.mu_set;
@@ -251,7 +256,7 @@ int eval_run_new(const struct source *src, const struct eval_config *cfg,
 {
     *out = NULL;
     if (n_set == 0) return ls_fail(err, LS_EINTERNAL, "eval: no settings");
-    int rc = eval_config_check(cfg, NULL, err);
+    int rc = check_n(cfg, NULL, err); /* the evaluators' own checks run once, in init_states below */
     if (rc) return rc;
     if (src->n_steps == 0) return ls_fail(err, LS_EDATA, "%s: no steps to evaluate", src->path);
     uint64_t ntok = (uint64_t)cfg->n_samples * src->n_steps * n_set;

@@ -286,7 +286,8 @@ void explorer_update(struct explorer *ex)
         same = step_context(ex) && same;
         struct ls_error e = {0};
         ex->res_ok = topn_run(&ex->chain, &ex->params, ex->logits, ex->V,
-                              ex->info.sparse ? ex->info.tail_mass : -1.0, same, &ex->ws, &ex->res, &e) == LS_OK;
+                              ex->info.sparse ? ex->info.tail_mass : -1.0, ex->info.token, same, &ex->ws, &ex->res,
+                              &e) == LS_OK;
         if (!ex->res_ok && !ex->step_err.code) ex->step_err = e;
         if (ex->res_ok && ex->n_top == 0) {
             /* raw order and rank depend on the step only: once per step */
@@ -372,7 +373,7 @@ static void seq_step(struct explorer *ex, struct ex_seq *s)
     chain_ws_set_context(&ex->wws, ex->rec_hist, s->n_hist, 0, i, ex->seed);
     ex->wws.mu = s->mu;
     ex->wws.mu_set = s->mu_set;
-    if (topn_run(&s->chain, &s->params, ex->wlogits, ex->V, info.sparse ? info.tail_mass : -1.0, 0,
+    if (topn_run(&s->chain, &s->params, ex->wlogits, ex->V, info.sparse ? info.tail_mass : -1.0, tok, 0,
                  &ex->wws, &ex->wres, &e)) {
         s->state[i] = SEQ_ERROR; s->n_err++; goto next;
     }

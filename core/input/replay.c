@@ -81,7 +81,7 @@ static void run_earlier(struct replay *h, struct source *s, const struct chain *
     int want = ws->want;
     if (info->sparse) ws->want = CHAIN_WANT_ALL;   /* top-N truth needs the raw numbers (as cli_run_step) */
     /* a step with nothing finite cannot be run: its token is not accepted */
-    if (topn_run(c, p, logits, s->vocab_size, info->sparse ? info->tail_mass : -1.0, 0, ws, r, &e) != LS_OK) tok = -1;
+    if (topn_run(c, p, logits, s->vocab_size, info->sparse ? info->tail_mass : -1.0, tok, 0, ws, r, &e) != LS_OK) tok = -1;
     ws->want = want;
     replay_accept(h, c, p, t, tok, ws, r);
 }
