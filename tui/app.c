@@ -9,6 +9,8 @@
 #include "base/display.h"
 #include "cli/eval_cli.h"
 #include "cli/eval_model.h"
+#include "cli/cli_run.h"
+#include "input/token_lookup.h"
 #include "help.h"
 #include "keys.h"
 #include "screen.h"
@@ -214,6 +216,7 @@ static int app_open_live(struct app *a, struct app_opts *o)
     char path[PATH_MAX + 64];
     const char *model = o->mc.model ? o->mc.model : model_cli_default_path(path, sizeof path);
     if (o->co.n_files) { fputs("logitscope: --model: no FILE with a model (the model writes the steps)\n", stderr); return 2; }
+    if (cli_bias_needs_file(&o->co, &err)) { ls_error_print(&err, stderr); return 2; }
     uint32_t n = o->co.count > 0 ? (uint32_t)(o->co.count < EX_LIVE_MAX ? o->co.count : EX_LIVE_MAX) : 4;
     if (explorer_live_open(&a->live, model, o->mc.prompt, n, (uint32_t)(o->mc.max_tokens > 0 ? o->mc.max_tokens : 64), &err)) {
         if (err.code == LS_EUSAGE) ls_error_prefix(&err, "--prompt");
@@ -271,6 +274,8 @@ static int app_open(struct app *a, struct app_opts *o)
     explorer_set_params(&a->ex, &co->params);  /* checked by cli_parse already */
     explorer_set_chain(&a->ex, &co->chain);
     explorer_set_seed(&a->ex, co->seed);
+    a->ex.dry_breaker_strs = cli_dry_breakers(co);   /* NULL: llama.cpp's defaults */
+    a->ex.n_dry_breaker_strs = co->n_dry_breakers;
     /* one non-finite policy: the steps as `show`, the evaluators as `eval` */
     a->ex.allow_nonfinite = co->allow_nonfinite;
     a->ex.nonfinite_hint = "--allow-nonfinite treats them as masked";
@@ -284,6 +289,15 @@ static int app_open(struct app *a, struct app_opts *o)
     if (explorer_open_with(&a->ex, file, &co->src, &err)) {
         ls_error_print(&err, stderr);
         return err.code ? err.code : 70;
+    }
+    if (co->bias_spec.n) {   /* --logit-bias names tokens of the file just opened */
+        struct params p = a->ex.params;
+        if (source_bias_resolve(a->ex.src, &co->bias_spec, &p.bias, &err)) {
+            ls_error_prefix(&err, "--logit-bias");
+            ls_error_print(&err, stderr);
+            return err.code;
+        }
+        explorer_set_params(&a->ex, &p);
     }
     if (co->step >= 0) {
         if (co->step >= (int64_t)a->ex.n_steps) {

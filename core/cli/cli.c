@@ -55,6 +55,12 @@ void cli_usage(FILE *f)
         snprintf(opt, sizeof opt, "--%s %s", d->name, d->is_int ? "N" : "X");
         fprintf(f, "  %-23s %s\n", opt, d->help);
     }
+    for (int i = 0; i < LPARAM__COUNT; i++) {   /* the list parameters (given as text) */
+        const struct list_param_def *d = list_param_def((enum list_param_id)i);
+        char opt[48];
+        snprintf(opt, sizeof opt, "--%s%s", d->name, i == LPARAM_LOGIT_BIAS ? " LIST" : "");
+        fprintf(f, "  %-23s %s\n", opt, d->help);
+    }
     fputs(" ", f);   /* the input options, from their table (source_args.h), but --vocab (above) */
     for (size_t i = 0; source_arg_at(i); i++)
         if (source_arg_at(i)->which != SOPT_VOCAB)

@@ -14,7 +14,7 @@
 
 enum {
     O_STEP = 256, O_CHAIN, O_DEFAULTS, O_SEED, O_TOP, O_JSON, O_NONFINITE,
-    O_RAW, O_ALL, O_HELP, O_COUNT, O_EXACT, O_SOURCE0 = 800, O_PARAM0 = 900, O_EXTRA0 = 1000
+    O_RAW, O_ALL, O_HELP, O_COUNT, O_EXACT, O_SOURCE0 = 800, O_LIST0 = 850, O_PARAM0 = 900, O_EXTRA0 = 1000
 };
 
 static const struct option shared_opts[] = {
@@ -32,7 +32,7 @@ static const struct option shared_opts[] = {
     {"help", no_argument, NULL, O_HELP},
 };
 #define N_SHARED (sizeof shared_opts / sizeof shared_opts[0])
-#define N_PARAM_OPTS (2 * PARAM__COUNT)  /* --NAME and its extra spelling (--temp) */
+#define N_PARAM_OPTS (2 * PARAM__COUNT + LPARAM__COUNT)  /* --NAME, its extra spelling (--temp), the lists */
 #define MAX_EXTRA 48
 
 /* How the command line spells the input options ("--format NAME"): core's
@@ -80,7 +80,24 @@ static size_t param_options(struct option *out)
         out[n++] = (struct option){ d->name, required_argument, NULL, O_PARAM0 + i };
         if (d->opt_alias) out[n++] = (struct option){ d->opt_alias, required_argument, NULL, O_PARAM0 + i };
     }
+    for (int i = 0; i < LPARAM__COUNT; i++)
+        out[n++] = (struct option){ list_param_def((enum list_param_id)i)->name, required_argument, NULL, O_LIST0 + i };
     return n;
+}
+
+/* A list parameter's value (params_table.h's list rows): a bias spec to
+ * resolve once the file is open, or one more DRY breaker. */
+static int list_option(enum list_param_id id, const char *arg, struct cli_opts *o, struct ls_error *err)
+{
+    if (id == LPARAM_LOGIT_BIAS) return cli_opt_rc("--logit-bias", bias_spec_parse(arg, &o->bias_spec, err), err);
+    if (!o->dry_breakers_set) o->n_dry_breakers = 0;
+    o->dry_breakers_set = 1;
+    if (!strcmp(arg, "none")) { o->n_dry_breakers = 0; return LS_OK; }
+    if (o->n_dry_breakers >= DRY_MAX_BREAKERS)
+        return ls_fail(err, LS_EUSAGE, "--dry-sequence-breaker: at most %d breakers", DRY_MAX_BREAKERS);
+    if (!*arg) return ls_fail(err, LS_EUSAGE, "--dry-sequence-breaker: an empty breaker");
+    o->dry_breakers[o->n_dry_breakers++] = arg;
+    return LS_OK;
 }
 
 /* The input options' long options, from the input options table
@@ -145,6 +162,7 @@ static int chain_option(int c, const char *arg, struct cli_opts *o, struct pendi
 {
     int rc = LS_OK, pid = param_of_option(c);
     if (pid >= 0) return param_option((enum param_id)pid, arg, pd, err);
+    if (c >= O_LIST0 && c < O_LIST0 + LPARAM__COUNT) return list_option((enum list_param_id)(c - O_LIST0), arg, o, err);
     switch (c) {
     case O_CHAIN:
         if ((rc = cli_opt_rc("--chain", chain_parse(arg, &o->chain, err), err))) return rc;

@@ -10,6 +10,8 @@
 
 #include <stdint.h>
 #include "sampling/chain.h"
+#include "sampling/dry_breakers.h"
+#include "sampling/logit_bias.h"
 #include "input/source.h"
 #include "base/status.h"
 
@@ -21,7 +23,10 @@ struct cli_opts {
     int n_files;
     struct source_opts src;
     struct chain chain;
-    struct params params;
+    struct params params;    /* params.bias is resolved by cli_open from bias_spec */
+    struct bias_spec bias_spec;                  /* --logit-bias, as given */
+    const char *dry_breakers[DRY_MAX_BREAKERS];  /* --dry-sequence-breaker, as given */
+    int n_dry_breakers, dry_breakers_set;        /* set: replaces llama.cpp's defaults */
     uint64_t seed;
     int seed_set;
     int64_t step;            /* --step N, -1 = unset (commands default to 0) */

@@ -1,6 +1,8 @@
 /* cli_run.c: opening, stepping and printing for the commands (see cli_run.h). */
 #include "cli/cli_run.h"
 #include "input/nonfinite.h"
+#include "input/replay.h"
+#include "input/token_lookup.h"
 #include "report/report.h"
 #include "sampling/topn.h"
 
@@ -9,17 +11,35 @@
 #include <stdlib.h>
 #include <string.h>
 
-int cli_open(const struct cli_opts *o, int which, struct source **out, struct ls_error *err)
+int cli_open(struct cli_opts *o, int which, struct source **out, struct ls_error *err)
 {
     if (which >= o->n_files) return ls_fail(err, LS_EUSAGE, "missing FILE (see --help)");
-    return source_open(o->files[which], &o->src, out, err);
+    int rc = source_open(o->files[which], &o->src, out, err);
+    if (rc || which != 0) return rc;
+    /* the bias names tokens of the first file (ids as it numbers them) */
+    if ((rc = source_bias_resolve(*out, &o->bias_spec, &o->params.bias, err))) {
+        ls_error_prefix(err, "--logit-bias");
+        source_close(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+int cli_bias_needs_file(const struct cli_opts *o, struct ls_error *err)
+{
+    if (!o->bias_spec.n) return LS_OK;
+    return ls_fail(err, LS_EUSAGE, "--logit-bias: not available with --model yet (it names the tokens of a FILE)");
+}
+
+const char *const *cli_dry_breakers(const struct cli_opts *o)
+{
+    return o->dry_breakers_set ? o->dry_breakers : NULL;
 }
 
 int cli_step_init(struct cli_step *st, uint32_t V)
 {
     memset(st, 0, sizeof *st);
     st->logits = malloc((size_t)V * sizeof *st->logits);
-    st->hist = NULL;
     st->breaker = NULL;
     if (!st->logits || chain_ws_init(&st->ws, V) || chain_result_init(&st->res, V)) {
         cli_step_free(st);
@@ -31,60 +51,47 @@ int cli_step_init(struct cli_step *st, uint32_t V)
 void cli_step_free(struct cli_step *st)
 {
     free(st->logits);
-    free(st->hist);
-    free(st->breaker);
+    replay_free(&st->rp);
+    dry_breakers_free(st->breaker);
     chain_ws_free(&st->ws);
     chain_result_free(&st->res);
     memset(st, 0, sizeof *st);
 }
 
-/* The chain reads the recorded tokens before this step (penalties). */
-static int needs_history(const struct cli_opts *o)
+/* DRY's sequence breakers over the file's vocabulary, processed once
+ * (llama.cpp's defaults unless the options name others) */
+static int build_breakers(const struct cli_opts *o, const struct source *s, struct cli_step *st,
+                          struct ls_error *err)
 {
-    return chain_uses(&o->chain, &o->params, STAGE_PENALTIES) || chain_uses(&o->chain, &o->params, STAGE_DRY);
+    if (st->breaker_built) return LS_OK;
+    st->breaker_built = 1;
+    return source_dry_breakers(s, cli_dry_breakers(o), o->n_dry_breakers, &st->breaker, err);
 }
 
-/* llama.cpp's default DRY sequence breakers: "\n", ":", "\"", "*". Each is
- * one character, so a token breaks a sequence exactly when its text
- * contains one (llama.cpp's multi-token breakers cannot arise from them). */
-static int build_breakers(const struct source *s, struct cli_step *st, struct ls_error *err)
+/* The recorded path before `step` and the chain's state along it
+ * (input/replay.h), read once when steps come in order (sample --all). */
+static int gather_history(const struct cli_opts *o, struct source *s, uint32_t step, struct cli_step *st,
+                          struct ls_error *err)
 {
-    if (st->breaker) return LS_OK;
-    if (!(st->breaker = calloc(s->vocab_size ? s->vocab_size : 1, 1)))
-        return ls_fail(err, LS_ELIMIT, "out of memory for DRY's sequence breakers");
-    for (uint32_t id = 0; id < s->vocab_size; id++) {
-        char tmp[32];
-        size_t len;
-        int known;
-        const char *t = vocab_text(s->vocab, (int32_t)id, tmp, sizeof tmp, &len, &known);
-        for (size_t i = 0; known && i < len && !st->breaker[id]; i++) st->breaker[id] = strchr("\n:\"*", t[i]) && t[i];
-    }
-    return LS_OK;
-}
-
-/* Recorded tokens of the steps before `step`, read once (steps are read
- * in order by sample --all, so each is read once overall). */
-static int gather_history(struct source *s, uint32_t step, struct cli_step *st, struct ls_error *err)
-{
-    if (step < st->hist_upto) st->hist_upto = st->n_hist = 0; /* went back: start over */
-    if (!st->hist && !(st->hist = malloc((size_t)(s->n_steps ? s->n_steps : 1) * sizeof *st->hist)))
+    if (!st->rp.hist && replay_init(&st->rp, s->n_steps))
         return ls_fail(err, LS_ELIMIT, "out of memory for the token history");
-    for (; st->hist_upto < step; st->hist_upto++) {
-        int rc = source_read_step(s, st->hist_upto, st->logits, &st->info, err);
-        if (rc) { ls_error_prefix(err, s->path); return rc; }
-        if (st->info.token >= 0) st->hist[st->n_hist++] = st->info.token;
-    }
-    return LS_OK;
+    return replay_to(&st->rp, s, &o->chain, &o->params, step, o->seed, st->logits, &st->info, &st->ws, &st->res, err);
+}
+
+void cli_step_accept(const struct cli_opts *o, struct cli_step *st, uint32_t step, int32_t tok)
+{
+    if (st->rp.hist) replay_accept(&st->rp, &o->chain, &o->params, step, tok, &st->ws, &st->res);
 }
 
 int cli_run_step(const struct cli_opts *o, struct source *s, uint32_t step,
                  struct cli_step *st, struct ls_error *err)
 {
-    int rc = needs_history(o) ? gather_history(s, step, st, err) : LS_OK;
-    if (!rc && chain_uses(&o->chain, &o->params, STAGE_DRY)) rc = build_breakers(s, st, err);
+    int rc = chain_uses(&o->chain, &o->params, STAGE_DRY) ? build_breakers(o, s, st, err) : LS_OK;
     if (rc) return rc;
     chain_ws_set_breakers(&st->ws, st->breaker);
-    chain_ws_set_context(&st->ws, st->hist, st->n_hist, 0, step, o->seed);
+    if (replay_needed(&o->chain, &o->params)) rc = gather_history(o, s, step, st, err);
+    else chain_ws_set_context(&st->ws, NULL, 0, 0, step, o->seed);
+    if (rc) return rc;
     rc = source_read_step(s, step, st->logits, &st->info, err);
     if (rc) { ls_error_prefix(err, s->path); return rc; }
     if (!o->allow_nonfinite &&
@@ -98,6 +105,8 @@ int cli_run_step(const struct cli_opts *o, struct source *s, uint32_t step,
     rc = topn_run(&o->chain, &o->params, st->logits, s->vocab_size,
                   st->info.sparse ? st->info.tail_mass : -1.0, st->info.token, 0, &st->ws, &st->res, err);
     st->ws.want = want;
+    /* the recorded token continues the path (a step without one: the caller's draw may, cli_step_accept) */
+    if (!rc && st->info.token >= 0 && (uint32_t)st->info.token < s->vocab_size) cli_step_accept(o, st, step, st->info.token);
     if (rc) {
         source_error_step(err, step);
         ls_error_prefix(err, s->path);

@@ -8,9 +8,17 @@
 #define LS_CLI_RUN_H
 
 #include "cli/cli_opts.h"
+#include "input/replay.h"
 
-/* Open file number `which` of o->files with o->src. */
-int cli_open(const struct cli_opts *o, int which, struct source **out, struct ls_error *err);
+/* Open file number `which` of o->files with o->src. The first file also
+ * resolves --logit-bias (o->bias_spec) into o->params.bias. */
+int cli_open(struct cli_opts *o, int which, struct source **out, struct ls_error *err);
+/* --logit-bias resolves against a FILE: an error with --model (a usage
+ * error naming the option), LS_OK without a bias. */
+int cli_bias_needs_file(const struct cli_opts *o, struct ls_error *err);
+/* The DRY breaker strings the options name, or NULL for llama.cpp's
+ * defaults (count: o->n_dry_breakers). */
+const char *const *cli_dry_breakers(const struct cli_opts *o);
 
 /* One step's buffers: raw logits (V floats), chain workspace and result. */
 struct cli_step {
@@ -18,11 +26,11 @@ struct cli_step {
     struct chain_ws ws;
     struct chain_result res;
     struct step_info info;
-    /* recorded tokens of steps [0, hist_upto) (those that record one), the
-     * penalties' history; read only when the chain needs it */
-    int32_t *hist;
-    uint32_t n_hist, hist_upto;
-    uint8_t *breaker;   /* DRY's sequence breakers by id, built on first use */
+    /* the recorded path before the step and the chain's state along it
+     * (penalties, DRY, mirostat); read only when the chain needs it */
+    struct replay rp;
+    struct dry_breakers *breaker;  /* DRY's sequence breakers, built on first use */
+    int breaker_built;
 };
 int cli_step_init(struct cli_step *st, uint32_t V);
 void cli_step_free(struct cli_step *st);
@@ -31,6 +39,11 @@ void cli_step_free(struct cli_step *st);
  * (NaN/+inf are an error naming step and token id unless allow_nonfinite). */
 int cli_run_step(const struct cli_opts *o, struct source *s, uint32_t step,
                  struct cli_step *st, struct ls_error *err);
+
+/* Step `step` (just run) continues with token tok: the chain's carried
+ * state accepts it, once per step. cli_run_step accepts a recorded token
+ * itself; sample --all gives its draw for a step that records none. */
+void cli_step_accept(const struct cli_opts *o, struct cli_step *st, uint32_t step, int32_t tok);
 
 /* A one-file command that works step by step (show, sample). */
 struct cli_one {

@@ -73,8 +73,9 @@ static int run(int argc, char **argv, const struct cli_command *self)
         for (long i = 0; i < count; i++) {
             int32_t tok = draw_token(&d, &g);
             put_draw(&c, arr, step, tok);
-            /* stateful stages (mirostat's mu) carry over with --all, one draw per step */
-            if (o->all) chain_accept(&o->chain, &o->params, &c.st.ws, &c.st.res, tok);
+            /* the state (mirostat's mu) follows the recorded tokens (cli_run_step
+             * accepted the step's own); a step recording none takes the draw */
+            if (o->all) cli_step_accept(o, &c.st, step, tok);
         }
     }
     if (!rc && o->json) {

@@ -170,7 +170,11 @@ static int sweep_eval(struct source *s, const struct cli_opts *o, struct sweep_c
     const struct sweep_plan *pl = ctx->plan;
     struct eval_settings *set = malloc((size_t)pl->nrows * sizeof *set);
     if (!set) return ls_fail(err, LS_ELIMIT, "out of memory");
-    for (int r = 0; r < pl->nrows; r++) { set[r].chain = o->chain; set[r].params = pl->rows[r].p; }
+    for (int r = 0; r < pl->nrows; r++) {
+        set[r].chain = o->chain;
+        set[r].params = pl->rows[r].p;
+        set[r].params.bias = o->params.bias;   /* resolved when the file opened, after the plan */
+    }
     int rc;
     if (ctx->mc.model || ctx->mc.prompt) {   /* whole continuations from the model */
         eval_cli_finish(&ctx->cfg, o);

@@ -64,6 +64,8 @@ void eval_cli_finish(struct eval_config *cfg, const struct cli_opts *o)
     cfg->allow_nonfinite = o->allow_nonfinite;
     cfg->nonfinite_hint = "--allow-nonfinite treats them as masked";
     cfg->timeout_hint = "--evaluator-timeout";
+    cfg->dry_breakers = cli_dry_breakers(o);
+    cfg->n_dry_breakers = o->n_dry_breakers;
 }
 
 int eval_cli_check(const struct eval_config *cfg, struct ls_error *err)
@@ -86,7 +88,7 @@ int eval_cli_usage_check(const char *what, const struct cli_opts *o, struct ls_e
     return LS_OK;
 }
 
-int eval_cli_open(const struct cli_opts *o, struct eval_config *cfg, struct source **s, struct ls_error *err)
+int eval_cli_open(struct cli_opts *o, struct eval_config *cfg, struct source **s, struct ls_error *err)
 {
     int rc = cli_open(o, 0, s, err);
     if (rc) return rc;

@@ -57,6 +57,6 @@ int eval_topn_note(const struct eval_scores *sc, char *buf, size_t n);
  * --step/--all (`what` names the command in the message). */
 int eval_cli_usage_check(const char *what, const struct cli_opts *o, struct ls_error *err);
 /* Open the FILE, print its warnings, copy the shared options into cfg. */
-int eval_cli_open(const struct cli_opts *o, struct eval_config *cfg, struct source **s, struct ls_error *err);
+int eval_cli_open(struct cli_opts *o, struct eval_config *cfg, struct source **s, struct ls_error *err);
 
 #endif

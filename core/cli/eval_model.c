@@ -24,6 +24,7 @@ int eval_model_run(const struct cli_opts *o, const struct model_cli *mc, const s
 {
     memset(em, 0, sizeof *em);
     if (o->n_files) return ls_fail(err, LS_EUSAGE, "with --model there is no FILE (the model writes the continuations)");
+    if (cli_bias_needs_file(o, err)) return LS_EUSAGE;
     int rc = model_cli_open(mc, &em->model, &em->prompt, &em->n_prompt, err);
     if (rc) return rc;
     struct eval_gen_request g = { em->model, mc->prompt ? mc->prompt : "", em->prompt, em->n_prompt,

@@ -1,5 +1,6 @@
 /* model_cli.c: options, model and prompt for the model commands (model_cli.h). */
 #include "cli/model_cli.h"
+#include "cli/cli_run.h"
 #include "report/report.h"
 #include "base/parse.h"
 #include "model/ngram.h"
@@ -119,6 +120,7 @@ int model_cmd_begin(int argc, char **argv, const char *name, const char *help, i
 int model_cmd_open(struct model_cmd *c, const char *name)
 {
     if (c->o.n_files) return ls_fail(&c->err, LS_EUSAGE, "%s takes no FILE (the model is --model MODEL)", name);
+    if (cli_bias_needs_file(&c->o, &c->err)) return LS_EUSAGE;
     return model_cli_open(&c->mc, &c->m, &c->prompt, &c->np, &c->err);
 }
 

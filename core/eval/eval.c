@@ -4,6 +4,7 @@
 #include "sampling/draw.h"
 #include "input/nonfinite.h"
 #include "sampling/topn.h"
+#include "input/token_lookup.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -118,6 +119,7 @@ void eval_run_free(struct eval_run *r)
         free(r->w[i].cdf);
     }
     free(r->rec);
+    dry_breakers_free(r->breakers);
     for (int e = 0; eval_registry[e]; e++)
         if (eval_registry[e]->free) eval_registry[e]->free(r->state[e]);
     free(r);
@@ -222,6 +224,32 @@ static int acc_init(struct eval_run *r, size_t k, const struct eval_settings *se
     return LS_OK;
 }
 
+/* DRY's sequence breakers, once for every setting that uses DRY */
+static int build_breakers(struct eval_run *r, const struct eval_settings *set, size_t n_set, struct ls_error *err)
+{
+    int dry = 0;
+    for (size_t k = 0; k < n_set; k++) dry |= chain_uses(&set[k].chain, &set[k].params, STAGE_DRY);
+    if (!dry) return LS_OK;
+    int rc = source_dry_breakers(r->src, r->cfg.dry_breakers, r->cfg.n_dry_breakers, &r->breakers, err);
+    for (int i = 0; !rc && i < EVAL_MAX_THREADS; i++) chain_ws_set_breakers(&r->w[i].ws, r->breakers);
+    return rc;
+}
+
+/* One setting's chain on the worker's step: its carried state (mirostat's
+ * mu) in, the run, the recorded token accepted, the state out. The state
+ * follows the recorded tokens: the path the file's logits were computed on. */
+static int run_setting(struct eval_run *r, struct eval_worker *w, struct eval_acc *a, int reuse)
+{
+    w->ws.mu = a->mu;
+    w->ws.mu_set = a->mu_set;
+    int rc = topn_run(&a->set.chain, &a->set.params, w->logits, r->V,
+                      w->info->sparse ? w->info->tail_mass : -1.0, w->info->token, reuse, &w->ws, &w->res, &w->err);
+    if (!rc && w->info->token >= 0) chain_accept(&a->set.chain, &a->set.params, &w->ws, &w->res, w->info->token);
+    a->mu = w->ws.mu;
+    a->mu_set = w->ws.mu_set;
+    return rc;
+}
+
 int eval_run_new(const struct source *src, const struct eval_config *cfg,
                  const struct eval_settings *set, size_t n_set,
                  struct eval_run **out, struct ls_error *err)
@@ -250,6 +278,7 @@ int eval_run_new(const struct source *src, const struct eval_config *cfg,
     if (!rc && (!r->acc || !r->rec || workers_init(r)))
         rc = ls_fail(err, LS_ELIMIT, "out of memory (V = %u)", src->vocab_size);
     for (size_t k = 0; k < n_set && !rc; k++) rc = acc_init(r, k, &set[k], err);
+    if (!rc) rc = build_breakers(r, set, n_set, err);
     if (rc) { eval_run_free(r); return rc; }
     *out = r;
     return LS_OK;
@@ -277,9 +306,7 @@ static void *worker_main(void *arg)
     for (size_t k = w->first; k < w->first + w->count; k++) {
         struct eval_acc *a = &r->acc[k];
         /* settings after the first reuse the raw softmax of this step */
-        int rc = topn_run(&a->set.chain, &a->set.params, w->logits, r->V,
-                          w->info->sparse ? w->info->tail_mass : -1.0, w->info->token, k != w->first, &w->ws,
-                          &w->res, &w->err);
+        int rc = run_setting(r, w, a, k != w->first);
         if (rc) {
             source_error_step(&w->err, step);
             ls_error_prefix(&w->err, r->src->path);

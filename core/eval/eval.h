@@ -110,6 +110,11 @@ struct eval_config {
      * (NULL-terminated; NULL: none); the dataset runner passes the row's id
      * and reference this way. Borrowed. */
     const char *const *ext_env;
+    /* DRY's sequence breaker strings (sampling/dry_breakers.h), processed
+     * over the source's vocabulary when a setting uses DRY; NULL: llama.cpp's
+     * defaults. Borrowed. */
+    const char *const *dry_breakers;
+    int n_dry_breakers;
 };
 
 /* "</s>", "<|endoftext|>", "<|im_end|>", "<|eot_id|>", ... NULL-terminated. */

@@ -10,6 +10,10 @@
 
 struct eval_acc {
     struct eval_settings set;
+    /* the chain's carried state along the recorded tokens (mirostat's mu),
+     * swapped into the worker's chain_ws around this setting's run */
+    double mu;
+    int mu_set;
     struct eval_scores sc;
     struct rng *g;               /* n_samples streams */
     int32_t *tokens;             /* n_samples x n_steps */
@@ -62,6 +66,7 @@ struct eval_run {
     struct eval_worker w[EVAL_MAX_THREADS];
     int n_workers;
     int32_t *rec;                /* recorded token per step, -1 if none */
+    struct dry_breakers *breakers;  /* DRY's, when a setting uses DRY (owned) */
     void *state[EVAL_MAX_EVALUATORS];   /* evaluator e's init state */
     /* end-of-generation token ids (texts in cfg.stop / the defaults) */
     int32_t stop_ids[EVAL_MAX_STOP_IDS];

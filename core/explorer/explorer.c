@@ -11,6 +11,7 @@
 #include "base/clock.h"
 #include "base/numfmt.h"
 #include "input/nonfinite.h"
+#include "input/token_lookup.h"
 #include "sampling/draw.h"
 #include "sampling/topn.h"
 #include "sampling/params_table.h"
@@ -62,6 +63,10 @@ static void buffers_free(struct explorer *ex)
     free(ex->wlogits); ex->wlogits = NULL;
     free(ex->cdf); ex->cdf = NULL;
     free(ex->rec_tok); ex->rec_tok = NULL;
+    free(ex->rec_hist); ex->rec_hist = NULL;
+    replay_free(&ex->rp);
+    dry_breakers_free(ex->breakers); ex->breakers = NULL;
+    ex->breakers_built = 0;
     chain_ws_free(&ex->ws);
     chain_ws_free(&ex->wws);
     chain_result_free(&ex->res);
@@ -100,18 +105,25 @@ int explorer_set_source(struct explorer *ex, struct source *s, struct ls_error *
         return ls_fail(err, LS_EDATA, "no steps to show");
     }
     /* rec_tok and the sequence caches hold something per step */
-    uint64_t per_step = sizeof *ex->rec_tok + EX_SEQ_CACHE * (sizeof *ex->seq[0].p + sizeof *ex->seq[0].state);
+    uint64_t per_step = sizeof *ex->rec_tok + sizeof *ex->rec_hist + 17 /* replay */ +
+                        EX_SEQ_CACHE * (sizeof *ex->seq[0].p + sizeof *ex->seq[0].state);
     int rc = step_budget(n, per_step, "the explorer's sequence tables", err);
     if (rc) { ls_error_prefix(err, s->path); source_close(s); return rc; }
     struct explorer tmp = *ex;
     memset(&tmp.ws, 0, sizeof tmp.ws); memset(&tmp.wws, 0, sizeof tmp.wws);
     memset(&tmp.res, 0, sizeof tmp.res); memset(&tmp.wres, 0, sizeof tmp.wres);
     memset(tmp.seq, 0, sizeof tmp.seq);
+    memset(&tmp.rp, 0, sizeof tmp.rp);
+    tmp.breakers = NULL;
+    tmp.breakers_built = 0;
+    /* a bias names tokens of the file it was set on */
+    memset(&tmp.params.bias, 0, sizeof tmp.params.bias);
+    tmp.rec_hist = malloc((size_t)n * sizeof *tmp.rec_hist);
     tmp.logits = malloc((size_t)V * sizeof *tmp.logits);
     tmp.wlogits = malloc((size_t)V * sizeof *tmp.wlogits);
     tmp.cdf = malloc((size_t)V * sizeof *tmp.cdf);
     tmp.rec_tok = malloc((size_t)n * sizeof *tmp.rec_tok);
-    int bad = !tmp.logits || !tmp.wlogits || !tmp.cdf || !tmp.rec_tok;
+    int bad = !tmp.logits || !tmp.wlogits || !tmp.cdf || !tmp.rec_tok || !tmp.rec_hist || replay_init(&tmp.rp, n);
     for (uint32_t i = 0; !bad && i < n; i++) tmp.rec_tok[i] = -2;
     bad = bad || chain_ws_init(&tmp.ws, V) || chain_ws_init(&tmp.wws, V) ||
           chain_result_init(&tmp.res, V) || chain_result_init(&tmp.wres, V);
@@ -228,6 +240,41 @@ static void build_samples(struct explorer *ex)
 
 static void fill_scores(struct explorer *ex);
 
+/* DRY's breakers over the file's vocabulary (dry_breaker_strs), once */
+static const struct dry_breakers *breakers(struct explorer *ex, const struct chain *c, const struct params *p)
+{
+    if (!chain_uses(c, p, STAGE_DRY)) return NULL;
+    if (!ex->breakers_built) {
+        struct ls_error e = {0};
+        ex->breakers_built = 1;
+        if (source_dry_breakers(ex->src, ex->dry_breaker_strs, ex->n_dry_breaker_strs, &ex->breakers, &e))
+            explorer_message(ex, 1, "dry: %s", e.msg);
+    }
+    return ex->breakers;
+}
+
+/* The current step's history and carried state (penalties, DRY, mirostat),
+ * replayed along the recorded tokens before it (input/replay.h, as `show`
+ * does). Returns 0 when that ran the chain on other steps: ws no longer
+ * holds this step's raw softmax for a rerun. */
+static int step_context(struct explorer *ex)
+{
+    chain_ws_set_breakers(&ex->ws, breakers(ex, &ex->chain, &ex->params));
+    if (!replay_needed(&ex->chain, &ex->params)) {
+        chain_ws_set_context(&ex->ws, NULL, 0, 0, ex->step, ex->seed);
+        return 1;
+    }
+    struct step_info info;
+    struct ls_error e = {0};
+    if (replay_to(&ex->rp, ex->src, &ex->chain, &ex->params, ex->step, ex->seed, ex->wlogits, &info, &ex->ws,
+                  &ex->wres, &e)) {
+        chain_ws_set_context(&ex->ws, NULL, 0, 0, ex->step, ex->seed);
+        explorer_message(ex, 1, "history: %s", e.msg);
+        return 0;
+    }
+    return ex->rp.ran == 0;
+}
+
 void explorer_update(struct explorer *ex)
 {
     if (!ex->src) return;
@@ -236,6 +283,7 @@ void explorer_update(struct explorer *ex)
          * the raw softmax is reused (chain_rerun skips one exp per token) */
         int same = ex->step_loaded && ex->loaded_step == ex->step && ex->res_ok && ex->n_top > 0;
         load_step(ex);
+        same = step_context(ex) && same;
         struct ls_error e = {0};
         ex->res_ok = topn_run(&ex->chain, &ex->params, ex->logits, ex->V,
                               ex->info.sparse ? ex->info.tail_mass : -1.0, ex->info.token, same, &ex->ws, &ex->res,
@@ -295,6 +343,8 @@ static int seq_slot(struct explorer *ex)
     s->done = 0;
     memset(&s->ppl, 0, sizeof s->ppl);
     s->n_err = 0;
+    s->n_hist = 0;
+    s->mu_set = 0;
     ex->seq_cur = victim;
     return victim;
 }
@@ -318,16 +368,25 @@ static void seq_step(struct explorer *ex, struct ex_seq *s)
     ex->rec_tok[i] = tok >= 0 && (uint32_t)tok < ex->V ? tok : -1;
     if (bad) { s->state[i] = SEQ_ERROR; s->n_err++; goto next; }
     if (tok < 0 || (uint32_t)tok >= ex->V) { s->state[i] = SEQ_NOTOKEN; goto next; }
+    /* the stages' history and carried state: this slot's, along the recorded tokens */
+    chain_ws_set_breakers(&ex->wws, breakers(ex, &s->chain, &s->params));
+    chain_ws_set_context(&ex->wws, ex->rec_hist, s->n_hist, 0, i, ex->seed);
+    ex->wws.mu = s->mu;
+    ex->wws.mu_set = s->mu_set;
     if (topn_run(&s->chain, &s->params, ex->wlogits, ex->V, info.sparse ? info.tail_mass : -1.0, tok, 0,
                  &ex->wws, &ex->wres, &e)) {
         s->state[i] = SEQ_ERROR; s->n_err++; goto next;
     }
+    chain_accept(&s->chain, &s->params, &ex->wws, &ex->wres, tok);
+    s->mu = ex->wws.mu;
+    s->mu_set = ex->wws.mu_set;
     /* the perplexity evaluator's arithmetic: one definition (eval_ppl.h) */
     struct eval_ppl_point pt;
     eval_ppl_add(&s->ppl, ex->wlogits, &info, &ex->wres, ex->src->vocab, tok, &pt);
     s->p[i] = pt.unknown ? -1.0f : (float)pt.p_chain;
     s->state[i] = pt.unknown ? SEQ_UNKNOWN : pt.cut ? SEQ_CUT : SEQ_KEPT;
 next:
+    if (ex->rec_tok[i] >= 0) ex->rec_hist[s->n_hist++] = ex->rec_tok[i];
     s->done++;
 }
 

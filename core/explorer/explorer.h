@@ -69,6 +69,7 @@
 #include "base/rng.h"
 #include "eval/eval_ppl.h"
 #include "explorer/score_rows.h"
+#include "input/replay.h"
 #include "input/source.h"
 #include "report/token_detail.h"
 #include "base/status.h"
@@ -110,6 +111,11 @@ struct ex_seq {
     uint8_t *state;          /* n_steps: SEQ_* */
     struct eval_ppl ppl;     /* perplexity sums: eval's own (eval_ppl.h) */
     uint32_t n_err;
+    /* the stages' history and carried state along the recorded tokens of
+     * steps [0, done): rec_hist[0 .. n_hist), mirostat's mu */
+    uint32_t n_hist;
+    double mu;
+    int mu_set;
 };
 enum { SEQ_KEPT = 0, SEQ_CUT = 1, SEQ_NOTOKEN = 2, SEQ_ERROR = 3, SEQ_UNKNOWN = 4 /* p unknown: top-N, not listed */ };
 
@@ -181,6 +187,15 @@ struct explorer {
     float *wlogits;                  /* worker buffers (V) */
     struct chain_ws wws;
     struct chain_result wres;
+    int32_t *rec_hist;               /* n_steps: the recorded tokens in step order, those
+                                        that exist (every slot writes the same values) */
+    /* the current step's history and carried state (input/replay.h), and
+     * DRY's breakers over the vocabulary (built on first use) */
+    struct replay rp;
+    struct dry_breakers *breakers;
+    int breakers_built;
+    const char *const *dry_breaker_strs;  /* the breaker strings (borrowed); NULL: llama.cpp's defaults */
+    int n_dry_breaker_strs;
 
     /* the non-finite policy (input/nonfinite.h): NaN/+inf logits make a
      * step fail, as in `show` and `eval`, unless allowed (then masked) */

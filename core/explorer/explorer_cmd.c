@@ -20,6 +20,7 @@
  * handle its own (resize, click, ... in scripts). */
 #include "explorer/explorer.h"
 #include "input/source_args.h"
+#include "input/token_lookup.h"
 #include "report/report.h"
 #include "sampling/params_table.h"
 #include "base/fileio.h"
@@ -105,10 +106,11 @@ static const char *canon_setting(const char *w)
  * names, then the settings. Built once from the tables. */
 static const char *const *set_names(void)
 {
-    static const char *names[PARAM__COUNT + sizeof setting_names / sizeof setting_names[0]];
+    static const char *names[PARAM__COUNT + 1 + sizeof setting_names / sizeof setting_names[0]];
     if (!names[0]) {
         size_t n = 0;
         for (int i = 0; i < PARAM__COUNT; i++) names[n++] = param_name((enum param_id)i);
+        names[n++] = list_param_def(LPARAM_LOGIT_BIAS)->name;   /* a list (set_bias) */
         for (size_t i = 0; setting_names[i]; i++) names[n++] = setting_names[i];
         names[n] = NULL;
     }
@@ -317,9 +319,36 @@ static int cmd_defaults(struct explorer *ex, const char *system)
  * and the whole line, for commands whose argument may hold blanks. */
 struct cmd_args { int n; char **w; const char *line; int bang; };
 
+/* :set logit-bias LIST (params_table.h's list row): the rest of the line
+ * is the list (a token text may hold blanks), resolved against the file
+ * open now; it replaces the bias in force ("none" clears it). */
+static int set_bias(struct explorer *ex, const char *line, const char *name)
+{
+    const char *v = strstr(line, name);
+    v = v ? v + strlen(name) : "";
+    v += strspn(v, " \t");
+    if (*v == '=') v++;
+    struct bias_spec sp = {0};
+    struct params pr = ex->params;
+    struct ls_error e = {0};
+    if (!*v) return fail(ex, "usage: set logit-bias ID=BIAS,'TEXT'=BIAS,...|none");
+    if (bias_spec_parse(v, &sp, &e)) return fail(ex, "set logit-bias: %s", e.msg);
+    memset(&pr.bias, 0, sizeof pr.bias);
+    if (sp.n && !ex->src) return fail(ex, "set logit-bias: no file open");
+    if (sp.n && source_bias_resolve(ex->src, &sp, &pr.bias, &e)) return fail(ex, "set logit-bias: %s", e.msg);
+    if (explorer_set_params(ex, &pr)) return EXC_ERROR;
+    if (!pr.bias.n) explorer_message(ex, 0, "logit-bias off");
+    else explorer_message(ex, 0, "logit-bias: %u token%s", pr.bias.n, pr.bias.n == 1 ? "" : "s");
+    return EXC_OK;
+}
+
 static int run_set(struct explorer *ex, const struct cmd_args *a)
 {
     char **w = a->w;
+    enum list_param_id lid;
+    char name[48];
+    snprintf(name, sizeof name, "%.*s", (int)strcspn(a->n >= 2 ? w[1] : "", "="), a->n >= 2 ? w[1] : "");
+    if (a->n >= 2 && list_param_lookup(name, &lid) && lid == LPARAM_LOGIT_BIAS) return set_bias(ex, a->line, name);
     if (a->n == 2 && strchr(w[1], '=')) { char *eq = strchr(w[1], '='); *eq = 0; return cmd_set(ex, w[1], eq + 1); }
     if (a->n != 3) return set_usage(ex, a->n == 2 ? w[1] : NULL);
     return cmd_set(ex, w[1], w[2]);

@@ -168,6 +168,25 @@ void report_add_source_json(cJSON *d, const struct source *s, long step)
     cJSON_AddNumberToObject(d, "vocab_size", s->vocab_size);
 }
 
+/* params.logit_bias: [{id, bias, ban}] (the file's ids and, with a
+ * source, each token's text); a ban's bias is null (JSON has no -inf).
+ * Only when a bias is set, so documents without one keep their shape. */
+static void add_bias_json(cJSON *pa, const struct source *s, const struct logit_bias *b)
+{
+    if (!b->n) return;
+    cJSON_DeleteItemFromObject(pa, "logit_bias");
+    cJSON *arr = cJSON_AddArrayToObject(pa, "logit_bias");
+    for (uint32_t i = 0; i < b->n; i++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "id", s ? (double)source_file_id(s, b->id[i]) : b->id[i]);
+        if (s) report_add_text(o, s, b->id[i]);
+        if (b->v[i] == -INFINITY) cJSON_AddNullToObject(o, "bias");
+        else cJSON_AddNumberToObject(o, "bias", b->v[i]);
+        cJSON_AddBoolToObject(o, "ban", b->v[i] == -INFINITY);
+        cJSON_AddItemToArray(arr, o);
+    }
+}
+
 void report_add_chain_json(cJSON *d, const struct chain *ch, const struct params *p)
 {
     cJSON_AddStringToObject(d, "preset", preset_name(ch->preset));
@@ -179,6 +198,7 @@ void report_add_chain_json(cJSON *d, const struct chain *ch, const struct params
     /* keys from the parameter table: temperature, top_k, top_p, min_p */
     for (int i = 0; i < PARAM__COUNT; i++)
         cJSON_AddNumberToObject(pa, param_def((enum param_id)i)->key, param_get(p, (enum param_id)i));
+    add_bias_json(pa, NULL, &p->bias);
 }
 
 /* DECIDED_* bits as words, for JSON and text */
@@ -207,6 +227,10 @@ void report_chain_text(FILE *f, const struct chain *ch, const struct params *p, 
         double v = param_get(p, (enum param_id)i);
         if (v == param_get(&off, (enum param_id)i)) continue;
         fprintf(f, "%s%s %.9g", any++ ? "  " : "\nmore params: ", param_name((enum param_id)i), v);
+    }
+    for (uint32_t i = 0; i < p->bias.n; i++) {
+        if (p->bias.v[i] == -INFINITY) fprintf(f, "%s%d ban", i ? ", " : "\nlogit-bias: ", (int)p->bias.id[i]);
+        else fprintf(f, "%s%d %+.9g", i ? ", " : "\nlogit-bias: ", (int)p->bias.id[i], p->bias.v[i]);
     }
     fputc('\n', f);
 }
@@ -278,6 +302,7 @@ cJSON *report_show_json(const struct report_ctx *c)
     topn_chain(c->chain, r->topn.sparse, &ran);
     report_add_source_json(d, s, c->step);
     report_add_chain_json(d, &ran, c->params);
+    if (c->params) add_bias_json(cJSON_GetObjectItemCaseSensitive(d, "params"), s, &c->params->bias);
     cJSON_AddNumberToObject(d, "seed", (double)c->seed);
     add_stages(d, r);
     cJSON_AddNumberToObject(d, "kept", r->n_kept);

@@ -124,7 +124,7 @@ void chain_ws_set_context(struct chain_ws *ws, const int32_t *hist, uint32_t n_h
     ws->seed = seed;
 }
 
-void chain_ws_set_breakers(struct chain_ws *ws, const uint8_t *breaker)
+void chain_ws_set_breakers(struct chain_ws *ws, const struct dry_breakers *breaker)
 {
     ws->breaker = breaker;
 }
@@ -151,6 +151,9 @@ void chain_accept(const struct chain *c, const struct params *p, struct chain_ws
 {
     if (p->mirostat <= 0 || !has_stage(c, STAGE_MIROSTAT) || token < 0 || (uint32_t)token >= r->V) return;
     double mu = ws->mu_set ? ws->mu : 2.0 * p->mirostat_tau, pt = r->p[token];
+    /* a token the chain cut cannot have been drawn by the system (a recorded
+     * one replayed): mu stays, instead of becoming -inf for good */
+    if (!(pt > 0)) return;
     if (!c->exact) { float s = -log2f((float)pt); mu = (float)((float)mu - (float)p->mirostat_eta * (s - (float)p->mirostat_tau)); }
     else mu -= p->mirostat_eta * (-log2(pt) - p->mirostat_tau);
     ws->mu = mu;

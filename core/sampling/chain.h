@@ -48,15 +48,29 @@ enum stage_kind {
     STAGE_PENALTIES,     /* repetition / frequency / presence */
     STAGE_MIROSTAT,      /* llama.cpp mirostat v1 / v2 */
     STAGE_DRY,           /* llama.cpp don't-repeat-yourself */
+    STAGE_LOGIT_BIAS,    /* per-token additive bias, -inf bans (every system) */
     STAGE__COUNT,
     STAGE_NONE = -1      /* a parameter no stage owns (min-keep) */
 };
+
+struct dry_breakers;   /* sampling/dry_breakers.h */
 
 enum preset { PRESET_HF = 0, PRESET_LLAMACPP, PRESET_VLLM, PRESET_CUSTOM, PRESET__COUNT };
 
 enum topk_ties { TIES_KEEP = 0, TIES_BY_ID };
 
 #define CHAIN_MAX_STAGES 16
+
+/* Logit bias: added to the logits of listed token ids (the source's own
+ * compact ids, resolved by the caller; sampling/logit_bias.h parses the
+ * text form). -inf bans a token; +inf and NaN are refused. Held by value in
+ * struct params so that every copy of a setting carries its bias. */
+#define LS_MAX_BIAS 64
+struct logit_bias {
+    uint32_t n;                  /* entries; 0 = off */
+    int32_t id[LS_MAX_BIAS];     /* distinct ids */
+    double v[LS_MAX_BIAS];       /* finite, or -inf (ban) */
+};
 
 struct chain {
     enum preset preset;           /* PRESET_CUSTOM for a user LIST */
@@ -89,6 +103,7 @@ struct params {
     double mirostat_tau, mirostat_eta;          /* 5, 0.1 */
     double dry_multiplier, dry_base;            /* 0 = off; base 1.75 */
     int32_t dry_allowed_length, dry_last_n;     /* 2; -1 = all history */
+    struct logit_bias bias;                     /* n 0 = off (not a table scalar) */
 };
 
 #define PARAMS_OFF ((struct params){ .temperature = 1.0, .top_k = 0, .top_p = 1.0, .min_p = 0.0, \
@@ -207,7 +222,7 @@ struct chain_ws {
      * for per-position draws (XTC); seed seeds them. Not owned. */
     const int32_t *hist;
     uint32_t n_hist, n_prompt;
-    const uint8_t *breaker;  /* by id: 1 for DRY's sequence breakers, or NULL */
+    const struct dry_breakers *breaker; /* DRY's sequence breakers (dry_breakers.h), or NULL */
     uint64_t position, seed;
     /* state carried over steps (mirostat's mu; chain_accept updates it) */
     double mu;
@@ -233,10 +248,11 @@ enum chain_want { CHAIN_WANT_ALL = 0, CHAIN_WANT_DRAW };
  * copied, and must stay valid while chain_run uses it. */
 void chain_ws_set_context(struct chain_ws *ws, const int32_t *hist, uint32_t n_hist,
                           uint32_t n_prompt, uint64_t position, uint64_t seed);
-/* DRY's sequence breakers: breaker[id] != 0 (V entries, not owned). */
-void chain_ws_set_breakers(struct chain_ws *ws, const uint8_t *breaker);
+/* DRY's sequence breakers (sampling/dry_breakers.h; not owned, NULL: none). */
+void chain_ws_set_breakers(struct chain_ws *ws, const struct dry_breakers *breaker);
 /* After a token is chosen from r: update carried state (mirostat's mu, from
- * the token's probability in r). Resetting: chain_ws_reset_state. */
+ * the token's probability in r; a token r cut leaves it as it was).
+ * Resetting: chain_ws_reset_state. */
 void chain_accept(const struct chain *c, const struct params *p, struct chain_ws *ws,
                   const struct chain_result *r, int32_t token);
 void chain_ws_reset_state(struct chain_ws *ws);

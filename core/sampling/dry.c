@@ -10,12 +10,14 @@
  * tokens themselves are never penalised. Off: multiplier 0, base < 1,
  * last-n 0, or no more history than the allowed length.
  *
- * Breakers are single tokens here: every token whose text contains one of
- * the breaker strings (chain_ws.breaker, set by the caller from the
- * vocabulary; llama.cpp's default "\n", ":", "\"", "*"). llama.cpp also
- * matches breakers that span several tokens; those are not reproduced.
+ * Breakers (chain_ws.breaker, processed by the caller from the vocabulary:
+ * dry_breakers.h) are llama.cpp's: a token containing a breaker string, or
+ * a head token followed by the rest of the string over several tokens; the
+ * newest match limits the repeat length. Only single-token breakers are
+ * exempt from the penalty, as in llama.cpp.
  * Float arithmetic under llama.cpp's rules, double for exact. */
 #include "sampling/stage.h"
+#include "sampling/dry_breakers.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -25,14 +27,7 @@
 
 static int is_breaker(const struct chain_ws *ws, int32_t id)
 {
-    return ws->breaker && id >= 0 && (uint32_t)id < ws->V && ws->breaker[id];
-}
-
-/* the repeat limit: the distance back to the newest breaker */
-static int rep_limit(const struct chain_ws *ws, int n)
-{
-    for (int i = 0; i < n; i++) if (is_breaker(ws, RAT(i))) return i;
-    return n;
+    return dry_breaker_single(ws->breaker, id);
 }
 
 /* cnt[last - k] = length of the suffix repeated ending k tokens back */
@@ -67,7 +62,7 @@ void emu_dry(struct emu *e)
     int n = (int)ws->n_hist, allowed = p->dry_allowed_length;
     if (p->dry_last_n >= 0 && p->dry_last_n < n) n = p->dry_last_n;
     if (n <= allowed) { chain_note(e->r, "dry: history of %d tokens, not more than the allowed length", n); return; }
-    int lim = rep_limit(ws, n);
+    int lim = dry_breakers_limit(ws->breaker, ws->hist, ws->n_hist, n);
     if (lim < allowed) return;
     /* the history can be longer than the vocabulary: its own scratch (the
      * one allocation on the array path) */

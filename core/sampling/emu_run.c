@@ -62,7 +62,7 @@ static void compact(struct emu *e)
 /* stages that only remove candidates (their input order is their logits') */
 static int cuts_only(enum stage_kind k)
 {
-    return k != STAGE_TEMPERATURE && k != STAGE_PENALTIES;
+    return k != STAGE_TEMPERATURE && k != STAGE_PENALTIES && k != STAGE_LOGIT_BIAS;
 }
 
 static void account(struct emu *e, uint32_t n_in, double S, uint8_t code)
@@ -90,10 +90,11 @@ static void account(struct emu *e, uint32_t n_in, double S, uint8_t code)
     e->rep->raw_mass_removed = raw;
 }
 
-/* llama.cpp with mirostat on runs only temperature and mirostat */
+/* llama.cpp with mirostat on runs only logit-bias, temperature and mirostat */
 static int replaced_by_mirostat(const struct emu *e, enum stage_kind k)
 {
-    return e->sys == PRESET_LLAMACPP && e->p->mirostat > 0 && k != STAGE_TEMPERATURE && k != STAGE_MIROSTAT;
+    return e->sys == PRESET_LLAMACPP && e->p->mirostat > 0 && k != STAGE_TEMPERATURE && k != STAGE_MIROSTAT &&
+           k != STAGE_LOGIT_BIAS;
 }
 
 static void run_stage(struct emu *e, int k)
@@ -206,6 +207,6 @@ void emu_run(const struct chain *c, const struct params *p, const float *logits,
     }
     for (int k = trimmed + 1; k < c->n; k++) run_stage(e, k); /* emu_trim reported 0..trimmed */
     if (e->sys == PRESET_LLAMACPP && p->mirostat > 0)
-        chain_note(r, "mirostat %d replaces llama.cpp's chain except temperature", (int)p->mirostat);
+        chain_note(r, "mirostat %d replaces llama.cpp's chain except logit-bias and temperature", (int)p->mirostat);
     finish(e);
 }

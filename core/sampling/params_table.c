@@ -138,6 +138,37 @@ static const struct param_def defs[PARAM__COUNT] = {
         "DRY's window: the last N tokens", STAGE_DRY, SYS_LLAMA },
 };
 
+static const struct list_param_def list_defs[LPARAM__COUNT] = {
+    [LPARAM_LOGIT_BIAS] = {
+        "logit-bias", "logit_bias", {"bias", "sequence_bias", NULL},
+        "ID=BIAS, ID+BIAS, ID-BIAS or 'TEXT'=BIAS, comma-separated; -inf or false bans",
+        STAGE_LOGIT_BIAS, SYS_ALL },
+    [LPARAM_DRY_BREAKERS] = {
+        "dry-sequence-breaker", "dry_sequence_breakers", {"dry-breaker", "dry_sequence_breaker", NULL},
+        "STR: one DRY breaker; repeatable, replaces \\n : \" * (none: no breakers)",
+        STAGE_DRY, SYS_LLAMA },
+};
+
+const struct list_param_def *list_param_def(enum list_param_id id)
+{
+    return (unsigned)id < LPARAM__COUNT ? &list_defs[id] : NULL;
+}
+
+/* word is name, key or one of the aliases (case-insensitive) */
+static int names_hit(const char *word, const char *name, const char *key, const char *const *aliases)
+{
+    int hit = !strcasecmp(word, name) || !strcasecmp(word, key);
+    for (int a = 0; !hit && aliases[a]; a++) hit = !strcasecmp(word, aliases[a]);
+    return hit;
+}
+
+int list_param_lookup(const char *word, enum list_param_id *id)
+{
+    for (int i = 0; i < LPARAM__COUNT; i++)
+        if (names_hit(word, list_defs[i].name, list_defs[i].key, list_defs[i].aliases)) { *id = (enum list_param_id)i; return 1; }
+    return 0;
+}
+
 const struct param_def *param_def(enum param_id id)
 {
     return (unsigned)id < PARAM__COUNT ? &defs[id] : NULL;
@@ -150,12 +181,8 @@ const char *param_name(enum param_id id)
 
 int param_lookup(const char *word, enum param_id *id)
 {
-    for (int i = 0; i < PARAM__COUNT; i++) {
-        const struct param_def *d = &defs[i];
-        int hit = !strcasecmp(word, d->name) || !strcasecmp(word, d->key);
-        for (int a = 0; !hit && d->aliases[a]; a++) hit = !strcasecmp(word, d->aliases[a]);
-        if (hit) { *id = (enum param_id)i; return 1; }
-    }
+    for (int i = 0; i < PARAM__COUNT; i++)
+        if (names_hit(word, defs[i].name, defs[i].key, defs[i].aliases)) { *id = (enum param_id)i; return 1; }
     return 0;
 }
 
@@ -174,6 +201,9 @@ int params_same(const struct params *a, const struct params *b, int with_t)
         if (i == PARAM_TEMPERATURE && !with_t) continue;
         if (param_get(a, (enum param_id)i) != param_get(b, (enum param_id)i)) return 0;
     }
+    if (a->bias.n != b->bias.n) return 0;
+    for (uint32_t i = 0; i < a->bias.n; i++)
+        if (a->bias.id[i] != b->bias.id[i] || a->bias.v[i] != b->bias.v[i]) return 0;
     return 1;
 }
 

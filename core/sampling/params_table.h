@@ -32,7 +32,8 @@ enum param_id {
     PARAM_DYNATEMP_RANGE, PARAM_DYNATEMP_EXPONENT,
     PARAM_MIROSTAT, PARAM_MIROSTAT_TAU, PARAM_MIROSTAT_ETA,
     PARAM_DRY_MULTIPLIER, PARAM_DRY_BASE, PARAM_DRY_ALLOWED_LENGTH, PARAM_DRY_LAST_N,
-    PARAM__COUNT
+    PARAM__COUNT,
+    PARAM_NONE = -1   /* a stage with no scalar parameter (logit-bias) */
 };
 
 /* Which systems have a parameter (param_def.systems), by enum preset. */
@@ -66,6 +67,27 @@ struct param_def {
     unsigned systems;       /* SYS_* that have it */
 };
 
+/* Parameters whose value is a list given as text and resolved against the
+ * vocabulary by the caller (sampling/logit_bias.h, sampling/dry_breakers.h):
+ * rows of this table too, outside the scalar ids above, so the loops over
+ * scalar parameters (options, :set, sweep, the parameter bar) stay scalar.
+ *   logit-bias             ID=BIAS, ID+BIAS, ID-BIAS or 'TEXT'=BIAS, comma-
+ *                          separated; BIAS a number, -inf or false (ban)
+ *   dry-sequence-breaker   one breaker string each time given; "none"
+ *                          clears llama.cpp's defaults \n : " * */
+enum list_param_id { LPARAM_LOGIT_BIAS = 0, LPARAM_DRY_BREAKERS, LPARAM__COUNT };
+
+struct list_param_def {
+    const char *name;       /* "logit-bias" (text, --logit-bias, :set) */
+    const char *key;        /* JSON key: "logit_bias" */
+    const char *aliases[PARAM_MAX_ALIASES + 1];
+    const char *help;       /* one line */
+    enum stage_kind stage;
+    unsigned systems;
+};
+const struct list_param_def *list_param_def(enum list_param_id id);
+int list_param_lookup(const char *word, enum list_param_id *id);
+
 /* The entry for id (NULL if out of range). */
 const struct param_def *param_def(enum param_id id);
 /* Canonical name ("?" if out of range). */
@@ -75,7 +97,8 @@ int param_lookup(const char *word, enum param_id *id);
 
 double param_get(const struct params *p, enum param_id id);
 /* a and b hold the same value for every parameter of the table
- * (temperature only when with_t): whether cached results still apply. */
+ * (temperature only when with_t) and the same logit bias: whether cached
+ * results still apply. */
 int params_same(const struct params *a, const struct params *b, int with_t);
 /* Stores v (truncated toward zero for integer parameters; no range check). */
 void param_set(struct params *p, enum param_id id, double v);

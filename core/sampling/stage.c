@@ -1,6 +1,7 @@
 /* stage.c: the stage table (see stage.h): one entry per stage kind, in
  * enum stage_kind order. Letters follow llama.cpp's --sampling-seq where it
- * has the stage (e s k y p m x t), except temperature's historical 'T'. */
+ * has the stage (e s k y p m x t), except temperature's historical 'T';
+ * logit-bias is 'b'. */
 #include "sampling/stage.h"
 #include "base/words.h"
 
@@ -19,6 +20,8 @@ static const struct stage_def stages[STAGE__COUNT] = {
     [STAGE_PENALTIES] = { "penalties", "penalty", 0, PARAM_REPEAT_PENALTY, NULL, emu_penalties },
     [STAGE_MIROSTAT] = { NULL, NULL, 0, PARAM_MIROSTAT, NULL, emu_mirostat },
     [STAGE_DRY] = { "dry", NULL, 0, PARAM_DRY_MULTIPLIER, NULL, emu_dry },
+    /* its value is a list (params_table.h's list rows), no scalar */
+    [STAGE_LOGIT_BIAS] = { "logit-bias", "bias", 'b', PARAM_NONE, NULL, emu_logit_bias },
 };
 
 const struct stage_def *stage_def(enum stage_kind k)
@@ -35,6 +38,7 @@ const char *stage_name(enum stage_kind k)
 char stage_initial(enum stage_kind k)
 {
     if ((unsigned)k >= STAGE__COUNT) return '?';
+    /* a stage without a scalar parameter (logit-bias) names its own */
     return stages[k].initial ? stages[k].initial : param_def(stages[k].param)->initial;
 }
 
@@ -61,6 +65,7 @@ int stage_active(enum stage_kind k, const struct params *p)
         return p->repeat_penalty != 1.0 || p->frequency_penalty != 0.0 || p->presence_penalty != 0.0;
     case STAGE_XTC: return p->xtc_probability > 0 && p->xtc_threshold <= 0.5;
     case STAGE_DRY: return p->dry_multiplier != 0 && p->dry_base >= 1 && p->dry_last_n != 0;
+    case STAGE_LOGIT_BIAS: return p->bias.n > 0;
     default: return (unsigned)k < STAGE__COUNT && !param_is_off(p, stages[k].param);
     }
 }

@@ -1,6 +1,7 @@
 /* stage.h: the stage table, and the stage functions it points to (one file
  * per stage: temperature.c, topk.c, topp.c, min_p.c, typical.c,
- * top_n_sigma.c, epsilon.c, eta.c, xtc.c, penalties.c, mirostat.c, dry.c).
+ * top_n_sigma.c, epsilon.c, eta.c, xtc.c, penalties.c, mirostat.c, dry.c,
+ * logit_bias.c).
  * Internal to core/sampling.
  *
  * Layers inside the folder, lowest first:
@@ -34,7 +35,7 @@ struct stage_def {
     const char *name;       /* NULL: the primary parameter's name ("top-k") */
     const char *alias;      /* one more spelling of the stage ("typical"), or NULL */
     char initial;           /* the chain shorthand letter; 0: the parameter's */
-    enum param_id param;    /* the primary parameter */
+    enum param_id param;    /* the primary parameter; PARAM_NONE: a list (logit-bias) */
     stage_run_fn run;       /* fast exact path, or NULL */
     stage_emu_fn emu;       /* array path */
 };
@@ -71,5 +72,6 @@ void emu_xtc(struct emu *e);
 void emu_penalties(struct emu *e);
 void emu_mirostat(struct emu *e);
 void emu_dry(struct emu *e);
+void emu_logit_bias(struct emu *e);
 
 #endif

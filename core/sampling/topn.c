@@ -218,6 +218,7 @@ static const char *open_reason(enum stage_kind kind)
     case STAGE_PENALTIES: return "the file gives log-probabilities, not logits, and penalised tokens may be unlisted";
     case STAGE_MIROSTAT: return "its cut depends on mu and on the unlisted tokens' surprise";
     case STAGE_DRY: return "it penalises the tokens that extend a repeat, unlisted ones included";
+    case STAGE_LOGIT_BIAS: return "the file gives log-probabilities, not logits, and biased tokens may be unlisted";
     default: return "it follows a stage whose result is unknown";
     }
 }
@@ -253,7 +254,7 @@ static tn_stage_fn tn_stage(const struct tn *t, enum stage_kind kind)
     case STAGE_MIN_P: return st_min_p;
     case STAGE_EPSILON: return st_epsilon;
     case STAGE_TYPICAL_P: case STAGE_TOP_N_SIGMA: case STAGE_ETA: case STAGE_XTC:
-    case STAGE_PENALTIES: case STAGE_MIROSTAT: case STAGE_DRY:
+    case STAGE_PENALTIES: case STAGE_MIROSTAT: case STAGE_DRY: case STAGE_LOGIT_BIAS:
     case STAGE__COUNT: case STAGE_NONE:
         break;
     }

@@ -36,7 +36,7 @@ for f in lie lie8; do
         "$LS" info --json "$t/$f.npy"
     check "$f diff" "logitscope: $n steps: the per-step divergences would take $(gib 220) GiB (220 bytes per step), over the limit of 1 GiB" \
         "$LS" diff "$t/$f.npy" "$t/$f.npy"
-    check "$f explorer" "logitscope: $t/$f.npy: $n steps: the explorer's sequence tables would take $(gib 24) GiB (24 bytes per step), over the limit of 1 GiB" \
+    check "$f explorer" "logitscope: $t/$f.npy: $n steps: the explorer's sequence tables would take $(gib 45) GiB (45 bytes per step), over the limit of 1 GiB" \
         env LINES=24 COLUMNS=80 "$LS" "$t/$f.npy" --script "$t/q.script"
     check "$f eval" "logitscope: 1 samples x $n steps x 1 settings = $n continuation tokens exceeds the limit of 67108864 (use fewer samples)" \
         "$LS" eval "$t/$f.npy" -n 1

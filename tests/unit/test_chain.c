@@ -167,7 +167,7 @@ static void test_top_p_crossing(void **state)
     f->p.top_p = 0.6; /* 0.5 < 0.6: the 0.3 token crosses and stays */
     run(f, z);
     assert_int_equal(f->r.n_kept, 2);
-    assert_int_equal(f->r.cut_by[2], CUT_STAGE0 + 3); /* hf: penalties, temperature, top-k, top-p */
+    assert_int_equal(f->r.cut_by[2], CUT_STAGE0 + 4); /* hf: logit-bias, penalties, temperature, top-k, top-p */
     f->p.top_p = 0.5; /* mass exactly p after the first token: stop there */
     run(f, z);
     assert_int_equal(f->r.n_kept, 1);
@@ -201,7 +201,7 @@ static void test_top_k_ties(void **state)
     assert_int_equal(ll->r.n_kept, 2); /* exactly k: id 1, then the lowest tied id 0 */
     assert_int_equal(ll->r.kept[0], 0);
     assert_int_equal(ll->r.kept[1], 1);
-    assert_int_equal(ll->r.cut_by[2], CUT_STAGE0 + 3); /* llama.cpp: penalties, dry, top-n-sigma, top-k */
+    assert_int_equal(ll->r.cut_by[2], CUT_STAGE0 + 4); /* llama.cpp: logit-bias, penalties, dry, top-n-sigma, top-k */
     fx_free(hf); fx_free(ll); fx_free(vl);
 }
 
@@ -213,7 +213,7 @@ static void test_min_p(void **state)
     f->p.min_p = 0.1; /* keep p >= 0.1 * p_max: ratios 1, 0.5, 0.11 kept, 0.09 cut */
     run(f, z);
     assert_int_equal(f->r.n_kept, 3);
-    assert_int_equal(f->r.cut_by[3], CUT_STAGE0 + 4); /* hf: ..., top-p, min-p */
+    assert_int_equal(f->r.cut_by[3], CUT_STAGE0 + 5); /* hf: ..., top-p, min-p */
     /* after temperature T, min-p with base m equals base m^T at T = 1 */
     f->p.temperature = 2.0;
     f->p.min_p = 0.1;
@@ -267,10 +267,10 @@ static void test_stage_reports(void **state)
     float *z = random_logits(1000, 3, 6);
     f->p.top_k = 50; f->p.top_p = 0.8;
     run(f, z);
-    assert_int_equal(f->r.stages[2].kept_in, 1000); /* hf: penalties, temperature, top-k, top-p */
-    assert_int_equal(f->r.stages[2].kept_out, 50);
-    assert_int_equal(f->r.stages[3].kept_in, 50);
-    assert_int_equal(f->r.stages[3].kept_out, f->r.n_kept);
+    assert_int_equal(f->r.stages[3].kept_in, 1000); /* hf: logit-bias, penalties, temperature, top-k, top-p */
+    assert_int_equal(f->r.stages[3].kept_out, 50);
+    assert_int_equal(f->r.stages[4].kept_in, 50);
+    assert_int_equal(f->r.stages[4].kept_out, f->r.n_kept);
     /* raw mass removed by all stages + retained = 1 */
     double removed = 0;
     for (int i = 0; i < f->r.n_stages; i++) removed += f->r.stages[i].raw_mass_removed;
@@ -457,9 +457,10 @@ static void test_parse_and_defaults(void **state)
     struct chain c;
     struct ls_error e = {0};
     assert_int_equal(chain_parse("llama.cpp", &c, &e), 0);
-    assert_int_equal(c.order[0], STAGE_PENALTIES); /* common.h's default sequence */
-    assert_int_equal(c.order[3], STAGE_TOP_K);
-    assert_int_equal(c.order[8], STAGE_TEMPERATURE);
+    assert_int_equal(c.order[0], STAGE_LOGIT_BIAS); /* sampling.cpp's logit bias, then common.h's default sequence */
+    assert_int_equal(c.order[1], STAGE_PENALTIES);
+    assert_int_equal(c.order[4], STAGE_TOP_K);
+    assert_int_equal(c.order[9], STAGE_TEMPERATURE);
     assert_int_equal(chain_parse("top-k, temperature ,top_p", &c, &e), 0);
     assert_int_equal(c.n, 3);
     assert_int_equal(c.preset, PRESET_CUSTOM);

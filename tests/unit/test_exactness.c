@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "sampling/chain.h"
+#include "sampling/dry_breakers.h"
 #include "sampling/emu.h"
 
 #include "chain_fx.h"
@@ -305,12 +306,28 @@ static void test_mirostat_mu(void **st)
 
 /* DRY on a repeating sequence: llama.cpp's own example, "a b c c b c y a b c":
  * c would extend a repeat of 3 and y one of 2 (allowed length 2) */
+static const char *const abcyz[5] = { "a", "b", "c", "y", "z" };
+
+static const char *abcyz_text(const void *ctx, int32_t id, size_t *len)
+{
+    (void)ctx;
+    *len = 1;
+    return abcyz[id];
+}
+
+static struct dry_breakers *breakers_of(const char *s)
+{
+    struct dry_breakers *b = NULL;
+    struct ls_error e = {0};
+    assert_int_equal(dry_breakers_build(&s, 1, 5, abcyz_text, NULL, &b, &e), 0);
+    return b;
+}
+
 static void test_dry(void **st)
 {
     (void)st;
     float z[5] = {0, 0, 0, 0, 0};
     int32_t hist[10] = {0, 1, 2, 2, 1, 2, 3, 0, 1, 2};
-    uint8_t brk[5] = {0};
     struct fx *f = fx_new(5, PRESET_LLAMACPP);
     f->p = PARAMS_OFF;
     f->p.dry_multiplier = 1; f->p.dry_base = 2; f->p.dry_allowed_length = 2;
@@ -319,14 +336,17 @@ static void test_dry(void **st)
     assert_true(fabs(log(f->r.p[2] / f->r.p[0]) + 2.0) < 1e-6); /* c: 1 * 2^(3-2) */
     assert_true(fabs(log(f->r.p[3] / f->r.p[0]) + 1.0) < 1e-6); /* y: 1 * 2^0 */
     assert_true(f->r.p[1] == f->r.p[0] && f->r.p[4] == f->r.p[0]);
-    brk[3] = 1; /* y breaks sequences: never penalised; repeats stop at it */
+    struct dry_breakers *brk = breakers_of("y"); /* y breaks sequences: never penalised; repeats stop at it */
     chain_ws_set_breakers(&f->ws, brk);
     run(f, z);
     assert_true(fabs(log(f->r.p[2] / f->r.p[0]) + 2.0) < 1e-6);
     assert_true(f->r.p[3] == f->r.p[0]);
-    brk[3] = 0; brk[1] = 1; /* b one token back: the limit 1 is below the allowed length */
+    dry_breakers_free(brk);
+    brk = breakers_of("b"); /* b one token back: the limit 1 is below the allowed length */
+    chain_ws_set_breakers(&f->ws, brk);
     run(f, z);
     assert_true(f->r.p[2] == f->r.p[0]);
+    dry_breakers_free(brk);
     fx_free(f);
 }
 

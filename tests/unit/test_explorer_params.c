@@ -231,7 +231,7 @@ static void test_bar(void **st)
     bar(&ex, 64, t, sizeof t, &g);
     assert_non_null(strstr(t, "m 0.50"));
     assert_non_null(strstr(t, "more"));
-    assert_non_null(strstr(t, "hf e>T>k>p>m>y>E>H"));
+    assert_non_null(strstr(t, "hf b>e>T>k>p>m>y>E>H"));
     assert_non_null(strstr(t, "18446744073709551615"));
     assert_null(strstr(t, "T 0.70"));
     grid_free(&g);
@@ -264,8 +264,8 @@ static void test_chain_panel_big_v(void **st)
         chain_text(&ex, w, 7, t, sizeof t, &g);
         assert_null(strstr(t, "temperature262144"));
         assert_null(strstr(t, "e262"));
-        /* hf's chain: penalties (off), then temperature */
-        if (w >= 36) assert_non_null(strstr(t, "2 temperature 262144\xE2\x86\x92" "262144 reshape"));
+        /* hf's chain: logit-bias and penalties (off), then temperature */
+        if (w >= 36) assert_non_null(strstr(t, "3 temperature 262144\xE2\x86\x92" "262144 reshape"));
         else assert_non_null(strstr(t, " 262k\xE2\x86\x92" "262k reshape"));
     }
     grid_free(&g);
@@ -284,14 +284,14 @@ static void test_chain_panel_short(void **st)
     assert_int_equal(explorer_command(&ex, "set temperature 0.7"), EXC_OK);
     assert_int_equal(explorer_command(&ex, "set top_p 0.9"), EXC_OK);
     explorer_update(&ex);
-    /* hf's chain: penalties, T, top-k, top-p, min-p, typical-p, epsilon, eta */
+    /* hf's chain: logit-bias, penalties, T, top-k, top-p, min-p, typical-p, epsilon, eta */
     chain_text(&ex, 36, 7, t, sizeof t, &g);  /* the active rows, the off row and the strip */
-    assert_non_null(strstr(t, "off: 1 penalties 3 top-k"));
+    assert_non_null(strstr(t, "off: 1 logit-bias 2 penalties 4"));
     assert_non_null(strstr(t, "top-p 0.90"));
     chain_text(&ex, 36, 4, t, sizeof t, &g);
-    assert_non_null(strstr(t, "2 temperature"));
-    assert_non_null(strstr(t, "4 top-p"));
-    assert_non_null(strstr(t, "off: 1 penalties 3 top-k 5 min-p"));
+    assert_non_null(strstr(t, "3 temperature"));
+    assert_non_null(strstr(t, "5 top-p"));
+    assert_non_null(strstr(t, "off: 1 logit-bias 2 penalties 4"));
     assert_null(strstr(t, "top-p 0.90"));
     chain_text(&ex, 36, 3, t, sizeof t, &g);
     assert_non_null(strstr(t, "+2 more"));

@@ -43,7 +43,7 @@ static void test_table_names_and_aliases(void **st)
     assert_false(param_lookup("top-a", &id));
     char buf[128];
     stage_names_join(", ", buf, sizeof buf);
-    assert_string_equal(buf, "temperature, top-k, top-p, min-p, typical-p, top-n-sigma, epsilon, eta, xtc, penalties, mirostat, dry");
+    assert_string_equal(buf, "temperature, top-k, top-p, min-p, typical-p, top-n-sigma, epsilon, eta, xtc, penalties, mirostat, dry, logit-bias");
 }
 
 static void test_table_values(void **st)
@@ -81,7 +81,7 @@ static void test_table_values(void **st)
 static void test_chain_shorthand(void **st)
 {
     (void)st;
-    static const char *const want[] = { "hf e>T>k>p>m>y>E>H", "llama.cpp e>d>s>k>y>p>m>x>T>M", "vllm e>T>m>k>p" };
+    static const char *const want[] = { "hf b>e>T>k>p>m>y>E>H", "llama.cpp b>e>d>s>k>y>p>m>x>T>M", "vllm b>e>T>m>k>p" };
     for (int ps = 0; ps < 3; ps++) {
         struct chain c;
         char buf[64];
@@ -99,7 +99,7 @@ static void test_core_messages_name_no_flag(void **st)
     struct params p;
     struct ls_error e = {0};
     assert_int_equal(chain_parse("bogus", &c, &e), LS_EUSAGE);
-    assert_string_equal(e.msg, "unknown stage 'bogus' (stages: temperature, top-k, top-p, min-p, typical-p, top-n-sigma, epsilon, eta, xtc, penalties, mirostat, dry)");
+    assert_string_equal(e.msg, "unknown stage 'bogus' (stages: temperature, top-k, top-p, min-p, typical-p, top-n-sigma, epsilon, eta, xtc, penalties, mirostat, dry, logit-bias)");
     assert_int_equal(chain_parse("top-k,k", &c, &e), LS_EUSAGE);
     assert_string_equal(e.msg, "stage 'top-k' listed twice");
     assert_int_equal(chain_parse("", &c, &e), LS_EUSAGE);
@@ -115,7 +115,7 @@ static void test_explorer_messages(void **st)
     struct explorer ex;
     explorer_init(&ex);
     assert_int_equal(explorer_command(&ex, "chain bogus"), EXC_ERROR);
-    assert_string_equal(ex.msg, "chain: unknown stage 'bogus' (stages: temperature, top-k, top-p, min-p, typical-p, top-n-sigma, epsilon, eta, xtc, penalties, mirostat, dry)");
+    assert_string_equal(ex.msg, "chain: unknown stage 'bogus' (stages: temperature, top-k, top-p, min-p, typical-p, top-n-sigma, epsilon, eta, xtc, penalties, mirostat, dry, logit-bias)");
     assert_int_equal(explorer_command(&ex, "defaults nope"), EXC_ERROR);
     assert_string_equal(ex.msg, "defaults: unknown system 'nope' (hf, llama.cpp, vllm)");
     assert_int_equal(explorer_command(&ex, "set bogus 1"), EXC_ERROR);
@@ -138,10 +138,10 @@ static void test_explorer_defaults_sets_chain(void **st)
     struct explorer ex;
     explorer_init(&ex);
     assert_int_equal(explorer_command(&ex, "defaults llama.cpp"), EXC_OK);
-    assert_string_equal(ex.msg, "defaults of llama.cpp: chain llama.cpp e>d>s>k>y>p>m>x>T>M");
+    assert_string_equal(ex.msg, "defaults of llama.cpp: chain llama.cpp b>e>d>s>k>y>p>m>x>T>M");
     assert_int_equal(ex.chain.preset, PRESET_LLAMACPP);
-    assert_int_equal(ex.chain.order[3], STAGE_TOP_K);
-    assert_int_equal(ex.chain.order[8], STAGE_TEMPERATURE);
+    assert_int_equal(ex.chain.order[4], STAGE_TOP_K);
+    assert_int_equal(ex.chain.order[9], STAGE_TEMPERATURE);
     assert_int_equal(ex.chain.topk_ties, TIES_BY_ID);
     assert_true(ex.params.temperature == 0.8 && ex.params.top_k == 40);
     explorer_free(&ex);
@@ -185,7 +185,7 @@ static void test_cli_prefixes_flag(void **st)
     struct cli_opts o;
     struct ls_error e = {0};
     assert_int_equal(cli_parse(3, argv1, &o, NULL, NULL, NULL, "", &e), LS_EUSAGE);
-    assert_string_equal(e.msg, "--chain: unknown stage 'top-a' (stages: temperature, top-k, top-p, min-p, typical-p, top-n-sigma, epsilon, eta, xtc, penalties, mirostat, dry)");
+    assert_string_equal(e.msg, "--chain: unknown stage 'top-a' (stages: temperature, top-k, top-p, min-p, typical-p, top-n-sigma, epsilon, eta, xtc, penalties, mirostat, dry, logit-bias)");
     char *argv2[] = { a0, a3, a4, NULL };
     assert_int_equal(cli_parse(3, argv2, &o, NULL, NULL, NULL, "", &e), LS_EUSAGE);
     assert_string_equal(e.msg, "--defaults: unknown system 'nope' (hf, llama.cpp, vllm)");

@@ -271,7 +271,7 @@ static void test_recorded_outlier(void **st)
     f.p.min_p = 0.1;
     fx_run(&f);
     assert_true(f.r.topn.tail_kept);                 /* was "cut" with the cap at exp(-8) */
-    assert_int_equal(f.r.cut_by[5], CUT_STAGE0 + 4); /* hf: T, k, p, min-p */
+    assert_int_equal(f.r.cut_by[5], CUT_STAGE0 + 5); /* hf: logit-bias, penalties, T, k, p, min-p */
     f.p.min_p = 0;
     f.p.top_k = 3;
     fx_run(&f);

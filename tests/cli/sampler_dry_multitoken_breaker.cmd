@@ -1,0 +1,1 @@
+$LS show samples/demo.json --step 15 --defaults llama.cpp --top-k 0 --top-p 1 --min-p 0 --dry-multiplier 1 --dry-allowed-length 1 --dry-sequence-breaker ': "' --top 6

@@ -1,0 +1,1 @@
+$LS show samples/demo.json --logit-bias 99999=1

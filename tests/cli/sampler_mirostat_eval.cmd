@@ -1,0 +1,1 @@
+$LS eval samples/demo.json --defaults llama.cpp --mirostat 2 -n 4
