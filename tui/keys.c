@@ -51,24 +51,3 @@ int keys_parse(const char **sp)
     return KEY_NONE;
 }
 
-const char *keys_name(int key, char *buf, size_t bufsz)
-{
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (names[i].key == key) { snprintf(buf, bufsz, "<%s>", names[i].name); return buf; }
-    if (KEY_IS_F(key)) {
-        int k = key & ~KEYF_FLAG;
-        if (k >= KEY_F(1) && k <= KEY_F(12)) snprintf(buf, bufsz, "<F%d>", k - KEY_F0);
-        else snprintf(buf, bufsz, "<key %d>", k);
-        return buf;
-    }
-    if (key < 32) { snprintf(buf, bufsz, "<C-%c>", key + '@'); return buf; }
-    if (key == 127) { snprintf(buf, bufsz, "<Backspace>"); return buf; }
-    /* printable: encode UTF-8 */
-    unsigned char *o = (unsigned char *)buf;
-    if (bufsz < 5) { buf[0] = 0; return buf; }
-    if (key < 0x80) { o[0] = (unsigned char)key; o[1] = 0; }
-    else if (key < 0x800) { o[0] = (unsigned char)(0xC0 | (key >> 6)); o[1] = (unsigned char)(0x80 | (key & 0x3F)); o[2] = 0; }
-    else if (key < 0x10000) { o[0] = (unsigned char)(0xE0 | (key >> 12)); o[1] = (unsigned char)(0x80 | ((key >> 6) & 0x3F)); o[2] = (unsigned char)(0x80 | (key & 0x3F)); o[3] = 0; }
-    else snprintf(buf, bufsz, "<U+%X>", (unsigned)key);
-    return buf;
-}

@@ -18,7 +18,5 @@
 
 /* Parse one key at *s; advances *s. Returns the key or KEY_NONE (bad name). */
 int keys_parse(const char **s);
-/* Name of a key ("k", "<Up>", "<C-L>") into buf. */
-const char *keys_name(int key, char *buf, size_t bufsz);
 
 #endif

@@ -47,6 +47,13 @@ cJSON *json_parse_opts(const char *buf, size_t len, const char **end, int requir
     return r;
 }
 
+cJSON *json_value_of(const char *text, size_t len)
+{
+    if (memchr(text, 0, len)) return NULL;
+    const char *end = NULL;
+    return cJSON_ParseWithLengthOpts(text, len + 1, &end, 1);
+}
+
 int json_oom_fail(size_t len, struct ls_error *err)
 {
     return ls_fail(err, LS_ELIMIT, "out of memory parsing %zu bytes of JSON (parsing takes up to about "
@@ -277,4 +284,14 @@ int json_get_int(const struct json_ctx *jc, const cJSON *v, const char *path, lo
     }
     *out = (long)d;
     return LS_OK;
+}
+
+cJSON *json_num(double v)
+{
+    return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
+}
+
+void json_add_num(cJSON *obj, const char *key, double v)
+{
+    cJSON_AddItemToObject(obj, key, json_num(v));
 }

@@ -35,6 +35,18 @@ enum json_literals {
  * cJSON allocation hooks are installed once, process-wide. */
 cJSON *json_parse_opts(const char *buf, size_t len, const char **end, int require_null, int *oom);
 
+/* The one test of "this text is valid JSON" every JSON-validity score uses
+ * (eval's json evaluator, generated continuations, the live explorer):
+ * text[0..len), with text[len] == NUL, is one JSON value with nothing but
+ * whitespace after it; a NUL byte inside is never valid. Returns the parsed
+ * document (the caller frees it with cJSON_Delete) or NULL. */
+cJSON *json_value_of(const char *text, size_t len);
+
+/* A number, or null when v is not finite (JSON has no NaN or infinity):
+ * the one "number or null" every document writes with. */
+cJSON *json_num(double v);
+void json_add_num(cJSON *obj, const char *key, double v);
+
 /* The message for a parse that ran out of memory: LS_ELIMIT (exit 5) with
  * the text size and the documented peak, never "invalid JSON". */
 int json_oom_fail(size_t len, struct ls_error *err);

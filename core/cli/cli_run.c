@@ -89,21 +89,17 @@ int cli_run_step(const struct cli_opts *o, struct source *s, uint32_t step,
     if (rc) { ls_error_prefix(err, s->path); return rc; }
     if (!o->allow_nonfinite &&
         (rc = step_nonfinite_check(st->logits, s->vocab_size, &st->info, "--allow-nonfinite treats them as masked", err))) {
-        char pre[32];
-        snprintf(pre, sizeof pre, "step %u", step);
-        ls_error_prefix(err, pre);
+        source_error_step(err, step);
         ls_error_prefix(err, s->path);
         return rc;
     }
     int want = st->ws.want;
     if (st->info.sparse) st->ws.want = CHAIN_WANT_ALL; /* top-N truth needs the raw numbers */
     rc = topn_run(&o->chain, &o->params, st->logits, s->vocab_size,
-                  st->info.sparse ? st->info.tail_mass : -1.0, 0, &st->ws, &st->res, err);
+                  st->info.sparse ? st->info.tail_mass : -1.0, st->info.token, 0, &st->ws, &st->res, err);
     st->ws.want = want;
     if (rc) {
-        char pre[64];
-        snprintf(pre, sizeof pre, "step %u", step);
-        ls_error_prefix(err, pre);
+        source_error_step(err, step);
         ls_error_prefix(err, s->path);
     }
     return rc;

@@ -1,6 +1,7 @@
 /* diff_doc.c: the diff document, computed (see diff_doc.h). */
 #include "cli/diff_doc.h"
 #include "base/budget.h"
+#include "input/token_match.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -23,7 +24,10 @@ static const struct div_step *g_steps;
 static int by_kld_desc(const void *pa, const void *pb)
 {
     uint32_t x = *(const uint32_t *)pa, y = *(const uint32_t *)pb;
-    double kx = g_steps[x].kld, ky = g_steps[y].kld;
+    double kx = g_steps[x].kld_lo, ky = g_steps[y].kld_lo;
+    if (kx > ky) return -1;
+    if (kx < ky) return 1;
+    kx = g_steps[x].kld_hi, ky = g_steps[y].kld_hi;
     if (kx > ky) return -1;
     if (kx < ky) return 1;
     return (x > y) - (x < y);
@@ -36,8 +40,10 @@ static int check_shapes(const struct source *a, const struct source *b, struct d
         return ls_fail(err, LS_EDATA, "%s has %u steps but %s has %u: not the same token sequence",
                        a->path, a->n_steps, b->path, b->n_steps);
     d->n_steps = a->n_steps;
-    d->V = a->vocab_size < b->vocab_size ? a->vocab_size : b->vocab_size;
-    if (a->vocab_size != b->vocab_size) {
+    if (a->local_ids || b->local_ids) return token_match_by_text(a, b, &d->b2a, &d->V, err);
+    int differ;
+    d->V = div_compared_vocab(a->vocab_size, a->sparse, b->vocab_size, b->sparse, &differ);
+    if (differ) {
         snprintf(d->warn, sizeof d->warn, "vocabulary sizes differ (A: %u, B: %u): ids [0, %u) compared, each side "
                  "renormalised over them; perplexities across different vocabularies are not comparable",
                  a->vocab_size, b->vocab_size, d->V);
@@ -46,28 +52,37 @@ static int check_shapes(const struct source *a, const struct source *b, struct d
     return LS_OK;
 }
 
-/* Step t of both files: read, check, compare. */
+/* Step t of both files: read, check, compare. The buffers hold d->V
+ * values; a side's ids beyond its own V stay -inf (unlisted). */
 static int diff_step(const struct cli_opts *o, struct source *a, struct source *b, uint32_t t,
-                     float *za, float *zb, struct diff_doc *d, struct ls_error *err)
+                     float *za, float *zb, float *zt, struct diff_doc *d, struct ls_error *err)
 {
     struct step_info ia, ib;
     int rc;
     if ((rc = source_read_step(a, t, za, &ia, err))) { ls_error_prefix(err, a->path); return rc; }
-    if ((rc = source_read_step(b, t, zb, &ib, err))) { ls_error_prefix(err, b->path); return rc; }
-    if ((rc = check_finite(o, a, t, za, &ia, err)) || (rc = check_finite(o, b, t, zb, &ib, err))) return rc;
-    d->approx |= ia.sparse || ib.sparse;
+    if ((rc = source_read_step(b, t, d->b2a ? zt : zb, &ib, err))) { ls_error_prefix(err, b->path); return rc; }
+    if ((rc = check_finite(o, a, t, za, &ia, err)) || (rc = check_finite(o, b, t, d->b2a ? zt : zb, &ib, err)))
+        return rc;
+    if (d->b2a) {   /* B's values at A's ids (tokens matched by text) */
+        for (uint32_t i = 0; i < d->V; i++) zb[i] = -INFINITY;
+        for (uint32_t j = 0; j < b->vocab_size; j++) zb[d->b2a[j]] = zt[j];
+        if (ib.token >= 0 && (uint32_t)ib.token < b->vocab_size) ib.token = d->b2a[ib.token];
+    }
     if (ia.token >= 0 && ib.token >= 0 && ia.token != ib.token)
         return ls_fail(err, LS_EDATA, "token sequences differ at step %u: %s has id %d, %s has id %d",
                        t, a->path, ia.token, b->path, ib.token);
     int32_t tok = ia.token >= 0 ? ia.token : ib.token;
     if (tok >= 0 && (uint32_t)tok >= d->V) tok = -1;
-    if ((rc = div_step_compute(za, zb, d->V, tok, &d->steps[t], err))) {
+    struct div_side sa = { za, ia.sparse }, sb = { zb, ib.sparse };
+    if ((rc = div_step_bounds(&sa, &sb, d->V, tok, &d->steps[t], err))) {
         char pre[64];
         snprintf(pre, sizeof pre, "step %u", t);
         ls_error_prefix(err, pre);
+        return rc;
     }
+    d->n_basis[div_step_basis(&d->steps[t])]++;
     d->order[t] = t;
-    return rc;
+    return LS_OK;
 }
 
 int diff_doc_build(const struct cli_opts *o, struct source *a, struct source *b,
@@ -80,16 +95,23 @@ int diff_doc_build(const struct cli_opts *o, struct source *a, struct source *b,
     if (rc) return rc;
     uint32_t N = d->n_steps;
     if ((rc = step_budget(N, sizeof *d->steps + sizeof *d->order, "the per-step divergences", err))) return rc;
-    float *za = malloc((size_t)a->vocab_size * sizeof *za);
-    float *zb = malloc((size_t)b->vocab_size * sizeof *zb);
+    uint32_t W = a->vocab_size > b->vocab_size ? a->vocab_size : b->vocab_size;
+    if (W < d->V) W = d->V;
+    float *za = malloc((size_t)W * sizeof *za);
+    float *zb = malloc((size_t)W * sizeof *zb);
+    float *zt = d->b2a ? malloc((size_t)b->vocab_size * sizeof *zt) : NULL;
     d->steps = malloc((size_t)(N ? N : 1) * sizeof *d->steps);
     d->order = malloc((size_t)(N ? N : 1) * sizeof *d->order);
-    if (!za || !zb || !d->steps || !d->order) rc = step_oom(N, a->vocab_size, "diff", err);
-    d->approx = a->sparse || b->sparse;
-    for (uint32_t t = 0; t < N && !rc; t++) rc = diff_step(o, a, b, t, za, zb, d, err);
+    if (!za || !zb || !d->steps || !d->order || (d->b2a && !zt)) rc = step_oom(N, a->vocab_size, "diff", err);
+    d->bounded = a->sparse || b->sparse;
+    for (uint32_t i = 0; !rc && i < W; i++) za[i] = zb[i] = -INFINITY;
+    for (uint32_t t = 0; t < N && !rc; t++) rc = diff_step(o, a, b, t, za, zb, zt, d, err);
     free(za);
     free(zb);
-    if (rc || (rc = div_stats_compute(d->steps, N, &d->stats, err))) return rc;
+    free(zt);
+    if (!rc && d->bounded) rc = div_stats_bounds(d->steps, N, &d->stats, &d->stats_hi, err);
+    else if (!rc && !(rc = div_stats_compute(d->steps, N, &d->stats, err))) d->stats_hi = d->stats;
+    if (rc) return rc;
     g_steps = d->steps;
     qsort(d->order, N, sizeof *d->order, by_kld_desc);
     return LS_OK;
@@ -99,5 +121,6 @@ void diff_doc_free(struct diff_doc *d)
 {
     free(d->steps);
     free(d->order);
+    free(d->b2a);
     memset(d, 0, sizeof *d);
 }

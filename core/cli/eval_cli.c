@@ -5,6 +5,7 @@
 #include "base/display.h"
 #include "base/parse.h"
 #include "report/report.h"
+#include "sampling/topn.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -99,8 +100,10 @@ void eval_add_header_json(cJSON *d, const struct source *s, const struct chain *
                           const struct params *p, const struct eval_config *cfg)
 {
     char buf[1024];
+    struct chain ran;   /* the mode that ran: top-N steps are always exact (topn.h) */
+    topn_chain(ch, s->sparse, &ran);
     report_add_source_json(d, s, -1);
-    report_add_chain_json(d, ch, p);
+    report_add_chain_json(d, &ran, p);
     cJSON_AddNumberToObject(d, "seed", (double)cfg->seed);
     cJSON_AddNumberToObject(d, "n", cfg->n_samples);
     cJSON_AddNumberToObject(d, "clip_threshold", cfg->clip_threshold);
@@ -131,7 +134,9 @@ void eval_print_header_text(FILE *f, const struct source *s, const struct chain 
     disp_escape(s->path, strlen(s->path), disp, buf, sizeof buf);
     fprintf(f, "%s  %u step%s  V=%u  format %s\n", buf, s->n_steps, s->n_steps == 1 ? "" : "s",
             s->vocab_size, s->ops->format);
-    report_chain_text(f, ch, p, NULL);
+    struct chain ran;   /* the mode that ran: top-N steps are always exact (topn.h) */
+    topn_chain(ch, s->sparse, &ran);
+    report_chain_text(f, &ran, p, NULL);
     fprintf(f, "seed %llu  continuations %u\n", (unsigned long long)cfg->seed, cfg->n_samples);
     if (s->post_sampling)
         fprintf(f, "POST-SAMPLING: the file holds probabilities after its sampler chain, not the model's raw distribution\n");

@@ -145,15 +145,20 @@ static void free_states(void **state)
     }
 }
 
+static int check_n(const struct eval_config *cfg, int *field, struct ls_error *err)
+{
+    if (cfg->n_samples > 0 && cfg->n_samples <= EVAL_MAX_N) return LS_OK;
+    if (field) *field = EVAL_FIELD_N;
+    return ls_fail(err, LS_EUSAGE, "%u samples is out of range [1, %u]", cfg->n_samples, EVAL_MAX_N);
+}
+
 int eval_config_check(const struct eval_config *cfg, int *field, struct ls_error *err)
 {
     if (field) *field = EVAL_FIELD_NONE;
-    if (cfg->n_samples == 0 || cfg->n_samples > EVAL_MAX_N) {
-        if (field) *field = EVAL_FIELD_N;
-        return ls_fail(err, LS_EUSAGE, "%u samples is out of range [1, %u]", cfg->n_samples, EVAL_MAX_N);
-    }
+    int rc = check_n(cfg, field, err);
+    if (rc) return rc;
     void *state[EVAL_MAX_EVALUATORS] = {0};
-    int rc = init_states(cfg, state, field, err);
+    rc = init_states(cfg, state, field, err);
     free_states(state);
     return rc;
 }
@@ -223,7 +228,7 @@ int eval_run_new(const struct source *src, const struct eval_config *cfg,
 {
     *out = NULL;
     if (n_set == 0) return ls_fail(err, LS_EINTERNAL, "eval: no settings");
-    int rc = eval_config_check(cfg, NULL, err);
+    int rc = check_n(cfg, NULL, err); /* the evaluators' own checks run once, in init_states below */
     if (rc) return rc;
     if (src->n_steps == 0) return ls_fail(err, LS_EDATA, "%s: no steps to evaluate", src->path);
     uint64_t ntok = (uint64_t)cfg->n_samples * src->n_steps * n_set;
@@ -273,11 +278,10 @@ static void *worker_main(void *arg)
         struct eval_acc *a = &r->acc[k];
         /* settings after the first reuse the raw softmax of this step */
         int rc = topn_run(&a->set.chain, &a->set.params, w->logits, r->V,
-                          w->info->sparse ? w->info->tail_mass : -1.0, k != w->first, &w->ws, &w->res, &w->err);
+                          w->info->sparse ? w->info->tail_mass : -1.0, w->info->token, k != w->first, &w->ws,
+                          &w->res, &w->err);
         if (rc) {
-            char pre[64];
-            snprintf(pre, sizeof pre, "step %u", step);
-            ls_error_prefix(&w->err, pre);
+            source_error_step(&w->err, step);
             ls_error_prefix(&w->err, r->src->path);
             w->rc = rc;
             return NULL;
@@ -299,9 +303,7 @@ int eval_run_step(struct eval_run *r, const float *logits, const struct step_inf
     uint32_t step = r->steps_done;
     if (step >= r->n_steps) return ls_fail(err, LS_EINTERNAL, "eval: more steps than the source has");
     if (!r->cfg.allow_nonfinite && step_nonfinite_check(logits, r->V, info, r->cfg.nonfinite_hint, err)) {
-        char pre[32];
-        snprintf(pre, sizeof pre, "step %u", step);
-        ls_error_prefix(err, pre);
+        source_error_step(err, step);
         ls_error_prefix(err, r->src->path);
         return LS_EDATA;
     }

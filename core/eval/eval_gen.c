@@ -8,6 +8,7 @@
 #include "eval/eval_gen.h"
 #include "eval/eval_impl.h"
 #include "base/json_prefix.h"
+#include "base/json_util.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -81,8 +82,7 @@ static void classify(const struct model *m, const char *text, size_t len, size_t
                      struct eval_gen_set *gs, uint32_t i)
 {
     gs->brk_tok[i] = -1;
-    const char *end = NULL;
-    cJSON *doc = memchr(text, 0, len) ? NULL : cJSON_ParseWithLengthOpts(text, len + 1, &end, 1);
+    cJSON *doc = json_value_of(text, len);
     int32_t at = doc ? -1 : break_step(m, text, plen, c);
     cJSON_Delete(doc);
     if (doc) { gs->brk_step[i] = EVAL_GEN_VALID; gs->n_valid++; return; }

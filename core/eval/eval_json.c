@@ -2,6 +2,7 @@
  * (required top-level keys). */
 #include "eval/eval_impl.h"
 #include "base/json_prefix.h"
+#include "base/json_util.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -44,15 +45,6 @@ static void release(void *state)
     free(state);
 }
 
-/* 1 if text[0..len) (NUL at text[len]) is one JSON value with nothing but
- * whitespace after it. A NUL byte inside is never valid JSON. */
-static cJSON *parse(const char *text, size_t len)
-{
-    if (memchr(text, 0, len)) return NULL;
-    const char *end = NULL;
-    return cJSON_ParseWithLengthOpts(text, len + 1, &end, 1);
-}
-
 /* An invalid continuation i: the step whose token first makes its text
  * impossible to complete as JSON (json_prefix.h), counted in a->json_brk;
  * none (a valid beginning that ends too early) counts as incomplete. The
@@ -78,7 +70,7 @@ static int sample(const void *state, const struct eval_run *r, struct eval_acc *
 {
     (void)err;
     const struct keys *ks = state;
-    cJSON *doc = parse(text, len);
+    cJSON *doc = json_value_of(text, len);
     if (!doc) { where_it_breaks(r, a, i); return LS_OK; }
     a->n_json_valid++;
     if (ks && cJSON_IsObject(doc)) {

@@ -26,7 +26,6 @@
  * the parameter table's; their names are the table's) */
 static const char *const field_names[EXP__COUNT - EXP_CHAIN] = { "chain", "seed" };
 static const char *const scale_names[SCALE__COUNT] = { "prob", "logprob", "logit" };
-static const char *const panel_names[PANEL__COUNT] = { "parameters", "distribution", "sequence", "samples" };
 
 const char *explorer_param_name(int p)
 {
@@ -34,7 +33,6 @@ const char *explorer_param_name(int p)
     return (unsigned)p < EXP__COUNT ? field_names[p - EXP_CHAIN] : "?";
 }
 const char *explorer_scale_name(int s) { return (unsigned)s < SCALE__COUNT ? scale_names[s] : "?"; }
-const char *explorer_panel_name(int p) { return (unsigned)p < PANEL__COUNT ? panel_names[p] : "?"; }
 
 void explorer_init(struct explorer *ex)
 {
@@ -240,7 +238,8 @@ void explorer_update(struct explorer *ex)
         load_step(ex);
         struct ls_error e = {0};
         ex->res_ok = topn_run(&ex->chain, &ex->params, ex->logits, ex->V,
-                              ex->info.sparse ? ex->info.tail_mass : -1.0, same, &ex->ws, &ex->res, &e) == LS_OK;
+                              ex->info.sparse ? ex->info.tail_mass : -1.0, ex->info.token, same, &ex->ws, &ex->res,
+                              &e) == LS_OK;
         if (!ex->res_ok && !ex->step_err.code) ex->step_err = e;
         if (ex->res_ok && ex->n_top == 0) {
             /* raw order and rank depend on the step only: once per step */
@@ -319,7 +318,7 @@ static void seq_step(struct explorer *ex, struct ex_seq *s)
     ex->rec_tok[i] = tok >= 0 && (uint32_t)tok < ex->V ? tok : -1;
     if (bad) { s->state[i] = SEQ_ERROR; s->n_err++; goto next; }
     if (tok < 0 || (uint32_t)tok >= ex->V) { s->state[i] = SEQ_NOTOKEN; goto next; }
-    if (topn_run(&s->chain, &s->params, ex->wlogits, ex->V, info.sparse ? info.tail_mass : -1.0, 0,
+    if (topn_run(&s->chain, &s->params, ex->wlogits, ex->V, info.sparse ? info.tail_mass : -1.0, tok, 0,
                  &ex->wws, &ex->wres, &e)) {
         s->state[i] = SEQ_ERROR; s->n_err++; goto next;
     }

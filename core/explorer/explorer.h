@@ -350,7 +350,6 @@ int explorer_write_file(struct explorer *ex, const char *cmd, const char *path, 
 /* Names for display. */
 const char *explorer_param_name(int p);
 const char *explorer_scale_name(int s);
-const char *explorer_panel_name(int p);
 
 /* Token text of id for display (raw bytes, or "<id N>" in buf); *known = 0
  * when it is the "<id N>" spelling (no text). */

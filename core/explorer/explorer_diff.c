@@ -1,8 +1,9 @@
 /* explorer_diff.c: the explorer's comparison with a second dump (see
  * explorer_diff.h). The per-step numbers are those of `logitscope diff`
- * (div_step_compute over ids [0, min V)), so the view and the CLI agree. */
+ * (div_step_bounds over the same ids), so the view and the CLI agree. */
 #include "explorer/explorer_diff.h"
 #include "input/nonfinite.h"
+#include "input/token_match.h"
 #include "base/clock.h"
 #include "explorer/explorer.h"
 
@@ -14,8 +15,8 @@
 
 static void bufs_free(struct explorer_diff *d)
 {
-    free(d->st); free(d->za); free(d->zb); free(d->cz); free(d->pa); free(d->pb);
-    d->st = NULL; d->za = d->zb = d->cz = NULL; d->pa = d->pb = NULL;
+    free(d->st); free(d->za); free(d->zb); free(d->cz); free(d->pa); free(d->pb); free(d->b2a); free(d->zt);
+    d->st = NULL; d->za = d->zb = d->cz = d->zt = NULL; d->pa = d->pb = NULL; d->b2a = NULL;
 }
 
 void explorer_diff_close(struct explorer_diff *d)
@@ -34,29 +35,40 @@ static void check_shape(struct explorer_diff *d)
     d->stats_ok = 0;
     d->cur_ok = 0;
     d->cur_key = 0;
-    d->V = a->vocab_size < b->vocab_size ? a->vocab_size : b->vocab_size;
+    int differ = 0;
+    if (!d->b2a) d->V = div_compared_vocab(a->vocab_size, a->sparse, b->vocab_size, b->sparse, &differ);
+    d->bounded = a->sparse || b->sparse;
     d->n_steps = a->n_steps < b->n_steps ? a->n_steps : b->n_steps;
     if (a->n_steps != b->n_steps) {
         d->fatal = 1;
         snprintf(d->err, sizeof d->err, "%.100s has %u steps but %.100s has %u: not the same token sequence",
                  a->path, a->n_steps, b->path, b->n_steps);
     }
-    if (a->vocab_size != b->vocab_size)
+    if (differ)
         snprintf(d->warn, sizeof d->warn, "vocabulary sizes differ (A: %u, B: %u): ids [0, %u) compared; "
                  "perplexities are not comparable", a->vocab_size, b->vocab_size, d->V);
 }
 
-static int alloc_bufs(struct explorer_diff *d)
+/* The id space: tokens matched by text when a side has none (as diff). */
+static int alloc_bufs(struct explorer_diff *d, struct ls_error *err)
 {
     uint32_t n = d->a->n_steps > d->b->n_steps ? d->a->n_steps : d->b->n_steps;
-    d->st = calloc(n ? n : 1, sizeof *d->st);
-    d->za = malloc((size_t)d->a->vocab_size * sizeof *d->za);
-    d->zb = malloc((size_t)d->b->vocab_size * sizeof *d->zb);
-    d->cz = malloc((size_t)d->b->vocab_size * sizeof *d->cz);
     uint32_t V = d->a->vocab_size > d->b->vocab_size ? d->a->vocab_size : d->b->vocab_size;
+    if (d->a->local_ids || d->b->local_ids) {
+        if (token_match_by_text(d->a, d->b, &d->b2a, &d->V, err)) return -1;
+        if (d->V > V) V = d->V;
+        if (!(d->zt = malloc((size_t)d->b->vocab_size * sizeof *d->zt))) return -1;
+    }
+    d->st = calloc(n ? n : 1, sizeof *d->st);
+    d->za = malloc((size_t)V * sizeof *d->za);
+    d->zb = malloc((size_t)V * sizeof *d->zb);
+    d->cz = malloc((size_t)V * sizeof *d->cz);
     d->pa = malloc((size_t)V * sizeof *d->pa);
     d->pb = malloc((size_t)V * sizeof *d->pb);
-    return d->st && d->za && d->zb && d->cz && d->pa && d->pb ? 0 : -1;
+    if (!(d->st && d->za && d->zb && d->cz && d->pa && d->pb)) return -1;
+    /* a read writes its own V: the ids past it stay unlisted */
+    for (uint32_t i = 0; i < V; i++) d->za[i] = d->zb[i] = d->cz[i] = -INFINITY;
+    return 0;
 }
 
 int explorer_diff_open(struct explorer_diff *d, struct source *a, const char *path,
@@ -73,9 +85,9 @@ int explorer_diff_open(struct explorer_diff *d, struct source *a, const char *pa
     memset(&n, 0, sizeof n);
     n.a = a;
     n.b = b;
-    if (alloc_bufs(&n)) {
+    if (alloc_bufs(&n, err)) {
         explorer_diff_close(&n);
-        return ls_fail(err, LS_ELIMIT, "out of memory comparing with %s", path);
+        return err->code ? err->code : ls_fail(err, LS_ELIMIT, "out of memory comparing with %s", path);
     }
     check_shape(&n);
     explorer_diff_close(d);
@@ -83,15 +95,26 @@ int explorer_diff_open(struct explorer_diff *d, struct source *a, const char *pa
     return LS_OK;
 }
 
+const struct source *explorer_diff_b_text(const struct explorer_diff *d, int32_t id, int32_t *sid)
+{
+    *sid = id;
+    if (!d->b2a) return d->b;
+    if (id >= 0 && (uint32_t)id < d->a->vocab_size) return d->a;
+    for (uint32_t j = 0; j < d->b->vocab_size; j++)
+        if (d->b2a[j] == id) { *sid = (int32_t)j; break; }
+    return d->b;
+}
+
 void explorer_diff_rebind(struct explorer_diff *d, struct source *a)
 {
     if (!d->b) return;
     bufs_free(d);
     d->a = a;
-    if (alloc_bufs(d)) {
+    struct ls_error e = {0};
+    if (alloc_bufs(d, &e)) {
         bufs_free(d);
         d->fatal = 1;
-        snprintf(d->err, sizeof d->err, "out of memory");
+        snprintf(d->err, sizeof d->err, "%.290s", e.code ? e.msg : "out of memory");
         return;
     }
     check_shape(d);
@@ -103,11 +126,18 @@ void explorer_diff_rebind(struct explorer_diff *d, struct source *a)
 static int diff_read(const struct explorer_diff *d, struct source *s, uint32_t t, float *z, struct step_info *info,
                      struct ls_error *e)
 {
-    int rc = source_read_step(s, t, z, info, e);
-    if (rc || d->allow_nonfinite) return rc;
-    rc = step_nonfinite_check(z, s->vocab_size, info, d->nonfinite_hint, e);
-    if (rc) ls_error_prefix(e, s->path);
-    return rc;
+    int map = s == d->b && d->b2a;   /* B's values at A's ids (tokens matched by text) */
+    float *in = map ? d->zt : z;
+    int rc = source_read_step(s, t, in, info, e);
+    if (!rc && !d->allow_nonfinite) {
+        rc = step_nonfinite_check(in, s->vocab_size, info, d->nonfinite_hint, e);
+        if (rc) ls_error_prefix(e, s->path);
+    }
+    if (rc || !map) return rc;
+    for (uint32_t i = 0; i < d->V; i++) z[i] = -INFINITY;
+    for (uint32_t j = 0; j < s->vocab_size; j++) z[d->b2a[j]] = in[j];
+    if (info->token >= 0 && (uint32_t)info->token < s->vocab_size) info->token = d->b2a[info->token];
+    return LS_OK;
 }
 
 int explorer_diff_work(struct explorer_diff *d, long budget_ns)
@@ -134,7 +164,8 @@ int explorer_diff_work(struct explorer_diff *d, long budget_ns)
         }
         int32_t tok = ia.token >= 0 ? ia.token : ib.token;
         if (tok >= 0 && (uint32_t)tok >= d->V) tok = -1;
-        if (div_step_compute(d->za, d->zb, d->V, tok, &d->st[t], &e)) {
+        struct div_side sa = { d->za, ia.sparse }, sb = { d->zb, ib.sparse };
+        if (div_step_bounds(&sa, &sb, d->V, tok, &d->st[t], &e)) {
             d->fatal = 1;
             source_error_step(&e, t);
             snprintf(d->err, sizeof d->err, "%.270s", e.msg);
@@ -144,14 +175,26 @@ int explorer_diff_work(struct explorer_diff *d, long budget_ns)
         if ((long)clock_ns() - t0 >= budget_ns) break;
     }
     if (d->done < d->n_steps) return 1;
-    if (div_stats_compute(d->st, d->n_steps, &d->stats, &e) == LS_OK) d->stats_ok = 1;
+    int rc = d->bounded ? div_stats_bounds(d->st, d->n_steps, &d->stats, &d->stats_hi, &e)
+                        : div_stats_compute(d->st, d->n_steps, &d->stats, &e);
+    if (!d->bounded) d->stats_hi = d->stats;
+    if (rc == LS_OK) d->stats_ok = 1;
     else { d->fatal = 1; snprintf(d->err, sizeof d->err, "%.290s", e.msg); }
     return 0;
 }
 
-/* softmax over [0, V) in double; non-finite logits are masked (p = 0) */
-static int softmax(const float *z, uint32_t V, double *p)
+/* A side's probabilities over [0, V): a top-N side's own p = exp(z), NAN
+ * where it lists nothing and has a tail (unknown; a step listing nothing
+ * is all NAN);
+ * else the softmax in double, non-finite logits masked (p = 0). */
+static int softmax(const float *z, uint32_t V, int sparse, double *p)
 {
+    if (sparse) {   /* listed p reaching 1: an unlisted token is a known 0 (div_bounds.c) */
+        double sum = 0;
+        for (uint32_t i = 0; i < V; i++) sum += isfinite(z[i]) ? exp((double)z[i]) : 0;
+        for (uint32_t i = 0; i < V; i++) p[i] = isfinite(z[i]) ? exp((double)z[i]) : sum < 1 ? NAN : 0;
+        return 0;
+    }
     double mx = -INFINITY;
     for (uint32_t i = 0; i < V; i++) if (isfinite(z[i]) && z[i] > mx) mx = z[i];
     if (!isfinite(mx)) return -1;
@@ -203,13 +246,14 @@ void explorer_diff_update(struct explorer_diff *d, const struct explorer *ex)
     }
     d->tok_a = ia.token;
     d->tok_b = ib.token;
-    if (softmax(d->za, d->V, d->pa) || softmax(d->cz, d->V, d->pb)) {
+    if (softmax(d->za, d->V, ia.sparse, d->pa) || softmax(d->cz, d->V, ib.sparse, d->pb)) {
         snprintf(d->cur_err, sizeof d->cur_err, "step %u: no finite logit on one side", ex->step);
         return;
     }
     int32_t tok = ia.token >= 0 ? ia.token : ib.token;
     if (tok >= 0 && (uint32_t)tok >= d->V) tok = -1;
-    if (div_step_compute(d->za, d->cz, d->V, tok, &d->cur, &e)) {
+    struct div_side sa = { d->za, ia.sparse }, sb = { d->cz, ib.sparse };
+    if (div_step_bounds(&sa, &sb, d->V, tok, &d->cur, &e)) {
         snprintf(d->cur_err, sizeof d->cur_err, "%.170s", e.msg);   /* "step N: ..." already */
         return;
     }

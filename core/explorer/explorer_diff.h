@@ -4,9 +4,11 @@
  * Model A is the explorer's file (base P), model B the other (Q), both on
  * their raw distributions (T = 1, no chain), exactly as `logitscope diff A
  * B` (divergence.h): per step KL(A||B), JSD, dp of the recorded token and
- * whether the argmax agrees; the summary once every step is done. When the
- * vocabulary sizes differ, ids [0, min V) are compared, each side
- * renormalised over them, with a warning. Different step counts or
+ * whether the argmax agrees; the summary once every step is done. A top-N
+ * side is compared on its own probabilities with the unknown tail open:
+ * values are exact or [lo, hi] bounds (div_step_bounds, div_stats_bounds),
+ * as in `logitscope diff`. When the vocabulary sizes differ, ids
+ * [0, div_compared_vocab) are compared, with a warning. Different step counts or
  * recorded tokens are an error the view shows (`fatal`); the explorer keeps
  * running. NaN/+inf logits refuse the comparison as `logitscope diff`
  * does, unless the explorer allows them (allow_nonfinite: then masked).
@@ -35,7 +37,8 @@ struct explorer;
 struct explorer_diff {
     struct source *b;            /* owned; NULL: no comparison */
     struct source *a;            /* the explorer's source it was checked against */
-    uint32_t V;                  /* ids compared: min(V_A, V_B) */
+    uint32_t V;                  /* ids compared: div_compared_vocab */
+    int bounded;                 /* a side is top-N: stats is the lower bound, stats_hi the upper */
     uint32_t n_steps;
     int fatal;                   /* comparison impossible: err says why */
     char err[300];
@@ -44,14 +47,17 @@ struct explorer_diff {
     uint32_t done;
     struct div_step *st;         /* n_steps */
     int stats_ok;
-    struct div_stats stats;
-    float *za, *zb;              /* work buffers (V_A, V_B) */
+    struct div_stats stats, stats_hi;
+    float *za, *zb;              /* work buffers (max V; ids past a side's own V stay -inf) */
     /* the current step (explorer_diff_update) */
     int cur_ok;
     uint32_t cur_step;
     uint64_t cur_key;            /* the step it was built for (shifted, low bit set) */
     float *cz;                   /* B's logits at the current step */
-    double *pa, *pb;             /* V: both distributions over [0, V) */
+    int32_t *b2a;                /* tokens matched by text (token_match.h), else NULL */
+    float *zt;                   /* B's own ids before the matching (V_B) */
+    double *pa, *pb;             /* V: both distributions over [0, V); a top-N side: the
+                                    file's own p, NAN where not listed (unknown) */
     struct div_step cur;
     int32_t tok_a, tok_b;        /* recorded tokens at the current step */
     uint32_t n_top_a, n_top_b;
@@ -61,6 +67,10 @@ struct explorer_diff {
     int allow_nonfinite;
     const char *nonfinite_hint;
 };
+
+/* Where B's token `id` (in the compared ids) has its text: A's source for
+ * an id matched by text to one of A's, else B's, at *sid. */
+const struct source *explorer_diff_b_text(const struct explorer_diff *d, int32_t id, int32_t *sid);
 
 /* Open B for comparison with A (the explorer's source). On failure nothing
  * changes and err says why. A different step count opens B but sets fatal. */

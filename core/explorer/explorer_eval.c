@@ -26,7 +26,6 @@
 
 static const char *const view_names[XV__COUNT] = { "main", "scores", "sweep", "diff", "draws" };
 
-const char *explorer_eval_view_name(int v) { return (unsigned)v < XV__COUNT ? view_names[v] : "?"; }
 
 /* The one list parser (base/parse.h), in the explorer's words; sorted
  * ascending for the chart's x axis. */

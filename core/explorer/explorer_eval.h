@@ -164,6 +164,5 @@ int explorer_eval_command(struct explorer_eval *xe, struct explorer *ex, const c
 unsigned explorer_eval_show(struct explorer_eval *xe, struct explorer *ex, int view);
 /* Toggle a view: the main panels when it is already shown. */
 unsigned explorer_eval_toggle(struct explorer_eval *xe, struct explorer *ex, int view);
-const char *explorer_eval_view_name(int view);
 
 #endif

@@ -1,5 +1,6 @@
 /* explorer_live.c: live generation in the explorer (see explorer_live.h). */
 #include "explorer/explorer_live.h"
+#include "base/json_util.h"
 #include "eval/eval_gen.h"
 #include "sampling/params_table.h"
 #include "base/clock.h"
@@ -135,7 +136,7 @@ static int json_ok(const char *prompt, const char *text)
     if (!s) return 0;
     memcpy(s, prompt, a);
     memcpy(s + a, text, b + 1);
-    cJSON *d = cJSON_Parse(s);
+    cJSON *d = json_value_of(s, a + b); /* eval's test, not cJSON_Parse's laxer one */
     free(s);
     cJSON_Delete(d);
     return d != NULL;

@@ -20,6 +20,7 @@
  * in header order) must have shape [V], [steps, V] or [1, steps, V]; its data
  * is then read step by step with pread (binsrc.h). */
 #include "input/binsrc.h"
+#include "base/display.h"
 #include "base/fileio.h"
 #include "base/json_util.h"
 #include "input/loader.h"
@@ -79,32 +80,6 @@ static int get_uint(const cJSON *v, uint64_t *out, char *why, size_t whysz)
     if (floor(d) != d) { snprintf(why, whysz, "%.17g is not an integer", d); return 0; }
     if (d > ST_INT_MAX) { snprintf(why, whysz, "%.17g exceeds 2^53", d); return 0; }
     *out = (uint64_t)d;
-    return 1;
-}
-
-static int valid_utf8(const unsigned char *s, size_t n, size_t *bad)
-{
-    size_t i = 0;
-    while (i < n) {
-        unsigned c = s[i];
-        size_t k;
-        uint32_t cp;
-        if (c < 0x80) { i++; continue; }
-        if (c >= 0xC2 && c <= 0xDF) { k = 1; cp = c & 0x1F; }
-        else if (c >= 0xE0 && c <= 0xEF) { k = 2; cp = c & 0x0F; }
-        else if (c >= 0xF0 && c <= 0xF4) { k = 3; cp = c & 0x07; }
-        else { *bad = i; return 0; }
-        if (n - i <= k) { *bad = i; return 0; }
-        for (size_t j = 1; j <= k; j++) {
-            if ((s[i + j] & 0xC0) != 0x80) { *bad = i; return 0; }
-            cp = (cp << 6) | (s[i + j] & 0x3F);
-        }
-        if ((k == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (k == 3 && (cp < 0x10000 || cp > 0x10FFFF))) {
-            *bad = i;
-            return 0;
-        }
-        i += k + 1;
-    }
     return 1;
 }
 
@@ -214,11 +189,11 @@ static int st_read_header(int fd, uint64_t size, char **hdr, uint64_t *hlen, str
     *hlen = N;
     if ((rc = file_pread_exact(fd, h, (size_t)N, 8, err))) return rc;
     h[N] = 0;
-    size_t bad, k = 0;
+    size_t k = 0;
     const char *nul = memchr(h, 0, (size_t)N);
     if (nul) return ls_fail(err, LS_EDATA, "safetensors header: NUL byte at header offset %zu", (size_t)(nul - h));
-    if (!valid_utf8((const unsigned char *)h, (size_t)N, &bad))
-        return ls_fail(err, LS_EDATA, "safetensors header: not valid UTF-8 at header offset %zu", bad);
+    long bad = utf8_invalid_at(h, (size_t)N); /* the one strict decoder (base/display.h) */
+    if (bad >= 0) return ls_fail(err, LS_EDATA, "safetensors header: not valid UTF-8 at header offset %ld", bad);
     while (k < N && (h[k] == ' ' || h[k] == '\t' || h[k] == '\n' || h[k] == '\r')) k++;
     if (k == N || h[k] != '{') return ls_fail(err, LS_EDATA, "safetensors header: not a JSON object (must start with '{')");
     return LS_OK;

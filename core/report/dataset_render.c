@@ -3,12 +3,12 @@
  * version x temperature). See dataset_doc.h. */
 #include "report/dataset_doc.h"
 #include "base/display.h"
+#include "base/json_util.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <string.h>
 
-static cJSON *num(double v) { return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull(); }
 
 static void counts_json(cJSON *doc, const struct ds_doc *d, const struct ds_summary *s)
 {
@@ -34,15 +34,15 @@ static void summary_json(cJSON *doc, const struct ds_doc *d, const struct ds_sum
             cJSON *o = cJSON_CreateObject();
             cJSON_AddStringToObject(o, "metric", d->metrics[m]);
             cJSON_AddNumberToObject(o, "temperature", d->temps[t]);
-            cJSON_AddItemToObject(o, "mean_a", num(c->mean_a));
+            cJSON_AddItemToObject(o, "mean_a", json_num(c->mean_a));
             cJSON_AddNumberToObject(o, "n_a", c->n_a);
             if (d->paired) {
-                cJSON_AddItemToObject(o, "mean_b", num(c->mean_b));
+                cJSON_AddItemToObject(o, "mean_b", json_num(c->mean_b));
                 cJSON_AddNumberToObject(o, "n_b", c->n_b);
-                cJSON_AddItemToObject(o, "delta", num(c->delta));
+                cJSON_AddItemToObject(o, "delta", json_num(c->delta));
                 cJSON *ci = cJSON_AddArrayToObject(o, "delta_ci");
-                cJSON_AddItemToArray(ci, num(c->ci[0]));
-                cJSON_AddItemToArray(ci, num(c->ci[1]));
+                cJSON_AddItemToArray(ci, json_num(c->ci[0]));
+                cJSON_AddItemToArray(ci, json_num(c->ci[1]));
                 cJSON_AddNumberToObject(o, "n_paired", c->n_pair);
             }
             cJSON_AddItemToArray(a, o);
@@ -57,9 +57,9 @@ static void moved_kl_json(cJSON *doc, const struct ds_doc *d, const struct ds_su
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "id", d->rows[x->row].id);
         cJSON_AddNumberToObject(o, "temperature", d->temps[x->temp]);
-        cJSON_AddItemToObject(o, "a", num(x->a));
-        cJSON_AddItemToObject(o, "b", num(x->b));
-        cJSON_AddItemToObject(o, "delta", num(x->delta));
+        cJSON_AddItemToObject(o, "a", json_num(x->a));
+        cJSON_AddItemToObject(o, "b", json_num(x->b));
+        cJSON_AddItemToObject(o, "delta", json_num(x->delta));
         cJSON_AddItemToArray(a, o);
     }
     cJSON *k = cJSON_AddObjectToObject(doc, "kl");
@@ -72,9 +72,9 @@ static void moved_kl_json(cJSON *doc, const struct ds_doc *d, const struct ds_su
             cJSON_AddNumberToObject(k, x->key, v);
             continue;
         }
-        cJSON_AddItemToObject(k, x->key, num(diff_stat_value(&s->kl, x->off)));
+        cJSON_AddItemToObject(k, x->key, json_num(diff_stat_value(&s->kl, x->off)));
         snprintf(se, sizeof se, "%s_se", x->key);
-        if (x->se_off) cJSON_AddItemToObject(k, se, num(diff_stat_value(&s->kl, x->se_off)));
+        if (x->se_off) cJSON_AddItemToObject(k, se, json_num(diff_stat_value(&s->kl, x->se_off)));
     }
     cJSON_AddNumberToObject(k, "steps", s->kl.n);
 }

@@ -3,6 +3,7 @@
  * rows; the evaluator definitions as JSON and wrapped text. */
 #include "report/eval_report.h"
 #include "base/display.h"
+#include "base/json_util.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -314,12 +315,6 @@ static int applies(int need, const struct eval_config *cfg, const struct eval_sc
 
 /* --- JSON ------------------------------------------------------------------- */
 
-static void num(cJSON *o, const char *k, double v)
-{
-    if (isfinite(v)) cJSON_AddNumberToObject(o, k, v);
-    else cJSON_AddNullToObject(o, k);
-}
-
 static void json_one(cJSON *o, const struct desc *d, const struct eval_config *cfg, const struct eval_scores *s)
 {
     if (d->kind == K_CI) {
@@ -346,21 +341,21 @@ static void json_one(cJSON *o, const struct desc *d, const struct eval_config *c
     if (d->json_need & OMIT && !applies(d->json_need & ~(NEED_TEXT | OMIT), cfg, s)) return;
     if (!applies(d->json_need, cfg, s)) cJSON_AddNullToObject(o, d->key);
     else if (d->kind == K_BOOL) cJSON_AddBoolToObject(o, d->key, v != 0);
-    else if (d->kind == K_NUM) num(o, d->key, v);
+    else if (d->kind == K_NUM) json_add_num(o, d->key, v);
     else cJSON_AddNumberToObject(o, d->key, v);
 }
 
 void eval_scores_json(cJSON *o, const struct eval_config *cfg, const struct eval_scores *s)
 {
     for (size_t i = 0; i < N_TABLE; i++) json_one(o, &table[i], cfg, s);
-    for (int j = 0; j < cfg->n_ext; j++) num(o, cfg->ext[j].name, s->ext_mean[j]);
+    for (int j = 0; j < cfg->n_ext; j++) json_add_num(o, cfg->ext[j].name, s->ext_mean[j]);
     if (!cfg->n_ext) return;
     cJSON *ex = cJSON_AddObjectToObject(o, "external");
     for (int j = 0; j < cfg->n_ext; j++) {
         cJSON *e = cJSON_AddObjectToObject(ex, cfg->ext[j].name);
-        num(e, "mean", s->ext_mean[j]);
-        num(e, "min", s->ext_min[j]);
-        num(e, "max", s->ext_max[j]);
+        json_add_num(e, "mean", s->ext_mean[j]);
+        json_add_num(e, "min", s->ext_min[j]);
+        json_add_num(e, "max", s->ext_max[j]);
         char buf[1024];
         disp_escape(cfg->ext[j].command, strlen(cfg->ext[j].command), DISP_BACKSLASH, buf, sizeof buf);
         cJSON_AddStringToObject(e, "command", buf);

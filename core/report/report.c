@@ -1,5 +1,6 @@
 /* report.c: show documents, JSON and text (see report.h). */
 #include "report/report.h"
+#include "base/json_util.h"
 #include "base/display.h"
 #include "sampling/params_table.h"
 #include "sampling/topn.h"
@@ -110,11 +111,6 @@ void report_add_text(cJSON *obj, const struct source *s, int32_t id)
     const char *t = vocab_text(s->vocab, id, tmp, sizeof tmp, &len, &known);
     if (known) report_add_raw_text(obj, "text", t, len);
     else cJSON_AddStringToObject(obj, "text", t);
-}
-
-static cJSON *num_or_null(double v)
-{
-    return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
 }
 
 /* The tokens a show document lists: the --top most likely by raw
@@ -243,7 +239,8 @@ static void add_stages(cJSON *d, const struct chain_result *r)
     }
 }
 
-/* "exact" and, on a top-N step, "tail_mass", "bounded_by" and the
+/* "exact" and, on a top-N step, "tail_mass", "bounded_by",
+ * "unknown_stages" (when a stage's result is unknown) and the
  * "(other tokens)" row as "tail". */
 static void add_topn_json(cJSON *d, const struct chain_result *r)
 {
@@ -252,6 +249,11 @@ static void add_topn_json(cJSON *d, const struct chain_result *r)
     if (!b->sparse) return;
     cJSON_AddNumberToObject(d, "tail_mass", b->tail_raw);
     if (b->why[0]) cJSON_AddStringToObject(d, "bounded_by", b->why);
+    if (b->open_stages) {   /* the stages whose result the step leaves unknown (topn.h) */
+        cJSON *u = cJSON_AddArrayToObject(d, "unknown_stages");
+        for (int k = 0; k < r->n_stages; k++)
+            if (b->open_stages & (1u << k)) cJSON_AddItemToArray(u, cJSON_CreateString(stage_name(r->stages[k].kind)));
+    }
     cJSON *rb = cJSON_AddArrayToObject(d, "retained_mass_bounds");
     cJSON_AddItemToArray(rb, cJSON_CreateNumber(b->retained_lo));
     cJSON_AddItemToArray(rb, cJSON_CreateNumber(b->retained_hi));
@@ -272,8 +274,10 @@ cJSON *report_show_json(const struct report_ctx *c)
     const struct source *s = c->src;
     cJSON *d = cJSON_CreateObject();
     if (!d) return NULL;
+    struct chain ran;   /* the mode that ran: a top-N step is always exact (topn.h) */
+    topn_chain(c->chain, r->topn.sparse, &ran);
     report_add_source_json(d, s, c->step);
-    report_add_chain_json(d, c->chain, c->params);
+    report_add_chain_json(d, &ran, c->params);
     cJSON_AddNumberToObject(d, "seed", (double)c->seed);
     add_stages(d, r);
     cJSON_AddNumberToObject(d, "kept", r->n_kept);
@@ -323,7 +327,7 @@ cJSON *report_show_json(const struct report_ctx *c)
         cJSON *o = cJSON_CreateObject();
         cJSON_AddNumberToObject(o, "id", (double)source_file_id(s, id));
         report_add_text(o, s, id);
-        cJSON_AddItemToObject(o, "logit", num_or_null((double)c->logits[id]));
+        cJSON_AddItemToObject(o, "logit", json_num((double)c->logits[id]));
         cJSON_AddNumberToObject(o, "p_raw", r->p_raw[id]);
         add_outcome(o, r, id);
         cJSON_AddItemToArray(toks, o);
@@ -362,16 +366,22 @@ static void token_final(char *b, size_t n, const struct chain_result *r, int32_t
 }
 
 /* What a top-N step's numbers rest on (text). */
-static void topn_head_text(FILE *f, const struct chain_result *r)
+static void topn_head_text(FILE *f, const struct chain_result *r, const struct chain *ch)
 {
     const struct topn_bounds *b = &r->topn;
     fprintf(f, "top-N step: %u tokens listed with the file's own probabilities; the other tokens are unknown "
             "(mass %.6f)\n", b->n_listed, b->tail_raw);
+    if (!chain_is_exact(ch))
+        fprintf(f, "computed exactly (double precision): the %s system arithmetic is not emulated on a top-N step\n",
+                preset_name(ch->preset));
     if (!b->n_listed) {   /* topn.c's empty step: the tail is everything */
         fprintf(f, "nothing listed: the whole mass is the unknown tail; nothing can be drawn at this step\n");
         return;
     }
     if (b->exact) fprintf(f, "exact: every result below is decided by the listed tokens\n");
+    else if (b->open_stages)
+        fprintf(f, "unknown: %s; nothing is cut from there on and final probabilities are only known to lie in "
+                "[0,1]\n", b->why);
     else fprintf(f, "bounded: %s; values it leaves open are shown as [lo,hi]\n", b->why);
     if (b->tail_kept) fprintf(f, "draws come from the kept listed tokens only\n");
 }
@@ -384,10 +394,12 @@ static void show_head_text(FILE *f, const struct report_ctx *c, unsigned disp)
     char buf[512];
     disp_escape(s->path, strlen(s->path), disp, buf, sizeof buf);
     fprintf(f, "%s  step %u of %u  V=%u  format %s\n", buf, c->step, s->n_steps, s->vocab_size, s->ops->format);
-    report_chain_text(f, c->chain, c->params, &c->seed);
+    struct chain ran;   /* the mode that ran: a top-N step is always exact (topn.h) */
+    topn_chain(c->chain, r->topn.sparse, &ran);
+    report_chain_text(f, &ran, c->params, &c->seed);
     if (r->note[0]) fprintf(f, "note: %s\n", r->note);
     decided_text(f, r);
-    if (r->topn.sparse) topn_head_text(f, r);
+    if (r->topn.sparse) topn_head_text(f, r, c->chain);
     if (s->post_sampling)
         fprintf(f, "POST-SAMPLING: the file holds probabilities after its sampler chain, not the model's raw distribution\n");
     if (r->n_nan + r->n_posinf + r->n_neginf)
@@ -396,7 +408,8 @@ static void show_head_text(FILE *f, const struct report_ctx *c, unsigned disp)
     for (int i = 0; i < r->n_stages; i++) {
         const struct stage_report *sr = &r->stages[i];
         fprintf(f, "%-12s %8u %8u %14.6f %14.6f%s\n", stage_name(sr->kind), sr->kept_in, sr->kept_out,
-                sr->mass_removed, sr->raw_mass_removed, sr->active ? "" : "  (off)");
+                sr->mass_removed, sr->raw_mass_removed,
+                !sr->active ? "  (off)" : r->topn.open_stages & (1u << i) ? "  (unknown on this step)" : "");
     }
 }
 

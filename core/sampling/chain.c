@@ -1,10 +1,16 @@
 /* chain.c: running the sampler chain over one step (see chain.h).
  *
  * Cost per step is O(V) plus O(m log m) for the m survivors a top-p stage
- * has to order near its boundary; nothing sorts the whole vocabulary.
+ * has to order near its boundary; nothing sorts the whole vocabulary. The
+ * O(V) part is a few vector passes (base/vmath.h): the max and non-finite
+ * scan, the raw softmax (skipped when the caller only draws), and the
+ * first cut, which collects the few tokens at or above its boundary while
+ * the candidates are still every token (cand_iota). Every pass after the
+ * first cut walks the survivors only.
  * Numerics: logits are read as float32 and processed in double; softmax is
  * log-sum-exp (subtract the max), so logits of 1e30 or -1e30 give exact,
- * finite probabilities. */
+ * finite probabilities. Sums are in double, in one fixed order, so every
+ * machine and vector path gives the same bits. */
 #include "sampling/stage.h"
 #include "sampling/select.h"
 #include "base/vmath.h"

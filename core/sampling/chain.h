@@ -118,7 +118,9 @@ struct topn_bounds {
     double tail_raw;          /* unknown mass, 1 - sum of the listed p (the file's) */
     double f_lo, f_hi;
     double retained_lo, retained_hi; /* raw mass kept (listed exact + unknown part) */
-    char why[112];            /* the first reason a result is an interval; "" if exact */
+    unsigned open_stages;     /* bit k: stage k's result is unknown on this step (topn.c
+                                 says why); final p are then only known to lie in [0, 1] */
+    char why[224];            /* the first reason a result is an interval; "" if exact */
 };
 
 struct stage_report {

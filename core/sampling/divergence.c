@@ -70,7 +70,26 @@ int div_step_compute(const float *za, const float *zb, uint32_t V, int32_t token
     } else {
         o->nll_a = o->nll_b = o->dp = o->p_a = o->p_b = NAN;
     }
+    /* a full distribution decides everything */
+    o->kld_lo = o->kld_hi = o->kld;
+    o->jsd_lo = o->jsd_hi = o->jsd;
+    o->dp_lo = o->dp_hi = o->dp;
+    o->nll_a_lo = o->nll_a_hi = o->nll_a;
+    o->nll_b_lo = o->nll_b_hi = o->nll_b;
+    o->p_a_lo = o->p_a_hi = o->p_a;
+    o->p_b_lo = o->p_b_hi = o->p_b;
+    o->top_a_known = o->top_b_known = 1;
     return LS_OK;
+}
+
+uint32_t div_compared_vocab(uint32_t va, int sparse_a, uint32_t vb, int sparse_b, int *differ)
+{
+    int a_short = va < vb;
+    uint32_t lo = a_short ? va : vb, hi = a_short ? vb : va;
+    *differ = 0;
+    if (a_short ? sparse_a : sparse_b) return hi;
+    *differ = va != vb;
+    return lo;
 }
 
 double div_percentile(const double *s, size_t n, double f)

@@ -29,6 +29,16 @@
 #include <stdint.h>
 #include "base/status.h"
 
+/* Why a step's values are intervals (div_step.open). */
+enum {
+    DIV_TAIL_A = 1,    /* A is top-N with an unknown tail */
+    DIV_TAIL_B = 2,
+    DIV_EMPTY_A = 4,   /* A lists no token at this step: all of it is unknown */
+    DIV_EMPTY_B = 8,
+    DIV_TOKEN_A = 16,  /* A does not list the recorded token: its p is a bound */
+    DIV_TOKEN_B = 32
+};
+
 struct div_step {
     double kld, jsd;
     double dp;             /* NaN without a recorded token */
@@ -36,7 +46,32 @@ struct div_step {
     double p_a, p_b;       /* probability of the recorded token */
     int same_top;
     int32_t top_a, top_b;
+    /* What the files decide (div_step_bounds): every value lies in
+     * [lo, hi]; lo == hi where it is exact (always for full distributions,
+     * where the point fields above equal them). A point field of a bounded
+     * step is NaN. hi = +inf: no finite upper bound. */
+    double kld_lo, kld_hi, jsd_lo, jsd_hi, dp_lo, dp_hi;
+    double nll_a_lo, nll_a_hi, nll_b_lo, nll_b_hi, p_a_lo, p_a_hi, p_b_lo, p_b_hi;
+    int top_a_known, top_b_known;  /* 0: the side's top may be an unlisted token */
+    double tail_a, tail_b;         /* a top-N side's unlisted mass (0 for a full side) */
+    unsigned open;                 /* DIV_* bits, 0 for an exact step */
 };
+
+/* One side of a step for div_step_bounds: V values over the compared ids.
+ * A full distribution (sparse 0): logits, non-finite = masked (p = 0). A
+ * top-N step (sparse 1): log-probabilities as the file gives them
+ * (p = exp(z), never renormalised), -inf = not listed (unknown). */
+struct div_side {
+    const float *z;
+    int sparse;
+};
+
+/* Exact / bounded / unknown: how far the files decide a step. */
+enum div_basis { DIV_EXACT = 0, DIV_BOUNDED, DIV_UNKNOWN };
+enum div_basis div_step_basis(const struct div_step *s);
+/* The reason a step is not exact, e.g. "A's tail 0.0312 is unknown;
+ * B does not list the recorded token" ("" when exact). */
+void div_step_why(const struct div_step *s, char *buf, size_t n);
 
 /* One step: za, zb hold V logits each (non-finite = masked, p = 0). token
  * may be -1. Returns LS_EDATA if either side has no finite logit. */
@@ -55,6 +90,20 @@ struct div_stats {
     double ppl_a, ppl_b, ln_ppl_ratio, ln_ppl_ratio_se, cor_ln_ppl;
 };
 
+/* One step where either side may be top-N: exact values where the files
+ * decide them, [lo, hi] bounds otherwise (div_bounds.c derives them). A
+ * full side with no finite logit is LS_EDATA ("A: no finite logit"); a
+ * top-N side listing nothing is a step whose whole mass is unknown. Both
+ * sides full: exactly div_step_compute. */
+int div_step_bounds(const struct div_side *a, const struct div_side *b, uint32_t V, int32_t token,
+                    struct div_step *out, struct ls_error *err);
+
+/* The ids two files are compared over: [0, min(V_a, V_b)), or [0, max)
+ * when the shorter side is top-N (a top-N file's V is its largest listed
+ * id + 1, not a vocabulary size: its ids beyond are unlisted). *differ = 1
+ * when ids are left out (the caller warns). */
+uint32_t div_compared_vocab(uint32_t va, int sparse_a, uint32_t vb, int sparse_b, int *differ);
+
 /* Percentile of sorted[0..n) at fraction f: linear interpolation at index
  * f*(n-1). NaN for n = 0. */
 double div_percentile(const double *sorted, size_t n, double f);
@@ -62,6 +111,12 @@ double div_percentile(const double *sorted, size_t n, double f);
 /* Summary of n steps. Allocates a sorted copy internally (LS_ELIMIT). */
 int div_stats_compute(const struct div_step *st, uint32_t n, struct div_stats *out,
                       struct ls_error *err);
+
+/* The summary's bounds: every statistic of div_stats lies in [lo, hi]
+ * (lo == hi, with its standard error, where every step decides it; a
+ * bounded statistic's standard errors are NaN). */
+int div_stats_bounds(const struct div_step *st, uint32_t n, struct div_stats *lo,
+                     struct div_stats *hi, struct ls_error *err);
 
 /* One summary statistic: its JSON key (the standard error, when it has one,
  * follows as KEY_se), its row label in the text table, where it lives in

@@ -7,17 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const role_names[ROLE__COUNT] = {
-#define GRID_ROLE_NAME(id, name, what) name,
-    GRID_ROLES(GRID_ROLE_NAME)
-#undef GRID_ROLE_NAME
-};
-
-const char *grid_role_name(enum grid_role r)
-{
-    return (unsigned)r < ROLE__COUNT ? role_names[r] : "?";
-}
-
 int grid_resize(struct grid *g, int w, int h)
 {
     if (w < 1) w = 1;

@@ -69,7 +69,6 @@ enum grid_role {
     ROLE__COUNT
 };
 
-const char *grid_role_name(enum grid_role r);
 
 /* Click tags: what a cell selects. 0 = nothing. */
 enum grid_tag_kind { TAG_NONE = 0, TAG_STEP = 1, TAG_TOKEN_ROW = 2, TAG_PANEL = 3, TAG_PARAM = 4,

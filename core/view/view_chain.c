@@ -103,6 +103,10 @@ static void stage_row(struct grid *g, const struct explorer *ex, struct view_rec
     x += c->nmw + 1;
     if (has_p) grid_tag(g, r.x, y, r.w, 1, GRID_TAG(TAG_PARAM, pid));
     if (!s->active) { grid_puts(g, x, y, end - x, ROLE_DIM, "off"); return; }
+    if (ex->res.topn.open_stages & (1u << k)) {   /* a top-N step cannot decide it (topn.h) */
+        grid_puts(g, x, y, end - x, ROLE_CUT_LABEL, "unknown on top-N");
+        return;
+    }
     char a[16], b[16], sh[16];
     fmt_count(a, sizeof a, s->kept_in, c->compact);
     fmt_count(b, sizeof b, s->kept_out, c->compact);

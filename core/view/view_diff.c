@@ -22,29 +22,11 @@ static int tok(struct grid *g, const struct source *s, int x, int y, int maxw, e
     return grid_text(g, x, y, maxw, role, t, len, DISP_TOKEN);
 }
 
-/* Text over up to max_lines rows, broken at spaces; returns rows used. */
-static int wrap(struct grid *g, int x, int y, int w, int max_lines, enum grid_role role, const char *t)
-{
-    int n = 0;
-    size_t len = strlen(t);
-    while (len > 0 && n < max_lines) {
-        size_t cut = len;
-        if ((int)len > w && n + 1 < max_lines) {
-            cut = (size_t)w;
-            while (cut > 0 && t[cut] != ' ') cut--;
-            if (cut == 0) cut = (size_t)w;
-        }
-        grid_text(g, x, y + n, w, role, t, cut, 0);
-        n++;
-        t += cut;
-        len -= cut;
-        while (len > 0 && *t == ' ') { t++; len--; }
-    }
-    return n;
-}
-
-static void side(struct grid *g, const struct source *s, const char *name, const double *p, const int32_t *top,
-                 uint32_t n_top, const double *other, int32_t rec, int x, int y, int w, int rows)
+/* One model's column; d: B's (its token texts may be A's, token_match.h),
+ * NULL for A. */
+static void side(struct grid *g, const struct source *s, const struct explorer_diff *d, const char *name,
+                 const double *p, const int32_t *top, uint32_t n_top, const double *other, int32_t rec, int x, int y,
+                 int w, int rows)
 {
     char t[160];
     int n = snprintf(t, sizeof t, "%s: ", name);
@@ -58,12 +40,30 @@ static void side(struct grid *g, const struct source *s, const char *name, const
         int yy = y + 1 + i;
         int32_t id = top[i];
         if (id == rec) grid_glyph(g, x, yy, gl->arrow, ROLE_MARK);
-        tok(g, s, x + 2, yy, tw, ROLE_NORMAL, id);
+        int32_t sid = id;
+        const struct source *ts = d ? explorer_diff_b_text(d, id, &sid) : s;
+        tok(g, ts, x + 2, yy, tw, ROLE_NORMAL, sid);
         if (bw) grid_bar(g, x + 2 + tw + 1, yy, bw, mx > 0 ? p[id] / mx : 0, ROLE_BAR_FINAL);
         grid_printf(g, x + 2 + tw + 1 + (bw ? bw + 1 : 0), yy, 7, ROLE_VALUE, "%7.4f", p[id]);
         /* the other model's probability of the same token */
-        grid_printf(g, x + 2 + tw + 1 + (bw ? bw + 1 : 0) + 8, yy, 8, ROLE_DIM, "(%.3f)", other[id]);
+        if (isnan(other[id])) grid_puts(g, x + 2 + tw + 1 + (bw ? bw + 1 : 0) + 8, yy, 8, ROLE_DIM, "(?)");
+        else grid_printf(g, x + 2 + tw + 1 + (bw ? bw + 1 : 0) + 8, yy, 8, ROLE_DIM, "(%.3f)", other[id]);
     }
+    if (!n_top && rows > 0) grid_puts(g, x + 2, y + 1, w - 2, ROLE_DIM, "lists no token here: all unknown");
+}
+
+/* How an exact value is written (an interval is always "[%.3g, %.3g]"). */
+enum ivf { IV_G4, IV_SIGNED_F4, IV_F4, IV_F1 };
+
+/* A value the files decide, or the interval they leave ("[0.1, inf]"). */
+static void iv(char *b, size_t n, double lo, double hi, enum ivf f)
+{
+    if (isnan(lo) && isnan(hi)) snprintf(b, n, "n/a");
+    else if (lo != hi) snprintf(b, n, "[%.3g, %.3g]", lo, hi);
+    else if (f == IV_SIGNED_F4) snprintf(b, n, "%+.4f", lo);
+    else if (f == IV_F4) snprintf(b, n, "%.4f", lo);
+    else if (f == IV_F1) snprintf(b, n, "%.1f", lo);
+    else snprintf(b, n, "%.4g", lo);
 }
 
 /* No second dump, or dumps that cannot be compared: the panel says why.
@@ -76,9 +76,11 @@ static int diff_refusal(struct grid *g, const struct explorer_diff *d, int x, in
         return 1;
     }
     if (!d->fatal) return 0;
-    grid_fill(g, x, y + 1, w, 6, ROLE_ERROR);
+    /* the error is never cut: it gets the rows it asks for */
+    int rows = panel_wrap_lines(g, w - 4, d->err);
+    grid_fill(g, x, y + 1, w, 3 + rows, ROLE_ERROR);
     grid_puts(g, x + 1, y + 1, w - 2, ROLE_ERROR, "cannot compare these dumps:");
-    int n = wrap(g, x + 3, y + 2, w - 4, 3, ROLE_ERROR, d->err);
+    int n = panel_wrap(g, x + 3, y + 2, w - 4, rows, ROLE_ERROR, d->err);
     grid_puts(g, x + 1, y + 2 + n, w - 2, ROLE_ERROR, "diff needs two dumps of the same token sequence");
     grid_printf(g, x, y + 4 + n, w, ROLE_DIM, "%scompare OTHER tries another file; %s returns to the panels",
                 grid_key(g, GK_COMMAND), grid_key(g, GK_BACK));
@@ -93,9 +95,9 @@ static void kl_column(struct grid *g, const struct explorer_diff *d, uint32_t s0
     int barw = colw > 1 ? colw - 1 : 1;
     double v = -1;
     int inf = 0, ascii = (g->dflags & DISP_ASCII) != 0;
-    for (uint32_t s = s0; s < s1 && s < d->done; s++) {
-        if (isinf(d->st[s].kld)) inf = 1;
-        else if (d->st[s].kld > v) v = d->st[s].kld;
+    for (uint32_t s = s0; s < s1 && s < d->done; s++) {   /* the lower bound on top-N steps */
+        if (isinf(d->st[s].kld_lo)) inf = 1;
+        else if (d->st[s].kld_lo > v) v = d->st[s].kld_lo;
     }
     grid_tag(g, cx, y, colw, seq_h + 1, GRID_TAG(TAG_STEP, s0));
     if (v < 0 && !inf) { grid_glyph(g, cx, y + seq_h - 1, grid_glyphs(g)->dot, ROLE_DIM); return; }
@@ -117,9 +119,9 @@ static int kl_chart(struct grid *g, const struct explorer *ex, const struct expl
 {
     uint32_t N = d->n_steps;
     double mx = 0;
-    for (uint32_t i = 0; i < d->done; i++) if (isfinite(d->st[i].kld) && d->st[i].kld > mx) mx = d->st[i].kld;
-    grid_printf(g, x, y, w, ROLE_TITLE, "KL(A||B) per step%s, max %.4g nats%s", N > (uint32_t)w ? " (max per column)" : "",
-                mx, d->done < N ? "  (computing...)" : "");
+    for (uint32_t i = 0; i < d->done; i++) if (isfinite(d->st[i].kld_lo) && d->st[i].kld_lo > mx) mx = d->st[i].kld_lo;
+    grid_printf(g, x, y, w, ROLE_TITLE, "KL(A||B)%s per step%s, max %.4g nats%s", d->bounded ? " lower bound" : "",
+                N > (uint32_t)w ? " (max per column)" : "", mx, d->done < N ? "  (computing...)" : "");
     y++;
     int ncol = N < (uint32_t)w ? (int)N : w;
     /* few steps: wider columns (a gap between them) */
@@ -145,12 +147,23 @@ static void diff_summary(struct grid *g, const struct explorer_diff *d, int x, i
         grid_printf(g, x, y, w, ROLE_DIM, "summary after every step: %u/%u done", d->done, d->n_steps);
         return;
     }
-    const struct div_stats *s = &d->stats;
-    grid_printf(g, x, y, w, ROLE_VALUE, "mean KLD %.4g +/- %.2g   median %.4g   p99 %.4g   max %.4g   mean JSD %.4g",
-                s->mean_kld, s->mean_kld_se, s->kld_median, s->kld_p99, s->kld_max, s->mean_jsd);
+    const struct div_stats *s = &d->stats, *h = &d->stats_hi;
+    char mk[48], md[48], p99[48], mx[48], js[48], st[48], dp[48], rms[48], lr[48];
+    iv(mk, sizeof mk, s->mean_kld, h->mean_kld, IV_G4);
+    iv(md, sizeof md, s->kld_median, h->kld_median, IV_G4);
+    iv(p99, sizeof p99, s->kld_p99, h->kld_p99, IV_G4);
+    iv(mx, sizeof mx, s->kld_max, h->kld_max, IV_G4);
+    iv(js, sizeof js, s->mean_jsd, h->mean_jsd, IV_G4);
+    iv(st, sizeof st, 100 * s->same_top, 100 * h->same_top, IV_F1);
+    iv(dp, sizeof dp, s->mean_dp, h->mean_dp, IV_SIGNED_F4);
+    iv(rms, sizeof rms, s->rms_dp, h->rms_dp, IV_F4);
+    iv(lr, sizeof lr, s->ln_ppl_ratio, h->ln_ppl_ratio, IV_SIGNED_F4);
+    if (s->mean_kld == h->mean_kld && isfinite(s->mean_kld_se))
+        snprintf(mk + strlen(mk), sizeof mk - strlen(mk), " +/- %.2g", s->mean_kld_se);
+    grid_printf(g, x, y, w, ROLE_VALUE, "mean KLD %s   median %s   p99 %s   max %s   mean JSD %s", mk, md, p99, mx, js);
     if (y + 1 < last_y)
-        grid_printf(g, x, y + 1, w, ROLE_VALUE, "same top %.1f%%   mean dp %+.4f   RMS dp %.4f   ln PPL(B)/PPL(A) %+.4f",
-                    100 * s->same_top, s->mean_dp, s->rms_dp, s->ln_ppl_ratio);
+        grid_printf(g, x, y + 1, w, ROLE_VALUE, "same top %s%%   mean dp %s   RMS dp %s   ln PPL(B)/PPL(A) %s",
+                    st, dp, rms, lr);
 }
 
 void view_diff(struct grid *g, const struct explorer *ex, const struct explorer_eval *xe, struct view_rect r)
@@ -166,11 +179,18 @@ void view_diff(struct grid *g, const struct explorer *ex, const struct explorer_
         return;
     }
     const struct div_step *c = &d->cur;
-    char dp[32] = "n/a";
-    if (isfinite(c->dp)) snprintf(dp, sizeof dp, "%+.4f", c->dp);
-    grid_printf(g, x, y, w, ROLE_VALUE, "step %u: KL(A||B) %.4g nats   JSD %.4g   dp(recorded) %s   same top: %s",
-                ex->step, c->kld, c->jsd, dp, c->same_top ? "yes" : "no");
+    char kl[48], js[48], dp[48], why[200];
+    iv(kl, sizeof kl, c->kld_lo, c->kld_hi, IV_G4);
+    iv(js, sizeof js, c->jsd_lo, c->jsd_hi, IV_G4);
+    iv(dp, sizeof dp, c->dp_lo, c->dp_hi, IV_SIGNED_F4);
+    grid_printf(g, x, y, w, ROLE_VALUE, "step %u: KL(A||B) %s nats   JSD %s   dp(recorded) %s   same top: %s",
+                ex->step, kl, js, dp, !(c->top_a_known && c->top_b_known) ? "?" : c->same_top ? "yes" : "no");
     y++;
+    div_step_why(c, why, sizeof why);
+    if (d->bounded && why[0]) {   /* what the files leave open here, and why */
+        static const char *const basis[] = { "exact", "bounded", "unknown" };
+        grid_printf(g, x, y++, w, ROLE_DIM, "%s: %s", basis[div_step_basis(c)], why);
+    }
     /* the sequence chart takes 5 rows (title, 3 bar rows, marker) and the summary 2 */
     int seq_h = r.h >= 18 ? 3 : 2;
     int rows = r.y + r.h - y - 1 - (seq_h + 4);
@@ -178,8 +198,8 @@ void view_diff(struct grid *g, const struct explorer *ex, const struct explorer_
     if (rows > XD_TOP) rows = XD_TOP;
     int hw = w / 2;
     int32_t rec = d->tok_a >= 0 ? d->tok_a : d->tok_b;
-    side(g, ex->src, "A", d->pa, d->top_a, d->n_top_a, d->pb, rec, x, y, hw - 1, rows);
-    side(g, d->b, "B", d->pb, d->top_b, d->n_top_b, d->pa, rec, x + hw + 1, y, w - hw - 1, rows);
+    side(g, ex->src, NULL, "A", d->pa, d->top_a, d->n_top_a, d->pb, rec, x, y, hw - 1, rows);
+    side(g, d->b, d, "B", d->pb, d->top_b, d->n_top_b, d->pa, rec, x + hw + 1, y, w - hw - 1, rows);
     for (int i = 0; i <= rows; i++) grid_glyph(g, x + hw - 1, y + i, grid_glyphs(g)->vline, ROLE_BORDER);
     y += rows + 1;
     if (seq_h == 0) return;

@@ -155,6 +155,7 @@ static void dist_values(const struct explorer *ex, int32_t id, char *a, char *b,
         break;
     }
     if (open && ex->scale == SCALE_PROB) fmt_open(b, n, pf);
+    if (res->topn.open_stages) { snprintf(b, n, "?"); *vf = 0; }   /* a stage's result is unknown (topn.h) */
 }
 
 /* The (other tokens) row of a top-N step: the unknown tail's raw mass and
@@ -177,6 +178,7 @@ static void dist_tail_row(struct grid *g, const struct explorer *ex, const struc
         grid_puts(g, c->xf + 2, yy, end - c->xf - 2, ROLE_CUT_LABEL, cb ? cb : "?");
         return;
     }
+    if (res->topn.open_stages) { grid_printf(g, c->xfn, yy, end - c->xfn, ROLE_DIM, "%6s", "?"); return; }
     if (hi - lo > 1e-12) fmt_open(b, sizeof b, (lo + hi) / 2);
     else num_prob(b, sizeof b, lo);
     if (c->bw) grid_bar(g, c->xf, yy, c->bw, (lo + hi) / 2, ROLE_BAR_FINAL);

@@ -17,6 +17,7 @@
  * of up to 6 characters (else the chain letter, "T") from 80, the chain
  * letter below. */
 #include "view/panel.h"
+#include "sampling/topn.h"
 #include "sampling/stage.h"
 
 #include <stdio.h>
@@ -79,7 +80,10 @@ static int tail_fields(const struct explorer *ex, int w, struct pfield *out)
     int wide = w >= 100, narrow = w < 80;
     out[0] = (struct pfield){ EXP_CHAIN, 0, "", "" };
     if (wide) snprintf(out[0].label, sizeof out[0].label, "chain");
-    chain_format_short(&ex->chain, out[0].value, sizeof out[0].value);
+    /* what ran: a top-N step is computed exactly whatever the mode (topn.h) */
+    struct chain ran;
+    topn_chain(&ex->chain, ex->info.sparse, &ran);
+    chain_format_short(&ran, out[0].value, sizeof out[0].value);
     out[1] = (struct pfield){ EXP_SEED, 0, "", "" };
     snprintf(out[1].label, sizeof out[1].label, "%s", narrow ? "s" : "seed");
     snprintf(out[1].value, sizeof out[1].value, "%llu", (unsigned long long)ex->seed);

@@ -40,14 +40,17 @@ void view_samples(struct grid *g, const struct explorer *ex, struct view_rect r)
 {
     const struct ex_samples *sm = &ex->samples;
     char t[80];
-    if (r.w >= 40)
+    int none = ex->res_ok && ex->res.n_kept == 0;   /* a top-N step listing no token (topn.c) */
+    if (none)
+        snprintf(t, sizeof t, r.w >= 40 ? "Samples: none, no token is listed" : "Samples: none");
+    else if (r.w >= 40)
         snprintf(t, sizeof t, "Samples: first %u of %uk draws, seed %llu", sm->n, sm->emp_n / 1000,
                  (unsigned long long)ex->seed);
     else
         snprintf(t, sizeof t, "Samples: %u draws, seed %llu", sm->n, (unsigned long long)ex->seed);
     panel_title(g, r, t, ex->focus_panel == PANEL_SAMPLES);
     if (r.h < 2 || !ex->res_ok) return;
-    if (ex->res.n_kept == 0) {   /* a top-N step listing no token (topn.c) */
+    if (none) {
         panel_wrap(g, r.x, r.y + 1, r.w, r.h - 1, ROLE_DIM, "nothing can be drawn: no token is listed at this step");
         return;
     }

@@ -34,7 +34,7 @@ for f in lie lie8; do
     gib() { awk -v n=$n -v b=$1 'BEGIN { printf "%.1f", n * b / 1073741824 }'; }
     check "$f info --json" "logitscope: $t/$f.npy: $n steps: the JSON listing of every step would take $(gib 440) GiB (440 bytes per step), over the limit of 1 GiB" \
         "$LS" info --json "$t/$f.npy"
-    check "$f diff" "logitscope: $n steps: the per-step divergences would take $(gib 76) GiB (76 bytes per step), over the limit of 1 GiB" \
+    check "$f diff" "logitscope: $n steps: the per-step divergences would take $(gib 220) GiB (220 bytes per step), over the limit of 1 GiB" \
         "$LS" diff "$t/$f.npy" "$t/$f.npy"
     check "$f explorer" "logitscope: $t/$f.npy: $n steps: the explorer's sequence tables would take $(gib 24) GiB (24 bytes per step), over the limit of 1 GiB" \
         env LINES=24 COLUMNS=80 "$LS" "$t/$f.npy" --script "$t/q.script"

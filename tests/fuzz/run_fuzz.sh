@@ -8,7 +8,7 @@ T=${1:-60}
 CLANG=${CLANG:-clang-14}
 command -v "$CLANG" >/dev/null || { echo "make fuzz: $CLANG not found (apt-get install clang-14 libclang-rt-14-dev)"; exit 2; }
 mkdir -p build/fuzz
-CF="$(pkg-config --cflags libcjson zlib) -Icore -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -std=c11 -g -O1"
+CF="$(pkg-config --cflags libcjson zlib) -Icore -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -std=c11 -g -O1 -Wno-psabi"
 LIBS="$(pkg-config --libs libcjson zlib) -lm"
 fail=0
 for src in tests/fuzz/fuzz_*.c; do

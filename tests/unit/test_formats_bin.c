@@ -352,6 +352,17 @@ static void test_halffloat(void **state)
     assert_int_equal(hf_f32_to_f16(65520.0f), 0x7C00);        /* rounds to inf */
     assert_true(isinf(hf_f64_to_f32(1e39)) && hf_f64_to_f32(-1e39) < 0);
     assert_true(hf_f64_to_f32(3.4028235e38) == 3.4028234663852886e38f);
+    /* the little-endian fast loops give every half and bfloat16 bit for bit
+     * what the per-element (strided) path gives */
+    static unsigned char all[2 * 65536];
+    static float fast[65536], slow[65536];
+    for (uint32_t h = 0; h < 65536; h++) { all[2 * h] = (unsigned char)(h & 0xFF); all[2 * h + 1] = (unsigned char)(h >> 8); }
+    for (int t = 0; t < 2; t++) {
+        enum hf_dtype dt = t ? HF_BF16 : HF_F16;
+        hf_convert(fast, all, 65536, dt, 0);
+        hf_convert_strided(slow, all, 65536, 2, dt, 0);
+        assert_memory_equal(fast, slow, sizeof fast);
+    }
     /* big-endian and strided conversion */
     const unsigned char be[4] = { 0x3F, 0x80, 0x00, 0x00 }, le16[4] = { 0x00, 0x3C, 0x00, 0xC0 };
     float z[2];
