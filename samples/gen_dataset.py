@@ -31,6 +31,10 @@ with a fixed seed, fixed 2-decimal logits).
 import json
 import os
 import random
+import sys
+
+sys.dont_write_bytecode = True   # no __pycache__ in samples/
+from gen_corpus import FIRST   # the corpus's first names (the model has seen them)
 
 VOCAB = ["{", "}", "\"name\"", ":", "\"", "Ada", "Bob", ",", "\"age\"", "1", "2", "3",
          "</s>", "oops", "[", "]", "null", "\"city\"", "Paris", "Rome", " ", "4", "x", "'"]
@@ -38,16 +42,14 @@ ID = {t: i for i, t in enumerate(VOCAB)}
 # structural look-alikes: the token that breaks the JSON when drawn instead
 LOOKALIKE = {"{": "[", "}": "]", "\"": "'", ":": " ", ",": " ", "</s>": "oops"}
 NAMES = ["Ada", "Bob"]
-# the first names of samples/gen_corpus.py (the model has seen them)
-FIRST = ["Ada", "Alan", "Grace", "Charles", "Mary", "John", "Emmy", "Marie", "Isaac", "Sofia",
-         "Carl", "Rosalind", "Niels", "Lise", "Paul", "Hedy", "Katherine", "Edsger", "Barbara",
-         "Claude", "Dorothy", "Tim", "Margaret", "Donald", "Frances"]
+CITIES = ["Paris", "Rome"]
+
+NAMES_USED = 25   # the first 25 of them
 # record openings, each cut where the model must choose (a surname, a year,
 # a value); 8 x 25 names = 200 prompts
 OPENINGS = ['{"name": "%s', '{"name": "%s ', '{"name": "%s", "born": 1', '{"name": "%s", "born": 19',
             '{"name": "%s", "field": "', '{"name": "%s", "born": 1850, "field": "',
             '{"name": "%s", "country": "', '{"name": "%s", "role": "']
-CITIES = ["Paris", "Rome"]
 
 
 def answer(rng):
@@ -79,9 +81,9 @@ def dump(rng, toks, margins):
 def write_prompts(root):
     """The 200-row prompt manifest (the same rows serve A and B)."""
     with open(os.path.join(root, "prompts.jsonl"), "w") as f:
-        for q in range(len(OPENINGS) * len(FIRST)):
-            name = FIRST[q % len(FIRST)]
-            row = {"id": "p%03d" % q, "prompt": OPENINGS[q // len(FIRST)] % name, "expected": [name]}
+        for q in range(len(OPENINGS) * NAMES_USED):
+            name = FIRST[q % NAMES_USED]
+            row = {"id": "p%03d" % q, "prompt": OPENINGS[q // NAMES_USED] % name, "expected": [name]}
             f.write(json.dumps(row, separators=(",", ":")) + "\n")
 
 

@@ -9,7 +9,7 @@ d=$(mktemp -d) || exit 1
 trap 'rm -rf "$d"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 mkdir -p "$d/samples"
-cp samples/gen_dataset.py "$d/samples/" || fail copy
+cp samples/gen_dataset.py samples/gen_corpus.py "$d/samples/" || fail copy
 python3 "$d/samples/gen_dataset.py" || fail "gen_dataset.py"
 cmp samples/dataset/prompts.jsonl "$d/samples/dataset/prompts.jsonl" || fail "prompts.jsonl differs from its script"
 for f in a.jsonl b.jsonl a/q000.json b/q199.json; do
