@@ -175,7 +175,12 @@ static int manifest_row(struct ds_row *r, const cJSON *o, const char *dir)
 {
     char where[32];
     snprintf(where, sizeof where, "<line %ld>", r->line);
-    if (!cJSON_IsObject(o)) return bad(r, "expected a JSON object with an \"id\"");
+    /* every row has an id (rows are sorted and paired by it): a line that is
+     * not an object, or has no usable id, is named by its line number */
+    if (!cJSON_IsObject(o)) {
+        if (!(r->id = strdup(where))) return LS_ELIMIT;
+        return bad(r, "expected a JSON object with an \"id\"");
+    }
     if (!take_id(r, cJSON_GetObjectItemCaseSensitive(o, "id"))) {
         if (!(r->id = strdup(where))) return LS_ELIMIT;
         return bad(r, "\"id\" must be a non-empty string (at most 200 bytes) or an integer");

@@ -39,7 +39,7 @@ static int first_active(const struct emu *e)
 static int best_k1(struct emu *e, const float *z, uint32_t V, uint32_t k)
 {
     double thr;
-    if (!select_sample_threshold(get_logit, z, V, k + 1, &thr)) thr = -INFINITY; /* small V: every token */
+    if (!select_sample_threshold(get_logit, z, V, k + 1, &thr)) thr = -INFINITY; /* small V: every token (quickselect below) */
     size_t c = vm_collect_ge(z, V, thr, e->ix);
     if (c < (size_t)k + 1) return 0; /* the sample misjudged: take the long way */
     /* the (k+1)-th largest by quickselect, then sort only those at or above it */
@@ -73,7 +73,10 @@ static uint32_t llama_top_p_prefix(struct emu *e, const float *z, uint32_t V)
     double S = vm_exp_shift(z, V, e->r->max_logit, 1.0, e->d, NULL);
     for (uint32_t want = 256; want <= V / 4; want *= 8) {
         double thr;
-        if (!select_sample_threshold(get_logit, z, V, want, &thr)) thr = -INFINITY;
+        if (!select_sample_threshold(get_logit, z, V, want, &thr)) { /* small V: the want-th logit exactly */
+            for (uint32_t i = 0; i < V; i++) e->v[i] = (double)z[i];
+            thr = select_kth_largest(e->v, V, want - 1);
+        }
         size_t c = vm_collect_ge(z, V, thr, e->ix);
         for (size_t j = 0; j < c; j++)
             e->buf[j] = (struct ls_tok){ .id = e->ix[j], .logit = (double)z[e->ix[j]], .p = (double)e->yf[e->ix[j]] };
@@ -91,7 +94,7 @@ static uint32_t llama_top_p_prefix(struct emu *e, const float *z, uint32_t V)
                 return i + 1;
             }
         }
-        if (thr == -INFINITY) return 0;
+        if (c == V) return 0;
     }
     return 0;
 }

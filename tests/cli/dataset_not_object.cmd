@@ -1,0 +1,1 @@
+$LS dataset eval tests/data/dataset/not_object.jsonl -n 2
