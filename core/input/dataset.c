@@ -141,6 +141,11 @@ static int take_expected(struct ds_row *r, const cJSON *v)
 {
     int n = cJSON_GetArraySize(v);
     if (!cJSON_IsArray(v) || n > DS_MAX_EXPECTED) return bad(r, "\"expected\" must be an array of at most 64 strings");
+    /* a repeated key (JSON allows it; cJSON keeps both): the last one wins,
+     * as for the other keys */
+    for (int k = 0; k < r->n_expected; k++) free(r->expected[k]);
+    free(r->expected);
+    r->n_expected = 0;
     r->expected = calloc((size_t)(n ? n : 1), sizeof *r->expected);
     if (!r->expected) return LS_ELIMIT;
     const cJSON *it;

@@ -108,6 +108,9 @@ void emu_run(const struct chain *c, const struct params *p, const float *logits,
  * among the k + 1 best), reporting it and the inactive stages before it.
  * Returns the stage's index, -1 if not applied. */
 int emu_trim(struct emu *e, const float *z);
+/* The whole run when the only active stage is a plain temperature
+ * (emu_trim.c); 1 when done. */
+int emu_trim_temperature_only(struct emu *e, const float *z);
 /* The same for HF and vLLM (emu_trim_torch.c): a first top-k, top-p or
  * min-p, after a temperature or not, decided over every token with vector
  * passes instead of torch's whole-array sorts and float sums, when a margin

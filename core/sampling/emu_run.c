@@ -9,6 +9,7 @@
  * That costs one exp per candidate per active stage, on top of what the
  * system itself computes. */
 #include "sampling/stage.h"
+#include "base/vmath.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -123,8 +124,35 @@ static int id_asc(const void *a, const void *b)
 /* the final distribution: double softmax of the surviving logits. Only
  * survivors are touched: every other p is already 0 (chain.c clears the
  * previous survivors before a run), and their cut_by is set. */
+/* Every token survived in id order with a float32 logit (a system chain
+ * whose stages only divided by a temperature): the final softmax in two
+ * vector passes over a float copy, as chain.c's raw softmax. 0 otherwise. */
+static int finish_every_token(struct emu *e)
+{
+    struct chain_result *r = e->r;
+    uint32_t V = r->V;
+    if (e->n != V) return 0;
+    for (uint32_t i = 0; i < V; i++) {
+        double v = e->a[i].logit;
+        if (e->a[i].id != (int32_t)i || !isfinite(v) || v != (double)(float)v) return 0;
+        e->yf[i] = (float)v;
+    }
+    double mx = -INFINITY, sed = 0.0;
+    for (uint32_t i = 0; i < V; i++) if (e->a[i].logit > mx) mx = e->a[i].logit;
+    double s = vm_exp_shift(e->yf, V, mx, 1.0, r->p, &sed);
+    vm_divide(r->p, V, s);
+    double h = log(s) - sed / s, ret = 0.0;
+    for (uint32_t i = 0; i < V; i++) r->kept[i] = (int32_t)i;
+    if (r->have_raw) for (uint32_t i = 0; i < V; i++) ret += r->p_raw[i];
+    r->n_kept = V;
+    r->retained_mass = r->have_raw ? ret : NAN;
+    r->entropy_after = h > 0 ? h : 0.0;
+    return 1;
+}
+
 static void finish(struct emu *e)
 {
+    if (finish_every_token(e)) return;
     struct chain_result *r = e->r;
     double mx = -INFINITY, s = 0.0, h = 0.0, ret = 0.0;
     uint32_t m = 0;
@@ -165,6 +193,7 @@ void emu_run(const struct chain *c, const struct params *p, const float *logits,
     e->n = ws->n_finite;
     e->sorted = 0;
     r->n_stages = c->n;
+    if (!ws->reference && emu_trim_temperature_only(e, logits)) return;
     int trimmed = ws->reference ? -1 : emu_trim(e, logits);
     if (trimmed < 0) {
         for (uint32_t j = 0; j < e->n; j++) {

@@ -154,6 +154,41 @@ static int llama_trim(struct emu *e, const float *z)
     return take_prefix(e, k0, m);
 }
 
+/* A chain whose only active stage is a plain temperature (every system
+ * divides the float32 logit by the float32 T): the final softmax of
+ * y = z / T over every token, in vector passes, with the reports emu_run
+ * would write. Returns 1 when done, 0 when not applicable. */
+int emu_trim_temperature_only(struct emu *e, const float *z)
+{
+    struct chain_result *r = e->r;
+    uint32_t V = r->V;
+    double T = e->p->temperature;
+    int kt = first_active(e);
+    if (!e->f32 || kt < 0 || e->c->order[kt] != STAGE_TEMPERATURE) return 0;
+    for (int k = kt + 1; k < e->c->n; k++) if (stage_active(e->c->order[k], e->p)) return 0;
+    if (e->ws->n_finite != V || e->ws->finite_iota_n != V || !(T > 0) || e->p->dynatemp_range > 0) return 0;
+    if (T < e->c->temp_floor || (e->sys == PRESET_VLLM && T > 2)) return 0; /* emu_temperature's notes */
+    float Tf = (float)T, mx = -INFINITY;
+    for (uint32_t i = 0; i < V; i++) { e->yf[i] = z[i] / Tf; if (e->yf[i] > mx) mx = e->yf[i]; }
+    double sed = 0.0, s = vm_exp_shift(e->yf, V, (double)mx, 1.0, r->p, &sed), ret = 0.0;
+    vm_divide(r->p, V, s);
+    memset(r->cut_by, CUT_NONE, V);
+    for (uint32_t i = 0; i < V; i++) r->kept[i] = (int32_t)i;
+    if (r->have_raw) for (uint32_t i = 0; i < V; i++) ret += r->p_raw[i];
+    for (int k = 0; k < e->c->n; k++) {
+        memset(&r->stages[k], 0, sizeof r->stages[k]);
+        r->stages[k].kind = e->c->order[k];
+        r->stages[k].kept_in = r->stages[k].kept_out = V;
+        r->stages[k].active = k == kt;
+    }
+    double h = log(s) - sed / s;
+    r->effective_temperature = T;
+    r->n_kept = V;
+    r->retained_mass = r->have_raw ? ret : NAN;
+    r->entropy_after = h > 0 ? h : 0.0;
+    return 1;
+}
+
 int emu_trim(struct emu *e, const float *z)
 {
     return emu_llama(e) ? llama_trim(e, z) : emu_trim_torch(e, z);
