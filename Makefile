@@ -8,7 +8,7 @@
 #                   fuzz-corpus replay, then unit + CLI again under ASan+UBSan
 #   make samples    regenerate samples/ from scratch (demo files, corpus, default model)
 #   make bench      benchmarks (figures and ratios, never pass/fail)
-#   make samples-dataset  regenerate samples/dataset/ (the dataset eval pair)
+#   make samples-dataset  regenerate samples/dataset/ (prompts + model B, dump pair)
 #   make fuzz       libFuzzer each loader for FUZZ_TIME seconds (clang-14)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make clean
@@ -182,9 +182,13 @@ bench: all $(BENCH_BIN)
 fuzz:
 	@sh tests/fuzz/run_fuzz.sh $(FUZZ_TIME)
 
-# The sample dataset pair for `dataset eval` (two synthetic model variants).
-samples-dataset:
+# The sample datasets for `dataset eval`: 200 prompts for two versions of the
+# built-in model (A = samples/model.lsm; B = the same synthetic corpus at
+# order 3) and the synthetic dump pair the tests use.
+samples-dataset: $(BIN)
 	python3 samples/gen_dataset.py
+	python3 samples/gen_corpus.py > samples/corpus.txt
+	./$(BIN) train samples/corpus.txt --order 3 -o samples/dataset/model_b.lsm
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin

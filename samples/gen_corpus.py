@@ -124,4 +124,5 @@ def main():
         print(record() if rng.random() < 0.5 else sentence())
 
 
-main()
+if __name__ == "__main__":   # gen_dataset.py imports the name lists
+    main()

@@ -1,7 +1,19 @@
 #!/usr/bin/env python3
-"""Generate the sample dataset pair for `logitscope dataset eval`.
+"""Generate the sample datasets for `logitscope dataset eval`.
 
-Two synthetic model variants (no real model): for 200 prompts each variant
+1. The prompt manifest samples/dataset/prompts.jsonl: 200 JSON-writing
+   prompts (25 first names x 8 record openings; `expected` = the name) for
+   two versions of the built-in model, scored on whole generated
+   continuations. Version A is samples/model.lsm (order 4); version B,
+   samples/dataset/model_b.lsm, is trained by `make samples-dataset` on the
+   same synthetic corpus with --order 3 (a smaller model whose greedy
+   continuations fall into loops, so JSON validity differs visibly):
+
+     logitscope dataset eval samples/dataset/prompts.jsonl --b samples/dataset/prompts.jsonl \
+         --model samples/model.lsm --b-model samples/dataset/model_b.lsm
+
+2. The dump pair samples/dataset/{a,b}.jsonl (kept for the tests and the
+   explorer's dataset table, which opens dump rows): two synthetic model variants (no real model): for 200 prompts each variant
 answers with a short JSON object, token by token, over a made-up vocabulary
 of 24 tokens. Version A ("base") is often unsure at structural steps (a wrong
 quote or bracket right behind the right one); version B ("tuned") is surer
@@ -19,6 +31,10 @@ with a fixed seed, fixed 2-decimal logits).
 import json
 import os
 import random
+import sys
+
+sys.dont_write_bytecode = True   # no __pycache__ in samples/
+from gen_corpus import FIRST   # the corpus's first names (the model has seen them)
 
 VOCAB = ["{", "}", "\"name\"", ":", "\"", "Ada", "Bob", ",", "\"age\"", "1", "2", "3",
          "</s>", "oops", "[", "]", "null", "\"city\"", "Paris", "Rome", " ", "4", "x", "'"]
@@ -27,6 +43,13 @@ ID = {t: i for i, t in enumerate(VOCAB)}
 LOOKALIKE = {"{": "[", "}": "]", "\"": "'", ":": " ", ",": " ", "</s>": "oops"}
 NAMES = ["Ada", "Bob"]
 CITIES = ["Paris", "Rome"]
+
+NAMES_USED = 25   # the first 25 of them
+# record openings, each cut where the model must choose (a surname, a year,
+# a value); 8 x 25 names = 200 prompts
+OPENINGS = ['{"name": "%s', '{"name": "%s ', '{"name": "%s", "born": 1', '{"name": "%s", "born": 19',
+            '{"name": "%s", "field": "', '{"name": "%s", "born": 1850, "field": "',
+            '{"name": "%s", "country": "', '{"name": "%s", "role": "']
 
 
 def answer(rng):
@@ -55,8 +78,19 @@ def dump(rng, toks, margins):
     return {"meta": {"generator": "samples/gen_dataset.py", "synthetic": True}, "vocab": VOCAB, "steps": steps}
 
 
+def write_prompts(root):
+    """The 200-row prompt manifest (the same rows serve A and B)."""
+    with open(os.path.join(root, "prompts.jsonl"), "w") as f:
+        for q in range(len(OPENINGS) * NAMES_USED):
+            name = FIRST[q % NAMES_USED]
+            row = {"id": "p%03d" % q, "prompt": OPENINGS[q // NAMES_USED] % name, "expected": [name]}
+            f.write(json.dumps(row, separators=(",", ":")) + "\n")
+
+
 def main():
     root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "dataset")
+    os.makedirs(root, exist_ok=True)
+    write_prompts(root)
     rng = random.Random(13)
     man = {"a": [], "b": []}
     for v in "ab":

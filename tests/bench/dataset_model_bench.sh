@@ -1,8 +1,9 @@
 #!/bin/sh
-# dataset eval on the built-in model (issue 13): ROWS prompt rows (default
-# 200) x 4 temperatures x N continuations (default 200) of at most M tokens
-# (default 32), version A = samples/model.lsm and version B =
-# tests/data/model/small.lsm (two versions of the built-in model), against
+# dataset eval on the built-in model (issue 13): the first ROWS prompt rows
+# (default 200) of samples/dataset/prompts.jsonl x 4 temperatures x N
+# continuations (default 200) of at most M tokens (default 32), version A =
+# samples/model.lsm and version B = samples/dataset/model_b.lsm (two versions
+# of the built-in model, `make samples-dataset`), against
 # the sum of the single runs it replaces: ROWS x 2 versions x 4 temperatures
 # `eval --model M --prompt P --temperature T -n N` runs (K of them timed, the
 # sum extrapolated from their mean). Wall and CPU seconds; figures, never
@@ -14,21 +15,12 @@ ROWS=${ROWS:-200}
 N=${N:-200}
 M=${M:-32}
 MA=samples/model.lsm
-MB=tests/data/model/small.lsm
+MB=samples/dataset/model_b.lsm
 D=${TMPDIR:-/tmp}/logitscope_dsmbench_$$
 trap 'rm -rf "$D"' EXIT
 mkdir -p "$D"
-python3 - "$D" "$ROWS" <<'PY'
-import json, os, sys
-d, rows = sys.argv[1], int(sys.argv[2])
-names = ["Ada", "Alan", "Grace", "Claude", "Emmy", "Lise", "Marie", "Niels", "Rosalind", "Kurt"]
-keys = ['', '"born": ', '"field": "', '"city": "']
-with open(os.path.join(d, "prompts.jsonl"), "w") as f:
-    for q in range(rows):
-        n, k = names[q % len(names)], keys[(q // len(names)) % len(keys)]
-        p = '{"name": "%s", %s' % (n, k) if k else '{"name": "%s' % n
-        f.write(json.dumps({"id": "q%03d" % q, "prompt": p, "expected": [n]}) + "\n")
-PY
+head -n "$ROWS" samples/dataset/prompts.jsonl >"$D/prompts.jsonl"
+ROWS=$(wc -l <"$D/prompts.jsonl")
 TEMPS=0,0.4,0.7,1
 timed() { /usr/bin/time -f "%e %U %S" -a -o "$D/times" "$@"; }
 timed "$LS" dataset eval "$D/prompts.jsonl" --b "$D/prompts.jsonl" --model $MA --b-model $MB --temperatures $TEMPS \
@@ -36,7 +28,7 @@ timed "$LS" dataset eval "$D/prompts.jsonl" --b "$D/prompts.jsonl" --model $MA -
 i=0
 for T in 0 0.4 0.7 1 0 0.4 0.7 1 0 0.4 0.7 1 0 0.4 0.7 1; do
     [ $i -ge "$K" ] && break
-    P=$(sed -n "$((i * 7 % ROWS + 1))p" "$D/prompts.jsonl" | python3 -c 'import json,sys; print(json.load(sys.stdin)["prompt"])')
+    P=$(sed -n "$((i * 27 % ROWS + 1))p" "$D/prompts.jsonl" | python3 -c 'import json,sys; print(json.load(sys.stdin)["prompt"])')
     [ $((i % 2)) = 0 ] && MOD=$MA || MOD=$MB
     timed "$LS" eval --model $MOD --prompt "$P" --temperature $T -n "$N" --max-tokens "$M" --json >/dev/null || exit 1
     i=$((i + 1))
