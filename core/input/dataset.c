@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -128,7 +129,8 @@ static int take_id(struct ds_row *r, const cJSON *v)
     char buf[64];
     if (cJSON_IsString(v) && v->valuestring[0] && strlen(v->valuestring) <= DS_ID_MAX) {
         r->id = strdup(v->valuestring);
-    } else if (cJSON_IsNumber(v) && v->valuedouble == (double)(long long)v->valuedouble) {
+    } else if (cJSON_IsNumber(v) && fabs(v->valuedouble) <= 9007199254740992.0 &&  /* 2^53: exact, and no overflow below */
+               v->valuedouble == (double)(long long)v->valuedouble) {
         snprintf(buf, sizeof buf, "%lld", (long long)v->valuedouble);
         r->id = strdup(buf);
     } else {
