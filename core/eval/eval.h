@@ -93,12 +93,13 @@ struct eval_config {
      * defaults (eval_default_stops); 0: none. */
     const char *stop[EVAL_MAX_STOP];
     int n_stop;
-    /* threads sharing the settings of a step (sweep rows): 0 = 1, -1 = one
-     * per CPU; at most 8 and one per setting. Results do not depend on it.
-     * Each thread runs one full chain per step (the others reuse its raw
-     * softmax), so on a 2-CPU machine shared with other work 2 threads were
-     * slower than 1 for a 4-row sweep (bench_eval, BENCH_THREADS): the
-     * default is 1. */
+    /* eval_source's step workers: 0 = 1, -1 = one per CPU; at most
+     * EVAL_MAX_THREADS (8), fewer when the settings' results for that many
+     * steps in flight would pass EVAL_PIPE_MEMORY, and 1 when a setting
+     * carries state from step to step (mirostat's mu). Each worker reads
+     * and runs whole steps (every setting from one read, the first setting's
+     * raw softmax reused by the others); scores and draws are applied in
+     * step order, so results do not depend on it (eval_steps.c). */
     int threads;
     /* the reference answer and expected items of the text being judged (a
      * dataset row's; eval_reference.c); NULL / 0: none, their scores NaN.
@@ -207,8 +208,10 @@ struct eval_step_series {
 void eval_run_series(const struct eval_run *r, size_t set, struct eval_step_series *out);
 void eval_run_free(struct eval_run *r);
 
-/* The whole pass over src (reads every step, then finishes). cancel may be
- * NULL. Errors name the file and step. */
+/* The whole pass over src (reads every step, then finishes), on
+ * cfg->threads step workers. cancel may be NULL. Errors name the file and
+ * step; with several workers, the first failing step in step order is the
+ * one reported, as a single pass would. */
 int eval_source(struct source *src, const struct eval_config *cfg,
                 const struct eval_settings *set, size_t n_set, const volatile int *cancel,
                 struct eval_run **out, struct ls_error *err);

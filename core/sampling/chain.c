@@ -295,6 +295,26 @@ int chain_rerun(const struct chain *c, const struct params *p, const float *logi
     return run(c, p, logits, V, ws, r, err, 1);
 }
 
+void chain_result_copy_raw(struct chain_result *dst, const struct chain_result *src)
+{
+    uint32_t V = src->V;
+    clear_p(dst);       /* keep dst's p zero outside its survivors */
+    dst->n_kept = 0;
+    dst->V = V;
+    memcpy(dst->p_raw, src->p_raw, (size_t)V * sizeof *dst->p_raw);
+    /* the masked tokens' CUT_MASKED (run rewrites every finite token's) */
+    if (src->n_finite != V) memcpy(dst->cut_by, src->cut_by, V);
+    dst->n_finite = src->n_finite;
+    dst->n_nan = src->n_nan;
+    dst->n_posinf = src->n_posinf;
+    dst->n_neginf = src->n_neginf;
+    dst->argmax = src->argmax;
+    dst->max_logit = src->max_logit;
+    dst->lse_raw = src->lse_raw;
+    dst->entropy_before = src->entropy_before;
+    dst->have_raw = src->have_raw;
+}
+
 uint32_t chain_rank(const struct chain_result *r, int32_t id)
 {
     if (id < 0 || (uint32_t)id >= r->V) return 0;

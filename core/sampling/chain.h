@@ -306,6 +306,12 @@ int chain_rerun(const struct chain *c, const struct params *p, const float *logi
                 uint32_t V, struct chain_ws *ws, struct chain_result *r,
                 struct ls_error *err);
 
+/* Make dst a result on which chain_rerun may run for the logits src was
+ * last run on (with the same chain_ws): copy the raw softmax, the counts
+ * and the masked tokens' cut_by. For keeping several settings' results of
+ * one step at once (eval's step workers) without a second exp pass. */
+void chain_result_copy_raw(struct chain_result *dst, const struct chain_result *src);
+
 /* Rank (1-based, by p_raw descending then id ascending) of a token. */
 uint32_t chain_rank(const struct chain_result *r, int32_t id);
 
