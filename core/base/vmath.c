@@ -16,6 +16,13 @@ typedef int32_t v4i __attribute__((vector_size(16)));
 typedef double v4d __attribute__((vector_size(32)));
 typedef uint64_t v4u __attribute__((vector_size(32)));
 typedef int64_t v4l __attribute__((vector_size(32)));
+/* 8 doubles (one zmm): only in the AVX-512 path's exp passes, which keep
+ * the lane sums of the 4-double code exactly (see exp_body8) */
+typedef float v8f __attribute__((vector_size(32)));
+typedef int32_t v8i __attribute__((vector_size(32)));
+typedef double v8d __attribute__((vector_size(64)));
+typedef uint64_t v8u __attribute__((vector_size(64)));
+typedef int64_t v8l __attribute__((vector_size(64)));
 
 #define INLINE static inline __attribute__((always_inline))
 
@@ -23,6 +30,8 @@ INLINE v4f load4f(const float *p) { v4f v; memcpy(&v, p, sizeof v); return v; }
 /* lanes where m is all ones take a, the others b */
 INLINE v4d sel4d(v4l m, v4d a, v4d b) { return (v4d)(((v4l)a & m) | ((v4l)b & ~m)); }
 INLINE v4f sel4f(v4i m, v4f a, v4f b) { return (v4f)(((v4i)a & m) | ((v4i)b & ~m)); }
+INLINE v8f load8f(const float *p) { v8f v; memcpy(&v, p, sizeof v); return v; }
+INLINE v8d sel8d(v8l m, v8d a, v8d b) { return (v8d)(((v8l)a & m) | ((v8l)b & ~m)); }
 INLINE int any4(v4i m)
 {
     uint64_t w[2];
@@ -31,6 +40,7 @@ INLINE int any4(v4i m)
 }
 /* finite lanes: x - x is 0 for finite x and NaN for NaN and +-inf */
 INLINE v4i finite4(v4f z) { v4f d = z - z; return d == d; }
+INLINE v8i finite8(v8f z) { v8f d = z - z; return d == d; }
 
 /* exp(x) per lane: x = n ln2 + r, |r| <= ln2/2 (ln 2 split in fdlibm's two
  * parts so n * LN2_HI is exact), Taylor to r^13 (truncation < 2e-17
@@ -40,32 +50,35 @@ INLINE v4i finite4(v4f z) { v4f d = z - z; return d == d; }
  * -1077, the first product is exact, and the second rounds once, so results
  * in the subnormal range (x below -708) come out as libm's do instead of 0.
  * Lanes below -746 (and NaN) give 0; x is clamped at 709 above. */
-INLINE v4d exp4(v4d x)
-{
-    const double LN2_HI = 6.93147180369123816490e-01, LN2_LO = 1.90821492927058770002e-10;
-    const double SHIFT = 6755399441055744.0; /* 1.5 * 2^52: adding it rounds to an integer */
-    const double TWO_M1000 = 0x1p-1000;
-    const v4d zero = {0};
-    v4l keep = x >= -746.0;
-    x = sel4d(keep, x, zero - 746.0);
-    x = sel4d(x <= 709.0, x, zero + 709.0);
-    v4d kd = x * 1.4426950408889634 + SHIFT;
-    v4d n = kd - SHIFT;
-    v4d r = (x - n * LN2_HI) - n * LN2_LO;
-    v4d r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
-    v4d a01 = r + 1.0, a23 = r * (1.0 / 6.0) + 0.5;
-    v4d a45 = r * (1.0 / 120.0) + 1.0 / 24.0, a67 = r * (1.0 / 5040.0) + 1.0 / 720.0;
-    v4d a89 = r * (1.0 / 362880.0) + 1.0 / 40320.0, a1011 = r * (1.0 / 39916800.0) + 1.0 / 3628800.0;
-    v4d a1213 = r * (1.0 / 6227020800.0) + 1.0 / 479001600.0;
-    v4d b0 = a23 * r2 + a01, b1 = a67 * r2 + a45, b2 = a1011 * r2 + a89;
-    v4d c1 = a1213 * r4 + b2;
-    v4d p = (c1 * r8 + b1 * r4) + b0;
-    v4u big = ((v4u)kd - (v4u)(zero + SHIFT) + 1023u + 1000u) << 52; /* 2^(n + 1000) */
-    v4u direct = ((v4u)kd - (v4u)(zero + SHIFT) + 1023u) << 52;      /* 2^n, normal n */
-    v4l tiny = x < -708.0;
-    v4d y = sel4d(tiny, (p * (v4d)big) * TWO_M1000, p * (v4d)direct);
-    return sel4d(keep, y, zero);
+#define EXP_LANES(NAME, VD, VL, VU, SEL)                                                         \
+INLINE VD NAME(VD x)                                                                                \
+{                                                                                                   \
+    const double LN2_HI = 6.93147180369123816490e-01, LN2_LO = 1.90821492927058770002e-10;          \
+    const double SHIFT = 6755399441055744.0; /* 1.5 * 2^52: adding it rounds to an integer */       \
+    const double TWO_M1000 = 0x1p-1000;                                                             \
+    const VD zero = {0};                                                                            \
+    VL keep = x >= -746.0;                                                                          \
+    x = SEL(keep, x, zero - 746.0);                                                                 \
+    x = SEL(x <= 709.0, x, zero + 709.0);                                                           \
+    VD kd = x * 1.4426950408889634 + SHIFT;                                                         \
+    VD n = kd - SHIFT;                                                                              \
+    VD r = (x - n * LN2_HI) - n * LN2_LO;                                                           \
+    VD r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;                                                      \
+    VD a01 = r + 1.0, a23 = r * (1.0 / 6.0) + 0.5;                                                  \
+    VD a45 = r * (1.0 / 120.0) + 1.0 / 24.0, a67 = r * (1.0 / 5040.0) + 1.0 / 720.0;                \
+    VD a89 = r * (1.0 / 362880.0) + 1.0 / 40320.0, a1011 = r * (1.0 / 39916800.0) + 1.0 / 3628800.0;\
+    VD a1213 = r * (1.0 / 6227020800.0) + 1.0 / 479001600.0;                                        \
+    VD b0 = a23 * r2 + a01, b1 = a67 * r2 + a45, b2 = a1011 * r2 + a89;                             \
+    VD c1 = a1213 * r4 + b2;                                                                        \
+    VD p = (c1 * r8 + b1 * r4) + b0;                                                                \
+    VU big = ((VU)kd - (VU)(zero + SHIFT) + 1023u + 1000u) << 52; /* 2^(n + 1000) */                \
+    VU direct = ((VU)kd - (VU)(zero + SHIFT) + 1023u) << 52;      /* 2^n, normal n */               \
+    VL tiny = x < -708.0;                                                                           \
+    VD y = SEL(tiny, (p * (VD)big) * TWO_M1000, p * (VD)direct);                                    \
+    return SEL(keep, y, zero);                                                                      \
 }
+EXP_LANES(exp4, v4d, v4l, v4u, sel4d)
+EXP_LANES(exp8, v8d, v8l, v8u, sel8d)
 
 INLINE void scan_body(const float *z, size_t n, struct vm_scan *out)
 {
@@ -131,20 +144,11 @@ INLINE v4d exp_lanes(const float *z, size_t count, double shift, double scale, v
     return sel4d(fin, exp4(x), (v4d){0});
 }
 
-/* 8 logical lanes in two vectors, two blocks a turn; the lane sums are
- * added in one fixed order at the end */
-INLINE double exp_body(const float *z, size_t n, double shift, double scale, double *out, double *sum_ed)
+/* The lanes from i on (fewer than 16 left, or all of them), into the 16
+ * lane sums acc/ed, then the sums added in one fixed order. */
+INLINE double exp_tail(const float *z, size_t i, size_t n, double shift, double scale, double *out,
+                       double *sum_ed, v4d acc[4], v4d ed[4])
 {
-    v4d acc[4] = {{0}}, ed[4] = {{0}};
-    size_t i = 0;
-    for (; i + 16 <= n; i += 16) {
-        for (int k = 0; k < 4; k++) {
-            v4d x, e = exp_lanes(z + i + 4 * k, 4, shift, scale, &x);
-            acc[k] += e;
-            ed[k] += e * x;
-            if (out) memcpy(out + i + 4 * k, &e, sizeof e);
-        }
-    }
     for (int k = 0; i < n; i += 4, k = (k + 1) & 3) {
         size_t c = n - i < 4 ? n - i : 4;
         v4d x, e = exp_lanes(z + i, c, shift, scale, &x);
@@ -157,10 +161,52 @@ INLINE double exp_body(const float *z, size_t n, double shift, double scale, dou
     return (a[0] + a[1]) + (a[2] + a[3]);
 }
 
-INLINE double fdiv_body(const float *z, size_t n, float T, double shift, float *y, double *out)
+/* 16 lane sums: blocks of 16 tokens, token i + 4k + j into acc[k] lane j */
+INLINE double exp_body(const float *z, size_t n, double shift, double scale, double *out, double *sum_ed)
 {
-    v4d acc[2] = {{0}};
+    v4d acc[4] = {{0}}, ed[4] = {{0}};
     size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        for (int k = 0; k < 4; k++) {
+            v4d x, e = exp_lanes(z + i + 4 * k, 4, shift, scale, &x);
+            acc[k] += e;
+            ed[k] += e * x;
+            if (out) memcpy(out + i + 4 * k, &e, sizeof e);
+        }
+    }
+    return exp_tail(z, i, n, shift, scale, out, sum_ed, acc, ed);
+}
+
+/* exp_body on 8-double vectors: lanes 0-3 of acc8[h] are exp_body's
+ * acc[2h] and lanes 4-7 its acc[2h + 1], and every lane does the same
+ * arithmetic, so the result has the same bits at twice the width */
+INLINE double exp_body8(const float *z, size_t n, double shift, double scale, double *out, double *sum_ed)
+{
+    v8d acc8[2] = {{0}}, ed8[2] = {{0}};
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        for (int h = 0; h < 2; h++) {
+            v8f f = load8f(z + i + 8 * h);
+            v8l fin = __builtin_convertvector(finite8(f), v8l);
+            v8d x = sel8d(fin, (__builtin_convertvector(f, v8d) - shift) * scale, (v8d){0});
+            v8d e = sel8d(fin, exp8(x), (v8d){0});
+            acc8[h] += e;
+            ed8[h] += e * x;
+            if (out) memcpy(out + i + 8 * h, &e, sizeof e);
+        }
+    }
+    v4d acc[4], ed[4];
+    for (int h = 0; h < 2; h++) {
+        memcpy(&acc[2 * h], &acc8[h], sizeof acc8[h]); /* two v4d, in lane order */
+        memcpy(&ed[2 * h], &ed8[h], sizeof ed8[h]);
+    }
+    return exp_tail(z, i, n, shift, scale, out, sum_ed, acc, ed);
+}
+
+/* the 4-lane blocks from i on, then the scalar tail, and the sums */
+INLINE double fdiv_tail(const float *z, size_t i, size_t n, float T, double shift, float *y, double *out,
+                        v4d acc[2])
+{
     for (; i + 4 <= n; i += 4) {
         v4f f = load4f(z + i) / T; /* IEEE float division per lane */
         v4d e = exp4(__builtin_convertvector(f, v4d) - shift);
@@ -178,6 +224,30 @@ INLINE double fdiv_body(const float *z, size_t n, float T, double shift, float *
     }
     v4d a = acc[0] + acc[1];
     return ((a[0] + a[1]) + (a[2] + a[3])) + s;
+}
+
+/* 8 lane sums: block i (4 tokens) into acc[block & 1] */
+INLINE double fdiv_body(const float *z, size_t n, float T, double shift, float *y, double *out)
+{
+    v4d acc[2] = {{0}};
+    return fdiv_tail(z, 0, n, T, shift, y, out, acc);
+}
+
+/* fdiv_body 8 tokens a turn: lanes 0-3 are acc[0]'s, 4-7 acc[1]'s */
+INLINE double fdiv_body8(const float *z, size_t n, float T, double shift, float *y, double *out)
+{
+    v8d acc8 = {0};
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        v8f f = load8f(z + i) / T;
+        v8d e = exp8(__builtin_convertvector(f, v8d) - shift);
+        acc8 += e;
+        if (y) memcpy(y + i, &f, sizeof f);
+        if (out) memcpy(out + i, &e, sizeof e);
+    }
+    v4d acc[2];
+    memcpy(acc, &acc8, sizeof acc8);
+    return fdiv_tail(z, i, n, T, shift, y, out, acc);
 }
 
 INLINE void divide_body(double *a, size_t n, double s)
@@ -215,26 +285,52 @@ INLINE size_t collect_body(const float *z, size_t n, double thr, int32_t *ids)
     return m;
 }
 
-#define TARGET_512 __attribute__((target("avx512f")))
+/* the largest float f with (double)f <= thr: |z| > thr iff |z| > f */
+static float float_at_or_below(double thr)
+{
+    float f = (float)thr;
+    if ((double)f > thr) f = nextafterf(f, -INFINITY);
+    return f;
+}
+
+INLINE size_t abs_gt_body(const float *z, size_t n, double thr)
+{
+    float f = float_at_or_below(thr);
+    v4f fv = (v4f){0} + f;
+    v4i cnt = {0}, cnt2 = {0};
+    size_t i = 0, m = 0;
+    for (; i + 8 <= n; i += 8) {
+        v4f v = load4f(z + i), v2 = load4f(z + i + 4);
+        v4f a = sel4f(finite4(v), v, (v4f){0}), a2 = sel4f(finite4(v2), v2, (v4f){0});
+        cnt -= (a > fv) | (a < -fv); /* true lanes are -1 */
+        cnt2 -= (a2 > fv) | (a2 < -fv);
+    }
+    for (int k = 0; k < 4; k++) m += (size_t)cnt[k] + (size_t)cnt2[k];
+    for (; i < n; i++) m += isfinite(z[i]) && fabs((double)z[i]) > thr;
+    return m;
+}
+
+#define TARGET_512 __attribute__((target("avx512f,avx512dq")))
 #define TARGET_AVX2 __attribute__((target("avx2")))
 
-#define VM_PATH(SUFFIX, ATTR)                                                                          \
+#define VM_PATH(SUFFIX, ATTR, EXPB, FDIVB)                                                             \
     ATTR static void scan_##SUFFIX(const float *z, size_t n, struct vm_scan *o) { scan_body(z, n, o); } \
     ATTR static double exp_##SUFFIX(const float *z, size_t n, double sh, double sc, double *out,       \
-                                    double *ed) { return exp_body(z, n, sh, sc, out, ed); }            \
+                                    double *ed) { return EXPB(z, n, sh, sc, out, ed); }                \
     ATTR static void divide_##SUFFIX(double *a, size_t n, double s) { divide_body(a, n, s); }          \
     ATTR static double fdiv_##SUFFIX(const float *z, size_t n, float T, double sh, float *y, double *o) \
-    { return fdiv_body(z, n, T, sh, y, o); }                                                          \
+    { return FDIVB(z, n, T, sh, y, o); }                                                              \
     ATTR static size_t nonfinite_##SUFFIX(const float *z, size_t n) { return nonfinite_body(z, n); }   \
     ATTR static size_t collect_##SUFFIX(const float *z, size_t n, double thr, int32_t *ids)           \
-    { return collect_body(z, n, thr, ids); }
+    { return collect_body(z, n, thr, ids); }                                                          \
+    ATTR static size_t absgt_##SUFFIX(const float *z, size_t n, double thr) { return abs_gt_body(z, n, thr); }
 
 #if defined(__x86_64__) && defined(__GNUC__)
-VM_PATH(avx512, TARGET_512)
-VM_PATH(avx2, TARGET_AVX2)
+VM_PATH(avx512, TARGET_512, exp_body8, fdiv_body8)
+VM_PATH(avx2, TARGET_AVX2, exp_body, fdiv_body)
 #define VM_X86 1
 #endif
-VM_PATH(portable, )
+VM_PATH(portable, , exp_body, fdiv_body)
 
 struct vm_ops {
     const char *name;
@@ -244,13 +340,14 @@ struct vm_ops {
     size_t (*nonfinite)(const float *, size_t);
     double (*fdiv)(const float *, size_t, float, double, float *, double *);
     size_t (*collect)(const float *, size_t, double, int32_t *);
+    size_t (*abs_gt)(const float *, size_t, double);
 };
 
 static const struct vm_ops paths[] = {
-    { "portable", scan_portable, exp_portable, divide_portable, nonfinite_portable, fdiv_portable, collect_portable },
+    { "portable", scan_portable, exp_portable, divide_portable, nonfinite_portable, fdiv_portable, collect_portable, absgt_portable },
 #ifdef VM_X86
-    { "avx2", scan_avx2, exp_avx2, divide_avx2, nonfinite_avx2, fdiv_avx2, collect_avx2 },
-    { "avx512", scan_avx512, exp_avx512, divide_avx512, nonfinite_avx512, fdiv_avx512, collect_avx512 },
+    { "avx2", scan_avx2, exp_avx2, divide_avx2, nonfinite_avx2, fdiv_avx2, collect_avx2, absgt_avx2 },
+    { "avx512", scan_avx512, exp_avx512, divide_avx512, nonfinite_avx512, fdiv_avx512, collect_avx512, absgt_avx512 },
 #endif
 };
 
@@ -259,7 +356,7 @@ static int cpu_has(int path)
 #ifdef VM_X86
     __builtin_cpu_init();
     if (path == 1) return __builtin_cpu_supports("avx2");
-    if (path == 2) return __builtin_cpu_supports("avx512f");
+    if (path == 2) return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
 #endif
     return path == 0;
 }
@@ -295,4 +392,5 @@ double vm_exp_fdiv(const float *z, size_t n, float T, double shift, float *y, do
     return ops()->fdiv(z, n, T, shift, y, out);
 }
 size_t vm_collect_ge(const float *z, size_t n, double thr, int32_t *ids) { return ops()->collect(z, n, thr, ids); }
+size_t vm_count_abs_gt(const float *z, size_t n, double thr) { return ops()->abs_gt(z, n, thr); }
 const char *vm_path_name(void) { return ops()->name; }

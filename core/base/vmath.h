@@ -52,6 +52,10 @@ void vm_divide(double *a, size_t n, double s);
  * Non-finite z never pass (callers use this on finite steps). */
 size_t vm_collect_ge(const float *z, size_t n, double thr, int32_t *ids);
 
+/* The count of finite z[i] with |(double)z[i]| > thr (thr >= 0): logits
+ * beyond a clipping threshold. */
+size_t vm_count_abs_gt(const float *z, size_t n, double thr);
+
 /* The path in use: "avx512", "avx2" or "portable". */
 const char *vm_path_name(void);
 

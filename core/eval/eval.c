@@ -5,6 +5,7 @@
 #include "input/nonfinite.h"
 #include "sampling/topn.h"
 #include "input/token_lookup.h"
+#include "base/vmath.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -323,7 +324,8 @@ static void commit_setting(struct eval_run *r, struct eval_worker *w, size_t k)
 {
     struct eval_acc *a = &r->acc[k];
     const struct chain_result *res = res_of(w, k);
-    struct eval_step_view v = { w->step, w->logits, w->info, res, r->V, r->cfg.clip_threshold, r->src->vocab };
+    struct eval_step_view v = { w->step, w->logits, w->info, res, r->V, r->cfg.clip_threshold, r->src->vocab,
+                                w->n_over };
     if (w->info->sparse) {
         a->sc.n_topn++;
         if (!res->topn.exact) { a->sc.n_topn_bounded++; a->sc.approximate = 1; }
@@ -344,6 +346,8 @@ int eval_step_compute(struct eval_run *r, struct eval_worker *w)
         ls_error_prefix(&w->err, r->src->path);
         return LS_EDATA;
     }
+    /* the same for every setting: counted once (eval_clipping.c reports it) */
+    w->n_over = (uint32_t)vm_count_abs_gt(w->logits, r->V, r->cfg.clip_threshold);
     chain_ws_set_context(&w->ws, r->rec, step, 0, step, r->cfg.seed);
     for (size_t k = 0; w->batch && k < r->n_set; k++) {
         int rc = compute_setting(r, w, k);

@@ -234,6 +234,7 @@ struct eval_step_view {
     uint32_t V;
     double clip_threshold;
     const struct vocab *vocab;   /* may be NULL */
+    uint32_t n_over;             /* finite logits with |z| > clip_threshold (once per step) */
 };
 /* The config option an evaluator's init checks (eval_config_check says
  * which one failed, so the caller names it its own way). */

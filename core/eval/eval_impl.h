@@ -55,6 +55,7 @@ struct eval_worker {
     struct step_info si;         /* step workers: its info */
     /* the step being processed */
     uint32_t step;
+    uint32_t n_over;             /* the step's logits beyond the clip threshold */
     const float *logits;
     const struct step_info *info;
     int rc;

@@ -66,15 +66,15 @@ static int cut_min_p(struct emu *e, uint32_t V, double ymax, uint32_t *m)
     return 1;
 }
 
-/* the top-p crossing token: the first, in (d desc, id asc) order, where the
- * cumulative d reaches P * S; its mass strictly above into *above */
-static int32_t crossing(struct emu *e, uint32_t V, double ymax, double P, double *above, uint32_t *nb)
+/* The band of the top-p crossing over ids[0..n), then the crossing token:
+ * the first, in (d desc, id asc) order, where the cumulative d reaches the
+ * target; its mass strictly above into *above, its y's count into *nb. */
+static int32_t crossing_in(struct emu *e, const int32_t *ids, uint32_t n_ids, struct select_band b,
+                           double ymax, double *above, uint32_t *nb)
 {
-    for (uint32_t i = 0; i < V; i++) e->ix[i] = (int32_t)i;
-    struct select_band b = select_mass_band(e->ix, V, e->yf, e->d, ymax, 4.0, P);
     uint32_t n = 0;
-    for (uint32_t i = 0; i < V; i++)
-        if (select_bucket_of(ymax, (double)e->yf[i], 4.0) == b.bucket) e->ix2[n++] = (int32_t)i;
+    for (uint32_t j = 0; j < n_ids; j++)
+        if (select_bucket_of(ymax, (double)e->yf[ids[j]], 4.0) == b.bucket) e->ix2[n++] = ids[j];
     memcpy(e->in, e->ix2, (size_t)n * sizeof *e->in); /* select_mass_crossing reorders */
     int32_t c = select_mass_crossing(e->in, n, e->d, b.target - b.before);
     double D = b.before;
@@ -89,11 +89,31 @@ static int32_t crossing(struct emu *e, uint32_t V, double ymax, double P, double
     return c;
 }
 
+/* Top-p's crossing. Usually the mass P lies within a few nats of the top:
+ * the tokens within TOPP_WINDOW nats are collected in one vector pass and
+ * the band is found among them, when its bucket and every bucket above it
+ * are whole inside the window; otherwise over every token. */
+#define TOPP_WINDOW 16.0
+static int32_t crossing(struct emu *e, uint32_t V, double ymax, double P, double S, double *above, uint32_t *nb)
+{
+    double thr = ymax - TOPP_WINDOW;
+    size_t m = vm_collect_ge(e->yf, V, thr, e->ix);
+    if (m < V) {
+        struct select_band b = select_mass_band_to(e->ix, (uint32_t)m, e->yf, e->d, ymax, 4.0, P, P * S);
+        /* buckets below lim - 1 hold only tokens at or above thr */
+        if (b.bucket < select_bucket_of(ymax, thr, 4.0) - 1)
+            return crossing_in(e, e->ix, (uint32_t)m, b, ymax, above, nb);
+    }
+    for (uint32_t i = 0; i < V; i++) e->ix[i] = (int32_t)i;
+    struct select_band b = select_mass_band(e->ix, V, e->yf, e->d, ymax, 4.0, P);
+    return crossing_in(e, e->ix, V, b, ymax, above, nb);
+}
+
 static int cut_top_p(struct emu *e, uint32_t V, double ymax, double S, uint32_t *m)
 {
     double P = e->p->top_p, D;
     uint32_t same;
-    int32_t c = crossing(e, V, ymax, P, &D, &same);
+    int32_t c = crossing(e, V, ymax, P, S, &D, &same);
     double yc = (double)e->yf[c];
     if (same != 1 || !(e->d[c] > 1e-300) || fabs(yc) < 1e-6) return 0; /* a tie torch would order */
     if (!(D / S < P - F32_MARGIN && (D + e->d[c]) / S > P + F32_MARGIN)) return 0;
