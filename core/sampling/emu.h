@@ -41,6 +41,8 @@ struct emu {
     int32_t *ix, *ix2;      /* free for the stage */
     int32_t *in;            /* emu_run's: the ids alive before the stage */
     float *yf;              /* emu_trim's: the logits after a float32 temperature */
+    const float *z;         /* emu_run's: the raw logits */
+    int pristine;           /* emu_run's: a[i] is still token i with its raw logit */
 };
 
 /* x rounded as the rules compute: to float32 under system rules. */

@@ -15,9 +15,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The same over the untouched array (every token, in id order, its raw
+ * logit): one vector pass. Used for a greedy temperature first (hf, vllm
+ * at T = 0), whose accounting would otherwise cost a libm exp per token;
+ * its removed mass may differ from the scalar sum in the last bits. */
+static uint32_t list_alive_pristine(struct emu *e, double *S)
+{
+    uint32_t V = e->n;
+    double mx = e->r->max_logit;
+    for (uint32_t i = 0; i < V; i++) e->in[i] = (int32_t)i;
+    *S = e->S_in = vm_exp_shift(e->z, V, mx, 1.0, e->d, NULL);
+    e->mx_in = mx;
+    return V;
+}
+
 /* the alive ids into e->in and their input distribution into e->d[id] */
 static uint32_t list_alive(struct emu *e, double *S)
 {
+    if (e->pristine && e->rep->kind == STAGE_TEMPERATURE) return list_alive_pristine(e, S);
     double mx = -INFINITY, s = 0.0;
     uint32_t m = 0;
     for (uint32_t i = 0; i < e->n; i++) if (e->a[i].logit > mx) mx = e->a[i].logit;
@@ -111,6 +126,7 @@ static void run_stage(struct emu *e, int k)
     uint32_t n_in = cuts ? list_alive(e, &S) : list_ids(e);
     rep->active = 1;
     stage_def(kind)->emu(e);
+    e->pristine = 0;
     compact(e);
     if (cuts) account(e, n_in, S, (uint8_t)(CUT_STAGE0 + k));
     else rep->kept_in = rep->kept_out = n_in;
@@ -196,6 +212,8 @@ void emu_run(const struct chain *c, const struct params *p, const float *logits,
     r->n_stages = c->n;
     if (!ws->reference && emu_trim_temperature_only(e, logits)) return;
     int trimmed = ws->reference ? -1 : emu_trim(e, logits);
+    e->z = logits;
+    e->pristine = !ws->reference && trimmed < 0 && ws->finite_iota_n == e->n && e->n == r->V;
     if (trimmed < 0) {
         for (uint32_t j = 0; j < e->n; j++) {
             int32_t id = ws->finite[j];
