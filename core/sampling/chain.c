@@ -216,6 +216,8 @@ static void finish(struct stage_ctx *x, const float *logits)
     if (ws->S_valid) S = ws->S;
     else for (uint32_t j = 0; j < x->n; j++) S += q[ws->cand[j]];
     double lnS = log(S), ret = 0.0, hf = 0.0;
+    /* every token kept, in id order: the step's one sum (same order, same bits) */
+    int every = x->n == r->V && r->V > 0 && ws->cand[0] == 0 && ws->cand[x->n - 1] == (int32_t)(x->n - 1);
     /* ln q without a log per token: q = p_raw = exp(z - lse), or exp((z - zmax) / T) */
     double off = ws->q_is_raw ? r->lse_raw : r->max_logit, invT = ws->q_is_raw ? 1.0 : 1.0 / ws->T;
     for (uint32_t j = 0; j < x->n; j++) {
@@ -224,11 +226,11 @@ static void finish(struct stage_ctx *x, const float *logits)
         r->p[id] = pf;
         r->cut_by[id] = CUT_NONE;
         r->kept[j] = id;
-        ret += stage_raw_p(x, id);
+        if (!every) ret += stage_raw_p(x, id);
         if (pf > 0) hf -= pf * (((double)logits[id] - off) * invT - lnS);
     }
     r->n_kept = x->n;
-    r->retained_mass = ret;
+    r->retained_mass = every ? chain_raw_total(r) : ret;
     r->entropy_after = hf > 0 ? hf : 0.0;
 }
 
@@ -247,6 +249,7 @@ static int run(const struct chain *c, const struct params *p, const float *logit
     /* every finite token's cut_by is rewritten below (cut by a stage, or kept) */
     clear_p(r);
     r->n_kept = 0;
+    if (!reuse_raw) r->raw_total_set = 0;
     if (reuse_raw) {
         /* same logits: the raw softmax, entropy and counts stand */
     } else if (scan_finite(logits, V, ws, r) == 0) {
@@ -313,6 +316,20 @@ void chain_result_copy_raw(struct chain_result *dst, const struct chain_result *
     dst->lse_raw = src->lse_raw;
     dst->entropy_before = src->entropy_before;
     dst->have_raw = src->have_raw;
+    dst->raw_total = src->raw_total;
+    dst->raw_total_set = src->raw_total_set;
+}
+
+double chain_raw_total(struct chain_result *r)
+{
+    if (!r->have_raw) return NAN;
+    if (!r->raw_total_set) {
+        double t = 0.0;
+        for (uint32_t i = 0; i < r->V; i++) t += r->p_raw[i];
+        r->raw_total = t;
+        r->raw_total_set = 1;
+    }
+    return r->raw_total;
 }
 
 uint32_t chain_rank(const struct chain_result *r, int32_t id)

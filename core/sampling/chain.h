@@ -182,6 +182,10 @@ struct chain_result {
     int have_raw;                  /* p_raw, lse_raw, entropy_before and the masses
                                     * are computed (0 only under CHAIN_WANT_DRAW) */
     unsigned decided;              /* DECIDED_* of any stage */
+    /* sum of p_raw over every token in id order (chain_raw_total): one
+     * sequential V-long sum per step, shared by the settings run on it */
+    double raw_total;
+    int raw_total_set;
     char note[480];                /* e.g. vLLM temperature clamp; "; "-separated */
     struct topn_bounds topn;       /* top-N steps only (sampling/topn.h) */
 };
@@ -305,6 +309,10 @@ int chain_run(const struct chain *c, const struct params *p, const float *logits
 int chain_rerun(const struct chain *c, const struct params *p, const float *logits,
                 uint32_t V, struct chain_ws *ws, struct chain_result *r,
                 struct ls_error *err);
+
+/* The sum of p_raw over every token, in id order (the retained mass when
+ * every token survives), computed once per step; NaN without the raw pass. */
+double chain_raw_total(struct chain_result *r);
 
 /* Make dst a result on which chain_rerun may run for the logits src was
  * last run on (with the same chain_ws): copy the raw softmax, the counts

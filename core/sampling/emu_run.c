@@ -160,7 +160,7 @@ static int finish_every_token(struct emu *e)
     vm_divide(r->p, V, s);
     double h = log(s) - sed / s, ret = 0.0;
     for (uint32_t i = 0; i < V; i++) r->kept[i] = (int32_t)i;
-    if (r->have_raw) for (uint32_t i = 0; i < V; i++) ret += r->p_raw[i];
+    if (r->have_raw) ret = chain_raw_total(r); /* once per step */
     r->n_kept = V;
     r->retained_mass = r->have_raw ? ret : NAN;
     r->entropy_after = h > 0 ? h : 0.0;

@@ -174,7 +174,7 @@ int emu_trim_temperature_only(struct emu *e, const float *z)
     vm_divide(r->p, V, s);
     memset(r->cut_by, CUT_NONE, V);
     for (uint32_t i = 0; i < V; i++) r->kept[i] = (int32_t)i;
-    if (r->have_raw) for (uint32_t i = 0; i < V; i++) ret += r->p_raw[i];
+    if (r->have_raw) ret = chain_raw_total(r); /* once per step */
     for (int k = 0; k < e->c->n; k++) {
         memset(&r->stages[k], 0, sizeof r->stages[k]);
         r->stages[k].kind = e->c->order[k];
