@@ -262,6 +262,16 @@ INLINE void divide_body(double *a, size_t n, double s)
     for (; i < n; i++) a[i] /= s;
 }
 
+INLINE void fdiv_only_body(const float *z, size_t n, float T, float *y)
+{
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        v4f f = load4f(z + i) / T;
+        memcpy(y + i, &f, sizeof f);
+    }
+    for (; i < n; i++) y[i] = z[i] / T;
+}
+
 /* the smallest float f with (double)f >= thr: z >= f iff (double)z >= thr */
 static float float_at_or_above(double thr)
 {
@@ -323,7 +333,8 @@ INLINE size_t abs_gt_body(const float *z, size_t n, double thr)
     ATTR static size_t nonfinite_##SUFFIX(const float *z, size_t n) { return nonfinite_body(z, n); }   \
     ATTR static size_t collect_##SUFFIX(const float *z, size_t n, double thr, int32_t *ids)           \
     { return collect_body(z, n, thr, ids); }                                                          \
-    ATTR static size_t absgt_##SUFFIX(const float *z, size_t n, double thr) { return abs_gt_body(z, n, thr); }
+    ATTR static size_t absgt_##SUFFIX(const float *z, size_t n, double thr) { return abs_gt_body(z, n, thr); } \
+    ATTR static void fdivonly_##SUFFIX(const float *z, size_t n, float T, float *y) { fdiv_only_body(z, n, T, y); }
 
 #if defined(__x86_64__) && defined(__GNUC__)
 VM_PATH(avx512, TARGET_512, exp_body8, fdiv_body8)
@@ -341,13 +352,14 @@ struct vm_ops {
     double (*fdiv)(const float *, size_t, float, double, float *, double *);
     size_t (*collect)(const float *, size_t, double, int32_t *);
     size_t (*abs_gt)(const float *, size_t, double);
+    void (*fdiv_only)(const float *, size_t, float, float *);
 };
 
 static const struct vm_ops paths[] = {
-    { "portable", scan_portable, exp_portable, divide_portable, nonfinite_portable, fdiv_portable, collect_portable, absgt_portable },
+    { "portable", scan_portable, exp_portable, divide_portable, nonfinite_portable, fdiv_portable, collect_portable, absgt_portable, fdivonly_portable },
 #ifdef VM_X86
-    { "avx2", scan_avx2, exp_avx2, divide_avx2, nonfinite_avx2, fdiv_avx2, collect_avx2, absgt_avx2 },
-    { "avx512", scan_avx512, exp_avx512, divide_avx512, nonfinite_avx512, fdiv_avx512, collect_avx512, absgt_avx512 },
+    { "avx2", scan_avx2, exp_avx2, divide_avx2, nonfinite_avx2, fdiv_avx2, collect_avx2, absgt_avx2, fdivonly_avx2 },
+    { "avx512", scan_avx512, exp_avx512, divide_avx512, nonfinite_avx512, fdiv_avx512, collect_avx512, absgt_avx512, fdivonly_avx512 },
 #endif
 };
 
@@ -392,5 +404,6 @@ double vm_exp_fdiv(const float *z, size_t n, float T, double shift, float *y, do
     return ops()->fdiv(z, n, T, shift, y, out);
 }
 size_t vm_collect_ge(const float *z, size_t n, double thr, int32_t *ids) { return ops()->collect(z, n, thr, ids); }
+void vm_fdiv(const float *z, size_t n, float T, float *y) { ops()->fdiv_only(z, n, T, y); }
 size_t vm_count_abs_gt(const float *z, size_t n, double thr) { return ops()->abs_gt(z, n, thr); }
 const char *vm_path_name(void) { return ops()->name; }

@@ -45,6 +45,9 @@ double vm_exp_shift(const float *z, size_t n, double shift, double scale, double
  * out (may be NULL); returns sum e_i. For finite z only. */
 double vm_exp_fdiv(const float *z, size_t n, float T, double shift, float *y, double *out);
 
+/* y_i = z_i / T in float (IEEE division per element, as torch divides). */
+void vm_fdiv(const float *z, size_t n, float T, float *y);
+
 /* a[i] /= s (the same division a scalar loop does). */
 void vm_divide(double *a, size_t n, double s);
 

@@ -168,8 +168,9 @@ int emu_trim_temperature_only(struct emu *e, const float *z)
     for (int k = kt + 1; k < e->c->n; k++) if (stage_active(e->c->order[k], e->p)) return 0;
     if (e->ws->n_finite != V || e->ws->finite_iota_n != V || !(T > 0) || e->p->dynatemp_range > 0) return 0;
     if (T < e->c->temp_floor || (e->sys == PRESET_VLLM && T > 2)) return 0; /* emu_temperature's notes */
-    float Tf = (float)T, mx = -INFINITY;
-    for (uint32_t i = 0; i < V; i++) { e->yf[i] = z[i] / Tf; if (e->yf[i] > mx) mx = e->yf[i]; }
+    /* float division is monotonic for T > 0: the first maximum's y is the maximum */
+    float Tf = (float)T, mx = z[r->argmax] / Tf;
+    vm_fdiv(z, V, Tf, e->yf);
     double sed = 0.0, s = vm_exp_shift(e->yf, V, (double)mx, 1.0, r->p, &sed), ret = 0.0;
     vm_divide(r->p, V, s);
     memset(r->cut_by, CUT_NONE, V);
