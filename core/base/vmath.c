@@ -6,6 +6,10 @@
  * GCC scalarise double compares on AVX2.) */
 #include "base/vmath.h"
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
+
 #include <math.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -79,54 +83,6 @@ INLINE VD NAME(VD x)                                                            
 }
 EXP_LANES(exp4, v4d, v4l, v4u, sel4d)
 EXP_LANES(exp8, v8d, v8l, v8u, sel8d)
-
-INLINE void scan_body(const float *z, size_t n, struct vm_scan *out)
-{
-    v4f mx = (v4f){0} - INFINITY, mx2 = mx;
-    v4i bad = {0};
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        v4f v = load4f(z + i), v2 = load4f(z + i + 4);
-        v4i fin = finite4(v), fin2 = finite4(v2);
-        v4f c = sel4f(fin, v, mx), c2 = sel4f(fin2, v2, mx2);
-        mx = sel4f(c > mx, c, mx);
-        mx2 = sel4f(c2 > mx2, c2, mx2);
-        bad += (fin + 1) + (fin2 + 1); /* fin is -1 (finite) or 0 */
-    }
-    float m = -INFINITY;
-    size_t nbad = 0;
-    for (int k = 0; k < 4; k++) {
-        if (mx[k] > m) m = mx[k];
-        if (mx2[k] > m) m = mx2[k];
-        nbad += (size_t)bad[k];
-    }
-    for (; i < n; i++) {
-        if (isfinite(z[i])) { if (z[i] > m) m = z[i]; } else nbad++;
-    }
-    out->n_nonfinite = nbad;
-    out->argmax = -1;
-    out->max = -INFINITY;
-    if (m == -INFINITY) return;
-    /* the first index holding the maximum: the first block with a match */
-    v4f mv = (v4f){0} + m;
-    for (i = 0; i + 4 <= n && !any4(load4f(z + i) == mv); i += 4) {}
-    for (; i < n; i++) if (z[i] == m) break;
-    out->argmax = (int64_t)i;
-    out->max = (double)z[i]; /* the first maximum's own value (its sign of zero) */
-}
-
-INLINE size_t nonfinite_body(const float *z, size_t n)
-{
-    v4i bad = {0}, bad2 = {0};
-    size_t i = 0, m = 0;
-    for (; i + 8 <= n; i += 8) {
-        bad += finite4(load4f(z + i)) + 1; /* -1 (finite) + 1 = 0 */
-        bad2 += finite4(load4f(z + i + 4)) + 1;
-    }
-    for (int k = 0; k < 4; k++) m += (size_t)bad[k] + (size_t)bad2[k];
-    for (; i < n; i++) m += !isfinite(z[i]);
-    return m;
-}
 
 /* 4 lanes at z (count valid lanes; the rest are padding that weighs 0):
  * the weights, and the scaled shifted logits (0 where not finite) in *xo */
@@ -262,16 +218,6 @@ INLINE void divide_body(double *a, size_t n, double s)
     for (; i < n; i++) a[i] /= s;
 }
 
-INLINE void fdiv_only_body(const float *z, size_t n, float T, float *y)
-{
-    size_t i = 0;
-    for (; i + 4 <= n; i += 4) {
-        v4f f = load4f(z + i) / T;
-        memcpy(y + i, &f, sizeof f);
-    }
-    for (; i < n; i++) y[i] = z[i] / T;
-}
-
 /* the smallest float f with (double)f >= thr: z >= f iff (double)z >= thr */
 static float float_at_or_above(double thr)
 {
@@ -279,20 +225,6 @@ static float float_at_or_above(double thr)
     if (isnan(thr)) return NAN;
     if ((double)f < thr) f = nextafterf(f, INFINITY);
     return f;
-}
-
-INLINE size_t collect_body(const float *z, size_t n, double thr, int32_t *ids)
-{
-    float f = float_at_or_above(thr);
-    v4f fv = (v4f){0} + f;
-    size_t m = 0, i = 0;
-    for (; i + 8 <= n; i += 8) {
-        v4f v = load4f(z + i), v2 = load4f(z + i + 4);
-        if (!any4(((v >= fv) & finite4(v)) | ((v2 >= fv) & finite4(v2)))) continue;
-        for (size_t k = i; k < i + 8; k++) if (z[k] >= f && isfinite(z[k])) ids[m++] = (int32_t)k;
-    }
-    for (; i < n; i++) if (z[i] >= f && isfinite(z[i])) ids[m++] = (int32_t)i;
-    return m;
 }
 
 /* the largest float f with (double)f <= thr: |z| > thr iff |z| > f */
@@ -303,45 +235,136 @@ static float float_at_or_below(double thr)
     return f;
 }
 
-INLINE size_t abs_gt_body(const float *z, size_t n, double thr)
-{
-    float f = float_at_or_below(thr);
-    v4f fv = (v4f){0} + f;
-    v4i cnt = {0}, cnt2 = {0};
-    size_t i = 0, m = 0;
-    for (; i + 8 <= n; i += 8) {
-        v4f v = load4f(z + i), v2 = load4f(z + i + 4);
-        v4f a = sel4f(finite4(v), v, (v4f){0}), a2 = sel4f(finite4(v2), v2, (v4f){0});
-        cnt -= (a > fv) | (a < -fv); /* true lanes are -1 */
-        cnt2 -= (a2 > fv) | (a2 < -fv);
-    }
-    for (int k = 0; k < 4; k++) m += (size_t)cnt[k] + (size_t)cnt2[k];
-    for (; i < n; i++) m += isfinite(z[i]) && fabs((double)z[i]) > thr;
-    return m;
-}
+/* The float passes (scan, non-finite count, collect, clipping count, float
+ * division), written once over W-lane float vectors: 4 lanes on the
+ * baseline, 8 with AVX2, 16 with AVX-512. They compare, count and divide
+ * per lane, so every width gives the same result. */
+typedef float v16f __attribute__((vector_size(64)));
+typedef int32_t v16i __attribute__((vector_size(64)));
 
 #define TARGET_512 __attribute__((target("avx512f,avx512dq")))
 #define TARGET_AVX2 __attribute__((target("avx2")))
 
-#define VM_PATH(SUFFIX, ATTR, EXPB, FDIVB)                                                             \
-    ATTR static void scan_##SUFFIX(const float *z, size_t n, struct vm_scan *o) { scan_body(z, n, o); } \
+/* The lanes of a compare result as bits (lane k: bit k). One instruction
+ * on x86 (GCC otherwise moves the lanes out one by one); the baseline
+ * builds them from the lanes. */
+INLINE unsigned maskbits4(v4i m)
+{
+    unsigned b = 0;
+    for (int k = 0; k < 4; k++) b |= (m[k] != 0) << k;
+    return b;
+}
+#if defined(__x86_64__) && defined(__GNUC__)
+TARGET_AVX2 INLINE unsigned maskbits8(v8i m) { return (unsigned)_mm256_movemask_ps((__m256)m); }
+TARGET_512 INLINE unsigned maskbits16(v16i m) { return (unsigned)_mm512_movepi32_mask((__m512i)m); }
+#endif
+
+#define FLOAT_KERNELS(W, VF, VI, ATTR)                                                                 \
+ATTR INLINE VF ldf##W(const float *p) { VF v; memcpy(&v, p, sizeof v); return v; }                 \
+ATTR INLINE VI finf##W(VF z) { VF d = z - z; return d == d; }                                      \
+ATTR INLINE VF self##W(VI m, VF a, VF b) { return (VF)(((VI)a & m) | ((VI)b & ~m)); }              \
+ATTR INLINE int anyf##W(VI m) { return maskbits##W(m) != 0; }                                      \
+ATTR INLINE void scan##W(const float *z, size_t n, struct vm_scan *out)                                 \
+{                                                                                                  \
+    VF mx = (VF){0} - INFINITY;                                                                    \
+    VI bad = {0};                                                                                  \
+    size_t i = 0, nbad = 0;                                                                        \
+    for (; i + W <= n; i += W) {                                                                   \
+        VF v = ldf##W(z + i);                                                                      \
+        VI fin = finf##W(v);                                                                       \
+        VF c = self##W(fin, v, mx);                                                                \
+        mx = self##W(c > mx, c, mx);                                                               \
+        bad += fin + 1; /* fin is -1 (finite) or 0 */                                              \
+    }                                                                                              \
+    float m = -INFINITY;                                                                           \
+    for (int k = 0; k < W; k++) { if (mx[k] > m) m = mx[k]; nbad += (size_t)bad[k]; }             \
+    for (; i < n; i++) {                                                                           \
+        if (isfinite(z[i])) { if (z[i] > m) m = z[i]; } else nbad++;                               \
+    }                                                                                              \
+    out->n_nonfinite = nbad;                                                                       \
+    out->argmax = -1;                                                                              \
+    out->max = -INFINITY;                                                                          \
+    if (m == -INFINITY) return;                                                                    \
+    /* the first index holding the maximum: the first block with a match */                        \
+    VF mv = (VF){0} + m;                                                                           \
+    for (i = 0; i + W <= n && !anyf##W(ldf##W(z + i) == mv); i += W) {}                            \
+    for (; i < n; i++) if (z[i] == m) break;                                                       \
+    out->argmax = (int64_t)i;                                                                      \
+    out->max = (double)z[i]; /* the first maximum's own value (its sign of zero) */                \
+}                                                                                                  \
+ATTR INLINE size_t nonfinite##W(const float *z, size_t n)                                               \
+{                                                                                                  \
+    VI bad = {0};                                                                                  \
+    size_t i = 0, m = 0;                                                                           \
+    for (; i + W <= n; i += W) bad += finf##W(ldf##W(z + i)) + 1; /* -1 (finite) + 1 = 0 */        \
+    for (int k = 0; k < W; k++) m += (size_t)bad[k];                                               \
+    for (; i < n; i++) m += !isfinite(z[i]);                                                       \
+    return m;                                                                                      \
+}                                                                                                  \
+ATTR INLINE size_t collect##W(const float *z, size_t n, double thr, int32_t *ids)                       \
+{                                                                                                  \
+    float f = float_at_or_above(thr);                                                              \
+    VF fv = (VF){0} + f;                                                                           \
+    size_t m = 0, i = 0;                                                                           \
+    for (; i + W <= n; i += W) {                                                                   \
+        VF v = ldf##W(z + i);                                                                      \
+        unsigned bits = maskbits##W((v >= fv) & finf##W(v));                                      \
+        for (; bits; bits &= bits - 1) ids[m++] = (int32_t)(i + (size_t)__builtin_ctz(bits));      \
+    }                                                                                              \
+    for (; i < n; i++) if (z[i] >= f && isfinite(z[i])) ids[m++] = (int32_t)i;                     \
+    return m;                                                                                      \
+}                                                                                                  \
+ATTR INLINE size_t absgt##W(const float *z, size_t n, double thr)                                       \
+{                                                                                                  \
+    float f = float_at_or_below(thr);                                                              \
+    VF fv = (VF){0} + f;                                                                           \
+    VI cnt = {0};                                                                                  \
+    size_t i = 0, m = 0;                                                                           \
+    for (; i + W <= n; i += W) {                                                                   \
+        VF v = ldf##W(z + i);                                                                      \
+        VF a = self##W(finf##W(v), v, (VF){0});                                                    \
+        cnt -= (a > fv) | (a < -fv); /* true lanes are -1 */                                       \
+    }                                                                                              \
+    for (int k = 0; k < W; k++) m += (size_t)cnt[k];                                               \
+    for (; i < n; i++) m += isfinite(z[i]) && fabs((double)z[i]) > thr;                            \
+    return m;                                                                                      \
+}                                                                                                  \
+ATTR INLINE void fdivonly##W(const float *z, size_t n, float T, float *y)                               \
+{                                                                                                  \
+    size_t i = 0;                                                                                  \
+    for (; i + W <= n; i += W) {                                                                   \
+        VF f = ldf##W(z + i) / T;                                                                  \
+        memcpy(y + i, &f, sizeof f);                                                               \
+    }                                                                                              \
+    for (; i < n; i++) y[i] = z[i] / T;                                                            \
+}
+
+FLOAT_KERNELS(4, v4f, v4i, )
+#if defined(__x86_64__) && defined(__GNUC__)
+FLOAT_KERNELS(8, v8f, v8i, TARGET_AVX2)
+FLOAT_KERNELS(16, v16f, v16i, TARGET_512)
+#endif
+
+
+#define VM_PATH(SUFFIX, ATTR, EXPB, FDIVB, W)                                                          \
+    ATTR static void scan_##SUFFIX(const float *z, size_t n, struct vm_scan *o) { scan##W(z, n, o); }  \
     ATTR static double exp_##SUFFIX(const float *z, size_t n, double sh, double sc, double *out,       \
                                     double *ed) { return EXPB(z, n, sh, sc, out, ed); }                \
     ATTR static void divide_##SUFFIX(double *a, size_t n, double s) { divide_body(a, n, s); }          \
     ATTR static double fdiv_##SUFFIX(const float *z, size_t n, float T, double sh, float *y, double *o) \
     { return FDIVB(z, n, T, sh, y, o); }                                                              \
-    ATTR static size_t nonfinite_##SUFFIX(const float *z, size_t n) { return nonfinite_body(z, n); }   \
+    ATTR static size_t nonfinite_##SUFFIX(const float *z, size_t n) { return nonfinite##W(z, n); }     \
     ATTR static size_t collect_##SUFFIX(const float *z, size_t n, double thr, int32_t *ids)           \
-    { return collect_body(z, n, thr, ids); }                                                          \
-    ATTR static size_t absgt_##SUFFIX(const float *z, size_t n, double thr) { return abs_gt_body(z, n, thr); } \
-    ATTR static void fdivonly_##SUFFIX(const float *z, size_t n, float T, float *y) { fdiv_only_body(z, n, T, y); }
+    { return collect##W(z, n, thr, ids); }                                                            \
+    ATTR static size_t absgt_##SUFFIX(const float *z, size_t n, double thr) { return absgt##W(z, n, thr); } \
+    ATTR static void fdivonly_##SUFFIX(const float *z, size_t n, float T, float *y) { fdivonly##W(z, n, T, y); }
 
 #if defined(__x86_64__) && defined(__GNUC__)
-VM_PATH(avx512, TARGET_512, exp_body8, fdiv_body8)
-VM_PATH(avx2, TARGET_AVX2, exp_body, fdiv_body)
+VM_PATH(avx512, TARGET_512, exp_body8, fdiv_body8, 16)
+VM_PATH(avx2, TARGET_AVX2, exp_body, fdiv_body, 8)
 #define VM_X86 1
 #endif
-VM_PATH(portable, , exp_body, fdiv_body)
+VM_PATH(portable, , exp_body, fdiv_body, 4)
 
 struct vm_ops {
     const char *name;
