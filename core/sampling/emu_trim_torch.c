@@ -185,7 +185,7 @@ int emu_trim_torch(struct emu *e, const float *z)
     /* the distribution d only for top-p's masses or a run that reports them */
     int need_d = r->have_raw || rep->kind == STAGE_TOP_P;
     if (need_d) S = vm_exp_fdiv(z, V, Tf, ymax, e->yf, e->d);
-    else for (uint32_t i = 0; i < V; i++) e->yf[i] = z[i] / Tf;
+    else vm_fdiv(z, V, Tf, e->yf);
     int ok = rep->kind == STAGE_TOP_K ? cut_top_k(e, V, ymax, &m)
            : rep->kind == STAGE_MIN_P ? cut_min_p(e, V, ymax, &m) : cut_top_p(e, V, ymax, S, &m);
     if (!ok) { r->decided &= ~rep->decided; return -1; }
