@@ -113,6 +113,9 @@ int emu_trim(struct emu *e, const float *z);
 /* The whole run when the only active stage is a plain temperature
  * (emu_trim.c); 1 when done. */
 int emu_trim_temperature_only(struct emu *e, const float *z);
+/* HF's and vLLM's greedy step, temperature <= 0 the only active stage
+ * (emu_greedy.c); 1 when done. */
+int emu_trim_greedy(struct emu *e, const float *z);
 /* The same for HF and vLLM (emu_trim_torch.c): a first top-k, top-p or
  * min-p, after a temperature or not, decided over every token with vector
  * passes instead of torch's whole-array sorts and float sums, when a margin

@@ -210,7 +210,7 @@ void emu_run(const struct chain *c, const struct params *p, const float *logits,
     e->n = ws->n_finite;
     e->sorted = 0;
     r->n_stages = c->n;
-    if (!ws->reference && emu_trim_temperature_only(e, logits)) return;
+    if (!ws->reference && (emu_trim_temperature_only(e, logits) || emu_trim_greedy(e, logits))) return;
     int trimmed = ws->reference ? -1 : emu_trim(e, logits);
     e->z = logits;
     e->pristine = !ws->reference && trimmed < 0 && ws->finite_iota_n == e->n && e->n == r->V;

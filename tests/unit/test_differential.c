@@ -383,6 +383,54 @@ static void test_system_shortcuts(void **st)
     }
 }
 
+/* Greedy and temperature-only system chains (emu_greedy.c, emu_trim.c's
+ * temperature-only pass) against the whole array: also the notes, the
+ * greedy flag, the retained mass and the entropy. Plateau logits make the
+ * maximum tied; a truncation beside the temperature makes the shortcuts
+ * decline. */
+static void test_greedy_and_temperature_only(void **st)
+{
+    (void)st;
+    struct rng g;
+    rng_seed(&g, 777);
+    for (int t = 0; t < 400; t++) {
+        int V = 1 + (int)(rng_uniform(&g) * (t % 2 ? 20000 : 3000)), kind = (int)(rng_uniform(&g) * 3);
+        float *z = malloc((size_t)V * sizeof *z);
+        for (int i = 0; i < V; i++) {
+            double u = rng_uniform(&g);
+            z[i] = kind == 0 ? (float)(int)(u * 3) : kind == 1 ? (float)(u * 16 - 8)
+                 : (float)(-1.1 * log(1 + u * V) + 3 * rng_uniform(&g));
+        }
+        static const enum preset ps[3] = { PRESET_HF, PRESET_VLLM, PRESET_LLAMACPP };
+        static const double temps[5] = { 0, -0.5, 0, 0.7, 1.6 };
+        struct chain sys;
+        chain_preset(&sys, ps[t % 3]);
+        struct params p = PARAMS_OFF;
+        p.temperature = temps[(int)(rng_uniform(&g) * 5)];
+        if (t % 7 == 0) p.top_p = 0.9; /* not the only stage: the whole array */
+        struct chain_ws ws;
+        struct chain_result res, res2;
+        assert_int_equal(chain_ws_init(&ws, (uint32_t)V), 0);
+        assert_int_equal(chain_result_init(&res, (uint32_t)V), 0);
+        assert_int_equal(chain_result_init(&res2, (uint32_t)V), 0);
+        check_system(&sys, &p, z, V, &ws, &res, &res2);
+        struct ls_error e = {0};
+        ws.reference = 1; /* check_system leaves a draw-only run in res2: the whole array again */
+        assert_int_equal(chain_run(&sys, &p, z, (uint32_t)V, &ws, &res2, &e), 0);
+        ws.reference = 0;
+        assert_string_equal(res.note, res2.note);
+        assert_int_equal(res.greedy, res2.greedy);
+        assert_true(res.effective_temperature == res2.effective_temperature);
+        assert_true(fabs(res.retained_mass - res2.retained_mass) < 1e-12);
+        assert_true(fabs(res.entropy_after - res2.entropy_after) < 1e-9);
+        for (int k = 0; k < res.n_stages; k++) assert_int_equal(res.stages[k].decided, res2.stages[k].decided);
+        chain_ws_free(&ws);
+        chain_result_free(&res);
+        chain_result_free(&res2);
+        free(z);
+    }
+}
+
 static void test_hf(void **st) { (void)st; run_preset(PRESET_HF); }
 static void test_llama(void **st) { (void)st; run_preset(PRESET_LLAMACPP); }
 static void test_vllm(void **st) { (void)st; run_preset(PRESET_VLLM); }
@@ -396,6 +444,7 @@ int main(void)
         cmocka_unit_test(test_vllm),
         cmocka_unit_test(test_custom),
         cmocka_unit_test(test_system_shortcuts),
+        cmocka_unit_test(test_greedy_and_temperature_only),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
