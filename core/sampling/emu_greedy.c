@@ -29,21 +29,27 @@ static int only_active(const struct emu *e)
     return kt;
 }
 
-/* the mass the greedy stage removes: every token's weight but the kept one,
- * in id order, as emu_run's accounting sums it (the weights from the
- * vector exp of the untouched array, as emu_run lists them) */
+/* The mass the greedy stage removes: every token's share but the kept
+ * one's, summed in id order as emu_run's accounting sums it. The stage's
+ * input is the raw distribution (nothing ran before it), so when the raw
+ * pass ran its shares are p_raw and no exp is spent (the removed mass then
+ * differs from the array path's weight sum / total in the last bits);
+ * otherwise the weights come from one vector exp pass, as emu_run lists
+ * them on the untouched array. */
 static void account_greedy(struct emu *e, int32_t best, double *rem, double *raw)
 {
     struct chain_result *r = e->r;
     uint32_t V = r->V;
-    double S = vm_exp_shift(e->z, V, r->max_logit, 1.0, e->d, NULL), sr = 0.0, sw = 0.0;
-    for (uint32_t i = 0; i < V; i++) {
-        if ((int32_t)i == best) continue;
-        sw += e->d[i];
-        sr += r->have_raw ? r->p_raw[i] : NAN;
+    double sr = 0.0, sw = 0.0;
+    if (r->have_raw) {
+        for (uint32_t i = 0; i < V; i++) if ((int32_t)i != best) sr += r->p_raw[i];
+        *rem = *raw = sr;
+        return;
     }
+    double S = vm_exp_shift(e->z, V, r->max_logit, 1.0, e->d, NULL);
+    for (uint32_t i = 0; i < V; i++) if ((int32_t)i != best) sw += e->d[i];
     *rem = S > 0 ? sw / S : 0.0;
-    *raw = sr;
+    *raw = NAN;
 }
 
 int emu_trim_greedy(struct emu *e, const float *z)
