@@ -320,18 +320,6 @@ void chain_result_copy_raw(struct chain_result *dst, const struct chain_result *
     dst->raw_total_set = src->raw_total_set;
 }
 
-double chain_raw_total(struct chain_result *r)
-{
-    if (!r->have_raw) return NAN;
-    if (!r->raw_total_set) {
-        double t = 0.0;
-        for (uint32_t i = 0; i < r->V; i++) t += r->p_raw[i];
-        r->raw_total = t;
-        r->raw_total_set = 1;
-    }
-    return r->raw_total;
-}
-
 uint32_t chain_rank(const struct chain_result *r, int32_t id)
 {
     if (id < 0 || (uint32_t)id >= r->V) return 0;
