@@ -346,6 +346,47 @@ FLOAT_KERNELS(16, v16f, v16i, TARGET_512)
 #endif
 
 
+
+/* Sum of exp(y_i - ymax) in float32 arithmetic (x = y - ymax rounded to
+ * float, a degree-7 polynomial by Horner, 2^n in the exponent bits; lanes
+ * below -87 weigh 0), accumulated in double, W lanes at a time; also the
+ * sum of w * |x|, from which vm_expf_sum bounds the error. */
+typedef double v16d __attribute__((vector_size(128)));
+#define EXPF_KERNEL(W, VF, VI, VD, ATTR)                                                           \
+ATTR INLINE double expfsum##W(const float *y, size_t n, float ymax, double *sum_wx)                \
+{                                                                                                  \
+    VD acc = {0}, accx = {0};                                                                      \
+    const VF magic = (VF){0} + 12582912.0f; /* 1.5 * 2^23: adding it rounds to an integer */       \
+    size_t i = 0;                                                                                  \
+    double tail = 0.0, tailx = 0.0;                                                                \
+    for (; i + W <= n; i += W) {                                                                   \
+        VF x = ldf##W(y + i) - ymax;                                                               \
+        VF kd = x * 1.44269504f + magic, k = kd - magic;                                           \
+        VF r = (x - k * 0.693145751953125f) - k * 1.428606765330187045e-06f;                       \
+        VF p = ((((((r * (1.0f / 5040) + 1.0f / 720) * r + 1.0f / 120) * r + 1.0f / 24) * r        \
+                 + 1.0f / 6) * r + 0.5f) * r + 1.0f) * r + 1.0f;                                   \
+        VI e = ((VI)kd - (VI)magic + 127) << 23;                                                   \
+        VF w = self##W(x >= -87.0f, p * (VF)e, (VF){0});                                           \
+        acc += __builtin_convertvector(w, VD);                                                     \
+        accx -= __builtin_convertvector(w * x, VD);                                                \
+    }                                                                                              \
+    for (; i < n; i++) {                                                                           \
+        float x = y[i] - ymax;                                                                     \
+        double w = x >= -87.0f ? (double)expf(x) : 0.0;                                            \
+        tail += w;                                                                                 \
+        tailx -= w * (double)x;                                                                    \
+    }                                                                                              \
+    double s = tail, sx = tailx;                                                                   \
+    for (int k = 0; k < W; k++) { s += acc[k]; sx += accx[k]; }                                    \
+    *sum_wx = sx;                                                                                  \
+    return s;                                                                                      \
+}
+EXPF_KERNEL(4, v4f, v4i, v4d, )
+#if defined(__x86_64__) && defined(__GNUC__)
+EXPF_KERNEL(8, v8f, v8i, v8d, TARGET_AVX2)
+EXPF_KERNEL(16, v16f, v16i, v16d, TARGET_512)
+#endif
+
 #define VM_PATH(SUFFIX, ATTR, EXPB, FDIVB, W)                                                          \
     ATTR static void scan_##SUFFIX(const float *z, size_t n, struct vm_scan *o) { scan##W(z, n, o); }  \
     ATTR static double exp_##SUFFIX(const float *z, size_t n, double sh, double sc, double *out,       \
@@ -357,7 +398,8 @@ FLOAT_KERNELS(16, v16f, v16i, TARGET_512)
     ATTR static size_t collect_##SUFFIX(const float *z, size_t n, double thr, int32_t *ids)           \
     { return collect##W(z, n, thr, ids); }                                                            \
     ATTR static size_t absgt_##SUFFIX(const float *z, size_t n, double thr) { return absgt##W(z, n, thr); } \
-    ATTR static void fdivonly_##SUFFIX(const float *z, size_t n, float T, float *y) { fdivonly##W(z, n, T, y); }
+    ATTR static void fdivonly_##SUFFIX(const float *z, size_t n, float T, float *y) { fdivonly##W(z, n, T, y); } \
+    ATTR static double expfsum_##SUFFIX(const float *y, size_t n, float m, double *sx) { return expfsum##W(y, n, m, sx); }
 
 #if defined(__x86_64__) && defined(__GNUC__)
 VM_PATH(avx512, TARGET_512, exp_body8, fdiv_body8, 16)
@@ -376,13 +418,14 @@ struct vm_ops {
     size_t (*collect)(const float *, size_t, double, int32_t *);
     size_t (*abs_gt)(const float *, size_t, double);
     void (*fdiv_only)(const float *, size_t, float, float *);
+    double (*expf_sum)(const float *, size_t, float, double *);
 };
 
 static const struct vm_ops paths[] = {
-    { "portable", scan_portable, exp_portable, divide_portable, nonfinite_portable, fdiv_portable, collect_portable, absgt_portable, fdivonly_portable },
+    { "portable", scan_portable, exp_portable, divide_portable, nonfinite_portable, fdiv_portable, collect_portable, absgt_portable, fdivonly_portable, expfsum_portable },
 #ifdef VM_X86
-    { "avx2", scan_avx2, exp_avx2, divide_avx2, nonfinite_avx2, fdiv_avx2, collect_avx2, absgt_avx2, fdivonly_avx2 },
-    { "avx512", scan_avx512, exp_avx512, divide_avx512, nonfinite_avx512, fdiv_avx512, collect_avx512, absgt_avx512, fdivonly_avx512 },
+    { "avx2", scan_avx2, exp_avx2, divide_avx2, nonfinite_avx2, fdiv_avx2, collect_avx2, absgt_avx2, fdivonly_avx2, expfsum_avx2 },
+    { "avx512", scan_avx512, exp_avx512, divide_avx512, nonfinite_avx512, fdiv_avx512, collect_avx512, absgt_avx512, fdivonly_avx512, expfsum_avx512 },
 #endif
 };
 
@@ -427,6 +470,17 @@ double vm_exp_fdiv(const float *z, size_t n, float T, double shift, float *y, do
     return ops()->fdiv(z, n, T, shift, y, out);
 }
 size_t vm_collect_ge(const float *z, size_t n, double thr, int32_t *ids) { return ops()->collect(z, n, thr, ids); }
+double vm_expf_sum(const float *y, size_t n, float ymax, double *err)
+{
+    double sx, s = ops()->expf_sum(y, n, ymax, &sx);
+    /* per term: the polynomial and its float roundings (< 5e-7 relative),
+     * x = y - ymax rounded to float (relative 2^-24 of x, so w * |x| * 6e-8),
+     * a lane that underflowed or is subnormal (< 2e-38 each); the double
+     * sums' own rounding (n * 2^-52 relative); 1% on top */
+    *err = 1.01 * (5e-7 * s + 6.0e-8 * sx + 2e-38 * (double)n + (double)n * 0x1p-52 * (s + sx));
+    return s;
+}
+
 void vm_fdiv(const float *z, size_t n, float T, float *y) { ops()->fdiv_only(z, n, T, y); }
 size_t vm_count_abs_gt(const float *z, size_t n, double thr) { return ops()->abs_gt(z, n, thr); }
 const char *vm_path_name(void) { return ops()->name; }

@@ -175,6 +175,7 @@ int eval_worker_init(struct eval_run *r, struct eval_worker *w, int batch)
     w->run = r;
     if (chain_ws_init(&w->ws, r->V)) return -1;
     chain_ws_set_breakers(&w->ws, r->breakers);
+    w->ws.want = CHAIN_WANT_SCORES; /* no evaluator reads a stage's removed mass */
     w->res = calloc(n_res, sizeof *w->res);
     w->cdf = malloc(V * sizeof *w->cdf);
     w->z = with_z ? malloc(V * sizeof *w->z) : NULL;

@@ -244,9 +244,10 @@ struct chain_ws {
  * draw needs (p, kept, cut_by, n_kept, the notes and the stage counts): no
  * raw softmax pass, so p_raw is not written and lse_raw, entropy_before,
  * retained_mass and the stage masses are NaN (have_raw 0). For callers
- * that only draw (sample, generation); the kept set, p and draws are the
- * same as with ALL. */
-enum chain_want { CHAIN_WANT_ALL = 0, CHAIN_WANT_DRAW };
+ * that only draw (sample, generation). SCORES: everything but the stages'
+ * removed masses (mass_removed may be NaN), for eval's scores. The kept
+ * set, p and draws are the same in every mode. */
+enum chain_want { CHAIN_WANT_ALL = 0, CHAIN_WANT_DRAW, CHAIN_WANT_SCORES };
 
 /* Give the stages their context (see chain_ws): history is read, not
  * copied, and must stay valid while chain_run uses it. */

@@ -232,22 +232,31 @@ static void check_exact(const struct chain_result *res, const struct ref *r, int
 }
 
 /* a run that only draws (CHAIN_WANT_DRAW) keeps the same set with the same
- * p and draws, and says it has no raw numbers */
+ * p and draws, and says it has no raw numbers; a run for scores
+ * (CHAIN_WANT_SCORES) keeps the same set and p and has the same raw numbers
+ * and entropies */
 static void check_draw_only(const struct chain *c, const struct params *p, const float *z, int V,
                             struct chain_ws *ws, const struct chain_result *res, struct chain_result *res2)
 {
     struct ls_error e = {0};
-    ws->want = CHAIN_WANT_DRAW;
-    assert_int_equal(chain_run(c, p, z, (uint32_t)V, ws, res2, &e), 0);
-    ws->want = CHAIN_WANT_ALL;
-    assert_int_equal(res2->have_raw, 0);
-    assert_int_equal(res->n_kept, res2->n_kept);
-    for (uint32_t j = 0; j < res->n_kept; j++) {
-        assert_int_equal(res->kept[j], res2->kept[j]);
-        assert_true(fabs(res->p[res->kept[j]] - res2->p[res2->kept[j]]) < 1e-12);
+    for (int want = CHAIN_WANT_SCORES; want >= CHAIN_WANT_DRAW; want--) {
+        ws->want = want;
+        assert_int_equal(chain_run(c, p, z, (uint32_t)V, ws, res2, &e), 0);
+        ws->want = CHAIN_WANT_ALL;
+        assert_int_equal(res2->have_raw, want == CHAIN_WANT_SCORES);
+        assert_int_equal(res->n_kept, res2->n_kept);
+        for (uint32_t j = 0; j < res->n_kept; j++) {
+            assert_int_equal(res->kept[j], res2->kept[j]);
+            assert_true(fabs(res->p[res->kept[j]] - res2->p[res2->kept[j]]) < 1e-12);
+        }
+        for (int i = 0; i < V; i++) assert_int_equal(res->cut_by[i], res2->cut_by[i]);
+        if (want == CHAIN_WANT_SCORES) {
+            assert_true(res->entropy_after == res2->entropy_after || fabs(res->entropy_after - res2->entropy_after) < 1e-12);
+            assert_true(res->lse_raw == res2->lse_raw);
+            for (int i = 0; i < V; i++) assert_true(res->p_raw[i] == res2->p_raw[i]);
+        }
+        check_draws(res, res2->p, V);
     }
-    for (int i = 0; i < V; i++) assert_int_equal(res->cut_by[i], res2->cut_by[i]);
-    check_draws(res, res2->p, V);
 }
 
 /* the system mode's shortcut against its whole-array path: the same answer */
