@@ -266,18 +266,31 @@ ATTR INLINE VF self##W(VI m, VF a, VF b) { return (VF)(((VI)a & m) | ((VI)b & ~m
 ATTR INLINE int anyf##W(VI m) { return maskbits##W(m) != 0; }                                      \
 ATTR INLINE void scan##W(const float *z, size_t n, struct vm_scan *out)                                 \
 {                                                                                                  \
-    VF mx = (VF){0} - INFINITY;                                                                    \
+    /* four independent maxima: the compare-and-select chains overlap */                          \
+    VF mx[4] = { (VF){0} - INFINITY, (VF){0} - INFINITY, (VF){0} - INFINITY, (VF){0} - INFINITY }; \
     VI bad = {0};                                                                                  \
     size_t i = 0, nbad = 0;                                                                        \
+    for (; i + 4 * W <= n; i += 4 * W) {                                                           \
+        for (int u = 0; u < 4; u++) {                                                              \
+            VF v = ldf##W(z + i + (size_t)u * W);                                                  \
+            VI fin = finf##W(v);                                                                   \
+            VF c = self##W(fin, v, mx[u]);                                                         \
+            mx[u] = self##W(c > mx[u], c, mx[u]);                                                  \
+            bad += fin + 1; /* fin is -1 (finite) or 0 */                                          \
+        }                                                                                          \
+    }                                                                                              \
     for (; i + W <= n; i += W) {                                                                   \
         VF v = ldf##W(z + i);                                                                      \
         VI fin = finf##W(v);                                                                       \
-        VF c = self##W(fin, v, mx);                                                                \
-        mx = self##W(c > mx, c, mx);                                                               \
-        bad += fin + 1; /* fin is -1 (finite) or 0 */                                              \
+        VF c = self##W(fin, v, mx[0]);                                                             \
+        mx[0] = self##W(c > mx[0], c, mx[0]);                                                      \
+        bad += fin + 1;                                                                            \
     }                                                                                              \
     float m = -INFINITY;                                                                           \
-    for (int k = 0; k < W; k++) { if (mx[k] > m) m = mx[k]; nbad += (size_t)bad[k]; }             \
+    for (int k = 0; k < W; k++) {                                                                  \
+        for (int u = 0; u < 4; u++) if (mx[u][k] > m) m = mx[u][k];                                \
+        nbad += (size_t)bad[k];                                                                    \
+    }                                                                                              \
     for (; i < n; i++) {                                                                           \
         if (isfinite(z[i])) { if (z[i] > m) m = z[i]; } else nbad++;                               \
     }                                                                                              \

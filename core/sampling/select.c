@@ -23,8 +23,9 @@ int select_sample_threshold(select_get_fn get, const void *ctx, uint32_t n, uint
     double smp[SELECT_SAMPLE];
     uint32_t stride = n / SELECT_SAMPLE;
     for (uint32_t i = 0; i < SELECT_SAMPLE; i++) smp[i] = get(ctx, i * stride);
-    /* expected rank of the k-th value in the sample, with a wide margin */
-    uint64_t r = (uint64_t)k * SELECT_SAMPLE / n * 2 + 8;
+    /* expected rank of the k-th value in the sample, with a wide margin (a
+     * threshold that lets fewer than k through makes the caller fall back) */
+    uint64_t r = (uint64_t)k * SELECT_SAMPLE / n * 2 + 4;
     if (r >= SELECT_SAMPLE) return 0;
     *thr = select_kth_largest(smp, SELECT_SAMPLE, (uint32_t)r); /* O(sample), no sort */
     return 1;
