@@ -34,6 +34,9 @@ int explorer_dataset_open(struct ex_dataset *ds, const struct ex_dataset_spec *x
 
 void explorer_dataset_free(struct ex_dataset *ds)
 {
+    ds_rowjob_free(ds->rj);
+    ds_row_result_clear(&ds->row);
+    ds_summary_job_free(ds->sj);
     ds_summary_free(&ds->sum);
     ds_worker_free(&ds->worker);
     ds_table_free(&ds->table);
@@ -55,40 +58,66 @@ static void resort(struct ex_dataset *ds)
     if (ds->sel >= t->n_lines) ds->sel = 0;
 }
 
-/* Evaluate job ds->next into the document. */
-static int run_next(struct ex_dataset *ds, struct ls_error *err)
+/* Work on job ds->next until the deadline (its row job started on first
+ * use); 1 when it finished and is in the document. */
+static int row_slice(struct ex_dataset *ds, int64_t deadline, int *finished, struct ls_error *err)
 {
-    const struct ds_job *j = &ds->plan.jobs[ds->next];
-    struct ds_row_result r;
-    memset(&r, 0, sizeof r);
-    if (!(r.id = strdup(j->id))) return ls_fail(err, LS_ELIMIT, "out of memory");
-    int rc = ds_run_job(ds->doc, j, &ds->ro, &ds->worker, &r);
-    if (!rc) rc = ds_doc_put_row(ds->doc, &r, err);
-    else ls_fail(err, LS_ELIMIT, "out of memory");
-    ds_row_result_clear(&r);
+    *finished = 0;
+    if (!ds->rj) {
+        memset(&ds->row, 0, sizeof ds->row);
+        if (!(ds->row.id = strdup(ds->plan.jobs[ds->next].id)) ||
+            ds_rowjob_new(ds->doc, &ds->plan.jobs[ds->next], &ds->ro, &ds->worker, &ds->row, &ds->rj))
+            return ls_fail(err, LS_ELIMIT, "out of memory");
+    }
+    int done = 0, rc = ds_rowjob_step(ds->rj, deadline, &done);
+    if (rc) ls_fail(err, LS_ELIMIT, "out of memory");
+    if (!rc && done) rc = ds_doc_put_row(ds->doc, &ds->row, err);
+    if (!rc && !done) return LS_OK;
+    ds_rowjob_free(ds->rj);
+    ds->rj = NULL;
+    ds_row_result_clear(&ds->row);
     if (rc) return rc;
     ds_table_set_row(&ds->table, ds->next++, (long)ds->doc->n_rows - 1);
+    *finished = 1;
     return LS_OK;
+}
+
+/* The summary after the last row, in slices too. */
+static unsigned summary_slice(struct ex_dataset *ds, struct explorer *ex, int64_t deadline)
+{
+    struct ls_error e = {0};
+    int done = 0, rc = ds->sj ? LS_OK : ds_summary_begin(ds->doc, &ds->sum, &ds->sj, &e);
+    if (!rc) rc = ds_summary_step(ds->sj, deadline, &done, &e);
+    if (!rc && !done) return EX_BUSY;
+    ds_summary_job_free(ds->sj);
+    ds->sj = NULL;
+    ds->summary_ok = !rc;
+    ds->summary_done = 1;
+    if (rc) explorer_message(ex, 1, "dataset: %s", e.msg);
+    return EX_REDRAW;
 }
 
 unsigned explorer_dataset_work(struct ex_dataset *ds, struct explorer *ex, long budget_ns)
 {
-    if (!ds->on || ds->next >= ds->plan.n_jobs) return EX_NONE;
+    if (!ds->on || ds->summary_done) return EX_NONE;
+    if (budget_ns > EX_DS_SLICE_NS) budget_ns = EX_DS_SLICE_NS;
+    int64_t deadline = clock_ns() + budget_ns;
+    /* rows were added in id order: the summary is `dataset eval`'s */
+    if (ds->next >= ds->plan.n_jobs) return summary_slice(ds, ex, deadline);
     struct ls_error e = {0};
-    int64_t t0 = clock_ns();
+    int any = 0, finished = 0;
     do {
-        if (run_next(ds, &e)) {
+        if (row_slice(ds, deadline, &finished, &e)) {
             explorer_message(ex, 1, "dataset: %s; the table stops at %zu rows", e.msg, ds->next);
             ds->next = ds->plan.n_jobs;
+            ds->summary_done = 1;
             return EX_REDRAW;
         }
-    } while (ds->next < ds->plan.n_jobs && clock_ns() - t0 < budget_ns);
-    resort(ds);
-    if (ds->next < ds->plan.n_jobs) return EX_REDRAW | EX_BUSY;
-    /* rows were added in id order: the summary is `dataset eval`'s */
-    ds->summary_ok = ds_summary_compute(ds->doc, &ds->sum, &e) == LS_OK;
-    if (!ds->summary_ok) explorer_message(ex, 1, "dataset: %s", e.msg);
-    return EX_REDRAW;
+        any |= finished;
+    } while (ds->next < ds->plan.n_jobs && clock_ns() < deadline);
+    if (any) resort(ds);
+    /* a frame only when a row arrived: a slice inside a row changes nothing shown */
+    return (any ? EX_REDRAW : EX_NONE) | EX_BUSY;
 }
 
 size_t explorer_dataset_first(const struct ex_dataset *ds, int rows)

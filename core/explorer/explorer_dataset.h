@@ -14,11 +14,13 @@
  * the actions below move the selection, sort, open and come back; the view
  * (view/view_dataset.h) only reads.
  *
- * Cost model: a slice evaluates rows until its budget is spent (at least
- * one row: one eval pass over the row's dumps for every temperature, plus
- * the KL comparison of a pair), then re-sorts the n_rows x n_temps lines
- * (qsort). The summary (means, deltas, bootstrap intervals) is computed once,
- * when the last row is done.
+ * Cost model: a slice works until its budget (at most EX_DS_SLICE_NS) is
+ * spent, in units far below a row (ds_rowjob_step: one step of a dump's
+ * eval pass, one temperature's finish, one generated token, one step of
+ * the KL comparison), so a key never waits for a whole row; a slice that
+ * finished rows re-sorts the n_rows x n_temps lines (qsort). The summary
+ * (means, deltas, bootstrap intervals) is computed after the last row, in
+ * slices too (ds_summary_step: a chunk of one cell's bootstrap).
  *
  * Memory: everything is allocated by _open and freed by _free. */
 #ifndef LS_EXPLORER_DATASET_H
@@ -41,6 +43,10 @@ struct ex_dataset {
     struct source_opts src;          /* input options of every row (a row's format wins) */
     size_t next;                     /* next job to evaluate */
     size_t sel, scroll;              /* selected line / first line shown (display order) */
+    struct ds_rowjob *rj;            /* job `next` under way (NULL none) and its row */
+    struct ds_row_result row;
+    struct ds_sumjob *sj;            /* the summary under way */
+    int summary_done;                /* the background work is over */
     int summary_ok;                  /* sum holds the finished run's summary */
     struct ds_summary sum;
     long open_job;                   /* the row the explorer shows, -1 none */
@@ -66,8 +72,10 @@ struct ex_dataset_spec {
 int explorer_dataset_open(struct ex_dataset *ds, const struct ex_dataset_spec *sp, struct ls_error *err);
 void explorer_dataset_free(struct ex_dataset *ds);
 
-/* One slice of rows (about budget_ns, at least one row): EX_REDRAW |
- * EX_BUSY while rows remain, EX_REDRAW for the last, 0 when done. */
+/* One slice (about budget_ns, at most EX_DS_SLICE_NS, at least one unit):
+ * EX_BUSY while work remains, with EX_REDRAW when rows arrived; EX_REDRAW
+ * when the summary is done, 0 after. */
+#define EX_DS_SLICE_NS 1500000L
 unsigned explorer_dataset_work(struct ex_dataset *ds, struct explorer *ex, long budget_ns);
 
 /* The first line shown with `rows` lines: scroll, moved just enough to

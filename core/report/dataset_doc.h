@@ -154,6 +154,15 @@ struct ds_summary {
 };
 int ds_summary_compute(const struct ds_doc *d, struct ds_summary *s, struct ls_error *err);
 void ds_summary_free(struct ds_summary *s);
+/* The same in slices (the explorer's table): begin, step until *done
+ * (at least one unit each: a cell's means, a chunk of its bootstrap, or
+ * the moved rows and KL; it stops once clock_ns() reaches deadline_ns),
+ * then free the job. ds_summary_compute is exactly this with no deadline.
+ * On an error s is freed. d is borrowed and must not change meanwhile. */
+struct ds_sumjob;
+int ds_summary_begin(const struct ds_doc *d, struct ds_summary *s, struct ds_sumjob **out, struct ls_error *err);
+int ds_summary_step(struct ds_sumjob *j, int64_t deadline_ns, int *done, struct ls_error *err);
+void ds_summary_job_free(struct ds_sumjob *j);
 
 /* Paired percentile bootstrap of the mean of x[0..n): `resamples` means of
  * n values drawn with replacement (xoshiro256** seeded with seed; index
@@ -204,6 +213,19 @@ void ds_worker_free(struct ds_worker *w);
  * this, each thread with its own worker state w. */
 int ds_run_job(const struct ds_doc *d, const struct ds_job *j, const struct ds_run_opts *o, struct ds_worker *w,
                struct ds_row_result *r);
+/* The same row in slices (the explorer's background work): new, then step
+ * until *done, then free. A step does at least one unit of the row's work
+ * (opening a version's dump or model, one step of its eval pass, the
+ * finish of one temperature, one token of a generated continuation, one
+ * step of the KL comparison) and stops once clock_ns() reaches deadline_ns;
+ * ds_run_job is exactly this with no deadline, so a row's numbers do not
+ * depend on how it was sliced. Return codes as ds_run_job's; d, j, o, w
+ * and r are borrowed until the job is freed. */
+struct ds_rowjob;
+int ds_rowjob_new(const struct ds_doc *d, const struct ds_job *j, const struct ds_run_opts *o, struct ds_worker *w,
+                  struct ds_row_result *r, struct ds_rowjob **out);
+int ds_rowjob_step(struct ds_rowjob *rj, int64_t deadline_ns, int *done);
+void ds_rowjob_free(struct ds_rowjob *rj);
 /* Evaluate the jobs into d (rows appended, then sorted). Returns LS_OK
  * also when rows failed (they are in d with their errors); a set cancel
  * flag returns LS_OK with the rows finished so far (the caller sees
