@@ -4,7 +4,8 @@
  * or delta; Enter opens the selected row in the normal explorer (both
  * versions side by side, the diff view, when paired) at the line's
  * temperature, Esc comes back to the table with its selection, scroll and
- * sort kept.
+ * sort kept. A prompt row opens in live mode (explorer_live.h), A and B
+ * as live mode's A/B when paired.
  *
  * Who writes what: explorer_dataset_open builds the plan and the empty
  * document (every line shown at once, values pending); explorer_dataset_work
@@ -28,7 +29,10 @@
 
 #include "explorer/explorer.h"
 #include "explorer/explorer_eval.h"
+#include "explorer/explorer_live.h"
 #include "report/dataset_table.h"
+
+#define EX_DS_LIVE_N 8       /* continuations a prompt row opens with (per version) */
 
 struct ex_dataset {
     int on;                          /* a dataset is open */
@@ -51,6 +55,16 @@ struct ex_dataset {
     struct ds_summary sum;
     long open_job;                   /* the row the explorer shows, -1 none */
     int open_temp;
+    /* a prompt row open in live mode: live is the front end's (borrowed,
+     * given to _enter) and generates the shown version; when the row is
+     * paired, partner generates version A's prompt with model A under the
+     * same settings in its own explorer (shadow), held in live as A/B */
+    struct ex_live *live;
+    struct ex_live partner;
+    struct explorer shadow;
+    const char *live_prompt;         /* the row's prompt live was opened on (borrowed) */
+    int held;                        /* held_rq: the partner's generation live holds */
+    struct gen_request held_rq;
 };
 
 /* Load A (and B, may be NULL), plan the rows, start an empty document.
@@ -94,9 +108,19 @@ unsigned explorer_dataset_sort_by(struct ex_dataset *ds, struct explorer *ex, in
 /* Select line `line` (display position; clamped). */
 unsigned explorer_dataset_select(struct ex_dataset *ds, int64_t line, int rows);
 /* Open the selected line's row in the explorer (ex; the diff view of xe
- * when paired) at its temperature; the table hides. */
-unsigned explorer_dataset_enter(struct ex_dataset *ds, struct explorer *ex, struct explorer_eval *xe);
-/* Back to the table (EX_NONE when it is shown or no dataset is open). */
+ * when paired) at its temperature; the table hides. A prompt row opens in
+ * live mode (lv, the front end's live state, which must be off): the
+ * row's prompt, the row's model, the table's chain and seed at the line's
+ * temperature, EX_DS_LIVE_N continuations of the table's length (the
+ * first of the N the table scored); paired, lv is version B (model B,
+ * B's prompt) and version A is generated beside it under the same
+ * settings whenever they change, held as live mode's A (explorer_live_hold):
+ * the continuations panel lists both, the scores view ('e') compares them
+ * side by side. */
+unsigned explorer_dataset_enter(struct ex_dataset *ds, struct explorer *ex, struct explorer_eval *xe,
+                                struct ex_live *lv);
+/* Back to the table (EX_NONE when it is shown or no dataset is open);
+ * a prompt row's live mode ends. */
 unsigned explorer_dataset_back(struct ex_dataset *ds);
 
 /* ':' commands: sort COLUMN [asc|desc], sort id, table. EXC_UNKNOWN for

@@ -215,18 +215,19 @@ static void test_background_equals_run(void **state)
      * in the table; on r1 it opens A with B side by side at the line's T */
     struct explorer_eval xe;
     explorer_eval_init(&xe);
+    static struct ex_live lv;   /* off: r4 has no model here */
     assert_int_equal(explorer_dataset_command(&ds, &ex, "sort id"), EXC_OK);
     static const struct { uint32_t job; const char *msg; } refused[] = {
         { 0, "manifest line 7" }, { 5, "missing.json" }, { 6, "prompt row" } };
     for (int i = 0; i < 3; i++) {
         ds.sel = ds_table_find_line(&ds.table, refused[i].job, 0);
-        assert_int_equal(explorer_dataset_enter(&ds, &ex, &xe), EX_REDRAW);
+        assert_int_equal(explorer_dataset_enter(&ds, &ex, &xe, &lv), EX_REDRAW);
         assert_true(ex.msg_error);
         assert_non_null(strstr(ex.msg, refused[i].msg));
         assert_true(ds.shown);
     }
     ds.sel = ds_table_find_line(&ds.table, 3, 1);
-    assert_true(explorer_dataset_enter(&ds, &ex, &xe) & EX_RECOMPUTE);
+    assert_true(explorer_dataset_enter(&ds, &ex, &xe, &lv) & EX_RECOMPUTE);
     assert_false(ds.shown);
     assert_non_null(ex.src);
     assert_int_equal(xe.view, XV_DIFF);
