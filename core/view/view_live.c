@@ -28,7 +28,7 @@ void view_live(struct grid *g, const struct view_layout *L, const struct ex_live
     char t[96];
     if (lv->running) snprintf(t, sizeof t, "Continuations: generating %u/%u", lv->gen_i, lv->n);
     else if (lv->ab && lv->ab_model[0][0])   /* two models: name both */
-        snprintf(t, sizeof t, "B %.20s: #%u shown, A %.20s below", lv->ab_model[1], lv->pick, lv->ab_model[0]);
+        snprintf(t, sizeof t, "B %.16s: #%u shown, A below", lv->ab_model[1], lv->pick);
     else snprintf(t, sizeof t, "Continuations: %u, #%u shown%s", lv->n, lv->pick, lv->ab ? ", A below" : "");
     panel_title(g, r, t, 0);
     int y = r.y + 1, end = r.y + r.h;

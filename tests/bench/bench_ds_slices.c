@@ -8,7 +8,7 @@
  * app's first call between keys) and 2 ms (the app's idle slices).
  * Prints slices, mean, p95 and max per slice and the whole fill time.
  * Figures, never pass/fail. BENCH_ROWS limits the rows (prompts: default
- * 4: one generated row takes seconds), BENCH_N sets N. Run from the
+ * 2: one generated row takes seconds), BENCH_N sets N. Run from the
  * repository root. */
 #include "explorer/explorer_dataset.h"
 #include "base/clock.h"
@@ -92,7 +92,7 @@ int main(void)
         long budget = i ? 2000000L : 0;
         run("dumps", "samples/dataset/a.jsonl", "samples/dataset/b.jsonl", ma, mb, budget, rows, n);
         run("prompts", "samples/dataset/prompts.jsonl", "samples/dataset/prompts.jsonl", ma, mb, budget,
-            rows ? rows : 4, n);
+            rows ? rows : 2, n);
     }
     return 0;
 }

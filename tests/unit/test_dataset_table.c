@@ -427,6 +427,90 @@ static void test_sliced_equals_unsliced(void **state)
     explorer_free(&ex);
 }
 
+/* Enter on a paired prompt row: live mode on B's prompt with model B at
+ * the line's temperature, the table's chain and seed; A (model A) is
+ * generated beside it and held as live's A with both names; its texts are
+ * continuations 0..n-1 of the table's N (the same json_valid_share when
+ * n = N); a new temperature regenerates both; :table and Esc come back
+ * with the selection kept and live mode off. */
+static void test_prompt_row_live(void **state)
+{
+    (void)state;
+    struct eval_config cfg;
+    struct chain ch;
+    struct params p = PARAMS_OFF;
+    struct ls_error err = {0};
+    eval_config_init(&cfg);
+    cfg.n_samples = 5;
+    chain_preset(&ch, PRESET_HF);
+    struct source_opts so;
+    memset(&so, 0, sizeof so);
+    static struct ex_dataset ds;
+    static struct ex_live lv;
+    struct explorer ex;
+    explorer_init(&ex);
+    struct explorer_eval xe;
+    explorer_eval_init(&xe);
+    const char *pr = "tests/data/dataset/prompts.jsonl", *mb = "samples/dataset/model_b.lsm";
+    struct ex_dataset_spec xs = { pr, pr, temps, 2, &ch, &p, &cfg, &so, { "samples/model.lsm", mb }, 12 };
+    assert_int_equal(explorer_dataset_open(&ds, &xs, &err), LS_OK);
+    while (explorer_dataset_work(&ds, &ex, 1000000000L) & EX_BUSY) {}
+    assert_int_equal(explorer_dataset_command(&ds, &ex, "sort id"), EXC_OK);
+    ds.sel = ds_table_find_line(&ds.table, 1, 1);   /* p1 at T 1 (jobs: d1 p1 p2 p3) */
+    size_t sel = ds.sel;
+    unsigned fl = explorer_dataset_enter(&ds, &ex, &xe, &lv);
+    assert_int_equal(fl & EX_RECOMPUTE, EX_RECOMPUTE);
+    assert_false(ds.shown);
+    assert_non_null(lv.model);
+    assert_string_equal(lv.model->name, "model_b.lsm");
+    assert_string_equal(lv.prompt, "{\"name\": \"");
+    assert_int_equal(lv.n, 5);
+    assert_int_equal(lv.max_tokens, 12);
+    assert_true(ex.params.temperature == 1.0 && ex.seed == cfg.seed);
+    assert_non_null(ex.src);
+    assert_int_equal(xe.view, XV_MAIN);
+    assert_non_null(lv.cfg.reference);                      /* the row's reference for its scores */
+    while (explorer_dataset_work(&ds, &ex, 1000000000L) & EX_BUSY) {}   /* A beside it */
+    assert_true(lv.ab);
+    assert_string_equal(lv.ab_model[0], "model.lsm");
+    assert_string_equal(lv.ab_model[1], "model_b.lsm");
+    assert_true(lv.ab_rq.params.temperature == 1.0);
+    assert_non_null(strstr(ex.msg, "A/B: A model.lsm T=1 "));
+    /* n = N: the live scores are the table's */
+    const struct ds_row_result *r = &ds.doc->rows[ds.table.doc_row[1]];
+    int m = 0;
+    while (strcmp(ds.doc->metrics[m], "json_valid_share")) m++;
+    assert_true(lv.sc_ok && lv.ab_sc_ok);
+    assert_true(lv.sc.json_valid_share == ds_value(ds.doc, r, 1, 1, m));
+    assert_true(lv.ab_sc.json_valid_share == ds_value(ds.doc, r, 0, 1, m));
+    /* a new temperature: B regenerates (live work), then A (the table's work) */
+    struct params q = ex.params;
+    q.temperature = 0;
+    assert_int_equal(explorer_set_params(&ex, &q), LS_OK);
+    while (explorer_live_work(&lv, &ex, 1000000000L) & EX_BUSY) {}
+    assert_true(lv.rq.params.temperature == 0 && lv.ab_rq.params.temperature == 1.0);
+    while (explorer_dataset_work(&ds, &ex, 1000000000L) & EX_BUSY) {}
+    assert_true(lv.ab_rq.params.temperature == 0);
+    assert_true(lv.sc.json_valid_share == ds_value(ds.doc, r, 1, 0, m));
+    assert_true(lv.ab_sc.json_valid_share == ds_value(ds.doc, r, 0, 0, m));
+    /* back: live off, the selection kept */
+    assert_int_equal(explorer_dataset_command(&ds, &ex, "table"), EXC_OK);
+    assert_true(ds.shown);
+    assert_null(lv.model);
+    assert_null(ds.partner.model);
+    assert_int_equal(ds.sel, sel);
+    /* another row (p3 at T 0), left with _back */
+    ds.sel = ds_table_find_line(&ds.table, 3, 0);
+    assert_int_equal(explorer_dataset_enter(&ds, &ex, &xe, &lv) & EX_RECOMPUTE, EX_RECOMPUTE);
+    assert_string_equal(lv.prompt, "The");
+    assert_int_equal(explorer_dataset_back(&ds), EX_RESIZE);
+    assert_null(lv.model);
+    explorer_dataset_free(&ds);
+    explorer_eval_free(&xe);
+    explorer_live_free(&lv);
+    explorer_free(&ex);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -435,6 +519,7 @@ int main(void)
         cmocka_unit_test(test_background_equals_run),
         cmocka_unit_test(test_prompt_rows),
         cmocka_unit_test(test_sliced_equals_unsliced),
+        cmocka_unit_test(test_prompt_row_live),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
