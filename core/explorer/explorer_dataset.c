@@ -246,8 +246,7 @@ static const struct ds_row *prompt_row(const struct ds_row *r)
 static struct eval_config row_cfg(const struct ex_dataset *ds, const struct ds_job *j)
 {
     struct eval_config c = ds->ro.cfg;
-    const struct ds_row *ref = j->a && j->a->reference ? j->a : j->b;
-    if (j->a && j->a->n_expected && !(ref && ref->n_expected)) ref = j->a;
+    const struct ds_row *ref = ds_job_ref(j);
     c.reference = ref ? ref->reference : NULL;
     c.expected = ref ? (const char *const *)ref->expected : NULL;
     c.n_expected = ref ? ref->n_expected : 0;

@@ -175,6 +175,10 @@ int ds_bootstrap_ci(const double *x, size_t n, uint32_t resamples, uint64_t seed
 
 /* One row to evaluate: the rows of A and B with its id (either NULL). */
 struct ds_job { const char *id; const struct ds_row *a, *b; };
+/* The row whose reference answer and expected items judge both versions
+ * of a job (A's reference, else B's; A's expected items when B has none);
+ * NULL when neither row exists. */
+const struct ds_row *ds_job_ref(const struct ds_job *j);
 struct ds_run_opts {
     const struct source_opts *src;
     struct eval_config cfg;        /* seed, n, evaluators...; reference set per row */

@@ -81,6 +81,13 @@ static int take_scores(const struct ds_doc *d, const struct eval_run *run, const
     return LS_OK;
 }
 
+const struct ds_row *ds_job_ref(const struct ds_job *j)
+{
+    const struct ds_row *ref = j->a && j->a->reference ? j->a : j->b;
+    if (j->a && j->a->n_expected && !(ref && ref->n_expected)) ref = j->a;
+    return ref;
+}
+
 /* The evaluation of one version: its settings per temperature and the
  * row's reference and environment for the evaluators. */
 struct vjob {
@@ -92,8 +99,7 @@ struct vjob {
 static void vjob_init(struct vjob *x, const struct ds_doc *d, const struct ds_run_opts *o, const struct ds_job *j,
                       int ver)
 {
-    const struct ds_row *ref = j->a && j->a->reference ? j->a : j->b;
-    if (j->a && j->a->n_expected && !(ref && ref->n_expected)) ref = j->a;
+    const struct ds_row *ref = ds_job_ref(j);
     row_env(j->id, ver, ref, x->env);
     x->cfg = o->cfg;
     x->cfg.threads = 1;
