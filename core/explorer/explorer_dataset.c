@@ -28,6 +28,7 @@ int explorer_dataset_open(struct ex_dataset *ds, const struct ex_dataset_spec *x
     ds->src = *x->src;
     ds->ro = (struct ds_run_opts){ &ds->src, *x->cfg, *x->chain, *x->params, 1, NULL, NULL, NULL,
                                    { x->model[0], x->model[1] }, x->max_tokens };
+    ds_worker_prepare(&ds->worker, &ds->ro, ds->plan.jobs, ds->plan.n_jobs);   /* not in a slice */
     ds->on = ds->shown = 1;
     ds->open_job = -1;
     return LS_OK;

@@ -210,6 +210,11 @@ struct ds_worker {
     struct ls_error model_err[2];
 };
 void ds_worker_free(struct ds_worker *w);
+/* Open now the models the jobs' prompt rows will need (the explorer, so
+ * that no background slice waits for a model file); a model that fails to
+ * open fails its rows later with the same message, as when opened on
+ * first use. */
+void ds_worker_prepare(struct ds_worker *w, const struct ds_run_opts *o, const struct ds_job *jobs, size_t n_jobs);
 /* Evaluate one job into r (zeroed by the caller; not yet in d): its
  * versions, then the KL comparison. LS_OK also when a version failed (its
  * error is in r); LS_EINTERNAL only when o->cancel stopped it. The threads

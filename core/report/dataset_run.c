@@ -194,6 +194,16 @@ static int version_end(struct ds_rowjob *rj, int rc, const struct eval_run *run,
     return rc;
 }
 
+void ds_worker_prepare(struct ds_worker *w, const struct ds_run_opts *o, const struct ds_job *jobs, size_t n_jobs)
+{
+    char msg[LS_ERROR_MAX + 64];
+    for (size_t i = 0; i < n_jobs; i++)
+        for (int v = 0; v < 2; v++) {
+            const struct ds_row *r = v ? jobs[i].b : jobs[i].a;
+            if (r && r->kind == DS_PROMPT && o->model[v] && !w->tried[v]) worker_model(o, w, v, msg, sizeof msg);
+        }
+}
+
 /* A prompt row: the model writes N continuations per temperature (as
  * `eval --model`), scored by the same evaluators. */
 static int prompt_begin(struct ds_rowjob *rj, const struct ds_row *row)
