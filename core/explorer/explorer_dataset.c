@@ -72,7 +72,7 @@ static void resort(struct ex_dataset *ds)
 }
 
 /* Work on job ds->next until the deadline (its row job started on first
- * use); 1 when it finished and is in the document. */
+ * use); *finished = 1 when the row is done and in the document. */
 static int row_slice(struct ex_dataset *ds, int64_t deadline, int *finished, struct ls_error *err)
 {
     *finished = 0;

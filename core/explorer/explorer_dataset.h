@@ -89,7 +89,7 @@ void explorer_dataset_free(struct ex_dataset *ds);
 /* One slice (about budget_ns, at most EX_DS_SLICE_NS, at least one unit):
  * EX_BUSY while work remains, with EX_REDRAW when rows arrived; EX_REDRAW
  * when the summary is done, 0 after. */
-#define EX_DS_SLICE_NS 1500000L
+#define EX_DS_SLICE_NS 1000000L
 unsigned explorer_dataset_work(struct ex_dataset *ds, struct explorer *ex, long budget_ns);
 
 /* The first line shown with `rows` lines: scroll, moved just enough to
