@@ -159,9 +159,9 @@ static void live_message(const struct ex_live *lv, struct explorer *ex)
         return;
     }
     explorer_message(ex, 0, "A/B: A%s%s T=%g p=%g k=%d m=%g: %u/%u valid JSON | B%s%s T=%g p=%g k=%d m=%g: %u/%u | A#%u: %.50s | B#%u: %.50s",
-                     lv->ab_model[0][0] ? " " : "", lv->ab_model[0], lv->ab_rq.params.temperature, lv->ab_rq.params.top_p, (int)lv->ab_rq.params.top_k,
-                     lv->ab_rq.params.min_p, lv->ab_valid, lv->n, lv->ab_model[1][0] ? " " : "", lv->ab_model[1],
-                     lv->rq.params.temperature, lv->rq.params.top_p,
+                     lv->ab_model[0][0] ? " " : "", lv->ab_model[0], lv->ab_rq.params.temperature,
+                     lv->ab_rq.params.top_p, (int)lv->ab_rq.params.top_k, lv->ab_rq.params.min_p, lv->ab_valid, lv->n,
+                     lv->ab_model[1][0] ? " " : "", lv->ab_model[1], lv->rq.params.temperature, lv->rq.params.top_p,
                      (int)lv->rq.params.top_k, lv->rq.params.min_p, count_valid(lv), lv->n, lv->pick,
                      lv->ab_text[lv->pick], lv->pick, c->text ? c->text : "");
 }
