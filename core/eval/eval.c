@@ -418,35 +418,40 @@ static int sample_text(const struct eval_run *r, const struct eval_acc *a, uint3
     return LS_OK;
 }
 
-int eval_run_finish(struct eval_run *r, const volatile int *cancel, struct ls_error *err)
+int eval_run_finish_set(struct eval_run *r, size_t k, const volatile int *cancel, struct ls_error *err)
 {
     if (r->steps_done != r->n_steps)
         return ls_fail(err, LS_EINTERNAL, "eval: finish after %u of %u steps", r->steps_done, r->n_steps);
+    if (k >= r->n_set) return ls_fail(err, LS_EINTERNAL, "eval: finish of setting %zu of %zu", k, r->n_set);
     char *buf = NULL;
     size_t cap = 0, len = 0;
     int rc = LS_OK;
     int have_text = r->src->vocab != NULL;
-    for (size_t k = 0; k < r->n_set && !rc; k++) {
-        struct eval_acc *a = &r->acc[k];
-        a->sc.texts_known = have_text;
-        for (uint32_t i = 0; have_text && i < r->cfg.n_samples && !rc; i++) {
-            if (cancel && *cancel) { rc = ls_fail(err, LS_EINTERNAL, "cancelled"); break; }
-            if (sample_text(r, a, i, &buf, &cap, &len, &a->sc.n_unknown_text)) {
-                rc = ls_fail(err, LS_ELIMIT, "out of memory building sample text");
-                break;
-            }
-            for (int e = 0; eval_registry[e] && !rc; e++)
-                if (eval_registry[e]->sample) rc = eval_registry[e]->sample(r->state[e], r, a, i, buf, len, err);
-            a->n_text_samples++;
+    struct eval_acc *a = &r->acc[k];
+    a->sc.texts_known = have_text;
+    for (uint32_t i = 0; have_text && i < r->cfg.n_samples && !rc; i++) {
+        if (cancel && *cancel) { rc = ls_fail(err, LS_EINTERNAL, "cancelled"); break; }
+        if (sample_text(r, a, i, &buf, &cap, &len, &a->sc.n_unknown_text)) {
+            rc = ls_fail(err, LS_ELIMIT, "out of memory building sample text");
+            break;
         }
         for (int e = 0; eval_registry[e] && !rc; e++)
-            if (eval_registry[e]->finish) rc = eval_registry[e]->finish(r->state[e], r, a, err);
+            if (eval_registry[e]->sample) rc = eval_registry[e]->sample(r->state[e], r, a, i, buf, len, err);
+        a->n_text_samples++;
     }
+    for (int e = 0; eval_registry[e] && !rc; e++)
+        if (eval_registry[e]->finish) rc = eval_registry[e]->finish(r->state[e], r, a, err);
     free(buf);
-    if (!rc) r->finished = 1;
+    if (!rc && k + 1 == r->n_set) r->finished = 1;
     return rc;
 }
 
+int eval_run_finish(struct eval_run *r, const volatile int *cancel, struct ls_error *err)
+{
+    int rc = LS_OK;   /* eval_run_new refuses n_set = 0 */
+    for (size_t k = 0; k < r->n_set && !rc; k++) rc = eval_run_finish_set(r, k, cancel, err);
+    return rc;
+}
 
 const struct eval_scores *eval_run_scores(const struct eval_run *r, size_t set)
 {

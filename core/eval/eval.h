@@ -195,6 +195,11 @@ int eval_run_step(struct eval_run *r, const float *logits, const struct step_inf
 /* After the last step: the sample-based evaluators. `cancel` (may be NULL)
  * is polled between samples; a set flag returns LS_EINTERNAL "cancelled". */
 int eval_run_finish(struct eval_run *r, const volatile int *cancel, struct ls_error *err);
+/* The same for setting k alone (the settings in order 0, 1, ...; the last
+ * one finishes the run): eval_run_finish is these in turn, so a caller
+ * that must stay responsive (the explorer's dataset table) can stop
+ * between settings. */
+int eval_run_finish_set(struct eval_run *r, size_t k, const volatile int *cancel, struct ls_error *err);
 const struct eval_scores *eval_run_scores(const struct eval_run *r, size_t set);
 /* Continuation tokens of a setting: n_samples x n_steps, row-major. */
 const int32_t *eval_run_tokens(const struct eval_run *r, size_t set);
