@@ -1,16 +1,18 @@
-/* emu_trim.c: starting the array path after llama.cpp's first top-k
- * without building the whole-vocabulary array.
+/* emu_trim.c: starting the array path after llama.cpp's first top-k or
+ * top-p without building the whole-vocabulary array.
  *
  * llama.cpp's top-k partial-sorts the whole array and keeps the first k.
- * When the k + 1 largest logits are all distinct, whatever its heap did,
- * the result is those k tokens sorted by logit, descending: there is no tie
- * for the sort to order. So we find the k + 1 largest with one vector pass
- * over the logits (a sampled threshold, then a sort of the few above it),
- * check they are distinct, and start the array there. The stage's report
- * is what emu_run's accounting would give: its input is the raw
- * distribution, so the mass it removes is 1 - the kept p_raw. Any tie, a
- * masked logit, or a stage before it that changes logits: not applied
- * (emu_run then runs the whole array, as before). */
+ * For k <= 128 (std::partial_sort) the heap it runs is replayed exactly
+ * over the logits themselves (stdsort_partial_stream): the same k records
+ * in the same tie order, with the runs of tokens that cannot enter the
+ * heap skipped 16 at a time. Above 128 (its bucket path), when the k + 1
+ * largest logits are all distinct, whatever it did the result is those k
+ * tokens sorted by logit, descending: we find the k + 1 largest with one
+ * vector pass (a sampled threshold, then a sort of the few above it). The
+ * stage's report is what emu_run's accounting would give: its input is
+ * the raw distribution, so the mass it removes is 1 - the kept p_raw. A
+ * tie above 128, a masked logit, or a stage before it that changes
+ * logits: not applied (emu_run then runs the whole array, as before). */
 #include "sampling/stage.h"
 #include "sampling/select.h"
 #include "base/vmath.h"
@@ -101,8 +103,8 @@ static uint32_t llama_top_p_prefix(struct emu *e, const float *z, uint32_t V)
 
 /* Start the array at the sorted prefix buf[0..m) as stage k0's survivors,
  * with the reports emu_run's accounting would give (the input of a first
- * stage is the raw distribution). */
-static int take_prefix(struct emu *e, int k0, uint32_t m)
+ * stage is the raw distribution); next: the largest logit cut. */
+static int take_prefix(struct emu *e, int k0, uint32_t m, double next)
 {
     struct chain_result *r = e->r;
     uint32_t V = r->V;
@@ -123,7 +125,7 @@ static int take_prefix(struct emu *e, int k0, uint32_t m)
     /* emu_run's accounting calls a cut token as likely as a kept one a tie
      * (both weigh 0 once exp underflows, however distinct the logits) */
     double mx = e->a[0].logit;
-    if (exp(e->buf[m - 1].logit - mx) == exp(e->buf[m].logit - mx)) emu_decided(e, DECIDED_TIE);
+    if (exp(e->buf[m - 1].logit - mx) == exp(next - mx)) emu_decided(e, DECIDED_TIE);
     rep->mass_removed = rep->raw_mass_removed = kept < 1.0 ? 1.0 - kept : kept >= 1.0 ? 0.0 : kept; /* NaN stays */
     return k0;
 }
@@ -133,6 +135,7 @@ static int llama_trim(struct emu *e, const float *z)
     const struct chain_ws *ws = e->ws;
     struct chain_result *r = e->r;
     uint32_t V = r->V, m = 0;
+    double next = -INFINITY;
     int k0 = first_active(e);
     if (!emu_llama(e) || e->p->mirostat > 0 || k0 < 0) return -1;
     if (ws->n_finite != V || ws->finite_iota_n != V) return -1;
@@ -144,14 +147,21 @@ static int llama_trim(struct emu *e, const float *z)
     e->rep = rep;
     if (kind == STAGE_TOP_K) {
         m = (uint32_t)e->p->top_k;
-        if (m >= V || !best_k1(e, z, V, m)) return -1;
-        for (uint32_t j = 0; j < m; j++) if (!(e->buf[j].logit > e->buf[j + 1].logit)) return -1;
+        if (m >= V) return -1;
+        if (m <= 128) { /* std::partial_sort, replayed (emu_llama_psort) */
+            next = stdsort_partial_stream(e->buf, m, z, V);
+        } else {
+            if (!best_k1(e, z, V, m)) return -1;
+            for (uint32_t j = 0; j < m; j++) if (!(e->buf[j].logit > e->buf[j + 1].logit)) return -1;
+            next = e->buf[m].logit;
+        }
     } else if (kind == STAGE_TOP_P && V > 1024) { /* llama.cpp sorts small arrays whole */
         if (!(m = llama_top_p_prefix(e, z, V))) { r->decided = 0; return -1; }
+        next = e->buf[m].logit;
     } else {
         return -1;
     }
-    return take_prefix(e, k0, m);
+    return take_prefix(e, k0, m, next);
 }
 
 /* A chain whose only active stage is a plain temperature (every system
