@@ -21,9 +21,34 @@ void gen_cache_init(struct gen_cache *k, uint32_t V)
 
 void gen_cache_clear(struct gen_cache *k)
 {
-    for (uint32_t i = 0; i < GEN_CACHE_SLOTS; i++) { free(k->slot[i]); k->slot[i] = NULL; }
+    if (k->n) memset(k->slot, 0, sizeof k->slot);
     k->n = 0;
-    k->bytes = 0;
+    k->cur = 0;
+    k->used = 0;
+}
+
+void gen_cache_free(struct gen_cache *k)
+{
+    gen_cache_clear(k);
+    for (uint32_t i = 0; i < k->n_chunks; i++) free(k->chunk[i]);
+    k->n_chunks = 0;
+}
+
+/* need bytes (a multiple of 8) from the chunks; NULL when the budget is
+ * spent (the caller clears and asks again) or out of memory */
+static void *carve(struct gen_cache *k, size_t need)
+{
+    if (need > GEN_CACHE_CHUNK) return NULL;
+    if (k->used + need > GEN_CACHE_CHUNK) { k->cur++; k->used = 0; }
+    if (k->cur >= GEN_CACHE_BYTES / GEN_CACHE_CHUNK) return NULL;
+    if (k->cur >= k->n_chunks) {
+        char *c = malloc(GEN_CACHE_CHUNK);
+        if (!c) return NULL;
+        k->chunk[k->n_chunks++] = c;
+    }
+    void *p = k->chunk[k->cur] + k->used;
+    k->used += need;
+    return p;
 }
 
 /* field by field: padding bytes are not part of a setting */
@@ -76,8 +101,10 @@ void gen_cache_put(struct gen_cache *k, const float *z, const struct chain_resul
 {
     uint32_t m = r->n_kept;
     size_t need = sizeof(struct gen_cache_entry) + (size_t)k->V * sizeof(float) + (size_t)m * (sizeof(int32_t) + 3 * sizeof(double));
-    if (k->n + 1 > GEN_CACHE_SLOTS / 2 || k->bytes + need > GEN_CACHE_BYTES) gen_cache_clear(k);
-    struct gen_cache_entry *e = malloc(need);
+    need = (need + 7) & ~(size_t)7;
+    if (k->n + 1 > GEN_CACHE_SLOTS / 2) gen_cache_clear(k);
+    struct gen_cache_entry *e = carve(k, need);
+    if (!e) { gen_cache_clear(k); e = carve(k, need); }
     if (!e) return;
     /* one block: doubles first after the header (alignment), then ids, then logits */
     e->cum = (double *)(e + 1);
@@ -95,7 +122,6 @@ void gen_cache_put(struct gen_cache *k, const float *z, const struct chain_resul
     while (k->slot[s]) s = (s + 1) % GEN_CACHE_SLOTS;
     k->slot[s] = e;
     k->n++;
-    k->bytes += need;
 }
 
 int32_t gen_cache_pos(const struct gen_cache_entry *e, int32_t tok)

@@ -18,8 +18,10 @@
  * survivor's final p and raw p. A hit draws with draw_token on the stored
  * sums: the same uniform, the same token, the same numbers as the chain.
  *
- * Memory: at most GEN_CACHE_BYTES (entries and their logits); when full
- * the cache is emptied and refilled (only speed depends on it).
+ * Memory: entries are carved from chunks of GEN_CACHE_CHUNK bytes kept
+ * across clears (no allocation per step once warm), at most
+ * GEN_CACHE_BYTES in all; when full the cache is emptied and refilled
+ * (only speed depends on it).
  * Ownership: a gen_cache belongs to one gen_ws; nothing here is shared. */
 #ifndef LS_GEN_CACHE_H
 #define LS_GEN_CACHE_H
@@ -30,6 +32,7 @@
 #include "sampling/draw.h"
 
 #define GEN_CACHE_BYTES (48u << 20)
+#define GEN_CACHE_CHUNK (4u << 20)
 #define GEN_CACHE_SLOTS 4096u      /* open addressing; at most half filled */
 
 struct gen_cache_entry {
@@ -47,14 +50,19 @@ struct gen_cache {
     struct params params;
     struct gen_cache_entry *slot[GEN_CACHE_SLOTS];
     uint32_t n;
-    size_t bytes;
+    char *chunk[GEN_CACHE_BYTES / GEN_CACHE_CHUNK]; /* owned, kept across clears */
+    uint32_t n_chunks, cur;        /* chunks allocated; the one being filled */
+    size_t used;                   /* bytes used in chunk[cur] */
     uint64_t hits, misses;         /* counters for the bench */
 };
 
 /* The chain's result is a function of the logits alone under these settings. */
 int gen_cache_usable(const struct chain *c, const struct params *p);
 void gen_cache_init(struct gen_cache *k, uint32_t V);
+/* Forget every entry (the chunks stay for reuse). */
 void gen_cache_clear(struct gen_cache *k);
+/* Clear and release the memory. */
+void gen_cache_free(struct gen_cache *k);
 /* Bind to the settings (empties the cache when they differ from its own). */
 void gen_cache_bind(struct gen_cache *k, const struct chain *c, const struct params *p);
 /* The entry for these logits, or NULL. */

@@ -25,7 +25,7 @@ void gen_ws_free(struct gen_ws *w)
 {
     free(w->z);
     free(w->cum);
-    if (w->cache) gen_cache_clear(w->cache);
+    if (w->cache) gen_cache_free(w->cache);
     free(w->cache);
     chain_ws_free(&w->ws);
     chain_result_free(&w->res);

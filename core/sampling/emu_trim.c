@@ -59,46 +59,31 @@ static int best_k1(struct emu *e, const float *z, uint32_t V, uint32_t k)
     return 1;
 }
 
-/* llama.cpp's top-p as the first stage: its float softmax over the whole
- * array (expf, a float sum in array order: reproduced as is, O(V)), then
- * the float cumulative sum in descending order until it reaches p. Only
- * the sorted prefix is built: the best m tokens by a sampled threshold,
- * more if the sum has not reached p within them. With no tie among the
- * prefix and the next token the order is the one its sorts leave.
- * Returns the prefix length in e->buf, 0 if not applied. */
-static uint32_t llama_top_p_prefix(struct emu *e, const float *z, uint32_t V)
+/* llama.cpp's top-p as the first stage, exactly as emu_top_p runs it on
+ * the whole array (its float softmax in array order, its bucket sort of
+ * the best 256, then of all, sorted only as far as the cumulative sum
+ * reads: ties in its own order), without emu_run's accounting over every
+ * token: the stage's input distribution for the float32 check is one
+ * vector pass (d), and the report comes from take_prefix. Returns the
+ * prefix length (in e->buf and e->a), *next the largest logit cut; 0
+ * when nothing is cut (emu_run then runs it itself). */
+static uint32_t llama_top_p_prefix(struct emu *e, const float *z, uint32_t V, double *next)
 {
-    float mx = (float)e->r->max_logit, cum = 0.0f, P = (float)e->p->top_p;
-    uint32_t mk = emu_min_keep(e);
-    for (uint32_t i = 0; i < V; i++) { e->yf[i] = expf(z[i] - mx); cum += e->yf[i]; }
-    for (uint32_t i = 0; i < V; i++) e->yf[i] = e->yf[i] / cum;
-    double S = vm_exp_shift(z, V, e->r->max_logit, 1.0, e->d, NULL);
-    for (uint32_t want = 256; want <= V / 4; want *= 8) {
-        double thr;
-        if (!select_sample_threshold(get_logit, z, V, want, &thr)) { /* small V: the want-th logit exactly */
-            for (uint32_t i = 0; i < V; i++) e->v[i] = (double)z[i];
-            thr = select_kth_largest(e->v, V, want - 1);
-        }
-        size_t c = vm_collect_ge(z, V, thr, e->ix);
-        for (size_t j = 0; j < c; j++)
-            e->buf[j] = (struct ls_tok){ .id = e->ix[j], .logit = (double)z[e->ix[j]], .p = (double)e->yf[e->ix[j]] };
-        qsort(e->buf, c, sizeof *e->buf, by_logit_desc);
-        float fc = 0.0f;
-        double cd = 0.0;
-        uint32_t dstop = 0;
-        for (uint32_t i = 0; i + 1 < c; i++) {
-            if (!(e->buf[i].logit > e->buf[i + 1].logit)) return 0; /* a tie its sort would order */
-            fc += (float)e->buf[i].p;
-            cd += e->d[e->buf[i].id] / S;
-            if (!dstop && cd >= e->p->top_p && i + 1 >= mk) dstop = i + 1;
-            if (fc >= P && i + 1 >= mk) {
-                if (dstop != i + 1) emu_decided(e, DECIDED_F32);
-                return i + 1;
-            }
-        }
-        if (c == V) return 0;
+    for (uint32_t i = 0; i < V; i++) e->a[i] = (struct ls_tok){ (int32_t)i, (double)z[i], 0.0 };
+    e->n = V;
+    e->sorted = 0;
+    e->mx_in = e->r->max_logit;
+    e->S_in = vm_exp_shift(z, V, e->r->max_logit, 1.0, e->d, NULL);
+    emu_top_p(e);
+    uint32_t m = e->n, ge = 0;
+    if (m >= V || m == 0) return 0;
+    double lo = e->a[m - 1].logit, below = -INFINITY;
+    for (uint32_t i = 0; i < V; i++) {
+        if ((double)z[i] >= lo) ge++;
+        else if ((double)z[i] > below) below = (double)z[i];
     }
-    return 0;
+    *next = ge > m ? lo : below; /* a cut token equal to the last kept one, or the best below */
+    return m;
 }
 
 /* Start the array at the sorted prefix buf[0..m) as stage k0's survivors,
@@ -156,8 +141,7 @@ static int llama_trim(struct emu *e, const float *z)
             next = e->buf[m].logit;
         }
     } else if (kind == STAGE_TOP_P && V > 1024) { /* llama.cpp sorts small arrays whole */
-        if (!(m = llama_top_p_prefix(e, z, V))) { r->decided = 0; return -1; }
-        next = e->buf[m].logit;
+        if (!(m = llama_top_p_prefix(e, z, V, &next))) { r->decided = 0; return -1; }
     } else {
         return -1;
     }
