@@ -72,12 +72,29 @@ struct llama_buckets {
     uint32_t histo[128], base[128];
     uint32_t k, ndone, sorted_to;
     int ib, next;
+    int dead_any_order;     /* leave a bucket of -inf entries only unsorted (lazy) */
 };
 void emu_llama_bucket_fill(struct emu *e, uint32_t k, struct ls_tok *out, struct llama_buckets *b);
 /* sort buckets until positions [0, upto) of out are final */
 void emu_llama_bucket_upto(struct llama_buckets *b, uint32_t upto);
 /* llama.cpp's llama_sampler_softmax_impl(cur_p, do_sort), in float. */
 void emu_llama_softmax(struct emu *e, int do_sort);
+/* The same with do_sort on more than 128 unsorted candidates, sorted only
+ * as far as the caller reads: every candidate goes to e->buf grouped by
+ * bucket (b ready for emu_llama_bucket_upto, which sorts them exactly as
+ * the full sort would, bucket by bucket), and every p is set to what the
+ * full sort gives: the float sum runs over the values in descending
+ * order, a sequence that does not depend on how ties are ordered. The
+ * caller copies what it keeps back with emu_llama_lazy_take. One more
+ * liberty: a bucket holding only masked (-inf) entries is not sorted.
+ * Masked entries are never alive, weigh 0 in every sum and are told
+ * apart by nothing but their ids, which no stage reads for them, so
+ * their order among themselves changes no result (the whole-array path,
+ * chain_ws.reference, sorts them as llama.cpp does; the differential test
+ * compares both). */
+void emu_llama_softmax_lazy(struct emu *e, struct llama_buckets *b);
+/* buf[0..upto) sorted, then the first m of buf into a (n = m, sorted). */
+void emu_llama_lazy_take(struct emu *e, struct llama_buckets *b, uint32_t upto, uint32_t m);
 
 /* Sort a[0..n) descending by logit under the rules: llama.cpp's full
  * partial_sort_inplace, or (logit desc, id asc) for the others. */
