@@ -124,6 +124,7 @@ void emu_llama_softmax_lazy(struct emu *e, struct llama_buckets *b)
     struct ls_tok *a = e->buf;
     emu_llama_bucket_fill(e, n, a, b);
     b->dead_any_order = 1;
+    if (emu_llama_sum_by_value(e, a, n, 1)) return;
     /* the values in descending order (stable radix on -logit; e->a is free
      * scratch now, every record is in buf): one expf per distinct value */
     for (uint32_t j = 0; j < n; j++) { e->ix[j] = (int32_t)j; e->v[j] = -a[j].logit; }

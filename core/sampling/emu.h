@@ -93,6 +93,11 @@ void emu_llama_softmax(struct emu *e, int do_sort);
  * chain_ws.reference, sorts them as llama.cpp does; the differential test
  * compares both). */
 void emu_llama_softmax_lazy(struct emu *e, struct llama_buckets *b);
+/* emu_ties.c: the same p for a[0..n) (any order) by distinct value, and
+ * with want_order e->ix[0..n) = positions in descending value order (ties
+ * in position order); 0 when the values are too many to be worth it (more
+ * than n / 4 distinct): then nothing is written but scratch. */
+int emu_llama_sum_by_value(struct emu *e, struct ls_tok *a, uint32_t n, int want_order);
 /* buf[0..upto) sorted, then the first m of buf into a (n = m, sorted). */
 void emu_llama_lazy_take(struct emu *e, struct llama_buckets *b, uint32_t upto, uint32_t m);
 
