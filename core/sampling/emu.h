@@ -98,6 +98,9 @@ void emu_llama_softmax_lazy(struct emu *e, struct llama_buckets *b);
  * in position order); 0 when the values are too many to be worth it (more
  * than n / 4 distinct): then nothing is written but scratch. */
 int emu_llama_sum_by_value(struct emu *e, struct ls_tok *a, uint32_t n, int want_order);
+/* d[i] = exp(z[i] - mx) for i < V (libm's exp, as emu_run's accounting),
+ * one call per distinct value met (a small memo keyed by the bits). */
+void emu_exp_memo(const float *z, uint32_t V, double mx, double *d);
 /* buf[0..upto) sorted, then the first m of buf into a (n = m, sorted). */
 void emu_llama_lazy_take(struct emu *e, struct llama_buckets *b, uint32_t upto, uint32_t m);
 

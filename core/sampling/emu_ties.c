@@ -17,6 +17,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+void emu_exp_memo(const float *z, uint32_t V, double mx, double *d)
+{
+    enum { SLOTS = 1024 };
+    uint32_t key[SLOTS];
+    double val[SLOTS];
+    memset(key, 0xFF, sizeof key); /* the bits of a NaN: never a logit's */
+    for (uint32_t i = 0; i < V; i++) {
+        uint32_t u;
+        memcpy(&u, &z[i], sizeof u);
+        uint32_t h = (u * 2654435761u) >> 22;
+        if (key[h] != u) { key[h] = u; val[h] = exp((double)z[i] - mx); }
+        d[i] = val[h];
+    }
+}
+
 struct vslot { uint32_t key, count, off; float ex; };
 struct vsort { float v; uint32_t slot; };
 

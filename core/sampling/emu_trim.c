@@ -86,10 +86,35 @@ static uint32_t llama_top_p_prefix(struct emu *e, const float *z, uint32_t V, do
     return m;
 }
 
+/* The stage's masses and tie flag exactly as emu_run's accounting gives
+ * them (list_alive, account: the input distribution d = exp(z - max) in
+ * id order, the same sums in the same order), from cut_by. */
+static void account_first(struct emu *e, const float *z, struct stage_report *rep)
+{
+    struct chain_result *r = e->r;
+    uint32_t V = r->V;
+    double mx = -INFINITY, S = 0.0, rem = 0.0, raw = 0.0, kept_min = INFINITY, cut_max = -INFINITY;
+    for (uint32_t i = 0; i < V; i++) if ((double)z[i] > mx) mx = (double)z[i];
+    emu_exp_memo(z, V, mx, e->d);
+    for (uint32_t i = 0; i < V; i++) {
+        double d = e->d[i];
+        S += d;
+        if (r->cut_by[i] == CUT_NONE) { if (d < kept_min) kept_min = d; continue; }
+        if (d > cut_max) cut_max = d;
+        rem += d;
+        raw += r->p_raw[i];
+    }
+    if (cut_max == kept_min) emu_decided(e, DECIDED_TIE);
+    rep->mass_removed = S > 0 ? rem / S : 0.0;
+    rep->raw_mass_removed = raw;
+}
+
 /* Start the array at the sorted prefix buf[0..m) as stage k0's survivors,
  * with the reports emu_run's accounting would give (the input of a first
- * stage is the raw distribution); next: the largest logit cut. */
-static int take_prefix(struct emu *e, int k0, uint32_t m, double next)
+ * stage is the raw distribution); next: the largest logit cut. Without
+ * the raw distribution (a run that only draws) the masses are not
+ * reported and the tie flag is read off the two logits at the boundary. */
+static int take_prefix(struct emu *e, const float *z, int k0, uint32_t m, double next)
 {
     struct chain_result *r = e->r;
     uint32_t V = r->V;
@@ -97,8 +122,7 @@ static int take_prefix(struct emu *e, int k0, uint32_t m, double next)
     e->n = m;
     e->sorted = 1;
     memset(r->cut_by, (uint8_t)(CUT_STAGE0 + k0), V);
-    double kept = 0.0;
-    for (uint32_t j = 0; j < m; j++) { r->cut_by[e->a[j].id] = CUT_NONE; kept += r->have_raw ? r->p_raw[e->a[j].id] : NAN; }
+    for (uint32_t j = 0; j < m; j++) r->cut_by[e->a[j].id] = CUT_NONE;
     for (int j = 0; j < k0; j++) { /* the inactive stages before it saw every token */
         memset(&r->stages[j], 0, sizeof r->stages[j]);
         r->stages[j].kind = e->c->order[j];
@@ -107,11 +131,12 @@ static int take_prefix(struct emu *e, int k0, uint32_t m, double next)
     struct stage_report *rep = &r->stages[k0];
     rep->kept_in = V;
     rep->kept_out = m;
+    if (r->have_raw) { account_first(e, z, rep); return k0; }
     /* emu_run's accounting calls a cut token as likely as a kept one a tie
      * (both weigh 0 once exp underflows, however distinct the logits) */
     double mx = e->a[0].logit;
     if (exp(e->buf[m - 1].logit - mx) == exp(next - mx)) emu_decided(e, DECIDED_TIE);
-    rep->mass_removed = rep->raw_mass_removed = kept < 1.0 ? 1.0 - kept : kept >= 1.0 ? 0.0 : kept; /* NaN stays */
+    rep->mass_removed = rep->raw_mass_removed = NAN;
     return k0;
 }
 
@@ -145,7 +170,7 @@ static int llama_trim(struct emu *e, const float *z)
     } else {
         return -1;
     }
-    return take_prefix(e, k0, m, next);
+    return take_prefix(e, z, k0, m, next);
 }
 
 /* A chain whose only active stage is a plain temperature (every system
