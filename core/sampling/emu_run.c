@@ -15,17 +15,27 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* the alive ids into e->in and their input distribution into e->d[id] */
+/* the alive ids into e->in and their input distribution into e->d[id];
+ * exp is called once per distinct logit met (a small memo by the bits:
+ * an n-gram model's steps repeat a few hundred values thousands of times) */
 static uint32_t list_alive(struct emu *e, double *S)
 {
-    double mx = -INFINITY, s = 0.0;
+    enum { SLOTS = 512 };
+    uint64_t key[SLOTS];
+    double val[SLOTS], mx = -INFINITY, s = 0.0;
     uint32_t m = 0;
+    memset(key, 0xFF, sizeof key); /* a NaN's bits: never a logit here */
     for (uint32_t i = 0; i < e->n; i++) if (e->a[i].logit > mx) mx = e->a[i].logit;
     for (uint32_t i = 0; i < e->n; i++) {
-        if (e->a[i].logit == -INFINITY) continue;
+        double l = e->a[i].logit;
+        if (l == -INFINITY) continue;
         int32_t id = e->a[i].id;
+        uint64_t u;
+        memcpy(&u, &l, sizeof u);
+        uint32_t h = (uint32_t)((u * 0x9E3779B97F4A7C15ull) >> 55);
+        if (key[h] != u) { key[h] = u; val[h] = exp(l - mx); }
         e->in[m++] = id;
-        e->d[id] = exp(e->a[i].logit - mx);
+        e->d[id] = val[h];
         s += e->d[id];
     }
     *S = s;
