@@ -11,6 +11,10 @@
  *            emptied before each run, as after a change of setting
  * and the three must write the same text (checked: "same" in the last
  * column; a difference would be a bug). The ratio is whole / cached.
+ * Then the explorer's own cost per regeneration for a few chains: a
+ * setting changes, explorer_live_work regenerates the 8 continuations,
+ * scores them (every evaluator) and installs the shown one as the source
+ * (the whole path a key takes; the model loaded once).
  * Prompt: the explorer's default, '{"name": "'. Times are the process's
  * CPU time (the machine is shared: wall time would count other jobs).
  * Run from the repository root (make bench does). */
@@ -19,6 +23,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "explorer/explorer_live.h"
 #include "model/generate.h"
 
 #define RUNS 9
@@ -140,6 +145,35 @@ static void bench_chain(struct model *md, const int32_t *ids, uint32_t n, const 
            ms[0], ms[1], ms[2], 100.0 * hit, ms[2] > 0 ? ms[0] / ms[2] : 0.0, same ? "same" : "TEXT DIFFERS");
 }
 
+/* The explorer: the temperature alternates between T and T + 0.01 so
+ * every run is a change of setting (the cache starts empty each time). */
+static void bench_explorer(const struct bench_chain *b)
+{
+    struct explorer ex;
+    struct ex_live lv;
+    struct ls_error err = {0};
+    struct gen_request r;
+    request(b, &r);
+    explorer_init(&ex);
+    if (explorer_live_open(&lv, "samples/model.lsm", EX_LIVE_DEFAULT_PROMPT, NCONT, 64, &err)) {
+        printf("  explorer: %s\n", err.msg);
+        explorer_free(&ex);
+        return;
+    }
+    explorer_set_chain(&ex, &r.chain);
+    double t[RUNS + 1];
+    for (int k = 0; k <= RUNS; k++) {
+        r.params.temperature += k % 2 ? 0.01 : -0.01;
+        explorer_set_params(&ex, &r.params);
+        int64_t t0 = cpu_ns();
+        while (explorer_live_work(&lv, &ex, 1000000000L) & EX_BUSY) ;
+        t[k] = (double)(cpu_ns() - t0) / 1e6;
+    }
+    printf("%-28s explorer regeneration (generate, score, install): %6.2f ms\n", b->label, median(t + 1, RUNS));
+    explorer_live_free(&lv);
+    explorer_free(&ex);
+}
+
 int main(void)
 {
     struct model *md = NULL;
@@ -159,6 +193,8 @@ int main(void)
            median(load, 5));
     printf("8 continuations x <= 64 tokens of '%s' per chain, ms (median of %d; goal <= 30 per regeneration):\n", p, RUNS);
     for (size_t i = 0; i < sizeof chains / sizeof chains[0]; i++) bench_chain(md, ids, n, &chains[i]);
+    printf("the explorer, per change of setting (median of %d):\n", RUNS);
+    for (size_t i = 0; i < sizeof chains / sizeof chains[0]; i++) bench_explorer(&chains[i]);
     free(ids);
     model_close(md);
     return 0;
