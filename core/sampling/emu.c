@@ -118,17 +118,15 @@ void emu_llama_softmax(struct emu *e, int do_sort)
     for (uint32_t i = 0; i < e->n; i++) e->a[i].p = (float)e->a[i].p / cum;
 }
 
-void emu_llama_softmax_lazy(struct emu *e, struct llama_buckets *b)
+void emu_llama_sorted_p(struct emu *e)
 {
     uint32_t n = e->n;
-    struct ls_tok *a = e->buf;
-    emu_llama_bucket_fill(e, n, a, b);
-    b->dead_any_order = 1;
+    struct ls_tok *a = e->a;
     if (emu_llama_sum_by_value(e, a, n, 1)) return;
-    /* the values in descending order (stable radix on -logit; e->a is free
-     * scratch now, every record is in buf): one expf per distinct value */
+    /* many distinct values: a stable radix sort on -logit gives the order
+     * (e->buf is scratch here); one expf per run of equal values */
     for (uint32_t j = 0; j < n; j++) { e->ix[j] = (int32_t)j; e->v[j] = -a[j].logit; }
-    emu_argsort(e->v, e->ix, e->ix2, n, e->a);
+    emu_argsort(e->v, e->ix, e->ix2, n, e->buf);
     float mx = (float)a[e->ix[0]].logit, cum = 0.0f, ex = 0.0f;
     double prev = NAN;
     for (uint32_t t = 0; t < n; t++) {
@@ -138,6 +136,12 @@ void emu_llama_softmax_lazy(struct emu *e, struct llama_buckets *b)
         cum += ex;
     }
     for (uint32_t j = 0; j < n; j++) a[j].p = (float)a[j].p / cum;
+}
+
+void emu_llama_lazy_fill(struct emu *e, struct llama_buckets *b)
+{
+    emu_llama_bucket_fill(e, e->n, e->buf, b);
+    b->dead_any_order = 1;
 }
 
 void emu_llama_lazy_take(struct emu *e, struct llama_buckets *b, uint32_t upto, uint32_t m)

@@ -79,20 +79,23 @@ void emu_llama_bucket_fill(struct emu *e, uint32_t k, struct ls_tok *out, struct
 void emu_llama_bucket_upto(struct llama_buckets *b, uint32_t upto);
 /* llama.cpp's llama_sampler_softmax_impl(cur_p, do_sort), in float. */
 void emu_llama_softmax(struct emu *e, int do_sort);
-/* The same with do_sort on more than 128 unsorted candidates, sorted only
- * as far as the caller reads: every candidate goes to e->buf grouped by
- * bucket (b ready for emu_llama_bucket_upto, which sorts them exactly as
- * the full sort would, bucket by bucket), and every p is set to what the
- * full sort gives: the float sum runs over the values in descending
- * order, a sequence that does not depend on how ties are ordered. The
- * caller copies what it keeps back with emu_llama_lazy_take. One more
- * liberty: a bucket holding only masked (-inf) entries is not sorted.
- * Masked entries are never alive, weigh 0 in every sum and are told
- * apart by nothing but their ids, which no stage reads for them, so
- * their order among themselves changes no result (the whole-array path,
- * chain_ws.reference, sorts them as llama.cpp does; the differential test
- * compares both). */
-void emu_llama_softmax_lazy(struct emu *e, struct llama_buckets *b);
+/* The p of llama.cpp's softmax with do_sort (every candidate's, as after
+ * its full sort), on the unsorted a[0..n) in place, with e->ix[0..n) the
+ * positions in descending value order: the float sum runs over the values
+ * in descending order, a sequence that does not depend on how ties are
+ * ordered, so the order itself is needed only where a caller reads
+ * positions. For that, emu_llama_lazy_fill puts every candidate into
+ * e->buf grouped by bucket (b ready for emu_llama_bucket_upto, which sorts
+ * them exactly as the full sort would, bucket by bucket, as far as asked),
+ * and emu_llama_lazy_take copies the kept prefix back. One liberty there:
+ * a bucket holding only masked (-inf) entries is not sorted. Masked
+ * entries are never alive, weigh 0 in every sum and are told apart by
+ * nothing but their ids, which no stage reads for them, so their order
+ * among themselves changes no result (the whole-array path,
+ * chain_ws.reference, sorts them as llama.cpp does; tests/unit/
+ * test_emu_ties.c compares both). */
+void emu_llama_sorted_p(struct emu *e);
+void emu_llama_lazy_fill(struct emu *e, struct llama_buckets *b);
 /* emu_ties.c: the same p for a[0..n) (any order) by distinct value, and
  * with want_order e->ix[0..n) = positions in descending value order (ties
  * in position order); 0 when the values are too many to be worth it (more

@@ -15,27 +15,41 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* the alive ids into e->in and their input distribution into e->d[id];
- * exp is called once per distinct logit met (a small memo by the bits:
- * an n-gram model's steps repeat a few hundred values thousands of times) */
+/* exp(l - mx) once per distinct l met: a small memo keyed by the bits (an
+ * n-gram model's steps repeat a few hundred values thousands of times;
+ * the values are libm's, as without it) */
+enum { MEMO_SLOTS = 512 };
+struct exp_memo { uint64_t key[MEMO_SLOTS]; double val[MEMO_SLOTS]; double mx; };
+
+static void memo_init(struct exp_memo *m, double mx)
+{
+    memset(m->key, 0xFF, sizeof m->key); /* a NaN's bits: never a logit here */
+    m->mx = mx;
+}
+
+static double memo_exp(struct exp_memo *m, double l)
+{
+    uint64_t u;
+    memcpy(&u, &l, sizeof u);
+    uint32_t h = (uint32_t)((u * 0x9E3779B97F4A7C15ull) >> 55);
+    if (m->key[h] != u) { m->key[h] = u; m->val[h] = exp(l - m->mx); }
+    return m->val[h];
+}
+
+/* the alive ids into e->in and their input distribution into e->d[id] */
 static uint32_t list_alive(struct emu *e, double *S)
 {
-    enum { SLOTS = 512 };
-    uint64_t key[SLOTS];
-    double val[SLOTS], mx = -INFINITY, s = 0.0;
+    struct exp_memo memo;
+    double mx = -INFINITY, s = 0.0;
     uint32_t m = 0;
-    memset(key, 0xFF, sizeof key); /* a NaN's bits: never a logit here */
     for (uint32_t i = 0; i < e->n; i++) if (e->a[i].logit > mx) mx = e->a[i].logit;
+    memo_init(&memo, mx);
     for (uint32_t i = 0; i < e->n; i++) {
         double l = e->a[i].logit;
         if (l == -INFINITY) continue;
         int32_t id = e->a[i].id;
-        uint64_t u;
-        memcpy(&u, &l, sizeof u);
-        uint32_t h = (uint32_t)((u * 0x9E3779B97F4A7C15ull) >> 55);
-        if (key[h] != u) { key[h] = u; val[h] = exp(l - mx); }
         e->in[m++] = id;
-        e->d[id] = val[h];
+        e->d[id] = memo_exp(&memo, l);
         s += e->d[id];
     }
     *S = s;
@@ -165,11 +179,13 @@ static void finish(struct emu *e)
 {
     if (finish_every_token(e)) return;
     struct chain_result *r = e->r;
+    struct exp_memo memo;
     double mx = -INFINITY, s = 0.0, h = 0.0, ret = 0.0;
     uint32_t m = 0;
     for (uint32_t i = 0; i < e->n; i++) if (e->a[i].logit > mx) mx = e->a[i].logit;
+    memo_init(&memo, mx);
     for (uint32_t i = 0; i < e->n; i++)
-        if (e->a[i].logit != -INFINITY) { r->p[e->a[i].id] = exp(e->a[i].logit - mx); s += r->p[e->a[i].id]; }
+        if (e->a[i].logit != -INFINITY) { r->p[e->a[i].id] = memo_exp(&memo, e->a[i].logit); s += r->p[e->a[i].id]; }
     double lnS = log(s);
     for (uint32_t i = 0; i < e->n; i++) {
         if (e->a[i].logit == -INFINITY) continue;

@@ -13,6 +13,7 @@
 #include "sampling/stage.h"
 
 #include <math.h>
+#include <string.h>
 
 #define MIROSTAT_M 100
 
@@ -66,8 +67,8 @@ static int last_stage(const struct emu *e)
 
 /* llama.cpp on more than 128 unsorted candidates, without its full sort.
  * The cut depends on the p sequence only, a function of the values in
- * descending order (emu_llama_softmax_lazy sets every p as the full sort
- * would): found on the candidates in value order (e->ix, its radix order).
+ * descending order (emu_llama_sorted_p sets every p as the full sort
+ * would): found on the candidates in value order (e->ix).
  * When nothing after reads positions and the cut does not split equal
  * values, which of the equal values sit where inside the kept prefix
  * changes no result (the sums over it run over the same values in the
@@ -75,16 +76,19 @@ static int last_stage(const struct emu *e)
  * Otherwise llama.cpp's own order is replayed as far as the cut. */
 static void llama_lazy(struct emu *e, double mu)
 {
-    struct llama_buckets b;
-    emu_llama_softmax_lazy(e, &b);
+    emu_llama_sorted_p(e);
     uint32_t n = e->n, m;
-    for (uint32_t t = 0; t < n; t++) e->a[t] = e->buf[e->ix[t]];
-    m = e->p->mirostat == 1 ? v1_k(e, e->a, mu) : v2_cut(e, e->a, NULL, mu);
-    if (last_stage(e) && (m == n || e->a[m - 1].logit > e->a[m].logit)) {
+    struct ls_tok *v = e->buf; /* the candidates in value order */
+    for (uint32_t t = 0; t < n; t++) v[t] = e->a[e->ix[t]];
+    m = e->p->mirostat == 1 ? v1_k(e, v, mu) : v2_cut(e, v, NULL, mu);
+    if (last_stage(e) && (m == n || v[m - 1].logit > v[m].logit)) {
+        memcpy(e->a, v, (size_t)m * sizeof *e->a);
         e->n = m;
         e->sorted = 1;
         return;
     }
+    struct llama_buckets b;
+    emu_llama_lazy_fill(e, &b);
     emu_llama_lazy_take(e, &b, m, m);
 }
 

@@ -27,7 +27,7 @@ static uint32_t read_ahead(const struct emu *e)
 
 /* llama.cpp's sorted softmax after the cut; when the next stage is a
  * top-k, its full sort is replayed only over the positions the top-k
- * keeps (emu_llama_softmax_lazy: the same p, the same order there; the
+ * keeps (emu_llama_sorted_p and _lazy_fill: the same p, the same order there; the
  * rest of the array holds the other candidates unsorted, which the top-k
  * drops and the accounting reads in any order). */
 static void llama_sorted_softmax(struct emu *e)
@@ -35,7 +35,8 @@ static void llama_sorted_softmax(struct emu *e)
     uint32_t need = read_ahead(e);
     if (e->sorted || e->n <= 128 || need >= e->n || e->ws->reference) { emu_llama_softmax(e, 1); return; }
     struct llama_buckets b;
-    emu_llama_softmax_lazy(e, &b);
+    emu_llama_sorted_p(e);
+    emu_llama_lazy_fill(e, &b);
     emu_llama_lazy_take(e, &b, need, e->n);
 }
 
