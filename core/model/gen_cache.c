@@ -100,6 +100,7 @@ const struct gen_cache_entry *gen_cache_find(struct gen_cache *k, const float *z
 void gen_cache_put(struct gen_cache *k, const float *z, const struct chain_result *r, const struct draw_cdf *d)
 {
     uint32_t m = r->n_kept;
+    if (m > k->V / GEN_CACHE_KEPT_FRACTION) return;
     size_t need = sizeof(struct gen_cache_entry) + (size_t)k->V * sizeof(float) + (size_t)m * (sizeof(int32_t) + 3 * sizeof(double));
     need = (need + 7) & ~(size_t)7;
     if (k->n + 1 > GEN_CACHE_SLOTS / 2) gen_cache_clear(k);

@@ -33,6 +33,11 @@
 
 #define GEN_CACHE_BYTES (48u << 20)
 #define GEN_CACHE_CHUNK (4u << 20)
+/* Results keeping more than V / this many tokens are not remembered: a
+ * chain that keeps nearly everything is a few vector passes (chain.c's
+ * path), no dearer than copying its result; remembering it costs more in
+ * a cold process than it saves. */
+#define GEN_CACHE_KEPT_FRACTION 8u
 #define GEN_CACHE_SLOTS 4096u      /* open addressing; at most half filled */
 
 struct gen_cache_entry {
@@ -68,7 +73,7 @@ void gen_cache_bind(struct gen_cache *k, const struct chain *c, const struct par
 /* The entry for these logits, or NULL. */
 const struct gen_cache_entry *gen_cache_find(struct gen_cache *k, const float *z);
 /* Remember r (run on z) with its prefix sums d; silently skipped when out
- * of memory. */
+ * of memory or when r keeps more than V / GEN_CACHE_KEPT_FRACTION. */
 void gen_cache_put(struct gen_cache *k, const float *z, const struct chain_result *r, const struct draw_cdf *d);
 /* Survivor position of token tok in e, or -1. */
 int32_t gen_cache_pos(const struct gen_cache_entry *e, int32_t tok);

@@ -159,7 +159,7 @@ static int llama_trim(struct emu *e, const float *z)
         m = (uint32_t)e->p->top_k;
         if (m >= V) return -1;
         if (m <= 128) { /* std::partial_sort, replayed (emu_llama_psort) */
-            next = stdsort_partial_stream(e->buf, m, z, V);
+            next = stdsort_partial_stream(e->buf, m, z, V, NULL);
         } else {
             if (!best_k1(e, z, V, m)) return -1;
             for (uint32_t j = 0; j < m; j++) if (!(e->buf[j].logit > e->buf[j + 1].logit)) return -1;

@@ -82,9 +82,15 @@ static float max16(const float *z)
     return m;
 }
 
-double stdsort_partial_stream(struct ls_tok *h, size_t k, const float *z, size_t n)
+/* element i of the streamed array */
+static struct ls_tok elem(const struct ls_tok *src, const float *z, size_t i)
 {
-    for (size_t i = 0; i < k; i++) h[i] = (struct ls_tok){ (int32_t)i, (double)z[i], 0.0 };
+    return src ? src[i] : (struct ls_tok){ (int32_t)i, (double)z[i], 0.0 };
+}
+
+double stdsort_partial_stream(struct ls_tok *h, size_t k, const float *z, size_t n, const struct ls_tok *src)
+{
+    for (size_t i = 0; i < k; i++) h[i] = elem(src, z, i);
     make_heap(h, (ptrdiff_t)k);
     double cut = -1.0 / 0.0;
     size_t i = k;
@@ -100,7 +106,7 @@ double stdsort_partial_stream(struct ls_tok *h, size_t k, const float *z, size_t
             double v = (double)z[i];
             if (v > h[0].logit) {
                 if (h[0].logit > cut) cut = h[0].logit; /* pop_heap's *result: evicted */
-                adjust_heap(h, 0, (ptrdiff_t)k, (struct ls_tok){ (int32_t)i, v, 0.0 });
+                adjust_heap(h, 0, (ptrdiff_t)k, elem(src, z, i));
             } else if (v > cut) {
                 cut = v;
             }

@@ -41,7 +41,9 @@ void stdsort_sort(struct ls_tok *a, size_t n);
  * there is never read again; so the array beyond k need not exist, and a
  * run of elements not above the heap's top (the k-th best so far) changes
  * nothing, which a vector max over 16 at a time can tell. 0 < k <= n;
- * z finite. Returns the largest value not kept (-inf when k == n). */
-double stdsort_partial_stream(struct ls_tok *h, size_t k, const float *z, size_t n);
+ * z not NaN. With src not NULL the array is src[0..n) instead, z[i] its
+ * logits as floats (each exactly src[i].logit). Returns the largest value
+ * not kept (-inf when k == n). */
+double stdsort_partial_stream(struct ls_tok *h, size_t k, const float *z, size_t n, const struct ls_tok *src);
 
 #endif

@@ -8,7 +8,7 @@
  * Every preset's own order runs with the parameter sets the bench uses
  * (each system's defaults, T with top-p, min-p, typical-p, top-n-sigma,
  * XTC, mirostat 1 and 2 over a run of steps so mu moves, top-k around
- * 128, min-keep). The shortcut must give exactly what the whole array
+ * 128, min-keep, a repetition penalty before the top-k over a history). The shortcut must give exactly what the whole array
  * gives: the same cut_by for every token, the same final p bit for bit,
  * the same stage counts, decided flags and notes, masses (or both NaN;
  * to 1e-12 where HF's and vLLM's first truncation sums its own way),
@@ -28,25 +28,28 @@
 #include "model/generate.h"
 #include "sampling/chain.h"
 
-struct setting { const char *system; double T, top_p, min_p, typical, sigma, xtc; int top_k, mirostat, min_keep; };
+struct setting { const char *system; double T, top_p, min_p, typical, sigma, xtc; int top_k, mirostat, min_keep; double rep; };
 
 static const struct setting settings[] = {
-    { "hf", -1, -1, -1, -1, -1, -1, -1, 0, -1 },
-    { "llama.cpp", -1, -1, -1, -1, -1, -1, -1, 0, -1 },
-    { "vllm", -1, -1, -1, -1, -1, -1, -1, 0, -1 },
-    { "hf", 0.8, 0.9, -1, -1, -1, -1, 0, 0, -1 },
-    { "llama.cpp", 1.5, 0.95, 0, -1, -1, -1, 0, 0, -1 },
-    { "llama.cpp", 0.7, 0.5, 0, -1, -1, -1, 0, 0, 3 },
-    { "vllm", 1.0, -1, 0.1, -1, -1, -1, -1, 0, -1 },
-    { "llama.cpp", -1, -1, -1, 0.9, -1, -1, -1, 0, -1 },
-    { "llama.cpp", -1, -1, -1, -1, 1.0, -1, -1, 0, -1 },
-    { "llama.cpp", -1, -1, -1, -1, 2.5, -1, 100, 0, -1 },
-    { "llama.cpp", -1, -1, -1, -1, -1, 0.5, -1, 0, -1 },
-    { "llama.cpp", -1, -1, -1, -1, -1, -1, -1, 1, -1 },
-    { "llama.cpp", -1, -1, -1, -1, -1, -1, -1, 2, -1 },
-    { "llama.cpp", 1.0, -1, 0, -1, -1, -1, 128, 0, -1 },
-    { "llama.cpp", 1.0, -1, 0, -1, -1, -1, 7, 0, -1 },
-    { "hf", 1.0, -1, -1, -1, -1, -1, 77, 0, -1 },
+    { "hf", -1, -1, -1, -1, -1, -1, -1, 0, -1, 0 },
+    { "llama.cpp", -1, -1, -1, -1, -1, -1, -1, 0, -1, 0 },
+    { "vllm", -1, -1, -1, -1, -1, -1, -1, 0, -1, 0 },
+    { "hf", 0.8, 0.9, -1, -1, -1, -1, 0, 0, -1, 0 },
+    { "llama.cpp", 1.5, 0.95, 0, -1, -1, -1, 0, 0, -1, 0 },
+    { "llama.cpp", 0.7, 0.5, 0, -1, -1, -1, 0, 0, 3, 0 },
+    { "vllm", 1.0, -1, 0.1, -1, -1, -1, -1, 0, -1, 0 },
+    { "llama.cpp", -1, -1, -1, 0.9, -1, -1, -1, 0, -1, 0 },
+    { "llama.cpp", -1, -1, -1, -1, 1.0, -1, -1, 0, -1, 0 },
+    { "llama.cpp", -1, -1, -1, -1, 2.5, -1, 100, 0, -1, 0 },
+    { "llama.cpp", -1, -1, -1, -1, -1, 0.5, -1, 0, -1, 0 },
+    { "llama.cpp", -1, -1, -1, -1, -1, -1, -1, 1, -1, 0 },
+    { "llama.cpp", -1, -1, -1, -1, -1, -1, -1, 2, -1, 0 },
+    { "llama.cpp", 1.0, -1, 0, -1, -1, -1, 128, 0, -1, 0 },
+    { "llama.cpp", 1.0, -1, 0, -1, -1, -1, 7, 0, -1, 0 },
+    { "hf", 1.0, -1, -1, -1, -1, -1, 77, 0, -1, 0 },
+    { "llama.cpp", -1, -1, -1, -1, -1, -1, -1, 0, -1, 1.3 },   /* a top-k after penalties */
+    { "llama.cpp", -1, -1, -1, -1, -1, -1, 128, 0, -1, 1.1 },
+    { "hf", -1, -1, -1, -1, -1, -1, -1, 0, -1, 1.3 },
 };
 #define N_SETTINGS (sizeof settings / sizeof settings[0])
 
@@ -64,6 +67,7 @@ static void apply(const struct setting *s, struct chain *c, struct params *p)
     if (s->top_k >= 0) p->top_k = s->top_k;
     if (s->mirostat) p->mirostat = s->mirostat;
     if (s->min_keep >= 0) p->min_keep = s->min_keep;
+    if (s->rep > 0) p->repeat_penalty = s->rep;
 }
 
 static int same_num(double a, double b) { return a == b || (isnan(a) && isnan(b)); }
@@ -99,14 +103,20 @@ static void compare(const struct chain_result *a, const struct chain_result *b, 
 
 struct pair { struct chain_ws ref, fast; struct chain_result a, b; uint32_t V; };
 
+static int32_t hist[64];
+
 static void pair_init(struct pair *q, uint32_t V)
 {
     q->V = V;
+    for (uint32_t i = 0; i < 64; i++) hist[i] = (int32_t)((i * 2654435761u) % V);
     assert_int_equal(chain_ws_init(&q->ref, V), 0);
     assert_int_equal(chain_ws_init(&q->fast, V), 0);
     assert_int_equal(chain_result_init(&q->a, V), 0);
     assert_int_equal(chain_result_init(&q->b, V), 0);
     q->ref.reference = 1;
+    /* a history, so that penalties change the logits before a top-k */
+    chain_ws_set_context(&q->ref, hist, 64, 4, 60, 1);
+    chain_ws_set_context(&q->fast, hist, 64, 4, 60, 1);
 }
 
 static void pair_free(struct pair *q)

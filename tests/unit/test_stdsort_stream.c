@@ -28,7 +28,7 @@ static void fill(struct rng *g, float *z, uint32_t n, int shape)
         case 1: z[i] = u < 0.4 ? -12.5f : -(float)(u * 10.0); break;             /* one big plateau (the back-off floor) */
         case 2: z[i] = (float)(-(double)(i / (1 + n / distinct)) * 0.1); break;  /* equal runs in id order, descending */
         case 3: z[i] = (float)((double)(i / 7) * 0.01); break;                   /* ascending runs: every token enters */
-        case 4: z[i] = 1.0f; break;                                              /* all equal */
+        case 4: z[i] = u < 0.5 ? -INFINITY : 1.0f; break;                        /* all equal, masked ones */
         default: z[i] = (float)(u * 20.0 - 10.0); break;                         /* distinct-ish */
         }
     }
@@ -36,9 +36,18 @@ static void fill(struct rng *g, float *z, uint32_t n, int shape)
 
 static void check_one(const float *z, uint32_t n, uint32_t k, struct ls_tok *a, struct ls_tok *h)
 {
+    /* the array itself streamed (src), with ids not in position order */
+    struct ls_tok *src = malloc(n * sizeof *src), *h2 = malloc(k * sizeof *h2);
+    for (uint32_t i = 0; i < n; i++) src[i] = (struct ls_tok){ (int32_t)(n - 1 - i), (double)z[i], 0.5 };
+    double cut2 = stdsort_partial_stream(h2, k, z, n, src);
+    for (uint32_t i = 0; i < n; i++) a[i] = src[i];
+    stdsort_partial(a, k, n);
+    for (uint32_t i = 0; i < k; i++) assert_int_equal(h2[i].id, a[i].id);
+    free(src); free(h2);
     for (uint32_t i = 0; i < n; i++) a[i] = (struct ls_tok){ (int32_t)i, (double)z[i], 0.0 };
     stdsort_partial(a, k, n);
-    double cut = stdsort_partial_stream(h, k, z, n), want = -INFINITY;
+    double cut = stdsort_partial_stream(h, k, z, n, NULL), want = -INFINITY;
+    (void)cut2;
     for (uint32_t i = 0; i < k; i++) {
         assert_int_equal(h[i].id, a[i].id);
         assert_true(h[i].logit == a[i].logit);
