@@ -59,12 +59,25 @@ static int best_k1(struct emu *e, const float *z, uint32_t V, uint32_t k)
     return 1;
 }
 
+/* the stage input distribution of a first stage as list_alive gives it:
+ * e->d[i] = exp(z[i] - max) (libm), their sum in id order into S_in */
+static void first_input(struct emu *e, const float *z)
+{
+    uint32_t V = e->r->V;
+    double mx = -INFINITY, S = 0.0;
+    for (uint32_t i = 0; i < V; i++) if ((double)z[i] > mx) mx = (double)z[i];
+    emu_exp_memo(z, V, mx, e->d);
+    for (uint32_t i = 0; i < V; i++) S += e->d[i];
+    e->S_in = S;
+    e->mx_in = mx;
+}
+
 /* llama.cpp's top-p as the first stage, exactly as emu_top_p runs it on
  * the whole array (its float softmax in array order, its bucket sort of
  * the best 256, then of all, sorted only as far as the cumulative sum
  * reads: ties in its own order), without emu_run's accounting over every
- * token: the stage's input distribution for the float32 check is one
- * vector pass (d), and the report comes from take_prefix. Returns the
+ * token but the input distribution (d, as its list_alive computes it:
+ * the float32 check reads it); the report comes from take_prefix. Returns the
  * prefix length (in e->buf and e->a), *next the largest logit cut; 0
  * when nothing is cut (emu_run then runs it itself). */
 static uint32_t llama_top_p_prefix(struct emu *e, const float *z, uint32_t V, double *next)
@@ -72,8 +85,7 @@ static uint32_t llama_top_p_prefix(struct emu *e, const float *z, uint32_t V, do
     for (uint32_t i = 0; i < V; i++) e->a[i] = (struct ls_tok){ (int32_t)i, (double)z[i], 0.0 };
     e->n = V;
     e->sorted = 0;
-    e->mx_in = e->r->max_logit;
-    e->S_in = vm_exp_shift(z, V, e->r->max_logit, 1.0, e->d, NULL);
+    first_input(e, z); /* d and S_in exactly as emu_run's list_alive: the same float32 check */
     emu_top_p(e);
     uint32_t m = e->n, ge = 0;
     if (m >= V || m == 0) return 0;
@@ -89,13 +101,12 @@ static uint32_t llama_top_p_prefix(struct emu *e, const float *z, uint32_t V, do
 /* The stage's masses and tie flag exactly as emu_run's accounting gives
  * them (list_alive, account: the input distribution d = exp(z - max) in
  * id order, the same sums in the same order), from cut_by. */
-static void account_first(struct emu *e, const float *z, struct stage_report *rep)
+/* (e->d from first_input) */
+static void account_first(struct emu *e, struct stage_report *rep)
 {
     struct chain_result *r = e->r;
     uint32_t V = r->V;
-    double mx = -INFINITY, S = 0.0, rem = 0.0, raw = 0.0, kept_min = INFINITY, cut_max = -INFINITY;
-    for (uint32_t i = 0; i < V; i++) if ((double)z[i] > mx) mx = (double)z[i];
-    emu_exp_memo(z, V, mx, e->d);
+    double S = 0.0, rem = 0.0, raw = 0.0, kept_min = INFINITY, cut_max = -INFINITY;
     for (uint32_t i = 0; i < V; i++) {
         double d = e->d[i];
         S += d;
@@ -114,7 +125,7 @@ static void account_first(struct emu *e, const float *z, struct stage_report *re
  * stage is the raw distribution); next: the largest logit cut. Without
  * the raw distribution (a run that only draws) the masses are not
  * reported and the tie flag is read off the two logits at the boundary. */
-static int take_prefix(struct emu *e, const float *z, int k0, uint32_t m, double next)
+static int take_prefix(struct emu *e, const float *z, int k0, uint32_t m, double next, int d_ready)
 {
     struct chain_result *r = e->r;
     uint32_t V = r->V;
@@ -131,7 +142,11 @@ static int take_prefix(struct emu *e, const float *z, int k0, uint32_t m, double
     struct stage_report *rep = &r->stages[k0];
     rep->kept_in = V;
     rep->kept_out = m;
-    if (r->have_raw) { account_first(e, z, rep); return k0; }
+    if (r->have_raw) {
+        if (!d_ready) first_input(e, z);
+        account_first(e, rep);
+        return k0;
+    }
     /* emu_run's accounting calls a cut token as likely as a kept one a tie
      * (both weigh 0 once exp underflows, however distinct the logits) */
     double mx = e->a[0].logit;
@@ -170,7 +185,7 @@ static int llama_trim(struct emu *e, const float *z)
     } else {
         return -1;
     }
-    return take_prefix(e, z, k0, m, next);
+    return take_prefix(e, z, k0, m, next, kind == STAGE_TOP_P);
 }
 
 /* A chain whose only active stage is a plain temperature (every system
