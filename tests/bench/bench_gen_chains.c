@@ -115,7 +115,7 @@ static double one_run(struct model *md, const struct gen_request *r, struct gen_
     return ms;
 }
 
-/* mode 0 whole, 1 short, 2 cached: the median ms; the texts into out */
+/* mode 0 whole, 1 short, 2 cached: the best ms; the texts into out */
 static double bench_mode(struct model *md, const struct gen_request *r, int mode, uint32_t *toks, char *out,
                          size_t cap, double *hit)
 {
