@@ -31,7 +31,7 @@
 #include "sampling/chain.h"
 #include "sampling/draw.h"
 
-#define GEN_CACHE_BYTES (48u << 20)
+#define GEN_CACHE_BYTES (16u << 20)
 #define GEN_CACHE_CHUNK (4u << 20)
 /* Results keeping more than V / this many tokens are not remembered: a
  * chain that keeps nearly everything is a few vector passes (chain.c's
