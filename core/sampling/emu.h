@@ -41,6 +41,10 @@ struct emu {
     int32_t *ix, *ix2;      /* free for the stage */
     int32_t *in;            /* emu_run's: the ids alive before the stage */
     float *yf;              /* emu_trim's: the logits after a float32 temperature */
+    /* the next stage emu_run will run after this one (STAGE_NONE: none),
+     * so a stage can leave undone what nobody reads (set by emu_run: a
+     * stage file must not call into the stage table) */
+    enum stage_kind next_kind;
 };
 
 /* x rounded as the rules compute: to float32 under system rules. */

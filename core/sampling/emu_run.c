@@ -121,6 +121,16 @@ static int replaced_by_mirostat(const struct emu *e, enum stage_kind k)
            k != STAGE_LOGIT_BIAS;
 }
 
+/* the stage after k that will run (active, not replaced by mirostat) */
+static enum stage_kind next_running(const struct emu *e, int k)
+{
+    for (int j = k + 1; j < e->c->n; j++) {
+        enum stage_kind s = e->c->order[j];
+        if (stage_active(s, e->p) && !replaced_by_mirostat(e, s)) return s;
+    }
+    return STAGE_NONE;
+}
+
 static void run_stage(struct emu *e, int k)
 {
     enum stage_kind kind = e->c->order[k];
@@ -134,6 +144,7 @@ static void run_stage(struct emu *e, int k)
     int cuts = !never_cuts(e, kind);
     uint32_t n_in = cuts ? list_alive(e, &S) : list_ids(e);
     rep->active = 1;
+    e->next_kind = next_running(e, k);
     stage_def(kind)->emu(e);
     compact(e);
     if (cuts) account(e, n_in, S, (uint8_t)(CUT_STAGE0 + k));

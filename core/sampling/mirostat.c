@@ -54,22 +54,12 @@ static uint32_t v2_cut(struct emu *e, const struct ls_tok *a, struct llama_bucke
     return i ? i : 1;
 }
 
-/* No active stage after this one reads the array (llama.cpp's preset ends
- * with mirostat; the stages it replaces do not run). */
-static int last_stage(const struct emu *e)
-{
-    for (int k = (int)(e->rep - e->r->stages) + 1; k < e->c->n; k++) {
-        enum stage_kind s = e->c->order[k];
-        if (stage_active(s, e->p) && (s == STAGE_TEMPERATURE || s == STAGE_LOGIT_BIAS)) return 0;
-    }
-    return 1;
-}
-
 /* llama.cpp on more than 128 unsorted candidates, without its full sort.
  * The cut depends on the p sequence only, a function of the values in
  * descending order (emu_llama_sorted_p sets every p as the full sort
  * would): found on the candidates in value order (e->ix).
- * When nothing after reads positions and the cut does not split equal
+ * When nothing runs after it (llama.cpp's preset ends with mirostat; the
+ * stages it replaces do not run) and the cut does not split equal
  * values, which of the equal values sit where inside the kept prefix
  * changes no result (the sums over it run over the same values in the
  * same order, survivors are reported by id): that prefix is kept as is.
@@ -81,7 +71,7 @@ static void llama_lazy(struct emu *e, double mu)
     struct ls_tok *v = e->buf; /* the candidates in value order */
     for (uint32_t t = 0; t < n; t++) v[t] = e->a[e->ix[t]];
     m = e->p->mirostat == 1 ? v1_k(e, v, mu) : v2_cut(e, v, NULL, mu);
-    if (last_stage(e) && (m == n || v[m - 1].logit > v[m].logit)) {
+    if (e->next_kind == STAGE_NONE && (m == n || v[m - 1].logit > v[m].logit)) {
         memcpy(e->a, v, (size_t)m * sizeof *e->a);
         e->n = m;
         e->sorted = 1;

@@ -10,18 +10,11 @@
 
 #include <math.h>
 
-/* How many leading positions the next active stage reads in order: k
- * for a top-k (llama.cpp's, on a sorted array, keeps the first k), else
- * all of them. */
+/* How many leading positions the next stage reads in order: k for a
+ * top-k (llama.cpp's, on a sorted array, keeps the first k), else all. */
 static uint32_t read_ahead(const struct emu *e)
 {
-    int k = (int)(e->rep - e->r->stages) + 1;
-    for (; k < e->c->n; k++) {
-        enum stage_kind s = e->c->order[k];
-        if (!stage_active(s, e->p)) continue;
-        if (s == STAGE_TOP_K && (uint32_t)e->p->top_k < e->n) return (uint32_t)e->p->top_k;
-        break;
-    }
+    if (e->next_kind == STAGE_TOP_K && e->p->top_k > 0 && (uint32_t)e->p->top_k < e->n) return (uint32_t)e->p->top_k;
     return e->n;
 }
 
