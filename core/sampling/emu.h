@@ -105,6 +105,11 @@ void emu_llama_lazy_fill(struct emu *e, struct llama_buckets *b);
  * in position order); 0 when the values are too many to be worth it (more
  * than n / 4 distinct): then nothing is written but scratch. */
 int emu_llama_sum_by_value(struct emu *e, struct ls_tok *a, uint32_t n, int want_order);
+/* select_kth_largest(v, n, k) (the same value), by counting the distinct
+ * values when they are few and float-valued: an n-gram model's tied tail
+ * makes the quickselect's partitions long. v is not reordered then.
+ * Scratch: e->v2, e->in, e->ix2. */
+double emu_kth_largest(struct emu *e, double *v, uint32_t n, uint32_t k);
 /* d[i] = exp(z[i] - mx) for i < V (libm's exp, as emu_run's accounting),
  * one call per distinct value met (a small memo keyed by the bits). */
 void emu_exp_memo(const float *z, uint32_t V, double mx, double *d);

@@ -12,6 +12,7 @@
  * one per candidate, and no sort of the candidates. Units: p as llama.cpp
  * computes it (float), stored in double. */
 #include "sampling/emu.h"
+#include "sampling/select.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -50,15 +51,18 @@ static int by_value_desc(const void *x, const void *y)
     return a > b ? -1 : a < b;
 }
 
-/* count the candidates per value into t (size a power of two); the slot of
- * each candidate into slot_of; 0 when more than limit distinct values */
-static uint32_t count_values(const struct ls_tok *a, uint32_t n, struct vslot *t, uint32_t size, uint32_t limit,
-                             int32_t *slot_of)
+/* count n values (doubles, stride bytes apart from base) per value into t
+ * (size a power of two); the slot of each into slot_of; 0 when more than
+ * limit distinct values */
+static uint32_t count_values(const char *base, size_t stride, uint32_t n, struct vslot *t, uint32_t size,
+                             uint32_t limit, int32_t *slot_of)
 {
     uint32_t nd = 0;
     memset(t, 0, size * sizeof *t);
     for (uint32_t j = 0; j < n; j++) {
-        uint32_t k = key_of(a[j].logit), h = (k * 2654435761u) & (size - 1);
+        double v;
+        memcpy(&v, base + j * stride, sizeof v);
+        uint32_t k = key_of(v), h = (k * 2654435761u) & (size - 1);
         while (t[h].count && t[h].key != k) h = (h + 1) & (size - 1);
         if (!t[h].count) {
             if (++nd > limit) return 0;
@@ -70,15 +74,9 @@ static uint32_t count_values(const struct ls_tok *a, uint32_t n, struct vslot *t
     return nd;
 }
 
-int emu_llama_sum_by_value(struct emu *e, struct ls_tok *a, uint32_t n, int want_order)
+/* the table's distinct values into d, descending; their count */
+static uint32_t sorted_values(const struct vslot *t, uint32_t size, struct vsort *d)
 {
-    uint32_t limit = n / 4, size = 16;
-    while (size < 2 * limit) size *= 2;
-    if (limit < 16 || (size_t)size * sizeof(struct vslot) > (size_t)e->ws->V * sizeof(double)) return 0;
-    struct vslot *t = (struct vslot *)(void *)e->v2;
-    struct vsort *d = (struct vsort *)(void *)e->v;
-    uint32_t nd = count_values(a, n, t, size, limit, e->ix2);
-    if (!nd) return 0;
     uint32_t m = 0;
     for (uint32_t h = 0; h < size; h++) {
         if (!t[h].count) continue;
@@ -86,6 +84,43 @@ int emu_llama_sum_by_value(struct emu *e, struct ls_tok *a, uint32_t n, int want
         d[m++].slot = h;
     }
     qsort(d, m, sizeof *d, by_value_desc);
+    return m;
+}
+
+/* the table size for n values, or 0 when counting them is not worth it or
+ * the scratch is too small (V doubles for the table) */
+static uint32_t table_size(const struct emu *e, uint32_t n)
+{
+    uint32_t limit = n / 4, size = 16;
+    while (size < 2 * limit) size *= 2;
+    if (limit < 16 || (size_t)size * sizeof(struct vslot) > (size_t)e->ws->V * sizeof(double)) return 0;
+    return size;
+}
+
+double emu_kth_largest(struct emu *e, double *v, uint32_t n, uint32_t k)
+{
+    uint32_t size = table_size(e, n), nd = 0;
+    for (uint32_t j = 0; j < n && size; j++) if (v[j] != (double)(float)v[j]) size = 0; /* keys are floats */
+    struct vslot *t = (struct vslot *)(void *)e->v2;
+    if (size) nd = count_values((const char *)v, sizeof *v, n, t, size, n / 4, e->ix2);
+    if (!nd) return select_kth_largest(v, n, k);
+    struct vsort *d = (struct vsort *)(void *)e->in; /* nd <= n / 4 pairs of 8 bytes in V int32 */
+    uint32_t m = sorted_values(t, size, d), seen = 0;
+    for (uint32_t i = 0; i < m; i++) {
+        seen += t[d[i].slot].count;
+        if (seen > k) return (double)d[i].v;
+    }
+    return (double)d[m - 1].v;
+}
+
+int emu_llama_sum_by_value(struct emu *e, struct ls_tok *a, uint32_t n, int want_order)
+{
+    uint32_t size = table_size(e, n);
+    if (!size) return 0;
+    struct vslot *t = (struct vslot *)(void *)e->v2;
+    struct vsort *d = (struct vsort *)(void *)e->v;
+    if (!count_values((const char *)&a[0].logit, sizeof *a, n, t, size, n / 4, e->ix2)) return 0;
+    uint32_t m = sorted_values(t, size, d);
     float mx = d[0].v, cum = 0.0f;
     uint32_t off = 0;
     for (uint32_t i = 0; i < m; i++) {
