@@ -29,18 +29,42 @@ static uint32_t list_alive_pristine(struct emu *e, double *S)
     return V;
 }
 
+/* exp(l - mx) once per distinct l met: a small memo keyed by the bits (an
+ * n-gram model's steps repeat a few hundred values thousands of times;
+ * the values are libm's, as without it) */
+enum { MEMO_SLOTS = 512 };
+struct exp_memo { uint64_t key[MEMO_SLOTS]; double val[MEMO_SLOTS]; double mx; };
+
+static void memo_init(struct exp_memo *m, double mx)
+{
+    memset(m->key, 0xFF, sizeof m->key); /* a NaN's bits: never a logit here */
+    m->mx = mx;
+}
+
+static double memo_exp(struct exp_memo *m, double l)
+{
+    uint64_t u;
+    memcpy(&u, &l, sizeof u);
+    uint32_t h = (uint32_t)((u * 0x9E3779B97F4A7C15ull) >> 55);
+    if (m->key[h] != u) { m->key[h] = u; m->val[h] = exp(l - m->mx); }
+    return m->val[h];
+}
+
 /* the alive ids into e->in and their input distribution into e->d[id] */
 static uint32_t list_alive(struct emu *e, double *S)
 {
     if (e->pristine && e->rep->kind == STAGE_TEMPERATURE) return list_alive_pristine(e, S);
+    struct exp_memo memo;
     double mx = -INFINITY, s = 0.0;
     uint32_t m = 0;
     for (uint32_t i = 0; i < e->n; i++) if (e->a[i].logit > mx) mx = e->a[i].logit;
+    memo_init(&memo, mx);
     for (uint32_t i = 0; i < e->n; i++) {
-        if (e->a[i].logit == -INFINITY) continue;
+        double l = e->a[i].logit;
+        if (l == -INFINITY) continue;
         int32_t id = e->a[i].id;
         e->in[m++] = id;
-        e->d[id] = exp(e->a[i].logit - mx);
+        e->d[id] = memo_exp(&memo, l);
         s += e->d[id];
     }
     *S = s;
@@ -112,6 +136,16 @@ static int replaced_by_mirostat(const struct emu *e, enum stage_kind k)
            k != STAGE_LOGIT_BIAS;
 }
 
+/* the stage after k that will run (active, not replaced by mirostat) */
+static enum stage_kind next_running(const struct emu *e, int k)
+{
+    for (int j = k + 1; j < e->c->n; j++) {
+        enum stage_kind s = e->c->order[j];
+        if (stage_active(s, e->p) && !replaced_by_mirostat(e, s)) return s;
+    }
+    return STAGE_NONE;
+}
+
 static void run_stage(struct emu *e, int k)
 {
     enum stage_kind kind = e->c->order[k];
@@ -125,6 +159,7 @@ static void run_stage(struct emu *e, int k)
     int cuts = !never_cuts(e, kind);
     uint32_t n_in = cuts ? list_alive(e, &S) : list_ids(e);
     rep->active = 1;
+    e->next_kind = next_running(e, k);
     stage_def(kind)->emu(e);
     e->pristine = 0;
     compact(e);
@@ -171,11 +206,13 @@ static void finish(struct emu *e)
 {
     if (finish_every_token(e)) return;
     struct chain_result *r = e->r;
+    struct exp_memo memo;
     double mx = -INFINITY, s = 0.0, h = 0.0, ret = 0.0;
     uint32_t m = 0;
     for (uint32_t i = 0; i < e->n; i++) if (e->a[i].logit > mx) mx = e->a[i].logit;
+    memo_init(&memo, mx);
     for (uint32_t i = 0; i < e->n; i++)
-        if (e->a[i].logit != -INFINITY) { r->p[e->a[i].id] = exp(e->a[i].logit - mx); s += r->p[e->a[i].id]; }
+        if (e->a[i].logit != -INFINITY) { r->p[e->a[i].id] = memo_exp(&memo, e->a[i].logit); s += r->p[e->a[i].id]; }
     double lnS = log(s);
     for (uint32_t i = 0; i < e->n; i++) {
         if (e->a[i].logit == -INFINITY) continue;

@@ -43,7 +43,7 @@ static int cut_top_k(struct emu *e, uint32_t V, double ymax, uint32_t *m)
     size_t c = vm_collect_ge(e->yf, V, thr, e->ix);
     if (c < (size_t)k + 1) return 0;
     for (size_t j = 0; j < c; j++) e->v[j] = (double)e->yf[e->ix[j]];
-    double kth = select_kth_largest(e->v, (uint32_t)c, k - 1);
+    double kth = emu_kth_largest(e, e->v, (uint32_t)c, k - 1);
     for (size_t j = 0; j < c; j++) {
         double y = (double)e->yf[e->ix[j]];
         if (y < kth && y > next) next = y;
