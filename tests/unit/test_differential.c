@@ -352,6 +352,19 @@ static void run_preset(enum preset ps)
     free(r.id);
 }
 
+/* A step for the shortcut tests: kind 0 plateaus of `levels` values (ties,
+ * the maximum tied), 1 uniform, else Zipf-like as vocabularies look. */
+static float *shortcut_step(struct rng *g, int V, int kind, int levels)
+{
+    float *z = malloc((size_t)V * sizeof *z);
+    for (int i = 0; i < V; i++) {
+        double u = rng_uniform(g);
+        z[i] = kind == 0 ? (float)(int)(u * levels) : kind == 1 ? (float)(u * 16 - 8)
+             : (float)(-1.1 * log(1 + u * V) + 3 * rng_uniform(g));
+    }
+    return z;
+}
+
 /* The system shortcuts on the steps they are for: V above the sampled
  * threshold's minimum, one truncation, with or without a temperature, on
  * realistic, tied and plateau logits: 600 steps against the whole array. */
@@ -362,12 +375,7 @@ static void test_system_shortcuts(void **st)
     rng_seed(&g, 4242);
     for (int t = 0; t < 600; t++) {
         int V = 2 + (int)(rng_uniform(&g) * (t % 2 ? 32000 : 8000)), kind = (int)(rng_uniform(&g) * 4);
-        float *z = malloc((size_t)V * sizeof *z);
-        for (int i = 0; i < V; i++) {
-            double u = rng_uniform(&g);
-            z[i] = kind == 0 ? (float)(int)(u * 6) : kind == 1 ? (float)(u * 16 - 8)
-                 : (float)(-1.1 * log(1 + u * V) + 3 * rng_uniform(&g));
-        }
+        float *z = shortcut_step(&g, V, kind, 6);
         static const enum preset ps[3] = { PRESET_HF, PRESET_VLLM, PRESET_LLAMACPP };
         static const double temps[4] = { 1.0, 0.7, 1.3, 0.05 };
         struct chain sys;
@@ -404,12 +412,7 @@ static void test_greedy_and_temperature_only(void **st)
     rng_seed(&g, 777);
     for (int t = 0; t < 400; t++) {
         int V = 1 + (int)(rng_uniform(&g) * (t % 2 ? 20000 : 3000)), kind = (int)(rng_uniform(&g) * 3);
-        float *z = malloc((size_t)V * sizeof *z);
-        for (int i = 0; i < V; i++) {
-            double u = rng_uniform(&g);
-            z[i] = kind == 0 ? (float)(int)(u * 3) : kind == 1 ? (float)(u * 16 - 8)
-                 : (float)(-1.1 * log(1 + u * V) + 3 * rng_uniform(&g));
-        }
+        float *z = shortcut_step(&g, V, kind, 3);
         static const enum preset ps[3] = { PRESET_HF, PRESET_VLLM, PRESET_LLAMACPP };
         static const double temps[5] = { 0, -0.5, 0, 0.7, 1.6 };
         struct chain sys;
