@@ -365,7 +365,7 @@ FLOAT_KERNELS(16, v16f, v16i, TARGET_512)
  * below -87 weigh 0), accumulated in double, W lanes at a time; also the
  * sum of w * |x|, from which vm_expf_sum bounds the error. */
 typedef double v16d __attribute__((vector_size(128)));
-#define EXPF_KERNEL(W, VF, VI, VD, ATTR)                                                           \
+#define EXPF_KERNEL(W, VF, VI, VU, VD, ATTR)                                                         \
 ATTR INLINE double expfsum##W(const float *y, size_t n, float ymax, double *sum_wx)                \
 {                                                                                                  \
     VD acc = {0}, accx = {0};                                                                      \
@@ -378,7 +378,7 @@ ATTR INLINE double expfsum##W(const float *y, size_t n, float ymax, double *sum_
         VF r = (x - k * 0.693145751953125f) - k * 1.428606765330187045e-06f;                       \
         VF p = ((((((r * (1.0f / 5040) + 1.0f / 720) * r + 1.0f / 120) * r + 1.0f / 24) * r        \
                  + 1.0f / 6) * r + 0.5f) * r + 1.0f) * r + 1.0f;                                   \
-        VI e = ((VI)kd - (VI)magic + 127) << 23;                                                   \
+        VU e = ((VU)kd - (VU)magic + 127u) << 23; /* unsigned: masked lanes may wrap */            \
         VF w = self##W(x >= -87.0f, p * (VF)e, (VF){0});                                           \
         acc += __builtin_convertvector(w, VD);                                                     \
         accx -= __builtin_convertvector(w * x, VD);                                                \
@@ -394,10 +394,13 @@ ATTR INLINE double expfsum##W(const float *y, size_t n, float ymax, double *sum_
     *sum_wx = sx;                                                                                  \
     return s;                                                                                      \
 }
-EXPF_KERNEL(4, v4f, v4i, v4d, )
+typedef uint32_t v4ui __attribute__((vector_size(16)));
+typedef uint32_t v8ui __attribute__((vector_size(32)));
+typedef uint32_t v16ui __attribute__((vector_size(64)));
+EXPF_KERNEL(4, v4f, v4i, v4ui, v4d, )
 #if defined(__x86_64__) && defined(__GNUC__)
-EXPF_KERNEL(8, v8f, v8i, v8d, TARGET_AVX2)
-EXPF_KERNEL(16, v16f, v16i, v16d, TARGET_512)
+EXPF_KERNEL(8, v8f, v8i, v8ui, v8d, TARGET_AVX2)
+EXPF_KERNEL(16, v16f, v16i, v16ui, v16d, TARGET_512)
 #endif
 
 #define VM_PATH(SUFFIX, ATTR, EXPB, FDIVB, W)                                                          \
