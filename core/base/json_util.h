@@ -35,6 +35,10 @@ enum json_literals {
  * cJSON allocation hooks are installed once, process-wide. */
 cJSON *json_parse_opts(const char *buf, size_t len, const char **end, int require_null, int *oom);
 
+/* The value in t[0..n) (no NUL needed after it; what follows the value is
+ * not checked: *end says where it stopped). *oom as above. */
+cJSON *json_parse_span(const char *t, size_t n, const char **end, int *oom);
+
 /* The one test of "this text is valid JSON" every JSON-validity score uses
  * (eval's json evaluator, generated continuations, the live explorer):
  * text[0..len), with text[len] == NUL, is one JSON value with nothing but
@@ -55,6 +59,9 @@ int json_oom_fail(size_t len, struct ls_error *err);
 
 int json_parse(char *buf, size_t len, enum json_literals lit, cJSON **root,
                size_t *n_literals, struct ls_error *err);
+/* json_parse's checks before cJSON (empty, UTF-16/32, NUL, BOM blanked,
+ * whitespace only, NaN/Infinity literals), with its messages. */
+int json_precheck(char *buf, size_t len, enum json_literals lit, size_t *n_literals, struct ls_error *err);
 
 /* "number", "string", "null", "object", "array", "boolean" */
 const char *json_type_name(const cJSON *v);

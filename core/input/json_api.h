@@ -20,6 +20,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "base/json_lazy.h"
 #include "base/json_util.h"
 #include "input/json_docs.h"
 #include "input/source.h"
@@ -91,8 +92,7 @@ int api_expect(struct api_ctx *c, const cJSON *v, int mask, const char *tname, c
  * the message gets the item's line (json_item_fix_line) and c is released. */
 typedef int (*api_item_fn)(struct api_ctx *c, const struct api_item *it, void *st, struct ls_error *err);
 int api_load_items(struct api_ctx *c, const struct source_ops *ops, const char *path,
-                   const struct api_item *items, size_t n, api_item_fn fn, void *st,
-                   struct ls_error *err);
+                   struct json_docs *docs, api_item_fn fn, void *st, struct ls_error *err);
 
 /* Responses or choices that carry text but no logprobs (logprobs: null or
  * absent): not loaded, and said so. api_skip notes one (its path, and its
