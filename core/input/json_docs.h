@@ -51,6 +51,10 @@ void json_docs_warnings(const struct json_docs *d, char *buf, size_t bufsz);
 int json_docs_parse(char *buf, size_t len, struct json_docs *d, struct ls_error *err);
 void json_docs_free(struct json_docs *d);
 
+/* Tests and benchmarks only: on = 1 parses every text whole with cJSON
+ * (the old path, 10-16x the text) so results can be compared; process-wide. */
+void json_docs_whole_trees(int on);
+
 /* *out = item i with its node (parsed now when it has a span: valid until
  * the next call). LS_ELIMIT when out of memory. */
 int json_docs_item(struct json_docs *d, size_t i, const struct api_item **out, struct ls_error *err);
