@@ -29,6 +29,25 @@ static int add_rec(struct lazy_list *L, size_t ord, size_t off, size_t len, size
  * node comes in a preorder walk of the skeleton); the ones that stay text
  * are listed in L (their contents are not walked: they are not in the
  * skeleton). -1 when out of memory. */
+/* The index of the text being loaded (json_lazy_index), per thread. */
+static _Thread_local const struct json_index *cur_ix;
+
+void json_lazy_index(const struct json_index *ix) { cur_ix = ix; }
+
+const struct json_index *json_lazy_current_index(void) { return cur_ix; }
+
+/* The container at t[i]: the index after it (0 if it runs past n), and for
+ * an array its element count; from the index when it lists it. */
+static size_t end_of(const char *t, size_t n, size_t i, size_t *count)
+{
+    const struct json_span *sp = json_index_find(cur_ix, t + i);
+    if (sp && sp->len <= n - i) {
+        if (count) *count = sp->count;
+        return i + sp->len;
+    }
+    return json_skip(t, n, i, count);
+}
+
 static int find_lazy(const char *t, size_t n, int root_lazy, struct lazy_list *L)
 {
     size_t ord = 0, depth = 0, i = json_ws(t, n, 0);
@@ -40,7 +59,7 @@ static int find_lazy(const char *t, size_t n, int root_lazy, struct lazy_list *L
             continue;
         }
         if (c == '[') {
-            size_t cnt = 0, e = depth > 0 || root_lazy ? json_skip(t, n, i, &cnt) : 0;
+            size_t cnt = 0, e = depth > 0 || root_lazy ? end_of(t, n, i, &cnt) : 0;
             if (e && cnt > 0 && (e - i >= JSON_LAZY_MIN || depth == 0)) {
                 if (add_rec(L, ord++, i, e - i, cnt)) return -1;
                 i = e;
@@ -148,7 +167,9 @@ const cJSON *json_elems_next(struct json_elems *it)
     if (it->failed) return NULL;
     size_t left = (size_t)(it->end - it->p), i = json_ws(it->p, left, 0);
     if (i >= left) return NULL;
-    size_t e = json_skip(it->p + i, left - i, 0, NULL);
+    size_t e;
+    if (it->p[i] == '[' || it->p[i] == '{') e = (e = end_of(it->p, left, i, NULL)) ? e - i : 0;
+    else e = json_skip(it->p + i, left - i, 0, NULL);
     int oom = 0;
     it->at = it->p + i;
     it->len = e;
@@ -165,6 +186,6 @@ int json_elems_end(struct json_elems *it, int rc, struct ls_error *err)
     cJSON_Delete(it->cur);
     it->cur = NULL;
     if (rc || !it->failed) return rc;
-    if (it->failed == 1) return json_oom_fail(it->len, err);
+    if (it->failed == 1) return json_oom_fail(it->len, 0, err);
     return ls_fail(err, LS_EDATA, "invalid JSON inside an array (the text changed under the parser?)");
 }

@@ -34,6 +34,7 @@
 
 #include <stddef.h>
 #include <cjson/cJSON.h>
+#include "base/json_scan.h"
 #include "base/status.h"
 
 #define JSON_LAZY_MIN 256   /* arrays this long (bytes of text) or longer stay text */
@@ -42,6 +43,12 @@
  * with *oom = 1 when out of memory; NULL with *oom = 0 if cJSON refused the
  * text after all (it was not validated). */
 cJSON *json_lazy_parse(const char *t, size_t n, int root_lazy, int *oom);
+
+/* The index of the large containers of the text being parsed
+ * (json_scan_index), or NULL: per thread; only makes the walks faster.
+ * Set by whoever owns the index for as long as it lives. */
+void json_lazy_index(const struct json_index *ix);
+const struct json_index *json_lazy_current_index(void);
 
 /* 1 if a is a lazy array. */
 int json_is_lazy(const cJSON *a);

@@ -157,18 +157,45 @@ static size_t scalar(const char *t, size_t n, size_t i)
     return literal(t, n, i);
 }
 
-int json_scan_valid(const char *t, size_t n)
+/* A container of t closed at i (one past its bracket) after opening at
+ * `open` with `items` elements: noted when large. */
+static void note(struct json_index *ix, const char *t, size_t open, size_t i, size_t items)
 {
-    char stack[JSON_SCAN_MAX_DEPTH];
+    if (!ix || i - open < JSON_INDEX_MIN) return;
+    if (ix->n == ix->cap) {
+        size_t nc = ix->cap ? ix->cap * 2 : 256;
+        struct json_span *ne = realloc(ix->e, nc * sizeof *ne);
+        if (!ne) return;   /* a shorter index only costs time */
+        ix->e = ne;
+        ix->cap = nc;
+    }
+    ix->e[ix->n++] = (struct json_span){ t + open, i - open, items };
+}
+
+static int by_start(const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t)((const struct json_span *)a)->start, y = (uintptr_t)((const struct json_span *)b)->start;
+    return x < y ? -1 : x > y;
+}
+
+/* The validating walk: an explicit stack of open containers (their kind,
+ * where they opened, how many elements so far). */
+struct vstack { char kind[JSON_SCAN_MAX_DEPTH]; size_t open[JSON_SCAN_MAX_DEPTH], items[JSON_SCAN_MAX_DEPTH]; };
+
+static int scan_walk(const char *t, size_t n, struct json_index *ix, struct vstack *st)
+{
     size_t d = 0, i = json_ws(t, n, 0);
     int want_value = 1;
     for (;;) {
         if (want_value) {
             if (i >= n) return 0;
             char c = t[i];
+            if (d) st->items[d - 1]++;
             if (c == '{' || c == '[') {
                 if (d >= JSON_SCAN_MAX_DEPTH) return 0;
-                stack[d++] = c;
+                st->kind[d] = c;
+                st->open[d] = i;
+                st->items[d++] = 0;
                 i = json_ws(t, n, i + 1);
                 if (i < n && t[i] == (c == '{' ? '}' : ']')) { d--; i++; want_value = 0; }
                 else if (c == '{' && !(i = key(t, n, i))) return 0;
@@ -180,13 +207,47 @@ int json_scan_valid(const char *t, size_t n)
         i = json_ws(t, n, i);
         if (d == 0) return i == n;
         if (i >= n) return 0;
-        char close = stack[d - 1] == '{' ? '}' : ']';
-        if (t[i] == close) { d--; i++; continue; }
+        char close = st->kind[d - 1] == '{' ? '}' : ']';
+        if (t[i] == close) { d--; i++; note(ix, t, st->open[d], i, st->items[d]); continue; }
         if (t[i] != ',') return 0;
         i = json_ws(t, n, i + 1);
-        if (stack[d - 1] == '{' && !(i = key(t, n, i))) return 0;
+        if (st->kind[d - 1] == '{' && !(i = key(t, n, i))) return 0;
         want_value = 1;
     }
+}
+
+int json_scan_index(const char *t, size_t n, struct json_index *ix)
+{
+    struct vstack *st = malloc(sizeof *st);
+    if (!st) return 0;   /* then cJSON judges the text */
+    size_t first = ix ? ix->n : 0;
+    int ok = scan_walk(t, n, ix, st);
+    free(st);
+    if (!ix) return ok;
+    if (!ok) ix->n = first;
+    else qsort(ix->e + first, ix->n - first, sizeof *ix->e, by_start);
+    return ok;
+}
+
+int json_scan_valid(const char *t, size_t n) { return json_scan_index(t, n, NULL); }
+
+const struct json_span *json_index_find(const struct json_index *ix, const char *p)
+{
+    uintptr_t q = (uintptr_t)p;   /* p may lie in another buffer: compare addresses as numbers */
+    if (!ix || !ix->n || q < (uintptr_t)ix->e[0].start || q > (uintptr_t)ix->e[ix->n - 1].start) return NULL;
+    size_t lo = 0, hi = ix->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if ((uintptr_t)ix->e[mid].start < q) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < ix->n && ix->e[lo].start == p ? &ix->e[lo] : NULL;
+}
+
+void json_index_free(struct json_index *ix)
+{
+    free(ix->e);
+    memset(ix, 0, sizeof *ix);
 }
 
 /* Clinger's fast path: m (< 2^53) times 10^e10, |e10| <= 22, is one

@@ -41,6 +41,23 @@ size_t json_skip(const char *t, size_t n, size_t i, size_t *count);
  * parses; 0 if it is not, or if it is unusual (then ask cJSON). */
 int json_scan_valid(const char *t, size_t n);
 
+/* Where the large containers of a validated text end: the validation pass
+ * notes every array and object spanning JSON_INDEX_MIN bytes or more, so
+ * that walking the text later (json_lazy.h) jumps over them instead of
+ * scanning them again. Only an accelerator: a container it does not list
+ * is scanned (json_skip). Entries are sorted by start. */
+#define JSON_INDEX_MIN 256
+struct json_span { const char *start; size_t len, count; };   /* count: array elements */
+struct json_index { struct json_span *e; size_t n, cap; };
+
+/* json_scan_valid that also appends t's large containers to ix (may be
+ * NULL; texts indexed one after another must lie at increasing addresses).
+ * Out of memory for the index only leaves it shorter. */
+int json_scan_index(const char *t, size_t n, struct json_index *ix);
+/* The entry starting at p, or NULL. */
+const struct json_span *json_index_find(const struct json_index *ix, const char *p);
+void json_index_free(struct json_index *ix);
+
 /* Length of the RFC 8259 number starting at t[0] (t[0..n)), 0 if there is
  * none or it is longer than JSON_NUMBER_MAX. Stops at the first byte that
  * cannot continue it; the caller checks what follows. */

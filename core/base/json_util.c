@@ -64,8 +64,11 @@ cJSON *json_value_of(const char *text, size_t len)
     return cJSON_ParseWithLengthOpts(text, len + 1, &end, 1);
 }
 
-int json_oom_fail(size_t len, struct ls_error *err)
+int json_oom_fail(size_t len, int whole, struct ls_error *err)
 {
+    if (whole)
+        return ls_fail(err, LS_ELIMIT, "out of memory parsing %zu bytes of JSON (a whole cJSON tree takes up to "
+                       "about %d times the text)", len, JSON_TREE_PEAK);
     return ls_fail(err, LS_ELIMIT, "out of memory parsing %zu bytes of JSON (parsing takes up to about "
                    "%d times the file size)", len, JSON_PARSE_PEAK);
 }
@@ -155,7 +158,7 @@ int json_parse(char *buf, size_t len, enum json_literals lit, cJSON **root,
     const char *end = NULL;
     int oom;
     cJSON *r = json_parse_opts(buf, len, &end, 1, &oom);
-    if (oom) return json_oom_fail(len, err);
+    if (oom) return json_oom_fail(len, 1, err);
     if (!r) {
         size_t off = end && end >= buf ? (size_t)(end - buf) : 0;
         if (off > len) off = len;
@@ -164,7 +167,7 @@ int json_parse(char *buf, size_t len, enum json_literals lit, cJSON **root,
         /* a complete value followed by junk? parse leniently to find out */
         const char *end2 = NULL;
         cJSON *lenient = json_parse_opts(buf, len, &end2, 0, &oom);
-        if (oom) return json_oom_fail(len, err);
+        if (oom) return json_oom_fail(len, 1, err);
         if (lenient) {
             cJSON_Delete(lenient);
             size_t o2 = end2 && end2 >= buf ? (size_t)(end2 - buf) : off;

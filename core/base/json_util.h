@@ -52,10 +52,15 @@ cJSON *json_num(double v);
 void json_add_num(cJSON *obj, const char *key, double v);
 
 /* The message for a parse that ran out of memory: LS_ELIMIT (exit 5) with
- * the text size and the documented peak, never "invalid JSON". */
-int json_oom_fail(size_t len, struct ls_error *err);
-/* Peak memory of a parse, as a multiple of the file size (README). */
-#define JSON_PARSE_PEAK 16
+ * the text size and the documented peak, never "invalid JSON". whole: a
+ * whole cJSON tree (text the scanner leaves to cJSON), else the skeleton
+ * path (base/json_lazy.h). */
+int json_oom_fail(size_t len, int whole, struct ls_error *err);
+/* Peak memory of loading a JSON file, as a multiple of its size (README,
+ * measured by tests/bench/json_peak.sh): skeletons and lazy arrays, and a
+ * whole cJSON tree. */
+#define JSON_PARSE_PEAK 3
+#define JSON_TREE_PEAK 16
 
 int json_parse(char *buf, size_t len, enum json_literals lit, cJSON **root,
                size_t *n_literals, struct ls_error *err);

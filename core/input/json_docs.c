@@ -57,6 +57,8 @@ void json_docs_free(struct json_docs *d)
     cJSON_Delete(d->cur);
     free(d->roots);
     free(d->items);
+    if (json_lazy_current_index() == &d->ix) json_lazy_index(NULL);
+    json_index_free(&d->ix);
 }
 
 int json_docs_item(struct json_docs *d, size_t i, const struct api_item **out, struct ls_error *err)
@@ -71,7 +73,7 @@ int json_docs_item(struct json_docs *d, size_t i, const struct api_item **out, s
     d->cur_item = i;
     if (!d->cur) {
         *out = NULL;
-        if (oom) return json_oom_fail(it->span_len, err);
+        if (oom) return json_oom_fail(it->span_len, 0, err);
         return ls_fail(err, LS_EDATA, "invalid JSON (the text changed under the parser?)");
     }
     it->node = d->cur;
@@ -195,7 +197,7 @@ static int parse_lazy(struct json_docs *d, const char *t, size_t n, const struct
 {
     int oom;
     cJSON *r = json_lazy_parse(t, n, 1, &oom);
-    if (!r) return oom ? json_oom_fail(n, err) : ls_fail(err, LS_EDATA, "invalid JSON");
+    if (!r) return oom ? json_oom_fail(n, 0, err) : ls_fail(err, LS_EDATA, "invalid JSON");
     int rc = flatten(d, r, jc, line, keep ? NULL : t, n, err);
     if (keep && cJSON_IsObject(r)) return rc ? (cJSON_Delete(r), rc) : add_root(d, r, err);
     cJSON_Delete(r);
@@ -378,14 +380,14 @@ static int parse_line(struct json_docs *d, char *buf, size_t ls, size_t s, size_
     }
     struct json_ctx jc = { seg, sn };
     struct api_item tmp = { NULL, "", jc, line, NULL, 0, 0 };
-    if (!whole_trees && json_scan_valid(seg, sn)) {
+    if (!whole_trees && json_scan_index(seg, sn, &d->ix)) {
         if ((rc = parse_lazy(d, seg, sn, &jc, line, 0, err))) json_item_fix_line(err, &tmp);
         return rc;
     }
     const char *end = NULL;
     int oom;
     cJSON *r = json_parse_opts(seg, sn, &end, 1, &oom);
-    if (oom) return json_oom_fail(sn, err);
+    if (oom) return json_oom_fail(sn, 1, err);
     if (!r) {
         size_t off = end && end >= seg ? (size_t)(end - seg) : 0;
         if (off > sn) off = sn;
@@ -444,12 +446,13 @@ int json_has_u0000(const char *b, size_t n)
 int json_docs_parse(char *buf, size_t len, struct json_docs *d, struct ls_error *err)
 {
     memset(d, 0, sizeof *d);
+    json_lazy_index(&d->ix);   /* until json_docs_free */
     enum layout lay = detect_layout(buf, len);
     if (lay != L_DOC && !memchr(buf, 0, len)) return parse_lines(buf, len, lay, d, err);
     cJSON *root = NULL;
     struct json_ctx jc = { buf, len };
     int rc = json_precheck(buf, len, JSON_LITERALS_REJECT, NULL, err);
-    if (!rc && !whole_trees && json_scan_valid(buf, len)) {
+    if (!rc && !whole_trees && json_scan_index(buf, len, &d->ix)) {
         if ((rc = parse_lazy(d, buf, len, &jc, 0, 1, err))) return rc;
         return all_failed(d, err);
     }

@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "base/json_scan.h"
 #include "base/json_util.h"
 #include "base/status.h"
 
@@ -34,6 +35,7 @@ struct json_docs {
     size_t n_roots, cap_roots;
     struct api_item *items;  /* kept nodes point into roots */
     size_t n_items, cap_items;
+    struct json_index ix;    /* large containers of the validated text (json_scan.h) */
     cJSON *cur;              /* the parse of item cur_item (spans only) */
     size_t cur_item;
     uint32_t n_failed;       /* OpenAI Batch lines with "response": null, skipped */

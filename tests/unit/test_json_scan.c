@@ -21,6 +21,7 @@
 #include "base/json_scan.h"
 #include "input/formats.h"
 #include "input/json_docs.h"
+#include "../fuzz/json_expand.h"
 
 /* ---- numbers ---- */
 
@@ -176,27 +177,6 @@ static void test_skip(void **state)
 
 /* ---- lazy trees equal whole trees ---- */
 
-/* A tree with every lazy array walked into a real array (a deep copy). */
-static cJSON *expand(const cJSON *n)
-{
-    if (cJSON_IsArray(n)) {
-        cJSON *a = cJSON_CreateArray();
-        struct json_elems it;
-        const cJSON *e;
-        json_elems_begin(&it, n);
-        while ((e = json_elems_next(&it))) cJSON_AddItemToArray(a, expand(e));
-        assert_int_equal(json_elems_end(&it, LS_OK, NULL), LS_OK);
-        assert_int_equal(cJSON_GetArraySize(a), json_array_size(n));
-        return a;
-    }
-    if (cJSON_IsObject(n)) {
-        cJSON *o = cJSON_CreateObject();
-        for (const cJSON *c = n->child; c; c = c->next) cJSON_AddItemToObject(o, c->string, expand(c));
-        return o;
-    }
-    return cJSON_Duplicate(n, 1);
-}
-
 static void check_lazy_equal(const char *t, size_t n)
 {
     cJSON *whole = cJSON_ParseWithLengthOpts(t, n + 1, NULL, 1);
@@ -204,7 +184,8 @@ static void check_lazy_equal(const char *t, size_t n)
     for (int root_lazy = 0; root_lazy <= 1; root_lazy++) {
         cJSON *lz = json_lazy_parse(t, n, root_lazy, &oom);
         assert_non_null(lz);
-        cJSON *x = expand(lz);
+        cJSON *x = json_expand(lz);
+        assert_non_null(x);
         char *a = cJSON_PrintUnformatted(whole), *b = cJSON_PrintUnformatted(x);
         assert_non_null(a);
         assert_string_equal(a, b);
