@@ -25,10 +25,6 @@ static int add_rec(struct lazy_list *L, size_t ord, size_t off, size_t len, size
     return 0;
 }
 
-/* Every array of the value in t[0..n) gets an ordinal in text order (as its
- * node comes in a preorder walk of the skeleton); the ones that stay text
- * are listed in L (their contents are not walked: they are not in the
- * skeleton). -1 when out of memory. */
 /* The index of the text being loaded (json_lazy_index), per thread. */
 static _Thread_local const struct json_index *cur_ix;
 
@@ -48,6 +44,10 @@ static size_t end_of(const char *t, size_t n, size_t i, size_t *count)
     return json_skip(t, n, i, count);
 }
 
+/* Every array of the value in t[0..n) gets an ordinal in text order (as its
+ * node comes in a preorder walk of the skeleton); the ones that stay text
+ * are listed in L (their contents are not walked: they are not in the
+ * skeleton). -1 when out of memory. */
 static int find_lazy(const char *t, size_t n, int root_lazy, struct lazy_list *L)
 {
     size_t ord = 0, depth = 0, i = json_ws(t, n, 0);

@@ -16,6 +16,11 @@
  * its element count, valuedouble its length in bytes). The text must outlive
  * the tree.
  *
+ * Finding where a large array ends would mean scanning it again at every
+ * level; the validation pass notes those ends (json_scan_index) and the
+ * owner of the text makes that index current (json_lazy_index), so the
+ * text is scanned once and parsed once.
+ *
  * Every array a loader walks goes through json_elems (and json_array_size),
  * which handle both kinds; cJSON_ArrayForEach on a lazy array sees nothing.
  *

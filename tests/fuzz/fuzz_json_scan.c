@@ -3,7 +3,8 @@
  * against cJSON and strtod. For any text (in an exact-size heap buffer):
  *   - json_scan_valid accepts it only if cJSON (strict) parses it;
  *   - then json_lazy_parse, with every lazy array walked, prints exactly as
- *     cJSON's whole tree (root lazy or not);
+ *     cJSON's whole tree (root lazy or not, with the container index
+ *     json_scan_index builds or without);
  *   - a text that is one number converts bit for bit as strtod does;
  *   - source_open_text gives the same result with skeletons as with whole
  *     trees: exit code, message, format, steps, and every step's values.
@@ -24,12 +25,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void check_tree(const char *buf, size_t size)
 {
-    if (!json_scan_valid(buf, size)) return;
+    struct json_index ix = { NULL, 0, 0 };
+    if (json_scan_index(buf, size, &ix) != json_scan_valid(buf, size)) abort();
+    if (!json_scan_valid(buf, size)) { json_index_free(&ix); return; }
     cJSON *whole = cJSON_ParseWithLengthOpts(buf, size + 1, NULL, 1);
     if (!whole) abort();   /* the scanner accepted what cJSON refuses */
     char *a = cJSON_PrintUnformatted(whole);
     for (int root_lazy = 0; root_lazy <= 1; root_lazy++) {
         int oom;
+        json_lazy_index(root_lazy ? &ix : NULL);   /* with and without the index */
         cJSON *lz = json_lazy_parse(buf, size, root_lazy, &oom);
         if (!lz) abort();
         cJSON *x = json_expand(lz);
@@ -39,6 +43,8 @@ static void check_tree(const char *buf, size_t size)
         cJSON_Delete(x);
         cJSON_Delete(lz);
     }
+    json_lazy_index(NULL);
+    json_index_free(&ix);
     free(a);
     cJSON_Delete(whole);
 }
