@@ -187,5 +187,5 @@ int json_elems_end(struct json_elems *it, int rc, struct ls_error *err)
     it->cur = NULL;
     if (rc || !it->failed) return rc;
     if (it->failed == 1) return json_oom_fail(it->len, 0, err);
-    return ls_fail(err, LS_EDATA, "invalid JSON inside an array (the text changed under the parser?)");
+    return ls_fail(err, LS_EDATA, "internal error: a validated JSON array element did not parse");
 }

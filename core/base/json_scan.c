@@ -225,7 +225,7 @@ int json_scan_index(const char *t, size_t n, struct json_index *ix)
     free(st);
     if (!ix) return ok;
     if (!ok) ix->n = first;
-    else qsort(ix->e + first, ix->n - first, sizeof *ix->e, by_start);
+    else if (ix->n - first > 1) qsort(ix->e + first, ix->n - first, sizeof *ix->e, by_start);
     return ok;
 }
 

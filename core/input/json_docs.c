@@ -74,7 +74,7 @@ int json_docs_item(struct json_docs *d, size_t i, const struct api_item **out, s
     if (!d->cur) {
         *out = NULL;
         if (oom) return json_oom_fail(it->span_len, 0, err);
-        return ls_fail(err, LS_EDATA, "invalid JSON (the text changed under the parser?)");
+        return ls_fail(err, LS_EDATA, "internal error: a validated JSON value did not parse");
     }
     it->node = d->cur;
     if (it->body) it->node = get(get(d->cur, "response"), "body");
@@ -197,7 +197,7 @@ static int parse_lazy(struct json_docs *d, const char *t, size_t n, const struct
 {
     int oom;
     cJSON *r = json_lazy_parse(t, n, 1, &oom);
-    if (!r) return oom ? json_oom_fail(n, 0, err) : ls_fail(err, LS_EDATA, "invalid JSON");
+    if (!r) return oom ? json_oom_fail(n, 0, err) : ls_fail(err, LS_EDATA, "internal error: a validated JSON value did not parse");
     int rc = flatten(d, r, jc, line, keep ? NULL : t, n, err);
     if (keep && cJSON_IsObject(r)) return rc ? (cJSON_Delete(r), rc) : add_root(d, r, err);
     cJSON_Delete(r);
