@@ -335,6 +335,18 @@ int api_entries(struct api_ctx *c, const cJSON *arr, const char *path, const cha
     return json_elems_end(&it, rc, err);
 }
 
+int api_token_step(struct api_ctx *c, const cJSON *e, const char *q, const char *pkey, struct ls_error *err)
+{
+    int rc = sp_step_begin(c->b, err);
+    if (rc || (rc = api_entry(c, e, q, "token", "logprob", pkey, 1, err))) return rc;
+    const char *tk = c->kind == API_KIND_PROB ? "top_probs" : "top_logprobs";
+    const cJSON *top = cJSON_GetObjectItemCaseSensitive(e, tk);
+    if (!top || cJSON_IsNull(top)) return LS_OK;   /* Ollama omits it; TGI chat may */
+    char r[API_PATH];
+    api_path(r, "%s.%s", q, tk);
+    return api_entries(c, top, r, "token", "logprob", pkey, err);
+}
+
 int api_load_items(struct api_ctx *c, const struct source_ops *ops, const char *path,
                    struct json_docs *docs, api_item_fn fn, void *st, struct ls_error *err)
 {

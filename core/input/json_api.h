@@ -76,6 +76,12 @@ int api_entries(struct api_ctx *c, const cJSON *arr, const char *path, const cha
 int api_entry(struct api_ctx *c, const cJSON *e, const char *path, const char *textkey,
               const char *lpkey, const char *pkey, int chosen, struct ls_error *err);
 
+/* One step of the token-list shape (OpenAI chat content, llama.cpp,
+ * Ollama) at path q: entry e {id?, token, bytes?, logprob | pkey} is the
+ * chosen token, its top_logprobs (top_probs when the file holds
+ * probabilities) the alternatives. pkey NULL: log-probabilities only. */
+int api_token_step(struct api_ctx *c, const cJSON *e, const char *q, const char *pkey, struct ls_error *err);
+
 /* vLLM prompt_logprobs: [null, {"<id>": {logprob, rank, decoded_token}}, ...];
  * each non-null position becomes a step. ids (may be NULL), the request's
  * prompt_token_ids at ipath, gives each position's recorded token; it must be

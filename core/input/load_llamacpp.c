@@ -59,23 +59,16 @@ static int load_entry(struct api_ctx *c, struct llama_tally *tally, const cJSON 
     if (tally->shape == 0) tally->shape = old ? 1 : 2;
     else if (tally->shape != (old ? 1 : 2))
         return ls_fail(err, LS_EDATA, "%s: the file mixes the old (content/probs) and the current (token/top_logprobs) shapes", q);
+    if (!old) return api_token_step(c, e, q, "prob", err);
     if ((rc = sp_step_begin(c->b, err))) return rc;
-    if (old) {
-        const char *t;
-        size_t n;
-        c->byte_prefix = 1;
-        if ((rc = api_text(c, e, q, "content", &t, &n, err))) return rc;
-        if ((rc = sp_add(c->b, -1, t, n, NAN, 1, err))) return rc;
-        const cJSON *probs = cJSON_GetObjectItemCaseSensitive(e, "probs");
-        api_path(r, "%s.probs", q);
-        return api_entries(c, probs, r, "tok_str", NULL, "prob", err);
-    }
-    if ((rc = api_entry(c, e, q, "token", "logprob", "prob", 1, err))) return rc;
-    const char *tk = c->kind == API_KIND_PROB ? "top_probs" : "top_logprobs";
-    const cJSON *top = cJSON_GetObjectItemCaseSensitive(e, tk);
-    if (!top || cJSON_IsNull(top)) return LS_OK;
-    api_path(r, "%s.%s", q, tk);
-    return api_entries(c, top, r, "token", "logprob", "prob", err);
+    const char *t;
+    size_t n;
+    c->byte_prefix = 1;
+    if ((rc = api_text(c, e, q, "content", &t, &n, err))) return rc;
+    if ((rc = sp_add(c->b, -1, t, n, NAN, 1, err))) return rc;
+    const cJSON *probs = cJSON_GetObjectItemCaseSensitive(e, "probs");
+    api_path(r, "%s.probs", q);
+    return api_entries(c, probs, r, "tok_str", NULL, "prob", err);
 }
 
 static int load_item(struct api_ctx *c, const struct api_item *it, void *st, struct ls_error *err)

@@ -20,7 +20,7 @@ struct ollama_tally { size_t n_items; uint32_t n_with; struct api_skipped skippe
 static int load_item(struct api_ctx *c, const struct api_item *it, void *st, struct ls_error *err)
 {
     struct ollama_tally *t = st;
-    char p[API_PATH], q[API_PATH], r[API_PATH];
+    char p[API_PATH], q[API_PATH];
     const char *pre = it->path;
     int rc = api_expect(c, it->node, cJSON_Object, "object", pre[0] ? pre : "(top level)", err);
     if (rc) return rc;
@@ -40,12 +40,7 @@ static int load_item(struct api_ctx *c, const struct api_item *it, void *st, str
     while (!rc && (e = json_elems_next(&ee))) {
         api_path(q, "%s[%zu]", p, ei);
         ei++;
-        if ((rc = sp_step_begin(c->b, err))) break;
-        if ((rc = api_entry(c, e, q, "token", "logprob", NULL, 1, err))) break;
-        const cJSON *top = cJSON_GetObjectItemCaseSensitive(e, "top_logprobs");
-        if (!top || cJSON_IsNull(top)) continue;
-        api_path(r, "%s.top_logprobs", q);
-        rc = api_entries(c, top, r, "token", "logprob", NULL, err);
+        rc = api_token_step(c, e, q, NULL, err);
     }
     return json_elems_end(&ee, rc, err);
 }

@@ -40,14 +40,7 @@ static int load_content(struct api_ctx *c, const cJSON *content, const char *q, 
     while (!rc && (e = json_elems_next(&it))) {
         api_path(r, "%s[%zu]", q, ei);
         ei++;
-        if ((rc = sp_step_begin(c->b, err))) break;
-        if ((rc = api_entry(c, e, r, "token", "logprob", "prob", 1, err))) break;
-        const char *tk = c->kind == API_KIND_PROB ? "top_probs" : "top_logprobs";
-        const cJSON *top = cJSON_GetObjectItemCaseSensitive(e, tk);
-        if (!top || cJSON_IsNull(top)) continue;   /* Ollama omits it; TGI chat may */
-        char tp[API_PATH];
-        api_path(tp, "%s.%s", r, tk);
-        rc = api_entries(c, top, tp, "token", "logprob", "prob", err);
+        rc = api_token_step(c, e, r, "prob", err);
     }
     return json_elems_end(&it, rc, err);
 }
