@@ -168,6 +168,7 @@ check: deps
 	@$(MAKE) --no-print-directory all unit cli-test tui-test fuzz-replay
 	@python3 tests/tools/check_cycles.py $(B)
 	@sh tests/tools/check_simd_paths.sh $(B)
+	@sh tests/tools/stdsort_gxx/check.sh $(B)
 	@$(MAKE) --no-print-directory check-san
 	@$(MAKE) --no-print-directory docs-check
 	@echo "make check: all tests passed"

@@ -141,7 +141,8 @@ static const char usage_tmpl[] =
     "                  [--compare OTHER] [-n N] [--regex RE] [--json-keys a,b]\n"
     "                  [--clip-threshold X] [--stop TEXT | --no-stop]\n"
     "       logitscope --model MODEL [--prompt TEXT] [-n N] [--max-tokens M] [chain options]\n"
-    "       logitscope --dataset A [--b B] [--temperatures LIST] [-n N] [chain options]\n"
+    "       logitscope --dataset A [--b B] [--temperatures LIST] [-n N] [--model M] [--b-model M]\n"
+    "                  [chain options]\n"
     "Opens the explorer on FILE with the chain options of `logitscope show` as starting\n"
     "values; no FILE: the built-in model live with the prompt " EX_LIVE_PROMPT_SHOWN "\n"
     "(LOGITSCOPE_DEMO=FILE, or no model found: the bundled demo dump). The evaluator\n"
@@ -159,15 +160,16 @@ static const char usage_tmpl[] =
     "the explorer opens on a table of rows x temperatures with every score of `dataset eval`\n"
     "(A, B and the delta B - A with --b), filled in the background: {SORT_NEXT} sorts by the next\n"
     "column, {SORT_REVERSE} reverses, {EDIT_VALUE} opens a row (A and B side by side), {ESCAPE} comes back;\n"
-    "--model names the model of prompt rows there (default: the bundled model).\n";
+    "a prompt row opens live (B's model and prompt, A's generated beside it as live mode's A/B);\n"
+    "--model names the model of prompt rows there (default: the bundled model), --b-model B's.\n";
 
-enum { X_NOMOUSE = 1, X_ASCII, X_SCRIPT, X_COMPARE, X_DATASET, X_B, X_TEMPS };
+enum { X_NOMOUSE = 1, X_ASCII, X_SCRIPT, X_COMPARE, X_DATASET, X_B, X_TEMPS, X_B_MODEL };
 static const struct cli_extra extras[] = {
     {"no-mouse", 0, X_NOMOUSE}, {"ascii", 0, X_ASCII}, {"script", 1, X_SCRIPT}, {"compare", 1, X_COMPARE},
-    {"dataset", 1, X_DATASET}, {"b", 1, X_B}, {"temperatures", 1, X_TEMPS},
+    {"dataset", 1, X_DATASET}, {"b", 1, X_B}, {"temperatures", 1, X_TEMPS}, {"b-model", 1, X_B_MODEL},
     EVAL_CLI_EXTRA, EVAL_MODEL_EXTRA, {NULL, 0, 0}
 };
-struct app_opts { int mouse, ascii; const char *script, *compare, *dataset, *b, *temps; struct eval_config evc;
+struct app_opts { int mouse, ascii; const char *script, *compare, *dataset, *b, *temps, *b_model; struct eval_config evc;
                   struct cli_opts co;
                   struct model_cli mc; };
 
@@ -187,6 +189,7 @@ static int on_extra(void *ctx, int id, const char *arg, struct ls_error *err)
     else if (id == X_DATASET) o->dataset = arg;
     else if (id == X_B) o->b = arg;
     else if (id == X_TEMPS) o->temps = arg;
+    else if (id == X_B_MODEL) o->b_model = arg;
     return 0;
 }
 
@@ -254,10 +257,12 @@ static int app_open_dataset(struct app *a, struct app_opts *o)
         fputs("logitscope: --dataset: no FILE, --compare or --prompt with a dataset (the table opens its rows)\n", stderr);
         return 2;
     }
-    /* prompt rows: --model, else the default model (as `dataset eval`) */
+    if (o->b_model && !o->b) { fputs("logitscope: --b-model goes with --b B\n", stderr); return 2; }
+    /* prompt rows: --model (B's: --b-model), else the default model (as `dataset eval`) */
     const char *model = o->mc.model ? o->mc.model : model_cli_default_path(buf, sizeof buf);
     struct ex_dataset_spec sp = { o->dataset, o->b, temps, 0, &o->co.chain, &o->co.params, &o->evc, &o->co.src,
-                                  { model, model }, (uint32_t)(o->mc.max_tokens > 0 ? o->mc.max_tokens : 0) };
+                                  { model, o->b_model ? o->b_model : model },
+                                  (uint32_t)(o->mc.max_tokens > 0 ? o->mc.max_tokens : 0) };
     if ((rc = ds_temperatures(o->temps, &o->co.params, temps, &nt, &err))) ls_error_prefix(&err, "--temperatures");
     else { sp.n_temps = nt; rc = explorer_dataset_open(&a->ds, &sp, &err); }
     if (rc) { ls_error_print(&err, stderr); return rc; }
@@ -284,6 +289,7 @@ static int app_open(struct app *a, struct app_opts *o)
     a->ev.cfg = o->evc;
     if (o->dataset) return app_open_dataset(a, o);
     if (o->b || o->temps) { fputs("logitscope: --b and --temperatures go with --dataset A\n", stderr); return 2; }
+    if (o->b_model) { fputs("logitscope: --b-model goes with --dataset A --b B\n", stderr); return 2; }
     if (want_default_live(o)) o->mc.prompt = EX_LIVE_DEFAULT_PROMPT;
     if (o->mc.model || o->mc.prompt) return app_open_live(a, o);
     if (explorer_open_with(&a->ex, file, &co->src, &err)) {

@@ -254,7 +254,7 @@ static unsigned table_act(struct app *a, enum action act)
     case ACT_SORT_NEXT: return explorer_dataset_sort_cycle(ds, &a->ex, 1);
     case ACT_SORT_PREV: return explorer_dataset_sort_cycle(ds, &a->ex, -1);
     case ACT_SORT_REVERSE: return explorer_dataset_sort_reverse(ds, &a->ex);
-    case ACT_EDIT_VALUE: return explorer_dataset_enter(ds, &a->ex, &a->ev);
+    case ACT_EDIT_VALUE: return explorer_dataset_enter(ds, &a->ex, &a->ev, &a->live);
     case ACT_HELP: a->help = 1; a->help_scroll = 0; return EX_REDRAW;
     case ACT_REDRAW: return EX_RESIZE;
     case ACT_COMMAND: cmdline_open(NULL); return EX_REDRAW;

@@ -6,6 +6,10 @@
  * GCC scalarise double compares on AVX2.) */
 #include "base/vmath.h"
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
+
 #include <math.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -16,6 +20,13 @@ typedef int32_t v4i __attribute__((vector_size(16)));
 typedef double v4d __attribute__((vector_size(32)));
 typedef uint64_t v4u __attribute__((vector_size(32)));
 typedef int64_t v4l __attribute__((vector_size(32)));
+/* 8 doubles (one zmm): only in the AVX-512 path's exp passes, which keep
+ * the lane sums of the 4-double code exactly (see exp_body8) */
+typedef float v8f __attribute__((vector_size(32)));
+typedef int32_t v8i __attribute__((vector_size(32)));
+typedef double v8d __attribute__((vector_size(64)));
+typedef uint64_t v8u __attribute__((vector_size(64)));
+typedef int64_t v8l __attribute__((vector_size(64)));
 
 #define INLINE static inline __attribute__((always_inline))
 
@@ -23,6 +34,8 @@ INLINE v4f load4f(const float *p) { v4f v; memcpy(&v, p, sizeof v); return v; }
 /* lanes where m is all ones take a, the others b */
 INLINE v4d sel4d(v4l m, v4d a, v4d b) { return (v4d)(((v4l)a & m) | ((v4l)b & ~m)); }
 INLINE v4f sel4f(v4i m, v4f a, v4f b) { return (v4f)(((v4i)a & m) | ((v4i)b & ~m)); }
+INLINE v8f load8f(const float *p) { v8f v; memcpy(&v, p, sizeof v); return v; }
+INLINE v8d sel8d(v8l m, v8d a, v8d b) { return (v8d)(((v8l)a & m) | ((v8l)b & ~m)); }
 INLINE int any4(v4i m)
 {
     uint64_t w[2];
@@ -31,6 +44,7 @@ INLINE int any4(v4i m)
 }
 /* finite lanes: x - x is 0 for finite x and NaN for NaN and +-inf */
 INLINE v4i finite4(v4f z) { v4f d = z - z; return d == d; }
+INLINE v8i finite8(v8f z) { v8f d = z - z; return d == d; }
 
 /* exp(x) per lane: x = n ln2 + r, |r| <= ln2/2 (ln 2 split in fdlibm's two
  * parts so n * LN2_HI is exact), Taylor to r^13 (truncation < 2e-17
@@ -40,80 +54,35 @@ INLINE v4i finite4(v4f z) { v4f d = z - z; return d == d; }
  * -1077, the first product is exact, and the second rounds once, so results
  * in the subnormal range (x below -708) come out as libm's do instead of 0.
  * Lanes below -746 (and NaN) give 0; x is clamped at 709 above. */
-INLINE v4d exp4(v4d x)
-{
-    const double LN2_HI = 6.93147180369123816490e-01, LN2_LO = 1.90821492927058770002e-10;
-    const double SHIFT = 6755399441055744.0; /* 1.5 * 2^52: adding it rounds to an integer */
-    const double TWO_M1000 = 0x1p-1000;
-    const v4d zero = {0};
-    v4l keep = x >= -746.0;
-    x = sel4d(keep, x, zero - 746.0);
-    x = sel4d(x <= 709.0, x, zero + 709.0);
-    v4d kd = x * 1.4426950408889634 + SHIFT;
-    v4d n = kd - SHIFT;
-    v4d r = (x - n * LN2_HI) - n * LN2_LO;
-    v4d r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
-    v4d a01 = r + 1.0, a23 = r * (1.0 / 6.0) + 0.5;
-    v4d a45 = r * (1.0 / 120.0) + 1.0 / 24.0, a67 = r * (1.0 / 5040.0) + 1.0 / 720.0;
-    v4d a89 = r * (1.0 / 362880.0) + 1.0 / 40320.0, a1011 = r * (1.0 / 39916800.0) + 1.0 / 3628800.0;
-    v4d a1213 = r * (1.0 / 6227020800.0) + 1.0 / 479001600.0;
-    v4d b0 = a23 * r2 + a01, b1 = a67 * r2 + a45, b2 = a1011 * r2 + a89;
-    v4d c1 = a1213 * r4 + b2;
-    v4d p = (c1 * r8 + b1 * r4) + b0;
-    v4u big = ((v4u)kd - (v4u)(zero + SHIFT) + 1023u + 1000u) << 52; /* 2^(n + 1000) */
-    v4u direct = ((v4u)kd - (v4u)(zero + SHIFT) + 1023u) << 52;      /* 2^n, normal n */
-    v4l tiny = x < -708.0;
-    v4d y = sel4d(tiny, (p * (v4d)big) * TWO_M1000, p * (v4d)direct);
-    return sel4d(keep, y, zero);
+#define EXP_LANES(NAME, VD, VL, VU, SEL)                                                         \
+INLINE VD NAME(VD x)                                                                                \
+{                                                                                                   \
+    const double LN2_HI = 6.93147180369123816490e-01, LN2_LO = 1.90821492927058770002e-10;          \
+    const double SHIFT = 6755399441055744.0; /* 1.5 * 2^52: adding it rounds to an integer */       \
+    const double TWO_M1000 = 0x1p-1000;                                                             \
+    const VD zero = {0};                                                                            \
+    VL keep = x >= -746.0;                                                                          \
+    x = SEL(keep, x, zero - 746.0);                                                                 \
+    x = SEL(x <= 709.0, x, zero + 709.0);                                                           \
+    VD kd = x * 1.4426950408889634 + SHIFT;                                                         \
+    VD n = kd - SHIFT;                                                                              \
+    VD r = (x - n * LN2_HI) - n * LN2_LO;                                                           \
+    VD r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;                                                      \
+    VD a01 = r + 1.0, a23 = r * (1.0 / 6.0) + 0.5;                                                  \
+    VD a45 = r * (1.0 / 120.0) + 1.0 / 24.0, a67 = r * (1.0 / 5040.0) + 1.0 / 720.0;                \
+    VD a89 = r * (1.0 / 362880.0) + 1.0 / 40320.0, a1011 = r * (1.0 / 39916800.0) + 1.0 / 3628800.0;\
+    VD a1213 = r * (1.0 / 6227020800.0) + 1.0 / 479001600.0;                                        \
+    VD b0 = a23 * r2 + a01, b1 = a67 * r2 + a45, b2 = a1011 * r2 + a89;                             \
+    VD c1 = a1213 * r4 + b2;                                                                        \
+    VD p = (c1 * r8 + b1 * r4) + b0;                                                                \
+    VU big = ((VU)kd - (VU)(zero + SHIFT) + 1023u + 1000u) << 52; /* 2^(n + 1000) */                \
+    VU direct = ((VU)kd - (VU)(zero + SHIFT) + 1023u) << 52;      /* 2^n, normal n */               \
+    VL tiny = x < -708.0;                                                                           \
+    VD y = SEL(tiny, (p * (VD)big) * TWO_M1000, p * (VD)direct);                                    \
+    return SEL(keep, y, zero);                                                                      \
 }
-
-INLINE void scan_body(const float *z, size_t n, struct vm_scan *out)
-{
-    v4f mx = (v4f){0} - INFINITY, mx2 = mx;
-    v4i bad = {0};
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        v4f v = load4f(z + i), v2 = load4f(z + i + 4);
-        v4i fin = finite4(v), fin2 = finite4(v2);
-        v4f c = sel4f(fin, v, mx), c2 = sel4f(fin2, v2, mx2);
-        mx = sel4f(c > mx, c, mx);
-        mx2 = sel4f(c2 > mx2, c2, mx2);
-        bad += (fin + 1) + (fin2 + 1); /* fin is -1 (finite) or 0 */
-    }
-    float m = -INFINITY;
-    size_t nbad = 0;
-    for (int k = 0; k < 4; k++) {
-        if (mx[k] > m) m = mx[k];
-        if (mx2[k] > m) m = mx2[k];
-        nbad += (size_t)bad[k];
-    }
-    for (; i < n; i++) {
-        if (isfinite(z[i])) { if (z[i] > m) m = z[i]; } else nbad++;
-    }
-    out->n_nonfinite = nbad;
-    out->argmax = -1;
-    out->max = -INFINITY;
-    if (m == -INFINITY) return;
-    /* the first index holding the maximum: the first block with a match */
-    v4f mv = (v4f){0} + m;
-    for (i = 0; i + 4 <= n && !any4(load4f(z + i) == mv); i += 4) {}
-    for (; i < n; i++) if (z[i] == m) break;
-    out->argmax = (int64_t)i;
-    out->max = (double)z[i]; /* the first maximum's own value (its sign of zero) */
-}
-
-INLINE size_t nonfinite_body(const float *z, size_t n)
-{
-    v4i bad = {0}, bad2 = {0};
-    size_t i = 0, m = 0;
-    for (; i + 8 <= n; i += 8) {
-        bad += finite4(load4f(z + i)) + 1; /* -1 (finite) + 1 = 0 */
-        bad2 += finite4(load4f(z + i + 4)) + 1;
-    }
-    for (int k = 0; k < 4; k++) m += (size_t)bad[k] + (size_t)bad2[k];
-    for (; i < n; i++) m += !isfinite(z[i]);
-    return m;
-}
+EXP_LANES(exp4, v4d, v4l, v4u, sel4d)
+EXP_LANES(exp8, v8d, v8l, v8u, sel8d)
 
 /* 4 lanes at z (count valid lanes; the rest are padding that weighs 0):
  * the weights, and the scaled shifted logits (0 where not finite) in *xo */
@@ -131,20 +100,11 @@ INLINE v4d exp_lanes(const float *z, size_t count, double shift, double scale, v
     return sel4d(fin, exp4(x), (v4d){0});
 }
 
-/* 8 logical lanes in two vectors, two blocks a turn; the lane sums are
- * added in one fixed order at the end */
-INLINE double exp_body(const float *z, size_t n, double shift, double scale, double *out, double *sum_ed)
+/* The lanes from i on (fewer than 16 left, or all of them), into the 16
+ * lane sums acc/ed, then the sums added in one fixed order. */
+INLINE double exp_tail(const float *z, size_t i, size_t n, double shift, double scale, double *out,
+                       double *sum_ed, v4d acc[4], v4d ed[4])
 {
-    v4d acc[4] = {{0}}, ed[4] = {{0}};
-    size_t i = 0;
-    for (; i + 16 <= n; i += 16) {
-        for (int k = 0; k < 4; k++) {
-            v4d x, e = exp_lanes(z + i + 4 * k, 4, shift, scale, &x);
-            acc[k] += e;
-            ed[k] += e * x;
-            if (out) memcpy(out + i + 4 * k, &e, sizeof e);
-        }
-    }
     for (int k = 0; i < n; i += 4, k = (k + 1) & 3) {
         size_t c = n - i < 4 ? n - i : 4;
         v4d x, e = exp_lanes(z + i, c, shift, scale, &x);
@@ -157,10 +117,52 @@ INLINE double exp_body(const float *z, size_t n, double shift, double scale, dou
     return (a[0] + a[1]) + (a[2] + a[3]);
 }
 
-INLINE double fdiv_body(const float *z, size_t n, float T, double shift, float *y, double *out)
+/* 16 lane sums: blocks of 16 tokens, token i + 4k + j into acc[k] lane j */
+INLINE double exp_body(const float *z, size_t n, double shift, double scale, double *out, double *sum_ed)
 {
-    v4d acc[2] = {{0}};
+    v4d acc[4] = {{0}}, ed[4] = {{0}};
     size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        for (int k = 0; k < 4; k++) {
+            v4d x, e = exp_lanes(z + i + 4 * k, 4, shift, scale, &x);
+            acc[k] += e;
+            ed[k] += e * x;
+            if (out) memcpy(out + i + 4 * k, &e, sizeof e);
+        }
+    }
+    return exp_tail(z, i, n, shift, scale, out, sum_ed, acc, ed);
+}
+
+/* exp_body on 8-double vectors: lanes 0-3 of acc8[h] are exp_body's
+ * acc[2h] and lanes 4-7 its acc[2h + 1], and every lane does the same
+ * arithmetic, so the result has the same bits at twice the width */
+INLINE double exp_body8(const float *z, size_t n, double shift, double scale, double *out, double *sum_ed)
+{
+    v8d acc8[2] = {{0}}, ed8[2] = {{0}};
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        for (int h = 0; h < 2; h++) {
+            v8f f = load8f(z + i + 8 * h);
+            v8l fin = __builtin_convertvector(finite8(f), v8l);
+            v8d x = sel8d(fin, (__builtin_convertvector(f, v8d) - shift) * scale, (v8d){0});
+            v8d e = sel8d(fin, exp8(x), (v8d){0});
+            acc8[h] += e;
+            ed8[h] += e * x;
+            if (out) memcpy(out + i + 8 * h, &e, sizeof e);
+        }
+    }
+    v4d acc[4], ed[4];
+    for (int h = 0; h < 2; h++) {
+        memcpy(&acc[2 * h], &acc8[h], sizeof acc8[h]); /* two v4d, in lane order */
+        memcpy(&ed[2 * h], &ed8[h], sizeof ed8[h]);
+    }
+    return exp_tail(z, i, n, shift, scale, out, sum_ed, acc, ed);
+}
+
+/* the 4-lane blocks from i on, then the scalar tail, and the sums */
+INLINE double fdiv_tail(const float *z, size_t i, size_t n, float T, double shift, float *y, double *out,
+                        v4d acc[2])
+{
     for (; i + 4 <= n; i += 4) {
         v4f f = load4f(z + i) / T; /* IEEE float division per lane */
         v4d e = exp4(__builtin_convertvector(f, v4d) - shift);
@@ -178,6 +180,30 @@ INLINE double fdiv_body(const float *z, size_t n, float T, double shift, float *
     }
     v4d a = acc[0] + acc[1];
     return ((a[0] + a[1]) + (a[2] + a[3])) + s;
+}
+
+/* 8 lane sums: block i (4 tokens) into acc[block & 1] */
+INLINE double fdiv_body(const float *z, size_t n, float T, double shift, float *y, double *out)
+{
+    v4d acc[2] = {{0}};
+    return fdiv_tail(z, 0, n, T, shift, y, out, acc);
+}
+
+/* fdiv_body 8 tokens a turn: lanes 0-3 are acc[0]'s, 4-7 acc[1]'s */
+INLINE double fdiv_body8(const float *z, size_t n, float T, double shift, float *y, double *out)
+{
+    v8d acc8 = {0};
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        v8f f = load8f(z + i) / T;
+        v8d e = exp8(__builtin_convertvector(f, v8d) - shift);
+        acc8 += e;
+        if (y) memcpy(y + i, &f, sizeof f);
+        if (out) memcpy(out + i, &e, sizeof e);
+    }
+    v4d acc[2];
+    memcpy(acc, &acc8, sizeof acc8);
+    return fdiv_tail(z, i, n, T, shift, y, out, acc);
 }
 
 INLINE void divide_body(double *a, size_t n, double s)
@@ -201,40 +227,199 @@ static float float_at_or_above(double thr)
     return f;
 }
 
-INLINE size_t collect_body(const float *z, size_t n, double thr, int32_t *ids)
+/* the largest float f with (double)f <= thr: |z| > thr iff |z| > f */
+static float float_at_or_below(double thr)
 {
-    float f = float_at_or_above(thr);
-    v4f fv = (v4f){0} + f;
-    size_t m = 0, i = 0;
-    for (; i + 8 <= n; i += 8) {
-        v4f v = load4f(z + i), v2 = load4f(z + i + 4);
-        if (!any4(((v >= fv) & finite4(v)) | ((v2 >= fv) & finite4(v2)))) continue;
-        for (size_t k = i; k < i + 8; k++) if (z[k] >= f && isfinite(z[k])) ids[m++] = (int32_t)k;
-    }
-    for (; i < n; i++) if (z[i] >= f && isfinite(z[i])) ids[m++] = (int32_t)i;
-    return m;
+    float f = (float)thr;
+    if ((double)f > thr) f = nextafterf(f, -INFINITY);
+    return f;
 }
 
-#define TARGET_512 __attribute__((target("avx512f")))
+/* The float passes (scan, non-finite count, collect, clipping count, float
+ * division), written once over W-lane float vectors: 4 lanes on the
+ * baseline, 8 with AVX2, 16 with AVX-512. They compare, count and divide
+ * per lane, so every width gives the same result. */
+typedef float v16f __attribute__((vector_size(64)));
+typedef int32_t v16i __attribute__((vector_size(64)));
+
+#define TARGET_512 __attribute__((target("avx512f,avx512dq")))
 #define TARGET_AVX2 __attribute__((target("avx2")))
 
-#define VM_PATH(SUFFIX, ATTR)                                                                          \
-    ATTR static void scan_##SUFFIX(const float *z, size_t n, struct vm_scan *o) { scan_body(z, n, o); } \
+/* The lanes of a compare result as bits (lane k: bit k). One instruction
+ * on x86 (GCC otherwise moves the lanes out one by one); the baseline
+ * builds them from the lanes. */
+INLINE unsigned maskbits4(v4i m)
+{
+    unsigned b = 0;
+    for (int k = 0; k < 4; k++) b |= (m[k] != 0) << k;
+    return b;
+}
+#if defined(__x86_64__) && defined(__GNUC__)
+TARGET_AVX2 INLINE unsigned maskbits8(v8i m) { return (unsigned)_mm256_movemask_ps((__m256)m); }
+TARGET_512 INLINE unsigned maskbits16(v16i m) { return (unsigned)_mm512_movepi32_mask((__m512i)m); }
+#endif
+
+#define FLOAT_KERNELS(W, VF, VI, ATTR)                                                                 \
+ATTR INLINE VF ldf##W(const float *p) { VF v; memcpy(&v, p, sizeof v); return v; }                 \
+ATTR INLINE VI finf##W(VF z) { VF d = z - z; return d == d; }                                      \
+ATTR INLINE VF self##W(VI m, VF a, VF b) { return (VF)(((VI)a & m) | ((VI)b & ~m)); }              \
+ATTR INLINE int anyf##W(VI m) { return maskbits##W(m) != 0; }                                      \
+ATTR INLINE void scan##W(const float *z, size_t n, struct vm_scan *out)                                 \
+{                                                                                                  \
+    /* four independent maxima: the compare-and-select chains overlap */                          \
+    VF mx[4] = { (VF){0} - INFINITY, (VF){0} - INFINITY, (VF){0} - INFINITY, (VF){0} - INFINITY }; \
+    VI bad = {0};                                                                                  \
+    size_t i = 0, nbad = 0;                                                                        \
+    for (; i + 4 * W <= n; i += 4 * W) {                                                           \
+        for (int u = 0; u < 4; u++) {                                                              \
+            VF v = ldf##W(z + i + (size_t)u * W);                                                  \
+            VI fin = finf##W(v);                                                                   \
+            VF c = self##W(fin, v, mx[u]);                                                         \
+            mx[u] = self##W(c > mx[u], c, mx[u]);                                                  \
+            bad += fin + 1; /* fin is -1 (finite) or 0 */                                          \
+        }                                                                                          \
+    }                                                                                              \
+    for (; i + W <= n; i += W) {                                                                   \
+        VF v = ldf##W(z + i);                                                                      \
+        VI fin = finf##W(v);                                                                       \
+        VF c = self##W(fin, v, mx[0]);                                                             \
+        mx[0] = self##W(c > mx[0], c, mx[0]);                                                      \
+        bad += fin + 1;                                                                            \
+    }                                                                                              \
+    float m = -INFINITY;                                                                           \
+    for (int k = 0; k < W; k++) {                                                                  \
+        for (int u = 0; u < 4; u++) if (mx[u][k] > m) m = mx[u][k];                                \
+        nbad += (size_t)bad[k];                                                                    \
+    }                                                                                              \
+    for (; i < n; i++) {                                                                           \
+        if (isfinite(z[i])) { if (z[i] > m) m = z[i]; } else nbad++;                               \
+    }                                                                                              \
+    out->n_nonfinite = nbad;                                                                       \
+    out->argmax = -1;                                                                              \
+    out->max = -INFINITY;                                                                          \
+    if (m == -INFINITY) return;                                                                    \
+    /* the first index holding the maximum: the first block with a match */                        \
+    VF mv = (VF){0} + m;                                                                           \
+    for (i = 0; i + W <= n && !anyf##W(ldf##W(z + i) == mv); i += W) {}                            \
+    for (; i < n; i++) if (z[i] == m) break;                                                       \
+    out->argmax = (int64_t)i;                                                                      \
+    out->max = (double)z[i]; /* the first maximum's own value (its sign of zero) */                \
+}                                                                                                  \
+ATTR INLINE size_t nonfinite##W(const float *z, size_t n)                                               \
+{                                                                                                  \
+    VI bad = {0};                                                                                  \
+    size_t i = 0, m = 0;                                                                           \
+    for (; i + W <= n; i += W) bad += finf##W(ldf##W(z + i)) + 1; /* -1 (finite) + 1 = 0 */        \
+    for (int k = 0; k < W; k++) m += (size_t)bad[k];                                               \
+    for (; i < n; i++) m += !isfinite(z[i]);                                                       \
+    return m;                                                                                      \
+}                                                                                                  \
+ATTR INLINE size_t collect##W(const float *z, size_t n, double thr, int32_t *ids)                       \
+{                                                                                                  \
+    float f = float_at_or_above(thr);                                                              \
+    VF fv = (VF){0} + f;                                                                           \
+    size_t m = 0, i = 0;                                                                           \
+    for (; i + W <= n; i += W) {                                                                   \
+        VF v = ldf##W(z + i);                                                                      \
+        unsigned bits = maskbits##W((v >= fv) & finf##W(v));                                      \
+        for (; bits; bits &= bits - 1) ids[m++] = (int32_t)(i + (size_t)__builtin_ctz(bits));      \
+    }                                                                                              \
+    for (; i < n; i++) if (z[i] >= f && isfinite(z[i])) ids[m++] = (int32_t)i;                     \
+    return m;                                                                                      \
+}                                                                                                  \
+ATTR INLINE size_t absgt##W(const float *z, size_t n, double thr)                                       \
+{                                                                                                  \
+    float f = float_at_or_below(thr);                                                              \
+    VF fv = (VF){0} + f;                                                                           \
+    VI cnt = {0};                                                                                  \
+    size_t i = 0, m = 0;                                                                           \
+    for (; i + W <= n; i += W) {                                                                   \
+        VF v = ldf##W(z + i);                                                                      \
+        VF a = self##W(finf##W(v), v, (VF){0});                                                    \
+        cnt -= (a > fv) | (a < -fv); /* true lanes are -1 */                                       \
+    }                                                                                              \
+    for (int k = 0; k < W; k++) m += (size_t)cnt[k];                                               \
+    for (; i < n; i++) m += isfinite(z[i]) && fabs((double)z[i]) > thr;                            \
+    return m;                                                                                      \
+}                                                                                                  \
+ATTR INLINE void fdivonly##W(const float *z, size_t n, float T, float *y)                               \
+{                                                                                                  \
+    size_t i = 0;                                                                                  \
+    for (; i + W <= n; i += W) {                                                                   \
+        VF f = ldf##W(z + i) / T;                                                                  \
+        memcpy(y + i, &f, sizeof f);                                                               \
+    }                                                                                              \
+    for (; i < n; i++) y[i] = z[i] / T;                                                            \
+}
+
+FLOAT_KERNELS(4, v4f, v4i, )
+#if defined(__x86_64__) && defined(__GNUC__)
+FLOAT_KERNELS(8, v8f, v8i, TARGET_AVX2)
+FLOAT_KERNELS(16, v16f, v16i, TARGET_512)
+#endif
+
+
+
+/* Sum of exp(y_i - ymax) in float32 arithmetic (x = y - ymax rounded to
+ * float, a degree-7 polynomial by Horner, 2^n in the exponent bits; lanes
+ * below -87 weigh 0), accumulated in double, W lanes at a time; also the
+ * sum of w * |x|, from which vm_expf_sum bounds the error. */
+typedef double v16d __attribute__((vector_size(128)));
+#define EXPF_KERNEL(W, VF, VI, VD, ATTR)                                                           \
+ATTR INLINE double expfsum##W(const float *y, size_t n, float ymax, double *sum_wx)                \
+{                                                                                                  \
+    VD acc = {0}, accx = {0};                                                                      \
+    const VF magic = (VF){0} + 12582912.0f; /* 1.5 * 2^23: adding it rounds to an integer */       \
+    size_t i = 0;                                                                                  \
+    double tail = 0.0, tailx = 0.0;                                                                \
+    for (; i + W <= n; i += W) {                                                                   \
+        VF x = ldf##W(y + i) - ymax;                                                               \
+        VF kd = x * 1.44269504f + magic, k = kd - magic;                                           \
+        VF r = (x - k * 0.693145751953125f) - k * 1.428606765330187045e-06f;                       \
+        VF p = ((((((r * (1.0f / 5040) + 1.0f / 720) * r + 1.0f / 120) * r + 1.0f / 24) * r        \
+                 + 1.0f / 6) * r + 0.5f) * r + 1.0f) * r + 1.0f;                                   \
+        VI e = ((VI)kd - (VI)magic + 127) << 23;                                                   \
+        VF w = self##W(x >= -87.0f, p * (VF)e, (VF){0});                                           \
+        acc += __builtin_convertvector(w, VD);                                                     \
+        accx -= __builtin_convertvector(w * x, VD);                                                \
+    }                                                                                              \
+    for (; i < n; i++) {                                                                           \
+        float x = y[i] - ymax;                                                                     \
+        double w = x >= -87.0f ? (double)expf(x) : 0.0;                                            \
+        tail += w;                                                                                 \
+        tailx -= w * (double)x;                                                                    \
+    }                                                                                              \
+    double s = tail, sx = tailx;                                                                   \
+    for (int k = 0; k < W; k++) { s += acc[k]; sx += accx[k]; }                                    \
+    *sum_wx = sx;                                                                                  \
+    return s;                                                                                      \
+}
+EXPF_KERNEL(4, v4f, v4i, v4d, )
+#if defined(__x86_64__) && defined(__GNUC__)
+EXPF_KERNEL(8, v8f, v8i, v8d, TARGET_AVX2)
+EXPF_KERNEL(16, v16f, v16i, v16d, TARGET_512)
+#endif
+
+#define VM_PATH(SUFFIX, ATTR, EXPB, FDIVB, W)                                                          \
+    ATTR static void scan_##SUFFIX(const float *z, size_t n, struct vm_scan *o) { scan##W(z, n, o); }  \
     ATTR static double exp_##SUFFIX(const float *z, size_t n, double sh, double sc, double *out,       \
-                                    double *ed) { return exp_body(z, n, sh, sc, out, ed); }            \
+                                    double *ed) { return EXPB(z, n, sh, sc, out, ed); }                \
     ATTR static void divide_##SUFFIX(double *a, size_t n, double s) { divide_body(a, n, s); }          \
     ATTR static double fdiv_##SUFFIX(const float *z, size_t n, float T, double sh, float *y, double *o) \
-    { return fdiv_body(z, n, T, sh, y, o); }                                                          \
-    ATTR static size_t nonfinite_##SUFFIX(const float *z, size_t n) { return nonfinite_body(z, n); }   \
+    { return FDIVB(z, n, T, sh, y, o); }                                                              \
+    ATTR static size_t nonfinite_##SUFFIX(const float *z, size_t n) { return nonfinite##W(z, n); }     \
     ATTR static size_t collect_##SUFFIX(const float *z, size_t n, double thr, int32_t *ids)           \
-    { return collect_body(z, n, thr, ids); }
+    { return collect##W(z, n, thr, ids); }                                                            \
+    ATTR static size_t absgt_##SUFFIX(const float *z, size_t n, double thr) { return absgt##W(z, n, thr); } \
+    ATTR static void fdivonly_##SUFFIX(const float *z, size_t n, float T, float *y) { fdivonly##W(z, n, T, y); } \
+    ATTR static double expfsum_##SUFFIX(const float *y, size_t n, float m, double *sx) { return expfsum##W(y, n, m, sx); }
 
 #if defined(__x86_64__) && defined(__GNUC__)
-VM_PATH(avx512, TARGET_512)
-VM_PATH(avx2, TARGET_AVX2)
+VM_PATH(avx512, TARGET_512, exp_body8, fdiv_body8, 16)
+VM_PATH(avx2, TARGET_AVX2, exp_body, fdiv_body, 8)
 #define VM_X86 1
 #endif
-VM_PATH(portable, )
+VM_PATH(portable, , exp_body, fdiv_body, 4)
 
 struct vm_ops {
     const char *name;
@@ -244,13 +429,16 @@ struct vm_ops {
     size_t (*nonfinite)(const float *, size_t);
     double (*fdiv)(const float *, size_t, float, double, float *, double *);
     size_t (*collect)(const float *, size_t, double, int32_t *);
+    size_t (*abs_gt)(const float *, size_t, double);
+    void (*fdiv_only)(const float *, size_t, float, float *);
+    double (*expf_sum)(const float *, size_t, float, double *);
 };
 
 static const struct vm_ops paths[] = {
-    { "portable", scan_portable, exp_portable, divide_portable, nonfinite_portable, fdiv_portable, collect_portable },
+    { "portable", scan_portable, exp_portable, divide_portable, nonfinite_portable, fdiv_portable, collect_portable, absgt_portable, fdivonly_portable, expfsum_portable },
 #ifdef VM_X86
-    { "avx2", scan_avx2, exp_avx2, divide_avx2, nonfinite_avx2, fdiv_avx2, collect_avx2 },
-    { "avx512", scan_avx512, exp_avx512, divide_avx512, nonfinite_avx512, fdiv_avx512, collect_avx512 },
+    { "avx2", scan_avx2, exp_avx2, divide_avx2, nonfinite_avx2, fdiv_avx2, collect_avx2, absgt_avx2, fdivonly_avx2, expfsum_avx2 },
+    { "avx512", scan_avx512, exp_avx512, divide_avx512, nonfinite_avx512, fdiv_avx512, collect_avx512, absgt_avx512, fdivonly_avx512, expfsum_avx512 },
 #endif
 };
 
@@ -259,7 +447,7 @@ static int cpu_has(int path)
 #ifdef VM_X86
     __builtin_cpu_init();
     if (path == 1) return __builtin_cpu_supports("avx2");
-    if (path == 2) return __builtin_cpu_supports("avx512f");
+    if (path == 2) return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
 #endif
     return path == 0;
 }
@@ -295,4 +483,17 @@ double vm_exp_fdiv(const float *z, size_t n, float T, double shift, float *y, do
     return ops()->fdiv(z, n, T, shift, y, out);
 }
 size_t vm_collect_ge(const float *z, size_t n, double thr, int32_t *ids) { return ops()->collect(z, n, thr, ids); }
+double vm_expf_sum(const float *y, size_t n, float ymax, double *err)
+{
+    double sx, s = ops()->expf_sum(y, n, ymax, &sx);
+    /* per term: the polynomial and its float roundings (< 5e-7 relative),
+     * x = y - ymax rounded to float (relative 2^-24 of x, so w * |x| * 6e-8),
+     * a lane that underflowed or is subnormal (< 2e-38 each); the double
+     * sums' own rounding (n * 2^-52 relative); 1% on top */
+    *err = 1.01 * (5e-7 * s + 6.0e-8 * sx + 2e-38 * (double)n + (double)n * 0x1p-52 * (s + sx));
+    return s;
+}
+
+void vm_fdiv(const float *z, size_t n, float T, float *y) { ops()->fdiv_only(z, n, T, y); }
+size_t vm_count_abs_gt(const float *z, size_t n, double thr) { return ops()->abs_gt(z, n, thr); }
 const char *vm_path_name(void) { return ops()->name; }

@@ -45,12 +45,25 @@ double vm_exp_shift(const float *z, size_t n, double shift, double scale, double
  * out (may be NULL); returns sum e_i. For finite z only. */
 double vm_exp_fdiv(const float *z, size_t n, float T, double shift, float *y, double *out);
 
+/* sum_i exp(y_i - ymax) in float32 arithmetic summed in double, for finite
+ * y_i <= ymax: several times cheaper than the double exp, for decisions
+ * that only need the total to about 1e-6. *err receives a bound on its
+ * absolute error (of the float arithmetic and the sums). */
+double vm_expf_sum(const float *y, size_t n, float ymax, double *err);
+
+/* y_i = z_i / T in float (IEEE division per element, as torch divides). */
+void vm_fdiv(const float *z, size_t n, float T, float *y);
+
 /* a[i] /= s (the same division a scalar loop does). */
 void vm_divide(double *a, size_t n, double s);
 
 /* Ids i (ascending) with (double)z[i] >= thr, into ids; returns the count.
  * Non-finite z never pass (callers use this on finite steps). */
 size_t vm_collect_ge(const float *z, size_t n, double thr, int32_t *ids);
+
+/* The count of finite z[i] with |(double)z[i]| > thr (thr >= 0): logits
+ * beyond a clipping threshold. */
+size_t vm_count_abs_gt(const float *z, size_t n, double thr);
 
 /* The path in use: "avx512", "avx2" or "portable". */
 const char *vm_path_name(void);

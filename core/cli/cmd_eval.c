@@ -21,6 +21,7 @@ static const char help_head[] =
     "xoshiro256** stream seeded from the i-th output of a stream seeded with S.\n"
     "\noptions (and the chain options of `logitscope --help`):\n"
     EVAL_CLI_HELP
+    EVAL_THREADS_HELP
     EVAL_MODEL_HELP
     "  --json                   one JSON document; keys perplexity_raw, perplexity_chain,\n"
     "                           nll_raw_nats, bits_per_byte, cut_rate, top1_agreement,\n"
@@ -32,7 +33,7 @@ static const char help_head[] =
     "failed / printed a non-number, 5 limit (memory, evaluator timeout)\n"
     "\ndefinitions:\n";
 
-static const struct cli_extra extra[] = { EVAL_CLI_EXTRA, EVAL_MODEL_EXTRA, {NULL, 0, 0} };
+static const struct cli_extra extra[] = { EVAL_CLI_EXTRA, EVAL_THREADS_EXTRA, EVAL_MODEL_EXTRA, {NULL, 0, 0} };
 
 struct eval_ctx { struct eval_config cfg; struct model_cli mc; };
 

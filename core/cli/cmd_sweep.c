@@ -41,6 +41,7 @@ static const char help_head[] =
     "At most 64 values per list and 256 rows.\n"
     "\noptions (and the chain options of `logitscope --help`):\n"
     EVAL_CLI_HELP
+    EVAL_THREADS_HELP
     EVAL_MODEL_HELP
     "  --json                   one JSON document: seed, n, approximate, varied, grid,\n"
     "                           rows [{temperature, top_k, top_p, min_p, varied, and\n"
@@ -51,7 +52,7 @@ static const char help_head[] =
 
 static const struct cli_extra extra[] = {
     {"temperatures", 1, S_TEMPS}, {"top-ps", 1, S_TOPPS}, {"top-ks", 1, S_TOPKS},
-    {"min-ps", 1, S_MINPS}, {"grid", 0, S_GRID}, EVAL_CLI_EXTRA, EVAL_MODEL_EXTRA, {NULL, 0, 0}
+    {"min-ps", 1, S_MINPS}, {"grid", 0, S_GRID}, EVAL_CLI_EXTRA, EVAL_THREADS_EXTRA, EVAL_MODEL_EXTRA, {NULL, 0, 0}
 };
 
 static int on_opt(void *vctx, int id, const char *arg, struct ls_error *err)

@@ -31,6 +31,12 @@ int eval_cli_option(struct eval_config *cfg, int id, const char *arg, struct ls_
             return ls_fail(err, LS_EUSAGE, "--evaluator-timeout: %g is out of range (0, 86400]", d);
         cfg->ext_timeout = d;
         return LS_OK;
+    case EVAL_OPT_THREADS: {
+        long t;
+        if ((rc = cli_opt_rc("--threads", parse_long(arg, 1, 8, &t, err), err))) return rc;
+        cfg->threads = (int)t;
+        return LS_OK;
+    }
     case EVAL_OPT_CLIP:
         if ((rc = cli_opt_rc("--clip-threshold", parse_double(arg, 0, INFINITY, &d, err), err))) return rc;
         cfg->clip_threshold = d;
@@ -60,6 +66,7 @@ int eval_cli_option(struct eval_config *cfg, int id, const char *arg, struct ls_
 void eval_cli_finish(struct eval_config *cfg, const struct cli_opts *o)
 {
     cfg->seed = o->seed;
+    if (cfg->threads == 0) cfg->threads = -1; /* --threads not given: one per CPU */
     if (o->count > 0) cfg->n_samples = (uint32_t)o->count;
     cfg->allow_nonfinite = o->allow_nonfinite;
     cfg->nonfinite_hint = "--allow-nonfinite treats them as masked";

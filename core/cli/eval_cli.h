@@ -9,7 +9,7 @@
 #include "eval/eval.h"
 
 enum { EVAL_OPT_REGEX = 100, EVAL_OPT_KEYS, EVAL_OPT_EXT, EVAL_OPT_TIMEOUT, EVAL_OPT_CLIP,
-       EVAL_OPT_STOP, EVAL_OPT_NOSTOP };
+       EVAL_OPT_STOP, EVAL_OPT_NOSTOP, EVAL_OPT_THREADS };
 
 #define EVAL_CLI_EXTRA \
     {"regex", 1, EVAL_OPT_REGEX}, {"json-keys", 1, EVAL_OPT_KEYS}, \
@@ -34,6 +34,12 @@ enum { EVAL_OPT_REGEX = 100, EVAL_OPT_KEYS, EVAL_OPT_EXT, EVAL_OPT_TIMEOUT, EVAL
     "                           <|return|> [EOS]\n" \
     "  --no-stop                no end-of-generation tokens: texts span every step\n" \
     "  --allow-nonfinite        NaN/+inf logits are masked (and counted as clipped)\n"
+
+/* eval and sweep only (dataset's --threads counts rows) */
+#define EVAL_THREADS_EXTRA {"threads", 1, EVAL_OPT_THREADS}
+#define EVAL_THREADS_HELP \
+    "  --threads T              steps evaluated at once (default: one per CPU, at most\n" \
+    "                           8); the results do not depend on it\n"
 
 /* Handle one eval option (id from EVAL_CLI_EXTRA); returns 1 if id is not
  * an eval option, else LS_OK or an error. */

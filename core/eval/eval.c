@@ -5,9 +5,9 @@
 #include "input/nonfinite.h"
 #include "sampling/topn.h"
 #include "input/token_lookup.h"
+#include "base/vmath.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,10 +113,11 @@ void eval_run_free(struct eval_run *r)
     if (!r) return;
     for (size_t i = 0; r->acc && i < r->n_set; i++) acc_free(&r->acc[i]);
     free(r->acc);
-    for (int i = 0; i < EVAL_MAX_THREADS; i++) {
-        chain_ws_free(&r->w[i].ws);
-        chain_result_free(&r->w[i].res);
-        free(r->w[i].cdf);
+    for (int i = 0; i <= EVAL_MAX_THREADS; i++) {
+        struct eval_worker *w = &r->w[i];
+        chain_ws_free(&w->ws);
+        for (size_t k = 0; w->res && k < w->n_res; k++) chain_result_free(&w->res[k]);
+        free(w->res); free(w->cdf); free(w->z);
     }
     free(r->rec);
     dry_breakers_free(r->breakers);
@@ -165,26 +166,23 @@ int eval_config_check(const struct eval_config *cfg, int *field, struct ls_error
     return rc;
 }
 
-/* Worker scratch: the settings split evenly over cfg.threads workers. */
-static int workers_init(struct eval_run *r)
+/* A worker's buffers; its chain_ws gets the run's DRY breakers. */
+int eval_worker_init(struct eval_run *r, struct eval_worker *w, int batch)
 {
-    int nw = r->cfg.threads;
-    if (nw < 0) {
-        long nc = sysconf(_SC_NPROCESSORS_ONLN);
-        nw = nc > 0 ? (int)(nc < EVAL_MAX_THREADS ? nc : EVAL_MAX_THREADS) : 1;
-    }
-    if (nw == 0) nw = 1;
-    if (nw > EVAL_MAX_THREADS) nw = EVAL_MAX_THREADS;
-    if ((size_t)nw > r->n_set) nw = (int)r->n_set;
-    r->n_workers = nw;
-    for (int i = 0; i < nw; i++) {
-        struct eval_worker *w = &r->w[i];
-        w->run = r;
-        w->first = r->n_set * (size_t)i / (size_t)nw;
-        w->count = r->n_set * (size_t)(i + 1) / (size_t)nw - w->first;
-        w->cdf = malloc((size_t)(r->V ? r->V : 1) * sizeof *w->cdf);
-        if (!w->cdf || chain_ws_init(&w->ws, r->V) || chain_result_init(&w->res, r->V)) return -1;
-    }
+    size_t V = r->V ? r->V : 1, n_res = batch ? r->n_set : 1;
+    int with_z = batch;
+    w->batch = batch;
+    w->run = r;
+    if (chain_ws_init(&w->ws, r->V)) return -1;
+    chain_ws_set_breakers(&w->ws, r->breakers);
+    w->ws.want = CHAIN_WANT_SCORES; /* no evaluator reads a stage's removed mass */
+    w->res = calloc(n_res, sizeof *w->res);
+    w->cdf = malloc(V * sizeof *w->cdf);
+    w->z = with_z ? malloc(V * sizeof *w->z) : NULL;
+    if (!w->res || !w->cdf || (with_z && !w->z)) return -1;
+    w->n_res = n_res;
+    for (size_t k = 0; k < n_res; k++)
+        if (chain_result_init(&w->res[k], r->V)) return -1;
     return 0;
 }
 
@@ -231,20 +229,21 @@ static int build_breakers(struct eval_run *r, const struct eval_settings *set, s
     for (size_t k = 0; k < n_set; k++) dry |= chain_uses(&set[k].chain, &set[k].params, STAGE_DRY);
     if (!dry) return LS_OK;
     int rc = source_dry_breakers(r->src, r->cfg.dry_breakers, r->cfg.n_dry_breakers, &r->breakers, err);
-    for (int i = 0; !rc && i < EVAL_MAX_THREADS; i++) chain_ws_set_breakers(&r->w[i].ws, r->breakers);
+    if (!rc) chain_ws_set_breakers(&r->w[0].ws, r->breakers); /* later workers get it at init */
     return rc;
 }
 
 /* One setting's chain on the worker's step: its carried state (mirostat's
  * mu) in, the run, the recorded token accepted, the state out. The state
  * follows the recorded tokens: the path the file's logits were computed on. */
-static int run_setting(struct eval_run *r, struct eval_worker *w, struct eval_acc *a, int reuse)
+static int run_setting(struct eval_run *r, struct eval_worker *w, struct eval_acc *a, int reuse,
+                       struct chain_result *res)
 {
     w->ws.mu = a->mu;
     w->ws.mu_set = a->mu_set;
     int rc = topn_run(&a->set.chain, &a->set.params, w->logits, r->V,
-                      w->info->sparse ? w->info->tail_mass : -1.0, w->info->token, reuse, &w->ws, &w->res, &w->err);
-    if (!rc && w->info->token >= 0) chain_accept(&a->set.chain, &a->set.params, &w->ws, &w->res, w->info->token);
+                      w->info->sparse ? w->info->tail_mass : -1.0, w->info->token, reuse, &w->ws, res, &w->err);
+    if (!rc && w->info->token >= 0) chain_accept(&a->set.chain, &a->set.params, &w->ws, res, w->info->token);
     a->mu = w->ws.mu;
     a->mu_set = w->ws.mu_set;
     return rc;
@@ -275,7 +274,7 @@ int eval_run_new(const struct source *src, const struct eval_config *cfg,
     rc = init_states(cfg, r->state, NULL, err);
     r->acc = calloc(n_set, sizeof *r->acc);
     r->rec = malloc((size_t)r->n_steps * sizeof *r->rec);
-    if (!rc && (!r->acc || !r->rec || workers_init(r)))
+    if (!rc && (!r->acc || !r->rec || eval_worker_init(r, &r->w[0], 0)))
         rc = ls_fail(err, LS_ELIMIT, "out of memory (V = %u)", src->vocab_size);
     for (size_t k = 0; k < n_set && !rc; k++) rc = acc_init(r, k, &set[k], err);
     if (!rc) rc = build_breakers(r, set, n_set, err);
@@ -284,79 +283,106 @@ int eval_run_new(const struct source *src, const struct eval_config *cfg,
     return LS_OK;
 }
 
-/* Draw one token per continuation from the final distribution in w->res,
+/* Draw one token per continuation from the final distribution res,
  * each from its own stream (draw.h: the same rule as `sample`). */
-static void draw_all(const struct eval_run *r, struct eval_worker *w, struct eval_acc *a, uint32_t step)
+static void draw_all(const struct eval_run *r, struct eval_worker *w, struct eval_acc *a,
+                     const struct chain_result *res, uint32_t step)
 {
-    struct draw_cdf d = draw_cdf_build(&w->res, w->cdf);
+    struct draw_cdf d = draw_cdf_build(res, w->cdf);
     uint32_t N = r->cfg.n_samples;
     for (uint32_t i = 0; i < N; i++)
         a->tokens[(size_t)i * r->n_steps + step] = draw_token(&d, &a->g[i]);
 }
 
-/* One worker's settings for the current step. */
-static void *worker_main(void *arg)
+int32_t eval_recorded(const struct eval_run *r, int32_t tok)
 {
-    struct eval_worker *w = arg;
-    struct eval_run *r = w->run;
-    uint32_t step = r->steps_done;
-    struct eval_step_view v = { step, w->logits, w->info, &w->res, r->V, r->cfg.clip_threshold, r->src->vocab };
-    /* the stages' context: the recorded tokens before this step (penalties) */
-    chain_ws_set_context(&w->ws, r->rec, step, 0, step, r->cfg.seed);
-    for (size_t k = w->first; k < w->first + w->count; k++) {
-        struct eval_acc *a = &r->acc[k];
-        /* settings after the first reuse the raw softmax of this step */
-        int rc = run_setting(r, w, a, k != w->first);
-        if (rc) {
-            source_error_step(&w->err, step);
-            ls_error_prefix(&w->err, r->src->path);
-            w->rc = rc;
-            return NULL;
-        }
-        if (w->info->sparse) {
-            a->sc.n_topn++;
-            if (!w->res.topn.exact) { a->sc.n_topn_bounded++; a->sc.approximate = 1; }
-        }
-        for (int e = 0; eval_registry[e]; e++)
-            if (eval_registry[e]->step) eval_registry[e]->step(a, &v);
-        draw_all(r, w, a, step);
+    return (tok >= 0 && (uint32_t)tok < r->V) ? tok : -1;
+}
+
+/* the result setting k uses on this worker */
+static struct chain_result *res_of(struct eval_worker *w, size_t k)
+{
+    return &w->res[w->batch ? k : 0];
+}
+
+/* Setting k's chain on the worker's step. Settings after the first reuse
+ * the step's raw softmax: in place with one result, else copied from the
+ * first setting's (a copy costs far less than the exp pass it saves). */
+static int compute_setting(struct eval_run *r, struct eval_worker *w, size_t k)
+{
+    struct chain_result *res = res_of(w, k);
+    if (k > 0 && res != &w->res[0] && !w->info->sparse) chain_result_copy_raw(res, &w->res[0]);
+    int rc = run_setting(r, w, &r->acc[k], k > 0, res);
+    if (rc) {
+        source_error_step(&w->err, w->step);
+        ls_error_prefix(&w->err, r->src->path);
     }
-    return NULL;
+    return rc;
+}
+
+/* Setting k's scores and draws of the worker's step (in step order). */
+static void commit_setting(struct eval_run *r, struct eval_worker *w, size_t k)
+{
+    struct eval_acc *a = &r->acc[k];
+    const struct chain_result *res = res_of(w, k);
+    struct eval_step_view v = { w->step, w->logits, w->info, res, r->V, r->cfg.clip_threshold, r->src->vocab,
+                                w->n_over };
+    if (w->info->sparse) {
+        a->sc.n_topn++;
+        if (!res->topn.exact) { a->sc.n_topn_bounded++; a->sc.approximate = 1; }
+    }
+    for (int e = 0; eval_registry[e]; e++)
+        if (eval_registry[e]->step) eval_registry[e]->step(a, &v);
+    draw_all(r, w, a, res, w->step);
+}
+
+/* The non-finite check, then (with one result per setting) every
+ * setting's chain. The stages' context is the recorded tokens before this
+ * step (penalties), which the caller has filled in r->rec. */
+int eval_step_compute(struct eval_run *r, struct eval_worker *w)
+{
+    uint32_t step = w->step;
+    if (!r->cfg.allow_nonfinite && step_nonfinite_check(w->logits, r->V, w->info, r->cfg.nonfinite_hint, &w->err)) {
+        source_error_step(&w->err, step);
+        ls_error_prefix(&w->err, r->src->path);
+        return LS_EDATA;
+    }
+    /* the same for every setting: counted once (eval_clipping.c reports it) */
+    w->n_over = (uint32_t)vm_count_abs_gt(w->logits, r->V, r->cfg.clip_threshold);
+    chain_ws_set_context(&w->ws, r->rec, step, 0, step, r->cfg.seed);
+    for (size_t k = 0; w->batch && k < r->n_set; k++) {
+        int rc = compute_setting(r, w, k);
+        if (rc) return rc;
+    }
+    return LS_OK;
+}
+
+void eval_step_commit(struct eval_run *r, struct eval_worker *w)
+{
+    for (size_t k = 0; k < r->n_set; k++) commit_setting(r, w, k);
 }
 
 int eval_run_step(struct eval_run *r, const float *logits, const struct step_info *info,
                   struct ls_error *err)
 {
     uint32_t step = r->steps_done;
+    struct eval_worker *w = &r->w[0];
     if (step >= r->n_steps) return ls_fail(err, LS_EINTERNAL, "eval: more steps than the source has");
-    if (!r->cfg.allow_nonfinite && step_nonfinite_check(logits, r->V, info, r->cfg.nonfinite_hint, err)) {
-        source_error_step(err, step);
-        ls_error_prefix(err, r->src->path);
-        return LS_EDATA;
+    r->rec[step] = eval_recorded(r, info->token);
+    w->si = *info;
+    w->si.token = r->rec[step];
+    w->step = step;
+    w->logits = logits;
+    w->info = &w->si;
+    int rc = eval_step_compute(r, w);
+    /* one result: each setting is run, scored and drawn before the next */
+    for (size_t k = 0; !rc && k < r->n_set; k++) {
+        rc = compute_setting(r, w, k);
+        if (!rc) commit_setting(r, w, k);
     }
-    int32_t tok = info->token;
-    r->rec[step] = (tok >= 0 && (uint32_t)tok < r->V) ? tok : -1;
-    struct step_info si = *info;
-    si.token = r->rec[step];
-    for (int i = 0; i < r->n_workers; i++) {
-        r->w[i].logits = logits;
-        r->w[i].info = &si;
-        r->w[i].rc = LS_OK;
-    }
-    pthread_t th[EVAL_MAX_THREADS];
-    int started[EVAL_MAX_THREADS] = {0};
-    for (int i = 1; i < r->n_workers; i++)
-        started[i] = pthread_create(&th[i], NULL, worker_main, &r->w[i]) == 0;
-    worker_main(&r->w[0]);
-    for (int i = 1; i < r->n_workers; i++) {
-        if (started[i]) pthread_join(th[i], NULL);
-        else worker_main(&r->w[i]);   /* no thread: run it here */
-    }
-    for (int i = 0; i < r->n_workers; i++) {
-        if (r->w[i].rc) {
-            if (err) *err = r->w[i].err;
-            return r->w[i].rc;
-        }
+    if (rc) {
+        if (err) *err = w->err;
+        return rc;
     }
     r->steps_done++;
     return LS_OK;
@@ -392,35 +418,40 @@ static int sample_text(const struct eval_run *r, const struct eval_acc *a, uint3
     return LS_OK;
 }
 
-int eval_run_finish(struct eval_run *r, const volatile int *cancel, struct ls_error *err)
+int eval_run_finish_set(struct eval_run *r, size_t k, const volatile int *cancel, struct ls_error *err)
 {
     if (r->steps_done != r->n_steps)
         return ls_fail(err, LS_EINTERNAL, "eval: finish after %u of %u steps", r->steps_done, r->n_steps);
+    if (k >= r->n_set) return ls_fail(err, LS_EINTERNAL, "eval: finish of setting %zu of %zu", k, r->n_set);
     char *buf = NULL;
     size_t cap = 0, len = 0;
     int rc = LS_OK;
     int have_text = r->src->vocab != NULL;
-    for (size_t k = 0; k < r->n_set && !rc; k++) {
-        struct eval_acc *a = &r->acc[k];
-        a->sc.texts_known = have_text;
-        for (uint32_t i = 0; have_text && i < r->cfg.n_samples && !rc; i++) {
-            if (cancel && *cancel) { rc = ls_fail(err, LS_EINTERNAL, "cancelled"); break; }
-            if (sample_text(r, a, i, &buf, &cap, &len, &a->sc.n_unknown_text)) {
-                rc = ls_fail(err, LS_ELIMIT, "out of memory building sample text");
-                break;
-            }
-            for (int e = 0; eval_registry[e] && !rc; e++)
-                if (eval_registry[e]->sample) rc = eval_registry[e]->sample(r->state[e], r, a, i, buf, len, err);
-            a->n_text_samples++;
+    struct eval_acc *a = &r->acc[k];
+    a->sc.texts_known = have_text;
+    for (uint32_t i = 0; have_text && i < r->cfg.n_samples && !rc; i++) {
+        if (cancel && *cancel) { rc = ls_fail(err, LS_EINTERNAL, "cancelled"); break; }
+        if (sample_text(r, a, i, &buf, &cap, &len, &a->sc.n_unknown_text)) {
+            rc = ls_fail(err, LS_ELIMIT, "out of memory building sample text");
+            break;
         }
         for (int e = 0; eval_registry[e] && !rc; e++)
-            if (eval_registry[e]->finish) rc = eval_registry[e]->finish(r->state[e], r, a, err);
+            if (eval_registry[e]->sample) rc = eval_registry[e]->sample(r->state[e], r, a, i, buf, len, err);
+        a->n_text_samples++;
     }
+    for (int e = 0; eval_registry[e] && !rc; e++)
+        if (eval_registry[e]->finish) rc = eval_registry[e]->finish(r->state[e], r, a, err);
     free(buf);
-    if (!rc) r->finished = 1;
+    if (!rc && k + 1 == r->n_set) r->finished = 1;
     return rc;
 }
 
+int eval_run_finish(struct eval_run *r, const volatile int *cancel, struct ls_error *err)
+{
+    int rc = LS_OK;   /* eval_run_new refuses n_set = 0 */
+    for (size_t k = 0; k < r->n_set && !rc; k++) rc = eval_run_finish_set(r, k, cancel, err);
+    return rc;
+}
 
 const struct eval_scores *eval_run_scores(const struct eval_run *r, size_t set)
 {
@@ -442,27 +473,4 @@ void eval_run_series(const struct eval_run *r, size_t set, struct eval_step_seri
     o->entropy = a->s_entropy;
     o->kept = a->s_kept;
     o->clipped = a->s_clipped;
-}
-
-int eval_source(struct source *src, const struct eval_config *cfg,
-                const struct eval_settings *set, size_t n_set, const volatile int *cancel,
-                struct eval_run **out, struct ls_error *err)
-{
-    struct eval_run *r;
-    int rc = eval_run_new(src, cfg, set, n_set, &r, err);
-    if (rc) return rc;
-    float *z = malloc((size_t)(src->vocab_size ? src->vocab_size : 1) * sizeof *z);
-    if (!z) { eval_run_free(r); return ls_fail(err, LS_ELIMIT, "out of memory (V = %u)", src->vocab_size); }
-    struct step_info si;
-    for (uint32_t s = 0; s < src->n_steps && !rc; s++) {
-        if (cancel && *cancel) { rc = ls_fail(err, LS_EINTERNAL, "cancelled"); break; }
-        rc = source_read_step(src, s, z, &si, err);
-        if (rc) { ls_error_prefix(err, src->path); break; }
-        rc = eval_run_step(r, z, &si, err);
-    }
-    free(z);
-    if (!rc) rc = eval_run_finish(r, cancel, err);
-    if (rc) { eval_run_free(r); return rc; }
-    *out = r;
-    return LS_OK;
 }

@@ -93,12 +93,13 @@ struct eval_config {
      * defaults (eval_default_stops); 0: none. */
     const char *stop[EVAL_MAX_STOP];
     int n_stop;
-    /* threads sharing the settings of a step (sweep rows): 0 = 1, -1 = one
-     * per CPU; at most 8 and one per setting. Results do not depend on it.
-     * Each thread runs one full chain per step (the others reuse its raw
-     * softmax), so on a 2-CPU machine shared with other work 2 threads were
-     * slower than 1 for a 4-row sweep (bench_eval, BENCH_THREADS): the
-     * default is 1. */
+    /* eval_source's step workers: 0 = 1, -1 = one per CPU; at most
+     * EVAL_MAX_THREADS (8), fewer when the settings' results for that many
+     * steps in flight would pass EVAL_PIPE_MEMORY, and 1 when a setting
+     * carries state from step to step (mirostat's mu). Each worker reads
+     * and runs whole steps (every setting from one read, the first setting's
+     * raw softmax reused by the others); scores and draws are applied in
+     * step order, so results do not depend on it (eval_steps.c). */
     int threads;
     /* the reference answer and expected items of the text being judged (a
      * dataset row's; eval_reference.c); NULL / 0: none, their scores NaN.
@@ -194,6 +195,11 @@ int eval_run_step(struct eval_run *r, const float *logits, const struct step_inf
 /* After the last step: the sample-based evaluators. `cancel` (may be NULL)
  * is polled between samples; a set flag returns LS_EINTERNAL "cancelled". */
 int eval_run_finish(struct eval_run *r, const volatile int *cancel, struct ls_error *err);
+/* The same for setting k alone (the settings in order 0, 1, ...; the last
+ * one finishes the run): eval_run_finish is these in turn, so a caller
+ * that must stay responsive (the explorer's dataset table) can stop
+ * between settings. */
+int eval_run_finish_set(struct eval_run *r, size_t k, const volatile int *cancel, struct ls_error *err);
 const struct eval_scores *eval_run_scores(const struct eval_run *r, size_t set);
 /* Continuation tokens of a setting: n_samples x n_steps, row-major. */
 const int32_t *eval_run_tokens(const struct eval_run *r, size_t set);
@@ -207,8 +213,10 @@ struct eval_step_series {
 void eval_run_series(const struct eval_run *r, size_t set, struct eval_step_series *out);
 void eval_run_free(struct eval_run *r);
 
-/* The whole pass over src (reads every step, then finishes). cancel may be
- * NULL. Errors name the file and step. */
+/* The whole pass over src (reads every step, then finishes), on
+ * cfg->threads step workers. cancel may be NULL. Errors name the file and
+ * step; with several workers, the first failing step in step order is the
+ * one reported, as a single pass would. */
 int eval_source(struct source *src, const struct eval_config *cfg,
                 const struct eval_settings *set, size_t n_set, const volatile int *cancel,
                 struct eval_run **out, struct ls_error *err);
@@ -231,6 +239,7 @@ struct eval_step_view {
     uint32_t V;
     double clip_threshold;
     const struct vocab *vocab;   /* may be NULL */
+    uint32_t n_over;             /* finite logits with |z| > clip_threshold (once per step) */
 };
 /* The config option an evaluator's init checks (eval_config_check says
  * which one failed, so the caller names it its own way). */

@@ -9,6 +9,7 @@
 #include "eval/eval_impl.h"
 #include "base/json_prefix.h"
 #include "base/json_util.h"
+#include "base/clock.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -141,17 +142,6 @@ static int score_one(const struct eval_gen_request *g, struct eval_gen *e, size_
     return rc;
 }
 
-static int one_sample(const struct eval_gen_request *g, struct eval_gen *e, size_t k, uint32_t i,
-                      const struct gen_request *rq, struct gen_ws *ws, char **buf, size_t *cap, struct ls_error *err)
-{
-    struct gen_cont c;
-    gen_begin(&c, rq, i);
-    int rc = gen_run(g->model, rq, &c, ws, err);
-    if (!rc) rc = score_one(g, e, k, i, &c, buf, cap, err);
-    gen_cont_free(&c);
-    return rc;
-}
-
 /* The JSON evaluator's break counts from this file's breaks, which see the
  * prompt and the model's end of text (its own walk sees the generated
  * tokens only); its finish then summarises them as for a dump. */
@@ -187,34 +177,111 @@ static int finish_k(struct eval_gen *e, size_t k, struct ls_error *err)
     return rc;
 }
 
+/* A run in progress: setting k, continuation i (c, while in_cont). */
+struct eval_gen_job {
+    struct eval_gen_request g;
+    const struct eval_settings *set;
+    struct eval_gen *e;
+    struct gen_ws ws;
+    struct gen_request rq;
+    struct gen_cont c;
+    int in_cont, done;
+    size_t k;
+    uint32_t i;
+    uint64_t seed;
+    char *buf;
+    size_t cap;
+};
+
+void eval_gen_job_free(struct eval_gen_job *j)
+{
+    if (!j) return;
+    if (j->in_cont) gen_cont_free(&j->c);
+    gen_ws_free(&j->ws);
+    eval_gen_free(j->e);
+    free(j->buf);
+    free(j);
+}
+
+static void job_setting(struct eval_gen_job *j)
+{
+    j->rq = (struct gen_request){ j->g.prompt_ids, j->g.n_prompt, j->set[j->k].chain, j->set[j->k].params, j->seed,
+                                  j->g.max_tokens, j->g.stop, 0 };
+}
+
+int eval_gen_begin(const struct eval_gen_request *g, const struct eval_config *cfg, const struct eval_settings *set,
+                   size_t n_set, struct eval_gen_job **out, struct ls_error *err)
+{
+    *out = NULL;
+    struct eval_gen_job *j = calloc(1, sizeof *j);
+    if (!j || !(j->e = calloc(1, sizeof *j->e))) { free(j); return ls_fail(err, LS_ELIMIT, "out of memory"); }
+    j->g = *g;
+    j->set = set;
+    j->seed = cfg->seed;
+    int rc = setup(g, cfg, set, n_set, j->e, err);
+    if (!rc && gen_ws_init(&j->ws, g->model->V)) rc = ls_fail(err, LS_ELIMIT, "out of memory (V = %u)", g->model->V);
+    if (rc) { eval_gen_job_free(j); return rc; }
+    if (n_set) job_setting(j);
+    *out = j;
+    return LS_OK;
+}
+
+/* One unit: a token of continuation i, its score when it ends, or the
+ * finish of setting k after its last continuation. */
+static int job_unit(struct eval_gen_job *j, struct ls_error *err)
+{
+    struct eval_gen *e = j->e;
+    if (j->i == e->n_samples) {
+        int rc = finish_k(e, j->k, err);
+        j->i = 0;
+        if (++j->k < e->n_set) job_setting(j);
+        return rc;
+    }
+    if (!j->in_cont) { gen_begin(&j->c, &j->rq, j->i); j->in_cont = 1; }
+    int rc = gen_step(j->g.model, &j->rq, &j->c, &j->ws, err);   /* gen_run is this loop */
+    if (rc || !j->c.end) return rc;
+    rc = score_one(&j->g, e, j->k, j->i, &j->c, &j->buf, &j->cap, err);
+    gen_cont_free(&j->c);
+    j->in_cont = 0;
+    j->i++;
+    return rc;
+}
+
+int eval_gen_advance(struct eval_gen_job *j, int64_t deadline_ns, const volatile int *cancel, int *done,
+                     struct ls_error *err)
+{
+    do {
+        if (j->k >= j->e->n_set) {
+            j->e->run->finished = 1;
+            *done = 1;
+            return LS_OK;
+        }
+        if (cancel && *cancel) return ls_fail(err, LS_EINTERNAL, "cancelled");
+        int rc = job_unit(j, err);
+        if (rc) return rc;
+    } while (clock_ns() < deadline_ns);
+    *done = 0;
+    return LS_OK;
+}
+
+struct eval_gen *eval_gen_take(struct eval_gen_job *j)
+{
+    struct eval_gen *e = j->e;
+    j->e = NULL;
+    return e;
+}
+
 int eval_gen_run(const struct eval_gen_request *g, const struct eval_config *cfg,
                  const struct eval_settings *set, size_t n_set, const volatile int *cancel,
                  struct eval_gen **out, struct ls_error *err)
 {
     *out = NULL;
-    struct eval_gen *e = calloc(1, sizeof *e);
-    if (!e) return ls_fail(err, LS_ELIMIT, "out of memory");
-    struct gen_ws ws;
-    int rc = setup(g, cfg, set, n_set, e, err);
-    if (!rc && gen_ws_init(&ws, g->model->V)) rc = ls_fail(err, LS_ELIMIT, "out of memory (V = %u)", g->model->V);
-    else if (rc) memset(&ws, 0, sizeof ws);
-    char *buf = NULL;
-    size_t cap = 0;
-    for (size_t k = 0; k < n_set && !rc; k++) {
-        struct gen_request rq = { g->prompt_ids, g->n_prompt, set[k].chain, set[k].params, cfg->seed,
-                                  g->max_tokens, g->stop, 0 };
-        for (uint32_t i = 0; i < cfg->n_samples && !rc; i++) {
-            if (cancel && *cancel) rc = ls_fail(err, LS_EINTERNAL, "cancelled");
-            else rc = one_sample(g, e, k, i, &rq, &ws, &buf, &cap, err);
-        }
-        if (!rc) rc = finish_k(e, k, err);
-    }
-    free(buf);
-    gen_ws_free(&ws);
-    if (rc) { eval_gen_free(e); return rc; }
-    e->run->finished = 1;
-    *out = e;
-    return LS_OK;
+    struct eval_gen_job *j;
+    int rc = eval_gen_begin(g, cfg, set, n_set, &j, err), done = 0;
+    while (!rc && !done) rc = eval_gen_advance(j, INT64_MAX, cancel, &done, err);
+    if (!rc) *out = eval_gen_take(j);
+    eval_gen_job_free(j);
+    return rc;
 }
 
 int eval_gen_score(const struct eval_gen_request *g, const struct eval_config *cfg, const struct eval_settings *set,

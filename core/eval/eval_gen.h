@@ -54,6 +54,20 @@ struct eval_gen {
 int eval_gen_run(const struct eval_gen_request *g, const struct eval_config *cfg,
                  const struct eval_settings *set, size_t n_set, const volatile int *cancel,
                  struct eval_gen **out, struct ls_error *err);
+/* The same run in slices (the explorer's dataset table): begin, then
+ * advance until *done, then take the result (eval_gen_run is exactly this
+ * with no deadline). advance does at least one unit of work (one token of
+ * one continuation, a continuation's scores, a setting's finish) and
+ * returns once the clock (base/clock.h) reaches deadline_ns; a set cancel
+ * flag returns LS_EINTERNAL "cancelled". The request and the settings are
+ * borrowed until the job is freed; free the job (also after take). */
+struct eval_gen_job;
+int eval_gen_begin(const struct eval_gen_request *g, const struct eval_config *cfg, const struct eval_settings *set,
+                   size_t n_set, struct eval_gen_job **out, struct ls_error *err);
+int eval_gen_advance(struct eval_gen_job *j, int64_t deadline_ns, const volatile int *cancel, int *done,
+                     struct ls_error *err);
+struct eval_gen *eval_gen_take(struct eval_gen_job *j);
+void eval_gen_job_free(struct eval_gen_job *j);
 /* Score n continuations already generated under set (one setting; the
  * explorer's live mode): as eval_gen_run with cfg's n_samples = n; each
  * continuation's max_tokens must not exceed g->max_tokens. */

@@ -40,20 +40,36 @@ struct eval_acc {
     uint32_t ext_n[EVAL_MAX_EXT];
 };
 
-/* Per-thread scratch: settings [first, first+count) of each step run on one
- * worker (the first with chain_run, the rest with chain_rerun). */
+/* Per-thread scratch. eval_run_step uses w[0] with one result that every
+ * setting of the step reuses in turn (run, score, draw, next setting). The
+ * step workers of eval_source (eval_steps.c) hold one result per setting,
+ * because a step is computed first and scored later, in step order. */
 struct eval_worker {
     struct eval_run *run;
-    size_t first, count;
     struct chain_ws ws;
-    struct chain_result res;
+    int batch;                   /* 1: step worker (every setting computed, then committed) */
+    struct chain_result *res;    /* n_res results */
+    size_t n_res;                /* 1, or one per setting (batch) */
     double *cdf;
+    float *z;                    /* step workers: the step read (V floats); NULL otherwise */
+    struct step_info si;         /* step workers: its info */
     /* the step being processed */
+    uint32_t step;
+    uint32_t n_over;             /* the step's logits beyond the clip threshold */
     const float *logits;
     const struct step_info *info;
     int rc;
     struct ls_error err;
 };
+
+/* eval.c, for eval_steps.c: allocate a worker (batch: a step worker, with
+ * a result per setting and its own step buffer), run every setting's chain on the worker's step (after
+ * the non-finite check), then score and draw it (in step order). */
+int eval_worker_init(struct eval_run *r, struct eval_worker *w, int batch);
+int eval_step_compute(struct eval_run *r, struct eval_worker *w);
+void eval_step_commit(struct eval_run *r, struct eval_worker *w);
+/* the recorded token of a step as the run keeps it (-1: none or out of range) */
+int32_t eval_recorded(const struct eval_run *r, int32_t tok);
 
 #define EVAL_MAX_THREADS 8
 
@@ -63,8 +79,7 @@ struct eval_run {
     struct eval_config cfg;
     size_t n_set;
     struct eval_acc *acc;
-    struct eval_worker w[EVAL_MAX_THREADS];
-    int n_workers;
+    struct eval_worker w[EVAL_MAX_THREADS + 1];   /* w[0]: eval_run_step; w[1..]: step workers */
     int32_t *rec;                /* recorded token per step, -1 if none */
     struct dry_breakers *breakers;  /* DRY's, when a setting uses DRY (owned) */
     void *state[EVAL_MAX_EVALUATORS];   /* evaluator e's init state */

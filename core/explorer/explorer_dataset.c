@@ -3,6 +3,7 @@
  * its ':' commands. */
 #include "explorer/explorer_dataset.h"
 #include "base/clock.h"
+#include "sampling/params_table.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -27,13 +28,28 @@ int explorer_dataset_open(struct ex_dataset *ds, const struct ex_dataset_spec *x
     ds->src = *x->src;
     ds->ro = (struct ds_run_opts){ &ds->src, *x->cfg, *x->chain, *x->params, 1, NULL, NULL, NULL,
                                    { x->model[0], x->model[1] }, x->max_tokens };
+    ds_worker_prepare(&ds->worker, &ds->ro, ds->plan.jobs, ds->plan.n_jobs);   /* not in a slice */
     ds->on = ds->shown = 1;
     ds->open_job = -1;
     return LS_OK;
 }
 
+/* A prompt row's live mode ends (the front end's live state is off again). */
+static void live_close(struct ex_dataset *ds)
+{
+    if (ds->live) explorer_live_free(ds->live);
+    ds->live = NULL;
+    explorer_live_free(&ds->partner);
+    explorer_free(&ds->shadow);
+    ds->held = 0;
+}
+
 void explorer_dataset_free(struct ex_dataset *ds)
 {
+    live_close(ds);
+    ds_rowjob_free(ds->rj);
+    ds_row_result_clear(&ds->row);
+    ds_summary_job_free(ds->sj);
     ds_summary_free(&ds->sum);
     ds_worker_free(&ds->worker);
     ds_table_free(&ds->table);
@@ -55,40 +71,91 @@ static void resort(struct ex_dataset *ds)
     if (ds->sel >= t->n_lines) ds->sel = 0;
 }
 
-/* Evaluate job ds->next into the document. */
-static int run_next(struct ex_dataset *ds, struct ls_error *err)
+/* Work on job ds->next until the deadline (its row job started on first
+ * use); *finished = 1 when the row is done and in the document. */
+static int row_slice(struct ex_dataset *ds, int64_t deadline, int *finished, struct ls_error *err)
 {
-    const struct ds_job *j = &ds->plan.jobs[ds->next];
-    struct ds_row_result r;
-    memset(&r, 0, sizeof r);
-    if (!(r.id = strdup(j->id))) return ls_fail(err, LS_ELIMIT, "out of memory");
-    int rc = ds_run_job(ds->doc, j, &ds->ro, &ds->worker, &r);
-    if (!rc) rc = ds_doc_put_row(ds->doc, &r, err);
-    else ls_fail(err, LS_ELIMIT, "out of memory");
-    ds_row_result_clear(&r);
+    *finished = 0;
+    if (!ds->rj) {
+        memset(&ds->row, 0, sizeof ds->row);
+        if (!(ds->row.id = strdup(ds->plan.jobs[ds->next].id)) ||
+            ds_rowjob_new(ds->doc, &ds->plan.jobs[ds->next], &ds->ro, &ds->worker, &ds->row, &ds->rj))
+            return ls_fail(err, LS_ELIMIT, "out of memory");
+    }
+    int done = 0, rc = ds_rowjob_step(ds->rj, deadline, &done);
+    if (rc) ls_fail(err, LS_ELIMIT, "out of memory");
+    if (!rc && done) rc = ds_doc_put_row(ds->doc, &ds->row, err);
+    if (!rc && !done) return LS_OK;
+    ds_rowjob_free(ds->rj);
+    ds->rj = NULL;
+    ds_row_result_clear(&ds->row);
     if (rc) return rc;
     ds_table_set_row(&ds->table, ds->next++, (long)ds->doc->n_rows - 1);
+    *finished = 1;
     return LS_OK;
+}
+
+/* The summary after the last row, in slices too. */
+static unsigned summary_slice(struct ex_dataset *ds, struct explorer *ex, int64_t deadline)
+{
+    struct ls_error e = {0};
+    int done = 0, rc = ds->sj ? LS_OK : ds_summary_begin(ds->doc, &ds->sum, &ds->sj, &e);
+    if (!rc) rc = ds_summary_step(ds->sj, deadline, &done, &e);
+    if (!rc && !done) return EX_BUSY;
+    ds_summary_job_free(ds->sj);
+    ds->sj = NULL;
+    ds->summary_ok = !rc;
+    ds->summary_done = 1;
+    if (rc) explorer_message(ex, 1, "dataset: %s", e.msg);
+    return EX_REDRAW;
+}
+
+/* A paired prompt row: version A generated under the shown settings (the
+ * shadow explorer follows ex's), held in live as A when it is new and
+ * live still shows the row's prompt. */
+static unsigned partner_work(struct ex_dataset *ds, struct explorer *ex, long budget_ns)
+{
+    struct explorer *sh = &ds->shadow;
+    sh->chain = ex->chain;
+    sh->params = ex->params;
+    sh->seed = ex->seed;
+    unsigned fl = explorer_live_work(&ds->partner, sh, budget_ns);
+    if (ds->partner.running) return fl & EX_BUSY;
+    const struct gen_request *r = &ds->partner.rq;
+    int same = ds->held && !memcmp(&r->chain, &ds->held_rq.chain, sizeof r->chain) &&
+               params_same(&r->params, &ds->held_rq.params, 1) && r->seed == ds->held_rq.seed;
+    if (!ds->partner.installed || same || !ds->live->model || strcmp(ds->live->prompt, ds->live_prompt)) return EX_NONE;
+    explorer_live_hold(ds->live, &ds->partner, ex);
+    ds->held = 1;
+    ds->held_rq = *r;
+    return EX_REDRAW;
 }
 
 unsigned explorer_dataset_work(struct ex_dataset *ds, struct explorer *ex, long budget_ns)
 {
-    if (!ds->on || ds->next >= ds->plan.n_jobs) return EX_NONE;
+    if (budget_ns > EX_DS_SLICE_NS) budget_ns = EX_DS_SLICE_NS;
+    if (ds->on && !ds->shown && ds->live && ds->partner.model) {
+        unsigned fl = partner_work(ds, ex, budget_ns);
+        if (fl) return fl;
+    }
+    if (!ds->on || ds->summary_done) return EX_NONE;
+    int64_t deadline = clock_ns() + budget_ns;
+    /* rows were added in id order: the summary is `dataset eval`'s */
+    if (ds->next >= ds->plan.n_jobs) return summary_slice(ds, ex, deadline);
     struct ls_error e = {0};
-    int64_t t0 = clock_ns();
+    int any = 0, finished = 0;
     do {
-        if (run_next(ds, &e)) {
+        if (row_slice(ds, deadline, &finished, &e)) {
             explorer_message(ex, 1, "dataset: %s; the table stops at %zu rows", e.msg, ds->next);
             ds->next = ds->plan.n_jobs;
+            ds->summary_done = 1;
             return EX_REDRAW;
         }
-    } while (ds->next < ds->plan.n_jobs && clock_ns() - t0 < budget_ns);
-    resort(ds);
-    if (ds->next < ds->plan.n_jobs) return EX_REDRAW | EX_BUSY;
-    /* rows were added in id order: the summary is `dataset eval`'s */
-    ds->summary_ok = ds_summary_compute(ds->doc, &ds->sum, &e) == LS_OK;
-    if (!ds->summary_ok) explorer_message(ex, 1, "dataset: %s", e.msg);
-    return EX_REDRAW;
+        any |= finished;
+    } while (ds->next < ds->plan.n_jobs && clock_ns() < deadline);
+    if (any) resort(ds);
+    /* a frame only when a row arrived: a slice inside a row changes nothing shown */
+    return (any ? EX_REDRAW : EX_NONE) | EX_BUSY;
 }
 
 size_t explorer_dataset_first(const struct ex_dataset *ds, int rows)
@@ -165,10 +232,74 @@ static const struct ds_row *dump_row(const struct ds_row *r)
 static unsigned refuse_open(struct explorer *ex, const struct ds_job *j)
 {
     const struct ds_row *r = j->a ? j->a : j->b;
-    if (r->kind == DS_BAD) explorer_message(ex, 1, "row %s: manifest line %ld: %s", j->id, r->line, r->error);
-    else explorer_message(ex, 1, "row %s: a prompt row has no dump to open (its scores come from generated "
-                          "continuations)", j->id);
+    explorer_message(ex, 1, "row %s: manifest line %ld: %s", j->id, r->line, r->error);
     return EX_REDRAW;
+}
+
+/* The prompt row of a version to open live, NULL if it has none. */
+static const struct ds_row *prompt_row(const struct ds_row *r)
+{
+    return r && r->kind == DS_PROMPT ? r : NULL;
+}
+
+/* The evaluator settings of a row's live scores: the table's, with the
+ * row's reference and expected items (as its scores in the table). */
+static struct eval_config row_cfg(const struct ex_dataset *ds, const struct ds_job *j)
+{
+    struct eval_config c = ds->ro.cfg;
+    const struct ds_row *ref = ds_job_ref(j);
+    c.reference = ref ? ref->reference : NULL;
+    c.expected = ref ? (const char *const *)ref->expected : NULL;
+    c.n_expected = ref ? ref->n_expected : 0;
+    return c;
+}
+
+/* Live mode on version ver's prompt row r into lv (shown: generated now,
+ * into ex); LS_OK or the message already said. */
+static int live_start(struct ex_dataset *ds, struct explorer *ex, const struct ds_job *j, int ver,
+                      struct ex_live *lv, int shown)
+{
+    const struct ds_row *r = ver ? j->b : j->a;
+    struct ls_error e = {0};
+    uint32_t n = ds->ro.cfg.n_samples < EX_DS_LIVE_N ? ds->ro.cfg.n_samples : EX_DS_LIVE_N;
+    if (!ds->ro.model[ver]) e.code = ls_fail(&e, LS_EUSAGE, "a prompt row needs a model (none given for version %c)",
+                                             ver ? 'B' : 'A');
+    else explorer_live_open(lv, ds->ro.model[ver], r->prompt, n ? n : 1,
+                            ds->ro.max_tokens ? ds->ro.max_tokens : DS_MAX_TOKENS, &e);
+    if (e.code) { explorer_message(ex, 1, "row %s: %c: %s", j->id, ver ? 'B' : 'A', e.msg); return e.code; }
+    lv->cfg = row_cfg(ds, j);
+    if (!shown) return LS_OK;
+    /* the first generation before the first frame, as `--model` does */
+    while (explorer_live_work(lv, ex, 100000000L) & EX_BUSY) ;
+    if (!ex->src || lv->running) { explorer_live_free(lv); return LS_EDATA; }
+    return LS_OK;
+}
+
+/* Enter on a prompt row: live mode (explorer_dataset.h). */
+static unsigned open_prompt(struct ex_dataset *ds, struct explorer *ex, struct explorer_eval *xe, struct ex_live *lv,
+                            const struct ds_job *j, double temp)
+{
+    const struct ds_row *ra = prompt_row(j->a), *rb = prompt_row(j->b);
+    int ver = rb ? 1 : 0;
+    struct params p = ds->ro.params;
+    p.temperature = temp;
+    explorer_set_chain(ex, &ds->ro.chain);
+    explorer_set_params(ex, &p);
+    explorer_set_seed(ex, ds->ro.cfg.seed);   /* continuation i is the table's i-th */
+    explorer_live_free(lv);
+    if (live_start(ds, ex, j, ver, lv, 1)) return EX_REDRAW;
+    ds->live = lv;
+    ds->live_prompt = (ver ? rb : ra)->prompt;
+    if (ra && rb && !live_start(ds, ex, j, 0, &ds->partner, 0)) explorer_init(&ds->shadow);
+    ex->other_path[0] = 0;
+    explorer_diff_close(&xe->diff);
+    explorer_eval_show(xe, ex, XV_MAIN);
+    if (ds->partner.model)
+        explorer_message(ex, 0, "row %s at T %g: B (%s) live, A (%s) generated beside it under the same settings",
+                         j->id, temp, lv->model->name, ds->partner.model->name);
+    else explorer_message(ex, 0, "row %s at T %g: live (%s)%s", j->id, temp, lv->model->name,
+                          ver && j->a ? " (B; A is not a prompt row)" : ver ? " (B only)" : "");
+    return EX_RECOMPUTE | EX_RESIZE;
 }
 
 /* Open version B's dump as the comparison (the diff view); LS_OK or the
@@ -187,13 +318,19 @@ static int open_other(struct ex_dataset *ds, struct explorer *ex, struct explore
     return LS_OK;
 }
 
-unsigned explorer_dataset_enter(struct ex_dataset *ds, struct explorer *ex, struct explorer_eval *xe)
+unsigned explorer_dataset_enter(struct ex_dataset *ds, struct explorer *ex, struct explorer_eval *xe,
+                                struct ex_live *lv)
 {
     if (!ds->on || !ds->shown || ds->sel >= ds->table.n_lines) return EX_NONE;
     const struct ds_tline *l = &ds->table.line[ds->sel];
     const struct ds_job *j = &ds->plan.jobs[l->job];
     const struct ds_row *mainrow = dump_row(j->a), *other = dump_row(j->b);
     if (!mainrow) { mainrow = other; other = NULL; }
+    if (!mainrow && (prompt_row(j->a) || prompt_row(j->b))) {
+        unsigned fl = open_prompt(ds, ex, xe, lv, j, ds->doc->temps[l->temp]);
+        if ((fl & EX_RECOMPUTE) == EX_RECOMPUTE) { ds->shown = 0; ds->open_job = (long)l->job; ds->open_temp = l->temp; }
+        return fl;
+    }
     if (!mainrow) return refuse_open(ex, j);
     struct source_opts so = ds->src;
     struct ls_error e = {0};
@@ -221,6 +358,7 @@ unsigned explorer_dataset_enter(struct ex_dataset *ds, struct explorer *ex, stru
 unsigned explorer_dataset_back(struct ex_dataset *ds)
 {
     if (!ds->on || ds->shown) return EX_NONE;
+    live_close(ds);
     ds->shown = 1;
     return EX_RESIZE;
 }

@@ -4,7 +4,8 @@
  * or delta; Enter opens the selected row in the normal explorer (both
  * versions side by side, the diff view, when paired) at the line's
  * temperature, Esc comes back to the table with its selection, scroll and
- * sort kept.
+ * sort kept. A prompt row opens in live mode (explorer_live.h), A and B
+ * as live mode's A/B when paired.
  *
  * Who writes what: explorer_dataset_open builds the plan and the empty
  * document (every line shown at once, values pending); explorer_dataset_work
@@ -14,11 +15,13 @@
  * the actions below move the selection, sort, open and come back; the view
  * (view/view_dataset.h) only reads.
  *
- * Cost model: a slice evaluates rows until its budget is spent (at least
- * one row: one eval pass over the row's dumps for every temperature, plus
- * the KL comparison of a pair), then re-sorts the n_rows x n_temps lines
- * (qsort). The summary (means, deltas, bootstrap intervals) is computed once,
- * when the last row is done.
+ * Cost model: a slice works until its budget (at most EX_DS_SLICE_NS) is
+ * spent, in units far below a row (ds_rowjob_step: one step of a dump's
+ * eval pass, one temperature's finish, one generated token, one step of
+ * the KL comparison), so a key never waits for a whole row; a slice that
+ * finished rows re-sorts the n_rows x n_temps lines (qsort). The summary
+ * (means, deltas, bootstrap intervals) is computed after the last row, in
+ * slices too (ds_summary_step: a chunk of one cell's bootstrap).
  *
  * Memory: everything is allocated by _open and freed by _free. */
 #ifndef LS_EXPLORER_DATASET_H
@@ -26,7 +29,10 @@
 
 #include "explorer/explorer.h"
 #include "explorer/explorer_eval.h"
+#include "explorer/explorer_live.h"
 #include "report/dataset_table.h"
+
+#define EX_DS_LIVE_N 8       /* continuations a prompt row opens with (per version) */
 
 struct ex_dataset {
     int on;                          /* a dataset is open */
@@ -41,10 +47,24 @@ struct ex_dataset {
     struct source_opts src;          /* input options of every row (a row's format wins) */
     size_t next;                     /* next job to evaluate */
     size_t sel, scroll;              /* selected line / first line shown (display order) */
+    struct ds_rowjob *rj;            /* job `next` under way (NULL none) and its row */
+    struct ds_row_result row;
+    struct ds_sumjob *sj;            /* the summary under way */
+    int summary_done;                /* the background work is over */
     int summary_ok;                  /* sum holds the finished run's summary */
     struct ds_summary sum;
     long open_job;                   /* the row the explorer shows, -1 none */
     int open_temp;
+    /* a prompt row open in live mode: live is the front end's (borrowed,
+     * given to _enter) and generates the shown version; when the row is
+     * paired, partner generates version A's prompt with model A under the
+     * same settings in its own explorer (shadow), held in live as A/B */
+    struct ex_live *live;
+    struct ex_live partner;
+    struct explorer shadow;
+    const char *live_prompt;         /* the row's prompt live was opened on (borrowed) */
+    int held;                        /* held_rq: the partner's generation live holds */
+    struct gen_request held_rq;
 };
 
 /* Load A (and B, may be NULL), plan the rows, start an empty document.
@@ -66,8 +86,10 @@ struct ex_dataset_spec {
 int explorer_dataset_open(struct ex_dataset *ds, const struct ex_dataset_spec *sp, struct ls_error *err);
 void explorer_dataset_free(struct ex_dataset *ds);
 
-/* One slice of rows (about budget_ns, at least one row): EX_REDRAW |
- * EX_BUSY while rows remain, EX_REDRAW for the last, 0 when done. */
+/* One slice (about budget_ns, at most EX_DS_SLICE_NS, at least one unit):
+ * EX_BUSY while work remains, with EX_REDRAW when rows arrived; EX_REDRAW
+ * when the summary is done, 0 after. */
+#define EX_DS_SLICE_NS 1000000L
 unsigned explorer_dataset_work(struct ex_dataset *ds, struct explorer *ex, long budget_ns);
 
 /* The first line shown with `rows` lines: scroll, moved just enough to
@@ -86,9 +108,19 @@ unsigned explorer_dataset_sort_by(struct ex_dataset *ds, struct explorer *ex, in
 /* Select line `line` (display position; clamped). */
 unsigned explorer_dataset_select(struct ex_dataset *ds, int64_t line, int rows);
 /* Open the selected line's row in the explorer (ex; the diff view of xe
- * when paired) at its temperature; the table hides. */
-unsigned explorer_dataset_enter(struct ex_dataset *ds, struct explorer *ex, struct explorer_eval *xe);
-/* Back to the table (EX_NONE when it is shown or no dataset is open). */
+ * when paired) at its temperature; the table hides. A prompt row opens in
+ * live mode (lv, the front end's live state, which must be off): the
+ * row's prompt, the row's model, the table's chain and seed at the line's
+ * temperature, EX_DS_LIVE_N continuations of the table's length (the
+ * first of the N the table scored); paired, lv is version B (model B,
+ * B's prompt) and version A is generated beside it under the same
+ * settings whenever they change, held as live mode's A (explorer_live_hold):
+ * the continuations panel lists both, the scores view ('e') compares them
+ * side by side. */
+unsigned explorer_dataset_enter(struct ex_dataset *ds, struct explorer *ex, struct explorer_eval *xe,
+                                struct ex_live *lv);
+/* Back to the table (EX_NONE when it is shown or no dataset is open);
+ * a prompt row's live mode ends. */
 unsigned explorer_dataset_back(struct ex_dataset *ds);
 
 /* ':' commands: sort COLUMN [asc|desc], sort id, table. EXC_UNKNOWN for

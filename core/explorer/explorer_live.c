@@ -158,9 +158,10 @@ static void live_message(const struct ex_live *lv, struct explorer *ex)
                          lv->n, lv->pick, c->n, gen_end_name(c->end), count_valid(lv), lv->n, c->text ? c->text : "");
         return;
     }
-    explorer_message(ex, 0, "A/B: A T=%g p=%g k=%d m=%g: %u/%u valid JSON | B T=%g p=%g k=%d m=%g: %u/%u | A#%u: %.50s | B#%u: %.50s",
-                     lv->ab_rq.params.temperature, lv->ab_rq.params.top_p, (int)lv->ab_rq.params.top_k,
-                     lv->ab_rq.params.min_p, lv->ab_valid, lv->n, lv->rq.params.temperature, lv->rq.params.top_p,
+    explorer_message(ex, 0, "A/B: A%s%s T=%g p=%g k=%d m=%g: %u/%u valid JSON | B%s%s T=%g p=%g k=%d m=%g: %u/%u | A#%u: %.50s | B#%u: %.50s",
+                     lv->ab_model[0][0] ? " " : "", lv->ab_model[0], lv->ab_rq.params.temperature,
+                     lv->ab_rq.params.top_p, (int)lv->ab_rq.params.top_k, lv->ab_rq.params.min_p, lv->ab_valid, lv->n,
+                     lv->ab_model[1][0] ? " " : "", lv->ab_model[1], lv->rq.params.temperature, lv->rq.params.top_p,
                      (int)lv->rq.params.top_k, lv->rq.params.min_p, count_valid(lv), lv->n, lv->pick,
                      lv->ab_text[lv->pick], lv->pick, c->text ? c->text : "");
 }
@@ -258,19 +259,34 @@ static int cmd_fork(struct ex_live *lv, struct explorer *ex, const char *arg)
     return EXC_OK;
 }
 
+/* Hold a's continuations (a may be lv) as A. */
+static void hold(struct ex_live *lv, const struct ex_live *a)
+{
+    lv->ab = 1;
+    lv->ab_rq = a->rq;
+    for (uint32_t i = 0; i < lv->n; i++)
+        snprintf(lv->ab_text[i], sizeof lv->ab_text[i], "%s", i < a->n && a->cont[i].text ? a->cont[i].text : "");
+    lv->ab_valid = count_valid(a);
+    lv->ab_sc = a->sc;
+    lv->ab_sc_ok = a->sc_ok;
+    lv->ab_model[0][0] = lv->ab_model[1][0] = 0;
+}
+
 static int cmd_ab(struct ex_live *lv, struct explorer *ex)
 {
     if (lv->ab) { lv->ab = 0; explorer_message(ex, 0, "A/B off"); return EXC_OK; }
     if (lv->running) { explorer_message(ex, 1, "ab: still generating"); return EXC_ERROR; }
-    lv->ab = 1;
-    lv->ab_rq = lv->rq;
-    for (uint32_t i = 0; i < lv->n; i++)
-        snprintf(lv->ab_text[i], sizeof lv->ab_text[i], "%s", lv->cont[i].text ? lv->cont[i].text : "");
-    lv->ab_valid = count_valid(lv);
-    lv->ab_sc = lv->sc;
-    lv->ab_sc_ok = lv->sc_ok;
+    hold(lv, lv);
     live_message(lv, ex);
     return EXC_OK;
+}
+
+void explorer_live_hold(struct ex_live *lv, const struct ex_live *a, struct explorer *ex)
+{
+    hold(lv, a);
+    snprintf(lv->ab_model[0], sizeof lv->ab_model[0], "%.63s", a->model->name);
+    snprintf(lv->ab_model[1], sizeof lv->ab_model[1], "%.63s", lv->model->name);
+    if (!lv->running) live_message(lv, ex);
 }
 
 int explorer_live_command(struct ex_live *lv, struct explorer *ex, const char *line)

@@ -60,6 +60,8 @@ struct ex_live {
     struct gen_request ab_rq;
     char ab_text[EX_LIVE_MAX][EX_LIVE_TEXT];
     uint32_t ab_valid;               /* A's continuations that parse as JSON (prompt + text) */
+    char ab_model[2][64];            /* A's and this model's names when A came from another
+                                        model (explorer_live_hold); "" for :ab */
     /* scores of the N continuations (eval_gen_score: every evaluator of
      * `eval --model`, means over the continuations), and A's when held */
     struct eval_config cfg;          /* evaluator options (the app sets them) */
@@ -75,6 +77,11 @@ unsigned explorer_live_work(struct ex_live *lv, struct explorer *ex, long budget
 /* Run a live command; EXC_UNKNOWN when the line is not one (or live is off
  * and it is not one of its words: then it says live mode is off). */
 int explorer_live_command(struct ex_live *lv, struct explorer *ex, const char *line);
+/* Hold another live generation's continuations as A (its model and
+ * prompt may differ; the dataset table's paired prompt rows: A = model A,
+ * this one = model B), as :ab holds this one's; the message says so when
+ * this one is not generating. */
+void explorer_live_hold(struct ex_live *lv, const struct ex_live *a, struct explorer *ex);
 /* The scores of the shown generation, NULL while generating or on failure. */
 const struct eval_scores *explorer_live_scores(const struct ex_live *lv);
 /* Continuation i's text (NUL-terminated) or NULL. */

@@ -12,7 +12,9 @@ int gen_ws_init(struct gen_ws *w, uint32_t V)
     w->V = V;
     w->z = malloc(V * sizeof *w->z);
     w->cum = malloc(V * sizeof *w->cum);
-    if (!w->z || !w->cum || chain_ws_init(&w->ws, V) || chain_result_init(&w->res, V)) {
+    w->cache = malloc(sizeof *w->cache);
+    if (w->cache) gen_cache_init(w->cache, V);
+    if (!w->z || !w->cum || !w->cache || chain_ws_init(&w->ws, V) || chain_result_init(&w->res, V)) {
         gen_ws_free(w);
         return -1;
     }
@@ -23,6 +25,8 @@ void gen_ws_free(struct gen_ws *w)
 {
     free(w->z);
     free(w->cum);
+    if (w->cache) gen_cache_free(w->cache);
+    free(w->cache);
     chain_ws_free(&w->ws);
     chain_result_free(&w->res);
     memset(w, 0, sizeof *w);
@@ -102,27 +106,62 @@ static int append_text(const struct model *m, const struct gen_request *r, struc
     return LS_OK;
 }
 
+/* The token of this step and its numbers (from the chain or the cache). */
+struct pick { int32_t tok; double p, p_raw; int cached; };
+
+/* The cache's answer for the logits in w->z, when it may give one: a draw
+ * with the step's uniform on the stored prefix sums. 0: run the chain. */
+static int pick_cached(const struct gen_request *r, struct gen_cont *c, struct gen_ws *w, struct pick *k)
+{
+    if (w->no_cache || c->forced >= 0 || !gen_cache_usable(&r->chain, &r->params)) return 0;
+    gen_cache_bind(w->cache, &r->chain, &r->params);
+    const struct gen_cache_entry *e = gen_cache_find(w->cache, w->z);
+    if (!e) return 0;
+    struct draw_cdf d = { e->kept, e->cum, e->n_kept, e->n_kept ? e->cum[e->n_kept - 1] : 0.0 };
+    k->tok = draw_token(&d, &c->g);
+    int32_t j = k->tok >= 0 ? gen_cache_pos(e, k->tok) : -1;
+    k->p = j >= 0 ? e->p[j] : 0.0;
+    k->p_raw = j >= 0 ? e->p_raw[j] : 0.0;
+    k->cached = 1;
+    return 1;
+}
+
 /* Run the chain on the model's logits for the next token, with the
- * continuation's context and carried mu. */
-static int step_dist(struct model *m, const struct gen_request *r, struct gen_cont *c, struct gen_ws *w,
-                     struct ls_error *err)
+ * continuation's context and carried mu, and draw (forced or not: always
+ * one uniform); the result is remembered when the cache may serve it. */
+static int step_pick(struct model *m, const struct gen_request *r, struct gen_cont *c, struct gen_ws *w,
+                     struct pick *k, struct ls_error *err)
 {
     uint32_t n_ctx = c->n_prompt + c->n;
     int rc = grow(c, r, m->V, err);
     if (!rc) rc = model_next_logits(m, c->ctx, n_ctx, w->z, err);
-    if (rc) return rc;
+    if (rc || pick_cached(r, c, w, k)) return rc;
     chain_ws_set_context(&w->ws, c->ctx, n_ctx, c->n_prompt, c->n, r->seed + c->index);
     w->ws.mu = c->mu_now;
     w->ws.mu_set = c->mu_set;
-    return chain_run(&r->chain, &r->params, w->z, m->V, &w->ws, &w->res, err);
+    if ((rc = chain_run(&r->chain, &r->params, w->z, m->V, &w->ws, &w->res, err))) return rc;
+    struct draw_cdf d = draw_cdf_build(&w->res, w->cum);
+    if (!w->no_cache && gen_cache_usable(&r->chain, &r->params)) {
+        gen_cache_bind(w->cache, &r->chain, &r->params); /* (a forced step has not looked) */
+        gen_cache_put(w->cache, w->z, &w->res, &d);
+    }
+    k->tok = draw_token(&d, &c->g);
+    if (c->forced >= 0) { k->tok = c->forced; c->forced = -1; }
+    k->p = k->tok >= 0 ? w->res.p[k->tok] : 0.0;
+    k->p_raw = k->tok >= 0 ? w->res.p_raw[k->tok] : 0.0;
+    k->cached = 0;
+    return LS_OK;
 }
 
-/* The chosen token's effect on carried state: mirostat's mu. */
-static void accept(const struct gen_request *r, struct gen_cont *c, struct gen_ws *w, int32_t tok)
+/* The chosen token's effect on carried state: mirostat's mu (a cached
+ * step's chain uses none: mu stays). */
+static void accept(const struct gen_request *r, struct gen_cont *c, struct gen_ws *w, const struct pick *k)
 {
-    if (w->res.p[tok] > 0) chain_accept(&r->chain, &r->params, &w->ws, &w->res, tok);
-    c->mu_now = w->ws.mu;
-    c->mu_set = w->ws.mu_set;
+    if (!k->cached) {
+        if (w->res.p[k->tok] > 0) chain_accept(&r->chain, &r->params, &w->ws, &w->res, k->tok);
+        c->mu_now = w->ws.mu;
+        c->mu_set = w->ws.mu_set;
+    }
     c->mu[c->n] = c->mu_set ? c->mu_now : NAN;
 }
 
@@ -130,20 +169,18 @@ int gen_step(struct model *m, const struct gen_request *r, struct gen_cont *c, s
              struct ls_error *err)
 {
     if (c->end) return LS_OK;
-    int rc = step_dist(m, r, c, w, err);
+    struct pick k;
+    int rc = step_pick(m, r, c, w, &k, err);
     if (rc) return rc;
-    struct draw_cdf d = draw_cdf_build(&w->res, w->cum);
-    int32_t tok = draw_token(&d, &c->g);   /* always one uniform, forced or not */
-    if (c->forced >= 0) { tok = c->forced; c->forced = -1; }
-    if (tok < 0) { c->end = GEN_NOTHING_KEPT; return LS_OK; }
-    accept(r, c, w, tok);
-    c->ids[c->n] = tok;
-    c->p[c->n] = w->res.p[tok];
-    c->p_raw[c->n] = w->res.p_raw[tok];
+    if (k.tok < 0) { c->end = GEN_NOTHING_KEPT; return LS_OK; }
+    accept(r, c, w, &k);
+    c->ids[c->n] = k.tok;
+    c->p[c->n] = k.p;
+    c->p_raw[c->n] = k.p_raw;
     if (r->keep_logits) memcpy(c->logits + (size_t)c->n * m->V, w->z, m->V * sizeof *w->z);
     c->n++;
-    if ((rc = append_text(m, r, c, tok, err))) return rc;
-    if (!c->end && tok == m->eos) c->end = GEN_EOS;
+    if ((rc = append_text(m, r, c, k.tok, err))) return rc;
+    if (!c->end && k.tok == m->eos) c->end = GEN_EOS;
     if (!c->end && c->n >= r->max_tokens) c->end = GEN_MAX_TOKENS;
     return LS_OK;
 }

@@ -39,6 +39,7 @@
 #include "base/status.h"
 #include "sampling/chain.h"
 #include "model/model.h"
+#include "model/gen_cache.h"
 
 enum gen_end { GEN_RUNNING = 0, GEN_EOS, GEN_MAX_TOKENS, GEN_STOP, GEN_NOTHING_KEPT };
 
@@ -72,12 +73,18 @@ struct gen_cont {
     int32_t forced;            /* token forced at the next step (fork), -1 none */
 };
 
+/* res holds the last chain run; a step served by the cache (gen_cache.h)
+ * runs no chain, so res is not the last step's: read a continuation's
+ * p / p_raw, not res. no_cache = 1 runs the chain at every step (the
+ * bench's baseline). */
 struct gen_ws {
     uint32_t V;
     float *z;
     struct chain_ws ws;
     struct chain_result res;
     double *cum;
+    struct gen_cache *cache;
+    int no_cache;
 };
 
 int gen_ws_init(struct gen_ws *w, uint32_t V);

@@ -154,6 +154,15 @@ struct ds_summary {
 };
 int ds_summary_compute(const struct ds_doc *d, struct ds_summary *s, struct ls_error *err);
 void ds_summary_free(struct ds_summary *s);
+/* The same in slices (the explorer's table): begin, step until *done
+ * (at least one unit each: a cell's means, a chunk of its bootstrap, or
+ * the moved rows and KL; it stops once clock_ns() reaches deadline_ns),
+ * then free the job. ds_summary_compute is exactly this with no deadline.
+ * On an error s is freed. d is borrowed and must not change meanwhile. */
+struct ds_sumjob;
+int ds_summary_begin(const struct ds_doc *d, struct ds_summary *s, struct ds_sumjob **out, struct ls_error *err);
+int ds_summary_step(struct ds_sumjob *j, int64_t deadline_ns, int *done, struct ls_error *err);
+void ds_summary_job_free(struct ds_sumjob *j);
 
 /* Paired percentile bootstrap of the mean of x[0..n): `resamples` means of
  * n values drawn with replacement (xoshiro256** seeded with seed; index
@@ -166,6 +175,10 @@ int ds_bootstrap_ci(const double *x, size_t n, uint32_t resamples, uint64_t seed
 
 /* One row to evaluate: the rows of A and B with its id (either NULL). */
 struct ds_job { const char *id; const struct ds_row *a, *b; };
+/* The row whose reference answer and expected items judge both versions
+ * of a job (A's reference, else B's; A's expected items when B has none);
+ * NULL when neither row exists. */
+const struct ds_row *ds_job_ref(const struct ds_job *j);
 struct ds_run_opts {
     const struct source_opts *src;
     struct eval_config cfg;        /* seed, n, evaluators...; reference set per row */
@@ -197,6 +210,11 @@ struct ds_worker {
     struct ls_error model_err[2];
 };
 void ds_worker_free(struct ds_worker *w);
+/* Open now the models the jobs' prompt rows will need (the explorer, so
+ * that no background slice waits for a model file); a model that fails to
+ * open fails its rows later with the same message, as when opened on
+ * first use. */
+void ds_worker_prepare(struct ds_worker *w, const struct ds_run_opts *o, const struct ds_job *jobs, size_t n_jobs);
 /* Evaluate one job into r (zeroed by the caller; not yet in d): its
  * versions, then the KL comparison. LS_OK also when a version failed (its
  * error is in r); LS_EINTERNAL only when o->cancel stopped it. The threads
@@ -204,6 +222,19 @@ void ds_worker_free(struct ds_worker *w);
  * this, each thread with its own worker state w. */
 int ds_run_job(const struct ds_doc *d, const struct ds_job *j, const struct ds_run_opts *o, struct ds_worker *w,
                struct ds_row_result *r);
+/* The same row in slices (the explorer's background work): new, then step
+ * until *done, then free. A step does at least one unit of the row's work
+ * (opening a version's dump or model, one step of its eval pass, the
+ * finish of one temperature, one token of a generated continuation, one
+ * step of the KL comparison) and stops once clock_ns() reaches deadline_ns;
+ * ds_run_job is exactly this with no deadline, so a row's numbers do not
+ * depend on how it was sliced. Return codes as ds_run_job's; d, j, o, w
+ * and r are borrowed until the job is freed. */
+struct ds_rowjob;
+int ds_rowjob_new(const struct ds_doc *d, const struct ds_job *j, const struct ds_run_opts *o, struct ds_worker *w,
+                  struct ds_row_result *r, struct ds_rowjob **out);
+int ds_rowjob_step(struct ds_rowjob *rj, int64_t deadline_ns, int *done);
+void ds_rowjob_free(struct ds_rowjob *rj);
 /* Evaluate the jobs into d (rows appended, then sorted). Returns LS_OK
  * also when rows failed (they are in d with their errors); a set cancel
  * flag returns LS_OK with the rows finished so far (the caller sees

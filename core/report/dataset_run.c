@@ -10,6 +10,7 @@
 #include "report/eval_report.h"
 #include "eval/eval_gen.h"
 #include "model/model.h"
+#include "base/clock.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -80,6 +81,13 @@ static int take_scores(const struct ds_doc *d, const struct eval_run *run, const
     return LS_OK;
 }
 
+const struct ds_row *ds_job_ref(const struct ds_job *j)
+{
+    const struct ds_row *ref = j->a && j->a->reference ? j->a : j->b;
+    if (j->a && j->a->n_expected && !(ref && ref->n_expected)) ref = j->a;
+    return ref;
+}
+
 /* The evaluation of one version: its settings per temperature and the
  * row's reference and environment for the evaluators. */
 struct vjob {
@@ -91,8 +99,7 @@ struct vjob {
 static void vjob_init(struct vjob *x, const struct ds_doc *d, const struct ds_run_opts *o, const struct ds_job *j,
                       int ver)
 {
-    const struct ds_row *ref = j->a && j->a->reference ? j->a : j->b;
-    if (j->a && j->a->n_expected && !(ref && ref->n_expected)) ref = j->a;
+    const struct ds_row *ref = ds_job_ref(j);
     row_env(j->id, ver, ref, x->env);
     x->cfg = o->cfg;
     x->cfg.threads = 1;
@@ -133,86 +140,266 @@ static struct model *worker_model(const struct ds_run_opts *o, struct ds_worker 
     return w->model[ver];
 }
 
+/* ---- one row, resumable ----------------------------------------------------
+ * A row is evaluated as a sequence of small units (ds_rowjob_step): per
+ * version, opening its dump (or its model and prompt), one step of the eval
+ * pass (every temperature's chain), the finish of one temperature, or one
+ * token of a generated continuation (eval_gen_advance); then one step of
+ * the KL comparison. The threads of `dataset eval` run a row's units with no
+ * deadline; the explorer's slices stop between any two. */
+
+enum rj_phase { RJ_VERSION = 0, RJ_STEPS, RJ_FINISH, RJ_PROMPT, RJ_COMPARE, RJ_DONE };
+
+struct ds_rowjob {
+    const struct ds_doc *d;
+    const struct ds_job *j;
+    const struct ds_run_opts *o;
+    struct ds_worker *w;
+    struct ds_row_result *r;
+    int ver, phase, vjob_on;
+    struct source *s[2];
+    struct vjob x;
+    struct eval_run *run;            /* RJ_STEPS, RJ_FINISH */
+    float *z, *zb;                   /* a step's logits (zb: B's, comparing) */
+    uint32_t step;                   /* next step (eval pass, comparison) */
+    size_t k;                        /* next temperature to finish */
+    struct eval_gen_job *gen;        /* RJ_PROMPT */
+    int32_t *ids;
+    char note[LS_ERROR_MAX + 64];    /* why the comparison stopped */
+    struct ls_error e;
+};
+
+/* The current version is done: release what it held, go to the next. */
+static void next_version(struct ds_rowjob *rj)
+{
+    if (rj->vjob_on) for (int i = 0; rj->x.env[i]; i++) free(rj->x.env[i]);
+    rj->vjob_on = 0;
+    eval_run_free(rj->run);
+    rj->run = NULL;
+    eval_gen_job_free(rj->gen);
+    rj->gen = NULL;
+    free(rj->ids);
+    rj->ids = NULL;
+    free(rj->z);
+    rj->z = NULL;
+    rj->ver++;
+    rj->phase = RJ_VERSION;
+}
+
+/* An evaluation's end into the version (outcome), then the next version. */
+static int version_end(struct ds_rowjob *rj, int rc, const struct eval_run *run, const struct source *s)
+{
+    rc = outcome(rj->d, rj->o, rc, &rj->e, run, s, &rj->x, &rj->r->ver[rj->ver]);
+    next_version(rj);
+    return rc;
+}
+
+void ds_worker_prepare(struct ds_worker *w, const struct ds_run_opts *o, const struct ds_job *jobs, size_t n_jobs)
+{
+    char msg[LS_ERROR_MAX + 64];
+    for (size_t i = 0; i < n_jobs; i++)
+        for (int v = 0; v < 2; v++) {
+            const struct ds_row *r = v ? jobs[i].b : jobs[i].a;
+            if (r && r->kind == DS_PROMPT && o->model[v] && !w->tried[v]) worker_model(o, w, v, msg, sizeof msg);
+        }
+}
+
 /* A prompt row: the model writes N continuations per temperature (as
  * `eval --model`), scored by the same evaluators. */
-static int run_prompt(const struct ds_doc *d, const struct ds_run_opts *o, struct ds_worker *w, const struct ds_row *row,
-                      int ver, const struct vjob *x, struct ds_version *v)
+static int prompt_begin(struct ds_rowjob *rj, const struct ds_row *row)
 {
     char msg[LS_ERROR_MAX + 64];
-    struct model *m = worker_model(o, w, ver, msg, sizeof msg);
-    if (!m) return fail_version(v, msg);
-    int32_t *ids = NULL;
+    struct ds_version *v = &rj->r->ver[rj->ver];
+    struct model *m = worker_model(rj->o, rj->w, rj->ver, msg, sizeof msg);
     uint32_t n = 0;
-    struct ls_error e = {0};
-    if (model_encode_prompt(m, row->prompt, strlen(row->prompt), &ids, &n, &e)) return fail_version(v, e.msg);
-    struct eval_gen_request g = { m, row->prompt, ids, n, o->max_tokens ? o->max_tokens : DS_MAX_TOKENS, NULL };
-    struct eval_gen *gen = NULL;
-    int rc = eval_gen_run(&g, &x->cfg, x->set, (size_t)d->n_temps, o->cancel, &gen, &e);
-    rc = outcome(d, o, rc, &e, gen ? gen->run : NULL, gen ? gen->src : NULL, x, v);
-    eval_gen_free(gen);
-    free(ids);
-    return rc;
+    if (!m) { int rc = fail_version(v, msg); next_version(rj); return rc; }
+    if (model_encode_prompt(m, row->prompt, strlen(row->prompt), &rj->ids, &n, &rj->e)) {
+        int rc = fail_version(v, rj->e.msg);
+        next_version(rj);
+        return rc;
+    }
+    struct eval_gen_request g = { m, row->prompt, rj->ids, n, rj->o->max_tokens ? rj->o->max_tokens : DS_MAX_TOKENS,
+                                  NULL };
+    int rc = eval_gen_begin(&g, &rj->x.cfg, rj->x.set, (size_t)rj->d->n_temps, &rj->gen, &rj->e);
+    if (rc) return version_end(rj, rc, NULL, NULL);
+    rj->phase = RJ_PROMPT;
+    return LS_OK;
 }
 
-/* One version of one job: open and evaluate a dump (*src keeps it open for
- * the comparison), or generate for a prompt. LS_EINTERNAL only when
- * cancelled. */
-static int run_version(const struct ds_doc *d, const struct ds_run_opts *o, struct ds_worker *w,
-                       const struct ds_job *j, int ver, struct ds_version *v, struct source **src)
+/* Start version ver: nothing (no row), a refusal, a dump opened and its
+ * eval pass begun, or a prompt's generation begun. */
+static int version_begin(struct ds_rowjob *rj)
 {
-    const struct ds_row *row = ver ? j->b : j->a;
-    if (!row) return LS_OK;
+    const struct ds_row *row = rj->ver ? rj->j->b : rj->j->a;
+    struct ds_version *v = &rj->r->ver[rj->ver];
     char msg[LS_ERROR_MAX + 64];
-    if (row->kind == DS_BAD) { snprintf(msg, sizeof msg, "manifest line %ld: %s", row->line, row->error); return fail_version(v, msg); }
-    struct ls_error e = {0};
-    struct source_opts so = *o->src;
-    if (row->format) so.format = row->format;
-    if (row->kind == DS_DUMP && source_open(row->path, &so, src, &e)) return fail_version(v, e.msg);
-    struct vjob x;
-    vjob_init(&x, d, o, j, ver);
-    int rc;
-    if (row->kind == DS_PROMPT) rc = run_prompt(d, o, w, row, ver, &x, v);
-    else {
-        struct eval_run *run = NULL;
-        rc = eval_source(*src, &x.cfg, x.set, (size_t)d->n_temps, o->cancel, &run, &e);
-        rc = outcome(d, o, rc, &e, run, *src, &x, v);
-        eval_run_free(run);
+    if (!row) { next_version(rj); return LS_OK; }
+    if (row->kind == DS_BAD) {
+        snprintf(msg, sizeof msg, "manifest line %ld: %s", row->line, row->error);
+        int rc = fail_version(v, msg);
+        next_version(rj);
+        return rc;
     }
-    for (int i = 0; x.env[i]; i++) free(x.env[i]);
+    struct source_opts so = *rj->o->src;
+    if (row->format) so.format = row->format;
+    struct source **src = &rj->s[rj->ver];
+    if (row->kind == DS_DUMP && source_open(row->path, &so, src, &rj->e)) {
+        int rc = fail_version(v, rj->e.msg);
+        next_version(rj);
+        return rc;
+    }
+    vjob_init(&rj->x, rj->d, rj->o, rj->j, rj->ver);
+    rj->vjob_on = 1;
+    if (row->kind == DS_PROMPT) return prompt_begin(rj, row);
+    int rc = eval_run_new(*src, &rj->x.cfg, rj->x.set, (size_t)rj->d->n_temps, &rj->run, &rj->e);
+    if (!rc && !(rj->z = malloc((size_t)((*src)->vocab_size ? (*src)->vocab_size : 1) * sizeof *rj->z)))
+        rc = ls_fail(&rj->e, LS_ELIMIT, "out of memory (V = %u)", (*src)->vocab_size);
+    if (rc) return version_end(rj, rc, NULL, NULL);
+    rj->phase = RJ_STEPS;
+    rj->step = 0;
+    rj->k = 0;
+    return LS_OK;
+}
+
+/* One step of a dump's eval pass (every temperature), as eval_source. */
+static int dump_step(struct ds_rowjob *rj)
+{
+    struct source *src = rj->s[rj->ver];
+    if (rj->step >= src->n_steps) { rj->phase = RJ_FINISH; return LS_OK; }
+    struct step_info si;
+    int rc = source_read_step(src, rj->step, rj->z, &si, &rj->e);
+    if (rc) ls_error_prefix(&rj->e, src->path);
+    else rc = eval_run_step(rj->run, rj->z, &si, &rj->e);
+    rj->step++;
+    return rc ? version_end(rj, rc, NULL, NULL) : LS_OK;
+}
+
+/* The finish of one temperature; after the last, the scores. */
+static int dump_finish(struct ds_rowjob *rj)
+{
+    int rc = eval_run_finish_set(rj->run, rj->k++, rj->o->cancel, &rj->e);
+    if (rc) return version_end(rj, rc, NULL, NULL);
+    if (rj->k < (size_t)rj->d->n_temps) return LS_OK;
+    return version_end(rj, LS_OK, rj->run, rj->s[rj->ver]);
+}
+
+/* Generation: one unit of eval_gen's run; at its end, the scores. */
+static int prompt_unit(struct ds_rowjob *rj)
+{
+    int done = 0;
+    int rc = eval_gen_advance(rj->gen, 0, rj->o->cancel, &done, &rj->e);
+    if (rc || !done) return rc ? version_end(rj, rc, NULL, NULL) : LS_OK;
+    struct eval_gen *gen = eval_gen_take(rj->gen);
+    rc = version_end(rj, LS_OK, gen->run, gen->src);
+    eval_gen_free(gen);
     return rc;
 }
 
-/* Compare every step of two opened dumps of the same tokens. */
-static void compare(const struct ds_job *j, struct source *a, struct source *b, struct ds_kl *k)
+/* After the versions: two dumps of the same tokens are compared step by
+ * step (generated continuations have no common path). */
+static void compare_begin(struct ds_rowjob *rj)
 {
-    char note[LS_ERROR_MAX + 64] = "";
-    float *za = NULL, *zb = NULL;
+    struct source *a = rj->s[0], *b = rj->s[1];
+    struct ds_kl *k = &rj->r->kl;
+    rj->phase = RJ_DONE;
+    if (!a || !b || rj->r->ver[0].status != DSV_OK || rj->r->ver[1].status != DSV_OK) return;
+    rj->phase = RJ_COMPARE;
+    rj->step = 0;
+    rj->note[0] = 0;
+    if (a->n_steps != b->n_steps) snprintf(rj->note, sizeof rj->note, "A has %u steps, B %u", a->n_steps, b->n_steps);
+    else if (a->vocab_size != b->vocab_size)
+        snprintf(rj->note, sizeof rj->note, "vocabulary sizes differ (A %u, B %u)", a->vocab_size, b->vocab_size);
+    else if (!(rj->z = malloc(a->vocab_size * sizeof *rj->z)) || !(rj->zb = malloc(a->vocab_size * sizeof *rj->zb)) ||
+             !(k->steps = calloc(a->n_steps ? a->n_steps : 1, sizeof *k->steps)))
+        snprintf(rj->note, sizeof rj->note, "out of memory");
+}
+
+/* One step of the comparison; 1 when it stopped (a note says why). */
+static int compare_one(struct ds_rowjob *rj)
+{
+    struct source *a = rj->s[0], *b = rj->s[1];
+    struct ds_kl *k = &rj->r->kl;
     struct step_info ia, ib;
-    struct ls_error e = {0};
-    if (a->n_steps != b->n_steps) snprintf(note, sizeof note, "A has %u steps, B %u", a->n_steps, b->n_steps);
-    else if (a->vocab_size != b->vocab_size) snprintf(note, sizeof note, "vocabulary sizes differ (A %u, B %u)", a->vocab_size, b->vocab_size);
-    else if (!(za = malloc(a->vocab_size * sizeof *za)) || !(zb = malloc(a->vocab_size * sizeof *zb)) ||
-             !(k->steps = calloc(a->n_steps ? a->n_steps : 1, sizeof *k->steps))) snprintf(note, sizeof note, "out of memory");
-    for (uint32_t t = 0; !note[0] && t < a->n_steps; t++) {
-        if (source_read_step(a, t, za, &ia, &e) || source_read_step(b, t, zb, &ib, &e)) break;
-        if (ia.sparse || ib.sparse) { /* the unlisted tail is unknown: diff gives bounds, one row no mean */
-            snprintf(note, sizeof note, "step %u lists only the top tokens (%s): its KL is bounded, not known; "
-                     "logitscope diff gives the bounds", t, ia.sparse ? "A" : "B");
-            break;
-        }
-        if (ia.token >= 0 && ib.token >= 0 && ia.token != ib.token) {
-            snprintf(note, sizeof note, "token sequences differ at step %u (A id %d, B id %d)", t, ia.token, ib.token);
-            break;
-        }
-        if (div_step_compute(za, zb, a->vocab_size, ia.token >= 0 ? ia.token : ib.token, &k->steps[t], &e)) break;
-        k->n = t + 1;
+    uint32_t t = rj->step++;
+    if (source_read_step(a, t, rj->z, &ia, &rj->e) || source_read_step(b, t, rj->zb, &ib, &rj->e)) return 1;
+    if (ia.sparse || ib.sparse) { /* the unlisted tail is unknown: diff gives bounds, one row no mean */
+        snprintf(rj->note, sizeof rj->note, "step %u lists only the top tokens (%s): its KL is bounded, not known; "
+                 "logitscope diff gives the bounds", t, ia.sparse ? "A" : "B");
+        return 1;
     }
-    if (e.code) snprintf(note, sizeof note, "%s", e.msg);
-    (void)j;
-    free(za);
-    free(zb);
-    if (note[0]) { free(k->steps); k->steps = NULL; k->n = 0; k->status = DSK_NOT_COMPARABLE; k->note = strdup(note); }
-    else k->status = DSK_OK;
+    if (ia.token >= 0 && ib.token >= 0 && ia.token != ib.token) {
+        snprintf(rj->note, sizeof rj->note, "token sequences differ at step %u (A id %d, B id %d)", t, ia.token, ib.token);
+        return 1;
+    }
+    if (div_step_compute(rj->z, rj->zb, a->vocab_size, ia.token >= 0 ? ia.token : ib.token, &k->steps[t], &rj->e))
+        return 1;
+    k->n = t + 1;
+    return 0;
+}
+
+static void compare_end(struct ds_rowjob *rj)
+{
+    struct ds_kl *k = &rj->r->kl;
+    if (rj->e.code) snprintf(rj->note, sizeof rj->note, "%s", rj->e.msg);
+    if (rj->note[0]) {
+        free(k->steps); k->steps = NULL; k->n = 0;
+        k->status = DSK_NOT_COMPARABLE;
+        k->note = strdup(rj->note);
+    } else k->status = DSK_OK;
+    rj->phase = RJ_DONE;
+}
+
+static int compare_unit(struct ds_rowjob *rj)
+{
+    if (rj->note[0] || rj->step >= rj->s[0]->n_steps || compare_one(rj)) compare_end(rj);
+    return LS_OK;
+}
+
+int ds_rowjob_new(const struct ds_doc *d, const struct ds_job *j, const struct ds_run_opts *o, struct ds_worker *w,
+                  struct ds_row_result *r, struct ds_rowjob **out)
+{
+    struct ds_rowjob *rj = calloc(1, sizeof *rj);
+    *out = rj;
+    if (!rj) return LS_ELIMIT;
+    *rj = (struct ds_rowjob){ .d = d, .j = j, .o = o, .w = w, .r = r };
+    return LS_OK;
+}
+
+void ds_rowjob_free(struct ds_rowjob *rj)
+{
+    if (!rj) return;
+    next_version(rj);
+    free(rj->zb);
+    source_close(rj->s[0]);
+    source_close(rj->s[1]);
+    free(rj);
+}
+
+/* One unit of the row's work. */
+static int rowjob_unit(struct ds_rowjob *rj)
+{
+    if (rj->o->cancel && *rj->o->cancel && rj->phase != RJ_COMPARE) return LS_EINTERNAL;
+    memset(&rj->e, 0, sizeof rj->e);
+    switch (rj->phase) {
+    case RJ_VERSION:
+        if (rj->ver >= (rj->d->paired ? 2 : 1)) { compare_begin(rj); return LS_OK; }
+        return version_begin(rj);
+    case RJ_STEPS: return dump_step(rj);
+    case RJ_FINISH: return dump_finish(rj);
+    case RJ_PROMPT: return prompt_unit(rj);
+    default: return compare_unit(rj);
+    }
+}
+
+int ds_rowjob_step(struct ds_rowjob *rj, int64_t deadline_ns, int *done)
+{
+    int rc = LS_OK;
+    do {
+        if (rj->phase == RJ_DONE) break;
+        rc = rowjob_unit(rj);
+    } while (!rc && clock_ns() < deadline_ns);
+    *done = !rc && rj->phase == RJ_DONE;
+    return rc;
 }
 
 void ds_worker_free(struct ds_worker *w)
@@ -224,13 +411,10 @@ void ds_worker_free(struct ds_worker *w)
 int ds_run_job(const struct ds_doc *d, const struct ds_job *j, const struct ds_run_opts *o, struct ds_worker *w,
                struct ds_row_result *r)
 {
-    struct source *s[2] = { NULL, NULL };
-    int rc = LS_OK;
-    for (int v = 0; v < (d->paired ? 2 : 1) && !rc; v++) rc = run_version(d, o, w, j, v, &r->ver[v], &s[v]);
-    /* two dumps: diff's statistics (generated continuations have no common path) */
-    if (!rc && s[0] && s[1] && r->ver[0].status == DSV_OK && r->ver[1].status == DSV_OK) compare(j, s[0], s[1], &r->kl);
-    source_close(s[0]);
-    source_close(s[1]);
+    struct ds_rowjob *rj;
+    int rc = ds_rowjob_new(d, j, o, w, r, &rj), done = 0;
+    while (!rc && !done) rc = ds_rowjob_step(rj, INT64_MAX, &done);
+    ds_rowjob_free(rj);
     return rc;
 }
 

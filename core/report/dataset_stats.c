@@ -6,6 +6,7 @@
  * step of the comparable paired rows. */
 #include "report/dataset_doc.h"
 #include "base/rng.h"
+#include "base/clock.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -17,27 +18,60 @@ static int cmp_d(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* A bootstrap in progress: resample b of `resamples` next, one stream. */
+struct ds_boot {
+    struct rng g;
+    const double *x;
+    size_t n;
+    uint32_t b, resamples;
+    double *m;
+};
+
+static int boot_begin(struct ds_boot *bt, const double *x, size_t n, uint32_t resamples, uint64_t seed,
+                      struct ls_error *err)
+{
+    *bt = (struct ds_boot){ .x = x, .n = n, .resamples = resamples };
+    if (n == 0 || resamples == 0) return LS_OK;
+    if (!(bt->m = malloc(resamples * sizeof *bt->m))) return ls_fail(err, LS_ELIMIT, "out of memory");
+    rng_seed(&bt->g, seed);
+    return LS_OK;
+}
+
+/* Up to `count` more resamples; 1 when all are done. */
+static int boot_run(struct ds_boot *bt, uint32_t count)
+{
+    for (; bt->m && bt->b < bt->resamples && count; count--, bt->b++) {
+        double s = 0;
+        for (size_t i = 0; i < bt->n; i++) {
+            size_t k = (size_t)(rng_uniform(&bt->g) * (double)bt->n);
+            s += bt->x[k < bt->n ? k : bt->n - 1];
+        }
+        bt->m[bt->b] = s / (double)bt->n;
+    }
+    return !bt->m || bt->b == bt->resamples;
+}
+
+static void boot_end(struct ds_boot *bt, double ci[2])
+{
+    ci[0] = ci[1] = NAN;
+    if (bt->m) {
+        qsort(bt->m, bt->resamples, sizeof *bt->m, cmp_d);
+        ci[0] = div_percentile(bt->m, bt->resamples, 0.025);
+        ci[1] = div_percentile(bt->m, bt->resamples, 0.975);
+    }
+    free(bt->m);
+    bt->m = NULL;
+}
+
 int ds_bootstrap_ci(const double *x, size_t n, uint32_t resamples, uint64_t seed, double ci[2],
                     struct ls_error *err)
 {
+    struct ds_boot bt;
     ci[0] = ci[1] = NAN;
-    if (n == 0 || resamples == 0) return LS_OK;
-    double *m = malloc(resamples * sizeof *m);
-    if (!m) return ls_fail(err, LS_ELIMIT, "out of memory");
-    struct rng g;
-    rng_seed(&g, seed);
-    for (uint32_t b = 0; b < resamples; b++) {
-        double s = 0;
-        for (size_t i = 0; i < n; i++) {
-            size_t k = (size_t)(rng_uniform(&g) * (double)n);
-            s += x[k < n ? k : n - 1];
-        }
-        m[b] = s / (double)n;
-    }
-    qsort(m, resamples, sizeof *m, cmp_d);
-    ci[0] = div_percentile(m, resamples, 0.025);
-    ci[1] = div_percentile(m, resamples, 0.975);
-    free(m);
+    int rc = boot_begin(&bt, x, n, resamples, seed, err);
+    if (rc) return rc;
+    boot_run(&bt, resamples);
+    boot_end(&bt, ci);
     return LS_OK;
 }
 
@@ -53,8 +87,9 @@ double ds_delta(const struct ds_doc *d, const struct ds_row_result *r, int t, in
     return isfinite(a) && isfinite(b) ? b - a : NAN;
 }
 
-/* One temperature x metric cell; dbuf has room for n_rows deltas. */
-static int cell(const struct ds_doc *d, int t, int m, double *dbuf, struct ds_cell *c, struct ls_error *err)
+/* The means of one temperature x metric cell; its deltas into dbuf (room
+ * for n_rows), their bootstrap is the caller's. */
+static void cell_means(const struct ds_doc *d, int t, int m, double *dbuf, struct ds_cell *c)
 {
     double sa = 0, sb = 0, sd = 0;
     memset(c, 0, sizeof *c);
@@ -68,9 +103,6 @@ static int cell(const struct ds_doc *d, int t, int m, double *dbuf, struct ds_ce
     c->mean_a = c->n_a ? sa / c->n_a : NAN;
     c->mean_b = c->n_b ? sb / c->n_b : NAN;
     c->delta = c->n_pair ? sd / c->n_pair : NAN;
-    /* every cell restarts the same stream: the interval of a cell does not
-     * depend on which other cells or rows exist */
-    return ds_bootstrap_ci(dbuf, c->n_pair, DS_BOOT_RESAMPLES, d->seed, c->ci, err);
 }
 
 static int cmp_moved(const void *pa, const void *pb)
@@ -137,20 +169,90 @@ static void counts(const struct ds_doc *d, struct ds_summary *s)
     if (!d->paired) s->n_paired = 0;
 }
 
-int ds_summary_compute(const struct ds_doc *d, struct ds_summary *s, struct ls_error *err)
+/* The summary in progress: cell `cell` (temperature-major), its bootstrap
+ * while in_boot; then the moved rows and the KL statistics. */
+struct ds_sumjob {
+    const struct ds_doc *d;
+    struct ds_summary *s;
+    double *dbuf;
+    size_t cell, n_cells;
+    int in_boot, done;
+    struct ds_boot bt;
+};
+
+int ds_summary_begin(const struct ds_doc *d, struct ds_summary *s, struct ds_sumjob **out, struct ls_error *err)
 {
     memset(s, 0, sizeof *s);
+    *out = NULL;
     counts(d, s);
+    struct ds_sumjob *j = calloc(1, sizeof *j);
     size_t nc = (size_t)d->n_temps * d->n_metrics;
     s->cells = calloc(nc ? nc : 1, sizeof *s->cells);
     double *dbuf = malloc((d->n_rows + 1) * sizeof *dbuf);
-    int rc = s->cells && dbuf ? LS_OK : ls_fail(err, LS_ELIMIT, "out of memory");
-    for (int t = 0; t < d->n_temps && !rc; t++)
-        for (int m = 0; m < d->n_metrics && !rc; m++) rc = cell(d, t, m, dbuf, &s->cells[t * d->n_metrics + m], err);
-    free(dbuf);
-    if (!rc && d->paired) rc = moved(d, s, err);
-    if (!rc && d->paired) rc = kl_all(d, s, err);
-    if (rc) ds_summary_free(s);
+    if (!j || !s->cells || !dbuf) {
+        free(j); free(dbuf); ds_summary_free(s);
+        return ls_fail(err, LS_ELIMIT, "out of memory");
+    }
+    *j = (struct ds_sumjob){ .d = d, .s = s, .dbuf = dbuf, .n_cells = nc };
+    *out = j;
+    return LS_OK;
+}
+
+/* One unit: a cell's means, a chunk of its bootstrap (about 2^14 draws,
+ * well under a millisecond), or the moved rows and KL at the end. Every
+ * cell restarts the same stream: the interval of a cell does not depend on
+ * which other cells or rows exist. */
+static int sum_unit(struct ds_sumjob *j, struct ls_error *err)
+{
+    const struct ds_doc *d = j->d;
+    if (j->cell < j->n_cells) {
+        struct ds_cell *c = &j->s->cells[j->cell];
+        if (!j->in_boot) {
+            cell_means(d, (int)(j->cell / (size_t)d->n_metrics), (int)(j->cell % (size_t)d->n_metrics), j->dbuf, c);
+            j->in_boot = 1;
+            return boot_begin(&j->bt, j->dbuf, c->n_pair, DS_BOOT_RESAMPLES, d->seed, err);
+        }
+        uint32_t chunk = (uint32_t)(16384 / (c->n_pair + 1)) + 1;
+        if (boot_run(&j->bt, chunk)) {
+            boot_end(&j->bt, c->ci);
+            j->in_boot = 0;
+            j->cell++;
+        }
+        return LS_OK;
+    }
+    int rc = LS_OK;
+    if (d->paired) rc = moved(d, j->s, err);
+    if (!rc && d->paired) rc = kl_all(d, j->s, err);
+    j->done = 1;
+    return rc;
+}
+
+int ds_summary_step(struct ds_sumjob *j, int64_t deadline_ns, int *done, struct ls_error *err)
+{
+    int rc = LS_OK;
+    while (!j->done && !rc) {
+        rc = sum_unit(j, err);
+        if (clock_ns() >= deadline_ns) break;
+    }
+    if (rc) ds_summary_free(j->s);
+    *done = !rc && j->done;
+    return rc;
+}
+
+void ds_summary_job_free(struct ds_sumjob *j)
+{
+    if (!j) return;
+    free(j->bt.m);
+    free(j->dbuf);
+    free(j);
+}
+
+int ds_summary_compute(const struct ds_doc *d, struct ds_summary *s, struct ls_error *err)
+{
+    struct ds_sumjob *j;
+    int rc = ds_summary_begin(d, s, &j, err), done = 0;
+    while (!rc && !done) rc = ds_summary_step(j, INT64_MAX, &done, err);
+    ds_summary_job_free(j);
     return rc;
 }
 

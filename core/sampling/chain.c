@@ -216,6 +216,8 @@ static void finish(struct stage_ctx *x, const float *logits)
     if (ws->S_valid) S = ws->S;
     else for (uint32_t j = 0; j < x->n; j++) S += q[ws->cand[j]];
     double lnS = log(S), ret = 0.0, hf = 0.0;
+    /* every token kept, in id order: the step's one sum (same order, same bits) */
+    int every = x->n == r->V && r->V > 0 && ws->cand[0] == 0 && ws->cand[x->n - 1] == (int32_t)(x->n - 1);
     /* ln q without a log per token: q = p_raw = exp(z - lse), or exp((z - zmax) / T) */
     double off = ws->q_is_raw ? r->lse_raw : r->max_logit, invT = ws->q_is_raw ? 1.0 : 1.0 / ws->T;
     for (uint32_t j = 0; j < x->n; j++) {
@@ -224,11 +226,11 @@ static void finish(struct stage_ctx *x, const float *logits)
         r->p[id] = pf;
         r->cut_by[id] = CUT_NONE;
         r->kept[j] = id;
-        ret += stage_raw_p(x, id);
+        if (!every) ret += stage_raw_p(x, id);
         if (pf > 0) hf -= pf * (((double)logits[id] - off) * invT - lnS);
     }
     r->n_kept = x->n;
-    r->retained_mass = ret;
+    r->retained_mass = every ? chain_raw_total(r) : ret;
     r->entropy_after = hf > 0 ? hf : 0.0;
 }
 
@@ -247,6 +249,7 @@ static int run(const struct chain *c, const struct params *p, const float *logit
     /* every finite token's cut_by is rewritten below (cut by a stage, or kept) */
     clear_p(r);
     r->n_kept = 0;
+    if (!reuse_raw) r->raw_total_set = 0;
     if (reuse_raw) {
         /* same logits: the raw softmax, entropy and counts stand */
     } else if (scan_finite(logits, V, ws, r) == 0) {
@@ -293,6 +296,28 @@ int chain_rerun(const struct chain *c, const struct params *p, const float *logi
                 struct ls_error *err)
 {
     return run(c, p, logits, V, ws, r, err, 1);
+}
+
+void chain_result_copy_raw(struct chain_result *dst, const struct chain_result *src)
+{
+    uint32_t V = src->V;
+    clear_p(dst);       /* keep dst's p zero outside its survivors */
+    dst->n_kept = 0;
+    dst->V = V;
+    memcpy(dst->p_raw, src->p_raw, (size_t)V * sizeof *dst->p_raw);
+    /* the masked tokens' CUT_MASKED (run rewrites every finite token's) */
+    if (src->n_finite != V) memcpy(dst->cut_by, src->cut_by, V);
+    dst->n_finite = src->n_finite;
+    dst->n_nan = src->n_nan;
+    dst->n_posinf = src->n_posinf;
+    dst->n_neginf = src->n_neginf;
+    dst->argmax = src->argmax;
+    dst->max_logit = src->max_logit;
+    dst->lse_raw = src->lse_raw;
+    dst->entropy_before = src->entropy_before;
+    dst->have_raw = src->have_raw;
+    dst->raw_total = src->raw_total;
+    dst->raw_total_set = src->raw_total_set;
 }
 
 uint32_t chain_rank(const struct chain_result *r, int32_t id)

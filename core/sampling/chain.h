@@ -182,6 +182,10 @@ struct chain_result {
     int have_raw;                  /* p_raw, lse_raw, entropy_before and the masses
                                     * are computed (0 only under CHAIN_WANT_DRAW) */
     unsigned decided;              /* DECIDED_* of any stage */
+    /* sum of p_raw over every token in id order (chain_raw_total): one
+     * sequential V-long sum per step, shared by the settings run on it */
+    double raw_total;
+    int raw_total_set;
     char note[480];                /* e.g. vLLM temperature clamp; "; "-separated */
     struct topn_bounds topn;       /* top-N steps only (sampling/topn.h) */
 };
@@ -240,9 +244,10 @@ struct chain_ws {
  * draw needs (p, kept, cut_by, n_kept, the notes and the stage counts): no
  * raw softmax pass, so p_raw is not written and lse_raw, entropy_before,
  * retained_mass and the stage masses are NaN (have_raw 0). For callers
- * that only draw (sample, generation); the kept set, p and draws are the
- * same as with ALL. */
-enum chain_want { CHAIN_WANT_ALL = 0, CHAIN_WANT_DRAW };
+ * that only draw (sample, generation). SCORES: everything but the stages'
+ * removed masses (mass_removed may be NaN), for eval's scores. The kept
+ * set, p and draws are the same in every mode. */
+enum chain_want { CHAIN_WANT_ALL = 0, CHAIN_WANT_DRAW, CHAIN_WANT_SCORES };
 
 /* Give the stages their context (see chain_ws): history is read, not
  * copied, and must stay valid while chain_run uses it. */
@@ -305,6 +310,16 @@ int chain_run(const struct chain *c, const struct params *p, const float *logits
 int chain_rerun(const struct chain *c, const struct params *p, const float *logits,
                 uint32_t V, struct chain_ws *ws, struct chain_result *r,
                 struct ls_error *err);
+
+/* The sum of p_raw over every token, in id order (the retained mass when
+ * every token survives), computed once per step; NaN without the raw pass. */
+double chain_raw_total(struct chain_result *r);
+
+/* Make dst a result on which chain_rerun may run for the logits src was
+ * last run on (with the same chain_ws): copy the raw softmax, the counts
+ * and the masked tokens' cut_by. For keeping several settings' results of
+ * one step at once (eval's step workers) without a second exp pass. */
+void chain_result_copy_raw(struct chain_result *dst, const struct chain_result *src);
 
 /* Rank (1-based, by p_raw descending then id ascending) of a token. */
 uint32_t chain_rank(const struct chain_result *r, int32_t id);

@@ -57,6 +57,13 @@ void emu_llama_bucket_fill(struct emu *e, uint32_t k, struct ls_tok *out, struct
     b->next = 127;
     b->ndone = 0;
     b->sorted_to = 0;
+    b->dead_any_order = 0;
+}
+
+static int all_masked(const struct ls_tok *a, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++) if (a[i].logit != -1.0 / 0.0) return 0;
+    return 1;
 }
 
 void emu_llama_bucket_upto(struct llama_buckets *b, uint32_t upto)
@@ -64,7 +71,10 @@ void emu_llama_bucket_upto(struct llama_buckets *b, uint32_t upto)
     while (b->sorted_to < upto && b->next >= b->ib) {
         int j = b->next--;
         struct ls_tok *ptr = b->out + b->base[j];
-        if (j > b->ib) {
+        if (b->dead_any_order && all_masked(ptr, b->histo[j])) {
+            b->ndone += b->histo[j];
+            b->sorted_to = b->base[j] + b->histo[j];
+        } else if (j > b->ib) {
             stdsort_sort(ptr, b->histo[j]);
             b->ndone += b->histo[j];
             b->sorted_to = b->base[j] + b->histo[j];
@@ -106,6 +116,40 @@ void emu_llama_softmax(struct emu *e, int do_sort)
         cum += p;
     }
     for (uint32_t i = 0; i < e->n; i++) e->a[i].p = (float)e->a[i].p / cum;
+}
+
+void emu_llama_sorted_p(struct emu *e)
+{
+    uint32_t n = e->n;
+    struct ls_tok *a = e->a;
+    if (emu_llama_sum_by_value(e, a, n, 1)) return;
+    /* many distinct values: a stable radix sort on -logit gives the order
+     * (e->buf is scratch here); one expf per run of equal values */
+    for (uint32_t j = 0; j < n; j++) { e->ix[j] = (int32_t)j; e->v[j] = -a[j].logit; }
+    emu_argsort(e->v, e->ix, e->ix2, n, e->buf);
+    float mx = (float)a[e->ix[0]].logit, cum = 0.0f, ex = 0.0f;
+    double prev = NAN;
+    for (uint32_t t = 0; t < n; t++) {
+        struct ls_tok *x = &a[e->ix[t]];
+        if (!(x->logit == prev)) { ex = expf((float)x->logit - mx); prev = x->logit; }
+        x->p = ex;
+        cum += ex;
+    }
+    for (uint32_t j = 0; j < n; j++) a[j].p = (float)a[j].p / cum;
+}
+
+void emu_llama_lazy_fill(struct emu *e, struct llama_buckets *b)
+{
+    emu_llama_bucket_fill(e, e->n, e->buf, b);
+    b->dead_any_order = 1;
+}
+
+void emu_llama_lazy_take(struct emu *e, struct llama_buckets *b, uint32_t upto, uint32_t m)
+{
+    emu_llama_bucket_upto(b, upto);
+    memcpy(e->a, e->buf, (size_t)m * sizeof *e->a);
+    e->n = m;
+    e->sorted = 1;
 }
 
 /* (logit desc, id asc): a total order, so any correct sort gives it */

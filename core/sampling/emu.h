@@ -41,6 +41,12 @@ struct emu {
     int32_t *ix, *ix2;      /* free for the stage */
     int32_t *in;            /* emu_run's: the ids alive before the stage */
     float *yf;              /* emu_trim's: the logits after a float32 temperature */
+    const float *z;         /* emu_run's: the raw logits */
+    int pristine;           /* emu_run's: a[i] is still token i with its raw logit */
+    /* the next stage emu_run will run after this one (STAGE_NONE: none),
+     * so a stage can leave undone what nobody reads (set by emu_run: a
+     * stage file must not call into the stage table) */
+    enum stage_kind next_kind;
 };
 
 /* x rounded as the rules compute: to float32 under system rules. */
@@ -72,12 +78,45 @@ struct llama_buckets {
     uint32_t histo[128], base[128];
     uint32_t k, ndone, sorted_to;
     int ib, next;
+    int dead_any_order;     /* leave a bucket of -inf entries only unsorted (lazy) */
 };
 void emu_llama_bucket_fill(struct emu *e, uint32_t k, struct ls_tok *out, struct llama_buckets *b);
 /* sort buckets until positions [0, upto) of out are final */
 void emu_llama_bucket_upto(struct llama_buckets *b, uint32_t upto);
 /* llama.cpp's llama_sampler_softmax_impl(cur_p, do_sort), in float. */
 void emu_llama_softmax(struct emu *e, int do_sort);
+/* The p of llama.cpp's softmax with do_sort (every candidate's, as after
+ * its full sort), on the unsorted a[0..n) in place, with e->ix[0..n) the
+ * positions in descending value order: the float sum runs over the values
+ * in descending order, a sequence that does not depend on how ties are
+ * ordered, so the order itself is needed only where a caller reads
+ * positions. For that, emu_llama_lazy_fill puts every candidate into
+ * e->buf grouped by bucket (b ready for emu_llama_bucket_upto, which sorts
+ * them exactly as the full sort would, bucket by bucket, as far as asked),
+ * and emu_llama_lazy_take copies the kept prefix back. One liberty there:
+ * a bucket holding only masked (-inf) entries is not sorted. Masked
+ * entries are never alive, weigh 0 in every sum and are told apart by
+ * nothing but their ids, which no stage reads for them, so their order
+ * among themselves changes no result (the whole-array path,
+ * chain_ws.reference, sorts them as llama.cpp does; tests/unit/
+ * test_emu_ties.c compares both). */
+void emu_llama_sorted_p(struct emu *e);
+void emu_llama_lazy_fill(struct emu *e, struct llama_buckets *b);
+/* emu_ties.c: the same p for a[0..n) (any order) by distinct value, and
+ * with want_order e->ix[0..n) = positions in descending value order (ties
+ * in position order); 0 when the values are too many to be worth it (more
+ * than n / 4 distinct): then nothing is written but scratch. */
+int emu_llama_sum_by_value(struct emu *e, struct ls_tok *a, uint32_t n, int want_order);
+/* select_kth_largest(v, n, k) (the same value), by counting the distinct
+ * values when they are few and float-valued: an n-gram model's tied tail
+ * makes the quickselect's partitions long. v is not reordered then.
+ * Scratch: e->v2, e->in, e->ix2. */
+double emu_kth_largest(struct emu *e, double *v, uint32_t n, uint32_t k);
+/* d[i] = exp(z[i] - mx) for i < V (libm's exp, as emu_run's accounting),
+ * one call per distinct value met (a small memo keyed by the bits). */
+void emu_exp_memo(const float *z, uint32_t V, double mx, double *d);
+/* buf[0..upto) sorted, then the first m of buf into a (n = m, sorted). */
+void emu_llama_lazy_take(struct emu *e, struct llama_buckets *b, uint32_t upto, uint32_t m);
 
 /* Sort a[0..n) descending by logit under the rules: llama.cpp's full
  * partial_sort_inplace, or (logit desc, id asc) for the others. */
@@ -111,6 +150,9 @@ int emu_trim(struct emu *e, const float *z);
 /* The whole run when the only active stage is a plain temperature
  * (emu_trim.c); 1 when done. */
 int emu_trim_temperature_only(struct emu *e, const float *z);
+/* HF's and vLLM's greedy step, temperature <= 0 the only active stage
+ * (emu_greedy.c); 1 when done. */
+int emu_trim_greedy(struct emu *e, const float *z);
 /* The same for HF and vLLM (emu_trim_torch.c): a first top-k, top-p or
  * min-p, after a temperature or not, decided over every token with vector
  * passes instead of torch's whole-array sorts and float sums, when a margin

@@ -15,17 +15,56 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The same over the untouched array (every token, in id order, its raw
+ * logit): one vector pass. Used for a greedy temperature first (hf, vllm
+ * at T = 0), whose accounting would otherwise cost a libm exp per token;
+ * its removed mass may differ from the scalar sum in the last bits. */
+static uint32_t list_alive_pristine(struct emu *e, double *S)
+{
+    uint32_t V = e->n;
+    double mx = e->r->max_logit;
+    for (uint32_t i = 0; i < V; i++) e->in[i] = (int32_t)i;
+    *S = e->S_in = vm_exp_shift(e->z, V, mx, 1.0, e->d, NULL);
+    e->mx_in = mx;
+    return V;
+}
+
+/* exp(l - mx) once per distinct l met: a small memo keyed by the bits (an
+ * n-gram model's steps repeat a few hundred values thousands of times;
+ * the values are libm's, as without it) */
+enum { MEMO_SLOTS = 512 };
+struct exp_memo { uint64_t key[MEMO_SLOTS]; double val[MEMO_SLOTS]; double mx; };
+
+static void memo_init(struct exp_memo *m, double mx)
+{
+    memset(m->key, 0xFF, sizeof m->key); /* a NaN's bits: never a logit here */
+    m->mx = mx;
+}
+
+static double memo_exp(struct exp_memo *m, double l)
+{
+    uint64_t u;
+    memcpy(&u, &l, sizeof u);
+    uint32_t h = (uint32_t)((u * 0x9E3779B97F4A7C15ull) >> 55);
+    if (m->key[h] != u) { m->key[h] = u; m->val[h] = exp(l - m->mx); }
+    return m->val[h];
+}
+
 /* the alive ids into e->in and their input distribution into e->d[id] */
 static uint32_t list_alive(struct emu *e, double *S)
 {
+    if (e->pristine && e->rep->kind == STAGE_TEMPERATURE) return list_alive_pristine(e, S);
+    struct exp_memo memo;
     double mx = -INFINITY, s = 0.0;
     uint32_t m = 0;
     for (uint32_t i = 0; i < e->n; i++) if (e->a[i].logit > mx) mx = e->a[i].logit;
+    memo_init(&memo, mx);
     for (uint32_t i = 0; i < e->n; i++) {
-        if (e->a[i].logit == -INFINITY) continue;
+        double l = e->a[i].logit;
+        if (l == -INFINITY) continue;
         int32_t id = e->a[i].id;
         e->in[m++] = id;
-        e->d[id] = exp(e->a[i].logit - mx);
+        e->d[id] = memo_exp(&memo, l);
         s += e->d[id];
     }
     *S = s;
@@ -97,6 +136,16 @@ static int replaced_by_mirostat(const struct emu *e, enum stage_kind k)
            k != STAGE_LOGIT_BIAS;
 }
 
+/* the stage after k that will run (active, not replaced by mirostat) */
+static enum stage_kind next_running(const struct emu *e, int k)
+{
+    for (int j = k + 1; j < e->c->n; j++) {
+        enum stage_kind s = e->c->order[j];
+        if (stage_active(s, e->p) && !replaced_by_mirostat(e, s)) return s;
+    }
+    return STAGE_NONE;
+}
+
 static void run_stage(struct emu *e, int k)
 {
     enum stage_kind kind = e->c->order[k];
@@ -110,7 +159,9 @@ static void run_stage(struct emu *e, int k)
     int cuts = !never_cuts(e, kind);
     uint32_t n_in = cuts ? list_alive(e, &S) : list_ids(e);
     rep->active = 1;
+    e->next_kind = next_running(e, k);
     stage_def(kind)->emu(e);
+    e->pristine = 0;
     compact(e);
     if (cuts) account(e, n_in, S, (uint8_t)(CUT_STAGE0 + k));
     else rep->kept_in = rep->kept_out = n_in;
@@ -144,7 +195,7 @@ static int finish_every_token(struct emu *e)
     vm_divide(r->p, V, s);
     double h = log(s) - sed / s, ret = 0.0;
     for (uint32_t i = 0; i < V; i++) r->kept[i] = (int32_t)i;
-    if (r->have_raw) for (uint32_t i = 0; i < V; i++) ret += r->p_raw[i];
+    if (r->have_raw) ret = chain_raw_total(r); /* once per step */
     r->n_kept = V;
     r->retained_mass = r->have_raw ? ret : NAN;
     r->entropy_after = h > 0 ? h : 0.0;
@@ -155,11 +206,13 @@ static void finish(struct emu *e)
 {
     if (finish_every_token(e)) return;
     struct chain_result *r = e->r;
+    struct exp_memo memo;
     double mx = -INFINITY, s = 0.0, h = 0.0, ret = 0.0;
     uint32_t m = 0;
     for (uint32_t i = 0; i < e->n; i++) if (e->a[i].logit > mx) mx = e->a[i].logit;
+    memo_init(&memo, mx);
     for (uint32_t i = 0; i < e->n; i++)
-        if (e->a[i].logit != -INFINITY) { r->p[e->a[i].id] = exp(e->a[i].logit - mx); s += r->p[e->a[i].id]; }
+        if (e->a[i].logit != -INFINITY) { r->p[e->a[i].id] = memo_exp(&memo, e->a[i].logit); s += r->p[e->a[i].id]; }
     double lnS = log(s);
     for (uint32_t i = 0; i < e->n; i++) {
         if (e->a[i].logit == -INFINITY) continue;
@@ -194,8 +247,10 @@ void emu_run(const struct chain *c, const struct params *p, const float *logits,
     e->n = ws->n_finite;
     e->sorted = 0;
     r->n_stages = c->n;
-    if (!ws->reference && emu_trim_temperature_only(e, logits)) return;
+    if (!ws->reference && (emu_trim_temperature_only(e, logits) || emu_trim_greedy(e, logits))) return;
     int trimmed = ws->reference ? -1 : emu_trim(e, logits);
+    e->z = logits;
+    e->pristine = !ws->reference && trimmed < 0 && ws->finite_iota_n == e->n && e->n == r->V;
     if (trimmed < 0) {
         for (uint32_t j = 0; j < e->n; j++) {
             int32_t id = ws->finite[j];

@@ -1,16 +1,18 @@
-/* emu_trim.c: starting the array path after llama.cpp's first top-k
- * without building the whole-vocabulary array.
+/* emu_trim.c: starting the array path after llama.cpp's first top-k or
+ * top-p without building the whole-vocabulary array.
  *
  * llama.cpp's top-k partial-sorts the whole array and keeps the first k.
- * When the k + 1 largest logits are all distinct, whatever its heap did,
- * the result is those k tokens sorted by logit, descending: there is no tie
- * for the sort to order. So we find the k + 1 largest with one vector pass
- * over the logits (a sampled threshold, then a sort of the few above it),
- * check they are distinct, and start the array there. The stage's report
- * is what emu_run's accounting would give: its input is the raw
- * distribution, so the mass it removes is 1 - the kept p_raw. Any tie, a
- * masked logit, or a stage before it that changes logits: not applied
- * (emu_run then runs the whole array, as before). */
+ * For k <= 128 (std::partial_sort) the heap it runs is replayed exactly
+ * over the logits themselves (stdsort_partial_stream): the same k records
+ * in the same tie order, with the runs of tokens that cannot enter the
+ * heap skipped 16 at a time. Above 128 (its bucket path), when the k + 1
+ * largest logits are all distinct, whatever it did the result is those k
+ * tokens sorted by logit, descending: we find the k + 1 largest with one
+ * vector pass (a sampled threshold, then a sort of the few above it). The
+ * stage's report is what emu_run's accounting would give: its input is
+ * the raw distribution, so the mass it removes is 1 - the kept p_raw. A
+ * tie above 128, a masked logit, or a stage before it that changes
+ * logits: not applied (emu_run then runs the whole array, as before). */
 #include "sampling/stage.h"
 #include "sampling/select.h"
 #include "base/vmath.h"
@@ -57,52 +59,73 @@ static int best_k1(struct emu *e, const float *z, uint32_t V, uint32_t k)
     return 1;
 }
 
-/* llama.cpp's top-p as the first stage: its float softmax over the whole
- * array (expf, a float sum in array order: reproduced as is, O(V)), then
- * the float cumulative sum in descending order until it reaches p. Only
- * the sorted prefix is built: the best m tokens by a sampled threshold,
- * more if the sum has not reached p within them. With no tie among the
- * prefix and the next token the order is the one its sorts leave.
- * Returns the prefix length in e->buf, 0 if not applied. */
-static uint32_t llama_top_p_prefix(struct emu *e, const float *z, uint32_t V)
+/* the stage input distribution of a first stage as list_alive gives it:
+ * e->d[i] = exp(z[i] - max) (libm), their sum in id order into S_in */
+static void first_input(struct emu *e, const float *z)
 {
-    float mx = (float)e->r->max_logit, cum = 0.0f, P = (float)e->p->top_p;
-    uint32_t mk = emu_min_keep(e);
-    for (uint32_t i = 0; i < V; i++) { e->yf[i] = expf(z[i] - mx); cum += e->yf[i]; }
-    for (uint32_t i = 0; i < V; i++) e->yf[i] = e->yf[i] / cum;
-    double S = vm_exp_shift(z, V, e->r->max_logit, 1.0, e->d, NULL);
-    for (uint32_t want = 256; want <= V / 4; want *= 8) {
-        double thr;
-        if (!select_sample_threshold(get_logit, z, V, want, &thr)) { /* small V: the want-th logit exactly */
-            for (uint32_t i = 0; i < V; i++) e->v[i] = (double)z[i];
-            thr = select_kth_largest(e->v, V, want - 1);
-        }
-        size_t c = vm_collect_ge(z, V, thr, e->ix);
-        for (size_t j = 0; j < c; j++)
-            e->buf[j] = (struct ls_tok){ .id = e->ix[j], .logit = (double)z[e->ix[j]], .p = (double)e->yf[e->ix[j]] };
-        qsort(e->buf, c, sizeof *e->buf, by_logit_desc);
-        float fc = 0.0f;
-        double cd = 0.0;
-        uint32_t dstop = 0;
-        for (uint32_t i = 0; i + 1 < c; i++) {
-            if (!(e->buf[i].logit > e->buf[i + 1].logit)) return 0; /* a tie its sort would order */
-            fc += (float)e->buf[i].p;
-            cd += e->d[e->buf[i].id] / S;
-            if (!dstop && cd >= e->p->top_p && i + 1 >= mk) dstop = i + 1;
-            if (fc >= P && i + 1 >= mk) {
-                if (dstop != i + 1) emu_decided(e, DECIDED_F32);
-                return i + 1;
-            }
-        }
-        if (c == V) return 0;
+    uint32_t V = e->r->V;
+    double mx = -INFINITY, S = 0.0;
+    for (uint32_t i = 0; i < V; i++) if ((double)z[i] > mx) mx = (double)z[i];
+    emu_exp_memo(z, V, mx, e->d);
+    for (uint32_t i = 0; i < V; i++) S += e->d[i];
+    e->S_in = S;
+    e->mx_in = mx;
+}
+
+/* llama.cpp's top-p as the first stage, exactly as emu_top_p runs it on
+ * the whole array (its float softmax in array order, its bucket sort of
+ * the best 256, then of all, sorted only as far as the cumulative sum
+ * reads: ties in its own order), without emu_run's accounting over every
+ * token but the input distribution (d, as its list_alive computes it:
+ * the float32 check reads it); the report comes from take_prefix. Returns the
+ * prefix length (in e->buf and e->a), *next the largest logit cut; 0
+ * when nothing is cut (emu_run then runs it itself). */
+static uint32_t llama_top_p_prefix(struct emu *e, const float *z, uint32_t V, double *next)
+{
+    for (uint32_t i = 0; i < V; i++) e->a[i] = (struct ls_tok){ (int32_t)i, (double)z[i], 0.0 };
+    e->n = V;
+    e->sorted = 0;
+    first_input(e, z); /* d and S_in exactly as emu_run's list_alive: the same float32 check */
+    emu_top_p(e);
+    uint32_t m = e->n, ge = 0;
+    if (m >= V || m == 0) return 0;
+    double lo = e->a[m - 1].logit, below = -INFINITY;
+    for (uint32_t i = 0; i < V; i++) {
+        if ((double)z[i] >= lo) ge++;
+        else if ((double)z[i] > below) below = (double)z[i];
     }
-    return 0;
+    *next = ge > m ? lo : below; /* a cut token equal to the last kept one, or the best below */
+    return m;
+}
+
+/* The stage's masses and tie flag exactly as emu_run's accounting gives
+ * them (list_alive, account: the input distribution d = exp(z - max) in
+ * id order, the same sums in the same order), from cut_by. */
+/* (e->d from first_input) */
+static void account_first(struct emu *e, struct stage_report *rep)
+{
+    struct chain_result *r = e->r;
+    uint32_t V = r->V;
+    double S = 0.0, rem = 0.0, raw = 0.0, kept_min = INFINITY, cut_max = -INFINITY;
+    for (uint32_t i = 0; i < V; i++) {
+        double d = e->d[i];
+        S += d;
+        if (r->cut_by[i] == CUT_NONE) { if (d < kept_min) kept_min = d; continue; }
+        if (d > cut_max) cut_max = d;
+        rem += d;
+        raw += r->p_raw[i];
+    }
+    if (cut_max == kept_min) emu_decided(e, DECIDED_TIE);
+    rep->mass_removed = S > 0 ? rem / S : 0.0;
+    rep->raw_mass_removed = raw;
 }
 
 /* Start the array at the sorted prefix buf[0..m) as stage k0's survivors,
  * with the reports emu_run's accounting would give (the input of a first
- * stage is the raw distribution). */
-static int take_prefix(struct emu *e, int k0, uint32_t m)
+ * stage is the raw distribution); next: the largest logit cut. Without
+ * the raw distribution (a run that only draws) the masses are not
+ * reported and the tie flag is read off the two logits at the boundary. */
+static int take_prefix(struct emu *e, const float *z, int k0, uint32_t m, double next, int d_ready)
 {
     struct chain_result *r = e->r;
     uint32_t V = r->V;
@@ -110,8 +133,7 @@ static int take_prefix(struct emu *e, int k0, uint32_t m)
     e->n = m;
     e->sorted = 1;
     memset(r->cut_by, (uint8_t)(CUT_STAGE0 + k0), V);
-    double kept = 0.0;
-    for (uint32_t j = 0; j < m; j++) { r->cut_by[e->a[j].id] = CUT_NONE; kept += r->have_raw ? r->p_raw[e->a[j].id] : NAN; }
+    for (uint32_t j = 0; j < m; j++) r->cut_by[e->a[j].id] = CUT_NONE;
     for (int j = 0; j < k0; j++) { /* the inactive stages before it saw every token */
         memset(&r->stages[j], 0, sizeof r->stages[j]);
         r->stages[j].kind = e->c->order[j];
@@ -120,11 +142,16 @@ static int take_prefix(struct emu *e, int k0, uint32_t m)
     struct stage_report *rep = &r->stages[k0];
     rep->kept_in = V;
     rep->kept_out = m;
+    if (r->have_raw) {
+        if (!d_ready) first_input(e, z);
+        account_first(e, rep);
+        return k0;
+    }
     /* emu_run's accounting calls a cut token as likely as a kept one a tie
      * (both weigh 0 once exp underflows, however distinct the logits) */
     double mx = e->a[0].logit;
-    if (exp(e->buf[m - 1].logit - mx) == exp(e->buf[m].logit - mx)) emu_decided(e, DECIDED_TIE);
-    rep->mass_removed = rep->raw_mass_removed = kept < 1.0 ? 1.0 - kept : kept >= 1.0 ? 0.0 : kept; /* NaN stays */
+    if (exp(e->buf[m - 1].logit - mx) == exp(next - mx)) emu_decided(e, DECIDED_TIE);
+    rep->mass_removed = rep->raw_mass_removed = NAN;
     return k0;
 }
 
@@ -133,6 +160,7 @@ static int llama_trim(struct emu *e, const float *z)
     const struct chain_ws *ws = e->ws;
     struct chain_result *r = e->r;
     uint32_t V = r->V, m = 0;
+    double next = -INFINITY;
     int k0 = first_active(e);
     if (!emu_llama(e) || e->p->mirostat > 0 || k0 < 0) return -1;
     if (ws->n_finite != V || ws->finite_iota_n != V) return -1;
@@ -144,14 +172,20 @@ static int llama_trim(struct emu *e, const float *z)
     e->rep = rep;
     if (kind == STAGE_TOP_K) {
         m = (uint32_t)e->p->top_k;
-        if (m >= V || !best_k1(e, z, V, m)) return -1;
-        for (uint32_t j = 0; j < m; j++) if (!(e->buf[j].logit > e->buf[j + 1].logit)) return -1;
+        if (m >= V) return -1;
+        if (m <= 128) { /* std::partial_sort, replayed (emu_llama_psort) */
+            next = stdsort_partial_stream(e->buf, m, z, V, NULL);
+        } else {
+            if (!best_k1(e, z, V, m)) return -1;
+            for (uint32_t j = 0; j < m; j++) if (!(e->buf[j].logit > e->buf[j + 1].logit)) return -1;
+            next = e->buf[m].logit;
+        }
     } else if (kind == STAGE_TOP_P && V > 1024) { /* llama.cpp sorts small arrays whole */
-        if (!(m = llama_top_p_prefix(e, z, V))) { r->decided = 0; return -1; }
+        if (!(m = llama_top_p_prefix(e, z, V, &next))) { r->decided = 0; return -1; }
     } else {
         return -1;
     }
-    return take_prefix(e, k0, m);
+    return take_prefix(e, z, k0, m, next, kind == STAGE_TOP_P);
 }
 
 /* A chain whose only active stage is a plain temperature (every system
@@ -168,13 +202,14 @@ int emu_trim_temperature_only(struct emu *e, const float *z)
     for (int k = kt + 1; k < e->c->n; k++) if (stage_active(e->c->order[k], e->p)) return 0;
     if (e->ws->n_finite != V || e->ws->finite_iota_n != V || !(T > 0) || e->p->dynatemp_range > 0) return 0;
     if (T < e->c->temp_floor || (e->sys == PRESET_VLLM && T > 2)) return 0; /* emu_temperature's notes */
-    float Tf = (float)T, mx = -INFINITY;
-    for (uint32_t i = 0; i < V; i++) { e->yf[i] = z[i] / Tf; if (e->yf[i] > mx) mx = e->yf[i]; }
+    /* float division is monotonic for T > 0: the first maximum's y is the maximum */
+    float Tf = (float)T, mx = z[r->argmax] / Tf;
+    vm_fdiv(z, V, Tf, e->yf);
     double sed = 0.0, s = vm_exp_shift(e->yf, V, (double)mx, 1.0, r->p, &sed), ret = 0.0;
     vm_divide(r->p, V, s);
     memset(r->cut_by, CUT_NONE, V);
     for (uint32_t i = 0; i < V; i++) r->kept[i] = (int32_t)i;
-    if (r->have_raw) for (uint32_t i = 0; i < V; i++) ret += r->p_raw[i];
+    if (r->have_raw) ret = chain_raw_total(r); /* once per step */
     for (int k = 0; k < e->c->n; k++) {
         memset(&r->stages[k], 0, sizeof r->stages[k]);
         r->stages[k].kind = e->c->order[k];

@@ -43,7 +43,7 @@ static int cut_top_k(struct emu *e, uint32_t V, double ymax, uint32_t *m)
     size_t c = vm_collect_ge(e->yf, V, thr, e->ix);
     if (c < (size_t)k + 1) return 0;
     for (size_t j = 0; j < c; j++) e->v[j] = (double)e->yf[e->ix[j]];
-    double kth = select_kth_largest(e->v, (uint32_t)c, k - 1);
+    double kth = emu_kth_largest(e, e->v, (uint32_t)c, k - 1);
     for (size_t j = 0; j < c; j++) {
         double y = (double)e->yf[e->ix[j]];
         if (y < kth && y > next) next = y;
@@ -66,15 +66,15 @@ static int cut_min_p(struct emu *e, uint32_t V, double ymax, uint32_t *m)
     return 1;
 }
 
-/* the top-p crossing token: the first, in (d desc, id asc) order, where the
- * cumulative d reaches P * S; its mass strictly above into *above */
-static int32_t crossing(struct emu *e, uint32_t V, double ymax, double P, double *above, uint32_t *nb)
+/* The band of the top-p crossing over ids[0..n), then the crossing token:
+ * the first, in (d desc, id asc) order, where the cumulative d reaches the
+ * target; its mass strictly above into *above, its y's count into *nb. */
+static int32_t crossing_in(struct emu *e, const int32_t *ids, uint32_t n_ids, struct select_band b,
+                           double ymax, double *above, uint32_t *nb)
 {
-    for (uint32_t i = 0; i < V; i++) e->ix[i] = (int32_t)i;
-    struct select_band b = select_mass_band(e->ix, V, e->yf, e->d, ymax, 4.0, P);
     uint32_t n = 0;
-    for (uint32_t i = 0; i < V; i++)
-        if (select_bucket_of(ymax, (double)e->yf[i], 4.0) == b.bucket) e->ix2[n++] = (int32_t)i;
+    for (uint32_t j = 0; j < n_ids; j++)
+        if (select_bucket_of(ymax, (double)e->yf[ids[j]], 4.0) == b.bucket) e->ix2[n++] = ids[j];
     memcpy(e->in, e->ix2, (size_t)n * sizeof *e->in); /* select_mass_crossing reorders */
     int32_t c = select_mass_crossing(e->in, n, e->d, b.target - b.before);
     double D = b.before;
@@ -89,14 +89,50 @@ static int32_t crossing(struct emu *e, uint32_t V, double ymax, double P, double
     return c;
 }
 
+/* Top-p's crossing. Usually the mass P lies within a few nats of the top:
+ * the tokens within TOPP_WINDOW nats are collected in one vector pass and
+ * the band is found among them, when its bucket and every bucket above it
+ * are whole inside the window; otherwise over every token (only when d is
+ * known for every token: `full`; else not found, -1). Without `full`, d is
+ * computed here for the window's tokens. */
+#define TOPP_WINDOW 16.0
+static int32_t crossing(struct emu *e, uint32_t V, double ymax, double P, double S, int full, double *above,
+                        uint32_t *nb)
+{
+    double thr = ymax - TOPP_WINDOW;
+    size_t m = vm_collect_ge(e->yf, V, thr, e->ix);
+    if (!full) for (size_t j = 0; j < m; j++) e->d[e->ix[j]] = exp((double)e->yf[e->ix[j]] - ymax);
+    if (m < V || !full) {
+        struct select_band b = select_mass_band_to(e->ix, (uint32_t)m, e->yf, e->d, ymax, 4.0, P, P * S);
+        /* buckets below lim - 1 hold only tokens at or above thr */
+        if (b.bucket < select_bucket_of(ymax, thr, 4.0) - 1)
+            return crossing_in(e, e->ix, (uint32_t)m, b, ymax, above, nb);
+        if (!full) return -1;
+    }
+    for (uint32_t i = 0; i < V; i++) e->ix[i] = (int32_t)i;
+    struct select_band b = select_mass_band(e->ix, V, e->yf, e->d, ymax, 4.0, P);
+    return crossing_in(e, e->ix, V, b, ymax, above, nb);
+}
+
+/* Top-p. S: the total of d over every token (d known for all of them), or
+ * NaN: then the total is the float32 sum with its error bound, d is known
+ * only near the top, and the margin widens by the total's error. */
 static int cut_top_p(struct emu *e, uint32_t V, double ymax, double S, uint32_t *m)
 {
-    double P = e->p->top_p, D;
+    double P = e->p->top_p, D, margin = F32_MARGIN;
     uint32_t same;
-    int32_t c = crossing(e, V, ymax, P, &D, &same);
+    int full = S == S;
+    if (!full) {
+        double err;
+        S = vm_expf_sum(e->yf, V, (float)ymax, &err);
+        if (!(err < 0.1 * S)) return 0;
+        margin += 2 * err / (S - err);
+    }
+    int32_t c = crossing(e, V, ymax, P, S, full, &D, &same);
+    if (c < 0) return 0;
     double yc = (double)e->yf[c];
     if (same != 1 || !(e->d[c] > 1e-300) || fabs(yc) < 1e-6) return 0; /* a tie torch would order */
-    if (!(D / S < P - F32_MARGIN && (D + e->d[c]) / S > P + F32_MARGIN)) return 0;
+    if (!(D / S < P - margin && (D + e->d[c]) / S > P + margin)) return 0;
     *m = (uint32_t)vm_collect_ge(e->yf, V, yc, e->ix);
     return 1;
 }
@@ -162,10 +198,11 @@ int emu_trim_torch(struct emu *e, const float *z)
     rep->active = 1;
     e->rep = rep;
     double ymax = (double)(z[r->argmax] / Tf), S = NAN;
-    /* the distribution d only for top-p's masses or a run that reports them */
-    int need_d = r->have_raw || rep->kind == STAGE_TOP_P;
-    if (need_d) S = vm_exp_fdiv(z, V, Tf, ymax, e->yf, e->d);
-    else for (uint32_t i = 0; i < V; i++) e->yf[i] = z[i] / Tf;
+    /* d over every token only when the stage's removed mass is read (a
+     * draw or eval's scores do not read it: top-p then sums in float32) */
+    int masses = e->ws->want == CHAIN_WANT_ALL;
+    if (masses) S = vm_exp_fdiv(z, V, Tf, ymax, e->yf, e->d);
+    else vm_fdiv(z, V, Tf, e->yf);
     int ok = rep->kind == STAGE_TOP_K ? cut_top_k(e, V, ymax, &m)
            : rep->kind == STAGE_MIN_P ? cut_min_p(e, V, ymax, &m) : cut_top_p(e, V, ymax, S, &m);
     if (!ok) { r->decided &= ~rep->decided; return -1; }
@@ -175,7 +212,7 @@ int emu_trim_torch(struct emu *e, const float *z)
         int32_t id = e->ix[j];
         e->a[j] = (struct ls_tok){ .id = id, .logit = (double)e->yf[id], .p = 0.0 };
         r->cut_by[id] = CUT_NONE;
-        kept_d += need_d ? e->d[id] : NAN;
+        kept_d += masses ? e->d[id] : NAN;
     }
     e->n = m;
     e->sorted = 0;

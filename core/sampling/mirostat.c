@@ -13,6 +13,7 @@
 #include "sampling/stage.h"
 
 #include <math.h>
+#include <string.h>
 
 #define MIROSTAT_M 100
 
@@ -22,12 +23,13 @@ static void sorted_softmax(struct emu *e)
     else { emu_sort_desc(e); emu_softmax(e); }
 }
 
-static uint32_t v1_k(struct emu *e, double mu)
+/* a: the sorted candidates (their first MIROSTAT_M at least) */
+static uint32_t v1_k(struct emu *e, const struct ls_tok *a, double mu)
 {
     double stb = 0.0, stt = 0.0;
     for (uint32_t i = 0; i + 1 < MIROSTAT_M && i + 1 < e->n; i++) {
         double t = emu_log(e, emu_f(e, (double)(i + 2) / (double)(i + 1)));
-        double b = emu_log(e, emu_f(e, e->a[i].p / e->a[i + 1].p));
+        double b = emu_log(e, emu_f(e, a[i].p / a[i + 1].p));
         stb = emu_f(e, stb + emu_f(e, t * b));
         stt = emu_f(e, stt + emu_f(e, t * t));
     }
@@ -39,18 +41,56 @@ static uint32_t v1_k(struct emu *e, double mu)
     return !(k >= 1) ? 1 : k >= (double)e->n ? e->n : (uint32_t)k;
 }
 
+/* v2's cut: the first position whose surprise exceeds mu (at least 1);
+ * b, when not NULL, sorts a (llama.cpp's buckets) as far as it is read */
+static uint32_t v2_cut(struct emu *e, const struct ls_tok *a, struct llama_buckets *b, double mu)
+{
+    uint32_t i = 0;
+    for (; i < e->n; i++) {
+        if (b) emu_llama_bucket_upto(b, i + 1);
+        if (-emu_f(e, log2(emu_f(e, a[i].p))) > mu) break;
+    }
+    chain_note(e->r, "mirostat v2: mu %.6g", mu);
+    return i ? i : 1;
+}
+
+/* llama.cpp on more than 128 unsorted candidates, without its full sort.
+ * The cut depends on the p sequence only, a function of the values in
+ * descending order (emu_llama_sorted_p sets every p as the full sort
+ * would): found on the candidates in value order (e->ix).
+ * When nothing runs after it (llama.cpp's preset ends with mirostat; the
+ * stages it replaces do not run) and the cut does not split equal
+ * values, which of the equal values sit where inside the kept prefix
+ * changes no result (the sums over it run over the same values in the
+ * same order, survivors are reported by id): that prefix is kept as is.
+ * Otherwise llama.cpp's own order is replayed as far as the cut. */
+static void llama_lazy(struct emu *e, double mu)
+{
+    emu_llama_sorted_p(e);
+    uint32_t n = e->n, m;
+    struct ls_tok *v = e->buf; /* the candidates in value order */
+    for (uint32_t t = 0; t < n; t++) v[t] = e->a[e->ix[t]];
+    m = e->p->mirostat == 1 ? v1_k(e, v, mu) : v2_cut(e, v, NULL, mu);
+    if (e->next_kind == STAGE_NONE && (m == n || v[m - 1].logit > v[m].logit)) {
+        memcpy(e->a, v, (size_t)m * sizeof *e->a);
+        e->n = m;
+        e->sorted = 1;
+        return;
+    }
+    struct llama_buckets b;
+    emu_llama_lazy_fill(e, &b);
+    emu_llama_lazy_take(e, &b, m, m);
+}
+
 void emu_mirostat(struct emu *e)
 {
     struct chain_ws *ws = e->ws;
     double mu = ws->mu_set ? ws->mu : 2.0 * emu_f(e, e->p->mirostat_tau);
-    sorted_softmax(e);
-    if (e->p->mirostat == 1) {
-        emu_shrink(e, v1_k(e, mu));
+    if (emu_llama(e) && !e->sorted && e->n > 128 && !e->ws->reference) {
+        llama_lazy(e, mu);
     } else {
-        uint32_t i = 0;
-        while (i < e->n && !(-emu_f(e, log2(emu_f(e, e->a[i].p))) > mu)) i++;
-        emu_shrink(e, i ? i : 1);
-        chain_note(e->r, "mirostat v2: mu %.6g", mu);
+        sorted_softmax(e);
+        emu_shrink(e, e->p->mirostat == 1 ? v1_k(e, e->a, mu) : v2_cut(e, e->a, NULL, mu));
     }
     sorted_softmax(e);
 }

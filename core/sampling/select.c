@@ -23,8 +23,9 @@ int select_sample_threshold(select_get_fn get, const void *ctx, uint32_t n, uint
     double smp[SELECT_SAMPLE];
     uint32_t stride = n / SELECT_SAMPLE;
     for (uint32_t i = 0; i < SELECT_SAMPLE; i++) smp[i] = get(ctx, i * stride);
-    /* expected rank of the k-th value in the sample, with a wide margin */
-    uint64_t r = (uint64_t)k * SELECT_SAMPLE / n * 2 + 8;
+    /* expected rank of the k-th value in the sample, with a wide margin (a
+     * threshold that lets fewer than k through makes the caller fall back) */
+    uint64_t r = (uint64_t)k * SELECT_SAMPLE / n * 2 + 4;
     if (r >= SELECT_SAMPLE) return 0;
     *thr = select_kth_largest(smp, SELECT_SAMPLE, (uint32_t)r); /* O(sample), no sort */
     return 1;
@@ -89,8 +90,8 @@ uint32_t select_top(const double *p, uint32_t V, double thr, uint32_t n, int32_t
     return n;
 }
 
-struct select_band select_mass_band(const int32_t *ids, uint32_t n, const float *z, const double *q,
-                                    double zmax, double scale, double frac)
+struct select_band select_mass_band_to(const int32_t *ids, uint32_t n, const float *z, const double *q,
+                                       double zmax, double scale, double frac, double target)
 {
     double mass[SELECT_NB] = {0}, S = 0.0, acc = 0.0;
     for (uint32_t j = 0; j < n; j++) {
@@ -98,10 +99,16 @@ struct select_band select_mass_band(const int32_t *ids, uint32_t n, const float 
         mass[select_bucket_of(zmax, (double)z[id], scale)] += q[id];
     }
     for (int b = 0; b < SELECT_NB; b++) S += mass[b];
-    double target = frac * S;
+    if (!(target >= 0)) target = frac * S;
     int B = 0;
     while (B < SELECT_NB - 1 && acc + mass[B] < target) acc += mass[B++];
     return (struct select_band){ B, S, target, acc };
+}
+
+struct select_band select_mass_band(const int32_t *ids, uint32_t n, const float *z, const double *q,
+                                    double zmax, double scale, double frac)
+{
+    return select_mass_band_to(ids, n, z, q, zmax, scale, frac, -1.0);
 }
 
 static void insertion_sort(int32_t *a, size_t n, const double *t)

@@ -47,6 +47,10 @@ struct select_band {
 };
 struct select_band select_mass_band(const int32_t *ids, uint32_t n, const float *z, const double *q,
                                     double zmax, double scale, double frac);
+/* The same with the target given (target >= 0; frac unused): for a subset
+ * of the tokens whose buckets above the band are complete. */
+struct select_band select_mass_band_to(const int32_t *ids, uint32_t n, const float *z, const double *q,
+                                       double zmax, double scale, double frac, double target);
 static inline int select_bucket_of(double zmax, double z, double scale)
 {
     double d = (zmax - z) * scale;

@@ -74,6 +74,48 @@ void stdsort_partial(struct ls_tok *a, size_t k, size_t n)
     sort_heap(a, (ptrdiff_t)k);
 }
 
+/* the largest of z[i .. i + 16) (no NaN: a plain compare is exact) */
+static float max16(const float *z)
+{
+    float m = z[0];
+    for (int j = 1; j < 16; j++) m = z[j] > m ? z[j] : m;
+    return m;
+}
+
+/* element i of the streamed array */
+static struct ls_tok elem(const struct ls_tok *src, const float *z, size_t i)
+{
+    return src ? src[i] : (struct ls_tok){ (int32_t)i, (double)z[i], 0.0 };
+}
+
+double stdsort_partial_stream(struct ls_tok *h, size_t k, const float *z, size_t n, const struct ls_tok *src)
+{
+    for (size_t i = 0; i < k; i++) h[i] = elem(src, z, i);
+    make_heap(h, (ptrdiff_t)k);
+    double cut = -1.0 / 0.0;
+    size_t i = k;
+    while (i < n) {
+        double top = h[0].logit; /* a float's value: comparing floats is the same test */
+        for (; i + 16 <= n; i += 16) {
+            float m = max16(z + i);
+            if ((double)m > top) break;
+            if ((double)m > cut) cut = (double)m;
+        }
+        size_t end = i + 16 < n ? i + 16 : n;
+        for (; i < end; i++) {
+            double v = (double)z[i];
+            if (v > h[0].logit) {
+                if (h[0].logit > cut) cut = h[0].logit; /* pop_heap's *result: evicted */
+                adjust_heap(h, 0, (ptrdiff_t)k, elem(src, z, i));
+            } else if (v > cut) {
+                cut = v;
+            }
+        }
+    }
+    sort_heap(h, (ptrdiff_t)k);
+    return cut;
+}
+
 static void swap(struct ls_tok *x, struct ls_tok *y)
 {
     struct ls_tok t = *x;

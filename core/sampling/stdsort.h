@@ -33,5 +33,17 @@ struct ls_tok {
 void stdsort_partial(struct ls_tok *a, size_t k, size_t n);
 /* std::sort(a, a + n, greater-logit) */
 void stdsort_sort(struct ls_tok *a, size_t n);
+/* std::partial_sort(a, a + k, a + n, greater-logit) on the array a[i] =
+ * {i, z[i], 0} for i in [0, n), without writing it: the heap h[0..k)
+ * receives exactly the first k records the full call would leave (same
+ * tie order), for a fraction of its cost. Why this is the same: heap_select
+ * only reads a[i] for i >= k once, at step i, and what pop_heap writes back
+ * there is never read again; so the array beyond k need not exist, and a
+ * run of elements not above the heap's top (the k-th best so far) changes
+ * nothing, which a vector max over 16 at a time can tell. 0 < k <= n;
+ * z not NaN. With src not NULL the array is src[0..n) instead, z[i] its
+ * logits as floats (each exactly src[i].logit). Returns the largest value
+ * not kept (-inf when k == n). */
+double stdsort_partial_stream(struct ls_tok *h, size_t k, const float *z, size_t n, const struct ls_tok *src);
 
 #endif

@@ -10,6 +10,29 @@
 
 #include <math.h>
 
+/* How many leading positions the next stage reads in order: k for a
+ * top-k (llama.cpp's, on a sorted array, keeps the first k), else all. */
+static uint32_t read_ahead(const struct emu *e)
+{
+    if (e->next_kind == STAGE_TOP_K && e->p->top_k > 0 && (uint32_t)e->p->top_k < e->n) return (uint32_t)e->p->top_k;
+    return e->n;
+}
+
+/* llama.cpp's sorted softmax after the cut; when the next stage is a
+ * top-k, its full sort is replayed only over the positions the top-k
+ * keeps (emu_llama_sorted_p and _lazy_fill: the same p, the same order there; the
+ * rest of the array holds the other candidates unsorted, which the top-k
+ * drops and the accounting reads in any order). */
+static void llama_sorted_softmax(struct emu *e)
+{
+    uint32_t need = read_ahead(e);
+    if (e->sorted || e->n <= 128 || need >= e->n || e->ws->reference) { emu_llama_softmax(e, 1); return; }
+    struct llama_buckets b;
+    emu_llama_sorted_p(e);
+    emu_llama_lazy_fill(e, &b);
+    emu_llama_lazy_take(e, &b, need, e->n);
+}
+
 void emu_top_n_sigma(struct emu *e)
 {
     if (e->n <= 1) return;
@@ -30,5 +53,5 @@ void emu_top_n_sigma(struct emu *e)
     double sd = cnt ? emu_f(e, sqrt(emu_f(e, acc / cnt))) : 0.0;
     double thr = emu_f(e, mx - emu_f(e, emu_f(e, e->p->top_n_sigma) * sd));
     for (uint32_t i = 0; i < e->n; i++) if (e->a[i].logit < thr) emu_mask(e, i);
-    if (emu_llama(e)) emu_llama_softmax(e, 1);
+    if (emu_llama(e)) llama_sorted_softmax(e);
 }

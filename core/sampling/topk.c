@@ -18,6 +18,8 @@
 #include "sampling/select.h"
 #include "base/vmath.h"
 
+#include <string.h>
+
 /* candidate j's logit, for the sampled prefilter */
 static double get_z(const void *ctx, uint32_t j)
 {
@@ -66,13 +68,32 @@ void stage_top_k(struct stage_ctx *x)
  * vLLM as HF without min-keep: mask every logit strictly below the k-th
  * largest (ties kept). Exact: (logit desc, id asc), exactly k when the
  * chain breaks ties by id, else ties kept. */
+/* llama.cpp's std::partial_sort of k <= 128 over the unsorted array,
+ * replayed by stdsort_partial_stream (the same records in the same order;
+ * the runs that cannot enter its heap skipped on a float copy of the
+ * logits) when every logit is a float's value, as llama.cpp's are; 0 when
+ * not (emu_llama_psort then). The reference path runs the heap as is. */
+static int llama_stream_top_k(struct emu *e, uint32_t k)
+{
+    if (k > 128 || e->n < 256 || e->ws->reference) return 0;
+    for (uint32_t i = 0; i < e->n; i++) {
+        e->yf[i] = (float)e->a[i].logit;
+        if ((double)e->yf[i] != e->a[i].logit) return 0;
+    }
+    stdsort_partial_stream(e->buf, k, e->yf, e->n, e->a);
+    memcpy(e->a, e->buf, (size_t)k * sizeof *e->a);
+    e->n = k;
+    e->sorted = 1;
+    return 1;
+}
+
 void emu_top_k(struct emu *e)
 {
     uint32_t k = (uint32_t)e->p->top_k;
     if (emu_llama(e)) {
         if (k > e->n) k = e->n;
-        if (!e->sorted) emu_llama_psort(e, k);
-        else emu_shrink(e, k);
+        if (e->sorted) emu_shrink(e, k);
+        else if (!llama_stream_top_k(e, k)) emu_llama_psort(e, k);
         return;
     }
     if (e->sys == PRESET_HF && k < emu_min_keep(e)) k = emu_min_keep(e);

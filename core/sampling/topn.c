@@ -342,6 +342,7 @@ static void raw_truth(const float *z, uint32_t V, struct chain_result *r)
         if (pr > 0) h -= pr * (double)z[i];
     }
     r->n_neginf = 0;
+    r->raw_total_set = 0;   /* p_raw changed after the run */
     r->lse_raw = 0;   /* the file's log-probabilities are normalised over the whole vocabulary */
     r->entropy_before = h; /* of the listed tokens: a lower bound of the step's entropy */
 }

@@ -27,6 +27,8 @@ void view_live(struct grid *g, const struct view_layout *L, const struct ex_live
     grid_fill(g, r.x, r.y, r.w, r.h, ROLE_NORMAL);
     char t[96];
     if (lv->running) snprintf(t, sizeof t, "Continuations: generating %u/%u", lv->gen_i, lv->n);
+    else if (lv->ab && lv->ab_model[0][0])   /* two models: name both */
+        snprintf(t, sizeof t, "B %.16s: #%u shown, A below", lv->ab_model[1], lv->pick);
     else snprintf(t, sizeof t, "Continuations: %u, #%u shown%s", lv->n, lv->pick, lv->ab ? ", A below" : "");
     panel_title(g, r, t, 0);
     int y = r.y + 1, end = r.y + r.h;
@@ -43,11 +45,12 @@ void view_live(struct grid *g, const struct view_layout *L, const struct ex_live
     }
 }
 
-/* One side's settings in a column title: "A: hf T=0.5 p=1 k=0 m=0". */
-static void side_title(char *b, size_t n, const char *side, const struct gen_request *r)
+/* One side's settings in a column title: "A: hf T=0.5 p=1 k=0 m=0", with
+ * its model first when A and B are two models (a dataset's pair). */
+static void side_title(char *b, size_t n, const char *side, const char *model, const struct gen_request *r)
 {
-    snprintf(b, n, "%s: %s T=%g p=%g k=%d m=%g", side, preset_name(r->chain.preset), r->params.temperature,
-             r->params.top_p, (int)r->params.top_k, r->params.min_p);
+    snprintf(b, n, "%s: %s%s%s T=%g p=%g k=%d m=%g", side, model, *model ? " " : "", preset_name(r->chain.preset),
+             r->params.temperature, r->params.top_p, (int)r->params.top_k, r->params.min_p);
 }
 
 /* A's value of the row labelled `label`, "-" when A has no such row. */
@@ -63,15 +66,15 @@ void view_live_ab(struct grid *g, const struct view_layout *L, const struct ex_l
     struct view_rect r = view_xe_rect(L);
     if (r.h < 3 || r.w < 30) return;
     grid_fill(g, r.x, r.y, r.w, r.h, ROLE_NORMAL);
-    char t[160], ta[80], tb[80];
+    char t[160], ta[160], tb[160];
     snprintf(t, sizeof t, "A/B scores: %u generated continuations each, seed %llu", lv->n, (unsigned long long)lv->rq.seed);
     panel_title(g, r, t, 1);
     static struct eval_panel_row ra[SCORE_ROWS_MAX], rb[SCORE_ROWS_MAX];
     int na = lv->ab_sc_ok ? eval_panel_rows(&lv->ab_sc, ra, SCORE_ROWS_MAX) : 0;
     int nb = lv->sc_ok && !lv->running ? eval_panel_rows(&lv->sc, rb, SCORE_ROWS_MAX) : 0;
     int lw = 14, cw = (r.w - 2 - lw) / 2, x = r.x + 1, y = r.y + 1, end = r.y + r.h - 1;
-    side_title(ta, sizeof ta, "A", &lv->ab_rq);
-    side_title(tb, sizeof tb, "B", &lv->rq);
+    side_title(ta, sizeof ta, "A", lv->ab_model[0], &lv->ab_rq);
+    side_title(tb, sizeof tb, "B", lv->ab_model[1], &lv->rq);
     grid_puts(g, x + lw, y, cw - 1, ROLE_LABEL, ta);
     grid_puts(g, x + lw + cw, y++, cw - 1, ROLE_LABEL, nb || !lv->running ? tb : "B: generating...");
     for (int i = 0; i < nb && y < end; i++, y++) {

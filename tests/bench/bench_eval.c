@@ -10,7 +10,10 @@
  *   eval    eval_source: 1 setting (T = 0.7, top-p 0.95), N = 200
  *           continuations, every evaluator (JSON and regex on the texts)
  *   sweep   eval_source: 4 settings (T = 0, 0.4, 0.7, 1.0), N = 200, one pass
- * Figures, never pass/fail. Environment: BENCH_STEPS, BENCH_V to change the
+ * eval and sweep run on 1 step worker and on one per CPU (eval_steps.c;
+ * the numbers are the same, checked here), then the same dump as float16
+ * .npy and as bfloat16 .safetensors: read pass and eval, per byte against
+ * float32. Figures, never pass/fail. Environment: BENCH_STEPS, BENCH_V to change the
  * shape, BENCH_N for N, BENCH_THREADS for eval_config.threads, BENCH_KEEP=1 to keep the files. .npy files carry no
  * recorded tokens, so the perplexity family is n/a here (its cost is a few
  * operations per step). */
@@ -48,12 +51,45 @@ static void gen_step(float *z, uint32_t V, uint32_t step, struct rng *g)
     z[(step * 7919u) % V] = 3.0f;    /* a likely top token (p ~ 0.6 at T = 1) */
 }
 
-static int write_npy(const char *path, uint32_t S, uint32_t V)
+/* IEEE half and bfloat16 of a float (round to nearest even; the bench's
+ * logits are small and finite) */
+static uint16_t to_f16(float x)
 {
-    FILE *f = fopen(path, "wb");
-    if (!f) return -1;
+    uint32_t u;
+    memcpy(&u, &x, 4);
+    uint32_t sign = (u >> 16) & 0x8000u, e = (u >> 23) & 0xff, m = u & 0x7fffffu;
+    int ee = (int)e - 127 + 15;
+    if (ee <= 0) return (uint16_t)sign; /* tiny: zero (none in this data) */
+    uint32_t h = ((uint32_t)ee << 10) | (m >> 13), rest = m & 0x1fffu;
+    if (rest > 0x1000u || (rest == 0x1000u && (h & 1))) h++;
+    return (uint16_t)(sign | h);
+}
+static uint16_t to_bf16(float x)
+{
+    uint32_t u;
+    memcpy(&u, &x, 4);
+    u += 0x7fffu + ((u >> 16) & 1);
+    return (uint16_t)(u >> 16);
+}
+
+/* the rows as float32 or float16 (.npy) or bfloat16 (.safetensors) */
+enum { DT_F32, DT_F16, DT_BF16 };
+static int write_header(FILE *f, int dt, uint32_t S, uint32_t V)
+{
+    if (dt == DT_BF16) {
+        char js[256];
+        int n = snprintf(js, sizeof js, "{\"logits\":{\"dtype\":\"BF16\",\"shape\":[%u,%u],\"data_offsets\":[0,%llu]}}",
+                         S, V, (unsigned long long)S * V * 2);
+        while (n % 8) js[n++] = ' ';
+        unsigned char len[8] = {0};
+        for (int i = 0; i < 8; i++) len[i] = (unsigned char)((uint64_t)n >> (8 * i));
+        fwrite(len, 1, 8, f);
+        fwrite(js, 1, (size_t)n, f);
+        return 0;
+    }
     char dict[128];
-    int n = snprintf(dict, sizeof dict, "{'descr': '<f4', 'fortran_order': False, 'shape': (%u, %u), }", S, V);
+    int n = snprintf(dict, sizeof dict, "{'descr': '%s', 'fortran_order': False, 'shape': (%u, %u), }",
+                     dt == DT_F16 ? "<f2" : "<f4", S, V);
     int total = 10 + n + 1;
     int pad = (64 - total % 64) % 64;
     unsigned short hl = (unsigned short)(n + pad + 1);
@@ -63,16 +99,29 @@ static int write_npy(const char *path, uint32_t S, uint32_t V)
     fwrite(dict, 1, (size_t)n, f);
     for (int i = 0; i < pad; i++) fputc(' ', f);
     fputc('\n', f);
+    return 0;
+}
+
+static int write_dump(const char *path, int dt, uint32_t S, uint32_t V)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f) return -1;
+    write_header(f, dt, S, V);
     float *z = malloc((size_t)V * sizeof *z);
-    if (!z) { fclose(f); return -1; }
+    uint16_t *h = malloc((size_t)V * sizeof *h);
+    if (!z || !h) { free(z); free(h); fclose(f); return -1; }
     struct rng g;
     rng_seed(&g, 2026);
-    for (uint32_t s = 0; s < S; s++) {
+    int bad = 0;
+    for (uint32_t s = 0; s < S && !bad; s++) {
         gen_step(z, V, s, &g);
-        if (fwrite(z, sizeof *z, V, f) != V) { free(z); fclose(f); return -1; }
+        if (dt == DT_F32) { bad = fwrite(z, sizeof *z, V, f) != V; continue; }
+        for (uint32_t i = 0; i < V; i++) h[i] = dt == DT_F16 ? to_f16(z[i]) : to_bf16(z[i]);
+        bad = fwrite(h, sizeof *h, V, f) != V;
     }
     free(z);
-    return fclose(f);
+    free(h);
+    return fclose(f) || bad ? -1 : 0;
 }
 
 static int write_vocab(const char *path, uint32_t V)
@@ -162,6 +211,88 @@ static void sample_table(struct source *s, double rd)
     free(z);
 }
 
+/* one eval_source on `threads` step workers; seconds, scores into *out */
+static double timed_eval(struct source *s, const struct eval_settings *set, size_t n, uint32_t N, int threads,
+                         struct eval_scores *out)
+{
+    struct eval_config cfg;
+    eval_config_init(&cfg);
+    cfg.n_samples = N;
+    cfg.regex = "^\\{";
+    cfg.threads = threads;
+    struct eval_run *run;
+    struct ls_error err = {0};
+    double t0 = clock_s();
+    if (eval_source(s, &cfg, set, n, NULL, &run, &err)) { fprintf(stderr, "eval: %s\n", err.msg); exit(1); }
+    double t = clock_s() - t0;
+    for (size_t k = 0; out && k < n; k++) out[k] = *eval_run_scores(run, k);
+    eval_run_free(run);
+    return t;
+}
+
+static void hf_settings(struct eval_settings *set, int sweep)
+{
+    static const double temps[4] = { 0, 0.4, 0.7, 1.0 };
+    for (int i = 0; i < 4; i++) {
+        chain_preset(&set[i].chain, PRESET_HF);
+        set[i].params = PARAMS_OFF;
+        set[i].params.temperature = sweep ? temps[i] : 0.7;
+        if (!sweep) set[i].params.top_p = 0.95;
+    }
+}
+
+/* eval and sweep on one step worker and on one per CPU; the scores must agree */
+static void eval_sweep_table(struct source *s, double rd, uint32_t N)
+{
+    static const char *const what[2] = { "eval (hf T 0.7, top-p 0.95, N ", "sweep (T 0, 0.4, 0.7, 1.0; N " };
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    for (int sw = 0; sw < 2; sw++) {
+        struct eval_settings set[4];
+        struct eval_scores a[4], b[4];
+        size_t n = sw ? 4 : 1;
+        hf_settings(set, sw);
+        double t1 = timed_eval(s, set, n, N, 1, a), tn = timed_eval(s, set, n, N, -1, b);
+        char name[64];
+        snprintf(name, sizeof name, "%s%u)", what[sw], N);
+        printf("  %-44s %8.3f s %6.2fx  1 step worker\n", name, t1, t1 / rd);
+        printf("  %-44s %8.3f s %6.2fx  %ld step workers (%.2fx faster)%s\n", "", tn, tn / rd, ncpu, t1 / tn,
+               memcmp(a, b, n * sizeof *a) ? "  SCORES DIFFER" : ", same scores");
+    }
+}
+
+/* the same rows as float16 .npy and bfloat16 .safetensors: read pass and
+ * eval, against float32 per byte */
+static void halves_table(struct source *s32, double rd32, uint32_t S, uint32_t V, const char *voc, uint32_t N)
+{
+    static const char *const ext[] = { "", ".f16.npy", ".bf16.safetensors" };
+    struct eval_settings set[4];
+    hf_settings(set, 0);
+    double e32 = timed_eval(s32, set, 1, N, -1, NULL), bytes32 = (double)S * V * 4;
+    printf("  per byte against float32 (read pass %.3f s, eval %.3f s on every CPU):\n", rd32, e32);
+    for (int dt = DT_F16; dt <= DT_BF16; dt++) {
+        char path[300];
+        snprintf(path, sizeof path, "%s%s", s32->path, ext[dt]);
+        struct source_opts so = {0};
+        so.vocab_path = voc;
+        struct source *s;
+        struct ls_error err = {0};
+        if (write_dump(path, dt, S, V) || source_open(path, &so, &s, &err)) {
+            fprintf(stderr, "bench_eval: %s: %s\n", path, err.msg);
+            unlink(path);
+            continue;
+        }
+        float *z = malloc((size_t)V * sizeof *z);
+        double r1 = read_pass(s, z), r2 = read_pass(s, z), rd = r1 < r2 ? r1 : r2;
+        free(z);
+        double e = timed_eval(s, set, 1, N, -1, NULL), bytes = (double)S * V * 2;
+        printf("    %-9s read %7.3f s (%.2fx float32's time per byte)  eval %7.3f s (%.2fx per byte)\n",
+               dt == DT_F16 ? "float16" : "bfloat16", rd, (rd / bytes) / (rd32 / bytes32), e,
+               (e / bytes) / (e32 / bytes32));
+        source_close(s);
+        if (env_ul("BENCH_KEEP", 0) == 0) unlink(path);
+    }
+}
+
 int main(void)
 {
     uint32_t S = (uint32_t)env_ul("BENCH_STEPS", 2048), V = (uint32_t)env_ul("BENCH_V", 131072);
@@ -172,7 +303,7 @@ int main(void)
     printf("bench_eval: [%u, %u] float32 dump (%.2f GiB) in %s\n", S, V,
            (double)S * V * 4 / (1u << 30), npy);
     double t0 = clock_s();
-    if (write_npy(npy, S, V) || write_vocab(voc, V)) { fprintf(stderr, "bench_eval: cannot write /tmp files\n"); return 1; }
+    if (write_dump(npy, DT_F32, S, V) || write_vocab(voc, V)) { fprintf(stderr, "bench_eval: cannot write /tmp files\n"); return 1; }
     printf("  generated in %.2f s\n", clock_s() - t0);
     fflush(stdout);
 
@@ -195,34 +326,8 @@ int main(void)
            (double)S * V * 4 / rd / 1e9);
     sample_table(s, rd);
 
-    struct eval_config cfg;
-    eval_config_init(&cfg);
-    cfg.n_samples = N;
-    cfg.regex = "^\\{";
-    cfg.threads = (int)env_ul("BENCH_THREADS", 0);
-    struct eval_settings set[4];
-    for (int i = 0; i < 4; i++) {
-        chain_preset(&set[i].chain, PRESET_HF);
-        set[i].params = PARAMS_OFF;
-    }
-    set[0].params.temperature = 0.7;
-    set[0].params.top_p = 0.95;
-    struct eval_run *run;
-    t0 = clock_s();
-    if ((rc = eval_source(s, &cfg, set, 1, NULL, &run, &err))) { fprintf(stderr, "eval: %s\n", err.msg); return 1; }
-    double te = clock_s() - t0;
-    const struct eval_scores *sc = eval_run_scores(run, 0);
-    printf("  %-44s %8.3f s %6.2fx  (json_valid %.3f, mean_kept %.1f)\n",
-           "eval (T 0.7, top-p 0.95, N 200)", te, te / rd, sc->json_valid_share, sc->mean_kept);
-    eval_run_free(run);
-
-    static const double temps[4] = { 0, 0.4, 0.7, 1.0 };
-    for (int i = 0; i < 4; i++) { set[i].params = PARAMS_OFF; set[i].params.temperature = temps[i]; }
-    t0 = clock_s();
-    if ((rc = eval_source(s, &cfg, set, 4, NULL, &run, &err))) { fprintf(stderr, "sweep: %s\n", err.msg); return 1; }
-    double ts = clock_s() - t0;
-    printf("  %-44s %8.3f s %6.2fx  (%.3f s per row)\n", "sweep (T 0, 0.4, 0.7, 1.0; N 200; one pass)", ts, ts / rd, ts / 4);
-    eval_run_free(run);
+    eval_sweep_table(s, rd, N);
+    halves_table(s, rd, S, V, voc, N);
     source_close(s);
     if (env_ul("BENCH_KEEP", 0) == 0) { unlink(npy); unlink(voc); }
     return 0;

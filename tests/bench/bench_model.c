@@ -97,6 +97,7 @@ static void bench_generate(struct model *md, const int32_t *prompt, uint32_t np,
     uint32_t toks = 0;
     struct gen_cont c[8];
     for (int k = 0; k < 11; k++) {
+        gen_cache_clear(ws.cache); /* each run as after a change of setting (gen_cache.h) */
         int64_t t0 = clock_ns();
         toks = 0;
         for (uint32_t i = 0; i < 8; i++) {

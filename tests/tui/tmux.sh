@@ -18,7 +18,8 @@
 #   7. Live mode (--model): the temperature changes the continuation text,
 #      :fork, :ab.
 #   8. The dataset table (--dataset): filled in the background, sorted by a
-#      delta, a row opened with Enter and left with Esc.
+#      delta, a row opened with Enter and left with Esc; a prompt row opened
+#      live (A and B models), its temperature changed, left with Esc.
 LS=$1
 T=$2/tmux
 mkdir -p "$T"
@@ -263,6 +264,24 @@ wait_for dataset "B-A v" || fail "dataset: the sort was not kept"
 wait_for dataset "^>q027 *0.7 " || fail "dataset: the selection was not kept"
 tm send-keys -t dataset q
 wait_dead dataset || fail "dataset: q did not quit"
+
+# a prompt row (issue 13): Enter opens it live, B's model step by step and A's
+# continuations beside it; a new temperature regenerates both; Esc comes back
+# with the selection kept
+start dsprompt 110 30 "$ENVS $LS --dataset tests/data/dataset/prompts.jsonl --b tests/data/dataset/prompts.jsonl --b-model samples/dataset/model_b.lsm --temperatures 0.4,1 -n 6 --max-tokens 16"
+wait_for dsprompt "4 rows evaluated; 4 paired" 30 || fail "dataset prompt: the table was not filled"
+tm send-keys -t dsprompt j j j
+wait_for dsprompt "^>p1 *1 " || fail "dataset prompt: j did not select p1 at T 1"
+tm send-keys -t dsprompt Enter
+wait_for dsprompt "B model_b.lsm: #0 shown, A below" 20 || fail "dataset prompt: Enter did not open the row live"
+wait_for dsprompt "A/B: A model.lsm T=1 .* | B model_b.lsm T=1 " 20 || fail "dataset prompt: A is not generated beside B"
+tm send-keys -t dsprompt ':set temperature 1.5' Enter
+wait_for dsprompt "A/B: A model.lsm T=1.5 .* | B model_b.lsm T=1.5 " 20 || fail "dataset prompt: a new T did not regenerate both"
+tm send-keys -t dsprompt Escape
+wait_for dsprompt "Dataset: A tests/data/dataset/prompts.jsonl" || fail "dataset prompt: Esc did not come back to the table"
+wait_for dsprompt "^>p1 *1 " || fail "dataset prompt: the selection was not kept"
+tm send-keys -t dsprompt q
+wait_dead dsprompt || fail "dataset prompt: q did not quit"
 
 # Every pane must have exited by itself before the server goes away: a
 # SIGHUP from kill-server landing while a sanitizer build runs its exit-time

@@ -187,12 +187,14 @@ static void test_background_equals_run(void **state)
     struct ds_tline keep = ds.table.line[ds.sel];
     unsigned fl;
     int slices = 0;
-    while ((fl = explorer_dataset_work(&ds, &ex, 0)) & EX_BUSY) {   /* budget 0: one row a slice */
+    while ((fl = explorer_dataset_work(&ds, &ex, 0)) & EX_BUSY) {   /* budget 0: one unit a slice */
         slices++;
         assert_int_equal(ds.table.line[ds.sel].job, keep.job);
         assert_int_equal(ds.table.line[ds.sel].temp, keep.temp);
     }
-    assert_int_equal(slices, 7);
+    /* far more slices than rows: a slice is a unit below a row (a step, a
+     * temperature's finish, a chunk of a bootstrap) */
+    assert_true(slices > 8 * 4);
     assert_int_equal(ds.table.n_done, 8);
     assert_true(ds.summary_ok);
     /* dataset eval's own run of the same plan */
@@ -213,18 +215,19 @@ static void test_background_equals_run(void **state)
      * in the table; on r1 it opens A with B side by side at the line's T */
     struct explorer_eval xe;
     explorer_eval_init(&xe);
+    static struct ex_live lv;   /* off: r4 has no model here */
     assert_int_equal(explorer_dataset_command(&ds, &ex, "sort id"), EXC_OK);
     static const struct { uint32_t job; const char *msg; } refused[] = {
         { 0, "manifest line 7" }, { 5, "missing.json" }, { 6, "prompt row" } };
     for (int i = 0; i < 3; i++) {
         ds.sel = ds_table_find_line(&ds.table, refused[i].job, 0);
-        assert_int_equal(explorer_dataset_enter(&ds, &ex, &xe), EX_REDRAW);
+        assert_int_equal(explorer_dataset_enter(&ds, &ex, &xe, &lv), EX_REDRAW);
         assert_true(ex.msg_error);
         assert_non_null(strstr(ex.msg, refused[i].msg));
         assert_true(ds.shown);
     }
     ds.sel = ds_table_find_line(&ds.table, 3, 1);
-    assert_true(explorer_dataset_enter(&ds, &ex, &xe) & EX_RECOMPUTE);
+    assert_true(explorer_dataset_enter(&ds, &ex, &xe, &lv) & EX_RECOMPUTE);
     assert_false(ds.shown);
     assert_non_null(ex.src);
     assert_int_equal(xe.view, XV_DIFF);
@@ -301,6 +304,213 @@ static void test_prompt_rows(void **state)
     explorer_free(&ex);
 }
 
+
+/* Two summaries agree bit for bit (NaN = NaN). */
+static void same_summary(const struct ds_doc *d, const struct ds_summary *a, const struct ds_summary *b)
+{
+    assert_int_equal(a->n_rows, b->n_rows);
+    assert_int_equal(a->n_moved, b->n_moved);
+    assert_int_equal(a->kl_rows, b->kl_rows);
+    for (int i = 0; i < d->n_temps * d->n_metrics; i++) {
+        const struct ds_cell *x = &a->cells[i], *y = &b->cells[i];
+        assert_true(x->n_a == y->n_a && x->n_b == y->n_b && x->n_pair == y->n_pair);
+        assert_memory_equal(&x->mean_a, &y->mean_a, sizeof x->mean_a);
+        assert_memory_equal(&x->mean_b, &y->mean_b, sizeof x->mean_b);
+        assert_memory_equal(&x->delta, &y->delta, sizeof x->delta);
+        assert_memory_equal(x->ci, y->ci, sizeof x->ci);
+    }
+    for (size_t i = 0; i < a->n_moved; i++) {
+        assert_true(a->moved[i].row == b->moved[i].row && a->moved[i].temp == b->moved[i].temp);
+        assert_memory_equal(&a->moved[i].delta, &b->moved[i].delta, sizeof a->moved[i].delta);
+    }
+}
+
+/* Background work below the row: with a budget of 0 every slice is one
+ * unit (a generated token, a step of an eval pass, a temperature's
+ * finish, a chunk of a bootstrap), so a prompt row takes hundreds of
+ * slices; the document is still `dataset eval`'s byte for byte (ds_run,
+ * every row in one go on two threads), and the summary computed in slices
+ * equals ds_summary_compute. The eval_gen stepper on its own equals
+ * eval_gen_run. */
+static void test_sliced_equals_unsliced(void **state)
+{
+    (void)state;
+    struct eval_config cfg;
+    struct chain ch;
+    struct params p = PARAMS_OFF;
+    struct ls_error err = {0};
+    eval_config_init(&cfg);
+    cfg.n_samples = 4;
+    chain_preset(&ch, PRESET_HF);
+    struct source_opts so;
+    memset(&so, 0, sizeof so);
+    static struct ex_dataset ds;
+    struct explorer ex;
+    explorer_init(&ex);
+    const char *pr = "tests/data/dataset/prompts.jsonl";
+    struct ex_dataset_spec xs = { pr, pr, temps, 2, &ch, &p, &cfg, &so,
+                                  { "samples/model.lsm", "samples/dataset/model_b.lsm" }, 10 };
+    assert_int_equal(explorer_dataset_open(&ds, &xs, &err), LS_OK);
+    size_t slices = 0, row_slices = 0;
+    unsigned fl;
+    while ((fl = explorer_dataset_work(&ds, &ex, 0)) & EX_BUSY) {
+        slices++;
+        row_slices += ds.table.n_done < ds.table.n_jobs;
+    }
+    assert_int_equal(ds.table.n_done, 4);
+    /* 3 prompt rows x 2 versions x 2 temperatures x 4 continuations of up
+     * to 10 tokens: far more than one slice per row */
+    assert_true(row_slices > 3 * 2 * 2 * 4);
+    assert_true(ds.summary_ok);
+    struct ds_spec sp = { pr, pr, temps, 2, &ch, &p, &cfg, NULL, NULL, 20, NULL,
+                          { "samples/model.lsm", "samples/dataset/model_b.lsm" }, 10 };
+    struct ds_doc *d = NULL;
+    assert_int_equal(ds_doc_new(&sp, &d, &err), LS_OK);
+    d->rows_total = d->rows_expected = ds.plan.total;
+    struct ds_run_opts ro = { &so, cfg, ch, p, 2, NULL, NULL, NULL,
+                              { "samples/model.lsm", "samples/dataset/model_b.lsm" }, 10 };
+    assert_int_equal(ds_run(d, ds.plan.jobs, ds.plan.n_jobs, &ro, &err), LS_OK);
+    char *t1 = print(d), *t2 = print(ds.doc);
+    assert_string_equal(t1, t2);
+    free(t1);
+    free(t2);
+    struct ds_summary whole;
+    assert_int_equal(ds_summary_compute(d, &whole, &err), LS_OK);
+    same_summary(d, &whole, &ds.sum);
+    ds_summary_free(&whole);
+    ds_doc_free(d);
+    explorer_dataset_free(&ds);
+    /* the summary of 200 paired rows in slices of one unit: each cell's
+     * bootstrap resumes chunk after chunk */
+    cfg.n_samples = 2;
+    struct ex_dataset_spec xd = { "samples/dataset/a.jsonl", "samples/dataset/b.jsonl", temps, 2, &ch, &p, &cfg, &so,
+                                  { NULL, NULL }, 0 };
+    assert_int_equal(explorer_dataset_open(&ds, &xd, &err), LS_OK);
+    while (ds.next < ds.plan.n_jobs) explorer_dataset_work(&ds, &ex, 1000000000L);
+    slices = 0;
+    while (explorer_dataset_work(&ds, &ex, 0) & EX_BUSY) slices++;
+    assert_true(ds.summary_ok);
+    assert_true(slices > (size_t)(2 * ds.doc->n_metrics) * 10);
+    assert_int_equal(ds_summary_compute(ds.doc, &whole, &err), LS_OK);
+    same_summary(ds.doc, &whole, &ds.sum);
+    ds_summary_free(&whole);
+    explorer_dataset_free(&ds);
+    cfg.n_samples = 4;
+    /* the generation stepper, one unit per call, against eval_gen_run */
+    struct model *m = NULL;
+    assert_int_equal(model_open("samples/model.lsm", &m, &err), LS_OK);
+    int32_t *ids = NULL;
+    uint32_t n = 0;
+    assert_int_equal(model_encode_prompt(m, "{\"name\": \"", 10, &ids, &n, &err), LS_OK);
+    struct eval_gen_request g = { m, "{\"name\": \"", ids, n, 12, NULL };
+    struct eval_settings set[2] = { { ch, p }, { ch, p } };
+    set[0].params.temperature = 0.4;
+    set[1].params.temperature = 1;
+    struct eval_gen *whole_gen = NULL;
+    assert_int_equal(eval_gen_run(&g, &cfg, set, 2, NULL, &whole_gen, &err), LS_OK);
+    struct eval_gen_job *j = NULL;
+    assert_int_equal(eval_gen_begin(&g, &cfg, set, 2, &j, &err), LS_OK);
+    int done = 0, units = 0;
+    while (!done) { assert_int_equal(eval_gen_advance(j, 0, NULL, &done, &err), LS_OK); units++; }
+    assert_true(units > 2 * 4);
+    struct eval_gen *sliced = eval_gen_take(j);
+    eval_gen_job_free(j);
+    for (size_t k = 0; k < 2; k++) {
+        const struct eval_scores *a = eval_run_scores(whole_gen->run, k), *b = eval_run_scores(sliced->run, k);
+        assert_memory_equal(a, b, sizeof *a);
+        assert_memory_equal(whole_gen->sets[k].brk_step, sliced->sets[k].brk_step, cfg.n_samples * sizeof(int32_t));
+    }
+    eval_gen_free(whole_gen);
+    eval_gen_free(sliced);
+    free(ids);
+    model_close(m);
+    explorer_free(&ex);
+}
+
+/* Enter on a paired prompt row: live mode on B's prompt with model B at
+ * the line's temperature, the table's chain and seed; A (model A) is
+ * generated beside it and held as live's A with both names; its texts are
+ * continuations 0..n-1 of the table's N (the same json_valid_share when
+ * n = N); a new temperature regenerates both; :table and Esc come back
+ * with the selection kept and live mode off. */
+static void test_prompt_row_live(void **state)
+{
+    (void)state;
+    struct eval_config cfg;
+    struct chain ch;
+    struct params p = PARAMS_OFF;
+    struct ls_error err = {0};
+    eval_config_init(&cfg);
+    cfg.n_samples = 5;
+    chain_preset(&ch, PRESET_HF);
+    struct source_opts so;
+    memset(&so, 0, sizeof so);
+    static struct ex_dataset ds;
+    static struct ex_live lv;
+    struct explorer ex;
+    explorer_init(&ex);
+    struct explorer_eval xe;
+    explorer_eval_init(&xe);
+    const char *pr = "tests/data/dataset/prompts.jsonl", *mb = "samples/dataset/model_b.lsm";
+    struct ex_dataset_spec xs = { pr, pr, temps, 2, &ch, &p, &cfg, &so, { "samples/model.lsm", mb }, 12 };
+    assert_int_equal(explorer_dataset_open(&ds, &xs, &err), LS_OK);
+    while (explorer_dataset_work(&ds, &ex, 1000000000L) & EX_BUSY) {}
+    assert_int_equal(explorer_dataset_command(&ds, &ex, "sort id"), EXC_OK);
+    ds.sel = ds_table_find_line(&ds.table, 1, 1);   /* p1 at T 1 (jobs: d1 p1 p2 p3) */
+    size_t sel = ds.sel;
+    unsigned fl = explorer_dataset_enter(&ds, &ex, &xe, &lv);
+    assert_int_equal(fl & EX_RECOMPUTE, EX_RECOMPUTE);
+    assert_false(ds.shown);
+    assert_non_null(lv.model);
+    assert_string_equal(lv.model->name, "model_b.lsm");
+    assert_string_equal(lv.prompt, "{\"name\": \"");
+    assert_int_equal(lv.n, 5);
+    assert_int_equal(lv.max_tokens, 12);
+    assert_true(ex.params.temperature == 1.0 && ex.seed == cfg.seed);
+    assert_non_null(ex.src);
+    assert_int_equal(xe.view, XV_MAIN);
+    assert_non_null(lv.cfg.reference);                      /* the row's reference for its scores */
+    while (explorer_dataset_work(&ds, &ex, 1000000000L) & EX_BUSY) {}   /* A beside it */
+    assert_true(lv.ab);
+    assert_string_equal(lv.ab_model[0], "model.lsm");
+    assert_string_equal(lv.ab_model[1], "model_b.lsm");
+    assert_true(lv.ab_rq.params.temperature == 1.0);
+    assert_non_null(strstr(ex.msg, "A/B: A model.lsm T=1 "));
+    /* n = N: the live scores are the table's */
+    const struct ds_row_result *r = &ds.doc->rows[ds.table.doc_row[1]];
+    int m = 0;
+    while (strcmp(ds.doc->metrics[m], "json_valid_share")) m++;
+    assert_true(lv.sc_ok && lv.ab_sc_ok);
+    assert_true(lv.sc.json_valid_share == ds_value(ds.doc, r, 1, 1, m));
+    assert_true(lv.ab_sc.json_valid_share == ds_value(ds.doc, r, 0, 1, m));
+    /* a new temperature: B regenerates (live work), then A (the table's work) */
+    struct params q = ex.params;
+    q.temperature = 0;
+    assert_int_equal(explorer_set_params(&ex, &q), LS_OK);
+    while (explorer_live_work(&lv, &ex, 1000000000L) & EX_BUSY) {}
+    assert_true(lv.rq.params.temperature == 0 && lv.ab_rq.params.temperature == 1.0);
+    while (explorer_dataset_work(&ds, &ex, 1000000000L) & EX_BUSY) {}
+    assert_true(lv.ab_rq.params.temperature == 0);
+    assert_true(lv.sc.json_valid_share == ds_value(ds.doc, r, 1, 0, m));
+    assert_true(lv.ab_sc.json_valid_share == ds_value(ds.doc, r, 0, 0, m));
+    /* back: live off, the selection kept */
+    assert_int_equal(explorer_dataset_command(&ds, &ex, "table"), EXC_OK);
+    assert_true(ds.shown);
+    assert_null(lv.model);
+    assert_null(ds.partner.model);
+    assert_int_equal(ds.sel, sel);
+    /* another row (p3 at T 0), left with _back */
+    ds.sel = ds_table_find_line(&ds.table, 3, 0);
+    assert_int_equal(explorer_dataset_enter(&ds, &ex, &xe, &lv) & EX_RECOMPUTE, EX_RECOMPUTE);
+    assert_string_equal(lv.prompt, "The");
+    assert_int_equal(explorer_dataset_back(&ds), EX_RESIZE);
+    assert_null(lv.model);
+    explorer_dataset_free(&ds);
+    explorer_eval_free(&xe);
+    explorer_live_free(&lv);
+    explorer_free(&ex);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -308,6 +518,8 @@ int main(void)
         cmocka_unit_test(test_unpaired_names),
         cmocka_unit_test(test_background_equals_run),
         cmocka_unit_test(test_prompt_rows),
+        cmocka_unit_test(test_sliced_equals_unsliced),
+        cmocka_unit_test(test_prompt_row_live),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

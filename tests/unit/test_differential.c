@@ -232,22 +232,31 @@ static void check_exact(const struct chain_result *res, const struct ref *r, int
 }
 
 /* a run that only draws (CHAIN_WANT_DRAW) keeps the same set with the same
- * p and draws, and says it has no raw numbers */
+ * p and draws, and says it has no raw numbers; a run for scores
+ * (CHAIN_WANT_SCORES) keeps the same set and p and has the same raw numbers
+ * and entropies */
 static void check_draw_only(const struct chain *c, const struct params *p, const float *z, int V,
                             struct chain_ws *ws, const struct chain_result *res, struct chain_result *res2)
 {
     struct ls_error e = {0};
-    ws->want = CHAIN_WANT_DRAW;
-    assert_int_equal(chain_run(c, p, z, (uint32_t)V, ws, res2, &e), 0);
-    ws->want = CHAIN_WANT_ALL;
-    assert_int_equal(res2->have_raw, 0);
-    assert_int_equal(res->n_kept, res2->n_kept);
-    for (uint32_t j = 0; j < res->n_kept; j++) {
-        assert_int_equal(res->kept[j], res2->kept[j]);
-        assert_true(fabs(res->p[res->kept[j]] - res2->p[res2->kept[j]]) < 1e-12);
+    for (int want = CHAIN_WANT_SCORES; want >= CHAIN_WANT_DRAW; want--) {
+        ws->want = want;
+        assert_int_equal(chain_run(c, p, z, (uint32_t)V, ws, res2, &e), 0);
+        ws->want = CHAIN_WANT_ALL;
+        assert_int_equal(res2->have_raw, want == CHAIN_WANT_SCORES);
+        assert_int_equal(res->n_kept, res2->n_kept);
+        for (uint32_t j = 0; j < res->n_kept; j++) {
+            assert_int_equal(res->kept[j], res2->kept[j]);
+            assert_true(fabs(res->p[res->kept[j]] - res2->p[res2->kept[j]]) < 1e-12);
+        }
+        for (int i = 0; i < V; i++) assert_int_equal(res->cut_by[i], res2->cut_by[i]);
+        if (want == CHAIN_WANT_SCORES) {
+            assert_true(res->entropy_after == res2->entropy_after || fabs(res->entropy_after - res2->entropy_after) < 1e-12);
+            assert_true(res->lse_raw == res2->lse_raw);
+            for (int i = 0; i < V; i++) assert_true(res->p_raw[i] == res2->p_raw[i]);
+        }
+        check_draws(res, res2->p, V);
     }
-    for (int i = 0; i < V; i++) assert_int_equal(res->cut_by[i], res2->cut_by[i]);
-    check_draws(res, res2->p, V);
 }
 
 /* the system mode's shortcut against its whole-array path: the same answer */
@@ -343,6 +352,19 @@ static void run_preset(enum preset ps)
     free(r.id);
 }
 
+/* A step for the shortcut tests: kind 0 plateaus of `levels` values (ties,
+ * the maximum tied), 1 uniform, else Zipf-like as vocabularies look. */
+static float *shortcut_step(struct rng *g, int V, int kind, int levels)
+{
+    float *z = malloc((size_t)V * sizeof *z);
+    for (int i = 0; i < V; i++) {
+        double u = rng_uniform(g);
+        z[i] = kind == 0 ? (float)(int)(u * levels) : kind == 1 ? (float)(u * 16 - 8)
+             : (float)(-1.1 * log(1 + u * V) + 3 * rng_uniform(g));
+    }
+    return z;
+}
+
 /* The system shortcuts on the steps they are for: V above the sampled
  * threshold's minimum, one truncation, with or without a temperature, on
  * realistic, tied and plateau logits: 600 steps against the whole array. */
@@ -353,12 +375,7 @@ static void test_system_shortcuts(void **st)
     rng_seed(&g, 4242);
     for (int t = 0; t < 600; t++) {
         int V = 2 + (int)(rng_uniform(&g) * (t % 2 ? 32000 : 8000)), kind = (int)(rng_uniform(&g) * 4);
-        float *z = malloc((size_t)V * sizeof *z);
-        for (int i = 0; i < V; i++) {
-            double u = rng_uniform(&g);
-            z[i] = kind == 0 ? (float)(int)(u * 6) : kind == 1 ? (float)(u * 16 - 8)
-                 : (float)(-1.1 * log(1 + u * V) + 3 * rng_uniform(&g));
-        }
+        float *z = shortcut_step(&g, V, kind, 6);
         static const enum preset ps[3] = { PRESET_HF, PRESET_VLLM, PRESET_LLAMACPP };
         static const double temps[4] = { 1.0, 0.7, 1.3, 0.05 };
         struct chain sys;
@@ -383,6 +400,49 @@ static void test_system_shortcuts(void **st)
     }
 }
 
+/* Greedy and temperature-only system chains (emu_greedy.c, emu_trim.c's
+ * temperature-only pass) against the whole array: also the notes, the
+ * greedy flag, the retained mass and the entropy. Plateau logits make the
+ * maximum tied; a truncation beside the temperature makes the shortcuts
+ * decline. */
+static void test_greedy_and_temperature_only(void **st)
+{
+    (void)st;
+    struct rng g;
+    rng_seed(&g, 777);
+    for (int t = 0; t < 400; t++) {
+        int V = 1 + (int)(rng_uniform(&g) * (t % 2 ? 20000 : 3000)), kind = (int)(rng_uniform(&g) * 3);
+        float *z = shortcut_step(&g, V, kind, 3);
+        static const enum preset ps[3] = { PRESET_HF, PRESET_VLLM, PRESET_LLAMACPP };
+        static const double temps[5] = { 0, -0.5, 0, 0.7, 1.6 };
+        struct chain sys;
+        chain_preset(&sys, ps[t % 3]);
+        struct params p = PARAMS_OFF;
+        p.temperature = temps[(int)(rng_uniform(&g) * 5)];
+        if (t % 7 == 0) p.top_p = 0.9; /* not the only stage: the whole array */
+        struct chain_ws ws;
+        struct chain_result res, res2;
+        assert_int_equal(chain_ws_init(&ws, (uint32_t)V), 0);
+        assert_int_equal(chain_result_init(&res, (uint32_t)V), 0);
+        assert_int_equal(chain_result_init(&res2, (uint32_t)V), 0);
+        check_system(&sys, &p, z, V, &ws, &res, &res2);
+        struct ls_error e = {0};
+        ws.reference = 1; /* check_system leaves a draw-only run in res2: the whole array again */
+        assert_int_equal(chain_run(&sys, &p, z, (uint32_t)V, &ws, &res2, &e), 0);
+        ws.reference = 0;
+        assert_string_equal(res.note, res2.note);
+        assert_int_equal(res.greedy, res2.greedy);
+        assert_true(res.effective_temperature == res2.effective_temperature);
+        assert_true(fabs(res.retained_mass - res2.retained_mass) < 1e-12);
+        assert_true(fabs(res.entropy_after - res2.entropy_after) < 1e-9);
+        for (int k = 0; k < res.n_stages; k++) assert_int_equal(res.stages[k].decided, res2.stages[k].decided);
+        chain_ws_free(&ws);
+        chain_result_free(&res);
+        chain_result_free(&res2);
+        free(z);
+    }
+}
+
 static void test_hf(void **st) { (void)st; run_preset(PRESET_HF); }
 static void test_llama(void **st) { (void)st; run_preset(PRESET_LLAMACPP); }
 static void test_vllm(void **st) { (void)st; run_preset(PRESET_VLLM); }
@@ -396,6 +456,7 @@ int main(void)
         cmocka_unit_test(test_vllm),
         cmocka_unit_test(test_custom),
         cmocka_unit_test(test_system_shortcuts),
+        cmocka_unit_test(test_greedy_and_temperature_only),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -114,6 +114,84 @@ static void test_collect(void **st)
     }
 }
 
+/* torch's float z / T then exp in double: y bit for bit, e within libm's
+ * error, the sum over lengths that end in every tail shape */
+static void test_fdiv(void **st)
+{
+    (void)st;
+    struct rng g;
+    rng_seed(&g, 13);
+    float z[300], y[300];
+    double out[300];
+    for (int t = 0; t < 400; t++) {
+        size_t n = t < 40 ? (size_t)t : (size_t)(rng_uniform(&g) * 300);
+        fill(&g, z, n, 0);
+        float T = t % 3 == 0 ? 0.7f : t % 3 == 1 ? 1.3f : 1e-3f;
+        double shift = 0.0;
+        for (size_t i = 0; i < n; i++) if ((double)(z[i] / T) > shift) shift = (double)(z[i] / T);
+        float y2[300];
+        vm_fdiv(z, n, T, y2);
+        double s = vm_exp_fdiv(z, n, T, shift, y, out), s0 = 0;
+        for (size_t i = 0; i < n; i++) {
+            float yi = z[i] / T;
+            assert_true(memcmp(&yi, &y[i], sizeof yi) == 0);
+            assert_true(memcmp(&yi, &y2[i], sizeof yi) == 0);
+            double want = (double)yi - shift < -746 ? 0.0 : exp((double)yi - shift);
+            if (want >= 0x1p-1022) assert_true(fabs(out[i] - want) <= 4e-16 * want);
+            else assert_true(fabs(out[i] - want) <= 0x1p-1074);
+            s0 += want;
+        }
+        assert_true(fabs(s - s0) <= 1e-14 * (s0 > 1 ? s0 : 1));
+        mix(y, n * sizeof *y);
+        mix(out, n * sizeof *out);
+        mix(&s, sizeof s);
+    }
+}
+
+/* the float32 exp sum is within its stated bound of the double sum, and
+ * the bound is tight enough to be useful (a few 1e-6 of the total); the
+ * lane sums differ by width, so it stays out of the checksum */
+static void test_expf_sum(void **st)
+{
+    (void)st;
+    struct rng g;
+    rng_seed(&g, 23);
+    static float y[5000];
+    for (int t = 0; t < 300; t++) {
+        size_t n = 1 + (size_t)(rng_uniform(&g) * 5000);
+        float m = -INFINITY;
+        double spread = t % 3 == 0 ? 3 : t % 3 == 1 ? 40 : 200;
+        for (size_t i = 0; i < n; i++) {
+            y[i] = (float)(rng_uniform(&g) * spread - spread / 2 + (t % 5 == 0 ? 1e4 : 0));
+            if (y[i] > m) m = y[i];
+        }
+        double err, s = vm_expf_sum(y, n, m, &err), s0 = 0;
+        for (size_t i = 0; i < n; i++) s0 += exp((double)y[i] - (double)m);
+        assert_true(fabs(s - s0) <= err);
+        assert_true(err <= 2e-5 * s0);
+    }
+}
+
+/* the clipping count against the scalar definition */
+static void test_abs_gt(void **st)
+{
+    (void)st;
+    struct rng g;
+    rng_seed(&g, 17);
+    float z[300];
+    static const double thrs[] = {0.5, 0, INFINITY, 1e4, 1e-46, 2.0000001, 3.4028234663852886e38};
+    for (int t = 0; t < 500; t++) {
+        size_t n = (size_t)(rng_uniform(&g) * 300);
+        fill(&g, z, n, t % 3);
+        double thr = thrs[t % 7];
+        size_t want = 0;
+        for (size_t i = 0; i < n; i++) want += isfinite(z[i]) && fabs((double)z[i]) > thr;
+        size_t got = vm_count_abs_gt(z, n, thr);
+        assert_int_equal(got, want);
+        mix(&got, sizeof got);
+    }
+}
+
 static void test_divide(void **st)
 {
     (void)st;
@@ -138,6 +216,9 @@ int main(void)
         cmocka_unit_test(test_exp),
         cmocka_unit_test(test_collect),
         cmocka_unit_test(test_divide),
+        cmocka_unit_test(test_fdiv),
+        cmocka_unit_test(test_abs_gt),
+        cmocka_unit_test(test_expf_sum),
     };
     return cmocka_run_group_tests(tests, NULL, report);
 }

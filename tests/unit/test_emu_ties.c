@@ -1,0 +1,223 @@
+/* test_emu_ties.c: the system modes' tie-aware shortcuts against the
+ * whole-array path (chain_ws.reference = 1), on the logits they are for:
+ *   - synthetic n-gram-like steps: a few dozen to a few hundred distinct
+ *     log-probabilities over thousands of tokens, a big back-off plateau,
+ *     a handful of distinct leaders (V 200 to 9000);
+ *   - real steps of the built-in model (samples/model.lsm), along a
+ *     continuation of the explorer's default prompt.
+ * Every preset's own order runs with the parameter sets the bench uses
+ * (each system's defaults, T with top-p, min-p, typical-p, top-n-sigma,
+ * XTC, mirostat 1 and 2 over a run of steps so mu moves, top-k around
+ * 128, min-keep, a repetition penalty before the top-k over a history). The shortcut must give exactly what the whole array
+ * gives: the same cut_by for every token, the same final p bit for bit,
+ * the same stage counts, decided flags and notes, masses (or both NaN;
+ * to 1e-12 where HF's and vLLM's first truncation sums its own way),
+ * and the same carried mu. The run that only draws keeps the same set. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/rng.h"
+#include "model/generate.h"
+#include "sampling/chain.h"
+
+struct setting { const char *system; double T, top_p, min_p, typical, sigma, xtc; int top_k, mirostat, min_keep; double rep; };
+
+static const struct setting settings[] = {
+    { "hf", -1, -1, -1, -1, -1, -1, -1, 0, -1, 0 },
+    { "llama.cpp", -1, -1, -1, -1, -1, -1, -1, 0, -1, 0 },
+    { "vllm", -1, -1, -1, -1, -1, -1, -1, 0, -1, 0 },
+    { "hf", 0.8, 0.9, -1, -1, -1, -1, 0, 0, -1, 0 },
+    { "llama.cpp", 1.5, 0.95, 0, -1, -1, -1, 0, 0, -1, 0 },
+    { "llama.cpp", 0.7, 0.5, 0, -1, -1, -1, 0, 0, 3, 0 },
+    { "vllm", 1.0, -1, 0.1, -1, -1, -1, -1, 0, -1, 0 },
+    { "llama.cpp", -1, -1, -1, 0.9, -1, -1, -1, 0, -1, 0 },
+    { "llama.cpp", -1, -1, -1, -1, 1.0, -1, -1, 0, -1, 0 },
+    { "llama.cpp", -1, -1, -1, -1, 2.5, -1, 100, 0, -1, 0 },
+    { "llama.cpp", -1, -1, -1, -1, -1, 0.5, -1, 0, -1, 0 },
+    { "llama.cpp", -1, -1, -1, -1, -1, -1, -1, 1, -1, 0 },
+    { "llama.cpp", -1, -1, -1, -1, -1, -1, -1, 2, -1, 0 },
+    { "llama.cpp", 1.0, -1, 0, -1, -1, -1, 128, 0, -1, 0 },
+    { "llama.cpp", 1.0, -1, 0, -1, -1, -1, 7, 0, -1, 0 },
+    { "hf", 1.0, -1, -1, -1, -1, -1, 77, 0, -1, 0 },
+    { "llama.cpp", -1, -1, -1, -1, -1, -1, -1, 0, -1, 1.3 },   /* a top-k after penalties */
+    { "llama.cpp", -1, -1, -1, -1, -1, -1, 128, 0, -1, 1.1 },
+    { "hf", -1, -1, -1, -1, -1, -1, -1, 0, -1, 1.3 },
+};
+#define N_SETTINGS (sizeof settings / sizeof settings[0])
+
+static void apply(const struct setting *s, struct chain *c, struct params *p)
+{
+    struct ls_error err = {0};
+    *p = PARAMS_OFF;
+    assert_int_equal(chain_defaults(s->system, c, p, &err), 0);
+    if (s->T >= 0) p->temperature = s->T;
+    if (s->top_p >= 0) p->top_p = s->top_p;
+    if (s->min_p >= 0) p->min_p = s->min_p;
+    if (s->typical >= 0) p->typical_p = s->typical;
+    if (s->sigma >= 0) p->top_n_sigma = s->sigma;
+    if (s->xtc >= 0) { p->xtc_probability = s->xtc; p->xtc_threshold = 0.1; }
+    if (s->top_k >= 0) p->top_k = s->top_k;
+    if (s->mirostat) p->mirostat = s->mirostat;
+    if (s->min_keep >= 0) p->min_keep = s->min_keep;
+    if (s->rep > 0) p->repeat_penalty = s->rep;
+}
+
+static int same_num(double a, double b) { return a == b || (isnan(a) && isnan(b)); }
+/* masses: HF's and vLLM's first truncation (emu_trim_torch.c) sums them in
+ * its own order, so they agree to rounding there; exactly elsewhere */
+static int near_num(double a, double b) { return same_num(a, b) || fabs(a - b) <= 1e-12; }
+
+static void compare(const struct chain_result *a, const struct chain_result *b, uint32_t V)
+{
+    int masses = a->have_raw; /* a run that only draws promises none (chain.h) */
+    assert_int_equal(a->n_kept, b->n_kept);
+    assert_int_equal(a->decided, b->decided);
+    assert_string_equal(a->note, b->note);
+    for (uint32_t i = 0; i < V; i++) {
+        assert_int_equal(a->cut_by[i], b->cut_by[i]);
+        assert_true(a->p[i] == b->p[i]);
+    }
+    assert_true(same_num(a->entropy_after, b->entropy_after));
+    for (int k = 0; k < a->n_stages; k++) {
+        const struct stage_report *x = &a->stages[k], *y = &b->stages[k];
+        assert_int_equal(x->active, y->active);
+        assert_int_equal(x->kept_in, y->kept_in);
+        assert_int_equal(x->kept_out, y->kept_out);
+        assert_int_equal(x->decided, y->decided);
+        if (!masses) continue;
+        if (!near_num(x->mass_removed, y->mass_removed) || !near_num(x->raw_mass_removed, y->raw_mass_removed))
+            fprintf(stderr, "stage %d: mass %.17g / %.17g, raw %.17g / %.17g\n", k, x->mass_removed,
+                    y->mass_removed, x->raw_mass_removed, y->raw_mass_removed);
+        assert_true(near_num(x->mass_removed, y->mass_removed));
+        assert_true(near_num(x->raw_mass_removed, y->raw_mass_removed));
+    }
+}
+
+struct pair { struct chain_ws ref, fast; struct chain_result a, b; uint32_t V; };
+
+static int32_t hist[64];
+
+static void pair_init(struct pair *q, uint32_t V)
+{
+    q->V = V;
+    for (uint32_t i = 0; i < 64; i++) hist[i] = (int32_t)((i * 2654435761u) % V);
+    assert_int_equal(chain_ws_init(&q->ref, V), 0);
+    assert_int_equal(chain_ws_init(&q->fast, V), 0);
+    assert_int_equal(chain_result_init(&q->a, V), 0);
+    assert_int_equal(chain_result_init(&q->b, V), 0);
+    q->ref.reference = 1;
+    /* a history, so that penalties change the logits before a top-k */
+    chain_ws_set_context(&q->ref, hist, 64, 4, 60, 1);
+    chain_ws_set_context(&q->fast, hist, 64, 4, 60, 1);
+}
+
+static void pair_free(struct pair *q)
+{
+    chain_ws_free(&q->ref); chain_ws_free(&q->fast);
+    chain_result_free(&q->a); chain_result_free(&q->b);
+}
+
+/* one step both ways; both carry mu on (the token: the fast run's first
+ * kept one after `pick` survivors) */
+static void step(struct pair *q, const struct chain *c, const struct params *p, const float *z, uint32_t pick, int want)
+{
+    struct ls_error err = {0};
+    q->ref.want = q->fast.want = want;
+    assert_int_equal(chain_run(c, p, z, q->V, &q->ref, &q->a, &err), 0);
+    assert_int_equal(chain_run(c, p, z, q->V, &q->fast, &q->b, &err), 0);
+    compare(&q->a, &q->b, q->V);
+    int32_t tok = q->b.kept[pick % q->b.n_kept];
+    chain_accept(c, p, &q->ref, &q->a, tok);
+    chain_accept(c, p, &q->fast, &q->b, tok);
+    assert_int_equal(q->ref.mu_set, q->fast.mu_set);
+    assert_true(q->ref.mu == q->fast.mu);
+}
+
+/* an n-gram model's step: log-probabilities, few distinct values, a floor */
+static void ngram_like(struct rng *g, float *z, uint32_t V)
+{
+    uint32_t D = 20 + (uint32_t)(rng_uniform(g) * 300), lead = (uint32_t)(rng_uniform(g) * 12);
+    float vals[400];
+    for (uint32_t d = 0; d < D; d++) vals[d] = (float)(-2.0 - 12.0 * rng_uniform(g));
+    float floor_v = (float)(-13.0 - 2.0 * rng_uniform(g));
+    for (uint32_t i = 0; i < V; i++) {
+        double u = rng_uniform(g);
+        z[i] = u < 0.4 ? floor_v : vals[(uint32_t)(rng_uniform(g) * rng_uniform(g) * D)];
+    }
+    for (uint32_t j = 0; j < lead; j++) z[(uint32_t)(rng_uniform(g) * V)] = (float)(-0.2 - 3.0 * rng_uniform(g));
+}
+
+static void test_ngram_like_steps(void **st)
+{
+    (void)st;
+    struct rng g;
+    rng_seed(&g, 2026);
+    for (size_t s = 0; s < N_SETTINGS; s++) {
+        struct chain c;
+        struct params p;
+        apply(&settings[s], &c, &p);
+        for (int t = 0; t < 12; t++) {
+            uint32_t V = t % 4 == 0 ? 200 + (uint32_t)(rng_uniform(&g) * 900) : 1500 + (uint32_t)(rng_uniform(&g) * 7500);
+            float *z = malloc(V * sizeof *z);
+            struct pair q;
+            pair_init(&q, V);
+            for (int k = 0; k < 6; k++) { /* a run of steps: mirostat's mu moves */
+                ngram_like(&g, z, V);
+                step(&q, &c, &p, z, (uint32_t)(rng_uniform(&g) * 1000), k % 3 == 2 ? CHAIN_WANT_DRAW : CHAIN_WANT_ALL);
+            }
+            pair_free(&q);
+            free(z);
+        }
+    }
+}
+
+/* real steps: the built-in model along a greedy-ish continuation */
+static void test_model_steps(void **st)
+{
+    (void)st;
+    struct model *md;
+    struct ls_error err = {0};
+    assert_int_equal(model_open("samples/model.lsm", &md, &err), LS_OK);
+    int32_t *ids, ctx[80];
+    uint32_t n;
+    assert_int_equal(model_encode_prompt(md, "{\"name\": \"", 10, &ids, &n, &err), LS_OK);
+    memcpy(ctx, ids, n * sizeof *ctx);
+    float *z = malloc(md->V * sizeof *z);
+    struct rng g;
+    rng_seed(&g, 7);
+    for (size_t s = 0; s < N_SETTINGS; s++) {
+        struct chain c;
+        struct params p;
+        apply(&settings[s], &c, &p);
+        struct pair q;
+        pair_init(&q, md->V);
+        uint32_t len = n;
+        for (int k = 0; k < 40 && len < 80; k++) {
+            assert_int_equal(model_next_logits(md, ctx, len, z, &err), LS_OK);
+            step(&q, &c, &p, z, (uint32_t)(rng_uniform(&g) * 4), CHAIN_WANT_ALL);
+            int32_t tok = q.b.kept[(uint32_t)(rng_uniform(&g) * 3) % q.b.n_kept];
+            ctx[len++] = tok == md->eos ? q.b.kept[0] : tok;
+        }
+        pair_free(&q);
+    }
+    free(z);
+    free(ids);
+    model_close(md);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ngram_like_steps),
+        cmocka_unit_test(test_model_steps),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,194 @@
+/* test_eval_steps.c: eval_source on step workers (eval_steps.c) gives
+ * exactly what one worker gives: every score, series and continuation token,
+ * for sweeps over the presets and for chains that read the recorded history
+ * (penalties, DRY); and a failing step is reported as a single pass reports
+ * it (the first in step order), however many steps are in flight. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eval/eval_impl.h"
+#include "input/synth_source.h"
+
+static struct eval_run *run_with(struct source *s, const struct eval_settings *set, size_t n, int threads,
+                                 const volatile int *cancel, struct ls_error *err, int *rc)
+{
+    struct eval_config cfg;
+    eval_config_init(&cfg);
+    cfg.n_samples = 37;
+    cfg.threads = threads;
+    struct eval_run *r = NULL;
+    *rc = eval_source(s, &cfg, set, n, cancel, &r, err);
+    return r;
+}
+
+/* a and b agree on every number, bit for bit (NaN where the other is NaN) */
+static void assert_same_runs(const struct eval_run *a, const struct eval_run *b, size_t n_set)
+{
+    for (size_t k = 0; k < n_set; k++) {
+        assert_memory_equal(eval_run_scores(a, k), eval_run_scores(b, k), sizeof(struct eval_scores));
+        assert_memory_equal(eval_run_tokens(a, k), eval_run_tokens(b, k),
+                            (size_t)a->cfg.n_samples * a->n_steps * sizeof(int32_t));
+        struct eval_step_series sa, sb;
+        eval_run_series(a, k, &sa);
+        eval_run_series(b, k, &sb);
+        assert_memory_equal(sa.nll_raw, sb.nll_raw, a->n_steps * sizeof(double));
+        assert_memory_equal(sa.p_chain, sb.p_chain, a->n_steps * sizeof(double));
+        assert_memory_equal(sa.entropy, sb.entropy, a->n_steps * sizeof(double));
+        assert_memory_equal(sa.kept, sb.kept, a->n_steps * sizeof(double));
+        assert_memory_equal(sa.clipped, sb.clipped, a->n_steps * sizeof(uint32_t));
+    }
+}
+
+static struct eval_settings setting(enum preset ps, double T, int32_t k, double p, double m)
+{
+    struct eval_settings st;
+    chain_preset(&st.chain, ps);
+    st.params = PARAMS_OFF;
+    st.params.temperature = T;
+    st.params.top_k = k;
+    st.params.top_p = p;
+    st.params.min_p = m;
+    return st;
+}
+
+static void check_threads_agree(const struct eval_settings *set, size_t n)
+{
+    struct source *s;
+    struct ls_error err = {0};
+    assert_int_equal(source_synthetic(700, 160, 11, &s, &err), 0);
+    int rc;
+    struct eval_run *one = run_with(s, set, n, 1, NULL, &err, &rc);
+    assert_int_equal(rc, 0);
+    static const int threads[] = { 2, 3, 8 };
+    for (size_t t = 0; t < sizeof threads / sizeof *threads; t++) {
+        struct eval_run *many = run_with(s, set, n, threads[t], NULL, &err, &rc);
+        assert_int_equal(rc, 0);
+        assert_same_runs(one, many, n);
+        eval_run_free(many);
+    }
+    eval_run_free(one);
+    source_close(s);
+}
+
+static void test_sweeps_agree(void **state)
+{
+    (void)state;
+    struct eval_settings hf[5] = {
+        setting(PRESET_HF, 0, 0, 1, 0), setting(PRESET_HF, 0.4, 0, 0.9, 0), setting(PRESET_HF, 0.7, 50, 0.95, 0),
+        setting(PRESET_HF, 1, 0, 1, 0), setting(PRESET_HF, 1.3, 0, 1, 0.05),
+    };
+    check_threads_agree(hf, 5);
+    struct eval_settings llama[2] = { setting(PRESET_LLAMACPP, 0.8, 40, 0.95, 0.05), setting(PRESET_LLAMACPP, 1.5, 0, 0.9, 0) };
+    check_threads_agree(llama, 2);
+    struct eval_settings vllm[2] = { setting(PRESET_VLLM, 1, 0, 1, 0.05), setting(PRESET_VLLM, 0.005, 0, 1, 0) };
+    vllm[0].chain.exact = 1;
+    check_threads_agree(vllm, 2);
+}
+
+/* stages that read the recorded tokens before the step, and mirostat's mu
+ * (carried from step to step: one worker) */
+static void test_history_stages_agree(void **state)
+{
+    (void)state;
+    struct eval_settings st[2] = { setting(PRESET_LLAMACPP, 0.8, 40, 0.95, 0.05), setting(PRESET_HF, 0.9, 0, 1, 0) };
+    st[0].params.repeat_penalty = 1.3;
+    st[0].params.repeat_last_n = 64;
+    st[1].params.repeat_penalty = 1.2;
+    check_threads_agree(st, 2);
+    struct eval_settings miro = setting(PRESET_LLAMACPP, 0.8, 0, 1, 0);
+    miro.params.mirostat = 2;
+    check_threads_agree(&miro, 1);
+}
+
+/* ---- a source that fails: NaN logits at some steps, a read error at one ---- */
+struct bad { struct source *inner; uint32_t nan_at[2], fail_at; };
+
+static int bad_read(struct source *s, uint32_t step, float *z, struct step_info *info, struct ls_error *err)
+{
+    struct bad *b = s->impl;
+    if (step == b->fail_at) return ls_fail(err, LS_EREAD, "step %u: cannot read", step);
+    int rc = source_read_step(b->inner, step, z, info, err);
+    if (!rc && (step == b->nan_at[0] || step == b->nan_at[1])) { z[3] = NAN; info->n_nan = 1; }
+    return rc;
+}
+
+static void bad_close(struct source *s)
+{
+    struct bad *b = s->impl;
+    source_close(b->inner);
+    free(b);
+}
+
+static const struct source_ops bad_ops = { "bad", bad_read, bad_close };
+
+static struct source *bad_source(uint32_t nan0, uint32_t nan1, uint32_t fail)
+{
+    struct source *s = source_alloc(&bad_ops, "bad.npy");
+    struct bad *b = calloc(1, sizeof *b);
+    struct ls_error err = {0};
+    assert_int_equal(source_synthetic(300, 200, 5, &b->inner, &err), 0);
+    b->nan_at[0] = nan0; b->nan_at[1] = nan1; b->fail_at = fail;
+    s->impl = b;
+    s->n_steps = 200;
+    s->vocab_size = 300;
+    s->has_tokens = 1;
+    return s;
+}
+
+static void expect_same_failure(uint32_t nan0, uint32_t nan1, uint32_t fail, const char *needle)
+{
+    struct eval_settings st = setting(PRESET_HF, 0.7, 0, 0.9, 0);
+    struct ls_error e1 = {0}, e2 = {0};
+    int rc1, rc2;
+    struct source *s = bad_source(nan0, nan1, fail);
+    assert_null(run_with(s, &st, 1, 1, NULL, &e1, &rc1));
+    for (int t = 2; t <= 8; t += 3) {
+        assert_null(run_with(s, &st, 1, t, NULL, &e2, &rc2));
+        assert_int_equal(rc1, rc2);
+        assert_string_equal(e1.msg, e2.msg);
+    }
+    assert_non_null(strstr(e1.msg, needle));
+    source_close(s);
+}
+
+static void test_first_failure_in_step_order(void **state)
+{
+    (void)state;
+    expect_same_failure(37, 120, 9999, "step 37");   /* non-finite: the earlier of two */
+    expect_same_failure(150, 151, 61, "step 61");    /* a read error before them */
+    expect_same_failure(12, 190, 13, "step 12");     /* non-finite just before a read error */
+}
+
+static void test_cancel(void **state)
+{
+    (void)state;
+    struct source *s;
+    struct ls_error err = {0};
+    assert_int_equal(source_synthetic(300, 50, 5, &s, &err), 0);
+    struct eval_settings st = setting(PRESET_HF, 0.7, 0, 0.9, 0);
+    volatile int stop = 1;
+    int rc;
+    assert_null(run_with(s, &st, 1, 4, &stop, &err, &rc));
+    assert_int_equal(rc, LS_EINTERNAL);
+    assert_non_null(strstr(err.msg, "cancelled"));
+    source_close(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sweeps_agree),
+        cmocka_unit_test(test_history_stages_agree),
+        cmocka_unit_test(test_first_failure_in_step_order),
+        cmocka_unit_test(test_cancel),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
