@@ -31,6 +31,8 @@ static void *hook_malloc(size_t n)
     return p;
 }
 
+static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
+
 static void install_hooks(void)
 {
     cJSON_Hooks h = { hook_malloc, free };
@@ -39,10 +41,18 @@ static void install_hooks(void)
 
 cJSON *json_parse_opts(const char *buf, size_t len, const char **end, int require_null, int *oom)
 {
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, install_hooks);
+    pthread_once(&hooks_once, install_hooks);
     parse_oom = 0;
     cJSON *r = cJSON_ParseWithLengthOpts(buf, len + 1, end, require_null);
+    *oom = !r && parse_oom;
+    return r;
+}
+
+cJSON *json_parse_span(const char *t, size_t n, const char **end, int *oom)
+{
+    pthread_once(&hooks_once, install_hooks);
+    parse_oom = 0;
+    cJSON *r = cJSON_ParseWithLengthOpts(t, n, end, 0);
     *oom = !r && parse_oom;
     return r;
 }
@@ -54,8 +64,11 @@ cJSON *json_value_of(const char *text, size_t len)
     return cJSON_ParseWithLengthOpts(text, len + 1, &end, 1);
 }
 
-int json_oom_fail(size_t len, struct ls_error *err)
+int json_oom_fail(size_t len, int whole, struct ls_error *err)
 {
+    if (whole)
+        return ls_fail(err, LS_ELIMIT, "out of memory parsing %zu bytes of JSON (a whole cJSON tree takes up to "
+                       "about %d times the text)", len, JSON_TREE_PEAK);
     return ls_fail(err, LS_ELIMIT, "out of memory parsing %zu bytes of JSON (parsing takes up to about "
                    "%d times the file size)", len, JSON_PARSE_PEAK);
 }
@@ -113,11 +126,9 @@ static int scan_literals(char *buf, size_t len, enum json_literals lit, size_t *
     return LS_OK;
 }
 
-int json_parse(char *buf, size_t len, enum json_literals lit, cJSON **root,
-               size_t *n_literals, struct ls_error *err)
+int json_precheck(char *buf, size_t len, enum json_literals lit, size_t *n_literals, struct ls_error *err)
 {
     const unsigned char *u = (const unsigned char *)buf;
-    *root = NULL;
     if (n_literals) *n_literals = 0;
     if (len == 0) return ls_fail(err, LS_EDATA, "empty file");
     if ((len >= 4 && !memcmp(u, "\xFF\xFE\x00\x00", 4)) || (len >= 4 && !memcmp(u, "\x00\x00\xFE\xFF", 4)))
@@ -135,12 +146,19 @@ int json_parse(char *buf, size_t len, enum json_literals lit, cJSON **root,
     size_t k = start;
     while (k < len && (buf[k] == ' ' || buf[k] == '\t' || buf[k] == '\n' || buf[k] == '\r')) k++;
     if (k == len) return ls_fail(err, LS_EDATA, "no JSON value (file is empty or whitespace)");
-    int rc = scan_literals(buf, len, lit, n_literals, err);
+    return scan_literals(buf, len, lit, n_literals, err);
+}
+
+int json_parse(char *buf, size_t len, enum json_literals lit, cJSON **root,
+               size_t *n_literals, struct ls_error *err)
+{
+    *root = NULL;
+    int rc = json_precheck(buf, len, lit, n_literals, err);
     if (rc) return rc;
     const char *end = NULL;
     int oom;
     cJSON *r = json_parse_opts(buf, len, &end, 1, &oom);
-    if (oom) return json_oom_fail(len, err);
+    if (oom) return json_oom_fail(len, 1, err);
     if (!r) {
         size_t off = end && end >= buf ? (size_t)(end - buf) : 0;
         if (off > len) off = len;
@@ -149,7 +167,7 @@ int json_parse(char *buf, size_t len, enum json_literals lit, cJSON **root,
         /* a complete value followed by junk? parse leniently to find out */
         const char *end2 = NULL;
         cJSON *lenient = json_parse_opts(buf, len, &end2, 0, &oom);
-        if (oom) return json_oom_fail(len, err);
+        if (oom) return json_oom_fail(len, 1, err);
         if (lenient) {
             cJSON_Delete(lenient);
             size_t o2 = end2 && end2 >= buf ? (size_t)(end2 - buf) : off;

@@ -35,6 +35,10 @@ enum json_literals {
  * cJSON allocation hooks are installed once, process-wide. */
 cJSON *json_parse_opts(const char *buf, size_t len, const char **end, int require_null, int *oom);
 
+/* The value in t[0..n) (no NUL needed after it; what follows the value is
+ * not checked: *end says where it stopped). *oom as above. */
+cJSON *json_parse_span(const char *t, size_t n, const char **end, int *oom);
+
 /* The one test of "this text is valid JSON" every JSON-validity score uses
  * (eval's json evaluator, generated continuations, the live explorer):
  * text[0..len), with text[len] == NUL, is one JSON value with nothing but
@@ -48,13 +52,21 @@ cJSON *json_num(double v);
 void json_add_num(cJSON *obj, const char *key, double v);
 
 /* The message for a parse that ran out of memory: LS_ELIMIT (exit 5) with
- * the text size and the documented peak, never "invalid JSON". */
-int json_oom_fail(size_t len, struct ls_error *err);
-/* Peak memory of a parse, as a multiple of the file size (README). */
-#define JSON_PARSE_PEAK 16
+ * the text size and the documented peak, never "invalid JSON". whole: a
+ * whole cJSON tree (text the scanner leaves to cJSON), else the skeleton
+ * path (base/json_lazy.h). */
+int json_oom_fail(size_t len, int whole, struct ls_error *err);
+/* Peak memory of loading a JSON file, as a multiple of its size (README,
+ * measured by tests/bench/json_peak.sh): skeletons and lazy arrays, and a
+ * whole cJSON tree. */
+#define JSON_PARSE_PEAK 3
+#define JSON_TREE_PEAK 16
 
 int json_parse(char *buf, size_t len, enum json_literals lit, cJSON **root,
                size_t *n_literals, struct ls_error *err);
+/* json_parse's checks before cJSON (empty, UTF-16/32, NUL, BOM blanked,
+ * whitespace only, NaN/Infinity literals), with its messages. */
+int json_precheck(char *buf, size_t len, enum json_literals lit, size_t *n_literals, struct ls_error *err);
 
 /* "number", "string", "null", "object", "array", "boolean" */
 const char *json_type_name(const cJSON *v);

@@ -107,23 +107,26 @@ const struct input_format *input_format_detect(const struct input_probe *p)
 
 /* The responses' format: the first response a JSON row claims decides.
  * *nolp: some response has choices but no logprobs. */
-static const struct input_format *detect_items(const struct json_docs *d, const char *text, size_t len,
-                                               int *nolp)
+static int detect_items(struct json_docs *d, const char *text, size_t len, const struct input_format **f,
+                        int *nolp, struct ls_error *err)
 {
     struct input_probe p = { NULL, 0, 0, text, len, NULL };
     *nolp = 0;
+    *f = NULL;
     for (size_t i = 0; i < d->n_items; i++) {
-        p.item = d->items[i].node;
-        const struct input_format *f = input_format_detect(&p);
-        if (f) return f;
+        const struct api_item *it;
+        int rc = json_docs_item(d, i, &it, err);
+        if (rc) return rc;
+        p.item = it->node;
+        if ((*f = input_format_detect(&p))) return LS_OK;
         if (cJSON_IsObject(p.item) && cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(p.item, "choices")))
             *nolp = 1;
     }
-    return NULL;
+    return LS_OK;
 }
 
 /* Why no row claimed the responses (or why the one that did cannot be used). */
-static int not_loadable(const struct json_docs *d, const struct input_format *f, int nolp,
+static int not_loadable(struct json_docs *d, const struct input_format *f, int nolp,
                         const struct source_opts *opts, struct ls_error *err)
 {
     if (f)
@@ -131,7 +134,9 @@ static int not_loadable(const struct json_docs *d, const struct input_format *f,
     if (nolp)
         return ls_fail(err, LS_EDATA, "the response has no logprobs (the request needs logprobs: true, or logprobs: N for legacy completions)");
     const char *fu = source_opt_usage(opts, SOPT_FORMAT);
-    int rc = d->n_items ? input_refuse_json(d->items[0].node, opts, err) : LS_OK;
+    const struct api_item *first = NULL;
+    int rc = d->n_items ? json_docs_item(d, 0, &first, err) : LS_OK;
+    if (!rc && first) rc = input_refuse_json(first->node, opts, err);
     if (rc) return rc;
     return ls_fail(err, LS_EDATA, "unrecognised JSON: expected a logitscope dump ({\"steps\": [...]}) or an API "
                    "response with logprobs (OpenAI chat or completions, llama.cpp completion_probabilities, "
@@ -175,12 +180,13 @@ int source_open_text(const char *path, char *text, size_t len, const struct sour
     if (f && f->stage == IN_TEXT) return f->open(&j, out, err);
     struct json_docs d;
     if ((rc = json_docs_parse(text, len, &d, err))) goto done;
-    if (!f && (!(f = detect_items(&d, text, len, &nolp)) || f->stage != IN_ITEMS)) {
+    if (!f && (rc = detect_items(&d, text, len, &f, &nolp, err))) goto done;
+    if (!f || f->stage != IN_ITEMS) {
         rc = not_loadable(&d, f, nolp, opts, err);
         goto done;
     }
     j.ops = &f->ops;
-    j.items = d.items;
+    j.docs = &d;
     j.n_items = d.n_items;
     rc = f->open(&j, out, err);
     if (rc == LS_OK) docs_warn(*out, &d);

@@ -1,5 +1,6 @@
 /* json_api.c: shared entry parsing for the JSON API loaders (see json_api.h). */
 #include "input/json_api.h"
+#include "base/json_lazy.h"
 
 #include <float.h>
 #include <math.h>
@@ -168,18 +169,19 @@ int api_text(struct api_ctx *c, const cJSON *obj, const char *path, const char *
         api_path(p, "%s.bytes", path);
         int rc = json_expect(c->jc, by, cJSON_Array, "array", p, err);
         if (rc) return rc;
-        if ((rc = scratch_reserve(c, (size_t)cJSON_GetArraySize(by), err))) return rc;
+        if ((rc = scratch_reserve(c, (size_t)json_array_size(by), err))) return rc;
         size_t i = 0;
         const cJSON *x;
-        cJSON_ArrayForEach(x, by) {
+        struct json_elems it;
+        json_elems_begin(&it, by);
+        while (!rc && (x = json_elems_next(&it))) {
             long v;
             api_path(p, "%s.bytes[%zu]", path, i);
-            if ((rc = json_get_int(c->jc, x, p, 0, 255, &v, err))) return rc;
-            c->scratch[i++] = (unsigned char)v;
+            if (!(rc = json_get_int(c->jc, x, p, 0, 255, &v, err))) c->scratch[i++] = (unsigned char)v;
         }
         *t = (const char *)c->scratch;
         *n = i;
-        return LS_OK;
+        return json_elems_end(&it, rc, err);
     }
     const cJSON *s = cJSON_GetObjectItemCaseSensitive(obj, textkey);
     if (!s) return missing_at(c, path, textkey, "string", err);
@@ -244,8 +246,9 @@ static int prompt_entry(struct api_ctx *c, const cJSON *e, const char *q, int64_
     return sp_add(c->b, id, t, strlen(t), lp, chosen, err);
 }
 
-/* The recorded id of prompt position i (ids: prompt_token_ids or NULL), -1 if none. */
-static int prompt_id(struct api_ctx *c, const cJSON *ids, const char *ipath, size_t i, int64_t *rec,
+/* The recorded id of prompt position i (the next element of ids, the walk
+ * over prompt_token_ids, or none: NULL), -1 if none. */
+static int prompt_id(struct api_ctx *c, struct json_elems *ids, const char *ipath, size_t i, int64_t *rec,
                      struct ls_error *err)
 {
     char p[API_PATH];
@@ -253,44 +256,55 @@ static int prompt_id(struct api_ctx *c, const cJSON *ids, const char *ipath, siz
     *rec = -1;
     if (!ids) return LS_OK;
     api_path(p, "%s[%zu]", ipath, i);
-    int rc = json_get_int(c->jc, cJSON_GetArrayItem(ids, (int)i), p, 0, (long)LS_MAX_VOCAB - 1, &v, err);
+    int rc = json_get_int(c->jc, json_elems_next(ids), p, 0, (long)LS_MAX_VOCAB - 1, &v, err);
     if (!rc) *rec = v;
     return rc;
+}
+
+/* One prompt position pos (an object of "<id>": entry) at p: a step. */
+static int prompt_position(struct api_ctx *c, const cJSON *pos, const char *p, int64_t rec, struct ls_error *err)
+{
+    char q[API_PATH];
+    int rc = json_expect(c->jc, pos, cJSON_Object, "object or null", p, err);
+    if (rc || (rc = sp_step_begin(c->b, err))) return rc;
+    const cJSON *e;
+    int found = 0;
+    cJSON_ArrayForEach(e, pos) {
+        api_path(q, "%s.%s", p, e->string ? e->string : "");
+        if ((rc = prompt_entry(c, e, q, rec, &found, err))) return rc;
+    }
+    if (rec >= 0 && !found) {
+        char synth[32];
+        snprintf(synth, sizeof synth, "token_id:%lld", (long long)rec);
+        if ((rc = sp_add(c->b, rec, synth, strlen(synth), NAN, 1, err))) return rc;
+    }
+    sp_step_drop_if_empty(c->b);
+    return LS_OK;
 }
 
 int api_prompt_logprobs(struct api_ctx *c, const cJSON *arr, const char *path, const cJSON *ids,
                         const char *ipath, struct ls_error *err)
 {
-    char p[API_PATH], q[API_PATH];
+    char p[API_PATH];
     int rc = json_expect(c->jc, arr, cJSON_Array, "array", path, err);
     if (rc) return rc;
     if (ids && !cJSON_IsArray(ids)) ids = NULL;
-    if (ids && cJSON_GetArraySize(ids) != cJSON_GetArraySize(arr))
+    if (ids && json_array_size(ids) != json_array_size(arr))
         return fail_at(c, ipath, err, "has %d entries but %s has %d (one per prompt token)",
-                       cJSON_GetArraySize(ids), path, cJSON_GetArraySize(arr));
+                       json_array_size(ids), path, json_array_size(arr));
     size_t i = 0;
     const cJSON *pos;
-    cJSON_ArrayForEach(pos, arr) {
+    struct json_elems it, iit;
+    json_elems_begin(&it, arr);
+    json_elems_begin(&iit, ids);
+    while (!rc && (pos = json_elems_next(&it))) {
         api_path(p, "%s[%zu]", path, i);
         int64_t rec;
-        if ((rc = prompt_id(c, ids, ipath, i++, &rec, err))) return rc;
-        if (cJSON_IsNull(pos)) continue; /* position 0: nothing conditions it */
-        if ((rc = json_expect(c->jc, pos, cJSON_Object, "object or null", p, err))) return rc;
-        if ((rc = sp_step_begin(c->b, err))) return rc;
-        const cJSON *e;
-        int found = 0;
-        cJSON_ArrayForEach(e, pos) {
-            api_path(q, "%s.%s", p, e->string ? e->string : "");
-            if ((rc = prompt_entry(c, e, q, rec, &found, err))) return rc;
-        }
-        if (rec >= 0 && !found) {
-            char synth[32];
-            snprintf(synth, sizeof synth, "token_id:%lld", (long long)rec);
-            if ((rc = sp_add(c->b, rec, synth, strlen(synth), NAN, 1, err))) return rc;
-        }
-        sp_step_drop_if_empty(c->b);
+        if ((rc = prompt_id(c, ids ? &iit : NULL, ipath, i++, &rec, err))) break;
+        if (!cJSON_IsNull(pos)) rc = prompt_position(c, pos, p, rec, err); /* null: position 0, nothing conditions it */
     }
-    return LS_OK;
+    rc = json_elems_end(&iit, rc, err);
+    return json_elems_end(&it, rc, err);
 }
 
 int api_finish(struct api_ctx *c, struct source **out, struct ls_error *err)
@@ -310,27 +324,44 @@ int api_entries(struct api_ctx *c, const cJSON *arr, const char *path, const cha
     if (rc) return rc;
     size_t i = 0;
     const cJSON *x;
-    cJSON_ArrayForEach(x, arr) {
+    struct json_elems it;
+    json_elems_begin(&it, arr);
+    while (!rc && (x = json_elems_next(&it))) {
         char xp[API_PATH];
         api_path(xp, "%s[%zu]", path, i);
         i++;
-        if ((rc = api_entry(c, x, xp, textkey, lpkey, pkey, 0, err))) return rc;
+        rc = api_entry(c, x, xp, textkey, lpkey, pkey, 0, err);
     }
-    return LS_OK;
+    return json_elems_end(&it, rc, err);
+}
+
+int api_token_step(struct api_ctx *c, const cJSON *e, const char *q, const char *pkey, struct ls_error *err)
+{
+    int rc = sp_step_begin(c->b, err);
+    if (rc || (rc = api_entry(c, e, q, "token", "logprob", pkey, 1, err))) return rc;
+    const char *tk = c->kind == API_KIND_PROB ? "top_probs" : "top_logprobs";
+    const cJSON *top = cJSON_GetObjectItemCaseSensitive(e, tk);
+    if (!top || cJSON_IsNull(top)) return LS_OK;   /* Ollama omits it; TGI chat may */
+    char r[API_PATH];
+    api_path(r, "%s.%s", q, tk);
+    return api_entries(c, top, r, "token", "logprob", pkey, err);
 }
 
 int api_load_items(struct api_ctx *c, const struct source_ops *ops, const char *path,
-                   const struct api_item *items, size_t n, api_item_fn fn, void *st,
-                   struct ls_error *err)
+                   struct json_docs *docs, api_item_fn fn, void *st, struct ls_error *err)
 {
     memset(c, 0, sizeof *c);
     c->b = sp_new(ops, path);
     if (!c->b) return ls_fail(err, LS_ELIMIT, "out of memory");
-    for (size_t i = 0; i < n; i++) {
-        c->jc = &items[i].jc;
-        int rc = fn(c, &items[i], st, err);
+    for (size_t i = 0; i < docs->n_items; i++) {
+        const struct api_item *it;
+        int rc = json_docs_item(docs, i, &it, err);
+        if (!rc) {
+            c->jc = &it->jc;
+            rc = fn(c, it, st, err);
+        }
         if (rc) {
-            json_item_fix_line(err, &items[i]);
+            json_item_fix_line(err, &docs->items[i]);
             sp_abort(c->b);
             api_ctx_free(c);
             return rc;
@@ -350,18 +381,23 @@ enum api_shape api_choices_shape(const cJSON *o)
 {
     const cJSON *ch = cJSON_GetObjectItemCaseSensitive(o, "choices"), *c;
     if (!cJSON_IsArray(ch)) return API_SHAPE_NONE;
-    cJSON_ArrayForEach(c, ch) {
+    enum api_shape k = API_SHAPE_NONE;
+    struct json_elems it;
+    json_elems_begin(&it, ch);
+    while (k == API_SHAPE_NONE && (c = json_elems_next(&it))) {
         const cJSON *lp = cJSON_GetObjectItemCaseSensitive(c, "logprobs");
         if (cJSON_IsObject(lp)) {
             if (cJSON_GetObjectItemCaseSensitive(lp, "content") || cJSON_GetObjectItemCaseSensitive(lp, "refusal"))
-                return API_SHAPE_CHAT;
-            if (cJSON_GetObjectItemCaseSensitive(lp, "tokens") || cJSON_GetObjectItemCaseSensitive(lp, "token_logprobs") ||
-                cJSON_GetObjectItemCaseSensitive(lp, "top_logprobs") || cJSON_GetObjectItemCaseSensitive(lp, "text_offset"))
-                return API_SHAPE_COMPLETIONS;
+                k = API_SHAPE_CHAT;
+            else if (cJSON_GetObjectItemCaseSensitive(lp, "tokens") || cJSON_GetObjectItemCaseSensitive(lp, "token_logprobs") ||
+                     cJSON_GetObjectItemCaseSensitive(lp, "top_logprobs") || cJSON_GetObjectItemCaseSensitive(lp, "text_offset"))
+                k = API_SHAPE_COMPLETIONS;
         }
-        if (cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(c, "prompt_logprobs"))) return API_SHAPE_COMPLETIONS;
+        if (k == API_SHAPE_NONE && cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(c, "prompt_logprobs")))
+            k = API_SHAPE_COMPLETIONS;
     }
-    return API_SHAPE_NONE;
+    json_elems_end(&it, LS_OK, NULL);   /* out of memory: the shape stays unknown */
+    return k;
 }
 
 void api_skip(struct api_skipped *k, const char *path, long line)

@@ -20,6 +20,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "base/json_lazy.h"
 #include "base/json_util.h"
 #include "input/json_docs.h"
 #include "input/source.h"
@@ -75,6 +76,12 @@ int api_entries(struct api_ctx *c, const cJSON *arr, const char *path, const cha
 int api_entry(struct api_ctx *c, const cJSON *e, const char *path, const char *textkey,
               const char *lpkey, const char *pkey, int chosen, struct ls_error *err);
 
+/* One step of the token-list shape (OpenAI chat content, llama.cpp,
+ * Ollama) at path q: entry e {id?, token, bytes?, logprob | pkey} is the
+ * chosen token, its top_logprobs (top_probs when the file holds
+ * probabilities) the alternatives. pkey NULL: log-probabilities only. */
+int api_token_step(struct api_ctx *c, const cJSON *e, const char *q, const char *pkey, struct ls_error *err);
+
 /* vLLM prompt_logprobs: [null, {"<id>": {logprob, rank, decoded_token}}, ...];
  * each non-null position becomes a step. ids (may be NULL), the request's
  * prompt_token_ids at ipath, gives each position's recorded token; it must be
@@ -91,8 +98,7 @@ int api_expect(struct api_ctx *c, const cJSON *v, int mask, const char *tname, c
  * the message gets the item's line (json_item_fix_line) and c is released. */
 typedef int (*api_item_fn)(struct api_ctx *c, const struct api_item *it, void *st, struct ls_error *err);
 int api_load_items(struct api_ctx *c, const struct source_ops *ops, const char *path,
-                   const struct api_item *items, size_t n, api_item_fn fn, void *st,
-                   struct ls_error *err);
+                   struct json_docs *docs, api_item_fn fn, void *st, struct ls_error *err);
 
 /* Responses or choices that carry text but no logprobs (logprobs: null or
  * absent): not loaded, and said so. api_skip notes one (its path, and its

@@ -18,11 +18,18 @@
  * here with the literal and its line:column (only native dumps accept them,
  * and those are parsed by their loader). */
 #include "input/json_docs.h"
+#include "base/json_lazy.h"
+#include "base/json_scan.h"
 #include "base/json_util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Tests and the benchmark: parse with cJSON whole, as before the skeletons. */
+static int whole_trees;
+
+void json_docs_whole_trees(int on) { whole_trees = on; }
 
 void json_item_fix_line(struct ls_error *err, const struct api_item *it)
 {
@@ -47,8 +54,31 @@ static const cJSON *get(const cJSON *o, const char *k)
 void json_docs_free(struct json_docs *d)
 {
     for (size_t i = 0; i < d->n_roots; i++) cJSON_Delete(d->roots[i]);
+    cJSON_Delete(d->cur);
     free(d->roots);
     free(d->items);
+    if (json_lazy_current_index() == &d->ix) json_lazy_index(NULL);
+    json_index_free(&d->ix);
+}
+
+int json_docs_item(struct json_docs *d, size_t i, const struct api_item **out, struct ls_error *err)
+{
+    struct api_item *it = &d->items[i];
+    *out = it;
+    if (!it->span || (d->cur && d->cur_item == i)) return LS_OK;
+    if (d->cur) d->items[d->cur_item].node = NULL;
+    cJSON_Delete(d->cur);
+    int oom;
+    d->cur = json_lazy_parse(it->span, it->span_len, 0, &oom);
+    d->cur_item = i;
+    if (!d->cur) {
+        *out = NULL;
+        if (oom) return json_oom_fail(it->span_len, 0, err);
+        return ls_fail(err, LS_EDATA, "internal error: a validated JSON value did not parse");
+    }
+    it->node = d->cur;
+    if (it->body) it->node = get(get(d->cur, "response"), "body");
+    return LS_OK;
 }
 
 static int add_root(struct json_docs *d, cJSON *r, struct ls_error *err)
@@ -78,8 +108,10 @@ static int batch_failed(struct json_docs *d, const cJSON *node)
     return 1;
 }
 
+/* node: the response (parsed now); span: the text to parse it from again
+ * when it is needed (NULL: node stays, its tree is kept). */
 static int add_item(struct json_docs *d, const cJSON *node, const char *path, const struct json_ctx *jc,
-                    long line, struct ls_error *err)
+                    long line, const char *span, size_t span_len, struct ls_error *err)
 {
     if (batch_failed(d, node)) return LS_OK;
     if (d->n_items == d->cap_items) {
@@ -92,14 +124,17 @@ static int add_item(struct json_docs *d, const cJSON *node, const char *path, co
     struct api_item *it = &d->items[d->n_items++];
     const cJSON *resp = get(node, "response");
     const cJSON *body = cJSON_IsObject(resp) ? get(resp, "body") : NULL;
-    if (cJSON_IsObject(node) && !get(node, "choices") && cJSON_IsObject(body)) {
+    it->body = cJSON_IsObject(node) && !get(node, "choices") && cJSON_IsObject(body);
+    if (it->body) {
         /* OpenAI batch output line: {"custom_id", "response": {"body": {...}}} */
         node = body;
         snprintf(it->path, sizeof it->path, "%s%sresponse.body", path, path[0] ? "." : "");
     } else {
         snprintf(it->path, sizeof it->path, "%s", path);
     }
-    it->node = node;
+    it->node = span ? NULL : node;
+    it->span = span;
+    it->span_len = span_len;
     it->jc = *jc;
     it->line = line;
     return LS_OK;
@@ -130,25 +165,43 @@ void json_docs_warnings(const struct json_docs *d, char *buf, size_t bufsz)
                  "other as one sequence", o ? "\n" : "", d->n_array);
 }
 
-/* One parsed document: an object is one response, an array holds several. */
+/* One parsed document: an object is one response, an array holds several.
+ * span: the document's text when its object is to be parsed again on
+ * demand (NULL: kept); a lazy array's elements are always parsed on demand. */
 static int flatten(struct json_docs *d, const cJSON *root, const struct json_ctx *jc, long line,
-                   struct ls_error *err)
+                   const char *span, size_t span_len, struct ls_error *err)
 {
-    if (cJSON_IsObject(root)) return add_item(d, root, "", jc, line, err);
+    if (cJSON_IsObject(root)) return add_item(d, root, "", jc, line, span, span_len, err);
     int rc = json_expect(jc, root, cJSON_Object | cJSON_Array, "object or array", "(top level)", err);
     if (rc) return rc;
-    if (cJSON_GetArraySize(root) == 0) return ls_fail(err, LS_EDATA, "(top level): empty array (expected response objects)");
+    if (json_array_size(root) == 0) return ls_fail(err, LS_EDATA, "(top level): empty array (expected response objects)");
     size_t i = 0;
     const cJSON *e;
-    if (line == 0 && !is_chunk(root->child)) d->n_array = (size_t)cJSON_GetArraySize(root);
-    cJSON_ArrayForEach(e, root) {
+    struct json_elems it;
+    json_elems_begin(&it, root);
+    while (!rc && (e = json_elems_next(&it))) {
         char p[32];
+        if (i == 0 && line == 0 && !is_chunk(e)) d->n_array = (size_t)json_array_size(root);
         snprintf(p, sizeof p, "[%zu]", i);
         i++;
-        if ((rc = json_expect(jc, e, cJSON_Object, "object", p, err))) return rc;
-        if ((rc = add_item(d, e, p, jc, line, err))) return rc;
+        if (!(rc = json_expect(jc, e, cJSON_Object, "object", p, err)))
+            rc = add_item(d, e, p, jc, line, it.p ? it.at : NULL, it.len, err);
     }
-    return LS_OK;
+    return json_elems_end(&it, rc, err);
+}
+
+/* A document or line the scanner validated: its skeleton; the items get
+ * their text to parse again on demand, except a kept document's object. */
+static int parse_lazy(struct json_docs *d, const char *t, size_t n, const struct json_ctx *jc, long line,
+                      int keep, struct ls_error *err)
+{
+    int oom;
+    cJSON *r = json_lazy_parse(t, n, 1, &oom);
+    if (!r) return oom ? json_oom_fail(n, 0, err) : ls_fail(err, LS_EDATA, "internal error: a validated JSON value did not parse");
+    int rc = flatten(d, r, jc, line, keep ? NULL : t, n, err);
+    if (keep && cJSON_IsObject(r)) return rc ? (cJSON_Delete(r), rc) : add_root(d, r, err);
+    cJSON_Delete(r);
+    return rc;
 }
 
 static size_t skip_ws(const char *b, size_t n, size_t i)
@@ -308,6 +361,46 @@ static int all_failed(const struct json_docs *d, struct ls_error *err)
                    d->failed_ids);
 }
 
+/* The JSON value of one line, buf[s..le) (the line starts at ls): the
+ * scanner's lazy skeleton, or cJSON's whole tree and its messages. */
+static int parse_line(struct json_docs *d, char *buf, size_t ls, size_t s, size_t le, long line,
+                      struct ls_error *err)
+{
+    char *seg = buf + s;
+    size_t sn = le - s;
+    int rc;
+    buf[le] = 0;   /* our copy of the file; buf[len] is already 0 */
+    const char *w = NULL;
+    long lo = find_literal(seg, sn, &w);
+    long l, c;
+    if (lo >= 0) {
+        json_line_col(seg, (size_t)lo, &l, &c);
+        return ls_fail(err, LS_EDATA, "invalid JSON: %s literal at line %ld, column %ld (byte %zu); "
+                       "this format needs numbers or null", w, line, c + (long)(s - ls), s + (size_t)lo);
+    }
+    struct json_ctx jc = { seg, sn };
+    struct api_item tmp = { NULL, "", jc, line, NULL, 0, 0 };
+    if (!whole_trees && json_scan_index(seg, sn, &d->ix)) {
+        if ((rc = parse_lazy(d, seg, sn, &jc, line, 0, err))) json_item_fix_line(err, &tmp);
+        return rc;
+    }
+    const char *end = NULL;
+    int oom;
+    cJSON *r = json_parse_opts(seg, sn, &end, 1, &oom);
+    if (oom) return json_oom_fail(sn, 1, err);
+    if (!r) {
+        size_t off = end && end >= seg ? (size_t)(end - seg) : 0;
+        if (off > sn) off = sn;
+        json_line_col(seg, off, &l, &c);
+        ls_fail(err, LS_EDATA, "invalid JSON at line %ld, column %ld (byte %zu)", line, c + (long)(s - ls), s + off);
+        json_refine_parse_error(seg, sn, line, s, err);
+        return LS_EDATA;
+    }
+    if ((rc = add_root(d, r, err))) return rc;
+    if ((rc = flatten(d, r, &jc, line, NULL, 0, err))) json_item_fix_line(err, &tmp);
+    return rc;
+}
+
 /* Parse every line of a JSON Lines file or SSE capture. */
 static int parse_lines(char *buf, size_t len, enum layout lay, struct json_docs *d, struct ls_error *err)
 {
@@ -334,39 +427,7 @@ static int parse_lines(char *buf, size_t len, enum layout lay, struct json_docs 
                 s = le;   /* event, comment, id, retry: no data */
             }
         }
-        if (skip_ws(buf, le, s) < le) {
-            char *seg = buf + s;
-            size_t sn = le - s;
-            buf[le] = 0;   /* our copy of the file; buf[len] is already 0 */
-            const char *w = NULL;
-            long lo = find_literal(seg, sn, &w);
-            long l, c;
-            if (lo >= 0) {
-                json_line_col(seg, (size_t)lo, &l, &c);
-                return ls_fail(err, LS_EDATA, "invalid JSON: %s literal at line %ld, column %ld (byte %zu); "
-                               "this format needs numbers or null", w, line, c + (long)(s - ls), s + (size_t)lo);
-            }
-            const char *end = NULL;
-            int oom;
-            cJSON *r = json_parse_opts(seg, sn, &end, 1, &oom);
-            if (oom) return json_oom_fail(sn, err);
-            if (!r) {
-                size_t off = end && end >= seg ? (size_t)(end - seg) : 0;
-                if (off > sn) off = sn;
-                json_line_col(seg, off, &l, &c);
-                ls_fail(err, LS_EDATA, "invalid JSON at line %ld, column %ld (byte %zu)",
-                        line, c + (long)(s - ls), s + off);
-                json_refine_parse_error(seg, sn, line, s, err);
-                return LS_EDATA;
-            }
-            if ((rc = add_root(d, r, err))) return rc;
-            struct json_ctx jc = { seg, sn };
-            if ((rc = flatten(d, r, &jc, line, err))) {
-                struct api_item tmp = { NULL, "", jc, line };
-                json_item_fix_line(err, &tmp);
-                return rc;
-            }
-        }
+        if (skip_ws(buf, le, s) < le && (rc = parse_line(d, buf, ls, s, le, line, err))) return rc;
         ls = le + 1;
         line++;
     }
@@ -385,16 +446,22 @@ int json_has_u0000(const char *b, size_t n)
 int json_docs_parse(char *buf, size_t len, struct json_docs *d, struct ls_error *err)
 {
     memset(d, 0, sizeof *d);
+    json_lazy_index(&d->ix);   /* until json_docs_free */
     enum layout lay = detect_layout(buf, len);
     if (lay != L_DOC && !memchr(buf, 0, len)) return parse_lines(buf, len, lay, d, err);
     cJSON *root = NULL;
     struct json_ctx jc = { buf, len };
-    int rc = json_parse(buf, len, JSON_LITERALS_REJECT, &root, NULL, err);
+    int rc = json_precheck(buf, len, JSON_LITERALS_REJECT, NULL, err);
+    if (!rc && !whole_trees && json_scan_index(buf, len, &d->ix)) {
+        if ((rc = parse_lazy(d, buf, len, &jc, 0, 1, err))) return rc;
+        return all_failed(d, err);
+    }
+    if (!rc) rc = json_parse(buf, len, JSON_LITERALS_REJECT, &root, NULL, err);
     if (rc) {
         json_refine_parse_error(buf, len, 0, 0, err);
         return rc;
     }
     if ((rc = add_root(d, root, err))) return rc;
-    if ((rc = flatten(d, root, &jc, 0, err))) return rc;
+    if ((rc = flatten(d, root, &jc, 0, NULL, 0, err))) return rc;
     return all_failed(d, err);
 }

@@ -12,21 +12,32 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "base/json_scan.h"
 #include "base/json_util.h"
 #include "base/status.h"
 
 struct api_item {
-    const cJSON *node;       /* one response object */
+    const cJSON *node;       /* one response object (see json_docs_item) */
     char path[64];           /* its path prefix: "", "[3]", "[3].response.body" */
     struct json_ctx jc;      /* text it was parsed from (for line:column) */
     long line;               /* JSON Lines: line of the file it came from; 0 otherwise */
+    const char *span;        /* text node is parsed from on demand; NULL: node is kept */
+    size_t span_len;
+    int body;                /* node is that parse's response.body (OpenAI Batch line) */
 };
 
+/* Memory: the items of a JSON Lines file or of a top-level array are parsed
+ * one at a time (json_docs_item), each as a skeleton with lazy arrays
+ * (base/json_lazy.h); a single document's skeleton is kept. Text the
+ * scanner leaves to cJSON (base/json_scan.h) is parsed whole, as before. */
 struct json_docs {
-    cJSON **roots;           /* owned parse trees */
+    cJSON **roots;           /* owned parse trees that stay */
     size_t n_roots, cap_roots;
-    struct api_item *items;  /* point into roots */
+    struct api_item *items;  /* kept nodes point into roots */
     size_t n_items, cap_items;
+    struct json_index ix;    /* large containers of the validated text (json_scan.h) */
+    cJSON *cur;              /* the parse of item cur_item (spans only) */
+    size_t cur_item;
     uint32_t n_failed;       /* OpenAI Batch lines with "response": null, skipped */
     char failed_ids[160];    /* their custom_ids, ", "-separated (truncated) */
     size_t n_array;          /* > 1: the file is one array of that many responses */
@@ -41,6 +52,14 @@ void json_docs_warnings(const struct json_docs *d, char *buf, size_t bufsz);
  * result. */
 int json_docs_parse(char *buf, size_t len, struct json_docs *d, struct ls_error *err);
 void json_docs_free(struct json_docs *d);
+
+/* Tests and benchmarks only: on = 1 parses every text whole with cJSON
+ * (the old path, 10-16x the text) so results can be compared; process-wide. */
+void json_docs_whole_trees(int on);
+
+/* *out = item i with its node (parsed now when it has a span: valid until
+ * the next call). LS_ELIMIT when out of memory. */
+int json_docs_item(struct json_docs *d, size_t i, const struct api_item **out, struct ls_error *err);
 
 /* After cJSON rejected b[0..n): name the two causes it reports only as a
  * position, a lone UTF-16 surrogate escape (Python surrogateescape strings)

@@ -1,6 +1,7 @@
 /* json_rows.c: logits arrays of a native dump without a cJSON tree (see
  * json_rows.h). */
 #include "input/json_rows.h"
+#include "base/json_scan.h"
 
 #include <float.h>
 #include <math.h>
@@ -11,23 +12,9 @@
 
 struct scan { char *t; size_t n; };
 
-static size_t ws(const struct scan *s, size_t i)
-{
-    while (i < s->n && (s->t[i] == ' ' || s->t[i] == '\t' || s->t[i] == '\n' || s->t[i] == '\r')) i++;
-    return i;
-}
+static size_t ws(const struct scan *s, size_t i) { return json_ws(s->t, s->n, i); }
 
-/* s->t[i] == '"': the index after the closing quote, 0 if unterminated.
- * *esc: the string holds a backslash (a key cJSON would unescape). */
-static size_t str_end(const struct scan *s, size_t i, int *esc)
-{
-    *esc = 0;
-    for (i++; i < s->n; i++) {
-        if (s->t[i] == '\\') { *esc = 1; i++; }
-        else if (s->t[i] == '"') return i + 1;
-    }
-    return 0;
-}
+static size_t str_end(const struct scan *s, size_t i, int *esc) { return json_str_end(s->t, s->n, i, esc); }
 
 static int tok_char(char c)
 {
@@ -74,29 +61,8 @@ static int tok_value(const char *t, size_t k, float *out)
     };
     for (size_t i = 0; i < sizeof lit / sizeof lit[0]; i++)
         if (strlen(lit[i].w) == k && !memcmp(t, lit[i].w, k)) { *out = lit[i].v; return 1; }
-    char buf[64];
-    size_t i = 0;
-    if (k >= sizeof buf) return 0;
-    if (t[i] == '-') i++;
-    if (i < k && t[i] == '0') i++;
-    else if (i < k && t[i] >= '1' && t[i] <= '9') while (i < k && t[i] >= '0' && t[i] <= '9') i++;
-    else return 0;
-    if (i < k && t[i] == '.') {
-        size_t d = ++i;
-        while (i < k && t[i] >= '0' && t[i] <= '9') i++;
-        if (i == d) return 0;
-    }
-    if (i < k && (t[i] == 'e' || t[i] == 'E')) {
-        i++;
-        if (i < k && (t[i] == '+' || t[i] == '-')) i++;
-        size_t d = i;
-        while (i < k && t[i] >= '0' && t[i] <= '9') i++;
-        if (i == d) return 0;
-    }
-    if (i != k) return 0;
-    memcpy(buf, t, k);
-    buf[k] = 0;
-    double d = strtod(buf, NULL);
+    double d;
+    if (!json_number(t, k, &d)) return 0;   /* the shared scanner: strtod's value, any locale */
     if (isfinite(d) && fabs(d) > FLT_MAX) return 0;
     *out = (float)d;
     return 1;

@@ -48,10 +48,33 @@ static void check_gap(struct llama_tally *t, const cJSON *o, int n_entries, long
     t->last_tp = v;
 }
 
+/* One entry e at q of completion_probabilities: a step. */
+static int load_entry(struct api_ctx *c, struct llama_tally *tally, const cJSON *e, const char *q,
+                      struct ls_error *err)
+{
+    char r[API_PATH];
+    int rc = api_expect(c, e, cJSON_Object, "object", q, err);
+    if (rc) return rc;
+    int old = cJSON_GetObjectItemCaseSensitive(e, "probs") != NULL;
+    if (tally->shape == 0) tally->shape = old ? 1 : 2;
+    else if (tally->shape != (old ? 1 : 2))
+        return ls_fail(err, LS_EDATA, "%s: the file mixes the old (content/probs) and the current (token/top_logprobs) shapes", q);
+    if (!old) return api_token_step(c, e, q, "prob", err);
+    if ((rc = sp_step_begin(c->b, err))) return rc;
+    const char *t;
+    size_t n;
+    c->byte_prefix = 1;
+    if ((rc = api_text(c, e, q, "content", &t, &n, err))) return rc;
+    if ((rc = sp_add(c->b, -1, t, n, NAN, 1, err))) return rc;
+    const cJSON *probs = cJSON_GetObjectItemCaseSensitive(e, "probs");
+    api_path(r, "%s.probs", q);
+    return api_entries(c, probs, r, "tok_str", NULL, "prob", err);
+}
+
 static int load_item(struct api_ctx *c, const struct api_item *it, void *st, struct ls_error *err)
 {
     struct llama_tally *tally = st;
-    char p[API_PATH], q[API_PATH], r[API_PATH];
+    char p[API_PATH], q[API_PATH];
     const char *pre = it->path;
     int rc = api_expect(c, it->node, cJSON_Object, "object", pre[0] ? pre : "(top level)", err);
     if (rc) return rc;
@@ -60,37 +83,17 @@ static int load_item(struct api_ctx *c, const struct api_item *it, void *st, str
     if (!cp && tally->n_items > 1) return LS_OK;   /* e.g. the final stream chunk */
     if ((rc = api_expect(c, cp, cJSON_Array, "array", p, err))) return rc;
     tally->n_with++;
-    check_gap(tally, it->node, cJSON_GetArraySize(cp), it->line);
+    check_gap(tally, it->node, json_array_size(cp), it->line);
     size_t ei = 0;
     const cJSON *e;
-    cJSON_ArrayForEach(e, cp) {
+    struct json_elems ee;
+    json_elems_begin(&ee, cp);
+    while (!rc && (e = json_elems_next(&ee))) {
         api_path(q, "%s[%zu]", p, ei);
         ei++;
-        if ((rc = api_expect(c, e, cJSON_Object, "object", q, err))) return rc;
-        int old = cJSON_GetObjectItemCaseSensitive(e, "probs") != NULL;
-        if (tally->shape == 0) tally->shape = old ? 1 : 2;
-        else if (tally->shape != (old ? 1 : 2))
-            return ls_fail(err, LS_EDATA, "%s: the file mixes the old (content/probs) and the current (token/top_logprobs) shapes", q);
-        if ((rc = sp_step_begin(c->b, err))) return rc;
-        if (old) {
-            const char *t;
-            size_t n;
-            c->byte_prefix = 1;
-            if ((rc = api_text(c, e, q, "content", &t, &n, err))) return rc;
-            if ((rc = sp_add(c->b, -1, t, n, NAN, 1, err))) return rc;
-            const cJSON *probs = cJSON_GetObjectItemCaseSensitive(e, "probs");
-            api_path(r, "%s.probs", q);
-            if ((rc = api_entries(c, probs, r, "tok_str", NULL, "prob", err))) return rc;
-            continue;
-        }
-        if ((rc = api_entry(c, e, q, "token", "logprob", "prob", 1, err))) return rc;
-        const char *tk = c->kind == API_KIND_PROB ? "top_probs" : "top_logprobs";
-        const cJSON *top = cJSON_GetObjectItemCaseSensitive(e, tk);
-        if (!top || cJSON_IsNull(top)) continue;
-        api_path(r, "%s.%s", q, tk);
-        if ((rc = api_entries(c, top, r, "token", "logprob", "prob", err))) return rc;
+        rc = load_entry(c, tally, e, q, err);
     }
-    return LS_OK;
+    return json_elems_end(&ee, rc, err);
 }
 
 int llamacpp_sniff(const struct input_probe *p)
@@ -103,7 +106,7 @@ int load_llamacpp(const struct input_job *j, struct source **out, struct ls_erro
 {
     struct api_ctx c;
     struct llama_tally t = { j->n_items, 0, 0, -1, 0, 0, 0, 0 };
-    int rc = api_load_items(&c, j->ops, j->path, j->items, j->n_items, load_item, &t, err);
+    int rc = api_load_items(&c, j->ops, j->path, j->docs, load_item, &t, err);
     if (rc) return rc;
     if (!t.n_with) return api_abort(&c, "no completion_probabilities found (request n_probs > 0)", err);
     if (t.shape == 1) c.kind = API_KIND_PROB;   /* old shape: always post-sampling */

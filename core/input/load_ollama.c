@@ -20,7 +20,7 @@ struct ollama_tally { size_t n_items; uint32_t n_with; struct api_skipped skippe
 static int load_item(struct api_ctx *c, const struct api_item *it, void *st, struct ls_error *err)
 {
     struct ollama_tally *t = st;
-    char p[API_PATH], q[API_PATH], r[API_PATH];
+    char p[API_PATH], q[API_PATH];
     const char *pre = it->path;
     int rc = api_expect(c, it->node, cJSON_Object, "object", pre[0] ? pre : "(top level)", err);
     if (rc) return rc;
@@ -35,17 +35,14 @@ static int load_item(struct api_ctx *c, const struct api_item *it, void *st, str
     t->n_with++;
     size_t ei = 0;
     const cJSON *e;
-    cJSON_ArrayForEach(e, lp) {
+    struct json_elems ee;
+    json_elems_begin(&ee, lp);
+    while (!rc && (e = json_elems_next(&ee))) {
         api_path(q, "%s[%zu]", p, ei);
         ei++;
-        if ((rc = sp_step_begin(c->b, err))) return rc;
-        if ((rc = api_entry(c, e, q, "token", "logprob", NULL, 1, err))) return rc;
-        const cJSON *top = cJSON_GetObjectItemCaseSensitive(e, "top_logprobs");
-        if (!top || cJSON_IsNull(top)) continue;
-        api_path(r, "%s.top_logprobs", q);
-        if ((rc = api_entries(c, top, r, "token", "logprob", NULL, err))) return rc;
+        rc = api_token_step(c, e, q, NULL, err);
     }
-    return LS_OK;
+    return json_elems_end(&ee, rc, err);
 }
 
 /* A top-level logprobs array beside response (generate), message (chat) or done. */
@@ -61,7 +58,7 @@ int load_ollama(const struct input_job *j, struct source **out, struct ls_error 
 {
     struct api_ctx c;
     struct ollama_tally t = { j->n_items, 0, { 0, "" } };
-    int rc = api_load_items(&c, j->ops, j->path, j->items, j->n_items, load_item, &t, err);
+    int rc = api_load_items(&c, j->ops, j->path, j->docs, load_item, &t, err);
     if (rc) return rc;
     if (!t.n_with) return api_abort(&c, "no logprobs found (request \"logprobs\": true)", err);
     api_skip_warn(sp_source(c.b), &t.skipped);

@@ -28,10 +28,49 @@ static void note_skipped(struct chat_tally *t, const cJSON *ch, const char *p, l
     if (api_has_text(m, "content")) api_skip(&t->skipped, p, line);
 }
 
+/* The content array of one choice at q: a step per entry. */
+static int load_content(struct api_ctx *c, const cJSON *content, const char *q, struct ls_error *err)
+{
+    char r[API_PATH];
+    size_t ei = 0;
+    const cJSON *e;
+    int rc = LS_OK;
+    struct json_elems it;
+    json_elems_begin(&it, content);
+    while (!rc && (e = json_elems_next(&it))) {
+        api_path(r, "%s[%zu]", q, ei);
+        ei++;
+        rc = api_token_step(c, e, r, "prob", err);
+    }
+    return json_elems_end(&it, rc, err);
+}
+
+/* One choice at p. */
+static int load_choice(struct api_ctx *c, struct chat_tally *t, const cJSON *ch, const char *p, long line,
+                       struct ls_error *err)
+{
+    char q[API_PATH];
+    int rc = api_expect(c, ch, cJSON_Object, "object", p, err);
+    if (rc) return rc;
+    const cJSON *lp = cJSON_GetObjectItemCaseSensitive(ch, "logprobs");
+    if (!lp || cJSON_IsNull(lp)) { note_skipped(t, ch, p, line); return LS_OK; }
+    api_path(q, "%s.logprobs", p);
+    if ((rc = api_expect(c, lp, cJSON_Object, "object or null", q, err))) return rc;
+    const cJSON *ref = cJSON_GetObjectItemCaseSensitive(lp, "refusal");
+    if (cJSON_IsArray(ref) && json_array_size(ref) > 0) t->n_refusal++;
+    const cJSON *content = cJSON_GetObjectItemCaseSensitive(lp, "content");
+    api_path(q, "%s.logprobs.content", p);
+    if (!content) return ls_fail(err, LS_EDATA, "%s: missing (expected array or null)", q);
+    if (cJSON_IsNull(content)) return LS_OK;
+    if ((rc = api_expect(c, content, cJSON_Array, "array or null", q, err))) return rc;
+    t->n_with++;
+    return load_content(c, content, q, err);
+}
+
 static int load_item(struct api_ctx *c, const struct api_item *it, void *st, struct ls_error *err)
 {
     struct chat_tally *t = st;
-    char p[API_PATH], q[API_PATH], r[API_PATH];
+    char p[API_PATH], q[API_PATH];
     const char *pre = it->path;
     int rc = api_expect(c, it->node, cJSON_Object, "object", pre[0] ? pre : "(top level)", err);
     if (rc) return rc;
@@ -45,41 +84,17 @@ static int load_item(struct api_ctx *c, const struct api_item *it, void *st, str
     const cJSON *choices = cJSON_GetObjectItemCaseSensitive(it->node, "choices");
     api_path(p, "%s%schoices", pre, pre[0] ? "." : "");
     if ((rc = api_expect(c, choices, cJSON_Array, "array", p, err))) return rc;
-    if (cJSON_GetArraySize(choices) > 1) t->n_multi++;
+    if (json_array_size(choices) > 1) t->n_multi++;
     size_t ci = 0;
     const cJSON *ch;
-    cJSON_ArrayForEach(ch, choices) {
+    struct json_elems ce;
+    json_elems_begin(&ce, choices);
+    while (!rc && (ch = json_elems_next(&ce))) {
         api_path(p, "%s%schoices[%zu]", pre, pre[0] ? "." : "", ci);
         ci++;
-        if ((rc = api_expect(c, ch, cJSON_Object, "object", p, err))) return rc;
-        const cJSON *lp = cJSON_GetObjectItemCaseSensitive(ch, "logprobs");
-        if (!lp || cJSON_IsNull(lp)) { note_skipped(t, ch, p, it->line); continue; }
-        api_path(q, "%s.logprobs", p);
-        if ((rc = api_expect(c, lp, cJSON_Object, "object or null", q, err))) return rc;
-        const cJSON *ref = cJSON_GetObjectItemCaseSensitive(lp, "refusal");
-        if (cJSON_IsArray(ref) && cJSON_GetArraySize(ref) > 0) t->n_refusal++;
-        const cJSON *content = cJSON_GetObjectItemCaseSensitive(lp, "content");
-        api_path(q, "%s.logprobs.content", p);
-        if (!content) return ls_fail(err, LS_EDATA, "%s: missing (expected array or null)", q);
-        if (cJSON_IsNull(content)) continue;
-        if ((rc = api_expect(c, content, cJSON_Array, "array or null", q, err))) return rc;
-        t->n_with++;
-        size_t ei = 0;
-        const cJSON *e;
-        cJSON_ArrayForEach(e, content) {
-            api_path(r, "%s[%zu]", q, ei);
-            ei++;
-            if ((rc = sp_step_begin(c->b, err))) return rc;
-            if ((rc = api_entry(c, e, r, "token", "logprob", "prob", 1, err))) return rc;
-            const char *tk = c->kind == API_KIND_PROB ? "top_probs" : "top_logprobs";
-            const cJSON *top = cJSON_GetObjectItemCaseSensitive(e, tk);
-            if (!top || cJSON_IsNull(top)) continue;   /* Ollama omits it; TGI chat may */
-            char tp[API_PATH];
-            api_path(tp, "%s.%s", r, tk);
-            if ((rc = api_entries(c, top, tp, "token", "logprob", "prob", err))) return rc;
-        }
+        rc = load_choice(c, t, ch, p, it->line, err);
     }
-    return LS_OK;
+    return json_elems_end(&ce, rc, err);
 }
 
 /* Chat shape: the first choice whose logprobs say which shape they are says
@@ -99,7 +114,7 @@ int load_openai_chat(const struct input_job *j, struct source **out, struct ls_e
 {
     struct api_ctx c;
     struct chat_tally t = {0};
-    int rc = api_load_items(&c, j->ops, j->path, j->items, j->n_items, load_item, &t, err);
+    int rc = api_load_items(&c, j->ops, j->path, j->docs, load_item, &t, err);
     if (rc) return rc;
     if (!t.n_with && sp_steps(c.b) == 0)
         return api_abort(&c, "no choice has logprobs.content (request logprobs: true)", err);

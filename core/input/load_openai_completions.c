@@ -28,7 +28,7 @@
 static int same_len(struct api_ctx *c, const cJSON *a, const char *an, const cJSON *b,
                     const char *bn, const char *p, struct ls_error *err)
 {
-    int na = cJSON_GetArraySize(a), nb = cJSON_GetArraySize(b);
+    int na = json_array_size(a), nb = json_array_size(b);
     char where[64] = "";
     if (na != nb) {
         if (c->jc && c->jc->buf) json_where(c->jc->buf, c->jc->len, p, where, sizeof where);
@@ -53,15 +53,18 @@ static int check_offsets(struct api_ctx *c, const cJSON *toks, const cJSON *off,
     api_path(r, "%s.text_offset", q);
     int rc = api_expect(c, off, cJSON_Array, "array or null", r, err);
     if (!rc) rc = same_len(c, toks, "tokens", off, "text_offset", q, err);
+    if (rc) return rc;
     size_t oi = 0;
     const cJSON *o;
-    if (!rc) cJSON_ArrayForEach(o, off) {
+    struct json_elems it;
+    json_elems_begin(&it, off);
+    while (!rc && (o = json_elems_next(&it))) {
         long v;
         api_path(r, "%s.text_offset[%zu]", q, oi);
         oi++;
-        if ((rc = json_get_int(c->jc, o, r, 0, 2147483647L, &v, err))) return rc;
+        rc = json_get_int(c->jc, o, r, 0, 2147483647L, &v, err);
     }
-    return rc;
+    return json_elems_end(&it, rc, err);
 }
 
 /* The parallel arrays of a logprobs object at q: tokens and token_logprobs
@@ -161,10 +164,18 @@ static int load_choice(struct api_ctx *c, const cJSON *ch, const char *p, const 
     if ((rc = api_expect(c, lp, cJSON_Object, "object or null", q, err))) return rc;
     if ((rc = check_arrays(c, lp, q, &toks, &tlp, &top, err))) return rc;
     t->n_with++;
-    const cJSON *tk = toks->child, *tl = tlp->child, *tp = top ? top->child : NULL;
-    for (size_t j = 0; tk; j++, tk = tk->next, tl = tl->next, tp = tp ? tp->next : NULL)
-        if ((rc = load_position(c, tk, tl, tp, q, j, t, err))) return rc;
-    return LS_OK;
+    const cJSON *tk;
+    struct json_elems ik, il, ip;   /* the parallel arrays, walked together */
+    json_elems_begin(&ik, toks);
+    json_elems_begin(&il, tlp);
+    json_elems_begin(&ip, top);
+    for (size_t j = 0; !rc && (tk = json_elems_next(&ik)); j++) {
+        const cJSON *tl = json_elems_next(&il), *tp = top ? json_elems_next(&ip) : NULL;
+        rc = tl ? load_position(c, tk, tl, tp, q, j, t, err) : LS_OK;
+    }
+    rc = json_elems_end(&ip, rc, err);
+    rc = json_elems_end(&il, rc, err);
+    return json_elems_end(&ik, rc, err);
 }
 
 static int load_item(struct api_ctx *c, const struct api_item *it, void *st, struct ls_error *err)
@@ -178,12 +189,14 @@ static int load_item(struct api_ctx *c, const struct api_item *it, void *st, str
     if ((rc = api_expect(c, choices, cJSON_Array, "array", p, err))) return rc;
     size_t ci = 0;
     const cJSON *ch;
-    cJSON_ArrayForEach(ch, choices) {
+    struct json_elems ce;
+    json_elems_begin(&ce, choices);
+    while (!rc && (ch = json_elems_next(&ce))) {
         api_path(p, "%s%schoices[%zu]", pre, pre[0] ? "." : "", ci);
         ci++;
-        if ((rc = load_choice(c, ch, p, it, st, err))) return rc;
+        rc = load_choice(c, ch, p, it, st, err);
     }
-    return LS_OK;
+    return json_elems_end(&ce, rc, err);
 }
 
 /* Legacy shape: the first choice that says has logprobs.tokens & co, or a
@@ -197,7 +210,7 @@ int load_openai_completions(const struct input_job *j, struct source **out, stru
 {
     struct api_ctx c;
     struct compl_tally t = {0};
-    int rc = api_load_items(&c, j->ops, j->path, j->items, j->n_items, load_item, &t, err);
+    int rc = api_load_items(&c, j->ops, j->path, j->docs, load_item, &t, err);
     if (rc) return rc;
     if (!t.n_with) return api_abort(&c, "no choice has logprobs (request logprobs: N)", err);
     api_skip_warn(sp_source(c.b), &t.skipped);

@@ -73,29 +73,34 @@ static int load_item(struct api_ctx *c, const struct api_item *it, void *st, str
     const cJSON *best = cJSON_GetObjectItemCaseSensitive(d, "best_of_sequences");
     api_path(q, "%s.tokens", p);
     if ((rc = api_expect(c, toks, cJSON_Array, "array", q, err))) return rc;
-    if (cJSON_IsArray(pf)) t->n_prefill += (uint32_t)cJSON_GetArraySize(pf);
-    if (cJSON_IsArray(best)) t->n_best += (uint32_t)cJSON_GetArraySize(best);
+    if (cJSON_IsArray(pf)) t->n_prefill += (uint32_t)json_array_size(pf);
+    if (cJSON_IsArray(best)) t->n_best += (uint32_t)json_array_size(best);
     if (top && !cJSON_IsNull(top)) {
         api_path(r, "%s.top_tokens", p);
         if ((rc = api_expect(c, top, cJSON_Array, "array or null", r, err))) return rc;
-        int nt = cJSON_GetArraySize(toks), nk = cJSON_GetArraySize(top);
+        int nt = json_array_size(toks), nk = json_array_size(top);
         if (nt != nk) {
             char where[64] = "";
             if (c->jc && c->jc->buf) json_where(c->jc->buf, c->jc->len, p, where, sizeof where);
             return ls_fail(err, LS_EDATA, "%s: top_tokens has %d entries but tokens has %d (one list per token)%s", p, nk, nt, where);
         }
     } else top = NULL;
-    const cJSON *e = toks->child, *tl = top ? top->child : NULL;
-    for (size_t j = 0; e; j++, e = e->next, tl = tl ? tl->next : NULL) {
+    const cJSON *e, *tl;
+    struct json_elems te, ke;
+    json_elems_begin(&te, toks);
+    json_elems_begin(&ke, top);
+    for (size_t j = 0; !rc && (e = json_elems_next(&te)); j++) {
+        tl = top ? json_elems_next(&ke) : NULL;
         api_path(q, "%s.tokens[%zu]", p, j);
-        if ((rc = sp_step_begin(c->b, err))) return rc;
-        if ((rc = api_entry(c, e, q, "text", "logprob", NULL, 1, err))) return rc;
+        if ((rc = sp_step_begin(c->b, err))) break;
+        if ((rc = api_entry(c, e, q, "text", "logprob", NULL, 1, err))) break;
         count_null(t, e);
         if (!tl || cJSON_IsNull(tl)) continue;
         api_path(r, "%s.top_tokens[%zu]", p, j);
-        if ((rc = api_entries(c, tl, r, "text", "logprob", NULL, err))) return rc;
+        rc = api_entries(c, tl, r, "text", "logprob", NULL, err);
     }
-    return LS_OK;
+    rc = json_elems_end(&ke, rc, err);
+    return json_elems_end(&te, rc, err);
 }
 
 int tgi_sniff(const struct input_probe *p)
@@ -109,7 +114,7 @@ int load_tgi(const struct input_job *j, struct source **out, struct ls_error *er
 {
     struct api_ctx c;
     struct tgi_tally t = {0};
-    int rc = api_load_items(&c, j->ops, j->path, j->items, j->n_items, load_item, &t, err);
+    int rc = api_load_items(&c, j->ops, j->path, j->docs, load_item, &t, err);
     if (rc) return rc;
     struct source *s = sp_source(c.b);
     if (t.n_prefill) source_warn(s, "details.prefill (%u prompt tokens, no alternatives) is not loaded", t.n_prefill);

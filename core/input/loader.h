@@ -23,7 +23,7 @@
 #include "input/source.h"
 
 struct cJSON;
-struct api_item;
+struct json_docs;
 
 enum input_stage {
     IN_BYTES,   /* a binary file: sniff the head, open by path */
@@ -49,7 +49,7 @@ struct input_job {
     const struct source_ops *ops;         /* the row's ops: name, read_step, close */
     char *text;                           /* IN_TEXT: the file's text (may be modified) */
     size_t text_len;
-    const struct api_item *items;         /* IN_ITEMS: the response objects */
+    struct json_docs *docs;               /* IN_ITEMS: the response objects (json_docs_item) */
     size_t n_items;
 };
 

@@ -20,3 +20,7 @@ sh tests/bench/dataset_bench.sh "$LS"
 # two versions of the model (ROWS=20 sh tests/bench/dataset_model_bench.sh
 # for a quick look; the defaults are the issue's 200 rows x N = 200)
 sh tests/bench/dataset_model_bench.sh "$LS"
+
+# JSON loading: peak memory / file size and CPU time per format, skeletons
+# and lazy arrays against whole cJSON trees (issue 14)
+sh tests/bench/json_peak.sh 64
