@@ -117,7 +117,7 @@ void eval_run_free(struct eval_run *r)
         struct eval_worker *w = &r->w[i];
         chain_ws_free(&w->ws);
         for (size_t k = 0; w->res && k < w->n_res; k++) chain_result_free(&w->res[k]);
-        free(w->res); free(w->cdf); free(w->z);
+        free(w->res); free(w->cdf); free(w->dk); free(w->z);
     }
     free(r->rec);
     dry_breakers_free(r->breakers);
@@ -177,9 +177,10 @@ int eval_worker_init(struct eval_run *r, struct eval_worker *w, int batch)
     chain_ws_set_breakers(&w->ws, r->breakers);
     w->ws.want = CHAIN_WANT_SCORES; /* no evaluator reads a stage's removed mass */
     w->res = calloc(n_res, sizeof *w->res);
-    w->cdf = malloc(V * sizeof *w->cdf);
+    w->cdf = malloc(n_res * V * sizeof *w->cdf);
+    w->dk = calloc(n_res, sizeof *w->dk);
     w->z = with_z ? malloc(V * sizeof *w->z) : NULL;
-    if (!w->res || !w->cdf || (with_z && !w->z)) return -1;
+    if (!w->res || !w->cdf || !w->dk || (with_z && !w->z)) return -1;
     w->n_res = n_res;
     for (size_t k = 0; k < n_res; k++)
         if (chain_result_init(&w->res[k], r->V)) return -1;
@@ -283,12 +284,12 @@ int eval_run_new(const struct source *src, const struct eval_config *cfg,
     return LS_OK;
 }
 
-/* Draw one token per continuation from the final distribution res,
- * each from its own stream (draw.h: the same rule as `sample`). */
-static void draw_all(const struct eval_run *r, struct eval_worker *w, struct eval_acc *a,
+/* Draw one token per continuation from setting k's final distribution
+ * res, each from its own stream (draw.h: the same rule as `sample`). */
+static void draw_all(const struct eval_run *r, struct eval_worker *w, struct eval_acc *a, size_t k,
                      const struct chain_result *res, uint32_t step)
 {
-    struct draw_cdf d = draw_cdf_build(res, w->cdf);
+    struct draw_cdf d = w->batch ? w->dk[k] : draw_cdf_build(res, w->cdf);
     uint32_t N = r->cfg.n_samples;
     for (uint32_t i = 0; i < N; i++)
         a->tokens[(size_t)i * r->n_steps + step] = draw_token(&d, &a->g[i]);
@@ -313,6 +314,7 @@ static int compute_setting(struct eval_run *r, struct eval_worker *w, size_t k)
     struct chain_result *res = res_of(w, k);
     if (k > 0 && res != &w->res[0] && !w->info->sparse) chain_result_copy_raw(res, &w->res[0]);
     int rc = run_setting(r, w, &r->acc[k], k > 0, res);
+    if (!rc && w->batch) w->dk[k] = draw_cdf_build(res, w->cdf + k * (size_t)(r->V ? r->V : 1));
     if (rc) {
         source_error_step(&w->err, w->step);
         ls_error_prefix(&w->err, r->src->path);
@@ -333,7 +335,7 @@ static void commit_setting(struct eval_run *r, struct eval_worker *w, size_t k)
     }
     for (int e = 0; eval_registry[e]; e++)
         if (eval_registry[e]->step) eval_registry[e]->step(a, &v);
-    draw_all(r, w, a, res, w->step);
+    draw_all(r, w, a, k, res, w->step);
 }
 
 /* The non-finite check, then (with one result per setting) every

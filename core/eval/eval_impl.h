@@ -7,6 +7,7 @@
 #include "eval/eval.h"
 #include "base/rng.h"
 #include "eval/eval_ppl.h"
+#include "sampling/draw.h"
 
 struct eval_acc {
     struct eval_settings set;
@@ -50,7 +51,10 @@ struct eval_worker {
     int batch;                   /* 1: step worker (every setting computed, then committed) */
     struct chain_result *res;    /* n_res results */
     size_t n_res;                /* 1, or one per setting (batch) */
-    double *cdf;
+    double *cdf;                 /* n_res x V prefix sums for the draws */
+    struct draw_cdf *dk;         /* step workers: setting k's, built with its chain (the
+                                  * CDF depends on the result alone, so it is built while
+                                  * the result is hot, not in the serial scoring turn) */
     float *z;                    /* step workers: the step read (V floats); NULL otherwise */
     struct step_info si;         /* step workers: its info */
     /* the step being processed */

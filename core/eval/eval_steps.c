@@ -95,8 +95,9 @@ static int pipe_workers(const struct eval_run *r)
     }
     if (nw > EVAL_MAX_THREADS) nw = EVAL_MAX_THREADS;
     if ((uint32_t)nw > r->n_steps) nw = (int)r->n_steps;
-    /* per worker: a result per setting (p_raw, p, cut_by, kept: 21 bytes a token) */
-    uint64_t per = (uint64_t)r->n_set * (r->V ? r->V : 1) * 21u;
+    /* per worker: a result and a CDF per setting (p_raw, p, cut_by, kept,
+     * prefix sums: 29 bytes a token) */
+    uint64_t per = (uint64_t)r->n_set * (r->V ? r->V : 1) * 29u;
     while (nw > 1 && per * (uint64_t)nw > EVAL_PIPE_MEMORY) nw--;
     for (size_t k = 0; k < r->n_set && nw > 1; k++)
         if (chain_uses(&r->acc[k].set.chain, &r->acc[k].set.params, STAGE_MIROSTAT)) nw = 1;
