@@ -173,13 +173,14 @@ static int llama_trim(struct emu *e, const float *z)
     if (kind == STAGE_TOP_K) {
         m = (uint32_t)e->p->top_k;
         if (m >= V) return -1;
-        if (m <= 128) { /* std::partial_sort, replayed (emu_llama_psort) */
-            next = stdsort_partial_stream(e->buf, m, z, V, NULL);
-        } else {
-            if (!best_k1(e, z, V, m)) return -1;
-            for (uint32_t j = 0; j < m; j++) if (!(e->buf[j].logit > e->buf[j + 1].logit)) return -1;
-            next = e->buf[m].logit;
-        }
+        /* the k + 1 best all distinct: partial_sort's order is theirs, found
+         * with a sampled threshold; else, for k <= 128, std::partial_sort
+         * replayed (emu_llama_psort) */
+        int distinct = best_k1(e, z, V, m);
+        for (uint32_t j = 0; distinct && j < m; j++) distinct = e->buf[j].logit > e->buf[j + 1].logit;
+        if (distinct) next = e->buf[m].logit;
+        else if (m <= 128) next = stdsort_partial_stream(e->buf, m, z, V, NULL);
+        else return -1;
     } else if (kind == STAGE_TOP_P && V > 1024) { /* llama.cpp sorts small arrays whole */
         if (!(m = llama_top_p_prefix(e, z, V, &next))) { r->decided = 0; return -1; }
     } else {
