@@ -33,15 +33,8 @@ typedef int64_t v8l __attribute__((vector_size(64)));
 INLINE v4f load4f(const float *p) { v4f v; memcpy(&v, p, sizeof v); return v; }
 /* lanes where m is all ones take a, the others b */
 INLINE v4d sel4d(v4l m, v4d a, v4d b) { return (v4d)(((v4l)a & m) | ((v4l)b & ~m)); }
-INLINE v4f sel4f(v4i m, v4f a, v4f b) { return (v4f)(((v4i)a & m) | ((v4i)b & ~m)); }
 INLINE v8f load8f(const float *p) { v8f v; memcpy(&v, p, sizeof v); return v; }
 INLINE v8d sel8d(v8l m, v8d a, v8d b) { return (v8d)(((v8l)a & m) | ((v8l)b & ~m)); }
-INLINE int any4(v4i m)
-{
-    uint64_t w[2];
-    memcpy(w, &m, sizeof w);
-    return (w[0] | w[1]) != 0;
-}
 /* finite lanes: x - x is 0 for finite x and NaN for NaN and +-inf */
 INLINE v4i finite4(v4f z) { v4f d = z - z; return d == d; }
 INLINE v8i finite8(v8f z) { v8f d = z - z; return d == d; }

@@ -170,7 +170,6 @@ int eval_config_check(const struct eval_config *cfg, int *field, struct ls_error
 int eval_worker_init(struct eval_run *r, struct eval_worker *w, int batch)
 {
     size_t V = r->V ? r->V : 1, n_res = batch ? r->n_set : 1;
-    int with_z = batch;
     w->batch = batch;
     w->run = r;
     if (chain_ws_init(&w->ws, r->V)) return -1;
@@ -179,8 +178,8 @@ int eval_worker_init(struct eval_run *r, struct eval_worker *w, int batch)
     w->res = calloc(n_res, sizeof *w->res);
     w->cdf = malloc(n_res * V * sizeof *w->cdf);
     w->dk = calloc(n_res, sizeof *w->dk);
-    w->z = with_z ? malloc(V * sizeof *w->z) : NULL;
-    if (!w->res || !w->cdf || !w->dk || (with_z && !w->z)) return -1;
+    w->z = batch ? malloc(V * sizeof *w->z) : NULL; /* a step worker reads its own step */
+    if (!w->res || !w->cdf || !w->dk || (batch && !w->z)) return -1;
     w->n_res = n_res;
     for (size_t k = 0; k < n_res; k++)
         if (chain_result_init(&w->res[k], r->V)) return -1;

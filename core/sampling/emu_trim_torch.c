@@ -114,14 +114,13 @@ static int32_t crossing(struct emu *e, uint32_t V, double ymax, double P, double
     return crossing_in(e, e->ix, V, b, ymax, above, nb);
 }
 
-/* Top-p. S: the total of d over every token (d known for all of them), or
- * NaN: then the total is the float32 sum with its error bound, d is known
- * only near the top, and the margin widens by the total's error. */
-static int cut_top_p(struct emu *e, uint32_t V, double ymax, double S, uint32_t *m)
+/* Top-p. full: d is known for every token and S is its total; else the
+ * total is the float32 sum with its error bound, d is known only near the
+ * top, and the margin widens by the total's error. */
+static int cut_top_p(struct emu *e, uint32_t V, double ymax, int full, double S, uint32_t *m)
 {
     double P = e->p->top_p, D, margin = F32_MARGIN;
     uint32_t same;
-    int full = S == S;
     if (!full) {
         double err;
         S = vm_expf_sum(e->yf, V, (float)ymax, &err);
@@ -204,7 +203,7 @@ int emu_trim_torch(struct emu *e, const float *z)
     if (masses) S = vm_exp_fdiv(z, V, Tf, ymax, e->yf, e->d);
     else vm_fdiv(z, V, Tf, e->yf);
     int ok = rep->kind == STAGE_TOP_K ? cut_top_k(e, V, ymax, &m)
-           : rep->kind == STAGE_MIN_P ? cut_min_p(e, V, ymax, &m) : cut_top_p(e, V, ymax, S, &m);
+           : rep->kind == STAGE_MIN_P ? cut_min_p(e, V, ymax, &m) : cut_top_p(e, V, ymax, masses, S, &m);
     if (!ok) { r->decided &= ~rep->decided; return -1; }
     double kept_d = 0.0;
     memset(r->cut_by, CUT_STAGE0 + kc, V);

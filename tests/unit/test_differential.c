@@ -352,6 +352,36 @@ static void run_preset(enum preset ps)
     free(r.id);
 }
 
+/* One step through check_system on its own workspace; whole_fields: also
+ * the notes, greedy flag, temperature, retained mass, entropy and tie flags
+ * against a fresh whole-array run (check_system leaves a draw-only run in
+ * its second result). */
+static void check_system_step(const struct chain *sys, const struct params *p, const float *z, int V,
+                              int whole_fields)
+{
+    struct chain_ws ws;
+    struct chain_result res, res2;
+    struct ls_error e = {0};
+    assert_int_equal(chain_ws_init(&ws, (uint32_t)V), 0);
+    assert_int_equal(chain_result_init(&res, (uint32_t)V), 0);
+    assert_int_equal(chain_result_init(&res2, (uint32_t)V), 0);
+    check_system(sys, p, z, V, &ws, &res, &res2);
+    if (whole_fields) {
+        ws.reference = 1;
+        assert_int_equal(chain_run(sys, p, z, (uint32_t)V, &ws, &res2, &e), 0);
+        ws.reference = 0;
+        assert_string_equal(res.note, res2.note);
+        assert_int_equal(res.greedy, res2.greedy);
+        assert_true(res.effective_temperature == res2.effective_temperature);
+        assert_true(fabs(res.retained_mass - res2.retained_mass) < 1e-12);
+        assert_true(fabs(res.entropy_after - res2.entropy_after) < 1e-9);
+        for (int k = 0; k < res.n_stages; k++) assert_int_equal(res.stages[k].decided, res2.stages[k].decided);
+    }
+    chain_ws_free(&ws);
+    chain_result_free(&res);
+    chain_result_free(&res2);
+}
+
 /* A step for the shortcut tests: kind 0 plateaus of `levels` values (ties,
  * the maximum tied), 1 uniform, else Zipf-like as vocabularies look. */
 static float *shortcut_step(struct rng *g, int V, int kind, int levels)
@@ -387,15 +417,7 @@ static void test_system_shortcuts(void **st)
         if (which == 0) p.top_k = 1 + (int32_t)(rng_uniform(&g) * 300);
         else if (which == 1) p.top_p = 0.5 + 0.49 * rng_uniform(&g);
         else p.min_p = 0.01 + 0.3 * rng_uniform(&g);
-        struct chain_ws ws;
-        struct chain_result res, res2;
-        assert_int_equal(chain_ws_init(&ws, (uint32_t)V), 0);
-        assert_int_equal(chain_result_init(&res, (uint32_t)V), 0);
-        assert_int_equal(chain_result_init(&res2, (uint32_t)V), 0);
-        check_system(&sys, &p, z, V, &ws, &res, &res2);
-        chain_ws_free(&ws);
-        chain_result_free(&res);
-        chain_result_free(&res2);
+        check_system_step(&sys, &p, z, V, 0);
         free(z);
     }
 }
@@ -420,25 +442,7 @@ static void test_greedy_and_temperature_only(void **st)
         struct params p = PARAMS_OFF;
         p.temperature = temps[(int)(rng_uniform(&g) * 5)];
         if (t % 7 == 0) p.top_p = 0.9; /* not the only stage: the whole array */
-        struct chain_ws ws;
-        struct chain_result res, res2;
-        assert_int_equal(chain_ws_init(&ws, (uint32_t)V), 0);
-        assert_int_equal(chain_result_init(&res, (uint32_t)V), 0);
-        assert_int_equal(chain_result_init(&res2, (uint32_t)V), 0);
-        check_system(&sys, &p, z, V, &ws, &res, &res2);
-        struct ls_error e = {0};
-        ws.reference = 1; /* check_system leaves a draw-only run in res2: the whole array again */
-        assert_int_equal(chain_run(&sys, &p, z, (uint32_t)V, &ws, &res2, &e), 0);
-        ws.reference = 0;
-        assert_string_equal(res.note, res2.note);
-        assert_int_equal(res.greedy, res2.greedy);
-        assert_true(res.effective_temperature == res2.effective_temperature);
-        assert_true(fabs(res.retained_mass - res2.retained_mass) < 1e-12);
-        assert_true(fabs(res.entropy_after - res2.entropy_after) < 1e-9);
-        for (int k = 0; k < res.n_stages; k++) assert_int_equal(res.stages[k].decided, res2.stages[k].decided);
-        chain_ws_free(&ws);
-        chain_result_free(&res);
-        chain_result_free(&res2);
+        check_system_step(&sys, &p, z, V, 1);
         free(z);
     }
 }
