@@ -62,7 +62,6 @@ struct eval_worker {
     uint32_t n_over;             /* the step's logits beyond the clip threshold */
     const float *logits;
     const struct step_info *info;
-    int rc;
     struct ls_error err;
 };
 
