@@ -11,8 +11,9 @@
  *  - before a step is lent, fstat checks that the file still holds it
  *    (binsrc.c): the usual case, a file cut between two steps, is a clear
  *    "file changed while reading" error and nothing is touched;
- *  - a process-wide SIGBUS handler (installed with the first map, chaining
- *    to the previous disposition for faults outside our maps) replaces the
+ *  - a process-wide SIGBUS handler (installed with each map unless it is
+ *    in place: a test harness or a terminal's fatal-signal handler may have
+ *    replaced it; faults outside our maps go to the disposition it replaced) replaces the
  *    faulting page of a registered map with a page of zeros (MAP_FIXED,
  *    read-only) and marks the map; the access resumes, and the reader asks
  *    bmap_faulted after using the step and reports the same error instead
