@@ -51,6 +51,13 @@ double vm_exp_fdiv(const float *z, size_t n, float T, double shift, float *y, do
  * absolute error (of the float arithmetic and the sums). */
 double vm_expf_sum(const float *y, size_t n, float ymax, double *err);
 
+/* The same for y_i = z_i / T (torch's float division) without forming y:
+ * x_i = z_i * (1/T) - ymax in float, its extra roundings in *err; for finite
+ * z_i and T > 0. In the same pass, the ids (ascending) of the z_i >= zmin
+ * into ids, their count into *n_ids (ids NULL: none). */
+double vm_expf_sum_div(const float *z, size_t n, float T, float ymax, float zmin, int32_t *ids, size_t *n_ids,
+                       double *err);
+
 /* y_i = z_i / T in float (IEEE division per element, as torch divides). */
 void vm_fdiv(const float *z, size_t n, float T, float *y);
 
