@@ -559,6 +559,20 @@ double vm_expf_sum_div(const float *z, size_t n, float T, float ymax, float zmin
     return s;
 }
 
+void vm_exp_shift_ids(const float *z, const int32_t *ids, size_t n, double shift, double scale, double *q)
+{
+    enum { CH = 64 };
+    float zb[CH];
+    double eb[CH];
+    const struct vm_ops *o = ops();
+    for (size_t i = 0; i < n; i += CH) {
+        size_t k = n - i < CH ? n - i : CH;
+        for (size_t j = 0; j < k; j++) zb[j] = z[ids[i + j]];
+        (void)o->exp_shift(zb, k, shift, scale, eb, NULL);
+        for (size_t j = 0; j < k; j++) q[ids[i + j]] = eb[j];
+    }
+}
+
 void vm_fdiv(const float *z, size_t n, float T, float *y) { ops()->fdiv_only(z, n, T, y); }
 size_t vm_count_abs_gt(const float *z, size_t n, double thr) { return ops()->abs_gt(z, n, thr); }
 const char *vm_path_name(void) { return ops()->name; }

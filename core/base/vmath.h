@@ -40,6 +40,11 @@ size_t vm_count_nonfinite(const float *z, size_t n);
  * sum e_i * (z_i - shift) * scale, both accumulated in double. */
 double vm_exp_shift(const float *z, size_t n, double shift, double scale, double *out, double *sum_ed);
 
+/* q[ids[j]] = exp((z[ids[j]] - shift) * scale) for j < n (finite z): per
+ * token the same bits vm_exp_shift gives it over the whole array (every
+ * lane does the same arithmetic), for a list of tokens. */
+void vm_exp_shift_ids(const float *z, const int32_t *ids, size_t n, double shift, double scale, double *q);
+
 /* The same with a float32 temperature first, as torch computes it: y_i =
  * z_i / T in float (into y, which may be NULL), e_i = exp(y_i - shift) into
  * out (may be NULL); returns sum e_i. For finite z only. */

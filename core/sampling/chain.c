@@ -274,6 +274,7 @@ static int run(const struct chain *c, const struct params *p, const float *logit
     if (!ws->cand_iota) memcpy(ws->cand, ws->finite, (size_t)ws->n_finite * sizeof *ws->cand);
     ws->q_is_raw = r->have_raw; /* else q is exp(z - zmax), computed when needed */
     ws->q_lazy = !r->have_raw;
+    ws->q_vec = 0;
     ws->T = 1.0;
     ws->S = 1.0;
     ws->S_valid = 0;

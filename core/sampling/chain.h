@@ -217,6 +217,9 @@ struct chain_ws {
     int q_is_raw;
     int q_lazy;       /* q of the current candidates not computed yet (want
                        * CHAIN_WANT_DRAW: computed when a stage needs it) */
+    int q_vec;        /* a lazy q after a temperature (its whole-array pass
+                       * deferred): computed by vm_exp_shift's arithmetic, the
+                       * bits that pass would have given */
     double T;         /* temperature applied so far (1 until the stage runs) */
     double S;         /* sum of q over current candidates, when S_valid */
     int S_valid;

@@ -12,6 +12,9 @@ const double *stage_q(struct stage_ctx *x)
         double zmax = x->r->max_logit, inv = 1.0 / ws->T, s = 0.0;
         if (ws->cand_iota) {
             s = vm_exp_shift(x->z, x->n, zmax, inv, ws->q, NULL);
+        } else if (ws->q_vec) { /* a deferred temperature: its pass's bits */
+            vm_exp_shift_ids(x->z, ws->cand, x->n, zmax, inv, ws->q);
+            for (uint32_t j = 0; j < x->n; j++) s += ws->q[ws->cand[j]];
         } else {
             for (uint32_t j = 0; j < x->n; j++) {
                 int32_t id = ws->cand[j];
