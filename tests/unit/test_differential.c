@@ -447,6 +447,47 @@ static void test_greedy_and_temperature_only(void **st)
     }
 }
 
+/* The exact top-p over every token in a draw (topp.c's window and its
+ * certificate, the deferred temperature): a draw-only run against a run
+ * for everything and the double reference, on realistic, uniform, plateau
+ * and tied steps above the histogram's size, with stages after it. */
+static void test_exact_top_p_window(void **st)
+{
+    (void)st;
+    struct rng g;
+    rng_seed(&g, 9090);
+    struct ref r = { malloc(70000 * sizeof *r.z), malloc(70000 * sizeof *r.id), 0, 1, NULL };
+    for (int t = 0; t < 240; t++) {
+        int V = 4097 + (int)(rng_uniform(&g) * 65000), kind = (int)(rng_uniform(&g) * 4);
+        float *z = shortcut_step(&g, V, kind, t % 2 ? 6 : 40);
+        static const enum preset ps[3] = { PRESET_HF, PRESET_VLLM, PRESET_LLAMACPP };
+        static const double temps[5] = { 0.7, 1.0, 1.3, 0.05, 3.0 };
+        struct chain c;
+        chain_preset(&c, ps[t % 3]);
+        c.exact = 1;
+        struct params p = PARAMS_OFF;
+        p.temperature = temps[(int)(rng_uniform(&g) * 5)];
+        p.top_p = t % 5 == 0 ? 0.5 : 0.3 + 0.69 * rng_uniform(&g);
+        if (t % 4 == 1) p.min_p = 0.02;
+        struct chain_ws ws;
+        struct chain_result res, res2;
+        struct ls_error e = {0};
+        assert_int_equal(chain_ws_init(&ws, (uint32_t)V), 0);
+        assert_int_equal(chain_result_init(&res, (uint32_t)V), 0);
+        assert_int_equal(chain_result_init(&res2, (uint32_t)V), 0);
+        assert_int_equal(chain_run(&c, &p, z, (uint32_t)V, &ws, &res, &e), 0);
+        ref_run(&c, &p, z, V, &r);
+        check_exact(&res, &r, V);
+        check_draw_only(&c, &p, z, V, &ws, &res, &res2);
+        chain_ws_free(&ws);
+        chain_result_free(&res);
+        chain_result_free(&res2);
+        free(z);
+    }
+    free(r.z);
+    free(r.id);
+}
+
 static void test_hf(void **st) { (void)st; run_preset(PRESET_HF); }
 static void test_llama(void **st) { (void)st; run_preset(PRESET_LLAMACPP); }
 static void test_vllm(void **st) { (void)st; run_preset(PRESET_VLLM); }
@@ -461,6 +502,7 @@ int main(void)
         cmocka_unit_test(test_custom),
         cmocka_unit_test(test_system_shortcuts),
         cmocka_unit_test(test_greedy_and_temperature_only),
+        cmocka_unit_test(test_exact_top_p_window),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
