@@ -252,17 +252,47 @@ TARGET_AVX2 INLINE unsigned maskbits8(v8i m) { return (unsigned)_mm256_movemask_
 TARGET_512 INLINE unsigned maskbits16(v16i m) { return (unsigned)_mm512_movepi32_mask((__m512i)m); }
 #endif
 
+/* max(a, b) per lane as a > b ? a : b (x86's maxps: b when either is
+ * NaN), the compare-and-select scan##W's slow pass makes */
+INLINE v4f maxf4(v4f a, v4f b) { v4i m = a > b; return (v4f)(((v4i)a & m) | ((v4i)b & ~m)); }
+#if defined(__x86_64__) && defined(__GNUC__)
+TARGET_AVX2 INLINE v8f maxf8(v8f a, v8f b) { return (v8f)_mm256_max_ps((__m256)a, (__m256)b); }
+TARGET_512 INLINE v16f maxf16(v16f a, v16f b) { return (v16f)_mm512_max_ps((__m512)a, (__m512)b); }
+#endif
+
 #define FLOAT_KERNELS(W, VF, VI, ATTR)                                                                 \
 ATTR INLINE VF ldf##W(const float *p) { VF v; memcpy(&v, p, sizeof v); return v; }                 \
 ATTR INLINE VI finf##W(VF z) { VF d = z - z; return d == d; }                                      \
 ATTR INLINE VF self##W(VI m, VF a, VF b) { return (VF)(((VI)a & m) | ((VI)b & ~m)); }              \
 ATTR INLINE int anyf##W(VI m) { return maskbits##W(m) != 0; }                                      \
+/* The usual step has no non-finite logit: one maximum instruction a  \
+ * vector, and the sum of z - z, which stays 0 unless a lane was NaN or  \
+ * inf (then scan##W's full pass counts them). Returns 0 when one was. */ \
+ATTR INLINE int scanfast##W(const float *z, size_t n, VF mx[4], size_t *upto)                       \
+{                                                                                                  \
+    VF nf[4] = { {0}, {0}, {0}, {0} };                                                             \
+    size_t i = 0;                                                                                  \
+    for (; i + 4 * W <= n; i += 4 * W) {                                                           \
+        for (int u = 0; u < 4; u++) {                                                              \
+            VF v = ldf##W(z + i + (size_t)u * W);                                                  \
+            mx[u] = maxf##W(v, mx[u]);                                                             \
+            nf[u] += v - v;                                                                        \
+        }                                                                                          \
+    }                                                                                              \
+    VF t = (nf[0] + nf[1]) + (nf[2] + nf[3]);                                                      \
+    *upto = i;                                                                                     \
+    return !anyf##W(t != t);                                                                       \
+}                                                                                                  \
 ATTR INLINE void scan##W(const float *z, size_t n, struct vm_scan *out)                                 \
 {                                                                                                  \
     /* four independent maxima: the compare-and-select chains overlap */                          \
     VF mx[4] = { (VF){0} - INFINITY, (VF){0} - INFINITY, (VF){0} - INFINITY, (VF){0} - INFINITY }; \
     VI bad = {0};                                                                                  \
     size_t i = 0, nbad = 0;                                                                        \
+    if (!scanfast##W(z, n, mx, &i)) {                                                              \
+        i = 0;                                                                                     \
+        for (int u = 0; u < 4; u++) mx[u] = (VF){0} - INFINITY;                                    \
+    }                                                                                              \
     for (; i + 4 * W <= n; i += 4 * W) {                                                           \
         for (int u = 0; u < 4; u++) {                                                              \
             VF v = ldf##W(z + i + (size_t)u * W);                                                  \
