@@ -148,33 +148,53 @@ static int32_t crossing_in(struct emu *e, const int32_t *ids, uint32_t n_ids, st
     return c;
 }
 
-/* Top-p's crossing. Usually the mass P lies within a few nats of the top:
- * the tokens within TOPP_WINDOW nats (ids[0..m), their y in e->yf) give
- * the band, when its bucket and every bucket above it are whole inside the
- * window; otherwise over every token (only when d is known for every
- * token: `full`; else not found, -1). Without `full`, d is computed here
- * for the window's tokens. */
+/* Top-p's crossing with d known for every token (`full`): usually the
+ * mass P lies within a few nats of the top: the tokens within TOPP_WINDOW
+ * nats (ids[0..m)) give the band, when its bucket and every bucket above
+ * it are whole inside the window; otherwise every token does. */
 #define TOPP_WINDOW 16.0
-static int32_t crossing(struct emu *e, uint32_t V, size_t m, double ymax, double P, double S, int full,
-                        double *above, uint32_t *nb)
+#define TOPP_NEAR 4.0
+static int32_t crossing(struct emu *e, uint32_t V, size_t m, double ymax, double P, double S, double *above,
+                        uint32_t *nb)
 {
     double thr = ymax - TOPP_WINDOW;
-    if (!full) for (size_t j = 0; j < m; j++) e->d[e->ix[j]] = exp((double)e->yf[e->ix[j]] - ymax);
-    if (m < V || !full) {
+    if (m < V) {
         struct select_band b = select_mass_band_to(e->ix, (uint32_t)m, e->yf, e->d, ymax, 4.0, P, P * S);
-        /* buckets below lim - 1 hold only tokens at or above thr */
-        if (b.bucket < select_bucket_of(ymax, thr, 4.0) - 1)
-            return crossing_in(e, e->ix, (uint32_t)m, b, ymax, above, nb);
-        if (!full) return -1;
+        if (b.bucket < select_bucket_of(ymax, thr, 4.0) - 1) return crossing_in(e, e->ix, (uint32_t)m, b, ymax, above, nb);
     }
     for (uint32_t i = 0; i < V; i++) e->ix[i] = (int32_t)i;
     struct select_band b = select_mass_band(e->ix, V, e->yf, e->d, ymax, 4.0, P);
     return crossing_in(e, e->ix, V, b, ymax, above, nb);
 }
 
+/* The same without `full`: the tokens within TOPP_NEAR nats first (the
+ * float32 pass listed them in e->ix[0..*w)), then, when the band reaches
+ * below them, those within TOPP_WINDOW (one more pass lists them); y and
+ * d are formed for the listed tokens only; the band must lie whole inside
+ * the list (the buckets above it hold the same tokens in the same order
+ * either way, so the same sums). -1: not inside the window. */
+static int32_t crossing_near(struct emu *e, const float *z, uint32_t V, size_t *w, float Tf, double ymax, double P,
+                             double S, double *above, uint32_t *nb)
+{
+    static const double tiers[2] = { TOPP_NEAR, TOPP_WINDOW };
+    for (int t = 0; t < 2; t++) {
+        double lo = ymax - tiers[t];
+        if (t) *w = vm_collect_ge(z, V, (double)z_at_or_above(lo, Tf), e->ix);
+        uint32_t n = (uint32_t)*w;
+        for (uint32_t j = 0; j < n; j++) {
+            int32_t id = e->ix[j];
+            e->yf[id] = z[id] / Tf;
+            e->d[id] = exp((double)e->yf[id] - ymax);
+        }
+        struct select_band b = select_mass_band_to(e->ix, n, e->yf, e->d, ymax, 4.0, P, P * S);
+        if (b.bucket < select_bucket_of(ymax, lo, 4.0) - 1) return crossing_in(e, e->ix, n, b, ymax, above, nb);
+    }
+    return -1;
+}
+
 /* Top-p. full: d and y are known for every token and S is its total; else
  * the total is the float32 sum with its error bound, formed in one pass
- * over z that also collects the window (y is formed for those only), and
+ * over z that also lists the window (y is formed near the top only), and
  * the margin widens by the total's error. */
 static int cut_top_p(struct emu *e, const float *z, uint32_t V, float Tf, double ymax, int full, double S,
                      uint32_t *m)
@@ -182,25 +202,27 @@ static int cut_top_p(struct emu *e, const float *z, uint32_t V, float Tf, double
     double P = e->p->top_p, D, margin = F32_MARGIN, thr = ymax - TOPP_WINDOW;
     uint32_t same;
     size_t w;
+    int32_t c;
     if (!full) {
         double err;
-        float zt = z_at_or_above(thr, Tf);
-        S = vm_expf_sum_div(z, V, Tf, (float)ymax, zt, e->ix, &w, &err);
-        for (size_t j = 0; j < w; j++) e->yf[e->ix[j]] = z[e->ix[j]] / Tf;
+        S = vm_expf_sum_div(z, V, Tf, (float)ymax, z_at_or_above(ymax - TOPP_NEAR, Tf), e->ix, &w, &err);
         if (!(err < 0.1 * S)) return 0;
         margin += 2 * err / (S - err);
+        c = crossing_near(e, z, V, &w, Tf, ymax, P, S, &D, &same);
     } else {
         w = vm_collect_ge(e->yf, V, thr, e->ix);
+        c = crossing(e, V, w, ymax, P, S, &D, &same);
     }
-    int32_t c = crossing(e, V, w, ymax, P, S, full, &D, &same);
     if (c < 0) return 0;
     double yc = (double)e->yf[c];
     if (same != 1 || !(e->d[c] > 1e-300) || fabs(yc) < 1e-6) return 0; /* a tie torch would order */
     if (!(D / S < P - margin && (D + e->d[c]) / S > P + margin)) return 0;
-    /* yc >= thr: without `full` the kept tokens are the window's with y >=
-     * yc (crossing leaves e->ix alone then; with `full` it may have listed
-     * every token there) */
-    *m = full ? (uint32_t)vm_collect_ge(e->yf, V, yc, e->ix) : keep_y_ge(e, e->ix, w, yc);
+    if (full) { *m = (uint32_t)vm_collect_ge(e->yf, V, yc, e->ix); return 1; }
+    /* the kept tokens are the listed ones with y >= yc (their y formed) */
+    float zc = z_at_or_above(yc, Tf);
+    uint32_t k = 0;
+    for (size_t j = 0; j < w; j++) if (z[e->ix[j]] >= zc) e->ix[k++] = e->ix[j];
+    *m = k;
     return 1;
 }
 
