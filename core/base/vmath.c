@@ -267,30 +267,48 @@ ATTR INLINE VF self##W(VI m, VF a, VF b) { return (VF)(((VI)a & m) | ((VI)b & ~m
 ATTR INLINE int anyf##W(VI m) { return maskbits##W(m) != 0; }                                      \
 /* The usual step has no non-finite logit: one maximum instruction a  \
  * vector, and the sum of z - z, which stays 0 unless a lane was NaN or  \
- * inf (then scan##W's full pass counts them). Returns 0 when one was. */ \
-ATTR INLINE int scanfast##W(const float *z, size_t n, VF mx[4], size_t *upto)                       \
+ * inf (then scan##W's full pass counts them). Returns 0 when one was.   \
+ * With ids (cap entries), also the ids of the z >= thr: *m their count, \
+ * SIZE_MAX when more than fit. */                                       \
+ATTR INLINE int scanfast##W(const float *z, size_t n, VF mxo[4], size_t *upto, float thr, int32_t *ids, \
+                            size_t cap, size_t *m)                                                 \
 {                                                                                                  \
-    VF nf[4] = { {0}, {0}, {0}, {0} };                                                             \
-    size_t i = 0;                                                                                  \
+    VF nf[4] = { {0}, {0}, {0}, {0} }, tv = (VF){0} + thr;                                         \
+    VF mx[4] = { mxo[0], mxo[1], mxo[2], mxo[3] }; /* in registers, not behind the pointer */      \
+    size_t i = 0, c = 0;                                                                           \
     for (; i + 4 * W <= n; i += 4 * W) {                                                           \
+        _Pragma("GCC unroll 4") /* mx[u] stays in a register only if u is a constant */            \
         for (int u = 0; u < 4; u++) {                                                              \
             VF v = ldf##W(z + i + (size_t)u * W);                                                  \
             mx[u] = maxf##W(v, mx[u]);                                                             \
             nf[u] += v - v;                                                                        \
+            if (!ids) continue;                                                                    \
+            unsigned bits = maskbits##W(v >= tv);                                                  \
+            if (bits && c + (size_t)__builtin_popcount(bits) > cap) { ids = NULL; c = SIZE_MAX; continue; } \
+            for (; bits; bits &= bits - 1) ids[c++] = (int32_t)(i + (size_t)u * W + (size_t)__builtin_ctz(bits)); \
         }                                                                                          \
     }                                                                                              \
+    for (size_t j = i; ids && j < n; j++) {                                                        \
+        if (!(z[j] >= thr)) continue;                                                              \
+        if (c == cap) { c = SIZE_MAX; break; }                                                     \
+        ids[c++] = (int32_t)j;                                                                     \
+    }                                                                                              \
+    if (m) *m = c;                                                                                 \
+    for (int u = 0; u < 4; u++) mxo[u] = mx[u];                                                    \
     VF t = (nf[0] + nf[1]) + (nf[2] + nf[3]);                                                      \
     *upto = i;                                                                                     \
     return !anyf##W(t != t);                                                                       \
 }                                                                                                  \
-ATTR INLINE void scan##W(const float *z, size_t n, struct vm_scan *out)                                 \
+ATTR INLINE void scan##W(const float *z, size_t n, struct vm_scan *out, float thr, int32_t *ids,       \
+                         size_t cap, size_t *cnt)                                                  \
 {                                                                                                  \
     /* four independent maxima: the compare-and-select chains overlap */                          \
     VF mx[4] = { (VF){0} - INFINITY, (VF){0} - INFINITY, (VF){0} - INFINITY, (VF){0} - INFINITY }; \
     VI bad = {0};                                                                                  \
     size_t i = 0, nbad = 0;                                                                        \
-    if (!scanfast##W(z, n, mx, &i)) {                                                              \
+    if (!scanfast##W(z, n, mx, &i, thr, ids, cap, cnt)) {                                          \
         i = 0;                                                                                     \
+        if (cnt) *cnt = SIZE_MAX; /* not collected: the step has non-finite logits */             \
         for (int u = 0; u < 4; u++) mx[u] = (VF){0} - INFINITY;                                    \
     }                                                                                              \
     for (; i + 4 * W <= n; i += 4 * W) {                                                           \
@@ -318,6 +336,7 @@ ATTR INLINE void scan##W(const float *z, size_t n, struct vm_scan *out)         
         if (isfinite(z[i])) { if (z[i] > m) m = z[i]; } else nbad++;                               \
     }                                                                                              \
     out->n_nonfinite = nbad;                                                                       \
+    if (nbad && cnt) *cnt = SIZE_MAX; /* a non-finite value in the tail the fast pass left */     \
     out->argmax = -1;                                                                              \
     out->max = -INFINITY;                                                                          \
     if (m == -INFINITY) return;                                                                    \
@@ -470,7 +489,8 @@ EXPF_KERNEL(16, v16f, v16i, v16ui, v8f, v8d, TARGET_512)
 #endif
 
 #define VM_PATH(SUFFIX, ATTR, EXPB, FDIVB, W)                                                          \
-    ATTR static void scan_##SUFFIX(const float *z, size_t n, struct vm_scan *o) { scan##W(z, n, o); }  \
+    ATTR static void scan_##SUFFIX(const float *z, size_t n, struct vm_scan *o, float thr, int32_t *ids, \
+                                   size_t cap, size_t *m) { scan##W(z, n, o, thr, ids, cap, m); }     \
     ATTR static double exp_##SUFFIX(const float *z, size_t n, double sh, double sc, double *out,       \
                                     double *ed) { return EXPB(z, n, sh, sc, out, ed); }                \
     ATTR static void divide_##SUFFIX(double *a, size_t n, double s) { divide_body(a, n, s); }          \
@@ -494,7 +514,7 @@ VM_PATH(portable, , exp_body, fdiv_body, 4)
 
 struct vm_ops {
     const char *name;
-    void (*scan)(const float *, size_t, struct vm_scan *);
+    void (*scan)(const float *, size_t, struct vm_scan *, float, int32_t *, size_t, size_t *);
     double (*exp_shift)(const float *, size_t, double, double, double *, double *);
     void (*divide)(double *, size_t, double);
     size_t (*nonfinite)(const float *, size_t);
@@ -542,7 +562,15 @@ static const struct vm_ops *ops(void)
     return &paths[k];
 }
 
-void vm_scan(const float *z, size_t n, struct vm_scan *out) { ops()->scan(z, n, out); }
+void vm_scan(const float *z, size_t n, struct vm_scan *out) { ops()->scan(z, n, out, 0.0f, NULL, 0, NULL); }
+size_t vm_scan_collect(const float *z, size_t n, double thr, int32_t *ids, size_t cap, struct vm_scan *out)
+{
+    size_t m = SIZE_MAX;
+    float f = float_at_or_above(thr);
+    if (f != f) { ops()->scan(z, n, out, 0.0f, NULL, 0, NULL); return SIZE_MAX; }
+    ops()->scan(z, n, out, f, ids, cap, &m);
+    return m;
+}
 double vm_exp_shift(const float *z, size_t n, double shift, double scale, double *out, double *sum_ed)
 {
     return ops()->exp_shift(z, n, shift, scale, out, sum_ed);

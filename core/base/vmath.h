@@ -32,6 +32,13 @@ struct vm_scan {
 };
 void vm_scan(const float *z, size_t n, struct vm_scan *out);
 
+/* vm_scan, and in the same pass the ids (ascending) of the z[i] with
+ * (double)z[i] >= thr, at most cap of them, for a prefilter whose threshold
+ * is known before the pass; returns their count, or SIZE_MAX when more
+ * than cap passed, thr is NaN or a value is not finite (then use vm_scan's
+ * answer only). */
+size_t vm_scan_collect(const float *z, size_t n, double thr, int32_t *ids, size_t cap, struct vm_scan *out);
+
 /* The count of non-finite values (NaN, +-inf). */
 size_t vm_count_nonfinite(const float *z, size_t n);
 

@@ -50,6 +50,7 @@ int chain_ws_init(struct chain_ws *ws, uint32_t V)
     ws->idx = malloc(n * sizeof *ws->idx);
     ws->cand = malloc(n * sizeof *ws->cand);
     ws->q = malloc(n * sizeof *ws->q);
+    ws->pre_thr = NAN;
     if (!ws->finite || !ws->tmp || !ws->idx || !ws->cand || !ws->q) { chain_ws_free(ws); return LS_ELIMIT; }
     return LS_OK;
 }
@@ -57,7 +58,7 @@ int chain_ws_init(struct chain_ws *ws, uint32_t V)
 void chain_ws_free(struct chain_ws *ws)
 {
     emu_scratch_free(ws);
-    free(ws->finite); free(ws->tmp); free(ws->idx); free(ws->cand); free(ws->q);
+    free(ws->finite); free(ws->tmp); free(ws->idx); free(ws->cand); free(ws->q); free(ws->pre_ids);
     memset(ws, 0, sizeof *ws);
 }
 
@@ -68,14 +69,39 @@ static void clear_p(struct chain_result *r)
     for (uint32_t j = 0; j < r->n_kept; j++) r->p[r->kept[j]] = 0.0;
 }
 
+/* k + 1 (llama.cpp's system top-k reads the (k+1)-th) or k (the exact
+ * stage) when the first active stage is a top-k and the last step left a
+ * threshold; else 0. The torch systems' top-k compares y = z / T: not
+ * here. */
+#define PRE_CAP 8192u
+static uint32_t prefilter_k1(const struct chain *c, const struct params *p, uint32_t V, const struct chain_ws *ws)
+{
+    if (ws->reference || p->top_k <= 0 || !isfinite(ws->pre_thr)) return 0;
+    int k0 = 0;
+    while (k0 < c->n && !stage_active(c->order[k0], p)) k0++;
+    if (k0 == c->n || c->order[k0] != STAGE_TOP_K) return 0;
+    if (!chain_is_exact(c) && c->preset != PRESET_LLAMACPP) return 0;
+    uint32_t k1 = (uint32_t)p->top_k + (chain_is_exact(c) ? 0u : 1u);
+    return k1 < PRE_CAP / 2 && k1 < V ? k1 : 0;
+}
+
 /* Pass 1: the first maximum and the non-finite count in one vector pass.
  * When every logit is finite (the usual step) the finite list is 0..V-1,
  * written once per buffer; otherwise the ids of the finite logits, and
  * the others are cut as masked with p_raw 0. Returns the finite count. */
-static uint32_t scan_finite(const float *logits, uint32_t V, struct chain_ws *ws, struct chain_result *r)
+static uint32_t scan_finite(const float *logits, uint32_t V, uint32_t k1, struct chain_ws *ws,
+                            struct chain_result *r)
 {
     struct vm_scan sc;
-    vm_scan(logits, V, &sc);
+    ws->pre_k1 = 0;
+    if (k1 && !ws->pre_ids) ws->pre_ids = malloc(PRE_CAP * sizeof *ws->pre_ids);
+    if (k1 && ws->pre_ids) { /* with a first top-k's prefilter: no other pass over the vocabulary */
+        size_t m = vm_scan_collect(logits, V, ws->pre_thr, ws->pre_ids, PRE_CAP, &sc);
+        ws->pre_n = m == SIZE_MAX ? 0 : (uint32_t)m;
+        ws->pre_k1 = m != SIZE_MAX && m >= k1 ? k1 : 0;
+    } else {
+        vm_scan(logits, V, &sc);
+    }
     r->n_nan = r->n_posinf = r->n_neginf = 0;
     r->argmax = (int32_t)sc.argmax;
     r->max_logit = sc.max;
@@ -252,7 +278,7 @@ static int run(const struct chain *c, const struct params *p, const float *logit
     if (!reuse_raw) r->raw_total_set = 0;
     if (reuse_raw) {
         /* same logits: the raw softmax, entropy and counts stand */
-    } else if (scan_finite(logits, V, ws, r) == 0) {
+    } else if (scan_finite(logits, V, prefilter_k1(c, p, V, ws), ws, r) == 0) {
         r->n_stages = 0;
         return ls_fail(err, LS_EDATA, "no finite logit (all %u masked or non-finite)", V);
     } else if (ws->want == CHAIN_WANT_DRAW) {

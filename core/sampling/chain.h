@@ -33,6 +33,7 @@
 
 #include <stdint.h>
 #include <stddef.h>
+#include <math.h>
 #include "base/status.h"
 
 enum stage_kind {
@@ -221,6 +222,14 @@ struct chain_ws {
                        * deferred): computed by vm_exp_shift's arithmetic, the
                        * bits that pass would have given */
     double T;         /* temperature applied so far (1 until the stage runs) */
+    /* the first pass's top-k prefilter (chain.c, when the first active
+     * stage is a top-k): pre_ids[0..pre_n) (ascending) are every token with
+     * a logit at or above pre_thr, which the last step's top-k chose
+     * (chain_ws_pre_next); pre_k1 > 0: at least pre_k1 of them, so they hold
+     * the pre_k1 largest; 0: none this step */
+    int32_t *pre_ids;
+    uint32_t pre_n, pre_k1;
+    double pre_thr;
     double S;         /* sum of q over current candidates, when S_valid */
     int S_valid;
     /* the stage context (chain_ws_set_context): tokens before this step,
@@ -274,6 +283,14 @@ const char *chain_mode_name(const struct chain *c);
 /* One line saying what the mode means. */
 const char *chain_mode_text(const struct chain *c);
 int chain_ws_init(struct chain_ws *ws, uint32_t V);
+/* A first top-k found its k-th largest logit kth (zmax the largest): the
+ * next step's prefilter threshold, a little below (steps of one dump are
+ * alike; a threshold that lets fewer through only costs the usual pass). */
+static inline void chain_ws_pre_next(struct chain_ws *ws, double kth, double zmax)
+{
+    double t = kth - 0.25 * (zmax - kth) - 0.01;
+    ws->pre_thr = t > -1e30 && t < 1e30 ? t : (double)NAN;
+}
 void chain_ws_free(struct chain_ws *ws);
 
 /* Presets and names (presets.c, stage.c, chain_parse.c). Messages name the

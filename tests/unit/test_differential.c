@@ -488,6 +488,56 @@ static void test_exact_top_p_window(void **st)
     free(r.id);
 }
 
+/* A first top-k's prefilter (chain.c: the last step's threshold, applied
+ * in the first pass) over a run of steps on one workspace, as sample --all
+ * runs them, against a fresh workspace each step (no prefilter): the same
+ * kept set, p and cut_by, for llama.cpp's system top-k and the exact stage,
+ * on steps alike (the threshold fits), shifted (it lets few or many
+ * through) and tied. */
+static void test_topk_prefilter(void **st)
+{
+    (void)st;
+    struct rng g;
+    rng_seed(&g, 5150);
+    for (int run = 0; run < 12; run++) {
+        int V = 9000 + (int)(rng_uniform(&g) * 40000);
+        struct chain c;
+        chain_preset(&c, PRESET_LLAMACPP);
+        c.exact = run % 2;
+        struct params p = PARAMS_OFF;
+        p.top_k = 1 + (int32_t)(rng_uniform(&g) * 120);
+        p.top_p = run % 3 ? 0.95 : 1.0;
+        p.temperature = 0.8;
+        struct chain_ws ws, fresh;
+        struct chain_result a, b;
+        struct ls_error e = {0};
+        assert_int_equal(chain_ws_init(&ws, (uint32_t)V), 0);
+        assert_int_equal(chain_result_init(&a, (uint32_t)V), 0);
+        assert_int_equal(chain_result_init(&b, (uint32_t)V), 0);
+        ws.want = fresh.want = CHAIN_WANT_DRAW;
+        for (int t = 0; t < 30; t++) {
+            float *z = shortcut_step(&g, V, t % 7 == 6 ? 0 : 2, 5);
+            float shift = t % 5 == 3 ? 4.0f : t % 5 == 4 ? -3.0f : 0.0f;
+            for (int i = 0; i < V; i++) z[i] += shift;
+            assert_int_equal(chain_ws_init(&fresh, (uint32_t)V), 0);
+            fresh.want = ws.want;
+            assert_int_equal(chain_run(&c, &p, z, (uint32_t)V, &ws, &a, &e), 0);
+            assert_int_equal(chain_run(&c, &p, z, (uint32_t)V, &fresh, &b, &e), 0);
+            assert_int_equal(a.n_kept, b.n_kept);
+            for (uint32_t j = 0; j < a.n_kept; j++) {
+                assert_int_equal(a.kept[j], b.kept[j]);
+                assert_true(a.p[a.kept[j]] == b.p[b.kept[j]]);
+            }
+            assert_memory_equal(a.cut_by, b.cut_by, (size_t)V);
+            chain_ws_free(&fresh);
+            free(z);
+        }
+        chain_ws_free(&ws);
+        chain_result_free(&a);
+        chain_result_free(&b);
+    }
+}
+
 static void test_hf(void **st) { (void)st; run_preset(PRESET_HF); }
 static void test_llama(void **st) { (void)st; run_preset(PRESET_LLAMACPP); }
 static void test_vllm(void **st) { (void)st; run_preset(PRESET_VLLM); }
@@ -503,6 +553,7 @@ int main(void)
         cmocka_unit_test(test_system_shortcuts),
         cmocka_unit_test(test_greedy_and_temperature_only),
         cmocka_unit_test(test_exact_top_p_window),
+        cmocka_unit_test(test_topk_prefilter),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
