@@ -69,18 +69,22 @@ static void clear_p(struct chain_result *r)
     for (uint32_t j = 0; j < r->n_kept; j++) r->p[r->kept[j]] = 0.0;
 }
 
-/* k + 1 (llama.cpp's system top-k reads the (k+1)-th) or k (the exact
- * stage) when the first active stage is a top-k and the last step left a
- * threshold; else 0. The torch systems' top-k compares y = z / T: not
- * here. */
+/* k + 1 (the systems' top-k read the (k+1)-th) or k (the exact stage)
+ * when the first truncation is a top-k (after a temperature: the torch
+ * systems' y = z / T and the exact q keep the order of z) and the last
+ * step left a threshold; else 0. */
 #define PRE_CAP 8192u
 static uint32_t prefilter_k1(const struct chain *c, const struct params *p, uint32_t V, const struct chain_ws *ws)
 {
     if (ws->reference || p->top_k <= 0 || !isfinite(ws->pre_thr)) return 0;
-    int k0 = 0;
-    while (k0 < c->n && !stage_active(c->order[k0], p)) k0++;
+    int k0 = 0, temp = 0;
+    for (; k0 < c->n; k0++) { /* the first truncation; a positive temperature keeps the order */
+        if (!stage_active(c->order[k0], p)) continue;
+        if (c->order[k0] != STAGE_TEMPERATURE || temp || !(p->temperature > 0)) break;
+        temp = 1;
+    }
     if (k0 == c->n || c->order[k0] != STAGE_TOP_K) return 0;
-    if (!chain_is_exact(c) && c->preset != PRESET_LLAMACPP) return 0;
+    if (!chain_is_exact(c) && c->preset == PRESET_LLAMACPP && temp) return 0; /* not llama_trim's */
     uint32_t k1 = (uint32_t)p->top_k + (chain_is_exact(c) ? 0u : 1u);
     return k1 < PRE_CAP / 2 && k1 < V ? k1 : 0;
 }

@@ -98,16 +98,26 @@ static int cut_top_k(struct emu *e, const float *z, uint32_t V, float Tf, double
     double thr, next = -INFINITY;
     if (k >= V) return 0;
     struct zdiv q = { z, Tf };
-    if (!select_sample_threshold(get_y, &q, V, k + 1, &thr)) thr = -INFINITY; /* small V: every token */
-    size_t c = collect_y_ge(e, z, V, Tf, thr, e->ix);
+    size_t c;
+    if (e->ws->pre_k1 >= k + 1) { /* the first pass listed every z >= a threshold, k + 1 or more (chain.c) */
+        c = e->ws->pre_n;
+        for (size_t j = 0; j < c; j++) e->yf[e->ix[j] = e->ws->pre_ids[j]] = z[e->ws->pre_ids[j]] / Tf;
+    } else {
+        if (!select_sample_threshold(get_y, &q, V, k + 1, &thr)) thr = -INFINITY; /* small V: every token */
+        c = collect_y_ge(e, z, V, Tf, thr, e->ix);
+    }
     if (c < (size_t)k + 1) return 0;
     for (size_t j = 0; j < c; j++) e->v[j] = (double)e->yf[e->ix[j]];
     double kth = emu_kth_largest(e, e->v, (uint32_t)c, k - 1);
+    chain_ws_pre_next(e->ws, kth * (double)Tf, (double)z[e->r->argmax]);
     for (size_t j = 0; j < c; j++) {
         double y = (double)e->yf[e->ix[j]];
         if (y < kth && y > next) next = y;
     }
-    if (next == -INFINITY) return 0; /* the best cut token is below the sample threshold */
+    /* the best cut token below the threshold: then the uncollected may tie
+     * with it (the list is every z >= a threshold: their y are at most
+     * the least listed one, below kth once a listed token is) */
+    if (next == -INFINITY) return 0;
     /* emu_run's accounting calls a cut as likely as a kept one a tie */
     if (exp(next - ymax) == exp(kth - ymax)) emu_decided(e, DECIDED_TIE);
     *m = keep_y_ge(e, e->ix, c, kth); /* kth >= thr: every kept token was collected */

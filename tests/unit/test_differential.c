@@ -491,18 +491,18 @@ static void test_exact_top_p_window(void **st)
 /* A first top-k's prefilter (chain.c: the last step's threshold, applied
  * in the first pass) over a run of steps on one workspace, as sample --all
  * runs them, against a fresh workspace each step (no prefilter): the same
- * kept set, p and cut_by, for llama.cpp's system top-k and the exact stage,
- * on steps alike (the threshold fits), shifted (it lets few or many
+ * kept set, p and cut_by, for llama.cpp's and HF's system top-k and the
+ * exact stage, on steps alike (the threshold fits), shifted (it lets few or many
  * through) and tied. */
 static void test_topk_prefilter(void **st)
 {
     (void)st;
     struct rng g;
     rng_seed(&g, 5150);
-    for (int run = 0; run < 12; run++) {
+    for (int run = 0; run < 16; run++) {
         int V = 9000 + (int)(rng_uniform(&g) * 40000);
         struct chain c;
-        chain_preset(&c, PRESET_LLAMACPP);
+        chain_preset(&c, run % 4 < 2 ? PRESET_LLAMACPP : PRESET_HF); /* hf: the temperature first */
         c.exact = run % 2;
         struct params p = PARAMS_OFF;
         p.top_k = 1 + (int32_t)(rng_uniform(&g) * 120);
