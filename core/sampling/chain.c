@@ -69,40 +69,37 @@ static void clear_p(struct chain_result *r)
     for (uint32_t j = 0; j < r->n_kept; j++) r->p[r->kept[j]] = 0.0;
 }
 
-/* k + 1 (the systems' top-k read the (k+1)-th) or k (the exact stage)
- * when the first truncation is a top-k (after a temperature: the torch
- * systems' y = z / T and the exact q keep the order of z) and the last
- * step left a threshold; else 0. */
+/* A prefilter in the first pass when the first truncation is a top-k or
+ * a min-p (after a temperature: the torch systems' y = z / T and the exact
+ * q keep the order of z) and the last step left a threshold. */
 #define PRE_CAP 8192u
-static uint32_t prefilter_k1(const struct chain *c, const struct params *p, uint32_t V, const struct chain_ws *ws)
+static int prefilter_on(const struct chain *c, const struct params *p, const struct chain_ws *ws)
 {
-    if (ws->reference || p->top_k <= 0 || !isfinite(ws->pre_thr)) return 0;
+    if (ws->reference || !isfinite(ws->pre_thr)) return 0;
     int k0 = 0, temp = 0;
     for (; k0 < c->n; k0++) { /* the first truncation; a positive temperature keeps the order */
         if (!stage_active(c->order[k0], p)) continue;
         if (c->order[k0] != STAGE_TEMPERATURE || temp || !(p->temperature > 0)) break;
         temp = 1;
     }
-    if (k0 == c->n || c->order[k0] != STAGE_TOP_K) return 0;
-    if (!chain_is_exact(c) && c->preset == PRESET_LLAMACPP && temp) return 0; /* not llama_trim's */
-    uint32_t k1 = (uint32_t)p->top_k + (chain_is_exact(c) ? 0u : 1u);
-    return k1 < PRE_CAP / 2 && k1 < V ? k1 : 0;
+    return k0 < c->n && (c->order[k0] == STAGE_TOP_K || c->order[k0] == STAGE_MIN_P);
 }
 
 /* Pass 1: the first maximum and the non-finite count in one vector pass.
  * When every logit is finite (the usual step) the finite list is 0..V-1,
  * written once per buffer; otherwise the ids of the finite logits, and
  * the others are cut as masked with p_raw 0. Returns the finite count. */
-static uint32_t scan_finite(const float *logits, uint32_t V, uint32_t k1, struct chain_ws *ws,
+static uint32_t scan_finite(const float *logits, uint32_t V, int pre, struct chain_ws *ws,
                             struct chain_result *r)
 {
     struct vm_scan sc;
-    ws->pre_k1 = 0;
-    if (k1 && !ws->pre_ids) ws->pre_ids = malloc(PRE_CAP * sizeof *ws->pre_ids);
-    if (k1 && ws->pre_ids) { /* with a first top-k's prefilter: no other pass over the vocabulary */
+    ws->pre_valid = 0;
+    if (pre && !ws->pre_ids) ws->pre_ids = malloc(PRE_CAP * sizeof *ws->pre_ids);
+    if (pre && ws->pre_ids) { /* with the first cut's prefilter: no other pass over the vocabulary */
         size_t m = vm_scan_collect(logits, V, ws->pre_thr, ws->pre_ids, PRE_CAP, &sc);
         ws->pre_n = m == SIZE_MAX ? 0 : (uint32_t)m;
-        ws->pre_k1 = m != SIZE_MAX && m >= k1 ? k1 : 0;
+        ws->pre_valid = m != SIZE_MAX;
+        ws->pre_at = ws->pre_thr;
     } else {
         vm_scan(logits, V, &sc);
     }
@@ -282,7 +279,7 @@ static int run(const struct chain *c, const struct params *p, const float *logit
     if (!reuse_raw) r->raw_total_set = 0;
     if (reuse_raw) {
         /* same logits: the raw softmax, entropy and counts stand */
-    } else if (scan_finite(logits, V, prefilter_k1(c, p, V, ws), ws, r) == 0) {
+    } else if (scan_finite(logits, V, prefilter_on(c, p, ws), ws, r) == 0) {
         r->n_stages = 0;
         return ls_fail(err, LS_EDATA, "no finite logit (all %u masked or non-finite)", V);
     } else if (ws->want == CHAIN_WANT_DRAW) {

@@ -42,7 +42,7 @@ static int best_k1(struct emu *e, const float *z, uint32_t V, uint32_t k)
 {
     double thr;
     size_t c;
-    if (e->ws->pre_k1 >= k + 1) { /* the first pass collected them (chain.c) */
+    if (e->ws->pre_valid && e->ws->pre_n >= k + 1) { /* the first pass listed every z >= a threshold (chain.c) */
         c = e->ws->pre_n;
         memcpy(e->ix, e->ws->pre_ids, c * sizeof *e->ix);
     } else {

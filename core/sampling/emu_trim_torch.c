@@ -78,7 +78,12 @@ static float z_at_or_above(double ythr, float T)
 static size_t collect_y_ge(struct emu *e, const float *z, uint32_t V, float T, double ythr, int32_t *ids)
 {
     float zt = z_at_or_above(ythr, T);
-    size_t c = zt == INFINITY ? 0 : vm_collect_ge(z, V, (double)zt, ids);
+    size_t c = 0;
+    if (zt != INFINITY && chain_ws_pre_covers(e->ws, (double)zt)) { /* the first pass's list holds them */
+        for (uint32_t j = 0; j < e->ws->pre_n; j++) if (z[e->ws->pre_ids[j]] >= zt) ids[c++] = e->ws->pre_ids[j];
+    } else if (zt != INFINITY) {
+        c = vm_collect_ge(z, V, (double)zt, ids);
+    }
     for (size_t j = 0; j < c; j++) e->yf[ids[j]] = z[ids[j]] / T;
     return c;
 }
@@ -99,7 +104,7 @@ static int cut_top_k(struct emu *e, const float *z, uint32_t V, float Tf, double
     if (k >= V) return 0;
     struct zdiv q = { z, Tf };
     size_t c;
-    if (e->ws->pre_k1 >= k + 1) { /* the first pass listed every z >= a threshold, k + 1 or more (chain.c) */
+    if (e->ws->pre_valid && e->ws->pre_n >= k + 1) { /* the first pass listed every z >= a threshold (chain.c) */
         c = e->ws->pre_n;
         for (size_t j = 0; j < c; j++) e->yf[e->ix[j] = e->ws->pre_ids[j]] = z[e->ws->pre_ids[j]] / Tf;
     } else {
@@ -130,6 +135,7 @@ static int cut_min_p(struct emu *e, const float *z, uint32_t V, float Tf, double
     double lnm = log(e->p->min_p), band = 1e-6 + 1.2e-7 * fabs(lnm);
     if (!(lnm > -80.0)) return 0; /* torch's float p would underflow there */
     size_t c = collect_y_ge(e, z, V, Tf, ymax + lnm - band, e->ix);
+    chain_ws_pre_next(e->ws, (ymax + lnm - band) * (double)Tf, (double)z[e->r->argmax]);
     for (size_t j = 0; j < c; j++) if ((double)e->yf[e->ix[j]] < ymax + lnm + band) return 0;
     *m = (uint32_t)c;
     return 1;

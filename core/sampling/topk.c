@@ -37,7 +37,7 @@ void stage_top_k(struct stage_ctx *x)
     uint32_t n = x->n, c = 0;
     double *v = ws->tmp;
     double thr;
-    if (ws->cand_iota && ws->pre_k1 >= (uint32_t)k) { /* the first pass collected them (chain.c) */
+    if (ws->cand_iota && ws->pre_valid && ws->pre_n >= (uint32_t)k) { /* the first pass listed every z >= a threshold (chain.c) */
         c = ws->pre_n;
         for (uint32_t j = 0; j < c; j++) v[j] = (double)z[ws->pre_ids[j]];
     } else if (select_sample_threshold(get_z, x, n, (uint32_t)k, &thr)) {
@@ -56,7 +56,6 @@ void stage_top_k(struct stage_ctx *x)
         for (uint32_t j = 0; j < n; j++) v[j] = (double)z[cand_at(ws, j)];
     }
     double kth = select_kth_largest(v, c, (uint32_t)k - 1);
-    if (ws->cand_iota) chain_ws_pre_next(ws, kth, x->r->max_logit);
     if (x->c->topk_ties == TIES_BY_ID) {
         int64_t greater = 0; /* all values above kth are in v[0..c) */
         for (uint32_t j = 0; j < c; j++) greater += v[j] > kth;

@@ -488,24 +488,26 @@ static void test_exact_top_p_window(void **st)
     free(r.id);
 }
 
-/* A first top-k's prefilter (chain.c: the last step's threshold, applied
+/* A first cut's prefilter (chain.c: the last step's threshold, applied
  * in the first pass) over a run of steps on one workspace, as sample --all
  * runs them, against a fresh workspace each step (no prefilter): the same
- * kept set, p and cut_by, for llama.cpp's and HF's system top-k and the
- * exact stage, on steps alike (the threshold fits), shifted (it lets few or many
+ * kept set, p and cut_by, for llama.cpp's and HF's system top-k, vLLM's
+ * min-p and the exact stages, on steps alike (the threshold fits), shifted (it lets few or many
  * through) and tied. */
 static void test_topk_prefilter(void **st)
 {
     (void)st;
     struct rng g;
     rng_seed(&g, 5150);
-    for (int run = 0; run < 16; run++) {
+    for (int run = 0; run < 18; run++) {
         int V = 9000 + (int)(rng_uniform(&g) * 40000);
         struct chain c;
-        chain_preset(&c, run % 4 < 2 ? PRESET_LLAMACPP : PRESET_HF); /* hf: the temperature first */
+        static const enum preset ps[3] = { PRESET_LLAMACPP, PRESET_HF, PRESET_VLLM };
+        chain_preset(&c, ps[(run / 2) % 3]); /* hf, vllm: the temperature first; vllm: min-p first */
         c.exact = run % 2;
         struct params p = PARAMS_OFF;
         p.top_k = 1 + (int32_t)(rng_uniform(&g) * 120);
+        if (c.preset == PRESET_VLLM) p.min_p = run % 4 < 2 ? 0.05 : 0.2;
         p.top_p = run % 3 ? 0.95 : 1.0;
         p.temperature = 0.8;
         struct chain_ws ws, fresh;
