@@ -1,7 +1,7 @@
 /* vmath.h: the wide passes over one step's logits (float32 in, double out),
  * written once with GCC vector extensions and compiled three times: for
- * AVX-512, for AVX2 and for the portable baseline (SSE2 on x86-64, plain
- * code elsewhere). The path is chosen once at first use from the CPU
+ * AVX-512, for AVX2 (with FMA) and for the portable baseline (SSE2 on
+ * x86-64, plain code elsewhere). The path is chosen once at first use from the CPU
  * (__builtin_cpu_supports); LOGITSCOPE_SIMD=portable|avx2|avx512 forces one
  * (a forced path the CPU lacks falls back to portable). No -march=native:
  * the default build runs on any x86-64.
@@ -9,7 +9,10 @@
  * Same answer on every path and machine: every path computes the same
  * operations on the same 4-lane double vectors (IEEE per lane, no FMA
  * contraction under -std=c11), and sums lanes in one fixed order, so the
- * results are bit-identical whichever path ran.
+ * results are bit-identical whichever path ran. The float32 exp sums
+ * (vm_expf_sum*) are the exception: they use fused multiply-adds where the
+ * path has them and differ in the last bits, within the bound they return,
+ * and serve only decisions certified against that bound.
  *
  * Units: logits in nats; exp results are unnormalised weights in [0, 1]
  * when the shift is the maximum. exp is our own (a degree-13 polynomial
