@@ -7,6 +7,7 @@
  * pow, stored to a float accumulator), double for exact. n <= 0 is off;
  * one candidate is left alone. */
 #include "sampling/stage.h"
+#include "sampling/sigma_cut.h"
 
 #include <math.h>
 
@@ -33,9 +34,11 @@ static void llama_sorted_softmax(struct emu *e)
     emu_llama_lazy_take(e, &b, need, e->n);
 }
 
-void emu_top_n_sigma(struct emu *e)
+/* The threshold as the rules compute it, add after add (emu_f rounds to
+ * float under system rules): the exact rules, and system rules on logits
+ * that are not all floats. */
+static double rules_threshold(const struct emu *e)
 {
-    if (e->n <= 1) return;
     double mx = e->a[0].logit, sum = 0.0, acc = 0.0;
     uint32_t cnt = 0;
     for (uint32_t i = 0; i < e->n; i++) {
@@ -51,7 +54,34 @@ void emu_top_n_sigma(struct emu *e)
         if (e->a[i].logit != -INFINITY) acc = emu_f(e, acc + d * d);
     }
     double sd = cnt ? emu_f(e, sqrt(emu_f(e, acc / cnt))) : 0.0;
-    double thr = emu_f(e, mx - emu_f(e, emu_f(e, e->p->top_n_sigma) * sd));
+    return emu_f(e, mx - emu_f(e, emu_f(e, e->p->top_n_sigma) * sd));
+}
+
+/* llama.cpp's threshold (sigma_cut.c) over the finite logits gathered in
+ * array order as floats; certified from double sums except on the
+ * whole-array path, which runs llama.cpp's own float sums (tests/unit/
+ * test_sigma_cut.c compares both). Logits that are not all floats: the
+ * rules' loop. */
+static double system_threshold(struct emu *e)
+{
+    uint32_t cnt = 0;
+    float mx = -INFINITY;
+    for (uint32_t i = 0; i < e->n; i++) {
+        double v = e->a[i].logit;
+        float z = (float)v;
+        if (v == -INFINITY) continue;
+        if ((double)z != v || !isfinite(v)) return rules_threshold(e);
+        if (z > mx) mx = z;
+        e->yf[cnt++] = z;
+    }
+    if (!cnt) return -INFINITY; /* llama.cpp: mean and sd 0, thr = max = -inf */
+    return sigma_cut_f32(e->yf, cnt, mx, (float)e->p->top_n_sigma, !e->ws->reference, NULL);
+}
+
+void emu_top_n_sigma(struct emu *e)
+{
+    if (e->n <= 1) return;
+    double thr = e->f32 ? system_threshold(e) : rules_threshold(e);
     for (uint32_t i = 0; i < e->n; i++) if (e->a[i].logit < thr) emu_mask(e, i);
     if (emu_llama(e)) llama_sorted_softmax(e);
 }
