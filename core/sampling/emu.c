@@ -27,7 +27,7 @@ void emu_decided(struct emu *e, unsigned bits)
 /* llama.cpp's bucket of a logit: int(6.4f * val + 64.0f), clamped to
  * [0, 127]. In llama.cpp the int conversion is undefined beyond INT_MAX
  * (x86 gives INT_MIN, the lowest bucket); we clamp correctly and flag it. */
-static int llama_bucket(struct emu *e, double val)
+int emu_llama_bucket_of(struct emu *e, double val)
 {
     float t = 6.4f * (float)val;
     t = t + 64.0f;
@@ -42,7 +42,7 @@ void emu_llama_bucket_fill(struct emu *e, uint32_t k, struct ls_tok *out, struct
     uint32_t start[128];
     int32_t *bidx = e->ix2;
     memset(b->histo, 0, sizeof b->histo);
-    for (uint32_t i = 0; i < e->n; i++) { bidx[i] = llama_bucket(e, e->a[i].logit); b->histo[bidx[i]]++; }
+    for (uint32_t i = 0; i < e->n; i++) { bidx[i] = emu_llama_bucket_of(e, e->a[i].logit); b->histo[bidx[i]]++; }
     uint32_t nhave = 0;
     int ib = 127;
     for (; ib >= 0; ib--) { nhave += b->histo[ib]; if (nhave >= k) break; }

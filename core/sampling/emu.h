@@ -80,6 +80,9 @@ struct llama_buckets {
     int ib, next;
     int dead_any_order;     /* leave a bucket of -inf entries only unsorted (lazy) */
 };
+/* llama.cpp's bucket of a logit in its bucket sort: int(6.4f v + 64.0f),
+ * clamped to [0, 127] (overflow flagged, DECIDED_OVERFLOW). */
+int emu_llama_bucket_of(struct emu *e, double val);
 void emu_llama_bucket_fill(struct emu *e, uint32_t k, struct ls_tok *out, struct llama_buckets *b);
 /* sort buckets until positions [0, upto) of out are final */
 void emu_llama_bucket_upto(struct llama_buckets *b, uint32_t upto);
@@ -102,6 +105,13 @@ void emu_llama_softmax(struct emu *e, int do_sort);
  * test_emu_ties.c compares both). */
 void emu_llama_sorted_p(struct emu *e);
 void emu_llama_lazy_fill(struct emu *e, struct llama_buckets *b);
+/* emu_alive.c: the same as emu_llama_sorted_p, emu_llama_lazy_fill and
+ * emu_llama_lazy_take(e, b, need, e->n) together (the same array in
+ * positions [0, need), the same p everywhere), built from the surviving
+ * candidates only, when at least one is masked, the survivors are at most
+ * a quarter and none falls in llama.cpp's lowest bucket (which then holds
+ * only masked entries). 0 when not applicable (nothing changed). */
+int emu_llama_sorted_alive(struct emu *e, uint32_t need);
 /* emu_ties.c: the same p for a[0..n) (any order) by distinct value, and
  * with want_order e->ix[0..n) = positions in descending value order (ties
  * in position order); 0 when the values are too many to be worth it (more

@@ -28,6 +28,7 @@ static void llama_sorted_softmax(struct emu *e)
 {
     uint32_t need = read_ahead(e);
     if (e->sorted || e->n <= 128 || need >= e->n || e->ws->reference) { emu_llama_softmax(e, 1); return; }
+    if (emu_llama_sorted_alive(e, need)) return; /* few survive: sort only them */
     struct llama_buckets b;
     emu_llama_sorted_p(e);
     emu_llama_lazy_fill(e, &b);
