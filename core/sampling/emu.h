@@ -112,6 +112,21 @@ void emu_llama_lazy_fill(struct emu *e, struct llama_buckets *b);
  * a quarter and none falls in llama.cpp's lowest bucket (which then holds
  * only masked entries). 0 when not applicable (nothing changed). */
 int emu_llama_sorted_alive(struct emu *e, uint32_t need);
+/* The same on a step's untouched logits z (token i at position i, every
+ * one finite) masked to the survivors ids[0..m) (ascending): the array
+ * becomes the first max(m, need) positions of what the above leaves
+ * (survivors, then the first masked ids ascending); e->ix2 is scratch.
+ * 0 when a survivor falls in the lowest bucket (nothing usable left). */
+int emu_llama_alive_ids(struct emu *e, const float *z, const int32_t *ids, uint32_t m, uint32_t need);
+/* emu_trim.c: a first stage's input distribution as emu_run's list_alive
+ * computes it (e->d = exp(z - max) per token, e->S_in their sum in id
+ * order), and its masses and tie flag from r->cut_by as its accounting
+ * gives them. */
+void emu_first_input(struct emu *e, const float *z);
+void emu_account_first(struct emu *e, struct stage_report *rep);
+/* emu_trim_sigma.c: llama.cpp's top-n-sigma as the first active stage,
+ * before its top-k, without the whole array (as emu_trim). */
+int emu_trim_sigma(struct emu *e, const float *z);
 /* emu_ties.c: the same p for a[0..n) (any order) by distinct value, and
  * with want_order e->ix[0..n) = positions in descending value order (ties
  * in position order); 0 when the values are too many to be worth it (more

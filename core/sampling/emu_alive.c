@@ -64,24 +64,62 @@ static float sorted_sum(struct emu *e, const struct ls_tok *out, const uint32_t 
     return cum;
 }
 
-int emu_llama_sorted_alive(struct emu *e, uint32_t need)
+/* out[0..m): the survivors src[pos[t]] (pos NULL: src[t]), whose buckets
+ * are e->ix2[t] (counted in histo), bucketed in that order, sorted from
+ * the top bucket down as far as need, each with its p */
+static void place_alive(struct emu *e, const struct ls_tok *src, const int32_t *pos, uint32_t m,
+                        const uint32_t histo[128], uint32_t need, struct ls_tok *out)
 {
-    uint32_t histo[128], base[128], start[128], n = e->n, off = 0, sorted_to = 0;
-    uint32_t m = bucket_alive(e, histo);
-    if (m == 0) return 0;
-    struct ls_tok *out = e->buf;
+    uint32_t base[128], start[128], off = 0, sorted_to = 0;
     for (int j = 127; j >= 1; j--) { base[j] = start[j] = off; off += histo[j]; }
-    for (uint32_t t = 0; t < m; t++) out[start[e->ix2[t]]++] = e->a[e->ix[t]];
-    for (uint32_t i = 0, w = m; i < n; i++)
-        if (e->a[i].logit == -INFINITY) { out[w] = e->a[i]; out[w++].p = 0.0; }
+    for (uint32_t t = 0; t < m; t++) out[start[e->ix2[t]]++] = src[pos ? pos[t] : (int32_t)t];
     for (int j = 127; j >= 1 && sorted_to < need; j--) { /* emu_llama_bucket_upto's rule */
         stdsort_sort(out + base[j], histo[j]);
         sorted_to = base[j] + histo[j];
     }
     float mx = (float)out[0].logit, cum = sorted_sum(e, out, histo, base, sorted_to, mx);
     for (uint32_t t = 0; t < m; t++) out[t].p = expf((float)out[t].logit - mx) / cum;
-    e->buf = e->a; /* the two V-long arrays change places: no copy */
+}
+
+/* the array becomes out (the two V-long arrays change places: no copy) */
+static void take(struct emu *e, struct ls_tok *out, uint32_t n)
+{
+    e->buf = e->a;
     e->a = out;
+    e->n = n;
     e->sorted = 1;
+}
+
+int emu_llama_sorted_alive(struct emu *e, uint32_t need)
+{
+    uint32_t histo[128], n = e->n;
+    uint32_t m = bucket_alive(e, histo);
+    if (m == 0) return 0;
+    struct ls_tok *out = e->buf;
+    place_alive(e, e->a, e->ix, m, histo, need, out);
+    for (uint32_t i = 0, w = m; i < n; i++)
+        if (e->a[i].logit == -INFINITY) { out[w] = e->a[i]; out[w++].p = 0.0; }
+    take(e, out, n);
+    return 1;
+}
+
+int emu_llama_alive_ids(struct emu *e, const float *z, const int32_t *ids, uint32_t m, uint32_t need)
+{
+    uint32_t histo[128] = { 0 }, w = m, end = need > m ? need : m;
+    for (uint32_t t = 0; t < m; t++) {
+        int b = emu_llama_bucket_of(e, (double)z[ids[t]]);
+        if (b < 1) return 0;
+        e->a[t] = (struct ls_tok){ ids[t], (double)z[ids[t]], 0.0 };
+        e->ix2[t] = b;
+        histo[b]++;
+    }
+    if (m == 0) return 0;
+    struct ls_tok *out = e->buf;
+    place_alive(e, e->a, NULL, m, histo, need, out);
+    for (uint32_t i = 0, t = 0; w < end; i++) { /* the first masked ids, ascending */
+        if (t < m && ids[t] == (int32_t)i) { t++; continue; }
+        out[w++] = (struct ls_tok){ (int32_t)i, -INFINITY, 0.0 };
+    }
+    take(e, out, end);
     return 1;
 }

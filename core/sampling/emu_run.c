@@ -249,6 +249,7 @@ void emu_run(const struct chain *c, const struct params *p, const float *logits,
     r->n_stages = c->n;
     if (!ws->reference && (emu_trim_temperature_only(e, logits) || emu_trim_greedy(e, logits))) return;
     int trimmed = ws->reference ? -1 : emu_trim(e, logits);
+    if (trimmed < 0 && !ws->reference) trimmed = emu_trim_sigma(e, logits);
     e->z = logits;
     e->pristine = !ws->reference && trimmed < 0 && ws->finite_iota_n == e->n && e->n == r->V;
     if (trimmed < 0) {

@@ -61,7 +61,7 @@ static int best_k1(struct emu *e, const float *z, uint32_t V, uint32_t k)
 
 /* the stage input distribution of a first stage as list_alive gives it:
  * e->d[i] = exp(z[i] - max) (libm), their sum in id order into S_in */
-static void first_input(struct emu *e, const float *z)
+void emu_first_input(struct emu *e, const float *z)
 {
     uint32_t V = e->r->V;
     double mx = -INFINITY, S = 0.0;
@@ -85,7 +85,7 @@ static uint32_t llama_top_p_prefix(struct emu *e, const float *z, uint32_t V, do
     for (uint32_t i = 0; i < V; i++) e->a[i] = (struct ls_tok){ (int32_t)i, (double)z[i], 0.0 };
     e->n = V;
     e->sorted = 0;
-    first_input(e, z); /* d and S_in exactly as emu_run's list_alive: the same float32 check */
+    emu_first_input(e, z); /* d and S_in exactly as emu_run's list_alive: the same float32 check */
     emu_top_p(e);
     uint32_t m = e->n, ge = 0;
     if (m >= V || m == 0) return 0;
@@ -102,7 +102,7 @@ static uint32_t llama_top_p_prefix(struct emu *e, const float *z, uint32_t V, do
  * them (list_alive, account: the input distribution d = exp(z - max) in
  * id order, the same sums in the same order), from cut_by. */
 /* (e->d from first_input) */
-static void account_first(struct emu *e, struct stage_report *rep)
+void emu_account_first(struct emu *e, struct stage_report *rep)
 {
     struct chain_result *r = e->r;
     uint32_t V = r->V;
@@ -143,8 +143,8 @@ static int take_prefix(struct emu *e, const float *z, int k0, uint32_t m, double
     rep->kept_in = V;
     rep->kept_out = m;
     if (r->have_raw) {
-        if (!d_ready) first_input(e, z);
-        account_first(e, rep);
+        if (!d_ready) emu_first_input(e, z);
+        emu_account_first(e, rep);
         return k0;
     }
     /* emu_run's accounting calls a cut token as likely as a kept one a tie
