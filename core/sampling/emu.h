@@ -127,11 +127,18 @@ void emu_account_first(struct emu *e, struct stage_report *rep);
 /* emu_trim_sigma.c: llama.cpp's top-n-sigma as the first active stage,
  * before its top-k, without the whole array (as emu_trim). */
 int emu_trim_sigma(struct emu *e, const float *z);
+/* emu_trim_mirostat.c: llama.cpp's mirostat after at most a temperature. */
+int emu_trim_mirostat(struct emu *e, const float *z);
 /* emu_ties.c: the same p for a[0..n) (any order) by distinct value, and
  * with want_order e->ix[0..n) = positions in descending value order (ties
  * in position order); 0 when the values are too many to be worth it (more
  * than n / 4 distinct): then nothing is written but scratch. */
 int emu_llama_sum_by_value(struct emu *e, struct ls_tok *a, uint32_t n, int want_order);
+/* The distinct values of the floats y[0..n), descending, with how often
+ * each occurs, into out (room for n / 4); their number, 0 when more than
+ * n / 4 (counting is then not worth it). Scratch: e->v2, e->ix2, e->in. */
+struct emu_value { float v; uint32_t count; };
+uint32_t emu_distinct_desc(struct emu *e, const float *y, uint32_t n, struct emu_value *out);
 /* select_kth_largest(v, n, k) (the same value), by counting the distinct
  * values when they are few and float-valued: an n-gram model's tied tail
  * makes the quickselect's partitions long. v is not reordered then.
