@@ -118,11 +118,9 @@ int emu_llama_sorted_alive(struct emu *e, uint32_t need);
  * (survivors, then the first masked ids ascending); e->ix2 is scratch.
  * 0 when a survivor falls in the lowest bucket (nothing usable left). */
 int emu_llama_alive_ids(struct emu *e, const float *z, const int32_t *ids, uint32_t m, uint32_t need);
-/* emu_trim.c: a first stage's input distribution as emu_run's list_alive
- * computes it (e->d = exp(z - max) per token, e->S_in their sum in id
- * order), and its masses and tie flag from r->cut_by as its accounting
- * gives them. */
-void emu_first_input(struct emu *e, const float *z);
+/* emu_trim.c: a first stage's masses and tie flag as emu_run's accounting
+ * gives them, from r->cut_by and its input distribution in e->d (every
+ * token's exp(z - max), libm's: emu_exp_memo), summed in id order. */
 void emu_account_first(struct emu *e, struct stage_report *rep);
 /* emu_trim_sigma.c: llama.cpp's top-n-sigma as the first active stage,
  * before its top-k, without the whole array (as emu_trim). */

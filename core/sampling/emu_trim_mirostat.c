@@ -11,7 +11,8 @@
  * and the cut by value, and only the kept candidates made into records,
  * in the order emu_mirostat's own shortcut keeps them (descending value,
  * ties in id order). The reports are what emu_run's accounting would give
- * (emu_account_first over the temperature's output). Not applied, and
+ * (emu_account_first over the temperature's output, d = exp(y - max)
+ * per token). Not applied, and
  * emu_run runs the whole array: a logit-bias, a temperature after
  * mirostat, a greedy, raised or dynamic temperature, a masked logit, no
  * raw distribution, too many distinct values or survivors, or a cut
@@ -92,7 +93,7 @@ static int take_kept(struct emu *e, const float *y, uint32_t V, double lo, uint3
 
 /* the reports of every stage up to km (inactive, temperature at kt, and
  * mirostat keeping e->a[0..n)) as emu_run's accounting gives them */
-static void report(struct emu *e, const float *y, int kt, int km)
+static void report(struct emu *e, const float *y, float mx, int kt, int km)
 {
     struct chain_result *r = e->r;
     uint32_t V = r->V;
@@ -106,7 +107,7 @@ static void report(struct emu *e, const float *y, int kt, int km)
     for (uint32_t j = 0; j < e->n; j++) r->cut_by[e->a[j].id] = CUT_NONE;
     e->rep = &r->stages[km];
     e->rep->kept_out = e->n;
-    emu_first_input(e, y);
+    emu_exp_memo(y, V, (double)mx, e->d); /* the stage's input distribution, as list_alive's */
     emu_account_first(e, e->rep);
 }
 
@@ -146,7 +147,7 @@ int emu_trim_mirostat(struct emu *e, const float *z)
         r->note[note] = 0; /* emu_run's whole array writes it again */
         return -1;
     }
-    report(e, y, kt, km);
+    report(e, y, mx, kt, km);
     emu_llama_softmax(e, 1); /* mirostat's last sorted softmax, over the kept */
     return km;
 }

@@ -51,7 +51,7 @@ static void report(struct emu *e, const float *z, int k0, const int32_t *ids, ui
     }
     e->rep->kept_in = V;
     e->rep->kept_out = m;
-    emu_first_input(e, z);
+    emu_exp_memo(z, V, r->max_logit, e->d); /* the raw distribution, as list_alive's */
     emu_account_first(e, e->rep);
 }
 
