@@ -252,8 +252,9 @@ int emu_scratch(struct chain_ws *ws)
     e->ix2 = malloc(n * sizeof *e->ix2);
     e->in = malloc(n * sizeof *e->in);
     e->yf = malloc(n * sizeof *e->yf);
+    e->yd = malloc(n * sizeof *e->yd);
     ws->emu = e;
-    if (!e->a || !e->buf || !e->d || !e->v || !e->v2 || !e->ix || !e->ix2 || !e->in || !e->yf) {
+    if (!e->a || !e->buf || !e->d || !e->v || !e->v2 || !e->ix || !e->ix2 || !e->in || !e->yf || !e->yd) {
         emu_scratch_free(ws);
         return LS_ELIMIT;
     }
@@ -264,7 +265,8 @@ void emu_scratch_free(struct chain_ws *ws)
 {
     struct emu *e = ws->emu;
     if (!e) return;
-    free(e->a); free(e->buf); free(e->d); free(e->v); free(e->v2); free(e->ix); free(e->ix2); free(e->in); free(e->yf);
+    free(e->a); free(e->buf); free(e->d); free(e->v); free(e->v2);
+    free(e->ix); free(e->ix2); free(e->in); free(e->yf); free(e->yd);
     free(e);
     ws->emu = NULL;
 }

@@ -41,6 +41,7 @@ struct emu {
     int32_t *ix, *ix2;      /* free for the stage */
     int32_t *in;            /* emu_run's: the ids alive before the stage */
     float *yf;              /* emu_trim's: the logits after a float32 temperature */
+    float *yd;              /* emu_trim_dry's: the logits after DRY */
     const float *z;         /* emu_run's: the raw logits */
     int pristine;           /* emu_run's: a[i] is still token i with its raw logit */
     /* the next stage emu_run will run after this one (STAGE_NONE: none),
@@ -127,6 +128,9 @@ void emu_account_first(struct emu *e, struct stage_report *rep);
 int emu_trim_sigma(struct emu *e, const float *z);
 /* emu_trim_mirostat.c: llama.cpp's mirostat after at most a temperature. */
 int emu_trim_mirostat(struct emu *e, const float *z);
+/* emu_trim_dry.c: llama.cpp's DRY as the first active stage, before the
+ * first top-k: DRY on a float copy, then emu_trim's top-k on it. */
+int emu_trim_dry(struct emu *e, const float *z);
 /* emu_ties.c: the same p for a[0..n) (any order) by distinct value, and
  * with want_order e->ix[0..n) = positions in descending value order (ties
  * in position order); 0 when the values are too many to be worth it (more

@@ -251,6 +251,7 @@ void emu_run(const struct chain *c, const struct params *p, const float *logits,
     int trimmed = ws->reference ? -1 : emu_trim(e, logits);
     if (trimmed < 0 && !ws->reference) trimmed = emu_trim_sigma(e, logits);
     if (trimmed < 0 && !ws->reference) trimmed = emu_trim_mirostat(e, logits);
+    if (trimmed < 0 && !ws->reference) trimmed = emu_trim_dry(e, logits);
     e->z = logits;
     e->pristine = !ws->reference && trimmed < 0 && ws->finite_iota_n == e->n && e->n == r->V;
     if (trimmed < 0) {

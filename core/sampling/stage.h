@@ -77,6 +77,10 @@ void emu_mirostat(struct emu *e);
 uint32_t emu_mirostat_v1_k(struct emu *e, const struct ls_tok *a, double mu);
 int emu_mirostat_surprised(const struct emu *e, double p, double mu);
 void emu_dry(struct emu *e);
+/* DRY on a float copy of the untouched logits (token i at y[i]), for
+ * emu_trim_dry.c: the same penalties on the same tokens (dry.c); 0 when
+ * a penalised logit is no longer finite. */
+int emu_dry_logits(struct emu *e, float *y);
 void emu_logit_bias(struct emu *e);
 
 #endif
