@@ -176,7 +176,9 @@ static int llama_trim(struct emu *e, const float *z)
         /* the k + 1 best all distinct: partial_sort's order is theirs, found
          * with a sampled threshold; else, for k <= 128, std::partial_sort
          * replayed (emu_llama_psort) */
-        int distinct = best_k1(e, z, V, m);
+        /* (a vocabulary too small to sample: the heap is quicker than a
+         * quickselect over every tied logit) */
+        int distinct = (V > 4 * SELECT_SAMPLE || m > 128) && best_k1(e, z, V, m);
         for (uint32_t j = 0; distinct && j < m; j++) distinct = e->buf[j].logit > e->buf[j + 1].logit;
         if (distinct) next = e->buf[m].logit;
         else if (m <= 128) next = stdsort_partial_stream(e->buf, m, z, V, NULL);
