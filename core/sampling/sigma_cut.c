@@ -32,6 +32,7 @@
 #include "sampling/sigma_cut.h"
 
 #include <math.h>
+#include <string.h>
 
 #define U24 0x1p-24
 #define U_ADD (0x1p-24 * (1.0 + 0x1p-28)) /* a double add, then the float store */
@@ -55,40 +56,110 @@ double sigma_cut_seq(const float *y, uint32_t n, float mx, float nsig)
     return threshold_of((double)acc, n, mx, nsig);
 }
 
-/* S = sum y, W1 = sum |y_i| (n - i); four lanes for throughput */
-static void sums_first(const float *y, uint32_t n, double *S, double *W1)
+/* The passes over y, written once over 4-lane vectors (GCC's vector
+ * extensions: one ymm with AVX2, two xmm on the baseline) and compiled for
+ * both. Their sums are bounds' inputs: any order of adds does. */
+typedef double v4d __attribute__((vector_size(32)));
+typedef float v4f __attribute__((vector_size(16)));
+typedef int64_t v4l __attribute__((vector_size(32)));
+typedef int32_t v4i __attribute__((vector_size(16)));
+#define INLINE static inline __attribute__((always_inline))
+/* (macros, not functions: no vector crosses a call) */
+#define LOAD4(dst, p) do { v4f f_; memcpy(&f_, (p), sizeof f_); (dst) = __builtin_convertvector(f_, v4d); } while (0)
+#define VABS(x) ((v4d)((v4l)(x) & (v4l){ INT64_MAX, INT64_MAX, INT64_MAX, INT64_MAX }))
+#define HSUM(a) (((a)[0] + (a)[1]) + ((a)[2] + (a)[3]))
+
+/* q[0] = S = sum y, q[1] = W1 = sum |y_i| (n - i) */
+INLINE void first_body(const float *y, uint32_t n, double q[2])
 {
-    double s[4] = { 0 }, w[4] = { 0 };
+    double dn = (double)n;
+    v4d s = { 0 }, w = { 0 }, wt = { dn, dn - 1, dn - 2, dn - 3 };
     uint32_t i = 0;
-    for (; i + 4 <= n; i += 4)
-        for (uint32_t l = 0; l < 4; l++) {
-            double v = y[i + l];
-            s[l] += v;
-            w[l] += fabs(v) * (double)(n - i - l);
-        }
-    for (; i < n; i++) { s[0] += y[i]; w[0] += fabs((double)y[i]) * (double)(n - i); }
-    *S = (s[0] + s[1]) + (s[2] + s[3]);
-    *W1 = (w[0] + w[1]) + (w[2] + w[3]);
+    for (; i + 4 <= n; i += 4) {
+        v4d v;
+        LOAD4(v, y + i);
+        s += v;
+        w += VABS(v) * wt;
+        wt -= 4.0;
+    }
+    q[0] = HSUM(s);
+    q[1] = HSUM(w);
+    for (; i < n; i++) { q[0] += y[i]; q[1] += fabs((double)y[i]) * (double)(n - i); }
 }
 
 /* about mu: q[0] = Q, q[1] = R, q[2] = W2, q[3] = W3 (see the top) */
-static void sums_second(const float *y, uint32_t n, double mu, double q[4])
+INLINE void second_body(const float *y, uint32_t n, double mu, double q[4])
 {
-    double a[4][4] = { { 0 } };
+    double dn = (double)n;
+    v4d a = { 0 }, r = { 0 }, b = { 0 }, c = { 0 }, wt = { dn, dn - 1, dn - 2, dn - 3 };
     uint32_t i = 0;
-    for (; i + 4 <= n; i += 4)
-        for (uint32_t l = 0; l < 4; l++) {
-            double t = (double)y[i + l] - mu, w = (double)(n - i - l);
-            a[0][l] += t * t;
-            a[1][l] += t;
-            a[2][l] += t * t * w;
-            a[3][l] += fabs(t) * w;
-        }
+    for (; i + 4 <= n; i += 4) {
+        v4d t;
+        LOAD4(t, y + i);
+        t -= mu;
+        v4d tt = t * t;
+        a += tt;
+        r += t;
+        b += tt * wt;
+        c += VABS(t) * wt;
+        wt -= 4.0;
+    }
+    q[0] = HSUM(a); q[1] = HSUM(r); q[2] = HSUM(b); q[3] = HSUM(c);
     for (; i < n; i++) {
         double t = (double)y[i] - mu, w = (double)(n - i);
-        a[0][0] += t * t; a[1][0] += t; a[2][0] += t * t * w; a[3][0] += fabs(t) * w;
+        q[0] += t * t; q[1] += t; q[2] += t * t * w; q[3] += fabs(t) * w;
     }
-    for (int k = 0; k < 4; k++) q[k] = (a[k][0] + a[k][1]) + (a[k][2] + a[k][3]);
+}
+
+/* how many y lie in [lo, hi) */
+INLINE uint32_t inside_body(const float *y, uint32_t n, float lo, float hi)
+{
+    v4i c = { 0 };
+    uint32_t i = 0, k;
+    for (; i + 4 <= n; i += 4) {
+        v4f v;
+        memcpy(&v, y + i, sizeof v);
+        c -= (v >= lo) & (v < hi);
+    }
+    k = (uint32_t)(c[0] + c[1] + c[2] + c[3]);
+    for (; i < n; i++) k += (y[i] >= lo) & (y[i] < hi);
+    return k;
+}
+
+static void first_base(const float *y, uint32_t n, double q[2]) { first_body(y, n, q); }
+static void second_base(const float *y, uint32_t n, double mu, double q[4]) { second_body(y, n, mu, q); }
+static uint32_t inside_base(const float *y, uint32_t n, float lo, float hi) { return inside_body(y, n, lo, hi); }
+#if defined(__x86_64__) && defined(__GNUC__)
+#define AVX2 __attribute__((target("avx2")))
+AVX2 static void first_avx2(const float *y, uint32_t n, double q[2]) { first_body(y, n, q); }
+AVX2 static void second_avx2(const float *y, uint32_t n, double mu, double q[4]) { second_body(y, n, mu, q); }
+AVX2 static uint32_t inside_avx2(const float *y, uint32_t n, float lo, float hi) { return inside_body(y, n, lo, hi); }
+static int avx2(void) { return __builtin_cpu_supports("avx2"); }
+#else
+#define first_avx2 first_base
+#define second_avx2 second_base
+#define inside_avx2 inside_base
+static int avx2(void) { return 0; }
+#endif
+
+static void sums_first(const float *y, uint32_t n, double *S, double *W1)
+{
+    double q[2];
+    if (avx2()) first_avx2(y, n, q);
+    else first_base(y, n, q);
+    *S = q[0];
+    *W1 = q[1];
+}
+
+static void sums_second(const float *y, uint32_t n, double mu, double q[4])
+{
+    if (avx2()) second_avx2(y, n, mu, q);
+    else second_base(y, n, mu, q);
+}
+
+static uint32_t count_inside(const float *y, uint32_t n, float lo, float hi)
+{
+    return avx2() ? inside_avx2(y, n, lo, hi) : inside_base(y, n, lo, hi);
 }
 
 /* [lo, hi] holding llama.cpp's threshold; 0 when not bounded */
@@ -118,10 +189,7 @@ double sigma_cut_f32(const float *y, uint32_t n, float mx, float nsig, int certi
     double lo, hi;
     if (how) *how = 0;
     if (certify && isfinite(nsig) && nsig > 0 && sigma_band(y, n, mx, nsig, &lo, &hi)) {
-        float flo = (float)lo, fhi = (float)hi;
-        uint32_t inside = 0;
-        for (uint32_t i = 0; i < n; i++) inside += (y[i] >= flo) & (y[i] < fhi);
-        if (!inside) {
+        if (!count_inside(y, n, (float)lo, (float)hi)) {
             if (how) *how = 1;
             return hi;
         }
