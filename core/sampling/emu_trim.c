@@ -60,15 +60,16 @@ static int best_k1(struct emu *e, const float *z, uint32_t V, uint32_t k)
 }
 
 /* the stage input distribution of a first stage as list_alive gives it:
- * e->d[i] = exp(z[i] - max) (libm), their sum in id order into S_in */
-static void first_input(struct emu *e, const float *z)
+ * e->d[i] = exp(z[i] - max) (libm), with sum: their sum in id order into
+ * S_in (a stage reads it; the accounting sums them itself) */
+static void first_input(struct emu *e, const float *z, int sum)
 {
     uint32_t V = e->r->V;
     double mx = -INFINITY, S = 0.0;
     for (uint32_t i = 0; i < V; i++) if ((double)z[i] > mx) mx = (double)z[i];
     emu_exp_memo(z, V, mx, e->d);
-    for (uint32_t i = 0; i < V; i++) S += e->d[i];
-    e->S_in = S;
+    for (uint32_t i = 0; i < V && sum; i++) S += e->d[i];
+    e->S_in = sum ? S : NAN;
     e->mx_in = mx;
 }
 
@@ -85,7 +86,7 @@ static uint32_t llama_top_p_prefix(struct emu *e, const float *z, uint32_t V, do
     for (uint32_t i = 0; i < V; i++) e->a[i] = (struct ls_tok){ (int32_t)i, (double)z[i], 0.0 };
     e->n = V;
     e->sorted = 0;
-    first_input(e, z); /* d and S_in exactly as emu_run's list_alive: the same float32 check */
+    first_input(e, z, 1); /* d and S_in exactly as emu_run's list_alive: the same float32 check */
     emu_top_p(e);
     uint32_t m = e->n, ge = 0;
     if (m >= V || m == 0) return 0;
@@ -143,7 +144,7 @@ static int take_prefix(struct emu *e, const float *z, int k0, uint32_t m, double
     rep->kept_in = V;
     rep->kept_out = m;
     if (r->have_raw) {
-        if (!d_ready) first_input(e, z);
+        if (!d_ready) first_input(e, z, 0);
         emu_account_first(e, rep);
         return k0;
     }
