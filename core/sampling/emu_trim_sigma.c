@@ -27,14 +27,14 @@ static int first_active(const struct emu *e)
     return -1;
 }
 
-/* the k of a top-k that runs right after stage k0 (0: none) */
+/* the k of an active top-k right after stage k0 (0: none; a stage in
+ * between, even inactive, would report the array's length, which this
+ * shortcut does not keep) */
 static uint32_t next_top_k(const struct emu *e, int k0)
 {
-    for (int j = k0 + 1; j < e->c->n; j++) {
-        if (!stage_active(e->c->order[j], e->p)) continue;
-        return e->c->order[j] == STAGE_TOP_K ? (uint32_t)e->p->top_k : 0;
-    }
-    return 0;
+    int j = k0 + 1;
+    if (j >= e->c->n || e->c->order[j] != STAGE_TOP_K || !stage_active(STAGE_TOP_K, e->p)) return 0;
+    return (uint32_t)e->p->top_k;
 }
 
 /* stage k0's report and cut_by: the survivors ids[0..m) kept, the rest cut */
