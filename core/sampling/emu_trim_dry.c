@@ -14,18 +14,11 @@
 
 #include <string.h>
 
-/* the first active stage, if every stage before it is inactive */
-static int first_active(const struct emu *e, int from)
-{
-    for (int k = from; k < e->c->n; k++) if (stage_active(e->c->order[k], e->p)) return k;
-    return -1;
-}
-
 int emu_trim_dry(struct emu *e, const float *z)
 {
     struct chain_result *r = e->r;
     uint32_t V = r->V;
-    int kd = first_active(e, 0), kk = kd < 0 ? -1 : first_active(e, kd + 1);
+    int kd = emu_first_active(e, 0), kk = kd < 0 ? -1 : emu_first_active(e, kd + 1);
     if (!emu_llama(e) || e->p->mirostat > 0 || kd < 0 || kk < 0) return -1;
     if (e->c->order[kd] != STAGE_DRY || e->c->order[kk] != STAGE_TOP_K) return -1;
     if (e->ws->n_finite != V || e->ws->finite_iota_n != V) return -1;

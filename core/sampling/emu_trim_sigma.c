@@ -20,13 +20,6 @@
 #include <math.h>
 #include <string.h>
 
-/* the first active stage, if every stage before it is inactive */
-static int first_active(const struct emu *e)
-{
-    for (int k = 0; k < e->c->n; k++) if (stage_active(e->c->order[k], e->p)) return k;
-    return -1;
-}
-
 /* the k of an active top-k right after stage k0 (0: none; a stage in
  * between, even inactive, would report the array's length, which this
  * shortcut does not keep) */
@@ -59,7 +52,7 @@ int emu_trim_sigma(struct emu *e, const float *z)
 {
     struct chain_result *r = e->r;
     uint32_t V = r->V;
-    int k0 = first_active(e);
+    int k0 = emu_first_active(e, 0);
     if (!emu_llama(e) || e->p->mirostat > 0 || k0 < 0 || e->c->order[k0] != STAGE_TOP_N_SIGMA) return -1;
     if (!r->have_raw || V <= 128 || e->ws->n_finite != V || e->ws->finite_iota_n != V) return -1;
     uint32_t k = next_top_k(e, k0);
