@@ -123,7 +123,7 @@ int emu_llama_alive_ids(struct emu *e, const float *z, const int32_t *ids, uint3
  * gives them, from r->cut_by and its input distribution in e->d (every
  * token's exp(z - max), libm's: emu_exp_memo), summed in id order. */
 void emu_account_first(struct emu *e, struct stage_report *rep);
-/* The first active stage at or after from (-1: none; emu_run.c). */
+/* The first active stage at or after from (-1: none; emu_first.c). */
 int emu_first_active(const struct emu *e, int from);
 /* emu_trim_sigma.c: llama.cpp's top-n-sigma as the first active stage,
  * before its top-k, without the whole array (as emu_trim). */

@@ -136,12 +136,6 @@ static int replaced_by_mirostat(const struct emu *e, enum stage_kind k)
            k != STAGE_LOGIT_BIAS;
 }
 
-int emu_first_active(const struct emu *e, int from)
-{
-    for (int k = from; k < e->c->n; k++) if (stage_active(e->c->order[k], e->p)) return k;
-    return -1;
-}
-
 /* the stage after k that will run (active, not replaced by mirostat) */
 static enum stage_kind next_running(const struct emu *e, int k)
 {
