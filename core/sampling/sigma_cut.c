@@ -30,6 +30,7 @@
  * underflow (2^-149 a step) are added; overflow is refused.
  * If no y lies in [lo, hi), "y >= thr" is "y >= hi" for every y. */
 #include "sampling/sigma_cut.h"
+#include "base/vmath.h"
 
 #include <math.h>
 #include <string.h>
@@ -134,7 +135,9 @@ static uint32_t inside_base(const float *y, uint32_t n, float lo, float hi) { re
 AVX2 static void first_avx2(const float *y, uint32_t n, double q[2]) { first_body(y, n, q); }
 AVX2 static void second_avx2(const float *y, uint32_t n, double mu, double q[4]) { second_body(y, n, mu, q); }
 AVX2 static uint32_t inside_avx2(const float *y, uint32_t n, float lo, float hi) { return inside_body(y, n, lo, hi); }
-static int avx2(void) { return __builtin_cpu_supports("avx2"); }
+/* AVX2 where vmath's path has it (LOGITSCOPE_SIMD=portable forces the
+ * baseline here too) */
+static int avx2(void) { return strcmp(vm_path_name(), "portable") != 0; }
 #else
 #define first_avx2 first_base
 #define second_avx2 second_base
