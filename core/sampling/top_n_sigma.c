@@ -4,11 +4,14 @@
  * softmax (llama.cpp re-sorts here, which later stages' tie order sees).
  * The masked entries stay in llama.cpp's array. Arithmetic in float under
  * llama.cpp's rules (its squared deviations are summed through double
- * pow, stored to a float accumulator), double for exact. n <= 0 is off;
+ * pow, stored to a float accumulator), double for exact; under
+ * llama.cpp's rules the threshold comes from sigma_cut.c (certified from
+ * double sums, its float sums where that cannot decide). n <= 0 is off;
  * one candidate is left alone. */
 #include "sampling/stage.h"
 #include "sampling/sigma_cut.h"
 
+#include <float.h>
 #include <math.h>
 
 /* How many leading positions the next stage reads in order: k for a
@@ -69,9 +72,9 @@ static double system_threshold(struct emu *e)
     float mx = -INFINITY;
     for (uint32_t i = 0; i < e->n; i++) {
         double v = e->a[i].logit;
-        float z = (float)v;
         if (v == -INFINITY) continue;
-        if ((double)z != v || !isfinite(v)) return rules_threshold(e);
+        if (!(fabs(v) <= FLT_MAX) || (double)(float)v != v) return rules_threshold(e);
+        float z = (float)v;
         if (z > mx) mx = z;
         e->yf[cnt++] = z;
     }
