@@ -111,13 +111,16 @@ void emu_llama_lazy_fill(struct emu *e, struct llama_buckets *b);
  * positions [0, need), the same p everywhere), built from the surviving
  * candidates only, when at least one is masked, the survivors are at most
  * a quarter and none falls in llama.cpp's lowest bucket (which then holds
- * only masked entries). 0 when not applicable (nothing changed). */
+ * only masked entries). 0 when not applicable (nothing changed). The
+ * arrays e->a and e->buf change places (no copy); scratch: e->ix, e->ix2,
+ * e->v. */
 int emu_llama_sorted_alive(struct emu *e, uint32_t need);
 /* The same on a step's untouched logits z (token i at position i, every
  * one finite) masked to the survivors ids[0..m) (ascending): the array
  * becomes the first max(m, need) positions of what the above leaves
- * (survivors, then the first masked ids ascending); e->ix2 is scratch.
- * 0 when a survivor falls in the lowest bucket (nothing usable left). */
+ * (survivors, then the first masked ids ascending); e->a and e->buf
+ * change places, scratch: e->ix2, e->v. 0 when a survivor falls in the
+ * lowest bucket (then e->a holds nothing usable). */
 int emu_llama_alive_ids(struct emu *e, const float *z, const int32_t *ids, uint32_t m, uint32_t need);
 /* emu_trim.c: a first stage's masses and tie flag as emu_run's accounting
  * gives them, from r->cut_by and its input distribution in e->d (every
