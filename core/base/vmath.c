@@ -199,16 +199,18 @@ INLINE double fdiv_body8(const float *z, size_t n, float T, double shift, float 
     return fdiv_tail(z, i, n, T, shift, y, out, acc);
 }
 
-INLINE void divide_body(double *a, size_t n, double s)
+/* out[i] = a[i] / s (out may be a): IEEE division per lane, the bits of
+ * a scalar loop's */
+INLINE void divide_body(const double *a, size_t n, double s, double *out)
 {
     size_t i = 0;
     for (; i + 4 <= n; i += 4) {
         v4d v;
         memcpy(&v, a + i, sizeof v);
         v = v / s;
-        memcpy(a + i, &v, sizeof v);
+        memcpy(out + i, &v, sizeof v);
     }
-    for (; i < n; i++) a[i] /= s;
+    for (; i < n; i++) out[i] = a[i] / s;
 }
 
 /* the smallest float f with (double)f >= thr: z >= f iff (double)z >= thr */
@@ -493,7 +495,7 @@ EXPF_KERNEL(16, v16f, v16i, v16ui, v8f, v8d, TARGET_512)
                                    size_t cap, size_t *m) { scan##W(z, n, o, thr, ids, cap, m); }     \
     ATTR static double exp_##SUFFIX(const float *z, size_t n, double sh, double sc, double *out,       \
                                     double *ed) { return EXPB(z, n, sh, sc, out, ed); }                \
-    ATTR static void divide_##SUFFIX(double *a, size_t n, double s) { divide_body(a, n, s); }          \
+    ATTR static void divide_##SUFFIX(const double *a, size_t n, double s, double *o) { divide_body(a, n, s, o); } \
     ATTR static double fdiv_##SUFFIX(const float *z, size_t n, float T, double sh, float *y, double *o) \
     { return FDIVB(z, n, T, sh, y, o); }                                                              \
     ATTR static size_t nonfinite_##SUFFIX(const float *z, size_t n) { return nonfinite##W(z, n); }     \
@@ -516,7 +518,7 @@ struct vm_ops {
     const char *name;
     void (*scan)(const float *, size_t, struct vm_scan *, float, int32_t *, size_t, size_t *);
     double (*exp_shift)(const float *, size_t, double, double, double *, double *);
-    void (*divide)(double *, size_t, double);
+    void (*divide)(const double *, size_t, double, double *);
     size_t (*nonfinite)(const float *, size_t);
     double (*fdiv)(const float *, size_t, float, double, float *, double *);
     size_t (*collect)(const float *, size_t, double, int32_t *);
@@ -575,7 +577,8 @@ double vm_exp_shift(const float *z, size_t n, double shift, double scale, double
 {
     return ops()->exp_shift(z, n, shift, scale, out, sum_ed);
 }
-void vm_divide(double *a, size_t n, double s) { ops()->divide(a, n, s); }
+void vm_divide(double *a, size_t n, double s) { ops()->divide(a, n, s, a); }
+void vm_divide_into(const double *a, size_t n, double s, double *out) { ops()->divide(a, n, s, out); }
 size_t vm_count_nonfinite(const float *z, size_t n) { return ops()->nonfinite(z, n); }
 double vm_exp_fdiv(const float *z, size_t n, float T, double shift, float *y, double *out)
 {

@@ -79,6 +79,9 @@ void vm_fdiv(const float *z, size_t n, float T, float *y);
 /* a[i] /= s (the same division a scalar loop does). */
 void vm_divide(double *a, size_t n, double s);
 
+/* out[i] = a[i] / s (the same bits; out may be a, not otherwise overlap it). */
+void vm_divide_into(const double *a, size_t n, double s, double *out);
+
 /* Ids i (ascending) with (double)z[i] >= thr, into ids; returns the count.
  * Non-finite z never pass (callers use this on finite steps). */
 size_t vm_collect_ge(const float *z, size_t n, double thr, int32_t *ids);

@@ -66,7 +66,10 @@ void chain_ws_free(struct chain_ws *ws)
  * chain_result_init zeroes it): zero those instead of all V. */
 static void clear_p(struct chain_result *r)
 {
-    for (uint32_t j = 0; j < r->n_kept; j++) r->p[r->kept[j]] = 0.0;
+    /* every token kept (n_kept distinct ids): one contiguous store pass
+     * instead of a scattered one through kept */
+    if (r->n_kept == r->V) memset(r->p, 0, (size_t)r->V * sizeof *r->p);
+    else for (uint32_t j = 0; j < r->n_kept; j++) r->p[r->kept[j]] = 0.0;
 }
 
 /* A prefilter in the first pass when the first truncation is a top-k or
@@ -232,12 +235,40 @@ static void run_stages(struct stage_ctx *x)
     }
 }
 
+/* finish when every token is a candidate in id order (cand_iota): q is
+ * contiguous, so the division is one vector pass (the same IEEE quotients
+ * as the scalar loop), S over the raw q is the step's raw total (the same
+ * sum in the same order), and the entropy sum keeps its order. */
+static void finish_every(struct stage_ctx *x, const float *logits, const double *q, double off, double invT)
+{
+    struct chain_ws *ws = x->ws;
+    struct chain_result *r = x->r;
+    uint32_t V = x->n;
+    double S = 0.0, hf = 0.0;
+    if (ws->S_valid) S = ws->S;
+    else if (ws->q_is_raw) S = chain_raw_total(r);
+    else for (uint32_t i = 0; i < V; i++) S += q[i];
+    double lnS = log(S);
+    vm_divide_into(q, V, S, r->p);
+    memset(r->cut_by, CUT_NONE, V);
+    for (uint32_t i = 0; i < V; i++) r->kept[i] = (int32_t)i;
+    const double *p = r->p;
+    for (uint32_t i = 0; i < V; i++)
+        if (p[i] > 0) hf -= p[i] * (((double)logits[i] - off) * invT - lnS);
+    r->n_kept = V;
+    r->retained_mass = chain_raw_total(r);
+    r->entropy_after = hf > 0 ? hf : 0.0;
+}
+
 /* Final distribution over the survivors, their entropy and raw mass. */
 static void finish(struct stage_ctx *x, const float *logits)
 {
     struct chain_ws *ws = x->ws;
     struct chain_result *r = x->r;
     const double *q = stage_q(x);
+    /* ln q without a log per token: q = p_raw = exp(z - lse), or exp((z - zmax) / T) */
+    double off = ws->q_is_raw ? r->lse_raw : r->max_logit, invT = ws->q_is_raw ? 1.0 : 1.0 / ws->T;
+    if (ws->cand_iota && x->n == r->V && r->V > 0) { finish_every(x, logits, q, off, invT); return; }
     double S = 0.0;
     cand_materialise(ws, x->n);
     if (ws->S_valid) S = ws->S;
@@ -245,8 +276,6 @@ static void finish(struct stage_ctx *x, const float *logits)
     double lnS = log(S), ret = 0.0, hf = 0.0;
     /* every token kept, in id order: the step's one sum (same order, same bits) */
     int every = x->n == r->V && r->V > 0 && ws->cand[0] == 0 && ws->cand[x->n - 1] == (int32_t)(x->n - 1);
-    /* ln q without a log per token: q = p_raw = exp(z - lse), or exp((z - zmax) / T) */
-    double off = ws->q_is_raw ? r->lse_raw : r->max_logit, invT = ws->q_is_raw ? 1.0 : 1.0 / ws->T;
     for (uint32_t j = 0; j < x->n; j++) {
         int32_t id = ws->cand[j];
         double pf = q[id] / S;
@@ -268,14 +297,13 @@ static int run(const struct chain *c, const struct params *p, const float *logit
     if (V == 0 || V > r->V || V > ws->V)
         return ls_fail(err, LS_EINTERNAL, "chain_run: vocabulary size %u exceeds buffers", V);
     if (reuse_raw && (r->V != V || r->n_finite == 0 || ws->n_finite != r->n_finite || !r->have_raw)) reuse_raw = 0;
+    clear_p(r); /* over the previous V and survivors */
+    r->n_kept = 0;
     r->V = V;
     r->note[0] = 0;
     r->greedy = 0;
     r->effective_temperature = p->temperature;
-
     /* every finite token's cut_by is rewritten below (cut by a stage, or kept) */
-    clear_p(r);
-    r->n_kept = 0;
     if (!reuse_raw) r->raw_total_set = 0;
     if (reuse_raw) {
         /* same logits: the raw softmax, entropy and counts stand */
