@@ -134,11 +134,12 @@ static uint32_t scan_finite(const float *logits, uint32_t V, int pre, struct cha
  * 0) and its entropy, subtracting the maximum: with d = z - max and
  * e = exp(d), S = sum e, p = e / S and H = ln S - sum(e d) / S, so one
  * vector pass and one division pass. */
-static void raw_softmax(const float *logits, uint32_t V, struct chain_result *r)
+static void raw_softmax(const float *logits, uint32_t V, struct chain_result *r, int lazy)
 {
     double m = r->max_logit, sed = 0.0;
     double s = vm_exp_shift(logits, V, m, 1.0, r->p_raw, &sed);
-    vm_divide(r->p_raw, V, s);
+    r->raw_div = lazy ? s : 0.0; /* lazy: readers divide (chain_raw_p) */
+    if (!lazy) vm_divide(r->p_raw, V, s);
     double h = log(s) - sed / s;
     r->lse_raw = m + log(s);
     r->entropy_before = h < 0 ? 0.0 : h;
@@ -315,19 +316,25 @@ static int run(const struct chain *c, const struct params *p, const float *logit
         r->lse_raw = r->entropy_before = NAN;
     } else {
         r->have_raw = 1;
-        raw_softmax(logits, V, r);
+        /* the division waits for its readers when the caller wants scores
+         * and the emulation runs (it reads the kept few), until a step
+         * shows the whole array is read anyway (ws->raw_eager) */
+        raw_softmax(logits, V, r, ws->want == CHAIN_WANT_SCORES && !ws->raw_eager && !use_fast(c, p));
     }
     r->exact = chain_is_exact(c);
     r->decided = 0;
+    r->raw_full_used = 0;
     if (!use_fast(c, p)) {
         if (emu_scratch(ws)) return ls_fail(err, LS_ELIMIT, "out of memory for the system emulation");
         emu_run(c, p, logits, ws, r);
+        if (r->raw_full_used) ws->raw_eager = 1;
         return LS_OK;
     }
     /* every finite token is a candidate: implicit when that is 0..V-1 */
     ws->cand_iota = ws->finite_iota_n == V && ws->n_finite == V;
     if (!ws->cand_iota) memcpy(ws->cand, ws->finite, (size_t)ws->n_finite * sizeof *ws->cand);
     ws->q_is_raw = r->have_raw; /* else q is exp(z - zmax), computed when needed */
+    if (ws->q_is_raw && r->raw_div > 0) chain_raw_normalised(r, ws->q); /* stage_q's q */
     ws->q_lazy = !r->have_raw;
     ws->q_vec = 0;
     ws->T = 1.0;
@@ -337,6 +344,7 @@ static int run(const struct chain *c, const struct params *p, const float *logit
     struct stage_ctx x = { c, p, logits, ws, r, ws->n_finite, 0, NULL };
     run_stages(&x);
     finish(&x, logits);
+    if (r->raw_full_used) ws->raw_eager = 1;
     return LS_OK;
 }
 
@@ -375,15 +383,16 @@ void chain_result_copy_raw(struct chain_result *dst, const struct chain_result *
     dst->have_raw = src->have_raw;
     dst->raw_total = src->raw_total;
     dst->raw_total_set = src->raw_total_set;
+    dst->raw_div = src->raw_div;
 }
 
 uint32_t chain_rank(const struct chain_result *r, int32_t id)
 {
     if (id < 0 || (uint32_t)id >= r->V) return 0;
-    double pt = r->p_raw[id];
+    double pt = chain_raw_p(r, (uint32_t)id);
     uint32_t rank = 1;
     for (uint32_t i = 0; i < r->V; i++) {
-        double q = r->p_raw[i];
+        double q = chain_raw_p(r, i);
         if (q > pt || (q == pt && (int32_t)i < id)) rank++;
     }
     return rank;

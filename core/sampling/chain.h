@@ -187,6 +187,13 @@ struct chain_result {
      * sequential V-long sum per step, shared by the settings run on it */
     double raw_total;
     int raw_total_set;
+    /* > 0: p_raw holds the raw weights exp(z - max) not yet divided by
+     * their sum raw_div (CHAIN_WANT_SCORES on the system emulation: most
+     * steps read a few raw probabilities, not V); read through chain_raw_p
+     * and chain_raw_total, which divide with the same IEEE bits. 0: p_raw
+     * is the softmax (always so for every other caller). */
+    double raw_div;
+    int raw_full_used;             /* this run read every lazy p_raw (chain.c's hint) */
     char note[480];                /* e.g. vLLM temperature clamp; "; "-separated */
     struct topn_bounds topn;       /* top-N steps only (sampling/topn.h) */
 };
@@ -245,6 +252,7 @@ struct chain_ws {
     int mu_set;
     /* what the caller reads (chain_want); CHAIN_WANT_ALL after init */
     int want;
+    int raw_eager;     /* a lazy p_raw was read in full: divide eagerly from now on */
     /* 1: take no shortcut in the system emulation (the whole-array path:
      * the differential test's and the bench's baseline) */
     int reference;
@@ -340,6 +348,19 @@ int chain_rerun(const struct chain *c, const struct params *p, const float *logi
 /* The sum of p_raw over every token, in id order (the retained mass when
  * every token survives), computed once per step; NaN without the raw pass. */
 double chain_raw_total(struct chain_result *r);
+
+/* p_raw of token i: p_raw[i], divided by raw_div when that is pending
+ * (the quotient vm_divide would have stored). */
+static inline double chain_raw_p(const struct chain_result *r, uint32_t i)
+{
+    return r->raw_div > 0 ? r->p_raw[i] / r->raw_div : r->p_raw[i];
+}
+
+/* The sum of chain_raw_p over every token but skip (-1: none), in id order. */
+double chain_raw_sum_except(struct chain_result *r, int64_t skip);
+
+/* out[i] = chain_raw_p(r, i) for every i < r->V. */
+void chain_raw_normalised(struct chain_result *r, double *out);
 
 /* Make dst a result on which chain_rerun may run for the logits src was
  * last run on (with the same chain_ws): copy the raw softmax, the counts

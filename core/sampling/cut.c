@@ -26,7 +26,8 @@ const double *stage_q(struct stage_ctx *x)
         ws->S = s;
         ws->S_valid = 1;
     }
-    return ws->q_is_raw ? x->r->p_raw : ws->q;
+    /* a pending raw division: run() put the quotients in ws->q */
+    return ws->q_is_raw && !(x->r->raw_div > 0) ? x->r->p_raw : ws->q;
 }
 
 /* the tie rule at the boundary value; TIE_QUOTA spends its quota */

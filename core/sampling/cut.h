@@ -50,7 +50,7 @@ const double *stage_q(struct stage_ctx *x);
 /* The raw probability of a token, NaN when the raw pass did not run. */
 static inline double stage_raw_p(const struct stage_ctx *x, int32_t id)
 {
-    return x->r->have_raw ? x->r->p_raw[id] : (double)NAN;
+    return x->r->have_raw ? chain_raw_p(x->r, (uint32_t)id) : (double)NAN;
 }
 
 #endif

@@ -42,7 +42,7 @@ static void account_greedy(struct emu *e, int32_t best, double *rem, double *raw
     uint32_t V = r->V;
     double sr = 0.0, sw = 0.0;
     if (r->have_raw) {
-        for (uint32_t i = 0; i < V; i++) if ((int32_t)i != best) sr += r->p_raw[i];
+        sr = chain_raw_sum_except(r, best);
         *rem = *raw = sr;
         return;
     }
@@ -82,7 +82,7 @@ int emu_trim_greedy(struct emu *e, const float *z)
     r->n_kept = 1;
     r->greedy = 1;
     r->effective_temperature = 0;
-    r->retained_mass = r->have_raw ? 0.0 + r->p_raw[best] : NAN;
+    r->retained_mass = r->have_raw ? 0.0 + chain_raw_p(r, (uint32_t)best) : NAN;
     r->entropy_after = 0.0;
     return 1;
 }

@@ -117,7 +117,7 @@ static void account(struct emu *e, uint32_t n_in, double S, uint8_t code)
         if (e->d[id] > cut_max) cut_max = e->d[id];
         r->cut_by[id] = code;
         rem += e->d[id];
-        raw += r->have_raw ? r->p_raw[id] : NAN;
+        raw += r->have_raw ? chain_raw_p(r, (uint32_t)id) : NAN;
     }
     for (uint32_t i = 0; i < e->n; i++)
         if (e->a[i].logit != -INFINITY) r->cut_by[e->a[i].id] = CUT_NONE;
@@ -230,7 +230,7 @@ static void finish(struct emu *e)
     }
     for (uint32_t j = 0; j < m; j++) {
         r->p[r->kept[j]] /= s;
-        ret += r->have_raw ? r->p_raw[r->kept[j]] : NAN;
+        ret += r->have_raw ? chain_raw_p(r, (uint32_t)r->kept[j]) : NAN;
     }
     r->n_kept = m;
     r->retained_mass = ret;

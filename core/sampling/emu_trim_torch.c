@@ -281,7 +281,7 @@ static void report(struct emu *e, int kt, int kc, uint32_t m, double S, double k
     }
     if (kt >= 0) r->effective_temperature = e->p->temperature;
     double raw = 0.0;
-    for (uint32_t j = 0; j < m; j++) raw += r->have_raw ? r->p_raw[e->a[j].id] : NAN;
+    for (uint32_t j = 0; j < m; j++) raw += r->have_raw ? chain_raw_p(r, (uint32_t)e->a[j].id) : NAN;
     struct stage_report *rep = &r->stages[kc];
     rep->kept_in = V;
     rep->kept_out = m;

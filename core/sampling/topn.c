@@ -343,6 +343,7 @@ static void raw_truth(const float *z, uint32_t V, struct chain_result *r)
     }
     r->n_neginf = 0;
     r->raw_total_set = 0;   /* p_raw changed after the run */
+    r->raw_div = 0;         /* and holds probabilities */
     r->lse_raw = 0;   /* the file's log-probabilities are normalised over the whole vocabulary */
     r->entropy_before = h; /* of the listed tokens: a lower bound of the step's entropy */
 }
