@@ -152,13 +152,14 @@ int binsrc_lend_verify(const struct binsrc *b, struct ls_error *err)
     return shrank(b->map.len, fstat(b->fd, &st) ? 0 : (uint64_t)st.st_size, err);
 }
 
-int binsrc_lend_step(struct binsrc *b, uint32_t step, const float **out, struct ls_error *err)
+int binsrc_lend_step(struct binsrc *b, uint32_t step, float *buf, const float **out, struct ls_error *err)
 {
     const unsigned char *m = lend_map(b);
-    if (!b->lend && !(b->lend = malloc((size_t)b->V * sizeof *b->lend)))
+    if (!buf && !b->lend && !(b->lend = malloc((size_t)b->V * sizeof *b->lend)))
         return ls_fail(err, LS_ELIMIT, "out of memory");
-    *out = b->lend;
-    if (!m) return binsrc_read_step(b, step, b->lend, err);
+    if (!buf) buf = b->lend;
+    *out = buf;
+    if (!m) return binsrc_read_step(b, step, buf, err);
     size_t w = hf_width(b->dt);
     uint64_t off = b->base + (uint64_t)step * b->V * w, end = off + (uint64_t)b->V * w; /* checked at open */
     struct stat st;
@@ -170,7 +171,7 @@ int binsrc_lend_step(struct binsrc *b, uint32_t step, const float **out, struct 
         *out = (const float *)(const void *)(m + off); /* the file's bytes are the floats */
         return LS_OK;
     }
-    hf_convert(b->lend, m + off, b->V, b->dt, b->big_endian);
+    hf_convert(buf, m + off, b->V, b->dt, b->big_endian);
     return binsrc_lend_verify(b, err);
 }
 
@@ -196,12 +197,12 @@ int binsrc_source_read(struct source *s, uint32_t step, float *logits, struct st
     return LS_OK;
 }
 
-static int source_lend(struct source *s, uint32_t step, const float **out, struct step_info *info,
+static int source_lend(struct source *s, uint32_t step, float *buf, const float **out, struct step_info *info,
                        struct ls_error *err)
 {
     struct binsrc *b = s->impl;
     info->nonfinite_deferred = 1; /* the consumer's scan counts (source.h) */
-    return binsrc_lend_step(b, step, out, err);
+    return binsrc_lend_step(b, step, buf, out, err);
 }
 
 static int source_lend_verify_(const struct source *s, struct ls_error *err)

@@ -66,10 +66,12 @@ struct binsrc {
 int binsrc_bytes(struct binsrc *b, uint64_t off, void *buf, size_t n, struct ls_error *err);
 /* Step `step` as V floats. */
 int binsrc_read_step(struct binsrc *b, uint32_t step, float *out, struct ls_error *err);
-/* Step `step` lent: *out points at V floats, valid until the next lend or
- * binsrc_free. After using them, binsrc_lend_verify says whether the file
- * shrank meanwhile (then what was computed from the step is void). */
-int binsrc_lend_step(struct binsrc *b, uint32_t step, const float **out, struct ls_error *err);
+/* Step `step` lent: *out points at V floats, valid until binsrc_free when
+ * they are the map's, else (converted or read into buf, or b's own buffer
+ * when buf is NULL) until that buffer is reused. After using them,
+ * binsrc_lend_verify says whether the file shrank meanwhile (then what was
+ * computed from the step is void). */
+int binsrc_lend_step(struct binsrc *b, uint32_t step, float *buf, const float **out, struct ls_error *err);
 int binsrc_lend_verify(const struct binsrc *b, struct ls_error *err);
 void binsrc_free(struct binsrc *b);
 

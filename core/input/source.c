@@ -60,16 +60,23 @@ int source_read_step(struct source *s, uint32_t step, float *logits,
 int source_lend_step(struct source *s, uint32_t step, const float **out,
                      struct step_info *info, struct ls_error *err)
 {
+    return source_lend_into(s, step, NULL, out, info, err);
+}
+
+int source_lend_into(struct source *s, uint32_t step, float *buf, const float **out,
+                     struct step_info *info, struct ls_error *err)
+{
     if (!s->lend) {
-        if (!s->lend_buf && !(s->lend_buf = malloc((size_t)(s->vocab_size ? s->vocab_size : 1) * sizeof(float))))
+        if (!buf && !s->lend_buf &&
+            !(s->lend_buf = malloc((size_t)(s->vocab_size ? s->vocab_size : 1) * sizeof(float))))
             return ls_fail(err, LS_ELIMIT, "out of memory");
-        *out = s->lend_buf;
-        return source_read_step(s, step, s->lend_buf, info, err);
+        *out = buf ? buf : s->lend_buf;
+        return source_read_step(s, step, buf ? buf : s->lend_buf, info, err);
     }
     if (step >= s->n_steps) return source_read_step(s, step, NULL, info, err); /* its range error */
     memset(info, 0, sizeof *info);
     info->token = -1;
-    int rc = s->lend(s, step, out, info, err);
+    int rc = s->lend(s, step, buf, out, info, err);
     if (rc) source_error_step(err, step);
     return rc;
 }

@@ -78,8 +78,8 @@ struct source {
                                 (compact) id, ascending; NULL: ids are the file's (source_file_id) */
     uint64_t file_size;
     /* lending a step (source_lend_step); NULL: read into lend_buf */
-    int (*lend)(struct source *s, uint32_t step, const float **out, struct step_info *info,
-                struct ls_error *err);
+    int (*lend)(struct source *s, uint32_t step, float *buf, const float **out, struct step_info *info,
+                struct ls_error *err);   /* buf: V floats for a step that is not lent (NULL: the source's) */
     int (*lend_verify)(const struct source *s, struct ls_error *err);
     float *lend_buf;         /* V floats for sources that cannot lend (owned) */
     char warnings[1024];     /* newline-separated warnings from loading */
@@ -127,6 +127,13 @@ void source_close(struct source *s);
  * reading") if the file shrank under the map meanwhile (binsrc_map.h), and
  * then whatever was computed from the step must be discarded. */
 int source_lend_step(struct source *s, uint32_t step, const float **out,
+                     struct step_info *info, struct ls_error *err);
+/* The same, for callers that hold several steps at once (eval's step
+ * workers): a step that cannot be lent is read or converted into buf (V
+ * floats, the caller's) instead of the source's one buffer, so *out stays
+ * valid until the caller reuses buf (a lent pointer: until source_close).
+ * Calls on one source are serialised by the caller. */
+int source_lend_into(struct source *s, uint32_t step, float *buf, const float **out,
                      struct step_info *info, struct ls_error *err);
 int source_lend_verify(const struct source *s, uint32_t step, struct ls_error *err);
 /* Make info's deferred non-finite counts from the step's V floats z. */
