@@ -305,7 +305,7 @@ static int run(const struct chain *c, const struct params *p, const float *logit
     r->greedy = 0;
     r->effective_temperature = p->temperature;
     /* every finite token's cut_by is rewritten below (cut by a stage, or kept) */
-    if (!reuse_raw) r->raw_total_set = 0;
+    if (!reuse_raw) r->raw_total_set = 0, r->raw_div = 0; /* a new step: nothing pending */
     if (reuse_raw) {
         /* same logits: the raw softmax, entropy and counts stand */
     } else if (scan_finite(logits, V, prefilter_on(c, p, ws), ws, r) == 0) {

@@ -369,6 +369,7 @@ static int empty_step(const struct chain *c, const struct params *p, uint32_t V,
         any |= rep->active;
     }
     for (uint32_t i = 0; i < V; i++) { r->p[i] = r->p_raw[i] = 0; r->cut_by[i] = CUT_UNLISTED; }
+    r->raw_div = 0;
     r->n_nan = r->n_posinf = r->n_neginf = 0;
     r->entropy_before = r->entropy_after = r->retained_mass = 0;
     r->lse_raw = 0;
