@@ -118,6 +118,31 @@ void emu_exp_memo(const float *z, uint32_t V, double mx, double *d);
 /* buf[0..upto) sorted, then the first m of buf into a (n = m, sorted). */
 void emu_llama_lazy_take(struct emu *e, struct llama_buckets *b, uint32_t upto, uint32_t m);
 
+/* llama.cpp's top-p scan over its sorted candidates (topp.c): the float
+ * cumulative sum and, beside it, the exact one (the stage's input
+ * distribution d), position by position. */
+struct topp_scan {
+    float P, cum;           /* top-p as float, llama.cpp's float cum_sum */
+    double cd;              /* the exact cumulative mass */
+    uint32_t mk, dstop;     /* min-keep; where exact arithmetic stops (0: not yet) */
+};
+/* Add the candidate at position i; 1 when llama.cpp stops after it. */
+static inline int topp_scan_at(struct emu *e, struct topp_scan *s, const struct ls_tok *x, uint32_t i)
+{
+    s->cum += (float)x->p;
+    if (x->logit != -1.0 / 0.0) s->cd += e->d[x->id] / e->S_in;
+    if (!s->dstop && s->cd >= e->p->top_p && i + 1 >= s->mk) s->dstop = i + 1;
+    return s->cum >= s->P && i + 1 >= s->mk;
+}
+/* The same scan past llama.cpp's first 256 candidates, once b is filled
+ * for all of them (emu_topp_value.c): in value order instead of replaying
+ * its sorts, when no later stage reads the order among equal logits and
+ * nothing is masked; the bucket holding the stop is replayed exactly when
+ * a tie straddles it. From position `from` on; returns the stop (the kept
+ * prefix's length, e->n when it never stops) with the prefix in e->a and
+ * e->buf, or 0 when not applicable (nothing written but scratch). */
+uint32_t emu_llama_top_p_value(struct emu *e, struct llama_buckets *b, struct topp_scan *s, uint32_t from);
+
 /* Sort a[0..n) descending by logit under the rules: llama.cpp's full
  * partial_sort_inplace, or (logit desc, id asc) for the others. */
 void emu_sort_desc(struct emu *e);

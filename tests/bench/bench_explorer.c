@@ -1,0 +1,145 @@
+/* bench_explorer.c: the explorer's own costs at scale (issue 9), headless
+ * (core only: the same model the terminal shows, no drawing).
+ *
+ *   per step   what the explorer computes on moving to a new step: the
+ *              raw log-sum-exp and entropy, the chain with the entropy
+ *              after it, the raw top list (the first 25 rows shown come
+ *              from it), the recorded token's rank, the samples and the
+ *              score rows: explorer_update after explorer_move_step, at
+ *              V = 131072 and 262144, for the llama.cpp, hf and vllm
+ *              defaults (each system's default parameters);
+ *   evaluators the background scores of the current setting (every
+ *              evaluator over the file, explorer_eval_work slices) on a
+ *              [256, 262144] synthetic file: total and largest slice;
+ *   sweep view the same for the sweep view's default temperatures.
+ * Times are this thread's CPU time (robust to a busy machine); the slice
+ * budget is the app's (WORK_SLICE_NS, 4 ms) unless BENCH_SLICE_NS says.
+ * BENCH_PRESET=hf|llama.cpp|vllm limits the background parts to one
+ * system (default: the explorer's own start, hf with every stage off, and
+ * the llama.cpp defaults). Figures, never pass/fail. */
+#include "explorer/explorer.h"
+#include "explorer/explorer_eval.h"
+#include "input/synth_source.h"
+#include "sampling/presets.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static double cpu_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec * 1e-6;
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static int open_synth(struct explorer *ex, uint32_t V, uint32_t steps)
+{
+    struct source *s;
+    struct ls_error err = {0};
+    explorer_init(ex);
+    if (source_synthetic(V, steps, 1, &s, &err) || explorer_set_source(ex, s, &err)) {
+        ls_error_print(&err, stderr);
+        return 1;
+    }
+    return 0;
+}
+
+static void set_system(struct explorer *ex, enum preset sys, int defaults)
+{
+    struct chain c;
+    chain_preset(&c, sys);
+    explorer_set_chain(ex, &c);
+    struct params p = defaults ? preset_defaults(sys) : PARAMS_OFF;
+    explorer_set_params(ex, &p);
+}
+
+/* explorer_update on each new step: median, p95 and mean in microseconds */
+static void per_step(uint32_t V, enum preset sys)
+{
+    const uint32_t steps = 32;
+    struct explorer ex;
+    if (open_synth(&ex, V, steps)) return;
+    set_system(&ex, sys, 1);
+    explorer_update(&ex);
+    double t[2 * 32], sum = 0;
+    uint32_t n = 0;
+    for (int round = 0; round < 2; round++)
+        for (uint32_t s = 0; s < steps; s++) {
+            explorer_move_step(&ex, s == 0 && round == 0 ? 1 : (s % 2 ? 3 : -1));
+            double t0 = cpu_ms();
+            explorer_update(&ex);
+            t[n] = (cpu_ms() - t0) * 1e3;
+            sum += t[n++];
+        }
+    qsort(t, n, sizeof *t, cmp_d);
+    printf("  V=%-6u %-9s  median %7.1f us  p95 %7.1f us  mean %7.1f us  (kept %u)\n", V, preset_name(sys), t[n / 2],
+           t[(n * 95) / 100], sum / n, ex.res.n_kept);
+    explorer_free(&ex);
+}
+
+/* Background work until done: total CPU ms and the largest slice. */
+static void drain(struct explorer_eval *xe, struct explorer *ex, long slice_ns, double *total, double *max_slice,
+                  int *slices)
+{
+    *total = *max_slice = 0;
+    *slices = 0;
+    for (;;) {
+        double t0 = cpu_ms();
+        unsigned fl = explorer_work(ex, slice_ns);
+        if (!(fl & EX_BUSY)) fl |= explorer_eval_work(xe, ex, slice_ns);
+        double d = cpu_ms() - t0;
+        *total += d;
+        if (d > *max_slice) *max_slice = d;
+        ++*slices;
+        if (!(fl & EX_BUSY)) break;
+    }
+}
+
+static void background(uint32_t V, uint32_t steps, enum preset sys, int defaults, long slice_ns)
+{
+    struct explorer ex;
+    if (open_synth(&ex, V, steps)) return;
+    set_system(&ex, sys, defaults);
+    struct explorer_eval xe;
+    explorer_eval_init(&xe);
+    explorer_update(&ex);
+    explorer_eval_update(&xe, &ex);
+    double tot, mx;
+    int sl;
+    drain(&xe, &ex, slice_ns, &tot, &mx, &sl);
+    const char *what = defaults ? "defaults" : "all off";
+    printf("  [%u, %u] %s %s: sequence + evaluators %.0f ms in %d slices, max slice %.2f ms\n", steps, V,
+           preset_name(sys), what, tot, sl, mx);
+    explorer_eval_sweep_set(&xe, NULL);
+    drain(&xe, &ex, slice_ns, &tot, &mx, &sl);
+    printf("  [%u, %u] %s %s: sweep view (%d temperatures) %.0f ms in %d slices, max slice %.2f ms\n", steps, V,
+           preset_name(sys), what, xe.n_temps, tot, sl, mx);
+    explorer_eval_free(&xe);
+    explorer_free(&ex);
+}
+
+int main(void)
+{
+    const char *sl = getenv("BENCH_SLICE_NS"), *only = getenv("BENCH_PRESET");
+    long slice_ns = sl && *sl ? strtol(sl, NULL, 10) : 4000000L;
+    uint32_t steps = getenv("BENCH_STEPS") ? (uint32_t)strtoul(getenv("BENCH_STEPS"), NULL, 10) : 256;
+    enum preset want = PRESET_CUSTOM;
+    if (only && *only && !preset_parse(only, &want)) want = PRESET_CUSTOM;
+    printf("explorer per step (explorer_update after a step move; CPU time), each system's defaults:\n");
+    static const uint32_t Vs[] = { 131072, 262144 };
+    for (int i = 0; i < 2; i++)
+        for (int s = PRESET_HF; s <= PRESET_VLLM; s++)
+            if (want == PRESET_CUSTOM || want == (enum preset)s) per_step(Vs[i], (enum preset)s);
+    printf("explorer background work (slice budget %.1f ms):\n", (double)slice_ns * 1e-6);
+    if (want == PRESET_CUSTOM || want == PRESET_HF) background(262144, steps, PRESET_HF, 0, slice_ns);
+    if (want == PRESET_CUSTOM || want == PRESET_LLAMACPP) background(262144, steps, PRESET_LLAMACPP, 1, slice_ns);
+    return 0;
+}
