@@ -143,6 +143,19 @@ static inline int topp_scan_at(struct emu *e, struct topp_scan *s, const struct 
  * e->buf, or 0 when not applicable (nothing written but scratch). */
 uint32_t emu_llama_top_p_value(struct emu *e, struct llama_buckets *b, struct topp_scan *s, uint32_t from);
 
+/* A float's bits as an unsigned key in the same order (-inf first; -0 and
+ * +0 one key). */
+uint32_t emu_float_key(double v);
+/* (key << 32 | position) pairs sorted by key, equal keys in position order
+ * (a stable radix sort, emu_topp_value.c); tmp is scratch of m. */
+void emu_sort_pairs(uint64_t *kv, uint32_t m, uint64_t *tmp);
+/* HF's and vLLM's top-p (torch_top_p in topp.c) from the softmax just
+ * run, without sorting: the crossings of the float and the exact
+ * cumulative sums found by mass bands and certified against the rounding
+ * of the sums (emu_topp_torch.c). Masks what torch masks; 0 when a margin
+ * does not decide (nothing written but scratch). */
+int emu_torch_top_p_bands(struct emu *e, float thr, uint32_t mk);
+
 /* Sort a[0..n) descending by logit under the rules: llama.cpp's full
  * partial_sort_inplace, or (logit desc, id asc) for the others. */
 void emu_sort_desc(struct emu *e);

@@ -44,22 +44,8 @@ static int order_unread_after(const struct emu *e, int k)
     return 1;
 }
 
-/* a float's order as an unsigned key, descending values first (-0 = +0) */
-static uint32_t desc_key(double v)
+void emu_sort_pairs(uint64_t *kv, uint32_t m, uint64_t *tmp)
 {
-    float f = (float)v;
-    if (f == 0.0f) f = 0.0f;
-    uint32_t u;
-    memcpy(&u, &f, sizeof u);
-    u = u & 0x80000000u ? ~u : u | 0x80000000u;
-    return ~u;
-}
-
-/* kv[0..m) = (key << 32 | position) of out[base .. base + m), sorted by key
- * (stable: equal keys in position order); tmp is scratch of m */
-static void sort_bucket(const struct ls_tok *out, uint32_t base, uint32_t m, uint64_t *kv, uint64_t *tmp)
-{
-    for (uint32_t t = 0; t < m; t++) kv[t] = (uint64_t)desc_key(out[base + t].logit) << 32 | (base + t);
     if (m < 64) { /* insertion sort: stable, and cheaper than three passes */
         for (uint32_t t = 1; t < m; t++) {
             uint64_t v = kv[t];
@@ -79,6 +65,14 @@ static void sort_bucket(const struct ls_tok *out, uint32_t base, uint32_t m, uin
         uint64_t *x = a; a = b; b = x;
     }
     if (a != kv) memcpy(kv, a, (size_t)m * sizeof *kv); /* three passes: the result is in tmp */
+}
+
+/* kv[0..m) = (key << 32 | position) of out[base .. base + m) sorted by
+ * descending logit, equal logits in position order; tmp is scratch of m */
+static void sort_bucket(const struct ls_tok *out, uint32_t base, uint32_t m, uint64_t *kv, uint64_t *tmp)
+{
+    for (uint32_t t = 0; t < m; t++) kv[t] = (uint64_t)~emu_float_key(out[base + t].logit) << 32 | (base + t);
+    emu_sort_pairs(kv, m, tmp);
 }
 
 /* bucket j's records as llama.cpp's own sort leaves them (emu_llama_bucket_upto) */

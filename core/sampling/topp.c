@@ -115,6 +115,7 @@ static void torch_top_p(struct emu *e)
     double P = e->p->top_p;
     float thr = e->sys == PRESET_HF ? (float)(1.0 - P) : 1.0f - (float)P;
     emu_softmax(e);
+    if (emu_torch_top_p_bands(e, thr, mk)) return; /* no sort when margins decide */
     for (uint32_t i = 0; i < n; i++) { e->ix[i] = (int32_t)i; e->v[i] = e->a[i].logit; }
     emu_argsort(e->v, e->ix, e->ix2, n, e->buf);
     /* the exact distribution is the stage's input one (emu_run's d) */
