@@ -27,8 +27,23 @@ static int cmp_d(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* LS_BENCH_TRACE=1: one line per key on stderr (the key, the chain, the
+ * step, the model's ms and every parameter not off), to see which
+ * settings the slow keys ran */
+static void trace_key(const struct app *a, long i, const char *key, double ms)
+{
+    const struct explorer *ex = &a->ex;
+    fprintf(stderr, "%ld %s %s step=%u focus=%d %.3f ", i, key, preset_name(ex->chain.preset), ex->step,
+            ex->focus_param, ms);
+    for (int q = 0; q < PARAM__COUNT; q++)
+        if (!param_is_off(&ex->params, (enum param_id)q))
+            fprintf(stderr, " %s=%g", param_name((enum param_id)q), param_get(&ex->params, (enum param_id)q));
+    fprintf(stderr, "\n");
+}
+
 int bench_frames(int argc, char **argv)
 {
+    const int trace = getenv("LS_BENCH_TRACE") != NULL;
     long n = argc >= 2 ? strtol(argv[1], NULL, 10) : 200;
     if (n < 10 || n > 100000) n = 200;
     const uint32_t V = 262144, steps = 8;
@@ -62,6 +77,7 @@ int bench_frames(int argc, char **argv)
         app_frame(&a);            /* layout, panels, blit, doupdate */
         t[i] = (clock_s() * 1e3) - t0;
         tm[i] = t1 - t0;
+        if (trace) trace_key(&a, i, script[(size_t)i % ns], tm[i]);
     }
     /* background sequence work: slice times with the app's budget */
     double slice_max = 0, slice_sum = 0;

@@ -21,6 +21,7 @@
 #include "explorer/explorer_eval.h"
 #include "input/synth_source.h"
 #include "sampling/presets.h"
+#include "sampling/topn.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,7 +62,13 @@ static void set_system(struct explorer *ex, enum preset sys, int defaults)
     explorer_set_params(ex, &p);
 }
 
-/* explorer_update on each new step: median, p95 and mean in microseconds */
+/* What the explorer needs per step, exactly: the chain run on a new step
+ * (raw log-sum-exp and entropy, the chain, the entropy after it), the
+ * top 25 by raw probability and the recorded token's rank (topn_run,
+ * chain_top_raw, chain_rank: the calls explorer_update makes); then the
+ * whole explorer_update after a step move (also the samples panel's 8 +
+ * 10,000 draws, the marks and the score rows). Median, p95 and mean in
+ * microseconds over 64 step visits. */
 static void per_step(uint32_t V, enum preset sys)
 {
     const uint32_t steps = 32;
@@ -69,19 +76,56 @@ static void per_step(uint32_t V, enum preset sys)
     if (open_synth(&ex, V, steps)) return;
     set_system(&ex, sys, 1);
     explorer_update(&ex);
-    double t[2 * 32], sum = 0;
+    double t[2][2 * 32], sum[2] = {0, 0};
     uint32_t n = 0;
+    int32_t top[25];
     for (int round = 0; round < 2; round++)
-        for (uint32_t s = 0; s < steps; s++) {
-            explorer_move_step(&ex, s == 0 && round == 0 ? 1 : (s % 2 ? 3 : -1));
+        for (uint32_t s = 0; s < steps; s++, n++) {
+            struct step_info info;
+            struct ls_error err = {0};
+            explorer_read_step(&ex, s, ex.wlogits, &info, &err);
             double t0 = cpu_ms();
+            topn_run(&ex.chain, &ex.params, ex.wlogits, V, -1.0, info.token, 0, &ex.wws, &ex.wres, &err);
+            chain_top_raw(&ex.wres, 25, top);
+            chain_rank(&ex.wres, info.token);
+            t[0][n] = (cpu_ms() - t0) * 1e3;
+            explorer_move_step(&ex, s == 0 && round == 0 ? 1 : (s % 2 ? 3 : -1));
+            t0 = cpu_ms();
             explorer_update(&ex);
-            t[n] = (cpu_ms() - t0) * 1e3;
-            sum += t[n++];
+            t[1][n] = (cpu_ms() - t0) * 1e3;
+            sum[0] += t[0][n];
+            sum[1] += t[1][n];
         }
-    qsort(t, n, sizeof *t, cmp_d);
-    printf("  V=%-6u %-9s  median %7.1f us  p95 %7.1f us  mean %7.1f us  (kept %u)\n", V, preset_name(sys), t[n / 2],
-           t[(n * 95) / 100], sum / n, ex.res.n_kept);
+    static const char *const what[2] = { "needs", "update" };
+    for (int k = 0; k < 2; k++) {
+        qsort(t[k], n, sizeof *t[k], cmp_d);
+        printf("  V=%-6u %-9s %-6s  median %7.1f us  p95 %7.1f us  mean %7.1f us  (kept %u)\n", V, preset_name(sys),
+               what[k], t[k][n / 2], t[k][(n * 95) / 100], sum[k] / n, ex.res.n_kept);
+    }
+    explorer_free(&ex);
+}
+
+/* A temperature key on the same step (the rerun path: the raw softmax is
+ * kept): explorer_update's median in microseconds, under the system's
+ * defaults and with every stage off but the temperature. */
+static void per_key(uint32_t V, enum preset sys, int defaults)
+{
+    struct explorer ex;
+    if (open_synth(&ex, V, 4)) return;
+    set_system(&ex, sys, defaults);
+    explorer_update(&ex);
+    double t[64];
+    for (int i = 0; i < 64; i++) {
+        struct params p = ex.params;
+        p.temperature = (i % 2 ? 0.9 : 1.1) + 0.001 * i;
+        explorer_set_params(&ex, &p);
+        double t0 = cpu_ms();
+        explorer_update(&ex);
+        t[i] = (cpu_ms() - t0) * 1e3;
+    }
+    qsort(t, 64, sizeof *t, cmp_d);
+    printf("  V=%-6u %-9s %-8s temperature key: median %7.1f us  p95 %7.1f us\n", V, preset_name(sys),
+           defaults ? "defaults" : "T only", t[32], t[60]);
     explorer_free(&ex);
 }
 
@@ -136,11 +180,18 @@ int main(void)
     uint32_t steps = getenv("BENCH_STEPS") ? (uint32_t)strtoul(getenv("BENCH_STEPS"), NULL, 10) : 256;
     enum preset want = PRESET_CUSTOM;
     if (only && *only && !preset_parse(only, &want)) want = PRESET_CUSTOM;
-    printf("explorer per step (explorer_update after a step move; CPU time), each system's defaults:\n");
+    printf("explorer per step (CPU time), each system's defaults: needs = chain with raw lse and entropies, top 25,\n"
+           "recorded rank; update = explorer_update after a step move (also samples, marks, scores)\n");
     static const uint32_t Vs[] = { 131072, 262144 };
     for (int i = 0; i < 2; i++)
         for (int s = PRESET_HF; s <= PRESET_VLLM; s++)
             if (want == PRESET_CUSTOM || want == (enum preset)s) per_step(Vs[i], (enum preset)s);
+    printf("explorer key on the same step (explorer_update after a temperature change; CPU time):\n");
+    for (int s = PRESET_HF; s <= PRESET_VLLM; s++)
+        if (want == PRESET_CUSTOM || want == (enum preset)s) {
+            per_key(262144, (enum preset)s, 0);
+            per_key(262144, (enum preset)s, 1);
+        }
     printf("explorer background work (slice budget %.1f ms):\n", (double)slice_ns * 1e-6);
     if (want == PRESET_CUSTOM || want == PRESET_HF) background(262144, steps, PRESET_HF, 0, slice_ns);
     if (want == PRESET_CUSTOM || want == PRESET_LLAMACPP) background(262144, steps, PRESET_LLAMACPP, 1, slice_ns);
