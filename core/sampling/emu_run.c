@@ -252,6 +252,10 @@ void emu_run(const struct chain *c, const struct params *p, const float *logits,
     e->z = logits;
     e->pristine = !ws->reference && trimmed < 0 && ws->finite_iota_n == e->n && e->n == r->V;
     if (trimmed < 0) {
+        /* a trim that gave up (llama.cpp's top-p keeping everything) may
+         * have sorted and shrunk the array: start again from every token */
+        e->n = ws->n_finite;
+        e->sorted = 0;
         for (uint32_t j = 0; j < e->n; j++) {
             int32_t id = ws->finite[j];
             e->a[j].id = id;

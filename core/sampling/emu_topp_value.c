@@ -67,12 +67,70 @@ void emu_sort_pairs(uint64_t *kv, uint32_t m, uint64_t *tmp)
     if (a != kv) memcpy(kv, a, (size_t)m * sizeof *kv); /* three passes: the result is in tmp */
 }
 
-/* kv[0..m) = (key << 32 | position) of out[base .. base + m) sorted by
- * descending logit, equal logits in position order; tmp is scratch of m */
-static void sort_bucket(const struct ls_tok *out, uint32_t base, uint32_t m, uint64_t *kv, uint64_t *tmp)
+/* kv[0..m) = (key << 32 | position) of out[base .. base + m), keys in
+ * descending logit order */
+static void bucket_keys(const struct ls_tok *out, uint32_t base, uint32_t m, uint64_t *kv)
 {
     for (uint32_t t = 0; t < m; t++) kv[t] = (uint64_t)~emu_float_key(out[base + t].logit) << 32 | (base + t);
-    emu_sort_pairs(kv, m, tmp);
+}
+
+/* A large bucket is sorted in two parts when the scan is likely to stop
+ * early in it: kv[0..c) the keys of the first bins (2048 bins over its key
+ * range) that hold the mass the float sum still needs, with room to spare
+ * (the returned c), and kv[c..m) the rest, unsorted: every key of the rest
+ * is larger (a later value) than every key of the first part, and equal
+ * keys share a bin, so sorting the rest later and appending it leaves the
+ * order one sort of the whole would; m when not worth it. */
+#define SPLIT_MIN 16384
+static uint32_t split_bucket(const struct ls_tok *out, uint64_t *kv, uint32_t m, double need, uint64_t *tmp)
+{
+    if (m < SPLIT_MIN) return m;
+    uint32_t kmin = UINT32_MAX, kmax = 0, c = 0, r = 0;
+    for (uint32_t t = 0; t < m; t++) {
+        uint32_t k = (uint32_t)(kv[t] >> 32);
+        if (k < kmin) kmin = k;
+        if (k > kmax) kmax = k;
+    }
+    int sh = 0;
+    while (((kmax - kmin) >> sh) >= 2048) sh++;
+    double mass[2048] = {0};
+    for (uint32_t t = 0; t < m; t++) mass[((uint32_t)(kv[t] >> 32) - kmin) >> sh] += out[(uint32_t)kv[t]].p;
+    double acc = 0.0;
+    uint32_t cut = 0;
+    while (cut < 2047 && acc < need) acc += mass[cut++];
+    if (cut >= 2047 || cut > ((kmax - kmin) >> sh)) return m;
+    for (uint32_t t = 0; t < m; t++) { /* stable: each part keeps position order */
+        if ((((uint32_t)(kv[t] >> 32) - kmin) >> sh) <= cut) kv[c++] = kv[t];
+        else tmp[r++] = kv[t];
+    }
+    memcpy(kv + c, tmp, (size_t)r * sizeof *kv);
+    return c;
+}
+
+/* Scan positions [base + lo, base + hi) of kv (sorted) from `from` on;
+ * the stop (position + 1) or 0 */
+static uint32_t scan(struct emu *e, const struct llama_buckets *b, struct topp_scan *s, const uint64_t *kv,
+                     uint32_t base, uint32_t lo, uint32_t hi, uint32_t from)
+{
+    for (uint32_t t = from > base + lo ? from - base : lo; t < hi; t++)
+        if (topp_scan_at(e, s, &b->out[(uint32_t)kv[base + t]], base + t)) return base + t + 1;
+    return 0;
+}
+
+/* Bucket j in value order as far as the scan reads it; the stop or 0 */
+static uint32_t scan_bucket(struct emu *e, const struct llama_buckets *b, struct topp_scan *s, uint64_t *kv,
+                            uint64_t *tmp, int j, uint32_t from)
+{
+    uint32_t base = b->base[j], m = b->histo[j], last;
+    bucket_keys(b->out, base, m, kv + base);
+    /* the mass the float sum still needs, doubled, and a margin for its rounding */
+    double need = 2.0 * ((double)s->P - (double)s->cum) + 1e-3;
+    uint32_t c = base + m <= from ? m : split_bucket(b->out, kv + base, m, need, tmp);
+    emu_sort_pairs(kv + base, c, tmp);
+    if (base + m <= from) return 0;
+    if ((last = scan(e, b, s, kv, base, 0, c, from)) || c == m) return last;
+    emu_sort_pairs(kv + base + c, m - c, tmp);
+    return scan(e, b, s, kv, base, c, m, from);
 }
 
 /* bucket j's records as llama.cpp's own sort leaves them (emu_llama_bucket_upto) */
@@ -107,14 +165,8 @@ uint32_t emu_llama_top_p_value(struct emu *e, struct llama_buckets *b, struct to
     uint64_t *kv = (uint64_t *)(void *)e->v, *tmp = (uint64_t *)(void *)e->v2;
     uint32_t last = 0;
     int j = 127;
-    for (; j >= b->ib && !last; j--) {
-        uint32_t base = b->base[j], m = b->histo[j];
-        if (m == 0) continue;
-        sort_bucket(b->out, base, m, kv + base, tmp);
-        if (base + m <= from) continue;
-        for (uint32_t t = from > base ? from - base : 0; t < m; t++)
-            if (topp_scan_at(e, s, &b->out[(uint32_t)kv[base + t]], base + t)) { last = base + t + 1; break; }
-    }
+    for (; j >= b->ib && !last; j--)
+        if (b->histo[j]) last = scan_bucket(e, b, s, kv, tmp, j, from);
     if (!last) last = e->n;
     int jx = -1;
     if (last < e->n) {

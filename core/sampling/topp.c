@@ -92,7 +92,7 @@ static void llama_top_p(struct emu *e)
     for (uint32_t i = 0; i < e->n; i++) {
         if (pd == e->buf) emu_llama_bucket_upto(&b, i + 1);
         if (topp_scan_at(e, &s, &pd[i], i)) { last = i + 1; break; }
-        if (pd == e->buf && i == k - 1) {
+        if (pd == e->buf && i == k - 1 && k < e->n) { /* at k = n a refill would sort to the same order */
             k = e->n;
             emu_llama_bucket_fill(e, k, e->buf, &b);
             if ((last = emu_llama_top_p_value(e, &b, &s, i + 1))) { done = 1; break; }

@@ -10,7 +10,10 @@
  * falls exactly on a prefix sum of the ascending order (the certified
  * path must then leave the decision to the sort), or one float step
  * beside it. Every result must be the reference's bit for bit: cut_by,
- * final p, counts, decided flags, masses, entropy. */
+ * final p, counts, decided flags, masses, entropy. (This found two slips
+ * of the replay itself, both fixed: a top-p that never stops left the
+ * array in unsorted bucket order, and a first-stage top-p the trim gave up
+ * on left the array marked sorted.) */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -77,6 +80,9 @@ static const struct setting settings[] = {
     { PRESET_LLAMACPP, 0.7, 0.999, 0.0005, 0, 0 },
     { PRESET_LLAMACPP, 1.3, 0.95, 0, 0.5, 0 },     /* xtc after: not applied */
     { PRESET_LLAMACPP, 1.0, 0.98, 0.001, 0, 4 },   /* min-keep: not applied */
+    /* float sums that never reach p: nothing cut, the whole array sorted */
+    { PRESET_LLAMACPP, 0.8, 0.99999, 0.05, 0, 0 },
+    { PRESET_LLAMACPP, 1.0, 0.99999, 0, 0.3, 0 },
     { PRESET_HF, 1.0, 0.99, 0, 0, 2 },             /* min-keep 2: the array path */
     { PRESET_HF, 0.8, 0.9, 0, 0, 3 },
     { PRESET_VLLM, 1.2, 0.995, 0.0001, 0, 0 },
