@@ -116,8 +116,10 @@ void eval_run_free(struct eval_run *r)
     for (int i = 0; i <= EVAL_MAX_THREADS; i++) {
         struct eval_worker *w = &r->w[i];
         chain_ws_free(&w->ws);
+        for (size_t k = 1; w->res && k < w->n_res; k++)
+            if (w->res[k].p_raw == w->res[0].p_raw) w->res[k].p_raw = NULL; /* shared: freed once */
         for (size_t k = 0; w->res && k < w->n_res; k++) chain_result_free(&w->res[k]);
-        free(w->res); free(w->cdf); free(w->dk); free(w->z);
+        free(w->res); free(w->cdf); free(w->pre); free(w->dk); free(w->z);
     }
     free(r->rec);
     dry_breakers_free(r->breakers);
@@ -176,13 +178,21 @@ int eval_worker_init(struct eval_run *r, struct eval_worker *w, int batch)
     chain_ws_set_breakers(&w->ws, r->breakers);
     w->ws.want = CHAIN_WANT_SCORES; /* no evaluator reads a stage's removed mass */
     w->res = calloc(n_res, sizeof *w->res);
-    w->cdf = malloc(n_res * V * sizeof *w->cdf);
+    w->cdf = malloc(n_res * V * sizeof *w->cdf); /* touched only when a draw needs the exact sums */
+    w->pre = malloc(n_res * draw_blocks_len(r->V) * sizeof *w->pre);
     w->dk = calloc(n_res, sizeof *w->dk);
     w->z = batch ? malloc(V * sizeof *w->z) : NULL; /* a step worker reads its own step */
-    if (!w->res || !w->cdf || !w->dk || (batch && !w->z)) return -1;
+    if (!w->res || !w->cdf || !w->pre || !w->dk || (batch && !w->z)) return -1;
     w->n_res = n_res;
     for (size_t k = 0; k < n_res; k++)
         if (chain_result_init(&w->res[k], r->V)) return -1;
+    /* the settings of a step share its raw softmax: the first setting's
+     * (it depends on the step alone; a top-N step's is the file's, written
+     * alike by every setting), instead of a copy per setting */
+    for (size_t k = 1; k < n_res; k++) {
+        free(w->res[k].p_raw);
+        w->res[k].p_raw = w->res[0].p_raw;
+    }
     return 0;
 }
 
@@ -288,10 +298,11 @@ int eval_run_new(const struct source *src, const struct eval_config *cfg,
 static void draw_all(const struct eval_run *r, struct eval_worker *w, struct eval_acc *a, size_t k,
                      const struct chain_result *res, uint32_t step)
 {
-    struct draw_cdf d = w->batch ? w->dk[k] : draw_cdf_build(res, w->cdf);
     uint32_t N = r->cfg.n_samples;
+    if (!w->batch) w->dk[0] = draw_blocks_build(res, N, w->pre, w->cdf);
+    struct draw_blocks *d = &w->dk[w->batch ? k : 0];
     for (uint32_t i = 0; i < N; i++)
-        a->tokens[(size_t)i * r->n_steps + step] = draw_token(&d, &a->g[i]);
+        a->tokens[(size_t)i * r->n_steps + step] = draw_blocks_token(d, &a->g[i]);
 }
 
 int32_t eval_recorded(const struct eval_run *r, int32_t tok)
@@ -306,14 +317,17 @@ static struct chain_result *res_of(struct eval_worker *w, size_t k)
 }
 
 /* Setting k's chain on the worker's step. Settings after the first reuse
- * the step's raw softmax: in place with one result, else copied from the
- * first setting's (a copy costs far less than the exp pass it saves). */
+ * the step's raw softmax: in place with one result, else the first
+ * setting's, whose p_raw array they share (eval_worker_init); its summary
+ * fields and masked tokens' cuts are copied. */
 static int compute_setting(struct eval_run *r, struct eval_worker *w, size_t k)
 {
     struct chain_result *res = res_of(w, k);
     if (k > 0 && res != &w->res[0] && !w->info->sparse) chain_result_copy_raw(res, &w->res[0]);
     int rc = run_setting(r, w, &r->acc[k], k > 0, res);
-    if (!rc && w->batch) w->dk[k] = draw_cdf_build(res, w->cdf + k * (size_t)(r->V ? r->V : 1));
+    if (!rc && w->batch)
+        w->dk[k] = draw_blocks_build(res, r->cfg.n_samples, w->pre + k * draw_blocks_len(r->V),
+                                     w->cdf + k * (size_t)(r->V ? r->V : 1));
     if (rc) {
         source_error_step(&w->err, w->step);
         ls_error_prefix(&w->err, r->src->path);

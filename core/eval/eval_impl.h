@@ -51,8 +51,9 @@ struct eval_worker {
     int batch;                   /* 1: step worker (every setting computed, then committed) */
     struct chain_result *res;    /* n_res results */
     size_t n_res;                /* 1, or one per setting (batch) */
-    double *cdf;                 /* n_res x V prefix sums for the draws */
-    struct draw_cdf *dk;         /* step workers: setting k's, built with its chain (the
+    double *cdf;                 /* n_res x V exact prefix sums, when a draw needs them */
+    double *pre;                 /* n_res x draw_blocks_len(V) block prefixes for the draws */
+    struct draw_blocks *dk;      /* step workers: setting k's, built with its chain (the
                                   * CDF depends on the result alone, so it is built while
                                   * the result is hot, not in the serial scoring turn) */
     float *z;                    /* step workers: the step read (V floats); NULL otherwise */

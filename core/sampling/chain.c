@@ -304,7 +304,8 @@ void chain_result_copy_raw(struct chain_result *dst, const struct chain_result *
     clear_p(dst);       /* keep dst's p zero outside its survivors */
     dst->n_kept = 0;
     dst->V = V;
-    memcpy(dst->p_raw, src->p_raw, (size_t)V * sizeof *dst->p_raw);
+    if (dst->p_raw != src->p_raw) /* a result may share its step's raw softmax (eval.c) */
+        memcpy(dst->p_raw, src->p_raw, (size_t)V * sizeof *dst->p_raw);
     /* the masked tokens' CUT_MASKED (run rewrites every finite token's) */
     if (src->n_finite != V) memcpy(dst->cut_by, src->cut_by, V);
     dst->n_finite = src->n_finite;

@@ -62,4 +62,39 @@ void draw_count_positions(const struct draw_cdf *d, struct rng *g, uint32_t n, u
 void draw_count_tokens(const struct draw_cdf *d, struct rng *g, uint32_t n,
                        const int32_t *ids, uint32_t m, uint32_t *count);
 
+/* The same rule without the n-long prefix sums, for many settings' draws
+ * over a whole dump (eval): the survivors are summed in blocks of
+ * DRAW_BLOCK (independent sums, so not latency bound, and nothing written
+ * but one prefix per block), and a draw walks one block from its
+ * approximate prefix. Any two summations of n non-negative terms differ
+ * by at most 2 n u times their sum (u = 2^-53), so when u * total and the
+ * prefixes around the chosen position are further apart than that margin
+ * (and the product's own rounding), the exact rule above selects the same
+ * position. Otherwise the draw builds the exact prefix sums once (into
+ * cum) and answers by the rule itself. The positions are the rule's, always;
+ * the work is about n adds in parallel plus DRAW_BLOCK adds a draw.
+ *
+ * Ownership: the caller owns pre (draw_blocks_len(n) doubles) and cum (n
+ * doubles, touched only on the rare fallback); r must stay unchanged
+ * while the draw_blocks is used. */
+#define DRAW_BLOCK 32u
+struct draw_blocks {
+    const struct chain_result *r;
+    const double *pre;       /* pre[b]: sum of blocks before b (approximate), nb + 1 entries */
+    uint32_t n, nb;
+    double margin;           /* bound on |approximate - exact| of a prefix or of u * total */
+    double *cum;             /* the fallback's exact prefix sums */
+    int have_cum;
+    struct draw_cdf exact;   /* valid once have_cum */
+};
+
+size_t draw_blocks_len(uint32_t n);
+/* for about n_draws draws; with many draws against few survivors it
+ * builds the exact prefix sums at once (the cheaper way then) */
+struct draw_blocks draw_blocks_build(const struct chain_result *r, uint32_t n_draws, double *pre, double *cum);
+/* draw_position's answer for u (d->n > 0) */
+uint32_t draw_blocks_position(struct draw_blocks *d, double u);
+/* draw_token's answer: one uniform from g, always; -1 when nothing is kept */
+int32_t draw_blocks_token(struct draw_blocks *d, struct rng *g);
+
 #endif

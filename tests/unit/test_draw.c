@@ -1,7 +1,8 @@
 /* test_draw.c: the one draw (sampling/draw.h) against the plain reference
  * in ref_draw.h, on random chain results with ties, zero-probability
  * survivors and uniforms at the edges; and the two counting helpers the
- * explorer uses against each other. */
+ * explorer uses against each other; eval's draws by blocks against the
+ * rule, at the prefixes where only the exact sums decide. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -127,12 +128,84 @@ static void test_count_tokens_equals_positions(void **state)
     }
 }
 
+/* A hand-made final distribution of n survivors (not a chain's): spreads,
+ * exact ties, zeros and subnormal masses, ids one run or with gaps. */
+static void make_dist(struct chain_result *r, double *p, int32_t *kept, uint32_t n, uint64_t seed)
+{
+    struct rng g;
+    rng_seed(&g, seed);
+    int gaps = seed % 2;
+    double s = 0;
+    for (uint32_t j = 0; j < n; j++) {
+        kept[j] = (int32_t)(gaps ? 3 * j + 1 : j);
+        double u = rng_uniform(&g), v;
+        switch (seed % 4) {
+        case 0: v = u; break;                                  /* flat */
+        case 1: v = exp(-40.0 * u); break;                     /* wide spread */
+        case 2: v = floor(u * 4.0) * 0.25; break;              /* ties and zeros */
+        default: v = u < 0.1 ? 1e-310 : u < 0.2 ? 0.0 : u; break;  /* subnormals */
+        }
+        p[kept[j]] = v;
+        s += v;
+    }
+    for (uint32_t j = 0; j < n; j++) p[kept[j]] /= s;
+    r->p = p; r->kept = kept; r->n_kept = n; r->V = (uint32_t)kept[n - 1] + 1;
+}
+
+/* draws by blocks select the rule's positions: random uniforms, and the
+ * uniforms that land on a prefix and one ulp either side (the fallback) */
+static void test_blocks_match_rule(void **state)
+{
+    (void)state;
+    enum { NMAX = 3000 };
+    static double p[3 * NMAX + 2], cum[NMAX], cum2[NMAX], pre[NMAX];
+    static int32_t kept[NMAX];
+    struct chain_result r = {0};
+    long checked = 0, fell_back = 0, random_fell_back = 0;
+    for (uint64_t seed = 1; seed <= 24; seed++) {
+        uint32_t n = 65 + (uint32_t)(seed * 997 % (NMAX - 65));
+        make_dist(&r, p, kept, n, seed);
+        struct draw_cdf e = draw_cdf_build(&r, cum);
+        struct rng g;
+        rng_seed(&g, seed);
+        for (int i = 0; i < 600; i++) {
+            double u;
+            if (i < 200) u = rng_uniform(&g);
+            else {
+                uint32_t j = (uint32_t)(rng_uniform(&g) * n);
+                u = e.cum[j] / e.total;
+                if (i % 3 == 1) u = nextafter(u, 0.0);
+                if (i % 3 == 2) u = nextafter(u, 1.0);
+                if (!(u < 1.0)) u = 0x1.fffffffffffffp-1;
+            }
+            struct draw_blocks d = draw_blocks_build(&r, 1, pre, cum2);
+            assert_false(d.have_cum);   /* one draw against 65 or more survivors: by blocks */
+            assert_int_equal(draw_blocks_position(&d, u), draw_position(&e, u));
+            fell_back += d.have_cum;
+            if (i < 200) random_fell_back += d.have_cum;
+            checked++;
+        }
+    }
+    assert_true(checked == 24 * 600);
+    assert_true(fell_back > 0);            /* the boundaries did reach the exact sums */
+    assert_true(random_fell_back <= 2);    /* random uniforms (almost) never do */
+    /* many draws against few survivors: the exact sums at once */
+    make_dist(&r, p, kept, 100, 3);
+    struct draw_blocks d = draw_blocks_build(&r, 200, pre, cum2);
+    assert_true(d.have_cum);
+    struct rng a, b;
+    rng_seed(&a, 9); rng_seed(&b, 9);
+    struct draw_cdf e = draw_cdf_build(&r, cum);
+    for (int i = 0; i < 200; i++) assert_int_equal(draw_blocks_token(&d, &a), draw_token(&e, &b));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_matches_reference, fx_setup, fx_teardown),
         cmocka_unit_test(test_zero_mass_survivor_skipped),
         cmocka_unit_test_setup_teardown(test_count_tokens_equals_positions, fx_setup, fx_teardown),
+        cmocka_unit_test(test_blocks_match_rule),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

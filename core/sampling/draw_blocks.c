@@ -1,0 +1,115 @@
+/* draw_blocks.c: draw.h's rule from block sums, certified by an error
+ * bound, with the exact prefix sums as the fallback (see draw.h). */
+#include "sampling/draw.h"
+
+#include <float.h>
+
+size_t draw_blocks_len(uint32_t n)
+{
+    return (size_t)(n / DRAW_BLOCK) + 2;
+}
+
+/* draws by blocks walk up to DRAW_BLOCK survivors each: they pay off when
+ * the draws are few against the survivors */
+static int blocks_pay(uint32_t n_kept, uint32_t n_draws)
+{
+    return (uint64_t)n_draws * DRAW_BLOCK * 2 < n_kept;
+}
+
+/* Sum of survivors [j0, j1) in four independent chains: the adds overlap
+ * instead of waiting on each other (any order: the margin covers it). */
+static double block_sum(const double *p, const int32_t *kept, uint32_t j0, uint32_t j1)
+{
+    double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    uint32_t j = j0;
+    for (; j + 4 <= j1; j += 4) {
+        a0 += p[kept[j]];
+        a1 += p[kept[j + 1]];
+        a2 += p[kept[j + 2]];
+        a3 += p[kept[j + 3]];
+    }
+    for (; j < j1; j++) a0 += p[kept[j]];
+    return (a0 + a1) + (a2 + a3);
+}
+
+/* block_sum over consecutive ids */
+static double run_sum(const double *p, uint32_t j0, uint32_t j1)
+{
+    const double *q = p + j0;
+    size_t n = j1 - j0, j = 0;
+    double a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+    for (; j + 8 <= n; j += 8) {
+        a0 += q[j]; a1 += q[j + 1]; a2 += q[j + 2]; a3 += q[j + 3];
+        a4 += q[j + 4]; a5 += q[j + 5]; a6 += q[j + 6]; a7 += q[j + 7];
+    }
+    for (; j < n; j++) a0 += q[j];
+    return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7));
+}
+
+struct draw_blocks draw_blocks_build(const struct chain_result *r, uint32_t n_draws, double *pre, double *cum)
+{
+    struct draw_blocks d = { r, pre, r->n_kept, 0, 0.0, cum, 0, { 0 } };
+    uint32_t n = r->n_kept;
+    if (!blocks_pay(n, n_draws)) {
+        d.exact = draw_cdf_build(r, cum);
+        d.have_cum = 1;
+        return d;
+    }
+    d.nb = (n + DRAW_BLOCK - 1) / DRAW_BLOCK;
+    double s = 0.0;
+    pre[0] = 0.0;
+    /* survivors are ascending ids: the last minus the first is n - 1 only
+     * when they are one run, whose p are read in place */
+    int run = n > 0 && (uint32_t)(r->kept[n - 1] - r->kept[0]) == n - 1;
+    for (uint32_t b = 0; b < d.nb; b++) {
+        uint32_t j0 = b * DRAW_BLOCK, j1 = j0 + DRAW_BLOCK < n ? j0 + DRAW_BLOCK : n;
+        s += run ? run_sum(r->p + r->kept[0], j0, j1) : block_sum(r->p, r->kept, j0, j1);
+        pre[b + 1] = s;
+    }
+    /* each of the exact and the approximate sums of n terms is within
+     * gamma_n * sum of the true one, so they are within 2 gamma_n * sum of
+     * each other; u * total adds that once more and two roundings of the
+     * product. 4.5 n u * s bounds all of it (gamma_n < 1.01 n u here), and
+     * DBL_MIN covers a product that lands in the subnormals. */
+    d.margin = (4.5 * (double)n + 4.0) * (DBL_EPSILON / 2) * s + DBL_MIN;
+    return d;
+}
+
+static uint32_t fallback(struct draw_blocks *d, double u)
+{
+    if (!d->have_cum) {
+        d->exact = draw_cdf_build(d->r, d->cum);
+        d->have_cum = 1;
+    }
+    return draw_position(&d->exact, u);
+}
+
+uint32_t draw_blocks_position(struct draw_blocks *d, double u)
+{
+    if (d->have_cum) return draw_position(&d->exact, u);
+    const double *p = d->r->p;
+    const int32_t *kept = d->r->kept;
+    double x = u * d->pre[d->nb], m = d->margin;
+    uint32_t lo = 0, hi = d->nb - 1;   /* the first block whose end passes x */
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (x < d->pre[mid + 1]) hi = mid; else lo = mid + 1;
+    }
+    uint32_t j = lo * DRAW_BLOCK, j1 = j + DRAW_BLOCK < d->n ? j + DRAW_BLOCK : d->n;
+    double before = d->pre[lo], c = before;
+    for (; j < j1; j++) {
+        c = before + p[kept[j]];
+        if (x < c) break;
+        before = c;
+    }
+    if (j == j1) return fallback(d, u);             /* rounding put x past the block */
+    int low_ok = j == 0 || x - m >= before;   /* exact x >= exact prefix before j */
+    int high_ok = j + 1 == d->n || x + m < c;               /* exact x < exact prefix at j */
+    return low_ok && high_ok ? j : fallback(d, u);
+}
+
+int32_t draw_blocks_token(struct draw_blocks *d, struct rng *g)
+{
+    double u = rng_uniform(g);
+    return d->n ? d->r->kept[draw_blocks_position(d, u)] : -1;
+}
