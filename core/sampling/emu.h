@@ -47,6 +47,9 @@ struct emu {
      * so a stage can leave undone what nobody reads (set by emu_run: a
      * stage file must not call into the stage table) */
     enum stage_kind next_kind;
+    /* emu_run's, for the whole run: later[k] has bit (1u << kind) for each
+     * stage that will run after chain position k (same reason) */
+    unsigned later[CHAIN_MAX_STAGES];
 };
 
 /* x rounded as the rules compute: to float32 under system rules. */

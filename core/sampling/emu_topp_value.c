@@ -25,22 +25,21 @@
  * not applied (llama.cpp keeps them in its array, where their order
  * among themselves is its sorts'). tests/unit/test_emu_ties.c compares
  * this with the whole replay (chain_ws.reference), ties included. */
-#include "sampling/stage.h"
+#include "sampling/emu.h"
 
 #include <string.h>
 
-/* stages after k that may run after a top-p left in value order */
+/* Only min-p without min-keep and a positive temperature run after
+ * chain position k (emu_run's later[k]) */
 static int order_unread_after(const struct emu *e, int k)
 {
     const struct params *p = e->p;
-    for (int j = k + 1; j < e->c->n; j++) {
-        enum stage_kind s = e->c->order[j];
-        if (!stage_active(s, p)) continue;
-        if (s == STAGE_MIN_P && p->min_keep <= 1) continue;
-        if (s == STAGE_TEMPERATURE && p->temperature > 0 &&
-            (p->dynatemp_range <= 0 || p->temperature - p->dynatemp_range > 0)) continue;
+    unsigned later = e->later[k], ok = 1u << STAGE_MIN_P | 1u << STAGE_TEMPERATURE;
+    if (later & ~ok) return 0;
+    if ((later & 1u << STAGE_MIN_P) && p->min_keep > 1) return 0;
+    if ((later & 1u << STAGE_TEMPERATURE) &&
+        !(p->temperature > 0 && (p->dynatemp_range <= 0 || p->temperature - p->dynatemp_range > 0)))
         return 0;
-    }
     return 1;
 }
 
