@@ -55,37 +55,67 @@ static void z_reverse(const struct chain_ws *ws, int n, int lim, int32_t *cnt)
     }
 }
 
-void emu_dry(struct emu *e)
+/* best[tok] for every token tok of the window: the longest repeat (>= the
+ * allowed length) it would extend, or -1. Returns the window's length, 0
+ * when DRY changes nothing (with a note where llama.cpp's would say why). */
+static int dry_best(struct emu *e, double *best)
 {
     const struct chain_ws *ws = e->ws;
     const struct params *p = e->p;
     int n = (int)ws->n_hist, allowed = p->dry_allowed_length;
     if (p->dry_last_n >= 0 && p->dry_last_n < n) n = p->dry_last_n;
-    if (n <= allowed) { chain_note(e->r, "dry: history of %d tokens, not more than the allowed length", n); return; }
+    if (n <= allowed) { chain_note(e->r, "dry: history of %d tokens, not more than the allowed length", n); return 0; }
     int lim = dry_breakers_limit(ws->breaker, ws->hist, ws->n_hist, n);
-    if (lim < allowed) return;
+    if (lim < allowed) return 0;
     /* the history can be longer than the vocabulary: its own scratch (the
      * one allocation on the array path) */
     int32_t *cnt = malloc((size_t)n * sizeof *cnt);
-    if (!cnt) { chain_note(e->r, "dry: out of memory, skipped"); return; }
+    if (!cnt) { chain_note(e->r, "dry: out of memory, skipped"); return 0; }
     z_reverse(ws, n, lim, cnt);
-    double *best = e->v; /* by id: the longest repeat the token would extend */
-    for (uint32_t i = 0; i < e->n; i++) best[e->a[i].id] = -1;
     for (int i = 0; i < n; i++) if (RAT(i) >= 0 && (uint32_t)RAT(i) < ws->V) best[RAT(i)] = -1;
     for (int i = 0; i < n - 1; i++) {
         int32_t tok = RAT(n - 2 - i);
         if (cnt[i] >= allowed && tok >= 0 && (uint32_t)tok < ws->V && cnt[i] > best[tok]) best[tok] = cnt[i];
     }
     free(cnt);
-    double base = emu_f(e, p->dry_base);
+    return n;
+}
+
+/* the logit after the penalty for a repeat of length len */
+static double penalised(const struct emu *e, double logit, double len)
+{
+    double base = emu_f(e, e->p->dry_base);
     int max_exp = base > 1.000001 ? (int)emu_f(e, 88.7228391 / emu_log(e, base)) : 0;
+    int ex = (int)len - e->p->dry_allowed_length;
+    if (max_exp > 0 && ex > max_exp) ex = max_exp;
+    double pen = emu_f(e, emu_f(e, e->p->dry_multiplier) * pow(base, ex));
+    return emu_f(e, logit - pen);
+}
+
+void emu_dry(struct emu *e)
+{
+    double *best = e->v; /* by id: the longest repeat the token would extend */
+    for (uint32_t i = 0; i < e->n; i++) best[e->a[i].id] = -1;
+    if (!dry_best(e, best)) return;
     for (uint32_t i = 0; i < e->n; i++) {
         int32_t id = e->a[i].id;
-        if (best[id] < 0 || is_breaker(ws, id) || e->a[i].logit == -INFINITY) continue;
-        int ex = (int)best[id] - allowed;
-        if (max_exp > 0 && ex > max_exp) ex = max_exp;
-        double pen = emu_f(e, emu_f(e, p->dry_multiplier) * pow(base, ex));
-        e->a[i].logit = emu_f(e, e->a[i].logit - pen);
+        if (best[id] < 0 || is_breaker(e->ws, id) || e->a[i].logit == -INFINITY) continue;
+        e->a[i].logit = penalised(e, e->a[i].logit, best[id]);
     }
     e->sorted = 0;
+}
+
+int emu_dry_logits(struct emu *e, float *y)
+{
+    const struct chain_ws *ws = e->ws;
+    double *best = e->v;
+    int n = dry_best(e, best), finite = 1;
+    for (int i = 0; i < n; i++) { /* each token of the window once: best -2 once done */
+        int32_t id = RAT(i);
+        if (id < 0 || (uint32_t)id >= ws->V || best[id] < 0) continue;
+        if (!is_breaker(ws, id) && y[id] != -INFINITY) y[id] = (float)penalised(e, (double)y[id], best[id]);
+        finite &= isfinite(y[id]) != 0;
+        best[id] = -2;
+    }
+    return finite;
 }

@@ -27,7 +27,7 @@ void emu_decided(struct emu *e, unsigned bits)
 /* llama.cpp's bucket of a logit: int(6.4f * val + 64.0f), clamped to
  * [0, 127]. In llama.cpp the int conversion is undefined beyond INT_MAX
  * (x86 gives INT_MIN, the lowest bucket); we clamp correctly and flag it. */
-static int llama_bucket(struct emu *e, double val)
+static inline int bucket_of(struct emu *e, double val)
 {
     float t = 6.4f * (float)val;
     t = t + 64.0f;
@@ -37,12 +37,25 @@ static int llama_bucket(struct emu *e, double val)
     return ib > 127 ? 127 : ib;
 }
 
+int emu_llama_bucket_of(struct emu *e, double val) { return bucket_of(e, val); }
+
+/* every candidate's bucket into bidx, counted into histo; four counts per
+ * bucket, so that a run of equal buckets (an n-gram model's tied tail) is
+ * not one chain of increments of one counter */
+static void bucket_count(struct emu *e, int32_t *bidx, uint32_t histo[128])
+{
+    uint32_t h4[4][128] = { { 0 } }, n = e->n, i = 0;
+    for (; i + 4 <= n; i += 4)
+        for (uint32_t l = 0; l < 4; l++) { bidx[i + l] = bucket_of(e, e->a[i + l].logit); h4[l][bidx[i + l]]++; }
+    for (; i < n; i++) { bidx[i] = bucket_of(e, e->a[i].logit); h4[0][bidx[i]]++; }
+    for (int j = 0; j < 128; j++) histo[j] = h4[0][j] + h4[1][j] + h4[2][j] + h4[3][j];
+}
+
 void emu_llama_bucket_fill(struct emu *e, uint32_t k, struct ls_tok *out, struct llama_buckets *b)
 {
     uint32_t start[128];
     int32_t *bidx = e->ix2;
-    memset(b->histo, 0, sizeof b->histo);
-    for (uint32_t i = 0; i < e->n; i++) { bidx[i] = llama_bucket(e, e->a[i].logit); b->histo[bidx[i]]++; }
+    bucket_count(e, bidx, b->histo);
     uint32_t nhave = 0;
     int ib = 127;
     for (; ib >= 0; ib--) { nhave += b->histo[ib]; if (nhave >= k) break; }
@@ -106,14 +119,24 @@ void emu_llama_psort(struct emu *e, uint32_t k)
 
 void emu_llama_softmax(struct emu *e, int do_sort)
 {
+    enum { SLOTS = 256 };
+    uint32_t key[SLOTS];
+    float val[SLOTS];
     if (do_sort && !e->sorted) emu_llama_psort(e, e->n);
     float mx = (float)e->a[0].logit, cum = 0.0f;
     if (!e->sorted)
         for (uint32_t i = 1; i < e->n; i++) if ((float)e->a[i].logit > mx) mx = (float)e->a[i].logit;
+    /* one expf per distinct value met (a small memo keyed by the bits; an
+     * n-gram model's steps repeat a few hundred values): the same values */
+    memset(key, 0xFF, sizeof key); /* the bits of a NaN: never a logit's */
     for (uint32_t i = 0; i < e->n; i++) {
-        float p = expf((float)e->a[i].logit - mx);
-        e->a[i].p = p;
-        cum += p;
+        float l = (float)e->a[i].logit;
+        uint32_t u;
+        memcpy(&u, &l, sizeof u);
+        uint32_t h = (u * 2654435761u) >> 24;
+        if (key[h] != u) { key[h] = u; val[h] = expf(l - mx); }
+        e->a[i].p = val[h];
+        cum += val[h];
     }
     for (uint32_t i = 0; i < e->n; i++) e->a[i].p = (float)e->a[i].p / cum;
 }
@@ -251,8 +274,9 @@ int emu_scratch(struct chain_ws *ws)
     e->ix2 = malloc(n * sizeof *e->ix2);
     e->in = malloc(n * sizeof *e->in);
     e->yf = malloc(n * sizeof *e->yf);
+    e->yd = malloc(n * sizeof *e->yd);
     ws->emu = e;
-    if (!e->a || !e->buf || !e->d || !e->v || !e->v2 || !e->ix || !e->ix2 || !e->in || !e->yf) {
+    if (!e->a || !e->buf || !e->d || !e->v || !e->v2 || !e->ix || !e->ix2 || !e->in || !e->yf || !e->yd) {
         emu_scratch_free(ws);
         return LS_ELIMIT;
     }
@@ -263,7 +287,8 @@ void emu_scratch_free(struct chain_ws *ws)
 {
     struct emu *e = ws->emu;
     if (!e) return;
-    free(e->a); free(e->buf); free(e->d); free(e->v); free(e->v2); free(e->ix); free(e->ix2); free(e->in); free(e->yf);
+    free(e->a); free(e->buf); free(e->d); free(e->v); free(e->v2);
+    free(e->ix); free(e->ix2); free(e->in); free(e->yf); free(e->yd);
     free(e);
     ws->emu = NULL;
 }

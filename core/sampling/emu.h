@@ -41,6 +41,7 @@ struct emu {
     int32_t *ix, *ix2;      /* free for the stage */
     int32_t *in;            /* emu_run's: the ids alive before the stage */
     float *yf;              /* emu_trim's: the logits after a float32 temperature */
+    float *yd;              /* emu_trim_dry's: the logits after DRY */
     const float *z;         /* emu_run's: the raw logits */
     int pristine;           /* emu_run's: a[i] is still token i with its raw logit */
     /* the next stage emu_run will run after this one (STAGE_NONE: none),
@@ -83,6 +84,9 @@ struct llama_buckets {
     int ib, next;
     int dead_any_order;     /* leave a bucket of -inf entries only unsorted (lazy) */
 };
+/* llama.cpp's bucket of a logit in its bucket sort: int(6.4f v + 64.0f),
+ * clamped to [0, 127] (overflow flagged, DECIDED_OVERFLOW). */
+int emu_llama_bucket_of(struct emu *e, double val);
 void emu_llama_bucket_fill(struct emu *e, uint32_t k, struct ls_tok *out, struct llama_buckets *b);
 /* sort buckets until positions [0, upto) of out are final */
 void emu_llama_bucket_upto(struct llama_buckets *b, uint32_t upto);
@@ -105,11 +109,46 @@ void emu_llama_softmax(struct emu *e, int do_sort);
  * test_emu_ties.c compares both). */
 void emu_llama_sorted_p(struct emu *e);
 void emu_llama_lazy_fill(struct emu *e, struct llama_buckets *b);
+/* emu_alive.c: the same as emu_llama_sorted_p, emu_llama_lazy_fill and
+ * emu_llama_lazy_take(e, b, need, e->n) together (the same array in
+ * positions [0, need), the same p everywhere), built from the surviving
+ * candidates only, when at least one is masked, the survivors are at most
+ * a quarter and none falls in llama.cpp's lowest bucket (which then holds
+ * only masked entries). 0 when not applicable (nothing changed). The
+ * arrays e->a and e->buf change places (no copy); scratch: e->ix, e->ix2,
+ * e->v. */
+int emu_llama_sorted_alive(struct emu *e, uint32_t need);
+/* The same on a step's untouched logits z (token i at position i, every
+ * one finite) masked to the survivors ids[0..m) (ascending): the array
+ * becomes the first max(m, need) positions of what the above leaves
+ * (survivors, then the first masked ids ascending); e->a and e->buf
+ * change places, scratch: e->ix2, e->v. 0 when a survivor falls in the
+ * lowest bucket (then e->a holds nothing usable). */
+int emu_llama_alive_ids(struct emu *e, const float *z, const int32_t *ids, uint32_t m, uint32_t need);
+/* emu_trim.c: a first stage's masses and tie flag as emu_run's accounting
+ * gives them, from r->cut_by and its input distribution in e->d (every
+ * token's exp(z - max), libm's: emu_exp_memo), summed in id order. */
+void emu_account_first(struct emu *e, struct stage_report *rep);
+/* The first active stage at or after from (-1: none; emu_first.c). */
+int emu_first_active(const struct emu *e, int from);
+/* emu_trim_sigma.c: llama.cpp's top-n-sigma as the first active stage,
+ * before its top-k, without the whole array (as emu_trim). */
+int emu_trim_sigma(struct emu *e, const float *z);
+/* emu_trim_mirostat.c: llama.cpp's mirostat after at most a temperature. */
+int emu_trim_mirostat(struct emu *e, const float *z);
+/* emu_trim_dry.c: llama.cpp's DRY as the first active stage, before the
+ * first top-k: DRY on a float copy, then emu_trim's top-k on it. */
+int emu_trim_dry(struct emu *e, const float *z);
 /* emu_ties.c: the same p for a[0..n) (any order) by distinct value, and
  * with want_order e->ix[0..n) = positions in descending value order (ties
  * in position order); 0 when the values are too many to be worth it (more
  * than n / 4 distinct): then nothing is written but scratch. */
 int emu_llama_sum_by_value(struct emu *e, struct ls_tok *a, uint32_t n, int want_order);
+/* The distinct values of the floats y[0..n), descending, with how often
+ * each occurs, into out (room for n / 4); their number, 0 when more than
+ * n / 4 (counting is then not worth it). Scratch: e->v2, e->ix2, e->in. */
+struct emu_value { float v; uint32_t count; };
+uint32_t emu_distinct_desc(struct emu *e, const float *y, uint32_t n, struct emu_value *out);
 /* select_kth_largest(v, n, k) (the same value), by counting the distinct
  * values when they are few and float-valued: an n-gram model's tied tail
  * makes the quickselect's partitions long. v is not reordered then.

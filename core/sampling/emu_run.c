@@ -261,12 +261,13 @@ void emu_run(const struct chain *c, const struct params *p, const float *logits,
     for (int k = 0; k < c->n; k++) e->later[k] = later_running(e, k);
     if (!ws->reference && (emu_trim_temperature_only(e, logits) || emu_trim_greedy(e, logits))) return;
     int trimmed = ws->reference ? -1 : emu_trim(e, logits);
+    if (trimmed < 0 && !ws->reference) trimmed = emu_trim_sigma(e, logits);
+    if (trimmed < 0 && !ws->reference) trimmed = emu_trim_mirostat(e, logits);
+    if (trimmed < 0 && !ws->reference) trimmed = emu_trim_dry(e, logits);
     e->z = logits;
     e->pristine = !ws->reference && trimmed < 0 && ws->finite_iota_n == e->n && e->n == r->V;
     if (trimmed < 0) {
-        /* a trim that gave up (llama.cpp's top-p keeping everything) may
-         * have sorted and shrunk the array: start again from every token */
-        e->n = ws->n_finite;
+        e->n = ws->n_finite; /* (a trim that gave up may have used the array) */
         e->sorted = 0;
         for (uint32_t j = 0; j < e->n; j++) {
             int32_t id = ws->finite[j];

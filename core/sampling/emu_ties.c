@@ -51,17 +51,18 @@ static int by_value_desc(const void *x, const void *y)
     return a > b ? -1 : a < b;
 }
 
-/* count n values (doubles, stride bytes apart from base) per value into t
+/* count n values (doubles, or floats with f32, stride bytes apart from base) per value into t
  * (size a power of two); the slot of each into slot_of; 0 when more than
  * limit distinct values */
-static uint32_t count_values(const char *base, size_t stride, uint32_t n, struct vslot *t, uint32_t size,
+static uint32_t count_values(const char *base, size_t stride, int f32, uint32_t n, struct vslot *t, uint32_t size,
                              uint32_t limit, int32_t *slot_of)
 {
     uint32_t nd = 0;
     memset(t, 0, size * sizeof *t);
     for (uint32_t j = 0; j < n; j++) {
         double v;
-        memcpy(&v, base + j * stride, sizeof v);
+        if (f32) { float f; memcpy(&f, base + j * stride, sizeof f); v = f; }
+        else memcpy(&v, base + j * stride, sizeof v);
         uint32_t k = key_of(v), h = (k * 2654435761u) & (size - 1);
         while (t[h].count && t[h].key != k) h = (h + 1) & (size - 1);
         if (!t[h].count) {
@@ -102,7 +103,7 @@ double emu_kth_largest(struct emu *e, double *v, uint32_t n, uint32_t k)
     uint32_t size = table_size(e, n), nd = 0;
     for (uint32_t j = 0; j < n && size; j++) if (v[j] != (double)(float)v[j]) size = 0; /* keys are floats */
     struct vslot *t = (struct vslot *)(void *)e->v2;
-    if (size) nd = count_values((const char *)v, sizeof *v, n, t, size, n / 4, e->ix2);
+    if (size) nd = count_values((const char *)v, sizeof *v, 0, n, t, size, n / 4, e->ix2);
     if (!nd) return select_kth_largest(v, n, k);
     struct vsort *d = (struct vsort *)(void *)e->in; /* nd <= n / 4 pairs of 8 bytes in V int32 */
     uint32_t m = sorted_values(t, size, d), seen = 0;
@@ -119,7 +120,7 @@ int emu_llama_sum_by_value(struct emu *e, struct ls_tok *a, uint32_t n, int want
     if (!size) return 0;
     struct vslot *t = (struct vslot *)(void *)e->v2;
     struct vsort *d = (struct vsort *)(void *)e->v;
-    if (!count_values((const char *)&a[0].logit, sizeof *a, n, t, size, n / 4, e->ix2)) return 0;
+    if (!count_values((const char *)&a[0].logit, sizeof *a, 0, n, t, size, n / 4, e->ix2)) return 0;
     uint32_t m = sorted_values(t, size, d);
     float mx = d[0].v, cum = 0.0f;
     uint32_t off = 0;
@@ -133,4 +134,15 @@ int emu_llama_sum_by_value(struct emu *e, struct ls_tok *a, uint32_t n, int want
     for (uint32_t j = 0; j < n; j++) a[j].p = t[e->ix2[j]].ex / cum;
     if (want_order) for (uint32_t j = 0; j < n; j++) e->ix[t[e->ix2[j]].off++] = (int32_t)j;
     return 1;
+}
+
+uint32_t emu_distinct_desc(struct emu *e, const float *y, uint32_t n, struct emu_value *out)
+{
+    uint32_t size = table_size(e, n);
+    struct vslot *t = (struct vslot *)(void *)e->v2;
+    struct vsort *d = (struct vsort *)(void *)e->in; /* nd <= n / 4 pairs of 8 bytes in V int32 */
+    if (!size || !count_values((const char *)y, sizeof *y, 1, n, t, size, n / 4, e->ix2)) return 0;
+    uint32_t m = sorted_values(t, size, d);
+    for (uint32_t i = 0; i < m; i++) out[i] = (struct emu_value){ d[i].v, t[d[i].slot].count };
+    return m;
 }

@@ -60,15 +60,16 @@ static int best_k1(struct emu *e, const float *z, uint32_t V, uint32_t k)
 }
 
 /* the stage input distribution of a first stage as list_alive gives it:
- * e->d[i] = exp(z[i] - max) (libm), their sum in id order into S_in */
-static void first_input(struct emu *e, const float *z)
+ * e->d[i] = exp(z[i] - max) (libm), with sum: their sum in id order into
+ * S_in (a stage reads it; the accounting sums them itself) */
+static void first_input(struct emu *e, const float *z, int sum)
 {
     uint32_t V = e->r->V;
     double mx = -INFINITY, S = 0.0;
     for (uint32_t i = 0; i < V; i++) if ((double)z[i] > mx) mx = (double)z[i];
     emu_exp_memo(z, V, mx, e->d);
-    for (uint32_t i = 0; i < V; i++) S += e->d[i];
-    e->S_in = S;
+    for (uint32_t i = 0; i < V && sum; i++) S += e->d[i];
+    e->S_in = sum ? S : NAN;
     e->mx_in = mx;
 }
 
@@ -85,7 +86,7 @@ static uint32_t llama_top_p_prefix(struct emu *e, const float *z, uint32_t V, do
     for (uint32_t i = 0; i < V; i++) e->a[i] = (struct ls_tok){ (int32_t)i, (double)z[i], 0.0 };
     e->n = V;
     e->sorted = 0;
-    first_input(e, z); /* d and S_in exactly as emu_run's list_alive: the same float32 check */
+    first_input(e, z, 1); /* d and S_in exactly as emu_run's list_alive: the same float32 check */
     emu_top_p(e);
     uint32_t m = e->n, ge = 0;
     if (m >= V || m == 0) return 0;
@@ -102,7 +103,7 @@ static uint32_t llama_top_p_prefix(struct emu *e, const float *z, uint32_t V, do
  * them (list_alive, account: the input distribution d = exp(z - max) in
  * id order, the same sums in the same order), from cut_by. */
 /* (e->d from first_input) */
-static void account_first(struct emu *e, struct stage_report *rep)
+void emu_account_first(struct emu *e, struct stage_report *rep)
 {
     struct chain_result *r = e->r;
     uint32_t V = r->V;
@@ -145,8 +146,8 @@ static int take_prefix(struct emu *e, const float *z, int k0, uint32_t m, double
     /* the masses only for a caller that reads them (CHAIN_WANT_ALL): their
      * libm exp over every token is most of this stage's cost */
     if (r->have_raw && e->ws->want == CHAIN_WANT_ALL) {
-        if (!d_ready) first_input(e, z);
-        account_first(e, rep);
+        if (!d_ready) first_input(e, z, 0);
+        emu_account_first(e, rep);
         return k0;
     }
     /* emu_run's accounting calls a cut token as likely as a kept one a tie
@@ -178,7 +179,9 @@ static int llama_trim(struct emu *e, const float *z)
         /* the k + 1 best all distinct: partial_sort's order is theirs, found
          * with a sampled threshold; else, for k <= 128, std::partial_sort
          * replayed (emu_llama_psort) */
-        int distinct = best_k1(e, z, V, m);
+        /* (a vocabulary too small to sample: the heap is quicker than a
+         * quickselect over every tied logit) */
+        int distinct = (V > 4 * SELECT_SAMPLE || m > 128) && best_k1(e, z, V, m);
         for (uint32_t j = 0; distinct && j < m; j++) distinct = e->buf[j].logit > e->buf[j + 1].logit;
         if (distinct) next = e->buf[m].logit;
         else if (m <= 128) next = stdsort_partial_stream(e->buf, m, z, V, NULL);

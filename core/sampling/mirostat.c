@@ -24,7 +24,7 @@ static void sorted_softmax(struct emu *e)
 }
 
 /* a: the sorted candidates (their first MIROSTAT_M at least) */
-static uint32_t v1_k(struct emu *e, const struct ls_tok *a, double mu)
+uint32_t emu_mirostat_v1_k(struct emu *e, const struct ls_tok *a, double mu)
 {
     double stb = 0.0, stt = 0.0;
     for (uint32_t i = 0; i + 1 < MIROSTAT_M && i + 1 < e->n; i++) {
@@ -41,6 +41,11 @@ static uint32_t v1_k(struct emu *e, const struct ls_tok *a, double mu)
     return !(k >= 1) ? 1 : k >= (double)e->n ? e->n : (uint32_t)k;
 }
 
+int emu_mirostat_surprised(const struct emu *e, double p, double mu)
+{
+    return -emu_f(e, log2(emu_f(e, p))) > mu;
+}
+
 /* v2's cut: the first position whose surprise exceeds mu (at least 1);
  * b, when not NULL, sorts a (llama.cpp's buckets) as far as it is read */
 static uint32_t v2_cut(struct emu *e, const struct ls_tok *a, struct llama_buckets *b, double mu)
@@ -48,7 +53,7 @@ static uint32_t v2_cut(struct emu *e, const struct ls_tok *a, struct llama_bucke
     uint32_t i = 0;
     for (; i < e->n; i++) {
         if (b) emu_llama_bucket_upto(b, i + 1);
-        if (-emu_f(e, log2(emu_f(e, a[i].p))) > mu) break;
+        if (emu_mirostat_surprised(e, a[i].p, mu)) break;
     }
     chain_note(e->r, "mirostat v2: mu %.6g", mu);
     return i ? i : 1;
@@ -70,7 +75,7 @@ static void llama_lazy(struct emu *e, double mu)
     uint32_t n = e->n, m;
     struct ls_tok *v = e->buf; /* the candidates in value order */
     for (uint32_t t = 0; t < n; t++) v[t] = e->a[e->ix[t]];
-    m = e->p->mirostat == 1 ? v1_k(e, v, mu) : v2_cut(e, v, NULL, mu);
+    m = e->p->mirostat == 1 ? emu_mirostat_v1_k(e, v, mu) : v2_cut(e, v, NULL, mu);
     if (e->next_kind == STAGE_NONE && (m == n || v[m - 1].logit > v[m].logit)) {
         memcpy(e->a, v, (size_t)m * sizeof *e->a);
         e->n = m;
@@ -90,7 +95,7 @@ void emu_mirostat(struct emu *e)
         llama_lazy(e, mu);
     } else {
         sorted_softmax(e);
-        emu_shrink(e, e->p->mirostat == 1 ? v1_k(e, e->a, mu) : v2_cut(e, e->a, NULL, mu));
+        emu_shrink(e, e->p->mirostat == 1 ? emu_mirostat_v1_k(e, e->a, mu) : v2_cut(e, e->a, NULL, mu));
     }
     sorted_softmax(e);
 }

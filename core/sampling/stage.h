@@ -71,7 +71,16 @@ void emu_eta(struct emu *e);
 void emu_xtc(struct emu *e);
 void emu_penalties(struct emu *e);
 void emu_mirostat(struct emu *e);
+/* mirostat's pieces (mirostat.c), for emu_trim_mirostat.c: v1's k from the
+ * sorted candidates a (their first 100 p), with its note; whether a token
+ * of probability p surprises v2 beyond mu (-log2 p > mu under the rules). */
+uint32_t emu_mirostat_v1_k(struct emu *e, const struct ls_tok *a, double mu);
+int emu_mirostat_surprised(const struct emu *e, double p, double mu);
 void emu_dry(struct emu *e);
+/* DRY on a float copy of the untouched logits (token i at y[i]), for
+ * emu_trim_dry.c: the same penalties on the same tokens (dry.c); 0 when
+ * a penalised logit is no longer finite. */
+int emu_dry_logits(struct emu *e, float *y);
 void emu_logit_bias(struct emu *e);
 
 #endif

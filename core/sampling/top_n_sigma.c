@@ -4,10 +4,14 @@
  * softmax (llama.cpp re-sorts here, which later stages' tie order sees).
  * The masked entries stay in llama.cpp's array. Arithmetic in float under
  * llama.cpp's rules (its squared deviations are summed through double
- * pow, stored to a float accumulator), double for exact. n <= 0 is off;
+ * pow, stored to a float accumulator), double for exact; under
+ * llama.cpp's rules the threshold comes from sigma_cut.c (certified from
+ * double sums, its float sums where that cannot decide). n <= 0 is off;
  * one candidate is left alone. */
 #include "sampling/stage.h"
+#include "sampling/sigma_cut.h"
 
+#include <float.h>
 #include <math.h>
 
 /* How many leading positions the next stage reads in order: k for a
@@ -27,15 +31,18 @@ static void llama_sorted_softmax(struct emu *e)
 {
     uint32_t need = read_ahead(e);
     if (e->sorted || e->n <= 128 || need >= e->n || e->ws->reference) { emu_llama_softmax(e, 1); return; }
+    if (emu_llama_sorted_alive(e, need)) return; /* few survive: sort only them */
     struct llama_buckets b;
     emu_llama_sorted_p(e);
     emu_llama_lazy_fill(e, &b);
     emu_llama_lazy_take(e, &b, need, e->n);
 }
 
-void emu_top_n_sigma(struct emu *e)
+/* The threshold as the rules compute it, add after add (emu_f rounds to
+ * float under system rules): the exact rules, and system rules on logits
+ * that are not all floats. */
+static double rules_threshold(const struct emu *e)
 {
-    if (e->n <= 1) return;
     double mx = e->a[0].logit, sum = 0.0, acc = 0.0;
     uint32_t cnt = 0;
     for (uint32_t i = 0; i < e->n; i++) {
@@ -51,7 +58,34 @@ void emu_top_n_sigma(struct emu *e)
         if (e->a[i].logit != -INFINITY) acc = emu_f(e, acc + d * d);
     }
     double sd = cnt ? emu_f(e, sqrt(emu_f(e, acc / cnt))) : 0.0;
-    double thr = emu_f(e, mx - emu_f(e, emu_f(e, e->p->top_n_sigma) * sd));
+    return emu_f(e, mx - emu_f(e, emu_f(e, e->p->top_n_sigma) * sd));
+}
+
+/* llama.cpp's threshold (sigma_cut.c) over the finite logits gathered in
+ * array order as floats; certified from double sums except on the
+ * whole-array path, which runs llama.cpp's own float sums (tests/unit/
+ * test_sigma_cut.c compares both). Logits that are not all floats: the
+ * rules' loop. */
+static double system_threshold(struct emu *e)
+{
+    uint32_t cnt = 0;
+    float mx = -INFINITY;
+    for (uint32_t i = 0; i < e->n; i++) {
+        double v = e->a[i].logit;
+        if (v == -INFINITY) continue;
+        if (!(fabs(v) <= FLT_MAX) || (double)(float)v != v) return rules_threshold(e);
+        float z = (float)v;
+        if (z > mx) mx = z;
+        e->yf[cnt++] = z;
+    }
+    if (!cnt) return -INFINITY; /* llama.cpp: mean and sd 0, thr = max = -inf */
+    return sigma_cut_f32(e->yf, cnt, mx, (float)e->p->top_n_sigma, !e->ws->reference, NULL);
+}
+
+void emu_top_n_sigma(struct emu *e)
+{
+    if (e->n <= 1) return;
+    double thr = e->f32 ? system_threshold(e) : rules_threshold(e);
     for (uint32_t i = 0; i < e->n; i++) if (e->a[i].logit < thr) emu_mask(e, i);
     if (emu_llama(e)) llama_sorted_softmax(e);
 }

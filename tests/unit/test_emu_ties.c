@@ -8,7 +8,8 @@
  * Every preset's own order runs with the parameter sets the bench uses
  * (each system's defaults, T with top-p, min-p, typical-p, top-n-sigma,
  * XTC, mirostat 1 and 2 over a run of steps so mu moves, top-k around
- * 128, min-keep, a repetition penalty before the top-k over a history). The shortcut must give exactly what the whole array
+ * 128, min-keep, a repetition penalty or DRY before the top-k over a
+ * history with repeats). The shortcut must give exactly what the whole array
  * gives: the same cut_by for every token, the same final p bit for bit,
  * the same stage counts, decided flags and notes, masses (or both NaN;
  * to 1e-12 where HF's and vLLM's first truncation sums its own way),
@@ -28,34 +29,38 @@
 #include "model/generate.h"
 #include "sampling/chain.h"
 
-struct setting { const char *system; double T, top_p, min_p, typical, sigma, xtc; int top_k, mirostat, min_keep; double rep; };
+struct setting { const char *system; double T, top_p, min_p, typical, sigma, xtc; int top_k, mirostat, min_keep; double rep, dry; };
 
 static const struct setting settings[] = {
-    { "hf", -1, -1, -1, -1, -1, -1, -1, 0, -1, 0 },
-    { "llama.cpp", -1, -1, -1, -1, -1, -1, -1, 0, -1, 0 },
-    { "vllm", -1, -1, -1, -1, -1, -1, -1, 0, -1, 0 },
-    { "hf", 0.8, 0.9, -1, -1, -1, -1, 0, 0, -1, 0 },
-    { "llama.cpp", 1.5, 0.95, 0, -1, -1, -1, 0, 0, -1, 0 },
-    { "llama.cpp", 0.7, 0.5, 0, -1, -1, -1, 0, 0, 3, 0 },
-    { "vllm", 1.0, -1, 0.1, -1, -1, -1, -1, 0, -1, 0 },
-    { "llama.cpp", -1, -1, -1, 0.9, -1, -1, -1, 0, -1, 0 },
-    { "llama.cpp", -1, -1, -1, -1, 1.0, -1, -1, 0, -1, 0 },
-    { "llama.cpp", -1, -1, -1, -1, 2.5, -1, 100, 0, -1, 0 },
-    { "llama.cpp", -1, -1, -1, -1, -1, 0.5, -1, 0, -1, 0 },
-    { "llama.cpp", -1, -1, -1, -1, -1, -1, -1, 1, -1, 0 },
-    { "llama.cpp", -1, -1, -1, -1, -1, -1, -1, 2, -1, 0 },
-    { "llama.cpp", 1.0, -1, 0, -1, -1, -1, 128, 0, -1, 0 },
-    { "llama.cpp", 1.0, -1, 0, -1, -1, -1, 7, 0, -1, 0 },
-    { "hf", 1.0, -1, -1, -1, -1, -1, 77, 0, -1, 0 },
-    { "llama.cpp", -1, -1, -1, -1, -1, -1, -1, 0, -1, 1.3 },   /* a top-k after penalties */
-    { "llama.cpp", -1, -1, -1, -1, -1, -1, 128, 0, -1, 1.1 },
-    { "hf", -1, -1, -1, -1, -1, -1, -1, 0, -1, 1.3 },
+    { "hf", -1, -1, -1, -1, -1, -1, -1, 0, -1, 0, 0 },
+    { "llama.cpp", -1, -1, -1, -1, -1, -1, -1, 0, -1, 0, 0 },
+    { "vllm", -1, -1, -1, -1, -1, -1, -1, 0, -1, 0, 0 },
+    { "hf", 0.8, 0.9, -1, -1, -1, -1, 0, 0, -1, 0, 0 },
+    { "llama.cpp", 1.5, 0.95, 0, -1, -1, -1, 0, 0, -1, 0, 0 },
+    { "llama.cpp", 0.7, 0.5, 0, -1, -1, -1, 0, 0, 3, 0, 0 },
+    { "vllm", 1.0, -1, 0.1, -1, -1, -1, -1, 0, -1, 0, 0 },
+    { "llama.cpp", -1, -1, -1, 0.9, -1, -1, -1, 0, -1, 0, 0 },
+    { "llama.cpp", -1, -1, -1, -1, 1.0, -1, -1, 0, -1, 0, 0 },
+    { "llama.cpp", -1, -1, -1, -1, 2.5, -1, 100, 0, -1, 0, 0 },
+    { "llama.cpp", -1, -1, -1, -1, -1, 0.5, -1, 0, -1, 0, 0 },
+    { "llama.cpp", -1, -1, -1, -1, -1, -1, -1, 1, -1, 0, 0 },
+    { "llama.cpp", -1, -1, -1, -1, -1, -1, -1, 2, -1, 0, 0 },
+    { "llama.cpp", 1.0, -1, 0, -1, -1, -1, 128, 0, -1, 0, 0 },
+    { "llama.cpp", 1.0, -1, 0, -1, -1, -1, 7, 0, -1, 0, 0 },
+    { "hf", 1.0, -1, -1, -1, -1, -1, 77, 0, -1, 0, 0 },
+    { "llama.cpp", -1, -1, -1, -1, -1, -1, -1, 0, -1, 1.3, 0 },   /* a top-k after penalties */
+    { "llama.cpp", -1, -1, -1, -1, -1, -1, 128, 0, -1, 1.1, 0 },
+    { "hf", -1, -1, -1, -1, -1, -1, -1, 0, -1, 1.3, 0 },
+    { "llama.cpp", -1, -1, -1, -1, -1, -1, -1, 0, -1, 0, 0.8 },    /* a top-k after DRY */
+    { "llama.cpp", -1, -1, -1, -1, -1, -1, 200, 0, -1, 0, 3.0 },
+    { "llama.cpp", 1.3, -1, -1, -1, -1, -1, -1, 2, -1, 0, 0 },      /* mirostat after another T */
+    { "llama.cpp", -1, -1, -1, -1, 0.5, -1, 7, 0, -1, 0, 0.8 },    /* top-n-sigma after DRY */
     /* top-p's nucleus past 256 candidates (emu_topp_value.c), first or after penalties */
-    { "llama.cpp", 1.0, 0.99, 0, -1, -1, -1, 0, 0, -1, 0 },
-    { "llama.cpp", 1.5, 0.999, 0.001, -1, -1, -1, 0, 0, -1, 0 },
-    { "llama.cpp", 0.9, 0.995, 0, -1, -1, -1, 0, 0, -1, 1.2 },
-    { "llama.cpp", 1.0, 0.99, 0, -1, -1, 0.5, 0, 0, -1, 0 },    /* xtc after: the replay */
-    { "llama.cpp", 1.0, 0.99, 0.01, -1, -1, -1, 0, 0, 3, 0 },   /* min-keep: the replay */
+    { "llama.cpp", 1.0, 0.99, 0, -1, -1, -1, 0, 0, -1, 0, 0 },
+    { "llama.cpp", 1.5, 0.999, 0.001, -1, -1, -1, 0, 0, -1, 0, 0 },
+    { "llama.cpp", 0.9, 0.995, 0, -1, -1, -1, 0, 0, -1, 1.2, 0 },
+    { "llama.cpp", 1.0, 0.99, 0, -1, -1, 0.5, 0, 0, -1, 0, 0 },    /* xtc after: the replay */
+    { "llama.cpp", 1.0, 0.99, 0.01, -1, -1, -1, 0, 0, 3, 0, 0 },   /* min-keep: the replay */
 };
 #define N_SETTINGS (sizeof settings / sizeof settings[0])
 
@@ -74,6 +79,8 @@ static void apply(const struct setting *s, struct chain *c, struct params *p)
     if (s->mirostat) p->mirostat = s->mirostat;
     if (s->min_keep >= 0) p->min_keep = s->min_keep;
     if (s->rep > 0) p->repeat_penalty = s->rep;
+    if (s->dry > 0) p->dry_multiplier = s->dry;
+    if (s->dry > 0 && s->dry < 1) p->dry_base = 1.0; /* a penalty of the multiplier itself: within reach of the top-k */
 }
 
 static int same_num(double a, double b) { return a == b || (isnan(a) && isnan(b)); }
@@ -114,7 +121,8 @@ static int32_t hist[64];
 static void pair_init(struct pair *q, uint32_t V)
 {
     q->V = V;
-    for (uint32_t i = 0; i < 64; i++) hist[i] = (int32_t)((i * 2654435761u) % V);
+    /* a period of 24 tokens: repeats for DRY to penalise */
+    for (uint32_t i = 0; i < 64; i++) hist[i] = (int32_t)(((i % 24) * 2654435761u) % V);
     assert_int_equal(chain_ws_init(&q->ref, V), 0);
     assert_int_equal(chain_ws_init(&q->fast, V), 0);
     assert_int_equal(chain_result_init(&q->a, V), 0);
