@@ -17,6 +17,7 @@
  * BENCH_PRESET=hf|llama.cpp|vllm limits the background parts to one
  * system (default: the explorer's own start, hf with every stage off, and
  * the llama.cpp defaults). Figures, never pass/fail. */
+#include "base/clock.h"
 #include "explorer/explorer.h"
 #include "explorer/explorer_eval.h"
 #include "input/synth_source.h"
@@ -27,13 +28,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static double cpu_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec * 1e-6;
-}
 
 static int cmp_d(const void *a, const void *b)
 {
@@ -84,15 +78,15 @@ static void per_step(uint32_t V, enum preset sys)
             struct step_info info;
             struct ls_error err = {0};
             explorer_read_step(&ex, s, ex.wlogits, &info, &err);
-            double t0 = cpu_ms();
+            double t0 = clock_thread_ms();
             topn_run(&ex.chain, &ex.params, ex.wlogits, V, -1.0, info.token, 0, &ex.wws, &ex.wres, &err);
             chain_top_raw(&ex.wres, 25, top);
             chain_rank(&ex.wres, info.token);
-            t[0][n] = (cpu_ms() - t0) * 1e3;
+            t[0][n] = (clock_thread_ms() - t0) * 1e3;
             explorer_move_step(&ex, s == 0 && round == 0 ? 1 : (s % 2 ? 3 : -1));
-            t0 = cpu_ms();
+            t0 = clock_thread_ms();
             explorer_update(&ex);
-            t[1][n] = (cpu_ms() - t0) * 1e3;
+            t[1][n] = (clock_thread_ms() - t0) * 1e3;
             sum[0] += t[0][n];
             sum[1] += t[1][n];
         }
@@ -119,9 +113,9 @@ static void per_key(uint32_t V, enum preset sys, int defaults)
         struct params p = ex.params;
         p.temperature = (i % 2 ? 0.9 : 1.1) + 0.001 * i;
         explorer_set_params(&ex, &p);
-        double t0 = cpu_ms();
+        double t0 = clock_thread_ms();
         explorer_update(&ex);
-        t[i] = (cpu_ms() - t0) * 1e3;
+        t[i] = (clock_thread_ms() - t0) * 1e3;
     }
     qsort(t, 64, sizeof *t, cmp_d);
     printf("  V=%-6u %-9s %-8s temperature key: median %7.1f us  p95 %7.1f us\n", V, preset_name(sys),
@@ -137,9 +131,9 @@ static void drain(struct explorer_eval *xe, struct explorer *ex, long slice_ns, 
     *total = *max_slice = 0;
     *slices = 0;
     for (;;) {
-        double t0 = cpu_ms();
+        double t0 = clock_thread_ms();
         unsigned fl = seq ? explorer_work(ex, slice_ns) : explorer_eval_work(xe, ex, slice_ns);
-        double d = cpu_ms() - t0;
+        double d = clock_thread_ms() - t0;
         *total += d;
         if (d > *max_slice) *max_slice = d;
         ++*slices;
