@@ -14,3 +14,10 @@ double clock_s(void)
 {
     return (double)clock_ns() * 1e-9;
 }
+
+double clock_thread_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec * 1e-6;
+}

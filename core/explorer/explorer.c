@@ -376,6 +376,7 @@ static void seq_step(struct explorer *ex, struct ex_seq *s)
     chain_ws_set_context(&ex->wws, ex->rec_hist, s->n_hist, 0, i, ex->seed);
     ex->wws.mu = s->mu;
     ex->wws.mu_set = s->mu_set;
+    ex->wws.want = CHAIN_WANT_SCORES;   /* the numbers read here: no stage masses */
     if (topn_run(&s->chain, &s->params, ex->wlogits, ex->V, info.sparse ? info.tail_mass : -1.0, tok, 0,
                  &ex->wws, &ex->wres, &e)) {
         s->state[i] = SEQ_ERROR; s->n_err++; goto next;

@@ -1,11 +1,12 @@
 /* explorer_eval.c: evaluator scores, the temperature sweep and the many
  * draws inside the explorer (see explorer_eval.h).
  *
- * A job is one eval_run (eval.h) per setting, fed one step at a time from
- * the explorer's source in the explorer's thread, between keys: each run is
- * the one `logitscope eval` makes for that setting (same config defaults,
- * same seed), so the numbers are those of `eval` and `sweep`. A changed
- * setting frees the unfinished runs (cancel) and starts new ones. */
+ * A job is one eval_run (eval.h) over its settings (the current one, or
+ * the sweep's temperatures), fed one step at a time from the explorer's
+ * source in the explorer's thread, between keys: the run `logitscope eval`
+ * or `sweep` makes for those settings (same config defaults, same seed),
+ * so the numbers are theirs. A changed
+ * setting frees the unfinished run (cancel) and starts a new one. */
 #include "explorer/explorer_eval.h"
 #include "sampling/params_table.h"
 #include "report/eval_report.h"
@@ -49,8 +50,9 @@ void explorer_eval_init(struct explorer_eval *xe)
 static void job_drop(struct explorer_eval *xe, struct xe_job *j)
 {
     (void)xe;
-    for (int i = 0; i < j->n_runs; i++) { eval_run_free(j->runs[i]); j->runs[i] = NULL; }
-    j->n_runs = 0;
+    eval_run_free(j->run);
+    j->run = NULL;
+    j->n_sets = 0;
     free(j->z);
     j->z = NULL;
     j->state = XE_IDLE;
@@ -114,8 +116,8 @@ static void cache_put(struct explorer_eval *xe, const struct xe_job *j, const st
     c->used = 1;
     c->stamp = ++xe->clock;
     c->key = *j;
-    c->key.n_runs = 0;
-    memset(c->key.runs, 0, sizeof c->key.runs);
+    c->key.n_sets = 0;
+    c->key.run = NULL;
     c->key.z = NULL;
     if (sc) c->sc = *sc;
     else memset(&c->sc, 0, sizeof c->sc);
@@ -157,37 +159,36 @@ static void job_start(struct explorer_eval *xe, struct explorer *ex, struct xe_j
         return;
     }
     int n = sweep ? xe->n_temps : 1;
+    struct eval_settings set[XE_SWEEP_MAX];
     for (int i = 0; i < n; i++) {
-        struct eval_settings set = { ex->chain, ex->params };
-        if (sweep) set.params.temperature = xe->temps[i];
-        if (eval_run_new(ex->src, &cfg, &set, 1, &j->runs[i], &e)) { job_fail(xe, j, e.msg); return; }
-        j->n_runs = i + 1;
+        set[i] = (struct eval_settings){ ex->chain, ex->params };
+        if (sweep) set[i].params.temperature = xe->temps[i];
     }
+    if (eval_run_new(ex->src, &cfg, set, (size_t)n, &j->run, &e)) { job_fail(xe, j, e.msg); return; }
+    j->n_sets = n;
 }
 
-/* Feed the runs step by step, one setting at a time, until the deadline;
- * then finish each. Returns 1 while the job runs. */
+/* Feed the run step by step until the deadline, then finish each
+ * setting. Returns 1 while the job runs. */
 static int job_feed(struct explorer_eval *xe, struct explorer *ex, struct xe_job *j, long t0, long budget)
 {
-    if (j->state != XE_RUNNING || !j->n_runs) return 0;
+    if (j->state != XE_RUNNING || !j->run) return 0;
     struct ls_error e = {0};
     while (j->step < ex->n_steps) {
-        if (j->k == 0) {
-            memset(&j->info, 0, sizeof j->info);
-            if (source_read_step(ex->src, j->step, j->z, &j->info, &e)) {
-                ls_error_prefix(&e, ex->src->path);
-                job_fail(xe, j, e.msg);
-                return 0;
-            }
+        memset(&j->info, 0, sizeof j->info);
+        if (source_read_step(ex->src, j->step, j->z, &j->info, &e)) {
+            ls_error_prefix(&e, ex->src->path);
+            job_fail(xe, j, e.msg);
+            return 0;
         }
-        if (eval_run_step(j->runs[j->k], j->z, &j->info, &e)) { job_fail(xe, j, e.msg); return 0; }
-        if (++j->k == j->n_runs) { j->k = 0; j->step++; }
+        if (eval_run_step(j->run, j->z, &j->info, &e)) { job_fail(xe, j, e.msg); return 0; }
+        j->step++;
         if ((long)clock_ns() - t0 >= budget) return 1;
     }
-    while (j->fin < j->n_runs) {
-        if (eval_run_finish(j->runs[j->fin], NULL, &e)) { job_fail(xe, j, e.msg); return 0; }
+    while (j->fin < j->n_sets) {
+        if (eval_run_finish_set(j->run, (size_t)j->fin, NULL, &e)) { job_fail(xe, j, e.msg); return 0; }
         j->fin++;
-        if (j->fin < j->n_runs && (long)clock_ns() - t0 >= budget) return 1;
+        if (j->fin < j->n_sets && (long)clock_ns() - t0 >= budget) return 1;
     }
     j->state = XE_DONE;
     return 0;
@@ -204,7 +205,7 @@ static unsigned work_current(struct explorer_eval *xe, struct explorer *ex, long
         job_start(xe, ex, &xe->cur, 0);            /* drops the old run: cancel */
     job_feed(xe, ex, &xe->cur, t0, budget_ns);
     if (xe->cur.state == XE_DONE || xe->cur.state == XE_FAILED) {
-        cache_put(xe, &xe->cur, xe->cur.state == XE_DONE ? eval_run_scores(xe->cur.runs[0], 0) : NULL);
+        cache_put(xe, &xe->cur, xe->cur.state == XE_DONE ? eval_run_scores(xe->cur.run, 0) : NULL);
         job_drop(xe, &xe->cur);
         fl = EX_REDRAW;
     }
@@ -222,7 +223,7 @@ static unsigned work_sweep(struct explorer_eval *xe, struct explorer *ex, long t
         job_start(xe, ex, &xe->sweep, 1);
     job_feed(xe, ex, &xe->sweep, t0, budget_ns);
     if (xe->sweep.state == XE_DONE) {
-        for (int i = 0; i < xe->n_temps; i++) xe->sweep_sc[i] = *eval_run_scores(xe->sweep.runs[i], 0);
+        for (int i = 0; i < xe->n_temps; i++) xe->sweep_sc[i] = *eval_run_scores(xe->sweep.run, (size_t)i);
         job_drop(xe, &xe->sweep);
         xe->sweep.state = XE_DONE;
     }

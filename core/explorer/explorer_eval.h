@@ -23,9 +23,10 @@
  * step), in this order: the scores of the current setting, then the sweep
  * (only once the sweep view was opened), then the comparison. A changed
  * setting drops the unfinished run (the cancel) and starts the new one. A
- * slice is at least one chain run of one setting (a sweep feeds its settings
- * one by one), and the last phase of each setting (the sample-based
- * evaluators over N continuations) is one slice. explorer_eval_update() (after explorer_update, once a
+ * slice is at least one step of the run (a sweep: the step under every
+ * temperature, one raw softmax shared), and the last phase of each setting
+ * (the sample-based evaluators over N continuations) is one slice.
+ * explorer_eval_update() (after explorer_update, once a
  * frame) appends the rows and refreshes the per-step numbers of the views
  * (O(V) only when the step or the setting changed). Views allocate nothing.
  *
@@ -56,23 +57,23 @@ enum xe_view { XV_MAIN = 0, XV_SCORES, XV_SWEEP, XV_DIFF, XV_DRAWS, XV__COUNT };
 
 enum xe_state { XE_IDLE = 0, XE_RUNNING, XE_DONE, XE_FAILED };
 
-/* One evaluation (one setting, or one sweep of settings). Each setting has
- * its own eval_run, so a slice of work is one chain run whatever the number
- * of settings (runs of one setting give the numbers of a multi-setting run:
- * every run restarts the same N streams from the seed). */
+/* One evaluation (one setting, or one sweep of settings): one eval_run
+ * over every setting, so each step is read once and its raw softmax shared
+ * by the settings (eval_run_step); the numbers are those of one-setting
+ * runs (every setting restarts the same N streams from the seed), the
+ * same as `logitscope sweep` prints. */
 struct xe_job {
     int state;                   /* enum xe_state */
     struct chain chain;
     struct params params;        /* sweep: the temperature is ignored */
     uint64_t seed;
     uint64_t src_gen;            /* source the job belongs to */
-    int n_runs;
-    struct eval_run *runs[XE_SWEEP_MAX];   /* while running */
+    int n_sets;                  /* settings of the run */
+    struct eval_run *run;        /* while running */
     float *z;                    /* V: the step being fed */
     struct step_info info;
-    uint32_t step;               /* steps every run has been fed */
-    int k;                       /* runs fed step `step` so far (z holds it if > 0) */
-    int fin;                     /* runs finished */
+    uint32_t step;               /* steps the run has been fed */
+    int fin;                     /* settings finished */
     char err[200];               /* XE_FAILED: why */
 };
 

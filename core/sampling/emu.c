@@ -202,8 +202,7 @@ void emu_sort_desc(struct emu *e)
     e->sorted = 1;
 }
 
-/* a float's bits as an unsigned key in the same order (-inf first) */
-static uint32_t float_key(double v)
+uint32_t emu_float_key(double v)
 {
     float f = (float)v;
     if (f == 0.0f) f = 0.0f; /* -0 and +0 compare equal: one key */
@@ -219,7 +218,7 @@ static uint32_t float_key(double v)
 static void radix_argsort(const double *key, int32_t *ix, uint32_t n, uint64_t *kv)
 {
     uint64_t *a = kv, *b = kv + n;
-    for (uint32_t i = 0; i < n; i++) a[i] = (uint64_t)float_key(key[ix[i]]) << 32 | (uint32_t)ix[i];
+    for (uint32_t i = 0; i < n; i++) a[i] = (uint64_t)emu_float_key(key[ix[i]]) << 32 | (uint32_t)ix[i];
     for (int shift = 32; shift < 64; shift += 11) {
         static const uint32_t zero[2049];
         uint32_t cnt[2049];

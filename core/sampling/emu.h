@@ -48,6 +48,9 @@ struct emu {
      * so a stage can leave undone what nobody reads (set by emu_run: a
      * stage file must not call into the stage table) */
     enum stage_kind next_kind;
+    /* emu_run's, for the whole run: later[k] has bit (1u << kind) for each
+     * stage that will run after chain position k (same reason) */
+    unsigned later[CHAIN_MAX_STAGES];
 };
 
 /* x rounded as the rules compute: to float32 under system rules. */
@@ -156,6 +159,44 @@ double emu_kth_largest(struct emu *e, double *v, uint32_t n, uint32_t k);
 void emu_exp_memo(const float *z, uint32_t V, double mx, double *d);
 /* buf[0..upto) sorted, then the first m of buf into a (n = m, sorted). */
 void emu_llama_lazy_take(struct emu *e, struct llama_buckets *b, uint32_t upto, uint32_t m);
+
+/* llama.cpp's top-p scan over its sorted candidates (topp.c): the float
+ * cumulative sum and, beside it, the exact one (the stage's input
+ * distribution d), position by position. */
+struct topp_scan {
+    float P, cum;           /* top-p as float, llama.cpp's float cum_sum */
+    double cd;              /* the exact cumulative mass */
+    uint32_t mk, dstop;     /* min-keep; where exact arithmetic stops (0: not yet) */
+};
+/* Add the candidate at position i; 1 when llama.cpp stops after it. */
+static inline int topp_scan_at(struct emu *e, struct topp_scan *s, const struct ls_tok *x, uint32_t i)
+{
+    s->cum += (float)x->p;
+    if (x->logit != -1.0 / 0.0) s->cd += e->d[x->id] / e->S_in;
+    if (!s->dstop && s->cd >= e->p->top_p && i + 1 >= s->mk) s->dstop = i + 1;
+    return s->cum >= s->P && i + 1 >= s->mk;
+}
+/* The same scan past llama.cpp's first 256 candidates, once b is filled
+ * for all of them (emu_topp_value.c): in value order instead of replaying
+ * its sorts, when no later stage reads the order among equal logits and
+ * nothing is masked; the bucket holding the stop is replayed exactly when
+ * a tie straddles it. From position `from` on; returns the stop (the kept
+ * prefix's length, e->n when it never stops) with the prefix in e->a and
+ * e->buf, or 0 when not applicable (nothing written but scratch). */
+uint32_t emu_llama_top_p_value(struct emu *e, struct llama_buckets *b, struct topp_scan *s, uint32_t from);
+
+/* A float's bits as an unsigned key in the same order (-inf first; -0 and
+ * +0 one key). */
+uint32_t emu_float_key(double v);
+/* (key << 32 | position) pairs sorted by key, equal keys in position order
+ * (a stable radix sort, emu_topp_value.c); tmp is scratch of m. */
+void emu_sort_pairs(uint64_t *kv, uint32_t m, uint64_t *tmp);
+/* HF's and vLLM's top-p (torch_top_p in topp.c) from the softmax just
+ * run, without sorting: the crossings of the float and the exact
+ * cumulative sums found by mass bands and certified against the rounding
+ * of the sums (emu_topp_torch.c). Masks what torch masks; 0 when a margin
+ * does not decide (nothing written but scratch). */
+int emu_torch_top_p_bands(struct emu *e, float thr, uint32_t mk);
 
 /* Sort a[0..n) descending by logit under the rules: llama.cpp's full
  * partial_sort_inplace, or (logit desc, id asc) for the others. */

@@ -146,6 +146,17 @@ static enum stage_kind next_running(const struct emu *e, int k)
     return STAGE_NONE;
 }
 
+/* the stages after k that will run, as bits (1u << kind) */
+static unsigned later_running(const struct emu *e, int k)
+{
+    unsigned m = 0;
+    for (int j = k + 1; j < e->c->n; j++) {
+        enum stage_kind s = e->c->order[j];
+        if (stage_active(s, e->p) && !replaced_by_mirostat(e, s)) m |= 1u << s;
+    }
+    return m;
+}
+
 static void run_stage(struct emu *e, int k)
 {
     enum stage_kind kind = e->c->order[k];
@@ -247,6 +258,7 @@ void emu_run(const struct chain *c, const struct params *p, const float *logits,
     e->n = ws->n_finite;
     e->sorted = 0;
     r->n_stages = c->n;
+    for (int k = 0; k < c->n; k++) e->later[k] = later_running(e, k);
     if (!ws->reference && (emu_trim_temperature_only(e, logits) || emu_trim_greedy(e, logits))) return;
     int trimmed = ws->reference ? -1 : emu_trim(e, logits);
     if (trimmed < 0 && !ws->reference) trimmed = emu_trim_sigma(e, logits);

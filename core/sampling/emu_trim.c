@@ -151,7 +151,9 @@ static int take_prefix(struct emu *e, const float *z, int k0, uint32_t m, double
     struct stage_report *rep = &r->stages[k0];
     rep->kept_in = V;
     rep->kept_out = m;
-    if (r->have_raw) {
+    /* the masses only for a caller that reads them (CHAIN_WANT_ALL): their
+     * libm exp over every token is most of this stage's cost */
+    if (r->have_raw && e->ws->want == CHAIN_WANT_ALL) {
         if (!d_ready) first_input(e, z, 0);
         emu_account_first(e, rep);
         return k0;

@@ -160,9 +160,8 @@ static uint32_t double_stop(const struct emu *e, const struct ls_tok *a, double 
  * says whether exact arithmetic would stop at the same token. */
 static void llama_top_p(struct emu *e)
 {
-    float P = (float)e->p->top_p, cum = 0.0f;
-    uint32_t mk = emu_min_keep(e), k = e->n, last = e->n, dstop = 0;
-    double cd = 0.0;
+    struct topp_scan s = { (float)e->p->top_p, 0.0f, 0.0, emu_min_keep(e), 0 };
+    uint32_t k = e->n, last = e->n, done = 0;
     struct llama_buckets b;
     emu_llama_softmax(e, 0);
     struct ls_tok *pd = e->a;
@@ -170,14 +169,17 @@ static void llama_top_p(struct emu *e)
     else if (!e->sorted) emu_llama_psort(e, e->n);
     for (uint32_t i = 0; i < e->n; i++) {
         if (pd == e->buf) emu_llama_bucket_upto(&b, i + 1);
-        cum += (float)pd[i].p;
-        if (pd[i].logit != -INFINITY) cd += e->d[pd[i].id] / e->S_in;
-        if (!dstop && cd >= e->p->top_p && i + 1 >= mk) dstop = i + 1;
-        if (cum >= P && i + 1 >= mk) { last = i + 1; break; }
-        if (pd == e->buf && i == k - 1) { k = e->n; emu_llama_bucket_fill(e, k, e->buf, &b); }
+        if (topp_scan_at(e, &s, &pd[i], i)) { last = i + 1; break; }
+        if (pd == e->buf && i == k - 1 && k < e->n) { /* at k = n a refill would sort to the same order */
+            k = e->n;
+            emu_llama_bucket_fill(e, k, e->buf, &b);
+            if ((last = emu_llama_top_p_value(e, &b, &s, i + 1))) { done = 1; break; }
+            last = e->n;
+        }
     }
-    if ((dstop && dstop != last) || (!dstop && last < e->n)) emu_decided(e, DECIDED_F32);
-    if (pd == e->buf) { memcpy(e->a, e->buf, (size_t)last * sizeof *e->a); e->sorted = 1; }
+    if ((s.dstop && s.dstop != last) || (!s.dstop && last < e->n)) emu_decided(e, DECIDED_F32);
+    if (pd == e->buf && !done) memcpy(e->a, e->buf, (size_t)last * sizeof *e->a);
+    if (pd == e->buf) e->sorted = 1;
     emu_shrink(e, last);
 }
 
@@ -191,6 +193,7 @@ static void torch_top_p(struct emu *e)
     double P = e->p->top_p;
     float thr = e->sys == PRESET_HF ? (float)(1.0 - P) : 1.0f - (float)P;
     emu_softmax(e);
+    if (emu_torch_top_p_bands(e, thr, mk)) return; /* no sort when margins decide */
     for (uint32_t i = 0; i < n; i++) { e->ix[i] = (int32_t)i; e->v[i] = e->a[i].logit; }
     emu_argsort(e->v, e->ix, e->ix2, n, e->buf);
     /* the exact distribution is the stage's input one (emu_run's d) */

@@ -55,6 +55,12 @@ static const struct setting settings[] = {
     { "llama.cpp", -1, -1, -1, -1, -1, -1, 200, 0, -1, 0, 3.0 },
     { "llama.cpp", 1.3, -1, -1, -1, -1, -1, -1, 2, -1, 0, 0 },      /* mirostat after another T */
     { "llama.cpp", -1, -1, -1, -1, 0.5, -1, 7, 0, -1, 0, 0.8 },    /* top-n-sigma after DRY */
+    /* top-p's nucleus past 256 candidates (emu_topp_value.c), first or after penalties */
+    { "llama.cpp", 1.0, 0.99, 0, -1, -1, -1, 0, 0, -1, 0, 0 },
+    { "llama.cpp", 1.5, 0.999, 0.001, -1, -1, -1, 0, 0, -1, 0, 0 },
+    { "llama.cpp", 0.9, 0.995, 0, -1, -1, -1, 0, 0, -1, 1.2, 0 },
+    { "llama.cpp", 1.0, 0.99, 0, -1, -1, 0.5, 0, 0, -1, 0, 0 },    /* xtc after: the replay */
+    { "llama.cpp", 1.0, 0.99, 0.01, -1, -1, -1, 0, 0, 3, 0, 0 },   /* min-keep: the replay */
 };
 #define N_SETTINGS (sizeof settings / sizeof settings[0])
 

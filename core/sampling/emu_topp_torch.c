@@ -1,0 +1,125 @@
+/* emu_topp_torch.c: HF's and vLLM's top-p on the array path without the
+ * stable sort of every candidate (see emu.h emu_torch_top_p_bands).
+ *
+ * torch sorts the float probabilities ascending (stable: equal logits in
+ * array order), accumulates them in double, rounds each prefix sum to
+ * float and masks the positions whose rounded sum is <= thr (never the
+ * last min-keep); beside it, the exact prefix sums of the input
+ * distribution d against 1 - p say whether float32 alone decided. Both
+ * are monotone, so each is one crossing: the first position whose sum
+ * passes a boundary (for the float test, the midpoint between thr and the
+ * next float: a double at or below it rounds to thr or lower, above it
+ * to more). Found here in two passes:
+ *   1. mass bands: the candidates binned by logit (ascending, NB bins
+ *      over their range), each bin's summed weight; the bin where the
+ *      running sum passes the boundary holds the crossing;
+ *   2. that bin alone sorted by (logit, position) and summed on.
+ * Summed in another order than torch's, a prefix sum of n terms of at
+ * most 1 differs from its by at most n ulps of 1 on each side (every
+ * partial sum stays below 2); the crossing is taken only when the sums
+ * just before and after it are farther than that (EPS_N) from the
+ * boundary, else nothing is decided here and the sort runs as before.
+ * tests/unit/test_topp_large.c builds cases at the boundary and compares
+ * both ways on random and tie-heavy steps. */
+#include "sampling/emu.h"
+
+#include <math.h>
+#include <string.h>
+
+#define NB 2048
+#define MIN_N 4096                 /* below: the sort is cheap */
+#define EPS_N (4.0 * 0x1p-52)      /* per term, with a factor 2 to spare */
+
+struct bands {
+    double lo, scale;              /* bin(l) = (l - lo) * scale */
+    uint32_t cnt[NB];
+    double w[2][NB];               /* summed weight(e, i, which) */
+};
+
+static uint32_t bin_of(const struct bands *b, double l)
+{
+    double x = (l - b->lo) * b->scale;
+    return x < 0 ? 0 : x >= NB - 1 ? NB - 1 : (uint32_t)x;
+}
+
+/* weight of position i: torch's float p (which 0) or the exact d (which 1) */
+static double weight(const struct emu *e, uint32_t i, int which)
+{
+    return which ? e->d[e->a[i].id] / e->S_in : e->a[i].p;
+}
+
+/* The number of leading positions (ascending (logit, position)) whose
+ * prefix sum stays at or below B; the first position past it into *first
+ * (n when none). Returns -1 when the margin does not decide. */
+static int64_t crossing(struct emu *e, struct bands *b, int which, double B, uint32_t *first)
+{
+    uint32_t n = e->n, below = 0, nb = 0;
+    double eps = EPS_N * n, M = 0.0;
+    const double *w = b->w[which];
+    int k = 0;
+    for (; k < NB && M + w[k] <= B + eps; k++) {
+        if (M + w[k] > B - eps) return -1; /* too near the boundary at the bin's end */
+        M += w[k];
+        below += b->cnt[k];
+    }
+    if (k == NB) { *first = n; return n; }
+    uint64_t *kv = (uint64_t *)(void *)e->v, *tmp = (uint64_t *)(void *)e->v2;
+    for (uint32_t i = 0; i < n; i++)
+        if (bin_of(b, e->a[i].logit) == (uint32_t)k) kv[nb++] = (uint64_t)emu_float_key(e->a[i].logit) << 32 | i;
+    emu_sort_pairs(kv, nb, tmp);
+    for (uint32_t t = 0; t < nb; t++) {
+        double next = M + weight(e, (uint32_t)kv[t], which);
+        if (next > B + eps) {
+            if (M > B - eps) return -1;
+            *first = (uint32_t)kv[t];
+            return below + t;
+        }
+        if (next > B - eps) return -1;
+        M = next;
+    }
+    return -1; /* the bin summed in order does not reach what it summed to in bulk */
+}
+
+/* the midpoint between thr and the next float up: the largest double
+ * rounding to thr or lower, but for the midpoint itself (left undecided) */
+static double float_boundary(float thr)
+{
+    return ((double)thr + (double)nextafterf(thr, INFINITY)) / 2.0;
+}
+
+int emu_torch_top_p_bands(struct emu *e, float thr, uint32_t mk)
+{
+    struct bands bb;
+    uint32_t n = e->n, first = 0, firstd = 0;
+    if (n < MIN_N || e->ws->reference || mk >= n) return 0;
+    double lo = INFINITY, hi = -INFINITY;
+    for (uint32_t i = 0; i < n; i++) {
+        double l = e->a[i].logit;
+        if (!isfinite(l)) return 0;
+        if (l < lo) lo = l;
+        if (l > hi) hi = l;
+    }
+    if (!(hi > lo)) return 0;
+    bb.lo = lo;
+    bb.scale = (NB - 1) / (hi - lo);
+    memset(bb.cnt, 0, sizeof bb.cnt);
+    memset(bb.w, 0, sizeof bb.w);
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t k = bin_of(&bb, e->a[i].logit);
+        bb.cnt[k]++;
+        bb.w[0][k] += weight(e, i, 0);
+        bb.w[1][k] += weight(e, i, 1);
+    }
+    int64_t j = crossing(e, &bb, 0, float_boundary(thr), &first);
+    int64_t jd = j < 0 ? -1 : crossing(e, &bb, 1, 1.0 - e->p->top_p, &firstd);
+    if (j < 0 || jd < 0 || j > n - mk || jd > n - mk) return 0; /* min-keep binding: the sort knows */
+    if (j != jd) emu_decided(e, DECIDED_F32);
+    if (j == 0) return 1;
+    /* mask every position before the first kept one in (logit, position) order */
+    double lf = e->a[first].logit;
+    for (uint32_t i = 0; i < n; i++) {
+        double l = e->a[i].logit;
+        if (l < lf || (l == lf && i < first)) emu_mask(e, i);
+    }
+    return 1;
+}

@@ -1,0 +1,193 @@
+/* bench_explorer.c: the explorer's own costs at scale (issue 9), headless
+ * (core only: the same model the terminal shows, no drawing).
+ *
+ *   per step   what the explorer computes on moving to a new step: the
+ *              raw log-sum-exp and entropy, the chain with the entropy
+ *              after it, the raw top list (the first 25 rows shown come
+ *              from it), the recorded token's rank, the samples and the
+ *              score rows: explorer_update after explorer_move_step, at
+ *              V = 131072 and 262144, for the llama.cpp, hf and vllm
+ *              defaults (each system's default parameters);
+ *   evaluators the background scores of the current setting (every
+ *              evaluator over the file, explorer_eval_work slices) on a
+ *              [256, 262144] synthetic file: total and largest slice;
+ *   sweep view the same for the sweep view's default temperatures.
+ * Times are this thread's CPU time (robust to a busy machine); the slice
+ * budget is the app's (WORK_SLICE_NS, 4 ms) unless BENCH_SLICE_NS says.
+ * BENCH_PRESET=hf|llama.cpp|vllm limits the background parts to one
+ * system (default: the explorer's own start, hf with every stage off, and
+ * the llama.cpp defaults). Figures, never pass/fail. */
+#include "base/clock.h"
+#include "explorer/explorer.h"
+#include "explorer/explorer_eval.h"
+#include "input/synth_source.h"
+#include "sampling/presets.h"
+#include "sampling/topn.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static int cmp_d(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static int open_synth(struct explorer *ex, uint32_t V, uint32_t steps)
+{
+    struct source *s;
+    struct ls_error err = {0};
+    explorer_init(ex);
+    if (source_synthetic(V, steps, 1, &s, &err) || explorer_set_source(ex, s, &err)) {
+        ls_error_print(&err, stderr);
+        return 1;
+    }
+    return 0;
+}
+
+static void set_system(struct explorer *ex, enum preset sys, int defaults)
+{
+    struct chain c;
+    chain_preset(&c, sys);
+    explorer_set_chain(ex, &c);
+    struct params p = defaults ? preset_defaults(sys) : PARAMS_OFF;
+    explorer_set_params(ex, &p);
+}
+
+/* What the explorer needs per step, exactly: the chain run on a new step
+ * (raw log-sum-exp and entropy, the chain, the entropy after it), the
+ * top 25 by raw probability and the recorded token's rank (topn_run,
+ * chain_top_raw, chain_rank: the calls explorer_update makes); then the
+ * whole explorer_update after a step move (also the samples panel's 8 +
+ * 10,000 draws, the marks and the score rows). Median, p95 and mean in
+ * microseconds over 64 step visits. */
+static void per_step(uint32_t V, enum preset sys)
+{
+    const uint32_t steps = 32;
+    struct explorer ex;
+    if (open_synth(&ex, V, steps)) return;
+    set_system(&ex, sys, 1);
+    explorer_update(&ex);
+    double t[2][2 * 32], sum[2] = {0, 0};
+    uint32_t n = 0;
+    int32_t top[25];
+    for (int round = 0; round < 2; round++)
+        for (uint32_t s = 0; s < steps; s++, n++) {
+            struct step_info info;
+            struct ls_error err = {0};
+            explorer_read_step(&ex, s, ex.wlogits, &info, &err);
+            double t0 = clock_thread_ms();
+            topn_run(&ex.chain, &ex.params, ex.wlogits, V, -1.0, info.token, 0, &ex.wws, &ex.wres, &err);
+            chain_top_raw(&ex.wres, 25, top);
+            chain_rank(&ex.wres, info.token);
+            t[0][n] = (clock_thread_ms() - t0) * 1e3;
+            explorer_move_step(&ex, s == 0 && round == 0 ? 1 : (s % 2 ? 3 : -1));
+            t0 = clock_thread_ms();
+            explorer_update(&ex);
+            t[1][n] = (clock_thread_ms() - t0) * 1e3;
+            sum[0] += t[0][n];
+            sum[1] += t[1][n];
+        }
+    static const char *const what[2] = { "needs", "update" };
+    for (int k = 0; k < 2; k++) {
+        qsort(t[k], n, sizeof *t[k], cmp_d);
+        printf("  V=%-6u %-9s %-6s  median %7.1f us  p95 %7.1f us  mean %7.1f us  (kept %u)\n", V, preset_name(sys),
+               what[k], t[k][n / 2], t[k][(n * 95) / 100], sum[k] / n, ex.res.n_kept);
+    }
+    explorer_free(&ex);
+}
+
+/* A temperature key on the same step (the rerun path: the raw softmax is
+ * kept): explorer_update's median in microseconds, under the system's
+ * defaults and with every stage off but the temperature. */
+static void per_key(uint32_t V, enum preset sys, int defaults)
+{
+    struct explorer ex;
+    if (open_synth(&ex, V, 4)) return;
+    set_system(&ex, sys, defaults);
+    explorer_update(&ex);
+    double t[64];
+    for (int i = 0; i < 64; i++) {
+        struct params p = ex.params;
+        p.temperature = (i % 2 ? 0.9 : 1.1) + 0.001 * i;
+        explorer_set_params(&ex, &p);
+        double t0 = clock_thread_ms();
+        explorer_update(&ex);
+        t[i] = (clock_thread_ms() - t0) * 1e3;
+    }
+    qsort(t, 64, sizeof *t, cmp_d);
+    printf("  V=%-6u %-9s %-8s temperature key: median %7.1f us  p95 %7.1f us\n", V, preset_name(sys),
+           defaults ? "defaults" : "T only", t[32], t[60]);
+    explorer_free(&ex);
+}
+
+/* Background work until done (the sequence numbers with `seq`, else the
+ * evaluators): total CPU ms and the largest slice. */
+static void drain(struct explorer_eval *xe, struct explorer *ex, long slice_ns, int seq, double *total,
+                  double *max_slice, int *slices)
+{
+    *total = *max_slice = 0;
+    *slices = 0;
+    for (;;) {
+        double t0 = clock_thread_ms();
+        unsigned fl = seq ? explorer_work(ex, slice_ns) : explorer_eval_work(xe, ex, slice_ns);
+        double d = clock_thread_ms() - t0;
+        *total += d;
+        if (d > *max_slice) *max_slice = d;
+        ++*slices;
+        if (!(fl & EX_BUSY)) break;
+    }
+}
+
+static void background(uint32_t V, uint32_t steps, enum preset sys, int defaults, long slice_ns)
+{
+    struct explorer ex;
+    if (open_synth(&ex, V, steps)) return;
+    set_system(&ex, sys, defaults);
+    struct explorer_eval xe;
+    explorer_eval_init(&xe);
+    explorer_update(&ex);
+    explorer_eval_update(&xe, &ex);
+    double tot, mx;
+    int sl;
+    const char *what = defaults ? "defaults" : "all off";
+    drain(&xe, &ex, slice_ns, 1, &tot, &mx, &sl);
+    printf("  [%u, %u] %s %s: sequence numbers %.0f ms in %d slices, max slice %.2f ms\n", steps, V,
+           preset_name(sys), what, tot, sl, mx);
+    drain(&xe, &ex, slice_ns, 0, &tot, &mx, &sl);
+    printf("  [%u, %u] %s %s: evaluators %.0f ms in %d slices, max slice %.2f ms\n", steps, V, preset_name(sys),
+           what, tot, sl, mx);
+    explorer_eval_sweep_set(&xe, NULL);
+    drain(&xe, &ex, slice_ns, 0, &tot, &mx, &sl);
+    printf("  [%u, %u] %s %s: sweep view (%d temperatures) %.0f ms in %d slices, max slice %.2f ms\n", steps, V,
+           preset_name(sys), what, xe.n_temps, tot, sl, mx);
+    explorer_eval_free(&xe);
+    explorer_free(&ex);
+}
+
+int main(void)
+{
+    const char *sl = getenv("BENCH_SLICE_NS"), *only = getenv("BENCH_PRESET");
+    long slice_ns = sl && *sl ? strtol(sl, NULL, 10) : 4000000L;
+    uint32_t steps = getenv("BENCH_STEPS") ? (uint32_t)strtoul(getenv("BENCH_STEPS"), NULL, 10) : 256;
+    enum preset want = PRESET_CUSTOM;
+    if (only && *only && !preset_parse(only, &want)) want = PRESET_CUSTOM;
+    printf("explorer per step (CPU time), each system's defaults: needs = chain with raw lse and entropies, top 25,\n"
+           "recorded rank; update = explorer_update after a step move (also samples, marks, scores)\n");
+    static const uint32_t Vs[] = { 131072, 262144 };
+    for (int i = 0; i < 2; i++)
+        for (int s = PRESET_HF; s <= PRESET_VLLM; s++)
+            if (want == PRESET_CUSTOM || want == (enum preset)s) per_step(Vs[i], (enum preset)s);
+    printf("explorer key on the same step (explorer_update after a temperature change; CPU time):\n");
+    for (int s = PRESET_HF; s <= PRESET_VLLM; s++)
+        if (want == PRESET_CUSTOM || want == (enum preset)s) {
+            per_key(262144, (enum preset)s, 0);
+            per_key(262144, (enum preset)s, 1);
+        }
+    printf("explorer background work (slice budget %.1f ms):\n", (double)slice_ns * 1e-6);
+    if (want == PRESET_CUSTOM || want == PRESET_HF) background(262144, steps, PRESET_HF, 0, slice_ns);
+    if (want == PRESET_CUSTOM || want == PRESET_LLAMACPP) background(262144, steps, PRESET_LLAMACPP, 1, slice_ns);
+    return 0;
+}
