@@ -51,10 +51,11 @@ cJSON *json_value_of(const char *text, size_t len);
 cJSON *json_num(double v);
 void json_add_num(cJSON *obj, const char *key, double v);
 
-/* The message for a parse that ran out of memory: LS_ELIMIT (exit 5) with
- * the text size and the documented peak, never "invalid JSON". whole: a
- * whole cJSON tree (text the scanner leaves to cJSON), else the skeleton
- * path (base/json_lazy.h). */
+/* The message for a parse of len bytes that ran out of memory: LS_ELIMIT
+ * (exit 5), never "invalid JSON", with the file's size (the loader's
+ * json_lazy_text_size, else len), the memory the documented peak gives for
+ * it and what to try. whole: a whole cJSON tree (text the scanner leaves to
+ * cJSON), else the skeleton path (base/json_lazy.h). */
 int json_oom_fail(size_t len, int whole, struct ls_error *err);
 /* Peak memory of loading a JSON file, as a multiple of its size (README,
  * measured by tests/bench/json_peak.sh): skeletons and lazy arrays, and a

@@ -193,6 +193,9 @@ int source_open_text(const char *path, char *text, size_t len, const struct sour
     if (rc == LS_OK && json_has_u0000(text, len))
         source_warn(*out, "the file has \\u0000 escapes: cJSON cuts strings there, so token text without a bytes array may be truncated");
 done:
+    /* a loader's own result ran out (its "out of memory" names no figure):
+     * what matters is the file's, the README's "about 3x" of it */
+    if (rc == LS_ELIMIT && err && !strcmp(err->msg, "out of memory")) json_oom_fail(len, 0, err);
     json_docs_free(&d);
     return rc;
 }
