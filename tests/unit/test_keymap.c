@@ -266,6 +266,33 @@ static void command_table_is_the_list(void **state)
     explorer_free(&ex);
 }
 
+/* The mouse table is the one source: every row shows in the help overlay
+ * and in every --help-keys form, and it covers what app_keys.c's mouse
+ * handling does (the wheel over the parameter bar, the dataset table). */
+static void mouse_table_everywhere(void **state)
+{
+    (void)state;
+    char *hc = help_text(&actions_builtin);
+    const char *formats[] = { "text", "md", "man" };
+    char w[96];
+    for (int f = 0; f < 3; f++) {
+        char *doc = keys_doc(&actions_builtin, formats[f]);
+        for (int i = 0; i < mouse_n_rows; i++) {
+            snprintf(w, sizeof w, "%s %s", mouse_rows[i].event, mouse_rows[i].where);
+            assert_non_null(strstr(doc, w));
+            assert_non_null(strstr(doc, mouse_rows[i].what));
+            if (!f) assert_non_null(strstr(hc, w));
+        }
+        free(doc);
+    }
+    const char *covered[] = { "click a step", "click a token row", "click a parameter", "wheel the token list",
+                              "wheel the parameter bar", "wheel anywhere else", "click a dataset table line",
+                              "click a dataset column header", "wheel the dataset table" };
+    for (size_t i = 0; i < sizeof covered / sizeof covered[0]; i++) assert_non_null(strstr(hc, covered[i]));
+    assert_non_null(strstr(hc, "adjust the parameter under it"));
+    free(hc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -274,6 +301,7 @@ int main(void)
         cmocka_unit_test(rebound_help_key_everywhere),
         cmocka_unit_test(rebound_command_key_everywhere),
         cmocka_unit_test(command_table_is_the_list),
+        cmocka_unit_test(mouse_table_everywhere),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
