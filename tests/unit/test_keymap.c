@@ -293,6 +293,37 @@ static void mouse_table_everywhere(void **state)
     free(hc);
 }
 
+/* The status line's hints are expanded once per context, not per frame:
+ * the same text from the cache until the view, the panel or the bindings
+ * change, and always hints_text's. */
+static void hints_cached_per_context(void **state)
+{
+    (void)state;
+    struct hints_cache hc;
+    memset(&hc, 0, sizeof hc);
+    char want[256];
+    const char *h = hints_cached(&hc, &actions_builtin, XV_MAIN, PANEL_PARAMS);
+    assert_string_equal(h, hints_text(&actions_builtin, XV_MAIN, PANEL_PARAMS, want, sizeof want));
+    for (int frame = 0; frame < 5; frame++) hints_cached(&hc, &actions_builtin, XV_MAIN, PANEL_PARAMS);
+    assert_int_equal(hc.builds, 1);
+    /* another panel, another view, the dataset table: one expansion each */
+    h = hints_cached(&hc, &actions_builtin, XV_MAIN, PANEL_DIST);
+    assert_string_equal(h, hints_text(&actions_builtin, XV_MAIN, PANEL_DIST, want, sizeof want));
+    h = hints_cached(&hc, &actions_builtin, XV_SWEEP, PANEL_DIST);
+    assert_string_equal(h, hints_text(&actions_builtin, XV_SWEEP, PANEL_DIST, want, sizeof want));
+    h = hints_cached(&hc, &actions_builtin, HINTS_DATASET, PANEL_DIST);
+    hints_cached(&hc, &actions_builtin, HINTS_DATASET, PANEL_DIST);
+    assert_string_equal(h, hints_text(&actions_builtin, HINTS_DATASET, PANEL_DIST, want, sizeof want));
+    assert_int_equal(hc.builds, 4);
+    /* other bindings: expanded again with the new key */
+    struct table_copy c;
+    rebind(&c, ACT_HELP, "<F2>");
+    h = hints_cached(&hc, &c.t, HINTS_DATASET, PANEL_DIST);
+    assert_int_equal(hc.builds, 5);
+    assert_non_null(strstr(h, "F2 help"));
+    assert_string_equal(h, hints_text(&c.t, HINTS_DATASET, PANEL_DIST, want, sizeof want));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -302,6 +333,7 @@ int main(void)
         cmocka_unit_test(rebound_command_key_everywhere),
         cmocka_unit_test(command_table_is_the_list),
         cmocka_unit_test(mouse_table_everywhere),
+        cmocka_unit_test(hints_cached_per_context),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
