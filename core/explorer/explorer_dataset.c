@@ -111,8 +111,8 @@ static unsigned summary_slice(struct ex_dataset *ds, struct explorer *ex, int64_
 }
 
 /* A paired prompt row: version A generated under the shown settings (the
- * shadow explorer follows ex's), held in live as A when it is new and
- * live is still paired (a new :prompt ends that). */
+ * shadow explorer follows ex's), held in live as A when it is new; only
+ * while live is paired (a new :prompt ends that, and A's generation). */
 static unsigned partner_work(struct ex_dataset *ds, struct explorer *ex, long budget_ns)
 {
     struct explorer *sh = &ds->shadow;
@@ -134,7 +134,7 @@ static unsigned partner_work(struct ex_dataset *ds, struct explorer *ex, long bu
 unsigned explorer_dataset_work(struct ex_dataset *ds, struct explorer *ex, long budget_ns)
 {
     if (budget_ns > EX_DS_SLICE_NS) budget_ns = EX_DS_SLICE_NS;
-    if (ds->on && !ds->shown && ds->live && ds->partner.model) {
+    if (ds->on && !ds->shown && ds->live && ds->partner.model && ds->live->paired[0]) {
         unsigned fl = partner_work(ds, ex, budget_ns);
         if (fl) return fl;
     }
