@@ -32,13 +32,6 @@ void json_lazy_index(const struct json_index *ix) { cur_ix = ix; }
 
 const struct json_index *json_lazy_current_index(void) { return cur_ix; }
 
-/* The size of the file being loaded (json_lazy_text_size), per thread. */
-static _Thread_local size_t cur_size;
-
-void json_lazy_text_size(size_t n) { cur_size = n; }
-
-size_t json_lazy_current_text_size(void) { return cur_size; }
-
 /* The container at t[i]: the index after it (0 if it runs past n), and for
  * an array its element count; from the index when it lists it. */
 static size_t end_of(const char *t, size_t n, size_t i, size_t *count)

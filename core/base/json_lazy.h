@@ -55,13 +55,6 @@ cJSON *json_lazy_parse(const char *t, size_t n, int root_lazy, int *oom);
 void json_lazy_index(const struct json_index *ix);
 const struct json_index *json_lazy_current_index(void);
 
-/* The size in bytes of the whole text being loaded (the file), or 0: per
- * thread, set by whoever loads it for as long as it loads. Only for
- * messages: out of memory in one piece reports what the file needs
- * (json_oom_fail), not what the piece was. */
-void json_lazy_text_size(size_t n);
-size_t json_lazy_current_text_size(void);
-
 /* 1 if a is a lazy array. */
 int json_is_lazy(const cJSON *a);
 

@@ -1,6 +1,5 @@
 /* json_util.c: strict JSON parsing and error locations (see json_util.h). */
 #include "base/json_util.h"
-#include "base/json_lazy.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -65,6 +64,13 @@ cJSON *json_value_of(const char *text, size_t len)
     return cJSON_ParseWithLengthOpts(text, len + 1, &end, 1);
 }
 
+/* The size of the file being loaded (json_text_size), per thread. */
+static _Thread_local size_t cur_size;
+
+void json_text_size(size_t n) { cur_size = n; }
+
+size_t json_current_text_size(void) { return cur_size; }
+
 /* bytes as "N MB" / "N.N GB" (the memory figures of json_oom_fail) */
 static void mem_size(char *b, size_t n, double bytes)
 {
@@ -75,8 +81,8 @@ static void mem_size(char *b, size_t n, double bytes)
 int json_oom_fail(size_t len, int whole, struct ls_error *err)
 {
     /* the figure that matters is the file's: a loader that parses it in
-     * pieces set its size (json_lazy_text_size); else the text is the file */
-    size_t file = json_lazy_current_text_size();
+     * pieces set its size (json_text_size); else the text is the file */
+    size_t file = json_current_text_size();
     int in_pieces = file > 0;
     if (file < len) file = len;
     double need = whole ? (double)(file - len) + (double)len * JSON_TREE_PEAK : (double)file * JSON_PARSE_PEAK;

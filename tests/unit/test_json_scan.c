@@ -318,7 +318,7 @@ static void test_oom_message(void **state)
     (void)state;
     struct ls_error e = {0};
     /* a 5000-byte piece of a 300 MB file a loader parses in pieces */
-    json_lazy_text_size(300000000);
+    json_text_size(300000000);
     assert_int_equal(json_oom_fail(5000, 0, &e), LS_ELIMIT);
     assert_non_null(strstr(e.msg, "this 300000000-byte file (300 MB) needs up to about 900 MB while loading (3x its size)"));
     assert_null(strstr(e.msg, "5000"));
@@ -329,7 +329,7 @@ static void test_oom_message(void **state)
     assert_non_null(strstr(e.msg, "up to 16x that text"));
     assert_non_null(strstr(e.msg, "rewrite it as strict JSON"));
     /* no loader set a size: the text is the file */
-    json_lazy_text_size(0);
+    json_text_size(0);
     assert_int_equal(json_oom_fail(2000000000, 1, &e), LS_ELIMIT);
     assert_non_null(strstr(e.msg, "this 2000000000-byte file (2.0 GB) needs up to about 32.0 GB"));
     assert_non_null(strstr(e.msg, "up to 16x its size"));
@@ -338,9 +338,9 @@ static void test_oom_message(void **state)
     char buf[] = "{\"steps\": [{\"logits\": [1, 2]}]}";
     struct json_docs d;
     assert_int_equal(json_docs_parse(buf, strlen(buf), &d, &e), LS_OK);
-    assert_int_equal(json_lazy_current_text_size(), strlen(buf));
+    assert_int_equal(json_current_text_size(), strlen(buf));
     json_docs_free(&d);
-    assert_int_equal(json_lazy_current_text_size(), 0);
+    assert_int_equal(json_current_text_size(), 0);
 }
 
 int main(void)
