@@ -3,7 +3,8 @@
  * Rules (robustness.md 3.4): open read-only and non-blocking (a FIFO never
  * blocks us), accept only regular files, do all size arithmetic in uint64_t,
  * read with read()/pread() looping over EINTR and short reads, never mmap
- * (a file truncated under us would SIGBUS), and report a file that changed
+ * (a file truncated under us would SIGBUS; the one map, input/binsrc_map.h,
+ * guards against that), and report a file that changed
  * size while we read it. Input files are never written.
  *
  * Errors are "what: detail" without the file name; source_open prefixes it.

@@ -236,7 +236,7 @@ typedef float v16f __attribute__((vector_size(64)));
 typedef int32_t v16i __attribute__((vector_size(64)));
 
 #define TARGET_512 __attribute__((target("avx512f,avx512dq")))
-#define TARGET_AVX2 __attribute__((target("avx2")))
+#define TARGET_AVX2 __attribute__((target("avx2,fma"))) /* no contraction under -std=c11: fma only where asked */
 
 /* The lanes of a compare result as bits (lane k: bit k). One instruction
  * on x86 (GCC otherwise moves the lanes out one by one); the baseline
@@ -252,17 +252,65 @@ TARGET_AVX2 INLINE unsigned maskbits8(v8i m) { return (unsigned)_mm256_movemask_
 TARGET_512 INLINE unsigned maskbits16(v16i m) { return (unsigned)_mm512_movepi32_mask((__m512i)m); }
 #endif
 
+/* max(a, b) per lane as a > b ? a : b (x86's maxps: b when either is
+ * NaN), the compare-and-select scan##W's slow pass makes */
+INLINE v4f maxf4(v4f a, v4f b) { v4i m = a > b; return (v4f)(((v4i)a & m) | ((v4i)b & ~m)); }
+#if defined(__x86_64__) && defined(__GNUC__)
+TARGET_AVX2 INLINE v8f maxf8(v8f a, v8f b) { return (v8f)_mm256_max_ps((__m256)a, (__m256)b); }
+TARGET_512 INLINE v16f maxf16(v16f a, v16f b) { return (v16f)_mm512_max_ps((__m512)a, (__m512)b); }
+#endif
+
 #define FLOAT_KERNELS(W, VF, VI, ATTR)                                                                 \
 ATTR INLINE VF ldf##W(const float *p) { VF v; memcpy(&v, p, sizeof v); return v; }                 \
 ATTR INLINE VI finf##W(VF z) { VF d = z - z; return d == d; }                                      \
 ATTR INLINE VF self##W(VI m, VF a, VF b) { return (VF)(((VI)a & m) | ((VI)b & ~m)); }              \
 ATTR INLINE int anyf##W(VI m) { return maskbits##W(m) != 0; }                                      \
-ATTR INLINE void scan##W(const float *z, size_t n, struct vm_scan *out)                                 \
+/* The usual step has no non-finite logit: one maximum instruction a  \
+ * vector, and the sum of z - z, which stays 0 unless a lane was NaN or  \
+ * inf (then scan##W's full pass counts them). Returns 0 when one was.   \
+ * With ids (cap entries), also the ids of the z >= thr: *m their count, \
+ * SIZE_MAX when more than fit. */                                       \
+ATTR INLINE int scanfast##W(const float *z, size_t n, VF mxo[4], size_t *upto, float thr, int32_t *ids, \
+                            size_t cap, size_t *m)                                                 \
+{                                                                                                  \
+    VF nf[4] = { {0}, {0}, {0}, {0} }, tv = (VF){0} + thr;                                         \
+    VF mx[4] = { mxo[0], mxo[1], mxo[2], mxo[3] }; /* in registers, not behind the pointer */      \
+    size_t i = 0, c = 0;                                                                           \
+    for (; i + 4 * W <= n; i += 4 * W) {                                                           \
+        _Pragma("GCC unroll 4") /* mx[u] stays in a register only if u is a constant */            \
+        for (int u = 0; u < 4; u++) {                                                              \
+            VF v = ldf##W(z + i + (size_t)u * W);                                                  \
+            mx[u] = maxf##W(v, mx[u]);                                                             \
+            nf[u] += v - v;                                                                        \
+            if (!ids) continue;                                                                    \
+            unsigned bits = maskbits##W(v >= tv);                                                  \
+            if (bits && c + (size_t)__builtin_popcount(bits) > cap) { ids = NULL; c = SIZE_MAX; continue; } \
+            for (; bits; bits &= bits - 1) ids[c++] = (int32_t)(i + (size_t)u * W + (size_t)__builtin_ctz(bits)); \
+        }                                                                                          \
+    }                                                                                              \
+    for (size_t j = i; ids && j < n; j++) {                                                        \
+        if (!(z[j] >= thr)) continue;                                                              \
+        if (c == cap) { c = SIZE_MAX; break; }                                                     \
+        ids[c++] = (int32_t)j;                                                                     \
+    }                                                                                              \
+    if (m) *m = c;                                                                                 \
+    for (int u = 0; u < 4; u++) mxo[u] = mx[u];                                                    \
+    VF t = (nf[0] + nf[1]) + (nf[2] + nf[3]);                                                      \
+    *upto = i;                                                                                     \
+    return !anyf##W(t != t);                                                                       \
+}                                                                                                  \
+ATTR INLINE void scan##W(const float *z, size_t n, struct vm_scan *out, float thr, int32_t *ids,       \
+                         size_t cap, size_t *cnt)                                                  \
 {                                                                                                  \
     /* four independent maxima: the compare-and-select chains overlap */                          \
     VF mx[4] = { (VF){0} - INFINITY, (VF){0} - INFINITY, (VF){0} - INFINITY, (VF){0} - INFINITY }; \
     VI bad = {0};                                                                                  \
     size_t i = 0, nbad = 0;                                                                        \
+    if (!scanfast##W(z, n, mx, &i, thr, ids, cap, cnt)) {                                          \
+        i = 0;                                                                                     \
+        if (cnt) *cnt = SIZE_MAX; /* not collected: the step has non-finite logits */             \
+        for (int u = 0; u < 4; u++) mx[u] = (VF){0} - INFINITY;                                    \
+    }                                                                                              \
     for (; i + 4 * W <= n; i += 4 * W) {                                                           \
         for (int u = 0; u < 4; u++) {                                                              \
             VF v = ldf##W(z + i + (size_t)u * W);                                                  \
@@ -288,6 +336,7 @@ ATTR INLINE void scan##W(const float *z, size_t n, struct vm_scan *out)         
         if (isfinite(z[i])) { if (z[i] > m) m = z[i]; } else nbad++;                               \
     }                                                                                              \
     out->n_nonfinite = nbad;                                                                       \
+    if (nbad && cnt) *cnt = SIZE_MAX; /* a non-finite value in the tail the fast pass left */     \
     out->argmax = -1;                                                                              \
     out->max = -INFINITY;                                                                          \
     if (m == -INFINITY) return;                                                                    \
@@ -353,51 +402,95 @@ FLOAT_KERNELS(16, v16f, v16i, TARGET_512)
 
 
 
-/* Sum of exp(y_i - ymax) in float32 arithmetic (x = y - ymax rounded to
- * float, a degree-7 polynomial by Horner, 2^n in the exponent bits; lanes
- * below -87 weigh 0), accumulated in double, W lanes at a time; also the
- * sum of w * |x|, from which vm_expf_sum bounds the error. */
-typedef double v16d __attribute__((vector_size(128)));
-#define EXPF_KERNEL(W, VF, VI, VU, VD, ATTR)                                                         \
-ATTR INLINE double expfsum##W(const float *y, size_t n, float ymax, double *sum_wx)                \
+/* Sum of exp(x_i) for x_i = z_i * c - ymax in float32 arithmetic (c = 1:
+ * y - ymax exactly as rounded; c = 1/T: torch's y = z / T within a
+ * rounding or two): n = round(x / ln 2), r = x - n ln 2 (ln 2 in two
+ * parts), exp(r) by Cephes' expf polynomial (degree 5 in r after 1 + r +
+ * r^2 (...), relative error below 2e-7 in float), 2^n in the exponent
+ * bits, lanes below -87 weighing 0. Sums: four vectors' weights added in
+ * float (two roundings each), then in double; the sum of w * |x| (the
+ * error bound's, needed only roughly) in float. Fused multiply-adds where
+ * the path has them (FMA##W): the paths' sums differ in the last bits,
+ * and vm_expf_sum's bound covers each. In the same pass, the ids with
+ * z_i >= zmin (ids non-NULL). Returns the sum; *sum_wx the other sum and
+ * *blocks the number of float pre-sums (for the bound). */
+typedef float v2f __attribute__((vector_size(8)));
+typedef double v2d __attribute__((vector_size(16)));
+INLINE v4f fma4(v4f a, v4f b, v4f c) { return a * b + c; }
+#if defined(__x86_64__) && defined(__GNUC__)
+TARGET_AVX2 INLINE v8f fma8(v8f a, v8f b, v8f c)
+{ return (v8f)_mm256_fmadd_ps((__m256)a, (__m256)b, (__m256)c); }
+TARGET_512 INLINE v16f fma16(v16f a, v16f b, v16f c)
+{ return (v16f)_mm512_fmadd_ps((__m512)a, (__m512)b, (__m512)c); }
+#endif
+#define EXPF_KERNEL(W, VF, VI, VU, VH, VHD, ATTR)                                                    \
+ATTR INLINE VF expw##W(VF zv, float c, float ymax, VF *xo)                                         \
 {                                                                                                  \
-    VD acc = {0}, accx = {0};                                                                      \
     const VF magic = (VF){0} + 12582912.0f; /* 1.5 * 2^23: adding it rounds to an integer */       \
-    size_t i = 0;                                                                                  \
+    VF x = zv * c - ymax;                                                                          \
+    VF kd = fma##W(x, (VF){0} + 1.44269504f, magic), k = kd - magic;                               \
+    VF r = fma##W(k, (VF){0} - 1.428606765330187045e-06f, fma##W(k, (VF){0} - 0.693145751953125f, x)); \
+    VF p = fma##W((VF){0} + 1.9875691500e-4f, r, (VF){0} + 1.3981999507e-3f);                      \
+    p = fma##W(p, r, (VF){0} + 8.3334519073e-3f);                                                  \
+    p = fma##W(p, r, (VF){0} + 4.1665795894e-2f);                                                  \
+    p = fma##W(p, r, (VF){0} + 1.6666665459e-1f);                                                  \
+    p = fma##W(p, r, (VF){0} + 5.0000001201e-1f);                                                  \
+    p = fma##W(p, r * r, r + 1.0f);                                                                \
+    VU e = ((VU)kd - (VU)magic + 127u) << 23; /* unsigned: masked lanes may wrap */                \
+    *xo = x;                                                                                       \
+    return self##W(x >= -87.0f, p * (VF)e, (VF){0});                                               \
+}                                                                                                  \
+ATTR INLINE double expfsum##W(const float *z, size_t n, float c, float ymax, float zmin, int32_t *ids, \
+                              size_t *n_ids, double *sum_wx, size_t *blocks)                       \
+{                                                                                                  \
+    VHD a0 = {0}, a1 = {0};                                                                        \
+    VF ax = {0}, x, w[4];                                                                          \
+    const VF zm = (VF){0} + zmin;                                                                  \
+    const VI absm = (VI){0} + 0x7fffffff;                                                          \
+    size_t i = 0, m = 0, nb = 0;                                                                   \
     double tail = 0.0, tailx = 0.0;                                                                \
-    for (; i + W <= n; i += W) {                                                                   \
-        VF x = ldf##W(y + i) - ymax;                                                               \
-        VF kd = x * 1.44269504f + magic, k = kd - magic;                                           \
-        VF r = (x - k * 0.693145751953125f) - k * 1.428606765330187045e-06f;                       \
-        VF p = ((((((r * (1.0f / 5040) + 1.0f / 720) * r + 1.0f / 120) * r + 1.0f / 24) * r        \
-                 + 1.0f / 6) * r + 0.5f) * r + 1.0f) * r + 1.0f;                                   \
-        VU e = ((VU)kd - (VU)magic + 127u) << 23; /* unsigned: masked lanes may wrap */            \
-        VF w = self##W(x >= -87.0f, p * (VF)e, (VF){0});                                           \
-        acc += __builtin_convertvector(w, VD);                                                     \
-        accx -= __builtin_convertvector(w * x, VD);                                                \
+    for (; i + 4 * W <= n; i += 4 * W, nb++) {                                                     \
+        for (int u = 0; u < 4; u++) {                                                              \
+            VF zv = ldf##W(z + i + (size_t)u * W);                                                 \
+            if (ids)                                                                               \
+                for (unsigned bits = maskbits##W(zv >= zm); bits; bits &= bits - 1)                \
+                    ids[m++] = (int32_t)(i + (size_t)u * W + (size_t)__builtin_ctz(bits));         \
+            w[u] = expw##W(zv, c, ymax, &x);                                                       \
+            ax = fma##W(w[u], (VF)((VI)x & absm), ax);                                             \
+        }                                                                                          \
+        VF b = (w[0] + w[1]) + (w[2] + w[3]);                                                      \
+        VH h[2];                                                                                   \
+        memcpy(h, &b, sizeof b);                                                                   \
+        a0 += __builtin_convertvector(h[0], VHD);                                                  \
+        a1 += __builtin_convertvector(h[1], VHD);                                                  \
     }                                                                                              \
     for (; i < n; i++) {                                                                           \
-        float x = y[i] - ymax;                                                                     \
-        double w = x >= -87.0f ? (double)expf(x) : 0.0;                                            \
-        tail += w;                                                                                 \
-        tailx -= w * (double)x;                                                                    \
+        if (ids && z[i] >= zmin) ids[m++] = (int32_t)i;                                            \
+        float xs = z[i] * c - ymax;                                                                \
+        double wt = xs >= -87.0f ? (double)expf(xs) : 0.0;                                         \
+        tail += wt;                                                                                \
+        tailx += wt * fabs((double)xs);                                                            \
     }                                                                                              \
     double s = tail, sx = tailx;                                                                   \
-    for (int k = 0; k < W; k++) { s += acc[k]; sx += accx[k]; }                                    \
+    for (int k = 0; k < W / 2; k++) s += a0[k] + a1[k];                                            \
+    for (int k = 0; k < W; k++) sx += (double)ax[k];                                               \
+    if (n_ids) *n_ids = m;                                                                         \
     *sum_wx = sx;                                                                                  \
+    *blocks = nb;                                                                                  \
     return s;                                                                                      \
 }
 typedef uint32_t v4ui __attribute__((vector_size(16)));
 typedef uint32_t v8ui __attribute__((vector_size(32)));
 typedef uint32_t v16ui __attribute__((vector_size(64)));
-EXPF_KERNEL(4, v4f, v4i, v4ui, v4d, )
+EXPF_KERNEL(4, v4f, v4i, v4ui, v2f, v2d, )
 #if defined(__x86_64__) && defined(__GNUC__)
-EXPF_KERNEL(8, v8f, v8i, v8ui, v8d, TARGET_AVX2)
-EXPF_KERNEL(16, v16f, v16i, v16ui, v16d, TARGET_512)
+EXPF_KERNEL(8, v8f, v8i, v8ui, v4f, v4d, TARGET_AVX2)
+EXPF_KERNEL(16, v16f, v16i, v16ui, v8f, v8d, TARGET_512)
 #endif
 
 #define VM_PATH(SUFFIX, ATTR, EXPB, FDIVB, W)                                                          \
-    ATTR static void scan_##SUFFIX(const float *z, size_t n, struct vm_scan *o) { scan##W(z, n, o); }  \
+    ATTR static void scan_##SUFFIX(const float *z, size_t n, struct vm_scan *o, float thr, int32_t *ids, \
+                                   size_t cap, size_t *m) { scan##W(z, n, o, thr, ids, cap, m); }     \
     ATTR static double exp_##SUFFIX(const float *z, size_t n, double sh, double sc, double *out,       \
                                     double *ed) { return EXPB(z, n, sh, sc, out, ed); }                \
     ATTR static void divide_##SUFFIX(double *a, size_t n, double s) { divide_body(a, n, s); }          \
@@ -408,7 +501,9 @@ EXPF_KERNEL(16, v16f, v16i, v16ui, v16d, TARGET_512)
     { return collect##W(z, n, thr, ids); }                                                            \
     ATTR static size_t absgt_##SUFFIX(const float *z, size_t n, double thr) { return absgt##W(z, n, thr); } \
     ATTR static void fdivonly_##SUFFIX(const float *z, size_t n, float T, float *y) { fdivonly##W(z, n, T, y); } \
-    ATTR static double expfsum_##SUFFIX(const float *y, size_t n, float m, double *sx) { return expfsum##W(y, n, m, sx); }
+    ATTR static double expfsum_##SUFFIX(const float *z, size_t n, float c, float m, float zmin, int32_t *ids, \
+                                        size_t *n_ids, double *sx, size_t *nb)                           \
+    { return expfsum##W(z, n, c, m, zmin, ids, n_ids, sx, nb); }
 
 #if defined(__x86_64__) && defined(__GNUC__)
 VM_PATH(avx512, TARGET_512, exp_body8, fdiv_body8, 16)
@@ -419,7 +514,7 @@ VM_PATH(portable, , exp_body, fdiv_body, 4)
 
 struct vm_ops {
     const char *name;
-    void (*scan)(const float *, size_t, struct vm_scan *);
+    void (*scan)(const float *, size_t, struct vm_scan *, float, int32_t *, size_t, size_t *);
     double (*exp_shift)(const float *, size_t, double, double, double *, double *);
     void (*divide)(double *, size_t, double);
     size_t (*nonfinite)(const float *, size_t);
@@ -427,7 +522,7 @@ struct vm_ops {
     size_t (*collect)(const float *, size_t, double, int32_t *);
     size_t (*abs_gt)(const float *, size_t, double);
     void (*fdiv_only)(const float *, size_t, float, float *);
-    double (*expf_sum)(const float *, size_t, float, double *);
+    double (*expf_sum)(const float *, size_t, float, float, float, int32_t *, size_t *, double *, size_t *);
 };
 
 static const struct vm_ops paths[] = {
@@ -442,7 +537,7 @@ static int cpu_has(int path)
 {
 #ifdef VM_X86
     __builtin_cpu_init();
-    if (path == 1) return __builtin_cpu_supports("avx2");
+    if (path == 1) return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
     if (path == 2) return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
 #endif
     return path == 0;
@@ -467,7 +562,15 @@ static const struct vm_ops *ops(void)
     return &paths[k];
 }
 
-void vm_scan(const float *z, size_t n, struct vm_scan *out) { ops()->scan(z, n, out); }
+void vm_scan(const float *z, size_t n, struct vm_scan *out) { ops()->scan(z, n, out, 0.0f, NULL, 0, NULL); }
+size_t vm_scan_collect(const float *z, size_t n, double thr, int32_t *ids, size_t cap, struct vm_scan *out)
+{
+    size_t m = SIZE_MAX;
+    float f = float_at_or_above(thr);
+    if (f != f) { ops()->scan(z, n, out, 0.0f, NULL, 0, NULL); return SIZE_MAX; }
+    ops()->scan(z, n, out, f, ids, cap, &m);
+    return m;
+}
 double vm_exp_shift(const float *z, size_t n, double shift, double scale, double *out, double *sum_ed)
 {
     return ops()->exp_shift(z, n, shift, scale, out, sum_ed);
@@ -479,15 +582,53 @@ double vm_exp_fdiv(const float *z, size_t n, float T, double shift, float *y, do
     return ops()->fdiv(z, n, T, shift, y, out);
 }
 size_t vm_collect_ge(const float *z, size_t n, double thr, int32_t *ids) { return ops()->collect(z, n, thr, ids); }
+/* the error bound of expfsum's total s (sx: its sum of w * |x|, summed in
+ * float over nb blocks: relative error up to nb * 2^-23; scaled: c is not
+ * 1, so x carries the product's roundings too) */
+static double expf_bound(double s, double sx, size_t n, size_t nb, double ymax, int scaled)
+{
+    /* per term: the polynomial and its float roundings (< 5e-7 relative),
+     * x rounded to float (relative 2^-24 of x, so w * |x| * 6e-8), a lane
+     * that underflowed or is subnormal (< 2e-38 each), the float pre-sum of
+     * four vectors (two roundings: 1.2e-7 relative); the double sums' own
+     * rounding (n * 2^-52 relative); scaled: z * c against torch's z / T,
+     * three roundings of y (|y| <= |ymax| + |x|: w * 1.8e-7 * (|ymax| +
+     * |x|), taken as 2.5e-7); 1% on top */
+    sx *= 1.0 + (double)(nb + 8) * 0x1p-23;
+    double e = 6.2e-7 * s + 6.0e-8 * sx + 2e-38 * (double)n + (double)n * 0x1p-52 * (s + sx);
+    if (scaled) e += 2.5e-7 * (fabs(ymax) * s + sx);
+    return 1.01 * e;
+}
+
 double vm_expf_sum(const float *y, size_t n, float ymax, double *err)
 {
-    double sx, s = ops()->expf_sum(y, n, ymax, &sx);
-    /* per term: the polynomial and its float roundings (< 5e-7 relative),
-     * x = y - ymax rounded to float (relative 2^-24 of x, so w * |x| * 6e-8),
-     * a lane that underflowed or is subnormal (< 2e-38 each); the double
-     * sums' own rounding (n * 2^-52 relative); 1% on top */
-    *err = 1.01 * (5e-7 * s + 6.0e-8 * sx + 2e-38 * (double)n + (double)n * 0x1p-52 * (s + sx));
+    size_t nb;
+    double sx, s = ops()->expf_sum(y, n, 1.0f, ymax, 0.0f, NULL, NULL, &sx, &nb);
+    *err = expf_bound(s, sx, n, nb, ymax, 0);
     return s;
+}
+
+double vm_expf_sum_div(const float *z, size_t n, float T, float ymax, float zmin, int32_t *ids, size_t *n_ids,
+                       double *err)
+{
+    size_t nb;
+    double sx, s = ops()->expf_sum(z, n, 1.0f / T, ymax, zmin, ids, n_ids, &sx, &nb);
+    *err = expf_bound(s, sx, n, nb, ymax, 1);
+    return s;
+}
+
+void vm_exp_shift_ids(const float *z, const int32_t *ids, size_t n, double shift, double scale, double *q)
+{
+    enum { CH = 64 };
+    float zb[CH];
+    double eb[CH];
+    const struct vm_ops *o = ops();
+    for (size_t i = 0; i < n; i += CH) {
+        size_t k = n - i < CH ? n - i : CH;
+        for (size_t j = 0; j < k; j++) zb[j] = z[ids[i + j]];
+        (void)o->exp_shift(zb, k, shift, scale, eb, NULL);
+        for (size_t j = 0; j < k; j++) q[ids[i + j]] = eb[j];
+    }
 }
 
 void vm_fdiv(const float *z, size_t n, float T, float *y) { ops()->fdiv_only(z, n, T, y); }

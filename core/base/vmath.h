@@ -1,7 +1,7 @@
 /* vmath.h: the wide passes over one step's logits (float32 in, double out),
  * written once with GCC vector extensions and compiled three times: for
- * AVX-512, for AVX2 and for the portable baseline (SSE2 on x86-64, plain
- * code elsewhere). The path is chosen once at first use from the CPU
+ * AVX-512, for AVX2 (with FMA) and for the portable baseline (SSE2 on
+ * x86-64, plain code elsewhere). The path is chosen once at first use from the CPU
  * (__builtin_cpu_supports); LOGITSCOPE_SIMD=portable|avx2|avx512 forces one
  * (a forced path the CPU lacks falls back to portable). No -march=native:
  * the default build runs on any x86-64.
@@ -9,7 +9,10 @@
  * Same answer on every path and machine: every path computes the same
  * operations on the same 4-lane double vectors (IEEE per lane, no FMA
  * contraction under -std=c11), and sums lanes in one fixed order, so the
- * results are bit-identical whichever path ran.
+ * results are bit-identical whichever path ran. The float32 exp sums
+ * (vm_expf_sum*) are the exception: they use fused multiply-adds where the
+ * path has them and differ in the last bits, within the bound they return,
+ * and serve only decisions certified against that bound.
  *
  * Units: logits in nats; exp results are unnormalised weights in [0, 1]
  * when the shift is the maximum. exp is our own (a degree-13 polynomial
@@ -32,6 +35,13 @@ struct vm_scan {
 };
 void vm_scan(const float *z, size_t n, struct vm_scan *out);
 
+/* vm_scan, and in the same pass the ids (ascending) of the z[i] with
+ * (double)z[i] >= thr, at most cap of them, for a prefilter whose threshold
+ * is known before the pass; returns their count, or SIZE_MAX when more
+ * than cap passed, thr is NaN or a value is not finite (then use vm_scan's
+ * answer only). */
+size_t vm_scan_collect(const float *z, size_t n, double thr, int32_t *ids, size_t cap, struct vm_scan *out);
+
 /* The count of non-finite values (NaN, +-inf). */
 size_t vm_count_nonfinite(const float *z, size_t n);
 
@@ -39,6 +49,11 @@ size_t vm_count_nonfinite(const float *z, size_t n);
  * (out may be NULL); returns sum e_i and, in *sum_ed (may be NULL),
  * sum e_i * (z_i - shift) * scale, both accumulated in double. */
 double vm_exp_shift(const float *z, size_t n, double shift, double scale, double *out, double *sum_ed);
+
+/* q[ids[j]] = exp((z[ids[j]] - shift) * scale) for j < n (finite z): per
+ * token the same bits vm_exp_shift gives it over the whole array (every
+ * lane does the same arithmetic), for a list of tokens. */
+void vm_exp_shift_ids(const float *z, const int32_t *ids, size_t n, double shift, double scale, double *q);
 
 /* The same with a float32 temperature first, as torch computes it: y_i =
  * z_i / T in float (into y, which may be NULL), e_i = exp(y_i - shift) into
@@ -50,6 +65,13 @@ double vm_exp_fdiv(const float *z, size_t n, float T, double shift, float *y, do
  * that only need the total to about 1e-6. *err receives a bound on its
  * absolute error (of the float arithmetic and the sums). */
 double vm_expf_sum(const float *y, size_t n, float ymax, double *err);
+
+/* The same for y_i = z_i / T (torch's float division) without forming y:
+ * x_i = z_i * (1/T) - ymax in float, its extra roundings in *err; for finite
+ * z_i and T > 0. In the same pass, the ids (ascending) of the z_i >= zmin
+ * into ids, their count into *n_ids (ids NULL: none). */
+double vm_expf_sum_div(const float *z, size_t n, float T, float ymax, float zmin, int32_t *ids, size_t *n_ids,
+                       double *err);
 
 /* y_i = z_i / T in float (IEEE division per element, as torch divides). */
 void vm_fdiv(const float *z, size_t n, float T, float *y);

@@ -83,6 +83,21 @@ void cli_step_accept(const struct cli_opts *o, struct cli_step *st, uint32_t ste
     if (st->rp.hist) replay_accept(&st->rp, &o->chain, &o->params, step, tok, &st->ws, &st->res);
 }
 
+/* The non-finite policy of step `step` (NaN/+inf refused unless allowed),
+ * its error named as a read error is. */
+static int check_nonfinite(const struct cli_opts *o, struct source *s, uint32_t step, struct cli_step *st,
+                           struct ls_error *err)
+{
+    source_count_nonfinite(st->z, s->vocab_size, &st->info);
+    int rc = o->allow_nonfinite ? LS_OK
+           : step_nonfinite_check(st->z, s->vocab_size, &st->info, "--allow-nonfinite treats them as masked", err);
+    if (rc) {
+        source_error_step(err, step);
+        ls_error_prefix(err, s->path);
+    }
+    return rc;
+}
+
 int cli_run_step(const struct cli_opts *o, struct source *s, uint32_t step,
                  struct cli_step *st, struct ls_error *err)
 {
@@ -92,19 +107,23 @@ int cli_run_step(const struct cli_opts *o, struct source *s, uint32_t step,
     if (replay_needed(&o->chain, &o->params)) rc = gather_history(o, s, step, st, err);
     else chain_ws_set_context(&st->ws, NULL, 0, 0, step, o->seed);
     if (rc) return rc;
-    rc = source_read_step(s, step, st->logits, &st->info, err);
+    /* the step is lent (a map of the file: no copy), read only */
+    rc = source_lend_step(s, step, &st->z, &st->info, err);
     if (rc) { ls_error_prefix(err, s->path); return rc; }
-    if (!o->allow_nonfinite &&
-        (rc = step_nonfinite_check(st->logits, s->vocab_size, &st->info, "--allow-nonfinite treats them as masked", err))) {
-        source_error_step(err, step);
-        ls_error_prefix(err, s->path);
-        return rc;
-    }
+    int deferred = st->info.nonfinite_deferred;
+    if (!deferred && (rc = check_nonfinite(o, s, step, st, err))) return rc;
     int want = st->ws.want;
     if (st->info.sparse) st->ws.want = CHAIN_WANT_ALL; /* top-N truth needs the raw numbers */
-    rc = topn_run(&o->chain, &o->params, st->logits, s->vocab_size,
+    rc = topn_run(&o->chain, &o->params, st->z, s->vocab_size,
                   st->info.sparse ? st->info.tail_mass : -1.0, st->info.token, 0, &st->ws, &st->res, err);
     st->ws.want = want;
+    /* a lent step's counts: the chain's scan found non-finite logits (or
+     * failed): the policy's verdict comes first, as if checked before */
+    if (deferred && (rc || st->res.n_finite != s->vocab_size)) {
+        int rc2 = check_nonfinite(o, s, step, st, err);
+        if (rc2) return rc2;
+    }
+    if (!rc) rc = source_lend_verify(s, step, err); /* the file shrank under the map: nothing computed stands */
     /* the recorded token continues the path (a step without one: the caller's draw may, cli_step_accept) */
     if (!rc && st->info.token >= 0 && (uint32_t)st->info.token < s->vocab_size) cli_step_accept(o, st, step, st->info.token);
     if (rc) {

@@ -22,7 +22,8 @@ const char *const *cli_dry_breakers(const struct cli_opts *o);
 
 /* One step's buffers: raw logits (V floats), chain workspace and result. */
 struct cli_step {
-    float *logits;
+    float *logits;           /* V floats: the history's steps (replay) */
+    const float *z;          /* the step cli_run_step ran: lent by the source (source_lend_step) */
     struct chain_ws ws;
     struct chain_result res;
     struct step_info info;

@@ -57,7 +57,7 @@ static int run(int argc, char **argv, const struct cli_command *self)
     if (c.o.all) return cli_end(&c, ls_fail(&c.err, LS_EUSAGE, "show: --all is for sample; use --step N"));
     uint32_t step = c.o.step < 0 ? 0 : (uint32_t)c.o.step;
     if ((rc = cli_run_step(&c.o, c.s, step, &c.st, &c.err))) return cli_end(&c, rc);
-    struct report_ctx doc = { c.s, step, &c.o.chain, &c.o.params, &c.st.res, &c.st.info, c.st.logits, c.o.seed, c.o.top };
+    struct report_ctx doc = { c.s, step, &c.o.chain, &c.o.params, &c.st.res, &c.st.info, c.st.z, c.o.seed, c.o.top };
     if (token >= 0) return cli_end(&c, show_token(&c, &doc, token));
     if (c.o.json) {
         cJSON *d = report_show_json(&doc);

@@ -357,6 +357,7 @@ static void commit_setting(struct eval_run *r, struct eval_worker *w, size_t k)
 int eval_step_compute(struct eval_run *r, struct eval_worker *w)
 {
     uint32_t step = w->step;
+    source_count_nonfinite(w->logits, r->V, &w->si);   /* a lent step's counts (w->info is &w->si) */
     if (!r->cfg.allow_nonfinite && step_nonfinite_check(w->logits, r->V, w->info, r->cfg.nonfinite_hint, &w->err)) {
         source_error_step(&w->err, step);
         ls_error_prefix(&w->err, r->src->path);

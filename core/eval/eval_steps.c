@@ -47,12 +47,25 @@ static int take_step(struct pipe *P, struct eval_worker *w, int *rc)
     uint32_t step = P->next_read++;
     w->step = step;
     if (P->cancel && *P->cancel) *rc = ls_fail(&w->err, LS_EINTERNAL, "cancelled");
-    else if ((*rc = source_read_step(P->src, step, w->z, &w->si, &w->err))) ls_error_prefix(&w->err, P->src->path);
+    /* lent: a pointer into the file's map (no copy under the lock), or
+     * converted into the worker's own buffer; it stays valid while other
+     * workers take later steps */
+    else if ((*rc = source_lend_into(P->src, step, w->z, &w->logits, &w->si, &w->err)))
+        ls_error_prefix(&w->err, P->src->path);
     r->rec[step] = *rc ? -1 : eval_recorded(r, w->si.token);
     w->si.token = r->rec[step];
     if (*rc) P->stop = 1;
     pthread_mutex_unlock(&P->mu);
     return 1;
+}
+
+/* A lent step's file shrank under its map while the step was used: what
+ * was computed from it is void (source.h). */
+static int lend_verified(const struct source *src, uint32_t step, struct ls_error *err)
+{
+    int rc = source_lend_verify(src, step, err);
+    if (rc) ls_error_prefix(err, src->path);
+    return rc;
 }
 
 /* Wait for this step's turn; score it unless a failure came first. */
@@ -74,11 +87,11 @@ static void *pipe_worker(void *arg)
 {
     struct pipe *P = ((struct pipe_arg *)arg)->P;
     struct eval_worker *w = ((struct pipe_arg *)arg)->w;
-    w->logits = w->z;
     w->info = &w->si;
     int rc = LS_OK;
     while (take_step(P, w, &rc)) {
         if (!rc) rc = eval_step_compute(P->r, w);
+        if (!rc) rc = lend_verified(P->src, w->step, &w->err);
         commit_in_turn(P, w, rc);
         if (rc) break;
     }
@@ -138,9 +151,11 @@ static int serial_run(struct eval_run *r, struct source *src, const volatile int
     int rc = LS_OK;
     for (uint32_t s = 0; s < src->n_steps && !rc; s++) {
         if (cancel && *cancel) { rc = ls_fail(err, LS_EINTERNAL, "cancelled"); break; }
-        rc = source_read_step(src, s, z, &si, err);
+        const float *lz;
+        rc = source_lend_into(src, s, z, &lz, &si, err);
         if (rc) { ls_error_prefix(err, src->path); break; }
-        rc = eval_run_step(r, z, &si, err);
+        rc = eval_run_step(r, lz, &si, err);
+        if (!rc) rc = lend_verified(src, s, err);
     }
     free(z);
     return rc;
@@ -155,6 +170,8 @@ int eval_source(struct source *src, const struct eval_config *cfg,
     if (rc) return rc;
     int nw = pipe_workers(r);
     rc = nw > 1 ? pipe_run(r, src, nw, cancel, err) : serial_run(r, src, cancel, err);
+    /* the scores read the lent steps after their chains: a file cut meanwhile voids them too */
+    if (!rc) rc = lend_verified(src, r->n_steps - 1, err);
     if (!rc) rc = eval_run_finish(r, cancel, err);
     if (rc) { eval_run_free(r); return rc; }
     *out = r;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int binsrc_bytes(struct binsrc *b, uint64_t off, void *buf, size_t n, struct ls_error *err)
@@ -125,9 +126,60 @@ int binsrc_read_step(struct binsrc *b, uint32_t step, float *out, struct ls_erro
     return LS_OK;
 }
 
+/* The map a lend reads from, made once; NULL when the layout or the file
+ * does not allow one (then steps are read into b->lend). */
+static const unsigned char *lend_map(struct binsrc *b)
+{
+    if (!b->map_tried) {
+        b->map_tried = 1;
+        struct stat st;
+        if (!b->z && b->fd >= 0 && (!b->fortran || b->n_steps == 1) && !fstat(b->fd, &st) && st.st_size > 0)
+            (void)bmap_open(b->fd, (uint64_t)st.st_size, &b->map);
+    }
+    return b->map.p;
+}
+
+static int shrank(uint64_t need, uint64_t have, struct ls_error *err)
+{
+    return ls_fail(err, LS_EREAD, "file changed while reading (expected at least %llu bytes, found %llu)",
+                   (unsigned long long)need, (unsigned long long)have);
+}
+
+int binsrc_lend_verify(const struct binsrc *b, struct ls_error *err)
+{
+    if (!bmap_faulted(&b->map)) return LS_OK;
+    struct stat st;
+    return shrank(b->map.len, fstat(b->fd, &st) ? 0 : (uint64_t)st.st_size, err);
+}
+
+int binsrc_lend_step(struct binsrc *b, uint32_t step, float *buf, const float **out, struct ls_error *err)
+{
+    const unsigned char *m = lend_map(b);
+    if (!buf && !b->lend && !(b->lend = malloc((size_t)b->V * sizeof *b->lend)))
+        return ls_fail(err, LS_ELIMIT, "out of memory");
+    if (!buf) buf = b->lend;
+    *out = buf;
+    if (!m) return binsrc_read_step(b, step, buf, err);
+    size_t w = hf_width(b->dt);
+    uint64_t off = b->base + (uint64_t)step * b->V * w, end = off + (uint64_t)b->V * w; /* checked at open */
+    struct stat st;
+    if (fstat(b->fd, &st)) return ls_fail(err, LS_EREAD, "file changed while reading (cannot stat it)");
+    if ((uint64_t)st.st_size < end || end > b->map.len) return shrank(end, (uint64_t)st.st_size, err);
+    int rc = binsrc_lend_verify(b, err);
+    if (rc) return rc;
+    if (b->dt == HF_F32 && !b->big_endian && (uintptr_t)(m + off) % sizeof(float) == 0) {
+        *out = (const float *)(const void *)(m + off); /* the file's bytes are the floats */
+        return LS_OK;
+    }
+    hf_convert(buf, m + off, b->V, b->dt, b->big_endian);
+    return binsrc_lend_verify(b, err);
+}
+
 void binsrc_free(struct binsrc *b)
 {
     if (!b) return;
+    bmap_close(&b->map);
+    free(b->lend);
     if (b->z) zipinf_free(b->z);
     if (b->fd >= 0) close(b->fd);
     free(b->scratch);
@@ -145,6 +197,19 @@ int binsrc_source_read(struct source *s, uint32_t step, float *logits, struct st
     return LS_OK;
 }
 
+static int source_lend(struct source *s, uint32_t step, float *buf, const float **out, struct step_info *info,
+                       struct ls_error *err)
+{
+    struct binsrc *b = s->impl;
+    info->nonfinite_deferred = 1; /* the consumer's scan counts (source.h) */
+    return binsrc_lend_step(b, step, buf, out, err);
+}
+
+static int source_lend_verify_(const struct source *s, struct ls_error *err)
+{
+    return binsrc_lend_verify(s->impl, err);
+}
+
 void binsrc_source_close(struct source *s)
 {
     binsrc_free(s->impl);
@@ -157,6 +222,8 @@ int binsrc_make_source(const struct source_ops *ops, const char *path, struct bi
     struct source *s = source_alloc(ops, path);
     if (!s) { binsrc_free(b); return ls_fail(err, LS_ELIMIT, "out of memory"); }
     s->impl = b;
+    s->lend = source_lend;
+    s->lend_verify = source_lend_verify_;
     s->n_steps = b->n_steps;
     s->vocab_size = b->V;
     s->dtype = hf_name(b->dt);

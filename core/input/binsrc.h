@@ -20,11 +20,21 @@
  * chunks that cover the step's elements (up to the whole array). Fortran
  * order in a deflated member inflates the array up to the step's last
  * element.
+ *
+ * Lending (binsrc_lend_step): a C-order array in a plain file is mapped
+ * (binsrc_map.h: read-only, SIGBUS-guarded) on the first lend, and a step is
+ * lent in place: little-endian float32 at a 4-byte-aligned offset as a
+ * pointer into the map (no copy at all), every other element type
+ * converted from the map into one V-float buffer (one pass, no pread).
+ * Before each lend fstat checks that the file still holds the step. Fortran
+ * order, zip members, and a map that cannot be made: the step is read
+ * (binsrc_read_step) into that buffer instead.
  */
 #ifndef LS_BINSRC_H
 #define LS_BINSRC_H
 
 #include <stdint.h>
+#include "input/binsrc_map.h"
 #include "input/halffloat.h"
 #include "input/source.h"
 
@@ -47,12 +57,22 @@ struct binsrc {
     unsigned char *scratch;  /* BINSRC_CHUNK bytes, allocated on first use */
     float *blk;              /* steps [blk_first, blk_first + blk_n) as floats, V each */
     uint32_t blk_first, blk_n;
+    struct bmap map;         /* the whole file, mapped on the first lend (map.p NULL: none) */
+    int map_tried;           /* 1 once a map was attempted (it is made once) */
+    float *lend;             /* V floats: a lent step that is not the file's own bytes */
 };
 
 /* Logical bytes [off, off+n) of the array data. */
 int binsrc_bytes(struct binsrc *b, uint64_t off, void *buf, size_t n, struct ls_error *err);
 /* Step `step` as V floats. */
 int binsrc_read_step(struct binsrc *b, uint32_t step, float *out, struct ls_error *err);
+/* Step `step` lent: *out points at V floats, valid until binsrc_free when
+ * they are the map's, else (converted or read into buf, or b's own buffer
+ * when buf is NULL) until that buffer is reused. After using them,
+ * binsrc_lend_verify says whether the file shrank meanwhile (then what was
+ * computed from the step is void). */
+int binsrc_lend_step(struct binsrc *b, uint32_t step, float *buf, const float **out, struct ls_error *err);
+int binsrc_lend_verify(const struct binsrc *b, struct ls_error *err);
 void binsrc_free(struct binsrc *b);
 
 /* Wrap b (moved into the source, freed by source_close) as a source with

@@ -169,15 +169,65 @@ static inline void f16_block8(float *dst, const unsigned char *p)
     memcpy(dst, &u, sizeof u);
 }
 
-void hf_convert(float *dst, const void *src, size_t n, enum hf_dtype t, int big_endian)
-{
-    const unsigned char *p = src;
+/* The halves 8 at a time with AVX2 (bf16: widen and shift) and F16C
+ * (vcvtph2ps: exact, the same bits as hf_f16_to_f32 except that it quiets
+ * a signalling NaN, so a block holding an inf or NaN takes f16_block8),
+ * when the CPU has them and the vector path is not forced portable
+ * (LOGITSCOPE_SIMD, vmath.h): the lent step of a half dump costs about
+ * what its bytes cost. Return how many were converted (a multiple of 8). */
 #if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__)
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define HF_HOST_LE 1
 #endif
 #endif
+#if defined(__x86_64__) && defined(__GNUC__) && defined(HF_HOST_LE)
+#include <immintrin.h>
+#define HF_WIDE 1
+__attribute__((target("avx2,f16c"))) static size_t f16_wide(float *dst, const unsigned char *p, size_t n)
+{
+    const __m128i ex = _mm_set1_epi16(0x7C00);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m128i h = _mm_loadu_si128((const __m128i *)(const void *)(p + 2 * i));
+        if (_mm_movemask_epi8(_mm_cmpeq_epi16(_mm_and_si128(h, ex), ex))) f16_block8(dst + i, p + 2 * i);
+        else _mm256_storeu_ps(dst + i, _mm256_cvtph_ps(h));
+    }
+    return i;
+}
+__attribute__((target("avx2"))) static size_t bf16_wide(float *dst, const unsigned char *p, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m128i h = _mm_loadu_si128((const __m128i *)(const void *)(p + 2 * i));
+        _mm256_storeu_si256((__m256i *)(void *)(dst + i), _mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
+    }
+    return i;
+}
+static int wide_halves(void)
+{
+    static int have = -1; /* a benign race: every thread computes the same */
+    if (have < 0) {
+        __builtin_cpu_init();
+        have = strcmp(vm_path_name(), "portable") && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("f16c");
+    }
+    return have;
+}
+#else
+static size_t f16_wide(float *dst, const unsigned char *p, size_t n) { (void)dst; (void)p; (void)n; return 0; }
+static size_t bf16_wide(float *dst, const unsigned char *p, size_t n) { (void)dst; (void)p; (void)n; return 0; }
+static int wide_halves(void) { return 0; }
+#endif
+
+void hf_convert(float *dst, const void *src, size_t n, enum hf_dtype t, int big_endian)
+{
+    const unsigned char *p = src;
 #ifdef HF_HOST_LE
+    if ((t == HF_F16 || t == HF_BF16) && !big_endian && wide_halves()) {
+        size_t i = t == HF_F16 ? f16_wide(dst, p, n) : bf16_wide(dst, p, n);
+        dst += i;
+        p += 2 * i;
+        n -= i;   /* the tail below */
+    }
     if (t == HF_F32 && !big_endian) {
         /* little-endian host: a plain copy (memmove tolerates dst == src) */
         memmove(dst, p, n * 4);

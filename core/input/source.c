@@ -5,6 +5,7 @@
  * nothing here knows any format. Opening a file by name or content is the
  * format registry's job (formats.c), which calls the loaders. */
 #include "input/source.h"
+#include "input/halffloat.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -38,6 +39,7 @@ void source_close(struct source *s)
     if (!s) return;
     if (s->ops && s->ops->close) s->ops->close(s);
     vocab_free(s->vocab);
+    free(s->lend_buf);
     free(s->path);
     free(s);
 }
@@ -53,6 +55,44 @@ int source_read_step(struct source *s, uint32_t step, float *logits,
     int rc = s->ops->read_step(s, step, logits, info, err);
     if (rc) source_error_step(err, step);   /* loaders do not name the step */
     return rc;
+}
+
+int source_lend_step(struct source *s, uint32_t step, const float **out,
+                     struct step_info *info, struct ls_error *err)
+{
+    return source_lend_into(s, step, NULL, out, info, err);
+}
+
+int source_lend_into(struct source *s, uint32_t step, float *buf, const float **out,
+                     struct step_info *info, struct ls_error *err)
+{
+    if (!s->lend) {
+        if (!buf && !s->lend_buf &&
+            !(s->lend_buf = malloc((size_t)(s->vocab_size ? s->vocab_size : 1) * sizeof(float))))
+            return ls_fail(err, LS_ELIMIT, "out of memory");
+        *out = buf ? buf : s->lend_buf;
+        return source_read_step(s, step, buf ? buf : s->lend_buf, info, err);
+    }
+    if (step >= s->n_steps) return source_read_step(s, step, NULL, info, err); /* its range error */
+    memset(info, 0, sizeof *info);
+    info->token = -1;
+    int rc = s->lend(s, step, buf, out, info, err);
+    if (rc) source_error_step(err, step);
+    return rc;
+}
+
+int source_lend_verify(const struct source *s, uint32_t step, struct ls_error *err)
+{
+    int rc = s->lend_verify ? s->lend_verify(s, err) : LS_OK;
+    if (rc) source_error_step(err, step);
+    return rc;
+}
+
+void source_count_nonfinite(const float *z, uint32_t V, struct step_info *info)
+{
+    if (!info->nonfinite_deferred) return;
+    hf_count_nonfinite(z, V, &info->n_nan, &info->n_posinf, &info->n_neginf);
+    info->nonfinite_deferred = 0;
 }
 
 void source_error_step(struct ls_error *err, uint32_t step)

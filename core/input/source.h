@@ -43,6 +43,9 @@ struct step_info {
     const char *text;       /* recorded token text from the file, NULL if none */
     size_t text_len;
     uint32_t n_nan, n_posinf, n_neginf; /* non-finite logits in this step */
+    int nonfinite_deferred; /* 1: the counts above are not made yet (a lent step:
+                               the consumer's own scan finds whether any exist;
+                               source_count_nonfinite makes them) */
     int sparse;             /* 1: only top-N known (logits of others are -inf) */
     uint32_t n_known;       /* sparse: number of known entries */
     double tail_mass;       /* sparse: 1 - sum of known probabilities (>= 0) */
@@ -74,6 +77,11 @@ struct source {
     const int32_t *file_id;  /* sparse files with far-apart ids: the file's id of each
                                 (compact) id, ascending; NULL: ids are the file's (source_file_id) */
     uint64_t file_size;
+    /* lending a step (source_lend_step); NULL: read into lend_buf */
+    int (*lend)(struct source *s, uint32_t step, float *buf, const float **out, struct step_info *info,
+                struct ls_error *err);   /* buf: V floats for a step that is not lent (NULL: the source's) */
+    int (*lend_verify)(const struct source *s, struct ls_error *err);
+    float *lend_buf;         /* V floats for sources that cannot lend (owned) */
     char warnings[1024];     /* newline-separated warnings from loading */
 };
 
@@ -107,6 +115,29 @@ int source_open(const char *path, const struct source_opts *opts,
 int source_read_step(struct source *s, uint32_t step, float *logits,
                      struct step_info *info, struct ls_error *err);
 void source_close(struct source *s);
+/* The step lent instead of copied: *out points at V floats (in a map of
+ * the file, or in a buffer the source owns) valid until the next
+ * source_lend_step on s or source_close; info as source_read_step fills it.
+ * The step is read only: callers that change logits use source_read_step.
+ * A lent binary step leaves its non-finite counts to the consumer
+ * (info->nonfinite_deferred): its first pass over the step finds whether
+ * there are any, and only then source_count_nonfinite counts them (one pass
+ * over the step from memory instead of two).
+ * After using the floats, source_lend_verify: LS_EREAD ("file changed while
+ * reading") if the file shrank under the map meanwhile (binsrc_map.h), and
+ * then whatever was computed from the step must be discarded. */
+int source_lend_step(struct source *s, uint32_t step, const float **out,
+                     struct step_info *info, struct ls_error *err);
+/* The same, for callers that hold several steps at once (eval's step
+ * workers): a step that cannot be lent is read or converted into buf (V
+ * floats, the caller's) instead of the source's one buffer, so *out stays
+ * valid until the caller reuses buf (a lent pointer: until source_close).
+ * Calls on one source are serialised by the caller. */
+int source_lend_into(struct source *s, uint32_t step, float *buf, const float **out,
+                     struct step_info *info, struct ls_error *err);
+int source_lend_verify(const struct source *s, uint32_t step, struct ls_error *err);
+/* Make info's deferred non-finite counts from the step's V floats z. */
+void source_count_nonfinite(const float *z, uint32_t V, struct step_info *info);
 /* Prefix "step N: " unless the message starts with it already (a read
  * error from source_read_step does): a step is named once. */
 void source_error_step(struct ls_error *err, uint32_t step);

@@ -50,6 +50,7 @@ int chain_ws_init(struct chain_ws *ws, uint32_t V)
     ws->idx = malloc(n * sizeof *ws->idx);
     ws->cand = malloc(n * sizeof *ws->cand);
     ws->q = malloc(n * sizeof *ws->q);
+    ws->pre_thr = NAN;
     if (!ws->finite || !ws->tmp || !ws->idx || !ws->cand || !ws->q) { chain_ws_free(ws); return LS_ELIMIT; }
     return LS_OK;
 }
@@ -57,7 +58,7 @@ int chain_ws_init(struct chain_ws *ws, uint32_t V)
 void chain_ws_free(struct chain_ws *ws)
 {
     emu_scratch_free(ws);
-    free(ws->finite); free(ws->tmp); free(ws->idx); free(ws->cand); free(ws->q);
+    free(ws->finite); free(ws->tmp); free(ws->idx); free(ws->cand); free(ws->q); free(ws->pre_ids);
     memset(ws, 0, sizeof *ws);
 }
 
@@ -68,14 +69,40 @@ static void clear_p(struct chain_result *r)
     for (uint32_t j = 0; j < r->n_kept; j++) r->p[r->kept[j]] = 0.0;
 }
 
+/* A prefilter in the first pass when the first truncation is a top-k or
+ * a min-p (after a temperature: the torch systems' y = z / T and the exact
+ * q keep the order of z) and the last step left a threshold. */
+#define PRE_CAP 8192u
+static int prefilter_on(const struct chain *c, const struct params *p, const struct chain_ws *ws)
+{
+    if (ws->reference || !isfinite(ws->pre_thr)) return 0;
+    int k0 = 0, temp = 0;
+    for (; k0 < c->n; k0++) { /* the first truncation; a positive temperature keeps the order */
+        if (!stage_active(c->order[k0], p)) continue;
+        if (c->order[k0] != STAGE_TEMPERATURE || temp || !(p->temperature > 0)) break;
+        temp = 1;
+    }
+    return k0 < c->n && (c->order[k0] == STAGE_TOP_K || c->order[k0] == STAGE_MIN_P);
+}
+
 /* Pass 1: the first maximum and the non-finite count in one vector pass.
  * When every logit is finite (the usual step) the finite list is 0..V-1,
  * written once per buffer; otherwise the ids of the finite logits, and
  * the others are cut as masked with p_raw 0. Returns the finite count. */
-static uint32_t scan_finite(const float *logits, uint32_t V, struct chain_ws *ws, struct chain_result *r)
+static uint32_t scan_finite(const float *logits, uint32_t V, int pre, struct chain_ws *ws,
+                            struct chain_result *r)
 {
     struct vm_scan sc;
-    vm_scan(logits, V, &sc);
+    ws->pre_valid = 0;
+    if (pre && !ws->pre_ids) ws->pre_ids = malloc(PRE_CAP * sizeof *ws->pre_ids);
+    if (pre && ws->pre_ids) { /* with the first cut's prefilter: no other pass over the vocabulary */
+        size_t m = vm_scan_collect(logits, V, ws->pre_thr, ws->pre_ids, PRE_CAP, &sc);
+        ws->pre_n = m == SIZE_MAX ? 0 : (uint32_t)m;
+        ws->pre_valid = m != SIZE_MAX;
+        ws->pre_at = ws->pre_thr;
+    } else {
+        vm_scan(logits, V, &sc);
+    }
     r->n_nan = r->n_posinf = r->n_neginf = 0;
     r->argmax = (int32_t)sc.argmax;
     r->max_logit = sc.max;
@@ -252,7 +279,7 @@ static int run(const struct chain *c, const struct params *p, const float *logit
     if (!reuse_raw) r->raw_total_set = 0;
     if (reuse_raw) {
         /* same logits: the raw softmax, entropy and counts stand */
-    } else if (scan_finite(logits, V, ws, r) == 0) {
+    } else if (scan_finite(logits, V, prefilter_on(c, p, ws), ws, r) == 0) {
         r->n_stages = 0;
         return ls_fail(err, LS_EDATA, "no finite logit (all %u masked or non-finite)", V);
     } else if (ws->want == CHAIN_WANT_DRAW) {
@@ -274,6 +301,7 @@ static int run(const struct chain *c, const struct params *p, const float *logit
     if (!ws->cand_iota) memcpy(ws->cand, ws->finite, (size_t)ws->n_finite * sizeof *ws->cand);
     ws->q_is_raw = r->have_raw; /* else q is exp(z - zmax), computed when needed */
     ws->q_lazy = !r->have_raw;
+    ws->q_vec = 0;
     ws->T = 1.0;
     ws->S = 1.0;
     ws->S_valid = 0;

@@ -33,6 +33,7 @@
 
 #include <stdint.h>
 #include <stddef.h>
+#include <math.h>
 #include "base/status.h"
 
 enum stage_kind {
@@ -217,7 +218,18 @@ struct chain_ws {
     int q_is_raw;
     int q_lazy;       /* q of the current candidates not computed yet (want
                        * CHAIN_WANT_DRAW: computed when a stage needs it) */
+    int q_vec;        /* a lazy q after a temperature (its whole-array pass
+                       * deferred): computed by vm_exp_shift's arithmetic, the
+                       * bits that pass would have given */
     double T;         /* temperature applied so far (1 until the stage runs) */
+    /* the first pass's prefilter (chain.c, when the first truncation is a
+     * top-k or a min-p): pre_valid: pre_ids[0..pre_n) (ascending) are every
+     * token with a logit at or above pre_at, the threshold the last step's
+     * first cut left (chain_ws_pre_next; pre_thr: the next step's) */
+    int32_t *pre_ids;
+    uint32_t pre_n;
+    int pre_valid;
+    double pre_at, pre_thr;
     double S;         /* sum of q over current candidates, when S_valid */
     int S_valid;
     /* the stage context (chain_ws_set_context): tokens before this step,
@@ -271,6 +283,20 @@ const char *chain_mode_name(const struct chain *c);
 /* One line saying what the mode means. */
 const char *chain_mode_text(const struct chain *c);
 int chain_ws_init(struct chain_ws *ws, uint32_t V);
+/* A first cut kept the logits at or above zb (a top-k: its k-th largest;
+ * zmax the largest): the next step's prefilter threshold, a little below
+ * (steps of one dump are alike; a threshold that lets too few through
+ * only costs the usual pass). */
+static inline void chain_ws_pre_next(struct chain_ws *ws, double zb, double zmax)
+{
+    double t = zb - 0.25 * (zmax - zb) - 0.01;
+    ws->pre_thr = t > -1e30 && t < 1e30 ? t : (double)NAN;
+}
+/* The prefilter's list holds every token with a logit at or above zb. */
+static inline int chain_ws_pre_covers(const struct chain_ws *ws, double zb)
+{
+    return ws->pre_valid && zb >= ws->pre_at;
+}
 void chain_ws_free(struct chain_ws *ws);
 
 /* Presets and names (presets.c, stage.c, chain_parse.c). Messages name the

@@ -12,6 +12,9 @@ const double *stage_q(struct stage_ctx *x)
         double zmax = x->r->max_logit, inv = 1.0 / ws->T, s = 0.0;
         if (ws->cand_iota) {
             s = vm_exp_shift(x->z, x->n, zmax, inv, ws->q, NULL);
+        } else if (ws->q_vec) { /* a deferred temperature: its pass's bits */
+            vm_exp_shift_ids(x->z, ws->cand, x->n, zmax, inv, ws->q);
+            for (uint32_t j = 0; j < x->n; j++) s += ws->q[ws->cand[j]];
         } else {
             for (uint32_t j = 0; j < x->n; j++) {
                 int32_t id = ws->cand[j];
@@ -61,7 +64,13 @@ static void cut_iota(struct stage_ctx *x, double zb, enum tie_mode mode, int64_t
     int32_t *cand = ws->cand;
     int lazy = ws->q_lazy; /* no masses wanted: do not compute q over every token */
     const double *q = lazy ? NULL : stage_q(x);
-    size_t c = vm_collect_ge(x->z, x->n, zb, cand);
+    size_t c = 0;
+    if (chain_ws_pre_covers(ws, zb)) { /* the first pass's list holds every z >= zb */
+        for (uint32_t j = 0; j < ws->pre_n; j++) if ((double)x->z[ws->pre_ids[j]] >= zb) cand[c++] = ws->pre_ids[j];
+    } else {
+        c = vm_collect_ge(x->z, x->n, zb, cand);
+    }
+    chain_ws_pre_next(ws, zb, x->r->max_logit); /* the first cut: the next step's prefilter */
     double s_keep = 0.0, raw_keep = 0.0, total = ws->S_valid ? ws->S : 1.0;
     uint32_t m = 0;
     memset(r->cut_by, x->code, x->n); /* the kept ones are rewritten later */

@@ -41,12 +41,19 @@ static int first_active(const struct emu *e)
 static int best_k1(struct emu *e, const float *z, uint32_t V, uint32_t k)
 {
     double thr;
-    if (!select_sample_threshold(get_logit, z, V, k + 1, &thr)) thr = -INFINITY; /* small V: every token (quickselect below) */
-    size_t c = vm_collect_ge(z, V, thr, e->ix);
+    size_t c;
+    if (e->ws->pre_valid && e->ws->pre_n >= k + 1) { /* the first pass listed every z >= a threshold (chain.c) */
+        c = e->ws->pre_n;
+        memcpy(e->ix, e->ws->pre_ids, c * sizeof *e->ix);
+    } else {
+        if (!select_sample_threshold(get_logit, z, V, k + 1, &thr)) thr = -INFINITY; /* small V: every token (quickselect below) */
+        c = vm_collect_ge(z, V, thr, e->ix);
+    }
     if (c < (size_t)k + 1) return 0; /* the sample misjudged: take the long way */
     /* the (k+1)-th largest by quickselect, then sort only those at or above it */
     for (size_t j = 0; j < c; j++) e->v[j] = (double)z[e->ix[j]];
     double kth = select_kth_largest(e->v, (uint32_t)c, k);
+    chain_ws_pre_next(e->ws, kth, e->r->max_logit);
     size_t m = 0;
     for (size_t j = 0; j < c; j++) {
         double v = (double)z[e->ix[j]];

@@ -2,10 +2,12 @@
  * whole-array work (see emu.h emu_trim_torch).
  *
  * On the array path a first top-k, top-p or min-p over V tokens costs a
- * float32 softmax, a stable sort of V and a float cumulative sum. Here one
- * vector pass gives y = z / T in float32 (what torch's division gives) and
- * d = exp(y - ymax) in double (the stage's input distribution, as emu_run
- * accounts it); then:
+ * float32 softmax, a stable sort of V and a float cumulative sum. Here
+ * y = z / T in float32 (what torch's division gives) is formed only for the
+ * tokens a cut collects (float division by T > 0 is monotonic, so y >= t
+ * is a threshold on z: z_at_or_above), and d = exp(y - ymax) in double
+ * (the stage's input distribution, as emu_run accounts it) over every
+ * token only when the stage's removed mass is reported; then:
  *   top-k  keep y >= the k-th largest y, ties kept: the same comparison
  *          torch makes, found by a sampled threshold and a quickselect;
  *   min-p  keep y >= ymax + ln(min_p), provided no token lies within the
@@ -31,36 +33,109 @@
 
 #define F32_MARGIN 4e-6
 
-static double get_y(const void *ctx, uint32_t i) { return (double)((const float *)ctx)[i]; }
+/* The logits and torch's divisor: y = z / T is formed only for the tokens
+ * a cut collects (the rest never need it). */
+struct zdiv { const float *z; float T; };
+
+static double get_y(const void *ctx, uint32_t i)
+{
+    const struct zdiv *q = ctx;
+    return (double)(q->z[i] / q->T);
+}
+
+/* An order key of a float: a < b iff key(a) < key(b) (no NaN) */
+static int64_t fkey(float f)
+{
+    int32_t b;
+    memcpy(&b, &f, sizeof b);
+    return b < 0 ? -(int64_t)(b & 0x7fffffff) : (int64_t)b;
+}
+static float fkey_float(int64_t k)
+{
+    int32_t b = k < 0 ? (int32_t)((-k) | 0x80000000u) : (int32_t)k;
+    float f;
+    memcpy(&f, &b, sizeof f);
+    return f;
+}
+
+/* The smallest float zt with z / T >= ythr (float division by T > 0 is
+ * monotonic: z >= zt iff y >= ythr), by bisection over the floats; +inf
+ * when none (NaN ythr: none). */
+static float z_at_or_above(double ythr, float T)
+{
+    if (!(ythr > -INFINITY)) return ythr == -INFINITY ? -INFINITY : INFINITY;
+    int64_t lo = fkey(-INFINITY), hi = fkey(INFINITY);
+    if (!((double)(INFINITY / T) >= ythr)) return INFINITY;
+    while (lo < hi) { /* the answer is in [lo, hi] */
+        int64_t mid = lo + (hi - lo) / 2;
+        if ((double)(fkey_float(mid) / T) >= ythr) hi = mid;
+        else lo = mid + 1;
+    }
+    return fkey_float(lo);
+}
+
+/* The ids with y >= ythr (ascending) into ids, their y into e->yf; the count. */
+static size_t collect_y_ge(struct emu *e, const float *z, uint32_t V, float T, double ythr, int32_t *ids)
+{
+    float zt = z_at_or_above(ythr, T);
+    size_t c = 0;
+    if (zt != INFINITY && chain_ws_pre_covers(e->ws, (double)zt)) { /* the first pass's list holds them */
+        for (uint32_t j = 0; j < e->ws->pre_n; j++) if (z[e->ws->pre_ids[j]] >= zt) ids[c++] = e->ws->pre_ids[j];
+    } else if (zt != INFINITY) {
+        c = vm_collect_ge(z, V, (double)zt, ids);
+    }
+    for (size_t j = 0; j < c; j++) e->yf[ids[j]] = z[ids[j]] / T;
+    return c;
+}
+
+/* Keep the ids[0..c) with y >= ythr, in order; the count. */
+static uint32_t keep_y_ge(const struct emu *e, int32_t *ids, size_t c, double ythr)
+{
+    uint32_t m = 0;
+    for (size_t j = 0; j < c; j++) if ((double)e->yf[ids[j]] >= ythr) ids[m++] = ids[j];
+    return m;
+}
 
 /* top-k as torch does it on y; kept ids into e->ix. 0: not applied. */
-static int cut_top_k(struct emu *e, uint32_t V, double ymax, uint32_t *m)
+static int cut_top_k(struct emu *e, const float *z, uint32_t V, float Tf, double ymax, uint32_t *m)
 {
     uint32_t k = e->p->top_k < 1 ? 1 : (uint32_t)e->p->top_k;
     double thr, next = -INFINITY;
     if (k >= V) return 0;
-    if (!select_sample_threshold(get_y, e->yf, V, k + 1, &thr)) thr = -INFINITY; /* small V: every token */
-    size_t c = vm_collect_ge(e->yf, V, thr, e->ix);
+    struct zdiv q = { z, Tf };
+    size_t c;
+    if (e->ws->pre_valid && e->ws->pre_n >= k + 1) { /* the first pass listed every z >= a threshold (chain.c) */
+        c = e->ws->pre_n;
+        for (size_t j = 0; j < c; j++) e->yf[e->ix[j] = e->ws->pre_ids[j]] = z[e->ws->pre_ids[j]] / Tf;
+    } else {
+        if (!select_sample_threshold(get_y, &q, V, k + 1, &thr)) thr = -INFINITY; /* small V: every token */
+        c = collect_y_ge(e, z, V, Tf, thr, e->ix);
+    }
     if (c < (size_t)k + 1) return 0;
     for (size_t j = 0; j < c; j++) e->v[j] = (double)e->yf[e->ix[j]];
     double kth = emu_kth_largest(e, e->v, (uint32_t)c, k - 1);
+    chain_ws_pre_next(e->ws, kth * (double)Tf, (double)z[e->r->argmax]);
     for (size_t j = 0; j < c; j++) {
         double y = (double)e->yf[e->ix[j]];
         if (y < kth && y > next) next = y;
     }
-    if (next == -INFINITY) return 0; /* the best cut token is below the sample threshold */
+    /* the best cut token below the threshold: then the uncollected may tie
+     * with it (the list is every z >= a threshold: their y are at most
+     * the least listed one, below kth once a listed token is) */
+    if (next == -INFINITY) return 0;
     /* emu_run's accounting calls a cut as likely as a kept one a tie */
     if (exp(next - ymax) == exp(kth - ymax)) emu_decided(e, DECIDED_TIE);
-    *m = (uint32_t)vm_collect_ge(e->yf, V, kth, e->ix);
+    *m = keep_y_ge(e, e->ix, c, kth); /* kth >= thr: every kept token was collected */
     return 1;
 }
 
 /* min-p: no token in the float32 band around the boundary */
-static int cut_min_p(struct emu *e, uint32_t V, double ymax, uint32_t *m)
+static int cut_min_p(struct emu *e, const float *z, uint32_t V, float Tf, double ymax, uint32_t *m)
 {
     double lnm = log(e->p->min_p), band = 1e-6 + 1.2e-7 * fabs(lnm);
     if (!(lnm > -80.0)) return 0; /* torch's float p would underflow there */
-    size_t c = vm_collect_ge(e->yf, V, ymax + lnm - band, e->ix);
+    size_t c = collect_y_ge(e, z, V, Tf, ymax + lnm - band, e->ix);
+    chain_ws_pre_next(e->ws, (ymax + lnm - band) * (double)Tf, (double)z[e->r->argmax]);
     for (size_t j = 0; j < c; j++) if ((double)e->yf[e->ix[j]] < ymax + lnm + band) return 0;
     *m = (uint32_t)c;
     return 1;
@@ -89,50 +164,81 @@ static int32_t crossing_in(struct emu *e, const int32_t *ids, uint32_t n_ids, st
     return c;
 }
 
-/* Top-p's crossing. Usually the mass P lies within a few nats of the top:
- * the tokens within TOPP_WINDOW nats are collected in one vector pass and
- * the band is found among them, when its bucket and every bucket above it
- * are whole inside the window; otherwise over every token (only when d is
- * known for every token: `full`; else not found, -1). Without `full`, d is
- * computed here for the window's tokens. */
+/* Top-p's crossing with d known for every token (`full`): usually the
+ * mass P lies within a few nats of the top: the tokens within TOPP_WINDOW
+ * nats (ids[0..m)) give the band, when its bucket and every bucket above
+ * it are whole inside the window; otherwise every token does. */
 #define TOPP_WINDOW 16.0
-static int32_t crossing(struct emu *e, uint32_t V, double ymax, double P, double S, int full, double *above,
+#define TOPP_NEAR 4.0
+static int32_t crossing(struct emu *e, uint32_t V, size_t m, double ymax, double P, double S, double *above,
                         uint32_t *nb)
 {
     double thr = ymax - TOPP_WINDOW;
-    size_t m = vm_collect_ge(e->yf, V, thr, e->ix);
-    if (!full) for (size_t j = 0; j < m; j++) e->d[e->ix[j]] = exp((double)e->yf[e->ix[j]] - ymax);
-    if (m < V || !full) {
+    if (m < V) {
         struct select_band b = select_mass_band_to(e->ix, (uint32_t)m, e->yf, e->d, ymax, 4.0, P, P * S);
-        /* buckets below lim - 1 hold only tokens at or above thr */
-        if (b.bucket < select_bucket_of(ymax, thr, 4.0) - 1)
-            return crossing_in(e, e->ix, (uint32_t)m, b, ymax, above, nb);
-        if (!full) return -1;
+        if (b.bucket < select_bucket_of(ymax, thr, 4.0) - 1) return crossing_in(e, e->ix, (uint32_t)m, b, ymax, above, nb);
     }
     for (uint32_t i = 0; i < V; i++) e->ix[i] = (int32_t)i;
     struct select_band b = select_mass_band(e->ix, V, e->yf, e->d, ymax, 4.0, P);
     return crossing_in(e, e->ix, V, b, ymax, above, nb);
 }
 
-/* Top-p. full: d is known for every token and S is its total; else the
- * total is the float32 sum with its error bound, d is known only near the
- * top, and the margin widens by the total's error. */
-static int cut_top_p(struct emu *e, uint32_t V, double ymax, int full, double S, uint32_t *m)
+/* The same without `full`: the tokens within TOPP_NEAR nats first (the
+ * float32 pass listed them in e->ix[0..*w)), then, when the band reaches
+ * below them, those within TOPP_WINDOW (one more pass lists them); y and
+ * d are formed for the listed tokens only; the band must lie whole inside
+ * the list (the buckets above it hold the same tokens in the same order
+ * either way, so the same sums). -1: not inside the window. */
+static int32_t crossing_near(struct emu *e, const float *z, uint32_t V, size_t *w, float Tf, double ymax, double P,
+                             double S, double *above, uint32_t *nb)
 {
-    double P = e->p->top_p, D, margin = F32_MARGIN;
+    static const double tiers[2] = { TOPP_NEAR, TOPP_WINDOW };
+    for (int t = 0; t < 2; t++) {
+        double lo = ymax - tiers[t];
+        if (t) *w = vm_collect_ge(z, V, (double)z_at_or_above(lo, Tf), e->ix);
+        uint32_t n = (uint32_t)*w;
+        for (uint32_t j = 0; j < n; j++) {
+            int32_t id = e->ix[j];
+            e->yf[id] = z[id] / Tf;
+            e->d[id] = exp((double)e->yf[id] - ymax);
+        }
+        struct select_band b = select_mass_band_to(e->ix, n, e->yf, e->d, ymax, 4.0, P, P * S);
+        if (b.bucket < select_bucket_of(ymax, lo, 4.0) - 1) return crossing_in(e, e->ix, n, b, ymax, above, nb);
+    }
+    return -1;
+}
+
+/* Top-p. full: d and y are known for every token and S is its total; else
+ * the total is the float32 sum with its error bound, formed in one pass
+ * over z that also lists the window (y is formed near the top only), and
+ * the margin widens by the total's error. */
+static int cut_top_p(struct emu *e, const float *z, uint32_t V, float Tf, double ymax, int full, double S,
+                     uint32_t *m)
+{
+    double P = e->p->top_p, D, margin = F32_MARGIN, thr = ymax - TOPP_WINDOW;
     uint32_t same;
+    size_t w;
+    int32_t c;
     if (!full) {
         double err;
-        S = vm_expf_sum(e->yf, V, (float)ymax, &err);
+        S = vm_expf_sum_div(z, V, Tf, (float)ymax, z_at_or_above(ymax - TOPP_NEAR, Tf), e->ix, &w, &err);
         if (!(err < 0.1 * S)) return 0;
         margin += 2 * err / (S - err);
+        c = crossing_near(e, z, V, &w, Tf, ymax, P, S, &D, &same);
+    } else {
+        w = vm_collect_ge(e->yf, V, thr, e->ix);
+        c = crossing(e, V, w, ymax, P, S, &D, &same);
     }
-    int32_t c = crossing(e, V, ymax, P, S, full, &D, &same);
     if (c < 0) return 0;
     double yc = (double)e->yf[c];
     if (same != 1 || !(e->d[c] > 1e-300) || fabs(yc) < 1e-6) return 0; /* a tie torch would order */
     if (!(D / S < P - margin && (D + e->d[c]) / S > P + margin)) return 0;
-    *m = (uint32_t)vm_collect_ge(e->yf, V, yc, e->ix);
+    if (full) { *m = (uint32_t)vm_collect_ge(e->yf, V, yc, e->ix); return 1; }
+    /* the kept tokens are the listed ones with y >= yc (their y formed) */
+    float zc = z_at_or_above(yc, Tf);
+    uint32_t k = 0;
+    for (size_t j = 0; j < w; j++) if (z[e->ix[j]] >= zc) e->ix[k++] = e->ix[j];
+    *m = k;
     return 1;
 }
 
@@ -200,10 +306,10 @@ int emu_trim_torch(struct emu *e, const float *z)
     /* d over every token only when the stage's removed mass is read (a
      * draw or eval's scores do not read it: top-p then sums in float32) */
     int masses = e->ws->want == CHAIN_WANT_ALL;
-    if (masses) S = vm_exp_fdiv(z, V, Tf, ymax, e->yf, e->d);
-    else vm_fdiv(z, V, Tf, e->yf);
-    int ok = rep->kind == STAGE_TOP_K ? cut_top_k(e, V, ymax, &m)
-           : rep->kind == STAGE_MIN_P ? cut_min_p(e, V, ymax, &m) : cut_top_p(e, V, ymax, masses, S, &m);
+    if (masses) S = vm_exp_fdiv(z, V, Tf, ymax, e->yf, e->d); /* else y only where a cut collects */
+    int ok = rep->kind == STAGE_TOP_K ? cut_top_k(e, z, V, Tf, ymax, &m)
+           : rep->kind == STAGE_MIN_P ? cut_min_p(e, z, V, Tf, ymax, &m)
+           : cut_top_p(e, z, V, Tf, ymax, masses, S, &m);
     if (!ok) { r->decided &= ~rep->decided; return -1; }
     double kept_d = 0.0;
     memset(r->cut_by, CUT_STAGE0 + kc, V);

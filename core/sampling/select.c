@@ -17,6 +17,26 @@ static int cmp_desc(const void *a, const void *b)
     return (x < y) - (x > y);
 }
 
+/* The r-th largest (0-based, duplicates counted) of v[0..n) for a small r:
+ * the r + 1 best kept in descending order; a value below the kept last is
+ * one predictable branch (quickselect's partitions mispredict on every
+ * other element: 2048 samples cost it ~25 us). The same value as
+ * select_kth_largest. */
+#define SMALL_RANK 32
+static double small_rank(const double *v, uint32_t n, uint32_t r)
+{
+    double best[SMALL_RANK];
+    uint32_t m = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        double x = v[i];
+        if (m == r + 1 && !(x > best[r])) continue;
+        uint32_t j = m < r + 1 ? m++ : r;
+        while (j > 0 && best[j - 1] < x) { best[j] = best[j - 1]; j--; }
+        best[j] = x;
+    }
+    return best[r];
+}
+
 int select_sample_threshold(select_get_fn get, const void *ctx, uint32_t n, uint32_t k, double *thr)
 {
     if ((uint64_t)k * 16 >= n || n <= 4 * SELECT_SAMPLE) return 0;
@@ -27,7 +47,8 @@ int select_sample_threshold(select_get_fn get, const void *ctx, uint32_t n, uint
      * threshold that lets fewer than k through makes the caller fall back) */
     uint64_t r = (uint64_t)k * SELECT_SAMPLE / n * 2 + 4;
     if (r >= SELECT_SAMPLE) return 0;
-    *thr = select_kth_largest(smp, SELECT_SAMPLE, (uint32_t)r); /* O(sample), no sort */
+    *thr = r < SMALL_RANK ? small_rank(smp, SELECT_SAMPLE, (uint32_t)r)
+                          : select_kth_largest(smp, SELECT_SAMPLE, (uint32_t)r); /* O(sample), no sort */
     return 1;
 }
 

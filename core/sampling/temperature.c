@@ -47,6 +47,15 @@ void stage_temperature(struct stage_ctx *x)
         return;
     }
     double zmax = r->max_logit, inv = 1.0 / T, s = 0.0;
+    if (ws->cand_iota && ws->q_lazy) {
+        /* nobody reads the masses (a draw): the whole-vocabulary exp pass
+         * waits until a stage needs q (stage_q), over the survivors only */
+        ws->q_is_raw = 0;
+        ws->q_vec = 1;
+        ws->T = T;
+        ws->S_valid = 0;
+        return;
+    }
     if (ws->cand_iota) {
         s = vm_exp_shift(x->z, x->n, zmax, inv, ws->q, NULL); /* every token: one vector pass */
     } else {

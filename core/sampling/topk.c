@@ -37,7 +37,10 @@ void stage_top_k(struct stage_ctx *x)
     uint32_t n = x->n, c = 0;
     double *v = ws->tmp;
     double thr;
-    if (select_sample_threshold(get_z, x, n, (uint32_t)k, &thr)) {
+    if (ws->cand_iota && ws->pre_valid && ws->pre_n >= (uint32_t)k) { /* the first pass listed every z >= a threshold (chain.c) */
+        c = ws->pre_n;
+        for (uint32_t j = 0; j < c; j++) v[j] = (double)z[ws->pre_ids[j]];
+    } else if (select_sample_threshold(get_z, x, n, (uint32_t)k, &thr)) {
         if (ws->cand_iota) { /* every token: a vector pass picks those >= thr */
             c = (uint32_t)vm_collect_ge(z, n, thr, ws->idx);
             for (uint32_t j = 0; j < c; j++) v[j] = (double)z[ws->idx[j]];

@@ -14,6 +14,8 @@
  * rounding (~1e-7) can move the boundary token; we document, not mimic, it.
  * Ties in probability are ordered by lower token id.
  *
+ * A draw over every token (nothing cut yet, q not formed) first tries the
+ * window (top_p_window): no exp in double beyond the tokens near the top.
  * No full sort: above TOPP_HIST candidates a mass histogram by distance
  * below the maximum logit (TOPP_BPN buckets per nat) narrows the crossing
  * to one bucket; a mass-accounting quickselect finds the crossing token in
@@ -21,6 +23,7 @@
  * asc) order, applied by stage_cut (probability order equals logit order). */
 #include "sampling/stage.h"
 #include "sampling/select.h"
+#include "base/vmath.h"
 
 #include <math.h>
 #include <string.h>
@@ -29,11 +32,86 @@
 #define TOPP_HIST 4096
 #define TOPP_BPN 4.0
 
+/* The smallest float f >= v (a collect threshold: z >= f iff z >= v). */
+static float float_ge(double v)
+{
+    float f = (float)v;
+    if ((double)f < v) f = nextafterf(f, INFINITY);
+    return f;
+}
+
+/* The crossing while the candidates are every token and q is not formed
+ * yet (a draw): the total S from one float32 pass with an error bound
+ * (vm_expf_sum_div), which also lists the tokens within TOPP_WIN nats of
+ * the top; their q exactly as stage_q would form it (vm_exp_shift_ids); the
+ * band and the crossing token among them as the whole-vocabulary path finds
+ * them; then a certificate: the mass ranked before the token stays below
+ * (p - eps) S and the mass through it above, for every S the bound allows,
+ * with room for the summation orders' roundings. Then the cut is that
+ * path's. Returns 0 (nothing done) when the band leaves the window or the
+ * certificate fails: the whole-vocabulary path decides. */
+#define TOPP_WIN 16.0
+#define TOPP_NEAR 4.0
+/* The band among the listed tokens win[0..*w) (those within TOPP_NEAR nats,
+ * listed by the float32 pass), or, when it reaches below them, among those
+ * within TOPP_WIN (one more pass lists them); q formed for the listed only.
+ * Returns 0 when the band leaves the window. */
+static int window_band(struct stage_ctx *x, double zmax, double target, size_t *w, struct select_band *b)
+{
+    static const double tiers[2] = { TOPP_NEAR, TOPP_WIN };
+    struct chain_ws *ws = x->ws;
+    double T = ws->T, sc = TOPP_BPN / T;
+    for (int t = 0; t < 2; t++) {
+        if (t) *w = vm_collect_ge(x->z, x->n, (double)float_ge(zmax - tiers[t] * T), ws->idx);
+        vm_exp_shift_ids(x->z, ws->idx, *w, zmax, 1.0 / T, ws->q);
+        *b = select_mass_band_to(ws->idx, (uint32_t)*w, x->z, ws->q, zmax, sc, 0.0, target);
+        if (b->bucket < (int)(tiers[t] * TOPP_BPN) - 1) return 1; /* the band and those above: listed */
+    }
+    return 0;
+}
+
+/* The crossing while the candidates are every token and q is not formed
+ * yet (a draw): the total S from one float32 pass with an error bound
+ * (vm_expf_sum_div), which also lists the tokens near the top; their q
+ * exactly as stage_q would form it (vm_exp_shift_ids); the band and the
+ * crossing token among them as the whole-vocabulary path finds them; then
+ * a certificate: the mass ranked before the token stays below (p - eps) S
+ * and the mass through it above, for every S the bound allows, with room
+ * for the summation orders' roundings. Then the cut is that path's.
+ * Returns 0 (nothing done) when the band leaves the window or the
+ * certificate fails: the whole-vocabulary path decides. */
+static int top_p_window(struct stage_ctx *x, double p)
+{
+    struct chain_ws *ws = x->ws;
+    const float *z = x->z;
+    uint32_t V = x->n, m = 0;
+    double zmax = x->r->max_logit, T = ws->T, sc = TOPP_BPN / T, err, D;
+    float Tf = (float)T;
+    if (!(Tf > 0) || !isfinite(zmax / T)) return 0;
+    size_t w;
+    int32_t *win = ws->idx, *pos = ws->cand; /* cand is free while cand_iota */
+    double S = vm_expf_sum_div(z, V, Tf, (float)(zmax / Tf), float_ge(zmax - TOPP_NEAR * T), win, &w, &err);
+    err = 2.0 * err + 1e-9 * S; /* T in float, zmax / T rounded: twice the bound, and the sums' orders */
+    if (!(err < 0.01 * S)) return 0;
+    double target = (p - TOPP_EPS) * S, *t = ws->tmp;
+    struct select_band b;
+    if (!window_band(x, zmax, target, &w, &b)) return 0;
+    for (uint32_t j = 0; j < w; j++)
+        if (select_bucket_of(zmax, (double)z[win[j]], sc) == b.bucket) { t[j] = ws->q[win[j]]; pos[m++] = (int32_t)j; }
+    int32_t c = select_mass_crossing(pos, m, t, target - b.before);
+    D = b.before;
+    for (uint32_t k = 0; k < m; k++) if (pos[k] != c && select_before(t, pos[k], c)) D += t[pos[k]];
+    if (!(D < (p - TOPP_EPS) * (S - err) && D + t[c] > (p - TOPP_EPS) * (S + err))) return 0;
+    stage_cut(x, (double)z[win[c]], TIE_UPTO, win[c]);
+    return 1;
+}
+
 void stage_top_p(struct stage_ctx *x)
 {
     double p = x->p->top_p;
     struct chain_ws *ws = x->ws;
     x->rep->active = 1;
+    if (ws->cand_iota && ws->q_lazy && x->n > TOPP_HIST && top_p_window(x, p)) return;
     cand_materialise(ws, x->n); /* the mass passes below walk the list */
     const double *q = stage_q(x);
     const float *z = x->z;

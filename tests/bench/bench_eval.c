@@ -14,7 +14,8 @@
  * the numbers are the same, checked here), then the same dump as float16
  * .npy and as bfloat16 .safetensors: read pass and eval, per byte against
  * float32. Figures, never pass/fail. Environment: BENCH_STEPS, BENCH_V to change the
- * shape, BENCH_N for N, BENCH_THREADS for eval_config.threads, BENCH_KEEP=1 to keep the files. .npy files carry no
+ * shape, BENCH_N for N, BENCH_THREADS for eval_config.threads, BENCH_KEEP=1 to keep the files,
+ * BENCH_SAMPLE_ONLY=1 for the read, floor and sample figures only. .npy files carry no
  * recorded tokens, so the perplexity family is n/a here (its cost is a few
  * operations per step). */
 #include "eval/eval.h"
@@ -22,6 +23,7 @@
 #include "base/clock.h"
 #include "base/rng.h"
 #include "input/source.h"
+#include "base/vmath.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -151,9 +153,29 @@ static double read_pass(struct source *s, float *z)
     return t;
 }
 
-/* What `sample --all` does per step: read the step, run the chain for a
+/* The floor of a step: lend it (source_lend_step, as sample --all reads)
+ * and make one vector pass over it (the non-finite count: a load, a
+ * subtract, a compare per lane), touching every byte once: what memory
+ * bandwidth and the map's page faults cost before any sampling. */
+static double floor_pass(struct source *s)
+{
+    struct step_info si;
+    struct ls_error err = {0};
+    size_t sink = 0;
+    double t0 = clock_s();
+    for (uint32_t i = 0; i < s->n_steps; i++) {
+        const float *z;
+        if (source_lend_step(s, i, &z, &si, &err)) { fprintf(stderr, "lend: %s\n", err.msg); exit(1); }
+        sink += vm_count_nonfinite(z, s->vocab_size);
+    }
+    double t = clock_s() - t0;
+    if (sink == 12345) puts("");
+    return t;
+}
+
+/* What `sample --all` does per step: lend the step, run the chain for a
  * draw only (CHAIN_WANT_DRAW), draw one token. Returns seconds. */
-static double sample_pass(struct source *s, float *z, const struct chain *ch, const struct params *pr)
+static double sample_pass(struct source *s, const struct chain *ch, const struct params *pr)
 {
     struct chain_ws ws;
     struct chain_result r;
@@ -168,7 +190,8 @@ static double sample_pass(struct source *s, float *z, const struct chain *ch, co
     long sink = 0;
     double t0 = clock_s();
     for (uint32_t i = 0; i < s->n_steps; i++) {
-        if (source_read_step(s, i, z, &si, &err) || chain_run(ch, pr, z, s->vocab_size, &ws, &r, &err)) {
+        const float *z;
+        if (source_lend_step(s, i, &z, &si, &err) || chain_run(ch, pr, z, s->vocab_size, &ws, &r, &err)) {
             fprintf(stderr, "sample: %s\n", err.msg);
             exit(1);
         }
@@ -184,17 +207,20 @@ static double sample_pass(struct source *s, float *z, const struct chain *ch, co
 }
 
 /* sample --all per step for each preset's defaults-like chain, system and
- * exact, against the read pass */
+ * exact, against the read pass and the floor (floor_pass) */
 static void sample_table(struct source *s, double rd)
 {
-    float *z = malloc((size_t)s->vocab_size * sizeof *z);
     static const struct { const char *name; enum preset ps; double T; int32_t k; double p, m; } cfg[] = {
         {"llama.cpp defaults 0.8/40/0.95/0.05", PRESET_LLAMACPP, 0.8, 40, 0.95, 0.05},
+        {"  the same in hf's order", PRESET_HF, 0.8, 40, 0.95, 0.05},
+        {"  the same in vllm's order", PRESET_VLLM, 0.8, 40, 0.95, 0.05},
         {"hf T0.7 top-p 0.9 (no top-k)", PRESET_HF, 0.7, 0, 0.9, 0},
         {"vllm T1.0 min-p 0.05", PRESET_VLLM, 1.0, 0, 1.0, 0.05},
     };
-    printf("  sample --all per step (read + chain for a draw + draw), us; read pass %.1f us/step\n",
-           rd / s->n_steps * 1e6);
+    double f1 = floor_pass(s), f2 = floor_pass(s), fl = f1 < f2 ? f1 : f2;
+    printf("  sample --all per step (lend + chain for a draw + draw), us; read pass %.1f us/step,\n"
+           "  floor (lend + one vector pass over the step) %.1f us/step; %s vector path\n",
+           rd / s->n_steps * 1e6, fl / s->n_steps * 1e6, vm_path_name());
     for (size_t i = 0; i < sizeof cfg / sizeof cfg[0]; i++) {
         for (int exact = 0; exact < 2; exact++) {
             struct chain ch;
@@ -202,13 +228,12 @@ static void sample_table(struct source *s, double rd)
             ch.exact = exact;
             struct params pr = PARAMS_OFF;
             pr.temperature = cfg[i].T; pr.top_k = cfg[i].k; pr.top_p = cfg[i].p; pr.min_p = cfg[i].m;
-            double t = sample_pass(s, z, &ch, &pr), t2 = sample_pass(s, z, &ch, &pr);
+            double t = sample_pass(s, &ch, &pr), t2 = sample_pass(s, &ch, &pr);
             if (t2 < t) t = t2;
-            printf("    %-40s %-7s %8.1f us/step %6.2fx the read pass\n", cfg[i].name, exact ? "exact" : "system",
-                   t / s->n_steps * 1e6, t / rd);
+            printf("    %-38s %-7s %8.1f us/step %6.2fx read %6.2fx floor\n", cfg[i].name, exact ? "exact" : "system",
+                   t / s->n_steps * 1e6, t / rd, t / fl);
         }
     }
-    free(z);
 }
 
 /* one eval_source on `threads` step workers; seconds, scores into *out */
@@ -261,13 +286,14 @@ static void eval_sweep_table(struct source *s, double rd, uint32_t N)
 }
 
 /* the same rows as float16 .npy and bfloat16 .safetensors: read pass and
- * eval, against float32 per byte */
+ * eval, against float32 per byte; also the lend floor (floor_pass) per byte */
 static void halves_table(struct source *s32, double rd32, uint32_t S, uint32_t V, const char *voc, uint32_t N)
 {
     static const char *const ext[] = { "", ".f16.npy", ".bf16.safetensors" };
     struct eval_settings set[4];
     hf_settings(set, 0);
     double e32 = timed_eval(s32, set, 1, N, -1, NULL), bytes32 = (double)S * V * 4;
+    double fa = floor_pass(s32), fb = floor_pass(s32), fl32 = fa < fb ? fa : fb;
     printf("  per byte against float32 (read pass %.3f s, eval %.3f s on every CPU):\n", rd32, e32);
     for (int dt = DT_F16; dt <= DT_BF16; dt++) {
         char path[300];
@@ -284,10 +310,12 @@ static void halves_table(struct source *s32, double rd32, uint32_t S, uint32_t V
         float *z = malloc((size_t)V * sizeof *z);
         double r1 = read_pass(s, z), r2 = read_pass(s, z), rd = r1 < r2 ? r1 : r2;
         free(z);
+        double l1 = floor_pass(s), l2 = floor_pass(s), ld = l1 < l2 ? l1 : l2;
         double e = timed_eval(s, set, 1, N, -1, NULL), bytes = (double)S * V * 2;
-        printf("    %-9s read %7.3f s (%.2fx float32's time per byte)  eval %7.3f s (%.2fx per byte)\n",
-               dt == DT_F16 ? "float16" : "bfloat16", rd, (rd / bytes) / (rd32 / bytes32), e,
-               (e / bytes) / (e32 / bytes32));
+        printf("    %-9s read %7.3f s (%.2fx float32's time per byte)  lend+pass %7.3f s (%.2fx)"
+               "  eval %7.3f s (%.2fx per byte)\n",
+               dt == DT_F16 ? "float16" : "bfloat16", rd, (rd / bytes) / (rd32 / bytes32), ld,
+               (ld / bytes) / (fl32 / bytes32), e, (e / bytes) / (e32 / bytes32));
         source_close(s);
         if (env_ul("BENCH_KEEP", 0) == 0) unlink(path);
     }
@@ -325,9 +353,10 @@ int main(void)
     printf("  %-44s %8.3f s   1.00x  (%.2f GB/s)\n", "read pass (source_read_step x steps)", rd,
            (double)S * V * 4 / rd / 1e9);
     sample_table(s, rd);
-
-    eval_sweep_table(s, rd, N);
-    halves_table(s, rd, S, V, voc, N);
+    if (!env_ul("BENCH_SAMPLE_ONLY", 0)) {
+        eval_sweep_table(s, rd, N);
+        halves_table(s, rd, S, V, voc, N);
+    }
     source_close(s);
     if (env_ul("BENCH_KEEP", 0) == 0) { unlink(npy); unlink(voc); }
     return 0;

@@ -58,6 +58,13 @@ static inline void fuzz_steps(struct source *s)
     uint32_t steps[4] = { 0, 1, s->n_steps - 1, 0 };
     for (int i = 0; i < 4; i++)
         if (steps[i] < s->n_steps) (void)source_read_step(s, steps[i], z, &si, &e);
+    /* the lent steps too (a map of the file): every float read, counted */
+    for (int i = 0; i < 4; i++) {
+        const float *l;
+        if (steps[i] >= s->n_steps || source_lend_step(s, steps[i], &l, &si, &e)) continue;
+        source_count_nonfinite(l, s->vocab_size, &si);
+        (void)source_lend_verify(s, steps[i], &e);
+    }
     free(z);
 }
 

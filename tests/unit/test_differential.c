@@ -447,6 +447,99 @@ static void test_greedy_and_temperature_only(void **st)
     }
 }
 
+/* The exact top-p over every token in a draw (topp.c's window and its
+ * certificate, the deferred temperature): a draw-only run against a run
+ * for everything and the double reference, on realistic, uniform, plateau
+ * and tied steps above the histogram's size, with stages after it. */
+static void test_exact_top_p_window(void **st)
+{
+    (void)st;
+    struct rng g;
+    rng_seed(&g, 9090);
+    struct ref r = { malloc(70000 * sizeof *r.z), malloc(70000 * sizeof *r.id), 0, 1, NULL };
+    for (int t = 0; t < 240; t++) {
+        int V = 4097 + (int)(rng_uniform(&g) * 65000), kind = (int)(rng_uniform(&g) * 4);
+        float *z = shortcut_step(&g, V, kind, t % 2 ? 6 : 40);
+        static const enum preset ps[3] = { PRESET_HF, PRESET_VLLM, PRESET_LLAMACPP };
+        static const double temps[5] = { 0.7, 1.0, 1.3, 0.05, 3.0 };
+        struct chain c;
+        chain_preset(&c, ps[t % 3]);
+        c.exact = 1;
+        struct params p = PARAMS_OFF;
+        p.temperature = temps[(int)(rng_uniform(&g) * 5)];
+        p.top_p = t % 5 == 0 ? 0.5 : 0.3 + 0.69 * rng_uniform(&g);
+        if (t % 4 == 1) p.min_p = 0.02;
+        struct chain_ws ws;
+        struct chain_result res, res2;
+        struct ls_error e = {0};
+        assert_int_equal(chain_ws_init(&ws, (uint32_t)V), 0);
+        assert_int_equal(chain_result_init(&res, (uint32_t)V), 0);
+        assert_int_equal(chain_result_init(&res2, (uint32_t)V), 0);
+        assert_int_equal(chain_run(&c, &p, z, (uint32_t)V, &ws, &res, &e), 0);
+        ref_run(&c, &p, z, V, &r);
+        check_exact(&res, &r, V);
+        check_draw_only(&c, &p, z, V, &ws, &res, &res2);
+        chain_ws_free(&ws);
+        chain_result_free(&res);
+        chain_result_free(&res2);
+        free(z);
+    }
+    free(r.z);
+    free(r.id);
+}
+
+/* A first cut's prefilter (chain.c: the last step's threshold, applied
+ * in the first pass) over a run of steps on one workspace, as sample --all
+ * runs them, against a fresh workspace each step (no prefilter): the same
+ * kept set, p and cut_by, for llama.cpp's and HF's system top-k, vLLM's
+ * min-p and the exact stages, on steps alike (the threshold fits), shifted (it lets few or many
+ * through) and tied. */
+static void test_topk_prefilter(void **st)
+{
+    (void)st;
+    struct rng g;
+    rng_seed(&g, 5150);
+    for (int run = 0; run < 18; run++) {
+        int V = 9000 + (int)(rng_uniform(&g) * 40000);
+        struct chain c;
+        static const enum preset ps[3] = { PRESET_LLAMACPP, PRESET_HF, PRESET_VLLM };
+        chain_preset(&c, ps[(run / 2) % 3]); /* hf, vllm: the temperature first; vllm: min-p first */
+        c.exact = run % 2;
+        struct params p = PARAMS_OFF;
+        p.top_k = 1 + (int32_t)(rng_uniform(&g) * 120);
+        if (c.preset == PRESET_VLLM) p.min_p = run % 4 < 2 ? 0.05 : 0.2;
+        p.top_p = run % 3 ? 0.95 : 1.0;
+        p.temperature = 0.8;
+        struct chain_ws ws, fresh;
+        struct chain_result a, b;
+        struct ls_error e = {0};
+        assert_int_equal(chain_ws_init(&ws, (uint32_t)V), 0);
+        assert_int_equal(chain_result_init(&a, (uint32_t)V), 0);
+        assert_int_equal(chain_result_init(&b, (uint32_t)V), 0);
+        ws.want = fresh.want = CHAIN_WANT_DRAW;
+        for (int t = 0; t < 30; t++) {
+            float *z = shortcut_step(&g, V, t % 7 == 6 ? 0 : 2, 5);
+            float shift = t % 5 == 3 ? 4.0f : t % 5 == 4 ? -3.0f : 0.0f;
+            for (int i = 0; i < V; i++) z[i] += shift;
+            assert_int_equal(chain_ws_init(&fresh, (uint32_t)V), 0);
+            fresh.want = ws.want;
+            assert_int_equal(chain_run(&c, &p, z, (uint32_t)V, &ws, &a, &e), 0);
+            assert_int_equal(chain_run(&c, &p, z, (uint32_t)V, &fresh, &b, &e), 0);
+            assert_int_equal(a.n_kept, b.n_kept);
+            for (uint32_t j = 0; j < a.n_kept; j++) {
+                assert_int_equal(a.kept[j], b.kept[j]);
+                assert_true(a.p[a.kept[j]] == b.p[b.kept[j]]);
+            }
+            assert_memory_equal(a.cut_by, b.cut_by, (size_t)V);
+            chain_ws_free(&fresh);
+            free(z);
+        }
+        chain_ws_free(&ws);
+        chain_result_free(&a);
+        chain_result_free(&b);
+    }
+}
+
 static void test_hf(void **st) { (void)st; run_preset(PRESET_HF); }
 static void test_llama(void **st) { (void)st; run_preset(PRESET_LLAMACPP); }
 static void test_vllm(void **st) { (void)st; run_preset(PRESET_VLLM); }
@@ -461,6 +554,8 @@ int main(void)
         cmocka_unit_test(test_custom),
         cmocka_unit_test(test_system_shortcuts),
         cmocka_unit_test(test_greedy_and_temperature_only),
+        cmocka_unit_test(test_exact_top_p_window),
+        cmocka_unit_test(test_topk_prefilter),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

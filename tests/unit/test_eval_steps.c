@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "eval/eval_impl.h"
 #include "input/synth_source.h"
@@ -129,18 +130,28 @@ static void bad_close(struct source *s)
 
 static const struct source_ops bad_ops = { "bad", bad_read, bad_close };
 
-static struct source *bad_source(uint32_t nan0, uint32_t nan1, uint32_t fail)
+/* inner's steps read by copy (a source without lending), with the faults */
+static struct source *wrap(struct source *inner, uint32_t nan0, uint32_t nan1, uint32_t fail)
 {
     struct source *s = source_alloc(&bad_ops, "bad.npy");
     struct bad *b = calloc(1, sizeof *b);
-    struct ls_error err = {0};
-    assert_int_equal(source_synthetic(300, 200, 5, &b->inner, &err), 0);
+    assert_non_null(b);
+    b->inner = inner;
     b->nan_at[0] = nan0; b->nan_at[1] = nan1; b->fail_at = fail;
     s->impl = b;
-    s->n_steps = 200;
-    s->vocab_size = 300;
-    s->has_tokens = 1;
+    s->n_steps = inner->n_steps;
+    s->vocab_size = inner->vocab_size;
+    s->has_tokens = inner->has_tokens;
     return s;
+}
+
+static struct source *bad_source(uint32_t nan0, uint32_t nan1, uint32_t fail)
+{
+    struct source *inner;
+    struct ls_error err = {0};
+    assert_int_equal(source_synthetic(300, 200, 5, &inner, &err), 0);
+    inner->has_tokens = 1;
+    return wrap(inner, nan0, nan1, fail);
 }
 
 static void expect_same_failure(uint32_t nan0, uint32_t nan1, uint32_t fail, const char *needle)
@@ -182,6 +193,82 @@ static void test_cancel(void **state)
     source_close(s);
 }
 
+/* The synthetic source's steps as a [steps, V] float32 .npy (a file eval
+ * lends its steps from); nan_step >= 0 puts a NaN at token 3 of that step. */
+static int npy_of(struct source *src, char *path, int nan_step)
+{
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    char hdr[128];
+    memset(hdr, ' ', sizeof hdr);
+    int n = snprintf(hdr + 10, sizeof hdr - 10, "{'descr': '<f4', 'fortran_order': False, 'shape': (%u, %u), }",
+                     src->n_steps, src->vocab_size);
+    hdr[10 + n] = ' ';
+    memcpy(hdr, "\x93NUMPY\x01\x00\x76\x00", 10);   /* header length 118: data at 128 */
+    hdr[127] = '\n';
+    assert_int_equal(write(fd, hdr, sizeof hdr), (ssize_t)sizeof hdr);
+    float *z = malloc(src->vocab_size * sizeof *z);
+    assert_non_null(z);
+    for (uint32_t t = 0; t < src->n_steps; t++) {
+        struct step_info si;
+        struct ls_error e = {0};
+        assert_int_equal(source_read_step(src, t, z, &si, &e), 0);
+        if ((int)t == nan_step) z[3] = NAN;
+        assert_int_equal(write(fd, z, src->vocab_size * sizeof *z), (ssize_t)(src->vocab_size * sizeof *z));
+    }
+    free(z);
+    return fd;
+}
+
+static struct source *open_npy(const char *path)
+{
+    struct source *s = NULL;
+    struct ls_error e = {0};
+    assert_int_equal(source_open(path, NULL, &s, &e), 0);
+    return s;
+}
+
+/* eval's workers take lent steps (pointers into the file's map): the same
+ * numbers as the steps read by copy, on 1 and 3 workers; a NaN in a lent
+ * step (whose counts the reader leaves to eval) is the same error; a file
+ * cut under the map is "file changed while reading", never a crash */
+static void test_lent_steps(void **state)
+{
+    (void)state;
+    struct source *syn;
+    struct ls_error err = {0};
+    assert_int_equal(source_synthetic(1024, 90, 3, &syn, &err), 0);
+    struct eval_settings set[2] = { setting(PRESET_HF, 0.7, 0, 0.9, 0), setting(PRESET_LLAMACPP, 1.0, 40, 0.95, 0.05) };
+    int rc;
+    for (int t = 1; t <= 3; t += 2) {
+        char path[] = "/tmp/ls_evlend_XXXXXX", bad[] = "/tmp/ls_evlend_XXXXXX";
+        int fd = npy_of(syn, path, -1), fb = npy_of(syn, bad, 41);
+        struct source *f = open_npy(path), *b = open_npy(bad), *copy = wrap(open_npy(path), ~0u, ~0u, ~0u);
+        struct eval_run *ref = run_with(copy, set, 2, 1, NULL, &err, &rc);
+        assert_int_equal(rc, 0);
+        struct eval_run *lent = run_with(f, set, 2, t, NULL, &err, &rc);
+        assert_int_equal(rc, 0);
+        assert_same_runs(ref, lent, 2);
+        eval_run_free(lent);
+        eval_run_free(ref);
+        source_close(copy);
+        assert_null(run_with(b, set, 2, t, NULL, &err, &rc));
+        assert_int_equal(rc, LS_EDATA);
+        assert_non_null(strstr(err.msg, "step 41: token 3: NaN logit"));
+        assert_int_equal(ftruncate(fd, 128 + 50 * 1024 * 4), 0);   /* steps 50.. are gone */
+        assert_null(run_with(f, set, 2, t, NULL, &err, &rc));
+        assert_int_equal(rc, LS_EREAD);
+        assert_non_null(strstr(err.msg, "file changed while reading"));
+        source_close(f);
+        source_close(b);
+        close(fd);
+        close(fb);
+        unlink(path);
+        unlink(bad);
+    }
+    source_close(syn);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -189,6 +276,7 @@ int main(void)
         cmocka_unit_test(test_history_stages_agree),
         cmocka_unit_test(test_first_failure_in_step_order),
         cmocka_unit_test(test_cancel),
+        cmocka_unit_test(test_lent_steps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -172,6 +172,36 @@ static void test_expf_sum(void **st)
     }
 }
 
+/* the scan with a prefilter: the same scan, and the ids >= thr as the
+ * scalar definition lists them, unless they do not fit, thr is NaN or a
+ * value is not finite (SIZE_MAX) */
+static void test_scan_collect(void **st)
+{
+    (void)st;
+    struct rng g;
+    rng_seed(&g, 31);
+    static float z[3000];
+    static int32_t ids[3000];
+    static const double thrs[] = {0.5, -10, INFINITY, -INFINITY, NAN, 1e-46, -0.0, 2.0000001};
+    for (int t = 0; t < 600; t++) {
+        size_t n = (size_t)(rng_uniform(&g) * 3000), cap = t % 5 == 0 ? 7 : 3000;
+        fill(&g, z, n, t % 3);
+        double thr = thrs[t % 8];
+        struct vm_scan a, b;
+        vm_scan(z, n, &a);
+        size_t m = vm_scan_collect(z, n, thr, ids, cap, &b);
+        assert_true(a.max == b.max || (isnan(a.max) && isnan(b.max)));
+        assert_int_equal(a.argmax, b.argmax);
+        assert_int_equal(a.n_nonfinite, b.n_nonfinite);
+        size_t want = 0;
+        for (size_t i = 0; i < n; i++) want += (double)z[i] >= thr && isfinite(z[i]);
+        if (isnan(thr) || a.n_nonfinite || want > cap) { assert_true(m == SIZE_MAX); continue; }
+        assert_int_equal(m, want);
+        for (size_t i = 0, j = 0; i < n; i++)
+            if ((double)z[i] >= thr) assert_int_equal(ids[j++], (int32_t)i);
+    }
+}
+
 /* the clipping count against the scalar definition */
 static void test_abs_gt(void **st)
 {
@@ -219,6 +249,7 @@ int main(void)
         cmocka_unit_test(test_fdiv),
         cmocka_unit_test(test_abs_gt),
         cmocka_unit_test(test_expf_sum),
+        cmocka_unit_test(test_scan_collect),
     };
     return cmocka_run_group_tests(tests, NULL, report);
 }
