@@ -12,6 +12,13 @@ static const struct action_info builtin[] = {
 };
 const struct action_table actions_builtin = { builtin, (int)(sizeof builtin / sizeof builtin[0]) };
 
+const struct mouse_info mouse_rows[] = {
+#define MOUSE(event, where, what) { event, where, what },
+#include "mouse.def"
+#undef MOUSE
+};
+const int mouse_n_rows = (int)(sizeof mouse_rows / sizeof mouse_rows[0]);
+
 const struct action_info *actions_find(const struct action_table *t, enum action id)
 {
     for (int i = 0; i < t->n; i++)
@@ -97,6 +104,27 @@ static void roff(FILE *f, const char *s)
     }
 }
 
+/* The mouse table (mouse.def) in format (see actions_print). */
+static void mouse_print(FILE *f, const char *format)
+{
+    char w[96];
+    if (!strcmp(format, "md")) fprintf(f, "\n| %s | Action |\n|---|---|\n", MOUSE_HEADING);
+    else if (!strcmp(format, "man")) fputs(".TP\n.B Mouse\n(where the terminal reports it; \\-\\-no\\-mouse: off)\n", f);
+    else fprintf(f, "\n%s\n", MOUSE_HEADING);
+    for (int i = 0; i < mouse_n_rows; i++) {
+        const struct mouse_info *m = &mouse_rows[i];
+        snprintf(w, sizeof w, "%s %s", m->event, m->where);
+        if (!strcmp(format, "md")) fprintf(f, "| %s | %s |\n", w, m->what);
+        else if (!strcmp(format, "man")) {
+            fputs(".TP\n.B ", f);
+            roff(f, w);
+            fputs("\n", f);
+            roff(f, m->what);
+            fputs("\n", f);
+        } else fprintf(f, "  %-33s %s\n", w, m->what);
+    }
+}
+
 void actions_print(FILE *f, const struct action_table *t, const char *format)
 {
     char k[128], d[512];
@@ -124,7 +152,5 @@ void actions_print(FILE *f, const struct action_table *t, const char *format)
             fprintf(f, "  %-24s %s\n", k, d);
         }
     }
-    if (strcmp(format, "md") && strcmp(format, "man"))
-        fputs("\nMouse (where the terminal reports it): click a step or a token to select it,\n"
-              "click a parameter to focus it; the wheel scrolls the token list or the steps.\n", f);
+    mouse_print(f, format);
 }

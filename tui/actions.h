@@ -35,6 +35,17 @@ struct action_table {
     int n;
 };
 
+/* The mouse: what a click or the wheel does where (mouse.def, in its
+ * order); the help overlay and actions_print list it. */
+struct mouse_info {
+    const char *event;     /* "click", "wheel" */
+    const char *where;     /* "a step", "the parameter bar" */
+    const char *what;
+};
+extern const struct mouse_info mouse_rows[];
+extern const int mouse_n_rows;
+#define MOUSE_HEADING "Mouse (where the terminal reports it; --no-mouse: off)"
+
 /* The table of actions.def, in its order. */
 extern const struct action_table actions_builtin;
 
@@ -46,8 +57,8 @@ const char *actions_key_label(const struct action_table *t, enum action id, char
 /* Expand template tmpl into out (always terminated). Returns 0, or -1 if
  * a {NAME} is unknown (written as is) or out was too small. */
 int actions_expand(const struct action_table *t, const char *tmpl, char *out, size_t outsz);
-/* Documentation outputs of t: "md" (README table), "man" (roff rows),
- * "text" (--help-keys). */
+/* Documentation outputs of t, then the mouse table: "md" (README tables),
+ * "man" (roff rows), "text" (--help-keys). */
 void actions_print(FILE *f, const struct action_table *t, const char *format);
 
 #endif

@@ -54,7 +54,6 @@ void app_free(struct app *a)
 void app_frame(struct app *a)
 {
     int w, h;
-    char hint[256];
     screen_size(&w, &h);
     if (w < 1) w = 1;
     if (h < 1) h = 1;
@@ -80,8 +79,8 @@ void app_frame(struct app *a)
             grid_text(&a->g, 0, h - 2, w, ROLE_HINT, m, strlen(m), 0);
         }
     } else {
-        view_status(&a->g, &a->L, &a->ex, hints_text(a->keys, table ? HINTS_DATASET : a->ev.view, a->ex.focus_panel,
-                                                     hint, sizeof hint));
+        view_status(&a->g, &a->L, &a->ex, hints_cached(&a->hints, a->keys, table ? HINTS_DATASET : a->ev.view,
+                                                       a->ex.focus_panel));
     }
     screen_blit(&a->g);
     screen_update(cx >= w ? w - 1 : cx, h - 1);

@@ -15,6 +15,7 @@
 #include "explorer/explorer_dataset.h"
 #include "view/grid.h"
 #include "actions.h"
+#include "hints.h"
 #include "input.h"
 #include "view/view.h"
 
@@ -27,6 +28,7 @@ struct app {
     struct view_layout L;
     struct input *in;
     const struct action_table *keys;  /* the actions and their keys (actions_builtin) */
+    struct hints_cache hints;    /* the status line's key hints of the last frame */
     int help, help_scroll;
     int quit;
     int null_screen;

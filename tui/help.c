@@ -17,6 +17,7 @@
 
 #define KEYS_W 22
 #define CMD_W 30
+#define MOUSE_W 34
 
 struct help_box {
     struct grid *g;              /* the grid (measures the text) */
@@ -62,9 +63,11 @@ static void body(struct help_box *b, const struct action_table *t)
         put(b, 4, KEYS_W, ROLE_HELP_KEY, t->a[i].keys, d);
     }
     b->line++;
-    put(b, 2, 0, ROLE_HELP_KEY, "Mouse", NULL);
-    put(b, 4, 0, ROLE_HELP, "", "click a step, a token or a parameter to select it; the wheel scrolls the list "
-        "or the steps, and over the parameter bar adjusts the parameter under it");
+    put(b, 2, 0, ROLE_HELP_KEY, MOUSE_HEADING, NULL);
+    for (int i = 0; i < mouse_n_rows; i++) {
+        snprintf(u, sizeof u, "%s %s", mouse_rows[i].event, mouse_rows[i].where);
+        put(b, 4, MOUSE_W, ROLE_HELP_KEY, u, mouse_rows[i].what);
+    }
     b->line++;
     b->commands_line = b->line;
     actions_expand(t, "Commands (after {COMMAND}; Tab completes)", d, sizeof d);

@@ -40,6 +40,20 @@ const char *hints_text(const struct action_table *t, int view, int panel, char *
     return buf;
 }
 
+const char *hints_cached(struct hints_cache *c, const struct action_table *t, int view, int panel)
+{
+    if (c->valid && c->t == t && c->a == t->a && c->n == t->n && c->view == view && c->panel == panel)
+        return c->text;
+    c->t = t;
+    c->a = t->a;
+    c->n = t->n;
+    c->view = view;
+    c->panel = panel;
+    c->valid = 1;
+    c->builds++;
+    return hints_text(t, view, panel, c->text, sizeof c->text);
+}
+
 const char *hints_template(int i)
 {
     return i >= 0 && i < N_ROWS ? rows[i].tmpl : NULL;

@@ -64,13 +64,41 @@ cJSON *json_value_of(const char *text, size_t len)
     return cJSON_ParseWithLengthOpts(text, len + 1, &end, 1);
 }
 
+/* The size of the file being loaded (json_text_size), per thread. */
+static _Thread_local size_t cur_size;
+
+void json_text_size(size_t n) { cur_size = n; }
+
+size_t json_current_text_size(void) { return cur_size; }
+
+/* bytes as "N MB" / "N.N GB" (the memory figures of json_oom_fail) */
+static void mem_size(char *b, size_t n, double bytes)
+{
+    if (bytes >= 1e9) snprintf(b, n, "%.1f GB", bytes / 1e9);
+    else snprintf(b, n, "%.0f MB", bytes < 1e6 ? 1.0 : bytes / 1e6);
+}
+
 int json_oom_fail(size_t len, int whole, struct ls_error *err)
 {
-    if (whole)
-        return ls_fail(err, LS_ELIMIT, "out of memory parsing %zu bytes of JSON (a whole cJSON tree takes up to "
-                       "about %d times the text)", len, JSON_TREE_PEAK);
-    return ls_fail(err, LS_ELIMIT, "out of memory parsing %zu bytes of JSON (parsing takes up to about "
-                   "%d times the file size)", len, JSON_PARSE_PEAK);
+    /* the figure that matters is the file's: a loader that parses it in
+     * pieces set its size (json_text_size); else the text is the file */
+    size_t file = json_current_text_size();
+    int in_pieces = file > 0;
+    if (file < len) file = len;
+    double need = whole ? (double)(file - len) + (double)len * JSON_TREE_PEAK : (double)file * JSON_PARSE_PEAK;
+    char fs[32], ns[32];
+    mem_size(fs, sizeof fs, (double)file);
+    mem_size(ns, sizeof ns, need);
+    if (!whole)
+        return ls_fail(err, LS_ELIMIT, "out of memory loading JSON: this %zu-byte file (%s) needs up to about %s "
+                       "while loading (%dx its size); free memory or raise the memory limit (ulimit -v)",
+                       file, fs, ns, JSON_PARSE_PEAK);
+    return ls_fail(err, LS_ELIMIT, "out of memory loading JSON: this %zu-byte file (%s) needs up to about %s "
+                   "while loading (%s as one cJSON tree, up to %dx %s); free memory or raise the memory limit "
+                   "(ulimit -v)%s", file, fs, ns, in_pieces ? "text beyond strict JSON, such as the number 007, is parsed"
+                                                           : "it is parsed",
+                   JSON_TREE_PEAK, len < file ? "that text" : "its size",
+                   in_pieces ? ", or rewrite it as strict JSON (about 3x)" : "");
 }
 
 void json_line_col(const char *buf, size_t off, long *line, long *col)

@@ -51,10 +51,18 @@ cJSON *json_value_of(const char *text, size_t len);
 cJSON *json_num(double v);
 void json_add_num(cJSON *obj, const char *key, double v);
 
-/* The message for a parse that ran out of memory: LS_ELIMIT (exit 5) with
- * the text size and the documented peak, never "invalid JSON". whole: a
- * whole cJSON tree (text the scanner leaves to cJSON), else the skeleton
- * path (base/json_lazy.h). */
+/* The size in bytes of the whole JSON text being loaded (the file), or 0:
+ * per thread, set by whoever loads it for as long as it loads. Only for
+ * messages: out of memory in one piece reports what the file needs
+ * (json_oom_fail), not what the piece was. */
+void json_text_size(size_t n);
+size_t json_current_text_size(void);
+
+/* The message for a parse of len bytes that ran out of memory: LS_ELIMIT
+ * (exit 5), never "invalid JSON", with the file's size (the loader's
+ * json_text_size, else len), the memory the documented peak gives for
+ * it and what to try. whole: a whole cJSON tree (text the scanner leaves to
+ * cJSON), else the skeleton path (base/json_lazy.h). */
 int json_oom_fail(size_t len, int whole, struct ls_error *err);
 /* Peak memory of loading a JSON file, as a multiple of its size (README,
  * measured by tests/bench/json_peak.sh): skeletons and lazy arrays, and a

@@ -51,6 +51,12 @@ int ref_exact(const char *a, size_t na, const char *b, size_t nb)
     return eq;
 }
 
+/* normalised text t contains normalised item it (of length li)? */
+static int has_item(const char *t, const char *it, size_t li)
+{
+    return li == 0 || strstr(t, it) != NULL;
+}
+
 int ref_contains_all(const char *s, size_t n, const char *const *items, int n_items)
 {
     size_t ls = 0;
@@ -59,7 +65,7 @@ int ref_contains_all(const char *s, size_t n, const char *const *items, int n_it
     for (int i = 0; i < n_items && all; i++) {
         size_t li = 0, l = strlen(items[i]);
         char *it = norm_dup(items[i], l, &li);
-        all = it && (li == 0 || strstr(t, it) != NULL);
+        all = it && has_item(t, it, li);
         free(it);
     }
     free(t);
@@ -103,30 +109,24 @@ static double f1_of(double overlap, size_t nc, size_t nr)
     return 2 * p * r / (p + r);
 }
 
-double ref_token_f1(const char *cand, size_t nc, const char *ref, size_t nr)
+/* F1 of word lists x (a words) and y (b words), both sorted (word_cmp) */
+static double f1_sorted(const struct word *x, size_t a, const struct word *y, size_t b)
 {
-    size_t a = 0, b = 0, i = 0, j = 0, overlap = 0;
-    struct word *x = words_of(cand, nc, &a), *y = words_of(ref, nr, &b);
-    if (!x || !y) { free(x); free(y); return -1; }
-    qsort(x, a, sizeof *x, word_cmp);
-    qsort(y, b, sizeof *y, word_cmp);
+    size_t i = 0, j = 0, overlap = 0;
     while (i < a && j < b) {   /* multiset intersection of two sorted lists */
         int c = word_cmp(&x[i], &y[j]);
         if (c == 0) { overlap++; i++; j++; }
         else if (c < 0) i++;
         else j++;
     }
-    free(x);
-    free(y);
     return f1_of((double)overlap, a, b);
 }
 
-double ref_rouge_l(const char *cand, size_t nc, const char *ref, size_t nr)
+/* ROUGE-L F of word sequences x (a words) and y (b words); -1 out of memory */
+static double rouge_words(const struct word *x, size_t a, const struct word *y, size_t b)
 {
-    size_t a = 0, b = 0;
-    struct word *x = words_of(cand, nc, &a), *y = words_of(ref, nr, &b);
     uint32_t *row = calloc(b + 1, sizeof *row);
-    if (!x || !y || !row) { free(x); free(y); free(row); return -1; }
+    if (!row) return -1;
     for (size_t i = 1; i <= a; i++) {   /* LCS, one row of the table */
         uint32_t diag = 0;
         for (size_t j = 1; j <= b; j++) {
@@ -136,29 +136,132 @@ double ref_rouge_l(const char *cand, size_t nc, const char *ref, size_t nr)
         }
     }
     double l = row[b];
-    free(x);
-    free(y);
     free(row);
     return f1_of(l, a, b);
 }
 
+double ref_token_f1(const char *cand, size_t nc, const char *ref, size_t nr)
+{
+    size_t a = 0, b = 0;
+    struct word *x = words_of(cand, nc, &a), *y = words_of(ref, nr, &b);
+    double f = -1;
+    if (x && y) {
+        qsort(x, a, sizeof *x, word_cmp);
+        qsort(y, b, sizeof *y, word_cmp);
+        f = f1_sorted(x, a, y, b);
+    }
+    free(x);
+    free(y);
+    return f;
+}
+
+double ref_rouge_l(const char *cand, size_t nc, const char *ref, size_t nr)
+{
+    size_t a = 0, b = 0;
+    struct word *x = words_of(cand, nc, &a), *y = words_of(ref, nr, &b);
+    double f = x && y ? rouge_words(x, a, y, b) : -1;
+    free(x);
+    free(y);
+    return f;
+}
+
 enum { R_EXACT, R_CONTAINS, R_F1, R_ROUGE };
+
+/* state: the run's reference and expected items, normalised and split into
+ * words once at init (not again for every continuation); NULL when the
+ * config has neither. Read-only while samples are scored (shared by the
+ * workers). */
+struct ref_state {
+    char *ref;                   /* the reference normalised (exact match); NULL none */
+    size_t ref_len;
+    struct word *ref_seq, *ref_sorted;   /* its words in order (ROUGE-L) and sorted (F1) */
+    size_t n_words;
+    char **items;                /* the expected items normalised */
+    size_t *item_len;
+    int n_items;
+};
+
+static void release(void *state)
+{
+    struct ref_state *st = state;
+    if (!st) return;
+    free(st->ref);
+    free(st->ref_seq);
+    free(st->ref_sorted);
+    for (int i = 0; st->items && i < st->n_items; i++) free(st->items[i]);
+    free(st->items);
+    free(st->item_len);
+    free(st);
+}
+
+static int prepare_reference(struct ref_state *st, const char *ref)
+{
+    size_t n = strlen(ref);
+    st->ref = norm_dup(ref, n, &st->ref_len);
+    st->ref_seq = words_of(ref, n, &st->n_words);
+    st->ref_sorted = st->ref_seq ? malloc((st->n_words ? st->n_words : 1) * sizeof *st->ref_sorted) : NULL;
+    if (!st->ref || !st->ref_sorted) return LS_ELIMIT;
+    memcpy(st->ref_sorted, st->ref_seq, st->n_words * sizeof *st->ref_sorted);
+    qsort(st->ref_sorted, st->n_words, sizeof *st->ref_sorted, word_cmp);
+    return LS_OK;
+}
+
+static int prepare_items(struct ref_state *st, const char *const *items, int n)
+{
+    st->items = calloc((size_t)n, sizeof *st->items);
+    st->item_len = calloc((size_t)n, sizeof *st->item_len);
+    if (!st->items || !st->item_len) return LS_ELIMIT;
+    st->n_items = n;
+    for (int i = 0; i < n; i++)
+        if (!(st->items[i] = norm_dup(items[i], strlen(items[i]), &st->item_len[i]))) return LS_ELIMIT;
+    return LS_OK;
+}
+
+static int init(const struct eval_config *cfg, void **state, struct ls_error *err)
+{
+    if (!cfg->reference && cfg->n_expected <= 0) return LS_OK;
+    struct ref_state *st = calloc(1, sizeof *st);
+    int rc = st ? LS_OK : LS_ELIMIT;
+    if (!rc && cfg->reference) rc = prepare_reference(st, cfg->reference);
+    if (!rc && cfg->n_expected > 0) rc = prepare_items(st, cfg->expected, cfg->n_expected);
+    if (rc) { release(st); return ls_fail(err, LS_ELIMIT, "out of memory"); }
+    *state = st;
+    return LS_OK;
+}
+
+/* The reference scores of one continuation t[0..len) (normalised: tn). */
+static int score_reference(const struct ref_state *st, struct eval_acc *a, const char *t, size_t len,
+                           const char *tn, size_t ln)
+{
+    size_t nw = 0;
+    struct word *x = words_of(t, len, &nw);
+    double rl = x ? rouge_words(x, nw, st->ref_seq, st->n_words) : -1, f1 = 0;
+    if (rl >= 0) {
+        qsort(x, nw, sizeof *x, word_cmp);
+        f1 = f1_sorted(x, nw, st->ref_sorted, st->n_words);
+    }
+    free(x);
+    if (rl < 0) return LS_ELIMIT;
+    a->ref_sum[R_EXACT] += ln == st->ref_len && !memcmp(tn, st->ref, ln);
+    a->ref_sum[R_F1] += f1;
+    a->ref_sum[R_ROUGE] += rl;
+    return LS_OK;
+}
 
 static int sample(const void *state, const struct eval_run *r, struct eval_acc *a, uint32_t i,
                   const char *text, size_t len, struct ls_error *err)
 {
-    (void)state; (void)i;
-    const struct eval_config *c = &r->cfg;
-    if (c->reference) {
-        size_t lr = strlen(c->reference);
-        double f1 = ref_token_f1(text, len, c->reference, lr), rl = ref_rouge_l(text, len, c->reference, lr);
-        if (f1 < 0 || rl < 0) return ls_fail(err, LS_ELIMIT, "out of memory");
-        a->ref_sum[R_EXACT] += ref_exact(text, len, c->reference, lr);
-        a->ref_sum[R_F1] += f1;
-        a->ref_sum[R_ROUGE] += rl;
-    }
-    if (c->n_expected > 0) a->ref_sum[R_CONTAINS] += ref_contains_all(text, len, c->expected, c->n_expected);
-    return LS_OK;
+    (void)r; (void)i;
+    const struct ref_state *st = state;
+    if (!st) return LS_OK;
+    size_t ln = 0;
+    char *tn = norm_dup(text, len, &ln);
+    int rc = tn ? LS_OK : LS_ELIMIT, all = 1;
+    if (!rc && st->ref) rc = score_reference(st, a, text, len, tn, ln);
+    for (int k = 0; !rc && k < st->n_items && all; k++) all = has_item(tn, st->items[k], st->item_len[k]);
+    if (!rc && st->n_items > 0) a->ref_sum[R_CONTAINS] += all;
+    free(tn);
+    return rc ? ls_fail(err, LS_ELIMIT, "out of memory") : LS_OK;
 }
 
 static int finish(const void *state, const struct eval_run *r, struct eval_acc *a, struct ls_error *err)
@@ -186,6 +289,8 @@ const struct evaluator eval_reference = {
     "overlap of words: runs of letters, digits and non-ASCII bytes); ref_rouge_l = mean ROUGE-L "
     "F1 (longest common word subsequence). Lexical stand-ins for answer similarity, not "
     "semantic scores; null without a reference (or list).",
+    .init = init,
+    .free = release,
     .sample = sample,
     .finish = finish,
 };

@@ -111,8 +111,8 @@ static unsigned summary_slice(struct ex_dataset *ds, struct explorer *ex, int64_
 }
 
 /* A paired prompt row: version A generated under the shown settings (the
- * shadow explorer follows ex's), held in live as A when it is new and
- * live still shows the row's prompt. */
+ * shadow explorer follows ex's), held in live as A when it is new; only
+ * while live is paired (a new :prompt ends that, and A's generation). */
 static unsigned partner_work(struct ex_dataset *ds, struct explorer *ex, long budget_ns)
 {
     struct explorer *sh = &ds->shadow;
@@ -124,7 +124,7 @@ static unsigned partner_work(struct ex_dataset *ds, struct explorer *ex, long bu
     const struct gen_request *r = &ds->partner.rq;
     int same = ds->held && !memcmp(&r->chain, &ds->held_rq.chain, sizeof r->chain) &&
                params_same(&r->params, &ds->held_rq.params, 1) && r->seed == ds->held_rq.seed;
-    if (!ds->partner.installed || same || !ds->live->model || strcmp(ds->live->prompt, ds->live_prompt)) return EX_NONE;
+    if (!ds->partner.installed || same || !ds->live->model || !ds->live->paired[0]) return EX_NONE;
     explorer_live_hold(ds->live, &ds->partner, ex);
     ds->held = 1;
     ds->held_rq = *r;
@@ -134,7 +134,7 @@ static unsigned partner_work(struct ex_dataset *ds, struct explorer *ex, long bu
 unsigned explorer_dataset_work(struct ex_dataset *ds, struct explorer *ex, long budget_ns)
 {
     if (budget_ns > EX_DS_SLICE_NS) budget_ns = EX_DS_SLICE_NS;
-    if (ds->on && !ds->shown && ds->live && ds->partner.model) {
+    if (ds->on && !ds->shown && ds->live && ds->partner.model && ds->live->paired[0]) {
         unsigned fl = partner_work(ds, ex, budget_ns);
         if (fl) return fl;
     }
@@ -289,8 +289,10 @@ static unsigned open_prompt(struct ex_dataset *ds, struct explorer *ex, struct e
     explorer_live_free(lv);
     if (live_start(ds, ex, j, ver, lv, 1)) return EX_REDRAW;
     ds->live = lv;
-    ds->live_prompt = (ver ? rb : ra)->prompt;
-    if (ra && rb && !live_start(ds, ex, j, 0, &ds->partner, 0)) explorer_init(&ds->shadow);
+    if (ra && rb && !live_start(ds, ex, j, 0, &ds->partner, 0)) {
+        explorer_init(&ds->shadow);
+        explorer_live_pair(lv, ds->partner.model->name);
+    }
     ex->other_path[0] = 0;
     explorer_diff_close(&xe->diff);
     explorer_eval_show(xe, ex, XV_MAIN);

@@ -62,7 +62,6 @@ struct ex_dataset {
     struct ex_live *live;
     struct ex_live partner;
     struct explorer shadow;
-    const char *live_prompt;         /* the row's prompt live was opened on (borrowed) */
     int held;                        /* held_rq: the partner's generation live holds */
     struct gen_request held_rq;
 };

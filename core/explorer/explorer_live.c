@@ -226,6 +226,7 @@ static int cmd_prompt(struct ex_live *lv, struct explorer *ex, const char *rest)
     free(lv->prompt); free(lv->prompt_ids);
     lv->prompt = p; lv->prompt_ids = ids; lv->n_prompt = n;
     lv->ab = 0;
+    lv->paired[0] = 0;   /* A was the row's prompt: no longer comparable */
     start(lv, ex);
     explorer_message(ex, 0, "prompt: %u tokens; generating", n);
     return EXC_OK;
@@ -274,6 +275,11 @@ static void hold(struct ex_live *lv, const struct ex_live *a)
 
 static int cmd_ab(struct ex_live *lv, struct explorer *ex)
 {
+    if (lv->paired[0]) {
+        explorer_message(ex, 1, "ab: a paired dataset row always compares A (%s) with B (%s); :prompt TEXT ends the pairing",
+                         lv->paired, lv->model->name);
+        return EXC_ERROR;
+    }
     if (lv->ab) { lv->ab = 0; explorer_message(ex, 0, "A/B off"); return EXC_OK; }
     if (lv->running) { explorer_message(ex, 1, "ab: still generating"); return EXC_ERROR; }
     hold(lv, lv);
@@ -287,6 +293,11 @@ void explorer_live_hold(struct ex_live *lv, const struct ex_live *a, struct expl
     snprintf(lv->ab_model[0], sizeof lv->ab_model[0], "%.63s", a->model->name);
     snprintf(lv->ab_model[1], sizeof lv->ab_model[1], "%.63s", lv->model->name);
     if (!lv->running) live_message(lv, ex);
+}
+
+void explorer_live_pair(struct ex_live *lv, const char *a_model)
+{
+    snprintf(lv->paired, sizeof lv->paired, "%.63s", a_model);
 }
 
 int explorer_live_command(struct ex_live *lv, struct explorer *ex, const char *line)

@@ -18,7 +18,11 @@
  *                 selected in the distribution list) and regenerate the
  *                 shown continuation from there (steps before stay)
  *   ab            hold the current settings as A: the message line then
- *                 compares A's and the current (B) continuations
+ *                 compares A's and the current (B) continuations; again:
+ *                 off, until the next :ab (a change of a setting keeps it
+ *                 as set). In a paired dataset row (explorer_live_pair) A
+ *                 is the row's version A and A/B stays on: :ab says so and
+ *                 changes nothing, until a new :prompt ends the pairing.
  *
  * Who writes what: everything here is written by explorer_live_* only; the
  * explorer's source is replaced through explorer_set_source.
@@ -62,6 +66,8 @@ struct ex_live {
     uint32_t ab_valid;               /* A's continuations that parse as JSON (prompt + text) */
     char ab_model[2][64];            /* A's and this model's names when A came from another
                                         model (explorer_live_hold); "" for :ab */
+    char paired[64];                 /* model A's name while this is a paired dataset row's
+                                        version B (explorer_live_pair): A/B is not optional */
     /* scores of the N continuations (eval_gen_score: every evaluator of
      * `eval --model`, means over the continuations), and A's when held */
     struct eval_config cfg;          /* evaluator options (the app sets them) */
@@ -82,6 +88,10 @@ int explorer_live_command(struct ex_live *lv, struct explorer *ex, const char *l
  * this one = model B), as :ab holds this one's; the message says so when
  * this one is not generating. */
 void explorer_live_hold(struct ex_live *lv, const struct ex_live *a, struct explorer *ex);
+/* This generation is a paired dataset row's version B; version A comes
+ * from model a_model (explorer_live_hold). Until a new prompt, :ab does
+ * not turn A/B off. */
+void explorer_live_pair(struct ex_live *lv, const char *a_model);
 /* The scores of the shown generation, NULL while generating or on failure. */
 const struct eval_scores *explorer_live_scores(const struct ex_live *lv);
 /* Continuation i's text (NUL-terminated) or NULL. */

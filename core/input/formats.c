@@ -165,6 +165,14 @@ static void docs_warn(struct source *s, const struct json_docs *d)
     }
 }
 
+/* A loader's own result ran out of memory (its "out of memory" names no
+ * figure): what matters is the file's, the README's "about 3x" of it. */
+static int oom_figure(int rc, size_t len, struct ls_error *err)
+{
+    if (rc == LS_ELIMIT && err && !strcmp(err->msg, "out of memory")) json_oom_fail(len, 0, err);
+    return rc;
+}
+
 int source_open_text(const char *path, char *text, size_t len, const struct source_opts *opts,
                      struct source **out, struct ls_error *err)
 {
@@ -177,7 +185,7 @@ int source_open_text(const char *path, char *text, size_t len, const struct sour
     struct input_probe p = { NULL, 0, len, text, len, NULL };
     if (!f) f = input_format_detect(&p);
     struct input_job j = { path, opts, f ? &f->ops : NULL, text, len, NULL, 0 };
-    if (f && f->stage == IN_TEXT) return f->open(&j, out, err);
+    if (f && f->stage == IN_TEXT) return oom_figure(f->open(&j, out, err), len, err);
     struct json_docs d;
     if ((rc = json_docs_parse(text, len, &d, err))) goto done;
     if (!f && (rc = detect_items(&d, text, len, &f, &nolp, err))) goto done;
@@ -194,7 +202,7 @@ int source_open_text(const char *path, char *text, size_t len, const struct sour
         source_warn(*out, "the file has \\u0000 escapes: cJSON cuts strings there, so token text without a bytes array may be truncated");
 done:
     json_docs_free(&d);
-    return rc;
+    return oom_figure(rc, len, err);
 }
 
 /* A JSON file: read whole (capped), then source_open_text. */

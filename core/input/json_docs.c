@@ -57,7 +57,10 @@ void json_docs_free(struct json_docs *d)
     cJSON_Delete(d->cur);
     free(d->roots);
     free(d->items);
-    if (json_lazy_current_index() == &d->ix) json_lazy_index(NULL);
+    if (json_lazy_current_index() == &d->ix) {
+        json_lazy_index(NULL);
+        json_text_size(0);
+    }
     json_index_free(&d->ix);
 }
 
@@ -447,6 +450,7 @@ int json_docs_parse(char *buf, size_t len, struct json_docs *d, struct ls_error 
 {
     memset(d, 0, sizeof *d);
     json_lazy_index(&d->ix);   /* until json_docs_free */
+    json_text_size(len);  /* out-of-memory messages give the file's figure */
     enum layout lay = detect_layout(buf, len);
     if (lay != L_DOC && !memchr(buf, 0, len)) return parse_lines(buf, len, lay, d, err);
     cJSON *root = NULL;

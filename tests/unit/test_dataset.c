@@ -19,6 +19,7 @@
 
 #include "input/dataset.h"
 #include "eval/eval_ref.h"
+#include "eval/eval_impl.h"
 #include "report/dataset_doc.h"
 
 #define NEAR(a, b, tol) assert_true(fabs((double)(a) - (double)(b)) <= (tol))
@@ -87,6 +88,50 @@ static void test_reference(void **state)
     NEAR(ref_rouge_l("a x b y c", 9, "a b c", 5), 2 * 0.6 / 1.6, 1e-15);
     NEAR(ref_rouge_l("", 0, "", 0), 1.0, 0);
     NEAR(ref_token_f1("x", 1, "", 0), 0.0, 0);
+}
+
+/* The reference evaluator normalises the reference and the expected items
+ * once per run (its init state), not per continuation; its scores are the
+ * means of the per-text comparisons above, exactly. */
+static void test_reference_evaluator(void **state)
+{
+    (void)state;
+    struct ls_error e = {0};
+    struct eval_config cfg;
+    eval_config_init(&cfg);
+    void *st = NULL;
+    assert_non_null(eval_reference.init);
+    assert_int_equal(eval_reference.init(&cfg, &st, &e), LS_OK);
+    assert_null(st);   /* nothing to compare against: no state, scores NaN */
+    const char *items[] = { " CAT", "the\tMat", "" };
+    cfg.reference = "The cat  sat on the MAT.";
+    cfg.expected = items;
+    cfg.n_expected = 3;
+    assert_int_equal(eval_reference.init(&cfg, &st, &e), LS_OK);
+    assert_non_null(st);
+    struct eval_run *r = calloc(1, sizeof *r);
+    assert_non_null(r);
+    r->cfg = cfg;
+    struct eval_acc a;
+    memset(&a, 0, sizeof a);
+    const char *texts[] = { "the cat sat on the mat.", "  THE CAT sat\non the mat. ", "a cat on the mat", "dog", "" };
+    double want[4] = {0};
+    for (uint32_t i = 0; i < 5; i++) {
+        size_t n = strlen(texts[i]), nr = strlen(cfg.reference);
+        assert_int_equal(eval_reference.sample(st, r, &a, i, texts[i], n, &e), LS_OK);
+        a.n_text_samples++;
+        want[0] += ref_exact(texts[i], n, cfg.reference, nr);
+        want[1] += ref_contains_all(texts[i], n, items, 3);
+        want[2] += ref_token_f1(texts[i], n, cfg.reference, nr);
+        want[3] += ref_rouge_l(texts[i], n, cfg.reference, nr);
+    }
+    assert_int_equal(eval_reference.finish(st, r, &a, &e), LS_OK);
+    assert_true(a.sc.ref_exact_match == want[0] / 5 && want[0] == 2);
+    assert_true(a.sc.ref_contains_all == want[1] / 5 && want[1] == 3);
+    assert_true(a.sc.ref_token_f1 == want[2] / 5);
+    assert_true(a.sc.ref_rouge_l == want[3] / 5);
+    eval_reference.free(st);
+    free(r);
 }
 
 static void test_load(void **state)
@@ -221,6 +266,7 @@ int main(void)
         cmocka_unit_test(test_bootstrap_known),
         cmocka_unit_test(test_bootstrap_normal),
         cmocka_unit_test(test_reference),
+        cmocka_unit_test(test_reference_evaluator),
         cmocka_unit_test(test_load),
         cmocka_unit_test(test_counts_merge),
     };

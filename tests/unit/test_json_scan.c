@@ -311,6 +311,38 @@ static void test_loads_identical(void **state)
     assert_true(n_compared > 100);
 }
 
+/* ---- out of memory: the message gives the file's figure ---- */
+
+static void test_oom_message(void **state)
+{
+    (void)state;
+    struct ls_error e = {0};
+    /* a 5000-byte piece of a 300 MB file a loader parses in pieces */
+    json_text_size(300000000);
+    assert_int_equal(json_oom_fail(5000, 0, &e), LS_ELIMIT);
+    assert_non_null(strstr(e.msg, "this 300000000-byte file (300 MB) needs up to about 900 MB while loading (3x its size)"));
+    assert_null(strstr(e.msg, "5000"));
+    assert_non_null(strstr(e.msg, "free memory or raise the memory limit"));
+    /* a 1 MB piece of it left to cJSON whole: the rest at 1x, that piece at 16x */
+    assert_int_equal(json_oom_fail(1000000, 1, &e), LS_ELIMIT);
+    assert_non_null(strstr(e.msg, "this 300000000-byte file (300 MB) needs up to about 315 MB"));
+    assert_non_null(strstr(e.msg, "up to 16x that text"));
+    assert_non_null(strstr(e.msg, "rewrite it as strict JSON"));
+    /* no loader set a size: the text is the file */
+    json_text_size(0);
+    assert_int_equal(json_oom_fail(2000000000, 1, &e), LS_ELIMIT);
+    assert_non_null(strstr(e.msg, "this 2000000000-byte file (2.0 GB) needs up to about 32.0 GB"));
+    assert_non_null(strstr(e.msg, "up to 16x its size"));
+    assert_null(strstr(e.msg, "strict JSON"));
+    /* json_docs sets the size for as long as its document lives */
+    char buf[] = "{\"steps\": [{\"logits\": [1, 2]}]}";
+    struct json_docs d;
+    assert_int_equal(json_docs_parse(buf, strlen(buf), &d, &e), LS_OK);
+    assert_int_equal(json_current_text_size(), strlen(buf));
+    json_docs_free(&d);
+    assert_int_equal(json_current_text_size(), 0);
+}
+
 int main(void)
 {
     setlocale(LC_ALL, "C");
@@ -321,6 +353,7 @@ int main(void)
         cmocka_unit_test(test_skip),
         cmocka_unit_test(test_lazy_tree),
         cmocka_unit_test(test_loads_identical),
+        cmocka_unit_test(test_oom_message),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

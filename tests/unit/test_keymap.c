@@ -266,6 +266,64 @@ static void command_table_is_the_list(void **state)
     explorer_free(&ex);
 }
 
+/* The mouse table is the one source: every row shows in the help overlay
+ * and in every --help-keys form, and it covers what app_keys.c's mouse
+ * handling does (the wheel over the parameter bar, the dataset table). */
+static void mouse_table_everywhere(void **state)
+{
+    (void)state;
+    char *hc = help_text(&actions_builtin);
+    const char *formats[] = { "text", "md", "man" };
+    char w[96];
+    for (int f = 0; f < 3; f++) {
+        char *doc = keys_doc(&actions_builtin, formats[f]);
+        for (int i = 0; i < mouse_n_rows; i++) {
+            snprintf(w, sizeof w, "%s %s", mouse_rows[i].event, mouse_rows[i].where);
+            assert_non_null(strstr(doc, w));
+            assert_non_null(strstr(doc, mouse_rows[i].what));
+            if (!f) assert_non_null(strstr(hc, w));
+        }
+        free(doc);
+    }
+    const char *covered[] = { "click a step", "click a token row", "click a parameter", "wheel the token list",
+                              "wheel the parameter bar", "wheel anywhere else", "click a dataset table line",
+                              "click a dataset column header", "wheel the dataset table" };
+    for (size_t i = 0; i < sizeof covered / sizeof covered[0]; i++) assert_non_null(strstr(hc, covered[i]));
+    assert_non_null(strstr(hc, "adjust the parameter under it"));
+    free(hc);
+}
+
+/* The status line's hints are expanded once per context, not per frame:
+ * the same text from the cache until the view, the panel or the bindings
+ * change, and always hints_text's. */
+static void hints_cached_per_context(void **state)
+{
+    (void)state;
+    struct hints_cache hc;
+    memset(&hc, 0, sizeof hc);
+    char want[256];
+    const char *h = hints_cached(&hc, &actions_builtin, XV_MAIN, PANEL_PARAMS);
+    assert_string_equal(h, hints_text(&actions_builtin, XV_MAIN, PANEL_PARAMS, want, sizeof want));
+    for (int frame = 0; frame < 5; frame++) hints_cached(&hc, &actions_builtin, XV_MAIN, PANEL_PARAMS);
+    assert_int_equal(hc.builds, 1);
+    /* another panel, another view, the dataset table: one expansion each */
+    h = hints_cached(&hc, &actions_builtin, XV_MAIN, PANEL_DIST);
+    assert_string_equal(h, hints_text(&actions_builtin, XV_MAIN, PANEL_DIST, want, sizeof want));
+    h = hints_cached(&hc, &actions_builtin, XV_SWEEP, PANEL_DIST);
+    assert_string_equal(h, hints_text(&actions_builtin, XV_SWEEP, PANEL_DIST, want, sizeof want));
+    h = hints_cached(&hc, &actions_builtin, HINTS_DATASET, PANEL_DIST);
+    hints_cached(&hc, &actions_builtin, HINTS_DATASET, PANEL_DIST);
+    assert_string_equal(h, hints_text(&actions_builtin, HINTS_DATASET, PANEL_DIST, want, sizeof want));
+    assert_int_equal(hc.builds, 4);
+    /* other bindings: expanded again with the new key */
+    struct table_copy c;
+    rebind(&c, ACT_HELP, "<F2>");
+    h = hints_cached(&hc, &c.t, HINTS_DATASET, PANEL_DIST);
+    assert_int_equal(hc.builds, 5);
+    assert_non_null(strstr(h, "F2 help"));
+    assert_string_equal(h, hints_text(&c.t, HINTS_DATASET, PANEL_DIST, want, sizeof want));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -274,6 +332,8 @@ int main(void)
         cmocka_unit_test(rebound_help_key_everywhere),
         cmocka_unit_test(rebound_command_key_everywhere),
         cmocka_unit_test(command_table_is_the_list),
+        cmocka_unit_test(mouse_table_everywhere),
+        cmocka_unit_test(hints_cached_per_context),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
