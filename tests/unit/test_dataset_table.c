@@ -25,6 +25,18 @@
 
 static const double temps[2] = { 0, 1 };
 
+/* The settings every explorer-table test opens with: hf's chain with
+ * every stage off, n continuations, no source options. */
+static void table_settings(struct eval_config *cfg, struct chain *ch, struct params *p, struct source_opts *so,
+                           uint32_t n)
+{
+    eval_config_init(cfg);
+    cfg->n_samples = n;
+    chain_preset(ch, PRESET_HF);
+    *p = PARAMS_OFF;
+    memset(so, 0, sizeof *so);
+}
+
 static struct ds_doc *new_doc(int paired, struct eval_config *cfg, struct chain *ch, struct params *p)
 {
     struct ls_error err = {0};
@@ -156,13 +168,10 @@ static void test_background_equals_run(void **state)
     (void)state;
     struct eval_config cfg;
     struct chain ch;
-    struct params p = PARAMS_OFF;
-    struct ls_error err = {0};
-    eval_config_init(&cfg);
-    cfg.n_samples = 5;
-    chain_preset(&ch, PRESET_HF);
+    struct params p;
     struct source_opts so;
-    memset(&so, 0, sizeof so);
+    struct ls_error err = {0};
+    table_settings(&cfg, &ch, &p, &so, 5);
     struct ex_dataset ds;
     memset(&ds, 0, sizeof ds);
     struct explorer ex;
@@ -251,13 +260,10 @@ static void test_prompt_rows(void **state)
     (void)state;
     struct eval_config cfg;
     struct chain ch;
-    struct params p = PARAMS_OFF;
-    struct ls_error err = {0};
-    eval_config_init(&cfg);
-    cfg.n_samples = 6;
-    chain_preset(&ch, PRESET_HF);
+    struct params p;
     struct source_opts so;
-    memset(&so, 0, sizeof so);
+    struct ls_error err = {0};
+    table_settings(&cfg, &ch, &p, &so, 6);
     struct ex_dataset ds;
     memset(&ds, 0, sizeof ds);
     struct explorer ex;
@@ -337,13 +343,10 @@ static void test_sliced_equals_unsliced(void **state)
     (void)state;
     struct eval_config cfg;
     struct chain ch;
-    struct params p = PARAMS_OFF;
-    struct ls_error err = {0};
-    eval_config_init(&cfg);
-    cfg.n_samples = 4;
-    chain_preset(&ch, PRESET_HF);
+    struct params p;
     struct source_opts so;
-    memset(&so, 0, sizeof so);
+    struct ls_error err = {0};
+    table_settings(&cfg, &ch, &p, &so, 4);
     static struct ex_dataset ds;
     struct explorer ex;
     explorer_init(&ex);
@@ -438,13 +441,10 @@ static void test_prompt_row_live(void **state)
     (void)state;
     struct eval_config cfg;
     struct chain ch;
-    struct params p = PARAMS_OFF;
-    struct ls_error err = {0};
-    eval_config_init(&cfg);
-    cfg.n_samples = 5;
-    chain_preset(&ch, PRESET_HF);
+    struct params p;
     struct source_opts so;
-    memset(&so, 0, sizeof so);
+    struct ls_error err = {0};
+    table_settings(&cfg, &ch, &p, &so, 5);
     static struct ex_dataset ds;
     static struct ex_live lv;
     struct explorer ex;
