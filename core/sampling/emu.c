@@ -211,6 +211,14 @@ uint32_t emu_float_key(double v)
     return u & 0x80000000u ? ~u : u | 0x80000000u;
 }
 
+float emu_float_of_key(uint32_t k)
+{
+    uint32_t u = k & 0x80000000u ? k & 0x7fffffffu : ~k;
+    float f;
+    memcpy(&f, &u, sizeof f);
+    return f;
+}
+
 /* Stable LSD radix sort by float value, 11 bits a pass over (key, index)
  * pairs held together (no random access): O(n), and stable, so ties stay
  * in position order exactly as a stable comparison sort leaves them. Keys

@@ -188,6 +188,9 @@ uint32_t emu_llama_top_p_value(struct emu *e, struct llama_buckets *b, struct to
 /* A float's bits as an unsigned key in the same order (-inf first; -0 and
  * +0 one key). */
 uint32_t emu_float_key(double v);
+/* The float of a key (the key below +0's is -0, the same value), for
+ * bisections over the floats in order. */
+float emu_float_of_key(uint32_t k);
 /* (key << 32 | position) pairs sorted by key, equal keys in position order
  * (a stable radix sort, emu_topp_value.c); tmp is scratch of m. */
 void emu_sort_pairs(uint64_t *kv, uint32_t m, uint64_t *tmp);

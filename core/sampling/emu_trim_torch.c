@@ -43,35 +43,20 @@ static double get_y(const void *ctx, uint32_t i)
     return (double)(q->z[i] / q->T);
 }
 
-/* An order key of a float: a < b iff key(a) < key(b) (no NaN) */
-static int64_t fkey(float f)
-{
-    int32_t b;
-    memcpy(&b, &f, sizeof b);
-    return b < 0 ? -(int64_t)(b & 0x7fffffff) : (int64_t)b;
-}
-static float fkey_float(int64_t k)
-{
-    int32_t b = k < 0 ? (int32_t)((-k) | 0x80000000u) : (int32_t)k;
-    float f;
-    memcpy(&f, &b, sizeof f);
-    return f;
-}
-
 /* The smallest float zt with z / T >= ythr (float division by T > 0 is
  * monotonic: z >= zt iff y >= ythr), by bisection over the floats; +inf
  * when none (NaN ythr: none). */
 static float z_at_or_above(double ythr, float T)
 {
     if (!(ythr > -INFINITY)) return ythr == -INFINITY ? -INFINITY : INFINITY;
-    int64_t lo = fkey(-INFINITY), hi = fkey(INFINITY);
+    uint32_t lo = emu_float_key(-INFINITY), hi = emu_float_key(INFINITY);
     if (!((double)(INFINITY / T) >= ythr)) return INFINITY;
     while (lo < hi) { /* the answer is in [lo, hi] */
-        int64_t mid = lo + (hi - lo) / 2;
-        if ((double)(fkey_float(mid) / T) >= ythr) hi = mid;
+        uint32_t mid = lo + (hi - lo) / 2;
+        if ((double)(emu_float_of_key(mid) / T) >= ythr) hi = mid;
         else lo = mid + 1;
     }
-    return fkey_float(lo);
+    return emu_float_of_key(lo);
 }
 
 /* The ids with y >= ythr (ascending) into ids, their y into e->yf; the count. */
