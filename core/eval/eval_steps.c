@@ -108,8 +108,10 @@ static int pipe_workers(const struct eval_run *r)
     }
     if (nw > EVAL_MAX_THREADS) nw = EVAL_MAX_THREADS;
     if ((uint32_t)nw > r->n_steps) nw = (int)r->n_steps;
-    /* per worker: a result and a CDF per setting (p_raw, p, cut_by, kept,
-     * prefix sums: 29 bytes a token) */
+    /* per worker and setting: p, cut_by and kept (13 bytes a token) and
+     * the exact prefix sums a draw may fall back to (8); p_raw (8) is shared
+     * by the settings since draws by blocks, but still counted per setting:
+     * 29 bytes, an upper bound */
     uint64_t per = (uint64_t)r->n_set * (r->V ? r->V : 1) * 29u;
     while (nw > 1 && per * (uint64_t)nw > EVAL_PIPE_MEMORY) nw--;
     for (size_t k = 0; k < r->n_set && nw > 1; k++)
