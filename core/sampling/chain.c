@@ -305,7 +305,7 @@ static int run(const struct chain *c, const struct params *p, const float *logit
     r->greedy = 0;
     r->effective_temperature = p->temperature;
     /* every finite token's cut_by is rewritten below (cut by a stage, or kept) */
-    if (!reuse_raw) r->raw_total_set = 0, r->raw_div = 0; /* a new step: nothing pending */
+    if (!reuse_raw) r->raw_total_set = 0, r->raw_div = 0, r->raw_sum = 0; /* a new step: nothing pending */
     if (reuse_raw) {
         /* same logits: the raw softmax, entropy and counts stand */
     } else if (scan_finite(logits, V, prefilter_on(c, p, ws), ws, r) == 0) {
@@ -319,7 +319,12 @@ static int run(const struct chain *c, const struct params *p, const float *logit
         /* the division waits for its readers when the caller wants scores
          * and the emulation runs (it reads the kept few), until a step
          * shows the whole array is read anyway (ws->raw_eager) */
-        raw_softmax(logits, V, r, ws->want == CHAIN_WANT_SCORES && !ws->raw_eager && !use_fast(c, p));
+        int lazy = ws->want == CHAIN_WANT_SCORES && !ws->raw_eager && !use_fast(c, p);
+        /* divided here rather than inside (the same quotients), so that
+         * its sum is known (raw_sum) */
+        raw_softmax(logits, V, r, 1);
+        r->raw_sum = r->raw_div;
+        if (!lazy) vm_divide(r->p_raw, V, r->raw_div), r->raw_div = 0;
     }
     r->exact = chain_is_exact(c);
     r->decided = 0;
@@ -384,6 +389,7 @@ void chain_result_copy_raw(struct chain_result *dst, const struct chain_result *
     dst->raw_total = src->raw_total;
     dst->raw_total_set = src->raw_total_set;
     dst->raw_div = src->raw_div;
+    dst->raw_sum = src->raw_sum;
 }
 
 uint32_t chain_rank(const struct chain_result *r, int32_t id)

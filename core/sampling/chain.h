@@ -194,6 +194,10 @@ struct chain_result {
      * is the softmax (always so for every other caller). */
     double raw_div;
     int raw_full_used;             /* this run read every lazy p_raw (chain.c's hint) */
+    /* the raw softmax's sum of exp(z - max_logit) (p_raw = those weights
+     * divided by it, the same quotients): 0 when unknown. For estimating
+     * a token's weight without its exp (emu_account.c). */
+    double raw_sum;
     char note[480];                /* e.g. vLLM temperature clamp; "; "-separated */
     struct topn_bounds topn;       /* top-N steps only (sampling/topn.h) */
 };

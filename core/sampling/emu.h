@@ -129,6 +129,12 @@ int emu_llama_alive_ids(struct emu *e, const float *z, const int32_t *ids, uint3
  * gives them, from r->cut_by and its input distribution in e->d (every
  * token's exp(z - max), libm's: emu_exp_memo), summed in id order. */
 void emu_account_first(struct emu *e, struct stage_report *rep);
+/* emu_account_first's results for a first stage over the raw logits z
+ * (its input the raw distribution; every token finite) from the raw
+ * softmax already made, without an exp per token (emu_account.c); zk the
+ * smallest kept logit. 0 when the raw softmax is not there (nothing
+ * written then). Scratch: e->ix2. */
+int emu_account_first_est(struct emu *e, const float *z, double zk, struct stage_report *rep);
 /* The first active stage at or after from (-1: none; emu_first.c). */
 int emu_first_active(const struct emu *e, int from);
 /* emu_trim_sigma.c: llama.cpp's top-n-sigma as the first active stage,
