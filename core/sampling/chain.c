@@ -392,11 +392,47 @@ void chain_result_copy_raw(struct chain_result *dst, const struct chain_result *
     dst->raw_sum = src->raw_sum;
 }
 
+typedef double v4d __attribute__((vector_size(32)));
+typedef int64_t v4l __attribute__((vector_size(32)));
+
+/* How many of p[lo..hi) are above pt (or equal, with eq); VEC: four lanes
+ * a turn, each lane's count in an int64 (a compare gives -1 per hit). */
+static inline __attribute__((always_inline)) uint32_t count_body(const double *p, uint32_t lo, uint32_t hi, double pt,
+                                                                int eq, int vec)
+{
+    v4l c = {0};
+    uint32_t i = lo, n = 0;
+    for (; vec && i + 4 <= hi; i += 4) {
+        v4d v;
+        memcpy(&v, p + i, sizeof v);
+        c -= eq ? (v >= pt) : (v > pt);
+    }
+    for (; i < hi; i++) n += eq ? p[i] >= pt : p[i] > pt;
+    return n + (uint32_t)(c[0] + c[1] + c[2] + c[3]);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target("avx2"))) static uint32_t count_avx2(const double *p, uint32_t lo, uint32_t hi, double pt, int eq)
+{
+    return count_body(p, lo, hi, pt, eq, 1);
+}
+#endif
+
+static uint32_t count_above(const double *p, uint32_t lo, uint32_t hi, double pt, int eq)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+    if (strcmp(vm_path_name(), "portable")) return count_avx2(p, lo, hi, pt, eq); /* vmath's choice */
+#endif
+    return count_body(p, lo, hi, pt, eq, 0);
+}
+
 uint32_t chain_rank(const struct chain_result *r, int32_t id)
 {
     if (id < 0 || (uint32_t)id >= r->V) return 0;
     double pt = chain_raw_p(r, (uint32_t)id);
     uint32_t rank = 1;
+    if (!(r->raw_div > 0)) /* the tokens before id rank above it when equal */
+        return rank + count_above(r->p_raw, 0, (uint32_t)id, pt, 1) + count_above(r->p_raw, (uint32_t)id + 1, r->V, pt, 0);
     for (uint32_t i = 0; i < r->V; i++) {
         double q = chain_raw_p(r, i);
         if (q > pt || (q == pt && (int32_t)i < id)) rank++;
