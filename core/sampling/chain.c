@@ -321,10 +321,12 @@ static int run(const struct chain *c, const struct params *p, const float *logit
          * shows the whole array is read anyway (ws->raw_eager) */
         int lazy = ws->want == CHAIN_WANT_SCORES && !ws->raw_eager && !use_fast(c, p);
         /* divided here rather than inside (the same quotients), so that
-         * its sum is known (raw_sum) */
+         * its sum is known (raw_sum); for a caller that reads everything,
+         * on the emulation, once its first stage has read the weights
+         * themselves (emu_run settles it) */
         raw_softmax(logits, V, r, 1);
         r->raw_sum = r->raw_div;
-        if (!lazy) vm_divide(r->p_raw, V, r->raw_div), r->raw_div = 0;
+        if (!lazy && (ws->want != CHAIN_WANT_ALL || use_fast(c, p))) chain_raw_settle(r);
     }
     r->exact = chain_is_exact(c);
     r->decided = 0;
@@ -332,7 +334,8 @@ static int run(const struct chain *c, const struct params *p, const float *logit
     if (!use_fast(c, p)) {
         if (emu_scratch(ws)) return ls_fail(err, LS_ELIMIT, "out of memory for the system emulation");
         emu_run(c, p, logits, ws, r);
-        if (r->raw_full_used) ws->raw_eager = 1;
+        if (ws->want == CHAIN_WANT_ALL) chain_raw_settle(r); /* (reads were through chain_raw_p) */
+        else if (r->raw_full_used) ws->raw_eager = 1;
         return LS_OK;
     }
     /* every finite token is a candidate: implicit when that is 0..V-1 */
@@ -351,6 +354,13 @@ static int run(const struct chain *c, const struct params *p, const float *logit
     finish(&x, logits);
     if (r->raw_full_used) ws->raw_eager = 1;
     return LS_OK;
+}
+
+void chain_raw_settle(struct chain_result *r)
+{
+    if (!(r->raw_div > 0)) return;
+    vm_divide(r->p_raw, r->V, r->raw_div);
+    r->raw_div = 0;
 }
 
 int chain_run(const struct chain *c, const struct params *p, const float *logits,

@@ -360,6 +360,10 @@ static inline double chain_raw_p(const struct chain_result *r, uint32_t i)
     return r->raw_div > 0 ? r->p_raw[i] / r->raw_div : r->p_raw[i];
 }
 
+/* Divide a pending p_raw now (raw_div 0 after): the quotients chain_raw_p
+ * gave. */
+void chain_raw_settle(struct chain_result *r);
+
 /* The sum of chain_raw_p over every token but skip (-1: none), in id order. */
 double chain_raw_sum_except(struct chain_result *r, int64_t skip);
 

@@ -98,8 +98,10 @@ static int tie_flag(struct emu *e, const float *z, double zk)
 int emu_account_first_est(struct emu *e, const float *z, double zk, struct stage_report *rep)
 {
     struct chain_result *r = e->r;
+    if (e->ws->want == CHAIN_WANT_ALL) chain_raw_settle(r); /* read whole: divided once, then the vector pass */
     double mul = r->raw_div > 0 ? 1.0 : r->raw_sum, s[3];
-    if (!r->have_raw || !(mul > 0) || r->argmax < 0 || r->n_finite != r->V) return 0;
+    /* the raw logits only (not DRY's: emu_trim_dry), all finite */
+    if (z != e->z || !r->have_raw || !(mul > 0) || r->argmax < 0 || r->n_finite != r->V) return 0;
     /* the estimates belong to this step: the maximum's weight is 1 */
     if (!(fabs(r->p_raw[r->argmax] * mul - 1.0) < 0x1p-40)) return 0;
     int tie = tie_flag(e, z, zk);

@@ -3,7 +3,8 @@
  * masked or not, with ties on half-way points, negative and non-finite
  * terms, tiny and huge sums, every length around the block size; the
  * vector exp within the 2 ulp of libm's that emu_account.c's bound
- * assumes; and a first stage's masses and tie flag from the raw softmax
+ * assumes; emu_trim_torch's T = 1 total in vm_exp_fdiv's order from the
+ * raw weights; and a first stage's masses and tie flag from the raw softmax
  * (emu_account.c) against the whole-array path's accounting (chain_ws.
  * reference), bit for bit, on llama.cpp's top-k and top-n-sigma (the
  * stage itself: a top-k after it is accounted differently there). Runs on
@@ -21,6 +22,7 @@
 
 #include "sampling/seqsum.h"
 #include "sampling/chain.h"
+#include "sampling/emu.h"
 #include "base/rng.h"
 #include "base/vmath.h"
 
@@ -134,6 +136,33 @@ static void test_vector_exp_bound(void **state)
     }
 }
 
+/* emu_fdiv_order_sum (emu_trim_torch's T = 1 total from the raw weights)
+ * is vm_exp_fdiv's own sum, and the raw softmax's weights its d, at T = 1 */
+static void test_fdiv_order(void **state)
+{
+    (void)state;
+    static const uint32_t lens[] = { 1, 3, 4, 5, 8, 9, 13, 100, 4097, 131071 };
+    struct rng g;
+    rng_seed(&g, 21);
+    float *z = malloc(131071 * sizeof *z);
+    double *d = malloc(131071 * sizeof *d), *w = malloc(131071 * sizeof *w);
+    for (size_t li = 0; li < sizeof lens / sizeof lens[0]; li++) {
+        uint32_t n = lens[li];
+        float mx = -INFINITY;
+        for (uint32_t i = 0; i < n; i++) {
+            z[i] = (float)(-1.1 * log(1 + rng_uniform(&g) * n) + 3 * rng_uniform(&g));
+            if (z[i] > mx) mx = z[i];
+        }
+        double S = vm_exp_fdiv(z, n, 1.0f, (double)mx, NULL, d);
+        vm_exp_shift(z, n, (double)mx, 1.0, w, NULL);
+        assert_true(same_bits(emu_fdiv_order_sum(d, n), S));
+        for (uint32_t i = 0; i < n; i++) assert_true(same_bits(w[i], d[i]));
+    }
+    free(z);
+    free(d);
+    free(w);
+}
+
 /* logits of several shapes: Zipf-like, a few distinct values (ties at the
  * top-k boundary), a plateau, a wide spread (underflowing weights) */
 static void logits(struct rng *g, float *z, uint32_t V, int k)
@@ -212,6 +241,7 @@ int main(void)
         cmocka_unit_test(test_exact_terms),
         cmocka_unit_test(test_estimated_terms),
         cmocka_unit_test(test_vector_exp_bound),
+        cmocka_unit_test(test_fdiv_order),
         cmocka_unit_test(test_first_stage_masses),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
