@@ -13,6 +13,7 @@
  * machine and vector path gives the same bits. */
 #include "sampling/stage.h"
 #include "sampling/select.h"
+#include "sampling/seqsum.h"
 #include "base/vmath.h"
 
 #include <math.h>
@@ -236,6 +237,38 @@ static void run_stages(struct stage_ctx *x)
     }
 }
 
+typedef float v4f __attribute__((vector_size(16)));
+typedef int32_t v4i __attribute__((vector_size(16)));
+typedef double v4d __attribute__((vector_size(32)));
+typedef int64_t v4l __attribute__((vector_size(32)));
+
+/* ids[i] = i for i < n, four a turn */
+static void iota(int32_t *ids, uint32_t n)
+{
+    v4i v = { 0, 1, 2, 3 };
+    uint32_t i = 0;
+    for (; i + 4 <= n; i += 4, v += 4) memcpy(ids + i, &v, sizeof v);
+    for (; i < n; i++) ids[i] = (int32_t)i;
+}
+
+/* t[i] = p_i * (lnS - ((z_i - off) * invT)): the same operations per lane
+ * as the scalar expression, four a turn. A p_i of 0 gives a zero term,
+ * which leaves a sum of them as it was (a sum started at +0 never turns
+ * -0), as skipping it does: z and the factors are finite here. */
+static void entropy_terms(const double *p, const float *z, uint32_t n, double off, double invT, double lnS, double *t)
+{
+    uint32_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        v4f f;
+        v4d pv;
+        memcpy(&f, z + i, sizeof f);
+        memcpy(&pv, p + i, sizeof pv);
+        v4d y = pv * (lnS - ((__builtin_convertvector(f, v4d) - off) * invT));
+        memcpy(t + i, &y, sizeof y);
+    }
+    for (; i < n; i++) t[i] = p[i] * (lnS - (((double)z[i] - off) * invT));
+}
+
 /* finish when every token is a candidate in id order (cand_iota): q is
  * contiguous, so the division is one vector pass (the same IEEE quotients
  * as the scalar loop), S over the raw q is the step's raw total (the same
@@ -252,10 +285,12 @@ static void finish_every(struct stage_ctx *x, const float *logits, const double 
     double lnS = log(S);
     vm_divide_into(q, V, S, r->p);
     memset(r->cut_by, CUT_NONE, V);
-    for (uint32_t i = 0; i < V; i++) r->kept[i] = (int32_t)i;
-    const double *p = r->p;
-    for (uint32_t i = 0; i < V; i++)
-        if (p[i] > 0) hf -= p[i] * (((double)logits[i] - off) * invT - lnS);
+    iota(r->kept, V);
+    /* hf -= p_i * (l_i - lnS) over p_i > 0, in id order: the same sum as
+     * hf += p_i * (lnS - l_i) (each term negated exactly: RN(a - b) is
+     * -RN(b - a)), in vector blocks */
+    entropy_terms(r->p, logits, V, off, invT, lnS, ws->tmp);
+    hf = seqsum_plain(ws->tmp, V);
     r->n_kept = V;
     r->retained_mass = chain_raw_total(r);
     r->entropy_after = hf > 0 ? hf : 0.0;
@@ -401,9 +436,6 @@ void chain_result_copy_raw(struct chain_result *dst, const struct chain_result *
     dst->raw_div = src->raw_div;
     dst->raw_sum = src->raw_sum;
 }
-
-typedef double v4d __attribute__((vector_size(32)));
-typedef int64_t v4l __attribute__((vector_size(32)));
 
 /* How many of p[lo..hi) are above pt (or equal, with eq); VEC: four lanes
  * a turn, each lane's count in an int64 (a compare gives -1 per hit). */

@@ -3,6 +3,7 @@
  * (raw_div). Its own file because the chain, the stages and the system
  * emulation all call it, and it calls nothing of theirs: no call cycle. */
 #include "sampling/chain.h"
+#include "sampling/seqsum.h"
 #include "base/vmath.h"
 
 #include <math.h>
@@ -11,6 +12,7 @@ double chain_raw_sum_except(struct chain_result *r, int64_t skip)
 {
     enum { CH = 256 };
     double buf[CH], t = 0.0;
+    if (!(r->raw_div > 0) && skip < 0) return seqsum_plain(r->p_raw, r->V); /* the loop's bits, in vector blocks */
     if (!(r->raw_div > 0)) {
         for (uint32_t i = 0; i < r->V; i++) if ((int64_t)i != skip) t += r->p_raw[i];
         return t;
