@@ -454,6 +454,29 @@ ATTR INLINE size_t absgt##W(const float *z, size_t n, double thr)               
     for (; i < n; i++) m += isfinite(z[i]) && fabs((double)z[i]) > thr;                            \
     return m;                                                                                      \
 }                                                                                                  \
+/* nonfinite##W and absgt##W in one pass: the first (memory-bound) pass \
+ * over a step pays for both */                                          \
+ATTR INLINE size_t nfabs##W(const float *z, size_t n, double thr, size_t *over)                        \
+{                                                                                                  \
+    float f = float_at_or_below(thr);                                                              \
+    VF fv = (VF){0} + f;                                                                           \
+    VI bad = {0}, cnt = {0};                                                                       \
+    size_t i = 0, m = 0, o = 0;                                                                    \
+    for (; i + W <= n; i += W) {                                                                   \
+        VF v = ldf##W(z + i);                                                                      \
+        VI fin = finf##W(v);                                                                       \
+        VF a = self##W(fin, v, (VF){0});                                                           \
+        bad += fin + 1;                                                                            \
+        cnt -= (a > fv) | (a < -fv);                                                               \
+    }                                                                                              \
+    for (int k = 0; k < W; k++) m += (size_t)bad[k], o += (size_t)cnt[k];                          \
+    for (; i < n; i++) {                                                                           \
+        m += !isfinite(z[i]);                                                                      \
+        o += isfinite(z[i]) && fabs((double)z[i]) > thr;                                           \
+    }                                                                                              \
+    *over = o;                                                                                     \
+    return m;                                                                                      \
+}                                                                                                  \
 ATTR INLINE void fdivonly##W(const float *z, size_t n, float T, float *y)                               \
 {                                                                                                  \
     size_t i = 0;                                                                                  \
@@ -572,6 +595,7 @@ EXPF_KERNEL(16, v16f, v16i, v16ui, v8f, v8d, TARGET_512)
     ATTR static size_t collect_##SUFFIX(const float *z, size_t n, double thr, int32_t *ids)           \
     { return collect##W(z, n, thr, ids); }                                                            \
     ATTR static size_t absgt_##SUFFIX(const float *z, size_t n, double thr) { return absgt##W(z, n, thr); } \
+    ATTR static size_t nfabs_##SUFFIX(const float *z, size_t n, double thr, size_t *o) { return nfabs##W(z, n, thr, o); } \
     ATTR static void fdivonly_##SUFFIX(const float *z, size_t n, float T, float *y) { fdivonly##W(z, n, T, y); } \
     ATTR static double expfsum_##SUFFIX(const float *z, size_t n, float c, float m, float zmin, int32_t *ids, \
                                         size_t *n_ids, double *sx, size_t *nb)                           \
@@ -594,15 +618,16 @@ struct vm_ops {
     double (*fdiv)(const float *, size_t, float, double, float *, double *);
     size_t (*collect)(const float *, size_t, double, int32_t *);
     size_t (*abs_gt)(const float *, size_t, double);
+    size_t (*nf_abs_gt)(const float *, size_t, double, size_t *);
     void (*fdiv_only)(const float *, size_t, float, float *);
     double (*expf_sum)(const float *, size_t, float, float, float, int32_t *, size_t *, double *, size_t *);
 };
 
 static const struct vm_ops paths[] = {
-    { "portable", scan_portable, exp_portable, expdiv_portable, divide_portable, nonfinite_portable, fdiv_portable, collect_portable, absgt_portable, fdivonly_portable, expfsum_portable },
+    { "portable", scan_portable, exp_portable, expdiv_portable, divide_portable, nonfinite_portable, fdiv_portable, collect_portable, absgt_portable, nfabs_portable, fdivonly_portable, expfsum_portable },
 #ifdef VM_X86
-    { "avx2", scan_avx2, exp_avx2, expdiv_avx2, divide_avx2, nonfinite_avx2, fdiv_avx2, collect_avx2, absgt_avx2, fdivonly_avx2, expfsum_avx2 },
-    { "avx512", scan_avx512, exp_avx512, expdiv_avx512, divide_avx512, nonfinite_avx512, fdiv_avx512, collect_avx512, absgt_avx512, fdivonly_avx512, expfsum_avx512 },
+    { "avx2", scan_avx2, exp_avx2, expdiv_avx2, divide_avx2, nonfinite_avx2, fdiv_avx2, collect_avx2, absgt_avx2, nfabs_avx2, fdivonly_avx2, expfsum_avx2 },
+    { "avx512", scan_avx512, exp_avx512, expdiv_avx512, divide_avx512, nonfinite_avx512, fdiv_avx512, collect_avx512, absgt_avx512, nfabs_avx512, fdivonly_avx512, expfsum_avx512 },
 #endif
 };
 
@@ -711,4 +736,8 @@ void vm_exp_shift_ids(const float *z, const int32_t *ids, size_t n, double shift
 
 void vm_fdiv(const float *z, size_t n, float T, float *y) { ops()->fdiv_only(z, n, T, y); }
 size_t vm_count_abs_gt(const float *z, size_t n, double thr) { return ops()->abs_gt(z, n, thr); }
+size_t vm_count_nonfinite_abs_gt(const float *z, size_t n, double thr, size_t *n_over)
+{
+    return ops()->nf_abs_gt(z, n, thr, n_over);
+}
 const char *vm_path_name(void) { return ops()->name; }

@@ -95,6 +95,10 @@ size_t vm_collect_ge(const float *z, size_t n, double thr, int32_t *ids);
  * beyond a clipping threshold. */
 size_t vm_count_abs_gt(const float *z, size_t n, double thr);
 
+/* vm_count_nonfinite's count, and vm_count_abs_gt's into *n_over, in one
+ * pass over z. */
+size_t vm_count_nonfinite_abs_gt(const float *z, size_t n, double thr, size_t *n_over);
+
 /* The path in use: "avx512", "avx2" or "portable". */
 const char *vm_path_name(void);
 

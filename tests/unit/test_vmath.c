@@ -269,8 +269,11 @@ static void test_abs_gt(void **st)
         double thr = thrs[t % 7];
         size_t want = 0;
         for (size_t i = 0; i < n; i++) want += isfinite(z[i]) && fabs((double)z[i]) > thr;
-        size_t got = vm_count_abs_gt(z, n, thr);
+        size_t got = vm_count_abs_gt(z, n, thr), over = 0, bad = 0;
         assert_int_equal(got, want);
+        for (size_t i = 0; i < n; i++) bad += !isfinite(z[i]);
+        assert_int_equal(vm_count_nonfinite_abs_gt(z, n, thr, &over), bad);
+        assert_int_equal(over, want);
         mix(&got, sizeof got);
     }
 }
