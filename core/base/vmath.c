@@ -114,11 +114,12 @@ INLINE double exp_tail(const float *z, size_t i, size_t n, int div, float T, dou
 
 /* 16 lane sums: blocks of 16 tokens, token i + 4k + j into acc[k] lane j */
 INLINE double exp_body(const float *z, size_t n, int div, float T, double shift, double scale, double *out,
-                       double *sum_ed)
+                       double *sum_ed, const float *pf)
 {
     v4d acc[4] = {{0}}, ed[4] = {{0}};
     size_t i = 0;
     for (; i + 16 <= n; i += 16) {
+        if (pf) __builtin_prefetch(pf + i, 0, 2); /* a hint: never faults */
         for (int k = 0; k < 4; k++) {
             v4d x, e = exp_lanes(z + i + 4 * k, 4, div, T, shift, scale, &x);
             acc[k] += e;
@@ -192,11 +193,12 @@ TARGET_512 INLINE v8d exp8_general(const float *z, int div, float T, double shif
  * arithmetic, so the result has the same bits at twice the width. A block
  * of 16 whose lanes are all normal (x8_normal) takes exp8_normal. */
 TARGET_512 INLINE double exp_body8(const float *z, size_t n, int div, float T, double shift, double scale,
-                                   double *out, double *sum_ed)
+                                   double *out, double *sum_ed, const float *pf)
 {
     v8d acc0 = {0}, acc1 = {0}, ed0 = {0}, ed1 = {0}, x0, x1, e0, e1;
     size_t i = 0;
     for (; i + 16 <= n; i += 16) {
+        if (pf) __builtin_prefetch(pf + i, 0, 2); /* a hint: never faults */
         __m512d u0, u1;
         int ok = x8_normal(z + i, div, T, shift, scale, &u0) & x8_normal(z + i + 8, div, T, shift, scale, &u1);
         if (ok) {
@@ -585,9 +587,9 @@ EXPF_KERNEL(16, v16f, v16i, v16ui, v8f, v8d, TARGET_512)
     ATTR static void scan_##SUFFIX(const float *z, size_t n, struct vm_scan *o, float thr, int32_t *ids, \
                                    size_t cap, size_t *m) { scan##W(z, n, o, thr, ids, cap, m); }     \
     ATTR static double exp_##SUFFIX(const float *z, size_t n, double sh, double sc, double *out,       \
-                                    double *ed) { return EXPB(z, n, 0, 1.0f, sh, sc, out, ed); }       \
+                                    double *ed, const float *pf) { return EXPB(z, n, 0, 1.0f, sh, sc, out, ed, pf); } \
     ATTR static double expdiv_##SUFFIX(const float *z, size_t n, float T, double sh, double *out,      \
-                                       double *ed) { return EXPB(z, n, 1, T, sh, 1.0, out, ed); }      \
+                                       double *ed) { return EXPB(z, n, 1, T, sh, 1.0, out, ed, NULL); } \
     ATTR static void divide_##SUFFIX(const double *a, size_t n, double s, double *o) { divide_body(a, n, s, o); } \
     ATTR static double fdiv_##SUFFIX(const float *z, size_t n, float T, double sh, float *y, double *o) \
     { return FDIVB(z, n, T, sh, y, o); }                                                              \
@@ -611,7 +613,7 @@ VM_PATH(portable, , exp_body, fdiv_body, 4)
 struct vm_ops {
     const char *name;
     void (*scan)(const float *, size_t, struct vm_scan *, float, int32_t *, size_t, size_t *);
-    double (*exp_shift)(const float *, size_t, double, double, double *, double *);
+    double (*exp_shift)(const float *, size_t, double, double, double *, double *, const float *);
     double (*exp_div)(const float *, size_t, float, double, double *, double *);
     void (*divide)(const double *, size_t, double, double *);
     size_t (*nonfinite)(const float *, size_t);
@@ -671,7 +673,12 @@ size_t vm_scan_collect(const float *z, size_t n, double thr, int32_t *ids, size_
 }
 double vm_exp_shift(const float *z, size_t n, double shift, double scale, double *out, double *sum_ed)
 {
-    return ops()->exp_shift(z, n, shift, scale, out, sum_ed);
+    return ops()->exp_shift(z, n, shift, scale, out, sum_ed, NULL);
+}
+double vm_exp_shift_pf(const float *z, size_t n, double shift, double scale, double *out, double *sum_ed,
+                       const float *next)
+{
+    return ops()->exp_shift(z, n, shift, scale, out, sum_ed, next);
 }
 double vm_exp_fdiv_shift(const float *z, size_t n, float T, double shift, double *out, double *sum_ed)
 {
@@ -729,7 +736,7 @@ void vm_exp_shift_ids(const float *z, const int32_t *ids, size_t n, double shift
     for (size_t i = 0; i < n; i += CH) {
         size_t k = n - i < CH ? n - i : CH;
         for (size_t j = 0; j < k; j++) zb[j] = z[ids[i + j]];
-        (void)o->exp_shift(zb, k, shift, scale, eb, NULL);
+        (void)o->exp_shift(zb, k, shift, scale, eb, NULL, NULL);
         for (size_t j = 0; j < k; j++) q[ids[i + j]] = eb[j];
     }
 }
