@@ -456,6 +456,21 @@ ATTR INLINE size_t absgt##W(const float *z, size_t n, double thr)               
     for (; i < n; i++) m += isfinite(z[i]) && fabs((double)z[i]) > thr;                            \
     return m;                                                                                      \
 }                                                                                                  \
+/* a[i] = i, W lanes a turn, stored only where they differ: a list that  \
+ * holds 0..n-1 already (a result every step keeps whole) is read, not  \
+ * rewritten (a read pass costs less than a store pass) */               \
+ATTR INLINE void iota##W(int32_t *a, size_t n)                                                     \
+{                                                                                                  \
+    VI v;                                                                                          \
+    size_t i = 0;                                                                                  \
+    for (int k = 0; k < W; k++) v[k] = k;                                                          \
+    for (; i + W <= n; i += W, v += W) {                                                           \
+        VI c;                                                                                      \
+        memcpy(&c, a + i, sizeof c);                                                               \
+        if (anyf##W(c != v)) memcpy(a + i, &v, sizeof v);                                          \
+    }                                                                                              \
+    for (; i < n; i++) a[i] = (int32_t)i;                                                          \
+}                                                                                                  \
 /* nonfinite##W and absgt##W in one pass: the first (memory-bound) pass \
  * over a step pays for both */                                          \
 ATTR INLINE size_t nfabs##W(const float *z, size_t n, double thr, size_t *over)                        \
@@ -597,6 +612,7 @@ EXPF_KERNEL(16, v16f, v16i, v16ui, v8f, v8d, TARGET_512)
     ATTR static size_t collect_##SUFFIX(const float *z, size_t n, double thr, int32_t *ids)           \
     { return collect##W(z, n, thr, ids); }                                                            \
     ATTR static size_t absgt_##SUFFIX(const float *z, size_t n, double thr) { return absgt##W(z, n, thr); } \
+    ATTR static void iota_##SUFFIX(int32_t *a, size_t n) { iota##W(a, n); }                           \
     ATTR static size_t nfabs_##SUFFIX(const float *z, size_t n, double thr, size_t *o) { return nfabs##W(z, n, thr, o); } \
     ATTR static void fdivonly_##SUFFIX(const float *z, size_t n, float T, float *y) { fdivonly##W(z, n, T, y); } \
     ATTR static double expfsum_##SUFFIX(const float *z, size_t n, float c, float m, float zmin, int32_t *ids, \
@@ -621,15 +637,16 @@ struct vm_ops {
     size_t (*collect)(const float *, size_t, double, int32_t *);
     size_t (*abs_gt)(const float *, size_t, double);
     size_t (*nf_abs_gt)(const float *, size_t, double, size_t *);
+    void (*iota)(int32_t *, size_t);
     void (*fdiv_only)(const float *, size_t, float, float *);
     double (*expf_sum)(const float *, size_t, float, float, float, int32_t *, size_t *, double *, size_t *);
 };
 
 static const struct vm_ops paths[] = {
-    { "portable", scan_portable, exp_portable, expdiv_portable, divide_portable, nonfinite_portable, fdiv_portable, collect_portable, absgt_portable, nfabs_portable, fdivonly_portable, expfsum_portable },
+    { "portable", scan_portable, exp_portable, expdiv_portable, divide_portable, nonfinite_portable, fdiv_portable, collect_portable, absgt_portable, nfabs_portable, iota_portable, fdivonly_portable, expfsum_portable },
 #ifdef VM_X86
-    { "avx2", scan_avx2, exp_avx2, expdiv_avx2, divide_avx2, nonfinite_avx2, fdiv_avx2, collect_avx2, absgt_avx2, nfabs_avx2, fdivonly_avx2, expfsum_avx2 },
-    { "avx512", scan_avx512, exp_avx512, expdiv_avx512, divide_avx512, nonfinite_avx512, fdiv_avx512, collect_avx512, absgt_avx512, nfabs_avx512, fdivonly_avx512, expfsum_avx512 },
+    { "avx2", scan_avx2, exp_avx2, expdiv_avx2, divide_avx2, nonfinite_avx2, fdiv_avx2, collect_avx2, absgt_avx2, nfabs_avx2, iota_avx2, fdivonly_avx2, expfsum_avx2 },
+    { "avx512", scan_avx512, exp_avx512, expdiv_avx512, divide_avx512, nonfinite_avx512, fdiv_avx512, collect_avx512, absgt_avx512, nfabs_avx512, iota_avx512, fdivonly_avx512, expfsum_avx512 },
 #endif
 };
 
@@ -692,6 +709,8 @@ double vm_exp_fdiv(const float *z, size_t n, float T, double shift, float *y, do
     return ops()->fdiv(z, n, T, shift, y, out);
 }
 size_t vm_collect_ge(const float *z, size_t n, double thr, int32_t *ids) { return ops()->collect(z, n, thr, ids); }
+
+void vm_iota(int32_t *a, size_t n) { ops()->iota(a, n); }
 /* the error bound of expfsum's total s (sx: its sum of w * |x|, summed in
  * float over nb blocks: relative error up to nb * 2^-23; scaled: c is not
  * 1, so x carries the product's roundings too) */

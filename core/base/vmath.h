@@ -98,6 +98,9 @@ void vm_divide_into(const double *a, size_t n, double s, double *out);
  * Non-finite z never pass (callers use this on finite steps). */
 size_t vm_collect_ge(const float *z, size_t n, double thr, int32_t *ids);
 
+/* a[i] = i for i < n. */
+void vm_iota(int32_t *a, size_t n);
+
 /* The count of finite z[i] with |(double)z[i]| > thr (thr >= 0): logits
  * beyond a clipping threshold. */
 size_t vm_count_abs_gt(const float *z, size_t n, double thr);

@@ -252,7 +252,7 @@ static void finish_every(struct stage_ctx *x, const float *logits, const double 
     double lnS = log(S);
     vm_divide_into(q, V, S, r->p);
     memset(r->cut_by, CUT_NONE, V);
-    for (uint32_t i = 0; i < V; i++) r->kept[i] = (int32_t)i;
+    vm_iota(r->kept, V);
     const double *p = r->p;
     for (uint32_t i = 0; i < V; i++)
         if (p[i] > 0) hf -= p[i] * (((double)logits[i] - off) * invT - lnS);

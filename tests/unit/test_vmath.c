@@ -288,6 +288,21 @@ static void test_divide(void **st)
     mix(a, sizeof a);
 }
 
+/* vm_iota over lists that hold 0..n-1 already, partly or not at all */
+static void test_iota(void **st)
+{
+    (void)st;
+    int32_t a[100];
+    for (size_t n = 0; n <= 100; n += 7) {
+        for (int kind = 0; kind < 3; kind++) {
+            for (size_t i = 0; i < 100; i++) a[i] = kind == 0 ? -1 : kind == 1 ? (int32_t)i : (int32_t)(i ^ 1);
+            vm_iota(a, n);
+            for (size_t i = 0; i < 100; i++)
+                assert_int_equal(a[i], i < n ? (int32_t)i : kind == 0 ? -1 : kind == 1 ? (int32_t)i : (int32_t)(i ^ 1));
+        }
+    }
+}
+
 static int report(void **st)
 {
     (void)st;
@@ -305,6 +320,7 @@ int main(void)
         cmocka_unit_test(test_fdiv),
         cmocka_unit_test(test_exp_fdiv_shift),
         cmocka_unit_test(test_exp_edges),
+        cmocka_unit_test(test_iota),
         cmocka_unit_test(test_abs_gt),
         cmocka_unit_test(test_expf_sum),
         cmocka_unit_test(test_scan_collect),
