@@ -284,6 +284,66 @@ INLINE void divide_body(const double *a, size_t n, double s, double *out)
     for (; i < n; i++) out[i] = a[i] / s;
 }
 
+/* The same quotients without a divide instruction per vector (a divider
+ * does one vector in ~16 cycles; this, five multiply-adds). With y =
+ * RN(1/s) (one IEEE division), q0 = RN(a y), then twice r = a - s q
+ * (one fused multiply-add) and q = RN(q + r y):
+ *  - q0 is within 2u + u^2 (u = 2^-53) of x = a / s, relative, so the
+ *    first step's q + r y lies within about 8u ulp(x) of x, and its
+ *    rounding q1 is a neighbour of x (a faithful quotient);
+ *  - for a faithful q1, r1 = a - s q1 is exact, and q1 + r1 y = x + e (x -
+ *    q1) with |e| <= u, and RN(q1 + r1 y) = RN(x): Markstein's theorem
+ *    (Muller et al., Handbook of Floating-Point Arithmetic, the division
+ *    by Newton-Raphson with an FMA; the IA-64 division proofs rest on it).
+ * It needs every value normal: s in [2^-50, 2^50] (checked once) and a
+ * lane's a in [2^-960, 2^900] (x and the residuals, about 2^-52 a, stay
+ * normal; nothing overflows); a vector with any other lane (0, subnormal,
+ * negative, huge, NaN) is divided by the instruction. So the bits are the
+ * division's on every path (test_vmath checks it on random and
+ * near-midpoint quotients and the paths' checksum). */
+#if defined(__x86_64__) && defined(__GNUC__)
+#define DIV_S_OK(s) ((s) >= 0x1p-50 && (s) <= 0x1p50)
+TARGET_512 INLINE void divide_fma8(const double *a, size_t n, double s, double *out)
+{
+    if (!DIV_S_OK(s)) { divide_body(a, n, s, out); return; }
+    const __m512d S = _mm512_set1_pd(s), NS = _mm512_set1_pd(-s), Y = _mm512_set1_pd(1.0 / s);
+    const __m512d LO = _mm512_set1_pd(0x1p-960), HI = _mm512_set1_pd(0x1p900);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m512d A = _mm512_loadu_pd(a + i), q;
+        if ((_mm512_cmp_pd_mask(A, LO, _CMP_GE_OQ) & _mm512_cmp_pd_mask(A, HI, _CMP_LE_OQ)) != 0xff) {
+            q = _mm512_div_pd(A, S);
+        } else {
+            q = _mm512_mul_pd(A, Y);
+            q = _mm512_fmadd_pd(_mm512_fmadd_pd(NS, q, A), Y, q);
+            q = _mm512_fmadd_pd(_mm512_fmadd_pd(NS, q, A), Y, q);
+        }
+        _mm512_storeu_pd(out + i, q);
+    }
+    for (; i < n; i++) out[i] = a[i] / s;
+}
+__attribute__((target("avx2,fma"))) INLINE void divide_fma4(const double *a, size_t n, double s, double *out)
+{
+    if (!DIV_S_OK(s)) { divide_body(a, n, s, out); return; }
+    const __m256d S = _mm256_set1_pd(s), NS = _mm256_set1_pd(-s), Y = _mm256_set1_pd(1.0 / s);
+    const __m256d LO = _mm256_set1_pd(0x1p-960), HI = _mm256_set1_pd(0x1p900);
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        __m256d A = _mm256_loadu_pd(a + i), q;
+        __m256d ok = _mm256_and_pd(_mm256_cmp_pd(A, LO, _CMP_GE_OQ), _mm256_cmp_pd(A, HI, _CMP_LE_OQ));
+        if (_mm256_movemask_pd(ok) != 0xf) {
+            q = _mm256_div_pd(A, S);
+        } else {
+            q = _mm256_mul_pd(A, Y);
+            q = _mm256_fmadd_pd(_mm256_fmadd_pd(NS, q, A), Y, q);
+            q = _mm256_fmadd_pd(_mm256_fmadd_pd(NS, q, A), Y, q);
+        }
+        _mm256_storeu_pd(out + i, q);
+    }
+    for (; i < n; i++) out[i] = a[i] / s;
+}
+#endif
+
 /* the smallest float f with (double)f >= thr: z >= f iff (double)z >= thr */
 static float float_at_or_above(double thr)
 {
@@ -598,14 +658,14 @@ EXPF_KERNEL(8, v8f, v8i, v8ui, v4f, v4d, TARGET_AVX2)
 EXPF_KERNEL(16, v16f, v16i, v16ui, v8f, v8d, TARGET_512)
 #endif
 
-#define VM_PATH(SUFFIX, ATTR, EXPB, FDIVB, W)                                                          \
+#define VM_PATH(SUFFIX, ATTR, EXPB, FDIVB, W, DIVB)                                                    \
     ATTR static void scan_##SUFFIX(const float *z, size_t n, struct vm_scan *o, float thr, int32_t *ids, \
                                    size_t cap, size_t *m) { scan##W(z, n, o, thr, ids, cap, m); }     \
     ATTR static double exp_##SUFFIX(const float *z, size_t n, double sh, double sc, double *out,       \
                                     double *ed, const float *pf) { return EXPB(z, n, 0, 1.0f, sh, sc, out, ed, pf); } \
     ATTR static double expdiv_##SUFFIX(const float *z, size_t n, float T, double sh, double *out,      \
                                        double *ed) { return EXPB(z, n, 1, T, sh, 1.0, out, ed, NULL); } \
-    ATTR static void divide_##SUFFIX(const double *a, size_t n, double s, double *o) { divide_body(a, n, s, o); } \
+    ATTR static void divide_##SUFFIX(const double *a, size_t n, double s, double *o) { DIVB(a, n, s, o); } \
     ATTR static double fdiv_##SUFFIX(const float *z, size_t n, float T, double sh, float *y, double *o) \
     { return FDIVB(z, n, T, sh, y, o); }                                                              \
     ATTR static size_t nonfinite_##SUFFIX(const float *z, size_t n) { return nonfinite##W(z, n); }     \
@@ -620,11 +680,11 @@ EXPF_KERNEL(16, v16f, v16i, v16ui, v8f, v8d, TARGET_512)
     { return expfsum##W(z, n, c, m, zmin, ids, n_ids, sx, nb); }
 
 #if defined(__x86_64__) && defined(__GNUC__)
-VM_PATH(avx512, TARGET_512, exp_body8, fdiv_body8, 16)
-VM_PATH(avx2, TARGET_AVX2, exp_body, fdiv_body, 8)
+VM_PATH(avx512, TARGET_512, exp_body8, fdiv_body8, 16, divide_fma8)
+VM_PATH(avx2, TARGET_AVX2, exp_body, fdiv_body, 8, divide_fma4)
 #define VM_X86 1
 #endif
-VM_PATH(portable, , exp_body, fdiv_body, 4)
+VM_PATH(portable, , exp_body, fdiv_body, 4, divide_body)
 
 struct vm_ops {
     const char *name;

@@ -88,7 +88,9 @@ double vm_expf_sum_div(const float *z, size_t n, float T, float ymax, float zmin
 /* y_i = z_i / T in float (IEEE division per element, as torch divides). */
 void vm_fdiv(const float *z, size_t n, float T, float *y);
 
-/* a[i] /= s (the same division a scalar loop does). */
+/* a[i] /= s (the same division a scalar loop does: the AVX2 and AVX-512
+ * paths form most quotients with multiply-adds, proven and tested to give
+ * the correctly rounded quotient, so the same bits; see vmath.c). */
 void vm_divide(double *a, size_t n, double s);
 
 /* out[i] = a[i] / s (the same bits; out may be a, not otherwise overlap it). */
