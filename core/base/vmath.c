@@ -77,28 +77,30 @@ INLINE VD NAME(VD x)                                                            
 EXP_LANES(exp4, v4d, v4l, v4u, sel4d)
 EXP_LANES(exp8, v8d, v8l, v8u, sel8d)
 
-/* exp4's arithmetic, operation for operation, for lanes known to be
+/* EXP_LANES's arithmetic, operation for operation, for lanes known to be
  * finite and in [-708, 709]: its clamps, subnormal branch and selects are
  * no-ops there, so leaving them out keeps every bit */
-INLINE v4d exp4_normal(v4d x)
-{
-    const double LN2_HI = 6.93147180369123816490e-01, LN2_LO = 1.90821492927058770002e-10;
-    const double SHIFT = 6755399441055744.0;
-    const v4d zero = {0};
-    v4d kd = x * 1.4426950408889634 + SHIFT;
-    v4d n = kd - SHIFT;
-    v4d r = (x - n * LN2_HI) - n * LN2_LO;
-    v4d r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
-    v4d a01 = r + 1.0, a23 = r * (1.0 / 6.0) + 0.5;
-    v4d a45 = r * (1.0 / 120.0) + 1.0 / 24.0, a67 = r * (1.0 / 5040.0) + 1.0 / 720.0;
-    v4d a89 = r * (1.0 / 362880.0) + 1.0 / 40320.0, a1011 = r * (1.0 / 39916800.0) + 1.0 / 3628800.0;
-    v4d a1213 = r * (1.0 / 6227020800.0) + 1.0 / 479001600.0;
-    v4d b0 = a23 * r2 + a01, b1 = a67 * r2 + a45, b2 = a1011 * r2 + a89;
-    v4d c1 = a1213 * r4 + b2;
-    v4d p = (c1 * r8 + b1 * r4) + b0;
-    v4u direct = ((v4u)kd - (v4u)(zero + SHIFT) + 1023u) << 52;
-    return p * (v4d)direct;
+#define EXP_NORMAL(NAME, VD, VU, ATTR)                                                               \
+ATTR INLINE VD NAME(VD x)                                                                          \
+{                                                                                                  \
+    const double LN2_HI = 6.93147180369123816490e-01, LN2_LO = 1.90821492927058770002e-10;          \
+    const double SHIFT = 6755399441055744.0;                                                       \
+    const VD zero = {0};                                                                           \
+    VD kd = x * 1.4426950408889634 + SHIFT;                                                        \
+    VD n = kd - SHIFT;                                                                             \
+    VD r = (x - n * LN2_HI) - n * LN2_LO;                                                          \
+    VD r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;                                                     \
+    VD a01 = r + 1.0, a23 = r * (1.0 / 6.0) + 0.5;                                                 \
+    VD a45 = r * (1.0 / 120.0) + 1.0 / 24.0, a67 = r * (1.0 / 5040.0) + 1.0 / 720.0;               \
+    VD a89 = r * (1.0 / 362880.0) + 1.0 / 40320.0, a1011 = r * (1.0 / 39916800.0) + 1.0 / 3628800.0;\
+    VD a1213 = r * (1.0 / 6227020800.0) + 1.0 / 479001600.0;                                       \
+    VD b0 = a23 * r2 + a01, b1 = a67 * r2 + a45, b2 = a1011 * r2 + a89;                            \
+    VD c1 = a1213 * r4 + b2;                                                                       \
+    VD p = (c1 * r8 + b1 * r4) + b0;                                                               \
+    VU direct = ((VU)kd - (VU)(zero + SHIFT) + 1023u) << 52; /* 2^n, normal n */                   \
+    return p * (VD)direct;                                                                         \
 }
+EXP_NORMAL(exp4_normal, v4d, v4u, )
 
 /* 4 lanes at z (count valid lanes; the rest are padding that weighs 0),
  * divided by T first in float when div (IEEE per lane, as vm_fdiv): the
@@ -174,37 +176,7 @@ INLINE double exp_body(const float *z, size_t n, int div, float T, double shift,
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #define TARGET_512 __attribute__((target("avx512f,avx512dq")))
-/* exp8's arithmetic, operation for operation and in the same order (a
- * multiply and an add, never fused), for lanes known to be finite and in
- * [-708, 709]: there the clamps, the subnormal branch and the selects are
- * no-ops, so dropping them keeps every bit and halves the work */
-TARGET_512 INLINE __m512d exp8_normal(__m512d x)
-{
-#define M_(a, b) _mm512_mul_pd(a, b)
-#define A_(a, b) _mm512_add_pd(a, b)
-#define C_(v) _mm512_set1_pd(v)
-    const __m512d SHIFT = C_(6755399441055744.0);
-    __m512d kd = A_(M_(x, C_(1.4426950408889634)), SHIFT), n = _mm512_sub_pd(kd, SHIFT);
-    __m512d r = _mm512_sub_pd(_mm512_sub_pd(x, M_(n, C_(6.93147180369123816490e-01))),
-                              M_(n, C_(1.90821492927058770002e-10)));
-    __m512d r2 = M_(r, r), r4 = M_(r2, r2), r8 = M_(r4, r4);
-    __m512d a01 = A_(r, C_(1.0)), a23 = A_(M_(r, C_(1.0 / 6.0)), C_(0.5));
-    __m512d a45 = A_(M_(r, C_(1.0 / 120.0)), C_(1.0 / 24.0)), a67 = A_(M_(r, C_(1.0 / 5040.0)), C_(1.0 / 720.0));
-    __m512d a89 = A_(M_(r, C_(1.0 / 362880.0)), C_(1.0 / 40320.0));
-    __m512d a1011 = A_(M_(r, C_(1.0 / 39916800.0)), C_(1.0 / 3628800.0));
-    __m512d a1213 = A_(M_(r, C_(1.0 / 6227020800.0)), C_(1.0 / 479001600.0));
-    __m512d b0 = A_(M_(a23, r2), a01), b1 = A_(M_(a67, r2), a45), b2 = A_(M_(a1011, r2), a89);
-    __m512d c1 = A_(M_(a1213, r4), b2);
-    __m512d p = A_(A_(M_(c1, r8), M_(b1, r4)), b0);
-    /* 2^n: (kd - SHIFT's bits + 1023) << 52, as exp8's direct */
-    __m512i e = _mm512_slli_epi64(_mm512_add_epi64(_mm512_sub_epi64(_mm512_castpd_si512(kd),
-                                                                    _mm512_castpd_si512(SHIFT)),
-                                                   _mm512_set1_epi64(1023)), 52);
-    return M_(p, _mm512_castsi512_pd(e));
-#undef M_
-#undef A_
-#undef C_
-}
+EXP_NORMAL(exp8_normal, v8d, v8u, TARGET_512)
 
 /* 8 lanes at z: x = ((double)(z / T if div) - shift) * scale as
  * exp_lanes forms it; 1 when every lane is finite with x in [-708, 709]
@@ -245,7 +217,7 @@ TARGET_512 INLINE double exp_body8(const float *z, size_t n, int div, float T, d
         int ok = x8_normal(z + i, div, T, shift, scale, &u0) & x8_normal(z + i + 8, div, T, shift, scale, &u1);
         if (ok) {
             x0 = (v8d)u0, x1 = (v8d)u1;
-            e0 = (v8d)exp8_normal(u0), e1 = (v8d)exp8_normal(u1);
+            e0 = exp8_normal(x0), e1 = exp8_normal(x1);
         } else {
             e0 = exp8_general(z + i, div, T, shift, scale, &x0);
             e1 = exp8_general(z + i + 8, div, T, shift, scale, &x1);
@@ -345,45 +317,32 @@ INLINE void divide_body(const double *a, size_t n, double s, double *out)
  * near-midpoint quotients and the paths' checksum). */
 #if defined(__x86_64__) && defined(__GNUC__)
 #define DIV_S_OK(s) ((s) >= 0x1p-50 && (s) <= 0x1p50)
-TARGET_512 INLINE void divide_fma8(const double *a, size_t n, double s, double *out)
-{
-    if (!DIV_S_OK(s)) { divide_body(a, n, s, out); return; }
-    const __m512d S = _mm512_set1_pd(s), NS = _mm512_set1_pd(-s), Y = _mm512_set1_pd(1.0 / s);
-    const __m512d LO = _mm512_set1_pd(0x1p-960), HI = _mm512_set1_pd(0x1p900);
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        __m512d A = _mm512_loadu_pd(a + i), q;
-        if ((_mm512_cmp_pd_mask(A, LO, _CMP_GE_OQ) & _mm512_cmp_pd_mask(A, HI, _CMP_LE_OQ)) != 0xff) {
-            q = _mm512_div_pd(A, S);
-        } else {
-            q = _mm512_mul_pd(A, Y);
-            q = _mm512_fmadd_pd(_mm512_fmadd_pd(NS, q, A), Y, q);
-            q = _mm512_fmadd_pd(_mm512_fmadd_pd(NS, q, A), Y, q);
-        }
-        _mm512_storeu_pd(out + i, q);
-    }
-    for (; i < n; i++) out[i] = a[i] / s;
+/* one body for both widths: P is the intrinsics' prefix, W the lanes, OK
+ * whether every lane of A lies in [LO, HI] */
+#define DIVIDE_FMA(NAME, ATTR, VD, P, W, OK)                                                          \
+ATTR INLINE void NAME(const double *a, size_t n, double s, double *out)                            \
+{                                                                                                  \
+    if (!DIV_S_OK(s)) { divide_body(a, n, s, out); return; }                                       \
+    const VD S = P##_set1_pd(s), NS = P##_set1_pd(-s), Y = P##_set1_pd(1.0 / s);                   \
+    const VD LO = P##_set1_pd(0x1p-960), HI = P##_set1_pd(0x1p900);                                \
+    size_t i = 0;                                                                                  \
+    for (; i + W <= n; i += W) {                                                                   \
+        VD A = P##_loadu_pd(a + i), q;                                                             \
+        if (!(OK)) {                                                                               \
+            q = P##_div_pd(A, S);                                                                  \
+        } else {                                                                                   \
+            q = P##_mul_pd(A, Y);                                                                  \
+            q = P##_fmadd_pd(P##_fmadd_pd(NS, q, A), Y, q);                                        \
+            q = P##_fmadd_pd(P##_fmadd_pd(NS, q, A), Y, q);                                        \
+        }                                                                                          \
+        P##_storeu_pd(out + i, q);                                                                 \
+    }                                                                                              \
+    for (; i < n; i++) out[i] = a[i] / s;                                                          \
 }
-__attribute__((target("avx2,fma"))) INLINE void divide_fma4(const double *a, size_t n, double s, double *out)
-{
-    if (!DIV_S_OK(s)) { divide_body(a, n, s, out); return; }
-    const __m256d S = _mm256_set1_pd(s), NS = _mm256_set1_pd(-s), Y = _mm256_set1_pd(1.0 / s);
-    const __m256d LO = _mm256_set1_pd(0x1p-960), HI = _mm256_set1_pd(0x1p900);
-    size_t i = 0;
-    for (; i + 4 <= n; i += 4) {
-        __m256d A = _mm256_loadu_pd(a + i), q;
-        __m256d ok = _mm256_and_pd(_mm256_cmp_pd(A, LO, _CMP_GE_OQ), _mm256_cmp_pd(A, HI, _CMP_LE_OQ));
-        if (_mm256_movemask_pd(ok) != 0xf) {
-            q = _mm256_div_pd(A, S);
-        } else {
-            q = _mm256_mul_pd(A, Y);
-            q = _mm256_fmadd_pd(_mm256_fmadd_pd(NS, q, A), Y, q);
-            q = _mm256_fmadd_pd(_mm256_fmadd_pd(NS, q, A), Y, q);
-        }
-        _mm256_storeu_pd(out + i, q);
-    }
-    for (; i < n; i++) out[i] = a[i] / s;
-}
+DIVIDE_FMA(divide_fma8, TARGET_512, __m512d, _mm512, 8,
+           (_mm512_cmp_pd_mask(A, LO, _CMP_GE_OQ) & _mm512_cmp_pd_mask(A, HI, _CMP_LE_OQ)) == 0xff)
+DIVIDE_FMA(divide_fma4, __attribute__((target("avx2,fma"))), __m256d, _mm256, 4,
+           _mm256_movemask_pd(_mm256_and_pd(_mm256_cmp_pd(A, LO, _CMP_GE_OQ), _mm256_cmp_pd(A, HI, _CMP_LE_OQ))) == 0xf)
 #endif
 
 /* the smallest float f with (double)f >= thr: z >= f iff (double)z >= thr */
