@@ -135,10 +135,10 @@ static uint32_t scan_finite(const float *logits, uint32_t V, int pre, struct cha
  * 0) and its entropy, subtracting the maximum: with d = z - max and
  * e = exp(d), S = sum e, p = e / S and H = ln S - sum(e d) / S, so one
  * vector pass and one division pass. */
-static void raw_softmax(const float *logits, uint32_t V, struct chain_result *r, int lazy)
+static void raw_softmax(const float *logits, uint32_t V, struct chain_result *r, int lazy, const float *next)
 {
     double m = r->max_logit, sed = 0.0;
-    double s = vm_exp_shift(logits, V, m, 1.0, r->p_raw, &sed);
+    double s = vm_exp_shift_pf(logits, V, m, 1.0, r->p_raw, &sed, next);
     r->raw_div = lazy ? s : 0.0; /* lazy: readers divide (chain_raw_p) */
     if (!lazy) vm_divide(r->p_raw, V, s);
     double h = log(s) - sed / s;
@@ -238,18 +238,8 @@ static void run_stages(struct stage_ctx *x)
 }
 
 typedef float v4f __attribute__((vector_size(16)));
-typedef int32_t v4i __attribute__((vector_size(16)));
 typedef double v4d __attribute__((vector_size(32)));
 typedef int64_t v4l __attribute__((vector_size(32)));
-
-/* ids[i] = i for i < n, four a turn */
-static void iota(int32_t *ids, uint32_t n)
-{
-    v4i v = { 0, 1, 2, 3 };
-    uint32_t i = 0;
-    for (; i + 4 <= n; i += 4, v += 4) memcpy(ids + i, &v, sizeof v);
-    for (; i < n; i++) ids[i] = (int32_t)i;
-}
 
 /* t[i] = p_i * (lnS - ((z_i - off) * invT)): the same operations per lane
  * as the scalar expression, four a turn. A p_i of 0 gives a zero term,
@@ -285,7 +275,7 @@ static void finish_every(struct stage_ctx *x, const float *logits, const double 
     double lnS = log(S);
     vm_divide_into(q, V, S, r->p);
     memset(r->cut_by, CUT_NONE, V);
-    iota(r->kept, V);
+    vm_iota(r->kept, V);
     /* hf -= p_i * (l_i - lnS) over p_i > 0, in id order: the same sum as
      * hf += p_i * (lnS - l_i) (each term negated exactly: RN(a - b) is
      * -RN(b - a)), in vector blocks */
@@ -359,7 +349,7 @@ static int run(const struct chain *c, const struct params *p, const float *logit
          * its sum is known (raw_sum); for a caller that reads everything,
          * on the emulation, once its first stage has read the weights
          * themselves (emu_run settles it) */
-        raw_softmax(logits, V, r, 1);
+        raw_softmax(logits, V, r, 1, ws->prefetch);
         r->raw_sum = r->raw_div;
         if (!lazy && (ws->want != CHAIN_WANT_ALL || use_fast(c, p))) chain_raw_settle(r);
     }
