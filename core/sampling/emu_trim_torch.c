@@ -291,14 +291,22 @@ int emu_torch_reads_weights(const struct emu *e)
  * blocks of four last, the rest into a scalar sum; then slots j and j + 4
  * paired, the pairs added as ((0 + 1) + (2 + 3)), the scalar sum last
  * (tests/unit/test_seqsum.c holds it to vm_exp_fdiv's) */
+typedef double v4d __attribute__((vector_size(32)));
+
 double emu_fdiv_order_sum(const double *w, uint32_t n)
 {
-    double slot[8] = {0}, s = 0.0;
+    v4d lo = {0}, hi = {0}, x; /* slots 0-3 and 4-7: each lane its own sum, in order */
+    double s = 0.0;
     uint32_t n4 = n & ~3u, i = 0;
-    for (; i < n4; i++) slot[i & 7] += w[i];
+    for (; i + 8 <= n4; i += 8) {
+        memcpy(&x, w + i, sizeof x);
+        lo += x;
+        memcpy(&x, w + i + 4, sizeof x);
+        hi += x;
+    }
+    if (i < n4) memcpy(&x, w + i, sizeof x), lo += x, i += 4; /* (i a multiple of 8: slots 0-3) */
     for (; i < n; i++) s += w[i];
-    double a[4];
-    for (int j = 0; j < 4; j++) a[j] = slot[j] + slot[j + 4];
+    v4d a = lo + hi;
     return ((a[0] + a[1]) + (a[2] + a[3])) + s;
 }
 

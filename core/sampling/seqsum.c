@@ -18,7 +18,7 @@
 #include <math.h>
 #include <string.h>
 
-enum { SEQ_BLOCK = 256 };
+enum { SEQ_BLOCK = 256, SEQ_STEP = 32 };
 
 #define INLINE static inline __attribute__((always_inline))
 
@@ -160,8 +160,10 @@ void seqsum_many(const struct seqsum_src *src, int m, uint32_t n, double *out)
     while (run && i + SEQ_BLOCK <= n) {
         if (sums_ok(out, m)) i = run_avx512(src, m, i, n, out); /* else the start, or tiny or huge sums */
         if (i + SEQ_BLOCK > n) break;
-        for (int k = 0; k < m; k++) out[k] = seq_block(&src[k], i, SEQ_BLOCK, out[k]);
-        i += SEQ_BLOCK;
+        /* a few terms by the loop (a sum leaving its binade, a tie), then
+         * the vector pass again from there */
+        for (int k = 0; k < m; k++) out[k] = seq_block(&src[k], i, SEQ_STEP, out[k]);
+        i += SEQ_STEP;
     }
     for (int k = 0; k < m; k++) out[k] = seq_block(&src[k], i, n - i, out[k]);
 }
