@@ -8,10 +8,9 @@
  * a block sum leaving its binade hands the block to the scalar loop (the
  * definition itself) for every sum, after which the pass resumes in the
  * new binades. Several sums over one array share its loads. The vector
- * pass is compiled for AVX-512 and AVX2, following vmath's choice
- * (LOGITSCOPE_SIMD); the baseline runs the scalar loop (two lanes and no
- * byte-to-mask widening do not beat it). Every path gives the scalar
- * loop's bits. */
+ * pass is AVX-512's (masks make the flags and the taken terms cheap),
+ * following vmath's choice (LOGITSCOPE_SIMD); the other paths run the
+ * scalar loop. Every path gives the scalar loop's bits. */
 #include "sampling/seqsum.h"
 #include "base/vmath.h"
 
@@ -19,8 +18,6 @@
 #include <string.h>
 
 enum { SEQ_BLOCK = 256, SEQ_STEP = 32 };
-
-#define INLINE static inline __attribute__((always_inline))
 
 static int is_est(const struct seqsum_src *src) { return src->rel != 0.0 || src->abs != 0.0; }
 
@@ -39,7 +36,9 @@ static double seq_block(const struct seqsum_src *src, uint32_t i0, uint32_t n, d
     return s;
 }
 
-/* A sum's grid: the base K of the binade [K, 2K) of s and half its step. */
+/* A sum's grid: the base K of the binade [K, 2K) of s, its top 2K, half
+ * its step, and the bound's terms doubled (the margin for rounding the
+ * bound itself). */
 struct grid { double K, top, half, rel2, abs2; };
 
 static struct grid grid_of(const struct seqsum_src *src, double s)

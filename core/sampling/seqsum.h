@@ -15,7 +15,8 @@
  * multiple of g below 2^(e+1), is exact in any order. A block with a term
  * exactly half way between multiples (its rounding follows the parity of
  * s), a negative or non-finite term, or a sum that leaves the binade runs
- * the scalar loop instead; so does the start (s = 0, or tiny).
+ * the scalar loop instead; so does the start (s = 0, or tiny). The vector
+ * blocks are AVX-512's; other paths run the loop itself.
  *
  * Estimated terms: a source may give x_i only within a bound (|true -
  * est| <= rel * est + abs) with a function for the true value. A term
