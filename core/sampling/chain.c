@@ -381,13 +381,6 @@ static int run(const struct chain *c, const struct params *p, const float *logit
     return LS_OK;
 }
 
-void chain_raw_settle(struct chain_result *r)
-{
-    if (!(r->raw_div > 0)) return;
-    vm_divide(r->p_raw, r->V, r->raw_div);
-    r->raw_div = 0;
-}
-
 int chain_run(const struct chain *c, const struct params *p, const float *logits,
               uint32_t V, struct chain_ws *ws, struct chain_result *r,
               struct ls_error *err)
