@@ -330,7 +330,7 @@ static int run(const struct chain *c, const struct params *p, const float *logit
     r->greedy = 0;
     r->effective_temperature = p->temperature;
     /* every finite token's cut_by is rewritten below (cut by a stage, or kept) */
-    if (!reuse_raw) r->raw_total_set = 0, r->raw_div = 0, r->raw_sum = 0; /* a new step: nothing pending */
+    if (!reuse_raw) r->raw_total_set = 0, r->raw_div = 0, r->raw_sum = 0, r->raw_deferred = 0; /* a new step */
     if (reuse_raw) {
         /* same logits: the raw softmax, entropy and counts stand */
     } else if (scan_finite(logits, V, prefilter_on(c, p, ws), ws, r) == 0) {
@@ -351,6 +351,7 @@ static int run(const struct chain *c, const struct params *p, const float *logit
          * themselves (emu_run settles it) */
         raw_softmax(logits, V, r, 1, ws->prefetch);
         r->raw_sum = r->raw_div;
+        r->raw_deferred = !lazy; /* ours to divide (never a p_raw left lazy for its readers) */
         if (!lazy && (ws->want != CHAIN_WANT_ALL || use_fast(c, p))) chain_raw_settle(r);
     }
     r->exact = chain_is_exact(c);
@@ -359,8 +360,8 @@ static int run(const struct chain *c, const struct params *p, const float *logit
     if (!use_fast(c, p)) {
         if (emu_scratch(ws)) return ls_fail(err, LS_ELIMIT, "out of memory for the system emulation");
         emu_run(c, p, logits, ws, r);
-        if (ws->want == CHAIN_WANT_ALL) chain_raw_settle(r); /* (reads were through chain_raw_p) */
-        else if (r->raw_full_used) ws->raw_eager = 1;
+        chain_raw_settle(r); /* a deferred division (reads were through chain_raw_p) */
+        if (ws->want != CHAIN_WANT_ALL && r->raw_full_used) ws->raw_eager = 1;
         return LS_OK;
     }
     /* every finite token is a candidate: implicit when that is 0..V-1 */
@@ -418,6 +419,7 @@ void chain_result_copy_raw(struct chain_result *dst, const struct chain_result *
     dst->raw_total_set = src->raw_total_set;
     dst->raw_div = src->raw_div;
     dst->raw_sum = src->raw_sum;
+    dst->raw_deferred = 0; /* a p_raw it may share is never divided in place through it */
 }
 
 /* How many of p[lo..hi) are above pt (or equal, with eq); VEC: four lanes

@@ -198,6 +198,8 @@ struct chain_result {
      * divided by it, the same quotients): 0 when unknown. For estimating
      * a token's weight without its exp (emu_account.c). */
     double raw_sum;
+    int raw_deferred;              /* raw_div is pending only until this run's emulation
+                                    * has read the weights (chain_raw_settle divides) */
     char note[480];                /* e.g. vLLM temperature clamp; "; "-separated */
     struct topn_bounds topn;       /* top-N steps only (sampling/topn.h) */
 };
@@ -363,8 +365,9 @@ static inline double chain_raw_p(const struct chain_result *r, uint32_t i)
     return r->raw_div > 0 ? r->p_raw[i] / r->raw_div : r->p_raw[i];
 }
 
-/* Divide a pending p_raw now (raw_div 0 after): the quotients chain_raw_p
- * gave. */
+/* Divide a p_raw whose division a CHAIN_WANT_ALL run deferred (raw_deferred)
+ * now: the quotients chain_raw_p gave; raw_div 0 after. A p_raw left lazy
+ * for its readers (CHAIN_WANT_SCORES) stays as it is. */
 void chain_raw_settle(struct chain_result *r);
 
 /* The sum of chain_raw_p over every token but skip (-1: none), in id order. */

@@ -55,9 +55,10 @@ double chain_raw_total(struct chain_result *r)
 
 void chain_raw_settle(struct chain_result *r)
 {
-    if (!(r->raw_div > 0)) return;
+    if (!r->raw_deferred || !(r->raw_div > 0)) return;
     vm_divide(r->p_raw, r->V, r->raw_div);
     r->raw_div = 0;
+    r->raw_deferred = 0;
 }
 
 void chain_raw_normalised(struct chain_result *r, double *out)
