@@ -13,6 +13,7 @@
  * machine and vector path gives the same bits. */
 #include "sampling/stage.h"
 #include "sampling/select.h"
+#include "sampling/seqsum.h"
 #include "base/vmath.h"
 
 #include <math.h>
@@ -236,6 +237,28 @@ static void run_stages(struct stage_ctx *x)
     }
 }
 
+typedef float v4f __attribute__((vector_size(16)));
+typedef double v4d __attribute__((vector_size(32)));
+typedef int64_t v4l __attribute__((vector_size(32)));
+
+/* t[i] = p_i * (lnS - ((z_i - off) * invT)): the same operations per lane
+ * as the scalar expression, four a turn. A p_i of 0 gives a zero term,
+ * which leaves a sum of them as it was (a sum started at +0 never turns
+ * -0), as skipping it does: z and the factors are finite here. */
+static void entropy_terms(const double *p, const float *z, uint32_t n, double off, double invT, double lnS, double *t)
+{
+    uint32_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        v4f f;
+        v4d pv;
+        memcpy(&f, z + i, sizeof f);
+        memcpy(&pv, p + i, sizeof pv);
+        v4d y = pv * (lnS - ((__builtin_convertvector(f, v4d) - off) * invT));
+        memcpy(t + i, &y, sizeof y);
+    }
+    for (; i < n; i++) t[i] = p[i] * (lnS - (((double)z[i] - off) * invT));
+}
+
 /* finish when every token is a candidate in id order (cand_iota): q is
  * contiguous, so the division is one vector pass (the same IEEE quotients
  * as the scalar loop), S over the raw q is the step's raw total (the same
@@ -253,9 +276,11 @@ static void finish_every(struct stage_ctx *x, const float *logits, const double 
     vm_divide_into(q, V, S, r->p);
     memset(r->cut_by, CUT_NONE, V);
     vm_iota(r->kept, V);
-    const double *p = r->p;
-    for (uint32_t i = 0; i < V; i++)
-        if (p[i] > 0) hf -= p[i] * (((double)logits[i] - off) * invT - lnS);
+    /* hf -= p_i * (l_i - lnS) over p_i > 0, in id order: the same sum as
+     * hf += p_i * (lnS - l_i) (each term negated exactly: RN(a - b) is
+     * -RN(b - a)), in vector blocks */
+    entropy_terms(r->p, logits, V, off, invT, lnS, ws->tmp);
+    hf = seqsum_plain(ws->tmp, V);
     r->n_kept = V;
     r->retained_mass = chain_raw_total(r);
     r->entropy_after = hf > 0 ? hf : 0.0;
@@ -305,7 +330,7 @@ static int run(const struct chain *c, const struct params *p, const float *logit
     r->greedy = 0;
     r->effective_temperature = p->temperature;
     /* every finite token's cut_by is rewritten below (cut by a stage, or kept) */
-    if (!reuse_raw) r->raw_total_set = 0, r->raw_div = 0; /* a new step: nothing pending */
+    if (!reuse_raw) r->raw_total_set = 0, r->raw_div = 0, r->raw_sum = 0, r->raw_deferred = 0; /* a new step */
     if (reuse_raw) {
         /* same logits: the raw softmax, entropy and counts stand */
     } else if (scan_finite(logits, V, prefilter_on(c, p, ws), ws, r) == 0) {
@@ -319,7 +344,15 @@ static int run(const struct chain *c, const struct params *p, const float *logit
         /* the division waits for its readers when the caller wants scores
          * and the emulation runs (it reads the kept few), until a step
          * shows the whole array is read anyway (ws->raw_eager) */
-        raw_softmax(logits, V, r, ws->want == CHAIN_WANT_SCORES && !ws->raw_eager && !use_fast(c, p), ws->prefetch);
+        int lazy = ws->want == CHAIN_WANT_SCORES && !ws->raw_eager && !use_fast(c, p);
+        /* divided here rather than inside (the same quotients), so that
+         * its sum is known (raw_sum); for a caller that reads everything,
+         * on the emulation, once its first stage has read the weights
+         * themselves (emu_run settles it) */
+        raw_softmax(logits, V, r, 1, ws->prefetch);
+        r->raw_sum = r->raw_div;
+        r->raw_deferred = !lazy; /* ours to divide (never a p_raw left lazy for its readers) */
+        if (!lazy && (ws->want != CHAIN_WANT_ALL || use_fast(c, p))) chain_raw_settle(r);
     }
     r->exact = chain_is_exact(c);
     r->decided = 0;
@@ -327,7 +360,8 @@ static int run(const struct chain *c, const struct params *p, const float *logit
     if (!use_fast(c, p)) {
         if (emu_scratch(ws)) return ls_fail(err, LS_ELIMIT, "out of memory for the system emulation");
         emu_run(c, p, logits, ws, r);
-        if (r->raw_full_used) ws->raw_eager = 1;
+        chain_raw_settle(r); /* a deferred division (reads were through chain_raw_p) */
+        if (ws->want != CHAIN_WANT_ALL && r->raw_full_used) ws->raw_eager = 1;
         return LS_OK;
     }
     /* every finite token is a candidate: implicit when that is 0..V-1 */
@@ -384,6 +418,39 @@ void chain_result_copy_raw(struct chain_result *dst, const struct chain_result *
     dst->raw_total = src->raw_total;
     dst->raw_total_set = src->raw_total_set;
     dst->raw_div = src->raw_div;
+    dst->raw_sum = src->raw_sum;
+    dst->raw_deferred = 0; /* a p_raw it may share is never divided in place through it */
+}
+
+/* How many of p[lo..hi) are above pt (or equal, with eq); VEC: four lanes
+ * a turn, each lane's count in an int64 (a compare gives -1 per hit). */
+static inline __attribute__((always_inline)) uint32_t count_body(const double *p, uint32_t lo, uint32_t hi, double pt,
+                                                                int eq, int vec)
+{
+    v4l c = {0};
+    uint32_t i = lo, n = 0;
+    for (; vec && i + 4 <= hi; i += 4) {
+        v4d v;
+        memcpy(&v, p + i, sizeof v);
+        c -= eq ? (v >= pt) : (v > pt);
+    }
+    for (; i < hi; i++) n += eq ? p[i] >= pt : p[i] > pt;
+    return n + (uint32_t)(c[0] + c[1] + c[2] + c[3]);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target("avx2"))) static uint32_t count_avx2(const double *p, uint32_t lo, uint32_t hi, double pt, int eq)
+{
+    return count_body(p, lo, hi, pt, eq, 1);
+}
+#endif
+
+static uint32_t count_above(const double *p, uint32_t lo, uint32_t hi, double pt, int eq)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+    if (strcmp(vm_path_name(), "portable")) return count_avx2(p, lo, hi, pt, eq); /* vmath's choice */
+#endif
+    return count_body(p, lo, hi, pt, eq, 0);
 }
 
 uint32_t chain_rank(const struct chain_result *r, int32_t id)
@@ -391,6 +458,8 @@ uint32_t chain_rank(const struct chain_result *r, int32_t id)
     if (id < 0 || (uint32_t)id >= r->V) return 0;
     double pt = chain_raw_p(r, (uint32_t)id);
     uint32_t rank = 1;
+    if (!(r->raw_div > 0)) /* the tokens before id rank above it when equal */
+        return rank + count_above(r->p_raw, 0, (uint32_t)id, pt, 1) + count_above(r->p_raw, (uint32_t)id + 1, r->V, pt, 0);
     for (uint32_t i = 0; i < r->V; i++) {
         double q = chain_raw_p(r, i);
         if (q > pt || (q == pt && (int32_t)i < id)) rank++;

@@ -194,6 +194,12 @@ struct chain_result {
      * is the softmax (always so for every other caller). */
     double raw_div;
     int raw_full_used;             /* this run read every lazy p_raw (chain.c's hint) */
+    /* the raw softmax's sum of exp(z - max_logit) (p_raw = those weights
+     * divided by it, the same quotients): 0 when unknown. For estimating
+     * a token's weight without its exp (emu_account.c). */
+    double raw_sum;
+    int raw_deferred;              /* raw_div is pending only until this run's emulation
+                                    * has read the weights (chain_raw_settle divides) */
     char note[480];                /* e.g. vLLM temperature clamp; "; "-separated */
     struct topn_bounds topn;       /* top-N steps only (sampling/topn.h) */
 };
@@ -358,6 +364,11 @@ static inline double chain_raw_p(const struct chain_result *r, uint32_t i)
 {
     return r->raw_div > 0 ? r->p_raw[i] / r->raw_div : r->p_raw[i];
 }
+
+/* Divide a p_raw whose division a CHAIN_WANT_ALL run deferred (raw_deferred)
+ * now: the quotients chain_raw_p gave; raw_div 0 after. A p_raw left lazy
+ * for its readers (CHAIN_WANT_SCORES) stays as it is. */
+void chain_raw_settle(struct chain_result *r);
 
 /* The sum of chain_raw_p over every token but skip (-1: none), in id order. */
 double chain_raw_sum_except(struct chain_result *r, int64_t skip);

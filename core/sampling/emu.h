@@ -42,7 +42,7 @@ struct emu {
     int32_t *in;            /* emu_run's: the ids alive before the stage */
     float *yf;              /* emu_trim's: the logits after a float32 temperature */
     float *yd;              /* emu_trim_dry's: the logits after DRY */
-    const float *z;         /* emu_run's: the raw logits */
+    const float *z;         /* emu_run's: the raw logits (set before the trims) */
     int pristine;           /* emu_run's: a[i] is still token i with its raw logit */
     /* the next stage emu_run will run after this one (STAGE_NONE: none),
      * so a stage can leave undone what nobody reads (set by emu_run: a
@@ -129,6 +129,12 @@ int emu_llama_alive_ids(struct emu *e, const float *z, const int32_t *ids, uint3
  * gives them, from r->cut_by and its input distribution in e->d (every
  * token's exp(z - max), libm's: emu_exp_memo), summed in id order. */
 void emu_account_first(struct emu *e, struct stage_report *rep);
+/* emu_account_first's results for a first stage over the raw logits z
+ * (its input the raw distribution; every token finite) from the raw
+ * softmax already made, without an exp per token (emu_account.c); zk the
+ * smallest kept logit. 0 when the raw softmax is not there (nothing
+ * written then). Scratch: e->ix2. */
+int emu_account_first_est(struct emu *e, const float *z, double zk, struct stage_report *rep);
 /* The first active stage at or after from (-1: none; emu_first.c). */
 int emu_first_active(const struct emu *e, int from);
 /* emu_trim_sigma.c: llama.cpp's top-n-sigma as the first active stage,
@@ -241,6 +247,13 @@ int emu_trim_greedy(struct emu *e, const float *z);
  * passes instead of torch's whole-array sorts and float sums, when a margin
  * check proves float32 cannot decide otherwise. */
 int emu_trim_torch(struct emu *e, const float *z);
+/* Its first stage, a top-k or min-p at T = 1, reads the raw weights from a
+ * p_raw whose division is pending (CHAIN_WANT_ALL; emu_run settles it
+ * otherwise). */
+int emu_torch_reads_weights(const struct emu *e);
+/* The sum of w[0..n) in vm_exp_fdiv's order (its returned sum, for its
+ * out array). */
+double emu_fdiv_order_sum(const double *w, uint32_t n);
 int emu_scratch(struct chain_ws *ws);
 void emu_scratch_free(struct chain_ws *ws);
 /* XTC's draw at a position (xtc.c): u in [0, 1), as float. */

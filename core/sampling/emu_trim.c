@@ -154,8 +154,10 @@ static int take_prefix(struct emu *e, const float *z, int k0, uint32_t m, double
     /* the masses only for a caller that reads them (CHAIN_WANT_ALL): their
      * libm exp over every token is most of this stage's cost */
     if (r->have_raw && e->ws->want == CHAIN_WANT_ALL) {
-        if (!d_ready) first_input(e, z, 0);
-        emu_account_first(e, rep);
+        if (d_ready || !emu_account_first_est(e, z, e->a[m - 1].logit, rep)) {
+            if (!d_ready) first_input(e, z, 0);
+            emu_account_first(e, rep);
+        }
         return k0;
     }
     /* emu_run's accounting calls a cut token as likely as a kept one a tie

@@ -44,6 +44,9 @@ static void report(struct emu *e, const float *z, int k0, const int32_t *ids, ui
     }
     e->rep->kept_in = V;
     e->rep->kept_out = m;
+    double zk = INFINITY;
+    for (uint32_t j = 0; j < m; j++) if ((double)z[ids[j]] < zk) zk = (double)z[ids[j]];
+    if (emu_account_first_est(e, z, zk, e->rep)) return; /* from the raw softmax: no exp per token */
     emu_exp_memo(z, V, r->max_logit, e->d); /* the raw distribution, as list_alive's */
     emu_account_first(e, e->rep);
 }

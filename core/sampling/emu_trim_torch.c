@@ -274,6 +274,42 @@ static void report(struct emu *e, int kt, int kc, uint32_t m, double S, double k
     rep->raw_mass_removed = m == V ? 0.0 : raw < 1.0 ? 1.0 - raw : raw >= 1.0 ? 0.0 : raw;
 }
 
+/* At T = 1 torch's y is z and its d the raw softmax's weights, bit for
+ * bit (the same vector exp of the same argument, z - max): a first top-k
+ * or min-p reads them from p_raw while its division is pending (chain.c,
+ * CHAIN_WANT_ALL), instead of a second exp pass; only top-p reads y and d
+ * of every token. */
+int emu_torch_reads_weights(const struct emu *e)
+{
+    int kt, kc;
+    if (!emu_torch(e) || e->ws->want != CHAIN_WANT_ALL || emu_min_keep(e) > 1) return 0;
+    if (plain_temperature(e, &kt, &kc) != 1.0f) return 0;
+    return e->c->order[kc] == STAGE_TOP_K || e->c->order[kc] == STAGE_MIN_P;
+}
+
+/* sum e_i in vm_exp_fdiv's order: token i into slot i mod 8 while whole
+ * blocks of four last, the rest into a scalar sum; then slots j and j + 4
+ * paired, the pairs added as ((0 + 1) + (2 + 3)), the scalar sum last
+ * (tests/unit/test_seqsum.c holds it to vm_exp_fdiv's) */
+typedef double v4d __attribute__((vector_size(32)));
+
+double emu_fdiv_order_sum(const double *w, uint32_t n)
+{
+    v4d lo = {0}, hi = {0}, x; /* slots 0-3 and 4-7: each lane its own sum, in order */
+    double s = 0.0;
+    uint32_t n4 = n & ~3u, i = 0;
+    for (; i + 8 <= n4; i += 8) {
+        memcpy(&x, w + i, sizeof x);
+        lo += x;
+        memcpy(&x, w + i + 4, sizeof x);
+        hi += x;
+    }
+    if (i < n4) memcpy(&x, w + i, sizeof x), lo += x, i += 4; /* (i a multiple of 8: slots 0-3) */
+    for (; i < n; i++) s += w[i];
+    v4d a = lo + hi;
+    return ((a[0] + a[1]) + (a[2] + a[3])) + s;
+}
+
 int emu_trim_torch(struct emu *e, const float *z)
 {
     struct chain_result *r = e->r;
@@ -291,7 +327,13 @@ int emu_trim_torch(struct emu *e, const float *z)
     /* d over every token only when the stage's removed mass is read (a
      * draw or eval's scores do not read it: top-p then sums in float32) */
     int masses = e->ws->want == CHAIN_WANT_ALL;
-    if (masses) S = vm_exp_fdiv(z, V, Tf, ymax, e->yf, e->d); /* else y only where a cut collects */
+    const double *d = e->d;
+    if (masses && z == e->z && r->raw_div > 0 && emu_torch_reads_weights(e)) {
+        d = r->p_raw; /* the weights themselves: no second exp pass */
+        S = emu_fdiv_order_sum(d, V);
+    } else if (masses) {
+        S = vm_exp_fdiv(z, V, Tf, ymax, e->yf, e->d); /* else y only where a cut collects */
+    }
     int ok = rep->kind == STAGE_TOP_K ? cut_top_k(e, z, V, Tf, ymax, &m)
            : rep->kind == STAGE_MIN_P ? cut_min_p(e, z, V, Tf, ymax, &m)
            : cut_top_p(e, z, V, Tf, ymax, masses, S, &m);
@@ -302,7 +344,7 @@ int emu_trim_torch(struct emu *e, const float *z)
         int32_t id = e->ix[j];
         e->a[j] = (struct ls_tok){ .id = id, .logit = (double)e->yf[id], .p = 0.0 };
         r->cut_by[id] = CUT_NONE;
-        kept_d += masses ? e->d[id] : NAN;
+        kept_d += masses ? d[id] : NAN;
     }
     e->n = m;
     e->sorted = 0;

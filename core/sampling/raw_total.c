@@ -3,6 +3,7 @@
  * (raw_div). Its own file because the chain, the stages and the system
  * emulation all call it, and it calls nothing of theirs: no call cycle. */
 #include "sampling/chain.h"
+#include "sampling/seqsum.h"
 #include "base/vmath.h"
 
 #include <math.h>
@@ -32,7 +33,9 @@ static double sums(const struct chain_result *r, int64_t skip, double *all)
 double chain_raw_sum_except(struct chain_result *r, int64_t skip)
 {
     if (r->raw_div > 0) r->raw_full_used = 1;
-    double t, u = sums(r, skip, &t);
+    double t, u;
+    if (!(r->raw_div > 0) && skip < 0) t = u = seqsum_plain(r->p_raw, r->V); /* the loop's bits, in vector blocks */
+    else u = sums(r, skip, &t);
     if (r->have_raw && !r->raw_total_set) { /* the step's total came for free */
         r->raw_total = t;
         r->raw_total_set = 1;
@@ -48,6 +51,14 @@ double chain_raw_total(struct chain_result *r)
         r->raw_total_set = 1;
     }
     return r->raw_total;
+}
+
+void chain_raw_settle(struct chain_result *r)
+{
+    if (!r->raw_deferred || !(r->raw_div > 0)) return;
+    vm_divide(r->p_raw, r->V, r->raw_div);
+    r->raw_div = 0;
+    r->raw_deferred = 0;
 }
 
 void chain_raw_normalised(struct chain_result *r, double *out)

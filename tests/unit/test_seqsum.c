@@ -1,0 +1,248 @@
+/* test_seqsum.c: the exact sequential sums (sampling/seqsum.h) against the
+ * plain loop they stand for, bit for bit: exact terms and estimated ones,
+ * masked or not, with ties on half-way points, negative and non-finite
+ * terms, tiny and huge sums, every length around the block size; the
+ * vector exp within the 2 ulp of libm's that emu_account.c's bound
+ * assumes; emu_trim_torch's T = 1 total in vm_exp_fdiv's order from the
+ * raw weights; and a first stage's masses and tie flag from the raw softmax
+ * (emu_account.c) against the whole-array path's accounting (chain_ws.
+ * reference), bit for bit, on llama.cpp's top-k and top-n-sigma (the
+ * stage itself: a top-k after it is accounted differently there). Runs on
+ * whichever vector path is chosen (make check runs it forced portable too,
+ * through the differential test's path check). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sampling/seqsum.h"
+#include "sampling/chain.h"
+#include "sampling/emu.h"
+#include "base/rng.h"
+#include "base/vmath.h"
+
+static double plain(const double *x, const uint8_t *take, uint32_t n)
+{
+    double s = 0.0;
+    for (uint32_t i = 0; i < n; i++) if (!take || take[i]) s += x[i];
+    return s;
+}
+
+static int same_bits(double a, double b) { return memcmp(&a, &b, sizeof a) == 0 || (a != a && b != b); }
+
+/* terms of one of several shapes (k): heavy-tailed weights, integers on
+ * half-way points of a sum's grid, a few negatives, a NaN, tiny ones */
+static void fill(struct rng *g, double *x, uint8_t *take, uint32_t n, int k)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        double u = rng_uniform(g);
+        switch (k % 6) {
+        case 0: x[i] = exp(-30.0 * u); break;
+        case 1: x[i] = ldexp(1.0, -(int)(60 * u)) * (i % 3 == 0 ? 1.5 : 1.0); break; /* many exact ties */
+        case 2: x[i] = i == n / 2 ? 1e30 : exp(-5.0 * u); break;
+        case 3: x[i] = (i % 97 == 5 ? -1.0 : 1.0) * exp(-10.0 * u); break;
+        case 4: x[i] = i == n / 3 ? NAN : u; break;
+        default: x[i] = 1e-300 * u; break;
+        }
+        take[i] = rng_uniform(g) < (k % 2 ? 0.9 : 0.3);
+    }
+}
+
+static void test_exact_terms(void **state)
+{
+    (void)state;
+    static const uint32_t lens[] = { 0, 1, 7, 63, 64, 65, 255, 256, 257, 1000, 4099, 70001 };
+    struct rng g;
+    rng_seed(&g, 11);
+    double *x = malloc(70001 * sizeof *x);
+    uint8_t *take = malloc(70001);
+    for (size_t li = 0; li < sizeof lens / sizeof lens[0]; li++)
+        for (int k = 0; k < 12; k++) {
+            uint32_t n = lens[li];
+            fill(&g, x, take, n, k);
+            assert_true(same_bits(seqsum_plain(x, n), plain(x, NULL, n)));
+            struct seqsum_src src = { x, take, 1.0, 0.0, 0.0, NULL, NULL };
+            assert_true(same_bits(seqsum(&src, n), plain(x, take, n)));
+        }
+    free(x);
+    free(take);
+}
+
+/* estimates off by up to rel (relative), the true terms on request */
+struct truth { const double *x; long calls; };
+static double truth_of(void *ctx, uint32_t i)
+{
+    struct truth *t = ctx;
+    t->calls++;
+    return t->x[i];
+}
+
+static void test_estimated_terms(void **state)
+{
+    (void)state;
+    enum { N = 131072 };
+    struct rng g;
+    rng_seed(&g, 5);
+    double *x = malloc(N * sizeof *x), *est = malloc(N * sizeof *est), out[3];
+    uint8_t *take = malloc(N);
+    for (int k = 0; k < 8; k++) {
+        for (uint32_t i = 0; i < N; i++) {
+            double u = rng_uniform(&g);
+            x[i] = k % 4 == 3 ? ldexp(1.0, -(int)(40 * u)) : exp(-25.0 * u * u); /* k % 4 == 3: on grid points */
+            est[i] = x[i] * (1.0 + (rng_uniform(&g) - 0.5) * 0x1p-50);
+            take[i] = rng_uniform(&g) < 0.99;
+        }
+        struct truth t = { x, 0 };
+        struct seqsum_src src[3] = {
+            { est, NULL, 1.0, 0x1p-50, 0x1p-1000, truth_of, &t },
+            { est, take, 1.0, 0x1p-50, 0x1p-1000, truth_of, &t },
+            { est, take, 1.0, 0.0, 0.0, NULL, NULL },
+        };
+        seqsum_many(src, 3, N, out);
+        assert_true(same_bits(out[0], plain(x, NULL, N)));
+        assert_true(same_bits(out[1], plain(x, take, N)));
+        assert_true(same_bits(out[2], plain(est, take, N)));
+        assert_true(t.calls < N / 8); /* the estimates decide almost every add */
+    }
+    free(x);
+    free(est);
+    free(take);
+}
+
+/* emu_account.c's bound: the vector exp within 2 ulp of libm's (4 asserted:
+ * the estimate's margin is 16) over the range the raw softmax meets */
+static void test_vector_exp_bound(void **state)
+{
+    (void)state;
+    enum { N = 1 << 16 };
+    static float z[N];
+    static double e[N];
+    struct rng g;
+    rng_seed(&g, 3);
+    for (int rep = 0; rep < 40; rep++) {
+        double span = rep % 4 == 0 ? 760.0 : rep % 4 == 1 ? 40.0 : rep % 4 == 2 ? 2.0 : 708.0;
+        for (int i = 0; i < N; i++) z[i] = (float)(-span * rng_uniform(&g));
+        vm_exp_shift(z, N, 0.0, 1.0, e, NULL);
+        for (int i = 0; i < N; i++) {
+            double l = exp((double)z[i]), d = fabs(e[i] - l);
+            if (l >= 0x1p-1022) assert_true(d <= 4.0 * ldexp(1.0, ilogb(l) - 52));
+            else assert_true(d <= 4.0 * 0x1p-1074);
+        }
+    }
+}
+
+/* emu_fdiv_order_sum (emu_trim_torch's T = 1 total from the raw weights)
+ * is vm_exp_fdiv's own sum, and the raw softmax's weights its d, at T = 1 */
+static void test_fdiv_order(void **state)
+{
+    (void)state;
+    static const uint32_t lens[] = { 1, 3, 4, 5, 8, 9, 13, 100, 4097, 131071 };
+    struct rng g;
+    rng_seed(&g, 21);
+    float *z = malloc(131071 * sizeof *z);
+    double *d = malloc(131071 * sizeof *d), *w = malloc(131071 * sizeof *w);
+    for (size_t li = 0; li < sizeof lens / sizeof lens[0]; li++) {
+        uint32_t n = lens[li];
+        float mx = -INFINITY;
+        for (uint32_t i = 0; i < n; i++) {
+            z[i] = (float)(-1.1 * log(1 + rng_uniform(&g) * n) + 3 * rng_uniform(&g));
+            if (z[i] > mx) mx = z[i];
+        }
+        double S = vm_exp_fdiv(z, n, 1.0f, (double)mx, NULL, d);
+        vm_exp_shift(z, n, (double)mx, 1.0, w, NULL);
+        assert_true(same_bits(emu_fdiv_order_sum(d, n), S));
+        for (uint32_t i = 0; i < n; i++) assert_true(same_bits(w[i], d[i]));
+    }
+    free(z);
+    free(d);
+    free(w);
+}
+
+/* logits of several shapes: Zipf-like, a few distinct values (ties at the
+ * top-k boundary), a plateau, a wide spread (underflowing weights) */
+static void logits(struct rng *g, float *z, uint32_t V, int k)
+{
+    for (uint32_t i = 0; i < V; i++) {
+        double u = rng_uniform(g);
+        switch (k % 4) {
+        case 0: z[i] = (float)(-1.1 * log(1 + u * V) + 3 * rng_uniform(g)); break;
+        case 1: z[i] = (float)floor(-8.0 * u); break;
+        case 2: z[i] = i % 50 == 0 ? 2.0f : (float)(-3.0 * u); break;
+        default: z[i] = (float)(-900.0 * u * u); break;
+        }
+    }
+}
+
+/* stages 0..upto (all: -1) */
+static void same_stages(const struct chain_result *a, const struct chain_result *b, int upto)
+{
+    assert_int_equal(a->n_stages, b->n_stages);
+    if (upto < 0) assert_int_equal(a->decided, b->decided);
+    for (int k = 0; k < a->n_stages && (upto < 0 || k <= upto); k++) {
+        assert_int_equal(a->stages[k].decided, b->stages[k].decided);
+        assert_int_equal(a->stages[k].kept_out, b->stages[k].kept_out);
+        assert_true(same_bits(a->stages[k].mass_removed, b->stages[k].mass_removed));
+        assert_true(same_bits(a->stages[k].raw_mass_removed, b->stages[k].raw_mass_removed));
+    }
+    if (upto >= 0) return;
+    assert_true(same_bits(a->retained_mass, b->retained_mass));
+    assert_true(same_bits(a->entropy_after, b->entropy_after));
+}
+
+static void test_first_stage_masses(void **state)
+{
+    (void)state;
+    static const uint32_t Vs[] = { 200, 3000, 70000 };
+    struct rng g;
+    rng_seed(&g, 9);
+    for (size_t vi = 0; vi < sizeof Vs / sizeof Vs[0]; vi++) {
+        uint32_t V = Vs[vi];
+        float *z = malloc(V * sizeof *z);
+        struct chain_ws ws, wr;
+        struct chain_result a, b;
+        assert_int_equal(chain_ws_init(&ws, V), 0);
+        assert_int_equal(chain_ws_init(&wr, V), 0);
+        assert_int_equal(chain_result_init(&a, V), 0);
+        assert_int_equal(chain_result_init(&b, V), 0);
+        wr.reference = 1;
+        struct chain c;
+        chain_preset(&c, PRESET_LLAMACPP);
+        for (int k = 0; k < 24; k++) {
+            logits(&g, z, V, k);
+            struct params p = PARAMS_OFF;
+            p.temperature = 0.8, p.top_k = k % 3 == 0 ? 40 : k % 3 == 1 ? 200 : 7;
+            p.top_p = 0.95, p.min_p = 0.05;
+            if (k % 5 == 4) p.top_n_sigma = 1.5;
+            struct ls_error e = {0};
+            for (int rep = 0; rep < 2; rep++) { /* the second run has the first pass's list */
+                assert_int_equal(chain_run(&c, &p, z, V, &ws, &a, &e), 0);
+                assert_int_equal(chain_run(&c, &p, z, V, &wr, &b, &e), 0);
+                /* after top-n-sigma, only its own stage: the whole-array path's
+                 * later accounting differs in the last bits (as before) */
+                same_stages(&a, &b, k % 5 == 4 ? 3 : -1);
+            }
+        }
+        chain_result_free(&a);
+        chain_result_free(&b);
+        chain_ws_free(&ws);
+        chain_ws_free(&wr);
+        free(z);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_exact_terms),
+        cmocka_unit_test(test_estimated_terms),
+        cmocka_unit_test(test_vector_exp_bound),
+        cmocka_unit_test(test_fdiv_order),
+        cmocka_unit_test(test_first_stage_masses),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
