@@ -30,13 +30,13 @@ static int cmp_d(const void *a, const void *b)
 }
 
 /* LS_BENCH_TRACE=1: one line per key on stderr (the key, the chain, the
- * step, the model's ms and every parameter not off), to see which
+ * step, the model's ms, the key's CPU ms and every parameter not off), to see which
  * settings the slow keys ran */
-static void trace_key(const struct app *a, long i, const char *key, double ms)
+static void trace_key(const struct app *a, long i, const char *key, double ms, double cpu)
 {
     const struct explorer *ex = &a->ex;
-    fprintf(stderr, "%ld %s %s step=%u focus=%d %.3f ", i, key, preset_name(ex->chain.preset), ex->step,
-            ex->focus_param, ms);
+    fprintf(stderr, "%ld %s %s step=%u focus=%d %.3f cpu=%.3f ", i, key, preset_name(ex->chain.preset), ex->step,
+            ex->focus_param, ms, cpu);
     for (int q = 0; q < PARAM__COUNT; q++)
         if (!param_is_off(&ex->params, (enum param_id)q))
             fprintf(stderr, " %s=%g", param_name((enum param_id)q), param_get(&ex->params, (enum param_id)q));
@@ -80,7 +80,7 @@ int bench_frames(int argc, char **argv)
         t[i] = (clock_s() * 1e3) - t0;
         tc[i] = clock_thread_ms() - c0;
         tm[i] = t1 - t0;
-        if (trace) trace_key(&a, i, script[(size_t)i % ns], tm[i]);
+        if (trace) trace_key(&a, i, script[(size_t)i % ns], tm[i], tc[i]);
     }
     /* background sequence work: slice times with the app's budget */
     double slice_max = 0, slice_sum = 0;

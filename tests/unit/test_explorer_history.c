@@ -1,0 +1,162 @@
+/* test_explorer_history.c: a key never replays the history (issue 9).
+ * With a bounded replay_budget_ns (the terminal's), explorer_update shows
+ * the current step with the history the replay reached and says so
+ * (hist_pending, a scores row); explorer_work goes on a step at a time and
+ * the final numbers are exactly those of the unbounded explorer (which
+ * replays everything in the update), for mirostat's carried state and for
+ * the penalties' history, forward, back and after a setting change. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "explorer/explorer.h"
+#include "input/synth_source.h"
+#include "sampling/presets.h"
+
+#define V 2000
+#define STEPS 12
+
+static void open_synth(struct explorer *ex, long budget)
+{
+    struct source *s;
+    struct ls_error e = {0};
+    explorer_init(ex);
+    ex->replay_budget_ns = budget;
+    assert_int_equal(source_synthetic(V, STEPS, 3, &s, &e), 0);
+    assert_int_equal(explorer_set_source(ex, s, &e), 0);
+    explorer_update(ex);
+}
+
+/* llama.cpp's chain with mirostat 2 (carried state), or with penalties */
+static void set_history(struct explorer *ex, int mirostat)
+{
+    struct chain c;
+    chain_preset(&c, PRESET_LLAMACPP);
+    assert_int_equal(explorer_set_chain(ex, &c), 0);
+    struct params p = preset_defaults(PRESET_LLAMACPP);
+    if (mirostat) p.mirostat = 2;
+    else { p.repeat_penalty = 1.3; p.presence_penalty = 0.4; p.repeat_last_n = 64; }
+    assert_int_equal(explorer_set_params(ex, &p), 0);
+}
+
+/* the background until it has nothing left; the number of slices */
+static int drain(struct explorer *ex)
+{
+    int n = 0;
+    while (explorer_work(ex, 0) & EX_BUSY) {
+        explorer_update(ex);   /* the terminal draws a frame after each slice */
+        n++;
+    }
+    explorer_update(ex);
+    return n;
+}
+
+static void assert_same_result(const struct explorer *a, const struct explorer *b)
+{
+    assert_int_equal(a->res_ok, b->res_ok);
+    assert_int_equal(a->res.n_kept, b->res.n_kept);
+    assert_memory_equal(a->res.p, b->res.p, V * sizeof *a->res.p);
+    assert_true(memcmp(&a->samples, &b->samples, sizeof a->samples) == 0);
+    assert_int_equal(a->scores.n, b->scores.n);
+    for (int i = 0; i < a->scores.n; i++) assert_string_equal(a->scores.row[i].value, b->scores.row[i].value);
+}
+
+/* the scores row that says the history is still being computed */
+static int has_history_row(const struct explorer *ex)
+{
+    for (int i = 0; i < ex->scores.n; i++)
+        if (!strcmp(ex->scores.row[i].label, "history")) return 1;
+    return 0;
+}
+
+static void check_path(int mirostat)
+{
+    struct explorer ex, ref;
+    open_synth(&ex, 0);
+    open_synth(&ref, -1);
+    set_history(&ex, mirostat);
+    set_history(&ref, mirostat);
+    /* forward, back, far forward, and a setting change on the way */
+    static const int64_t to[] = { 7, 3, 11, -1, 9 };
+    for (size_t k = 0; k < sizeof to / sizeof *to; k++) {
+        if (to[k] < 0) {
+            struct params p = ex.params;
+            p.temperature = 0.7;
+            explorer_set_params(&ex, &p);
+            explorer_set_params(&ref, &p);
+        } else {
+            explorer_set_step(&ex, to[k]);
+            explorer_set_step(&ref, to[k]);
+        }
+        explorer_update(&ex);
+        explorer_update(&ref);
+        assert_false(ref.hist_pending);
+        /* mirostat: every earlier step is a chain run, so the key leaves
+         * them all to the background unless none is missing */
+        if (mirostat && ex.hist_pending) {
+            assert_true(ex.hist_done < ex.hist_total);
+            assert_true(has_history_row(&ex));
+            assert_true(drain(&ex) >= 1);
+        }
+        drain(&ex);
+        assert_false(ex.hist_pending);
+        assert_false(has_history_row(&ex));
+        assert_same_result(&ex, &ref);
+    }
+    explorer_free(&ex);
+    explorer_free(&ref);
+}
+
+static void test_mirostat_state_in_background(void **st)
+{
+    (void)st;
+    check_path(1);
+}
+
+static void test_penalty_history_in_background(void **st)
+{
+    (void)st;
+    check_path(0);
+}
+
+/* A pending step is shown at once: the key ran no earlier step; the
+ * background takes them one per slice (a zero budget), and :export's
+ * update takes the whole history at once. */
+static void test_key_runs_no_earlier_step(void **st)
+{
+    (void)st;
+    struct explorer ex, ref;
+    open_synth(&ex, 0);
+    open_synth(&ref, -1);
+    set_history(&ex, 1);
+    set_history(&ref, 1);
+    explorer_set_step(&ex, 10);
+    explorer_set_step(&ref, 10);
+    explorer_update(&ex);
+    explorer_update(&ref);
+    assert_true(ex.hist_pending);
+    assert_true(has_history_row(&ex));
+    assert_int_equal(ex.hist_done, 0);
+    assert_int_equal(ex.hist_total, 10);
+    assert_int_equal(explorer_work(&ex, 0), EX_REDRAW | EX_BUSY);
+    assert_int_equal(ex.hist_done, 1);
+    explorer_update_whole(&ex);
+    assert_false(ex.hist_pending);
+    assert_same_result(&ex, &ref);
+    explorer_free(&ex);
+    explorer_free(&ref);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_mirostat_state_in_background),
+        cmocka_unit_test(test_penalty_history_in_background),
+        cmocka_unit_test(test_key_runs_no_earlier_step),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
