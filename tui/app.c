@@ -28,9 +28,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define WORK_SLICE_NS 4000000L   /* background work per idle tick: under a frame */
-#define KEY_HISTORY_NS 500000L  /* a key reads earlier steps' tokens for at most this; the rest,
-                                    and any chain run on an earlier step, is background work */
 #define IDLE_WAKE_MS 250         /* poll for signals at least this often */
 
 void app_init(struct app *a)

@@ -19,6 +19,15 @@
 #include "input.h"
 #include "view/view.h"
 
+/* Background work between keys (issue 9): a slice stops once it has used
+ * WORK_SLICE_NS, after the piece under way (a step, or one sweep setting of
+ * a step), so a key waits at most a slice; --bench-frames times slices with
+ * the same budget. A key reads earlier steps' tokens (a history for the
+ * penalties) for at most KEY_HISTORY_NS and never runs the chain on an
+ * earlier step (mirostat's state): the rest is background work. */
+#define WORK_SLICE_NS 1000000L
+#define KEY_HISTORY_NS 500000L
+
 struct app {
     struct explorer ex;
     struct explorer_eval ev;     /* evaluators, sweep, diff, draws (issue 5) */

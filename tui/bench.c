@@ -87,7 +87,7 @@ int bench_frames(int argc, char **argv)
     int slices = 0;
     for (;;) {
         double t0 = clock_thread_ms();
-        int more = (explorer_work(&a.ex, 4000000L) & EX_BUSY) != 0;
+        int more = (explorer_work(&a.ex, WORK_SLICE_NS) & EX_BUSY) != 0;
         double d = clock_thread_ms() - t0;
         slice_sum += d; slices++;
         if (d > slice_max) slice_max = d;

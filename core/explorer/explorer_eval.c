@@ -168,21 +168,24 @@ static void job_start(struct explorer_eval *xe, struct explorer *ex, struct xe_j
     j->n_sets = n;
 }
 
-/* Feed the run step by step until the deadline, then finish each
- * setting. Returns 1 while the job runs. */
+/* Feed the run a setting of a step at a time until the deadline (a sweep
+ * step runs one chain per temperature: together they would be one long
+ * piece), then finish each setting. Returns 1 while the job runs. */
 static int job_feed(struct explorer_eval *xe, struct explorer *ex, struct xe_job *j, long t0, long budget)
 {
     if (j->state != XE_RUNNING || !j->run) return 0;
     struct ls_error e = {0};
     while (j->step < ex->n_steps) {
-        memset(&j->info, 0, sizeof j->info);
-        if (source_read_step(ex->src, j->step, j->z, &j->info, &e)) {
-            ls_error_prefix(&e, ex->src->path);
-            job_fail(xe, j, e.msg);
-            return 0;
+        if (j->set == 0) {
+            memset(&j->info, 0, sizeof j->info);
+            if (source_read_step(ex->src, j->step, j->z, &j->info, &e)) {
+                ls_error_prefix(&e, ex->src->path);
+                job_fail(xe, j, e.msg);
+                return 0;
+            }
         }
-        if (eval_run_step(j->run, j->z, &j->info, &e)) { job_fail(xe, j, e.msg); return 0; }
-        j->step++;
+        if (eval_run_step_set(j->run, j->z, &j->info, (size_t)j->set, &e)) { job_fail(xe, j, e.msg); return 0; }
+        if (++j->set == j->n_sets) { j->set = 0; j->step++; }
         if ((long)clock_ns() - t0 >= budget) return 1;
     }
     while (j->fin < j->n_sets) {

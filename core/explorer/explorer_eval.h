@@ -73,6 +73,8 @@ struct xe_job {
     float *z;                    /* V: the step being fed */
     struct step_info info;
     uint32_t step;               /* steps the run has been fed */
+    int set;                     /* settings of step `step` fed so far (a piece of
+                                    background work is one setting of one step) */
     int fin;                     /* settings finished */
     char err[200];               /* XE_FAILED: why */
 };
