@@ -77,9 +77,10 @@ INLINE VD NAME(VD x)                                                            
 EXP_LANES(exp4, v4d, v4l, v4u, sel4d)
 EXP_LANES(exp8, v8d, v8l, v8u, sel8d)
 
-/* 4 lanes at z (count valid lanes; the rest are padding that weighs 0):
- * the weights, and the scaled shifted logits (0 where not finite) in *xo */
-INLINE v4d exp_lanes(const float *z, size_t count, double shift, double scale, v4d *xo)
+/* 4 lanes at z (count valid lanes; the rest are padding that weighs 0),
+ * divided by T first in float when div (IEEE per lane, as vm_fdiv): the
+ * weights, and the scaled shifted logits (0 where not finite) in *xo */
+INLINE v4d exp_lanes(const float *z, size_t count, int div, float T, double shift, double scale, v4d *xo)
 {
     float pad[4];
     if (count < 4) {
@@ -87,6 +88,7 @@ INLINE v4d exp_lanes(const float *z, size_t count, double shift, double scale, v
         z = pad;
     }
     v4f f = load4f(z);
+    if (div) f = f / T;
     v4l fin = __builtin_convertvector(finite4(f), v4l);
     v4d x = sel4d(fin, (__builtin_convertvector(f, v4d) - shift) * scale, (v4d){0});
     *xo = x;
@@ -95,12 +97,12 @@ INLINE v4d exp_lanes(const float *z, size_t count, double shift, double scale, v
 
 /* The lanes from i on (fewer than 16 left, or all of them), into the 16
  * lane sums acc/ed, then the sums added in one fixed order. */
-INLINE double exp_tail(const float *z, size_t i, size_t n, double shift, double scale, double *out,
-                       double *sum_ed, v4d acc[4], v4d ed[4])
+INLINE double exp_tail(const float *z, size_t i, size_t n, int div, float T, double shift, double scale,
+                       double *out, double *sum_ed, v4d acc[4], v4d ed[4])
 {
     for (int k = 0; i < n; i += 4, k = (k + 1) & 3) {
         size_t c = n - i < 4 ? n - i : 4;
-        v4d x, e = exp_lanes(z + i, c, shift, scale, &x);
+        v4d x, e = exp_lanes(z + i, c, div, T, shift, scale, &x);
         acc[k] += e;
         ed[k] += e * x;
         if (out) for (size_t j = 0; j < c; j++) out[i + j] = e[j];
@@ -111,46 +113,113 @@ INLINE double exp_tail(const float *z, size_t i, size_t n, double shift, double 
 }
 
 /* 16 lane sums: blocks of 16 tokens, token i + 4k + j into acc[k] lane j */
-INLINE double exp_body(const float *z, size_t n, double shift, double scale, double *out, double *sum_ed)
+INLINE double exp_body(const float *z, size_t n, int div, float T, double shift, double scale, double *out,
+                       double *sum_ed)
 {
     v4d acc[4] = {{0}}, ed[4] = {{0}};
     size_t i = 0;
     for (; i + 16 <= n; i += 16) {
         for (int k = 0; k < 4; k++) {
-            v4d x, e = exp_lanes(z + i + 4 * k, 4, shift, scale, &x);
+            v4d x, e = exp_lanes(z + i + 4 * k, 4, div, T, shift, scale, &x);
             acc[k] += e;
             ed[k] += e * x;
             if (out) memcpy(out + i + 4 * k, &e, sizeof e);
         }
     }
-    return exp_tail(z, i, n, shift, scale, out, sum_ed, acc, ed);
+    return exp_tail(z, i, n, div, T, shift, scale, out, sum_ed, acc, ed);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define TARGET_512 __attribute__((target("avx512f,avx512dq")))
+/* exp8's arithmetic, operation for operation and in the same order (a
+ * multiply and an add, never fused), for lanes known to be finite and in
+ * [-708, 709]: there the clamps, the subnormal branch and the selects are
+ * no-ops, so dropping them keeps every bit and halves the work */
+TARGET_512 INLINE __m512d exp8_normal(__m512d x)
+{
+#define M_(a, b) _mm512_mul_pd(a, b)
+#define A_(a, b) _mm512_add_pd(a, b)
+#define C_(v) _mm512_set1_pd(v)
+    const __m512d SHIFT = C_(6755399441055744.0);
+    __m512d kd = A_(M_(x, C_(1.4426950408889634)), SHIFT), n = _mm512_sub_pd(kd, SHIFT);
+    __m512d r = _mm512_sub_pd(_mm512_sub_pd(x, M_(n, C_(6.93147180369123816490e-01))),
+                              M_(n, C_(1.90821492927058770002e-10)));
+    __m512d r2 = M_(r, r), r4 = M_(r2, r2), r8 = M_(r4, r4);
+    __m512d a01 = A_(r, C_(1.0)), a23 = A_(M_(r, C_(1.0 / 6.0)), C_(0.5));
+    __m512d a45 = A_(M_(r, C_(1.0 / 120.0)), C_(1.0 / 24.0)), a67 = A_(M_(r, C_(1.0 / 5040.0)), C_(1.0 / 720.0));
+    __m512d a89 = A_(M_(r, C_(1.0 / 362880.0)), C_(1.0 / 40320.0));
+    __m512d a1011 = A_(M_(r, C_(1.0 / 39916800.0)), C_(1.0 / 3628800.0));
+    __m512d a1213 = A_(M_(r, C_(1.0 / 6227020800.0)), C_(1.0 / 479001600.0));
+    __m512d b0 = A_(M_(a23, r2), a01), b1 = A_(M_(a67, r2), a45), b2 = A_(M_(a1011, r2), a89);
+    __m512d c1 = A_(M_(a1213, r4), b2);
+    __m512d p = A_(A_(M_(c1, r8), M_(b1, r4)), b0);
+    /* 2^n: (kd - SHIFT's bits + 1023) << 52, as exp8's direct */
+    __m512i e = _mm512_slli_epi64(_mm512_add_epi64(_mm512_sub_epi64(_mm512_castpd_si512(kd),
+                                                                    _mm512_castpd_si512(SHIFT)),
+                                                   _mm512_set1_epi64(1023)), 52);
+    return M_(p, _mm512_castsi512_pd(e));
+#undef M_
+#undef A_
+#undef C_
+}
+
+/* 8 lanes at z: x = ((double)(z / T if div) - shift) * scale as
+ * exp_lanes forms it; 1 when every lane is finite with x in [-708, 709]
+ * (the usual step's every lane: the callers shift by the maximum) */
+TARGET_512 INLINE int x8_normal(const float *z, int div, float T, double shift, double scale, __m512d *x)
+{
+    __m256 f = _mm256_loadu_ps(z);
+    if (div) f = _mm256_div_ps(f, _mm256_set1_ps(T));
+    *x = _mm512_mul_pd(_mm512_sub_pd(_mm512_cvtps_pd(f), _mm512_set1_pd(shift)), _mm512_set1_pd(scale));
+    __mmask8 lo = _mm512_cmp_pd_mask(*x, _mm512_set1_pd(-708.0), _CMP_GE_OQ);
+    __mmask8 hi = _mm512_cmp_pd_mask(*x, _mm512_set1_pd(709.0), _CMP_LE_OQ);
+    return (lo & hi) == 0xff;
+}
+
+/* the general lanes of 8 tokens (exp_lanes on 8-double vectors) */
+TARGET_512 INLINE v8d exp8_general(const float *z, int div, float T, double shift, double scale, v8d *xo)
+{
+    v8f f = load8f(z);
+    if (div) f = f / T;
+    v8l fin = __builtin_convertvector(finite8(f), v8l);
+    v8d x = sel8d(fin, (__builtin_convertvector(f, v8d) - shift) * scale, (v8d){0});
+    *xo = x;
+    return sel8d(fin, exp8(x), (v8d){0});
 }
 
 /* exp_body on 8-double vectors: lanes 0-3 of acc8[h] are exp_body's
  * acc[2h] and lanes 4-7 its acc[2h + 1], and every lane does the same
- * arithmetic, so the result has the same bits at twice the width */
-INLINE double exp_body8(const float *z, size_t n, double shift, double scale, double *out, double *sum_ed)
+ * arithmetic, so the result has the same bits at twice the width. A block
+ * of 16 whose lanes are all normal (x8_normal) takes exp8_normal. */
+TARGET_512 INLINE double exp_body8(const float *z, size_t n, int div, float T, double shift, double scale,
+                                   double *out, double *sum_ed)
 {
-    v8d acc8[2] = {{0}}, ed8[2] = {{0}};
+    v8d acc0 = {0}, acc1 = {0}, ed0 = {0}, ed1 = {0}, x0, x1, e0, e1;
     size_t i = 0;
     for (; i + 16 <= n; i += 16) {
-        for (int h = 0; h < 2; h++) {
-            v8f f = load8f(z + i + 8 * h);
-            v8l fin = __builtin_convertvector(finite8(f), v8l);
-            v8d x = sel8d(fin, (__builtin_convertvector(f, v8d) - shift) * scale, (v8d){0});
-            v8d e = sel8d(fin, exp8(x), (v8d){0});
-            acc8[h] += e;
-            ed8[h] += e * x;
-            if (out) memcpy(out + i + 8 * h, &e, sizeof e);
+        __m512d u0, u1;
+        int ok = x8_normal(z + i, div, T, shift, scale, &u0) & x8_normal(z + i + 8, div, T, shift, scale, &u1);
+        if (ok) {
+            x0 = (v8d)u0, x1 = (v8d)u1;
+            e0 = (v8d)exp8_normal(u0), e1 = (v8d)exp8_normal(u1);
+        } else {
+            e0 = exp8_general(z + i, div, T, shift, scale, &x0);
+            e1 = exp8_general(z + i + 8, div, T, shift, scale, &x1);
         }
+        acc0 += e0;
+        ed0 += e0 * x0;
+        acc1 += e1;
+        ed1 += e1 * x1;
+        if (out) { memcpy(out + i, &e0, sizeof e0); memcpy(out + i + 8, &e1, sizeof e1); }
     }
     v4d acc[4], ed[4];
-    for (int h = 0; h < 2; h++) {
-        memcpy(&acc[2 * h], &acc8[h], sizeof acc8[h]); /* two v4d, in lane order */
-        memcpy(&ed[2 * h], &ed8[h], sizeof ed8[h]);
-    }
-    return exp_tail(z, i, n, shift, scale, out, sum_ed, acc, ed);
+    memcpy(&acc[0], &acc0, sizeof acc0); /* two v4d, in lane order */
+    memcpy(&acc[2], &acc1, sizeof acc1);
+    memcpy(&ed[0], &ed0, sizeof ed0);
+    memcpy(&ed[2], &ed1, sizeof ed1);
+    return exp_tail(z, i, n, div, T, shift, scale, out, sum_ed, acc, ed);
 }
+#endif
 
 /* the 4-lane blocks from i on, then the scalar tail, and the sums */
 INLINE double fdiv_tail(const float *z, size_t i, size_t n, float T, double shift, float *y, double *out,
@@ -237,7 +306,6 @@ static float float_at_or_below(double thr)
 typedef float v16f __attribute__((vector_size(64)));
 typedef int32_t v16i __attribute__((vector_size(64)));
 
-#define TARGET_512 __attribute__((target("avx512f,avx512dq")))
 #define TARGET_AVX2 __attribute__((target("avx2,fma"))) /* no contraction under -std=c11: fma only where asked */
 
 /* The lanes of a compare result as bits (lane k: bit k). One instruction
@@ -386,6 +454,29 @@ ATTR INLINE size_t absgt##W(const float *z, size_t n, double thr)               
     for (; i < n; i++) m += isfinite(z[i]) && fabs((double)z[i]) > thr;                            \
     return m;                                                                                      \
 }                                                                                                  \
+/* nonfinite##W and absgt##W in one pass: the first (memory-bound) pass \
+ * over a step pays for both */                                          \
+ATTR INLINE size_t nfabs##W(const float *z, size_t n, double thr, size_t *over)                        \
+{                                                                                                  \
+    float f = float_at_or_below(thr);                                                              \
+    VF fv = (VF){0} + f;                                                                           \
+    VI bad = {0}, cnt = {0};                                                                       \
+    size_t i = 0, m = 0, o = 0;                                                                    \
+    for (; i + W <= n; i += W) {                                                                   \
+        VF v = ldf##W(z + i);                                                                      \
+        VI fin = finf##W(v);                                                                       \
+        VF a = self##W(fin, v, (VF){0});                                                           \
+        bad += fin + 1;                                                                            \
+        cnt -= (a > fv) | (a < -fv);                                                               \
+    }                                                                                              \
+    for (int k = 0; k < W; k++) m += (size_t)bad[k], o += (size_t)cnt[k];                          \
+    for (; i < n; i++) {                                                                           \
+        m += !isfinite(z[i]);                                                                      \
+        o += isfinite(z[i]) && fabs((double)z[i]) > thr;                                           \
+    }                                                                                              \
+    *over = o;                                                                                     \
+    return m;                                                                                      \
+}                                                                                                  \
 ATTR INLINE void fdivonly##W(const float *z, size_t n, float T, float *y)                               \
 {                                                                                                  \
     size_t i = 0;                                                                                  \
@@ -494,7 +585,9 @@ EXPF_KERNEL(16, v16f, v16i, v16ui, v8f, v8d, TARGET_512)
     ATTR static void scan_##SUFFIX(const float *z, size_t n, struct vm_scan *o, float thr, int32_t *ids, \
                                    size_t cap, size_t *m) { scan##W(z, n, o, thr, ids, cap, m); }     \
     ATTR static double exp_##SUFFIX(const float *z, size_t n, double sh, double sc, double *out,       \
-                                    double *ed) { return EXPB(z, n, sh, sc, out, ed); }                \
+                                    double *ed) { return EXPB(z, n, 0, 1.0f, sh, sc, out, ed); }       \
+    ATTR static double expdiv_##SUFFIX(const float *z, size_t n, float T, double sh, double *out,      \
+                                       double *ed) { return EXPB(z, n, 1, T, sh, 1.0, out, ed); }      \
     ATTR static void divide_##SUFFIX(const double *a, size_t n, double s, double *o) { divide_body(a, n, s, o); } \
     ATTR static double fdiv_##SUFFIX(const float *z, size_t n, float T, double sh, float *y, double *o) \
     { return FDIVB(z, n, T, sh, y, o); }                                                              \
@@ -502,6 +595,7 @@ EXPF_KERNEL(16, v16f, v16i, v16ui, v8f, v8d, TARGET_512)
     ATTR static size_t collect_##SUFFIX(const float *z, size_t n, double thr, int32_t *ids)           \
     { return collect##W(z, n, thr, ids); }                                                            \
     ATTR static size_t absgt_##SUFFIX(const float *z, size_t n, double thr) { return absgt##W(z, n, thr); } \
+    ATTR static size_t nfabs_##SUFFIX(const float *z, size_t n, double thr, size_t *o) { return nfabs##W(z, n, thr, o); } \
     ATTR static void fdivonly_##SUFFIX(const float *z, size_t n, float T, float *y) { fdivonly##W(z, n, T, y); } \
     ATTR static double expfsum_##SUFFIX(const float *z, size_t n, float c, float m, float zmin, int32_t *ids, \
                                         size_t *n_ids, double *sx, size_t *nb)                           \
@@ -518,20 +612,22 @@ struct vm_ops {
     const char *name;
     void (*scan)(const float *, size_t, struct vm_scan *, float, int32_t *, size_t, size_t *);
     double (*exp_shift)(const float *, size_t, double, double, double *, double *);
+    double (*exp_div)(const float *, size_t, float, double, double *, double *);
     void (*divide)(const double *, size_t, double, double *);
     size_t (*nonfinite)(const float *, size_t);
     double (*fdiv)(const float *, size_t, float, double, float *, double *);
     size_t (*collect)(const float *, size_t, double, int32_t *);
     size_t (*abs_gt)(const float *, size_t, double);
+    size_t (*nf_abs_gt)(const float *, size_t, double, size_t *);
     void (*fdiv_only)(const float *, size_t, float, float *);
     double (*expf_sum)(const float *, size_t, float, float, float, int32_t *, size_t *, double *, size_t *);
 };
 
 static const struct vm_ops paths[] = {
-    { "portable", scan_portable, exp_portable, divide_portable, nonfinite_portable, fdiv_portable, collect_portable, absgt_portable, fdivonly_portable, expfsum_portable },
+    { "portable", scan_portable, exp_portable, expdiv_portable, divide_portable, nonfinite_portable, fdiv_portable, collect_portable, absgt_portable, nfabs_portable, fdivonly_portable, expfsum_portable },
 #ifdef VM_X86
-    { "avx2", scan_avx2, exp_avx2, divide_avx2, nonfinite_avx2, fdiv_avx2, collect_avx2, absgt_avx2, fdivonly_avx2, expfsum_avx2 },
-    { "avx512", scan_avx512, exp_avx512, divide_avx512, nonfinite_avx512, fdiv_avx512, collect_avx512, absgt_avx512, fdivonly_avx512, expfsum_avx512 },
+    { "avx2", scan_avx2, exp_avx2, expdiv_avx2, divide_avx2, nonfinite_avx2, fdiv_avx2, collect_avx2, absgt_avx2, nfabs_avx2, fdivonly_avx2, expfsum_avx2 },
+    { "avx512", scan_avx512, exp_avx512, expdiv_avx512, divide_avx512, nonfinite_avx512, fdiv_avx512, collect_avx512, absgt_avx512, nfabs_avx512, fdivonly_avx512, expfsum_avx512 },
 #endif
 };
 
@@ -576,6 +672,10 @@ size_t vm_scan_collect(const float *z, size_t n, double thr, int32_t *ids, size_
 double vm_exp_shift(const float *z, size_t n, double shift, double scale, double *out, double *sum_ed)
 {
     return ops()->exp_shift(z, n, shift, scale, out, sum_ed);
+}
+double vm_exp_fdiv_shift(const float *z, size_t n, float T, double shift, double *out, double *sum_ed)
+{
+    return ops()->exp_div(z, n, T, shift, out, sum_ed);
 }
 void vm_divide(double *a, size_t n, double s) { ops()->divide(a, n, s, a); }
 void vm_divide_into(const double *a, size_t n, double s, double *out) { ops()->divide(a, n, s, out); }
@@ -636,4 +736,8 @@ void vm_exp_shift_ids(const float *z, const int32_t *ids, size_t n, double shift
 
 void vm_fdiv(const float *z, size_t n, float T, float *y) { ops()->fdiv_only(z, n, T, y); }
 size_t vm_count_abs_gt(const float *z, size_t n, double thr) { return ops()->abs_gt(z, n, thr); }
+size_t vm_count_nonfinite_abs_gt(const float *z, size_t n, double thr, size_t *n_over)
+{
+    return ops()->nf_abs_gt(z, n, thr, n_over);
+}
 const char *vm_path_name(void) { return ops()->name; }

@@ -50,6 +50,11 @@ size_t vm_count_nonfinite(const float *z, size_t n);
  * sum e_i * (z_i - shift) * scale, both accumulated in double. */
 double vm_exp_shift(const float *z, size_t n, double shift, double scale, double *out, double *sum_ed);
 
+/* vm_fdiv then vm_exp_shift(y, n, shift, 1.0, out, sum_ed) in one pass,
+ * without storing y: e_i = exp((double)(z_i / T) - shift), z_i / T the
+ * IEEE float quotient; the same bits as those two calls. */
+double vm_exp_fdiv_shift(const float *z, size_t n, float T, double shift, double *out, double *sum_ed);
+
 /* q[ids[j]] = exp((z[ids[j]] - shift) * scale) for j < n (finite z): per
  * token the same bits vm_exp_shift gives it over the whole array (every
  * lane does the same arithmetic), for a list of tokens. */
@@ -89,6 +94,10 @@ size_t vm_collect_ge(const float *z, size_t n, double thr, int32_t *ids);
 /* The count of finite z[i] with |(double)z[i]| > thr (thr >= 0): logits
  * beyond a clipping threshold. */
 size_t vm_count_abs_gt(const float *z, size_t n, double thr);
+
+/* vm_count_nonfinite's count, and vm_count_abs_gt's into *n_over, in one
+ * pass over z. */
+size_t vm_count_nonfinite_abs_gt(const float *z, size_t n, double thr, size_t *n_over);
 
 /* The path in use: "avx512", "avx2" or "portable". */
 const char *vm_path_name(void);

@@ -148,6 +148,59 @@ static void test_fdiv(void **st)
     }
 }
 
+/* vm_exp_fdiv_shift is vm_fdiv then vm_exp_shift, bit for bit (weights,
+ * sum, entropy sum), on every kind of input and every tail length */
+static void test_exp_fdiv_shift(void **st)
+{
+    (void)st;
+    struct rng g;
+    rng_seed(&g, 19);
+    float z[300], y[300];
+    double a[300], b[300];
+    for (int t = 0; t < 400; t++) {
+        size_t n = t < 40 ? (size_t)t : (size_t)(rng_uniform(&g) * 300);
+        fill(&g, z, n, t % 3);
+        float T = t % 3 == 0 ? 0.7f : t % 3 == 1 ? 1.3f : 1e-3f;
+        double shift = 0.0;
+        for (size_t i = 0; i < n; i++) if (isfinite(z[i] / T) && (double)(z[i] / T) > shift) shift = (double)(z[i] / T);
+        vm_fdiv(z, n, T, y);
+        double ea, eb, sa = vm_exp_shift(y, n, shift, 1.0, a, &ea), sb = vm_exp_fdiv_shift(z, n, T, shift, b, &eb);
+        assert_memory_equal(a, b, n * sizeof *a);
+        assert_true(memcmp(&sa, &sb, sizeof sa) == 0 && memcmp(&ea, &eb, sizeof ea) == 0);
+        mix(b, n * sizeof *b);
+        mix(&sb, sizeof sb);
+        mix(&eb, sizeof eb);
+    }
+}
+
+/* blocks of 16 whose lanes sit at the edges of the vector paths' normal
+ * range (x in [-708, 709]: no clamp, no subnormal result) and just past
+ * them, one odd lane at a time in every position: the weights against
+ * libm and, through the checksum, the same bits on every path */
+static void test_exp_edges(void **st)
+{
+    (void)st;
+    static const double edge[] = {-708.0, -708.0000001, -707.9999999, -709.5, -745.9, -746.5, 709.0, 709.0000001,
+                                  0.0, -0.0};
+    float z[48];
+    double out[48];
+    for (size_t k = 0; k < sizeof edge / sizeof *edge; k++) {
+        for (size_t pos = 0; pos < 48; pos += 5) {
+            for (size_t i = 0; i < 48; i++) z[i] = (float)(-(double)i * 0.37);
+            z[pos] = (float)edge[k];
+            double ed, s = vm_exp_shift(z, 48, 0.0, 1.0, out, &ed);
+            for (size_t i = 0; i < 48; i++) {
+                double x = (double)z[i], want = x < -746 ? 0.0 : exp(x > 709 ? 709 : x);
+                if (want >= 0x1p-1022) assert_true(fabs(out[i] - want) <= 4e-16 * want);
+                else assert_true(fabs(out[i] - want) <= 0x1p-1074);
+            }
+            mix(out, sizeof out);
+            mix(&s, sizeof s);
+            mix(&ed, sizeof ed);
+        }
+    }
+}
+
 /* the float32 exp sum is within its stated bound of the double sum, and
  * the bound is tight enough to be useful (a few 1e-6 of the total); the
  * lane sums differ by width, so it stays out of the checksum */
@@ -216,8 +269,11 @@ static void test_abs_gt(void **st)
         double thr = thrs[t % 7];
         size_t want = 0;
         for (size_t i = 0; i < n; i++) want += isfinite(z[i]) && fabs((double)z[i]) > thr;
-        size_t got = vm_count_abs_gt(z, n, thr);
+        size_t got = vm_count_abs_gt(z, n, thr), over = 0, bad = 0;
         assert_int_equal(got, want);
+        for (size_t i = 0; i < n; i++) bad += !isfinite(z[i]);
+        assert_int_equal(vm_count_nonfinite_abs_gt(z, n, thr, &over), bad);
+        assert_int_equal(over, want);
         mix(&got, sizeof got);
     }
 }
@@ -247,6 +303,8 @@ int main(void)
         cmocka_unit_test(test_collect),
         cmocka_unit_test(test_divide),
         cmocka_unit_test(test_fdiv),
+        cmocka_unit_test(test_exp_fdiv_shift),
+        cmocka_unit_test(test_exp_edges),
         cmocka_unit_test(test_abs_gt),
         cmocka_unit_test(test_expf_sum),
         cmocka_unit_test(test_scan_collect),
