@@ -27,6 +27,10 @@
  * earlier step (mirostat's state): the rest is background work. */
 #define WORK_SLICE_NS 1000000L
 #define KEY_HISTORY_NS 500000L
+/* While work goes on, its progress is drawn at most this often (a frame
+ * after every 1 ms slice would cost a third of the work's time); a key's
+ * frame and the frame when the work is done are never held back. */
+#define BUSY_FRAME_NS 33000000L
 
 struct app {
     struct explorer ex;
@@ -41,6 +45,8 @@ struct app {
     int help, help_scroll;
     int quit;
     int null_screen;
+    int64_t frame_ns;            /* clock_ns of the last frame */
+    unsigned redraw_owed;        /* EX_REDRAW held back by BUSY_FRAME_NS */
     int test_hooks;
 };
 
