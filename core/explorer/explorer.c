@@ -342,6 +342,7 @@ void explorer_update(struct explorer *ex)
                               ex->info.sparse ? ex->info.tail_mass : -1.0, ex->info.token, same, &ex->ws, &ex->res,
                               &e) == LS_OK;
         ex->ws_clobbered = 0;
+        ex->res_gen++;
         if (!ex->res_ok && !ex->step_err.code) ex->step_err = e;
         if (ex->res_ok && ex->n_top == 0) {
             /* raw order and rank depend on the step only: once per step */

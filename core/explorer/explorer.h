@@ -165,6 +165,8 @@ struct explorer {
     struct chain_ws ws;
     struct chain_result res;
     int res_ok;                      /* 0: res is stale or the step failed */
+    uint64_t res_gen;                /* counts the runs into res: a cache of
+                                        something computed from res keys on it */
     unsigned stale;                  /* EX_RECOMPUTE / EX_RESAMPLE bits update must redo */
     struct ls_error step_err;        /* why the step failed */
     int32_t top[EX_TOP_MAX];         /* ids by p_raw descending (per step) */

@@ -332,7 +332,7 @@ static void draws_build(struct explorer_eval *xe, const struct explorer *ex)
 {
     struct xe_draws *d = &xe->draws;
     if (d->valid && d->step == ex->step && d->seed == ex->seed && !memcmp(&d->chain, &ex->chain, sizeof d->chain) &&
-        params_same(&d->params, &ex->params, 1) && d->gen == xe->src_gen)
+        params_same(&d->params, &ex->params, 1) && d->gen == xe->src_gen && d->res_gen == ex->res_gen)
         return;
     memset(d, 0, sizeof *d);
     d->valid = 1;
@@ -341,6 +341,7 @@ static void draws_build(struct explorer_eval *xe, const struct explorer *ex)
     d->chain = ex->chain;
     d->params = ex->params;
     d->gen = xe->src_gen;
+    d->res_gen = ex->res_gen;
     const struct chain_result *r = &ex->res;
     /* the buffers come from explorer_eval_work / _toggle, never a frame */
     if (!xe->dcount || xe->d_cap < ex->V) { d->valid = 0; return; }
