@@ -274,13 +274,19 @@ static int replay_advance(struct explorer *ex, long budget_ns, int min_steps, in
     struct step_info info;
     replay_rewind(h, &ex->chain, &ex->params, target, &ex->ws);
     int64_t t0 = clock_ns();
-    for (int n = 0; h->upto < target; n++) {
+    /* an earlier step's run only feeds chain_accept, which reads p: the
+     * same in every mode, so no raw softmax or stage masses there */
+    const int want = ex->ws.want;
+    ex->ws.want = CHAIN_WANT_DRAW;
+    int rc = 0;
+    for (int n = 0; h->upto < target && !rc; n++) {
         if (n >= min_steps && ((stateful && !runs) || (budget_ns >= 0 && clock_ns() - t0 >= budget_ns))) break;
-        if (replay_to(h, ex->src, &ex->chain, &ex->params, h->upto + 1, ex->seed, ex->wlogits, &info, &ex->ws,
-                      &ex->wres, e))
-            return -1;
+        rc = replay_to(h, ex->src, &ex->chain, &ex->params, h->upto + 1, ex->seed, ex->wlogits, &info, &ex->ws,
+                       &ex->wres, e);
         if (h->ran) ex->ws_clobbered = 1;
     }
+    ex->ws.want = want;
+    if (rc) return -1;
     ex->hist_done = h->upto;
     ex->hist_total = target;
     if (h->upto < target) {
