@@ -380,6 +380,7 @@ int eval_step_compute(struct eval_run *r, struct eval_worker *w)
         return LS_EDATA;
     }
     chain_ws_set_context(&w->ws, r->rec, step, 0, step, r->cfg.seed);
+    w->ws.prefetch = w->next;
     for (size_t k = 0; w->batch && k < r->n_set; k++) {
         int rc = compute_setting(r, w, k);
         if (rc) return rc;

@@ -222,7 +222,7 @@ int emu_trim_temperature_only(struct emu *e, const float *z)
     double sed = 0.0, s = vm_exp_fdiv_shift(z, V, Tf, (double)mx, r->p, &sed), ret = 0.0;
     vm_divide(r->p, V, s);
     memset(r->cut_by, CUT_NONE, V);
-    for (uint32_t i = 0; i < V; i++) r->kept[i] = (int32_t)i;
+    vm_iota(r->kept, V);
     if (r->have_raw) ret = chain_raw_total(r); /* once per step */
     for (int k = 0; k < e->c->n; k++) {
         memset(&r->stages[k], 0, sizeof r->stages[k]);

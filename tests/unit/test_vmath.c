@@ -278,6 +278,16 @@ static void test_abs_gt(void **st)
     }
 }
 
+/* a random double with a random mantissa and its exponent in [emin, emax] */
+static double rnd_exp(struct rng *g, int emin, int emax)
+{
+    return ldexp(1.0 + rng_uniform(g), emin + (int)(rng_uniform(g) * (emax - emin + 1)));
+}
+
+/* vm_divide's quotients are IEEE division's, bit for bit: dividends over
+ * the whole range its fast lanes take and past it (0, subnormal, negative,
+ * huge, NaN, inf), quotients close to a midpoint between two doubles (the
+ * hardest to round), divisors in and out of its fast range, every tail */
 static void test_divide(void **st)
 {
     (void)st;
@@ -286,6 +296,44 @@ static void test_divide(void **st)
     vm_divide(a, 37, 3.7);
     for (int i = 0; i < 37; i++) assert_true(a[i] == b[i] / 3.7);
     mix(a, sizeof a);
+    struct rng g;
+    rng_seed(&g, 23);
+    enum { N = 4096 };
+    static double x[N], q[N];
+    static const double odd[] = {0.0, -0.0, 0x1p-1074, 0x1p-1000, -1.5, 0x1p950, 1e308, NAN, INFINITY, 0x1p-960};
+    for (int t = 0; t < 300; t++) {
+        double s = t % 4 == 0 ? rnd_exp(&g, 0, 20) : t % 4 == 1 ? (double)(1 + (int)(rng_uniform(&g) * 1000))
+                 : t % 4 == 2 ? rnd_exp(&g, -60, 60) : 1.0 + rng_uniform(&g);
+        size_t n = t < 20 ? (size_t)t : N;
+        for (size_t i = 0; i < n; i++) {
+            double u = rng_uniform(&g);
+            if (u < 0.3) x[i] = rnd_exp(&g, -970, 2);
+            else if (u < 0.6) x[i] = rnd_exp(&g, -60, 1);
+            else if (u < 0.97) x[i] = s * (rnd_exp(&g, -50, 0) * (1 + 0x1p-53)); /* x / s near a midpoint */
+            else x[i] = odd[(int)(rng_uniform(&g) * 10)];
+        }
+        vm_divide_into(x, n, s, q);
+        for (size_t i = 0; i < n; i++) {
+            double want = x[i] / s;
+            assert_memory_equal(&q[i], &want, sizeof want);
+        }
+        mix(q, n * sizeof *q);
+    }
+}
+
+/* vm_iota over lists that hold 0..n-1 already, partly or not at all */
+static void test_iota(void **st)
+{
+    (void)st;
+    int32_t a[100];
+    for (size_t n = 0; n <= 100; n += 7) {
+        for (int kind = 0; kind < 3; kind++) {
+            for (size_t i = 0; i < 100; i++) a[i] = kind == 0 ? -1 : kind == 1 ? (int32_t)i : (int32_t)(i ^ 1);
+            vm_iota(a, n);
+            for (size_t i = 0; i < 100; i++)
+                assert_int_equal(a[i], i < n ? (int32_t)i : kind == 0 ? -1 : kind == 1 ? (int32_t)i : (int32_t)(i ^ 1));
+        }
+    }
 }
 
 static int report(void **st)
@@ -305,6 +353,7 @@ int main(void)
         cmocka_unit_test(test_fdiv),
         cmocka_unit_test(test_exp_fdiv_shift),
         cmocka_unit_test(test_exp_edges),
+        cmocka_unit_test(test_iota),
         cmocka_unit_test(test_abs_gt),
         cmocka_unit_test(test_expf_sum),
         cmocka_unit_test(test_scan_collect),
