@@ -153,7 +153,7 @@ int explorer_set_source(struct explorer *ex, struct source *s, struct ls_error *
     ex->dist_sel = ex->dist_scroll = 0;
     ex->seq_cur = -1;
     ex->detail_id = ex->detail_for = -1;
-    ex->hist_pending = ex->ws_clobbered = 0;
+    ex->hist_pending = ex->hist_failed = ex->ws_clobbered = 0;
     if (s->warnings[0]) {
         /* first warning line only: the status line has one row */
         size_t l = strcspn(s->warnings, "\n");
@@ -312,7 +312,8 @@ static int step_context(struct explorer *ex)
         return 1;
     }
     struct ls_error e = {0};
-    long b = ex->replay_budget_ns;
+    long b = ex->hist_failed ? -1 : ex->replay_budget_ns;
+    ex->hist_failed = 0;
     int rc = replay_advance(ex, b, 0, b < 0, &e);
     if (rc < 0) {
         chain_ws_set_context(&ex->ws, NULL, 0, 0, ex->step, ex->seed);
@@ -328,9 +329,11 @@ static int step_context(struct explorer *ex)
 static unsigned history_work(struct explorer *ex, long budget_ns)
 {
     struct ls_error e = {0};
-    if (replay_advance(ex, budget_ns, 1, 1, &e) == 0) return EX_REDRAW | EX_BUSY;
+    int rc = replay_advance(ex, budget_ns, 1, 1, &e);
+    if (rc == 0) return EX_REDRAW | EX_BUSY;
     ex->hist_pending = 0;
-    ex->stale |= EX_RECOMPUTE;   /* an error: explorer_update meets it again and says so */
+    ex->hist_failed = rc < 0;    /* the step that failed is the next one read */
+    ex->stale |= EX_RECOMPUTE;
     return EX_REDRAW | EX_BUSY;
 }
 

@@ -206,6 +206,8 @@ struct explorer {
      * longer holds this step's raw softmax for a rerun. */
     long replay_budget_ns;
     int hist_pending;
+    int hist_failed;                 /* the background met an error: the next update
+                                        goes on without a bound, meets it and says so */
     uint32_t hist_done, hist_total;
     int ws_clobbered;
     struct dry_breakers *breakers;

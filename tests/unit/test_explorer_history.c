@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "explorer/explorer.h"
@@ -43,11 +44,12 @@ static void set_history(struct explorer *ex, int mirostat)
     assert_int_equal(explorer_set_params(ex, &p), 0);
 }
 
-/* the background until it has nothing left; the number of slices */
+/* the background until it has nothing left (1000 slices at most: a test
+ * never hangs); the number of slices */
 static int drain(struct explorer *ex)
 {
     int n = 0;
-    while (explorer_work(ex, 0) & EX_BUSY) {
+    while ((explorer_work(ex, 0) & EX_BUSY) && n < 1000) {
         explorer_update(ex);   /* the terminal draws a frame after each slice */
         n++;
     }
@@ -195,6 +197,67 @@ static void test_draws_view_follows_history(void **st)
     explorer_free(&ref);
 }
 
+/* A source whose step 4 cannot be read: the history stops there, in the
+ * background or not, and the message says so, as when the key replayed
+ * it (the step is then shown without a history); the background ends. */
+struct failing { struct source *inner; };
+
+static int failing_read(struct source *s, uint32_t step, float *logits, struct step_info *info,
+                        struct ls_error *err)
+{
+    if (step == 4) return ls_fail(err, LS_EREAD, "step 4 is unreadable");
+    return source_read_step(((struct failing *)s->impl)->inner, step, logits, info, err);
+}
+
+static void failing_close(struct source *s)
+{
+    struct failing *f = s->impl;
+    source_close(f->inner);
+    free(f);
+}
+
+static const struct source_ops failing_ops = { "failing", failing_read, failing_close };
+
+static void open_failing(struct explorer *ex, long budget)
+{
+    struct ls_error e = {0};
+    struct failing *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    assert_int_equal(source_open(FIXTURE, NULL, &f->inner, &e), 0);
+    struct source *s = source_alloc(&failing_ops, "failing");
+    s->impl = f;
+    s->n_steps = f->inner->n_steps;
+    s->vocab_size = f->inner->vocab_size;
+    s->has_tokens = 1;
+    explorer_init(ex);
+    ex->replay_budget_ns = budget;
+    assert_int_equal(explorer_set_source(ex, s, &e), 0);
+}
+
+static void test_history_error(void **st)
+{
+    (void)st;
+    for (int mirostat = 0; mirostat < 2; mirostat++) {
+        struct explorer ex, ref;
+        open_failing(&ex, 0);
+        open_failing(&ref, -1);
+        set_history(&ex, mirostat);
+        set_history(&ref, mirostat);
+        explorer_set_step(&ex, 9);
+        explorer_set_step(&ref, 9);
+        explorer_update(&ex);
+        explorer_update(&ref);
+        assert_non_null(strstr(ref.msg, "step 4 is unreadable"));
+        int slices = drain(&ex);
+        assert_true(slices < 20);   /* the background ends */
+        assert_non_null(strstr(ex.msg, "step 4 is unreadable"));
+        assert_false(ex.hist_pending);
+        assert_same_result(&ex, &ref);
+        explorer_free(&ex);
+        explorer_free(&ref);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -202,6 +265,7 @@ int main(void)
         cmocka_unit_test(test_penalty_history_in_background),
         cmocka_unit_test(test_key_runs_no_earlier_step),
         cmocka_unit_test(test_draws_view_follows_history),
+        cmocka_unit_test(test_history_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
