@@ -45,7 +45,9 @@
  * Cost model: a keypress calls one action and then explorer_update(),
  * which runs the chain on the current step only (O(V)), rebuilds the
  * samples from a CDF over the survivors (binary search per draw) and never
- * touches other steps. Sequence-wide numbers are computed by
+ * touches other steps (with a bounded replay_budget_ns, the terminal's: the
+ * history of penalties, DRY and mirostat is then background work, and the
+ * step is shown with what is known until it arrives). Sequence-wide numbers are computed by
  * explorer_work(), one slice (a time budget) at a time, between keys; the
  * last EX_SEQ_CACHE settings are kept so toggling back is instant.
  *
