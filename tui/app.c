@@ -6,6 +6,7 @@
 #include "bindings.h"
 #include "hints.h"
 #include "cmdline.h"
+#include "base/clock.h"
 #include "base/display.h"
 #include "cli/eval_cli.h"
 #include "cli/eval_model.h"
@@ -28,7 +29,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define WORK_SLICE_NS 4000000L   /* background work per idle tick: under a frame */
 #define IDLE_WAKE_MS 250         /* poll for signals at least this often */
 
 void app_init(struct app *a)
@@ -37,6 +37,7 @@ void app_init(struct app *a)
     a->keys = &actions_builtin;
     hints_grid_keys(&a->g, a->keys);
     explorer_init(&a->ex);
+    a->ex.replay_budget_ns = KEY_HISTORY_NS;
     explorer_eval_init(&a->ev);
 }
 
@@ -58,6 +59,8 @@ void app_frame(struct app *a)
     if (w < 1) w = 1;
     if (h < 1) h = 1;
     if (a->g.w != w || a->g.h != h) grid_resize(&a->g, w, h); /* allocation only on resize */
+    a->frame_ns = clock_ns();
+    a->redraw_owed = EX_NONE;
     explorer_update(&a->ex);
     explorer_eval_update(&a->ev, &a->ex);
     view_layout(&a->L, w, h, a->ex.n_steps);
@@ -372,6 +375,11 @@ static int app_loop(struct app *a)
         if (scripted) {
             while (background(a, WORK_SLICE_NS) & EX_BUSY) ;
             fl = EX_REDRAW;
+        } else if ((fl & EX_BUSY) && clock_ns() - a->frame_ns < BUSY_FRAME_NS) {
+            a->redraw_owed |= fl & EX_RESIZE;   /* progress: drawn with a later slice's */
+            fl &= ~EX_RESIZE;
+        } else {
+            fl |= a->redraw_owed;
         }
         apply(a, fl & ~EX_QUIT);
         int key = input_next(a->in, fl & EX_BUSY ? 0 : IDLE_WAKE_MS);

@@ -19,6 +19,19 @@
 #include "input.h"
 #include "view/view.h"
 
+/* Background work between keys (issue 9): a slice stops once it has used
+ * WORK_SLICE_NS, after the piece under way (a step, or one sweep setting of
+ * a step), so a key waits at most a slice; --bench-frames times slices with
+ * the same budget. A key reads earlier steps' tokens (a history for the
+ * penalties) for at most KEY_HISTORY_NS and never runs the chain on an
+ * earlier step (mirostat's state): the rest is background work. */
+#define WORK_SLICE_NS 1000000L
+#define KEY_HISTORY_NS 500000L
+/* While work goes on, its progress is drawn at most this often (a frame
+ * after every 1 ms slice would cost a third of the work's time); a key's
+ * frame and the frame when the work is done are never held back. */
+#define BUSY_FRAME_NS 33000000L
+
 struct app {
     struct explorer ex;
     struct explorer_eval ev;     /* evaluators, sweep, diff, draws (issue 5) */
@@ -32,6 +45,8 @@ struct app {
     int help, help_scroll;
     int quit;
     int null_screen;
+    int64_t frame_ns;            /* clock_ns of the last frame */
+    unsigned redraw_owed;        /* EX_REDRAW held back by BUSY_FRAME_NS */
     int test_hooks;
 };
 

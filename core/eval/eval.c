@@ -396,26 +396,38 @@ void eval_step_commit(struct eval_run *r, struct eval_worker *w)
 int eval_run_step(struct eval_run *r, const float *logits, const struct step_info *info,
                   struct ls_error *err)
 {
+    /* one result: each setting is run, scored and drawn before the next */
+    for (size_t k = 0; k < r->n_set; k++) {
+        int rc = eval_run_step_set(r, logits, info, k, err);
+        if (rc) return rc;
+    }
+    return LS_OK;
+}
+
+int eval_run_step_set(struct eval_run *r, const float *logits, const struct step_info *info, size_t k,
+                      struct ls_error *err)
+{
     uint32_t step = r->steps_done;
     struct eval_worker *w = &r->w[0];
     if (step >= r->n_steps) return ls_fail(err, LS_EINTERNAL, "eval: more steps than the source has");
-    r->rec[step] = eval_recorded(r, info->token);
-    w->si = *info;
-    w->si.token = r->rec[step];
-    w->step = step;
-    w->logits = logits;
-    w->info = &w->si;
-    int rc = eval_step_compute(r, w);
-    /* one result: each setting is run, scored and drawn before the next */
-    for (size_t k = 0; !rc && k < r->n_set; k++) {
-        rc = compute_setting(r, w, k);
-        if (!rc) commit_setting(r, w, k);
+    if (k >= r->n_set) return ls_fail(err, LS_EINTERNAL, "eval: no setting %zu", k);
+    int rc = LS_OK;
+    if (k == 0) {   /* the step's own part, shared by its settings */
+        r->rec[step] = eval_recorded(r, info->token);
+        w->si = *info;
+        w->si.token = r->rec[step];
+        w->step = step;
+        w->logits = logits;
+        w->info = &w->si;
+        rc = eval_step_compute(r, w);
     }
+    if (!rc) rc = compute_setting(r, w, k);
+    if (!rc) commit_setting(r, w, k);
     if (rc) {
         if (err) *err = w->err;
         return rc;
     }
-    r->steps_done++;
+    if (k + 1 == r->n_set) r->steps_done++;
     return LS_OK;
 }
 

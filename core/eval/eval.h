@@ -192,6 +192,12 @@ int eval_run_new(const struct source *src, const struct eval_config *cfg,
  * source_read_step; info: its step_info. Runs the chain of every setting. */
 int eval_run_step(struct eval_run *r, const float *logits, const struct step_info *info,
                   struct ls_error *err);
+/* The same a setting at a time (k = 0 .. n_set - 1 in turn, with the same
+ * logits and info, which must stay valid until the last; the last one
+ * completes the step): eval_run_step is these in turn, so a caller that
+ * must stay responsive (the explorer's sweep) can stop between settings. */
+int eval_run_step_set(struct eval_run *r, const float *logits, const struct step_info *info, size_t k,
+                      struct ls_error *err);
 /* After the last step: the sample-based evaluators. `cancel` (may be NULL)
  * is polled between samples; a set flag returns LS_EINTERNAL "cancelled". */
 int eval_run_finish(struct eval_run *r, const volatile int *cancel, struct ls_error *err);

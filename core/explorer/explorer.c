@@ -48,6 +48,7 @@ void explorer_init(struct explorer *ex)
     ex->seq_cur = -1;
     ex->detail_id = ex->detail_for = -1;
     ex->strip_stage = -1;
+    ex->replay_budget_ns = -1;
 }
 
 static void seq_free(struct explorer *ex)
@@ -152,6 +153,7 @@ int explorer_set_source(struct explorer *ex, struct source *s, struct ls_error *
     ex->dist_sel = ex->dist_scroll = 0;
     ex->seq_cur = -1;
     ex->detail_id = ex->detail_for = -1;
+    ex->hist_pending = ex->hist_failed = ex->ws_clobbered = 0;
     if (s->warnings[0]) {
         /* first warning line only: the status line has one row */
         size_t l = strcspn(s->warnings, "\n");
@@ -256,26 +258,83 @@ static const struct dry_breakers *breakers(struct explorer *ex, const struct cha
     return ex->breakers;
 }
 
+/* Forward along the recorded path toward the current step (input/replay.h)
+ * a step at a time, until it arrives or the budget (monotonic ns; < 0: no
+ * bound) is spent: min_steps steps go whatever the budget, and a step that
+ * runs the chain (mirostat's carried state) goes only with `runs`. Returns
+ * 1 when it arrived (ws's context set for the step), 0 when not yet (ws's
+ * context set with the history so far), < 0 on an error (in e). Going
+ * forward in pieces is the same as replay_to's one call: each piece is
+ * replay_to's loop body for one step. */
+static int replay_advance(struct explorer *ex, long budget_ns, int min_steps, int runs, struct ls_error *e)
+{
+    struct replay *h = &ex->rp;
+    const uint32_t target = ex->step;
+    const int stateful = replay_stateful(&ex->chain, &ex->params);
+    struct step_info info;
+    replay_rewind(h, &ex->chain, &ex->params, target, &ex->ws);
+    int64_t t0 = clock_ns();
+    /* an earlier step's run only feeds chain_accept, which reads p: the
+     * same in every mode, so no raw softmax or stage masses there */
+    const int want = ex->ws.want;
+    ex->ws.want = CHAIN_WANT_DRAW;
+    int rc = 0;
+    for (int n = 0; h->upto < target && !rc; n++) {
+        if (n >= min_steps && ((stateful && !runs) || (budget_ns >= 0 && clock_ns() - t0 >= budget_ns))) break;
+        rc = replay_to(h, ex->src, &ex->chain, &ex->params, h->upto + 1, ex->seed, ex->wlogits, &info, &ex->ws,
+                       &ex->wres, e);
+        if (h->ran) ex->ws_clobbered = 1;
+    }
+    ex->ws.want = want;
+    if (rc) return -1;
+    ex->hist_done = h->upto;
+    ex->hist_total = target;
+    if (h->upto < target) {
+        chain_ws_set_context(&ex->ws, h->hist, h->n_hist, 0, target, ex->seed);
+        return 0;
+    }
+    /* arrived: no step left to read, only the context and the bookkeeping */
+    return replay_to(h, ex->src, &ex->chain, &ex->params, target, ex->seed, ex->wlogits, &info, &ex->ws, &ex->wres,
+                     e) ? -1 : 1;
+}
+
 /* The current step's history and carried state (penalties, DRY, mirostat),
  * replayed along the recorded tokens before it (input/replay.h, as `show`
- * does). Returns 0 when that ran the chain on other steps: ws no longer
- * holds this step's raw softmax for a rerun. */
+ * does), as far as replay_budget_ns allows (hist_pending: not all of it;
+ * explorer_work goes on). Returns 0 on an error (the step then runs
+ * without a history, as before). */
 static int step_context(struct explorer *ex)
 {
     chain_ws_set_breakers(&ex->ws, breakers(ex, &ex->chain, &ex->params));
+    ex->hist_pending = 0;
     if (!replay_needed(&ex->chain, &ex->params)) {
         chain_ws_set_context(&ex->ws, NULL, 0, 0, ex->step, ex->seed);
         return 1;
     }
-    struct step_info info;
     struct ls_error e = {0};
-    if (replay_to(&ex->rp, ex->src, &ex->chain, &ex->params, ex->step, ex->seed, ex->wlogits, &info, &ex->ws,
-                  &ex->wres, &e)) {
+    long b = ex->hist_failed ? -1 : ex->replay_budget_ns;
+    ex->hist_failed = 0;
+    int rc = replay_advance(ex, b, 0, b < 0, &e);
+    if (rc < 0) {
         chain_ws_set_context(&ex->ws, NULL, 0, 0, ex->step, ex->seed);
         explorer_message(ex, 1, "history: %s", e.msg);
         return 0;
     }
-    return ex->rp.ran == 0;
+    ex->hist_pending = rc == 0;
+    return 1;
+}
+
+/* Background: the rest of the current step's history, a step at a time
+ * (at least one per slice); when it arrives the step is recomputed with it. */
+static unsigned history_work(struct explorer *ex, long budget_ns)
+{
+    struct ls_error e = {0};
+    int rc = replay_advance(ex, budget_ns, 1, 1, &e);
+    if (rc == 0) return EX_REDRAW | EX_BUSY;
+    ex->hist_pending = 0;
+    ex->hist_failed = rc < 0;    /* the step that failed is the next one read */
+    ex->stale |= EX_RECOMPUTE;
+    return EX_REDRAW | EX_BUSY;
 }
 
 void explorer_update(struct explorer *ex)
@@ -286,11 +345,13 @@ void explorer_update(struct explorer *ex)
          * the raw softmax is reused (chain_rerun skips one exp per token) */
         int same = ex->step_loaded && ex->loaded_step == ex->step && ex->res_ok && ex->n_top > 0;
         load_step(ex);
-        same = step_context(ex) && same;
+        same = step_context(ex) && same && !ex->ws_clobbered;
         struct ls_error e = {0};
         ex->res_ok = topn_run(&ex->chain, &ex->params, ex->logits, ex->V,
                               ex->info.sparse ? ex->info.tail_mass : -1.0, ex->info.token, same, &ex->ws, &ex->res,
                               &e) == LS_OK;
+        ex->ws_clobbered = 0;
+        ex->res_gen++;
         if (!ex->res_ok && !ex->step_err.code) ex->step_err = e;
         if (ex->res_ok && ex->n_top == 0) {
             /* raw order and rank depend on the step only: once per step */
@@ -319,6 +380,15 @@ void explorer_update(struct explorer *ex)
         struct ls_error e = {0};
         ex->detail_ok = token_detail(&c, ex->detail_id, &ex->detail, &e) == LS_OK;
     }
+}
+
+void explorer_update_whole(struct explorer *ex)
+{
+    long b = ex->replay_budget_ns;
+    ex->replay_budget_ns = -1;
+    if (ex->hist_pending) ex->stale |= EX_RECOMPUTE;
+    explorer_update(ex);
+    ex->replay_budget_ns = b;
 }
 
 /* --- sequence-wide numbers ----------------------------------------------- */
@@ -397,6 +467,7 @@ next:
 unsigned explorer_work(struct explorer *ex, long budget_ns)
 {
     if (!ex->src) return EX_NONE;
+    if (ex->hist_pending) return history_work(ex, budget_ns);   /* what is on screen first */
     struct ex_seq *s = &ex->seq[seq_slot(ex)];
     s->stamp = ++ex->seq_clock;
     if (s->done >= ex->n_steps) return EX_NONE;
@@ -419,6 +490,9 @@ static void fill_scores(struct explorer *ex)
     /* what the chain changed about the settings (vLLM raises 0 < T < 0.01
      * to 0.01): first, so "temperature 0.01" on the bar is never ambiguous */
     if (r->note[0]) score_rows_add(sc, SCORE_NOTE, "note", "%s", r->note);
+    /* shown with the history so far: the numbers below change when it arrives */
+    if (ex->hist_pending)
+        score_rows_add(sc, SCORE_PENDING, "history", "computing... %u/%u steps", ex->hist_done, ex->hist_total);
     score_rows_add(sc, SCORE_NORMAL, "entropy", "%.3f -> %.3f nats", r->entropy_before, r->entropy_after);
     score_rows_add(sc, SCORE_NORMAL, "kept", "%u of %u", r->n_kept, r->n_finite);
     int32_t tok = ex->info.token;

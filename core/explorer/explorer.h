@@ -45,7 +45,9 @@
  * Cost model: a keypress calls one action and then explorer_update(),
  * which runs the chain on the current step only (O(V)), rebuilds the
  * samples from a CDF over the survivors (binary search per draw) and never
- * touches other steps. Sequence-wide numbers are computed by
+ * touches other steps (with a bounded replay_budget_ns, the terminal's: the
+ * history of penalties, DRY and mirostat is then background work, and the
+ * step is shown with what is known until it arrives). Sequence-wide numbers are computed by
  * explorer_work(), one slice (a time budget) at a time, between keys; the
  * last EX_SEQ_CACHE settings are kept so toggling back is instant.
  *
@@ -165,6 +167,8 @@ struct explorer {
     struct chain_ws ws;
     struct chain_result res;
     int res_ok;                      /* 0: res is stale or the step failed */
+    uint64_t res_gen;                /* counts the runs into res: a cache of
+                                        something computed from res keys on it */
     unsigned stale;                  /* EX_RECOMPUTE / EX_RESAMPLE bits update must redo */
     struct ls_error step_err;        /* why the step failed */
     int32_t top[EX_TOP_MAX];         /* ids by p_raw descending (per step) */
@@ -192,6 +196,22 @@ struct explorer {
     /* the current step's history and carried state (input/replay.h), and
      * DRY's breakers over the vocabulary (built on first use) */
     struct replay rp;
+    /* Bounded history (issue 9): the replay above goes forward a step at a
+     * time. A key (explorer_update) spends at most replay_budget_ns on it
+     * (< 0: no bound, the default: the result is always complete) and
+     * never runs the chain on an earlier step when the budget is bounded;
+     * what is left is explorer_work's, a step per piece, in its slices.
+     * Until then the current step is shown as computed with the state the
+     * replay reached (hist_done of hist_total steps) and hist_pending says
+     * so (a scores row); when the replay arrives, the step is recomputed.
+     * ws_clobbered: the background ran earlier steps on ws, so ws no
+     * longer holds this step's raw softmax for a rerun. */
+    long replay_budget_ns;
+    int hist_pending;
+    int hist_failed;                 /* the background met an error: the next update
+                                        goes on without a bound, meets it and says so */
+    uint32_t hist_done, hist_total;
+    int ws_clobbered;
     struct dry_breakers *breakers;
     int breakers_built;
     const char *const *dry_breaker_strs;  /* the breaker strings (borrowed); NULL: llama.cpp's defaults */
@@ -238,6 +258,9 @@ int explorer_read_step(const struct explorer *ex, uint32_t step, float *z, struc
 
 /* Bring the current step's numbers up to date (cheap when nothing changed). */
 void explorer_update(struct explorer *ex);
+/* The same with the current step's whole history, whatever
+ * replay_budget_ns says (outputs such as :export need the final numbers). */
+void explorer_update_whole(struct explorer *ex);
 /* One slice of sequence-wide work, at most about budget_ns of CPU time
  * (always at least one step). Returns EX_REDRAW | EX_BUSY while work
  * remains, EX_REDRAW for the last slice, 0 when there was nothing to do. */

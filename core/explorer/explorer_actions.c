@@ -51,15 +51,29 @@ unsigned explorer_focus(struct explorer *ex, int panel, int p)
     return EX_REDRAW;
 }
 
+/* p differs from the current parameters only in parameters whose stage is
+ * not in the chain (the bar dims them: their value has no effect, see
+ * explorer_param_state), so the step's result stays as it is. */
+static int no_effect(const struct explorer *ex, const struct params *p)
+{
+    struct params x = *p;
+    for (int q = 0; q < PARAM__COUNT; q++)
+        if (explorer_param_state(ex, q) == EXPS_ABSENT)
+            param_set(&x, (enum param_id)q, param_get(&ex->params, (enum param_id)q));
+    return !memcmp(&x, &ex->params, sizeof x);
+}
+
 /* Set params: the flags of the change (EX_REDRAW alone for a refusal,
- * whose message is on screen). */
+ * whose message is on screen, and for a change with no effect on the
+ * step: a key on such a parameter costs a frame, not a chain run). */
 static unsigned set_params(struct explorer *ex, const struct params *p)
 {
     struct ls_error e = {0};
     if (params_check(p, &e)) { explorer_message(ex, 1, "%s", e.msg); return EX_REDRAW; }
     if (!memcmp(p, &ex->params, sizeof *p)) return EX_NONE;
+    int same_result = no_effect(ex, p);
     ex->params = *p;
-    return mark(ex, EX_RECOMPUTE);
+    return same_result ? EX_REDRAW : mark(ex, EX_RECOMPUTE);
 }
 
 static unsigned set_chain(struct explorer *ex, const struct chain *c)
@@ -90,13 +104,15 @@ static unsigned adjust_seed(struct explorer *ex, int dir, int coarse)
  * stage is not in the chain (the change then has no effect). */
 static unsigned set_param_key(struct explorer *ex, int f, double v)
 {
-    struct params p = ex->params;
+    struct params p = ex->params, before = ex->params;
     param_set(&p, (enum param_id)f, v);
     unsigned fl = set_params(ex, &p);
+    /* refused: the message says why (a change with no effect redraws too) */
+    int refused = fl == EX_REDRAW && !memcmp(&before, &ex->params, sizeof before);
     char note[128], val[32];
     explorer_param_note(ex, f, note, sizeof note);
     explorer_param_text(ex, f, val, sizeof val);
-    if (note[0] && fl != EX_REDRAW) explorer_message(ex, 0, "%s %s: %s", explorer_param_name(f), val, note);
+    if (note[0] && !refused) explorer_message(ex, 0, "%s %s: %s", explorer_param_name(f), val, note);
     return fl | (note[0] ? EX_REDRAW : EX_NONE);
 }
 

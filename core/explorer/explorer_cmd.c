@@ -252,7 +252,7 @@ int explorer_write_file(struct explorer *ex, const char *cmd, const char *path, 
 int explorer_export(struct explorer *ex, const char *path, long top, int force, struct ls_error *err)
 {
     if (!ex->src) return ls_fail(err, LS_EUSAGE, "nothing open");
-    explorer_update(ex);
+    explorer_update_whole(ex);
     if (!ex->res_ok) return ls_fail(err, LS_EDATA, "step %u has no distribution", ex->step);
     struct report_ctx c = { ex->src, ex->step, &ex->chain, &ex->params, &ex->res, &ex->info,
                             ex->logits, ex->seed, top };

@@ -168,21 +168,24 @@ static void job_start(struct explorer_eval *xe, struct explorer *ex, struct xe_j
     j->n_sets = n;
 }
 
-/* Feed the run step by step until the deadline, then finish each
- * setting. Returns 1 while the job runs. */
+/* Feed the run a setting of a step at a time until the deadline (a sweep
+ * step runs one chain per temperature: together they would be one long
+ * piece), then finish each setting. Returns 1 while the job runs. */
 static int job_feed(struct explorer_eval *xe, struct explorer *ex, struct xe_job *j, long t0, long budget)
 {
     if (j->state != XE_RUNNING || !j->run) return 0;
     struct ls_error e = {0};
     while (j->step < ex->n_steps) {
-        memset(&j->info, 0, sizeof j->info);
-        if (source_read_step(ex->src, j->step, j->z, &j->info, &e)) {
-            ls_error_prefix(&e, ex->src->path);
-            job_fail(xe, j, e.msg);
-            return 0;
+        if (j->set == 0) {
+            memset(&j->info, 0, sizeof j->info);
+            if (source_read_step(ex->src, j->step, j->z, &j->info, &e)) {
+                ls_error_prefix(&e, ex->src->path);
+                job_fail(xe, j, e.msg);
+                return 0;
+            }
         }
-        if (eval_run_step(j->run, j->z, &j->info, &e)) { job_fail(xe, j, e.msg); return 0; }
-        j->step++;
+        if (eval_run_step_set(j->run, j->z, &j->info, (size_t)j->set, &e)) { job_fail(xe, j, e.msg); return 0; }
+        if (++j->set == j->n_sets) { j->set = 0; j->step++; }
         if ((long)clock_ns() - t0 >= budget) return 1;
     }
     while (j->fin < j->n_sets) {
@@ -329,7 +332,7 @@ static void draws_build(struct explorer_eval *xe, const struct explorer *ex)
 {
     struct xe_draws *d = &xe->draws;
     if (d->valid && d->step == ex->step && d->seed == ex->seed && !memcmp(&d->chain, &ex->chain, sizeof d->chain) &&
-        params_same(&d->params, &ex->params, 1) && d->gen == xe->src_gen)
+        params_same(&d->params, &ex->params, 1) && d->gen == xe->src_gen && d->res_gen == ex->res_gen)
         return;
     memset(d, 0, sizeof *d);
     d->valid = 1;
@@ -338,6 +341,7 @@ static void draws_build(struct explorer_eval *xe, const struct explorer *ex)
     d->chain = ex->chain;
     d->params = ex->params;
     d->gen = xe->src_gen;
+    d->res_gen = ex->res_gen;
     const struct chain_result *r = &ex->res;
     /* the buffers come from explorer_eval_work / _toggle, never a frame */
     if (!xe->dcount || xe->d_cap < ex->V) { d->valid = 0; return; }

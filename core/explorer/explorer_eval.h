@@ -73,6 +73,8 @@ struct xe_job {
     float *z;                    /* V: the step being fed */
     struct step_info info;
     uint32_t step;               /* steps the run has been fed */
+    int set;                     /* settings of step `step` fed so far (a piece of
+                                    background work is one setting of one step) */
     int fin;                     /* settings finished */
     char err[200];               /* XE_FAILED: why */
 };
@@ -90,6 +92,8 @@ struct xe_draws {
     struct chain chain;
     struct params params;
     uint64_t seed;
+    uint64_t res_gen;            /* ex->res_gen it was built from (a step shown
+                                    with its history pending is rerun) */
     uint64_t gen;                /* src_gen it was built for */
     uint32_t n;                  /* draws (EX_EMP_DRAWS) */
     uint32_t n_rows;

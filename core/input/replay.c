@@ -70,6 +70,12 @@ static void rewind_to(struct replay *h, const struct chain *c, const struct para
     }
 }
 
+void replay_rewind(struct replay *h, const struct chain *c, const struct params *p, uint32_t step,
+                   struct chain_ws *ws)
+{
+    rewind_to(h, c, p, step > h->n_steps ? h->n_steps : step, ws);
+}
+
 /* step t (read into logits/info) through the chain, its token accepted */
 static void run_earlier(struct replay *h, struct source *s, const struct chain *c, const struct params *p,
                         uint32_t t, uint64_t seed, const float *logits, const struct step_info *info,

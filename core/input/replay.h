@@ -47,6 +47,12 @@ int replay_needed(const struct chain *c, const struct params *p);
 int replay_to(struct replay *h, struct source *s, const struct chain *c, const struct params *p, uint32_t step,
               uint64_t seed, float *logits, struct step_info *info, struct chain_ws *ws,
               struct chain_result *r, struct ls_error *err);
+/* The first part of replay_to alone: back to `step` (or to step 0 for
+ * another setting) without reading anything, so a caller can then go
+ * forward a step at a time (replay_to(h, .., h->upto + 1, ..)) and stop
+ * between steps (the explorer's bounded background work). */
+void replay_rewind(struct replay *h, const struct chain *c, const struct params *p, uint32_t step,
+                   struct chain_ws *ws);
 /* After `step` ran into r: accept its recorded token tok (once per step;
  * tok < 0: none, the state stays). */
 void replay_accept(struct replay *h, const struct chain *c, const struct params *p, uint32_t step, int32_t tok,

@@ -13,7 +13,7 @@
  *              [256, 262144] synthetic file: total and largest slice;
  *   sweep view the same for the sweep view's default temperatures.
  * Times are this thread's CPU time (robust to a busy machine); the slice
- * budget is the app's (WORK_SLICE_NS, 4 ms) unless BENCH_SLICE_NS says.
+ * budget is the app's (tui/app.h WORK_SLICE_NS, 1 ms) unless BENCH_SLICE_NS says.
  * BENCH_PRESET=hf|llama.cpp|vllm limits the background parts to one
  * system (default: the explorer's own start, hf with every stage off, and
  * the llama.cpp defaults). Figures, never pass/fail. */
@@ -170,7 +170,7 @@ static void background(uint32_t V, uint32_t steps, enum preset sys, int defaults
 int main(void)
 {
     const char *sl = getenv("BENCH_SLICE_NS"), *only = getenv("BENCH_PRESET");
-    long slice_ns = sl && *sl ? strtol(sl, NULL, 10) : 4000000L;
+    long slice_ns = sl && *sl ? strtol(sl, NULL, 10) : 1000000L;   /* WORK_SLICE_NS */
     uint32_t steps = getenv("BENCH_STEPS") ? (uint32_t)strtoul(getenv("BENCH_STEPS"), NULL, 10) : 256;
     enum preset want = PRESET_CUSTOM;
     if (only && *only && !preset_parse(only, &want)) want = PRESET_CUSTOM;
