@@ -98,6 +98,11 @@ int sample_steps_workers(const struct cli_one *c, const struct sample_plan *plan
     /* the history is the draws: each step waits for the one before */
     if (replay_needed(&c->o.chain, &c->o.params)) return 1;
     if (plan->n < SAMPLE_MIN_THREADED_STEPS * (uint32_t)nw) nw = (int)(plan->n / SAMPLE_MIN_THREADED_STEPS);
+    /* a worker's buffers: the step, the chain's workspace and result, the
+     * prefix sums: about 80 bytes a token (61 allocated at once, the
+     * emulation's scratch on use) */
+    uint64_t per = (uint64_t)(c->s->vocab_size ? c->s->vocab_size : 1) * 80u;
+    while (nw > 1 && per * (uint64_t)(nw - 1) > SAMPLE_PIPE_MEMORY) nw--;
     return nw < 1 ? 1 : nw;
 }
 

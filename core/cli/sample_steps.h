@@ -22,6 +22,9 @@ struct cJSON;
  * cost about what a few chains cost (tests/bench/bench_sample.c). */
 #define SAMPLE_MIN_THREADED_STEPS 16u
 
+/* The extra workers' buffers, at most this many bytes (one worker: none extra). */
+#define SAMPLE_PIPE_MEMORY ((uint64_t)1 << 30)
+
 struct sample_plan {
     uint32_t first, n;     /* steps [first, first + n) */
     long count;            /* draws per step */

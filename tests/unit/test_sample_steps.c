@@ -268,6 +268,38 @@ static void test_sample_failures(void **state)
     source_close(syn);
 }
 
+/* workers only where they pay: enough steps each, buffers within the
+ * memory bound, no history */
+static void test_sample_workers(void **state)
+{
+    (void)state;
+    struct source fake = { .n_steps = 1000, .vocab_size = 131072 };
+    struct cli_one c;
+    memset(&c, 0, sizeof c);
+    c.s = &fake;
+    chain_preset(&c.o.chain, PRESET_LLAMACPP);
+    c.o.params = PARAMS_OFF;
+    struct sample_plan plan = { .first = 0, .n = 1000, .count = 1, .all = 1, .threads = 2 };
+    assert_int_equal(sample_steps_workers(&c, &plan), 2);
+    plan.threads = 8;
+    assert_int_equal(sample_steps_workers(&c, &plan), 8);
+    plan.n = 40;                                  /* 16 steps a worker at least */
+    assert_int_equal(sample_steps_workers(&c, &plan), 2);
+    plan.n = SAMPLE_MIN_THREADED_STEPS * 2 - 1;
+    assert_int_equal(sample_steps_workers(&c, &plan), 1);
+    plan.n = 1000;
+    fake.vocab_size = 1u << 21;                   /* 160 MiB a worker: 6 more fit in 1 GiB */
+    assert_int_equal(sample_steps_workers(&c, &plan), 7);
+    fake.vocab_size = 1u << 24;                   /* 1.25 GiB a worker: none more */
+    assert_int_equal(sample_steps_workers(&c, &plan), 1);
+    fake.vocab_size = 131072;
+    c.o.params.mirostat = 2;                      /* mu carried over the draws */
+    assert_int_equal(sample_steps_workers(&c, &plan), 1);
+    c.o.params.mirostat = 0;
+    c.o.params.presence_penalty = 0.5;            /* the history is the draws */
+    assert_int_equal(sample_steps_workers(&c, &plan), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -275,6 +307,7 @@ int main(void)
         cmocka_unit_test(test_pipe_first_failure),
         cmocka_unit_test(test_sample_threads_agree),
         cmocka_unit_test(test_sample_failures),
+        cmocka_unit_test(test_sample_workers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
