@@ -77,9 +77,35 @@ INLINE VD NAME(VD x)                                                            
 EXP_LANES(exp4, v4d, v4l, v4u, sel4d)
 EXP_LANES(exp8, v8d, v8l, v8u, sel8d)
 
-/* 4 lanes at z (count valid lanes; the rest are padding that weighs 0):
- * the weights, and the scaled shifted logits (0 where not finite) in *xo */
-INLINE v4d exp_lanes(const float *z, size_t count, double shift, double scale, v4d *xo)
+/* EXP_LANES's arithmetic, operation for operation, for lanes known to be
+ * finite and in [-708, 709]: its clamps, subnormal branch and selects are
+ * no-ops there, so leaving them out keeps every bit */
+#define EXP_NORMAL(NAME, VD, VU, ATTR)                                                               \
+ATTR INLINE VD NAME(VD x)                                                                          \
+{                                                                                                  \
+    const double LN2_HI = 6.93147180369123816490e-01, LN2_LO = 1.90821492927058770002e-10;          \
+    const double SHIFT = 6755399441055744.0;                                                       \
+    const VD zero = {0};                                                                           \
+    VD kd = x * 1.4426950408889634 + SHIFT;                                                        \
+    VD n = kd - SHIFT;                                                                             \
+    VD r = (x - n * LN2_HI) - n * LN2_LO;                                                          \
+    VD r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;                                                     \
+    VD a01 = r + 1.0, a23 = r * (1.0 / 6.0) + 0.5;                                                 \
+    VD a45 = r * (1.0 / 120.0) + 1.0 / 24.0, a67 = r * (1.0 / 5040.0) + 1.0 / 720.0;               \
+    VD a89 = r * (1.0 / 362880.0) + 1.0 / 40320.0, a1011 = r * (1.0 / 39916800.0) + 1.0 / 3628800.0;\
+    VD a1213 = r * (1.0 / 6227020800.0) + 1.0 / 479001600.0;                                       \
+    VD b0 = a23 * r2 + a01, b1 = a67 * r2 + a45, b2 = a1011 * r2 + a89;                            \
+    VD c1 = a1213 * r4 + b2;                                                                       \
+    VD p = (c1 * r8 + b1 * r4) + b0;                                                               \
+    VU direct = ((VU)kd - (VU)(zero + SHIFT) + 1023u) << 52; /* 2^n, normal n */                   \
+    return p * (VD)direct;                                                                         \
+}
+EXP_NORMAL(exp4_normal, v4d, v4u, )
+
+/* 4 lanes at z (count valid lanes; the rest are padding that weighs 0),
+ * divided by T first in float when div (IEEE per lane, as vm_fdiv): the
+ * weights, and the scaled shifted logits (0 where not finite) in *xo */
+INLINE v4d exp_lanes(const float *z, size_t count, int div, float T, double shift, double scale, v4d *xo)
 {
     float pad[4];
     if (count < 4) {
@@ -87,6 +113,7 @@ INLINE v4d exp_lanes(const float *z, size_t count, double shift, double scale, v
         z = pad;
     }
     v4f f = load4f(z);
+    if (div) f = f / T;
     v4l fin = __builtin_convertvector(finite4(f), v4l);
     v4d x = sel4d(fin, (__builtin_convertvector(f, v4d) - shift) * scale, (v4d){0});
     *xo = x;
@@ -95,12 +122,12 @@ INLINE v4d exp_lanes(const float *z, size_t count, double shift, double scale, v
 
 /* The lanes from i on (fewer than 16 left, or all of them), into the 16
  * lane sums acc/ed, then the sums added in one fixed order. */
-INLINE double exp_tail(const float *z, size_t i, size_t n, double shift, double scale, double *out,
-                       double *sum_ed, v4d acc[4], v4d ed[4])
+INLINE double exp_tail(const float *z, size_t i, size_t n, int div, float T, double shift, double scale,
+                       double *out, double *sum_ed, v4d acc[4], v4d ed[4])
 {
     for (int k = 0; i < n; i += 4, k = (k + 1) & 3) {
         size_t c = n - i < 4 ? n - i : 4;
-        v4d x, e = exp_lanes(z + i, c, shift, scale, &x);
+        v4d x, e = exp_lanes(z + i, c, div, T, shift, scale, &x);
         acc[k] += e;
         ed[k] += e * x;
         if (out) for (size_t j = 0; j < c; j++) out[i + j] = e[j];
@@ -111,46 +138,104 @@ INLINE double exp_tail(const float *z, size_t i, size_t n, double shift, double 
 }
 
 /* 16 lane sums: blocks of 16 tokens, token i + 4k + j into acc[k] lane j */
-INLINE double exp_body(const float *z, size_t n, double shift, double scale, double *out, double *sum_ed)
+INLINE double exp_body(const float *z, size_t n, int div, float T, double shift, double scale, double *out,
+                       double *sum_ed, const float *pf)
 {
     v4d acc[4] = {{0}}, ed[4] = {{0}};
     size_t i = 0;
     for (; i + 16 <= n; i += 16) {
+        if (pf) __builtin_prefetch(pf + i, 0, 2); /* a hint: never faults */
+        /* x before the finite select: NaN or inf fails the range test, so
+         * in a block that passes it every lane is finite and normal */
+        v4d xr[4];
+        v4l ok = {-1, -1, -1, -1};
         for (int k = 0; k < 4; k++) {
-            v4d x, e = exp_lanes(z + i + 4 * k, 4, shift, scale, &x);
+            v4f f = load4f(z + i + 4 * k);
+            if (div) f = f / T;
+            xr[k] = (__builtin_convertvector(f, v4d) - shift) * scale;
+            ok &= (xr[k] >= -708.0) & (xr[k] <= 709.0);
+        }
+        if ((ok[0] & ok[1] & ok[2] & ok[3]) == -1) {
+            for (int k = 0; k < 4; k++) {
+                v4d e = exp4_normal(xr[k]);
+                acc[k] += e;
+                ed[k] += e * xr[k];
+                if (out) memcpy(out + i + 4 * k, &e, sizeof e);
+            }
+            continue;
+        }
+        for (int k = 0; k < 4; k++) {
+            v4d x, e = exp_lanes(z + i + 4 * k, 4, div, T, shift, scale, &x);
             acc[k] += e;
             ed[k] += e * x;
             if (out) memcpy(out + i + 4 * k, &e, sizeof e);
         }
     }
-    return exp_tail(z, i, n, shift, scale, out, sum_ed, acc, ed);
+    return exp_tail(z, i, n, div, T, shift, scale, out, sum_ed, acc, ed);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define TARGET_512 __attribute__((target("avx512f,avx512dq")))
+EXP_NORMAL(exp8_normal, v8d, v8u, TARGET_512)
+
+/* 8 lanes at z: x = ((double)(z / T if div) - shift) * scale as
+ * exp_lanes forms it; 1 when every lane is finite with x in [-708, 709]
+ * (the usual step's every lane: the callers shift by the maximum) */
+TARGET_512 INLINE int x8_normal(const float *z, int div, float T, double shift, double scale, __m512d *x)
+{
+    __m256 f = _mm256_loadu_ps(z);
+    if (div) f = _mm256_div_ps(f, _mm256_set1_ps(T));
+    *x = _mm512_mul_pd(_mm512_sub_pd(_mm512_cvtps_pd(f), _mm512_set1_pd(shift)), _mm512_set1_pd(scale));
+    __mmask8 lo = _mm512_cmp_pd_mask(*x, _mm512_set1_pd(-708.0), _CMP_GE_OQ);
+    __mmask8 hi = _mm512_cmp_pd_mask(*x, _mm512_set1_pd(709.0), _CMP_LE_OQ);
+    return (lo & hi) == 0xff;
+}
+
+/* the general lanes of 8 tokens (exp_lanes on 8-double vectors) */
+TARGET_512 INLINE v8d exp8_general(const float *z, int div, float T, double shift, double scale, v8d *xo)
+{
+    v8f f = load8f(z);
+    if (div) f = f / T;
+    v8l fin = __builtin_convertvector(finite8(f), v8l);
+    v8d x = sel8d(fin, (__builtin_convertvector(f, v8d) - shift) * scale, (v8d){0});
+    *xo = x;
+    return sel8d(fin, exp8(x), (v8d){0});
 }
 
 /* exp_body on 8-double vectors: lanes 0-3 of acc8[h] are exp_body's
  * acc[2h] and lanes 4-7 its acc[2h + 1], and every lane does the same
- * arithmetic, so the result has the same bits at twice the width */
-INLINE double exp_body8(const float *z, size_t n, double shift, double scale, double *out, double *sum_ed)
+ * arithmetic, so the result has the same bits at twice the width. A block
+ * of 16 whose lanes are all normal (x8_normal) takes exp8_normal. */
+TARGET_512 INLINE double exp_body8(const float *z, size_t n, int div, float T, double shift, double scale,
+                                   double *out, double *sum_ed, const float *pf)
 {
-    v8d acc8[2] = {{0}}, ed8[2] = {{0}};
+    v8d acc0 = {0}, acc1 = {0}, ed0 = {0}, ed1 = {0}, x0, x1, e0, e1;
     size_t i = 0;
     for (; i + 16 <= n; i += 16) {
-        for (int h = 0; h < 2; h++) {
-            v8f f = load8f(z + i + 8 * h);
-            v8l fin = __builtin_convertvector(finite8(f), v8l);
-            v8d x = sel8d(fin, (__builtin_convertvector(f, v8d) - shift) * scale, (v8d){0});
-            v8d e = sel8d(fin, exp8(x), (v8d){0});
-            acc8[h] += e;
-            ed8[h] += e * x;
-            if (out) memcpy(out + i + 8 * h, &e, sizeof e);
+        if (pf) __builtin_prefetch(pf + i, 0, 2); /* a hint: never faults */
+        __m512d u0, u1;
+        int ok = x8_normal(z + i, div, T, shift, scale, &u0) & x8_normal(z + i + 8, div, T, shift, scale, &u1);
+        if (ok) {
+            x0 = (v8d)u0, x1 = (v8d)u1;
+            e0 = exp8_normal(x0), e1 = exp8_normal(x1);
+        } else {
+            e0 = exp8_general(z + i, div, T, shift, scale, &x0);
+            e1 = exp8_general(z + i + 8, div, T, shift, scale, &x1);
         }
+        acc0 += e0;
+        ed0 += e0 * x0;
+        acc1 += e1;
+        ed1 += e1 * x1;
+        if (out) { memcpy(out + i, &e0, sizeof e0); memcpy(out + i + 8, &e1, sizeof e1); }
     }
     v4d acc[4], ed[4];
-    for (int h = 0; h < 2; h++) {
-        memcpy(&acc[2 * h], &acc8[h], sizeof acc8[h]); /* two v4d, in lane order */
-        memcpy(&ed[2 * h], &ed8[h], sizeof ed8[h]);
-    }
-    return exp_tail(z, i, n, shift, scale, out, sum_ed, acc, ed);
+    memcpy(&acc[0], &acc0, sizeof acc0); /* two v4d, in lane order */
+    memcpy(&acc[2], &acc1, sizeof acc1);
+    memcpy(&ed[0], &ed0, sizeof ed0);
+    memcpy(&ed[2], &ed1, sizeof ed1);
+    return exp_tail(z, i, n, div, T, shift, scale, out, sum_ed, acc, ed);
 }
+#endif
 
 /* the 4-lane blocks from i on, then the scalar tail, and the sums */
 INLINE double fdiv_tail(const float *z, size_t i, size_t n, float T, double shift, float *y, double *out,
@@ -213,6 +298,53 @@ INLINE void divide_body(const double *a, size_t n, double s, double *out)
     for (; i < n; i++) out[i] = a[i] / s;
 }
 
+/* The same quotients without a divide instruction per vector (a divider
+ * does one vector in ~16 cycles; this, five multiply-adds). With y =
+ * RN(1/s) (one IEEE division), q0 = RN(a y), then twice r = a - s q
+ * (one fused multiply-add) and q = RN(q + r y):
+ *  - q0 is within 2u + u^2 (u = 2^-53) of x = a / s, relative, so the
+ *    first step's q + r y lies within about 8u ulp(x) of x, and its
+ *    rounding q1 is a neighbour of x (a faithful quotient);
+ *  - for a faithful q1, r1 = a - s q1 is exact, and q1 + r1 y = x + e (x -
+ *    q1) with |e| <= u, and RN(q1 + r1 y) = RN(x): Markstein's theorem
+ *    (Muller et al., Handbook of Floating-Point Arithmetic, the division
+ *    by Newton-Raphson with an FMA; the IA-64 division proofs rest on it).
+ * It needs every value normal: s in [2^-50, 2^50] (checked once) and a
+ * lane's a in [2^-960, 2^900] (x and the residuals, about 2^-52 a, stay
+ * normal; nothing overflows); a vector with any other lane (0, subnormal,
+ * negative, huge, NaN) is divided by the instruction. So the bits are the
+ * division's on every path (test_vmath checks it on random and
+ * near-midpoint quotients and the paths' checksum). */
+#if defined(__x86_64__) && defined(__GNUC__)
+#define DIV_S_OK(s) ((s) >= 0x1p-50 && (s) <= 0x1p50)
+/* one body for both widths: P is the intrinsics' prefix, W the lanes, OK
+ * whether every lane of A lies in [LO, HI] */
+#define DIVIDE_FMA(NAME, ATTR, VD, P, W, OK)                                                          \
+ATTR INLINE void NAME(const double *a, size_t n, double s, double *out)                            \
+{                                                                                                  \
+    if (!DIV_S_OK(s)) { divide_body(a, n, s, out); return; }                                       \
+    const VD S = P##_set1_pd(s), NS = P##_set1_pd(-s), Y = P##_set1_pd(1.0 / s);                   \
+    const VD LO = P##_set1_pd(0x1p-960), HI = P##_set1_pd(0x1p900);                                \
+    size_t i = 0;                                                                                  \
+    for (; i + W <= n; i += W) {                                                                   \
+        VD A = P##_loadu_pd(a + i), q;                                                             \
+        if (!(OK)) {                                                                               \
+            q = P##_div_pd(A, S);                                                                  \
+        } else {                                                                                   \
+            q = P##_mul_pd(A, Y);                                                                  \
+            q = P##_fmadd_pd(P##_fmadd_pd(NS, q, A), Y, q);                                        \
+            q = P##_fmadd_pd(P##_fmadd_pd(NS, q, A), Y, q);                                        \
+        }                                                                                          \
+        P##_storeu_pd(out + i, q);                                                                 \
+    }                                                                                              \
+    for (; i < n; i++) out[i] = a[i] / s;                                                          \
+}
+DIVIDE_FMA(divide_fma8, TARGET_512, __m512d, _mm512, 8,
+           (_mm512_cmp_pd_mask(A, LO, _CMP_GE_OQ) & _mm512_cmp_pd_mask(A, HI, _CMP_LE_OQ)) == 0xff)
+DIVIDE_FMA(divide_fma4, __attribute__((target("avx2,fma"))), __m256d, _mm256, 4,
+           _mm256_movemask_pd(_mm256_and_pd(_mm256_cmp_pd(A, LO, _CMP_GE_OQ), _mm256_cmp_pd(A, HI, _CMP_LE_OQ))) == 0xf)
+#endif
+
 /* the smallest float f with (double)f >= thr: z >= f iff (double)z >= thr */
 static float float_at_or_above(double thr)
 {
@@ -237,7 +369,6 @@ static float float_at_or_below(double thr)
 typedef float v16f __attribute__((vector_size(64)));
 typedef int32_t v16i __attribute__((vector_size(64)));
 
-#define TARGET_512 __attribute__((target("avx512f,avx512dq")))
 #define TARGET_AVX2 __attribute__((target("avx2,fma"))) /* no contraction under -std=c11: fma only where asked */
 
 /* The lanes of a compare result as bits (lane k: bit k). One instruction
@@ -386,6 +517,44 @@ ATTR INLINE size_t absgt##W(const float *z, size_t n, double thr)               
     for (; i < n; i++) m += isfinite(z[i]) && fabs((double)z[i]) > thr;                            \
     return m;                                                                                      \
 }                                                                                                  \
+/* a[i] = i, W lanes a turn, stored only where they differ: a list that  \
+ * holds 0..n-1 already (a result every step keeps whole) is read, not  \
+ * rewritten (a read pass costs less than a store pass) */               \
+ATTR INLINE void iota##W(int32_t *a, size_t n)                                                     \
+{                                                                                                  \
+    VI v;                                                                                          \
+    size_t i = 0;                                                                                  \
+    for (int k = 0; k < W; k++) v[k] = k;                                                          \
+    for (; i + W <= n; i += W, v += W) {                                                           \
+        VI c;                                                                                      \
+        memcpy(&c, a + i, sizeof c);                                                               \
+        if (anyf##W(c != v)) memcpy(a + i, &v, sizeof v);                                          \
+    }                                                                                              \
+    for (; i < n; i++) a[i] = (int32_t)i;                                                          \
+}                                                                                                  \
+/* nonfinite##W and absgt##W in one pass: the first (memory-bound) pass \
+ * over a step pays for both */                                          \
+ATTR INLINE size_t nfabs##W(const float *z, size_t n, double thr, size_t *over)                        \
+{                                                                                                  \
+    float f = float_at_or_below(thr);                                                              \
+    VF fv = (VF){0} + f;                                                                           \
+    VI bad = {0}, cnt = {0};                                                                       \
+    size_t i = 0, m = 0, o = 0;                                                                    \
+    for (; i + W <= n; i += W) {                                                                   \
+        VF v = ldf##W(z + i);                                                                      \
+        VI fin = finf##W(v);                                                                       \
+        VF a = self##W(fin, v, (VF){0});                                                           \
+        bad += fin + 1;                                                                            \
+        cnt -= (a > fv) | (a < -fv);                                                               \
+    }                                                                                              \
+    for (int k = 0; k < W; k++) m += (size_t)bad[k], o += (size_t)cnt[k];                          \
+    for (; i < n; i++) {                                                                           \
+        m += !isfinite(z[i]);                                                                      \
+        o += isfinite(z[i]) && fabs((double)z[i]) > thr;                                           \
+    }                                                                                              \
+    *over = o;                                                                                     \
+    return m;                                                                                      \
+}                                                                                                  \
 ATTR INLINE void fdivonly##W(const float *z, size_t n, float T, float *y)                               \
 {                                                                                                  \
     size_t i = 0;                                                                                  \
@@ -490,48 +659,55 @@ EXPF_KERNEL(8, v8f, v8i, v8ui, v4f, v4d, TARGET_AVX2)
 EXPF_KERNEL(16, v16f, v16i, v16ui, v8f, v8d, TARGET_512)
 #endif
 
-#define VM_PATH(SUFFIX, ATTR, EXPB, FDIVB, W)                                                          \
+#define VM_PATH(SUFFIX, ATTR, EXPB, FDIVB, W, DIVB)                                                    \
     ATTR static void scan_##SUFFIX(const float *z, size_t n, struct vm_scan *o, float thr, int32_t *ids, \
                                    size_t cap, size_t *m) { scan##W(z, n, o, thr, ids, cap, m); }     \
     ATTR static double exp_##SUFFIX(const float *z, size_t n, double sh, double sc, double *out,       \
-                                    double *ed) { return EXPB(z, n, sh, sc, out, ed); }                \
-    ATTR static void divide_##SUFFIX(const double *a, size_t n, double s, double *o) { divide_body(a, n, s, o); } \
+                                    double *ed, const float *pf) { return EXPB(z, n, 0, 1.0f, sh, sc, out, ed, pf); } \
+    ATTR static double expdiv_##SUFFIX(const float *z, size_t n, float T, double sh, double *out,      \
+                                       double *ed) { return EXPB(z, n, 1, T, sh, 1.0, out, ed, NULL); } \
+    ATTR static void divide_##SUFFIX(const double *a, size_t n, double s, double *o) { DIVB(a, n, s, o); } \
     ATTR static double fdiv_##SUFFIX(const float *z, size_t n, float T, double sh, float *y, double *o) \
     { return FDIVB(z, n, T, sh, y, o); }                                                              \
     ATTR static size_t nonfinite_##SUFFIX(const float *z, size_t n) { return nonfinite##W(z, n); }     \
     ATTR static size_t collect_##SUFFIX(const float *z, size_t n, double thr, int32_t *ids)           \
     { return collect##W(z, n, thr, ids); }                                                            \
     ATTR static size_t absgt_##SUFFIX(const float *z, size_t n, double thr) { return absgt##W(z, n, thr); } \
+    ATTR static void iota_##SUFFIX(int32_t *a, size_t n) { iota##W(a, n); }                           \
+    ATTR static size_t nfabs_##SUFFIX(const float *z, size_t n, double thr, size_t *o) { return nfabs##W(z, n, thr, o); } \
     ATTR static void fdivonly_##SUFFIX(const float *z, size_t n, float T, float *y) { fdivonly##W(z, n, T, y); } \
     ATTR static double expfsum_##SUFFIX(const float *z, size_t n, float c, float m, float zmin, int32_t *ids, \
                                         size_t *n_ids, double *sx, size_t *nb)                           \
     { return expfsum##W(z, n, c, m, zmin, ids, n_ids, sx, nb); }
 
 #if defined(__x86_64__) && defined(__GNUC__)
-VM_PATH(avx512, TARGET_512, exp_body8, fdiv_body8, 16)
-VM_PATH(avx2, TARGET_AVX2, exp_body, fdiv_body, 8)
+VM_PATH(avx512, TARGET_512, exp_body8, fdiv_body8, 16, divide_fma8)
+VM_PATH(avx2, TARGET_AVX2, exp_body, fdiv_body, 8, divide_fma4)
 #define VM_X86 1
 #endif
-VM_PATH(portable, , exp_body, fdiv_body, 4)
+VM_PATH(portable, , exp_body, fdiv_body, 4, divide_body)
 
 struct vm_ops {
     const char *name;
     void (*scan)(const float *, size_t, struct vm_scan *, float, int32_t *, size_t, size_t *);
-    double (*exp_shift)(const float *, size_t, double, double, double *, double *);
+    double (*exp_shift)(const float *, size_t, double, double, double *, double *, const float *);
+    double (*exp_div)(const float *, size_t, float, double, double *, double *);
     void (*divide)(const double *, size_t, double, double *);
     size_t (*nonfinite)(const float *, size_t);
     double (*fdiv)(const float *, size_t, float, double, float *, double *);
     size_t (*collect)(const float *, size_t, double, int32_t *);
     size_t (*abs_gt)(const float *, size_t, double);
+    size_t (*nf_abs_gt)(const float *, size_t, double, size_t *);
+    void (*iota)(int32_t *, size_t);
     void (*fdiv_only)(const float *, size_t, float, float *);
     double (*expf_sum)(const float *, size_t, float, float, float, int32_t *, size_t *, double *, size_t *);
 };
 
 static const struct vm_ops paths[] = {
-    { "portable", scan_portable, exp_portable, divide_portable, nonfinite_portable, fdiv_portable, collect_portable, absgt_portable, fdivonly_portable, expfsum_portable },
+    { "portable", scan_portable, exp_portable, expdiv_portable, divide_portable, nonfinite_portable, fdiv_portable, collect_portable, absgt_portable, nfabs_portable, iota_portable, fdivonly_portable, expfsum_portable },
 #ifdef VM_X86
-    { "avx2", scan_avx2, exp_avx2, divide_avx2, nonfinite_avx2, fdiv_avx2, collect_avx2, absgt_avx2, fdivonly_avx2, expfsum_avx2 },
-    { "avx512", scan_avx512, exp_avx512, divide_avx512, nonfinite_avx512, fdiv_avx512, collect_avx512, absgt_avx512, fdivonly_avx512, expfsum_avx512 },
+    { "avx2", scan_avx2, exp_avx2, expdiv_avx2, divide_avx2, nonfinite_avx2, fdiv_avx2, collect_avx2, absgt_avx2, nfabs_avx2, iota_avx2, fdivonly_avx2, expfsum_avx2 },
+    { "avx512", scan_avx512, exp_avx512, expdiv_avx512, divide_avx512, nonfinite_avx512, fdiv_avx512, collect_avx512, absgt_avx512, nfabs_avx512, iota_avx512, fdivonly_avx512, expfsum_avx512 },
 #endif
 };
 
@@ -575,7 +751,16 @@ size_t vm_scan_collect(const float *z, size_t n, double thr, int32_t *ids, size_
 }
 double vm_exp_shift(const float *z, size_t n, double shift, double scale, double *out, double *sum_ed)
 {
-    return ops()->exp_shift(z, n, shift, scale, out, sum_ed);
+    return ops()->exp_shift(z, n, shift, scale, out, sum_ed, NULL);
+}
+double vm_exp_shift_pf(const float *z, size_t n, double shift, double scale, double *out, double *sum_ed,
+                       const float *next)
+{
+    return ops()->exp_shift(z, n, shift, scale, out, sum_ed, next);
+}
+double vm_exp_fdiv_shift(const float *z, size_t n, float T, double shift, double *out, double *sum_ed)
+{
+    return ops()->exp_div(z, n, T, shift, out, sum_ed);
 }
 void vm_divide(double *a, size_t n, double s) { ops()->divide(a, n, s, a); }
 void vm_divide_into(const double *a, size_t n, double s, double *out) { ops()->divide(a, n, s, out); }
@@ -585,6 +770,8 @@ double vm_exp_fdiv(const float *z, size_t n, float T, double shift, float *y, do
     return ops()->fdiv(z, n, T, shift, y, out);
 }
 size_t vm_collect_ge(const float *z, size_t n, double thr, int32_t *ids) { return ops()->collect(z, n, thr, ids); }
+
+void vm_iota(int32_t *a, size_t n) { ops()->iota(a, n); }
 /* the error bound of expfsum's total s (sx: its sum of w * |x|, summed in
  * float over nb blocks: relative error up to nb * 2^-23; scaled: c is not
  * 1, so x carries the product's roundings too) */
@@ -629,11 +816,15 @@ void vm_exp_shift_ids(const float *z, const int32_t *ids, size_t n, double shift
     for (size_t i = 0; i < n; i += CH) {
         size_t k = n - i < CH ? n - i : CH;
         for (size_t j = 0; j < k; j++) zb[j] = z[ids[i + j]];
-        (void)o->exp_shift(zb, k, shift, scale, eb, NULL);
+        (void)o->exp_shift(zb, k, shift, scale, eb, NULL, NULL);
         for (size_t j = 0; j < k; j++) q[ids[i + j]] = eb[j];
     }
 }
 
 void vm_fdiv(const float *z, size_t n, float T, float *y) { ops()->fdiv_only(z, n, T, y); }
 size_t vm_count_abs_gt(const float *z, size_t n, double thr) { return ops()->abs_gt(z, n, thr); }
+size_t vm_count_nonfinite_abs_gt(const float *z, size_t n, double thr, size_t *n_over)
+{
+    return ops()->nf_abs_gt(z, n, thr, n_over);
+}
 const char *vm_path_name(void) { return ops()->name; }

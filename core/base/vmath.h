@@ -50,6 +50,18 @@ size_t vm_count_nonfinite(const float *z, size_t n);
  * sum e_i * (z_i - shift) * scale, both accumulated in double. */
 double vm_exp_shift(const float *z, size_t n, double shift, double scale, double *out, double *sum_ed);
 
+/* vm_exp_shift (the same bits) that also prefetches next[0..n) into the
+ * cache as it goes, one line per 16 tokens: the data of a following pass
+ * (the next step's logits) arrives while this compute-bound pass runs.
+ * A hint: next may be NULL or any address (a prefetch never faults). */
+double vm_exp_shift_pf(const float *z, size_t n, double shift, double scale, double *out, double *sum_ed,
+                       const float *next);
+
+/* vm_fdiv then vm_exp_shift(y, n, shift, 1.0, out, sum_ed) in one pass,
+ * without storing y: e_i = exp((double)(z_i / T) - shift), z_i / T the
+ * IEEE float quotient; the same bits as those two calls. */
+double vm_exp_fdiv_shift(const float *z, size_t n, float T, double shift, double *out, double *sum_ed);
+
 /* q[ids[j]] = exp((z[ids[j]] - shift) * scale) for j < n (finite z): per
  * token the same bits vm_exp_shift gives it over the whole array (every
  * lane does the same arithmetic), for a list of tokens. */
@@ -76,7 +88,9 @@ double vm_expf_sum_div(const float *z, size_t n, float T, float ymax, float zmin
 /* y_i = z_i / T in float (IEEE division per element, as torch divides). */
 void vm_fdiv(const float *z, size_t n, float T, float *y);
 
-/* a[i] /= s (the same division a scalar loop does). */
+/* a[i] /= s (the same division a scalar loop does: the AVX2 and AVX-512
+ * paths form most quotients with multiply-adds, proven and tested to give
+ * the correctly rounded quotient, so the same bits; see vmath.c). */
 void vm_divide(double *a, size_t n, double s);
 
 /* out[i] = a[i] / s (the same bits; out may be a, not otherwise overlap it). */
@@ -86,9 +100,16 @@ void vm_divide_into(const double *a, size_t n, double s, double *out);
  * Non-finite z never pass (callers use this on finite steps). */
 size_t vm_collect_ge(const float *z, size_t n, double thr, int32_t *ids);
 
+/* a[i] = i for i < n. */
+void vm_iota(int32_t *a, size_t n);
+
 /* The count of finite z[i] with |(double)z[i]| > thr (thr >= 0): logits
  * beyond a clipping threshold. */
 size_t vm_count_abs_gt(const float *z, size_t n, double thr);
+
+/* vm_count_nonfinite's count, and vm_count_abs_gt's into *n_over, in one
+ * pass over z. */
+size_t vm_count_nonfinite_abs_gt(const float *z, size_t n, double thr, size_t *n_over);
 
 /* The path in use: "avx512", "avx2" or "portable". */
 const char *vm_path_name(void);

@@ -325,6 +325,14 @@ static int compute_setting(struct eval_run *r, struct eval_worker *w, size_t k)
     struct chain_result *res = res_of(w, k);
     if (k > 0 && res != &w->res[0] && !w->info->sparse) chain_result_copy_raw(res, &w->res[0]);
     int rc = run_setting(r, w, &r->acc[k], k > 0, res);
+    /* the step's raw total (chain_raw_total: a V-long pass) depends on the
+     * shared p_raw alone: the settings after this one copy it instead */
+    struct chain_result *r0 = &w->res[0];
+    if (!rc && res != r0 && res->raw_total_set && !r0->raw_total_set && res->p_raw == r0->p_raw &&
+        res->raw_div == r0->raw_div) {
+        r0->raw_total = res->raw_total;
+        r0->raw_total_set = 1;
+    }
     if (!rc && w->batch)
         w->dk[k] = draw_blocks_build(res, r->cfg.n_samples, w->pre + k * draw_blocks_len(r->V),
                                      w->cdf + k * (size_t)(r->V ? r->V : 1));
@@ -357,15 +365,22 @@ static void commit_setting(struct eval_run *r, struct eval_worker *w, size_t k)
 int eval_step_compute(struct eval_run *r, struct eval_worker *w)
 {
     uint32_t step = w->step;
-    source_count_nonfinite(w->logits, r->V, &w->si);   /* a lent step's counts (w->info is &w->si) */
+    /* the step's first pass: its non-finite count and (the same for every
+     * setting, eval_clipping.c reports it) its clipping count together */
+    size_t n_over = 0, bad = vm_count_nonfinite_abs_gt(w->logits, r->V, r->cfg.clip_threshold, &n_over);
+    w->n_over = (uint32_t)n_over;
+    if (bad == 0 && w->si.nonfinite_deferred) { /* a lent step's counts (w->info is &w->si): none */
+        w->si.n_nan = w->si.n_posinf = w->si.n_neginf = 0;
+        w->si.nonfinite_deferred = 0;
+    }
+    source_count_nonfinite(w->logits, r->V, &w->si);   /* a lent step with some: count them by kind */
     if (!r->cfg.allow_nonfinite && step_nonfinite_check(w->logits, r->V, w->info, r->cfg.nonfinite_hint, &w->err)) {
         source_error_step(&w->err, step);
         ls_error_prefix(&w->err, r->src->path);
         return LS_EDATA;
     }
-    /* the same for every setting: counted once (eval_clipping.c reports it) */
-    w->n_over = (uint32_t)vm_count_abs_gt(w->logits, r->V, r->cfg.clip_threshold);
     chain_ws_set_context(&w->ws, r->rec, step, 0, step, r->cfg.seed);
+    w->ws.prefetch = w->next;
     for (size_t k = 0; w->batch && k < r->n_set; k++) {
         int rc = compute_setting(r, w, k);
         if (rc) return rc;

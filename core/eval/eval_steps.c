@@ -32,6 +32,7 @@ struct pipe {
     uint32_t next_read;   /* the next step a worker takes */
     uint32_t turn;        /* the next step to commit */
     int stop;             /* a failure: take no further step */
+    int nw;               /* workers: each takes about every nw-th step */
     int rc;
     struct ls_error err;  /* the first failure in step order */
 };
@@ -52,6 +53,8 @@ static int take_step(struct pipe *P, struct eval_worker *w, int *rc)
      * workers take later steps */
     else if ((*rc = source_lend_into(P->src, step, w->z, &w->logits, &w->si, &w->err)))
         ls_error_prefix(&w->err, P->src->path);
+    /* lent in place from the map: the step nw on is nw rows further */
+    w->next = !*rc && w->logits != w->z && step + (uint32_t)P->nw < r->n_steps ? w->logits + (size_t)P->nw * r->V : NULL;
     r->rec[step] = *rc ? -1 : eval_recorded(r, w->si.token);
     w->si.token = r->rec[step];
     if (*rc) P->stop = 1;
@@ -123,7 +126,7 @@ static int pipe_workers(const struct eval_run *r)
 static int pipe_run(struct eval_run *r, struct source *src, int nw, const volatile int *cancel,
                     struct ls_error *err)
 {
-    struct pipe P = { .r = r, .src = src, .cancel = cancel };
+    struct pipe P = { .r = r, .src = src, .cancel = cancel, .nw = nw };
     struct pipe_arg arg[EVAL_MAX_THREADS + 1];   /* workers 1..nw */
     pthread_t th[EVAL_MAX_THREADS + 1];
     int started[EVAL_MAX_THREADS + 1] = {0};
@@ -156,6 +159,7 @@ static int serial_run(struct eval_run *r, struct source *src, const volatile int
         const float *lz;
         rc = source_lend_into(src, s, z, &lz, &si, err);
         if (rc) { ls_error_prefix(err, src->path); break; }
+        r->w[0].next = lz != z && s + 1 < src->n_steps ? lz + src->vocab_size : NULL; /* the map's next row */
         rc = eval_run_step(r, lz, &si, err);
         if (!rc) rc = lend_verified(src, s, err);
     }

@@ -134,10 +134,10 @@ static uint32_t scan_finite(const float *logits, uint32_t V, int pre, struct cha
  * 0) and its entropy, subtracting the maximum: with d = z - max and
  * e = exp(d), S = sum e, p = e / S and H = ln S - sum(e d) / S, so one
  * vector pass and one division pass. */
-static void raw_softmax(const float *logits, uint32_t V, struct chain_result *r, int lazy)
+static void raw_softmax(const float *logits, uint32_t V, struct chain_result *r, int lazy, const float *next)
 {
     double m = r->max_logit, sed = 0.0;
-    double s = vm_exp_shift(logits, V, m, 1.0, r->p_raw, &sed);
+    double s = vm_exp_shift_pf(logits, V, m, 1.0, r->p_raw, &sed, next);
     r->raw_div = lazy ? s : 0.0; /* lazy: readers divide (chain_raw_p) */
     if (!lazy) vm_divide(r->p_raw, V, s);
     double h = log(s) - sed / s;
@@ -252,7 +252,7 @@ static void finish_every(struct stage_ctx *x, const float *logits, const double 
     double lnS = log(S);
     vm_divide_into(q, V, S, r->p);
     memset(r->cut_by, CUT_NONE, V);
-    for (uint32_t i = 0; i < V; i++) r->kept[i] = (int32_t)i;
+    vm_iota(r->kept, V);
     const double *p = r->p;
     for (uint32_t i = 0; i < V; i++)
         if (p[i] > 0) hf -= p[i] * (((double)logits[i] - off) * invT - lnS);
@@ -319,7 +319,7 @@ static int run(const struct chain *c, const struct params *p, const float *logit
         /* the division waits for its readers when the caller wants scores
          * and the emulation runs (it reads the kept few), until a step
          * shows the whole array is read anyway (ws->raw_eager) */
-        raw_softmax(logits, V, r, ws->want == CHAIN_WANT_SCORES && !ws->raw_eager && !use_fast(c, p));
+        raw_softmax(logits, V, r, ws->want == CHAIN_WANT_SCORES && !ws->raw_eager && !use_fast(c, p), ws->prefetch);
     }
     r->exact = chain_is_exact(c);
     r->decided = 0;

@@ -253,6 +253,9 @@ struct chain_ws {
     /* what the caller reads (chain_want); CHAIN_WANT_ALL after init */
     int want;
     int raw_eager;     /* a lazy p_raw was read in full: divide eagerly from now on */
+    /* the logits the caller reads next (eval: this worker's next step in
+     * the file's map), prefetched by the raw softmax's pass; a hint, NULL: none */
+    const float *prefetch;
     /* 1: take no shortcut in the system emulation (the whole-array path:
      * the differential test's and the bench's baseline) */
     int reference;

@@ -205,7 +205,7 @@ static int finish_every_token(struct emu *e)
     double s = vm_exp_shift(e->yf, V, mx, 1.0, r->p, &sed);
     vm_divide(r->p, V, s);
     double h = log(s) - sed / s, ret = 0.0;
-    for (uint32_t i = 0; i < V; i++) r->kept[i] = (int32_t)i;
+    vm_iota(r->kept, V);
     if (r->have_raw) ret = chain_raw_total(r); /* once per step */
     r->n_kept = V;
     r->retained_mass = r->have_raw ? ret : NAN;

@@ -218,11 +218,11 @@ int emu_trim_temperature_only(struct emu *e, const float *z)
     if (T < e->c->temp_floor || (e->sys == PRESET_VLLM && T > 2)) return 0; /* emu_temperature's notes */
     /* float division is monotonic for T > 0: the first maximum's y is the maximum */
     float Tf = (float)T, mx = z[r->argmax] / Tf;
-    vm_fdiv(z, V, Tf, e->yf);
-    double sed = 0.0, s = vm_exp_shift(e->yf, V, (double)mx, 1.0, r->p, &sed), ret = 0.0;
+    /* y = z / T is formed in registers (vm_fdiv's quotients), not stored */
+    double sed = 0.0, s = vm_exp_fdiv_shift(z, V, Tf, (double)mx, r->p, &sed), ret = 0.0;
     vm_divide(r->p, V, s);
     memset(r->cut_by, CUT_NONE, V);
-    for (uint32_t i = 0; i < V; i++) r->kept[i] = (int32_t)i;
+    vm_iota(r->kept, V);
     if (r->have_raw) ret = chain_raw_total(r); /* once per step */
     for (int k = 0; k < e->c->n; k++) {
         memset(&r->stages[k], 0, sizeof r->stages[k]);

@@ -15,7 +15,8 @@
  * .npy and as bfloat16 .safetensors: read pass and eval, per byte against
  * float32. Figures, never pass/fail. Environment: BENCH_STEPS, BENCH_V to change the
  * shape, BENCH_N for N, BENCH_THREADS for eval_config.threads, BENCH_KEEP=1 to keep the files,
- * BENCH_SAMPLE_ONLY=1 for the read, floor and sample figures only. .npy files carry no
+ * BENCH_SAMPLE_ONLY=1 for the read, floor and sample figures only, BENCH_EVAL_ONLY=1 for the read,
+ * eval, sweep and per-byte figures only. .npy files carry no
  * recorded tokens, so the perplexity family is n/a here (its cost is a few
  * operations per step). */
 #include "eval/eval.h"
@@ -352,7 +353,7 @@ int main(void)
     free(z);
     printf("  %-44s %8.3f s   1.00x  (%.2f GB/s)\n", "read pass (source_read_step x steps)", rd,
            (double)S * V * 4 / rd / 1e9);
-    sample_table(s, rd);
+    if (!env_ul("BENCH_EVAL_ONLY", 0)) sample_table(s, rd);
     if (!env_ul("BENCH_SAMPLE_ONLY", 0)) {
         eval_sweep_table(s, rd, N);
         halves_table(s, rd, S, V, voc, N);

@@ -148,6 +148,59 @@ static void test_fdiv(void **st)
     }
 }
 
+/* vm_exp_fdiv_shift is vm_fdiv then vm_exp_shift, bit for bit (weights,
+ * sum, entropy sum), on every kind of input and every tail length */
+static void test_exp_fdiv_shift(void **st)
+{
+    (void)st;
+    struct rng g;
+    rng_seed(&g, 19);
+    float z[300], y[300];
+    double a[300], b[300];
+    for (int t = 0; t < 400; t++) {
+        size_t n = t < 40 ? (size_t)t : (size_t)(rng_uniform(&g) * 300);
+        fill(&g, z, n, t % 3);
+        float T = t % 3 == 0 ? 0.7f : t % 3 == 1 ? 1.3f : 1e-3f;
+        double shift = 0.0;
+        for (size_t i = 0; i < n; i++) if (isfinite(z[i] / T) && (double)(z[i] / T) > shift) shift = (double)(z[i] / T);
+        vm_fdiv(z, n, T, y);
+        double ea, eb, sa = vm_exp_shift(y, n, shift, 1.0, a, &ea), sb = vm_exp_fdiv_shift(z, n, T, shift, b, &eb);
+        assert_memory_equal(a, b, n * sizeof *a);
+        assert_true(memcmp(&sa, &sb, sizeof sa) == 0 && memcmp(&ea, &eb, sizeof ea) == 0);
+        mix(b, n * sizeof *b);
+        mix(&sb, sizeof sb);
+        mix(&eb, sizeof eb);
+    }
+}
+
+/* blocks of 16 whose lanes sit at the edges of the vector paths' normal
+ * range (x in [-708, 709]: no clamp, no subnormal result) and just past
+ * them, one odd lane at a time in every position: the weights against
+ * libm and, through the checksum, the same bits on every path */
+static void test_exp_edges(void **st)
+{
+    (void)st;
+    static const double edge[] = {-708.0, -708.0000001, -707.9999999, -709.5, -745.9, -746.5, 709.0, 709.0000001,
+                                  0.0, -0.0};
+    float z[48];
+    double out[48];
+    for (size_t k = 0; k < sizeof edge / sizeof *edge; k++) {
+        for (size_t pos = 0; pos < 48; pos += 5) {
+            for (size_t i = 0; i < 48; i++) z[i] = (float)(-(double)i * 0.37);
+            z[pos] = (float)edge[k];
+            double ed, s = vm_exp_shift(z, 48, 0.0, 1.0, out, &ed);
+            for (size_t i = 0; i < 48; i++) {
+                double x = (double)z[i], want = x < -746 ? 0.0 : exp(x > 709 ? 709 : x);
+                if (want >= 0x1p-1022) assert_true(fabs(out[i] - want) <= 4e-16 * want);
+                else assert_true(fabs(out[i] - want) <= 0x1p-1074);
+            }
+            mix(out, sizeof out);
+            mix(&s, sizeof s);
+            mix(&ed, sizeof ed);
+        }
+    }
+}
+
 /* the float32 exp sum is within its stated bound of the double sum, and
  * the bound is tight enough to be useful (a few 1e-6 of the total); the
  * lane sums differ by width, so it stays out of the checksum */
@@ -216,12 +269,25 @@ static void test_abs_gt(void **st)
         double thr = thrs[t % 7];
         size_t want = 0;
         for (size_t i = 0; i < n; i++) want += isfinite(z[i]) && fabs((double)z[i]) > thr;
-        size_t got = vm_count_abs_gt(z, n, thr);
+        size_t got = vm_count_abs_gt(z, n, thr), over = 0, bad = 0;
         assert_int_equal(got, want);
+        for (size_t i = 0; i < n; i++) bad += !isfinite(z[i]);
+        assert_int_equal(vm_count_nonfinite_abs_gt(z, n, thr, &over), bad);
+        assert_int_equal(over, want);
         mix(&got, sizeof got);
     }
 }
 
+/* a random double with a random mantissa and its exponent in [emin, emax] */
+static double rnd_exp(struct rng *g, int emin, int emax)
+{
+    return ldexp(1.0 + rng_uniform(g), emin + (int)(rng_uniform(g) * (emax - emin + 1)));
+}
+
+/* vm_divide's quotients are IEEE division's, bit for bit: dividends over
+ * the whole range its fast lanes take and past it (0, subnormal, negative,
+ * huge, NaN, inf), quotients close to a midpoint between two doubles (the
+ * hardest to round), divisors in and out of its fast range, every tail */
 static void test_divide(void **st)
 {
     (void)st;
@@ -230,6 +296,44 @@ static void test_divide(void **st)
     vm_divide(a, 37, 3.7);
     for (int i = 0; i < 37; i++) assert_true(a[i] == b[i] / 3.7);
     mix(a, sizeof a);
+    struct rng g;
+    rng_seed(&g, 23);
+    enum { N = 4096 };
+    static double x[N], q[N];
+    static const double odd[] = {0.0, -0.0, 0x1p-1074, 0x1p-1000, -1.5, 0x1p950, 1e308, NAN, INFINITY, 0x1p-960};
+    for (int t = 0; t < 300; t++) {
+        double s = t % 4 == 0 ? rnd_exp(&g, 0, 20) : t % 4 == 1 ? (double)(1 + (int)(rng_uniform(&g) * 1000))
+                 : t % 4 == 2 ? rnd_exp(&g, -60, 60) : 1.0 + rng_uniform(&g);
+        size_t n = t < 20 ? (size_t)t : N;
+        for (size_t i = 0; i < n; i++) {
+            double u = rng_uniform(&g);
+            if (u < 0.3) x[i] = rnd_exp(&g, -970, 2);
+            else if (u < 0.6) x[i] = rnd_exp(&g, -60, 1);
+            else if (u < 0.97) x[i] = s * (rnd_exp(&g, -50, 0) * (1 + 0x1p-53)); /* x / s near a midpoint */
+            else x[i] = odd[(int)(rng_uniform(&g) * 10)];
+        }
+        vm_divide_into(x, n, s, q);
+        for (size_t i = 0; i < n; i++) {
+            double want = x[i] / s;
+            assert_memory_equal(&q[i], &want, sizeof want);
+        }
+        mix(q, n * sizeof *q);
+    }
+}
+
+/* vm_iota over lists that hold 0..n-1 already, partly or not at all */
+static void test_iota(void **st)
+{
+    (void)st;
+    int32_t a[100];
+    for (size_t n = 0; n <= 100; n += 7) {
+        for (int kind = 0; kind < 3; kind++) {
+            for (size_t i = 0; i < 100; i++) a[i] = kind == 0 ? -1 : kind == 1 ? (int32_t)i : (int32_t)(i ^ 1);
+            vm_iota(a, n);
+            for (size_t i = 0; i < 100; i++)
+                assert_int_equal(a[i], i < n ? (int32_t)i : kind == 0 ? -1 : kind == 1 ? (int32_t)i : (int32_t)(i ^ 1));
+        }
+    }
 }
 
 static int report(void **st)
@@ -247,6 +351,9 @@ int main(void)
         cmocka_unit_test(test_collect),
         cmocka_unit_test(test_divide),
         cmocka_unit_test(test_fdiv),
+        cmocka_unit_test(test_exp_fdiv_shift),
+        cmocka_unit_test(test_exp_edges),
+        cmocka_unit_test(test_iota),
         cmocka_unit_test(test_abs_gt),
         cmocka_unit_test(test_expf_sum),
         cmocka_unit_test(test_scan_collect),
