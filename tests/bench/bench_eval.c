@@ -11,7 +11,8 @@
  *           continuations, every evaluator (JSON and regex on the texts)
  *   sweep   eval_source: 4 settings (T = 0, 0.4, 0.7, 1.0), N = 200, one pass
  * eval and sweep run on 1 step worker and on one per CPU (eval_steps.c;
- * the numbers are the same, checked here), then the same dump as float16
+ * the numbers are the same, checked here), each also as CPU time per step
+ * (every thread's; robust to a busy machine, unlike the wall ratios), then the same dump as float16
  * .npy and as bfloat16 .safetensors: read pass and eval, per byte against
  * float32. Figures, never pass/fail. Environment: BENCH_STEPS, BENCH_V to change the
  * shape, BENCH_N for N, BENCH_THREADS for eval_config.threads, BENCH_KEEP=1 to keep the files,
@@ -237,9 +238,19 @@ static void sample_table(struct source *s, double rd)
     }
 }
 
-/* one eval_source on `threads` step workers; seconds, scores into *out */
+/* the process's CPU seconds (every thread): robust to other processes on
+ * a busy machine, where wall time also counts their turns */
+static double cpu_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+/* one eval_source on `threads` step workers; seconds, CPU seconds into
+ * *cpu (may be NULL), scores into *out */
 static double timed_eval(struct source *s, const struct eval_settings *set, size_t n, uint32_t N, int threads,
-                         struct eval_scores *out)
+                         struct eval_scores *out, double *cpu)
 {
     struct eval_config cfg;
     eval_config_init(&cfg);
@@ -248,9 +259,10 @@ static double timed_eval(struct source *s, const struct eval_settings *set, size
     cfg.threads = threads;
     struct eval_run *run;
     struct ls_error err = {0};
-    double t0 = clock_s();
+    double t0 = clock_s(), c0 = cpu_s();
     if (eval_source(s, &cfg, set, n, NULL, &run, &err)) { fprintf(stderr, "eval: %s\n", err.msg); exit(1); }
     double t = clock_s() - t0;
+    if (cpu) *cpu = cpu_s() - c0;
     for (size_t k = 0; out && k < n; k++) out[k] = *eval_run_scores(run, k);
     eval_run_free(run);
     return t;
@@ -277,12 +289,13 @@ static void eval_sweep_table(struct source *s, double rd, uint32_t N)
         struct eval_scores a[4], b[4];
         size_t n = sw ? 4 : 1;
         hf_settings(set, sw);
-        double t1 = timed_eval(s, set, n, N, 1, a), tn = timed_eval(s, set, n, N, -1, b);
+        double c1, cn, t1 = timed_eval(s, set, n, N, 1, a, &c1), tn = timed_eval(s, set, n, N, -1, b, &cn);
+        double us = 1e6 / s->n_steps;
         char name[64];
         snprintf(name, sizeof name, "%s%u)", what[sw], N);
-        printf("  %-44s %8.3f s %6.2fx  1 step worker\n", name, t1, t1 / rd);
-        printf("  %-44s %8.3f s %6.2fx  %ld step workers (%.2fx faster)%s\n", "", tn, tn / rd, ncpu, t1 / tn,
-               memcmp(a, b, n * sizeof *a) ? "  SCORES DIFFER" : ", same scores");
+        printf("  %-44s %8.3f s %6.2fx  1 step worker; CPU %.0f us/step\n", name, t1, t1 / rd, c1 * us);
+        printf("  %-44s %8.3f s %6.2fx  %ld step workers (%.2fx faster)%s; CPU %.0f us/step\n", "", tn, tn / rd,
+               ncpu, t1 / tn, memcmp(a, b, n * sizeof *a) ? "  SCORES DIFFER" : ", same scores", cn * us);
     }
 }
 
@@ -293,7 +306,7 @@ static void halves_table(struct source *s32, double rd32, uint32_t S, uint32_t V
     static const char *const ext[] = { "", ".f16.npy", ".bf16.safetensors" };
     struct eval_settings set[4];
     hf_settings(set, 0);
-    double e32 = timed_eval(s32, set, 1, N, -1, NULL), bytes32 = (double)S * V * 4;
+    double e32 = timed_eval(s32, set, 1, N, -1, NULL, NULL), bytes32 = (double)S * V * 4;
     double fa = floor_pass(s32), fb = floor_pass(s32), fl32 = fa < fb ? fa : fb;
     printf("  per byte against float32 (read pass %.3f s, eval %.3f s on every CPU):\n", rd32, e32);
     for (int dt = DT_F16; dt <= DT_BF16; dt++) {
@@ -312,7 +325,7 @@ static void halves_table(struct source *s32, double rd32, uint32_t S, uint32_t V
         double r1 = read_pass(s, z), r2 = read_pass(s, z), rd = r1 < r2 ? r1 : r2;
         free(z);
         double l1 = floor_pass(s), l2 = floor_pass(s), ld = l1 < l2 ? l1 : l2;
-        double e = timed_eval(s, set, 1, N, -1, NULL), bytes = (double)S * V * 2;
+        double e = timed_eval(s, set, 1, N, -1, NULL, NULL), bytes = (double)S * V * 2;
         printf("    %-9s read %7.3f s (%.2fx float32's time per byte)  lend+pass %7.3f s (%.2fx)"
                "  eval %7.3f s (%.2fx per byte)\n",
                dt == DT_F16 ? "float16" : "bfloat16", rd, (rd / bytes) / (rd32 / bytes32), ld,
@@ -348,11 +361,11 @@ int main(void)
     }
     printf("  opened as %s: %u steps, V = %u\n", s->ops->format, s->n_steps, s->vocab_size);
     float *z = malloc((size_t)V * sizeof *z);
-    double r1 = read_pass(s, z), r2 = read_pass(s, z);
+    double c0 = cpu_s(), r1 = read_pass(s, z), r2 = read_pass(s, z), crd = (cpu_s() - c0) / 2;
     double rd = r1 < r2 ? r1 : r2;
     free(z);
-    printf("  %-44s %8.3f s   1.00x  (%.2f GB/s)\n", "read pass (source_read_step x steps)", rd,
-           (double)S * V * 4 / rd / 1e9);
+    printf("  %-44s %8.3f s   1.00x  (%.2f GB/s); CPU %.0f us/step\n", "read pass (source_read_step x steps)", rd,
+           (double)S * V * 4 / rd / 1e9, crd * 1e6 / S);
     if (!env_ul("BENCH_EVAL_ONLY", 0)) sample_table(s, rd);
     if (!env_ul("BENCH_SAMPLE_ONLY", 0)) {
         eval_sweep_table(s, rd, N);
