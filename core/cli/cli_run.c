@@ -98,8 +98,8 @@ static int check_nonfinite(const struct cli_opts *o, struct source *s, uint32_t 
     return rc;
 }
 
-int cli_run_step(const struct cli_opts *o, struct source *s, uint32_t step,
-                 struct cli_step *st, struct ls_error *err)
+int cli_step_take(const struct cli_opts *o, struct source *s, uint32_t step, struct cli_step *st, float *buf,
+                  struct ls_error *err)
 {
     int rc = chain_uses(&o->chain, &o->params, STAGE_DRY) ? build_breakers(o, s, st, err) : LS_OK;
     if (rc) return rc;
@@ -108,8 +108,15 @@ int cli_run_step(const struct cli_opts *o, struct source *s, uint32_t step,
     else chain_ws_set_context(&st->ws, NULL, 0, 0, step, o->seed);
     if (rc) return rc;
     /* the step is lent (a map of the file: no copy), read only */
-    rc = source_lend_step(s, step, &st->z, &st->info, err);
-    if (rc) { ls_error_prefix(err, s->path); return rc; }
+    rc = source_lend_into(s, step, buf, &st->z, &st->info, err);
+    if (rc) ls_error_prefix(err, s->path);
+    return rc;
+}
+
+int cli_step_compute(const struct cli_opts *o, struct source *s, uint32_t step, struct cli_step *st,
+                     struct ls_error *err)
+{
+    int rc;
     int deferred = st->info.nonfinite_deferred;
     if (!deferred && (rc = check_nonfinite(o, s, step, st, err))) return rc;
     int want = st->ws.want;
@@ -131,6 +138,13 @@ int cli_run_step(const struct cli_opts *o, struct source *s, uint32_t step,
         ls_error_prefix(err, s->path);
     }
     return rc;
+}
+
+int cli_run_step(const struct cli_opts *o, struct source *s, uint32_t step,
+                 struct cli_step *st, struct ls_error *err)
+{
+    int rc = cli_step_take(o, s, step, st, NULL, err);
+    return rc ? rc : cli_step_compute(o, s, step, st, err);
 }
 
 int cli_begin(int argc, char **argv, const char *help, struct cli_one *c)

@@ -41,6 +41,16 @@ void cli_step_free(struct cli_step *st);
 int cli_run_step(const struct cli_opts *o, struct source *s, uint32_t step,
                  struct cli_step *st, struct ls_error *err);
 
+/* cli_run_step in two: taking the step (the chain's context and history,
+ * and the step lent: into buf, V floats, when the source cannot lend it;
+ * NULL: the source's own buffer), then running it. Several cli_steps may
+ * hold steps at once (sample --all's workers, sample_steps.c): takes on
+ * one source are serialised by the caller, computes need not be. */
+int cli_step_take(const struct cli_opts *o, struct source *s, uint32_t step, struct cli_step *st, float *buf,
+                  struct ls_error *err);
+int cli_step_compute(const struct cli_opts *o, struct source *s, uint32_t step, struct cli_step *st,
+                     struct ls_error *err);
+
 /* Step `step` (just run) continues with token tok: the chain's carried
  * state accepts it, once per step. cli_run_step accepts a recorded token
  * itself; sample --all gives its draw for a step that records none. */

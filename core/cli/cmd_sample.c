@@ -5,59 +5,37 @@
  * seed: same tokens on every machine (rng.h). Each draw is rendered as it
  * is made: a draw's row is its document. */
 #include "cli/commands.h"
-#include "cli/cli_run.h"
-#include "report/report.h"
-#include "base/rng.h"
-#include "sampling/draw.h"
+#include "cli/eval_cli.h"
+#include "cli/sample_steps.h"
+#include "base/step_pipe.h"
 
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 
-/* One drawn token: a JSON item or a table row. */
-static void put_draw(const struct cli_one *c, cJSON *arr, uint32_t step, int32_t id)
+/* --threads T (eval's option and parse); 0: not given */
+static int sample_option(void *ctx, int id, const char *arg, struct ls_error *err)
 {
-    const struct cli_step *st = &c->st;
-    if (id < 0) {   /* draw_token: nothing kept (a top-N step listing no token) */
-        if (!arr) { printf("%6u %8s  %-24s %10s\n", step, "-", "(nothing to draw)", "-"); return; }
-        cJSON *it = cJSON_CreateObject();
-        cJSON_AddNumberToObject(it, "step", step);
-        cJSON_AddNullToObject(it, "id");
-        cJSON_AddItemToArray(arr, it);
-        return;
-    }
-    if (!arr) {
-        char buf[256];
-        report_token_cell(c->s, id, c->o.disp, 24, buf, sizeof buf);
-        printf("%6u %8lld  %s %10.6f\n", step, (long long)source_file_id(c->s, id), buf, st->res.p[id]);
-        return;
-    }
-    cJSON *it = cJSON_CreateObject();
-    cJSON_AddNumberToObject(it, "step", step);
-    cJSON_AddNumberToObject(it, "id", (double)source_file_id(c->s, id));
-    report_add_text(it, c->s, id);
-    cJSON_AddNumberToObject(it, "p", st->res.p[id]);
-    if (st->info.sparse) { /* top-N source: drawn from the known tokens only */
-        cJSON_AddBoolToObject(it, "approximate", 1);
-        cJSON_AddNumberToObject(it, "tail_mass", st->info.tail_mass);
-    }
-    cJSON_AddItemToArray(arr, it);
+    if (id != EVAL_OPT_THREADS) return 1;
+    return eval_cli_threads(arg, ctx, err);
 }
 
 static int run(int argc, char **argv, const struct cli_command *self)
 {
+    static const struct cli_extra extra[] = { EVAL_THREADS_EXTRA, {NULL, 0, 0} };
     struct cli_one c;
-    int rc = cli_begin(argc, argv, self->help, &c);
+    int threads = 0;
+    int rc = cli_begin_with(argc, argv, self->help, extra, sample_option, &threads, &c);
     if (rc) return rc < 0 ? 0 : rc;
     const struct cli_opts *o = &c.o;
     struct rng g;
     rng_seed(&g, o->seed);
     uint32_t first = o->all ? 0 : (uint32_t)(o->step < 0 ? 0 : o->step);
-    uint32_t last = o->all ? c.s->n_steps : first + 1;
-    long count = o->all ? 1 : (o->count < 0 ? 1 : o->count);
+    struct sample_plan plan = {
+        .first = first, .n = o->all ? c.s->n_steps : 1, .count = o->all ? 1 : (o->count < 0 ? 1 : o->count),
+        .all = o->all, .threads = threads ? threads : step_pipe_cpus(),
+    };
     cJSON *doc = NULL, *arr = NULL;
     int approx = 0;
-    double *cum = malloc((size_t)(c.s->vocab_size ? c.s->vocab_size : 1) * sizeof *cum);
-    if (!cum) return cli_end(&c, ls_fail(&c.err, LS_ELIMIT, "out of memory for V = %u", c.s->vocab_size));
     if (o->json) {
         doc = cJSON_CreateObject();
         cJSON_AddNumberToObject(doc, "seed", (double)o->seed);
@@ -65,19 +43,7 @@ static int run(int argc, char **argv, const struct cli_command *self)
     } else {
         printf("seed %llu\n%6s %8s  %-24s %10s\n", (unsigned long long)o->seed, "step", "id", "token", "p");
     }
-    c.st.ws.want = CHAIN_WANT_DRAW; /* draws need no raw softmax (cli_run_step keeps it for top-N steps) */
-    for (uint32_t step = first; step < last && !rc; step++) {
-        if ((rc = cli_run_step(o, c.s, step, &c.st, &c.err))) break;
-        approx |= c.st.info.sparse;
-        struct draw_cdf d = draw_cdf_build(&c.st.res, cum);
-        for (long i = 0; i < count; i++) {
-            int32_t tok = draw_token(&d, &g);
-            put_draw(&c, arr, step, tok);
-            /* the state (mirostat's mu) follows the recorded tokens (cli_run_step
-             * accepted the step's own); a step recording none takes the draw */
-            if (o->all) cli_step_accept(o, &c.st, step, tok);
-        }
-    }
+    rc = sample_steps_run(&c, &plan, &g, arr, &approx);
     if (!rc && o->json) {
         if (approx) cJSON_AddBoolToObject(doc, "approximate", 1);
         rc = cli_print_json(doc);
@@ -86,7 +52,6 @@ static int run(int argc, char **argv, const struct cli_command *self)
         printf("APPROXIMATE: drawn from top-N logprobs only\n");
     }
     cJSON_Delete(doc);
-    free(cum);
     return cli_end(&c, rc);
 }
 
@@ -95,5 +60,7 @@ const struct cli_command cli_cmd_sample = {
     "usage: logitscope sample FILE [-n COUNT] [--step N | --all] [--seed S] [chain options] [--json]\n"
     "Draw tokens from the final distribution (inverse CDF over the surviving tokens in\n"
     "ascending id order, in double; PRNG xoshiro256** seeded with SplitMix64). -n COUNT\n"
-    "draws COUNT tokens at one step (default 1); --all draws one token per step.\n",
+    "draws COUNT tokens at one step (default 1); --all draws one token per step.\n"
+    "  --threads T              steps whose chains run at once with --all (default: one\n"
+    "                           per CPU, at most 8); the draws do not depend on it\n",
 };

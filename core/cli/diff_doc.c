@@ -52,20 +52,47 @@ static int check_shapes(const struct source *a, const struct source *b, struct d
     return LS_OK;
 }
 
+/* A side's step t, lent (source.h: no copy) with its non-finite counts
+ * made; a side with fewer ids than the compared ones is copied into buf,
+ * whose ids beyond its own V stay -inf (unlisted). */
+static int lend_side(struct source *s, uint32_t t, uint32_t V, float *buf, const float **z, struct step_info *in,
+                     struct ls_error *err)
+{
+    int rc = source_lend_step(s, t, z, in, err);
+    if (rc) { ls_error_prefix(err, s->path); return rc; }
+    source_count_nonfinite(*z, s->vocab_size, in);
+    if (s->vocab_size < V) {
+        memcpy(buf, *z, (size_t)s->vocab_size * sizeof *buf);
+        *z = buf;
+    }
+    return LS_OK;
+}
+
+/* After the comparison: a file cut under its map voids what was computed from its step. */
+static int verify_side(const struct source *s, uint32_t t, struct ls_error *err)
+{
+    int rc = source_lend_verify(s, t, err);
+    if (rc) ls_error_prefix(err, s->path);
+    return rc;
+}
+
 /* Step t of both files: read, check, compare. The buffers hold d->V
  * values; a side's ids beyond its own V stay -inf (unlisted). */
 static int diff_step(const struct cli_opts *o, struct source *a, struct source *b, uint32_t t,
-                     float *za, float *zb, float *zt, struct diff_doc *d, struct ls_error *err)
+                     float *za, float *zb, struct diff_doc *d, struct ls_error *err)
 {
     struct step_info ia, ib;
+    const float *la, *lb;
     int rc;
-    if ((rc = source_read_step(a, t, za, &ia, err))) { ls_error_prefix(err, a->path); return rc; }
-    if ((rc = source_read_step(b, t, d->b2a ? zt : zb, &ib, err))) { ls_error_prefix(err, b->path); return rc; }
-    if ((rc = check_finite(o, a, t, za, &ia, err)) || (rc = check_finite(o, b, t, d->b2a ? zt : zb, &ib, err)))
+    if ((rc = lend_side(a, t, d->V, za, &la, &ia, err))) return rc;
+    /* tokens matched by text: B's own ids (lent as they are), remapped below */
+    if ((rc = lend_side(b, t, d->b2a ? 0 : d->V, zb, &lb, &ib, err))) return rc;
+    if ((rc = check_finite(o, a, t, la, &ia, err)) || (rc = check_finite(o, b, t, lb, &ib, err)))
         return rc;
     if (d->b2a) {   /* B's values at A's ids (tokens matched by text) */
         for (uint32_t i = 0; i < d->V; i++) zb[i] = -INFINITY;
-        for (uint32_t j = 0; j < b->vocab_size; j++) zb[d->b2a[j]] = zt[j];
+        for (uint32_t j = 0; j < b->vocab_size; j++) zb[d->b2a[j]] = lb[j];
+        lb = zb;
         if (ib.token >= 0 && (uint32_t)ib.token < b->vocab_size) ib.token = d->b2a[ib.token];
     }
     if (ia.token >= 0 && ib.token >= 0 && ia.token != ib.token)
@@ -73,13 +100,14 @@ static int diff_step(const struct cli_opts *o, struct source *a, struct source *
                        t, a->path, ia.token, b->path, ib.token);
     int32_t tok = ia.token >= 0 ? ia.token : ib.token;
     if (tok >= 0 && (uint32_t)tok >= d->V) tok = -1;
-    struct div_side sa = { za, ia.sparse }, sb = { zb, ib.sparse };
+    struct div_side sa = { la, ia.sparse }, sb = { lb, ib.sparse };
     if ((rc = div_step_bounds(&sa, &sb, d->V, tok, &d->steps[t], err))) {
         char pre[64];
         snprintf(pre, sizeof pre, "step %u", t);
         ls_error_prefix(err, pre);
         return rc;
     }
+    if ((rc = verify_side(a, t, err)) || (rc = verify_side(b, t, err))) return rc;
     d->n_basis[div_step_basis(&d->steps[t])]++;
     d->order[t] = t;
     return LS_OK;
@@ -99,16 +127,14 @@ int diff_doc_build(const struct cli_opts *o, struct source *a, struct source *b,
     if (W < d->V) W = d->V;
     float *za = malloc((size_t)W * sizeof *za);
     float *zb = malloc((size_t)W * sizeof *zb);
-    float *zt = d->b2a ? malloc((size_t)b->vocab_size * sizeof *zt) : NULL;
     d->steps = malloc((size_t)(N ? N : 1) * sizeof *d->steps);
     d->order = malloc((size_t)(N ? N : 1) * sizeof *d->order);
-    if (!za || !zb || !d->steps || !d->order || (d->b2a && !zt)) rc = step_oom(N, a->vocab_size, "diff", err);
+    if (!za || !zb || !d->steps || !d->order) rc = step_oom(N, a->vocab_size, "diff", err);
     d->bounded = a->sparse || b->sparse;
     for (uint32_t i = 0; !rc && i < W; i++) za[i] = zb[i] = -INFINITY;
-    for (uint32_t t = 0; t < N && !rc; t++) rc = diff_step(o, a, b, t, za, zb, zt, d, err);
+    for (uint32_t t = 0; t < N && !rc; t++) rc = diff_step(o, a, b, t, za, zb, d, err);
     free(za);
     free(zb);
-    free(zt);
     if (!rc && d->bounded) rc = div_stats_bounds(d->steps, N, &d->stats, &d->stats_hi, err);
     else if (!rc && !(rc = div_stats_compute(d->steps, N, &d->stats, err))) d->stats_hi = d->stats;
     if (rc) return rc;

@@ -11,6 +11,14 @@
 #include <math.h>
 #include <string.h>
 
+int eval_cli_threads(const char *arg, int *threads, struct ls_error *err)
+{
+    long t;
+    int rc = cli_opt_rc("--threads", parse_long(arg, 1, 8, &t, err), err);
+    if (!rc) *threads = (int)t;
+    return rc;
+}
+
 int eval_cli_option(struct eval_config *cfg, int id, const char *arg, struct ls_error *err)
 {
     double d;
@@ -31,12 +39,7 @@ int eval_cli_option(struct eval_config *cfg, int id, const char *arg, struct ls_
             return ls_fail(err, LS_EUSAGE, "--evaluator-timeout: %g is out of range (0, 86400]", d);
         cfg->ext_timeout = d;
         return LS_OK;
-    case EVAL_OPT_THREADS: {
-        long t;
-        if ((rc = cli_opt_rc("--threads", parse_long(arg, 1, 8, &t, err), err))) return rc;
-        cfg->threads = (int)t;
-        return LS_OK;
-    }
+    case EVAL_OPT_THREADS: return eval_cli_threads(arg, &cfg->threads, err);
     case EVAL_OPT_CLIP:
         if ((rc = cli_opt_rc("--clip-threshold", parse_double(arg, 0, INFINITY, &d, err), err))) return rc;
         cfg->clip_threshold = d;

@@ -41,6 +41,9 @@ enum { EVAL_OPT_REGEX = 100, EVAL_OPT_KEYS, EVAL_OPT_EXT, EVAL_OPT_TIMEOUT, EVAL
     "  --threads T              steps evaluated at once (default: one per CPU, at most\n" \
     "                           8); the results do not depend on it\n"
 
+/* --threads T's argument (1 to 8) into *threads (sample's --threads too) */
+int eval_cli_threads(const char *arg, int *threads, struct ls_error *err);
+
 /* Handle one eval option (id from EVAL_CLI_EXTRA); returns 1 if id is not
  * an eval option, else LS_OK or an error. */
 int eval_cli_option(struct eval_config *cfg, int id, const char *arg, struct ls_error *err);

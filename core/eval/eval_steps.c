@@ -4,10 +4,10 @@
  * The chain of a step depends only on that step's logits and the recorded
  * tokens before it; what depends on step order is the evaluators' running
  * sums and the continuations' random streams (one uniform per step each).
- * So each worker takes the next step, reads it, and runs every setting's
- * chain into its own results (eval_step_compute); then it waits for its
- * turn and scores and draws the step (eval_step_commit) exactly as a single
- * pass would, in step order. Reading is serialised (one source, read in
+ * So each worker (base/step_pipe.h) takes the next step, reads it, and runs
+ * every setting's chain into its own results (eval_step_compute); then it
+ * waits for its turn and scores and draws the step (eval_step_commit)
+ * exactly as a single pass would, in step order. Reading is serialised (one source, read in
  * step order under the lock), which is also what fills the recorded-token
  * history a later step's penalties see before that step is taken.
  *
@@ -15,51 +15,43 @@
  * cancel) is recorded at its step's turn, steps after it are dropped, and
  * the first failing step in step order is the one reported. */
 #include "eval/eval_impl.h"
+#include "base/step_pipe.h"
 
-#include <pthread.h>
 #include <stdlib.h>
-#include <unistd.h>
+
+_Static_assert(EVAL_MAX_THREADS <= STEP_PIPE_MAX_WORKERS, "eval's step workers are step_pipe's");
 
 /* results of several settings for every step in flight, at most this many bytes */
 #define EVAL_PIPE_MEMORY ((uint64_t)1 << 30)
 
+/* The pass on step workers (base/step_pipe.h): pipe worker i is r->w[i + 1]. */
 struct pipe {
     struct eval_run *r;
     struct source *src;
     const volatile int *cancel;
-    pthread_mutex_t mu;
-    pthread_cond_t turn_cv;
-    uint32_t next_read;   /* the next step a worker takes */
-    uint32_t turn;        /* the next step to commit */
-    int stop;             /* a failure: take no further step */
     int nw;               /* workers: each takes about every nw-th step */
-    int rc;
-    struct ls_error err;  /* the first failure in step order */
 };
-struct pipe_arg { struct pipe *P; struct eval_worker *w; };
 
-/* Take and read the next step under the lock. 1: a step is taken (its
- * read may have failed: *rc), 0: none left. */
-static int take_step(struct pipe *P, struct eval_worker *w, int *rc)
+/* Under the pipe's lock, in step order: read the step and note its
+ * recorded token (the history a later step's penalties see). */
+static int take_step(void *ctx, int wi, uint32_t step)
 {
+    struct pipe *P = ctx;
     struct eval_run *r = P->r;
-    pthread_mutex_lock(&P->mu);
-    if (P->stop || P->next_read >= r->n_steps) { pthread_mutex_unlock(&P->mu); return 0; }
-    uint32_t step = P->next_read++;
+    struct eval_worker *w = &r->w[wi + 1];
+    int rc;
     w->step = step;
-    if (P->cancel && *P->cancel) *rc = ls_fail(&w->err, LS_EINTERNAL, "cancelled");
+    if (P->cancel && *P->cancel) rc = ls_fail(&w->err, LS_EINTERNAL, "cancelled");
     /* lent: a pointer into the file's map (no copy under the lock), or
      * converted into the worker's own buffer; it stays valid while other
      * workers take later steps */
-    else if ((*rc = source_lend_into(P->src, step, w->z, &w->logits, &w->si, &w->err)))
+    else if ((rc = source_lend_into(P->src, step, w->z, &w->logits, &w->si, &w->err)))
         ls_error_prefix(&w->err, P->src->path);
     /* lent in place from the map: the step nw on is nw rows further */
-    w->next = !*rc && w->logits != w->z && step + (uint32_t)P->nw < r->n_steps ? w->logits + (size_t)P->nw * r->V : NULL;
-    r->rec[step] = *rc ? -1 : eval_recorded(r, w->si.token);
+    w->next = !rc && w->logits != w->z && step + (uint32_t)P->nw < r->n_steps ? w->logits + (size_t)P->nw * r->V : NULL;
+    r->rec[step] = rc ? -1 : eval_recorded(r, w->si.token);
     w->si.token = r->rec[step];
-    if (*rc) P->stop = 1;
-    pthread_mutex_unlock(&P->mu);
-    return 1;
+    return rc;
 }
 
 /* A lent step's file shrank under its map while the step was used: what
@@ -71,44 +63,29 @@ static int lend_verified(const struct source *src, uint32_t step, struct ls_erro
     return rc;
 }
 
-/* Wait for this step's turn; score it unless a failure came first. */
-static void commit_in_turn(struct pipe *P, struct eval_worker *w, int rc)
+/* Alongside the other workers: every setting's chain on the step. */
+static int compute_step(void *ctx, int wi, uint32_t step)
 {
-    pthread_mutex_lock(&P->mu);
-    while (P->turn != w->step) pthread_cond_wait(&P->turn_cv, &P->mu);
-    if (rc && !P->rc) { P->rc = rc; P->err = w->err; P->stop = 1; }
-    int ok = !P->rc;
-    pthread_mutex_unlock(&P->mu);
-    if (ok) eval_step_commit(P->r, w); /* only the turn's holder commits */
-    pthread_mutex_lock(&P->mu);
-    P->turn++;
-    pthread_cond_broadcast(&P->turn_cv);
-    pthread_mutex_unlock(&P->mu);
+    struct pipe *P = ctx;
+    struct eval_worker *w = &P->r->w[wi + 1];
+    int rc = eval_step_compute(P->r, w);
+    return rc ? rc : lend_verified(P->src, step, &w->err);
 }
 
-static void *pipe_worker(void *arg)
+/* In step order: the scores and draws, exactly as a single pass makes them. */
+static int commit_step(void *ctx, int wi, uint32_t step)
 {
-    struct pipe *P = ((struct pipe_arg *)arg)->P;
-    struct eval_worker *w = ((struct pipe_arg *)arg)->w;
-    w->info = &w->si;
-    int rc = LS_OK;
-    while (take_step(P, w, &rc)) {
-        if (!rc) rc = eval_step_compute(P->r, w);
-        if (!rc) rc = lend_verified(P->src, w->step, &w->err);
-        commit_in_turn(P, w, rc);
-        if (rc) break;
-    }
-    return NULL;
+    (void)step;
+    struct pipe *P = ctx;
+    eval_step_commit(P->r, &P->r->w[wi + 1]);
+    return LS_OK;
 }
 
 /* How many step workers this run gets (see eval.h, threads). */
 static int pipe_workers(const struct eval_run *r)
 {
     int nw = r->cfg.threads;
-    if (nw < 0) {
-        long nc = sysconf(_SC_NPROCESSORS_ONLN);
-        nw = nc > 0 ? (int)(nc < EVAL_MAX_THREADS ? nc : EVAL_MAX_THREADS) : 1;
-    }
+    if (nw < 0) nw = step_pipe_cpus();
     if (nw > EVAL_MAX_THREADS) nw = EVAL_MAX_THREADS;
     if ((uint32_t)nw > r->n_steps) nw = (int)r->n_steps;
     /* per worker and setting: p, cut_by and kept (13 bytes a token) and
@@ -126,23 +103,16 @@ static int pipe_workers(const struct eval_run *r)
 static int pipe_run(struct eval_run *r, struct source *src, int nw, const volatile int *cancel,
                     struct ls_error *err)
 {
+    static const struct step_pipe_ops ops = { take_step, compute_step, commit_step };
     struct pipe P = { .r = r, .src = src, .cancel = cancel, .nw = nw };
-    struct pipe_arg arg[EVAL_MAX_THREADS + 1];   /* workers 1..nw */
-    pthread_t th[EVAL_MAX_THREADS + 1];
-    int started[EVAL_MAX_THREADS + 1] = {0};
     for (int i = 1; i <= nw; i++) {
         if (eval_worker_init(r, &r->w[i], 1))
             return ls_fail(err, LS_ELIMIT, "out of memory (%d step workers, V = %u)", nw, r->V);
-        arg[i] = (struct pipe_arg){ &P, &r->w[i] };
+        r->w[i].info = &r->w[i].si;
     }
-    pthread_mutex_init(&P.mu, NULL);
-    pthread_cond_init(&P.turn_cv, NULL);
-    for (int i = 2; i <= nw; i++) started[i] = pthread_create(&th[i], NULL, pipe_worker, &arg[i]) == 0;
-    pipe_worker(&arg[1]);   /* a worker that could not start leaves its steps to the others */
-    for (int i = 2; i <= nw; i++) if (started[i]) pthread_join(th[i], NULL);
-    pthread_cond_destroy(&P.turn_cv);
-    pthread_mutex_destroy(&P.mu);
-    if (P.rc) { if (err) *err = P.err; return P.rc; }
+    /* a worker that could not start leaves its steps to the others */
+    int failed = 0, rc = step_pipe_run(&ops, &P, nw, 0, r->n_steps, &failed);
+    if (rc) { if (err) *err = r->w[failed + 1].err; return rc; }
     r->steps_done = r->n_steps;
     return LS_OK;
 }

@@ -1,0 +1,90 @@
+/* step_pipe.c: steps taken in order, computed at once, committed in
+ * order (see step_pipe.h). */
+#include "base/step_pipe.h"
+
+#include <pthread.h>
+#include <unistd.h>
+
+struct pipe {
+    const struct step_pipe_ops *ops;
+    void *ctx;
+    pthread_mutex_t mu;
+    pthread_cond_t turn_cv;
+    uint32_t next, end;   /* the next step a worker takes; one past the last */
+    uint32_t turn;        /* the next step to commit */
+    int stop;             /* a failure: take no further step */
+    int rc, failed;       /* the first failure in step order and its worker */
+};
+struct pipe_arg { struct pipe *P; int worker; };
+
+/* Take the next step under the lock. 1: taken (its take may have failed:
+ * *rc), 0: none left. */
+static int take(struct pipe *P, int worker, uint32_t *step, int *rc)
+{
+    pthread_mutex_lock(&P->mu);
+    if (P->stop || P->next >= P->end) { pthread_mutex_unlock(&P->mu); return 0; }
+    *step = P->next++;
+    *rc = P->ops->take(P->ctx, worker, *step);
+    if (*rc) P->stop = 1;   /* steps after a failed take are never taken */
+    pthread_mutex_unlock(&P->mu);
+    return 1;
+}
+
+/* Wait for the step's turn; commit it unless a failure came first. */
+static int commit_in_turn(struct pipe *P, int worker, uint32_t step, int rc)
+{
+    pthread_mutex_lock(&P->mu);
+    while (P->turn != step) pthread_cond_wait(&P->turn_cv, &P->mu);
+    int ok = !P->rc && !rc;
+    pthread_mutex_unlock(&P->mu);
+    /* only the turn's holder commits: no lock needed around it */
+    if (ok) rc = P->ops->commit(P->ctx, worker, step);
+    pthread_mutex_lock(&P->mu);
+    if (rc && !P->rc) { P->rc = rc; P->failed = worker; P->stop = 1; }
+    P->turn++;
+    pthread_cond_broadcast(&P->turn_cv);
+    pthread_mutex_unlock(&P->mu);
+    return rc;
+}
+
+static void *worker_main(void *arg)
+{
+    struct pipe *P = ((struct pipe_arg *)arg)->P;
+    int worker = ((struct pipe_arg *)arg)->worker;
+    uint32_t step;
+    int rc = 0;
+    while (take(P, worker, &step, &rc)) {
+        if (!rc) rc = P->ops->compute(P->ctx, worker, step);
+        /* a failed worker keeps its error: it takes nothing more */
+        if (commit_in_turn(P, worker, step, rc)) break;
+    }
+    return NULL;
+}
+
+int step_pipe_run(const struct step_pipe_ops *ops, void *ctx, int n_workers, uint32_t first, uint32_t n,
+                  int *failed)
+{
+    if (n_workers < 1) n_workers = 1;
+    if (n_workers > STEP_PIPE_MAX_WORKERS) n_workers = STEP_PIPE_MAX_WORKERS;
+    struct pipe P = { .ops = ops, .ctx = ctx, .next = first, .end = first + n, .turn = first };
+    struct pipe_arg arg[STEP_PIPE_MAX_WORKERS];
+    pthread_t th[STEP_PIPE_MAX_WORKERS];
+    int started[STEP_PIPE_MAX_WORKERS] = {0};
+    pthread_mutex_init(&P.mu, NULL);
+    pthread_cond_init(&P.turn_cv, NULL);
+    for (int i = 0; i < n_workers; i++) arg[i] = (struct pipe_arg){ &P, i };
+    for (int i = 1; i < n_workers; i++) started[i] = pthread_create(&th[i], NULL, worker_main, &arg[i]) == 0;
+    worker_main(&arg[0]);
+    for (int i = 1; i < n_workers; i++) if (started[i]) pthread_join(th[i], NULL);
+    pthread_cond_destroy(&P.turn_cv);
+    pthread_mutex_destroy(&P.mu);
+    if (P.rc && failed) *failed = P.failed;
+    return P.rc;
+}
+
+int step_pipe_cpus(void)
+{
+    long nc = sysconf(_SC_NPROCESSORS_ONLN);
+    if (nc < 1) return 1;
+    return nc < STEP_PIPE_MAX_WORKERS ? (int)nc : STEP_PIPE_MAX_WORKERS;
+}

@@ -1,0 +1,146 @@
+/* sample_steps.c: sample's draws over steps on step workers (see
+ * sample_steps.h). Take: the step lent (cli_step_take); compute: its chain
+ * and the prefix sums of its final p (cli_step_compute, draw_cdf_build);
+ * commit, in step order: the draws from the one stream, the rows, and the
+ * drawn token accepted into the history. */
+#include "cli/sample_steps.h"
+#include "base/step_pipe.h"
+#include "report/report.h"
+#include "sampling/draw.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+struct worker {
+    struct cli_step *st;     /* worker 0: the command's own */
+    struct cli_step own;
+    double *cum;             /* V: the step's prefix sums */
+    struct draw_cdf d;
+    struct ls_error err;
+};
+
+struct run {
+    struct cli_one *c;
+    const struct sample_plan *plan;
+    struct rng *g;
+    cJSON *arr;
+    int approx;
+    struct worker w[STEP_PIPE_MAX_WORKERS];
+};
+
+/* One drawn token: a JSON item or a table row. */
+static void put_draw(const struct cli_one *c, const struct cli_step *st, cJSON *arr, uint32_t step, int32_t id)
+{
+    if (id < 0) {   /* draw_token: nothing kept (a top-N step listing no token) */
+        if (!arr) { printf("%6u %8s  %-24s %10s\n", step, "-", "(nothing to draw)", "-"); return; }
+        cJSON *it = cJSON_CreateObject();
+        cJSON_AddNumberToObject(it, "step", step);
+        cJSON_AddNullToObject(it, "id");
+        cJSON_AddItemToArray(arr, it);
+        return;
+    }
+    if (!arr) {
+        char buf[256];
+        report_token_cell(c->s, id, c->o.disp, 24, buf, sizeof buf);
+        printf("%6u %8lld  %s %10.6f\n", step, (long long)source_file_id(c->s, id), buf, st->res.p[id]);
+        return;
+    }
+    cJSON *it = cJSON_CreateObject();
+    cJSON_AddNumberToObject(it, "step", step);
+    cJSON_AddNumberToObject(it, "id", (double)source_file_id(c->s, id));
+    report_add_text(it, c->s, id);
+    cJSON_AddNumberToObject(it, "p", st->res.p[id]);
+    if (st->info.sparse) { /* top-N source: drawn from the known tokens only */
+        cJSON_AddBoolToObject(it, "approximate", 1);
+        cJSON_AddNumberToObject(it, "tail_mass", st->info.tail_mass);
+    }
+    cJSON_AddItemToArray(arr, it);
+}
+
+static int take(void *ctx, int wi, uint32_t step)
+{
+    struct run *R = ctx;
+    struct worker *w = &R->w[wi];
+    /* worker 0 reads into the source's buffer, as a serial pass does; the
+     * others into their own, so a step stays theirs while later ones are read */
+    return cli_step_take(&R->c->o, R->c->s, step, w->st, wi ? w->st->logits : NULL, &w->err);
+}
+
+static int compute(void *ctx, int wi, uint32_t step)
+{
+    struct run *R = ctx;
+    struct worker *w = &R->w[wi];
+    int rc = cli_step_compute(&R->c->o, R->c->s, step, w->st, &w->err);
+    if (!rc) w->d = draw_cdf_build(&w->st->res, w->cum);
+    return rc;
+}
+
+static int commit(void *ctx, int wi, uint32_t step)
+{
+    struct run *R = ctx;
+    struct worker *w = &R->w[wi];
+    R->approx |= w->st->info.sparse;
+    for (long i = 0; i < R->plan->count; i++) {
+        int32_t tok = draw_token(&w->d, R->g);
+        put_draw(R->c, w->st, R->arr, step, tok);
+        /* the state (mirostat's mu) follows the recorded tokens (compute
+         * accepted the step's own); a step recording none takes the draw */
+        if (R->plan->all) cli_step_accept(&R->c->o, w->st, step, tok);
+    }
+    return LS_OK;
+}
+
+int sample_steps_workers(const struct cli_one *c, const struct sample_plan *plan)
+{
+    int nw = plan->threads < 1 ? 1 : plan->threads;
+    if (nw > STEP_PIPE_MAX_WORKERS) nw = STEP_PIPE_MAX_WORKERS;
+    /* the history is the draws: each step waits for the one before */
+    if (replay_needed(&c->o.chain, &c->o.params)) return 1;
+    if (plan->n < SAMPLE_MIN_THREADED_STEPS * (uint32_t)nw) nw = (int)(plan->n / SAMPLE_MIN_THREADED_STEPS);
+    /* a worker's buffers: the step, the chain's workspace and result, the
+     * prefix sums: about 80 bytes a token (61 allocated at once, the
+     * emulation's scratch on use) */
+    uint64_t per = (uint64_t)(c->s->vocab_size ? c->s->vocab_size : 1) * 80u;
+    while (nw > 1 && per * (uint64_t)(nw - 1) > SAMPLE_PIPE_MEMORY) nw--;
+    return nw < 1 ? 1 : nw;
+}
+
+/* Workers 0..nw-1's buffers; returns how many could be had (>= 1 unless
+ * worker 0's prefix sums could not: 0). */
+static int workers_init(struct run *R, int nw)
+{
+    uint32_t V = R->c->s->vocab_size;
+    size_t n = V ? V : 1;
+    for (int i = 0; i < nw; i++) {
+        struct worker *w = &R->w[i];
+        w->st = i ? &w->own : &R->c->st;
+        if (i && cli_step_init(w->st, V)) return i;
+        w->st->ws.want = CHAIN_WANT_DRAW; /* draws need no raw softmax (cli_step_compute keeps it for top-N steps) */
+        if (!(w->cum = malloc(n * sizeof *w->cum))) { if (i) cli_step_free(w->st); return i; }
+    }
+    return nw;
+}
+
+static void workers_free(struct run *R, int nw)
+{
+    for (int i = 0; i < nw; i++) {
+        free(R->w[i].cum);
+        if (i) cli_step_free(&R->w[i].own);
+    }
+}
+
+int sample_steps_run(struct cli_one *c, const struct sample_plan *plan, struct rng *g, struct cJSON *arr,
+                     int *approx)
+{
+    struct run R = { .c = c, .plan = plan, .g = g, .arr = arr };
+    int nw = workers_init(&R, sample_steps_workers(c, plan));
+    if (nw < 1) return ls_fail(&c->err, LS_ELIMIT, "out of memory for V = %u", c->s->vocab_size);
+    static const struct step_pipe_ops ops = { take, compute, commit };
+    int failed = 0;
+    int rc = step_pipe_run(&ops, &R, nw, plan->first, plan->n, &failed);
+    if (rc) c->err = R.w[failed].err;
+    workers_free(&R, nw);
+    *approx |= R.approx;
+    return rc;
+}

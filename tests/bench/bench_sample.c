@@ -1,0 +1,208 @@
+/* bench_sample.c: the per-step wall and CPU cost of `sample --all` (the
+ * command itself, run in this process with its rows sent to /dev/null) on
+ * 1 and 2 step workers, against a read pass and the plain-pass floor on 1
+ * and 2 workers, all in the same run.
+ *
+ *   read     source_read_step over every step (a copy), one thread
+ *   floor    lend each step and make one vector pass over it
+ *            (vm_count_nonfinite: touches every byte once), on 1 and on
+ *            2 workers (base/step_pipe.h, as sample's workers read)
+ *   sample   `sample FILE --all` for the llama.cpp defaults (T 0.8, k 40,
+ *            p 0.95, m 0.05) in each preset's order, hf T 0.7 top-p 0.9,
+ *            vllm min-p 0.05; per step = (run - a one-step run) / steps,
+ *            so opening the file and loading the vocabulary are not counted
+ * Wall and CPU (every thread's) per step; the best of BENCH_REPS (3) runs.
+ * The dump: BENCH_FILE (default /tmp/be.npy, with BENCH_VOCAB, default
+ * /tmp/be.vocab) when it exists, else a synthetic [BENCH_STEPS (2048),
+ * BENCH_V (131072)] float32 .npy written to /tmp and removed after.
+ * Figures, never pass/fail. */
+#include "base/clock.h"
+#include "base/step_pipe.h"
+#include "base/vmath.h"
+#include "cli/commands.h"
+#include "input/source.h"
+#include "input/synth_source.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static unsigned long env_ul(const char *k, unsigned long d)
+{
+    const char *v = getenv(k);
+    return v && *v ? strtoul(v, NULL, 10) : d;
+}
+
+static double cpu_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+struct cost { double wall, cpu; };
+static struct cost best(struct cost a, struct cost b) { return a.wall <= b.wall ? a : b; }
+
+/* ---- the floor: lend + one vector pass, on step_pipe workers ---- */
+struct floor_ctx { struct source *s; const float *z[STEP_PIPE_MAX_WORKERS]; float *buf[STEP_PIPE_MAX_WORKERS];
+                   size_t sink[STEP_PIPE_MAX_WORKERS]; };
+
+static int floor_take(void *ctx, int w, uint32_t step)
+{
+    struct floor_ctx *F = ctx;
+    struct step_info si;
+    struct ls_error err = {0};
+    int rc = source_lend_into(F->s, step, F->buf[w], &F->z[w], &si, &err);
+    if (rc) fprintf(stderr, "bench_sample: %s\n", err.msg);
+    return rc;
+}
+static int floor_compute(void *ctx, int w, uint32_t step)
+{
+    (void)step;
+    struct floor_ctx *F = ctx;
+    F->sink[w] += vm_count_nonfinite(F->z[w], F->s->vocab_size);
+    return 0;
+}
+static int floor_commit(void *ctx, int w, uint32_t step) { (void)ctx; (void)w; (void)step; return 0; }
+
+static struct cost floor_pass(struct source *s, int workers)
+{
+    static const struct step_pipe_ops ops = { floor_take, floor_compute, floor_commit };
+    struct floor_ctx F = { .s = s };
+    for (int w = 0; w < workers; w++) F.buf[w] = malloc((size_t)s->vocab_size * sizeof(float));
+    double t0 = clock_s(), c0 = cpu_s();
+    int failed;
+    if (step_pipe_run(&ops, &F, workers, 0, s->n_steps, &failed)) exit(1);
+    struct cost c = { clock_s() - t0, cpu_s() - c0 };
+    for (int w = 0; w < workers; w++) free(F.buf[w]);
+    return c;
+}
+
+static struct cost read_pass(struct source *s)
+{
+    float *z = malloc((size_t)s->vocab_size * sizeof *z);
+    struct step_info si;
+    struct ls_error err = {0};
+    double t0 = clock_s(), c0 = cpu_s(), sink = 0;
+    for (uint32_t i = 0; i < s->n_steps; i++) {
+        if (source_read_step(s, i, z, &si, &err)) { fprintf(stderr, "bench_sample: %s\n", err.msg); exit(1); }
+        sink += z[i % s->vocab_size];
+    }
+    struct cost c = { clock_s() - t0, cpu_s() - c0 };
+    free(z);
+    if (sink == 12345.678) puts("");
+    return c;
+}
+
+/* ---- the command: `sample FILE --vocab VOC ARGS... --threads T`, stdout to /dev/null ---- */
+static struct cost run_sample(const char *file, const char *voc, const char *args, int threads, int one_step)
+{
+    char line[1024];
+    snprintf(line, sizeof line, "sample %s%s%s %s --threads %d %s", file, voc ? " --vocab " : "", voc ? voc : "",
+             one_step ? "--step 0" : "--all", threads, args);
+    char *argv[40];
+    int argc = 0;
+    for (char *t = strtok(line, " "); t && argc < 39; t = strtok(NULL, " ")) argv[argc++] = t;
+    argv[argc] = NULL;
+    fflush(stdout);
+    int saved = dup(1), null = open("/dev/null", O_WRONLY);
+    dup2(null, 1);
+    close(null);
+    double t0 = clock_s(), c0 = cpu_s();
+    int rc = cli_cmd_sample.run(argc, argv, &cli_cmd_sample);
+    fflush(stdout);
+    struct cost c = { clock_s() - t0, cpu_s() - c0 };
+    dup2(saved, 1);
+    close(saved);
+    if (rc) { fprintf(stderr, "bench_sample: sample %s: exit %d\n", args, rc); exit(1); }
+    return c;
+}
+
+static void sample_rows(const char *file, const char *voc, uint32_t S, int reps, struct cost fl1, struct cost fl2)
+{
+    static const struct { const char *name, *args; } cfg[] = {
+        {"llama.cpp defaults, llama.cpp order", "--defaults llama.cpp"},
+        {"llama.cpp defaults, hf order", "--defaults llama.cpp --chain hf"},
+        {"llama.cpp defaults, vllm order", "--defaults llama.cpp --chain vllm"},
+        {"hf T 0.7 top-p 0.9", "--defaults hf -t 0.7 --top-p 0.9"},
+        {"vllm T 1 min-p 0.05", "--defaults vllm -t 1 --min-p 0.05"},
+    };
+    printf("  %-38s %-9s %9s %9s %8s %8s\n", "sample --all, per step (us)", "workers", "wall", "cpu", "/floor", "1w/2w");
+    for (size_t i = 0; i < sizeof cfg / sizeof *cfg; i++) {
+        struct cost w[2];
+        for (int t = 1; t <= 2; t++) {
+            struct cost b = { 1e30, 0 }, o = { 1e30, 0 };
+            for (int r = 0; r < reps; r++) {
+                b = best(b, run_sample(file, voc, cfg[i].args, t, 0));
+                o = best(o, run_sample(file, voc, cfg[i].args, t, 1));
+            }
+            w[t - 1] = (struct cost){ (b.wall - o.wall) / S * 1e6, (b.cpu - o.cpu) / S * 1e6 };
+            const struct cost *fl = t == 1 ? &fl1 : &fl2;
+            printf("  %-38s %-9d %9.1f %9.1f %7.2fx", t == 1 ? cfg[i].name : "", t, w[t - 1].wall, w[t - 1].cpu,
+                   w[t - 1].wall / (fl->wall / S * 1e6));
+            if (t == 2) printf(" %7.2fx", w[0].wall / w[1].wall);
+            printf("\n");
+        }
+    }
+}
+
+/* a synthetic dump as a [S, V] float32 .npy (the synthetic source's steps) */
+static int write_synth(const char *path, uint32_t S, uint32_t V)
+{
+    struct source *syn;
+    struct ls_error err = {0};
+    if (source_synthetic(V, S, 2026, &syn, &err)) return -1;
+    FILE *f = fopen(path, "wb");
+    float *z = malloc((size_t)V * sizeof *z);
+    char dict[118];
+    memset(dict, ' ', sizeof dict);
+    int n = snprintf(dict, sizeof dict, "{'descr': '<f4', 'fortran_order': False, 'shape': (%u, %u), }", S, V);
+    dict[n] = ' ';
+    dict[117] = '\n';
+    int bad = !f || !z || fwrite("\x93NUMPY\x01\x00\x76\x00", 1, 10, f) != 10 || fwrite(dict, 1, 118, f) != 118;
+    for (uint32_t t = 0; t < S && !bad; t++) {
+        struct step_info si;
+        bad = source_read_step(syn, t, z, &si, &err) || fwrite(z, sizeof *z, V, f) != V;
+    }
+    free(z);
+    source_close(syn);
+    return (f && fclose(f)) || bad ? -1 : 0;
+}
+
+int main(void)
+{
+    const char *file = getenv("BENCH_FILE"), *voc = getenv("BENCH_VOCAB");
+    char tmp[256] = "";
+    if (!file) { file = "/tmp/be.npy"; voc = voc ? voc : "/tmp/be.vocab"; }
+    if (access(file, R_OK)) {
+        uint32_t S = (uint32_t)env_ul("BENCH_STEPS", 2048), V = (uint32_t)env_ul("BENCH_V", 131072);
+        snprintf(tmp, sizeof tmp, "/tmp/logitscope_bench_sample_%ld.npy", (long)getpid());
+        printf("bench_sample: writing a synthetic [%u, %u] float32 dump to %s\n", S, V, tmp);
+        if (write_synth(tmp, S, V)) { fprintf(stderr, "bench_sample: cannot write %s\n", tmp); unlink(tmp); return 1; }
+        file = tmp;
+        voc = NULL;
+    }
+    if (voc && access(voc, R_OK)) voc = NULL;
+    struct source_opts so = {0};
+    so.vocab_path = voc;
+    struct source *s;
+    struct ls_error err = {0};
+    if (source_open(file, &so, &s, &err)) { fprintf(stderr, "bench_sample: %s\n", err.msg); return 1; }
+    uint32_t S = s->n_steps;
+    int reps = (int)env_ul("BENCH_REPS", 3);
+    struct cost rd = best(read_pass(s), read_pass(s)), f1 = best(floor_pass(s, 1), floor_pass(s, 1));
+    struct cost f2 = best(floor_pass(s, 2), floor_pass(s, 2));
+    printf("bench_sample: %s: [%u, %u] %s, %s vector path, %d CPUs\n", file, S, s->vocab_size, s->dtype,
+           vm_path_name(), step_pipe_cpus());
+    printf("  %-38s %-9s %9s %9s\n", "per step (us)", "workers", "wall", "cpu");
+    printf("  %-38s %-9d %9.1f %9.1f\n", "read pass (source_read_step: a copy)", 1, rd.wall / S * 1e6, rd.cpu / S * 1e6);
+    printf("  %-38s %-9d %9.1f %9.1f\n", "floor (lend + one vector pass)", 1, f1.wall / S * 1e6, f1.cpu / S * 1e6);
+    printf("  %-38s %-9d %9.1f %9.1f\n", "", 2, f2.wall / S * 1e6, f2.cpu / S * 1e6);
+    source_close(s);
+    sample_rows(file, voc, S, reps, f1, f2);
+    if (*tmp) unlink(tmp);
+    return 0;
+}
