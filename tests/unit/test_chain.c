@@ -451,6 +451,70 @@ static void test_draws_follow_distribution(void **state)
     fx_free(f);
 }
 
+/* p is zero outside the survivors after every run, also when the run
+ * before kept every token (chain.c clears that late, only where the new
+ * run does not rewrite the whole array) and when a run fails. */
+static void assert_p_zero_outside_kept(const struct fx *f)
+{
+    uint8_t *in = calloc(f->V, 1);
+    assert_non_null(in);
+    for (uint32_t j = 0; j < f->r.n_kept; j++) in[f->r.kept[j]] = 1;
+    for (uint32_t i = 0; i < f->V; i++) if (!in[i]) assert_true(f->r.p[i] == 0.0);
+    free(in);
+}
+
+static void test_full_keep_then_cut(void **state)
+{
+    (void)state;
+    const uint32_t V = 1003;
+    struct fx *f = fx_new(V, PRESET_HF);
+    float *z = random_logits(V, 11, 6), *nan = malloc(V * sizeof *nan);
+    assert_non_null(nan);
+    for (uint32_t i = 0; i < V; i++) nan[i] = NAN;
+    struct ls_error e = {0};
+    for (int round = 0; round < 3; round++) {
+        f->p = PARAMS_OFF;
+        run(f, z); /* every token kept */
+        assert_int_equal(f->r.n_kept, V);
+        if (round == 1) run(f, z); /* every token kept again: the whole array rewritten */
+        if (round == 2) { /* a failed run leaves no survivor and p all zero */
+            assert_int_not_equal(chain_run(&f->ch, &f->p, nan, V, &f->ws, &f->r, &e), 0);
+            assert_int_equal(f->r.n_kept, 0);
+            assert_p_zero_outside_kept(f);
+        }
+        f->p.top_k = round == 0 ? 10 : 200;
+        run(f, z);
+        assert_true(f->r.n_kept >= 10 && f->r.n_kept < V);
+        assert_p_zero_outside_kept(f);
+        assert_true(fabs(sum_p(f, f->r.p) - 1) < 1e-12);
+    }
+    free(nan);
+    free(z);
+    fx_free(f);
+}
+
+/* Every token kept: the entropy after is the sum, in id order, of
+ * p_i * (ln S - (z_i - lse)) with S the sum of p_raw in id order, the
+ * scalar definition, to the bit (chain.c computes the terms in vector
+ * lanes: any V, so every tail length). */
+static void test_entropy_every_token_bits(void **state)
+{
+    (void)state;
+    for (uint32_t V = 1; V <= 41; V += 4) {
+        struct fx *f = fx_new(V, PRESET_HF);
+        float *z = random_logits(V, 100 + V, 9);
+        run(f, z);
+        assert_int_equal(f->r.n_kept, V);
+        double S = 0.0, h = 0.0;
+        for (uint32_t i = 0; i < V; i++) S += f->r.p_raw[i];
+        double lnS = log(S);
+        for (uint32_t i = 0; i < V; i++) h += f->r.p[i] * (lnS - (((double)z[i] - f->r.lse_raw) * 1.0));
+        assert_true(memcmp(&h, &f->r.entropy_after, sizeof h) == 0 || (h <= 0 && f->r.entropy_after == 0.0));
+        free(z);
+        fx_free(f);
+    }
+}
+
 static void test_parse_and_defaults(void **state)
 {
     (void)state;
@@ -500,6 +564,8 @@ int main(void)
         cmocka_unit_test(test_top_raw_prefilter_matches_sort),
         cmocka_unit_test(test_seed_reproduces),
         cmocka_unit_test(test_draws_follow_distribution),
+        cmocka_unit_test(test_full_keep_then_cut),
+        cmocka_unit_test(test_entropy_every_token_bits),
         cmocka_unit_test(test_parse_and_defaults),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
