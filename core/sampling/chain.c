@@ -532,3 +532,93 @@ uint32_t chain_top_raw(const struct chain_result *r, uint32_t n, int32_t *out)
     if (select_sample_threshold(get_p, p, r->V, n, &thr) && select_top(p, r->V, thr, n, out) == n) return n;
     return select_top(p, r->V, -1.0, n, out);
 }
+
+/* chain_top_rank's one pass over p[lo..hi): the count above pt (or equal,
+ * with eq) as count_body, and the ids with p >= thr appended to ids
+ * (*m counts past cap: the caller then falls back). VEC: eight values a
+ * turn, the collecting branch only where one of them passes. */
+static inline __attribute__((always_inline)) uint32_t topcount_body(const double *p, uint32_t lo, uint32_t hi,
+                                                                   double pt, int eq, double thr, int32_t *ids,
+                                                                   uint32_t *m, uint32_t cap, int vec)
+{
+    v4l c = {0};
+    uint32_t i = lo, n = 0;
+    for (; vec && i + 8 <= hi; i += 8) {
+        v4d a, b;
+        memcpy(&a, p + i, sizeof a);
+        memcpy(&b, p + i + 4, sizeof b);
+        c -= eq ? (a >= pt) : (a > pt);
+        c -= eq ? (b >= pt) : (b > pt);
+        v4l g = (a >= thr) | (b >= thr);
+        if (!(g[0] | g[1] | g[2] | g[3])) continue;
+        for (uint32_t j = i; j < i + 8; j++)
+            if (p[j] >= thr) { if (*m < cap) ids[*m] = (int32_t)j; ++*m; }
+    }
+    for (; i < hi; i++) {
+        n += eq ? p[i] >= pt : p[i] > pt;
+        if (p[i] >= thr) { if (*m < cap) ids[*m] = (int32_t)i; ++*m; }
+    }
+    return n + (uint32_t)(c[0] + c[1] + c[2] + c[3]);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target("avx2"))) static uint32_t topcount_avx2(const double *p, uint32_t lo, uint32_t hi, double pt,
+                                                               int eq, double thr, int32_t *ids, uint32_t *m,
+                                                               uint32_t cap)
+{
+    return topcount_body(p, lo, hi, pt, eq, thr, ids, m, cap, 1);
+}
+#endif
+
+static uint32_t topcount(const double *p, uint32_t lo, uint32_t hi, double pt, int eq, double thr, int32_t *ids,
+                         uint32_t *m, uint32_t cap)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+    if (strcmp(vm_path_name(), "portable")) return topcount_avx2(p, lo, hi, pt, eq, thr, ids, m, cap);
+#endif
+    return topcount_body(p, lo, hi, pt, eq, thr, ids, m, cap, 0);
+}
+
+/* The n best of ids[0..m) (in id order) by select_before, in rank order:
+ * an insertion into the sorted best few (m is a few hundred). */
+static uint32_t best_of(const double *p, const int32_t *ids, uint32_t m, uint32_t n, int32_t *out)
+{
+    uint32_t k = 0;
+    for (uint32_t j = 0; j < m; j++) {
+        int32_t id = ids[j];
+        if (k == n && !select_before(p, id, out[n - 1])) continue;
+        uint32_t at = k < n ? k++ : n - 1;
+        while (at > 0 && select_before(p, id, out[at - 1])) { out[at] = out[at - 1]; at--; }
+        out[at] = id;
+    }
+    return k;
+}
+
+enum { TOP_RANK_CAP = 4096 };
+
+uint32_t chain_top_rank(const struct chain_result *r, uint32_t n, int32_t *out, int32_t id, uint32_t *rank)
+{
+    const double *p = r->p_raw;
+    if (n > r->V) n = r->V;
+    double thr = -1.0;
+    int32_t ids[TOP_RANK_CAP];
+    uint32_t m = 0, cnt;
+    int ok = n > 0 && id >= 0 && (uint32_t)id < r->V && !(r->raw_div > 0); /* else the two passes */
+    if (ok && !select_sample_threshold(get_p, p, r->V, n, &thr) && r->V > TOP_RANK_CAP) ok = 0;
+    if (ok) { /* the tokens before id rank above it when equal (chain_rank) */
+        double pt = p[id];
+        cnt = topcount(p, 0, (uint32_t)id, pt, 1, thr, ids, &m, TOP_RANK_CAP);
+        cnt += topcount(p, (uint32_t)id + 1, r->V, pt, 0, thr, ids, &m, TOP_RANK_CAP);
+        if (p[id] >= thr && m < TOP_RANK_CAP) { /* id itself, in id order */
+            uint32_t at = m++;
+            while (at > 0 && ids[at - 1] > id) { ids[at] = ids[at - 1]; at--; }
+            ids[at] = id;
+        } else if (p[id] >= thr) m++;
+    }
+    if (!ok || m > TOP_RANK_CAP || m < n) { /* fewer than n passed, or too many: as separately */
+        *rank = chain_rank(r, id);
+        return chain_top_raw(r, n, out);
+    }
+    *rank = 1 + cnt;
+    return best_of(p, ids, m, n, out);
+}

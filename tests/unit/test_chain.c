@@ -515,6 +515,40 @@ static void test_entropy_every_token_bits(void **state)
     }
 }
 
+/* chain_top_rank's one pass gives chain_top_raw's list and chain_rank's
+ * rank: ties (few distinct logits), V below and above the sampled
+ * threshold's reach, the recorded token anywhere (tied with others, the
+ * top, the bottom), n from 1 to past V. */
+static void test_top_rank_matches_separate(void **state)
+{
+    (void)state;
+    static const uint32_t Vs[] = { 1, 7, 40, 3000, 9000, 40000 };
+    static const uint32_t ns[] = { 1, 3, 25, 64, 50000 };
+    int32_t a[64], b[64];
+    for (size_t vi = 0; vi < sizeof Vs / sizeof *Vs; vi++) {
+        uint32_t V = Vs[vi];
+        struct fx *f = fx_new(V, PRESET_HF);
+        for (int kind = 0; kind < 3; kind++) {
+            float *z = random_logits(V, 7 * V + (uint32_t)kind, kind == 2 ? 60 : 8);
+            if (kind == 1) for (uint32_t i = 0; i < V; i++) z[i] = (float)(int)(z[i] / 4); /* plateaus */
+            run(f, z);
+            for (size_t ni = 0; ni < sizeof ns / sizeof *ns; ni++) {
+                uint32_t n = ns[ni] > 64 ? 64 : ns[ni];
+                if (ns[ni] > 64 && V > 64) continue;
+                int32_t idv[] = { 0, (int32_t)(V / 2), (int32_t)V - 1, f->r.argmax, -1, (int32_t)V };
+                for (size_t k = 0; k < sizeof idv / sizeof *idv; k++) {
+                    uint32_t rank = 12345, na = chain_top_raw(&f->r, n, a), nb = chain_top_rank(&f->r, n, b, idv[k], &rank);
+                    assert_int_equal(na, nb);
+                    assert_memory_equal(a, b, na * sizeof *a);
+                    assert_int_equal(rank, chain_rank(&f->r, idv[k]));
+                }
+            }
+            free(z);
+        }
+        fx_free(f);
+    }
+}
+
 static void test_parse_and_defaults(void **state)
 {
     (void)state;
@@ -566,6 +600,7 @@ int main(void)
         cmocka_unit_test(test_draws_follow_distribution),
         cmocka_unit_test(test_full_keep_then_cut),
         cmocka_unit_test(test_entropy_every_token_bits),
+        cmocka_unit_test(test_top_rank_matches_separate),
         cmocka_unit_test(test_parse_and_defaults),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
