@@ -357,9 +357,10 @@ void explorer_update(struct explorer *ex)
             /* raw order and rank depend on the step only: once per step */
             /* a top-N step lists only its known tokens: the rest are unknown */
             uint32_t want = ex->res.topn.sparse && ex->res.topn.n_listed < EX_TOP_MAX ? ex->res.topn.n_listed : EX_TOP_MAX;
-            ex->n_top = chain_top_raw(&ex->res, want, ex->top);
-            if (ex->info.token >= 0 && (uint32_t)ex->info.token < ex->V)
-                ex->rec_rank = chain_rank(&ex->res, ex->info.token);
+            if (ex->info.token >= 0 && (uint32_t)ex->info.token < ex->V) /* one pass for both */
+                ex->n_top = chain_top_rank(&ex->res, want, ex->top, ex->info.token, &ex->rec_rank);
+            else
+                ex->n_top = chain_top_raw(&ex->res, want, ex->top);
         }
         if (ex->dist_sel >= ex->n_top) ex->dist_sel = ex->n_top ? ex->n_top - 1 : 0;
         explorer_marks_update(ex);

@@ -73,6 +73,21 @@ static void clear_p(struct chain_result *r)
     else for (uint32_t j = 0; j < r->n_kept; j++) r->p[r->kept[j]] = 0.0;
 }
 
+/* The previous run kept every token of this V: its p is nonzero anywhere,
+ * and clearing it costs a full store pass that a run keeping every token
+ * again (finish_every) rewrites at once. run() then clears it late, only
+ * on the paths that do not rewrite the whole array (p_settle). */
+static int p_stale_from(const struct chain_result *r, uint32_t V)
+{
+    return r->n_kept == r->V && r->V == V && V > 0;
+}
+
+static void p_settle(struct chain_result *r, int *stale)
+{
+    if (*stale) memset(r->p, 0, (size_t)r->V * sizeof *r->p);
+    *stale = 0;
+}
+
 /* A prefilter in the first pass when the first truncation is a top-k or
  * a min-p (after a temperature: the torch systems' y = z / T and the exact
  * q keep the order of z) and the last step left a threshold. */
@@ -238,25 +253,57 @@ static void run_stages(struct stage_ctx *x)
 }
 
 typedef float v4f __attribute__((vector_size(16)));
+typedef float v8f __attribute__((vector_size(32)));
 typedef double v4d __attribute__((vector_size(32)));
+typedef double v8d __attribute__((vector_size(64)));
 typedef int64_t v4l __attribute__((vector_size(32)));
 
 /* t[i] = p_i * (lnS - ((z_i - off) * invT)): the same operations per lane
- * as the scalar expression, four a turn. A p_i of 0 gives a zero term,
+ * as the scalar expression, W a turn (W = 4 on the portable path, 8 on
+ * AVX-512: each lane is the scalar IEEE result either way, and no
+ * contraction happens under -std=c11). A p_i of 0 gives a zero term,
  * which leaves a sum of them as it was (a sum started at +0 never turns
  * -0), as skipping it does: z and the factors are finite here. */
+#define ENTROPY_TERMS_BODY(VF, VD, W)                                                      \
+    uint32_t i = 0;                                                                       \
+    for (; i + (W) <= n; i += (W)) {                                                      \
+        VF f;                                                                             \
+        VD pv;                                                                            \
+        memcpy(&f, z + i, sizeof f);                                                      \
+        memcpy(&pv, p + i, sizeof pv);                                                    \
+        VD y = pv * (lnS - ((__builtin_convertvector(f, VD) - off) * invT));              \
+        memcpy(t + i, &y, sizeof y);                                                      \
+    }                                                                                     \
+    for (; i < n; i++) t[i] = p[i] * (lnS - (((double)z[i] - off) * invT));
+
+static void terms_4(const double *p, const float *z, uint32_t n, double off, double invT, double lnS, double *t)
+{
+    ENTROPY_TERMS_BODY(v4f, v4d, 4)
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target("avx512f,avx512dq"))) static void terms_8(const double *p, const float *z, uint32_t n,
+                                                                 double off, double invT, double lnS, double *t)
+{
+    ENTROPY_TERMS_BODY(v8f, v8d, 8)
+}
+
+__attribute__((target("avx2"))) static void terms_avx2(const double *p, const float *z, uint32_t n, double off,
+                                                       double invT, double lnS, double *t)
+{
+    ENTROPY_TERMS_BODY(v4f, v4d, 4)
+}
+#endif
+
+/* vmath's choice of path (LOGITSCOPE_SIMD) picks the width */
 static void entropy_terms(const double *p, const float *z, uint32_t n, double off, double invT, double lnS, double *t)
 {
-    uint32_t i = 0;
-    for (; i + 4 <= n; i += 4) {
-        v4f f;
-        v4d pv;
-        memcpy(&f, z + i, sizeof f);
-        memcpy(&pv, p + i, sizeof pv);
-        v4d y = pv * (lnS - ((__builtin_convertvector(f, v4d) - off) * invT));
-        memcpy(t + i, &y, sizeof y);
-    }
-    for (; i < n; i++) t[i] = p[i] * (lnS - (((double)z[i] - off) * invT));
+#if defined(__x86_64__) && defined(__GNUC__)
+    const char *path = vm_path_name();
+    if (!strcmp(path, "avx512")) { terms_8(p, z, n, off, invT, lnS, t); return; }
+    if (!strcmp(path, "avx2")) { terms_avx2(p, z, n, off, invT, lnS, t); return; }
+#endif
+    terms_4(p, z, n, off, invT, lnS, t);
 }
 
 /* finish when every token is a candidate in id order (cand_iota): q is
@@ -286,8 +333,9 @@ static void finish_every(struct stage_ctx *x, const float *logits, const double 
     r->entropy_after = hf > 0 ? hf : 0.0;
 }
 
-/* Final distribution over the survivors, their entropy and raw mass. */
-static void finish(struct stage_ctx *x, const float *logits)
+/* Final distribution over the survivors, their entropy and raw mass;
+ * p_stale: r->p still holds the previous run's (every token's) values. */
+static void finish(struct stage_ctx *x, const float *logits, int p_stale)
 {
     struct chain_ws *ws = x->ws;
     struct chain_result *r = x->r;
@@ -295,6 +343,7 @@ static void finish(struct stage_ctx *x, const float *logits)
     /* ln q without a log per token: q = p_raw = exp(z - lse), or exp((z - zmax) / T) */
     double off = ws->q_is_raw ? r->lse_raw : r->max_logit, invT = ws->q_is_raw ? 1.0 : 1.0 / ws->T;
     if (ws->cand_iota && x->n == r->V && r->V > 0) { finish_every(x, logits, q, off, invT); return; }
+    p_settle(r, &p_stale); /* only the survivors are written below */
     double S = 0.0;
     cand_materialise(ws, x->n);
     if (ws->S_valid) S = ws->S;
@@ -323,7 +372,8 @@ static int run(const struct chain *c, const struct params *p, const float *logit
     if (V == 0 || V > r->V || V > ws->V)
         return ls_fail(err, LS_EINTERNAL, "chain_run: vocabulary size %u exceeds buffers", V);
     if (reuse_raw && (r->V != V || r->n_finite == 0 || ws->n_finite != r->n_finite || !r->have_raw)) reuse_raw = 0;
-    clear_p(r); /* over the previous V and survivors */
+    int p_stale = p_stale_from(r, V);
+    if (!p_stale) clear_p(r); /* over the previous V and survivors */
     r->n_kept = 0;
     r->V = V;
     r->note[0] = 0;
@@ -334,6 +384,7 @@ static int run(const struct chain *c, const struct params *p, const float *logit
     if (reuse_raw) {
         /* same logits: the raw softmax, entropy and counts stand */
     } else if (scan_finite(logits, V, prefilter_on(c, p, ws), ws, r) == 0) {
+        p_settle(r, &p_stale);
         r->n_stages = 0;
         return ls_fail(err, LS_EDATA, "no finite logit (all %u masked or non-finite)", V);
     } else if (ws->want == CHAIN_WANT_DRAW) {
@@ -358,6 +409,7 @@ static int run(const struct chain *c, const struct params *p, const float *logit
     r->decided = 0;
     r->raw_full_used = 0;
     if (!use_fast(c, p)) {
+        p_settle(r, &p_stale);
         if (emu_scratch(ws)) return ls_fail(err, LS_ELIMIT, "out of memory for the system emulation");
         emu_run(c, p, logits, ws, r);
         chain_raw_settle(r); /* a deferred division (reads were through chain_raw_p) */
@@ -377,7 +429,7 @@ static int run(const struct chain *c, const struct params *p, const float *logit
 
     struct stage_ctx x = { c, p, logits, ws, r, ws->n_finite, 0, NULL };
     run_stages(&x);
-    finish(&x, logits);
+    finish(&x, logits, p_stale);
     if (r->raw_full_used) ws->raw_eager = 1;
     return LS_OK;
 }
@@ -479,4 +531,94 @@ uint32_t chain_top_raw(const struct chain_result *r, uint32_t n, int32_t *out)
     double thr;
     if (select_sample_threshold(get_p, p, r->V, n, &thr) && select_top(p, r->V, thr, n, out) == n) return n;
     return select_top(p, r->V, -1.0, n, out);
+}
+
+/* chain_top_rank's one pass over p[lo..hi): the count above pt (or equal,
+ * with eq) as count_body, and the ids with p >= thr appended to ids
+ * (*m counts past cap: the caller then falls back). VEC: eight values a
+ * turn, the collecting branch only where one of them passes. */
+static inline __attribute__((always_inline)) uint32_t topcount_body(const double *p, uint32_t lo, uint32_t hi,
+                                                                   double pt, int eq, double thr, int32_t *ids,
+                                                                   uint32_t *m, uint32_t cap, int vec)
+{
+    v4l c = {0};
+    uint32_t i = lo, n = 0;
+    for (; vec && i + 8 <= hi; i += 8) {
+        v4d a, b;
+        memcpy(&a, p + i, sizeof a);
+        memcpy(&b, p + i + 4, sizeof b);
+        c -= eq ? (a >= pt) : (a > pt);
+        c -= eq ? (b >= pt) : (b > pt);
+        v4l g = (a >= thr) | (b >= thr);
+        if (!(g[0] | g[1] | g[2] | g[3])) continue;
+        for (uint32_t j = i; j < i + 8; j++)
+            if (p[j] >= thr) { if (*m < cap) ids[*m] = (int32_t)j; ++*m; }
+    }
+    for (; i < hi; i++) {
+        n += eq ? p[i] >= pt : p[i] > pt;
+        if (p[i] >= thr) { if (*m < cap) ids[*m] = (int32_t)i; ++*m; }
+    }
+    return n + (uint32_t)(c[0] + c[1] + c[2] + c[3]);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target("avx2"))) static uint32_t topcount_avx2(const double *p, uint32_t lo, uint32_t hi, double pt,
+                                                               int eq, double thr, int32_t *ids, uint32_t *m,
+                                                               uint32_t cap)
+{
+    return topcount_body(p, lo, hi, pt, eq, thr, ids, m, cap, 1);
+}
+#endif
+
+static uint32_t topcount(const double *p, uint32_t lo, uint32_t hi, double pt, int eq, double thr, int32_t *ids,
+                         uint32_t *m, uint32_t cap)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+    if (strcmp(vm_path_name(), "portable")) return topcount_avx2(p, lo, hi, pt, eq, thr, ids, m, cap);
+#endif
+    return topcount_body(p, lo, hi, pt, eq, thr, ids, m, cap, 0);
+}
+
+/* The n best of ids[0..m) (in id order) by select_before, in rank order:
+ * an insertion into the sorted best few (m is a few hundred). */
+static uint32_t best_of(const double *p, const int32_t *ids, uint32_t m, uint32_t n, int32_t *out)
+{
+    uint32_t k = 0;
+    for (uint32_t j = 0; j < m; j++) {
+        int32_t id = ids[j];
+        if (k == n && !select_before(p, id, out[n - 1])) continue;
+        uint32_t at = k < n ? k++ : n - 1;
+        while (at > 0 && select_before(p, id, out[at - 1])) { out[at] = out[at - 1]; at--; }
+        out[at] = id;
+    }
+    return k;
+}
+
+enum { TOP_RANK_CAP = 4096 };
+
+uint32_t chain_top_rank(const struct chain_result *r, uint32_t n, int32_t *out, int32_t id, uint32_t *rank)
+{
+    const double *p = r->p_raw;
+    if (n > r->V) n = r->V;
+    double thr = -1.0;
+    int32_t ids[TOP_RANK_CAP];
+    uint32_t m = 0, cnt;
+    int ok = n > 0 && id >= 0 && (uint32_t)id < r->V && !(r->raw_div > 0); /* else the two passes */
+    if (ok && !select_sample_threshold(get_p, p, r->V, n, &thr) && r->V > TOP_RANK_CAP) ok = 0;
+    if (ok) { /* the tokens before id rank above it when equal (chain_rank) */
+        double pt = p[id];
+        cnt = topcount(p, 0, (uint32_t)id, pt, 1, thr, ids, &m, TOP_RANK_CAP);
+        cnt += topcount(p, (uint32_t)id + 1, r->V, pt, 0, thr, ids, &m, TOP_RANK_CAP);
+        if (p[id] >= thr && m < TOP_RANK_CAP) { /* id itself, in id order */
+            uint32_t at = m++;
+            while (at > 0 && ids[at - 1] > id) { ids[at] = ids[at - 1]; at--; }
+            ids[at] = id;
+        } else if (p[id] >= thr) m++;
+    }
+    if (!ok || m > TOP_RANK_CAP || m < n) { /* fewer than n passed, or too many: as separately */
+        *rank = chain_rank(r, id);
+        return chain_top_raw(r, n, out);
+    }
+    *rank = 1 + cnt;
+    return best_of(p, ids, m, n, out);
 }

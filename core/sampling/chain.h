@@ -389,6 +389,10 @@ uint32_t chain_rank(const struct chain_result *r, int32_t id);
  * Uses a bounded heap: O(V log n). `out` holds n ids; returns count written. */
 uint32_t chain_top_raw(const struct chain_result *r, uint32_t n, int32_t *out);
 
+/* Both at once, as chain_top_raw(r, n, out) and *rank = chain_rank(r, id)
+ * give them, in one pass over p_raw (the explorer's per-step needs). */
+uint32_t chain_top_rank(const struct chain_result *r, uint32_t n, int32_t *out, int32_t id, uint32_t *rank);
+
 /* Drawing a token from the result: sampling/draw.h. */
 
 #endif

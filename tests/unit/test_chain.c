@@ -451,6 +451,104 @@ static void test_draws_follow_distribution(void **state)
     fx_free(f);
 }
 
+/* p is zero outside the survivors after every run, also when the run
+ * before kept every token (chain.c clears that late, only where the new
+ * run does not rewrite the whole array) and when a run fails. */
+static void assert_p_zero_outside_kept(const struct fx *f)
+{
+    uint8_t *in = calloc(f->V, 1);
+    assert_non_null(in);
+    for (uint32_t j = 0; j < f->r.n_kept; j++) in[f->r.kept[j]] = 1;
+    for (uint32_t i = 0; i < f->V; i++) if (!in[i]) assert_true(f->r.p[i] == 0.0);
+    free(in);
+}
+
+static void test_full_keep_then_cut(void **state)
+{
+    (void)state;
+    const uint32_t V = 1003;
+    struct fx *f = fx_new(V, PRESET_HF);
+    float *z = random_logits(V, 11, 6), *nan = malloc(V * sizeof *nan);
+    assert_non_null(nan);
+    for (uint32_t i = 0; i < V; i++) nan[i] = NAN;
+    struct ls_error e = {0};
+    for (int round = 0; round < 3; round++) {
+        f->p = PARAMS_OFF;
+        run(f, z); /* every token kept */
+        assert_int_equal(f->r.n_kept, V);
+        if (round == 1) run(f, z); /* every token kept again: the whole array rewritten */
+        if (round == 2) { /* a failed run leaves no survivor and p all zero */
+            assert_int_not_equal(chain_run(&f->ch, &f->p, nan, V, &f->ws, &f->r, &e), 0);
+            assert_int_equal(f->r.n_kept, 0);
+            assert_p_zero_outside_kept(f);
+        }
+        f->p.top_k = round == 0 ? 10 : 200;
+        run(f, z);
+        assert_true(f->r.n_kept >= 10 && f->r.n_kept < V);
+        assert_p_zero_outside_kept(f);
+        assert_true(fabs(sum_p(f, f->r.p) - 1) < 1e-12);
+    }
+    free(nan);
+    free(z);
+    fx_free(f);
+}
+
+/* Every token kept: the entropy after is the sum, in id order, of
+ * p_i * (ln S - (z_i - lse)) with S the sum of p_raw in id order, the
+ * scalar definition, to the bit (chain.c computes the terms in vector
+ * lanes: any V, so every tail length). */
+static void test_entropy_every_token_bits(void **state)
+{
+    (void)state;
+    for (uint32_t V = 1; V <= 41; V += 4) {
+        struct fx *f = fx_new(V, PRESET_HF);
+        float *z = random_logits(V, 100 + V, 9);
+        run(f, z);
+        assert_int_equal(f->r.n_kept, V);
+        double S = 0.0, h = 0.0;
+        for (uint32_t i = 0; i < V; i++) S += f->r.p_raw[i];
+        double lnS = log(S);
+        for (uint32_t i = 0; i < V; i++) h += f->r.p[i] * (lnS - (((double)z[i] - f->r.lse_raw) * 1.0));
+        assert_true(memcmp(&h, &f->r.entropy_after, sizeof h) == 0 || (h <= 0 && f->r.entropy_after == 0.0));
+        free(z);
+        fx_free(f);
+    }
+}
+
+/* chain_top_rank's one pass gives chain_top_raw's list and chain_rank's
+ * rank: ties (few distinct logits), V below and above the sampled
+ * threshold's reach, the recorded token anywhere (tied with others, the
+ * top, the bottom), n from 1 to past V. */
+static void test_top_rank_matches_separate(void **state)
+{
+    (void)state;
+    static const uint32_t Vs[] = { 1, 7, 40, 3000, 9000, 40000 };
+    static const uint32_t ns[] = { 1, 3, 25, 64, 50000 };
+    int32_t a[64], b[64];
+    for (size_t vi = 0; vi < sizeof Vs / sizeof *Vs; vi++) {
+        uint32_t V = Vs[vi];
+        struct fx *f = fx_new(V, PRESET_HF);
+        for (int kind = 0; kind < 3; kind++) {
+            float *z = random_logits(V, 7 * V + (uint32_t)kind, kind == 2 ? 60 : 8);
+            if (kind == 1) for (uint32_t i = 0; i < V; i++) z[i] = (float)(int)(z[i] / 4); /* plateaus */
+            run(f, z);
+            for (size_t ni = 0; ni < sizeof ns / sizeof *ns; ni++) {
+                uint32_t n = ns[ni] > 64 ? 64 : ns[ni];
+                if (ns[ni] > 64 && V > 64) continue;
+                int32_t idv[] = { 0, (int32_t)(V / 2), (int32_t)V - 1, f->r.argmax, -1, (int32_t)V };
+                for (size_t k = 0; k < sizeof idv / sizeof *idv; k++) {
+                    uint32_t rank = 12345, na = chain_top_raw(&f->r, n, a), nb = chain_top_rank(&f->r, n, b, idv[k], &rank);
+                    assert_int_equal(na, nb);
+                    assert_memory_equal(a, b, na * sizeof *a);
+                    assert_int_equal(rank, chain_rank(&f->r, idv[k]));
+                }
+            }
+            free(z);
+        }
+        fx_free(f);
+    }
+}
+
 static void test_parse_and_defaults(void **state)
 {
     (void)state;
@@ -500,6 +598,9 @@ int main(void)
         cmocka_unit_test(test_top_raw_prefilter_matches_sort),
         cmocka_unit_test(test_seed_reproduces),
         cmocka_unit_test(test_draws_follow_distribution),
+        cmocka_unit_test(test_full_keep_then_cut),
+        cmocka_unit_test(test_entropy_every_token_bits),
+        cmocka_unit_test(test_top_rank_matches_separate),
         cmocka_unit_test(test_parse_and_defaults),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
