@@ -80,6 +80,12 @@ static void llama_lazy(struct emu *e, double mu)
         memcpy(e->a, v, (size_t)m * sizeof *e->a);
         e->n = m;
         e->sorted = 1;
+        e->sort_deferred = 0; /* (the tie order the owed sort gives changes nothing here) */
+        return;
+    }
+    if (e->sort_deferred) { /* the array llama.cpp holds is sorted: replay that sort */
+        emu_sort_replay(e);
+        emu_shrink(e, m);
         return;
     }
     struct llama_buckets b;
