@@ -94,10 +94,9 @@ static double dynamic_t(struct emu *e, double T)
     float lo = (float)T - (float)e->p->dynatemp_range, hi = (float)T + (float)e->p->dynatemp_range;
     if (lo < 0) lo = 0;
     float maxh = -logf(1.0f / (float)e->n), h = 0.0f;
-    int lazy = emu_sort_defer(e); /* the same p without the sort, when only mirostat reads the order */
-    if (!lazy) emu_llama_softmax(e, 1);
+    if (!emu_sort_defer(e)) emu_llama_softmax(e, 1); /* the same p and value order, sort owed */
     for (uint32_t i = 0; i < e->n; i++) { /* in sorted order: a float sum */
-        float pr = (float)e->a[lazy ? (uint32_t)e->ix[i] : i].p;
+        float pr = (float)e->a[i].p;
         if (pr > 0.0f) h -= pr * logf(pr);
     }
     float dyn = lo + (hi - lo) * powf(h / maxh, (float)e->p->dynatemp_exponent);
