@@ -41,8 +41,9 @@ static double median_run(const struct chain *c, const struct params *p, const fl
     return t[REPS / 2];
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    int only = argc > 1 ? atoi(argv[1]) : -1; /* one config (its row number), or all */
     float *z = malloc(V * sizeof *z);
     int32_t hist[NH];
     uint64_t g = 88172645463325252ull;
@@ -76,6 +77,7 @@ int main(void)
     printf("one chain run, CHAIN_WANT_ALL, V = %u, CPU ms (median / max of %d)\n", V, REPS);
     printf("%-36s %9s %9s %11s %8s\n", "config", "median", "max", "reference", "kept");
     for (int i = 0; i < 6; i++) {
+        if (only >= 0 && i != only) continue;
         struct chain c;
         double mx, mr;
         chain_preset(&c, cfg[i].ps);
