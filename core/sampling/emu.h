@@ -33,6 +33,10 @@ struct emu {
     struct ls_tok *a;       /* the candidates, a[0..n) */
     uint32_t n;
     int sorted;             /* llama.cpp's cur_p->sorted */
+    /* emu_defer_sort.c: llama.cpp's full sort owed: the array is in value
+     * order with ties in id order; deferred_T: the division since */
+    int sort_deferred;
+    float deferred_T;
     /* scratch, V each */
     struct ls_tok *buf;
     double *d;              /* by id: the stage's input distribution, unnormalised (emu_run's) */
@@ -109,6 +113,16 @@ void emu_llama_softmax(struct emu *e, int do_sort);
  * test_emu_ties.c compares both). */
 void emu_llama_sorted_p(struct emu *e);
 void emu_llama_lazy_fill(struct emu *e, struct llama_buckets *b);
+/* emu_defer_sort.c: instead of emu_llama_softmax(e, 1) in temp-ext's
+ * entropy: the same p at every position, the array in value order with
+ * ties in id order, the sort owed (1); or nothing done (0).
+ * emu_sort_settle: the owed sort now (the logits unchanged since);
+ * emu_sort_replay: the owed sort on the raw logits, then the division by
+ * deferred_T again. Both no-ops when nothing is owed. e->a and e->buf
+ * change places. */
+int emu_sort_defer(struct emu *e);
+void emu_sort_settle(struct emu *e);
+void emu_sort_replay(struct emu *e);
 /* emu_alive.c: the same as emu_llama_sorted_p, emu_llama_lazy_fill and
  * emu_llama_lazy_take(e, b, need, e->n) together (the same array in
  * positions [0, need), the same p everywhere), built from the surviving

@@ -87,11 +87,26 @@ static void llama_lazy(struct emu *e, double mu)
     emu_llama_lazy_take(e, &b, m, m);
 }
 
+/* after temp-ext's sort was owed (emu_defer_sort.c): the array is in
+ * value order, ties in id order; llama.cpp's is the same but for the tie
+ * order, which only a cut through equal values reads (then replayed) */
+static void owed_sort(struct emu *e, double mu)
+{
+    emu_llama_softmax(e, 0); /* the sorted p: the same values in the same order */
+    uint32_t m = e->p->mirostat == 1 ? emu_mirostat_v1_k(e, e->a, mu) : v2_cut(e, e->a, NULL, mu);
+    if (m < e->n && e->a[m - 1].logit == e->a[m].logit) emu_sort_replay(e);
+    e->sort_deferred = 0;
+    e->sorted = 1;
+    emu_shrink(e, m);
+}
+
 void emu_mirostat(struct emu *e)
 {
     struct chain_ws *ws = e->ws;
     double mu = ws->mu_set ? ws->mu : 2.0 * emu_f(e, e->p->mirostat_tau);
-    if (emu_llama(e) && !e->sorted && e->n > 128 && !e->ws->reference) {
+    if (e->sort_deferred) {
+        owed_sort(e, mu);
+    } else if (emu_llama(e) && !e->sorted && e->n > 128 && !e->ws->reference) {
         llama_lazy(e, mu);
     } else {
         sorted_softmax(e);

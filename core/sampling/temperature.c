@@ -94,12 +94,14 @@ static double dynamic_t(struct emu *e, double T)
     float lo = (float)T - (float)e->p->dynatemp_range, hi = (float)T + (float)e->p->dynatemp_range;
     if (lo < 0) lo = 0;
     float maxh = -logf(1.0f / (float)e->n), h = 0.0f;
-    emu_llama_softmax(e, 1);
-    for (uint32_t i = 0; i < e->n; i++) {
+    if (!emu_sort_defer(e)) emu_llama_softmax(e, 1); /* the same p and value order, sort owed */
+    for (uint32_t i = 0; i < e->n; i++) { /* in sorted order: a float sum */
         float pr = (float)e->a[i].p;
         if (pr > 0.0f) h -= pr * logf(pr);
     }
     float dyn = lo + (hi - lo) * powf(h / maxh, (float)e->p->dynatemp_exponent);
+    e->deferred_T = dyn;
+    if (!(dyn > 0) || !isfinite(dyn)) emu_sort_settle(e); /* greedy reads the array's order */
     chain_note(e->r, "dynamic temperature %.6g (entropy %.4g of max %.4g)", (double)dyn, (double)h, (double)maxh);
     return dyn;
 }

@@ -9,7 +9,7 @@
  * (each system's defaults, T with top-p, min-p, typical-p, top-n-sigma,
  * XTC, mirostat 1 and 2 over a run of steps so mu moves, top-k around
  * 128, min-keep, a repetition penalty or DRY before the top-k over a
- * history with repeats). The shortcut must give exactly what the whole array
+ * history with repeats, a dynamic temperature before mirostat). The shortcut must give exactly what the whole array
  * gives: the same cut_by for every token, the same final p bit for bit,
  * the same stage counts, decided flags and notes, masses (or both NaN;
  * to 1e-12 where HF's and vLLM's first truncation sums its own way),
@@ -29,38 +29,44 @@
 #include "model/generate.h"
 #include "sampling/chain.h"
 
-struct setting { const char *system; double T, top_p, min_p, typical, sigma, xtc; int top_k, mirostat, min_keep; double rep, dry; };
+struct setting { const char *system; double T, top_p, min_p, typical, sigma, xtc; int top_k, mirostat, min_keep; double rep, dry, dyn; };
 
 static const struct setting settings[] = {
-    { "hf", -1, -1, -1, -1, -1, -1, -1, 0, -1, 0, 0 },
-    { "llama.cpp", -1, -1, -1, -1, -1, -1, -1, 0, -1, 0, 0 },
-    { "vllm", -1, -1, -1, -1, -1, -1, -1, 0, -1, 0, 0 },
-    { "hf", 0.8, 0.9, -1, -1, -1, -1, 0, 0, -1, 0, 0 },
-    { "llama.cpp", 1.5, 0.95, 0, -1, -1, -1, 0, 0, -1, 0, 0 },
-    { "llama.cpp", 0.7, 0.5, 0, -1, -1, -1, 0, 0, 3, 0, 0 },
-    { "vllm", 1.0, -1, 0.1, -1, -1, -1, -1, 0, -1, 0, 0 },
-    { "llama.cpp", -1, -1, -1, 0.9, -1, -1, -1, 0, -1, 0, 0 },
-    { "llama.cpp", -1, -1, -1, -1, 1.0, -1, -1, 0, -1, 0, 0 },
-    { "llama.cpp", -1, -1, -1, -1, 2.5, -1, 100, 0, -1, 0, 0 },
-    { "llama.cpp", -1, -1, -1, -1, -1, 0.5, -1, 0, -1, 0, 0 },
-    { "llama.cpp", -1, -1, -1, -1, -1, -1, -1, 1, -1, 0, 0 },
-    { "llama.cpp", -1, -1, -1, -1, -1, -1, -1, 2, -1, 0, 0 },
-    { "llama.cpp", 1.0, -1, 0, -1, -1, -1, 128, 0, -1, 0, 0 },
-    { "llama.cpp", 1.0, -1, 0, -1, -1, -1, 7, 0, -1, 0, 0 },
-    { "hf", 1.0, -1, -1, -1, -1, -1, 77, 0, -1, 0, 0 },
-    { "llama.cpp", -1, -1, -1, -1, -1, -1, -1, 0, -1, 1.3, 0 },   /* a top-k after penalties */
-    { "llama.cpp", -1, -1, -1, -1, -1, -1, 128, 0, -1, 1.1, 0 },
-    { "hf", -1, -1, -1, -1, -1, -1, -1, 0, -1, 1.3, 0 },
-    { "llama.cpp", -1, -1, -1, -1, -1, -1, -1, 0, -1, 0, 0.8 },    /* a top-k after DRY */
-    { "llama.cpp", -1, -1, -1, -1, -1, -1, 200, 0, -1, 0, 3.0 },
-    { "llama.cpp", 1.3, -1, -1, -1, -1, -1, -1, 2, -1, 0, 0 },      /* mirostat after another T */
-    { "llama.cpp", -1, -1, -1, -1, 0.5, -1, 7, 0, -1, 0, 0.8 },    /* top-n-sigma after DRY */
+    { "hf", -1, -1, -1, -1, -1, -1, -1, 0, -1, 0, 0, 0 },
+    { "llama.cpp", -1, -1, -1, -1, -1, -1, -1, 0, -1, 0, 0, 0 },
+    { "vllm", -1, -1, -1, -1, -1, -1, -1, 0, -1, 0, 0, 0 },
+    { "hf", 0.8, 0.9, -1, -1, -1, -1, 0, 0, -1, 0, 0, 0 },
+    { "llama.cpp", 1.5, 0.95, 0, -1, -1, -1, 0, 0, -1, 0, 0, 0 },
+    { "llama.cpp", 0.7, 0.5, 0, -1, -1, -1, 0, 0, 3, 0, 0, 0 },
+    { "vllm", 1.0, -1, 0.1, -1, -1, -1, -1, 0, -1, 0, 0, 0 },
+    { "llama.cpp", -1, -1, -1, 0.9, -1, -1, -1, 0, -1, 0, 0, 0 },
+    { "llama.cpp", -1, -1, -1, -1, 1.0, -1, -1, 0, -1, 0, 0, 0 },
+    { "llama.cpp", -1, -1, -1, -1, 2.5, -1, 100, 0, -1, 0, 0, 0 },
+    { "llama.cpp", -1, -1, -1, -1, -1, 0.5, -1, 0, -1, 0, 0, 0 },
+    { "llama.cpp", -1, -1, -1, -1, -1, -1, -1, 1, -1, 0, 0, 0 },
+    { "llama.cpp", -1, -1, -1, -1, -1, -1, -1, 2, -1, 0, 0, 0 },
+    { "llama.cpp", 1.0, -1, 0, -1, -1, -1, 128, 0, -1, 0, 0, 0 },
+    { "llama.cpp", 1.0, -1, 0, -1, -1, -1, 7, 0, -1, 0, 0, 0 },
+    { "hf", 1.0, -1, -1, -1, -1, -1, 77, 0, -1, 0, 0, 0 },
+    { "llama.cpp", -1, -1, -1, -1, -1, -1, -1, 0, -1, 1.3, 0, 0 },   /* a top-k after penalties */
+    { "llama.cpp", -1, -1, -1, -1, -1, -1, 128, 0, -1, 1.1, 0, 0 },
+    { "hf", -1, -1, -1, -1, -1, -1, -1, 0, -1, 1.3, 0, 0 },
+    { "llama.cpp", -1, -1, -1, -1, -1, -1, -1, 0, -1, 0, 0.8, 0 },    /* a top-k after DRY */
+    { "llama.cpp", -1, -1, -1, -1, -1, -1, 200, 0, -1, 0, 3.0, 0 },
+    { "llama.cpp", 1.3, -1, -1, -1, -1, -1, -1, 2, -1, 0, 0, 0 },      /* mirostat after another T */
+    { "llama.cpp", -1, -1, -1, -1, 0.5, -1, 7, 0, -1, 0, 0.8, 0 },    /* top-n-sigma after DRY */
     /* top-p's nucleus past 256 candidates (emu_topp_value.c), first or after penalties */
-    { "llama.cpp", 1.0, 0.99, 0, -1, -1, -1, 0, 0, -1, 0, 0 },
-    { "llama.cpp", 1.5, 0.999, 0.001, -1, -1, -1, 0, 0, -1, 0, 0 },
-    { "llama.cpp", 0.9, 0.995, 0, -1, -1, -1, 0, 0, -1, 1.2, 0 },
-    { "llama.cpp", 1.0, 0.99, 0, -1, -1, 0.5, 0, 0, -1, 0, 0 },    /* xtc after: the replay */
-    { "llama.cpp", 1.0, 0.99, 0.01, -1, -1, -1, 0, 0, 3, 0, 0 },   /* min-keep: the replay */
+    { "llama.cpp", 1.0, 0.99, 0, -1, -1, -1, 0, 0, -1, 0, 0, 0 },
+    { "llama.cpp", 1.5, 0.999, 0.001, -1, -1, -1, 0, 0, -1, 0, 0, 0 },
+    { "llama.cpp", 0.9, 0.995, 0, -1, -1, -1, 0, 0, -1, 1.2, 0, 0 },
+    { "llama.cpp", 1.0, 0.99, 0, -1, -1, 0.5, 0, 0, -1, 0, 0, 0 },    /* xtc after: the replay */
+    { "llama.cpp", 1.0, 0.99, 0.01, -1, -1, -1, 0, 0, 3, 0, 0, 0 },   /* min-keep: the replay */
+    /* temp-ext's dynamic temperature before mirostat (emu_defer_sort.c):
+     * its entropy's sort owed, then mirostat's cut, kept as is or replayed */
+    { "llama.cpp", 1.0, -1, -1, -1, -1, -1, -1, 2, -1, 0, 0, 0.5 },
+    { "llama.cpp", 0.8, -1, -1, -1, -1, -1, -1, 1, -1, 0, 0, 0.25 },
+    { "llama.cpp", 1.3, -1, -1, -1, -1, -1, -1, 2, -1, 1.1, 0.8, 1.5 },
+    { "llama.cpp", 0.3, -1, -1, -1, -1, -1, -1, 2, -1, 0, 0, 0.3 },
 };
 #define N_SETTINGS (sizeof settings / sizeof settings[0])
 
@@ -80,6 +86,7 @@ static void apply(const struct setting *s, struct chain *c, struct params *p)
     if (s->min_keep >= 0) p->min_keep = s->min_keep;
     if (s->rep > 0) p->repeat_penalty = s->rep;
     if (s->dry > 0) p->dry_multiplier = s->dry;
+    if (s->dyn > 0) p->dynatemp_range = s->dyn;
     if (s->dry > 0 && s->dry < 1) p->dry_base = 1.0; /* a penalty of the multiplier itself: within reach of the top-k */
 }
 
