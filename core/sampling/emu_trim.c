@@ -37,19 +37,29 @@ static int first_active(const struct emu *e)
     return -1;
 }
 
-/* The k + 1 best (logit desc, id asc) into e->buf sorted; 0 if not found. */
+/* The k + 1 best (logit desc, id asc) into e->buf[0..k] sorted, and every
+ * other candidate at or above the (k+1)-th after them (sorted) or none of
+ * them (only buf[0..k] is read); 0 if not found. */
 static int best_k1(struct emu *e, const float *z, uint32_t V, uint32_t k)
 {
-    double thr;
+    double thr = -INFINITY;
     size_t c;
+    const int32_t *ids = e->ix;
     if (e->ws->pre_valid && e->ws->pre_n >= k + 1) { /* the first pass listed every z >= a threshold (chain.c) */
         c = e->ws->pre_n;
-        memcpy(e->ix, e->ws->pre_ids, c * sizeof *e->ix);
+        ids = e->ws->pre_ids;
+        thr = e->ws->pre_at;
     } else {
         if (!select_sample_threshold(get_logit, z, V, k + 1, &thr)) thr = -INFINITY; /* small V: every token (quickselect below) */
         c = vm_collect_ge(z, V, thr, e->ix);
     }
     if (c < (size_t)k + 1) return 0; /* the sample misjudged: take the long way */
+    if (select_best_floats(z, ids, (uint32_t)c, e->r->max_logit, thr, k + 1, e->ix2)) { /* the usual: a few sorted */
+        for (uint32_t j = 0; j <= k; j++) e->buf[j] = (struct ls_tok){ e->ix2[j], (double)z[e->ix2[j]], 0.0 };
+        chain_ws_pre_next(e->ws, e->buf[k].logit, e->r->max_logit);
+        return 1;
+    }
+    if (ids != e->ix) memcpy(e->ix, ids, c * sizeof *e->ix);
     /* the (k+1)-th largest by quickselect, then sort only those at or above it */
     for (size_t j = 0; j < c; j++) e->v[j] = (double)z[e->ix[j]];
     double kth = select_kth_largest(e->v, (uint32_t)c, k);
@@ -129,6 +139,23 @@ void emu_account_first(struct emu *e, struct stage_report *rep)
     rep->raw_mass_removed = raw;
 }
 
+/* cut_by = fill but CUT_NONE at a[0..m)'s ids. When the last run left
+ * cut_by the same fill but at a few ids (chain_result.cut_n), only those
+ * are reset: a step that keeps 40 tokens then touches no V-long array. */
+static void cut_prefix(struct chain_result *r, uint8_t fill, const struct ls_tok *a, uint32_t m)
+{
+    if (r->cut_prev > 0 && r->cut_fill == fill)
+        for (uint32_t j = 0; j < r->cut_prev; j++) r->cut_by[r->cut_ids[j]] = fill;
+    else
+        memset(r->cut_by, fill, r->V);
+    for (uint32_t j = 0; j < m; j++) r->cut_by[a[j].id] = CUT_NONE;
+    if (m > CHAIN_CUT_IDS) return;
+    /* the later stages write cut_by only for these ids (the array's) */
+    for (uint32_t j = 0; j < m; j++) r->cut_ids[j] = a[j].id;
+    r->cut_fill = fill;
+    r->cut_n = m;
+}
+
 /* Start the array at the sorted prefix buf[0..m) as stage k0's survivors,
  * with the reports emu_run's accounting would give (the input of a first
  * stage is the raw distribution); next: the largest logit cut. Without
@@ -141,8 +168,7 @@ static int take_prefix(struct emu *e, const float *z, int k0, uint32_t m, double
     memcpy(e->a, e->buf, (size_t)m * sizeof *e->a);
     e->n = m;
     e->sorted = 1;
-    memset(r->cut_by, (uint8_t)(CUT_STAGE0 + k0), V);
-    for (uint32_t j = 0; j < m; j++) r->cut_by[e->a[j].id] = CUT_NONE;
+    cut_prefix(r, (uint8_t)(CUT_STAGE0 + k0), e->a, m);
     for (int j = 0; j < k0; j++) { /* the inactive stages before it saw every token */
         memset(&r->stages[j], 0, sizeof r->stages[j]);
         r->stages[j].kind = e->c->order[j];
