@@ -139,21 +139,20 @@ void emu_account_first(struct emu *e, struct stage_report *rep)
     rep->raw_mass_removed = raw;
 }
 
-/* cut_by = fill but CUT_NONE at a[0..m)'s ids. When the last run left
- * cut_by the same fill but at a few ids (chain_result.cut_n), only those
- * are reset: a step that keeps 40 tokens then touches no V-long array. */
-static void cut_prefix(struct chain_result *r, uint8_t fill, const struct ls_tok *a, uint32_t m)
+void emu_cut_begin(struct chain_result *r, uint8_t fill)
 {
     if (r->cut_prev > 0 && r->cut_fill == fill)
         for (uint32_t j = 0; j < r->cut_prev; j++) r->cut_by[r->cut_ids[j]] = fill;
     else
         memset(r->cut_by, fill, r->V);
-    for (uint32_t j = 0; j < m; j++) r->cut_by[a[j].id] = CUT_NONE;
-    if (m > CHAIN_CUT_IDS) return;
+    r->cut_prev = 0;
+}
+
+void emu_cut_end(struct chain_result *r, uint8_t fill, uint32_t m)
+{
     /* the later stages write cut_by only for these ids (the array's) */
-    for (uint32_t j = 0; j < m; j++) r->cut_ids[j] = a[j].id;
     r->cut_fill = fill;
-    r->cut_n = m;
+    r->cut_n = m <= CHAIN_CUT_IDS ? m : 0;
 }
 
 /* Start the array at the sorted prefix buf[0..m) as stage k0's survivors,
@@ -168,7 +167,9 @@ static int take_prefix(struct emu *e, const float *z, int k0, uint32_t m, double
     memcpy(e->a, e->buf, (size_t)m * sizeof *e->a);
     e->n = m;
     e->sorted = 1;
-    cut_prefix(r, (uint8_t)(CUT_STAGE0 + k0), e->a, m);
+    emu_cut_begin(r, (uint8_t)(CUT_STAGE0 + k0));
+    for (uint32_t j = 0; j < m; j++) emu_cut_keep(r, j, e->a[j].id);
+    emu_cut_end(r, (uint8_t)(CUT_STAGE0 + k0), m);
     for (int j = 0; j < k0; j++) { /* the inactive stages before it saw every token */
         memset(&r->stages[j], 0, sizeof r->stages[j]);
         r->stages[j].kind = e->c->order[j];
