@@ -42,19 +42,18 @@ static int first_active(const struct emu *e)
  * them (only buf[0..k] is read); 0 if not found. */
 static int best_k1(struct emu *e, const float *z, uint32_t V, uint32_t k)
 {
-    double thr = -INFINITY;
+    double thr;
     size_t c;
     const int32_t *ids = e->ix;
     if (e->ws->pre_valid && e->ws->pre_n >= k + 1) { /* the first pass listed every z >= a threshold (chain.c) */
         c = e->ws->pre_n;
         ids = e->ws->pre_ids;
-        thr = e->ws->pre_at;
     } else {
         if (!select_sample_threshold(get_logit, z, V, k + 1, &thr)) thr = -INFINITY; /* small V: every token (quickselect below) */
         c = vm_collect_ge(z, V, thr, e->ix);
     }
     if (c < (size_t)k + 1) return 0; /* the sample misjudged: take the long way */
-    if (select_best_floats(z, ids, (uint32_t)c, e->r->max_logit, thr, k + 1, e->ix2)) { /* the usual: a few sorted */
+    if (select_best_floats(z, ids, (uint32_t)c, e->r->max_logit, k + 1, e->ix2)) { /* the usual: a few sorted */
         for (uint32_t j = 0; j <= k; j++) e->buf[j] = (struct ls_tok){ e->ix2[j], (double)z[e->ix2[j]], 0.0 };
         chain_ws_pre_next(e->ws, e->buf[k].logit, e->r->max_logit);
         return 1;

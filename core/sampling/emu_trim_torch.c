@@ -80,7 +80,7 @@ static size_t collect_y_ge(struct emu *e, const float *z, uint32_t V, float T, d
 static int cut_top_k(struct emu *e, const float *z, uint32_t V, float Tf, double ymax, uint32_t *m)
 {
     uint32_t k = e->p->top_k < 1 ? 1 : (uint32_t)e->p->top_k;
-    double thr, lo = -INFINITY, next = -INFINITY;
+    double thr, next = -INFINITY;
     if (k >= V) return 0;
     struct zdiv q = { z, Tf };
     size_t c;
@@ -88,7 +88,6 @@ static int cut_top_k(struct emu *e, const float *z, uint32_t V, float Tf, double
     if (e->ws->pre_valid && e->ws->pre_n >= k + 1) { /* the first pass listed every z >= a threshold (chain.c) */
         c = e->ws->pre_n;
         ids = e->ws->pre_ids;
-        lo = e->ws->pre_at;
     } else {
         if (!select_sample_threshold(get_y, &q, V, k + 1, &thr)) thr = -INFINITY; /* small V: every token */
         c = collect_y_ge(e, z, V, Tf, thr, e->ix);
@@ -97,7 +96,7 @@ static int cut_top_k(struct emu *e, const float *z, uint32_t V, float Tf, double
     /* the k-th largest y is the k-th largest z's y: float division by
      * T > 0 keeps the order (two z may give one y: a value, not an order) */
     double kth;
-    if (select_best_floats(z, ids, (uint32_t)c, (double)z[e->r->argmax], lo, k, e->ix2)) { /* the usual */
+    if (select_best_floats(z, ids, (uint32_t)c, (double)z[e->r->argmax], k, e->ix2)) { /* the usual */
         kth = (double)(z[e->ix2[k - 1]] / Tf);
     } else {
         for (size_t j = 0; j < c; j++) e->v[j] = (double)(z[ids[j]] / Tf);
