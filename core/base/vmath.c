@@ -39,6 +39,24 @@ INLINE v8d sel8d(v8l m, v8d a, v8d b) { return (v8d)(((v8l)a & m) | ((v8l)b & ~m
 INLINE v4i finite4(v4f z) { v4f d = z - z; return d == d; }
 INLINE v8i finite8(v8f z) { v8f d = z - z; return d == d; }
 
+/* The reduction and polynomial both exp forms share (declares kd, the
+ * shifted multiple of ln 2 whose low bits are n, and p = exp(r)): one
+ * definition, so the normal-range form has EXP_LANES's operations exactly. */
+#define EXP_SHIFT 6755399441055744.0 /* 1.5 * 2^52: adding it rounds to an integer */
+#define EXP_REDUCE_POLY(VD, x, kd, p)                                                            \
+    const double LN2_HI = 6.93147180369123816490e-01, LN2_LO = 1.90821492927058770002e-10;          \
+    VD kd = (x) * 1.4426950408889634 + EXP_SHIFT;                                                   \
+    VD n_ = kd - EXP_SHIFT;                                                                         \
+    VD r = ((x) - n_ * LN2_HI) - n_ * LN2_LO;                                                       \
+    VD r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;                                                      \
+    VD a01 = r + 1.0, a23 = r * (1.0 / 6.0) + 0.5;                                                  \
+    VD a45 = r * (1.0 / 120.0) + 1.0 / 24.0, a67 = r * (1.0 / 5040.0) + 1.0 / 720.0;                \
+    VD a89 = r * (1.0 / 362880.0) + 1.0 / 40320.0, a1011 = r * (1.0 / 39916800.0) + 1.0 / 3628800.0;\
+    VD a1213 = r * (1.0 / 6227020800.0) + 1.0 / 479001600.0;                                        \
+    VD b0 = a23 * r2 + a01, b1 = a67 * r2 + a45, b2 = a1011 * r2 + a89;                             \
+    VD c1 = a1213 * r4 + b2;                                                                        \
+    VD p = (c1 * r8 + b1 * r4) + b0
+
 /* exp(x) per lane: x = n ln2 + r, |r| <= ln2/2 (ln 2 split in fdlibm's two
  * parts so n * LN2_HI is exact), Taylor to r^13 (truncation < 2e-17
  * relative) by Estrin's scheme (depth 4, so neighbouring vectors overlap in
@@ -50,24 +68,13 @@ INLINE v8i finite8(v8f z) { v8f d = z - z; return d == d; }
 #define EXP_LANES(NAME, VD, VL, VU, SEL)                                                         \
 INLINE VD NAME(VD x)                                                                                \
 {                                                                                                   \
-    const double LN2_HI = 6.93147180369123816490e-01, LN2_LO = 1.90821492927058770002e-10;          \
-    const double SHIFT = 6755399441055744.0; /* 1.5 * 2^52: adding it rounds to an integer */       \
+    const double SHIFT = EXP_SHIFT;                                                                 \
     const double TWO_M1000 = 0x1p-1000;                                                             \
     const VD zero = {0};                                                                            \
     VL keep = x >= -746.0;                                                                          \
     x = SEL(keep, x, zero - 746.0);                                                                 \
     x = SEL(x <= 709.0, x, zero + 709.0);                                                           \
-    VD kd = x * 1.4426950408889634 + SHIFT;                                                         \
-    VD n = kd - SHIFT;                                                                              \
-    VD r = (x - n * LN2_HI) - n * LN2_LO;                                                           \
-    VD r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;                                                      \
-    VD a01 = r + 1.0, a23 = r * (1.0 / 6.0) + 0.5;                                                  \
-    VD a45 = r * (1.0 / 120.0) + 1.0 / 24.0, a67 = r * (1.0 / 5040.0) + 1.0 / 720.0;                \
-    VD a89 = r * (1.0 / 362880.0) + 1.0 / 40320.0, a1011 = r * (1.0 / 39916800.0) + 1.0 / 3628800.0;\
-    VD a1213 = r * (1.0 / 6227020800.0) + 1.0 / 479001600.0;                                        \
-    VD b0 = a23 * r2 + a01, b1 = a67 * r2 + a45, b2 = a1011 * r2 + a89;                             \
-    VD c1 = a1213 * r4 + b2;                                                                        \
-    VD p = (c1 * r8 + b1 * r4) + b0;                                                                \
+    EXP_REDUCE_POLY(VD, x, kd, p);                                                                  \
     VU big = ((VU)kd - (VU)(zero + SHIFT) + 1023u + 1000u) << 52; /* 2^(n + 1000) */                \
     VU direct = ((VU)kd - (VU)(zero + SHIFT) + 1023u) << 52;      /* 2^n, normal n */               \
     VL tiny = x < -708.0;                                                                           \
@@ -83,20 +90,9 @@ EXP_LANES(exp8, v8d, v8l, v8u, sel8d)
 #define EXP_NORMAL(NAME, VD, VU, ATTR)                                                               \
 ATTR INLINE VD NAME(VD x)                                                                          \
 {                                                                                                  \
-    const double LN2_HI = 6.93147180369123816490e-01, LN2_LO = 1.90821492927058770002e-10;          \
-    const double SHIFT = 6755399441055744.0;                                                       \
+    const double SHIFT = EXP_SHIFT;                                                                \
     const VD zero = {0};                                                                           \
-    VD kd = x * 1.4426950408889634 + SHIFT;                                                        \
-    VD n = kd - SHIFT;                                                                             \
-    VD r = (x - n * LN2_HI) - n * LN2_LO;                                                          \
-    VD r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;                                                     \
-    VD a01 = r + 1.0, a23 = r * (1.0 / 6.0) + 0.5;                                                 \
-    VD a45 = r * (1.0 / 120.0) + 1.0 / 24.0, a67 = r * (1.0 / 5040.0) + 1.0 / 720.0;               \
-    VD a89 = r * (1.0 / 362880.0) + 1.0 / 40320.0, a1011 = r * (1.0 / 39916800.0) + 1.0 / 3628800.0;\
-    VD a1213 = r * (1.0 / 6227020800.0) + 1.0 / 479001600.0;                                       \
-    VD b0 = a23 * r2 + a01, b1 = a67 * r2 + a45, b2 = a1011 * r2 + a89;                            \
-    VD c1 = a1213 * r4 + b2;                                                                       \
-    VD p = (c1 * r8 + b1 * r4) + b0;                                                               \
+    EXP_REDUCE_POLY(VD, x, kd, p);                                                                 \
     VU direct = ((VU)kd - (VU)(zero + SHIFT) + 1023u) << 52; /* 2^n, normal n */                   \
     return p * (VD)direct;                                                                         \
 }

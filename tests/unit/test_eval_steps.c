@@ -17,6 +17,7 @@
 
 #include "eval/eval_impl.h"
 #include "input/synth_source.h"
+#include "npy_fx.h"
 
 static struct eval_run *run_with(struct source *s, const struct eval_settings *set, size_t n, int threads,
                                  const volatile int *cancel, struct ls_error *err, int *rc)
@@ -197,27 +198,8 @@ static void test_cancel(void **state)
  * lends its steps from); nan_step >= 0 puts a NaN at token 3 of that step. */
 static int npy_of(struct source *src, char *path, int nan_step)
 {
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    char hdr[128];
-    memset(hdr, ' ', sizeof hdr);
-    int n = snprintf(hdr + 10, sizeof hdr - 10, "{'descr': '<f4', 'fortran_order': False, 'shape': (%u, %u), }",
-                     src->n_steps, src->vocab_size);
-    hdr[10 + n] = ' ';
-    memcpy(hdr, "\x93NUMPY\x01\x00\x76\x00", 10);   /* header length 118: data at 128 */
-    hdr[127] = '\n';
-    assert_int_equal(write(fd, hdr, sizeof hdr), (ssize_t)sizeof hdr);
-    float *z = malloc(src->vocab_size * sizeof *z);
-    assert_non_null(z);
-    for (uint32_t t = 0; t < src->n_steps; t++) {
-        struct step_info si;
-        struct ls_error e = {0};
-        assert_int_equal(source_read_step(src, t, z, &si, &e), 0);
-        if ((int)t == nan_step) z[3] = NAN;
-        assert_int_equal(write(fd, z, src->vocab_size * sizeof *z), (ssize_t)(src->vocab_size * sizeof *z));
-    }
-    free(z);
-    return fd;
+    uint32_t at = (uint32_t)nan_step;
+    return npy_fx_write(src, path, &at, nan_step >= 0, 3);
 }
 
 static struct source *open_npy(const char *path)

@@ -26,6 +26,7 @@
 #include "base/step_pipe.h"
 #include "cli/sample_steps.h"
 #include "input/synth_source.h"
+#include "npy_fx.h"
 
 /* ---- the pipe: a log of takes and commits, computes of random length ---- */
 #define NSTEP 300
@@ -200,30 +201,8 @@ static void test_sample_threads_agree(void **state)
  * NaN at token 5 of steps nan0 and nan1 */
 static int write_npy(struct source *src, char *path, uint32_t nan0, uint32_t nan1)
 {
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    FILE *f = fdopen(dup(fd), "wb");
-    assert_non_null(f);
-    char dict[118];
-    memset(dict, ' ', sizeof dict);
-    int n = snprintf(dict, sizeof dict, "{'descr': '<f4', 'fortran_order': False, 'shape': (%u, %u), }",
-                     src->n_steps, src->vocab_size);
-    dict[n] = ' ';
-    dict[117] = '\n';
-    fwrite("\x93NUMPY\x01\x00\x76\x00", 1, 10, f);   /* 118 header bytes: data at 128 */
-    fwrite(dict, 1, sizeof dict, f);
-    float *z = malloc(src->vocab_size * sizeof *z);
-    assert_non_null(z);
-    for (uint32_t t = 0; t < src->n_steps; t++) {
-        struct step_info si;
-        struct ls_error e = {0};
-        assert_int_equal(source_read_step(src, t, z, &si, &e), 0);
-        if (t == nan0 || t == nan1) z[5] = NAN;
-        assert_int_equal(fwrite(z, sizeof *z, src->vocab_size, f), src->vocab_size);
-    }
-    free(z);
-    assert_int_equal(fclose(f), 0);
-    return fd;
+    uint32_t at[2] = { nan0, nan1 };
+    return npy_fx_write(src, path, at, 2, 5);
 }
 
 static void expect_failure(struct source *syn, uint32_t nan0, uint32_t nan1, uint32_t cut_at, int want_rc,
