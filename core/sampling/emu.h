@@ -140,7 +140,7 @@ int emu_account_first_est(struct emu *e, const float *z, double zk, struct stage
  * emu_cut_end with their count. When the last run on the same result did
  * the same with the same fill (chain_result.cut_n), begin resets only the
  * ids that run kept instead of all V: a step that keeps 40 tokens then
- * touches no V-long array. (emu_trim.c) */
+ * touches no V-long array. (emu_cut.c) */
 void emu_cut_begin(struct chain_result *r, uint8_t fill);
 static inline void emu_cut_keep(struct chain_result *r, uint32_t j, int32_t id)
 {

@@ -138,22 +138,6 @@ void emu_account_first(struct emu *e, struct stage_report *rep)
     rep->raw_mass_removed = raw;
 }
 
-void emu_cut_begin(struct chain_result *r, uint8_t fill)
-{
-    if (r->cut_prev > 0 && r->cut_fill == fill)
-        for (uint32_t j = 0; j < r->cut_prev; j++) r->cut_by[r->cut_ids[j]] = fill;
-    else
-        memset(r->cut_by, fill, r->V);
-    r->cut_prev = 0;
-}
-
-void emu_cut_end(struct chain_result *r, uint8_t fill, uint32_t m)
-{
-    /* the later stages write cut_by only for these ids (the array's) */
-    r->cut_fill = fill;
-    r->cut_n = m <= CHAIN_CUT_IDS ? m : 0;
-}
-
 /* Start the array at the sorted prefix buf[0..m) as stage k0's survivors,
  * with the reports emu_run's accounting would give (the input of a first
  * stage is the raw distribution); next: the largest logit cut. Without
