@@ -372,6 +372,8 @@ static int run(const struct chain *c, const struct params *p, const float *logit
     if (V == 0 || V > r->V || V > ws->V)
         return ls_fail(err, LS_EINTERNAL, "chain_run: vocabulary size %u exceeds buffers", V);
     if (reuse_raw && (r->V != V || r->n_finite == 0 || ws->n_finite != r->n_finite || !r->have_raw)) reuse_raw = 0;
+    r->cut_prev = r->V == V ? r->cut_n : 0; /* what the last run left in cut_by, for this run only */
+    r->cut_n = 0;
     int p_stale = p_stale_from(r, V);
     if (!p_stale) clear_p(r); /* over the previous V and survivors */
     r->n_kept = 0;
@@ -457,7 +459,7 @@ void chain_result_copy_raw(struct chain_result *dst, const struct chain_result *
     if (dst->p_raw != src->p_raw) /* a result may share its step's raw softmax (eval.c) */
         memcpy(dst->p_raw, src->p_raw, (size_t)V * sizeof *dst->p_raw);
     /* the masked tokens' CUT_MASKED (run rewrites every finite token's) */
-    if (src->n_finite != V) memcpy(dst->cut_by, src->cut_by, V);
+    if (src->n_finite != V) memcpy(dst->cut_by, src->cut_by, V), dst->cut_n = 0;
     dst->n_finite = src->n_finite;
     dst->n_nan = src->n_nan;
     dst->n_posinf = src->n_posinf;

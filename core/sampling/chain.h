@@ -156,6 +156,7 @@ enum {
     DECIDED_OVERFLOW = 4      /* llama.cpp's bucket index overflows: it would mis-sort */
 };
 
+#define CHAIN_CUT_IDS 128 /* chain_result.cut_ids: the most a run remembers */
 struct chain_result {
     uint32_t V;
     /* per token (flat arrays of V) */
@@ -202,6 +203,13 @@ struct chain_result {
                                     * has read the weights (chain_raw_settle divides) */
     char note[480];                /* e.g. vLLM temperature clamp; "; "-separated */
     struct topn_bounds topn;       /* top-N steps only (sampling/topn.h) */
+    /* cut_n > 0: cut_by is cut_fill everywhere but at the ids cut_ids[0..cut_n)
+     * (emu_trim's take_prefix left it so), so the next run resets those
+     * instead of all V; 0: unknown. run() moves it to cut_prev (this run's
+     * knowledge) and clears it: any other writer leaves it 0. */
+    uint32_t cut_n, cut_prev;
+    uint8_t cut_fill;
+    int32_t cut_ids[CHAIN_CUT_IDS];
 };
 
 /* Append "; "-separated text to r->note (truncated when full). */

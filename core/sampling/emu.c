@@ -244,6 +244,15 @@ void emu_argsort(const double *key, int32_t *ix, int32_t *tmp, uint32_t n, void 
     int f32 = scratch != NULL && n > 64;
     for (uint32_t i = 0; i < n && f32; i++) f32 = key[ix[i]] == (double)(float)key[ix[i]];
     if (f32) { radix_argsort(key, ix, n, scratch); return; }
+    if (n <= 64) { /* a few (a top-k's survivors): insertion, stable as the merges */
+        for (uint32_t i = 1; i < n; i++) {
+            int32_t v = ix[i];
+            uint32_t j = i;
+            while (j > 0 && key[v] < key[ix[j - 1]]) { ix[j] = ix[j - 1]; j--; }
+            ix[j] = v;
+        }
+        return;
+    }
     for (uint32_t w = 1; w < n; w *= 2) {
         for (uint32_t lo = 0; lo < n; lo += 2 * w) {
             uint32_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;

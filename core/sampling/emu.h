@@ -149,6 +149,19 @@ void emu_account_first(struct emu *e, struct stage_report *rep);
  * smallest kept logit. 0 when the raw softmax is not there (nothing
  * written then). Scratch: e->ix2. */
 int emu_account_first_est(struct emu *e, const float *z, double zk, struct stage_report *rep);
+/* A first stage's cut_by: cut_by = fill for every token (emu_cut_begin),
+ * then CUT_NONE for its survivors (emu_cut_keep, j counting from 0), then
+ * emu_cut_end with their count. When the last run on the same result did
+ * the same with the same fill (chain_result.cut_n), begin resets only the
+ * ids that run kept instead of all V: a step that keeps 40 tokens then
+ * touches no V-long array. (emu_cut.c) */
+void emu_cut_begin(struct chain_result *r, uint8_t fill);
+static inline void emu_cut_keep(struct chain_result *r, uint32_t j, int32_t id)
+{
+    r->cut_by[id] = CUT_NONE;
+    if (j < CHAIN_CUT_IDS) r->cut_ids[j] = id;
+}
+void emu_cut_end(struct chain_result *r, uint8_t fill, uint32_t m);
 /* The first active stage at or after from (-1: none; emu_first.c). */
 int emu_first_active(const struct emu *e, int from);
 /* emu_trim_sigma.c: llama.cpp's top-n-sigma as the first active stage,

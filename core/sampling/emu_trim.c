@@ -37,19 +37,28 @@ static int first_active(const struct emu *e)
     return -1;
 }
 
-/* The k + 1 best (logit desc, id asc) into e->buf sorted; 0 if not found. */
+/* The k + 1 best (logit desc, id asc) into e->buf[0..k] sorted, and every
+ * other candidate at or above the (k+1)-th after them (sorted) or none of
+ * them (only buf[0..k] is read); 0 if not found. */
 static int best_k1(struct emu *e, const float *z, uint32_t V, uint32_t k)
 {
     double thr;
     size_t c;
+    const int32_t *ids = e->ix;
     if (e->ws->pre_valid && e->ws->pre_n >= k + 1) { /* the first pass listed every z >= a threshold (chain.c) */
         c = e->ws->pre_n;
-        memcpy(e->ix, e->ws->pre_ids, c * sizeof *e->ix);
+        ids = e->ws->pre_ids;
     } else {
         if (!select_sample_threshold(get_logit, z, V, k + 1, &thr)) thr = -INFINITY; /* small V: every token (quickselect below) */
         c = vm_collect_ge(z, V, thr, e->ix);
     }
     if (c < (size_t)k + 1) return 0; /* the sample misjudged: take the long way */
+    if (select_best_floats(z, ids, (uint32_t)c, e->r->max_logit, k + 1, e->ix2)) { /* the usual: a few sorted */
+        for (uint32_t j = 0; j <= k; j++) e->buf[j] = (struct ls_tok){ e->ix2[j], (double)z[e->ix2[j]], 0.0 };
+        chain_ws_pre_next(e->ws, e->buf[k].logit, e->r->max_logit);
+        return 1;
+    }
+    if (ids != e->ix) memcpy(e->ix, ids, c * sizeof *e->ix);
     /* the (k+1)-th largest by quickselect, then sort only those at or above it */
     for (size_t j = 0; j < c; j++) e->v[j] = (double)z[e->ix[j]];
     double kth = select_kth_largest(e->v, (uint32_t)c, k);
@@ -141,8 +150,9 @@ static int take_prefix(struct emu *e, const float *z, int k0, uint32_t m, double
     memcpy(e->a, e->buf, (size_t)m * sizeof *e->a);
     e->n = m;
     e->sorted = 1;
-    memset(r->cut_by, (uint8_t)(CUT_STAGE0 + k0), V);
-    for (uint32_t j = 0; j < m; j++) r->cut_by[e->a[j].id] = CUT_NONE;
+    emu_cut_begin(r, (uint8_t)(CUT_STAGE0 + k0));
+    for (uint32_t j = 0; j < m; j++) emu_cut_keep(r, j, e->a[j].id);
+    emu_cut_end(r, (uint8_t)(CUT_STAGE0 + k0), m);
     for (int j = 0; j < k0; j++) { /* the inactive stages before it saw every token */
         memset(&r->stages[j], 0, sizeof r->stages[j]);
         r->stages[j].kind = e->c->order[j];

@@ -73,15 +73,10 @@ static size_t collect_y_ge(struct emu *e, const float *z, uint32_t V, float T, d
     return c;
 }
 
-/* Keep the ids[0..c) with y >= ythr, in order; the count. */
-static uint32_t keep_y_ge(const struct emu *e, int32_t *ids, size_t c, double ythr)
-{
-    uint32_t m = 0;
-    for (size_t j = 0; j < c; j++) if ((double)e->yf[ids[j]] >= ythr) ids[m++] = ids[j];
-    return m;
-}
-
-/* top-k as torch does it on y; kept ids into e->ix. 0: not applied. */
+/* top-k as torch does it on y; kept ids into e->ix (their y into e->yf).
+ * y is formed as it is read: the candidates' y are not stored (a store
+ * per candidate into a V-long array misses the cache), only the kept
+ * ones'. 0: not applied. */
 static int cut_top_k(struct emu *e, const float *z, uint32_t V, float Tf, double ymax, uint32_t *m)
 {
     uint32_t k = e->p->top_k < 1 ? 1 : (uint32_t)e->p->top_k;
@@ -89,20 +84,31 @@ static int cut_top_k(struct emu *e, const float *z, uint32_t V, float Tf, double
     if (k >= V) return 0;
     struct zdiv q = { z, Tf };
     size_t c;
+    const int32_t *ids = e->ix;
     if (e->ws->pre_valid && e->ws->pre_n >= k + 1) { /* the first pass listed every z >= a threshold (chain.c) */
         c = e->ws->pre_n;
-        for (size_t j = 0; j < c; j++) e->yf[e->ix[j] = e->ws->pre_ids[j]] = z[e->ws->pre_ids[j]] / Tf;
+        ids = e->ws->pre_ids;
     } else {
         if (!select_sample_threshold(get_y, &q, V, k + 1, &thr)) thr = -INFINITY; /* small V: every token */
         c = collect_y_ge(e, z, V, Tf, thr, e->ix);
     }
     if (c < (size_t)k + 1) return 0;
-    for (size_t j = 0; j < c; j++) e->v[j] = (double)e->yf[e->ix[j]];
-    double kth = emu_kth_largest(e, e->v, (uint32_t)c, k - 1);
+    /* the k-th largest y is the k-th largest z's y: float division by
+     * T > 0 keeps the order (two z may give one y: a value, not an order) */
+    double kth;
+    if (select_best_floats(z, ids, (uint32_t)c, (double)z[e->r->argmax], k, e->ix2)) { /* the usual */
+        kth = (double)(z[e->ix2[k - 1]] / Tf);
+    } else {
+        for (size_t j = 0; j < c; j++) e->v[j] = (double)(z[ids[j]] / Tf);
+        kth = emu_kth_largest(e, e->v, (uint32_t)c, k - 1);
+    }
     chain_ws_pre_next(e->ws, kth * (double)Tf, (double)z[e->r->argmax]);
-    for (size_t j = 0; j < c; j++) {
-        double y = (double)e->yf[e->ix[j]];
-        if (y < kth && y > next) next = y;
+    uint32_t n = 0;
+    for (size_t j = 0; j < c; j++) { /* keep y >= kth, in order (ids may be e->ix: n <= j) */
+        int32_t id = ids[j];
+        float y = z[id] / Tf;
+        if ((double)y >= kth) { e->yf[id] = y; e->ix[n++] = id; }
+        else if ((double)y > next) next = (double)y;
     }
     /* the best cut token below the threshold: then the uncollected may tie
      * with it (the list is every z >= a threshold: their y are at most
@@ -110,7 +116,7 @@ static int cut_top_k(struct emu *e, const float *z, uint32_t V, float Tf, double
     if (next == -INFINITY) return 0;
     /* emu_run's accounting calls a cut as likely as a kept one a tie */
     if (exp(next - ymax) == exp(kth - ymax)) emu_decided(e, DECIDED_TIE);
-    *m = keep_y_ge(e, e->ix, c, kth); /* kth >= thr: every kept token was collected */
+    *m = n; /* kth >= thr: every kept token was collected */
     return 1;
 }
 
@@ -339,13 +345,14 @@ int emu_trim_torch(struct emu *e, const float *z)
            : cut_top_p(e, z, V, Tf, ymax, masses, S, &m);
     if (!ok) { r->decided &= ~rep->decided; return -1; }
     double kept_d = 0.0;
-    memset(r->cut_by, CUT_STAGE0 + kc, V);
+    emu_cut_begin(r, (uint8_t)(CUT_STAGE0 + kc));
     for (uint32_t j = 0; j < m; j++) {
         int32_t id = e->ix[j];
         e->a[j] = (struct ls_tok){ .id = id, .logit = (double)e->yf[id], .p = 0.0 };
-        r->cut_by[id] = CUT_NONE;
+        emu_cut_keep(r, j, id);
         kept_d += masses ? d[id] : NAN;
     }
+    emu_cut_end(r, (uint8_t)(CUT_STAGE0 + kc), m);
     e->n = m;
     e->sorted = 0;
     report(e, kt, kc, m, S, kept_d);

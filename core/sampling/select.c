@@ -78,6 +78,57 @@ double select_kth_largest(double *v, uint32_t n, uint32_t k)
     return v[lo];
 }
 
+/* A float's rank key, descending value then ascending id: one integer
+ * compare (-0 and +0 one value, as they compare equal). */
+static inline uint64_t desc_key(float f, int32_t id)
+{
+    if (f == 0.0f) f = 0.0f;
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    u = u & 0x80000000u ? ~u : u | 0x80000000u;
+    return (uint64_t)~u << 32 | (uint32_t)id;
+}
+
+#define BEST_NB 128
+#define BEST_ROOM (4 * SELECT_BEST_MAX)
+/* select_best_floats on the values g[0..c) of the tokens ids[0..c) */
+static int best_of(const float *g, const int32_t *ids, uint32_t c, double zmax, double lo, uint32_t K, int32_t *out)
+{
+    double scale = (BEST_NB - 1) / (zmax - lo);
+    if (!(zmax > lo) || !(scale < 1e300)) return 0; /* a range too narrow to divide */
+    /* bucket = floor((zmax - v) * scale): monotone in v (rounding is) */
+    uint32_t histo[BEST_NB] = {0}, B = 0, acc = 0;
+    for (uint32_t j = 0; j < c; j++) histo[(int)(((zmax - (double)g[j]) * scale))]++;
+    while (acc + histo[B] < K) acc += histo[B++];
+    if (acc + histo[B] > BEST_ROOM) return 0;
+    uint32_t at[BEST_NB];
+    for (uint32_t b = 0, t = 0; b <= B; b++) { at[b] = t; t += histo[b]; }
+    uint64_t key[BEST_ROOM];
+    for (uint32_t j = 0; j < c; j++) { /* by bucket: out of order only within one */
+        uint32_t b = (uint32_t)(int)((zmax - (double)g[j]) * scale);
+        if (b <= B) key[at[b]++] = desc_key(g[j], ids[j]);
+    }
+    uint32_t s = acc + histo[B];
+    for (uint32_t j = 1; j < s; j++) {
+        uint64_t x = key[j];
+        uint32_t i = j;
+        while (i > 0 && key[i - 1] > x) { key[i] = key[i - 1]; i--; }
+        key[i] = x;
+    }
+    for (uint32_t j = 0; j < K; j++) out[j] = (int32_t)(uint32_t)key[j];
+    return 1;
+}
+
+#define BEST_GATHER 1024
+int select_best_floats(const float *z, const int32_t *ids, uint32_t c, double zmax, uint32_t K, int32_t *out)
+{
+    if (K == 0 || K > SELECT_BEST_MAX || c < K || c > BEST_GATHER) return 0;
+    float g[BEST_GATHER]; /* the values gathered once: each z[id] a likely cache miss */
+    double mn = zmax;
+    for (uint32_t j = 0; j < c; j++) { g[j] = z[ids[j]]; mn = (double)g[j] < mn ? (double)g[j] : mn; }
+    return best_of(g, ids, c, zmax, mn, K, out);
+}
+
 static void heap_sift_down(int32_t *h, uint32_t n, uint32_t i, const double *p)
 {
     /* min-heap on rank order: the root is the worst of the kept n */

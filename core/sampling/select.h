@@ -30,6 +30,17 @@ int select_sample_threshold(select_get_fn get, const void *ctx, uint32_t n, uint
 /* k-th largest (0-based) of v[0..n) by quickselect; reorders v. O(n). */
 double select_kth_largest(double *v, uint32_t n, uint32_t k);
 
+/* The K best of the tokens ids[0..c) (ascending ids) by (z desc, id asc),
+ * sorted, into out[0..K); every z[ids[j]] finite, at most zmax.
+ * A histogram of the distances below zmax narrows them to the few in the
+ * top buckets (every token of a lower bucket ranks after every one of a
+ * higher: equal values share a bucket), which are sorted by one integer
+ * key each: O(c) with no data-dependent branch but the few inserts.
+ * Returns 0 when the few are too many (ties, a flat range, K > 128) or
+ * c > 1024: nothing written then. */
+#define SELECT_BEST_MAX 128
+int select_best_floats(const float *z, const int32_t *ids, uint32_t c, double zmax, uint32_t K, int32_t *out);
+
 /* The n best indices of p[0..V) with p >= thr, in rank order, by a bounded
  * heap: O(V log n). Returns how many were written to out (< n when fewer
  * than n pass thr). */

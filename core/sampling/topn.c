@@ -406,9 +406,11 @@ int topn_run(const struct chain *c, const struct params *p, const float *logits,
     memset(&r->topn, 0, sizeof r->topn);
     if (rc == LS_EDATA && tail >= 0 && r->n_finite == 0 && r->n_nan == 0 && r->n_posinf == 0) {
         if (err) { err->code = 0; err->msg[0] = 0; }
+        r->cut_n = 0; /* (chain.h) */
         return empty_step(c, p, V, tail, ws, r);
     }
     if (rc || tail < 0) return rc;
+    r->cut_n = 0; /* cut_by is rewritten below (chain.h) */
     struct topn_bounds *b = &r->topn;
     b->sparse = 1;
     b->tail_raw = tail;

@@ -1,0 +1,24 @@
+/* emu_cut.c: a first stage's cut_by without a V-long reset per step (see
+ * emu.h emu_cut_begin). chain_result.cut_n remembers which ids the last
+ * run kept; every other writer of cut_by leaves it 0 (chain.c's run
+ * clears it first), so the reset is only taken when it is exact. Shared
+ * by emu_trim.c (llama.cpp) and emu_trim_torch.c (HF, vLLM). */
+#include "sampling/emu.h"
+
+#include <string.h>
+
+void emu_cut_begin(struct chain_result *r, uint8_t fill)
+{
+    if (r->cut_prev > 0 && r->cut_fill == fill)
+        for (uint32_t j = 0; j < r->cut_prev; j++) r->cut_by[r->cut_ids[j]] = fill;
+    else
+        memset(r->cut_by, fill, r->V);
+    r->cut_prev = 0;
+}
+
+void emu_cut_end(struct chain_result *r, uint8_t fill, uint32_t m)
+{
+    /* the later stages write cut_by only for these ids (the array's) */
+    r->cut_fill = fill;
+    r->cut_n = m <= CHAIN_CUT_IDS ? m : 0;
+}
