@@ -234,16 +234,18 @@ void emu_sort_pairs(uint64_t *kv, uint32_t m, uint64_t *tmp);
  * does not decide (nothing written but scratch). */
 int emu_torch_top_p_bands(struct emu *e, float thr, uint32_t mk);
 /* The same over plain arrays by position (y and p torch's float logits and
- * probabilities, d the exact weights summing to S): the first kept position
- * in ascending (y, position) order into *first (n: nothing cut), every
- * position before it masked by torch; 0 when a margin does not decide. */
-int emu_torch_top_p_cut(struct emu *e, const float *y, const float *p, const double *d, double S, uint32_t n,
-                        float thr, uint32_t mk, uint32_t *first);
+ * probabilities, w1 the exact distribution d / S, the quotients): the first
+ * kept position in ascending (y, position) order into *first (n: nothing
+ * cut), every position before it masked by torch; 0 when a margin does not
+ * decide. Scratch: e->v, e->v2, e->ix2. */
+int emu_torch_top_p_cut(struct emu *e, const float *y, const float *p, const double *w1, uint32_t n, float thr,
+                        uint32_t mk, uint32_t *first);
 /* HF's or vLLM's whole run when its only active stages are a plain
  * temperature (or none) and then top-p, over every token (all finite),
  * min-keep at most 1: the array path's results from a few passes by id
- * (emu_torch_topp_run.c); 1 when done, 0 when not applicable. */
-int emu_torch_top_p_run(struct emu *e, const float *z);
+ * (emu_torch_topp_run.c); 1 when done, 0 when not applicable. before_trim:
+ * only when emu_trim_torch's margin check cannot pass (it would give up). */
+int emu_torch_top_p_run(struct emu *e, const float *z, int before_trim);
 
 /* Sort a[0..n) descending by logit under the rules: llama.cpp's full
  * partial_sort_inplace, or (logit desc, id asc) for the others. */

@@ -44,6 +44,8 @@ struct src {
     const double *d;
     double S;
     uint32_t n;
+    const double *w1;              /* d / S by position, or NULL */
+    uint16_t *bin;                 /* each position's bin (filled here), or NULL */
 };
 
 static inline double logit_at(const struct src *s, uint32_t i)
@@ -54,7 +56,7 @@ static inline double logit_at(const struct src *s, uint32_t i)
 /* weight of position i: torch's float p (which 0) or the exact d (which 1) */
 static inline double weight(const struct src *s, uint32_t i, int which)
 {
-    if (s->y) return which ? s->d[i] / s->S : (double)s->p[i];
+    if (s->y) return which ? (s->w1 ? s->w1[i] : s->d[i] / s->S) : (double)s->p[i];
     return which ? s->e->d[s->e->a[i].id] / s->e->S_in : s->e->a[i].p;
 }
 
@@ -81,8 +83,9 @@ static int64_t crossing(struct emu *e, const struct src *s, struct bands *b, int
     if (k == NB) { *first = n; return n; }
     uint64_t *kv = (uint64_t *)(void *)e->v, *tmp = (uint64_t *)(void *)e->v2;
     for (uint32_t i = 0; i < n; i++) {
+        if (s->bin && s->bin[i] != k) continue;
         double l = logit_at(s, i);
-        if (bin_of(b, l) == (uint32_t)k) kv[nb++] = (uint64_t)emu_float_key(l) << 32 | i;
+        if (s->bin || bin_of(b, l) == (uint32_t)k) kv[nb++] = (uint64_t)emu_float_key(l) << 32 | i;
     }
     emu_sort_pairs(kv, nb, tmp);
     for (uint32_t t = 0; t < nb; t++) {
@@ -124,6 +127,7 @@ static int fill_bands(const struct src *s, struct bands *bb)
     memset(bb->w, 0, sizeof bb->w);
     for (uint32_t i = 0; i < n; i++) {
         uint32_t k = bin_of(bb, logit_at(s, i));
+        if (s->bin) s->bin[i] = (uint16_t)k;
         bb->cnt[k]++;
         bb->w[0][k] += weight(s, i, 0);
         bb->w[1][k] += weight(s, i, 1);
@@ -148,7 +152,7 @@ static int bands_cut(struct emu *e, const struct src *s, float thr, uint32_t mk,
 
 int emu_torch_top_p_bands(struct emu *e, float thr, uint32_t mk)
 {
-    struct src s = { e, NULL, NULL, NULL, 0.0, e->n };
+    struct src s = { e, NULL, NULL, NULL, 0.0, e->n, NULL, NULL };
     uint32_t j = 0, first = 0;
     if (!bands_cut(e, &s, thr, mk, &j, &first)) return 0;
     if (j == 0) return 1;
@@ -161,10 +165,10 @@ int emu_torch_top_p_bands(struct emu *e, float thr, uint32_t mk)
     return 1;
 }
 
-int emu_torch_top_p_cut(struct emu *e, const float *y, const float *p, const double *d, double S, uint32_t n,
-                        float thr, uint32_t mk, uint32_t *first)
+int emu_torch_top_p_cut(struct emu *e, const float *y, const float *p, const double *w1, uint32_t n, float thr,
+                        uint32_t mk, uint32_t *first)
 {
-    struct src s = { e, y, p, d, S, n };
+    struct src s = { e, y, p, NULL, 1.0, n, w1, (uint16_t *)(void *)e->ix2 };
     uint32_t j = 0;
     if (!bands_cut(e, &s, thr, mk, &j, first)) return 0;
     if (j == 0) *first = n;

@@ -62,42 +62,60 @@ static double exps(const float *y, uint32_t V, double mx, double *d, float *ef, 
 
 struct tally { double rem, raw, kept_s, ret, cut_max, kept_min; uint32_t m; };
 
-/* cut_by, the kept list and the sums of account and finish, in id order;
- * first == V: nothing cut */
+/* cut_by, the kept list and the sums of account and finish, in id order
+ * (first == V: nothing cut). Branch-free: the ids are in no order of y,
+ * and adding +0.0 to a sum of terms >= 0 (or NaN) leaves it as it was. */
 static void tally(struct emu *e, const float *y, uint32_t first, uint8_t code, struct tally *t)
 {
     struct chain_result *r = e->r;
-    const double *d = e->d;
-    uint32_t V = r->V;
+    const double *d = e->d, *pr = r->p_raw;
+    double div = r->raw_div > 0 ? r->raw_div : 1.0, rem = 0.0, raw = 0.0, ks = 0.0, ret = 0.0;
+    double cmax = -INFINITY, kmin = INFINITY;
+    uint32_t V = r->V, m = 0;
+    int have = r->have_raw;
     float yb = first < V ? y[first] : -INFINITY;
-    *t = (struct tally){ 0.0, 0.0, 0.0, 0.0, -INFINITY, INFINITY, 0 };
     for (uint32_t i = 0; i < V; i++) {
-        double raw = r->have_raw ? chain_raw_p(r, i) : NAN;
-        if (y[i] < yb || (y[i] == yb && i < first)) {
-            r->cut_by[i] = code;
-            t->rem += d[i];
-            t->raw += raw;
-            if (d[i] > t->cut_max) t->cut_max = d[i];
-        } else {
-            r->cut_by[i] = CUT_NONE;
-            r->kept[t->m++] = (int32_t)i;
-            t->kept_s += d[i];
-            t->ret += raw;
-            if (d[i] < t->kept_min) t->kept_min = d[i];
-        }
+        int cut = y[i] < yb || (y[i] == yb && i < first);
+        double di = d[i], rw = have ? pr[i] / div : NAN;
+        r->cut_by[i] = cut ? code : CUT_NONE;
+        r->kept[m] = (int32_t)i;
+        m += !cut;
+        rem += cut ? di : 0.0;
+        raw += cut ? rw : 0.0;
+        ks += cut ? 0.0 : di;
+        ret += cut ? 0.0 : rw;
+        cmax = cut && di > cmax ? di : cmax;
+        kmin = !cut && di < kmin ? di : kmin;
     }
+    *t = (struct tally){ rem, raw, ks, ret, cmax, kmin, m };
 }
 
-/* the survivors' final p and the entropy after (finish's terms) */
+/* the survivors' final p and the entropy after (finish's terms, in its
+ * order: p = d / s, then h -= p (y - max - ln s)) */
 static double finish_kept(struct chain_result *r, const float *y, const double *d, uint32_t m, double s, double mx)
 {
     double lnS = log(s), h = 0.0;
+    const int32_t *kept = r->kept;
+    for (uint32_t j = 0; j < m; j++) r->p[kept[j]] = d[kept[j]] / s;
     for (uint32_t j = 0; j < m; j++) {
-        int32_t i = r->kept[j];
-        if (d[i] > 0) h -= d[i] / s * ((double)y[i] - mx - lnS);
-        r->p[i] = d[i] / s;
+        int32_t i = kept[j];
+        if (d[i] > 0) h -= r->p[i] * ((double)y[i] - mx - lnS);
     }
     return h;
+}
+
+/* the emu_trim_torch margin check cannot pass: it needs the crossing
+ * token's share above 8e-6 (twice its margin, whatever its total's
+ * error), and the tokens above 7.9e-6 hold less than p */
+static int trim_cannot_decide(const double *d, uint32_t V, double S, double P)
+{
+    double th = 7.9e-6 * S, B[8] = {0};
+    uint32_t i = 0;
+    for (; i + 8 <= V; i += 8) /* eight sums (any order: an estimate) */
+        for (int k = 0; k < 8; k++) B[k] += d[i + k] >= th ? d[i + k] : 0.0;
+    for (; i < V; i++) B[0] += d[i] >= th ? d[i] : 0.0;
+    double b = ((B[0] + B[1]) + (B[2] + B[3])) + ((B[4] + B[5]) + (B[6] + B[7]));
+    return b < (P - 1e-9) * S;
 }
 
 static void report(struct emu *e, int kt, int kp, uint32_t m, double S, const struct tally *t)
@@ -121,7 +139,7 @@ static void report(struct emu *e, int kt, int kp, uint32_t m, double S, const st
     if (t->cut_max == t->kept_min) emu_decided(e, DECIDED_TIE); /* only the tie order chose */
 }
 
-int emu_torch_top_p_run(struct emu *e, const float *z)
+int emu_torch_top_p_run(struct emu *e, const float *z, int before_trim)
 {
     struct chain_result *r = e->r;
     uint32_t V = r->V, first = V;
@@ -131,17 +149,19 @@ int emu_torch_top_p_run(struct emu *e, const float *z)
     float Tf = kt >= 0 ? (float)e->p->temperature : 1.0f;
     const float *y = z;
     if (kt >= 0) { vm_fdiv(z, V, Tf, e->yf); y = e->yf; }
-    double mx = (double)y[r->argmax], S = 0.0; /* division by T > 0 is monotonic */
+    double mx = (double)y[r->argmax], S = 0.0, P = e->p->top_p; /* division by T > 0 is monotonic */
     float *pf = e->yd; /* the float exps, then torch's p (no DRY runs here) */
     float sf = (float)exps(y, V, mx, e->d, pf, &S);
+    if (before_trim && !trim_cannot_decide(e->d, V, S, P)) return 0;
     for (uint32_t i = 0; i < V; i++) pf[i] = (float)((double)pf[i] / (double)sf);
-    double P = e->p->top_p;
+    double *w1 = (double *)(void *)e->buf; /* V doubles in V records */
+    vm_divide_into(e->d, V, S, w1);
     float thr = e->sys == PRESET_HF ? (float)(1.0 - P) : 1.0f - (float)P;
     struct stage_report *rep = &r->stages[kp];
     rep->decided = 0;
     e->rep = rep;
     unsigned before = r->decided;
-    if (!emu_torch_top_p_cut(e, y, pf, e->d, S, V, thr, 1, &first)) { r->decided = before; return 0; }
+    if (!emu_torch_top_p_cut(e, y, pf, w1, V, thr, 1, &first)) { r->decided = before; return 0; }
     struct tally t;
     if (r->raw_div > 0) r->raw_full_used = 1; /* every p_raw is read */
     tally(e, y, first, (uint8_t)(CUT_STAGE0 + kp), &t);
