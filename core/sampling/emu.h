@@ -246,6 +246,12 @@ int emu_torch_top_p_cut(struct emu *e, const float *y, const float *p, const dou
  * (emu_torch_topp_run.c); 1 when done, 0 when not applicable. before_trim:
  * only when emu_trim_torch's margin check cannot pass (it would give up). */
 int emu_torch_top_p_run(struct emu *e, const float *z, int before_trim);
+/* llama.cpp's whole run when its first active stage is top-p, stopping past
+ * its first 256 candidates with no tie across the stop, and a plain
+ * temperature the only later one, over every token (all finite): one radix
+ * sort instead of its bucket sorts, the same results
+ * (emu_llama_topp_run.c); 1 when done, 0 when not applicable. */
+int emu_llama_top_p_run(struct emu *e, const float *z);
 
 /* Sort a[0..n) descending by logit under the rules: llama.cpp's full
  * partial_sort_inplace, or (logit desc, id asc) for the others. */
