@@ -247,9 +247,10 @@ int emu_llama_top_p_run(struct emu *e, const float *z)
         return 0;
     if (!shape(e, &kp, &kt)) return 0;
     uint32_t *k = (uint32_t *)(void *)e->v, *tmp = (uint32_t *)(void *)e->v2;
-    float mx = z[r->argmax], P = (float)e->p->top_p, sum = llama_cum(z, V, mx, e->d);
+    double mass[HN];
+    float mx = z[r->argmax], P = (float)e->p->top_p, sum = llama_cum(z, V, mx, mass);
     if (!(sum > 0)) return 0;
-    double zlo = sort_threshold(e->d, mx, P);
+    double zlo = sort_threshold(mass, mx, P);
     uint32_t n = sort_desc(z, V, zlo, k, tmp), last = float_stop(k, n, mx, sum, P);
     if (!(last < n) && n < V) n = sort_desc(z, V, -INFINITY, k, tmp), last = float_stop(k, n, mx, sum, P);
     if (last <= MIN_STOP || last >= n) return 0;

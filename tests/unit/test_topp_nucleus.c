@@ -171,6 +171,7 @@ static void test_sizes_and_ties(void **st)
 {
     (void)st;
     static const double qs[] = { 0, 4, 64, 1000 };
+    run_all(1500, qs, 4, 3.0, 4, 0);
     run_all(4096, qs, 4, 3.0, 5, 0);
     run_all(20000, qs, 4, 0.5, 6, 0);
     run_all(50000, qs, 4, 6.0, 7, 1);
