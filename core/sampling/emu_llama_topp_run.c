@@ -175,14 +175,12 @@ static int f32_decided(struct emu *e, const float *z, const uint32_t *k, uint32_
     return 1; /* exact arithmetic has not stopped by last (last < V) */
 }
 
-/* cut_by, and the top-p stage's masses and tie flag as take_prefix gives
- * them (zs the smallest kept logit, zn the largest cut one) */
-static void account(struct emu *e, const float *z, int kp, double zs, double zn, struct stage_report *rep)
+/* the top-p stage's masses and tie flag as take_prefix gives them (zs the
+ * smallest kept logit, zn the largest cut one; cut_by written) */
+static void account(struct emu *e, const float *z, double zs, double zn, struct stage_report *rep)
 {
     struct chain_result *r = e->r;
     uint32_t V = r->V;
-    uint8_t code = (uint8_t)(CUT_STAGE0 + kp);
-    for (uint32_t i = 0; i < V; i++) r->cut_by[i] = (double)z[i] >= zs ? CUT_NONE : code;
     if (r->have_raw && e->ws->want == CHAIN_WANT_ALL) {
         if (!emu_account_first_est(e, z, zs, rep)) {
             emu_exp_memo(z, V, r->max_logit, e->d);
@@ -202,7 +200,7 @@ static inline double y_of(float z, int kt, float Tf) { return kt >= 0 ? (double)
  * its sums over exp(y - max), libm's, run in that order (the array's:
  * equal logits give equal terms), p by id, the kept list in id order,
  * the retained mass */
-static void finish_kept(struct emu *e, const float *z, const uint32_t *k, uint32_t m, int kt, float Tf)
+static void finish_kept(struct emu *e, const float *z, const uint32_t *k, uint32_t m, int kt, float Tf, uint8_t code)
 {
     struct chain_result *r = e->r;
     double mx = y_of(key_z(k[0]), kt, Tf), s = 0.0, h = 0.0, ret = 0.0, *t = e->v2;
@@ -214,9 +212,15 @@ static void finish_kept(struct emu *e, const float *z, const uint32_t *k, uint32
     for (uint32_t j = 0; j < m; j++)
         if (t[j] > 0) h -= t[j] / s * (y_of(key_z(k[j]), kt, Tf) - mx - lnS);
     uint32_t n = 0;
-    for (uint32_t i = 0; i < r->V; i++) {
-        if (r->cut_by[i] != CUT_NONE) continue;
-        r->kept[n++] = (int32_t)i;
+    double zs = (double)key_z(k[m - 1]);
+    for (uint32_t i = 0; i < r->V; i++) { /* branch-free: the ids are in no order of z */
+        int keep = (double)z[i] >= zs;
+        r->cut_by[i] = keep ? CUT_NONE : code;
+        r->kept[n] = (int32_t)i;
+        n += (uint32_t)keep;
+    }
+    for (uint32_t j = 0; j < m; j++) {
+        uint32_t i = (uint32_t)r->kept[j];
         r->p[i] = exp(y_of(z[i], kt, Tf) - mx) / s;
         ret += r->have_raw ? chain_raw_p(r, i) : NAN;
     }
@@ -263,9 +267,9 @@ int emu_llama_top_p_run(struct emu *e, const float *z)
     rep->kept_in = V;
     rep->kept_out = last;
     e->rep = rep;
-    account(e, z, kp, zs, zn, rep);
+    finish_kept(e, z, k, last, kt, kt >= 0 ? (float)e->p->temperature : 1.0f, (uint8_t)(CUT_STAGE0 + kp));
+    account(e, z, zs, zn, rep);
     if (f32_decided(e, z, k, last, zs)) emu_decided(e, DECIDED_F32);
     report(e, kp, kt, last);
-    finish_kept(e, z, k, last, kt, kt >= 0 ? (float)e->p->temperature : 1.0f);
     return 1;
 }

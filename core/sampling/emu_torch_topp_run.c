@@ -68,15 +68,19 @@ struct tally { double rem, raw, kept_s, ret, cut_max, kept_min; uint32_t m; };
 static void tally(struct emu *e, const float *y, uint32_t first, uint8_t code, struct tally *t)
 {
     struct chain_result *r = e->r;
-    const double *d = e->d, *pr = r->p_raw;
-    double div = r->raw_div > 0 ? r->raw_div : 1.0, rem = 0.0, raw = 0.0, ks = 0.0, ret = 0.0;
-    double cmax = -INFINITY, kmin = INFINITY;
     uint32_t V = r->V, m = 0;
+    const double *d = e->d, *pr = r->p_raw;
+    if (r->have_raw && r->raw_div > 0) { /* chain_raw_p's quotients, in one vector pass */
+        vm_divide_into(r->p_raw, V, r->raw_div, e->v);
+        pr = e->v;
+    }
+    double rem = 0.0, raw = 0.0, ks = 0.0, ret = 0.0;
+    double cmax = -INFINITY, kmin = INFINITY;
     int have = r->have_raw;
     float yb = first < V ? y[first] : -INFINITY;
     for (uint32_t i = 0; i < V; i++) {
         int cut = y[i] < yb || (y[i] == yb && i < first);
-        double di = d[i], rw = have ? pr[i] / div : NAN;
+        double di = d[i], rw = have ? pr[i] : NAN;
         r->cut_by[i] = cut ? code : CUT_NONE;
         r->kept[m] = (int32_t)i;
         m += !cut;
@@ -96,7 +100,8 @@ static double finish_kept(struct chain_result *r, const float *y, const double *
 {
     double lnS = log(s), h = 0.0;
     const int32_t *kept = r->kept;
-    for (uint32_t j = 0; j < m; j++) r->p[kept[j]] = d[kept[j]] / s;
+    /* every p: the cut ones' 0 again (cleared before the run), the rest d / s */
+    for (uint32_t i = 0; i < r->V; i++) r->p[i] = r->cut_by[i] == CUT_NONE ? d[i] / s : 0.0;
     for (uint32_t j = 0; j < m; j++) {
         int32_t i = kept[j];
         if (d[i] > 0) h -= r->p[i] * ((double)y[i] - mx - lnS);
