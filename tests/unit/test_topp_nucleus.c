@@ -214,12 +214,89 @@ static void test_cut_in_runs(void **st)
     free(z);
 }
 
+/* the systems' own float sums placed on the boundary: top-p equal to one
+ * of llama.cpp's float cumulative sums (descending), or to torch's
+ * threshold at one of its float prefix sums (ascending), and a few float
+ * steps beside; the exact path must agree to the bit */
+static const float *bz;
+static int z_desc(const void *x, const void *y)
+{
+    float a = bz[*(const int32_t *)x], b = bz[*(const int32_t *)y];
+    return a > b ? -1 : a < b;
+}
+
+static void llama_sums(const float *z, uint32_t V, int32_t *ord, float *p)
+{
+    float mx = -INFINITY, cum = 0.0f;
+    for (uint32_t i = 0; i < V; i++) if (z[i] > mx) mx = z[i];
+    for (uint32_t i = 0; i < V; i++) { p[i] = expf(z[i] - mx); cum += p[i]; ord[i] = (int32_t)i; }
+    for (uint32_t i = 0; i < V; i++) p[i] = p[i] / cum;
+    bz = z;
+    qsort(ord, V, sizeof *ord, z_desc);
+}
+
+static void torch_sums(const float *z, uint32_t V, float *p)
+{
+    double mx = -INFINITY, s = 0.0;
+    for (uint32_t i = 0; i < V; i++) if (z[i] > mx) mx = z[i];
+    for (uint32_t i = 0; i < V; i++) { p[i] = expf((float)((double)z[i] - mx)); s += p[i]; }
+    float sf = (float)s;
+    for (uint32_t i = 0; i < V; i++) p[i] = (float)((double)p[i] / (double)sf);
+}
+
+static void test_float_boundaries(void **st)
+{
+    (void)st;
+    const uint32_t V = 20000;
+    struct fx f;
+    struct rng g;
+    float *z = malloc(V * sizeof *z), *p = malloc(V * sizeof *p);
+    int32_t *ord = malloc(V * sizeof *ord);
+    assert_non_null(z); assert_non_null(p); assert_non_null(ord);
+    fx_init(&f, V);
+    rng_seed(&g, 21);
+    step(&g, z, V, 0, 3.0);
+    static const uint32_t ms[] = { 3000, 9000, 15000 };
+    llama_sums(z, V, ord, p);
+    for (int k = 0; k < 3; k++) {
+        float cum = 0.0f;
+        for (uint32_t t = 0; t < ms[k]; t++) cum += p[ord[t]];
+        for (int u = -2; u <= 2; u++) {
+            struct chain c;
+            struct params q = PARAMS_OFF;
+            chain_preset(&c, PRESET_LLAMACPP);
+            float P = cum;
+            for (int j = 0; j < u; j++) P = nextafterf(P, 1.0f);
+            for (int j = 0; j > u; j--) P = nextafterf(P, 0.0f);
+            q.top_p = (double)P;
+            both(&f, &c, &q, z);
+        }
+    }
+    torch_sums(z, V, p);
+    for (uint32_t i = 0; i < V; i++) ord[i] = (int32_t)(V - 1 - i);
+    qsort(ord, V, sizeof *ord, z_desc); /* descending; ascending is read backwards */
+    for (int k = 0; k < 3; k++) {
+        double acc = 0.0;
+        for (uint32_t t = 0; t < V - ms[k]; t++) acc += p[ord[V - 1 - t]];
+        for (int u = -3; u <= 3; u++) {
+            struct chain c;
+            struct params q = PARAMS_OFF;
+            chain_preset(&c, k & 1 ? PRESET_HF : PRESET_VLLM);
+            q.top_p = 1.0 - (double)(float)acc + u * 1e-8;
+            both(&f, &c, &q, z);
+        }
+    }
+    fx_free(&f);
+    free(z); free(p); free(ord);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_v262144),
         cmocka_unit_test(test_sizes_and_ties),
         cmocka_unit_test(test_cut_in_runs),
+        cmocka_unit_test(test_float_boundaries),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
