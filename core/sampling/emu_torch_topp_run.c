@@ -60,6 +60,23 @@ static double exps(const float *y, uint32_t V, double mx, double *d, float *ef, 
     return sf;
 }
 
+/* torch's p = (float)(e / sum) in place, e the float exps: four lanes at
+ * a time (IEEE division and rounding per lane: the same quotients) */
+typedef double v4d __attribute__((vector_size(32)));
+typedef float v4f __attribute__((vector_size(16)));
+static void torch_p(float *pf, uint32_t V, float sf)
+{
+    uint32_t i = 0;
+    v4d s = { sf, sf, sf, sf };
+    for (; i + 4 <= V; i += 4) {
+        v4f x;
+        memcpy(&x, pf + i, sizeof x);
+        x = __builtin_convertvector(__builtin_convertvector(x, v4d) / s, v4f);
+        memcpy(pf + i, &x, sizeof x);
+    }
+    for (; i < V; i++) pf[i] = (float)((double)pf[i] / (double)sf);
+}
+
 struct tally { double rem, raw, kept_s, ret, cut_max, kept_min; uint32_t m; };
 
 /* cut_by, the kept list and the sums of account and finish, in id order
@@ -82,6 +99,7 @@ static void tally(struct emu *e, const float *y, uint32_t first, uint8_t code, s
         int cut = y[i] < yb || (y[i] == yb && i < first);
         double di = d[i], rw = have ? pr[i] : NAN;
         r->cut_by[i] = cut ? code : CUT_NONE;
+        r->p[i] = cut ? 0.0 : di; /* divided by the survivors' sum in finish_kept */
         r->kept[m] = (int32_t)i;
         m += !cut;
         rem += cut ? di : 0.0;
@@ -96,15 +114,16 @@ static void tally(struct emu *e, const float *y, uint32_t first, uint8_t code, s
 
 /* the survivors' final p and the entropy after (finish's terms, in its
  * order: p = d / s, then h -= p (y - max - ln s)) */
-static double finish_kept(struct chain_result *r, const float *y, const double *d, uint32_t m, double s, double mx)
+static double finish_kept(struct chain_result *r, const float *y, uint32_t m, double s, double mx)
 {
     double lnS = log(s), h = 0.0;
     const int32_t *kept = r->kept;
-    /* every p: the cut ones' 0 again (cleared before the run), the rest d / s */
-    for (uint32_t i = 0; i < r->V; i++) r->p[i] = r->cut_by[i] == CUT_NONE ? d[i] / s : 0.0;
-    for (uint32_t j = 0; j < m; j++) {
+    /* every p (tally left d, the cut ones' 0) over s in one vector pass:
+     * the survivors' d / s, the cut ones' 0 again (cleared before the run) */
+    vm_divide_into(r->p, r->V, s, r->p);
+    for (uint32_t j = 0; j < m; j++) { /* p > 0 where d > 0 but for an underflow, whose term adds 0 */
         int32_t i = kept[j];
-        if (d[i] > 0) h -= r->p[i] * ((double)y[i] - mx - lnS);
+        if (r->p[i] > 0) h -= r->p[i] * ((double)y[i] - mx - lnS);
     }
     return h;
 }
@@ -158,7 +177,7 @@ int emu_torch_top_p_run(struct emu *e, const float *z, int before_trim)
     float *pf = e->yd; /* the float exps, then torch's p (no DRY runs here) */
     float sf = (float)exps(y, V, mx, e->d, pf, &S);
     if (before_trim && !trim_cannot_decide(e->d, V, S, P)) return 0;
-    for (uint32_t i = 0; i < V; i++) pf[i] = (float)((double)pf[i] / (double)sf);
+    torch_p(pf, V, sf);
     double *w1 = (double *)(void *)e->buf; /* V doubles in V records */
     vm_divide_into(e->d, V, S, w1);
     float thr = e->sys == PRESET_HF ? (float)(1.0 - P) : 1.0f - (float)P;
@@ -170,7 +189,7 @@ int emu_torch_top_p_run(struct emu *e, const float *z, int before_trim)
     struct tally t;
     if (r->raw_div > 0) r->raw_full_used = 1; /* every p_raw is read */
     tally(e, y, first, (uint8_t)(CUT_STAGE0 + kp), &t);
-    double h = finish_kept(r, y, e->d, t.m, t.kept_s, mx);
+    double h = finish_kept(r, y, t.m, t.kept_s, mx);
     report(e, kt, kp, t.m, S, &t);
     r->n_kept = t.m;
     r->retained_mass = t.ret;
