@@ -97,8 +97,8 @@ static void fx_free(struct fx *f)
 static void both(struct fx *f, const struct chain *c, const struct params *p, const float *z)
 {
     struct ls_error err = {0};
-    static const enum chain_want wants[] = { CHAIN_WANT_ALL, CHAIN_WANT_SCORES };
-    for (int w = 0; w < 2; w++) {
+    static const enum chain_want wants[] = { CHAIN_WANT_ALL, CHAIN_WANT_SCORES, CHAIN_WANT_DRAW };
+    for (int w = 0; w < 3; w++) {
         f->ref.want = f->fast.want = wants[w];
         assert_int_equal(chain_run(c, p, z, f->V, &f->ref, &f->a, &err), 0);
         assert_int_equal(chain_run(c, p, z, f->V, &f->fast, &f->b, &err), 0);
