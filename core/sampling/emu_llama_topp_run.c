@@ -22,6 +22,7 @@
  *     (ties: equal terms), and the kept list is in id order.
  * Units: logits in nats, p as llama.cpp's float or the final double. */
 #include "sampling/stage.h"
+#include "sampling/seqsum.h"
 #include "base/vmath.h"
 
 #include <math.h>
@@ -196,21 +197,53 @@ static void account(struct emu *e, const float *z, double zs, double zn, struct 
 /* the survivor's logit after the temperature (or none) */
 static inline double y_of(float z, int kt, float Tf) { return kt >= 0 ? (double)(z / Tf) : (double)z; }
 
-/* finish's results over the survivors k[0..m) (descending value order):
- * its sums over exp(y - max), libm's, run in that order (the array's:
- * equal logits give equal terms), p by id, the kept list in id order,
- * the retained mass */
+/* finish's sums run in the survivors' value order over exp(y - max),
+ * libm's: from vector estimates within EST_REL of each term (2 ulp of
+ * exp, and the rounding of the entropy term's quotient and product: a few
+ * ulp; 16 allowed, as emu_account.c), libm asked only where an estimate
+ * could round a sum otherwise (seqsum.h) */
+#define EST_REL 0x1p-48
+#define EST_ABS 0x1p-1000
+struct term_ctx { const float *y; double mx, s, lnS; };
+
+static double exact_t(void *ctx, uint32_t j)
+{
+    const struct term_ctx *x = ctx;
+    return exp((double)x->y[j] - x->mx);
+}
+
+/* the entropy's subtracted term, negated: h -= q is h += (-q), exactly */
+static double exact_h(void *ctx, uint32_t j)
+{
+    const struct term_ctx *x = ctx;
+    double t = exact_t(ctx, j);
+    return t > 0 ? t / x->s * -((double)x->y[j] - x->mx - x->lnS) : 0.0;
+}
+
+/* s and h over y[0..m) (descending): finish's two loops, to the bit */
+static double value_order_sums(const float *y, uint32_t m, double mx, double *est, double *h)
+{
+    struct term_ctx x = { y, mx, 0.0, 0.0 };
+    vm_exp_shift(y, m, mx, 1.0, est, NULL);
+    struct seqsum_src st = { est, NULL, 1.0, EST_REL, EST_ABS, exact_t, &x };
+    x.s = seqsum(&st, m);
+    x.lnS = log(x.s);
+    for (uint32_t j = 0; j < m; j++) est[j] = est[j] / x.s * -((double)y[j] - mx - x.lnS);
+    struct seqsum_src sh = { est, NULL, 1.0, EST_REL, EST_ABS, exact_h, &x };
+    *h = seqsum(&sh, m);
+    return x.s;
+}
+
+/* finish's results over the survivors k[0..m) (descending value order,
+ * their logits divided by Tf when kt >= 0): its sums in that order, p by
+ * id (libm's exp over the sum), the kept list in id order, the retained
+ * mass; and cut_by (code: the cut ones') */
 static void finish_kept(struct emu *e, const float *z, const uint32_t *k, uint32_t m, int kt, float Tf, uint8_t code)
 {
     struct chain_result *r = e->r;
-    double mx = y_of(key_z(k[0]), kt, Tf), s = 0.0, h = 0.0, ret = 0.0, *t = e->v2;
-    for (uint32_t j = 0; j < m; j++) {
-        t[j] = j && k[j] == k[j - 1] ? t[j - 1] : exp(y_of(key_z(k[j]), kt, Tf) - mx);
-        s += t[j];
-    }
-    double lnS = log(s);
-    for (uint32_t j = 0; j < m; j++)
-        if (t[j] > 0) h -= t[j] / s * (y_of(key_z(k[j]), kt, Tf) - mx - lnS);
+    float *y = e->yf;
+    for (uint32_t j = 0; j < m; j++) y[j] = kt >= 0 ? key_z(k[j]) / Tf : key_z(k[j]);
+    double mx = (double)y[0], h = 0.0, ret = 0.0, s = value_order_sums(y, m, mx, e->v2, &h);
     uint32_t n = 0;
     double zs = (double)key_z(k[m - 1]);
     for (uint32_t i = 0; i < r->V; i++) { /* branch-free: the ids are in no order of z */
