@@ -1,25 +1,28 @@
 /* emu_llama_topp_run.c: a whole llama.cpp run whose first active stage is
- * top-p with a large nucleus and whose only later one is a plain
- * temperature (or none), over every token (see emu.h
- * emu_llama_top_p_run).
+ * top-p and whose only later one is a plain temperature (or none), over
+ * every token (see emu.h emu_llama_top_p_run). Written for the explorer's
+ * top-p 0.99 without top-k: a nucleus of 10^5 tokens.
  *
  * What llama.cpp computes there, and what of it anything reads:
  *   - its float softmax in array order (token order: nothing sorted yet);
  *   - its float cumulative sum over the candidates in descending logit
- *     order (its bucket sorts), stopping at the first cum >= p: a sequence
- *     of values that does not depend on how equal logits are ordered, so
- *     one radix sort of (logit, id) gives the same stop; the kept set is
- *     every logit at or above the stop's, unless a run of equal logits
- *     straddles the stop (then the sorts' tie order chooses: not applied
- *     here, the replay runs);
+ *     order (the best 256 bucket-sorted, then all), stopping at the first
+ *     cum >= p: a sequence of values that does not depend on how equal
+ *     logits are ordered, so one radix sort of the logits (those above a
+ *     mass threshold the sum should not pass) gives the same stop; the
+ *     kept set is every logit at or above the stop's, unless a run of
+ *     equal logits straddles the stop (then the sorts' tie order chooses:
+ *     not applied here, the replay runs);
  *   - beside it the exact cumulative mass (d = exp(z - max), libm's, over
  *     its sum) says whether float32 alone decided (DECIDED_F32): decided
- *     from vector estimates when the exact sums at the stop and before it
- *     are farther than EST_MARGIN from p, else summed exactly;
+ *     from estimates when the exact sums at the stop and before it are
+ *     farther than EST_MARGIN from p, else summed exactly;
  *   - the accounting's masses (emu_account_first_est, or libm's d);
  *   - the temperature divides the survivors' logits; the final softmax
  *     sums in the array's order, which is descending value order again
- *     (ties: equal terms), and the kept list is in id order.
+ *     (ties: equal terms; seqsum over estimates, to the bit), p by id, and
+ *     the kept list is in id order.
+ * tests/unit/test_topp_nucleus.c compares it with the whole replay.
  * Units: logits in nats, p as llama.cpp's float or the final double. */
 #include "sampling/stage.h"
 #include "sampling/seqsum.h"
@@ -28,7 +31,6 @@
 #include <math.h>
 #include <string.h>
 
-#define MIN_STOP 256            /* a stop within llama.cpp's first 256: its trim is cheap */
 #define EST_MARGIN 1e-9         /* the estimated cumulative masses' error is below 2e-10 */
 
 /* top-p's chain position and the temperature's after it (-1: none), when
@@ -290,7 +292,7 @@ int emu_llama_top_p_run(struct emu *e, const float *z)
     double zlo = sort_threshold(mass, mx, P);
     uint32_t n = sort_desc(z, V, zlo, k, tmp), last = float_stop(k, n, mx, sum, P);
     if (!(last < n) && n < V) n = sort_desc(z, V, -INFINITY, k, tmp), last = float_stop(k, n, mx, sum, P);
-    if (last <= MIN_STOP || last >= n) return 0;
+    if (last == 0 || last >= n) return 0; /* never stops: every token kept, the replay says so */
     double zs = (double)key_z(k[last - 1]), zn = (double)key_z(k[last]);
     if (zn == zs) return 0; /* a run of ties across the stop: the sorts' order decides */
     struct stage_report *rep = &r->stages[kp];

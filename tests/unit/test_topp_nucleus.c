@@ -121,6 +121,7 @@ static const struct setting settings[] = {
     { PRESET_LLAMACPP, 1.0, 0.99, 0, 0 },
     { PRESET_LLAMACPP, 1.05, 0.99, 0, 0 },
     { PRESET_LLAMACPP, 0.7, 0.95, 0, 0 },
+    { PRESET_LLAMACPP, 0.7, 0.5, 0, 0 },   /* a stop within the first 256 */
     { PRESET_LLAMACPP, 1.05, 0.999, 0.0001, 0 },
     { PRESET_LLAMACPP, 1.05, 0.99, 0, 3 },
 };
