@@ -243,9 +243,14 @@ int emu_torch_top_p_cut(struct emu *e, const float *y, const float *p, const dou
 /* HF's or vLLM's whole run when its only active stages are a plain
  * temperature (or none) and then top-p, over every token (all finite),
  * min-keep at most 1: the array path's results from a few passes by id
- * (emu_torch_topp_run.c); 1 when done, 0 when not applicable. before_trim:
- * only when emu_trim_torch's margin check cannot pass (it would give up). */
-int emu_torch_top_p_run(struct emu *e, const float *z, int before_trim);
+ * (emu_torch_topp_run.c); 1 when done, 0 when not applicable. */
+int emu_torch_top_p_run(struct emu *e, const float *z);
+/* emu_trim_torch's top-p margin check cannot pass, from its d (within a
+ * few ulp of exp(y - max) each) and their sum S: the crossing token's
+ * share must be above twice its margin (8e-6, whatever its total's error),
+ * and the tokens above 7.9e-6 hold less than p. Then it gives up at once
+ * and emu_torch_top_p_run decides (emu_torch_topp_run.c). */
+int emu_torch_top_p_hopeless(const double *d, uint32_t V, double S, double P);
 /* llama.cpp's whole run when its first active stage is top-p, stopping past
  * its first 256 candidates with no tie across the stop, and a plain
  * temperature the only later one, over every token (all finite): one radix

@@ -128,20 +128,6 @@ static double finish_kept(struct chain_result *r, const float *y, uint32_t m, do
     return h;
 }
 
-/* the emu_trim_torch margin check cannot pass: it needs the crossing
- * token's share above 8e-6 (twice its margin, whatever its total's
- * error), and the tokens above 7.9e-6 hold less than p */
-static int trim_cannot_decide(const double *d, uint32_t V, double S, double P)
-{
-    double th = 7.9e-6 * S, B[8] = {0};
-    uint32_t i = 0;
-    for (; i + 8 <= V; i += 8) /* eight sums (any order: an estimate) */
-        for (int k = 0; k < 8; k++) B[k] += d[i + k] >= th ? d[i + k] : 0.0;
-    for (; i < V; i++) B[0] += d[i] >= th ? d[i] : 0.0;
-    double b = ((B[0] + B[1]) + (B[2] + B[3])) + ((B[4] + B[5]) + (B[6] + B[7]));
-    return b < (P - 1e-9) * S;
-}
-
 static void report(struct emu *e, int kt, int kp, uint32_t m, double S, const struct tally *t)
 {
     struct chain_result *r = e->r;
@@ -163,7 +149,18 @@ static void report(struct emu *e, int kt, int kp, uint32_t m, double S, const st
     if (t->cut_max == t->kept_min) emu_decided(e, DECIDED_TIE); /* only the tie order chose */
 }
 
-int emu_torch_top_p_run(struct emu *e, const float *z, int before_trim)
+int emu_torch_top_p_hopeless(const double *d, uint32_t V, double S, double P)
+{
+    double th = 7.9e-6 * S, B[8] = {0};
+    uint32_t i = 0;
+    for (; i + 8 <= V; i += 8) /* eight sums (any order: an estimate) */
+        for (int k = 0; k < 8; k++) B[k] += d[i + k] >= th ? d[i + k] : 0.0;
+    for (; i < V; i++) B[0] += d[i] >= th ? d[i] : 0.0;
+    double b = ((B[0] + B[1]) + (B[2] + B[3])) + ((B[4] + B[5]) + (B[6] + B[7]));
+    return b < (P - 1e-9) * S;
+}
+
+int emu_torch_top_p_run(struct emu *e, const float *z)
 {
     struct chain_result *r = e->r;
     uint32_t V = r->V, first = V;
@@ -172,11 +169,10 @@ int emu_torch_top_p_run(struct emu *e, const float *z, int before_trim)
     if (e->ws->n_finite != V || e->ws->finite_iota_n != V || !shape(e, &kt, &kp)) return 0;
     float Tf = kt >= 0 ? (float)e->p->temperature : 1.0f;
     const float *y = z;
+    double mx = (double)(z[r->argmax] / Tf), S = 0.0, P = e->p->top_p; /* division by T > 0 is monotonic */
     if (kt >= 0) { vm_fdiv(z, V, Tf, e->yf); y = e->yf; }
-    double mx = (double)y[r->argmax], S = 0.0, P = e->p->top_p; /* division by T > 0 is monotonic */
     float *pf = e->yd; /* the float exps, then torch's p (no DRY runs here) */
     float sf = (float)exps(y, V, mx, e->d, pf, &S);
-    if (before_trim && !trim_cannot_decide(e->d, V, S, P)) return 0;
     torch_p(pf, V, sf);
     double *w1 = (double *)(void *)e->buf; /* V doubles in V records */
     vm_divide_into(e->d, V, S, w1);
