@@ -10,6 +10,7 @@
  * stream continued: the N shown are its first N (one stream, so a token
  * drawn once among the N has a frequency of at least 1/10,000). */
 #include "explorer/explorer.h"
+#include "explorer/explorer_job.h"
 #include "base/budget.h"
 #include "base/clock.h"
 #include "base/numfmt.h"
@@ -49,6 +50,7 @@ void explorer_init(struct explorer *ex)
     ex->detail_id = ex->detail_for = -1;
     ex->strip_stage = -1;
     ex->replay_budget_ns = -1;
+    ex->res_step = -1;
 }
 
 static void seq_free(struct explorer *ex)
@@ -63,9 +65,9 @@ static void seq_free(struct explorer *ex)
 
 static void buffers_free(struct explorer *ex)
 {
+    ex_job_free(ex->job); ex->job = NULL;   /* first: it reads the breakers */
     free(ex->logits); ex->logits = NULL;
     free(ex->wlogits); ex->wlogits = NULL;
-    free(ex->cdf); ex->cdf = NULL;
     free(ex->rec_tok); ex->rec_tok = NULL;
     free(ex->rec_hist); ex->rec_hist = NULL;
     replay_free(&ex->rp);
@@ -120,14 +122,14 @@ int explorer_set_source(struct explorer *ex, struct source *s, struct ls_error *
     memset(&tmp.rp, 0, sizeof tmp.rp);
     tmp.breakers = NULL;
     tmp.breakers_built = 0;
+    tmp.job = ex_job_new(V, n, ex->threaded);
     /* a bias names tokens of the file it was set on */
     memset(&tmp.params.bias, 0, sizeof tmp.params.bias);
     tmp.rec_hist = malloc((size_t)n * sizeof *tmp.rec_hist);
     tmp.logits = malloc((size_t)V * sizeof *tmp.logits);
     tmp.wlogits = malloc((size_t)V * sizeof *tmp.wlogits);
-    tmp.cdf = malloc((size_t)V * sizeof *tmp.cdf);
     tmp.rec_tok = malloc((size_t)n * sizeof *tmp.rec_tok);
-    int bad = !tmp.logits || !tmp.wlogits || !tmp.cdf || !tmp.rec_tok || !tmp.rec_hist || replay_init(&tmp.rp, n);
+    int bad = !tmp.job || !tmp.logits || !tmp.wlogits || !tmp.rec_tok || !tmp.rec_hist || replay_init(&tmp.rp, n);
     for (uint32_t i = 0; !bad && i < n; i++) tmp.rec_tok[i] = -2;
     bad = bad || chain_ws_init(&tmp.ws, V) || chain_ws_init(&tmp.wws, V) ||
           chain_result_init(&tmp.res, V) || chain_result_init(&tmp.wres, V);
@@ -149,11 +151,13 @@ int explorer_set_source(struct explorer *ex, struct source *s, struct ls_error *
     ex->n_steps = n;
     ex->step = 0;
     ex->step_loaded = 0;
+    ex->res_step = -1;
+    ex->res_ok = 0;
     ex->stale = EX_RECOMPUTE;
     ex->dist_sel = ex->dist_scroll = 0;
     ex->seq_cur = -1;
     ex->detail_id = ex->detail_for = -1;
-    ex->hist_pending = ex->hist_failed = ex->ws_clobbered = 0;
+    ex->hist_pending = ex->hist_failed = 0;
     if (s->warnings[0]) {
         /* first warning line only: the status line has one row */
         size_t l = strcspn(s->warnings, "\n");
@@ -187,25 +191,36 @@ const char *explorer_token_known(const struct explorer *ex, int32_t id, char *bu
 
 /* --- current step ------------------------------------------------------ */
 
-static void load_step(struct explorer *ex)
+/* The step's logits, info and read error into the job's buffer (main
+ * thread: sources are not shared with the worker). The front's step is
+ * not read again (kept when the buffer has the same copy, else copied);
+ * any other step is read afresh, as the explorer always did (the
+ * non-finite policy may have changed since). */
+static void job_load(struct explorer *ex, struct ex_job *j)
 {
-    if (ex->step_loaded && ex->loaded_step == ex->step) return;
-    ex->step_loaded = 1;
-    ex->loaded_step = ex->step;
-    ex->n_top = 0;
-    ex->rec_rank = 0;
-    memset(&ex->info, 0, sizeof ex->info);
-    ex->info.token = -1;
-    ex->step_err.code = 0;
-    if (explorer_read_step(ex, ex->step, ex->logits, &ex->info, &ex->step_err)) {
-        source_error_step(&ex->step_err, ex->step);   /* once: a read error names it already */
-        ex->info.token = -1;
-        /* a failed step shows as all masked: the panels say why */
-        for (uint32_t i = 0; i < ex->V; i++) ex->logits[i] = -INFINITY;
+    const uint32_t step = ex->step;
+    const int front = ex->step_loaded && ex->loaded_step == step;
+    if (front && j->logits_step == (int64_t)step) return;
+    j->logits_step = step;
+    if (front) {
+        memcpy(j->logits, ex->logits, (size_t)ex->V * sizeof *j->logits);
+        j->info = ex->info;
+        j->step_err = ex->step_err;
         return;
     }
-    int32_t t = ex->info.token;
-    ex->rec_tok[ex->step] = t >= 0 && (uint32_t)t < ex->V ? t : -1;
+    memset(&j->info, 0, sizeof j->info);
+    j->info.token = -1;
+    j->step_err.code = 0;
+    j->step_err.msg[0] = 0;
+    if (explorer_read_step(ex, step, j->logits, &j->info, &j->step_err)) {
+        source_error_step(&j->step_err, step);   /* once: a read error names it already */
+        j->info.token = -1;
+        /* a failed step shows as all masked: the panels say why */
+        for (uint32_t i = 0; i < ex->V; i++) j->logits[i] = -INFINITY;
+        return;
+    }
+    int32_t t = j->info.token;
+    ex->rec_tok[step] = t >= 0 && (uint32_t)t < ex->V ? t : -1;
 }
 
 int explorer_read_step(const struct explorer *ex, uint32_t step, float *z, struct step_info *info,
@@ -214,33 +229,6 @@ int explorer_read_step(const struct explorer *ex, uint32_t step, float *z, struc
     int rc = source_read_step(ex->src, step, z, info, err);
     if (rc || ex->allow_nonfinite) return rc;
     return step_nonfinite_check(z, ex->V, info, ex->nonfinite_hint, err);
-}
-
-static void build_samples(struct explorer *ex)
-{
-    struct ex_samples *sm = &ex->samples;
-    const struct chain_result *r = &ex->res;
-    memset(sm, 0, sizeof *sm);
-    if (!ex->res_ok || r->n_kept == 0) return;
-    struct draw_cdf d = draw_cdf_build(r, ex->cdf);
-    struct rng g;
-    rng_seed(&g, ex->seed);
-    uint32_t n = ex->n_draws > EX_DRAWS_MAX ? EX_DRAWS_MAX : ex->n_draws;
-    for (uint32_t i = 0; i < n; i++) {
-        int32_t id = draw_token(&d, &g);
-        sm->draw[i] = id;
-        uint32_t k;
-        for (k = 0; k < sm->n_rows && sm->row_id[k] != id; k++) ;
-        if (k == sm->n_rows && k < EX_SAMPLE_ROWS) { sm->row_id[k] = id; sm->n_rows++; }
-        if (k < EX_SAMPLE_ROWS) sm->row_drawn[k]++;
-    }
-    sm->n = n;
-    /* empirical frequencies of the drawn tokens only (no search in the
-     * V-sized CDF per draw: 10,000 draws stay well under a millisecond at
-     * V = 262144), over the same stream from its start (the draws view's) */
-    rng_seed(&g, ex->seed);
-    draw_count_tokens(&d, &g, EX_EMP_DRAWS, sm->row_id, sm->n_rows, sm->row_emp);
-    sm->emp_n = EX_EMP_DRAWS;
 }
 
 static void fill_scores(struct explorer *ex);
@@ -283,7 +271,6 @@ static int replay_advance(struct explorer *ex, long budget_ns, int min_steps, in
         if (n >= min_steps && ((stateful && !runs) || (budget_ns >= 0 && clock_ns() - t0 >= budget_ns))) break;
         rc = replay_to(h, ex->src, &ex->chain, &ex->params, h->upto + 1, ex->seed, ex->wlogits, &info, &ex->ws,
                        &ex->wres, e);
-        if (h->ran) ex->ws_clobbered = 1;
     }
     ex->ws.want = want;
     if (rc) return -1;
@@ -337,44 +324,107 @@ static unsigned history_work(struct explorer *ex, long budget_ns)
     return EX_REDRAW | EX_BUSY;
 }
 
-void explorer_update(struct explorer *ex)
+/* Fill the job with the current step's inputs (main thread, job idle):
+ * its logits, the stage context the replay reached (copied: the replay
+ * goes on while the job runs), the settings; then start it. */
+static void job_submit(struct explorer *ex)
 {
-    if (!ex->src) return;
-    if ((ex->stale & EX_RECOMPUTE) == EX_RECOMPUTE) {
-        /* same step as the last successful run: only settings changed, so
-         * the raw softmax is reused (chain_rerun skips one exp per token) */
-        int same = ex->step_loaded && ex->loaded_step == ex->step && ex->res_ok && ex->n_top > 0;
-        load_step(ex);
-        same = step_context(ex) && same && !ex->ws_clobbered;
-        struct ls_error e = {0};
-        ex->res_ok = topn_run(&ex->chain, &ex->params, ex->logits, ex->V,
-                              ex->info.sparse ? ex->info.tail_mass : -1.0, ex->info.token, same, &ex->ws, &ex->res,
-                              &e) == LS_OK;
-        ex->ws_clobbered = 0;
-        ex->res_gen++;
-        if (!ex->res_ok && !ex->step_err.code) ex->step_err = e;
-        if (ex->res_ok && ex->n_top == 0) {
-            /* raw order and rank depend on the step only: once per step */
-            /* a top-N step lists only its known tokens: the rest are unknown */
-            uint32_t want = ex->res.topn.sparse && ex->res.topn.n_listed < EX_TOP_MAX ? ex->res.topn.n_listed : EX_TOP_MAX;
-            if (ex->info.token >= 0 && (uint32_t)ex->info.token < ex->V) /* one pass for both */
-                ex->n_top = chain_top_rank(&ex->res, want, ex->top, ex->info.token, &ex->rec_rank);
-            else
-                ex->n_top = chain_top_raw(&ex->res, want, ex->top);
-        }
-        if (ex->dist_sel >= ex->n_top) ex->dist_sel = ex->n_top ? ex->n_top - 1 : 0;
-        explorer_marks_update(ex);
+    struct ex_job *j = ex->job;
+    job_load(ex, j);
+    int ctx_ok = step_context(ex);
+    const struct chain_ws *w = &ex->ws;
+    memcpy(j->hist, w->hist, (size_t)w->n_hist * sizeof *j->hist);
+    j->n_hist = w->n_hist;
+    j->n_prompt = w->n_prompt;
+    j->position = w->position;
+    j->breaker = w->breaker;
+    j->mu = w->mu;
+    j->mu_set = w->mu_set;
+    j->chain = ex->chain;
+    j->params = ex->params;
+    j->step = ex->step;
+    j->seed = ex->seed;
+    j->n_draws = ex->n_draws;
+    /* same step as a successful run in these buffers: only settings
+     * changed, so the raw softmax is reused (chain_rerun skips one exp per
+     * token); a history that failed runs without one, as from scratch */
+    j->rerun = ctx_ok && j->res_step == (int64_t)ex->step && j->ws_step == (int64_t)ex->step;
+    /* the raw order and the rank: once per step */
+    j->want_top = !(ex->step_loaded && ex->loaded_step == ex->step && ex->n_top > 0);
+    if (!j->want_top) {
+        memcpy(j->top, ex->top, ex->n_top * sizeof *j->top);
+        j->n_top = ex->n_top;
+        j->rec_rank = ex->rec_rank;
     }
-    if ((ex->stale & EX_RESAMPLE) == EX_RESAMPLE) build_samples(ex);
-    /* the token details (a full-vocabulary rank) only when the step, the
-     * settings or the token changed, not on every frame */
-    if (ex->stale != EX_NONE) ex->detail_for = -1;
-    ex->stale = EX_NONE;
-    fill_scores(ex);
+    ex->stale &= ~EX_RECOMPUTE;   /* the job builds the samples too */
+    ex->job_gen = ++ex->req_gen;
+    ex_job_start(j);
+}
+
+#define SWAP(T, a, b) do { T t_ = (a); (a) = (b); (b) = t_; } while (0)
+
+/* A finished job: swapped into the front (double buffering: the old front
+ * becomes the job's next buffer) when nothing newer was asked for since it
+ * started, else dropped (the request after it is still stale). */
+static void job_collect(struct explorer *ex)
+{
+    struct ex_job *j = ex->job;
+    j->state = EXJ_IDLE;
+    if ((ex->stale & EX_RECOMPUTE) == EX_RECOMPUTE || ex->job_gen != ex->req_gen) { ex->n_dropped++; return; }
+    SWAP(float *, ex->logits, j->logits);
+    SWAP(struct step_info, ex->info, j->info);
+    SWAP(struct ls_error, ex->step_err, j->step_err);
+    int64_t front = ex->step_loaded ? (int64_t)ex->loaded_step : -1;
+    ex->step_loaded = 1;
+    ex->loaded_step = (uint32_t)j->logits_step;
+    j->logits_step = front;
+    SWAP(struct chain_result, ex->res, j->res);
+    SWAP(int64_t, ex->res_step, j->res_step);
+    ex->res_ok = j->ok;
+    memcpy(ex->top, j->top, j->n_top * sizeof *ex->top);
+    ex->n_top = j->n_top;
+    ex->rec_rank = j->rec_rank;
+    ex->samples = j->samples;
+    ex->res_gen++;
+    if (ex->dist_sel >= ex->n_top) ex->dist_sel = ex->n_top ? ex->n_top - 1 : 0;
+    explorer_marks_update(ex);
+    ex->detail_for = -1;   /* the details follow the result */
+}
+
+int explorer_result_pending(const struct explorer *ex)
+{
+    return ex->job && ((ex->stale & EX_RECOMPUTE) == EX_RECOMPUTE || ex_job_state(ex->job) != EXJ_IDLE);
+}
+
+int explorer_result_ready(const struct explorer *ex)
+{
+    return ex->job && ex_job_state(ex->job) == EXJ_DONE;
+}
+
+/* The job: collect a finished one, start the newest request when the job
+ * is free; not async, wait until the result shown is the newest. */
+static void job_step(struct explorer *ex)
+{
+    struct ex_job *j = ex->job;
+    for (;;) {
+        int st = ex_job_state(j);
+        /* nothing shown yet (a new source): nothing to show meanwhile */
+        if (st == EXJ_QUEUED && (!ex->async || !ex->step_loaded)) { ex_job_wait(j); continue; }
+        if (st == EXJ_DONE) { job_collect(ex); st = EXJ_IDLE; }
+        if (st != EXJ_IDLE || (ex->stale & EX_RECOMPUTE) != EX_RECOMPUTE) return;
+        job_submit(ex);
+    }
+}
+
+/* The token details (a full-vocabulary rank) of the result shown, only
+ * when the result or the token changed, not on every frame, and not while
+ * a newer result is under way (its settings are not the shown result's). */
+static void detail_update(struct explorer *ex, int pending)
+{
     if (ex->detail_id >= 0 && ex->res_ok && ex->detail_for == ex->detail_id) return;
     ex->detail_ok = 0;
     ex->detail_for = -1;
-    if (ex->detail_id >= 0 && ex->res_ok) {
+    if (ex->detail_id >= 0 && ex->res_ok && !pending) {
         ex->detail_for = ex->detail_id;
         struct report_ctx c = { ex->src, ex->step, &ex->chain, &ex->params, &ex->res, &ex->info,
                                 ex->logits, ex->seed, 0 };
@@ -383,13 +433,32 @@ void explorer_update(struct explorer *ex)
     }
 }
 
+void explorer_update(struct explorer *ex)
+{
+    if (!ex->src || !ex->job) return;
+    job_step(ex);
+    int pending = explorer_result_pending(ex);
+    /* seed or draw count alone: the draws again, here (cheap); while a job
+     * is under way they wait for its result */
+    if (!pending && (ex->stale & EX_RESAMPLE) == EX_RESAMPLE) {
+        ex_samples_build(&ex->res, ex->res_ok, ex->seed, ex->n_draws, ex->job->cdf, &ex->samples);
+        ex->stale &= ~EX_RESAMPLE;
+        ex->detail_for = -1;
+    }
+    fill_scores(ex);
+    detail_update(ex, pending);
+}
+
 void explorer_update_whole(struct explorer *ex)
 {
     long b = ex->replay_budget_ns;
+    int async = ex->async;
     ex->replay_budget_ns = -1;
+    ex->async = 0;
     if (ex->hist_pending) ex->stale |= EX_RECOMPUTE;
     explorer_update(ex);
     ex->replay_budget_ns = b;
+    ex->async = async;
 }
 
 /* --- sequence-wide numbers ----------------------------------------------- */
@@ -487,10 +556,18 @@ static void fill_scores(struct explorer *ex)
     struct score_rows *sc = &ex->scores;
     const struct chain_result *r = &ex->res;
     score_rows_clear(sc);
-    if (!ex->res_ok) { score_rows_add(sc, SCORE_WARN, "step", "no distribution"); return; }
+    int pending = explorer_result_pending(ex);
+    if (!ex->res_ok) {
+        if (pending) score_rows_add(sc, SCORE_PENDING, "step", "computing...");
+        else score_rows_add(sc, SCORE_WARN, "step", "no distribution");
+        return;
+    }
     /* what the chain changed about the settings (vLLM raises 0 < T < 0.01
      * to 0.01): first, so "temperature 0.01" on the bar is never ambiguous */
     if (r->note[0]) score_rows_add(sc, SCORE_NOTE, "note", "%s", r->note);
+    /* a key's result under way (an async explorer): the numbers below are
+     * the previous result's until it arrives */
+    if (pending) score_rows_add(sc, SCORE_PENDING, "step", "computing...");
     /* shown with the history so far: the numbers below change when it arrives */
     if (ex->hist_pending)
         score_rows_add(sc, SCORE_PENDING, "history", "computing... %u/%u steps", ex->hist_done, ex->hist_total);
