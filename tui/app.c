@@ -39,6 +39,7 @@ void app_init(struct app *a)
     explorer_init(&a->ex);
     a->ex.replay_budget_ns = KEY_HISTORY_NS;
     a->ex.threaded = 1;   /* the step's chain runs on a worker (async: app_start) */
+    a->ex.job_grace_ns = JOB_GRACE_NS;
     explorer_eval_init(&a->ev);
 }
 

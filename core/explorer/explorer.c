@@ -370,6 +370,7 @@ static void job_collect(struct explorer *ex)
 {
     struct ex_job *j = ex->job;
     j->state = EXJ_IDLE;
+    ex->job_last_ns = j->run_ns;
     if ((ex->stale & EX_RECOMPUTE) == EX_RECOMPUTE || ex->job_gen != ex->req_gen) { ex->n_dropped++; return; }
     SWAP(float *, ex->logits, j->logits);
     SWAP(struct step_info, ex->info, j->info);
@@ -402,17 +403,28 @@ int explorer_result_ready(const struct explorer *ex)
 }
 
 /* The job: collect a finished one, start the newest request when the job
- * is free; not async, wait until the result shown is the newest. */
+ * is free; not async, wait until the result shown is the newest. Async, a
+ * job just started gets job_grace_ns to finish when the last one took less
+ * (a small file's run: shown at once, no "computing..." flash; a slow one
+ * is not waited for: a sleep and a wake-up on a busy machine cost more
+ * than the frame); a new source's first result is always waited for
+ * (there is nothing to show meanwhile). */
 static void job_step(struct explorer *ex)
 {
     struct ex_job *j = ex->job;
     for (;;) {
         int st = ex_job_state(j);
-        /* nothing shown yet (a new source): nothing to show meanwhile */
-        if (st == EXJ_QUEUED && (!ex->async || !ex->step_loaded)) { ex_job_wait(j); continue; }
-        if (st == EXJ_DONE) { job_collect(ex); st = EXJ_IDLE; }
-        if (st != EXJ_IDLE || (ex->stale & EX_RECOMPUTE) != EX_RECOMPUTE) return;
+        if (st == EXJ_QUEUED) {
+            if (ex->async && ex->step_loaded) return;
+            ex_job_wait(j);
+            continue;
+        }
+        if (st == EXJ_DONE) job_collect(ex);
+        if ((ex->stale & EX_RECOMPUTE) != EX_RECOMPUTE) return;
         job_submit(ex);
+        if (!ex->async || !ex->step_loaded) continue;   /* waited for above */
+        if (ex->job_last_ns < ex->job_grace_ns && ex_job_wait_ns(j, ex->job_grace_ns) == EXJ_DONE) job_collect(ex);
+        return;
     }
 }
 

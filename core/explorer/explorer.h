@@ -190,6 +190,10 @@ struct explorer {
      * job under way: its result is dropped. */
     struct ex_job *job;              /* owned; NULL before a source */
     int threaded, async;
+    long job_grace_ns;               /* async: a job gets this long to finish before
+                                        the frame is drawn without it (0: none), when
+                                        the last one (job_last_ns) took less */
+    int64_t job_last_ns;
     uint64_t job_gen, req_gen;       /* the job's request, the newest request */
     uint64_t n_dropped;              /* superseded results never shown */
     /* thresholds and the strip's distribution (explorer_marks.c) */

@@ -1,11 +1,13 @@
 /* explorer_job.c: the current step's chain run, top rows and samples on a
  * worker thread (see explorer_job.h for who owns what when). */
 #include "explorer/explorer_job.h"
+#include "base/clock.h"
 #include "sampling/draw.h"
 #include "sampling/topn.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 void ex_samples_build(const struct chain_result *r, int ok, uint64_t seed, uint32_t n_draws, double *cdf,
                       struct ex_samples *sm)
@@ -36,6 +38,7 @@ void ex_samples_build(const struct chain_result *r, int ok, uint64_t seed, uint3
 void ex_job_compute(struct ex_job *j)
 {
     struct ls_error e = {0};
+    int64_t t0 = clock_ns();
     chain_ws_set_breakers(&j->ws, j->breaker);
     chain_ws_set_context(&j->ws, j->hist, j->n_hist, j->n_prompt, j->position, j->seed);
     j->ws.mu = j->mu;
@@ -59,6 +62,7 @@ void ex_job_compute(struct ex_job *j)
             j->n_top = chain_top_raw(&j->res, want, j->top);
     }
     ex_samples_build(&j->res, j->ok, j->seed, j->n_draws, j->cdf, &j->samples);
+    j->run_ns = clock_ns() - t0;
 }
 
 static void *worker(void *arg)
@@ -89,7 +93,13 @@ struct ex_job *ex_job_new(uint32_t V, uint32_t n_steps, int threaded)
     j->cdf = malloc((size_t)V * sizeof *j->cdf);
     j->hist = malloc((size_t)(n_steps ? n_steps : 1) * sizeof *j->hist);
     int bad = !j->logits || !j->cdf || !j->hist || chain_ws_init(&j->ws, V) || chain_result_init(&j->res, V);
-    bad = bad || pthread_mutex_init(&j->mx, NULL) || (pthread_cond_init(&j->cv, NULL) && (pthread_mutex_destroy(&j->mx), 1));
+    pthread_condattr_t ca;   /* ex_job_wait_ns's deadline is on the monotonic clock */
+    bad = bad || pthread_condattr_init(&ca);
+    if (!bad) {
+        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+        bad = pthread_mutex_init(&j->mx, NULL) || (pthread_cond_init(&j->cv, &ca) && (pthread_mutex_destroy(&j->mx), 1));
+        pthread_condattr_destroy(&ca);
+    }
     if (bad) {
         chain_ws_free(&j->ws);
         chain_result_free(&j->res);
@@ -134,6 +144,20 @@ void ex_job_start(struct ex_job *j)
 int ex_job_state(struct ex_job *j)
 {
     pthread_mutex_lock(&j->mx);
+    int s = j->state;
+    pthread_mutex_unlock(&j->mx);
+    return s;
+}
+
+int ex_job_wait_ns(struct ex_job *j, long ns)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    t.tv_sec += ns / 1000000000L;
+    t.tv_nsec += ns % 1000000000L;
+    if (t.tv_nsec >= 1000000000L) { t.tv_sec++; t.tv_nsec -= 1000000000L; }
+    pthread_mutex_lock(&j->mx);
+    while (j->state == EXJ_QUEUED && pthread_cond_timedwait(&j->cv, &j->mx, &t) == 0) ;
     int s = j->state;
     pthread_mutex_unlock(&j->mx);
     return s;

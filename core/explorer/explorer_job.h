@@ -58,6 +58,7 @@ struct ex_job {
     struct chain_result res;
     int64_t res_step;                /* step whose raw softmax res holds, -1 none */
     int ok;
+    int64_t run_ns;                  /* how long the computation took (wall) */
     int32_t top[EX_TOP_MAX];
     uint32_t n_top, rec_rank;
     struct ex_samples samples;
@@ -81,6 +82,8 @@ void ex_job_start(struct ex_job *j);
 int ex_job_state(struct ex_job *j);
 /* Until the job under way (if any) is done. */
 void ex_job_wait(struct ex_job *j);
+/* The same for at most ns nanoseconds; the state then. */
+int ex_job_wait_ns(struct ex_job *j, long ns);
 /* The computation itself (the worker's, or the caller's unthreaded). */
 void ex_job_compute(struct ex_job *j);
 /* The samples panel from a result: n_draws draws with the seed and the
