@@ -369,7 +369,7 @@ static void job_submit(struct explorer *ex)
 static void job_collect(struct explorer *ex)
 {
     struct ex_job *j = ex->job;
-    j->state = EXJ_IDLE;
+    ex_job_idle(j);
     ex->job_last_ns = j->run_ns;
     if ((ex->stale & EX_RECOMPUTE) == EX_RECOMPUTE || ex->job_gen != ex->req_gen) { ex->n_dropped++; return; }
     SWAP(float *, ex->logits, j->logits);
@@ -430,7 +430,8 @@ static void job_step(struct explorer *ex)
 
 /* The token details (a full-vocabulary rank) of the result shown, only
  * when the result or the token changed, not on every frame, and not while
- * a newer result is under way (its settings are not the shown result's). */
+ * a newer result is under way (the settings are not the shown result's):
+ * the same token's details stay meanwhile, another token's wait. */
 static void detail_update(struct explorer *ex, int pending)
 {
     if (ex->detail_id >= 0 && ex->res_ok && ex->detail_for == ex->detail_id) return;

@@ -130,7 +130,7 @@ void ex_job_start(struct ex_job *j)
 {
     if (j->threaded && !j->started)
         j->started = pthread_create(&j->th, NULL, worker, j) == 0;  /* no thread: run here */
-    if (!j->started) {
+    if (!j->started) {   /* no worker reads state: no lock */
         ex_job_compute(j);
         j->state = EXJ_DONE;
         return;
@@ -138,6 +138,13 @@ void ex_job_start(struct ex_job *j)
     pthread_mutex_lock(&j->mx);
     j->state = EXJ_QUEUED;
     pthread_cond_broadcast(&j->cv);
+    pthread_mutex_unlock(&j->mx);
+}
+
+void ex_job_idle(struct ex_job *j)
+{
+    pthread_mutex_lock(&j->mx);
+    j->state = EXJ_IDLE;
     pthread_mutex_unlock(&j->mx);
 }
 

@@ -78,6 +78,8 @@ void ex_job_free(struct ex_job *j);
 /* Hand the filled inputs over (EXJ_IDLE -> EXJ_QUEUED): the worker runs
  * them; unthreaded, they run here and the job is EXJ_DONE on return. */
 void ex_job_start(struct ex_job *j);
+/* A collected job back to EXJ_IDLE (the main thread's, after EXJ_DONE). */
+void ex_job_idle(struct ex_job *j);
 /* The state (enum above), read under the lock. */
 int ex_job_state(struct ex_job *j);
 /* Until the job under way (if any) is done. */
