@@ -65,7 +65,8 @@ static void seq_free(struct explorer *ex)
 
 static void buffers_free(struct explorer *ex)
 {
-    ex_job_free(ex->job); ex->job = NULL;   /* first: it reads the breakers */
+    ex_job_free(ex->job); ex->job = NULL;   /* first: they read the breakers */
+    ex_job_free(ex->sjob); ex->sjob = NULL;
     free(ex->logits); ex->logits = NULL;
     free(ex->wlogits); ex->wlogits = NULL;
     free(ex->rec_tok); ex->rec_tok = NULL;
@@ -123,13 +124,14 @@ int explorer_set_source(struct explorer *ex, struct source *s, struct ls_error *
     tmp.breakers = NULL;
     tmp.breakers_built = 0;
     tmp.job = ex_job_new(V, n, ex->threaded);
+    tmp.sjob = ex->threaded ? ex_job_new(V, n, 1) : NULL;
     /* a bias names tokens of the file it was set on */
     memset(&tmp.params.bias, 0, sizeof tmp.params.bias);
     tmp.rec_hist = malloc((size_t)n * sizeof *tmp.rec_hist);
     tmp.logits = malloc((size_t)V * sizeof *tmp.logits);
     tmp.wlogits = malloc((size_t)V * sizeof *tmp.wlogits);
     tmp.rec_tok = malloc((size_t)n * sizeof *tmp.rec_tok);
-    int bad = !tmp.job || !tmp.logits || !tmp.wlogits || !tmp.rec_tok || !tmp.rec_hist || replay_init(&tmp.rp, n);
+    int bad = !tmp.job || (ex->threaded && !tmp.sjob) || !tmp.logits || !tmp.wlogits || !tmp.rec_tok || !tmp.rec_hist || replay_init(&tmp.rp, n);
     for (uint32_t i = 0; !bad && i < n; i++) tmp.rec_tok[i] = -2;
     bad = bad || chain_ws_init(&tmp.ws, V) || chain_ws_init(&tmp.wws, V) ||
           chain_result_init(&tmp.res, V) || chain_result_init(&tmp.wres, V);
@@ -512,39 +514,118 @@ const struct ex_seq *explorer_seq(const struct explorer *ex)
     return same_setting(s, &ex->chain, &ex->params) ? s : NULL;
 }
 
-static void seq_step(struct explorer *ex, struct ex_seq *s)
+/* Step s->done of the sequence numbers, read into z/info (rec_tok): 1 when
+ * the chain must run on it, 0 when its state is known already (an error, no
+ * recorded token). */
+static int seq_read(struct explorer *ex, struct ex_seq *s, float *z, struct step_info *info)
 {
     uint32_t i = s->done;
-    struct step_info info;
     struct ls_error e = {0};
     s->p[i] = -1.0f;
-    info.token = -1;
-    int bad = explorer_read_step(ex, i, ex->wlogits, &info, &e);
-    int32_t tok = info.token;   /* a step refused for NaN still has its token */
+    info->token = -1;
+    int bad = explorer_read_step(ex, i, z, info, &e);
+    int32_t tok = info->token;   /* a step refused for NaN still has its token */
     ex->rec_tok[i] = tok >= 0 && (uint32_t)tok < ex->V ? tok : -1;
-    if (bad) { s->state[i] = SEQ_ERROR; s->n_err++; goto next; }
-    if (tok < 0 || (uint32_t)tok >= ex->V) { s->state[i] = SEQ_NOTOKEN; goto next; }
-    /* the stages' history and carried state: this slot's, along the recorded tokens */
-    chain_ws_set_breakers(&ex->wws, breakers(ex, &s->chain, &s->params));
-    chain_ws_set_context(&ex->wws, ex->rec_hist, s->n_hist, 0, i, ex->seed);
-    ex->wws.mu = s->mu;
-    ex->wws.mu_set = s->mu_set;
-    ex->wws.want = CHAIN_WANT_SCORES;   /* the numbers read here: no stage masses */
-    if (topn_run(&s->chain, &s->params, ex->wlogits, ex->V, info.sparse ? info.tail_mass : -1.0, tok, 0,
-                 &ex->wws, &ex->wres, &e)) {
-        s->state[i] = SEQ_ERROR; s->n_err++; goto next;
-    }
-    chain_accept(&s->chain, &s->params, &ex->wws, &ex->wres, tok);
-    s->mu = ex->wws.mu;
-    s->mu_set = ex->wws.mu_set;
+    if (bad) { s->state[i] = SEQ_ERROR; s->n_err++; return 0; }
+    if (tok < 0 || (uint32_t)tok >= ex->V) { s->state[i] = SEQ_NOTOKEN; return 0; }
+    return 1;
+}
+
+/* The chain ran on step s->done (ok: r holds it): its numbers. */
+static void seq_score(struct explorer *ex, struct ex_seq *s, int ok, const float *z, const struct step_info *info,
+                      const struct chain_result *r)
+{
+    uint32_t i = s->done;
+    if (!ok) { s->state[i] = SEQ_ERROR; s->n_err++; return; }
     /* the perplexity evaluator's arithmetic: one definition (eval_ppl.h) */
     struct eval_ppl_point pt;
-    eval_ppl_add(&s->ppl, ex->wlogits, &info, &ex->wres, ex->src->vocab, tok, &pt);
+    eval_ppl_add(&s->ppl, z, info, r, ex->src->vocab, info->token, &pt);
     s->p[i] = pt.unknown ? -1.0f : (float)pt.p_chain;
     s->state[i] = pt.unknown ? SEQ_UNKNOWN : pt.cut ? SEQ_CUT : SEQ_KEPT;
-next:
+}
+
+static void seq_next(struct explorer *ex, struct ex_seq *s)
+{
+    uint32_t i = s->done;
     if (ex->rec_tok[i] >= 0) ex->rec_hist[s->n_hist++] = ex->rec_tok[i];
     s->done++;
+}
+
+static void seq_step(struct explorer *ex, struct ex_seq *s)
+{
+    struct step_info info;
+    if (seq_read(ex, s, ex->wlogits, &info)) {
+        struct ls_error e = {0};
+        /* the stages' history and carried state: this slot's, along the recorded tokens */
+        chain_ws_set_breakers(&ex->wws, breakers(ex, &s->chain, &s->params));
+        chain_ws_set_context(&ex->wws, ex->rec_hist, s->n_hist, 0, s->done, ex->seed);
+        ex->wws.mu = s->mu;
+        ex->wws.mu_set = s->mu_set;
+        ex->wws.want = CHAIN_WANT_SCORES;   /* the numbers read here: no stage masses */
+        int ok = topn_run(&s->chain, &s->params, ex->wlogits, ex->V, info.sparse ? info.tail_mass : -1.0,
+                          info.token, 0, &ex->wws, &ex->wres, &e) == LS_OK;
+        if (ok) {
+            chain_accept(&s->chain, &s->params, &ex->wws, &ex->wres, info.token);
+            s->mu = ex->wws.mu;
+            s->mu_set = ex->wws.mu_set;
+        }
+        seq_score(ex, s, ok, ex->wlogits, &info, &ex->wres);
+    }
+    seq_next(ex, s);
+}
+
+/* The sequence job (async explorer): a finished one's numbers go to its
+ * slot if that slot still has this setting and waits for this step (else
+ * dropped: the slot went to another setting meanwhile). */
+static void seq_collect(struct explorer *ex)
+{
+    struct ex_job *b = ex->sjob;
+    ex_job_idle(b);
+    struct ex_seq *s = &ex->seq[b->slot];
+    if (!same_setting(s, &b->chain, &b->params) || s->done != b->step) return;
+    if (b->ok) { s->mu = b->mu; s->mu_set = b->mu_set; }
+    seq_score(ex, s, b->ok, b->logits, &b->info, &b->res);
+    seq_next(ex, s);
+}
+
+/* Read the slot's next step (main thread) and hand its chain run to the
+ * sequence job; a step with nothing to run is done here. */
+static void seq_begin(struct explorer *ex, struct ex_seq *s)
+{
+    struct ex_job *b = ex->sjob;
+    if (!seq_read(ex, s, b->logits, &b->info)) { seq_next(ex, s); return; }
+    b->mode = EXJ_SEQ;
+    b->slot = (int)(s - ex->seq);
+    b->step = s->done;
+    b->position = s->done;
+    b->chain = s->chain;
+    b->params = s->params;
+    b->seed = ex->seed;
+    memcpy(b->hist, ex->rec_hist, (size_t)s->n_hist * sizeof *b->hist);
+    b->n_hist = s->n_hist;
+    b->breaker = breakers(ex, &s->chain, &s->params);
+    b->mu = s->mu;
+    b->mu_set = s->mu_set;
+    ex_job_start(b);
+}
+
+/* explorer_work's sequence numbers with the chain runs on the worker: the
+ * main thread reads each step and scores it; a slice waits (asleep) for a
+ * run under way at most its budget. */
+static unsigned seq_work_async(struct explorer *ex, struct ex_seq *s, long budget_ns)
+{
+    struct ex_job *b = ex->sjob;
+    const int64_t t0 = clock_ns();
+    for (;;) {
+        int st = ex_job_state(b);
+        long left = budget_ns - (long)(clock_ns() - t0);
+        if (st == EXJ_QUEUED && (left <= 0 || (st = ex_job_wait_ns(b, left)) == EXJ_QUEUED)) return EX_BUSY;
+        if (st == EXJ_DONE) seq_collect(ex);
+        if (s->done >= ex->n_steps || clock_ns() - t0 >= budget_ns) break;
+        seq_begin(ex, s);
+    }
+    fill_scores(ex);
+    return EX_REDRAW | (s->done < ex->n_steps || ex_job_state(b) != EXJ_IDLE ? EX_BUSY : 0);
 }
 
 unsigned explorer_work(struct explorer *ex, long budget_ns)
@@ -553,6 +634,10 @@ unsigned explorer_work(struct explorer *ex, long budget_ns)
     if (ex->hist_pending) return history_work(ex, budget_ns);   /* what is on screen first */
     struct ex_seq *s = &ex->seq[seq_slot(ex)];
     s->stamp = ++ex->seq_clock;
+    if (ex->sjob && ex->async) {
+        if (s->done >= ex->n_steps && ex_job_state(ex->sjob) == EXJ_IDLE) return EX_NONE;
+        return seq_work_async(ex, s, budget_ns);
+    }
     if (s->done >= ex->n_steps) return EX_NONE;
     long t0 = (long)clock_ns();
     do {

@@ -189,6 +189,8 @@ struct explorer {
      * shown never depends on thread timing. A newer request supersedes a
      * job under way: its result is dropped. */
     struct ex_job *job;              /* owned; NULL before a source */
+    struct ex_job *sjob;             /* threaded: the sequence numbers' chain runs
+                                        (explorer_work, async only), owned */
     int threaded, async;
     long job_grace_ns;               /* async: a job gets this long to finish before
                                         the frame is drawn without it (0: none), when
@@ -287,7 +289,10 @@ int explorer_result_pending(const struct explorer *ex);
 int explorer_result_ready(const struct explorer *ex);
 /* One slice of sequence-wide work, at most about budget_ns of CPU time
  * (always at least one step). Returns EX_REDRAW | EX_BUSY while work
- * remains, EX_REDRAW for the last slice, 0 when there was nothing to do. */
+ * remains, EX_REDRAW for the last slice, 0 when there was nothing to do.
+ * A threaded, async explorer runs the steps' chains on a worker (sjob):
+ * the slice reads and scores steps and waits (asleep) at most budget_ns
+ * for a run under way; the numbers are the same. */
 unsigned explorer_work(struct explorer *ex, long budget_ns);
 /* The sequence numbers for the current setting, NULL if none yet. */
 const struct ex_seq *explorer_seq(const struct explorer *ex);

@@ -35,10 +35,33 @@ void ex_samples_build(const struct chain_result *r, int ok, uint64_t seed, uint3
     sm->emp_n = EX_EMP_DRAWS;
 }
 
+/* One step of the sequence numbers: explorer.c seq_step's chain run and
+ * accept, on the job's copies. */
+static void seq_compute(struct ex_job *j)
+{
+    struct ls_error e = {0};
+    chain_ws_set_breakers(&j->ws, j->breaker);
+    chain_ws_set_context(&j->ws, j->hist, j->n_hist, 0, j->position, j->seed);
+    j->ws.mu = j->mu;
+    j->ws.mu_set = j->mu_set;
+    j->ws.want = CHAIN_WANT_SCORES;   /* the numbers read there: no stage masses */
+    j->ok = topn_run(&j->chain, &j->params, j->logits, j->V, j->info.sparse ? j->info.tail_mass : -1.0,
+                     j->info.token, 0, &j->ws, &j->res, &e) == LS_OK;
+    if (!j->ok) return;
+    chain_accept(&j->chain, &j->params, &j->ws, &j->res, j->info.token);
+    j->mu = j->ws.mu;
+    j->mu_set = j->ws.mu_set;
+}
+
 void ex_job_compute(struct ex_job *j)
 {
     struct ls_error e = {0};
     int64_t t0 = clock_ns();
+    if (j->mode == EXJ_SEQ) {
+        seq_compute(j);
+        j->run_ns = clock_ns() - t0;
+        return;
+    }
     chain_ws_set_breakers(&j->ws, j->breaker);
     chain_ws_set_context(&j->ws, j->hist, j->n_hist, j->n_prompt, j->position, j->seed);
     j->ws.mu = j->mu;

@@ -31,9 +31,15 @@
 #include <pthread.h>
 
 enum { EXJ_IDLE = 0, EXJ_QUEUED, EXJ_DONE };
+/* What a job computes: the current step for the screen (chain, top rows,
+ * samples), or one step of the sequence numbers (explorer_work: the chain
+ * with CHAIN_WANT_SCORES, then the recorded token accepted: mu out). */
+enum { EXJ_KEY = 0, EXJ_SEQ };
 
 struct ex_job {
     uint32_t V;
+    int mode;                        /* EXJ_KEY, EXJ_SEQ */
+    int slot;                        /* EXJ_SEQ: the sequence cache slot */
     /* inputs (main thread, EXJ_IDLE) */
     struct chain chain;
     struct params params;
@@ -48,7 +54,8 @@ struct ex_job {
     uint32_t n_hist, n_prompt;
     uint64_t position;
     const struct dry_breakers *breaker;   /* shared read-only (see above) */
-    double mu;                       /* mirostat's carried state before the step */
+    double mu;                       /* mirostat's carried state before the step
+                                        (EXJ_SEQ: after it, once accepted) */
     int mu_set;
     int rerun;                       /* res and ws hold this step's raw softmax: chain_rerun */
     int want_top;                    /* compute top/rec_rank (else the copies given stay) */

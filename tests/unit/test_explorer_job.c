@@ -276,6 +276,61 @@ static void test_sync_waits(void **st)
     explorer_free(&ref);
 }
 
+/* every slice until the background has nothing left (bounded) */
+static void drain(struct explorer *ex)
+{
+    for (int n = 0; explorer_work(ex, 1000000L) & EX_BUSY; n++) assert_true(n < 100000);
+}
+
+static void assert_same_seq(const struct explorer *a, const struct explorer *b)
+{
+    const struct ex_seq *x = explorer_seq(a), *y = explorer_seq(b);
+    assert_non_null(x);
+    assert_non_null(y);
+    assert_int_equal(x->done, a->n_steps);
+    assert_int_equal(y->done, b->n_steps);
+    assert_memory_equal(x->p, y->p, a->n_steps * sizeof *x->p);
+    assert_memory_equal(x->state, y->state, a->n_steps);
+    assert_memory_equal(&x->ppl, &y->ppl, sizeof x->ppl);
+    assert_int_equal(x->n_err, y->n_err);
+    assert_int_equal(x->n_hist, y->n_hist);
+    assert_memory_equal(&x->mu, &y->mu, sizeof x->mu);
+    assert_int_equal(x->mu_set, y->mu_set);
+    assert_memory_equal(a->rec_tok, b->rec_tok, a->n_steps * sizeof *a->rec_tok);
+}
+
+/* The sequence numbers of an async, threaded explorer (the steps' chains
+ * on the worker) are bit for bit the main-thread ones, with mirostat's
+ * carried state and the penalties' history, and after a setting change in
+ * the middle (the run under way belongs to the old setting's slot). */
+static void test_seq_same(void **st)
+{
+    (void)st;
+    struct explorer ex, ref;
+    open_file(&ex, 1, 1);
+    open_file(&ref, 0, 0);
+    for (int i = 0; i < 8; i++) {
+        key_history(&ex, i == 1 ? 6 : i);
+        key_history(&ref, i == 1 ? 6 : i);
+        explorer_update_whole(&ex);
+        explorer_update(&ref);
+        if (i % 3 == 2) {   /* a few slices only, then another setting */
+            for (int n = 0; n < 3; n++) explorer_work(&ex, 0);
+            struct params p = ex.params;
+            p.temperature = 0.6 + 0.1 * i;
+            explorer_set_params(&ex, &p);
+            explorer_set_params(&ref, &p);
+            explorer_update(&ex);
+            explorer_update(&ref);
+        }
+        drain(&ex);
+        drain(&ref);
+        assert_same_seq(&ex, &ref);
+    }
+    explorer_free(&ex);
+    explorer_free(&ref);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -283,6 +338,7 @@ int main(void)
         cmocka_unit_test(test_history_same),
         cmocka_unit_test(test_superseded_dropped),
         cmocka_unit_test(test_sync_waits),
+        cmocka_unit_test(test_seq_same),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
