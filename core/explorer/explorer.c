@@ -631,6 +631,12 @@ static unsigned seq_work_async(struct explorer *ex, struct ex_seq *s, long budge
 unsigned explorer_work(struct explorer *ex, long budget_ns)
 {
     if (!ex->src) return EX_NONE;
+    /* a key's result under way goes first: no work competes with it for
+     * the cores; the slice waits for it (asleep) instead */
+    if (ex->async && ex->job && ex_job_state(ex->job) == EXJ_QUEUED) {
+        if (budget_ns > 0) ex_job_wait_ns(ex->job, budget_ns);
+        return EX_BUSY;
+    }
     if (ex->hist_pending) return history_work(ex, budget_ns);   /* what is on screen first */
     struct ex_seq *s = &ex->seq[seq_slot(ex)];
     s->stamp = ++ex->seq_clock;

@@ -290,6 +290,7 @@ int explorer_result_ready(const struct explorer *ex);
 /* One slice of sequence-wide work, at most about budget_ns of CPU time
  * (always at least one step). Returns EX_REDRAW | EX_BUSY while work
  * remains, EX_REDRAW for the last slice, 0 when there was nothing to do.
+ * While a key's result is under way (async), the slice only waits for it.
  * A threaded, async explorer runs the steps' chains on a worker (sjob):
  * the slice reads and scores steps and waits (asleep) at most budget_ns
  * for a run under way; the numbers are the same. */
