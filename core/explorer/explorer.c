@@ -335,7 +335,7 @@ static void job_submit(struct explorer *ex)
     job_load(ex, j);
     int ctx_ok = step_context(ex);
     const struct chain_ws *w = &ex->ws;
-    memcpy(j->hist, w->hist, (size_t)w->n_hist * sizeof *j->hist);
+    if (w->n_hist) memcpy(j->hist, w->hist, (size_t)w->n_hist * sizeof *j->hist);   /* hist NULL: none */
     j->n_hist = w->n_hist;
     j->n_prompt = w->n_prompt;
     j->position = w->position;
