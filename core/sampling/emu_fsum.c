@@ -64,9 +64,9 @@ static double exact_term(const struct term *t, const struct fsum_groups *g, uint
  * decided only for p <= 0.3, where -p ln p grows with p (so with y). */
 static double units(const struct term *t, const struct fsum_groups *g, uint32_t j, double ig)
 {
-    double x = t->kind == K_RAW ? g->west[j] / t->raw_sum : g->est[j];
+    double x = t->kind == K_RAW ? g->west[j] * (1.0 / t->raw_sum) : g->est[j];
     if (t->kind == K_ENTROPY) {
-        double p = x / t->cum;
+        double p = x * (1.0 / (double)t->cum);
         if (!(p <= 0.3)) return -1.0;
         x = p * (t->lncum - ((double)g->y[j] - (double)t->my));
     }
@@ -75,41 +75,37 @@ static double units(const struct term *t, const struct fsum_groups *g, uint32_t 
     return lo == hi && hi < BIG && f != 0.5 && f != -0.5 ? lo : -1.0;
 }
 
-/* two lanes: SSE2's own width, so that the baseline build keeps them in
- * registers (four-lane compares there go through scalar code) */
-typedef double vd2 __attribute__((vector_size(16)));
-typedef long long vl2 __attribute__((vector_size(16)));
+/* the walk's hot loop: each term's units over a bucket, in vector lanes
+ * (two on the baseline, SSE2's own width: wider generic vectors go
+ * through scalar compares there; four where AVX2 is: the same arithmetic
+ * per lane, so the same decisions). The estimates are divided as
+ * products with the reciprocal: within the bound's room. */
+struct bulk_in {
+    const double *x;     /* the estimates (times mul) */
+    const float *y;      /* the values (the entropy's ln p) */
+    double mul, ig, rel, ab, my, lncum;
+    int entropy;
+};
 
-/* the same over positions [a, a + n) two lanes at a time: 1 with the
- * units' sum in *U when every term is decided, else 0 */
+#define BULK_FN(NAME, ATTR, W)                                                                      ATTR static int NAME(const struct bulk_in *b, uint32_t n, double *U)                          {                                                                                                 typedef double vd __attribute__((vector_size(8 * W)));                                        typedef long long vl __attribute__((vector_size(8 * W)));                                     vd acc = { 0 }, l = { 0 };                                                                    vl bad = { 0 };                                                                               uint32_t j = 0;                                                                               for (; j + W <= n; j += W) {                                                                      vd x;                                                                                         memcpy(&x, b->x + j, sizeof x);                                                               x = x * b->mul;                                                                               if (b->entropy) {                                                                                 for (int k = 0; k < W; k++) l[k] = (double)b->y[j + k] - b->my;                               bad |= ~(x <= 0.3);                                                                           x = x * (b->lncum - l);                                                                   }                                                                                             vd q = x * b->ig, d = x * b->rel + b->ab;                                                     vd lo = ((q - d) + ROUND_M) - ROUND_M, hi = ((q + d) + ROUND_M) - ROUND_M;                    vd f = q - lo;                                                                                bad |= (lo != hi) | (hi >= BIG) | (f == 0.5) | (f == -0.5);                                   acc += lo;                                                                                }                                                                                             long long any = 0;                                                                            double s = 0.0;                                                                               for (int k = 0; k < W; k++) any |= bad[k], s += acc[k]; /* integers: exact */                 *U = s;                                                                                       return any ? -1 : (int)j;                                                                 }
+BULK_FN(bulk2, , 2)
+BULK_FN(bulk4, __attribute__((target("avx2"))), 4)
+
+/* the units of positions [a, a + n): 1 with their sum in *U when every
+ * term is decided, else 0 */
 static int bulk(const struct term *t, const struct fsum_groups *g, uint32_t a, uint32_t n, double ig, double *U)
 {
-    const double *est = t->kind == K_RAW ? g->west + a : g->est + a;
-    const float *y = g->y + a;
-    const enum kind kind = t->kind;
-    const double rel = t->rel * ig, ab = t->abs * ig, div = kind == K_RAW ? t->raw_sum : (double)t->cum;
-    const double my = (double)t->my, lncum = t->lncum;
-    vd2 acc = { 0, 0 };
-    vl2 bad = { 0, 0 };
-    uint32_t j = 0;
-    for (; j + 2 <= n; j += 2) {
-        vd2 x;
-        memcpy(&x, est + j, sizeof x);
-        if (kind == K_RAW) x = x / div;
-        if (kind == K_ENTROPY) {
-            vd2 p = x / div, l = { (double)y[j] - my, (double)y[j + 1] - my };
-            bad |= ~(p <= 0.3);
-            x = p * (lncum - l);
-        }
-        vd2 q = x * ig, d = x * rel + ab;
-        vd2 lo = ((q - d) + ROUND_M) - ROUND_M, hi = ((q + d) + ROUND_M) - ROUND_M, f = q - lo;
-        bad |= (lo != hi) | (hi >= BIG) | (f == 0.5) | (f == -0.5);
-        acc += lo;
-    }
-    if (bad[0] | bad[1]) return 0;
-    double s = acc[0] + acc[1]; /* integers below 2^53: exact */
-    for (; j < n; j++) {
-        double u = units(t, g, a + j, ig);
+    static int wide = -1;
+    if (wide < 0) wide = strcmp(vm_path_name(), "portable") != 0 && __builtin_cpu_supports("avx2");
+    struct bulk_in b = { t->kind == K_RAW ? g->west + a : g->est + a, g->y + a, 1.0, ig, t->rel * ig, t->abs * ig,
+                         (double)t->my, t->lncum, t->kind == K_ENTROPY };
+    if (t->kind == K_RAW) b.mul = 1.0 / t->raw_sum;
+    if (t->kind == K_ENTROPY) b.mul = 1.0 / (double)t->cum;
+    double s;
+    int j = wide ? bulk4(&b, n, &s) : bulk2(&b, n, &s);
+    if (j < 0) return 0;
+    for (; (uint32_t)j < n; j++) {
+        double u = units(t, g, a + (uint32_t)j, ig);
         if (u < 0) return 0;
         s += u;
     }
@@ -130,12 +126,23 @@ static void ensure_est(struct fsum_groups *g, const struct term *t, uint32_t upt
     *have = upto;
 }
 
-/* v[0..n) in descending order: insertion for a few, else an LSD radix
+static int desc(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x < y) - (x > y);
+}
+
+/* v[0..n) in descending order: insertion for a few, a comparison sort for
+ * some, else an LSD radix
  * sort on the float keys (tmp: scratch of n) that skips the digits every
  * key shares (a run of equal values costs one pass) */
 static void sort_desc(float *v, uint32_t n, uint32_t *tmp)
 {
-    if (n <= 32) {
+    if (n <= 1024 && n > 48) {
+        qsort(v, n, sizeof *v, desc);
+        return;
+    }
+    if (n <= 48) {
         for (uint32_t i = 1; i < n; i++) {
             float x = v[i];
             uint32_t j = i;
@@ -183,14 +190,26 @@ static void sort_bucket(struct fsum_groups *g, uint32_t b)
     }
 }
 
+/* 2^k as a double */
+static double pow2(int k)
+{
+    if (k < -1022 || k > 1023) return ldexp(1.0, k);
+    uint64_t u = (uint64_t)(k + 1023) << 52;
+    double x;
+    memcpy(&x, &u, sizeof x);
+    return x;
+}
+
 /* the running sum's grid and the top of its binade; 0 when c is too small
- * (zero or subnormal) to have one */
+ * (zero or subnormal in its precision) to have one */
 static int grid(double c, int dbl, double *gr, double *top)
 {
     if (!(c >= (dbl ? DBL_MIN : FLT_MIN))) return 0;
-    int e = ilogb(c);
-    *gr = ldexp(1.0, e - (dbl ? 52 : 23));
-    *top = ldexp(1.0, e + 1);
+    uint64_t u;
+    memcpy(&u, &c, sizeof u);
+    int e = (int)(u >> 52) - 1023; /* c > 0, normal */
+    *gr = pow2(e - (dbl ? 52 : 23));
+    *top = pow2(e + 1);
     return 1;
 }
 
@@ -224,7 +243,42 @@ static uint32_t bucket_of(const struct fsum_groups *g, uint32_t j)
     return lo;
 }
 
-/* the sum from position `from` on (its bucket sorted when from is inside it) */
+/* the first bucket e > b with at least CHUNK positions in [at[b], at[e]),
+ * or nb */
+enum { CHUNK = 4096, BLOCK = 256 };
+static uint32_t span_end(const struct fsum_groups *g, uint32_t b)
+{
+    uint32_t lo = b + 1, hi = g->nb, want = g->at[b] + CHUNK; /* at[lo - 1] < want; at[hi] >= want or hi = nb */
+    if (g->at[hi] < want) return hi;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (g->at[mid] >= want) hi = mid;
+        else lo = mid + 1;
+    }
+    return lo;
+}
+
+/* how many of the positions [a, a + n) can be added as units of g (ig =
+ * 1 / g), block by block, while every term is decided and their units'
+ * sum stays below lim; that sum in *U */
+static uint32_t bulk_prefix(const struct term *t, const struct fsum_groups *g, uint32_t a, uint32_t n, double ig,
+                            double lim, double *U)
+{
+    uint32_t off = 0;
+    *U = 0.0;
+    for (; off < n; off += BLOCK) {
+        uint32_t m = n - off < BLOCK ? n - off : BLOCK;
+        double u;
+        if (!bulk(t, g, a + off, m, ig, &u) || *U + u >= lim) break;
+        *U += u;
+    }
+    return off < n ? off : n;
+}
+
+/* the sum from position `from` on (its bucket sorted when from is inside
+ * it). Spans of buckets are added whole while their terms are decided and
+ * c stays in its binade; the bucket where that stops is sorted and added
+ * term by term. */
 static double walk(struct fsum_groups *g, const struct term *t, uint32_t from)
 {
     double c = 0.0;
@@ -236,20 +290,22 @@ static double walk(struct fsum_groups *g, const struct term *t, uint32_t from)
         c = add_sorted(g, t, from, g->at[b + 1], c);
         b++;
     }
-    for (; b < g->nb; b++) {
-        uint32_t a = g->at[b], n = g->at[b + 1] - a;
-        double gr, top, U;
-        if (!n) continue;
+    while (b < g->nb) {
+        uint32_t e = span_end(g, b), a = g->at[b], n = g->at[e] - a, done = 0;
+        double gr = 0.0, top, U = 0.0;
         ensure_est(g, t, a + n);
-        if (grid(c, dbl, &gr, &top) && bulk(t, g, a, n, 1.0 / gr, &U)) {
-            if (U == 0.0) return c; /* these and every later (smaller) term leave c */
-            if (c + U * gr < top) {
-                c += U * gr;
-                continue;
-            }
+        if (n && grid(c, dbl, &gr, &top)) done = bulk_prefix(t, g, a, n, 1.0 / gr, (top - c) / gr, &U);
+        if (done && U == 0.0) return c; /* these and every later (smaller) term leave c */
+        if (done == n) {
+            c += U * gr; /* exactly the adds: on the grid, in the binade */
+            b = e;
+            continue;
         }
-        sort_bucket(g, b);
-        c = add_sorted(g, t, a, a + n, c);
+        uint32_t bf = bucket_of(g, a + done); /* the bucket where it stopped: term by term */
+        if (bf > b && bulk(t, g, a, g->at[bf] - a, 1.0 / gr, &U)) c += U * gr;
+        sort_bucket(g, bf);
+        c = add_sorted(g, t, g->at[bf], g->at[bf + 1], c);
+        b = bf + 1;
     }
     return c;
 }
@@ -282,10 +338,10 @@ double fsum_dexp(struct fsum_groups *g, uint32_t from)
     return walk(g, &t, from);
 }
 
-double fsum_raw(struct fsum_groups *g, uint32_t from, double *west, double raw_sum)
+double fsum_raw(struct fsum_groups *g, uint32_t from, double raw_sum)
 {
-    struct term t = { K_RAW, g->mz, 1.0f, 0.0, 0.0, 0.0, raw_sum };
-    if (g->west != west) g->west = west, g->west_upto = 0;
+    /* the product with the reciprocal: within 2 ulp of the quotient */
+    struct term t = { K_RAW, g->mz, 1.0f, 0.0, 0x1p-50, 0x1p-1000, raw_sum };
     return walk(g, &t, from);
 }
 
@@ -294,27 +350,32 @@ void fsum_sort_upto(struct fsum_groups *g, uint32_t upto)
     for (; g->sorted_b < g->nb && g->at[g->sorted_b] < upto; g->sorted_b++) sort_bucket(g, g->sorted_b);
 }
 
-void fsum_divide(struct fsum_groups *g, float T, float *yv)
+void fsum_divide(struct fsum_groups *g, float T, float *yv, double *est)
 {
     for (uint32_t j = 0; j < g->n; j++) yv[j] = g->z[j] / T;
     g->y = yv;
     g->T = T;
     g->my = g->mz / T;
-    g->est_upto = 0;
+    /* the estimates so far are exp(z - mz), the raw softmax's own weights */
+    g->west = g->est, g->west_upto = g->est_upto;
+    g->est = est, g->est_upto = 0;
 }
 
-/* the count and smallest of the z[i] >= thr */
-static uint32_t range_ge(const float *z, uint32_t V, double thr, float *lo)
+/* the bucket of each z[i] into idx (nb for z[i] < thr: left out), by
+ * (mx - z) * scale in float: never smaller for a smaller z; the count of
+ * each into cnt[1..nb] and the smallest kept value */
+static float bucket_pass(const float *z, uint32_t V, float mx, float thr, float scale, uint32_t nb, uint32_t *idx,
+                         uint32_t *cnt)
 {
-    uint32_t n = 0;
-    float m = INFINITY;
+    float lo = mx;
     for (uint32_t i = 0; i < V; i++) {
-        int in = (double)z[i] >= thr;
-        n += (uint32_t)in;
-        if (in && z[i] < m) m = z[i];
+        float f = (mx - z[i]) * scale;
+        uint32_t b = z[i] >= thr ? (f < (float)(nb - 1) ? (uint32_t)f : nb - 1) : nb;
+        idx[i] = b;
+        lo = z[i] >= thr && z[i] < lo ? z[i] : lo;
     }
-    *lo = m;
-    return n;
+    for (uint32_t i = 0; i < V; i++) cnt[idx[i] + 1]++;
+    return lo;
 }
 
 void fsum_group(struct fsum_groups *g, const float *z, uint32_t V, float mx, double thr, float *v,
@@ -323,27 +384,20 @@ void fsum_group(struct fsum_groups *g, const float *z, uint32_t V, float mx, dou
     g->z = g->y = v, g->at = at, g->est = est, g->west = NULL, g->tmp = tmp;
     g->mz = g->my = mx, g->T = 1.0f;
     g->est_upto = g->west_upto = g->sorted_b = 0;
-    g->n = range_ge(z, V, thr, &g->lo);
-    uint32_t nb = g->n / PER_BUCKET;
+    uint32_t nb = V / PER_BUCKET;
     if (nb > MAX_BUCKETS) nb = MAX_BUCKETS;
-    if (nb > cap - 1) nb = cap - 1;
-    if (nb < 1 || !(mx > g->lo)) nb = 1;
+    if (nb + 2 > cap) nb = cap - 2;
+    if (nb < 1) nb = 1;
     g->nb = nb;
-    double scale = (double)nb / ((double)mx - (double)g->lo) * (1.0 - 0x1p-20);
-    if (nb == 1) scale = 0.0;
-    memset(at, 0, (size_t)(nb + 1) * sizeof *at);
-    /* bucket (mx - v) * scale: never smaller for a smaller v */
-    for (uint32_t i = 0; i < V; i++) {
-        if (!((double)z[i] >= thr)) continue;
-        uint32_t b = (uint32_t)(((double)mx - (double)z[i]) * scale);
-        at[(b < nb ? b : nb - 1) + 1]++;
-    }
+    float thr_f = (float)thr;
+    if ((double)thr_f < thr) thr_f = nextafterf(thr_f, INFINITY); /* z >= thr_f: z >= thr */
+    float scale = mx > thr_f ? (float)((double)nb / ((double)mx - (double)thr_f)) : 0.0f;
+    memset(at, 0, (size_t)(nb + 2) * sizeof *at);
+    g->lo = bucket_pass(z, V, mx, thr_f, scale, nb, tmp, at);
     for (uint32_t b = 0; b < nb; b++) at[b + 1] += at[b];
-    for (uint32_t i = 0; i < V; i++) {
-        if (!((double)z[i] >= thr)) continue;
-        uint32_t b = (uint32_t)(((double)mx - (double)z[i]) * scale);
-        v[at[b < nb ? b : nb - 1]++] = z[i];
-    }
+    g->n = at[nb];
+    for (uint32_t i = 0; i < V; i++) /* the left out go past the end: v has room for V */
+        v[at[tmp[i]]++] = z[i];
     memmove(at + 1, at, (size_t)nb * sizeof *at);
     at[0] = 0;
 }

@@ -33,8 +33,9 @@ struct fsum_groups {
 void fsum_group(struct fsum_groups *g, const float *z, uint32_t V, float mz, double thr, float *zv,
                 uint32_t *at, uint32_t cap, double *est, uint32_t *tmp);
 /* y = z / T in float into yv (room for n), T > 0 (temp-ext's division):
- * the grouping holds (a float division by T > 0 keeps the order). */
-void fsum_divide(struct fsum_groups *g, float T, float *yv);
+ * the grouping holds (a float division by T > 0 keeps the order). est:
+ * scratch of V for y's estimates (z's are kept for fsum_raw). */
+void fsum_divide(struct fsum_groups *g, float T, float *yv, double *est);
 /* llama.cpp's sorted-softmax sum: c = 0, then c += expf(y - my) in float,
  * y in descending order. The values left out of the groups must weigh
  * less than 2^-24 each (half an ulp of 1, the first term). */
@@ -45,11 +46,11 @@ float fsum_exp(struct fsum_groups *g);
 float fsum_entropy(struct fsum_groups *g, float cum);
 /* emu_run's double masses over an array sorted by value, from position
  * `from` on (its bucket sorted: fsum_sort_upto(from + 1)): s += exp(y -
- * my) (libm's), or s += the raw softmax's p of z (its vector exp of
- * z - mz, in west (room for n), divided by raw_sum). The values left out
- * must weigh less than half an ulp of the result (the caller checks). */
+ * my) (libm's), or (after fsum_divide) s += the raw softmax's p of z (its
+ * vector exp of z - mz divided by raw_sum). The values left out must
+ * weigh less than half an ulp of the result (the caller checks). */
 double fsum_dexp(struct fsum_groups *g, uint32_t from);
-double fsum_raw(struct fsum_groups *g, uint32_t from, double *west, double raw_sum);
+double fsum_raw(struct fsum_groups *g, uint32_t from, double raw_sum);
 /* Sort the buckets that hold positions [0, upto) (descending). */
 void fsum_sort_upto(struct fsum_groups *g, uint32_t upto);
 

@@ -35,7 +35,7 @@ float emu_dynatemp_groups(struct emu *e, const float *z, struct fsum_groups *g)
     /* a greedy T reads the array's order; past SPAN / 17.5 the values left
      * out of the groups could weigh more than 2^-24 in mirostat's sum */
     if (!(dyn > 0) || !isfinite(dyn) || !(SPAN / dyn > 17.5)) return 0.0f;
-    fsum_divide(g, dyn, (float *)(void *)e->v2); /* (V doubles: room for V floats) */
+    fsum_divide(g, dyn, (float *)(void *)e->v2, e->d); /* (V doubles: room for V floats) */
     vm_fdiv(z, V, dyn, e->yf);
     r->effective_temperature = dyn;
     return dyn;

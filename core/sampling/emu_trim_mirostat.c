@@ -24,6 +24,7 @@
 #include "base/vmath.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* mirostat's index, with the temperature's before it in *kt (-1: none),
@@ -133,13 +134,34 @@ static double mu_now(const struct emu *e)
     return e->ws->mu_set ? e->ws->mu : 2.0 * emu_f(e, e->p->mirostat_tau);
 }
 
+static int cmp_f(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
+/* a sample of 256 values nearly all distinct: counting the values would
+ * give up (more than V / 4 of them) after a pass over a quarter of V; a
+ * guess, for speed only (both ways give the same result) */
+static int mostly_distinct(const float *y, uint32_t V)
+{
+    enum { S = 256 };
+    float s[S];
+    if (V < 16 * S) return 0;
+    for (uint32_t i = 0; i < S; i++) s[i] = y[(uint64_t)i * V / S + i % 7];
+    qsort(s, S, sizeof *s, cmp_f);
+    uint32_t d = 1;
+    for (uint32_t i = 1; i < S; i++) d += s[i] != s[i - 1];
+    return d > S * 7 / 8;
+}
+
 /* the kept prefix's length m (m values v >= lo), 0 when the values are
  * too many to count (nothing written); *lo NaN: a cut between equal values */
 static uint32_t keep_by_value(struct emu *e, const float *y, float mx, double *lo)
 {
     uint32_t V = e->r->V, nd;
     struct emu_value *vals = (struct emu_value *)(void *)e->v; /* n / 4 pairs in V doubles */
-    if (!(nd = emu_distinct_desc(e, y, V, vals))) return 0;
+    if (mostly_distinct(y, V) || !(nd = emu_distinct_desc(e, y, V, vals))) return 0;
     float cum = 0.0f;
     for (uint32_t i = 0; i < nd; i++) { /* llama.cpp's sorted sum: one add per candidate */
         float ex = expf(vals[i].v - mx);
@@ -196,7 +218,7 @@ static int sorted_sums(struct emu *e, struct fsum_groups *g, uint32_t m, double 
     if (!r->have_raw || !(r->raw_sum > 0)) return 0;
     s[0] = fsum_dexp(g, 0);
     s[1] = fsum_dexp(g, m);
-    s[2] = fsum_raw(g, m, e->d, r->raw_sum);
+    s[2] = fsum_raw(g, m, r->raw_sum);
     /* the largest terms left out: z below lo, y below lo / T */
     double out_d = exp(((double)g->lo - (double)g->mz) / (double)g->T * (1.0 - 0x1p-20));
     double out_r = exp((double)g->lo - (double)g->mz) / r->raw_sum;
