@@ -32,7 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { PER_BUCKET = 16, MAX_BUCKETS = 65536, EST_CHUNK = 4096 };
+enum { PER_BUCKET = 64, MAX_BUCKETS = 65536, EST_CHUNK = 4096 };
 #define ROUND_M 0x1p52 /* (q + M) - M: q rounded to an integer, for 0 <= q < 2^51 */
 #define BIG 0x1p50
 
@@ -75,6 +75,19 @@ static double units(const struct term *t, const struct fsum_groups *g, uint32_t 
     return lo == hi && hi < BIG && f != 0.5 && f != -0.5 ? lo : -1.0;
 }
 
+/* units(), or for a term it leaves undecided the units of its exact
+ * value (libm's) when that is not a tie: no order needed either way; -1
+ * for a tie or a term too large for the rounding trick */
+static double units_exact(const struct term *t, const struct fsum_groups *g, uint32_t j, double ig)
+{
+    double u = units(t, g, j, ig);
+    if (u >= 0) return u;
+    double q = exact_term(t, g, j) * ig;
+    if (!(q < BIG)) return -1.0;
+    double r = (q + ROUND_M) - ROUND_M, f = q - r;
+    return f != 0.5 && f != -0.5 ? r : -1.0;
+}
+
 /* the walk's hot loop: each term's units over a bucket, in vector lanes
  * (two on the baseline, SSE2's own width: wider generic vectors go
  * through scalar compares there; four where AVX2 is: the same arithmetic
@@ -103,9 +116,9 @@ static int bulk(const struct term *t, const struct fsum_groups *g, uint32_t a, u
     if (t->kind == K_ENTROPY) b.mul = 1.0 / (double)t->cum;
     double s;
     int j = wide ? bulk4(&b, n, &s) : bulk2(&b, n, &s);
-    if (j < 0) return 0;
+    if (j < 0) j = 0, s = 0.0; /* a term undecided: the block term by term */
     for (; (uint32_t)j < n; j++) {
-        double u = units(t, g, a + (uint32_t)j, ig);
+        double u = units_exact(t, g, a + (uint32_t)j, ig);
         if (u < 0) return 0;
         s += u;
     }
@@ -275,38 +288,59 @@ static uint32_t bulk_prefix(const struct term *t, const struct fsum_groups *g, u
     return off < n ? off : n;
 }
 
-/* the sum from position `from` on (its bucket sorted when from is inside
- * it). Spans of buckets are added whole while their terms are decided and
- * c stays in its binade; the bucket where that stops is sorted and added
- * term by term. */
-static double walk(struct fsum_groups *g, const struct term *t, uint32_t from)
+/* the sums of k terms at once (one pass over the groups), each from
+ * position `from` on (its bucket sorted when from is inside it), added
+ * to c[0..k). Spans of buckets are added whole while every term is
+ * decided and each sum stays in its binade; the bucket where that stops
+ * is sorted and added term by term. A sum whose whole span rounds to
+ * nothing is done: every later term is smaller. */
+enum { MAX_TERMS = 3 };
+static void walk_k(struct fsum_groups *g, const struct term *t, int k, uint32_t from, double *c)
 {
-    double c = 0.0;
-    int dbl = is_double(t);
-    if (from >= g->n) return c;
+    int live[MAX_TERMS] = { 1, 1, 1 }, nlive = k;
+    if (from >= g->n) return;
     uint32_t b = bucket_of(g, from);
     if (from > g->at[b]) {
-        ensure_est(g, t, g->at[b + 1]);
-        c = add_sorted(g, t, from, g->at[b + 1], c);
+        for (int i = 0; i < k; i++) {
+            ensure_est(g, &t[i], g->at[b + 1]);
+            c[i] = add_sorted(g, &t[i], from, g->at[b + 1], c[i]);
+        }
         b++;
     }
-    while (b < g->nb) {
-        uint32_t e = span_end(g, b), a = g->at[b], n = g->at[e] - a, done = 0;
-        double gr = 0.0, top, U = 0.0;
-        ensure_est(g, t, a + n);
-        if (n && grid(c, dbl, &gr, &top)) done = bulk_prefix(t, g, a, n, 1.0 / gr, (top - c) / gr, &U);
-        if (done && U == 0.0) return c; /* these and every later (smaller) term leave c */
+    while (b < g->nb && nlive) {
+        uint32_t e = span_end(g, b), a = g->at[b], n = g->at[e] - a, done = n;
+        double gr[MAX_TERMS] = { 0 }, U[MAX_TERMS] = { 0 }, top;
+        for (int i = 0; i < k; i++) {
+            if (!live[i]) continue;
+            ensure_est(g, &t[i], a + n);
+            uint32_t d = n && grid(c[i], is_double(&t[i]), &gr[i], &top)
+                             ? bulk_prefix(&t[i], g, a, n, 1.0 / gr[i], (top - c[i]) / gr[i], &U[i]) : 0;
+            if (d < done) done = d;
+        }
         if (done == n) {
-            c += U * gr; /* exactly the adds: on the grid, in the binade */
+            for (int i = 0; i < k; i++) {
+                if (live[i] && U[i] == 0.0) live[i] = 0, nlive--; /* these and every later term leave c */
+                else if (live[i]) c[i] += U[i] * gr[i]; /* exactly the adds: on the grid, in the binade */
+            }
             b = e;
             continue;
         }
         uint32_t bf = bucket_of(g, a + done); /* the bucket where it stopped: term by term */
-        if (bf > b && bulk(t, g, a, g->at[bf] - a, 1.0 / gr, &U)) c += U * gr;
+        for (int i = 0; i < k; i++) {
+            if (!live[i]) continue;
+            if (bf > b && bulk(&t[i], g, a, g->at[bf] - a, 1.0 / gr[i], &U[i])) c[i] += U[i] * gr[i];
+        }
         sort_bucket(g, bf);
-        c = add_sorted(g, t, g->at[bf], g->at[bf + 1], c);
+        for (int i = 0; i < k; i++)
+            if (live[i]) c[i] = add_sorted(g, &t[i], g->at[bf], g->at[bf + 1], c[i]);
         b = bf + 1;
     }
+}
+
+static double walk(struct fsum_groups *g, const struct term *t, uint32_t from)
+{
+    double c = 0.0;
+    walk_k(g, t, 1, from, &c);
     return c;
 }
 
@@ -331,18 +365,21 @@ float fsum_entropy(struct fsum_groups *g, float cum)
     return (float)walk(g, &t, 0);
 }
 
-double fsum_dexp(struct fsum_groups *g, uint32_t from)
+void fsum_masses(struct fsum_groups *g, uint32_t m, double raw_sum, double out[3])
 {
-    /* the vector exp is within 2 ulp of libm's exp (emu_account.c) */
-    struct term t = { K_DEXP, g->my, 1.0f, 0.0, 0x1p-48, 0x1p-1000, 0.0 };
-    return walk(g, &t, from);
-}
-
-double fsum_raw(struct fsum_groups *g, uint32_t from, double raw_sum)
-{
-    /* the product with the reciprocal: within 2 ulp of the quotient */
-    struct term t = { K_RAW, g->mz, 1.0f, 0.0, 0x1p-50, 0x1p-1000, raw_sum };
-    return walk(g, &t, from);
+    /* the vector exp is within 2 ulp of libm's exp (emu_account.c); the
+     * product with the reciprocal within 2 ulp of the quotient */
+    const struct term t[3] = {
+        { K_DEXP, g->my, 1.0f, 0.0, 0x1p-48, 0x1p-1000, 0.0 },
+        { K_DEXP, g->my, 1.0f, 0.0, 0x1p-48, 0x1p-1000, 0.0 },
+        { K_RAW, g->mz, 1.0f, 0.0, 0x1p-50, 0x1p-1000, raw_sum },
+    };
+    double c[3] = { 0.0, 0.0, 0.0 };
+    fsum_sort_upto(g, m + 1);
+    ensure_est(g, &t[0], m);
+    c[0] = add_sorted(g, &t[0], 0, m < g->n ? m : g->n, 0.0); /* S's first m, then S, rem, raw on */
+    walk_k(g, t, 3, m, c);
+    out[0] = c[0], out[1] = c[1], out[2] = c[2];
 }
 
 void fsum_sort_upto(struct fsum_groups *g, uint32_t upto)

@@ -44,13 +44,14 @@ float fsum_exp(struct fsum_groups *g);
  * p = expf(y - my) / cum > 0, in descending order; the values left out
  * must have expf(y - my) = 0. */
 float fsum_entropy(struct fsum_groups *g, float cum);
-/* emu_run's double masses over an array sorted by value, from position
- * `from` on (its bucket sorted: fsum_sort_upto(from + 1)): s += exp(y -
- * my) (libm's), or (after fsum_divide) s += the raw softmax's p of z (its
- * vector exp of z - mz divided by raw_sum). The values left out must
- * weigh less than half an ulp of the result (the caller checks). */
-double fsum_dexp(struct fsum_groups *g, uint32_t from);
-double fsum_raw(struct fsum_groups *g, uint32_t from, double raw_sum);
+/* emu_run's double masses over an array sorted by value with its first m
+ * kept: S = sum of exp(y - my) (libm's) over every position, rem = the
+ * same from position m on, raw = the raw softmax's p of z (its vector exp
+ * of z - mz divided by raw_sum) from m on, each a sequential double sum
+ * in descending order, into out[0..3) (after fsum_divide: z's estimates
+ * are the raw weights). The values left out must weigh less than half an
+ * ulp of each result (the caller checks). */
+void fsum_masses(struct fsum_groups *g, uint32_t m, double raw_sum, double out[3]);
 /* Sort the buckets that hold positions [0, upto) (descending). */
 void fsum_sort_upto(struct fsum_groups *g, uint32_t upto);
 

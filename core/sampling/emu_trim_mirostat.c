@@ -216,9 +216,7 @@ static int sorted_sums(struct emu *e, struct fsum_groups *g, uint32_t m, double 
 {
     const struct chain_result *r = e->r;
     if (!r->have_raw || !(r->raw_sum > 0)) return 0;
-    s[0] = fsum_dexp(g, 0);
-    s[1] = fsum_dexp(g, m);
-    s[2] = fsum_raw(g, m, r->raw_sum);
+    fsum_masses(g, m, r->raw_sum, s);
     /* the largest terms left out: z below lo, y below lo / T */
     double out_d = exp(((double)g->lo - (double)g->mz) / (double)g->T * (1.0 - 0x1p-20));
     double out_r = exp((double)g->lo - (double)g->mz) / r->raw_sum;
