@@ -32,7 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { PER_BUCKET = 64, MAX_BUCKETS = 65536, EST_CHUNK = 4096 };
+enum { PER_BUCKET = 64, MAX_BUCKETS = 65536, EST_CHUNK = 4096, CHUNK = 4096, BLOCK = 256 };
 #define ROUND_M 0x1p52 /* (q + M) - M: q rounded to an integer, for 0 <= q < 2^51 */
 #define BIG 0x1p50
 
@@ -100,23 +100,64 @@ struct bulk_in {
     int entropy;
 };
 
-#define BULK_FN(NAME, ATTR, W)                                                                      ATTR static int NAME(const struct bulk_in *b, uint32_t n, double *U)                          {                                                                                                 typedef double vd __attribute__((vector_size(8 * W)));                                        typedef long long vl __attribute__((vector_size(8 * W)));                                     vd acc = { 0 }, l = { 0 };                                                                    vl bad = { 0 };                                                                               uint32_t j = 0;                                                                               for (; j + W <= n; j += W) {                                                                      vd x;                                                                                         memcpy(&x, b->x + j, sizeof x);                                                               x = x * b->mul;                                                                               if (b->entropy) {                                                                                 for (int k = 0; k < W; k++) l[k] = (double)b->y[j + k] - b->my;                               bad |= ~(x <= 0.3);                                                                           x = x * (b->lncum - l);                                                                   }                                                                                             vd q = x * b->ig, d = x * b->rel + b->ab;                                                     vd lo = ((q - d) + ROUND_M) - ROUND_M, hi = ((q + d) + ROUND_M) - ROUND_M;                    vd f = q - lo;                                                                                bad |= (lo != hi) | (hi >= BIG) | (f == 0.5) | (f == -0.5);                                   acc += lo;                                                                                }                                                                                             long long any = 0;                                                                            double s = 0.0;                                                                               for (int k = 0; k < W; k++) any |= bad[k], s += acc[k]; /* integers: exact */                 *U = s;                                                                                       return any ? -1 : (int)j;                                                                 }
+#define BULK_FN(NAME, ATTR, W)                                                                  \
+    ATTR static int NAME(const struct bulk_in *b, uint32_t n, double *U, long long *bad)      \
+    {                                                                                         \
+        typedef double vd __attribute__((vector_size(8 * W)));                                \
+        typedef long long vl __attribute__((vector_size(8 * W)));                             \
+        vd acc = { 0 }, l = { 0 };                                                            \
+        vl any = { 0 };                                                                       \
+        uint32_t j = 0;                                                                       \
+        for (; j + W <= n; j += W) {                                                          \
+            vd x;                                                                             \
+            vl no = { 0 };                                                                    \
+            memcpy(&x, b->x + j, sizeof x);                                                   \
+            x = x * b->mul;                                                                   \
+            if (b->entropy) {                                                                 \
+                for (int k = 0; k < W; k++) l[k] = (double)b->y[j + k] - b->my;               \
+                no = ~(x <= 0.3);                                                             \
+                x = x * (b->lncum - l);                                                       \
+            }                                                                                 \
+            vd q = x * b->ig, d = x * b->rel + b->ab;                                         \
+            vd lo = ((q - d) + ROUND_M) - ROUND_M, hi = ((q + d) + ROUND_M) - ROUND_M;        \
+            vd f = q - lo;                                                                    \
+            no |= (lo != hi) | (hi >= BIG) | (f == 0.5) | (f == -0.5);                        \
+            memcpy(bad + j, &no, sizeof no);                                                  \
+            any |= no;                                                                        \
+            vl keep = (vl)lo & ~no; /* the decided lanes' units (0 elsewhere) */              \
+            acc += (vd)keep;                                                                  \
+        }                                                                                     \
+        long long a = 0;                                                                      \
+        double s = 0.0;                                                                       \
+        for (int k = 0; k < W; k++) a |= any[k], s += acc[k]; /* integers: exact */           \
+        *U = s;                                                                               \
+        return a ? -(int)j - 1 : (int)j;                                                      \
+    }
 BULK_FN(bulk2, , 2)
 BULK_FN(bulk4, __attribute__((target("avx2"))), 4)
 
-/* the units of positions [a, a + n): 1 with their sum in *U when every
- * term is decided, else 0 */
+/* the units of positions [a, a + n) (n <= BLOCK): 1 with their sum in
+ * *U when every term is decided or resolved (units_exact), else 0 */
 static int bulk(const struct term *t, const struct fsum_groups *g, uint32_t a, uint32_t n, double ig, double *U)
 {
     static int wide = -1;
+    long long bad[BLOCK];
     if (wide < 0) wide = strcmp(vm_path_name(), "portable") != 0 && __builtin_cpu_supports("avx2");
     struct bulk_in b = { t->kind == K_RAW ? g->west + a : g->est + a, g->y + a, 1.0, ig, t->rel * ig, t->abs * ig,
                          (double)t->my, t->lncum, t->kind == K_ENTROPY };
     if (t->kind == K_RAW) b.mul = 1.0 / t->raw_sum;
     if (t->kind == K_ENTROPY) b.mul = 1.0 / (double)t->cum;
     double s;
-    int j = wide ? bulk4(&b, n, &s) : bulk2(&b, n, &s);
-    if (j < 0) j = 0, s = 0.0; /* a term undecided: the block term by term */
+    int j = wide ? bulk4(&b, n, &s, bad) : bulk2(&b, n, &s, bad);
+    if (j < 0) { /* some lanes undecided: those term by term */
+        j = -j - 1;
+        for (int i = 0; i < j; i++) {
+            if (!bad[i]) continue;
+            double u = units_exact(t, g, a + (uint32_t)i, ig);
+            if (u < 0) return 0;
+            s += u;
+        }
+    }
     for (; (uint32_t)j < n; j++) {
         double u = units_exact(t, g, a + (uint32_t)j, ig);
         if (u < 0) return 0;
@@ -258,7 +299,6 @@ static uint32_t bucket_of(const struct fsum_groups *g, uint32_t j)
 
 /* the first bucket e > b with at least CHUNK positions in [at[b], at[e]),
  * or nb */
-enum { CHUNK = 4096, BLOCK = 256 };
 static uint32_t span_end(const struct fsum_groups *g, uint32_t b)
 {
     uint32_t lo = b + 1, hi = g->nb, want = g->at[b] + CHUNK; /* at[lo - 1] < want; at[hi] >= want or hi = nb */
@@ -328,7 +368,8 @@ static void walk_k(struct fsum_groups *g, const struct term *t, int k, uint32_t 
         uint32_t bf = bucket_of(g, a + done); /* the bucket where it stopped: term by term */
         for (int i = 0; i < k; i++) {
             if (!live[i]) continue;
-            if (bf > b && bulk(&t[i], g, a, g->at[bf] - a, 1.0 / gr[i], &U[i])) c[i] += U[i] * gr[i];
+            uint32_t m = g->at[bf] - a; /* (decided, inside the binade: a part of what was) */
+            if (m && bulk_prefix(&t[i], g, a, m, 1.0 / gr[i], INFINITY, &U[i]) == m) c[i] += U[i] * gr[i];
         }
         sort_bucket(g, bf);
         for (int i = 0; i < k; i++)

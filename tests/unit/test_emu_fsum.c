@@ -7,8 +7,8 @@
  * real-model-like spread, a mix of a few heavily repeated values and
  * distinct ones (cuts and binade crossings inside runs of equal values),
  * V from 300 to 262144; mu carried over runs of steps (accepting a kept
- * token), tau small and large, penalties and DRY set (mirostat replaces
- * them). Everything must be the same: cut_by of every token, final p bit
+ * token), tau small and large, penalties and DRY set over a long history
+ * (mirostat replaces them). Everything must be the same: cut_by of every token, final p bit
  * for bit, stage counts, decided flags, notes (the dynamic T's digits),
  * masses, effective temperature and the carried mu. */
 #include <stdarg.h>
@@ -98,21 +98,26 @@ static void apply(const struct setting *s, struct chain *c, struct params *p)
     p->min_p = 0.05;
 }
 
-/* steps of one shape and size: both paths, mu carried by both */
+/* steps of one shape and size: both paths, mu carried by both; a
+ * history of NH tokens (penalties and DRY would read it: mirostat
+ * replaces them) */
+enum { NH = 3000 };
+static int32_t hist[NH];
+
 static void run_steps(const struct chain *c, const struct params *p, struct rng *g, uint32_t V, enum shape s, int steps)
 {
     struct chain_ws ref, fast;
     struct chain_result a, b;
     struct ls_error err = {0};
-    int32_t hist[48];
-    for (int i = 0; i < 48; i++) hist[i] = (int32_t)(((uint32_t)(i % 16) * 2654435761u) % V);
+    uint32_t nh = steps > 2 ? NH : 48;
+    for (uint32_t i = 0; i < nh; i++) hist[i] = (int32_t)(((i % 16 + i / 700) * 2654435761u) % V);
     assert_int_equal(chain_ws_init(&ref, V), 0);
     assert_int_equal(chain_ws_init(&fast, V), 0);
     assert_int_equal(chain_result_init(&a, V), 0);
     assert_int_equal(chain_result_init(&b, V), 0);
     ref.reference = 1;
-    chain_ws_set_context(&ref, hist, 48, 0, 48, 1);
-    chain_ws_set_context(&fast, hist, 48, 0, 48, 1);
+    chain_ws_set_context(&ref, hist, nh, 0, nh, 1);
+    chain_ws_set_context(&fast, hist, nh, 0, nh, 1);
     float *z = malloc(V * sizeof *z);
     for (int t = 0; t < steps; t++) {
         logits(g, z, V, s);
