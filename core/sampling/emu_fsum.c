@@ -107,18 +107,22 @@ struct bulk_in {
         typedef long long vl __attribute__((vector_size(8 * W)));                             \
         vd acc = { 0 }, l = { 0 };                                                            \
         vl any = { 0 };                                                                       \
+        const double *px = b->x, mul = b->mul, ig = b->ig, rel = b->rel, ab = b->ab;          \
+        const double my = b->my, lncum = b->lncum;                                            \
+        const float *py = b->y;                                                               \
+        const int entropy = b->entropy;                                                       \
         uint32_t j = 0;                                                                       \
         for (; j + W <= n; j += W) {                                                          \
             vd x;                                                                             \
             vl no = { 0 };                                                                    \
-            memcpy(&x, b->x + j, sizeof x);                                                   \
-            x = x * b->mul;                                                                   \
-            if (b->entropy) {                                                                 \
-                for (int k = 0; k < W; k++) l[k] = (double)b->y[j + k] - b->my;               \
+            memcpy(&x, px + j, sizeof x);                                                     \
+            x = x * mul;                                                                      \
+            if (entropy) {                                                                    \
+                for (int k = 0; k < W; k++) l[k] = (double)py[j + k] - my;                    \
                 no = ~(x <= 0.3);                                                             \
-                x = x * (b->lncum - l);                                                       \
+                x = x * (lncum - l);                                                          \
             }                                                                                 \
-            vd q = x * b->ig, d = x * b->rel + b->ab;                                         \
+            vd q = x * ig, d = x * rel + ab;                                                  \
             vd lo = ((q - d) + ROUND_M) - ROUND_M, hi = ((q + d) + ROUND_M) - ROUND_M;        \
             vd f = q - lo;                                                                    \
             no |= (lo != hi) | (hi >= BIG) | (f == 0.5) | (f == -0.5);                        \
