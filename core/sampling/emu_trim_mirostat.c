@@ -217,9 +217,10 @@ static int sorted_sums(struct emu *e, struct fsum_groups *g, uint32_t m, double 
     const struct chain_result *r = e->r;
     if (!r->have_raw || !(r->raw_sum > 0)) return 0;
     fsum_masses(g, m, r->raw_sum, s);
-    /* the largest terms left out: z below lo, y below lo / T */
-    double out_d = exp(((double)g->lo - (double)g->mz) / (double)g->T * (1.0 - 0x1p-20));
-    double out_r = exp((double)g->lo - (double)g->mz) / r->raw_sum;
+    /* the largest terms left out: z below lo, y below lo / T (with room
+     * for the float roundings of y and my, relative to their size) */
+    double lo = g->lo, mz = g->mz, T = g->T, slack = (fabs(lo) + fabs(mz)) / T * 0x1p-21;
+    double out_d = exp((lo - mz) / T + slack), out_r = exp(lo - mz + 0x1p-30) / r->raw_sum;
     if (g->n == r->V) return 1;
     return out_d < s[1] * 0x1p-60 && out_d < s[0] * 0x1p-60 && out_r < s[2] * 0x1p-60;
 }
