@@ -71,8 +71,10 @@ static double units(const struct term *t, const struct fsum_groups *g, uint32_t 
         x = p * (t->lncum - ((double)g->y[j] - (double)t->my));
     }
     double q = x * ig, d = x * (t->rel * ig) + t->abs * ig;
-    double lo = ((q - d) + ROUND_M) - ROUND_M, hi = ((q + d) + ROUND_M) - ROUND_M, f = q - lo;
-    return lo == hi && hi < BIG && f != 0.5 && f != -0.5 ? lo : -1.0;
+    /* lo == hi: no half-integer in [q - d, q + d], so not a tie either
+     * (d is at least 4 ulp of q: q +- d are not q) */
+    double lo = ((q - d) + ROUND_M) - ROUND_M, hi = ((q + d) + ROUND_M) - ROUND_M;
+    return lo == hi && hi < BIG ? lo : -1.0;
 }
 
 /* units(), or for a term it leaves undecided the units of its exact
@@ -124,8 +126,7 @@ struct bulk_in {
             }                                                                                 \
             vd q = x * ig, d = x * rel + ab;                                                  \
             vd lo = ((q - d) + ROUND_M) - ROUND_M, hi = ((q + d) + ROUND_M) - ROUND_M;        \
-            vd f = q - lo;                                                                    \
-            no |= (lo != hi) | (hi >= BIG) | (f == 0.5) | (f == -0.5);                        \
+            no |= (lo != hi) | (hi >= BIG);                                                   \
             memcpy(bad + j, &no, sizeof no);                                                  \
             any |= no;                                                                        \
             vl keep = (vl)lo & ~no; /* the decided lanes' units (0 elsewhere) */              \
