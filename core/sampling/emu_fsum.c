@@ -13,16 +13,19 @@
  * where c leaves a binade (a few times per sum) is the order read.
  *
  * So the values are grouped by value (one counting pass into slices of
- * their range, the slices from the top down) and the slices are added
- * whole while c stays in its binade; a slice where c leaves it, or one
- * with a term that rounds either way, is sorted and added term by term.
- * A term is not computed with libm's expf or logf where an estimate
- * decides its rounding: the vector exp (about 1 ulp in double) of v - mx
- * taken in double, with a bound that covers the float subtraction, libm's
- * expf and logf (taken as within 2 ulp each: glibc documents 0.502 and
- * 0.818) and the float divide and product; a term whose interval holds a
- * rounding boundary is computed as llama.cpp does. A slice whose terms
- * all round to 0 ends the sum: every later term is smaller.
+ * their range, the slices from the top down) and spans of slices are
+ * added whole while c stays in its binade; the slice where c would leave
+ * it (or holds a tie, or a term too large for the rounding trick) is
+ * sorted and added term by term. A term is not computed with libm's expf
+ * or logf where an estimate decides its rounding: the vector exp (about 1
+ * ulp in double) of v - mx taken in double, with a bound that covers the
+ * float subtraction, libm's expf and logf (taken as within 2 ulp each:
+ * glibc documents 0.502 and 0.818) and the float divide and product; a
+ * term whose interval holds a rounding boundary is computed as llama.cpp
+ * does, and its exact value rounded (no order needed unless it is a tie).
+ * A span whose terms all round to 0 ends the sum: every later term is
+ * smaller. emu_run's double masses over an array sorted by value (after
+ * temp-ext's sort) are the same walk with 2^(e-52) for g.
  * Units: see emu_fsum.h. */
 #include "sampling/emu_fsum.h"
 #include "base/vmath.h"
