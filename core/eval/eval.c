@@ -274,7 +274,7 @@ int eval_run_new(const struct source *src, const struct eval_config *cfg,
                        "exceeds the limit of %u (use fewer samples)", cfg->n_samples, src->n_steps, n_set,
                        (unsigned long long)ntok, EVAL_MAX_TOKENS);
     struct eval_run *r = calloc(1, sizeof *r);
-    if (!r) return ls_fail(err, LS_ELIMIT, "out of memory");
+    if (!r) return ls_oom(err);
     r->src = src;
     r->V = src->vocab_size;
     r->n_steps = src->n_steps;

@@ -20,6 +20,7 @@
 #define LS_EMU_H
 
 #include "sampling/chain.h"
+#include "sampling/select.h"
 #include "sampling/stdsort.h"
 
 struct emu {
@@ -169,6 +170,15 @@ static inline void emu_cut_keep(struct chain_result *r, uint32_t j, int32_t id)
     if (j < CHAIN_CUT_IDS) r->cut_ids[j] = id;
 }
 void emu_cut_end(struct chain_result *r, uint8_t fill, uint32_t m);
+/* The candidates for a first top-k's best `need` (emu_candidates.c): the chain's
+ * first-pass list (ws->pre_ids) when it holds at least need, else every
+ * token at or above a threshold sampled through get (ctx), collected by
+ * collect (cctx) into e->ix; returns their count (below need: the sample
+ * misjudged, take the long way), *ids the list. One way to pick them for
+ * llama.cpp's top-k (on z) and torch's (on z / T). */
+typedef size_t (*emu_collect_fn)(struct emu *e, const void *cctx, uint32_t V, double thr);
+size_t emu_topk_candidates(struct emu *e, uint32_t V, uint32_t need, select_get_fn get, const void *ctx,
+                           emu_collect_fn collect, const void *cctx, const int32_t **ids);
 /* The first active stage at or after from (-1: none; emu_first.c). */
 int emu_first_active(const struct emu *e, int from);
 /* emu_trim_sigma.c: llama.cpp's top-n-sigma as the first active stage,
