@@ -150,6 +150,13 @@ void emu_account_first(struct emu *e, struct stage_report *rep);
  * smallest kept logit. 0 when the raw softmax is not there (nothing
  * written then). Scratch: e->ix2. */
 int emu_account_first_est(struct emu *e, const float *z, double zk, struct stage_report *rep);
+/* The same for a first stage whose input is the distribution of the
+ * logits y (a temperature's output; every token finite, mx their maximum)
+ * instead of the raw one, yk the smallest kept; e->d is scratch. sums:
+ * NULL, or S, rem and raw already summed (in another order than the ids':
+ * emu_trim_mirostat.c after a sorting temperature). */
+int emu_account_first_y(struct emu *e, const float *y, double mx, double yk, const double *sums,
+                        struct stage_report *rep);
 /* A first stage's cut_by: cut_by = fill for every token (emu_cut_begin),
  * then CUT_NONE for its survivors (emu_cut_keep, j counting from 0), then
  * emu_cut_end with their count. When the last run on the same result did
