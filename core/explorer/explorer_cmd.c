@@ -259,11 +259,11 @@ int explorer_export(struct explorer *ex, const char *path, long top, int force, 
     cJSON *doc = report_show_json(&c);
     char *txt = doc ? report_json_print(doc) : NULL;
     cJSON_Delete(doc);
-    if (!txt) return ls_fail(err, LS_ELIMIT, "out of memory");
+    if (!txt) return ls_oom(err);
     /* the same bytes as `show --json` prints: document plus newline */
     size_t n = strlen(txt);
     char *buf = malloc(n + 2);
-    if (!buf) { cJSON_free(txt); return ls_fail(err, LS_ELIMIT, "out of memory"); }
+    if (!buf) { cJSON_free(txt); return ls_oom(err); }
     memcpy(buf, txt, n);
     buf[n] = '\n';
     cJSON_free(txt);

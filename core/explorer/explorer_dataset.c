@@ -80,10 +80,10 @@ static int row_slice(struct ex_dataset *ds, int64_t deadline, int *finished, str
         memset(&ds->row, 0, sizeof ds->row);
         if (!(ds->row.id = strdup(ds->plan.jobs[ds->next].id)) ||
             ds_rowjob_new(ds->doc, &ds->plan.jobs[ds->next], &ds->ro, &ds->worker, &ds->row, &ds->rj))
-            return ls_fail(err, LS_ELIMIT, "out of memory");
+            return ls_oom(err);
     }
     int done = 0, rc = ds_rowjob_step(ds->rj, deadline, &done);
-    if (rc) ls_fail(err, LS_ELIMIT, "out of memory");
+    if (rc) ls_oom(err);
     if (!rc && done) rc = ds_doc_put_row(ds->doc, &ds->row, err);
     if (!rc && !done) return LS_OK;
     ds_rowjob_free(ds->rj);

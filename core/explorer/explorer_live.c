@@ -73,7 +73,7 @@ int explorer_live_open(struct ex_live *lv, const char *model_path, const char *p
     int rc = model_open(model_path, &lv->model, err);
     if (!rc) {
         lv->prompt = strdup(prompt ? prompt : "");
-        if (!lv->prompt || gen_ws_init(&lv->ws, lv->model->V)) rc = ls_fail(err, LS_ELIMIT, "out of memory");
+        if (!lv->prompt || gen_ws_init(&lv->ws, lv->model->V)) rc = ls_oom(err);
     }
     if (!rc) rc = model_encode_prompt(lv->model, lv->prompt, strlen(lv->prompt), &lv->prompt_ids, &lv->n_prompt, err);
     if (rc) explorer_live_free(lv);
