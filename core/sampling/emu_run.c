@@ -269,6 +269,7 @@ void emu_run(const struct chain *c, const struct params *p, const float *logits,
     if (trimmed < 0 && !ws->reference) trimmed = emu_trim_sigma(e, logits);
     if (trimmed < 0 && !ws->reference) trimmed = emu_trim_mirostat(e, logits);
     if (trimmed < 0 && !ws->reference) trimmed = emu_trim_dry(e, logits);
+    if (trimmed < 0 && !ws->reference) trimmed = emu_trim_pen(e, logits);
     if (ws->want == CHAIN_WANT_ALL) chain_raw_settle(r);
     e->pristine = !ws->reference && trimmed < 0 && ws->finite_iota_n == e->n && e->n == r->V;
     if (trimmed < 0) {
