@@ -1,6 +1,7 @@
 /* emu_trim_pen.c: HF's and vLLM's penalties (then a plain temperature or
- * none) before their first cut, a top-k or a min-p, without the whole
- * array. Owner: hC (issue 9). Units: logits in nats; d the unnormalised
+ * none) before their first cut, a top-k or a min-p, and llama.cpp's
+ * penalties (then DRY or not) before its first top-k, without the whole
+ * array (llama.cpp's: llama_trim_pen below). Owner: hC (issue 9). Units: logits in nats; d the unnormalised
  * weights exp(y - ymax) of emu_run's accounting.
  *
  * On the array path the penalties, the temperature and the cut each pass
@@ -184,22 +185,54 @@ static int32_t decide(struct emu *e, const struct pen_plan *pl, double *ymax, in
     return isnan(cut) ? -1 : keep(e, c, cut, *ymax, yb, tie);
 }
 
-int emu_trim_pen(struct emu *e, const float *z)
+/* llama.cpp: its penalties, then DRY or not, then its first top-k: both
+ * on the copy (the array is in id order until that top-k sorts it), then
+ * emu_trim's top-k on the copy with them seen as off (as emu_trim_dry.c
+ * does for DRY alone), asked for no masses (take_prefix then flags a tie
+ * from the boundary's two logits, the same comparison of libm's weights
+ * its accounting makes); masses() gives them without a libm exp per
+ * token. The first pass's prefilter lists raw logits: not read here (a
+ * penalty may raise a logit above its threshold). */
+static int llama_trim_pen(struct emu *e, const float *z)
+{
+    struct chain_result *r = e->r;
+    struct chain_ws *ws = e->ws;
+    int kp = emu_first_active(e, 0), kd = kp < 0 ? -1 : emu_first_active(e, kp + 1);
+    if (kp < 0 || e->c->order[kp] != STAGE_PENALTIES || e->p->mirostat > 0) return -1;
+    int kk = kd >= 0 && e->c->order[kd] == STAGE_DRY ? emu_first_active(e, kd + 1) : kd;
+    if (kk < 0 || e->c->order[kk] != STAGE_TOP_K) return -1;
+    if (kk == kd) kd = -1;
+    memcpy(e->yd, z, (size_t)r->V * sizeof *z);
+    if (!emu_penalties_ids(e, e->yd) || (kd >= 0 && !emu_dry_logits(e, e->yd))) return -1;
+    struct params applied = *e->p;
+    const struct params *p = e->p;
+    applied.repeat_penalty = 1.0, applied.frequency_penalty = applied.presence_penalty = 0.0;
+    applied.dry_multiplier = 0.0; /* done: the top-k comes first now */
+    int want = ws->want, pre = ws->pre_valid, k;
+    e->p = &applied;
+    ws->want = CHAIN_WANT_SCORES, ws->pre_valid = 0;
+    k = emu_trim(e, e->yd);
+    e->p = p;
+    ws->want = want, ws->pre_valid = pre;
+    if (k < 0) return -1;
+    r->stages[kp].active = 1;
+    if (kd >= 0) r->stages[kd].active = 1;
+    if (r->have_raw && want == CHAIN_WANT_ALL) masses(e, e->yd, 1.0f, e->a[0].logit, &r->stages[k]);
+    return k;
+}
+
+/* HF and vLLM (see the top) */
+static int torch_trim_pen(struct emu *e, const float *z)
 {
     struct chain_result *r = e->r;
     uint32_t V = r->V;
     struct pen_plan pl;
-    if (!emu_torch(e) || emu_min_keep(e) > 1 || e->ws->n_finite != V || e->ws->finite_iota_n != V) return -1;
-    if (!plan(e, &pl)) return -1;
-    size_t note = strlen(r->note);
+    if (emu_min_keep(e) > 1 || !plan(e, &pl)) return -1;
     memcpy(e->yd, z, (size_t)V * sizeof *z);
     double ymax;
     int tie = 0;
     int32_t m = emu_penalties_ids(e, e->yd) ? decide(e, &pl, &ymax, &tie) : -1;
-    if (m < 0) {
-        r->note[note] = 0; /* emu_run's whole array writes the penalties' notes again */
-        return -1;
-    }
+    if (m < 0) return -1;
     struct stage_report *rep = &r->stages[pl.kc];
     memset(rep, 0, sizeof *rep);
     rep->kind = e->c->order[pl.kc];
@@ -220,4 +253,15 @@ int emu_trim_pen(struct emu *e, const float *z)
     if (r->have_raw && e->ws->want == CHAIN_WANT_ALL) masses(e, e->yd, pl.Tf, ymax, rep);
     else rep->mass_removed = rep->raw_mass_removed = NAN;
     return pl.kc;
+}
+
+int emu_trim_pen(struct emu *e, const float *z)
+{
+    struct chain_result *r = e->r;
+    uint32_t V = r->V;
+    if (!(emu_torch(e) || emu_llama(e)) || e->ws->n_finite != V || e->ws->finite_iota_n != V) return -1;
+    size_t note = strlen(r->note);
+    int k = emu_llama(e) ? llama_trim_pen(e, z) : torch_trim_pen(e, z);
+    if (k < 0) r->note[note] = 0; /* emu_run's whole array writes the stages' notes again */
+    return k;
 }

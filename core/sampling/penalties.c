@@ -92,7 +92,7 @@ void emu_penalties(struct emu *e)
 }
 
 /* A token outside both windows has counts 0, and penalise leaves its
- * logit as it is: HF and exact return it; vLLM subtracts freq * 0 and
+ * logit as it is: HF, llama.cpp and exact return it; vLLM subtracts freq * 0 and
  * presence * 0, which is z itself unless a factor is negative (then the
  * product is -0.0 and a -0.0 logit would become +0.0: not applied). So
  * only the windows' tokens are visited, each once (its count set to -1
@@ -100,7 +100,6 @@ void emu_penalties(struct emu *e)
 int emu_penalties_ids(struct emu *e, float *y)
 {
     const struct chain_ws *ws = e->ws;
-    if (e->sys == PRESET_LLAMACPP) return 0; /* (its array is not in id order after a sort: not needed) */
     if (e->sys == PRESET_VLLM && (e->p->frequency_penalty < 0 || e->p->presence_penalty < 0)) return 0;
     if (!begin(e)) return 1;
     uint32_t from = window_start(e), out_from = e->sys == PRESET_VLLM ? ws->n_prompt : from;

@@ -71,8 +71,8 @@ void emu_eta(struct emu *e);
 void emu_xtc(struct emu *e);
 void emu_penalties(struct emu *e);
 /* The penalties on id-indexed float logits y (every token a candidate,
- * HF and vLLM rules), visiting the history tokens only, with the same
- * notes (penalties.c); 0 when not applicable (llama.cpp, a negative vLLM
+ * the first stage to change them), visiting the history tokens only, with
+ * the same notes (penalties.c); 0 when not applicable (a negative vLLM
  * frequency or presence penalty, a penalised logit not finite). */
 int emu_penalties_ids(struct emu *e, float *y);
 void emu_mirostat(struct emu *e);
