@@ -56,8 +56,13 @@ static uint32_t llama_min_p(struct emu *e, float lnp)
  * be most of the vocabulary after a top-p). */
 static void first_by_logit(struct emu *e, uint32_t mk)
 {
-    for (uint32_t i = 0; i < e->n; i++) e->v[i] = e->a[i].logit;
-    double kth = select_kth_largest(e->v, e->n, mk - 1);
+    double kth = -INFINITY;
+    if (mk == 1) { /* (HF's usual min-keep) the largest: no copy, no select */
+        for (uint32_t i = 0; i < e->n; i++) if (e->a[i].logit > kth) kth = e->a[i].logit;
+    } else {
+        for (uint32_t i = 0; i < e->n; i++) e->v[i] = e->a[i].logit;
+        kth = select_kth_largest(e->v, e->n, mk - 1);
+    }
     uint32_t above = 0, m = 0;
     for (uint32_t i = 0; i < e->n; i++) above += e->a[i].logit > kth;
     for (uint32_t i = 0; i < e->n; i++) {

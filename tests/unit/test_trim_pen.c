@@ -8,8 +8,10 @@
  * preset, small top-k (1 to 40) with every later stage on, min-p first
  * (vLLM's order), temperatures, penalties that lower and that raise,
  * frequency and presence penalties, long histories with repeats, ties and
- * plateaus at the k-th value, history tokens at the top, and the vocabulary
- * sizes that take the shortcut and those that do not. A case that should
+ * plateaus at the k-th value, history tokens at the top, a logit bias
+ * first (the whole array: the accounting of its cuts over many candidates,
+ * emu_lazy.c), and the vocabulary sizes that take the shortcut and those
+ * that do not. A case that should
  * take it must (chain_result.cut_n: a trim's survivors remembered). */
 #include <stdarg.h>
 #include <stddef.h>
@@ -122,6 +124,7 @@ static void run_both(const struct chain *c, const struct params *p, const float 
  * survivors few (the trim remembers up to CHAIN_CUT_IDS) */
 static int expect_trim(enum preset ps, const struct params *p, uint32_t V)
 {
+    if (p->bias.n > 0) return 0;
     if (p->repeat_penalty == 1.0 && p->presence_penalty == 0 && p->frequency_penalty == 0) return 0;
     if (ps == PRESET_LLAMACPP) return p->top_k > 0 && (uint32_t)p->top_k < V; /* then DRY, then emu_trim's top-k */
     if (ps == PRESET_CUSTOM || V < 16384 || p->min_keep > 1) return 0;
@@ -180,6 +183,11 @@ static void run_cases(uint32_t V, int n_cases, uint64_t seed, int *trimmed, int 
         if (v == 4) pc.p.min_keep = 3;
         if (v == 5) pc.p.min_p = 0.0;
         if (v == 6) pc.p.top_k = 0, pc.p.min_p = 0.3;       /* a min-p first for HF too: not taken */
+        if (v == 7) { /* a bias first: the whole array, its cuts' accounting over many (emu_lazy.c) */
+            pc.p.bias.n = 2;
+            pc.p.bias.id[0] = 3, pc.p.bias.v[0] = 0.5;
+            pc.p.bias.id[1] = 4, pc.p.bias.v[1] = -INFINITY;
+        }
         int shape = (int)(rng_uniform(&g) * 4), hk = 1 + (int)(rng_uniform(&g) * 3);
         if (t % 17 == 0) hk = 0;                             /* no history: the note */
         int took = one_case(&g, V, shape, hk, &pc, hist, z, &ws, &a, &b);
@@ -261,6 +269,7 @@ static void test_hf_min_p_min_keep_ties(void **st)
     chain_preset(&c, PRESET_HF);
     struct params p = PARAMS_OFF;
     p.min_p = 0.9;
+    p.epsilon = 1e-12; /* (cuts nothing: a stage without a fast path, so the system emulation runs) */
     struct chain_ws ws;
     struct chain_result r;
     struct ls_error e = {0};
