@@ -192,7 +192,8 @@ static int32_t decide(struct emu *e, const struct pen_plan *pl, double *ymax, in
  * from the boundary's two logits, the same comparison of libm's weights
  * its accounting makes); masses() gives them without a libm exp per
  * token. The first pass's prefilter lists raw logits: not read here (a
- * penalty may raise a logit above its threshold). */
+ * penalty may raise a logit above its threshold); a penalty that raises
+ * one above the raw maximum (a repeat penalty below 1): not applied. */
 static int llama_trim_pen(struct emu *e, const float *z)
 {
     struct chain_result *r = e->r;
@@ -204,6 +205,12 @@ static int llama_trim_pen(struct emu *e, const float *z)
     if (kk == kd) kd = -1;
     memcpy(e->yd, z, (size_t)r->V * sizeof *z);
     if (!emu_penalties_ids(e, e->yd) || (kd >= 0 && !emu_dry_logits(e, e->yd))) return -1;
+    /* emu_trim's top-k takes r->max_logit for the largest logit: only
+     * history tokens changed, none may now lie above it */
+    for (uint32_t t = 0; t < ws->n_hist; t++) {
+        int32_t id = ws->hist[t];
+        if (id >= 0 && (uint32_t)id < r->V && (double)e->yd[id] > r->max_logit) return -1;
+    }
     struct params applied = *e->p;
     const struct params *p = e->p;
     applied.repeat_penalty = 1.0, applied.frequency_penalty = applied.presence_penalty = 0.0;

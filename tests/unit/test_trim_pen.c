@@ -65,7 +65,8 @@ static void check_same(const struct chain_result *a, const struct chain_result *
 }
 
 /* Zipf-like logits with noise; shape 1: a plateau of equal values around
- * the 10th best, 2: the history's tokens on top, 3: few distinct values */
+ * the 10th best, 2: the history's tokens on top, 3: few distinct values,
+ * 4: the last history token alone on top */
 static void make_step(struct rng *g, float *z, uint32_t V, int shape, const int32_t *hist, uint32_t nh)
 {
     for (uint32_t i = 0; i < V; i++) {
@@ -79,6 +80,11 @@ static void make_step(struct rng *g, float *z, uint32_t V, int shape, const int3
         for (uint32_t i = 0; i < V; i++) if (z[i] > lvl + 0.5f) z[i] = lvl + 0.5f + (float)(i % 9) * 0.25f;
     }
     if (shape == 2) for (uint32_t t = 0; t < nh; t++) z[hist[t]] = 6.0f + (float)(t % 5) * 0.5f;
+    if (shape == 4 && nh > 0) { /* the last token on top, alone */
+        float mx = z[0];
+        for (uint32_t i = 1; i < V; i++) if (z[i] > mx) mx = z[i];
+        z[hist[nh - 1]] = mx + 0.5f;
+    }
 }
 
 /* a history: ids among the best of the step and elsewhere, with repeats */
@@ -241,17 +247,20 @@ static void test_issue_keys(void **st)
     struct rng g;
     rng_seed(&g, 95);
     for (int i = 0; i < 48; i++) hist[i] = (int32_t)((i * 7919) % 64 + (i % 5) * 1000);
-    make_step(&g, z, BIG, 0, hist, 48);
     chain_ws_set_context(&ws, hist, 48, 0, 48, 1);
     static const int ks[3] = { 10, 2, 0 };
-    for (int ps = PRESET_HF; ps <= PRESET_VLLM; ps++)
-        for (int j = 0; j < 3; j++) {
-            struct chain c;
-            chain_preset(&c, (enum preset)ps);
-            struct params p = all_stages(ks[j], 1.05);
-            run_both(&c, &p, z, BIG, &ws, &a, &b, CHAIN_WANT_ALL);
-            if (ks[j] > 0) assert_true(a.cut_n > 0); /* the shortcut ran */
-        }
+    for (int shape = 0; shape <= 4; shape += 2) { /* 2, 4: the history on top, raised above the raw maximum */
+        make_step(&g, z, BIG, shape, hist, 48);
+        for (int ps = PRESET_HF; ps <= PRESET_VLLM; ps++)
+            for (int j = 0; j < 6; j++) {
+                struct chain c;
+                chain_preset(&c, (enum preset)ps);
+                struct params p = all_stages(ks[j % 3], 1.05);
+                if (j >= 3) p.repeat_penalty = 0.8;
+                run_both(&c, &p, z, BIG, &ws, &a, &b, CHAIN_WANT_ALL);
+                if (ks[j % 3] > 0 && j < 3) assert_true(a.cut_n > 0); /* the shortcut ran */
+            }
+    }
     free(z);
     chain_ws_free(&ws);
     chain_result_free(&a);
@@ -287,11 +296,88 @@ static void test_hf_min_p_min_keep_ties(void **st)
     chain_result_free(&r);
 }
 
+/* vLLM's min-p first (after penalties) with tokens on the float32 grid
+ * around its boundary max + ln(min_p): torch's float ratio test decides
+ * some of them otherwise than the exact one (DECIDED_F32): the shortcut
+ * must give way to the whole array there, never guess */
+static void test_min_p_boundary(void **st)
+{
+    (void)st;
+    struct chain_ws ws;
+    struct chain_result a, b;
+    assert_int_equal(chain_ws_init(&ws, BIG), 0);
+    assert_int_equal(chain_result_init(&a, BIG), 0);
+    assert_int_equal(chain_result_init(&b, BIG), 0);
+    float *z = malloc(BIG * sizeof *z);
+    int32_t hist[8] = { 1000, 1001, 1002, 1000, 1003, 1004, 1005, 1001 };
+    struct rng g;
+    rng_seed(&g, 96);
+    struct chain c;
+    chain_preset(&c, PRESET_VLLM);
+    static const double mps[6] = { 0.25, 0.1, 0.05, 0.3, 0.7, 0.02 };
+    int f32 = 0;
+    for (int t = 0; t < 6; t++) {
+        for (uint32_t i = 0; i < BIG; i++) z[i] = (float)(-6.0 - 4.0 * rng_uniform(&g));
+        z[0] = 2.0f;
+        float at = (float)(2.0 + log(mps[t]));
+        for (int k = -20; k <= 20; k++) { /* k ulps from the boundary */
+            float v = at;
+            for (int j = 0; j < (k < 0 ? -k : k); j++) v = nextafterf(v, k < 0 ? -INFINITY : INFINITY);
+            z[100 + k + 20] = v;
+        }
+        struct params p = all_stages(10, 1.0);
+        p.min_p = mps[t];
+        chain_ws_set_context(&ws, hist, 8, 0, 8, 3);
+        run_both(&c, &p, z, BIG, &ws, &a, &b, CHAIN_WANT_ALL);
+        f32 += (b.decided & DECIDED_F32) != 0;
+    }
+    assert_true(f32 > 0); /* the case is a real one */
+    free(z);
+    chain_ws_free(&ws);
+    chain_result_free(&a);
+    chain_result_free(&b);
+}
+
+/* A stage over many candidates that tie order decides (llama.cpp's top-k
+ * among equal logits, after a bias: the whole array): its accounting from
+ * estimates (emu_lazy.c) flags the tie as the libm weights do */
+static void test_lazy_tie(void **st)
+{
+    (void)st;
+    struct chain_ws ws;
+    struct chain_result a, b;
+    assert_int_equal(chain_ws_init(&ws, BIG), 0);
+    assert_int_equal(chain_result_init(&a, BIG), 0);
+    assert_int_equal(chain_result_init(&b, BIG), 0);
+    float *z = malloc(BIG * sizeof *z);
+    struct rng g;
+    rng_seed(&g, 97);
+    for (uint32_t i = 0; i < BIG; i++) z[i] = (float)(-6.0 - 4.0 * rng_uniform(&g));
+    for (uint32_t i = 0; i < 30; i++) z[1000 + 977 * i] = 3.0f;
+    chain_ws_set_context(&ws, NULL, 0, 0, 0, 3);
+    for (int ps = PRESET_HF; ps <= PRESET_VLLM; ps++) {
+        struct chain c;
+        chain_preset(&c, (enum preset)ps);
+        struct params p = PARAMS_OFF;
+        p.top_k = 10;
+        p.epsilon = 1e-12; /* (no fast path for HF) */
+        p.bias.n = 1, p.bias.id[0] = 5, p.bias.v[0] = 0.25;
+        run_both(&c, &p, z, BIG, &ws, &a, &b, CHAIN_WANT_ALL);
+        if (ps == PRESET_LLAMACPP) assert_true(a.decided & DECIDED_TIE);
+    }
+    free(z);
+    chain_ws_free(&ws);
+    chain_result_free(&a);
+    chain_result_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hf_min_p_min_keep_ties),
         cmocka_unit_test(test_issue_keys),
+        cmocka_unit_test(test_min_p_boundary),
+        cmocka_unit_test(test_lazy_tie),
         cmocka_unit_test(test_big_vocabulary),
         cmocka_unit_test(test_mid_and_small_vocabularies),
     };
