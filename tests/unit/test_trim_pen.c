@@ -233,16 +233,30 @@ static void test_mid_and_small_vocabularies(void **st)
     run_cases(37, 48, 94, &trimmed, &expected);
 }
 
+/* a workspace and two results for V = BIG, and their release */
+static float *big_open(struct chain_ws *ws, struct chain_result *a, struct chain_result *b)
+{
+    assert_int_equal(chain_ws_init(ws, BIG), 0);
+    assert_int_equal(chain_result_init(a, BIG), 0);
+    assert_int_equal(chain_result_init(b, BIG), 0);
+    return malloc(BIG * sizeof(float));
+}
+
+static void big_close(float *z, struct chain_ws *ws, struct chain_result *a, struct chain_result *b)
+{
+    free(z);
+    chain_ws_free(ws);
+    chain_result_free(a);
+    chain_result_free(b);
+}
+
 /* the explorer's keys from the issue: one step, every preset */
 static void test_issue_keys(void **st)
 {
     (void)st;
     struct chain_ws ws;
     struct chain_result a, b;
-    assert_int_equal(chain_ws_init(&ws, BIG), 0);
-    assert_int_equal(chain_result_init(&a, BIG), 0);
-    assert_int_equal(chain_result_init(&b, BIG), 0);
-    float *z = malloc(BIG * sizeof *z);
+    float *z = big_open(&ws, &a, &b);
     int32_t hist[48];
     struct rng g;
     rng_seed(&g, 95);
@@ -261,10 +275,7 @@ static void test_issue_keys(void **st)
                 if (ks[j % 3] > 0 && j < 3) assert_true(a.cut_n > 0); /* the shortcut ran */
             }
     }
-    free(z);
-    chain_ws_free(&ws);
-    chain_result_free(&a);
-    chain_result_free(&b);
+    big_close(z, &ws, &a, &b);
 }
 
 /* HF's min-p keeps min-keep tokens by torch's stable descending argsort:
@@ -305,10 +316,7 @@ static void test_min_p_boundary(void **st)
     (void)st;
     struct chain_ws ws;
     struct chain_result a, b;
-    assert_int_equal(chain_ws_init(&ws, BIG), 0);
-    assert_int_equal(chain_result_init(&a, BIG), 0);
-    assert_int_equal(chain_result_init(&b, BIG), 0);
-    float *z = malloc(BIG * sizeof *z);
+    float *z = big_open(&ws, &a, &b);
     int32_t hist[8] = { 1000, 1001, 1002, 1000, 1003, 1004, 1005, 1001 };
     struct rng g;
     rng_seed(&g, 96);
@@ -332,10 +340,7 @@ static void test_min_p_boundary(void **st)
         f32 += (b.decided & DECIDED_F32) != 0;
     }
     assert_true(f32 > 0); /* the case is a real one */
-    free(z);
-    chain_ws_free(&ws);
-    chain_result_free(&a);
-    chain_result_free(&b);
+    big_close(z, &ws, &a, &b);
 }
 
 /* A stage over many candidates that tie order decides (llama.cpp's top-k
@@ -346,10 +351,7 @@ static void test_lazy_tie(void **st)
     (void)st;
     struct chain_ws ws;
     struct chain_result a, b;
-    assert_int_equal(chain_ws_init(&ws, BIG), 0);
-    assert_int_equal(chain_result_init(&a, BIG), 0);
-    assert_int_equal(chain_result_init(&b, BIG), 0);
-    float *z = malloc(BIG * sizeof *z);
+    float *z = big_open(&ws, &a, &b);
     struct rng g;
     rng_seed(&g, 97);
     for (uint32_t i = 0; i < BIG; i++) z[i] = (float)(-6.0 - 4.0 * rng_uniform(&g));
@@ -365,10 +367,7 @@ static void test_lazy_tie(void **st)
         run_both(&c, &p, z, BIG, &ws, &a, &b, CHAIN_WANT_ALL);
         if (ps == PRESET_LLAMACPP) assert_true(a.decided & DECIDED_TIE);
     }
-    free(z);
-    chain_ws_free(&ws);
-    chain_result_free(&a);
-    chain_result_free(&b);
+    big_close(z, &ws, &a, &b);
 }
 
 int main(void)
