@@ -13,7 +13,8 @@
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make clean
 #
-# Knobs: WERROR=1 (CI), SAN=1 (sanitizer build, used by check), B=build dir.
+# Knobs: WERROR=1 (CI), SAN=1 (sanitizer build, used by check; it also checks the invariants
+# that code keeps by convention: LS_CHECK_INVARIANTS), B=build dir.
 # Sources are found by wildcard: a new core/x.c or tests/unit/test_x.c is
 # picked up without editing this file.
 
@@ -39,7 +40,7 @@ SANFLAGS := -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recov
 ifeq ($(SAN),1)
 OPT      := -O1 -g
 EXTRA_LD := $(SANFLAGS)
-OPT      += $(SANFLAGS)
+OPT      += $(SANFLAGS) -DLS_CHECK_INVARIANTS
 endif
 
 # V=1 shows full compiler command lines

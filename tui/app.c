@@ -38,6 +38,8 @@ void app_init(struct app *a)
     hints_grid_keys(&a->g, a->keys);
     explorer_init(&a->ex);
     a->ex.replay_budget_ns = KEY_HISTORY_NS;
+    a->ex.threaded = 1;   /* the step's chain runs on a worker (async: app_start) */
+    a->ex.job_grace_ns = JOB_GRACE_NS;
     explorer_eval_init(&a->ev);
 }
 
@@ -334,6 +336,9 @@ static int app_start(struct app *a, struct app_opts *o)
     if (!a->in) { ls_error_print(&err, stderr); return err.code ? err.code : 70; }
     a->null_screen = input_scripted(a->in) || (getenv("LOGITSCOPE_NO_DISPLAY") && *getenv("LOGITSCOPE_NO_DISPLAY"));
     a->test_hooks = getenv("LOGITSCOPE_TEST_HOOKS") != NULL;
+    /* a key's frame does not wait for its chain run; a script's does, so
+     * its screens never depend on thread timing */
+    a->ex.async = !input_scripted(a->in);
     if (bindings_init(a->keys)) { fputs("logitscope: internal error: bad key list in actions.def\n", stderr); return 70; }
     int rc = screen_open(a->null_screen ? SCREEN_NULL : SCREEN_TTY, o->mouse);
     if (rc) return rc;
@@ -350,7 +355,9 @@ static int app_start(struct app *a, struct app_opts *o)
 /* Keys and background work until quit or a signal (returned, 0 none).
  * A key waiting goes before any work, so a keypress never waits behind a
  * work step; a scripted run finishes all work before each key so screen
- * dumps are deterministic. */
+ * dumps are deterministic. While a key's chain run is under way on the
+ * worker, the keys are polled every JOB_POLL_MS and its result is drawn
+ * as soon as one finds it done. */
 static int app_loop(struct app *a)
 {
     int scripted = input_scripted(a->in), sig = 0;
@@ -369,6 +376,7 @@ static int app_loop(struct app *a)
         if (!scripted) {
             int k = input_next(a->in, 0);
             if (k != KEY_NONE) { apply(a, app_key(a, k)); continue; }
+            if (explorer_result_ready(&a->ex)) { app_frame(a); continue; }
         }
         unsigned fl = background(a, 0) | pending; /* claims the slot; one step of work */
         pending = EX_NONE;
@@ -382,7 +390,8 @@ static int app_loop(struct app *a)
             fl |= a->redraw_owed;
         }
         apply(a, fl & ~EX_QUIT);
-        int key = input_next(a->in, fl & EX_BUSY ? 0 : IDLE_WAKE_MS);
+        int wait = fl & EX_BUSY ? 0 : explorer_result_pending(&a->ex) ? JOB_POLL_MS : IDLE_WAKE_MS;
+        int key = input_next(a->in, wait);
         if (key == KEY_NONE) {
             if (scripted) break;
             if (fl & EX_BUSY) pending = background(a, WORK_SLICE_NS);

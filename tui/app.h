@@ -31,6 +31,13 @@
  * after every 1 ms slice would cost a third of the work's time); a key's
  * frame and the frame when the work is done are never held back. */
 #define BUSY_FRAME_NS 33000000L
+/* While a key's chain run is under way on the worker (explorer.h async),
+ * the loop looks for its result this often (a key still wakes it at once). */
+#define JOB_POLL_MS 1
+/* A key's job gets this long to finish before its frame is drawn without
+ * it (explorer.h job_grace_ns): a small file's run is shown at once, with no
+ * "computing..." flash; a V = 262144 frame stays well under 2 ms. */
+#define JOB_GRACE_NS 500000L
 
 struct app {
     struct explorer ex;

@@ -21,7 +21,7 @@ struct input {
 struct input *input_open(const char *script, struct ls_error *err)
 {
     struct input *in = calloc(1, sizeof *in);
-    if (!in) { ls_fail(err, LS_ELIMIT, "out of memory"); return NULL; }
+    if (!in) { ls_oom(err); return NULL; }
     if (!script) return in;
     size_t n;
     struct ls_error e = {0};

@@ -104,7 +104,7 @@ static int write_temp(const char *path, const void *data, size_t len, mode_t mod
 {
     size_t pl = strlen(path);
     char *tmp = malloc(pl + 16);
-    if (!tmp) return ls_fail(err, LS_ELIMIT, "out of memory");
+    if (!tmp) return ls_oom(err);
     memcpy(tmp, path, pl);
     memcpy(tmp + pl, ".tmpXXXXXX", 11);
     int fd = mkstemp(tmp);

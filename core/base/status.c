@@ -13,8 +13,16 @@ int ls_fail(struct ls_error *err, int code, const char *fmt, ...)
         vsnprintf(err->msg, sizeof err->msg, fmt, ap);
         va_end(ap);
         err->code = code;
+        err->oom = 0;
     }
     return code;
+}
+
+int ls_oom(struct ls_error *err)
+{
+    int rc = ls_fail(err, LS_ELIMIT, "out of memory");
+    if (err) err->oom = 1;
+    return rc;
 }
 
 void ls_error_prefix(struct ls_error *err, const char *prefix)

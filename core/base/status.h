@@ -32,11 +32,18 @@ enum ls_code {
 struct ls_error {
     int code;                 /* enum ls_code; 0 when no error */
     char msg[LS_ERROR_MAX];   /* raw (unescaped) UTF-8-ish text */
+    int oom;                  /* 1: ls_oom's plain "out of memory", which a
+                                 caller that knows the input's size may
+                                 replace with figures (formats.c) */
 };
 
 /* Set err (may be NULL) and return code. printf-style. */
 int ls_fail(struct ls_error *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* An allocation failed: LS_ELIMIT, "out of memory" (the one wording), and
+ * err->oom set. */
+int ls_oom(struct ls_error *err);
 
 /* Prefix an existing message with "prefix: " (e.g. a file name). */
 void ls_error_prefix(struct ls_error *err, const char *prefix);

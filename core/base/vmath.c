@@ -4,8 +4,9 @@
  * Vectors are 4 doubles (one ymm, or two xmm on the baseline): the same
  * lane arithmetic, so the same bits, on every path. (8-double vectors made
  * GCC scalarise double compares on AVX2.) The kernels themselves are in
- * vmath_double.h (our exp, the exp passes, the divisions) and
- * vmath_float.h (the first scan, counts, the float32 exp sums); this file
+ * vmath_double.h (our exp, the exp passes, the divisions),
+ * vmath_float.h (the first scan, counts, the float32 exp sums) and
+ * vmath_prob.h (entropy terms and counts over probabilities); this file
  * instantiates them per path, picks the path and holds the API. */
 #include "base/vmath.h"
 
@@ -21,8 +22,9 @@
 #include "base/vmath_lanes.h"
 #include "base/vmath_double.h"
 #include "base/vmath_float.h"
+#include "base/vmath_prob.h"
 
-#define VM_PATH(SUFFIX, ATTR, EXPB, FDIVB, W, DIVB)                                                    \
+#define VM_PATH(SUFFIX, ATTR, EXPB, FDIVB, W, DIVB, TW)                                                \
     ATTR static void scan_##SUFFIX(const float *z, size_t n, struct vm_scan *o, float thr, int32_t *ids, \
                                    size_t cap, size_t *m) { scan##W(z, n, o, thr, ids, cap, m); }     \
     ATTR static double exp_##SUFFIX(const float *z, size_t n, double sh, double sc, double *out,       \
@@ -41,14 +43,19 @@
     ATTR static void fdivonly_##SUFFIX(const float *z, size_t n, float T, float *y) { fdivonly##W(z, n, T, y); } \
     ATTR static double expfsum_##SUFFIX(const float *z, size_t n, float c, float m, float zmin, int32_t *ids, \
                                         size_t *n_ids, double *sx, size_t *nb)                           \
-    { return expfsum##W(z, n, c, m, zmin, ids, n_ids, sx, nb); }
+    { return expfsum##W(z, n, c, m, zmin, ids, n_ids, sx, nb); }                                       \
+    ATTR static void terms_##SUFFIX(const double *p, const float *z, uint32_t n, double off, double invT,  \
+                                    double lnS, double *t) { terms##TW(p, z, n, off, invT, lnS, t); }     \
+    ATTR static uint32_t above_##SUFFIX(const double *p, uint32_t lo, uint32_t hi, double pt, int eq,      \
+                                        double thr, int32_t *ids, uint32_t *m, uint32_t cap)              \
+    { return count_above4(p, lo, hi, pt, eq, thr, ids, m, cap); }
 
 #if defined(__x86_64__) && defined(__GNUC__)
-VM_PATH(avx512, TARGET_512, exp_body8, fdiv_body8, 16, divide_fma8)
-VM_PATH(avx2, TARGET_AVX2, exp_body, fdiv_body, 8, divide_fma4)
+VM_PATH(avx512, TARGET_512, exp_body8, fdiv_body8, 16, divide_fma8, 8)
+VM_PATH(avx2, TARGET_AVX2, exp_body, fdiv_body, 8, divide_fma4, 4)
 #define VM_X86 1
 #endif
-VM_PATH(portable, , exp_body, fdiv_body, 4, divide_body)
+VM_PATH(portable, , exp_body, fdiv_body, 4, divide_body, 4)
 
 struct vm_ops {
     const char *name;
@@ -64,13 +71,20 @@ struct vm_ops {
     void (*iota)(int32_t *, size_t);
     void (*fdiv_only)(const float *, size_t, float, float *);
     double (*expf_sum)(const float *, size_t, float, float, float, int32_t *, size_t *, double *, size_t *);
+    void (*terms)(const double *, const float *, uint32_t, double, double, double, double *);
+    uint32_t (*above)(const double *, uint32_t, uint32_t, double, int, double, int32_t *, uint32_t *, uint32_t);
 };
 
+/* one path's row of the table, its kernels in the order of struct vm_ops */
+#define VM_ROW(S)                                                                                      \
+    { #S, scan_##S, exp_##S, expdiv_##S, divide_##S, nonfinite_##S, fdiv_##S, collect_##S, absgt_##S,    \
+      nfabs_##S, iota_##S, fdivonly_##S, expfsum_##S, terms_##S, above_##S }
+
 static const struct vm_ops paths[] = {
-    { "portable", scan_portable, exp_portable, expdiv_portable, divide_portable, nonfinite_portable, fdiv_portable, collect_portable, absgt_portable, nfabs_portable, iota_portable, fdivonly_portable, expfsum_portable },
+    VM_ROW(portable),
 #ifdef VM_X86
-    { "avx2", scan_avx2, exp_avx2, expdiv_avx2, divide_avx2, nonfinite_avx2, fdiv_avx2, collect_avx2, absgt_avx2, nfabs_avx2, iota_avx2, fdivonly_avx2, expfsum_avx2 },
-    { "avx512", scan_avx512, exp_avx512, expdiv_avx512, divide_avx512, nonfinite_avx512, fdiv_avx512, collect_avx512, absgt_avx512, nfabs_avx512, iota_avx512, fdivonly_avx512, expfsum_avx512 },
+    VM_ROW(avx2),
+    VM_ROW(avx512),
 #endif
 };
 
@@ -191,3 +205,17 @@ size_t vm_count_nonfinite_abs_gt(const float *z, size_t n, double thr, size_t *n
     return ops()->nf_abs_gt(z, n, thr, n_over);
 }
 const char *vm_path_name(void) { return ops()->name; }
+
+void vm_entropy_terms(const double *p, const float *z, uint32_t n, double off, double invT, double lnS, double *t)
+{
+    ops()->terms(p, z, n, off, invT, lnS, t);
+}
+uint32_t vm_count_above(const double *p, uint32_t lo, uint32_t hi, double pt, int eq)
+{
+    return ops()->above(p, lo, hi, pt, eq, 0.0, NULL, NULL, 0);
+}
+uint32_t vm_count_above_collect(const double *p, uint32_t lo, uint32_t hi, double pt, int eq, double thr,
+                                int32_t *ids, uint32_t *m, uint32_t cap)
+{
+    return ops()->above(p, lo, hi, pt, eq, thr, ids, m, cap);
+}

@@ -111,6 +111,19 @@ size_t vm_count_abs_gt(const float *z, size_t n, double thr);
  * pass over z. */
 size_t vm_count_nonfinite_abs_gt(const float *z, size_t n, double thr, size_t *n_over);
 
+/* t[i] = p[i] * (lnS - ((z[i] - off) * invT)) for i < n: the entropy's
+ * terms, each the scalar expression's IEEE result (a p of 0 gives +0). */
+void vm_entropy_terms(const double *p, const float *z, uint32_t n, double off, double invT, double lnS, double *t);
+
+/* How many of p[lo..hi) are > pt (>= pt with eq). */
+uint32_t vm_count_above(const double *p, uint32_t lo, uint32_t hi, double pt, int eq);
+
+/* The same count, and in the same pass the ids i (ascending) with
+ * p[i] >= thr appended at ids[*m] (cap entries in all; *m counts on past
+ * cap, so *m > cap says some were not stored). */
+uint32_t vm_count_above_collect(const double *p, uint32_t lo, uint32_t hi, double pt, int eq, double thr,
+                                int32_t *ids, uint32_t *m, uint32_t cap);
+
 /* The path in use: "avx512", "avx2" or "portable". */
 const char *vm_path_name(void);
 

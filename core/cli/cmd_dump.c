@@ -94,14 +94,14 @@ static int write_dump(const struct cli_opts *o, const struct model_cli *mc, cons
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
-    if (!f) return ls_fail(err, LS_ELIMIT, "out of memory");
+    if (!f) return ls_oom(err);
     size_t ol = strlen(mc->output);
     int npy = ol >= 4 && !strcmp(mc->output + ol - 4, ".npy");
     if (npy) dump_npy(f, m, c);
     else dump_json(f, o, mc, m, c);
     int bad = ferror(f);
     fclose(f);
-    int rc = bad ? ls_fail(err, LS_ELIMIT, "out of memory") : file_write_atomic(mc->output, buf, len, err);
+    int rc = bad ? ls_oom(err) : file_write_atomic(mc->output, buf, len, err);
     if (rc && !bad) ls_error_prefix(err, mc->output);
     free(buf);
     if (!rc && !o->json)
@@ -116,7 +116,7 @@ static int dump(struct model_cmd *c)
     struct gen_ws ws;
     struct gen_cont cont = {0};
     struct gen_request r;
-    if (gen_ws_init(&ws, c->m->V)) return ls_fail(&c->err, LS_ELIMIT, "out of memory");
+    if (gen_ws_init(&ws, c->m->V)) return ls_oom(&c->err);
     model_cli_request(&c->o, &c->mc, c->prompt, c->np, DUMP_DEFAULT_MAX, &r);
     r.keep_logits = 1;
     gen_begin(&cont, &r, 0);

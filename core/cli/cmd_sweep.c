@@ -155,7 +155,7 @@ static int parse_args(int argc, char **argv, const char *help, struct cli_opts *
                       struct ls_error *err)
 {
     char **nargv = malloc(((size_t)argc + 1) * sizeof *nargv);
-    if (!nargv) return ls_fail(err, LS_ELIMIT, "out of memory");
+    if (!nargv) return ls_oom(err);
     int nargc = prescan(argc, argv, nargv, ctx->plan);
     int rc = cli_parse(nargc, nargv, o, extra, on_opt, ctx, help, err);
     free(nargv);
@@ -170,7 +170,7 @@ static int sweep_eval(struct source *s, const struct cli_opts *o, struct sweep_c
 {
     const struct sweep_plan *pl = ctx->plan;
     struct eval_settings *set = malloc((size_t)pl->nrows * sizeof *set);
-    if (!set) return ls_fail(err, LS_ELIMIT, "out of memory");
+    if (!set) return ls_oom(err);
     for (int r = 0; r < pl->nrows; r++) {
         set[r].chain = o->chain;
         set[r].params = pl->rows[r].p;
@@ -200,7 +200,7 @@ static int run(int argc, char **argv, const struct cli_command *self)
     eval_config_init(&ctx.cfg);
     model_cli_init(&ctx.mc);
     ctx.plan = calloc(1, sizeof *ctx.plan);
-    int rc = ctx.plan ? parse_args(argc, argv, self->help, &o, &ctx, &err) : ls_fail(&err, LS_ELIMIT, "out of memory");
+    int rc = ctx.plan ? parse_args(argc, argv, self->help, &o, &ctx, &err) : ls_oom(&err);
     if (rc < 0) { free(ctx.plan); return 0; }
     int gen = ctx.mc.model || ctx.mc.prompt;
     if (!rc && (gen || !(rc = eval_cli_open(&o, &ctx.cfg, &s, &err)))) rc = sweep_eval(s, &o, &ctx, &er, &err);

@@ -23,7 +23,7 @@ static int read_corpora(const struct cli_opts *o, char **text, size_t *len, stru
         size_t l;
         int rc = lm_read_whole(o->files[i], CORPUS_CAP, "corpus", &b, &l, err);
         char *na = rc ? NULL : realloc(all, n + l + 1);
-        if (!rc && !na) rc = ls_fail(err, LS_ELIMIT, "out of memory");
+        if (!rc && !na) rc = ls_oom(err);
         if (rc) { free(b); free(all); ls_error_prefix(err, o->files[i]); return rc; }
         all = na;
         memcpy(all + n, b, l);

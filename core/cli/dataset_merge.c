@@ -87,7 +87,7 @@ static int merge_files(const char *const *parts, int n, struct ds_doc **out, str
     struct ds_doc *m = NULL;
     int rc = ds_read(parts[0], &m, err);
     char *seen = NULL;
-    if (!rc && !(seen = calloc((size_t)(m->shard_n ? m->shard_n : 1), 1))) rc = ls_fail(err, LS_ELIMIT, "out of memory");
+    if (!rc && !(seen = calloc((size_t)(m->shard_n ? m->shard_n : 1), 1))) rc = ls_oom(err);
     if (!rc && m->n_rows < m->rows_expected)
         rc = ls_fail(err, LS_EDATA, "%s: incomplete (%zu of %zu rows; complete it with --resume)", parts[0], m->n_rows, m->rows_expected);
     if (!rc && m->shard_n) seen[m->shard_i - 1] = 1;

@@ -77,7 +77,7 @@ int info_doc_build(struct source *s, uint32_t keep, int json, struct info_doc *d
         count_step(d, sp);
         size_t n = 0;
         const char *t = step_text(d, sp, &n);
-        if (t && append(d, t, n)) rc = ls_fail(err, LS_ELIMIT, "out of memory");
+        if (t && append(d, t, n)) rc = ls_oom(err);
     }
     d->have_tail = d->tail_min <= d->tail_max;
     free(z);

@@ -67,7 +67,7 @@ int model_cli_parse(int argc, char **argv, struct cli_opts *o, struct model_cli 
     ex[MODEL_CLI_N_EXTRA] = (struct cli_extra){ NULL, 0, 0 };
     /* -o FILE is --output FILE: the shared parser has no -o of its own */
     char **av = malloc(((size_t)argc + 1) * sizeof *av);
-    if (!av) return ls_fail(err, LS_ELIMIT, "out of memory");
+    if (!av) return ls_oom(err);
     static char output_opt[] = "--output";
     for (int i = 0; i < argc; i++) av[i] = strcmp(argv[i], "-o") ? argv[i] : output_opt;
     av[argc] = NULL;

@@ -229,6 +229,7 @@ static int acc_init(struct eval_run *r, size_t k, const struct eval_settings *se
     a->sc.n_steps = r->n_steps;
     a->sc.n_samples = r->cfg.n_samples;
     a->sc.post_sampling = r->src->post_sampling;   /* a property of the file: once */
+    a->carry = chain_uses(&set->chain, &set->params, STAGE_MIROSTAT); /* (pipe_workers: then one worker) */
     return LS_OK;
 }
 
@@ -249,10 +250,13 @@ static int build_breakers(struct eval_run *r, const struct eval_settings *set, s
 static int run_setting(struct eval_run *r, struct eval_worker *w, struct eval_acc *a, int reuse,
                        struct chain_result *res)
 {
-    w->ws.mu = a->mu;
-    w->ws.mu_set = a->mu_set;
+    if (a->carry) {
+        w->ws.mu = a->mu;
+        w->ws.mu_set = a->mu_set;
+    }
     int rc = topn_run(&a->set.chain, &a->set.params, w->logits, r->V,
                       w->info->sparse ? w->info->tail_mass : -1.0, w->info->token, reuse, &w->ws, res, &w->err);
+    if (!a->carry) return rc;
     if (!rc && w->info->token >= 0) chain_accept(&a->set.chain, &a->set.params, &w->ws, res, w->info->token);
     a->mu = w->ws.mu;
     a->mu_set = w->ws.mu_set;
@@ -274,7 +278,7 @@ int eval_run_new(const struct source *src, const struct eval_config *cfg,
                        "exceeds the limit of %u (use fewer samples)", cfg->n_samples, src->n_steps, n_set,
                        (unsigned long long)ntok, EVAL_MAX_TOKENS);
     struct eval_run *r = calloc(1, sizeof *r);
-    if (!r) return ls_fail(err, LS_ELIMIT, "out of memory");
+    if (!r) return ls_oom(err);
     r->src = src;
     r->V = src->vocab_size;
     r->n_steps = src->n_steps;

@@ -46,10 +46,10 @@ static int finish(const void *state, const struct eval_run *r, struct eval_acc *
     s->distinct_1 = s->distinct_2 = s->recorded_agreement = NAN;
     size_t n1 = (size_t)N * S, n2 = (size_t)N * (S - 1);
     struct set64 u1, u2;
-    if (set_init(&u1, n1 < ((size_t)1 << 24) ? n1 : ((size_t)1 << 24))) return ls_fail(err, LS_ELIMIT, "out of memory");
+    if (set_init(&u1, n1 < ((size_t)1 << 24) ? n1 : ((size_t)1 << 24))) return ls_oom(err);
     if (set_init(&u2, n2 < ((size_t)1 << 24) ? (n2 ? n2 : 1) : ((size_t)1 << 24))) {
         free(u1.t);
-        return ls_fail(err, LS_ELIMIT, "out of memory");
+        return ls_oom(err);
     }
     uint64_t agree = 0, rec = 0, d1 = 0, d2 = 0;
     for (uint32_t i = 0; i < N; i++) {
@@ -69,7 +69,7 @@ static int finish(const void *state, const struct eval_run *r, struct eval_acc *
             /* grow before the load factor passes 1/2 */
             if (u1.n * 2 >= u1.cap || u2.n * 2 >= u2.cap) {
                 struct set64 *g = u1.n * 2 >= u1.cap ? &u1 : &u2, ng;
-                if (set_init(&ng, g->cap)) { free(u1.t); free(u2.t); return ls_fail(err, LS_ELIMIT, "out of memory"); }
+                if (set_init(&ng, g->cap)) { free(u1.t); free(u2.t); return ls_oom(err); }
                 for (size_t j = 0; j < g->cap; j++) if (g->t[j]) set_add(&ng, g->t[j] - 1);
                 free(g->t);
                 *g = ng;

@@ -176,7 +176,7 @@ static int spawn(const char *name, const char *command, uint32_t sample, const c
     int in[2] = {-1, -1}, out[2] = {-1, -1};
     char envvar[64];
     char **envp = child_env(sample, extra, envvar, sizeof envvar);
-    if (!envp) return ls_fail(err, LS_ELIMIT, "out of memory");
+    if (!envp) return ls_oom(err);
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in) || pipe(out)) {
         int e = errno;
         free(envp);

@@ -42,7 +42,7 @@ static int setup(const struct eval_gen_request *g, const struct eval_config *cfg
                  size_t n_set, struct eval_gen *e, struct ls_error *err)
 {
     e->src = source_alloc(&stand_in_ops, g->model->name);
-    if (!e->src) return ls_fail(err, LS_ELIMIT, "out of memory");
+    if (!e->src) return ls_oom(err);
     e->src->n_steps = g->max_tokens;
     e->src->vocab_size = g->model->V;
     e->n_set = n_set;
@@ -53,11 +53,11 @@ static int setup(const struct eval_gen_request *g, const struct eval_config *cfg
     for (uint32_t s = 0; s < g->max_tokens; s++) e->run->rec[s] = -1;
     e->run->steps_done = g->max_tokens;
     e->sets = calloc(n_set, sizeof *e->sets);
-    if (!e->sets) return ls_fail(err, LS_ELIMIT, "out of memory");
+    if (!e->sets) return ls_oom(err);
     for (size_t k = 0; k < n_set; k++) {
         e->sets[k].brk_step = malloc(cfg->n_samples * sizeof(int32_t));
         e->sets[k].brk_tok = malloc(cfg->n_samples * sizeof(int32_t));
-        if (!e->sets[k].brk_step || !e->sets[k].brk_tok) return ls_fail(err, LS_ELIMIT, "out of memory");
+        if (!e->sets[k].brk_step || !e->sets[k].brk_tok) return ls_oom(err);
     }
     return LS_OK;
 }
@@ -122,7 +122,7 @@ static int score_one(const struct eval_gen_request *g, struct eval_gen *e, size_
     size_t plen = strlen(g->prompt), len = plen + c->text_len;
     if (len + 1 > *cap) {
         char *nb = realloc(*buf, len + 1);
-        if (!nb) return ls_fail(err, LS_ELIMIT, "out of memory");
+        if (!nb) return ls_oom(err);
         *buf = nb; *cap = len + 1;
     }
     memcpy(*buf, g->prompt, plen);
@@ -214,7 +214,7 @@ int eval_gen_begin(const struct eval_gen_request *g, const struct eval_config *c
 {
     *out = NULL;
     struct eval_gen_job *j = calloc(1, sizeof *j);
-    if (!j || !(j->e = calloc(1, sizeof *j->e))) { free(j); return ls_fail(err, LS_ELIMIT, "out of memory"); }
+    if (!j || !(j->e = calloc(1, sizeof *j->e))) { free(j); return ls_oom(err); }
     j->g = *g;
     j->set = set;
     j->seed = cfg->seed;
@@ -291,7 +291,7 @@ int eval_gen_score(const struct eval_gen_request *g, const struct eval_config *c
     struct eval_config c = *cfg;
     c.n_samples = n;
     struct eval_gen *e = calloc(1, sizeof *e);
-    if (!e) return ls_fail(err, LS_ELIMIT, "out of memory");
+    if (!e) return ls_oom(err);
     int rc = setup(g, &c, set, 1, e, err);
     char *buf = NULL;
     size_t cap = 0;

@@ -12,9 +12,11 @@
 struct eval_acc {
     struct eval_settings set;
     /* the chain's carried state along the recorded tokens (mirostat's mu),
-     * swapped into the worker's chain_ws around this setting's run */
+     * swapped into the worker's chain_ws around this setting's run, only
+     * when the chain has one (carry): a setting without mirostat runs on
+     * several step workers at once, which must not touch a shared mu */
     double mu;
-    int mu_set;
+    int mu_set, carry;
     struct eval_scores sc;
     struct rng *g;               /* n_samples streams */
     int32_t *tokens;             /* n_samples x n_steps */

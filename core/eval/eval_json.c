@@ -22,7 +22,7 @@ static int init(const struct eval_config *cfg, void **state, struct ls_error *er
     if (!cfg->json_keys) return LS_OK;
     size_t l = strlen(cfg->json_keys);
     struct keys *ks = malloc(sizeof *ks + l + 1);
-    if (!ks) return ls_fail(err, LS_ELIMIT, "out of memory");
+    if (!ks) return ls_oom(err);
     ks->n = 0;
     memcpy(ks->buf, cfg->json_keys, l + 1);
     for (char *p = ks->buf;;) {

@@ -224,7 +224,7 @@ static int init(const struct eval_config *cfg, void **state, struct ls_error *er
     int rc = st ? LS_OK : LS_ELIMIT;
     if (!rc && cfg->reference) rc = prepare_reference(st, cfg->reference);
     if (!rc && cfg->n_expected > 0) rc = prepare_items(st, cfg->expected, cfg->n_expected);
-    if (rc) { release(st); return ls_fail(err, LS_ELIMIT, "out of memory"); }
+    if (rc) { release(st); return ls_oom(err); }
     *state = st;
     return LS_OK;
 }
@@ -261,7 +261,7 @@ static int sample(const void *state, const struct eval_run *r, struct eval_acc *
     for (int k = 0; !rc && k < st->n_items && all; k++) all = has_item(tn, st->items[k], st->item_len[k]);
     if (!rc && st->n_items > 0) a->ref_sum[R_CONTAINS] += all;
     free(tn);
-    return rc ? ls_fail(err, LS_ELIMIT, "out of memory") : LS_OK;
+    return rc ? ls_oom(err) : LS_OK;
 }
 
 static int finish(const void *state, const struct eval_run *r, struct eval_acc *a, struct ls_error *err)

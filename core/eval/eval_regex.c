@@ -10,7 +10,7 @@ static int init(const struct eval_config *cfg, void **state, struct ls_error *er
 {
     if (!cfg->regex) return LS_OK;
     regex_t *re = malloc(sizeof *re);
-    if (!re) return ls_fail(err, LS_ELIMIT, "out of memory");
+    if (!re) return ls_oom(err);
     int rc = regcomp(re, cfg->regex, REG_EXTENDED | REG_NOSUB);
     if (rc) {
         char msg[256];

@@ -10,6 +10,7 @@
  * stream continued: the N shown are its first N (one stream, so a token
  * drawn once among the N has a frequency of at least 1/10,000). */
 #include "explorer/explorer.h"
+#include "explorer/explorer_job.h"
 #include "base/budget.h"
 #include "base/clock.h"
 #include "base/numfmt.h"
@@ -49,6 +50,7 @@ void explorer_init(struct explorer *ex)
     ex->detail_id = ex->detail_for = -1;
     ex->strip_stage = -1;
     ex->replay_budget_ns = -1;
+    ex->res_step = -1;
 }
 
 static void seq_free(struct explorer *ex)
@@ -63,9 +65,10 @@ static void seq_free(struct explorer *ex)
 
 static void buffers_free(struct explorer *ex)
 {
+    ex_job_free(ex->job); ex->job = NULL;   /* first: they read the breakers */
+    ex_job_free(ex->sjob); ex->sjob = NULL;
     free(ex->logits); ex->logits = NULL;
     free(ex->wlogits); ex->wlogits = NULL;
-    free(ex->cdf); ex->cdf = NULL;
     free(ex->rec_tok); ex->rec_tok = NULL;
     free(ex->rec_hist); ex->rec_hist = NULL;
     replay_free(&ex->rp);
@@ -120,14 +123,15 @@ int explorer_set_source(struct explorer *ex, struct source *s, struct ls_error *
     memset(&tmp.rp, 0, sizeof tmp.rp);
     tmp.breakers = NULL;
     tmp.breakers_built = 0;
+    tmp.job = ex_job_new(V, n, ex->threaded);
+    tmp.sjob = ex->threaded ? ex_job_new(V, n, 1) : NULL;
     /* a bias names tokens of the file it was set on */
     memset(&tmp.params.bias, 0, sizeof tmp.params.bias);
     tmp.rec_hist = malloc((size_t)n * sizeof *tmp.rec_hist);
     tmp.logits = malloc((size_t)V * sizeof *tmp.logits);
     tmp.wlogits = malloc((size_t)V * sizeof *tmp.wlogits);
-    tmp.cdf = malloc((size_t)V * sizeof *tmp.cdf);
     tmp.rec_tok = malloc((size_t)n * sizeof *tmp.rec_tok);
-    int bad = !tmp.logits || !tmp.wlogits || !tmp.cdf || !tmp.rec_tok || !tmp.rec_hist || replay_init(&tmp.rp, n);
+    int bad = !tmp.job || (ex->threaded && !tmp.sjob) || !tmp.logits || !tmp.wlogits || !tmp.rec_tok || !tmp.rec_hist || replay_init(&tmp.rp, n);
     for (uint32_t i = 0; !bad && i < n; i++) tmp.rec_tok[i] = -2;
     bad = bad || chain_ws_init(&tmp.ws, V) || chain_ws_init(&tmp.wws, V) ||
           chain_result_init(&tmp.res, V) || chain_result_init(&tmp.wres, V);
@@ -149,11 +153,13 @@ int explorer_set_source(struct explorer *ex, struct source *s, struct ls_error *
     ex->n_steps = n;
     ex->step = 0;
     ex->step_loaded = 0;
+    ex->res_step = -1;
+    ex->res_ok = 0;
     ex->stale = EX_RECOMPUTE;
     ex->dist_sel = ex->dist_scroll = 0;
     ex->seq_cur = -1;
     ex->detail_id = ex->detail_for = -1;
-    ex->hist_pending = ex->hist_failed = ex->ws_clobbered = 0;
+    ex->hist_pending = ex->hist_failed = 0;
     if (s->warnings[0]) {
         /* first warning line only: the status line has one row */
         size_t l = strcspn(s->warnings, "\n");
@@ -187,25 +193,36 @@ const char *explorer_token_known(const struct explorer *ex, int32_t id, char *bu
 
 /* --- current step ------------------------------------------------------ */
 
-static void load_step(struct explorer *ex)
+/* The step's logits, info and read error into the job's buffer (main
+ * thread: sources are not shared with the worker). The front's step is
+ * not read again (kept when the buffer has the same copy, else copied);
+ * any other step is read afresh, as the explorer always did (the
+ * non-finite policy may have changed since). */
+static void job_load(struct explorer *ex, struct ex_job *j)
 {
-    if (ex->step_loaded && ex->loaded_step == ex->step) return;
-    ex->step_loaded = 1;
-    ex->loaded_step = ex->step;
-    ex->n_top = 0;
-    ex->rec_rank = 0;
-    memset(&ex->info, 0, sizeof ex->info);
-    ex->info.token = -1;
-    ex->step_err.code = 0;
-    if (explorer_read_step(ex, ex->step, ex->logits, &ex->info, &ex->step_err)) {
-        source_error_step(&ex->step_err, ex->step);   /* once: a read error names it already */
-        ex->info.token = -1;
-        /* a failed step shows as all masked: the panels say why */
-        for (uint32_t i = 0; i < ex->V; i++) ex->logits[i] = -INFINITY;
+    const uint32_t step = ex->step;
+    const int front = ex->step_loaded && ex->loaded_step == step;
+    if (front && j->logits_step == (int64_t)step) return;
+    j->logits_step = step;
+    if (front) {
+        memcpy(j->logits, ex->logits, (size_t)ex->V * sizeof *j->logits);
+        j->info = ex->info;
+        j->step_err = ex->step_err;
         return;
     }
-    int32_t t = ex->info.token;
-    ex->rec_tok[ex->step] = t >= 0 && (uint32_t)t < ex->V ? t : -1;
+    memset(&j->info, 0, sizeof j->info);
+    j->info.token = -1;
+    j->step_err.code = 0;
+    j->step_err.msg[0] = 0;
+    if (explorer_read_step(ex, step, j->logits, &j->info, &j->step_err)) {
+        source_error_step(&j->step_err, step);   /* once: a read error names it already */
+        j->info.token = -1;
+        /* a failed step shows as all masked: the panels say why */
+        for (uint32_t i = 0; i < ex->V; i++) j->logits[i] = -INFINITY;
+        return;
+    }
+    int32_t t = j->info.token;
+    ex->rec_tok[step] = t >= 0 && (uint32_t)t < ex->V ? t : -1;
 }
 
 int explorer_read_step(const struct explorer *ex, uint32_t step, float *z, struct step_info *info,
@@ -214,33 +231,6 @@ int explorer_read_step(const struct explorer *ex, uint32_t step, float *z, struc
     int rc = source_read_step(ex->src, step, z, info, err);
     if (rc || ex->allow_nonfinite) return rc;
     return step_nonfinite_check(z, ex->V, info, ex->nonfinite_hint, err);
-}
-
-static void build_samples(struct explorer *ex)
-{
-    struct ex_samples *sm = &ex->samples;
-    const struct chain_result *r = &ex->res;
-    memset(sm, 0, sizeof *sm);
-    if (!ex->res_ok || r->n_kept == 0) return;
-    struct draw_cdf d = draw_cdf_build(r, ex->cdf);
-    struct rng g;
-    rng_seed(&g, ex->seed);
-    uint32_t n = ex->n_draws > EX_DRAWS_MAX ? EX_DRAWS_MAX : ex->n_draws;
-    for (uint32_t i = 0; i < n; i++) {
-        int32_t id = draw_token(&d, &g);
-        sm->draw[i] = id;
-        uint32_t k;
-        for (k = 0; k < sm->n_rows && sm->row_id[k] != id; k++) ;
-        if (k == sm->n_rows && k < EX_SAMPLE_ROWS) { sm->row_id[k] = id; sm->n_rows++; }
-        if (k < EX_SAMPLE_ROWS) sm->row_drawn[k]++;
-    }
-    sm->n = n;
-    /* empirical frequencies of the drawn tokens only (no search in the
-     * V-sized CDF per draw: 10,000 draws stay well under a millisecond at
-     * V = 262144), over the same stream from its start (the draws view's) */
-    rng_seed(&g, ex->seed);
-    draw_count_tokens(&d, &g, EX_EMP_DRAWS, sm->row_id, sm->n_rows, sm->row_emp);
-    sm->emp_n = EX_EMP_DRAWS;
 }
 
 static void fill_scores(struct explorer *ex);
@@ -283,7 +273,6 @@ static int replay_advance(struct explorer *ex, long budget_ns, int min_steps, in
         if (n >= min_steps && ((stateful && !runs) || (budget_ns >= 0 && clock_ns() - t0 >= budget_ns))) break;
         rc = replay_to(h, ex->src, &ex->chain, &ex->params, h->upto + 1, ex->seed, ex->wlogits, &info, &ex->ws,
                        &ex->wres, e);
-        if (h->ran) ex->ws_clobbered = 1;
     }
     ex->ws.want = want;
     if (rc) return -1;
@@ -337,44 +326,120 @@ static unsigned history_work(struct explorer *ex, long budget_ns)
     return EX_REDRAW | EX_BUSY;
 }
 
-void explorer_update(struct explorer *ex)
+/* Fill the job with the current step's inputs (main thread, job idle):
+ * its logits, the stage context the replay reached (copied: the replay
+ * goes on while the job runs), the settings; then start it. */
+static void job_submit(struct explorer *ex)
 {
-    if (!ex->src) return;
-    if ((ex->stale & EX_RECOMPUTE) == EX_RECOMPUTE) {
-        /* same step as the last successful run: only settings changed, so
-         * the raw softmax is reused (chain_rerun skips one exp per token) */
-        int same = ex->step_loaded && ex->loaded_step == ex->step && ex->res_ok && ex->n_top > 0;
-        load_step(ex);
-        same = step_context(ex) && same && !ex->ws_clobbered;
-        struct ls_error e = {0};
-        ex->res_ok = topn_run(&ex->chain, &ex->params, ex->logits, ex->V,
-                              ex->info.sparse ? ex->info.tail_mass : -1.0, ex->info.token, same, &ex->ws, &ex->res,
-                              &e) == LS_OK;
-        ex->ws_clobbered = 0;
-        ex->res_gen++;
-        if (!ex->res_ok && !ex->step_err.code) ex->step_err = e;
-        if (ex->res_ok && ex->n_top == 0) {
-            /* raw order and rank depend on the step only: once per step */
-            /* a top-N step lists only its known tokens: the rest are unknown */
-            uint32_t want = ex->res.topn.sparse && ex->res.topn.n_listed < EX_TOP_MAX ? ex->res.topn.n_listed : EX_TOP_MAX;
-            if (ex->info.token >= 0 && (uint32_t)ex->info.token < ex->V) /* one pass for both */
-                ex->n_top = chain_top_rank(&ex->res, want, ex->top, ex->info.token, &ex->rec_rank);
-            else
-                ex->n_top = chain_top_raw(&ex->res, want, ex->top);
-        }
-        if (ex->dist_sel >= ex->n_top) ex->dist_sel = ex->n_top ? ex->n_top - 1 : 0;
-        explorer_marks_update(ex);
+    struct ex_job *j = ex->job;
+    job_load(ex, j);
+    int ctx_ok = step_context(ex);
+    const struct chain_ws *w = &ex->ws;
+    if (w->n_hist) memcpy(j->hist, w->hist, (size_t)w->n_hist * sizeof *j->hist);   /* hist NULL: none */
+    j->n_hist = w->n_hist;
+    j->n_prompt = w->n_prompt;
+    j->position = w->position;
+    j->breaker = w->breaker;
+    j->mu = w->mu;
+    j->mu_set = w->mu_set;
+    j->chain = ex->chain;
+    j->params = ex->params;
+    j->step = ex->step;
+    j->seed = ex->seed;
+    j->n_draws = ex->n_draws;
+    /* same step as a successful run in these buffers: only settings
+     * changed, so the raw softmax is reused (chain_rerun skips one exp per
+     * token); a history that failed runs without one, as from scratch */
+    j->rerun = ctx_ok && j->res_step == (int64_t)ex->step && j->ws_step == (int64_t)ex->step;
+    /* the raw order and the rank: once per step */
+    j->want_top = !(ex->step_loaded && ex->loaded_step == ex->step && ex->n_top > 0);
+    if (!j->want_top) {
+        memcpy(j->top, ex->top, ex->n_top * sizeof *j->top);
+        j->n_top = ex->n_top;
+        j->rec_rank = ex->rec_rank;
     }
-    if ((ex->stale & EX_RESAMPLE) == EX_RESAMPLE) build_samples(ex);
-    /* the token details (a full-vocabulary rank) only when the step, the
-     * settings or the token changed, not on every frame */
-    if (ex->stale != EX_NONE) ex->detail_for = -1;
-    ex->stale = EX_NONE;
-    fill_scores(ex);
+    ex->stale &= ~EX_RECOMPUTE;   /* the job builds the samples too */
+    ex->job_gen = ++ex->req_gen;
+    ex_job_start(j);
+}
+
+#define SWAP(T, a, b) do { T t_ = (a); (a) = (b); (b) = t_; } while (0)
+
+/* A finished job: swapped into the front (double buffering: the old front
+ * becomes the job's next buffer) when nothing newer was asked for since it
+ * started, else dropped (the request after it is still stale). */
+static void job_collect(struct explorer *ex)
+{
+    struct ex_job *j = ex->job;
+    ex_job_idle(j);
+    ex->job_last_ns = j->run_ns;
+    if ((ex->stale & EX_RECOMPUTE) == EX_RECOMPUTE || ex->job_gen != ex->req_gen) { ex->n_dropped++; return; }
+    SWAP(float *, ex->logits, j->logits);
+    SWAP(struct step_info, ex->info, j->info);
+    SWAP(struct ls_error, ex->step_err, j->step_err);
+    int64_t front = ex->step_loaded ? (int64_t)ex->loaded_step : -1;
+    ex->step_loaded = 1;
+    ex->loaded_step = (uint32_t)j->logits_step;
+    j->logits_step = front;
+    SWAP(struct chain_result, ex->res, j->res);
+    SWAP(int64_t, ex->res_step, j->res_step);
+    ex->res_ok = j->ok;
+    memcpy(ex->top, j->top, j->n_top * sizeof *ex->top);
+    ex->n_top = j->n_top;
+    ex->rec_rank = j->rec_rank;
+    ex->samples = j->samples;
+    ex->res_gen++;
+    if (ex->dist_sel >= ex->n_top) ex->dist_sel = ex->n_top ? ex->n_top - 1 : 0;
+    explorer_marks_update(ex);
+    ex->detail_for = -1;   /* the details follow the result */
+}
+
+int explorer_result_pending(const struct explorer *ex)
+{
+    return ex->job && ((ex->stale & EX_RECOMPUTE) == EX_RECOMPUTE || ex_job_state(ex->job) != EXJ_IDLE);
+}
+
+int explorer_result_ready(const struct explorer *ex)
+{
+    return ex->job && ex_job_state(ex->job) == EXJ_DONE;
+}
+
+/* The job: collect a finished one, start the newest request when the job
+ * is free; not async, wait until the result shown is the newest. Async, a
+ * job just started gets job_grace_ns to finish when the last one took less
+ * (a small file's run: shown at once, no "computing..." flash; a slow one
+ * is not waited for: a sleep and a wake-up on a busy machine cost more
+ * than the frame); a new source's first result is always waited for
+ * (there is nothing to show meanwhile). */
+static void job_step(struct explorer *ex)
+{
+    struct ex_job *j = ex->job;
+    for (;;) {
+        int st = ex_job_state(j);
+        if (st == EXJ_QUEUED) {
+            if (ex->async && ex->step_loaded) return;
+            ex_job_wait(j);
+            continue;
+        }
+        if (st == EXJ_DONE) job_collect(ex);
+        if ((ex->stale & EX_RECOMPUTE) != EX_RECOMPUTE) return;
+        job_submit(ex);
+        if (!ex->async || !ex->step_loaded) continue;   /* waited for above */
+        if (ex->job_last_ns < ex->job_grace_ns && ex_job_wait_ns(j, ex->job_grace_ns) == EXJ_DONE) job_collect(ex);
+        return;
+    }
+}
+
+/* The token details (a full-vocabulary rank) of the result shown, only
+ * when the result or the token changed, not on every frame, and not while
+ * a newer result is under way (the settings are not the shown result's):
+ * the same token's details stay meanwhile, another token's wait. */
+static void detail_update(struct explorer *ex, int pending)
+{
     if (ex->detail_id >= 0 && ex->res_ok && ex->detail_for == ex->detail_id) return;
     ex->detail_ok = 0;
     ex->detail_for = -1;
-    if (ex->detail_id >= 0 && ex->res_ok) {
+    if (ex->detail_id >= 0 && ex->res_ok && !pending) {
         ex->detail_for = ex->detail_id;
         struct report_ctx c = { ex->src, ex->step, &ex->chain, &ex->params, &ex->res, &ex->info,
                                 ex->logits, ex->seed, 0 };
@@ -383,13 +448,32 @@ void explorer_update(struct explorer *ex)
     }
 }
 
+void explorer_update(struct explorer *ex)
+{
+    if (!ex->src || !ex->job) return;
+    job_step(ex);
+    int pending = explorer_result_pending(ex);
+    /* seed or draw count alone: the draws again, here (cheap); while a job
+     * is under way they wait for its result */
+    if (!pending && (ex->stale & EX_RESAMPLE) == EX_RESAMPLE) {
+        ex_samples_build(&ex->res, ex->res_ok, ex->seed, ex->n_draws, ex->job->cdf, &ex->samples);
+        ex->stale &= ~EX_RESAMPLE;
+        ex->detail_for = -1;
+    }
+    fill_scores(ex);
+    detail_update(ex, pending);
+}
+
 void explorer_update_whole(struct explorer *ex)
 {
     long b = ex->replay_budget_ns;
+    int async = ex->async;
     ex->replay_budget_ns = -1;
+    ex->async = 0;
     if (ex->hist_pending) ex->stale |= EX_RECOMPUTE;
     explorer_update(ex);
     ex->replay_budget_ns = b;
+    ex->async = async;
 }
 
 /* --- sequence-wide numbers ----------------------------------------------- */
@@ -430,47 +514,136 @@ const struct ex_seq *explorer_seq(const struct explorer *ex)
     return same_setting(s, &ex->chain, &ex->params) ? s : NULL;
 }
 
-static void seq_step(struct explorer *ex, struct ex_seq *s)
+/* Step s->done of the sequence numbers, read into z/info (rec_tok): 1 when
+ * the chain must run on it, 0 when its state is known already (an error, no
+ * recorded token). */
+static int seq_read(struct explorer *ex, struct ex_seq *s, float *z, struct step_info *info)
 {
     uint32_t i = s->done;
-    struct step_info info;
     struct ls_error e = {0};
     s->p[i] = -1.0f;
-    info.token = -1;
-    int bad = explorer_read_step(ex, i, ex->wlogits, &info, &e);
-    int32_t tok = info.token;   /* a step refused for NaN still has its token */
+    info->token = -1;
+    int bad = explorer_read_step(ex, i, z, info, &e);
+    int32_t tok = info->token;   /* a step refused for NaN still has its token */
     ex->rec_tok[i] = tok >= 0 && (uint32_t)tok < ex->V ? tok : -1;
-    if (bad) { s->state[i] = SEQ_ERROR; s->n_err++; goto next; }
-    if (tok < 0 || (uint32_t)tok >= ex->V) { s->state[i] = SEQ_NOTOKEN; goto next; }
-    /* the stages' history and carried state: this slot's, along the recorded tokens */
-    chain_ws_set_breakers(&ex->wws, breakers(ex, &s->chain, &s->params));
-    chain_ws_set_context(&ex->wws, ex->rec_hist, s->n_hist, 0, i, ex->seed);
-    ex->wws.mu = s->mu;
-    ex->wws.mu_set = s->mu_set;
-    ex->wws.want = CHAIN_WANT_SCORES;   /* the numbers read here: no stage masses */
-    if (topn_run(&s->chain, &s->params, ex->wlogits, ex->V, info.sparse ? info.tail_mass : -1.0, tok, 0,
-                 &ex->wws, &ex->wres, &e)) {
-        s->state[i] = SEQ_ERROR; s->n_err++; goto next;
-    }
-    chain_accept(&s->chain, &s->params, &ex->wws, &ex->wres, tok);
-    s->mu = ex->wws.mu;
-    s->mu_set = ex->wws.mu_set;
+    if (bad) { s->state[i] = SEQ_ERROR; s->n_err++; return 0; }
+    if (tok < 0 || (uint32_t)tok >= ex->V) { s->state[i] = SEQ_NOTOKEN; return 0; }
+    return 1;
+}
+
+/* The chain ran on step s->done (ok: r holds it): its numbers. */
+static void seq_score(struct explorer *ex, struct ex_seq *s, int ok, const float *z, const struct step_info *info,
+                      const struct chain_result *r)
+{
+    uint32_t i = s->done;
+    if (!ok) { s->state[i] = SEQ_ERROR; s->n_err++; return; }
     /* the perplexity evaluator's arithmetic: one definition (eval_ppl.h) */
     struct eval_ppl_point pt;
-    eval_ppl_add(&s->ppl, ex->wlogits, &info, &ex->wres, ex->src->vocab, tok, &pt);
+    eval_ppl_add(&s->ppl, z, info, r, ex->src->vocab, info->token, &pt);
     s->p[i] = pt.unknown ? -1.0f : (float)pt.p_chain;
     s->state[i] = pt.unknown ? SEQ_UNKNOWN : pt.cut ? SEQ_CUT : SEQ_KEPT;
-next:
+}
+
+static void seq_next(struct explorer *ex, struct ex_seq *s)
+{
+    uint32_t i = s->done;
     if (ex->rec_tok[i] >= 0) ex->rec_hist[s->n_hist++] = ex->rec_tok[i];
     s->done++;
+}
+
+static void seq_step(struct explorer *ex, struct ex_seq *s)
+{
+    struct step_info info;
+    if (seq_read(ex, s, ex->wlogits, &info)) {
+        struct ls_error e = {0};
+        /* the stages' history and carried state: this slot's, along the recorded tokens */
+        chain_ws_set_breakers(&ex->wws, breakers(ex, &s->chain, &s->params));
+        chain_ws_set_context(&ex->wws, ex->rec_hist, s->n_hist, 0, s->done, ex->seed);
+        ex->wws.mu = s->mu;
+        ex->wws.mu_set = s->mu_set;
+        ex->wws.want = CHAIN_WANT_SCORES;   /* the numbers read here: no stage masses */
+        int ok = topn_run(&s->chain, &s->params, ex->wlogits, ex->V, info.sparse ? info.tail_mass : -1.0,
+                          info.token, 0, &ex->wws, &ex->wres, &e) == LS_OK;
+        if (ok) {
+            chain_accept(&s->chain, &s->params, &ex->wws, &ex->wres, info.token);
+            s->mu = ex->wws.mu;
+            s->mu_set = ex->wws.mu_set;
+        }
+        seq_score(ex, s, ok, ex->wlogits, &info, &ex->wres);
+    }
+    seq_next(ex, s);
+}
+
+/* The sequence job (async explorer): a finished one's numbers go to its
+ * slot if that slot still has this setting and waits for this step (else
+ * dropped: the slot went to another setting meanwhile). */
+static void seq_collect(struct explorer *ex)
+{
+    struct ex_job *b = ex->sjob;
+    ex_job_idle(b);
+    struct ex_seq *s = &ex->seq[b->slot];
+    if (!same_setting(s, &b->chain, &b->params) || s->done != b->step) return;
+    if (b->ok) { s->mu = b->mu; s->mu_set = b->mu_set; }
+    seq_score(ex, s, b->ok, b->logits, &b->info, &b->res);
+    seq_next(ex, s);
+}
+
+/* Read the slot's next step (main thread) and hand its chain run to the
+ * sequence job; a step with nothing to run is done here. */
+static void seq_begin(struct explorer *ex, struct ex_seq *s)
+{
+    struct ex_job *b = ex->sjob;
+    if (!seq_read(ex, s, b->logits, &b->info)) { seq_next(ex, s); return; }
+    b->mode = EXJ_SEQ;
+    b->slot = (int)(s - ex->seq);
+    b->step = s->done;
+    b->position = s->done;
+    b->chain = s->chain;
+    b->params = s->params;
+    b->seed = ex->seed;
+    memcpy(b->hist, ex->rec_hist, (size_t)s->n_hist * sizeof *b->hist);
+    b->n_hist = s->n_hist;
+    b->breaker = breakers(ex, &s->chain, &s->params);
+    b->mu = s->mu;
+    b->mu_set = s->mu_set;
+    ex_job_start(b);
+}
+
+/* explorer_work's sequence numbers with the chain runs on the worker: the
+ * main thread reads each step and scores it; a slice waits (asleep) for a
+ * run under way at most its budget. */
+static unsigned seq_work_async(struct explorer *ex, struct ex_seq *s, long budget_ns)
+{
+    struct ex_job *b = ex->sjob;
+    const int64_t t0 = clock_ns();
+    for (;;) {
+        int st = ex_job_state(b);
+        long left = budget_ns - (long)(clock_ns() - t0);
+        if (st == EXJ_QUEUED && (left <= 0 || (st = ex_job_wait_ns(b, left)) == EXJ_QUEUED)) return EX_BUSY;
+        if (st == EXJ_DONE) seq_collect(ex);
+        if (s->done >= ex->n_steps || clock_ns() - t0 >= budget_ns) break;
+        seq_begin(ex, s);
+    }
+    fill_scores(ex);
+    return EX_REDRAW | (s->done < ex->n_steps || ex_job_state(b) != EXJ_IDLE ? EX_BUSY : 0);
 }
 
 unsigned explorer_work(struct explorer *ex, long budget_ns)
 {
     if (!ex->src) return EX_NONE;
+    /* a key's result under way goes first: no work competes with it for
+     * the cores; the slice waits for it (asleep) instead */
+    if (ex->async && ex->job && ex_job_state(ex->job) == EXJ_QUEUED) {
+        if (budget_ns > 0) ex_job_wait_ns(ex->job, budget_ns);
+        return EX_BUSY;
+    }
     if (ex->hist_pending) return history_work(ex, budget_ns);   /* what is on screen first */
     struct ex_seq *s = &ex->seq[seq_slot(ex)];
     s->stamp = ++ex->seq_clock;
+    if (ex->sjob && ex->async) {
+        if (s->done >= ex->n_steps && ex_job_state(ex->sjob) == EXJ_IDLE) return EX_NONE;
+        return seq_work_async(ex, s, budget_ns);
+    }
     if (s->done >= ex->n_steps) return EX_NONE;
     long t0 = (long)clock_ns();
     do {
@@ -487,10 +660,18 @@ static void fill_scores(struct explorer *ex)
     struct score_rows *sc = &ex->scores;
     const struct chain_result *r = &ex->res;
     score_rows_clear(sc);
-    if (!ex->res_ok) { score_rows_add(sc, SCORE_WARN, "step", "no distribution"); return; }
+    int pending = explorer_result_pending(ex);
+    if (!ex->res_ok) {
+        if (pending) score_rows_add(sc, SCORE_PENDING, "step", "computing...");
+        else score_rows_add(sc, SCORE_WARN, "step", "no distribution");
+        return;
+    }
     /* what the chain changed about the settings (vLLM raises 0 < T < 0.01
      * to 0.01): first, so "temperature 0.01" on the bar is never ambiguous */
     if (r->note[0]) score_rows_add(sc, SCORE_NOTE, "note", "%s", r->note);
+    /* a key's result under way (an async explorer): the numbers below are
+     * the previous result's until it arrives */
+    if (pending) score_rows_add(sc, SCORE_PENDING, "step", "computing...");
     /* shown with the history so far: the numbers below change when it arrives */
     if (ex->hist_pending)
         score_rows_add(sc, SCORE_PENDING, "history", "computing... %u/%u steps", ex->hist_done, ex->hist_total);

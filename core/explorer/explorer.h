@@ -47,7 +47,9 @@
  * samples from a CDF over the survivors (binary search per draw) and never
  * touches other steps (with a bounded replay_budget_ns, the terminal's: the
  * history of penalties, DRY and mirostat is then background work, and the
- * step is shown with what is known until it arrives). Sequence-wide numbers are computed by
+ * step is shown with what is known until it arrives). The chain run itself
+ * goes to a worker thread (explorer_job.h; the terminal's explorer does not
+ * wait for it: `async`). Sequence-wide numbers are computed by
  * explorer_work(), one slice (a time budget) at a time, between keys; the
  * last EX_SEQ_CACHE settings are kept so toggling back is instant.
  *
@@ -90,6 +92,8 @@ enum ex_panel { PANEL_PARAMS = 0, PANEL_DIST, PANEL_SEQ, PANEL_SAMPLES, PANEL__C
 #define EX_EMP_DRAWS 10000    /* draws behind the empirical frequencies */
 #define EX_SAMPLE_ROWS 16
 #define EX_SEQ_CACHE 4
+
+struct ex_job;   /* explorer_job.h */
 
 /* What an action or a slice of work changed (see the header comment). */
 enum ex_effect {
@@ -159,23 +163,41 @@ struct explorer {
     uint32_t dist_sel, dist_scroll;  /* selected row / first row shown */
     uint32_t n_draws;                /* samples shown (default 8) */
 
-    /* current step */
+    /* current step: the result shown (the "front"; explorer_job.h computes
+     * the next one in its own buffers and explorer_update swaps it in) */
     float *logits;                   /* V */
     struct step_info info;
     int step_loaded;                 /* logits/info hold `loaded_step` */
     uint32_t loaded_step;
-    struct chain_ws ws;
+    struct chain_ws ws;              /* the history replay's (input/replay.h) */
     struct chain_result res;
+    int64_t res_step;                /* step whose raw softmax res holds, -1 none */
     int res_ok;                      /* 0: res is stale or the step failed */
-    uint64_t res_gen;                /* counts the runs into res: a cache of
-                                        something computed from res keys on it */
+    uint64_t res_gen;                /* counts the results swapped into res: a cache
+                                        of something computed from res keys on it */
     unsigned stale;                  /* EX_RECOMPUTE / EX_RESAMPLE bits update must redo */
     struct ls_error step_err;        /* why the step failed */
     int32_t top[EX_TOP_MAX];         /* ids by p_raw descending (per step) */
     uint32_t n_top;
     uint32_t rec_rank;               /* recorded token's raw rank, 0 none */
-    double *cdf;                     /* V: cumulative p over survivors */
     struct ex_samples samples;
+    /* The chain run behind a key (explorer_job.h): on a worker thread when
+     * `threaded`; `async`: explorer_update does not wait for it, the frame
+     * shows the previous result with a "computing..." row until a later
+     * update swaps the new one in (explorer_result_pending). Not async (the
+     * default, scripts, tests, outputs): every update waits, so what is
+     * shown never depends on thread timing. A newer request supersedes a
+     * job under way: its result is dropped. */
+    struct ex_job *job;              /* owned; NULL before a source */
+    struct ex_job *sjob;             /* threaded: the sequence numbers' chain runs
+                                        (explorer_work, async only), owned */
+    int threaded, async;
+    long job_grace_ns;               /* async: a job gets this long to finish before
+                                        the frame is drawn without it (0: none), when
+                                        the last one (job_last_ns) took less */
+    int64_t job_last_ns;
+    uint64_t job_gen, req_gen;       /* the job's request, the newest request */
+    uint64_t n_dropped;              /* superseded results never shown */
     /* thresholds and the strip's distribution (explorer_marks.c) */
     struct ex_mark marks[CHAIN_MAX_STAGES];
     int n_marks;
@@ -204,14 +226,13 @@ struct explorer {
      * Until then the current step is shown as computed with the state the
      * replay reached (hist_done of hist_total steps) and hist_pending says
      * so (a scores row); when the replay arrives, the step is recomputed.
-     * ws_clobbered: the background ran earlier steps on ws, so ws no
-     * longer holds this step's raw softmax for a rerun. */
+     * The replay runs earlier steps on ws only: the current step runs on
+     * the job's own chain_ws, whose raw softmax a rerun reuses. */
     long replay_budget_ns;
     int hist_pending;
     int hist_failed;                 /* the background met an error: the next update
                                         goes on without a bound, meets it and says so */
     uint32_t hist_done, hist_total;
-    int ws_clobbered;
     struct dry_breakers *breakers;
     int breakers_built;
     const char *const *dry_breaker_strs;  /* the breaker strings (borrowed); NULL: llama.cpp's defaults */
@@ -261,9 +282,18 @@ void explorer_update(struct explorer *ex);
 /* The same with the current step's whole history, whatever
  * replay_budget_ns says (outputs such as :export need the final numbers). */
 void explorer_update_whole(struct explorer *ex);
+/* A newer result than the one shown is requested or being computed (an
+ * async explorer's key): the caller draws again when it arrives. */
+int explorer_result_pending(const struct explorer *ex);
+/* A job has finished and waits to be swapped in: explorer_update does it. */
+int explorer_result_ready(const struct explorer *ex);
 /* One slice of sequence-wide work, at most about budget_ns of CPU time
  * (always at least one step). Returns EX_REDRAW | EX_BUSY while work
- * remains, EX_REDRAW for the last slice, 0 when there was nothing to do. */
+ * remains, EX_REDRAW for the last slice, 0 when there was nothing to do.
+ * While a key's result is under way (async), the slice only waits for it.
+ * A threaded, async explorer runs the steps' chains on a worker (sjob):
+ * the slice reads and scores steps and waits (asleep) at most budget_ns
+ * for a run under way; the numbers are the same. */
 unsigned explorer_work(struct explorer *ex, long budget_ns);
 /* The sequence numbers for the current setting, NULL if none yet. */
 const struct ex_seq *explorer_seq(const struct explorer *ex);

@@ -29,7 +29,7 @@ static int need_scratch(struct binsrc *b, struct ls_error *err)
     if (need > BINSRC_CHUNK) need = BINSRC_CHUNK;
     if (need < 8) need = 8;
     b->scratch = malloc((size_t)need);
-    if (!b->scratch) return ls_fail(err, LS_ELIMIT, "out of memory");
+    if (!b->scratch) return ls_oom(err);
     return LS_OK;
 }
 
@@ -61,7 +61,7 @@ static int fill_block(struct binsrc *b, uint32_t first, uint32_t n, uint32_t cap
     int rc;
     b->blk_n = 0;
     if (!b->blk && !(b->blk = malloc((size_t)cap * V * sizeof(float))))
-        return ls_fail(err, LS_ELIMIT, "out of memory");
+        return ls_oom(err);
     if (!b->fortran && b->dt == HF_F32 && !b->big_endian) {
         rc = binsrc_bytes(b, (uint64_t)first * V * w, b->blk, (size_t)(n * V * w), err);
         if (rc) return rc;
@@ -156,7 +156,7 @@ int binsrc_lend_step(struct binsrc *b, uint32_t step, float *buf, const float **
 {
     const unsigned char *m = lend_map(b);
     if (!buf && !b->lend && !(b->lend = malloc((size_t)b->V * sizeof *b->lend)))
-        return ls_fail(err, LS_ELIMIT, "out of memory");
+        return ls_oom(err);
     if (!buf) buf = b->lend;
     *out = buf;
     if (!m) return binsrc_read_step(b, step, buf, err);
@@ -220,7 +220,7 @@ int binsrc_make_source(const struct source_ops *ops, const char *path, struct bi
                        struct source **out, struct ls_error *err)
 {
     struct source *s = source_alloc(ops, path);
-    if (!s) { binsrc_free(b); return ls_fail(err, LS_ELIMIT, "out of memory"); }
+    if (!s) { binsrc_free(b); return ls_oom(err); }
     s->impl = b;
     s->lend = source_lend;
     s->lend_verify = source_lend_verify_;

@@ -90,7 +90,7 @@ static int folder_row(struct dataset *d, size_t *cap, const char *dir, const cha
 {
     char *path = join(dir, name);
     struct stat sb;
-    if (!path) return ls_fail(err, LS_ELIMIT, "out of memory");
+    if (!path) return ls_oom(err);
     if (stat(path, &sb) || !S_ISREG(sb.st_mode)) { free(path); return LS_OK; }
     struct ds_row *r = row_add(d, cap);
     const char *dot = strrchr(name, '.');
@@ -99,7 +99,7 @@ static int folder_row(struct dataset *d, size_t *cap, const char *dir, const cha
     r->kind = DS_DUMP;
     r->path = path;
     r->id = strndup(name, l > DS_ID_MAX ? DS_ID_MAX : l);
-    return r->id ? LS_OK : ls_fail(err, LS_ELIMIT, "out of memory");
+    return r->id ? LS_OK : ls_oom(err);
 }
 
 static int load_folder(struct dataset *d, const char *path, struct ls_error *err)
@@ -230,7 +230,7 @@ static int load_manifest(struct dataset *d, const char *path, struct ls_error *e
 {
     char *buf = NULL, *dir = strdup(path);
     size_t len = 0, cap = 0;
-    if (!dir) return ls_fail(err, LS_ELIMIT, "out of memory");
+    if (!dir) return ls_oom(err);
     char *slash = strrchr(dir, '/');
     if (slash) slash[slash == dir ? 1 : 0] = 0; else dir[0] = 0;
     int rc = file_read_all(path, MANIFEST_CAP, "several manifests", &buf, &len, err);
@@ -255,7 +255,7 @@ int dataset_load(const char *path, struct dataset **out, struct ls_error *err)
     struct stat sb;
     if (stat(path, &sb)) return ls_fail(err, LS_EREAD, "%s: %s", path, strerror(errno));
     struct dataset *d = calloc(1, sizeof *d);
-    if (!d || !(d->origin = strdup(path))) { free(d); return ls_fail(err, LS_ELIMIT, "out of memory"); }
+    if (!d || !(d->origin = strdup(path))) { free(d); return ls_oom(err); }
     d->manifest = !S_ISDIR(sb.st_mode);
     int rc = d->manifest ? load_manifest(d, path, err) : load_folder(d, path, err);
     if (!rc) rc = sort_check(d, err);

@@ -169,7 +169,7 @@ static void docs_warn(struct source *s, const struct json_docs *d)
  * figure): what matters is the file's, the README's "about 3x" of it. */
 static int oom_figure(int rc, size_t len, struct ls_error *err)
 {
-    if (rc == LS_ELIMIT && err && !strcmp(err->msg, "out of memory")) json_oom_fail(len, 0, err);
+    if (rc == LS_ELIMIT && err && err->oom) json_oom_fail(len, 0, err);
     return rc;
 }
 

@@ -155,7 +155,7 @@ static int read_tokens(struct rd *r, uint32_t type, struct vocab **raw, struct l
     if (n > LS_VOCAB_MAX_TOKENS)
         return ls_fail(err, LS_ELIMIT, "gguf: tokenizer.ggml.tokens: %llu tokens exceeds the limit of %u", (unsigned long long)n, LS_VOCAB_MAX_TOKENS);
     char *tok = malloc(VOCAB_TOKEN_MAX);
-    if (!(*raw = vocab_new()) || !tok) { free(tok); return ls_fail(err, LS_ELIMIT, "out of memory"); }
+    if (!(*raw = vocab_new()) || !tok) { free(tok); return ls_oom(err); }
     for (uint64_t j = 0; j < n && !rc; j++) {
         uint64_t l;
         if ((rc = rd_u64(r, &l, "a token length", err))) break;
@@ -223,7 +223,7 @@ int vocab_load_gguf(int fd, uint64_t size, struct vocab *out, struct ls_error *e
     char model[64] = "";
     uint64_t n_kv;
     int rc;
-    if (!r || !key) { rc = ls_fail(err, LS_ELIMIT, "out of memory"); goto out; }
+    if (!r || !key) { rc = ls_oom(err); goto out; }
     r->fd = fd;
     r->size = size;
     if ((rc = gguf_header(r, &n_kv, err)) || (rc = gguf_walk(r, n_kv, key, &raw, model, sizeof model, err))) goto out;

@@ -123,7 +123,7 @@ static int scratch_reserve(struct api_ctx *c, size_t need, struct ls_error *err)
     if (need <= c->scap) return LS_OK;
     size_t nc = need < 64 ? 64 : need;
     unsigned char *ns = realloc(c->scratch, nc);
-    if (!ns) return ls_fail(err, LS_ELIMIT, "out of memory");
+    if (!ns) return ls_oom(err);
     c->scratch = ns;
     c->scap = nc;
     return LS_OK;
@@ -352,7 +352,7 @@ int api_load_items(struct api_ctx *c, const struct source_ops *ops, const char *
 {
     memset(c, 0, sizeof *c);
     c->b = sp_new(ops, path);
-    if (!c->b) return ls_fail(err, LS_ELIMIT, "out of memory");
+    if (!c->b) return ls_oom(err);
     for (size_t i = 0; i < docs->n_items; i++) {
         const struct api_item *it;
         int rc = json_docs_item(docs, i, &it, err);

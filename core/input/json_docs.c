@@ -89,7 +89,7 @@ static int add_root(struct json_docs *d, cJSON *r, struct ls_error *err)
     if (d->n_roots == d->cap_roots) {
         size_t nc = d->cap_roots ? d->cap_roots * 2 : 16;
         cJSON **nr = realloc(d->roots, nc * sizeof *nr);
-        if (!nr) { cJSON_Delete(r); return ls_fail(err, LS_ELIMIT, "out of memory"); }
+        if (!nr) { cJSON_Delete(r); return ls_oom(err); }
         d->roots = nr;
         d->cap_roots = nc;
     }
@@ -120,7 +120,7 @@ static int add_item(struct json_docs *d, const cJSON *node, const char *path, co
     if (d->n_items == d->cap_items) {
         size_t nc = d->cap_items ? d->cap_items * 2 : 16;
         struct api_item *ni = realloc(d->items, nc * sizeof *ni);
-        if (!ni) return ls_fail(err, LS_ELIMIT, "out of memory");
+        if (!ni) return ls_oom(err);
         d->items = ni;
         d->cap_items = nc;
     }

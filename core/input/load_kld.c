@@ -151,7 +151,7 @@ int load_kld(const struct input_job *j, struct source **out, struct ls_error *er
     }
     if (nrec > UINT32_MAX) { rc = ls_fail(err, LS_ELIMIT, "kld: %llu scored positions exceeds the limit of %u", (unsigned long long)nrec, UINT32_MAX); goto fail; }
     k = calloc(1, sizeof *k);
-    if (!k || !(k->rec = malloc((size_t)rec_bytes))) { rc = ls_fail(err, LS_ELIMIT, "out of memory"); goto fail; }
+    if (!k || !(k->rec = malloc((size_t)rec_bytes))) { rc = ls_oom(err); goto fail; }
     k->fd = fd;
     k->n_ctx = (uint32_t)n_ctx;
     k->n_vocab = (uint32_t)n_vocab;
@@ -163,7 +163,7 @@ int load_kld(const struct input_job *j, struct source **out, struct ls_error *er
     int32_t first_bad = 0;
     if ((rc = count_bad_tokens(fd, tok_bytes, n_vocab, &bad, &first_bad, err))) goto fail;
     struct source *s = source_alloc(j->ops, path);
-    if (!s) { rc = ls_fail(err, LS_ELIMIT, "out of memory"); goto fail; }
+    if (!s) { rc = ls_oom(err); goto fail; }
     s->impl = k;
     s->n_steps = (uint32_t)nrec;
     s->vocab_size = (uint32_t)n_vocab;

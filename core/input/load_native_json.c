@@ -155,7 +155,7 @@ static int native_step(struct source *s, const struct json_ctx *jc, const cJSON 
         snprintf(p, sizeof p, "steps[%u].text", si);
         if ((rc = json_expect(jc, tx, cJSON_String, "string", p, err))) return rc;
         nv->text[si] = strdup(tx->valuestring);
-        if (!nv->text[si]) return ls_fail(err, LS_ELIMIT, "out of memory");
+        if (!nv->text[si]) return ls_oom(err);
         nv->text_len[si] = strlen(tx->valuestring);
     }
     return LS_OK;
@@ -169,7 +169,7 @@ static int native_vocab(struct source *s, const struct json_ctx *jc, const cJSON
     int rc = json_expect(jc, voc, cJSON_Array, "array", "vocab", err);
     if (rc) return rc;
     s->vocab = vocab_new();
-    if (!s->vocab) return ls_fail(err, LS_ELIMIT, "out of memory");
+    if (!s->vocab) return ls_oom(err);
     uint32_t vi = 0;
     const cJSON *t;
     cJSON_ArrayForEach(t, voc) {
@@ -197,13 +197,13 @@ static int native_build(const struct input_job *j, const cJSON *root, const stru
     if (n <= 0) return ls_fail(err, LS_EDATA, "steps: empty (a dump needs at least one step)");
     struct source *s = source_alloc(j->ops, j->path);
     struct native *nv = calloc(1, sizeof *nv);
-    if (!s || !nv) { free(nv); source_close(s); return ls_fail(err, LS_ELIMIT, "out of memory"); }
+    if (!s || !nv) { free(nv); source_close(s); return ls_oom(err); }
     s->impl = nv;
     s->n_steps = (uint32_t)n;
     nv->token = malloc((size_t)n * sizeof *nv->token);
     nv->text = calloc((size_t)n, sizeof *nv->text);
     nv->text_len = calloc((size_t)n, sizeof *nv->text_len);
-    if (!nv->token || !nv->text || !nv->text_len) rc = ls_fail(err, LS_ELIMIT, "out of memory");
+    if (!nv->token || !nv->text || !nv->text_len) rc = ls_oom(err);
     uint32_t V = 0, si = 0;
     const cJSON *st;
     cJSON_ArrayForEach(st, steps) {

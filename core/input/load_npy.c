@@ -266,7 +266,7 @@ int npy_read_header(npy_read_fn rd, void *ctx, uint64_t total, struct npy_info *
         return ls_fail(err, LS_ELIMIT, "npy header: length %llu exceeds the limit of %u bytes", (unsigned long long)hl, NPY_HEADER_CAP);
     if (hl == 0) return ls_fail(err, LS_EDATA, "npy header: empty (length 0)");
     char *h = malloc((size_t)hl);
-    if (!h) return ls_fail(err, LS_ELIMIT, "out of memory");
+    if (!h) return ls_oom(err);
     rc = rd(ctx, plen, h, (size_t)hl, err);
     if (!rc) rc = npy_parse_dict(h, (size_t)hl, ni, err);
     free(h);
@@ -316,7 +316,7 @@ int load_npy(const struct input_job *j, struct source **out, struct ls_error *er
     rc = npy_read_header(fd_read, &fd, size, &ni, err);
     if (rc) { close(fd); return rc; }
     struct binsrc *b = calloc(1, sizeof *b);
-    if (!b) { close(fd); return ls_fail(err, LS_ELIMIT, "out of memory"); }
+    if (!b) { close(fd); return ls_oom(err); }
     b->fd = fd;
     b->base = ni.data_off;
     b->dt = ni.dt;

@@ -67,7 +67,7 @@ static int open_member(const struct zip_dir *d, struct zip_entry *e, struct memb
     m->e = e;
     int rc = zip_entry_locate(d, e, err);
     if (rc) return rc;
-    if (e->method == 8 && !(m->z = zipinf_new(d->fd, e))) return ls_fail(err, LS_ELIMIT, "out of memory");
+    if (e->method == 8 && !(m->z = zipinf_new(d->fd, e))) return ls_oom(err);
     rc = npy_read_header(member_read, m, e->uncomp_size, ni, err);
     if (rc) { zipinf_free(m->z); m->z = NULL; }
     return rc;
@@ -214,7 +214,7 @@ int load_npz(const struct input_job *j, struct source **out, struct ls_error *er
     if ((rc = npz_scan(&d, j->opts->tensor, &sc, err))) goto fail;
     if (!sc.found) { rc = npz_none(&sc, j->opts, err); goto fail; }
     struct binsrc *b = calloc(1, sizeof *b);
-    if (!b) { rc = ls_fail(err, LS_ELIMIT, "out of memory"); prefix_member(err, &sc.pick); goto fail; }
+    if (!b) { rc = ls_oom(err); prefix_member(err, &sc.pick); goto fail; }
     b->fd = -1;
     if ((rc = npz_array(&sc, b, j->opts, &avail, &bytes, err))) {
         binsrc_free(b);

@@ -61,7 +61,7 @@ int load_raw(const struct input_job *j, struct source **out, struct ls_error *er
         return ls_fail(err, LS_ELIMIT, "raw: %llu steps exceeds the limit of %u", (unsigned long long)steps, UINT32_MAX);
     }
     struct binsrc *b = calloc(1, sizeof *b);
-    if (!b) { close(fd); return ls_fail(err, LS_ELIMIT, "out of memory"); }
+    if (!b) { close(fd); return ls_oom(err); }
     b->fd = fd;
     b->dt = dt;
     b->V = o->vocab_size;

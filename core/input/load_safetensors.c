@@ -222,7 +222,7 @@ static int st_parse_header(char *hdr, uint64_t N, cJSON **root, struct st_tensor
     const cJSON *e;
     cJSON_ArrayForEach(e, *root) n++;
     *ts = calloc((size_t)n + 1, sizeof **ts);
-    if (!*ts) return ls_fail(err, LS_ELIMIT, "out of memory");
+    if (!*ts) return ls_oom(err);
     *nt = 0;
     cJSON_ArrayForEach(e, *root) {
         if (!e->string) continue;
@@ -254,7 +254,7 @@ static int layout_fail(const struct st_tensor *sorted, int i, uint64_t pos, stru
 static int st_check_layout(const struct st_tensor *ts, int nt, uint64_t buf_size, struct ls_error *err)
 {
     struct st_tensor *sorted = calloc((size_t)nt + 1, sizeof *sorted);
-    if (!sorted) return ls_fail(err, LS_ELIMIT, "out of memory");
+    if (!sorted) return ls_oom(err);
     memcpy(sorted, ts, (size_t)nt * sizeof *ts);
     qsort(sorted, (size_t)nt, sizeof *sorted, cmp_name);
     int rc = LS_OK;
@@ -311,7 +311,7 @@ static int st_make_source(const struct input_job *j, int *fd, uint64_t N, const 
                           int nt, const struct st_tensor *pick, struct source **out, struct ls_error *err)
 {
     struct binsrc *b = calloc(1, sizeof *b);
-    if (!b) return ls_fail(err, LS_ELIMIT, "out of memory");
+    if (!b) return ls_oom(err);
     b->fd = *fd;
     *fd = -1;
     b->base = 8 + N + pick->begin;

@@ -69,7 +69,7 @@ int source_lend_into(struct source *s, uint32_t step, float *buf, const float **
     if (!s->lend) {
         if (!buf && !s->lend_buf &&
             !(s->lend_buf = malloc((size_t)(s->vocab_size ? s->vocab_size : 1) * sizeof(float))))
-            return ls_fail(err, LS_ELIMIT, "out of memory");
+            return ls_oom(err);
         *out = buf ? buf : s->lend_buf;
         return source_read_step(s, step, buf ? buf : s->lend_buf, info, err);
     }

@@ -136,7 +136,7 @@ int sp_step_begin(struct sp_builder *b, struct ls_error *err)
     if (b->n_steps == b->cap_steps) {
         uint32_t nc = b->cap_steps ? b->cap_steps * 2 : 64;
         struct sp_rstep *ns = realloc(b->steps, (size_t)nc * sizeof *ns);
-        if (!ns) return ls_fail(err, LS_ELIMIT, "out of memory");
+        if (!ns) return ls_oom(err);
         b->steps = ns;
         b->cap_steps = nc;
     }
@@ -173,7 +173,7 @@ int sp_add(struct sp_builder *b, int64_t id, const char *text, size_t len, doubl
     if (b->n_raw == b->cap_raw) {
         size_t nc = b->cap_raw ? b->cap_raw * 2 : 256;
         struct sp_raw *nr = realloc(b->raw, nc * sizeof *nr);
-        if (!nr) return ls_fail(err, LS_ELIMIT, "out of memory");
+        if (!nr) return ls_oom(err);
         b->raw = nr;
         b->cap_raw = nc;
     }
@@ -271,7 +271,7 @@ static int sp_identity(const struct sp_builder *b, struct sp_plan *pl, struct ls
     if (b->all_ids && b->max_id >= 0) pl->mode = BY_ID;
     else {
         pl->tid = malloc((size_t)(b->names->n ? b->names->n : 1) * sizeof *pl->tid);
-        if (!pl->tid) return ls_fail(err, LS_ELIMIT, "out of memory");
+        if (!pl->tid) return ls_oom(err);
         int all = b->names->n > 0;
         for (uint32_t i = 0; i < b->names->n; i++) {
             size_t l;
@@ -320,7 +320,7 @@ static int sp_compact(const struct sp_builder *b, struct sp_plan *pl, struct ls_
     pl->id_space = pl->V;
     if (pl->mode == BY_TEXT || pl->V <= SP_COMPACT_MIN) return LS_OK;
     int32_t *k = malloc((b->n_raw + b->n_steps + 1) * sizeof *k);
-    if (!k) return ls_fail(err, LS_ELIMIT, "out of memory");
+    if (!k) return ls_oom(err);
     size_t c = 0;
     for (uint32_t si = 0; si < b->n_steps; si++) {
         const struct sp_rstep *st = &b->steps[si];
@@ -448,12 +448,12 @@ static int fill_vocab(const struct sp_builder *b, const struct sp_plan *pl, stru
         for (uint32_t i = 0; i < b->names->n; i++) {
             size_t l;
             const char *t = vocab_get(b->names, (int32_t)i, &l);
-            if (vocab_add(v, t, l) < 0) return ls_fail(err, LS_ELIMIT, "out of memory");
+            if (vocab_add(v, t, l) < 0) return ls_oom(err);
         }
         return LS_OK;
     }
     uint32_t *first_text = malloc((size_t)pl->V * sizeof *first_text);
-    if (!first_text) return ls_fail(err, LS_ELIMIT, "out of memory");
+    if (!first_text) return ls_oom(err);
     for (uint64_t i = 0; i < pl->V; i++) first_text[i] = SP_NONE;
     uint32_t n_conflict = 0;   /* entries whose id was seen with other bytes */
     int64_t conflict_id = -1;
@@ -475,7 +475,7 @@ static int fill_vocab(const struct sp_builder *b, const struct sp_plan *pl, stru
     for (uint64_t i = 0; i < pl->V && !rc; i++) {
         size_t l = 0;
         const char *t = first_text[i] == SP_NONE ? "" : vocab_get(b->names, (int32_t)first_text[i], &l);
-        if (vocab_add(v, t, l) < 0) rc = ls_fail(err, LS_ELIMIT, "out of memory");
+        if (vocab_add(v, t, l) < 0) rc = ls_oom(err);
     }
     free(first_text);
     return rc;
@@ -527,7 +527,7 @@ static int sp_build(struct sp_builder *b, const struct sp_plan *pl, struct sp_im
     struct sp_impl *im = impl_alloc(b->n_steps, b->n_raw);
     struct kv *tmp = malloc((b->n_raw ? b->n_raw : 1) * sizeof *tmp);
     *imp = im;
-    if (!im || !tmp) { free(tmp); return ls_fail(err, LS_ELIMIT, "out of memory"); }
+    if (!im || !tmp) { free(tmp); return ls_oom(err); }
     size_t o = 0;
     for (uint32_t si = 0; si < b->n_steps; si++) {
         fill_step(b, pl, si, tmp, im, &o, &t);
@@ -537,7 +537,7 @@ static int sp_build(struct sp_builder *b, const struct sp_plan *pl, struct sp_im
     s->n_steps = b->n_steps;
     s->top_n = t.top_n;
     s->vocab = vocab_new();
-    if (!s->vocab) return ls_fail(err, LS_ELIMIT, "out of memory");
+    if (!s->vocab) return ls_oom(err);
     int rc = fill_vocab(b, pl, s->vocab, err);
     if (!rc) sp_warn(b, s, &t);
     return rc;

@@ -34,11 +34,11 @@ int source_synthetic(uint32_t V, uint32_t n_steps, uint64_t seed, struct source 
     if (V == 0 || n_steps == 0) return ls_fail(err, LS_EUSAGE, "synthetic: V and steps must be > 0");
     struct source *s = source_alloc(&synth_ops, "synthetic");
     struct synth *y = calloc(1, sizeof *y);
-    if (!s || !y) { free(y); if (s) source_close(s); return ls_fail(err, LS_ELIMIT, "out of memory"); }
+    if (!s || !y) { free(y); if (s) source_close(s); return ls_oom(err); }
     s->impl = y;
     y->z = malloc((size_t)V * n_steps * sizeof *y->z);
     y->token = malloc((size_t)n_steps * sizeof *y->token);
-    if (!y->z || !y->token) { source_close(s); return ls_fail(err, LS_ELIMIT, "out of memory"); }
+    if (!y->z || !y->token) { source_close(s); return ls_oom(err); }
     struct rng g;
     rng_seed(&g, seed);
     for (uint32_t t = 0; t < n_steps; t++) {

@@ -191,7 +191,7 @@ static int fill_slots(const cJSON *vocab, const cJSON *added, uint32_t max_id, e
                       struct vocab *v, struct ls_error *err)
 {
     struct slot *slots = calloc((size_t)max_id + 1, sizeof *slots);
-    if (!slots) return ls_fail(err, LS_ELIMIT, "out of memory");
+    if (!slots) return ls_oom(err);
     const cJSON *t;
     uint32_t idx = 0;
     cJSON_ArrayForEach(t, vocab) {

@@ -72,7 +72,7 @@ int vocab_load(const char *path, struct vocab **out, struct ls_error *err)
     rc = size >= 4 ? file_pread_exact(fd, magic, 4, 0, err) : LS_OK;
     if (!rc && size >= 4 && memcmp(magic, "GGUF", 4) == 0) {
         struct vocab *v = vocab_new();
-        if (!v) rc = ls_fail(err, LS_ELIMIT, "out of memory");
+        if (!v) rc = ls_oom(err);
         else rc = vocab_load_gguf(fd, size, v, err);
         close(fd);
         if (rc) { vocab_free(v); ls_error_prefix(err, path); return rc; }

@@ -28,7 +28,7 @@ int zip_open_dir(int fd, uint64_t size, struct zip_dir *d, struct ls_error *err)
     /* the EOCD is in the last 22 + 65535 bytes */
     size_t tail = (size_t)(size < 22 + 65535 ? size : 22 + 65535);
     unsigned char *buf = malloc(tail);
-    if (!buf) return ls_fail(err, LS_ELIMIT, "out of memory");
+    if (!buf) return ls_oom(err);
     uint64_t tail_off = size - tail;
     int rc = file_pread_exact(fd, buf, tail, tail_off, err);
     if (rc) { free(buf); return rc; }

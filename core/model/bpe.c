@@ -34,12 +34,12 @@ size_t bpe_chunk_len(const unsigned char *t, size_t len, size_t i)
 static int build_vocab(struct bpe *b, struct ls_error *err)
 {
     b->vocab = vocab_new();
-    if (!b->vocab) return ls_fail(err, LS_ELIMIT, "out of memory");
+    if (!b->vocab) return ls_oom(err);
     for (int c = 0; c < 256; c++) {
         char ch = (char)c;
-        if (vocab_add(b->vocab, &ch, 1) < 0) return ls_fail(err, LS_ELIMIT, "out of memory");
+        if (vocab_add(b->vocab, &ch, 1) < 0) return ls_oom(err);
     }
-    if (vocab_add(b->vocab, "<|end|>", 7) < 0) return ls_fail(err, LS_ELIMIT, "out of memory");
+    if (vocab_add(b->vocab, "<|end|>", 7) < 0) return ls_oom(err);
     char buf[1024];
     for (uint32_t i = 0; i < b->n_merges; i++) {
         size_t la, lb;
@@ -48,7 +48,7 @@ static int build_vocab(struct bpe *b, struct ls_error *err)
         if (la + lb > sizeof buf) return ls_fail(err, LS_EDATA, "merge %u: token longer than %zu bytes", i, sizeof buf);
         memcpy(buf, ta, la);
         memcpy(buf + la, tb, lb);
-        if (vocab_add(b->vocab, buf, la + lb) < 0) return ls_fail(err, LS_ELIMIT, "out of memory");
+        if (vocab_add(b->vocab, buf, la + lb) < 0) return ls_oom(err);
     }
     return LS_OK;
 }
@@ -63,12 +63,12 @@ int bpe_from_merges(struct bpe *b, const struct bpe_merge *merges, uint32_t n, s
             return ls_fail(err, LS_EDATA, "merge %u joins %u and %u: not two earlier tokens", i, merges[i].a, merges[i].b);
     }
     b->merges = malloc((n ? n : 1) * sizeof *b->merges);
-    if (!b->merges || nghash_init(&b->rank, 2, n)) { bpe_free(b); return ls_fail(err, LS_ELIMIT, "out of memory"); }
+    if (!b->merges || nghash_init(&b->rank, 2, n)) { bpe_free(b); return ls_oom(err); }
     if (n) memcpy(b->merges, merges, n * sizeof *merges);
     b->n_merges = n;
     for (uint32_t i = 0; i < n; i++) {
         uint32_t key[2] = { merges[i].a, merges[i].b }, *v = nghash_put(&b->rank, key);
-        if (!v) { bpe_free(b); return ls_fail(err, LS_ELIMIT, "out of memory"); }
+        if (!v) { bpe_free(b); return ls_oom(err); }
         if (!*v) *v = i + 1;   /* a duplicate pair never wins: the first rank stands */
     }
     int rc = build_vocab(b, err);
@@ -116,7 +116,7 @@ int bpe_encode(const struct bpe *b, const char *text, size_t len, int32_t **ids,
 {
     if (len > UINT32_MAX / 2) return ls_fail(err, LS_ELIMIT, "text of %zu bytes is too long to encode", len);
     int32_t *out = malloc((len ? len : 1) * sizeof *out);
-    if (!out) return ls_fail(err, LS_ELIMIT, "out of memory");
+    if (!out) return ls_oom(err);
     const unsigned char *t = (const unsigned char *)text;
     uint32_t w = 0;
     for (size_t i = 0; i < len;) {

@@ -90,7 +90,7 @@ static int append_text(const struct model *m, const struct gen_request *r, struc
         size_t nc = c->text_cap ? 2 * c->text_cap : 256;
         while (nc < c->text_len + l + 1) nc *= 2;
         char *nt = realloc(c->text, nc);
-        if (!nt) return ls_fail(err, LS_ELIMIT, "out of memory");
+        if (!nt) return ls_oom(err);
         c->text = nt; c->text_cap = nc;
     }
     size_t old = c->text_len;

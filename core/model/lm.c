@@ -116,7 +116,7 @@ int lm_model(struct lm *l, const char *name, struct model **out, struct ls_error
 {
     struct model *m = calloc(1, sizeof *m);
     struct lm *own = malloc(sizeof *own);
-    if (!m || !own) { free(m); free(own); lm_free(l); return ls_fail(err, LS_ELIMIT, "out of memory"); }
+    if (!m || !own) { free(m); free(own); lm_free(l); return ls_oom(err); }
     *own = *l;
     memset(l, 0, sizeof *l);
     m->ops = &lm_ops;

@@ -83,7 +83,7 @@ int lm_save(const struct lm *m, const char *path, struct ls_error *err)
         put_u64(&out, pl.n); put_u64(&out, clen);
         put_u32(&out, (uint32_t)crc32(0L, pl.p, (uInt)pl.n)); put_u32(&out, 0);
         put(&out, z, clen);
-        rc = out.oom ? ls_fail(err, LS_ELIMIT, "out of memory") : file_write_atomic(path, out.p, out.n, err);
+        rc = out.oom ? ls_oom(err) : file_write_atomic(path, out.p, out.n, err);
     }
     free(z); free(pl.p); free(out.p);
     return rc;
@@ -149,7 +149,7 @@ static int get_level(struct rbuf *r, struct ngram_level *lv, uint32_t n, uint32_
     lv->ctx_ids = malloc(((size_t)n_ctx * (n - 1) + 1) * sizeof *lv->ctx_ids);
     lv->fol_off = malloc(((size_t)n_ctx + 1) * sizeof *lv->fol_off);
     lv->fol = malloc(((size_t)n_fol + 1) * sizeof *lv->fol);
-    if (!lv->ctx_ids || !lv->fol_off || !lv->fol) return ls_fail(err, LS_ELIMIT, "out of memory");
+    if (!lv->ctx_ids || !lv->fol_off || !lv->fol) return ls_oom(err);
     lv->n_ctx = n_ctx;
     for (size_t i = 0; i < (size_t)n_ctx * (n - 1); i++) lv->ctx_ids[i] = get_u32(r);
     uint64_t sum = 0;
@@ -188,7 +188,7 @@ static int get_head(struct rbuf *r, struct lm *m, struct ls_error *err)
     if (!room(r, n_merges, 8) || !room(r, g->V, 4)) return corrupt(err, "payload ends early");
     struct bpe_merge *mg = malloc((n_merges + 1) * sizeof *mg);
     g->uni = malloc(g->V * sizeof *g->uni);
-    if (!mg || !g->uni) { free(mg); return ls_fail(err, LS_ELIMIT, "out of memory"); }
+    if (!mg || !g->uni) { free(mg); return ls_oom(err); }
     for (uint32_t i = 0; i < n_merges; i++) { mg[i].a = get_u32(r); mg[i].b = get_u32(r); }
     for (uint32_t w = 0; w < g->V; w++) g->uni[w] = get_u32(r);
     int rc = bpe_from_merges(&m->bpe, mg, n_merges, err);
@@ -265,7 +265,7 @@ int lm_read_whole(const char *path, uint64_t cap, const char *what, unsigned cha
     int rc = file_open_regular(path, &fd, &size, err);
     if (rc) return rc;
     if (size > cap) rc = ls_fail(err, LS_ELIMIT, "%s of %llu bytes exceeds the limit of %llu", what, (unsigned long long)size, (unsigned long long)cap);
-    else if (!(*buf = malloc(size ? (size_t)size : 1))) rc = ls_fail(err, LS_ELIMIT, "out of memory");
+    else if (!(*buf = malloc(size ? (size_t)size : 1))) rc = ls_oom(err);
     else if ((rc = file_pread_exact(fd, *buf, (size_t)size, 0, err))) free(*buf);
     *len = (size_t)size;
     close(fd);

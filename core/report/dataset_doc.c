@@ -123,7 +123,7 @@ int ds_doc_new(const struct ds_spec *p, struct ds_doc **out, struct ls_error *er
 {
     struct ds_doc *d = calloc(1, sizeof *d);
     const char *keys[DS_MAX_METRICS];
-    if (!d) return ls_fail(err, LS_ELIMIT, "out of memory");
+    if (!d) return ls_oom(err);
     int n = ds_metric_keys(p->cfg, keys, DS_MAX_METRICS), rc = LS_OK;
     const char *mv = p->moved_by ? p->moved_by : "json_valid_share";
     d->moved_metric = -1;
@@ -133,7 +133,7 @@ int ds_doc_new(const struct ds_spec *p, struct ds_doc **out, struct ls_error *er
     }
     d->n_metrics = n;
     if (d->moved_metric < 0) rc = ls_fail(err, LS_EUSAGE, "'%.60s' is not a score of this run", mv);
-    else if (!(d->settings = settings_json(p, d))) rc = ls_fail(err, LS_ELIMIT, "out of memory");
+    else if (!(d->settings = settings_json(p, d))) rc = ls_oom(err);
     else rc = ds_doc_settings_read(d, err);
     if (rc) { ds_doc_free(d); return rc; }
     *out = d;
@@ -207,7 +207,7 @@ int ds_doc_same_settings(const struct ds_doc *a, const struct ds_doc *b)
 int ds_doc_put_row(struct ds_doc *d, struct ds_row_result *r, struct ls_error *err)
 {
     struct ds_row_result *slot = ds_doc_add_row(d, r->id);
-    if (!slot) return ls_fail(err, LS_ELIMIT, "out of memory");
+    if (!slot) return ls_oom(err);
     char *id = slot->id;
     free(r->id);
     *slot = *r;

@@ -23,7 +23,7 @@ int ds_plan_build(const struct dataset *A, const struct dataset *B, int si, int 
     size_t i = 0, j = 0, nb = B ? B->n : 0;
     memset(p, 0, sizeof *p);
     p->jobs = malloc((A->n + nb + 1) * sizeof *p->jobs);
-    if (!p->jobs) return ls_fail(err, LS_ELIMIT, "out of memory");
+    if (!p->jobs) return ls_oom(err);
     while (i < A->n || j < nb) {
         int c = i == A->n ? 1 : j == nb ? -1 : strcmp(A->rows[i].id, B->rows[j].id);
         if (c < 0) { plan_add(p, A->rows[i].id, &A->rows[i], NULL, si, sn, done); i++; }

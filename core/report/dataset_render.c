@@ -108,7 +108,7 @@ cJSON *ds_doc_json(const struct ds_doc *d, struct ls_error *err)
     struct ds_summary s;
     if (ds_summary_compute(d, &s, err)) return NULL;
     cJSON *doc = cJSON_CreateObject();
-    if (!doc) { ds_summary_free(&s); ls_fail(err, LS_ELIMIT, "out of memory"); return NULL; }
+    if (!doc) { ds_summary_free(&s); ls_oom(err); return NULL; }
     char sh[32];
     cJSON_AddNumberToObject(doc, "logitscope_dataset", DS_DOC_VERSION);
     cJSON_AddItemToObject(doc, "settings", cJSON_Duplicate(d->settings, 1));

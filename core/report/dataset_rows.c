@@ -156,7 +156,7 @@ int ds_row_parse(struct ds_doc *d, const cJSON *o, struct ls_error *err)
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(o, "id");
     if (!cJSON_IsString(id)) return ls_fail(err, LS_EDATA, "rows: a row without an id");
     struct ds_row_result *r = ds_doc_add_row(d, id->valuestring);
-    if (!r) return ls_fail(err, LS_ELIMIT, "out of memory");
+    if (!r) return ls_oom(err);
     int ok = version_parse(d, cJSON_GetObjectItemCaseSensitive(o, "a"), &r->ver[0]);
     if (ok && d->paired)
         ok = version_parse(d, cJSON_GetObjectItemCaseSensitive(o, "b"), &r->ver[1]) &&
@@ -198,7 +198,7 @@ int ds_doc_parse(const char *text, size_t len, const char *what, struct ds_doc *
     char *buf = malloc(len + 1);
     cJSON *root = NULL;
     struct ds_doc *d = calloc(1, sizeof *d);
-    if (!buf || !d) { free(buf); free(d); return ls_fail(err, LS_ELIMIT, "out of memory"); }
+    if (!buf || !d) { free(buf); free(d); return ls_oom(err); }
     memcpy(buf, text, len);
     buf[len] = 0;
     int rc = json_parse(buf, len, JSON_LITERALS_REJECT, &root, NULL, err);

@@ -440,7 +440,7 @@ static void *worker(void *arg)
         if (!rc && o->on_row) o->on_row(o->ctx, R->d);
         if (rc) {
             ds_row_result_clear(&r);
-            if (rc != LS_EINTERNAL && !R->rc) R->rc = ls_fail(&R->err, LS_ELIMIT, "out of memory");
+            if (rc != LS_EINTERNAL && !R->rc) R->rc = ls_oom(&R->err);
         }
         pthread_mutex_unlock(&R->mu);
     }

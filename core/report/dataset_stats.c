@@ -32,7 +32,7 @@ static int boot_begin(struct ds_boot *bt, const double *x, size_t n, uint32_t re
 {
     *bt = (struct ds_boot){ .x = x, .n = n, .resamples = resamples };
     if (n == 0 || resamples == 0) return LS_OK;
-    if (!(bt->m = malloc(resamples * sizeof *bt->m))) return ls_fail(err, LS_ELIMIT, "out of memory");
+    if (!(bt->m = malloc(resamples * sizeof *bt->m))) return ls_oom(err);
     rng_seed(&bt->g, seed);
     return LS_OK;
 }
@@ -118,7 +118,7 @@ static int moved(const struct ds_doc *d, struct ds_summary *s, struct ls_error *
 {
     int m = d->moved_metric;
     s->moved = malloc((d->n_rows * (size_t)d->n_temps + 1) * sizeof *s->moved);
-    if (!s->moved) return ls_fail(err, LS_ELIMIT, "out of memory");
+    if (!s->moved) return ls_oom(err);
     for (size_t i = 0; i < d->n_rows; i++)
         for (int t = 0; t < d->n_temps; t++) {
             double dl = ds_delta(d, &d->rows[i], t, m);
@@ -141,7 +141,7 @@ static int kl_all(const struct ds_doc *d, struct ds_summary *s, struct ls_error 
     }
     if (n > UINT32_MAX) return ls_fail(err, LS_ELIMIT, "more than 2^32 steps to compare");
     struct div_step *all = malloc((n ? n : 1) * sizeof *all);
-    if (!all) return ls_fail(err, LS_ELIMIT, "out of memory");
+    if (!all) return ls_oom(err);
     size_t o = 0;
     for (size_t i = 0; i < d->n_rows; i++) {
         const struct ds_kl *k = &d->rows[i].kl;
@@ -191,7 +191,7 @@ int ds_summary_begin(const struct ds_doc *d, struct ds_summary *s, struct ds_sum
     double *dbuf = malloc((d->n_rows + 1) * sizeof *dbuf);
     if (!j || !s->cells || !dbuf) {
         free(j); free(dbuf); ds_summary_free(s);
-        return ls_fail(err, LS_ELIMIT, "out of memory");
+        return ls_oom(err);
     }
     *j = (struct ds_sumjob){ .d = d, .s = s, .dbuf = dbuf, .n_cells = nc };
     *out = j;

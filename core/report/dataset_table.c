@@ -21,7 +21,7 @@ int ds_table_init(struct ds_table *t, const struct ds_doc *d, const struct ds_jo
     t->sort_col = -1;
     t->doc_row = malloc((n_jobs + 1) * sizeof *t->doc_row);
     t->line = malloc((t->n_lines + 1) * sizeof *t->line);
-    if (!t->doc_row || !t->line) { ds_table_free(t); return ls_fail(err, LS_ELIMIT, "out of memory"); }
+    if (!t->doc_row || !t->line) { ds_table_free(t); return ls_oom(err); }
     for (size_t j = 0; j < n_jobs; j++) {
         t->doc_row[j] = -1;
         for (int k = 0; k < d->n_temps; k++) t->line[j * (size_t)d->n_temps + (size_t)k] = (struct ds_tline){ (uint32_t)j, k };

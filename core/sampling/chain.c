@@ -252,60 +252,6 @@ static void run_stages(struct stage_ctx *x)
     }
 }
 
-typedef float v4f __attribute__((vector_size(16)));
-typedef float v8f __attribute__((vector_size(32)));
-typedef double v4d __attribute__((vector_size(32)));
-typedef double v8d __attribute__((vector_size(64)));
-typedef int64_t v4l __attribute__((vector_size(32)));
-
-/* t[i] = p_i * (lnS - ((z_i - off) * invT)): the same operations per lane
- * as the scalar expression, W a turn (W = 4 on the portable path, 8 on
- * AVX-512: each lane is the scalar IEEE result either way, and no
- * contraction happens under -std=c11). A p_i of 0 gives a zero term,
- * which leaves a sum of them as it was (a sum started at +0 never turns
- * -0), as skipping it does: z and the factors are finite here. */
-#define ENTROPY_TERMS_BODY(VF, VD, W)                                                      \
-    uint32_t i = 0;                                                                       \
-    for (; i + (W) <= n; i += (W)) {                                                      \
-        VF f;                                                                             \
-        VD pv;                                                                            \
-        memcpy(&f, z + i, sizeof f);                                                      \
-        memcpy(&pv, p + i, sizeof pv);                                                    \
-        VD y = pv * (lnS - ((__builtin_convertvector(f, VD) - off) * invT));              \
-        memcpy(t + i, &y, sizeof y);                                                      \
-    }                                                                                     \
-    for (; i < n; i++) t[i] = p[i] * (lnS - (((double)z[i] - off) * invT));
-
-static void terms_4(const double *p, const float *z, uint32_t n, double off, double invT, double lnS, double *t)
-{
-    ENTROPY_TERMS_BODY(v4f, v4d, 4)
-}
-
-#if defined(__x86_64__) && defined(__GNUC__)
-__attribute__((target("avx512f,avx512dq"))) static void terms_8(const double *p, const float *z, uint32_t n,
-                                                                 double off, double invT, double lnS, double *t)
-{
-    ENTROPY_TERMS_BODY(v8f, v8d, 8)
-}
-
-__attribute__((target("avx2"))) static void terms_avx2(const double *p, const float *z, uint32_t n, double off,
-                                                       double invT, double lnS, double *t)
-{
-    ENTROPY_TERMS_BODY(v4f, v4d, 4)
-}
-#endif
-
-/* vmath's choice of path (LOGITSCOPE_SIMD) picks the width */
-static void entropy_terms(const double *p, const float *z, uint32_t n, double off, double invT, double lnS, double *t)
-{
-#if defined(__x86_64__) && defined(__GNUC__)
-    const char *path = vm_path_name();
-    if (!strcmp(path, "avx512")) { terms_8(p, z, n, off, invT, lnS, t); return; }
-    if (!strcmp(path, "avx2")) { terms_avx2(p, z, n, off, invT, lnS, t); return; }
-#endif
-    terms_4(p, z, n, off, invT, lnS, t);
-}
-
 /* finish when every token is a candidate in id order (cand_iota): q is
  * contiguous, so the division is one vector pass (the same IEEE quotients
  * as the scalar loop), S over the raw q is the step's raw total (the same
@@ -326,7 +272,7 @@ static void finish_every(struct stage_ctx *x, const float *logits, const double 
     /* hf -= p_i * (l_i - lnS) over p_i > 0, in id order: the same sum as
      * hf += p_i * (lnS - l_i) (each term negated exactly: RN(a - b) is
      * -RN(b - a)), in vector blocks */
-    entropy_terms(r->p, logits, V, off, invT, lnS, ws->tmp);
+    vm_entropy_terms(r->p, logits, V, off, invT, lnS, ws->tmp);
     hf = seqsum_plain(ws->tmp, V);
     r->n_kept = V;
     r->retained_mass = chain_raw_total(r);
@@ -476,44 +422,14 @@ void chain_result_copy_raw(struct chain_result *dst, const struct chain_result *
     dst->raw_deferred = 0; /* a p_raw it may share is never divided in place through it */
 }
 
-/* How many of p[lo..hi) are above pt (or equal, with eq); VEC: four lanes
- * a turn, each lane's count in an int64 (a compare gives -1 per hit). */
-static inline __attribute__((always_inline)) uint32_t count_body(const double *p, uint32_t lo, uint32_t hi, double pt,
-                                                                int eq, int vec)
-{
-    v4l c = {0};
-    uint32_t i = lo, n = 0;
-    for (; vec && i + 4 <= hi; i += 4) {
-        v4d v;
-        memcpy(&v, p + i, sizeof v);
-        c -= eq ? (v >= pt) : (v > pt);
-    }
-    for (; i < hi; i++) n += eq ? p[i] >= pt : p[i] > pt;
-    return n + (uint32_t)(c[0] + c[1] + c[2] + c[3]);
-}
-
-#if defined(__x86_64__) && defined(__GNUC__)
-__attribute__((target("avx2"))) static uint32_t count_avx2(const double *p, uint32_t lo, uint32_t hi, double pt, int eq)
-{
-    return count_body(p, lo, hi, pt, eq, 1);
-}
-#endif
-
-static uint32_t count_above(const double *p, uint32_t lo, uint32_t hi, double pt, int eq)
-{
-#if defined(__x86_64__) && defined(__GNUC__)
-    if (strcmp(vm_path_name(), "portable")) return count_avx2(p, lo, hi, pt, eq); /* vmath's choice */
-#endif
-    return count_body(p, lo, hi, pt, eq, 0);
-}
-
 uint32_t chain_rank(const struct chain_result *r, int32_t id)
 {
     if (id < 0 || (uint32_t)id >= r->V) return 0;
     double pt = chain_raw_p(r, (uint32_t)id);
     uint32_t rank = 1;
     if (!(r->raw_div > 0)) /* the tokens before id rank above it when equal */
-        return rank + count_above(r->p_raw, 0, (uint32_t)id, pt, 1) + count_above(r->p_raw, (uint32_t)id + 1, r->V, pt, 0);
+        return rank + vm_count_above(r->p_raw, 0, (uint32_t)id, pt, 1) +
+               vm_count_above(r->p_raw, (uint32_t)id + 1, r->V, pt, 0);
     for (uint32_t i = 0; i < r->V; i++) {
         double q = chain_raw_p(r, i);
         if (q > pt || (q == pt && (int32_t)i < id)) rank++;
@@ -533,52 +449,6 @@ uint32_t chain_top_raw(const struct chain_result *r, uint32_t n, int32_t *out)
     double thr;
     if (select_sample_threshold(get_p, p, r->V, n, &thr) && select_top(p, r->V, thr, n, out) == n) return n;
     return select_top(p, r->V, -1.0, n, out);
-}
-
-/* chain_top_rank's one pass over p[lo..hi): the count above pt (or equal,
- * with eq) as count_body, and the ids with p >= thr appended to ids
- * (*m counts past cap: the caller then falls back). VEC: eight values a
- * turn, the collecting branch only where one of them passes. */
-static inline __attribute__((always_inline)) uint32_t topcount_body(const double *p, uint32_t lo, uint32_t hi,
-                                                                   double pt, int eq, double thr, int32_t *ids,
-                                                                   uint32_t *m, uint32_t cap, int vec)
-{
-    v4l c = {0};
-    uint32_t i = lo, n = 0;
-    for (; vec && i + 8 <= hi; i += 8) {
-        v4d a, b;
-        memcpy(&a, p + i, sizeof a);
-        memcpy(&b, p + i + 4, sizeof b);
-        c -= eq ? (a >= pt) : (a > pt);
-        c -= eq ? (b >= pt) : (b > pt);
-        v4l g = (a >= thr) | (b >= thr);
-        if (!(g[0] | g[1] | g[2] | g[3])) continue;
-        for (uint32_t j = i; j < i + 8; j++)
-            if (p[j] >= thr) { if (*m < cap) ids[*m] = (int32_t)j; ++*m; }
-    }
-    for (; i < hi; i++) {
-        n += eq ? p[i] >= pt : p[i] > pt;
-        if (p[i] >= thr) { if (*m < cap) ids[*m] = (int32_t)i; ++*m; }
-    }
-    return n + (uint32_t)(c[0] + c[1] + c[2] + c[3]);
-}
-
-#if defined(__x86_64__) && defined(__GNUC__)
-__attribute__((target("avx2"))) static uint32_t topcount_avx2(const double *p, uint32_t lo, uint32_t hi, double pt,
-                                                               int eq, double thr, int32_t *ids, uint32_t *m,
-                                                               uint32_t cap)
-{
-    return topcount_body(p, lo, hi, pt, eq, thr, ids, m, cap, 1);
-}
-#endif
-
-static uint32_t topcount(const double *p, uint32_t lo, uint32_t hi, double pt, int eq, double thr, int32_t *ids,
-                         uint32_t *m, uint32_t cap)
-{
-#if defined(__x86_64__) && defined(__GNUC__)
-    if (strcmp(vm_path_name(), "portable")) return topcount_avx2(p, lo, hi, pt, eq, thr, ids, m, cap);
-#endif
-    return topcount_body(p, lo, hi, pt, eq, thr, ids, m, cap, 0);
 }
 
 /* The n best of ids[0..m) (in id order) by select_before, in rank order:
@@ -609,8 +479,8 @@ uint32_t chain_top_rank(const struct chain_result *r, uint32_t n, int32_t *out, 
     if (ok && !select_sample_threshold(get_p, p, r->V, n, &thr) && r->V > TOP_RANK_CAP) ok = 0;
     if (ok) { /* the tokens before id rank above it when equal (chain_rank) */
         double pt = p[id];
-        cnt = topcount(p, 0, (uint32_t)id, pt, 1, thr, ids, &m, TOP_RANK_CAP);
-        cnt += topcount(p, (uint32_t)id + 1, r->V, pt, 0, thr, ids, &m, TOP_RANK_CAP);
+        cnt = vm_count_above_collect(p, 0, (uint32_t)id, pt, 1, thr, ids, &m, TOP_RANK_CAP);
+        cnt += vm_count_above_collect(p, (uint32_t)id + 1, r->V, pt, 0, thr, ids, &m, TOP_RANK_CAP);
         if (p[id] >= thr && m < TOP_RANK_CAP) { /* id itself, in id order */
             uint32_t at = m++;
             while (at > 0 && ids[at - 1] > id) { ids[at] = ids[at - 1]; at--; }

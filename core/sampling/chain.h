@@ -206,7 +206,8 @@ struct chain_result {
     /* cut_n > 0: cut_by is cut_fill everywhere but at the ids cut_ids[0..cut_n)
      * (emu_trim's take_prefix left it so), so the next run resets those
      * instead of all V; 0: unknown. run() moves it to cut_prev (this run's
-     * knowledge) and clears it: any other writer leaves it 0. */
+     * knowledge) and clears it: any other writer of cut_by sets it to 0
+     * (the sanitizer build checks this at every partial reset: emu_cut.c). */
     uint32_t cut_n, cut_prev;
     uint8_t cut_fill;
     int32_t cut_ids[CHAIN_CUT_IDS];

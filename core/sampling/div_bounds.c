@@ -370,7 +370,7 @@ int div_stats_bounds(const struct div_step *st, uint32_t n, struct div_stats *lo
                      struct div_stats *hi, struct ls_error *err)
 {
     struct div_step *e = malloc((size_t)(n ? 2 * n : 1) * sizeof *e);
-    if (!e) return ls_fail(err, LS_ELIMIT, "out of memory");
+    if (!e) return ls_oom(err);
     struct div_step *L = e, *H = e + n;
     for (uint32_t t = 0; t < n; t++) {
         const struct div_step *s = &st[t];

@@ -125,7 +125,7 @@ int div_stats_compute(const struct div_step *st, uint32_t n, struct div_stats *o
     memset(o, 0, sizeof *o);
     o->n = n;
     double *k = malloc((size_t)(n ? n : 1) * sizeof *k);
-    if (!k) return ls_fail(err, LS_ELIMIT, "out of memory");
+    if (!k) return ls_oom(err);
     double ks = 0, kq = 0, js = 0, ds = 0, dq = 0, d4 = 0, sa = 0, sb = 0, qa = 0, qb = 0, ab = 0;
     uint32_t same = 0, nt = 0;
     for (uint32_t t = 0; t < n; t++) {

@@ -20,6 +20,7 @@
 #define LS_EMU_H
 
 #include "sampling/chain.h"
+#include "sampling/select.h"
 #include "sampling/stdsort.h"
 
 struct emu {
@@ -149,6 +150,13 @@ void emu_account_first(struct emu *e, struct stage_report *rep);
  * smallest kept logit. 0 when the raw softmax is not there (nothing
  * written then). Scratch: e->ix2. */
 int emu_account_first_est(struct emu *e, const float *z, double zk, struct stage_report *rep);
+/* The same for a first stage whose input is the distribution of the
+ * logits y (a temperature's output; every token finite, mx their maximum)
+ * instead of the raw one, yk the smallest kept; e->d is scratch. sums:
+ * NULL, or S, rem and raw already summed (in another order than the ids':
+ * emu_trim_mirostat.c after a sorting temperature). */
+int emu_account_first_y(struct emu *e, const float *y, double mx, double yk, const double *sums,
+                        struct stage_report *rep);
 /* A first stage's cut_by: cut_by = fill for every token (emu_cut_begin),
  * then CUT_NONE for its survivors (emu_cut_keep, j counting from 0), then
  * emu_cut_end with their count. When the last run on the same result did
@@ -162,6 +170,15 @@ static inline void emu_cut_keep(struct chain_result *r, uint32_t j, int32_t id)
     if (j < CHAIN_CUT_IDS) r->cut_ids[j] = id;
 }
 void emu_cut_end(struct chain_result *r, uint8_t fill, uint32_t m);
+/* The candidates for a first top-k's best `need` (emu_candidates.c): the chain's
+ * first-pass list (ws->pre_ids) when it holds at least need, else every
+ * token at or above a threshold sampled through get (ctx), collected by
+ * collect (cctx) into e->ix; returns their count (below need: the sample
+ * misjudged, take the long way), *ids the list. One way to pick them for
+ * llama.cpp's top-k (on z) and torch's (on z / T). */
+typedef size_t (*emu_collect_fn)(struct emu *e, const void *cctx, uint32_t V, double thr);
+size_t emu_topk_candidates(struct emu *e, uint32_t V, uint32_t need, select_get_fn get, const void *ctx,
+                           emu_collect_fn collect, const void *cctx, const int32_t **ids);
 /* The first active stage at or after from (-1: none; emu_first.c). */
 int emu_first_active(const struct emu *e, int from);
 /* emu_trim_sigma.c: llama.cpp's top-n-sigma as the first active stage,
@@ -237,6 +254,30 @@ void emu_sort_pairs(uint64_t *kv, uint32_t m, uint64_t *tmp);
  * of the sums (emu_topp_torch.c). Masks what torch masks; 0 when a margin
  * does not decide (nothing written but scratch). */
 int emu_torch_top_p_bands(struct emu *e, float thr, uint32_t mk);
+/* The same over plain arrays by position (y and p torch's float logits and
+ * probabilities, w1 the exact distribution d / S, the quotients): the first
+ * kept position in ascending (y, position) order into *first (n: nothing
+ * cut), every position before it masked by torch; 0 when a margin does not
+ * decide. Scratch: e->v, e->v2, e->ix2. */
+int emu_torch_top_p_cut(struct emu *e, const float *y, const float *p, const double *w1, uint32_t n, float thr,
+                        uint32_t mk, uint32_t *first);
+/* HF's or vLLM's whole run when its only active stages are a plain
+ * temperature (or none) and then top-p, over every token (all finite),
+ * min-keep at most 1: the array path's results from a few passes by id
+ * (emu_torch_topp_run.c); 1 when done, 0 when not applicable. */
+int emu_torch_top_p_run(struct emu *e, const float *z);
+/* emu_trim_torch's top-p margin check cannot pass, from its d (within a
+ * few ulp of exp(y - max) each) and their sum S: the crossing token's
+ * share must be above twice its margin (8e-6, whatever its total's error),
+ * and the tokens above 7.9e-6 hold less than p. Then it gives up at once
+ * and emu_torch_top_p_run decides (emu_torch_topp_run.c). */
+int emu_torch_top_p_hopeless(const double *d, uint32_t V, double S, double P);
+/* llama.cpp's whole run when its first active stage is top-p, stopping past
+ * its first 256 candidates with no tie across the stop, and a plain
+ * temperature the only later one, over every token (all finite): one radix
+ * sort instead of its bucket sorts, the same results
+ * (emu_llama_topp_run.c); 1 when done, 0 when not applicable. */
+int emu_llama_top_p_run(struct emu *e, const float *z);
 
 /* Sort a[0..n) descending by logit under the rules: llama.cpp's full
  * partial_sort_inplace, or (logit desc, id asc) for the others. */

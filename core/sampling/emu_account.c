@@ -75,13 +75,13 @@ static void sums_eager(const struct chain_result *r, const float *z, double out[
  * can reach it: they come from one collecting pass (or the first pass's
  * list). -1: undecided (a kept weight too small for relative bounds). */
 #define DELTA 1e-6
-static int tie_flag(struct emu *e, const float *z, double zk)
+static int tie_flag(struct emu *e, const float *z, double mx, double zk, int raw)
 {
     const struct chain_result *r = e->r;
-    double thr = zk - DELTA, mx = r->max_logit, cut_max = -INFINITY, kept_min = INFINITY;
+    double thr = zk - DELTA, cut_max = -INFINITY, kept_min = INFINITY;
     const int32_t *ids = e->ix2;
     size_t n;
-    if (chain_ws_pre_covers(e->ws, thr)) ids = e->ws->pre_ids, n = e->ws->pre_n;
+    if (raw && chain_ws_pre_covers(e->ws, thr)) ids = e->ws->pre_ids, n = e->ws->pre_n;
     else n = vm_collect_ge(z, r->V, thr, e->ix2);
     for (size_t j = 0; j < n; j++) {
         int32_t i = ids[j];
@@ -104,10 +104,46 @@ int emu_account_first_est(struct emu *e, const float *z, double zk, struct stage
     if (z != e->z || !r->have_raw || !(mul > 0) || r->argmax < 0 || r->n_finite != r->V) return 0;
     /* the estimates belong to this step: the maximum's weight is 1 */
     if (!(fabs(r->p_raw[r->argmax] * mul - 1.0) < 0x1p-40)) return 0;
-    int tie = tie_flag(e, z, zk);
+    int tie = tie_flag(e, z, r->max_logit, zk, 1);
     if (tie < 0) return 0;
     if (r->raw_div > 0) sums_lazy(r, z, s);
     else sums_eager(r, z, s);
+    if (tie) emu_decided(e, DECIDED_TIE);
+    rep->mass_removed = s[0] > 0 ? s[1] / s[0] : 0.0;
+    rep->raw_mass_removed = s[2];
+    return 1;
+}
+
+int emu_account_first_y(struct emu *e, const float *y, double mx, double yk, const double *sums,
+                        struct stage_report *rep)
+{
+    struct chain_result *r = e->r;
+    uint32_t V = r->V;
+    if (!r->have_raw || r->n_finite != V) return 0;
+    int tie = tie_flag(e, y, mx, yk, 0);
+    if (tie < 0) return 0;
+    if (sums) {
+        if (tie) emu_decided(e, DECIDED_TIE);
+        rep->mass_removed = sums[0] > 0 ? sums[1] / sums[0] : 0.0;
+        rep->raw_mass_removed = sums[2];
+        return 1;
+    }
+    struct exact_ctx x = { y, mx };
+    vm_exp_shift(y, V, mx, 1.0, e->d, NULL); /* within 2 ulp of libm's: the estimates */
+    const struct seqsum_src src[3] = {
+        { e->d, NULL, 1.0, EST_REL, EST_ABS, exact_d, &x },      /* S: every token */
+        { e->d, r->cut_by, 1.0, EST_REL, EST_ABS, exact_d, &x }, /* rem: cut_by != CUT_NONE */
+        { r->p_raw, r->cut_by, 1.0, 0.0, 0.0, NULL, NULL },      /* raw (divided) */
+    };
+    double s[3];
+    seqsum_many(src, 2, V, s); /* (one array per call) */
+    if (r->raw_div > 0) { /* lazy: a division per cut token, in order */
+        r->raw_full_used = 1;
+        s[2] = 0.0;
+        for (uint32_t i = 0; i < V; i++) if (r->cut_by[i] != CUT_NONE) s[2] += chain_raw_p(r, i);
+    } else {
+        s[2] = seqsum(&src[2], V);
+    }
     if (tie) emu_decided(e, DECIDED_TIE);
     rep->mass_removed = s[0] > 0 ? s[1] / s[0] : 0.0;
     rep->raw_mass_removed = s[2];

@@ -37,21 +37,18 @@ static int first_active(const struct emu *e)
     return -1;
 }
 
+static size_t collect_z_ge(struct emu *e, const void *z, uint32_t V, double thr)
+{
+    return vm_collect_ge(z, V, thr, e->ix);
+}
+
 /* The k + 1 best (logit desc, id asc) into e->buf[0..k] sorted, and every
  * other candidate at or above the (k+1)-th after them (sorted) or none of
  * them (only buf[0..k] is read); 0 if not found. */
 static int best_k1(struct emu *e, const float *z, uint32_t V, uint32_t k)
 {
-    double thr;
-    size_t c;
-    const int32_t *ids = e->ix;
-    if (e->ws->pre_valid && e->ws->pre_n >= k + 1) { /* the first pass listed every z >= a threshold (chain.c) */
-        c = e->ws->pre_n;
-        ids = e->ws->pre_ids;
-    } else {
-        if (!select_sample_threshold(get_logit, z, V, k + 1, &thr)) thr = -INFINITY; /* small V: every token (quickselect below) */
-        c = vm_collect_ge(z, V, thr, e->ix);
-    }
+    const int32_t *ids;
+    size_t c = emu_topk_candidates(e, V, k + 1, get_logit, z, collect_z_ge, z, &ids);
     if (c < (size_t)k + 1) return 0; /* the sample misjudged: take the long way */
     if (select_best_floats(z, ids, (uint32_t)c, e->r->max_logit, k + 1, e->ix2)) { /* the usual: a few sorted */
         for (uint32_t j = 0; j <= k; j++) e->buf[j] = (struct ls_tok){ e->ix2[j], (double)z[e->ix2[j]], 0.0 };

@@ -1,26 +1,30 @@
 /* emu_trim_mirostat.c: llama.cpp's mirostat (v1 or v2) after at most a
- * plain temperature, without building the whole-vocabulary array (as
- * emu_trim.c does for a first top-k or top-p).
+ * temperature (plain or temp-ext's dynamic one), without building the
+ * whole-vocabulary array (as emu_trim.c does for a first top-k or top-p).
  *
  * With mirostat on, llama.cpp runs only logit-bias, temperature and
  * mirostat. Mirostat's sorted softmax sums expf(v - max) over every
- * candidate in descending value order, a sum that depends on the distinct
- * values and how often each occurs (emu_ties.c); its cut reads the p of
- * the first positions only. So: the temperature's float division in one
- * vector pass, the distinct values counted on that float copy, the sum
- * and the cut by value, and only the kept candidates made into records,
- * in the order emu_mirostat's own shortcut keeps them (descending value,
- * ties in id order). The reports are what emu_run's accounting would give
- * (emu_account_first over the temperature's output, d = exp(y - max)
- * per token). Not applied, and
- * emu_run runs the whole array: a logit-bias, a temperature after
- * mirostat, a greedy, raised or dynamic temperature, a masked logit, no
- * raw distribution, too many distinct values or survivors, or a cut
- * between equal values. */
+ * candidate in descending value order; its cut reads the p of the first
+ * positions only. The sum: by distinct value when the values are few
+ * (emu_ties.c), else over the values grouped by value (emu_fsum.c: sorted
+ * only where the float sum reads the order). Only the kept candidates are
+ * made into records, in the order emu_mirostat's own shortcut keeps them
+ * (descending value, ties in id order). temp-ext's dynamic temperature
+ * needs the entropy of the sorted softmax over every candidate: its two
+ * float sums the same way (emu_fsum.c), then the division by the dynamic
+ * T in one vector pass. The reports are what emu_run's accounting would
+ * give (emu_account_first over the temperature's output, d = exp(y - max)
+ * per token; emu_account.c: without a libm exp per token). Not applied,
+ * and emu_run runs the whole array: a logit-bias, a temperature after
+ * mirostat, a greedy or raised temperature, a masked logit, no raw
+ * distribution, too many survivors, or a cut between equal values.
+ * (owner of the grouped and dynamic paths: hD) */
 #include "sampling/stage.h"
+#include "sampling/emu_fsum.h"
 #include "base/vmath.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* mirostat's index, with the temperature's before it in *kt (-1: none),
@@ -92,8 +96,9 @@ static int take_kept(struct emu *e, const float *y, uint32_t V, double lo, uint3
 }
 
 /* the reports of every stage up to km (inactive, temperature at kt, and
- * mirostat keeping e->a[0..n)) as emu_run's accounting gives them */
-static void report(struct emu *e, const float *y, float mx, int kt, int km)
+ * mirostat keeping e->a[0..n), yk the smallest kept value) as emu_run's
+ * accounting gives them */
+static void report(struct emu *e, const float *y, float mx, double yk, const double *sums, int kt, int km)
 {
     struct chain_result *r = e->r;
     uint32_t V = r->V;
@@ -107,47 +112,163 @@ static void report(struct emu *e, const float *y, float mx, int kt, int km)
     for (uint32_t j = 0; j < e->n; j++) r->cut_by[e->a[j].id] = CUT_NONE;
     e->rep = &r->stages[km];
     e->rep->kept_out = e->n;
+    if (emu_account_first_y(e, y, (double)mx, yk, sums, e->rep)) return;
     emu_exp_memo(y, V, (double)mx, e->d); /* the stage's input distribution, as list_alive's */
     emu_account_first(e, e->rep);
 }
 
-/* the candidates after the temperature (float division), or z itself */
+/* the candidates after a plain temperature (float division), or z itself;
+ * NULL for what emu_temperature would note or make greedy */
 static const float *temperature_out(struct emu *e, const float *z, int kt)
 {
     double T = e->p->temperature;
     if (kt < 0) return z;
-    if (!(T > 0) || T < e->c->temp_floor || e->p->dynatemp_range > 0) return NULL; /* emu_temperature's notes */
+    if (!(T > 0) || T < e->c->temp_floor || e->p->dynatemp_range > 0) return NULL;
     vm_fdiv(z, e->r->V, (float)T, e->yf);
     e->r->effective_temperature = T;
     return e->yf;
 }
 
-int emu_trim_mirostat(struct emu *e, const float *z)
+static double mu_now(const struct emu *e)
 {
-    struct chain_result *r = e->r;
-    uint32_t V = r->V, nd;
-    int kt, km = running_stages(e, &kt);
-    if (!emu_llama(e) || e->p->mirostat <= 0 || km < 0 || !r->have_raw || V <= 128) return -1;
-    if (e->ws->n_finite != V || e->ws->finite_iota_n != V) return -1;
-    const float *y = temperature_out(e, z, kt);
+    return e->ws->mu_set ? e->ws->mu : 2.0 * emu_f(e, e->p->mirostat_tau);
+}
+
+static int cmp_f(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
+/* a sample of 256 values nearly all distinct: counting the values would
+ * give up (more than V / 4 of them) after a pass over a quarter of V; a
+ * guess, for speed only (both ways give the same result) */
+static int mostly_distinct(const float *y, uint32_t V)
+{
+    enum { S = 256 };
+    float s[S];
+    if (V < 16 * S) return 0;
+    for (uint32_t i = 0; i < S; i++) s[i] = y[(uint64_t)i * V / S + i % 7];
+    qsort(s, S, sizeof *s, cmp_f);
+    uint32_t d = 1;
+    for (uint32_t i = 1; i < S; i++) d += s[i] != s[i - 1];
+    return d > S * 7 / 8;
+}
+
+/* the kept prefix's length m (m values v >= lo), 0 when the values are
+ * too many to count (nothing written); *lo NaN: a cut between equal values */
+static uint32_t keep_by_value(struct emu *e, const float *y, float mx, double *lo)
+{
+    uint32_t V = e->r->V, nd;
     struct emu_value *vals = (struct emu_value *)(void *)e->v; /* n / 4 pairs in V doubles */
-    if (!y || !(nd = emu_distinct_desc(e, y, V, vals))) return -1;
-    float mx = vals[0].v, cum = 0.0f;
+    if (mostly_distinct(y, V) || !(nd = emu_distinct_desc(e, y, V, vals))) return 0;
+    float cum = 0.0f;
     for (uint32_t i = 0; i < nd; i++) { /* llama.cpp's sorted sum: one add per candidate */
         float ex = expf(vals[i].v - mx);
         if (ex != 0.0f) for (uint32_t c = 0; c < vals[i].count; c++) cum += ex;
     }
-    size_t note = strlen(r->note);
-    double mu = e->ws->mu_set ? e->ws->mu : 2.0 * emu_f(e, e->p->mirostat_tau);
+    uint32_t m = cut_length(e, vals, nd, cum, mu_now(e));
+    *lo = boundary_value(vals, nd, m);
+    return m;
+}
+
+/* v2's cut over the grouped values (sorted as far as read): 0 when the
+ * cut falls below the groups */
+static uint32_t grouped_v2(struct emu *e, struct fsum_groups *g, float cum, double mu)
+{
+    uint32_t i = 0;
+    for (; i < g->n; i++) {
+        fsum_sort_upto(g, i + 1);
+        if (emu_mirostat_surprised(e, expf(g->y[i] - g->my) / cum, mu)) break;
+    }
+    chain_note(e->r, "mirostat v2: mu %.6g", mu);
+    if (i == g->n && g->n < e->r->V) return 0;
+    return i ? i : 1;
+}
+
+/* the same from the grouped values of y (every y[i] >= lo grouped, the
+ * others weighing less than 2^-24 after the shift) */
+static uint32_t keep_grouped(struct emu *e, struct fsum_groups *g, double *lo)
+{
+    uint32_t V = e->r->V, m;
+    float cum = fsum_exp(g);
+    double mu = mu_now(e);
+    if (e->p->mirostat == 1) { /* v1 reads the first 100 p */
+        uint32_t need = V < 100 ? V : 100;
+        if (g->n < need) return 0;
+        fsum_sort_upto(g, need);
+        for (uint32_t i = 0; i < need; i++) e->buf[i].p = expf(g->y[i] - g->my) / cum;
+        m = emu_mirostat_v1_k(e, e->buf, mu);
+    } else {
+        m = grouped_v2(e, g, cum, mu);
+    }
+    if (!m || m > g->n || m > V / 4) return 0;
+    fsum_sort_upto(g, m + 1);
+    *lo = g->y[m - 1];
+    if (m < g->n && g->y[m] == g->y[m - 1]) return 0; /* a cut between equal values */
+    return m;
+}
+
+/* emu_run's masses for mirostat after temp-ext's sort (the array in
+ * value order: its sums run so), m kept; 0 when a value left out of the
+ * groups could still count */
+static int sorted_sums(struct emu *e, struct fsum_groups *g, uint32_t m, double s[3])
+{
+    const struct chain_result *r = e->r;
+    if (!r->have_raw || !(r->raw_sum > 0)) return 0;
+    fsum_masses(g, m, r->raw_sum, s);
+    /* the largest terms left out: z below lo, y below lo / T (with room
+     * for the float roundings of y and my, relative to their size) */
+    double lo = g->lo, mz = g->mz, T = g->T, slack = (fabs(lo) + fabs(mz)) / T * 0x1p-21;
+    double out_d = exp((lo - mz) / T + slack), out_r = exp(lo - mz + 0x1p-30) / r->raw_sum;
+    if (g->n == r->V) return 1;
+    return out_d < s[1] * 0x1p-60 && out_d < s[0] * 0x1p-60 && out_r < s[2] * 0x1p-60;
+}
+
+/* mirostat from y on: the cut, the kept records, the reports. g: the
+ * values grouped after temp-ext's sort (the masses in value order), or
+ * NULL (grouped here when the values are too many to count) */
+static int finish_trim(struct emu *e, const float *y, float mx, int kt, int km, struct fsum_groups *g)
+{
+    struct chain_result *r = e->r;
+    uint32_t V = r->V, m = 0;
+    double lo, sums[3], *ms = NULL;
+    struct fsum_groups own;
     e->n = V;
     e->rep = &r->stages[km];
-    uint32_t m = cut_length(e, vals, nd, cum, mu);
-    double lo = boundary_value(vals, nd, m);
-    if (m > V / 4 || isnan(lo) || !take_kept(e, y, V, lo, m)) {
-        r->note[note] = 0; /* emu_run's whole array writes it again */
-        return -1;
+    if (g) ms = sums;
+    else m = keep_by_value(e, y, mx, &lo);
+    if (m && isnan(lo)) return -1;
+    if (!m && !g) { /* expf(v - mx) < 2^-24 below mx - 17: nothing to the sum */
+        g = &own;
+        fsum_group(g, y, V, mx, (double)mx - 17.0, e->yd, (uint32_t *)e->ix2, V, e->v, (uint32_t *)e->in);
     }
-    report(e, y, mx, kt, km);
+    if (!m) m = keep_grouped(e, g, &lo);
+    if (!m || m > V / 4 || (ms && !sorted_sums(e, g, m, ms))) return -1;
+    if (!take_kept(e, y, V, lo, m)) return -1;
+    report(e, y, mx, lo, ms, kt, km);
     emu_llama_softmax(e, 1); /* mirostat's last sorted softmax, over the kept */
     return km;
+}
+
+int emu_trim_mirostat(struct emu *e, const float *z)
+{
+    struct chain_result *r = e->r;
+    uint32_t V = r->V;
+    int kt, km = running_stages(e, &kt);
+    if (!emu_llama(e) || e->p->mirostat <= 0 || km < 0 || !r->have_raw || V <= 128) return -1;
+    if (e->ws->n_finite != V || e->ws->finite_iota_n != V) return -1;
+    size_t note = strlen(r->note);
+    int k = -1;
+    float mx = (float)r->max_logit;
+    if (kt >= 0 && e->p->dynatemp_range > 0) {
+        struct fsum_groups g;
+        float T = emu_dynatemp_groups(e, z, &g); /* y: e->yf, grouped in g */
+        if (T > 0) k = finish_trim(e, e->yf, g.my, kt, km, &g);
+    } else {
+        const float *y = temperature_out(e, z, kt);
+        if (y) k = finish_trim(e, y, kt < 0 ? mx : mx / (float)e->p->temperature, kt, km, NULL);
+    }
+    if (k < 0) r->note[note] = 0; /* emu_run's whole array writes them again */
+    return k;
 }

@@ -73,6 +73,13 @@ static size_t collect_y_ge(struct emu *e, const float *z, uint32_t V, float T, d
     return c;
 }
 
+/* collect_y_ge for emu_topk_candidates (ctx: the struct zdiv) */
+static size_t collect_q_ge(struct emu *e, const void *ctx, uint32_t V, double ythr)
+{
+    const struct zdiv *q = ctx;
+    return collect_y_ge(e, q->z, V, q->T, ythr, e->ix);
+}
+
 /* top-k as torch does it on y; kept ids into e->ix (their y into e->yf).
  * y is formed as it is read: the candidates' y are not stored (a store
  * per candidate into a V-long array misses the cache), only the kept
@@ -80,18 +87,11 @@ static size_t collect_y_ge(struct emu *e, const float *z, uint32_t V, float T, d
 static int cut_top_k(struct emu *e, const float *z, uint32_t V, float Tf, double ymax, uint32_t *m)
 {
     uint32_t k = e->p->top_k < 1 ? 1 : (uint32_t)e->p->top_k;
-    double thr, next = -INFINITY;
+    double next = -INFINITY;
     if (k >= V) return 0;
     struct zdiv q = { z, Tf };
-    size_t c;
-    const int32_t *ids = e->ix;
-    if (e->ws->pre_valid && e->ws->pre_n >= k + 1) { /* the first pass listed every z >= a threshold (chain.c) */
-        c = e->ws->pre_n;
-        ids = e->ws->pre_ids;
-    } else {
-        if (!select_sample_threshold(get_y, &q, V, k + 1, &thr)) thr = -INFINITY; /* small V: every token */
-        c = collect_y_ge(e, z, V, Tf, thr, e->ix);
-    }
+    const int32_t *ids;
+    size_t c = emu_topk_candidates(e, V, k + 1, get_y, &q, collect_q_ge, &q, &ids);
     if (c < (size_t)k + 1) return 0;
     /* the k-th largest y is the k-th largest z's y: float division by
      * T > 0 keeps the order (two z may give one y: a value, not an order) */
@@ -342,6 +342,7 @@ int emu_trim_torch(struct emu *e, const float *z)
     }
     int ok = rep->kind == STAGE_TOP_K ? cut_top_k(e, z, V, Tf, ymax, &m)
            : rep->kind == STAGE_MIN_P ? cut_min_p(e, z, V, Tf, ymax, &m)
+           : masses && emu_torch_top_p_hopeless(e->d, V, S, e->p->top_p) ? 0 /* hB: emu_torch_top_p_run's */
            : cut_top_p(e, z, V, Tf, ymax, masses, S, &m);
     if (!ok) { r->decided &= ~rep->decided; return -1; }
     double kept_d = 0.0;

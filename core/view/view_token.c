@@ -19,7 +19,8 @@ void view_token(struct grid *g, const struct explorer *ex, struct view_rect r)
     grid_tag(g, r.x, r.y, r.w, r.h, 0);
     panel_title(g, r, t, 1);
     if (!ex->detail_ok) {
-        panel_wrap(g, r.x + 1, r.y + 1, r.w - 2, r.h - 1, ROLE_DIM, "no distribution at this step");
+        panel_wrap(g, r.x + 1, r.y + 1, r.w - 2, r.h - 1, ROLE_DIM,
+                   explorer_result_pending(ex) ? "computing..." : "no distribution at this step");
         return;
     }
     struct token_detail_row row[16];

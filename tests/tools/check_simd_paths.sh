@@ -16,4 +16,6 @@ n=$(echo $sums | tr ' ' '\n' | sort -u | wc -l)
 [ "$n" = 1 ] || { echo "FAIL: the SIMD paths disagree:$sums"; exit 1; }
 LOGITSCOPE_SIMD=portable "$B/tests/test_differential" >/dev/null 2>&1 ||
     { echo "FAIL: test_differential on the portable path"; exit 1; }
+LOGITSCOPE_SIMD=portable "$B/tests/test_emu_fsum" >/dev/null 2>&1 ||
+    { echo "FAIL: test_emu_fsum on the portable path (emu_fsum.c's two-lane loop)"; exit 1; }
 echo "simd paths: same bits on every path; differential test passes on the portable path"

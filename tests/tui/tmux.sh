@@ -40,6 +40,18 @@ wait_for() {
     done
     echo "--- timed out waiting for '$2' in $1; screen:"; cat "$T/screen"; return 1
 }
+# wait_gone SESSION PATTERN: poll until the screen no longer shows it (a
+# key's frame comes before its chain result: "computing..." in the scores
+# until the result is drawn); the screen is left in $T/screen
+wait_gone() {
+    i=0
+    while [ $i -lt 200 ]; do
+        tm capture-pane -t "$1" -p -S - >"$T/screen" 2>/dev/null
+        grep -q -- "$2" "$T/screen" || return 0
+        i=$((i+1)); sleep 0.05
+    done
+    return 1
+}
 wait_dead() {
     i=0
     while [ $i -lt 200 ]; do
@@ -64,10 +76,12 @@ tm send-keys -t demo ':set top_p 0.5'
 wait_for demo "^:set top_p 0.5" || fail "typed command not shown on the command line"
 tm send-keys -t demo Enter
 wait_for demo "top-p 0.50" || fail ":set top_p 0.5"
+wait_gone demo "computing\.\.\." || fail ":set top_p 0.5: no result"
 kept1=$(grep -o 'kept [0-9]* of [0-9]*' "$T/screen" | head -1)
 ent1=$(grep -o 'H [0-9.]*→[0-9.]* nats' "$T/screen" | head -1)
 tm send-keys -t demo t + + + + + +
 wait_for demo "temperature 1.30" || fail "temperature keys"
+wait_gone demo "computing\.\.\." || fail "temperature keys: no result"
 kept2=$(grep -o 'kept [0-9]* of [0-9]*' "$T/screen" | head -1)
 ent2=$(grep -o 'H [0-9.]*→[0-9.]* nats' "$T/screen" | head -1)
 [ -n "$kept1" ] && [ "$kept1" != "$kept2" ] || fail "kept count did not change ($kept1 / $kept2)"

@@ -336,6 +336,57 @@ static void test_iota(void **st)
     }
 }
 
+/* vm_entropy_terms against the scalar expression, bit for bit (zero and
+ * tiny p among them), at every length around the vector widths */
+static void test_entropy_terms(void **st)
+{
+    (void)st;
+    struct rng g;
+    rng_seed(&g, 11);
+    float z[300];
+    double p[300], t[301];
+    for (uint32_t n = 0; n <= 300; n += (n < 40 ? 1 : 37)) {
+        fill(&g, z, n, 0);
+        for (uint32_t i = 0; i < n; i++) {
+            double u = rng_uniform(&g);
+            p[i] = u < 0.2 ? 0.0 : u < 0.3 ? 1e-300 * u : u;
+        }
+        t[n] = 42.0;
+        vm_entropy_terms(p, z, n, 1.25, 1.0 / 0.7, 3.5, t);
+        for (uint32_t i = 0; i < n; i++) {
+            double want = p[i] * (3.5 - (((double)z[i] - 1.25) * (1.0 / 0.7)));
+            assert_memory_equal(&t[i], &want, sizeof want);
+        }
+        assert_true(t[n] == 42.0);     /* nothing written past n */
+        mix(t, n * sizeof *t);
+    }
+}
+
+/* vm_count_above and vm_count_above_collect against plain loops: ties
+ * with pt (eq or not), ids in order, the count past cap */
+static void test_count_above(void **st)
+{
+    (void)st;
+    struct rng g;
+    rng_seed(&g, 12);
+    double p[500];
+    int32_t ids[64];
+    for (uint32_t n = 0; n <= 500; n += (n < 20 ? 1 : 23)) {
+        for (uint32_t i = 0; i < n; i++) p[i] = (double)(int)(rng_uniform(&g) * 8) / 8.0;
+        for (int eq = 0; eq < 2; eq++) {
+            uint32_t lo = n / 5, hi = n - n / 7;
+            double pt = 0.5, thr = 0.875;
+            uint32_t want = 0, want_m = 0, m = 0;
+            for (uint32_t i = lo; i < hi; i++) want += eq ? p[i] >= pt : p[i] > pt;
+            assert_int_equal(vm_count_above(p, lo, hi, pt, eq), want);
+            assert_int_equal(vm_count_above_collect(p, lo, hi, pt, eq, thr, ids, &m, 64), want);
+            for (uint32_t i = lo; i < hi; i++)
+                if (p[i] >= thr) { if (want_m < 64) assert_int_equal(ids[want_m], (int32_t)i); want_m++; }
+            assert_int_equal(m, want_m);
+        }
+    }
+}
+
 static int report(void **st)
 {
     (void)st;
@@ -357,6 +408,8 @@ int main(void)
         cmocka_unit_test(test_abs_gt),
         cmocka_unit_test(test_expf_sum),
         cmocka_unit_test(test_scan_collect),
+        cmocka_unit_test(test_entropy_terms),
+        cmocka_unit_test(test_count_above),
     };
     return cmocka_run_group_tests(tests, NULL, report);
 }

@@ -1,0 +1,77 @@
+/* vmath_prob.h: vmath.c's passes over a double probability vector: the
+ * entropy terms (vm_entropy_terms) and the counts above a value, with or
+ * without collecting the ids at or above a threshold (vm_count_above*).
+ * Internal to vmath.c, which includes it once after vmath_lanes.h and
+ * instantiates them per path (VM_PATH); not an API.
+ *
+ * Same answer on every path: the entropy terms are the scalar expression's
+ * IEEE operations per lane (no contraction under -std=c11), W lanes a turn
+ * (8 on AVX-512, 4 elsewhere); the counts are integers and the collected
+ * ids come in index order whatever the width. */
+#ifndef LS_VMATH_PROB_H
+#define LS_VMATH_PROB_H
+
+#include "base/vmath_lanes.h"
+
+#include <stdint.h>
+#include <string.h>
+
+/* t[i] = p_i * (lnS - ((z_i - off) * invT)). A p_i of 0 gives a zero
+ * term, which leaves a sum of them as it was (a sum started at +0 never
+ * turns -0), as skipping it does: z and the factors are finite here. */
+#define ENTROPY_TERMS_BODY(VF, VD, W)                                                      \
+    uint32_t i = 0;                                                                       \
+    for (; i + (W) <= n; i += (W)) {                                                      \
+        VF f;                                                                             \
+        VD pv;                                                                            \
+        memcpy(&f, z + i, sizeof f);                                                      \
+        memcpy(&pv, p + i, sizeof pv);                                                    \
+        VD y = pv * (lnS - ((__builtin_convertvector(f, VD) - off) * invT));              \
+        memcpy(t + i, &y, sizeof y);                                                      \
+    }                                                                                     \
+    for (; i < n; i++) t[i] = p[i] * (lnS - (((double)z[i] - off) * invT));
+
+INLINE void terms4(const double *p, const float *z, uint32_t n, double off, double invT, double lnS, double *t)
+{
+    ENTROPY_TERMS_BODY(v4f, v4d, 4)
+}
+
+INLINE void terms8(const double *p, const float *z, uint32_t n, double off, double invT, double lnS, double *t)
+{
+    ENTROPY_TERMS_BODY(v8f, v8d, 8)
+}
+
+/* How many of p[lo..hi) are above pt (or equal, with eq), and the ids
+ * with p >= thr appended to ids (ids NULL: none; *m counts past cap, the
+ * caller then falls back). Four lanes a turn, each lane's count in an
+ * int64 (a compare gives -1 per hit); two vectors a turn when collecting,
+ * the collecting branch only where one of their values passes. */
+INLINE uint32_t count_above4(const double *p, uint32_t lo, uint32_t hi, double pt, int eq, double thr,
+                             int32_t *ids, uint32_t *m, uint32_t cap)
+{
+    v4l c = {0};
+    uint32_t i = lo, n = 0;
+    for (; !ids && i + 4 <= hi; i += 4) {
+        v4d v;
+        memcpy(&v, p + i, sizeof v);
+        c -= eq ? (v >= pt) : (v > pt);
+    }
+    for (; ids && i + 8 <= hi; i += 8) {
+        v4d a, b;
+        memcpy(&a, p + i, sizeof a);
+        memcpy(&b, p + i + 4, sizeof b);
+        c -= eq ? (a >= pt) : (a > pt);
+        c -= eq ? (b >= pt) : (b > pt);
+        v4l g = (a >= thr) | (b >= thr);
+        if (!(g[0] | g[1] | g[2] | g[3])) continue;
+        for (uint32_t j = i; j < i + 8; j++)
+            if (p[j] >= thr) { if (*m < cap) ids[*m] = (int32_t)j; ++*m; }
+    }
+    for (; i < hi; i++) {
+        n += eq ? p[i] >= pt : p[i] > pt;
+        if (ids && p[i] >= thr) { if (*m < cap) ids[*m] = (int32_t)i; ++*m; }
+    }
+    return n + (uint32_t)(c[0] + c[1] + c[2] + c[3]);
+}
+
+#endif

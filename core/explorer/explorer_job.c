@@ -1,0 +1,201 @@
+/* explorer_job.c: the current step's chain run, top rows and samples on a
+ * worker thread (see explorer_job.h for who owns what when). */
+#include "explorer/explorer_job.h"
+#include "base/clock.h"
+#include "sampling/draw.h"
+#include "sampling/topn.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+void ex_samples_build(const struct chain_result *r, int ok, uint64_t seed, uint32_t n_draws, double *cdf,
+                      struct ex_samples *sm)
+{
+    memset(sm, 0, sizeof *sm);
+    if (!ok || r->n_kept == 0) return;
+    struct draw_cdf d = draw_cdf_build(r, cdf);
+    struct rng g;
+    rng_seed(&g, seed);
+    uint32_t n = n_draws > EX_DRAWS_MAX ? EX_DRAWS_MAX : n_draws;
+    for (uint32_t i = 0; i < n; i++) {
+        int32_t id = draw_token(&d, &g);
+        sm->draw[i] = id;
+        uint32_t k;
+        for (k = 0; k < sm->n_rows && sm->row_id[k] != id; k++) ;
+        if (k == sm->n_rows && k < EX_SAMPLE_ROWS) { sm->row_id[k] = id; sm->n_rows++; }
+        if (k < EX_SAMPLE_ROWS) sm->row_drawn[k]++;
+    }
+    sm->n = n;
+    /* empirical frequencies of the drawn tokens only (no search in the
+     * V-sized CDF per draw: 10,000 draws stay well under a millisecond at
+     * V = 262144), over the same stream from its start (the draws view's) */
+    rng_seed(&g, seed);
+    draw_count_tokens(&d, &g, EX_EMP_DRAWS, sm->row_id, sm->n_rows, sm->row_emp);
+    sm->emp_n = EX_EMP_DRAWS;
+}
+
+/* One step of the sequence numbers: explorer.c seq_step's chain run and
+ * accept, on the job's copies. */
+static void seq_compute(struct ex_job *j)
+{
+    struct ls_error e = {0};
+    chain_ws_set_breakers(&j->ws, j->breaker);
+    chain_ws_set_context(&j->ws, j->hist, j->n_hist, 0, j->position, j->seed);
+    j->ws.mu = j->mu;
+    j->ws.mu_set = j->mu_set;
+    j->ws.want = CHAIN_WANT_SCORES;   /* the numbers read there: no stage masses */
+    j->ok = topn_run(&j->chain, &j->params, j->logits, j->V, j->info.sparse ? j->info.tail_mass : -1.0,
+                     j->info.token, 0, &j->ws, &j->res, &e) == LS_OK;
+    if (!j->ok) return;
+    chain_accept(&j->chain, &j->params, &j->ws, &j->res, j->info.token);
+    j->mu = j->ws.mu;
+    j->mu_set = j->ws.mu_set;
+}
+
+void ex_job_compute(struct ex_job *j)
+{
+    struct ls_error e = {0};
+    int64_t t0 = clock_ns();
+    if (j->mode == EXJ_SEQ) {
+        seq_compute(j);
+        j->run_ns = clock_ns() - t0;
+        return;
+    }
+    chain_ws_set_breakers(&j->ws, j->breaker);
+    chain_ws_set_context(&j->ws, j->hist, j->n_hist, j->n_prompt, j->position, j->seed);
+    j->ws.mu = j->mu;
+    j->ws.mu_set = j->mu_set;
+    const int sparse = j->info.sparse;
+    j->ok = topn_run(&j->chain, &j->params, j->logits, j->V, sparse ? j->info.tail_mass : -1.0, j->info.token,
+                     j->rerun, &j->ws, &j->res, &e) == LS_OK;
+    /* a rerun needs the raw softmax in res and the finite ids in ws of
+     * this step's logits: a top-N step never reruns (topn_run) */
+    j->res_step = j->ws_step = j->ok && !sparse ? (int64_t)j->step : -1;
+    if (!j->ok && !j->step_err.code) j->step_err = e;
+    if (j->want_top) {
+        /* raw order and rank depend on the step only: once per step; a
+         * top-N step lists only its known tokens (the rest are unknown) */
+        j->n_top = j->rec_rank = 0;
+        int32_t t = j->info.token;
+        uint32_t want = j->res.topn.sparse && j->res.topn.n_listed < EX_TOP_MAX ? j->res.topn.n_listed : EX_TOP_MAX;
+        if (j->ok && t >= 0 && (uint32_t)t < j->V) /* one pass for both */
+            j->n_top = chain_top_rank(&j->res, want, j->top, t, &j->rec_rank);
+        else if (j->ok)
+            j->n_top = chain_top_raw(&j->res, want, j->top);
+    }
+    ex_samples_build(&j->res, j->ok, j->seed, j->n_draws, j->cdf, &j->samples);
+    j->run_ns = clock_ns() - t0;
+}
+
+static void *worker(void *arg)
+{
+    struct ex_job *j = arg;
+    pthread_mutex_lock(&j->mx);
+    for (;;) {
+        while (j->state != EXJ_QUEUED && !j->quit) pthread_cond_wait(&j->cv, &j->mx);
+        if (j->quit) break;
+        pthread_mutex_unlock(&j->mx);
+        ex_job_compute(j);
+        pthread_mutex_lock(&j->mx);
+        j->state = EXJ_DONE;
+        pthread_cond_broadcast(&j->cv);
+    }
+    pthread_mutex_unlock(&j->mx);
+    return NULL;
+}
+
+struct ex_job *ex_job_new(uint32_t V, uint32_t n_steps, int threaded)
+{
+    struct ex_job *j = calloc(1, sizeof *j);
+    if (!j) return NULL;
+    j->V = V;
+    j->threaded = threaded;
+    j->logits_step = j->ws_step = j->res_step = -1;
+    j->logits = malloc((size_t)V * sizeof *j->logits);
+    j->cdf = malloc((size_t)V * sizeof *j->cdf);
+    j->hist = malloc((size_t)(n_steps ? n_steps : 1) * sizeof *j->hist);
+    int bad = !j->logits || !j->cdf || !j->hist || chain_ws_init(&j->ws, V) || chain_result_init(&j->res, V);
+    pthread_condattr_t ca;   /* ex_job_wait_ns's deadline is on the monotonic clock */
+    bad = bad || pthread_condattr_init(&ca);
+    if (!bad) {
+        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+        bad = pthread_mutex_init(&j->mx, NULL) || (pthread_cond_init(&j->cv, &ca) && (pthread_mutex_destroy(&j->mx), 1));
+        pthread_condattr_destroy(&ca);
+    }
+    if (bad) {
+        chain_ws_free(&j->ws);
+        chain_result_free(&j->res);
+        free(j->logits); free(j->cdf); free(j->hist); free(j);
+        return NULL;
+    }
+    return j;
+}
+
+void ex_job_free(struct ex_job *j)
+{
+    if (!j) return;
+    if (j->started) {
+        pthread_mutex_lock(&j->mx);
+        j->quit = 1;   /* a job under way finishes first: the worker looks between jobs */
+        pthread_cond_broadcast(&j->cv);
+        pthread_mutex_unlock(&j->mx);
+        pthread_join(j->th, NULL);
+    }
+    pthread_cond_destroy(&j->cv);
+    pthread_mutex_destroy(&j->mx);
+    chain_ws_free(&j->ws);
+    chain_result_free(&j->res);
+    free(j->logits); free(j->cdf); free(j->hist); free(j);
+}
+
+void ex_job_start(struct ex_job *j)
+{
+    if (j->threaded && !j->started)
+        j->started = pthread_create(&j->th, NULL, worker, j) == 0;  /* no thread: run here */
+    if (!j->started) {   /* no worker reads state: no lock */
+        ex_job_compute(j);
+        j->state = EXJ_DONE;
+        return;
+    }
+    pthread_mutex_lock(&j->mx);
+    j->state = EXJ_QUEUED;
+    pthread_cond_broadcast(&j->cv);
+    pthread_mutex_unlock(&j->mx);
+}
+
+void ex_job_idle(struct ex_job *j)
+{
+    pthread_mutex_lock(&j->mx);
+    j->state = EXJ_IDLE;
+    pthread_mutex_unlock(&j->mx);
+}
+
+int ex_job_state(struct ex_job *j)
+{
+    pthread_mutex_lock(&j->mx);
+    int s = j->state;
+    pthread_mutex_unlock(&j->mx);
+    return s;
+}
+
+int ex_job_wait_ns(struct ex_job *j, long ns)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    t.tv_sec += ns / 1000000000L;
+    t.tv_nsec += ns % 1000000000L;
+    if (t.tv_nsec >= 1000000000L) { t.tv_sec++; t.tv_nsec -= 1000000000L; }
+    pthread_mutex_lock(&j->mx);
+    while (j->state == EXJ_QUEUED && pthread_cond_timedwait(&j->cv, &j->mx, &t) == 0) ;
+    int s = j->state;
+    pthread_mutex_unlock(&j->mx);
+    return s;
+}
+
+void ex_job_wait(struct ex_job *j)
+{
+    pthread_mutex_lock(&j->mx);
+    while (j->state == EXJ_QUEUED) pthread_cond_wait(&j->cv, &j->mx);
+    pthread_mutex_unlock(&j->mx);
+}

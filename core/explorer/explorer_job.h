@@ -1,0 +1,103 @@
+/* explorer_job.h: the current step's model computation, off the main
+ * thread (issue 9: a key never waits on a chain run).
+ *
+ * A job is the explorer's "back buffer": private copies of everything one
+ * run of the current step reads (its logits and step_info, read by the main
+ * thread; the chain, the params, the seed, the number of draws; the stage
+ * context: history tokens, position, DRY's breakers, mirostat's mu) and
+ * everything it writes (its own chain_ws and chain_result, the raw top
+ * rows and the recorded token's rank, the samples and their CDF). The
+ * worker never calls into the source or the vocabulary, and never reads
+ * the struct explorer.
+ *
+ * Ownership by state (the mutex orders the hand-overs):
+ *   EXJ_IDLE    the main thread owns the job: it fills the inputs
+ *               (explorer.c job_submit) or swaps the outputs into the
+ *               explorer's front fields (job_collect).
+ *   EXJ_QUEUED  the worker (or, unthreaded, the caller inside
+ *               ex_job_start) owns it; the main thread reads nothing.
+ *   EXJ_DONE    finished: the main thread owns it again and collects.
+ * The breakers are shared read-only: built once per source on the main
+ * thread and freed only after the job is joined (explorer_set_source).
+ *
+ * Determinism: the computation is ex_job_compute in either thread, so a
+ * threaded result is bit for bit an unthreaded one; explorer.c decides
+ * when to wait (always, unless the explorer is async). */
+#ifndef LS_EXPLORER_JOB_H
+#define LS_EXPLORER_JOB_H
+
+#include "explorer/explorer.h"
+
+#include <pthread.h>
+
+enum { EXJ_IDLE = 0, EXJ_QUEUED, EXJ_DONE };
+/* What a job computes: the current step for the screen (chain, top rows,
+ * samples), or one step of the sequence numbers (explorer_work: the chain
+ * with CHAIN_WANT_SCORES, then the recorded token accepted: mu out). */
+enum { EXJ_KEY = 0, EXJ_SEQ };
+
+struct ex_job {
+    uint32_t V;
+    int mode;                        /* EXJ_KEY, EXJ_SEQ */
+    int slot;                        /* EXJ_SEQ: the sequence cache slot */
+    /* inputs (main thread, EXJ_IDLE) */
+    struct chain chain;
+    struct params params;
+    uint32_t step;
+    uint64_t seed;                   /* the samples' stream and the stages' seed */
+    uint32_t n_draws;
+    float *logits;                   /* V: step logits_step, as explorer_read_step gave it */
+    struct step_info info;
+    struct ls_error step_err;        /* the read's error; the run's is added */
+    int64_t logits_step;             /* step held in logits/info/step_err, -1 none */
+    int32_t *hist;                   /* n_steps: the stage context (chain_ws_set_context) */
+    uint32_t n_hist, n_prompt;
+    uint64_t position;
+    const struct dry_breakers *breaker;   /* shared read-only (see above) */
+    double mu;                       /* mirostat's carried state before the step
+                                        (EXJ_SEQ: after it, once accepted) */
+    int mu_set;
+    int rerun;                       /* res and ws hold this step's raw softmax: chain_rerun */
+    int want_top;                    /* compute top/rec_rank (else the copies given stay) */
+    /* outputs and the worker's own scratch */
+    struct chain_ws ws;
+    int64_t ws_step;                 /* step of ws's last successful run, -1 none */
+    struct chain_result res;
+    int64_t res_step;                /* step whose raw softmax res holds, -1 none */
+    int ok;
+    int64_t run_ns;                  /* how long the computation took (wall) */
+    int32_t top[EX_TOP_MAX];
+    uint32_t n_top, rec_rank;
+    struct ex_samples samples;
+    double *cdf;                     /* V: the samples' CDF */
+    /* the worker */
+    int threaded, started, quit, state;
+    pthread_t th;
+    pthread_mutex_t mx;
+    pthread_cond_t cv;
+};
+
+/* A job for V tokens and n_steps history entries; threaded: its runs go to
+ * a worker thread (started on the first job). NULL when out of memory. */
+struct ex_job *ex_job_new(uint32_t V, uint32_t n_steps, int threaded);
+/* Wait for a job under way, stop the worker, free everything. */
+void ex_job_free(struct ex_job *j);
+/* Hand the filled inputs over (EXJ_IDLE -> EXJ_QUEUED): the worker runs
+ * them; unthreaded, they run here and the job is EXJ_DONE on return. */
+void ex_job_start(struct ex_job *j);
+/* A collected job back to EXJ_IDLE (the main thread's, after EXJ_DONE). */
+void ex_job_idle(struct ex_job *j);
+/* The state (enum above), read under the lock. */
+int ex_job_state(struct ex_job *j);
+/* Until the job under way (if any) is done. */
+void ex_job_wait(struct ex_job *j);
+/* The same for at most ns nanoseconds; the state then. */
+int ex_job_wait_ns(struct ex_job *j, long ns);
+/* The computation itself (the worker's, or the caller's unthreaded). */
+void ex_job_compute(struct ex_job *j);
+/* The samples panel from a result: n_draws draws with the seed and the
+ * empirical frequencies of the drawn tokens (cdf: V doubles of scratch). */
+void ex_samples_build(const struct chain_result *r, int ok, uint64_t seed, uint32_t n_draws, double *cdf,
+                      struct ex_samples *sm);
+
+#endif
