@@ -189,6 +189,10 @@ int emu_trim_mirostat(struct emu *e, const float *z);
 /* emu_trim_dry.c: llama.cpp's DRY as the first active stage, before the
  * first top-k: DRY on a float copy, then emu_trim's top-k on it. */
 int emu_trim_dry(struct emu *e, const float *z);
+/* emu_trim_pen.c: HF's and vLLM's penalties, a plain temperature or none,
+ * then a top-k or min-p; llama.cpp's penalties, DRY or not, then a top-k:
+ * over the history tokens and the few collected. */
+int emu_trim_pen(struct emu *e, const float *z);
 /* emu_ties.c: the same p for a[0..n) (any order) by distinct value, and
  * with want_order e->ix[0..n) = positions in descending value order (ties
  * in position order); 0 when the values are too many to be worth it (more

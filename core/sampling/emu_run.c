@@ -9,6 +9,7 @@
  * That costs one exp per candidate per active stage, on top of what the
  * system itself computes. */
 #include "sampling/stage.h"
+#include "sampling/emu_lazy.h"
 #include "base/vmath.h"
 
 #include <math.h>
@@ -73,11 +74,11 @@ static uint32_t list_alive(struct emu *e, double *S)
     return m;
 }
 
-/* the ids alive before a stage that cannot cut (no distribution needed) */
-static uint32_t list_ids(struct emu *e)
+/* how many are alive before a stage that cannot cut (its counts only) */
+static uint32_t count_alive(const struct emu *e)
 {
     uint32_t m = 0;
-    for (uint32_t i = 0; i < e->n; i++) if (e->a[i].logit != -INFINITY) e->in[m++] = e->a[i].id;
+    for (uint32_t i = 0; i < e->n; i++) m += e->a[i].logit != -INFINITY;
     return m;
 }
 
@@ -92,7 +93,8 @@ static void compact(struct emu *e)
 {
     if (emu_llama(e)) return;
     uint32_t m = 0;
-    for (uint32_t i = 0; i < e->n; i++) if (e->a[i].logit != -INFINITY) e->a[m++] = e->a[i];
+    while (m < e->n && e->a[m].logit != -INFINITY) m++; /* (no copy before the first mask) */
+    for (uint32_t i = m; i < e->n; i++) if (e->a[i].logit != -INFINITY) e->a[m++] = e->a[i];
     e->n = m;
 }
 
@@ -167,14 +169,20 @@ static void run_stage(struct emu *e, int k)
     e->rep = rep;
     if (!stage_active(kind, e->p) || replaced_by_mirostat(e, kind)) return;
     double S = 0.0;
-    int cuts = !never_cuts(e, kind);
-    uint32_t n_in = cuts ? list_alive(e, &S) : list_ids(e);
+    int cuts = !never_cuts(e, kind), lazy = 0;
+    uint32_t n_in = 0;
+    /* only top-p reads the input distribution itself: for any other stage
+     * over many candidates its sums can wait until after the stage */
+    if (cuts && kind != STAGE_TOP_P && !(e->pristine && kind == STAGE_TEMPERATURE) && !e->ws->reference)
+        lazy = emu_lazy_list(e, &n_in);
+    if (!lazy) n_in = cuts ? list_alive(e, &S) : count_alive(e);
     rep->active = 1;
     e->next_kind = next_running(e, k);
     stage_def(kind)->emu(e);
     e->pristine = 0;
     compact(e);
-    if (cuts) account(e, n_in, S, (uint8_t)(CUT_STAGE0 + k));
+    if (lazy) emu_lazy_account(e, n_in, (uint8_t)(CUT_STAGE0 + k), cuts_only(kind));
+    else if (cuts) account(e, n_in, S, (uint8_t)(CUT_STAGE0 + k));
     else rep->kept_in = rep->kept_out = n_in;
 }
 
@@ -270,6 +278,7 @@ void emu_run(const struct chain *c, const struct params *p, const float *logits,
     if (trimmed < 0 && !ws->reference) trimmed = emu_trim_sigma(e, logits);
     if (trimmed < 0 && !ws->reference) trimmed = emu_trim_mirostat(e, logits);
     if (trimmed < 0 && !ws->reference) trimmed = emu_trim_dry(e, logits);
+    if (trimmed < 0 && !ws->reference) trimmed = emu_trim_pen(e, logits);
     if (ws->want == CHAIN_WANT_ALL) chain_raw_settle(r);
     if (trimmed < 0 && !ws->reference && emu_torch_top_p_run(e, logits)) return; /* hB */
     e->pristine = !ws->reference && trimmed < 0 && ws->finite_iota_n == e->n && e->n == r->V;

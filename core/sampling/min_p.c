@@ -9,6 +9,7 @@
  * decides a boundary token. The maximum always passes, so at least one token
  * survives. Ties are kept. min-p <= 0 is off (the chain skips the stage). */
 #include "sampling/stage.h"
+#include "sampling/select.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -48,6 +49,28 @@ static uint32_t llama_min_p(struct emu *e, float lnp)
     return i;
 }
 
+/* The first mk (0 < mk <= n) positions of torch's stable descending
+ * argsort (logit desc, position asc) into e->ix[0..mk), in any order:
+ * those above the mk-th largest logit, then the first positions equal to
+ * it; only the set is read, so no sort of the whole array (the array may
+ * be most of the vocabulary after a top-p). */
+static void first_by_logit(struct emu *e, uint32_t mk)
+{
+    double kth = -INFINITY;
+    if (mk == 1) { /* (HF's usual min-keep) the largest: no copy, no select */
+        for (uint32_t i = 0; i < e->n; i++) if (e->a[i].logit > kth) kth = e->a[i].logit;
+    } else {
+        for (uint32_t i = 0; i < e->n; i++) e->v[i] = e->a[i].logit;
+        kth = select_kth_largest(e->v, e->n, mk - 1);
+    }
+    uint32_t above = 0, m = 0;
+    for (uint32_t i = 0; i < e->n; i++) above += e->a[i].logit > kth;
+    for (uint32_t i = 0; i < e->n; i++) {
+        double l = e->a[i].logit;
+        if (l > kth || (l == kth && above < mk)) { e->ix[m++] = (int32_t)i; above += l == kth; }
+    }
+}
+
 /* HF / vLLM: float32 softmax, remove p < min_p * p_max; HF then keeps the
  * top min-keep by a stable descending order */
 static void torch_min_p(struct emu *e)
@@ -57,12 +80,10 @@ static void torch_min_p(struct emu *e)
     for (uint32_t i = 0; i < e->n; i++) if ((float)e->a[i].p > top) top = (float)e->a[i].p;
     float scaled = (float)e->p->min_p * top;
     uint32_t mk = e->sys == PRESET_HF ? emu_min_keep(e) : 0;
-    if (mk) {
-        for (uint32_t i = 0; i < e->n; i++) { e->ix[i] = (int32_t)i; e->v[i] = -e->a[i].logit; }
-        emu_argsort(e->v, e->ix, e->ix2, e->n, e->buf);
-    }
+    if (mk > e->n) mk = e->n;
+    if (mk) first_by_logit(e, mk);
     for (uint32_t i = 0; i < e->n; i++) e->v[i] = (float)e->a[i].p < scaled;
-    for (uint32_t j = 0; j < mk && j < e->n; j++) e->v[e->ix[j]] = 0;
+    for (uint32_t j = 0; j < mk; j++) e->v[e->ix[j]] = 0;
     for (uint32_t i = 0; i < e->n; i++) if (e->v[i] != 0) emu_mask(e, i);
 }
 

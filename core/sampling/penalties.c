@@ -12,8 +12,12 @@
  *   vLLM       repetition over prompt and output: z > 0 ? z / r : z * r;
  *              frequency and presence over output tokens only (float32)
  *   exact      llama.cpp's rule in double
- * With no history the stage changes nothing (said in a note). */
+ * With no history the stage changes nothing (said in a note).
+ * emu_penalties_ids: the same on id-indexed float logits, history tokens
+ * only (emu_trim_pen.c), so that the stage costs O(history), not O(V). */
 #include "sampling/stage.h"
+
+#include <math.h>
 
 /* v[id] = occurrences of id in hist[from..): zeroed for the array's ids
  * and the window's, then counted (other entries of v are never read) */
@@ -60,14 +64,21 @@ static void notes(struct emu *e)
         chain_note(e->r, "vllm rejects frequency or presence penalties outside [-2, 2]; computed anyway");
 }
 
+/* notes, then 0 when the stage changes nothing (no history: said too) */
+static int begin(struct emu *e)
+{
+    notes(e);
+    if (e->ws->n_hist == 0 || (e->sys == PRESET_LLAMACPP && e->p->repeat_last_n == 0)) {
+        chain_note(e->r, "penalties: no history before this step, nothing to penalise");
+        return 0;
+    }
+    return 1;
+}
+
 void emu_penalties(struct emu *e)
 {
     struct chain_ws *ws = e->ws;
-    notes(e);
-    if (ws->n_hist == 0 || (e->sys == PRESET_LLAMACPP && e->p->repeat_last_n == 0)) {
-        chain_note(e->r, "penalties: no history before this step, nothing to penalise");
-        return;
-    }
+    if (!begin(e)) return;
     uint32_t from = window_start(e), out_from = e->sys == PRESET_VLLM ? ws->n_prompt : from;
     double *c = e->v, *co = e->v2;
     count(e, c, from);
@@ -78,4 +89,35 @@ void emu_penalties(struct emu *e)
         e->a[i].logit = penalise(e, e->a[i].logit, c[id], co[id]);
     }
     e->sorted = 0;
+}
+
+/* A token outside both windows has counts 0, and penalise leaves its
+ * logit as it is: HF, llama.cpp and exact return it; vLLM subtracts freq * 0 and
+ * presence * 0, which is z itself unless a factor is negative (then the
+ * product is -0.0 and a -0.0 logit would become +0.0: not applied). So
+ * only the windows' tokens are visited, each once (its count set to -1
+ * once done). e->v and e->v2 hold the counts of those ids only. */
+int emu_penalties_ids(struct emu *e, float *y)
+{
+    const struct chain_ws *ws = e->ws;
+    if (e->sys == PRESET_VLLM && (e->p->frequency_penalty < 0 || e->p->presence_penalty < 0)) return 0;
+    if (!begin(e)) return 1;
+    uint32_t from = window_start(e), out_from = e->sys == PRESET_VLLM ? ws->n_prompt : from;
+    uint32_t lo = from < out_from ? from : out_from;
+    double *c = e->v, *co = e->v2;
+    for (uint32_t t = lo; t < ws->n_hist; t++)
+        if (ws->hist[t] >= 0 && (uint32_t)ws->hist[t] < ws->V) c[ws->hist[t]] = co[ws->hist[t]] = 0;
+    for (uint32_t t = from; t < ws->n_hist; t++)
+        if (ws->hist[t] >= 0 && (uint32_t)ws->hist[t] < ws->V) c[ws->hist[t]] += 1;
+    for (uint32_t t = out_from; t < ws->n_hist; t++)
+        if (ws->hist[t] >= 0 && (uint32_t)ws->hist[t] < ws->V) co[ws->hist[t]] += 1;
+    for (uint32_t t = lo; t < ws->n_hist; t++) {
+        int32_t id = ws->hist[t];
+        if (id < 0 || (uint32_t)id >= ws->V || c[id] < 0) continue;
+        double v = penalise(e, (double)y[id], c[id], co[id]);
+        if (!isfinite(v)) return 0;
+        y[id] = (float)v; /* (a float: every rule rounds its result under system rules) */
+        c[id] = -1;
+    }
+    return 1;
 }

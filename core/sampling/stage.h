@@ -70,6 +70,11 @@ void emu_epsilon(struct emu *e);
 void emu_eta(struct emu *e);
 void emu_xtc(struct emu *e);
 void emu_penalties(struct emu *e);
+/* The penalties on id-indexed float logits y (every token a candidate,
+ * the first stage to change them), visiting the history tokens only, with
+ * the same notes (penalties.c); 0 when not applicable (a negative vLLM
+ * frequency or presence penalty, a penalised logit not finite). */
+int emu_penalties_ids(struct emu *e, float *y);
 void emu_mirostat(struct emu *e);
 /* mirostat's pieces (mirostat.c), for emu_trim_mirostat.c: v1's k from the
  * sorted candidates a (their first 100 p), with its note; whether a token
