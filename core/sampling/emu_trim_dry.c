@@ -30,7 +30,13 @@ int emu_trim_dry(struct emu *e, const float *z)
         const struct params *p = e->p;
         applied.dry_multiplier = 0.0; /* done: the top-k comes first now */
         e->p = &applied;
+        /* the first pass's list is of raw logits, not of DRY's: never
+         * read here (run() lists only when a top-k or min-p comes first,
+         * so it is off with DRY active; kept off whatever that rule becomes) */
+        int pre = e->ws->pre_valid;
+        e->ws->pre_valid = 0;
         k = emu_trim(e, e->yd);
+        e->ws->pre_valid = pre;
         e->p = p;
     }
     if (k < 0) {
