@@ -1,0 +1,196 @@
+/* explorer_bg.c: the explorer's background work (explorer.h explorer_work):
+ * a key's result under way first, then the rest of the current step's
+ * history (explorer.c), then the sequence-wide numbers (explorer_seq):
+ * per setting, each step's chain along the recorded tokens, its recorded
+ * token's p and state, and the running perplexity, computed in the
+ * background a slice at a time and cached for the last EX_SEQ_CACHE
+ * settings. The chain runs are on the sequence job's worker when the
+ * explorer is async (explorer_job.h), else here; reading and scoring stay
+ * on the main thread. Units: p in [0, 1] (-1: unknown). */
+#include "explorer/explorer_bg.h"
+#include "explorer/explorer_job.h"
+#include "base/clock.h"
+#include "sampling/topn.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int same_setting(const struct ex_seq *s, const struct chain *c, const struct params *p)
+{
+    return s->used && !memcmp(&s->chain, c, sizeof *c) && !memcmp(&s->params, p, sizeof *p);
+}
+
+/* Find or claim the cache slot for the current setting. */
+static int seq_slot(struct explorer *ex)
+{
+    if (ex->seq_cur >= 0 && same_setting(&ex->seq[ex->seq_cur], &ex->chain, &ex->params))
+        return ex->seq_cur;
+    int victim = 0;
+    for (int i = 0; i < EX_SEQ_CACHE; i++) {
+        if (same_setting(&ex->seq[i], &ex->chain, &ex->params)) { ex->seq_cur = i; return i; }
+        if (!ex->seq[i].used) victim = i;
+        else if (ex->seq[victim].used && ex->seq[i].stamp < ex->seq[victim].stamp) victim = i;
+    }
+    struct ex_seq *s = &ex->seq[victim];
+    s->used = 1;
+    s->chain = ex->chain;
+    s->params = ex->params;
+    s->done = 0;
+    memset(&s->ppl, 0, sizeof s->ppl);
+    s->n_err = 0;
+    s->n_hist = 0;
+    s->mu_set = 0;
+    ex->seq_cur = victim;
+    return victim;
+}
+
+const struct ex_seq *explorer_seq(const struct explorer *ex)
+{
+    if (ex->seq_cur < 0) return NULL;
+    const struct ex_seq *s = &ex->seq[ex->seq_cur];
+    return same_setting(s, &ex->chain, &ex->params) ? s : NULL;
+}
+
+/* Step s->done of the sequence numbers, read into z/info (rec_tok): 1 when
+ * the chain must run on it, 0 when its state is known already (an error, no
+ * recorded token). */
+static int seq_read(struct explorer *ex, struct ex_seq *s, float *z, struct step_info *info)
+{
+    uint32_t i = s->done;
+    struct ls_error e = {0};
+    s->p[i] = -1.0f;
+    info->token = -1;
+    int bad = explorer_read_step(ex, i, z, info, &e);
+    int32_t tok = info->token;   /* a step refused for NaN still has its token */
+    ex->rec_tok[i] = tok >= 0 && (uint32_t)tok < ex->V ? tok : -1;
+    if (bad) { s->state[i] = SEQ_ERROR; s->n_err++; return 0; }
+    if (tok < 0 || (uint32_t)tok >= ex->V) { s->state[i] = SEQ_NOTOKEN; return 0; }
+    return 1;
+}
+
+/* The chain ran on step s->done (ok: r holds it): its numbers. */
+static void seq_score(struct explorer *ex, struct ex_seq *s, int ok, const float *z, const struct step_info *info,
+                      const struct chain_result *r)
+{
+    uint32_t i = s->done;
+    if (!ok) { s->state[i] = SEQ_ERROR; s->n_err++; return; }
+    /* the perplexity evaluator's arithmetic: one definition (eval_ppl.h) */
+    struct eval_ppl_point pt;
+    eval_ppl_add(&s->ppl, z, info, r, ex->src->vocab, info->token, &pt);
+    s->p[i] = pt.unknown ? -1.0f : (float)pt.p_chain;
+    s->state[i] = pt.unknown ? SEQ_UNKNOWN : pt.cut ? SEQ_CUT : SEQ_KEPT;
+}
+
+static void seq_next(struct explorer *ex, struct ex_seq *s)
+{
+    uint32_t i = s->done;
+    if (ex->rec_tok[i] >= 0) ex->rec_hist[s->n_hist++] = ex->rec_tok[i];
+    s->done++;
+}
+
+static void seq_step(struct explorer *ex, struct ex_seq *s)
+{
+    struct step_info info;
+    if (seq_read(ex, s, ex->wlogits, &info)) {
+        struct ls_error e = {0};
+        /* the stages' history and carried state: this slot's, along the recorded tokens */
+        chain_ws_set_breakers(&ex->wws, explorer_breakers(ex, &s->chain, &s->params));
+        chain_ws_set_context(&ex->wws, ex->rec_hist, s->n_hist, 0, s->done, ex->seed);
+        ex->wws.mu = s->mu;
+        ex->wws.mu_set = s->mu_set;
+        ex->wws.want = CHAIN_WANT_SCORES;   /* the numbers read here: no stage masses */
+        int ok = topn_run(&s->chain, &s->params, ex->wlogits, ex->V, info.sparse ? info.tail_mass : -1.0,
+                          info.token, 0, &ex->wws, &ex->wres, &e) == LS_OK;
+        if (ok) {
+            chain_accept(&s->chain, &s->params, &ex->wws, &ex->wres, info.token);
+            s->mu = ex->wws.mu;
+            s->mu_set = ex->wws.mu_set;
+        }
+        seq_score(ex, s, ok, ex->wlogits, &info, &ex->wres);
+    }
+    seq_next(ex, s);
+}
+
+/* The sequence job (async explorer): a finished one's numbers go to its
+ * slot if that slot still has this setting and waits for this step (else
+ * dropped: the slot went to another setting meanwhile). */
+static void seq_collect(struct explorer *ex)
+{
+    struct ex_job *b = ex->sjob;
+    ex_job_idle(b);
+    struct ex_seq *s = &ex->seq[b->slot];
+    if (!same_setting(s, &b->chain, &b->params) || s->done != b->step) return;
+    if (b->ok) { s->mu = b->mu; s->mu_set = b->mu_set; }
+    seq_score(ex, s, b->ok, b->logits, &b->info, &b->res);
+    seq_next(ex, s);
+}
+
+/* Read the slot's next step (main thread) and hand its chain run to the
+ * sequence job; a step with nothing to run is done here. */
+static void seq_begin(struct explorer *ex, struct ex_seq *s)
+{
+    struct ex_job *b = ex->sjob;
+    if (!seq_read(ex, s, b->logits, &b->info)) { seq_next(ex, s); return; }
+    b->mode = EXJ_SEQ;
+    b->slot = (int)(s - ex->seq);
+    b->step = s->done;
+    b->position = s->done;
+    b->chain = s->chain;
+    b->params = s->params;
+    b->seed = ex->seed;
+    memcpy(b->hist, ex->rec_hist, (size_t)s->n_hist * sizeof *b->hist);
+    b->n_hist = s->n_hist;
+    b->breaker = explorer_breakers(ex, &s->chain, &s->params);
+    b->mu = s->mu;
+    b->mu_set = s->mu_set;
+    ex_job_start(b);
+}
+
+/* explorer_work's sequence numbers with the chain runs on the worker: the
+ * main thread reads each step and scores it; a slice waits (asleep) for a
+ * run under way at most its budget. */
+static unsigned seq_work_async(struct explorer *ex, struct ex_seq *s, long budget_ns)
+{
+    struct ex_job *b = ex->sjob;
+    const int64_t t0 = clock_ns();
+    for (;;) {
+        int st = ex_job_state(b);
+        long left = budget_ns - (long)(clock_ns() - t0);
+        if (st == EXJ_QUEUED && (left <= 0 || (st = ex_job_wait_ns(b, left)) == EXJ_QUEUED)) return EX_BUSY;
+        if (st == EXJ_DONE) seq_collect(ex);
+        if (s->done >= ex->n_steps || clock_ns() - t0 >= budget_ns) break;
+        seq_begin(ex, s);
+    }
+    return EX_REDRAW | (s->done < ex->n_steps || ex_job_state(b) != EXJ_IDLE ? EX_BUSY : 0);
+}
+
+static unsigned seq_work(struct explorer *ex, long budget_ns)
+{
+    struct ex_seq *s = &ex->seq[seq_slot(ex)];
+    s->stamp = ++ex->seq_clock;
+    if (ex->sjob && ex->async) {
+        if (s->done >= ex->n_steps && ex_job_state(ex->sjob) == EXJ_IDLE) return EX_NONE;
+        return seq_work_async(ex, s, budget_ns);
+    }
+    if (s->done >= ex->n_steps) return EX_NONE;
+    long t0 = (long)clock_ns();
+    do {
+        seq_step(ex, s);
+    } while (s->done < ex->n_steps && (long)clock_ns() - t0 < budget_ns);
+    return EX_REDRAW | (s->done < ex->n_steps ? EX_BUSY : 0);
+}
+
+unsigned explorer_work(struct explorer *ex, long budget_ns)
+{
+    if (!ex->src) return EX_NONE;
+    /* a key's result under way goes first: no work competes with it for
+     * the cores; the slice waits for it (asleep) instead */
+    if (ex->async && ex->job && ex_job_state(ex->job) == EXJ_QUEUED) {
+        if (budget_ns > 0) ex_job_wait_ns(ex->job, budget_ns);
+        return EX_BUSY;
+    }
+    if (ex->hist_pending) return explorer_history_work(ex, budget_ns);   /* what is on screen first */
+    unsigned fl = seq_work(ex, budget_ns);
+    if (fl & EX_REDRAW) explorer_fill_scores(ex);
+    return fl;
+}
