@@ -4,67 +4,49 @@
  * emu_account_first sums d_i = exp(z_i - max) (libm's) in id order: all
  * of them (S), the cut ones (rem), and the cut tokens' p_raw (raw). Here
  * d_i is estimated from the raw softmax already made (p_raw_i times its
- * sum, or the weight itself while the division is pending): the vector
- * exp is within 2 ulp of libm's (tests/unit/test_seqsum.c checks it
- * against a sweep), the division and the product add one, so the estimate
- * is within EST_REL of d_i (16 ulp: four times the need) plus EST_ABS for
- * subnormal results. Each add is then done on the estimate when both ends
- * of its interval round to the same sum (then the true d_i does too: a
- * rounded sum is monotonic in its operand), else on libm's d_i. The tie
+ * sum, or the weight itself while the division is pending) or from a
+ * vector exp, and summed to the bit by seqsum_exp.h (its bound: the
+ * estimate's interval decides an add, libm's d_i the few others). The tie
  * flag compares libm's largest cut d with its smallest kept one, over the
  * few tokens that can be either. Units: d unnormalised. */
 #include "sampling/stage.h"
-#include "sampling/seqsum.h"
+#include "sampling/seqsum_exp.h"
 #include "base/vmath.h"
 
 #include <math.h>
 
-#define EST_REL 0x1p-48
-#define EST_ABS 0x1p-1000
-
-/* s + d, d known within m of x: the sum the true d gives */
-static inline double add_est(double s, double x, double m, const float *z, double mx, uint32_t i)
+/* raw: the cut tokens' p_raw summed in id order; the division pending
+ * (raw_div): one per cut token, in order (eager is cheaper then, so say
+ * the whole p_raw is read) */
+static double raw_removed(struct chain_result *r)
 {
-    double lo = s + (x - m), hi = s + (x + m);
-    return lo == hi ? lo : s + exp((double)z[i] - mx);
-}
-
-/* S, rem and raw in one pass, p_raw holding the weights themselves (its
- * division pending: raw_div): the terms of emu_account_first, in order */
-static void sums_lazy(struct chain_result *r, const float *z, double out[3])
-{
-    const double *pr = r->p_raw, mx = r->max_logit;
-    double S = 0.0, rem = 0.0, raw = 0.0;
-    r->raw_full_used = 1; /* a division per cut token: eager is cheaper */
-    for (uint32_t i = 0; i < r->V; i++) {
-        double d = pr[i], m = d * EST_REL + EST_ABS;
-        S = add_est(S, d, m, z, mx, i);
-        if (r->cut_by[i] == CUT_NONE) continue;
-        rem = add_est(rem, d, m, z, mx, i);
-        raw += chain_raw_p(r, i);
+    if (r->raw_div > 0) {
+        double s = 0.0;
+        r->raw_full_used = 1;
+        for (uint32_t i = 0; i < r->V; i++) if (r->cut_by[i] != CUT_NONE) s += chain_raw_p(r, i);
+        return s;
     }
-    out[0] = S, out[1] = rem, out[2] = raw;
+    const struct seqsum_src src = { r->p_raw, r->cut_by, 1.0, 0.0, 0.0, NULL, NULL };
+    return seqsum(&src, r->V);
 }
 
-struct exact_ctx { const float *z; double mx; };
-
-static double exact_d(void *ctx, uint32_t i)
+/* S, rem and raw over the raw softmax's weights: p_raw times its sum
+ * (divided), or p_raw itself (its division pending: raw_div); the divided
+ * p_raw's three sums share one pass over it */
+static void sums_raw(struct chain_result *r, const float *z, double out[3])
 {
-    const struct exact_ctx *x = ctx;
-    return exp((double)x->z[i] - x->mx);
-}
-
-/* The same in vector blocks (seqsum.h) over the divided p_raw: the weight
- * estimated as p_raw times the softmax's sum. */
-static void sums_eager(const struct chain_result *r, const float *z, double out[3])
-{
-    struct exact_ctx x = { z, r->max_logit };
-    const struct seqsum_src src[3] = {
-        { r->p_raw, NULL, r->raw_sum, EST_REL, EST_ABS, exact_d, &x },       /* S: every token */
-        { r->p_raw, r->cut_by, r->raw_sum, EST_REL, EST_ABS, exact_d, &x },  /* rem: cut_by != CUT_NONE */
-        { r->p_raw, r->cut_by, 1.0, 0.0, 0.0, NULL, NULL },                  /* raw */
-    };
+    struct seqsum_exp x = { z, 1.0f, r->max_logit };
     _Static_assert(CUT_NONE == 0, "seqsum takes the tokens whose mask byte is not 0");
+    if (r->raw_div > 0) {
+        seqsum_exp_masses(&x, r->p_raw, 1.0, r->cut_by, r->V, out);
+        out[2] = raw_removed(r);
+        return;
+    }
+    const struct seqsum_src src[3] = {
+        seqsum_exp_src(&x, r->p_raw, r->raw_sum, NULL),     /* S: every token */
+        seqsum_exp_src(&x, r->p_raw, r->raw_sum, r->cut_by), /* rem: cut_by != CUT_NONE */
+        { r->p_raw, r->cut_by, 1.0, 0.0, 0.0, NULL, NULL },  /* raw */
+    };
     seqsum_many(src, 3, r->V, out);
 }
 
@@ -95,6 +77,14 @@ static int tie_flag(struct emu *e, const float *z, double mx, double zk, int raw
     return cut_max == kept_min;
 }
 
+/* the report from S, rem and raw (s) and the tie flag */
+static void put(struct emu *e, int tie, const double s[3], struct stage_report *rep)
+{
+    if (tie) emu_decided(e, DECIDED_TIE);
+    rep->mass_removed = s[0] > 0 ? s[1] / s[0] : 0.0;
+    rep->raw_mass_removed = s[2];
+}
+
 int emu_account_first_est(struct emu *e, const float *z, double zk, struct stage_report *rep)
 {
     struct chain_result *r = e->r;
@@ -106,11 +96,8 @@ int emu_account_first_est(struct emu *e, const float *z, double zk, struct stage
     if (!(fabs(r->p_raw[r->argmax] * mul - 1.0) < 0x1p-40)) return 0;
     int tie = tie_flag(e, z, r->max_logit, zk, 1);
     if (tie < 0) return 0;
-    if (r->raw_div > 0) sums_lazy(r, z, s);
-    else sums_eager(r, z, s);
-    if (tie) emu_decided(e, DECIDED_TIE);
-    rep->mass_removed = s[0] > 0 ? s[1] / s[0] : 0.0;
-    rep->raw_mass_removed = s[2];
+    sums_raw(r, z, s);
+    put(e, tie, s, rep);
     return 1;
 }
 
@@ -122,30 +109,14 @@ int emu_account_first_y(struct emu *e, const float *y, double mx, double yk, con
     if (!r->have_raw || r->n_finite != V) return 0;
     int tie = tie_flag(e, y, mx, yk, 0);
     if (tie < 0) return 0;
-    if (sums) {
-        if (tie) emu_decided(e, DECIDED_TIE);
-        rep->mass_removed = sums[0] > 0 ? sums[1] / sums[0] : 0.0;
-        rep->raw_mass_removed = sums[2];
-        return 1;
-    }
-    struct exact_ctx x = { y, mx };
-    vm_exp_shift(y, V, mx, 1.0, e->d, NULL); /* within 2 ulp of libm's: the estimates */
-    const struct seqsum_src src[3] = {
-        { e->d, NULL, 1.0, EST_REL, EST_ABS, exact_d, &x },      /* S: every token */
-        { e->d, r->cut_by, 1.0, EST_REL, EST_ABS, exact_d, &x }, /* rem: cut_by != CUT_NONE */
-        { r->p_raw, r->cut_by, 1.0, 0.0, 0.0, NULL, NULL },      /* raw (divided) */
-    };
     double s[3];
-    seqsum_many(src, 2, V, s); /* (one array per call) */
-    if (r->raw_div > 0) { /* lazy: a division per cut token, in order */
-        r->raw_full_used = 1;
-        s[2] = 0.0;
-        for (uint32_t i = 0; i < V; i++) if (r->cut_by[i] != CUT_NONE) s[2] += chain_raw_p(r, i);
-    } else {
-        s[2] = seqsum(&src[2], V);
+    if (!sums) {
+        struct seqsum_exp x = { y, 1.0f, mx };
+        seqsum_exp_estimate(&x, V, e->d);
+        seqsum_exp_masses(&x, e->d, 1.0, r->cut_by, V, s);
+        s[2] = raw_removed(r);
+        sums = s;
     }
-    if (tie) emu_decided(e, DECIDED_TIE);
-    rep->mass_removed = s[0] > 0 ? s[1] / s[0] : 0.0;
-    rep->raw_mass_removed = s[2];
+    put(e, tie, sums, rep);
     return 1;
 }

@@ -28,6 +28,7 @@
  * temp-ext's sort) are the same walk with 2^(e-52) for g.
  * Units: see emu_fsum.h. */
 #include "sampling/emu_fsum.h"
+#include "sampling/seqsum_exp.h"
 #include "base/vmath.h"
 
 #include <float.h>
@@ -55,7 +56,10 @@ static int is_double(const struct term *t) { return t->kind >= K_DEXP; }
 static double exact_term(const struct term *t, const struct fsum_groups *g, uint32_t j)
 {
     if (t->kind == K_RAW) return g->west[j] / t->raw_sum;
-    if (t->kind == K_DEXP) return exp((double)g->y[j] - (double)t->my);
+    if (t->kind == K_DEXP) {
+        const struct seqsum_exp x = { g->y, 1.0f, (double)t->my };
+        return seqsum_exp_d(&x, j);
+    }
     float ex = expf(g->y[j] - t->my);
     if (t->kind == K_EXPF) return ex;
     float pr = ex / t->cum;
@@ -175,6 +179,13 @@ static int bulk(const struct term *t, const struct fsum_groups *g, uint32_t a, u
     return 1;
 }
 
+/* out[0..n): the vector estimates of exp(v - m) (seqsum_exp.h's) */
+static void est_of(const float *v, uint32_t n, float m, double *out)
+{
+    const struct seqsum_exp x = { v, 1.0f, (double)m };
+    seqsum_exp_estimate(&x, n, out);
+}
+
 /* the estimates the term reads, up to position upto (in chunks) */
 static void ensure_est(struct fsum_groups *g, const struct term *t, uint32_t upto)
 {
@@ -183,8 +194,8 @@ static void ensure_est(struct fsum_groups *g, const struct term *t, uint32_t upt
     if (upto <= *have) return;
     if (upto < *have + EST_CHUNK) upto = *have + EST_CHUNK;
     if (upto > g->n) upto = g->n;
-    if (raw) vm_exp_shift(g->z + *have, upto - *have, (double)g->mz, 1.0, g->west + *have, NULL);
-    else vm_exp_shift(g->y + *have, upto - *have, (double)g->my, 1.0, g->est + *have, NULL);
+    if (raw) est_of(g->z + *have, upto - *have, g->mz, g->west + *have);
+    else est_of(g->y + *have, upto - *have, g->my, g->est + *have);
     *have = upto;
 }
 
@@ -244,11 +255,11 @@ static void sort_bucket(struct fsum_groups *g, uint32_t b)
     if (g->y != g->z) for (uint32_t j = a; j < a + n; j++) g->y[j] = g->z[j] / g->T;
     if (a < g->est_upto) {
         uint32_t m = g->est_upto - a < n ? g->est_upto - a : n;
-        vm_exp_shift(g->y + a, m, (double)g->my, 1.0, g->est + a, NULL);
+        est_of(g->y + a, m, g->my, g->est + a);
     }
     if (a < g->west_upto) {
         uint32_t m = g->west_upto - a < n ? g->west_upto - a : n;
-        vm_exp_shift(g->z + a, m, (double)g->mz, 1.0, g->west + a, NULL);
+        est_of(g->z + a, m, g->mz, g->west + a);
     }
 }
 
@@ -416,12 +427,12 @@ float fsum_entropy(struct fsum_groups *g, float cum)
 
 void fsum_masses(struct fsum_groups *g, uint32_t m, double raw_sum, double out[3])
 {
-    /* the vector exp is within 2 ulp of libm's exp (emu_account.c); the
-     * product with the reciprocal within 2 ulp of the quotient */
+    /* the weights' bound is seqsum_exp.h's; the raw p's: the product with
+     * the reciprocal within 2 ulp of the quotient */
     const struct term t[3] = {
-        { K_DEXP, g->my, 1.0f, 0.0, 0x1p-48, 0x1p-1000, 0.0 },
-        { K_DEXP, g->my, 1.0f, 0.0, 0x1p-48, 0x1p-1000, 0.0 },
-        { K_RAW, g->mz, 1.0f, 0.0, 0x1p-50, 0x1p-1000, raw_sum },
+        { K_DEXP, g->my, 1.0f, 0.0, SEQSUM_EXP_REL, SEQSUM_EXP_ABS, 0.0 },
+        { K_DEXP, g->my, 1.0f, 0.0, SEQSUM_EXP_REL, SEQSUM_EXP_ABS, 0.0 },
+        { K_RAW, g->mz, 1.0f, 0.0, 0x1p-50, SEQSUM_EXP_ABS, raw_sum },
     };
     double c[3] = { 0.0, 0.0, 0.0 };
     fsum_sort_upto(g, m + 1);

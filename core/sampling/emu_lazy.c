@@ -5,23 +5,18 @@
  * alive candidate (the stage's input distribution) and account sums them
  * in list order: S over all, rem over the cut ones; the tie flag compares
  * the largest cut d with the smallest kept one. Only top-p reads d itself;
- * for every other stage the sums are formed after it by seqsum.h from a
- * vector exp's estimates (within 2 ulp of libm's: test_seqsum.c), asking
- * libm wherever an estimate's interval could round another way, and the
- * extremes from the few candidates whose estimates could be them (an
+ * for every other stage the sums are formed after it by seqsum_exp.h from
+ * a vector exp's estimates (libm asked wherever an estimate's interval
+ * could round a sum another way), and the extremes from the few candidates whose estimates could be them (an
  * estimate more than 3 bounds beyond the extreme one cannot be). The list
  * keeps the logits as floats (every logit is one under system rules), so
  * the masked ones are still known after the stage. Units: logits in nats,
  * d unnormalised. */
 #include "sampling/emu_lazy.h"
-#include "sampling/seqsum.h"
-#include "base/vmath.h"
+#include "sampling/seqsum_exp.h"
 
 #include <math.h>
-#include <string.h>
 
-#define EST_REL 0x1p-48 /* vm_exp_shift's weights against libm's (2 ulp), times 8 */
-#define EST_ABS 0x1p-1000
 #define NEAR_REL 0x1p-44 /* a candidate for an extreme: within this of the extreme estimate */
 #define NEAR_ABS 0x1p-998
 #define MARK 0xFF
@@ -47,17 +42,10 @@ int emu_lazy_list(struct emu *e, uint32_t *n_in)
     return 1;
 }
 
-struct lazy_ctx { const float *y; double mx; };
-
-static double exact_d(void *ctx, uint32_t j)
-{
-    const struct lazy_ctx *x = ctx;
-    return exp((double)x->y[j] - x->mx);
-}
-
 /* libm's smallest kept and largest cut weight, from the estimates d */
 static void extremes(const struct emu *e, uint32_t n, const uint8_t *cut, double *kept_min, double *cut_max)
 {
+    const struct seqsum_exp x = { e->yd, 1.0f, e->mx_in };
     double ek = INFINITY, ec = -INFINITY;
     for (uint32_t j = 0; j < n; j++) {
         if (cut[j]) { if (e->d[j] > ec) ec = e->d[j]; }
@@ -68,7 +56,7 @@ static void extremes(const struct emu *e, uint32_t n, const uint8_t *cut, double
     *cut_max = -INFINITY;
     for (uint32_t j = 0; j < n; j++) {
         if (cut[j] ? e->d[j] < clo : e->d[j] > khi) continue;
-        double d = exp((double)e->yd[j] - e->mx_in);
+        double d = seqsum_exp_d(&x, j);
         if (cut[j]) { if (d > *cut_max) *cut_max = d; }
         else if (d < *kept_min) *kept_min = d;
     }
@@ -91,13 +79,9 @@ void emu_lazy_account(struct emu *e, uint32_t n_in, uint8_t code, int ties_count
     }
     for (uint32_t i = 0; i < e->n; i++)
         if (e->a[i].logit != -INFINITY) r->cut_by[e->a[i].id] = CUT_NONE;
-    struct lazy_ctx x = { e->yd, e->mx_in };
-    vm_exp_shift(e->yd, n_in, e->mx_in, 1.0, e->d, NULL); /* the estimates, by position */
-    const struct seqsum_src src[2] = {
-        { e->d, NULL, 1.0, EST_REL, EST_ABS, exact_d, &x }, /* S */
-        { e->d, cut, 1.0, EST_REL, EST_ABS, exact_d, &x },  /* rem */
-    };
-    seqsum_many(src, 2, n_in, s);
+    struct seqsum_exp x = { e->yd, 1.0f, e->mx_in };
+    seqsum_exp_estimate(&x, n_in, e->d); /* by position */
+    seqsum_exp_masses(&x, e->d, 1.0, cut, n_in, s);
     extremes(e, n_in, cut, &kept_min, &cut_max);
     /* a cut token as likely as a kept one: only the tie order chose */
     if (cut_max == kept_min && ties_count) emu_decided(e, DECIDED_TIE);

@@ -25,7 +25,7 @@
  * tests/unit/test_topp_nucleus.c compares it with the whole replay.
  * Units: logits in nats, p as llama.cpp's float or the final double. */
 #include "sampling/stage.h"
-#include "sampling/seqsum.h"
+#include "sampling/seqsum_exp.h"
 #include "base/vmath.h"
 
 #include <math.h>
@@ -200,38 +200,30 @@ static void account(struct emu *e, const float *z, double zs, double zn, struct 
 static inline double y_of(float z, int kt, float Tf) { return kt >= 0 ? (double)(z / Tf) : (double)z; }
 
 /* finish's sums run in the survivors' value order over exp(y - max),
- * libm's: from vector estimates within EST_REL of each term (2 ulp of
- * exp, and the rounding of the entropy term's quotient and product: a few
- * ulp; 16 allowed, as emu_account.c), libm asked only where an estimate
- * could round a sum otherwise (seqsum.h) */
-#define EST_REL 0x1p-48
-#define EST_ABS 0x1p-1000
-struct term_ctx { const float *y; double mx, s, lnS; };
-
-static double exact_t(void *ctx, uint32_t j)
-{
-    const struct term_ctx *x = ctx;
-    return exp((double)x->y[j] - x->mx);
-}
+ * libm's: from vector estimates (seqsum_exp.h), libm asked only where an
+ * estimate could round a sum otherwise. The entropy's terms d / s * -ln(d
+ * / s) keep the same relative bound: the quotient and the product add a
+ * few ulp, within its 16. */
+struct term_ctx { struct seqsum_exp w; double s, lnS; };
 
 /* the entropy's subtracted term, negated: h -= q is h += (-q), exactly */
 static double exact_h(void *ctx, uint32_t j)
 {
     const struct term_ctx *x = ctx;
-    double t = exact_t(ctx, j);
-    return t > 0 ? t / x->s * -((double)x->y[j] - x->mx - x->lnS) : 0.0;
+    double t = seqsum_exp_d(&x->w, j);
+    return t > 0 ? t / x->s * -((double)x->w.y[j] - x->w.mx - x->lnS) : 0.0;
 }
 
 /* s and h over y[0..m) (descending): finish's two loops, to the bit */
 static double value_order_sums(const float *y, uint32_t m, double mx, double *est, double *h)
 {
-    struct term_ctx x = { y, mx, 0.0, 0.0 };
-    vm_exp_shift(y, m, mx, 1.0, est, NULL);
-    struct seqsum_src st = { est, NULL, 1.0, EST_REL, EST_ABS, exact_t, &x };
+    struct term_ctx x = { { y, 1.0f, mx }, 0.0, 0.0 };
+    seqsum_exp_estimate(&x.w, m, est);
+    struct seqsum_src st = seqsum_exp_src(&x.w, est, 1.0, NULL);
     x.s = seqsum(&st, m);
     x.lnS = log(x.s);
     for (uint32_t j = 0; j < m; j++) est[j] = est[j] / x.s * -((double)y[j] - mx - x.lnS);
-    struct seqsum_src sh = { est, NULL, 1.0, EST_REL, EST_ABS, exact_h, &x };
+    struct seqsum_src sh = { est, NULL, 1.0, SEQSUM_EXP_REL, SEQSUM_EXP_ABS, exact_h, &x };
     *h = seqsum(&sh, m);
     return x.s;
 }

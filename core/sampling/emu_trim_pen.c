@@ -16,7 +16,7 @@
  *          around that boundary (the band emu_trim_torch.c's min-p uses:
  *          torch's float ratio test then agrees with it).
  * The report is emu_run's, to the bit: the masses are the same sequential
- * sums of libm's exp(y - ymax) in id order (seqsum.h: a vector exp's
+ * sums of libm's exp(y - ymax) in id order (seqsum_exp.h: a vector exp's
  * estimates, libm's value wherever an estimate could round another way),
  * the tie flag compares libm's weights of the kept tokens and of the cut
  * ones near the boundary (any other is over DELTA nats below: far apart).
@@ -25,14 +25,12 @@
  * note to write, anything between, a collection that misses. */
 #include "sampling/stage.h"
 #include "sampling/select.h"
-#include "sampling/seqsum.h"
+#include "sampling/seqsum_exp.h"
 #include "base/vmath.h"
 
 #include <math.h>
 #include <string.h>
 
-#define EST_REL 0x1p-48 /* vm_exp_fdiv_shift's weights against libm's (2 ulp), times 8 */
-#define EST_ABS 0x1p-1000
 #define DELTA 1e-6      /* nats: weights this far apart never round to one */
 
 /* the stages: penalties (kp), a temperature (kt, -1: none), the cut (kc) */
@@ -130,29 +128,17 @@ static int32_t keep(struct emu *e, uint32_t c, double cut, double ymax, double y
     return (int32_t)m;
 }
 
-struct wctx { const float *y0; float Tf; double ymax; };
-
-static double exact_w(void *ctx, uint32_t i)
-{
-    const struct wctx *w = ctx;
-    return exp((double)(w->y0[i] / w->Tf) - w->ymax);
-}
-
 /* the cut's masses as emu_run's account sums them (cut_by written) */
 static void masses(struct emu *e, const float *y0, float Tf, double ymax, struct stage_report *rep)
 {
     struct chain_result *r = e->r;
     uint32_t V = r->V;
-    struct wctx w = { y0, Tf, ymax };
+    struct seqsum_exp w = { y0, Tf, ymax };
     double s[2];
     chain_raw_settle(r); /* (emu_run settled it already for a caller that reads all) */
-    vm_exp_fdiv_shift(y0, V, Tf, ymax, e->d, NULL); /* the estimates */
-    const struct seqsum_src src[2] = {
-        { e->d, NULL, 1.0, EST_REL, EST_ABS, exact_w, &w },     /* S: every token */
-        { e->d, r->cut_by, 1.0, EST_REL, EST_ABS, exact_w, &w }, /* rem: cut ones */
-    };
+    seqsum_exp_estimate(&w, V, e->d);
     _Static_assert(CUT_NONE == 0, "seqsum takes the tokens whose mask byte is not 0");
-    seqsum_many(src, 2, V, s);
+    seqsum_exp_masses(&w, e->d, 1.0, r->cut_by, V, s); /* S: every token; rem: the cut ones */
     const struct seqsum_src raw = { r->p_raw, r->cut_by, 1.0, 0.0, 0.0, NULL, NULL };
     rep->mass_removed = s[0] > 0 ? s[1] / s[0] : 0.0;
     rep->raw_mass_removed = seqsum(&raw, V);

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "sampling/seqsum.h"
+#include "sampling/seqsum_exp.h"
 #include "sampling/chain.h"
 #include "sampling/emu.h"
 #include "base/rng.h"
@@ -178,6 +179,52 @@ static void logits(struct rng *g, float *z, uint32_t V, int k)
     }
 }
 
+/* seqsum_exp.h's builder against its definition: the masses of libm's
+ * exp((double)(y / T) - mx) in index order, to the bit, with and without
+ * a division, estimates from the vector exp (its own) and from a scaled
+ * copy (the raw softmax's divided p_raw times its sum) */
+static void test_exp_builder(void **state)
+{
+    (void)state;
+    enum { N = 70001 };
+    static const float Ts[] = { 1.0f, 0.7f, 1.05f, 3.0f };
+    struct rng g;
+    rng_seed(&g, 17);
+    float *y = malloc(N * sizeof *y);
+    double *est = malloc(N * sizeof *est), *q = malloc(N * sizeof *q), out[2];
+    uint8_t *cut = malloc(N);
+    for (int k = 0; k < 16; k++) {
+        uint32_t n = k % 3 == 0 ? N : 1 + (uint32_t)(rng_uniform(&g) * 5000);
+        logits(&g, y, n, k);
+        float T = Ts[k % 4], my = -INFINITY;
+        for (uint32_t i = 0; i < n; i++) {
+            cut[i] = rng_uniform(&g) < 0.5;
+            if (y[i] / T > my) my = y[i] / T;
+        }
+        struct seqsum_exp x = { y, T, (double)my };
+        double S = 0.0, rem = 0.0;
+        for (uint32_t i = 0; i < n; i++) {
+            double d = exp((double)(y[i] / T) - (double)my);
+            S += d;
+            if (cut[i]) rem += d;
+        }
+        seqsum_exp_estimate(&x, n, est);
+        seqsum_exp_masses(&x, est, 1.0, cut, n, out);
+        assert_true(same_bits(out[0], S));
+        assert_true(same_bits(out[1], rem));
+        double tot = vm_exp_fdiv_shift(y, n, T, (double)my, NULL, NULL);
+        for (uint32_t i = 0; i < n; i++) q[i] = est[i] / tot; /* p_raw's shape: times tot again */
+        const struct seqsum_src src[2] = { seqsum_exp_src(&x, q, tot, NULL), seqsum_exp_src(&x, q, tot, cut) };
+        seqsum_many(src, 2, n, out);
+        assert_true(same_bits(out[0], S));
+        assert_true(same_bits(out[1], rem));
+    }
+    free(y);
+    free(est);
+    free(q);
+    free(cut);
+}
+
 /* stages 0..upto (all: -1) */
 static void same_stages(const struct chain_result *a, const struct chain_result *b, int upto)
 {
@@ -242,6 +289,7 @@ int main(void)
         cmocka_unit_test(test_estimated_terms),
         cmocka_unit_test(test_vector_exp_bound),
         cmocka_unit_test(test_fdiv_order),
+        cmocka_unit_test(test_exp_builder),
         cmocka_unit_test(test_first_stage_masses),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,26 @@
+/* seqsum_exp.c: libm's weights exp(y / T - mx) as seqsum sources from
+ * vector estimates (see seqsum_exp.h for the contract and the bound).
+ * Units: logits in nats, weights unnormalised. */
+#include "sampling/seqsum_exp.h"
+#include "base/vmath.h"
+
+double seqsum_exp_term(void *ctx, uint32_t i) { return seqsum_exp_d(ctx, i); }
+
+void seqsum_exp_estimate(const struct seqsum_exp *x, uint32_t n, double *est)
+{
+    if (x->T == 1.0f) vm_exp_shift(x->y, n, x->mx, 1.0, est, NULL);
+    else vm_exp_fdiv_shift(x->y, n, x->T, x->mx, est, NULL);
+}
+
+struct seqsum_src seqsum_exp_src(struct seqsum_exp *x, const double *est, double mul, const uint8_t *take)
+{
+    struct seqsum_src s = { est, take, mul, SEQSUM_EXP_REL, SEQSUM_EXP_ABS, seqsum_exp_term, x };
+    return s;
+}
+
+void seqsum_exp_masses(struct seqsum_exp *x, const double *est, double mul, const uint8_t *cut, uint32_t n,
+                       double out[2])
+{
+    const struct seqsum_src src[2] = { seqsum_exp_src(x, est, mul, NULL), seqsum_exp_src(x, est, mul, cut) };
+    seqsum_many(src, 2, n, out);
+}
