@@ -261,11 +261,14 @@ int emu_torch_top_p_bands(struct emu *e, float thr, uint32_t mk);
  * decide. Scratch: e->v, e->v2, e->ix2. */
 int emu_torch_top_p_cut(struct emu *e, const float *y, const float *p, const double *w1, uint32_t n, float thr,
                         uint32_t mk, uint32_t *first);
-/* HF's or vLLM's whole run when its only active stages are a plain
- * temperature (or none) and then top-p, over every token (all finite),
- * min-keep at most 1: the array path's results from a few passes by id
- * (emu_torch_topp_run.c); 1 when done, 0 when not applicable. */
-int emu_torch_top_p_run(struct emu *e, const float *z);
+/* HF's or vLLM's run when its active stages are penalties (or none), a
+ * plain temperature (or none) and then top-p, over every token (all
+ * finite), min-keep at most 1, and after top-p nothing, or a min-p and
+ * any others: the array path's results from a few passes by id
+ * (emu_torch_topp_run.c). 1 when applied: *upto = -1 when the whole run
+ * is done, else the last stage done, its survivors in e->a for emu_run
+ * to go on; 0 when not applicable. */
+int emu_torch_top_p_run(struct emu *e, const float *z, int *upto);
 /* emu_trim_torch's top-p margin check cannot pass, from its d (within a
  * few ulp of exp(y - max) each) and their sum S: the crossing token's
  * share must be above twice its margin (8e-6, whatever its total's error),

@@ -280,7 +280,7 @@ void emu_run(const struct chain *c, const struct params *p, const float *logits,
     if (trimmed < 0 && !ws->reference) trimmed = emu_trim_dry(e, logits);
     if (trimmed < 0 && !ws->reference) trimmed = emu_trim_pen(e, logits);
     if (ws->want == CHAIN_WANT_ALL) chain_raw_settle(r);
-    if (trimmed < 0 && !ws->reference && emu_torch_top_p_run(e, logits)) return; /* hB */
+    if (trimmed < 0 && !ws->reference && emu_torch_top_p_run(e, logits, &trimmed) && trimmed < 0) return; /* hB, hG */
     e->pristine = !ws->reference && trimmed < 0 && ws->finite_iota_n == e->n && e->n == r->V;
     if (trimmed < 0) {
         e->n = ws->n_finite; /* (a trim that gave up may have used the array) */

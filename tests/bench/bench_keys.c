@@ -3,7 +3,9 @@
  * mirostat 2 with dynamic temperature, penalties and DRY; top-p 0.99
  * without top-k per system; a small top-k followed by every stage per
  * system (hf also without the top-k). Median and max CPU time of REPS runs, with
- * the whole-array reference (ws.reference) beside it. Figures only. */
+ * the whole-array reference (ws.reference) beside it. Figures only.
+ * Arguments: a row number (that config only), then "fast" to skip the
+ * reference (a profile of the fast path alone). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +47,7 @@ static double median_run(const struct chain *c, const struct params *p, const fl
 int main(int argc, char **argv)
 {
     int only = argc > 1 ? atoi(argv[1]) : -1; /* one config (its row number), or all */
+    int noref = argc > 2 && argv[2][0] == 'f'; /* "fast": without the reference (for a profile) */
     float *z = malloc(V * sizeof *z);
     int32_t hist[NH];
     uint64_t g = 88172645463325252ull;
@@ -96,7 +99,7 @@ int main(int argc, char **argv)
         double a = median_run(&c, &cfg[i].p, z, &ws, &r, &mx);
         uint32_t kept = r.n_kept;
         ws.reference = 1;
-        double b = median_run(&c, &cfg[i].p, z, &ws, &r, &mr);
+        double b = noref ? NAN : median_run(&c, &cfg[i].p, z, &ws, &r, &mr);
         ws.reference = 0;
         printf("%-36s %9.3f %9.3f %11.3f %8u\n", cfg[i].name, a, mx, b, kept);
     }
