@@ -26,7 +26,7 @@ static double raw_removed(struct chain_result *r)
         for (uint32_t i = 0; i < r->V; i++) if (r->cut_by[i] != CUT_NONE) s += chain_raw_p(r, i);
         return s;
     }
-    const struct seqsum_src src = { r->p_raw, r->cut_by, 1.0, 0.0, 0.0, NULL, NULL };
+    const struct seqsum_src src = seqsum_exact_src(r->p_raw, r->cut_by);
     return seqsum(&src, r->V);
 }
 
@@ -45,7 +45,7 @@ static void sums_raw(struct chain_result *r, const float *z, double out[3])
     const struct seqsum_src src[3] = {
         seqsum_exp_src(&x, r->p_raw, r->raw_sum, NULL),     /* S: every token */
         seqsum_exp_src(&x, r->p_raw, r->raw_sum, r->cut_by), /* rem: cut_by != CUT_NONE */
-        { r->p_raw, r->cut_by, 1.0, 0.0, 0.0, NULL, NULL },  /* raw */
+        seqsum_exact_src(r->p_raw, r->cut_by),  /* raw */
     };
     seqsum_many(src, 3, r->V, out);
 }

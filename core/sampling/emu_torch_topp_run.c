@@ -26,6 +26,7 @@
  * the few survivors (loaded in id order: compact's order).
  * Units: y = z / T in float32 as torch divides; d unnormalised. */
 #include "sampling/stage.h"
+#include "sampling/seqsum_exp.h"
 #include "base/vmath.h"
 
 #include <math.h>
@@ -83,20 +84,15 @@ static const float *values(struct emu *e, const float *z, const struct plan *pl,
     return sc.n_nonfinite ? NULL : e->yf;
 }
 
-/* d = exp(y - mx) (libm's, the accounting's), torch's float exp beside it;
- * the sum of d into *S, the sum of the float exps (torch sums in double,
+/* torch's float exps of y - mx into ef; their sum (torch sums in double,
  * then rounds) returned */
-static double exps(const float *y, uint32_t V, double mx, double *d, float *ef, double *S)
+static double torch_exps(const float *y, uint32_t V, double mx, float *ef)
 {
-    double s = 0.0, sf = 0.0;
+    double sf = 0.0;
     for (uint32_t i = 0; i < V; i++) {
-        double t = (double)y[i] - mx;
-        d[i] = exp(t);
-        ef[i] = expf((float)t);
-        s += d[i];
+        ef[i] = expf((float)((double)y[i] - mx));
         sf += (double)ef[i];
     }
-    *S = s;
     return sf;
 }
 
@@ -117,50 +113,165 @@ static void torch_p(float *pf, uint32_t V, float sf)
     for (; i < V; i++) pf[i] = (float)((double)pf[i] / (double)sf);
 }
 
-/* per stage (top-p 0, min-p 1): the removed d and raw p, the largest cut
- * d and the smallest kept one, the survivors; ks: the d top-p keeps */
-struct tally { double rem[2], raw[2], cut_max[2], kept_min[2], ks, ret; uint32_t m[2]; };
+/* per stage (top-p 0, min-p 1): the removed d and raw p, the survivors;
+ * ks: the d top-p keeps; ret: the raw p of the last survivors; tie: top-p's
+ * largest cut d equals its smallest kept one (min-p's never do: its band
+ * keeps every survivor over 2e-6 nats from every cut token) */
+struct tally { double rem[2], raw[2], ks, ret; uint32_t m[2]; int tie; };
 
-/* cut_by, the kept list and the sums of account and finish, in id order:
- * top-p cuts before position first in (y, position) order (first == V:
- * nothing), min-p (code2) the rest below at (-inf: none); fin: the
- * survivors' d into p (finish_kept divides them). Branch-free: the ids
- * are in no order of y, and adding +0.0 to a sum of terms >= 0 (or NaN)
- * leaves it as it was. */
-static void tally(struct emu *e, const float *y, uint32_t first, uint8_t code, uint8_t code2, double at, int fin,
-                  struct tally *t)
+/* the smallest float >= x, and the largest <= x: for a float y,
+ * (double)y < x is y < f_ceil(x), (double)y <= x is y <= f_floor(x) */
+static float f_ceil(double x)
+{
+    float f = (float)x;
+    return (double)f < x ? nextafterf(f, INFINITY) : f;
+}
+static float f_floor(double x)
+{
+    float f = (float)x;
+    return (double)f > x ? nextafterf(f, -INFINITY) : f;
+}
+
+/* Top-p's tie flag: libm's largest cut d against its smallest kept one,
+ * which only tokens within DELTA nats of the boundary y[first] can be
+ * when they are equal (one further has a true weight e^DELTA times apart,
+ * far beyond exp's error): those tokens' d, in lanes flagged by classify */
+#define DELTA 1e-6
+struct window { double cmax, kmin; uint32_t ncut; };
+
+static void window_add(struct window *w, const float *y, const uint8_t *cb, uint32_t i, uint32_t n, double mx,
+                       float lo, float hi, uint8_t code)
+{
+    for (uint32_t j = i; j < i + n; j++) {
+        if (y[j] < lo || y[j] > hi) continue;
+        double d = exp((double)y[j] - mx);
+        if (cb[j] == code) w->cmax = d > w->cmax ? d : w->cmax, w->ncut++;
+        else w->kmin = d < w->kmin ? d : w->kmin;
+    }
+}
+
+/* the limits of classify's tests, as floats (see f_ceil) */
+struct limits { float yb, at, alo, ahi, wlo, whi; uint32_t first; uint8_t c0, c1; };
+
+/* positions [i, n) one by one: cut_by, the kept list from *m, the counts */
+static void classify_tail(struct chain_result *r, const float *y, uint32_t i, uint32_t n, const struct limits *l,
+                          uint32_t *m, uint32_t *m1, uint32_t *near)
+{
+    for (; i < n; i++) {
+        int cut = y[i] < l->yb || (y[i] == l->yb && i < l->first), cut2 = !cut && y[i] < l->at;
+        r->cut_by[i] = cut ? l->c0 : cut2 ? l->c1 : CUT_NONE;
+        r->kept[*m] = (int32_t)i;
+        *m += !cut && !cut2;
+        *m1 += !cut;
+        *near += !cut && y[i] >= l->alo && y[i] < l->ahi;
+    }
+}
+
+/* cut_by and the kept list, in id order: top-p cuts before position
+ * first in (y, position) order (first == V: nothing), min-p (code[1])
+ * the rest below at (-inf: none); the survivors of top-p within band of
+ * at counted (returned: then min-p is not decided here, and the pass
+ * runs again without it); top-p's tie flag. Four lanes at a time (the ids
+ * are in no order of y: no branches but for the window's rare lanes). */
+typedef float v4f_t __attribute__((vector_size(16)));
+typedef int32_t v4i_t __attribute__((vector_size(16)));
+typedef uint8_t v4b_t __attribute__((vector_size(4)));
+static uint32_t classify(struct emu *e, const float *y, double mx, uint32_t first, const uint8_t code[2],
+                         double at, double band, struct tally *t)
 {
     struct chain_result *r = e->r;
-    uint32_t V = r->V, m = 0, m1 = 0;
-    const double *d = e->d, *pr = r->p_raw;
+    uint32_t V = r->V, m = 0, m1 = 0, near = 0, i = 0;
+    float yb = first < V ? y[first] : -INFINITY;
+    struct limits l = { yb, f_ceil(at), f_ceil(at - band), f_ceil(at + band), f_ceil((double)yb - DELTA),
+                        f_floor((double)yb + DELTA), first, code[0], code[1] };
+    struct window w = { -INFINITY, INFINITY, 0 };
+    v4i_t c0 = { 0 }, c1 = { 0 }, acc1 = { 0 }, accn = { 0 }, idx = { 0, 1, 2, 3 }, fv = { 0 };
+    c0 += code[0], c1 += code[1], fv += (int32_t)(first < V ? first : V);
+    for (; i + 4 <= V; i += 4, idx += 4) {
+        v4f_t v;
+        memcpy(&v, y + i, sizeof v);
+        v4i_t cut = (v < l.yb) | ((v == l.yb) & (idx < fv)), cut2 = ~cut & (v < l.at);
+        v4i_t win = (v >= l.wlo) & (v <= l.whi);
+        acc1 -= ~cut;
+        accn -= ~cut & (v >= l.alo) & (v < l.ahi);
+        v4b_t cb = __builtin_convertvector((cut & c0) | (cut2 & c1), v4b_t);
+        memcpy(r->cut_by + i, &cb, sizeof cb);
+        for (int k = 0; k < 4; k++) { r->kept[m] = (int32_t)(i + (uint32_t)k); m += cb[k] == CUT_NONE; }
+        if (win[0] | win[1] | win[2] | win[3]) window_add(&w, y, r->cut_by, i, 4, mx, l.wlo, l.whi, code[0]);
+    }
+    m1 = (uint32_t)(acc1[0] + acc1[1] + acc1[2] + acc1[3]);
+    near = (uint32_t)(accn[0] + accn[1] + accn[2] + accn[3]);
+    uint32_t i0 = i;
+    classify_tail(r, y, i, V, &l, &m, &m1, &near);
+    window_add(&w, y, r->cut_by, i0, V - i0, mx, l.wlo, l.whi, code[0]);
+    t->m[0] = m1, t->m[1] = m;
+    t->tie = w.ncut && w.cmax == w.kmin;
+    return near;
+}
+
+/* the sums of src[0..n) (n <= SEQSUM_MAX, one array) over V, cnt[k] the
+ * number of terms src[k] takes: the dense ones (a sixteenth of V or more)
+ * in one seqsum_many, sharing the loads; the others alone (a sum that
+ * stays 0 holds its seqsum in the scalar loop: alone it holds up no
+ * other); 0.0 for none taken */
+static void sum_group(const struct seqsum_src *src, const uint32_t *cnt, int n, uint32_t V, double *out)
+{
+    struct seqsum_src dense[SEQSUM_MAX];
+    int map[SEQSUM_MAX], nd = 0;
+    double o[SEQSUM_MAX];
+    for (int k = 0; k < n; k++) {
+        if (cnt[k] == 0) out[k] = 0.0;
+        else if (cnt[k] >= V / 16) dense[nd] = src[k], map[nd++] = k;
+        else out[k] = seqsum(&src[k], V);
+    }
+    if (nd) seqsum_many(dense, nd, V, o);
+    for (int j = 0; j < nd; j++) out[map[j]] = o[j];
+}
+
+/* the stages' sums in id order, to the bit, each over the tokens its
+ * cut_by code selects: of libm's d from the estimates in e->d
+ * (seqsum_exp.h), of the raw p (pr) exactly; a raw sum is NaN when the
+ * raw softmax is not made and any term is taken (as a sum of NaN terms) */
+static void sums(struct emu *e, const float *y, double mx, const uint8_t code[2], const double *pr, struct tally *t)
+{
+    struct chain_result *r = e->r;
+    uint32_t V = r->V, m0 = t->m[0], m1 = t->m[1];
+    const uint32_t cnt[3] = { V - m0, m0, m0 - m1 }, rcnt[3] = { V - m0, m0 - m1, m1 };
+    const uint8_t *cb = r->cut_by;
+    struct seqsum_exp x = { y, 1.0f, mx };
+    const struct seqsum_src src[3] = { seqsum_select(seqsum_exp_src(&x, e->d, 1.0, cb), code[0], 1),
+                                       seqsum_select(seqsum_exp_src(&x, e->d, 1.0, cb), code[0], 0),
+                                       seqsum_select(seqsum_exp_src(&x, e->d, 1.0, cb), code[1], 1) };
+    double s[3], w[3];
+    sum_group(src, cnt, 3, V, s);
+    t->rem[0] = s[0], t->ks = s[1], t->rem[1] = s[2];
+    if (r->have_raw) {
+        const struct seqsum_src raw[3] = { seqsum_select(seqsum_exact_src(pr, cb), code[0], 1),
+                                           seqsum_select(seqsum_exact_src(pr, cb), code[1], 1),
+                                           seqsum_select(seqsum_exact_src(pr, cb), CUT_NONE, 1) };
+        sum_group(raw, rcnt, 3, V, w);
+    } else {
+        for (int k = 0; k < 3; k++) w[k] = rcnt[k] ? NAN : 0.0;
+    }
+    t->raw[0] = w[0], t->raw[1] = w[1], t->ret = w[2];
+}
+
+/* the whole tally: cut_by, the kept list, the sums and top-p's tie flag;
+ * at: min-p's boundary (-inf: none) and its band; returns at, or -inf
+ * when min-p was left to the array (scratch: e->v the divided raw p) */
+static double tally(struct emu *e, const float *y, double mx, uint32_t first, const uint8_t code[2], double at,
+                    double band, struct tally *t)
+{
+    struct chain_result *r = e->r;
+    uint32_t V = r->V;
+    const double *pr = r->p_raw;
     if (r->have_raw && r->raw_div > 0) { /* chain_raw_p's quotients, in one vector pass */
         vm_divide_into(r->p_raw, V, r->raw_div, e->v);
         pr = e->v;
     }
-    double rem = 0.0, raw = 0.0, ks = 0.0, ret = 0.0, rem2 = 0.0, raw2 = 0.0;
-    double cmax = -INFINITY, kmin = INFINITY, cmax2 = -INFINITY, kmin2 = INFINITY;
-    int have = r->have_raw;
-    float yb = first < V ? y[first] : -INFINITY;
-    for (uint32_t i = 0; i < V; i++) {
-        int cut = y[i] < yb || (y[i] == yb && i < first), cut2 = !cut && (double)y[i] < at;
-        double di = d[i], rw = have ? pr[i] : NAN;
-        r->cut_by[i] = cut ? code : cut2 ? code2 : CUT_NONE;
-        if (fin) r->p[i] = cut ? 0.0 : di; /* divided by the survivors' sum in finish_kept */
-        r->kept[m] = (int32_t)i;
-        m += !cut && !cut2;
-        m1 += !cut;
-        rem += cut ? di : 0.0;
-        raw += cut ? rw : 0.0;
-        ks += cut ? 0.0 : di;
-        rem2 += cut2 ? di : 0.0;
-        raw2 += cut2 ? rw : 0.0;
-        ret += cut || cut2 ? 0.0 : rw;
-        cmax = cut && di > cmax ? di : cmax;
-        kmin = !cut && di < kmin ? di : kmin;
-        cmax2 = cut2 && di > cmax2 ? di : cmax2;
-        kmin2 = !cut && !cut2 && di < kmin2 ? di : kmin2;
-    }
-    *t = (struct tally){ { rem, rem2 }, { raw, raw2 }, { cmax, cmax2 }, { kmin, kmin2 }, ks, ret, { m1, m } };
+    if (classify(e, y, mx, first, code, at, band, t)) at = -INFINITY, classify(e, y, mx, first, code, at, 0, t);
+    sums(e, y, mx, code, pr, t);
+    return at;
 }
 
 /* the survivors' final p and the entropy after (finish's terms, in its
@@ -169,8 +280,9 @@ static double finish_kept(struct chain_result *r, const float *y, uint32_t m, do
 {
     double lnS = log(s), h = 0.0;
     const int32_t *kept = r->kept;
-    /* every p (tally left d, the cut ones' 0) over s in one vector pass:
-     * the survivors' d / s, the cut ones' 0 again (cleared before the run) */
+    for (uint32_t j = 0; j < m; j++) r->p[kept[j]] = exp((double)y[kept[j]] - mx); /* libm's d */
+    /* every p over s in one vector pass: the survivors' d / s, the cut
+     * ones' 0 again (cleared before the run) */
     vm_divide_into(r->p, r->V, s, r->p);
     for (uint32_t j = 0; j < m; j++) { /* p > 0 where d > 0 but for an underflow, whose term adds 0 */
         int32_t i = kept[j];
@@ -187,7 +299,7 @@ static void stage_sums(struct emu *e, struct stage_report *rep, uint32_t in, dou
     rep->mass_removed = S > 0 ? t->rem[j] / S : 0.0;
     rep->raw_mass_removed = t->raw[j];
     e->rep = rep;
-    if (t->cut_max[j] == t->kept_min[j]) emu_decided(e, DECIDED_TIE); /* only the tie order chose */
+    if (j == 0 && t->tie) emu_decided(e, DECIDED_TIE); /* only the tie order chose */
 }
 
 /* the reports of stages 0..upto (the rest: emu_run's) */
@@ -208,23 +320,16 @@ static void report(struct emu *e, const struct plan *pl, int upto, double S, con
     if (upto == pl->km) stage_sums(e, &r->stages[pl->km], t->m[0], t->ks, t, 1);
 }
 
-/* min-p after top-p: its boundary y = mx + ln min_p over the survivors
- * (y above yb, or at yb from position first on) when none lies in the
- * float32 band around it (torch's float ratio test then agrees); -inf
- * when it cannot be decided so (the array decides) */
-static double min_p_at(const struct emu *e, const float *y, uint32_t first, double mx)
+/* min-p after top-p: its boundary y = mx + ln min_p, decided over the
+ * survivors when none lies in the float32 band around it (*band; torch's
+ * float ratio test then agrees: tally checks); -inf when min-p is not
+ * decided so (the array decides) */
+static double min_p_at(const struct emu *e, double mx, double *band)
 {
-    uint32_t V = e->r->V, near = 0;
-    double lnm = log(e->p->min_p), band = 1e-6 + 1.2e-7 * fabs(lnm), at = mx + lnm;
+    double lnm = log(e->p->min_p);
+    *band = 1e-6 + 1.2e-7 * fabs(lnm);
     /* a float p far from underflow; the maximum clearly kept */
-    if (!(lnm > -60.0 && lnm < -2 * band)) return -INFINITY;
-    float yb = first < V ? y[first] : -INFINITY;
-    for (uint32_t i = 0; i < V; i++) {
-        double v = (double)y[i];
-        int kept = y[i] > yb || (y[i] == yb && i >= first);
-        near += kept && v >= at - band && v < at + band;
-    }
-    return near ? -INFINITY : at;
+    return lnm > -60.0 && lnm < -2 * *band ? mx + lnm : -INFINITY;
 }
 
 /* the survivors into emu_run's array, in id order (compact's) */
@@ -259,9 +364,13 @@ static int top_p_cut(struct emu *e, const float *y, double mx, int kp, uint32_t 
     uint32_t V = r->V;
     double P = e->p->top_p;
     float *pf = e->yd; /* the float exps, then torch's p (no DRY runs here; the penalised copy is done) */
-    float sf = (float)exps(y, V, mx, e->d, pf, S);
+    struct seqsum_exp x = { y, 1.0f, mx };
+    seqsum_exp_estimate(&x, V, e->d); /* libm's d within SEQSUM_EXP_REL: the exact sums' estimates */
+    const struct seqsum_src all = seqsum_exp_src(&x, e->d, 1.0, NULL);
+    *S = seqsum(&all, V);
+    float sf = (float)torch_exps(y, V, mx, pf);
     torch_p(pf, V, sf);
-    double *w1 = (double *)(void *)e->buf; /* V doubles in V records */
+    double *w1 = (double *)(void *)e->buf; /* V doubles in V records: d / S within 2^-47 (the bands' margin) */
     vm_divide_into(e->d, V, *S, w1);
     float thr = e->sys == PRESET_HF ? (float)(1.0 - P) : 1.0f - (float)P;
     struct stage_report *rep = &r->stages[kp];
@@ -287,11 +396,12 @@ int emu_torch_top_p_run(struct emu *e, const float *z, int *upto)
         r->note[note] = 0; /* emu_run's array writes the penalties' notes again */
         return 0;
     }
-    double at = pl.km >= 0 ? min_p_at(e, y, first, mx) : -INFINITY;
-    int fin = pl.km < 0, done = pl.km >= 0 && at > -INFINITY ? pl.km : pl.kp;
+    double band = 0.0, at = pl.km >= 0 ? min_p_at(e, mx, &band) : -INFINITY;
+    const uint8_t code[2] = { (uint8_t)(CUT_STAGE0 + pl.kp), (uint8_t)(CUT_STAGE0 + pl.km) };
     struct tally t;
     if (r->raw_div > 0) r->raw_full_used = 1; /* every p_raw is read */
-    tally(e, y, first, (uint8_t)(CUT_STAGE0 + pl.kp), (uint8_t)(CUT_STAGE0 + pl.km), at, fin, &t);
+    at = tally(e, y, mx, first, code, at, band, &t);
+    int fin = pl.km < 0, done = at > -INFINITY ? pl.km : pl.kp;
     report(e, &pl, fin ? e->c->n - 1 : done, S, &t);
     *upto = fin ? -1 : done;
     if (!fin) {

@@ -139,7 +139,7 @@ static void masses(struct emu *e, const float *y0, float Tf, double ymax, struct
     seqsum_exp_estimate(&w, V, e->d);
     _Static_assert(CUT_NONE == 0, "seqsum takes the tokens whose mask byte is not 0");
     seqsum_exp_masses(&w, e->d, 1.0, r->cut_by, V, s); /* S: every token; rem: the cut ones */
-    const struct seqsum_src raw = { r->p_raw, r->cut_by, 1.0, 0.0, 0.0, NULL, NULL };
+    const struct seqsum_src raw = seqsum_exact_src(r->p_raw, r->cut_by);
     rep->mass_removed = s[0] > 0 ? s[1] / s[0] : 0.0;
     rep->raw_mass_removed = seqsum(&raw, V);
 }

@@ -21,13 +21,19 @@ enum { SEQ_BLOCK = 256, SEQ_STEP = 32 };
 
 static int is_est(const struct seqsum_src *src) { return src->rel != 0.0 || src->abs != 0.0; }
 
+/* term i is taken (seqsum.h: take, key, eq) */
+static inline int taken(const struct seqsum_src *src, uint32_t i)
+{
+    return !src->take || (src->take[i] == src->key) == (src->eq != 0);
+}
+
 /* The definition, over [i0, i0 + n), from s. An estimate whose whole
  * interval gives one rounded sum needs no true term. */
 static double seq_block(const struct seqsum_src *src, uint32_t i0, uint32_t n, double s)
 {
     int est = is_est(src);
     for (uint32_t i = i0; i < i0 + n; i++) {
-        if (src->take && !src->take[i]) continue;
+        if (!taken(src, i)) continue;
         double x = src->v[i] * src->mul;
         if (!est) { s += x; continue; }
         double m = 2.0 * (src->rel * x + src->abs), lo = s + (x - m), hi = s + (x + m);
@@ -58,7 +64,8 @@ struct lane_sum {
     __m512d K, half, rel2, acc;
     const uint8_t *take;
     double mul;
-    int est;
+    int est, eq;
+    uint8_t key;
 };
 
 /* Lanes m of the vector at j flagged: their true terms rounded instead
@@ -87,8 +94,11 @@ T512 static inline __attribute__((always_inline)) int lanes(const struct seqsum_
                                                            __m512i *neg)
 {
     __mmask8 tk = 0xFF;
-    if (q->take) tk = _mm512_test_epi64_mask(_mm512_cvtepu8_epi64(_mm_loadl_epi64((const __m128i *)(q->take + j))),
-                                             _mm512_set1_epi64(0xFF));
+    if (q->take) {
+        __m512i b = _mm512_cvtepu8_epi64(_mm_loadl_epi64((const __m128i *)(q->take + j)));
+        tk = _mm512_cmpeq_epi64_mask(b, _mm512_set1_epi64(q->key));
+        if (!q->eq) tk = (__mmask8)~tk;
+    }
     __m512d x = _mm512_maskz_mul_pd(tk, x0, _mm512_set1_pd(q->mul));
     __m512d t = _mm512_sub_pd(_mm512_add_pd(x, q->K), q->K);
     __m512d aw = _mm512_abs_pd(_mm512_sub_pd(x, t));
@@ -114,6 +124,7 @@ T512 static uint32_t run_avx512(const struct seqsum_src *src, int m, uint32_t i,
         q[k].half = _mm512_set1_pd(g[k].half * (1.0 - 0x1p-40) - g[k].abs2);
         q[k].rel2 = _mm512_set1_pd(g[k].rel2);
         q[k].take = src[k].take, q[k].mul = src[k].mul, q[k].est = is_est(&src[k]);
+        q[k].key = src[k].key, q[k].eq = src[k].eq != 0;
     }
     for (; i + SEQ_BLOCK <= n; i += SEQ_BLOCK) {
         __m512i neg = _mm512_setzero_si512();
@@ -176,6 +187,6 @@ double seqsum(const struct seqsum_src *src, uint32_t n)
 
 double seqsum_plain(const double *x, uint32_t n)
 {
-    struct seqsum_src src = { x, NULL, 1.0, 0.0, 0.0, NULL, NULL };
+    struct seqsum_src src = seqsum_exact_src(x, NULL);
     return seqsum(&src, n);
 }

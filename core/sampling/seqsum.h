@@ -26,17 +26,37 @@
 #ifndef LS_SEQSUM_H
 #define LS_SEQSUM_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct seqsum_src {
     const double *v;       /* the terms are v[i] * mul */
-    const uint8_t *take;   /* NULL: every i; else only the i with take[i] != 0 */
+    const uint8_t *take;   /* NULL: every i; else the i where (take[i] == key) == eq:
+                              key 0, eq 0 (the default) take the i with take[i] != 0 */
     double mul;            /* 1: v itself */
     double rel, abs;       /* 0, 0: the terms are exact; else est = v[i] * mul is
                               within rel * est + abs of the true term */
     double (*exact)(void *ctx, uint32_t i); /* the true term i (rel or abs nonzero) */
     void *ctx;
+    uint8_t key, eq;       /* the selection by take (one mask byte array serves
+                              several sums: each its code, or all but one) */
 };
+
+/* The source of exact terms v[i] over the i with take[i] != 0 (take
+ * NULL: every i). */
+static inline struct seqsum_src seqsum_exact_src(const double *v, const uint8_t *take)
+{
+    struct seqsum_src s = { v, take, 1.0, 0.0, 0.0, NULL, NULL, 0, 0 };
+    return s;
+}
+
+/* src over the i with take[i] == key (eq 1) or != key (eq 0) instead */
+static inline struct seqsum_src seqsum_select(struct seqsum_src src, uint8_t key, int eq)
+{
+    src.key = key;
+    src.eq = (uint8_t)(eq != 0);
+    return src;
+}
 
 /* The sequential sum of the source's terms over i < n, in index order, to
  * the bit. Terms may be negative or non-finite (those blocks run the
@@ -46,7 +66,7 @@ double seqsum(const struct seqsum_src *src, uint32_t n);
 /* Several sums over one array at once (src[k].v the same array for every
  * k; their masks, factors and bounds their own), sharing its loads: the
  * sum of src[k] into out[k], for k < m <= SEQSUM_MAX. */
-#define SEQSUM_MAX 3
+#define SEQSUM_MAX 4
 void seqsum_many(const struct seqsum_src *src, int m, uint32_t n, double *out);
 
 /* The same for exact terms x[0..n). */

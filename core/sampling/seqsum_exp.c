@@ -14,7 +14,7 @@ void seqsum_exp_estimate(const struct seqsum_exp *x, uint32_t n, double *est)
 
 struct seqsum_src seqsum_exp_src(struct seqsum_exp *x, const double *est, double mul, const uint8_t *take)
 {
-    struct seqsum_src s = { est, take, mul, SEQSUM_EXP_REL, SEQSUM_EXP_ABS, seqsum_exp_term, x };
+    struct seqsum_src s = { est, take, mul, SEQSUM_EXP_REL, SEQSUM_EXP_ABS, seqsum_exp_term, x, 0, 0 };
     return s;
 }
 

@@ -67,11 +67,42 @@ static void test_exact_terms(void **state)
             uint32_t n = lens[li];
             fill(&g, x, take, n, k);
             assert_true(same_bits(seqsum_plain(x, n), plain(x, NULL, n)));
-            struct seqsum_src src = { x, take, 1.0, 0.0, 0.0, NULL, NULL };
+            struct seqsum_src src = seqsum_exact_src(x, take);
             assert_true(same_bits(seqsum(&src, n), plain(x, take, n)));
         }
     free(x);
     free(take);
+}
+
+/* a mask byte array shared by several sums, each selecting by its key:
+ * equal to it, or not (seqsum_many over four at once and one by one) */
+static void test_take_keys(void **state)
+{
+    (void)state;
+    enum { N = 40000 };
+    struct rng g;
+    rng_seed(&g, 13);
+    double *x = malloc(N * sizeof *x);
+    uint8_t *take = malloc(N), *dummy = malloc(N);
+    for (int k = 0; k < 12; k++) {
+        fill(&g, x, dummy, N, k);
+        for (uint32_t i = 0; i < N; i++) take[i] = (uint8_t)(rng_uniform(&g) * (k % 3 ? 4 : 1.02));
+        struct seqsum_src src[4];
+        for (int j = 0; j < 4; j++) {
+            src[j] = (struct seqsum_src){ x, take, 1.0, 0.0, 0.0, NULL, NULL, (uint8_t)(j % 3), (uint8_t)(j < 2) };
+        }
+        double out[4];
+        seqsum_many(src, 4, N, out);
+        for (int j = 0; j < 4; j++) {
+            double s = 0.0;
+            for (uint32_t i = 0; i < N; i++) if ((take[i] == src[j].key) == (src[j].eq != 0)) s += x[i];
+            assert_true(same_bits(out[j], s));
+            assert_true(same_bits(seqsum(&src[j], N), s));
+        }
+    }
+    free(x);
+    free(take);
+    free(dummy);
 }
 
 /* estimates off by up to rel (relative), the true terms on request */
@@ -100,9 +131,9 @@ static void test_estimated_terms(void **state)
         }
         struct truth t = { x, 0 };
         struct seqsum_src src[3] = {
-            { est, NULL, 1.0, 0x1p-50, 0x1p-1000, truth_of, &t },
-            { est, take, 1.0, 0x1p-50, 0x1p-1000, truth_of, &t },
-            { est, take, 1.0, 0.0, 0.0, NULL, NULL },
+            { est, NULL, 1.0, 0x1p-50, 0x1p-1000, truth_of, &t, 0, 0 },
+            { est, take, 1.0, 0x1p-50, 0x1p-1000, truth_of, &t, 0, 0 },
+            seqsum_exact_src(est, take),
         };
         seqsum_many(src, 3, N, out);
         assert_true(same_bits(out[0], plain(x, NULL, N)));
@@ -287,6 +318,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_exact_terms),
         cmocka_unit_test(test_estimated_terms),
+        cmocka_unit_test(test_take_keys),
         cmocka_unit_test(test_vector_exp_bound),
         cmocka_unit_test(test_fdiv_order),
         cmocka_unit_test(test_exp_builder),
