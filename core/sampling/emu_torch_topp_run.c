@@ -117,7 +117,7 @@ static void torch_p(float *pf, uint32_t V, float sf)
  * ks: the d top-p keeps; ret: the raw p of the last survivors; tie: top-p's
  * largest cut d equals its smallest kept one (min-p's never do: its band
  * keeps every survivor over 2e-6 nats from every cut token) */
-struct tally { double rem[2], raw[2], ks, ret; uint32_t m[2]; int tie; };
+struct tally { double S, rem[2], raw[2], ks, ret; uint32_t m[2]; int tie; };
 
 /* the smallest float >= x, and the largest <= x: for a float y,
  * (double)y < x is y < f_ceil(x), (double)y <= x is y <= f_floor(x) */
@@ -236,24 +236,30 @@ static void sums(struct emu *e, const float *y, double mx, const uint8_t code[2]
 {
     struct chain_result *r = e->r;
     uint32_t V = r->V, m0 = t->m[0], m1 = t->m[1];
-    const uint32_t cnt[3] = { V - m0, m0, m0 - m1 }, rcnt[3] = { V - m0, m0 - m1, m1 };
+    const uint32_t cnt[4] = { V, V - m0, m0, m0 - m1 }, rcnt[2] = { V - m0, m0 - m1 };
     const uint8_t *cb = r->cut_by;
     struct seqsum_exp x = { y, 1.0f, mx };
-    const struct seqsum_src src[3] = { seqsum_select(seqsum_exp_src(&x, e->d, 1.0, cb), code[0], 1),
+    const struct seqsum_src src[4] = { seqsum_exp_src(&x, e->d, 1.0, NULL),
+                                       seqsum_select(seqsum_exp_src(&x, e->d, 1.0, cb), code[0], 1),
                                        seqsum_select(seqsum_exp_src(&x, e->d, 1.0, cb), code[0], 0),
                                        seqsum_select(seqsum_exp_src(&x, e->d, 1.0, cb), code[1], 1) };
-    double s[3], w[3];
-    sum_group(src, cnt, 3, V, s);
-    t->rem[0] = s[0], t->ks = s[1], t->rem[1] = s[2];
-    if (r->have_raw) {
-        const struct seqsum_src raw[3] = { seqsum_select(seqsum_exact_src(pr, cb), code[0], 1),
-                                           seqsum_select(seqsum_exact_src(pr, cb), code[1], 1),
-                                           seqsum_select(seqsum_exact_src(pr, cb), CUT_NONE, 1) };
-        sum_group(raw, rcnt, 3, V, w);
-    } else {
-        for (int k = 0; k < 3; k++) w[k] = rcnt[k] ? NAN : 0.0;
+    double s[4], w[2], ret = 0.0;
+    sum_group(src, cnt, 4, V, s);
+    t->S = s[0], t->rem[0] = s[1], t->ks = s[2], t->rem[1] = s[3];
+    if (!r->have_raw) {
+        t->raw[0] = rcnt[0] ? NAN : 0.0, t->raw[1] = rcnt[1] ? NAN : 0.0, t->ret = m1 ? NAN : 0.0;
+        return;
     }
-    t->raw[0] = w[0], t->raw[1] = w[1], t->ret = w[2];
+    const struct seqsum_src raw[2] = { seqsum_select(seqsum_exact_src(pr, cb), code[0], 1),
+                                       seqsum_select(seqsum_exact_src(pr, cb), code[1], 1) };
+    sum_group(raw, rcnt, 2, V, w);
+    if (m1 < V / 16) { /* the survivors listed in id order: the sum itself */
+        for (uint32_t j = 0; j < m1; j++) ret += pr[r->kept[j]];
+    } else {
+        const struct seqsum_src fin = seqsum_select(seqsum_exact_src(pr, cb), CUT_NONE, 1);
+        ret = seqsum(&fin, V);
+    }
+    t->raw[0] = w[0], t->raw[1] = w[1], t->ret = ret;
 }
 
 /* the whole tally: cut_by, the kept list, the sums and top-p's tie flag;
@@ -303,7 +309,7 @@ static void stage_sums(struct emu *e, struct stage_report *rep, uint32_t in, dou
 }
 
 /* the reports of stages 0..upto (the rest: emu_run's) */
-static void report(struct emu *e, const struct plan *pl, int upto, double S, const struct tally *t)
+static void report(struct emu *e, const struct plan *pl, int upto, const struct tally *t)
 {
     struct chain_result *r = e->r;
     for (int k = 0; k <= upto; k++) {
@@ -316,7 +322,7 @@ static void report(struct emu *e, const struct plan *pl, int upto, double S, con
         if (k == pl->kp) rep->decided = keep;
     }
     if (pl->kt >= 0) r->effective_temperature = e->p->temperature;
-    stage_sums(e, &r->stages[pl->kp], r->V, S, t, 0);
+    stage_sums(e, &r->stages[pl->kp], r->V, t->S, t, 0);
     if (upto == pl->km) stage_sums(e, &r->stages[pl->km], t->m[0], t->ks, t, 1);
 }
 
@@ -357,21 +363,24 @@ int emu_torch_top_p_hopeless(const double *d, uint32_t V, double S, double P)
 }
 
 /* top-p's cut over y (exps, torch's p, the bands): the first kept
- * position into *first, the sum of d into *S; 0 when not decided */
-static int top_p_cut(struct emu *e, const float *y, double mx, int kp, uint32_t *first, double *S)
+ * position into *first; 0 when not decided */
+static int top_p_cut(struct emu *e, const float *y, double mx, int kp, uint32_t *first)
 {
     struct chain_result *r = e->r;
     uint32_t V = r->V;
     double P = e->p->top_p;
     float *pf = e->yd; /* the float exps, then torch's p (no DRY runs here; the penalised copy is done) */
     struct seqsum_exp x = { y, 1.0f, mx };
-    seqsum_exp_estimate(&x, V, e->d); /* libm's d within SEQSUM_EXP_REL: the exact sums' estimates */
-    const struct seqsum_src all = seqsum_exp_src(&x, e->d, 1.0, NULL);
-    *S = seqsum(&all, V);
+    /* libm's d within SEQSUM_EXP_REL (the exact sums' estimates, tally),
+     * and their sum in any order, within (V + 1) 2^-53 of the exact S */
+    double Se = seqsum_exp_estimate(&x, V, e->d);
     float sf = (float)torch_exps(y, V, mx, pf);
     torch_p(pf, V, sf);
-    double *w1 = (double *)(void *)e->buf; /* V doubles in V records: d / S within 2^-47 (the bands' margin) */
-    vm_divide_into(e->d, V, *S, w1);
+    /* V doubles in V records: d / S within 2^-48 + (V + 2) 2^-53 of the
+     * quotients the array path's bands sum, well inside their margin (its
+     * factor 2 to spare is 4 V 2^-53) */
+    double *w1 = (double *)(void *)e->buf;
+    vm_divide_into(e->d, V, Se, w1);
     float thr = e->sys == PRESET_HF ? (float)(1.0 - P) : 1.0f - (float)P;
     struct stage_report *rep = &r->stages[kp];
     rep->decided = 0;
@@ -390,9 +399,9 @@ int emu_torch_top_p_run(struct emu *e, const float *z, int *upto)
     if (!emu_torch(e) || e->ws->reference || emu_min_keep(e) > 1 || V < 4096) return 0;
     if (e->ws->n_finite != V || e->ws->finite_iota_n != V || !shape(e, &pl)) return 0;
     size_t note = strlen(r->note);
-    double mx, S = 0.0;
+    double mx;
     const float *y = values(e, z, &pl, &mx);
-    if (!y || !top_p_cut(e, y, mx, pl.kp, &first, &S)) {
+    if (!y || !top_p_cut(e, y, mx, pl.kp, &first)) {
         r->note[note] = 0; /* emu_run's array writes the penalties' notes again */
         return 0;
     }
@@ -402,7 +411,7 @@ int emu_torch_top_p_run(struct emu *e, const float *z, int *upto)
     if (r->raw_div > 0) r->raw_full_used = 1; /* every p_raw is read */
     at = tally(e, y, mx, first, code, at, band, &t);
     int fin = pl.km < 0, done = at > -INFINITY ? pl.km : pl.kp;
-    report(e, &pl, fin ? e->c->n - 1 : done, S, &t);
+    report(e, &pl, fin ? e->c->n - 1 : done, &t);
     *upto = fin ? -1 : done;
     if (!fin) {
         load(e, y, t.m[done == pl.km]);

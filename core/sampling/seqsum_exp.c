@@ -6,10 +6,10 @@
 
 double seqsum_exp_term(void *ctx, uint32_t i) { return seqsum_exp_d(ctx, i); }
 
-void seqsum_exp_estimate(const struct seqsum_exp *x, uint32_t n, double *est)
+double seqsum_exp_estimate(const struct seqsum_exp *x, uint32_t n, double *est)
 {
-    if (x->T == 1.0f) vm_exp_shift(x->y, n, x->mx, 1.0, est, NULL);
-    else vm_exp_fdiv_shift(x->y, n, x->T, x->mx, est, NULL);
+    if (x->T == 1.0f) return vm_exp_shift(x->y, n, x->mx, 1.0, est, NULL);
+    return vm_exp_fdiv_shift(x->y, n, x->T, x->mx, est, NULL);
 }
 
 struct seqsum_src seqsum_exp_src(struct seqsum_exp *x, const double *est, double mul, const uint8_t *take)

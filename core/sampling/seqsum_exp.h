@@ -46,8 +46,10 @@ static inline double seqsum_exp_d(const struct seqsum_exp *x, uint32_t i)
 double seqsum_exp_term(void *ctx, uint32_t i);
 
 /* est[0..n): the vector estimates of d_0..d_{n-1} (vm_exp_shift, or
- * vm_exp_fdiv_shift when T is not 1); y[0..n) finite. */
-void seqsum_exp_estimate(const struct seqsum_exp *x, uint32_t n, double *est);
+ * vm_exp_fdiv_shift when T is not 1); y[0..n) finite. Returns their sum
+ * in any order (vmath's lanes: within n * 2^-53 of the exact sum of the
+ * estimates, relative). */
+double seqsum_exp_estimate(const struct seqsum_exp *x, uint32_t n, double *est);
 
 /* The source whose terms are d_i over the i with take[i] != 0 (take NULL:
  * every i), estimated as est[i] * mul (mul 1: est itself; the raw
