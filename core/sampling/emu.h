@@ -46,6 +46,12 @@ struct emu {
     int32_t *ix, *ix2;      /* free for the stage */
     int32_t *in;            /* emu_run's: the ids alive before the stage */
     float *yf;              /* emu_trim's: the logits after a float32 temperature */
+    /* emu_trim_torch's top-p that gave up at once (hopeless): yf holds
+     * z / yf_T for every token and d their vector exp estimates of
+     * exp(yf - max), summing to yf_dsum, for emu_torch_top_p_run (0: no;
+     * emu_run clears it) */
+    float yf_T;
+    double yf_dsum;
     float *yd;              /* emu_trim_dry's: the logits after DRY */
     const float *z;         /* emu_run's: the raw logits (set before the trims) */
     int pristine;           /* emu_run's: a[i] is still token i with its raw logit */

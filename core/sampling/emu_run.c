@@ -266,6 +266,7 @@ void emu_run(const struct chain *c, const struct params *p, const float *logits,
     e->n = ws->n_finite;
     e->sorted = 0;
     e->sort_deferred = 0;
+    e->yf_T = 0.0f;
     r->n_stages = c->n;
     for (int k = 0; k < c->n; k++) e->later[k] = later_running(e, k);
     e->z = logits; /* (a trim may run on other logits: emu_trim_dry) */

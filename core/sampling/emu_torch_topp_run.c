@@ -62,6 +62,14 @@ static int shape(const struct emu *e, struct plan *pl)
     return !(e->sys == PRESET_VLLM && T > 2); /* emu_temperature's notes */
 }
 
+/* emu_trim_torch's top-p gave up at once and left y = z / T in e->yf and
+ * the estimates of exp(y - max) in e->d (no trim between writes either:
+ * they take llama.cpp's rules or penalties first) */
+static int reused(const struct emu *e, const struct plan *pl)
+{
+    return pl->kpen < 0 && pl->kt >= 0 && e->yf_T == pl->Tf;
+}
+
 /* y: the logits after the penalties and the temperature (z itself when
  * neither), their maximum into *mx; NULL when the penalties cannot be
  * applied this way or leave a logit that is not finite */
@@ -71,7 +79,7 @@ static const float *values(struct emu *e, const float *z, const struct plan *pl,
     if (pl->kpen < 0) {
         *mx = (double)(z[e->r->argmax] / pl->Tf); /* division by T > 0 is monotonic */
         if (pl->kt < 0) return z;
-        vm_fdiv(z, V, pl->Tf, e->yf);
+        if (!reused(e, pl)) vm_fdiv(z, V, pl->Tf, e->yf);
         return e->yf;
     }
     memcpy(e->yd, z, (size_t)V * sizeof *z);
@@ -364,7 +372,7 @@ int emu_torch_top_p_hopeless(const double *d, uint32_t V, double S, double P)
 
 /* top-p's cut over y (exps, torch's p, the bands): the first kept
  * position into *first; 0 when not decided */
-static int top_p_cut(struct emu *e, const float *y, double mx, int kp, uint32_t *first)
+static int top_p_cut(struct emu *e, const float *y, double mx, const struct plan *pl, uint32_t *first)
 {
     struct chain_result *r = e->r;
     uint32_t V = r->V;
@@ -373,7 +381,7 @@ static int top_p_cut(struct emu *e, const float *y, double mx, int kp, uint32_t 
     struct seqsum_exp x = { y, 1.0f, mx };
     /* libm's d within SEQSUM_EXP_REL (the exact sums' estimates, tally),
      * and their sum in any order, within (V + 1) 2^-53 of the exact S */
-    double Se = seqsum_exp_estimate(&x, V, e->d);
+    double Se = reused(e, pl) ? e->yf_dsum : seqsum_exp_estimate(&x, V, e->d);
     float sf = (float)torch_exps(y, V, mx, pf);
     torch_p(pf, V, sf);
     /* V doubles in V records: d / S within 2^-48 + (V + 2) 2^-53 of the
@@ -382,7 +390,7 @@ static int top_p_cut(struct emu *e, const float *y, double mx, int kp, uint32_t 
     double *w1 = (double *)(void *)e->buf;
     vm_divide_into(e->d, V, Se, w1);
     float thr = e->sys == PRESET_HF ? (float)(1.0 - P) : 1.0f - (float)P;
-    struct stage_report *rep = &r->stages[kp];
+    struct stage_report *rep = &r->stages[pl->kp];
     rep->decided = 0;
     e->rep = rep;
     unsigned before = r->decided;
@@ -401,7 +409,7 @@ int emu_torch_top_p_run(struct emu *e, const float *z, int *upto)
     size_t note = strlen(r->note);
     double mx;
     const float *y = values(e, z, &pl, &mx);
-    if (!y || !top_p_cut(e, y, mx, pl.kp, &first)) {
+    if (!y || !top_p_cut(e, y, mx, &pl, &first)) {
         r->note[note] = 0; /* emu_run's array writes the penalties' notes again */
         return 0;
     }

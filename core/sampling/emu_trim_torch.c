@@ -340,9 +340,11 @@ int emu_trim_torch(struct emu *e, const float *z)
     } else if (masses) {
         S = vm_exp_fdiv(z, V, Tf, ymax, e->yf, e->d); /* else y only where a cut collects */
     }
+    int hopeless = rep->kind == STAGE_TOP_P && masses && d == e->d && emu_torch_top_p_hopeless(e->d, V, S, e->p->top_p);
+    if (hopeless && z == e->z) e->yf_T = Tf, e->yf_dsum = S; /* hB: emu_torch_top_p_run's, with y and d */
     int ok = rep->kind == STAGE_TOP_K ? cut_top_k(e, z, V, Tf, ymax, &m)
            : rep->kind == STAGE_MIN_P ? cut_min_p(e, z, V, Tf, ymax, &m)
-           : masses && emu_torch_top_p_hopeless(e->d, V, S, e->p->top_p) ? 0 /* hB: emu_torch_top_p_run's */
+           : masses && (hopeless || (d != e->d && emu_torch_top_p_hopeless(e->d, V, S, e->p->top_p))) ? 0
            : cut_top_p(e, z, V, Tf, ymax, masses, S, &m);
     if (!ok) { r->decided &= ~rep->decided; return -1; }
     double kept_d = 0.0;
