@@ -68,6 +68,7 @@ static void buffers_free(struct explorer *ex)
 {
     ex_job_free(ex->job); ex->job = NULL;   /* first: they read the breakers */
     ex_job_free(ex->sjob); ex->sjob = NULL;
+    ex_job_free(ex->hjob); ex->hjob = NULL;
     free(ex->logits); ex->logits = NULL;
     free(ex->wlogits); ex->wlogits = NULL;
     free(ex->rec_tok); ex->rec_tok = NULL;
@@ -82,8 +83,15 @@ static void buffers_free(struct explorer *ex)
     seq_free(ex);
 }
 
+/* Other threads that read the source stop before it closes. */
+static void src_quiesce(struct explorer *ex)
+{
+    if (ex->src && ex->src_quiesce) ex->src_quiesce(ex->src_quiesce_ctx);
+}
+
 void explorer_free(struct explorer *ex)
 {
+    src_quiesce(ex);
     buffers_free(ex);
     if (ex->src) source_close(ex->src);
     ex->src = NULL;
@@ -126,13 +134,14 @@ int explorer_set_source(struct explorer *ex, struct source *s, struct ls_error *
     tmp.breakers_built = 0;
     tmp.job = ex_job_new(V, n, ex->threaded);
     tmp.sjob = ex->threaded ? ex_job_new(V, n, 1) : NULL;
+    tmp.hjob = ex->threaded ? ex_job_new(V, n, 1) : NULL;
     /* a bias names tokens of the file it was set on */
     memset(&tmp.params.bias, 0, sizeof tmp.params.bias);
     tmp.rec_hist = malloc((size_t)n * sizeof *tmp.rec_hist);
     tmp.logits = malloc((size_t)V * sizeof *tmp.logits);
     tmp.wlogits = malloc((size_t)V * sizeof *tmp.wlogits);
     tmp.rec_tok = malloc((size_t)n * sizeof *tmp.rec_tok);
-    int bad = !tmp.job || (ex->threaded && !tmp.sjob) || !tmp.logits || !tmp.wlogits || !tmp.rec_tok || !tmp.rec_hist || replay_init(&tmp.rp, n);
+    int bad = !tmp.job || (ex->threaded && (!tmp.sjob || !tmp.hjob)) || !tmp.logits || !tmp.wlogits || !tmp.rec_tok || !tmp.rec_hist || replay_init(&tmp.rp, n);
     for (uint32_t i = 0; !bad && i < n; i++) tmp.rec_tok[i] = -2;
     bad = bad || chain_ws_init(&tmp.ws, V) || chain_ws_init(&tmp.wws, V) ||
           chain_result_init(&tmp.res, V) || chain_result_init(&tmp.wres, V);
@@ -146,6 +155,7 @@ int explorer_set_source(struct explorer *ex, struct source *s, struct ls_error *
         source_close(s);
         return step_oom(n, V, "the explorer", err);
     }
+    src_quiesce(ex);
     buffers_free(ex);
     if (ex->src) source_close(ex->src);
     *ex = tmp;

@@ -104,6 +104,9 @@ enum ex_effect {
     EX_RESIZE = 0x08 | EX_REDRAW,        /* layout or terminal disturbed: repaint every cell */
     EX_BUSY = 0x10,                      /* background work remains */
     EX_QUIT = 0x20,                      /* end the session */
+    EX_WAIT = 0x40,                      /* with EX_BUSY: what is left runs on a worker now;
+                                            nothing to do here until it wakes the loop
+                                            (explorer_wake.h) */
 };
 
 /* Sequence-wide numbers under one setting (chain + params). */
@@ -191,7 +194,13 @@ struct explorer {
     struct ex_job *job;              /* owned; NULL before a source */
     struct ex_job *sjob;             /* threaded: the sequence numbers' chain runs
                                         (explorer_work, async only), owned */
+    struct ex_job *hjob;             /* threaded: the history's chain runs (mirostat's
+                                        carried state; explorer_work, async only), owned */
     int threaded, async;
+    int slice_nowait;                /* a background slice never sleeps for a worker: it
+                                        returns EX_BUSY | EX_WAIT and the caller sleeps
+                                        until the wake-up (explorer_wake.h; the terminal's
+                                        loop). 0: it waits at most its budget */
     long job_grace_ns;               /* async: a job gets this long to finish before
                                         the frame is drawn without it (0: none), when
                                         the last one (job_last_ns) took less */
@@ -242,6 +251,12 @@ struct explorer {
      * step fail, as in `show` and `eval`, unless allowed (then masked) */
     int allow_nonfinite;
     const char *nonfinite_hint;      /* the front end's words for the switch */
+
+    /* Whoever reads the open source from another thread (explorer_eval.c's
+     * worker) registers this: called before the source is closed or
+     * replaced, it returns once nothing reads it; NULL: none */
+    void (*src_quiesce)(void *ctx);
+    void *src_quiesce_ctx;
 
     struct score_rows scores;
     /* token details (overlay): the token shown, -1 none (UI state, set by

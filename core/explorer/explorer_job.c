@@ -1,6 +1,7 @@
 /* explorer_job.c: the current step's chain run, top rows and samples on a
  * worker thread (see explorer_job.h for who owns what when). */
 #include "explorer/explorer_job.h"
+#include "explorer/explorer_wake.h"
 #include "base/clock.h"
 #include "sampling/draw.h"
 #include "sampling/topn.h"
@@ -53,12 +54,33 @@ static void seq_compute(struct ex_job *j)
     j->mu_set = j->ws.mu_set;
 }
 
+/* One earlier step of the current step's history (input/replay.c
+ * run_earlier's chain run and accept, on the job's copies): the chain as
+ * a draw reads it, the recorded token accepted unless the run failed. */
+static void hist_compute(struct ex_job *j)
+{
+    struct ls_error e = {0};
+    const int sparse = j->info.sparse;
+    int32_t tok = j->info.token >= 0 && (uint32_t)j->info.token < j->V ? j->info.token : -1;
+    chain_ws_set_breakers(&j->ws, j->breaker);
+    chain_ws_set_context(&j->ws, j->hist, j->n_hist, 0, j->position, j->seed);
+    j->ws.mu = j->mu;
+    j->ws.mu_set = j->mu_set;
+    j->ws.want = sparse ? CHAIN_WANT_ALL : CHAIN_WANT_DRAW;   /* top-N truth needs the raw numbers */
+    j->ok = topn_run(&j->chain, &j->params, j->logits, j->V, sparse ? j->info.tail_mass : -1.0, tok, 0, &j->ws,
+                     &j->res, &e) == LS_OK;
+    if (j->ok && tok >= 0) chain_accept(&j->chain, &j->params, &j->ws, &j->res, tok);
+    j->mu = j->ws.mu;
+    j->mu_set = j->ws.mu_set;
+}
+
 void ex_job_compute(struct ex_job *j)
 {
     struct ls_error e = {0};
     int64_t t0 = clock_ns();
-    if (j->mode == EXJ_SEQ) {
-        seq_compute(j);
+    if (j->mode == EXJ_SEQ || j->mode == EXJ_HIST) {
+        if (j->mode == EXJ_SEQ) seq_compute(j);
+        else hist_compute(j);
         j->run_ns = clock_ns() - t0;
         return;
     }
@@ -100,6 +122,7 @@ static void *worker(void *arg)
         pthread_mutex_lock(&j->mx);
         j->state = EXJ_DONE;
         pthread_cond_broadcast(&j->cv);
+        ex_wake_post();   /* the main loop's wake-up (explorer_wake.h) */
     }
     pthread_mutex_unlock(&j->mx);
     return NULL;

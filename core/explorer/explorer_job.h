@@ -33,8 +33,10 @@
 enum { EXJ_IDLE = 0, EXJ_QUEUED, EXJ_DONE };
 /* What a job computes: the current step for the screen (chain, top rows,
  * samples), or one step of the sequence numbers (explorer_work: the chain
- * with CHAIN_WANT_SCORES, then the recorded token accepted: mu out). */
-enum { EXJ_KEY = 0, EXJ_SEQ };
+ * with CHAIN_WANT_SCORES, then the recorded token accepted: mu out), or
+ * one earlier step of the current step's history (EXJ_HIST: replay.c's
+ * chain run with CHAIN_WANT_DRAW and its accept: mu out; explorer_bg.c). */
+enum { EXJ_KEY = 0, EXJ_SEQ, EXJ_HIST };
 
 struct ex_job {
     uint32_t V;
@@ -57,6 +59,8 @@ struct ex_job {
     double mu;                       /* mirostat's carried state before the step
                                         (EXJ_SEQ: after it, once accepted) */
     int mu_set;
+    double mu_in;                    /* EXJ_HIST: mu, mu_set before the step (the collect's check) */
+    int mu_set_in;
     int rerun;                       /* res and ws hold this step's raw softmax: chain_rerun */
     int want_top;                    /* compute top/rec_rank (else the copies given stay) */
     /* outputs and the worker's own scratch */
