@@ -155,13 +155,13 @@ static unsigned seq_work_async(struct explorer *ex, struct ex_seq *s, long budge
 {
     struct ex_job *b = ex->sjob;
     const int64_t t0 = clock_ns();
-    for (;;) {
+    for (int begun = 0;; begun = 1) {   /* at least one step handed over, whatever the budget */
         int st = ex_job_state(b);
         long left = budget_ns - (long)(clock_ns() - t0);
         if (st == EXJ_QUEUED && (left <= 0 || ex->slice_nowait || (st = ex_job_wait_ns(b, left)) == EXJ_QUEUED))
             return EX_BUSY | EX_WAIT;
         if (st == EXJ_DONE) seq_collect(ex);
-        if (s->done >= ex->n_steps || clock_ns() - t0 >= budget_ns) break;
+        if (s->done >= ex->n_steps || (begun && clock_ns() - t0 >= budget_ns)) break;
         seq_begin(ex, s);
     }
     int st = ex_job_state(b);
