@@ -42,7 +42,6 @@ static void open_ex(struct explorer *ex, int threaded, int nowait)
 static void settle(struct explorer *ex, struct explorer_eval *xe)
 {
     for (int n = 0;; n++) {
-        if (n > 199990) fprintf(stderr, "n=%d fl=%x pend=%d hist=%d\n", n, explorer_work(ex, 0), explorer_result_pending(ex), ex->hist_pending);
         assert_true(n < 200000);
         unsigned fl = explorer_work(ex, 0);
         if (xe && !(fl & EX_BUSY)) fl |= explorer_eval_work(xe, ex, 0);
