@@ -273,8 +273,8 @@ unsigned explorer_work(struct explorer *ex, long budget_ns)
     if (!ex->src) return EX_NONE;
     /* a key's result under way goes first: no work competes with it for
      * the cores; the slice waits for it (asleep) instead */
-    if (ex->async && ex->job && ex_job_state(ex->job) == EXJ_QUEUED) {
-        if (budget_ns > 0 && !ex->slice_nowait && ex_job_wait_ns(ex->job, budget_ns) != EXJ_QUEUED) return EX_BUSY;
+    if (ex->async && explorer_key_running(ex)) {
+        if (budget_ns > 0 && !ex->slice_nowait && !explorer_key_wait_ns(ex, budget_ns)) return EX_BUSY;
         return EX_BUSY | EX_WAIT;
     }
     if (ex->hist_pending) {   /* what is on screen first */

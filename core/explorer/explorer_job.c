@@ -54,6 +54,16 @@ static void seq_compute(struct ex_job *j)
     j->mu_set = j->ws.mu_set;
 }
 
+/* A newer request superseded the job (ex_job_cancel). */
+static int cancelled(struct ex_job *j)
+{
+    if (!j->started) return 0;   /* unthreaded: nothing runs meanwhile */
+    pthread_mutex_lock(&j->mx);
+    int c = j->cancel;
+    pthread_mutex_unlock(&j->mx);
+    return c;
+}
+
 /* One earlier step of the current step's history (input/replay.c
  * run_earlier's chain run and accept, on the job's copies): the chain as
  * a draw reads it, the recorded token accepted unless the run failed. */
@@ -84,6 +94,7 @@ void ex_job_compute(struct ex_job *j)
         j->run_ns = clock_ns() - t0;
         return;
     }
+    if (cancelled(j)) { j->ok = 0; j->run_ns = -1; return; }   /* buffers as they were */
     chain_ws_set_breakers(&j->ws, j->breaker);
     chain_ws_set_context(&j->ws, j->hist, j->n_hist, j->n_prompt, j->position, j->seed);
     j->ws.mu = j->mu;
@@ -95,6 +106,7 @@ void ex_job_compute(struct ex_job *j)
      * this step's logits: a top-N step never reruns (topn_run) */
     j->res_step = j->ws_step = j->ok && !sparse ? (int64_t)j->step : -1;
     if (!j->ok && !j->step_err.code) j->step_err = e;
+    if (cancelled(j)) { j->run_ns = -1; return; }
     if (j->want_top) {
         /* raw order and rank depend on the step only: once per step; a
          * top-N step lists only its known tokens (the rest are unknown) */
@@ -183,7 +195,15 @@ void ex_job_start(struct ex_job *j)
     }
     pthread_mutex_lock(&j->mx);
     j->state = EXJ_QUEUED;
+    j->cancel = 0;
     pthread_cond_broadcast(&j->cv);
+    pthread_mutex_unlock(&j->mx);
+}
+
+void ex_job_cancel(struct ex_job *j)
+{
+    pthread_mutex_lock(&j->mx);
+    if (j->state == EXJ_QUEUED) j->cancel = 1;
     pthread_mutex_unlock(&j->mx);
 }
 

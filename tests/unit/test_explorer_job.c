@@ -52,6 +52,7 @@ static void settle(struct explorer *ex)
     for (int n = 0; explorer_result_pending(ex); n++) {
         assert_true(n < 100);
         ex_job_wait(ex->job);
+        if (ex->job2) ex_job_wait(ex->job2);
         explorer_update(ex);
     }
 }
