@@ -60,8 +60,8 @@ static void job_drop(struct explorer_eval *xe, struct xe_job *j)
 {
     struct xe_worker *w = *job_worker(xe, j);
     if (!(j->run && w && xw_abandon(w, j->run))) {
-        eval_run_free(j->run);
-        free(j->z);
+        if (w && j->run) xw_dispose(w, j->run, j->z);   /* the worker gives the pages back */
+        else { eval_run_free(j->run); free(j->z); }
     }
     j->run = NULL;
     j->n_sets = 0;

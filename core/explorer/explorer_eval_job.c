@@ -26,7 +26,7 @@ static void compute(struct xe_worker *w)
             w->rc = eval_run_step_set(w->run, w->z, &w->info, k, &w->err);
         return;
     }
-    for (size_t k = w->from; k < w->n_set && !w->rc && !abandoned(w); k++)
+    for (size_t k = w->from; w->op == XW_FINISH && k < w->n_set && !w->rc && !abandoned(w); k++)
         w->rc = eval_run_finish_set(w->run, k, NULL, &w->err);
 }
 
@@ -138,6 +138,23 @@ int xw_abandon(struct xe_worker *w, const struct eval_run *run)
     else if (w->state == XW_DONE) w->state = XW_IDLE;
     pthread_mutex_unlock(&w->mx);
     return took;
+}
+
+void xw_dispose(struct xe_worker *w, struct eval_run *run, float *z)
+{
+    if (!w->started || xw_state(w) != XW_IDLE) {
+        eval_run_free(run);
+        free(z);
+        return;
+    }
+    w->op = XW_FREE;   /* idle: the main thread owns the piece's fields */
+    w->run = run;
+    w->z = z;
+    pthread_mutex_lock(&w->mx);
+    w->abandoned = 1;  /* the worker frees what it holds when the piece ends */
+    w->state = XW_QUEUED;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mx);
 }
 
 void xw_quiesce(struct xe_worker *w)

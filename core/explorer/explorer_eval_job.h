@@ -29,11 +29,11 @@
 #include <pthread.h>
 
 enum { XW_IDLE = 0, XW_QUEUED, XW_DONE };
-enum { XW_STEP = 0, XW_FINISH };
+enum { XW_STEP = 0, XW_FINISH, XW_FREE };
 
 struct xe_worker {
     /* the piece (main thread, XW_IDLE) */
-    int op;                          /* XW_STEP, XW_FINISH */
+    int op;                          /* XW_STEP, XW_FINISH, XW_FREE (xw_dispose) */
     struct eval_run *run;
     float *z;                        /* the step's logits (XW_STEP) */
     struct step_info info;
@@ -67,6 +67,11 @@ void xw_idle(struct xe_worker *w);
  * run is under way (the caller still owns them; a finished piece is set
  * back to XW_IDLE). */
 int xw_abandon(struct xe_worker *w, const struct eval_run *run);
+/* Free a finished run and its z on the worker (an idle one with a
+ * thread; else here): the pages a run touched cost milliseconds to give
+ * back, which is no main-thread slice's work. The worker is busy
+ * (XW_QUEUED) until it is done, then XW_IDLE. */
+void xw_dispose(struct xe_worker *w, struct eval_run *run, float *z);
 /* Until no piece is under way (a source is about to close). */
 void xw_quiesce(struct xe_worker *w);
 
