@@ -33,6 +33,7 @@ static void compute(struct xe_worker *w)
 static void *worker(void *arg)
 {
     struct xe_worker *w = arg;
+    ex_worker_yields();
     pthread_mutex_lock(&w->mx);
     for (;;) {
         while (w->state != XW_QUEUED && !w->quit) pthread_cond_wait(&w->cv, &w->mx);

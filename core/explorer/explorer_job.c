@@ -125,6 +125,7 @@ void ex_job_compute(struct ex_job *j)
 static void *worker(void *arg)
 {
     struct ex_job *j = arg;
+    ex_worker_yields();
     pthread_mutex_lock(&j->mx);
     for (;;) {
         while (j->state != EXJ_QUEUED && !j->quit) pthread_cond_wait(&j->cv, &j->mx);

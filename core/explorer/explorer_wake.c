@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -58,4 +59,15 @@ void ex_wake_wait(int ms)
     struct pollfd pf = { fd, POLLIN, 0 };
     while (poll(&pf, 1, ms) < 0 && errno == EINTR) ;
     ex_wake_drain();
+}
+
+void ex_worker_yields(void)
+{
+#ifdef __linux__
+#ifndef SCHED_BATCH
+#define SCHED_BATCH 3   /* linux/sched.h; glibc names it only with _GNU_SOURCE */
+#endif
+    struct sched_param sp = { 0 };
+    pthread_setschedparam(pthread_self(), SCHED_BATCH, &sp);   /* unprivileged; failure: as before */
+#endif
 }

@@ -21,4 +21,11 @@ void ex_wake_drain(void);
  * with no pipe, sleeps ms (at most 1 ms when ms < 0). Drains it. */
 void ex_wake_wait(int ms);
 
+/* A worker thread (the calling one) yields to the main loop: on Linux it
+ * runs as SCHED_BATCH, which never preempts a thread on wake-up. Without
+ * it, a worker woken by a key's hand-over is placed on the core the main
+ * thread just woke on and preempts it for a time slice (milliseconds on a
+ * busy machine) in the middle of the key's frame. */
+void ex_worker_yields(void);
+
 #endif
