@@ -1,11 +1,11 @@
 /* explorer_eval_job.c: the evaluation run's pieces on a worker thread (see
  * explorer_eval_job.h for who owns what when). */
 #include "explorer/explorer_eval_job.h"
+#include "explorer/explorer_sync.h"
 #include "explorer/explorer_wake.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 static int abandoned(struct xe_worker *w)
 {
@@ -62,13 +62,7 @@ struct xe_worker *xw_new(void)
 {
     struct xe_worker *w = calloc(1, sizeof *w);
     if (!w) return NULL;
-    pthread_condattr_t ca;   /* xw_wait_ns's deadline is on the monotonic clock */
-    int bad = pthread_condattr_init(&ca);
-    if (!bad) {
-        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-        bad = pthread_mutex_init(&w->mx, NULL) || (pthread_cond_init(&w->cv, &ca) && (pthread_mutex_destroy(&w->mx), 1));
-        pthread_condattr_destroy(&ca);
-    }
+    int bad = ex_sync_init(&w->mx, &w->cv);
     if (bad) { free(w); return NULL; }
     return w;
 }
@@ -104,31 +98,17 @@ void xw_start(struct xe_worker *w)
 
 int xw_state(struct xe_worker *w)
 {
-    pthread_mutex_lock(&w->mx);
-    int s = w->state;
-    pthread_mutex_unlock(&w->mx);
-    return s;
+    return ex_sync_get(&w->mx, &w->state);
 }
 
 int xw_wait_ns(struct xe_worker *w, long ns)
 {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    t.tv_sec += ns / 1000000000L;
-    t.tv_nsec += ns % 1000000000L;
-    if (t.tv_nsec >= 1000000000L) { t.tv_sec++; t.tv_nsec -= 1000000000L; }
-    pthread_mutex_lock(&w->mx);
-    while (w->state == XW_QUEUED && pthread_cond_timedwait(&w->cv, &w->mx, &t) == 0) ;
-    int s = w->state;
-    pthread_mutex_unlock(&w->mx);
-    return s;
+    return ex_sync_wait(&w->mx, &w->cv, &w->state, XW_QUEUED, ns < 0 ? 0 : ns);
 }
 
 void xw_idle(struct xe_worker *w)
 {
-    pthread_mutex_lock(&w->mx);
-    w->state = XW_IDLE;
-    pthread_mutex_unlock(&w->mx);
+    ex_sync_set(&w->mx, &w->cv, &w->state, XW_IDLE);
 }
 
 int xw_abandon(struct xe_worker *w, const struct eval_run *run)
@@ -160,7 +140,5 @@ void xw_dispose(struct xe_worker *w, struct eval_run *run, float *z)
 
 void xw_quiesce(struct xe_worker *w)
 {
-    pthread_mutex_lock(&w->mx);
-    while (w->state == XW_QUEUED) pthread_cond_wait(&w->cv, &w->mx);
-    pthread_mutex_unlock(&w->mx);
+    ex_sync_wait(&w->mx, &w->cv, &w->state, XW_QUEUED, -1);
 }

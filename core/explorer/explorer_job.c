@@ -1,6 +1,7 @@
 /* explorer_job.c: the current step's chain run, top rows and samples on a
  * worker thread (see explorer_job.h for who owns what when). */
 #include "explorer/explorer_job.h"
+#include "explorer/explorer_sync.h"
 #include "explorer/explorer_wake.h"
 #include "base/clock.h"
 #include "sampling/draw.h"
@@ -8,7 +9,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 void ex_samples_build(const struct chain_result *r, int ok, uint64_t seed, uint32_t n_draws, double *cdf,
                       struct ex_samples *sm)
@@ -152,13 +152,7 @@ struct ex_job *ex_job_new(uint32_t V, uint32_t n_steps, int threaded)
     j->cdf = malloc((size_t)V * sizeof *j->cdf);
     j->hist = malloc((size_t)(n_steps ? n_steps : 1) * sizeof *j->hist);
     int bad = !j->logits || !j->cdf || !j->hist || chain_ws_init(&j->ws, V) || chain_result_init(&j->res, V);
-    pthread_condattr_t ca;   /* ex_job_wait_ns's deadline is on the monotonic clock */
-    bad = bad || pthread_condattr_init(&ca);
-    if (!bad) {
-        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-        bad = pthread_mutex_init(&j->mx, NULL) || (pthread_cond_init(&j->cv, &ca) && (pthread_mutex_destroy(&j->mx), 1));
-        pthread_condattr_destroy(&ca);
-    }
+    bad = bad || ex_sync_init(&j->mx, &j->cv);
     if (bad) {
         chain_ws_free(&j->ws);
         chain_result_free(&j->res);
@@ -210,36 +204,20 @@ void ex_job_cancel(struct ex_job *j)
 
 void ex_job_idle(struct ex_job *j)
 {
-    pthread_mutex_lock(&j->mx);
-    j->state = EXJ_IDLE;
-    pthread_mutex_unlock(&j->mx);
+    ex_sync_set(&j->mx, &j->cv, &j->state, EXJ_IDLE);
 }
 
 int ex_job_state(struct ex_job *j)
 {
-    pthread_mutex_lock(&j->mx);
-    int s = j->state;
-    pthread_mutex_unlock(&j->mx);
-    return s;
+    return ex_sync_get(&j->mx, &j->state);
 }
 
 int ex_job_wait_ns(struct ex_job *j, long ns)
 {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    t.tv_sec += ns / 1000000000L;
-    t.tv_nsec += ns % 1000000000L;
-    if (t.tv_nsec >= 1000000000L) { t.tv_sec++; t.tv_nsec -= 1000000000L; }
-    pthread_mutex_lock(&j->mx);
-    while (j->state == EXJ_QUEUED && pthread_cond_timedwait(&j->cv, &j->mx, &t) == 0) ;
-    int s = j->state;
-    pthread_mutex_unlock(&j->mx);
-    return s;
+    return ex_sync_wait(&j->mx, &j->cv, &j->state, EXJ_QUEUED, ns < 0 ? 0 : ns);
 }
 
 void ex_job_wait(struct ex_job *j)
 {
-    pthread_mutex_lock(&j->mx);
-    while (j->state == EXJ_QUEUED) pthread_cond_wait(&j->cv, &j->mx);
-    pthread_mutex_unlock(&j->mx);
+    ex_sync_wait(&j->mx, &j->cv, &j->state, EXJ_QUEUED, -1);
 }

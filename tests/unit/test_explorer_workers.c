@@ -165,6 +165,18 @@ static const struct eval_scores *scores(const struct explorer_eval *xe, const st
     return explorer_eval_current(xe, ex, &st, &done, &total);
 }
 
+/* the same parameters on both explorers, then all their work to the end */
+static void both_params(struct explorer *ex, struct explorer *ref, struct explorer_eval *xe, struct explorer_eval *xr,
+                        const struct params *p)
+{
+    explorer_set_params(ex, p);
+    explorer_set_params(ref, p);
+    explorer_update(ex);
+    explorer_update(ref);
+    settle(ex, xe);
+    settle_ref(ref, xr);
+}
+
 static int cached(const struct explorer_eval *xe, const struct params *p)
 {
     for (int i = 0; i < XE_CACHE; i++)
@@ -203,12 +215,7 @@ static void test_eval_same(void **st)
     settle(&ex, NULL);   /* the step's result and history; the evaluators not yet */
     /* the first step handed over; on this small file it may be done at once */
     int in_flight = (explorer_eval_work(&xe, &ex, 0) & EX_WAIT) != 0;
-    explorer_set_params(&ex, &q);
-    explorer_set_params(&ref, &q);
-    explorer_update(&ex);
-    explorer_update(&ref);
-    settle(&ex, &xe);
-    settle_ref(&ref, &xr);
+    both_params(&ex, &ref, &xe, &xr, &q);
     if (in_flight) assert_false(cached(&xe, &p));   /* abandoned: never cached */
     assert_same_scores(scores(&xe, &ex), scores(&xr, &ref));
     /* the sweep, abandoned once by a change of another parameter */
@@ -216,12 +223,7 @@ static void test_eval_same(void **st)
     assert_int_equal(explorer_eval_sweep_set(&xr, "0.5,1,1.5"), 0);
     for (int n = 0; n < 3; n++) explorer_eval_work(&xe, &ex, 0);
     q.top_k = 7;
-    explorer_set_params(&ex, &q);
-    explorer_set_params(&ref, &q);
-    explorer_update(&ex);
-    explorer_update(&ref);
-    settle(&ex, &xe);
-    settle_ref(&ref, &xr);
+    both_params(&ex, &ref, &xe, &xr, &q);
     assert_true(explorer_eval_sweep_done(&xe) && explorer_eval_sweep_done(&xr));
     for (int i = 0; i < xe.n_temps; i++) assert_same_scores(&xe.sweep_sc[i], &xr.sweep_sc[i]);
     explorer_eval_free(&xe);
