@@ -9,6 +9,7 @@
  * setting frees the unfinished run (cancel) and starts a new one. */
 #include "explorer/explorer_eval.h"
 #include "explorer/explorer_eval_job.h"
+#include "explorer/explorer_task.h"
 #include "sampling/params_table.h"
 #include "report/eval_report.h"
 #include "sampling/draw.h"
@@ -82,6 +83,8 @@ void explorer_eval_free(struct explorer_eval *xe)
     job_drop(xe, &xe->cur);
     job_drop(xe, &xe->sweep);
     for (int i = 0; i < 2; i++) xw_free(xe->wk[i]);   /* an abandoned piece stops early */
+    ex_task_free(xe->dtask);   /* a piece under way finishes first */
+    xd_piece_free(&xe->dpiece);
     if (xe->hooked && xe->hooked->src_quiesce_ctx == xe) {
         xe->hooked->src_quiesce = NULL;
         xe->hooked->src_quiesce_ctx = NULL;
@@ -310,6 +313,32 @@ static unsigned work_sweep(struct explorer_eval *xe, struct explorer *ex, long t
     return EX_REDRAW | ((long)clock_ns() - t0 >= budget_ns ? EX_BUSY : 0);
 }
 
+/* 3. the comparison's per-step divergence on its worker (threaded,
+ * async): the main thread reads both steps and hands copies over (a
+ * piece), accepts the results in step order; a slice waits (asleep) at
+ * most its budget for a piece under way. 0 done, 1 more to do here, 2
+ * the worker runs. */
+static int diff_work_worker(struct explorer_eval *xe, const struct explorer *ex, long budget)
+{
+    long t0 = (long)clock_ns();
+    if (!xe->dtask && !(xe->dtask = ex_task_new())) return explorer_diff_work(&xe->diff, budget);
+    for (int begun = 0;; begun = 1) {   /* at least one piece handed over */
+        int st = ex_task_state(xe->dtask);
+        long left = budget - ((long)clock_ns() - t0);
+        if (st == EXT_QUEUED && (left <= 0 || ex->slice_nowait || (st = ex_task_wait_ns(xe->dtask, left)) == EXT_QUEUED))
+            return 2;
+        if (st == EXT_DONE) {
+            ex_task_idle(xe->dtask);
+            explorer_diff_accept(&xe->diff, &xe->dpiece);
+        }
+        if (begun && (long)clock_ns() - t0 >= budget) return 1;
+        int r = explorer_diff_next(&xe->diff, &xe->dpiece, 1);
+        if (r < 0) return explorer_diff_work(&xe->diff, budget);   /* no room for copies: here */
+        if (r == 0) return 0;
+        ex_task_start(xe->dtask, explorer_diff_piece_run, &xe->dpiece);
+    }
+}
+
 unsigned explorer_eval_work(struct explorer_eval *xe, struct explorer *ex, long budget_ns)
 {
     if (!ex->src) return EX_NONE;
@@ -326,7 +355,9 @@ unsigned explorer_eval_work(struct explorer_eval *xe, struct explorer *ex, long 
     if (xe->diff.b) {
         uint32_t before = xe->diff.done;
         int fatal = xe->diff.fatal;
-        if (explorer_diff_work(&xe->diff, budget_ns - ((long)clock_ns() - t0))) fl |= EX_BUSY;
+        long left = budget_ns - ((long)clock_ns() - t0);
+        int r = ex->threaded && ex->async ? diff_work_worker(xe, ex, left) : explorer_diff_work(&xe->diff, left);
+        if (r) fl |= EX_BUSY | (r == 2 ? EX_WAIT : 0);
         if (xe->diff.done != before || xe->diff.fatal != fatal) fl |= EX_REDRAW;
         /* a comparison found impossible replaces "comparing with ..." */
         if (xe->diff.fatal && !fatal) explorer_message(ex, 1, "compare: %s", xe->diff.err);

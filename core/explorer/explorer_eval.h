@@ -113,6 +113,7 @@ struct xe_draws {
 };
 
 struct xe_worker;   /* explorer_eval_job.h */
+struct ex_task;     /* explorer_task.h */
 
 struct explorer_eval {
     int view;                    /* enum xe_view */
@@ -121,6 +122,8 @@ struct explorer_eval {
      * made on first use, owned */
     struct xe_worker *wk[2];
     struct explorer *hooked;     /* the explorer whose src_quiesce stops them */
+    struct ex_task *dtask;       /* the comparison's per-step divergence (threaded, async) */
+    struct xd_piece dpiece;      /* its piece (explorer_diff.h), the worker's while it runs */
     uint64_t src_gen;            /* bumps when the explorer's source changes */
     const struct source *src_seen;
     uint32_t n_seen_steps, v_seen;

@@ -13,13 +13,16 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "explorer/explorer.h"
 #include "explorer/explorer_eval.h"
 #include "explorer/explorer_wake.h"
+#include "input/synth_source.h"
 #include "sampling/presets.h"
+#include "npy_fx.h"
 
 #define FIXTURE "tests/tui/data/small.json"   /* 12 steps, 64 tokens, recorded tokens, a vocabulary */
 
@@ -258,12 +261,63 @@ static void test_reopen_quiesces(void **st)
     explorer_free(&ref);
 }
 
+/* two synthetic files to compare: paths filled in */
+static void write_pair(char *pa, char *pb)
+{
+    for (int k = 0; k < 2; k++) {
+        struct source *s = NULL;
+        struct ls_error e = {0};
+        assert_int_equal(source_synthetic(4096, 24, (uint64_t)k + 1, &s, &e), 0);
+        close(npy_fx_write(s, k ? pb : pa, NULL, 0, 0));
+        source_close(s);
+    }
+}
+
+/* The comparison view's per-step divergence on its worker: every step's
+ * numbers and the summary bit for bit the one-thread explorer's, also
+ * when the comparison is opened again with a piece under way (the old
+ * comparison's piece is dropped). */
+static void test_diff_same(void **st)
+{
+    (void)st;
+    char pa[] = "/tmp/ls_xdiff_a_XXXXXX", pb[] = "/tmp/ls_xdiff_b_XXXXXX", cmd[80];
+    write_pair(pa, pb);
+    snprintf(cmd, sizeof cmd, "compare %s", pb);
+    struct explorer ex[2];
+    struct explorer_eval xe[2];
+    for (int k = 0; k < 2; k++) {
+        struct ls_error e = {0};
+        explorer_init(&ex[k]);
+        ex[k].threaded = ex[k].async = ex[k].slice_nowait = k == 0;
+        assert_int_equal(explorer_open(&ex[k], pa, &e), 0);
+        explorer_update(&ex[k]);
+        explorer_eval_init(&xe[k]);
+        assert_int_equal(explorer_eval_command(&xe[k], &ex[k], cmd), EXC_OK);
+    }
+    settle(&ex[1], &xe[1]);
+    for (int n = 0; n < 6; n++) explorer_eval_work(&xe[0], &ex[0], 0);   /* the evaluators, the first pieces */
+    assert_int_equal(explorer_eval_command(&xe[0], &ex[0], cmd), EXC_OK);   /* again: starts over */
+    settle(&ex[0], &xe[0]);
+    const struct explorer_diff *a = &xe[0].diff, *b = &xe[1].diff;
+    assert_true(a->stats_ok && b->stats_ok);
+    assert_int_equal(a->done, 24);
+    assert_memory_equal(a->st, b->st, 24 * sizeof *a->st);
+    assert_memory_equal(&a->stats, &b->stats, sizeof a->stats);
+    for (int k = 0; k < 2; k++) {
+        explorer_eval_free(&xe[k]);
+        explorer_free(&ex[k]);
+    }
+    unlink(pa);
+    unlink(pb);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_history_same),
         cmocka_unit_test(test_eval_same),
         cmocka_unit_test(test_reopen_quiesces),
+        cmocka_unit_test(test_diff_same),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
