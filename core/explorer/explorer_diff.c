@@ -161,14 +161,16 @@ static void diff_summary(struct explorer_diff *d)
     else { d->fatal = 1; snprintf(d->err, sizeof d->err, "%.290s", e.msg); }
 }
 
-/* the piece's copies: V floats each */
-static int piece_room(struct xd_piece *p, uint32_t V)
+int xd_piece_room(struct xd_piece *p, uint32_t V)
 {
     if (p->cap >= V && p->own_a) return 0;
     xd_piece_free(p);
     p->own_a = malloc((size_t)(V ? V : 1) * sizeof *p->own_a);
     p->own_b = malloc((size_t)(V ? V : 1) * sizeof *p->own_b);
     if (!p->own_a || !p->own_b) { xd_piece_free(p); return -1; }
+    /* touched here, once: the pages are not faulted in by a later copy */
+    memset(p->own_a, 0, (size_t)(V ? V : 1) * sizeof *p->own_a);
+    memset(p->own_b, 0, (size_t)(V ? V : 1) * sizeof *p->own_b);
     p->cap = V;
     return 0;
 }
@@ -185,7 +187,7 @@ int explorer_diff_next(struct explorer_diff *d, struct xd_piece *p, int copy)
 {
     if (!d->b || d->fatal || d->stats_ok || !d->st) return 0;
     if (d->done >= d->n_steps) { diff_summary(d); return 0; }
-    if (copy && piece_room(p, d->V)) return -1;
+    if (copy && xd_piece_room(p, d->V)) return -1;
     uint32_t t = d->done;
     struct ls_error e = {0};
     struct step_info ia, ib;

@@ -110,6 +110,8 @@ void explorer_diff_piece_run(void *piece);
  * or the comparison's failure; a piece of another comparison or step is
  * ignored. */
 void explorer_diff_accept(struct explorer_diff *d, const struct xd_piece *p);
+/* Room for copies of V floats a side (0, or -1 out of memory); free it. */
+int xd_piece_room(struct xd_piece *p, uint32_t V);
 void xd_piece_free(struct xd_piece *p);
 /* Both distributions at the explorer's current step (cheap when unchanged). */
 void explorer_diff_update(struct explorer_diff *d, const struct explorer *ex);

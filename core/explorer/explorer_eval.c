@@ -322,6 +322,10 @@ static int diff_work_worker(struct explorer_eval *xe, const struct explorer *ex,
 {
     long t0 = (long)clock_ns();
     if (!xe->dtask && !(xe->dtask = ex_task_new())) return explorer_diff_work(&xe->diff, budget);
+    if (xe->dpiece.cap < xe->diff.V) {   /* the copies' first touch: a slice of its own */
+        if (xd_piece_room(&xe->dpiece, xe->diff.V)) return explorer_diff_work(&xe->diff, budget);
+        return 1;
+    }
     for (int begun = 0;; begun = 1) {   /* at least one piece handed over */
         int st = ex_task_state(xe->dtask);
         long left = budget - ((long)clock_ns() - t0);

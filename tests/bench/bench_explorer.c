@@ -12,6 +12,8 @@
  *              evaluator over the file, explorer_eval_work slices) on a
  *              [256, 262144] synthetic file: total and largest slice;
  *   sweep view the same for the sweep view's default temperatures;
+ *   comparison the comparison view's per-step divergence of two
+ *              synthetic [32, 262144] files (written to /tmp, removed);
  *              the background parts twice: as the terminal runs them
  *              (threaded: the chain runs on workers, the main thread's
  *              slices only read steps) and as scripts do (one thread),
@@ -34,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static int cmp_d(const void *a, const void *b)
 {
@@ -204,6 +207,63 @@ static void background(uint32_t V, uint32_t steps, enum preset sys, int defaults
     explorer_free(&ex);
 }
 
+/* src's steps as a [steps, V] float32 .npy at a mkstemp path: 0 or -1 */
+static int write_npy(struct source *src, char *path)
+{
+    int fd = mkstemp(path);
+    if (fd < 0) return -1;
+    FILE *f = fdopen(fd, "wb");
+    float *z = malloc((size_t)src->vocab_size * sizeof *z);
+    char hdr[128];
+    memset(hdr, ' ', sizeof hdr);
+    int n = snprintf(hdr + 10, sizeof hdr - 10, "{'descr': '<f4', 'fortran_order': False, 'shape': (%u, %u), }",
+                     src->n_steps, src->vocab_size);
+    hdr[10 + n] = ' ';
+    memcpy(hdr, "\x93NUMPY\x01\x00\x76\x00", 10);   /* header length 118: data at 128 */
+    hdr[127] = '\n';
+    int bad = !f || !z || fwrite(hdr, 1, sizeof hdr, f) != sizeof hdr;
+    for (uint32_t t = 0; !bad && t < src->n_steps; t++) {
+        struct step_info si;
+        struct ls_error e = {0};
+        bad = source_read_step(src, t, z, &si, &e) || fwrite(z, sizeof *z, src->vocab_size, f) != src->vocab_size;
+    }
+    free(z);
+    if (f) bad |= fclose(f) != 0;
+    else close(fd);
+    return bad ? -1 : 0;
+}
+
+/* The comparison view (:compare) of two synthetic [steps, V] files: its
+ * per-step divergence, slice by slice as the app runs it. */
+static void compare_view(uint32_t V, uint32_t steps, long slice_ns, int threaded)
+{
+    char pa[] = "/tmp/bench_xdiff_a_XXXXXX", pb[] = "/tmp/bench_xdiff_b_XXXXXX", cmd[64];
+    struct source *s[2] = { NULL, NULL };
+    struct ls_error err = {0};
+    int bad = 0;
+    for (int k = 0; k < 2 && !bad; k++)
+        bad = source_synthetic(V, steps, (uint64_t)k + 1, &s[k], &err) || write_npy(s[k], k ? pb : pa);
+    for (int k = 0; k < 2; k++) if (s[k]) source_close(s[k]);
+    struct explorer ex;
+    struct explorer_eval xe;
+    explorer_init(&ex);
+    explorer_eval_init(&xe);
+    ex.threaded = ex.async = ex.slice_nowait = threaded;
+    snprintf(cmd, sizeof cmd, "compare %s", pb);
+    if (!bad && !explorer_open(&ex, pa, &err)) {
+        explorer_update_whole(&ex);
+        xe.live = 1;   /* no evaluator scores: the comparison alone */
+        explorer_eval_command(&xe, &ex, cmd);
+        struct drained d;
+        drain(&xe, &ex, slice_ns, 0, &d);
+        drained_line(steps, V, PRESET_HF, "raw", "comparison view", &d);
+    }
+    explorer_eval_free(&xe);
+    explorer_free(&ex);
+    unlink(pa);
+    unlink(pb);
+}
+
 int main(void)
 {
     const char *sl = getenv("BENCH_SLICE_NS"), *only = getenv("BENCH_PRESET");
@@ -230,6 +290,7 @@ int main(void)
         if (want == PRESET_CUSTOM || want == PRESET_HF) background(262144, steps, PRESET_HF, 0, slice_ns, threaded);
         if (want == PRESET_CUSTOM || want == PRESET_LLAMACPP)
             background(262144, steps, PRESET_LLAMACPP, 1, slice_ns, threaded);
+        compare_view(262144, 32, slice_ns, threaded);
     }
     return 0;
 }
