@@ -19,9 +19,11 @@
  *     step (the samples panel's stream) next to the final distribution.
  *
  * Threads: with a threaded, async explorer (the terminal's) each step's
- * chain runs and scores go to a worker (explorer_eval_job.h); a slice
- * then only reads the next step and hands it over (EX_WAIT while the
- * worker runs); the numbers are the same calls in the same order.
+ * chain runs and scores go to a worker (explorer_eval_job.h), and the
+ * comparison's per-step divergence to another (explorer_task.h,
+ * explorer_diff.h pieces); a slice then only reads the next step and hands
+ * it over (EX_WAIT while a worker runs); the numbers are the same calls in
+ * the same order.
  *
  * Cost model: nothing here blocks a key for more than one slice.
  * explorer_eval_work() does at most about budget_ns of work (at least one
