@@ -111,22 +111,23 @@ static unsigned bench_slice(struct app *a, int ph)
     return fl & EX_BUSY ? fl : fl | explorer_eval_work(&a->ev, &a->ex, WORK_SLICE_NS);
 }
 
+/* a phase's slices (the history's apart, while it is pending), each
+ * with the sleep after it, into q0 */
 static void drain_phase(struct app *a, int ph, struct slices *q0)
 {
-    double w0 = clock_s() * 1e3, p0 = process_cpu_ms();
     for (;;) {
         struct slices *q = &q0[ph <= PH_SEQ && a->ex.hist_pending ? PH_HIST : ph];
-        double t0 = clock_thread_ms(), tw = clock_s() * 1e3;
+        double t0 = clock_thread_ms(), tw = clock_s() * 1e3, p0 = process_cpu_ms();
         unsigned fl = bench_slice(a, ph);
         double d = clock_thread_ms() - t0, dw = clock_s() * 1e3 - tw;
         q->cpu_sum += d; q->n++;
         if (d > q->cpu_max) q->cpu_max = d;
         if (dw > q->wall_max) q->wall_max = dw;
+        if (fl & EX_BUSY && fl & EX_WAIT) ex_wake_wait(250);   /* the loop's poll (no key comes here) */
+        q->wall += clock_s() * 1e3 - tw;
+        q->proc += process_cpu_ms() - p0;
         if (!(fl & EX_BUSY)) break;
-        if (fl & EX_WAIT) ex_wake_wait(250);   /* the loop's poll (no key comes here) */
     }
-    q0[ph].wall += clock_s() * 1e3 - w0;
-    q0[ph].proc += process_cpu_ms() - p0;
 }
 
 static void drain_background(struct app *a, uint32_t steps)
