@@ -344,7 +344,7 @@ int emu_trim_torch(struct emu *e, const float *z)
     if (hopeless && z == e->z) e->yf_T = Tf, e->yf_dsum = S; /* hB: emu_torch_top_p_run's, with y and d */
     int ok = rep->kind == STAGE_TOP_K ? cut_top_k(e, z, V, Tf, ymax, &m)
            : rep->kind == STAGE_MIN_P ? cut_min_p(e, z, V, Tf, ymax, &m)
-           : masses && (hopeless || (d != e->d && emu_torch_top_p_hopeless(e->d, V, S, e->p->top_p))) ? 0
+           : masses && (hopeless || (d != e->d && emu_torch_top_p_hopeless(d, V, S, e->p->top_p))) ? 0
            : cut_top_p(e, z, V, Tf, ymax, masses, S, &m);
     if (!ok) { r->decided &= ~rep->decided; return -1; }
     double kept_d = 0.0;
