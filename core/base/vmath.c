@@ -23,8 +23,9 @@
 #include "base/vmath_double.h"
 #include "base/vmath_float.h"
 #include "base/vmath_prob.h"
+#include "base/vmath_seq.h"
 
-#define VM_PATH(SUFFIX, ATTR, EXPB, FDIVB, W, DIVB, TW)                                                \
+#define VM_PATH(SUFFIX, ATTR, EXPB, FDIVB, W, DIVB, TW, SEQB)                                                \
     ATTR static void scan_##SUFFIX(const float *z, size_t n, struct vm_scan *o, float thr, int32_t *ids, \
                                    size_t cap, size_t *m) { scan##W(z, n, o, thr, ids, cap, m); }     \
     ATTR static double exp_##SUFFIX(const float *z, size_t n, double sh, double sc, double *out,       \
@@ -48,14 +49,19 @@
                                     double lnS, double *t) { terms##TW(p, z, n, off, invT, lnS, t); }     \
     ATTR static uint32_t above_##SUFFIX(const double *p, uint32_t lo, uint32_t hi, double pt, int eq,      \
                                         double thr, int32_t *ids, uint32_t *m, uint32_t cap)              \
-    { return count_above4(p, lo, hi, pt, eq, thr, ids, m, cap); }
+    { return count_above4(p, lo, hi, pt, eq, thr, ids, m, cap); }                                     \
+    ATTR static double divsum_##SUFFIX(const double *a, size_t n, double d, double *out, double s0)      \
+    { DIVIDE_SUM_BODY(DIVB, SEQB) }                                                                          \
+    ATTR static double divent_##SUFFIX(const double *q, const float *z, size_t n, double S, double off,   \
+                                       double invT, double lnS, double *p)                               \
+    { DIVIDE_ENTROPY_BODY(DIVB, terms##TW, SEQB) }
 
 #if defined(__x86_64__) && defined(__GNUC__)
-VM_PATH(avx512, TARGET_512, exp_body8, fdiv_body8, 16, divide_fma8, 8)
-VM_PATH(avx2, TARGET_AVX2, exp_body, fdiv_body, 8, divide_fma4, 4)
+VM_PATH(avx512, TARGET_512, exp_body8, fdiv_body8, 16, divide_fma8, 8, seq_block8)
+VM_PATH(avx2, TARGET_AVX2, exp_body, fdiv_body, 8, divide_fma4, 4, seq_block4)
 #define VM_X86 1
 #endif
-VM_PATH(portable, , exp_body, fdiv_body, 4, divide_body, 4)
+VM_PATH(portable, , exp_body, fdiv_body, 4, divide_body, 4, seq_plain)
 
 struct vm_ops {
     const char *name;
@@ -73,12 +79,14 @@ struct vm_ops {
     double (*expf_sum)(const float *, size_t, float, float, float, int32_t *, size_t *, double *, size_t *);
     void (*terms)(const double *, const float *, uint32_t, double, double, double, double *);
     uint32_t (*above)(const double *, uint32_t, uint32_t, double, int, double, int32_t *, uint32_t *, uint32_t);
+    double (*div_sum)(const double *, size_t, double, double *, double);
+    double (*div_ent)(const double *, const float *, size_t, double, double, double, double, double *);
 };
 
 /* one path's row of the table, its kernels in the order of struct vm_ops */
 #define VM_ROW(S)                                                                                      \
     { #S, scan_##S, exp_##S, expdiv_##S, divide_##S, nonfinite_##S, fdiv_##S, collect_##S, absgt_##S,    \
-      nfabs_##S, iota_##S, fdivonly_##S, expfsum_##S, terms_##S, above_##S }
+      nfabs_##S, iota_##S, fdivonly_##S, expfsum_##S, terms_##S, above_##S, divsum_##S, divent_##S }
 
 static const struct vm_ops paths[] = {
     VM_ROW(portable),
@@ -140,6 +148,15 @@ double vm_exp_fdiv_shift(const float *z, size_t n, float T, double shift, double
     return ops()->exp_div(z, n, T, shift, out, sum_ed);
 }
 void vm_divide(double *a, size_t n, double s) { ops()->divide(a, n, s, a); }
+double vm_divide_sum(const double *a, size_t n, double d, double *out, double s0)
+{
+    return ops()->div_sum(a, n, d, out, s0);
+}
+double vm_divide_entropy(const double *q, const float *z, size_t n, double S, double off, double invT, double lnS,
+                         double *p)
+{
+    return ops()->div_ent(q, z, n, S, off, invT, lnS, p);
+}
 void vm_divide_into(const double *a, size_t n, double s, double *out) { ops()->divide(a, n, s, out); }
 size_t vm_count_nonfinite(const float *z, size_t n) { return ops()->nonfinite(z, n); }
 double vm_exp_fdiv(const float *z, size_t n, float T, double shift, float *y, double *out)

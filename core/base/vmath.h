@@ -96,6 +96,18 @@ void vm_divide(double *a, size_t n, double s);
 /* out[i] = a[i] / s (the same bits; out may be a, not otherwise overlap it). */
 void vm_divide_into(const double *a, size_t n, double s, double *out);
 
+/* The bits of the loop `s = s0; for (i < n) { q = a[i] / d; if (out)
+ * out[i] = q; s += q; }` (out may be a or NULL; d == 1: a plain sum),
+ * in one vector pass: the quotients as vm_divide_into's, the sum in index
+ * order exactly (vmath_seq.h). */
+double vm_divide_sum(const double *a, size_t n, double d, double *out, double s0);
+
+/* vm_divide_into(q, n, S, p), vm_entropy_terms(p, z, n, off, invT, lnS, t)
+ * and the sum of t in index order from +0 (returned), in one pass without
+ * storing t: the same bits. */
+double vm_divide_entropy(const double *q, const float *z, size_t n, double S, double off, double invT, double lnS,
+                         double *p);
+
 /* Ids i (ascending) with (double)z[i] >= thr, into ids; returns the count.
  * Non-finite z never pass (callers use this on finite steps). */
 size_t vm_collect_ge(const float *z, size_t n, double thr, int32_t *ids);

@@ -387,6 +387,94 @@ static void test_count_above(void **st)
     }
 }
 
+/* terms for the exact sequential sums: softmax-like weights over many
+ * binades, sums that cross binades, exact half-way terms (after a first
+ * 1.0, 2^-53 is half an ulp of the sum), negatives, zeros, NaN and inf */
+static void fill_terms(struct rng *g, double *x, size_t n, int kind)
+{
+    static const double odd[] = {0.0, -0.0, 0x1p-53, 0x1p-54 * 3, -1e-20, 0x1p-1074, NAN, INFINITY, 1.0, 0x1p-52};
+    for (size_t i = 0; i < n; i++) {
+        double u = rng_uniform(g);
+        x[i] = kind == 0 ? rnd_exp(g, -40, 0) : kind == 1 ? (u < 0.5 ? 0x1p-53 : 1.0)
+             : kind == 2 ? u * 1e-3 : kind == 3 ? rnd_exp(g, -1000, -900) : u;
+        if (kind == 4 && rng_uniform(g) < 0.05) x[i] = odd[(int)(rng_uniform(g) * 10)];
+        if (kind == 1 && rng_uniform(g) < 0.3) x[i] = 0x1p-54 * (double)(1 + (int)(rng_uniform(g) * 7));
+    }
+}
+
+/* vm_divide_sum against its loop, bit for bit: quotients and sum, for
+ * d = 1 and others, starting sums 0, tiny and large, out NULL, in place
+ * and separate, lengths around the block and vector widths */
+static void test_divide_sum(void **st)
+{
+    (void)st;
+    struct rng g;
+    rng_seed(&g, 31);
+    enum { N = 1100 };
+    static double x[N], y[N], q[N];
+    static const double s0s[] = {0.0, 1e-300, 0x1p-900, 0.5, 1.0, 3.0e5, -1.0};
+    for (int t = 0; t < 700; t++) {
+        size_t n = t < 300 ? (size_t)t : (size_t)(rng_uniform(&g) * N);
+        fill_terms(&g, x, n, t % 5);
+        double d = t % 3 == 0 ? 1.0 : t % 3 == 1 ? 0.7 + rng_uniform(&g) : rnd_exp(&g, -30, 30);
+        double s0 = s0s[t % 7], want = s0;
+        for (size_t i = 0; i < n; i++) want += x[i] / d;
+        double got = vm_divide_sum(x, n, d, NULL, s0);
+        assert_memory_equal(&got, &want, sizeof want);
+        memcpy(y, x, n * sizeof *x);
+        double got2 = vm_divide_sum(x, n, d, q, s0), got3 = vm_divide_sum(y, n, d, y, s0);
+        assert_memory_equal(&got2, &want, sizeof want);
+        assert_memory_equal(&got3, &want, sizeof want);
+        for (size_t i = 0; i < n; i++) {
+            double w = x[i] / d;
+            assert_memory_equal(&q[i], &w, sizeof w);
+            assert_memory_equal(&y[i], &w, sizeof w);
+        }
+        mix(&got, sizeof got);
+        mix(q, n * sizeof *q);
+    }
+}
+
+/* vm_divide_entropy against vm_divide_into, vm_entropy_terms and the
+ * sequential sum of the terms, bit for bit */
+static void test_divide_entropy(void **st)
+{
+    (void)st;
+    struct rng g;
+    rng_seed(&g, 32);
+    enum { N = 1100 };
+    static double q[N], p[N + 1], t[N];
+    static float z[N];
+    for (int k = 0; k < 300; k++) {
+        size_t n = k < 150 ? (size_t)k : (size_t)(rng_uniform(&g) * N);
+        fill(&g, z, n, k % 2);
+        double S = 0.0, zmax = -1e30;
+        for (size_t i = 0; i < n; i++) zmax = z[i] > zmax ? z[i] : zmax;
+        double invT = k % 3 ? 1.0 : 1.0 / 0.7;
+        for (size_t i = 0; i < n; i++) {
+            q[i] = k % 4 == 3 && rng_uniform(&g) < 0.2 ? 0.0 : exp(((double)z[i] - zmax) * invT);
+            S += q[i];
+        }
+        if (n == 0) S = 1.0;
+        double lnS = log(S), off = k % 5 ? zmax : zmax + lnS, want = 0.0;
+        vm_entropy_terms(q, z, (uint32_t)n, off, invT, lnS, t); /* a stale-buffer guard below */
+        for (size_t i = 0; i < n; i++) {
+            double pi = q[i] / S;
+            want += pi * (lnS - (((double)z[i] - off) * invT));
+        }
+        p[n] = 42.0;
+        double got = vm_divide_entropy(q, z, n, S, off, invT, lnS, p);
+        assert_memory_equal(&got, &want, sizeof want);
+        assert_true(p[n] == 42.0);
+        for (size_t i = 0; i < n; i++) {
+            double w = q[i] / S;
+            assert_memory_equal(&p[i], &w, sizeof w);
+        }
+        mix(&got, sizeof got);
+        mix(p, n * sizeof *p);
+    }
+}
+
 static int report(void **st)
 {
     (void)st;
@@ -410,6 +498,8 @@ int main(void)
         cmocka_unit_test(test_scan_collect),
         cmocka_unit_test(test_entropy_terms),
         cmocka_unit_test(test_count_above),
+        cmocka_unit_test(test_divide_sum),
+        cmocka_unit_test(test_divide_entropy),
     };
     return cmocka_run_group_tests(tests, NULL, report);
 }
