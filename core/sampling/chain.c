@@ -13,7 +13,6 @@
  * machine and vector path gives the same bits. */
 #include "sampling/stage.h"
 #include "sampling/select.h"
-#include "sampling/seqsum.h"
 #include "base/vmath.h"
 
 #include <math.h>
@@ -253,34 +252,38 @@ static void run_stages(struct stage_ctx *x)
 }
 
 /* finish when every token is a candidate in id order (cand_iota): q is
- * contiguous, so the division is one vector pass (the same IEEE quotients
- * as the scalar loop), S over the raw q is the step's raw total (the same
- * sum in the same order), and the entropy sum keeps its order. */
-static void finish_every(struct stage_ctx *x, const float *logits, const double *q, double off, double invT)
+ * contiguous, so the division, the entropy terms and their sum (hf -=
+ * p_i * (l_i - lnS) over p_i > 0 in id order: the same sum as hf += p_i *
+ * (lnS - l_i), each term negated exactly, RN(a - b) being -RN(b - a); a
+ * zero p adds +0) are one vector pass (vm_divide_entropy: the scalar
+ * loop's quotients and sum), S over the raw q is the step's raw total (the
+ * same sum in the same order), and the sum of another q is vm_divide_sum's
+ * (the loop's bits). kept_all: the last run kept every token of this V,
+ * so kept holds 0..V-1 and every cut_by is CUT_NONE already (no stage of
+ * this run wrote them: a cut ends cand_iota). */
+static void finish_every(struct stage_ctx *x, const float *logits, const double *q, double off, double invT,
+                         int kept_all)
 {
     struct chain_ws *ws = x->ws;
     struct chain_result *r = x->r;
     uint32_t V = x->n;
-    double S = 0.0, hf = 0.0;
+    double S;
     if (ws->S_valid) S = ws->S;
     else if (ws->q_is_raw) S = chain_raw_total(r);
-    else for (uint32_t i = 0; i < V; i++) S += q[i];
-    double lnS = log(S);
-    vm_divide_into(q, V, S, r->p);
-    memset(r->cut_by, CUT_NONE, V);
-    vm_iota(r->kept, V);
-    /* hf -= p_i * (l_i - lnS) over p_i > 0, in id order: the same sum as
-     * hf += p_i * (lnS - l_i) (each term negated exactly: RN(a - b) is
-     * -RN(b - a)), in vector blocks */
-    vm_entropy_terms(r->p, logits, V, off, invT, lnS, ws->tmp);
-    hf = seqsum_plain(ws->tmp, V);
+    else S = vm_divide_sum(q, V, 1.0, NULL, 0.0);
+    double lnS = log(S), hf = vm_divide_entropy(q, logits, V, S, off, invT, lnS, r->p);
+    if (!kept_all) {
+        memset(r->cut_by, CUT_NONE, V);
+        vm_iota(r->kept, V);
+    }
     r->n_kept = V;
     r->retained_mass = chain_raw_total(r);
     r->entropy_after = hf > 0 ? hf : 0.0;
 }
 
 /* Final distribution over the survivors, their entropy and raw mass;
- * p_stale: r->p still holds the previous run's (every token's) values. */
+ * p_stale: r->p still holds the previous run's (every token's) values
+ * (that run kept every token of this V: p_stale_from). */
 static void finish(struct stage_ctx *x, const float *logits, int p_stale)
 {
     struct chain_ws *ws = x->ws;
@@ -288,7 +291,7 @@ static void finish(struct stage_ctx *x, const float *logits, int p_stale)
     const double *q = stage_q(x);
     /* ln q without a log per token: q = p_raw = exp(z - lse), or exp((z - zmax) / T) */
     double off = ws->q_is_raw ? r->lse_raw : r->max_logit, invT = ws->q_is_raw ? 1.0 : 1.0 / ws->T;
-    if (ws->cand_iota && x->n == r->V && r->V > 0) { finish_every(x, logits, q, off, invT); return; }
+    if (ws->cand_iota && x->n == r->V && r->V > 0) { finish_every(x, logits, q, off, invT, p_stale); return; }
     p_settle(r, &p_stale); /* only the survivors are written below */
     double S = 0.0;
     cand_materialise(ws, x->n);
@@ -351,7 +354,7 @@ static int run(const struct chain *c, const struct params *p, const float *logit
         raw_softmax(logits, V, r, 1, ws->prefetch);
         r->raw_sum = r->raw_div;
         r->raw_deferred = !lazy; /* ours to divide (never a p_raw left lazy for its readers) */
-        if (!lazy && (ws->want != CHAIN_WANT_ALL || use_fast(c, p))) chain_raw_settle(r);
+        if (!lazy && (ws->want != CHAIN_WANT_ALL || use_fast(c, p))) chain_raw_settle_total(r);
     }
     r->exact = chain_is_exact(c);
     r->decided = 0;

@@ -378,6 +378,9 @@ static inline double chain_raw_p(const struct chain_result *r, uint32_t i)
  * now: the quotients chain_raw_p gave; raw_div 0 after. A p_raw left lazy
  * for its readers (CHAIN_WANT_SCORES) stays as it is. */
 void chain_raw_settle(struct chain_result *r);
+/* The same, and the step's raw total (chain_raw_total) in the same pass,
+ * for a run that reads it (every token kept). */
+void chain_raw_settle_total(struct chain_result *r);
 
 /* The sum of chain_raw_p over every token but skip (-1: none), in id order. */
 double chain_raw_sum_except(struct chain_result *r, int64_t skip);
