@@ -25,11 +25,13 @@
 #include "base/vmath_prob.h"
 #include "base/vmath_seq.h"
 
-#define VM_PATH(SUFFIX, ATTR, EXPB, FDIVB, W, DIVB, TW, SEQB)                                                \
+#define VM_PATH(SUFFIX, ATTR, EXPB, FDIVB, W, DIVB, TW, SEQB, ABOVE)                                                \
     ATTR static void scan_##SUFFIX(const float *z, size_t n, struct vm_scan *o, float thr, int32_t *ids, \
                                    size_t cap, size_t *m) { scan##W(z, n, o, thr, ids, cap, m); }     \
     ATTR static double exp_##SUFFIX(const float *z, size_t n, double sh, double sc, double *out,       \
-                                    double *ed, const float *pf) { return EXPB(z, n, 0, 1.0f, sh, sc, out, ed, pf); } \
+                                    double *ed, const float *pf)                                       \
+    { /* scale 1 (the raw softmax): x * 1 is x, one multiply less per lane */                         \
+      return sc == 1.0 ? EXPB(z, n, 0, 1.0f, sh, 1.0, out, ed, pf) : EXPB(z, n, 0, 1.0f, sh, sc, out, ed, pf); } \
     ATTR static double expdiv_##SUFFIX(const float *z, size_t n, float T, double sh, double *out,      \
                                        double *ed) { return EXPB(z, n, 1, T, sh, 1.0, out, ed, NULL); } \
     ATTR static void divide_##SUFFIX(const double *a, size_t n, double s, double *o) { DIVB(a, n, s, o); } \
@@ -49,7 +51,7 @@
                                     double lnS, double *t) { terms##TW(p, z, n, off, invT, lnS, t); }     \
     ATTR static uint32_t above_##SUFFIX(const double *p, uint32_t lo, uint32_t hi, double pt, int eq,      \
                                         double thr, int32_t *ids, uint32_t *m, uint32_t cap)              \
-    { return count_above4(p, lo, hi, pt, eq, thr, ids, m, cap); }                                     \
+    { return ABOVE(p, lo, hi, pt, eq, thr, ids, m, cap); }                                     \
     ATTR static double divsum_##SUFFIX(const double *a, size_t n, double d, double *out, double s0)      \
     { DIVIDE_SUM_BODY(DIVB, SEQB) }                                                                          \
     ATTR static double divent_##SUFFIX(const double *q, const float *z, size_t n, double S, double off,   \
@@ -57,11 +59,11 @@
     { DIVIDE_ENTROPY_BODY(DIVB, terms##TW, SEQB) }
 
 #if defined(__x86_64__) && defined(__GNUC__)
-VM_PATH(avx512, TARGET_512, exp_body8, fdiv_body8, 16, divide_fma8, 8, seq_block8)
-VM_PATH(avx2, TARGET_AVX2, exp_body, fdiv_body, 8, divide_fma4, 4, seq_block4)
+VM_PATH(avx512, TARGET_512, exp_body8, fdiv_body8, 16, divide_fma8, 8, seq_block8, count_above8)
+VM_PATH(avx2, TARGET_AVX2, exp_body, fdiv_body, 8, divide_fma4, 4, seq_block4, count_above4)
 #define VM_X86 1
 #endif
-VM_PATH(portable, , exp_body, fdiv_body, 4, divide_body, 4, seq_plain)
+VM_PATH(portable, , exp_body, fdiv_body, 4, divide_body, 4, seq_plain, count_above4)
 
 struct vm_ops {
     const char *name;
