@@ -52,6 +52,8 @@
     ATTR static uint32_t above_##SUFFIX(const double *p, uint32_t lo, uint32_t hi, double pt, int eq,      \
                                         double thr, int32_t *ids, uint32_t *m, uint32_t cap)              \
     { return ABOVE(p, lo, hi, pt, eq, thr, ids, m, cap); }                                     \
+    ATTR static void bsums_##SUFFIX(const double *p, size_t n, size_t B, double *pre)                 \
+    { block_sums4(p, n, B, pre); }                                                                     \
     ATTR static double divsum_##SUFFIX(const double *a, size_t n, double d, double *out, double s0)      \
     { DIVIDE_SUM_BODY(DIVB, SEQB) }                                                                          \
     ATTR static double divent_##SUFFIX(const double *q, const float *z, size_t n, double S, double off,   \
@@ -82,13 +84,14 @@ struct vm_ops {
     void (*terms)(const double *, const float *, uint32_t, double, double, double, double *);
     uint32_t (*above)(const double *, uint32_t, uint32_t, double, int, double, int32_t *, uint32_t *, uint32_t);
     double (*div_sum)(const double *, size_t, double, double *, double);
+    void (*block_sums)(const double *, size_t, size_t, double *);
     double (*div_ent)(const double *, const float *, size_t, double, double, double, double, double *);
 };
 
 /* one path's row of the table, its kernels in the order of struct vm_ops */
 #define VM_ROW(S)                                                                                      \
     { #S, scan_##S, exp_##S, expdiv_##S, divide_##S, nonfinite_##S, fdiv_##S, collect_##S, absgt_##S,    \
-      nfabs_##S, iota_##S, fdivonly_##S, expfsum_##S, terms_##S, above_##S, divsum_##S, divent_##S }
+      nfabs_##S, iota_##S, fdivonly_##S, expfsum_##S, terms_##S, above_##S, divsum_##S, bsums_##S, divent_##S }
 
 static const struct vm_ops paths[] = {
     VM_ROW(portable),
@@ -154,6 +157,7 @@ double vm_divide_sum(const double *a, size_t n, double d, double *out, double s0
 {
     return ops()->div_sum(a, n, d, out, s0);
 }
+void vm_block_sums(const double *p, size_t n, size_t block, double *pre) { ops()->block_sums(p, n, block, pre); }
 double vm_divide_entropy(const double *q, const float *z, size_t n, double S, double off, double invT, double lnS,
                          double *p)
 {

@@ -102,6 +102,12 @@ void vm_divide_into(const double *a, size_t n, double s, double *out);
  * order exactly (vmath_seq.h). */
 double vm_divide_sum(const double *a, size_t n, double d, double *out, double s0);
 
+/* pre[0] = 0 and pre[b + 1] = pre[b] + the sum of p over block b (block
+ * values from b * block; block a multiple of 8, the last one may be
+ * short): the same bits on every path, not a sequential sum's (for a
+ * prefix whose readers allow any order, with an error bound). */
+void vm_block_sums(const double *p, size_t n, size_t block, double *pre);
+
 /* vm_divide_into(q, n, S, p), vm_entropy_terms(p, z, n, off, invT, lnS, t)
  * and the sum of t in index order from +0 (returned), in one pass without
  * storing t: the same bits. */

@@ -78,6 +78,33 @@ INLINE uint32_t count_above4(const double *p, uint32_t lo, uint32_t hi, double p
     return n + (uint32_t)(c[0] + c[1] + c[2] + c[3]);
 }
 
+/* pre[b + 1] = pre[b] + the sum of p[b B .. b B + B) for each block b of
+ * B values (B a multiple of 8; the last block may be short), pre[0] = 0:
+ * each block's sum in two 4-lane chains added in one fixed order, the
+ * same bits on every path (a prefix for draws certified by an error bound
+ * that holds for any order: draw_blocks.c) */
+INLINE void block_sums4(const double *p, size_t n, size_t B, double *pre)
+{
+    double s = 0.0;
+    pre[0] = 0.0;
+    for (size_t i = 0, b = 0; i < n; i += B, b++) {
+        size_t k = n - i < B ? n - i : B, j = 0;
+        v4d a0 = {0}, a1 = {0};
+        for (; j + 8 <= k; j += 8) {
+            v4d x, y;
+            memcpy(&x, p + i + j, sizeof x);
+            memcpy(&y, p + i + j + 4, sizeof y);
+            a0 += x;
+            a1 += y;
+        }
+        v4d a = a0 + a1;
+        double t = (a[0] + a[1]) + (a[2] + a[3]);
+        for (; j < k; j++) t += p[i + j];
+        s += t;
+        pre[b + 1] = s;
+    }
+}
+
 #if defined(__x86_64__) && defined(__GNUC__)
 /* count_above4 on AVX-512 masks: a compare into a mask and a popcount per
  * 8 values, the collecting branch only where a mask of p >= thr has a

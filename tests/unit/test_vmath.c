@@ -475,6 +475,38 @@ static void test_divide_entropy(void **st)
     }
 }
 
+/* vm_block_sums against its order written out: per block two 4-lane
+ * chains (values 8c + l into lane l of chain 0, 8c + 4 + l of chain 1),
+ * the lanes added as ((a0 + a1) + (a2 + a3)), the short tail after */
+static void test_block_sums(void **st)
+{
+    (void)st;
+    struct rng g;
+    rng_seed(&g, 33);
+    static double p[700], pre[40];
+    for (size_t n = 0; n <= 700; n += (n < 80 ? 1 : 53)) {
+        for (size_t i = 0; i < n; i++) p[i] = rnd_exp(&g, -60, 0);
+        for (size_t B = 8; B <= 64; B *= 2) {
+            if ((n + B - 1) / B + 1 > 40) continue;
+            vm_block_sums(p, n, B, pre);
+            double s = 0.0;
+            assert_true(pre[0] == 0.0);
+            for (size_t i = 0, b = 0; i < n; i += B, b++) {
+                size_t k = n - i < B ? n - i : B, j = 0;
+                double a[4] = {0, 0, 0, 0}, c[4] = {0, 0, 0, 0};
+                for (; j + 8 <= k; j += 8)
+                    for (int l = 0; l < 4; l++) a[l] += p[i + j + l], c[l] += p[i + j + 4 + l];
+                for (int l = 0; l < 4; l++) a[l] += c[l];
+                double t = (a[0] + a[1]) + (a[2] + a[3]);
+                for (; j < k; j++) t += p[i + j];
+                s += t;
+                assert_memory_equal(&pre[b + 1], &s, sizeof s);
+            }
+            mix(pre, ((n + B - 1) / B + 1) * sizeof *pre);
+        }
+    }
+}
+
 static int report(void **st)
 {
     (void)st;
@@ -500,6 +532,7 @@ int main(void)
         cmocka_unit_test(test_count_above),
         cmocka_unit_test(test_divide_sum),
         cmocka_unit_test(test_divide_entropy),
+        cmocka_unit_test(test_block_sums),
     };
     return cmocka_run_group_tests(tests, NULL, report);
 }
