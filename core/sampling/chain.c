@@ -233,6 +233,19 @@ static int use_fast(const struct chain *c, const struct params *p)
     return 1;
 }
 
+/* Whether the run will surely keep every token (only a positive
+ * temperature active, above the preset's greedy floor): its finish reads
+ * the step's raw total, so the raw division may sum it at once. A guess
+ * for speed only (the total is summed when read otherwise). */
+static int keeps_every(const struct chain *c, const struct params *p)
+{
+    for (int i = 0; i < c->n; i++) {
+        if (!stage_active(c->order[i], p)) continue;
+        if (c->order[i] != STAGE_TEMPERATURE || !(p->temperature > 0) || p->temperature < c->greedy_below) return 0;
+    }
+    return 1;
+}
+
 /* The stages in chain order, through the stage table; a stage whose
  * parameter is off is reported inactive and not run. */
 static void run_stages(struct stage_ctx *x)
@@ -354,7 +367,10 @@ static int run(const struct chain *c, const struct params *p, const float *logit
         raw_softmax(logits, V, r, 1, ws->prefetch);
         r->raw_sum = r->raw_div;
         r->raw_deferred = !lazy; /* ours to divide (never a p_raw left lazy for its readers) */
-        if (!lazy && (ws->want != CHAIN_WANT_ALL || use_fast(c, p))) chain_raw_settle_total(r);
+        if (!lazy && (ws->want != CHAIN_WANT_ALL || use_fast(c, p))) {
+            if (use_fast(c, p) && keeps_every(c, p)) chain_raw_settle_total(r); /* finish_every reads the total */
+            else chain_raw_settle(r);
+        }
     }
     r->exact = chain_is_exact(c);
     r->decided = 0;
