@@ -17,7 +17,8 @@ static double sums(const struct chain_result *r, int64_t skip, double *all)
     uint32_t V = r->V, at = skip >= 0 && skip < (int64_t)V ? (uint32_t)skip : V;
     double u = vm_divide_sum(r->p_raw, at, d, NULL, 0.0), t = u;
     if (at < V) {
-        t = vm_divide_sum(r->p_raw + at, V - at, d, NULL, u);
+        /* a known total is not summed again (chain_raw_total's value: the same bits) */
+        t = r->raw_total_set ? r->raw_total : vm_divide_sum(r->p_raw + at, V - at, d, NULL, u);
         u = vm_divide_sum(r->p_raw + at + 1, V - at - 1, d, NULL, u);
     }
     *all = t;
