@@ -25,7 +25,7 @@
 #include "base/vmath_prob.h"
 #include "base/vmath_seq.h"
 
-#define VM_PATH(SUFFIX, ATTR, EXPB, FDIVB, W, DIVB, TW, SEQB, ABOVE)                                                \
+#define VM_PATH(SUFFIX, ATTR, EXPB, FDIVB, W, DIVB, TW, SEQB, ABOVE, DENT)                                                \
     ATTR static void scan_##SUFFIX(const float *z, size_t n, struct vm_scan *o, float thr, int32_t *ids, \
                                    size_t cap, size_t *m) { scan##W(z, n, o, thr, ids, cap, m); }     \
     ATTR static double exp_##SUFFIX(const float *z, size_t n, double sh, double sc, double *out,       \
@@ -58,14 +58,17 @@
     { DIVIDE_SUM_BODY(DIVB, SEQB) }                                                                          \
     ATTR static double divent_##SUFFIX(const double *q, const float *z, size_t n, double S, double off,   \
                                        double invT, double lnS, double *p)                               \
-    { DIVIDE_ENTROPY_BODY(DIVB, terms##TW, SEQB) }
+    { DENT }
 
 #if defined(__x86_64__) && defined(__GNUC__)
-VM_PATH(avx512, TARGET_512, exp_body8, fdiv_body8, 16, divide_fma8, 8, seq_block8, count_above8)
-VM_PATH(avx2, TARGET_AVX2, exp_body, fdiv_body, 8, divide_fma4, 4, seq_block4, count_above4)
+VM_PATH(avx512, TARGET_512, exp_body8, fdiv_body8, 16, divide_fma8, 8, seq_block8, count_above8,
+        return divent8(q, z, n, S, off, invT, lnS, p);)
+VM_PATH(avx2, TARGET_AVX2, exp_body, fdiv_body, 8, divide_fma4, 4, seq_block4, count_above4,
+        DIVIDE_ENTROPY_BODY(divide_fma4, terms4, seq_block4))
 #define VM_X86 1
 #endif
-VM_PATH(portable, , exp_body, fdiv_body, 4, divide_body, 4, seq_plain, count_above4)
+VM_PATH(portable, , exp_body, fdiv_body, 4, divide_body, 4, seq_plain, count_above4,
+        DIVIDE_ENTROPY_BODY(divide_body, terms4, seq_plain))
 
 struct vm_ops {
     const char *name;

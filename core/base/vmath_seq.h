@@ -138,4 +138,71 @@ SEQ_BLOCK_VEC(seq_block4, __attribute__((target("avx2,fma"))), __m256d, _mm256, 
     }                                                                                             \
     return s;
 
+#if defined(__x86_64__) && defined(__GNUC__)
+/* The loop's sum of block [j0, k) of DIVIDE_ENTROPY's terms from s, made
+ * from the stored quotients (the same terms) */
+INLINE double ent_loop(double s, const double *p, const float *z, size_t j0, size_t k, double off, double invT,
+                       double lnS)
+{
+    for (size_t j = j0; j < k; j++) s += p[j] * (lnS - (((double)z[j] - off) * invT));
+    return s;
+}
+
+/* DIVIDE_ENTROPY_BODY on AVX-512 in one loop: per 8 lanes the quotient
+ * (divide_fma8's steps, or the division instruction for lanes outside its
+ * range), the term, and the term rounded to the running sum's grid, with
+ * nothing stored but p; a block whose sum cannot be vector runs the loop
+ * from the stored p (seq_block8's tests, per SEQ_BLK terms). */
+TARGET_512 INLINE double divent8(const double *q, const float *z, size_t n, double S, double off, double invT,
+                                 double lnS, double *p)
+{
+    if (!DIV_S_OK(S)) { DIVIDE_ENTROPY_BODY(divide_fma8, terms8, seq_block8) }
+    const __m512d SV = _mm512_set1_pd(S), NS = _mm512_set1_pd(-S), Y = _mm512_set1_pd(1.0 / S);
+    const __m512d LO = _mm512_set1_pd(0x1p-960), HI = _mm512_set1_pd(0x1p900), NZ = _mm512_set1_pd(-0.0);
+    const __m512d OFF = _mm512_set1_pd(off), IT = _mm512_set1_pd(invT), LN = _mm512_set1_pd(lnS);
+    const int scaled = invT != 1.0; /* (x - off) * 1 is x - off */
+    double s = 0.0;
+    for (size_t i = 0; i < n; i += SEQ_BLK) {
+        size_t k = n - i < SEQ_BLK ? n - i : SEQ_BLK, j = 0;
+        const double Kd = seq_binade(s);
+        const __m512d K = _mm512_set1_pd(Kd);
+        __m512d acc = _mm512_setzero_pd(), dm = acc, sg = acc;
+        for (; j + 8 <= k; j += 8) {
+            __m512d A = _mm512_loadu_pd(q + i + j), Q;
+            if ((_mm512_cmp_pd_mask(A, LO, _CMP_GE_OQ) & _mm512_cmp_pd_mask(A, HI, _CMP_LE_OQ)) == 0xff) {
+                Q = _mm512_mul_pd(A, Y);
+                Q = _mm512_fmadd_pd(_mm512_fmadd_pd(NS, Q, A), Y, Q);
+                Q = _mm512_fmadd_pd(_mm512_fmadd_pd(NS, Q, A), Y, Q);
+            } else {
+                Q = _mm512_div_pd(A, SV);
+            }
+            _mm512_storeu_pd(p + i + j, Q);
+            __m512d l = _mm512_sub_pd(_mm512_cvtps_pd(_mm256_loadu_ps(z + i + j)), OFF);
+            if (scaled) l = _mm512_mul_pd(l, IT);
+            __m512d t = _mm512_mul_pd(Q, _mm512_sub_pd(LN, l));
+            __m512d tr = _mm512_sub_pd(_mm512_add_pd(t, K), K);
+            dm = _mm512_max_pd(dm, _mm512_andnot_pd(NZ, _mm512_sub_pd(t, tr)));
+            sg = _mm512_or_pd(sg, t);
+            acc = _mm512_add_pd(acc, tr);
+        }
+        double tail = 0.0, dmax = 0.0, sum, dml[8], sgl[8];
+        int neg = 0;
+        for (; j < k; j++) {
+            double pj = q[i + j] / S, t = pj * (lnS - (((double)z[i + j] - off) * invT)), tr = (t + Kd) - Kd;
+            p[i + j] = pj;
+            dmax = fabs(t - tr) > dmax ? fabs(t - tr) : dmax;
+            neg |= signbit(t) != 0;
+            tail += tr;
+        }
+        _mm512_storeu_pd(dml, dm);
+        _mm512_storeu_pd(sgl, sg);
+        for (int l = 0; l < 8; l++) dmax = dml[l] > dmax ? dml[l] : dmax, neg |= signbit(sgl[l]) != 0;
+        sum = s + (_mm512_reduce_add_pd(acc) + tail);
+        if (s >= 0x1p-900 && s < 0x1p1000 && dmax < Kd * 0x1p-53 && !neg && sum < 2.0 * Kd) s = sum;
+        else s = ent_loop(s, p + i, z + i, 0, k, off, invT, lnS);
+    }
+    return s;
+}
+#endif
+
 #endif
