@@ -418,8 +418,14 @@ int chain_rerun(const struct chain *c, const struct params *p, const float *logi
 void chain_result_copy_raw(struct chain_result *dst, const struct chain_result *src)
 {
     uint32_t V = src->V;
-    clear_p(dst);       /* keep dst's p zero outside its survivors */
-    dst->n_kept = 0;
+    /* dst kept every token of this V (its kept, cut_by and p say so, and
+     * stay true with every token finite): left as it is, so that a rerun
+     * keeping every token again rewrites p alone (run's p_stale) instead of
+     * clearing it here and writing kept and cut_by anew */
+    if (!(dst->n_kept == dst->V && dst->V == V && src->n_finite == V && V > 0)) {
+        clear_p(dst);   /* keep dst's p zero outside its survivors */
+        dst->n_kept = 0;
+    }
     dst->V = V;
     if (dst->p_raw != src->p_raw) /* a result may share its step's raw softmax (eval.c) */
         memcpy(dst->p_raw, src->p_raw, (size_t)V * sizeof *dst->p_raw);
