@@ -43,6 +43,8 @@
     ATTR static size_t absgt_##SUFFIX(const float *z, size_t n, double thr) { return absgt##W(z, n, thr); } \
     ATTR static void iota_##SUFFIX(int32_t *a, size_t n) { iota##W(a, n); }                           \
     ATTR static size_t nfabs_##SUFFIX(const float *z, size_t n, double thr, size_t *o) { return nfabs##W(z, n, thr, o); } \
+    ATTR static size_t nfscan_##SUFFIX(const float *z, size_t n, double thr, size_t *o, struct vm_scan *sc)  \
+    { return nfabsscan##W(z, n, thr, o, sc); }                                                         \
     ATTR static void fdivonly_##SUFFIX(const float *z, size_t n, float T, float *y) { fdivonly##W(z, n, T, y); } \
     ATTR static double expfsum_##SUFFIX(const float *z, size_t n, float c, float m, float zmin, int32_t *ids, \
                                         size_t *n_ids, double *sx, size_t *nb)                           \
@@ -81,6 +83,7 @@ struct vm_ops {
     size_t (*collect)(const float *, size_t, double, int32_t *);
     size_t (*abs_gt)(const float *, size_t, double);
     size_t (*nf_abs_gt)(const float *, size_t, double, size_t *);
+    size_t (*nf_abs_scan)(const float *, size_t, double, size_t *, struct vm_scan *);
     void (*iota)(int32_t *, size_t);
     void (*fdiv_only)(const float *, size_t, float, float *);
     double (*expf_sum)(const float *, size_t, float, float, float, int32_t *, size_t *, double *, size_t *);
@@ -94,7 +97,7 @@ struct vm_ops {
 /* one path's row of the table, its kernels in the order of struct vm_ops */
 #define VM_ROW(S)                                                                                      \
     { #S, scan_##S, exp_##S, expdiv_##S, divide_##S, nonfinite_##S, fdiv_##S, collect_##S, absgt_##S,    \
-      nfabs_##S, iota_##S, fdivonly_##S, expfsum_##S, terms_##S, above_##S, divsum_##S, bsums_##S, divent_##S }
+      nfabs_##S, nfscan_##S, iota_##S, fdivonly_##S, expfsum_##S, terms_##S, above_##S, divsum_##S, bsums_##S, divent_##S }
 
 static const struct vm_ops paths[] = {
     VM_ROW(portable),
@@ -229,6 +232,10 @@ size_t vm_count_abs_gt(const float *z, size_t n, double thr) { return ops()->abs
 size_t vm_count_nonfinite_abs_gt(const float *z, size_t n, double thr, size_t *n_over)
 {
     return ops()->nf_abs_gt(z, n, thr, n_over);
+}
+size_t vm_scan_abs_gt(const float *z, size_t n, double thr, size_t *n_over, struct vm_scan *out)
+{
+    return ops()->nf_abs_scan(z, n, thr, n_over, out);
 }
 const char *vm_path_name(void) { return ops()->name; }
 

@@ -129,6 +129,10 @@ size_t vm_count_abs_gt(const float *z, size_t n, double thr);
  * pass over z. */
 size_t vm_count_nonfinite_abs_gt(const float *z, size_t n, double thr, size_t *n_over);
 
+/* vm_count_nonfinite_abs_gt and vm_scan (into *out) in one pass; returns
+ * the non-finite count (out's n_nonfinite). */
+size_t vm_scan_abs_gt(const float *z, size_t n, double thr, size_t *n_over, struct vm_scan *out);
+
 /* t[i] = p[i] * (lnS - ((z[i] - off) * invT)) for i < n: the entropy's
  * terms, each the scalar expression's IEEE result (a p of 0 gives +0). */
 void vm_entropy_terms(const double *p, const float *z, uint32_t n, double off, double invT, double lnS, double *t);

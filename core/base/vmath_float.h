@@ -221,6 +221,41 @@ ATTR INLINE size_t nfabs##W(const float *z, size_t n, double thr, size_t *over) 
     *over = o;                                                                                     \
     return m;                                                                                      \
 }                                                                                                  \
+/* nfabs##W and, in the same pass, scan##W's answer (max, argmax) when  \
+ * every value is finite (else scan##W's own pass: the rare step) */     \
+ATTR INLINE size_t nfabsscan##W(const float *z, size_t n, double thr, size_t *over, struct vm_scan *out) \
+{                                                                                                  \
+    float f = float_at_or_below(thr);                                                              \
+    VF fv = (VF){0} + f, mx = (VF){0} - INFINITY;                                                  \
+    VI bad = {0}, cnt = {0};                                                                       \
+    size_t i = 0, m = 0, o = 0;                                                                    \
+    for (; i + W <= n; i += W) {                                                                   \
+        VF v = ldf##W(z + i);                                                                      \
+        VI fin = finf##W(v);                                                                       \
+        VF a = self##W(fin, v, (VF){0});                                                           \
+        bad += fin + 1;                                                                            \
+        cnt -= (a > fv) | (a < -fv);                                                               \
+        mx = maxf##W(a, mx); /* the finite lanes' (a 0 for the others: only when none is) */      \
+    }                                                                                              \
+    for (int k = 0; k < W; k++) m += (size_t)bad[k], o += (size_t)cnt[k];                          \
+    float mf = -INFINITY;                                                                          \
+    for (int k = 0; k < W; k++) if (mx[k] > mf) mf = mx[k];                                        \
+    for (; i < n; i++) {                                                                           \
+        m += !isfinite(z[i]);                                                                      \
+        o += isfinite(z[i]) && fabs((double)z[i]) > thr;                                           \
+        if (isfinite(z[i]) && z[i] > mf) mf = z[i];                                                \
+    }                                                                                              \
+    *over = o;                                                                                     \
+    if (m || n == 0) { scan##W(z, n, out, 0.0f, NULL, 0, NULL); return m; }                        \
+    /* the first index holding the maximum, as scan##W finds it */                                 \
+    VF mv = (VF){0} + mf;                                                                          \
+    for (i = 0; i + W <= n && !anyf##W(ldf##W(z + i) == mv); i += W) {}                            \
+    for (; i < n; i++) if (z[i] == mf) break;                                                      \
+    out->n_nonfinite = 0;                                                                          \
+    out->argmax = (int64_t)i;                                                                      \
+    out->max = (double)z[i];                                                                       \
+    return 0;                                                                                      \
+}                                                                                                  \
 ATTR INLINE void fdivonly##W(const float *z, size_t n, float T, float *y)                               \
 {                                                                                                  \
     size_t i = 0;                                                                                  \

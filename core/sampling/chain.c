@@ -111,6 +111,8 @@ static uint32_t scan_finite(const float *logits, uint32_t V, int pre, struct cha
                             struct chain_result *r)
 {
     struct vm_scan sc;
+    const float *given = ws->scan_z;
+    ws->scan_z = NULL; /* consumed here, whatever the logits */
     ws->pre_valid = 0;
     if (pre && !ws->pre_ids) ws->pre_ids = malloc(PRE_CAP * sizeof *ws->pre_ids);
     if (pre && ws->pre_ids) { /* with the first cut's prefilter: no other pass over the vocabulary */
@@ -118,6 +120,8 @@ static uint32_t scan_finite(const float *logits, uint32_t V, int pre, struct cha
         ws->pre_n = m == SIZE_MAX ? 0 : (uint32_t)m;
         ws->pre_valid = m != SIZE_MAX;
         ws->pre_at = ws->pre_thr;
+    } else if (given == logits && ws->scan_n == V) { /* the caller's first pass scanned them (chain_ws.scan_z) */
+        sc = ws->scan_pre;
     } else {
         vm_scan(logits, V, &sc);
     }

@@ -34,6 +34,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include <math.h>
+#include "base/vmath.h"
 #include "base/status.h"
 
 enum stage_kind {
@@ -271,6 +272,14 @@ struct chain_ws {
     /* the logits the caller reads next (eval: this worker's next step in
      * the file's map), prefetched by the raw softmax's pass; a hint, NULL: none */
     const float *prefetch;
+    /* a caller's first pass already scanned these logits (eval: with its
+     * clipping count, vm_scan_abs_gt): the next run on scan_z[0..scan_n)
+     * takes scan_pre instead of its own vm_scan pass (a run with the first
+     * cut's prefilter scans anyway); consumed (reset to NULL) by that
+     * run's scan, whichever logits it has */
+    const float *scan_z;
+    uint32_t scan_n;
+    struct vm_scan scan_pre;
     /* 1: take no shortcut in the system emulation (the whole-array path:
      * the differential test's and the bench's baseline) */
     int reference;

@@ -537,6 +537,30 @@ static void test_exp_normal_range(void **st)
     }
 }
 
+/* vm_scan_abs_gt against vm_scan and vm_count_nonfinite_abs_gt: the
+ * same maximum (its sign of zero too), argmax and counts, finite or not */
+static void test_scan_abs_gt(void **st)
+{
+    (void)st;
+    struct rng g;
+    rng_seed(&g, 35);
+    float z[300];
+    for (int t = 0; t < 600; t++) {
+        size_t n = (size_t)(rng_uniform(&g) * 300);
+        fill(&g, z, n, t % 3);
+        if (t % 5 == 4) for (size_t i = 0; i < n; i++) z[i] = rng_uniform(&g) < 0.5 ? 0.0f : -0.0f;
+        double thr = t % 4 == 0 ? 1e4 : t % 4 == 1 ? 0.0 : t % 4 == 2 ? 2.5 : 999.0;
+        struct vm_scan a, b;
+        size_t oa, ob, na = vm_scan_abs_gt(z, n, thr, &oa, &a), nb = vm_count_nonfinite_abs_gt(z, n, thr, &ob);
+        vm_scan(z, n, &b);
+        assert_int_equal(na, nb);
+        assert_int_equal(oa, ob);
+        assert_int_equal(a.n_nonfinite, b.n_nonfinite);
+        assert_int_equal(a.argmax, b.argmax);
+        assert_memory_equal(&a.max, &b.max, sizeof a.max);
+    }
+}
+
 static int report(void **st)
 {
     (void)st;
@@ -564,6 +588,7 @@ int main(void)
         cmocka_unit_test(test_divide_entropy),
         cmocka_unit_test(test_block_sums),
         cmocka_unit_test(test_exp_normal_range),
+        cmocka_unit_test(test_scan_abs_gt),
     };
     return cmocka_run_group_tests(tests, NULL, report);
 }
