@@ -480,11 +480,39 @@ uint32_t chain_top_raw(const struct chain_result *r, uint32_t n, int32_t *out)
     return select_top(p, r->V, -1.0, n, out);
 }
 
+/* a candidate of best_of's sort: its p and id */
+struct pid { double p; int32_t id; };
+
+/* select_before's order: higher p, then lower id */
+static int pid_cmp(const void *a, const void *b)
+{
+    const struct pid *x = a, *y = b;
+    if (x->p != y->p) return x->p > y->p ? -1 : 1;
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+/* The n best of ids[0..m) by select_before, in rank order, by one sort
+ * of the candidates: for a long list (the explorer's 512 rows), where the
+ * insertion below would shift up to n entries per candidate. 0: no memory. */
+static uint32_t best_of_sorted(const double *p, const int32_t *ids, uint32_t m, uint32_t n, int32_t *out)
+{
+    struct pid *v = malloc((m ? m : 1) * sizeof *v);
+    if (!v) return 0;
+    for (uint32_t j = 0; j < m; j++) v[j].p = p[ids[j]], v[j].id = ids[j];
+    qsort(v, m, sizeof *v, pid_cmp);
+    uint32_t k = m < n ? m : n;
+    for (uint32_t j = 0; j < k; j++) out[j] = v[j].id;
+    free(v);
+    return k;
+}
+
 /* The n best of ids[0..m) (in id order) by select_before, in rank order:
- * an insertion into the sorted best few (m is a few hundred). */
+ * an insertion into the sorted best few (m is a few hundred), or one sort
+ * for many rows (the same list: select_before is a total order). */
 static uint32_t best_of(const double *p, const int32_t *ids, uint32_t m, uint32_t n, int32_t *out)
 {
-    uint32_t k = 0;
+    uint32_t k = n > 32 && m > 0 ? best_of_sorted(p, ids, m, n, out) : 0;
+    if (k) return k;
     for (uint32_t j = 0; j < m; j++) {
         int32_t id = ids[j];
         if (k == n && !select_before(p, id, out[n - 1])) continue;

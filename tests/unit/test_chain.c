@@ -518,13 +518,13 @@ static void test_entropy_every_token_bits(void **state)
 /* chain_top_rank's one pass gives chain_top_raw's list and chain_rank's
  * rank: ties (few distinct logits), V below and above the sampled
  * threshold's reach, the recorded token anywhere (tied with others, the
- * top, the bottom), n from 1 to past V. */
+ * top, the bottom), n from 1 to past V and the explorer's 512. */
 static void test_top_rank_matches_separate(void **state)
 {
     (void)state;
     static const uint32_t Vs[] = { 1, 7, 40, 3000, 9000, 40000 };
-    static const uint32_t ns[] = { 1, 3, 25, 64, 50000 };
-    int32_t a[64], b[64];
+    static const uint32_t ns[] = { 1, 3, 25, 64, 512, 50000 }; /* 512: the explorer's list (one sort) */
+    static int32_t a[512], b[512];
     for (size_t vi = 0; vi < sizeof Vs / sizeof *Vs; vi++) {
         uint32_t V = Vs[vi];
         struct fx *f = fx_new(V, PRESET_HF);
@@ -534,7 +534,7 @@ static void test_top_rank_matches_separate(void **state)
             run(f, z);
             for (size_t ni = 0; ni < sizeof ns / sizeof *ns; ni++) {
                 uint32_t n = ns[ni] > 64 ? 64 : ns[ni];
-                if (ns[ni] > 64 && V > 64) continue;
+                if (ns[ni] > 512 && V > 512) continue;
                 int32_t idv[] = { 0, (int32_t)(V / 2), (int32_t)V - 1, f->r.argmax, -1, (int32_t)V };
                 for (size_t k = 0; k < sizeof idv / sizeof *idv; k++) {
                     uint32_t rank = 12345, na = chain_top_raw(&f->r, n, a), nb = chain_top_rank(&f->r, n, b, idv[k], &rank);
