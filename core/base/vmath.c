@@ -25,7 +25,7 @@
 #include "base/vmath_prob.h"
 #include "base/vmath_seq.h"
 
-#define VM_PATH(SUFFIX, ATTR, EXPB, FDIVB, W, DIVB, TW, SEQB, ABOVE, DENT)                                                \
+#define VM_PATH(SUFFIX, ATTR, EXPB, FDIVB, W, DIVB, TW, SEQB, ABOVE, CUMB, DENT)                                                \
     ATTR static void scan_##SUFFIX(const float *z, size_t n, struct vm_scan *o, float thr, int32_t *ids, \
                                    size_t cap, size_t *m) { scan##W(z, n, o, thr, ids, cap, m); }     \
     ATTR static double exp_##SUFFIX(const float *z, size_t n, double sh, double sc, double *out,       \
@@ -54,6 +54,8 @@
     ATTR static uint32_t above_##SUFFIX(const double *p, uint32_t lo, uint32_t hi, double pt, int eq,      \
                                         double thr, int32_t *ids, uint32_t *m, uint32_t cap)              \
     { return ABOVE(p, lo, hi, pt, eq, thr, ids, m, cap); }                                     \
+    ATTR static double cum_##SUFFIX(const double *x, size_t n, double *cum, double s0)                \
+    { return CUMB(s0, x, n, cum); }                                                                    \
     ATTR static void bsums_##SUFFIX(const double *p, size_t n, size_t B, double *pre)                 \
     { block_sums4(p, n, B, pre); }                                                                     \
     ATTR static double divsum_##SUFFIX(const double *a, size_t n, double d, double *out, double s0)      \
@@ -63,13 +65,13 @@
     { DENT }
 
 #if defined(__x86_64__) && defined(__GNUC__)
-VM_PATH(avx512, TARGET_512, exp_body8, fdiv_body8, 16, divide_fma8, 8, seq_block8, count_above8,
+VM_PATH(avx512, TARGET_512, exp_body8, fdiv_body8, 16, divide_fma8, 8, seq_block8, count_above8, cum8,
         return divent8(q, z, n, S, off, invT, lnS, p);)
-VM_PATH(avx2, TARGET_AVX2, exp_body, fdiv_body, 8, divide_fma4, 4, seq_block4, count_above4,
+VM_PATH(avx2, TARGET_AVX2, exp_body, fdiv_body, 8, divide_fma4, 4, seq_block4, count_above4, cum_plain,
         DIVIDE_ENTROPY_BODY(divide_fma4, terms4, seq_block4))
 #define VM_X86 1
 #endif
-VM_PATH(portable, , exp_body, fdiv_body, 4, divide_body, 4, seq_plain, count_above4,
+VM_PATH(portable, , exp_body, fdiv_body, 4, divide_body, 4, seq_plain, count_above4, cum_plain,
         DIVIDE_ENTROPY_BODY(divide_body, terms4, seq_plain))
 
 struct vm_ops {
@@ -90,6 +92,7 @@ struct vm_ops {
     void (*terms)(const double *, const float *, uint32_t, double, double, double, double *);
     uint32_t (*above)(const double *, uint32_t, uint32_t, double, int, double, int32_t *, uint32_t *, uint32_t);
     double (*div_sum)(const double *, size_t, double, double *, double);
+    double (*cum)(const double *, size_t, double *, double);
     void (*block_sums)(const double *, size_t, size_t, double *);
     double (*div_ent)(const double *, const float *, size_t, double, double, double, double, double *);
 };
@@ -97,7 +100,7 @@ struct vm_ops {
 /* one path's row of the table, its kernels in the order of struct vm_ops */
 #define VM_ROW(S)                                                                                      \
     { #S, scan_##S, exp_##S, expdiv_##S, divide_##S, nonfinite_##S, fdiv_##S, collect_##S, absgt_##S,    \
-      nfabs_##S, nfscan_##S, iota_##S, fdivonly_##S, expfsum_##S, terms_##S, above_##S, divsum_##S, bsums_##S, divent_##S }
+      nfabs_##S, nfscan_##S, iota_##S, fdivonly_##S, expfsum_##S, terms_##S, above_##S, divsum_##S, cum_##S, bsums_##S, divent_##S }
 
 static const struct vm_ops paths[] = {
     VM_ROW(portable),
@@ -163,6 +166,7 @@ double vm_divide_sum(const double *a, size_t n, double d, double *out, double s0
 {
     return ops()->div_sum(a, n, d, out, s0);
 }
+double vm_prefix_sums(const double *x, size_t n, double *cum, double s0) { return ops()->cum(x, n, cum, s0); }
 void vm_block_sums(const double *p, size_t n, size_t block, double *pre) { ops()->block_sums(p, n, block, pre); }
 double vm_divide_entropy(const double *q, const float *z, size_t n, double S, double off, double invT, double lnS,
                          double *p)

@@ -102,6 +102,11 @@ void vm_divide_into(const double *a, size_t n, double s, double *out);
  * order exactly (vmath_seq.h). */
 double vm_divide_sum(const double *a, size_t n, double d, double *out, double s0);
 
+/* cum[i] = s0 + x[0] + ... + x[i], every one the bits of the loop `s =
+ * s0; for (i < n) cum[i] = s += x[i];` (returns s), in vector lanes where
+ * that is exact (vmath_seq.h; AVX-512, the loop elsewhere). */
+double vm_prefix_sums(const double *x, size_t n, double *cum, double s0);
+
 /* pre[0] = 0 and pre[b + 1] = pre[b] + the sum of p over block b (block
  * values from b * block; block a multiple of 8, the last one may be
  * short): the same bits on every path, not a sequential sum's (for a

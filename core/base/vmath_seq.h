@@ -138,6 +138,74 @@ SEQ_BLOCK_VEC(seq_block4, __attribute__((target("avx2,fma"))), __m256d, _mm256, 
     }                                                                                             \
     return s;
 
+/* The running sums themselves: cum[j] = s + x[0] + ... + x[j], each the
+ * loop's partial sum (for a CDF whose every entry defines a draw), from
+ * s = s0; returns the last. Within a part whose terms all round to the
+ * sum's grid (seq_block8's tests), every partial sum is s plus a prefix
+ * sum of the rounded terms, exact in any order: so the prefix runs in
+ * vector lanes (three shifted adds per 8 lanes, then the carry, which
+ * grows by the 8 terms' sum). A part
+ * that fails its tests is redone by the loop. AVX-512 only; the other
+ * paths run the loop. */
+INLINE double cum_plain(double s, const double *x, size_t k, double *cum)
+{
+    for (size_t j = 0; j < k; j++) cum[j] = s += x[j];
+    return s;
+}
+#if defined(__x86_64__) && defined(__GNUC__)
+TARGET_512 INLINE int cum8_part(double s, const double *x, size_t k, double *cum, double *out)
+{
+    if (!(s >= 0x1p-900 && s < 0x1p1000) || k < 8) return 0;
+    const double Kd = seq_binade(s);
+    const __m512d K = _mm512_set1_pd(Kd), NZ = _mm512_set1_pd(-0.0);
+    const __m512i Z = _mm512_setzero_si512(), L7 = _mm512_set1_epi64(7);
+    __m512d carry = _mm512_set1_pd(s), dm = _mm512_setzero_pd(), sg = dm;
+    size_t j = 0;
+    for (; j + 8 <= k; j += 8) {
+        __m512d a = _mm512_loadu_pd(x + j), t = _mm512_sub_pd(_mm512_add_pd(a, K), K);
+        dm = _mm512_max_pd(dm, _mm512_andnot_pd(NZ, _mm512_sub_pd(a, t)));
+        sg = _mm512_or_pd(sg, a);
+        __m512i v = _mm512_castpd_si512(t);
+        t = _mm512_add_pd(t, _mm512_castsi512_pd(_mm512_alignr_epi64(v, Z, 7)));
+        v = _mm512_castpd_si512(t);
+        t = _mm512_add_pd(t, _mm512_castsi512_pd(_mm512_alignr_epi64(v, Z, 6)));
+        v = _mm512_castpd_si512(t);
+        t = _mm512_add_pd(t, _mm512_castsi512_pd(_mm512_alignr_epi64(v, Z, 4)));
+        _mm512_storeu_pd(cum + j, _mm512_add_pd(t, carry));
+        carry = _mm512_add_pd(carry, _mm512_permutexvar_pd(L7, t)); /* the chain: one add per 8 */
+    }
+    double c, dml[8], sgl[8], dmax = 0.0;
+    int neg = 0;
+    c = _mm512_cvtsd_f64(carry); /* every lane holds the last partial sum */
+    for (; j < k; j++) {
+        double t = (x[j] + Kd) - Kd;
+        dmax = fabs(x[j] - t) > dmax ? fabs(x[j] - t) : dmax;
+        neg |= signbit(x[j]) != 0;
+        cum[j] = c += t;
+    }
+    _mm512_storeu_pd(dml, dm);
+    _mm512_storeu_pd(sgl, sg);
+    for (int l = 0; l < 8; l++) dmax = dml[l] > dmax ? dml[l] : dmax, neg |= signbit(sgl[l]) != 0;
+    *out = c;
+    return dmax < Kd * 0x1p-53 && !neg && c < 2.0 * Kd;
+}
+
+TARGET_512 INLINE double cum8(double s, const double *x, size_t n, double *cum)
+{
+    for (size_t j = 0; j < n;) {
+        size_t k = n - j < SEQ_BLK ? n - j : SEQ_BLK;
+        double ns;
+        if (cum8_part(s, x + j, k, cum + j, &ns)) { s = ns; j += k; continue; }
+        /* the loop over the part's first terms (until the sum leaves its
+         * binade, or SEQ_STEP of them), then the vectors again */
+        size_t m = k < SEQ_STEP ? k : SEQ_STEP;
+        double top = 2.0 * seq_binade(s);
+        for (size_t e = j + m; j < e || (j < n && s < top); j++) cum[j] = s += x[j];
+    }
+    return s;
+}
+#endif
+
 #if defined(__x86_64__) && defined(__GNUC__)
 /* The loop's sum of block [j0, k) of DIVIDE_ENTROPY's terms from s, made
  * from the stored quotients (the same terms) */

@@ -561,6 +561,31 @@ static void test_scan_abs_gt(void **st)
     }
 }
 
+/* vm_prefix_sums against its loop, every partial sum bit for bit */
+static void test_prefix_sums(void **st)
+{
+    (void)st;
+    struct rng g;
+    rng_seed(&g, 36);
+    enum { N = 1500 };
+    static double x[N], c[N + 1];
+    static const double s0s[] = {0.0, 1e-300, 0x1p-900, 0.5, 1.0, 3.0e5, -1.0};
+    for (int t = 0; t < 500; t++) {
+        size_t n = t < 200 ? (size_t)t : (size_t)(rng_uniform(&g) * N);
+        fill_terms(&g, x, n, t % 5);
+        double s0 = s0s[t % 7], want = s0;
+        c[n] = 42.0;
+        double got = vm_prefix_sums(x, n, c, s0);
+        for (size_t i = 0; i < n; i++) {
+            want += x[i];
+            assert_memory_equal(&c[i], &want, sizeof want);
+        }
+        assert_memory_equal(&got, &want, sizeof want);
+        assert_true(c[n] == 42.0);
+        mix(c, n * sizeof *c);
+    }
+}
+
 static int report(void **st)
 {
     (void)st;
@@ -589,6 +614,7 @@ int main(void)
         cmocka_unit_test(test_block_sums),
         cmocka_unit_test(test_exp_normal_range),
         cmocka_unit_test(test_scan_abs_gt),
+        cmocka_unit_test(test_prefix_sums),
     };
     return cmocka_run_group_tests(tests, NULL, report);
 }
