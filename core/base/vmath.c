@@ -43,6 +43,9 @@
     ATTR static size_t absgt_##SUFFIX(const float *z, size_t n, double thr) { return absgt##W(z, n, thr); } \
     ATTR static void iota_##SUFFIX(int32_t *a, size_t n) { iota##W(a, n); }                           \
     ATTR static size_t nfabs_##SUFFIX(const float *z, size_t n, double thr, size_t *o) { return nfabs##W(z, n, thr, o); } \
+    ATTR static int scanrank_##SUFFIX(const float *z, size_t n, struct vm_rank *q, float lo, float hi, float top, \
+                                      float pre, struct vm_scan *o)                                    \
+    { return scanrank##W(z, n, q, lo, hi, top, pre, o); }                                              \
     ATTR static size_t nfscan_##SUFFIX(const float *z, size_t n, double thr, size_t *o, struct vm_scan *sc)  \
     { return nfabsscan##W(z, n, thr, o, sc); }                                                         \
     ATTR static void fdivonly_##SUFFIX(const float *z, size_t n, float T, float *y) { fdivonly##W(z, n, T, y); } \
@@ -86,6 +89,7 @@ struct vm_ops {
     size_t (*abs_gt)(const float *, size_t, double);
     size_t (*nf_abs_gt)(const float *, size_t, double, size_t *);
     size_t (*nf_abs_scan)(const float *, size_t, double, size_t *, struct vm_scan *);
+    int (*scan_rank)(const float *, size_t, struct vm_rank *, float, float, float, float, struct vm_scan *);
     void (*iota)(int32_t *, size_t);
     void (*fdiv_only)(const float *, size_t, float, float *);
     double (*expf_sum)(const float *, size_t, float, float, float, int32_t *, size_t *, double *, size_t *);
@@ -100,7 +104,7 @@ struct vm_ops {
 /* one path's row of the table, its kernels in the order of struct vm_ops */
 #define VM_ROW(S)                                                                                      \
     { #S, scan_##S, exp_##S, expdiv_##S, divide_##S, nonfinite_##S, fdiv_##S, collect_##S, absgt_##S,    \
-      nfabs_##S, nfscan_##S, iota_##S, fdivonly_##S, expfsum_##S, terms_##S, above_##S, divsum_##S, cum_##S, bsums_##S, divent_##S }
+      nfabs_##S, nfscan_##S, scanrank_##S, iota_##S, fdivonly_##S, expfsum_##S, terms_##S, above_##S, divsum_##S, cum_##S, bsums_##S, divent_##S }
 
 static const struct vm_ops paths[] = {
     VM_ROW(portable),
@@ -240,6 +244,12 @@ size_t vm_count_nonfinite_abs_gt(const float *z, size_t n, double thr, size_t *n
 size_t vm_scan_abs_gt(const float *z, size_t n, double thr, size_t *n_over, struct vm_scan *out)
 {
     return ops()->nf_abs_scan(z, n, thr, n_over, out);
+}
+int vm_scan_rank(const float *z, size_t n, struct vm_rank *q, struct vm_scan *out)
+{
+    /* a NaN prefilter threshold (none) is a NaN float: no value passes */
+    return ops()->scan_rank(z, n, q, float_at_or_above(q->lo), float_at_or_below(q->hi), float_at_or_above(q->top),
+                            float_at_or_above(q->pre), out);
 }
 const char *vm_path_name(void) { return ops()->name; }
 

@@ -138,6 +138,25 @@ size_t vm_count_nonfinite_abs_gt(const float *z, size_t n, double thr, size_t *n
  * the non-finite count (out's n_nonfinite). */
 size_t vm_scan_abs_gt(const float *z, size_t n, double thr, size_t *n_over, struct vm_scan *out);
 
+/* vm_scan_rank's request and answers (thresholds compare with (double)z). */
+struct vm_rank {
+    double lo, hi, top;            /* in: a band [lo, hi] and a top threshold */
+    int32_t *top_ids, *band_ids;   /* in: cap entries each */
+    uint32_t cap;
+    double pre;                    /* in: vm_scan_collect's threshold (NaN: none) */
+    int32_t *pre_ids;              /* in: pre_cap entries (NULL: none) */
+    size_t pre_cap;
+    uint32_t n_gt, n_top, n_band;  /* out: z > hi; z >= top; lo <= z <= hi */
+    size_t n_pre;                  /* out: vm_scan_collect's answer (SIZE_MAX: none) */
+};
+
+/* vm_scan (into *out), and in the same pass: vm_scan_collect's list for
+ * q->pre (q->n_pre as it returns), and for a step whose values are all
+ * finite the count of z > hi and the ids (ascending) of z >= top and of
+ * lo <= z <= hi; returns 0 when a value is not finite or one of these
+ * two lists is past cap (then only *out and the prefilter answer hold). */
+int vm_scan_rank(const float *z, size_t n, struct vm_rank *q, struct vm_scan *out);
+
 /* t[i] = p[i] * (lnS - ((z[i] - off) * invT)) for i < n: the entropy's
  * terms, each the scalar expression's IEEE result (a p of 0 gives +0). */
 void vm_entropy_terms(const double *p, const float *z, uint32_t n, double off, double invT, double lnS, double *t);

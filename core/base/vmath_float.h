@@ -256,6 +256,53 @@ ATTR INLINE size_t nfabsscan##W(const float *z, size_t n, double thr, size_t *ov
     out->max = (double)z[i];                                                                       \
     return 0;                                                                                      \
 }                                                                                                  \
+/* scan##W's answer and in the same pass vm_scan_rank's counts and lists \
+ * (vmath.h: q's thresholds as floats, q->pre NaN: no prefilter list);  \
+ * returns whether the rank lists hold (a finite step, none past cap)   */ \
+ATTR INLINE int scanrank##W(const float *z, size_t n, struct vm_rank *q, float lo, float hi, float top, float pre, \
+                            struct vm_scan *out)                                                   \
+{                                                                                                  \
+    VF lv = (VF){0} + lo, hv = (VF){0} + hi, tv = (VF){0} + top, pv = (VF){0} + pre;                \
+    VF mx = (VF){0} - INFINITY, nf = {0};                                                          \
+    VI cnt = {0};                                                                                  \
+    size_t i = 0, c = 0, pcap = q->pre_ids ? q->pre_cap : 0;                                       \
+    uint32_t a = 0, b = 0, g = 0, cap = q->cap;                                                    \
+    int ok = 1, pok = q->pre_ids != NULL && pre == pre; /* a NaN threshold: none */                 \
+    for (; i + W <= n; i += W) {                                                                   \
+        VF v = ldf##W(z + i);                                                                      \
+        mx = maxf##W(v, mx);                                                                       \
+        nf += v - v;                                                                               \
+        cnt -= v > hv;                                                                             \
+        unsigned bits = maskbits##W((v >= tv) | ((v >= lv) & (v <= hv)) | (v >= pv));              \
+        for (; bits; bits &= bits - 1) {                                                           \
+            size_t j = i + (size_t)__builtin_ctz(bits);                                            \
+            if (z[j] >= top) { if (a == cap) ok = 0; else q->top_ids[a++] = (int32_t)j; }          \
+            if (z[j] >= lo && z[j] <= hi) { if (b == cap) ok = 0; else q->band_ids[b++] = (int32_t)j; } \
+            if (z[j] >= pre && pok) { if (c == pcap) pok = 0; else q->pre_ids[c++] = (int32_t)j; } \
+        }                                                                                          \
+    }                                                                                              \
+    float mf = -INFINITY;                                                                          \
+    for (int k = 0; k < W; k++) { g += (uint32_t)cnt[k]; if (mx[k] > mf) mf = mx[k]; }             \
+    int bad = anyf##W(nf != nf);                                                                   \
+    for (; i < n; i++) {                                                                           \
+        bad |= !isfinite(z[i]);                                                                    \
+        if (z[i] > mf) mf = z[i];                                                                  \
+        g += z[i] > hi;                                                                            \
+        if (z[i] >= top) { if (a == cap) ok = 0; else q->top_ids[a++] = (int32_t)i; }              \
+        if (z[i] >= lo && z[i] <= hi) { if (b == cap) ok = 0; else q->band_ids[b++] = (int32_t)i; } \
+        if (z[i] >= pre && pok) { if (c == pcap) pok = 0; else q->pre_ids[c++] = (int32_t)i; }     \
+    }                                                                                              \
+    q->n_pre = pok && !bad ? c : SIZE_MAX;                                                         \
+    if (bad || n == 0) { scan##W(z, n, out, 0.0f, NULL, 0, NULL); return 0; }                      \
+    VF mv = (VF){0} + mf;                                                                          \
+    for (i = 0; i + W <= n && !anyf##W(ldf##W(z + i) == mv); i += W) {}                            \
+    for (; i < n; i++) if (z[i] == mf) break;                                                      \
+    out->n_nonfinite = 0;                                                                          \
+    out->argmax = (int64_t)i;                                                                      \
+    out->max = (double)z[i];                                                                       \
+    q->n_gt = g, q->n_top = a, q->n_band = b;                                                      \
+    return ok;                                                                                     \
+}                                                                                                  \
 ATTR INLINE void fdivonly##W(const float *z, size_t n, float T, float *y)                               \
 {                                                                                                  \
     size_t i = 0;                                                                                  \

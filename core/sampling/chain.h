@@ -212,6 +212,15 @@ struct chain_result {
     uint32_t cut_n, cut_prev;
     uint8_t cut_fill;
     int32_t cut_ids[CHAIN_CUT_IDS];
+    /* chain_top_rank's candidates, gathered by the run's first pass from
+     * the logits for token tr_id (chain_ws.rank_hint; -1: none): tr_gt
+     * tokens surely rank above it, tr_band[0..tr_nband) are the ones to
+     * compare exactly, tr_top[0..tr_ntop) hold every token whose p_raw can
+     * exceed tr_bound (chain.c). Owned; kept by a rerun (same step). */
+    int32_t tr_id;
+    uint32_t tr_gt, tr_ntop, tr_nband;
+    double tr_bound;
+    int32_t *tr_top, *tr_band;
 };
 
 /* Append "; "-separated text to r->note (truncated when full). */
@@ -280,6 +289,10 @@ struct chain_ws {
     const float *scan_z;
     uint32_t scan_n;
     struct vm_scan scan_pre;
+    /* the token whose raw rank and the raw top list the caller will ask
+     * for (chain_top_rank) after a CHAIN_WANT_ALL run: gathered in the
+     * first pass (topn_run sets it to its recorded token); -1: none */
+    int32_t rank_hint;
     /* 1: take no shortcut in the system emulation (the whole-array path:
      * the differential test's and the bench's baseline) */
     int reference;

@@ -586,6 +586,53 @@ static void test_prefix_sums(void **st)
     }
 }
 
+/* vm_scan_rank against vm_scan and plain loops: the counts and lists
+ * (ties at every threshold: few distinct values), past cap, non-finite */
+static void test_scan_rank(void **st)
+{
+    (void)st;
+    struct rng g;
+    rng_seed(&g, 37);
+    float z[400];
+    int32_t tl[64], bl[64];
+    for (int t = 0; t < 800; t++) {
+        size_t n = (size_t)(rng_uniform(&g) * 400);
+        fill(&g, z, n, t % 3);
+        double lo = t % 3 == 1 ? 1.0 : -3.0 + rng_uniform(&g), hi = lo + (t % 2 ? 0.0 : 1.5), top = t % 3 == 1 ? 3.0 : 5.0;
+        struct vm_scan a, b, c;
+        uint32_t wg = 0, wt = 0, wb = 0;
+        int32_t pl[64], pw[64];
+        double pre = t % 4 == 3 ? NAN : 1.0 + rng_uniform(&g);
+        struct vm_rank q = { lo, hi, top, tl, bl, 64, pre, t % 5 ? pl : NULL, 40, 0, 0, 0, 0 };
+        int ok = vm_scan_rank(z, n, &q, &a), wok = 1;
+        uint32_t gt = q.n_gt, nt = q.n_top, nb = q.n_band;
+        vm_scan(z, n, &b);
+        if (q.pre_ids) { /* the prefilter list as vm_scan_collect gives it */
+            size_t m = vm_scan_collect(z, n, pre, pw, 40, &c);
+            assert_true(q.n_pre == m || (m == SIZE_MAX && q.n_pre == SIZE_MAX));
+            if (m != SIZE_MAX) assert_memory_equal(pl, pw, m * sizeof *pl);
+        } else {
+            assert_true(q.n_pre == SIZE_MAX);
+        }
+        assert_int_equal(a.n_nonfinite, b.n_nonfinite);
+        assert_int_equal(a.argmax, b.argmax);
+        assert_memory_equal(&a.max, &b.max, sizeof a.max);
+        for (size_t i = 0; i < n; i++) {
+            double v = z[i];
+            if (!isfinite(z[i])) wok = 0;
+            wg += v > hi;
+            if (v >= top) { if (wt == 64) wok = 0; else if (ok) assert_int_equal(tl[wt], (int32_t)i); wt += wt < 64; }
+            if (v >= lo && v <= hi) { if (wb == 64) wok = 0; else if (ok) assert_int_equal(bl[wb], (int32_t)i); wb += wb < 64; }
+        }
+        assert_int_equal(ok, wok && n > 0);
+        if (ok) {
+            assert_int_equal(gt, wg);
+            assert_int_equal(nt, wt);
+            assert_int_equal(nb, wb);
+        }
+    }
+}
+
 static int report(void **st)
 {
     (void)st;
@@ -615,6 +662,7 @@ int main(void)
         cmocka_unit_test(test_exp_normal_range),
         cmocka_unit_test(test_scan_abs_gt),
         cmocka_unit_test(test_prefix_sums),
+        cmocka_unit_test(test_scan_rank),
     };
     return cmocka_run_group_tests(tests, NULL, report);
 }
