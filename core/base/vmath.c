@@ -42,7 +42,8 @@
     { return collect##W(z, n, thr, ids); }                                                            \
     ATTR static size_t absgt_##SUFFIX(const float *z, size_t n, double thr) { return absgt##W(z, n, thr); } \
     ATTR static void iota_##SUFFIX(int32_t *a, size_t n) { iota##W(a, n); }                           \
-    ATTR static size_t nfabs_##SUFFIX(const float *z, size_t n, double thr, size_t *o) { return nfabs##W(z, n, thr, o); } \
+    ATTR static size_t nfabs_##SUFFIX(const float *z, size_t n, double thr, size_t *o)                \
+    { return nfabsscan##W(z, n, thr, o, NULL); }                                                       \
     ATTR static int scanrank_##SUFFIX(const float *z, size_t n, struct vm_rank *q, float lo, float hi, float top, \
                                       float pre, struct vm_scan *o)                                    \
     { return scanrank##W(z, n, q, lo, hi, top, pre, o); }                                              \

@@ -198,31 +198,22 @@ ATTR INLINE void iota##W(int32_t *a, size_t n)                                  
     }                                                                                              \
     for (; i < n; i++) a[i] = (int32_t)i;                                                          \
 }                                                                                                  \
-/* nonfinite##W and absgt##W in one pass: the first (memory-bound) pass \
- * over a step pays for both */                                          \
-ATTR INLINE size_t nfabs##W(const float *z, size_t n, double thr, size_t *over)                        \
+/* The first index holding the maximum m of a finite step, as scan##W   \
+ * finds it (the first block with a match), into out */                  \
+ATTR INLINE void firstmax##W(const float *z, size_t n, float m, struct vm_scan *out)               \
 {                                                                                                  \
-    float f = float_at_or_below(thr);                                                              \
-    VF fv = (VF){0} + f;                                                                           \
-    VI bad = {0}, cnt = {0};                                                                       \
-    size_t i = 0, m = 0, o = 0;                                                                    \
-    for (; i + W <= n; i += W) {                                                                   \
-        VF v = ldf##W(z + i);                                                                      \
-        VI fin = finf##W(v);                                                                       \
-        VF a = self##W(fin, v, (VF){0});                                                           \
-        bad += fin + 1;                                                                            \
-        cnt -= (a > fv) | (a < -fv);                                                               \
-    }                                                                                              \
-    for (int k = 0; k < W; k++) m += (size_t)bad[k], o += (size_t)cnt[k];                          \
-    for (; i < n; i++) {                                                                           \
-        m += !isfinite(z[i]);                                                                      \
-        o += isfinite(z[i]) && fabs((double)z[i]) > thr;                                           \
-    }                                                                                              \
-    *over = o;                                                                                     \
-    return m;                                                                                      \
+    VF mv = (VF){0} + m;                                                                           \
+    size_t i = 0;                                                                                  \
+    for (; i + W <= n && !anyf##W(ldf##W(z + i) == mv); i += W) {}                                 \
+    for (; i < n; i++) if (z[i] == m) break;                                                       \
+    out->n_nonfinite = 0;                                                                          \
+    out->argmax = (int64_t)i;                                                                      \
+    out->max = (double)z[i];                                                                       \
 }                                                                                                  \
-/* nfabs##W and, in the same pass, scan##W's answer (max, argmax) when  \
- * every value is finite (else scan##W's own pass: the rare step) */     \
+/* The non-finite count and the clipping count (finite |z| > thr) in one \
+ * pass (the first, memory-bound pass over a step pays for both), and   \
+ * with out scan##W's answer (max, argmax) from the same pass when every \
+ * value is finite (else scan##W's own pass: the rare step) */           \
 ATTR INLINE size_t nfabsscan##W(const float *z, size_t n, double thr, size_t *over, struct vm_scan *out) \
 {                                                                                                  \
     float f = float_at_or_below(thr);                                                              \
@@ -246,15 +237,10 @@ ATTR INLINE size_t nfabsscan##W(const float *z, size_t n, double thr, size_t *ov
         if (isfinite(z[i]) && z[i] > mf) mf = z[i];                                                \
     }                                                                                              \
     *over = o;                                                                                     \
-    if (m || n == 0) { scan##W(z, n, out, 0.0f, NULL, 0, NULL); return m; }                        \
-    /* the first index holding the maximum, as scan##W finds it */                                 \
-    VF mv = (VF){0} + mf;                                                                          \
-    for (i = 0; i + W <= n && !anyf##W(ldf##W(z + i) == mv); i += W) {}                            \
-    for (; i < n; i++) if (z[i] == mf) break;                                                      \
-    out->n_nonfinite = 0;                                                                          \
-    out->argmax = (int64_t)i;                                                                      \
-    out->max = (double)z[i];                                                                       \
-    return 0;                                                                                      \
+    if (!out) return m;                                                                            \
+    if (m || n == 0) scan##W(z, n, out, 0.0f, NULL, 0, NULL);                                      \
+    else firstmax##W(z, n, mf, out);                                                               \
+    return m;                                                                                      \
 }                                                                                                  \
 /* scan##W's answer and in the same pass vm_scan_rank's counts and lists \
  * (vmath.h: q's thresholds as floats, q->pre NaN: no prefilter list);  \
@@ -294,12 +280,7 @@ ATTR INLINE int scanrank##W(const float *z, size_t n, struct vm_rank *q, float l
     }                                                                                              \
     q->n_pre = pok && !bad ? c : SIZE_MAX;                                                         \
     if (bad || n == 0) { scan##W(z, n, out, 0.0f, NULL, 0, NULL); return 0; }                      \
-    VF mv = (VF){0} + mf;                                                                          \
-    for (i = 0; i + W <= n && !anyf##W(ldf##W(z + i) == mv); i += W) {}                            \
-    for (; i < n; i++) if (z[i] == mf) break;                                                      \
-    out->n_nonfinite = 0;                                                                          \
-    out->argmax = (int64_t)i;                                                                      \
-    out->max = (double)z[i];                                                                       \
+    firstmax##W(z, n, mf, out);                                                                    \
     q->n_gt = g, q->n_top = a, q->n_band = b;                                                      \
     return ok;                                                                                     \
 }                                                                                                  \

@@ -602,7 +602,8 @@ static int top_rank_gathered(const struct chain_result *r, uint32_t n, int32_t *
                              uint32_t *k)
 {
     const double *p = r->p_raw;
-    if (r->tr_id != id || n == 0 || n > TR_TOP || r->raw_div > 0 || !(r->raw_sum > 0) || !(p[id] >= 0x1p-1000))
+    if (id < 0 || (uint32_t)id >= r->V || r->tr_id != id || n == 0 || n > TR_TOP || r->raw_div > 0 ||
+        !(r->raw_sum > 0) || !(p[id] >= 0x1p-1000))
         return 0;
     double bound = exp(r->tr_bound - r->max_logit) / r->raw_sum * (1.0 + 1e-9);
     uint32_t got = best_of(p, r->tr_top, r->tr_ntop, n, out);
