@@ -16,13 +16,16 @@
 #include "keys.h"
 #include "screen.h"
 #include "signals.h"
+#include "explorer/explorer_wake.h"
 #include "view/view_xe.h"
 #include "view/view_live.h"
 #include "view/view_dataset.h"
 #include "report/dataset_doc.h"
 
 #include <curses.h>
+#include <errno.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -339,6 +342,7 @@ static int app_start(struct app *a, struct app_opts *o)
     /* a key's frame does not wait for its chain run; a script's does, so
      * its screens never depend on thread timing */
     a->ex.async = !input_scripted(a->in);
+    a->ex.slice_nowait = a->ex.async;   /* the loop sleeps in its poll instead (app_loop) */
     if (bindings_init(a->keys)) { fputs("logitscope: internal error: bad key list in actions.def\n", stderr); return 70; }
     int rc = screen_open(a->null_screen ? SCREEN_NULL : SCREEN_TTY, o->mouse);
     if (rc) return rc;
@@ -352,12 +356,28 @@ static int app_start(struct app *a, struct app_opts *o)
     return 0;
 }
 
+/* The next key, or KEY_NONE after ms milliseconds or when a worker woke
+ * the loop (explorer_wake.h): the terminal and the wake-up pipe in one
+ * poll. Curses reads the terminal a byte at a time, so a key it has not
+ * returned yet is still readable on the descriptor; the loop has asked
+ * for a key with no wait just before. */
+static int key_or_wake(struct app *a, int ms)
+{
+    struct pollfd pf[2] = { { STDIN_FILENO, POLLIN, 0 }, { ex_wake_fd(), POLLIN, 0 } };
+    if (pf[1].fd < 0) return input_next(a->in, ms < JOB_POLL_MS ? ms : JOB_POLL_MS);   /* no pipe: poll as before */
+    int n = poll(pf, 2, ms);
+    if (n < 0 && errno == EINTR) return KEY_NONE;   /* a signal: the loop looks */
+    if (pf[1].revents) ex_wake_drain();
+    return pf[0].revents ? input_next(a->in, 0) : KEY_NONE;
+}
+
 /* Keys and background work until quit or a signal (returned, 0 none).
  * A key waiting goes before any work, so a keypress never waits behind a
  * work step; a scripted run finishes all work before each key so screen
- * dumps are deterministic. While a key's chain run is under way on the
- * worker, the keys are polled every JOB_POLL_MS and its result is drawn
- * as soon as one finds it done. */
+ * dumps are deterministic. While a worker runs (a key's chain run, the
+ * history, the sequence numbers, the evaluators: EX_WAIT), the loop
+ * sleeps in one poll on the keys and the workers' wake-up pipe, and a
+ * woken slice picks up the finished piece at once. */
 static int app_loop(struct app *a)
 {
     int scripted = input_scripted(a->in), sig = 0;
@@ -390,11 +410,14 @@ static int app_loop(struct app *a)
             fl |= a->redraw_owed;
         }
         apply(a, fl & ~EX_QUIT);
-        int wait = fl & EX_BUSY ? 0 : explorer_result_pending(&a->ex) ? JOB_POLL_MS : IDLE_WAKE_MS;
-        int key = input_next(a->in, wait);
+        /* a worker under way and nothing for this thread: sleep until a
+         * key or the worker's wake-up; else a key with no wait (work left
+         * here) or the idle wake-up for signals */
+        int woken = !scripted && ((fl & EX_WAIT) || (!(fl & EX_BUSY) && explorer_result_pending(&a->ex)));
+        int key = woken ? key_or_wake(a, IDLE_WAKE_MS) : input_next(a->in, fl & EX_BUSY ? 0 : IDLE_WAKE_MS);
         if (key == KEY_NONE) {
             if (scripted) break;
-            if (fl & EX_BUSY) pending = background(a, WORK_SLICE_NS);
+            if ((fl & EX_BUSY) && !woken) pending = background(a, WORK_SLICE_NS);
             continue;
         }
         apply(a, app_key(a, key));

@@ -31,8 +31,9 @@
  * after every 1 ms slice would cost a third of the work's time); a key's
  * frame and the frame when the work is done are never held back. */
 #define BUSY_FRAME_NS 33000000L
-/* While a key's chain run is under way on the worker (explorer.h async),
- * the loop looks for its result this often (a key still wakes it at once). */
+/* While a worker runs (explorer.h async; EX_WAIT), the loop sleeps until a
+ * key or the worker's wake-up (explorer_wake.h); only when no wake-up pipe
+ * could be made does it look this often instead. */
 #define JOB_POLL_MS 1
 /* A key's job gets this long to finish before its frame is drawn without
  * it (explorer.h job_grace_ns): a small file's run is shown at once, with no

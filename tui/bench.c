@@ -12,22 +12,24 @@
  * from dispatch: key-to-frame, until the key's own frame is on the screen
  * (what the user sees first: the new settings, the previous result and
  * "computing..."), and key-to-result, until the frame that shows the key's
- * chain result (found by looking every JOB_POLL_MS, as the terminal's loop
- * does). CPU time: the main thread's for key-to-frame, the process's (main
- * and worker) for key-to-result; key-to-frame CPU also by kind (parameter
- * change, step move, view only).
+ * chain result (found on the worker's wake-up, as the terminal's loop
+ * does: explorer_wake.h). CPU time: the main thread's for key-to-frame,
+ * the process's (main and workers) for key-to-result; key-to-frame CPU
+ * also by kind (parameter change, step move, view only).
  * The background work is timed separately per slice (WORK_SLICE_NS, the
  * app's budget): it runs only while no key waits, so it adds at most one
  * slice to a key's latency. It starts with whatever history the keys left
  * to it (a key never runs the chain on an earlier step: mirostat's state,
- * explorer.h replay_budget_ns), then the sequence numbers; slices are CPU
- * time. */
+ * explorer.h replay_budget_ns), then the sequence numbers, the evaluators
+ * and the sweep view (drain_background); slices are the main thread's CPU
+ * time, the chain runs' workers counted apart. */
 #include "app.h"
 #include "base/clock.h"
 #include "actions.h"
 #include "bindings.h"
 #include "keys.h"
 #include "screen.h"
+#include "explorer/explorer_wake.h"
 #include "input/synth_source.h"
 
 #include <curses.h>
@@ -82,37 +84,66 @@ static double process_cpu_ms(void)
     return (double)t.tv_sec * 1e3 + (double)t.tv_nsec * 1e-6;
 }
 
-/* The background work (any history the keys left, then the sequence
- * numbers), timed per slice with the app's budget: the main thread's CPU
- * (what a key may wait behind, besides a slice's sleep while the worker
- * runs a step's chain) and the wall clock, history and sequence apart. */
-struct slices { int n; double cpu_max, wall_max, cpu_sum; };
+/* The background work as the terminal's loop does it (app.c): the
+ * history the keys left, the sequence numbers, the evaluators' scores of
+ * the current setting, then the sweep view, timed per slice with the
+ * app's budget. A slice never sleeps (slice_nowait): when what is left
+ * runs on a worker (EX_WAIT) the bench sleeps on the wake-up pipe, as the
+ * loop's poll does, outside the slice. Per phase: the main thread's CPU
+ * per slice (what a key may wait behind) and its wall clock, the phase's
+ * wall clock and the process's CPU (main thread and workers). */
+enum { PH_HIST = 0, PH_SEQ, PH_EVAL, PH_SWEEP, PH__COUNT };
+static const char *const ph_name[PH__COUNT] = { "history the keys left", "sequence numbers", "evaluators",
+                                                "sweep view" };
+struct slices { int n; double cpu_max, wall_max, cpu_sum, wall, proc; };
 
 static void slice_line(const char *what, const struct slices *s)
 {
-    if (s->n) printf("  %-22s %4d slices, max %8.3f ms CPU (main thread), %8.3f ms wall; total %.3f ms CPU\n",
-                     what, s->n, s->cpu_max, s->wall_max, s->cpu_sum);
+    if (s->n) printf("  %-22s %5d slices, max %6.3f ms CPU main thread, %6.3f ms wall; main %8.1f ms CPU; "
+                     "phase %8.1f ms wall, %8.1f ms CPU all threads\n", what, s->n, s->cpu_max, s->wall_max,
+                     s->cpu_sum, s->wall, s->proc);
 }
 
-static void drain_background(struct app *a, uint32_t steps)
+static unsigned bench_slice(struct app *a, int ph)
 {
-    struct slices ph[2] = {{0}};   /* history, sequence */
-    double w0 = clock_s() * 1e3, p0 = process_cpu_ms();
+    if (ph <= PH_SEQ) return explorer_work(&a->ex, WORK_SLICE_NS);
+    unsigned fl = explorer_work(&a->ex, WORK_SLICE_NS);   /* the app's order: these first */
+    return fl & EX_BUSY ? fl : fl | explorer_eval_work(&a->ev, &a->ex, WORK_SLICE_NS);
+}
+
+/* a phase's slices (the history's apart, while it is pending), each
+ * with the sleep after it, into q0 */
+static void drain_phase(struct app *a, int ph, struct slices *q0)
+{
     for (;;) {
-        struct slices *q = &ph[a->ex.hist_pending ? 0 : 1];
-        double t0 = clock_thread_ms(), tw = clock_s() * 1e3;
-        int more = (explorer_work(&a->ex, WORK_SLICE_NS) & EX_BUSY) != 0;
+        struct slices *q = &q0[ph <= PH_SEQ && a->ex.hist_pending ? PH_HIST : ph];
+        double t0 = clock_thread_ms(), tw = clock_s() * 1e3, p0 = process_cpu_ms();
+        unsigned fl = bench_slice(a, ph);
         double d = clock_thread_ms() - t0, dw = clock_s() * 1e3 - tw;
         q->cpu_sum += d; q->n++;
         if (d > q->cpu_max) q->cpu_max = d;
         if (dw > q->wall_max) q->wall_max = dw;
-        if (!more) break;
+        if (fl & EX_BUSY && fl & EX_WAIT) ex_wake_wait(250);   /* the loop's poll (no key comes here) */
+        q->wall += clock_s() * 1e3 - tw;
+        q->proc += process_cpu_ms() - p0;
+        if (!(fl & EX_BUSY)) break;
     }
+}
+
+static void drain_background(struct app *a, uint32_t steps)
+{
+    struct slices ph[PH__COUNT] = {{0}};
+    double w0 = clock_s() * 1e3, p0 = process_cpu_ms();
+    drain_phase(a, PH_SEQ, ph);            /* the history first, then the sequence numbers */
+    explorer_eval_update(&a->ev, &a->ex);
+    drain_phase(a, PH_EVAL, ph);
+    explorer_eval_sweep_set(&a->ev, NULL);
+    drain_phase(a, PH_SWEEP, ph);
     printf("background work for %u steps (%.1f ms budget; %s):\n", steps, (double)WORK_SLICE_NS * 1e-6,
-           a->ex.sjob && a->ex.async ? "the sequence's chain runs on a worker" : "all on the main thread");
-    slice_line("history the keys left", &ph[0]);
-    slice_line("sequence numbers", &ph[1]);
-    printf("  in all %.3f ms wall, %.3f ms CPU (both threads)\n", clock_s() * 1e3 - w0, process_cpu_ms() - p0);
+           a->ex.async && a->ex.threaded ? "the chain runs on workers, the main thread reads steps"
+                                         : "all on the main thread");
+    for (int i = 0; i < PH__COUNT; i++) slice_line(ph_name[i], &ph[i]);
+    printf("  in all %.3f ms wall, %.3f ms CPU (all threads)\n", clock_s() * 1e3 - w0, process_cpu_ms() - p0);
 }
 
 struct bench_keys {
@@ -123,13 +154,13 @@ struct bench_keys {
 };
 
 /* Until the key's chain result is drawn, as the terminal's loop does it:
- * a look every JOB_POLL_MS (app.c), a frame when the result is there. */
+ * asleep until the worker's wake-up (explorer_wake.h), a frame when the
+ * result is there. */
 static void await_result(struct app *a)
 {
-    const struct timespec poll = { 0, JOB_POLL_MS * 1000000L };
     while (explorer_result_pending(&a->ex)) {
         if (explorer_result_ready(&a->ex)) { app_frame(a); continue; }
-        nanosleep(&poll, NULL);
+        ex_wake_wait(250);
     }
 }
 
@@ -192,6 +223,7 @@ int bench_frames(int argc, char **argv)
     setenv("COLUMNS", "100", 1);
     a.null_screen = 1;
     a.ex.async = getenv("LS_BENCH_SYNC") == NULL;   /* the terminal's (app_start) */
+    a.ex.slice_nowait = a.ex.async;
     if (getenv("LS_BENCH_GRACE_NS")) a.ex.job_grace_ns = strtol(getenv("LS_BENCH_GRACE_NS"), NULL, 10);
     if (bindings_init(&actions_builtin) || screen_open(SCREEN_NULL, 0)) return 70;
     app_frame(&a);

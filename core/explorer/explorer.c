@@ -67,7 +67,11 @@ static void seq_free(struct explorer *ex)
 static void buffers_free(struct explorer *ex)
 {
     ex_job_free(ex->job); ex->job = NULL;   /* first: they read the breakers */
+    ex_job_free(ex->job2); ex->job2 = NULL;
+    ex->res_job = NULL;
+    free(ex->cdf); ex->cdf = NULL;
     ex_job_free(ex->sjob); ex->sjob = NULL;
+    ex_job_free(ex->hjob); ex->hjob = NULL;
     free(ex->logits); ex->logits = NULL;
     free(ex->wlogits); ex->wlogits = NULL;
     free(ex->rec_tok); ex->rec_tok = NULL;
@@ -82,8 +86,15 @@ static void buffers_free(struct explorer *ex)
     seq_free(ex);
 }
 
+/* Other threads that read the source stop before it closes. */
+static void src_quiesce(struct explorer *ex)
+{
+    if (ex->src && ex->src_quiesce) ex->src_quiesce(ex->src_quiesce_ctx);
+}
+
 void explorer_free(struct explorer *ex)
 {
+    src_quiesce(ex);
     buffers_free(ex);
     if (ex->src) source_close(ex->src);
     ex->src = NULL;
@@ -125,14 +136,18 @@ int explorer_set_source(struct explorer *ex, struct source *s, struct ls_error *
     tmp.breakers = NULL;
     tmp.breakers_built = 0;
     tmp.job = ex_job_new(V, n, ex->threaded);
+    tmp.job2 = ex->threaded ? ex_job_new(V, n, 1) : NULL;
+    tmp.res_job = NULL;
+    tmp.cdf = malloc((size_t)V * sizeof *tmp.cdf);
     tmp.sjob = ex->threaded ? ex_job_new(V, n, 1) : NULL;
+    tmp.hjob = ex->threaded ? ex_job_new(V, n, 1) : NULL;
     /* a bias names tokens of the file it was set on */
     memset(&tmp.params.bias, 0, sizeof tmp.params.bias);
     tmp.rec_hist = malloc((size_t)n * sizeof *tmp.rec_hist);
     tmp.logits = malloc((size_t)V * sizeof *tmp.logits);
     tmp.wlogits = malloc((size_t)V * sizeof *tmp.wlogits);
     tmp.rec_tok = malloc((size_t)n * sizeof *tmp.rec_tok);
-    int bad = !tmp.job || (ex->threaded && !tmp.sjob) || !tmp.logits || !tmp.wlogits || !tmp.rec_tok || !tmp.rec_hist || replay_init(&tmp.rp, n);
+    int bad = !tmp.job || !tmp.cdf || (ex->threaded && (!tmp.job2 || !tmp.sjob || !tmp.hjob)) || !tmp.logits || !tmp.wlogits || !tmp.rec_tok || !tmp.rec_hist || replay_init(&tmp.rp, n);
     for (uint32_t i = 0; !bad && i < n; i++) tmp.rec_tok[i] = -2;
     bad = bad || chain_ws_init(&tmp.ws, V) || chain_ws_init(&tmp.wws, V) ||
           chain_result_init(&tmp.res, V) || chain_result_init(&tmp.wres, V);
@@ -146,6 +161,7 @@ int explorer_set_source(struct explorer *ex, struct source *s, struct ls_error *
         source_close(s);
         return step_oom(n, V, "the explorer", err);
     }
+    src_quiesce(ex);
     buffers_free(ex);
     if (ex->src) source_close(ex->src);
     *ex = tmp;
@@ -329,9 +345,8 @@ unsigned explorer_history_work(struct explorer *ex, long budget_ns)
 /* Fill the job with the current step's inputs (main thread, job idle):
  * its logits, the stage context the replay reached (copied: the replay
  * goes on while the job runs), the settings; then start it. */
-static void job_submit(struct explorer *ex)
+static void job_submit(struct explorer *ex, struct ex_job *j)
 {
-    struct ex_job *j = ex->job;
     job_load(ex, j);
     int ctx_ok = step_context(ex);
     const struct chain_ws *w = &ex->ws;
@@ -359,7 +374,9 @@ static void job_submit(struct explorer *ex)
         j->rec_rank = ex->rec_rank;
     }
     ex->stale &= ~EX_RECOMPUTE;   /* the job builds the samples too */
-    ex->job_gen = ++ex->req_gen;
+    j->gen = ++ex->req_gen;
+    struct ex_job *other = j == ex->job ? ex->job2 : ex->job;
+    if (other) ex_job_cancel(other);   /* superseded: it stops at its next safe point */
     ex_job_start(j);
 }
 
@@ -368,12 +385,11 @@ static void job_submit(struct explorer *ex)
 /* A finished job: swapped into the front (double buffering: the old front
  * becomes the job's next buffer) when nothing newer was asked for since it
  * started, else dropped (the request after it is still stale). */
-static void job_collect(struct explorer *ex)
+static void job_collect(struct explorer *ex, struct ex_job *j)
 {
-    struct ex_job *j = ex->job;
     ex_job_idle(j);
-    ex->job_last_ns = j->run_ns;
-    if ((ex->stale & EX_RECOMPUTE) == EX_RECOMPUTE || ex->job_gen != ex->req_gen) { ex->n_dropped++; return; }
+    if (j->run_ns >= 0) ex->job_last_ns = j->run_ns;   /* not a cancelled run's */
+    if ((ex->stale & EX_RECOMPUTE) == EX_RECOMPUTE || j->gen != ex->req_gen) { ex->n_dropped++; return; }
     SWAP(float *, ex->logits, j->logits);
     SWAP(struct step_info, ex->info, j->info);
     SWAP(struct ls_error, ex->step_err, j->step_err);
@@ -383,6 +399,10 @@ static void job_collect(struct explorer *ex)
     j->logits_step = front;
     SWAP(struct chain_result, ex->res, j->res);
     SWAP(int64_t, ex->res_step, j->res_step);
+    /* the old front goes to j: a rerun there pairs it with j's chain_ws,
+     * which is its own run's only when j computed it (one job: always) */
+    if (ex->res_job != j) j->res_step = -1;
+    ex->res_job = j;
     ex->res_ok = j->ok;
     memcpy(ex->top, j->top, j->n_top * sizeof *ex->top);
     ex->n_top = j->n_top;
@@ -394,38 +414,87 @@ static void job_collect(struct explorer *ex)
     ex->detail_for = -1;   /* the details follow the result */
 }
 
+/* The key jobs that exist: js[0 .. n). */
+static int key_jobs(const struct explorer *ex, struct ex_job *js[2])
+{
+    int n = 0;
+    if (ex->job) js[n++] = ex->job;
+    if (ex->job2) js[n++] = ex->job2;
+    return n;
+}
+
+/* The job computing the newest request, if it is not collected yet. */
+static struct ex_job *newest_job(const struct explorer *ex)
+{
+    struct ex_job *js[2];
+    for (int i = 0, n = key_jobs(ex, js); i < n; i++)
+        if (js[i]->gen == ex->req_gen && ex_job_state(js[i]) != EXJ_IDLE) return js[i];
+    return NULL;
+}
+
 int explorer_result_pending(const struct explorer *ex)
 {
-    return ex->job && ((ex->stale & EX_RECOMPUTE) == EX_RECOMPUTE || ex_job_state(ex->job) != EXJ_IDLE);
+    return ex->job && ((ex->stale & EX_RECOMPUTE) == EX_RECOMPUTE || newest_job(ex));
 }
 
 int explorer_result_ready(const struct explorer *ex)
 {
-    return ex->job && ex_job_state(ex->job) == EXJ_DONE;
+    struct ex_job *js[2];
+    for (int i = 0, n = key_jobs(ex, js); i < n; i++)
+        if (ex_job_state(js[i]) == EXJ_DONE) return 1;
+    return 0;
 }
 
-/* The job: collect a finished one, start the newest request when the job
- * is free; not async, wait until the result shown is the newest. Async, a
- * job just started gets job_grace_ns to finish when the last one took less
- * (a small file's run: shown at once, no "computing..." flash; a slow one
- * is not waited for: a sleep and a wake-up on a busy machine cost more
- * than the frame); a new source's first result is always waited for
- * (there is nothing to show meanwhile). */
+int explorer_key_running(const struct explorer *ex)
+{
+    struct ex_job *js[2];
+    for (int i = 0, n = key_jobs(ex, js); i < n; i++)
+        if (ex_job_state(js[i]) == EXJ_QUEUED) return 1;
+    return 0;
+}
+
+int explorer_key_wait_ns(struct explorer *ex, long ns)
+{
+    struct ex_job *js[2];
+    for (int i = 0, n = key_jobs(ex, js); i < n; i++)
+        if (ex_job_state(js[i]) == EXJ_QUEUED && ex_job_wait_ns(js[i], ns) == EXJ_QUEUED) return 1;
+    return 0;
+}
+
+/* The jobs: collect the finished ones, start the newest request on a free
+ * one (async: the second job too, so a key never waits for the run it
+ * superseded, which is cancelled); not async, wait until the result shown
+ * is the newest. Async, a job just started gets job_grace_ns to finish
+ * when the last one took less (a small file's run: shown at once, no
+ * "computing..." flash; a slow one is not waited for: a sleep and a
+ * wake-up on a busy machine cost more than the frame); a new source's
+ * first result is always waited for (there is nothing to show meanwhile). */
 static void job_step(struct explorer *ex)
 {
-    struct ex_job *j = ex->job;
+    const int wait_ok = !ex->async || !ex->step_loaded;
     for (;;) {
-        int st = ex_job_state(j);
-        if (st == EXJ_QUEUED) {
-            if (ex->async && ex->step_loaded) return;
-            ex_job_wait(j);
+        struct ex_job *js[2], *free_j = NULL, *oldest = NULL;
+        for (int i = 0, n = key_jobs(ex, js); i < n; i++) {
+            int st = ex_job_state(js[i]);
+            if (st == EXJ_DONE) { job_collect(ex, js[i]); st = EXJ_IDLE; }
+            if (st == EXJ_QUEUED) { if (!oldest || js[i]->gen < oldest->gen) oldest = js[i]; }
+            else if (!free_j && (js[i] == ex->job || ex->async)) free_j = js[i];
+        }
+        if ((ex->stale & EX_RECOMPUTE) != EX_RECOMPUTE) {
+            struct ex_job *nj = newest_job(ex);
+            if (!nj || !wait_ok) return;
+            ex_job_wait(nj);
             continue;
         }
-        if (st == EXJ_DONE) job_collect(ex);
-        if ((ex->stale & EX_RECOMPUTE) != EX_RECOMPUTE) return;
-        job_submit(ex);
-        if (!ex->async || !ex->step_loaded) continue;   /* waited for above */
-        if (ex->job_last_ns < ex->job_grace_ns && ex_job_wait_ns(j, ex->job_grace_ns) == EXJ_DONE) job_collect(ex);
+        if (!free_j) {   /* every job under way: the oldest finishes first */
+            if (!wait_ok) return;
+            ex_job_wait(oldest);
+            continue;
+        }
+        job_submit(ex, free_j);
+        if (wait_ok) continue;   /* waited for above */
+        if (ex->job_last_ns < ex->job_grace_ns && ex_job_wait_ns(free_j, ex->job_grace_ns) == EXJ_DONE)
+            job_collect(ex, free_j);
         return;
     }
 }
@@ -456,7 +525,7 @@ void explorer_update(struct explorer *ex)
     /* seed or draw count alone: the draws again, here (cheap); while a job
      * is under way they wait for its result */
     if (!pending && (ex->stale & EX_RESAMPLE) == EX_RESAMPLE) {
-        ex_samples_build(&ex->res, ex->res_ok, ex->seed, ex->n_draws, ex->job->cdf, &ex->samples);
+        ex_samples_build(&ex->res, ex->res_ok, ex->seed, ex->n_draws, ex->cdf, &ex->samples);
         ex->stale &= ~EX_RESAMPLE;
         ex->detail_for = -1;
     }

@@ -51,7 +51,11 @@
  * goes to a worker thread (explorer_job.h; the terminal's explorer does not
  * wait for it: `async`). Sequence-wide numbers are computed by
  * explorer_work(), one slice (a time budget) at a time, between keys; the
- * last EX_SEQ_CACHE settings are kept so toggling back is instant.
+ * last EX_SEQ_CACHE settings are kept so toggling back is instant. In the
+ * terminal's explorer every chain run of that work is a worker's too (the
+ * history, the sequence numbers, explorer_eval.h's evaluators and sweep):
+ * the main thread's slices only read steps, which stay on it (the source
+ * is not shared), and hand copies over.
  *
  * Memory: explorer_open allocates the V-sized buffers; actions, update,
  * work and the views allocate nothing. Strings in ex->msg are raw: the
@@ -104,6 +108,9 @@ enum ex_effect {
     EX_RESIZE = 0x08 | EX_REDRAW,        /* layout or terminal disturbed: repaint every cell */
     EX_BUSY = 0x10,                      /* background work remains */
     EX_QUIT = 0x20,                      /* end the session */
+    EX_WAIT = 0x40,                      /* with EX_BUSY: what is left runs on a worker now;
+                                            nothing to do here until it wakes the loop
+                                            (explorer_wake.h) */
 };
 
 /* Sequence-wide numbers under one setting (chain + params). */
@@ -189,14 +196,26 @@ struct explorer {
      * shown never depends on thread timing. A newer request supersedes a
      * job under way: its result is dropped. */
     struct ex_job *job;              /* owned; NULL before a source */
+    struct ex_job *job2;             /* threaded: a second key job, so that an async
+                                        explorer's newer key starts at once while the run
+                                        it superseded stops or finishes (dropped), owned */
+    struct ex_job *res_job;          /* the job that computed res (a rerun pairs a raw
+                                        softmax with the chain_ws of its own run) */
+    double *cdf;                     /* V: the samples' CDF when only they are redone */
     struct ex_job *sjob;             /* threaded: the sequence numbers' chain runs
                                         (explorer_work, async only), owned */
+    struct ex_job *hjob;             /* threaded: the history's chain runs (mirostat's
+                                        carried state; explorer_work, async only), owned */
     int threaded, async;
+    int slice_nowait;                /* a background slice never sleeps for a worker: it
+                                        returns EX_BUSY | EX_WAIT and the caller sleeps
+                                        until the wake-up (explorer_wake.h; the terminal's
+                                        loop). 0: it waits at most its budget */
     long job_grace_ns;               /* async: a job gets this long to finish before
                                         the frame is drawn without it (0: none), when
                                         the last one (job_last_ns) took less */
     int64_t job_last_ns;
-    uint64_t job_gen, req_gen;       /* the job's request, the newest request */
+    uint64_t req_gen;                /* the newest request (a job's is its gen) */
     uint64_t n_dropped;              /* superseded results never shown */
     /* thresholds and the strip's distribution (explorer_marks.c) */
     struct ex_mark marks[CHAIN_MAX_STAGES];
@@ -242,6 +261,12 @@ struct explorer {
      * step fail, as in `show` and `eval`, unless allowed (then masked) */
     int allow_nonfinite;
     const char *nonfinite_hint;      /* the front end's words for the switch */
+
+    /* Whoever reads the open source from another thread (explorer_eval.c's
+     * worker) registers this: called before the source is closed or
+     * replaced, it returns once nothing reads it; NULL: none */
+    void (*src_quiesce)(void *ctx);
+    void *src_quiesce_ctx;
 
     struct score_rows scores;
     /* token details (overlay): the token shown, -1 none (UI state, set by
@@ -291,9 +316,13 @@ int explorer_result_ready(const struct explorer *ex);
  * (always at least one step). Returns EX_REDRAW | EX_BUSY while work
  * remains, EX_REDRAW for the last slice, 0 when there was nothing to do.
  * While a key's result is under way (async), the slice only waits for it.
- * A threaded, async explorer runs the steps' chains on a worker (sjob):
- * the slice reads and scores steps and waits (asleep) at most budget_ns
- * for a run under way; the numbers are the same. */
+ * A threaded, async explorer runs the chains on workers: the history's
+ * (mirostat's carried state: hjob) and the sequence numbers' (sjob); the
+ * slice reads steps, hands them over, accepts and scores the results in
+ * step order, and waits (asleep) at most budget_ns for a run under way,
+ * or not at all with slice_nowait; EX_BUSY | EX_WAIT then says that only
+ * a worker has something to do until it posts the wake-up
+ * (explorer_wake.h). The numbers are the same in every mode. */
 unsigned explorer_work(struct explorer *ex, long budget_ns);
 /* The sequence numbers for the current setting, NULL if none yet. */
 const struct ex_seq *explorer_seq(const struct explorer *ex);

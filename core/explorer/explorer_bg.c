@@ -10,6 +10,8 @@
 #include "explorer/explorer_bg.h"
 #include "explorer/explorer_job.h"
 #include "base/clock.h"
+#include "input/replay.h"
+#include "sampling/params_table.h"
 #include "sampling/topn.h"
 
 #include <stdlib.h>
@@ -153,15 +155,17 @@ static unsigned seq_work_async(struct explorer *ex, struct ex_seq *s, long budge
 {
     struct ex_job *b = ex->sjob;
     const int64_t t0 = clock_ns();
-    for (;;) {
+    for (int begun = 0;; begun = 1) {   /* at least one step handed over, whatever the budget */
         int st = ex_job_state(b);
         long left = budget_ns - (long)(clock_ns() - t0);
-        if (st == EXJ_QUEUED && (left <= 0 || (st = ex_job_wait_ns(b, left)) == EXJ_QUEUED)) return EX_BUSY;
+        if (st == EXJ_QUEUED && (left <= 0 || ex->slice_nowait || (st = ex_job_wait_ns(b, left)) == EXJ_QUEUED))
+            return EX_BUSY | EX_WAIT;
         if (st == EXJ_DONE) seq_collect(ex);
-        if (s->done >= ex->n_steps || clock_ns() - t0 >= budget_ns) break;
+        if (s->done >= ex->n_steps || (begun && clock_ns() - t0 >= budget_ns)) break;
         seq_begin(ex, s);
     }
-    return EX_REDRAW | (s->done < ex->n_steps || ex_job_state(b) != EXJ_IDLE ? EX_BUSY : 0);
+    int st = ex_job_state(b);
+    return EX_REDRAW | (s->done < ex->n_steps || st != EXJ_IDLE ? EX_BUSY : 0) | (st == EXJ_QUEUED ? EX_WAIT : 0);
 }
 
 static unsigned seq_work(struct explorer *ex, long budget_ns)
@@ -180,16 +184,103 @@ static unsigned seq_work(struct explorer *ex, long budget_ns)
     return EX_REDRAW | (s->done < ex->n_steps ? EX_BUSY : 0);
 }
 
+/* --- the history's chain runs on a worker (async, threaded) ------------- */
+
+/* A finished history run, accepted into the replay (input/replay.h's
+ * fields, as replay_to's loop body sets them after that step) only when
+ * the replay still waits for exactly that step in exactly the state the
+ * run started from; else dropped (a key rewound the replay or changed the
+ * setting, or a whole replay went past the step meanwhile). */
+static void hist_collect(struct explorer *ex)
+{
+    struct ex_job *b = ex->hjob;
+    struct replay *h = &ex->rp;
+    const uint32_t t = b->step;
+    ex_job_idle(b);
+    if (h->upto != t || h->accepted != t || t >= ex->step || h->n_hist != b->n_hist ||
+        memcmp(&h->c, &b->chain, sizeof h->c) || !params_same(&h->p, &b->params, 1) ||
+        memcmp(&ex->ws.mu, &b->mu_in, sizeof b->mu_in) || ex->ws.mu_set != b->mu_set_in)
+        return;
+    h->n_before[t] = h->n_hist;
+    h->mu_before[t] = b->mu_in;
+    h->mu_set_before[t] = (uint8_t)b->mu_set_in;
+    h->accepted = t + 1;
+    ex->ws.mu = b->mu;
+    ex->ws.mu_set = b->mu_set;
+    int32_t tok = b->info.token;
+    if (tok >= 0 && (uint32_t)tok < ex->V) h->hist[h->n_hist++] = tok;
+    h->upto = t + 1;
+}
+
+/* Read the replay's next step (main thread: the source stays here) and
+ * hand its chain run to the history job, with copies of the state. */
+static int hist_begin(struct explorer *ex, struct ls_error *e)
+{
+    struct ex_job *b = ex->hjob;
+    const struct replay *h = &ex->rp;
+    const uint32_t t = h->upto;
+    memset(&b->info, 0, sizeof b->info);
+    b->logits_step = -1;   /* the buffer holds no step the key job could reuse */
+    if (source_read_step(ex->src, t, b->logits, &b->info, e)) {
+        ls_error_prefix(e, ex->src->path);
+        return -1;
+    }
+    b->mode = EXJ_HIST;
+    b->step = t;
+    b->position = t;
+    b->chain = h->c;
+    b->params = h->p;
+    b->seed = ex->seed;
+    if (h->n_hist) memcpy(b->hist, h->hist, (size_t)h->n_hist * sizeof *b->hist);
+    b->n_hist = h->n_hist;
+    b->breaker = explorer_breakers(ex, &ex->chain, &ex->params);
+    b->mu = b->mu_in = ex->ws.mu;
+    b->mu_set = b->mu_set_in = ex->ws.mu_set;
+    ex_job_start(b);
+    return 0;
+}
+
+/* explorer_work's history when the chain carries state (mirostat): each
+ * earlier step's chain run on the history job's worker, a step at a time
+ * in order; the main thread reads the steps and accepts the results. The
+ * slice waits (asleep) at most its budget for a run under way. */
+static unsigned history_work_async(struct explorer *ex, long budget_ns)
+{
+    struct ex_job *b = ex->hjob;
+    struct replay *h = &ex->rp;
+    replay_rewind(h, &ex->chain, &ex->params, ex->step, &ex->ws);
+    int st = ex_job_state(b);
+    if (st == EXJ_QUEUED && budget_ns > 0 && !ex->slice_nowait) st = ex_job_wait_ns(b, budget_ns);
+    if (st == EXJ_QUEUED) return EX_BUSY | EX_WAIT;
+    if (st == EXJ_DONE) hist_collect(ex);
+    ex->hist_done = h->upto;
+    ex->hist_total = ex->step;
+    /* arrived (the context and the bookkeeping only), or a step that runs
+     * nothing: the main thread's own slice */
+    if (h->upto >= ex->step || h->accepted != h->upto) return explorer_history_work(ex, budget_ns);
+    struct ls_error e = {0};
+    if (hist_begin(ex, &e)) {   /* as explorer_history_work: the next update meets it */
+        ex->hist_pending = 0;
+        ex->hist_failed = 1;
+        ex->stale |= EX_RECOMPUTE;
+        return EX_REDRAW | EX_BUSY;
+    }
+    return EX_REDRAW | EX_BUSY | EX_WAIT;
+}
+
 unsigned explorer_work(struct explorer *ex, long budget_ns)
 {
     if (!ex->src) return EX_NONE;
     /* a key's result under way goes first: no work competes with it for
      * the cores; the slice waits for it (asleep) instead */
-    if (ex->async && ex->job && ex_job_state(ex->job) == EXJ_QUEUED) {
-        if (budget_ns > 0) ex_job_wait_ns(ex->job, budget_ns);
-        return EX_BUSY;
+    if (ex->async && explorer_key_running(ex)) {
+        if (budget_ns > 0 && !ex->slice_nowait && !explorer_key_wait_ns(ex, budget_ns)) return EX_BUSY;
+        return EX_BUSY | EX_WAIT;
     }
-    if (ex->hist_pending) return explorer_history_work(ex, budget_ns);   /* what is on screen first */
+    if (ex->hist_pending) {   /* what is on screen first */
+        if (ex->async && ex->hjob && replay_stateful(&ex->chain, &ex->params)) return history_work_async(ex, budget_ns);
+        return explorer_history_work(ex, budget_ns);
+    }
     unsigned fl = seq_work(ex, budget_ns);
     if (fl & EX_REDRAW) explorer_fill_scores(ex);
     return fl;

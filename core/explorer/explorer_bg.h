@@ -15,4 +15,9 @@ void explorer_fill_scores(struct explorer *ex);
  * chain does not use DRY). */
 const struct dry_breakers *explorer_breakers(struct explorer *ex, const struct chain *c, const struct params *p);
 
+/* A key's chain run is under way on a key job (explorer_job.h). */
+int explorer_key_running(const struct explorer *ex);
+/* Wait at most ns for the key runs under way: 1 while one still runs. */
+int explorer_key_wait_ns(struct explorer *ex, long ns);
+
 #endif

@@ -28,7 +28,9 @@ void explorer_diff_close(struct explorer_diff *d)
 
 static void check_shape(struct explorer_diff *d)
 {
+    static uint64_t gens;   /* the comparisons made (main thread) */
     struct source *a = d->a, *b = d->b;
+    d->gen = ++gens;
     d->fatal = 0;
     d->err[0] = d->warn[0] = 0;
     d->done = 0;
@@ -140,46 +142,109 @@ static int diff_read(const struct explorer_diff *d, struct source *s, uint32_t t
     return LS_OK;
 }
 
-int explorer_diff_work(struct explorer_diff *d, long budget_ns)
+/* The comparison cannot go on at step t: why, once. */
+static void diff_fail(struct explorer_diff *d, struct ls_error *e, uint32_t t)
 {
-    if (!d->b || d->fatal || d->stats_ok || !d->st) return 0;
-    long t0 = (long)clock_ns();
+    d->fatal = 1;
+    source_error_step(e, t);
+    snprintf(d->err, sizeof d->err, "%.270s", e->msg);
+}
+
+/* Every step done: the summary (or why there is none). */
+static void diff_summary(struct explorer_diff *d)
+{
     struct ls_error e = {0};
-    while (d->done < d->n_steps) {
-        uint32_t t = d->done;
-        struct step_info ia, ib;
-        memset(&ia, 0, sizeof ia);
-        memset(&ib, 0, sizeof ib);
-        if (diff_read(d, d->a, t, d->za, &ia, &e) || diff_read(d, d->b, t, d->zb, &ib, &e)) {
-            d->fatal = 1;
-            source_error_step(&e, t);
-            snprintf(d->err, sizeof d->err, "%.270s", e.msg);
-            return 0;
-        }
-        if (ia.token >= 0 && ib.token >= 0 && ia.token != ib.token) {
-            d->fatal = 1;
-            snprintf(d->err, sizeof d->err, "token sequences differ at step %u: %.90s has id %d, %.90s has id %d",
-                     t, d->a->path, ia.token, d->b->path, ib.token);
-            return 0;
-        }
-        int32_t tok = ia.token >= 0 ? ia.token : ib.token;
-        if (tok >= 0 && (uint32_t)tok >= d->V) tok = -1;
-        struct div_side sa = { d->za, ia.sparse }, sb = { d->zb, ib.sparse };
-        if (div_step_bounds(&sa, &sb, d->V, tok, &d->st[t], &e)) {
-            d->fatal = 1;
-            source_error_step(&e, t);
-            snprintf(d->err, sizeof d->err, "%.270s", e.msg);
-            return 0;
-        }
-        d->done++;
-        if ((long)clock_ns() - t0 >= budget_ns) break;
-    }
-    if (d->done < d->n_steps) return 1;
     int rc = d->bounded ? div_stats_bounds(d->st, d->n_steps, &d->stats, &d->stats_hi, &e)
                         : div_stats_compute(d->st, d->n_steps, &d->stats, &e);
     if (!d->bounded) d->stats_hi = d->stats;
     if (rc == LS_OK) d->stats_ok = 1;
     else { d->fatal = 1; snprintf(d->err, sizeof d->err, "%.290s", e.msg); }
+}
+
+int xd_piece_room(struct xd_piece *p, uint32_t V)
+{
+    if (p->cap >= V && p->own_a) return 0;
+    xd_piece_free(p);
+    p->own_a = malloc((size_t)(V ? V : 1) * sizeof *p->own_a);
+    p->own_b = malloc((size_t)(V ? V : 1) * sizeof *p->own_b);
+    if (!p->own_a || !p->own_b) { xd_piece_free(p); return -1; }
+    /* touched here, once: the pages are not faulted in by a later copy */
+    memset(p->own_a, 0, (size_t)(V ? V : 1) * sizeof *p->own_a);
+    memset(p->own_b, 0, (size_t)(V ? V : 1) * sizeof *p->own_b);
+    p->cap = V;
+    return 0;
+}
+
+void xd_piece_free(struct xd_piece *p)
+{
+    free(p->own_a);
+    free(p->own_b);
+    p->own_a = p->own_b = NULL;
+    p->cap = 0;
+}
+
+int explorer_diff_next(struct explorer_diff *d, struct xd_piece *p, int copy)
+{
+    if (!d->b || d->fatal || d->stats_ok || !d->st) return 0;
+    if (d->done >= d->n_steps) { diff_summary(d); return 0; }
+    if (copy && xd_piece_room(p, d->V)) return -1;
+    uint32_t t = d->done;
+    struct ls_error e = {0};
+    struct step_info ia, ib;
+    memset(&ia, 0, sizeof ia);
+    memset(&ib, 0, sizeof ib);
+    if (diff_read(d, d->a, t, d->za, &ia, &e) || diff_read(d, d->b, t, d->zb, &ib, &e)) {
+        diff_fail(d, &e, t);
+        return 0;
+    }
+    if (ia.token >= 0 && ib.token >= 0 && ia.token != ib.token) {
+        d->fatal = 1;
+        snprintf(d->err, sizeof d->err, "token sequences differ at step %u: %.90s has id %d, %.90s has id %d",
+                 t, d->a->path, ia.token, d->b->path, ib.token);
+        return 0;
+    }
+    int32_t tok = ia.token >= 0 ? ia.token : ib.token;
+    p->tok = tok >= 0 && (uint32_t)tok >= d->V ? -1 : tok;
+    p->gen = d->gen;
+    p->step = t;
+    p->V = d->V;
+    p->sparse_a = ia.sparse;
+    p->sparse_b = ib.sparse;
+    p->za = copy ? memcpy(p->own_a, d->za, (size_t)d->V * sizeof *p->za) : d->za;
+    p->zb = copy ? memcpy(p->own_b, d->zb, (size_t)d->V * sizeof *p->zb) : d->zb;
+    return 1;
+}
+
+void explorer_diff_piece_run(void *piece)
+{
+    struct xd_piece *p = piece;
+    struct div_side sa = { p->za, p->sparse_a }, sb = { p->zb, p->sparse_b };
+    p->err.code = 0;
+    p->err.msg[0] = 0;
+    p->rc = div_step_bounds(&sa, &sb, p->V, p->tok, &p->st, &p->err);
+}
+
+void explorer_diff_accept(struct explorer_diff *d, const struct xd_piece *p)
+{
+    if (!d->b || d->fatal || d->stats_ok || p->gen != d->gen || p->step != d->done) return;
+    if (p->rc) {
+        struct ls_error e = p->err;
+        diff_fail(d, &e, p->step);
+        return;
+    }
+    d->st[d->done++] = p->st;
+}
+
+int explorer_diff_work(struct explorer_diff *d, long budget_ns)
+{
+    long t0 = (long)clock_ns();
+    struct xd_piece p;
+    memset(&p, 0, sizeof p);
+    while (explorer_diff_next(d, &p, 0) == 1) {   /* borrowed buffers: nothing to free */
+        explorer_diff_piece_run(&p);
+        explorer_diff_accept(d, &p);
+        if (d->done < d->n_steps && (long)clock_ns() - t0 >= budget_ns) return 1;
+    }
     return 0;
 }
 

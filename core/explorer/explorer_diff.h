@@ -66,6 +66,23 @@ struct explorer_diff {
     /* the explorer's non-finite policy (explorer.h), copied by explorer_eval */
     int allow_nonfinite;
     const char *nonfinite_hint;
+    uint64_t gen;                /* this comparison (open, rebind): a piece of another is dropped */
+};
+
+/* One step of the per-step work as a piece any thread can compute (the
+ * explorer hands it to a worker, explorer_task.h): both sides' logits over
+ * the compared ids and what div_step_bounds makes of them. */
+struct xd_piece {
+    uint64_t gen;                /* the comparison and step it belongs to */
+    uint32_t step, V;
+    float *za, *zb;              /* V each: borrowed (d's buffers) or owned copies */
+    float *own_a, *own_b;        /* the copies, cap floats each */
+    uint32_t cap;
+    int sparse_a, sparse_b;
+    int32_t tok;
+    struct div_step st;
+    int rc;
+    struct ls_error err;
 };
 
 /* Where B's token `id` (in the compared ids) has its text: A's source for
@@ -81,6 +98,21 @@ void explorer_diff_close(struct explorer_diff *d);
 void explorer_diff_rebind(struct explorer_diff *d, struct source *a);
 /* One slice of per-step work; returns 1 while work remains. */
 int explorer_diff_work(struct explorer_diff *d, long budget_ns);
+/* explorer_diff_work in pieces: read the next step of both sides (the
+ * caller's thread: the sources stay there) into p, copied when `copy`
+ * (else p borrows d's buffers until the next read). 1: p is ready to run;
+ * 0: nothing left (the summary is made) or the comparison failed (fatal);
+ * -1 out of memory for the copies (nothing changed). */
+int explorer_diff_next(struct explorer_diff *d, struct xd_piece *p, int copy);
+/* div_step_bounds on the piece (any thread; touches nothing else). */
+void explorer_diff_piece_run(void *piece);
+/* A computed piece into d (the reading thread): the next step's numbers,
+ * or the comparison's failure; a piece of another comparison or step is
+ * ignored. */
+void explorer_diff_accept(struct explorer_diff *d, const struct xd_piece *p);
+/* Room for copies of V floats a side (0, or -1 out of memory); free it. */
+int xd_piece_room(struct xd_piece *p, uint32_t V);
+void xd_piece_free(struct xd_piece *p);
 /* Both distributions at the explorer's current step (cheap when unchanged). */
 void explorer_diff_update(struct explorer_diff *d, const struct explorer *ex);
 

@@ -8,6 +8,8 @@
  * so the numbers are theirs. A changed
  * setting frees the unfinished run (cancel) and starts a new one. */
 #include "explorer/explorer_eval.h"
+#include "explorer/explorer_eval_job.h"
+#include "explorer/explorer_task.h"
 #include "sampling/params_table.h"
 #include "report/eval_report.h"
 #include "sampling/draw.h"
@@ -47,21 +49,46 @@ void explorer_eval_init(struct explorer_eval *xe)
     parse_temps(XE_SWEEP_DEFAULT, xe->temps, &xe->n_temps, why, sizeof why);
 }
 
+/* The worker of a job slot: [0] the current setting's, [1] the sweep's. */
+static struct xe_worker **job_worker(struct explorer_eval *xe, const struct xe_job *j)
+{
+    return &xe->wk[j == &xe->sweep];
+}
+
+/* Drop a job's run (the cancel): a piece under way on its worker takes
+ * the run and the step's logits with it and frees them when it stops. */
 static void job_drop(struct explorer_eval *xe, struct xe_job *j)
 {
-    (void)xe;
-    eval_run_free(j->run);
+    struct xe_worker *w = *job_worker(xe, j);
+    if (!(j->run && w && xw_abandon(w, j->run))) {
+        if (w && j->run) xw_dispose(w, j->run, j->z);   /* the worker gives the pages back */
+        else { eval_run_free(j->run); free(j->z); }
+    }
     j->run = NULL;
     j->n_sets = 0;
-    free(j->z);
     j->z = NULL;
     j->state = XE_IDLE;
+}
+
+/* explorer.h src_quiesce: the workers read the source's vocabulary */
+static void workers_quiesce(void *ctx)
+{
+    struct explorer_eval *xe = ctx;
+    for (int i = 0; i < 2; i++)
+        if (xe->wk[i]) xw_quiesce(xe->wk[i]);
 }
 
 void explorer_eval_free(struct explorer_eval *xe)
 {
     job_drop(xe, &xe->cur);
     job_drop(xe, &xe->sweep);
+    for (int i = 0; i < 2; i++) xw_free(xe->wk[i]);   /* an abandoned piece stops early */
+    ex_task_free(xe->dtask);   /* a piece under way finishes first */
+    xd_piece_free(&xe->dpiece);
+    if (xe->hooked && xe->hooked->src_quiesce_ctx == xe) {
+        xe->hooked->src_quiesce = NULL;
+        xe->hooked->src_quiesce_ctx = NULL;
+    }
     explorer_diff_close(&xe->diff);
     free(xe->dcount);
     free(xe->dcdf);
@@ -168,22 +195,74 @@ static void job_start(struct explorer_eval *xe, struct explorer *ex, struct xe_j
     j->n_sets = n;
 }
 
+/* Read the job's next step into j->z (main thread): 0, or the job failed. */
+static int job_read(struct explorer_eval *xe, struct explorer *ex, struct xe_job *j)
+{
+    struct ls_error e = {0};
+    memset(&j->info, 0, sizeof j->info);
+    if (!source_read_step(ex->src, j->step, j->z, &j->info, &e)) return 0;
+    ls_error_prefix(&e, ex->src->path);
+    job_fail(xe, j, e.msg);
+    return -1;
+}
+
+/* job_feed on the job's worker (threaded, async): the main thread reads a
+ * step and hands over every setting's piece of it (then the finish); a
+ * slice waits (asleep) at most its budget for a piece under way. Returns
+ * 0 when the job stopped, 2 while its worker runs. */
+static int job_feed_worker(struct explorer_eval *xe, struct explorer *ex, struct xe_job *j, struct xe_worker *w,
+                           long t0, long budget)
+{
+    for (;;) {
+        int st = xw_state(w);
+        long left = budget - ((long)clock_ns() - t0);
+        if (st == XW_QUEUED && (left <= 0 || ex->slice_nowait || (st = xw_wait_ns(w, left)) == XW_QUEUED)) return 2;
+        if (st == XW_DONE) {
+            xw_idle(w);
+            if (w->rc) { job_fail(xe, j, w->err.msg); return 0; }
+            if (w->op == XW_STEP) j->step++;
+            else j->fin = j->n_sets;
+        }
+        if (j->fin == j->n_sets) { j->state = XE_DONE; return 0; }
+        w->op = j->step < ex->n_steps ? XW_STEP : XW_FINISH;
+        if (w->op == XW_STEP && job_read(xe, ex, j)) return 0;
+        w->run = j->run;
+        w->z = j->z;
+        w->info = j->info;
+        w->n_set = (size_t)j->n_sets;
+        w->from = (size_t)j->fin;
+        xw_start(w);
+    }
+}
+
+/* The worker for job j when the explorer's runs go to threads (made on
+ * first use; the explorer then stops it before closing a source); NULL:
+ * the main thread feeds the run. */
+static struct xe_worker *feed_worker(struct explorer_eval *xe, struct explorer *ex, struct xe_job *j)
+{
+    if (!ex->threaded || !ex->async) return NULL;
+    struct xe_worker **w = job_worker(xe, j);
+    if (!*w) *w = xw_new();
+    if (*w && ex->src_quiesce_ctx != xe) {
+        ex->src_quiesce = workers_quiesce;
+        ex->src_quiesce_ctx = xe;
+        xe->hooked = ex;
+    }
+    return *w;
+}
+
 /* Feed the run a setting of a step at a time until the deadline (a sweep
  * step runs one chain per temperature: together they would be one long
- * piece), then finish each setting. Returns 1 while the job runs. */
+ * piece), then finish each setting. Returns 1 while the job runs, 2 while
+ * its worker runs a piece (nothing to do here until it is done). */
 static int job_feed(struct explorer_eval *xe, struct explorer *ex, struct xe_job *j, long t0, long budget)
 {
     if (j->state != XE_RUNNING || !j->run) return 0;
+    struct xe_worker *w = feed_worker(xe, ex, j);
+    if (w) return job_feed_worker(xe, ex, j, w, t0, budget);
     struct ls_error e = {0};
     while (j->step < ex->n_steps) {
-        if (j->set == 0) {
-            memset(&j->info, 0, sizeof j->info);
-            if (source_read_step(ex->src, j->step, j->z, &j->info, &e)) {
-                ls_error_prefix(&e, ex->src->path);
-                job_fail(xe, j, e.msg);
-                return 0;
-            }
-        }
+        if (j->set == 0 && job_read(xe, ex, j)) return 0;
         if (eval_run_step_set(j->run, j->z, &j->info, (size_t)j->set, &e)) { job_fail(xe, j, e.msg); return 0; }
         if (++j->set == j->n_sets) { j->set = 0; j->step++; }
         if ((long)clock_ns() - t0 >= budget) return 1;
@@ -206,13 +285,13 @@ static unsigned work_current(struct explorer_eval *xe, struct explorer *ex, long
     unsigned fl = EX_NONE;
     if (!(xe->cur.state == XE_RUNNING && same_key(&xe->cur, ex, xe->src_gen, 1)))
         job_start(xe, ex, &xe->cur, 0);            /* drops the old run: cancel */
-    job_feed(xe, ex, &xe->cur, t0, budget_ns);
+    if (job_feed(xe, ex, &xe->cur, t0, budget_ns) == 2) fl |= EX_WAIT;
     if (xe->cur.state == XE_DONE || xe->cur.state == XE_FAILED) {
         cache_put(xe, &xe->cur, xe->cur.state == XE_DONE ? eval_run_scores(xe->cur.run, 0) : NULL);
         job_drop(xe, &xe->cur);
         fl = EX_REDRAW;
     }
-    if (!cache_find(xe, ex)) return EX_REDRAW | EX_BUSY;   /* progress on screen */
+    if (!cache_find(xe, ex)) return fl | EX_REDRAW | EX_BUSY;   /* progress on screen */
     return fl | ((long)clock_ns() - t0 >= budget_ns ? EX_BUSY : 0);
 }
 
@@ -224,14 +303,44 @@ static unsigned work_sweep(struct explorer_eval *xe, struct explorer *ex, long t
         return EX_NONE;
     if (!(xe->sweep.state == XE_RUNNING && same_key(&xe->sweep, ex, xe->src_gen, 0)))
         job_start(xe, ex, &xe->sweep, 1);
-    job_feed(xe, ex, &xe->sweep, t0, budget_ns);
+    unsigned wait = job_feed(xe, ex, &xe->sweep, t0, budget_ns) == 2 ? EX_WAIT : EX_NONE;
     if (xe->sweep.state == XE_DONE) {
         for (int i = 0; i < xe->n_temps; i++) xe->sweep_sc[i] = *eval_run_scores(xe->sweep.run, (size_t)i);
         job_drop(xe, &xe->sweep);
         xe->sweep.state = XE_DONE;
     }
-    if (xe->sweep.state == XE_RUNNING) return EX_REDRAW | EX_BUSY;
+    if (xe->sweep.state == XE_RUNNING) return EX_REDRAW | EX_BUSY | wait;
     return EX_REDRAW | ((long)clock_ns() - t0 >= budget_ns ? EX_BUSY : 0);
+}
+
+/* 3. the comparison's per-step divergence on its worker (threaded,
+ * async): the main thread reads both steps and hands copies over (a
+ * piece), accepts the results in step order; a slice waits (asleep) at
+ * most its budget for a piece under way. 0 done, 1 more to do here, 2
+ * the worker runs. */
+static int diff_work_worker(struct explorer_eval *xe, const struct explorer *ex, long budget)
+{
+    long t0 = (long)clock_ns();
+    if (!xe->dtask && !(xe->dtask = ex_task_new())) return explorer_diff_work(&xe->diff, budget);
+    if (xe->dpiece.cap < xe->diff.V) {   /* the copies' first touch: a slice of its own */
+        if (xd_piece_room(&xe->dpiece, xe->diff.V)) return explorer_diff_work(&xe->diff, budget);
+        return 1;
+    }
+    for (int begun = 0;; begun = 1) {   /* at least one piece handed over */
+        int st = ex_task_state(xe->dtask);
+        long left = budget - ((long)clock_ns() - t0);
+        if (st == EXT_QUEUED && (left <= 0 || ex->slice_nowait || (st = ex_task_wait_ns(xe->dtask, left)) == EXT_QUEUED))
+            return 2;
+        if (st == EXT_DONE) {
+            ex_task_idle(xe->dtask);
+            explorer_diff_accept(&xe->diff, &xe->dpiece);
+        }
+        if (begun && (long)clock_ns() - t0 >= budget) return 1;
+        int r = explorer_diff_next(&xe->diff, &xe->dpiece, 1);
+        if (r < 0) return explorer_diff_work(&xe->diff, budget);   /* no room for copies: here */
+        if (r == 0) return 0;
+        ex_task_start(xe->dtask, explorer_diff_piece_run, &xe->dpiece);
+    }
 }
 
 unsigned explorer_eval_work(struct explorer_eval *xe, struct explorer *ex, long budget_ns)
@@ -250,7 +359,9 @@ unsigned explorer_eval_work(struct explorer_eval *xe, struct explorer *ex, long 
     if (xe->diff.b) {
         uint32_t before = xe->diff.done;
         int fatal = xe->diff.fatal;
-        if (explorer_diff_work(&xe->diff, budget_ns - ((long)clock_ns() - t0))) fl |= EX_BUSY;
+        long left = budget_ns - ((long)clock_ns() - t0);
+        int r = ex->threaded && ex->async ? diff_work_worker(xe, ex, left) : explorer_diff_work(&xe->diff, left);
+        if (r) fl |= EX_BUSY | (r == 2 ? EX_WAIT : 0);
         if (xe->diff.done != before || xe->diff.fatal != fatal) fl |= EX_REDRAW;
         /* a comparison found impossible replaces "comparing with ..." */
         if (xe->diff.fatal && !fatal) explorer_message(ex, 1, "compare: %s", xe->diff.err);

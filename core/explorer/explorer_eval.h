@@ -18,6 +18,13 @@
  *   - draws: the empirical histogram of EX_EMP_DRAWS draws at the current
  *     step (the samples panel's stream) next to the final distribution.
  *
+ * Threads: with a threaded, async explorer (the terminal's) each step's
+ * chain runs and scores go to a worker (explorer_eval_job.h), and the
+ * comparison's per-step divergence to another (explorer_task.h,
+ * explorer_diff.h pieces); a slice then only reads the next step and hands
+ * it over (EX_WAIT while a worker runs); the numbers are the same calls in
+ * the same order.
+ *
  * Cost model: nothing here blocks a key for more than one slice.
  * explorer_eval_work() does at most about budget_ns of work (at least one
  * step), in this order: the scores of the current setting, then the sweep
@@ -107,8 +114,18 @@ struct xe_draws {
     double max_dev;              /* largest |freq - p| over all survivors */
 };
 
+struct xe_worker;   /* explorer_eval_job.h */
+struct ex_task;     /* explorer_task.h */
+
 struct explorer_eval {
     int view;                    /* enum xe_view */
+    /* a threaded, async explorer's runs go to workers (explorer_eval_job.h),
+     * one for the current setting's scores [0] and one for the sweep [1];
+     * made on first use, owned */
+    struct xe_worker *wk[2];
+    struct explorer *hooked;     /* the explorer whose src_quiesce stops them */
+    struct ex_task *dtask;       /* the comparison's per-step divergence (threaded, async) */
+    struct xd_piece dpiece;      /* its piece (explorer_diff.h), the worker's while it runs */
     uint64_t src_gen;            /* bumps when the explorer's source changes */
     const struct source *src_seen;
     uint32_t n_seen_steps, v_seen;

@@ -1,13 +1,14 @@
 /* explorer_job.c: the current step's chain run, top rows and samples on a
  * worker thread (see explorer_job.h for who owns what when). */
 #include "explorer/explorer_job.h"
+#include "explorer/explorer_sync.h"
+#include "explorer/explorer_wake.h"
 #include "base/clock.h"
 #include "sampling/draw.h"
 #include "sampling/topn.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 void ex_samples_build(const struct chain_result *r, int ok, uint64_t seed, uint32_t n_draws, double *cdf,
                       struct ex_samples *sm)
@@ -53,15 +54,47 @@ static void seq_compute(struct ex_job *j)
     j->mu_set = j->ws.mu_set;
 }
 
+/* A newer request superseded the job (ex_job_cancel). */
+static int cancelled(struct ex_job *j)
+{
+    if (!j->started) return 0;   /* unthreaded: nothing runs meanwhile */
+    pthread_mutex_lock(&j->mx);
+    int c = j->cancel;
+    pthread_mutex_unlock(&j->mx);
+    return c;
+}
+
+/* One earlier step of the current step's history (input/replay.c
+ * run_earlier's chain run and accept, on the job's copies): the chain as
+ * a draw reads it, the recorded token accepted unless the run failed. */
+static void hist_compute(struct ex_job *j)
+{
+    struct ls_error e = {0};
+    const int sparse = j->info.sparse;
+    int32_t tok = j->info.token >= 0 && (uint32_t)j->info.token < j->V ? j->info.token : -1;
+    chain_ws_set_breakers(&j->ws, j->breaker);
+    chain_ws_set_context(&j->ws, j->hist, j->n_hist, 0, j->position, j->seed);
+    j->ws.mu = j->mu;
+    j->ws.mu_set = j->mu_set;
+    j->ws.want = sparse ? CHAIN_WANT_ALL : CHAIN_WANT_DRAW;   /* top-N truth needs the raw numbers */
+    j->ok = topn_run(&j->chain, &j->params, j->logits, j->V, sparse ? j->info.tail_mass : -1.0, tok, 0, &j->ws,
+                     &j->res, &e) == LS_OK;
+    if (j->ok && tok >= 0) chain_accept(&j->chain, &j->params, &j->ws, &j->res, tok);
+    j->mu = j->ws.mu;
+    j->mu_set = j->ws.mu_set;
+}
+
 void ex_job_compute(struct ex_job *j)
 {
     struct ls_error e = {0};
     int64_t t0 = clock_ns();
-    if (j->mode == EXJ_SEQ) {
-        seq_compute(j);
+    if (j->mode == EXJ_SEQ || j->mode == EXJ_HIST) {
+        if (j->mode == EXJ_SEQ) seq_compute(j);
+        else hist_compute(j);
         j->run_ns = clock_ns() - t0;
         return;
     }
+    if (cancelled(j)) { j->ok = 0; j->run_ns = -1; return; }   /* buffers as they were */
     chain_ws_set_breakers(&j->ws, j->breaker);
     chain_ws_set_context(&j->ws, j->hist, j->n_hist, j->n_prompt, j->position, j->seed);
     j->ws.mu = j->mu;
@@ -73,6 +106,7 @@ void ex_job_compute(struct ex_job *j)
      * this step's logits: a top-N step never reruns (topn_run) */
     j->res_step = j->ws_step = j->ok && !sparse ? (int64_t)j->step : -1;
     if (!j->ok && !j->step_err.code) j->step_err = e;
+    if (cancelled(j)) { j->run_ns = -1; return; }
     if (j->want_top) {
         /* raw order and rank depend on the step only: once per step; a
          * top-N step lists only its known tokens (the rest are unknown) */
@@ -91,6 +125,7 @@ void ex_job_compute(struct ex_job *j)
 static void *worker(void *arg)
 {
     struct ex_job *j = arg;
+    ex_worker_yields();
     pthread_mutex_lock(&j->mx);
     for (;;) {
         while (j->state != EXJ_QUEUED && !j->quit) pthread_cond_wait(&j->cv, &j->mx);
@@ -100,6 +135,7 @@ static void *worker(void *arg)
         pthread_mutex_lock(&j->mx);
         j->state = EXJ_DONE;
         pthread_cond_broadcast(&j->cv);
+        ex_wake_post();   /* the main loop's wake-up (explorer_wake.h) */
     }
     pthread_mutex_unlock(&j->mx);
     return NULL;
@@ -116,13 +152,7 @@ struct ex_job *ex_job_new(uint32_t V, uint32_t n_steps, int threaded)
     j->cdf = malloc((size_t)V * sizeof *j->cdf);
     j->hist = malloc((size_t)(n_steps ? n_steps : 1) * sizeof *j->hist);
     int bad = !j->logits || !j->cdf || !j->hist || chain_ws_init(&j->ws, V) || chain_result_init(&j->res, V);
-    pthread_condattr_t ca;   /* ex_job_wait_ns's deadline is on the monotonic clock */
-    bad = bad || pthread_condattr_init(&ca);
-    if (!bad) {
-        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-        bad = pthread_mutex_init(&j->mx, NULL) || (pthread_cond_init(&j->cv, &ca) && (pthread_mutex_destroy(&j->mx), 1));
-        pthread_condattr_destroy(&ca);
-    }
+    bad = bad || ex_sync_init(&j->mx, &j->cv);
     if (bad) {
         chain_ws_free(&j->ws);
         chain_result_free(&j->res);
@@ -160,42 +190,34 @@ void ex_job_start(struct ex_job *j)
     }
     pthread_mutex_lock(&j->mx);
     j->state = EXJ_QUEUED;
+    j->cancel = 0;
     pthread_cond_broadcast(&j->cv);
+    pthread_mutex_unlock(&j->mx);
+}
+
+void ex_job_cancel(struct ex_job *j)
+{
+    pthread_mutex_lock(&j->mx);
+    if (j->state == EXJ_QUEUED) j->cancel = 1;
     pthread_mutex_unlock(&j->mx);
 }
 
 void ex_job_idle(struct ex_job *j)
 {
-    pthread_mutex_lock(&j->mx);
-    j->state = EXJ_IDLE;
-    pthread_mutex_unlock(&j->mx);
+    ex_sync_set(&j->mx, &j->cv, &j->state, EXJ_IDLE);
 }
 
 int ex_job_state(struct ex_job *j)
 {
-    pthread_mutex_lock(&j->mx);
-    int s = j->state;
-    pthread_mutex_unlock(&j->mx);
-    return s;
+    return ex_sync_get(&j->mx, &j->state);
 }
 
 int ex_job_wait_ns(struct ex_job *j, long ns)
 {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    t.tv_sec += ns / 1000000000L;
-    t.tv_nsec += ns % 1000000000L;
-    if (t.tv_nsec >= 1000000000L) { t.tv_sec++; t.tv_nsec -= 1000000000L; }
-    pthread_mutex_lock(&j->mx);
-    while (j->state == EXJ_QUEUED && pthread_cond_timedwait(&j->cv, &j->mx, &t) == 0) ;
-    int s = j->state;
-    pthread_mutex_unlock(&j->mx);
-    return s;
+    return ex_sync_wait(&j->mx, &j->cv, &j->state, EXJ_QUEUED, ns < 0 ? 0 : ns);
 }
 
 void ex_job_wait(struct ex_job *j)
 {
-    pthread_mutex_lock(&j->mx);
-    while (j->state == EXJ_QUEUED) pthread_cond_wait(&j->cv, &j->mx);
-    pthread_mutex_unlock(&j->mx);
+    ex_sync_wait(&j->mx, &j->cv, &j->state, EXJ_QUEUED, -1);
 }

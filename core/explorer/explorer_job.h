@@ -33,8 +33,10 @@
 enum { EXJ_IDLE = 0, EXJ_QUEUED, EXJ_DONE };
 /* What a job computes: the current step for the screen (chain, top rows,
  * samples), or one step of the sequence numbers (explorer_work: the chain
- * with CHAIN_WANT_SCORES, then the recorded token accepted: mu out). */
-enum { EXJ_KEY = 0, EXJ_SEQ };
+ * with CHAIN_WANT_SCORES, then the recorded token accepted: mu out), or
+ * one earlier step of the current step's history (EXJ_HIST: replay.c's
+ * chain run with CHAIN_WANT_DRAW and its accept: mu out; explorer_bg.c). */
+enum { EXJ_KEY = 0, EXJ_SEQ, EXJ_HIST };
 
 struct ex_job {
     uint32_t V;
@@ -57,15 +59,20 @@ struct ex_job {
     double mu;                       /* mirostat's carried state before the step
                                         (EXJ_SEQ: after it, once accepted) */
     int mu_set;
+    double mu_in;                    /* EXJ_HIST: mu, mu_set before the step (the collect's check) */
+    int mu_set_in;
     int rerun;                       /* res and ws hold this step's raw softmax: chain_rerun */
     int want_top;                    /* compute top/rec_rank (else the copies given stay) */
+    uint64_t gen;                    /* the request it computes (explorer.c req_gen) */
+    int cancel;                      /* under the lock: a newer request superseded it;
+                                        what is left is skipped (its result is dropped) */
     /* outputs and the worker's own scratch */
     struct chain_ws ws;
     int64_t ws_step;                 /* step of ws's last successful run, -1 none */
     struct chain_result res;
     int64_t res_step;                /* step whose raw softmax res holds, -1 none */
     int ok;
-    int64_t run_ns;                  /* how long the computation took (wall) */
+    int64_t run_ns;                  /* how long the computation took (wall); -1: cancelled */
     int32_t top[EX_TOP_MAX];
     uint32_t n_top, rec_rank;
     struct ex_samples samples;
@@ -85,6 +92,10 @@ void ex_job_free(struct ex_job *j);
 /* Hand the filled inputs over (EXJ_IDLE -> EXJ_QUEUED): the worker runs
  * them; unthreaded, they run here and the job is EXJ_DONE on return. */
 void ex_job_start(struct ex_job *j);
+/* A newer request supersedes the job under way (if any): it stops at its
+ * next safe point (before the chain run, or after it before the top rows
+ * and the samples); its result is dropped anyway. */
+void ex_job_cancel(struct ex_job *j);
 /* A collected job back to EXJ_IDLE (the main thread's, after EXJ_DONE). */
 void ex_job_idle(struct ex_job *j);
 /* The state (enum above), read under the lock. */

@@ -11,7 +11,14 @@
  *   evaluators the background scores of the current setting (every
  *              evaluator over the file, explorer_eval_work slices) on a
  *              [256, 262144] synthetic file: total and largest slice;
- *   sweep view the same for the sweep view's default temperatures.
+ *   sweep view the same for the sweep view's default temperatures;
+ *   comparison the comparison view's per-step divergence of two
+ *              synthetic [32, 262144] files (written to /tmp, removed);
+ *              the background parts twice: as the terminal runs them
+ *              (threaded: the chain runs on workers, the main thread's
+ *              slices only read steps) and as scripts do (one thread),
+ *              each with the main thread's CPU (slices), the wall clock
+ *              and the CPU of all threads.
  * Times are this thread's CPU time (robust to a busy machine); the slice
  * budget is the app's (tui/app.h WORK_SLICE_NS, 1 ms) unless BENCH_SLICE_NS says.
  * BENCH_PRESET=hf|llama.cpp|vllm limits the background parts to one
@@ -20,6 +27,7 @@
 #include "base/clock.h"
 #include "explorer/explorer.h"
 #include "explorer/explorer_eval.h"
+#include "explorer/explorer_wake.h"
 #include "input/synth_source.h"
 #include "sampling/presets.h"
 #include "sampling/topn.h"
@@ -28,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static int cmp_d(const void *a, const void *b)
 {
@@ -124,47 +133,135 @@ static void per_key(uint32_t V, enum preset sys, int defaults)
 }
 
 /* Background work until done (the sequence numbers with `seq`, else the
- * evaluators): total CPU ms and the largest slice. */
-static void drain(struct explorer_eval *xe, struct explorer *ex, long slice_ns, int seq, double *total,
-                  double *max_slice, int *slices)
+ * evaluators), slice by slice as the app runs it (app.c): the main
+ * thread's CPU per slice (what a key may wait behind); with workers
+ * (threaded, async, slice_nowait: the terminal's explorer) a slice that
+ * leaves a worker running returns EX_WAIT and the bench sleeps on the
+ * wake-up pipe outside the slice, as the loop's poll does. Also the wall
+ * clock and the process's CPU (main thread and workers) of the whole. */
+struct drained { double main_ms, max_slice, wall_ms, proc_ms; int slices; };
+
+static double process_cpu_ms(void)
 {
-    *total = *max_slice = 0;
-    *slices = 0;
+    struct timespec t;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec * 1e-6;
+}
+
+static void drain(struct explorer_eval *xe, struct explorer *ex, long slice_ns, int seq, struct drained *d)
+{
+    memset(d, 0, sizeof *d);
+    double w0 = clock_s() * 1e3, p0 = process_cpu_ms();
     for (;;) {
         double t0 = clock_thread_ms();
         unsigned fl = seq ? explorer_work(ex, slice_ns) : explorer_eval_work(xe, ex, slice_ns);
-        double d = clock_thread_ms() - t0;
-        *total += d;
-        if (d > *max_slice) *max_slice = d;
-        ++*slices;
+        double t = clock_thread_ms() - t0;
+        d->main_ms += t;
+        if (t > d->max_slice) d->max_slice = t;
+        d->slices++;
         if (!(fl & EX_BUSY)) break;
+        if (fl & EX_WAIT) ex_wake_wait(250);
     }
+    d->wall_ms = clock_s() * 1e3 - w0;
+    d->proc_ms = process_cpu_ms() - p0;
 }
 
-static void background(uint32_t V, uint32_t steps, enum preset sys, int defaults, long slice_ns)
+static void drained_line(uint32_t steps, uint32_t V, enum preset sys, const char *what, const char *part,
+                         const struct drained *d)
+{
+    printf("  [%u, %u] %s %s: %-28s main thread %6.0f ms CPU in %5d slices, max slice %5.2f ms; "
+           "%6.0f ms wall, %6.0f ms CPU all threads\n", steps, V, preset_name(sys), what, part, d->main_ms,
+           d->slices, d->max_slice, d->wall_ms, d->proc_ms);
+}
+
+/* threaded: as the terminal's explorer (every chain run on a worker);
+ * else as scripts and outputs (everything on this thread) */
+static void background(uint32_t V, uint32_t steps, enum preset sys, int defaults, long slice_ns, int threaded)
 {
     struct explorer ex;
-    if (open_synth(&ex, V, steps)) return;
+    explorer_init(&ex);
+    ex.threaded = ex.async = ex.slice_nowait = threaded;
+    struct source *s;
+    struct ls_error err = {0};
+    if (source_synthetic(V, steps, 1, &s, &err) || explorer_set_source(&ex, s, &err)) {
+        ls_error_print(&err, stderr);
+        return;
+    }
     set_system(&ex, sys, defaults);
     struct explorer_eval xe;
     explorer_eval_init(&xe);
-    explorer_update(&ex);
+    explorer_update_whole(&ex);
     explorer_eval_update(&xe, &ex);
-    double tot, mx;
-    int sl;
+    struct drained d;
     const char *what = defaults ? "defaults" : "all off";
-    drain(&xe, &ex, slice_ns, 1, &tot, &mx, &sl);
-    printf("  [%u, %u] %s %s: sequence numbers %.0f ms in %d slices, max slice %.2f ms\n", steps, V,
-           preset_name(sys), what, tot, sl, mx);
-    drain(&xe, &ex, slice_ns, 0, &tot, &mx, &sl);
-    printf("  [%u, %u] %s %s: evaluators %.0f ms in %d slices, max slice %.2f ms\n", steps, V, preset_name(sys),
-           what, tot, sl, mx);
+    char part[64];
+    drain(&xe, &ex, slice_ns, 1, &d);
+    drained_line(steps, V, sys, what, "sequence numbers", &d);
+    drain(&xe, &ex, slice_ns, 0, &d);
+    drained_line(steps, V, sys, what, "evaluators", &d);
     explorer_eval_sweep_set(&xe, NULL);
-    drain(&xe, &ex, slice_ns, 0, &tot, &mx, &sl);
-    printf("  [%u, %u] %s %s: sweep view (%d temperatures) %.0f ms in %d slices, max slice %.2f ms\n", steps, V,
-           preset_name(sys), what, xe.n_temps, tot, sl, mx);
+    drain(&xe, &ex, slice_ns, 0, &d);
+    snprintf(part, sizeof part, "sweep view (%d temperatures)", xe.n_temps);
+    drained_line(steps, V, sys, what, part, &d);
     explorer_eval_free(&xe);
     explorer_free(&ex);
+}
+
+/* src's steps as a [steps, V] float32 .npy at a mkstemp path: 0 or -1 */
+static int write_npy(struct source *src, char *path)
+{
+    int fd = mkstemp(path);
+    if (fd < 0) return -1;
+    FILE *f = fdopen(fd, "wb");
+    float *z = malloc((size_t)src->vocab_size * sizeof *z);
+    char hdr[128];
+    memset(hdr, ' ', sizeof hdr);
+    int n = snprintf(hdr + 10, sizeof hdr - 10, "{'descr': '<f4', 'fortran_order': False, 'shape': (%u, %u), }",
+                     src->n_steps, src->vocab_size);
+    hdr[10 + n] = ' ';
+    memcpy(hdr, "\x93NUMPY\x01\x00\x76\x00", 10);   /* header length 118: data at 128 */
+    hdr[127] = '\n';
+    int bad = !f || !z || fwrite(hdr, 1, sizeof hdr, f) != sizeof hdr;
+    for (uint32_t t = 0; !bad && t < src->n_steps; t++) {
+        struct step_info si;
+        struct ls_error e = {0};
+        bad = source_read_step(src, t, z, &si, &e) || fwrite(z, sizeof *z, src->vocab_size, f) != src->vocab_size;
+    }
+    free(z);
+    if (f) bad |= fclose(f) != 0;
+    else close(fd);
+    return bad ? -1 : 0;
+}
+
+/* The comparison view (:compare) of two synthetic [steps, V] files: its
+ * per-step divergence, slice by slice as the app runs it. */
+static void compare_view(uint32_t V, uint32_t steps, long slice_ns, int threaded)
+{
+    char pa[] = "/tmp/bench_xdiff_a_XXXXXX", pb[] = "/tmp/bench_xdiff_b_XXXXXX", cmd[64];
+    struct source *s[2] = { NULL, NULL };
+    struct ls_error err = {0};
+    int bad = 0;
+    for (int k = 0; k < 2 && !bad; k++)
+        bad = source_synthetic(V, steps, (uint64_t)k + 1, &s[k], &err) || write_npy(s[k], k ? pb : pa);
+    for (int k = 0; k < 2; k++) if (s[k]) source_close(s[k]);
+    struct explorer ex;
+    struct explorer_eval xe;
+    explorer_init(&ex);
+    explorer_eval_init(&xe);
+    ex.threaded = ex.async = ex.slice_nowait = threaded;
+    snprintf(cmd, sizeof cmd, "compare %s", pb);
+    if (!bad && !explorer_open(&ex, pa, &err)) {
+        explorer_update_whole(&ex);
+        xe.live = 1;   /* no evaluator scores: the comparison alone */
+        explorer_eval_command(&xe, &ex, cmd);
+        struct drained d;
+        drain(&xe, &ex, slice_ns, 0, &d);
+        drained_line(steps, V, PRESET_HF, "raw", "comparison view", &d);
+    }
+    explorer_eval_free(&xe);
+    explorer_free(&ex);
+    unlink(pa);
+    unlink(pb);
 }
 
 int main(void)
@@ -186,8 +283,14 @@ int main(void)
             per_key(262144, (enum preset)s, 0);
             per_key(262144, (enum preset)s, 1);
         }
-    printf("explorer background work (slice budget %.1f ms):\n", (double)slice_ns * 1e-6);
-    if (want == PRESET_CUSTOM || want == PRESET_HF) background(262144, steps, PRESET_HF, 0, slice_ns);
-    if (want == PRESET_CUSTOM || want == PRESET_LLAMACPP) background(262144, steps, PRESET_LLAMACPP, 1, slice_ns);
+    for (int threaded = 1; threaded >= 0; threaded--) {
+        printf("explorer background work (slice budget %.1f ms; %s):\n", (double)slice_ns * 1e-6,
+               threaded ? "as the terminal: chain runs on workers, the main thread reads steps"
+                        : "as scripts and outputs: all on the main thread");
+        if (want == PRESET_CUSTOM || want == PRESET_HF) background(262144, steps, PRESET_HF, 0, slice_ns, threaded);
+        if (want == PRESET_CUSTOM || want == PRESET_LLAMACPP)
+            background(262144, steps, PRESET_LLAMACPP, 1, slice_ns, threaded);
+        compare_view(262144, 32, slice_ns, threaded);
+    }
     return 0;
 }

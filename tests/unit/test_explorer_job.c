@@ -52,6 +52,7 @@ static void settle(struct explorer *ex)
     for (int n = 0; explorer_result_pending(ex); n++) {
         assert_true(n < 100);
         ex_job_wait(ex->job);
+        if (ex->job2) ex_job_wait(ex->job2);
         explorer_update(ex);
     }
 }
@@ -247,6 +248,41 @@ static void test_superseded_dropped(void **st)
     explorer_free(&ref);
 }
 
+/* Keys faster than the runs: each newer key starts at once on the free
+ * key job (the run it superseded is cancelled or finishes, and is
+ * dropped), and after a key only its own result is ever swapped in: one
+ * result per burst, the newest, bit for bit the waiting explorer's. */
+static void test_newer_key_starts_at_once(void **st)
+{
+    (void)st;
+    struct explorer ex, ref;
+    open_synth(&ex, 1, 1);
+    open_synth(&ref, 0, 0);
+    assert_non_null(ex.job2);
+    for (int i = 0; i < 24; i++) {
+        for (int k = 0; k < 3; k++) {   /* a burst: no settling between the keys */
+            key_mixed(&ex, 3 * i + k);
+            key_mixed(&ref, 3 * i + k);
+            int running = ex_job_state(ex.job) == EXJ_QUEUED || ex_job_state(ex.job2) == EXJ_QUEUED;
+            int one_free = ex_job_state(ex.job) == EXJ_IDLE || ex_job_state(ex.job2) == EXJ_IDLE;
+            int recompute = (ex.stale & EX_RECOMPUTE) == EX_RECOMPUTE;
+            explorer_update(&ex);
+            if (recompute && running && one_free) {   /* the newest went to the free job */
+                struct ex_job *n = ex.job->gen == ex.req_gen ? ex.job : ex.job2;
+                assert_true(n->gen == ex.req_gen);
+                assert_int_equal(ex.stale & EX_RECOMPUTE, 0);
+            }
+        }
+        uint64_t gen = ex.res_gen;
+        settle(&ex);
+        explorer_update(&ref);
+        assert_true(ex.res_gen <= gen + 1);   /* the burst's last key's result only */
+        assert_same_front(&ex, &ref);
+    }
+    explorer_free(&ex);
+    explorer_free(&ref);
+}
+
 /* Not async (scripts, tests, outputs): every update waits, threaded or
  * not, so nothing shown depends on thread timing; no pending row ever. */
 static void test_sync_waits(void **st)
@@ -337,6 +373,7 @@ int main(void)
         cmocka_unit_test(test_same_as_sync),
         cmocka_unit_test(test_history_same),
         cmocka_unit_test(test_superseded_dropped),
+        cmocka_unit_test(test_newer_key_starts_at_once),
         cmocka_unit_test(test_sync_waits),
         cmocka_unit_test(test_seq_same),
     };
