@@ -23,12 +23,15 @@
 #include "base/vmath_double.h"
 #include "base/vmath_float.h"
 #include "base/vmath_prob.h"
+#include "base/vmath_seq.h"
 
-#define VM_PATH(SUFFIX, ATTR, EXPB, FDIVB, W, DIVB, TW)                                                \
+#define VM_PATH(SUFFIX, ATTR, EXPB, FDIVB, W, DIVB, TW, SEQB, ABOVE, CUMB, DENT)                                                \
     ATTR static void scan_##SUFFIX(const float *z, size_t n, struct vm_scan *o, float thr, int32_t *ids, \
                                    size_t cap, size_t *m) { scan##W(z, n, o, thr, ids, cap, m); }     \
     ATTR static double exp_##SUFFIX(const float *z, size_t n, double sh, double sc, double *out,       \
-                                    double *ed, const float *pf) { return EXPB(z, n, 0, 1.0f, sh, sc, out, ed, pf); } \
+                                    double *ed, const float *pf)                                       \
+    { /* scale 1 (the raw softmax): x * 1 is x, one multiply less per lane */                         \
+      return sc == 1.0 ? EXPB(z, n, 0, 1.0f, sh, 1.0, out, ed, pf) : EXPB(z, n, 0, 1.0f, sh, sc, out, ed, pf); } \
     ATTR static double expdiv_##SUFFIX(const float *z, size_t n, float T, double sh, double *out,      \
                                        double *ed) { return EXPB(z, n, 1, T, sh, 1.0, out, ed, NULL); } \
     ATTR static void divide_##SUFFIX(const double *a, size_t n, double s, double *o) { DIVB(a, n, s, o); } \
@@ -39,7 +42,13 @@
     { return collect##W(z, n, thr, ids); }                                                            \
     ATTR static size_t absgt_##SUFFIX(const float *z, size_t n, double thr) { return absgt##W(z, n, thr); } \
     ATTR static void iota_##SUFFIX(int32_t *a, size_t n) { iota##W(a, n); }                           \
-    ATTR static size_t nfabs_##SUFFIX(const float *z, size_t n, double thr, size_t *o) { return nfabs##W(z, n, thr, o); } \
+    ATTR static size_t nfabs_##SUFFIX(const float *z, size_t n, double thr, size_t *o)                \
+    { return nfabsscan##W(z, n, thr, o, NULL); }                                                       \
+    ATTR static int scanrank_##SUFFIX(const float *z, size_t n, struct vm_rank *q, float lo, float hi, float top, \
+                                      float pre, struct vm_scan *o)                                    \
+    { return scanrank##W(z, n, q, lo, hi, top, pre, o); }                                              \
+    ATTR static size_t nfscan_##SUFFIX(const float *z, size_t n, double thr, size_t *o, struct vm_scan *sc)  \
+    { return nfabsscan##W(z, n, thr, o, sc); }                                                         \
     ATTR static void fdivonly_##SUFFIX(const float *z, size_t n, float T, float *y) { fdivonly##W(z, n, T, y); } \
     ATTR static double expfsum_##SUFFIX(const float *z, size_t n, float c, float m, float zmin, int32_t *ids, \
                                         size_t *n_ids, double *sx, size_t *nb)                           \
@@ -48,14 +57,26 @@
                                     double lnS, double *t) { terms##TW(p, z, n, off, invT, lnS, t); }     \
     ATTR static uint32_t above_##SUFFIX(const double *p, uint32_t lo, uint32_t hi, double pt, int eq,      \
                                         double thr, int32_t *ids, uint32_t *m, uint32_t cap)              \
-    { return count_above4(p, lo, hi, pt, eq, thr, ids, m, cap); }
+    { return ABOVE(p, lo, hi, pt, eq, thr, ids, m, cap); }                                     \
+    ATTR static double cum_##SUFFIX(const double *x, size_t n, double *cum, double s0)                \
+    { return CUMB(s0, x, n, cum); }                                                                    \
+    ATTR static void bsums_##SUFFIX(const double *p, size_t n, size_t B, double *pre)                 \
+    { block_sums4(p, n, B, pre); }                                                                     \
+    ATTR static double divsum_##SUFFIX(const double *a, size_t n, double d, double *out, double s0)      \
+    { DIVIDE_SUM_BODY(DIVB, SEQB) }                                                                          \
+    ATTR static double divent_##SUFFIX(const double *q, const float *z, size_t n, double S, double off,   \
+                                       double invT, double lnS, double *p)                               \
+    { DENT }
 
 #if defined(__x86_64__) && defined(__GNUC__)
-VM_PATH(avx512, TARGET_512, exp_body8, fdiv_body8, 16, divide_fma8, 8)
-VM_PATH(avx2, TARGET_AVX2, exp_body, fdiv_body, 8, divide_fma4, 4)
+VM_PATH(avx512, TARGET_512, exp_body8, fdiv_body8, 16, divide_fma8, 8, seq_block8, count_above8, cum8,
+        return divent8(q, z, n, S, off, invT, lnS, p);)
+VM_PATH(avx2, TARGET_AVX2, exp_body, fdiv_body, 8, divide_fma4, 4, seq_block4, count_above4, cum_plain,
+        DIVIDE_ENTROPY_BODY(divide_fma4, terms4, seq_block4))
 #define VM_X86 1
 #endif
-VM_PATH(portable, , exp_body, fdiv_body, 4, divide_body, 4)
+VM_PATH(portable, , exp_body, fdiv_body, 4, divide_body, 4, seq_plain, count_above4, cum_plain,
+        DIVIDE_ENTROPY_BODY(divide_body, terms4, seq_plain))
 
 struct vm_ops {
     const char *name;
@@ -68,17 +89,23 @@ struct vm_ops {
     size_t (*collect)(const float *, size_t, double, int32_t *);
     size_t (*abs_gt)(const float *, size_t, double);
     size_t (*nf_abs_gt)(const float *, size_t, double, size_t *);
+    size_t (*nf_abs_scan)(const float *, size_t, double, size_t *, struct vm_scan *);
+    int (*scan_rank)(const float *, size_t, struct vm_rank *, float, float, float, float, struct vm_scan *);
     void (*iota)(int32_t *, size_t);
     void (*fdiv_only)(const float *, size_t, float, float *);
     double (*expf_sum)(const float *, size_t, float, float, float, int32_t *, size_t *, double *, size_t *);
     void (*terms)(const double *, const float *, uint32_t, double, double, double, double *);
     uint32_t (*above)(const double *, uint32_t, uint32_t, double, int, double, int32_t *, uint32_t *, uint32_t);
+    double (*div_sum)(const double *, size_t, double, double *, double);
+    double (*cum)(const double *, size_t, double *, double);
+    void (*block_sums)(const double *, size_t, size_t, double *);
+    double (*div_ent)(const double *, const float *, size_t, double, double, double, double, double *);
 };
 
 /* one path's row of the table, its kernels in the order of struct vm_ops */
 #define VM_ROW(S)                                                                                      \
     { #S, scan_##S, exp_##S, expdiv_##S, divide_##S, nonfinite_##S, fdiv_##S, collect_##S, absgt_##S,    \
-      nfabs_##S, iota_##S, fdivonly_##S, expfsum_##S, terms_##S, above_##S }
+      nfabs_##S, nfscan_##S, scanrank_##S, iota_##S, fdivonly_##S, expfsum_##S, terms_##S, above_##S, divsum_##S, cum_##S, bsums_##S, divent_##S }
 
 static const struct vm_ops paths[] = {
     VM_ROW(portable),
@@ -140,6 +167,17 @@ double vm_exp_fdiv_shift(const float *z, size_t n, float T, double shift, double
     return ops()->exp_div(z, n, T, shift, out, sum_ed);
 }
 void vm_divide(double *a, size_t n, double s) { ops()->divide(a, n, s, a); }
+double vm_divide_sum(const double *a, size_t n, double d, double *out, double s0)
+{
+    return ops()->div_sum(a, n, d, out, s0);
+}
+double vm_prefix_sums(const double *x, size_t n, double *cum, double s0) { return ops()->cum(x, n, cum, s0); }
+void vm_block_sums(const double *p, size_t n, size_t block, double *pre) { ops()->block_sums(p, n, block, pre); }
+double vm_divide_entropy(const double *q, const float *z, size_t n, double S, double off, double invT, double lnS,
+                         double *p)
+{
+    return ops()->div_ent(q, z, n, S, off, invT, lnS, p);
+}
 void vm_divide_into(const double *a, size_t n, double s, double *out) { ops()->divide(a, n, s, out); }
 size_t vm_count_nonfinite(const float *z, size_t n) { return ops()->nonfinite(z, n); }
 double vm_exp_fdiv(const float *z, size_t n, float T, double shift, float *y, double *out)
@@ -203,6 +241,16 @@ size_t vm_count_abs_gt(const float *z, size_t n, double thr) { return ops()->abs
 size_t vm_count_nonfinite_abs_gt(const float *z, size_t n, double thr, size_t *n_over)
 {
     return ops()->nf_abs_gt(z, n, thr, n_over);
+}
+size_t vm_scan_abs_gt(const float *z, size_t n, double thr, size_t *n_over, struct vm_scan *out)
+{
+    return ops()->nf_abs_scan(z, n, thr, n_over, out);
+}
+int vm_scan_rank(const float *z, size_t n, struct vm_rank *q, struct vm_scan *out)
+{
+    /* a NaN prefilter threshold (none) is a NaN float: no value passes */
+    return ops()->scan_rank(z, n, q, float_at_or_above(q->lo), float_at_or_below(q->hi), float_at_or_above(q->top),
+                            float_at_or_above(q->pre), out);
 }
 const char *vm_path_name(void) { return ops()->name; }
 

@@ -96,6 +96,29 @@ void vm_divide(double *a, size_t n, double s);
 /* out[i] = a[i] / s (the same bits; out may be a, not otherwise overlap it). */
 void vm_divide_into(const double *a, size_t n, double s, double *out);
 
+/* The bits of the loop `s = s0; for (i < n) { q = a[i] / d; if (out)
+ * out[i] = q; s += q; }` (out may be a or NULL; d == 1: a plain sum),
+ * in one vector pass: the quotients as vm_divide_into's, the sum in index
+ * order exactly (vmath_seq.h). */
+double vm_divide_sum(const double *a, size_t n, double d, double *out, double s0);
+
+/* cum[i] = s0 + x[0] + ... + x[i], every one the bits of the loop `s =
+ * s0; for (i < n) cum[i] = s += x[i];` (returns s), in vector lanes where
+ * that is exact (vmath_seq.h; AVX-512, the loop elsewhere). */
+double vm_prefix_sums(const double *x, size_t n, double *cum, double s0);
+
+/* pre[0] = 0 and pre[b + 1] = pre[b] + the sum of p over block b (block
+ * values from b * block; block a multiple of 8, the last one may be
+ * short): the same bits on every path, not a sequential sum's (for a
+ * prefix whose readers allow any order, with an error bound). */
+void vm_block_sums(const double *p, size_t n, size_t block, double *pre);
+
+/* vm_divide_into(q, n, S, p), vm_entropy_terms(p, z, n, off, invT, lnS, t)
+ * and the sum of t in index order from +0 (returned), in one pass without
+ * storing t: the same bits. */
+double vm_divide_entropy(const double *q, const float *z, size_t n, double S, double off, double invT, double lnS,
+                         double *p);
+
 /* Ids i (ascending) with (double)z[i] >= thr, into ids; returns the count.
  * Non-finite z never pass (callers use this on finite steps). */
 size_t vm_collect_ge(const float *z, size_t n, double thr, int32_t *ids);
@@ -110,6 +133,29 @@ size_t vm_count_abs_gt(const float *z, size_t n, double thr);
 /* vm_count_nonfinite's count, and vm_count_abs_gt's into *n_over, in one
  * pass over z. */
 size_t vm_count_nonfinite_abs_gt(const float *z, size_t n, double thr, size_t *n_over);
+
+/* vm_count_nonfinite_abs_gt and vm_scan (into *out) in one pass; returns
+ * the non-finite count (out's n_nonfinite). */
+size_t vm_scan_abs_gt(const float *z, size_t n, double thr, size_t *n_over, struct vm_scan *out);
+
+/* vm_scan_rank's request and answers (thresholds compare with (double)z). */
+struct vm_rank {
+    double lo, hi, top;            /* in: a band [lo, hi] and a top threshold */
+    int32_t *top_ids, *band_ids;   /* in: cap entries each */
+    uint32_t cap;
+    double pre;                    /* in: vm_scan_collect's threshold (NaN: none) */
+    int32_t *pre_ids;              /* in: pre_cap entries (NULL: none) */
+    size_t pre_cap;
+    uint32_t n_gt, n_top, n_band;  /* out: z > hi; z >= top; lo <= z <= hi */
+    size_t n_pre;                  /* out: vm_scan_collect's answer (SIZE_MAX: none) */
+};
+
+/* vm_scan (into *out), and in the same pass: vm_scan_collect's list for
+ * q->pre (q->n_pre as it returns), and for a step whose values are all
+ * finite the count of z > hi and the ids (ascending) of z >= top and of
+ * lo <= z <= hi; returns 0 when a value is not finite or one of these
+ * two lists is past cap (then only *out and the prefilter answer hold). */
+int vm_scan_rank(const float *z, size_t n, struct vm_rank *q, struct vm_scan *out);
 
 /* t[i] = p[i] * (lnS - ((z[i] - off) * invT)) for i < n: the entropy's
  * terms, each the scalar expression's IEEE result (a p of 0 gives +0). */

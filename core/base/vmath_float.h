@@ -198,12 +198,26 @@ ATTR INLINE void iota##W(int32_t *a, size_t n)                                  
     }                                                                                              \
     for (; i < n; i++) a[i] = (int32_t)i;                                                          \
 }                                                                                                  \
-/* nonfinite##W and absgt##W in one pass: the first (memory-bound) pass \
- * over a step pays for both */                                          \
-ATTR INLINE size_t nfabs##W(const float *z, size_t n, double thr, size_t *over)                        \
+/* The first index holding the maximum m of a finite step, as scan##W   \
+ * finds it (the first block with a match), into out */                  \
+ATTR INLINE void firstmax##W(const float *z, size_t n, float m, struct vm_scan *out)               \
+{                                                                                                  \
+    VF mv = (VF){0} + m;                                                                           \
+    size_t i = 0;                                                                                  \
+    for (; i + W <= n && !anyf##W(ldf##W(z + i) == mv); i += W) {}                                 \
+    for (; i < n; i++) if (z[i] == m) break;                                                       \
+    out->n_nonfinite = 0;                                                                          \
+    out->argmax = (int64_t)i;                                                                      \
+    out->max = (double)z[i];                                                                       \
+}                                                                                                  \
+/* The non-finite count and the clipping count (finite |z| > thr) in one \
+ * pass (the first, memory-bound pass over a step pays for both), and   \
+ * with out scan##W's answer (max, argmax) from the same pass when every \
+ * value is finite (else scan##W's own pass: the rare step) */           \
+ATTR INLINE size_t nfabsscan##W(const float *z, size_t n, double thr, size_t *over, struct vm_scan *out) \
 {                                                                                                  \
     float f = float_at_or_below(thr);                                                              \
-    VF fv = (VF){0} + f;                                                                           \
+    VF fv = (VF){0} + f, mx = (VF){0} - INFINITY;                                                  \
     VI bad = {0}, cnt = {0};                                                                       \
     size_t i = 0, m = 0, o = 0;                                                                    \
     for (; i + W <= n; i += W) {                                                                   \
@@ -212,14 +226,63 @@ ATTR INLINE size_t nfabs##W(const float *z, size_t n, double thr, size_t *over) 
         VF a = self##W(fin, v, (VF){0});                                                           \
         bad += fin + 1;                                                                            \
         cnt -= (a > fv) | (a < -fv);                                                               \
+        mx = maxf##W(a, mx); /* the finite lanes' (a 0 for the others: only when none is) */      \
     }                                                                                              \
     for (int k = 0; k < W; k++) m += (size_t)bad[k], o += (size_t)cnt[k];                          \
+    float mf = -INFINITY;                                                                          \
+    for (int k = 0; k < W; k++) if (mx[k] > mf) mf = mx[k];                                        \
     for (; i < n; i++) {                                                                           \
         m += !isfinite(z[i]);                                                                      \
         o += isfinite(z[i]) && fabs((double)z[i]) > thr;                                           \
+        if (isfinite(z[i]) && z[i] > mf) mf = z[i];                                                \
     }                                                                                              \
     *over = o;                                                                                     \
+    if (!out) return m;                                                                            \
+    if (m || n == 0) scan##W(z, n, out, 0.0f, NULL, 0, NULL);                                      \
+    else firstmax##W(z, n, mf, out);                                                               \
     return m;                                                                                      \
+}                                                                                                  \
+/* scan##W's answer and in the same pass vm_scan_rank's counts and lists \
+ * (vmath.h: q's thresholds as floats, q->pre NaN: no prefilter list);  \
+ * returns whether the rank lists hold (a finite step, none past cap)   */ \
+ATTR INLINE int scanrank##W(const float *z, size_t n, struct vm_rank *q, float lo, float hi, float top, float pre, \
+                            struct vm_scan *out)                                                   \
+{                                                                                                  \
+    VF lv = (VF){0} + lo, hv = (VF){0} + hi, tv = (VF){0} + top, pv = (VF){0} + pre;                \
+    VF mx = (VF){0} - INFINITY, nf = {0};                                                          \
+    VI cnt = {0};                                                                                  \
+    size_t i = 0, c = 0, pcap = q->pre_ids ? q->pre_cap : 0;                                       \
+    uint32_t a = 0, b = 0, g = 0, cap = q->cap;                                                    \
+    int ok = 1, pok = q->pre_ids != NULL && pre == pre; /* a NaN threshold: none */                 \
+    for (; i + W <= n; i += W) {                                                                   \
+        VF v = ldf##W(z + i);                                                                      \
+        mx = maxf##W(v, mx);                                                                       \
+        nf += v - v;                                                                               \
+        cnt -= v > hv;                                                                             \
+        unsigned bits = maskbits##W((v >= tv) | ((v >= lv) & (v <= hv)) | (v >= pv));              \
+        for (; bits; bits &= bits - 1) {                                                           \
+            size_t j = i + (size_t)__builtin_ctz(bits);                                            \
+            if (z[j] >= top) { if (a == cap) ok = 0; else q->top_ids[a++] = (int32_t)j; }          \
+            if (z[j] >= lo && z[j] <= hi) { if (b == cap) ok = 0; else q->band_ids[b++] = (int32_t)j; } \
+            if (z[j] >= pre && pok) { if (c == pcap) pok = 0; else q->pre_ids[c++] = (int32_t)j; } \
+        }                                                                                          \
+    }                                                                                              \
+    float mf = -INFINITY;                                                                          \
+    for (int k = 0; k < W; k++) { g += (uint32_t)cnt[k]; if (mx[k] > mf) mf = mx[k]; }             \
+    int bad = anyf##W(nf != nf);                                                                   \
+    for (; i < n; i++) {                                                                           \
+        bad |= !isfinite(z[i]);                                                                    \
+        if (z[i] > mf) mf = z[i];                                                                  \
+        g += z[i] > hi;                                                                            \
+        if (z[i] >= top) { if (a == cap) ok = 0; else q->top_ids[a++] = (int32_t)i; }              \
+        if (z[i] >= lo && z[i] <= hi) { if (b == cap) ok = 0; else q->band_ids[b++] = (int32_t)i; } \
+        if (z[i] >= pre && pok) { if (c == pcap) pok = 0; else q->pre_ids[c++] = (int32_t)i; }     \
+    }                                                                                              \
+    q->n_pre = pok && !bad ? c : SIZE_MAX;                                                         \
+    if (bad || n == 0) { scan##W(z, n, out, 0.0f, NULL, 0, NULL); return 0; }                      \
+    firstmax##W(z, n, mf, out);                                                                    \
+    q->n_gt = g, q->n_top = a, q->n_band = b;                                                      \
+    return ok;                                                                                     \
 }                                                                                                  \
 ATTR INLINE void fdivonly##W(const float *z, size_t n, float T, float *y)                               \
 {                                                                                                  \

@@ -13,6 +13,10 @@
 
 #include "base/vmath_lanes.h"
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
+
 #include <stdint.h>
 #include <string.h>
 
@@ -73,5 +77,56 @@ INLINE uint32_t count_above4(const double *p, uint32_t lo, uint32_t hi, double p
     }
     return n + (uint32_t)(c[0] + c[1] + c[2] + c[3]);
 }
+
+/* pre[b + 1] = pre[b] + the sum of p[b B .. b B + B) for each block b of
+ * B values (B a multiple of 8; the last block may be short), pre[0] = 0:
+ * each block's sum in two 4-lane chains added in one fixed order, the
+ * same bits on every path (a prefix for draws certified by an error bound
+ * that holds for any order: draw_blocks.c) */
+INLINE void block_sums4(const double *p, size_t n, size_t B, double *pre)
+{
+    double s = 0.0;
+    pre[0] = 0.0;
+    for (size_t i = 0, b = 0; i < n; i += B, b++) {
+        size_t k = n - i < B ? n - i : B, j = 0;
+        v4d a0 = {0}, a1 = {0};
+        for (; j + 8 <= k; j += 8) {
+            v4d x, y;
+            memcpy(&x, p + i + j, sizeof x);
+            memcpy(&y, p + i + j + 4, sizeof y);
+            a0 += x;
+            a1 += y;
+        }
+        v4d a = a0 + a1;
+        double t = (a[0] + a[1]) + (a[2] + a[3]);
+        for (; j < k; j++) t += p[i + j];
+        s += t;
+        pre[b + 1] = s;
+    }
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+/* count_above4 on AVX-512 masks: a compare into a mask and a popcount per
+ * 8 values, the collecting branch only where a mask of p >= thr has a
+ * lane (the same count, the same ids in the same order) */
+TARGET_512 INLINE uint32_t count_above8(const double *p, uint32_t lo, uint32_t hi, double pt, int eq, double thr,
+                                        int32_t *ids, uint32_t *m, uint32_t cap)
+{
+    const __m512d P = _mm512_set1_pd(pt), TH = _mm512_set1_pd(thr);
+    uint32_t i = lo, n = 0;
+    for (; i + 8 <= hi; i += 8) {
+        __m512d v = _mm512_loadu_pd(p + i);
+        __mmask8 a = eq ? _mm512_cmp_pd_mask(v, P, _CMP_GE_OQ) : _mm512_cmp_pd_mask(v, P, _CMP_GT_OQ);
+        n += (uint32_t)__builtin_popcount((unsigned)a);
+        if (!ids) continue;
+        unsigned g = _mm512_cmp_pd_mask(v, TH, _CMP_GE_OQ);
+        for (; g; g &= g - 1) {
+            if (*m < cap) ids[*m] = (int32_t)(i + (uint32_t)__builtin_ctz(g));
+            ++*m;
+        }
+    }
+    return n + count_above4(p, i, hi, pt, eq, thr, ids, m, cap);
+}
+#endif
 
 #endif

@@ -371,8 +371,9 @@ int eval_step_compute(struct eval_run *r, struct eval_worker *w)
     uint32_t step = w->step;
     /* the step's first pass: its non-finite count and (the same for every
      * setting, eval_clipping.c reports it) its clipping count together */
-    size_t n_over = 0, bad = vm_count_nonfinite_abs_gt(w->logits, r->V, r->cfg.clip_threshold, &n_over);
+    size_t n_over = 0, bad = vm_scan_abs_gt(w->logits, r->V, r->cfg.clip_threshold, &n_over, &w->ws.scan_pre);
     w->n_over = (uint32_t)n_over;
+    w->ws.scan_z = NULL; /* the scan is handed to the chain just before its run (below) */
     if (bad == 0 && w->si.nonfinite_deferred) { /* a lent step's counts (w->info is &w->si): none */
         w->si.n_nan = w->si.n_posinf = w->si.n_neginf = 0;
         w->si.nonfinite_deferred = 0;
@@ -385,6 +386,8 @@ int eval_step_compute(struct eval_run *r, struct eval_worker *w)
     }
     chain_ws_set_context(&w->ws, r->rec, step, 0, step, r->cfg.seed);
     w->ws.prefetch = w->next;
+    w->ws.scan_z = w->logits; /* the first run on the step takes the scan above (chain_ws.scan_z) */
+    w->ws.scan_n = r->V;
     for (size_t k = 0; w->batch && k < r->n_set; k++) {
         int rc = compute_setting(r, w, k);
         if (rc) return rc;

@@ -13,7 +13,6 @@
  * machine and vector path gives the same bits. */
 #include "sampling/stage.h"
 #include "sampling/select.h"
-#include "sampling/seqsum.h"
 #include "base/vmath.h"
 
 #include <math.h>
@@ -26,6 +25,7 @@ int chain_result_init(struct chain_result *r, uint32_t V)
 {
     memset(r, 0, sizeof *r);
     r->V = V;
+    r->tr_id = -1;
     size_t n = V ? V : 1;
     r->p_raw = malloc(n * sizeof *r->p_raw);
     r->p = calloc(n, sizeof *r->p); /* zero outside kept, as every run leaves it */
@@ -37,8 +37,9 @@ int chain_result_init(struct chain_result *r, uint32_t V)
 
 void chain_result_free(struct chain_result *r)
 {
-    free(r->p_raw); free(r->p); free(r->cut_by); free(r->kept);
+    free(r->p_raw); free(r->p); free(r->cut_by); free(r->kept); free(r->tr_top); free(r->tr_band);
     memset(r, 0, sizeof *r);
+    r->tr_id = -1;
 }
 
 int chain_ws_init(struct chain_ws *ws, uint32_t V)
@@ -52,6 +53,7 @@ int chain_ws_init(struct chain_ws *ws, uint32_t V)
     ws->cand = malloc(n * sizeof *ws->cand);
     ws->q = malloc(n * sizeof *ws->q);
     ws->pre_thr = NAN;
+    ws->rank_hint = -1;
     if (!ws->finite || !ws->tmp || !ws->idx || !ws->cand || !ws->q) { chain_ws_free(ws); return LS_ELIMIT; }
     return LS_OK;
 }
@@ -104,6 +106,51 @@ static int prefilter_on(const struct chain *c, const struct params *p, const str
     return k0 < c->n && (c->order[k0] == STAGE_TOP_K || c->order[k0] == STAGE_MIN_P);
 }
 
+/* chain_top_rank's candidates (chain_result.tr_*): at most TR_TOP rows,
+ * TR_CAP ids per list */
+enum { TR_TOP = 512, TR_CAP = 4096 };
+
+static double get_z(const void *ctx, uint32_t i)
+{
+    float z = ((const float *)ctx)[i];
+    return isfinite(z) ? (double)z : -INFINITY;
+}
+
+/* The first pass with chain_top_rank's candidates for ws->rank_hint
+ * gathered from the logits (vm_scan_rank): the tokens whose logit lies
+ * more than d above the hinted token's surely have a larger p_raw, those
+ * more than d below a smaller one (p_raw is exp(z - max) / sum: a relative
+ * gap of d >= 2^-20 in exp's argument dwarfs our exp's error and every
+ * rounding, chain_top_rank checks that p_raw is normal), those within d
+ * are compared exactly later; and the tokens at or above a sampled
+ * threshold hold the top rows (checked against a bound later). 1 when sc
+ * is filled (with or without the candidates), 0: scan as usual. */
+static int scan_rank(const float *logits, uint32_t V, int pre, struct chain_ws *ws, struct chain_result *r,
+                     struct vm_scan *sc)
+{
+    int32_t id = ws->rank_hint;
+    double top;
+    if (ws->want != CHAIN_WANT_ALL || id < 0 || (uint32_t)id >= V || !isfinite(logits[id])) return 0;
+    if (!select_sample_threshold(get_z, logits, V, TR_TOP, &top) || !isfinite(top)) return 0;
+    if (!r->tr_top) r->tr_top = malloc(TR_CAP * sizeof *r->tr_top);
+    if (!r->tr_band) r->tr_band = malloc(TR_CAP * sizeof *r->tr_band);
+    if (!r->tr_top || !r->tr_band) return 0;
+    double zt = logits[id], d = 0x1p-20 * (fabs(zt) > 1.0 ? fabs(zt) : 1.0);
+    struct vm_rank q = { zt - d, zt + d, top, r->tr_top, r->tr_band, TR_CAP, pre ? ws->pre_thr : NAN,
+                         pre ? ws->pre_ids : NULL, PRE_CAP, 0, 0, 0, SIZE_MAX };
+    if (vm_scan_rank(logits, V, &q, sc)) {
+        r->tr_id = id;
+        r->tr_gt = q.n_gt, r->tr_ntop = q.n_top, r->tr_nband = q.n_band;
+        r->tr_bound = top; /* a logit: chain_top_rank makes it a p_raw bound */
+    }
+    if (pre) { /* the first cut's prefilter, as vm_scan_collect gives it */
+        ws->pre_n = q.n_pre == SIZE_MAX ? 0 : (uint32_t)q.n_pre;
+        ws->pre_valid = q.n_pre != SIZE_MAX;
+        ws->pre_at = ws->pre_thr;
+    }
+    return 1;
+}
+
 /* Pass 1: the first maximum and the non-finite count in one vector pass.
  * When every logit is finite (the usual step) the finite list is 0..V-1,
  * written once per buffer; otherwise the ids of the finite logits, and
@@ -112,13 +159,18 @@ static uint32_t scan_finite(const float *logits, uint32_t V, int pre, struct cha
                             struct chain_result *r)
 {
     struct vm_scan sc;
+    const float *given = ws->scan_z;
+    ws->scan_z = NULL; /* consumed here, whatever the logits */
     ws->pre_valid = 0;
     if (pre && !ws->pre_ids) ws->pre_ids = malloc(PRE_CAP * sizeof *ws->pre_ids);
-    if (pre && ws->pre_ids) { /* with the first cut's prefilter: no other pass over the vocabulary */
+    if (scan_rank(logits, V, pre && ws->pre_ids, ws, r, &sc)) { /* with chain_top_rank's candidates */
+    } else if (pre && ws->pre_ids) { /* with the first cut's prefilter: no other pass over the vocabulary */
         size_t m = vm_scan_collect(logits, V, ws->pre_thr, ws->pre_ids, PRE_CAP, &sc);
         ws->pre_n = m == SIZE_MAX ? 0 : (uint32_t)m;
         ws->pre_valid = m != SIZE_MAX;
         ws->pre_at = ws->pre_thr;
+    } else if (given == logits && ws->scan_n == V) { /* the caller's first pass scanned them (chain_ws.scan_z) */
+        sc = ws->scan_pre;
     } else {
         vm_scan(logits, V, &sc);
     }
@@ -234,6 +286,19 @@ static int use_fast(const struct chain *c, const struct params *p)
     return 1;
 }
 
+/* Whether the run will surely keep every token (only a positive
+ * temperature active, above the preset's greedy floor): its finish reads
+ * the step's raw total, so the raw division may sum it at once. A guess
+ * for speed only (the total is summed when read otherwise). */
+static int keeps_every(const struct chain *c, const struct params *p)
+{
+    for (int i = 0; i < c->n; i++) {
+        if (!stage_active(c->order[i], p)) continue;
+        if (c->order[i] != STAGE_TEMPERATURE || !(p->temperature > 0) || p->temperature < c->greedy_below) return 0;
+    }
+    return 1;
+}
+
 /* The stages in chain order, through the stage table; a stage whose
  * parameter is off is reported inactive and not run. */
 static void run_stages(struct stage_ctx *x)
@@ -253,34 +318,38 @@ static void run_stages(struct stage_ctx *x)
 }
 
 /* finish when every token is a candidate in id order (cand_iota): q is
- * contiguous, so the division is one vector pass (the same IEEE quotients
- * as the scalar loop), S over the raw q is the step's raw total (the same
- * sum in the same order), and the entropy sum keeps its order. */
-static void finish_every(struct stage_ctx *x, const float *logits, const double *q, double off, double invT)
+ * contiguous, so the division, the entropy terms and their sum (hf -=
+ * p_i * (l_i - lnS) over p_i > 0 in id order: the same sum as hf += p_i *
+ * (lnS - l_i), each term negated exactly, RN(a - b) being -RN(b - a); a
+ * zero p adds +0) are one vector pass (vm_divide_entropy: the scalar
+ * loop's quotients and sum), S over the raw q is the step's raw total (the
+ * same sum in the same order), and the sum of another q is vm_divide_sum's
+ * (the loop's bits). kept_all: the last run kept every token of this V,
+ * so kept holds 0..V-1 and every cut_by is CUT_NONE already (no stage of
+ * this run wrote them: a cut ends cand_iota). */
+static void finish_every(struct stage_ctx *x, const float *logits, const double *q, double off, double invT,
+                         int kept_all)
 {
     struct chain_ws *ws = x->ws;
     struct chain_result *r = x->r;
     uint32_t V = x->n;
-    double S = 0.0, hf = 0.0;
+    double S;
     if (ws->S_valid) S = ws->S;
     else if (ws->q_is_raw) S = chain_raw_total(r);
-    else for (uint32_t i = 0; i < V; i++) S += q[i];
-    double lnS = log(S);
-    vm_divide_into(q, V, S, r->p);
-    memset(r->cut_by, CUT_NONE, V);
-    vm_iota(r->kept, V);
-    /* hf -= p_i * (l_i - lnS) over p_i > 0, in id order: the same sum as
-     * hf += p_i * (lnS - l_i) (each term negated exactly: RN(a - b) is
-     * -RN(b - a)), in vector blocks */
-    vm_entropy_terms(r->p, logits, V, off, invT, lnS, ws->tmp);
-    hf = seqsum_plain(ws->tmp, V);
+    else S = vm_divide_sum(q, V, 1.0, NULL, 0.0);
+    double lnS = log(S), hf = vm_divide_entropy(q, logits, V, S, off, invT, lnS, r->p);
+    if (!kept_all) {
+        memset(r->cut_by, CUT_NONE, V);
+        vm_iota(r->kept, V);
+    }
     r->n_kept = V;
     r->retained_mass = chain_raw_total(r);
     r->entropy_after = hf > 0 ? hf : 0.0;
 }
 
 /* Final distribution over the survivors, their entropy and raw mass;
- * p_stale: r->p still holds the previous run's (every token's) values. */
+ * p_stale: r->p still holds the previous run's (every token's) values
+ * (that run kept every token of this V: p_stale_from). */
 static void finish(struct stage_ctx *x, const float *logits, int p_stale)
 {
     struct chain_ws *ws = x->ws;
@@ -288,7 +357,7 @@ static void finish(struct stage_ctx *x, const float *logits, int p_stale)
     const double *q = stage_q(x);
     /* ln q without a log per token: q = p_raw = exp(z - lse), or exp((z - zmax) / T) */
     double off = ws->q_is_raw ? r->lse_raw : r->max_logit, invT = ws->q_is_raw ? 1.0 : 1.0 / ws->T;
-    if (ws->cand_iota && x->n == r->V && r->V > 0) { finish_every(x, logits, q, off, invT); return; }
+    if (ws->cand_iota && x->n == r->V && r->V > 0) { finish_every(x, logits, q, off, invT, p_stale); return; }
     p_settle(r, &p_stale); /* only the survivors are written below */
     double S = 0.0;
     cand_materialise(ws, x->n);
@@ -329,6 +398,7 @@ static int run(const struct chain *c, const struct params *p, const float *logit
     r->effective_temperature = p->temperature;
     /* every finite token's cut_by is rewritten below (cut by a stage, or kept) */
     if (!reuse_raw) r->raw_total_set = 0, r->raw_div = 0, r->raw_sum = 0, r->raw_deferred = 0; /* a new step */
+    if (!reuse_raw) r->tr_id = -1;
     if (reuse_raw) {
         /* same logits: the raw softmax, entropy and counts stand */
     } else if (scan_finite(logits, V, prefilter_on(c, p, ws), ws, r) == 0) {
@@ -351,7 +421,10 @@ static int run(const struct chain *c, const struct params *p, const float *logit
         raw_softmax(logits, V, r, 1, ws->prefetch);
         r->raw_sum = r->raw_div;
         r->raw_deferred = !lazy; /* ours to divide (never a p_raw left lazy for its readers) */
-        if (!lazy && (ws->want != CHAIN_WANT_ALL || use_fast(c, p))) chain_raw_settle(r);
+        if (!lazy && (ws->want != CHAIN_WANT_ALL || use_fast(c, p))) {
+            if (use_fast(c, p) && keeps_every(c, p)) chain_raw_settle_total(r); /* finish_every reads the total */
+            else chain_raw_settle(r);
+        }
     }
     r->exact = chain_is_exact(c);
     r->decided = 0;
@@ -399,8 +472,14 @@ int chain_rerun(const struct chain *c, const struct params *p, const float *logi
 void chain_result_copy_raw(struct chain_result *dst, const struct chain_result *src)
 {
     uint32_t V = src->V;
-    clear_p(dst);       /* keep dst's p zero outside its survivors */
-    dst->n_kept = 0;
+    /* dst kept every token of this V (its kept, cut_by and p say so, and
+     * stay true with every token finite): left as it is, so that a rerun
+     * keeping every token again rewrites p alone (run's p_stale) instead of
+     * clearing it here and writing kept and cut_by anew */
+    if (!(dst->n_kept == dst->V && dst->V == V && src->n_finite == V && V > 0)) {
+        clear_p(dst);   /* keep dst's p zero outside its survivors */
+        dst->n_kept = 0;
+    }
     dst->V = V;
     if (dst->p_raw != src->p_raw) /* a result may share its step's raw softmax (eval.c) */
         memcpy(dst->p_raw, src->p_raw, (size_t)V * sizeof *dst->p_raw);
@@ -420,6 +499,7 @@ void chain_result_copy_raw(struct chain_result *dst, const struct chain_result *
     dst->raw_div = src->raw_div;
     dst->raw_sum = src->raw_sum;
     dst->raw_deferred = 0; /* a p_raw it may share is never divided in place through it */
+    dst->tr_id = -1;
 }
 
 uint32_t chain_rank(const struct chain_result *r, int32_t id)
@@ -451,11 +531,56 @@ uint32_t chain_top_raw(const struct chain_result *r, uint32_t n, int32_t *out)
     return select_top(p, r->V, -1.0, n, out);
 }
 
+/* a candidate of best_of's sort: its p and id */
+struct pid { double p; int32_t id; };
+
+/* x ranks before y: select_before's order (higher p, then lower id) */
+static inline int pid_before(const struct pid *x, const struct pid *y)
+{
+    return x->p > y->p || (x->p == y->p && x->id < y->id);
+}
+
+/* The n best of ids[0..m) by select_before, in rank order, by one merge
+ * sort of the candidates (inline compares): for a long list (the
+ * explorer's 512 rows), where the insertion below would shift up to n
+ * entries per candidate. 0: no memory. */
+static uint32_t best_of_sorted(const double *p, const int32_t *ids, uint32_t m, uint32_t n, int32_t *out)
+{
+    struct pid *buf = malloc(2 * (size_t)(m ? m : 1) * sizeof *buf), *v = buf, *t = buf + m;
+    if (!buf) return 0;
+    double cut = -INFINITY; /* many more candidates than rows: only those at or above the n-th largest p */
+    if (m > 2 * n) {
+        double *q = (double *)(void *)t; /* t's room, free until the sort */
+        for (uint32_t j = 0; j < m; j++) q[j] = p[ids[j]];
+        cut = select_kth_largest(q, m, n - 1);
+    }
+    uint32_t mm = 0;
+    for (uint32_t j = 0; j < m; j++)
+        if (p[ids[j]] >= cut) v[mm].p = p[ids[j]], v[mm++].id = ids[j];
+    m = mm;
+    for (uint32_t w = 1; w < m; w *= 2) {
+        for (uint32_t lo = 0; lo < m; lo += 2 * w) {
+            uint32_t mid = lo + w < m ? lo + w : m, hi = lo + 2 * w < m ? lo + 2 * w : m, i = lo, j = mid, k = lo;
+            while (i < mid && j < hi) t[k++] = pid_before(&v[j], &v[i]) ? v[j++] : v[i++];
+            while (i < mid) t[k++] = v[i++];
+            while (j < hi) t[k++] = v[j++];
+        }
+        struct pid *x = v;
+        v = t, t = x;
+    }
+    uint32_t k = m < n ? m : n;
+    for (uint32_t j = 0; j < k; j++) out[j] = v[j].id;
+    free(buf);
+    return k;
+}
+
 /* The n best of ids[0..m) (in id order) by select_before, in rank order:
- * an insertion into the sorted best few (m is a few hundred). */
+ * an insertion into the sorted best few (m is a few hundred), or one sort
+ * for many rows (the same list: select_before is a total order). */
 static uint32_t best_of(const double *p, const int32_t *ids, uint32_t m, uint32_t n, int32_t *out)
 {
-    uint32_t k = 0;
+    uint32_t k = n > 32 && m > 0 ? best_of_sorted(p, ids, m, n, out) : 0;
+    if (k) return k;
     for (uint32_t j = 0; j < m; j++) {
         int32_t id = ids[j];
         if (k == n && !select_before(p, id, out[n - 1])) continue;
@@ -468,10 +593,38 @@ static uint32_t best_of(const double *p, const int32_t *ids, uint32_t m, uint32_
 
 enum { TOP_RANK_CAP = 4096 };
 
+/* chain_top_rank from the run's candidates (scan_rank), when they are for
+ * id and hold the answer: 0 otherwise. Every token outside tr_top has a
+ * logit below tr_bound, so a p_raw at most exp(tr_bound - max) / raw_sum
+ * (libm's exp, with a margin far above its and our exp's errors): the n
+ * best of tr_top are the n best of all when the n-th is above that. */
+static int top_rank_gathered(const struct chain_result *r, uint32_t n, int32_t *out, int32_t id, uint32_t *rank,
+                             uint32_t *k)
+{
+    const double *p = r->p_raw;
+    if (id < 0 || (uint32_t)id >= r->V || r->tr_id != id || n == 0 || n > TR_TOP || r->raw_div > 0 ||
+        !(r->raw_sum > 0) || !(p[id] >= 0x1p-1000))
+        return 0;
+    double bound = exp(r->tr_bound - r->max_logit) / r->raw_sum * (1.0 + 1e-9);
+    uint32_t got = best_of(p, r->tr_top, r->tr_ntop, n, out);
+    if (got < n || !(p[out[n - 1]] > bound)) return 0;
+    uint32_t c = r->tr_gt;
+    double pt = p[id];
+    for (uint32_t j = 0; j < r->tr_nband; j++) {
+        int32_t i = r->tr_band[j];
+        c += i != id && (p[i] > pt || (p[i] == pt && i < id));
+    }
+    *rank = 1 + c;
+    *k = got;
+    return 1;
+}
+
 uint32_t chain_top_rank(const struct chain_result *r, uint32_t n, int32_t *out, int32_t id, uint32_t *rank)
 {
     const double *p = r->p_raw;
     if (n > r->V) n = r->V;
+    uint32_t k;
+    if (top_rank_gathered(r, n, out, id, rank, &k)) return k;
     double thr = -1.0;
     int32_t ids[TOP_RANK_CAP];
     uint32_t m = 0, cnt;

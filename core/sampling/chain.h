@@ -34,6 +34,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include <math.h>
+#include "base/vmath.h"
 #include "base/status.h"
 
 enum stage_kind {
@@ -211,6 +212,15 @@ struct chain_result {
     uint32_t cut_n, cut_prev;
     uint8_t cut_fill;
     int32_t cut_ids[CHAIN_CUT_IDS];
+    /* chain_top_rank's candidates, gathered by the run's first pass from
+     * the logits for token tr_id (chain_ws.rank_hint; -1: none): tr_gt
+     * tokens surely rank above it, tr_band[0..tr_nband) are the ones to
+     * compare exactly, tr_top[0..tr_ntop) hold every token whose p_raw can
+     * exceed tr_bound (chain.c). Owned; kept by a rerun (same step). */
+    int32_t tr_id;
+    uint32_t tr_gt, tr_ntop, tr_nband;
+    double tr_bound;
+    int32_t *tr_top, *tr_band;
 };
 
 /* Append "; "-separated text to r->note (truncated when full). */
@@ -271,6 +281,18 @@ struct chain_ws {
     /* the logits the caller reads next (eval: this worker's next step in
      * the file's map), prefetched by the raw softmax's pass; a hint, NULL: none */
     const float *prefetch;
+    /* a caller's first pass already scanned these logits (eval: with its
+     * clipping count, vm_scan_abs_gt): the next run on scan_z[0..scan_n)
+     * takes scan_pre instead of its own vm_scan pass (a run with the first
+     * cut's prefilter scans anyway); consumed (reset to NULL) by that
+     * run's scan, whichever logits it has */
+    const float *scan_z;
+    uint32_t scan_n;
+    struct vm_scan scan_pre;
+    /* the token whose raw rank and the raw top list the caller will ask
+     * for (chain_top_rank) after a CHAIN_WANT_ALL run: gathered in the
+     * first pass (topn_run sets it to its recorded token); -1: none */
+    int32_t rank_hint;
     /* 1: take no shortcut in the system emulation (the whole-array path:
      * the differential test's and the bench's baseline) */
     int reference;
@@ -378,6 +400,9 @@ static inline double chain_raw_p(const struct chain_result *r, uint32_t i)
  * now: the quotients chain_raw_p gave; raw_div 0 after. A p_raw left lazy
  * for its readers (CHAIN_WANT_SCORES) stays as it is. */
 void chain_raw_settle(struct chain_result *r);
+/* The same, and the step's raw total (chain_raw_total) in the same pass,
+ * for a run that reads it (every token kept). */
+void chain_raw_settle_total(struct chain_result *r);
 
 /* The sum of chain_raw_p over every token but skip (-1: none), in id order. */
 double chain_raw_sum_except(struct chain_result *r, int64_t skip);

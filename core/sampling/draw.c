@@ -1,13 +1,21 @@
 /* draw.c: see draw.h. */
 #include "sampling/draw.h"
+#include "base/vmath.h"
 
 #include <math.h>
 
 struct draw_cdf draw_cdf_build(const struct chain_result *r, double *cum)
 {
     struct draw_cdf d = { r->kept, cum, r->n_kept, 0.0 };
+    uint32_t n = r->n_kept;
+    /* survivors are ascending ids: one run (last - first = n - 1) is read
+     * in place, its running sums in vector lanes (the loop's bits) */
+    if (n > 0 && (uint32_t)(r->kept[n - 1] - r->kept[0]) == n - 1) {
+        d.total = vm_prefix_sums(r->p + r->kept[0], n, cum, 0.0);
+        return d;
+    }
     double s = 0.0;
-    for (uint32_t j = 0; j < r->n_kept; j++) { s += r->p[r->kept[j]]; cum[j] = s; }
+    for (uint32_t j = 0; j < n; j++) { s += r->p[r->kept[j]]; cum[j] = s; }
     d.total = s;
     return d;
 }

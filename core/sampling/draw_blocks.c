@@ -2,6 +2,8 @@
  * bound, with the exact prefix sums as the fallback (see draw.h). */
 #include "sampling/draw.h"
 
+#include "base/vmath.h"
+
 #include <float.h>
 
 size_t draw_blocks_len(uint32_t n)
@@ -32,20 +34,6 @@ static double block_sum(const double *p, const int32_t *kept, uint32_t j0, uint3
     return (a0 + a1) + (a2 + a3);
 }
 
-/* block_sum over consecutive ids */
-static double run_sum(const double *p, uint32_t j0, uint32_t j1)
-{
-    const double *q = p + j0;
-    size_t n = j1 - j0, j = 0;
-    double a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
-    for (; j + 8 <= n; j += 8) {
-        a0 += q[j]; a1 += q[j + 1]; a2 += q[j + 2]; a3 += q[j + 3];
-        a4 += q[j + 4]; a5 += q[j + 5]; a6 += q[j + 6]; a7 += q[j + 7];
-    }
-    for (; j < n; j++) a0 += q[j];
-    return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7));
-}
-
 struct draw_blocks draw_blocks_build(const struct chain_result *r, uint32_t n_draws, double *pre, double *cum)
 {
     struct draw_blocks d = { r, pre, r->n_kept, 0, 0.0, cum, 0, { 0 } };
@@ -56,16 +44,20 @@ struct draw_blocks draw_blocks_build(const struct chain_result *r, uint32_t n_dr
         return d;
     }
     d.nb = (n + DRAW_BLOCK - 1) / DRAW_BLOCK;
-    double s = 0.0;
-    pre[0] = 0.0;
     /* survivors are ascending ids: the last minus the first is n - 1 only
-     * when they are one run, whose p are read in place */
-    int run = n > 0 && (uint32_t)(r->kept[n - 1] - r->kept[0]) == n - 1;
-    for (uint32_t b = 0; b < d.nb; b++) {
-        uint32_t j0 = b * DRAW_BLOCK, j1 = j0 + DRAW_BLOCK < n ? j0 + DRAW_BLOCK : n;
-        s += run ? run_sum(r->p + r->kept[0], j0, j1) : block_sum(r->p, r->kept, j0, j1);
-        pre[b + 1] = s;
+     * when they are one run, whose p are summed in place by vector blocks */
+    if (n > 0 && (uint32_t)(r->kept[n - 1] - r->kept[0]) == n - 1) {
+        vm_block_sums(r->p + r->kept[0], n, DRAW_BLOCK, pre);
+    } else {
+        double s = 0.0;
+        pre[0] = 0.0;
+        for (uint32_t b = 0; b < d.nb; b++) {
+            uint32_t j0 = b * DRAW_BLOCK, j1 = j0 + DRAW_BLOCK < n ? j0 + DRAW_BLOCK : n;
+            s += block_sum(r->p, r->kept, j0, j1);
+            pre[b + 1] = s;
+        }
     }
+    double s = pre[d.nb];
     /* each of the exact and the approximate sums of n terms is within
      * gamma_n * sum of the true one, so they are within 2 gamma_n * sum of
      * each other; u * total adds that once more and two roundings of the

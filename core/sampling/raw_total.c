@@ -3,28 +3,23 @@
  * (raw_div). Its own file because the chain, the stages and the system
  * emulation all call it, and it calls nothing of theirs: no call cycle. */
 #include "sampling/chain.h"
-#include "sampling/seqsum.h"
 #include "base/vmath.h"
 
 #include <math.h>
 
 /* The sum over every token (t, into *all) and the one skipping token skip
- * (u), in one pass: each is a chain of dependent adds in id order, so the
- * second chain runs beside the first at little extra time. */
+ * (u; skip < 0: none, u = t): each the sequential sum of the (divided)
+ * p_raw in id order, in vector passes (vm_divide_sum: the same bits).
+ * Before skip the two are one sum; from there each goes on by itself. */
 static double sums(const struct chain_result *r, int64_t skip, double *all)
 {
-    enum { CH = 256 };
-    double buf[CH], t = 0.0, u = 0.0;
-    for (uint32_t i = 0; i < r->V; i += CH) {
-        uint32_t k = r->V - i < CH ? r->V - i : CH;
-        const double *q = r->p_raw + i;
-        /* a pending division: the quotients in vector chunks, then the same sequential sums */
-        if (r->raw_div > 0) vm_divide_into(q, k, r->raw_div, buf), q = buf;
-        /* the skipped token (if in this chunk) at js: t takes it, u does not */
-        uint32_t js = skip >= (int64_t)i && skip < (int64_t)i + k ? (uint32_t)(skip - i) : k;
-        for (uint32_t j = 0; j < js; j++) t += q[j], u += q[j];
-        if (js < k) t += q[js];
-        for (uint32_t j = js + 1; j < k; j++) t += q[j], u += q[j];
+    double d = r->raw_div > 0 ? r->raw_div : 1.0;
+    uint32_t V = r->V, at = skip >= 0 && skip < (int64_t)V ? (uint32_t)skip : V;
+    double u = vm_divide_sum(r->p_raw, at, d, NULL, 0.0), t = u;
+    if (at < V) {
+        /* a known total is not summed again (chain_raw_total's value: the same bits) */
+        t = r->raw_total_set ? r->raw_total : vm_divide_sum(r->p_raw + at, V - at, d, NULL, u);
+        u = vm_divide_sum(r->p_raw + at + 1, V - at - 1, d, NULL, u);
     }
     *all = t;
     return u;
@@ -33,9 +28,7 @@ static double sums(const struct chain_result *r, int64_t skip, double *all)
 double chain_raw_sum_except(struct chain_result *r, int64_t skip)
 {
     if (r->raw_div > 0) r->raw_full_used = 1;
-    double t, u;
-    if (!(r->raw_div > 0) && skip < 0) t = u = seqsum_plain(r->p_raw, r->V); /* the loop's bits, in vector blocks */
-    else u = sums(r, skip, &t);
+    double t, u = sums(r, skip, &t);
     if (r->have_raw && !r->raw_total_set) { /* the step's total came for free */
         r->raw_total = t;
         r->raw_total_set = 1;
@@ -53,13 +46,21 @@ double chain_raw_total(struct chain_result *r)
     return r->raw_total;
 }
 
-void chain_raw_settle(struct chain_result *r)
+static void settle(struct chain_result *r, int total)
 {
     if (!r->raw_deferred || !(r->raw_div > 0)) return;
-    vm_divide(r->p_raw, r->V, r->raw_div);
+    if (total && r->have_raw && !r->raw_total_set) { /* the step's total in the same pass */
+        r->raw_total = vm_divide_sum(r->p_raw, r->V, r->raw_div, r->p_raw, 0.0);
+        r->raw_total_set = 1;
+    } else {
+        vm_divide(r->p_raw, r->V, r->raw_div);
+    }
     r->raw_div = 0;
     r->raw_deferred = 0;
 }
+
+void chain_raw_settle(struct chain_result *r) { settle(r, 0); }
+void chain_raw_settle_total(struct chain_result *r) { settle(r, 1); }
 
 void chain_raw_normalised(struct chain_result *r, double *out)
 {

@@ -402,6 +402,7 @@ int topn_run(const struct chain *c, const struct params *p, const float *logits,
 {
     struct chain ce;
     topn_chain(c, tail >= 0, &ce);
+    ws->rank_hint = tail < 0 ? recorded : -1; /* chain_top_rank's token, gathered in the first pass */
     int rc = (rerun && tail < 0 ? chain_rerun : chain_run)(&ce, p, logits, V, ws, r, err);
     memset(&r->topn, 0, sizeof r->topn);
     if (rc == LS_EDATA && tail >= 0 && r->n_finite == 0 && r->n_nan == 0 && r->n_posinf == 0) {

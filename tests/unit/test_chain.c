@@ -13,6 +13,8 @@
 #include "sampling/chain.h"
 #include "base/rng.h"
 #include "sampling/draw.h"
+#include "sampling/topn.h"
+#include "sampling/presets.h"
 
 #include "chain_fx.h"
 
@@ -518,13 +520,13 @@ static void test_entropy_every_token_bits(void **state)
 /* chain_top_rank's one pass gives chain_top_raw's list and chain_rank's
  * rank: ties (few distinct logits), V below and above the sampled
  * threshold's reach, the recorded token anywhere (tied with others, the
- * top, the bottom), n from 1 to past V. */
+ * top, the bottom), n from 1 to past V and the explorer's 512. */
 static void test_top_rank_matches_separate(void **state)
 {
     (void)state;
     static const uint32_t Vs[] = { 1, 7, 40, 3000, 9000, 40000 };
-    static const uint32_t ns[] = { 1, 3, 25, 64, 50000 };
-    int32_t a[64], b[64];
+    static const uint32_t ns[] = { 1, 3, 25, 64, 512, 50000 }; /* 512: the explorer's list (one sort) */
+    static int32_t a[512], b[512];
     for (size_t vi = 0; vi < sizeof Vs / sizeof *Vs; vi++) {
         uint32_t V = Vs[vi];
         struct fx *f = fx_new(V, PRESET_HF);
@@ -533,8 +535,8 @@ static void test_top_rank_matches_separate(void **state)
             if (kind == 1) for (uint32_t i = 0; i < V; i++) z[i] = (float)(int)(z[i] / 4); /* plateaus */
             run(f, z);
             for (size_t ni = 0; ni < sizeof ns / sizeof *ns; ni++) {
-                uint32_t n = ns[ni] > 64 ? 64 : ns[ni];
-                if (ns[ni] > 64 && V > 64) continue;
+                uint32_t n = ns[ni] > 512 ? 512 : ns[ni];
+                if (ns[ni] > 512 && V > 512) continue;
                 int32_t idv[] = { 0, (int32_t)(V / 2), (int32_t)V - 1, f->r.argmax, -1, (int32_t)V };
                 for (size_t k = 0; k < sizeof idv / sizeof *idv; k++) {
                     uint32_t rank = 12345, na = chain_top_raw(&f->r, n, a), nb = chain_top_rank(&f->r, n, b, idv[k], &rank);
@@ -547,6 +549,56 @@ static void test_top_rank_matches_separate(void **state)
         }
         fx_free(f);
     }
+}
+
+/* chain_top_rank from the candidates the run's first pass gathered for
+ * the recorded token (topn_run's hint) against chain_top_raw and
+ * chain_rank: near-ties within the exact band (logits a float step
+ * apart), plateaus, underflowing tails, the token anywhere; the gathered
+ * answer must be taken on most of them (else the test proves nothing) */
+static void test_top_rank_gathered(void **state)
+{
+    (void)state;
+    static const uint32_t Vs[] = { 9000, 40000, 140000 };
+    static const uint32_t ns[] = { 1, 25, 512 };
+    static int32_t a[512], b[512];
+    uint32_t taken = 0, runs = 0;
+    for (size_t vi = 0; vi < sizeof Vs / sizeof *Vs; vi++) {
+        uint32_t V = Vs[vi];
+        for (int ps = PRESET_HF; ps <= PRESET_VLLM; ps++) {
+            struct fx *f = fx_new_mode(V, (enum preset)ps, ps == PRESET_HF);
+            f->p = preset_defaults((enum preset)ps);
+            for (int kind = 0; kind < 5; kind++) {
+                float *z = random_logits(V, 11 * V + (uint32_t)kind + 100u * (uint32_t)ps, kind == 2 ? 300 : 8);
+                if (kind == 1) for (uint32_t i = 0; i < V; i++) z[i] = (float)(int)(z[i] / 4); /* plateaus */
+                if (kind == 3) for (uint32_t i = 0; i < V; i++) z[i] = nextafterf(2.0f, 3.0f * (float)(i % 3)); /* a float step */
+                struct ls_error e = {0};
+                int32_t idv[] = { 0, (int32_t)(V / 2), (int32_t)V - 1, (int32_t)(V / 3), 17 };
+                if (kind == 4) /* around each token asked for: its logit and its float neighbours, before and after it */
+                    for (size_t k = 0; k < sizeof idv / sizeof *idv; k++)
+                        for (uint32_t j = 1; j <= 90; j++) {
+                            uint32_t at = (uint32_t)(idv[k] + (int32_t)(j * 97)) % V;
+                            float zt = z[idv[k]];
+                            z[at] = j % 3 == 0 ? zt : nextafterf(zt, j % 3 == 1 ? INFINITY : -INFINITY);
+                        }
+                for (size_t k = 0; k < sizeof idv / sizeof *idv; k++) {
+                    assert_int_equal(topn_run(&f->ch, &f->p, z, V, -1.0, idv[k], 0, &f->ws, &f->r, &e), 0);
+                    runs++;
+                    taken += f->r.tr_id == idv[k];
+                    for (size_t ni = 0; ni < sizeof ns / sizeof *ns; ni++) {
+                        uint32_t rank = 12345, n = ns[ni];
+                        uint32_t na = chain_top_raw(&f->r, n, a), nb = chain_top_rank(&f->r, n, b, idv[k], &rank);
+                        assert_int_equal(na, nb);
+                        assert_memory_equal(a, b, na * sizeof *a);
+                        assert_int_equal(rank, chain_rank(&f->r, idv[k]));
+                    }
+                }
+                free(z);
+            }
+            fx_free(f);
+        }
+    }
+    assert_true(taken * 2 > runs);
 }
 
 static void test_parse_and_defaults(void **state)
@@ -601,6 +653,7 @@ int main(void)
         cmocka_unit_test(test_full_keep_then_cut),
         cmocka_unit_test(test_entropy_every_token_bits),
         cmocka_unit_test(test_top_rank_matches_separate),
+        cmocka_unit_test(test_top_rank_gathered),
         cmocka_unit_test(test_parse_and_defaults),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -387,6 +387,252 @@ static void test_count_above(void **st)
     }
 }
 
+/* terms for the exact sequential sums: softmax-like weights over many
+ * binades, sums that cross binades, exact half-way terms (after a first
+ * 1.0, 2^-53 is half an ulp of the sum), negatives, zeros, NaN and inf */
+static void fill_terms(struct rng *g, double *x, size_t n, int kind)
+{
+    static const double odd[] = {0.0, -0.0, 0x1p-53, 0x1p-54 * 3, -1e-20, 0x1p-1074, NAN, INFINITY, 1.0, 0x1p-52};
+    for (size_t i = 0; i < n; i++) {
+        double u = rng_uniform(g);
+        x[i] = kind == 0 ? rnd_exp(g, -40, 0) : kind == 1 ? (u < 0.5 ? 0x1p-53 : 1.0)
+             : kind == 2 ? u * 1e-3 : kind == 3 ? rnd_exp(g, -1000, -900) : u;
+        if (kind == 4 && rng_uniform(g) < 0.05) x[i] = odd[(int)(rng_uniform(g) * 10)];
+        if (kind == 1 && rng_uniform(g) < 0.3) x[i] = 0x1p-54 * (double)(1 + (int)(rng_uniform(g) * 7));
+    }
+}
+
+/* vm_divide_sum against its loop, bit for bit: quotients and sum, for
+ * d = 1 and others, starting sums 0, tiny and large, out NULL, in place
+ * and separate, lengths around the block and vector widths */
+static void test_divide_sum(void **st)
+{
+    (void)st;
+    struct rng g;
+    rng_seed(&g, 31);
+    enum { N = 1100 };
+    static double x[N], y[N], q[N];
+    static const double s0s[] = {0.0, 1e-300, 0x1p-900, 0.5, 1.0, 3.0e5, -1.0};
+    for (int t = 0; t < 700; t++) {
+        size_t n = t < 300 ? (size_t)t : (size_t)(rng_uniform(&g) * N);
+        fill_terms(&g, x, n, t % 5);
+        double d = t % 3 == 0 ? 1.0 : t % 3 == 1 ? 0.7 + rng_uniform(&g) : rnd_exp(&g, -30, 30);
+        double s0 = s0s[t % 7], want = s0;
+        for (size_t i = 0; i < n; i++) want += x[i] / d;
+        double got = vm_divide_sum(x, n, d, NULL, s0);
+        assert_memory_equal(&got, &want, sizeof want);
+        memcpy(y, x, n * sizeof *x);
+        double got2 = vm_divide_sum(x, n, d, q, s0), got3 = vm_divide_sum(y, n, d, y, s0);
+        assert_memory_equal(&got2, &want, sizeof want);
+        assert_memory_equal(&got3, &want, sizeof want);
+        for (size_t i = 0; i < n; i++) {
+            double w = x[i] / d;
+            assert_memory_equal(&q[i], &w, sizeof w);
+            assert_memory_equal(&y[i], &w, sizeof w);
+        }
+        mix(&got, sizeof got);
+        mix(q, n * sizeof *q);
+    }
+}
+
+/* vm_divide_entropy against vm_divide_into, vm_entropy_terms and the
+ * sequential sum of the terms, bit for bit */
+static void test_divide_entropy(void **st)
+{
+    (void)st;
+    struct rng g;
+    rng_seed(&g, 32);
+    enum { N = 1100 };
+    static double q[N], p[N + 1], t[N];
+    static float z[N];
+    for (int k = 0; k < 300; k++) {
+        size_t n = k < 150 ? (size_t)k : (size_t)(rng_uniform(&g) * N);
+        fill(&g, z, n, k % 2);
+        double S = 0.0, zmax = -1e30;
+        for (size_t i = 0; i < n; i++) zmax = z[i] > zmax ? z[i] : zmax;
+        double invT = k % 3 ? 1.0 : 1.0 / 0.7;
+        for (size_t i = 0; i < n; i++) {
+            q[i] = k % 4 == 3 && rng_uniform(&g) < 0.2 ? 0.0 : exp(((double)z[i] - zmax) * invT);
+            S += q[i];
+        }
+        if (n == 0) S = 1.0;
+        double lnS = log(S), off = k % 5 ? zmax : zmax + lnS, want = 0.0;
+        vm_entropy_terms(q, z, (uint32_t)n, off, invT, lnS, t); /* a stale-buffer guard below */
+        for (size_t i = 0; i < n; i++) {
+            double pi = q[i] / S;
+            want += pi * (lnS - (((double)z[i] - off) * invT));
+        }
+        p[n] = 42.0;
+        double got = vm_divide_entropy(q, z, n, S, off, invT, lnS, p);
+        assert_memory_equal(&got, &want, sizeof want);
+        assert_true(p[n] == 42.0);
+        for (size_t i = 0; i < n; i++) {
+            double w = q[i] / S;
+            assert_memory_equal(&p[i], &w, sizeof w);
+        }
+        mix(&got, sizeof got);
+        mix(p, n * sizeof *p);
+    }
+}
+
+/* vm_block_sums against its order written out: per block two 4-lane
+ * chains (values 8c + l into lane l of chain 0, 8c + 4 + l of chain 1),
+ * the lanes added as ((a0 + a1) + (a2 + a3)), the short tail after */
+static void test_block_sums(void **st)
+{
+    (void)st;
+    struct rng g;
+    rng_seed(&g, 33);
+    static double p[700], pre[40];
+    for (size_t n = 0; n <= 700; n += (n < 80 ? 1 : 53)) {
+        for (size_t i = 0; i < n; i++) p[i] = rnd_exp(&g, -60, 0);
+        for (size_t B = 8; B <= 64; B *= 2) {
+            if ((n + B - 1) / B + 1 > 40) continue;
+            vm_block_sums(p, n, B, pre);
+            double s = 0.0;
+            assert_true(pre[0] == 0.0);
+            for (size_t i = 0, b = 0; i < n; i += B, b++) {
+                size_t k = n - i < B ? n - i : B, j = 0;
+                double a[4] = {0, 0, 0, 0}, c[4] = {0, 0, 0, 0};
+                for (; j + 8 <= k; j += 8)
+                    for (int l = 0; l < 4; l++) a[l] += p[i + j + l], c[l] += p[i + j + 4 + l];
+                for (int l = 0; l < 4; l++) a[l] += c[l];
+                double t = (a[0] + a[1]) + (a[2] + a[3]);
+                for (; j < k; j++) t += p[i + j];
+                s += t;
+                assert_memory_equal(&pre[b + 1], &s, sizeof s);
+            }
+            mix(pre, ((n + B - 1) / B + 1) * sizeof *pre);
+        }
+    }
+}
+
+/* the exp pass over the whole normal range and near every rounding
+ * boundary of its reduction (x near (k + 1/2) ln 2), in blocks of 16
+ * normal lanes (the AVX-512 path's own normal-lane exp): the bits go
+ * into the checksum, which must agree with the portable path's; and
+ * within a few ulps of libm */
+static void test_exp_normal_range(void **st)
+{
+    (void)st;
+    struct rng g;
+    rng_seed(&g, 34);
+    enum { N = 4096 };
+    static float z[N];
+    static double e[N];
+    for (int t = 0; t < 64; t++) {
+        for (size_t i = 0; i < N; i++) {
+            double x = t % 2 ? rng_uniform(&g) * 1416.0 - 707.0
+                             : ((double)(int)(rng_uniform(&g) * 2040.0 - 1020.0) + 0.5) * 0.6931471805599453;
+            if (x < -707.5 || x > 708.5) x = 0.0;
+            z[i] = (float)x;
+        }
+        double sh = t % 4 < 2 ? 0.0 : 0.25, sc = t % 8 < 4 ? 1.0 : 0.999;
+        (void)vm_exp_shift(z, N, sh, sc, e, NULL);
+        for (size_t i = 0; i < N; i += 97) {
+            double want = exp(((double)z[i] - sh) * sc);
+            assert_true(fabs(e[i] - want) <= 4e-16 * want);
+        }
+        mix(e, sizeof e);
+    }
+}
+
+/* vm_scan_abs_gt against vm_scan and vm_count_nonfinite_abs_gt: the
+ * same maximum (its sign of zero too), argmax and counts, finite or not */
+static void test_scan_abs_gt(void **st)
+{
+    (void)st;
+    struct rng g;
+    rng_seed(&g, 35);
+    float z[300];
+    for (int t = 0; t < 600; t++) {
+        size_t n = (size_t)(rng_uniform(&g) * 300);
+        fill(&g, z, n, t % 3);
+        if (t % 5 == 4) for (size_t i = 0; i < n; i++) z[i] = rng_uniform(&g) < 0.5 ? 0.0f : -0.0f;
+        double thr = t % 4 == 0 ? 1e4 : t % 4 == 1 ? 0.0 : t % 4 == 2 ? 2.5 : 999.0;
+        struct vm_scan a, b;
+        size_t oa, ob, na = vm_scan_abs_gt(z, n, thr, &oa, &a), nb = vm_count_nonfinite_abs_gt(z, n, thr, &ob);
+        vm_scan(z, n, &b);
+        assert_int_equal(na, nb);
+        assert_int_equal(oa, ob);
+        assert_int_equal(a.n_nonfinite, b.n_nonfinite);
+        assert_int_equal(a.argmax, b.argmax);
+        assert_memory_equal(&a.max, &b.max, sizeof a.max);
+    }
+}
+
+/* vm_prefix_sums against its loop, every partial sum bit for bit */
+static void test_prefix_sums(void **st)
+{
+    (void)st;
+    struct rng g;
+    rng_seed(&g, 36);
+    enum { N = 1500 };
+    static double x[N], c[N + 1];
+    static const double s0s[] = {0.0, 1e-300, 0x1p-900, 0.5, 1.0, 3.0e5, -1.0};
+    for (int t = 0; t < 500; t++) {
+        size_t n = t < 200 ? (size_t)t : (size_t)(rng_uniform(&g) * N);
+        fill_terms(&g, x, n, t % 5);
+        double s0 = s0s[t % 7], want = s0;
+        c[n] = 42.0;
+        double got = vm_prefix_sums(x, n, c, s0);
+        for (size_t i = 0; i < n; i++) {
+            want += x[i];
+            assert_memory_equal(&c[i], &want, sizeof want);
+        }
+        assert_memory_equal(&got, &want, sizeof want);
+        assert_true(c[n] == 42.0);
+        mix(c, n * sizeof *c);
+    }
+}
+
+/* vm_scan_rank against vm_scan and plain loops: the counts and lists
+ * (ties at every threshold: few distinct values), past cap, non-finite */
+static void test_scan_rank(void **st)
+{
+    (void)st;
+    struct rng g;
+    rng_seed(&g, 37);
+    float z[400];
+    int32_t tl[64], bl[64];
+    for (int t = 0; t < 800; t++) {
+        size_t n = (size_t)(rng_uniform(&g) * 400);
+        fill(&g, z, n, t % 3);
+        double lo = t % 3 == 1 ? 1.0 : -3.0 + rng_uniform(&g), hi = lo + (t % 2 ? 0.0 : 1.5), top = t % 3 == 1 ? 3.0 : 5.0;
+        struct vm_scan a, b, c;
+        uint32_t wg = 0, wt = 0, wb = 0;
+        int32_t pl[64], pw[64];
+        double pre = t % 4 == 3 ? NAN : 1.0 + rng_uniform(&g);
+        struct vm_rank q = { lo, hi, top, tl, bl, 64, pre, t % 5 ? pl : NULL, 40, 0, 0, 0, 0 };
+        int ok = vm_scan_rank(z, n, &q, &a), wok = 1;
+        uint32_t gt = q.n_gt, nt = q.n_top, nb = q.n_band;
+        vm_scan(z, n, &b);
+        if (q.pre_ids) { /* the prefilter list as vm_scan_collect gives it */
+            size_t m = vm_scan_collect(z, n, pre, pw, 40, &c);
+            assert_true(q.n_pre == m || (m == SIZE_MAX && q.n_pre == SIZE_MAX));
+            if (m != SIZE_MAX) assert_memory_equal(pl, pw, m * sizeof *pl);
+        } else {
+            assert_true(q.n_pre == SIZE_MAX);
+        }
+        assert_int_equal(a.n_nonfinite, b.n_nonfinite);
+        assert_int_equal(a.argmax, b.argmax);
+        assert_memory_equal(&a.max, &b.max, sizeof a.max);
+        for (size_t i = 0; i < n; i++) {
+            double v = z[i];
+            if (!isfinite(z[i])) wok = 0;
+            wg += v > hi;
+            if (v >= top) { if (wt == 64) wok = 0; else if (ok) assert_int_equal(tl[wt], (int32_t)i); wt += wt < 64; }
+            if (v >= lo && v <= hi) { if (wb == 64) wok = 0; else if (ok) assert_int_equal(bl[wb], (int32_t)i); wb += wb < 64; }
+        }
+        assert_int_equal(ok, wok && n > 0);
+        if (ok) {
+            assert_int_equal(gt, wg);
+            assert_int_equal(nt, wt);
+            assert_int_equal(nb, wb);
+        }
+    }
+}
+
 static int report(void **st)
 {
     (void)st;
@@ -410,6 +656,13 @@ int main(void)
         cmocka_unit_test(test_scan_collect),
         cmocka_unit_test(test_entropy_terms),
         cmocka_unit_test(test_count_above),
+        cmocka_unit_test(test_divide_sum),
+        cmocka_unit_test(test_divide_entropy),
+        cmocka_unit_test(test_block_sums),
+        cmocka_unit_test(test_exp_normal_range),
+        cmocka_unit_test(test_scan_abs_gt),
+        cmocka_unit_test(test_prefix_sums),
+        cmocka_unit_test(test_scan_rank),
     };
     return cmocka_run_group_tests(tests, NULL, report);
 }
