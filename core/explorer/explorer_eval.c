@@ -339,7 +339,7 @@ static int diff_work_worker(struct explorer_eval *xe, const struct explorer *ex,
         int r = explorer_diff_next(&xe->diff, &xe->dpiece, 1);
         if (r < 0) return explorer_diff_work(&xe->diff, budget);   /* no room for copies: here */
         if (r == 0) return 0;
-        ex_task_start(xe->dtask, explorer_diff_piece_run, &xe->dpiece);
+        ex_task_start(xe->dtask, explorer_diff_piece_run, NULL, &xe->dpiece);
     }
 }
 

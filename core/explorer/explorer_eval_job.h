@@ -13,22 +13,22 @@
  * the source is open), so the explorer stops it (xw_quiesce) before a
  * source is closed (explorer.h src_quiesce).
  *
- * Ownership by state (the mutex orders the hand-overs):
+ * The worker is the explorer's task shell (explorer_task.h); ownership by
+ * state (the mutex orders the hand-overs):
  *   XW_IDLE     the main thread owns the worker's fields: it fills a piece.
  *   XW_QUEUED   the worker owns the piece (the run, the step's logits).
  *   XW_DONE     finished: rc and err are the main thread's to read.
  * A run dropped while its piece is under way (a newer setting: the
- * cancel) is handed to the worker (xw_abandon): it stops at the next
- * setting, frees the run and the logits itself and goes back to XW_IDLE;
- * its result is never read. */
+ * cancel) is handed to the worker (xw_abandon, the shell's cancel): it
+ * stops at the next setting, frees the run and the logits itself (the
+ * piece's settle) and goes back to XW_IDLE; its result is never read. */
 #ifndef LS_EXPLORER_EVAL_JOB_H
 #define LS_EXPLORER_EVAL_JOB_H
 
 #include "eval/eval.h"
+#include "explorer/explorer_task.h"
 
-#include <pthread.h>
-
-enum { XW_IDLE = 0, XW_QUEUED, XW_DONE };
+enum { XW_IDLE = EXT_IDLE, XW_QUEUED = EXT_QUEUED, XW_DONE = EXT_DONE };   /* the shell's */
 enum { XW_STEP = 0, XW_FINISH, XW_FREE };
 
 struct xe_worker {
@@ -41,12 +41,9 @@ struct xe_worker {
     /* its outcome (XW_DONE) */
     int rc;
     struct ls_error err;
-    /* the thread */
-    int abandoned;                   /* under the lock: stop, free run and z */
-    int started, quit, state;
-    pthread_t th;
-    pthread_mutex_t mx;
-    pthread_cond_t cv;
+    /* the thread (explorer_task.h): a cancelled piece is an abandoned
+     * run, freed by its settle with z */
+    struct ex_task t;
 };
 
 /* A worker (its thread starts with the first piece); NULL when out of memory. */
