@@ -52,33 +52,18 @@ void xw_start(struct xe_worker *w)
     ex_task_start(&w->t, compute, settle, w);
 }
 
-int xw_state(struct xe_worker *w)
-{
-    return ex_task_state(&w->t);
-}
-
-int xw_wait_ns(struct xe_worker *w, long ns)
-{
-    return ex_task_wait_ns(&w->t, ns);
-}
-
-void xw_idle(struct xe_worker *w)
-{
-    ex_task_idle(&w->t);
-}
-
 int xw_abandon(struct xe_worker *w, const struct eval_run *run)
 {
     /* w->run is written by the main thread only, before a start: read
      * without the lock; the state is the shell's, under it */
     if (w->run == run && ex_task_cancel(&w->t)) return 1;
-    if (xw_state(w) == XW_DONE) xw_idle(w);   /* only the main thread leaves XW_DONE */
+    if (ex_task_state(&w->t) == XW_DONE) ex_task_idle(&w->t);   /* only the main thread leaves XW_DONE */
     return 0;
 }
 
 void xw_dispose(struct xe_worker *w, struct eval_run *run, float *z)
 {
-    if (!w->t.started || xw_state(w) != XW_IDLE) {
+    if (!w->t.started || ex_task_state(&w->t) != XW_IDLE) {
         eval_run_free(run);
         free(z);
         return;

@@ -53,12 +53,8 @@ void xw_free(struct xe_worker *w);
 /* Hand the filled piece over (XW_IDLE -> XW_QUEUED); with no thread it
  * runs here and the worker is XW_DONE on return. */
 void xw_start(struct xe_worker *w);
-/* The state, read under the lock. */
-int xw_state(struct xe_worker *w);
-/* At most ns nanoseconds for a piece under way; the state then. */
-int xw_wait_ns(struct xe_worker *w, long ns);
-/* A collected piece: back to XW_IDLE. */
-void xw_idle(struct xe_worker *w);
+/* The state, the waits and a collected piece's way back to XW_IDLE are
+ * the shell's: ex_task_state, ex_task_slice, ex_task_idle on &w->t. */
 /* Drop `run` (and the piece's z) when a piece of it is under way: the
  * worker frees them. Returns 1 when it took them, 0 when no piece of that
  * run is under way (the caller still owns them; a finished piece is set

@@ -92,6 +92,13 @@ int ex_task_wait_ns(struct ex_task *t, long ns)
     return ex_sync_wait(&t->mx, &t->cv, &t->state, EXT_QUEUED, ns < 0 ? 0 : ns);
 }
 
+int ex_task_slice(struct ex_task *t, long left_ns, int nowait)
+{
+    int st = ex_task_state(t);
+    if (st == EXT_QUEUED && left_ns > 0 && !nowait) st = ex_task_wait_ns(t, left_ns);
+    return st;
+}
+
 int ex_task_wait(struct ex_task *t)
 {
     return ex_sync_wait(&t->mx, &t->cv, &t->state, EXT_QUEUED, -1);

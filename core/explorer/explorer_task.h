@@ -56,6 +56,10 @@ void ex_task_start(struct ex_task *t, void (*run)(void *arg), int (*settle)(void
 int ex_task_state(struct ex_task *t);
 /* At most ns nanoseconds for a task under way (ns < 0: none); the state then. */
 int ex_task_wait_ns(struct ex_task *t, long ns);
+/* A main-thread slice's look: the state, after waiting (asleep) at most
+ * left_ns for a task under way, not at all when left_ns <= 0 or nowait
+ * (explorer.h slice_nowait). */
+int ex_task_slice(struct ex_task *t, long left_ns, int nowait);
 /* Until no task is under way; the state then. */
 int ex_task_wait(struct ex_task *t);
 /* A collected task (or one whose result is not wanted): back to EXT_IDLE. */
