@@ -114,11 +114,11 @@ static void report(struct emu *e, const float *y, float mx, double yk, const dou
     for (uint32_t j = 0; j < e->n; j++) r->cut_by[e->a[j].id] = CUT_NONE;
     e->rep = &r->stages[km];
     e->rep->kept_out = e->n;
-    if (e->ws->want != CHAIN_WANT_ALL) { /* draws and scores read no stage mass */
-        e->rep->mass_removed = e->rep->raw_mass_removed = NAN;
+    if (e->ws->want != CHAIN_WANT_ALL) { /* draws and scores read no stage mass: the tie flag only */
+        if (emu_account_first_tie(e, y, (double)mx, yk, 0, e->rep)) return;
+    } else if (emu_account_first_y(e, y, (double)mx, yk, sums, e->rep)) {
         return;
     }
-    if (emu_account_first_y(e, y, (double)mx, yk, sums, e->rep)) return;
     emu_exp_memo(y, V, (double)mx, e->d); /* the stage's input distribution, as list_alive's */
     emu_account_first(e, e->rep);
 }
