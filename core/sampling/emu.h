@@ -163,6 +163,11 @@ int emu_account_first_est(struct emu *e, const float *z, double zk, struct stage
  * emu_trim_mirostat.c after a sorting temperature). */
 int emu_account_first_y(struct emu *e, const float *y, double mx, double yk, const double *sums,
                         struct stage_report *rep);
+/* For a run that reads no masses (CHAIN_WANT_DRAW or _SCORES): the same
+ * tie flag over the logits y (the raw z itself: raw 1; mx their maximum,
+ * yk the smallest kept), the masses NaN. 0 when undecided (a kept weight
+ * too small for relative bounds: nothing written). */
+int emu_account_first_tie(struct emu *e, const float *y, double mx, double yk, int raw, struct stage_report *rep);
 /* A first stage's cut_by: cut_by = fill for every token (emu_cut_begin),
  * then CUT_NONE for its survivors (emu_cut_keep, j counting from 0), then
  * emu_cut_end with their count. When the last run on the same result did
@@ -320,7 +325,7 @@ int emu_trim(struct emu *e, const float *z);
 /* The whole run when the only active stage is a plain temperature
  * (emu_trim.c); 1 when done. */
 int emu_trim_temperature_only(struct emu *e, const float *z);
-/* HF's and vLLM's greedy step, temperature <= 0 the only active stage
+/* HF's and vLLM's greedy step, temperature <= 0 the first active stage (any later one a truncation that keeps the lone survivor)
  * (emu_greedy.c); 1 when done. */
 int emu_trim_greedy(struct emu *e, const float *z);
 /* The same for HF and vLLM (emu_trim_torch.c): a first top-k, top-p or

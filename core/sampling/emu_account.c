@@ -120,3 +120,12 @@ int emu_account_first_y(struct emu *e, const float *y, double mx, double yk, con
     put(e, tie, sums, rep);
     return 1;
 }
+
+int emu_account_first_tie(struct emu *e, const float *y, double mx, double yk, int raw, struct stage_report *rep)
+{
+    int tie = tie_flag(e, y, mx, yk, raw);
+    if (tie < 0) return 0;
+    if (tie) emu_decided(e, DECIDED_TIE);
+    rep->mass_removed = rep->raw_mass_removed = NAN;
+    return 1;
+}

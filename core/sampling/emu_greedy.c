@@ -1,5 +1,7 @@
-/* emu_greedy.c: HF's and vLLM's greedy step (temperature 0, the only
- * active stage) without the array path (see emu.h emu_trim_greedy).
+/* emu_greedy.c: HF's and vLLM's greedy step (temperature 0, the first
+ * active stage, any later one a truncation that keeps the lone survivor:
+ * hf's defaults with -t 0 keep their top-k 50) without the array path
+ * (see emu.h emu_trim_greedy).
  *
  * On the array path a greedy temperature lists every token with its
  * weight (to account the mass it removes), masks all but the first
@@ -17,52 +19,64 @@
 #include <math.h>
 #include <string.h>
 
-/* the one active stage, or -1 */
-static int only_active(const struct emu *e)
+/* stages that keep a lone candidate as it is (torch's truncations keep at
+ * least one token: the most likely, the only one here), reporting one in,
+ * one out and no mass, and writing no note (eta would: its cutoff and the
+ * entropy) */
+static int keeps_lone(enum stage_kind s)
+{
+    return s == STAGE_TOP_K || s == STAGE_TOP_P || s == STAGE_MIN_P || s == STAGE_TYPICAL_P || s == STAGE_EPSILON;
+}
+
+/* the first active stage when it is the only one or every later active
+ * one keeps a lone candidate (with min-keep 1), or -1 */
+static int greedy_first(const struct emu *e)
 {
     int kt = -1;
     for (int k = 0; k < e->c->n; k++) {
-        if (!stage_active(e->c->order[k], e->p)) continue;
-        if (kt >= 0) return -1;
-        kt = k;
+        enum stage_kind s = e->c->order[k];
+        if (!stage_active(s, e->p)) continue;
+        if (kt < 0) kt = k;
+        else if (!keeps_lone(s) || emu_min_keep(e) > 1) return -1;
     }
     return kt;
 }
 
 /* The mass the greedy stage removes: every token's share but the kept
  * one's, summed in id order as emu_run's accounting sums it. The stage's
- * input is the raw distribution (nothing ran before it), so when the raw
- * pass ran its shares are p_raw and no exp is spent (the removed mass then
- * differs from the array path's weight sum / total in the last bits);
- * otherwise the weights come from one vector exp pass, as emu_run lists
- * them on the untouched array. Only a CHAIN_WANT_ALL run reports them
- * (as emu_trim_torch's masses): a greedy draw is then the scan's argmax
- * and the tie check, instead of an exp pass over V. */
-static void account_greedy(struct emu *e, int32_t best, double *rem, double *raw)
+ * input is the raw distribution (nothing ran before it). Alone (`lone`),
+ * with the raw pass run, its shares are p_raw and no exp is spent (the
+ * removed mass then differs from the array path's weight sum / total in
+ * the last bits: this path's numbers since it began); with later stages
+ * the weights come from one vector exp pass, as emu_run lists them on the
+ * untouched array, so the numbers are the array path's, which that chain
+ * always had. Only a CHAIN_WANT_ALL run reports them (as emu_trim_torch's
+ * masses): a greedy draw is then the scan's argmax and the tie check,
+ * instead of an exp pass over V. */
+static void account_greedy(struct emu *e, int32_t best, int lone, double *rem, double *raw)
 {
     struct chain_result *r = e->r;
     uint32_t V = r->V;
-    double sr = 0.0, sw = 0.0;
+    double sw = 0.0;
     if (e->ws->want != CHAIN_WANT_ALL) { /* draws and scores read no stage mass: no pass spent on it */
         *rem = *raw = NAN;
         return;
     }
-    if (r->have_raw) {
-        sr = chain_raw_sum_except(r, best);
-        *rem = *raw = sr;
+    *raw = r->have_raw ? chain_raw_sum_except(r, best) : NAN;
+    if (r->have_raw && lone) {
+        *rem = *raw;
         return;
     }
     double S = vm_exp_shift(e->z, V, r->max_logit, 1.0, e->d, NULL);
     for (uint32_t i = 0; i < V; i++) if ((int32_t)i != best) sw += e->d[i];
     *rem = S > 0 ? sw / S : 0.0;
-    *raw = NAN;
 }
 
 int emu_trim_greedy(struct emu *e, const float *z)
 {
     struct chain_result *r = e->r;
     uint32_t V = r->V;
-    int kt = only_active(e);
+    int kt = greedy_first(e);
     if (!emu_torch(e) || kt < 0 || e->c->order[kt] != STAGE_TEMPERATURE || !(e->p->temperature <= 0)) return 0;
     if (e->ws->n_finite != V || e->ws->finite_iota_n != V || r->argmax < 0) return 0;
     int32_t best = r->argmax;
@@ -72,12 +86,13 @@ int emu_trim_greedy(struct emu *e, const float *z)
         memset(rep, 0, sizeof *rep);
         rep->kind = e->c->order[k];
         rep->kept_in = rep->kept_out = k <= kt ? V : 1; /* after it, torch has dropped the masked */
+        rep->active = k > kt && stage_active(rep->kind, e->p); /* a later one keeps the lone token */
     }
     struct stage_report *rep = &r->stages[kt];
     rep->active = 1;
     rep->kept_out = 1;
     e->rep = rep;
-    account_greedy(e, best, &rep->mass_removed, &rep->raw_mass_removed);
+    account_greedy(e, best, emu_first_active(e, kt + 1) < 0, &rep->mass_removed, &rep->raw_mass_removed);
     if (e->sys == PRESET_HF)
         chain_note(r, "hf rejects temperature 0 (it asks for do_sample=False); computed as greedy");
     if (vm_collect_ge(z, V, (double)z[best], e->ix) > 1) emu_decided(e, DECIDED_TIE);

@@ -21,7 +21,8 @@ int emu_lazy_list(struct emu *e, uint32_t *n_in);
  * listed ids, the stage's counts, its masses (the sequential sums of
  * libm's weights in list order, seqsum.h over vector estimates) and, when
  * ties counts (a stage that only removes), the tie flag (libm's weights of
- * the extreme kept and cut candidates). */
+ * the extreme kept and cut candidates). The masses only for a
+ * CHAIN_WANT_ALL run (draws and scores read none: NaN). */
 void emu_lazy_account(struct emu *e, uint32_t n_in, uint8_t code, int ties_count);
 
 #endif

@@ -211,24 +211,47 @@ static int llama_trim(struct emu *e, const float *z)
     return take_prefix(e, z, k0, m, next, kind == STAGE_TOP_P);
 }
 
+/* The logits a chain of a plain temperature (or none) reads: z, or with
+ * HF's or vLLM's penalties first a float copy penalised at the history
+ * tokens only (emu_penalties_ids: its notes written); *kp, *kt the two
+ * stages (-1: inactive). NULL when any other stage runs, neither does, the
+ * temperature would write a note or be greedy, or the penalties cannot be
+ * applied on ids. */
+static const float *plain_logits(struct emu *e, const float *z, int *kp, int *kt)
+{
+    double T = e->p->temperature;
+    int k = first_active(e);
+    *kp = *kt = -1;
+    if (k >= 0 && e->c->order[k] == STAGE_PENALTIES && emu_torch(e)) *kp = k, k = emu_first_active(e, k + 1);
+    if (k >= 0 && e->c->order[k] == STAGE_TEMPERATURE) *kt = k, k = emu_first_active(e, k + 1);
+    if (k >= 0 || (*kp < 0 && *kt < 0) || e->p->dynatemp_range > 0) return NULL;
+    if (*kt >= 0 && (!(T > 0) || T < e->c->temp_floor || (e->sys == PRESET_VLLM && T > 2))) return NULL; /* notes */
+    if (*kp < 0) return z;
+    memcpy(e->yd, z, (size_t)e->r->V * sizeof *z);
+    return emu_penalties_ids(e, e->yd) ? e->yd : NULL;
+}
+
 /* A chain whose only active stage is a plain temperature (every system
- * divides the float32 logit by the float32 T): the final softmax of
- * y = z / T over every token, in vector passes, with the reports emu_run
- * would write. Returns 1 when done, 0 when not applicable. */
+ * divides the float32 logit by the float32 T), after HF's or vLLM's
+ * penalties or not (or the penalties alone): the final softmax of
+ * y = x / T over every token, x the (penalised) logits, in vector passes,
+ * with the reports emu_run would write. Returns 1 when done, 0 when not
+ * applicable. */
 int emu_trim_temperature_only(struct emu *e, const float *z)
 {
     struct chain_result *r = e->r;
     uint32_t V = r->V;
-    double T = e->p->temperature;
-    int kt = first_active(e);
-    if (!e->f32 || kt < 0 || e->c->order[kt] != STAGE_TEMPERATURE) return 0;
-    for (int k = kt + 1; k < e->c->n; k++) if (stage_active(e->c->order[k], e->p)) return 0;
-    if (e->ws->n_finite != V || e->ws->finite_iota_n != V || !(T > 0) || e->p->dynatemp_range > 0) return 0;
-    if (T < e->c->temp_floor || (e->sys == PRESET_VLLM && T > 2)) return 0; /* emu_temperature's notes */
+    size_t note = strlen(r->note);
+    int kp, kt;
+    if (!e->f32 || e->ws->n_finite != V || e->ws->finite_iota_n != V) return 0;
+    const float *x = plain_logits(e, z, &kp, &kt);
+    if (!x) { r->note[note] = 0; return 0; } /* emu_run's whole array writes the notes again */
+    int64_t am = r->argmax;
+    if (x != z) { struct vm_scan sc; vm_scan(x, V, &sc); am = sc.argmax; } /* a penalty may move the maximum */
     /* float division is monotonic for T > 0: the first maximum's y is the maximum */
-    float Tf = (float)T, mx = z[r->argmax] / Tf;
-    /* y = z / T is formed in registers (vm_fdiv's quotients), not stored */
-    double sed = 0.0, s = vm_exp_fdiv_shift(z, V, Tf, (double)mx, r->p, &sed), ret = 0.0;
+    float Tf = kt >= 0 ? (float)e->p->temperature : 1.0f, mx = x[am] / Tf;
+    /* y = x / T is formed in registers (vm_fdiv's quotients), not stored */
+    double sed = 0.0, s = vm_exp_fdiv_shift(x, V, Tf, (double)mx, r->p, &sed), ret = 0.0;
     vm_divide(r->p, V, s);
     memset(r->cut_by, CUT_NONE, V);
     vm_iota(r->kept, V);
@@ -237,10 +260,10 @@ int emu_trim_temperature_only(struct emu *e, const float *z)
         memset(&r->stages[k], 0, sizeof r->stages[k]);
         r->stages[k].kind = e->c->order[k];
         r->stages[k].kept_in = r->stages[k].kept_out = V;
-        r->stages[k].active = k == kt;
+        r->stages[k].active = k == kt || k == kp;
     }
     double h = log(s) - sed / s;
-    r->effective_temperature = T;
+    r->effective_temperature = e->p->temperature;
     r->n_kept = V;
     r->retained_mass = r->have_raw ? ret : NAN;
     r->entropy_after = h > 0 ? h : 0.0;

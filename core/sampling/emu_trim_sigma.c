@@ -9,8 +9,9 @@
  * sorted softmax leaves in the positions the top-k reads (the survivors
  * as llama.cpp's bucket sort orders them, then masked entries). Its report
  * is what emu_run's accounting would give (emu_account_first over the raw
- * distribution). Not applied, and emu_run runs the whole array: mirostat
- * on, a masked logit, no raw distribution (a run that only draws), many
+ * distribution; a run that reads no masses gets the tie flag only). Not
+ * applied, and emu_run runs the whole array: mirostat on, a masked logit,
+ * no raw distribution where the masses are read, many
  * survivors, a survivor in llama.cpp's lowest bucket, a logit so large
  * that its bucket index overflows, or anything but a top-k next. */
 #include "sampling/stage.h"
@@ -46,7 +47,11 @@ static void report(struct emu *e, const float *z, int k0, const int32_t *ids, ui
     e->rep->kept_out = m;
     double zk = INFINITY;
     for (uint32_t j = 0; j < m; j++) if ((double)z[ids[j]] < zk) zk = (double)z[ids[j]];
-    if (emu_account_first_est(e, z, zk, e->rep)) return; /* from the raw softmax: no exp per token */
+    if (e->ws->want != CHAIN_WANT_ALL) { /* draws and scores read no stage mass: the tie flag only */
+        if (emu_account_first_tie(e, z, r->max_logit, zk, z == e->z, e->rep)) return;
+    } else if (emu_account_first_est(e, z, zk, e->rep)) {
+        return; /* from the raw softmax: no exp per token */
+    }
     emu_exp_memo(z, V, r->max_logit, e->d); /* the raw distribution, as list_alive's */
     emu_account_first(e, e->rep);
 }
@@ -57,7 +62,8 @@ int emu_trim_sigma(struct emu *e, const float *z)
     uint32_t V = r->V;
     int k0 = emu_first_active(e, 0);
     if (!emu_llama(e) || e->p->mirostat > 0 || k0 < 0 || e->c->order[k0] != STAGE_TOP_N_SIGMA) return -1;
-    if (!r->have_raw || V <= 128 || e->ws->n_finite != V || e->ws->finite_iota_n != V) return -1;
+    if ((!r->have_raw && e->ws->want == CHAIN_WANT_ALL) || V <= 128 || e->ws->n_finite != V) return -1;
+    if (e->ws->finite_iota_n != V) return -1;
     uint32_t k = next_top_k(e, k0);
     float mx = (float)r->max_logit, nsig = (float)e->p->top_n_sigma;
     if (k == 0 || k >= V || !(6.4f * mx + 64.0f < 2147483648.0f)) return -1; /* no bucket overflow */

@@ -9,7 +9,7 @@
  *            2 workers (base/step_pipe.h, as sample's workers read)
  *   sample   `sample FILE --all` for the llama.cpp defaults (T 0.8, k 40,
  *            p 0.95, m 0.05) in each preset's order, hf T 0.7 top-p 0.9,
- *            vllm min-p 0.05; per step = (run - a one-step run) / steps,
+ *            vllm min-p 0.05, nothing truncated, mirostat 2, greedy; per step = (run - a one-step run) / steps,
  *            so opening the file and loading the vocabulary are not counted
  * Wall and CPU (every thread's) per step; the best of BENCH_REPS (3) runs.
  * The dump: BENCH_FILE (default /tmp/be.npy, with BENCH_VOCAB, default
@@ -130,6 +130,9 @@ static void sample_rows(const char *file, const char *voc, uint32_t S, int reps,
         {"llama.cpp defaults, vllm order", "--defaults llama.cpp --chain vllm"},
         {"hf T 0.7 top-p 0.9", "--defaults hf -t 0.7 --top-p 0.9"},
         {"vllm T 1 min-p 0.05", "--defaults vllm -t 1 --min-p 0.05"},
+        {"llama.cpp T 1, nothing truncated", "--defaults llama.cpp -t 1 --top-k 0 --top-p 1 --min-p 0"},
+        {"llama.cpp mirostat 2", "--defaults llama.cpp --mirostat 2"},
+        {"hf greedy (T 0)", "--defaults hf -t 0"},
     };
     printf("  %-38s %-9s %9s %9s %8s %8s\n", "sample --all, per step (us)", "workers", "wall", "cpu", "/floor", "1w/2w");
     for (size_t i = 0; i < sizeof cfg / sizeof *cfg; i++) {

@@ -30,7 +30,7 @@
 #include "sampling/chain.h"
 #include "chain_cmp.h"
 
-struct setting { const char *system; double T, top_p, min_p, typical, sigma, xtc; int top_k, mirostat, min_keep; double rep, dry, dyn; };
+struct setting { const char *system; double T, top_p, min_p, typical, sigma, xtc; int top_k, mirostat, min_keep; double rep, dry, dyn, eps, eta; };
 
 static const struct setting settings[] = {
     { "hf", -1, -1, -1, -1, -1, -1, -1, 0, -1, 0, 0, 0 },
@@ -68,6 +68,18 @@ static const struct setting settings[] = {
     { "llama.cpp", 0.8, -1, -1, -1, -1, -1, -1, 1, -1, 0, 0, 0.25 },
     { "llama.cpp", 1.3, -1, -1, -1, -1, -1, -1, 2, -1, 1.1, 0.8, 1.5 },
     { "llama.cpp", 0.3, -1, -1, -1, -1, -1, -1, 2, -1, 0, 0, 0.3 },
+    /* greedy first, then truncations that keep the lone token (emu_greedy.c), or not */
+    { "hf", 0, 0.9, 0.05, 0.9, -1, -1, -1, 0, -1, 0, 0, 0 },
+    { "vllm", 0, 0.8, 0.1, -1, -1, -1, 20, 0, -1, 0, 0, 0 },
+    { "hf", 0, 0.9, -1, -1, -1, -1, -1, 0, 3, 0, 0, 0 },
+    { "hf", 0, -1, -1, -1, -1, -1, 3, 0, -1, 0, 0, 0, 0.001, 0 },
+    { "hf", 0, -1, -1, -1, -1, -1, 3, 0, -1, 0, 0, 0, 0.001, 0.001 },   /* eta notes its cutoff: the array path */
+    { "hf", 0, -1, -1, -1, -1, -1, -1, 0, -1, 1.3, 0, 0 },
+    /* penalties, then a plain temperature or none, nothing else (emu_trim.c's temperature-only path) */
+    { "vllm", -1, -1, -1, -1, -1, -1, -1, 0, -1, 1.3, 0, 0 },
+    { "vllm", 0.7, -1, -1, -1, -1, -1, -1, 0, -1, 1.2, 0, 0 },
+    { "hf", 0.8, -1, -1, -1, -1, -1, 0, 0, -1, 1.3, 0, 0 },
+    { "hf", -1, -1, -1, -1, -1, -1, 0, 0, -1, 0.8, 0, 0 },   /* a penalty below 1 lifts: the maximum may move */
 };
 #define N_SETTINGS (sizeof settings / sizeof settings[0])
 
@@ -88,6 +100,8 @@ static void apply(const struct setting *s, struct chain *c, struct params *p)
     if (s->rep > 0) p->repeat_penalty = s->rep;
     if (s->dry > 0) p->dry_multiplier = s->dry;
     if (s->dyn > 0) p->dynatemp_range = s->dyn;
+    if (s->eps > 0) p->epsilon = s->eps;
+    if (s->eta > 0) p->eta = s->eta;
     if (s->dry > 0 && s->dry < 1) p->dry_base = 1.0; /* a penalty of the multiplier itself: within reach of the top-k */
 }
 
