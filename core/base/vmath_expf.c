@@ -110,16 +110,18 @@ static inline float binade(float c)
 
 typedef int (*part_fn)(float c, const float *x, size_t k, float *out);
 
-/* c + x[0..k) by parts: part's vectors where they can, else the loop
- * until c leaves its binade (or 32 terms), then the vectors again */
+/* c + x[0..k) by parts: part's vectors over the longest run they can
+ * take (halving a run they cannot: it holds a binade's end or a tie),
+ * the loop over a run of 64 they cannot take, then the vectors again */
 static float seq_sum(part_fn part, float c, const float *x, size_t k)
 {
     for (size_t j = 0; j < k;) {
+        size_t len = k - j;
         float nc;
-        if (part && part(c, x + j, k - j, &nc)) return nc;
-        size_t m = k - j < 32 ? k - j : 32;
-        float top = 2.0f * binade(c);
-        for (size_t e = j + m; j < e || (j < k && c < top); j++) c += x[j];
+        while (part && len > 64 && !part(c, x + j, len, &nc)) len /= 2;
+        if (part && len > 64) { c = nc; j += len; continue; }
+        if (part && part(c, x + j, len, &nc)) { c = nc; j += len; continue; }
+        for (size_t e = j + len; j < e; j++) c += x[j];
     }
     return c;
 }
@@ -183,8 +185,10 @@ T512 static inline __m512d est8(__m256 z8, __m512d xd, __m512d y, __m512d mxd, _
     return _mm512_maskz_fmadd_pd((__mmask8)~m, y, lo, y);
 }
 
-/* a block of terms into e (every z finite or -inf, <= mx) */
-T512 static void block16(const float *z, size_t k, float mx, float *e, __m512d *est, __m512 *zmin, const __m512i *tv)
+/* a block of terms into e (every z finite or -inf, <= mx); their
+ * estimates into *est when want (a constant: two copies) */
+T512 static inline __attribute__((always_inline)) void block16(const float *z, size_t k, float mx, float *e, __m512d *est,
+                                                               __m512 *zmin, const __m512i *tv, int want)
 {
     const __m512 mxv = _mm512_set1_ps(mx);
     const __m512d mxd = _mm512_set1_pd((double)mx);
@@ -199,8 +203,10 @@ T512 static void block16(const float *z, size_t k, float mx, float *e, __m512d *
         f = _mm512_mask_mov_ps(f, low, _mm512_set1_ps(0x1p-149f));
         f = _mm512_mask_mov_ps(f, zero, _mm512_setzero_ps());
         _mm512_storeu_ps(e + j, f);
-        *est = _mm512_add_pd(*est, est8(z0, x0, y0, mxd, (__mmask8)low));
-        *est = _mm512_add_pd(*est, est8(z1, x1, y1, mxd, (__mmask8)(low >> 8)));
+        if (want) {
+            *est = _mm512_add_pd(*est, est8(z0, x0, y0, mxd, (__mmask8)low));
+            *est = _mm512_add_pd(*est, est8(z1, x1, y1, mxd, (__mmask8)(low >> 8)));
+        }
         *zmin = _mm512_min_ps(*zmin, zv);
     }
 }
@@ -215,7 +221,8 @@ T512 static float run512(const float *z, size_t n, float mx, float *e, double *e
     double et = 0.0;
     for (size_t i = 0; i < n; i += BLK) {
         size_t k = n - i < BLK ? n - i : BLK, kv = k & ~(size_t)15;
-        block16(z + i, kv, mx, e + i, &ev, &mv, tv);
+        if (est) block16(z + i, kv, mx, e + i, &ev, &mv, tv, 1);
+        else block16(z + i, kv, mx, e + i, &ev, &mv, tv, 0);
         for (size_t j = i + kv; j < i + k; j++) { /* the last block's tail */
             double d;
             e[j] = term1(z[j], mx, t, &d);

@@ -31,6 +31,7 @@
 
 #include <math.h>
 #include <string.h>
+#include <stdlib.h>
 
 #define EST_MARGIN 1e-9         /* the estimated cumulative masses' error is below 2e-10 */
 
@@ -58,7 +59,7 @@ static int shape(const struct emu *e, int *kp, int *kt)
  * a lower one is tried, at last every token). Taken on the terms of every
  * SAMPLE-th token (an estimate: it only steers the work), binned by their
  * float bits (HB bins a binade, about 0.04 nats), from the top down. */
-#define SAMPLE 4
+#define SAMPLE 8
 #define HSHIFT 19                       /* ef's bits >> HSHIFT: 16 bins a binade */
 #define HN ((0x3F800000u >> HSHIFT) + 1) /* ef <= 1 */
 
@@ -97,35 +98,91 @@ static float term_threshold(const double *mass, double want)
     return 0.0f;
 }
 
-/* the order keys (-0 and +0 one value) of z at ids[0..n), sorted
- * descending (LSD radix over the complemented keys less their minimum,
- * in as few digits of up to 12 bits as their span needs) */
-static void sort_desc(const float *z, const int32_t *ids, uint32_t n, uint32_t *k, uint32_t *tmp)
+/* the order key of a logit (-0 and +0 one value): ascending keys are
+ * descending logits */
+static inline uint32_t z_key(float f)
 {
-    uint32_t kmin = UINT32_MAX, kmax = 0;
+    uint32_t u;
+    f = f == 0.0f ? 0.0f : f;
+    memcpy(&u, &f, sizeof u);
+    return u & 0x80000000u ? u : ~(u | 0x80000000u);
+}
+
+#define CODE_BITS 22
+static int cmp_key(const void *x, const void *y)
+{
+    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+    return (a > b) - (a < b);
+}
+
+static inline float key_z(uint32_t k);
+
+/* the code of a logit: its distance below mx, scaled */
+static inline uint32_t z_code(float f, float mx, double scale, uint32_t top)
+{
+    uint32_t c = (uint32_t)(((double)mx - (double)f) * scale);
+    return c < top ? c : top;
+}
+
+/* k[0..n) sorted by code: each run of one code sorted by key (insertion
+ * for a short run; a long one, e.g. many distinct logits close to 0 where
+ * floats are dense, by qsort) */
+static void order_runs(uint32_t *k, uint32_t n, float mx, double scale)
+{
+    const uint32_t top = (1u << CODE_BITS) - 1;
+    for (uint32_t s = 0; s < n;) {
+        uint32_t c = z_code(key_z(k[s]), mx, scale, top), t = s + 1;
+        while (t < n && z_code(key_z(k[t]), mx, scale, top) == c) t++;
+        uint32_t i = s + 1;
+        while (i < t && k[i - 1] <= k[i]) i++; /* often in order already (ties) */
+        if (i < t && t - s > 32) qsort(k + s, t - s, sizeof *k, cmp_key);
+        else
+            for (; i < t; i++) {
+                uint32_t v = k[i], j = i;
+                for (; j > s && k[j - 1] > v; j--) k[j] = k[j - 1];
+                k[j] = v;
+            }
+        s = t;
+    }
+}
+
+/* The order keys of z at ids[0..n), sorted (descending logits). A radix
+ * sort of 32-bit float keys takes three passes; the logits' distance
+ * below the maximum scaled to 22 bits (monotone: a larger logit never
+ * gets a larger code) takes two, over (code, key) pairs, and an insertion
+ * pass on the keys then orders the runs of one code (few, short: the
+ * codes' step is a few ulp). k, tmp: room for n pairs each. */
+#define DIGIT 11
+static void sort_desc(const float *z, const int32_t *ids, uint32_t n, float mx, double zlo, uint32_t *k, uint64_t *a,
+                      uint64_t *b)
+{
+    enum { ND = CODE_BITS / DIGIT, NB = 1 << DIGIT };
+    double lo = zlo; /* every z here is at or above zlo, at most mx */
+    if (!(lo > -INFINITY)) {
+        float m = mx;
+        for (uint32_t j = 0; j < n; j++) m = z[ids[j]] < m ? z[ids[j]] : m;
+        lo = m;
+    }
+    double scale = (double)mx > lo ? (double)((1u << CODE_BITS) - 1) / ((double)mx - lo) : 0.0;
+    uint32_t cnt[ND][NB];
+    memset(cnt, 0, sizeof cnt);
     for (uint32_t j = 0; j < n; j++) {
-        uint32_t u;
-        float f = z[ids[j]] == 0.0f ? 0.0f : z[ids[j]];
-        memcpy(&u, &f, sizeof u);
-        k[j] = u & 0x80000000u ? u : ~(u | 0x80000000u); /* ~(ascending key) */
-        kmin = k[j] < kmin ? k[j] : kmin;
-        kmax = k[j] > kmax ? k[j] : kmax;
+        float f = z[ids[j]];
+        uint32_t c = z_code(f, mx, scale, (1u << CODE_BITS) - 1);
+        a[j] = (uint64_t)c << 32 | z_key(f);
+        for (int d = 0; d < ND; d++) cnt[d][c >> (DIGIT * d) & (NB - 1)]++;
     }
-    if (!n) return;
-    int bits = 0;
-    while (bits < 32 && (kmax - kmin) >> bits) bits++;
-    int nd = (bits + 11) / 12, w = nd ? (bits + nd - 1) / nd : 0;
-    uint32_t *a = k, *b = tmp, cnt[4096];
-    for (int d = 0; d < nd; d++) {
-        uint32_t sum = 0, mask = (1u << w) - 1;
-        int sh = d * w;
-        memset(cnt, 0, sizeof cnt);
-        for (uint32_t i = 0; i < n; i++) cnt[((a[i] - kmin) >> sh) & mask]++;
-        for (uint32_t j = 0; j <= mask; j++) { uint32_t c = cnt[j]; cnt[j] = sum; sum += c; }
-        for (uint32_t i = 0; i < n; i++) b[cnt[((a[i] - kmin) >> sh) & mask]++] = a[i];
-        uint32_t *x = a; a = b; b = x;
+    for (int d = 0; d < ND; d++) {
+        uint32_t sum = 0;
+        for (int j = 0; j < NB; j++) { uint32_t c = cnt[d][j]; cnt[d][j] = sum; sum += c; }
+        if (d == ND - 1) { /* the last pass keeps the keys only */
+            for (uint32_t i = 0; i < n; i++) k[cnt[d][(a[i] >> (32 + DIGIT * d)) & (NB - 1)]++] = (uint32_t)a[i];
+            break;
+        }
+        for (uint32_t i = 0; i < n; i++) b[cnt[d][(a[i] >> (32 + DIGIT * d)) & (NB - 1)]++] = a[i];
+        uint64_t *x = a; a = b; b = x;
     }
-    if (a != k) memcpy(k, a, (size_t)n * sizeof *k);
+    order_runs(k, n, mx, scale);
 }
 
 /* the logit of a sorted key */
@@ -189,7 +246,8 @@ static uint32_t narrow(const float *z, const float *ef, int32_t *ids, uint32_t n
 static uint32_t sorted_stop(struct emu *e, const float *z, const float *ef, float mx, float sum, uint32_t *n)
 {
     static const double spare[] = { 0.02, 0.2 }; /* shares of 1 - P beyond P */
-    uint32_t V = e->r->V, *k = (uint32_t *)(void *)e->v, *tmp = (uint32_t *)(void *)e->v2;
+    uint32_t V = e->r->V, *k = (uint32_t *)(void *)e->in; /* not emu_account's ix2 */
+    uint64_t *pa = (uint64_t *)(void *)e->v, *pb = (uint64_t *)(void *)e->v2;
     float P = (float)e->p->top_p, *vz = e->yf, *ev = (float *)(void *)e->d;
     double mass[HN];
     sample_hist(ef, V, mass);
@@ -201,7 +259,7 @@ static uint32_t sorted_stop(struct emu *e, const float *z, const float *ef, floa
         *n = narrow(z, ef, e->ix, all, mx, (double)P * (double)sum * (1.0 + 1e-4));
         for (int wide = 0; wide < 2; wide++) {
             if (wide) *n = (uint32_t)vm_collect_ge(z, V, zlo, e->ix);
-            sort_desc(z, e->ix, *n, k, tmp);
+            sort_desc(z, e->ix, *n, mx, zlo, k, pa, pb);
             uint32_t last = float_stop(k, *n, mx, sum, P, vz, ev);
             if (last && (last < *n || *n == V)) return last;
             if (*n == V) return 0;
@@ -226,7 +284,7 @@ static double mass_ge(const float *z, const double *w, uint32_t V, double zs)
  * over k[0..m) (vmath_expf.h: within 2^-31 each) */
 static double kept_est(struct emu *e, const uint32_t *k, uint32_t m, float mx)
 {
-    float *vz = (float *)(void *)e->ix, *ev = (float *)(void *)e->ix2;
+    float *vz = (float *)(void *)e->ix, *ev = (float *)(void *)e->d; /* e->d: free after account */
     double est = 0.0;
     for (uint32_t t = 0; t < m; t++) vz[t] = key_z(k[t]);
     vm_expf_seqsum(vz, m, mx, ev, &est, NULL);
@@ -317,16 +375,21 @@ static double value_order_sums(const float *y, uint32_t m, double mx, double *es
 
 /* finish's results over the survivors k[0..m) (descending value order,
  * their logits divided by Tf when kt >= 0): its sums in that order, p by
- * id (libm's exp over the sum), the kept list in id order, the retained
+ * id (libm's exp over the sum), the kept list in id order (from ids, the
+ * sorted tokens in id order: every survivor among them), the retained
  * mass; and cut_by (code: the cut ones') */
-static void finish_kept(struct emu *e, const float *z, const uint32_t *k, uint32_t m, int kt, float Tf, uint8_t code)
+static void finish_kept(struct emu *e, const float *z, const uint32_t *k, const int32_t *ids, uint32_t m, int kt, float Tf,
+                        uint8_t code)
 {
     struct chain_result *r = e->r;
     float *y = e->yf;
     for (uint32_t j = 0; j < m; j++) y[j] = kt >= 0 ? key_z(k[j]) / Tf : key_z(k[j]);
     double mx = (double)y[0], h = 0.0, ret = 0.0, s = value_order_sums(y, m, mx, e->v2, &h);
     double zs = (double)key_z(k[m - 1]);
-    vm_collect_ge(z, r->V, zs, r->kept); /* m of them: no tie across the stop */
+    for (uint32_t j = 0, n = 0; n < m; j++) { /* the sort's ids (ascending) at or above zs: m of them */
+        r->kept[n] = ids[j];
+        n += (double)z[ids[j]] >= zs;
+    }
     memset(r->cut_by, code, r->V);
     for (uint32_t j = 0; j < m; j++) r->cut_by[r->kept[j]] = CUT_NONE;
     for (uint32_t j = 0; j < m; j++) {
@@ -360,7 +423,7 @@ int emu_llama_top_p_run(struct emu *e, const float *z)
     if (!emu_llama(e) || e->ws->reference || V <= 1024 || e->ws->n_finite != V || e->ws->finite_iota_n != V)
         return 0;
     if (!shape(e, &kp, &kt)) return 0;
-    uint32_t *k = (uint32_t *)(void *)e->v;
+    uint32_t *k = (uint32_t *)(void *)e->in; /* not emu_account's ix2 */
     float mx = z[r->argmax], lo = mx, *ef = e->yd;
     double S_est = 0.0;
     float sum = vm_expf_seqsum(z, V, mx, ef, &S_est, &lo); /* llama.cpp's softmax sum in token order */
@@ -376,7 +439,7 @@ int emu_llama_top_p_run(struct emu *e, const float *z)
     rep->kept_in = V;
     rep->kept_out = last;
     e->rep = rep;
-    finish_kept(e, z, k, last, kt, kt >= 0 ? (float)e->p->temperature : 1.0f, (uint8_t)(CUT_STAGE0 + kp));
+    finish_kept(e, z, k, e->ix, last, kt, kt >= 0 ? (float)e->p->temperature : 1.0f, (uint8_t)(CUT_STAGE0 + kp));
     account(e, z, zs, zn, rep);
     if (f32_decided(e, z, k, last, zs, S_est)) emu_decided(e, DECIDED_F32);
     report(e, kp, kt, last);
