@@ -108,81 +108,27 @@ static inline uint32_t z_key(float f)
     return u & 0x80000000u ? u : ~(u | 0x80000000u);
 }
 
-#define CODE_BITS 22
-static int cmp_key(const void *x, const void *y)
+/* The order keys of z at ids[0..n), sorted ascending (descending
+ * logits): LSD radix, digits of 11, 11 and 10 bits (a digit every key
+ * shares is skipped); tmp: room for n */
+static void sort_desc(const float *z, const int32_t *ids, uint32_t n, uint32_t *k, uint32_t *tmp)
 {
-    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
-    return (a > b) - (a < b);
-}
-
-static inline float key_z(uint32_t k);
-
-/* the code of a logit: its distance below mx, scaled */
-static inline uint32_t z_code(float f, float mx, double scale, uint32_t top)
-{
-    uint32_t c = (uint32_t)(((double)mx - (double)f) * scale);
-    return c < top ? c : top;
-}
-
-/* k[0..n) sorted by code: each run of one code sorted by key (insertion
- * for a short run; a long one, e.g. many distinct logits close to 0 where
- * floats are dense, by qsort) */
-static void order_runs(uint32_t *k, uint32_t n, float mx, double scale)
-{
-    const uint32_t top = (1u << CODE_BITS) - 1;
-    for (uint32_t s = 0; s < n;) {
-        uint32_t c = z_code(key_z(k[s]), mx, scale, top), t = s + 1;
-        while (t < n && z_code(key_z(k[t]), mx, scale, top) == c) t++;
-        uint32_t i = s + 1;
-        while (i < t && k[i - 1] <= k[i]) i++; /* often in order already (ties) */
-        if (i < t && t - s > 32) qsort(k + s, t - s, sizeof *k, cmp_key);
-        else
-            for (; i < t; i++) {
-                uint32_t v = k[i], j = i;
-                for (; j > s && k[j - 1] > v; j--) k[j] = k[j - 1];
-                k[j] = v;
-            }
-        s = t;
-    }
-}
-
-/* The order keys of z at ids[0..n), sorted (descending logits). A radix
- * sort of 32-bit float keys takes three passes; the logits' distance
- * below the maximum scaled to 22 bits (monotone: a larger logit never
- * gets a larger code) takes two, over (code, key) pairs, and an insertion
- * pass on the keys then orders the runs of one code (few, short: the
- * codes' step is a few ulp). k, tmp: room for n pairs each. */
-#define DIGIT 11
-static void sort_desc(const float *z, const int32_t *ids, uint32_t n, float mx, double zlo, uint32_t *k, uint64_t *a,
-                      uint64_t *b)
-{
-    enum { ND = CODE_BITS / DIGIT, NB = 1 << DIGIT };
-    double lo = zlo; /* every z here is at or above zlo, at most mx */
-    if (!(lo > -INFINITY)) {
-        float m = mx;
-        for (uint32_t j = 0; j < n; j++) m = z[ids[j]] < m ? z[ids[j]] : m;
-        lo = m;
-    }
-    double scale = (double)mx > lo ? (double)((1u << CODE_BITS) - 1) / ((double)mx - lo) : 0.0;
-    uint32_t cnt[ND][NB];
+    static const int sh[3] = { 0, 11, 22 };
+    uint32_t cnt[3][2048];
     memset(cnt, 0, sizeof cnt);
     for (uint32_t j = 0; j < n; j++) {
-        float f = z[ids[j]];
-        uint32_t c = z_code(f, mx, scale, (1u << CODE_BITS) - 1);
-        a[j] = (uint64_t)c << 32 | z_key(f);
-        for (int d = 0; d < ND; d++) cnt[d][c >> (DIGIT * d) & (NB - 1)]++;
+        k[j] = z_key(z[ids[j]]);
+        for (int d = 0; d < 3; d++) cnt[d][(k[j] >> sh[d]) & 2047]++;
     }
-    for (int d = 0; d < ND; d++) {
+    uint32_t *a = k, *b = tmp;
+    for (int d = 0; d < 3; d++) {
         uint32_t sum = 0;
-        for (int j = 0; j < NB; j++) { uint32_t c = cnt[d][j]; cnt[d][j] = sum; sum += c; }
-        if (d == ND - 1) { /* the last pass keeps the keys only */
-            for (uint32_t i = 0; i < n; i++) k[cnt[d][(a[i] >> (32 + DIGIT * d)) & (NB - 1)]++] = (uint32_t)a[i];
-            break;
-        }
-        for (uint32_t i = 0; i < n; i++) b[cnt[d][(a[i] >> (32 + DIGIT * d)) & (NB - 1)]++] = a[i];
-        uint64_t *x = a; a = b; b = x;
+        if (n && cnt[d][(k[0] >> sh[d]) & 2047] == n) continue; /* one digit for all: in order */
+        for (int j = 0; j < 2048; j++) { uint32_t c = cnt[d][j]; cnt[d][j] = sum; sum += c; }
+        for (uint32_t i = 0; i < n; i++) b[cnt[d][(a[i] >> sh[d]) & 2047]++] = a[i];
+        uint32_t *x = a; a = b; b = x;
     }
-    order_runs(k, n, mx, scale);
+    if (a != k) memcpy(k, a, (size_t)n * sizeof *k);
 }
 
 /* the logit of a sorted key */
@@ -247,7 +193,7 @@ static uint32_t sorted_stop(struct emu *e, const float *z, const float *ef, floa
 {
     static const double spare[] = { 0.02, 0.2 }; /* shares of 1 - P beyond P */
     uint32_t V = e->r->V, *k = (uint32_t *)(void *)e->in; /* not emu_account's ix2 */
-    uint64_t *pa = (uint64_t *)(void *)e->v, *pb = (uint64_t *)(void *)e->v2;
+    uint32_t *tmp = (uint32_t *)(void *)e->v;
     float P = (float)e->p->top_p, *vz = e->yf, *ev = (float *)(void *)e->d;
     double mass[HN];
     sample_hist(ef, V, mass);
@@ -259,7 +205,7 @@ static uint32_t sorted_stop(struct emu *e, const float *z, const float *ef, floa
         *n = narrow(z, ef, e->ix, all, mx, (double)P * (double)sum * (1.0 + 1e-4));
         for (int wide = 0; wide < 2; wide++) {
             if (wide) *n = (uint32_t)vm_collect_ge(z, V, zlo, e->ix);
-            sort_desc(z, e->ix, *n, mx, zlo, k, pa, pb);
+            sort_desc(z, e->ix, *n, k, tmp);
             uint32_t last = float_stop(k, *n, mx, sum, P, vz, ev);
             if (last && (last < *n || *n == V)) return last;
             if (*n == V) return 0;
