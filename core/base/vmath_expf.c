@@ -28,6 +28,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -43,24 +44,8 @@ static const double C0 = 0x1.c6af84b912394p-5 / (TB * TB * TB), C1 = 0x1.ebfce50
 static uint64_t tab[TB];
 static pthread_once_t tab_once = PTHREAD_ONCE_INIT;
 
-static void tab_init(void)
-{
-    for (int i = 0; i < TB; i++) {
-        double v = (double)exp2l((long double)i / TB); /* 80-bit on x86: every entry > 2^-58 from a tie */
-        uint64_t b;
-        memcpy(&b, &v, sizeof b);
-        tab[i] = b - ((uint64_t)i << 47);
-    }
-}
-
-static const uint64_t *table(void)
-{
-    pthread_once(&tab_once, tab_init);
-    return tab;
-}
-
 /* the double result before its rounding to float (x in [MAYUF, 88]) */
-static double expf_pre(double xd, const uint64_t *t)
+static inline __attribute__((always_inline)) double pre_body(double xd, const uint64_t *t)
 {
     double kd = fma(INVLN2N, xd, SHIFT), s;
     uint64_t ki;
@@ -73,12 +58,46 @@ static double expf_pre(double xd, const uint64_t *t)
     return fma(z, r2, y) * s;
 }
 
+/* the same, its fma() calls one instruction each where the CPU has FMA
+ * (libm's fma() elsewhere: exact either way, the same bits) */
+static double pre_libm(double xd, const uint64_t *t) { return pre_body(xd, t); }
+#ifdef VX_X86
+__attribute__((target("fma"))) static double pre_fma(double xd, const uint64_t *t) { return pre_body(xd, t); }
+#endif
+static double (*expf_pre)(double, const uint64_t *) = pre_libm;
+
+static void tab_init(void)
+{
+    for (int i = 0; i < TB; i++) {
+        double v = (double)exp2l((long double)i / TB); /* 80-bit on x86: every entry > 2^-58 from a tie */
+        uint64_t b;
+        memcpy(&b, &v, sizeof b);
+        tab[i] = b - ((uint64_t)i << 47);
+    }
+#ifdef VX_X86
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("fma")) expf_pre = pre_fma;
+#endif
+}
+
+static atomic_int tab_ready;
+
+static const uint64_t *table(void)
+{
+    if (!atomic_load_explicit(&tab_ready, memory_order_acquire)) { /* once: then one load a call */
+        pthread_once(&tab_once, tab_init);
+        atomic_store_explicit(&tab_ready, 1, memory_order_release);
+    }
+    return tab;
+}
+
 float ls_expf(float x)
 {
     if (!(x <= 0.0f)) return expf(x);
     if (x < UFLOW) return 0.0f;
     if (x < MAYUF) return 0x1p-149f;
-    return (float)expf_pre((double)x, table());
+    const uint64_t *t = table();
+    return (float)expf_pre((double)x, t);
 }
 
 /* one term (the loop's and the tails'), its estimate into *est */

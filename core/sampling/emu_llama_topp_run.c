@@ -1,18 +1,26 @@
 /* emu_llama_topp_run.c: a whole llama.cpp run whose first active stage is
  * top-p and whose only later one is a plain temperature (or none), over
  * every token (see emu.h emu_llama_top_p_run). Written for the explorer's
- * top-p 0.99 without top-k: a nucleus of 10^5 tokens.
+ * top-p 0.99 without top-k (a nucleus of 10^5 tokens) and the draw path's
+ * top-p 0.9 (10^4).
  *
  * What llama.cpp computes there, and what of it anything reads:
- *   - its float softmax in array order (token order: nothing sorted yet);
+ *   - its float softmax in array order (token order: nothing sorted yet):
+ *     the terms expf(z - max) and their float sum in that order, both to
+ *     the bit from vm_expf_seqsum (base/vmath_expf.h: glibc's expf in
+ *     vector lanes, the sum in lanes where its binade makes the order
+ *     irrelevant), with an estimate of the exact sum beside;
  *   - its float cumulative sum over the candidates in descending logit
  *     order (the best 256 bucket-sorted, then all), stopping at the first
  *     cum >= p: a sequence of values that does not depend on how equal
- *     logits are ordered, so one radix sort of the logits (those above a
- *     mass threshold the sum should not pass) gives the same stop; the
- *     kept set is every logit at or above the stop's, unless a run of
- *     equal logits straddles the stop (then the sorts' tie order chooses:
- *     not applied here, the replay runs);
+ *     logits are ordered, so one radix sort of the logits at or above a
+ *     threshold the sum should stop above gives the same stop (the
+ *     threshold from a histogram of every 8th token's term, narrowed on
+ *     the collected tokens' exact terms; a lower one, at last every token,
+ *     when the sum does not stop above it); the kept set is every logit
+ *     at or above the stop's, unless a run of equal logits straddles the
+ *     stop (then the sorts' tie order chooses: not applied here, the
+ *     replay runs);
  *   - beside it the exact cumulative mass (d = exp(z - max), libm's, over
  *     its sum) says whether float32 alone decided (DECIDED_F32): decided
  *     from estimates when the exact sums at the stop and before it are
