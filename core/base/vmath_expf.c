@@ -151,31 +151,49 @@ enum { BLK = 1024 }; /* terms made a block at a time, then summed (in L1) */
 #define T512 __attribute__((target("avx512f,avx512dq")))
 #define T256 __attribute__((target("avx2,fma")))
 
-/* the vectors' part (see the top): 1 and *out = c + sum when exact */
-T512 static int part16(float c, const float *x, size_t k, float *out)
-{
-    if (!(c >= 0x1p-100f && c < 0x1p100f) || k < 16) return 0;
-    float Kf = binade(c);
-    const __m512 K = _mm512_set1_ps(Kf), H = _mm512_set1_ps(Kf * 0x1p-24f);
-    __m512 acc = _mm512_setzero_ps(), dm = acc, mn = acc;
-    size_t j = 0;
-    for (; j + 16 <= k; j += 16) {
-        __m512 a = _mm512_loadu_ps(x + j), t = _mm512_sub_ps(_mm512_add_ps(a, K), K);
-        dm = _mm512_max_ps(dm, _mm512_abs_ps(_mm512_sub_ps(a, t)));
-        mn = _mm512_min_ps(mn, a);
-        acc = _mm512_add_ps(acc, t);
-    }
-    if (_mm512_cmp_ps_mask(dm, H, _CMP_LT_OQ) != 0xFFFF || _mm512_cmp_ps_mask(mn, _mm512_setzero_ps(), _CMP_LT_OQ))
-        return 0;
-    float s = _mm512_reduce_add_ps(acc); /* multiples of g below 2K: exact in any order */
-    for (; j < k; j++) {
-        float t = (x[j] + Kf) - Kf;
-        if (!(fabsf(x[j] - t) < Kf * 0x1p-24f) || x[j] < 0) return 0;
-        s += t;
-    }
-    *out = c + s;
-    return *out < 2.0f * Kf;
+typedef float v16f __attribute__((vector_size(64)));
+typedef int32_t v16i __attribute__((vector_size(64)));
+typedef float v8f __attribute__((vector_size(32)));
+typedef int32_t v8i __attribute__((vector_size(32)));
+
+/* The vectors' part (see the top), W lanes: 1 and *out = c + x[0..k)
+ * when exact. Per lane the rounded terms t = (x + K) - K and their sum,
+ * the largest |x - t| (half a step: a tie, the loop's), the smallest x
+ * (a negative term: the loop's). */
+#define SEQ_PART(W, VF, VI, ATTR)                                                                  \
+ATTR static int part##W(float c, const float *x, size_t k, float *out)                             \
+{                                                                                                  \
+    if (!(c >= 0x1p-100f && c < 0x1p100f) || k < (W)) return 0;                                    \
+    float Kf = binade(c), Hf = Kf * 0x1p-24f, s = 0.0f, lane[W], dml[W], mnl[W];                  \
+    VF K = (VF){0} + Kf, acc = {0}, dm = {0}, mn = {0};                                            \
+    size_t j = 0;                                                                                  \
+    for (; j + (W) <= k; j += (W)) {                                                               \
+        VF a, t, d;                                                                                \
+        memcpy(&a, x + j, sizeof a);                                                               \
+        t = (a + K) - K;                                                                           \
+        d = (VF)((VI)(a - t) & 0x7FFFFFFF);                                                        \
+        VI bigger = d > dm, smaller = a < mn;                                                      \
+        dm = (VF)(((VI)d & bigger) | ((VI)dm & ~bigger));                                          \
+        mn = (VF)(((VI)a & smaller) | ((VI)mn & ~smaller));                                        \
+        acc += t;                                                                                  \
+    }                                                                                              \
+    memcpy(lane, &acc, sizeof lane);                                                               \
+    memcpy(dml, &dm, sizeof dml);                                                                  \
+    memcpy(mnl, &mn, sizeof mnl);                                                                  \
+    for (int l = 0; l < (W); l++) {                                                                \
+        if (!(dml[l] < Hf) || mnl[l] < 0) return 0;                                                \
+        s += lane[l]; /* multiples of g below 2K: exact in any order */                            \
+    }                                                                                              \
+    for (; j < k; j++) {                                                                           \
+        float t = (x[j] + Kf) - Kf;                                                                \
+        if (!(fabsf(x[j] - t) < Hf) || x[j] < 0) return 0;                                         \
+        s += t;                                                                                    \
+    }                                                                                              \
+    *out = c + s;                                                                                  \
+    return *out < 2.0f * Kf;                                                                       \
 }
+SEQ_PART(16, v16f, v16i, T512)
+SEQ_PART(8, v8f, v8i, T256)
 
 /* 2^(k/TB) for 8 lanes of ki (the shifted k's bits): the table by two
  * two-register permutes, bit 4 choosing between them */
@@ -255,35 +273,7 @@ T512 static float run512(const float *z, size_t n, float mx, float *e, double *e
     return c;
 }
 
-/* the AVX2 path: part16, pre8, est8, block16 and run512 on 8 floats, 4 doubles */
-T256 static int part8(float c, const float *x, size_t k, float *out)
-{
-    if (!(c >= 0x1p-100f && c < 0x1p100f) || k < 8) return 0;
-    float Kf = binade(c);
-    const __m256 K = _mm256_set1_ps(Kf), H = _mm256_set1_ps(Kf * 0x1p-24f), AB = _mm256_set1_ps(-0.0f);
-    __m256 acc = _mm256_setzero_ps(), dm = acc, mn = acc;
-    size_t j = 0;
-    for (; j + 8 <= k; j += 8) {
-        __m256 a = _mm256_loadu_ps(x + j), t = _mm256_sub_ps(_mm256_add_ps(a, K), K);
-        dm = _mm256_max_ps(dm, _mm256_andnot_ps(AB, _mm256_sub_ps(a, t)));
-        mn = _mm256_min_ps(mn, a);
-        acc = _mm256_add_ps(acc, t);
-    }
-    if (_mm256_movemask_ps(_mm256_cmp_ps(dm, H, _CMP_LT_OQ)) != 0xFF ||
-        _mm256_movemask_ps(_mm256_cmp_ps(mn, _mm256_setzero_ps(), _CMP_LT_OQ)))
-        return 0;
-    float lane[8], s = 0.0f;
-    _mm256_storeu_ps(lane, acc);
-    for (int l = 0; l < 8; l++) s += lane[l]; /* multiples of g below 2K: exact in any order */
-    for (; j < k; j++) {
-        float t = (x[j] + Kf) - Kf;
-        if (!(fabsf(x[j] - t) < Kf * 0x1p-24f) || x[j] < 0) return 0;
-        s += t;
-    }
-    *out = c + s;
-    return *out < 2.0f * Kf;
-}
-
+/* the AVX2 path: pre8, est8, block16 and run512 on 4 doubles */
 T256 static inline __m256d pre4(__m256d xd, const uint64_t *t)
 {
     const __m256d inv = _mm256_set1_pd(INVLN2N), sh = _mm256_set1_pd(SHIFT);
