@@ -368,3 +368,32 @@ float vm_expf_seqsum(const float *z, size_t n, float mx, float *e, double *est, 
 #endif
     return run_plain(z, n, mx, e, est, zmin, t);
 }
+
+/* the path's part (NULL: the loop alone) */
+static part_fn path_part(void)
+{
+#ifdef VX_X86
+    const char *path = vm_path_name();
+    if (!strcmp(path, "avx512")) return part16;
+    if (!strcmp(path, "avx2")) return part8;
+#endif
+    return NULL;
+}
+
+size_t vm_fsum_reach(const float *x, size_t n, float P, float *c)
+{
+    enum { RB = 256 }; /* a block the vectors add when its end stays below P */
+    part_fn part = path_part();
+    float s = *c;
+    for (size_t j = 0; j < n; j += RB) {
+        size_t k = n - j < RB ? n - j : RB;
+        float ns;
+        if (part && part(s, x + j, k, &ns) && ns < P) { s = ns; continue; } /* every partial sum below P too */
+        for (size_t i = j; i < j + k; i++) {
+            s += x[i];
+            if (s >= P) { *c = s; return i + 1; }
+        }
+    }
+    *c = s;
+    return 0;
+}

@@ -30,4 +30,11 @@ float ls_expf(float x);
  * be NULL): the smallest z[i] (mx for n == 0). e may not alias z. */
 float vm_expf_seqsum(const float *z, size_t n, float mx, float *e, double *est, float *zmin);
 
+/* llama.cpp's top-p walk: c = *c; c += x[i] in index order (x[i] >= 0)
+ * up to the first i where c >= P: returns i + 1 with *c that sum, or 0
+ * (never reached) with *c the whole sum. To the bit (the vectors add a
+ * block where its binade makes the order irrelevant and its end stays
+ * below P). */
+size_t vm_fsum_reach(const float *x, size_t n, float P, float *c);
+
 #endif

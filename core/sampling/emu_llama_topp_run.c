@@ -156,11 +156,8 @@ static uint32_t float_stop(const uint32_t *k, uint32_t n, float mx, float sum, f
     float cum = 0.0f;
     for (uint32_t t = 0; t < n; t++) vz[t] = key_z(k[t]);
     vm_expf_seqsum(vz, n, mx, ev, NULL, NULL);
-    for (uint32_t t = 0; t < n; t++) {
-        cum += ev[t] / sum;
-        if (cum >= P) return t + 1;
-    }
-    return 0;
+    for (uint32_t t = 0; t < n; t++) ev[t] = ev[t] / sum; /* the p llama.cpp adds */
+    return (uint32_t)vm_fsum_reach(ev, n, P, &cum);
 }
 
 /* ids[0..n) narrowed to the logits at or above one whose tokens' terms

@@ -138,12 +138,46 @@ static void test_sums(void **st)
     }
 }
 
+/* vm_fsum_reach against the loop: P at the loop's own partial sums (at
+ * block ends too), a float step below them, and beyond the total */
+static void test_reach(void **st)
+{
+    (void)st;
+    enum { N = 5000 };
+    static float x[N];
+    struct rng g;
+    rng_seed(&g, 17);
+    for (int rep = 0; rep < 12; rep++) {
+        size_t n = N - (size_t)rep * 37;
+        for (size_t i = 0; i < n; i++) x[i] = (float)(rng_uniform(&g) * 2e-4 / (double)(1 + i % 7)) * (rep % 3 ? 1.0f : 0.25f);
+        float pre = 0.0f;
+        for (size_t i = 0; i < n; i++) {
+            pre += x[i];
+            if (i % 97 != 5 && (i + 1) % 256 != 0 && (i + 1) % 256 != 1) continue;
+            for (int u = 0; u < 2; u++) {
+                float P = u ? nextafterf(pre, 0.0f) : pre, c = 0.0f, want_c = 0.0f;
+                size_t want = 0;
+                for (size_t j = 0; j < n && !want; j++) {
+                    want_c += x[j];
+                    if (want_c >= P) want = j + 1;
+                }
+                assert_int_equal(vm_fsum_reach(x, n, P, &c), want);
+                assert_true(same(c, want_c));
+            }
+        }
+        float c = 0.0f;
+        assert_int_equal(vm_fsum_reach(x, n, pre * 2, &c), 0);
+        assert_true(same(c, pre));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_edges),
         cmocka_unit_test(test_sampled),
         cmocka_unit_test(test_sums),
+        cmocka_unit_test(test_reach),
     };
     print_message("vmath_expf path %s\n", vm_path_name());
     return cmocka_run_group_tests(tests, NULL, NULL);
