@@ -39,7 +39,6 @@
 
 #include <math.h>
 #include <string.h>
-#include <stdlib.h>
 
 #define EST_MARGIN 1e-9         /* the estimated cumulative masses' error is below 2e-10 */
 
@@ -66,7 +65,7 @@ static int shape(const struct emu *e, int *kp, int *kt)
 /* The sort's threshold: llama.cpp's float sum should stop above it (else
  * a lower one is tried, at last every token). Taken on the terms of every
  * SAMPLE-th token (an estimate: it only steers the work), binned by their
- * float bits (HB bins a binade, about 0.04 nats), from the top down. */
+ * float bits (16 bins a binade, about 0.04 nats), from the top down. */
 #define SAMPLE 8
 #define HSHIFT 19                       /* ef's bits >> HSHIFT: 16 bins a binade */
 #define HN ((0x3F800000u >> HSHIFT) + 1) /* ef <= 1 */
