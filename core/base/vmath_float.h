@@ -59,6 +59,30 @@ TARGET_AVX2 INLINE v8f maxf8(v8f a, v8f b) { return (v8f)_mm256_max_ps((__m256)a
 TARGET_512 INLINE v16f maxf16(v16f a, v16f b) { return (v16f)_mm512_max_ps((__m512)a, (__m512)b); }
 #endif
 
+/* collect##W's store: the ids i + k of the set bits k, at ids (room for
+ * every lane); their count. AVX-512 compresses them in one store; the
+ * others store every lane and advance by its bit (no branch per id) */
+INLINE unsigned store_ids4(int32_t *ids, size_t i, unsigned bits)
+{
+    unsigned m = 0;
+    for (int k = 0; k < 4; k++) { ids[m] = (int32_t)(i + (size_t)k); m += (bits >> k) & 1u; }
+    return m;
+}
+#if defined(__x86_64__) && defined(__GNUC__)
+TARGET_AVX2 INLINE unsigned store_ids8(int32_t *ids, size_t i, unsigned bits)
+{
+    unsigned m = 0;
+    for (int k = 0; k < 8; k++) { ids[m] = (int32_t)(i + (size_t)k); m += (bits >> k) & 1u; }
+    return m;
+}
+TARGET_512 INLINE unsigned store_ids16(int32_t *ids, size_t i, unsigned bits)
+{
+    __m512i v = _mm512_add_epi32(_mm512_set1_epi32((int)i), _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
+    _mm512_mask_compressstoreu_epi32(ids, (__mmask16)bits, v);
+    return (unsigned)__builtin_popcount(bits);
+}
+#endif
+
 #define FLOAT_KERNELS(W, VF, VI, ATTR)                                                                 \
 ATTR INLINE VF ldf##W(const float *p) { VF v; memcpy(&v, p, sizeof v); return v; }                 \
 ATTR INLINE VI finf##W(VF z) { VF d = z - z; return d == d; }                                      \
@@ -162,8 +186,7 @@ ATTR INLINE size_t collect##W(const float *z, size_t n, double thr, int32_t *ids
     size_t m = 0, i = 0;                                                                           \
     for (; i + W <= n; i += W) {                                                                   \
         VF v = ldf##W(z + i);                                                                      \
-        unsigned bits = maskbits##W((v >= fv) & finf##W(v));                                      \
-        for (; bits; bits &= bits - 1) ids[m++] = (int32_t)(i + (size_t)__builtin_ctz(bits));      \
+        m += store_ids##W(ids + m, i, maskbits##W((v >= fv) & finf##W(v)));                       \
     }                                                                                              \
     for (; i < n; i++) if (z[i] >= f && isfinite(z[i])) ids[m++] = (int32_t)i;                     \
     return m;                                                                                      \

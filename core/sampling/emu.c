@@ -2,12 +2,13 @@
  * softmax in float, torch's stable ascending argsort, the exact order, and
  * the rules' exp/log. The stage files build on these; emu_run.c runs them. */
 #include "sampling/emu.h"
+#include "base/vmath_expf.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-double emu_exp(const struct emu *e, double x) { return e->f32 ? (double)expf((float)x) : exp(x); }
+double emu_exp(const struct emu *e, double x) { return e->f32 ? (double)ls_expf((float)x) : exp(x); }
 double emu_log(const struct emu *e, double x) { return e->f32 ? (double)logf((float)x) : log(x); }
 
 uint32_t emu_min_keep(const struct emu *e)
@@ -134,7 +135,7 @@ void emu_llama_softmax(struct emu *e, int do_sort)
         uint32_t u;
         memcpy(&u, &l, sizeof u);
         uint32_t h = (u * 2654435761u) >> 24;
-        if (key[h] != u) { key[h] = u; val[h] = expf(l - mx); }
+        if (key[h] != u) { key[h] = u; val[h] = ls_expf(l - mx); }
         e->a[i].p = val[h];
         cum += val[h];
     }
@@ -154,7 +155,7 @@ void emu_llama_sorted_p(struct emu *e)
     double prev = NAN;
     for (uint32_t t = 0; t < n; t++) {
         struct ls_tok *x = &a[e->ix[t]];
-        if (!(x->logit == prev)) { ex = expf((float)x->logit - mx); prev = x->logit; }
+        if (!(x->logit == prev)) { ex = ls_expf((float)x->logit - mx); prev = x->logit; }
         x->p = ex;
         cum += ex;
     }

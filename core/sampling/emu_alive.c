@@ -13,6 +13,7 @@
  * entry adds 0), as llama.cpp's sorted sum does; p as float.
  * Units: p as llama.cpp computes it (float), stored in double. */
 #include "sampling/emu.h"
+#include "base/vmath_expf.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -57,7 +58,7 @@ static float sorted_sum(struct emu *e, const struct ls_tok *out, const uint32_t 
         for (uint32_t t = 0; t < h; t++) v[t] = b[t].logit;
         if (base[j] + h > sorted_to) qsort(v, h, sizeof *v, by_desc);
         for (uint32_t t = 0; t < h; t++) {
-            if (!(v[t] == prev)) { ex = expf((float)v[t] - mx); prev = v[t]; }
+            if (!(v[t] == prev)) { ex = ls_expf((float)v[t] - mx); prev = v[t]; }
             cum += ex;
         }
     }
@@ -78,7 +79,7 @@ static void place_alive(struct emu *e, const struct ls_tok *src, const int32_t *
         sorted_to = base[j] + histo[j];
     }
     float mx = (float)out[0].logit, cum = sorted_sum(e, out, histo, base, sorted_to, mx);
-    for (uint32_t t = 0; t < m; t++) out[t].p = expf((float)out[t].logit - mx) / cum;
+    for (uint32_t t = 0; t < m; t++) out[t].p = ls_expf((float)out[t].logit - mx) / cum;
 }
 
 /* the array becomes out (the two V-long arrays change places: no copy) */

@@ -30,6 +30,7 @@
 #include "sampling/emu_fsum.h"
 #include "sampling/seqsum_exp.h"
 #include "base/vmath.h"
+#include "base/vmath_expf.h"
 
 #include <float.h>
 #include <math.h>
@@ -60,7 +61,7 @@ static double exact_term(const struct term *t, const struct fsum_groups *g, uint
         const struct seqsum_exp x = { g->y, 1.0f, (double)t->my };
         return seqsum_exp_d(&x, j);
     }
-    float ex = expf(g->y[j] - t->my);
+    float ex = ls_expf(g->y[j] - t->my);
     if (t->kind == K_EXPF) return ex;
     float pr = ex / t->cum;
     return pr > 0.0f ? -(pr * logf(pr)) : 0.0f;

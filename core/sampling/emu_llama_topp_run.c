@@ -1,18 +1,26 @@
 /* emu_llama_topp_run.c: a whole llama.cpp run whose first active stage is
  * top-p and whose only later one is a plain temperature (or none), over
  * every token (see emu.h emu_llama_top_p_run). Written for the explorer's
- * top-p 0.99 without top-k: a nucleus of 10^5 tokens.
+ * top-p 0.99 without top-k (a nucleus of 10^5 tokens) and the draw path's
+ * top-p 0.9 (10^4).
  *
  * What llama.cpp computes there, and what of it anything reads:
- *   - its float softmax in array order (token order: nothing sorted yet);
+ *   - its float softmax in array order (token order: nothing sorted yet):
+ *     the terms expf(z - max) and their float sum in that order, both to
+ *     the bit from vm_expf_seqsum (base/vmath_expf.h: glibc's expf in
+ *     vector lanes, the sum in lanes where its binade makes the order
+ *     irrelevant), with an estimate of the exact sum beside;
  *   - its float cumulative sum over the candidates in descending logit
  *     order (the best 256 bucket-sorted, then all), stopping at the first
  *     cum >= p: a sequence of values that does not depend on how equal
- *     logits are ordered, so one radix sort of the logits (those above a
- *     mass threshold the sum should not pass) gives the same stop; the
- *     kept set is every logit at or above the stop's, unless a run of
- *     equal logits straddles the stop (then the sorts' tie order chooses:
- *     not applied here, the replay runs);
+ *     logits are ordered, so one radix sort of the logits at or above a
+ *     threshold the sum should stop above gives the same stop (the
+ *     threshold from a histogram of every 8th token's term, narrowed on
+ *     the collected tokens' exact terms; a lower one, at last every token,
+ *     when the sum does not stop above it); the kept set is every logit
+ *     at or above the stop's, unless a run of equal logits straddles the
+ *     stop (then the sorts' tie order chooses: not applied here, the
+ *     replay runs);
  *   - beside it the exact cumulative mass (d = exp(z - max), libm's, over
  *     its sum) says whether float32 alone decided (DECIDED_F32): decided
  *     from estimates when the exact sums at the stop and before it are
@@ -27,6 +35,7 @@
 #include "sampling/stage.h"
 #include "sampling/seqsum_exp.h"
 #include "base/vmath.h"
+#include "base/vmath_expf.h"
 
 #include <math.h>
 #include <string.h>
@@ -53,68 +62,80 @@ static int shape(const struct emu *e, int *kp, int *kt)
     return T > 0 && !(p->dynatemp_range > 0) && !(T < e->c->temp_floor); /* no dynamic T, no note */
 }
 
-/* llama.cpp's float softmax sum in token order: cum of expf(z - max) in
- * float; 0 when a logit is beyond its bucket sort's range
- * (DECIDED_OVERFLOW). Beside it the same terms' mass by distance below
- * the maximum (HB bins a nat), for the sort's threshold. */
-#define HB 32
-#define HN 2048
-static float llama_cum(const float *z, uint32_t V, float mx, double *mass)
+/* The sort's threshold: llama.cpp's float sum should stop above it (else
+ * a lower one is tried, at last every token). Taken on the terms of every
+ * SAMPLE-th token (an estimate: it only steers the work), binned by their
+ * float bits (16 bins a binade, about 0.04 nats), from the top down. */
+#define SAMPLE 8
+#define HSHIFT 19                       /* ef's bits >> HSHIFT: 16 bins a binade */
+#define HN ((0x3F800000u >> HSHIFT) + 1) /* ef <= 1 */
+
+static void sample_hist(const float *ef, uint32_t V, double *mass)
 {
-    float cum = 0.0f, lo = mx;
-    memset(mass, 0, HN * sizeof *mass);
-    for (uint32_t i = 0; i < V; i++) {
-        float e = expf(z[i] - mx), b = (mx - z[i]) * HB;
-        cum += e;
-        mass[b < HN - 1 ? (uint32_t)b : HN - 1] += e;
-        lo = z[i] < lo ? z[i] : lo;
+    double h[4][HN];
+    memset(h, 0, sizeof h);
+    uint32_t i = 0, u[4];
+    for (; i + 4 * SAMPLE <= V; i += 4 * SAMPLE) { /* four histograms: no chain through one bin */
+        for (int q = 0; q < 4; q++) memcpy(&u[q], &ef[i + q * SAMPLE], sizeof u[q]);
+        for (int q = 0; q < 4; q++) h[q][u[q] >> HSHIFT] += ef[i + q * SAMPLE];
     }
-    return lo > -1e8f && mx < 1e8f ? cum : 0.0f;
+    for (; i < V; i += SAMPLE) {
+        memcpy(&u[0], &ef[i], sizeof u[0]);
+        h[0][u[0] >> HSHIFT] += ef[i];
+    }
+    for (uint32_t b = 0; b < HN; b++) mass[b] = (h[0][b] + h[1][b]) + (h[2][b] + h[3][b]);
 }
 
-/* a logit threshold holding mass (P + SORT_SPARE) of the sum (-inf: all):
- * llama.cpp's float sum should stop above it (else the sort is redone
- * over every token) */
-#define SORT_SPARE 0.002
-static double sort_threshold(const double *mass, float mx, float P)
+/* the term threshold (a float's bits' bin edge) holding share want of the
+ * sampled mass; 0 (every token) when want >= 1 */
+static float term_threshold(const double *mass, double want)
 {
-    double tot = 0.0, acc = 0.0, want;
-    for (int b = 0; b < HN; b++) tot += mass[b];
-    want = ((double)P + SORT_SPARE) * tot;
-    if (!(want < tot)) return -INFINITY;
-    for (int b = 0; b < HN - 1; b++) {
+    double tot = 0.0, acc = 0.0;
+    for (uint32_t b = 0; b < HN; b++) tot += mass[b];
+    if (!(want < 1.0)) return 0.0f;
+    for (uint32_t b = HN; b-- > 1;) {
         acc += mass[b];
-        if (acc >= want) return (double)mx - (double)(b + 1) / HB;
+        if (acc >= want * tot) {
+            uint32_t u = b << HSHIFT;
+            float f;
+            memcpy(&f, &u, sizeof f);
+            return f;
+        }
     }
-    return -INFINITY;
+    return 0.0f;
 }
 
-/* the order keys (-0 and +0 one value) of the logits at or above zlo,
- * sorted descending (LSD radix, digits of 11, 11 and 10 bits, over the
- * complemented keys); their count */
-static uint32_t sort_desc(const float *z, uint32_t V, double zlo, uint32_t *k, uint32_t *tmp)
+/* the order key of a logit (-0 and +0 one value): ascending keys are
+ * descending logits */
+static inline uint32_t z_key(float f)
+{
+    uint32_t u;
+    f = f == 0.0f ? 0.0f : f;
+    memcpy(&u, &f, sizeof u);
+    return u & 0x80000000u ? u : ~(u | 0x80000000u);
+}
+
+/* The order keys of z at ids[0..n), sorted ascending (descending
+ * logits): LSD radix, digits of 11, 11 and 10 bits (a digit every key
+ * shares is skipped); tmp: room for n */
+static void sort_desc(const float *z, const int32_t *ids, uint32_t n, uint32_t *k, uint32_t *tmp)
 {
     static const int sh[3] = { 0, 11, 22 };
-    uint32_t cnt[3][2048], n = 0;
+    uint32_t cnt[3][2048];
     memset(cnt, 0, sizeof cnt);
-    for (uint32_t i = 0; i < V; i++) {
-        uint32_t u;
-        float f = z[i] == 0.0f ? 0.0f : z[i];
-        if (!((double)f >= zlo)) continue;
-        memcpy(&u, &f, sizeof u);
-        k[n] = u & 0x80000000u ? u : ~(u | 0x80000000u); /* ~(ascending key) */
-        for (int d = 0; d < 3; d++) cnt[d][(k[n] >> sh[d]) & 2047]++;
-        n++;
+    for (uint32_t j = 0; j < n; j++) {
+        k[j] = z_key(z[ids[j]]);
+        for (int d = 0; d < 3; d++) cnt[d][(k[j] >> sh[d]) & 2047]++;
     }
     uint32_t *a = k, *b = tmp;
     for (int d = 0; d < 3; d++) {
         uint32_t sum = 0;
+        if (n && cnt[d][(k[0] >> sh[d]) & 2047] == n) continue; /* one digit for all: in order */
         for (int j = 0; j < 2048; j++) { uint32_t c = cnt[d][j]; cnt[d][j] = sum; sum += c; }
         for (uint32_t i = 0; i < n; i++) b[cnt[d][(a[i] >> sh[d]) & 2047]++] = a[i];
         uint32_t *x = a; a = b; b = x;
     }
     if (a != k) memcpy(k, a, (size_t)n * sizeof *k);
-    return n;
 }
 
 /* the logit of a sorted key */
@@ -126,15 +147,74 @@ static inline float key_z(uint32_t k)
     return f;
 }
 
-/* llama.cpp's stop over the logits in descending order: the first
- * position whose float cum of p = expf(z - max) / cum reaches P (0: none) */
-static uint32_t float_stop(const uint32_t *k, uint32_t V, float mx, float sum, float P)
+/* llama.cpp's stop over the sorted logits k[0..n): the first position
+ * whose float cum of p = expf(z - max) / sum reaches P (0: none); vz, ev:
+ * scratch of n (the logits, their terms) */
+static uint32_t float_stop(const uint32_t *k, uint32_t n, float mx, float sum, float P, float *vz, float *ev)
 {
-    float cum = 0.0f, p = 0.0f;
-    for (uint32_t t = 0; t < V; t++) {
-        if (!t || k[t] != k[t - 1]) p = expf(key_z(k[t]) - mx) / sum; /* equal logits, equal p */
-        cum += p;
-        if (cum >= P) return t + 1;
+    float cum = 0.0f;
+    for (uint32_t t = 0; t < n; t++) vz[t] = key_z(k[t]);
+    vm_expf_seqsum(vz, n, mx, ev, NULL, NULL);
+    for (uint32_t t = 0; t < n; t++) ev[t] = ev[t] / sum; /* the p llama.cpp adds */
+    return (uint32_t)vm_fsum_reach(ev, n, P, &cum);
+}
+
+/* ids[0..n) narrowed to the logits at or above one whose tokens' terms
+ * (ef, exact) hold want (their float sum's share P, with room for its
+ * rounding): bins of the terms' bits (NB a binade), from the top down;
+ * the count kept */
+#define NSHIFT 18
+#define NN ((0x3F800000u >> NSHIFT) + 1)
+static uint32_t narrow(const float *z, const float *ef, int32_t *ids, uint32_t n, float mx, double want)
+{
+    double h[NN], acc = 0.0;
+    memset(h, 0, sizeof h);
+    for (uint32_t j = 0; j < n; j++) {
+        uint32_t u;
+        memcpy(&u, &ef[ids[j]], sizeof u);
+        h[u >> NSHIFT] += ef[ids[j]];
+    }
+    uint32_t b = NN;
+    while (b-- > 1 && (acc += h[b]) < want) {}
+    if (b == 0) return n;
+    uint32_t u = b << NSHIFT, m = 0;
+    float edge;
+    memcpy(&edge, &u, sizeof edge);
+    double zlo = (double)mx + log((double)edge) - 1e-3; /* as a logit: every larger one stays */
+    for (uint32_t j = 0; j < n; j++) {
+        ids[m] = ids[j];
+        m += (double)z[ids[j]] >= zlo;
+    }
+    return m;
+}
+
+/* llama.cpp's sorted prefix through its stop: the keys k[0..*n) of the
+ * logits at or above a threshold (the sample's term threshold as a logit,
+ * lower ones when the sum does not stop above it, at last every token:
+ * by logit, so that the prefix has every larger logit), narrowed first to
+ * the exact terms' share; the stop (0: none, every token sorted) */
+static uint32_t sorted_stop(struct emu *e, const float *z, const float *ef, float mx, float sum, uint32_t *n)
+{
+    static const double spare[] = { 0.02, 0.2 }; /* shares of 1 - P beyond P */
+    uint32_t V = e->r->V, *k = (uint32_t *)(void *)e->in; /* not emu_account's ix2 */
+    uint32_t *tmp = (uint32_t *)(void *)e->v;
+    float P = (float)e->p->top_p, *vz = e->yf, *ev = (float *)(void *)e->d;
+    double mass[HN];
+    sample_hist(ef, V, mass);
+    for (int tier = 0; tier < 3; tier++) {
+        float thr = tier < 2 ? term_threshold(mass, (double)P + spare[tier] * (1.0 - (double)P)) : 0.0f;
+        if (!(thr > 0.0f) && tier < 2) continue;
+        double zlo = thr > 0.0f ? (double)mx + log((double)thr) - 1e-3 : -INFINITY;
+        uint32_t all = (uint32_t)vm_collect_ge(z, V, zlo, e->ix);
+        *n = narrow(z, ef, e->ix, all, mx, (double)P * (double)sum * (1.0 + 1e-4));
+        for (int wide = 0; wide < 2; wide++) {
+            if (wide) *n = (uint32_t)vm_collect_ge(z, V, zlo, e->ix);
+            sort_desc(z, e->ix, *n, k, tmp);
+            uint32_t last = float_stop(k, *n, mx, sum, P, vz, ev);
+            if (last && (last < *n || *n == V)) return last;
+            if (*n == V) return 0;
+            if (*n == all) break;
+        }
     }
     return 0;
 }
@@ -150,22 +230,37 @@ static double mass_ge(const float *z, const double *w, uint32_t V, double zs)
     return ((K[0] + K[1]) + (K[2] + K[3])) + ((K[4] + K[5]) + (K[6] + K[7]));
 }
 
+/* the kept tokens' estimated mass: the sum of estimates of exp(z - mx)
+ * over k[0..m) (vmath_expf.h: within 2^-31 each) */
+static double kept_est(struct emu *e, const uint32_t *k, uint32_t m, float mx)
+{
+    float *vz = (float *)(void *)e->ix, *ev = (float *)(void *)e->d; /* e->d: free after account */
+    double est = 0.0;
+    for (uint32_t t = 0; t < m; t++) vz[t] = key_z(k[t]);
+    vm_expf_seqsum(vz, m, mx, ev, &est, NULL);
+    return est;
+}
+
 /* DECIDED_F32 when exact arithmetic (the cumulative d / S, libm's d)
  * stops elsewhere than last (zs the logit there): from estimates when
- * they decide (the accounting's removed share, else the raw softmax's p or
- * a vector exp: within a few ulp of d / S each), else summed exactly.
- * After account (its e->d is free again) */
-static int f32_decided(struct emu *e, const float *z, const uint32_t *k, uint32_t last, double zs)
+ * they decide (the accounting's removed share, else the raw softmax's p,
+ * else the float pass's estimates, S_est their sum: within 2^-31 of each
+ * term, so of each sum), else summed exactly. After account (its e->d is
+ * free again) */
+static int f32_decided(struct emu *e, const float *z, const uint32_t *k, uint32_t last, double zs, double S_est)
 {
     struct chain_result *r = e->r;
     uint32_t V = r->V;
-    double mx = r->max_logit, P = e->p->top_p, S = 1.0, dz;
-    const double *w = r->p_raw;
-    if (r->have_raw && r->raw_div > 0) S = r->raw_div; /* its division pending */
-    else if (!r->have_raw) S = vm_exp_shift(z, V, mx, 1.0, e->d, NULL), w = e->d;
-    dz = exp(zs - mx) / (r->have_raw ? r->raw_sum : S);
-    /* the kept mass: 1 - the accounting's removed share when it ran */
-    double hi = isnan(e->rep->mass_removed) ? mass_ge(z, w, V, zs) / S : 1.0 - e->rep->mass_removed, lo = hi - dz;
+    double mx = r->max_logit, P = e->p->top_p, S = 1.0, hi;
+    if (!r->have_raw) { /* the draw path: no raw softmax */
+        S = S_est;
+        hi = kept_est(e, k, last, z[r->argmax]) / S;
+    } else {
+        if (r->raw_div > 0) S = r->raw_div; /* its division pending */
+        /* the kept mass: 1 - the accounting's removed share when it ran */
+        hi = isnan(e->rep->mass_removed) ? mass_ge(z, r->p_raw, V, zs) / S : 1.0 - e->rep->mass_removed;
+    }
+    double dz = exp(zs - mx) / (r->have_raw ? r->raw_sum : S), lo = hi - dz;
     if (lo < P - EST_MARGIN && hi >= P + EST_MARGIN) return 0;
     if (lo >= P + EST_MARGIN || hi < P - EST_MARGIN) return 1;
     emu_exp_memo(z, V, mx, e->d); /* undecided: the exact sums */
@@ -230,22 +325,23 @@ static double value_order_sums(const float *y, uint32_t m, double mx, double *es
 
 /* finish's results over the survivors k[0..m) (descending value order,
  * their logits divided by Tf when kt >= 0): its sums in that order, p by
- * id (libm's exp over the sum), the kept list in id order, the retained
+ * id (libm's exp over the sum), the kept list in id order (from ids, the
+ * sorted tokens in id order: every survivor among them), the retained
  * mass; and cut_by (code: the cut ones') */
-static void finish_kept(struct emu *e, const float *z, const uint32_t *k, uint32_t m, int kt, float Tf, uint8_t code)
+static void finish_kept(struct emu *e, const float *z, const uint32_t *k, const int32_t *ids, uint32_t m, int kt, float Tf,
+                        uint8_t code)
 {
     struct chain_result *r = e->r;
     float *y = e->yf;
     for (uint32_t j = 0; j < m; j++) y[j] = kt >= 0 ? key_z(k[j]) / Tf : key_z(k[j]);
     double mx = (double)y[0], h = 0.0, ret = 0.0, s = value_order_sums(y, m, mx, e->v2, &h);
-    uint32_t n = 0;
     double zs = (double)key_z(k[m - 1]);
-    for (uint32_t i = 0; i < r->V; i++) { /* branch-free: the ids are in no order of z */
-        int keep = (double)z[i] >= zs;
-        r->cut_by[i] = keep ? CUT_NONE : code;
-        r->kept[n] = (int32_t)i;
-        n += (uint32_t)keep;
+    for (uint32_t j = 0, n = 0; n < m; j++) { /* the sort's ids (ascending) at or above zs: m of them */
+        r->kept[n] = ids[j];
+        n += (double)z[ids[j]] >= zs;
     }
+    memset(r->cut_by, code, r->V);
+    for (uint32_t j = 0; j < m; j++) r->cut_by[r->kept[j]] = CUT_NONE;
     for (uint32_t j = 0; j < m; j++) {
         uint32_t i = (uint32_t)r->kept[j];
         r->p[i] = exp(y_of(z[i], kt, Tf) - mx) / s;
@@ -272,18 +368,17 @@ static void report(struct emu *e, int kp, int kt, uint32_t m)
 int emu_llama_top_p_run(struct emu *e, const float *z)
 {
     struct chain_result *r = e->r;
-    uint32_t V = r->V;
+    uint32_t V = r->V, n = 0;
     int kp, kt;
     if (!emu_llama(e) || e->ws->reference || V <= 1024 || e->ws->n_finite != V || e->ws->finite_iota_n != V)
         return 0;
     if (!shape(e, &kp, &kt)) return 0;
-    uint32_t *k = (uint32_t *)(void *)e->v, *tmp = (uint32_t *)(void *)e->v2;
-    double mass[HN];
-    float mx = z[r->argmax], P = (float)e->p->top_p, sum = llama_cum(z, V, mx, mass);
-    if (!(sum > 0)) return 0;
-    double zlo = sort_threshold(mass, mx, P);
-    uint32_t n = sort_desc(z, V, zlo, k, tmp), last = float_stop(k, n, mx, sum, P);
-    if (!(last < n) && n < V) n = sort_desc(z, V, -INFINITY, k, tmp), last = float_stop(k, n, mx, sum, P);
+    uint32_t *k = (uint32_t *)(void *)e->in; /* not emu_account's ix2 */
+    float mx = z[r->argmax], lo = mx, *ef = e->yd;
+    double S_est = 0.0;
+    float sum = vm_expf_seqsum(z, V, mx, ef, &S_est, &lo); /* llama.cpp's softmax sum in token order */
+    if (!(sum > 0) || !(lo > -1e8f && mx < 1e8f)) return 0; /* beyond its bucket sort's range (DECIDED_OVERFLOW) */
+    uint32_t last = sorted_stop(e, z, ef, mx, sum, &n);
     if (last == 0 || last >= n) return 0; /* never stops: every token kept, the replay says so */
     double zs = (double)key_z(k[last - 1]), zn = (double)key_z(k[last]);
     if (zn == zs) return 0; /* a run of ties across the stop: the sorts' order decides */
@@ -294,9 +389,9 @@ int emu_llama_top_p_run(struct emu *e, const float *z)
     rep->kept_in = V;
     rep->kept_out = last;
     e->rep = rep;
-    finish_kept(e, z, k, last, kt, kt >= 0 ? (float)e->p->temperature : 1.0f, (uint8_t)(CUT_STAGE0 + kp));
+    finish_kept(e, z, k, e->ix, last, kt, kt >= 0 ? (float)e->p->temperature : 1.0f, (uint8_t)(CUT_STAGE0 + kp));
     account(e, z, zs, zn, rep);
-    if (f32_decided(e, z, k, last, zs)) emu_decided(e, DECIDED_F32);
+    if (f32_decided(e, z, k, last, zs, S_est)) emu_decided(e, DECIDED_F32);
     report(e, kp, kt, last);
     return 1;
 }

@@ -13,6 +13,7 @@
  * computes it (float), stored in double. */
 #include "sampling/emu.h"
 #include "sampling/select.h"
+#include "base/vmath_expf.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -126,7 +127,7 @@ int emu_llama_sum_by_value(struct emu *e, struct ls_tok *a, uint32_t n, int want
     uint32_t off = 0;
     for (uint32_t i = 0; i < m; i++) {
         struct vslot *s = &t[d[i].slot];
-        s->ex = expf(d[i].v - mx);
+        s->ex = ls_expf(d[i].v - mx);
         s->off = off;
         off += s->count;
         if (s->ex != 0.0f) for (uint32_t c = 0; c < s->count; c++) cum += s->ex; /* one add per candidate, in order */

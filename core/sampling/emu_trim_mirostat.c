@@ -24,6 +24,7 @@
 #include "sampling/stage.h"
 #include "sampling/emu_fsum.h"
 #include "base/vmath.h"
+#include "base/vmath_expf.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -55,14 +56,14 @@ static uint32_t cut_length(struct emu *e, const struct emu_value *vals, uint32_t
     if (e->p->mirostat == 1) { /* v1 reads the first 100 p */
         struct ls_tok *a = e->buf;
         for (uint32_t i = 0; i < nd && off < 100; i++) {
-            float p = expf(vals[i].v - mx) / cum;
+            float p = ls_expf(vals[i].v - mx) / cum;
             for (uint32_t c = 0; c < vals[i].count && off < 100; c++) a[off++].p = p;
         }
         return emu_mirostat_v1_k(e, a, mu);
     }
     uint32_t i = 0;
     for (; i < nd; i++) {
-        if (emu_mirostat_surprised(e, expf(vals[i].v - mx) / cum, mu)) break;
+        if (emu_mirostat_surprised(e, ls_expf(vals[i].v - mx) / cum, mu)) break;
         off += vals[i].count;
     }
     chain_note(e->r, "mirostat v2: mu %.6g", mu);
@@ -170,7 +171,7 @@ static uint32_t keep_by_value(struct emu *e, const float *y, float mx, double *l
     if (mostly_distinct(y, V) || !(nd = emu_distinct_desc(e, y, V, vals))) return 0;
     float cum = 0.0f;
     for (uint32_t i = 0; i < nd; i++) { /* llama.cpp's sorted sum: one add per candidate */
-        float ex = expf(vals[i].v - mx);
+        float ex = ls_expf(vals[i].v - mx);
         if (ex != 0.0f) for (uint32_t c = 0; c < vals[i].count; c++) cum += ex;
     }
     uint32_t m = cut_length(e, vals, nd, cum, mu_now(e));
@@ -185,7 +186,7 @@ static uint32_t grouped_v2(struct emu *e, struct fsum_groups *g, float cum, doub
     uint32_t i = 0;
     for (; i < g->n; i++) {
         fsum_sort_upto(g, i + 1);
-        if (emu_mirostat_surprised(e, expf(g->y[i] - g->my) / cum, mu)) break;
+        if (emu_mirostat_surprised(e, ls_expf(g->y[i] - g->my) / cum, mu)) break;
     }
     chain_note(e->r, "mirostat v2: mu %.6g", mu);
     if (i == g->n && g->n < e->r->V) return 0;
@@ -203,7 +204,7 @@ static uint32_t keep_grouped(struct emu *e, struct fsum_groups *g, double *lo)
         uint32_t need = V < 100 ? V : 100;
         if (g->n < need) return 0;
         fsum_sort_upto(g, need);
-        for (uint32_t i = 0; i < need; i++) e->buf[i].p = expf(g->y[i] - g->my) / cum;
+        for (uint32_t i = 0; i < need; i++) e->buf[i].p = ls_expf(g->y[i] - g->my) / cum;
         m = emu_mirostat_v1_k(e, e->buf, mu);
     } else {
         m = grouped_v2(e, g, cum, mu);
@@ -245,7 +246,7 @@ static int finish_trim(struct emu *e, const float *y, float mx, int kt, int km, 
     if (g && e->ws->want == CHAIN_WANT_ALL) ms = sums;
     if (!g) m = keep_by_value(e, y, mx, &lo);
     if (m && isnan(lo)) return -1;
-    if (!m && !g) { /* expf(v - mx) < 2^-24 below mx - 17: nothing to the sum */
+    if (!m && !g) { /* ls_expf(v - mx) < 2^-24 below mx - 17: nothing to the sum */
         g = &own;
         fsum_group(g, y, V, mx, (double)mx - 17.0, e->yd, (uint32_t *)e->ix2, V, e->v, (uint32_t *)e->in);
     }

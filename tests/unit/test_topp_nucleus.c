@@ -264,6 +264,75 @@ static void test_float_boundaries(void **st)
     free(z); free(p); free(ord);
 }
 
+/* top-p equal to llama.cpp's float cumulative sum at 24 positions (and
+ * a float step below): its stop falls exactly there */
+static void llama_at_sums(struct fx *f, const float *z, uint32_t V)
+{
+    float *p = malloc(V * sizeof *p);
+    int32_t *ord = malloc(V * sizeof *ord);
+    assert_non_null(p); assert_non_null(ord);
+    llama_sums(z, V, ord, p);
+    float cum = 0.0f;
+    for (uint32_t t = 0, next = 1; t < V; t++) {
+        cum += p[ord[t]];
+        if (t + 1 != next) continue;
+        next = next * 3 / 2 + 1;
+        for (int u = 0; u < 2 && cum < 1.0f; u++) {
+            struct chain c;
+            struct params q = PARAMS_OFF;
+            chain_preset(&c, PRESET_LLAMACPP);
+            q.top_p = (double)(u ? nextafterf(cum, 0.0f) : cum);
+            both(f, &c, &q, z);
+        }
+    }
+    free(p); free(ord);
+}
+
+/* llama.cpp's run (emu_llama_topp_run.c) steers its sort by a histogram
+ * of every 8th token's term: steps that mislead it (the sampled tokens
+ * far below or far above the rest, so the first threshold holds too
+ * little mass or far too much and a lower one, at last every token, is
+ * tried), logits packed close to 0 (floats dense there, many distinct
+ * values within a few ulp), lengths just past the run's 1024 and not a
+ * multiple of the vector lanes, and a step whose sum stops inside its
+ * first 256 */
+static void test_llama_sort_steering(void **st)
+{
+    (void)st;
+    static const uint32_t Vs[] = { 1025, 1041, 40000 };
+    static const double tops[] = { 0.3, 0.9, 0.99, 0.999 };
+    struct rng g;
+    rng_seed(&g, 31);
+    for (int vi = 0; vi < 3; vi++) {
+        uint32_t V = Vs[vi];
+        struct fx f;
+        float *z = malloc(V * sizeof *z);
+        assert_non_null(z);
+        fx_init(&f, V);
+        for (int pat = 0; pat < 4; pat++) {
+            step(&g, z, V, 0, 3.0);
+            for (uint32_t i = 0; i < V; i++) {
+                if (pat == 0 && i % 8 == 0) z[i] -= 12.0f; /* the sample sees the tail only */
+                if (pat == 1 && i % 8 != 0) z[i] -= 12.0f; /* the sample sees the head only */
+                if (pat == 2) z[i] = (float)(1e-3 * (rng_uniform(&g) - 0.5)); /* dense near 0 */
+                if (pat == 3 && i % 97 == 0) z[i] = 9.0f;  /* a few dominate */
+            }
+            llama_at_sums(&f, z, V);
+            for (int t = 0; t < 4; t++)
+                for (int temp = 0; temp < 2; temp++) {
+                    struct chain c;
+                    struct params q = PARAMS_OFF;
+                    chain_preset(&c, PRESET_LLAMACPP);
+                    q.top_p = tops[t];
+                    q.temperature = temp ? 0.7 : 1.0;
+                    both(&f, &c, &q, z);
+                }
+        }
+        fx_free(&f);
+        free(z);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -271,6 +340,7 @@ int main(void)
         cmocka_unit_test(test_sizes_and_ties),
         cmocka_unit_test(test_cut_in_runs),
         cmocka_unit_test(test_float_boundaries),
+        cmocka_unit_test(test_llama_sort_steering),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
