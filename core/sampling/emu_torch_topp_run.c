@@ -359,14 +359,28 @@ static void load(struct emu *e, const float *y, uint32_t m)
     r->n_kept = 0;
 }
 
+/* eight sums (any order would do: an estimate): tokens i with i mod 8 =
+ * k in id order in lane k mod 2 of b(k / 2), the tail in b0's lane 0
+ * (2-double vectors: GCC keeps their compares in SSE2's lanes) */
+typedef double v2d_h __attribute__((vector_size(16)));
+typedef int64_t v2l_h __attribute__((vector_size(16)));
 int emu_torch_top_p_hopeless(const double *d, uint32_t V, double S, double P)
 {
-    double th = 7.9e-6 * S, B[8] = {0};
+    double th = 7.9e-6 * S;
+    v2d_h b0 = {0}, b1 = {0}, b2 = {0}, b3 = {0}, tv = (v2d_h){0} + th, x0, x1, x2, x3;
     uint32_t i = 0;
-    for (; i + 8 <= V; i += 8) /* eight sums (any order: an estimate) */
-        for (int k = 0; k < 8; k++) B[k] += d[i + k] >= th ? d[i + k] : 0.0;
-    for (; i < V; i++) B[0] += d[i] >= th ? d[i] : 0.0;
-    double b = ((B[0] + B[1]) + (B[2] + B[3])) + ((B[4] + B[5]) + (B[6] + B[7]));
+    for (; i + 8 <= V; i += 8) { /* d below th (or NaN): +0 */
+        memcpy(&x0, d + i, sizeof x0);
+        memcpy(&x1, d + i + 2, sizeof x1);
+        memcpy(&x2, d + i + 4, sizeof x2);
+        memcpy(&x3, d + i + 6, sizeof x3);
+        b0 += (v2d_h)((v2l_h)x0 & (x0 >= tv));
+        b1 += (v2d_h)((v2l_h)x1 & (x1 >= tv));
+        b2 += (v2d_h)((v2l_h)x2 & (x2 >= tv));
+        b3 += (v2d_h)((v2l_h)x3 & (x3 >= tv));
+    }
+    for (; i < V; i++) b0[0] += d[i] >= th ? d[i] : 0.0;
+    double b = ((b0[0] + b0[1]) + (b1[0] + b1[1])) + ((b2[0] + b2[1]) + (b3[0] + b3[1]));
     return b < (P - 1e-9) * S;
 }
 
