@@ -28,6 +28,7 @@
 #include "sampling/stage.h"
 #include "sampling/seqsum_exp.h"
 #include "base/vmath.h"
+#include "base/vmath_expf.h"
 
 #include <math.h>
 #include <string.h>
@@ -92,16 +93,12 @@ static const float *values(struct emu *e, const float *z, const struct plan *pl,
     return sc.n_nonfinite ? NULL : e->yf;
 }
 
-/* torch's float exps of y - mx into ef; their sum (torch sums in double,
- * then rounds) returned */
+/* torch's float exps of y - mx into ef (libm's expf, by vm_expf_shift_sum:
+ * a vector copy proven equal where there is one); their sum (torch sums
+ * in double, then rounds) returned */
 static double torch_exps(const float *y, uint32_t V, double mx, float *ef)
 {
-    double sf = 0.0;
-    for (uint32_t i = 0; i < V; i++) {
-        ef[i] = expf((float)((double)y[i] - mx));
-        sf += (double)ef[i];
-    }
-    return sf;
+    return vm_expf_shift_sum(y, V, mx, ef);
 }
 
 /* torch's p = (float)(e / sum) in place, e the float exps: four lanes at

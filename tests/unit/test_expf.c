@@ -1,0 +1,89 @@
+/* test_expf.c: vm_expf_shift_sum (core/base/vmath_expf.c) is libm's expf
+ * bit for bit, and its sum the index-order loop's: every 61st float in
+ * [-88, 0] (the whole range was compared once on the project's machine),
+ * both zeros, the boundary at 88 and beyond it (libm's special cases),
+ * and random steps shifted by their maximum as torch's softmax shifts
+ * them. check_simd_paths.sh runs it on every SIMD path. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/rng.h"
+#include "base/vmath.h"
+#include "base/vmath_expf.h"
+
+/* y[0..n) through vm_expf_shift_sum against the scalar loop */
+static void check(const float *y, size_t n, double mx)
+{
+    float *a = malloc((n + 1) * sizeof *a), *b = malloc((n + 1) * sizeof *b);
+    assert_true(a && b);
+    double s = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        a[i] = expf((float)((double)y[i] - mx));
+        s += (double)a[i];
+    }
+    double t = vm_expf_shift_sum(y, n, mx, b);
+    if (n) assert_memory_equal(a, b, n * sizeof *a);
+    assert_memory_equal(&s, &t, sizeof s);
+    free(a), free(b);
+}
+
+static void test_floats(void **st)
+{
+    (void)st;
+    enum { B = 1 << 16 };
+    float *x = malloc(B * sizeof *x);
+    assert_non_null(x);
+    size_t n = 0;
+    for (uint32_t v = 0x80000000u; v <= 0xc2b00000u; v += 61u) { /* -0 to -88 */
+        memcpy(&x[n++], &v, sizeof v);
+        if (n == B) check(x, n, 0.0), n = 0;
+    }
+    static const float ends[] = { 0.0f, -0.0f, -87.99999f, -88.0f, -88.00001f, -100.0f, -103.5f, -104.0f,
+                                  -150.0f, -1e30f, 1e-30f, 0.5f, 88.5f };
+    for (size_t k = 0; k < sizeof ends / sizeof *ends; k++) x[n++] = ends[k];
+    check(x, n, 0.0);
+    printf("expf way: %s (vmath path %s)\n", vm_expf_way(), vm_path_name());
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 28) && defined(__x86_64__)
+    /* glibc's expf since 2.28 is the one the vector copy follows: on the
+     * AVX2 and AVX-512 paths (FMA CPUs) the copy must pass its check */
+    if (strcmp(vm_path_name(), "portable")) assert_string_equal(vm_expf_way(), "vector");
+#endif
+    free(x);
+}
+
+static void test_steps(void **st)
+{
+    (void)st;
+    struct rng g;
+    rng_seed(&g, 5);
+    float *y = malloc(70000 * sizeof *y);
+    assert_non_null(y);
+    for (int t = 0; t < 60; t++) {
+        size_t n = t < 20 ? (size_t)t : (size_t)(rng_uniform(&g) * 70000);
+        double spread = t % 3 == 0 ? 120.0 : 12.0; /* 120: lanes past -88 */
+        float mx = -INFINITY;
+        for (size_t i = 0; i < n; i++) {
+            y[i] = (float)(spread * (rng_uniform(&g) - 0.9));
+            if (y[i] > mx) mx = y[i];
+        }
+        check(y, n, n ? (double)mx : 0.0);
+    }
+    free(y);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_floats),
+        cmocka_unit_test(test_steps),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
