@@ -29,6 +29,7 @@
 #include "sampling/seqsum_exp.h"
 #include "base/vmath.h"
 #include "base/vmath_expf.h"
+#include "base/vmath_exp_ids.h"
 
 #include <math.h>
 #include <string.h>
@@ -286,20 +287,16 @@ static double tally(struct emu *e, const float *y, double mx, uint32_t first, co
 }
 
 /* the survivors' final p and the entropy after (finish's terms, in its
- * order: p = d / s, then h -= p (y - max - ln s)) */
+ * order: p = d / s, then h -= p (y - max - ln s)): libm's d at the
+ * survivors (vm_libm_exp_ids), then every p over s and the terms' sum in
+ * id order in one vector pass (vm_divide_entropy: its term p (ln s - (y
+ * - max)) is minus finish's, added where finish subtracts, so the same
+ * sums; a cut token's p is 0 (cleared before the run) and adds +0, as a
+ * survivor's whose d / s underflows, which finish skips) */
 static double finish_kept(struct chain_result *r, const float *y, uint32_t m, double s, double mx)
 {
-    double lnS = log(s), h = 0.0;
-    const int32_t *kept = r->kept;
-    for (uint32_t j = 0; j < m; j++) r->p[kept[j]] = exp((double)y[kept[j]] - mx); /* libm's d */
-    /* every p over s in one vector pass: the survivors' d / s, the cut
-     * ones' 0 again (cleared before the run) */
-    vm_divide_into(r->p, r->V, s, r->p);
-    for (uint32_t j = 0; j < m; j++) { /* p > 0 where d > 0 but for an underflow, whose term adds 0 */
-        int32_t i = kept[j];
-        if (r->p[i] > 0) h -= r->p[i] * ((double)y[i] - mx - lnS);
-    }
-    return h;
+    vm_libm_exp_ids(y, r->kept, m, mx, r->p);
+    return vm_divide_entropy(r->p, y, r->V, s, mx, 1.0, log(s), r->p);
 }
 
 /* one stage's masses and tie flag (j: top-p 0, min-p 1) */

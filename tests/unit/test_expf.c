@@ -3,7 +3,10 @@
  * [-88, 0] (the whole range was compared once on the project's machine),
  * both zeros, the boundary at 88 and beyond it (libm's special cases),
  * and random steps shifted by their maximum as torch's softmax shifts
- * them. check_simd_paths.sh runs it on every SIMD path. */
+ * them. vm_libm_exp_ids (core/base/vmath_exp_ids.c) is libm's exp at the
+ * listed ids: random logits and shifts over [-700, 0], zeros, tiny
+ * arguments, past -512 (2e8 such arguments were compared once).
+ * check_simd_paths.sh runs it on every SIMD path. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -18,6 +21,7 @@
 #include "base/rng.h"
 #include "base/vmath.h"
 #include "base/vmath_expf.h"
+#include "base/vmath_exp_ids.h"
 
 /* y[0..n) through vm_expf_shift_sum against the scalar loop */
 static void check(const float *y, size_t n, double mx)
@@ -33,6 +37,15 @@ static void check(const float *y, size_t n, double mx)
     if (n) assert_memory_equal(a, b, n * sizeof *a);
     assert_memory_equal(&s, &t, sizeof s);
     free(a), free(b);
+}
+
+/* the vector copy is the way on the AVX2 and AVX-512 paths of glibc >= 2.28 */
+static void expect_vector(const char *way)
+{
+    (void)way;
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 28) && defined(__x86_64__)
+    if (strcmp(vm_path_name(), "portable")) assert_string_equal(way, "vector");
+#endif
 }
 
 static void test_floats(void **st)
@@ -51,11 +64,7 @@ static void test_floats(void **st)
     for (size_t k = 0; k < sizeof ends / sizeof *ends; k++) x[n++] = ends[k];
     check(x, n, 0.0);
     printf("expf way: %s (vmath path %s)\n", vm_expf_way(), vm_path_name());
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 28) && defined(__x86_64__)
-    /* glibc's expf since 2.28 is the one the vector copy follows: on the
-     * AVX2 and AVX-512 paths (FMA CPUs) the copy must pass its check */
-    if (strcmp(vm_path_name(), "portable")) assert_string_equal(vm_expf_way(), "vector");
-#endif
+    expect_vector(vm_expf_way());
     free(x);
 }
 
@@ -79,11 +88,43 @@ static void test_steps(void **st)
     free(y);
 }
 
+static void test_exp_ids(void **st)
+{
+    (void)st;
+    enum { N = 50000 };
+    struct rng g;
+    rng_seed(&g, 6);
+    float *y = malloc(N * sizeof *y);
+    int32_t *ids = malloc(N * sizeof *ids);
+    double *a = malloc(N * sizeof *a);
+    assert_true(y && ids && a);
+    for (int t = 0; t < 40; t++) {
+        size_t m = t < 10 ? (size_t)t : (size_t)(rng_uniform(&g) * N);
+        double span = t % 4 == 0 ? 700.0 : t % 4 == 1 ? 1e-12 : 30.0, mx = 6.0 * (rng_uniform(&g) - 0.5);
+        for (size_t i = 0; i < N; i++) {
+            y[i] = (float)(mx - span * rng_uniform(&g));
+            ids[i] = (int32_t)((i * 7919u) % N);
+            a[i] = -1.0;
+        }
+        if (t % 5 == 0) y[ids[0]] = (float)mx, mx = (double)y[ids[0]]; /* an argument of 0 */
+        vm_libm_exp_ids(y, ids, m, mx, a);
+        for (size_t j = 0; j < m; j++) {
+            double want = exp((double)y[ids[j]] - mx);
+            assert_memory_equal(&want, &a[ids[j]], sizeof want);
+        }
+        for (size_t j = m; j < N; j++) assert_true(a[ids[j]] == -1.0); /* only the listed ones */
+    }
+    printf("exp way: %s (vmath path %s)\n", vm_libm_exp_way(), vm_path_name());
+    expect_vector(vm_libm_exp_way());
+    free(y), free(ids), free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_floats),
         cmocka_unit_test(test_steps),
+        cmocka_unit_test(test_exp_ids),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
