@@ -162,9 +162,10 @@ static int32_t crossing_in(struct emu *e, const struct yd *v, const int32_t *ids
 }
 
 /* Top-p's crossing: usually the mass P lies within a few nats of the top:
- * the tokens within TOPP_NEAR nats (e->ix[0..*w), listed by the pass that
- * formed the total), then, when the band reaches below them, those within
- * TOPP_MID, then TOPP_WINDOW (one more pass lists each; the middle tier
+ * the tokens within TOPP_NEAR nats, then, when the band reaches below
+ * them, those within TOPP_MID, then TOPP_WINDOW (tier[0] .. tier[1] - 1 of
+ * these: tier[2] says the first one's list is e->ix[0..*w), from the pass
+ * that formed the total; one more pass lists each other; the middle tier
  * matters: at T 0.7 a nucleus of a few dozen tokens often reaches past 4
  * nats, while 16 nats list a tenth of the vocabulary) give the band, when
  * its bucket and every bucket above it are whole inside the list (the
@@ -173,17 +174,17 @@ static int32_t crossing_in(struct emu *e, const struct yd *v, const int32_t *ids
  * list will do (or one holds every token) every token gives the band
  * (*w = V, e->ix every id); else y and d are formed for the listed tokens
  * only (each with a libm exp); -1 says the band lies below the window,
- * or below the tiers tier[0] .. tier[1] - 1 tried (tier[1] < 3). */
+ * or below the tiers tried (tier[1] < 3). */
 #define TOPP_WINDOW 16.0
 #define TOPP_NEAR 4.0
 #define TOPP_MID 8.0
 static int32_t crossing(struct emu *e, const struct yd *v, const float *z, uint32_t V, size_t *w, float Tf,
-                        double ymax, double P, double S, int full, const int tier[2], double *above, uint32_t *nb)
+                        double ymax, double P, double S, int full, const int tier[3], double *above, uint32_t *nb)
 {
     static const double tiers[3] = { TOPP_NEAR, TOPP_MID, TOPP_WINDOW };
     for (int t = tier[0]; t < tier[1]; t++) {
         double lo = ymax - tiers[t];
-        if (t) *w = vm_collect_ge(z, V, (double)z_at_or_above(lo, Tf), e->ix);
+        if (t != tier[0] || !tier[2]) *w = vm_collect_ge(z, V, (double)z_at_or_above(lo, Tf), e->ix);
         uint32_t n = (uint32_t)*w;
         if (full && n == V) break;
         for (uint32_t j = 0; j < n && !full; j++) {
@@ -208,7 +209,7 @@ static int32_t crossing(struct emu *e, const struct yd *v, const float *z, uint3
  * list (full), tier: the tiers to try (crossing). 1: cut, *m kept in
  * e->ix; 0: not decided; -1 (full): the band lies below the tiers tried */
 static int cut_top_p(struct emu *e, const struct yd *v, const float *z, uint32_t V, float Tf, double ymax, int full,
-                     double S, size_t *w, const int tier[2], uint32_t *m)
+                     double S, size_t *w, const int tier[3], uint32_t *m)
 {
     double P = e->p->top_p, D, margin = F32_MARGIN;
     uint32_t same;
@@ -234,7 +235,8 @@ static int cut_top_p(struct emu *e, const struct yd *v, const float *z, uint32_t
 }
 
 /* Top-p with the masses (y and d of every token in v, total S; the
- * tokens within TOPP_NEAR nats in e->ix[0..near)): that list first;
+ * tokens within TOPP_MID nats in e->ix[0..near): listing costs no exp
+ * here, so the first tier is skipped): that list first;
  * emu_torch_top_p_hopeless only when it does not decide. A cut it decides
  * has a crossing token over 8e-6 S and every token above it, so tokens
  * over 7.9e-6 S holding more than p: the test would have said no, and
@@ -243,7 +245,7 @@ static int cut_top_p(struct emu *e, const struct yd *v, const float *z, uint32_t
 static int cut_top_p_masses(struct emu *e, const struct yd *v, const float *z, uint32_t V, float Tf, double ymax,
                             double S, size_t near, uint32_t *m)
 {
-    static const int first[2] = { 0, 1 }, rest[2] = { 1, 3 };
+    static const int first[3] = { 1, 2, 1 }, rest[3] = { 2, 3, 0 };
     size_t w = near;
     int ok = cut_top_p(e, v, z, V, Tf, ymax, 1, S, &w, first, m);
     if (ok > 0) return 1;
@@ -351,11 +353,11 @@ int emu_trim_torch(struct emu *e, const float *z)
     rep->active = 1;
     e->rep = rep;
     double ymax = (double)(z[r->argmax] / Tf), S = NAN;
-    size_t near = 0; /* top-p's tokens within TOPP_NEAR nats (e->ix), when masses */
+    size_t near = 0; /* top-p's tokens within TOPP_MID nats (e->ix), when masses */
     /* d over every token only when the stage's removed mass is read (a
      * draw or eval's scores do not read it: top-p then sums in float32) */
     int masses = e->ws->want == CHAIN_WANT_ALL;
-    float zmin = rep->kind == STAGE_TOP_P ? z_at_or_above(ymax - TOPP_NEAR, Tf) : INFINITY;
+    float zmin = rep->kind == STAGE_TOP_P ? z_at_or_above(ymax - TOPP_MID, Tf) : INFINITY;
     struct yd v = { e->yf, e->d }; /* top-k and min-p write the y they keep there */
     if (masses && z == e->z && r->raw_div > 0 && emu_torch_reads_weights(e)) {
         v.d = r->p_raw; /* the weights themselves: no second exp pass */
@@ -364,7 +366,7 @@ int emu_trim_torch(struct emu *e, const float *z)
     } else if (masses) { /* else y only where a cut collects; top-p's first list in the same pass */
         S = vm_exp_fdiv_list(z, V, Tf, ymax, e->yf, e->d, zmin, e->ix, &near);
     }
-    static const int all_tiers[2] = { 0, 3 };
+    static const int all_tiers[3] = { 0, 3, 1 };
     int ok = rep->kind == STAGE_TOP_K ? cut_top_k(e, z, V, Tf, ymax, &m)
            : rep->kind == STAGE_MIN_P ? cut_min_p(e, z, V, Tf, ymax, &m)
            : !masses ? cut_top_p(e, &v, z, V, Tf, ymax, 0, S, &near, all_tiers, &m)
