@@ -105,16 +105,9 @@ static double kb(int k)
     return d;
 }
 
-/* 8 ids (AVX-512): 0 when a lane's |x| is outside [2^-54, 512) (the
- * caller takes libm then) */
-__attribute__((target("avx512f,avx512dq"))) static inline __attribute__((always_inline)) int
-exp8_ids(const float *y, const int32_t *ids, double mx, double *out)
+/* the operations above on 8 lanes of x (AVX-512), for |x| in [2^-54, 512) */
+__attribute__((target("avx512f,avx512dq"))) static inline __attribute__((always_inline)) __m512d exp8_core(__m512d x)
 {
-    __m256i id = _mm256_loadu_si256((const __m256i *)(const void *)ids);
-    __m512d x = _mm512_sub_pd(_mm512_cvtps_pd(_mm256_i32gather_ps(y, id, 4)), _mm512_set1_pd(mx));
-    __m512d ax = _mm512_abs_pd(x);
-    if ((_mm512_cmp_pd_mask(ax, _mm512_set1_pd(0x1p-54), _CMP_GE_OQ) &
-         _mm512_cmp_pd_mask(ax, _mm512_set1_pd(512.0), _CMP_LT_OQ)) != 0xff) return 0;
     const __m512d sh = _mm512_set1_pd(kb(7));
     __m512d kd = _mm512_fmadd_pd(x, _mm512_set1_pd(kb(0)), sh);
     __m512i ki = _mm512_castpd_si512(kd);
@@ -130,8 +123,48 @@ exp8_ids(const float *y, const int32_t *ids, double mx, double *out)
     __m512d r2 = _mm512_mul_pd(r, r);
     __m512d t = _mm512_fmadd_pd(p23, r2, _mm512_add_pd(r, tail));
     t = _mm512_fmadd_pd(_mm512_mul_pd(r2, r2), p45, t);
-    _mm512_i32scatter_pd(out, id, _mm512_fmadd_pd(scale, t, scale), 8);
+    return _mm512_fmadd_pd(scale, t, scale);
+}
+
+/* the lanes of x with |x| in [2^-54, 512) (exp8_core's range) */
+__attribute__((target("avx512f,avx512dq"))) static inline __attribute__((always_inline)) __mmask8 in8(__m512d x)
+{
+    __m512d ax = _mm512_abs_pd(x);
+    return _mm512_cmp_pd_mask(ax, _mm512_set1_pd(0x1p-54), _CMP_GE_OQ) &
+           _mm512_cmp_pd_mask(ax, _mm512_set1_pd(512.0), _CMP_LT_OQ);
+}
+
+/* 8 ids (AVX-512): 0 when a lane is outside the range (the caller takes
+ * libm then) */
+__attribute__((target("avx512f,avx512dq"))) static inline __attribute__((always_inline)) int
+exp8_ids(const float *y, const int32_t *ids, double mx, double *out)
+{
+    __m256i id = _mm256_loadu_si256((const __m256i *)(const void *)ids);
+    __m512d x = _mm512_sub_pd(_mm512_cvtps_pd(_mm256_i32gather_ps(y, id, 4)), _mm512_set1_pd(mx));
+    if (in8(x) != 0xff) return 0;
+    _mm512_i32scatter_pd(out, id, exp8_core(x), 8);
     return 1;
+}
+
+/* positions [0, n) in order (AVX-512): out[i] = exp(y[i] - mx) where
+ * code[i] == keep, else 0; a block with a kept lane outside the range by
+ * libm (dense survivors: no gathers or scatters) */
+__attribute__((target("avx512f,avx512dq"))) static void dense8(const float *y, const uint8_t *code, uint8_t keep,
+                                                             size_t n, double mx, double *out)
+{
+    const __m512i kv = _mm512_set1_epi64(keep);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m128i cb = _mm_loadl_epi64((const __m128i *)(const void *)(code + i));
+        __mmask8 kp = _mm512_cmpeq_epi64_mask(_mm512_cvtepu8_epi64(cb), kv);
+        __m512d x = _mm512_sub_pd(_mm512_cvtps_pd(_mm256_loadu_ps(y + i)), _mm512_set1_pd(mx));
+        if ((in8(x) & kp) == kp) {
+            _mm512_storeu_pd(out + i, _mm512_maskz_mov_pd(kp, exp8_core(x)));
+            continue;
+        }
+        for (size_t k = i; k < i + 8; k++) out[k] = code[k] == keep ? exp((double)y[k] - mx) : 0.0;
+    }
+    for (; i < n; i++) out[i] = code[i] == keep ? exp((double)y[i] - mx) : 0.0;
 }
 
 /* the same on 4 ids (AVX2) */
@@ -230,6 +263,16 @@ static ids_fn choose(void)
 void vm_libm_exp_ids(const float *y, const int32_t *ids, size_t m, double mx, double *out)
 {
     choose()(y, ids, m, mx, out);
+}
+
+void vm_libm_exp_kept(const float *y, const int32_t *ids, size_t m, const uint8_t *code, uint8_t keep, size_t n,
+                      double mx, double *out)
+{
+    ids_fn f = choose();
+#if defined(__x86_64__) && defined(__GNUC__)
+    if (f == ids8 && m >= n / 4) { dense8(y, code, keep, n, mx, out); return; } /* (the same kernel) */
+#endif
+    f(y, ids, m, mx, out);
 }
 
 const char *vm_libm_exp_way(void) { return choose() == libm_ids ? "libm" : "vector"; }

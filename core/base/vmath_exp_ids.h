@@ -12,7 +12,14 @@
  * vmath_exp_ids.c; else libm itself). ids distinct. */
 void vm_libm_exp_ids(const float *y, const int32_t *ids, size_t m, double mx, double *out);
 
-/* The way it takes: "vector" or "libm" (tests, benches). */
+/* The same for the survivors of a cut: ids[0..m) are exactly the i < n
+ * with code[i] == keep, ascending, and every other out[i] is 0 (and stays
+ * 0); a run over every position instead of the list when the survivors
+ * are many (no gathers). */
+void vm_libm_exp_kept(const float *y, const int32_t *ids, size_t m, const uint8_t *code, uint8_t keep, size_t n,
+                      double mx, double *out);
+
+/* The way they take: "vector" or "libm" (tests, benches). */
 const char *vm_libm_exp_way(void);
 
 #endif

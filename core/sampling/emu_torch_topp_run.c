@@ -288,14 +288,14 @@ static double tally(struct emu *e, const float *y, double mx, uint32_t first, co
 
 /* the survivors' final p and the entropy after (finish's terms, in its
  * order: p = d / s, then h -= p (y - max - ln s)): libm's d at the
- * survivors (vm_libm_exp_ids), then every p over s and the terms' sum in
+ * survivors (vm_libm_exp_kept), then every p over s and the terms' sum in
  * id order in one vector pass (vm_divide_entropy: its term p (ln s - (y
  * - max)) is minus finish's, added where finish subtracts, so the same
  * sums; a cut token's p is 0 (cleared before the run) and adds +0, as a
  * survivor's whose d / s underflows, which finish skips) */
 static double finish_kept(struct chain_result *r, const float *y, uint32_t m, double s, double mx)
 {
-    vm_libm_exp_ids(y, r->kept, m, mx, r->p);
+    vm_libm_exp_kept(y, r->kept, m, r->cut_by, CUT_NONE, r->V, mx, r->p);
     return vm_divide_entropy(r->p, y, r->V, s, mx, 1.0, log(s), r->p);
 }
 

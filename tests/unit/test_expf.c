@@ -88,6 +88,32 @@ static void test_steps(void **st)
     free(y);
 }
 
+/* vm_libm_exp_kept: survivors marked by a code, sparse and dense, some
+ * cut tokens far below (past the kernel's range), zeros elsewhere */
+static void test_kept(struct rng *g, float *y, int32_t *ids, double *a)
+{
+    enum { N = 50000 };
+    uint8_t *code = malloc(N);
+    assert_non_null(code);
+    for (int t = 0; t < 30; t++) {
+        size_t n = t < 10 ? (size_t)t * 3 : (size_t)(rng_uniform(g) * N), m = 0;
+        double frac = t % 3 == 0 ? 0.05 : t % 3 == 1 ? 0.6 : 0.97, mx = 2.0 * rng_uniform(g);
+        for (size_t i = 0; i < n; i++) {
+            int keep = rng_uniform(g) < frac;
+            code[i] = keep ? 0 : 3;
+            y[i] = (float)(mx - (keep ? 40.0 : 900.0) * rng_uniform(g));
+            if (keep) ids[m++] = (int32_t)i;
+            a[i] = 0.0;
+        }
+        vm_libm_exp_kept(y, ids, m, code, 0, n, mx, a);
+        for (size_t i = 0; i < n; i++) {
+            double want = code[i] == 0 ? exp((double)y[i] - mx) : 0.0;
+            assert_memory_equal(&want, &a[i], sizeof want);
+        }
+    }
+    free(code);
+}
+
 static void test_exp_ids(void **st)
 {
     (void)st;
@@ -114,6 +140,7 @@ static void test_exp_ids(void **st)
         }
         for (size_t j = m; j < N; j++) assert_true(a[ids[j]] == -1.0); /* only the listed ones */
     }
+    test_kept(&g, y, ids, a);
     printf("exp way: %s (vmath path %s)\n", vm_libm_exp_way(), vm_path_name());
     expect_vector(vm_libm_exp_way());
     free(y), free(ids), free(a);
