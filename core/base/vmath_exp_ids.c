@@ -105,26 +105,34 @@ static double kb(int k)
     return d;
 }
 
-/* the operations above on 8 lanes of x (AVX-512), for |x| in [2^-54, 512) */
-__attribute__((target("avx512f,avx512dq"))) static inline __attribute__((always_inline)) __m512d exp8_core(__m512d x)
-{
-    const __m512d sh = _mm512_set1_pd(kb(7));
-    __m512d kd = _mm512_fmadd_pd(x, _mm512_set1_pd(kb(0)), sh);
-    __m512i ki = _mm512_castpd_si512(kd);
-    kd = _mm512_sub_pd(kd, sh);
-    __m512d r = _mm512_fmadd_pd(kd, _mm512_set1_pd(kb(1)), x);
-    r = _mm512_fmadd_pd(kd, _mm512_set1_pd(kb(2)), r);
-    __m512i ix = _mm512_slli_epi64(_mm512_and_si512(ki, _mm512_set1_epi64(127)), 1);
-    __m512d tail = _mm512_castsi512_pd(_mm512_i64gather_epi64(ix, (const void *)T, 8));
-    __m512i sb = _mm512_i64gather_epi64(_mm512_add_epi64(ix, _mm512_set1_epi64(1)), (const void *)T, 8);
-    __m512d scale = _mm512_castsi512_pd(_mm512_add_epi64(sb, _mm512_slli_epi64(ki, 45)));
-    __m512d p23 = _mm512_fmadd_pd(r, _mm512_set1_pd(kb(4)), _mm512_set1_pd(kb(3)));
-    __m512d p45 = _mm512_fmadd_pd(r, _mm512_set1_pd(kb(6)), _mm512_set1_pd(kb(5)));
-    __m512d r2 = _mm512_mul_pd(r, r);
-    __m512d t = _mm512_fmadd_pd(p23, r2, _mm512_add_pd(r, tail));
-    t = _mm512_fmadd_pd(_mm512_mul_pd(r2, r2), p45, t);
-    return _mm512_fmadd_pd(scale, t, scale);
-}
+/* the operations above on the lanes of x (|x| in [2^-54, 512)), one body
+ * for both widths: P the intrinsics' prefix, VD/VI its vectors, SI its
+ * cast suffix, SET64 and GATHER its 64-bit broadcast and table gather */
+#define EXP_CORE(NAME, ATTR, VD, VI, P, SI, SET64, GATHER)                                         \
+    ATTR static inline __attribute__((always_inline)) VD NAME(VD x)                                \
+    {                                                                                              \
+        const VD sh = P##_set1_pd(kb(7));                                                          \
+        VD kd = P##_fmadd_pd(x, P##_set1_pd(kb(0)), sh);                                           \
+        VI ki = P##_castpd_##SI(kd);                                                               \
+        kd = P##_sub_pd(kd, sh);                                                                   \
+        VD r = P##_fmadd_pd(kd, P##_set1_pd(kb(1)), x);                                            \
+        r = P##_fmadd_pd(kd, P##_set1_pd(kb(2)), r);                                               \
+        VI ix = P##_slli_epi64(P##_and_##SI(ki, SET64(127)), 1);                                   \
+        VD tail = P##_cast##SI##_pd(GATHER(ix));                                                   \
+        VI sb = GATHER(P##_add_epi64(ix, SET64(1)));                                               \
+        VD scale = P##_cast##SI##_pd(P##_add_epi64(sb, P##_slli_epi64(ki, 45)));                   \
+        VD p23 = P##_fmadd_pd(r, P##_set1_pd(kb(4)), P##_set1_pd(kb(3)));                          \
+        VD p45 = P##_fmadd_pd(r, P##_set1_pd(kb(6)), P##_set1_pd(kb(5)));                          \
+        VD r2 = P##_mul_pd(r, r);                                                                  \
+        VD t = P##_fmadd_pd(p23, r2, P##_add_pd(r, tail));                                         \
+        t = P##_fmadd_pd(P##_mul_pd(r2, r2), p45, t);                                              \
+        return P##_fmadd_pd(scale, t, scale);                                                      \
+    }
+#define GATHER4(i) _mm256_i64gather_epi64((const long long *)T, (i), 8)
+#define GATHER8(i) _mm512_i64gather_epi64((i), (const void *)T, 8)
+EXP_CORE(exp4_core, __attribute__((target("avx2,fma"))), __m256d, __m256i, _mm256, si256, _mm256_set1_epi64x, GATHER4)
+EXP_CORE(exp8_core, __attribute__((target("avx512f,avx512dq"))), __m512d, __m512i, _mm512, si512, _mm512_set1_epi64,
+         GATHER8)
 
 /* the lanes of x with |x| in [2^-54, 512) (exp8_core's range) */
 __attribute__((target("avx512f,avx512dq"))) static inline __attribute__((always_inline)) __mmask8 in8(__m512d x)
@@ -177,23 +185,8 @@ exp4_ids(const float *y, const int32_t *ids, double mx, double *out)
     __m256d ok = _mm256_and_pd(_mm256_cmp_pd(ax, _mm256_set1_pd(0x1p-54), _CMP_GE_OQ),
                                _mm256_cmp_pd(ax, _mm256_set1_pd(512.0), _CMP_LT_OQ));
     if (_mm256_movemask_pd(ok) != 0xf) return 0;
-    const __m256d sh = _mm256_set1_pd(kb(7));
-    __m256d kd = _mm256_fmadd_pd(x, _mm256_set1_pd(kb(0)), sh);
-    __m256i ki = _mm256_castpd_si256(kd);
-    kd = _mm256_sub_pd(kd, sh);
-    __m256d r = _mm256_fmadd_pd(kd, _mm256_set1_pd(kb(1)), x);
-    r = _mm256_fmadd_pd(kd, _mm256_set1_pd(kb(2)), r);
-    __m256i ix = _mm256_slli_epi64(_mm256_and_si256(ki, _mm256_set1_epi64x(127)), 1);
-    __m256d tail = _mm256_castsi256_pd(_mm256_i64gather_epi64((const long long *)T, ix, 8));
-    __m256i sb = _mm256_i64gather_epi64((const long long *)T, _mm256_add_epi64(ix, _mm256_set1_epi64x(1)), 8);
-    __m256d scale = _mm256_castsi256_pd(_mm256_add_epi64(sb, _mm256_slli_epi64(ki, 45)));
-    __m256d p23 = _mm256_fmadd_pd(r, _mm256_set1_pd(kb(4)), _mm256_set1_pd(kb(3)));
-    __m256d p45 = _mm256_fmadd_pd(r, _mm256_set1_pd(kb(6)), _mm256_set1_pd(kb(5)));
-    __m256d r2 = _mm256_mul_pd(r, r);
-    __m256d t = _mm256_fmadd_pd(p23, r2, _mm256_add_pd(r, tail));
-    t = _mm256_fmadd_pd(_mm256_mul_pd(r2, r2), p45, t);
     double o[4];
-    _mm256_storeu_pd(o, _mm256_fmadd_pd(scale, t, scale));
+    _mm256_storeu_pd(o, exp4_core(x));
     for (int k = 0; k < 4; k++) out[ids[k]] = o[k];
     return 1;
 }

@@ -48,6 +48,31 @@ static const uint64_t TAB[32] = {
 #define C2 0x1.62e42ff0c52d6p-6        /* 0x3f962e42ff0c52d6 */
 #define SHIFT 0x1.8p+52
 
+/* the operations above on the lanes of x (|x| < 88), one body for both
+ * widths: P the intrinsics' prefix, VD/VI its vectors, SI its cast suffix,
+ * SET64 and GATHER its 64-bit broadcast and table gather */
+#define EXPF_CORE(NAME, ATTR, VD, VI, P, SI, SET64, GATHER)                                        \
+    ATTR static inline __attribute__((always_inline)) VD NAME(VD x)                                \
+    {                                                                                              \
+        const VD inv = P##_set1_pd(INVLN2N), sh = P##_set1_pd(SHIFT);                              \
+        VD kd = P##_fmadd_pd(inv, x, sh);                                                          \
+        VI ki = P##_castpd_##SI(kd);                                                               \
+        kd = P##_sub_pd(kd, sh);                                                                   \
+        VD r = P##_fmsub_pd(inv, x, kd);                                                           \
+        VI t = GATHER(P##_and_##SI(ki, SET64(31)));                                                \
+        VD s = P##_cast##SI##_pd(P##_add_epi64(t, P##_slli_epi64(ki, 47)));                      \
+        VD z = P##_fmadd_pd(P##_set1_pd(C0), r, P##_set1_pd(C1));                                  \
+        VD r2 = P##_mul_pd(r, r);                                                                  \
+        VD p = P##_fmadd_pd(P##_set1_pd(C2), r, P##_set1_pd(1.0));                                 \
+        return P##_mul_pd(P##_fmadd_pd(z, r2, p), s);                                              \
+    }
+#define GATHER4(i) _mm256_i64gather_epi64((const long long *)TAB, (i), 8)
+#define GATHER8(i) _mm512_i64gather_epi64((i), (const void *)TAB, 8)
+EXPF_CORE(expf4_core, __attribute__((target("avx2,fma"))), __m256d, __m256i, _mm256, si256, _mm256_set1_epi64x,
+          GATHER4)
+EXPF_CORE(expf8_core, __attribute__((target("avx512f,avx512dq"))), __m512d, __m512i, _mm512, si512, _mm512_set1_epi64,
+          GATHER8)
+
 /* 4 lanes (AVX2): x from y - mx as the scalar code rounds it; 0 when a
  * lane has |x| >= 88 (the caller takes libm then) */
 __attribute__((target("avx2,fma"))) static inline __attribute__((always_inline)) int expf4(const float *y, double mx,
@@ -56,18 +81,7 @@ __attribute__((target("avx2,fma"))) static inline __attribute__((always_inline))
     __m256d x = _mm256_cvtps_pd(_mm256_cvtpd_ps(_mm256_sub_pd(_mm256_cvtps_pd(_mm_loadu_ps(y)), _mm256_set1_pd(mx))));
     __m256d ax = _mm256_andnot_pd(_mm256_set1_pd(-0.0), x);
     if (_mm256_movemask_pd(_mm256_cmp_pd(ax, _mm256_set1_pd(88.0), _CMP_LT_OQ)) != 0xf) return 0;
-    const __m256d inv = _mm256_set1_pd(INVLN2N), sh = _mm256_set1_pd(SHIFT);
-    __m256d kd = _mm256_fmadd_pd(inv, x, sh);
-    __m256i ki = _mm256_castpd_si256(kd);
-    kd = _mm256_sub_pd(kd, sh);
-    __m256d r = _mm256_fmsub_pd(inv, x, kd);
-    __m256i t = _mm256_i64gather_epi64((const long long *)TAB, _mm256_and_si256(ki, _mm256_set1_epi64x(31)), 8);
-    __m256d s = _mm256_castsi256_pd(_mm256_add_epi64(t, _mm256_slli_epi64(ki, 47)));
-    __m256d z = _mm256_fmadd_pd(_mm256_set1_pd(C0), r, _mm256_set1_pd(C1));
-    __m256d r2 = _mm256_mul_pd(r, r);
-    __m256d p = _mm256_fmadd_pd(_mm256_set1_pd(C2), r, _mm256_set1_pd(1.0));
-    p = _mm256_mul_pd(_mm256_fmadd_pd(z, r2, p), s);
-    __m128 f = _mm256_cvtpd_ps(p);
+    __m128 f = _mm256_cvtpd_ps(expf4_core(x));
     _mm_storeu_ps(ef, f);
     _mm256_storeu_pd(db, _mm256_cvtps_pd(f));
     return 1;
@@ -79,20 +93,8 @@ __attribute__((target("avx512f,avx512dq"))) static inline __attribute__((always_
                                                                                                     double *db)
 {
     __m512d x = _mm512_cvtps_pd(_mm512_cvtpd_ps(_mm512_sub_pd(_mm512_cvtps_pd(_mm256_loadu_ps(y)), _mm512_set1_pd(mx))));
-    __m512d ax = _mm512_abs_pd(x);
-    if (_mm512_cmp_pd_mask(ax, _mm512_set1_pd(88.0), _CMP_LT_OQ) != 0xff) return 0;
-    const __m512d inv = _mm512_set1_pd(INVLN2N), sh = _mm512_set1_pd(SHIFT);
-    __m512d kd = _mm512_fmadd_pd(inv, x, sh);
-    __m512i ki = _mm512_castpd_si512(kd);
-    kd = _mm512_sub_pd(kd, sh);
-    __m512d r = _mm512_fmsub_pd(inv, x, kd);
-    __m512i t = _mm512_i64gather_epi64(_mm512_and_si512(ki, _mm512_set1_epi64(31)), (const void *)TAB, 8);
-    __m512d s = _mm512_castsi512_pd(_mm512_add_epi64(t, _mm512_slli_epi64(ki, 47)));
-    __m512d z = _mm512_fmadd_pd(_mm512_set1_pd(C0), r, _mm512_set1_pd(C1));
-    __m512d r2 = _mm512_mul_pd(r, r);
-    __m512d p = _mm512_fmadd_pd(_mm512_set1_pd(C2), r, _mm512_set1_pd(1.0));
-    p = _mm512_mul_pd(_mm512_fmadd_pd(z, r2, p), s);
-    __m256 f = _mm512_cvtpd_ps(p);
+    if (_mm512_cmp_pd_mask(_mm512_abs_pd(x), _mm512_set1_pd(88.0), _CMP_LT_OQ) != 0xff) return 0;
+    __m256 f = _mm512_cvtpd_ps(expf8_core(x));
     _mm256_storeu_ps(ef, f);
     _mm512_storeu_pd(db, _mm512_cvtps_pd(f));
     return 1;

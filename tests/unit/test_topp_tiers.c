@@ -97,16 +97,31 @@ static void nucleus_step(struct rng *g, float *z, uint32_t V, uint32_t M, double
     }
 }
 
+/* a run's buffers at V */
+struct bufs { struct chain_ws ws; struct chain_result a, b; float *z; };
+
+static void bufs_init(struct bufs *f, uint32_t V)
+{
+    f->z = malloc(V * sizeof *f->z);
+    assert_non_null(f->z);
+    assert_int_equal(chain_ws_init(&f->ws, V), 0);
+    assert_int_equal(chain_result_init(&f->a, V), 0);
+    assert_int_equal(chain_result_init(&f->b, V), 0);
+}
+
+static void bufs_free(struct bufs *f)
+{
+    chain_ws_free(&f->ws);
+    chain_result_free(&f->a);
+    chain_result_free(&f->b);
+    free(f->z);
+}
+
 static void run_tiers(uint32_t V, uint64_t seed)
 {
-    struct chain_ws ws;
-    struct chain_result a, b;
+    struct bufs f;
     struct rng g;
-    float *z = malloc(V * sizeof *z);
-    assert_non_null(z);
-    assert_int_equal(chain_ws_init(&ws, V), 0);
-    assert_int_equal(chain_result_init(&a, V), 0);
-    assert_int_equal(chain_result_init(&b, V), 0);
+    bufs_init(&f, V);
     rng_seed(&g, seed);
     static const double depths[5] = { 3.0, 7.0, 14.0, 30.0, 60.0 }, temps[3] = { 0.7, 1.0, 1.5 };
     static const double tops[4] = { 0.5, 0.9, 0.97, 0.999 };
@@ -115,13 +130,10 @@ static void run_tiers(uint32_t V, uint64_t seed)
         p.temperature = temps[t % 3];
         p.top_p = tops[(t / 3) % 4];
         p.min_keep = 1;
-        nucleus_step(&g, z, V, 40 + (uint32_t)(rng_uniform(&g) * 400), depths[t % 5], p.temperature);
-        compare(t % 2 ? PRESET_VLLM : PRESET_HF, &p, z, V, &ws, &a, &b);
+        nucleus_step(&g, f.z, V, 40 + (uint32_t)(rng_uniform(&g) * 400), depths[t % 5], p.temperature);
+        compare(t % 2 ? PRESET_VLLM : PRESET_HF, &p, f.z, V, &f.ws, &f.a, &f.b);
     }
-    chain_ws_free(&ws);
-    chain_result_free(&a);
-    chain_result_free(&b);
-    free(z);
+    bufs_free(&f);
 }
 
 /* each tier, and below every tier, at a few vocabulary sizes */
@@ -138,29 +150,21 @@ static void test_zipf(void **st)
 {
     (void)st;
     uint32_t V = 65536;
-    struct chain_ws ws;
-    struct chain_result a, b;
+    struct bufs f;
     struct rng g;
-    float *z = malloc(V * sizeof *z);
-    assert_non_null(z);
-    assert_int_equal(chain_ws_init(&ws, V), 0);
-    assert_int_equal(chain_result_init(&a, V), 0);
-    assert_int_equal(chain_result_init(&b, V), 0);
+    bufs_init(&f, V);
     rng_seed(&g, 17);
     static const double temps[5] = { 0.3, 0.7, 1.0, 1.05, 1.5 }, tops[4] = { 0.5, 0.8, 0.9, 0.95 };
     for (int t = 0; t < 30; t++) {
         for (uint32_t i = 0; i < V; i++)
-            z[i] = (float)(-1.1 * log(1 + rng_uniform(&g) * V) + 3.0 * rng_uniform(&g));
+            f.z[i] = (float)(-1.1 * log(1 + rng_uniform(&g) * V) + 3.0 * rng_uniform(&g));
         struct params p = PARAMS_OFF;
         p.temperature = temps[t % 5];
         p.top_p = tops[t % 4];
         p.min_keep = 1;
-        compare(t % 2 ? PRESET_HF : PRESET_VLLM, &p, z, V, &ws, &a, &b);
+        compare(t % 2 ? PRESET_HF : PRESET_VLLM, &p, f.z, V, &f.ws, &f.a, &f.b);
     }
-    chain_ws_free(&ws);
-    chain_result_free(&a);
-    chain_result_free(&b);
-    free(z);
+    bufs_free(&f);
 }
 
 int main(void)
