@@ -1,6 +1,8 @@
 /* sample_steps.c: sample's draws over steps on step workers (see
  * sample_steps.h). Take: the step lent (cli_step_take); compute: its chain
- * and the prefix sums of its final p (cli_step_compute, draw_cdf_build);
+ * and its final p's block sums (cli_step_compute, draw_blocks_build: a few
+ * draws over many survivors need no V-long prefix sums, and give
+ * draw_token's answers);
  * commit, in step order: the draws from the one stream, the rows, and the
  * drawn token accepted into the history. */
 #include "cli/sample_steps.h"
@@ -15,8 +17,9 @@
 struct worker {
     struct cli_step *st;     /* worker 0: the command's own */
     struct cli_step own;
-    double *cum;             /* V: the step's prefix sums */
-    struct draw_cdf d;
+    double *cum;             /* V: the step's prefix sums, when the draws need them */
+    double *pre;             /* draw_blocks_len(V): its block sums */
+    struct draw_blocks d;
     struct ls_error err;
 };
 
@@ -72,7 +75,8 @@ static int compute(void *ctx, int wi, uint32_t step)
     struct run *R = ctx;
     struct worker *w = &R->w[wi];
     int rc = cli_step_compute(&R->c->o, R->c->s, step, w->st, &w->err);
-    if (!rc) w->d = draw_cdf_build(&w->st->res, w->cum);
+    uint32_t draws = R->plan->count < UINT32_MAX ? (uint32_t)R->plan->count : UINT32_MAX;
+    if (!rc) w->d = draw_blocks_build(&w->st->res, draws, w->pre, w->cum);
     return rc;
 }
 
@@ -82,7 +86,7 @@ static int commit(void *ctx, int wi, uint32_t step)
     struct worker *w = &R->w[wi];
     R->approx |= w->st->info.sparse;
     for (long i = 0; i < R->plan->count; i++) {
-        int32_t tok = draw_token(&w->d, R->g);
+        int32_t tok = draw_blocks_token(&w->d, R->g);
         put_draw(R->c, w->st, R->arr, step, tok);
         /* the state (mirostat's mu) follows the recorded tokens (compute
          * accepted the step's own); a step recording none takes the draw */
@@ -117,7 +121,14 @@ static int workers_init(struct run *R, int nw)
         w->st = i ? &w->own : &R->c->st;
         if (i && cli_step_init(w->st, V)) return i;
         w->st->ws.want = CHAIN_WANT_DRAW; /* draws need no raw softmax (cli_step_compute keeps it for top-N steps) */
-        if (!(w->cum = malloc(n * sizeof *w->cum))) { if (i) cli_step_free(w->st); return i; }
+        w->cum = malloc(n * sizeof *w->cum);
+        w->pre = malloc(draw_blocks_len((uint32_t)n) * sizeof *w->pre);
+        if (!w->cum || !w->pre) {
+            free(w->cum);
+            free(w->pre);
+            if (i) cli_step_free(w->st);
+            return i;
+        }
     }
     return nw;
 }
@@ -126,6 +137,7 @@ static void workers_free(struct run *R, int nw)
 {
     for (int i = 0; i < nw; i++) {
         free(R->w[i].cum);
+        free(R->w[i].pre);
         if (i) cli_step_free(&R->w[i].own);
     }
 }

@@ -337,14 +337,16 @@ static void finish_every(struct stage_ctx *x, const float *logits, const double 
     if (ws->S_valid) S = ws->S;
     else if (ws->q_is_raw) S = chain_raw_total(r);
     else S = vm_divide_sum(q, V, 1.0, NULL, 0.0);
-    double lnS = log(S), hf = vm_divide_entropy(q, logits, V, S, off, invT, lnS, r->p);
+    double hf = NAN;
+    if (ws->want == CHAIN_WANT_DRAW) vm_divide_into(q, V, S, r->p); /* the same quotients; a draw reads no entropy */
+    else hf = vm_divide_entropy(q, logits, V, S, off, invT, log(S), r->p);
     if (!kept_all) {
         memset(r->cut_by, CUT_NONE, V);
         vm_iota(r->kept, V);
     }
     r->n_kept = V;
     r->retained_mass = chain_raw_total(r);
-    r->entropy_after = hf > 0 ? hf : 0.0;
+    r->entropy_after = hf > 0 || isnan(hf) ? hf : 0.0;
 }
 
 /* Final distribution over the survivors, their entropy and raw mass;

@@ -174,7 +174,7 @@ struct chain_result {
     uint32_t n_finite;             /* candidates entering the chain */
     uint32_t n_nan, n_posinf, n_neginf;
     double entropy_before;         /* nats, raw distribution */
-    double entropy_after;          /* nats, final distribution */
+    double entropy_after;          /* nats, final distribution (NaN after some CHAIN_WANT_DRAW runs: no draw reads it) */
     double retained_mass;          /* sum of p_raw over kept */
     double max_logit;              /* max finite raw logit */
     double lse_raw;                /* log-sum-exp of finite raw logits */

@@ -35,12 +35,18 @@ static int only_active(const struct emu *e)
  * pass ran its shares are p_raw and no exp is spent (the removed mass then
  * differs from the array path's weight sum / total in the last bits);
  * otherwise the weights come from one vector exp pass, as emu_run lists
- * them on the untouched array. */
+ * them on the untouched array. Only a CHAIN_WANT_ALL run reports them
+ * (as emu_trim_torch's masses): a greedy draw is then the scan's argmax
+ * and the tie check, instead of an exp pass over V. */
 static void account_greedy(struct emu *e, int32_t best, double *rem, double *raw)
 {
     struct chain_result *r = e->r;
     uint32_t V = r->V;
     double sr = 0.0, sw = 0.0;
+    if (e->ws->want != CHAIN_WANT_ALL) { /* draws and scores read no stage mass: no pass spent on it */
+        *rem = *raw = NAN;
+        return;
+    }
     if (r->have_raw) {
         sr = chain_raw_sum_except(r, best);
         *rem = *raw = sr;
