@@ -12,7 +12,7 @@
  *     tmp = fma(r2 r2, fma(r, C5, C4), fma(fma(r, C3, C2), r2, tail + r));
  *     return fma(scale, tmp, scale)      (scale = double(sbits), r2 = r r)
  * (other arguments take its special cases: here libm itself). The same
- * operations lane by lane give the same bits. As vmath_expf.c: the copy
+ * operations lane by lane give the same bits. As vmath_torch_expf.c: the copy
  * runs only on the AVX2 or AVX-512 path and only after it reproduced
  * libm's exp on a fixed set of arguments at first use; else libm. */
 #include "base/vmath_exp_ids.h"

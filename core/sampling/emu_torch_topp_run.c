@@ -28,7 +28,7 @@
 #include "sampling/stage.h"
 #include "sampling/seqsum_exp.h"
 #include "base/vmath.h"
-#include "base/vmath_expf.h"
+#include "base/vmath_torch_expf.h"
 #include "base/vmath_exp_ids.h"
 
 #include <math.h>

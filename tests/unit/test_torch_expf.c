@@ -1,4 +1,4 @@
-/* test_expf.c: vm_expf_shift_sum (core/base/vmath_expf.c) is libm's expf
+/* test_torch_expf.c: vm_expf_shift_sum (core/base/vmath_torch_expf.c) is libm's expf
  * bit for bit, and its sum the index-order loop's: every 61st float in
  * [-88, 0] (the whole range was compared once on the project's machine),
  * both zeros, the boundary at 88 and beyond it (libm's special cases),
@@ -20,7 +20,7 @@
 
 #include "base/rng.h"
 #include "base/vmath.h"
-#include "base/vmath_expf.h"
+#include "base/vmath_torch_expf.h"
 #include "base/vmath_exp_ids.h"
 
 /* y[0..n) through vm_expf_shift_sum against the scalar loop */

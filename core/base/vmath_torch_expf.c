@@ -1,4 +1,4 @@
-/* vmath_expf.c: vm_expf_shift_sum (see vmath_expf.h).
+/* vmath_torch_expf.c: vm_expf_shift_sum (see vmath_torch_expf.h).
  *
  * torch's float softmax over every token takes one expf a token; libm's
  * is the definition of those bits. glibc's expf (2.28 on; its
@@ -18,7 +18,7 @@
  * path, every value is libm's own call. On this project's machine it was
  * compared with libm on every float in [-88, 0] (tests/unit/test_expf.c
  * checks a sample in make check). */
-#include "base/vmath_expf.h"
+#include "base/vmath_torch_expf.h"
 #include "base/vmath.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)

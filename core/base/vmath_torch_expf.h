@@ -1,8 +1,8 @@
-/* vmath_expf.h: libm's expf over an array, as torch's float softmax needs
+/* vmath_torch_expf.h: libm's expf over an array, as torch's float softmax needs
  * it (HF's and vLLM's top-p over every token: emu_torch_topp_run.c).
  * Units: y and mx logits in nats; ef unnormalised float weights. */
-#ifndef LS_VMATH_EXPF_H
-#define LS_VMATH_EXPF_H
+#ifndef LS_VMATH_TORCH_EXPF_H
+#define LS_VMATH_TORCH_EXPF_H
 
 #include <stddef.h>
 
