@@ -115,7 +115,7 @@ $(BIN): $(TUI_OBJ) $(LIBCORE)
 $(B)/tests/test_%: tests/unit/test_%.c $(LIBCORE)
 	@mkdir -p $(@D)
 	@echo "  TEST    $@"
-	$(Q)$(CC) $(CORE_CFLAGS) $(call pc_cflags,cmocka) -Itests/unit -o $@ $< $(LIBCORE) $(call pc_libs,cmocka) $(CORE_LIBS) $(EXTRA_LD)
+	$(Q)$(CC) $(CORE_CFLAGS) $(call pc_cflags,cmocka) -Itests/unit -Itests/common -o $@ $< $(LIBCORE) $(call pc_libs,cmocka) $(CORE_LIBS) $(EXTRA_LD)
 
 # Fuzz targets replayed over their corpus by a plain driver (no libFuzzer needed).
 $(B)/tests/replay_%: tests/fuzz/%.c tests/fuzz/replay_main.c $(LIBCORE)
@@ -126,7 +126,7 @@ $(B)/tests/replay_%: tests/fuzz/%.c tests/fuzz/replay_main.c $(LIBCORE)
 $(B)/tests/bench_%: tests/bench/bench_%.c $(LIBCORE)
 	@mkdir -p $(@D)
 	@echo "  BENCH   $@"
-	$(Q)$(CC) $(CORE_CFLAGS) -Itests/bench -o $@ $< $(LIBCORE) $(CORE_LIBS) $(EXTRA_LD)
+	$(Q)$(CC) $(CORE_CFLAGS) -Itests/bench -Itests/common -o $@ $< $(LIBCORE) $(CORE_LIBS) $(EXTRA_LD)
 
 # Every sample from its script, deterministically; the default model is
 # trained on the synthetic corpus (samples/gen_corpus.py), and the demo is a

@@ -156,10 +156,8 @@ static unsigned seq_work_async(struct explorer *ex, struct ex_seq *s, long budge
     struct ex_job *b = ex->sjob;
     const int64_t t0 = clock_ns();
     for (int begun = 0;; begun = 1) {   /* at least one step handed over, whatever the budget */
-        int st = ex_job_state(b);
-        long left = budget_ns - (long)(clock_ns() - t0);
-        if (st == EXJ_QUEUED && (left <= 0 || ex->slice_nowait || (st = ex_job_wait_ns(b, left)) == EXJ_QUEUED))
-            return EX_BUSY | EX_WAIT;
+        int st = ex_task_slice(&b->task, budget_ns - (long)(clock_ns() - t0), ex->slice_nowait);
+        if (st == EXJ_QUEUED) return EX_BUSY | EX_WAIT;
         if (st == EXJ_DONE) seq_collect(ex);
         if (s->done >= ex->n_steps || (begun && clock_ns() - t0 >= budget_ns)) break;
         seq_begin(ex, s);
@@ -249,8 +247,7 @@ static unsigned history_work_async(struct explorer *ex, long budget_ns)
     struct ex_job *b = ex->hjob;
     struct replay *h = &ex->rp;
     replay_rewind(h, &ex->chain, &ex->params, ex->step, &ex->ws);
-    int st = ex_job_state(b);
-    if (st == EXJ_QUEUED && budget_ns > 0 && !ex->slice_nowait) st = ex_job_wait_ns(b, budget_ns);
+    int st = ex_task_slice(&b->task, budget_ns, ex->slice_nowait);
     if (st == EXJ_QUEUED) return EX_BUSY | EX_WAIT;
     if (st == EXJ_DONE) hist_collect(ex);
     ex->hist_done = h->upto;

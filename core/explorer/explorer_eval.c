@@ -214,11 +214,10 @@ static int job_feed_worker(struct explorer_eval *xe, struct explorer *ex, struct
                            long t0, long budget)
 {
     for (;;) {
-        int st = xw_state(w);
-        long left = budget - ((long)clock_ns() - t0);
-        if (st == XW_QUEUED && (left <= 0 || ex->slice_nowait || (st = xw_wait_ns(w, left)) == XW_QUEUED)) return 2;
+        int st = ex_task_slice(&w->t, budget - ((long)clock_ns() - t0), ex->slice_nowait);
+        if (st == XW_QUEUED) return 2;
         if (st == XW_DONE) {
-            xw_idle(w);
+            ex_task_idle(&w->t);
             if (w->rc) { job_fail(xe, j, w->err.msg); return 0; }
             if (w->op == XW_STEP) j->step++;
             else j->fin = j->n_sets;
@@ -327,10 +326,8 @@ static int diff_work_worker(struct explorer_eval *xe, const struct explorer *ex,
         return 1;
     }
     for (int begun = 0;; begun = 1) {   /* at least one piece handed over */
-        int st = ex_task_state(xe->dtask);
-        long left = budget - ((long)clock_ns() - t0);
-        if (st == EXT_QUEUED && (left <= 0 || ex->slice_nowait || (st = ex_task_wait_ns(xe->dtask, left)) == EXT_QUEUED))
-            return 2;
+        int st = ex_task_slice(xe->dtask, budget - ((long)clock_ns() - t0), ex->slice_nowait);
+        if (st == EXT_QUEUED) return 2;
         if (st == EXT_DONE) {
             ex_task_idle(xe->dtask);
             explorer_diff_accept(&xe->diff, &xe->dpiece);
@@ -339,7 +336,7 @@ static int diff_work_worker(struct explorer_eval *xe, const struct explorer *ex,
         int r = explorer_diff_next(&xe->diff, &xe->dpiece, 1);
         if (r < 0) return explorer_diff_work(&xe->diff, budget);   /* no room for copies: here */
         if (r == 0) return 0;
-        ex_task_start(xe->dtask, explorer_diff_piece_run, &xe->dpiece);
+        ex_task_start(xe->dtask, explorer_diff_piece_run, NULL, &xe->dpiece);
     }
 }
 

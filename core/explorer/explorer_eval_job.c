@@ -1,129 +1,69 @@
 /* explorer_eval_job.c: the evaluation run's pieces on a worker thread (see
  * explorer_eval_job.h for who owns what when). */
 #include "explorer/explorer_eval_job.h"
-#include "explorer/explorer_sync.h"
-#include "explorer/explorer_wake.h"
 
 #include <stdlib.h>
-#include <string.h>
-
-static int abandoned(struct xe_worker *w)
-{
-    pthread_mutex_lock(&w->mx);
-    int a = w->abandoned;
-    pthread_mutex_unlock(&w->mx);
-    return a;
-}
 
 /* The piece: the calls explorer_eval.c's main-thread feed makes, in its
  * order; an abandoned run stops between settings (its numbers are never
  * read). */
-static void compute(struct xe_worker *w)
+static void compute(void *arg)
 {
+    struct xe_worker *w = arg;
     w->rc = LS_OK;
     if (w->op == XW_STEP) {
-        for (size_t k = 0; k < w->n_set && !w->rc && !abandoned(w); k++)
+        for (size_t k = 0; k < w->n_set && !w->rc && !ex_task_cancelled(&w->t); k++)
             w->rc = eval_run_step_set(w->run, w->z, &w->info, k, &w->err);
         return;
     }
-    for (size_t k = w->from; w->op == XW_FINISH && k < w->n_set && !w->rc && !abandoned(w); k++)
+    for (size_t k = w->from; w->op == XW_FINISH && k < w->n_set && !w->rc && !ex_task_cancelled(&w->t); k++)
         w->rc = eval_run_finish_set(w->run, k, NULL, &w->err);
 }
 
-static void *worker(void *arg)
+/* Under the shell's lock: an abandoned run (xw_abandon) or a disposal
+ * (xw_dispose) is the worker's now, freed here, nobody collects it. The
+ * fields keep their values: the main thread rewrites them before the next
+ * piece and only compares w->run meanwhile. */
+static int settle(void *arg, int cancelled)
 {
     struct xe_worker *w = arg;
-    ex_worker_yields();
-    pthread_mutex_lock(&w->mx);
-    for (;;) {
-        while (w->state != XW_QUEUED && !w->quit) pthread_cond_wait(&w->cv, &w->mx);
-        if (w->quit && w->state != XW_QUEUED) break;
-        pthread_mutex_unlock(&w->mx);
-        compute(w);
-        pthread_mutex_lock(&w->mx);
-        if (w->abandoned) {   /* the run is the worker's now (xw_abandon) */
-            eval_run_free(w->run);
-            free(w->z);
-            w->run = NULL;
-            w->z = NULL;
-            w->abandoned = 0;
-            w->state = XW_IDLE;
-        } else {
-            w->state = XW_DONE;
-        }
-        pthread_cond_broadcast(&w->cv);
-        ex_wake_post();   /* the main loop's wake-up (explorer_wake.h) */
-    }
-    pthread_mutex_unlock(&w->mx);
-    return NULL;
+    if (!cancelled && w->op != XW_FREE) return XW_DONE;
+    eval_run_free(w->run);
+    free(w->z);
+    return XW_IDLE;
 }
 
 struct xe_worker *xw_new(void)
 {
     struct xe_worker *w = calloc(1, sizeof *w);
-    if (!w) return NULL;
-    int bad = ex_sync_init(&w->mx, &w->cv);
-    if (bad) { free(w); return NULL; }
+    if (w && ex_task_init(&w->t, 1)) { free(w); w = NULL; }
     return w;
 }
 
 void xw_free(struct xe_worker *w)
 {
     if (!w) return;
-    if (w->started) {
-        pthread_mutex_lock(&w->mx);
-        w->quit = 1;   /* a piece under way finishes first (abandoned: early) */
-        pthread_cond_broadcast(&w->cv);
-        pthread_mutex_unlock(&w->mx);
-        pthread_join(w->th, NULL);
-    }
-    pthread_cond_destroy(&w->cv);
-    pthread_mutex_destroy(&w->mx);
+    ex_task_destroy(&w->t);   /* a piece under way finishes first (abandoned: early) */
     free(w);
 }
 
 void xw_start(struct xe_worker *w)
 {
-    if (!w->started) w->started = pthread_create(&w->th, NULL, worker, w) == 0;
-    if (!w->started) {   /* no thread: the piece runs here, no worker reads state */
-        compute(w);
-        w->state = XW_DONE;
-        return;
-    }
-    pthread_mutex_lock(&w->mx);
-    w->state = XW_QUEUED;
-    pthread_cond_broadcast(&w->cv);
-    pthread_mutex_unlock(&w->mx);
-}
-
-int xw_state(struct xe_worker *w)
-{
-    return ex_sync_get(&w->mx, &w->state);
-}
-
-int xw_wait_ns(struct xe_worker *w, long ns)
-{
-    return ex_sync_wait(&w->mx, &w->cv, &w->state, XW_QUEUED, ns < 0 ? 0 : ns);
-}
-
-void xw_idle(struct xe_worker *w)
-{
-    ex_sync_set(&w->mx, &w->cv, &w->state, XW_IDLE);
+    ex_task_start(&w->t, compute, settle, w);
 }
 
 int xw_abandon(struct xe_worker *w, const struct eval_run *run)
 {
-    pthread_mutex_lock(&w->mx);
-    int took = w->state == XW_QUEUED && w->run == run && !w->abandoned;
-    if (took) w->abandoned = 1;
-    else if (w->state == XW_DONE) w->state = XW_IDLE;
-    pthread_mutex_unlock(&w->mx);
-    return took;
+    /* w->run is written by the main thread only, before a start: read
+     * without the lock; the state is the shell's, under it */
+    if (w->run == run && ex_task_cancel(&w->t)) return 1;
+    if (ex_task_state(&w->t) == XW_DONE) ex_task_idle(&w->t);   /* only the main thread leaves XW_DONE */
+    return 0;
 }
 
 void xw_dispose(struct xe_worker *w, struct eval_run *run, float *z)
 {
-    if (!w->started || xw_state(w) != XW_IDLE) {
+    if (!w->t.started || ex_task_state(&w->t) != XW_IDLE) {
         eval_run_free(run);
         free(z);
         return;
@@ -131,14 +71,10 @@ void xw_dispose(struct xe_worker *w, struct eval_run *run, float *z)
     w->op = XW_FREE;   /* idle: the main thread owns the piece's fields */
     w->run = run;
     w->z = z;
-    pthread_mutex_lock(&w->mx);
-    w->abandoned = 1;  /* the worker frees what it holds when the piece ends */
-    w->state = XW_QUEUED;
-    pthread_cond_broadcast(&w->cv);
-    pthread_mutex_unlock(&w->mx);
+    xw_start(w);       /* compute does nothing; settle frees both */
 }
 
 void xw_quiesce(struct xe_worker *w)
 {
-    ex_sync_wait(&w->mx, &w->cv, &w->state, XW_QUEUED, -1);
+    ex_task_wait(&w->t);
 }

@@ -13,22 +13,22 @@
  * the source is open), so the explorer stops it (xw_quiesce) before a
  * source is closed (explorer.h src_quiesce).
  *
- * Ownership by state (the mutex orders the hand-overs):
+ * The worker is the explorer's task shell (explorer_task.h); ownership by
+ * state (the mutex orders the hand-overs):
  *   XW_IDLE     the main thread owns the worker's fields: it fills a piece.
  *   XW_QUEUED   the worker owns the piece (the run, the step's logits).
  *   XW_DONE     finished: rc and err are the main thread's to read.
  * A run dropped while its piece is under way (a newer setting: the
- * cancel) is handed to the worker (xw_abandon): it stops at the next
- * setting, frees the run and the logits itself and goes back to XW_IDLE;
- * its result is never read. */
+ * cancel) is handed to the worker (xw_abandon, the shell's cancel): it
+ * stops at the next setting, frees the run and the logits itself (the
+ * piece's settle) and goes back to XW_IDLE; its result is never read. */
 #ifndef LS_EXPLORER_EVAL_JOB_H
 #define LS_EXPLORER_EVAL_JOB_H
 
 #include "eval/eval.h"
+#include "explorer/explorer_task.h"
 
-#include <pthread.h>
-
-enum { XW_IDLE = 0, XW_QUEUED, XW_DONE };
+enum { XW_IDLE = EXT_IDLE, XW_QUEUED = EXT_QUEUED, XW_DONE = EXT_DONE };   /* the shell's */
 enum { XW_STEP = 0, XW_FINISH, XW_FREE };
 
 struct xe_worker {
@@ -41,12 +41,9 @@ struct xe_worker {
     /* its outcome (XW_DONE) */
     int rc;
     struct ls_error err;
-    /* the thread */
-    int abandoned;                   /* under the lock: stop, free run and z */
-    int started, quit, state;
-    pthread_t th;
-    pthread_mutex_t mx;
-    pthread_cond_t cv;
+    /* the thread (explorer_task.h): a cancelled piece is an abandoned
+     * run, freed by its settle with z */
+    struct ex_task t;
 };
 
 /* A worker (its thread starts with the first piece); NULL when out of memory. */
@@ -56,12 +53,8 @@ void xw_free(struct xe_worker *w);
 /* Hand the filled piece over (XW_IDLE -> XW_QUEUED); with no thread it
  * runs here and the worker is XW_DONE on return. */
 void xw_start(struct xe_worker *w);
-/* The state, read under the lock. */
-int xw_state(struct xe_worker *w);
-/* At most ns nanoseconds for a piece under way; the state then. */
-int xw_wait_ns(struct xe_worker *w, long ns);
-/* A collected piece: back to XW_IDLE. */
-void xw_idle(struct xe_worker *w);
+/* The state, the waits and a collected piece's way back to XW_IDLE are
+ * the shell's: ex_task_state, ex_task_slice, ex_task_idle on &w->t. */
 /* Drop `run` (and the piece's z) when a piece of it is under way: the
  * worker frees them. Returns 1 when it took them, 0 when no piece of that
  * run is under way (the caller still owns them; a finished piece is set

@@ -1,8 +1,6 @@
 /* explorer_job.c: the current step's chain run, top rows and samples on a
  * worker thread (see explorer_job.h for who owns what when). */
 #include "explorer/explorer_job.h"
-#include "explorer/explorer_sync.h"
-#include "explorer/explorer_wake.h"
 #include "base/clock.h"
 #include "sampling/draw.h"
 #include "sampling/topn.h"
@@ -54,16 +52,6 @@ static void seq_compute(struct ex_job *j)
     j->mu_set = j->ws.mu_set;
 }
 
-/* A newer request superseded the job (ex_job_cancel). */
-static int cancelled(struct ex_job *j)
-{
-    if (!j->started) return 0;   /* unthreaded: nothing runs meanwhile */
-    pthread_mutex_lock(&j->mx);
-    int c = j->cancel;
-    pthread_mutex_unlock(&j->mx);
-    return c;
-}
-
 /* One earlier step of the current step's history (input/replay.c
  * run_earlier's chain run and accept, on the job's copies): the chain as
  * a draw reads it, the recorded token accepted unless the run failed. */
@@ -94,7 +82,7 @@ void ex_job_compute(struct ex_job *j)
         j->run_ns = clock_ns() - t0;
         return;
     }
-    if (cancelled(j)) { j->ok = 0; j->run_ns = -1; return; }   /* buffers as they were */
+    if (ex_task_cancelled(&j->task)) { j->ok = 0; j->run_ns = -1; return; }   /* buffers as they were */
     chain_ws_set_breakers(&j->ws, j->breaker);
     chain_ws_set_context(&j->ws, j->hist, j->n_hist, j->n_prompt, j->position, j->seed);
     j->ws.mu = j->mu;
@@ -106,7 +94,7 @@ void ex_job_compute(struct ex_job *j)
      * this step's logits: a top-N step never reruns (topn_run) */
     j->res_step = j->ws_step = j->ok && !sparse ? (int64_t)j->step : -1;
     if (!j->ok && !j->step_err.code) j->step_err = e;
-    if (cancelled(j)) { j->run_ns = -1; return; }
+    if (ex_task_cancelled(&j->task)) { j->run_ns = -1; return; }
     if (j->want_top) {
         /* raw order and rank depend on the step only: once per step; a
          * top-N step lists only its known tokens (the rest are unknown) */
@@ -122,23 +110,9 @@ void ex_job_compute(struct ex_job *j)
     j->run_ns = clock_ns() - t0;
 }
 
-static void *worker(void *arg)
+static void job_run(void *arg)
 {
-    struct ex_job *j = arg;
-    ex_worker_yields();
-    pthread_mutex_lock(&j->mx);
-    for (;;) {
-        while (j->state != EXJ_QUEUED && !j->quit) pthread_cond_wait(&j->cv, &j->mx);
-        if (j->quit) break;
-        pthread_mutex_unlock(&j->mx);
-        ex_job_compute(j);
-        pthread_mutex_lock(&j->mx);
-        j->state = EXJ_DONE;
-        pthread_cond_broadcast(&j->cv);
-        ex_wake_post();   /* the main loop's wake-up (explorer_wake.h) */
-    }
-    pthread_mutex_unlock(&j->mx);
-    return NULL;
+    ex_job_compute(arg);
 }
 
 struct ex_job *ex_job_new(uint32_t V, uint32_t n_steps, int threaded)
@@ -146,14 +120,12 @@ struct ex_job *ex_job_new(uint32_t V, uint32_t n_steps, int threaded)
     struct ex_job *j = calloc(1, sizeof *j);
     if (!j) return NULL;
     j->V = V;
-    j->threaded = threaded;
     j->logits_step = j->ws_step = j->res_step = -1;
     j->logits = malloc((size_t)V * sizeof *j->logits);
     j->cdf = malloc((size_t)V * sizeof *j->cdf);
     j->hist = malloc((size_t)(n_steps ? n_steps : 1) * sizeof *j->hist);
     int bad = !j->logits || !j->cdf || !j->hist || chain_ws_init(&j->ws, V) || chain_result_init(&j->res, V);
-    bad = bad || ex_sync_init(&j->mx, &j->cv);
-    if (bad) {
+    if (bad || ex_task_init(&j->task, threaded)) {
         chain_ws_free(&j->ws);
         chain_result_free(&j->res);
         free(j->logits); free(j->cdf); free(j->hist); free(j);
@@ -165,15 +137,8 @@ struct ex_job *ex_job_new(uint32_t V, uint32_t n_steps, int threaded)
 void ex_job_free(struct ex_job *j)
 {
     if (!j) return;
-    if (j->started) {
-        pthread_mutex_lock(&j->mx);
-        j->quit = 1;   /* a job under way finishes first: the worker looks between jobs */
-        pthread_cond_broadcast(&j->cv);
-        pthread_mutex_unlock(&j->mx);
-        pthread_join(j->th, NULL);
-    }
-    pthread_cond_destroy(&j->cv);
-    pthread_mutex_destroy(&j->mx);
+    ex_task_cancel(&j->task);    /* a key job under way stops at its next safe point */
+    ex_task_destroy(&j->task);
     chain_ws_free(&j->ws);
     chain_result_free(&j->res);
     free(j->logits); free(j->cdf); free(j->hist); free(j);
@@ -181,43 +146,30 @@ void ex_job_free(struct ex_job *j)
 
 void ex_job_start(struct ex_job *j)
 {
-    if (j->threaded && !j->started)
-        j->started = pthread_create(&j->th, NULL, worker, j) == 0;  /* no thread: run here */
-    if (!j->started) {   /* no worker reads state: no lock */
-        ex_job_compute(j);
-        j->state = EXJ_DONE;
-        return;
-    }
-    pthread_mutex_lock(&j->mx);
-    j->state = EXJ_QUEUED;
-    j->cancel = 0;
-    pthread_cond_broadcast(&j->cv);
-    pthread_mutex_unlock(&j->mx);
+    ex_task_start(&j->task, job_run, NULL, j);
 }
 
 void ex_job_cancel(struct ex_job *j)
 {
-    pthread_mutex_lock(&j->mx);
-    if (j->state == EXJ_QUEUED) j->cancel = 1;
-    pthread_mutex_unlock(&j->mx);
+    ex_task_cancel(&j->task);
 }
 
 void ex_job_idle(struct ex_job *j)
 {
-    ex_sync_set(&j->mx, &j->cv, &j->state, EXJ_IDLE);
+    ex_task_idle(&j->task);
 }
 
 int ex_job_state(struct ex_job *j)
 {
-    return ex_sync_get(&j->mx, &j->state);
+    return ex_task_state(&j->task);
 }
 
 int ex_job_wait_ns(struct ex_job *j, long ns)
 {
-    return ex_sync_wait(&j->mx, &j->cv, &j->state, EXJ_QUEUED, ns < 0 ? 0 : ns);
+    return ex_task_wait_ns(&j->task, ns);
 }
 
 void ex_job_wait(struct ex_job *j)
 {
-    ex_sync_wait(&j->mx, &j->cv, &j->state, EXJ_QUEUED, -1);
+    ex_task_wait(&j->task);
 }

@@ -10,7 +10,8 @@
  * worker never calls into the source or the vocabulary, and never reads
  * the struct explorer.
  *
- * Ownership by state (the mutex orders the hand-overs):
+ * The worker is the explorer's task shell (explorer_task.h); ownership by
+ * state (the mutex orders the hand-overs):
  *   EXJ_IDLE    the main thread owns the job: it fills the inputs
  *               (explorer.c job_submit) or swaps the outputs into the
  *               explorer's front fields (job_collect).
@@ -27,10 +28,9 @@
 #define LS_EXPLORER_JOB_H
 
 #include "explorer/explorer.h"
+#include "explorer/explorer_task.h"
 
-#include <pthread.h>
-
-enum { EXJ_IDLE = 0, EXJ_QUEUED, EXJ_DONE };
+enum { EXJ_IDLE = EXT_IDLE, EXJ_QUEUED = EXT_QUEUED, EXJ_DONE = EXT_DONE };   /* the shell's */
 /* What a job computes: the current step for the screen (chain, top rows,
  * samples), or one step of the sequence numbers (explorer_work: the chain
  * with CHAIN_WANT_SCORES, then the recorded token accepted: mu out), or
@@ -64,8 +64,6 @@ struct ex_job {
     int rerun;                       /* res and ws hold this step's raw softmax: chain_rerun */
     int want_top;                    /* compute top/rec_rank (else the copies given stay) */
     uint64_t gen;                    /* the request it computes (explorer.c req_gen) */
-    int cancel;                      /* under the lock: a newer request superseded it;
-                                        what is left is skipped (its result is dropped) */
     /* outputs and the worker's own scratch */
     struct chain_ws ws;
     int64_t ws_step;                 /* step of ws's last successful run, -1 none */
@@ -77,11 +75,9 @@ struct ex_job {
     uint32_t n_top, rec_rank;
     struct ex_samples samples;
     double *cdf;                     /* V: the samples' CDF */
-    /* the worker */
-    int threaded, started, quit, state;
-    pthread_t th;
-    pthread_mutex_t mx;
-    pthread_cond_t cv;
+    /* the worker (explorer_task.h); its cancel: a newer request superseded
+     * the job, what is left is skipped (its result is dropped) */
+    struct ex_task task;
 };
 
 /* A job for V tokens and n_steps history entries; threaded: its runs go to

@@ -1,5 +1,5 @@
-/* explorer_sync.h: the hand-over state of the explorer's workers
- * (explorer_job.h, explorer_eval_job.h): one int state guarded by a mutex,
+/* explorer_sync.h: the hand-over state of the explorer's worker shell
+ * (explorer_task.h): one int state guarded by a mutex,
  * a condition variable on the monotonic clock for waits with a deadline.
  * The states are the callers' own (idle, queued, done); these only read,
  * set and wait. */

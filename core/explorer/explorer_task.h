@@ -1,13 +1,24 @@
-/* explorer_task.h: one function at a time on a worker thread, for the
- * explorer's background work that is a plain computation on buffers the
- * caller hands over (the comparison view's per-step divergence,
- * explorer_diff.h). The function must touch nothing but its argument.
+/* explorer_task.h: the one worker shell of the explorer's background work
+ * (issue 9: no main-thread slice over 2 ms): one function at a time on a
+ * thread of its own, started with the first task. The key and history
+ * jobs (explorer_job.h), the evaluators' and sweep view's pieces
+ * (explorer_eval_job.h) and the comparison view's per-step divergence
+ * (explorer_diff.h) all run on it. The function touches nothing but its
+ * argument and what the caller hands over with it.
  *
- * Ownership by state (explorer_sync.h holds it):
+ * Ownership by state (the mutex orders the hand-overs):
  *   EXT_IDLE    the main thread owns the argument: it fills it, starts.
  *   EXT_QUEUED  the worker owns it (running the function).
  *   EXT_DONE    finished: the main thread reads it, then ex_task_idle.
- * With no thread (none could be made) ex_task_start runs it in place. */
+ * A task's settle hook (NULL: always EXT_DONE) is called on the worker
+ * under the lock once the function returned, with whether the task was
+ * cancelled meanwhile (ex_task_cancel); it returns the next state: EXT_DONE
+ * for a result to collect, EXT_IDLE for one nobody reads (e.g. a dropped
+ * run the worker has just freed). The function itself looks at
+ * ex_task_cancelled at its safe points. Every finished task posts the
+ * main loop's wake-up (explorer_wake.h); the thread runs SCHED_BATCH.
+ * With no thread (an unthreaded task, or none could be made) ex_task_start
+ * runs the function and its settle in place. */
 #ifndef LS_EXPLORER_TASK_H
 #define LS_EXPLORER_TASK_H
 
@@ -16,24 +27,48 @@
 enum { EXT_IDLE = 0, EXT_QUEUED, EXT_DONE };
 
 struct ex_task {
+    /* the task (main thread, EXT_IDLE) */
     void (*run)(void *arg);
+    int (*settle)(void *arg, int cancelled);   /* under the lock: the next state */
     void *arg;
-    int state, quit, started;
+    int threaded;                    /* 0: every task runs in place */
+    int started;                     /* the thread runs (main thread's) */
+    /* under the lock */
+    int state, cancel, quit;
     pthread_t th;
     pthread_mutex_t mx;
     pthread_cond_t cv;
 };
 
-/* NULL when out of memory; the thread starts with the first task. */
+/* An embedded shell: 0, or -1 (nothing to destroy). threaded: tasks go to
+ * a thread (made with the first); else they run in place. */
+int ex_task_init(struct ex_task *t, int threaded);
+/* Let a task under way finish (its settle included), stop the thread,
+ * release the shell. */
+void ex_task_destroy(struct ex_task *t);
+/* The same on the heap (threaded): NULL when out of memory; NULL is freed. */
 struct ex_task *ex_task_new(void);
-/* Wait for a task under way, stop the thread, free. */
 void ex_task_free(struct ex_task *t);
-/* EXT_IDLE -> EXT_QUEUED: run(arg) on the worker (no thread: here, DONE). */
-void ex_task_start(struct ex_task *t, void (*run)(void *arg), void *arg);
+/* EXT_IDLE -> EXT_QUEUED: run(arg) then settle on the worker (no thread:
+ * here, and the state is settle's, or EXT_DONE, on return). */
+void ex_task_start(struct ex_task *t, void (*run)(void *arg), int (*settle)(void *arg, int cancelled), void *arg);
+/* The state, read under the lock. */
 int ex_task_state(struct ex_task *t);
-/* At most ns nanoseconds for a task under way; the state then. */
+/* At most ns nanoseconds for a task under way (ns < 0: none); the state then. */
 int ex_task_wait_ns(struct ex_task *t, long ns);
-/* A collected task: back to EXT_IDLE. */
+/* A main-thread slice's look: the state, after waiting (asleep) at most
+ * left_ns for a task under way, not at all when left_ns <= 0 or nowait
+ * (explorer.h slice_nowait). */
+int ex_task_slice(struct ex_task *t, long left_ns, int nowait);
+/* Until no task is under way; the state then. */
+int ex_task_wait(struct ex_task *t);
+/* A collected task (or one whose result is not wanted): back to EXT_IDLE. */
 void ex_task_idle(struct ex_task *t);
+/* Cancel the task under way: 1 when it was under way and not cancelled
+ * yet (its settle sees cancelled), else 0 (a finished task stays so). */
+int ex_task_cancel(struct ex_task *t);
+/* For the function at a safe point: was the task cancelled? (no thread:
+ * never; nothing runs meanwhile) */
+int ex_task_cancelled(struct ex_task *t);
 
 #endif

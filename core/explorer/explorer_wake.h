@@ -2,7 +2,7 @@
  * (issue 9: no polling while a worker runs).
  *
  * One pipe per process (the terminal has one main loop): every worker
- * (explorer_job.h, explorer_eval_job.h) posts a byte when it finishes a
+ * (the shell, explorer_task.h) posts a byte when it finishes a
  * piece; the loop polls the read end next to the terminal's input and
  * drains it before it looks at the jobs, so a piece finished after the
  * drain posts again and no wake-up is lost. Both ends are non-blocking: a

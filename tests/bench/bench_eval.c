@@ -26,6 +26,7 @@
 #include "base/rng.h"
 #include "input/source.h"
 #include "base/vmath.h"
+#include "npy_write.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -91,26 +92,16 @@ static int write_header(FILE *f, int dt, uint32_t S, uint32_t V)
         fwrite(js, 1, (size_t)n, f);
         return 0;
     }
-    char dict[128];
-    int n = snprintf(dict, sizeof dict, "{'descr': '%s', 'fortran_order': False, 'shape': (%u, %u), }",
-                     dt == DT_F16 ? "<f2" : "<f4", S, V);
-    int total = 10 + n + 1;
-    int pad = (64 - total % 64) % 64;
-    unsigned short hl = (unsigned short)(n + pad + 1);
-    fwrite("\x93NUMPY\x01\x00", 1, 8, f);
-    unsigned char le[2] = { (unsigned char)(hl & 0xff), (unsigned char)(hl >> 8) };
-    fwrite(le, 1, 2, f);
-    fwrite(dict, 1, (size_t)n, f);
-    for (int i = 0; i < pad; i++) fputc(' ', f);
-    fputc('\n', f);
-    return 0;
+    char h[NPY_HDR_MAX];
+    int n = npy_header(h, dt == DT_F16 ? "<f2" : "<f4", 0, S, V);
+    return n < 0 || fwrite(h, 1, (size_t)n, f) != (size_t)n ? -1 : 0;
 }
 
 static int write_dump(const char *path, int dt, uint32_t S, uint32_t V)
 {
     FILE *f = fopen(path, "wb");
     if (!f) return -1;
-    write_header(f, dt, S, V);
+    if (write_header(f, dt, S, V)) { fclose(f); return -1; }
     float *z = malloc((size_t)V * sizeof *z);
     uint16_t *h = malloc((size_t)V * sizeof *h);
     if (!z || !h) { free(z); free(h); fclose(f); return -1; }

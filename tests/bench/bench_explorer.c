@@ -31,6 +31,7 @@
 #include "input/synth_source.h"
 #include "sampling/presets.h"
 #include "sampling/topn.h"
+#include "npy_write.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -212,25 +213,8 @@ static int write_npy(struct source *src, char *path)
 {
     int fd = mkstemp(path);
     if (fd < 0) return -1;
-    FILE *f = fdopen(fd, "wb");
-    float *z = malloc((size_t)src->vocab_size * sizeof *z);
-    char hdr[128];
-    memset(hdr, ' ', sizeof hdr);
-    int n = snprintf(hdr + 10, sizeof hdr - 10, "{'descr': '<f4', 'fortran_order': False, 'shape': (%u, %u), }",
-                     src->n_steps, src->vocab_size);
-    hdr[10 + n] = ' ';
-    memcpy(hdr, "\x93NUMPY\x01\x00\x76\x00", 10);   /* header length 118: data at 128 */
-    hdr[127] = '\n';
-    int bad = !f || !z || fwrite(hdr, 1, sizeof hdr, f) != sizeof hdr;
-    for (uint32_t t = 0; !bad && t < src->n_steps; t++) {
-        struct step_info si;
-        struct ls_error e = {0};
-        bad = source_read_step(src, t, z, &si, &e) || fwrite(z, sizeof *z, src->vocab_size, f) != src->vocab_size;
-    }
-    free(z);
-    if (f) bad |= fclose(f) != 0;
-    else close(fd);
-    return bad ? -1 : 0;
+    int bad = npy_write_source(fd, src, NULL, NULL);
+    return close(fd) || bad ? -1 : 0;
 }
 
 /* The comparison view (:compare) of two synthetic [steps, V] files: its

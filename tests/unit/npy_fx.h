@@ -1,14 +1,24 @@
 /* npy_fx.h: a source's steps written out as a [steps, V] float32 .npy, for
  * the tests that need a file the product lends steps from (eval's and
- * sample's step workers). Include after cmocka.h. */
+ * sample's step workers): tests/common/npy_write.h's writer under cmocka
+ * asserts. Include after cmocka.h. */
 #ifndef LS_NPY_FX_H
 #define LS_NPY_FX_H
 
 #include <math.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-#include "input/source.h"
+#include "npy_write.h"
+
+struct npy_fx_nan {
+    const uint32_t *steps;
+    int n;
+    uint32_t tok;
+};
+
+static inline void npy_fx_nan_edit(float *z, uint32_t t, void *ctx)
+{
+    const struct npy_fx_nan *x = ctx;
+    for (int k = 0; k < x->n; k++) if (x->steps[k] == t) z[x->tok] = NAN;
+}
 
 /* mkstemp(path), then the .npy (header 128 bytes, data after it) of src's
  * steps, with a NaN at token nan_tok of every step listed in nan_steps
@@ -17,24 +27,8 @@ static inline int npy_fx_write(struct source *src, char *path, const uint32_t *n
 {
     int fd = mkstemp(path);
     assert_true(fd >= 0);
-    char hdr[128];
-    memset(hdr, ' ', sizeof hdr);
-    int n = snprintf(hdr + 10, sizeof hdr - 10, "{'descr': '<f4', 'fortran_order': False, 'shape': (%u, %u), }",
-                     src->n_steps, src->vocab_size);
-    hdr[10 + n] = ' ';
-    memcpy(hdr, "\x93NUMPY\x01\x00\x76\x00", 10);   /* header length 118: data at 128 */
-    hdr[127] = '\n';
-    assert_int_equal(write(fd, hdr, sizeof hdr), (ssize_t)sizeof hdr);
-    float *z = malloc(src->vocab_size * sizeof *z);
-    assert_non_null(z);
-    for (uint32_t t = 0; t < src->n_steps; t++) {
-        struct step_info si;
-        struct ls_error e = {0};
-        assert_int_equal(source_read_step(src, t, z, &si, &e), 0);
-        for (int k = 0; k < n_nan; k++) if (nan_steps[k] == t) z[nan_tok] = NAN;
-        assert_int_equal(write(fd, z, src->vocab_size * sizeof *z), (ssize_t)(src->vocab_size * sizeof *z));
-    }
-    free(z);
+    struct npy_fx_nan x = { nan_steps, n_nan, nan_tok };
+    assert_int_equal(npy_write_source(fd, src, npy_fx_nan_edit, &x), 0);
     return fd;
 }
 

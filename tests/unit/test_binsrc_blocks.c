@@ -17,6 +17,7 @@
 #include "input/binsrc.h"
 #include "input/halffloat.h"
 #include "input/source.h"
+#include "npy_write.h"
 
 /* the value of element (step s, token i) */
 static float val(uint32_t s, uint32_t i) { return (float)s * 0.25f + (float)i; }
@@ -24,16 +25,11 @@ static float val(uint32_t s, uint32_t i) { return (float)s * 0.25f + (float)i; }
 /* An .npy of S x V: f32 little-endian or f16 big-endian, C or Fortran order. */
 static void write_npy(const char *path, uint32_t S, uint32_t V, int fortran, int f16be)
 {
-    char h[128];
-    int n = snprintf(h, sizeof h, "{'descr': '%s', 'fortran_order': %s, 'shape': (%u, %u), }",
-                     f16be ? ">f2" : "<f4", fortran ? "True" : "False", S, V);
-    while ((10 + n) % 64 != 63) h[n++] = ' ';
-    h[n++] = '\n';
+    char h[NPY_HDR_MAX];
+    int n = npy_header(h, f16be ? ">f2" : "<f4", fortran, S, V);
+    assert_true(n > 0);
     FILE *f = fopen(path, "wb");
     assert_non_null(f);
-    fwrite("\x93NUMPY\x01\x00", 1, 8, f);
-    unsigned char hl[2] = { (unsigned char)(n & 0xff), (unsigned char)(n >> 8) };
-    fwrite(hl, 1, 2, f);
     fwrite(h, 1, (size_t)n, f);
     for (uint64_t k = 0; k < (uint64_t)S * V; k++) {
         uint32_t s = fortran ? (uint32_t)(k % S) : (uint32_t)(k / V);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "input/source.h"
+#include "npy_write.h"
 
 static struct source *open_ok(const char *path, const char *tensor, const char *format, uint32_t V)
 {
@@ -85,16 +86,10 @@ static int write_npy(char *path, uint32_t steps)
 {
     int fd = mkstemp(path);
     assert_true(fd >= 0);
-    char dict[128];
-    int n = snprintf(dict, sizeof dict, "{'descr': '<f4', 'fortran_order': False, 'shape': (%u, %u), }", steps, TV);
-    char hdr[128];
-    memset(hdr, ' ', sizeof hdr);
-    memcpy(hdr, "\x93NUMPY\x01\x00", 8);
-    hdr[8] = (char)(128 - 10);
-    hdr[9] = 0;
-    memcpy(hdr + 10, dict, (size_t)n);
-    hdr[127] = '\n';
-    assert_int_equal(write(fd, hdr, sizeof hdr), (ssize_t)sizeof hdr);
+    char hdr[NPY_HDR_MAX];
+    int n = npy_header(hdr, "<f4", 0, steps, TV);
+    assert_int_equal(n, 128);   /* the data at 128: the cuts below count on it */
+    assert_int_equal(npy_write_all(fd, hdr, (size_t)n), 0);
     float *z = malloc(TV * sizeof *z);
     assert_non_null(z);
     for (uint32_t t = 0; t < steps; t++) {

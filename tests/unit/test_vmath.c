@@ -402,6 +402,16 @@ static void fill_terms(struct rng *g, double *x, size_t n, int kind)
     }
 }
 
+/* got[i] is num[i] / d bit for bit, for every i < n (the division kernels'
+ * quotients) */
+static void assert_quotients(const double *got, const double *num, size_t n, double d)
+{
+    for (size_t i = 0; i < n; i++) {
+        double w = num[i] / d;
+        assert_memory_equal(&got[i], &w, sizeof w);
+    }
+}
+
 /* vm_divide_sum against its loop, bit for bit: quotients and sum, for
  * d = 1 and others, starting sums 0, tiny and large, out NULL, in place
  * and separate, lengths around the block and vector widths */
@@ -425,11 +435,8 @@ static void test_divide_sum(void **st)
         double got2 = vm_divide_sum(x, n, d, q, s0), got3 = vm_divide_sum(y, n, d, y, s0);
         assert_memory_equal(&got2, &want, sizeof want);
         assert_memory_equal(&got3, &want, sizeof want);
-        for (size_t i = 0; i < n; i++) {
-            double w = x[i] / d;
-            assert_memory_equal(&q[i], &w, sizeof w);
-            assert_memory_equal(&y[i], &w, sizeof w);
-        }
+        assert_quotients(q, x, n, d);
+        assert_quotients(y, x, n, d);
         mix(&got, sizeof got);
         mix(q, n * sizeof *q);
     }
@@ -466,10 +473,7 @@ static void test_divide_entropy(void **st)
         double got = vm_divide_entropy(q, z, n, S, off, invT, lnS, p);
         assert_memory_equal(&got, &want, sizeof want);
         assert_true(p[n] == 42.0);
-        for (size_t i = 0; i < n; i++) {
-            double w = q[i] / S;
-            assert_memory_equal(&p[i], &w, sizeof w);
-        }
+        assert_quotients(p, q, n, S);
         mix(&got, sizeof got);
         mix(p, n * sizeof *p);
     }
