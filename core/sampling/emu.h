@@ -333,7 +333,8 @@ int emu_trim_greedy(struct emu *e, const float *z);
  * passes instead of torch's whole-array sorts and float sums, when a margin
  * check proves float32 cannot decide otherwise. */
 int emu_trim_torch(struct emu *e, const float *z);
-/* Its first stage, a top-k or min-p at T = 1, reads the raw weights from a
+/* Its first stage, a top-k or min-p at T = 1 or a top-p without a
+ * temperature, reads the raw weights from a
  * p_raw whose division is pending (CHAIN_WANT_ALL; emu_run settles it
  * otherwise). */
 int emu_torch_reads_weights(const struct emu *e);

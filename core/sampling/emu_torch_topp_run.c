@@ -28,6 +28,8 @@
 #include "sampling/stage.h"
 #include "sampling/seqsum_exp.h"
 #include "base/vmath.h"
+#include "base/vmath_torch_expf.h"
+#include "base/vmath_exp_ids.h"
 
 #include <math.h>
 #include <string.h>
@@ -92,16 +94,12 @@ static const float *values(struct emu *e, const float *z, const struct plan *pl,
     return sc.n_nonfinite ? NULL : e->yf;
 }
 
-/* torch's float exps of y - mx into ef; their sum (torch sums in double,
- * then rounds) returned */
+/* torch's float exps of y - mx into ef (libm's expf, by vm_expf_shift_sum:
+ * a vector copy proven equal where there is one); their sum (torch sums
+ * in double, then rounds) returned */
 static double torch_exps(const float *y, uint32_t V, double mx, float *ef)
 {
-    double sf = 0.0;
-    for (uint32_t i = 0; i < V; i++) {
-        ef[i] = expf((float)((double)y[i] - mx));
-        sf += (double)ef[i];
-    }
-    return sf;
+    return vm_expf_shift_sum(y, V, mx, ef);
 }
 
 /* torch's p = (float)(e / sum) in place, e the float exps: four lanes at
@@ -289,20 +287,16 @@ static double tally(struct emu *e, const float *y, double mx, uint32_t first, co
 }
 
 /* the survivors' final p and the entropy after (finish's terms, in its
- * order: p = d / s, then h -= p (y - max - ln s)) */
+ * order: p = d / s, then h -= p (y - max - ln s)): libm's d at the
+ * survivors (vm_libm_exp_kept), then every p over s and the terms' sum in
+ * id order in one vector pass (vm_divide_entropy: its term p (ln s - (y
+ * - max)) is minus finish's, added where finish subtracts, so the same
+ * sums; a cut token's p is 0 (cleared before the run) and adds +0, as a
+ * survivor's whose d / s underflows, which finish skips) */
 static double finish_kept(struct chain_result *r, const float *y, uint32_t m, double s, double mx)
 {
-    double lnS = log(s), h = 0.0;
-    const int32_t *kept = r->kept;
-    for (uint32_t j = 0; j < m; j++) r->p[kept[j]] = exp((double)y[kept[j]] - mx); /* libm's d */
-    /* every p over s in one vector pass: the survivors' d / s, the cut
-     * ones' 0 again (cleared before the run) */
-    vm_divide_into(r->p, r->V, s, r->p);
-    for (uint32_t j = 0; j < m; j++) { /* p > 0 where d > 0 but for an underflow, whose term adds 0 */
-        int32_t i = kept[j];
-        if (r->p[i] > 0) h -= r->p[i] * ((double)y[i] - mx - lnS);
-    }
-    return h;
+    vm_libm_exp_kept(y, r->kept, m, r->cut_by, CUT_NONE, r->V, mx, r->p);
+    return vm_divide_entropy(r->p, y, r->V, s, mx, 1.0, log(s), r->p);
 }
 
 /* one stage's masses and tie flag (j: top-p 0, min-p 1) */
@@ -359,14 +353,28 @@ static void load(struct emu *e, const float *y, uint32_t m)
     r->n_kept = 0;
 }
 
+/* eight sums (any order would do: an estimate): tokens i with i mod 8 =
+ * k in id order in lane k mod 2 of b(k / 2), the tail in b0's lane 0
+ * (2-double vectors: GCC keeps their compares in SSE2's lanes) */
+typedef double v2d_h __attribute__((vector_size(16)));
+typedef int64_t v2l_h __attribute__((vector_size(16)));
 int emu_torch_top_p_hopeless(const double *d, uint32_t V, double S, double P)
 {
-    double th = 7.9e-6 * S, B[8] = {0};
+    double th = 7.9e-6 * S;
+    v2d_h b0 = {0}, b1 = {0}, b2 = {0}, b3 = {0}, tv = (v2d_h){0} + th, x0, x1, x2, x3;
     uint32_t i = 0;
-    for (; i + 8 <= V; i += 8) /* eight sums (any order: an estimate) */
-        for (int k = 0; k < 8; k++) B[k] += d[i + k] >= th ? d[i + k] : 0.0;
-    for (; i < V; i++) B[0] += d[i] >= th ? d[i] : 0.0;
-    double b = ((B[0] + B[1]) + (B[2] + B[3])) + ((B[4] + B[5]) + (B[6] + B[7]));
+    for (; i + 8 <= V; i += 8) { /* d below th (or NaN): +0 */
+        memcpy(&x0, d + i, sizeof x0);
+        memcpy(&x1, d + i + 2, sizeof x1);
+        memcpy(&x2, d + i + 4, sizeof x2);
+        memcpy(&x3, d + i + 6, sizeof x3);
+        b0 += (v2d_h)((v2l_h)x0 & (x0 >= tv));
+        b1 += (v2d_h)((v2l_h)x1 & (x1 >= tv));
+        b2 += (v2d_h)((v2l_h)x2 & (x2 >= tv));
+        b3 += (v2d_h)((v2l_h)x3 & (x3 >= tv));
+    }
+    for (; i < V; i++) b0[0] += d[i] >= th ? d[i] : 0.0;
+    double b = ((b0[0] + b0[1]) + (b1[0] + b1[1])) + ((b2[0] + b2[1]) + (b3[0] + b3[1]));
     return b < (P - 1e-9) * S;
 }
 

@@ -27,6 +27,7 @@
 #include "sampling/stage.h"
 #include "sampling/select.h"
 #include "base/vmath.h"
+#include "base/vmath_fdiv_list.h"
 
 #include <math.h>
 #include <string.h>
@@ -132,109 +133,126 @@ static int cut_min_p(struct emu *e, const float *z, uint32_t V, float Tf, double
     return 1;
 }
 
+/* y = z / T and d = exp(y - ymax) by id, where top-p reads them: e->yf
+ * and e->d, or (T = 1, the masses reported) the logits and the raw
+ * softmax's weights themselves */
+struct yd { const float *y; const double *d; };
+
 /* The band of the top-p crossing over ids[0..n), then the crossing token:
  * the first, in (d desc, id asc) order, where the cumulative d reaches the
  * target; its mass strictly above into *above, its y's count into *nb. */
-static int32_t crossing_in(struct emu *e, const int32_t *ids, uint32_t n_ids, struct select_band b,
-                           double ymax, double *above, uint32_t *nb)
+static int32_t crossing_in(struct emu *e, const struct yd *v, const int32_t *ids, uint32_t n_ids,
+                           struct select_band b, double ymax, double *above, uint32_t *nb)
 {
     uint32_t n = 0;
     for (uint32_t j = 0; j < n_ids; j++)
-        if (select_bucket_of(ymax, (double)e->yf[ids[j]], 4.0) == b.bucket) e->ix2[n++] = ids[j];
+        if (select_bucket_of(ymax, (double)v->y[ids[j]], 4.0) == b.bucket) e->ix2[n++] = ids[j];
     memcpy(e->in, e->ix2, (size_t)n * sizeof *e->in); /* select_mass_crossing reorders */
-    int32_t c = select_mass_crossing(e->in, n, e->d, b.target - b.before);
+    int32_t c = select_mass_crossing(e->in, n, v->d, b.target - b.before);
     double D = b.before;
     uint32_t same = 0;
     for (uint32_t j = 0; j < n; j++) {
-        float y = e->yf[e->ix2[j]];
-        if (y > e->yf[c]) D += e->d[e->ix2[j]];
-        same += y == e->yf[c];
+        float y = v->y[e->ix2[j]];
+        if (y > v->y[c]) D += v->d[e->ix2[j]];
+        same += y == v->y[c];
     }
     *above = D;
     *nb = same;
     return c;
 }
 
-/* Top-p's crossing with d known for every token (`full`): usually the
- * mass P lies within a few nats of the top: the tokens within TOPP_WINDOW
- * nats (ids[0..m)) give the band, when its bucket and every bucket above
- * it are whole inside the window; otherwise every token does. */
+/* Top-p's crossing: usually the mass P lies within a few nats of the top:
+ * the tokens within TOPP_NEAR nats, then, when the band reaches below
+ * them, those within TOPP_MID, then TOPP_WINDOW (tier[0] .. tier[1] - 1 of
+ * these: tier[2] says the first one's list is e->ix[0..*w), from the pass
+ * that formed the total; one more pass lists each other; the middle tier
+ * matters: at T 0.7 a nucleus of a few dozen tokens often reaches past 4
+ * nats, while 16 nats list a tenth of the vocabulary) give the band, when
+ * its bucket and every bucket above it are whole inside the list (the
+ * buckets above it hold the same tokens in the same order either way, so
+ * the same sums). full: y and d are known for every token, and when no
+ * list will do (or one holds every token) every token gives the band
+ * (*w = V, e->ix every id); else y and d are formed for the listed tokens
+ * only (each with a libm exp); -1 says the band lies below the window,
+ * or below the tiers tried (tier[1] < 3). */
 #define TOPP_WINDOW 16.0
 #define TOPP_NEAR 4.0
 #define TOPP_MID 8.0
-static int32_t crossing(struct emu *e, uint32_t V, size_t m, double ymax, double P, double S, double *above,
-                        uint32_t *nb)
-{
-    double thr = ymax - TOPP_WINDOW;
-    if (m < V) {
-        struct select_band b = select_mass_band_to(e->ix, (uint32_t)m, e->yf, e->d, ymax, 4.0, P, P * S);
-        if (b.bucket < select_bucket_of(ymax, thr, 4.0) - 1) return crossing_in(e, e->ix, (uint32_t)m, b, ymax, above, nb);
-    }
-    for (uint32_t i = 0; i < V; i++) e->ix[i] = (int32_t)i;
-    struct select_band b = select_mass_band(e->ix, V, e->yf, e->d, ymax, 4.0, P);
-    return crossing_in(e, e->ix, V, b, ymax, above, nb);
-}
-
-/* The same without `full`: the tokens within TOPP_NEAR nats first (the
- * float32 pass listed them in e->ix[0..*w)), then, when the band reaches
- * below them, those within TOPP_MID, then TOPP_WINDOW (one more pass lists
- * each; the middle tier matters: at T 0.7 a nucleus of a few dozen tokens
- * often reaches past 4 nats, while 16 nats list a tenth of the vocabulary,
- * each with a libm exp); y and d are formed for the listed tokens only;
- * the band must lie whole inside the list (the buckets above it hold the
- * same tokens in the same order either way, so the same sums). -1: not
- * inside the window. */
-static int32_t crossing_near(struct emu *e, const float *z, uint32_t V, size_t *w, float Tf, double ymax, double P,
-                             double S, double *above, uint32_t *nb)
+static int32_t crossing(struct emu *e, const struct yd *v, const float *z, uint32_t V, size_t *w, float Tf,
+                        double ymax, double P, double S, int full, const int tier[3], double *above, uint32_t *nb)
 {
     static const double tiers[3] = { TOPP_NEAR, TOPP_MID, TOPP_WINDOW };
-    for (int t = 0; t < 3; t++) {
+    for (int t = tier[0]; t < tier[1]; t++) {
         double lo = ymax - tiers[t];
-        if (t) *w = vm_collect_ge(z, V, (double)z_at_or_above(lo, Tf), e->ix);
+        if (t != tier[0] || !tier[2]) *w = vm_collect_ge(z, V, (double)z_at_or_above(lo, Tf), e->ix);
         uint32_t n = (uint32_t)*w;
-        for (uint32_t j = 0; j < n; j++) {
+        if (full && n == V) break;
+        for (uint32_t j = 0; j < n && !full; j++) {
             int32_t id = e->ix[j];
             e->yf[id] = z[id] / Tf;
             e->d[id] = exp((double)e->yf[id] - ymax);
         }
-        struct select_band b = select_mass_band_to(e->ix, n, e->yf, e->d, ymax, 4.0, P, P * S);
-        if (b.bucket < select_bucket_of(ymax, lo, 4.0) - 1) return crossing_in(e, e->ix, n, b, ymax, above, nb);
+        struct select_band b = select_mass_band_to(e->ix, n, v->y, v->d, ymax, 4.0, P, P * S);
+        if (b.bucket < select_bucket_of(ymax, lo, 4.0) - 1) return crossing_in(e, v, e->ix, n, b, ymax, above, nb);
     }
-    return -1;
+    if (!full || (tier[1] < 3 && *w < V)) return -1;
+    vm_iota(e->ix, V);
+    *w = V;
+    struct select_band b = select_mass_band(e->ix, V, v->y, v->d, ymax, 4.0, P);
+    return crossing_in(e, v, e->ix, V, b, ymax, above, nb);
 }
 
 /* Top-p. full: d and y are known for every token and S is its total; else
  * the total is the float32 sum with its error bound, formed in one pass
  * over z that also lists the window (y is formed near the top only), and
- * the margin widens by the total's error. */
-static int cut_top_p(struct emu *e, const float *z, uint32_t V, float Tf, double ymax, int full, double S,
-                     uint32_t *m)
+ * the margin widens by the total's error. e->ix[0..*w): the first tier's
+ * list (full), tier: the tiers to try (crossing). 1: cut, *m kept in
+ * e->ix; 0: not decided; -1 (full): the band lies below the tiers tried */
+static int cut_top_p(struct emu *e, const struct yd *v, const float *z, uint32_t V, float Tf, double ymax, int full,
+                     double S, size_t *w, const int tier[3], uint32_t *m)
 {
-    double P = e->p->top_p, D, margin = F32_MARGIN, thr = ymax - TOPP_WINDOW;
+    double P = e->p->top_p, D, margin = F32_MARGIN;
     uint32_t same;
-    size_t w;
     int32_t c;
     if (!full) {
         double err;
-        S = vm_expf_sum_div(z, V, Tf, (float)ymax, z_at_or_above(ymax - TOPP_NEAR, Tf), e->ix, &w, &err);
+        S = vm_expf_sum_div(z, V, Tf, (float)ymax, z_at_or_above(ymax - TOPP_NEAR, Tf), e->ix, w, &err);
         if (!(err < 0.1 * S)) return 0;
         margin += 2 * err / (S - err);
-        c = crossing_near(e, z, V, &w, Tf, ymax, P, S, &D, &same);
-    } else {
-        w = vm_collect_ge(e->yf, V, thr, e->ix);
-        c = crossing(e, V, w, ymax, P, S, &D, &same);
     }
-    if (c < 0) return 0;
-    double yc = (double)e->yf[c];
-    if (same != 1 || !(e->d[c] > 1e-300) || fabs(yc) < 1e-6) return 0; /* a tie torch would order */
-    if (!(D / S < P - margin && (D + e->d[c]) / S > P + margin)) return 0;
-    if (full) { *m = (uint32_t)vm_collect_ge(e->yf, V, yc, e->ix); return 1; }
-    /* the kept tokens are the listed ones with y >= yc (their y formed) */
+    c = crossing(e, v, z, V, w, Tf, ymax, P, S, full, tier, &D, &same);
+    if (c < 0) return full ? -1 : 0;
+    double yc = (double)v->y[c];
+    if (same != 1 || !(v->d[c] > 1e-300) || fabs(yc) < 1e-6) return 0; /* a tie torch would order */
+    if (!(D / S < P - margin && (D + v->d[c]) / S > P + margin)) return 0;
+    /* the kept tokens are the listed ones with y >= yc (their y formed;
+     * the crossing lies in the list, so every one above it does) */
     float zc = z_at_or_above(yc, Tf);
     uint32_t k = 0;
-    for (size_t j = 0; j < w; j++) if (z[e->ix[j]] >= zc) e->ix[k++] = e->ix[j];
+    for (size_t j = 0; j < *w; j++) if (z[e->ix[j]] >= zc) e->ix[k++] = e->ix[j];
     *m = k;
     return 1;
+}
+
+/* Top-p with the masses (y and d of every token in v, total S; the
+ * tokens within TOPP_MID nats in e->ix[0..near): listing costs no exp
+ * here, so the first tier is skipped): that list first;
+ * emu_torch_top_p_hopeless only when it does not decide. A cut it decides
+ * has a crossing token over 8e-6 S and every token above it, so tokens
+ * over 7.9e-6 S holding more than p: the test would have said no, and
+ * skipping it changes nothing. When it says yes, nothing is cut, and y
+ * and d in e->yf, e->d are left for emu_torch_top_p_run (hB). */
+static int cut_top_p_masses(struct emu *e, const struct yd *v, const float *z, uint32_t V, float Tf, double ymax,
+                            double S, size_t near, uint32_t *m)
+{
+    static const int first[3] = { 1, 2, 1 }, rest[3] = { 2, 3, 0 };
+    size_t w = near;
+    int ok = cut_top_p(e, v, z, V, Tf, ymax, 1, S, &w, first, m);
+    if (ok > 0) return 1;
+    int hopeless = emu_torch_top_p_hopeless(v->d, V, S, e->p->top_p);
+    if (hopeless && z == e->z && v->d == e->d) e->yf_T = Tf, e->yf_dsum = S;
+    if (ok == 0 || hopeless) return 0;
+    return cut_top_p(e, v, z, V, Tf, ymax, 1, S, &w, rest, m) > 0;
 }
 
 /* the first active stage at or after `from` (every stage between inactive) */
@@ -287,14 +305,15 @@ static void report(struct emu *e, int kt, int kc, uint32_t m, double S, double k
 /* At T = 1 torch's y is z and its d the raw softmax's weights, bit for
  * bit (the same vector exp of the same argument, z - max): a first top-k
  * or min-p reads them from p_raw while its division is pending (chain.c,
- * CHAIN_WANT_ALL), instead of a second exp pass; only top-p reads y and d
- * of every token. */
+ * CHAIN_WANT_ALL), instead of a second exp pass; so does a top-p, with y
+ * the logits themselves (z / 1 is z). */
 int emu_torch_reads_weights(const struct emu *e)
 {
     int kt, kc;
     if (!emu_torch(e) || e->ws->want != CHAIN_WANT_ALL || emu_min_keep(e) > 1) return 0;
     if (plain_temperature(e, &kt, &kc) != 1.0f) return 0;
-    return e->c->order[kc] == STAGE_TOP_K || e->c->order[kc] == STAGE_MIN_P;
+    /* (top-p: with no temperature stage, which a hopeless one would hand on) */
+    return e->c->order[kc] == STAGE_TOP_K || e->c->order[kc] == STAGE_MIN_P || (e->c->order[kc] == STAGE_TOP_P && kt < 0);
 }
 
 /* sum e_i in vm_exp_fdiv's order: token i into slot i mod 8 while whole
@@ -334,30 +353,32 @@ int emu_trim_torch(struct emu *e, const float *z)
     rep->active = 1;
     e->rep = rep;
     double ymax = (double)(z[r->argmax] / Tf), S = NAN;
+    size_t near = 0; /* top-p's tokens within TOPP_MID nats (e->ix), when masses */
     /* d over every token only when the stage's removed mass is read (a
      * draw or eval's scores do not read it: top-p then sums in float32) */
     int masses = e->ws->want == CHAIN_WANT_ALL;
-    const double *d = e->d;
+    float zmin = rep->kind == STAGE_TOP_P ? z_at_or_above(ymax - TOPP_MID, Tf) : INFINITY;
+    struct yd v = { e->yf, e->d }; /* top-k and min-p write the y they keep there */
     if (masses && z == e->z && r->raw_div > 0 && emu_torch_reads_weights(e)) {
-        d = r->p_raw; /* the weights themselves: no second exp pass */
-        S = emu_fdiv_order_sum(d, V);
-    } else if (masses) {
-        S = vm_exp_fdiv(z, V, Tf, ymax, e->yf, e->d); /* else y only where a cut collects */
+        v.d = r->p_raw; /* the weights themselves: no second exp pass */
+        S = emu_fdiv_order_sum(v.d, V);
+        if (rep->kind == STAGE_TOP_P) v.y = z, near = vm_collect_ge(z, V, (double)zmin, e->ix); /* y = z / 1 */
+    } else if (masses) { /* else y only where a cut collects; top-p's first list in the same pass */
+        S = vm_exp_fdiv_list(z, V, Tf, ymax, e->yf, e->d, zmin, e->ix, &near);
     }
-    int hopeless = rep->kind == STAGE_TOP_P && masses && d == e->d && emu_torch_top_p_hopeless(e->d, V, S, e->p->top_p);
-    if (hopeless && z == e->z) e->yf_T = Tf, e->yf_dsum = S; /* hB: emu_torch_top_p_run's, with y and d */
+    static const int all_tiers[3] = { 0, 3, 1 };
     int ok = rep->kind == STAGE_TOP_K ? cut_top_k(e, z, V, Tf, ymax, &m)
            : rep->kind == STAGE_MIN_P ? cut_min_p(e, z, V, Tf, ymax, &m)
-           : masses && (hopeless || (d != e->d && emu_torch_top_p_hopeless(d, V, S, e->p->top_p))) ? 0
-           : cut_top_p(e, z, V, Tf, ymax, masses, S, &m);
+           : !masses ? cut_top_p(e, &v, z, V, Tf, ymax, 0, S, &near, all_tiers, &m)
+           : cut_top_p_masses(e, &v, z, V, Tf, ymax, S, near, &m);
     if (!ok) { r->decided &= ~rep->decided; return -1; }
     double kept_d = 0.0;
     emu_cut_begin(r, (uint8_t)(CUT_STAGE0 + kc));
     for (uint32_t j = 0; j < m; j++) {
         int32_t id = e->ix[j];
-        e->a[j] = (struct ls_tok){ .id = id, .logit = (double)e->yf[id], .p = 0.0 };
+        e->a[j] = (struct ls_tok){ .id = id, .logit = (double)v.y[id], .p = 0.0 };
         emu_cut_keep(r, j, id);
-        kept_d += masses ? d[id] : NAN;
+        kept_d += masses ? v.d[id] : NAN;
     }
     emu_cut_end(r, (uint8_t)(CUT_STAGE0 + kc), m);
     e->n = m;

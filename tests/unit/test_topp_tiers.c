@@ -1,0 +1,178 @@
+/* test_topp_tiers.c: HF's and vLLM's top-p without top-k when the stage's
+ * masses are reported (CHAIN_WANT_ALL: the explorer's and show's path,
+ * emu_trim_torch.c). One pass forms y = z / T, d = exp(y - max) and the
+ * tokens within 4 nats (vm_exp_fdiv_list: vm_exp_fdiv's bits, its list
+ * vm_collect_ge's); the crossing is looked for within 4, 8 and 16 nats,
+ * then over every token. Checked here: the kernel against vm_exp_fdiv and
+ * vm_collect_ge bit for bit (lanes that underflow or go subnormal, every
+ * block shape), and the chain against the whole-array reference (kept
+ * list, p, cut_by, decisions, masses to 1e-12) on steps built so that the
+ * crossing lies in each tier or below all of them, and on Zipf-like steps
+ * at several temperatures. A band taken from a list that does not hold it
+ * whole keeps another set (the tier cases fail then). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/rng.h"
+#include "base/vmath.h"
+#include "base/vmath_fdiv_list.h"
+#include "sampling/chain.h"
+#include "chain_cmp.h"
+
+/* one kernel case: the list pass against the two passes it replaces */
+static void kernel_case(const float *z, size_t n, float T, double shift, float zmin)
+{
+    float *y = malloc((n + 1) * sizeof *y), *y2 = malloc((n + 1) * sizeof *y2);
+    double *d = malloc((n + 1) * sizeof *d), *d2 = malloc((n + 1) * sizeof *d2);
+    int32_t *ids = malloc((n + 1) * sizeof *ids), *ids2 = malloc((n + 1) * sizeof *ids2);
+    assert_true(y && y2 && d && d2 && ids && ids2);
+    size_t c = 0, c2 = vm_collect_ge(z, n, (double)zmin, ids2);
+    double s = vm_exp_fdiv(z, n, T, shift, y, d);
+    double s2 = vm_exp_fdiv_list(z, n, T, shift, y2, d2, zmin, ids, &c);
+    assert_memory_equal(&s, &s2, sizeof s);
+    if (n) {
+        assert_memory_equal(y, y2, n * sizeof *y);
+        assert_memory_equal(d, d2, n * sizeof *d);
+    }
+    assert_int_equal(c, c2);
+    if (c) assert_memory_equal(ids, ids2, c * sizeof *ids);
+    free(y), free(y2), free(d), free(d2), free(ids), free(ids2);
+}
+
+static void test_kernel(void **st)
+{
+    (void)st;
+    struct rng g;
+    rng_seed(&g, 91);
+    static const float temps[4] = { 0.7f, 1.0f, 1.3f, 0.01f };
+    float *z = malloc(70000 * sizeof *z);
+    assert_non_null(z);
+    for (int t = 0; t < 300; t++) {
+        size_t n = t < 40 ? (size_t)t : t % 50 == 0 ? 65536 + (size_t)(rng_uniform(&g) * 4000)
+                                                 : (size_t)(rng_uniform(&g) * 400);
+        float T = temps[t % 4];
+        double spread = t % 3 == 0 ? 20.0 : t % 3 == 1 ? 600.0 : 5.0; /* 600: lanes below -708 */
+        float mx = -INFINITY;
+        for (size_t i = 0; i < n; i++) {
+            z[i] = (float)(-spread * rng_uniform(&g) * rng_uniform(&g));
+            if (z[i] > mx) mx = z[i];
+        }
+        double shift = n ? (double)(mx / T) : 0.0;
+        float zmin = n == 0 || t % 7 == 0 ? -INFINITY : t % 7 == 1 ? INFINITY : z[(size_t)(rng_uniform(&g) * (double)n)];
+        kernel_case(z, n, T, shift, zmin);
+    }
+    free(z);
+}
+
+/* the fast run against the reference, every stage's masses to 1e-12 */
+static void compare(enum preset ps, const struct params *p, const float *z, uint32_t V, struct chain_ws *ws,
+                    struct chain_result *a, struct chain_result *b)
+{
+    struct chain c;
+    struct ls_error err = {0};
+    chain_preset(&c, ps);
+    ws->want = CHAIN_WANT_ALL;
+    ws->reference = 1;
+    assert_int_equal(chain_run(&c, p, z, V, ws, b, &err), 0);
+    ws->reference = 0;
+    assert_int_equal(chain_run(&c, p, z, V, ws, a, &err), 0);
+    chain_cmp(a, b, CMP_MASSES_NEAR | CMP_SCORES);
+}
+
+/* M tokens spread over `depth` nats of y below the top (z = 10 - T depth
+ * u), the rest more than 40 / T nats lower, shuffled over the ids */
+static void nucleus_step(struct rng *g, float *z, uint32_t V, uint32_t M, double depth, double T)
+{
+    for (uint32_t i = 0; i < V; i++) z[i] = (float)(-30.0 - 40.0 * T - 5.0 * rng_uniform(g));
+    for (uint32_t k = 0; k < M; k++) {
+        uint32_t i = (uint32_t)(rng_uniform(g) * V);
+        z[i] = (float)(10.0 - T * depth * rng_uniform(g));
+    }
+}
+
+/* a run's buffers at V */
+struct bufs { struct chain_ws ws; struct chain_result a, b; float *z; };
+
+static void bufs_init(struct bufs *f, uint32_t V)
+{
+    f->z = malloc(V * sizeof *f->z);
+    assert_non_null(f->z);
+    assert_int_equal(chain_ws_init(&f->ws, V), 0);
+    assert_int_equal(chain_result_init(&f->a, V), 0);
+    assert_int_equal(chain_result_init(&f->b, V), 0);
+}
+
+static void bufs_free(struct bufs *f)
+{
+    chain_ws_free(&f->ws);
+    chain_result_free(&f->a);
+    chain_result_free(&f->b);
+    free(f->z);
+}
+
+static void run_tiers(uint32_t V, uint64_t seed)
+{
+    struct bufs f;
+    struct rng g;
+    bufs_init(&f, V);
+    rng_seed(&g, seed);
+    static const double depths[5] = { 3.0, 7.0, 14.0, 30.0, 60.0 }, temps[3] = { 0.7, 1.0, 1.5 };
+    static const double tops[4] = { 0.5, 0.9, 0.97, 0.999 };
+    for (int t = 0; t < 40; t++) {
+        struct params p = PARAMS_OFF;
+        p.temperature = temps[t % 3];
+        p.top_p = tops[(t / 3) % 4];
+        p.min_keep = 1;
+        nucleus_step(&g, f.z, V, 40 + (uint32_t)(rng_uniform(&g) * 400), depths[t % 5], p.temperature);
+        compare(t % 2 ? PRESET_VLLM : PRESET_HF, &p, f.z, V, &f.ws, &f.a, &f.b);
+    }
+    bufs_free(&f);
+}
+
+/* each tier, and below every tier, at a few vocabulary sizes */
+static void test_tiers(void **st)
+{
+    (void)st;
+    run_tiers(5000, 11);
+    run_tiers(40000, 12);
+    run_tiers(131072, 13);
+}
+
+/* Zipf-like steps (most of the mass within a few nats, a long tail) */
+static void test_zipf(void **st)
+{
+    (void)st;
+    uint32_t V = 65536;
+    struct bufs f;
+    struct rng g;
+    bufs_init(&f, V);
+    rng_seed(&g, 17);
+    static const double temps[5] = { 0.3, 0.7, 1.0, 1.05, 1.5 }, tops[4] = { 0.5, 0.8, 0.9, 0.95 };
+    for (int t = 0; t < 30; t++) {
+        for (uint32_t i = 0; i < V; i++)
+            f.z[i] = (float)(-1.1 * log(1 + rng_uniform(&g) * V) + 3.0 * rng_uniform(&g));
+        struct params p = PARAMS_OFF;
+        p.temperature = temps[t % 5];
+        p.top_p = tops[t % 4];
+        p.min_keep = 1;
+        compare(t % 2 ? PRESET_HF : PRESET_VLLM, &p, f.z, V, &f.ws, &f.a, &f.b);
+    }
+    bufs_free(&f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_kernel),
+        cmocka_unit_test(test_tiers),
+        cmocka_unit_test(test_zipf),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,157 @@
+/* test_torch_expf.c: vm_expf_shift_sum (core/base/vmath_torch_expf.c) is libm's expf
+ * bit for bit, and its sum the index-order loop's: every 61st float in
+ * [-88, 0] (the whole range was compared once on the project's machine),
+ * both zeros, the boundary at 88 and beyond it (libm's special cases),
+ * and random steps shifted by their maximum as torch's softmax shifts
+ * them. vm_libm_exp_ids (core/base/vmath_exp_ids.c) is libm's exp at the
+ * listed ids: random logits and shifts over [-700, 0], zeros, tiny
+ * arguments, past -512 (2e8 such arguments were compared once).
+ * check_simd_paths.sh runs it on every SIMD path. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/rng.h"
+#include "base/vmath.h"
+#include "base/vmath_torch_expf.h"
+#include "base/vmath_exp_ids.h"
+
+/* y[0..n) through vm_expf_shift_sum against the scalar loop */
+static void check(const float *y, size_t n, double mx)
+{
+    float *a = malloc((n + 1) * sizeof *a), *b = malloc((n + 1) * sizeof *b);
+    assert_true(a && b);
+    double s = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        a[i] = expf((float)((double)y[i] - mx));
+        s += (double)a[i];
+    }
+    double t = vm_expf_shift_sum(y, n, mx, b);
+    if (n) assert_memory_equal(a, b, n * sizeof *a);
+    assert_memory_equal(&s, &t, sizeof s);
+    free(a), free(b);
+}
+
+/* the vector copy is the way on the AVX2 and AVX-512 paths of glibc >= 2.28 */
+static void expect_vector(const char *way)
+{
+    (void)way;
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 28) && defined(__x86_64__)
+    if (strcmp(vm_path_name(), "portable")) assert_string_equal(way, "vector");
+#endif
+}
+
+static void test_floats(void **st)
+{
+    (void)st;
+    enum { B = 1 << 16 };
+    float *x = malloc(B * sizeof *x);
+    assert_non_null(x);
+    size_t n = 0;
+    for (uint32_t v = 0x80000000u; v <= 0xc2b00000u; v += 61u) { /* -0 to -88 */
+        memcpy(&x[n++], &v, sizeof v);
+        if (n == B) check(x, n, 0.0), n = 0;
+    }
+    static const float ends[] = { 0.0f, -0.0f, -87.99999f, -88.0f, -88.00001f, -100.0f, -103.5f, -104.0f,
+                                  -150.0f, -1e30f, 1e-30f, 0.5f, 88.5f };
+    for (size_t k = 0; k < sizeof ends / sizeof *ends; k++) x[n++] = ends[k];
+    check(x, n, 0.0);
+    printf("expf way: %s (vmath path %s)\n", vm_expf_way(), vm_path_name());
+    expect_vector(vm_expf_way());
+    free(x);
+}
+
+static void test_steps(void **st)
+{
+    (void)st;
+    struct rng g;
+    rng_seed(&g, 5);
+    float *y = malloc(70000 * sizeof *y);
+    assert_non_null(y);
+    for (int t = 0; t < 60; t++) {
+        size_t n = t < 20 ? (size_t)t : (size_t)(rng_uniform(&g) * 70000);
+        double spread = t % 3 == 0 ? 120.0 : 12.0; /* 120: lanes past -88 */
+        float mx = -INFINITY;
+        for (size_t i = 0; i < n; i++) {
+            y[i] = (float)(spread * (rng_uniform(&g) - 0.9));
+            if (y[i] > mx) mx = y[i];
+        }
+        check(y, n, n ? (double)mx : 0.0);
+    }
+    free(y);
+}
+
+/* vm_libm_exp_kept: survivors marked by a code, sparse and dense, some
+ * cut tokens far below (past the kernel's range), zeros elsewhere */
+static void test_kept(struct rng *g, float *y, int32_t *ids, double *a)
+{
+    enum { N = 50000 };
+    uint8_t *code = malloc(N);
+    assert_non_null(code);
+    for (int t = 0; t < 30; t++) {
+        size_t n = t < 10 ? (size_t)t * 3 : (size_t)(rng_uniform(g) * N), m = 0;
+        double frac = t % 3 == 0 ? 0.05 : t % 3 == 1 ? 0.6 : 0.97, mx = 2.0 * rng_uniform(g);
+        for (size_t i = 0; i < n; i++) {
+            int keep = rng_uniform(g) < frac;
+            code[i] = keep ? 0 : 3;
+            y[i] = (float)(mx - (keep ? 40.0 : 900.0) * rng_uniform(g));
+            if (keep) ids[m++] = (int32_t)i;
+            a[i] = 0.0;
+        }
+        vm_libm_exp_kept(y, ids, m, code, 0, n, mx, a);
+        for (size_t i = 0; i < n; i++) {
+            double want = code[i] == 0 ? exp((double)y[i] - mx) : 0.0;
+            assert_memory_equal(&want, &a[i], sizeof want);
+        }
+    }
+    free(code);
+}
+
+static void test_exp_ids(void **st)
+{
+    (void)st;
+    enum { N = 50000 };
+    struct rng g;
+    rng_seed(&g, 6);
+    float *y = malloc(N * sizeof *y);
+    int32_t *ids = malloc(N * sizeof *ids);
+    double *a = malloc(N * sizeof *a);
+    assert_true(y && ids && a);
+    for (int t = 0; t < 40; t++) {
+        size_t m = t < 10 ? (size_t)t : (size_t)(rng_uniform(&g) * N);
+        double span = t % 4 == 0 ? 700.0 : t % 4 == 1 ? 1e-12 : 30.0, mx = 6.0 * (rng_uniform(&g) - 0.5);
+        for (size_t i = 0; i < N; i++) {
+            y[i] = (float)(mx - span * rng_uniform(&g));
+            ids[i] = (int32_t)((i * 7919u) % N);
+            a[i] = -1.0;
+        }
+        if (t % 5 == 0) y[ids[0]] = (float)mx, mx = (double)y[ids[0]]; /* an argument of 0 */
+        vm_libm_exp_ids(y, ids, m, mx, a);
+        for (size_t j = 0; j < m; j++) {
+            double want = exp((double)y[ids[j]] - mx);
+            assert_memory_equal(&want, &a[ids[j]], sizeof want);
+        }
+        for (size_t j = m; j < N; j++) assert_true(a[ids[j]] == -1.0); /* only the listed ones */
+    }
+    test_kept(&g, y, ids, a);
+    printf("exp way: %s (vmath path %s)\n", vm_libm_exp_way(), vm_path_name());
+    expect_vector(vm_libm_exp_way());
+    free(y), free(ids), free(a);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_floats),
+        cmocka_unit_test(test_steps),
+        cmocka_unit_test(test_exp_ids),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
