@@ -1,25 +1,26 @@
 /* vmath_torch_expf.c: vm_expf_shift_sum (see vmath_torch_expf.h).
  *
- * torch's float softmax over every token takes one expf a token; libm's
- * is the definition of those bits. glibc's expf (2.28 on; its
- * sysdeps/ieee754/flt-32/e_expf.c) is a few double operations on a
- * 32-entry table, and on a CPU with FMA and AVX2 glibc runs its FMA build
- * (__expf_fma), whose operations are, in order (read from its code):
+ * torch's float softmax over every token takes one expf a token. The
+ * definition of those bits is ls_expf (vmath_expf.h: glibc's FMA build on
+ * every machine and path, equal to this machine's libm on every float
+ * <= 0), as for llama.cpp's. glibc's FMA build (__expf_fma) is, in order:
  *     xd = (double)x;  kd = fma(N/ln2, xd, SHIFT);  ki = bits(kd);
  *     kd -= SHIFT;  r = fma(N/ln2, xd, -kd);
  *     s = double(tab[ki % 32] + (ki << 47));
  *     y = fma(fma(C0, r, C1), r * r, fma(C2, r, 1)) * s;  return (float)y;
- * for |x| < 88 (larger ones take its special cases: here libm itself).
- * The same operations lane by lane (IEEE double, one rounding per fused
- * multiply-add) give the same bits. Nothing here assumes the C library:
- * the vector copy is used only on the AVX2 or AVX-512 path (CPUs with FMA)
- * and only after it reproduced libm's expf on a fixed set of arguments
- * across [-88, 0] at first use (verify); otherwise, and on the portable
- * path, every value is libm's own call. On this project's machine it was
- * compared with libm on every float in [-88, 0] (tests/unit/test_expf.c
- * checks a sample in make check). */
+ * for |x| < 88 (larger ones: ls_expf's own call). The same operations
+ * lane by lane (IEEE double, one rounding per fused multiply-add) give the
+ * same bits; this vector copy is used on the AVX2 or AVX-512 path only
+ * after it reproduced ls_expf on a fixed set of arguments across [-88, 0]
+ * at first use (verify), else, and on the portable path, ls_expf per
+ * value. (It keeps its own arithmetic rather than vm_expf_seqsum's: its
+ * argument is the float of a double difference, and it feeds a double
+ * sum, not llama.cpp's float one. Folding the two kernels' common core
+ * into one is left to a later change.) tests/unit/test_torch_expf.c checks
+ * a sample in make check. */
 #include "base/vmath_torch_expf.h"
 #include "base/vmath.h"
+#include "base/vmath_expf.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
@@ -101,15 +102,15 @@ __attribute__((target("avx512f,avx512dq"))) static inline __attribute__((always_
 }
 #endif
 
-/* libm's call for one token, and its weight widened */
+/* ls_expf for one token, and its weight widened */
 static void expf1(const float *y, double mx, float *ef, double *db)
 {
-    *ef = expf((float)((double)y[0] - mx));
+    *ef = ls_expf((float)((double)y[0] - mx));
     *db = (double)*ef;
 }
 
 /* ef and db over [0, n) by blocks of W lanes (a block the kernel KERNEL
- * declines, and the tail, by libm) */
+ * declines, and the tail, by ls_expf) */
 #define FILL(NAME, ATTR, KERNEL, W)                                                                \
     ATTR static void NAME(const float *y, size_t n, double mx, float *ef, double *db)              \
     {                                                                                              \
@@ -130,7 +131,7 @@ FILL(fill4, __attribute__((target("avx2,fma"))), expf4, 4)
 
 typedef void (*fill_fn)(const float *, size_t, double, float *, double *);
 
-/* the kernel reproduces libm on arguments spread over [-88, 0]: every
+/* the kernel reproduces ls_expf on arguments spread over [-88, 0]: every
  * binade's floats at a stride, their neighbours, the ends */
 static int verify(fill_fn f)
 {
@@ -146,13 +147,13 @@ static int verify(fill_fn f)
     x[0] = 0.0f;
     f(x, M, 0.0, a, db);
     for (int k = 0; k < M; k++) {
-        float want = expf(x[k]);
+        float want = ls_expf(x[k]);
         if (memcmp(&want, &a[k], sizeof want)) return 0;
     }
     return 1;
 }
 
-/* the way: the path's kernel when it passes verify, else libm (once) */
+/* the way: the path's kernel when it passes verify, else ls_expf per value ("libm": the name tests read) */
 static fill_fn choose(void)
 {
     static _Atomic(fill_fn) way = NULL;
@@ -173,7 +174,7 @@ double vm_expf_shift_sum(const float *y, size_t n, double mx, float *ef)
     fill_fn f = choose();
     double s = 0.0;
     if (f == fill_libm) { /* the plain loop: the portable path has no faster sum */
-        for (size_t i = 0; i < n; i++) s += (double)(ef[i] = expf((float)((double)y[i] - mx)));
+        for (size_t i = 0; i < n; i++) s += (double)(ef[i] = ls_expf((float)((double)y[i] - mx)));
         return s;
     }
     /* a block at a time: its weights, then their sum in index order from

@@ -1,4 +1,4 @@
-/* vmath_torch_expf.h: libm's expf over an array, as torch's float softmax needs
+/* vmath_torch_expf.h: ls_expf (glibc's expf, vmath_expf.h) over an array, as torch's float softmax needs
  * it (HF's and vLLM's top-p over every token: emu_torch_topp_run.c).
  * Units: y and mx logits in nats; ef unnormalised float weights. */
 #ifndef LS_VMATH_TORCH_EXPF_H
@@ -6,9 +6,9 @@
 
 #include <stddef.h>
 
-/* ef[i] = expf((float)((double)y[i] - mx)) for i < n, each libm's expf
- * bit for bit (on a CPU and C library where a vector copy of it is proven
- * equal, that copy: see vmath_expf.c; else libm itself); returns the sum
+/* ef[i] = ls_expf((float)((double)y[i] - mx)) for i < n, bit for bit
+ * (vmath_expf.h's definition; a vector copy where it is proven equal at
+ * first use: see vmath_torch_expf.c); returns the sum
  * of (double)ef[i] added in index order from +0. */
 double vm_expf_shift_sum(const float *y, size_t n, double mx, float *ef);
 
