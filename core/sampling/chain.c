@@ -432,8 +432,8 @@ static int run(const struct chain *c, const struct params *p, const float *logit
     r->decided = 0;
     r->raw_full_used = 0;
     if (!use_fast(c, p)) {
-        p_settle(r, &p_stale);
-        if (emu_scratch(ws)) return ls_fail(err, LS_ELIMIT, "out of memory for the system emulation");
+        if (emu_scratch(ws)) { p_settle(r, &p_stale); return ls_fail(err, LS_ELIMIT, "out of memory for the system emulation"); }
+        ws->p_stale = p_stale; /* cleared by emu_run, unless its path rewrites every p */
         emu_run(c, p, logits, ws, r);
         chain_raw_settle(r); /* a deferred division (reads were through chain_raw_p) */
         if (ws->want != CHAIN_WANT_ALL && r->raw_full_used) ws->raw_eager = 1;

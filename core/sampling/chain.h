@@ -296,6 +296,11 @@ struct chain_ws {
     /* 1: take no shortcut in the system emulation (the whole-array path:
      * the differential test's and the bench's baseline) */
     int reference;
+    /* set by a run for its emulation only: the result's p still holds the
+     * last run's values at every token (that run kept every token of this
+     * V, so kept is 0..V-1 and every cut_by CUT_NONE): a path writing every
+     * p leaves them, any other clears p first (emu_run) */
+    int p_stale;
     /* system emulation scratch (emu.c), allocated on first use */
     void *emu;
 };
@@ -305,7 +310,8 @@ struct chain_ws {
  * raw softmax pass, so p_raw is not written and lse_raw, entropy_before,
  * retained_mass and the stage masses are NaN (have_raw 0). For callers
  * that only draw (sample, generation). SCORES: everything but the stages'
- * removed masses (mass_removed may be NaN), for eval's scores. The kept
+ * removed masses (mass_removed may be NaN) and a greedy step's tie flag
+ * (decided), for eval's scores. The kept
  * set, p and draws are the same in every mode. */
 enum chain_want { CHAIN_WANT_ALL = 0, CHAIN_WANT_DRAW, CHAIN_WANT_SCORES };
 

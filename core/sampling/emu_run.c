@@ -273,7 +273,13 @@ void emu_run(const struct chain *c, const struct params *p, const float *logits,
     /* a caller that reads everything gets p_raw divided (chain.c): now,
      * unless the first stage reads the weights themselves */
     if (ws->want == CHAIN_WANT_ALL && (ws->reference || !emu_torch_reads_weights(e))) chain_raw_settle(r);
-    if (!ws->reference && (emu_trim_temperature_only(e, logits) || emu_trim_greedy(e, logits))) return;
+    /* a plain temperature writes every p (and, on a stale p, leaves kept
+     * and cut_by as they are); every other path writes the survivors' only */
+    int stale = ws->p_stale;
+    if (!ws->reference && emu_trim_temperature_only(e, logits)) { ws->p_stale = 0; return; }
+    ws->p_stale = 0;
+    if (stale) memset(r->p, 0, (size_t)r->V * sizeof *r->p);
+    if (!ws->reference && emu_trim_greedy(e, logits)) return;
     if (!ws->reference && emu_llama_top_p_run(e, logits)) return; /* hB */
     int trimmed = ws->reference ? -1 : emu_trim(e, logits);
     if (trimmed < 0 && !ws->reference) trimmed = emu_trim_sigma(e, logits);

@@ -253,8 +253,10 @@ int emu_trim_temperature_only(struct emu *e, const float *z)
     /* y = x / T is formed in registers (vm_fdiv's quotients), not stored */
     double sed = 0.0, s = vm_exp_fdiv_shift(x, V, Tf, (double)mx, r->p, &sed), ret = 0.0;
     vm_divide(r->p, V, s);
-    memset(r->cut_by, CUT_NONE, V);
-    vm_iota(r->kept, V);
+    if (!e->ws->p_stale) { /* else the last run kept every token: they stand (chain_ws.p_stale) */
+        memset(r->cut_by, CUT_NONE, V);
+        vm_iota(r->kept, V);
+    }
     if (r->have_raw) ret = chain_raw_total(r); /* once per step */
     for (int k = 0; k < e->c->n; k++) {
         memset(&r->stages[k], 0, sizeof r->stages[k]);
