@@ -119,7 +119,7 @@ void eval_run_free(struct eval_run *r)
         for (size_t k = 1; w->res && k < w->n_res; k++)
             if (w->res[k].p_raw == w->res[0].p_raw) w->res[k].p_raw = NULL; /* shared: freed once */
         for (size_t k = 0; w->res && k < w->n_res; k++) chain_result_free(&w->res[k]);
-        free(w->res); free(w->cdf); free(w->pre); free(w->dk); free(w->z);
+        free(w->res); free(w->cdf); free(w->pre); free(w->dk); free(w->z); free(w->u); free(w->tok);
     }
     free(r->rec);
     dry_breakers_free(r->breakers);
@@ -182,7 +182,10 @@ int eval_worker_init(struct eval_run *r, struct eval_worker *w, int batch)
     w->pre = malloc(n_res * draw_blocks_len(r->V) * sizeof *w->pre);
     w->dk = calloc(n_res, sizeof *w->dk);
     w->z = batch ? malloc(V * sizeof *w->z) : NULL; /* a step worker reads its own step */
-    if (!w->res || !w->cdf || !w->pre || !w->dk || (batch && !w->z)) return -1;
+    size_t N = r->cfg.n_samples ? r->cfg.n_samples : 1;
+    w->u = batch ? malloc(N * sizeof *w->u) : NULL;
+    w->tok = batch ? malloc(n_res * N * sizeof *w->tok) : NULL;
+    if (!w->res || !w->cdf || !w->pre || !w->dk || (batch && (!w->z || !w->u || !w->tok))) return -1;
     w->n_res = n_res;
     for (size_t k = 0; k < n_res; k++)
         if (chain_result_init(&w->res[k], r->V)) return -1;
@@ -298,15 +301,31 @@ int eval_run_new(const struct source *src, const struct eval_config *cfg,
 }
 
 /* Draw one token per continuation from setting k's final distribution
- * res, each from its own stream (draw.h: the same rule as `sample`). */
+ * res, each from its own stream (draw.h: the same rule as `sample`); a
+ * step worker drew them in its compute (eval_step_uniforms) */
 static void draw_all(const struct eval_run *r, struct eval_worker *w, struct eval_acc *a, size_t k,
                      const struct chain_result *res, uint32_t step)
 {
     uint32_t N = r->cfg.n_samples;
-    if (!w->batch) w->dk[0] = draw_blocks_build(res, N, w->pre, w->cdf);
-    struct draw_blocks *d = &w->dk[w->batch ? k : 0];
-    for (uint32_t i = 0; i < N; i++)
-        a->tokens[(size_t)i * r->n_steps + step] = draw_blocks_token(d, &a->g[i]);
+    int32_t *t = a->tokens + step;
+    if (w->batch) {
+        const int32_t *wt = w->tok + k * N;
+        for (uint32_t i = 0; i < N; i++) t[(size_t)i * r->n_steps] = wt[i];
+        return;
+    }
+    w->dk[0] = draw_blocks_build(res, N, w->pre, w->cdf);
+    for (uint32_t i = 0; i < N; i++) t[(size_t)i * r->n_steps] = draw_blocks_token(&w->dk[0], &a->g[i]);
+}
+
+void eval_step_uniforms(struct eval_run *r, struct eval_worker *w)
+{
+    struct rng *g = r->acc[0].g;
+    for (uint32_t i = 0; i < r->cfg.n_samples; i++) w->u[i] = rng_uniform(&g[i]);
+}
+
+void eval_step_sync(struct eval_run *r)
+{
+    for (size_t k = 1; k < r->n_set; k++) memcpy(r->acc[k].g, r->acc[0].g, r->cfg.n_samples * sizeof *r->acc[k].g);
 }
 
 int32_t eval_recorded(const struct eval_run *r, int32_t tok)
@@ -337,9 +356,12 @@ static int compute_setting(struct eval_run *r, struct eval_worker *w, size_t k)
         r0->raw_total = res->raw_total;
         r0->raw_total_set = 1;
     }
-    if (!rc && w->batch)
-        w->dk[k] = draw_blocks_build(res, r->cfg.n_samples, w->pre + k * draw_blocks_len(r->V),
-                                     w->cdf + k * (size_t)(r->V ? r->V : 1));
+    if (!rc && w->batch) { /* the draws while the result is hot (the step's uniforms: eval_step_uniforms) */
+        uint32_t N = r->cfg.n_samples;
+        struct draw_blocks *d = &w->dk[k];
+        *d = draw_blocks_build(res, N, w->pre + k * draw_blocks_len(r->V), w->cdf + k * (size_t)(r->V ? r->V : 1));
+        for (uint32_t i = 0; i < N; i++) w->tok[k * N + i] = draw_blocks_token_at(d, w->u[i]);
+    }
     if (rc) {
         source_error_step(&w->err, w->step);
         ls_error_prefix(&w->err, r->src->path);

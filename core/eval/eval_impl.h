@@ -59,6 +59,12 @@ struct eval_worker {
                                   * CDF depends on the result alone, so it is built while
                                   * the result is hot, not in the serial scoring turn) */
     float *z;                    /* step workers: the step read (V floats); NULL otherwise */
+    /* step workers: the step's N uniforms, drawn when the step is taken
+     * (in step order: eval_step_uniforms), and each setting's N tokens
+     * drawn with them while its result is hot (n_res x N), which the
+     * commit stores; NULL otherwise */
+    double *u;
+    int32_t *tok;
     struct step_info si;         /* step workers: its info */
     /* the step being processed */
     uint32_t step;
@@ -75,6 +81,13 @@ struct eval_worker {
  * the non-finite check), then score and draw it (in step order). */
 int eval_worker_init(struct eval_run *r, struct eval_worker *w, int batch);
 int eval_step_compute(struct eval_run *r, struct eval_worker *w);
+/* A step worker's uniforms for the step it takes (called in step order):
+ * one from each of the N streams, as a draw would take it. Every setting
+ * restarts the same streams and each draws exactly one uniform a step
+ * (eval.h), so setting 0's streams give every setting's; eval_step_sync
+ * copies them to the others after the pass. */
+void eval_step_uniforms(struct eval_run *r, struct eval_worker *w);
+void eval_step_sync(struct eval_run *r);
 void eval_step_commit(struct eval_run *r, struct eval_worker *w);
 /* the recorded token of a step as the run keeps it (-1: none or out of range) */
 int32_t eval_recorded(const struct eval_run *r, int32_t tok);

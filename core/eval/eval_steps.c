@@ -51,6 +51,7 @@ static int take_step(void *ctx, int wi, uint32_t step)
     w->next = !rc && w->logits != w->z && step + (uint32_t)P->nw < r->n_steps ? w->logits + (size_t)P->nw * r->V : NULL;
     r->rec[step] = rc ? -1 : eval_recorded(r, w->si.token);
     w->si.token = r->rec[step];
+    if (!rc) eval_step_uniforms(r, w); /* the streams in step order (the draws come in compute) */
     return rc;
 }
 
@@ -113,6 +114,7 @@ static int pipe_run(struct eval_run *r, struct source *src, int nw, const volati
     /* a worker that could not start leaves its steps to the others */
     int failed = 0, rc = step_pipe_run(&ops, &P, nw, 0, r->n_steps, &failed);
     if (rc) { if (err) *err = r->w[failed + 1].err; return rc; }
+    eval_step_sync(r);
     r->steps_done = r->n_steps;
     return LS_OK;
 }

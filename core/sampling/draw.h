@@ -96,5 +96,8 @@ struct draw_blocks draw_blocks_build(const struct chain_result *r, uint32_t n_dr
 uint32_t draw_blocks_position(struct draw_blocks *d, double u);
 /* draw_token's answer: one uniform from g, always; -1 when nothing is kept */
 int32_t draw_blocks_token(struct draw_blocks *d, struct rng *g);
+/* The same for a uniform u already drawn from the stream (eval's step
+ * workers draw a step's uniforms in step order, its tokens later) */
+int32_t draw_blocks_token_at(struct draw_blocks *d, double u);
 
 #endif

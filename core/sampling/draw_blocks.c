@@ -100,8 +100,12 @@ uint32_t draw_blocks_position(struct draw_blocks *d, double u)
     return low_ok && high_ok ? j : fallback(d, u);
 }
 
+int32_t draw_blocks_token_at(struct draw_blocks *d, double u)
+{
+    return d->n ? d->r->kept[draw_blocks_position(d, u)] : -1;
+}
+
 int32_t draw_blocks_token(struct draw_blocks *d, struct rng *g)
 {
-    double u = rng_uniform(g);
-    return d->n ? d->r->kept[draw_blocks_position(d, u)] : -1;
+    return draw_blocks_token_at(d, rng_uniform(g));
 }
