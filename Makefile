@@ -97,6 +97,7 @@ $(B)/core/%.o: core/%.c
 $(B)/core/base/vmath.o: CORE_CFLAGS += -Wno-psabi
 $(B)/core/base/vmath_expf.o: CORE_CFLAGS += -Wno-psabi
 $(B)/core/base/vmath_fdiv_list.o $(B)/core/base/vmath_torch_expf.o $(B)/core/base/vmath_exp_ids.o: CORE_CFLAGS += -Wno-psabi
+$(B)/core/base/vmath_divblk.o: CORE_CFLAGS += -Wno-psabi
 
 $(B)/tui/%.o: tui/%.c
 	@mkdir -p $(@D)

@@ -37,7 +37,7 @@ int chain_result_init(struct chain_result *r, uint32_t V)
 
 void chain_result_free(struct chain_result *r)
 {
-    free(r->p_raw); free(r->p); free(r->cut_by); free(r->kept); free(r->tr_top); free(r->tr_band);
+    free(r->p_raw); free(r->p); free(r->cut_by); free(r->kept); free(r->tr_top); free(r->tr_band); free(r->blk);
     memset(r, 0, sizeof *r);
     r->tr_id = -1;
 }
@@ -395,6 +395,7 @@ static int run(const struct chain *c, const struct params *p, const float *logit
     if (!p_stale) clear_p(r); /* over the previous V and survivors */
     r->n_kept = 0;
     r->V = V;
+    r->blk_ok = 0;
     r->note[0] = 0;
     r->greedy = 0;
     r->effective_temperature = p->temperature;

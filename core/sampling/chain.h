@@ -221,6 +221,13 @@ struct chain_result {
     uint32_t tr_gt, tr_ntop, tr_nband;
     double tr_bound;
     int32_t *tr_top, *tr_band;
+    /* blk_ok: blk holds draw_blocks' prefix of p over the survivors
+     * (draw.h: DRAW_BLOCK values a block, vm_block_sums' bits), formed by
+     * this run in its division of p (a plain temperature keeping every
+     * token, for a caller that draws: CHAIN_WANT_DRAW, SCORES); reset by
+     * every run and by anything else writing p. Owned (V / DRAW_BLOCK + 2). */
+    double *blk;
+    int blk_ok;
 };
 
 /* Append "; "-separated text to r->note (truncated when full). */

@@ -46,7 +46,9 @@ struct draw_blocks draw_blocks_build(const struct chain_result *r, uint32_t n_dr
     d.nb = (n + DRAW_BLOCK - 1) / DRAW_BLOCK;
     /* survivors are ascending ids: the last minus the first is n - 1 only
      * when they are one run, whose p are summed in place by vector blocks */
-    if (n > 0 && (uint32_t)(r->kept[n - 1] - r->kept[0]) == n - 1) {
+    if (r->blk_ok && n == r->V && n > 0 && r->kept[0] == 0) { /* the run formed them (chain_result.blk) */
+        d.pre = r->blk;
+    } else if (n > 0 && (uint32_t)(r->kept[n - 1] - r->kept[0]) == n - 1) {
         vm_block_sums(r->p + r->kept[0], n, DRAW_BLOCK, pre);
     } else {
         double s = 0.0;
@@ -57,7 +59,7 @@ struct draw_blocks draw_blocks_build(const struct chain_result *r, uint32_t n_dr
             pre[b + 1] = s;
         }
     }
-    double s = pre[d.nb];
+    double s = d.pre[d.nb];
     /* each of the exact and the approximate sums of n terms is within
      * gamma_n * sum of the true one, so they are within 2 gamma_n * sum of
      * each other; u * total adds that once more and two roundings of the

@@ -15,7 +15,9 @@
  * logits: not applied (emu_run then runs the whole array, as before). */
 #include "sampling/stage.h"
 #include "sampling/select.h"
+#include "sampling/draw.h"
 #include "base/vmath.h"
+#include "base/vmath_divblk.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -231,6 +233,18 @@ static const float *plain_logits(struct emu *e, const float *z, int *kp, int *kt
     return emu_penalties_ids(e, e->yd) ? e->yd : NULL;
 }
 
+/* p /= s over every token; for a caller that draws, with the draws' block
+ * sums in the same pass (chain_result.blk) */
+static void divide_p(struct emu *e, double s)
+{
+    struct chain_result *r = e->r;
+    size_t nb = draw_blocks_len(r->V);
+    if (e->ws->want != CHAIN_WANT_ALL && !r->blk) r->blk = malloc(nb * sizeof *r->blk);
+    if (e->ws->want == CHAIN_WANT_ALL || !r->blk) { vm_divide(r->p, r->V, s); return; }
+    vm_divide_blocks(r->p, r->V, s, DRAW_BLOCK, r->blk);
+    r->blk_ok = 1;
+}
+
 /* A chain whose only active stage is a plain temperature (every system
  * divides the float32 logit by the float32 T), after HF's or vLLM's
  * penalties or not (or the penalties alone): the final softmax of
@@ -252,7 +266,7 @@ int emu_trim_temperature_only(struct emu *e, const float *z)
     float Tf = kt >= 0 ? (float)e->p->temperature : 1.0f, mx = x[am] / Tf;
     /* y = x / T is formed in registers (vm_fdiv's quotients), not stored */
     double sed = 0.0, s = vm_exp_fdiv_shift(x, V, Tf, (double)mx, r->p, &sed), ret = 0.0;
-    vm_divide(r->p, V, s);
+    divide_p(e, s);
     if (!e->ws->p_stale) { /* else the last run kept every token: they stand (chain_ws.p_stale) */
         memset(r->cut_by, CUT_NONE, V);
         vm_iota(r->kept, V);

@@ -412,6 +412,7 @@ int topn_run(const struct chain *c, const struct params *p, const float *logits,
     }
     if (rc || tail < 0) return rc;
     r->cut_n = 0; /* cut_by is rewritten below (chain.h) */
+    r->blk_ok = 0; /* and p */
     struct topn_bounds *b = &r->topn;
     b->sparse = 1;
     b->tail_raw = tail;
