@@ -33,9 +33,33 @@
     }
 
 #if defined(__x86_64__) && defined(__GNUC__)
+/* block_sums4's sum of one block of B values (B a multiple of 8) in
+ * 8-lane vectors: lanes 0-3 are its chain a0 and lanes 4-7 its a1 (the
+ * same adds in the same order), then a0 + a1 and the lanes as it adds them;
+ * full-width loads of the quotients just stored */
+TARGET_512 INLINE double block_sum8(const double *a, size_t B)
+{
+    __m512d acc = _mm512_setzero_pd();
+    for (size_t j = 0; j < B; j += 8) acc = _mm512_add_pd(acc, _mm512_loadu_pd(a + j));
+    v4d x = (v4d)_mm512_castpd512_pd256(acc), y = (v4d)_mm512_extractf64x4_pd(acc, 1), t = x + y;
+    return (t[0] + t[1]) + (t[2] + t[3]);
+}
+
 TARGET_512 static void divblk_avx512(double *a, size_t n, double s, size_t B, double *pre)
 {
-    DIVBLK_BODY(divide_fma8)
+    double run = 0.0, one[2];
+    size_t i = 0, b = 0;
+    pre[0] = 0.0;
+    for (; i + B <= n; i += B, b++) {
+        divide_fma8(a + i, B, s, a + i);
+        run += block_sum8(a + i, B);
+        pre[b + 1] = run;
+    }
+    if (i < n) { /* the short last block: DIVBLK_BODY's */
+        divide_fma8(a + i, n - i, s, a + i);
+        block_sums4(a + i, n - i, n - i, one);
+        pre[b + 1] = run + one[1];
+    }
 }
 __attribute__((target("avx2,fma"))) static void divblk_avx2(double *a, size_t n, double s, size_t B, double *pre)
 {
