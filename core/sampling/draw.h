@@ -86,6 +86,8 @@ struct draw_blocks {
     double *cum;             /* the fallback's exact prefix sums */
     int have_cum;
     struct draw_cdf exact;   /* valid once have_cum */
+    const double *run_p;     /* p + kept[0] when the survivors are one run of ids
+                              * (a draw's walk reads p in place), else NULL */
 };
 
 size_t draw_blocks_len(uint32_t n);

@@ -36,7 +36,7 @@ static double block_sum(const double *p, const int32_t *kept, uint32_t j0, uint3
 
 struct draw_blocks draw_blocks_build(const struct chain_result *r, uint32_t n_draws, double *pre, double *cum)
 {
-    struct draw_blocks d = { r, pre, r->n_kept, 0, 0.0, cum, 0, { 0 } };
+    struct draw_blocks d = { r, pre, r->n_kept, 0, 0.0, cum, 0, { 0 }, NULL };
     uint32_t n = r->n_kept;
     if (!blocks_pay(n, n_draws)) {
         d.exact = draw_cdf_build(r, cum);
@@ -46,10 +46,11 @@ struct draw_blocks draw_blocks_build(const struct chain_result *r, uint32_t n_dr
     d.nb = (n + DRAW_BLOCK - 1) / DRAW_BLOCK;
     /* survivors are ascending ids: the last minus the first is n - 1 only
      * when they are one run, whose p are summed in place by vector blocks */
+    if (n > 0 && (uint32_t)(r->kept[n - 1] - r->kept[0]) == n - 1) d.run_p = r->p + r->kept[0];
     if (r->blk_ok && n == r->V && n > 0 && r->kept[0] == 0) { /* the run formed them (chain_result.blk) */
         d.pre = r->blk;
-    } else if (n > 0 && (uint32_t)(r->kept[n - 1] - r->kept[0]) == n - 1) {
-        vm_block_sums(r->p + r->kept[0], n, DRAW_BLOCK, pre);
+    } else if (d.run_p) {
+        vm_block_sums(d.run_p, n, DRAW_BLOCK, pre);
     } else {
         double s = 0.0;
         pre[0] = 0.0;
@@ -81,18 +82,22 @@ static uint32_t fallback(struct draw_blocks *d, double u)
 uint32_t draw_blocks_position(struct draw_blocks *d, double u)
 {
     if (d->have_cum) return draw_position(&d->exact, u);
-    const double *p = d->r->p;
-    const int32_t *kept = d->r->kept;
-    double x = u * d->pre[d->nb], m = d->margin;
-    uint32_t lo = 0, hi = d->nb - 1;   /* the first block whose end passes x */
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (x < d->pre[mid + 1]) hi = mid; else lo = mid + 1;
+    const double *p = d->run_p ? d->run_p : d->r->p, *pre = d->pre;
+    const int32_t *kept = d->run_p ? NULL : d->r->kept;
+    double x = u * pre[d->nb], m = d->margin;
+    /* the first block whose end passes x (the last when none does; the
+     * prefix never decreases): halving [lo, lo + len) without a branch on
+     * x, the first true test of x < pre[b + 1] staying inside */
+    uint32_t lo = 0, len = d->nb;
+    while (len > 1) {
+        uint32_t half = len / 2;
+        lo = x < pre[lo + half] ? lo : lo + half;
+        len -= half;
     }
     uint32_t j = lo * DRAW_BLOCK, j1 = j + DRAW_BLOCK < d->n ? j + DRAW_BLOCK : d->n;
-    double before = d->pre[lo], c = before;
+    double before = pre[lo], c = before;
     for (; j < j1; j++) {
-        c = before + p[kept[j]];
+        c = before + (kept ? p[kept[j]] : p[j]);
         if (x < c) break;
         before = c;
     }
