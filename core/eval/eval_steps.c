@@ -82,25 +82,31 @@ static int commit_step(void *ctx, int wi, uint32_t step)
     return LS_OK;
 }
 
-/* How many step workers this run gets (see eval.h, threads). */
+/* How many step workers this run gets (see eval.h, threads); 0: none,
+ * the settings' results of a step would not fit in EVAL_PIPE_MEMORY
+ * (then one result, eval_run_step's, serves them in turn: serial_run) */
 static int pipe_workers(const struct eval_run *r)
 {
     int nw = r->cfg.threads;
     if (nw < 0) nw = step_pipe_cpus();
     if (nw > EVAL_MAX_THREADS) nw = EVAL_MAX_THREADS;
     if ((uint32_t)nw > r->n_steps) nw = (int)r->n_steps;
+    if (nw < 1) nw = 1;
     /* per worker and setting: p, cut_by and kept (13 bytes a token) and
      * the exact prefix sums a draw may fall back to (8); p_raw (8) is shared
      * by the settings since draws by blocks, but still counted per setting:
      * 29 bytes, an upper bound */
     uint64_t per = (uint64_t)r->n_set * (r->V ? r->V : 1) * 29u;
     while (nw > 1 && per * (uint64_t)nw > EVAL_PIPE_MEMORY) nw--;
+    if (per > EVAL_PIPE_MEMORY) return 0;
     for (size_t k = 0; k < r->n_set && nw > 1; k++)
         if (chain_uses(&r->acc[k].set.chain, &r->acc[k].set.params, STAGE_MIROSTAT)) nw = 1;
-    return nw < 1 ? 1 : nw;
+    return nw;
 }
 
-/* The pass on nw workers (nw >= 2; w[0] stays eval_run_step's). */
+/* The pass on nw workers (w[0] stays eval_run_step's). One worker is the
+ * same pass in this thread: a result per setting, each kept from step to
+ * step (a run then rewrites its own survivors, not another setting's). */
 static int pipe_run(struct eval_run *r, struct source *src, int nw, const volatile int *cancel,
                     struct ls_error *err)
 {
@@ -147,7 +153,7 @@ int eval_source(struct source *src, const struct eval_config *cfg,
     int rc = eval_run_new(src, cfg, set, n_set, &r, err);
     if (rc) return rc;
     int nw = pipe_workers(r);
-    rc = nw > 1 ? pipe_run(r, src, nw, cancel, err) : serial_run(r, src, cancel, err);
+    rc = nw > 0 ? pipe_run(r, src, nw, cancel, err) : serial_run(r, src, cancel, err);
     /* the scores read the lent steps after their chains: a file cut meanwhile voids them too */
     if (!rc) rc = lend_verified(src, r->n_steps - 1, err);
     if (!rc) rc = eval_run_finish(r, cancel, err);
