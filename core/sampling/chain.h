@@ -317,8 +317,9 @@ struct chain_ws {
  * raw softmax pass, so p_raw is not written and lse_raw, entropy_before,
  * retained_mass and the stage masses are NaN (have_raw 0). For callers
  * that only draw (sample, generation). SCORES: everything but the stages'
- * removed masses (mass_removed may be NaN) and a greedy step's tie flag
- * (decided), for eval's scores. The kept
+ * removed masses (mass_removed may be NaN), a plain temperature's
+ * retained_mass (NaN) and a greedy step's tie flag (decided), for eval's
+ * scores. The kept
  * set, p and draws are the same in every mode. */
 enum chain_want { CHAIN_WANT_ALL = 0, CHAIN_WANT_DRAW, CHAIN_WANT_SCORES };
 

@@ -271,7 +271,10 @@ int emu_trim_temperature_only(struct emu *e, const float *z)
         memset(r->cut_by, CUT_NONE, V);
         vm_iota(r->kept, V);
     }
-    if (r->have_raw) ret = chain_raw_total(r); /* once per step */
+    /* the retained mass is the step's raw total (once per step), which
+     * eval's scores do not read: no V-long sum for it there */
+    int ret_read = r->have_raw && e->ws->want != CHAIN_WANT_SCORES;
+    if (ret_read) ret = chain_raw_total(r);
     for (int k = 0; k < e->c->n; k++) {
         memset(&r->stages[k], 0, sizeof r->stages[k]);
         r->stages[k].kind = e->c->order[k];
@@ -281,7 +284,7 @@ int emu_trim_temperature_only(struct emu *e, const float *z)
     double h = log(s) - sed / s;
     r->effective_temperature = e->p->temperature;
     r->n_kept = V;
-    r->retained_mass = r->have_raw ? ret : NAN;
+    r->retained_mass = ret_read ? ret : NAN;
     r->entropy_after = h > 0 ? h : 0.0;
     return 1;
 }
