@@ -1,5 +1,7 @@
-/* test_eval_steps.c: eval_source on step workers (eval_steps.c) gives
- * exactly what one worker gives: every score, series and continuation token,
+/* test_eval_steps.c: eval_source on step workers (eval_steps.c, also with
+ * one) gives exactly what eval_run_step over the steps in turn gives (one
+ * result for every setting, draws at once): every score, series and
+ * continuation token,
  * for sweeps over the presets and for chains that read the recorded history
  * (penalties, DRY); and a failing step is reported as a single pass reports
  * it (the first in step order), however many steps are in flight. */
@@ -28,6 +30,27 @@ static struct eval_run *run_with(struct source *s, const struct eval_settings *s
     cfg.threads = threads;
     struct eval_run *r = NULL;
     *rc = eval_source(s, &cfg, set, n, cancel, &r, err);
+    return r;
+}
+
+/* the reference: eval_run_step over every step read in turn (eval.h's use) */
+static struct eval_run *run_serial(struct source *s, const struct eval_settings *set, size_t n)
+{
+    struct eval_config cfg;
+    eval_config_init(&cfg);
+    cfg.n_samples = 37;
+    struct eval_run *r = NULL;
+    struct ls_error err = {0};
+    struct step_info si;
+    float *z = malloc(s->vocab_size * sizeof *z);
+    assert_true(z != NULL);
+    assert_int_equal(eval_run_new(s, &cfg, set, n, &r, &err), 0);
+    for (uint32_t i = 0; i < s->n_steps; i++) {
+        assert_int_equal(source_read_step(s, i, z, &si, &err), 0);
+        assert_int_equal(eval_run_step(r, z, &si, &err), 0);
+    }
+    assert_int_equal(eval_run_finish(r, NULL, &err), 0);
+    free(z);
     return r;
 }
 
@@ -67,9 +90,8 @@ static void check_threads_agree(const struct eval_settings *set, size_t n)
     struct ls_error err = {0};
     assert_int_equal(source_synthetic(700, 160, 11, &s, &err), 0);
     int rc;
-    struct eval_run *one = run_with(s, set, n, 1, NULL, &err, &rc);
-    assert_int_equal(rc, 0);
-    static const int threads[] = { 2, 3, 8 };
+    struct eval_run *one = run_serial(s, set, n);
+    static const int threads[] = { 1, 2, 3, 8 };
     for (size_t t = 0; t < sizeof threads / sizeof *threads; t++) {
         struct eval_run *many = run_with(s, set, n, threads[t], NULL, &err, &rc);
         assert_int_equal(rc, 0);
@@ -83,11 +105,12 @@ static void check_threads_agree(const struct eval_settings *set, size_t n)
 static void test_sweeps_agree(void **state)
 {
     (void)state;
-    struct eval_settings hf[5] = {
+    struct eval_settings hf[7] = {
         setting(PRESET_HF, 0, 0, 1, 0), setting(PRESET_HF, 0.4, 0, 0.9, 0), setting(PRESET_HF, 0.7, 50, 0.95, 0),
         setting(PRESET_HF, 1, 0, 1, 0), setting(PRESET_HF, 1.3, 0, 1, 0.05),
+        setting(PRESET_HF, 0.6, 0, 1, 0), setting(PRESET_VLLM, 1.7, 0, 1, 0), /* plain temperatures: every p rewritten */
     };
-    check_threads_agree(hf, 5);
+    check_threads_agree(hf, 7);
     struct eval_settings llama[2] = { setting(PRESET_LLAMACPP, 0.8, 40, 0.95, 0.05), setting(PRESET_LLAMACPP, 1.5, 0, 0.9, 0) };
     check_threads_agree(llama, 2);
     struct eval_settings vllm[2] = { setting(PRESET_VLLM, 1, 0, 1, 0.05), setting(PRESET_VLLM, 0.005, 0, 1, 0) };
