@@ -4,10 +4,12 @@
  * The chain of a step depends only on that step's logits and the recorded
  * tokens before it; what depends on step order is the evaluators' running
  * sums and the continuations' random streams (one uniform per step each).
- * So each worker (base/step_pipe.h) takes the next step, reads it, and runs
- * every setting's chain into its own results (eval_step_compute); then it
- * waits for its turn and scores and draws the step (eval_step_commit)
- * exactly as a single pass would, in step order. Reading is serialised (one source, read in
+ * So each worker (base/step_pipe.h) takes the next step, reads it and
+ * draws its N uniforms (each stream's next: one a step, in step order),
+ * and runs every setting's chain into its own results and draws its tokens
+ * with those uniforms (eval_step_compute); then it waits for its turn and
+ * scores the step and stores the tokens (eval_step_commit) exactly as a
+ * single pass would, in step order. Reading is serialised (one source, read in
  * step order under the lock), which is also what fills the recorded-token
  * history a later step's penalties see before that step is taken.
  *
