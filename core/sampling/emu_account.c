@@ -88,7 +88,7 @@ static void put(struct emu *e, int tie, const double s[3], struct stage_report *
 int emu_account_first_est(struct emu *e, const float *z, double zk, struct stage_report *rep)
 {
     struct chain_result *r = e->r;
-    if (e->ws->want == CHAIN_WANT_ALL) chain_raw_settle(r); /* read whole: divided once, then the vector pass */
+    if (e->masses) chain_raw_settle(r); /* read whole: divided once, then the vector pass */
     double mul = r->raw_div > 0 ? 1.0 : r->raw_sum, s[3];
     /* the raw logits only (not DRY's: emu_trim_dry), all finite */
     if (z != e->z || !r->have_raw || !(mul > 0) || r->argmax < 0 || r->n_finite != r->V) return 0;
@@ -101,7 +101,7 @@ int emu_account_first_est(struct emu *e, const float *z, double zk, struct stage
     return 1;
 }
 
-int emu_account_first_y(struct emu *e, const float *y, double mx, double yk, const double *sums,
+static int account_y(struct emu *e, const float *y, double mx, double yk, const double *sums,
                         struct stage_report *rep)
 {
     struct chain_result *r = e->r;
@@ -121,11 +121,21 @@ int emu_account_first_y(struct emu *e, const float *y, double mx, double yk, con
     return 1;
 }
 
-int emu_account_first_tie(struct emu *e, const float *y, double mx, double yk, int raw, struct stage_report *rep)
+/* a run that reads no masses: the tie flag, the masses NaN; 0 when undecided */
+static int account_tie(struct emu *e, const float *y, double mx, double yk, int raw, struct stage_report *rep)
 {
     int tie = tie_flag(e, y, mx, yk, raw);
     if (tie < 0) return 0;
     if (tie) emu_decided(e, DECIDED_TIE);
     rep->mass_removed = rep->raw_mass_removed = NAN;
     return 1;
+}
+
+void emu_account_first_report(struct emu *e, const float *y, double mx, double yk, int raw, const double *sums,
+                              struct stage_report *rep)
+{
+    if (!e->masses && account_tie(e, y, mx, yk, raw, rep)) return;
+    if (raw ? emu_account_first_est(e, y, yk, rep) : account_y(e, y, mx, yk, sums, rep)) return;
+    emu_exp_memo(y, e->r->V, mx, e->d); /* the stage's input distribution, as list_alive's */
+    emu_account_first(e, rep);
 }

@@ -158,9 +158,9 @@ static int take_prefix(struct emu *e, const float *z, int k0, uint32_t m, double
     struct stage_report *rep = &r->stages[k0];
     rep->kept_in = V;
     rep->kept_out = m;
-    /* the masses only for a caller that reads them (CHAIN_WANT_ALL): their
+    /* the masses only for a caller that reads them (e->masses): their
      * libm exp over every token is most of this stage's cost */
-    if (r->have_raw && e->ws->want == CHAIN_WANT_ALL) {
+    if (r->have_raw && e->masses) {
         if (d_ready || !emu_account_first_est(e, z, e->a[m - 1].logit, rep)) {
             if (!d_ready) first_input(e, z, 0);
             emu_account_first(e, rep);
@@ -231,13 +231,13 @@ static const float *plain_logits(struct emu *e, const float *z, int *kp, int *kt
     return emu_penalties_ids(e, e->yd) ? e->yd : NULL;
 }
 
-/* A chain whose only active stage is a plain temperature (every system
+/* A chain in which nothing truncates: a plain temperature (every system
  * divides the float32 logit by the float32 T), after HF's or vLLM's
  * penalties or not (or the penalties alone): the final softmax of
  * y = x / T over every token, x the (penalised) logits, in vector passes,
  * with the reports emu_run would write. Returns 1 when done, 0 when not
  * applicable. */
-int emu_trim_temperature_only(struct emu *e, const float *z)
+int emu_trim_untruncated(struct emu *e, const float *z)
 {
     struct chain_result *r = e->r;
     uint32_t V = r->V;
