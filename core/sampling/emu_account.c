@@ -1,5 +1,6 @@
-/* emu_account.c: a first stage's removed masses and tie flag, as
- * emu_account_first gives them, without a libm exp per token.
+/* emu_account.c: a first stage's removed masses and tie flag: the
+ * definition (emu_account_first, as emu_run's accounting gives them) and
+ * the same numbers without a libm exp per token.
  *
  * emu_account_first sums d_i = exp(z_i - max) (libm's) in id order: all
  * of them (S), the cut ones (rem), and the cut tokens' p_raw (raw). Here
@@ -14,6 +15,28 @@
 #include "base/vmath.h"
 
 #include <math.h>
+
+/* The stage's masses and tie flag exactly as emu_run's accounting gives
+ * them (list_alive, account: the input distribution d = exp(z - max) in
+ * id order, the same sums in the same order), from cut_by and e->d. */
+void emu_account_first(struct emu *e, struct stage_report *rep)
+{
+    struct chain_result *r = e->r;
+    uint32_t V = r->V;
+    double S = 0.0, rem = 0.0, raw = 0.0, kept_min = INFINITY, cut_max = -INFINITY;
+    if (r->raw_div > 0) r->raw_full_used = 1; /* a division per cut token: eager is cheaper */
+    for (uint32_t i = 0; i < V; i++) {
+        double d = e->d[i];
+        S += d;
+        if (r->cut_by[i] == CUT_NONE) { if (d < kept_min) kept_min = d; continue; }
+        if (d > cut_max) cut_max = d;
+        rem += d;
+        raw += chain_raw_p(r, i);
+    }
+    if (cut_max == kept_min) emu_decided(e, DECIDED_TIE);
+    rep->mass_removed = S > 0 ? rem / S : 0.0;
+    rep->raw_mass_removed = raw;
+}
 
 /* raw: the cut tokens' p_raw summed in id order; the division pending
  * (raw_div): one per cut token, in order (eager is cheaper then, so say

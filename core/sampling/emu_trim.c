@@ -112,29 +112,6 @@ static uint32_t llama_top_p_prefix(struct emu *e, const float *z, uint32_t V, do
     return m;
 }
 
-/* The stage's masses and tie flag exactly as emu_run's accounting gives
- * them (list_alive, account: the input distribution d = exp(z - max) in
- * id order, the same sums in the same order), from cut_by. */
-/* (e->d from first_input) */
-void emu_account_first(struct emu *e, struct stage_report *rep)
-{
-    struct chain_result *r = e->r;
-    uint32_t V = r->V;
-    double S = 0.0, rem = 0.0, raw = 0.0, kept_min = INFINITY, cut_max = -INFINITY;
-    if (r->raw_div > 0) r->raw_full_used = 1; /* a division per cut token: eager is cheaper */
-    for (uint32_t i = 0; i < V; i++) {
-        double d = e->d[i];
-        S += d;
-        if (r->cut_by[i] == CUT_NONE) { if (d < kept_min) kept_min = d; continue; }
-        if (d > cut_max) cut_max = d;
-        rem += d;
-        raw += chain_raw_p(r, i);
-    }
-    if (cut_max == kept_min) emu_decided(e, DECIDED_TIE);
-    rep->mass_removed = S > 0 ? rem / S : 0.0;
-    rep->raw_mass_removed = raw;
-}
-
 /* Start the array at the sorted prefix buf[0..m) as stage k0's survivors,
  * with the reports emu_run's accounting would give (the input of a first
  * stage is the raw distribution); next: the largest logit cut. Without
