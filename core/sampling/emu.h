@@ -151,7 +151,7 @@ int emu_llama_sorted_alive(struct emu *e, uint32_t need);
  * change places, scratch: e->ix2, e->v. 0 when a survivor falls in the
  * lowest bucket (then e->a holds nothing usable). */
 int emu_llama_alive_ids(struct emu *e, const float *z, const int32_t *ids, uint32_t m, uint32_t need);
-/* emu_trim.c: a first stage's masses and tie flag as emu_run's accounting
+/* emu_account.c: a first stage's masses and tie flag as emu_run's accounting
  * gives them, from r->cut_by and its input distribution in e->d (every
  * token's exp(z - max), libm's: emu_exp_memo), summed in id order. */
 void emu_account_first(struct emu *e, struct stage_report *rep);
