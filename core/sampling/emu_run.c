@@ -270,13 +270,14 @@ void emu_run(const struct chain *c, const struct params *p, const float *logits,
     r->n_stages = c->n;
     for (int k = 0; k < c->n; k++) e->later[k] = later_running(e, k);
     e->z = logits; /* (a trim may run on other logits: emu_trim_dry) */
+    e->masses = ws->want == CHAIN_WANT_ALL;
     /* a caller that reads everything gets p_raw divided (chain.c): now,
      * unless the first stage reads the weights themselves */
-    if (ws->want == CHAIN_WANT_ALL && (ws->reference || !emu_torch_reads_weights(e))) chain_raw_settle(r);
-    /* a plain temperature writes every p (and, on a stale p, leaves kept
+    if (e->masses && (ws->reference || !emu_torch_reads_weights(e))) chain_raw_settle(r);
+    /* nothing truncating writes every p (and, on a stale p, leaves kept
      * and cut_by as they are); every other path writes the survivors' only */
     int stale = ws->p_stale;
-    if (!ws->reference && emu_trim_temperature_only(e, logits)) { ws->p_stale = 0; return; }
+    if (!ws->reference && emu_trim_untruncated(e, logits)) { ws->p_stale = 0; return; }
     ws->p_stale = 0;
     if (stale) memset(r->p, 0, (size_t)r->V * sizeof *r->p);
     if (!ws->reference && emu_trim_greedy(e, logits)) return;
@@ -286,7 +287,7 @@ void emu_run(const struct chain *c, const struct params *p, const float *logits,
     if (trimmed < 0 && !ws->reference) trimmed = emu_trim_mirostat(e, logits);
     if (trimmed < 0 && !ws->reference) trimmed = emu_trim_dry(e, logits);
     if (trimmed < 0 && !ws->reference) trimmed = emu_trim_pen(e, logits);
-    if (ws->want == CHAIN_WANT_ALL) chain_raw_settle(r);
+    if (e->masses) chain_raw_settle(r);
     if (trimmed < 0 && !ws->reference && emu_torch_top_p_run(e, logits, &trimmed) && trimmed < 0) return; /* hB, hG */
     e->pristine = !ws->reference && trimmed < 0 && ws->finite_iota_n == e->n && e->n == r->V;
     if (trimmed < 0) {
