@@ -7,8 +7,8 @@
 #include <stddef.h>
 
 /* ef[i] = ls_expf((float)((double)y[i] - mx)) for i < n, bit for bit
- * (vmath_expf.h's definition; a vector copy where it is proven equal at
- * first use: see vmath_torch_expf.c); returns the sum
+ * (vmath_expf.h's definition; in ls_expf's own lanes on the AVX2 and
+ * AVX-512 paths: see vmath_torch_expf.c); returns the sum
  * of (double)ef[i] added in index order from +0. */
 double vm_expf_shift_sum(const float *y, size_t n, double mx, float *ef);
 
