@@ -83,11 +83,16 @@ static inline float term1(float z, float mx, double *est)
     return (float)y;
 }
 
-/* the loop: c += x[j] for j < k */
-static inline float seq_loop(float c, const float *x, size_t k)
+/* terms lo..hi one at a time (a vector block's tail): e, the estimates
+ * added to *et, the smallest z into *zm */
+static inline void tail_terms(const float *z, size_t lo, size_t hi, float mx, float *e, double *et, float *zm)
 {
-    for (size_t j = 0; j < k; j++) c += x[j];
-    return c;
+    for (size_t j = lo; j < hi; j++) {
+        double d;
+        e[j] = term1(z[j], mx, &d);
+        *et += d;
+        *zm = z[j] < *zm ? z[j] : *zm;
+    }
 }
 
 /* K with c in [K, 2K) for a normal c > 0 (0 otherwise) */
@@ -204,12 +209,7 @@ T512 float vmk_expf_seq_avx512(const float *z, size_t n, float mx, float *e, dou
         size_t k = n - i < BLK ? n - i : BLK, kv = k & ~(size_t)15;
         if (est) block16(z + i, kv, mx, e + i, &ev, &mv, tv, 1);
         else block16(z + i, kv, mx, e + i, &ev, &mv, tv, 0);
-        for (size_t j = i + kv; j < i + k; j++) { /* the last block's tail */
-            double d;
-            e[j] = term1(z[j], mx, &d);
-            et += d;
-            zm = z[j] < zm ? z[j] : zm;
-        }
+        tail_terms(z, i + kv, i + k, mx, e, &et, &zm); /* the last block's tail */
         c = seq_sum(part16, c, e + i, k);
     }
     if (est) *est = _mm512_reduce_add_pd(ev) + et;
@@ -249,12 +249,7 @@ T256 float vmk_expf_seq_avx2(const float *z, size_t n, float mx, float *e, doubl
     for (size_t i = 0; i < n; i += BLK) {
         size_t k = n - i < BLK ? n - i : BLK, kv = k & ~(size_t)7;
         block8(z + i, kv, mx, e + i, &ev, &mv);
-        for (size_t j = i + kv; j < i + k; j++) { /* the last block's tail */
-            double d;
-            e[j] = term1(z[j], mx, &d);
-            et += d;
-            zm = z[j] < zm ? z[j] : zm;
-        }
+        tail_terms(z, i + kv, i + k, mx, e, &et, &zm); /* the last block's tail */
         c = seq_sum(part8, c, e + i, k);
     }
     _mm256_storeu_pd(el, ev);
