@@ -17,7 +17,13 @@
  * another libm may differ), so the copy runs only on the AVX2 or AVX-512
  * path and only where it reproduced libm's exp on a fixed set of
  * arguments: vmath's table checks that once, when it chooses its row
- * (vmk_exp_ids_check, vmath_ops.h); else libm. */
+ * (vmk_exp_ids_check, vmath_ops.h); else libm. (Why not a project exp,
+ * as ls_expf is for expf: libm's exp is the definition of every double
+ * weight the emulators compute, emu.c, emu_run.c, emu_account.c and more,
+ * and these survivors' weights must stay theirs on every machine; a
+ * rewrite of glibc's exp matched this machine's libm on every float <= 0
+ * and on 3e8 sampled double arguments, so moving the definition is one
+ * change for all those callers at once, not for this kernel alone.) */
 #include "base/vmath_exp_ids.h"
 #include "base/vmath.h"
 
