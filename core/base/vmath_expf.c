@@ -36,8 +36,9 @@ const uint64_t vm_expf_tab[TB] = {
     0x3fefa4afa2a490da, 0x3fefd0765b6e4540,
 };
 
-/* the same, its fma() calls one instruction each where the CPU has FMA
- * (libm's fma() elsewhere: exact either way, the same bits) */
+/* ls_expf's scalar form: expf_pre_body (vmath_expf_lanes.h), its fma()
+ * calls one instruction each where the CPU has FMA (libm's fma()
+ * elsewhere: exact either way, the same bits) */
 static double pre_libm(double xd) { return expf_pre_body(xd); }
 #ifdef VX_X86
 __attribute__((target("fma"))) static double pre_fma(double xd) { return expf_pre_body(xd); }
