@@ -12,6 +12,10 @@
  * vmath_fdiv_list.c, vmath_expf.c, vmath_torch_expf.c and vmath_exp_ids.c,
  * one per path, so one choice serves every vector kernel. */
 #include "base/vmath.h"
+#include "base/vmath_exp_ids.h"
+#include "base/vmath_expf.h"
+#include "base/vmath_fdiv_list.h"
+#include "base/vmath_torch_expf.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
@@ -88,7 +92,7 @@ VM_PATH(portable, , exp_body, fdiv_body, 4, divide_body, 4, seq_plain, count_abo
 #define VM_ROW(S)                                                                                      \
     { #S, scan_##S, exp_##S, expdiv_##S, divide_##S, nonfinite_##S, fdiv_##S, collect_##S, absgt_##S,    \
       nfabs_##S, nfscan_##S, scanrank_##S, iota_##S, fdivonly_##S, expfsum_##S, terms_##S, above_##S, divsum_##S, cum_##S, bsums_##S, divent_##S, \
-      vmk_fdiv_list_##S, vmk_expf_seq_##S, vmk_fsum_part_##S, vmk_expf_shift_sum_##S, vmk_exp_ids_##S,   \
+      vmk_fdiv_list_##S, vmk_expf_seq_##S, vmk_fsum_reach_##S, vmk_expf_shift_sum_##S, vmk_exp_ids_##S,   \
       vmk_exp_kept_##S }
 
 static const struct vm_ops paths[] = {
@@ -272,3 +276,31 @@ uint32_t vm_count_above_collect(const double *p, uint32_t lo, uint32_t hi, doubl
 {
     return ops()->above(p, lo, hi, pt, eq, thr, ids, m, cap);
 }
+
+/* the API of the other kernel files (vmath_ops.h: they call nothing here) */
+double vm_exp_fdiv_list(const float *z, size_t n, float T, double shift, float *y, double *out, float zmin,
+                        int32_t *ids, size_t *n_ids)
+{
+    return ops()->fdiv_list(z, n, T, shift, y, out, zmin, ids, n_ids);
+}
+float vm_expf_seqsum(const float *z, size_t n, float mx, float *e, double *est, float *zmin)
+{
+    return ops()->expf_seq(z, n, mx, e, est, zmin);
+}
+size_t vm_fsum_reach(const float *x, size_t n, float P, float *c) { return ops()->fsum_reach(x, n, P, c); }
+double vm_expf_shift_sum(const float *y, size_t n, double mx, float *ef)
+{
+    const struct vm_ops *o = ops();
+    return o->expf_shift_sum(y, n, mx, ef, o->div_sum);
+}
+const char *vm_expf_way(void) { return ops()->expf_shift_sum == vmk_expf_shift_sum_portable ? "libm" : "vector"; }
+void vm_libm_exp_ids(const float *y, const int32_t *ids, size_t m, double mx, double *out)
+{
+    ops()->exp_ids(y, ids, m, mx, out);
+}
+void vm_libm_exp_kept(const float *y, const int32_t *ids, size_t m, const uint8_t *code, uint8_t keep, size_t n,
+                      double mx, double *out)
+{
+    ops()->exp_kept(y, ids, m, code, keep, n, mx, out);
+}
+const char *vm_libm_exp_way(void) { return ops()->exp_ids == vmk_exp_ids_portable ? "libm" : "vector"; }

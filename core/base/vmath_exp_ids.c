@@ -24,7 +24,6 @@
  * rewrite of glibc's exp matched this machine's libm on every float <= 0
  * and on 3e8 sampled double arguments, so moving the definition is one
  * change for all those callers at once, not for this kernel alone.) */
-#include "base/vmath_exp_ids.h"
 #include "base/vmath.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -266,16 +265,3 @@ int vmk_exp_ids_check(vmk_ids_fn f)
     }
     return 1;
 }
-
-void vm_libm_exp_ids(const float *y, const int32_t *ids, size_t m, double mx, double *out)
-{
-    vm_ops_get()->exp_ids(y, ids, m, mx, out);
-}
-
-void vm_libm_exp_kept(const float *y, const int32_t *ids, size_t m, const uint8_t *code, uint8_t keep, size_t n,
-                      double mx, double *out)
-{
-    vm_ops_get()->exp_kept(y, ids, m, code, keep, n, mx, out);
-}
-
-const char *vm_libm_exp_way(void) { return vm_ops_get()->exp_ids == vmk_exp_ids_portable ? "libm" : "vector"; }

@@ -14,7 +14,6 @@
  * g below 2^24 g); any other block runs the loop itself (vmath_seq.h makes
  * the same argument for doubles). */
 #include "base/vmath_expf.h"
-#include "base/vmath.h"
 #include "base/vmath_expf_lanes.h"
 #include "base/vmath_ops.h"
 
@@ -261,8 +260,6 @@ T256 float vmk_expf_seq_avx2(const float *z, size_t n, float mx, float *e, doubl
     return c;
 }
 
-int vmk_fsum_part_avx512(float c, const float *x, size_t k, float *out) { return part16(c, x, k, out); }
-int vmk_fsum_part_avx2(float c, const float *x, size_t k, float *out) { return part8(c, x, k, out); }
 #endif
 
 /* the portable path: term by term (fma() is exact everywhere) */
@@ -282,15 +279,10 @@ float vmk_expf_seq_portable(const float *z, size_t n, float mx, float *e, double
     return c;
 }
 
-float vm_expf_seqsum(const float *z, size_t n, float mx, float *e, double *est, float *zmin)
-{
-    return vm_ops_get()->expf_seq(z, n, mx, e, est, zmin);
-}
-
-size_t vm_fsum_reach(const float *x, size_t n, float P, float *c)
+/* vm_fsum_reach with the path's part (NULL: the loop alone) */
+static inline __attribute__((always_inline)) size_t reach(part_fn part, const float *x, size_t n, float P, float *c)
 {
     enum { RB = 256 }; /* a block the vectors add when its end stays below P */
-    part_fn part = vm_ops_get()->fsum_part;
     float s = *c;
     for (size_t j = 0; j < n; j += RB) {
         size_t k = n - j < RB ? n - j : RB;
@@ -304,3 +296,9 @@ size_t vm_fsum_reach(const float *x, size_t n, float P, float *c)
     *c = s;
     return 0;
 }
+
+#ifdef VX_X86
+size_t vmk_fsum_reach_avx512(const float *x, size_t n, float P, float *c) { return reach(part16, x, n, P, c); }
+size_t vmk_fsum_reach_avx2(const float *x, size_t n, float P, float *c) { return reach(part8, x, n, P, c); }
+#endif
+size_t vmk_fsum_reach_portable(const float *x, size_t n, float P, float *c) { return reach(NULL, x, n, P, c); }

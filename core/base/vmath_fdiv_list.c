@@ -10,7 +10,6 @@
  * for such lanes, as vm_exp_shift's pass does). One kernel per path,
  * listed in vmath's table (vmath_ops.h), so LOGITSCOPE_SIMD forces it
  * here as well. */
-#include "base/vmath_fdiv_list.h"
 #include "base/vmath.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -104,10 +103,4 @@ double vmk_fdiv_list_portable(const float *z, size_t n, float T, double shift, f
                               int32_t *ids, size_t *n_ids)
 {
     return list_body4(z, n, T, shift, y, out, zmin, ids, n_ids);
-}
-
-double vm_exp_fdiv_list(const float *z, size_t n, float T, double shift, float *y, double *out, float zmin,
-                        int32_t *ids, size_t *n_ids)
-{
-    return vm_ops_get()->fdiv_list(z, n, T, shift, y, out, zmin, ids, n_ids);
 }

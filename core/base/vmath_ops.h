@@ -2,11 +2,14 @@
  * (internal to core/base's vmath*.c files; not an API: callers use
  * vmath.h and the vmath_*.h headers).
  *
- * vmath.c owns the table and its choice (once, from the CPU and
- * LOGITSCOPE_SIMD; see vmath.h). Its own kernels are instantiated there;
- * the kernels of vmath_fdiv_list.c, vmath_expf.c, vmath_torch_expf.c and
- * vmath_exp_ids.c are defined in those files, one function per path named
- * vmk_<kernel>_<path>, and listed in the table by vmath.c's VM_ROW. A
+ * vmath.c owns the table, its choice (once, from the CPU and
+ * LOGITSCOPE_SIMD; see vmath.h) and every API function that calls
+ * through it. Its own kernels are instantiated there; the kernels of
+ * vmath_fdiv_list.c, vmath_expf.c, vmath_torch_expf.c and vmath_exp_ids.c
+ * are defined in those files, one function per path named
+ * vmk_<kernel>_<path>, and listed in the table by vmath.c's VM_ROW; those
+ * files call nothing in vmath.c (make check fails on a call cycle
+ * between objects), so their API functions are vmath.c's too. A
  * kernel whose bits rest on something outside this project (libm's exp:
  * vmath_exp_ids.c) has an entry condition, checked once when the table is
  * chosen; a row whose check fails takes the next lower path's kernel
@@ -20,6 +23,9 @@
 #include "base/vmath.h"
 
 typedef void (*vmk_ids_fn)(const float *, const int32_t *, size_t, double, double *);
+/* the row's div_sum, handed to a kernel that sums with it (a kernel file
+ * calls nothing in vmath.c: no call cycle between the objects) */
+typedef double (*vmk_sum_fn)(const double *, size_t, double, double *, double);
 
 struct vm_ops {
     const char *name;
@@ -46,8 +52,8 @@ struct vm_ops {
     /* the other files' kernels (their headers say what each computes) */
     double (*fdiv_list)(const float *, size_t, float, double, float *, double *, float, int32_t *, size_t *);
     float (*expf_seq)(const float *, size_t, float, float *, double *, float *);   /* vm_expf_seqsum */
-    int (*fsum_part)(float, const float *, size_t, float *); /* vmath_expf.c's exact block sum (NULL: none) */
-    double (*expf_shift_sum)(const float *, size_t, double, float *);              /* vm_expf_shift_sum */
+    size_t (*fsum_reach)(const float *, size_t, float, float *);                   /* vm_fsum_reach */
+    double (*expf_shift_sum)(const float *, size_t, double, float *, vmk_sum_fn);  /* vm_expf_shift_sum */
     vmk_ids_fn exp_ids;                                                             /* vm_libm_exp_ids */
     void (*exp_kept)(const float *, const int32_t *, size_t, const uint8_t *, uint8_t, size_t, double, double *);
 };
@@ -60,7 +66,8 @@ const struct vm_ops *vm_ops_get(void);
     double vmk_fdiv_list_##S(const float *, size_t, float, double, float *, double *, float, int32_t *,    \
                              size_t *);                                                                    \
     float vmk_expf_seq_##S(const float *, size_t, float, float *, double *, float *);                     \
-    double vmk_expf_shift_sum_##S(const float *, size_t, double, float *);                                \
+    double vmk_expf_shift_sum_##S(const float *, size_t, double, float *, vmk_sum_fn);                    \
+    size_t vmk_fsum_reach_##S(const float *, size_t, float, float *);                                     \
     void vmk_exp_ids_##S(const float *, const int32_t *, size_t, double, double *);                       \
     void vmk_exp_kept_##S(const float *, const int32_t *, size_t, const uint8_t *, uint8_t, size_t, double, \
                           double *);
@@ -68,10 +75,7 @@ VMK_DECLARE(portable)
 #if defined(__x86_64__) && defined(__GNUC__)
 VMK_DECLARE(avx2)
 VMK_DECLARE(avx512)
-int vmk_fsum_part_avx2(float, const float *, size_t, float *);
-int vmk_fsum_part_avx512(float, const float *, size_t, float *);
 #endif
-#define vmk_fsum_part_portable NULL /* the portable path sums with the loop alone */
 
 /* exp_ids' entry condition: 1 when f gives libm's exp on a fixed set of
  * arguments (vmath_exp_ids.c) */

@@ -10,11 +10,10 @@
  * (ls_expf hands those to libm's expf; never for a shift by the maximum)
  * and the tail take ls_expf per value, and so does the portable path. The
  * sum: the doubles of the weights added in index order, a block at a
- * time by vm_divide_sum (the loop's bits in vector lanes).
+ * time by the row's vm_divide_sum kernel (the loop's bits in vector
+ * lanes; handed in by vmath.c's vm_expf_shift_sum).
  * tests/unit/test_torch_expf.c checks a sample on every path in make
  * check. */
-#include "base/vmath_torch_expf.h"
-#include "base/vmath.h"
 #include "base/vmath_expf.h"
 #include "base/vmath_expf_lanes.h"
 #include "base/vmath_ops.h"
@@ -63,7 +62,7 @@ T256 LANES_INLINE int torch8(const float *y, double mx, float *ef, double *db, c
  * lanes (a block KERNEL declines, and the tail, by ls_expf), then their
  * sum in index order; SETUP declares KERNEL's table tv */
 #define TORCH_SUM(NAME, ATTR, KERNEL, W, SETUP)                                                    \
-    ATTR double NAME(const float *y, size_t n, double mx, float *ef)                               \
+    ATTR double NAME(const float *y, size_t n, double mx, float *ef, vmk_sum_fn sum)               \
     {                                                                                              \
         SETUP;                                                                                     \
         double s = 0.0, db[BLK];                                                                   \
@@ -73,7 +72,7 @@ T256 LANES_INLINE int torch8(const float *y, double mx, float *ef, double *db, c
                 if (!KERNEL(y + i0 + i, mx, ef + i0 + i, db + i, tv))                              \
                     for (size_t k = i; k < i + W; k++) expf1(y + i0 + k, mx, ef + i0 + k, db + k); \
             for (; i < m; i++) expf1(y + i0 + i, mx, ef + i0 + i, db + i);                        \
-            s = vm_divide_sum(db, m, 1.0, NULL, s);                                                \
+            s = sum(db, m, 1.0, NULL, s);                                                          \
         }                                                                                          \
         return s;                                                                                  \
     }
@@ -82,19 +81,10 @@ TORCH_SUM(vmk_expf_shift_sum_avx2, T256, torch8, 8, const void *tv = NULL) /* (A
 #endif
 
 /* the plain loop: the portable path has no faster sum */
-double vmk_expf_shift_sum_portable(const float *y, size_t n, double mx, float *ef)
+double vmk_expf_shift_sum_portable(const float *y, size_t n, double mx, float *ef, vmk_sum_fn sum)
 {
+    (void)sum;
     double s = 0.0;
     for (size_t i = 0; i < n; i++) s += (double)(ef[i] = ls_expf((float)((double)y[i] - mx)));
     return s;
-}
-
-double vm_expf_shift_sum(const float *y, size_t n, double mx, float *ef)
-{
-    return vm_ops_get()->expf_shift_sum(y, n, mx, ef);
-}
-
-const char *vm_expf_way(void)
-{
-    return vm_ops_get()->expf_shift_sum == vmk_expf_shift_sum_portable ? "libm" : "vector";
 }

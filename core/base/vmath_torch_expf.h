@@ -1,6 +1,8 @@
 /* vmath_torch_expf.h: ls_expf (glibc's expf, vmath_expf.h) over an array, as torch's float softmax needs
  * it (HF's and vLLM's top-p over every token: emu_torch_topp_run.c).
- * Units: y and mx logits in nats; ef unnormalised float weights. */
+ * Units: y and mx logits in nats; ef unnormalised float weights.
+ * Kernels: vmath_torch_expf.c; the functions: vmath.c (its table,
+ * vmath_ops.h). */
 #ifndef LS_VMATH_TORCH_EXPF_H
 #define LS_VMATH_TORCH_EXPF_H
 
