@@ -66,11 +66,11 @@ void draw_count_tokens(const struct draw_cdf *d, struct rng *g, uint32_t n,
                        const int32_t *ids, uint32_t m, uint32_t *count)
 {
     enum { M_MAX = 64 };
-    double lo_b[M_MAX], hi_b[M_MAX];
+    double lo_b[M_MAX], hi_b[M_MAX], slo[M_MAX], shi[M_MAX];
     uint32_t ord[M_MAX], k_n = 0;
     if (m > M_MAX) m = M_MAX;
-    /* the intervals are disjoint: order them by start so one binary search
-     * over at most m starts finds the only candidate for a draw */
+    /* the intervals are disjoint: ordered by start, the only candidate for
+     * a draw is the last one starting at or before it */
     for (uint32_t k = 0; k < m; k++) {
         uint32_t j = kept_position(d, ids[k]);
         if (j == d->n) continue;          /* not kept: never drawn */
@@ -79,10 +79,13 @@ void draw_count_tokens(const struct draw_cdf *d, struct rng *g, uint32_t n,
         while (at > 0 && lo_b[ord[at - 1]] > lo_b[k]) { ord[at] = ord[at - 1]; at--; }
         ord[at] = k;
     }
+    for (uint32_t k = 0; k < k_n; k++) slo[k] = lo_b[ord[k]], shi[k] = hi_b[ord[k]];
     for (uint32_t i = 0; i < n; i++) {
         double x = rng_uniform(g) * d->total;
-        uint32_t lo = 0, hi = k_n;        /* first start > x */
-        while (lo < hi) { uint32_t mid = (lo + hi) / 2; if (lo_b[ord[mid]] <= x) lo = mid + 1; else hi = mid; }
-        if (lo > 0 && x < hi_b[ord[lo - 1]]) count[ord[lo - 1]]++;
+        /* how many start at or before x: a count without a branch per
+         * interval (a search's branches mispredict on random draws) */
+        uint32_t c = 0;
+        for (uint32_t k = 0; k < k_n; k++) c += slo[k] <= x;
+        if (c > 0 && x < shi[c - 1]) count[ord[c - 1]]++;
     }
 }
