@@ -3,6 +3,7 @@
 #include "base/vmath.h"
 
 #include <math.h>
+#include <string.h>
 
 struct draw_cdf draw_cdf_build(const struct chain_result *r, double *cum)
 {
@@ -62,6 +63,9 @@ static uint32_t kept_position(const struct draw_cdf *d, int32_t id)
     return lo < d->n && d->kept[lo] == id ? lo : d->n;
 }
 
+typedef double v2d __attribute__((vector_size(16)));
+typedef long long v2l __attribute__((vector_size(16)));
+
 void draw_count_tokens(const struct draw_cdf *d, struct rng *g, uint32_t n,
                        const int32_t *ids, uint32_t m, uint32_t *count)
 {
@@ -79,13 +83,27 @@ void draw_count_tokens(const struct draw_cdf *d, struct rng *g, uint32_t n,
         while (at > 0 && lo_b[ord[at - 1]] > lo_b[k]) { ord[at] = ord[at - 1]; at--; }
         ord[at] = k;
     }
-    for (uint32_t k = 0; k < k_n; k++) slo[k] = lo_b[ord[k]], shi[k] = hi_b[ord[k]];
+    /* padded to an even count with a start no draw reaches (+inf) */
+    uint32_t k_pad = (k_n + 1u) & ~1u;
+    for (uint32_t k = 0; k < k_pad; k++) {
+        slo[k] = k < k_n ? lo_b[ord[k]] : INFINITY;
+        shi[k] = k < k_n ? hi_b[ord[k]] : INFINITY;
+    }
+    struct rng gl = *g; /* in registers for the loop */
     for (uint32_t i = 0; i < n; i++) {
-        double x = rng_uniform(g) * d->total;
+        double x = rng_uniform(&gl) * d->total;
         /* how many start at or before x: a count without a branch per
-         * interval (a search's branches mispredict on random draws) */
-        uint32_t c = 0;
-        for (uint32_t k = 0; k < k_n; k++) c += slo[k] <= x;
+         * interval (a search's branches mispredict on random draws), two
+         * lanes a compare (true lanes are -1) */
+        v2d xv = { x, x };
+        v2l acc = { 0, 0 };
+        for (uint32_t k = 0; k < k_pad; k += 2) {
+            v2d st;
+            memcpy(&st, slo + k, sizeof st);
+            acc += (v2l)(st <= xv);
+        }
+        uint32_t c = (uint32_t)-(acc[0] + acc[1]);
         if (c > 0 && x < shi[c - 1]) count[ord[c - 1]]++;
     }
+    *g = gl;
 }
