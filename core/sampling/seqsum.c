@@ -84,6 +84,28 @@ struct lane_k {
     struct grid g;
 };
 
+T512 static inline __attribute__((always_inline)) struct lane_k lane_k_of(const struct seqsum_src *src, double s)
+{
+    struct lane_k c;
+    c.g = grid_of(src, s);
+    c.K = _mm512_set1_pd(c.g.K);
+    c.half = _mm512_set1_pd(c.g.half * (1.0 - 0x1p-40) - c.g.abs2);
+    c.rel2 = _mm512_set1_pd(c.g.rel2);
+    c.mul = _mm512_set1_pd(src->mul);
+    c.key = _mm512_set1_epi64(src->key);
+    c.take = src->take;
+    c.eq = src->eq != 0;
+    return c;
+}
+
+/* the lanes of the 8 tokens at j that c's sum takes */
+T512 static inline __attribute__((always_inline)) __mmask8 take8(const struct lane_k *c, uint32_t j)
+{
+    __m512i b = _mm512_cvtepu8_epi64(_mm_loadl_epi64((const __m128i *)(c->take + j)));
+    __mmask8 tk = _mm512_cmpeq_epi64_mask(b, c->key);
+    return c->eq ? tk : (__mmask8)~tk;
+}
+
 /* The source's rounded terms of the 8 tokens at j, added to *acc; their
  * values ORed into *neg (a sign bit sends the block to the loop); 0 when
  * a flagged lane cannot be fixed. TAKE, MUL, EST: constants of the
@@ -97,11 +119,7 @@ T512 static inline __attribute__((always_inline)) int lanes8(const struct seqsum
 {
     __m512d x = _mm512_loadu_pd(src->v + j);
     __mmask8 tk = 0xFF;
-    if (TAKE) {
-        __m512i b = _mm512_cvtepu8_epi64(_mm_loadl_epi64((const __m128i *)(c->take + j)));
-        tk = _mm512_cmpeq_epi64_mask(b, c->key);
-        if (!c->eq) tk = (__mmask8)~tk;
-    }
+    if (TAKE) tk = take8(c, j);
     if (MUL) x = _mm512_maskz_mul_pd(tk, x, c->mul);
     else if (TAKE) x = _mm512_maskz_mov_pd(tk, x);
     __m512d t = _mm512_sub_pd(_mm512_add_pd(x, c->K), c->K);
@@ -128,15 +146,7 @@ T512 static inline __attribute__((always_inline)) uint32_t run_one(const struct 
                                                                    uint32_t n, double *s, const int TAKE,
                                                                    const int MUL, const int EST)
 {
-    struct lane_k c;
-    c.g = grid_of(src, *s);
-    c.K = _mm512_set1_pd(c.g.K);
-    c.half = _mm512_set1_pd(c.g.half * (1.0 - 0x1p-40) - c.g.abs2);
-    c.rel2 = _mm512_set1_pd(c.g.rel2);
-    c.mul = _mm512_set1_pd(src->mul);
-    c.key = _mm512_set1_epi64(src->key);
-    c.take = src->take;
-    c.eq = src->eq != 0;
+    struct lane_k c = lane_k_of(src, *s);
     for (; i + SEQ_BLOCK <= n; i += SEQ_BLOCK) {
         __m512i neg = _mm512_setzero_si512();
         __m512d a0 = _mm512_setzero_pd(), a1 = a0;
@@ -165,6 +175,67 @@ T512 static uint32_t run_avx512(const struct seqsum_src *src, uint32_t i, uint32
     default: return run_one(src, i, n, s, 1, 1, 1);
     }
 }
+/* A pair's flagged lanes (m0: of every term, m1: of the taken ones):
+ * their true terms, one each, rounded to each sum's grid instead (into
+ * t0, t1); 0 when one is a tie or negative. */
+static int fix_pair(const struct seqsum_src *src, uint32_t j, unsigned m0, unsigned m1, const struct grid *g,
+                    double *t0, double *t1)
+{
+    for (int l = 0; l < 8; l++) {
+        if (!((m0 | m1) >> l & 1)) continue;
+        double xe = src->exact(src->ctx, j + (uint32_t)l);
+        if (!(xe >= 0.0)) return 0;
+        double *t[2] = { t0, t1 };
+        for (int k = 0; k < 2; k++) {
+            if (!((k ? m1 : m0) >> l & 1)) continue;
+            double te = (xe + g[k].K) - g[k].K;
+            if (!(fabs(xe - te) < g[k].half)) return 0;
+            t[k][l] = te;
+        }
+    }
+    return 1;
+}
+
+/* The masses' pair (seqsum_exp_masses, pair_shape): every term (sum 0)
+ * and the taken ones (sum 1) of one estimated source, in one pass that
+ * shares the loads, the factor and each flagged lane's true term; as
+ * run_one otherwise, the block's end where both sums hold. */
+T512 static uint32_t run_pair(const struct seqsum_src *src, uint32_t i, uint32_t n, double *s)
+{
+    const struct lane_k c0 = lane_k_of(&src[0], s[0]), c1 = lane_k_of(&src[1], s[1]);
+    const struct grid g[2] = { c0.g, c1.g };
+    const int mul = src[0].mul != 1.0;
+    for (; i + SEQ_BLOCK <= n; i += SEQ_BLOCK) {
+        __m512i neg = _mm512_setzero_si512();
+        __m512d a0 = _mm512_setzero_pd(), a1 = a0;
+        for (uint32_t j = i; j < i + SEQ_BLOCK; j += 8) {
+            __m512d x = _mm512_loadu_pd(src[0].v + j);
+            if (mul) x = _mm512_mul_pd(x, c0.mul);
+            __m512d y = _mm512_maskz_mov_pd(take8(&c1, j), x);
+            __m512d t0 = _mm512_sub_pd(_mm512_add_pd(x, c0.K), c0.K), t1 = _mm512_sub_pd(_mm512_add_pd(y, c1.K), c1.K);
+            __m512d w0 = _mm512_fmadd_pd(x, c0.rel2, _mm512_abs_pd(_mm512_sub_pd(x, t0)));
+            __m512d w1 = _mm512_fmadd_pd(y, c1.rel2, _mm512_abs_pd(_mm512_sub_pd(y, t1)));
+            unsigned m0 = _mm512_cmp_pd_mask(w0, c0.half, _CMP_GE_OQ), m1 = _mm512_cmp_pd_mask(w1, c1.half, _CMP_GE_OQ);
+            if (m0 | m1) {
+                double v0[8], v1[8];
+                _mm512_storeu_pd(v0, t0);
+                _mm512_storeu_pd(v1, t1);
+                if (!fix_pair(&src[0], j, m0, m1, g, v0, v1)) return i;
+                t0 = _mm512_loadu_pd(v0);
+                t1 = _mm512_loadu_pd(v1);
+            }
+            neg = _mm512_or_si512(neg, _mm512_castpd_si512(x));
+            a0 = _mm512_add_pd(a0, t0);
+            a1 = _mm512_add_pd(a1, t1);
+        }
+        if (_mm512_cmplt_epi64_mask(neg, _mm512_setzero_si512())) return i;
+        double n0 = s[0] + _mm512_reduce_add_pd(a0), n1 = s[1] + _mm512_reduce_add_pd(a1); /* exact, as run_one's */
+        if (!(n0 < c0.g.top && n1 < c1.g.top)) return i;
+        s[0] = n0, s[1] = n1;
+    }
+    return i;
+}
+
 /* vmath's path (LOGITSCOPE_SIMD=portable or avx2 runs the scalar loop) */
 static int vector_pass(void) { return !strcmp(vm_path_name(), "avx512"); }
 #else
@@ -174,7 +245,37 @@ static uint32_t run_avx512(const struct seqsum_src *src, uint32_t i, uint32_t n,
     return i;
 }
 static int vector_pass(void) { return 0; }
+static uint32_t run_pair(const struct seqsum_src *src, uint32_t i, uint32_t n, double *s)
+{
+    (void)src, (void)n, (void)s;
+    return i;
+}
 #endif
+
+/* src[0..2) is the masses' pair: one estimated array, every term and the
+ * taken ones (seqsum_exp_masses) */
+static int pair_shape(const struct seqsum_src *src, int m)
+{
+    return m == 2 && src[0].v == src[1].v && src[0].mul == src[1].mul && is_est(&src[0]) && !src[0].take &&
+           src[1].take && src[0].rel == src[1].rel && src[0].abs == src[1].abs && src[0].exact == src[1].exact &&
+           src[0].ctx == src[1].ctx;
+}
+
+/* The pair's two sums from 0, together (run_pair where both hold, the loop
+ * for both elsewhere) */
+static void sum_pair(const struct seqsum_src *src, uint32_t n, double *out)
+{
+    uint32_t i = 0;
+    out[0] = out[1] = 0.0;
+    while (i + SEQ_BLOCK <= n) {
+        if (out[0] >= 0x1p-900 && out[0] < 0x1p1000 && out[1] >= 0x1p-900 && out[1] < 0x1p1000)
+            i = run_pair(src, i, n, out);
+        if (i + SEQ_BLOCK > n) break;
+        for (int k = 0; k < 2; k++) out[k] = seq_block(&src[k], i, SEQ_STEP, out[k]);
+        i += SEQ_STEP;
+    }
+    for (int k = 0; k < 2; k++) out[k] = seq_block(&src[k], i, n - i, out[k]);
+}
 
 /* One sum from 0 (the vector blocks where they hold, the loop elsewhere) */
 static double sum_one(const struct seqsum_src *src, uint32_t n, int run)
@@ -197,6 +298,7 @@ static double sum_one(const struct seqsum_src *src, uint32_t n, int run)
 void seqsum_many(const struct seqsum_src *src, int m, uint32_t n, double *out)
 {
     int run = vector_pass();
+    if (run && pair_shape(src, m)) { sum_pair(src, n, out); return; }
     for (int k = 0; k < m; k++) out[k] = sum_one(&src[k], n, run);
 }
 
