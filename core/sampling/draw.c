@@ -70,7 +70,7 @@ void draw_count_tokens(const struct draw_cdf *d, struct rng *g, uint32_t n,
                        const int32_t *ids, uint32_t m, uint32_t *count)
 {
     enum { M_MAX = 64 };
-    double lo_b[M_MAX], hi_b[M_MAX], slo[M_MAX], shi[M_MAX];
+    double lo_b[M_MAX], hi_b[M_MAX], slo[M_MAX], shi[M_MAX + 1];
     uint32_t ord[M_MAX], k_n = 0;
     if (m > M_MAX) m = M_MAX;
     /* the intervals are disjoint: ordered by start, the only candidate for
@@ -83,18 +83,21 @@ void draw_count_tokens(const struct draw_cdf *d, struct rng *g, uint32_t n,
         while (at > 0 && lo_b[ord[at - 1]] > lo_b[k]) { ord[at] = ord[at - 1]; at--; }
         ord[at] = k;
     }
-    /* padded to an even count with a start no draw reaches (+inf) */
-    uint32_t k_pad = (k_n + 1u) & ~1u;
+    /* padded to an even count with a start no draw reaches (+inf); shi
+     * from 1 (shi[0] = -inf: a draw before every start counts nowhere) */
+    uint32_t k_pad = (k_n + 1u) & ~1u, hits[M_MAX + 1] = {0};
+    shi[0] = -INFINITY;
     for (uint32_t k = 0; k < k_pad; k++) {
         slo[k] = k < k_n ? lo_b[ord[k]] : INFINITY;
-        shi[k] = k < k_n ? hi_b[ord[k]] : INFINITY;
+        shi[k + 1] = k < k_n ? hi_b[ord[k]] : -INFINITY;
     }
     struct rng gl = *g; /* in registers for the loop */
     for (uint32_t i = 0; i < n; i++) {
         double x = rng_uniform(&gl) * d->total;
-        /* how many start at or before x: a count without a branch per
-         * interval (a search's branches mispredict on random draws), two
-         * lanes a compare (true lanes are -1) */
+        /* how many start at or before x: c, counted without a branch (a
+         * search's branches mispredict on random draws), two lanes a
+         * compare (true lanes are -1); the draw is interval c - 1's when
+         * it ends after x */
         v2d xv = { x, x };
         v2l acc = { 0, 0 };
         for (uint32_t k = 0; k < k_pad; k += 2) {
@@ -103,7 +106,8 @@ void draw_count_tokens(const struct draw_cdf *d, struct rng *g, uint32_t n,
             acc += (v2l)(st <= xv);
         }
         uint32_t c = (uint32_t)-(acc[0] + acc[1]);
-        if (c > 0 && x < shi[c - 1]) count[ord[c - 1]]++;
+        hits[c] += x < shi[c];
     }
     *g = gl;
+    for (uint32_t c = 1; c <= k_n; c++) count[ord[c - 1]] += hits[c];
 }
