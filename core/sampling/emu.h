@@ -55,6 +55,11 @@ struct emu {
     float *yd;              /* emu_trim_dry's: the logits after DRY */
     const float *z;         /* emu_run's: the raw logits (set before the trims) */
     int pristine;           /* emu_run's: a[i] is still token i with its raw logit */
+    /* emu_run's, for the whole run: the stage masses are reported (the
+     * caller reads everything: CHAIN_WANT_ALL). Draws and scores read none,
+     * so a stage spends no pass on them: emu_account_first_report gives
+     * the tie flag only, masses NaN */
+    int masses;
     /* the next stage emu_run will run after this one (STAGE_NONE: none),
      * so a stage can leave undone what nobody reads (set by emu_run: a
      * stage file must not call into the stage table) */
@@ -146,7 +151,7 @@ int emu_llama_sorted_alive(struct emu *e, uint32_t need);
  * change places, scratch: e->ix2, e->v. 0 when a survivor falls in the
  * lowest bucket (then e->a holds nothing usable). */
 int emu_llama_alive_ids(struct emu *e, const float *z, const int32_t *ids, uint32_t m, uint32_t need);
-/* emu_trim.c: a first stage's masses and tie flag as emu_run's accounting
+/* emu_account.c: a first stage's masses and tie flag as emu_run's accounting
  * gives them, from r->cut_by and its input distribution in e->d (every
  * token's exp(z - max), libm's: emu_exp_memo), summed in id order. */
 void emu_account_first(struct emu *e, struct stage_report *rep);
@@ -156,18 +161,18 @@ void emu_account_first(struct emu *e, struct stage_report *rep);
  * smallest kept logit. 0 when the raw softmax is not there (nothing
  * written then). Scratch: e->ix2. */
 int emu_account_first_est(struct emu *e, const float *z, double zk, struct stage_report *rep);
-/* The same for a first stage whose input is the distribution of the
- * logits y (a temperature's output; every token finite, mx their maximum)
- * instead of the raw one, yk the smallest kept; e->d is scratch. sums:
- * NULL, or S, rem and raw already summed (in another order than the ids':
- * emu_trim_mirostat.c after a sorting temperature). */
-int emu_account_first_y(struct emu *e, const float *y, double mx, double yk, const double *sums,
-                        struct stage_report *rep);
-/* For a run that reads no masses (CHAIN_WANT_DRAW or _SCORES): the same
- * tie flag over the logits y (the raw z itself: raw 1; mx their maximum,
- * yk the smallest kept), the masses NaN. 0 when undecided (a kept weight
- * too small for relative bounds: nothing written). */
-int emu_account_first_tie(struct emu *e, const float *y, double mx, double yk, int raw, struct stage_report *rep);
+/* A first stage's report as emu_account_first gives it, on the logits y
+ * (their maximum mx, yk the smallest kept; raw: y is the step's own
+ * logits z, else a temperature's output), from the cheapest source that
+ * gives its bits. A run that reports masses (e->masses) gets them from
+ * the raw softmax (raw, emu_account_first_est) or from y's vector
+ * estimates (sums: NULL, or S, rem and raw already summed in another
+ * order than the ids', as emu_trim_mirostat.c's after a sorting
+ * temperature). A draw or a score reads none: the tie flag only, over the
+ * few tokens near yk, the masses NaN. A libm exp per token (emu_exp_memo,
+ * emu_account_first) where neither decides. */
+void emu_account_first_report(struct emu *e, const float *y, double mx, double yk, int raw, const double *sums,
+                              struct stage_report *rep);
 /* A first stage's cut_by: cut_by = fill for every token (emu_cut_begin),
  * then CUT_NONE for its survivors (emu_cut_keep, j counting from 0), then
  * emu_cut_end with their count. When the last run on the same result did
@@ -322,9 +327,10 @@ void emu_run(const struct chain *c, const struct params *p, const float *logits,
  * among the k + 1 best), reporting it and the inactive stages before it.
  * Returns the stage's index, -1 if not applied. */
 int emu_trim(struct emu *e, const float *z);
-/* The whole run when the only active stage is a plain temperature
- * (emu_trim.c); 1 when done. */
-int emu_trim_temperature_only(struct emu *e, const float *z);
+/* The whole run when nothing truncates: the only active stages a plain
+ * temperature, HF's or vLLM's penalties, or both (emu_trim.c); 1 when
+ * done. */
+int emu_trim_untruncated(struct emu *e, const float *z);
 /* HF's and vLLM's greedy step, temperature <= 0 the first active stage (any later one a truncation that keeps the lone survivor)
  * (emu_greedy.c); 1 when done. */
 int emu_trim_greedy(struct emu *e, const float *z);

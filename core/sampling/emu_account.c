@@ -1,5 +1,6 @@
-/* emu_account.c: a first stage's removed masses and tie flag, as
- * emu_account_first gives them, without a libm exp per token.
+/* emu_account.c: a first stage's removed masses and tie flag: the
+ * definition (emu_account_first, as emu_run's accounting gives them) and
+ * the same numbers without a libm exp per token.
  *
  * emu_account_first sums d_i = exp(z_i - max) (libm's) in id order: all
  * of them (S), the cut ones (rem), and the cut tokens' p_raw (raw). Here
@@ -14,6 +15,28 @@
 #include "base/vmath.h"
 
 #include <math.h>
+
+/* The stage's masses and tie flag exactly as emu_run's accounting gives
+ * them (list_alive, account: the input distribution d = exp(z - max) in
+ * id order, the same sums in the same order), from cut_by and e->d. */
+void emu_account_first(struct emu *e, struct stage_report *rep)
+{
+    struct chain_result *r = e->r;
+    uint32_t V = r->V;
+    double S = 0.0, rem = 0.0, raw = 0.0, kept_min = INFINITY, cut_max = -INFINITY;
+    if (r->raw_div > 0) r->raw_full_used = 1; /* a division per cut token: eager is cheaper */
+    for (uint32_t i = 0; i < V; i++) {
+        double d = e->d[i];
+        S += d;
+        if (r->cut_by[i] == CUT_NONE) { if (d < kept_min) kept_min = d; continue; }
+        if (d > cut_max) cut_max = d;
+        rem += d;
+        raw += chain_raw_p(r, i);
+    }
+    if (cut_max == kept_min) emu_decided(e, DECIDED_TIE);
+    rep->mass_removed = S > 0 ? rem / S : 0.0;
+    rep->raw_mass_removed = raw;
+}
 
 /* raw: the cut tokens' p_raw summed in id order; the division pending
  * (raw_div): one per cut token, in order (eager is cheaper then, so say
@@ -123,7 +146,7 @@ static int settle_raw_removed(struct chain_result *r, double *raw)
 int emu_account_first_est(struct emu *e, const float *z, double zk, struct stage_report *rep)
 {
     struct chain_result *r = e->r;
-    int all = e->ws->want == CHAIN_WANT_ALL;
+    int all = e->masses;
     int fused = all && r->raw_deferred && r->raw_div > 0 && r->cut_n > 0;
     if (all && !fused) chain_raw_settle(r); /* read whole: divided once, then the vector pass */
     double mul = r->raw_div > 0 ? 1.0 : r->raw_sum, s[3];
@@ -148,7 +171,7 @@ int emu_account_first_est(struct emu *e, const float *z, double zk, struct stage
     return 1;
 }
 
-int emu_account_first_y(struct emu *e, const float *y, double mx, double yk, const double *sums,
+static int account_y(struct emu *e, const float *y, double mx, double yk, const double *sums,
                         struct stage_report *rep)
 {
     struct chain_result *r = e->r;
@@ -168,11 +191,21 @@ int emu_account_first_y(struct emu *e, const float *y, double mx, double yk, con
     return 1;
 }
 
-int emu_account_first_tie(struct emu *e, const float *y, double mx, double yk, int raw, struct stage_report *rep)
+/* a run that reads no masses: the tie flag, the masses NaN; 0 when undecided */
+static int account_tie(struct emu *e, const float *y, double mx, double yk, int raw, struct stage_report *rep)
 {
     int tie = tie_flag(e, y, mx, yk, raw);
     if (tie < 0) return 0;
     if (tie) emu_decided(e, DECIDED_TIE);
     rep->mass_removed = rep->raw_mass_removed = NAN;
     return 1;
+}
+
+void emu_account_first_report(struct emu *e, const float *y, double mx, double yk, int raw, const double *sums,
+                              struct stage_report *rep)
+{
+    if (!e->masses && account_tie(e, y, mx, yk, raw, rep)) return;
+    if (raw ? emu_account_first_est(e, y, yk, rep) : account_y(e, y, mx, yk, sums, rep)) return;
+    emu_exp_memo(y, e->r->V, mx, e->d); /* the stage's input distribution, as list_alive's */
+    emu_account_first(e, rep);
 }

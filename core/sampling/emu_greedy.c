@@ -50,7 +50,7 @@ static int greedy_first(const struct emu *e)
  * the last bits: this path's numbers since it began); with later stages
  * the weights come from one vector exp pass, as emu_run lists them on the
  * untouched array, so the numbers are the array path's, which that chain
- * always had. Only a CHAIN_WANT_ALL run reports them (as emu_trim_torch's
+ * always had. Only a run that reports masses (e->masses) makes them (as emu_trim_torch's
  * masses): a greedy draw is then the scan's argmax and the tie check,
  * instead of an exp pass over V. */
 static void account_greedy(struct emu *e, int32_t best, int lone, double *rem, double *raw)
@@ -58,7 +58,7 @@ static void account_greedy(struct emu *e, int32_t best, int lone, double *rem, d
     struct chain_result *r = e->r;
     uint32_t V = r->V;
     double sw = 0.0;
-    if (e->ws->want != CHAIN_WANT_ALL) { /* draws and scores read no stage mass: no pass spent on it */
+    if (!e->masses) { /* no pass spent on masses nobody reads */
         *rem = *raw = NAN;
         return;
     }

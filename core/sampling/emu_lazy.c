@@ -81,7 +81,7 @@ void emu_lazy_account(struct emu *e, uint32_t n_in, uint8_t code, int ties_count
         if (e->a[i].logit != -INFINITY) r->cut_by[e->a[i].id] = CUT_NONE;
     struct seqsum_exp x = { e->yd, 1.0f, e->mx_in };
     seqsum_exp_estimate(&x, n_in, e->d); /* by position */
-    if (e->ws->want == CHAIN_WANT_ALL) seqsum_exp_masses(&x, e->d, 1.0, cut, n_in, s);
+    if (e->masses) seqsum_exp_masses(&x, e->d, 1.0, cut, n_in, s);
     else s[0] = s[1] = raw = NAN; /* draws and scores read no stage mass (the counts and the tie flag they may) */
     extremes(e, n_in, cut, &kept_min, &cut_max);
     /* a cut token as likely as a kept one: only the tie order chose */

@@ -278,12 +278,8 @@ static int f32_decided(struct emu *e, const float *z, const uint32_t *k, uint32_
 static void account(struct emu *e, const float *z, double zs, double zn, struct stage_report *rep)
 {
     struct chain_result *r = e->r;
-    uint32_t V = r->V;
-    if (r->have_raw && e->ws->want == CHAIN_WANT_ALL) {
-        if (!emu_account_first_est(e, z, zs, rep)) {
-            emu_exp_memo(z, V, r->max_logit, e->d);
-            emu_account_first(e, rep);
-        }
+    if (r->have_raw && e->masses) {
+        emu_account_first_report(e, z, r->max_logit, zs, 1, NULL, rep);
         return;
     }
     double mx = r->max_logit;

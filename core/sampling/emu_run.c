@@ -270,11 +270,12 @@ void emu_run(const struct chain *c, const struct params *p, const float *logits,
     r->n_stages = c->n;
     for (int k = 0; k < c->n; k++) e->later[k] = later_running(e, k);
     e->z = logits; /* (a trim may run on other logits: emu_trim_dry) */
+    e->masses = ws->want == CHAIN_WANT_ALL;
     /* a caller that reads everything gets p_raw divided (chain.c): now,
      * unless the first stage reads the weights themselves */
-    if (ws->want == CHAIN_WANT_ALL && (ws->reference || !(emu_torch_reads_weights(e) || emu_llama_reads_weights(e))))
+    if (e->masses && (ws->reference || !(emu_torch_reads_weights(e) || emu_llama_reads_weights(e))))
         chain_raw_settle(r);
-    if (!ws->reference && (emu_trim_temperature_only(e, logits) || emu_trim_greedy(e, logits))) return;
+    if (!ws->reference && (emu_trim_untruncated(e, logits) || emu_trim_greedy(e, logits))) return;
     if (!ws->reference && emu_llama_top_p_run(e, logits)) return; /* hB */
     int trimmed = ws->reference ? -1 : emu_trim(e, logits);
     if (trimmed < 0 && emu_llama_reads_weights(e)) chain_raw_settle(r); /* it gave up: divided for the others */
@@ -282,7 +283,7 @@ void emu_run(const struct chain *c, const struct params *p, const float *logits,
     if (trimmed < 0 && !ws->reference) trimmed = emu_trim_mirostat(e, logits);
     if (trimmed < 0 && !ws->reference) trimmed = emu_trim_dry(e, logits);
     if (trimmed < 0 && !ws->reference) trimmed = emu_trim_pen(e, logits);
-    if (ws->want == CHAIN_WANT_ALL) chain_raw_settle(r);
+    if (e->masses) chain_raw_settle(r);
     if (trimmed < 0 && !ws->reference && emu_torch_top_p_run(e, logits, &trimmed) && trimmed < 0) return; /* hB, hG */
     e->pristine = !ws->reference && trimmed < 0 && ws->finite_iota_n == e->n && e->n == r->V;
     if (trimmed < 0) {

@@ -112,29 +112,6 @@ static uint32_t llama_top_p_prefix(struct emu *e, const float *z, uint32_t V, do
     return m;
 }
 
-/* The stage's masses and tie flag exactly as emu_run's accounting gives
- * them (list_alive, account: the input distribution d = exp(z - max) in
- * id order, the same sums in the same order), from cut_by. */
-/* (e->d from first_input) */
-void emu_account_first(struct emu *e, struct stage_report *rep)
-{
-    struct chain_result *r = e->r;
-    uint32_t V = r->V;
-    double S = 0.0, rem = 0.0, raw = 0.0, kept_min = INFINITY, cut_max = -INFINITY;
-    if (r->raw_div > 0) r->raw_full_used = 1; /* a division per cut token: eager is cheaper */
-    for (uint32_t i = 0; i < V; i++) {
-        double d = e->d[i];
-        S += d;
-        if (r->cut_by[i] == CUT_NONE) { if (d < kept_min) kept_min = d; continue; }
-        if (d > cut_max) cut_max = d;
-        rem += d;
-        raw += chain_raw_p(r, i);
-    }
-    if (cut_max == kept_min) emu_decided(e, DECIDED_TIE);
-    rep->mass_removed = S > 0 ? rem / S : 0.0;
-    rep->raw_mass_removed = raw;
-}
-
 /* Start the array at the sorted prefix buf[0..m) as stage k0's survivors,
  * with the reports emu_run's accounting would give (the input of a first
  * stage is the raw distribution); next: the largest logit cut. Without
@@ -158,9 +135,9 @@ static int take_prefix(struct emu *e, const float *z, int k0, uint32_t m, double
     struct stage_report *rep = &r->stages[k0];
     rep->kept_in = V;
     rep->kept_out = m;
-    /* the masses only for a caller that reads them (CHAIN_WANT_ALL): their
+    /* the masses only for a caller that reads them (e->masses): their
      * libm exp over every token is most of this stage's cost */
-    if (r->have_raw && e->ws->want == CHAIN_WANT_ALL) {
+    if (r->have_raw && e->masses) {
         if (d_ready || !emu_account_first_est(e, z, e->a[m - 1].logit, rep)) {
             if (!d_ready) first_input(e, z, 0);
             emu_account_first(e, rep);
@@ -182,7 +159,7 @@ static int take_prefix(struct emu *e, const float *z, int k0, uint32_t m, double
 int emu_llama_reads_weights(const struct emu *e)
 {
     int k0 = first_active(e);
-    return emu_llama(e) && e->ws->want == CHAIN_WANT_ALL && !e->ws->reference && e->p->mirostat <= 0 && k0 >= 0 &&
+    return emu_llama(e) && e->masses && !e->ws->reference && e->p->mirostat <= 0 && k0 >= 0 &&
            e->c->order[k0] == STAGE_TOP_K && e->p->top_k > 0 && e->p->top_k <= CHAIN_CUT_IDS;
 }
 
@@ -242,13 +219,13 @@ static const float *plain_logits(struct emu *e, const float *z, int *kp, int *kt
     return emu_penalties_ids(e, e->yd) ? e->yd : NULL;
 }
 
-/* A chain whose only active stage is a plain temperature (every system
+/* A chain in which nothing truncates: a plain temperature (every system
  * divides the float32 logit by the float32 T), after HF's or vLLM's
  * penalties or not (or the penalties alone): the final softmax of
  * y = x / T over every token, x the (penalised) logits, in vector passes,
  * with the reports emu_run would write. Returns 1 when done, 0 when not
  * applicable. */
-int emu_trim_temperature_only(struct emu *e, const float *z)
+int emu_trim_untruncated(struct emu *e, const float *z)
 {
     struct chain_result *r = e->r;
     uint32_t V = r->V;

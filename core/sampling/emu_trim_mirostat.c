@@ -17,7 +17,7 @@
  * per token; emu_account.c: without a libm exp per token). Not applied,
  * and emu_run runs the whole array: a logit-bias, a temperature after
  * mirostat, a greedy or raised temperature, a masked logit, no raw
- * distribution where the masses are read (CHAIN_WANT_ALL: draws and
+ * distribution where the masses are read (e->masses: draws and
  * scores read none, and none are formed for them), too many survivors, or
  * a cut between equal values.
  * (owner of the grouped and dynamic paths: hD) */
@@ -115,13 +115,7 @@ static void report(struct emu *e, const float *y, float mx, double yk, const dou
     for (uint32_t j = 0; j < e->n; j++) r->cut_by[e->a[j].id] = CUT_NONE;
     e->rep = &r->stages[km];
     e->rep->kept_out = e->n;
-    if (e->ws->want != CHAIN_WANT_ALL) { /* draws and scores read no stage mass: the tie flag only */
-        if (emu_account_first_tie(e, y, (double)mx, yk, 0, e->rep)) return;
-    } else if (emu_account_first_y(e, y, (double)mx, yk, sums, e->rep)) {
-        return;
-    }
-    emu_exp_memo(y, V, (double)mx, e->d); /* the stage's input distribution, as list_alive's */
-    emu_account_first(e, e->rep);
+    emu_account_first_report(e, y, (double)mx, yk, 0, sums, e->rep);
 }
 
 /* the candidates after a plain temperature (float division), or z itself;
@@ -243,7 +237,7 @@ static int finish_trim(struct emu *e, const float *y, float mx, int kt, int km, 
     struct fsum_groups own;
     e->n = V;
     e->rep = &r->stages[km];
-    if (g && e->ws->want == CHAIN_WANT_ALL) ms = sums;
+    if (g && e->masses) ms = sums;
     if (!g) m = keep_by_value(e, y, mx, &lo);
     if (m && isnan(lo)) return -1;
     if (!m && !g) { /* ls_expf(v - mx) < 2^-24 below mx - 17: nothing to the sum */
@@ -265,7 +259,7 @@ int emu_trim_mirostat(struct emu *e, const float *z)
     int kt, km = running_stages(e, &kt);
     /* the raw distribution is read by the masses only (a draw has none) */
     if (!emu_llama(e) || e->p->mirostat <= 0 || km < 0 || V <= 128) return -1;
-    if (!r->have_raw && e->ws->want == CHAIN_WANT_ALL) return -1;
+    if (!r->have_raw && e->masses) return -1;
     if (e->ws->n_finite != V || e->ws->finite_iota_n != V) return -1;
     size_t note = strlen(r->note);
     int k = -1;

@@ -201,16 +201,16 @@ static int llama_trim_pen(struct emu *e, const float *z)
     const struct params *p = e->p;
     applied.repeat_penalty = 1.0, applied.frequency_penalty = applied.presence_penalty = 0.0;
     applied.dry_multiplier = 0.0; /* done: the top-k comes first now */
-    int want = ws->want, pre = ws->pre_valid, k;
+    int report = e->masses, pre = ws->pre_valid, k;
     e->p = &applied;
-    ws->want = CHAIN_WANT_SCORES, ws->pre_valid = 0;
+    e->masses = 0, ws->pre_valid = 0; /* its masses are over the penalised logits: masses() below */
     k = emu_trim(e, e->yd);
     e->p = p;
-    ws->want = want, ws->pre_valid = pre;
+    e->masses = report, ws->pre_valid = pre;
     if (k < 0) return -1;
     r->stages[kp].active = 1;
     if (kd >= 0) r->stages[kd].active = 1;
-    if (r->have_raw && want == CHAIN_WANT_ALL) masses(e, e->yd, 1.0f, e->a[0].logit, &r->stages[k]);
+    if (r->have_raw && e->masses) masses(e, e->yd, 1.0f, e->a[0].logit, &r->stages[k]);
     return k;
 }
 
@@ -243,7 +243,7 @@ static int torch_trim_pen(struct emu *e, const float *z)
     e->sorted = 0;
     if (tie) emu_decided(e, DECIDED_TIE);
     report(e, &pl, (uint32_t)m);
-    if (r->have_raw && e->ws->want == CHAIN_WANT_ALL) masses(e, e->yd, pl.Tf, ymax, rep);
+    if (r->have_raw && e->masses) masses(e, e->yd, pl.Tf, ymax, rep);
     else rep->mass_removed = rep->raw_mass_removed = NAN;
     return pl.kc;
 }

@@ -47,13 +47,7 @@ static void report(struct emu *e, const float *z, int k0, const int32_t *ids, ui
     e->rep->kept_out = m;
     double zk = INFINITY;
     for (uint32_t j = 0; j < m; j++) if ((double)z[ids[j]] < zk) zk = (double)z[ids[j]];
-    if (e->ws->want != CHAIN_WANT_ALL) { /* draws and scores read no stage mass: the tie flag only */
-        if (emu_account_first_tie(e, z, r->max_logit, zk, z == e->z, e->rep)) return;
-    } else if (emu_account_first_est(e, z, zk, e->rep)) {
-        return; /* from the raw softmax: no exp per token */
-    }
-    emu_exp_memo(z, V, r->max_logit, e->d); /* the raw distribution, as list_alive's */
-    emu_account_first(e, e->rep);
+    emu_account_first_report(e, z, r->max_logit, zk, z == e->z, NULL, e->rep);
 }
 
 int emu_trim_sigma(struct emu *e, const float *z)
@@ -62,7 +56,7 @@ int emu_trim_sigma(struct emu *e, const float *z)
     uint32_t V = r->V;
     int k0 = emu_first_active(e, 0);
     if (!emu_llama(e) || e->p->mirostat > 0 || k0 < 0 || e->c->order[k0] != STAGE_TOP_N_SIGMA) return -1;
-    if ((!r->have_raw && e->ws->want == CHAIN_WANT_ALL) || V <= 128 || e->ws->n_finite != V) return -1;
+    if ((!r->have_raw && e->masses) || V <= 128 || e->ws->n_finite != V) return -1;
     if (e->ws->finite_iota_n != V) return -1;
     uint32_t k = next_top_k(e, k0);
     float mx = (float)r->max_logit, nsig = (float)e->p->top_n_sigma;

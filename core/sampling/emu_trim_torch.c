@@ -310,7 +310,7 @@ static void report(struct emu *e, int kt, int kc, uint32_t m, double S, double k
 int emu_torch_reads_weights(const struct emu *e)
 {
     int kt, kc;
-    if (!emu_torch(e) || e->ws->want != CHAIN_WANT_ALL || emu_min_keep(e) > 1) return 0;
+    if (!emu_torch(e) || !e->masses || emu_min_keep(e) > 1) return 0;
     if (plain_temperature(e, &kt, &kc) != 1.0f) return 0;
     /* (top-p: with no temperature stage, which a hopeless one would hand on) */
     return e->c->order[kc] == STAGE_TOP_K || e->c->order[kc] == STAGE_MIN_P || (e->c->order[kc] == STAGE_TOP_P && kt < 0);
@@ -381,7 +381,7 @@ int emu_trim_torch(struct emu *e, const float *z)
     size_t near = 0; /* top-p's tokens within TOPP_MID nats (e->ix), when masses */
     /* d over every token only when the stage's removed mass is read (a
      * draw or eval's scores do not read it: top-p then sums in float32) */
-    int masses = e->ws->want == CHAIN_WANT_ALL;
+    int masses = e->masses;
     float zmin = rep->kind == STAGE_TOP_P ? z_at_or_above(ymax - TOPP_MID, Tf) : INFINITY;
     struct yd v = { e->yf, e->d }; /* top-k and min-p write the y they keep there */
     /* the weights themselves: no second exp pass; a top-k or min-p sums

@@ -8,7 +8,7 @@
  *            (vm_count_nonfinite: touches every byte once), on 1 and on
  *            2 workers (base/step_pipe.h, as sample's workers read)
  *   sample   `sample FILE --all` for the llama.cpp defaults (T 0.8, k 40,
- *            p 0.95, m 0.05) in each preset's order, hf T 0.7 top-p 0.9,
+ *            p 0.95, m 0.05) in each preset's order, hf T 0.7 top-p 0.9 (with hf's top-k 50 and without),
  *            vllm min-p 0.05, nothing truncated, mirostat 2, greedy; per step = (run - a one-step run) / steps,
  *            so opening the file and loading the vocabulary are not counted
  * Wall and CPU (every thread's) per step; the best of BENCH_REPS (3) runs.
@@ -128,7 +128,8 @@ static void sample_rows(const char *file, const char *voc, uint32_t S, int reps,
         {"llama.cpp defaults, llama.cpp order", "--defaults llama.cpp"},
         {"llama.cpp defaults, hf order", "--defaults llama.cpp --chain hf"},
         {"llama.cpp defaults, vllm order", "--defaults llama.cpp --chain vllm"},
-        {"hf T 0.7 top-p 0.9", "--defaults hf -t 0.7 --top-p 0.9"},
+        {"hf T 0.7 top-p 0.9 (top-k 50 stays)", "--defaults hf -t 0.7 --top-p 0.9"},
+        {"hf T 0.7 top-p 0.9, no top-k", "--defaults hf -t 0.7 --top-p 0.9 --top-k 0"},
         {"vllm T 1 min-p 0.05", "--defaults vllm -t 1 --min-p 0.05"},
         {"llama.cpp T 1, nothing truncated", "--defaults llama.cpp -t 1 --top-k 0 --top-p 1 --min-p 0"},
         {"llama.cpp mirostat 2", "--defaults llama.cpp --mirostat 2"},
