@@ -14,24 +14,3 @@ void rng_seed(struct rng *g, uint64_t seed)
     uint64_t x = seed;
     for (int i = 0; i < 4; i++) g->s[i] = splitmix64(&x);
 }
-
-static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-uint64_t rng_next(struct rng *g)
-{
-    uint64_t *s = g->s;
-    uint64_t result = rotl(s[1] * 5, 7) * 9;
-    uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return result;
-}
-
-double rng_uniform(struct rng *g)
-{
-    return (double)(rng_next(g) >> 11) * 0x1.0p-53;
-}

@@ -7,14 +7,22 @@
  * vmath_double.h (our exp, the exp passes, the divisions),
  * vmath_float.h (the first scan, counts, the float32 exp sums) and
  * vmath_prob.h (entropy terms and counts over probabilities); this file
- * instantiates them per path, picks the path and holds the API. */
+ * instantiates them per path, picks the path and holds the API. The
+ * table (struct vm_ops, vmath_ops.h) also lists the kernels of
+ * vmath_fdiv_list.c, vmath_expf.c, vmath_torch_expf.c and vmath_exp_ids.c,
+ * one per path, so one choice serves every vector kernel. */
 #include "base/vmath.h"
+#include "base/vmath_exp_ids.h"
+#include "base/vmath_expf.h"
+#include "base/vmath_fdiv_list.h"
+#include "base/vmath_torch_expf.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 #endif
 
 #include <math.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +32,7 @@
 #include "base/vmath_float.h"
 #include "base/vmath_prob.h"
 #include "base/vmath_seq.h"
+#include "base/vmath_ops.h"
 
 #define VM_PATH(SUFFIX, ATTR, EXPB, FDIVB, W, DIVB, TW, SEQB, ABOVE, CUMB, DENT)                                                \
     ATTR static void scan_##SUFFIX(const float *z, size_t n, struct vm_scan *o, float thr, int32_t *ids, \
@@ -78,34 +87,13 @@ VM_PATH(avx2, TARGET_AVX2, exp_body, fdiv_body, 8, divide_fma4, 4, seq_block4, c
 VM_PATH(portable, , exp_body, fdiv_body, 4, divide_body, 4, seq_plain, count_above4, cum_plain,
         DIVIDE_ENTROPY_BODY(divide_body, terms4, seq_plain))
 
-struct vm_ops {
-    const char *name;
-    void (*scan)(const float *, size_t, struct vm_scan *, float, int32_t *, size_t, size_t *);
-    double (*exp_shift)(const float *, size_t, double, double, double *, double *, const float *);
-    double (*exp_div)(const float *, size_t, float, double, double *, double *);
-    void (*divide)(const double *, size_t, double, double *);
-    size_t (*nonfinite)(const float *, size_t);
-    double (*fdiv)(const float *, size_t, float, double, float *, double *);
-    size_t (*collect)(const float *, size_t, double, int32_t *);
-    size_t (*abs_gt)(const float *, size_t, double);
-    size_t (*nf_abs_gt)(const float *, size_t, double, size_t *);
-    size_t (*nf_abs_scan)(const float *, size_t, double, size_t *, struct vm_scan *);
-    int (*scan_rank)(const float *, size_t, struct vm_rank *, float, float, float, float, struct vm_scan *);
-    void (*iota)(int32_t *, size_t);
-    void (*fdiv_only)(const float *, size_t, float, float *);
-    double (*expf_sum)(const float *, size_t, float, float, float, int32_t *, size_t *, double *, size_t *);
-    void (*terms)(const double *, const float *, uint32_t, double, double, double, double *);
-    uint32_t (*above)(const double *, uint32_t, uint32_t, double, int, double, int32_t *, uint32_t *, uint32_t);
-    double (*div_sum)(const double *, size_t, double, double *, double);
-    double (*cum)(const double *, size_t, double *, double);
-    void (*block_sums)(const double *, size_t, size_t, double *);
-    double (*div_ent)(const double *, const float *, size_t, double, double, double, double, double *);
-};
 
 /* one path's row of the table, its kernels in the order of struct vm_ops */
 #define VM_ROW(S)                                                                                      \
     { #S, scan_##S, exp_##S, expdiv_##S, divide_##S, nonfinite_##S, fdiv_##S, collect_##S, absgt_##S,    \
-      nfabs_##S, nfscan_##S, scanrank_##S, iota_##S, fdivonly_##S, expfsum_##S, terms_##S, above_##S, divsum_##S, cum_##S, bsums_##S, divent_##S }
+      nfabs_##S, nfscan_##S, scanrank_##S, iota_##S, fdivonly_##S, expfsum_##S, terms_##S, above_##S, divsum_##S, cum_##S, bsums_##S, divent_##S, \
+      vmk_fdiv_list_##S, vmk_expf_seq_##S, vmk_fsum_reach_##S, vmk_expf_shift_sum_##S, vmk_exp_ids_##S,   \
+      vmk_exp_kept_##S }
 
 static const struct vm_ops paths[] = {
     VM_ROW(portable),
@@ -136,13 +124,34 @@ static int choose(void)
     return best;
 }
 
+/* the chosen row, its entry conditions applied: exp_ids (libm's exp) is
+ * the path's kernel only when it reproduces this machine's libm, else the
+ * next lower path's (the portable row's is libm itself) */
+static struct vm_ops chosen_row;
+
+static void choose_row(void)
+{
+    int k = choose(), j = k;
+    chosen_row = paths[k];
+    while (j > 0 && !vmk_exp_ids_check(paths[j].exp_ids)) j--;
+    chosen_row.exp_ids = paths[j].exp_ids;
+    chosen_row.exp_kept = paths[j].exp_kept;
+}
+
 static const struct vm_ops *ops(void)
 {
-    static atomic_int chosen = -1;
-    int k = atomic_load_explicit(&chosen, memory_order_relaxed);
-    if (k < 0) { k = choose(); atomic_store_explicit(&chosen, k, memory_order_relaxed); }
-    return &paths[k];
+    static _Atomic(const struct vm_ops *) ready;
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    const struct vm_ops *o = atomic_load_explicit(&ready, memory_order_acquire);
+    if (!o) { /* once: then one load a call */
+        pthread_once(&once, choose_row);
+        o = &chosen_row;
+        atomic_store_explicit(&ready, o, memory_order_release);
+    }
+    return o;
 }
+
+const struct vm_ops *vm_ops_get(void) { return ops(); }
 
 void vm_scan(const float *z, size_t n, struct vm_scan *out) { ops()->scan(z, n, out, 0.0f, NULL, 0, NULL); }
 size_t vm_scan_collect(const float *z, size_t n, double thr, int32_t *ids, size_t cap, struct vm_scan *out)
@@ -267,3 +276,31 @@ uint32_t vm_count_above_collect(const double *p, uint32_t lo, uint32_t hi, doubl
 {
     return ops()->above(p, lo, hi, pt, eq, thr, ids, m, cap);
 }
+
+/* the API of the other kernel files (vmath_ops.h: they call nothing here) */
+double vm_exp_fdiv_list(const float *z, size_t n, float T, double shift, float *y, double *out, float zmin,
+                        int32_t *ids, size_t *n_ids)
+{
+    return ops()->fdiv_list(z, n, T, shift, y, out, zmin, ids, n_ids);
+}
+float vm_expf_seqsum(const float *z, size_t n, float mx, float *e, double *est, float *zmin)
+{
+    return ops()->expf_seq(z, n, mx, e, est, zmin);
+}
+size_t vm_fsum_reach(const float *x, size_t n, float P, float *c) { return ops()->fsum_reach(x, n, P, c); }
+double vm_expf_shift_sum(const float *y, size_t n, double mx, float *ef)
+{
+    const struct vm_ops *o = ops();
+    return o->expf_shift_sum(y, n, mx, ef, o->div_sum);
+}
+const char *vm_expf_way(void) { return ops()->expf_shift_sum == vmk_expf_shift_sum_portable ? "libm" : "vector"; }
+void vm_libm_exp_ids(const float *y, const int32_t *ids, size_t m, double mx, double *out)
+{
+    ops()->exp_ids(y, ids, m, mx, out);
+}
+void vm_libm_exp_kept(const float *y, const int32_t *ids, size_t m, const uint8_t *code, uint8_t keep, size_t n,
+                      double mx, double *out)
+{
+    ops()->exp_kept(y, ids, m, code, keep, n, mx, out);
+}
+const char *vm_libm_exp_way(void) { return ops()->exp_ids == vmk_exp_ids_portable ? "libm" : "vector"; }

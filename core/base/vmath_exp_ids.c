@@ -12,10 +12,18 @@
  *     tmp = fma(r2 r2, fma(r, C5, C4), fma(fma(r, C3, C2), r2, tail + r));
  *     return fma(scale, tmp, scale)      (scale = double(sbits), r2 = r r)
  * (other arguments take its special cases: here libm itself). The same
- * operations lane by lane give the same bits. As vmath_torch_expf.c: the copy
- * runs only on the AVX2 or AVX-512 path and only after it reproduced
- * libm's exp on a fixed set of arguments at first use; else libm. */
-#include "base/vmath_exp_ids.h"
+ * operations lane by lane give the same bits. libm's exp is the
+ * definition (this machine's: glibc builds exp with and without FMA, and
+ * another libm may differ), so the copy runs only on the AVX2 or AVX-512
+ * path and only where it reproduced libm's exp on a fixed set of
+ * arguments: vmath's table checks that once, when it chooses its row
+ * (vmk_exp_ids_check, vmath_ops.h); else libm. (Why not a project exp,
+ * as ls_expf is for expf: libm's exp is the definition of every double
+ * weight the emulators compute, emu.c, emu_run.c, emu_account.c and more,
+ * and these survivors' weights must stay theirs on every machine; a
+ * rewrite of glibc's exp matched this machine's libm on every float <= 0
+ * and on 3e8 sampled double arguments, so moving the definition is one
+ * change for all those callers at once, not for this kernel alone.) */
 #include "base/vmath.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -23,8 +31,9 @@
 #endif
 
 #include <math.h>
-#include <stdatomic.h>
 #include <string.h>
+
+#include "base/vmath_ops.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)
 /* glibc's __exp_data (its bits): N/ln2, -ln2hi/N, -ln2lo/N, C2..C5, the
@@ -192,30 +201,50 @@ exp4_ids(const float *y, const int32_t *ids, double mx, double *out)
 }
 #endif
 
-typedef void (*ids_fn)(const float *, const int32_t *, size_t, double, double *);
-
-static void libm_ids(const float *y, const int32_t *ids, size_t m, double mx, double *out)
+void vmk_exp_ids_portable(const float *y, const int32_t *ids, size_t m, double mx, double *out)
 {
     for (size_t j = 0; j < m; j++) out[ids[j]] = exp((double)y[ids[j]] - mx);
 }
 
 /* ids by blocks of W (a block the kernel declines, and the tail, by libm) */
 #define IDS_FILL(NAME, ATTR, KERNEL, W)                                                            \
-    ATTR static void NAME(const float *y, const int32_t *ids, size_t m, double mx, double *out)    \
+    ATTR void NAME(const float *y, const int32_t *ids, size_t m, double mx, double *out)           \
     {                                                                                              \
         size_t j = 0;                                                                              \
         for (; j + W <= m; j += W)                                                                 \
-            if (!KERNEL(y, ids + j, mx, out)) libm_ids(y, ids + j, W, mx, out);                     \
-        libm_ids(y, ids + j, m - j, mx, out);                                                      \
+            if (!KERNEL(y, ids + j, mx, out)) vmk_exp_ids_portable(y, ids + j, W, mx, out);        \
+        vmk_exp_ids_portable(y, ids + j, m - j, mx, out);                                          \
     }
 #if defined(__x86_64__) && defined(__GNUC__)
-IDS_FILL(ids8, __attribute__((target("avx512f,avx512dq"))), exp8_ids, 8)
-IDS_FILL(ids4, __attribute__((target("avx2,fma"))), exp4_ids, 4)
+IDS_FILL(vmk_exp_ids_avx512, __attribute__((target("avx512f,avx512dq"))), exp8_ids, 8)
+IDS_FILL(vmk_exp_ids_avx2, __attribute__((target("avx2,fma"))), exp4_ids, 4)
+
+/* the survivors: a run over every position when they are many (no gathers) */
+void vmk_exp_kept_avx512(const float *y, const int32_t *ids, size_t m, const uint8_t *code, uint8_t keep, size_t n,
+                         double mx, double *out)
+{
+    if (m >= n / 4) dense8(y, code, keep, n, mx, out);
+    else vmk_exp_ids_avx512(y, ids, m, mx, out);
+}
+
+void vmk_exp_kept_avx2(const float *y, const int32_t *ids, size_t m, const uint8_t *code, uint8_t keep, size_t n,
+                       double mx, double *out)
+{
+    (void)code, (void)keep, (void)n;
+    vmk_exp_ids_avx2(y, ids, m, mx, out);
+}
 #endif
+
+void vmk_exp_kept_portable(const float *y, const int32_t *ids, size_t m, const uint8_t *code, uint8_t keep,
+                           size_t n, double mx, double *out)
+{
+    (void)code, (void)keep, (void)n;
+    vmk_exp_ids_portable(y, ids, m, mx, out);
+}
 
 /* the kernel reproduces libm on arguments over [-512, 0]: float logits at
  * a stride over the binades, minus shifts with all 53 bits used */
-static int verify(ids_fn f)
+int vmk_exp_ids_check(vmk_ids_fn f)
 {
     enum { M = 4096 };
     float y[M];
@@ -236,36 +265,3 @@ static int verify(ids_fn f)
     }
     return 1;
 }
-
-/* the path's kernel when it passes verify, else libm (once) */
-static ids_fn choose(void)
-{
-    static _Atomic(ids_fn) way = NULL;
-    ids_fn f = atomic_load_explicit(&way, memory_order_relaxed);
-    if (f) return f;
-    f = libm_ids;
-#if defined(__x86_64__) && defined(__GNUC__)
-    const char *p = vm_path_name();
-    if (!strcmp(p, "avx512") && verify(ids8)) f = ids8;
-    else if ((!strcmp(p, "avx512") || !strcmp(p, "avx2")) && verify(ids4)) f = ids4;
-#endif
-    atomic_store_explicit(&way, f, memory_order_relaxed);
-    return f;
-}
-
-void vm_libm_exp_ids(const float *y, const int32_t *ids, size_t m, double mx, double *out)
-{
-    choose()(y, ids, m, mx, out);
-}
-
-void vm_libm_exp_kept(const float *y, const int32_t *ids, size_t m, const uint8_t *code, uint8_t keep, size_t n,
-                      double mx, double *out)
-{
-    ids_fn f = choose();
-#if defined(__x86_64__) && defined(__GNUC__)
-    if (f == ids8 && m >= n / 4) { dense8(y, code, keep, n, mx, out); return; } /* (the same kernel) */
-#endif
-    f(y, ids, m, mx, out);
-}
-
-const char *vm_libm_exp_way(void) { return choose() == libm_ids ? "libm" : "vector"; }

@@ -1,6 +1,8 @@
 /* vmath_exp_ids.h: libm's exp at listed tokens (HF's and vLLM's final
  * softmax of a large nucleus: emu_torch_topp_run.c's survivors).
- * Units: y and mx logits in nats; out unnormalised weights by id. */
+ * Units: y and mx logits in nats; out unnormalised weights by id.
+ * Kernels: vmath_exp_ids.c; the functions: vmath.c (its table,
+ * vmath_ops.h). */
 #ifndef LS_VMATH_EXP_IDS_H
 #define LS_VMATH_EXP_IDS_H
 

@@ -12,7 +12,9 @@
  * machine's libm expf (glibc 2.36, __expf_fma) on every float from -inf
  * to +0 (tests/unit/test_vmath_expf.c keeps a sampled check).
  *
- * Units: x in nats (float); results are floats in [0, 1] for x <= 0. */
+ * Units: x in nats (float); results are floats in [0, 1] for x <= 0.
+ * ls_expf and the kernels: vmath_expf.c; vm_expf_seqsum and
+ * vm_fsum_reach: vmath.c (its table, vmath_ops.h). */
 #ifndef LS_VMATH_EXPF_H
 #define LS_VMATH_EXPF_H
 

@@ -7,20 +7,20 @@
  * exp8, the lane sums in its order), so the bits are the same; a block
  * whose every lane lies in [-708, 709] takes the exp without the clamps
  * and the subnormal branch (exp4_normal, exp8_normal: the same operations
- * for such lanes, as vm_exp_shift's pass does). The path is vmath's own
- * (vm_path_name), so LOGITSCOPE_SIMD forces it here as well. */
-#include "base/vmath_fdiv_list.h"
+ * for such lanes, as vm_exp_shift's pass does). One kernel per path,
+ * listed in vmath's table (vmath_ops.h), so LOGITSCOPE_SIMD forces it
+ * here as well. */
 #include "base/vmath.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 #endif
 
-#include <stdatomic.h>
 #include <string.h>
 
 #include "base/vmath_lanes.h"
 #include "base/vmath_double.h"
+#include "base/vmath_ops.h"
 
 /* 4 lanes a turn (fdiv_tail's blocks: block i into acc[(i >> 2) & 1]),
  * then fdiv_tail's scalar tail */
@@ -47,9 +47,9 @@ INLINE double list_body4(const float *z, size_t n, float T, double shift, float 
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
-__attribute__((target("avx2,fma"))) static double list_avx2(const float *z, size_t n, float T, double shift,
-                                                             float *y, double *out, float zmin, int32_t *ids,
-                                                             size_t *n_ids)
+__attribute__((target("avx2,fma"))) double vmk_fdiv_list_avx2(const float *z, size_t n, float T, double shift,
+                                                              float *y, double *out, float zmin, int32_t *ids,
+                                                              size_t *n_ids)
 {
     return list_body4(z, n, T, shift, y, out, zmin, ids, n_ids);
 }
@@ -69,8 +69,8 @@ TARGET_512 INLINE v8d list_exp8(const float *z, float T, double shift, float *y,
 
 /* fdiv_body8's lanes (acc8 lanes 0-3 fdiv_tail's acc[0], 4-7 acc[1]), 16
  * tokens a turn; the ids by one compress of the sixteen */
-TARGET_512 static double list_avx512(const float *z, size_t n, float T, double shift, float *y, double *out,
-                                     float zmin, int32_t *ids, size_t *n_ids)
+TARGET_512 double vmk_fdiv_list_avx512(const float *z, size_t n, float T, double shift, float *y, double *out,
+                                       float zmin, int32_t *ids, size_t *n_ids)
 {
     v8d acc8 = {0};
     size_t i = 0, c = 0;
@@ -99,32 +99,8 @@ TARGET_512 static double list_avx512(const float *z, size_t n, float T, double s
 }
 #endif
 
-static double list_portable(const float *z, size_t n, float T, double shift, float *y, double *out, float zmin,
-                            int32_t *ids, size_t *n_ids)
+double vmk_fdiv_list_portable(const float *z, size_t n, float T, double shift, float *y, double *out, float zmin,
+                              int32_t *ids, size_t *n_ids)
 {
     return list_body4(z, n, T, shift, y, out, zmin, ids, n_ids);
-}
-
-typedef double (*list_fn)(const float *, size_t, float, double, float *, double *, float, int32_t *, size_t *);
-
-/* vmath's path (its choice, once) */
-static list_fn pick(void)
-{
-    static _Atomic(list_fn) chosen = NULL;
-    list_fn f = atomic_load_explicit(&chosen, memory_order_relaxed);
-    if (f) return f;
-    f = list_portable;
-#if defined(__x86_64__) && defined(__GNUC__)
-    const char *p = vm_path_name();
-    if (!strcmp(p, "avx512")) f = list_avx512;
-    else if (!strcmp(p, "avx2")) f = list_avx2;
-#endif
-    atomic_store_explicit(&chosen, f, memory_order_relaxed);
-    return f;
-}
-
-double vm_exp_fdiv_list(const float *z, size_t n, float T, double shift, float *y, double *out, float zmin,
-                        int32_t *ids, size_t *n_ids)
-{
-    return pick()(z, n, T, shift, y, out, zmin, ids, n_ids);
 }

@@ -1,6 +1,7 @@
 /* vmath_fdiv_list.h: vm_exp_fdiv with the tokens near the top listed in
  * the same pass (HF's and vLLM's top-p over every token: emu_trim_torch).
- * Units as vmath.h: logits in nats, weights unnormalised. */
+ * Units as vmath.h: logits in nats, weights unnormalised. Kernels:
+ * vmath_fdiv_list.c; the function: vmath.c (its table, vmath_ops.h). */
 #ifndef LS_VMATH_FDIV_LIST_H
 #define LS_VMATH_FDIV_LIST_H
 

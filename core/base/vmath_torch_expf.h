@@ -1,14 +1,16 @@
 /* vmath_torch_expf.h: ls_expf (glibc's expf, vmath_expf.h) over an array, as torch's float softmax needs
  * it (HF's and vLLM's top-p over every token: emu_torch_topp_run.c).
- * Units: y and mx logits in nats; ef unnormalised float weights. */
+ * Units: y and mx logits in nats; ef unnormalised float weights.
+ * Kernels: vmath_torch_expf.c; the functions: vmath.c (its table,
+ * vmath_ops.h). */
 #ifndef LS_VMATH_TORCH_EXPF_H
 #define LS_VMATH_TORCH_EXPF_H
 
 #include <stddef.h>
 
 /* ef[i] = ls_expf((float)((double)y[i] - mx)) for i < n, bit for bit
- * (vmath_expf.h's definition; a vector copy where it is proven equal at
- * first use: see vmath_torch_expf.c); returns the sum
+ * (vmath_expf.h's definition; in ls_expf's own lanes on the AVX2 and
+ * AVX-512 paths: see vmath_torch_expf.c); returns the sum
  * of (double)ef[i] added in index order from +0. */
 double vm_expf_shift_sum(const float *y, size_t n, double mx, float *ef);
 

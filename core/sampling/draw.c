@@ -3,6 +3,7 @@
 #include "base/vmath.h"
 
 #include <math.h>
+#include <string.h>
 
 struct draw_cdf draw_cdf_build(const struct chain_result *r, double *cum)
 {
@@ -62,15 +63,18 @@ static uint32_t kept_position(const struct draw_cdf *d, int32_t id)
     return lo < d->n && d->kept[lo] == id ? lo : d->n;
 }
 
+typedef double v2d __attribute__((vector_size(16)));
+typedef long long v2l __attribute__((vector_size(16)));
+
 void draw_count_tokens(const struct draw_cdf *d, struct rng *g, uint32_t n,
                        const int32_t *ids, uint32_t m, uint32_t *count)
 {
     enum { M_MAX = 64 };
-    double lo_b[M_MAX], hi_b[M_MAX];
+    double lo_b[M_MAX], hi_b[M_MAX], slo[M_MAX], shi[M_MAX + 1];
     uint32_t ord[M_MAX], k_n = 0;
     if (m > M_MAX) m = M_MAX;
-    /* the intervals are disjoint: order them by start so one binary search
-     * over at most m starts finds the only candidate for a draw */
+    /* the intervals are disjoint: ordered by start, the only candidate for
+     * a draw is the last one starting at or before it */
     for (uint32_t k = 0; k < m; k++) {
         uint32_t j = kept_position(d, ids[k]);
         if (j == d->n) continue;          /* not kept: never drawn */
@@ -79,10 +83,31 @@ void draw_count_tokens(const struct draw_cdf *d, struct rng *g, uint32_t n,
         while (at > 0 && lo_b[ord[at - 1]] > lo_b[k]) { ord[at] = ord[at - 1]; at--; }
         ord[at] = k;
     }
-    for (uint32_t i = 0; i < n; i++) {
-        double x = rng_uniform(g) * d->total;
-        uint32_t lo = 0, hi = k_n;        /* first start > x */
-        while (lo < hi) { uint32_t mid = (lo + hi) / 2; if (lo_b[ord[mid]] <= x) lo = mid + 1; else hi = mid; }
-        if (lo > 0 && x < hi_b[ord[lo - 1]]) count[ord[lo - 1]]++;
+    /* padded to an even count with a start no draw reaches (+inf); shi
+     * from 1 (shi[0] = -inf: a draw before every start counts nowhere) */
+    uint32_t k_pad = (k_n + 1u) & ~1u, hits[M_MAX + 1] = {0};
+    shi[0] = -INFINITY;
+    for (uint32_t k = 0; k < k_pad; k++) {
+        slo[k] = k < k_n ? lo_b[ord[k]] : INFINITY;
+        shi[k + 1] = k < k_n ? hi_b[ord[k]] : -INFINITY;
     }
+    struct rng gl = *g; /* in registers for the loop */
+    for (uint32_t i = 0; i < n; i++) {
+        double x = rng_uniform(&gl) * d->total;
+        /* how many start at or before x: c, counted without a branch (a
+         * search's branches mispredict on random draws), two lanes a
+         * compare (true lanes are -1); the draw is interval c - 1's when
+         * it ends after x */
+        v2d xv = { x, x };
+        v2l acc = { 0, 0 };
+        for (uint32_t k = 0; k < k_pad; k += 2) {
+            v2d st;
+            memcpy(&st, slo + k, sizeof st);
+            acc += (v2l)(st <= xv);
+        }
+        uint32_t c = (uint32_t)-(acc[0] + acc[1]);
+        hits[c] += x < shi[c];
+    }
+    *g = gl;
+    for (uint32_t c = 1; c <= k_n; c++) count[ord[c - 1]] += hits[c];
 }

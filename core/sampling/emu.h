@@ -344,6 +344,9 @@ int emu_trim_torch(struct emu *e, const float *z);
  * p_raw whose division is pending (CHAIN_WANT_ALL; emu_run settles it
  * otherwise). */
 int emu_torch_reads_weights(const struct emu *e);
+/* llama.cpp's first top-k of at most CHAIN_CUT_IDS tokens: its accounting
+ * divides the pending p_raw itself, fused with a sum (emu_trim.c). */
+int emu_llama_reads_weights(const struct emu *e);
 /* The sum of w[0..n) in vm_exp_fdiv's order (its returned sum, for its
  * out array). */
 double emu_fdiv_order_sum(const double *w, uint32_t n);

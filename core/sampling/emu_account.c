@@ -108,16 +108,63 @@ static void put(struct emu *e, int tie, const double s[3], struct stage_report *
     rep->raw_mass_removed = s[2];
 }
 
+/* raw (the cut tokens' p_raw in id order) while the deferred division is
+ * made, in one pass: the cut tokens are every token but the few kept
+ * (cut_ids[0..cut_n), emu_cut_end's; every other cut_by is the stage's
+ * code), so the sum runs over the runs between them, each a vm_divide_sum
+ * going on from the last (its quotients are vm_divide's: chain_raw_settle's
+ * division, made here). 0 (nothing done) when that does not apply. */
+static int settle_raw_removed(struct chain_result *r, double *raw)
+{
+    uint32_t m = r->cut_n, V = r->V, at = 0;
+    int32_t ids[CHAIN_CUT_IDS];
+    if (!r->raw_deferred || !(r->raw_div > 0) || m == 0 || m > CHAIN_CUT_IDS) return 0;
+    for (uint32_t j = 0; j < m; j++) { /* ascending (a top-k keeps them by logit) */
+        int32_t id = r->cut_ids[j];
+        if (id < 0 || (uint32_t)id >= V || r->cut_by[id] != CUT_NONE) return 0;
+        uint32_t k = j;
+        while (k > 0 && ids[k - 1] > id) { ids[k] = ids[k - 1]; k--; }
+        ids[k] = id;
+    }
+    double d = r->raw_div, s = 0.0;
+    for (uint32_t j = 0; j <= m; j++) {
+        uint32_t end = j < m ? (uint32_t)ids[j] : V;
+        s = vm_divide_sum(r->p_raw + at, end - at, d, r->p_raw + at, s);
+        if (j < m) vm_divide(r->p_raw + end, 1, d);
+        at = end + 1;
+    }
+    r->raw_div = 0;
+    r->raw_deferred = 0;
+    *raw = s;
+    return 1;
+}
+
+/* The step's whole p_raw is read (CHAIN_WANT_ALL): its deferred division
+ * is made here. With the kept few known (settle_raw_removed), S and rem
+ * are summed over the weights before it (est = the weight itself) and raw
+ * while dividing; else divided first, then the three sums over p_raw. */
 int emu_account_first_est(struct emu *e, const float *z, double zk, struct stage_report *rep)
 {
     struct chain_result *r = e->r;
-    if (e->masses) chain_raw_settle(r); /* read whole: divided once, then the vector pass */
+    int all = e->masses;
+    int fused = all && r->raw_deferred && r->raw_div > 0 && r->cut_n > 0;
+    if (all && !fused) chain_raw_settle(r); /* read whole: divided once, then the vector pass */
     double mul = r->raw_div > 0 ? 1.0 : r->raw_sum, s[3];
-    /* the raw logits only (not DRY's: emu_trim_dry), all finite */
-    if (z != e->z || !r->have_raw || !(mul > 0) || r->argmax < 0 || r->n_finite != r->V) return 0;
-    /* the estimates belong to this step: the maximum's weight is 1 */
-    if (!(fabs(r->p_raw[r->argmax] * mul - 1.0) < 0x1p-40)) return 0;
-    int tie = tie_flag(e, z, r->max_logit, zk, 1);
+    int tie = -1;
+    /* the raw logits only (not DRY's: emu_trim_dry), all finite; the
+     * estimates belong to this step: the maximum's weight is 1 */
+    if (z == e->z && r->have_raw && mul > 0 && r->argmax >= 0 && r->n_finite == r->V &&
+        fabs(r->p_raw[r->argmax] * mul - 1.0) < 0x1p-40)
+        tie = tie_flag(e, z, r->max_logit, zk, 1);
+    if (tie >= 0 && fused) {
+        struct seqsum_exp x = { z, 1.0f, r->max_logit };
+        seqsum_exp_masses(&x, r->p_raw, 1.0, r->cut_by, r->V, s);
+        if (settle_raw_removed(r, &s[2])) {
+            put(e, tie, s, rep);
+            return 1;
+        }
+    }
+    if (all) chain_raw_settle(r);
     if (tie < 0) return 0;
     sums_raw(r, z, s);
     put(e, tie, s, rep);

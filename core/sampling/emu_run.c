@@ -273,7 +273,8 @@ void emu_run(const struct chain *c, const struct params *p, const float *logits,
     e->masses = ws->want == CHAIN_WANT_ALL;
     /* a caller that reads everything gets p_raw divided (chain.c): now,
      * unless the first stage reads the weights themselves */
-    if (e->masses && (ws->reference || !emu_torch_reads_weights(e))) chain_raw_settle(r);
+    if (e->masses && (ws->reference || !(emu_torch_reads_weights(e) || emu_llama_reads_weights(e))))
+        chain_raw_settle(r);
     /* nothing truncating writes every p (and, on a stale p, leaves kept
      * and cut_by as they are); every other path writes the survivors' only */
     int stale = ws->p_stale;
@@ -283,6 +284,7 @@ void emu_run(const struct chain *c, const struct params *p, const float *logits,
     if (!ws->reference && emu_trim_greedy(e, logits)) return;
     if (!ws->reference && emu_llama_top_p_run(e, logits)) return; /* hB */
     int trimmed = ws->reference ? -1 : emu_trim(e, logits);
+    if (trimmed < 0 && emu_llama_reads_weights(e)) chain_raw_settle(r); /* it gave up: divided for the others */
     if (trimmed < 0 && !ws->reference) trimmed = emu_trim_sigma(e, logits);
     if (trimmed < 0 && !ws->reference) trimmed = emu_trim_mirostat(e, logits);
     if (trimmed < 0 && !ws->reference) trimmed = emu_trim_dry(e, logits);

@@ -154,6 +154,17 @@ static int take_prefix(struct emu *e, const float *z, int k0, uint32_t m, double
     return k0;
 }
 
+/* llama.cpp's first stage a top-k keeping at most CHAIN_CUT_IDS tokens:
+ * its accounting (take_prefix, emu_account_first_est) makes the raw
+ * softmax's deferred division itself, fused with the removed raw mass, so
+ * emu_run leaves it deferred until then */
+int emu_llama_reads_weights(const struct emu *e)
+{
+    int k0 = first_active(e);
+    return emu_llama(e) && e->masses && !e->ws->reference && e->p->mirostat <= 0 && k0 >= 0 &&
+           e->c->order[k0] == STAGE_TOP_K && e->p->top_k > 0 && e->p->top_k <= CHAIN_CUT_IDS;
+}
+
 static int llama_trim(struct emu *e, const float *z)
 {
     const struct chain_ws *ws = e->ws;

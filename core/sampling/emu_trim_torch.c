@@ -322,21 +322,46 @@ int emu_torch_reads_weights(const struct emu *e)
  * (tests/unit/test_seqsum.c holds it to vm_exp_fdiv's) */
 typedef double v4d __attribute__((vector_size(32)));
 
-double emu_fdiv_order_sum(const double *w, uint32_t n)
+/* The sum; with d > 0 also w[i] /= d in place (vm_divide's quotients), a
+ * block at a time right after its terms are read (one pass over w) */
+static double fdiv_order_sum(double *w, uint32_t n, double d)
 {
+    enum { BLK = 2048 }; /* a multiple of 8: the lanes' order does not see the blocks */
     v4d lo = {0}, hi = {0}, x; /* slots 0-3 and 4-7: each lane its own sum, in order */
     double s = 0.0;
-    uint32_t n4 = n & ~3u, i = 0;
-    for (; i + 8 <= n4; i += 8) {
-        memcpy(&x, w + i, sizeof x);
-        lo += x;
-        memcpy(&x, w + i + 4, sizeof x);
-        hi += x;
+    uint32_t n4 = n & ~3u, n8 = n4 & ~7u, i;
+    for (uint32_t b = 0; b < n8; b += BLK) {
+        uint32_t end = n8 - b > BLK ? b + BLK : n8;
+        for (i = b; i < end; i += 8) {
+            memcpy(&x, w + i, sizeof x);
+            lo += x;
+            memcpy(&x, w + i + 4, sizeof x);
+            hi += x;
+        }
+        if (d > 0) vm_divide(w + b, end - b, d);
     }
-    if (i < n4) memcpy(&x, w + i, sizeof x), lo += x, i += 4; /* (i a multiple of 8: slots 0-3) */
+    i = n8;
+    if (i < n4) memcpy(&x, w + i, sizeof x), lo += x, i += 4; /* (n8 a multiple of 8: slots 0-3) */
     for (; i < n; i++) s += w[i];
+    if (d > 0) vm_divide(w + n8, n - n8, d);
     v4d a = lo + hi;
     return ((a[0] + a[1]) + (a[2] + a[3])) + s;
+}
+
+double emu_fdiv_order_sum(const double *w, uint32_t n)
+{
+    return fdiv_order_sum((double *)(uintptr_t)w, n, 0.0); /* d 0: w only read */
+}
+
+/* emu_fdiv_order_sum of the pending p_raw (its weights) while its division
+ * is made (chain_raw_settle's, one pass instead of two) */
+static double order_sum_settle(struct chain_result *r)
+{
+    if (!r->raw_deferred || !(r->raw_div > 0)) return emu_fdiv_order_sum(r->p_raw, r->V);
+    double S = fdiv_order_sum(r->p_raw, r->V, r->raw_div);
+    r->raw_div = 0;
+    r->raw_deferred = 0;
+    return S;
 }
 
 int emu_trim_torch(struct emu *e, const float *z)
@@ -359,10 +384,15 @@ int emu_trim_torch(struct emu *e, const float *z)
     int masses = e->masses;
     float zmin = rep->kind == STAGE_TOP_P ? z_at_or_above(ymax - TOPP_MID, Tf) : INFINITY;
     struct yd v = { e->yf, e->d }; /* top-k and min-p write the y they keep there */
+    /* the weights themselves: no second exp pass; a top-k or min-p sums
+     * them after its cut, dividing them at once (order_sum_settle) */
+    int settle = masses && z == e->z && r->raw_div > 0 && emu_torch_reads_weights(e) && rep->kind != STAGE_TOP_P;
     if (masses && z == e->z && r->raw_div > 0 && emu_torch_reads_weights(e)) {
-        v.d = r->p_raw; /* the weights themselves: no second exp pass */
-        S = emu_fdiv_order_sum(v.d, V);
-        if (rep->kind == STAGE_TOP_P) v.y = z, near = vm_collect_ge(z, V, (double)zmin, e->ix); /* y = z / 1 */
+        v.d = r->p_raw;
+        if (!settle) { /* top-p: y = z / 1 is z */
+            S = emu_fdiv_order_sum(v.d, V);
+            v.y = z, near = vm_collect_ge(z, V, (double)zmin, e->ix);
+        }
     } else if (masses) { /* else y only where a cut collects; top-p's first list in the same pass */
         S = vm_exp_fdiv_list(z, V, Tf, ymax, e->yf, e->d, zmin, e->ix, &near);
     }
@@ -383,6 +413,7 @@ int emu_trim_torch(struct emu *e, const float *z)
     emu_cut_end(r, (uint8_t)(CUT_STAGE0 + kc), m);
     e->n = m;
     e->sorted = 0;
+    if (settle) S = order_sum_settle(r); /* (kept_d read the weights first) */
     report(e, kt, kc, m, S, kept_d);
     return kc;
 }

@@ -59,123 +59,247 @@ static struct grid grid_of(const struct seqsum_src *src, double s)
 #include <immintrin.h>
 #define T512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq")))
 
-/* One sum's state in the vector pass. */
-struct lane_sum {
-    __m512d K, half, rel2, acc;
-    const uint8_t *take;
-    double mul;
-    int est, eq;
-    uint8_t key;
-};
-
-/* Lanes m of the vector at j flagged: their true terms rounded instead
- * (into t); 0 when one is exact, a tie or negative (the block then runs
- * the scalar loop). */
-T512 static int fix_lanes(const struct seqsum_src *src, uint32_t j, unsigned m, double K, double half, __m512d *t)
+/* Lanes m of a vector at j flagged: their true terms rounded instead
+ * (into the rounded terms tv); 0 when one is exact, a tie or negative
+ * (the block then runs the scalar loop). */
+static int fix_lanes(const struct seqsum_src *src, uint32_t j, unsigned m, double K, double half, double *tv)
 {
-    double tv[8];
     if (!is_est(src)) return 0;
-    _mm512_storeu_pd(tv, *t);
     for (int l = 0; l < 8; l++) {
         if (!(m >> l & 1)) continue;
         double xe = src->exact(src->ctx, j + (uint32_t)l), te = (xe + K) - K;
         if (!(xe >= 0.0 && fabs(xe - te) < half)) return 0;
         tv[l] = te;
     }
-    *t = _mm512_loadu_pd(tv);
     return 1;
 }
 
-/* One sum over the 8 tokens at j (x0 the shared array's values): its
- * rounded terms into the accumulator; 0 when the block must run the
- * scalar loop. */
-T512 static inline __attribute__((always_inline)) int lanes(const struct seqsum_src *src, struct lane_sum *q,
-                                                           const struct grid *g, __m512d x0, uint32_t j,
-                                                           __m512i *neg)
+/* One sum's constants in the vector pass: its grid (K, the flag limit
+ * half, the bound's 2 rel), its factor and selection. */
+struct lane_k {
+    __m512d K, half, rel2, mul;
+    __m512i key;
+    const uint8_t *take;
+    int eq;
+    struct grid g;
+};
+
+T512 static inline __attribute__((always_inline)) struct lane_k lane_k_of(const struct seqsum_src *src, double s)
 {
+    struct lane_k c;
+    c.g = grid_of(src, s);
+    c.K = _mm512_set1_pd(c.g.K);
+    c.half = _mm512_set1_pd(c.g.half * (1.0 - 0x1p-40) - c.g.abs2);
+    c.rel2 = _mm512_set1_pd(c.g.rel2);
+    c.mul = _mm512_set1_pd(src->mul);
+    c.key = _mm512_set1_epi64(src->key);
+    c.take = src->take;
+    c.eq = src->eq != 0;
+    return c;
+}
+
+/* the lanes of the 8 tokens at j that c's sum takes */
+T512 static inline __attribute__((always_inline)) __mmask8 take8(const struct lane_k *c, uint32_t j)
+{
+    __m512i b = _mm512_cvtepu8_epi64(_mm_loadl_epi64((const __m128i *)(c->take + j)));
+    __mmask8 tk = _mm512_cmpeq_epi64_mask(b, c->key);
+    return c->eq ? tk : (__mmask8)~tk;
+}
+
+/* The source's rounded terms of the 8 tokens at j, added to *acc; their
+ * values ORed into *neg (a sign bit sends the block to the loop); 0 when
+ * a flagged lane cannot be fixed. TAKE, MUL, EST: constants of the
+ * instantiation (a mask, a factor other than 1, estimated terms). The
+ * bound's product x * 2 rel is exact (rel a power of two and s >= 2^-900
+ * keeps x * rel normal or negligible against half), so the multiply-add
+ * rounds once, as an add of it would. */
+T512 static inline __attribute__((always_inline)) int lanes8(const struct seqsum_src *src, const struct lane_k *c,
+                                                            uint32_t j, __m512d *acc, __m512i *neg, const int TAKE,
+                                                            const int MUL, const int EST)
+{
+    __m512d x = _mm512_loadu_pd(src->v + j);
     __mmask8 tk = 0xFF;
-    if (q->take) {
-        __m512i b = _mm512_cvtepu8_epi64(_mm_loadl_epi64((const __m128i *)(q->take + j)));
-        tk = _mm512_cmpeq_epi64_mask(b, _mm512_set1_epi64(q->key));
-        if (!q->eq) tk = (__mmask8)~tk;
-    }
-    __m512d x = _mm512_maskz_mul_pd(tk, x0, _mm512_set1_pd(q->mul));
-    __m512d t = _mm512_sub_pd(_mm512_add_pd(x, q->K), q->K);
+    if (TAKE) tk = take8(c, j);
+    if (MUL) x = _mm512_maskz_mul_pd(tk, x, c->mul);
+    else if (TAKE) x = _mm512_maskz_mov_pd(tk, x);
+    __m512d t = _mm512_sub_pd(_mm512_add_pd(x, c->K), c->K);
     __m512d aw = _mm512_abs_pd(_mm512_sub_pd(x, t));
-    if (q->est) aw = _mm512_add_pd(aw, _mm512_mul_pd(x, q->rel2));
-    unsigned m = _mm512_cmp_pd_mask(aw, q->half, _CMP_GE_OQ);
-    if (m && !fix_lanes(src, j, m, g->K, g->half, &t)) return 0;
+    if (EST) aw = _mm512_fmadd_pd(x, c->rel2, aw);
+    unsigned m = _mm512_cmp_pd_mask(aw, c->half, _CMP_GE_OQ);
+    if (m) {
+        double tv[8];
+        _mm512_storeu_pd(tv, t);
+        if (!fix_lanes(src, j, m, c->g.K, c->g.half, tv)) return 0;
+        t = _mm512_loadu_pd(tv);
+    }
     *neg = _mm512_or_si512(*neg, _mm512_castpd_si512(x));
-    q->acc = _mm512_add_pd(q->acc, t);
+    *acc = _mm512_add_pd(*acc, t);
     return 1;
 }
 
-/* m sums over src[0].v, blocks from i while every binade holds (every s
- * normal and positive): the index where a block needs the scalar loop
- * (or where the last partial block starts). The abs bound is folded into
- * a smaller half (s >= 2^-900 keeps it negligible). */
-T512 static uint32_t run_avx512(const struct seqsum_src *src, int m, uint32_t i, uint32_t n, double *s)
+/* One sum over src, blocks from i while its binade holds (s normal and
+ * positive): the index where a block needs the scalar loop (or where the
+ * last partial block starts). The abs bound is folded into a smaller half
+ * (s >= 2^-900 keeps it negligible). Two accumulators per block; its
+ * state in registers (an instantiation per TAKE, MUL, EST). */
+T512 static inline __attribute__((always_inline)) uint32_t run_one(const struct seqsum_src *src, uint32_t i,
+                                                                   uint32_t n, double *s, const int TAKE,
+                                                                   const int MUL, const int EST)
 {
-    struct grid g[SEQSUM_MAX];
-    struct lane_sum q[SEQSUM_MAX];
-    for (int k = 0; k < m; k++) {
-        g[k] = grid_of(&src[k], s[k]);
-        q[k].K = _mm512_set1_pd(g[k].K);
-        q[k].half = _mm512_set1_pd(g[k].half * (1.0 - 0x1p-40) - g[k].abs2);
-        q[k].rel2 = _mm512_set1_pd(g[k].rel2);
-        q[k].take = src[k].take, q[k].mul = src[k].mul, q[k].est = is_est(&src[k]);
-        q[k].key = src[k].key, q[k].eq = src[k].eq != 0;
-    }
+    struct lane_k c = lane_k_of(src, *s);
     for (; i + SEQ_BLOCK <= n; i += SEQ_BLOCK) {
         __m512i neg = _mm512_setzero_si512();
-        int ok = 1;
-        for (int k = 0; k < m; k++) q[k].acc = _mm512_setzero_pd();
-        for (uint32_t j = i; ok && j < i + SEQ_BLOCK; j += 8) {
-            __m512d x0 = _mm512_loadu_pd(src[0].v + j);
-            for (int k = 0; ok && k < m; k++) ok = lanes(&src[k], &q[k], &g[k], x0, j, &neg);
-        }
-        if (!ok || _mm512_cmplt_epi64_mask(neg, _mm512_setzero_si512())) return i;
-        double ns[SEQSUM_MAX];
-        for (int k = 0; ok && k < m; k++) {
-            ns[k] = s[k] + _mm512_reduce_add_pd(q[k].acc); /* multiples of the grid below 2K: exact */
-            ok = ns[k] < g[k].top;
-        }
-        if (!ok) return i;
-        for (int k = 0; k < m; k++) s[k] = ns[k];
+        __m512d a0 = _mm512_setzero_pd(), a1 = a0;
+        for (uint32_t j = i; j < i + SEQ_BLOCK; j += 16)
+            if (!lanes8(src, &c, j, &a0, &neg, TAKE, MUL, EST) || !lanes8(src, &c, j + 8, &a1, &neg, TAKE, MUL, EST))
+                return i;
+        if (_mm512_cmplt_epi64_mask(neg, _mm512_setzero_si512())) return i;
+        double ns = *s + _mm512_reduce_add_pd(_mm512_add_pd(a0, a1)); /* multiples of the grid below 2K: exact */
+        if (!(ns < c.g.top)) return i;
+        *s = ns;
     }
     return i;
 }
+
+T512 static uint32_t run_avx512(const struct seqsum_src *src, uint32_t i, uint32_t n, double *s)
+{
+    int take = src->take != NULL, mul = src->mul != 1.0, est = is_est(src);
+    switch (take << 2 | mul << 1 | est) {
+    case 0: return run_one(src, i, n, s, 0, 0, 0);
+    case 1: return run_one(src, i, n, s, 0, 0, 1);
+    case 2: return run_one(src, i, n, s, 0, 1, 0);
+    case 3: return run_one(src, i, n, s, 0, 1, 1);
+    case 4: return run_one(src, i, n, s, 1, 0, 0);
+    case 5: return run_one(src, i, n, s, 1, 0, 1);
+    case 6: return run_one(src, i, n, s, 1, 1, 0);
+    default: return run_one(src, i, n, s, 1, 1, 1);
+    }
+}
+/* A pair's flagged lanes (m0: of every term, m1: of the taken ones):
+ * their true terms, one each, rounded to each sum's grid instead (into
+ * t0, t1); 0 when one is a tie or negative. */
+static int fix_pair(const struct seqsum_src *src, uint32_t j, unsigned m0, unsigned m1, const struct grid *g,
+                    double *t0, double *t1)
+{
+    for (int l = 0; l < 8; l++) {
+        if (!((m0 | m1) >> l & 1)) continue;
+        double xe = src->exact(src->ctx, j + (uint32_t)l);
+        if (!(xe >= 0.0)) return 0;
+        double *t[2] = { t0, t1 };
+        for (int k = 0; k < 2; k++) {
+            if (!((k ? m1 : m0) >> l & 1)) continue;
+            double te = (xe + g[k].K) - g[k].K;
+            if (!(fabs(xe - te) < g[k].half)) return 0;
+            t[k][l] = te;
+        }
+    }
+    return 1;
+}
+
+/* The masses' pair (seqsum_exp_masses, pair_shape): every term (sum 0)
+ * and the taken ones (sum 1) of one estimated source, in one pass that
+ * shares the loads, the factor and each flagged lane's true term; as
+ * run_one otherwise, the block's end where both sums hold. */
+T512 static uint32_t run_pair(const struct seqsum_src *src, uint32_t i, uint32_t n, double *s)
+{
+    const struct lane_k c0 = lane_k_of(&src[0], s[0]), c1 = lane_k_of(&src[1], s[1]);
+    const struct grid g[2] = { c0.g, c1.g };
+    const int mul = src[0].mul != 1.0;
+    for (; i + SEQ_BLOCK <= n; i += SEQ_BLOCK) {
+        __m512i neg = _mm512_setzero_si512();
+        __m512d a0 = _mm512_setzero_pd(), a1 = a0;
+        for (uint32_t j = i; j < i + SEQ_BLOCK; j += 8) {
+            __m512d x = _mm512_loadu_pd(src[0].v + j);
+            if (mul) x = _mm512_mul_pd(x, c0.mul);
+            __m512d y = _mm512_maskz_mov_pd(take8(&c1, j), x);
+            __m512d t0 = _mm512_sub_pd(_mm512_add_pd(x, c0.K), c0.K), t1 = _mm512_sub_pd(_mm512_add_pd(y, c1.K), c1.K);
+            __m512d w0 = _mm512_fmadd_pd(x, c0.rel2, _mm512_abs_pd(_mm512_sub_pd(x, t0)));
+            __m512d w1 = _mm512_fmadd_pd(y, c1.rel2, _mm512_abs_pd(_mm512_sub_pd(y, t1)));
+            unsigned m0 = _mm512_cmp_pd_mask(w0, c0.half, _CMP_GE_OQ), m1 = _mm512_cmp_pd_mask(w1, c1.half, _CMP_GE_OQ);
+            if (m0 | m1) {
+                double v0[8], v1[8];
+                _mm512_storeu_pd(v0, t0);
+                _mm512_storeu_pd(v1, t1);
+                if (!fix_pair(&src[0], j, m0, m1, g, v0, v1)) return i;
+                t0 = _mm512_loadu_pd(v0);
+                t1 = _mm512_loadu_pd(v1);
+            }
+            neg = _mm512_or_si512(neg, _mm512_castpd_si512(x));
+            a0 = _mm512_add_pd(a0, t0);
+            a1 = _mm512_add_pd(a1, t1);
+        }
+        if (_mm512_cmplt_epi64_mask(neg, _mm512_setzero_si512())) return i;
+        double n0 = s[0] + _mm512_reduce_add_pd(a0), n1 = s[1] + _mm512_reduce_add_pd(a1); /* exact, as run_one's */
+        if (!(n0 < c0.g.top && n1 < c1.g.top)) return i;
+        s[0] = n0, s[1] = n1;
+    }
+    return i;
+}
+
 /* vmath's path (LOGITSCOPE_SIMD=portable or avx2 runs the scalar loop) */
 static int vector_pass(void) { return !strcmp(vm_path_name(), "avx512"); }
 #else
-static uint32_t run_avx512(const struct seqsum_src *src, int m, uint32_t i, uint32_t n, double *s)
+static uint32_t run_avx512(const struct seqsum_src *src, uint32_t i, uint32_t n, double *s)
 {
-    (void)src, (void)m, (void)n, (void)s;
+    (void)src, (void)n, (void)s;
     return i;
 }
 static int vector_pass(void) { return 0; }
+static uint32_t run_pair(const struct seqsum_src *src, uint32_t i, uint32_t n, double *s)
+{
+    (void)src, (void)n, (void)s;
+    return i;
+}
 #endif
 
-static int sums_ok(const double *s, int m)
+/* src[0..2) is the masses' pair: one estimated array, every term and the
+ * taken ones (seqsum_exp_masses) */
+static int pair_shape(const struct seqsum_src *src, int m)
 {
-    for (int k = 0; k < m; k++) if (!(s[k] >= 0x1p-900 && s[k] < 0x1p1000)) return 0;
-    return 1;
+    return m == 2 && src[0].v == src[1].v && src[0].mul == src[1].mul && is_est(&src[0]) && !src[0].take &&
+           src[1].take && src[0].rel == src[1].rel && src[0].abs == src[1].abs && src[0].exact == src[1].exact &&
+           src[0].ctx == src[1].ctx;
 }
 
-void seqsum_many(const struct seqsum_src *src, int m, uint32_t n, double *out)
+/* The pair's two sums from 0, together (run_pair where both hold, the loop
+ * for both elsewhere) */
+static void sum_pair(const struct seqsum_src *src, uint32_t n, double *out)
 {
-    int run = m >= 1 && m <= SEQSUM_MAX && vector_pass();
     uint32_t i = 0;
-    for (int k = 0; k < m; k++) out[k] = 0.0;
-    while (run && i + SEQ_BLOCK <= n) {
-        if (sums_ok(out, m)) i = run_avx512(src, m, i, n, out); /* else the start, or tiny or huge sums */
+    out[0] = out[1] = 0.0;
+    while (i + SEQ_BLOCK <= n) {
+        if (out[0] >= 0x1p-900 && out[0] < 0x1p1000 && out[1] >= 0x1p-900 && out[1] < 0x1p1000)
+            i = run_pair(src, i, n, out);
         if (i + SEQ_BLOCK > n) break;
-        /* a few terms by the loop (a sum leaving its binade, a tie), then
-         * the vector pass again from there */
-        for (int k = 0; k < m; k++) out[k] = seq_block(&src[k], i, SEQ_STEP, out[k]);
+        for (int k = 0; k < 2; k++) out[k] = seq_block(&src[k], i, SEQ_STEP, out[k]);
         i += SEQ_STEP;
     }
-    for (int k = 0; k < m; k++) out[k] = seq_block(&src[k], i, n - i, out[k]);
+    for (int k = 0; k < 2; k++) out[k] = seq_block(&src[k], i, n - i, out[k]);
+}
+
+/* One sum from 0 (the vector blocks where they hold, the loop elsewhere) */
+static double sum_one(const struct seqsum_src *src, uint32_t n, int run)
+{
+    uint32_t i = 0;
+    double s = 0.0;
+    while (run && i + SEQ_BLOCK <= n) {
+        if (s >= 0x1p-900 && s < 0x1p1000) i = run_avx512(src, i, n, &s); /* else the start, or tiny or huge */
+        if (i + SEQ_BLOCK > n) break;
+        /* a few terms by the loop (the sum leaving its binade, a tie), then
+         * the vector pass again from there */
+        s = seq_block(src, i, SEQ_STEP, s);
+        i += SEQ_STEP;
+    }
+    return seq_block(src, i, n - i, s);
+}
+
+/* The sums are independent: each runs its own pass (the array stays in
+ * cache between them; one sum's state fits in registers, several did not) */
+void seqsum_many(const struct seqsum_src *src, int m, uint32_t n, double *out)
+{
+    int run = vector_pass();
+    if (run && pair_shape(src, m)) { sum_pair(src, n, out); return; }
+    for (int k = 0; k < m; k++) out[k] = sum_one(&src[k], n, run);
 }
 
 double seqsum(const struct seqsum_src *src, uint32_t n)

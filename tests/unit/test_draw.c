@@ -113,10 +113,11 @@ static void test_count_tokens_equals_positions(void **state)
         struct rng a, b;
         rng_seed(&a, seed); rng_seed(&b, seed);
         draw_count_positions(&d, &a, 5000, pos);
-        /* ask for some kept tokens and one that is not kept */
-        int32_t ids[8];
-        uint32_t m = 0, cnt[8] = {0};
-        for (uint32_t j = 0; j < d.n && m < 7; j += 1 + d.n / 7) ids[m++] = d.kept[j];
+        /* ask for some kept tokens (1 to 19 of them: an odd or even count
+         * of intervals, past 16) and one that is not kept */
+        int32_t ids[20];
+        uint32_t m = 0, cnt[20] = {0}, want = 1 + (uint32_t)(seed % 19);
+        for (uint32_t j = 0; j < d.n && m < want; j += 2 + d.n / want) ids[m++] = d.kept[j]; /* gaps between */
         ids[m++] = 0;   /* masked (z[0] = -inf): never drawn */
         draw_count_tokens(&d, &b, 5000, ids, m, cnt);
         for (uint32_t k = 0; k + 1 < m; k++) {
@@ -125,6 +126,7 @@ static void test_count_tokens_equals_positions(void **state)
             assert_int_equal(cnt[k], pos[j]);
         }
         assert_int_equal(cnt[m - 1], 0);
+        assert_true(rng_next(&a) == rng_next(&b)); /* one uniform a draw: the streams go on alike */
     }
 }
 

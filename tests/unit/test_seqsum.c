@@ -127,7 +127,7 @@ static void test_estimated_terms(void **state)
             double u = rng_uniform(&g);
             x[i] = k % 4 == 3 ? ldexp(1.0, -(int)(40 * u)) : exp(-25.0 * u * u); /* k % 4 == 3: on grid points */
             est[i] = x[i] * (1.0 + (rng_uniform(&g) - 0.5) * 0x1p-50);
-            take[i] = rng_uniform(&g) < 0.99;
+            take[i] = rng_uniform(&g) < (k % 2 ? 0.99 : 0.3); /* the taken sum in S's binade or below */
         }
         struct truth t = { x, 0 };
         struct seqsum_src src[3] = {
@@ -140,6 +140,16 @@ static void test_estimated_terms(void **state)
         assert_true(same_bits(out[1], plain(x, take, N)));
         assert_true(same_bits(out[2], plain(est, take, N)));
         assert_true(t.calls < N / 8); /* the estimates decide almost every add */
+        /* the masses' pair (every term and the taken ones of one estimated
+         * array: seqsum_exp_masses's shape, one pass for both), with a
+         * factor of 1 and of 2 (est / 2 times 2: the same estimates) */
+        for (int f = 0; f < 2; f++) {
+            for (uint32_t i = 0; i < N && f; i++) est[i] *= 0.5;
+            src[0].mul = src[1].mul = f ? 2.0 : 1.0;
+            seqsum_many(src, 2, N, out);
+            assert_true(same_bits(out[0], plain(x, NULL, N)));
+            assert_true(same_bits(out[1], plain(x, take, N)));
+        }
     }
     free(x);
     free(est);

@@ -5,7 +5,8 @@
  * and random steps shifted by their maximum as torch's softmax shifts
  * them. vm_libm_exp_ids (core/base/vmath_exp_ids.c) is libm's exp at the
  * listed ids: random logits and shifts over [-700, 0], zeros, tiny
- * arguments, past -512 (2e8 such arguments were compared once).
+ * arguments, past -512 (2e8 such arguments were compared once); its
+ * entry condition in vmath's table rejects a kernel one ulp off.
  * check_simd_paths.sh runs it on every SIMD path. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,6 +23,7 @@
 #include "base/vmath.h"
 #include "base/vmath_torch_expf.h"
 #include "base/vmath_exp_ids.h"
+#include "base/vmath_ops.h"
 
 /* y[0..n) through vm_expf_shift_sum against the scalar loop */
 static void check(const float *y, size_t n, double mx)
@@ -146,12 +148,30 @@ static void test_exp_ids(void **st)
     free(y), free(ids), free(a);
 }
 
+/* exp_ids' entry condition (vmath's table checks it once per process):
+ * libm itself and the chosen kernel pass, a kernel off by one ulp in one
+ * lane does not (its row would take the next lower path's kernel) */
+static void off_by_ulp(const float *y, const int32_t *ids, size_t m, double mx, double *out)
+{
+    vmk_exp_ids_portable(y, ids, m, mx, out);
+    if (m > 100) out[ids[100]] = nextafter(out[ids[100]], 0.0);
+}
+
+static void test_entry_check(void **st)
+{
+    (void)st;
+    assert_true(vmk_exp_ids_check(vmk_exp_ids_portable));
+    assert_true(vmk_exp_ids_check(vm_ops_get()->exp_ids));
+    assert_false(vmk_exp_ids_check(off_by_ulp));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_floats),
         cmocka_unit_test(test_steps),
         cmocka_unit_test(test_exp_ids),
+        cmocka_unit_test(test_entry_check),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
