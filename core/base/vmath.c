@@ -12,6 +12,7 @@
  * vmath_fdiv_list.c, vmath_expf.c, vmath_torch_expf.c and vmath_exp_ids.c,
  * one per path, so one choice serves every vector kernel. */
 #include "base/vmath.h"
+#include "base/vmath_divblk.h"
 #include "base/vmath_exp_ids.h"
 #include "base/vmath_expf.h"
 #include "base/vmath_fdiv_list.h"
@@ -93,7 +94,7 @@ VM_PATH(portable, , exp_body, fdiv_body, 4, divide_body, 4, seq_plain, count_abo
     { #S, scan_##S, exp_##S, expdiv_##S, divide_##S, nonfinite_##S, fdiv_##S, collect_##S, absgt_##S,    \
       nfabs_##S, nfscan_##S, scanrank_##S, iota_##S, fdivonly_##S, expfsum_##S, terms_##S, above_##S, divsum_##S, cum_##S, bsums_##S, divent_##S, \
       vmk_fdiv_list_##S, vmk_expf_seq_##S, vmk_fsum_reach_##S, vmk_expf_shift_sum_##S, vmk_exp_ids_##S,   \
-      vmk_exp_kept_##S }
+      vmk_exp_kept_##S, vmk_divblk_##S }
 
 static const struct vm_ops paths[] = {
     VM_ROW(portable),
@@ -304,3 +305,8 @@ void vm_libm_exp_kept(const float *y, const int32_t *ids, size_t m, const uint8_
     ops()->exp_kept(y, ids, m, code, keep, n, mx, out);
 }
 const char *vm_libm_exp_way(void) { return ops()->exp_ids == vmk_exp_ids_portable ? "libm" : "vector"; }
+
+void vm_divide_blocks(double *a, size_t n, double s, size_t block, double *pre)
+{
+    ops()->divblk(a, n, s, block, pre);
+}

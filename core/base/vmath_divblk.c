@@ -1,4 +1,5 @@
-/* vmath_divblk.c: vm_divide_blocks (see vmath_divblk.h).
+/* vmath_divblk.c: vm_divide_blocks's kernels, one per path (see
+ * vmath_divblk.h; vmath.c's table lists them, vmath_ops.h).
  *
  * A block at a time: vm_divide's division of the block's values (the same
  * per-path body: AVX-512 and AVX2 form the correctly rounded quotient by
@@ -6,12 +7,10 @@
  * division's whatever the block boundaries), then block_sums4's sum of
  * that block from the values just written (still in L1), added to the
  * running prefix as block_sums4 adds it. One read and one write of a
- * instead of vm_divide's and a second read for the sums. The path is
- * vmath's own (vm_path_name), so LOGITSCOPE_SIMD forces it here too. */
+ * instead of vm_divide's and a second read for the sums. */
 #include "base/vmath_divblk.h"
-#include "base/vmath.h"
+#include "base/vmath_ops.h"
 
-#include <stdatomic.h>
 #include <string.h>
 
 #include "base/vmath_lanes.h"
@@ -45,7 +44,7 @@ TARGET_512 INLINE double block_sum8(const double *a, size_t B)
     return (t[0] + t[1]) + (t[2] + t[3]);
 }
 
-TARGET_512 static void divblk_avx512(double *a, size_t n, double s, size_t B, double *pre)
+TARGET_512 void vmk_divblk_avx512(double *a, size_t n, double s, size_t B, double *pre)
 {
     double run = 0.0, one[2];
     size_t i = 0, b = 0;
@@ -61,36 +60,13 @@ TARGET_512 static void divblk_avx512(double *a, size_t n, double s, size_t B, do
         pre[b + 1] = run + one[1];
     }
 }
-__attribute__((target("avx2,fma"))) static void divblk_avx2(double *a, size_t n, double s, size_t B, double *pre)
+__attribute__((target("avx2,fma"))) void vmk_divblk_avx2(double *a, size_t n, double s, size_t B, double *pre)
 {
     DIVBLK_BODY(divide_fma4)
 }
 #endif
 
-static void divblk_portable(double *a, size_t n, double s, size_t B, double *pre)
+void vmk_divblk_portable(double *a, size_t n, double s, size_t B, double *pre)
 {
     DIVBLK_BODY(divide_body)
-}
-
-typedef void (*divblk_fn)(double *, size_t, double, size_t, double *);
-
-/* vmath's path (its choice, once) */
-static divblk_fn pick(void)
-{
-    static _Atomic(divblk_fn) chosen = NULL;
-    divblk_fn f = atomic_load_explicit(&chosen, memory_order_relaxed);
-    if (f) return f;
-    f = divblk_portable;
-#if defined(__x86_64__) && defined(__GNUC__)
-    const char *p = vm_path_name();
-    if (!strcmp(p, "avx512")) f = divblk_avx512;
-    else if (!strcmp(p, "avx2")) f = divblk_avx2;
-#endif
-    atomic_store_explicit(&chosen, f, memory_order_relaxed);
-    return f;
-}
-
-void vm_divide_blocks(double *a, size_t n, double s, size_t block, double *pre)
-{
-    pick()(a, n, s, block, pre);
 }

@@ -5,7 +5,8 @@
  * vmath.c owns the table, its choice (once, from the CPU and
  * LOGITSCOPE_SIMD; see vmath.h) and every API function that calls
  * through it. Its own kernels are instantiated there; the kernels of
- * vmath_fdiv_list.c, vmath_expf.c, vmath_torch_expf.c and vmath_exp_ids.c
+ * vmath_fdiv_list.c, vmath_expf.c, vmath_torch_expf.c, vmath_exp_ids.c and
+ * vmath_divblk.c
  * are defined in those files, one function per path named
  * vmk_<kernel>_<path>, and listed in the table by vmath.c's VM_ROW; those
  * files call nothing in vmath.c (make check fails on a call cycle
@@ -56,6 +57,7 @@ struct vm_ops {
     double (*expf_shift_sum)(const float *, size_t, double, float *, vmk_sum_fn);  /* vm_expf_shift_sum */
     vmk_ids_fn exp_ids;                                                             /* vm_libm_exp_ids */
     void (*exp_kept)(const float *, const int32_t *, size_t, const uint8_t *, uint8_t, size_t, double, double *);
+    void (*divblk)(double *, size_t, double, size_t, double *);                    /* vm_divide_blocks */
 };
 
 /* the chosen row (after its entry conditions) */
@@ -70,7 +72,8 @@ const struct vm_ops *vm_ops_get(void);
     size_t vmk_fsum_reach_##S(const float *, size_t, float, float *);                                     \
     void vmk_exp_ids_##S(const float *, const int32_t *, size_t, double, double *);                       \
     void vmk_exp_kept_##S(const float *, const int32_t *, size_t, const uint8_t *, uint8_t, size_t, double, \
-                          double *);
+                          double *);                                                                       \
+    void vmk_divblk_##S(double *, size_t, double, size_t, double *);
 VMK_DECLARE(portable)
 #if defined(__x86_64__) && defined(__GNUC__)
 VMK_DECLARE(avx2)
