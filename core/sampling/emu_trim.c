@@ -259,9 +259,10 @@ int emu_trim_untruncated(struct emu *e, const float *z)
         memset(r->cut_by, CUT_NONE, V);
         vm_iota(r->kept, V);
     }
-    /* the retained mass is the step's raw total (once per step), which
-     * eval's scores do not read: no V-long sum for it there */
-    int ret_read = r->have_raw && e->ws->want != CHAIN_WANT_SCORES;
+    /* the retained mass is the step's raw total (once per step), read
+     * with the masses only (a draw has no raw softmax; eval's scores read
+     * neither): no V-long sum for it otherwise */
+    int ret_read = r->have_raw && e->masses;
     if (ret_read) ret = chain_raw_total(r);
     for (int k = 0; k < e->c->n; k++) {
         memset(&r->stages[k], 0, sizeof r->stages[k]);
