@@ -60,6 +60,11 @@ struct emu {
      * so a stage spends no pass on them: emu_account_first_report gives
      * the tie flag only, masses NaN */
     int masses;
+    /* emu_run's, for the whole run: the decided flags (r->decided, which
+     * ties and float sums alone chose) are reported: full runs and draws
+     * (sample's rows say so); scores (CHAIN_WANT_SCORES) read none, so a
+     * stage spends no pass on a flag alone */
+    int flags_read;
     /* the next stage emu_run will run after this one (STAGE_NONE: none),
      * so a stage can leave undone what nobody reads (set by emu_run: a
      * stage file must not call into the stage table) */

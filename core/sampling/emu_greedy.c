@@ -96,7 +96,7 @@ int emu_trim_greedy(struct emu *e, const float *z)
     if (e->sys == PRESET_HF)
         chain_note(r, "hf rejects temperature 0 (it asks for do_sample=False); computed as greedy");
     /* (eval's scores read no decided flag: no pass spent on it) */
-    if (e->ws->want != CHAIN_WANT_SCORES && vm_collect_ge(z, V, (double)z[best], e->ix) > 1) emu_decided(e, DECIDED_TIE);
+    if (e->flags_read && vm_collect_ge(z, V, (double)z[best], e->ix) > 1) emu_decided(e, DECIDED_TIE);
     memset(r->cut_by, CUT_STAGE0 + kt, V);
     r->cut_by[best] = CUT_NONE;
     r->p[best] = 1.0;

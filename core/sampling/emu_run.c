@@ -271,6 +271,7 @@ void emu_run(const struct chain *c, const struct params *p, const float *logits,
     for (int k = 0; k < c->n; k++) e->later[k] = later_running(e, k);
     e->z = logits; /* (a trim may run on other logits: emu_trim_dry) */
     e->masses = ws->want == CHAIN_WANT_ALL;
+    e->flags_read = ws->want != CHAIN_WANT_SCORES;
     /* a caller that reads everything gets p_raw divided (chain.c): now,
      * unless the first stage reads the weights themselves */
     if (e->masses && (ws->reference || !(emu_torch_reads_weights(e) || emu_llama_reads_weights(e))))
