@@ -103,7 +103,7 @@ static void find_stops(struct eval_run *r)
 
 static void acc_free(struct eval_acc *a)
 {
-    free(a->g); free(a->tokens);
+    free(a->tokens);
     free(a->s_nll_raw); free(a->s_p_chain); free(a->s_entropy); free(a->s_kept); free(a->s_clipped);
     free(a->json_brk);
 }
@@ -122,6 +122,7 @@ void eval_run_free(struct eval_run *r)
         free(w->res); free(w->cdf); free(w->pre); free(w->dk); free(w->z); free(w->u); free(w->tok);
     }
     free(r->rec);
+    free(r->g);
     dry_breakers_free(r->breakers);
     for (int e = 0; eval_registry[e]; e++)
         if (eval_registry[e]->free) eval_registry[e]->free(r->state[e]);
@@ -183,9 +184,9 @@ int eval_worker_init(struct eval_run *r, struct eval_worker *w, int batch)
     w->dk = calloc(n_res, sizeof *w->dk);
     w->z = batch ? malloc(V * sizeof *w->z) : NULL; /* a step worker reads its own step */
     size_t N = r->cfg.n_samples ? r->cfg.n_samples : 1;
-    w->u = batch ? malloc(N * sizeof *w->u) : NULL;
+    w->u = malloc(N * sizeof *w->u);
     w->tok = batch ? malloc(n_res * N * sizeof *w->tok) : NULL;
-    if (!w->res || !w->cdf || !w->pre || !w->dk || (batch && (!w->z || !w->u || !w->tok))) return -1;
+    if (!w->res || !w->cdf || !w->pre || !w->dk || !w->u || (batch && (!w->z || !w->tok))) return -1;
     w->n_res = n_res;
     for (size_t k = 0; k < n_res; k++)
         if (chain_result_init(&w->res[k], r->V)) return -1;
@@ -199,15 +200,12 @@ int eval_worker_init(struct eval_run *r, struct eval_worker *w, int batch)
     return 0;
 }
 
-/* Setting k's accumulator: buffers, series at NaN, the N streams (every
- * setting restarts the same streams: the i-th output of a stream seeded
- * with the run's seed). */
+/* Setting k's accumulator: buffers, series at NaN. */
 static int acc_init(struct eval_run *r, size_t k, const struct eval_settings *set, struct ls_error *err)
 {
     size_t N = r->cfg.n_samples, S = r->n_steps;
     struct eval_acc *a = &r->acc[k];
     a->set = *set;
-    a->g = malloc(N * sizeof *a->g);
     a->tokens = malloc(N * S * sizeof *a->tokens);
     a->s_nll_raw = malloc(S * sizeof(double));
     a->s_p_chain = malloc(S * sizeof(double));
@@ -215,18 +213,11 @@ static int acc_init(struct eval_run *r, size_t k, const struct eval_settings *se
     a->s_kept = malloc(S * sizeof(double));
     a->s_clipped = calloc(S, sizeof(uint32_t));
     a->json_brk = calloc(S ? S : 1, sizeof(uint32_t));
-    if (!a->g || !a->tokens || !a->s_nll_raw || !a->s_p_chain || !a->s_entropy || !a->s_kept || !a->s_clipped ||
+    if (!a->tokens || !a->s_nll_raw || !a->s_p_chain || !a->s_entropy || !a->s_kept || !a->s_clipped ||
         !a->json_brk)
         return ls_fail(err, LS_ELIMIT, "out of memory (%zu samples x %zu steps)", N, S);
     int rc = params_check(&a->set.params, err);
     if (rc) return rc;
-    if (k == 0) {
-        struct rng master;
-        rng_seed(&master, r->cfg.seed);
-        for (size_t i = 0; i < N; i++) rng_seed(&a->g[i], rng_next(&master));
-    } else {
-        memcpy(a->g, r->acc[0].g, N * sizeof *a->g);
-    }
     for (size_t s = 0; s < S; s++)
         a->s_nll_raw[s] = a->s_p_chain[s] = a->s_entropy[s] = a->s_kept[s] = NAN;
     a->sc.n_steps = r->n_steps;
@@ -266,6 +257,19 @@ static int run_setting(struct eval_run *r, struct eval_worker *w, struct eval_ac
     return rc;
 }
 
+/* The run's N streams: stream i is seeded with the i-th output of a
+ * generator seeded with the run's seed (the same for every setting) */
+static int seed_streams(struct eval_run *r)
+{
+    size_t N = r->cfg.n_samples ? r->cfg.n_samples : 1;
+    r->g = malloc(N * sizeof *r->g);
+    if (!r->g) return -1;
+    struct rng master;
+    rng_seed(&master, r->cfg.seed);
+    for (size_t i = 0; i < r->cfg.n_samples; i++) rng_seed(&r->g[i], rng_next(&master));
+    return 0;
+}
+
 int eval_run_new(const struct source *src, const struct eval_config *cfg,
                  const struct eval_settings *set, size_t n_set,
                  struct eval_run **out, struct ls_error *err)
@@ -291,7 +295,7 @@ int eval_run_new(const struct source *src, const struct eval_config *cfg,
     rc = init_states(cfg, r->state, NULL, err);
     r->acc = calloc(n_set, sizeof *r->acc);
     r->rec = malloc((size_t)r->n_steps * sizeof *r->rec);
-    if (!rc && (!r->acc || !r->rec || eval_worker_init(r, &r->w[0], 0)))
+    if (!rc && (!r->acc || !r->rec || seed_streams(r) || eval_worker_init(r, &r->w[0], 0)))
         rc = ls_fail(err, LS_ELIMIT, "out of memory (V = %u)", src->vocab_size);
     for (size_t k = 0; k < n_set && !rc; k++) rc = acc_init(r, k, &set[k], err);
     if (!rc) rc = build_breakers(r, set, n_set, err);
@@ -301,8 +305,8 @@ int eval_run_new(const struct source *src, const struct eval_config *cfg,
 }
 
 /* Draw one token per continuation from setting k's final distribution
- * res, each from its own stream (draw.h: the same rule as `sample`); a
- * step worker drew them in its compute (eval_step_uniforms) */
+ * res, each with its stream's uniform of the step (draw.h: the same rule
+ * as `sample`); a step worker drew them in its compute */
 static void draw_all(const struct eval_run *r, struct eval_worker *w, struct eval_acc *a, size_t k,
                      const struct chain_result *res, uint32_t step)
 {
@@ -314,18 +318,12 @@ static void draw_all(const struct eval_run *r, struct eval_worker *w, struct eva
         return;
     }
     w->dk[0] = draw_blocks_build(res, N, w->pre, w->cdf);
-    for (uint32_t i = 0; i < N; i++) t[(size_t)i * r->n_steps] = draw_blocks_token(&w->dk[0], &a->g[i]);
+    for (uint32_t i = 0; i < N; i++) t[(size_t)i * r->n_steps] = draw_blocks_token_at(&w->dk[0], w->u[i]);
 }
 
 void eval_step_uniforms(struct eval_run *r, struct eval_worker *w)
 {
-    struct rng *g = r->acc[0].g;
-    for (uint32_t i = 0; i < r->cfg.n_samples; i++) w->u[i] = rng_uniform(&g[i]);
-}
-
-void eval_step_sync(struct eval_run *r)
-{
-    for (size_t k = 1; k < r->n_set; k++) memcpy(r->acc[k].g, r->acc[0].g, r->cfg.n_samples * sizeof *r->acc[k].g);
+    for (uint32_t i = 0; i < r->cfg.n_samples; i++) w->u[i] = rng_uniform(&r->g[i]);
 }
 
 int32_t eval_recorded(const struct eval_run *r, int32_t tok)
@@ -449,6 +447,7 @@ int eval_run_step_set(struct eval_run *r, const float *logits, const struct step
         w->logits = logits;
         w->info = &w->si;
         rc = eval_step_compute(r, w);
+        if (!rc) eval_step_uniforms(r, w); /* the streams in step order: every setting draws with them */
     }
     if (!rc) rc = compute_setting(r, w, k);
     if (!rc) commit_setting(r, w, k);

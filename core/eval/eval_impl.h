@@ -18,7 +18,6 @@ struct eval_acc {
     double mu;
     int mu_set, carry;
     struct eval_scores sc;
-    struct rng *g;               /* n_samples streams */
     int32_t *tokens;             /* n_samples x n_steps */
     /* per-step series */
     double *s_nll_raw, *s_p_chain, *s_entropy, *s_kept;
@@ -59,10 +58,10 @@ struct eval_worker {
                                   * CDF depends on the result alone, so it is built while
                                   * the result is hot, not in the serial scoring turn) */
     float *z;                    /* step workers: the step read (V floats); NULL otherwise */
-    /* step workers: the step's N uniforms, drawn when the step is taken
-     * (in step order: eval_step_uniforms), and each setting's N tokens
+    /* the step's N uniforms, drawn when the step is taken (in step
+     * order: eval_step_uniforms); step workers: each setting's N tokens
      * drawn with them while its result is hot (n_res x N), which the
-     * commit stores; NULL otherwise */
+     * commit stores (NULL otherwise) */
     double *u;
     int32_t *tok;
     struct step_info si;         /* step workers: its info */
@@ -81,13 +80,10 @@ struct eval_worker {
  * the non-finite check), then score and draw it (in step order). */
 int eval_worker_init(struct eval_run *r, struct eval_worker *w, int batch);
 int eval_step_compute(struct eval_run *r, struct eval_worker *w);
-/* A step worker's uniforms for the step it takes (called in step order):
- * one from each of the N streams, as a draw would take it. Every setting
- * restarts the same streams and each draws exactly one uniform a step
- * (eval.h), so setting 0's streams give every setting's; eval_step_sync
- * copies them to the others after the pass. */
+/* A worker's uniforms for the step it takes (called in step order): one
+ * from each of the run's N streams, as a draw would take it; every
+ * setting's draws of the step use them (eval_run.g) */
 void eval_step_uniforms(struct eval_run *r, struct eval_worker *w);
-void eval_step_sync(struct eval_run *r);
 void eval_step_commit(struct eval_run *r, struct eval_worker *w);
 /* the recorded token of a step as the run keeps it (-1: none or out of range) */
 int32_t eval_recorded(const struct eval_run *r, int32_t tok);
@@ -100,6 +96,10 @@ struct eval_run {
     struct eval_config cfg;
     size_t n_set;
     struct eval_acc *acc;
+    /* the N continuation streams, one set for every setting: each setting
+     * starts them at the run's seed and draws exactly one uniform from
+     * each a step (eval.h), so the settings' streams would never part */
+    struct rng *g;
     struct eval_worker w[EVAL_MAX_THREADS + 1];   /* w[0]: eval_run_step; w[1..]: step workers */
     int32_t *rec;                /* recorded token per step, -1 if none */
     struct dry_breakers *breakers;  /* DRY's, when a setting uses DRY (owned) */

@@ -122,7 +122,6 @@ static int pipe_run(struct eval_run *r, struct source *src, int nw, const volati
     /* a worker that could not start leaves its steps to the others */
     int failed = 0, rc = step_pipe_run(&ops, &P, nw, 0, r->n_steps, &failed);
     if (rc) { if (err) *err = r->w[failed + 1].err; return rc; }
-    eval_step_sync(r);
     r->steps_done = r->n_steps;
     return LS_OK;
 }
