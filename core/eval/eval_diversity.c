@@ -45,13 +45,12 @@ static int finish(const void *state, const struct eval_run *r, struct eval_acc *
     uint32_t N = r->cfg.n_samples, S = r->n_steps;
     s->distinct_1 = s->distinct_2 = s->recorded_agreement = NAN;
     size_t n2 = (size_t)N * (S - 1);
-    /* the distinct tokens: one bit per vocabulary id (every drawn token is
-     * a survivor's id, < V; the set u1 takes any other, none in practice) */
+    /* the distinct tokens: one bit per vocabulary id (a drawn token is a
+     * survivor's id, < V: draw_blocks_token; -1 when nothing was kept) */
     uint64_t *seen = calloc(r->V / 64 + 1, sizeof *seen);
-    struct set64 u1, u2;
-    if (!seen || set_init(&u1, 16)) { free(seen); return ls_oom(err); }
-    if (set_init(&u2, n2 < ((size_t)1 << 24) ? (n2 ? n2 : 1) : ((size_t)1 << 24))) {
-        free(u1.t), free(seen);
+    struct set64 u2;
+    if (!seen || set_init(&u2, n2 < ((size_t)1 << 24) ? (n2 ? n2 : 1) : ((size_t)1 << 24))) {
+        free(seen);
         return ls_oom(err);
     }
     uint64_t agree = 0, rec = 0, d1 = 0, d2 = 0;
@@ -60,8 +59,7 @@ static int finish(const void *state, const struct eval_run *r, struct eval_acc *
         for (uint32_t k = 0; k < S; k++) {
             /* -1: nothing could be drawn at step k (draw_token): no token,
              * so no unigram and no bigram through it */
-            if (t[k] >= 0 && (uint32_t)t[k] < r->V) seen[(uint32_t)t[k] / 64] |= 1ull << ((uint32_t)t[k] % 64), d1++;
-            else if (t[k] >= 0) { set_add(&u1, (uint32_t)t[k]); d1++; }
+            if (t[k] >= 0) { seen[(uint32_t)t[k] / 64] |= 1ull << ((uint32_t)t[k] % 64); d1++; }
             if (k + 1 < S && t[k] >= 0 && t[k + 1] >= 0) {
                 set_add(&u2, ((uint64_t)(uint32_t)t[k] << 32) | (uint32_t)t[k + 1]);
                 d2++;
@@ -71,21 +69,20 @@ static int finish(const void *state, const struct eval_run *r, struct eval_acc *
                 if (t[k] == r->rec[k]) agree++;
             }
             /* grow before the load factor passes 1/2 */
-            if (u1.n * 2 >= u1.cap || u2.n * 2 >= u2.cap) {
-                struct set64 *g = u1.n * 2 >= u1.cap ? &u1 : &u2, ng;
-                if (set_init(&ng, g->cap)) { free(u1.t), free(u2.t), free(seen); return ls_oom(err); }
-                for (size_t j = 0; j < g->cap; j++) if (g->t[j]) set_add(&ng, g->t[j] - 1);
-                free(g->t);
-                *g = ng;
+            if (u2.n * 2 >= u2.cap) {
+                struct set64 ng;
+                if (set_init(&ng, u2.cap)) { free(u2.t), free(seen); return ls_oom(err); }
+                for (size_t j = 0; j < u2.cap; j++) if (u2.t[j]) set_add(&ng, u2.t[j] - 1);
+                free(u2.t);
+                u2 = ng;
             }
         }
     }
-    size_t n_seen = u1.n;
+    size_t n_seen = 0;
     for (uint32_t w = 0; w <= r->V / 64; w++) n_seen += (size_t)__builtin_popcountll(seen[w]);
     if (d1) s->distinct_1 = (double)n_seen / (double)d1;
     if (d2) s->distinct_2 = (double)u2.n / (double)d2;
     if (rec) s->recorded_agreement = (double)agree / (double)rec;
-    free(u1.t);
     free(u2.t);
     free(seen);
     return LS_OK;
