@@ -294,7 +294,7 @@ double vm_expf_shift_sum(const float *y, size_t n, double mx, float *ef)
     const struct vm_ops *o = ops();
     return o->expf_shift_sum(y, n, mx, ef, o->div_sum);
 }
-const char *vm_expf_way(void) { return ops()->expf_shift_sum == vmk_expf_shift_sum_portable ? "libm" : "vector"; }
+const char *vm_expf_way(void) { return ops()->expf_shift_sum == vmk_expf_shift_sum_portable ? "scalar" : "vector"; }
 void vm_libm_exp_ids(const float *y, const int32_t *ids, size_t m, double mx, double *out)
 {
     ops()->exp_ids(y, ids, m, mx, out);

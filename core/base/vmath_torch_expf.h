@@ -14,7 +14,8 @@
  * of (double)ef[i] added in index order from +0. */
 double vm_expf_shift_sum(const float *y, size_t n, double mx, float *ef);
 
-/* The way vm_expf_shift_sum takes: "vector" or "libm" (tests, benches). */
+/* The way vm_expf_shift_sum takes (tests, benches): "vector" (ls_expf's
+ * lanes) or "scalar" (the portable path: ls_expf one float at a time). */
 const char *vm_expf_way(void);
 
 #endif
