@@ -14,7 +14,9 @@
  * the numbers are the same, checked here), each also as CPU time per step
  * (every thread's; robust to a busy machine, unlike the wall ratios), then the same dump as float16
  * .npy and as bfloat16 .safetensors: read pass and eval, per byte against
- * float32. Figures, never pass/fail. Environment: BENCH_STEPS, BENCH_V to change the
+ * float32; then the scaling table: read, sample --all and eval per token at
+ * V = 32000, 131072, 262144 and 256, 2048 steps (BENCH_SCALE=0: skipped).
+ * Figures, never pass/fail. Environment: BENCH_STEPS, BENCH_V to change the
  * shape, BENCH_N for N, BENCH_THREADS for eval_config.threads, BENCH_KEEP=1 to keep the files,
  * BENCH_SAMPLE_ONLY=1 for the read, floor and sample figures only, BENCH_EVAL_ONLY=1 for the read,
  * eval, sweep and per-byte figures only. .npy files carry no
@@ -326,6 +328,64 @@ static void halves_table(struct source *s32, double rd32, uint32_t S, uint32_t V
     }
 }
 
+/* One row of the scaling table: a [S, V] dump written and opened, then
+ * the read pass, sample --all (llama.cpp defaults, its order) and eval (hf
+ * T 0.7 top-p 0.95, N continuations) on one step worker, as CPU time per
+ * step and per token. Returns eval's CPU ns a token (0: not measured). */
+static double scale_row(uint32_t S, uint32_t V, uint32_t N, double ref)
+{
+    char npy[256];
+    snprintf(npy, sizeof npy, "/tmp/logitscope_bench_scale_%ux%u_%ld.npy", S, V, (long)getpid());
+    struct source_opts so = {0};
+    struct source *s;
+    struct ls_error err = {0};
+    if (write_dump(npy, DT_F32, S, V) || source_open(npy, &so, &s, &err)) {
+        fprintf(stderr, "bench_eval: %s: %s\n", npy, err.msg);
+        unlink(npy);
+        return 0;
+    }
+    float *z = malloc((size_t)V * sizeof *z);
+    read_pass(s, z); /* the page cache warm */
+    double c0 = cpu_s();
+    read_pass(s, z);
+    double rd = cpu_s() - c0;
+    free(z);
+    struct chain ch;
+    chain_preset(&ch, PRESET_LLAMACPP);
+    struct params pr = PARAMS_OFF;
+    pr.temperature = 0.8; pr.top_k = 40; pr.top_p = 0.95; pr.min_p = 0.05;
+    c0 = cpu_s();
+    sample_pass(s, &ch, &pr);
+    double sa = cpu_s() - c0, ev = 0;
+    struct eval_settings set[4];
+    hf_settings(set, 0);
+    timed_eval(s, set, 1, N, 1, NULL, &ev);
+    double us = 1e6 / S, ns = 1e9 / ((double)S * V);
+    printf("  %6u %7u %9.1f %6.2f %9.1f %6.2f %9.1f %6.2f %8.2fx\n", S, V, rd * us, rd * ns, sa * us, sa * ns,
+           ev * us, ev * ns, ref > 0 ? ev * ns / ref : 1.0);
+    source_close(s);
+    unlink(npy);
+    return ev * ns;
+}
+
+/* The issue's linearity in V and in steps: per-token costs at V = 32000,
+ * 131072, 262144 and at 256 and 2048 steps (one worker, CPU time) */
+static void scale_table(uint32_t N)
+{
+    static const uint32_t Vs[3] = { 32000, 131072, 262144 }, Ss[2] = { 256, 2048 };
+    printf("  scaling, one step worker, CPU time (per step us, per token ns); eval N %u; last column: eval's\n"
+           "  cost a token against [256, 32000]'s (1.00x = linear in V and steps)\n"
+           "  %6s %7s %9s %6s %9s %6s %9s %6s %9s\n", N, "steps", "V", "read", "ns", "sample", "ns", "eval", "ns",
+           "eval/tok");
+    double ref = 0;
+    for (int v = 0; v < 3; v++)
+        for (int k = 0; k < 2; k++) {
+            double t = scale_row(Ss[k], Vs[v], N, ref);
+            if (ref == 0) ref = t;
+            fflush(stdout);
+        }
+}
+
 int main(void)
 {
     uint32_t S = (uint32_t)env_ul("BENCH_STEPS", 2048), V = (uint32_t)env_ul("BENCH_V", 131072);
@@ -364,5 +424,6 @@ int main(void)
     }
     source_close(s);
     if (env_ul("BENCH_KEEP", 0) == 0) { unlink(npy); unlink(voc); }
+    if (env_ul("BENCH_SCALE", 1) && !env_ul("BENCH_SAMPLE_ONLY", 0)) scale_table(N);
     return 0;
 }
