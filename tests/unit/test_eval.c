@@ -311,6 +311,14 @@ static void test_draws_match_reference(void **state)
         assert_memory_equal(eval_run_tokens(r2, k), eval_run_tokens(r3, k), N * S * sizeof(int32_t));
         assert_memory_equal(eval_run_scores(r2, k), eval_run_scores(r3, k), sizeof(struct eval_scores));
     }
+    /* common random numbers: every setting of a sweep draws from the same
+     * N streams, so each gets the tokens and scores of a run of it alone */
+    for (size_t k = 0; k < 3; k++) {
+        assert_int_equal(eval_source(s, &cfg, &st3[k], 1, NULL, &run, &err), LS_OK);
+        assert_memory_equal(eval_run_tokens(run, 0), eval_run_tokens(r2, k), N * S * sizeof(int32_t));
+        assert_memory_equal(eval_run_scores(run, 0), eval_run_scores(r2, k), sizeof(struct eval_scores));
+        eval_run_free(run);
+    }
     eval_run_free(r2); eval_run_free(r3);
     source_close(s);
 }
