@@ -154,6 +154,7 @@ static void seq_begin(struct explorer *ex, struct ex_seq *s)
 static unsigned seq_work_async(struct explorer *ex, struct ex_seq *s, long budget_ns)
 {
     struct ex_job *b = ex->sjob;
+    if (ex_job_warm(b)) return EX_BUSY | EX_WAIT;   /* its first slice: the worker faults the buffers in */
     const int64_t t0 = clock_ns();
     for (int begun = 0;; begun = 1) {   /* at least one step handed over, whatever the budget */
         int st = ex_task_slice(&b->task, budget_ns - (long)(clock_ns() - t0), ex->slice_nowait);
@@ -246,6 +247,7 @@ static unsigned history_work_async(struct explorer *ex, long budget_ns)
 {
     struct ex_job *b = ex->hjob;
     struct replay *h = &ex->rp;
+    if (ex_job_warm(b)) return EX_BUSY | EX_WAIT;   /* its first slice: the worker faults the buffers in */
     replay_rewind(h, &ex->chain, &ex->params, ex->step, &ex->ws);
     int st = ex_task_slice(&b->task, budget_ns, ex->slice_nowait);
     if (st == EXJ_QUEUED) return EX_BUSY | EX_WAIT;

@@ -6,6 +6,7 @@
 #include "input/token_match.h"
 #include "base/clock.h"
 #include "explorer/explorer.h"
+#include "explorer/explorer_task.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -68,6 +69,7 @@ static int alloc_bufs(struct explorer_diff *d, struct ls_error *err)
     d->pa = malloc((size_t)V * sizeof *d->pa);
     d->pb = malloc((size_t)V * sizeof *d->pb);
     if (!(d->st && d->za && d->zb && d->cz && d->pa && d->pb)) return -1;
+    d->zcap = V;
     /* a read writes its own V: the ids past it stay unlisted */
     for (uint32_t i = 0; i < V; i++) d->za[i] = d->zb[i] = d->cz[i] = -INFINITY;
     return 0;
@@ -161,18 +163,35 @@ static void diff_summary(struct explorer_diff *d)
     else { d->fatal = 1; snprintf(d->err, sizeof d->err, "%.290s", e.msg); }
 }
 
-int xd_piece_room(struct xd_piece *p, uint32_t V)
+void xd_piece_want(struct xd_piece *p, const struct explorer_diff *d)
 {
-    if (p->cap >= V && p->own_a) return 0;
-    xd_piece_free(p);
-    p->own_a = malloc((size_t)(V ? V : 1) * sizeof *p->own_a);
-    p->own_b = malloc((size_t)(V ? V : 1) * sizeof *p->own_b);
-    if (!p->own_a || !p->own_b) { xd_piece_free(p); return -1; }
-    /* touched here, once: the pages are not faulted in by a later copy */
-    memset(p->own_a, 0, (size_t)(V ? V : 1) * sizeof *p->own_a);
-    memset(p->own_b, 0, (size_t)(V ? V : 1) * sizeof *p->own_b);
-    p->cap = V;
+    p->want_gen = d->gen;
+    p->want_cap = d->zcap;
+}
+
+int xd_piece_prepare(struct xd_piece *p)
+{
+    const uint32_t V = p->want_cap ? p->want_cap : 1;
+    if (p->cap < V || !p->own_a) {
+        xd_piece_free(p);
+        p->own_a = malloc((size_t)V * sizeof *p->own_a);
+        p->own_b = malloc((size_t)V * sizeof *p->own_b);
+        if (!p->own_a || !p->own_b) { xd_piece_free(p); return -1; }
+        /* faulted in here, once (the explorer's comparison worker): not by
+         * the main thread's reads */
+        ex_touch_pages(p->own_a, (size_t)V * sizeof *p->own_a);
+        ex_touch_pages(p->own_b, (size_t)V * sizeof *p->own_b);
+        p->cap = V;
+    }
+    /* a read writes its own V: the ids past it stay unlisted */
+    for (uint32_t i = 0; i < V; i++) p->own_a[i] = p->own_b[i] = -INFINITY;
+    p->ready = p->want_gen;
     return 0;
+}
+
+int xd_piece_ready(const struct xd_piece *p, const struct explorer_diff *d)
+{
+    return p->ready == d->gen && p->own_a && p->cap >= d->zcap;
 }
 
 void xd_piece_free(struct xd_piece *p)
@@ -183,17 +202,22 @@ void xd_piece_free(struct xd_piece *p)
     p->cap = 0;
 }
 
-int explorer_diff_next(struct explorer_diff *d, struct xd_piece *p, int copy)
+int explorer_diff_next(struct explorer_diff *d, struct xd_piece *p, int own)
 {
     if (!d->b || d->fatal || d->stats_ok || !d->st) return 0;
     if (d->done >= d->n_steps) { diff_summary(d); return 0; }
-    if (copy && xd_piece_room(p, d->V)) return -1;
+    if (own && !xd_piece_ready(p, d)) {
+        xd_piece_want(p, d);
+        if (xd_piece_prepare(p)) return -1;
+    }
     uint32_t t = d->done;
     struct ls_error e = {0};
     struct step_info ia, ib;
     memset(&ia, 0, sizeof ia);
     memset(&ib, 0, sizeof ib);
-    if (diff_read(d, d->a, t, d->za, &ia, &e) || diff_read(d, d->b, t, d->zb, &ib, &e)) {
+    /* own: read straight into p's buffers (the worker's while it runs), no copy */
+    float *za = own ? p->own_a : d->za, *zb = own ? p->own_b : d->zb;
+    if (diff_read(d, d->a, t, za, &ia, &e) || diff_read(d, d->b, t, zb, &ib, &e)) {
         diff_fail(d, &e, t);
         return 0;
     }
@@ -210,8 +234,8 @@ int explorer_diff_next(struct explorer_diff *d, struct xd_piece *p, int copy)
     p->V = d->V;
     p->sparse_a = ia.sparse;
     p->sparse_b = ib.sparse;
-    p->za = copy ? memcpy(p->own_a, d->za, (size_t)d->V * sizeof *p->za) : d->za;
-    p->zb = copy ? memcpy(p->own_b, d->zb, (size_t)d->V * sizeof *p->zb) : d->zb;
+    p->za = za;
+    p->zb = zb;
     return 1;
 }
 

@@ -48,7 +48,8 @@ struct explorer_diff {
     struct div_step *st;         /* n_steps */
     int stats_ok;
     struct div_stats stats, stats_hi;
-    float *za, *zb;              /* work buffers (max V; ids past a side's own V stay -inf) */
+    float *za, *zb;              /* work buffers (zcap; ids past a side's own V stay -inf) */
+    uint32_t zcap;               /* floats of za, zb, cz: a read of either side fits */
     /* the current step (explorer_diff_update) */
     int cur_ok;
     uint32_t cur_step;
@@ -75,9 +76,12 @@ struct explorer_diff {
 struct xd_piece {
     uint64_t gen;                /* the comparison and step it belongs to */
     uint32_t step, V;
-    float *za, *zb;              /* V each: borrowed (d's buffers) or owned copies */
-    float *own_a, *own_b;        /* the copies, cap floats each */
+    float *za, *zb;              /* V each: borrowed (d's buffers) or its own */
+    float *own_a, *own_b;        /* its own, cap floats each: the steps are read into them */
     uint32_t cap;
+    uint64_t ready;              /* the comparison (gen) own_a, own_b are ready for */
+    uint64_t want_gen;           /* xd_piece_want: what xd_piece_prepare makes them ready for */
+    uint32_t want_cap;
     int sparse_a, sparse_b;
     int32_t tok;
     struct div_step st;
@@ -99,19 +103,28 @@ void explorer_diff_rebind(struct explorer_diff *d, struct source *a);
 /* One slice of per-step work; returns 1 while work remains. */
 int explorer_diff_work(struct explorer_diff *d, long budget_ns);
 /* explorer_diff_work in pieces: read the next step of both sides (the
- * caller's thread: the sources stay there) into p, copied when `copy`
- * (else p borrows d's buffers until the next read). 1: p is ready to run;
- * 0: nothing left (the summary is made) or the comparison failed (fatal);
- * -1 out of memory for the copies (nothing changed). */
-int explorer_diff_next(struct explorer_diff *d, struct xd_piece *p, int copy);
+ * caller's thread: the sources stay there) into p, into its own buffers
+ * when `own` (made ready here when they are not: xd_piece_prepare), else
+ * p borrows d's buffers until the next read. 1: p is ready to run; 0:
+ * nothing left (the summary is made) or the comparison failed (fatal);
+ * -1 out of memory for p's buffers (nothing changed). */
+int explorer_diff_next(struct explorer_diff *d, struct xd_piece *p, int own);
 /* div_step_bounds on the piece (any thread; touches nothing else). */
 void explorer_diff_piece_run(void *piece);
 /* A computed piece into d (the reading thread): the next step's numbers,
  * or the comparison's failure; a piece of another comparison or step is
  * ignored. */
 void explorer_diff_accept(struct explorer_diff *d, const struct xd_piece *p);
-/* Room for copies of V floats a side (0, or -1 out of memory); free it. */
-int xd_piece_room(struct xd_piece *p, uint32_t V);
+/* p's own buffers for d's comparison, in two halves so that a worker can
+ * make them (their first touch costs milliseconds at V = 262144:
+ * explorer_task.h ex_touch_pages): xd_piece_want notes what d needs (the
+ * reading thread), xd_piece_prepare makes it (any thread; room for a read
+ * of either side, the pages faulted in, -inf everywhere: ids past a
+ * side's own V stay -inf, as in d's buffers): 0, or -1 out of memory. */
+void xd_piece_want(struct xd_piece *p, const struct explorer_diff *d);
+int xd_piece_prepare(struct xd_piece *p);
+/* 1 when p's own buffers are ready for d's comparison. */
+int xd_piece_ready(const struct xd_piece *p, const struct explorer_diff *d);
 void xd_piece_free(struct xd_piece *p);
 /* Both distributions at the explorer's current step (cheap when unchanged). */
 void explorer_diff_update(struct explorer_diff *d, const struct explorer *ex);

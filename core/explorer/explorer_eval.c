@@ -60,11 +60,13 @@ static struct xe_worker **job_worker(struct explorer_eval *xe, const struct xe_j
 static void job_drop(struct explorer_eval *xe, struct xe_job *j)
 {
     struct xe_worker *w = *job_worker(xe, j);
-    if (!(j->run && w && xw_abandon(w, j->run))) {
+    if (j->making) xw_unmake(w);   /* the run is being made: nothing of it here yet */
+    else if (!(j->run && w && xw_abandon(w, j->run))) {
         if (w && j->run) xw_dispose(w, j->run, j->z);   /* the worker gives the pages back */
         else { eval_run_free(j->run); free(j->z); }
     }
     j->run = NULL;
+    j->making = 0;
     j->n_sets = 0;
     j->z = NULL;
     j->state = XE_IDLE;
@@ -161,7 +163,9 @@ static void job_fail(struct explorer_eval *xe, struct xe_job *j, const char *msg
 }
 
 /* Start a job for the explorer's current setting: one setting, or one per
- * sweep temperature. */
+ * sweep temperature. Its run is made by the job's first slice (job_feed):
+ * allocations of several milliseconds at V = 262144, on the worker when
+ * there is one. */
 static void job_start(struct explorer_eval *xe, struct explorer *ex, struct xe_job *j, int sweep)
 {
     job_drop(xe, j);
@@ -170,29 +174,87 @@ static void job_start(struct explorer_eval *xe, struct explorer *ex, struct xe_j
     j->params = ex->params;
     j->seed = ex->seed;
     j->src_gen = xe->src_gen;
+    j->sweep = sweep;
     j->state = XE_RUNNING;
-    struct eval_config cfg = xe->cfg;
-    cfg.seed = ex->seed;
-    struct ls_error e = {0};
-    j->z = malloc((size_t)(ex->V ? ex->V : 1) * sizeof *j->z);
-    if (!j->z) { job_fail(xe, j, "out of memory"); return; }
-    /* the explorer's words for a config option at fault (core names none) */
+}
+
+/* The job's settings into set (XE_SWEEP_MAX): their number. */
+static size_t job_settings(const struct explorer_eval *xe, const struct xe_job *j, struct eval_settings *set)
+{
+    int n = j->sweep ? xe->n_temps : 1;
+    for (int i = 0; i < n; i++) {
+        set[i] = (struct eval_settings){ j->chain, j->params };
+        if (j->sweep) set[i].params.temperature = xe->temps[i];
+    }
+    return (size_t)n;
+}
+
+/* The job's config: 0, or the job failed (the reason in the explorer's
+ * words for a config option at fault: core names none). */
+static int job_config(struct explorer_eval *xe, struct xe_job *j, struct eval_config *cfg)
+{
+    *cfg = xe->cfg;
+    cfg->seed = j->seed;
     static const char *const what[] = { [EVAL_FIELD_N] = "continuations", [EVAL_FIELD_REGEX] = "regex",
                                         [EVAL_FIELD_JSON_KEYS] = "json keys" };
     int field = EVAL_FIELD_NONE;
-    if (eval_config_check(&cfg, &field, &e)) {
-        if (field > 0 && (size_t)field < sizeof what / sizeof *what && what[field]) ls_error_prefix(&e, what[field]);
-        job_fail(xe, j, e.msg);
-        return;
-    }
-    int n = sweep ? xe->n_temps : 1;
+    struct ls_error e = {0};
+    if (!eval_config_check(cfg, &field, &e)) return 0;
+    if (field > 0 && (size_t)field < sizeof what / sizeof *what && what[field]) ls_error_prefix(&e, what[field]);
+    job_fail(xe, j, e.msg);
+    return -1;
+}
+
+/* The job's run and step buffer, made here (no worker): 0, or it failed. */
+static int job_make_here(struct explorer_eval *xe, struct explorer *ex, struct xe_job *j)
+{
+    struct ls_error e = {0};
+    struct eval_config cfg;
+    j->z = malloc((size_t)(ex->V ? ex->V : 1) * sizeof *j->z);
+    if (!j->z) { job_fail(xe, j, "out of memory"); return -1; }
+    if (job_config(xe, j, &cfg)) return -1;
     struct eval_settings set[XE_SWEEP_MAX];
-    for (int i = 0; i < n; i++) {
-        set[i] = (struct eval_settings){ ex->chain, ex->params };
-        if (sweep) set[i].params.temperature = xe->temps[i];
+    size_t n = job_settings(xe, j, set);
+    if (eval_run_new(ex->src, &cfg, set, n, &j->run, &e)) { job_fail(xe, j, e.msg); return -1; }
+    j->n_sets = (int)n;
+    return 0;
+}
+
+_Static_assert(XW_SETS_MAX >= XE_SWEEP_MAX, "a sweep's settings fit an XW_NEW piece");
+
+/* The job's run and step buffer, made on its (idle) worker: an XW_NEW
+ * piece (explorer_eval_job.h); 0, or the job failed. */
+static int job_make_worker(struct explorer_eval *xe, struct explorer *ex, struct xe_job *j, struct xe_worker *w)
+{
+    if (job_config(xe, j, &w->cfg)) return -1;
+    w->op = XW_NEW;
+    w->src = ex->src;
+    w->n_set = job_settings(xe, j, w->set);
+    w->run = NULL;   /* nothing of another run for a cancelled piece's settle */
+    w->z = NULL;
+    j->making = 1;
+    xw_start(w);
+    return 0;
+}
+
+/* A finished piece of job j (its worker is idle again): 0, or the job failed. */
+static int job_collect(struct explorer_eval *xe, struct xe_job *j, struct xe_worker *w)
+{
+    ex_task_idle(&w->t);
+    if (w->op == XW_NEW) {   /* the run: j's now, also when it failed (job_fail frees it) */
+        j->making = 0;
+        j->run = w->made;
+        j->z = w->made_z;
+        j->n_sets = (int)w->n_set;
+        w->made = NULL;
+        w->made_z = NULL;
+    } else if (!w->rc) {
+        if (w->op == XW_STEP) j->step++;
+        else j->fin = j->n_sets;
     }
-    if (eval_run_new(ex->src, &cfg, set, (size_t)n, &j->run, &e)) { job_fail(xe, j, e.msg); return; }
-    j->n_sets = n;
+    if (!w->rc) return 0;
+    job_fail(xe, j, w->err.msg);
+    return -1;
 }
 
 /* Read the job's next step into j->z (main thread): 0, or the job failed. */
@@ -216,11 +278,10 @@ static int job_feed_worker(struct explorer_eval *xe, struct explorer *ex, struct
     for (;;) {
         int st = ex_task_slice(&w->t, budget - ((long)clock_ns() - t0), ex->slice_nowait);
         if (st == XW_QUEUED) return 2;
-        if (st == XW_DONE) {
-            ex_task_idle(&w->t);
-            if (w->rc) { job_fail(xe, j, w->err.msg); return 0; }
-            if (w->op == XW_STEP) j->step++;
-            else j->fin = j->n_sets;
+        if (st == XW_DONE && job_collect(xe, j, w)) return 0;
+        if (!j->run) {   /* the job's first piece */
+            if (job_make_worker(xe, ex, j, w)) return 0;
+            continue;
         }
         if (j->fin == j->n_sets) { j->state = XE_DONE; return 0; }
         w->op = j->step < ex->n_steps ? XW_STEP : XW_FINISH;
@@ -256,9 +317,10 @@ static struct xe_worker *feed_worker(struct explorer_eval *xe, struct explorer *
  * its worker runs a piece (nothing to do here until it is done). */
 static int job_feed(struct explorer_eval *xe, struct explorer *ex, struct xe_job *j, long t0, long budget)
 {
-    if (j->state != XE_RUNNING || !j->run) return 0;
+    if (j->state != XE_RUNNING) return 0;
     struct xe_worker *w = feed_worker(xe, ex, j);
     if (w) return job_feed_worker(xe, ex, j, w, t0, budget);
+    if (!j->run) return job_make_here(xe, ex, j) ? 0 : 1;   /* a slice of its own */
     struct ls_error e = {0};
     while (j->step < ex->n_steps) {
         if (j->set == 0 && job_read(xe, ex, j)) return 0;
@@ -312,6 +374,21 @@ static unsigned work_sweep(struct explorer_eval *xe, struct explorer *ex, long t
     return EX_REDRAW | ((long)clock_ns() - t0 >= budget_ns ? EX_BUSY : 0);
 }
 
+/* The piece's own buffers made ready on the comparison's worker: their
+ * first touch costs milliseconds (explorer_task.h ex_touch_pages); the
+ * task goes back to idle by itself (nothing to collect). */
+static void prepare_run(void *arg)
+{
+    xd_piece_prepare(arg);
+}
+
+static int prepare_settle(void *arg, int cancelled)
+{
+    (void)arg;
+    (void)cancelled;
+    return EXT_IDLE;
+}
+
 /* 3. the comparison's per-step divergence on its worker (threaded,
  * async): the main thread reads both steps and hands copies over (a
  * piece), accepts the results in step order; a slice waits (asleep) at
@@ -321,10 +398,6 @@ static int diff_work_worker(struct explorer_eval *xe, const struct explorer *ex,
 {
     long t0 = (long)clock_ns();
     if (!xe->dtask && !(xe->dtask = ex_task_new())) return explorer_diff_work(&xe->diff, budget);
-    if (xe->dpiece.cap < xe->diff.V) {   /* the copies' first touch: a slice of its own */
-        if (xd_piece_room(&xe->dpiece, xe->diff.V)) return explorer_diff_work(&xe->diff, budget);
-        return 1;
-    }
     for (int begun = 0;; begun = 1) {   /* at least one piece handed over */
         int st = ex_task_slice(xe->dtask, budget - ((long)clock_ns() - t0), ex->slice_nowait);
         if (st == EXT_QUEUED) return 2;
@@ -333,8 +406,16 @@ static int diff_work_worker(struct explorer_eval *xe, const struct explorer *ex,
             explorer_diff_accept(&xe->diff, &xe->dpiece);
         }
         if (begun && (long)clock_ns() - t0 >= budget) return 1;
+        const struct explorer_diff *d = &xe->diff;
+        if (!d->fatal && d->done < d->n_steps && !xd_piece_ready(&xe->dpiece, d)) {
+            if (xe->dprep == d->gen) return explorer_diff_work(&xe->diff, budget);   /* no room there: here */
+            xe->dprep = d->gen;
+            xd_piece_want(&xe->dpiece, d);
+            ex_task_start(xe->dtask, prepare_run, prepare_settle, &xe->dpiece);
+            return 2;
+        }
         int r = explorer_diff_next(&xe->diff, &xe->dpiece, 1);
-        if (r < 0) return explorer_diff_work(&xe->diff, budget);   /* no room for copies: here */
+        if (r < 0) return explorer_diff_work(&xe->diff, budget);   /* no room for its own: here */
         if (r == 0) return 0;
         ex_task_start(xe->dtask, explorer_diff_piece_run, NULL, &xe->dpiece);
     }
@@ -545,6 +626,7 @@ int explorer_eval_command(struct explorer_eval *xe, struct explorer *ex, const c
         if (!rest[0]) { explorer_message(ex, 1, "usage: compare FILE"); return EXC_ERROR; }
         if (!ex->src) { explorer_message(ex, 1, "compare: nothing open"); return EXC_ERROR; }
         struct ls_error e = {0};
+        sync_source(xe, ex);   /* opened against the source seen: the next slice does not open it again */
         if (explorer_diff_open(&xe->diff, ex->src, rest, NULL, &e)) {
             explorer_message(ex, 1, "compare: %s", e.msg);
             return EXC_ERROR;

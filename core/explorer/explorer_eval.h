@@ -75,8 +75,11 @@ struct xe_job {
     struct params params;        /* sweep: the temperature is ignored */
     uint64_t seed;
     uint64_t src_gen;            /* source the job belongs to */
+    int sweep;                   /* 1: one setting per sweep temperature */
     int n_sets;                  /* settings of the run */
-    struct eval_run *run;        /* while running */
+    struct eval_run *run;        /* while running; NULL until made (the job's
+                                    first slice, or its worker's first piece) */
+    int making;                  /* the worker makes the run (explorer_eval_job.h XW_NEW) */
     float *z;                    /* V: the step being fed */
     struct step_info info;
     uint32_t step;               /* steps the run has been fed */
@@ -126,6 +129,8 @@ struct explorer_eval {
     struct explorer *hooked;     /* the explorer whose src_quiesce stops them */
     struct ex_task *dtask;       /* the comparison's per-step divergence (threaded, async) */
     struct xd_piece dpiece;      /* its piece (explorer_diff.h), the worker's while it runs */
+    uint64_t dprep;              /* the comparison (gen) the worker was last asked to make
+                                    dpiece ready for (xd_piece_prepare) */
     uint64_t src_gen;            /* bumps when the explorer's source changes */
     const struct source *src_seen;
     uint32_t n_seen_steps, v_seen;

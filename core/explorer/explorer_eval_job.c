@@ -4,6 +4,18 @@
 
 #include <stdlib.h>
 
+/* XW_NEW: the run and its step buffer, whose pages are faulted in here
+ * (the main thread then reads steps into it at no such cost) */
+static void make_run(struct xe_worker *w)
+{
+    const uint32_t V = w->src->vocab_size ? w->src->vocab_size : 1;
+    w->made = NULL;
+    w->made_z = malloc((size_t)V * sizeof *w->made_z);
+    if (!w->made_z) { w->rc = ls_oom(&w->err); return; }
+    ex_touch_pages(w->made_z, (size_t)V * sizeof *w->made_z);
+    w->rc = eval_run_new(w->src, &w->cfg, w->set, w->n_set, &w->made, &w->err);
+}
+
 /* The piece: the calls explorer_eval.c's main-thread feed makes, in its
  * order; an abandoned run stops between settings (its numbers are never
  * read). */
@@ -11,6 +23,7 @@ static void compute(void *arg)
 {
     struct xe_worker *w = arg;
     w->rc = LS_OK;
+    if (w->op == XW_NEW) { make_run(w); return; }
     if (w->op == XW_STEP) {
         for (size_t k = 0; k < w->n_set && !w->rc && !ex_task_cancelled(&w->t); k++)
             w->rc = eval_run_step_set(w->run, w->z, &w->info, k, &w->err);
@@ -28,6 +41,13 @@ static int settle(void *arg, int cancelled)
 {
     struct xe_worker *w = arg;
     if (!cancelled && w->op != XW_FREE) return XW_DONE;
+    if (w->op == XW_NEW) {   /* a run made for nobody (xw_unmake) */
+        eval_run_free(w->made);
+        free(w->made_z);
+        w->made = NULL;
+        w->made_z = NULL;
+        return XW_IDLE;
+    }
     eval_run_free(w->run);
     free(w->z);
     return XW_IDLE;
@@ -72,6 +92,17 @@ void xw_dispose(struct xe_worker *w, struct eval_run *run, float *z)
     w->run = run;
     w->z = z;
     xw_start(w);       /* compute does nothing; settle frees both */
+}
+
+void xw_unmake(struct xe_worker *w)
+{
+    if (ex_task_cancel(&w->t)) return;   /* under way: its settle frees what it made */
+    ex_task_idle(&w->t);                 /* done: the main thread's to give away */
+    struct eval_run *run = w->made;
+    float *z = w->made_z;
+    w->made = NULL;
+    w->made_z = NULL;
+    xw_dispose(w, run, z);
 }
 
 void xw_quiesce(struct xe_worker *w)

@@ -5,7 +5,10 @@
  * explorer_eval.c reads each step on the main thread (the source is read
  * there only) and hands it to the worker as a piece: every setting's
  * eval_run_step_set on that step, in setting order, or, after the last
- * step, every setting's eval_run_finish_set. The worker makes exactly the
+ * step, every setting's eval_run_finish_set. The run itself and its step
+ * buffer are made by a first piece (XW_NEW: eval_run_new, the buffer
+ * touched): allocating them and faulting their pages in costs several
+ * milliseconds at V = 262144, more than a main-thread slice may take. The worker makes exactly the
  * calls the main thread made, in the same order, on the same run, so the
  * scores are bit for bit the same whatever the timing. Besides the run,
  * the worker reads only the source's vocabulary (the evaluators' token
@@ -29,18 +32,25 @@
 #include "explorer/explorer_task.h"
 
 enum { XW_IDLE = EXT_IDLE, XW_QUEUED = EXT_QUEUED, XW_DONE = EXT_DONE };   /* the shell's */
-enum { XW_STEP = 0, XW_FINISH, XW_FREE };
+enum { XW_STEP = 0, XW_FINISH, XW_FREE, XW_NEW };
+#define XW_SETS_MAX 12               /* settings of a run made here (explorer_eval.h XE_SWEEP_MAX) */
 
 struct xe_worker {
     /* the piece (main thread, XW_IDLE) */
-    int op;                          /* XW_STEP, XW_FINISH, XW_FREE (xw_dispose) */
+    int op;                          /* XW_STEP, XW_FINISH, XW_FREE (xw_dispose), XW_NEW */
     struct eval_run *run;
     float *z;                        /* the step's logits (XW_STEP) */
     struct step_info info;
-    size_t n_set, from;              /* settings [from, n_set): XW_FINISH */
+    size_t n_set, from;              /* settings [from, n_set): XW_FINISH; XW_NEW: set[0, n_set) */
+    /* XW_NEW: eval_run_new's arguments (the source is read only, see above) */
+    const struct source *src;
+    struct eval_config cfg;
+    struct eval_settings set[XW_SETS_MAX];
     /* its outcome (XW_DONE) */
     int rc;
     struct ls_error err;
+    struct eval_run *made;           /* XW_NEW: the run (NULL on failure) and */
+    float *made_z;                   /* its step buffer of src's V floats, touched */
     /* the thread (explorer_task.h): a cancelled piece is an abandoned
      * run, freed by its settle with z */
     struct ex_task t;
@@ -65,6 +75,10 @@ int xw_abandon(struct xe_worker *w, const struct eval_run *run);
  * back, which is no main-thread slice's work. The worker is busy
  * (XW_QUEUED) until it is done, then XW_IDLE. */
 void xw_dispose(struct xe_worker *w, struct eval_run *run, float *z);
+/* Drop the run an XW_NEW piece (the last started) makes: the worker frees
+ * it when the piece is still under way, else it is disposed of (as
+ * xw_dispose) once collected here. */
+void xw_unmake(struct xe_worker *w);
 /* Until no piece is under way (a source is about to close). */
 void xw_quiesce(struct xe_worker *w);
 

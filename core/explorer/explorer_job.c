@@ -123,7 +123,8 @@ struct ex_job *ex_job_new(uint32_t V, uint32_t n_steps, int threaded)
     j->logits_step = j->ws_step = j->res_step = -1;
     j->logits = malloc((size_t)V * sizeof *j->logits);
     j->cdf = malloc((size_t)V * sizeof *j->cdf);
-    j->hist = malloc((size_t)(n_steps ? n_steps : 1) * sizeof *j->hist);
+    j->hist_cap = n_steps ? n_steps : 1;
+    j->hist = malloc((size_t)j->hist_cap * sizeof *j->hist);
     int bad = !j->logits || !j->cdf || !j->hist || chain_ws_init(&j->ws, V) || chain_result_init(&j->res, V);
     if (bad || ex_task_init(&j->task, threaded)) {
         chain_ws_free(&j->ws);
@@ -142,6 +143,30 @@ void ex_job_free(struct ex_job *j)
     chain_ws_free(&j->ws);
     chain_result_free(&j->res);
     free(j->logits); free(j->cdf); free(j->hist); free(j);
+}
+
+/* ex_job_warm's piece: the contents are never read before the main
+ * thread writes them (logits_step stays -1) */
+static void warm_run(void *arg)
+{
+    struct ex_job *j = arg;
+    ex_touch_pages(j->logits, (size_t)j->V * sizeof *j->logits);
+    ex_touch_pages(j->hist, (size_t)j->hist_cap * sizeof *j->hist);
+}
+
+static int warm_settle(void *arg, int cancelled)
+{
+    (void)arg;
+    (void)cancelled;
+    return EXJ_IDLE;   /* nothing to collect */
+}
+
+int ex_job_warm(struct ex_job *j)
+{
+    if (j->warm) return 0;
+    j->warm = 1;
+    ex_task_start(&j->task, warm_run, warm_settle, j);
+    return 1;
 }
 
 void ex_job_start(struct ex_job *j)

@@ -52,7 +52,8 @@ struct ex_job {
     struct step_info info;
     struct ls_error step_err;        /* the read's error; the run's is added */
     int64_t logits_step;             /* step held in logits/info/step_err, -1 none */
-    int32_t *hist;                   /* n_steps: the stage context (chain_ws_set_context) */
+    int32_t *hist;                   /* hist_cap (n_steps): the stage context (chain_ws_set_context) */
+    uint32_t hist_cap;
     uint32_t n_hist, n_prompt;
     uint64_t position;
     const struct dry_breakers *breaker;   /* shared read-only (see above) */
@@ -78,6 +79,7 @@ struct ex_job {
     /* the worker (explorer_task.h); its cancel: a newer request superseded
      * the job, what is left is skipped (its result is dropped) */
     struct ex_task task;
+    int warm;                        /* main thread's: ex_job_warm was started */
 };
 
 /* A job for V tokens and n_steps history entries; threaded: its runs go to
@@ -88,6 +90,14 @@ void ex_job_free(struct ex_job *j);
 /* Hand the filled inputs over (EXJ_IDLE -> EXJ_QUEUED): the worker runs
  * them; unthreaded, they run here and the job is EXJ_DONE on return. */
 void ex_job_start(struct ex_job *j);
+/* Fault in the buffers the main thread writes (logits, hist) on the
+ * job's worker, once, before its first use (an idle job): a first touch
+ * of fresh pages costs about 4 ms per MiB of CPU time on this project's
+ * machine (a VM's page faults), more than a main-thread slice may take
+ * (issue 9: none over 2 ms). The job is EXJ_QUEUED meanwhile and goes
+ * back to EXJ_IDLE by itself (nothing to collect). Returns 1 when it
+ * started, 0 when the job was warm already. */
+int ex_job_warm(struct ex_job *j);
 /* A newer request supersedes the job under way (if any): it stops at its
  * next safe point (before the chain run, or after it before the top rows
  * and the samples); its result is dropped anyway. */

@@ -23,6 +23,7 @@
 #define LS_EXPLORER_TASK_H
 
 #include <pthread.h>
+#include <stddef.h>
 
 enum { EXT_IDLE = 0, EXT_QUEUED, EXT_DONE };
 
@@ -70,5 +71,13 @@ int ex_task_cancel(struct ex_task *t);
 /* For the function at a safe point: was the task cancelled? (no thread:
  * never; nothing runs meanwhile) */
 int ex_task_cancelled(struct ex_task *t);
+/* Fault in the pages of [p, p + bytes) for writing (one write a page; the
+ * contents become unspecified): a task's first touch of a buffer the main
+ * thread fills later. A fresh page costs microseconds to fault in (about
+ * 4 ms per MiB of CPU time on this project's machine, a VM), which a
+ * main-thread slice cannot afford at V = 262144 (issue 9: none over
+ * 2 ms). A plain memset of fresh malloc'ed memory would not do: the
+ * compiler may turn malloc + memset(0) into calloc, which touches nothing. */
+void ex_touch_pages(void *p, size_t bytes);
 
 #endif

@@ -131,27 +131,57 @@ static int moved(const struct ds_doc *d, struct ds_summary *s, struct ls_error *
     return LS_OK;
 }
 
-static int kl_all(const struct ds_doc *d, struct ds_summary *s, struct ls_error *err)
+struct ds_sumjob {
+    const struct ds_doc *d;
+    struct ds_summary *s;
+    double *dbuf;
+    size_t cell, n_cells;
+    int in_boot, done;
+    struct ds_boot bt;
+    int stage;                   /* after the cells (paired): moved, KL begin, gather, end */
+    struct div_step *all;        /* the KL's steps, n_all, o_all gathered so far */
+    size_t n_all, o_all;
+    size_t kl_row, kl_at;        /* the next step to gather */
+};
+
+/* The KL over every paired row's steps, in units (ds_summary_step): the
+ * steps are gathered into one array a chunk at a time, as the first
+ * touch of a fresh array of that size (about 800 KiB for 200 rows) costs
+ * milliseconds on this project's machine, then div_stats_compute. */
+#define DS_KL_CHUNK 256   /* steps gathered per unit (54 KiB) */
+
+static int kl_begin(struct ds_sumjob *j, struct ls_error *err)
 {
+    const struct ds_doc *d = j->d;
     size_t n = 0;
     for (size_t i = 0; i < d->n_rows; i++) {
         const struct ds_kl *k = &d->rows[i].kl;
-        if (k->status == DSK_OK) { s->kl_rows++; n += k->n; }
-        if (k->status == DSK_NOT_COMPARABLE) s->kl_not_comparable++;
+        if (k->status == DSK_OK) { j->s->kl_rows++; n += k->n; }
+        if (k->status == DSK_NOT_COMPARABLE) j->s->kl_not_comparable++;
     }
     if (n > UINT32_MAX) return ls_fail(err, LS_ELIMIT, "more than 2^32 steps to compare");
-    struct div_step *all = malloc((n ? n : 1) * sizeof *all);
-    if (!all) return ls_oom(err);
-    size_t o = 0;
-    for (size_t i = 0; i < d->n_rows; i++) {
-        const struct ds_kl *k = &d->rows[i].kl;
-        if (k->status != DSK_OK) continue;
-        memcpy(all + o, k->steps, k->n * sizeof *all);
-        o += k->n;
+    j->all = malloc((n ? n : 1) * sizeof *j->all);
+    if (!j->all) return ls_oom(err);
+    j->n_all = n;
+    return LS_OK;
+}
+
+/* Up to DS_KL_CHUNK more steps in row order: 1 when every row is in. */
+static int kl_gather(struct ds_sumjob *j)
+{
+    const struct ds_doc *d = j->d;
+    size_t left = DS_KL_CHUNK;
+    while (j->kl_row < d->n_rows && left) {
+        const struct ds_kl *k = &d->rows[j->kl_row].kl;
+        size_t m = k->status == DSK_OK ? k->n - j->kl_at : 0;
+        if (m > left) m = left;
+        if (m) memcpy(j->all + j->o_all, k->steps + j->kl_at, m * sizeof *j->all);
+        j->o_all += m;
+        j->kl_at += m;
+        left -= m;
+        if (k->status != DSK_OK || j->kl_at == k->n) { j->kl_row++; j->kl_at = 0; }
     }
-    int rc = div_stats_compute(all, (uint32_t)n, &s->kl, err);
-    free(all);
-    return rc;
+    return j->kl_row == d->n_rows;
 }
 
 static void counts(const struct ds_doc *d, struct ds_summary *s)
@@ -171,15 +201,6 @@ static void counts(const struct ds_doc *d, struct ds_summary *s)
 
 /* The summary in progress: cell `cell` (temperature-major), its bootstrap
  * while in_boot; then the moved rows and the KL statistics. */
-struct ds_sumjob {
-    const struct ds_doc *d;
-    struct ds_summary *s;
-    double *dbuf;
-    size_t cell, n_cells;
-    int in_boot, done;
-    struct ds_boot bt;
-};
-
 int ds_summary_begin(const struct ds_doc *d, struct ds_summary *s, struct ds_sumjob **out, struct ls_error *err)
 {
     memset(s, 0, sizeof *s);
@@ -199,7 +220,8 @@ int ds_summary_begin(const struct ds_doc *d, struct ds_summary *s, struct ds_sum
 }
 
 /* One unit: a cell's means, a chunk of its bootstrap (about 2^14 draws,
- * well under a millisecond), or the moved rows and KL at the end. Every
+ * well under a millisecond), or at the end (paired) the moved rows, the
+ * KL's count, a chunk of its steps, its statistics. Every
  * cell restarts the same stream: the interval of a cell does not depend on
  * which other cells or rows exist. */
 static int sum_unit(struct ds_sumjob *j, struct ls_error *err)
@@ -221,9 +243,19 @@ static int sum_unit(struct ds_sumjob *j, struct ls_error *err)
         return LS_OK;
     }
     int rc = LS_OK;
-    if (d->paired) rc = moved(d, j->s, err);
-    if (!rc && d->paired) rc = kl_all(d, j->s, err);
-    j->done = 1;
+    if (!d->paired) { j->done = 1; return rc; }
+    switch (j->stage) {
+    case 0: rc = moved(d, j->s, err); break;
+    case 1: rc = kl_begin(j, err); break;
+    case 2: if (!kl_gather(j)) return LS_OK; break;
+    default:
+        rc = div_stats_compute(j->all, (uint32_t)j->n_all, &j->s->kl, err);
+        free(j->all);
+        j->all = NULL;
+        j->done = 1;
+        return rc;
+    }
+    j->stage++;
     return rc;
 }
 
@@ -243,6 +275,7 @@ void ds_summary_job_free(struct ds_sumjob *j)
 {
     if (!j) return;
     free(j->bt.m);
+    free(j->all);
     free(j->dbuf);
     free(j);
 }

@@ -140,7 +140,7 @@ static void per_key(uint32_t V, enum preset sys, int defaults)
  * leaves a worker running returns EX_WAIT and the bench sleeps on the
  * wake-up pipe outside the slice, as the loop's poll does. Also the wall
  * clock and the process's CPU (main thread and workers) of the whole. */
-struct drained { double main_ms, max_slice, wall_ms, proc_ms; int slices; };
+struct drained { double main_ms, max_slice, wall_ms, proc_ms; int slices, max_at, over2; };
 
 static double process_cpu_ms(void)
 {
@@ -158,7 +158,8 @@ static void drain(struct explorer_eval *xe, struct explorer *ex, long slice_ns, 
         unsigned fl = seq ? explorer_work(ex, slice_ns) : explorer_eval_work(xe, ex, slice_ns);
         double t = clock_thread_ms() - t0;
         d->main_ms += t;
-        if (t > d->max_slice) d->max_slice = t;
+        if (t > d->max_slice) { d->max_slice = t; d->max_at = d->slices; }
+        d->over2 += t > 2.0;   /* the bound */
         d->slices++;
         if (!(fl & EX_BUSY)) break;
         if (fl & EX_WAIT) ex_wake_wait(250);
@@ -170,9 +171,9 @@ static void drain(struct explorer_eval *xe, struct explorer *ex, long slice_ns, 
 static void drained_line(uint32_t steps, uint32_t V, enum preset sys, const char *what, const char *part,
                          const struct drained *d)
 {
-    printf("  [%u, %u] %s %s: %-28s main thread %6.0f ms CPU in %5d slices, max slice %5.2f ms; "
+    printf("  [%u, %u] %s %s: %-28s main thread %6.0f ms CPU in %5d slices, max slice %5.2f ms (#%d), %d over 2 ms; "
            "%6.0f ms wall, %6.0f ms CPU all threads\n", steps, V, preset_name(sys), what, part, d->main_ms,
-           d->slices, d->max_slice, d->wall_ms, d->proc_ms);
+           d->slices, d->max_slice, d->max_at, d->over2, d->wall_ms, d->proc_ms);
 }
 
 /* threaded: as the terminal's explorer (every chain run on a worker);
