@@ -138,7 +138,8 @@ static int scan_rank(const float *logits, uint32_t V, int pre, struct chain_ws *
     double zt = logits[id], d = 0x1p-20 * (fabs(zt) > 1.0 ? fabs(zt) : 1.0);
     struct vm_rank q = { zt - d, zt + d, top, r->tr_top, r->tr_band, TR_CAP, pre ? ws->pre_thr : NAN,
                          pre ? ws->pre_ids : NULL, PRE_CAP, 0, 0, 0, SIZE_MAX };
-    if (vm_scan_rank(logits, V, &q, sc)) {
+    int got = vm_scan_rank(logits, V, &q, sc);
+    if (got) {
         r->tr_id = id;
         r->tr_gt = q.n_gt, r->tr_ntop = q.n_top, r->tr_nband = q.n_band;
         r->tr_bound = top; /* a logit: chain_top_rank makes it a p_raw bound */
@@ -147,6 +148,16 @@ static int scan_rank(const float *logits, uint32_t V, int pre, struct chain_ws *
         ws->pre_n = q.n_pre == SIZE_MAX ? 0 : (uint32_t)q.n_pre;
         ws->pre_valid = q.n_pre != SIZE_MAX;
         ws->pre_at = ws->pre_thr;
+    }
+    if (pre && !ws->pre_valid && got && q.n_top <= PRE_CAP) {
+        /* the last step's threshold passed too many on this one (a flatter
+         * step): the top list is the same kind of list (every logit at or
+         * above top, ascending) and usually holds a first top-k, which
+         * else collects its candidates in a pass of its own */
+        memcpy(ws->pre_ids, r->tr_top, (size_t)q.n_top * sizeof *ws->pre_ids);
+        ws->pre_n = q.n_top;
+        ws->pre_valid = 1;
+        ws->pre_at = top;
     }
     return 1;
 }
