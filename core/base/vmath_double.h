@@ -135,7 +135,7 @@ INLINE double order_sum_from(v4d lo, v4d hi, const double *w, size_t i, size_t n
 INLINE double exp_body(const float *z, size_t n, int div, float T, double shift, double scale, double *out,
                        double *sum_ed, const float *pf, double *s8)
 {
-    v4d acc[4] = {{0}}, ed[4] = {{0}}, s8v[2] = {{0}}; /* s8v: order_sum_from's slots 0-3 and 4-7 */
+    v4d acc[4] = {{0}}, ed[4] = {{0}};
     size_t i = 0;
     for (; i + 16 <= n; i += 16) {
         if (pf) __builtin_prefetch(pf + i, 0, 2); /* a hint: never faults */
@@ -154,7 +154,6 @@ INLINE double exp_body(const float *z, size_t n, int div, float T, double shift,
                 v4d e = exp4_normal(xr[k]);
                 acc[k] += e;
                 ed[k] += e * xr[k];
-                if (s8) s8v[k & 1] += e;
                 if (out) memcpy(out + i + 4 * k, &e, sizeof e);
             }
             continue;
@@ -163,13 +162,13 @@ INLINE double exp_body(const float *z, size_t n, int div, float T, double shift,
             v4d x, e = exp_lanes(z + i + 4 * k, 4, div, T, shift, scale, &x);
             acc[k] += e;
             ed[k] += e * x;
-            if (s8) s8v[k & 1] += e;
             if (out) memcpy(out + i + 4 * k, &e, sizeof e);
         }
     }
-    double s = exp_tail(z, i, n, div, T, shift, scale, out, sum_ed, acc, ed);
-    if (s8) *s8 = order_sum_from(s8v[0], s8v[1], out, i, n); /* the tail's weights are in out now */
-    return s;
+    /* no sum8 on the 4-lane paths: two more accumulators spill their
+     * registers (16 of them), which costs more than the caller's own pass */
+    if (s8) *s8 = 0.0;
+    return exp_tail(z, i, n, div, T, shift, scale, out, sum_ed, acc, ed);
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)

@@ -267,13 +267,15 @@ ATTR INLINE size_t nfabsscan##W(const float *z, size_t n, double thr, size_t *ov
 }                                                                                                  \
 /* rank##W's store of one list: the ids i + k of bits at ids[m..] (cap  \
  * entries), the new count; a list past cap stops (*on = 0, m as it     \
- * was: the list is not read then) */                                    \
+ * was: the list is not read then). AVX-512 compresses them in one     \
+ * store; narrower paths store the few ids one by one (store_ids would  \
+ * store every lane for each). */                                        \
 ATTR INLINE size_t take##W(int32_t *ids, size_t m, size_t cap, size_t i, unsigned bits, int *on)      \
 {                                                                                                  \
     size_t k = (size_t)__builtin_popcount(bits);                                                   \
     if (!bits) return m;                                                                           \
     if (m + k > cap) { *on = 0; return m; }                                                        \
-    if (m + W <= cap) return m + store_ids##W(ids + m, i, bits); /* room for every lane's store */ \
+    if (W == 16 && m + W <= cap) return m + store_ids##W(ids + m, i, bits); /* one compress (room for every lane) */ \
     for (; bits; bits &= bits - 1) ids[m++] = (int32_t)(i + (size_t)__builtin_ctz(bits));         \
     return m;                                                                                      \
 }                                                                                                  \

@@ -638,6 +638,7 @@ static void test_scan_rank(void **st)
 }
 
 /* vm_exp_raw: vm_exp_shift's weights and sums at scale 1, and its sum8
+ * (AVX-512; 0 elsewhere, not in the paths' checksum)
  * the plain loop of vm_exp_fdiv's order over the weights (emu_trim_torch's
  * emu_fdiv_order_sum): slot i mod 8 while blocks of 8 last, the next 4
  * into slots 0-3, the rest a scalar sum, slots j and j + 4 paired */
@@ -668,8 +669,8 @@ static void test_exp_raw(void **st)
         assert_memory_equal(&eda, &edb, sizeof eda);
         assert_memory_equal(a, b, n * sizeof *a);
         double want = order_ref(b, n);
+        if (strcmp(vm_path_name(), "avx512")) want = 0.0; /* only that path makes it (0: unknown) */
         assert_memory_equal(&s8, &want, sizeof s8);
-        mix(&s8, sizeof s8);
     }
 }
 
