@@ -107,9 +107,33 @@ INLINE double exp_tail(const float *z, size_t i, size_t n, int div, float T, dou
     return (a[0] + a[1]) + (a[2] + a[3]);
 }
 
+/* The sum of w[0..n) in vm_exp_fdiv's order (emu_fdiv_order_sum's bits:
+ * token i into slot i mod 8 while whole blocks of 8 last, the next 4 into
+ * slots 0-3, the rest into a scalar sum; then slots j and j + 4 paired,
+ * the pairs added as ((0 + 1) + (2 + 3)), the scalar sum last), going on
+ * from i (a multiple of 8) with slots 0-3 in lo and 4-7 in hi holding
+ * w[0..i)'s: the exp pass adds each weight as it makes it (a sum its
+ * caller would otherwise read the whole array again for), this the tail */
+INLINE double order_sum_from(v4d lo, v4d hi, const double *w, size_t i, size_t n)
+{
+    size_t n4 = n & ~(size_t)3, n8 = n4 & ~(size_t)7;
+    v4d x;
+    double s = 0.0;
+    for (; i < n8; i += 8) {
+        memcpy(&x, w + i, sizeof x);
+        lo += x;
+        memcpy(&x, w + i + 4, sizeof x);
+        hi += x;
+    }
+    if (i < n4) memcpy(&x, w + i, sizeof x), lo += x, i += 4;
+    for (; i < n; i++) s += w[i];
+    v4d a = lo + hi;
+    return ((a[0] + a[1]) + (a[2] + a[3])) + s;
+}
+
 /* 16 lane sums: blocks of 16 tokens, token i + 4k + j into acc[k] lane j */
 INLINE double exp_body(const float *z, size_t n, int div, float T, double shift, double scale, double *out,
-                       double *sum_ed, const float *pf)
+                       double *sum_ed, const float *pf, double *s8)
 {
     v4d acc[4] = {{0}}, ed[4] = {{0}};
     size_t i = 0;
@@ -141,6 +165,9 @@ INLINE double exp_body(const float *z, size_t n, int div, float T, double shift,
             if (out) memcpy(out + i + 4 * k, &e, sizeof e);
         }
     }
+    /* no sum8 on the 4-lane paths: two more accumulators spill their
+     * registers (16 of them), which costs more than the caller's own pass */
+    if (s8) *s8 = 0.0;
     return exp_tail(z, i, n, div, T, shift, scale, out, sum_ed, acc, ed);
 }
 
@@ -203,9 +230,9 @@ TARGET_512 INLINE v8d exp8_general(const float *z, int div, float T, double shif
  * arithmetic, so the result has the same bits at twice the width. A block
  * of 16 whose lanes are all normal (x8_normal) takes exp8_normal. */
 TARGET_512 INLINE double exp_body8(const float *z, size_t n, int div, float T, double shift, double scale,
-                                   double *out, double *sum_ed, const float *pf)
+                                   double *out, double *sum_ed, const float *pf, double *s8)
 {
-    v8d acc0 = {0}, acc1 = {0}, ed0 = {0}, ed1 = {0}, x0, x1, e0, e1;
+    v8d acc0 = {0}, acc1 = {0}, ed0 = {0}, ed1 = {0}, x0, x1, e0, e1, s8v = {0}; /* s8v: lanes 0-7 are slots 0-7 */
     size_t i = 0;
     for (; i + 16 <= n; i += 16) {
         if (pf) __builtin_prefetch(pf + i, 0, 2); /* a hint: never faults */
@@ -222,14 +249,18 @@ TARGET_512 INLINE double exp_body8(const float *z, size_t n, int div, float T, d
         ed0 += e0 * x0;
         acc1 += e1;
         ed1 += e1 * x1;
+        if (s8) s8v += e0, s8v += e1;
         if (out) { memcpy(out + i, &e0, sizeof e0); memcpy(out + i + 8, &e1, sizeof e1); }
     }
-    v4d acc[4], ed[4];
+    v4d acc[4], ed[4], sl[2];
     memcpy(&acc[0], &acc0, sizeof acc0); /* two v4d, in lane order */
     memcpy(&acc[2], &acc1, sizeof acc1);
     memcpy(&ed[0], &ed0, sizeof ed0);
     memcpy(&ed[2], &ed1, sizeof ed1);
-    return exp_tail(z, i, n, div, T, shift, scale, out, sum_ed, acc, ed);
+    memcpy(sl, &s8v, sizeof s8v);
+    double s = exp_tail(z, i, n, div, T, shift, scale, out, sum_ed, acc, ed);
+    if (s8) *s8 = order_sum_from(sl[0], sl[1], out, i, n); /* the tail's weights are in out now */
+    return s;
 }
 #endif
 

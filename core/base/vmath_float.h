@@ -265,30 +265,47 @@ ATTR INLINE size_t nfabsscan##W(const float *z, size_t n, double thr, size_t *ov
     else firstmax##W(z, n, mf, out);                                                               \
     return m;                                                                                      \
 }                                                                                                  \
+/* rank##W's store of one list: the ids i + k of bits at ids[m..] (cap  \
+ * entries), the new count; a list past cap stops (*on = 0, m as it     \
+ * was: the list is not read then). AVX-512 compresses them in one     \
+ * store; narrower paths store the few ids one by one (store_ids would  \
+ * store every lane for each). */                                        \
+ATTR INLINE size_t take##W(int32_t *ids, size_t m, size_t cap, size_t i, unsigned bits, int *on)      \
+{                                                                                                  \
+    size_t k = (size_t)__builtin_popcount(bits);                                                   \
+    if (!bits) return m;                                                                           \
+    if (m + k > cap) { *on = 0; return m; }                                                        \
+    if (W == 16 && m + W <= cap) return m + store_ids##W(ids + m, i, bits); /* one compress (room for every lane) */ \
+    for (; bits; bits &= bits - 1) ids[m++] = (int32_t)(i + (size_t)__builtin_ctz(bits));         \
+    return m;                                                                                      \
+}                                                                                                  \
 /* scan##W's answer and in the same pass vm_scan_rank's counts and lists \
  * (vmath.h: q's thresholds as floats, q->pre NaN: no prefilter list);  \
- * returns whether the rank lists hold (a finite step, none past cap)   */ \
+ * returns whether the rank lists hold (a finite step, none past cap). \
+ * A list past its cap is left (its thresholds become NaN, which no     \
+ * value passes): on a step unlike the last, the prefilter's threshold  \
+ * may pass every token, and a branch per id would then cost more than  \
+ * the pass (the rank lists are not read once either is past cap). */    \
 ATTR INLINE int scanrank##W(const float *z, size_t n, struct vm_rank *q, float lo, float hi, float top, float pre, \
                             struct vm_scan *out)                                                   \
 {                                                                                                  \
-    VF lv = (VF){0} + lo, hv = (VF){0} + hi, tv = (VF){0} + top, pv = (VF){0} + pre;                \
+    int ok = 1, pok = q->pre_ids != NULL && pre == pre; /* a NaN threshold: none */                 \
+    VF lv = (VF){0} + lo, hv = (VF){0} + hi, bhv = hv, tv = (VF){0} + top, pv = (VF){0} + (pok ? pre : NAN); \
     VF mx = (VF){0} - INFINITY, nf = {0};                                                          \
     VI cnt = {0};                                                                                  \
-    size_t i = 0, c = 0, pcap = q->pre_ids ? q->pre_cap : 0;                                       \
-    uint32_t a = 0, b = 0, g = 0, cap = q->cap;                                                    \
-    int ok = 1, pok = q->pre_ids != NULL && pre == pre; /* a NaN threshold: none */                 \
+    size_t i = 0, a = 0, b = 0, c = 0, pcap = q->pre_ids ? q->pre_cap : 0;                         \
+    uint32_t g = 0, cap = q->cap;                                                                  \
     for (; i + W <= n; i += W) {                                                                   \
         VF v = ldf##W(z + i);                                                                      \
         mx = maxf##W(v, mx);                                                                       \
         nf += v - v;                                                                               \
         cnt -= v > hv;                                                                             \
-        unsigned bits = maskbits##W((v >= tv) | ((v >= lv) & (v <= hv)) | (v >= pv));              \
-        for (; bits; bits &= bits - 1) {                                                           \
-            size_t j = i + (size_t)__builtin_ctz(bits);                                            \
-            if (z[j] >= top) { if (a == cap) ok = 0; else q->top_ids[a++] = (int32_t)j; }          \
-            if (z[j] >= lo && z[j] <= hi) { if (b == cap) ok = 0; else q->band_ids[b++] = (int32_t)j; } \
-            if (z[j] >= pre && pok) { if (c == pcap) pok = 0; else q->pre_ids[c++] = (int32_t)j; } \
-        }                                                                                          \
+        if (!anyf##W((v >= tv) | ((v >= lv) & (v <= bhv)) | (v >= pv))) continue;                 \
+        a = take##W(q->top_ids, a, cap, i, maskbits##W(v >= tv), &ok);                             \
+        b = take##W(q->band_ids, b, cap, i, maskbits##W((v >= lv) & (v <= bhv)), &ok);             \
+        c = take##W(q->pre_ids, c, pcap, i, maskbits##W(v >= pv), &pok);                           \
+        if (!ok) tv = lv = bhv = (VF){0} + NAN;                                                    \
+        if (!pok) pv = (VF){0} + NAN;                                                              \
     }                                                                                              \
     float mf = -INFINITY;                                                                          \
     for (int k = 0; k < W; k++) { g += (uint32_t)cnt[k]; if (mx[k] > mf) mf = mx[k]; }             \
@@ -304,7 +321,7 @@ ATTR INLINE int scanrank##W(const float *z, size_t n, struct vm_rank *q, float l
     q->n_pre = pok && !bad ? c : SIZE_MAX;                                                         \
     if (bad || n == 0) { scan##W(z, n, out, 0.0f, NULL, 0, NULL); return 0; }                      \
     firstmax##W(z, n, mf, out);                                                                    \
-    q->n_gt = g, q->n_top = a, q->n_band = b;                                                      \
+    q->n_gt = g, q->n_top = (uint32_t)a, q->n_band = (uint32_t)b;                                  \
     return ok;                                                                                     \
 }                                                                                                  \
 ATTR INLINE void fdivonly##W(const float *z, size_t n, float T, float *y)                               \

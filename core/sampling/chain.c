@@ -138,7 +138,8 @@ static int scan_rank(const float *logits, uint32_t V, int pre, struct chain_ws *
     double zt = logits[id], d = 0x1p-20 * (fabs(zt) > 1.0 ? fabs(zt) : 1.0);
     struct vm_rank q = { zt - d, zt + d, top, r->tr_top, r->tr_band, TR_CAP, pre ? ws->pre_thr : NAN,
                          pre ? ws->pre_ids : NULL, PRE_CAP, 0, 0, 0, SIZE_MAX };
-    if (vm_scan_rank(logits, V, &q, sc)) {
+    int got = vm_scan_rank(logits, V, &q, sc);
+    if (got) {
         r->tr_id = id;
         r->tr_gt = q.n_gt, r->tr_ntop = q.n_top, r->tr_nband = q.n_band;
         r->tr_bound = top; /* a logit: chain_top_rank makes it a p_raw bound */
@@ -147,6 +148,16 @@ static int scan_rank(const float *logits, uint32_t V, int pre, struct chain_ws *
         ws->pre_n = q.n_pre == SIZE_MAX ? 0 : (uint32_t)q.n_pre;
         ws->pre_valid = q.n_pre != SIZE_MAX;
         ws->pre_at = ws->pre_thr;
+    }
+    if (pre && !ws->pre_valid && got && q.n_top <= PRE_CAP) {
+        /* the last step's threshold passed too many on this one (a flatter
+         * step): the top list is the same kind of list (every logit at or
+         * above top, ascending) and usually holds a first top-k, which
+         * else collects its candidates in a pass of its own */
+        memcpy(ws->pre_ids, r->tr_top, (size_t)q.n_top * sizeof *ws->pre_ids);
+        ws->pre_n = q.n_top;
+        ws->pre_valid = 1;
+        ws->pre_at = top;
     }
     return 1;
 }
@@ -201,12 +212,18 @@ static uint32_t scan_finite(const float *logits, uint32_t V, int pre, struct cha
 /* Pass 2: the raw (T=1) softmax of the finite logits (non-finite ones get
  * 0) and its entropy, subtracting the maximum: with d = z - max and
  * e = exp(d), S = sum e, p = e / S and H = ln S - sum(e d) / S, so one
- * vector pass and one division pass. */
-static void raw_softmax(const float *logits, uint32_t V, struct chain_result *r, int lazy, const float *next)
+ * vector pass and one division pass. want8: the same pass also sums the
+ * weights in vm_exp_fdiv's order (raw_sum8), the total a torch emulation
+ * at T 1 reads, which would else cost a pass over them of its own. */
+static void raw_softmax(const float *logits, uint32_t V, struct chain_result *r, int lazy, const float *next,
+                        int want8)
 {
     double m = r->max_logit, sed = 0.0;
-    double s = vm_exp_shift_pf(logits, V, m, 1.0, r->p_raw, &sed, next);
+    r->raw_sum8 = 0.0;
+    double s = want8 ? vm_exp_raw(logits, V, m, r->p_raw, &sed, next, &r->raw_sum8)
+                     : vm_exp_shift_pf(logits, V, m, 1.0, r->p_raw, &sed, next);
     r->raw_div = lazy ? s : 0.0; /* lazy: readers divide (chain_raw_p) */
+    if (!lazy) r->raw_sum8 = 0.0; /* p_raw holds the quotients below */
     if (!lazy) vm_divide(r->p_raw, V, s);
     double h = log(s) - sed / s;
     r->lse_raw = m + log(s);
@@ -400,7 +417,7 @@ static int run(const struct chain *c, const struct params *p, const float *logit
     r->greedy = 0;
     r->effective_temperature = p->temperature;
     /* every finite token's cut_by is rewritten below (cut by a stage, or kept) */
-    if (!reuse_raw) r->raw_total_set = 0, r->raw_div = 0, r->raw_sum = 0, r->raw_deferred = 0; /* a new step */
+    if (!reuse_raw) r->raw_total_set = 0, r->raw_div = 0, r->raw_sum = r->raw_sum8 = 0, r->raw_deferred = 0; /* a new step */
     if (!reuse_raw) r->tr_id = -1;
     if (reuse_raw) {
         /* same logits: the raw softmax, entropy and counts stand */
@@ -421,7 +438,9 @@ static int run(const struct chain *c, const struct params *p, const float *logit
          * its sum is known (raw_sum); for a caller that reads everything,
          * on the emulation, once its first stage has read the weights
          * themselves (emu_run settles it) */
-        raw_softmax(logits, V, r, 1, ws->prefetch);
+        /* the weights' sum in torch's order only where a torch emulation
+         * may read it (emu_trim_torch): elsewhere its adds are not made */
+        raw_softmax(logits, V, r, 1, ws->prefetch, !use_fast(c, p) && !chain_is_exact(c) && c->preset != PRESET_LLAMACPP);
         r->raw_sum = r->raw_div;
         r->raw_deferred = !lazy; /* ours to divide (never a p_raw left lazy for its readers) */
         if (!lazy && (ws->want != CHAIN_WANT_ALL || use_fast(c, p))) {
@@ -501,6 +520,7 @@ void chain_result_copy_raw(struct chain_result *dst, const struct chain_result *
     dst->raw_total_set = src->raw_total_set;
     dst->raw_div = src->raw_div;
     dst->raw_sum = src->raw_sum;
+    dst->raw_sum8 = src->raw_sum8;
     dst->raw_deferred = 0; /* a p_raw it may share is never divided in place through it */
     dst->tr_id = -1;
 }

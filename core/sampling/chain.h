@@ -200,6 +200,10 @@ struct chain_result {
      * divided by it, the same quotients): 0 when unknown. For estimating
      * a token's weight without its exp (emu_account.c). */
     double raw_sum;
+    double raw_sum8;               /* the same weights' sum in vm_exp_fdiv's order (the raw
+                                    * pass's by-product, emu_fdiv_order_sum's bits over the
+                                    * weights: torch's total at T 1), while p_raw holds them
+                                    * (raw_div > 0); 0 when unknown */
     int raw_deferred;              /* raw_div is pending only until this run's emulation
                                     * has read the weights (chain_raw_settle divides) */
     char note[480];                /* e.g. vLLM temperature clamp; "; "-separated */

@@ -353,11 +353,25 @@ double emu_fdiv_order_sum(const double *w, uint32_t n)
     return fdiv_order_sum((double *)(uintptr_t)w, n, 0.0); /* d 0: w only read */
 }
 
+/* emu_fdiv_order_sum of the raw softmax's weights while they are in
+ * p_raw (raw_div > 0): the raw pass's own (raw_sum8, the same bits) when
+ * it gave it, so that no pass reads them for it */
+static double weights_order_sum(const struct chain_result *r)
+{
+    return r->raw_sum8 > 0 ? r->raw_sum8 : emu_fdiv_order_sum(r->p_raw, r->V);
+}
+
 /* emu_fdiv_order_sum of the pending p_raw (its weights) while its division
- * is made (chain_raw_settle's, one pass instead of two) */
+ * is made (chain_raw_settle's, one pass instead of two; the division alone
+ * when the raw pass gave the sum) */
 static double order_sum_settle(struct chain_result *r)
 {
     if (!r->raw_deferred || !(r->raw_div > 0)) return emu_fdiv_order_sum(r->p_raw, r->V);
+    if (r->raw_sum8 > 0) {
+        double S8 = r->raw_sum8;
+        chain_raw_settle(r); /* vm_divide: fdiv_order_sum's quotients */
+        return S8;
+    }
     double S = fdiv_order_sum(r->p_raw, r->V, r->raw_div);
     r->raw_div = 0;
     r->raw_deferred = 0;
@@ -390,7 +404,7 @@ int emu_trim_torch(struct emu *e, const float *z)
     if (masses && z == e->z && r->raw_div > 0 && emu_torch_reads_weights(e)) {
         v.d = r->p_raw;
         if (!settle) { /* top-p: y = z / 1 is z */
-            S = emu_fdiv_order_sum(v.d, V);
+            S = weights_order_sum(r);
             v.y = z, near = vm_collect_ge(z, V, (double)zmin, e->ix);
         }
     } else if (masses) { /* else y only where a cut collects; top-p's first list in the same pass */

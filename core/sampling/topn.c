@@ -344,7 +344,7 @@ static void raw_truth(const float *z, uint32_t V, struct chain_result *r)
     r->n_neginf = 0;
     r->raw_total_set = 0;   /* p_raw changed after the run */
     r->raw_div = 0;         /* and holds probabilities */
-    r->raw_sum = 0;         /* not the weights of a softmax */
+    r->raw_sum = r->raw_sum8 = 0; /* not the weights of a softmax */
     r->lse_raw = 0;   /* the file's log-probabilities are normalised over the whole vocabulary */
     r->entropy_before = h; /* of the listed tokens: a lower bound of the step's entropy */
 }
@@ -371,7 +371,7 @@ static int empty_step(const struct chain *c, const struct params *p, uint32_t V,
     }
     for (uint32_t i = 0; i < V; i++) { r->p[i] = r->p_raw[i] = 0; r->cut_by[i] = CUT_UNLISTED; }
     r->raw_div = 0;
-    r->raw_sum = 0;
+    r->raw_sum = r->raw_sum8 = 0;
     r->n_nan = r->n_posinf = r->n_neginf = 0;
     r->entropy_before = r->entropy_after = r->retained_mass = 0;
     r->lse_raw = 0;

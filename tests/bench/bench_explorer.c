@@ -23,7 +23,8 @@
  * budget is the app's (tui/app.h WORK_SLICE_NS, 1 ms) unless BENCH_SLICE_NS says.
  * BENCH_PRESET=hf|llama.cpp|vllm limits the background parts to one
  * system (default: the explorer's own start, hf with every stage off, and
- * the llama.cpp defaults). Figures, never pass/fail. */
+ * the llama.cpp defaults). BENCH_ONLY=needs prints the per-step rows only
+ * (for profiling them alone). Figures, never pass/fail. */
 #include "base/clock.h"
 #include "explorer/explorer.h"
 #include "explorer/explorer_eval.h"
@@ -262,6 +263,8 @@ int main(void)
     for (int i = 0; i < 2; i++)
         for (int s = PRESET_HF; s <= PRESET_VLLM; s++)
             if (want == PRESET_CUSTOM || want == (enum preset)s) per_step(Vs[i], (enum preset)s);
+    const char *just = getenv("BENCH_ONLY");
+    if (just && !strcmp(just, "needs")) return 0;
     printf("explorer key on the same step (explorer_update after a temperature change; CPU time):\n");
     for (int s = PRESET_HF; s <= PRESET_VLLM; s++)
         if (want == PRESET_CUSTOM || want == (enum preset)s) {
