@@ -83,6 +83,7 @@ TARGET_512 INLINE unsigned store_ids16(int32_t *ids, size_t i, unsigned bits)
 }
 #endif
 
+#define SCAN_CHUNK 16 /* scanfast##W's chunk for the maximum's position, in blocks of 4 vectors */
 #define FLOAT_KERNELS(W, VF, VI, ATTR)                                                                 \
 ATTR INLINE VF ldf##W(const float *p) { VF v; memcpy(&v, p, sizeof v); return v; }                 \
 ATTR INLINE VI finf##W(VF z) { VF d = z - z; return d == d; }                                      \
@@ -92,25 +93,56 @@ ATTR INLINE int anyf##W(VI m) { return maskbits##W(m) != 0; }                   
  * vector, and the sum of z - z, which stays 0 unless a lane was NaN or  \
  * inf (then scan##W's full pass counts them). Returns 0 when one was.   \
  * With ids (cap entries), also the ids of the z >= thr: *m their count, \
- * SIZE_MAX when more than fit. */                                       \
+ * SIZE_MAX when more than fit; four vectors' compares make one branch   \
+ * (the usual block holds none). *from: where the first maximum can      \
+ * start, the chunk of SCAN_CHUNK blocks in which the running maximum    \
+ * last rose (scan##W's search for it reads from there, not from 0).     */ \
+ATTR INLINE void scanids##W(unsigned b0, unsigned b1, unsigned b2, unsigned b3, size_t i, int32_t **ids, \
+                            size_t cap, size_t *c)                                                 \
+{                                                                                                  \
+    unsigned b[4] = { b0, b1, b2, b3 };                                                            \
+    for (int u = 0; u < 4 && *ids; u++) {                                                          \
+        size_t at = i + (size_t)u * W;                                                             \
+        if (!b[u]) continue;                                                                       \
+        if (*c + W <= cap) { *c += store_ids##W(*ids + *c, at, b[u]); continue; } /* room for every lane */ \
+        if (*c + (size_t)__builtin_popcount(b[u]) > cap) { *ids = NULL; *c = SIZE_MAX; return; }  \
+        for (unsigned r = b[u]; r; r &= r - 1) (*ids)[(*c)++] = (int32_t)(at + (size_t)__builtin_ctz(r)); \
+    }                                                                                              \
+}                                                                                                  \
+ATTR INLINE float hmax##W(VF m0, VF m1, VF m2, VF m3)                                              \
+{                                                                                                  \
+    VF a = maxf##W(maxf##W(m0, m1), maxf##W(m2, m3));                                              \
+    float r = a[0];                                                                                \
+    for (int k = 1; k < W; k++) r = a[k] > r ? a[k] : r;                                           \
+    return r;                                                                                      \
+}                                                                                                  \
 ATTR INLINE int scanfast##W(const float *z, size_t n, VF mxo[4], size_t *upto, float thr, int32_t *ids, \
-                            size_t cap, size_t *m)                                                 \
+                            size_t cap, size_t *m, size_t *from)                                   \
 {                                                                                                  \
     VF nf[4] = { {0}, {0}, {0}, {0} }, tv = (VF){0} + thr;                                         \
     VF mx[4] = { mxo[0], mxo[1], mxo[2], mxo[3] }; /* in registers, not behind the pointer */      \
-    size_t i = 0, c = 0;                                                                           \
+    size_t i = 0, c = 0, start = 0, next = SCAN_CHUNK * 4 * W;                                     \
+    float best = -INFINITY;                                                                        \
+    *from = 0;                                                                                     \
     for (; i + 4 * W <= n; i += 4 * W) {                                                           \
+        if (i == next) { /* the maximum of [0, i): did it rise in [start, i)? */                   \
+            float r = hmax##W(mx[0], mx[1], mx[2], mx[3]);                                         \
+            if (r > best) best = r, *from = start;                                                 \
+            start = i, next += SCAN_CHUNK * 4 * W;                                                 \
+        }                                                                                          \
+        VF v[4];                                                                                   \
         _Pragma("GCC unroll 4") /* mx[u] stays in a register only if u is a constant */            \
         for (int u = 0; u < 4; u++) {                                                              \
-            VF v = ldf##W(z + i + (size_t)u * W);                                                  \
-            mx[u] = maxf##W(v, mx[u]);                                                             \
-            nf[u] += v - v;                                                                        \
-            if (!ids) continue;                                                                    \
-            unsigned bits = maskbits##W(v >= tv);                                                  \
-            if (bits && c + (size_t)__builtin_popcount(bits) > cap) { ids = NULL; c = SIZE_MAX; continue; } \
-            for (; bits; bits &= bits - 1) ids[c++] = (int32_t)(i + (size_t)u * W + (size_t)__builtin_ctz(bits)); \
+            v[u] = ldf##W(z + i + (size_t)u * W);                                                  \
+            mx[u] = maxf##W(v[u], mx[u]);                                                          \
+            nf[u] += v[u] - v[u];                                                                  \
         }                                                                                          \
+        /* one compare for the block: its maximum (a NaN never passes) */                         \
+        if (!ids || !anyf##W(maxf##W(maxf##W(v[0], v[1]), maxf##W(v[2], v[3])) >= tv)) continue;  \
+        scanids##W(maskbits##W(v[0] >= tv), maskbits##W(v[1] >= tv), maskbits##W(v[2] >= tv),     \
+                   maskbits##W(v[3] >= tv), i, &ids, cap, &c);                                     \
     }                                                                                              \
+    if (i > start && hmax##W(mx[0], mx[1], mx[2], mx[3]) > best) *from = start;                    \
     for (size_t j = i; ids && j < n; j++) {                                                        \
         if (!(z[j] >= thr)) continue;                                                              \
         if (c == cap) { c = SIZE_MAX; break; }                                                     \
@@ -128,9 +160,10 @@ ATTR INLINE void scan##W(const float *z, size_t n, struct vm_scan *out, float th
     /* four independent maxima: the compare-and-select chains overlap */                          \
     VF mx[4] = { (VF){0} - INFINITY, (VF){0} - INFINITY, (VF){0} - INFINITY, (VF){0} - INFINITY }; \
     VI bad = {0};                                                                                  \
-    size_t i = 0, nbad = 0;                                                                        \
-    if (!scanfast##W(z, n, mx, &i, thr, ids, cap, cnt)) {                                          \
+    size_t i = 0, nbad = 0, from = 0;                                                              \
+    if (!scanfast##W(z, n, mx, &i, thr, ids, cap, cnt, &from)) {                                   \
         i = 0;                                                                                     \
+        from = 0;                                                                                  \
         if (cnt) *cnt = SIZE_MAX; /* not collected: the step has non-finite logits */             \
         for (int u = 0; u < 4; u++) mx[u] = (VF){0} - INFINITY;                                    \
     }                                                                                              \
@@ -163,9 +196,10 @@ ATTR INLINE void scan##W(const float *z, size_t n, struct vm_scan *out, float th
     out->argmax = -1;                                                                              \
     out->max = -INFINITY;                                                                          \
     if (m == -INFINITY) return;                                                                    \
-    /* the first index holding the maximum: the first block with a match */                        \
+    /* the first index holding the maximum: the first block with a match, \
+     * from the chunk where the fast pass saw the maximum rise last       */ \
     VF mv = (VF){0} + m;                                                                           \
-    for (i = 0; i + W <= n && !anyf##W(ldf##W(z + i) == mv); i += W) {}                            \
+    for (i = from; i + W <= n && !anyf##W(ldf##W(z + i) == mv); i += W) {}                         \
     for (; i < n; i++) if (z[i] == m) break;                                                       \
     out->argmax = (int64_t)i;                                                                      \
     out->max = (double)z[i]; /* the first maximum's own value (its sign of zero) */                \
@@ -179,11 +213,27 @@ ATTR INLINE size_t nonfinite##W(const float *z, size_t n)                       
     for (; i < n; i++) m += !isfinite(z[i]);                                                       \
     return m;                                                                                      \
 }                                                                                                  \
+/* Sparse (the usual: a few hundred ids of 131072) while at most one id \
+ * in 64 came so far (and 256 more: a tie at the front is no density):  \
+ * a block of 4 vectors without one stores nothing                      \
+ * (a store costs as much with no id: AVX-512's compress store ~4       \
+ * cycles), a vector without one neither; dense from then on: a store   \
+ * per vector, no branch to mispredict. The same ids either way.        */ \
 ATTR INLINE size_t collect##W(const float *z, size_t n, double thr, int32_t *ids)                       \
 {                                                                                                  \
     float f = float_at_or_above(thr);                                                              \
     VF fv = (VF){0} + f;                                                                           \
     size_t m = 0, i = 0;                                                                           \
+    for (; i + 4 * W <= n && m <= i / 64 + 256; i += 4 * W) {                                     \
+        VF v[4];                                                                                   \
+        for (int u = 0; u < 4; u++) v[u] = ldf##W(z + i + (size_t)u * W);                          \
+        /* one test for the block: no z >= f, finite or not (a maximum could hide a lane behind a NaN) */ \
+        if (!anyf##W((v[0] >= fv) | (v[1] >= fv) | (v[2] >= fv) | (v[3] >= fv))) continue;        \
+        for (int u = 0; u < 4; u++) {                                                              \
+            unsigned b = maskbits##W((v[u] >= fv) & finf##W(v[u]));                                \
+            if (b) m += store_ids##W(ids + m, i + (size_t)u * W, b);                               \
+        }                                                                                          \
+    }                                                                                              \
     for (; i + W <= n; i += W) {                                                                   \
         VF v = ldf##W(z + i);                                                                      \
         m += store_ids##W(ids + m, i, maskbits##W((v >= fv) & finf##W(v)));                       \

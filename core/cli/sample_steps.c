@@ -150,7 +150,12 @@ int sample_steps_run(struct cli_one *c, const struct sample_plan *plan, struct r
     if (nw < 1) return ls_fail(&c->err, LS_ELIMIT, "out of memory for V = %u", c->s->vocab_size);
     static const struct step_pipe_ops ops = { take, compute, commit };
     int failed = 0;
+    /* each step is read once, front to back: copied into the workers'
+     * buffers, not lent from a map whose every page is new (source.h) */
+    int reads = c->s->lend_reads;
+    c->s->lend_reads = 1;
     int rc = step_pipe_run(&ops, &R, nw, plan->first, plan->n, &failed);
+    c->s->lend_reads = reads;
     if (rc) c->err = R.w[failed].err;
     workers_free(&R, nw);
     *approx |= R.approx;

@@ -82,6 +82,25 @@ static int fill_block(struct binsrc *b, uint32_t first, uint32_t n, uint32_t cap
     b->blk_n = n;
     return LS_OK;
 }
+/* A C-order step alone (no block): one contiguous run of V elements */
+static int read_c_step(struct binsrc *b, uint32_t step, float *out, struct ls_error *err)
+{
+    size_t w = hf_width(b->dt);
+    uint64_t V = b->V, off = (uint64_t)step * V * w; /* < n_steps*V*w, checked at open */
+    int rc;
+    if (b->dt == HF_F32 && !b->big_endian)
+        /* the file's bytes are the floats: read them in place, no second copy */
+        return binsrc_bytes(b, off, out, (size_t)V * w, err);
+    if ((rc = need_scratch(b, err))) return rc;
+    size_t per = BINSRC_CHUNK / w; /* read in chunks, converted */
+    for (uint64_t i = 0; i < V; i += per) {
+        size_t k = (size_t)(V - i < per ? V - i : per);
+        if ((rc = binsrc_bytes(b, off + i * w, b->scratch, k * w, err))) return rc;
+        hf_convert(out + i, b->scratch, k, b->dt, b->big_endian);
+    }
+    return LS_OK;
+}
+
 int binsrc_read_step(struct binsrc *b, uint32_t step, float *out, struct ls_error *err)
 {
     size_t w = hf_width(b->dt);
@@ -97,21 +116,8 @@ int binsrc_read_step(struct binsrc *b, uint32_t step, float *out, struct ls_erro
         memcpy(out, b->blk + (size_t)(step - b->blk_first) * V, (size_t)V * sizeof *out);
         return LS_OK;
     }
-    if ((!b->fortran || S == 1) && b->dt == HF_F32 && !b->big_endian)
-        /* the file's bytes are the floats: read them in place, no second copy */
-        return binsrc_bytes(b, (uint64_t)step * V * w, out, (size_t)V * w, err);
+    if (!b->fortran || S == 1) return read_c_step(b, step, out, err);
     if ((rc = need_scratch(b, err))) return rc;
-    if (!b->fortran || S == 1) {
-        /* C order: one contiguous run of V elements, read in chunks */
-        uint64_t off = (uint64_t)step * V * w;  /* < n_steps*V*w, checked at open */
-        size_t per = BINSRC_CHUNK / w;
-        for (uint64_t i = 0; i < V; i += per) {
-            size_t k = (size_t)(V - i < per ? V - i : per);
-            if ((rc = binsrc_bytes(b, off + i * w, b->scratch, k * w, err))) return rc;
-            hf_convert(out + i, b->scratch, k, b->dt, b->big_endian);
-        }
-        return LS_OK;
-    }
     /* Fortran order: element (step, i) at (i*S + step) * w; a large stride
      * from a file took the column-block path above */
     uint64_t stride = S * w;
@@ -126,6 +132,12 @@ int binsrc_read_step(struct binsrc *b, uint32_t step, float *out, struct ls_erro
     return LS_OK;
 }
 
+/* A step is V contiguous elements of a plain file: what a map can lend. */
+static int mappable(const struct binsrc *b)
+{
+    return !b->z && b->fd >= 0 && (!b->fortran || b->n_steps == 1);
+}
+
 /* The map a lend reads from, made once; NULL when the layout or the file
  * does not allow one (then steps are read into b->lend). */
 static const unsigned char *lend_map(struct binsrc *b)
@@ -133,7 +145,7 @@ static const unsigned char *lend_map(struct binsrc *b)
     if (!b->map_tried) {
         b->map_tried = 1;
         struct stat st;
-        if (!b->z && b->fd >= 0 && (!b->fortran || b->n_steps == 1) && !fstat(b->fd, &st) && st.st_size > 0)
+        if (mappable(b) && !fstat(b->fd, &st) && st.st_size > 0)
             (void)bmap_open(b->fd, (uint64_t)st.st_size, &b->map);
     }
     return b->map.p;
@@ -152,19 +164,23 @@ int binsrc_lend_verify(const struct binsrc *b, struct ls_error *err)
     return shrank(b->map.len, fstat(b->fd, &st) ? 0 : (uint64_t)st.st_size, err);
 }
 
-int binsrc_lend_step(struct binsrc *b, uint32_t step, float *buf, const float **out, struct ls_error *err)
+int binsrc_lend_step(struct binsrc *b, uint32_t step, float *buf, int read, const float **out, struct ls_error *err)
 {
-    const unsigned char *m = lend_map(b);
+    read = read && mappable(b);
+    const unsigned char *m = read ? NULL : lend_map(b);
     if (!buf && !b->lend && !(b->lend = malloc((size_t)b->V * sizeof *b->lend)))
         return ls_oom(err);
     if (!buf) buf = b->lend;
     *out = buf;
-    if (!m) return binsrc_read_step(b, step, buf, err);
+    if (!m && !read) return binsrc_read_step(b, step, buf, err);
     size_t w = hf_width(b->dt);
     uint64_t off = b->base + (uint64_t)step * b->V * w, end = off + (uint64_t)b->V * w; /* checked at open */
     struct stat st;
     if (fstat(b->fd, &st)) return ls_fail(err, LS_EREAD, "file changed while reading (cannot stat it)");
-    if ((uint64_t)st.st_size < end || end > b->map.len) return shrank(end, (uint64_t)st.st_size, err);
+    if ((uint64_t)st.st_size < end || (m && end > b->map.len)) return shrank(end, (uint64_t)st.st_size, err);
+    /* the map's check made, the step alone copied (a block of small steps
+     * would read past a cut that this step is clear of) */
+    if (!m) return read_c_step(b, step, buf, err);
     int rc = binsrc_lend_verify(b, err);
     if (rc) return rc;
     if (b->dt == HF_F32 && !b->big_endian && (uintptr_t)(m + off) % sizeof(float) == 0) {
@@ -202,7 +218,7 @@ static int source_lend(struct source *s, uint32_t step, float *buf, const float 
 {
     struct binsrc *b = s->impl;
     info->nonfinite_deferred = 1; /* the consumer's scan counts (source.h) */
-    return binsrc_lend_step(b, step, buf, out, err);
+    return binsrc_lend_step(b, step, buf, s->lend_reads, out, err);
 }
 
 static int source_lend_verify_(const struct source *s, struct ls_error *err)

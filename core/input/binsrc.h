@@ -28,7 +28,9 @@
  * converted from the map into one V-float buffer (one pass, no pread).
  * Before each lend fstat checks that the file still holds the step. Fortran
  * order, zip members, and a map that cannot be made: the step is read
- * (binsrc_read_step) into that buffer instead.
+ * (binsrc_read_step) into that buffer instead; so is every step when the
+ * caller asks (source.h lend_reads: steps read once each cost less copied
+ * than newly mapped).
  */
 #ifndef LS_BINSRC_H
 #define LS_BINSRC_H
@@ -70,8 +72,10 @@ int binsrc_read_step(struct binsrc *b, uint32_t step, float *out, struct ls_erro
  * they are the map's, else (converted or read into buf, or b's own buffer
  * when buf is NULL) until that buffer is reused. After using them,
  * binsrc_lend_verify says whether the file shrank meanwhile (then what was
- * computed from the step is void). */
-int binsrc_lend_step(struct binsrc *b, uint32_t step, float *buf, const float **out, struct ls_error *err);
+ * computed from the step is void). read: a step that would be lent from
+ * the map is read into the buffer instead (source.h lend_reads), after the
+ * same check that the file still holds it. */
+int binsrc_lend_step(struct binsrc *b, uint32_t step, float *buf, int read, const float **out, struct ls_error *err);
 int binsrc_lend_verify(const struct binsrc *b, struct ls_error *err);
 void binsrc_free(struct binsrc *b);
 

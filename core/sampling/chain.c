@@ -92,18 +92,32 @@ static void p_settle(struct chain_result *r, int *stale)
 
 /* A prefilter in the first pass when the first truncation is a top-k or
  * a min-p (after a temperature: the torch systems' y = z / T and the exact
- * q keep the order of z) and the last step left a threshold. */
+ * q keep the order of z) and there is a threshold: a top-k's from a sample
+ * of this step's logits (select.h: its k + 1 best lie above it, with a
+ * wide margin), else the one the last step left. The last step's misses
+ * whenever the steps' breadth differs (on broad synthetic steps of
+ * varying sharpness 39% of top-k steps listed too few or overflowed, and
+ * paid a sample and a second pass); the sample reads 2048 logits. Any
+ * threshold gives the same answers: the list's readers check that it
+ * covers theirs (chain_ws_pre_covers, emu_topk_candidates). */
 #define PRE_CAP 8192u
-static int prefilter_on(const struct chain *c, const struct params *p, const struct chain_ws *ws)
+static double get_z(const void *ctx, uint32_t i);
+static int prefilter_on(const struct chain *c, const struct params *p, struct chain_ws *ws, const float *z,
+                        uint32_t V)
 {
-    if (ws->reference || !isfinite(ws->pre_thr)) return 0;
+    if (ws->reference) return 0;
     int k0 = 0, temp = 0;
     for (; k0 < c->n; k0++) { /* the first truncation; a positive temperature keeps the order */
         if (!stage_active(c->order[k0], p)) continue;
         if (c->order[k0] != STAGE_TEMPERATURE || temp || !(p->temperature > 0)) break;
         temp = 1;
     }
-    return k0 < c->n && (c->order[k0] == STAGE_TOP_K || c->order[k0] == STAGE_MIN_P);
+    if (k0 == c->n || (c->order[k0] != STAGE_TOP_K && c->order[k0] != STAGE_MIN_P)) return 0;
+    double t;
+    if (c->order[k0] == STAGE_TOP_K && p->top_k > 0 && p->top_k < INT32_MAX &&
+        select_sample_threshold(get_z, z, V, (uint32_t)p->top_k + 1, &t) && isfinite(t))
+        ws->pre_thr = t;
+    return isfinite(ws->pre_thr);
 }
 
 /* chain_top_rank's candidates (chain_result.tr_*): at most TR_TOP rows,
@@ -421,7 +435,7 @@ static int run(const struct chain *c, const struct params *p, const float *logit
     if (!reuse_raw) r->tr_id = -1;
     if (reuse_raw) {
         /* same logits: the raw softmax, entropy and counts stand */
-    } else if (scan_finite(logits, V, prefilter_on(c, p, ws), ws, r) == 0) {
+    } else if (scan_finite(logits, V, prefilter_on(c, p, ws, logits, V), ws, r) == 0) {
         p_settle(r, &p_stale);
         r->n_stages = 0;
         return ls_fail(err, LS_EDATA, "no finite logit (all %u masked or non-finite)", V);

@@ -6,7 +6,10 @@
  *   read     source_read_step over every step (a copy), one thread
  *   floor    lend each step and make one vector pass over it
  *            (vm_count_nonfinite: touches every byte once), on 1 and on
- *            2 workers (base/step_pipe.h, as sample's workers read)
+ *            2 workers (base/step_pipe.h, as sample's workers read), lent
+ *            by read (source.h lend_reads, as sample lends); and on 1
+ *            worker lent from a map made for the pass (a fresh process's:
+ *            every page new to it)
  *   sample   `sample FILE --all` for the llama.cpp defaults (T 0.8, k 40,
  *            p 0.95, m 0.05) in each preset's order, hf T 0.7 top-p 0.9 (with hf's top-k 50 and without),
  *            vllm min-p 0.05, nothing truncated, mirostat 2, greedy; per step = (run - a one-step run) / steps,
@@ -69,16 +72,28 @@ static int floor_compute(void *ctx, int w, uint32_t step)
 }
 static int floor_commit(void *ctx, int w, uint32_t step) { (void)ctx; (void)w; (void)step; return 0; }
 
-static struct cost floor_pass(struct source *s, int workers)
+static struct cost floor_pass(struct source *s, int workers, int reads)
 {
     static const struct step_pipe_ops ops = { floor_take, floor_compute, floor_commit };
     struct floor_ctx F = { .s = s };
+    s->lend_reads = reads;
     for (int w = 0; w < workers; w++) F.buf[w] = malloc((size_t)s->vocab_size * sizeof(float));
     double t0 = clock_s(), c0 = cpu_s();
     int failed;
     if (step_pipe_run(&ops, &F, workers, 0, s->n_steps, &failed)) exit(1);
     struct cost c = { clock_s() - t0, cpu_s() - c0 };
     for (int w = 0; w < workers; w++) free(F.buf[w]);
+    return c;
+}
+
+/* the floor lent from a map made for it (a source opened for the pass) */
+static struct cost floor_mapped(const char *file, const struct source_opts *so)
+{
+    struct source *s;
+    struct ls_error err = {0};
+    if (source_open(file, so, &s, &err)) { fprintf(stderr, "bench_sample: %s\n", err.msg); exit(1); }
+    struct cost c = floor_pass(s, 1, 0);
+    source_close(s);
     return c;
 }
 
@@ -188,14 +203,15 @@ int main(void)
     if (source_open(file, &so, &s, &err)) { fprintf(stderr, "bench_sample: %s\n", err.msg); return 1; }
     uint32_t S = s->n_steps;
     int reps = (int)env_ul("BENCH_REPS", 3);
-    struct cost rd = best(read_pass(s), read_pass(s)), f1 = best(floor_pass(s, 1), floor_pass(s, 1));
-    struct cost f2 = best(floor_pass(s, 2), floor_pass(s, 2));
+    struct cost rd = best(read_pass(s), read_pass(s)), f1 = best(floor_pass(s, 1, 1), floor_pass(s, 1, 1));
+    struct cost f2 = best(floor_pass(s, 2, 1), floor_pass(s, 2, 1)), fm = best(floor_mapped(file, &so), floor_mapped(file, &so));
     printf("bench_sample: %s: [%u, %u] %s, %s vector path, %d CPUs\n", file, S, s->vocab_size, s->dtype,
            vm_path_name(), step_pipe_cpus());
     printf("  %-38s %-9s %9s %9s\n", "per step (us)", "workers", "wall", "cpu");
     printf("  %-38s %-9d %9.1f %9.1f\n", "read pass (source_read_step: a copy)", 1, rd.wall / S * 1e6, rd.cpu / S * 1e6);
-    printf("  %-38s %-9d %9.1f %9.1f\n", "floor (lend + one vector pass)", 1, f1.wall / S * 1e6, f1.cpu / S * 1e6);
+    printf("  %-38s %-9d %9.1f %9.1f\n", "floor (lend by read + one pass)", 1, f1.wall / S * 1e6, f1.cpu / S * 1e6);
     printf("  %-38s %-9d %9.1f %9.1f\n", "", 2, f2.wall / S * 1e6, f2.cpu / S * 1e6);
+    printf("  %-38s %-9d %9.1f %9.1f\n", "floor, lent from a new map", 1, fm.wall / S * 1e6, fm.cpu / S * 1e6);
     source_close(s);
     sample_rows(file, voc, S, reps, f1, f2);
     if (*tmp) unlink(tmp);

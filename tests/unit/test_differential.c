@@ -498,12 +498,14 @@ static void test_exact_top_p_window(void **st)
     free(r.id);
 }
 
-/* A first cut's prefilter (chain.c: the last step's threshold, applied
- * in the first pass) over a run of steps on one workspace, as sample --all
- * runs them, against a fresh workspace each step (no prefilter): the same
- * kept set, p and cut_by, for llama.cpp's and HF's system top-k, vLLM's
- * min-p and the exact stages, on steps alike (the threshold fits), shifted (it lets few or many
- * through) and tied. */
+/* A first cut's prefilter (chain.c: a first top-k's threshold sampled
+ * from the step, else the last step's, applied in the first pass) over a
+ * run of steps on one workspace, as sample --all runs them, against a
+ * fresh workspace each step (no last step) and the whole-array path
+ * (chain_ws.reference: no prefilter, no shortcut): the same kept set, p
+ * and cut_by, for llama.cpp's and HF's system top-k, vLLM's min-p and the
+ * exact stages, on steps alike (the threshold fits), shifted, broader and
+ * narrower (it lets few or many through) and tied. */
 static void test_topk_prefilter(void **st)
 {
     (void)st;
@@ -521,32 +523,39 @@ static void test_topk_prefilter(void **st)
         p.top_p = run % 3 ? 0.95 : 1.0;
         p.temperature = 0.8;
         struct chain_ws ws, fresh;
-        struct chain_result a, b;
+        struct chain_result a, b, whole;
         struct ls_error e = {0};
         assert_int_equal(chain_ws_init(&ws, (uint32_t)V), 0);
         assert_int_equal(chain_result_init(&a, (uint32_t)V), 0);
         assert_int_equal(chain_result_init(&b, (uint32_t)V), 0);
+        assert_int_equal(chain_result_init(&whole, (uint32_t)V), 0);
         ws.want = fresh.want = CHAIN_WANT_DRAW;
         for (int t = 0; t < 30; t++) {
             float *z = shortcut_step(&g, V, t % 7 == 6 ? 0 : 2, 5);
             float shift = t % 5 == 3 ? 4.0f : t % 5 == 4 ? -3.0f : 0.0f;
-            for (int i = 0; i < V; i++) z[i] += shift;
-            assert_int_equal(chain_ws_init(&fresh, (uint32_t)V), 0);
-            fresh.want = ws.want;
-            assert_int_equal(chain_run(&c, &p, z, (uint32_t)V, &ws, &a, &e), 0);
-            assert_int_equal(chain_run(&c, &p, z, (uint32_t)V, &fresh, &b, &e), 0);
-            assert_int_equal(a.n_kept, b.n_kept);
-            for (uint32_t j = 0; j < a.n_kept; j++) {
-                assert_int_equal(a.kept[j], b.kept[j]);
-                assert_true(a.p[a.kept[j]] == b.p[b.kept[j]]);
+            float breadth = t % 6 == 1 ? 0.3f : t % 6 == 2 ? 3.0f : 1.0f; /* sharpness from step to step */
+            for (int i = 0; i < V; i++) z[i] = z[i] * breadth + shift;
+            for (int w = 0; w < 2; w++) { /* b: a fresh workspace, then the whole array */
+                assert_int_equal(chain_ws_init(&fresh, (uint32_t)V), 0);
+                fresh.want = ws.want;
+                fresh.reference = w;
+                if (!w) assert_int_equal(chain_run(&c, &p, z, (uint32_t)V, &ws, &a, &e), 0);
+                assert_int_equal(chain_run(&c, &p, z, (uint32_t)V, &fresh, w ? &whole : &b, &e), 0);
+                const struct chain_result *o = w ? &whole : &b;
+                assert_int_equal(a.n_kept, o->n_kept);
+                for (uint32_t j = 0; j < a.n_kept; j++) {
+                    assert_int_equal(a.kept[j], o->kept[j]);
+                    assert_true(a.p[a.kept[j]] == o->p[o->kept[j]]);
+                }
+                assert_memory_equal(a.cut_by, o->cut_by, (size_t)V);
+                chain_ws_free(&fresh);
             }
-            assert_memory_equal(a.cut_by, b.cut_by, (size_t)V);
-            chain_ws_free(&fresh);
             free(z);
         }
         chain_ws_free(&ws);
         chain_result_free(&a);
         chain_result_free(&b);
+        chain_result_free(&whole);
     }
 }
 

@@ -255,6 +255,49 @@ static void test_scan_collect(void **st)
     }
 }
 
+/* long steps (the fast pass's chunks, 256 to 1024 tokens by path): the
+ * first maximum wherever it and its ties fall (an early chunk, the last,
+ * the tail past the blocks; -0 against +0), lists near their cap, NaN
+ * beside a listed token, against the scalar definition */
+static void test_scan_long(void **st)
+{
+    (void)st;
+    struct rng g;
+    rng_seed(&g, 41);
+    enum { N = 20000 };
+    static float z[N];
+    static int32_t ids[N], ids2[N];
+    for (int t = 0; t < 300; t++) {
+        size_t n = t < 40 ? N - (size_t)t : (size_t)(rng_uniform(&g) * N), want = 0;
+        for (size_t i = 0; i < n; i++) z[i] = (float)(rng_uniform(&g) * 20 - 30) * (t % 4 == 1 ? 0.0f : 1.0f);
+        for (int k = 0; k < 1 + t % 3 && n; k++) z[(size_t)(rng_uniform(&g) * (double)n)] = t % 4 == 1 ? 0.0f : 5.0f;
+        if (t % 4 == 1 && n) z[n - 1 - (size_t)(rng_uniform(&g) * (double)(n < 70 ? n : 70))] = -0.0f;
+        if (t % 6 == 5 && n > 3) z[(size_t)(rng_uniform(&g) * (double)(n - 1))] = NAN;
+        double thr = t % 4 == 1 ? 0.0 : -10.5 + 0.5 * (t % 5);
+        for (size_t i = 0; i < n; i++) want += isfinite(z[i]) && (double)z[i] >= thr;
+        size_t cap = t % 3 == 0 ? want : t % 3 == 1 ? (want > 9 ? want - 9 : 0) : want + (size_t)(t % 17);
+        struct vm_scan a;
+        size_t m = vm_scan_collect(z, n, thr, ids, cap, &a), bad = 0, m2 = vm_collect_ge(z, n, thr, ids2);
+        double mx = -INFINITY;
+        int64_t am = -1;
+        for (size_t i = 0; i < n; i++) {
+            if (!isfinite(z[i])) { bad++; continue; }
+            if ((double)z[i] > mx) { mx = z[i]; am = (int64_t)i; }
+        }
+        assert_int_equal(a.argmax, am);
+        assert_int_equal(a.n_nonfinite, bad);
+        if (am >= 0) assert_true(a.max == mx && !!signbit(a.max) == !!signbit(z[am]));
+        assert_int_equal(m2, want);
+        assert_true(bad || want > cap ? m == SIZE_MAX : m == want);
+        for (size_t i = 0, j = 0; i < n; i++) {
+            if (!isfinite(z[i]) || (double)z[i] < thr) continue;
+            if (m != SIZE_MAX) assert_int_equal(ids[j], (int32_t)i);
+            assert_int_equal(ids2[j++], (int32_t)i);
+        }
+        mix(&a.argmax, sizeof a.argmax);
+    }
+}
+
 /* the clipping count against the scalar definition */
 static void test_abs_gt(void **st)
 {
@@ -695,6 +738,7 @@ int main(void)
         cmocka_unit_test(test_abs_gt),
         cmocka_unit_test(test_expf_sum),
         cmocka_unit_test(test_scan_collect),
+        cmocka_unit_test(test_scan_long),
         cmocka_unit_test(test_entropy_terms),
         cmocka_unit_test(test_count_above),
         cmocka_unit_test(test_divide_sum),
