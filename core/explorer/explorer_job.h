@@ -96,7 +96,8 @@ void ex_job_start(struct ex_job *j);
  * machine (a VM's page faults), more than a main-thread slice may take
  * (issue 9: none over 2 ms). The job is EXJ_QUEUED meanwhile and goes
  * back to EXJ_IDLE by itself (nothing to collect). Returns 1 when it
- * started, 0 when the job was warm already. */
+ * started, 0 when the job was warm already or its task runs in place (no
+ * worker to move the cost to). */
 int ex_job_warm(struct ex_job *j);
 /* A newer request supersedes the job under way (if any): it stops at its
  * next safe point (before the chain run, or after it before the top rows

@@ -84,7 +84,7 @@ struct source {
     float *lend_buf;         /* V floats for sources that cannot lend (owned) */
     /* 1: a binary step is lent by reading it (pread) into the lend's
      * buffer instead of from a map of the file. For callers that read each
-     * step once, front to back (sample --all): a map's pages are new to
+     * step once, front to back (sample --all, eval, sweep): a map's pages are new to
      * the process at every step, and their first touch is what costs on a
      * shadow-paged VM (this project's: about 2 us a 4 KiB page, 250 us a
      * [131072] float32 step, against 45 us for the copy into a buffer that

@@ -148,15 +148,18 @@ static double read_pass(struct source *s, float *z)
     return t;
 }
 
-/* The floor of a step: lend it (source_lend_step, as sample --all reads)
- * and make one vector pass over it (the non-finite count: a load, a
- * subtract, a compare per lane), touching every byte once: what memory
- * bandwidth and the map's page faults cost before any sampling. */
+/* The floor of a step: lend it (source_lend_step read into a buffer, as
+ * sample --all and eval read: source.h lend_reads) and make one vector
+ * pass over it (the non-finite count: a load, a subtract, a compare per
+ * lane), touching every byte once: what the copy and memory bandwidth
+ * cost before any sampling. */
 static double floor_pass(struct source *s)
 {
     struct step_info si;
     struct ls_error err = {0};
     size_t sink = 0;
+    int reads = s->lend_reads;
+    s->lend_reads = 1;
     double t0 = clock_s();
     for (uint32_t i = 0; i < s->n_steps; i++) {
         const float *z;
@@ -164,14 +167,18 @@ static double floor_pass(struct source *s)
         sink += vm_count_nonfinite(z, s->vocab_size);
     }
     double t = clock_s() - t0;
+    s->lend_reads = reads;
     if (sink == 12345) puts("");
     return t;
 }
 
-/* What `sample --all` does per step: lend the step, run the chain for a
- * draw only (CHAIN_WANT_DRAW), draw one token. Returns seconds. */
+/* What `sample --all` does per step: lend the step (read into a buffer,
+ * as sample_steps.c asks: source.h lend_reads), run the chain for a draw
+ * only (CHAIN_WANT_DRAW), draw one token. Returns seconds. */
 static double sample_pass(struct source *s, const struct chain *ch, const struct params *pr)
 {
+    int reads = s->lend_reads;
+    s->lend_reads = 1;
     struct chain_ws ws;
     struct chain_result r;
     struct step_info si;
@@ -194,6 +201,7 @@ static double sample_pass(struct source *s, const struct chain *ch, const struct
         sink += draw_token(&d, &g);
     }
     double t = clock_s() - t0;
+    s->lend_reads = reads;
     if (sink == -12345) puts("");
     chain_ws_free(&ws);
     chain_result_free(&r);
