@@ -1,19 +1,22 @@
 #!/bin/sh
 # check_simd_paths.sh B: the vector passes give the same bits on every path
-# (make check). Runs B/tests/test_vmath under each LOGITSCOPE_SIMD path this
-# CPU has and requires one checksum of all outputs; then runs the chain's
+# (make check). Runs B/tests/test_vmath and test_vmath_scan under each
+# LOGITSCOPE_SIMD path this CPU has and requires, of each, one checksum of
+# all its outputs; then runs the chain's
 # differential test on the forced portable path, as a CPU without AVX2
 # would (the default build must run there).
 B=${1:-build}
-sums=""
-for p in portable avx2 avx512; do
-    out=$(LOGITSCOPE_SIMD=$p "$B/tests/test_vmath" 2>&1) || { echo "FAIL: test_vmath on $p"; echo "$out"; exit 1; }
-    line=$(echo "$out" | grep '^vmath path')
-    echo "  $line (asked for $p)"
-    sums="$sums $(echo "$line" | awk '{print $5}')"
+for t in test_vmath test_vmath_scan; do
+    sums=""
+    for p in portable avx2 avx512; do
+        out=$(LOGITSCOPE_SIMD=$p "$B/tests/$t" 2>&1) || { echo "FAIL: $t on $p"; echo "$out"; exit 1; }
+        line=$(echo "$out" | grep '^vmath path')
+        echo "  $t: $line (asked for $p)"
+        sums="$sums $(echo "$line" | awk '{print $5}')"
+    done
+    n=$(echo $sums | tr ' ' '\n' | sort -u | wc -l)
+    [ "$n" = 1 ] || { echo "FAIL: the SIMD paths disagree in $t:$sums"; exit 1; }
 done
-n=$(echo $sums | tr ' ' '\n' | sort -u | wc -l)
-[ "$n" = 1 ] || { echo "FAIL: the SIMD paths disagree:$sums"; exit 1; }
 for p in portable avx2 avx512; do
     LOGITSCOPE_SIMD=$p "$B/tests/test_vmath_expf" >/dev/null 2>&1 ||
         { echo "FAIL: test_vmath_expf on $p (glibc's expf bits, the float sum)"; exit 1; }
