@@ -431,7 +431,7 @@ static int run(const struct chain *c, const struct params *p, const float *logit
     r->greedy = 0;
     r->effective_temperature = p->temperature;
     /* every finite token's cut_by is rewritten below (cut by a stage, or kept) */
-    if (!reuse_raw) r->raw_total_set = 0, r->raw_div = 0, r->raw_sum = r->raw_sum8 = 0, r->raw_deferred = 0; /* a new step */
+    if (!reuse_raw) chain_raw_forget(r); /* a new step */
     if (!reuse_raw) r->tr_id = -1;
     if (reuse_raw) {
         /* same logits: the raw softmax, entropy and counts stand */

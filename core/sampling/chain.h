@@ -414,6 +414,17 @@ static inline double chain_raw_p(const struct chain_result *r, uint32_t i)
     return r->raw_div > 0 ? r->p_raw[i] / r->raw_div : r->p_raw[i];
 }
 
+/* Forget what is known of p_raw's summary (its totals, a pending division):
+ * for a new step, or when p_raw is rewritten with other numbers. The one
+ * place that lists those fields, so a new one is cleared everywhere. */
+static inline void chain_raw_forget(struct chain_result *r)
+{
+    r->raw_total_set = 0;
+    r->raw_div = 0;
+    r->raw_sum = r->raw_sum8 = 0;
+    r->raw_deferred = 0;
+}
+
 /* Divide a p_raw whose division a CHAIN_WANT_ALL run deferred (raw_deferred)
  * now: the quotients chain_raw_p gave; raw_div 0 after. A p_raw left lazy
  * for its readers (CHAIN_WANT_SCORES) stays as it is. */

@@ -342,9 +342,7 @@ static void raw_truth(const float *z, uint32_t V, struct chain_result *r)
         if (pr > 0) h -= pr * (double)z[i];
     }
     r->n_neginf = 0;
-    r->raw_total_set = 0;   /* p_raw changed after the run */
-    r->raw_div = 0;         /* and holds probabilities */
-    r->raw_sum = r->raw_sum8 = 0; /* not the weights of a softmax */
+    chain_raw_forget(r); /* p_raw changed after the run: probabilities, not a softmax's weights */
     r->lse_raw = 0;   /* the file's log-probabilities are normalised over the whole vocabulary */
     r->entropy_before = h; /* of the listed tokens: a lower bound of the step's entropy */
 }
@@ -370,8 +368,7 @@ static int empty_step(const struct chain *c, const struct params *p, uint32_t V,
         any |= rep->active;
     }
     for (uint32_t i = 0; i < V; i++) { r->p[i] = r->p_raw[i] = 0; r->cut_by[i] = CUT_UNLISTED; }
-    r->raw_div = 0;
-    r->raw_sum = r->raw_sum8 = 0;
+    chain_raw_forget(r);
     r->n_nan = r->n_posinf = r->n_neginf = 0;
     r->entropy_before = r->entropy_after = r->retained_mass = 0;
     r->lse_raw = 0;
