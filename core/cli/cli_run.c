@@ -99,7 +99,7 @@ static int check_nonfinite(const struct cli_opts *o, struct source *s, uint32_t 
 }
 
 int cli_step_take(const struct cli_opts *o, struct source *s, uint32_t step, struct cli_step *st, float *buf,
-                  struct ls_error *err)
+                  enum source_lend_how how, struct ls_error *err)
 {
     int rc = chain_uses(&o->chain, &o->params, STAGE_DRY) ? build_breakers(o, s, st, err) : LS_OK;
     if (rc) return rc;
@@ -107,8 +107,8 @@ int cli_step_take(const struct cli_opts *o, struct source *s, uint32_t step, str
     if (replay_needed(&o->chain, &o->params)) rc = gather_history(o, s, step, st, err);
     else chain_ws_set_context(&st->ws, NULL, 0, 0, step, o->seed);
     if (rc) return rc;
-    /* the step is lent (a map of the file: no copy), read only */
-    rc = source_lend_into(s, step, buf, &st->z, &st->info, err);
+    /* the step is lent (a map of the file, or read: as the caller asks), read only */
+    rc = source_lend_into(s, step, buf, how, &st->z, &st->info, err);
     if (rc) ls_error_prefix(err, s->path);
     return rc;
 }
@@ -143,7 +143,7 @@ int cli_step_compute(const struct cli_opts *o, struct source *s, uint32_t step, 
 int cli_run_step(const struct cli_opts *o, struct source *s, uint32_t step,
                  struct cli_step *st, struct ls_error *err)
 {
-    int rc = cli_step_take(o, s, step, st, NULL, err);
+    int rc = cli_step_take(o, s, step, st, NULL, SOURCE_LEND_MAP, err);
     return rc ? rc : cli_step_compute(o, s, step, st, err);
 }
 

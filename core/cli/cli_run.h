@@ -47,7 +47,7 @@ int cli_run_step(const struct cli_opts *o, struct source *s, uint32_t step,
  * hold steps at once (sample --all's workers, sample_steps.c): takes on
  * one source are serialised by the caller, computes need not be. */
 int cli_step_take(const struct cli_opts *o, struct source *s, uint32_t step, struct cli_step *st, float *buf,
-                  struct ls_error *err);
+                  enum source_lend_how how, struct ls_error *err);
 int cli_step_compute(const struct cli_opts *o, struct source *s, uint32_t step, struct cli_step *st,
                      struct ls_error *err);
 

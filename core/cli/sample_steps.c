@@ -67,7 +67,9 @@ static int take(void *ctx, int wi, uint32_t step)
     struct worker *w = &R->w[wi];
     /* worker 0 reads into the source's buffer, as a serial pass does; the
      * others into their own, so a step stays theirs while later ones are read */
-    return cli_step_take(&R->c->o, R->c->s, step, w->st, wi ? w->st->logits : NULL, &w->err);
+    /* each step is read once, front to back: copied into the workers'
+     * buffers, not lent from a map whose every page is new (source.h) */
+    return cli_step_take(&R->c->o, R->c->s, step, w->st, wi ? w->st->logits : NULL, SOURCE_LEND_READ, &w->err);
 }
 
 static int compute(void *ctx, int wi, uint32_t step)
@@ -150,12 +152,7 @@ int sample_steps_run(struct cli_one *c, const struct sample_plan *plan, struct r
     if (nw < 1) return ls_fail(&c->err, LS_ELIMIT, "out of memory for V = %u", c->s->vocab_size);
     static const struct step_pipe_ops ops = { take, compute, commit };
     int failed = 0;
-    /* each step is read once, front to back: copied into the workers'
-     * buffers, not lent from a map whose every page is new (source.h) */
-    int reads = c->s->lend_reads;
-    c->s->lend_reads = 1;
     int rc = step_pipe_run(&ops, &R, nw, plan->first, plan->n, &failed);
-    c->s->lend_reads = reads;
     if (rc) c->err = R.w[failed].err;
     workers_free(&R, nw);
     *approx |= R.approx;

@@ -44,10 +44,11 @@ static int take_step(void *ctx, int wi, uint32_t step)
     int rc;
     w->step = step;
     if (P->cancel && *P->cancel) rc = ls_fail(&w->err, LS_EINTERNAL, "cancelled");
-    /* lent: a pointer into the file's map (no copy under the lock), or
-     * converted into the worker's own buffer; it stays valid while other
-     * workers take later steps */
-    else if ((rc = source_lend_into(P->src, step, w->z, &w->logits, &w->si, &w->err)))
+    /* each step is read once, front to back: read (or converted) into the
+     * worker's own buffer, not lent from a map whose every page is new
+     * (source.h: on this project's VM the map costs 5x the copy); it stays
+     * valid while other workers take later steps */
+    else if ((rc = source_lend_into(P->src, step, w->z, SOURCE_LEND_READ, &w->logits, &w->si, &w->err)))
         ls_error_prefix(&w->err, P->src->path);
     /* lent in place from the map: the step nw on is nw rows further */
     w->next = !rc && w->logits != w->z && step + (uint32_t)P->nw < r->n_steps ? w->logits + (size_t)P->nw * r->V : NULL;
@@ -136,7 +137,7 @@ static int serial_run(struct eval_run *r, struct source *src, const volatile int
     for (uint32_t s = 0; s < src->n_steps && !rc; s++) {
         if (cancel && *cancel) { rc = ls_fail(err, LS_EINTERNAL, "cancelled"); break; }
         const float *lz;
-        rc = source_lend_into(src, s, z, &lz, &si, err);
+        rc = source_lend_into(src, s, z, SOURCE_LEND_READ, &lz, &si, err); /* as take_step */
         if (rc) { ls_error_prefix(err, src->path); break; }
         r->w[0].next = lz != z && s + 1 < src->n_steps ? lz + src->vocab_size : NULL; /* the map's next row */
         rc = eval_run_step(r, lz, &si, err);
@@ -154,13 +155,7 @@ int eval_source(struct source *src, const struct eval_config *cfg,
     int rc = eval_run_new(src, cfg, set, n_set, &r, err);
     if (rc) return rc;
     int nw = pipe_workers(r);
-    /* each step is read once, front to back: copied into the workers'
-     * buffers, not lent from a map whose every page is new (source.h
-     * lend_reads: on this project's VM the map costs 5x the copy) */
-    int reads = src->lend_reads;
-    src->lend_reads = 1;
     rc = nw > 0 ? pipe_run(r, src, nw, cancel, err) : serial_run(r, src, cancel, err);
-    src->lend_reads = reads;
     /* the scores read the lent steps after their chains: a file cut meanwhile voids them too */
     if (!rc) rc = lend_verified(src, r->n_steps - 1, err);
     if (!rc) rc = eval_run_finish(r, cancel, err);

@@ -213,12 +213,12 @@ int binsrc_source_read(struct source *s, uint32_t step, float *logits, struct st
     return LS_OK;
 }
 
-static int source_lend(struct source *s, uint32_t step, float *buf, const float **out, struct step_info *info,
-                       struct ls_error *err)
+static int source_lend(struct source *s, uint32_t step, float *buf, enum source_lend_how how, const float **out,
+                       struct step_info *info, struct ls_error *err)
 {
     struct binsrc *b = s->impl;
     info->nonfinite_deferred = 1; /* the consumer's scan counts (source.h) */
-    return binsrc_lend_step(b, step, buf, s->lend_reads, out, err);
+    return binsrc_lend_step(b, step, buf, how == SOURCE_LEND_READ, out, err);
 }
 
 static int source_lend_verify_(const struct source *s, struct ls_error *err)

@@ -29,7 +29,7 @@
  * Before each lend fstat checks that the file still holds the step. Fortran
  * order, zip members, and a map that cannot be made: the step is read
  * (binsrc_read_step) into that buffer instead; so is every step when the
- * caller asks (source.h lend_reads: steps read once each cost less copied
+ * caller asks (source.h SOURCE_LEND_READ: steps read once each cost less copied
  * than newly mapped).
  */
 #ifndef LS_BINSRC_H
@@ -73,7 +73,7 @@ int binsrc_read_step(struct binsrc *b, uint32_t step, float *out, struct ls_erro
  * when buf is NULL) until that buffer is reused. After using them,
  * binsrc_lend_verify says whether the file shrank meanwhile (then what was
  * computed from the step is void). read: a step that would be lent from
- * the map is read into the buffer instead (source.h lend_reads), after the
+ * the map is read into the buffer instead (source.h SOURCE_LEND_READ), after the
  * same check that the file still holds it. */
 int binsrc_lend_step(struct binsrc *b, uint32_t step, float *buf, int read, const float **out, struct ls_error *err);
 int binsrc_lend_verify(const struct binsrc *b, struct ls_error *err);

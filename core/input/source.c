@@ -60,10 +60,10 @@ int source_read_step(struct source *s, uint32_t step, float *logits,
 int source_lend_step(struct source *s, uint32_t step, const float **out,
                      struct step_info *info, struct ls_error *err)
 {
-    return source_lend_into(s, step, NULL, out, info, err);
+    return source_lend_into(s, step, NULL, SOURCE_LEND_MAP, out, info, err);
 }
 
-int source_lend_into(struct source *s, uint32_t step, float *buf, const float **out,
+int source_lend_into(struct source *s, uint32_t step, float *buf, enum source_lend_how how, const float **out,
                      struct step_info *info, struct ls_error *err)
 {
     if (!s->lend) {
@@ -76,7 +76,7 @@ int source_lend_into(struct source *s, uint32_t step, float *buf, const float **
     if (step >= s->n_steps) return source_read_step(s, step, NULL, info, err); /* its range error */
     memset(info, 0, sizeof *info);
     info->token = -1;
-    int rc = s->lend(s, step, buf, out, info, err);
+    int rc = s->lend(s, step, buf, how, out, info, err);
     if (rc) source_error_step(err, step);
     return rc;
 }

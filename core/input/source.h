@@ -60,6 +60,17 @@ struct source_ops {
     void (*close)(struct source *s);
 };
 
+/* How a binary step is lent (source_lend_into). SOURCE_LEND_READ: read
+ * (pread) into the lend's buffer instead of pointed at in a map of the
+ * file. For callers that read each step once, front to back (sample --all,
+ * eval, sweep): a map's pages are new to the process at every step, and
+ * their first touch is what costs on a shadow-paged VM (this project's:
+ * about 2 us a 4 KiB page, 250 us a [131072] float32 step, against 45 us
+ * for the copy into a buffer that stays mapped); the map pays off when
+ * steps are read again (the explorer). Same answers and messages either
+ * way; sources that cannot lend read in both. */
+enum source_lend_how { SOURCE_LEND_MAP, SOURCE_LEND_READ };
+
 struct source {
     const struct source_ops *ops;
     void *impl;              /* loader-private state */
@@ -78,19 +89,11 @@ struct source {
                                 (compact) id, ascending; NULL: ids are the file's (source_file_id) */
     uint64_t file_size;
     /* lending a step (source_lend_step); NULL: read into lend_buf */
-    int (*lend)(struct source *s, uint32_t step, float *buf, const float **out, struct step_info *info,
-                struct ls_error *err);   /* buf: V floats for a step that is not lent (NULL: the source's) */
+    /* buf: V floats for a step that is not lent (NULL: the source's) */
+    int (*lend)(struct source *s, uint32_t step, float *buf, enum source_lend_how how, const float **out,
+                struct step_info *info, struct ls_error *err);
     int (*lend_verify)(const struct source *s, struct ls_error *err);
     float *lend_buf;         /* V floats for sources that cannot lend (owned) */
-    /* 1: a binary step is lent by reading it (pread) into the lend's
-     * buffer instead of from a map of the file. For callers that read each
-     * step once, front to back (sample --all, eval, sweep): a map's pages are new to
-     * the process at every step, and their first touch is what costs on a
-     * shadow-paged VM (this project's: about 2 us a 4 KiB page, 250 us a
-     * [131072] float32 step, against 45 us for the copy into a buffer that
-     * stays mapped); the map pays off when steps are read again (the
-     * explorer). Same answers and messages either way. */
-    int lend_reads;
     char warnings[1024];     /* newline-separated warnings from loading */
 };
 
@@ -142,7 +145,7 @@ int source_lend_step(struct source *s, uint32_t step, const float **out,
  * floats, the caller's) instead of the source's one buffer, so *out stays
  * valid until the caller reuses buf (a lent pointer: until source_close).
  * Calls on one source are serialised by the caller. */
-int source_lend_into(struct source *s, uint32_t step, float *buf, const float **out,
+int source_lend_into(struct source *s, uint32_t step, float *buf, enum source_lend_how how, const float **out,
                      struct step_info *info, struct ls_error *err);
 int source_lend_verify(const struct source *s, uint32_t step, struct ls_error *err);
 /* Make info's deferred non-finite counts from the step's V floats z. */

@@ -148,8 +148,8 @@ static double read_pass(struct source *s, float *z)
     return t;
 }
 
-/* The floor of a step: lend it (source_lend_step read into a buffer, as
- * sample --all and eval read: source.h lend_reads) and make one vector
+/* The floor of a step: lend it (source_lend_into, read into a buffer, as
+ * sample --all and eval read: source.h SOURCE_LEND_READ) and make one vector
  * pass over it (the non-finite count: a load, a subtract, a compare per
  * lane), touching every byte once: what the copy and memory bandwidth
  * cost before any sampling. */
@@ -158,27 +158,25 @@ static double floor_pass(struct source *s)
     struct step_info si;
     struct ls_error err = {0};
     size_t sink = 0;
-    int reads = s->lend_reads;
-    s->lend_reads = 1;
     double t0 = clock_s();
     for (uint32_t i = 0; i < s->n_steps; i++) {
         const float *z;
-        if (source_lend_step(s, i, &z, &si, &err)) { fprintf(stderr, "lend: %s\n", err.msg); exit(1); }
+        if (source_lend_into(s, i, NULL, SOURCE_LEND_READ, &z, &si, &err)) {
+            fprintf(stderr, "lend: %s\n", err.msg);
+            exit(1);
+        }
         sink += vm_count_nonfinite(z, s->vocab_size);
     }
     double t = clock_s() - t0;
-    s->lend_reads = reads;
     if (sink == 12345) puts("");
     return t;
 }
 
 /* What `sample --all` does per step: lend the step (read into a buffer,
- * as sample_steps.c asks: source.h lend_reads), run the chain for a draw
+ * as sample_steps.c asks: source.h SOURCE_LEND_READ), run the chain for a draw
  * only (CHAIN_WANT_DRAW), draw one token. Returns seconds. */
 static double sample_pass(struct source *s, const struct chain *ch, const struct params *pr)
 {
-    int reads = s->lend_reads;
-    s->lend_reads = 1;
     struct chain_ws ws;
     struct chain_result r;
     struct step_info si;
@@ -193,7 +191,8 @@ static double sample_pass(struct source *s, const struct chain *ch, const struct
     double t0 = clock_s();
     for (uint32_t i = 0; i < s->n_steps; i++) {
         const float *z;
-        if (source_lend_step(s, i, &z, &si, &err) || chain_run(ch, pr, z, s->vocab_size, &ws, &r, &err)) {
+        if (source_lend_into(s, i, NULL, SOURCE_LEND_READ, &z, &si, &err) ||
+            chain_run(ch, pr, z, s->vocab_size, &ws, &r, &err)) {
             fprintf(stderr, "sample: %s\n", err.msg);
             exit(1);
         }
@@ -201,7 +200,6 @@ static double sample_pass(struct source *s, const struct chain *ch, const struct
         sink += draw_token(&d, &g);
     }
     double t = clock_s() - t0;
-    s->lend_reads = reads;
     if (sink == -12345) puts("");
     chain_ws_free(&ws);
     chain_result_free(&r);

@@ -7,7 +7,7 @@
  *   floor    lend each step and make one vector pass over it
  *            (vm_count_nonfinite: touches every byte once), on 1 and on
  *            2 workers (base/step_pipe.h, as sample's workers read), lent
- *            by read (source.h lend_reads, as sample lends); and on 1
+ *            by read (source.h SOURCE_LEND_READ, as sample lends); and on 1
  *            worker lent from a map made for the pass (a fresh process's:
  *            every page new to it)
  *   sample   `sample FILE --all` for the llama.cpp defaults (T 0.8, k 40,
@@ -51,15 +51,15 @@ struct cost { double wall, cpu; };
 static struct cost best(struct cost a, struct cost b) { return a.wall <= b.wall ? a : b; }
 
 /* ---- the floor: lend + one vector pass, on step_pipe workers ---- */
-struct floor_ctx { struct source *s; const float *z[STEP_PIPE_MAX_WORKERS]; float *buf[STEP_PIPE_MAX_WORKERS];
-                   size_t sink[STEP_PIPE_MAX_WORKERS]; };
+struct floor_ctx { struct source *s; enum source_lend_how how; const float *z[STEP_PIPE_MAX_WORKERS];
+                   float *buf[STEP_PIPE_MAX_WORKERS]; size_t sink[STEP_PIPE_MAX_WORKERS]; };
 
 static int floor_take(void *ctx, int w, uint32_t step)
 {
     struct floor_ctx *F = ctx;
     struct step_info si;
     struct ls_error err = {0};
-    int rc = source_lend_into(F->s, step, F->buf[w], &F->z[w], &si, &err);
+    int rc = source_lend_into(F->s, step, F->buf[w], F->how, &F->z[w], &si, &err);
     if (rc) fprintf(stderr, "bench_sample: %s\n", err.msg);
     return rc;
 }
@@ -75,8 +75,7 @@ static int floor_commit(void *ctx, int w, uint32_t step) { (void)ctx; (void)w; (
 static struct cost floor_pass(struct source *s, int workers, int reads)
 {
     static const struct step_pipe_ops ops = { floor_take, floor_compute, floor_commit };
-    struct floor_ctx F = { .s = s };
-    s->lend_reads = reads;
+    struct floor_ctx F = { .s = s, .how = reads ? SOURCE_LEND_READ : SOURCE_LEND_MAP };
     for (int w = 0; w < workers; w++) F.buf[w] = malloc((size_t)s->vocab_size * sizeof(float));
     double t0 = clock_s(), c0 = cpu_s();
     int failed;

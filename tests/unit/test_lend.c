@@ -3,7 +3,7 @@
  * layout, and a file that shrinks under the map is a clear error, never a
  * crash: cut before a lend (the fstat check) and cut while a lent step is
  * held and read (the SIGBUS guard: zeros, then source_lend_verify fails).
- * Lends that read instead of mapping (source.h lend_reads) give the same
+ * Lends that read instead of mapping (source.h SOURCE_LEND_READ) give the same
  * floats, and the same message for a cut before the step. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -35,7 +35,7 @@ static struct source *open_ok(const char *path, const char *tensor, const char *
 }
 
 /* lent == read, value by value (bits), counts once made */
-static void same_as_read(struct source *s)
+static void same_as_read(struct source *s, enum source_lend_how how)
 {
     float *z = malloc((size_t)s->vocab_size * sizeof *z);
     assert_non_null(z);
@@ -44,7 +44,7 @@ static void same_as_read(struct source *s)
         struct ls_error e = {0};
         const float *l;
         assert_int_equal(source_read_step(s, t, z, &a, &e), LS_OK);
-        assert_int_equal(source_lend_step(s, t, &l, &b, &e), LS_OK);
+        assert_int_equal(source_lend_into(s, t, NULL, how, &l, &b, &e), LS_OK);
         assert_memory_equal(l, z, (size_t)s->vocab_size * sizeof *z);
         source_count_nonfinite(l, s->vocab_size, &b);
         assert_int_equal(b.nonfinite_deferred, 0);
@@ -56,7 +56,7 @@ static void same_as_read(struct source *s)
     struct step_info si;
     struct ls_error e = {0};
     const float *l;
-    assert_int_equal(source_lend_step(s, s->n_steps, &l, &si, &e), LS_EUSAGE); /* out of range */
+    assert_int_equal(source_lend_into(s, s->n_steps, NULL, how, &l, &si, &e), LS_EUSAGE); /* out of range */
     free(z);
 }
 
@@ -77,8 +77,7 @@ static void test_lend_equals_read(void **state)
     for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
         for (int reads = 0; reads < 2; reads++) {
             struct source *s = open_ok(f[i].path, f[i].tensor, f[i].format, f[i].V);
-            s->lend_reads = reads;
-            same_as_read(s);
+            same_as_read(s, reads ? SOURCE_LEND_READ : SOURCE_LEND_MAP);
             source_close(s);
         }
     }
@@ -112,15 +111,15 @@ static void cut_before_lend(int reads, char *msg, size_t cap)
     char path[] = "/tmp/ls_lend_XXXXXX";
     int fd = write_npy(path, 4);
     struct source *s = open_ok(path, NULL, NULL, 0);
-    s->lend_reads = reads;
+    enum source_lend_how how = reads ? SOURCE_LEND_READ : SOURCE_LEND_MAP;
     struct step_info si;
     struct ls_error e = {0};
     const float *z;
-    assert_int_equal(source_lend_step(s, 0, &z, &si, &e), LS_OK);  /* the map is made (or not) */
+    assert_int_equal(source_lend_into(s, 0, NULL, how, &z, &si, &e), LS_OK);  /* the map is made (or not) */
     assert_true(z[1] == 1.0f);
     assert_int_equal(ftruncate(fd, 128 + 2 * TV * 4 - 8), 0);      /* step 1 loses its end */
-    assert_int_equal(source_lend_step(s, 0, &z, &si, &e), LS_OK);
-    assert_int_equal(source_lend_step(s, 1, &z, &si, &e), LS_EREAD);
+    assert_int_equal(source_lend_into(s, 0, NULL, how, &z, &si, &e), LS_OK);
+    assert_int_equal(source_lend_into(s, 1, NULL, how, &z, &si, &e), LS_EREAD);
     assert_non_null(strstr(e.msg, "step 1: file changed while reading"));
     snprintf(msg, cap, "%s", e.msg);
     source_close(s);
