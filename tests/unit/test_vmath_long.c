@@ -1,12 +1,19 @@
-/* test_scan_rank_long.c: vm_scan_rank on long steps (base/vmath.h)
- * against the plain definition: AVX-512 runs most of a step in blocks of
- * 64 floats (rankblocks16: the top list stored branch-free, the maximum's
- * chunk tracked, a stop near the top list's cap handed to the vector
- * loop), which test_vmath's short arrays (n < 400) barely reach. Lengths
- * up to 20000 (every tail), maxima anywhere and tied, lists that pass
- * their caps inside a block or at its edge, NaN and inf anywhere, and the
- * prefilter on and off. Run under every LOGITSCOPE_SIMD path by make
- * check (the definition is the same for each). */
+/* test_vmath_long.c: the AVX-512 block kernels on long inputs (base/vmath.h)
+ * against their plain definitions, where test_vmath's short arrays (n up
+ * to about 1100) barely reach their blocks:
+ *   vm_scan_rank   most of a step runs in blocks of 64 floats
+ *                  (rankblocks16: the top list stored branch-free, the
+ *                  maximum's chunk tracked, a stop near the top list's
+ *                  cap handed to the vector loop): lengths up to 20000
+ *                  (every tail), maxima anywhere and tied, lists that pass
+ *                  their caps inside a block or at its edge, NaN and inf
+ *                  anywhere, the prefilter on and off;
+ *   vm_divide_sum  divsum8 (the quotient, its store and its rounding to
+ *                  the sum's grid in one loop): raw-softmax-like weights
+ *                  over 131072 terms (the sum crossing many binades), in
+ *                  place, into another array and into none, bit for bit.
+ * Run under every LOGITSCOPE_SIMD path by tests/tools/check_simd_paths.sh
+ * (the definitions are the same for each). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -90,10 +97,45 @@ static void test_scan_rank_long(void **st)
     }
 }
 
+/* the loop s = s0; for (i) { q = a[i] / d; out[i] = q; s += q; } against
+ * vm_divide_sum on long sums of weights exp(-u * span) (a few near 1, most
+ * tiny: the running sum's binade changes often at the start), with
+ * divisors in and out of the multiply-add range, s0 of every kind */
+static void test_divide_sum_long(void **st)
+{
+    (void)st;
+    enum { M = 131072 };
+    static double a[M], q[M], y[M];
+    static const double s0s[] = { 0.0, 0x1p-900, 1.0, -2.0, 1e300 };
+    struct rng g;
+    rng_seed(&g, 59);
+    for (int t = 0; t < 24; t++) {
+        size_t n = t < 4 ? M - (size_t)t : (size_t)(rng_uniform(&g) * M);
+        double span = t % 3 == 0 ? 30.0 : t % 3 == 1 ? 700.0 : 3.0;
+        for (size_t i = 0; i < n; i++) a[i] = exp(-span * rng_uniform(&g));
+        if (t % 4 == 3 && n > 10) a[n / 2] = -a[n / 2]; /* a negative term: that block by the loop */
+        double d = t % 4 == 0 ? 1.0 : t % 4 == 1 ? 0x1p60 : 1.0 + 5000.0 * rng_uniform(&g), s0 = s0s[t % 5];
+        double want = s0;
+        for (size_t i = 0; i < n; i++) want += a[i] / d;
+        memcpy(y, a, n * sizeof *a);
+        double got = vm_divide_sum(a, n, d, NULL, s0), got2 = vm_divide_sum(a, n, d, q, s0);
+        double got3 = vm_divide_sum(y, n, d, y, s0);
+        assert_memory_equal(&got, &want, sizeof want);
+        assert_memory_equal(&got2, &want, sizeof want);
+        assert_memory_equal(&got3, &want, sizeof want);
+        for (size_t i = 0; i < n; i++) {
+            double w = a[i] / d;
+            assert_memory_equal(&q[i], &w, sizeof w);
+            assert_memory_equal(&y[i], &w, sizeof w);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_scan_rank_long),
+        cmocka_unit_test(test_divide_sum_long),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
