@@ -35,7 +35,7 @@
 #include "base/vmath_seq.h"
 #include "base/vmath_ops.h"
 
-#define VM_PATH(SUFFIX, ATTR, EXPB, FDIVB, W, DIVB, TW, SEQB, ABOVE, CUMB, DENT)                                                \
+#define VM_PATH(SUFFIX, ATTR, EXPB, FDIVB, W, DIVB, TW, SEQB, ABOVE, CUMB, DENT, DSUM)                                                \
     ATTR static void scan_##SUFFIX(const float *z, size_t n, struct vm_scan *o, float thr, int32_t *ids, \
                                    size_t cap, size_t *m) { scan##W(z, n, o, thr, ids, cap, m); }     \
     ATTR static double exp_##SUFFIX(const float *z, size_t n, double sh, double sc, double *out,       \
@@ -75,20 +75,20 @@
     ATTR static void bsums_##SUFFIX(const double *p, size_t n, size_t B, double *pre)                 \
     { block_sums4(p, n, B, pre); }                                                                     \
     ATTR static double divsum_##SUFFIX(const double *a, size_t n, double d, double *out, double s0)      \
-    { DIVIDE_SUM_BODY(DIVB, SEQB) }                                                                          \
+    { DSUM }                                                                                                 \
     ATTR static double divent_##SUFFIX(const double *q, const float *z, size_t n, double S, double off,   \
                                        double invT, double lnS, double *p)                               \
     { DENT }
 
 #if defined(__x86_64__) && defined(__GNUC__)
 VM_PATH(avx512, TARGET_512, exp_body8, fdiv_body8, 16, divide_fma8, 8, seq_block8, count_above8, cum8,
-        return divent8(q, z, n, S, off, invT, lnS, p);)
+        return divent8(q, z, n, S, off, invT, lnS, p);, return divsum8(a, n, d, out, s0);)
 VM_PATH(avx2, TARGET_AVX2, exp_body, fdiv_body, 8, divide_fma4, 4, seq_block4, count_above4, cum_plain,
-        DIVIDE_ENTROPY_BODY(divide_fma4, terms4, seq_block4))
+        DIVIDE_ENTROPY_BODY(divide_fma4, terms4, seq_block4), DIVIDE_SUM_BODY(divide_fma4, seq_block4))
 #define VM_X86 1
 #endif
 VM_PATH(portable, , exp_body, fdiv_body, 4, divide_body, 4, seq_plain, count_above4, cum_plain,
-        DIVIDE_ENTROPY_BODY(divide_body, terms4, seq_plain))
+        DIVIDE_ENTROPY_BODY(divide_body, terms4, seq_plain), DIVIDE_SUM_BODY(divide_body, seq_plain))
 
 
 /* one path's row of the table, its kernels in the order of struct vm_ops */

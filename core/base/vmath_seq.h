@@ -207,6 +207,63 @@ TARGET_512 INLINE double cum8(double s, const double *x, size_t n, double *cum)
 #endif
 
 #if defined(__x86_64__) && defined(__GNUC__)
+/* DIVIDE_SUM_BODY on AVX-512 in one loop: per 8 lanes the quotient
+ * (divide_fma8's steps, or the division instruction for lanes outside its
+ * range), stored, and rounded to the running sum's grid; a block whose sum
+ * cannot be vector runs seq_block8 over its stored quotients (the same
+ * terms). DIVIDE_SUM_BODY made each block's quotients and then summed
+ * them in a second sweep over the block: as much work again as the
+ * division. Two accumulators (the rounded terms are multiples of the
+ * grid: exact in any order). */
+TARGET_512 INLINE double divsum8(const double *a, size_t n, double d, double *out, double s)
+{
+    if (d == 1.0 || !DIV_S_OK(d)) { double s0 = s; DIVIDE_SUM_BODY(divide_fma8, seq_block8) }
+    const __m512d SV = _mm512_set1_pd(d), NS = _mm512_set1_pd(-d), Y = _mm512_set1_pd(1.0 / d);
+    const __m512d LO = _mm512_set1_pd(0x1p-960), HI = _mm512_set1_pd(0x1p900), NZ = _mm512_set1_pd(-0.0);
+    double buf[SEQ_BLK];
+    for (size_t i = 0; i < n; i += SEQ_BLK) {
+        size_t k = n - i < SEQ_BLK ? n - i : SEQ_BLK, j = 0;
+        double *o = out ? out + i : buf;
+        const double Kd = seq_binade(s);
+        const __m512d K = _mm512_set1_pd(Kd);
+        __m512d acc0 = _mm512_setzero_pd(), acc1 = acc0, dm = acc0, sg = acc0;
+        for (; j + 8 <= k; j += 8) {
+            __m512d A = _mm512_loadu_pd(a + i + j), Q;
+            if ((_mm512_cmp_pd_mask(A, LO, _CMP_GE_OQ) & _mm512_cmp_pd_mask(A, HI, _CMP_LE_OQ)) == 0xff) {
+                Q = _mm512_mul_pd(A, Y);
+                Q = _mm512_fmadd_pd(_mm512_fmadd_pd(NS, Q, A), Y, Q);
+                Q = _mm512_fmadd_pd(_mm512_fmadd_pd(NS, Q, A), Y, Q);
+            } else {
+                Q = _mm512_div_pd(A, SV);
+            }
+            _mm512_storeu_pd(o + j, Q);
+            __m512d tr = _mm512_sub_pd(_mm512_add_pd(Q, K), K);
+            dm = _mm512_max_pd(dm, _mm512_andnot_pd(NZ, _mm512_sub_pd(Q, tr)));
+            sg = _mm512_or_pd(sg, Q);
+            if (j & 8) acc1 = _mm512_add_pd(acc1, tr);
+            else acc0 = _mm512_add_pd(acc0, tr);
+        }
+        double tail = 0.0, dmax = 0.0, sum, dml[8], sgl[8];
+        int neg = 0;
+        for (; j < k; j++) {
+            double q = a[i + j] / d, tr = (q + Kd) - Kd;
+            o[j] = q;
+            dmax = fabs(q - tr) > dmax ? fabs(q - tr) : dmax;
+            neg |= signbit(q) != 0;
+            tail += tr;
+        }
+        _mm512_storeu_pd(dml, dm);
+        _mm512_storeu_pd(sgl, sg);
+        for (int l = 0; l < 8; l++) dmax = dml[l] > dmax ? dml[l] : dmax, neg |= signbit(sgl[l]) != 0;
+        sum = s + (_mm512_reduce_add_pd(_mm512_add_pd(acc0, acc1)) + tail);
+        if (s >= 0x1p-900 && s < 0x1p1000 && dmax < Kd * 0x1p-53 && !neg && sum < 2.0 * Kd) s = sum;
+        else s = seq_block8(s, o, k);
+    }
+    return s;
+}
+#endif
+
+#if defined(__x86_64__) && defined(__GNUC__)
 /* The loop's sum of block [j0, k) of DIVIDE_ENTROPY's terms from s, made
  * from the stored quotients (the same terms) */
 INLINE double ent_loop(double s, const double *p, const float *z, size_t j0, size_t k, double off, double invT,
