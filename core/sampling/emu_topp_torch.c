@@ -23,6 +23,7 @@
  * both ways on random and tie-heavy steps. */
 #include "sampling/emu.h"
 
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -30,10 +31,13 @@
 #define MIN_N 4096                 /* below: the sort is cheap */
 #define EPS_N (4.0 * 0x1p-52)      /* per term, with a factor 2 to spare */
 
+#define LANES 4                    /* fill_bands' copies of each bin */
 struct bands {
     double lo, scale;              /* bin(l) = (l - lo) * scale */
     uint32_t cnt[NB];
     double w[2][NB];               /* summed weight(s, i, which) */
+    uint32_t cnt4[NB * LANES];     /* fill_bands' copies (bin k: k * LANES + lane) */
+    double w4[2][NB * LANES];
 };
 
 /* The candidates by position: the array (a, its p and the stage's d by
@@ -66,6 +70,27 @@ static uint32_t bin_of(const struct bands *b, double l)
     return x < 0 ? 0 : x >= NB - 1 ? NB - 1 : (uint32_t)x;
 }
 
+/* the (logit, position) keys of the positions in bin k (s->bin) into kv,
+ * in position order; their count. Sixteen bins at a time: one compare for
+ * the many that hold none of them. */
+typedef uint16_t v16h __attribute__((vector_size(32)));
+typedef uint64_t v4q __attribute__((vector_size(32)));
+static uint32_t bin_keys(const struct src *s, uint16_t k, uint64_t *kv)
+{
+    uint32_t n = s->n, nb = 0, i = 0;
+    v16h kk = (v16h){0} + k, x;
+    for (; i + 16 <= n; i += 16) {
+        memcpy(&x, s->bin + i, sizeof x);
+        v4q eq = (v4q)(x == kk);
+        if (!(eq[0] | eq[1] | eq[2] | eq[3])) continue;
+        for (uint32_t j = i; j < i + 16; j++)
+            if (s->bin[j] == k) kv[nb++] = (uint64_t)emu_float_key(logit_at(s, j)) << 32 | j;
+    }
+    for (; i < n; i++)
+        if (s->bin[i] == k) kv[nb++] = (uint64_t)emu_float_key(logit_at(s, i)) << 32 | i;
+    return nb;
+}
+
 /* The number of leading positions (ascending (logit, position)) whose
  * prefix sum stays at or below B; the first position past it into *first
  * (n when none). Returns -1 when the margin does not decide. */
@@ -82,11 +107,12 @@ static int64_t crossing(struct emu *e, const struct src *s, struct bands *b, int
     }
     if (k == NB) { *first = n; return n; }
     uint64_t *kv = (uint64_t *)(void *)e->v, *tmp = (uint64_t *)(void *)e->v2;
-    for (uint32_t i = 0; i < n; i++) {
-        if (s->bin && s->bin[i] != k) continue;
-        double l = logit_at(s, i);
-        if (s->bin || bin_of(b, l) == (uint32_t)k) kv[nb++] = (uint64_t)emu_float_key(l) << 32 | i;
-    }
+    if (s->bin) nb = bin_keys(s, (uint16_t)k, kv);
+    else
+        for (uint32_t i = 0; i < n; i++) {
+            double l = logit_at(s, i);
+            if (bin_of(b, l) == (uint32_t)k) kv[nb++] = (uint64_t)emu_float_key(l) << 32 | i;
+        }
     emu_sort_pairs(kv, nb, tmp);
     for (uint32_t t = 0; t < nb; t++) {
         double next = M + weight(s, (uint32_t)kv[t], which);
@@ -108,29 +134,78 @@ static double float_boundary(float thr)
     return ((double)thr + (double)nextafterf(thr, INFINITY)) / 2.0;
 }
 
+/* the least and the largest logit into *lo, *hi; 0 when one is not
+ * finite (plain arrays: the floats, no branch on each) */
+static int range_of(const struct src *s, double *lo, double *hi)
+{
+    uint32_t n = s->n;
+    if (s->y) {
+        float a = INFINITY, b = -INFINITY;
+        int bad = 0;
+        for (uint32_t i = 0; i < n; i++) {
+            float l = s->y[i];
+            bad |= !(fabsf(l) <= FLT_MAX);
+            a = l < a ? l : a;
+            b = l > b ? l : b;
+        }
+        *lo = a, *hi = b;
+        return !bad;
+    }
+    *lo = INFINITY, *hi = -INFINITY;
+    for (uint32_t i = 0; i < n; i++) {
+        double l = logit_at(s, i);
+        if (!isfinite(l)) return 0;
+        if (l < *lo) *lo = l;
+        if (l > *hi) *hi = l;
+    }
+    return 1;
+}
+
+/* fill_bands' adds over plain arrays with d / S given (w1) and the bins
+ * kept (bin): the same bins and terms, without the per-term choices */
+static void fill_plain(const struct src *s, struct bands *bb)
+{
+    const float *y = s->y, *p = s->p;
+    const double *w1 = s->w1, lo = bb->lo, sc = bb->scale;
+    for (uint32_t i = 0; i < s->n; i++) {
+        double x = ((double)y[i] - lo) * sc; /* bin_of */
+        uint32_t k = x < 0 ? 0 : x >= NB - 1 ? NB - 1 : (uint32_t)x, c = k * LANES + (i & (LANES - 1));
+        s->bin[i] = (uint16_t)k;
+        bb->cnt4[c]++;
+        bb->w4[0][c] += (double)p[i];
+        bb->w4[1][c] += w1[i];
+    }
+}
+
 /* The bins over the logits' range with their summed weights; 0 when a
  * logit is not finite or all are equal */
 static int fill_bands(const struct src *s, struct bands *bb)
 {
     uint32_t n = s->n;
-    double lo = INFINITY, hi = -INFINITY;
-    for (uint32_t i = 0; i < n; i++) {
-        double l = logit_at(s, i);
-        if (!isfinite(l)) return 0;
-        if (l < lo) lo = l;
-        if (l > hi) hi = l;
-    }
-    if (!(hi > lo)) return 0;
+    double lo, hi;
+    if (!range_of(s, &lo, &hi) || !(hi > lo)) return 0;
     bb->lo = lo;
     bb->scale = (NB - 1) / (hi - lo);
-    memset(bb->cnt, 0, sizeof bb->cnt);
-    memset(bb->w, 0, sizeof bb->w);
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t k = bin_of(bb, logit_at(s, i));
-        if (s->bin) s->bin[i] = (uint16_t)k;
-        bb->cnt[k]++;
-        bb->w[0][k] += weight(s, i, 0);
-        bb->w[1][k] += weight(s, i, 1);
+    memset(bb->cnt4, 0, sizeof bb->cnt4);
+    memset(bb->w4, 0, sizeof bb->w4);
+    /* position i into copy i mod LANES of its bin: neighbours in one bin
+     * (a broad nucleus fills a few bins) do not wait on each other's adds;
+     * the copies are added at the end (any order: see EPS_N) */
+    if (s->y && s->w1 && s->bin) fill_plain(s, bb);
+    else
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t k = bin_of(bb, logit_at(s, i)), c = k * LANES + (i & (LANES - 1));
+            if (s->bin) s->bin[i] = (uint16_t)k;
+            bb->cnt4[c]++;
+            bb->w4[0][c] += weight(s, i, 0);
+            bb->w4[1][c] += weight(s, i, 1);
+        }
+    for (uint32_t k = 0; k < NB; k++) {
+        const uint32_t *q = bb->cnt4 + k * LANES;
+        const double *a = bb->w4[0] + k * LANES, *b = bb->w4[1] + k * LANES;
+        bb->cnt[k] = (q[0] + q[1]) + (q[2] + q[3]);
+        bb->w[0][k] = (a[0] + a[1]) + (a[2] + a[3]);
+        bb->w[1][k] = (b[0] + b[1]) + (b[2] + b[3]);
     }
     return 1;
 }
