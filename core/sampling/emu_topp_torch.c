@@ -71,23 +71,33 @@ static uint32_t bin_of(const struct bands *b, double l)
 }
 
 /* the (logit, position) keys of the positions in bin k (s->bin) into kv,
- * in position order; their count. Sixteen bins at a time: one compare for
- * the many that hold none of them. */
-typedef uint16_t v16h __attribute__((vector_size(32)));
-typedef uint64_t v4q __attribute__((vector_size(32)));
-static uint32_t bin_keys(const struct src *s, uint16_t k, uint64_t *kv)
+ * in position order, their count returned; the number of positions in
+ * the bins below k into *below (fill_plain counts none). Eight bins at a
+ * time: one compare for the many that hold none of them (SSE2's width). */
+typedef uint16_t v8h __attribute__((vector_size(16)));
+typedef int16_t v8s __attribute__((vector_size(16)));
+typedef uint64_t v2q __attribute__((vector_size(16)));
+static uint32_t bin_keys(const struct src *s, uint16_t k, uint64_t *kv, uint32_t *below)
 {
-    uint32_t n = s->n, nb = 0, i = 0;
-    v16h kk = (v16h){0} + k, x;
-    for (; i + 16 <= n; i += 16) {
-        memcpy(&x, s->bin + i, sizeof x);
-        v4q eq = (v4q)(x == kk);
-        if (!(eq[0] | eq[1] | eq[2] | eq[3])) continue;
-        for (uint32_t j = i; j < i + 16; j++)
-            if (s->bin[j] == k) kv[nb++] = (uint64_t)emu_float_key(logit_at(s, j)) << 32 | j;
+    uint32_t n = s->n, nb = 0, i = 0, lt = 0;
+    v8h kk = (v8h){0} + k, x;
+    while (i + 8 <= n) {
+        v8s acc = {0}; /* minus each lane's count below k: at most 4096 a block */
+        for (uint32_t end = n - i > 8 * 4096 ? i + 8 * 4096 : n & ~7u; i < end; i += 8) {
+            memcpy(&x, s->bin + i, sizeof x);
+            v2q eq = (v2q)(x == kk);
+            acc += (v8s)(x < kk);
+            if (!(eq[0] | eq[1])) continue;
+            for (uint32_t j = i; j < i + 8; j++)
+                if (s->bin[j] == k) kv[nb++] = (uint64_t)emu_float_key(logit_at(s, j)) << 32 | j;
+        }
+        for (int l = 0; l < 8; l++) lt += (uint32_t)-acc[l];
     }
-    for (; i < n; i++)
+    for (; i < n; i++) {
+        lt += s->bin[i] < k;
         if (s->bin[i] == k) kv[nb++] = (uint64_t)emu_float_key(logit_at(s, i)) << 32 | i;
+    }
+    *below = lt;
     return nb;
 }
 
@@ -107,7 +117,7 @@ static int64_t crossing(struct emu *e, const struct src *s, struct bands *b, int
     }
     if (k == NB) { *first = n; return n; }
     uint64_t *kv = (uint64_t *)(void *)e->v, *tmp = (uint64_t *)(void *)e->v2;
-    if (s->bin) nb = bin_keys(s, (uint16_t)k, kv);
+    if (s->bin) nb = bin_keys(s, (uint16_t)k, kv, &below);
     else
         for (uint32_t i = 0; i < n; i++) {
             double l = logit_at(s, i);
@@ -201,8 +211,7 @@ static void fill_plain(const struct src *s, struct bands *bb)
     for (uint32_t i = 0; i < s->n; i++) {
         double x = ((double)y[i] - lo) * sc; /* bin_of */
         uint32_t k = x < 0 ? 0 : x >= NB - 1 ? NB - 1 : (uint32_t)x, c = k * LANES + (i & (LANES - 1));
-        s->bin[i] = (uint16_t)k;
-        bb->cnt4[c]++;
+        s->bin[i] = (uint16_t)k; /* (counted by bin_keys) */
         bb->w4[0][c] += (double)p[i];
         bb->w4[1][c] += w1[i];
     }
@@ -217,12 +226,13 @@ static int fill_bands(const struct src *s, struct bands *bb)
     if (!range_of(s, &lo, &hi) || !(hi > lo)) return 0;
     bb->lo = lo;
     bb->scale = (NB - 1) / (hi - lo);
-    memset(bb->cnt4, 0, sizeof bb->cnt4);
+    int plain = s->y && s->w1 && s->bin;
+    memset(bb->cnt4, 0, sizeof bb->cnt4); /* (plain: left 0, bin_keys counts) */
     memset(bb->w4, 0, sizeof bb->w4);
     /* position i into copy i mod LANES of its bin: neighbours in one bin
      * (a broad nucleus fills a few bins) do not wait on each other's adds;
      * the copies are added at the end (any order: see EPS_N) */
-    if (s->y && s->w1 && s->bin) fill_plain(s, bb);
+    if (plain) fill_plain(s, bb);
     else
         for (uint32_t i = 0; i < n; i++) {
             uint32_t k = bin_of(bb, logit_at(s, i)), c = k * LANES + (i & (LANES - 1));
