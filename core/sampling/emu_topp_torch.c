@@ -48,7 +48,6 @@ struct src {
     const double *d;
     double S;
     uint32_t n;
-    const double *w1;              /* d / S by position, or NULL */
     uint16_t *bin;                 /* each position's bin (filled here), or NULL */
 };
 
@@ -60,7 +59,7 @@ static inline double logit_at(const struct src *s, uint32_t i)
 /* weight of position i: torch's float p (which 0) or the exact d (which 1) */
 static inline double weight(const struct src *s, uint32_t i, int which)
 {
-    if (s->y) return which ? (s->w1 ? s->w1[i] : s->d[i] / s->S) : (double)s->p[i];
+    if (s->y) return which ? s->d[i] / s->S : (double)s->p[i];
     return which ? s->e->d[s->e->a[i].id] / s->e->S_in : s->e->a[i].p;
 }
 
@@ -202,18 +201,20 @@ static int range_of(const struct src *s, double *lo, double *hi)
     return 1;
 }
 
-/* fill_bands' adds over plain arrays with d / S given (w1) and the bins
- * kept (bin): the same bins and terms, without the per-term choices */
+/* fill_bands' adds over plain arrays with the bins kept (bin): the same
+ * bins and torch's p, and d itself (fill_bands divides each bin's sum by
+ * S once: within 2^-53 of the quotients' sum, far inside EPS_N), without
+ * the per-term choices */
 static void fill_plain(const struct src *s, struct bands *bb)
 {
     const float *y = s->y, *p = s->p;
-    const double *w1 = s->w1, lo = bb->lo, sc = bb->scale;
+    const double *d = s->d, lo = bb->lo, sc = bb->scale;
     for (uint32_t i = 0; i < s->n; i++) {
         double x = ((double)y[i] - lo) * sc; /* bin_of */
         uint32_t k = x < 0 ? 0 : x >= NB - 1 ? NB - 1 : (uint32_t)x, c = k * LANES + (i & (LANES - 1));
         s->bin[i] = (uint16_t)k; /* (counted by bin_keys) */
         bb->w4[0][c] += (double)p[i];
-        bb->w4[1][c] += w1[i];
+        bb->w4[1][c] += d[i];
     }
 }
 
@@ -226,7 +227,7 @@ static int fill_bands(const struct src *s, struct bands *bb)
     if (!range_of(s, &lo, &hi) || !(hi > lo)) return 0;
     bb->lo = lo;
     bb->scale = (NB - 1) / (hi - lo);
-    int plain = s->y && s->w1 && s->bin;
+    int plain = s->y && s->bin;
     memset(bb->cnt4, 0, sizeof bb->cnt4); /* (plain: left 0, bin_keys counts) */
     memset(bb->w4, 0, sizeof bb->w4);
     /* position i into copy i mod LANES of its bin: neighbours in one bin
@@ -246,7 +247,7 @@ static int fill_bands(const struct src *s, struct bands *bb)
         const double *a = bb->w4[0] + k * LANES, *b = bb->w4[1] + k * LANES;
         bb->cnt[k] = (q[0] + q[1]) + (q[2] + q[3]);
         bb->w[0][k] = (a[0] + a[1]) + (a[2] + a[3]);
-        bb->w[1][k] = (b[0] + b[1]) + (b[2] + b[3]);
+        bb->w[1][k] = plain ? ((b[0] + b[1]) + (b[2] + b[3])) / s->S : (b[0] + b[1]) + (b[2] + b[3]);
     }
     return 1;
 }
@@ -268,7 +269,7 @@ static int bands_cut(struct emu *e, const struct src *s, float thr, uint32_t mk,
 
 int emu_torch_top_p_bands(struct emu *e, float thr, uint32_t mk)
 {
-    struct src s = { e, NULL, NULL, NULL, 0.0, e->n, NULL, NULL };
+    struct src s = { e, NULL, NULL, NULL, 0.0, e->n, NULL };
     uint32_t j = 0, first = 0;
     if (!bands_cut(e, &s, thr, mk, &j, &first)) return 0;
     if (j == 0) return 1;
@@ -281,10 +282,10 @@ int emu_torch_top_p_bands(struct emu *e, float thr, uint32_t mk)
     return 1;
 }
 
-int emu_torch_top_p_cut(struct emu *e, const float *y, const float *p, const double *w1, uint32_t n, float thr,
+int emu_torch_top_p_cut(struct emu *e, const float *y, const float *p, const double *d, double S, uint32_t n, float thr,
                         uint32_t mk, uint32_t *first)
 {
-    struct src s = { e, y, p, NULL, 1.0, n, w1, (uint16_t *)(void *)e->ix2 };
+    struct src s = { e, y, p, d, S, n, (uint16_t *)(void *)e->ix2 };
     uint32_t j = 0;
     if (!bands_cut(e, &s, thr, mk, &j, first)) return 0;
     if (j == 0) *first = n;

@@ -394,17 +394,15 @@ static int top_p_cut(struct emu *e, const float *y, double mx, const struct plan
     double Se = reused(e, pl) ? e->yf_dsum : seqsum_exp_estimate(&x, V, e->d);
     float sf = (float)torch_exps(y, V, mx, pf);
     torch_p(pf, V, sf);
-    /* V doubles in V records: d / S within 2^-48 + (V + 2) 2^-53 of the
+    /* d / S (the bands divide) within 2^-48 + (V + 3) 2^-53 of the
      * quotients the array path's bands sum, well inside their margin (its
      * factor 2 to spare is 4 V 2^-53) */
-    double *w1 = (double *)(void *)e->buf;
-    vm_divide_into(e->d, V, Se, w1);
     float thr = e->sys == PRESET_HF ? (float)(1.0 - P) : 1.0f - (float)P;
     struct stage_report *rep = &r->stages[pl->kp];
     rep->decided = 0;
     e->rep = rep;
     unsigned before = r->decided;
-    if (emu_torch_top_p_cut(e, y, pf, w1, V, thr, 1, first)) return 1;
+    if (emu_torch_top_p_cut(e, y, pf, e->d, Se, V, thr, 1, first)) return 1;
     r->decided = before;
     return 0;
 }
