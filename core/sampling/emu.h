@@ -276,11 +276,12 @@ void emu_sort_pairs(uint64_t *kv, uint32_t m, uint64_t *tmp);
  * does not decide (nothing written but scratch). */
 int emu_torch_top_p_bands(struct emu *e, float thr, uint32_t mk);
 /* The same over plain arrays by position (y and p torch's float logits and
- * probabilities, w1 the exact distribution d / S, the quotients): the first
- * kept position in ascending (y, position) order into *first (n: nothing
- * cut), every position before it masked by torch; 0 when a margin does not
- * decide. Scratch: e->v, e->v2, e->ix2. */
-int emu_torch_top_p_cut(struct emu *e, const float *y, const float *p, const double *w1, uint32_t n, float thr,
+ * probabilities, the exact distribution d / S: each bin sums d and divides
+ * once, a term alone is the quotient): the first kept position in
+ * ascending (y, position) order into *first (n: nothing cut), every
+ * position before it masked by torch; 0 when a margin does not decide.
+ * Scratch: e->v, e->v2, e->ix2. */
+int emu_torch_top_p_cut(struct emu *e, const float *y, const float *p, const double *d, double S, uint32_t n, float thr,
                         uint32_t mk, uint32_t *first);
 /* HF's or vLLM's run when its active stages are penalties (or none), a
  * plain temperature (or none) and then top-p, over every token (all

@@ -23,6 +23,7 @@
  * both ways on random and tie-heavy steps. */
 #include "sampling/emu.h"
 
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -30,10 +31,13 @@
 #define MIN_N 4096                 /* below: the sort is cheap */
 #define EPS_N (4.0 * 0x1p-52)      /* per term, with a factor 2 to spare */
 
+#define LANES 4                    /* fill_bands' copies of each bin */
 struct bands {
     double lo, scale;              /* bin(l) = (l - lo) * scale */
     uint32_t cnt[NB];
     double w[2][NB];               /* summed weight(s, i, which) */
+    uint32_t cnt4[NB * LANES];     /* fill_bands' copies (bin k: k * LANES + lane) */
+    double w4[2][NB * LANES];
 };
 
 /* The candidates by position: the array (a, its p and the stage's d by
@@ -44,7 +48,6 @@ struct src {
     const double *d;
     double S;
     uint32_t n;
-    const double *w1;              /* d / S by position, or NULL */
     uint16_t *bin;                 /* each position's bin (filled here), or NULL */
 };
 
@@ -56,7 +59,7 @@ static inline double logit_at(const struct src *s, uint32_t i)
 /* weight of position i: torch's float p (which 0) or the exact d (which 1) */
 static inline double weight(const struct src *s, uint32_t i, int which)
 {
-    if (s->y) return which ? (s->w1 ? s->w1[i] : s->d[i] / s->S) : (double)s->p[i];
+    if (s->y) return which ? s->d[i] / s->S : (double)s->p[i];
     return which ? s->e->d[s->e->a[i].id] / s->e->S_in : s->e->a[i].p;
 }
 
@@ -64,6 +67,37 @@ static uint32_t bin_of(const struct bands *b, double l)
 {
     double x = (l - b->lo) * b->scale;
     return x < 0 ? 0 : x >= NB - 1 ? NB - 1 : (uint32_t)x;
+}
+
+/* the (logit, position) keys of the positions in bin k (s->bin) into kv,
+ * in position order, their count returned; the number of positions in
+ * the bins below k into *below (fill_plain counts none). Eight bins at a
+ * time: one compare for the many that hold none of them (SSE2's width). */
+typedef uint16_t v8h __attribute__((vector_size(16)));
+typedef int16_t v8s __attribute__((vector_size(16)));
+typedef uint64_t v2q __attribute__((vector_size(16)));
+static uint32_t bin_keys(const struct src *s, uint16_t k, uint64_t *kv, uint32_t *below)
+{
+    uint32_t n = s->n, nb = 0, i = 0, lt = 0;
+    v8h kk = (v8h){0} + k, x;
+    while (i + 8 <= n) {
+        v8s acc = {0}; /* minus each lane's count below k: at most 4096 a block */
+        for (uint32_t end = n - i > 8 * 4096 ? i + 8 * 4096 : n & ~7u; i < end; i += 8) {
+            memcpy(&x, s->bin + i, sizeof x);
+            v2q eq = (v2q)(x == kk);
+            acc += (v8s)(x < kk);
+            if (!(eq[0] | eq[1])) continue;
+            for (uint32_t j = i; j < i + 8; j++)
+                if (s->bin[j] == k) kv[nb++] = (uint64_t)emu_float_key(logit_at(s, j)) << 32 | j;
+        }
+        for (int l = 0; l < 8; l++) lt += (uint32_t)-acc[l];
+    }
+    for (; i < n; i++) {
+        lt += s->bin[i] < k;
+        if (s->bin[i] == k) kv[nb++] = (uint64_t)emu_float_key(logit_at(s, i)) << 32 | i;
+    }
+    *below = lt;
+    return nb;
 }
 
 /* The number of leading positions (ascending (logit, position)) whose
@@ -82,11 +116,12 @@ static int64_t crossing(struct emu *e, const struct src *s, struct bands *b, int
     }
     if (k == NB) { *first = n; return n; }
     uint64_t *kv = (uint64_t *)(void *)e->v, *tmp = (uint64_t *)(void *)e->v2;
-    for (uint32_t i = 0; i < n; i++) {
-        if (s->bin && s->bin[i] != k) continue;
-        double l = logit_at(s, i);
-        if (s->bin || bin_of(b, l) == (uint32_t)k) kv[nb++] = (uint64_t)emu_float_key(l) << 32 | i;
-    }
+    if (s->bin) nb = bin_keys(s, (uint16_t)k, kv, &below);
+    else
+        for (uint32_t i = 0; i < n; i++) {
+            double l = logit_at(s, i);
+            if (bin_of(b, l) == (uint32_t)k) kv[nb++] = (uint64_t)emu_float_key(l) << 32 | i;
+        }
     emu_sort_pairs(kv, nb, tmp);
     for (uint32_t t = 0; t < nb; t++) {
         double next = M + weight(s, (uint32_t)kv[t], which);
@@ -108,29 +143,111 @@ static double float_boundary(float thr)
     return ((double)thr + (double)nextafterf(thr, INFINITY)) / 2.0;
 }
 
+/* range_of over floats, four lanes at a time in two sets (no lane waits
+ * on the one before; SSE2's width: the baseline build's registers): a
+ * lane's x - x is 0 exactly when x is finite */
+typedef float v4f __attribute__((vector_size(16)));
+typedef int32_t v4i __attribute__((vector_size(16)));
+static inline void minmax4(v4f x, v4f *a, v4f *b, v4i *bad)
+{
+    v4i m = x < *a;
+    *bad |= (x - x) != (v4f){0};
+    *a = (v4f)(((v4i)x & m) | ((v4i)*a & ~m));
+    m = x > *b;
+    *b = (v4f)(((v4i)x & m) | ((v4i)*b & ~m));
+}
+
+static int range_plain(const float *y, uint32_t n, double *lo, double *hi)
+{
+    v4f a[2], b[2], x;
+    v4i bad = {0};
+    a[0] = a[1] = (v4f){0} + INFINITY, b[0] = b[1] = (v4f){0} - INFINITY;
+    uint32_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&x, y + i, sizeof x);
+        minmax4(x, &a[0], &b[0], &bad);
+        memcpy(&x, y + i + 4, sizeof x);
+        minmax4(x, &a[1], &b[1], &bad);
+    }
+    float fa = INFINITY, fb = -INFINITY;
+    int nf = 0;
+    for (int k = 0; k < 8; k++) {
+        nf |= bad[k & 3];
+        fa = a[k >> 2][k & 3] < fa ? a[k >> 2][k & 3] : fa;
+        fb = b[k >> 2][k & 3] > fb ? b[k >> 2][k & 3] : fb;
+    }
+    for (; i < n; i++) {
+        nf |= !(y[i] - y[i] == 0.0f);
+        fa = y[i] < fa ? y[i] : fa;
+        fb = y[i] > fb ? y[i] : fb;
+    }
+    *lo = fa, *hi = fb;
+    return !nf;
+}
+
+/* the least and the largest logit into *lo, *hi; 0 when one is not
+ * finite (plain arrays: the floats, no branch on each) */
+static int range_of(const struct src *s, double *lo, double *hi)
+{
+    uint32_t n = s->n;
+    if (s->y) return range_plain(s->y, n, lo, hi);
+    *lo = INFINITY, *hi = -INFINITY;
+    for (uint32_t i = 0; i < n; i++) {
+        double l = logit_at(s, i);
+        if (!isfinite(l)) return 0;
+        if (l < *lo) *lo = l;
+        if (l > *hi) *hi = l;
+    }
+    return 1;
+}
+
+/* fill_bands' adds over plain arrays with the bins kept (bin): the same
+ * bins and torch's p, and d itself (fill_bands divides each bin's sum by
+ * S once: within 2^-53 of the quotients' sum, far inside EPS_N), without
+ * the per-term choices */
+static void fill_plain(const struct src *s, struct bands *bb)
+{
+    const float *y = s->y, *p = s->p;
+    const double *d = s->d, lo = bb->lo, sc = bb->scale;
+    for (uint32_t i = 0; i < s->n; i++) {
+        double x = ((double)y[i] - lo) * sc; /* bin_of */
+        uint32_t k = x < 0 ? 0 : x >= NB - 1 ? NB - 1 : (uint32_t)x, c = k * LANES + (i & (LANES - 1));
+        s->bin[i] = (uint16_t)k; /* (counted by bin_keys) */
+        bb->w4[0][c] += (double)p[i];
+        bb->w4[1][c] += d[i];
+    }
+}
+
 /* The bins over the logits' range with their summed weights; 0 when a
  * logit is not finite or all are equal */
 static int fill_bands(const struct src *s, struct bands *bb)
 {
     uint32_t n = s->n;
-    double lo = INFINITY, hi = -INFINITY;
-    for (uint32_t i = 0; i < n; i++) {
-        double l = logit_at(s, i);
-        if (!isfinite(l)) return 0;
-        if (l < lo) lo = l;
-        if (l > hi) hi = l;
-    }
-    if (!(hi > lo)) return 0;
+    double lo, hi;
+    if (!range_of(s, &lo, &hi) || !(hi > lo)) return 0;
     bb->lo = lo;
     bb->scale = (NB - 1) / (hi - lo);
-    memset(bb->cnt, 0, sizeof bb->cnt);
-    memset(bb->w, 0, sizeof bb->w);
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t k = bin_of(bb, logit_at(s, i));
-        if (s->bin) s->bin[i] = (uint16_t)k;
-        bb->cnt[k]++;
-        bb->w[0][k] += weight(s, i, 0);
-        bb->w[1][k] += weight(s, i, 1);
+    int plain = s->y && s->bin;
+    memset(bb->cnt4, 0, sizeof bb->cnt4); /* (plain: left 0, bin_keys counts) */
+    memset(bb->w4, 0, sizeof bb->w4);
+    /* position i into copy i mod LANES of its bin: neighbours in one bin
+     * (a broad nucleus fills a few bins) do not wait on each other's adds;
+     * the copies are added at the end (any order: see EPS_N) */
+    if (plain) fill_plain(s, bb);
+    else
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t k = bin_of(bb, logit_at(s, i)), c = k * LANES + (i & (LANES - 1));
+            if (s->bin) s->bin[i] = (uint16_t)k;
+            bb->cnt4[c]++;
+            bb->w4[0][c] += weight(s, i, 0);
+            bb->w4[1][c] += weight(s, i, 1);
+        }
+    for (uint32_t k = 0; k < NB; k++) {
+        const uint32_t *q = bb->cnt4 + k * LANES;
+        const double *a = bb->w4[0] + k * LANES, *b = bb->w4[1] + k * LANES;
+        bb->cnt[k] = (q[0] + q[1]) + (q[2] + q[3]);
+        bb->w[0][k] = (a[0] + a[1]) + (a[2] + a[3]);
+        bb->w[1][k] = plain ? ((b[0] + b[1]) + (b[2] + b[3])) / s->S : (b[0] + b[1]) + (b[2] + b[3]);
     }
     return 1;
 }
@@ -152,7 +269,7 @@ static int bands_cut(struct emu *e, const struct src *s, float thr, uint32_t mk,
 
 int emu_torch_top_p_bands(struct emu *e, float thr, uint32_t mk)
 {
-    struct src s = { e, NULL, NULL, NULL, 0.0, e->n, NULL, NULL };
+    struct src s = { e, NULL, NULL, NULL, 0.0, e->n, NULL };
     uint32_t j = 0, first = 0;
     if (!bands_cut(e, &s, thr, mk, &j, &first)) return 0;
     if (j == 0) return 1;
@@ -165,10 +282,10 @@ int emu_torch_top_p_bands(struct emu *e, float thr, uint32_t mk)
     return 1;
 }
 
-int emu_torch_top_p_cut(struct emu *e, const float *y, const float *p, const double *w1, uint32_t n, float thr,
+int emu_torch_top_p_cut(struct emu *e, const float *y, const float *p, const double *d, double S, uint32_t n, float thr,
                         uint32_t mk, uint32_t *first)
 {
-    struct src s = { e, y, p, NULL, 1.0, n, w1, (uint16_t *)(void *)e->ix2 };
+    struct src s = { e, y, p, d, S, n, (uint16_t *)(void *)e->ix2 };
     uint32_t j = 0;
     if (!bands_cut(e, &s, thr, mk, &j, first)) return 0;
     if (j == 0) *first = n;

@@ -242,7 +242,9 @@ static void sums(struct emu *e, const float *y, double mx, const uint8_t code[2]
 {
     struct chain_result *r = e->r;
     uint32_t V = r->V, m0 = t->m[0], m1 = t->m[1];
-    const uint32_t cnt[4] = { V, V - m0, m0, m0 - m1 }, rcnt[2] = { V - m0, m0 - m1 };
+    /* a caller that reads no masses (a draw) needs the kept sum alone */
+    uint32_t all = e->masses ? V : 0, cut = e->masses ? V - m0 : 0;
+    const uint32_t cnt[4] = { all, cut, m0, m0 - m1 }, rcnt[2] = { V - m0, m0 - m1 };
     const uint8_t *cb = r->cut_by;
     struct seqsum_exp x = { y, 1.0f, mx };
     const struct seqsum_src src[4] = { seqsum_exp_src(&x, e->d, 1.0, NULL),
@@ -251,7 +253,7 @@ static void sums(struct emu *e, const float *y, double mx, const uint8_t code[2]
                                        seqsum_select(seqsum_exp_src(&x, e->d, 1.0, cb), code[1], 1) };
     double s[4], w[2], ret = 0.0;
     sum_group(src, cnt, 4, V, s);
-    t->S = s[0], t->rem[0] = s[1], t->ks = s[2], t->rem[1] = s[3];
+    t->S = all ? s[0] : NAN, t->rem[0] = e->masses ? s[1] : NAN, t->ks = s[2], t->rem[1] = s[3];
     if (!r->have_raw) {
         t->raw[0] = rcnt[0] ? NAN : 0.0, t->raw[1] = rcnt[1] ? NAN : 0.0, t->ret = m1 ? NAN : 0.0;
         return;
@@ -304,7 +306,7 @@ static void stage_sums(struct emu *e, struct stage_report *rep, uint32_t in, dou
 {
     rep->kept_in = in;
     rep->kept_out = t->m[j];
-    rep->mass_removed = S > 0 ? t->rem[j] / S : 0.0;
+    rep->mass_removed = S > 0 ? t->rem[j] / S : isnan(S) ? NAN : 0.0; /* (NaN: not summed, a draw) */
     rep->raw_mass_removed = t->raw[j];
     e->rep = rep;
     if (j == 0 && t->tie) emu_decided(e, DECIDED_TIE); /* only the tie order chose */
@@ -392,17 +394,15 @@ static int top_p_cut(struct emu *e, const float *y, double mx, const struct plan
     double Se = reused(e, pl) ? e->yf_dsum : seqsum_exp_estimate(&x, V, e->d);
     float sf = (float)torch_exps(y, V, mx, pf);
     torch_p(pf, V, sf);
-    /* V doubles in V records: d / S within 2^-48 + (V + 2) 2^-53 of the
+    /* d / S (the bands divide) within 2^-48 + (V + 3) 2^-53 of the
      * quotients the array path's bands sum, well inside their margin (its
      * factor 2 to spare is 4 V 2^-53) */
-    double *w1 = (double *)(void *)e->buf;
-    vm_divide_into(e->d, V, Se, w1);
     float thr = e->sys == PRESET_HF ? (float)(1.0 - P) : 1.0f - (float)P;
     struct stage_report *rep = &r->stages[pl->kp];
     rep->decided = 0;
     e->rep = rep;
     unsigned before = r->decided;
-    if (emu_torch_top_p_cut(e, y, pf, w1, V, thr, 1, first)) return 1;
+    if (emu_torch_top_p_cut(e, y, pf, e->d, Se, V, thr, 1, first)) return 1;
     r->decided = before;
     return 0;
 }

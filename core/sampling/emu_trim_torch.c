@@ -28,6 +28,7 @@
 #include "sampling/select.h"
 #include "base/vmath.h"
 #include "base/vmath_fdiv_list.h"
+#include "base/vmath_exp_ids.h"
 
 #include <math.h>
 #include <string.h>
@@ -161,6 +162,54 @@ static int32_t crossing_in(struct emu *e, const struct yd *v, const int32_t *ids
     return c;
 }
 
+/* y = z / T (torch's float division) and d = exp(y - ymax) (libm's bits:
+ * vm_libm_exp_ids) at the listed tokens, by id into e->yf and e->d */
+static void list_yd(struct emu *e, const float *z, const int32_t *ids, uint32_t n, float Tf, double ymax)
+{
+    for (uint32_t j = 0; j < n; j++) e->yf[ids[j]] = z[ids[j]] / Tf;
+    vm_libm_exp_ids(e->yf, ids, n, ymax, e->d);
+}
+
+/* The crossing over the list e->ix[0..n) down to lo (y and d known for
+ * each), when its band and every bucket above it lie whole inside the
+ * list (the buckets above the band hold the same tokens in id order
+ * whatever the list's depth, so the same sums as a deeper list's); else
+ * TOPP_DEEPER */
+#define TOPP_DEEPER (-2)
+static int32_t listed_crossing(struct emu *e, const struct yd *v, uint32_t n, double ymax, double lo, double P,
+                               double S, double *above, uint32_t *nb)
+{
+    struct select_band b = select_mass_band_to(e->ix, n, v->y, v->d, ymax, 4.0, P, P * S);
+    if (b.bucket < select_bucket_of(ymax, lo, 4.0) - 1) return crossing_in(e, v, e->ix, n, b, ymax, above, nb);
+    return TOPP_DEEPER;
+}
+
+/* Between the middle tier and the window (no masses: the total S is the
+ * float one): the tokens with d >= 7.9e-6 S decide whether cut_top_p's
+ * margin test can pass at all. It passes only for a crossing token with
+ * d_c / S > 2 F32_MARGIN (8e-6) and the mass D above it plus d_c over
+ * (P + margin) S; every token above it has d >= d_c, so then those tokens
+ * hold more than P S. When they hold less (a broad nucleus: thousands of
+ * tokens each far below the margin), the window would only compute exps
+ * that the test then throws away: -1. Those tokens lie within
+ * -ln(7.8e-6 S) nats of the top (0.013 nats to spare for exp's rounding);
+ * below the middle tier's list (at lo) they are listed into e->ix[0..*w),
+ * a tier of their own, which usually holds the band too (then the
+ * crossing: what the window would give). TOPP_DEEPER: the window decides. */
+static int32_t deep_tier(struct emu *e, const struct yd *v, const float *z, uint32_t V, size_t *w, float Tf,
+                         double ymax, double lo, double P, double S, double *above, uint32_t *nb)
+{
+    double th = 7.9e-6 * S, deep = ymax + log(7.8e-6 * S), H = 0.0;
+    int listed = !(deep >= lo);
+    if (listed) {
+        *w = vm_collect_ge(z, V, (double)z_at_or_above(deep, Tf), e->ix);
+        list_yd(e, z, e->ix, (uint32_t)*w, Tf, ymax);
+    }
+    for (size_t j = 0; j < *w; j++) H += e->d[e->ix[j]] >= th ? e->d[e->ix[j]] : 0.0;
+    if (H < (P - 1e-9) * S) return -1;
+    return listed ? listed_crossing(e, v, (uint32_t)*w, ymax, deep, P, S, above, nb) : TOPP_DEEPER;
+}
+
 /* Top-p's crossing: usually the mass P lies within a few nats of the top:
  * the tokens within TOPP_NEAR nats, then, when the band reaches below
  * them, those within TOPP_MID, then TOPP_WINDOW (tier[0] .. tier[1] - 1 of
@@ -168,13 +217,13 @@ static int32_t crossing_in(struct emu *e, const struct yd *v, const int32_t *ids
  * that formed the total; one more pass lists each other; the middle tier
  * matters: at T 0.7 a nucleus of a few dozen tokens often reaches past 4
  * nats, while 16 nats list a tenth of the vocabulary) give the band, when
- * its bucket and every bucket above it are whole inside the list (the
- * buckets above it hold the same tokens in the same order either way, so
- * the same sums). full: y and d are known for every token, and when no
+ * its bucket and every bucket above it are whole inside the list
+ * (listed_crossing). full: y and d are known for every token, and when no
  * list will do (or one holds every token) every token gives the band
  * (*w = V, e->ix every id); else y and d are formed for the listed tokens
- * only (each with a libm exp); -1 says the band lies below the window,
- * or below the tiers tried (tier[1] < 3). */
+ * only, and deep_tier may stand between the middle tier and the window;
+ * -1 says the band lies below the window, or below the tiers tried
+ * (tier[1] < 3), or deep_tier found the test hopeless. */
 #define TOPP_WINDOW 16.0
 #define TOPP_NEAR 4.0
 #define TOPP_MID 8.0
@@ -187,13 +236,11 @@ static int32_t crossing(struct emu *e, const struct yd *v, const float *z, uint3
         if (t != tier[0] || !tier[2]) *w = vm_collect_ge(z, V, (double)z_at_or_above(lo, Tf), e->ix);
         uint32_t n = (uint32_t)*w;
         if (full && n == V) break;
-        for (uint32_t j = 0; j < n && !full; j++) {
-            int32_t id = e->ix[j];
-            e->yf[id] = z[id] / Tf;
-            e->d[id] = exp((double)e->yf[id] - ymax);
-        }
-        struct select_band b = select_mass_band_to(e->ix, n, v->y, v->d, ymax, 4.0, P, P * S);
-        if (b.bucket < select_bucket_of(ymax, lo, 4.0) - 1) return crossing_in(e, v, e->ix, n, b, ymax, above, nb);
+        if (!full) list_yd(e, z, e->ix, n, Tf, ymax);
+        int32_t c = listed_crossing(e, v, n, ymax, lo, P, S, above, nb);
+        if (c == TOPP_DEEPER && !full && t == 1 && t + 1 < tier[1])
+            c = deep_tier(e, v, z, V, w, Tf, ymax, lo, P, S, above, nb);
+        if (c != TOPP_DEEPER) return c;
     }
     if (!full || (tier[1] < 3 && *w < V)) return -1;
     vm_iota(e->ix, V);

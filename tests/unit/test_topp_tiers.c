@@ -167,12 +167,59 @@ static void test_zipf(void **st)
     bufs_free(&f);
 }
 
+/* a broad step (in y = z / T): a top token at 0, K more within 4 nats,
+ * M in a tail from `tail` to tail + 3 nats down, the rest 60 nats down */
+static void broad_step(struct rng *g, float *z, uint32_t V, uint32_t K, uint32_t M, double tail, double T)
+{
+    for (uint32_t i = 0; i < V; i++) z[i] = (float)(T * (-60.0 - rng_uniform(g)));
+    for (uint32_t k = 0; k < M; k++) z[(uint32_t)(rng_uniform(g) * V)] = (float)(-T * (tail + 3.0 * rng_uniform(g)));
+    for (uint32_t k = 0; k < K; k++) z[(uint32_t)(rng_uniform(g) * V)] = (float)(-T * 4.0 * rng_uniform(g));
+    z[(uint32_t)(rng_uniform(g) * V)] = 0.0f;
+}
+
+/* A run that only draws (no masses: emu_trim_torch's float total) on
+ * broad steps whose crossing lies past the middle tier: in deep_tier's
+ * list or below it, or the margin test hopeless (thousands of tokens each
+ * far below it); against the reference, CHAIN_WANT_DRAW on both. */
+static void test_draw_deep(void **st)
+{
+    (void)st;
+    uint32_t V = 131072;
+    struct bufs f;
+    struct rng g;
+    struct ls_error err = {0};
+    bufs_init(&f, V);
+    rng_seed(&g, 23);
+    static const double tails[4] = { 7.0, 8.5, 10.0, 11.5 }, temps[3] = { 0.7, 1.0, 1.3 };
+    static const double tops[3] = { 0.9, 0.8, 0.95 };
+    for (int t = 0; t < 48; t++) {
+        struct params p = PARAMS_OFF;
+        p.temperature = temps[t % 3];
+        p.top_p = tops[(t / 3) % 3];
+        p.min_keep = 1;
+        uint32_t M = 1000 + (uint32_t)(rng_uniform(&g) * (t % 2 ? 10000 : 100000));
+        broad_step(&g, f.z, V, 2 + (uint32_t)(rng_uniform(&g) * 30), M, tails[t % 4], p.temperature);
+        if (t % 12 == 11) f.z[(uint32_t)(rng_uniform(&g) * V)] = 3e38f; /* y = z / T overflows: not the bands */
+        struct chain c;
+        chain_preset(&c, t % 4 == 3 ? PRESET_VLLM : PRESET_HF);
+        f.ws.want = CHAIN_WANT_DRAW;
+        f.ws.reference = 1;
+        assert_int_equal(chain_run(&c, &p, f.z, V, &f.ws, &f.b, &err), 0);
+        f.ws.reference = 0;
+        assert_int_equal(chain_run(&c, &p, f.z, V, &f.ws, &f.a, &err), 0);
+        chain_cmp(&f.b, &f.a, CMP_MASSES_NEAR); /* (a draw reads no masses: NaN in the fast run) */
+    }
+    f.ws.want = CHAIN_WANT_ALL;
+    bufs_free(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_kernel),
         cmocka_unit_test(test_tiers),
         cmocka_unit_test(test_zipf),
+        cmocka_unit_test(test_draw_deep),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
