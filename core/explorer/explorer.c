@@ -472,6 +472,8 @@ int explorer_key_wait_ns(struct explorer *ex, long ns)
 static void job_step(struct explorer *ex)
 {
     const int wait_ok = !ex->async || !ex->step_loaded;
+    struct ex_job *kj[2];
+    for (int i = 0, n = key_jobs(ex, kj); i < n; i++) ex_job_warm_stop(kj[i]);   /* a key first: the rest later */
     for (;;) {
         struct ex_job *js[2], *free_j = NULL, *oldest = NULL;
         for (int i = 0, n = key_jobs(ex, js); i < n; i++) {

@@ -238,6 +238,12 @@ struct explorer {
                                         runs write, faulted in a piece per slice before
                                         its first step (explorer_bg.c) */
     int wwarm_slot;                  /* the seq[] slot wwarm lists the buffers for */
+    /* threaded: the front result's buffers faulted in by the main thread a
+     * piece per slice (a later run writes them once they are swapped into
+     * a job), listed for the result res_gen counted (explorer_bg.c) */
+    struct ex_warm fwarm;
+    uint64_t fwarm_gen;
+    int fwarm_state;                 /* 0 none, 1 under way, 2 done */
     int32_t *rec_hist;               /* n_steps: the recorded tokens in step order, those
                                         that exist (every slot writes the same values) */
     /* the current step's history and carried state (input/replay.h), and

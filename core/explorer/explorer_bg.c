@@ -291,6 +291,41 @@ static unsigned history_work_async(struct explorer *ex, long budget_ns)
     return EX_REDRAW | EX_BUSY | EX_WAIT;
 }
 
+/* The front result's buffers (the main thread's: it reads them, a job
+ * writes them only after a swap): listed again for every new front. */
+static int front_warm(struct explorer *ex, long budget_ns)
+{
+    if (ex->fwarm_state == 2 && ex->fwarm_gen == ex->res_gen) return 0;
+    if (!ex->fwarm_state || ex->fwarm_gen != ex->res_gen) {
+        const struct chain_result *r = &ex->res;
+        size_t V = ex->V;
+        ex_warm_clear(&ex->fwarm);
+        ex_warm_add(&ex->fwarm, r->p_raw, V * sizeof *r->p_raw, 0);
+        ex_warm_add(&ex->fwarm, r->p, V * sizeof *r->p, 0);
+        ex_warm_add(&ex->fwarm, r->cut_by, V, 0);
+        ex_warm_add(&ex->fwarm, r->kept, V * sizeof *r->kept, 0);
+        ex_warm_add(&ex->fwarm, ex->logits, V * sizeof *ex->logits, 1);
+        ex->fwarm_gen = ex->res_gen;
+        ex->fwarm_state = 1;
+    }
+    if (ex_warm_run(&ex->fwarm, budget_ns / 2, NULL)) ex->fwarm_state = 2;
+    return 1;
+}
+
+/* Threaded, async (the terminal): before the sequence numbers, the key
+ * jobs' buffers are faulted in on their workers, one job at a time (the
+ * other stays free for a key), then the front result's here, so the
+ * first visits of steps after an open pay no first touch (issue 9). */
+static unsigned keys_warm(struct explorer *ex, long budget_ns)
+{
+    if (!ex->threaded || !ex->async || !ex->job) return EX_NONE;
+    struct ex_job *js[2] = { ex->job, ex->job2 };
+    for (int i = 0; i < 2; i++)
+        if (js[i] && ex_job_state(js[i]) == EXJ_IDLE && ex_job_warm_key(js[i], &ex->chain, &ex->params))
+            return EX_BUSY | EX_WAIT;
+    return ex->res_ok && front_warm(ex, budget_ns) ? EX_BUSY : EX_NONE;
+}
+
 unsigned explorer_work(struct explorer *ex, long budget_ns)
 {
     if (!ex->src) return EX_NONE;
@@ -304,6 +339,8 @@ unsigned explorer_work(struct explorer *ex, long budget_ns)
         if (ex->async && ex->hjob && replay_stateful(&ex->chain, &ex->params)) return history_work_async(ex, budget_ns);
         return explorer_history_work(ex, budget_ns);
     }
+    unsigned wf = keys_warm(ex, budget_ns);
+    if (wf) return wf;
     unsigned fl = seq_work(ex, budget_ns);
     if (fl & EX_REDRAW) explorer_fill_scores(ex);
     return fl;
