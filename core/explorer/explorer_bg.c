@@ -295,7 +295,9 @@ static unsigned history_work_async(struct explorer *ex, long budget_ns)
  * writes them only after a swap): listed again for every new front. */
 static int front_warm(struct explorer *ex, long budget_ns)
 {
-    if (ex->fwarm_state == 2 && ex->fwarm_gen == ex->res_gen) return 0;
+    /* done once: the front and the key jobs' results are the same three
+     * buffers, swapped around, and the jobs warm theirs */
+    if (ex->fwarm_state == 2) return 0;
     if (!ex->fwarm_state || ex->fwarm_gen != ex->res_gen) {
         const struct chain_result *r = &ex->res;
         size_t V = ex->V;
@@ -318,7 +320,7 @@ static int front_warm(struct explorer *ex, long budget_ns)
  * first visits of steps after an open pay no first touch (issue 9). */
 static unsigned keys_warm(struct explorer *ex, long budget_ns)
 {
-    if (!ex->threaded || !ex->async || !ex->job) return EX_NONE;
+    if (!ex->threaded || !ex->async || !ex->job || !ex->step_loaded) return EX_NONE;   /* after a first result */
     struct ex_job *js[2] = { ex->job, ex->job2 };
     for (int i = 0; i < 2; i++)
         if (js[i] && ex_job_state(js[i]) == EXJ_IDLE && ex_job_warm_key(js[i], &ex->chain, &ex->params))

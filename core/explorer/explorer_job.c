@@ -185,16 +185,17 @@ int ex_job_warm_key(struct ex_job *j, const struct chain *c, const struct params
     if (!j->task.threaded) return 0;
     int same = j->wl_state && !memcmp(&j->wl_chain, c, sizeof *c) && !memcmp(&j->wl_params, p, sizeof *p);
     if (j->wl_state == 2 && (same || j->ws.emu)) return 0;   /* the scratch made: every buffer listed */
-    if (!j->wl_state || !same) {
-        ex_warm_clear(&j->wl);
-        ex_warm_add(&j->wl, j->logits, (size_t)j->V * sizeof *j->logits, 1);   /* a read(2) may fill it */
-        ex_warm_add(&j->wl, j->cdf, (size_t)j->V * sizeof *j->cdf, 0);
-        ex_warm_add(&j->wl, j->hist, (size_t)j->hist_cap * sizeof *j->hist, 0);
-        if (ex_warm_chain(&j->wl, c, p, &j->ws, &j->res)) return 0;   /* no scratch: the run says so */
-        j->wl_chain = *c;
-        j->wl_params = *p;
-        j->wl_state = 1;
-    }
+    /* listed anew at every start: since a cancel the results may have been
+     * swapped (explorer.c job_collect), and another job's result must never
+     * be touched here; the pages done already cost little again */
+    ex_warm_clear(&j->wl);
+    ex_warm_add(&j->wl, j->logits, (size_t)j->V * sizeof *j->logits, 1);   /* a read(2) may fill it */
+    ex_warm_add(&j->wl, j->cdf, (size_t)j->V * sizeof *j->cdf, 0);
+    ex_warm_add(&j->wl, j->hist, (size_t)j->hist_cap * sizeof *j->hist, 0);
+    if (ex_warm_chain(&j->wl, c, p, &j->ws, &j->res)) return 0;   /* no scratch: the run says so */
+    j->wl_chain = *c;
+    j->wl_params = *p;
+    j->wl_state = 1;
     j->gen = 0;   /* no request: explorer.c never waits for it as a result */
     ex_task_start(&j->task, key_warm_run, warm_settle, j);
     return 1;
