@@ -177,6 +177,7 @@ int explorer_set_source(struct explorer *ex, struct source *s, struct ls_error *
     ex->seq_cur = -1;
     ex->detail_id = ex->detail_for = -1;
     ex->hist_pending = ex->hist_failed = 0;
+    ex->fwarm_state = 0;   /* the new buffers are not faulted in (explorer_bg.c) */
     if (s->warnings[0]) {
         /* first warning line only: the status line has one row */
         size_t l = strcspn(s->warnings, "\n");

@@ -292,7 +292,8 @@ static unsigned history_work_async(struct explorer *ex, long budget_ns)
 }
 
 /* The front result's buffers (the main thread's: it reads them, a job
- * writes them only after a swap): listed again for every new front. */
+ * writes them only after a swap), once a source; listed again when a key
+ * swapped another result in before they were done. */
 static int front_warm(struct explorer *ex, long budget_ns)
 {
     /* done once: the front and the key jobs' results are the same three
