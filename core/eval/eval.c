@@ -123,6 +123,7 @@ void eval_run_free(struct eval_run *r)
     }
     free(r->rec);
     free(r->g);
+    free(r->bigram_tab);
     dry_breakers_free(r->breakers);
     for (int e = 0; eval_registry[e]; e++)
         if (eval_registry[e]->free) eval_registry[e]->free(r->state[e]);
@@ -270,6 +271,16 @@ static int seed_streams(struct eval_run *r)
     return 0;
 }
 
+/* The diversity evaluator's bigram table, when small (eval_impl.h
+ * bigram_tab); out of memory: none (the finish makes its own, or fails) */
+static void premake_bigrams(struct eval_run *r)
+{
+    size_t n2 = (size_t)r->cfg.n_samples * (r->n_steps - 1), cap = eval_bigram_cap(n2);
+    if (cap * sizeof *r->bigram_tab > EVAL_BIGRAM_PREMADE) return;
+    r->bigram_tab = malloc(cap * sizeof *r->bigram_tab);
+    r->bigram_cap = r->bigram_tab ? cap : 0;
+}
+
 int eval_run_new(const struct source *src, const struct eval_config *cfg,
                  const struct eval_settings *set, size_t n_set,
                  struct eval_run **out, struct ls_error *err)
@@ -299,9 +310,32 @@ int eval_run_new(const struct source *src, const struct eval_config *cfg,
         rc = ls_fail(err, LS_ELIMIT, "out of memory (V = %u)", src->vocab_size);
     for (size_t k = 0; k < n_set && !rc; k++) rc = acc_init(r, k, &set[k], err);
     if (!rc) rc = build_breakers(r, set, n_set, err);
+    if (!rc) premake_bigrams(r);
     if (rc) { eval_run_free(r); return rc; }
     *out = r;
     return LS_OK;
+}
+
+int eval_run_buffers(struct eval_run *r, struct chain_span *out, size_t cap, size_t *n)
+{
+    struct eval_worker *w = &r->w[0];   /* the run's own: the one eval_run_step_set uses */
+    struct chain_span sp[CHAIN_SPANS_MAX];
+    int rc = LS_OK;
+    *n = 0;
+    for (size_t k = 0; k < r->n_set && !rc; k++) {
+        size_t m = 0;
+        const struct eval_settings *s = &r->acc[k].set;
+        rc = chain_buffers(&s->chain, &s->params, &w->ws, &w->res[k < w->n_res ? k : 0], sp, CHAIN_SPANS_MAX, &m);
+        for (size_t i = 0; i < m && *n < cap; i++) {
+            size_t j = 0;
+            while (j < *n && out[j].p != sp[i].p) j++;   /* the workspace and a shared p_raw: once */
+            if (j == *n) out[(*n)++] = sp[i];
+        }
+    }
+    size_t V = r->V ? r->V : 1;
+    if (*n < cap) out[(*n)++] = (struct chain_span){ w->cdf, w->n_res * V * sizeof *w->cdf };
+    if (r->bigram_tab && *n < cap) out[(*n)++] = (struct chain_span){ r->bigram_tab, r->bigram_cap * sizeof *r->bigram_tab };
+    return rc;
 }
 
 /* Draw one token per continuation from setting k's final distribution

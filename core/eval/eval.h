@@ -198,6 +198,14 @@ int eval_run_step(struct eval_run *r, const float *logits, const struct step_inf
  * must stay responsive (the explorer's sweep) can stop between settings. */
 int eval_run_step_set(struct eval_run *r, const float *logits, const struct step_info *info, size_t k,
                       struct ls_error *err);
+/* The big buffers the run writes (eval_run_step_set: its chain
+ * workspace, each setting's result, the draws' prefix sums; the finish's
+ * bigram table when the run made it), each once:
+ * up to cap spans into out, *n their number; LS_ELIMIT when a setting's
+ * emulation scratch could not be made (sampling/chain.h chain_buffers).
+ * For a caller that faults them in ahead of the first step, a piece at a
+ * time (the explorer in a script: issue 9's slices). */
+int eval_run_buffers(struct eval_run *r, struct chain_span *out, size_t cap, size_t *n);
 /* After the last step: the sample-based evaluators. `cancel` (may be NULL)
  * is polled between samples; a set flag returns LS_EINTERNAL "cancelled". */
 int eval_run_finish(struct eval_run *r, const volatile int *cancel, struct ls_error *err);

@@ -26,6 +26,20 @@ static int set_init(struct set64 *s, size_t expect)
     return s->t ? 0 : -1;
 }
 
+/* The first table for n2 bigrams: the run's own when it made one of this
+ * size (cleared here; *premade = 1: not freed here), else a new one. */
+static int set_first(struct set64 *s, const struct eval_run *r, size_t n2, int *premade)
+{
+    size_t cap = eval_bigram_cap(n2);
+    *premade = r->bigram_tab && r->bigram_cap == cap;
+    if (!*premade) return set_init(s, n2 < ((size_t)1 << 24) ? (n2 ? n2 : 1) : ((size_t)1 << 24));
+    memset(r->bigram_tab, 0, cap * sizeof *r->bigram_tab);
+    s->t = r->bigram_tab;
+    s->cap = cap;
+    s->n = 0;
+    return 0;
+}
+
 static void set_add(struct set64 *s, uint64_t key)
 {
     uint64_t k = key + 1;
@@ -49,7 +63,8 @@ static int finish(const void *state, const struct eval_run *r, struct eval_acc *
      * survivor's id, < V: draw_blocks_token; -1 when nothing was kept) */
     uint64_t *seen = calloc(r->V / 64 + 1, sizeof *seen);
     struct set64 u2;
-    if (!seen || set_init(&u2, n2 < ((size_t)1 << 24) ? (n2 ? n2 : 1) : ((size_t)1 << 24))) {
+    int premade = 0;   /* u2.t is the run's (eval_impl.h bigram_tab) */
+    if (!seen || set_first(&u2, r, n2, &premade)) {
         free(seen);
         return ls_oom(err);
     }
@@ -71,9 +86,10 @@ static int finish(const void *state, const struct eval_run *r, struct eval_acc *
             /* grow before the load factor passes 1/2 */
             if (u2.n * 2 >= u2.cap) {
                 struct set64 ng;
-                if (set_init(&ng, u2.cap)) { free(u2.t), free(seen); return ls_oom(err); }
+                if (set_init(&ng, u2.cap)) { if (!premade) free(u2.t); free(seen); return ls_oom(err); }
                 for (size_t j = 0; j < u2.cap; j++) if (u2.t[j]) set_add(&ng, u2.t[j] - 1);
-                free(u2.t);
+                if (!premade) free(u2.t);
+                premade = 0;
                 u2 = ng;
             }
         }
@@ -83,7 +99,7 @@ static int finish(const void *state, const struct eval_run *r, struct eval_acc *
     if (d1) s->distinct_1 = (double)n_seen / (double)d1;
     if (d2) s->distinct_2 = (double)u2.n / (double)d2;
     if (rec) s->recorded_agreement = (double)agree / (double)rec;
-    free(u2.t);
+    if (!premade) free(u2.t);
     free(seen);
     return LS_OK;
 }

@@ -108,7 +108,26 @@ struct eval_run {
     int32_t stop_ids[EVAL_MAX_STOP_IDS];
     int n_stop_ids;
     int finished;
+    /* the diversity evaluator's bigram table, made with the run when it is
+     * small (EVAL_BIGRAM_PREMADE): its first touch is then the run's
+     * buffers' (eval_run_buffers: the explorer faults them in a piece at a
+     * time), not one finish's (1 MiB of fresh pages at N 200, 256 steps:
+     * 5-8 ms here); NULL: the finish makes its own. Used by one finish at
+     * a time (the settings finish in turn). */
+    uint64_t *bigram_tab;
+    size_t bigram_cap;
 };
+
+/* The bigram table's capacity for n2 bigrams (eval_diversity.c): a power
+ * of two at least twice them, their number capped at 2^24 (the table
+ * grows past that). */
+static inline size_t eval_bigram_cap(size_t n2)
+{
+    size_t expect = n2 < ((size_t)1 << 24) ? (n2 ? n2 : 1) : ((size_t)1 << 24), cap = 16;
+    while (cap < expect * 2) cap *= 2;
+    return cap;
+}
+#define EVAL_BIGRAM_PREMADE ((size_t)4 << 20)   /* bytes */
 
 /* 1 if tok ends a continuation (an end-of-generation token). Inline here:
  * eval.c and the evaluators both ask, and evaluators never call eval.c. */

@@ -177,6 +177,7 @@ int explorer_set_source(struct explorer *ex, struct source *s, struct ls_error *
     ex->seq_cur = -1;
     ex->detail_id = ex->detail_for = -1;
     ex->hist_pending = ex->hist_failed = 0;
+    ex->fwarm_state = 0;   /* the new buffers are not faulted in (explorer_bg.c) */
     if (s->warnings[0]) {
         /* first warning line only: the status line has one row */
         size_t l = strcspn(s->warnings, "\n");
@@ -472,6 +473,8 @@ int explorer_key_wait_ns(struct explorer *ex, long ns)
 static void job_step(struct explorer *ex)
 {
     const int wait_ok = !ex->async || !ex->step_loaded;
+    struct ex_job *kj[2];
+    for (int i = 0, n = key_jobs(ex, kj); i < n; i++) ex_job_warm_stop(kj[i]);   /* a key first: the rest later */
     for (;;) {
         struct ex_job *js[2], *free_j = NULL, *oldest = NULL;
         for (int i = 0, n = key_jobs(ex, js); i < n; i++) {

@@ -76,6 +76,7 @@
 #include "sampling/params_table.h"
 #include "base/rng.h"
 #include "eval/eval_ppl.h"
+#include "explorer/explorer_task.h"
 #include "explorer/score_rows.h"
 #include "input/replay.h"
 #include "input/source.h"
@@ -129,6 +130,7 @@ struct ex_seq {
     uint32_t n_hist;
     double mu;
     int mu_set;
+    int warmed;              /* no thread: the w* buffers for this setting's runs are faulted in */
 };
 enum { SEQ_KEPT = 0, SEQ_CUT = 1, SEQ_NOTOKEN = 2, SEQ_ERROR = 3, SEQ_UNKNOWN = 4 /* p unknown: top-N, not listed */ };
 
@@ -232,6 +234,16 @@ struct explorer {
     float *wlogits;                  /* worker buffers (V) */
     struct chain_ws wws;
     struct chain_result wres;
+    struct ex_warm wwarm;            /* no thread (scripts): the w* buffers a setting's
+                                        runs write, faulted in a piece per slice before
+                                        its first step (explorer_bg.c) */
+    int wwarm_slot;                  /* the seq[] slot wwarm lists the buffers for */
+    /* threaded: the front result's buffers faulted in by the main thread a
+     * piece per slice (a later run writes them once they are swapped into
+     * a job), listed for the result res_gen counted (explorer_bg.c) */
+    struct ex_warm fwarm;
+    uint64_t fwarm_gen;
+    int fwarm_state;                 /* 0 none, 1 under way, 2 done */
     int32_t *rec_hist;               /* n_steps: the recorded tokens in step order, those
                                         that exist (every slot writes the same values) */
     /* the current step's history and carried state (input/replay.h), and

@@ -42,6 +42,7 @@ static int seq_slot(struct explorer *ex)
     s->n_err = 0;
     s->n_hist = 0;
     s->mu_set = 0;
+    s->warmed = 0;
     ex->seq_cur = victim;
     return victim;
 }
@@ -167,6 +168,28 @@ static unsigned seq_work_async(struct explorer *ex, struct ex_seq *s, long budge
     return EX_REDRAW | (s->done < ex->n_steps || st != EXJ_IDLE ? EX_BUSY : 0) | (st == EXJ_QUEUED ? EX_WAIT : 0);
 }
 
+/* No thread (scripts): the buffers a run of the slot's setting writes
+ * (the step's, the workspace's, the result's; the emulation's scratch
+ * when its runs go through it) faulted in before its first step, a piece
+ * per slice: the first step's run would write 7-30 MiB of fresh pages in
+ * one slice (20-100 ms here; issue 9: none over 2 ms). 1 when done. */
+static int seq_warm(struct explorer *ex, struct ex_seq *s, long budget_ns)
+{
+    if (s->warmed == 2) return 1;
+    const int slot = (int)(s - ex->seq);
+    if (!s->warmed || ex->wwarm_slot != slot) {
+        ex_warm_clear(&ex->wwarm);
+        ex_warm_add(&ex->wwarm, ex->wlogits, (size_t)ex->V * sizeof *ex->wlogits, 1);   /* read(2) fills it */
+        (void)ex_warm_chain(&ex->wwarm, &s->chain, &s->params, &ex->wws, &ex->wres);   /* none made: the run says so */
+        ex->wwarm_slot = slot;
+        s->warmed = 1;
+    }
+    /* half the budget: a piece's faults vary (0.1-1 ms) with the host */
+    if (!ex_warm_run(&ex->wwarm, budget_ns / 2, NULL)) return 0;
+    s->warmed = 2;
+    return 1;
+}
+
 static unsigned seq_work(struct explorer *ex, long budget_ns)
 {
     struct ex_seq *s = &ex->seq[seq_slot(ex)];
@@ -177,6 +200,7 @@ static unsigned seq_work(struct explorer *ex, long budget_ns)
     }
     if (s->done >= ex->n_steps) return EX_NONE;
     long t0 = (long)clock_ns();
+    if (!seq_warm(ex, s, budget_ns)) return EX_BUSY;   /* a slice of faults only: nothing new to draw */
     do {
         seq_step(ex, s);
     } while (s->done < ex->n_steps && (long)clock_ns() - t0 < budget_ns);
@@ -267,6 +291,44 @@ static unsigned history_work_async(struct explorer *ex, long budget_ns)
     return EX_REDRAW | EX_BUSY | EX_WAIT;
 }
 
+/* The front result's buffers (the main thread's: it reads them, a job
+ * writes them only after a swap), once a source; listed again when a key
+ * swapped another result in before they were done. */
+static int front_warm(struct explorer *ex, long budget_ns)
+{
+    /* done once: the front and the key jobs' results are the same three
+     * buffers, swapped around, and the jobs warm theirs */
+    if (ex->fwarm_state == 2) return 0;
+    if (!ex->fwarm_state || ex->fwarm_gen != ex->res_gen) {
+        const struct chain_result *r = &ex->res;
+        size_t V = ex->V;
+        ex_warm_clear(&ex->fwarm);
+        ex_warm_add(&ex->fwarm, r->p_raw, V * sizeof *r->p_raw, 0);
+        ex_warm_add(&ex->fwarm, r->p, V * sizeof *r->p, 0);
+        ex_warm_add(&ex->fwarm, r->cut_by, V, 0);
+        ex_warm_add(&ex->fwarm, r->kept, V * sizeof *r->kept, 0);
+        ex_warm_add(&ex->fwarm, ex->logits, V * sizeof *ex->logits, 1);
+        ex->fwarm_gen = ex->res_gen;
+        ex->fwarm_state = 1;
+    }
+    if (ex_warm_run(&ex->fwarm, budget_ns / 2, NULL)) ex->fwarm_state = 2;
+    return 1;
+}
+
+/* Threaded, async (the terminal): before the sequence numbers, the key
+ * jobs' buffers are faulted in on their workers, one job at a time (the
+ * other stays free for a key), then the front result's here, so the
+ * first visits of steps after an open pay no first touch (issue 9). */
+static unsigned keys_warm(struct explorer *ex, long budget_ns)
+{
+    if (!ex->threaded || !ex->async || !ex->job || !ex->step_loaded) return EX_NONE;   /* after a first result */
+    struct ex_job *js[2] = { ex->job, ex->job2 };
+    for (int i = 0; i < 2; i++)
+        if (js[i] && ex_job_state(js[i]) == EXJ_IDLE && ex_job_warm_key(js[i], &ex->chain, &ex->params))
+            return EX_BUSY | EX_WAIT;
+    return ex->res_ok && front_warm(ex, budget_ns) ? EX_BUSY : EX_NONE;
+}
+
 unsigned explorer_work(struct explorer *ex, long budget_ns)
 {
     if (!ex->src) return EX_NONE;
@@ -280,6 +342,8 @@ unsigned explorer_work(struct explorer *ex, long budget_ns)
         if (ex->async && ex->hjob && replay_stateful(&ex->chain, &ex->params)) return history_work_async(ex, budget_ns);
         return explorer_history_work(ex, budget_ns);
     }
+    unsigned wf = keys_warm(ex, budget_ns);
+    if (wf) return wf;
     unsigned fl = seq_work(ex, budget_ns);
     if (fl & EX_REDRAW) explorer_fill_scores(ex);
     return fl;

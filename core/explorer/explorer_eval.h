@@ -86,6 +86,10 @@ struct xe_job {
     int set;                     /* settings of step `step` fed so far (a piece of
                                     background work is one setting of one step) */
     int fin;                     /* settings finished */
+    /* a run made here (no worker: scripts): its buffers faulted in a
+     * piece per slice before the first step (explorer_task.h ex_warm) */
+    int warmed;                  /* 0 not listed yet, 1 under way, 2 done */
+    struct ex_warm warm;
     char err[200];               /* XE_FAILED: why */
 };
 

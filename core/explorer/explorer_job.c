@@ -173,6 +173,42 @@ int ex_job_warm(struct ex_job *j)
     return 1;
 }
 
+/* ex_job_warm_key's piece: the list as far as it gets before a cancel */
+static void key_warm_run(void *arg)
+{
+    struct ex_job *j = arg;
+    if (ex_warm_run(&j->wl, -1, &j->task)) j->wl_state = 2;
+}
+
+int ex_job_warm_key(struct ex_job *j, const struct chain *c, const struct params *p)
+{
+    if (!j->task.threaded) return 0;
+    int same = j->wl_state && !memcmp(&j->wl_chain, c, sizeof *c) && !memcmp(&j->wl_params, p, sizeof *p);
+    if (j->wl_state == 2 && (same || j->ws.emu)) return 0;   /* the scratch made: every buffer listed */
+    /* listed anew at every start: since a cancel the results may have been
+     * swapped (explorer.c job_collect), and another job's result must never
+     * be touched here; the pages done already cost little again */
+    ex_warm_clear(&j->wl);
+    ex_warm_add(&j->wl, j->logits, (size_t)j->V * sizeof *j->logits, 1);   /* a read(2) may fill it */
+    ex_warm_add(&j->wl, j->cdf, (size_t)j->V * sizeof *j->cdf, 0);
+    ex_warm_add(&j->wl, j->hist, (size_t)j->hist_cap * sizeof *j->hist, 0);
+    if (ex_warm_chain(&j->wl, c, p, &j->ws, &j->res)) return 0;   /* no scratch: the run says so */
+    j->wl_chain = *c;
+    j->wl_params = *p;
+    j->wl_state = 1;
+    j->gen = 0;   /* no request: explorer.c never waits for it as a result */
+    ex_task_start(&j->task, key_warm_run, warm_settle, j);
+    return 1;
+}
+
+int ex_job_warm_stop(struct ex_job *j)
+{
+    if (j->gen != 0 || ex_task_state(&j->task) != EXJ_QUEUED) return 0;
+    ex_task_cancel(&j->task);
+    ex_task_wait(&j->task);
+    return 1;
+}
+
 void ex_job_start(struct ex_job *j)
 {
     ex_task_start(&j->task, job_run, NULL, j);

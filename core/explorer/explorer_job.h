@@ -80,6 +80,13 @@ struct ex_job {
      * the job, what is left is skipped (its result is dropped) */
     struct ex_task task;
     int warm;                        /* main thread's: ex_job_warm was started */
+    /* ex_job_warm_key's list (the worker's while it runs, else the main
+     * thread's) and the setting it was made for; wl_state 0 none, 1
+     * under way (a cancel leaves the rest for later), 2 done */
+    struct ex_warm wl;
+    int wl_state;
+    struct chain wl_chain;
+    struct params wl_params;
 };
 
 /* A job for V tokens and n_steps history entries; threaded: its runs go to
@@ -99,6 +106,20 @@ void ex_job_start(struct ex_job *j);
  * started, 0 when the job was warm already or its task runs in place (no
  * worker to move the cost to). */
 int ex_job_warm(struct ex_job *j);
+/* A key job's buffers faulted in on its worker, contents kept (a threaded
+ * job, idle): the step's logits, the samples' CDF, the history, and what
+ * a run of (c, p) writes (explorer_task.h ex_warm_chain): the explorer's
+ * first visits of steps would otherwise pay them (a first visit 12 ms at
+ * V = 262144, the next ones 0.4-1.3 ms). The job is EXJ_QUEUED meanwhile
+ * with gen 0 (no request: nothing to collect, it goes back to EXJ_IDLE
+ * by itself); a key that needs it cancels it (ex_job_warm_stop) and the
+ * rest is done later. A setting whose runs need the emulation's scratch
+ * warms again. Returns 1 when started, 0 when nothing is left to do or
+ * the job has no thread. */
+int ex_job_warm_key(struct ex_job *j, const struct chain *c, const struct params *p);
+/* A key job under ex_job_warm_key: cancelled and waited for (within a
+ * piece of 64 KiB); 1 when it was warming. */
+int ex_job_warm_stop(struct ex_job *j);
 /* A newer request supersedes the job under way (if any): it stops at its
  * next safe point (before the chain run, or after it before the top rows
  * and the samples); its result is dropped anyway. */

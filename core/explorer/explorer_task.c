@@ -2,9 +2,12 @@
 #include "explorer/explorer_task.h"
 #include "explorer/explorer_sync.h"
 #include "explorer/explorer_wake.h"
+#include "base/clock.h"
 
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 static int settled(struct ex_task *t, int cancelled)
@@ -146,4 +149,71 @@ void ex_touch_pages(void *p, size_t bytes)
         done += (size_t)n;
     }
     close(fd);
+}
+
+void ex_warm_clear(struct ex_warm *w)
+{
+    w->n = w->at = 0;
+    w->off = 0;
+}
+
+void ex_warm_add(struct ex_warm *w, void *p, size_t bytes, int kernel)
+{
+    if (!p || !bytes || w->n >= EX_WARM_MAX) return;
+    w->s[w->n] = (struct chain_span){ p, bytes };
+    w->kernel[w->n++] = (unsigned char)kernel;
+}
+
+int ex_warm_chain(struct ex_warm *w, const struct chain *c, const struct params *p, struct chain_ws *ws,
+                  struct chain_result *r)
+{
+    struct chain_span sp[CHAIN_SPANS_MAX];
+    size_t n;
+    int rc = chain_buffers(c, p, ws, r, sp, CHAIN_SPANS_MAX, &n);
+    for (size_t i = 0; i < n; i++) ex_warm_add(w, sp[i].p, sp[i].bytes, 0);
+    return rc;
+}
+
+int ex_warm_done(const struct ex_warm *w)
+{
+    return w->at >= w->n;
+}
+
+/* [p, p + n) present and touched once by user space, contents kept; fd
+ * (a pipe, or -1) also carries a copy through the kernel and back */
+static void warm_piece(unsigned char *p, size_t n, const int fd[2])
+{
+#ifdef MADV_POPULATE_WRITE
+    uintptr_t a = ((uintptr_t)p + 4095) & ~(uintptr_t)4095, b = ((uintptr_t)p + n) & ~(uintptr_t)4095;
+    if (b > a) (void)madvise((void *)a, b - a, MADV_POPULATE_WRITE);   /* refused (old kernel): faults below */
+#endif
+    volatile unsigned char *c = p;
+    for (size_t i = 0; i < n; i = (i | 4095) + 1) c[i] = c[i];   /* the first byte and each page's */
+    c[n - 1] = c[n - 1];
+    if (fd[0] < 0) return;
+    ssize_t put = write(fd[1], p, n);
+    for (ssize_t got = 0, k; put > 0 && got < put; got += k)
+        if ((k = read(fd[0], p + got, (size_t)(put - got))) <= 0) break;
+}
+
+int ex_warm_run(struct ex_warm *w, long budget_ns, struct ex_task *t)
+{
+    const size_t piece = 64 << 10;   /* a pipe's default capacity: one write, one read */
+    const int64_t t0 = clock_ns();
+    int fd[2] = { -1, -1 };
+    size_t done = 0;   /* a piece's worth at least, small buffers together, whatever the budget */
+    while (w->at < w->n) {
+        struct chain_span *s = &w->s[w->at];
+        if (w->kernel[w->at] && fd[0] < 0 && pipe(fd)) fd[0] = fd[1] = -1;
+        const int none[2] = { -1, -1 };
+        size_t n = s->bytes - w->off < piece ? s->bytes - w->off : piece;
+        warm_piece((unsigned char *)s->p + w->off, n, w->kernel[w->at] ? fd : none);
+        w->off += n;
+        done += n;
+        if (w->off >= s->bytes) { w->at++; w->off = 0; }
+        if (done >= piece && budget_ns >= 0 && clock_ns() - t0 >= budget_ns) break;
+        if (t && ex_task_cancelled(t)) break;
+    }
+    if (fd[0] >= 0) { close(fd[0]); close(fd[1]); }
+    return ex_warm_done(w);
 }

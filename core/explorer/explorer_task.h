@@ -22,6 +22,8 @@
 #ifndef LS_EXPLORER_TASK_H
 #define LS_EXPLORER_TASK_H
 
+#include "sampling/chain.h"
+
 #include <pthread.h>
 #include <stddef.h>
 
@@ -79,5 +81,35 @@ int ex_task_cancelled(struct ex_task *t);
  * 2 ms). A plain memset of fresh malloc'ed memory would not do: the
  * compiler may turn malloc + memset(0) into calloc, which touches nothing. */
 void ex_touch_pages(void *p, size_t bytes);
+
+/* Buffers to fault in with their contents kept, a piece at a time: the
+ * first run on a fresh chain workspace writes 7-30 MiB of new pages at
+ * V = 262144 (20-100 ms of faults here), which neither a key nor a slice
+ * may pay at once (issue 9). Each page is made present by the kernel
+ * (MADV_POPULATE_WRITE, about a tenth of a fault's cost) and then read
+ * and written back once from user space (what the kernel's population
+ * leaves of the VM's first-touch cost); a buffer a read(2) fills later
+ * also gets a kernel access (a copy through a pipe and back). Safe while
+ * nobody else writes the buffers (their owner's thread, or its task). */
+#define EX_WARM_MAX 48
+struct ex_warm {
+    struct chain_span s[EX_WARM_MAX];
+    unsigned char kernel[EX_WARM_MAX];   /* 1: also the kernel's first access */
+    unsigned n, at;                      /* spans, the one under way */
+    size_t off;                          /* bytes of s[at] done */
+};
+void ex_warm_clear(struct ex_warm *w);
+/* One more buffer (dropped beyond EX_WARM_MAX: then its first use pays). */
+void ex_warm_add(struct ex_warm *w, void *p, size_t bytes, int kernel);
+/* The buffers a run of (c, p) on ws into r writes (chain_buffers): 0, or
+ * LS_ELIMIT (the emulation's scratch could not be made). */
+int ex_warm_chain(struct ex_warm *w, const struct chain *c, const struct params *p, struct chain_ws *ws,
+                  struct chain_result *r);
+int ex_warm_done(const struct ex_warm *w);
+/* Fault in the next pieces (64 KiB each; at least one piece's worth a
+ * call) until all are done (1), or budget_ns of wall time passed
+ * (budget_ns < 0: none), or task t (NULL: none) was cancelled (0: the
+ * rest later). */
+int ex_warm_run(struct ex_warm *w, long budget_ns, struct ex_task *t);
 
 #endif

@@ -317,6 +317,41 @@ static int use_fast(const struct chain *c, const struct params *p)
     return 1;
 }
 
+static void span_add(struct chain_span *out, size_t cap, size_t *n, void *p, size_t bytes)
+{
+    if (p && *n < cap) out[(*n)++] = (struct chain_span){ p, bytes };
+}
+
+int chain_buffers(const struct chain *c, const struct params *p, struct chain_ws *ws, struct chain_result *r,
+                  struct chain_span *out, size_t cap, size_t *n)
+{
+    const size_t V = ws->V ? ws->V : 1;
+    *n = 0;
+    span_add(out, cap, n, ws->finite, V * sizeof *ws->finite);
+    span_add(out, cap, n, ws->tmp, V * sizeof *ws->tmp);
+    span_add(out, cap, n, ws->idx, V * sizeof *ws->idx);
+    span_add(out, cap, n, ws->cand, V * sizeof *ws->cand);
+    span_add(out, cap, n, ws->q, V * sizeof *ws->q);
+    span_add(out, cap, n, r->p_raw, V * sizeof *r->p_raw);
+    span_add(out, cap, n, r->p, V * sizeof *r->p);
+    span_add(out, cap, n, r->cut_by, V);
+    span_add(out, cap, n, r->kept, V * sizeof *r->kept);
+    if (use_fast(c, p)) return LS_OK;
+    if (emu_scratch(ws)) return LS_ELIMIT;   /* as chain_run would make it */
+    const struct emu *e = ws->emu;
+    span_add(out, cap, n, e->a, V * sizeof *e->a);
+    span_add(out, cap, n, e->buf, V * sizeof *e->buf);
+    span_add(out, cap, n, e->d, V * sizeof *e->d);
+    span_add(out, cap, n, e->v, V * sizeof *e->v);
+    span_add(out, cap, n, e->v2, V * sizeof *e->v2);
+    span_add(out, cap, n, e->ix, V * sizeof *e->ix);
+    span_add(out, cap, n, e->ix2, V * sizeof *e->ix2);
+    span_add(out, cap, n, e->in, V * sizeof *e->in);
+    span_add(out, cap, n, e->yf, V * sizeof *e->yf);
+    span_add(out, cap, n, e->yd, V * sizeof *e->yd);
+    return LS_OK;
+}
+
 /* Whether the run will surely keep every token (only a positive
  * temperature active, above the preset's greedy floor): its finish reads
  * the step's raw total, so the raw division may sum it at once. A guess

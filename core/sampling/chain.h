@@ -364,6 +364,17 @@ static inline int chain_ws_pre_covers(const struct chain_ws *ws, double zb)
     return ws->pre_valid && zb >= ws->pre_at;
 }
 void chain_ws_free(struct chain_ws *ws);
+/* The V-long buffers a run of (c, p) on ws into r writes or may write:
+ * the workspace's, the result's and, when that run goes through the
+ * system emulation, its scratch (made here if it is not yet: LS_ELIMIT
+ * when out of memory). Up to cap (start, bytes) pairs into out, *n their
+ * number. For callers that fault them in before a first run (a fresh
+ * page's first touch costs about 2 us on a VM: the explorer's background
+ * does it in pieces, issue 9); nothing is read or written here. */
+struct chain_span { void *p; size_t bytes; };
+#define CHAIN_SPANS_MAX 24
+int chain_buffers(const struct chain *c, const struct params *p, struct chain_ws *ws, struct chain_result *r,
+                  struct chain_span *out, size_t cap, size_t *n);
 
 /* Presets and names (presets.c, stage.c, chain_parse.c). Messages name the
  * thing ("unknown stage 'x'"); callers add their context ("--chain: "). */

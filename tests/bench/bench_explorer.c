@@ -21,10 +21,16 @@
  *              and the CPU of all threads.
  * Times are this thread's CPU time (robust to a busy machine); the slice
  * budget is the app's (tui/app.h WORK_SLICE_NS, 1 ms) unless BENCH_SLICE_NS says.
+ *   first visits  the terminal's first keys after an open (threaded,
+ *              async): the CPU time of the whole process per key (the
+ *              main thread and the key's worker) on steps not visited
+ *              before, with the background left alone and drained first
+ *              (its warm-up of the key jobs' buffers).
  * BENCH_PRESET=hf|llama.cpp|vllm limits the background parts to one
  * system (default: the explorer's own start, hf with every stage off, and
  * the llama.cpp defaults). BENCH_ONLY=needs prints the per-step rows only
- * (for profiling them alone). Figures, never pass/fail. */
+ * (for profiling them alone), BENCH_ONLY=bg the background and first
+ * visits only. Figures, never pass/fail. */
 #include "base/clock.h"
 #include "explorer/explorer.h"
 #include "explorer/explorer_eval.h"
@@ -131,6 +137,47 @@ static void per_key(uint32_t V, enum preset sys, int defaults)
     qsort(t, 64, sizeof *t, cmp_d);
     printf("  V=%-6u %-9s %-8s temperature key: median %7.1f us  p95 %7.1f us\n", V, preset_name(sys),
            defaults ? "defaults" : "T only", t[32], t[60]);
+    explorer_free(&ex);
+}
+
+/* Keys on steps not visited before, after an open, as the terminal makes
+ * them (threaded, async: a key returns at once, its result arrives on a
+ * worker's wake-up): the process's CPU per key until the result is shown,
+ * in ms: the first, the median of the next 9 and of 10 more. drained: the
+ * background work (explorer_work: its warm-up, the sequence numbers) runs
+ * to the end before the first key, as after a moment's pause. */
+static double process_cpu_ms(void);
+
+static void first_visits(uint32_t V, enum preset sys, int drained)
+{
+    struct explorer ex;
+    explorer_init(&ex);
+    ex.threaded = ex.async = 1;
+    struct source *s;
+    struct ls_error err = {0};
+    if (source_synthetic(V, 32, 1, &s, &err) || explorer_set_source(&ex, s, &err)) {
+        ls_error_print(&err, stderr);
+        return;
+    }
+    set_system(&ex, sys, 1);
+    explorer_update(&ex);   /* a new source's first result: waited for */
+    while (drained && (explorer_work(&ex, 1000000L) & EX_BUSY)) ;
+    double t[20];
+    for (int i = 0; i < 20; i++) {
+        explorer_move_step(&ex, 1);
+        double t0 = process_cpu_ms();
+        explorer_update(&ex);
+        while (explorer_result_pending(&ex)) {
+            if (!explorer_result_ready(&ex)) ex_wake_wait(250);
+            explorer_update(&ex);
+        }
+        t[i] = process_cpu_ms() - t0;
+    }
+    qsort(t + 1, 9, sizeof *t, cmp_d);
+    qsort(t + 10, 10, sizeof *t, cmp_d);
+    printf("  V=%-6u %-9s first visits, background %s: first %6.2f ms, next 9 median %5.2f max %5.2f, "
+           "10 more median %5.2f max %5.2f (process CPU)\n", V, preset_name(sys), drained ? "drained " : "left    ",
+           t[0], t[5], t[9], t[15], t[19]);
     explorer_free(&ex);
 }
 
@@ -257,13 +304,15 @@ int main(void)
     uint32_t steps = getenv("BENCH_STEPS") ? (uint32_t)strtoul(getenv("BENCH_STEPS"), NULL, 10) : 256;
     enum preset want = PRESET_CUSTOM;
     if (only && *only && !preset_parse(only, &want)) want = PRESET_CUSTOM;
+    const char *just = getenv("BENCH_ONLY");
+    const int bg_only = just && !strcmp(just, "bg");
     printf("explorer per step (CPU time), each system's defaults: needs = chain with raw lse and entropies, top 25,\n"
            "recorded rank; update = explorer_update after a step move (also samples, marks, scores)\n");
     static const uint32_t Vs[] = { 131072, 262144 };
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < 2 && !bg_only; i++)
         for (int s = PRESET_HF; s <= PRESET_VLLM; s++)
             if (want == PRESET_CUSTOM || want == (enum preset)s) per_step(Vs[i], (enum preset)s);
-    const char *just = getenv("BENCH_ONLY");
+    if (bg_only) goto background_rows;
     if (just && !strcmp(just, "needs")) return 0;
     printf("explorer key on the same step (explorer_update after a temperature change; CPU time):\n");
     for (int s = PRESET_HF; s <= PRESET_VLLM; s++)
@@ -271,6 +320,11 @@ int main(void)
             per_key(262144, (enum preset)s, 0);
             per_key(262144, (enum preset)s, 1);
         }
+background_rows:
+    printf("explorer first visits after an open (as the terminal: threaded, async):\n");
+    for (int s = PRESET_HF; s <= PRESET_VLLM; s++)
+        if (want == PRESET_CUSTOM || want == (enum preset)s)
+            for (int drained = 0; drained < 2; drained++) first_visits(262144, (enum preset)s, drained);
     for (int threaded = 1; threaded >= 0; threaded--) {
         printf("explorer background work (slice budget %.1f ms; %s):\n", (double)slice_ns * 1e-6,
                threaded ? "as the terminal: chain runs on workers, the main thread reads steps"

@@ -3,7 +3,9 @@
  * EXT_IDLE for a cancelled run it disposed of), a cancel reaches the
  * function at its safe points, a slice waits at most its budget, a task
  * handed over before the shell is destroyed still runs, and an unthreaded
- * shell runs everything in place. */
+ * shell runs everything in place. A warm-up list (ex_warm) faults its
+ * buffers in without changing a byte, a piece's worth per call at least,
+ * and lists every buffer a chain run writes (chain_buffers). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -13,6 +15,10 @@
 #include <pthread.h>
 
 #include "explorer/explorer_task.h"
+#include "sampling/presets.h"
+
+#include <stdlib.h>
+#include <string.h>
 
 /* A function that blocks until the test opens its gate. */
 struct gated {
@@ -162,6 +168,70 @@ static void test_in_place(void **st)
     gated_free(&g);
 }
 
+/* Unaligned buffers of odd lengths (one of them a read(2) target: the
+ * copy through the kernel and back) keep every byte, a call with no
+ * budget still does a piece's worth, and the list ends. */
+static void test_warm_keeps_contents(void **st)
+{
+    (void)st;
+    static const size_t len[] = { 1, 4095, 4097, 65536 + 3, 300001 };
+    enum { K = sizeof len / sizeof *len };
+    unsigned char *buf[K], *ref[K];
+    struct ex_warm w;
+    ex_warm_clear(&w);
+    assert_true(ex_warm_done(&w));
+    for (int k = 0; k < K; k++) {
+        buf[k] = malloc(len[k] + 1);
+        ref[k] = malloc(len[k]);
+        assert_non_null(buf[k]);
+        assert_non_null(ref[k]);
+        for (size_t i = 0; i < len[k]; i++) ref[k][i] = (unsigned char)(i * 131 + (size_t)k * 7 + 1);
+        memcpy(buf[k] + 1, ref[k], len[k]);
+        ex_warm_add(&w, buf[k] + 1, len[k], k % 2);
+    }
+    ex_warm_add(&w, NULL, 10, 0);   /* ignored */
+    int calls = 0;
+    while (!ex_warm_run(&w, 0, NULL)) calls++;
+    assert_true(calls >= 2 && calls <= 8);   /* 370 KiB in 64 KiB pieces */
+    for (int k = 0; k < K; k++) {
+        assert_memory_equal(buf[k] + 1, ref[k], len[k]);
+        free(buf[k]);
+        free(ref[k]);
+    }
+}
+
+/* chain_buffers: the workspace's and the result's buffers, and the
+ * emulation's scratch when the setting's run goes through it */
+static void test_chain_buffers(void **st)
+{
+    (void)st;
+    struct chain_ws ws;
+    struct chain_result r;
+    struct chain c;
+    struct chain_span sp[CHAIN_SPANS_MAX];
+    size_t n = 0;
+    assert_int_equal(chain_ws_init(&ws, 1000), 0);
+    assert_int_equal(chain_result_init(&r, 1000), 0);
+    chain_preset(&c, PRESET_HF);
+    struct params off = PARAMS_OFF, def = preset_defaults(PRESET_HF);
+    assert_int_equal(chain_buffers(&c, &off, &ws, &r, sp, CHAIN_SPANS_MAX, &n), 0);
+    assert_int_equal(n, 9);
+    assert_null(ws.emu);
+    assert_ptr_equal(sp[6].p, r.p);
+    assert_int_equal(sp[6].bytes, 1000 * sizeof *r.p);
+    assert_int_equal(chain_buffers(&c, &def, &ws, &r, sp, CHAIN_SPANS_MAX, &n), 0);
+    assert_int_equal(n, 19);
+    assert_non_null(ws.emu);
+    struct ex_warm w;
+    ex_warm_clear(&w);
+    assert_int_equal(ex_warm_chain(&w, &c, &def, &ws, &r), 0);
+    assert_int_equal(w.n, 19);
+    assert_true(ex_warm_run(&w, -1, NULL));
+    for (uint32_t i = 0; i < 1000; i++) assert_true(r.p[i] == 0.0);   /* still zero outside kept */
+    chain_ws_free(&ws);
+    chain_result_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -169,6 +239,8 @@ int main(void)
         cmocka_unit_test(test_slice_waits_at_most_budget),
         cmocka_unit_test(test_destroy_runs_handed_over),
         cmocka_unit_test(test_in_place),
+        cmocka_unit_test(test_warm_keeps_contents),
+        cmocka_unit_test(test_chain_buffers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
