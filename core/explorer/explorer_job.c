@@ -185,6 +185,11 @@ int ex_job_warm_key(struct ex_job *j, const struct chain *c, const struct params
     if (!j->task.threaded) return 0;
     int same = j->wl_state && !memcmp(&j->wl_chain, c, sizeof *c) && !memcmp(&j->wl_params, p, sizeof *p);
     if (j->wl_state == 2 && (same || j->ws.emu)) return 0;   /* the scratch made: every buffer listed */
+    /* one try a setting: a warm-up cancelled (a key, or a job that needed
+     * the worker) is not started again for the same setting, else a caller
+     * that cancels it at each of its own turns would restart it forever;
+     * the pages it did not reach are faulted by the run that writes them */
+    if (j->wl_state == 1 && same) return 0;
     /* listed anew at every start: since a cancel the results may have been
      * swapped (explorer.c job_collect), and another job's result must never
      * be touched here; the pages done already cost little again */

@@ -42,26 +42,32 @@ void chain_result_free(struct chain_result *r)
     r->tr_id = -1;
 }
 
+/* The workspace's V-long arrays: one list for making, freeing and listing
+ * them (chain_buffers) */
+#define WS_ARRAYS(X) X(finite) X(tmp) X(idx) X(cand) X(q)
+
 int chain_ws_init(struct chain_ws *ws, uint32_t V)
 {
     memset(ws, 0, sizeof *ws);
     ws->V = V;
     size_t n = V ? V : 1;
-    ws->finite = malloc(n * sizeof *ws->finite);
-    ws->tmp = malloc(n * sizeof *ws->tmp);
-    ws->idx = malloc(n * sizeof *ws->idx);
-    ws->cand = malloc(n * sizeof *ws->cand);
-    ws->q = malloc(n * sizeof *ws->q);
+    int ok = 1;
+#define MAKE(f) ok &= (ws->f = malloc(n * sizeof *ws->f)) != NULL;
+    WS_ARRAYS(MAKE)
+#undef MAKE
     ws->pre_thr = NAN;
     ws->rank_hint = -1;
-    if (!ws->finite || !ws->tmp || !ws->idx || !ws->cand || !ws->q) { chain_ws_free(ws); return LS_ELIMIT; }
+    if (!ok) { chain_ws_free(ws); return LS_ELIMIT; }
     return LS_OK;
 }
 
 void chain_ws_free(struct chain_ws *ws)
 {
     emu_scratch_free(ws);
-    free(ws->finite); free(ws->tmp); free(ws->idx); free(ws->cand); free(ws->q); free(ws->pre_ids);
+#define FREE(f) free(ws->f);
+    WS_ARRAYS(FREE)
+#undef FREE
+    free(ws->pre_ids);
     memset(ws, 0, sizeof *ws);
 }
 
@@ -327,28 +333,16 @@ int chain_buffers(const struct chain *c, const struct params *p, struct chain_ws
 {
     const size_t V = ws->V ? ws->V : 1;
     *n = 0;
-    span_add(out, cap, n, ws->finite, V * sizeof *ws->finite);
-    span_add(out, cap, n, ws->tmp, V * sizeof *ws->tmp);
-    span_add(out, cap, n, ws->idx, V * sizeof *ws->idx);
-    span_add(out, cap, n, ws->cand, V * sizeof *ws->cand);
-    span_add(out, cap, n, ws->q, V * sizeof *ws->q);
+#define SPAN(f) span_add(out, cap, n, ws->f, V * sizeof *ws->f);
+    WS_ARRAYS(SPAN)
+#undef SPAN
     span_add(out, cap, n, r->p_raw, V * sizeof *r->p_raw);
     span_add(out, cap, n, r->p, V * sizeof *r->p);
     span_add(out, cap, n, r->cut_by, V);
     span_add(out, cap, n, r->kept, V * sizeof *r->kept);
     if (use_fast(c, p)) return LS_OK;
     if (emu_scratch(ws)) return LS_ELIMIT;   /* as chain_run would make it */
-    const struct emu *e = ws->emu;
-    span_add(out, cap, n, e->a, V * sizeof *e->a);
-    span_add(out, cap, n, e->buf, V * sizeof *e->buf);
-    span_add(out, cap, n, e->d, V * sizeof *e->d);
-    span_add(out, cap, n, e->v, V * sizeof *e->v);
-    span_add(out, cap, n, e->v2, V * sizeof *e->v2);
-    span_add(out, cap, n, e->ix, V * sizeof *e->ix);
-    span_add(out, cap, n, e->ix2, V * sizeof *e->ix2);
-    span_add(out, cap, n, e->in, V * sizeof *e->in);
-    span_add(out, cap, n, e->yf, V * sizeof *e->yf);
-    span_add(out, cap, n, e->yd, V * sizeof *e->yd);
+    emu_scratch_spans(ws, out, cap, n);
     return LS_OK;
 }
 

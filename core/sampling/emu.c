@@ -277,24 +277,22 @@ double emu_softmax(struct emu *e)
     return mx;
 }
 
+/* The scratch's V-long arrays: one list for making, freeing and listing
+ * them (emu_scratch_spans: the explorer faults them in before a first run) */
+#define EMU_ARRAYS(X) X(a) X(buf) X(d) X(v) X(v2) X(ix) X(ix2) X(in) X(yf) X(yd)
+
 int emu_scratch(struct chain_ws *ws)
 {
     if (ws->emu) return LS_OK;
     struct emu *e = calloc(1, sizeof *e);
     size_t n = ws->V ? ws->V : 1;
     if (!e) return LS_ELIMIT;
-    e->a = malloc(n * sizeof *e->a);
-    e->buf = malloc(n * sizeof *e->buf);
-    e->d = malloc(n * sizeof *e->d);
-    e->v = malloc(n * sizeof *e->v);
-    e->v2 = malloc(n * sizeof *e->v2);
-    e->ix = malloc(n * sizeof *e->ix);
-    e->ix2 = malloc(n * sizeof *e->ix2);
-    e->in = malloc(n * sizeof *e->in);
-    e->yf = malloc(n * sizeof *e->yf);
-    e->yd = malloc(n * sizeof *e->yd);
+    int ok = 1;
+#define MAKE(f) ok &= (e->f = malloc(n * sizeof *e->f)) != NULL;
+    EMU_ARRAYS(MAKE)
+#undef MAKE
     ws->emu = e;
-    if (!e->a || !e->buf || !e->d || !e->v || !e->v2 || !e->ix || !e->ix2 || !e->in || !e->yf || !e->yd) {
+    if (!ok) {
         emu_scratch_free(ws);
         return LS_ELIMIT;
     }
@@ -305,8 +303,19 @@ void emu_scratch_free(struct chain_ws *ws)
 {
     struct emu *e = ws->emu;
     if (!e) return;
-    free(e->a); free(e->buf); free(e->d); free(e->v); free(e->v2);
-    free(e->ix); free(e->ix2); free(e->in); free(e->yf); free(e->yd);
+#define FREE(f) free(e->f);
+    EMU_ARRAYS(FREE)
+#undef FREE
     free(e);
     ws->emu = NULL;
+}
+
+void emu_scratch_spans(const struct chain_ws *ws, struct chain_span *out, size_t cap, size_t *n)
+{
+    const struct emu *e = ws->emu;
+    size_t V = ws->V ? ws->V : 1;
+    if (!e) return;
+#define SPAN(f) if (*n < cap) out[(*n)++] = (struct chain_span){ e->f, V * sizeof *e->f };
+    EMU_ARRAYS(SPAN)
+#undef SPAN
 }

@@ -358,6 +358,9 @@ int emu_llama_reads_weights(const struct emu *e);
 double emu_fdiv_order_sum(const double *w, uint32_t n);
 int emu_scratch(struct chain_ws *ws);
 void emu_scratch_free(struct chain_ws *ws);
+/* The scratch's V-long arrays appended to out[*n..cap) (none before
+ * emu_scratch made them): for chain_buffers. */
+void emu_scratch_spans(const struct chain_ws *ws, struct chain_span *out, size_t cap, size_t *n);
 /* XTC's draw at a position (xtc.c): u in [0, 1), as float. */
 double emu_xtc_draw(uint64_t seed, uint64_t position);
 
