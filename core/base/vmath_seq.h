@@ -207,6 +207,19 @@ TARGET_512 INLINE double cum8(double s, const double *x, size_t n, double *cum)
 #endif
 
 #if defined(__x86_64__) && defined(__GNUC__)
+/* The quotients A / d of 8 lanes, as divide_fma8 forms them (SV = d, NS =
+ * -d, Y = 1 / d: the correctly rounded quotient where every lane lies in
+ * [2^-960, 2^900]), else the division instruction: divsum8's and divent8's */
+TARGET_512 INLINE __m512d quot8(__m512d A, __m512d SV, __m512d NS, __m512d Y)
+{
+    const __m512d LO = _mm512_set1_pd(0x1p-960), HI = _mm512_set1_pd(0x1p900);
+    if ((_mm512_cmp_pd_mask(A, LO, _CMP_GE_OQ) & _mm512_cmp_pd_mask(A, HI, _CMP_LE_OQ)) != 0xff)
+        return _mm512_div_pd(A, SV);
+    __m512d Q = _mm512_mul_pd(A, Y);
+    Q = _mm512_fmadd_pd(_mm512_fmadd_pd(NS, Q, A), Y, Q);
+    return _mm512_fmadd_pd(_mm512_fmadd_pd(NS, Q, A), Y, Q);
+}
+
 /* DIVIDE_SUM_BODY on AVX-512 in one loop: per 8 lanes the quotient
  * (divide_fma8's steps, or the division instruction for lanes outside its
  * range), stored, and rounded to the running sum's grid; a block whose sum
@@ -219,7 +232,7 @@ TARGET_512 INLINE double divsum8(const double *a, size_t n, double d, double *ou
 {
     if (d == 1.0 || !DIV_S_OK(d)) { double s0 = s; DIVIDE_SUM_BODY(divide_fma8, seq_block8) }
     const __m512d SV = _mm512_set1_pd(d), NS = _mm512_set1_pd(-d), Y = _mm512_set1_pd(1.0 / d);
-    const __m512d LO = _mm512_set1_pd(0x1p-960), HI = _mm512_set1_pd(0x1p900), NZ = _mm512_set1_pd(-0.0);
+    const __m512d NZ = _mm512_set1_pd(-0.0);
     double buf[SEQ_BLK];
     for (size_t i = 0; i < n; i += SEQ_BLK) {
         size_t k = n - i < SEQ_BLK ? n - i : SEQ_BLK, j = 0;
@@ -228,14 +241,7 @@ TARGET_512 INLINE double divsum8(const double *a, size_t n, double d, double *ou
         const __m512d K = _mm512_set1_pd(Kd);
         __m512d acc0 = _mm512_setzero_pd(), acc1 = acc0, dm = acc0, sg = acc0;
         for (; j + 8 <= k; j += 8) {
-            __m512d A = _mm512_loadu_pd(a + i + j), Q;
-            if ((_mm512_cmp_pd_mask(A, LO, _CMP_GE_OQ) & _mm512_cmp_pd_mask(A, HI, _CMP_LE_OQ)) == 0xff) {
-                Q = _mm512_mul_pd(A, Y);
-                Q = _mm512_fmadd_pd(_mm512_fmadd_pd(NS, Q, A), Y, Q);
-                Q = _mm512_fmadd_pd(_mm512_fmadd_pd(NS, Q, A), Y, Q);
-            } else {
-                Q = _mm512_div_pd(A, SV);
-            }
+            __m512d Q = quot8(_mm512_loadu_pd(a + i + j), SV, NS, Y);
             _mm512_storeu_pd(o + j, Q);
             __m512d tr = _mm512_sub_pd(_mm512_add_pd(Q, K), K);
             dm = _mm512_max_pd(dm, _mm512_andnot_pd(NZ, _mm512_sub_pd(Q, tr)));
@@ -283,7 +289,7 @@ TARGET_512 INLINE double divent8(const double *q, const float *z, size_t n, doub
 {
     if (!DIV_S_OK(S)) { DIVIDE_ENTROPY_BODY(divide_fma8, terms8, seq_block8) }
     const __m512d SV = _mm512_set1_pd(S), NS = _mm512_set1_pd(-S), Y = _mm512_set1_pd(1.0 / S);
-    const __m512d LO = _mm512_set1_pd(0x1p-960), HI = _mm512_set1_pd(0x1p900), NZ = _mm512_set1_pd(-0.0);
+    const __m512d NZ = _mm512_set1_pd(-0.0);
     const __m512d OFF = _mm512_set1_pd(off), IT = _mm512_set1_pd(invT), LN = _mm512_set1_pd(lnS);
     const int scaled = invT != 1.0; /* (x - off) * 1 is x - off */
     double s = 0.0;
@@ -293,14 +299,7 @@ TARGET_512 INLINE double divent8(const double *q, const float *z, size_t n, doub
         const __m512d K = _mm512_set1_pd(Kd);
         __m512d acc = _mm512_setzero_pd(), dm = acc, sg = acc;
         for (; j + 8 <= k; j += 8) {
-            __m512d A = _mm512_loadu_pd(q + i + j), Q;
-            if ((_mm512_cmp_pd_mask(A, LO, _CMP_GE_OQ) & _mm512_cmp_pd_mask(A, HI, _CMP_LE_OQ)) == 0xff) {
-                Q = _mm512_mul_pd(A, Y);
-                Q = _mm512_fmadd_pd(_mm512_fmadd_pd(NS, Q, A), Y, Q);
-                Q = _mm512_fmadd_pd(_mm512_fmadd_pd(NS, Q, A), Y, Q);
-            } else {
-                Q = _mm512_div_pd(A, SV);
-            }
+            __m512d Q = quot8(_mm512_loadu_pd(q + i + j), SV, NS, Y);
             _mm512_storeu_pd(p + i + j, Q);
             __m512d l = _mm512_sub_pd(_mm512_cvtps_pd(_mm256_loadu_ps(z + i + j)), OFF);
             if (scaled) l = _mm512_mul_pd(l, IT);
