@@ -158,6 +158,11 @@ enum {
 };
 
 #define CHAIN_CUT_IDS 128 /* chain_result.cut_ids: the most a run remembers */
+/* chain_top_rank's candidates (chain_result.tr_*), made by the run's
+ * first pass (chain.c) and read by chain_rank.c: at most CHAIN_TR_TOP
+ * rows, CHAIN_TR_CAP ids per list */
+enum { CHAIN_TR_TOP = 512, CHAIN_TR_CAP = 4096 };
+
 struct chain_result {
     uint32_t V;
     /* per token (flat arrays of V) */
