@@ -153,6 +153,20 @@ INLINE double cum_plain(double s, const double *x, size_t k, double *cum)
     return s;
 }
 #if defined(__x86_64__) && defined(__GNUC__)
+/* Whether a vector block's sum stands (cum8_part, divsum8, divent8):
+ * every term lay on the running sum's grid (dm: the lanes' largest
+ * rounding to it, dmax the scalar tail's, both below half its unit), none
+ * was negative (sg: the lanes' or'ed terms, neg the tail's) and the sum
+ * stayed inside the binade Kd began */
+TARGET_512 INLINE int grid_ok8(__m512d dm, __m512d sg, double dmax, int neg, double sum, double Kd)
+{
+    double dml[8], sgl[8];
+    _mm512_storeu_pd(dml, dm);
+    _mm512_storeu_pd(sgl, sg);
+    for (int l = 0; l < 8; l++) dmax = dml[l] > dmax ? dml[l] : dmax, neg |= signbit(sgl[l]) != 0;
+    return dmax < Kd * 0x1p-53 && !neg && sum < 2.0 * Kd;
+}
+
 TARGET_512 INLINE int cum8_part(double s, const double *x, size_t k, double *cum, double *out)
 {
     if (!(s >= 0x1p-900 && s < 0x1p1000) || k < 8) return 0;
@@ -174,7 +188,7 @@ TARGET_512 INLINE int cum8_part(double s, const double *x, size_t k, double *cum
         _mm512_storeu_pd(cum + j, _mm512_add_pd(t, carry));
         carry = _mm512_add_pd(carry, _mm512_permutexvar_pd(L7, t)); /* the chain: one add per 8 */
     }
-    double c, dml[8], sgl[8], dmax = 0.0;
+    double c, dmax = 0.0;
     int neg = 0;
     c = _mm512_cvtsd_f64(carry); /* every lane holds the last partial sum */
     for (; j < k; j++) {
@@ -183,11 +197,8 @@ TARGET_512 INLINE int cum8_part(double s, const double *x, size_t k, double *cum
         neg |= signbit(x[j]) != 0;
         cum[j] = c += t;
     }
-    _mm512_storeu_pd(dml, dm);
-    _mm512_storeu_pd(sgl, sg);
-    for (int l = 0; l < 8; l++) dmax = dml[l] > dmax ? dml[l] : dmax, neg |= signbit(sgl[l]) != 0;
     *out = c;
-    return dmax < Kd * 0x1p-53 && !neg && c < 2.0 * Kd;
+    return grid_ok8(dm, sg, dmax, neg, c, Kd);
 }
 
 TARGET_512 INLINE double cum8(double s, const double *x, size_t n, double *cum)
@@ -249,7 +260,7 @@ TARGET_512 INLINE double divsum8(const double *a, size_t n, double d, double *ou
             if (j & 8) acc1 = _mm512_add_pd(acc1, tr);
             else acc0 = _mm512_add_pd(acc0, tr);
         }
-        double tail = 0.0, dmax = 0.0, sum, dml[8], sgl[8];
+        double tail = 0.0, dmax = 0.0, sum;
         int neg = 0;
         for (; j < k; j++) {
             double q = a[i + j] / d, tr = (q + Kd) - Kd;
@@ -258,11 +269,8 @@ TARGET_512 INLINE double divsum8(const double *a, size_t n, double d, double *ou
             neg |= signbit(q) != 0;
             tail += tr;
         }
-        _mm512_storeu_pd(dml, dm);
-        _mm512_storeu_pd(sgl, sg);
-        for (int l = 0; l < 8; l++) dmax = dml[l] > dmax ? dml[l] : dmax, neg |= signbit(sgl[l]) != 0;
         sum = s + (_mm512_reduce_add_pd(_mm512_add_pd(acc0, acc1)) + tail);
-        if (s >= 0x1p-900 && s < 0x1p1000 && dmax < Kd * 0x1p-53 && !neg && sum < 2.0 * Kd) s = sum;
+        if (s >= 0x1p-900 && s < 0x1p1000 && grid_ok8(dm, sg, dmax, neg, sum, Kd)) s = sum;
         else s = seq_block8(s, o, k);
     }
     return s;
@@ -309,7 +317,7 @@ TARGET_512 INLINE double divent8(const double *q, const float *z, size_t n, doub
             sg = _mm512_or_pd(sg, t);
             acc = _mm512_add_pd(acc, tr);
         }
-        double tail = 0.0, dmax = 0.0, sum, dml[8], sgl[8];
+        double tail = 0.0, dmax = 0.0, sum;
         int neg = 0;
         for (; j < k; j++) {
             double pj = q[i + j] / S, t = pj * (lnS - (((double)z[i + j] - off) * invT)), tr = (t + Kd) - Kd;
@@ -318,11 +326,8 @@ TARGET_512 INLINE double divent8(const double *q, const float *z, size_t n, doub
             neg |= signbit(t) != 0;
             tail += tr;
         }
-        _mm512_storeu_pd(dml, dm);
-        _mm512_storeu_pd(sgl, sg);
-        for (int l = 0; l < 8; l++) dmax = dml[l] > dmax ? dml[l] : dmax, neg |= signbit(sgl[l]) != 0;
         sum = s + (_mm512_reduce_add_pd(acc) + tail);
-        if (s >= 0x1p-900 && s < 0x1p1000 && dmax < Kd * 0x1p-53 && !neg && sum < 2.0 * Kd) s = sum;
+        if (s >= 0x1p-900 && s < 0x1p1000 && grid_ok8(dm, sg, dmax, neg, sum, Kd)) s = sum;
         else s = ent_loop(s, p + i, z + i, 0, k, off, invT, lnS);
     }
     return s;
