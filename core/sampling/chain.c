@@ -231,13 +231,12 @@ static uint32_t scan_finite(const float *logits, uint32_t V, int pre, struct cha
  * vector pass and one division pass. want8: the same pass also sums the
  * weights in vm_exp_fdiv's order (raw_sum8), the total a torch emulation
  * at T 1 reads, which would else cost a pass over them of its own. */
-static void raw_softmax(const float *logits, uint32_t V, struct chain_result *r, int lazy, const float *next,
-                        int want8)
+static void raw_softmax(const float *logits, uint32_t V, struct chain_result *r, int lazy, int want8)
 {
     double m = r->max_logit, sed = 0.0;
     r->raw_sum8 = 0.0;
-    double s = want8 ? vm_exp_raw(logits, V, m, r->p_raw, &sed, next, &r->raw_sum8)
-                     : vm_exp_shift_pf(logits, V, m, 1.0, r->p_raw, &sed, next);
+    double s = want8 ? vm_exp_raw(logits, V, m, r->p_raw, &sed, &r->raw_sum8)
+                     : vm_exp_shift(logits, V, m, 1.0, r->p_raw, &sed);
     r->raw_div = lazy ? s : 0.0; /* lazy: readers divide (chain_raw_p) */
     if (!lazy) r->raw_sum8 = 0.0; /* p_raw holds the quotients below */
     if (!lazy) vm_divide(r->p_raw, V, s);
@@ -479,7 +478,7 @@ static int run(const struct chain *c, const struct params *p, const float *logit
          * themselves (emu_run settles it) */
         /* the weights' sum in torch's order only where a torch emulation
          * may read it (emu_trim_torch): elsewhere its adds are not made */
-        raw_softmax(logits, V, r, 1, ws->prefetch, !use_fast(c, p) && !chain_is_exact(c) && c->preset != PRESET_LLAMACPP);
+        raw_softmax(logits, V, r, 1, !use_fast(c, p) && !chain_is_exact(c) && c->preset != PRESET_LLAMACPP);
         r->raw_sum = r->raw_div;
         r->raw_deferred = !lazy; /* ours to divide (never a p_raw left lazy for its readers) */
         if (!lazy && (ws->want != CHAIN_WANT_ALL || use_fast(c, p))) {

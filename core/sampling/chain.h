@@ -294,9 +294,6 @@ struct chain_ws {
     /* what the caller reads (chain_want); CHAIN_WANT_ALL after init */
     int want;
     int raw_eager;     /* a lazy p_raw was read in full: divide eagerly from now on */
-    /* the logits the caller reads next (eval: this worker's next step in
-     * the file's map), prefetched by the raw softmax's pass; a hint, NULL: none */
-    const float *prefetch;
     /* a caller's first pass already scanned these logits (eval: with its
      * clipping count, vm_scan_abs_gt): the next run on scan_z[0..scan_n)
      * takes scan_pre instead of its own vm_scan pass (a run with the first
