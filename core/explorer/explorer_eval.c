@@ -55,6 +55,36 @@ static struct xe_worker **job_worker(struct explorer_eval *xe, const struct xe_j
     return &xe->wk[j == &xe->sweep];
 }
 
+/* The run being freed here, freed now. */
+static void trash_empty(struct explorer_eval *xe)
+{
+    eval_run_free(xe->trash);
+    free(xe->trash_z);
+    xe->trash = NULL;
+    xe->trash_z = NULL;
+}
+
+/* A run made and warmed here (no worker), freed in pieces: its warmed
+ * buffers (j->warm's list: 40 MiB of present pages at V = 262144) would
+ * cost one free 4-5 ms of unmapping here, in the slice that finished the
+ * job or in a key's cancel (issue 9: no slice over 2 ms). Their pages go
+ * back a piece per slice (trash_work), then the run is freed. */
+static void trash_put(struct explorer_eval *xe, struct xe_job *j)
+{
+    trash_empty(xe);   /* one still under way (a second drop at once): at once */
+    xe->trash = j->run;
+    xe->trash_z = j->z;
+    xe->trash_pages = j->warm;
+    xe->trash_pages.at = 0;
+    xe->trash_pages.off = 0;
+}
+
+/* A slice's share of the freeing (half the budget). */
+static void trash_work(struct explorer_eval *xe, long budget_ns)
+{
+    if (xe->trash && ex_warm_release(&xe->trash_pages, budget_ns / 2)) trash_empty(xe);
+}
+
 /* Drop a job's run (the cancel): a piece under way on its worker takes
  * the run and the step's logits with it and frees them when it stops. */
 static void job_drop(struct explorer_eval *xe, struct xe_job *j)
@@ -63,6 +93,7 @@ static void job_drop(struct explorer_eval *xe, struct xe_job *j)
     if (j->making) xw_unmake(w);   /* the run is being made: nothing of it here yet */
     else if (!(j->run && w && xw_abandon(w, j->run))) {
         if (w && j->run) xw_dispose(w, j->run, j->z);   /* the worker gives the pages back */
+        else if (j->run && j->warmed) trash_put(xe, j);   /* its pages a piece per slice */
         else { eval_run_free(j->run); free(j->z); }
     }
     j->run = NULL;
@@ -84,6 +115,7 @@ void explorer_eval_free(struct explorer_eval *xe)
 {
     job_drop(xe, &xe->cur);
     job_drop(xe, &xe->sweep);
+    trash_empty(xe);
     for (int i = 0; i < 2; i++) xw_free(xe->wk[i]);   /* an abandoned piece stops early */
     ex_task_free(xe->dtask);   /* a piece under way finishes first */
     xd_piece_free(&xe->dpiece);
@@ -226,7 +258,8 @@ static int job_make_here(struct explorer_eval *xe, struct explorer *ex, struct x
  * Returns 1 when done (the slice goes on), 0 when the budget ran out. */
 static int job_warm_here(struct xe_job *j, uint32_t V, long t0, long budget)
 {
-    if (!j->warmed) {
+    int listed_now = !j->warmed;
+    if (listed_now) {
         struct chain_span sp[EX_WARM_MAX];
         size_t n = 0;
         ex_warm_clear(&j->warm);
@@ -235,8 +268,15 @@ static int job_warm_here(struct xe_job *j, uint32_t V, long t0, long budget)
         ex_warm_add(&j->warm, j->z, (size_t)(V ? V : 1) * sizeof *j->z, 1);   /* read(2) fills it */
         j->warmed = 1;
     }
-    /* half the budget: a piece's faults vary (0.1-1 ms) with the host */
-    if (!ex_warm_run(&j->warm, budget / 2 - ((long)clock_ns() - t0), NULL)) return 0;
+    /* half the budget: a piece's faults vary (0.1-1 ms) with the host. The
+     * listing may have spent it: it makes the emulation's scratch (ten
+     * mallocs of 1-6 MiB at V = 262144, each an mmap of 20-130 us here),
+     * and a budget left below zero would tell ex_warm_run "no bound" (every
+     * piece at once: 40 MiB, 40-130 ms). Then the warm starts next slice;
+     * a later slice does at least one piece (progress whatever the budget). */
+    long left = budget / 2 - ((long)clock_ns() - t0);
+    if (left < 0 && listed_now) return 0;
+    if (!ex_warm_run(&j->warm, left < 0 ? 0 : left, NULL)) return 0;
     j->warmed = 2;
     return (long)clock_ns() - t0 < budget;
 }
@@ -344,16 +384,24 @@ static int job_feed(struct explorer_eval *xe, struct explorer *ex, struct xe_job
     if (!j->run) return job_make_here(xe, ex, j) ? 0 : 1;   /* a slice of its own */
     if (j->warmed != 2 && !job_warm_here(j, ex->V, t0, budget)) return 1;
     struct ls_error e = {0};
+    long last = 0;   /* the last setting-step's time: the next one starts only if it fits the budget too */
+    const int stepping = j->step < ex->n_steps;
     while (j->step < ex->n_steps) {
+        long ts = (long)clock_ns();
         if (j->set == 0 && job_read(xe, ex, j)) return 0;
         if (eval_run_step_set(j->run, j->z, &j->info, (size_t)j->set, &e)) { job_fail(xe, j, e.msg); return 0; }
         if (++j->set == j->n_sets) { j->set = 0; j->step++; }
-        if ((long)clock_ns() - t0 >= budget) return 1;
+        long now = (long)clock_ns();
+        last = now - ts;
+        if (now - t0 + last >= budget) return 1;
     }
-    while (j->fin < j->n_sets) {
+    for (int first = !stepping; j->fin < j->n_sets; first = 0) {
+        /* a setting's finish is 0.4-5 ms at 256 steps (the diversity
+         * evaluator's bigram set): not after a slice's steps or another
+         * finish; a slice that began with it does one (progress) */
+        if (!first && (long)clock_ns() - t0 >= budget / 2) return 1;
         if (eval_run_finish_set(j->run, (size_t)j->fin, NULL, &e)) { job_fail(xe, j, e.msg); return 0; }
         j->fin++;
-        if (j->fin < j->n_sets && (long)clock_ns() - t0 >= budget) return 1;
     }
     j->state = XE_DONE;
     return 0;
@@ -451,10 +499,12 @@ unsigned explorer_eval_work(struct explorer_eval *xe, struct explorer *ex, long 
     if (xe->view == XV_DRAWS && (!xe->dcount || xe->d_cap < ex->V) && !ensure_draw_bufs(xe, ex->V))
         fl |= EX_REDRAW;
     long t0 = (long)clock_ns();
+    trash_work(xe, budget_ns);   /* the rest of the slice goes on */
     if (!xe->live) fl |= work_current(xe, ex, t0, budget_ns);   /* live: scored by explorer_live */
     if (fl & EX_BUSY) return fl;
     fl |= work_sweep(xe, ex, t0, budget_ns);
     if (fl & EX_BUSY) return fl;
+    if (xe->trash) fl |= EX_BUSY;   /* a run is being freed (also one just finished) */
     /* 3. the comparison */
     if (xe->diff.b) {
         uint32_t before = xe->diff.done;
