@@ -55,36 +55,6 @@ static struct xe_worker **job_worker(struct explorer_eval *xe, const struct xe_j
     return &xe->wk[j == &xe->sweep];
 }
 
-/* The run being freed here, freed now. */
-static void trash_empty(struct explorer_eval *xe)
-{
-    eval_run_free(xe->trash);
-    free(xe->trash_z);
-    xe->trash = NULL;
-    xe->trash_z = NULL;
-}
-
-/* A run made and warmed here (no worker), freed in pieces: its warmed
- * buffers (j->warm's list: 40 MiB of present pages at V = 262144) would
- * cost one free 4-5 ms of unmapping here, in the slice that finished the
- * job or in a key's cancel (issue 9: no slice over 2 ms). Their pages go
- * back a piece per slice (trash_work), then the run is freed. */
-static void trash_put(struct explorer_eval *xe, struct xe_job *j)
-{
-    trash_empty(xe);   /* one still under way (a second drop at once): at once */
-    xe->trash = j->run;
-    xe->trash_z = j->z;
-    xe->trash_pages = j->warm;
-    xe->trash_pages.at = 0;
-    xe->trash_pages.off = 0;
-}
-
-/* A slice's share of the freeing (half the budget). */
-static void trash_work(struct explorer_eval *xe, long budget_ns)
-{
-    if (xe->trash && ex_warm_release(&xe->trash_pages, budget_ns / 2)) trash_empty(xe);
-}
-
 /* Drop a job's run (the cancel): a piece under way on its worker takes
  * the run and the step's logits with it and frees them when it stops. */
 static void job_drop(struct explorer_eval *xe, struct xe_job *j)
@@ -93,7 +63,6 @@ static void job_drop(struct explorer_eval *xe, struct xe_job *j)
     if (j->making) xw_unmake(w);   /* the run is being made: nothing of it here yet */
     else if (!(j->run && w && xw_abandon(w, j->run))) {
         if (w && j->run) xw_dispose(w, j->run, j->z);   /* the worker gives the pages back */
-        else if (j->run && j->warmed) trash_put(xe, j);   /* its pages a piece per slice */
         else { eval_run_free(j->run); free(j->z); }
     }
     j->run = NULL;
@@ -115,7 +84,6 @@ void explorer_eval_free(struct explorer_eval *xe)
 {
     job_drop(xe, &xe->cur);
     job_drop(xe, &xe->sweep);
-    trash_empty(xe);
     for (int i = 0; i < 2; i++) xw_free(xe->wk[i]);   /* an abandoned piece stops early */
     ex_task_free(xe->dtask);   /* a piece under way finishes first */
     xd_piece_free(&xe->dpiece);
@@ -499,12 +467,10 @@ unsigned explorer_eval_work(struct explorer_eval *xe, struct explorer *ex, long 
     if (xe->view == XV_DRAWS && (!xe->dcount || xe->d_cap < ex->V) && !ensure_draw_bufs(xe, ex->V))
         fl |= EX_REDRAW;
     long t0 = (long)clock_ns();
-    trash_work(xe, budget_ns);   /* the rest of the slice goes on */
     if (!xe->live) fl |= work_current(xe, ex, t0, budget_ns);   /* live: scored by explorer_live */
     if (fl & EX_BUSY) return fl;
     fl |= work_sweep(xe, ex, t0, budget_ns);
     if (fl & EX_BUSY) return fl;
-    if (xe->trash) fl |= EX_BUSY;   /* a run is being freed (also one just finished) */
     /* 3. the comparison */
     if (xe->diff.b) {
         uint32_t before = xe->diff.done;

@@ -135,11 +135,6 @@ struct explorer_eval {
     struct xd_piece dpiece;      /* its piece (explorer_diff.h), the worker's while it runs */
     uint64_t dprep;              /* the comparison (gen) the worker was last asked to make
                                     dpiece ready for (xd_piece_prepare) */
-    /* a run made here (no worker) that is being freed, its warmed buffers'
-     * pages given back a piece per slice (explorer_eval.c trash_put) */
-    struct eval_run *trash;
-    float *trash_z;
-    struct ex_warm trash_pages;
     uint64_t src_gen;            /* bumps when the explorer's source changes */
     const struct source *src_seen;
     uint32_t n_seen_steps, v_seen;

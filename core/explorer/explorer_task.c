@@ -217,24 +217,3 @@ int ex_warm_run(struct ex_warm *w, long budget_ns, struct ex_task *t)
     if (fd[0] >= 0) { close(fd[0]); close(fd[1]); }
     return ex_warm_done(w);
 }
-
-int ex_warm_release(struct ex_warm *w, long budget_ns)
-{
-    const size_t piece = 1 << 20;
-    const int64_t t0 = clock_ns();
-    while (w->at < w->n) {
-        struct chain_span *s = &w->s[w->at];
-        size_t n = s->bytes - w->off < piece ? s->bytes - w->off : piece;
-#ifdef MADV_DONTNEED
-        /* whole pages inside the buffer only: a neighbour (malloc's own
-         * header or another block) shares the partial ones */
-        uintptr_t a = ((uintptr_t)s->p + w->off + 4095) & ~(uintptr_t)4095;
-        uintptr_t b = ((uintptr_t)s->p + w->off + n) & ~(uintptr_t)4095;
-        if (b > a) (void)madvise((void *)a, b - a, MADV_DONTNEED);   /* refused: the free gives them back */
-#endif
-        w->off += n;
-        if (w->off >= s->bytes) { w->at++; w->off = 0; }
-        if (budget_ns >= 0 && clock_ns() - t0 >= budget_ns) break;
-    }
-    return ex_warm_done(w);
-}

@@ -111,12 +111,5 @@ int ex_warm_done(const struct ex_warm *w);
  * (budget_ns < 0: none), or task t (NULL: none) was cancelled (0: the
  * rest later). */
 int ex_warm_run(struct ex_warm *w, long budget_ns, struct ex_task *t);
-/* The other way, before the buffers are freed: their pages given back to
- * the kernel (MADV_DONTNEED) a piece (1 MiB) at a time, at least one a
- * call, until all are done (1) or budget_ns of wall time passed (0).
- * Unmapping 40 MiB of present pages at once costs 4-5 ms here (a run's
- * free at V = 262144); the free after this unmaps empty ranges. The
- * contents are lost: only for buffers about to be freed. */
-int ex_warm_release(struct ex_warm *w, long budget_ns);
 
 #endif
