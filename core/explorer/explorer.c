@@ -474,7 +474,12 @@ static void job_step(struct explorer *ex)
 {
     const int wait_ok = !ex->async || !ex->step_loaded;
     struct ex_job *kj[2];
-    for (int i = 0, n = key_jobs(ex, kj); i < n; i++) ex_job_warm_stop(kj[i]);   /* a key first: the rest later */
+    /* a key's run to start goes first: a key job's warm-up stops (the rest
+     * later). Only then: an update with nothing to run (a frame drawn for
+     * the background's progress) would cancel the warm-up each time, which
+     * is tried once a setting (explorer_job.c ex_job_warm_key) */
+    if ((ex->stale & EX_RECOMPUTE) == EX_RECOMPUTE)
+        for (int i = 0, n = key_jobs(ex, kj); i < n; i++) ex_job_warm_stop(kj[i]);
     for (;;) {
         struct ex_job *js[2], *free_j = NULL, *oldest = NULL;
         for (int i = 0, n = key_jobs(ex, js); i < n; i++) {

@@ -177,15 +177,21 @@ static int seq_warm(struct explorer *ex, struct ex_seq *s, long budget_ns)
 {
     if (s->warmed == 2) return 1;
     const int slot = (int)(s - ex->seq);
-    if (!s->warmed || ex->wwarm_slot != slot) {
+    const int64_t t0 = clock_ns();
+    const int listed_now = !s->warmed || ex->wwarm_slot != slot;
+    if (listed_now) {
         ex_warm_clear(&ex->wwarm);
         ex_warm_add(&ex->wwarm, ex->wlogits, (size_t)ex->V * sizeof *ex->wlogits, 1);   /* read(2) fills it */
         (void)ex_warm_chain(&ex->wwarm, &s->chain, &s->params, &ex->wws, &ex->wres);   /* none made: the run says so */
         ex->wwarm_slot = slot;
         s->warmed = 1;
     }
-    /* half the budget: a piece's faults vary (0.1-1 ms) with the host */
-    if (!ex_warm_run(&ex->wwarm, budget_ns / 2, NULL)) return 0;
+    /* half the budget: a piece's faults vary (0.1-1 ms) with the host; the
+     * listing may have spent it (it makes the emulation's scratch: ten
+     * mallocs, about 1 ms here): then the pieces start next slice */
+    long left = budget_ns / 2 - (long)(clock_ns() - t0);
+    if (left < 0 && listed_now) return 0;
+    if (!ex_warm_run(&ex->wwarm, left < 0 ? 0 : left, NULL)) return 0;
     s->warmed = 2;
     return 1;
 }
@@ -201,9 +207,13 @@ static unsigned seq_work(struct explorer *ex, long budget_ns)
     if (s->done >= ex->n_steps) return EX_NONE;
     long t0 = (long)clock_ns();
     if (!seq_warm(ex, s, budget_ns)) return EX_BUSY;   /* a slice of faults only: nothing new to draw */
+    long now = (long)clock_ns(), last;   /* a step starts only if one as long as the last still fits the budget */
     do {
+        long ts = now;
         seq_step(ex, s);
-    } while (s->done < ex->n_steps && (long)clock_ns() - t0 < budget_ns);
+        now = (long)clock_ns();
+        last = now - ts;
+    } while (s->done < ex->n_steps && now - t0 + last < budget_ns);
     return EX_REDRAW | (s->done < ex->n_steps ? EX_BUSY : 0);
 }
 

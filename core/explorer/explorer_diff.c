@@ -38,6 +38,7 @@ static void check_shape(struct explorer_diff *d)
     d->stats_ok = 0;
     d->cur_ok = 0;
     d->cur_key = 0;
+    d->calc_on = 0;
     int differ = 0;
     if (!d->b2a) d->V = div_compared_vocab(a->vocab_size, a->sparse, b->vocab_size, b->sparse, &differ);
     d->bounded = a->sparse || b->sparse;
@@ -259,17 +260,64 @@ void explorer_diff_accept(struct explorer_diff *d, const struct xd_piece *p)
     d->st[d->done++] = p->st;
 }
 
+/* Tokens of div_calc's passes between two looks at the clock: about
+ * 0.1-0.3 ms at a time. */
+#define XD_CALC_PIECE 16384
+
+/* The next step read into d's buffers and begun (d->calc): 1; a top-N
+ * side's step is computed whole here (div_step_bounds' own path, not
+ * split): 2; nothing left or the comparison failed: 0. */
+static int calc_begin(struct explorer_diff *d)
+{
+    struct xd_piece p;
+    memset(&p, 0, sizeof p);
+    if (explorer_diff_next(d, &p, 0) != 1) return 0;   /* borrowed buffers: nothing to free */
+    if (p.sparse_a || p.sparse_b) {
+        explorer_diff_piece_run(&p);
+        explorer_diff_accept(d, &p);
+        return 2;
+    }
+    div_calc_begin(&d->calc, p.za, p.zb, p.V, p.tok);
+    d->calc_on = 1;
+    d->calc_gen = p.gen;
+    d->calc_step = p.step;
+    return 1;
+}
+
+/* A step of two full sides costs 5-10 ms at V = 262144, more than a slice
+ * (issue 9: none over 2 ms): it goes in pieces, its sums carried to the
+ * next slice in d->calc (div_calc_run: div_step_bounds' numbers bit for
+ * bit). A step begun is resumed only while it is still the one due in
+ * this comparison with its logits in d->za, d->zb (explorer_diff_update
+ * reads into d->za and drops it; a worker may have done the step). */
 int explorer_diff_work(struct explorer_diff *d, long budget_ns)
 {
     long t0 = (long)clock_ns();
-    struct xd_piece p;
-    memset(&p, 0, sizeof p);
-    while (explorer_diff_next(d, &p, 0) == 1) {   /* borrowed buffers: nothing to free */
-        explorer_diff_piece_run(&p);
-        explorer_diff_accept(d, &p);
+    if (d->calc_on && (d->calc_gen != d->gen || d->calc_step != d->done || d->fatal || d->stats_ok)) d->calc_on = 0;
+    if (d->warm_gen != d->gen && d->za && !d->fatal && !d->stats_ok) {
+        ex_warm_clear(&d->warm);
+        ex_warm_add(&d->warm, d->za, (size_t)d->zcap * sizeof *d->za, 1);
+        ex_warm_add(&d->warm, d->zb, (size_t)d->zcap * sizeof *d->zb, 1);
+        d->warm_gen = d->gen;
+    }
+    /* half the budget: a piece's faults vary with the host (contents kept) */
+    if (!ex_warm_done(&d->warm) && !ex_warm_run(&d->warm, budget_ns / 2, NULL)) return 1;
+    for (;;) {
+        int r = d->calc_on ? 1 : calc_begin(d);
+        if (r == 0) return 0;
+        if (r == 1) {
+            while (!div_calc_run(&d->calc, XD_CALC_PIECE))
+                if ((long)clock_ns() - t0 >= budget_ns) return 1;
+            struct xd_piece p;
+            memset(&p, 0, sizeof p);
+            p.gen = d->calc_gen;
+            p.step = d->calc_step;
+            p.rc = div_calc_end(&d->calc, &p.st, &p.err);
+            d->calc_on = 0;
+            explorer_diff_accept(d, &p);
+        }
         if (d->done < d->n_steps && (long)clock_ns() - t0 >= budget_ns) return 1;
     }
-    return 0;
 }
 
 /* A side's probabilities over [0, V): a top-N side's own p = exp(z), NAN
@@ -315,6 +363,7 @@ void explorer_diff_update(struct explorer_diff *d, const struct explorer *ex)
     d->cur_key = key;
     d->cur_step = ex->step;
     d->cur_ok = 0;
+    d->calc_on = 0;   /* d->za is read below: a step under way there starts over */
     d->cur_err[0] = 0;
     d->n_top_a = d->n_top_b = 0;
     d->tok_a = d->tok_b = -1;

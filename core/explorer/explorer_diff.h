@@ -27,6 +27,7 @@
 
 #include <stdint.h>
 #include "sampling/divergence.h"
+#include "explorer/explorer_task.h"
 #include "input/source.h"
 #include "base/status.h"
 
@@ -68,6 +69,17 @@ struct explorer_diff {
     int allow_nonfinite;
     const char *nonfinite_hint;
     uint64_t gen;                /* this comparison (open, rebind): a piece of another is dropped */
+    /* explorer_diff_work's step under way (in place, both sides full):
+     * its sums, resumed by the next slice while za, zb still hold it */
+    struct div_calc calc;
+    int calc_on;
+    uint32_t calc_step;
+    uint64_t calc_gen;
+    /* za, zb faulted in for the reads (explorer_task.h ex_warm: a read(2)
+     * into a page the kernel has not written yet costs about 1.5 ms per
+     * MiB here), a piece per slice before the first step in place */
+    struct ex_warm warm;
+    uint64_t warm_gen;           /* the comparison warm is for (0: none yet) */
 };
 
 /* One step of the per-step work as a piece any thread can compute (the
@@ -100,7 +112,8 @@ int explorer_diff_open(struct explorer_diff *d, struct source *a, const char *pa
 void explorer_diff_close(struct explorer_diff *d);
 /* A changed (the explorer opened another file): start over against it. */
 void explorer_diff_rebind(struct explorer_diff *d, struct source *a);
-/* One slice of per-step work; returns 1 while work remains. */
+/* One slice of per-step work; returns 1 while work remains. A step of two
+ * full sides may be left part done (div_calc) and resumed next slice. */
 int explorer_diff_work(struct explorer_diff *d, long budget_ns);
 /* explorer_diff_work in pieces: read the next step of both sides (the
  * caller's thread: the sources stay there) into p, into its own buffers

@@ -226,7 +226,8 @@ static int job_make_here(struct explorer_eval *xe, struct explorer *ex, struct x
  * Returns 1 when done (the slice goes on), 0 when the budget ran out. */
 static int job_warm_here(struct xe_job *j, uint32_t V, long t0, long budget)
 {
-    if (!j->warmed) {
+    int listed_now = !j->warmed;
+    if (listed_now) {
         struct chain_span sp[EX_WARM_MAX];
         size_t n = 0;
         ex_warm_clear(&j->warm);
@@ -235,8 +236,15 @@ static int job_warm_here(struct xe_job *j, uint32_t V, long t0, long budget)
         ex_warm_add(&j->warm, j->z, (size_t)(V ? V : 1) * sizeof *j->z, 1);   /* read(2) fills it */
         j->warmed = 1;
     }
-    /* half the budget: a piece's faults vary (0.1-1 ms) with the host */
-    if (!ex_warm_run(&j->warm, budget / 2 - ((long)clock_ns() - t0), NULL)) return 0;
+    /* half the budget: a piece's faults vary (0.1-1 ms) with the host. The
+     * listing may have spent it: it makes the emulation's scratch (ten
+     * mallocs of 1-6 MiB at V = 262144, each an mmap of 20-130 us here),
+     * and a budget left below zero would tell ex_warm_run "no bound" (every
+     * piece at once: 40 MiB, 40-130 ms). Then the warm starts next slice;
+     * a later slice does at least one piece (progress whatever the budget). */
+    long left = budget / 2 - ((long)clock_ns() - t0);
+    if (left < 0 && listed_now) return 0;
+    if (!ex_warm_run(&j->warm, left < 0 ? 0 : left, NULL)) return 0;
     j->warmed = 2;
     return (long)clock_ns() - t0 < budget;
 }
@@ -344,16 +352,24 @@ static int job_feed(struct explorer_eval *xe, struct explorer *ex, struct xe_job
     if (!j->run) return job_make_here(xe, ex, j) ? 0 : 1;   /* a slice of its own */
     if (j->warmed != 2 && !job_warm_here(j, ex->V, t0, budget)) return 1;
     struct ls_error e = {0};
+    long last = 0;   /* the last setting-step's time: the next one starts only if it fits the budget too */
+    const int stepping = j->step < ex->n_steps;
     while (j->step < ex->n_steps) {
+        long ts = (long)clock_ns();
         if (j->set == 0 && job_read(xe, ex, j)) return 0;
         if (eval_run_step_set(j->run, j->z, &j->info, (size_t)j->set, &e)) { job_fail(xe, j, e.msg); return 0; }
         if (++j->set == j->n_sets) { j->set = 0; j->step++; }
-        if ((long)clock_ns() - t0 >= budget) return 1;
+        long now = (long)clock_ns();
+        last = now - ts;
+        if (now - t0 + last >= budget) return 1;
     }
-    while (j->fin < j->n_sets) {
+    for (int first = !stepping; j->fin < j->n_sets; first = 0) {
+        /* a setting's finish is 0.4-5 ms at 256 steps (the diversity
+         * evaluator's bigram set): not after a slice's steps or another
+         * finish; a slice that began with it does one (progress) */
+        if (!first && (long)clock_ns() - t0 >= budget / 2) return 1;
         if (eval_run_finish_set(j->run, (size_t)j->fin, NULL, &e)) { job_fail(xe, j, e.msg); return 0; }
         j->fin++;
-        if (j->fin < j->n_sets && (long)clock_ns() - t0 >= budget) return 1;
     }
     j->state = XE_DONE;
     return 0;

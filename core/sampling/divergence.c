@@ -1,6 +1,7 @@
 /* divergence.c: per-step KL / JS divergence and the llama-perplexity
  * summary statistics (see divergence.h). */
 #include "sampling/divergence.h"
+#include "base/vmath_exp_ids.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -8,53 +9,147 @@
 
 #define LN2 0.69314718055994530942
 
-/* max and log-sum-exp over finite logits; argmax = first maximum */
-static int lse_of(const float *z, uint32_t V, double *lse, int32_t *argmax)
+/* Tokens a block of vector exps covers (their results on the stack). */
+#define DIV_BLK 256
+
+/* out[k] = exp((double)z[k] - mx) for k < n <= DIV_BLK, each libm's exp bit
+ * for bit (vm_libm_exp_kept: its vector copy where vmath proved it equal
+ * to this machine's libm, else libm itself): the same value a scalar
+ * exp(d - mx) gives. A non-finite z[k] gets exp of it, which no caller
+ * reads (they test isfinite first, as the scalar loops did). */
+static void exps(const float *z, uint32_t n, double mx, double *out)
 {
-    double m = -INFINITY;
-    int32_t am = -1;
-    for (uint32_t i = 0; i < V; i++) {
+    static const uint8_t every[DIV_BLK];   /* code 0 at every position: all kept */
+    int32_t ids[DIV_BLK];
+    for (uint32_t k = 0; k < n; k++) ids[k] = (int32_t)k;
+    vm_libm_exp_kept(z, ids, n, every, 0, n, mx, out);
+}
+
+/* max over finite logits, argmax = first maximum: ids [lo, hi) */
+static void pass_max(struct div_calc *c, const float *z, uint32_t lo, uint32_t hi)
+{
+    double m = c->m;   /* locals: the compiler may not keep c's fields in registers */
+    int32_t am = c->am;
+    for (uint32_t i = lo; i < hi; i++) {
         double d = (double)z[i];
         if (isfinite(d) && d > m) { m = d; am = (int32_t)i; }
     }
-    if (am < 0) return -1;
-    double s = 0.0;
-    for (uint32_t i = 0; i < V; i++) {
-        double d = (double)z[i];
-        if (isfinite(d)) s += exp(d - m);
+    c->m = m;
+    c->am = am;
+}
+
+/* the sum of exp(z - max) over finite logits, in id order: ids [lo, hi) */
+static void pass_sum(struct div_calc *c, const float *z, uint32_t lo, uint32_t hi)
+{
+    double e[DIV_BLK], s = c->s;
+    for (uint32_t b = lo; b < hi; b += DIV_BLK) {
+        uint32_t n = hi - b < DIV_BLK ? hi - b : DIV_BLK;
+        exps(z + b, n, c->m, e);
+        for (uint32_t k = 0; k < n; k++)
+            if (isfinite((double)z[b + k])) s += e[k];
     }
-    *lse = m + log(s);
-    *argmax = am;
-    return 0;
+    c->s = s;
+}
+
+/* the KLD and JSD terms in id order: ids [lo, hi) */
+static void pass_pair(struct div_calc *c, uint32_t lo, uint32_t hi)
+{
+    double ea[DIV_BLK], eb[DIV_BLK], kl = c->kl, js = c->js;
+    const double la = c->la, lb = c->lb;
+    for (uint32_t blk = lo; blk < hi; blk += DIV_BLK) {
+        uint32_t n = hi - blk < DIV_BLK ? hi - blk : DIV_BLK;
+        exps(c->za + blk, n, la, ea);   /* exp(lpa), exp(lpb) below */
+        exps(c->zb + blk, n, lb, eb);
+        for (uint32_t k = 0; k < n; k++) {
+            double a = (double)c->za[blk + k], b = (double)c->zb[blk + k];
+            int fa = isfinite(a), fb = isfinite(b);
+            double lpa = fa ? a - la : -INFINITY, lpb = fb ? b - lb : -INFINITY;
+            double pa = fa ? ea[k] : 0.0, pb = fb ? eb[k] : 0.0;
+            if (pa > 0) {
+                if (fb) kl += pa * (lpa - lpb);
+                else c->inf = 1;
+            }
+            if (pa > 0 || pb > 0) {
+                /* ln M = logaddexp(ln P, ln Q) - ln 2: exact 0 terms when P = Q */
+                double h = lpa > lpb ? lpa : lpb, l = lpa > lpb ? lpb : lpa;
+                double lm = h + log1p(exp(l - h)) - LN2;
+                if (pa > 0) js += 0.5 * pa * (lpa - lm);
+                if (pb > 0) js += 0.5 * pb * (lpb - lm);
+            }
+        }
+    }
+    c->kl = kl;
+    c->js = js;
+}
+
+void div_calc_begin(struct div_calc *c, const float *za, const float *zb, uint32_t V, int32_t token)
+{
+    memset(c, 0, sizeof *c);
+    c->za = za;
+    c->zb = zb;
+    c->V = V;
+    c->token = token;
+    c->m = -INFINITY;
+    c->am = -1;
+}
+
+/* a pass ended: its results, the next pass's start */
+static void next_pass(struct div_calc *c)
+{
+    c->at = 0;
+    if ((c->pass == 0 || c->pass == 2) && c->am < 0) {   /* no finite logit on that side */
+        c->fail = c->pass == 0 ? 1 : 2;
+        c->pass = 5;
+        return;
+    }
+    if (c->pass == 1 || c->pass == 3) {   /* the side's log-sum-exp */
+        double lse = c->m + log(c->s);
+        if (c->pass == 1) { c->la = lse; c->ta = c->am; }
+        else { c->lb = lse; c->tb = c->am; }
+        c->m = -INFINITY;
+        c->am = -1;
+    }
+    c->s = 0.0;
+    c->pass++;
+}
+
+int div_calc_run(struct div_calc *c, uint32_t n)
+{
+    while (c->pass < 5) {
+        uint32_t hi = c->V - c->at <= n ? c->V : c->at + n;
+        switch (c->pass) {
+        case 0: pass_max(c, c->za, c->at, hi); break;
+        case 1: pass_sum(c, c->za, c->at, hi); break;
+        case 2: pass_max(c, c->zb, c->at, hi); break;
+        case 3: pass_sum(c, c->zb, c->at, hi); break;
+        default: pass_pair(c, c->at, hi); break;
+        }
+        n -= hi - c->at;
+        c->at = hi;
+        if (c->at == c->V) next_pass(c);
+        if (n == 0) break;
+    }
+    return c->pass == 5;
 }
 
 int div_step_compute(const float *za, const float *zb, uint32_t V, int32_t token,
                      struct div_step *o, struct ls_error *err)
 {
-    double la, lb;
-    int32_t ta, tb;
+    struct div_calc c;
+    div_calc_begin(&c, za, zb, V, token);
+    while (!div_calc_run(&c, UINT32_MAX)) ;
+    return div_calc_end(&c, o, err);
+}
+
+int div_calc_end(const struct div_calc *c, struct div_step *o, struct ls_error *err)
+{
     memset(o, 0, sizeof *o);
-    if (lse_of(za, V, &la, &ta)) return ls_fail(err, LS_EDATA, "A: no finite logit");
-    if (lse_of(zb, V, &lb, &tb)) return ls_fail(err, LS_EDATA, "B: no finite logit");
-    double kl = 0.0, js = 0.0;
-    int inf = 0;
-    for (uint32_t i = 0; i < V; i++) {
-        double a = (double)za[i], b = (double)zb[i];
-        int fa = isfinite(a), fb = isfinite(b);
-        double lpa = fa ? a - la : -INFINITY, lpb = fb ? b - lb : -INFINITY;
-        double pa = fa ? exp(lpa) : 0.0, pb = fb ? exp(lpb) : 0.0;
-        if (pa > 0) {
-            if (fb) kl += pa * (lpa - lpb);
-            else inf = 1;
-        }
-        if (pa > 0 || pb > 0) {
-            /* ln M = logaddexp(ln P, ln Q) - ln 2: exact 0 terms when P = Q */
-            double hi = lpa > lpb ? lpa : lpb, lo = lpa > lpb ? lpb : lpa;
-            double lm = hi + log1p(exp(lo - hi)) - LN2;
-            if (pa > 0) js += 0.5 * pa * (lpa - lm);
-            if (pb > 0) js += 0.5 * pb * (lpb - lm);
-        }
-    }
+    if (c->fail) return ls_fail(err, LS_EDATA, c->fail == 1 ? "A: no finite logit" : "B: no finite logit");
+    const float *za = c->za, *zb = c->zb;
+    const uint32_t V = c->V;
+    const int32_t token = c->token, ta = c->ta, tb = c->tb;
+    const double la = c->la, lb = c->lb, kl = c->kl, js = c->js;
+    const int inf = c->inf;
     o->kld = inf ? INFINITY : kl;
     o->jsd = js;
     o->top_a = ta;

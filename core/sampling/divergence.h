@@ -78,6 +78,37 @@ void div_step_why(const struct div_step *s, char *buf, size_t n);
 int div_step_compute(const float *za, const float *zb, uint32_t V, int32_t token,
                      struct div_step *out, struct ls_error *err);
 
+/* div_step_compute in pieces (the explorer's comparison at V = 262144 is
+ * about 5-10 ms a step; a scripted slice may take 2): the same passes in
+ * the same order, its sums carried here between pieces, so the result is
+ * div_step_compute's bit for bit (div_step_compute is begin, run to the
+ * end, end). za and zb must stay unchanged until the end.
+ *   struct div_calc c;
+ *   div_calc_begin(&c, za, zb, V, token);
+ *   while (!div_calc_run(&c, 8192)) ...;   // a budget check between pieces
+ *   rc = div_calc_end(&c, &step, &err);
+ * Passes: A's maximum, A's sum of exps, the same for B, then the pair
+ * pass (KLD and JSD terms); each piece does at most n tokens of them. */
+struct div_calc {
+    const float *za, *zb;
+    uint32_t V;
+    int32_t token;
+    int pass;                /* 0-4 as above, 5: done */
+    uint32_t at;             /* next id of the pass */
+    int fail;                /* 1: A has no finite logit, 2: B */
+    double m, s;             /* the side under way: maximum, sum of exp(z - m) */
+    int32_t am;              /* its argmax (first maximum) */
+    double la, lb;           /* log-sum-exp of A and B */
+    int32_t ta, tb;          /* argmax of A and B */
+    double kl, js;           /* the pair pass's sums */
+    int inf;                 /* P > 0 where Q = 0 */
+};
+void div_calc_begin(struct div_calc *c, const float *za, const float *zb, uint32_t V, int32_t token);
+/* At most n tokens' worth of the passes (n >= 1): 1 when all are done. */
+int div_calc_run(struct div_calc *c, uint32_t n);
+/* The step (after div_calc_run returned 1): div_step_compute's return. */
+int div_calc_end(const struct div_calc *c, struct div_step *out, struct ls_error *err);
+
 struct div_stats {
     uint32_t n;              /* steps */
     uint32_t n_tok;          /* steps with a recorded token */

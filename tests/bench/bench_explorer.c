@@ -30,7 +30,8 @@
  * system (default: the explorer's own start, hf with every stage off, and
  * the llama.cpp defaults). BENCH_ONLY=needs prints the per-step rows only
  * (for profiling them alone), BENCH_ONLY=bg the background and first
- * visits only. Figures, never pass/fail. */
+ * visits only, BENCH_ONLY=script the background as scripts run it only
+ * (every part on the main thread). Figures, never pass/fail. */
 #include "base/clock.h"
 #include "explorer/explorer.h"
 #include "explorer/explorer_eval.h"
@@ -305,7 +306,8 @@ int main(void)
     enum preset want = PRESET_CUSTOM;
     if (only && *only && !preset_parse(only, &want)) want = PRESET_CUSTOM;
     const char *just = getenv("BENCH_ONLY");
-    const int bg_only = just && !strcmp(just, "bg");
+    const int script_only = just && !strcmp(just, "script");
+    const int bg_only = script_only || (just && !strcmp(just, "bg"));
     printf("explorer per step (CPU time), each system's defaults: needs = chain with raw lse and entropies, top 25,\n"
            "recorded rank; update = explorer_update after a step move (also samples, marks, scores)\n");
     static const uint32_t Vs[] = { 131072, 262144 };
@@ -321,11 +323,11 @@ int main(void)
             per_key(262144, (enum preset)s, 1);
         }
 background_rows:
-    printf("explorer first visits after an open (as the terminal: threaded, async):\n");
-    for (int s = PRESET_HF; s <= PRESET_VLLM; s++)
+    if (!script_only) printf("explorer first visits after an open (as the terminal: threaded, async):\n");
+    for (int s = PRESET_HF; s <= PRESET_VLLM && !script_only; s++)
         if (want == PRESET_CUSTOM || want == (enum preset)s)
             for (int drained = 0; drained < 2; drained++) first_visits(262144, (enum preset)s, drained);
-    for (int threaded = 1; threaded >= 0; threaded--) {
+    for (int threaded = !script_only; threaded >= 0; threaded--) {
         printf("explorer background work (slice budget %.1f ms; %s):\n", (double)slice_ns * 1e-6,
                threaded ? "as the terminal: chain runs on workers, the main thread reads steps"
                         : "as scripts and outputs: all on the main thread");

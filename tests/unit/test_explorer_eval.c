@@ -207,9 +207,13 @@ static void test_cancel_restart_and_cache(void **st)
     b.min_p = 0.05;
     explorer_set_params(&ex, &a);
     explorer_update(&ex);
-    for (int i = 0; i < 5; i++) explorer_eval_work(&xe, &ex, 0);   /* 5 steps of A */
     uint32_t done = 0;
-    explorer_eval_current(&xe, &ex, NULL, &done, NULL);
+    /* a few steps of A: a zero budget does a step (or a piece of the run's
+     * warm-up, explorer_task.h ex_warm) a slice */
+    for (int i = 0; i < 1000 && done < 3; i++) {
+        explorer_eval_work(&xe, &ex, 0);
+        explorer_eval_current(&xe, &ex, NULL, &done, NULL);
+    }
     assert_true(done > 0 && done < ex.n_steps);
     explorer_set_params(&ex, &b);                                  /* cancels A */
     drain(&xe, &ex);
