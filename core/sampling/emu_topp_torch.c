@@ -22,6 +22,7 @@
  * tests/unit/test_topp_large.c builds cases at the boundary and compares
  * both ways on random and tie-heavy steps. */
 #include "sampling/emu.h"
+#include "base/vmath.h"
 
 #include <float.h>
 #include <math.h>
@@ -37,14 +38,16 @@ struct bands {
     uint32_t cnt[NB];
     double w[2][NB];               /* summed weight(s, i, which) */
     uint32_t cnt4[NB * LANES];     /* fill_bands' copies (bin k: k * LANES + lane) */
-    double w4[2][NB * LANES];
+    double w4[NB * LANES][2];      /* (both weights side by side: one add of a pair) */
 };
 
 /* The candidates by position: the array (a, its p and the stage's d by
- * id), or plain arrays by position (y, p: float values; d over S) */
+ * id), or plain arrays by position (y, the float exps ef: torch's p is
+ * ef / sf, float division; d over S) */
 struct src {
     const struct emu *e;
-    const float *y, *p;            /* NULL: read e->a */
+    const float *y, *ef;           /* NULL: read e->a */
+    float sf;
     const double *d;
     double S;
     uint32_t n;
@@ -59,7 +62,7 @@ static inline double logit_at(const struct src *s, uint32_t i)
 /* weight of position i: torch's float p (which 0) or the exact d (which 1) */
 static inline double weight(const struct src *s, uint32_t i, int which)
 {
-    if (s->y) return which ? s->d[i] / s->S : (double)s->p[i];
+    if (s->y) return which ? s->d[i] / s->S : (double)(s->ef[i] / s->sf);
     return which ? s->e->d[s->e->a[i].id] / s->e->S_in : s->e->a[i].p;
 }
 
@@ -201,20 +204,95 @@ static int range_of(const struct src *s, double *lo, double *hi)
     return 1;
 }
 
-/* fill_bands' adds over plain arrays with the bins kept (bin): the same
- * bins and torch's p, and d itself (fill_bands divides each bin's sum by
- * S once: within 2^-53 of the quotients' sum, far inside EPS_N), without
- * the per-term choices */
+/* fill_bands' adds over plain arrays with the bins kept (bin): torch's p
+ * (formed here: ef / sf in float, IEEE's quotient as torch divides) and
+ * d itself (fill_bands divides each bin's sum by S once: within 2^-53 of
+ * the quotients' sum, far inside EPS_N), without the per-term choices.
+ * The bins are bin_of's in float arithmetic, (y - lo) * scale with lo
+ * the least y (a float): as monotone in y, so as good (only bin_keys
+ * reads them back, from bin). A block's bins and p are formed first, in
+ * the path's vector lanes (BLOCK_FN), then its adds run alone (one pair
+ * of doubles a position: the adds, a load and a store each, are what is
+ * left of this pass's cost). */
+typedef double v2d_b __attribute__((vector_size(16)));
+static inline uint16_t bin_f(float y, float lo, float sc)
+{
+    float x = (y - lo) * sc;
+    return (uint16_t)(x >= (float)(NB - 1) ? NB - 1 : x >= 0.0f ? (int32_t)x : 0);
+}
+
+/* a block's bins (bin_f) and p, W lanes at a time (emu_path_width: the
+ * same float arithmetic lane by lane at every width, so the same bins) */
+enum { FB = 256 };
+#define BLOCK_FN(NAME, ATTR, VF, VI, VH, W)                                                         \
+    ATTR static void NAME(const float *y, const float *ef, float lo, float sc, float sf, uint16_t *bin, float *pb) \
+    {                                                                                              \
+        const VF lov = (VF){ 0 } + lo, scv = (VF){ 0 } + sc, top = (VF){ 0 } + (float)(NB - 1);    \
+        for (uint32_t j = 0; j < FB; j += W) {                                                     \
+            VF yv, ev;                                                                             \
+            memcpy(&yv, y + j, sizeof yv);                                                         \
+            memcpy(&ev, ef + j, sizeof ev);                                                        \
+            VF x = (yv - lov) * scv;                                                               \
+            x = (VF)((VI)x & (x >= (VF){ 0 }));                                                    \
+            x = (VF)(((VI)x & (x < top)) | ((VI)top & (x >= top)));                                \
+            VH k = __builtin_convertvector(__builtin_convertvector(x, VI), VH);                    \
+            memcpy(bin + j, &k, sizeof k);                                                         \
+            ev /= sf;                                                                              \
+            memcpy(pb + j, &ev, sizeof ev);                                                        \
+        }                                                                                          \
+    }
+typedef uint16_t v4h_b __attribute__((vector_size(8)));
+BLOCK_FN(block4, , v4f, v4i, v4h_b, 4)
+#if defined(__x86_64__) && defined(__GNUC__)
+typedef float v8f_b __attribute__((vector_size(32)));
+typedef int32_t v8i_b __attribute__((vector_size(32)));
+typedef uint16_t v8h_b __attribute__((vector_size(16)));
+typedef float v16f_b __attribute__((vector_size(64)));
+typedef int32_t v16i_b __attribute__((vector_size(64)));
+typedef uint16_t v16h_b __attribute__((vector_size(32)));
+BLOCK_FN(block8, __attribute__((target("avx2"))), v8f_b, v8i_b, v8h_b, 8)
+BLOCK_FN(block16, __attribute__((target("avx512f,avx512dq"))), v16f_b, v16i_b, v16h_b, 16)
+#endif
+
+int emu_path_width(void)
+{
+    static int wd = 0;
+    if (!wd) {
+        const char *pn = vm_path_name();
+        wd = !strcmp(pn, "avx512") ? 16 : !strcmp(pn, "avx2") ? 8 : 4;
+    }
+    return wd;
+}
+
 static void fill_plain(const struct src *s, struct bands *bb)
 {
-    const float *y = s->y, *p = s->p;
-    const double *d = s->d, lo = bb->lo, sc = bb->scale;
-    for (uint32_t i = 0; i < s->n; i++) {
-        double x = ((double)y[i] - lo) * sc; /* bin_of */
-        uint32_t k = x < 0 ? 0 : x >= NB - 1 ? NB - 1 : (uint32_t)x, c = k * LANES + (i & (LANES - 1));
+    const float *y = s->y, *ef = s->ef, lo = (float)bb->lo, sc = (float)bb->scale;
+    const double *d = s->d;
+    float pb[FB];
+    uint32_t n = s->n, i0 = 0;
+#if defined(__x86_64__) && defined(__GNUC__)
+    int wd = emu_path_width();
+    void (*block)(const float *, const float *, float, float, float, uint16_t *, float *) =
+        wd == 16 ? block16 : wd == 8 ? block8 : block4;
+#else
+    void (*block)(const float *, const float *, float, float, float, uint16_t *, float *) = block4;
+#endif
+    for (; i0 + FB <= n; i0 += FB) {
+        uint16_t *bin = s->bin + i0;
+        block(y + i0, ef + i0, lo, sc, s->sf, bin, pb);
+        for (uint32_t j = 0; j < FB; j++) {
+            uint32_t c = (uint32_t)bin[j] * LANES + (j & (LANES - 1));
+            v2d_b w, a = { (double)pb[j], d[i0 + j] };
+            memcpy(&w, bb->w4[c], sizeof w);
+            w += a;
+            memcpy(bb->w4[c], &w, sizeof w);
+        }
+    }
+    for (uint32_t i = i0; i < n; i++) {
+        uint32_t k = bin_f(y[i], lo, sc), c = k * LANES + (i & (LANES - 1));
         s->bin[i] = (uint16_t)k; /* (counted by bin_keys) */
-        bb->w4[0][c] += (double)p[i];
-        bb->w4[1][c] += d[i];
+        bb->w4[c][0] += (double)(ef[i] / s->sf);
+        bb->w4[c][1] += d[i];
     }
 }
 
@@ -239,15 +317,18 @@ static int fill_bands(const struct src *s, struct bands *bb)
             uint32_t k = bin_of(bb, logit_at(s, i)), c = k * LANES + (i & (LANES - 1));
             if (s->bin) s->bin[i] = (uint16_t)k;
             bb->cnt4[c]++;
-            bb->w4[0][c] += weight(s, i, 0);
-            bb->w4[1][c] += weight(s, i, 1);
+            bb->w4[c][0] += weight(s, i, 0);
+            bb->w4[c][1] += weight(s, i, 1);
         }
     for (uint32_t k = 0; k < NB; k++) {
         const uint32_t *q = bb->cnt4 + k * LANES;
-        const double *a = bb->w4[0] + k * LANES, *b = bb->w4[1] + k * LANES;
-        bb->cnt[k] = (q[0] + q[1]) + (q[2] + q[3]);
-        bb->w[0][k] = (a[0] + a[1]) + (a[2] + a[3]);
-        bb->w[1][k] = plain ? ((b[0] + b[1]) + (b[2] + b[3])) / s->S : (b[0] + b[1]) + (b[2] + b[3]);
+        const double(*a)[2] = bb->w4 + k * LANES;
+        uint32_t c = 0;
+        double w0 = 0.0, b = 0.0;
+        for (int l = 0; l < LANES; l++) c += q[l], w0 += a[l][0], b += a[l][1];
+        bb->cnt[k] = c;
+        bb->w[0][k] = w0;
+        bb->w[1][k] = plain ? b / s->S : b;
     }
     return 1;
 }
@@ -269,7 +350,7 @@ static int bands_cut(struct emu *e, const struct src *s, float thr, uint32_t mk,
 
 int emu_torch_top_p_bands(struct emu *e, float thr, uint32_t mk)
 {
-    struct src s = { e, NULL, NULL, NULL, 0.0, e->n, NULL };
+    struct src s = { e, NULL, NULL, 0.0f, NULL, 0.0, e->n, NULL };
     uint32_t j = 0, first = 0;
     if (!bands_cut(e, &s, thr, mk, &j, &first)) return 0;
     if (j == 0) return 1;
@@ -282,10 +363,10 @@ int emu_torch_top_p_bands(struct emu *e, float thr, uint32_t mk)
     return 1;
 }
 
-int emu_torch_top_p_cut(struct emu *e, const float *y, const float *p, const double *d, double S, uint32_t n, float thr,
-                        uint32_t mk, uint32_t *first)
+int emu_torch_top_p_cut(struct emu *e, const float *y, const float *ef, float sf, const double *d, double S, uint32_t n,
+                        float thr, uint32_t mk, uint32_t *first)
 {
-    struct src s = { e, y, p, d, S, n, (uint16_t *)(void *)e->ix2 };
+    struct src s = { e, y, ef, sf, d, S, n, (uint16_t *)(void *)e->ix2 };
     uint32_t j = 0;
     if (!bands_cut(e, &s, thr, mk, &j, first)) return 0;
     if (j == 0) *first = n;
