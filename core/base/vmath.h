@@ -50,20 +50,13 @@ size_t vm_count_nonfinite(const float *z, size_t n);
  * sum e_i * (z_i - shift) * scale, both accumulated in double. */
 double vm_exp_shift(const float *z, size_t n, double shift, double scale, double *out, double *sum_ed);
 
-/* vm_exp_shift (the same bits) that also prefetches next[0..n) into the
- * cache as it goes, one line per 16 tokens: the data of a following pass
- * (the next step's logits) arrives while this compute-bound pass runs.
- * A hint: next may be NULL or any address (a prefetch never faults). */
-double vm_exp_shift_pf(const float *z, size_t n, double shift, double scale, double *out, double *sum_ed,
-                       const float *next);
-
-/* vm_exp_shift_pf at scale 1 (the raw softmax's pass, the same bits;
+/* vm_exp_shift at scale 1 (the raw softmax's pass, the same bits;
  * out not NULL) that also gives in *sum8 the sum of out[0..n) in
  * vm_exp_fdiv's order, the bits emu_fdiv_order_sum gives over out after
  * it: the system emulation's total of the same weights, without reading
  * them again. The AVX-512 path makes it; the others give 0 (unknown: the
  * caller sums). */
-double vm_exp_raw(const float *z, size_t n, double shift, double *out, double *sum_ed, const float *next, double *sum8);
+double vm_exp_raw(const float *z, size_t n, double shift, double *out, double *sum_ed, double *sum8);
 
 /* vm_fdiv then vm_exp_shift(y, n, shift, 1.0, out, sum_ed) in one pass,
  * without storing y: e_i = exp((double)(z_i / T) - shift), z_i / T the

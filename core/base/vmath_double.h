@@ -133,12 +133,11 @@ INLINE double order_sum_from(v4d lo, v4d hi, const double *w, size_t i, size_t n
 
 /* 16 lane sums: blocks of 16 tokens, token i + 4k + j into acc[k] lane j */
 INLINE double exp_body(const float *z, size_t n, int div, float T, double shift, double scale, double *out,
-                       double *sum_ed, const float *pf, double *s8)
+                       double *sum_ed, double *s8)
 {
     v4d acc[4] = {{0}}, ed[4] = {{0}};
     size_t i = 0;
     for (; i + 16 <= n; i += 16) {
-        if (pf) __builtin_prefetch(pf + i, 0, 2); /* a hint: never faults */
         /* x before the finite select: NaN or inf fails the range test, so
          * in a block that passes it every lane is finite and normal */
         v4d xr[4];
@@ -230,12 +229,11 @@ TARGET_512 INLINE v8d exp8_general(const float *z, int div, float T, double shif
  * arithmetic, so the result has the same bits at twice the width. A block
  * of 16 whose lanes are all normal (x8_normal) takes exp8_normal. */
 TARGET_512 INLINE double exp_body8(const float *z, size_t n, int div, float T, double shift, double scale,
-                                   double *out, double *sum_ed, const float *pf, double *s8)
+                                   double *out, double *sum_ed, double *s8)
 {
     v8d acc0 = {0}, acc1 = {0}, ed0 = {0}, ed1 = {0}, x0, x1, e0, e1, s8v = {0}; /* s8v: lanes 0-7 are slots 0-7 */
     size_t i = 0;
     for (; i + 16 <= n; i += 16) {
-        if (pf) __builtin_prefetch(pf + i, 0, 2); /* a hint: never faults */
         __m512d u0, u1;
         int ok = x8_normal(z + i, div, T, shift, scale, &u0) & x8_normal(z + i + 8, div, T, shift, scale, &u1);
         if (ok) {

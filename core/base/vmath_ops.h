@@ -31,7 +31,7 @@ typedef double (*vmk_sum_fn)(const double *, size_t, double, double *, double);
 struct vm_ops {
     const char *name;
     void (*scan)(const float *, size_t, struct vm_scan *, float, int32_t *, size_t, size_t *);
-    double (*exp_shift)(const float *, size_t, double, double, double *, double *, const float *, double *);
+    double (*exp_shift)(const float *, size_t, double, double, double *, double *, double *);
     double (*exp_div)(const float *, size_t, float, double, double *, double *);
     void (*divide)(const double *, size_t, double, double *);
     size_t (*nonfinite)(const float *, size_t);

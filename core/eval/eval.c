@@ -439,7 +439,6 @@ int eval_step_compute(struct eval_run *r, struct eval_worker *w)
         return LS_EDATA;
     }
     chain_ws_set_context(&w->ws, r->rec, step, 0, step, r->cfg.seed);
-    w->ws.prefetch = w->next;
     w->ws.scan_z = w->logits; /* the first run on the step takes the scan above (chain_ws.scan_z) */
     w->ws.scan_n = r->V;
     for (size_t k = 0; w->batch && k < r->n_set; k++) {

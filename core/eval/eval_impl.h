@@ -69,8 +69,6 @@ struct eval_worker {
     uint32_t step;
     uint32_t n_over;             /* the step's logits beyond the clip threshold */
     const float *logits;
-    const float *next;           /* the step this worker likely takes next, where the map
-                                  * holds it (a prefetch hint; NULL: unknown) */
     const struct step_info *info;
     struct ls_error err;
 };

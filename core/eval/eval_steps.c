@@ -50,8 +50,6 @@ static int take_step(void *ctx, int wi, uint32_t step)
      * valid while other workers take later steps */
     else if ((rc = source_lend_into(P->src, step, w->z, SOURCE_LEND_READ, &w->logits, &w->si, &w->err)))
         ls_error_prefix(&w->err, P->src->path);
-    /* lent in place from the map: the step nw on is nw rows further */
-    w->next = !rc && w->logits != w->z && step + (uint32_t)P->nw < r->n_steps ? w->logits + (size_t)P->nw * r->V : NULL;
     r->rec[step] = rc ? -1 : eval_recorded(r, w->si.token);
     w->si.token = r->rec[step];
     if (!rc) eval_step_uniforms(r, w); /* the streams in step order (the draws come in compute) */
@@ -139,7 +137,6 @@ static int serial_run(struct eval_run *r, struct source *src, const volatile int
         const float *lz;
         rc = source_lend_into(src, s, z, SOURCE_LEND_READ, &lz, &si, err); /* as take_step */
         if (rc) { ls_error_prefix(err, src->path); break; }
-        r->w[0].next = lz != z && s + 1 < src->n_steps ? lz + src->vocab_size : NULL; /* the map's next row */
         rc = eval_run_step(r, lz, &si, err);
         if (!rc) rc = lend_verified(src, s, err);
     }

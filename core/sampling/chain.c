@@ -231,13 +231,19 @@ static uint32_t scan_finite(const float *logits, uint32_t V, int pre, struct cha
  * vector pass and one division pass. want8: the same pass also sums the
  * weights in vm_exp_fdiv's order (raw_sum8), the total a torch emulation
  * at T 1 reads, which would else cost a pass over them of its own. */
-static void raw_softmax(const float *logits, uint32_t V, struct chain_result *r, int lazy, const float *next,
-                        int want8)
+/* Whether this run read every p_raw, into the average that decides the
+ * next run's division (chain_ws.raw_full_rate) */
+static void note_raw_reads(struct chain_ws *ws, const struct chain_result *r)
+{
+    ws->raw_full_rate = ws->raw_full_rate * 0.875 + (r->raw_full_used ? 0.125 : 0.0);
+}
+
+static void raw_softmax(const float *logits, uint32_t V, struct chain_result *r, int lazy, int want8)
 {
     double m = r->max_logit, sed = 0.0;
     r->raw_sum8 = 0.0;
-    double s = want8 ? vm_exp_raw(logits, V, m, r->p_raw, &sed, next, &r->raw_sum8)
-                     : vm_exp_shift_pf(logits, V, m, 1.0, r->p_raw, &sed, next);
+    double s = want8 ? vm_exp_raw(logits, V, m, r->p_raw, &sed, &r->raw_sum8)
+                     : vm_exp_shift(logits, V, m, 1.0, r->p_raw, &sed);
     r->raw_div = lazy ? s : 0.0; /* lazy: readers divide (chain_raw_p) */
     if (!lazy) r->raw_sum8 = 0.0; /* p_raw holds the quotients below */
     if (!lazy) vm_divide(r->p_raw, V, s);
@@ -471,15 +477,15 @@ static int run(const struct chain *c, const struct params *p, const float *logit
         r->have_raw = 1;
         /* the division waits for its readers when the caller wants scores
          * and the emulation runs (it reads the kept few), until a step
-         * shows the whole array is read anyway (ws->raw_eager) */
-        int lazy = ws->want == CHAIN_WANT_SCORES && !ws->raw_eager && !use_fast(c, p);
+         * shows the whole array is read anyway (ws->raw_full_rate) */
+        int lazy = ws->want == CHAIN_WANT_SCORES && ws->raw_full_rate < 0.125 && !use_fast(c, p);
         /* divided here rather than inside (the same quotients), so that
          * its sum is known (raw_sum); for a caller that reads everything,
          * on the emulation, once its first stage has read the weights
          * themselves (emu_run settles it) */
         /* the weights' sum in torch's order only where a torch emulation
          * may read it (emu_trim_torch): elsewhere its adds are not made */
-        raw_softmax(logits, V, r, 1, ws->prefetch, !use_fast(c, p) && !chain_is_exact(c) && c->preset != PRESET_LLAMACPP);
+        raw_softmax(logits, V, r, 1, !use_fast(c, p) && !chain_is_exact(c) && c->preset != PRESET_LLAMACPP);
         r->raw_sum = r->raw_div;
         r->raw_deferred = !lazy; /* ours to divide (never a p_raw left lazy for its readers) */
         if (!lazy && (ws->want != CHAIN_WANT_ALL || use_fast(c, p))) {
@@ -495,7 +501,7 @@ static int run(const struct chain *c, const struct params *p, const float *logit
         ws->p_stale = p_stale; /* cleared by emu_run, unless its path rewrites every p */
         emu_run(c, p, logits, ws, r);
         chain_raw_settle(r); /* a deferred division (reads were through chain_raw_p) */
-        if (ws->want != CHAIN_WANT_ALL && r->raw_full_used) ws->raw_eager = 1;
+        if (ws->want != CHAIN_WANT_ALL) note_raw_reads(ws, r);
         return LS_OK;
     }
     /* every finite token is a candidate: implicit when that is 0..V-1 */
@@ -512,7 +518,7 @@ static int run(const struct chain *c, const struct params *p, const float *logit
     struct stage_ctx x = { c, p, logits, ws, r, ws->n_finite, 0, NULL };
     run_stages(&x);
     finish(&x, logits, p_stale);
-    if (r->raw_full_used) ws->raw_eager = 1;
+    note_raw_reads(ws, r);
     return LS_OK;
 }
 

@@ -200,7 +200,7 @@ struct chain_result {
      * and chain_raw_total, which divide with the same IEEE bits. 0: p_raw
      * is the softmax (always so for every other caller). */
     double raw_div;
-    int raw_full_used;             /* this run read every lazy p_raw (chain.c's hint) */
+    int raw_full_used;             /* this run read every p_raw, lazy or not (chain.c's hint) */
     /* the raw softmax's sum of exp(z - max_logit) (p_raw = those weights
      * divided by it, the same quotients): 0 when unknown. For estimating
      * a token's weight without its exp (emu_account.c). */
@@ -293,10 +293,13 @@ struct chain_ws {
     int mu_set;
     /* what the caller reads (chain_want); CHAIN_WANT_ALL after init */
     int want;
-    int raw_eager;     /* a lazy p_raw was read in full: divide eagerly from now on */
-    /* the logits the caller reads next (eval: this worker's next step in
-     * the file's map), prefetched by the raw softmax's pass; a hint, NULL: none */
-    const float *prefetch;
+    /* the share of recent runs that read every p_raw (an average over
+     * about 8 runs, chain.c's note_raw_reads); from 1/8 on the raw division
+     * is made eagerly. A lazy p_raw read in full costs a division per token
+     * (about 150 us at V = 131072), an eager pass nobody reads about 20:
+     * eager pays when about one run in 8 reads everything. Before, one full
+     * read made every later run eager (on a peaked dump, 2047 of 2048). */
+    double raw_full_rate;
     /* a caller's first pass already scanned these logits (eval: with its
      * clipping count, vm_scan_abs_gt): the next run on scan_z[0..scan_n)
      * takes scan_pre instead of its own vm_scan pass (a run with the first

@@ -24,7 +24,7 @@ void emu_account_first(struct emu *e, struct stage_report *rep)
     struct chain_result *r = e->r;
     uint32_t V = r->V;
     double S = 0.0, rem = 0.0, raw = 0.0, kept_min = INFINITY, cut_max = -INFINITY;
-    if (r->raw_div > 0) r->raw_full_used = 1; /* a division per cut token: eager is cheaper */
+    r->raw_full_used = 1; /* lazy: a division per cut token, eager is cheaper */
     for (uint32_t i = 0; i < V; i++) {
         double d = e->d[i];
         S += d;
@@ -43,9 +43,9 @@ void emu_account_first(struct emu *e, struct stage_report *rep)
  * the whole p_raw is read) */
 static double raw_removed(struct chain_result *r)
 {
+    r->raw_full_used = 1;
     if (r->raw_div > 0) {
         double s = 0.0;
-        r->raw_full_used = 1;
         for (uint32_t i = 0; i < r->V; i++) if (r->cut_by[i] != CUT_NONE) s += chain_raw_p(r, i);
         return s;
     }

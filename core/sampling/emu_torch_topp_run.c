@@ -472,7 +472,7 @@ int emu_torch_top_p_run(struct emu *e, const float *z, int *upto)
     double band = 0.0, at = pl.km >= 0 ? min_p_at(e, mx, &band) : -INFINITY;
     const uint8_t code[2] = { (uint8_t)(CUT_STAGE0 + pl.kp), (uint8_t)(CUT_STAGE0 + pl.km) };
     struct tally t;
-    if (r->raw_div > 0) r->raw_full_used = 1; /* every p_raw is read */
+    r->raw_full_used = 1; /* every p_raw is read */
     at = tally(e, y, mx, first, code, at, band, &t);
     int fin = pl.km < 0, done = at > -INFINITY ? pl.km : pl.kp;
     report(e, &pl, fin ? e->c->n - 1 : done, &t);

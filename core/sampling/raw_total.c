@@ -27,7 +27,7 @@ static double sums(const struct chain_result *r, int64_t skip, double *all)
 
 double chain_raw_sum_except(struct chain_result *r, int64_t skip)
 {
-    if (r->raw_div > 0) r->raw_full_used = 1;
+    r->raw_full_used = 1;
     double t, u = sums(r, skip, &t);
     if (r->have_raw && !r->raw_total_set) { /* the step's total came for free */
         r->raw_total = t;
@@ -64,6 +64,6 @@ void chain_raw_settle_total(struct chain_result *r) { settle(r, 1); }
 
 void chain_raw_normalised(struct chain_result *r, double *out)
 {
-    if (r->raw_div > 0) r->raw_full_used = 1;
+    r->raw_full_used = 1;
     vm_divide_into(r->p_raw, r->V, r->raw_div > 0 ? r->raw_div : 1.0, out);
 }

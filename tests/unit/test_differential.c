@@ -241,7 +241,7 @@ static void check_draw_only(const struct chain *c, const struct params *p, const
     struct ls_error e = {0};
     for (int want = CHAIN_WANT_SCORES; want >= CHAIN_WANT_DRAW; want--) {
         ws->want = want;
-        ws->raw_eager = 0; /* the lazy raw division each time (a full read makes it eager) */
+        ws->raw_full_rate = 0.0; /* the lazy raw division each time (full reads make it eager) */
         assert_int_equal(chain_run(c, p, z, (uint32_t)V, ws, res2, &e), 0);
         ws->want = CHAIN_WANT_ALL;
         assert_int_equal(res2->have_raw, want == CHAIN_WANT_SCORES);

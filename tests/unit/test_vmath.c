@@ -452,7 +452,7 @@ static void test_exp_raw(void **st)
         size_t n = t < 140 ? (size_t)(t % 70) : (size_t)(rng_uniform(&g) * 5000);
         fill(&g, z, n, t % 3);
         double sh = t % 2 ? 0.5 : 3.0, eda, edb, s8 = -1.0;
-        double sa = vm_exp_shift(z, n, sh, 1.0, a, &eda), sb = vm_exp_raw(z, n, sh, b, &edb, z, &s8);
+        double sa = vm_exp_shift(z, n, sh, 1.0, a, &eda), sb = vm_exp_raw(z, n, sh, b, &edb, &s8);
         assert_memory_equal(&sa, &sb, sizeof sa);
         assert_memory_equal(&eda, &edb, sizeof eda);
         assert_memory_equal(a, b, n * sizeof *a);
