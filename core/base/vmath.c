@@ -302,9 +302,10 @@ double vm_expf_shift_sum(const float *y, size_t n, double mx, float *ef)
  * own roundings and the two below); when both ends round to one float, so
  * does s (rounding is monotone). Else (about one step in 2^11 at n =
  * 2^17) the index-order sum itself, from the weights in ef. */
-float vm_expf_shift_sumf(const float *y, size_t n, double mx, float *ef)
+float vm_expf_shift_sumf(const float *y, size_t n, double mx, float *ef, double *sum)
 {
     double t = ops()->expf_any(y, n, mx, ef), e = 2.5 * (double)n * 0x1p-53 * t;
+    if (sum) *sum = t;
     float lo = (float)(t - e), hi = (float)(t + e);
     if (lo == hi) return lo;
     double s = 0.0;

@@ -35,6 +35,7 @@
 #define LANES 4                    /* fill_bands' copies of each bin */
 struct bands {
     double lo, scale;              /* bin(l) = (l - lo) * scale */
+    double hi;                     /* the largest logit */
     uint32_t cnt[NB];
     double w[2][NB];               /* summed weight(s, i, which) */
     uint32_t cnt4[NB * LANES];     /* fill_bands' copies (bin k: k * LANES + lane) */
@@ -43,7 +44,8 @@ struct bands {
 
 /* The candidates by position: the array (a, its p and the stage's d by
  * id), or plain arrays by position (y, the float exps ef: torch's p is
- * ef / sf, float division; d over S) */
+ * ef / sf, float division; d over S; d NULL: ef over S, their sum, stands
+ * for d / S within a relative bound, crossing's rel) */
 struct src {
     const struct emu *e;
     const float *y, *ef;           /* NULL: read e->a */
@@ -62,7 +64,7 @@ static inline double logit_at(const struct src *s, uint32_t i)
 /* weight of position i: torch's float p (which 0) or the exact d (which 1) */
 static inline double weight(const struct src *s, uint32_t i, int which)
 {
-    if (s->y) return which ? s->d[i] / s->S : (double)(s->ef[i] / s->sf);
+    if (s->y) return which ? (s->d ? s->d[i] : (double)s->ef[i]) / s->S : (double)(s->ef[i] / s->sf);
     return which ? s->e->d[s->e->a[i].id] / s->e->S_in : s->e->a[i].p;
 }
 
@@ -105,11 +107,15 @@ static uint32_t bin_keys(const struct src *s, uint16_t k, uint64_t *kv, uint32_t
 
 /* The number of leading positions (ascending (logit, position)) whose
  * prefix sum stays at or below B; the first position past it into *first
- * (n when none). Returns -1 when the margin does not decide. */
-static int64_t crossing(struct emu *e, const struct src *s, struct bands *b, int which, double B, uint32_t *first)
+ * (n when none). Returns -1 when the margin does not decide. rel: each
+ * weight is within rel of the true one, relative (0: the true ones), so
+ * a prefix sum up to the boundary within rel (B + eps) of its own */
+static int64_t crossing(struct emu *e, const struct src *s, struct bands *b, int which, double B, double rel,
+                        uint32_t *first)
 {
     uint32_t n = s->n, below = 0, nb = 0;
     double eps = EPS_N * n, M = 0.0;
+    eps += 1.01 * rel * (B + 2 * eps);
     const double *w = b->w[which];
     int k = 0;
     for (; k < NB && M + w[k] <= B + eps; k++) {
@@ -282,7 +288,7 @@ static void fill_plain(const struct src *s, struct bands *bb)
         block(y + i0, ef + i0, lo, sc, s->sf, bin, pb);
         for (uint32_t j = 0; j < FB; j++) {
             uint32_t c = (uint32_t)bin[j] * LANES + (j & (LANES - 1));
-            v2d_b w, a = { (double)pb[j], d[i0 + j] };
+            v2d_b w, a = { (double)pb[j], d ? d[i0 + j] : (double)ef[i0 + j] };
             memcpy(&w, bb->w4[c], sizeof w);
             w += a;
             memcpy(bb->w4[c], &w, sizeof w);
@@ -292,7 +298,7 @@ static void fill_plain(const struct src *s, struct bands *bb)
         uint32_t k = bin_f(y[i], lo, sc), c = k * LANES + (i & (LANES - 1));
         s->bin[i] = (uint16_t)k; /* (counted by bin_keys) */
         bb->w4[c][0] += (double)(ef[i] / s->sf);
-        bb->w4[c][1] += d[i];
+        bb->w4[c][1] += d ? d[i] : (double)ef[i];
     }
 }
 
@@ -303,7 +309,7 @@ static int fill_bands(const struct src *s, struct bands *bb)
     uint32_t n = s->n;
     double lo, hi;
     if (!range_of(s, &lo, &hi) || !(hi > lo)) return 0;
-    bb->lo = lo;
+    bb->lo = lo, bb->hi = hi;
     bb->scale = (NB - 1) / (hi - lo);
     int plain = s->y && s->bin;
     memset(bb->cnt4, 0, sizeof bb->cnt4); /* (plain: left 0, bin_keys counts) */
@@ -333,15 +339,32 @@ static int fill_bands(const struct src *s, struct bands *bb)
     return 1;
 }
 
+/* the relative bound of ef_i / sum ef against d_i / S over logits within
+ * range of the largest: -1 when none is made (a float exp may underflow) */
+static double ef_rel(double range, uint32_t n)
+{
+    /* ef_i is ls_expf of x rounded to float (|x| <= range: a relative
+     * change up to |x| 2^-24 in exp) within 1.01 2^-24 (glibc's 0.502 ulp);
+     * the ratio of two sums of such terms twice that, with the sums' own
+     * roundings (n 2^-52); 10% on top. Above 80 nats a float exp nears
+     * the subnormals (relative error unbounded). */
+    return range <= 80.0 ? 2.2 * (range + 1.01) * 0x1p-24 + (double)n * 0x1p-51 : -1.0;
+}
+
 /* torch's mask count j and the first kept position (ascending (logit,
- * position)); 0 when a margin does not decide */
+ * position)); 0 when a margin does not decide; -1 when only the exact
+ * distribution's margin does not (plain arrays with d NULL: its terms
+ * approximate, ef_rel: the caller has d made and asks again) */
 static int bands_cut(struct emu *e, const struct src *s, float thr, uint32_t mk, uint32_t *j_out, uint32_t *first)
 {
     struct bands bb;
     uint32_t n = s->n, firstd = 0;
     if (n < MIN_N || e->ws->reference || mk >= n || !fill_bands(s, &bb)) return 0;
-    int64_t j = crossing(e, s, &bb, 0, float_boundary(thr), first);
-    int64_t jd = j < 0 ? -1 : crossing(e, s, &bb, 1, 1.0 - e->p->top_p, &firstd);
+    int64_t j = crossing(e, s, &bb, 0, float_boundary(thr), 0.0, first);
+    double rel = s->y && !s->d ? ef_rel(bb.hi - bb.lo, n) : 0.0;
+    if (j >= 0 && rel < 0) return -1;
+    int64_t jd = j < 0 ? -1 : crossing(e, s, &bb, 1, 1.0 - e->p->top_p, rel, &firstd);
+    if (j >= 0 && jd < 0 && rel > 0) return -1;
     if (j < 0 || jd < 0 || j > n - mk || jd > n - mk) return 0; /* min-keep binding: the sort knows */
     if (j != jd) emu_decided(e, DECIDED_F32);
     *j_out = (uint32_t)j;
@@ -352,7 +375,7 @@ int emu_torch_top_p_bands(struct emu *e, float thr, uint32_t mk)
 {
     struct src s = { e, NULL, NULL, 0.0f, NULL, 0.0, e->n, NULL };
     uint32_t j = 0, first = 0;
-    if (!bands_cut(e, &s, thr, mk, &j, &first)) return 0;
+    if (bands_cut(e, &s, thr, mk, &j, &first) <= 0) return 0;
     if (j == 0) return 1;
     /* mask every position before the first kept one in (logit, position) order */
     double lf = e->a[first].logit;
@@ -368,7 +391,8 @@ int emu_torch_top_p_cut(struct emu *e, const float *y, const float *ef, float sf
 {
     struct src s = { e, y, ef, sf, d, S, n, (uint16_t *)(void *)e->ix2 };
     uint32_t j = 0;
-    if (!bands_cut(e, &s, thr, mk, &j, first)) return 0;
+    int ok = bands_cut(e, &s, thr, mk, &j, first);
+    if (ok <= 0) return ok;
     if (j == 0) *first = n;
     return 1;
 }

@@ -99,17 +99,20 @@ static const float *values(struct emu *e, const float *z, const struct plan *pl,
 
 /* torch's float exps of y - mx into ef (libm's expf, by
  * vm_expf_shift_sumf: a vector copy proven equal where there is one) and
- * their float total (torch sums in double, then rounds) */
-static float torch_exps(const float *y, uint32_t V, double mx, float *ef)
+ * their float total (torch sums in double, then rounds); their sum in
+ * any order into *sum */
+static float torch_exps(const float *y, uint32_t V, double mx, float *ef, double *sum)
 {
-    return vm_expf_shift_sumf(y, V, mx, ef);
+    return vm_expf_shift_sumf(y, V, mx, ef, sum);
 }
 
 /* per stage (top-p 0, min-p 1): the removed d and raw p, the survivors;
  * ks: the d top-p keeps; ret: the raw p of the last survivors; tie: top-p's
  * largest cut d equals its smallest kept one (min-p's never do: its band
- * keeps every survivor over 2e-6 nats from every cut token) */
-struct tally { double S, rem[2], raw[2], ks, ret; uint32_t m[2]; int tie; };
+ * keeps every survivor over 2e-6 nats from every cut token); dk: the
+ * estimates of d were not made (e->d: top_p_cut decided without them):
+ * libm's d of the survivors is made into r->p first and ks summed there */
+struct tally { double S, rem[2], raw[2], ks, ret; uint32_t m[2]; int tie, dk; };
 
 /* the smallest float >= x, and the largest <= x: for a float y,
  * (double)y < x is y < f_ceil(x), (double)y <= x is y <= f_floor(x) */
@@ -301,7 +304,16 @@ static void sums(struct emu *e, const float *y, double mx, const uint8_t code[2]
                                        seqsum_select(seqsum_exp_src(&x, e->d, 1.0, cb), code[0], 0),
                                        seqsum_select(seqsum_exp_src(&x, e->d, 1.0, cb), code[1], 1) };
     double s[4], w[2], ret = 0.0;
-    sum_group(src, cnt, 4, V, s);
+    if (t->dk) { /* (no masses, no min-p: the kept sum alone, of libm's d in r->p, 0 elsewhere) */
+        vm_libm_exp_kept(y, r->kept, m0, cb, CUT_NONE, V, mx, r->p);
+        s[0] = s[1] = s[3] = s[2] = 0.0;
+        if (m0 < V / 16) /* the survivors listed in id order: the sum itself */
+            for (uint32_t j = 0; j < m0; j++) s[2] += r->p[r->kept[j]];
+        else
+            s[2] = seqsum_plain(r->p, V); /* (+0 at the others: the same sum) */
+    } else {
+        sum_group(src, cnt, 4, V, s);
+    }
     t->S = all ? s[0] : NAN, t->rem[0] = e->masses ? s[1] : NAN, t->ks = s[2], t->rem[1] = s[3];
     if (!r->have_raw) {
         t->raw[0] = rcnt[0] ? NAN : 0.0, t->raw[1] = rcnt[1] ? NAN : 0.0, t->ret = m1 ? NAN : 0.0;
@@ -344,9 +356,9 @@ static double tally(struct emu *e, const float *y, double mx, uint32_t first, co
  * - max)) is minus finish's, added where finish subtracts, so the same
  * sums; a cut token's p is 0 (cleared before the run) and adds +0, as a
  * survivor's whose d / s underflows, which finish skips) */
-static double finish_kept(struct chain_result *r, const float *y, uint32_t m, double s, double mx)
+static double finish_kept(struct chain_result *r, const float *y, uint32_t m, double s, double mx, int made)
 {
-    vm_libm_exp_kept(y, r->kept, m, r->cut_by, CUT_NONE, r->V, mx, r->p);
+    if (!made) vm_libm_exp_kept(y, r->kept, m, r->cut_by, CUT_NONE, r->V, mx, r->p);
     return vm_divide_entropy(r->p, y, r->V, s, mx, 1.0, log(s), r->p);
 }
 
@@ -430,27 +442,39 @@ int emu_torch_top_p_hopeless(const double *d, uint32_t V, double S, double P)
 }
 
 /* top-p's cut over y (exps, torch's p, the bands): the first kept
- * position into *first; 0 when not decided */
-static int top_p_cut(struct emu *e, const float *y, double mx, const struct plan *pl, uint32_t *first)
+ * position into *first; 0 when not decided. *dk: the estimates of d
+ * were not made. A draw without a min-p (no masses: d only sums the
+ * survivors, which finish then needs exact anyway) first takes the float
+ * exps for d in the bands (emu_torch_top_p_cut with d NULL); only when
+ * that margin does not decide are the estimates made and the bands asked
+ * again. */
+static int top_p_cut(struct emu *e, const float *y, double mx, const struct plan *pl, uint32_t *first, int *dk)
 {
     struct chain_result *r = e->r;
     uint32_t V = r->V;
-    double P = e->p->top_p;
+    double P = e->p->top_p, Sf;
     float *pf = e->yd; /* the float exps (no DRY runs here; the penalised copy is done) */
     struct seqsum_exp x = { y, 1.0f, mx };
-    /* libm's d within SEQSUM_EXP_REL (the exact sums' estimates, tally),
-     * and their sum in any order, within (V + 1) 2^-53 of the exact S */
-    double Se = reused(e, pl) ? e->yf_dsum : seqsum_exp_estimate(&x, V, e->d);
-    float sf = torch_exps(y, V, mx, pf); /* torch's p: pf / sf, formed by the bands */
-    /* d / S (the bands divide) within 2^-48 + (V + 3) 2^-53 of the
-     * quotients the array path's bands sum, well inside their margin (its
-     * factor 2 to spare is 4 V 2^-53) */
+    float sf = torch_exps(y, V, mx, pf, &Sf); /* torch's p: pf / sf, formed by the bands */
     float thr = e->sys == PRESET_HF ? (float)(1.0 - P) : 1.0f - (float)P;
     struct stage_report *rep = &r->stages[pl->kp];
+    unsigned before = r->decided;
+    int ok = -1;
     rep->decided = 0;
     e->rep = rep;
-    unsigned before = r->decided;
-    if (emu_torch_top_p_cut(e, y, pf, sf, e->d, Se, V, thr, 1, first)) return 1;
+    *dk = !e->masses && pl->km < 0 && !reused(e, pl);
+    if (*dk) ok = emu_torch_top_p_cut(e, y, pf, sf, NULL, Sf, V, thr, 1, first);
+    if (ok < 0) {
+        r->decided = before, rep->decided = 0, *dk = 0;
+        /* libm's d within SEQSUM_EXP_REL (the exact sums' estimates, tally),
+         * and their sum in any order, within (V + 1) 2^-53 of the exact S;
+         * d / S (the bands divide) within 2^-48 + (V + 3) 2^-53 of the
+         * quotients the array path's bands sum, well inside their margin
+         * (its factor 2 to spare is 4 V 2^-53) */
+        double Se = reused(e, pl) ? e->yf_dsum : seqsum_exp_estimate(&x, V, e->d);
+        ok = emu_torch_top_p_cut(e, y, pf, sf, e->d, Se, V, thr, 1, first);
+    }
+    if (ok > 0) return 1;
     r->decided = before;
     return 0;
 }
@@ -465,13 +489,15 @@ int emu_torch_top_p_run(struct emu *e, const float *z, int *upto)
     size_t note = strlen(r->note);
     double mx;
     const float *y = values(e, z, &pl, &mx);
-    if (!y || !top_p_cut(e, y, mx, &pl, &first)) {
+    int dk = 0;
+    if (!y || !top_p_cut(e, y, mx, &pl, &first, &dk)) {
         r->note[note] = 0; /* emu_run's array writes the penalties' notes again */
         return 0;
     }
     double band = 0.0, at = pl.km >= 0 ? min_p_at(e, mx, &band) : -INFINITY;
     const uint8_t code[2] = { (uint8_t)(CUT_STAGE0 + pl.kp), (uint8_t)(CUT_STAGE0 + pl.km) };
     struct tally t;
+    t.dk = dk;
     r->raw_full_used = 1; /* every p_raw is read */
     at = tally(e, y, mx, first, code, at, band, &t);
     int fin = pl.km < 0, done = at > -INFINITY ? pl.km : pl.kp;
@@ -481,7 +507,7 @@ int emu_torch_top_p_run(struct emu *e, const float *z, int *upto)
         load(e, y, t.m[done == pl.km]);
         return 1;
     }
-    double h = finish_kept(r, y, t.m[0], t.ks, mx);
+    double h = finish_kept(r, y, t.m[0], t.ks, mx, t.dk);
     r->n_kept = t.m[0];
     r->retained_mass = t.ret;
     r->entropy_after = h > 0 ? h : 0.0;
