@@ -22,6 +22,7 @@
  * tests/unit/test_topp_large.c builds cases at the boundary and compares
  * both ways on random and tie-heavy steps. */
 #include "sampling/emu.h"
+#include "sampling/emu_lanes.h"
 #include "base/vmath.h"
 
 #include <float.h>
@@ -248,16 +249,12 @@ enum { FB = 256 };
         }                                                                                          \
     }
 typedef uint16_t v4h_b __attribute__((vector_size(8)));
-BLOCK_FN(block4, , v4f, v4i, v4h_b, 4)
+BLOCK_FN(block4, , emu_v4f, emu_v4i, v4h_b, 4)
 #if defined(__x86_64__) && defined(__GNUC__)
-typedef float v8f_b __attribute__((vector_size(32)));
-typedef int32_t v8i_b __attribute__((vector_size(32)));
 typedef uint16_t v8h_b __attribute__((vector_size(16)));
-typedef float v16f_b __attribute__((vector_size(64)));
-typedef int32_t v16i_b __attribute__((vector_size(64)));
 typedef uint16_t v16h_b __attribute__((vector_size(32)));
-BLOCK_FN(block8, __attribute__((target("avx2"))), v8f_b, v8i_b, v8h_b, 8)
-BLOCK_FN(block16, __attribute__((target("avx512f,avx512dq"))), v16f_b, v16i_b, v16h_b, 16)
+BLOCK_FN(block8, __attribute__((target("avx2"))), emu_v8f, emu_v8i, v8h_b, 8)
+BLOCK_FN(block16, __attribute__((target("avx512f,avx512dq"))), emu_v16f, emu_v16i, v16h_b, 16)
 #endif
 
 int emu_path_width(void)

@@ -29,6 +29,7 @@
  * the few survivors (loaded in id order: compact's order).
  * Units: y = z / T in float32 as torch divides; d unnormalised. */
 #include "sampling/stage.h"
+#include "sampling/emu_lanes.h"
 #include "sampling/seqsum_exp.h"
 #include "base/vmath.h"
 #include "base/vmath_torch_expf.h"
@@ -224,18 +225,13 @@ enum { CB = 256 };
         for (int k = 0; k < W; k++) cnt[0] += (uint32_t)acc1[k], cnt[1] += (uint32_t)accn[k];      \
         return i;                                                                                  \
     }
-typedef float v4f_t __attribute__((vector_size(16)));
 typedef uint8_t v4b_t __attribute__((vector_size(4)));
-CLASSIFY_FN(classify4, , v4f_t, v4i_t, v4b_t, 4)
+CLASSIFY_FN(classify4, , emu_v4f, emu_v4i, v4b_t, 4)
 #if defined(__x86_64__) && defined(__GNUC__)
-typedef float v8f_t __attribute__((vector_size(32)));
-typedef int32_t v8i_t __attribute__((vector_size(32)));
 typedef uint8_t v8b_t __attribute__((vector_size(8)));
-typedef float v16f_t __attribute__((vector_size(64)));
-typedef int32_t v16i_t __attribute__((vector_size(64)));
 typedef uint8_t v16b_t __attribute__((vector_size(16)));
-CLASSIFY_FN(classify8, __attribute__((target("avx2"))), v8f_t, v8i_t, v8b_t, 8)
-CLASSIFY_FN(classify16, __attribute__((target("avx512f,avx512dq"))), v16f_t, v16i_t, v16b_t, 16)
+CLASSIFY_FN(classify8, __attribute__((target("avx2"))), emu_v8f, emu_v8i, v8b_t, 8)
+CLASSIFY_FN(classify16, __attribute__((target("avx512f,avx512dq"))), emu_v16f, emu_v16i, v16b_t, 16)
 #endif
 
 /* cut_by and the kept list, in id order: top-p cuts before position
