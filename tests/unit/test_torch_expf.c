@@ -59,14 +59,13 @@ static void check(const float *y, size_t n, double mx)
 static void test_float_total(void **st)
 {
     (void)st;
-    size_t n = (1u << 24) + 1;
-    float *y = malloc(n * sizeof *y);
+    size_t n = (1u << 24) + 1, m = (1u << 24) - 3 + 8;
+    float *y = malloc(m * sizeof *y); /* (m > n) */
     assert_non_null(y);
     for (size_t i = 0; i < n; i++) y[i] = 1.5f;
     check(y, n, 1.5);
     struct rng g;
     rng_seed(&g, 5);
-    size_t m = (1u << 24) - 3 + 8;
     for (size_t i = 0; i < m; i++) y[i] = i % 977 == 3 && i < 8 * 977 ? -(float)(rng_uniform(&g) * 1e-6) : 0.0f;
     check(y, m, 0.0);
     free(y);
