@@ -95,7 +95,8 @@ VM_PATH(portable, , exp_body, fdiv_body, 4, divide_body, 4, seq_plain, count_abo
 #define VM_ROW(S)                                                                                      \
     { #S, scan_##S, exp_##S, expdiv_##S, divide_##S, nonfinite_##S, fdiv_##S, collect_##S, absgt_##S,    \
       nfabs_##S, nfscan_##S, scanrank_##S, iota_##S, fdivonly_##S, expfsum_##S, terms_##S, above_##S, divsum_##S, cum_##S, bsums_##S, divent_##S, \
-      vmk_fdiv_list_##S, vmk_expf_seq_##S, vmk_fsum_reach_##S, vmk_expf_shift_sum_##S, vmk_exp_ids_##S,   \
+      vmk_fdiv_list_##S, vmk_expf_seq_##S, vmk_fsum_reach_##S, vmk_expf_shift_sum_##S, vmk_expf_any_##S,   \
+      vmk_exp_ids_##S,                                                                                   \
       vmk_exp_kept_##S, vmk_divblk_##S }
 
 static const struct vm_ops paths[] = {
@@ -294,6 +295,22 @@ double vm_expf_shift_sum(const float *y, size_t n, double mx, float *ef)
 {
     const struct vm_ops *o = ops();
     return o->expf_shift_sum(y, n, mx, ef, o->div_sum);
+}
+/* The index-order sum s and the row's any-order sum t of the same n
+ * weights >= 0 are each within (n - 1) 2^-53 of their exact sum times it,
+ * so s lies within e = 2.5 n 2^-53 t of t (the 0.5 to spare covers t's
+ * own roundings and the two below); when both ends round to one float, so
+ * does s (rounding is monotone). Else (about one step in 2^11 at n =
+ * 2^17) the index-order sum itself, from the weights in ef. */
+float vm_expf_shift_sumf(const float *y, size_t n, double mx, float *ef, double *sum)
+{
+    double t = ops()->expf_any(y, n, mx, ef), e = 2.5 * (double)n * 0x1p-53 * t;
+    if (sum) *sum = t;
+    float lo = (float)(t - e), hi = (float)(t + e);
+    if (lo == hi) return lo;
+    double s = 0.0;
+    for (size_t i = 0; i < n; i++) s += (double)ef[i];
+    return (float)s;
 }
 const char *vm_expf_way(void) { return ops()->expf_shift_sum == vmk_expf_shift_sum_portable ? "scalar" : "vector"; }
 void vm_libm_exp_ids(const float *y, const int32_t *ids, size_t m, double mx, double *out)

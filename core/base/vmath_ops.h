@@ -55,6 +55,7 @@ struct vm_ops {
     float (*expf_seq)(const float *, size_t, float, float *, double *, float *);   /* vm_expf_seqsum */
     size_t (*fsum_reach)(const float *, size_t, float, float *);                   /* vm_fsum_reach */
     double (*expf_shift_sum)(const float *, size_t, double, float *, vmk_sum_fn);  /* vm_expf_shift_sum */
+    double (*expf_any)(const float *, size_t, double, float *);                    /* vm_expf_shift_sumf */
     vmk_ids_fn exp_ids;                                                             /* vm_libm_exp_ids */
     void (*exp_kept)(const float *, const int32_t *, size_t, const uint8_t *, uint8_t, size_t, double, double *);
     void (*divblk)(double *, size_t, double, size_t, double *);                    /* vm_divide_blocks */
@@ -69,6 +70,7 @@ const struct vm_ops *vm_ops_get(void);
                              size_t *);                                                                    \
     float vmk_expf_seq_##S(const float *, size_t, float, float *, double *, float *);                     \
     double vmk_expf_shift_sum_##S(const float *, size_t, double, float *, vmk_sum_fn);                    \
+    double vmk_expf_any_##S(const float *, size_t, double, float *);                                      \
     size_t vmk_fsum_reach_##S(const float *, size_t, float, float *);                                     \
     void vmk_exp_ids_##S(const float *, const int32_t *, size_t, double, double *);                       \
     void vmk_exp_kept_##S(const float *, const int32_t *, size_t, const uint8_t *, uint8_t, size_t, double, \

@@ -1,4 +1,4 @@
-/* vmath_torch_expf.c: vm_expf_shift_sum (see vmath_torch_expf.h).
+/* vmath_torch_expf.c: vm_expf_shift_sum's and vm_expf_shift_sumf's kernels (see vmath_torch_expf.h).
  *
  * torch's float softmax over every token takes one expf a token. The
  * definition of those bits is ls_expf (vmath_expf.h: glibc's FMA build on
@@ -87,4 +87,61 @@ double vmk_expf_shift_sum_portable(const float *y, size_t n, double mx, float *e
     double s = 0.0;
     for (size_t i = 0; i < n; i++) s += (double)(ef[i] = ls_expf((float)((double)y[i] - mx)));
     return s;
+}
+
+/* vm_expf_shift_sumf's kernels (vmath.c): ls_expf's weights as the
+ * kernels above make them, summed in any order (lanes, then the tail): no
+ * widened block is stored and summed in index order */
+#ifdef VX_X86
+T512 double vmk_expf_any_avx512(const float *y, size_t n, double mx, float *ef)
+{
+    __m512i tv[4];
+    expf_tab_regs(tv);
+    __m512d a0 = _mm512_setzero_pd(), a1 = _mm512_setzero_pd();
+    double tail = 0.0, w;
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m512 x = expf_arg16_d(y + i, mx);
+        if (_mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_LE_OQ) != 0xffff) { /* (as torch16 declines) */
+            for (size_t k = i; k < i + 16; k++) expf1(y + k, mx, ef + k, &w), tail += w;
+            continue;
+        }
+        __m512d xd[2], yd[2];
+        __mmask16 low;
+        __m512 f = expf_lanes16(x, tv, xd, yd, &low);
+        _mm512_storeu_ps(ef + i, f);
+        a0 = _mm512_add_pd(a0, _mm512_cvtps_pd(_mm512_castps512_ps256(f)));
+        a1 = _mm512_add_pd(a1, _mm512_cvtps_pd(_mm512_extractf32x8_ps(f, 1)));
+    }
+    for (; i < n; i++) expf1(y + i, mx, ef + i, &w), tail += w;
+    return _mm512_reduce_add_pd(_mm512_add_pd(a0, a1)) + tail;
+}
+
+T256 double vmk_expf_any_avx2(const float *y, size_t n, double mx, float *ef)
+{
+    __m256d a0 = _mm256_setzero_pd(), a1 = _mm256_setzero_pd();
+    double tail = 0.0, w, a[4];
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 x = expf_arg8_d(y + i, mx);
+        if (_mm256_movemask_ps(_mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_LE_OQ)) != 0xff) {
+            for (size_t k = i; k < i + 8; k++) expf1(y + k, mx, ef + k, &w), tail += w;
+            continue;
+        }
+        __m256d xd[2], yd[2];
+        __m256 f = expf_lanes8(x, xd, yd);
+        _mm256_storeu_ps(ef + i, f);
+        a0 = _mm256_add_pd(a0, _mm256_cvtps_pd(_mm256_castps256_ps128(f)));
+        a1 = _mm256_add_pd(a1, _mm256_cvtps_pd(_mm256_extractf128_ps(f, 1)));
+    }
+    for (; i < n; i++) expf1(y + i, mx, ef + i, &w), tail += w;
+    _mm256_storeu_pd(a, _mm256_add_pd(a0, a1));
+    return ((a[0] + a[1]) + (a[2] + a[3])) + tail;
+}
+#endif
+
+/* the portable path: the index-order sum itself (an any-order sum too) */
+double vmk_expf_any_portable(const float *y, size_t n, double mx, float *ef)
+{
+    return vmk_expf_shift_sum_portable(y, n, mx, ef, NULL);
 }

@@ -14,6 +14,13 @@
  * of (double)ef[i] added in index order from +0. */
 double vm_expf_shift_sum(const float *y, size_t n, double mx, float *ef);
 
+/* The same ef, and that sum rounded to float (torch's float total), the
+ * same bits: on the AVX2 and AVX-512 paths from a sum in any order with
+ * its error bound (the index-order sum only when the bound straddles a
+ * rounding boundary); the sum in any order (within n 2^-53 of the exact
+ * sum, relative) into *sum when sum is not NULL. */
+float vm_expf_shift_sumf(const float *y, size_t n, double mx, float *ef, double *sum);
+
 /* The way vm_expf_shift_sum takes (tests, benches): "vector" (ls_expf's
  * lanes) or "scalar" (the portable path: ls_expf one float at a time). */
 const char *vm_expf_way(void);

@@ -275,14 +275,21 @@ void emu_sort_pairs(uint64_t *kv, uint32_t m, uint64_t *tmp);
  * of the sums (emu_topp_torch.c). Masks what torch masks; 0 when a margin
  * does not decide (nothing written but scratch). */
 int emu_torch_top_p_bands(struct emu *e, float thr, uint32_t mk);
-/* The same over plain arrays by position (y and p torch's float logits and
- * probabilities, the exact distribution d / S: each bin sums d and divides
- * once, a term alone is the quotient): the first kept position in
+/* The vector path's width for the plain passes of emu_topp_torch.c and
+ * emu_torch_topp_run.c (vmath's path: 16 AVX-512, 8 AVX2, 4 portable:
+ * the same lane arithmetic at every width) */
+int emu_path_width(void);
+/* The same over plain arrays by position (y torch's float logits, ef its
+ * float exps and sf their float sum: torch's p is ef / sf, the exact
+ * distribution d / S: each bin sums d and divides once, a term alone is
+ * the quotient; d NULL: ef / S with S their sum in double stands for it,
+ * within a bound the margin widens by): the first kept position in
  * ascending (y, position) order into *first (n: nothing cut), every
- * position before it masked by torch; 0 when a margin does not decide.
- * Scratch: e->v, e->v2, e->ix2. */
-int emu_torch_top_p_cut(struct emu *e, const float *y, const float *p, const double *d, double S, uint32_t n, float thr,
-                        uint32_t mk, uint32_t *first);
+ * position before it masked by torch; 0 when a margin does not decide;
+ * -1 (d NULL) when only the exact distribution's margin does not: with d
+ * made it may. Scratch: e->v, e->v2, e->ix2. */
+int emu_torch_top_p_cut(struct emu *e, const float *y, const float *ef, float sf, const double *d, double S, uint32_t n,
+                        float thr, uint32_t mk, uint32_t *first);
 /* HF's or vLLM's run when its active stages are penalties (or none), a
  * plain temperature (or none) and then top-p, over every token (all
  * finite), min-keep at most 1, and after top-p nothing, or a min-p and

@@ -22,6 +22,8 @@
  * tests/unit/test_topp_large.c builds cases at the boundary and compares
  * both ways on random and tie-heavy steps. */
 #include "sampling/emu.h"
+#include "sampling/emu_lanes.h"
+#include "base/vmath.h"
 
 #include <float.h>
 #include <math.h>
@@ -34,17 +36,21 @@
 #define LANES 4                    /* fill_bands' copies of each bin */
 struct bands {
     double lo, scale;              /* bin(l) = (l - lo) * scale */
+    double hi;                     /* the largest logit */
     uint32_t cnt[NB];
     double w[2][NB];               /* summed weight(s, i, which) */
     uint32_t cnt4[NB * LANES];     /* fill_bands' copies (bin k: k * LANES + lane) */
-    double w4[2][NB * LANES];
+    double w4[NB * LANES][2];      /* (both weights side by side: one add of a pair) */
 };
 
 /* The candidates by position: the array (a, its p and the stage's d by
- * id), or plain arrays by position (y, p: float values; d over S) */
+ * id), or plain arrays by position (y, the float exps ef: torch's p is
+ * ef / sf, float division; d over S; d NULL: ef over S, their sum, stands
+ * for d / S within a relative bound, crossing's rel) */
 struct src {
     const struct emu *e;
-    const float *y, *p;            /* NULL: read e->a */
+    const float *y, *ef;           /* NULL: read e->a */
+    float sf;
     const double *d;
     double S;
     uint32_t n;
@@ -59,7 +65,7 @@ static inline double logit_at(const struct src *s, uint32_t i)
 /* weight of position i: torch's float p (which 0) or the exact d (which 1) */
 static inline double weight(const struct src *s, uint32_t i, int which)
 {
-    if (s->y) return which ? s->d[i] / s->S : (double)s->p[i];
+    if (s->y) return which ? (s->d ? s->d[i] : (double)s->ef[i]) / s->S : (double)(s->ef[i] / s->sf);
     return which ? s->e->d[s->e->a[i].id] / s->e->S_in : s->e->a[i].p;
 }
 
@@ -102,11 +108,15 @@ static uint32_t bin_keys(const struct src *s, uint16_t k, uint64_t *kv, uint32_t
 
 /* The number of leading positions (ascending (logit, position)) whose
  * prefix sum stays at or below B; the first position past it into *first
- * (n when none). Returns -1 when the margin does not decide. */
-static int64_t crossing(struct emu *e, const struct src *s, struct bands *b, int which, double B, uint32_t *first)
+ * (n when none). Returns -1 when the margin does not decide. rel: each
+ * weight is within rel of the true one, relative (0: the true ones), so
+ * a prefix sum up to the boundary within rel (B + eps) of its own */
+static int64_t crossing(struct emu *e, const struct src *s, struct bands *b, int which, double B, double rel,
+                        uint32_t *first)
 {
     uint32_t n = s->n, below = 0, nb = 0;
     double eps = EPS_N * n, M = 0.0;
+    eps += 1.01 * rel * (B + 2 * eps);
     const double *w = b->w[which];
     int k = 0;
     for (; k < NB && M + w[k] <= B + eps; k++) {
@@ -201,20 +211,91 @@ static int range_of(const struct src *s, double *lo, double *hi)
     return 1;
 }
 
-/* fill_bands' adds over plain arrays with the bins kept (bin): the same
- * bins and torch's p, and d itself (fill_bands divides each bin's sum by
- * S once: within 2^-53 of the quotients' sum, far inside EPS_N), without
- * the per-term choices */
+/* fill_bands' adds over plain arrays with the bins kept (bin): torch's p
+ * (formed here: ef / sf in float, IEEE's quotient as torch divides) and
+ * d itself (fill_bands divides each bin's sum by S once: within 2^-53 of
+ * the quotients' sum, far inside EPS_N), without the per-term choices.
+ * The bins are bin_of's in float arithmetic, (y - lo) * scale with lo
+ * the least y (a float): as monotone in y, so as good (only bin_keys
+ * reads them back, from bin). A block's bins and p are formed first, in
+ * the path's vector lanes (BLOCK_FN), then its adds run alone (one pair
+ * of doubles a position: the adds, a load and a store each, are what is
+ * left of this pass's cost). */
+typedef double v2d_b __attribute__((vector_size(16)));
+static inline uint16_t bin_f(float y, float lo, float sc)
+{
+    float x = (y - lo) * sc;
+    return (uint16_t)(x >= (float)(NB - 1) ? NB - 1 : x >= 0.0f ? (int32_t)x : 0);
+}
+
+/* a block's bins (bin_f) and p, W lanes at a time (emu_path_width: the
+ * same float arithmetic lane by lane at every width, so the same bins) */
+enum { FB = 256 };
+#define BLOCK_FN(NAME, ATTR, VF, VI, VH, W)                                                         \
+    ATTR static void NAME(const float *y, const float *ef, float lo, float sc, float sf, uint16_t *bin, float *pb) \
+    {                                                                                              \
+        const VF lov = (VF){ 0 } + lo, scv = (VF){ 0 } + sc, top = (VF){ 0 } + (float)(NB - 1);    \
+        for (uint32_t j = 0; j < FB; j += W) {                                                     \
+            VF yv, ev;                                                                             \
+            memcpy(&yv, y + j, sizeof yv);                                                         \
+            memcpy(&ev, ef + j, sizeof ev);                                                        \
+            VF x = (yv - lov) * scv;                                                               \
+            x = (VF)((VI)x & (x >= (VF){ 0 }));                                                    \
+            x = (VF)(((VI)x & (x < top)) | ((VI)top & (x >= top)));                                \
+            VH k = __builtin_convertvector(__builtin_convertvector(x, VI), VH);                    \
+            memcpy(bin + j, &k, sizeof k);                                                         \
+            ev /= sf;                                                                              \
+            memcpy(pb + j, &ev, sizeof ev);                                                        \
+        }                                                                                          \
+    }
+typedef uint16_t v4h_b __attribute__((vector_size(8)));
+BLOCK_FN(block4, , emu_v4f, emu_v4i, v4h_b, 4)
+#if defined(__x86_64__) && defined(__GNUC__)
+typedef uint16_t v8h_b __attribute__((vector_size(16)));
+typedef uint16_t v16h_b __attribute__((vector_size(32)));
+BLOCK_FN(block8, __attribute__((target("avx2"))), emu_v8f, emu_v8i, v8h_b, 8)
+BLOCK_FN(block16, __attribute__((target("avx512f,avx512dq"))), emu_v16f, emu_v16i, v16h_b, 16)
+#endif
+
+int emu_path_width(void)
+{
+    static int wd = 0;
+    if (!wd) {
+        const char *pn = vm_path_name();
+        wd = !strcmp(pn, "avx512") ? 16 : !strcmp(pn, "avx2") ? 8 : 4;
+    }
+    return wd;
+}
+
 static void fill_plain(const struct src *s, struct bands *bb)
 {
-    const float *y = s->y, *p = s->p;
-    const double *d = s->d, lo = bb->lo, sc = bb->scale;
-    for (uint32_t i = 0; i < s->n; i++) {
-        double x = ((double)y[i] - lo) * sc; /* bin_of */
-        uint32_t k = x < 0 ? 0 : x >= NB - 1 ? NB - 1 : (uint32_t)x, c = k * LANES + (i & (LANES - 1));
+    const float *y = s->y, *ef = s->ef, lo = (float)bb->lo, sc = (float)bb->scale;
+    const double *d = s->d;
+    float pb[FB];
+    uint32_t n = s->n, i0 = 0;
+#if defined(__x86_64__) && defined(__GNUC__)
+    int wd = emu_path_width();
+    void (*block)(const float *, const float *, float, float, float, uint16_t *, float *) =
+        wd == 16 ? block16 : wd == 8 ? block8 : block4;
+#else
+    void (*block)(const float *, const float *, float, float, float, uint16_t *, float *) = block4;
+#endif
+    for (; i0 + FB <= n; i0 += FB) {
+        uint16_t *bin = s->bin + i0;
+        block(y + i0, ef + i0, lo, sc, s->sf, bin, pb);
+        for (uint32_t j = 0; j < FB; j++) {
+            uint32_t c = (uint32_t)bin[j] * LANES + (j & (LANES - 1));
+            v2d_b w, a = { (double)pb[j], d ? d[i0 + j] : (double)ef[i0 + j] };
+            memcpy(&w, bb->w4[c], sizeof w);
+            w += a;
+            memcpy(bb->w4[c], &w, sizeof w);
+        }
+    }
+    for (uint32_t i = i0; i < n; i++) {
+        uint32_t k = bin_f(y[i], lo, sc), c = k * LANES + (i & (LANES - 1));
         s->bin[i] = (uint16_t)k; /* (counted by bin_keys) */
-        bb->w4[0][c] += (double)p[i];
-        bb->w4[1][c] += d[i];
+        bb->w4[c][0] += (double)(ef[i] / s->sf);
+        bb->w4[c][1] += d ? d[i] : (double)ef[i];
     }
 }
 
@@ -225,7 +306,7 @@ static int fill_bands(const struct src *s, struct bands *bb)
     uint32_t n = s->n;
     double lo, hi;
     if (!range_of(s, &lo, &hi) || !(hi > lo)) return 0;
-    bb->lo = lo;
+    bb->lo = lo, bb->hi = hi;
     bb->scale = (NB - 1) / (hi - lo);
     int plain = s->y && s->bin;
     memset(bb->cnt4, 0, sizeof bb->cnt4); /* (plain: left 0, bin_keys counts) */
@@ -239,28 +320,48 @@ static int fill_bands(const struct src *s, struct bands *bb)
             uint32_t k = bin_of(bb, logit_at(s, i)), c = k * LANES + (i & (LANES - 1));
             if (s->bin) s->bin[i] = (uint16_t)k;
             bb->cnt4[c]++;
-            bb->w4[0][c] += weight(s, i, 0);
-            bb->w4[1][c] += weight(s, i, 1);
+            bb->w4[c][0] += weight(s, i, 0);
+            bb->w4[c][1] += weight(s, i, 1);
         }
     for (uint32_t k = 0; k < NB; k++) {
         const uint32_t *q = bb->cnt4 + k * LANES;
-        const double *a = bb->w4[0] + k * LANES, *b = bb->w4[1] + k * LANES;
-        bb->cnt[k] = (q[0] + q[1]) + (q[2] + q[3]);
-        bb->w[0][k] = (a[0] + a[1]) + (a[2] + a[3]);
-        bb->w[1][k] = plain ? ((b[0] + b[1]) + (b[2] + b[3])) / s->S : (b[0] + b[1]) + (b[2] + b[3]);
+        const double(*a)[2] = bb->w4 + k * LANES;
+        uint32_t c = 0;
+        double w0 = 0.0, b = 0.0;
+        for (int l = 0; l < LANES; l++) c += q[l], w0 += a[l][0], b += a[l][1];
+        bb->cnt[k] = c;
+        bb->w[0][k] = w0;
+        bb->w[1][k] = plain ? b / s->S : b;
     }
     return 1;
 }
 
+/* the relative bound of ef_i / sum ef against d_i / S over logits within
+ * range of the largest: -1 when none is made (a float exp may underflow) */
+static double ef_rel(double range, uint32_t n)
+{
+    /* ef_i is ls_expf of x rounded to float (|x| <= range: a relative
+     * change up to |x| 2^-24 in exp) within 1.01 2^-24 (glibc's 0.502 ulp);
+     * the ratio of two sums of such terms twice that, with the sums' own
+     * roundings (n 2^-52); 10% on top. Above 80 nats a float exp nears
+     * the subnormals (relative error unbounded). */
+    return range <= 80.0 ? 2.2 * (range + 1.01) * 0x1p-24 + (double)n * 0x1p-51 : -1.0;
+}
+
 /* torch's mask count j and the first kept position (ascending (logit,
- * position)); 0 when a margin does not decide */
+ * position)); 0 when a margin does not decide; -1 when only the exact
+ * distribution's margin does not (plain arrays with d NULL: its terms
+ * approximate, ef_rel: the caller has d made and asks again) */
 static int bands_cut(struct emu *e, const struct src *s, float thr, uint32_t mk, uint32_t *j_out, uint32_t *first)
 {
     struct bands bb;
     uint32_t n = s->n, firstd = 0;
     if (n < MIN_N || e->ws->reference || mk >= n || !fill_bands(s, &bb)) return 0;
-    int64_t j = crossing(e, s, &bb, 0, float_boundary(thr), first);
-    int64_t jd = j < 0 ? -1 : crossing(e, s, &bb, 1, 1.0 - e->p->top_p, &firstd);
+    int64_t j = crossing(e, s, &bb, 0, float_boundary(thr), 0.0, first);
+    double rel = s->y && !s->d ? ef_rel(bb.hi - bb.lo, n) : 0.0;
+    if (j >= 0 && rel < 0) return -1;
+    int64_t jd = j < 0 ? -1 : crossing(e, s, &bb, 1, 1.0 - e->p->top_p, rel, &firstd);
+    if (j >= 0 && jd < 0 && rel > 0) return -1;
     if (j < 0 || jd < 0 || j > n - mk || jd > n - mk) return 0; /* min-keep binding: the sort knows */
     if (j != jd) emu_decided(e, DECIDED_F32);
     *j_out = (uint32_t)j;
@@ -269,9 +370,9 @@ static int bands_cut(struct emu *e, const struct src *s, float thr, uint32_t mk,
 
 int emu_torch_top_p_bands(struct emu *e, float thr, uint32_t mk)
 {
-    struct src s = { e, NULL, NULL, NULL, 0.0, e->n, NULL };
+    struct src s = { e, NULL, NULL, 0.0f, NULL, 0.0, e->n, NULL };
     uint32_t j = 0, first = 0;
-    if (!bands_cut(e, &s, thr, mk, &j, &first)) return 0;
+    if (bands_cut(e, &s, thr, mk, &j, &first) <= 0) return 0;
     if (j == 0) return 1;
     /* mask every position before the first kept one in (logit, position) order */
     double lf = e->a[first].logit;
@@ -282,12 +383,13 @@ int emu_torch_top_p_bands(struct emu *e, float thr, uint32_t mk)
     return 1;
 }
 
-int emu_torch_top_p_cut(struct emu *e, const float *y, const float *p, const double *d, double S, uint32_t n, float thr,
-                        uint32_t mk, uint32_t *first)
+int emu_torch_top_p_cut(struct emu *e, const float *y, const float *ef, float sf, const double *d, double S, uint32_t n,
+                        float thr, uint32_t mk, uint32_t *first)
 {
-    struct src s = { e, y, p, d, S, n, (uint16_t *)(void *)e->ix2 };
+    struct src s = { e, y, ef, sf, d, S, n, (uint16_t *)(void *)e->ix2 };
     uint32_t j = 0;
-    if (!bands_cut(e, &s, thr, mk, &j, first)) return 0;
+    int ok = bands_cut(e, &s, thr, mk, &j, first);
+    if (ok <= 0) return ok;
     if (j == 0) *first = n;
     return 1;
 }

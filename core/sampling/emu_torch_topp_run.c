@@ -10,11 +10,14 @@
  * compact, account the removed masses and build the final softmax of the
  * survivors with libm's exp again. Here the same values are formed by
  * position in plain arrays (position = token id: every token is finite and
- * the array is in id order): one pass forms d and torch's exp, one the
- * float p, the same bands decide, and one pass does the masking, the
- * accounting and the final sums, in the same id order, so every sum is
- * the same sequence of adds. The final p of a survivor is d / s: finish's
- * exp(y - max) over the survivors is d's (the maximum is always kept).
+ * the array is in id order): one pass forms d, one torch's exp and its
+ * float total (a sum in any order with its error bound decides the
+ * float: vm_expf_shift_sumf), the same bands decide (forming the float
+ * p as they bin), and one pass does the masking and the kept list (the
+ * path's vector width: emu_path_width), one the accounting and the final
+ * sums, in the same id order, so every sum is the same sequence of adds.
+ * The final p of a survivor is d / s: finish's exp(y - max) over the
+ * survivors is d's (the maximum is always kept).
  *
  * Penalties may come first (on a float copy at the history ids only:
  * emu_penalties_ids, as emu_trim_pen.c), and a min-p right after top-p is
@@ -26,6 +29,7 @@
  * the few survivors (loaded in id order: compact's order).
  * Units: y = z / T in float32 as torch divides; d unnormalised. */
 #include "sampling/stage.h"
+#include "sampling/emu_lanes.h"
 #include "sampling/seqsum_exp.h"
 #include "base/vmath.h"
 #include "base/vmath_torch_expf.h"
@@ -94,36 +98,22 @@ static const float *values(struct emu *e, const float *z, const struct plan *pl,
     return sc.n_nonfinite ? NULL : e->yf;
 }
 
-/* torch's float exps of y - mx into ef (libm's expf, by vm_expf_shift_sum:
- * a vector copy proven equal where there is one); their sum (torch sums
- * in double, then rounds) returned */
-static double torch_exps(const float *y, uint32_t V, double mx, float *ef)
+/* torch's float exps of y - mx into ef (libm's expf, by
+ * vm_expf_shift_sumf: a vector copy proven equal where there is one) and
+ * their float total (torch sums in double, then rounds); their sum in
+ * any order into *sum */
+static float torch_exps(const float *y, uint32_t V, double mx, float *ef, double *sum)
 {
-    return vm_expf_shift_sum(y, V, mx, ef);
-}
-
-/* torch's p = (float)(e / sum) in place, e the float exps: four lanes at
- * a time (IEEE division and rounding per lane: the same quotients) */
-typedef double v4d __attribute__((vector_size(32)));
-typedef float v4f __attribute__((vector_size(16)));
-static void torch_p(float *pf, uint32_t V, float sf)
-{
-    uint32_t i = 0;
-    v4d s = { sf, sf, sf, sf };
-    for (; i + 4 <= V; i += 4) {
-        v4f x;
-        memcpy(&x, pf + i, sizeof x);
-        x = __builtin_convertvector(__builtin_convertvector(x, v4d) / s, v4f);
-        memcpy(pf + i, &x, sizeof x);
-    }
-    for (; i < V; i++) pf[i] = (float)((double)pf[i] / (double)sf);
+    return vm_expf_shift_sumf(y, V, mx, ef, sum);
 }
 
 /* per stage (top-p 0, min-p 1): the removed d and raw p, the survivors;
  * ks: the d top-p keeps; ret: the raw p of the last survivors; tie: top-p's
  * largest cut d equals its smallest kept one (min-p's never do: its band
- * keeps every survivor over 2e-6 nats from every cut token) */
-struct tally { double S, rem[2], raw[2], ks, ret; uint32_t m[2]; int tie; };
+ * keeps every survivor over 2e-6 nats from every cut token); dk: the
+ * estimates of d were not made (e->d: top_p_cut decided without them):
+ * libm's d of the survivors is made into r->p first and ks summed there */
+struct tally { double S, rem[2], raw[2], ks, ret; uint32_t m[2]; int tie, dk; };
 
 /* the smallest float >= x, and the largest <= x: for a float y,
  * (double)y < x is y < f_ceil(x), (double)y <= x is y <= f_floor(x) */
@@ -173,46 +163,104 @@ static void classify_tail(struct chain_result *r, const float *y, uint32_t i, ui
     }
 }
 
+/* for each 4-bit mask of kept lanes: their lane numbers, in order, first
+ * (the rest any), and how many */
+typedef int32_t v4i_t __attribute__((vector_size(16)));
+static const struct { v4i_t lane; uint32_t n; } pack[16] = {
+    { { 0, 1, 2, 3 }, 0 }, { { 0, 1, 2, 3 }, 1 }, { { 1, 0, 2, 3 }, 1 }, { { 0, 1, 2, 3 }, 2 },
+    { { 2, 0, 1, 3 }, 1 }, { { 0, 2, 1, 3 }, 2 }, { { 1, 2, 0, 3 }, 2 }, { { 0, 1, 2, 3 }, 3 },
+    { { 3, 0, 1, 2 }, 1 }, { { 0, 3, 1, 2 }, 2 }, { { 1, 3, 0, 2 }, 2 }, { { 0, 1, 3, 2 }, 3 },
+    { { 2, 3, 0, 1 }, 2 }, { { 0, 2, 3, 1 }, 3 }, { { 1, 2, 3, 0 }, 3 }, { { 0, 1, 2, 3 }, 4 },
+};
+
+/* the kept ids of positions [i, i + n) (n a multiple of 4) from their
+ * cut_by bytes, appended at *m: four bytes a word, the zero ones' lanes
+ * by pack (four ids stored each time: *m + 4 <= i + 4 <= V) */
+static void kept_words(struct chain_result *r, uint32_t i, uint32_t n, uint32_t *m)
+{
+    uint32_t k = *m;
+    for (uint32_t j = i; j < i + n; j += 4) {
+        uint32_t wd, nz, km;
+        memcpy(&wd, r->cut_by + j, sizeof wd);
+        nz = (((wd & 0x7f7f7f7fu) + 0x7f7f7f7fu) | wd) & 0x80808080u; /* a byte's top bit: nonzero (codes < 0x80) */
+        km = ((~nz & 0x80808080u) * 0x00204081u) >> 28;               /* bits 7, 15, 23, 31 to 28..31 */
+        v4i_t ids = pack[km].lane + (int32_t)j;
+        memcpy(r->kept + k, &ids, sizeof ids);
+        k += pack[km].n;
+    }
+    *m = k;
+}
+
+/* classify's blocks of CB positions, W lanes at a time (the path's
+ * width: the same tests lane by lane), up to the last whole block; the
+ * window's lanes (rare) by window_add over their block; the survivors'
+ * counts added to cnt[0] (of top-p) and cnt[1] (near min-p's boundary);
+ * returns the positions done */
+enum { CB = 256 };
+#define CLASSIFY_FN(NAME, ATTR, VF, VI, VB, W)                                                      \
+    ATTR static uint32_t NAME(struct chain_result *r, const float *y, const struct limits *l, double mx,  \
+                              struct window *w, uint32_t *m, uint32_t cnt[2])                        \
+    {                                                                                              \
+        VI c0 = { 0 }, c1 = { 0 }, acc1 = { 0 }, accn = { 0 }, idx, fv = { 0 };                   \
+        uint32_t V = r->V, i = 0;                                                                  \
+        for (int k = 0; k < W; k++) idx[k] = k;                                                    \
+        c0 += l->c0, c1 += l->c1, fv += (int32_t)(l->first < V ? l->first : V);                    \
+        for (; i + CB <= V; i += CB) {                                                             \
+            VI win = { 0 };                                                                        \
+            for (uint32_t j = i; j < i + CB; j += W, idx += W) {                                   \
+                VF v;                                                                              \
+                memcpy(&v, y + j, sizeof v);                                                       \
+                VI cut = (v < l->yb) | ((v == l->yb) & (idx < fv)), cut2 = ~cut & (v < l->at);     \
+                win |= (v >= l->wlo) & (v <= l->whi);                                              \
+                acc1 -= ~cut;                                                                      \
+                accn -= ~cut & (v >= l->alo) & (v < l->ahi);                                       \
+                VB cb = __builtin_convertvector((cut & c0) | (cut2 & c1), VB);                     \
+                memcpy(r->cut_by + j, &cb, sizeof cb);                                             \
+            }                                                                                      \
+            kept_words(r, i, CB, m);                                                               \
+            int any = 0;                                                                           \
+            for (int k = 0; k < W; k++) any |= win[k];                                             \
+            if (any) window_add(w, y, r->cut_by, i, CB, mx, l->wlo, l->whi, l->c0);                \
+        }                                                                                          \
+        for (int k = 0; k < W; k++) cnt[0] += (uint32_t)acc1[k], cnt[1] += (uint32_t)accn[k];      \
+        return i;                                                                                  \
+    }
+typedef uint8_t v4b_t __attribute__((vector_size(4)));
+CLASSIFY_FN(classify4, , emu_v4f, emu_v4i, v4b_t, 4)
+#if defined(__x86_64__) && defined(__GNUC__)
+typedef uint8_t v8b_t __attribute__((vector_size(8)));
+typedef uint8_t v16b_t __attribute__((vector_size(16)));
+CLASSIFY_FN(classify8, __attribute__((target("avx2"))), emu_v8f, emu_v8i, v8b_t, 8)
+CLASSIFY_FN(classify16, __attribute__((target("avx512f,avx512dq"))), emu_v16f, emu_v16i, v16b_t, 16)
+#endif
+
 /* cut_by and the kept list, in id order: top-p cuts before position
  * first in (y, position) order (first == V: nothing), min-p (code[1])
  * the rest below at (-inf: none); the survivors of top-p within band of
  * at counted (returned: then min-p is not decided here, and the pass
- * runs again without it); top-p's tie flag. Four lanes at a time (the ids
- * are in no order of y: no branches but for the window's rare lanes). */
-typedef float v4f_t __attribute__((vector_size(16)));
-typedef int32_t v4i_t __attribute__((vector_size(16)));
-typedef uint8_t v4b_t __attribute__((vector_size(4)));
+ * runs again without it); top-p's tie flag. W lanes at a time (the ids
+ * are in no order of y: no branches but for the window's rare blocks). */
 static uint32_t classify(struct emu *e, const float *y, double mx, uint32_t first, const uint8_t code[2],
                          double at, double band, struct tally *t)
 {
     struct chain_result *r = e->r;
-    uint32_t V = r->V, m = 0, m1 = 0, near = 0, i = 0;
+    uint32_t V = r->V, m = 0, cnt[2] = { 0, 0 }, i;
     float yb = first < V ? y[first] : -INFINITY;
     struct limits l = { yb, f_ceil(at), f_ceil(at - band), f_ceil(at + band), f_ceil((double)yb - DELTA),
                         f_floor((double)yb + DELTA), first, code[0], code[1] };
     struct window w = { -INFINITY, INFINITY, 0 };
-    v4i_t c0 = { 0 }, c1 = { 0 }, acc1 = { 0 }, accn = { 0 }, idx = { 0, 1, 2, 3 }, fv = { 0 };
-    c0 += code[0], c1 += code[1], fv += (int32_t)(first < V ? first : V);
-    for (; i + 4 <= V; i += 4, idx += 4) {
-        v4f_t v;
-        memcpy(&v, y + i, sizeof v);
-        v4i_t cut = (v < l.yb) | ((v == l.yb) & (idx < fv)), cut2 = ~cut & (v < l.at);
-        v4i_t win = (v >= l.wlo) & (v <= l.whi);
-        acc1 -= ~cut;
-        accn -= ~cut & (v >= l.alo) & (v < l.ahi);
-        v4b_t cb = __builtin_convertvector((cut & c0) | (cut2 & c1), v4b_t);
-        memcpy(r->cut_by + i, &cb, sizeof cb);
-        for (int k = 0; k < 4; k++) { r->kept[m] = (int32_t)(i + (uint32_t)k); m += cb[k] == CUT_NONE; }
-        if (win[0] | win[1] | win[2] | win[3]) window_add(&w, y, r->cut_by, i, 4, mx, l.wlo, l.whi, code[0]);
-    }
-    m1 = (uint32_t)(acc1[0] + acc1[1] + acc1[2] + acc1[3]);
-    near = (uint32_t)(accn[0] + accn[1] + accn[2] + accn[3]);
-    uint32_t i0 = i;
-    classify_tail(r, y, i, V, &l, &m, &m1, &near);
-    window_add(&w, y, r->cut_by, i0, V - i0, mx, l.wlo, l.whi, code[0]);
-    t->m[0] = m1, t->m[1] = m;
+#if defined(__x86_64__) && defined(__GNUC__)
+    int wd = emu_path_width();
+    i = wd == 16 ? classify16(r, y, &l, mx, &w, &m, cnt) : wd == 8 ? classify8(r, y, &l, mx, &w, &m, cnt)
+                                                                  : classify4(r, y, &l, mx, &w, &m, cnt);
+#else
+    i = classify4(r, y, &l, mx, &w, &m, cnt);
+#endif
+    classify_tail(r, y, i, V, &l, &m, &cnt[0], &cnt[1]);
+    window_add(&w, y, r->cut_by, i, V - i, mx, l.wlo, l.whi, code[0]);
+    t->m[0] = cnt[0], t->m[1] = m;
     t->tie = w.ncut && w.cmax == w.kmin;
-    return near;
+    return cnt[1];
 }
 
 /* the sums of src[0..n) (n <= SEQSUM_MAX, one array) over V, cnt[k] the
@@ -252,7 +300,16 @@ static void sums(struct emu *e, const float *y, double mx, const uint8_t code[2]
                                        seqsum_select(seqsum_exp_src(&x, e->d, 1.0, cb), code[0], 0),
                                        seqsum_select(seqsum_exp_src(&x, e->d, 1.0, cb), code[1], 1) };
     double s[4], w[2], ret = 0.0;
-    sum_group(src, cnt, 4, V, s);
+    if (t->dk) { /* (no masses, no min-p: the kept sum alone, of libm's d in r->p, 0 elsewhere) */
+        vm_libm_exp_kept(y, r->kept, m0, cb, CUT_NONE, V, mx, r->p);
+        s[0] = s[1] = s[3] = s[2] = 0.0;
+        if (m0 < V / 16) /* the survivors listed in id order: the sum itself */
+            for (uint32_t j = 0; j < m0; j++) s[2] += r->p[r->kept[j]];
+        else
+            s[2] = seqsum_plain(r->p, V); /* (+0 at the others: the same sum) */
+    } else {
+        sum_group(src, cnt, 4, V, s);
+    }
     t->S = all ? s[0] : NAN, t->rem[0] = e->masses ? s[1] : NAN, t->ks = s[2], t->rem[1] = s[3];
     if (!r->have_raw) {
         t->raw[0] = rcnt[0] ? NAN : 0.0, t->raw[1] = rcnt[1] ? NAN : 0.0, t->ret = m1 ? NAN : 0.0;
@@ -295,9 +352,9 @@ static double tally(struct emu *e, const float *y, double mx, uint32_t first, co
  * - max)) is minus finish's, added where finish subtracts, so the same
  * sums; a cut token's p is 0 (cleared before the run) and adds +0, as a
  * survivor's whose d / s underflows, which finish skips) */
-static double finish_kept(struct chain_result *r, const float *y, uint32_t m, double s, double mx)
+static double finish_kept(struct chain_result *r, const float *y, uint32_t m, double s, double mx, int made)
 {
-    vm_libm_exp_kept(y, r->kept, m, r->cut_by, CUT_NONE, r->V, mx, r->p);
+    if (!made) vm_libm_exp_kept(y, r->kept, m, r->cut_by, CUT_NONE, r->V, mx, r->p);
     return vm_divide_entropy(r->p, y, r->V, s, mx, 1.0, log(s), r->p);
 }
 
@@ -381,28 +438,39 @@ int emu_torch_top_p_hopeless(const double *d, uint32_t V, double S, double P)
 }
 
 /* top-p's cut over y (exps, torch's p, the bands): the first kept
- * position into *first; 0 when not decided */
-static int top_p_cut(struct emu *e, const float *y, double mx, const struct plan *pl, uint32_t *first)
+ * position into *first; 0 when not decided. *dk: the estimates of d
+ * were not made. A draw without a min-p (no masses: d only sums the
+ * survivors, which finish then needs exact anyway) first takes the float
+ * exps for d in the bands (emu_torch_top_p_cut with d NULL); only when
+ * that margin does not decide are the estimates made and the bands asked
+ * again. */
+static int top_p_cut(struct emu *e, const float *y, double mx, const struct plan *pl, uint32_t *first, int *dk)
 {
     struct chain_result *r = e->r;
     uint32_t V = r->V;
-    double P = e->p->top_p;
-    float *pf = e->yd; /* the float exps, then torch's p (no DRY runs here; the penalised copy is done) */
+    double P = e->p->top_p, Sf;
+    float *pf = e->yd; /* the float exps (no DRY runs here; the penalised copy is done) */
     struct seqsum_exp x = { y, 1.0f, mx };
-    /* libm's d within SEQSUM_EXP_REL (the exact sums' estimates, tally),
-     * and their sum in any order, within (V + 1) 2^-53 of the exact S */
-    double Se = reused(e, pl) ? e->yf_dsum : seqsum_exp_estimate(&x, V, e->d);
-    float sf = (float)torch_exps(y, V, mx, pf);
-    torch_p(pf, V, sf);
-    /* d / S (the bands divide) within 2^-48 + (V + 3) 2^-53 of the
-     * quotients the array path's bands sum, well inside their margin (its
-     * factor 2 to spare is 4 V 2^-53) */
+    float sf = torch_exps(y, V, mx, pf, &Sf); /* torch's p: pf / sf, formed by the bands */
     float thr = e->sys == PRESET_HF ? (float)(1.0 - P) : 1.0f - (float)P;
     struct stage_report *rep = &r->stages[pl->kp];
+    unsigned before = r->decided;
+    int ok = -1;
     rep->decided = 0;
     e->rep = rep;
-    unsigned before = r->decided;
-    if (emu_torch_top_p_cut(e, y, pf, e->d, Se, V, thr, 1, first)) return 1;
+    *dk = !e->masses && pl->km < 0 && !reused(e, pl);
+    if (*dk) ok = emu_torch_top_p_cut(e, y, pf, sf, NULL, Sf, V, thr, 1, first);
+    if (ok < 0) {
+        r->decided = before, rep->decided = 0, *dk = 0;
+        /* libm's d within SEQSUM_EXP_REL (the exact sums' estimates, tally),
+         * and their sum in any order, within (V + 1) 2^-53 of the exact S;
+         * d / S (the bands divide) within 2^-48 + (V + 3) 2^-53 of the
+         * quotients the array path's bands sum, well inside their margin
+         * (its factor 2 to spare is 4 V 2^-53) */
+        double Se = reused(e, pl) ? e->yf_dsum : seqsum_exp_estimate(&x, V, e->d);
+        ok = emu_torch_top_p_cut(e, y, pf, sf, e->d, Se, V, thr, 1, first);
+    }
+    if (ok > 0) return 1;
     r->decided = before;
     return 0;
 }
@@ -417,13 +485,15 @@ int emu_torch_top_p_run(struct emu *e, const float *z, int *upto)
     size_t note = strlen(r->note);
     double mx;
     const float *y = values(e, z, &pl, &mx);
-    if (!y || !top_p_cut(e, y, mx, &pl, &first)) {
+    int dk = 0;
+    if (!y || !top_p_cut(e, y, mx, &pl, &first, &dk)) {
         r->note[note] = 0; /* emu_run's array writes the penalties' notes again */
         return 0;
     }
     double band = 0.0, at = pl.km >= 0 ? min_p_at(e, mx, &band) : -INFINITY;
     const uint8_t code[2] = { (uint8_t)(CUT_STAGE0 + pl.kp), (uint8_t)(CUT_STAGE0 + pl.km) };
     struct tally t;
+    t.dk = dk;
     r->raw_full_used = 1; /* every p_raw is read */
     at = tally(e, y, mx, first, code, at, band, &t);
     int fin = pl.km < 0, done = at > -INFINITY ? pl.km : pl.kp;
@@ -433,7 +503,7 @@ int emu_torch_top_p_run(struct emu *e, const float *z, int *upto)
         load(e, y, t.m[done == pl.km]);
         return 1;
     }
-    double h = finish_kept(r, y, t.m[0], t.ks, mx);
+    double h = finish_kept(r, y, t.m[0], t.ks, mx, t.dk);
     r->n_kept = t.m[0];
     r->retained_mass = t.ret;
     r->entropy_after = h > 0 ? h : 0.0;

@@ -201,9 +201,12 @@ static int32_t deep_tier(struct emu *e, const struct yd *v, const float *z, uint
 {
     double th = 7.9e-6 * S, deep = ymax + log(7.8e-6 * S), H = 0.0;
     int listed = !(deep >= lo);
-    if (listed) {
+    if (listed) { /* (the middle tier's tokens, z >= zlo, have their y and d: the others only) */
+        float zlo = z_at_or_above(lo, Tf);
+        uint32_t k = 0;
         *w = vm_collect_ge(z, V, (double)z_at_or_above(deep, Tf), e->ix);
-        list_yd(e, z, e->ix, (uint32_t)*w, Tf, ymax);
+        for (size_t j = 0; j < *w; j++) e->ix2[k] = e->ix[j], k += z[e->ix[j]] < zlo;
+        list_yd(e, z, e->ix2, k, Tf, ymax);
     }
     for (size_t j = 0; j < *w; j++) H += e->d[e->ix[j]] >= th ? e->d[e->ix[j]] : 0.0;
     if (H < (P - 1e-9) * S) return -1;

@@ -168,13 +168,29 @@ static void test_zipf(void **st)
 }
 
 /* a broad step (in y = z / T): a top token at 0, K more within 4 nats,
- * M in a tail from `tail` to tail + 3 nats down, the rest 60 nats down */
-static void broad_step(struct rng *g, float *z, uint32_t V, uint32_t K, uint32_t M, double tail, double T)
+ * M in a tail from `tail` to tail + 3 nats down, the rest `rest` nats down */
+static void broad_step(struct rng *g, float *z, uint32_t V, uint32_t K, uint32_t M, double tail, double T, double rest)
 {
-    for (uint32_t i = 0; i < V; i++) z[i] = (float)(T * (-60.0 - rng_uniform(g)));
+    for (uint32_t i = 0; i < V; i++) z[i] = (float)(T * (-rest - rng_uniform(g)));
     for (uint32_t k = 0; k < M; k++) z[(uint32_t)(rng_uniform(g) * V)] = (float)(-T * (tail + 3.0 * rng_uniform(g)));
     for (uint32_t k = 0; k < K; k++) z[(uint32_t)(rng_uniform(g) * V)] = (float)(-T * 4.0 * rng_uniform(g));
     z[(uint32_t)(rng_uniform(g) * V)] = 0.0f;
+}
+
+/* f.z through the reference (f.b) and the fast run (f.a) of preset sys
+ * for want, compared (the masses within CMP_MASSES_NEAR: a draw and
+ * scores read none, NaN in the fast run; with more flags) */
+static void ref_and_fast(struct bufs *f, enum preset sys, const struct params *p, uint32_t V, int want, int flags)
+{
+    struct ls_error err = {0};
+    struct chain c;
+    chain_preset(&c, sys);
+    f->ws.want = want;
+    f->ws.reference = 1;
+    assert_int_equal(chain_run(&c, p, f->z, V, &f->ws, &f->b, &err), 0);
+    f->ws.reference = 0;
+    assert_int_equal(chain_run(&c, p, f->z, V, &f->ws, &f->a, &err), 0);
+    chain_cmp(&f->b, &f->a, CMP_MASSES_NEAR | flags);
 }
 
 /* A run that only draws (no masses: emu_trim_torch's float total) on
@@ -187,7 +203,6 @@ static void test_draw_deep(void **st)
     uint32_t V = 131072;
     struct bufs f;
     struct rng g;
-    struct ls_error err = {0};
     bufs_init(&f, V);
     rng_seed(&g, 23);
     static const double tails[4] = { 7.0, 8.5, 10.0, 11.5 }, temps[3] = { 0.7, 1.0, 1.3 };
@@ -198,16 +213,39 @@ static void test_draw_deep(void **st)
         p.top_p = tops[(t / 3) % 3];
         p.min_keep = 1;
         uint32_t M = 1000 + (uint32_t)(rng_uniform(&g) * (t % 2 ? 10000 : 100000));
-        broad_step(&g, f.z, V, 2 + (uint32_t)(rng_uniform(&g) * 30), M, tails[t % 4], p.temperature);
+        broad_step(&g, f.z, V, 2 + (uint32_t)(rng_uniform(&g) * 30), M, tails[t % 4], p.temperature, 60.0);
         if (t % 12 == 11) f.z[(uint32_t)(rng_uniform(&g) * V)] = 3e38f; /* y = z / T overflows: not the bands */
-        struct chain c;
-        chain_preset(&c, t % 4 == 3 ? PRESET_VLLM : PRESET_HF);
-        f.ws.want = CHAIN_WANT_DRAW;
-        f.ws.reference = 1;
-        assert_int_equal(chain_run(&c, &p, f.z, V, &f.ws, &f.b, &err), 0);
-        f.ws.reference = 0;
-        assert_int_equal(chain_run(&c, &p, f.z, V, &f.ws, &f.a, &err), 0);
-        chain_cmp(&f.b, &f.a, CMP_MASSES_NEAR); /* (a draw reads no masses: NaN in the fast run) */
+        ref_and_fast(&f, t % 4 == 3 ? PRESET_VLLM : PRESET_HF, &p, V, CHAIN_WANT_DRAW, 0);
+    }
+    f.ws.want = CHAIN_WANT_ALL;
+    bufs_free(&f);
+}
+
+/* emu_torch_topp_run's bands without d's estimates (a run reading no
+ * masses and no min-p after top-p: the float exps stand for d within a
+ * bound; where its margin does not decide, or the logits span over 80
+ * nats, the estimates are made and the bands asked again) on broad steps
+ * for eval's scores (the raw masses, retained mass and entropy read) and
+ * draws, with and without a min-p, against the reference */
+static void test_scores_deep(void **st)
+{
+    (void)st;
+    uint32_t V = 131072;
+    struct bufs f;
+    struct rng g;
+    bufs_init(&f, V);
+    rng_seed(&g, 29);
+    static const double tails[3] = { 8.5, 10.0, 11.5 }, rests[3] = { 60.0, 100.0, 30.0 };
+    for (int t = 0; t < 24; t++) {
+        struct params p = PARAMS_OFF;
+        p.temperature = t % 2 ? 0.7 : 1.0;
+        p.top_p = t % 3 ? 0.9 : 0.8;
+        p.min_keep = 1;
+        if (t % 8 == 7) p.min_p = 1e-6;
+        uint32_t M = 2000 + (uint32_t)(rng_uniform(&g) * 60000);
+        broad_step(&g, f.z, V, 2 + (uint32_t)(rng_uniform(&g) * 30), M, tails[t % 3], p.temperature, rests[(t / 3) % 3]);
+        ref_and_fast(&f, t % 4 == 3 ? PRESET_VLLM : PRESET_HF, &p, V, t % 2 ? CHAIN_WANT_SCORES : CHAIN_WANT_DRAW,
+                     t % 2 ? CMP_SCORES : 0);
     }
     f.ws.want = CHAIN_WANT_ALL;
     bufs_free(&f);
@@ -220,6 +258,7 @@ int main(void)
         cmocka_unit_test(test_tiers),
         cmocka_unit_test(test_zipf),
         cmocka_unit_test(test_draw_deep),
+        cmocka_unit_test(test_scores_deep),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

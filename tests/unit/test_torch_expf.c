@@ -1,5 +1,7 @@
 /* test_torch_expf.c: vm_expf_shift_sum (core/base/vmath_torch_expf.c) is libm's expf
- * bit for bit, and its sum the index-order loop's: every 61st float in
+ * bit for bit, and its sum the index-order loop's (vm_expf_shift_sumf's
+ * float total that sum rounded, also where its any-order sum cannot
+ * decide: test_float_total): every 61st float in
  * [-88, 0] (the whole range was compared once on the project's machine),
  * both zeros, the boundary at 88 and beyond it (libm's special cases),
  * and random steps shifted by their maximum as torch's softmax shifts
@@ -38,7 +40,35 @@ static void check(const float *y, size_t n, double mx)
     double t = vm_expf_shift_sum(y, n, mx, b);
     if (n) assert_memory_equal(a, b, n * sizeof *a);
     assert_memory_equal(&s, &t, sizeof s);
+    /* the float total from a sum in any order: the same weights, and the
+     * index-order sum rounded to float */
+    memset(b, 0, (n + 1) * sizeof *b);
+    double any = -1.0;
+    float sf = vm_expf_shift_sumf(y, n, mx, b, &any), want = (float)s;
+    if (n) assert_memory_equal(a, b, n * sizeof *a);
+    assert_memory_equal(&sf, &want, sizeof sf);
+    assert_true(fabs(any - s) <= (double)n * 0x1p-52 * s);
     free(a), free(b);
+}
+
+/* vm_expf_shift_sumf where the any-order sum cannot decide the float:
+ * 2^24 + 1 weights of 1 sum to 16777217, half way between two floats
+ * (the index-order sum itself then, rounded to even: 16777216); and a
+ * sum a few millionths beside such a midpoint (2^24 - 3 weights of 1 and
+ * eight just below 1: the float below it) */
+static void test_float_total(void **st)
+{
+    (void)st;
+    size_t n = (1u << 24) + 1, m = (1u << 24) - 3 + 8;
+    float *y = malloc(m * sizeof *y); /* (m > n) */
+    assert_non_null(y);
+    for (size_t i = 0; i < n; i++) y[i] = 1.5f;
+    check(y, n, 1.5);
+    struct rng g;
+    rng_seed(&g, 5);
+    for (size_t i = 0; i < m; i++) y[i] = i % 977 == 3 && i < 8 * 977 ? -(float)(rng_uniform(&g) * 1e-6) : 0.0f;
+    check(y, m, 0.0);
+    free(y);
 }
 
 /* the vector copy is the way on the AVX2 and AVX-512 paths of glibc >= 2.28 */
@@ -170,6 +200,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_floats),
         cmocka_unit_test(test_steps),
+        cmocka_unit_test(test_float_total),
         cmocka_unit_test(test_exp_ids),
         cmocka_unit_test(test_entry_check),
     };
