@@ -257,14 +257,13 @@ BLOCK_FN(block8, __attribute__((target("avx2"))), emu_v8f, emu_v8i, v8h_b, 8)
 BLOCK_FN(block16, __attribute__((target("avx512f,avx512dq"))), emu_v16f, emu_v16i, v16h_b, 16)
 #endif
 
+/* not cached in a static: eval's step workers call it at once (a plain
+ * static written by two threads is a data race, whatever the value);
+ * vm_path_name is chosen once, thread-safely, and read here per run */
 int emu_path_width(void)
 {
-    static int wd = 0;
-    if (!wd) {
-        const char *pn = vm_path_name();
-        wd = !strcmp(pn, "avx512") ? 16 : !strcmp(pn, "avx2") ? 8 : 4;
-    }
-    return wd;
+    const char *pn = vm_path_name();
+    return !strcmp(pn, "avx512") ? 16 : !strcmp(pn, "avx2") ? 8 : 4;
 }
 
 static void fill_plain(const struct src *s, struct bands *bb)
