@@ -65,6 +65,10 @@ struct emu {
      * (sample's rows say so); scores (CHAIN_WANT_SCORES) read none, so a
      * stage spends no pass on a flag alone */
     int flags_read;
+    /* emu_run's finish finds the survivors' weights exp(logit - max),
+     * libm's, already in r->p (a trim wrote them, emu_trim_mirostat.c's
+     * sorted way); cleared by emu_run */
+    int final_w;
     /* the next stage emu_run will run after this one (STAGE_NONE: none),
      * so a stage can leave undone what nobody reads (set by emu_run: a
      * stage file must not call into the stage table) */

@@ -230,8 +230,11 @@ static void finish(struct emu *e)
     uint32_t m = 0;
     for (uint32_t i = 0; i < e->n; i++) if (e->a[i].logit > mx) mx = e->a[i].logit;
     memo_init(&memo, mx);
-    for (uint32_t i = 0; i < e->n; i++)
-        if (e->a[i].logit != -INFINITY) { r->p[e->a[i].id] = memo_exp(&memo, e->a[i].logit); s += r->p[e->a[i].id]; }
+    for (uint32_t i = 0; i < e->n; i++) {
+        if (e->a[i].logit == -INFINITY) continue;
+        if (!e->final_w) r->p[e->a[i].id] = memo_exp(&memo, e->a[i].logit);
+        s += r->p[e->a[i].id];
+    }
     double lnS = log(s);
     for (uint32_t i = 0; i < e->n; i++) {
         if (e->a[i].logit == -INFINITY) continue;
@@ -266,6 +269,7 @@ void emu_run(const struct chain *c, const struct params *p, const float *logits,
     e->n = ws->n_finite;
     e->sorted = 0;
     e->sort_deferred = 0;
+    e->final_w = 0;
     e->yf_T = 0.0f;
     r->n_stages = c->n;
     for (int k = 0; k < c->n; k++) e->later[k] = later_running(e, k);

@@ -25,6 +25,7 @@
 #include "sampling/emu_fsum.h"
 #include "base/vmath.h"
 #include "base/vmath_expf.h"
+#include "base/vmath_exp_ids.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -210,6 +211,82 @@ static uint32_t keep_grouped(struct emu *e, struct fsum_groups *g, double *lo)
     return m;
 }
 
+/* The cut wherever it falls (mu large: up to every token kept), when the
+ * groups do not reach it: every value sorted once (stable, so ties in id
+ * order as take_kept leaves them), llama.cpp's float sum over them in that
+ * order to the bit (vm_expf_seqsum), the cut by bisection, the kept prefix
+ * straight into e->a with the p of mirostat's last sorted softmax over it.
+ * The bisection finds llama.cpp's first surprised position: ex never rises
+ * along the order (checked), so neither does p = ex / cum (one rounding);
+ * and -(float)log2(p) never falls as p rises, since libm's log2 (within an
+ * ulp) of two floats p < p' <= 1 differs by more than 2^-25 / ln 2 while an
+ * ulp of |log2 p| <= 150 is at most 2^-45. 0 when not applicable (ex
+ * rising, or a cut between equal values: llama.cpp's tie order decides).
+ * Scratch: e->v, e->ix2, e->buf (the sort), e->v2 (values, exps). */
+static uint32_t keep_sorted(struct emu *e, const float *y, float mx, double mu)
+{
+    uint32_t V = e->r->V, m;
+    float *ys = (float *)(void *)e->v2, *ex = ys + V; /* V doubles: room for both */
+    for (uint32_t i = 0; i < V; i++) { e->ix[i] = (int32_t)i; e->v[i] = -(double)y[i]; }
+    emu_argsort(e->v, e->ix, e->ix2, V, e->buf);
+    for (uint32_t t = 0; t < V; t++) ys[t] = y[e->ix[t]];
+    float cum = vm_expf_seqsum(ys, V, mx, ex, NULL, NULL);
+    for (uint32_t t = 1; t < V; t++) if (ex[t] > ex[t - 1]) return 0;
+    if (e->p->mirostat == 1) { /* v1 reads the first 100 p */
+        for (uint32_t i = 0; i < V && i < 100; i++) e->buf[i].p = ex[i] / cum;
+        m = emu_mirostat_v1_k(e, e->buf, mu);
+    } else {
+        uint32_t lo = 0, hi = V; /* the first surprised position is in [lo, hi] */
+        while (lo < hi) {
+            uint32_t mid = lo + (hi - lo) / 2;
+            if (emu_mirostat_surprised(e, ex[mid] / cum, mu)) hi = mid;
+            else lo = mid + 1;
+        }
+        chain_note(e->r, "mirostat v2: mu %.6g", mu);
+        m = lo ? lo : 1;
+    }
+    if (m < V && ys[m - 1] == ys[m]) return 0;
+    float ck = cum; /* the last softmax's own sum, over the kept */
+    if (m < V) { ck = 0.0f; vm_fsum_reach(ex, m, INFINITY, &ck); }
+    for (uint32_t t = 0; t < m; t++) e->a[t] = (struct ls_tok){ e->ix[t], (double)ys[t], (double)(ex[t] / ck) };
+    e->n = m;
+    e->sorted = 1;
+    return m;
+}
+
+/* finish_trim's way when the cut falls below the groups (keep_sorted):
+ * the reports (the notes from note on dropped), and the final weights exp(y - mx) of the kept (libm's, as
+ * emu_run's finish takes them) into r->p by one vector pass */
+static int finish_sorted(struct emu *e, const float *y, float mx, int kt, int km, size_t note)
+{
+    e->r->note[note] = 0; /* a cut's note from the groups that did not reach it */
+    uint32_t m = keep_sorted(e, y, mx, mu_now(e));
+    if (!m) return -1;
+    report(e, y, mx, e->a[m - 1].logit, NULL, kt, km);
+    if (m == e->r->V) /* every token, ascending in ws->finite (V finite, checked): no gathers */
+        vm_libm_exp_kept(y, e->ws->finite, m, e->r->cut_by, CUT_NONE, m, (double)mx, e->r->p);
+    else vm_libm_exp_ids(y, e->ix, m, (double)mx, e->r->p);
+    e->final_w = 1;
+    return km;
+}
+
+/* v2 keeps every token for sure (then the sorted way at once, without
+ * the groups): the smallest p is at least exp(ymin - mx) / cum up to the
+ * roundings (ls_expf's 2^-20, the float subtraction's), cum at most the
+ * exp sum (vm_expf_sum's, within err) times 1 + V 2^-23 (its float adds,
+ * V below 2^22), and that p's surprise with a bit to spare is not above mu */
+static int keeps_all(const struct emu *e, const float *y, float mx)
+{
+    uint32_t V = e->r->V;
+    if (e->p->mirostat != 2 || V > (1u << 22)) return 0;
+    float lo = mx;
+    for (uint32_t i = 0; i < V; i++) lo = y[i] < lo ? y[i] : lo;
+    double d = (double)lo - (double)mx, err;
+    if (!(d > -80.0)) return 0;
+    double S = vm_expf_sum(y, V, mx, &err), cum_hi = (S + err) * (1.0 + 0x1p-20) * (1.0 + V * 0x1p-23);
+    return mu_now(e) > -d / log(2.0) + log2(cum_hi) + 1.0;
+}
+
 /* emu_run's masses for mirostat after temp-ext's sort (the array in
  * value order: its sums run so), m kept; 0 when a value left out of the
  * groups could still count */
@@ -235,8 +312,11 @@ static int finish_trim(struct emu *e, const float *y, float mx, int kt, int km, 
     uint32_t V = r->V, m = 0;
     double lo, sums[3], *ms = NULL;
     struct fsum_groups own;
+    size_t note = strlen(r->note);
+    int masses_sorted = g && e->masses; /* emu_run's masses in value order: sorted_sums */
     e->n = V;
     e->rep = &r->stages[km];
+    if (!masses_sorted && keeps_all(e, y, mx)) return finish_sorted(e, y, mx, kt, km, note);
     if (g && e->masses) ms = sums;
     if (!g) m = keep_by_value(e, y, mx, &lo);
     if (m && isnan(lo)) return -1;
@@ -245,6 +325,7 @@ static int finish_trim(struct emu *e, const float *y, float mx, int kt, int km, 
         fsum_group(g, y, V, mx, (double)mx - 17.0, e->yd, (uint32_t *)e->ix2, V, e->v, (uint32_t *)e->in);
     }
     if (!m) m = keep_grouped(e, g, &lo);
+    if ((!m || m > V / 4) && !masses_sorted) return finish_sorted(e, y, mx, kt, km, note);
     if (!m || m > V / 4 || (ms && !sorted_sums(e, g, m, ms))) return -1;
     if (!take_kept(e, y, V, lo, m)) return -1;
     report(e, y, mx, lo, ms, kt, km);
