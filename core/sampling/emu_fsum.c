@@ -426,6 +426,12 @@ float fsum_entropy(struct fsum_groups *g, float cum)
     return (float)walk(g, &t, 0);
 }
 
+double fsum_dexp(struct fsum_groups *g)
+{
+    const struct term t = { K_DEXP, g->my, 1.0f, 0.0, SEQSUM_EXP_REL, SEQSUM_EXP_ABS, 0.0 };
+    return walk(g, &t, 0);
+}
+
 void fsum_masses(struct fsum_groups *g, uint32_t m, double raw_sum, double out[3])
 {
     /* the weights' bound is seqsum_exp.h's; the raw p's: the product with
@@ -457,6 +463,31 @@ void fsum_divide(struct fsum_groups *g, float T, float *yv, double *est)
     /* the estimates so far are exp(z - mz), the raw softmax's own weights */
     g->west = g->est, g->west_upto = g->est_upto;
     g->est = est, g->est_upto = 0;
+}
+
+void fsum_group3(struct fsum_groups *g, const float *z, uint32_t V, const double thr[2], float mz, float zmin, float *v,
+                 uint32_t *at, double *est, uint32_t *tmp)
+{
+    g->z = g->y = v, g->at = at, g->est = est, g->west = NULL, g->tmp = tmp;
+    g->mz = g->my = mz, g->lo = zmin, g->T = 1.0f;
+    g->est_upto = g->west_upto = g->sorted_b = 0;
+    g->n = V, g->nb = 3;
+    float t0 = (float)thr[0], t1 = (float)thr[1];
+    if ((double)t0 < thr[0]) t0 = nextafterf(t0, INFINITY); /* z >= t0: z >= thr[0] */
+    if ((double)t1 < thr[1]) t1 = nextafterf(t1, INFINITY);
+    /* one pass: the first bucket from the front, the last from the back
+     * (inside a bucket any order), the middle one aside in tmp, then
+     * between them (most fall in one bucket: the branches are predicted) */
+    float *mid = (float *)(void *)tmp;
+    uint32_t w0 = 0, w1 = 0, w2 = V;
+    for (uint32_t i = 0; i < V; i++) {
+        float x = z[i];
+        if (x < t1) v[--w2] = x;
+        else if (x < t0) mid[w1++] = x;
+        else v[w0++] = x;
+    }
+    memcpy(v + w0, mid, (size_t)w1 * sizeof *v);
+    at[0] = 0, at[1] = w0, at[2] = w0 + w1, at[3] = V;
 }
 
 /* the bucket of each z[i] into idx (nb for z[i] < thr: left out), by

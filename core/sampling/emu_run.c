@@ -221,8 +221,28 @@ static int finish_every_token(struct emu *e)
     return 1;
 }
 
+/* every token kept (all finite) with its weight in r->p and their sum in
+ * the array's order known (e->final_w 2): divided, every id kept, the
+ * retained mass as finish sums it; no entropy (NaN: a draw reads none) */
+static void finish_summed(struct emu *e)
+{
+    struct chain_result *r = e->r;
+    uint32_t V = r->V;
+    double ret = NAN; /* (0 + NaN + ...: this NaN) */
+    vm_divide(r->p, V, e->final_s);
+    vm_iota(r->kept, V);
+    if (r->have_raw) {
+        ret = 0.0;
+        for (uint32_t j = 0; j < V; j++) ret += chain_raw_p(r, j);
+    }
+    r->n_kept = V;
+    r->retained_mass = ret;
+    r->entropy_after = NAN;
+}
+
 static void finish(struct emu *e)
 {
+    if (e->final_w == 2) { finish_summed(e); return; }
     if (finish_every_token(e)) return;
     struct chain_result *r = e->r;
     struct exp_memo memo;

@@ -112,8 +112,16 @@ static void report(struct emu *e, const float *y, float mx, double yk, const dou
         r->stages[k].kept_in = r->stages[k].kept_out = V;
         r->stages[k].active = k == kt || k == km;
     }
-    memset(r->cut_by, (uint8_t)(CUT_STAGE0 + km), V);
-    for (uint32_t j = 0; j < e->n; j++) r->cut_by[e->a[j].id] = CUT_NONE;
+    if (e->n == V) { /* every token kept (e->a is not read: finish_all makes none) */
+        memset(r->cut_by, CUT_NONE, V);
+        /* nothing cut, so no tie; a run without masses reads none (as
+         * emu_account_first_report gives it: every kept weight is far
+         * above 2^-1000, each p being a float above 0) */
+        if (!e->masses) { e->rep->mass_removed = e->rep->raw_mass_removed = NAN; return; }
+    } else {
+        memset(r->cut_by, (uint8_t)(CUT_STAGE0 + km), V);
+        for (uint32_t j = 0; j < e->n; j++) r->cut_by[e->a[j].id] = CUT_NONE;
+    }
     e->rep = &r->stages[km];
     e->rep->kept_out = e->n;
     emu_account_first_report(e, y, (double)mx, yk, 0, sums, e->rep);
@@ -270,20 +278,58 @@ static int finish_sorted(struct emu *e, const float *y, float mx, int kt, int km
     return km;
 }
 
+/* v2 keeping every token (keeps_all) for a draw, nothing sorted: every
+ * weight exp(y - mx), libm's, by one vector pass into r->p, and their sum
+ * in descending value order (as emu_run's finish adds them over the sorted
+ * array) from the groups (emu_fsum.c: exact without the order but where
+ * the sum leaves a binade; a term below mx - 40 weighs less than half an
+ * ulp of the sum, at least 1); emu_run's finish divides (e->final_w 2)
+ * and leaves the entropy NaN, which a draw does not read. ymin: the
+ * smallest y (the smallest kept). */
+static int finish_all(struct emu *e, const float *y, float mx, float ymin, double S, int kt, int km)
+{
+    struct chain_result *r = e->r;
+    uint32_t V = r->V;
+    struct fsum_groups g;
+    e->n = V;
+    chain_note(r, "mirostat v2: mu %.6g", mu_now(e));
+    report(e, y, mx, ymin, NULL, kt, km);
+    vm_libm_exp_kept(y, e->ws->finite, V, r->cut_by, CUT_NONE, V, (double)mx, r->p);
+    /* a sum surely below 2 (S: vm_expf_sum's, with its error) stays in
+     * [1, 2) after its first term, the maximum's 1: three groups do, the
+     * few terms above e^-8 (some too large to add as units, or often ties
+     * of the grid 2^-52: their order counts), those above e^-16 (a tie
+     * there, rare, sorts them), and the rest (ties rarer still) */
+    static const double below[2] = { 8.0, 16.0 };
+    double thr[2] = { (double)mx - below[0], (double)mx - below[1] };
+    if (S < 1.99)
+        fsum_group3(&g, y, V, thr, mx, ymin, e->yd, (uint32_t *)e->ix2, e->v, (uint32_t *)e->in);
+    else fsum_group(&g, y, V, mx, (double)mx - 40.0, e->yd, (uint32_t *)e->ix2, V, e->v, (uint32_t *)e->in);
+    e->final_s = fsum_dexp(&g);
+    e->final_w = 2;
+    return km;
+}
+
 /* v2 keeps every token for sure (then the sorted way at once, without
  * the groups): the smallest p is at least exp(ymin - mx) / cum up to the
  * roundings (ls_expf's 2^-20, the float subtraction's), cum at most the
  * exp sum (vm_expf_sum's, within err) times 1 + V 2^-23 (its float adds,
  * V below 2^22), and that p's surprise with a bit to spare is not above mu */
-static int keeps_all(const struct emu *e, const float *y, float mx)
+static int keeps_all(const struct emu *e, const float *y, float mx, float *ymin, double *S_hi)
 {
     uint32_t V = e->r->V;
     if (e->p->mirostat != 2 || V > (1u << 22)) return 0;
-    float lo = mx;
-    for (uint32_t i = 0; i < V; i++) lo = y[i] < lo ? y[i] : lo;
+    float l8[8] = { mx, mx, mx, mx, mx, mx, mx, mx }, lo = mx; /* (eight lanes: one vector min) */
+    uint32_t i = 0;
+    for (; i + 8 <= V; i += 8)
+        for (int k = 0; k < 8; k++) l8[k] = y[i + k] < l8[k] ? y[i + k] : l8[k];
+    for (; i < V; i++) lo = y[i] < lo ? y[i] : lo;
+    for (int k = 0; k < 8; k++) lo = l8[k] < lo ? l8[k] : lo;
+    *ymin = lo;
     double d = (double)lo - (double)mx, err;
     if (!(d > -80.0)) return 0;
     double S = vm_expf_sum(y, V, mx, &err), cum_hi = (S + err) * (1.0 + 0x1p-20) * (1.0 + V * 0x1p-23);
+    *S_hi = (S + err) * (1.0 + 0x1p-20);
     return mu_now(e) > -d / log(2.0) + log2(cum_hi) + 1.0;
 }
 
@@ -316,7 +362,11 @@ static int finish_trim(struct emu *e, const float *y, float mx, int kt, int km, 
     int masses_sorted = g && e->masses; /* emu_run's masses in value order: sorted_sums */
     e->n = V;
     e->rep = &r->stages[km];
-    if (!masses_sorted && keeps_all(e, y, mx)) return finish_sorted(e, y, mx, kt, km, note);
+    float ymin;
+    double S_hi;
+    if (!masses_sorted && keeps_all(e, y, mx, &ymin, &S_hi)) /* a draw (no masses, the flags read) needs no sort */
+        return !g && !e->masses && e->flags_read ? finish_all(e, y, mx, ymin, S_hi, kt, km)
+                                                 : finish_sorted(e, y, mx, kt, km, note);
     if (g && e->masses) ms = sums;
     if (!g) m = keep_by_value(e, y, mx, &lo);
     if (m && isnan(lo)) return -1;

@@ -6,7 +6,9 @@
  * softmax and its cut position by position). mu is set before each step,
  * from tiny to huge (every p kept, p underflowing to 0 cut), on logits
  * with ties at the top and at the cut, plateaus (few distinct values),
- * wide spreads (terms underflowing in float), -inf masks, V from 200 to
+ * wide spreads (terms underflowing in float), one token far above the
+ * rest (the weights' sum below 2: emu_fsum's three groups, with and
+ * without runs of equal values), -inf masks, V from 200 to
  * 70000, after no temperature, a plain one or temp-ext's; a run reading
  * everything (masses, entropy) and a draw's. Everything the caller reads
  * must be the same to the bit, and the carried mu after accepting a token. */
@@ -25,7 +27,7 @@
 #include "sampling/chain.h"
 #include "chain_cmp.h"
 
-enum shape { SMOOTH, WIDE, TIED, PLATEAU, MASKED, N_SHAPES };
+enum shape { SMOOTH, WIDE, TIED, PLATEAU, MASKED, PEAKED, PEAKED_RUNS, N_SHAPES };
 
 static void logits(struct rng *g, float *z, uint32_t V, enum shape s)
 {
@@ -40,6 +42,10 @@ static void logits(struct rng *g, float *z, uint32_t V, enum shape s)
         for (uint32_t i = 0; i < V; i += 7) z[i] = (float)(-0.5 * (double)(i % 40));
     }
     if (s == MASKED) for (uint32_t i = 0; i < V; i += 5) z[i] = -INFINITY;
+    if (s >= PEAKED) { /* one token far above (the sum below 2): terms near the grid's ties, runs of equal ones */
+        z[(uint32_t)(rng_uniform(g) * V)] = (float)(9.0 + 4.0 * rng_uniform(g));
+        for (uint32_t i = 0; s == PEAKED_RUNS && i < V; i += 3) z[i] = (float)(3.0 - 0.25 * (double)(i % 64));
+    }
 }
 
 struct setting { int mirostat; double T, dyn; };
