@@ -32,14 +32,14 @@ struct fsum_groups {
  * for V), at (room for cap >= 2 entries); est and tmp: scratch of V. */
 void fsum_group(struct fsum_groups *g, const float *z, uint32_t V, float mz, double thr, float *zv,
                 uint32_t *at, uint32_t cap, double *est, uint32_t *tmp);
-/* The same for every z[i] as three buckets (inside each any order): the
- * z[i] >= thr[0] (mz their maximum, among them), the z[i] in [thr[1],
- * thr[0]), the others (zmin the smallest). For a sum that stays in one
- * binade once the first is added, its later terms too small to cross it
- * or to be a tie but rarely: then nothing is sorted but the first; else a
- * later bucket is sorted whole. zv: room for V; at: 4 entries; tmp
- * (room for V) is also scratch here. */
-void fsum_group3(struct fsum_groups *g, const float *z, uint32_t V, const double thr[2], float mz, float zmin, float *zv,
+/* The same as three buckets (inside each any order): the z[i] >= thr[0]
+ * (mz their maximum, among them), the z[i] in [thr[1], thr[0]), those in
+ * [thr[2], thr[1]); the others left out (thr[2] = -inf: none). For a sum that stays in one binade once the first is
+ * added, its later terms too small to cross it or to be a tie but
+ * rarely: then nothing is sorted but the first; else a later bucket is
+ * sorted whole. zv: room for V; at: 4 entries; tmp (room for V) is also
+ * scratch here. */
+void fsum_group3(struct fsum_groups *g, const float *z, uint32_t V, const double thr[3], float mz, float *zv,
                  uint32_t *at, double *est, uint32_t *tmp);
 /* y = z / T in float into yv (room for n), T > 0 (temp-ext's division):
  * the grouping holds (a float division by T > 0 keeps the order). est:

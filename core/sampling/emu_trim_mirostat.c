@@ -197,8 +197,9 @@ static uint32_t grouped_v2(struct emu *e, struct fsum_groups *g, float cum, doub
 }
 
 /* the same from the grouped values of y (every y[i] >= lo grouped, the
- * others weighing less than 2^-24 after the shift) */
-static uint32_t keep_grouped(struct emu *e, struct fsum_groups *g, double *lo)
+ * others weighing less than 2^-24 after the shift); *cut: the cut's
+ * length as found, whether or not it is taken here (0: not found) */
+static uint32_t keep_grouped(struct emu *e, struct fsum_groups *g, double *lo, uint32_t *cut)
 {
     uint32_t V = e->r->V, m;
     float cum = fsum_exp(g);
@@ -212,6 +213,7 @@ static uint32_t keep_grouped(struct emu *e, struct fsum_groups *g, double *lo)
     } else {
         m = grouped_v2(e, g, cum, mu);
     }
+    *cut = m; /* (v1's k, when it reaches V: every token kept) */
     if (!m || m > g->n || m > V / 4) return 0;
     fsum_sort_upto(g, m + 1);
     *lo = g->y[m - 1];
@@ -278,6 +280,24 @@ static int finish_sorted(struct emu *e, const float *y, float mx, int kt, int km
     return km;
 }
 
+/* the values of y grouped for a sum from the top down (emu_fsum.h), those
+ * below mx - low left out: three groups when the weights' sum is surely
+ * below 2 (S_hi: it stays in [1, 2) once the maximum's 1 is added), the
+ * few above e^-8 (some too large to add as units, or often ties of the
+ * grid: their order counts), those above e^-12 or e^-16 (a tie there,
+ * rare, sorts them) and the rest (ties rarer still); else fsum_group's
+ * slices of the range */
+static void group_y(struct emu *e, struct fsum_groups *g, const float *y, float mx, double S_hi, double low)
+{
+    uint32_t V = e->r->V;
+    if (S_hi < 1.99) {
+        const double thr[3] = { (double)mx - 8.0, (double)mx - (low < 20.0 ? 12.0 : 16.0), (double)mx - low };
+        fsum_group3(g, y, V, thr, mx, e->yd, (uint32_t *)e->ix2, e->v, (uint32_t *)e->in);
+    } else {
+        fsum_group(g, y, V, mx, (double)mx - low, e->yd, (uint32_t *)e->ix2, V, e->v, (uint32_t *)e->in);
+    }
+}
+
 /* v2 keeping every token (keeps_all) for a draw, nothing sorted: every
  * weight exp(y - mx), libm's, by one vector pass into r->p, and their sum
  * in descending value order (as emu_run's finish adds them over the sorted
@@ -286,39 +306,26 @@ static int finish_sorted(struct emu *e, const float *y, float mx, int kt, int km
  * ulp of the sum, at least 1); emu_run's finish divides (e->final_w 2)
  * and leaves the entropy NaN, which a draw does not read. ymin: the
  * smallest y (the smallest kept). */
-static int finish_all(struct emu *e, const float *y, float mx, float ymin, double S, int kt, int km)
+static int finish_all(struct emu *e, const float *y, float mx, float ymin, double S, int kt, int km, int v2)
 {
     struct chain_result *r = e->r;
     uint32_t V = r->V;
     struct fsum_groups g;
     e->n = V;
-    chain_note(r, "mirostat v2: mu %.6g", mu_now(e));
+    if (v2) chain_note(r, "mirostat v2: mu %.6g", mu_now(e)); /* (v1's k noted its own) */
     report(e, y, mx, ymin, NULL, kt, km);
     vm_libm_exp_kept(y, e->ws->finite, V, r->cut_by, CUT_NONE, V, (double)mx, r->p);
-    /* a sum surely below 2 (S: vm_expf_sum's, with its error) stays in
-     * [1, 2) after its first term, the maximum's 1: three groups do, the
-     * few terms above e^-8 (some too large to add as units, or often ties
-     * of the grid 2^-52: their order counts), those above e^-16 (a tie
-     * there, rare, sorts them), and the rest (ties rarer still) */
-    static const double below[2] = { 8.0, 16.0 };
-    double thr[2] = { (double)mx - below[0], (double)mx - below[1] };
-    if (S < 1.99)
-        fsum_group3(&g, y, V, thr, mx, ymin, e->yd, (uint32_t *)e->ix2, e->v, (uint32_t *)e->in);
-    else fsum_group(&g, y, V, mx, (double)mx - 40.0, e->yd, (uint32_t *)e->ix2, V, e->v, (uint32_t *)e->in);
+    group_y(e, &g, y, mx, S, 40.0);
     e->final_s = fsum_dexp(&g);
     e->final_w = 2;
     return km;
 }
 
-/* v2 keeps every token for sure (then the sorted way at once, without
- * the groups): the smallest p is at least exp(ymin - mx) / cum up to the
- * roundings (ls_expf's 2^-20, the float subtraction's), cum at most the
- * exp sum (vm_expf_sum's, within err) times 1 + V 2^-23 (its float adds,
- * V below 2^22), and that p's surprise with a bit to spare is not above mu */
-static int keeps_all(const struct emu *e, const float *y, float mx, float *ymin, double *S_hi)
+/* the smallest y and bounds on the sum of exp(y - mx) (S_hi) and on
+ * llama.cpp's float sum of the same in any order (cum_hi: its adds within
+ * V 2^-24 of the sum, V below 2^22; ls_expf within 2^-20) */
+static void y_bounds(const float *y, uint32_t V, float mx, float *ymin, double *S_hi, double *cum_hi)
 {
-    uint32_t V = e->r->V;
-    if (e->p->mirostat != 2 || V > (1u << 22)) return 0;
     float l8[8] = { mx, mx, mx, mx, mx, mx, mx, mx }, lo = mx; /* (eight lanes: one vector min) */
     uint32_t i = 0;
     for (; i + 8 <= V; i += 8)
@@ -326,11 +333,20 @@ static int keeps_all(const struct emu *e, const float *y, float mx, float *ymin,
     for (; i < V; i++) lo = y[i] < lo ? y[i] : lo;
     for (int k = 0; k < 8; k++) lo = l8[k] < lo ? l8[k] : lo;
     *ymin = lo;
-    double d = (double)lo - (double)mx, err;
-    if (!(d > -80.0)) return 0;
-    double S = vm_expf_sum(y, V, mx, &err), cum_hi = (S + err) * (1.0 + 0x1p-20) * (1.0 + V * 0x1p-23);
+    double err, S = vm_expf_sum(y, V, mx, &err);
     *S_hi = (S + err) * (1.0 + 0x1p-20);
-    return mu_now(e) > -d / log(2.0) + log2(cum_hi) + 1.0;
+    *cum_hi = *S_hi * (1.0 + V * 0x1p-23);
+}
+
+/* v2 keeps every token for sure (then the sorted way at once, without
+ * the groups): the smallest p is at least exp(ymin - mx) / cum up to the
+ * roundings (ls_expf's 2^-20, the float subtraction's), cum at most the
+ * exp sum (vm_expf_sum's, within err) times 1 + V 2^-23 (its float adds,
+ * V below 2^22), and that p's surprise with a bit to spare is not above mu */
+static int keeps_all(const struct emu *e, float mx, float ymin, double cum_hi)
+{
+    double d = (double)ymin - (double)mx;
+    return e->p->mirostat == 2 && d > -80.0 && mu_now(e) > -d / log(2.0) + log2(cum_hi) + 1.0;
 }
 
 /* emu_run's masses for mirostat after temp-ext's sort (the array in
@@ -362,19 +378,23 @@ static int finish_trim(struct emu *e, const float *y, float mx, int kt, int km, 
     int masses_sorted = g && e->masses; /* emu_run's masses in value order: sorted_sums */
     e->n = V;
     e->rep = &r->stages[km];
-    float ymin;
-    double S_hi;
-    if (!masses_sorted && keeps_all(e, y, mx, &ymin, &S_hi)) /* a draw (no masses, the flags read) needs no sort */
-        return !g && !e->masses && e->flags_read ? finish_all(e, y, mx, ymin, S_hi, kt, km)
-                                                 : finish_sorted(e, y, mx, kt, km, note);
+    float ymin = mx;
+    double S_hi = INFINITY, cum_hi;
+    uint32_t cut = 0;
+    int draw = !g && !e->masses && e->flags_read; /* a draw (no masses, the flags read) needs no sort */
+    if (!masses_sorted) y_bounds(y, V, mx, &ymin, &S_hi, &cum_hi);
+    if (!masses_sorted && V <= (1u << 22) && keeps_all(e, mx, ymin, cum_hi))
+        return draw ? finish_all(e, y, mx, ymin, S_hi, kt, km, 1) : finish_sorted(e, y, mx, kt, km, note);
     if (g && e->masses) ms = sums;
     if (!g) m = keep_by_value(e, y, mx, &lo);
     if (m && isnan(lo)) return -1;
     if (!m && !g) { /* ls_expf(v - mx) < 2^-24 below mx - 17: nothing to the sum */
         g = &own;
-        fsum_group(g, y, V, mx, (double)mx - 17.0, e->yd, (uint32_t *)e->ix2, V, e->v, (uint32_t *)e->in);
+        group_y(e, g, y, mx, S_hi, 17.0);
     }
-    if (!m) m = keep_grouped(e, g, &lo);
+    if (!m) m = keep_grouped(e, g, &lo, &cut);
+    if (!m && cut >= V && e->p->mirostat == 1 && draw) /* v1's k keeps every token */
+        return finish_all(e, y, mx, ymin, S_hi, kt, km, 0);
     if ((!m || m > V / 4) && !masses_sorted) return finish_sorted(e, y, mx, kt, km, note);
     if (!m || m > V / 4 || (ms && !sorted_sums(e, g, m, ms))) return -1;
     if (!take_kept(e, y, V, lo, m)) return -1;
