@@ -226,15 +226,21 @@ float emu_float_of_key(uint32_t k)
  * must be float-representable (system rules). scratch: 2n uint64. */
 static void radix_argsort(const double *key, int32_t *ix, uint32_t n, uint64_t *kv)
 {
+    uint32_t c[3][2049]; /* each digit's counts */
     uint64_t *a = kv, *b = kv + n;
-    for (uint32_t i = 0; i < n; i++) a[i] = (uint64_t)emu_float_key(key[ix[i]]) << 32 | (uint32_t)ix[i];
-    for (int shift = 32; shift < 64; shift += 11) {
-        static const uint32_t zero[2049];
-        uint32_t cnt[2049];
-        memcpy(cnt, zero, sizeof cnt);
-        for (uint32_t i = 0; i < n; i++) cnt[((a[i] >> shift) & 0x7FF) + 1]++;
-        for (int k = 0; k < 2048; k++) cnt[k + 1] += cnt[k];
-        for (uint32_t i = 0; i < n; i++) b[cnt[(a[i] >> shift) & 0x7FF]++] = a[i];
+    memset(c, 0, sizeof c);
+    for (uint32_t i = 0; i < n; i++) { /* the pairs and every digit's counts in one pass */
+        uint32_t k = emu_float_key(key[ix[i]]);
+        a[i] = (uint64_t)k << 32 | (uint32_t)ix[i];
+        c[0][(k & 0x7FF) + 1]++;
+        c[1][((k >> 11) & 0x7FF) + 1]++;
+        c[2][(k >> 22) + 1]++;
+    }
+    for (int d = 0; d < 3; d++) {
+        int shift = 32 + 11 * d;
+        uint32_t *cd = c[d];
+        for (int k = 0; k < 2048; k++) cd[k + 1] += cd[k];
+        for (uint32_t i = 0; i < n; i++) b[cd[(a[i] >> shift) & 0x7FF]++] = a[i];
         uint64_t *t = a; a = b; b = t;
     }
     for (uint32_t i = 0; i < n; i++) ix[i] = (int32_t)(uint32_t)a[i];

@@ -65,6 +65,12 @@ struct emu {
      * (sample's rows say so); scores (CHAIN_WANT_SCORES) read none, so a
      * stage spends no pass on a flag alone */
     int flags_read;
+    /* emu_run's finish finds the survivors' weights exp(logit - max),
+     * libm's, already in r->p (a trim wrote them: emu_trim_mirostat.c):
+     * 1; 2: every token kept (all finite) for a draw, and the weights' sum
+     * in the array's order in final_s. 0 (none) set by emu_run */
+    int final_w;
+    double final_s;
     /* the next stage emu_run will run after this one (STAGE_NONE: none),
      * so a stage can leave undone what nobody reads (set by emu_run: a
      * stage file must not call into the stage table) */

@@ -426,6 +426,12 @@ float fsum_entropy(struct fsum_groups *g, float cum)
     return (float)walk(g, &t, 0);
 }
 
+double fsum_dexp(struct fsum_groups *g)
+{
+    const struct term t = { K_DEXP, g->my, 1.0f, 0.0, SEQSUM_EXP_REL, SEQSUM_EXP_ABS, 0.0 };
+    return walk(g, &t, 0);
+}
+
 void fsum_masses(struct fsum_groups *g, uint32_t m, double raw_sum, double out[3])
 {
     /* the weights' bound is seqsum_exp.h's; the raw p's: the product with
@@ -457,6 +463,39 @@ void fsum_divide(struct fsum_groups *g, float T, float *yv, double *est)
     /* the estimates so far are exp(z - mz), the raw softmax's own weights */
     g->west = g->est, g->west_upto = g->est_upto;
     g->est = est, g->est_upto = 0;
+}
+
+void fsum_group3(struct fsum_groups *g, const float *z, uint32_t V, const double thr[3], float mz, float *v,
+                 uint32_t *at, double *est, uint32_t *tmp)
+{
+    g->z = g->y = v, g->at = at, g->est = est, g->west = NULL, g->tmp = tmp;
+    g->mz = g->my = mz, g->T = 1.0f;
+    g->est_upto = g->west_upto = g->sorted_b = 0;
+    g->nb = 3;
+    float t[3], lo = mz;
+    for (int k = 0; k < 3; k++) { /* z >= t[k]: z >= thr[k] */
+        t[k] = (float)thr[k];
+        if ((double)t[k] < thr[k]) t[k] = nextafterf(t[k], INFINITY);
+    }
+    /* one pass: the first bucket from the front, the last from the back
+     * (inside a bucket any order), the middle one aside in tmp, then
+     * between them (most fall in one bucket: the branches are predicted) */
+    float *mid = (float *)(void *)tmp;
+    uint32_t w0 = 0, w1 = 0, w2 = V;
+    for (uint32_t i = 0; i < V; i++) {
+        float x = z[i];
+        if (x < t[2]) continue; /* left out */
+        lo = x < lo ? x : lo;
+        if (x < t[1]) v[--w2] = x;
+        else if (x < t[0]) mid[w1++] = x;
+        else v[w0++] = x;
+    }
+    uint32_t n2 = V - w2;
+    memmove(v + w0 + w1, v + w2, (size_t)n2 * sizeof *v);
+    memcpy(v + w0, mid, (size_t)w1 * sizeof *v);
+    g->n = w0 + w1 + n2;
+    g->lo = lo;
+    at[0] = 0, at[1] = w0, at[2] = w0 + w1, at[3] = g->n;
 }
 
 /* the bucket of each z[i] into idx (nb for z[i] < thr: left out), by

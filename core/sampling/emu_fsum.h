@@ -32,6 +32,15 @@ struct fsum_groups {
  * for V), at (room for cap >= 2 entries); est and tmp: scratch of V. */
 void fsum_group(struct fsum_groups *g, const float *z, uint32_t V, float mz, double thr, float *zv,
                 uint32_t *at, uint32_t cap, double *est, uint32_t *tmp);
+/* The same as three buckets (inside each any order): the z[i] >= thr[0]
+ * (mz their maximum, among them), the z[i] in [thr[1], thr[0]), those in
+ * [thr[2], thr[1]); the others left out (thr[2] = -inf: none). For a sum that stays in one binade once the first is
+ * added, its later terms too small to cross it or to be a tie but
+ * rarely: then nothing is sorted but the first; else a later bucket is
+ * sorted whole. zv: room for V; at: 4 entries; tmp (room for V) is also
+ * scratch here. */
+void fsum_group3(struct fsum_groups *g, const float *z, uint32_t V, const double thr[3], float mz, float *zv,
+                 uint32_t *at, double *est, uint32_t *tmp);
 /* y = z / T in float into yv (room for n), T > 0 (temp-ext's division):
  * the grouping holds (a float division by T > 0 keeps the order). est:
  * scratch of V for y's estimates (z's are kept for fsum_raw). */
@@ -52,6 +61,11 @@ float fsum_entropy(struct fsum_groups *g, float cum);
  * are the raw weights). The values left out must weigh less than half an
  * ulp of each result (the caller checks). */
 void fsum_masses(struct fsum_groups *g, uint32_t m, double raw_sum, double out[3]);
+/* emu_run's final sum over an array sorted by value that keeps every
+ * value: s = 0, then s += exp(y - my) (libm's) in double, y in descending
+ * order. The values left out must weigh less than half an ulp of 1 (the
+ * first term) each. */
+double fsum_dexp(struct fsum_groups *g);
 /* Sort the buckets that hold positions [0, upto) (descending). */
 void fsum_sort_upto(struct fsum_groups *g, uint32_t upto);
 

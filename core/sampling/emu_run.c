@@ -221,8 +221,28 @@ static int finish_every_token(struct emu *e)
     return 1;
 }
 
+/* every token kept (all finite) with its weight in r->p and their sum in
+ * the array's order known (e->final_w 2): divided, every id kept, the
+ * retained mass as finish sums it; no entropy (NaN: a draw reads none) */
+static void finish_summed(struct emu *e)
+{
+    struct chain_result *r = e->r;
+    uint32_t V = r->V;
+    double ret = NAN; /* (0 + NaN + ...: this NaN) */
+    vm_divide(r->p, V, e->final_s);
+    vm_iota(r->kept, V);
+    if (r->have_raw) {
+        ret = 0.0;
+        for (uint32_t j = 0; j < V; j++) ret += chain_raw_p(r, j);
+    }
+    r->n_kept = V;
+    r->retained_mass = ret;
+    r->entropy_after = NAN;
+}
+
 static void finish(struct emu *e)
 {
+    if (e->final_w == 2) { finish_summed(e); return; }
     if (finish_every_token(e)) return;
     struct chain_result *r = e->r;
     struct exp_memo memo;
@@ -230,8 +250,11 @@ static void finish(struct emu *e)
     uint32_t m = 0;
     for (uint32_t i = 0; i < e->n; i++) if (e->a[i].logit > mx) mx = e->a[i].logit;
     memo_init(&memo, mx);
-    for (uint32_t i = 0; i < e->n; i++)
-        if (e->a[i].logit != -INFINITY) { r->p[e->a[i].id] = memo_exp(&memo, e->a[i].logit); s += r->p[e->a[i].id]; }
+    for (uint32_t i = 0; i < e->n; i++) {
+        if (e->a[i].logit == -INFINITY) continue;
+        if (!e->final_w) r->p[e->a[i].id] = memo_exp(&memo, e->a[i].logit);
+        s += r->p[e->a[i].id];
+    }
     double lnS = log(s);
     for (uint32_t i = 0; i < e->n; i++) {
         if (e->a[i].logit == -INFINITY) continue;
@@ -266,6 +289,7 @@ void emu_run(const struct chain *c, const struct params *p, const float *logits,
     e->n = ws->n_finite;
     e->sorted = 0;
     e->sort_deferred = 0;
+    e->final_w = 0;
     e->yf_T = 0.0f;
     r->n_stages = c->n;
     for (int k = 0; k < c->n; k++) e->later[k] = later_running(e, k);
