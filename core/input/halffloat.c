@@ -4,6 +4,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <string.h>
 
 size_t hf_width(enum hf_dtype t)
@@ -205,10 +206,14 @@ __attribute__((target("avx2"))) static size_t bf16_wide(float *dst, const unsign
 }
 static int wide_halves(void)
 {
-    static int have = -1; /* a benign race: every thread computes the same */
+    /* atomic: readers on several threads compute the same value, but a
+     * plain static two threads write is a data race */
+    static _Atomic int have_at = -1;
+    int have = atomic_load_explicit(&have_at, memory_order_relaxed);
     if (have < 0) {
         __builtin_cpu_init();
         have = strcmp(vm_path_name(), "portable") && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("f16c");
+        atomic_store_explicit(&have_at, have, memory_order_relaxed);
     }
     return have;
 }

@@ -34,6 +34,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -153,9 +154,15 @@ BULK_FN(bulk4, __attribute__((target("avx2"))), 4)
  * *U when every term is decided or resolved (units_exact), else 0 */
 static int bulk(const struct term *t, const struct fsum_groups *g, uint32_t a, uint32_t n, double ig, double *U)
 {
-    static int wide = -1;
+    /* atomic: eval's step workers come here at once (the same value, but
+     * a plain static two threads write is a data race) */
+    static _Atomic int wide_at = -1;
     long long bad[BLOCK];
-    if (wide < 0) wide = strcmp(vm_path_name(), "portable") != 0 && __builtin_cpu_supports("avx2");
+    int wide = atomic_load_explicit(&wide_at, memory_order_relaxed);
+    if (wide < 0) {
+        wide = strcmp(vm_path_name(), "portable") != 0 && __builtin_cpu_supports("avx2");
+        atomic_store_explicit(&wide_at, wide, memory_order_relaxed);
+    }
     struct bulk_in b = { t->kind == K_RAW ? g->west + a : g->est + a, g->y + a, 1.0, ig, t->rel * ig, t->abs * ig,
                          (double)t->my, t->lncum, t->kind == K_ENTROPY };
     if (t->kind == K_RAW) b.mul = 1.0 / t->raw_sum;
