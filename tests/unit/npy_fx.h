@@ -7,6 +7,7 @@
 
 #include <math.h>
 #include "npy_write.h"
+#include "input/synth_source.h"
 
 struct npy_fx_nan {
     const uint32_t *steps;
@@ -30,6 +31,19 @@ static inline int npy_fx_write(struct source *src, char *path, const uint32_t *n
     struct npy_fx_nan x = { nan_steps, n_nan, nan_tok };
     assert_int_equal(npy_write_source(fd, src, npy_fx_nan_edit, &x), 0);
     return fd;
+}
+
+/* Two synthetic [steps, V] dumps to compare (source_synthetic with seeds
+ * seed and seed + 1), written to pa and pb (mkstemp templates). */
+static inline void npy_fx_synth_pair(char *pa, char *pb, uint32_t V, uint32_t steps, uint64_t seed)
+{
+    for (int k = 0; k < 2; k++) {
+        struct source *s = NULL;
+        struct ls_error e = {0};
+        assert_int_equal(source_synthetic(V, steps, seed + (uint64_t)k, &s, &e), 0);
+        close(npy_fx_write(s, k ? pb : pa, NULL, 0, 0));
+        source_close(s);
+    }
 }
 
 #endif

@@ -197,23 +197,12 @@ static void test_big_steps(void **st)
 
 /* --- the explorer's comparison, resumed across slices ------------------------ */
 
-static void write_pair(char *pa, char *pb, uint32_t V, uint32_t steps)
-{
-    for (int k = 0; k < 2; k++) {
-        struct source *s = NULL;
-        struct ls_error e = {0};
-        assert_int_equal(source_synthetic(V, steps, (uint64_t)k + 3, &s, &e), 0);
-        close(npy_fx_write(s, k ? pb : pa, NULL, 0, 0));
-        source_close(s);
-    }
-}
-
 static void test_explorer_resumed(void **st)
 {
     (void)st;
     const uint32_t V = 50000, steps = 5;   /* a step: 4 pieces (XD_CALC_PIECE) of each of the 5 passes */
     char pa[] = "/tmp/ls_dcalc_a_XXXXXX", pb[] = "/tmp/ls_dcalc_b_XXXXXX", cmd[80];
-    write_pair(pa, pb, V, steps);
+    npy_fx_synth_pair(pa, pb, V, steps, 3);
     snprintf(cmd, sizeof cmd, "compare %s", pb);
     struct explorer ex[2];
     struct explorer_eval xe[2];

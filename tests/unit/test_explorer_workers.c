@@ -261,18 +261,6 @@ static void test_reopen_quiesces(void **st)
     explorer_free(&ref);
 }
 
-/* two synthetic files to compare: paths filled in */
-static void write_pair(char *pa, char *pb)
-{
-    for (int k = 0; k < 2; k++) {
-        struct source *s = NULL;
-        struct ls_error e = {0};
-        assert_int_equal(source_synthetic(4096, 24, (uint64_t)k + 1, &s, &e), 0);
-        close(npy_fx_write(s, k ? pb : pa, NULL, 0, 0));
-        source_close(s);
-    }
-}
-
 /* The comparison view's per-step divergence on its worker: every step's
  * numbers and the summary bit for bit the one-thread explorer's, also
  * when the comparison is opened again with a piece under way (the old
@@ -281,7 +269,7 @@ static void test_diff_same(void **st)
 {
     (void)st;
     char pa[] = "/tmp/ls_xdiff_a_XXXXXX", pb[] = "/tmp/ls_xdiff_b_XXXXXX", cmd[80];
-    write_pair(pa, pb);
+    npy_fx_synth_pair(pa, pb, 4096, 24, 1);
     snprintf(cmd, sizeof cmd, "compare %s", pb);
     struct explorer ex[2];
     struct explorer_eval xe[2];
