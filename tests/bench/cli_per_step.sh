@@ -1,6 +1,6 @@
 #!/bin/bash
 # tests/bench/cli_per_step.sh OLD NEW: per-step wall and CPU (user+sys) of CLI commands
-# (sample --all, eval, sweep on /tmp/be.npy and /tmp/syn1k.npy, when present), the two binaries alternately,
+# (sample --all, mirostat 2, eval, sweep on /tmp/be.npy and /tmp/syn1k.npy, when present), the two binaries alternately,
 # best of 2 each; per step = (whole run - `show FILE --step 0`: opening, one chain) / steps.
 OLD=$1; NEW=$2
 t() { /usr/bin/time -f "%e %U %S" "$@" 2>&1 >/dev/null | tail -1; }
@@ -29,6 +29,7 @@ for f in /tmp/be.npy /tmp/syn1k.npy; do
   row "sample --all hf T 0.7 top-p 0.9 (no top-k)" $f $S sample $f --all -t 0.7 -p 0.9
   row "sample --all vllm min-p 0.05" $f $S sample $f --all --chain vllm --min-p 0.05
   row "sample --all greedy" $f $S sample $f --all -t 0
+  row "sample --all llama.cpp mirostat 2" $f $S sample $f --all --defaults llama.cpp --mirostat 2
   row "eval hf T 0.7 top-p 0.95 N 200" $f $S eval $f --json -t 0.7 -p 0.95 -n 200
   row "sweep T 0,0.4,0.7,1 N 200" $f $S sweep $f --json -n 200
 done
