@@ -36,6 +36,7 @@
 #include "base/vmath_ops.h"
 
 #define VM_PATH(SUFFIX, ATTR, EXPB, FDIVB, W, DIVB, TW, SEQB, ABOVE, CUMB, DENT, DSUM)                                                \
+    enum { lanes_##SUFFIX = W };                                                                       \
     ATTR static void scan_##SUFFIX(const float *z, size_t n, struct vm_scan *o, float thr, int32_t *ids, \
                                    size_t cap, size_t *m) { scan##W(z, n, o, thr, ids, cap, m); }     \
     ATTR static double exp_##SUFFIX(const float *z, size_t n, double sh, double sc, double *out,       \
@@ -93,7 +94,7 @@ VM_PATH(portable, , exp_body, fdiv_body, 4, divide_body, 4, seq_plain, count_abo
 
 /* one path's row of the table, its kernels in the order of struct vm_ops */
 #define VM_ROW(S)                                                                                      \
-    { #S, scan_##S, exp_##S, expdiv_##S, divide_##S, nonfinite_##S, fdiv_##S, collect_##S, absgt_##S,    \
+    { #S, lanes_##S, scan_##S, exp_##S, expdiv_##S, divide_##S, nonfinite_##S, fdiv_##S, collect_##S, absgt_##S,    \
       nfabs_##S, nfscan_##S, scanrank_##S, iota_##S, fdivonly_##S, expfsum_##S, terms_##S, above_##S, divsum_##S, cum_##S, bsums_##S, divent_##S, \
       vmk_fdiv_list_##S, vmk_expf_seq_##S, vmk_fsum_reach_##S, vmk_expf_shift_sum_##S, vmk_expf_any_##S,   \
       vmk_exp_ids_##S,                                                                                   \
@@ -265,6 +266,7 @@ int vm_scan_rank(const float *z, size_t n, struct vm_rank *q, struct vm_scan *ou
                             float_at_or_above(q->pre), out);
 }
 const char *vm_path_name(void) { return ops()->name; }
+int vm_path_lanes(void) { return ops()->lanes; }
 
 void vm_entropy_terms(const double *p, const float *z, uint32_t n, double off, double invT, double lnS, double *t)
 {

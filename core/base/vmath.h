@@ -174,4 +174,11 @@ uint32_t vm_count_above_collect(const double *p, uint32_t lo, uint32_t hi, doubl
 /* The path in use: "avx512", "avx2" or "portable". */
 const char *vm_path_name(void);
 
+/* The floats one vector of that path holds: 16 (avx512), 8 (avx2) or 4
+ * (portable: GCC's generic 16-byte vectors). A path is chosen only if the
+ * CPU has it, so 8 or more also says the CPU has AVX2 and FMA. Callers
+ * with kernels of their own pick their width by it rather than caching a
+ * flag of their own (several threads ask at once). */
+int vm_path_lanes(void);
+
 #endif

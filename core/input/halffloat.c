@@ -4,7 +4,6 @@
 
 #include <float.h>
 #include <math.h>
-#include <stdatomic.h>
 #include <string.h>
 
 size_t hf_width(enum hf_dtype t)
@@ -206,16 +205,9 @@ __attribute__((target("avx2"))) static size_t bf16_wide(float *dst, const unsign
 }
 static int wide_halves(void)
 {
-    /* atomic: readers on several threads compute the same value, but a
-     * plain static two threads write is a data race */
-    static _Atomic int have_at = -1;
-    int have = atomic_load_explicit(&have_at, memory_order_relaxed);
-    if (have < 0) {
-        __builtin_cpu_init();
-        have = strcmp(vm_path_name(), "portable") && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("f16c");
-        atomic_store_explicit(&have_at, have, memory_order_relaxed);
-    }
-    return have;
+    /* the path's width (vmath chose it once, under a pthread_once that
+     * also ran __builtin_cpu_init), so nothing of ours to cache */
+    return vm_path_lanes() >= 8 && __builtin_cpu_supports("f16c");
 }
 #else
 static size_t f16_wide(float *dst, const unsigned char *p, size_t n) { (void)dst; (void)p; (void)n; return 0; }

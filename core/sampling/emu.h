@@ -281,10 +281,6 @@ void emu_sort_pairs(uint64_t *kv, uint32_t m, uint64_t *tmp);
  * of the sums (emu_topp_torch.c). Masks what torch masks; 0 when a margin
  * does not decide (nothing written but scratch). */
 int emu_torch_top_p_bands(struct emu *e, float thr, uint32_t mk);
-/* The vector path's width for the plain passes of emu_topp_torch.c and
- * emu_torch_topp_run.c (vmath's path: 16 AVX-512, 8 AVX2, 4 portable:
- * the same lane arithmetic at every width) */
-int emu_path_width(void);
 /* The same over plain arrays by position (y torch's float logits, ef its
  * float exps and sf their float sum: torch's p is ef / sf, the exact
  * distribution d / S: each bin sums d and divides once, a term alone is

@@ -154,15 +154,8 @@ BULK_FN(bulk4, __attribute__((target("avx2"))), 4)
  * *U when every term is decided or resolved (units_exact), else 0 */
 static int bulk(const struct term *t, const struct fsum_groups *g, uint32_t a, uint32_t n, double ig, double *U)
 {
-    /* atomic: eval's step workers come here at once (the same value, but
-     * a plain static two threads write is a data race) */
-    static _Atomic int wide_at = -1;
     long long bad[BLOCK];
-    int wide = atomic_load_explicit(&wide_at, memory_order_relaxed);
-    if (wide < 0) {
-        wide = strcmp(vm_path_name(), "portable") != 0 && __builtin_cpu_supports("avx2");
-        atomic_store_explicit(&wide_at, wide, memory_order_relaxed);
-    }
+    int wide = vm_path_lanes() >= 8; /* avx2 or wider: the CPU has AVX2 */
     struct bulk_in b = { t->kind == K_RAW ? g->west + a : g->est + a, g->y + a, 1.0, ig, t->rel * ig, t->abs * ig,
                          (double)t->my, t->lncum, t->kind == K_ENTROPY };
     if (t->kind == K_RAW) b.mul = 1.0 / t->raw_sum;

@@ -1,5 +1,5 @@
 /* emu_lanes.h: the float and int32 lane types of the system emulation's
- * plain passes at each width emu_path_width gives (emu_topp_torch.c's
+ * plain passes at each width vm_path_lanes gives (emu_topp_torch.c's
  * bins, emu_torch_topp_run.c's classify: GCC vector extensions, the
  * wider ones used only in functions built for AVX2 or AVX-512). Units:
  * none (lanes). */

@@ -228,7 +228,7 @@ static inline uint16_t bin_f(float y, float lo, float sc)
     return (uint16_t)(x >= (float)(NB - 1) ? NB - 1 : x >= 0.0f ? (int32_t)x : 0);
 }
 
-/* a block's bins (bin_f) and p, W lanes at a time (emu_path_width: the
+/* a block's bins (bin_f) and p, W lanes at a time (vm_path_lanes: the
  * same float arithmetic lane by lane at every width, so the same bins) */
 enum { FB = 256 };
 #define BLOCK_FN(NAME, ATTR, VF, VI, VH, W)                                                         \
@@ -260,12 +260,6 @@ BLOCK_FN(block16, __attribute__((target("avx512f,avx512dq"))), emu_v16f, emu_v16
 /* not cached in a static: eval's step workers call it at once (a plain
  * static written by two threads is a data race, whatever the value);
  * vm_path_name is chosen once, thread-safely, and read here per run */
-int emu_path_width(void)
-{
-    const char *pn = vm_path_name();
-    return !strcmp(pn, "avx512") ? 16 : !strcmp(pn, "avx2") ? 8 : 4;
-}
-
 static void fill_plain(const struct src *s, struct bands *bb)
 {
     const float *y = s->y, *ef = s->ef, lo = (float)bb->lo, sc = (float)bb->scale;
@@ -273,7 +267,7 @@ static void fill_plain(const struct src *s, struct bands *bb)
     float pb[FB];
     uint32_t n = s->n, i0 = 0;
 #if defined(__x86_64__) && defined(__GNUC__)
-    int wd = emu_path_width();
+    int wd = vm_path_lanes();
     void (*block)(const float *, const float *, float, float, float, uint16_t *, float *) =
         wd == 16 ? block16 : wd == 8 ? block8 : block4;
 #else

@@ -14,7 +14,7 @@
  * float total (a sum in any order with its error bound decides the
  * float: vm_expf_shift_sumf), the same bands decide (forming the float
  * p as they bin), and one pass does the masking and the kept list (the
- * path's vector width: emu_path_width), one the accounting and the final
+ * path's vector width: vm_path_lanes), one the accounting and the final
  * sums, in the same id order, so every sum is the same sequence of adds.
  * The final p of a survivor is d / s: finish's exp(y - max) over the
  * survivors is d's (the maximum is always kept).
@@ -250,7 +250,7 @@ static uint32_t classify(struct emu *e, const float *y, double mx, uint32_t firs
                         f_floor((double)yb + DELTA), first, code[0], code[1] };
     struct window w = { -INFINITY, INFINITY, 0 };
 #if defined(__x86_64__) && defined(__GNUC__)
-    int wd = emu_path_width();
+    int wd = vm_path_lanes();
     i = wd == 16 ? classify16(r, y, &l, mx, &w, &m, cnt) : wd == 8 ? classify8(r, y, &l, mx, &w, &m, cnt)
                                                                   : classify4(r, y, &l, mx, &w, &m, cnt);
 #else
