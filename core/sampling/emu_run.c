@@ -228,15 +228,13 @@ static void finish_summed(struct emu *e)
 {
     struct chain_result *r = e->r;
     uint32_t V = r->V;
-    double ret = NAN; /* (0 + NaN + ...: this NaN) */
     vm_divide(r->p, V, e->final_s);
     vm_iota(r->kept, V);
-    if (r->have_raw) {
-        ret = 0.0;
-        for (uint32_t j = 0; j < V; j++) ret += chain_raw_p(r, j);
-    }
     r->n_kept = V;
-    r->retained_mass = ret;
+    /* every token kept: the retained mass is the step's raw total, the
+     * same id-order sum (NaN without the raw pass), shared with the other
+     * settings on this step and counted as a full read of p_raw */
+    r->retained_mass = chain_raw_total(r);
     r->entropy_after = NAN;
 }
 
