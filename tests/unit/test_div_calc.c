@@ -25,6 +25,7 @@
 #include "explorer/explorer_eval.h"
 #include "input/synth_source.h"
 #include "npy_fx.h"
+#include "explorer_fx.h"
 
 #define LN2 0.69314718055994530942
 
@@ -230,17 +231,7 @@ static void test_explorer_resumed(void **st)
     }
     assert_true(moved);
     assert_true(slices > 5 * (int)steps);
-    const struct explorer_diff *a = &xe[0].diff, *b = &xe[1].diff;
-    assert_true(a->stats_ok && b->stats_ok);
-    assert_int_equal(a->done, steps);
-    assert_memory_equal(a->st, b->st, steps * sizeof *a->st);
-    assert_memory_equal(&a->stats, &b->stats, sizeof a->stats);
-    for (int k = 0; k < 2; k++) {
-        explorer_eval_free(&xe[k]);
-        explorer_free(&ex[k]);
-    }
-    unlink(pa);
-    unlink(pb);
+    explorer_fx_diff_same_free(ex, xe, steps, pa, pb);
 }
 
 int main(void)

@@ -23,6 +23,7 @@
 #include "input/synth_source.h"
 #include "sampling/presets.h"
 #include "npy_fx.h"
+#include "explorer_fx.h"
 
 #define FIXTURE "tests/tui/data/small.json"   /* 12 steps, 64 tokens, recorded tokens, a vocabulary */
 
@@ -286,17 +287,7 @@ static void test_diff_same(void **st)
     for (int n = 0; n < 6; n++) explorer_eval_work(&xe[0], &ex[0], 0);   /* the evaluators, the first pieces */
     assert_int_equal(explorer_eval_command(&xe[0], &ex[0], cmd), EXC_OK);   /* again: starts over */
     settle(&ex[0], &xe[0]);
-    const struct explorer_diff *a = &xe[0].diff, *b = &xe[1].diff;
-    assert_true(a->stats_ok && b->stats_ok);
-    assert_int_equal(a->done, 24);
-    assert_memory_equal(a->st, b->st, 24 * sizeof *a->st);
-    assert_memory_equal(&a->stats, &b->stats, sizeof a->stats);
-    for (int k = 0; k < 2; k++) {
-        explorer_eval_free(&xe[k]);
-        explorer_free(&ex[k]);
-    }
-    unlink(pa);
-    unlink(pb);
+    explorer_fx_diff_same_free(ex, xe, 24, pa, pb);
 }
 
 int main(void)
