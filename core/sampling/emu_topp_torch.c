@@ -257,9 +257,9 @@ BLOCK_FN(block8, __attribute__((target("avx2"))), emu_v8f, emu_v8i, v8h_b, 8)
 BLOCK_FN(block16, __attribute__((target("avx512f,avx512dq"))), emu_v16f, emu_v16i, v16h_b, 16)
 #endif
 
-/* not cached in a static: eval's step workers call it at once (a plain
- * static written by two threads is a data race, whatever the value);
- * vm_path_name is chosen once, thread-safely, and read here per run */
+/* the block function of the path's width (vm_path_lanes, asked per run:
+ * vmath chose the path once, thread-safely), then each position's p and
+ * weight added into its bin's lane copy */
 static void fill_plain(const struct src *s, struct bands *bb)
 {
     const float *y = s->y, *ef = s->ef, lo = (float)bb->lo, sc = (float)bb->scale;

@@ -192,7 +192,7 @@ __attribute__((target("avx2"))) static uint32_t top_avx2(const double *p, uint32
 uint32_t select_top(const double *p, uint32_t V, double thr, uint32_t n, int32_t *out)
 {
 #if defined(__x86_64__) && defined(__GNUC__)
-    if (strcmp(vm_path_name(), "portable")) return top_avx2(p, V, thr, n, out); /* vmath's choice */
+    if (vm_path_lanes() >= 8) return top_avx2(p, V, thr, n, out); /* vmath's choice */
 #endif
     return top_body(p, V, thr, n, out, 0);
 }

@@ -237,7 +237,7 @@ T512 static uint32_t run_pair(const struct seqsum_src *src, uint32_t i, uint32_t
 }
 
 /* vmath's path (LOGITSCOPE_SIMD=portable or avx2 runs the scalar loop) */
-static int vector_pass(void) { return !strcmp(vm_path_name(), "avx512"); }
+static int vector_pass(void) { return vm_path_lanes() == 16; }
 #else
 static uint32_t run_avx512(const struct seqsum_src *src, uint32_t i, uint32_t n, double *s)
 {

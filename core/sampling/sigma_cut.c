@@ -137,7 +137,7 @@ AVX2 static void second_avx2(const float *y, uint32_t n, double mu, double q[4])
 AVX2 static uint32_t inside_avx2(const float *y, uint32_t n, float lo, float hi) { return inside_body(y, n, lo, hi); }
 /* AVX2 where vmath's path has it (LOGITSCOPE_SIMD=portable forces the
  * baseline here too) */
-static int avx2(void) { return strcmp(vm_path_name(), "portable") != 0; }
+static int avx2(void) { return vm_path_lanes() >= 8; }
 #else
 #define first_avx2 first_base
 #define second_avx2 second_base
