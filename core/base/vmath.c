@@ -326,7 +326,7 @@ void vm_libm_exp_kept(const float *y, const int32_t *ids, size_t m, const uint8_
 }
 const char *vm_libm_exp_way(void) { return ops()->exp_ids == vmk_exp_ids_portable ? "libm" : "vector"; }
 
-void vm_divide_blocks(double *a, size_t n, double s, size_t block, double *pre)
+void vm_divide_blocks(const double *a, size_t n, double s, double *out, size_t block, double *pre)
 {
-    ops()->divblk(a, n, s, block, pre);
+    ops()->divblk(a, n, s, out, block, pre);
 }

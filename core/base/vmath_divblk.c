@@ -5,9 +5,9 @@
  * per-path body: AVX-512 and AVX2 form the correctly rounded quotient by
  * multiply-adds, the portable path divides; every lane's bits are IEEE
  * division's whatever the block boundaries), then block_sums4's sum of
- * that block from the values just written (still in L1), added to the
- * running prefix as block_sums4 adds it. One read and one write of a
- * instead of vm_divide's and a second read for the sums. */
+ * that block from the quotients just written to out (still in L1), added
+ * to the running prefix as block_sums4 adds it. One read of a and one
+ * write of out instead of vm_divide's and a second read for the sums. */
 #include "base/vmath_divblk.h"
 #include "base/vmath_ops.h"
 
@@ -25,8 +25,8 @@
     pre[0] = 0.0;                                                                           \
     for (size_t i = 0, b = 0; i < n; i += B, b++) {                                         \
         size_t k = n - i < B ? n - i : B;                                                   \
-        DIVB(a + i, k, s, a + i);                                                           \
-        block_sums4(a + i, k, k, one);                                                      \
+        DIVB(a + i, k, s, out + i);                                                         \
+        block_sums4(out + i, k, k, one);                                                    \
         run += one[1];                                                                      \
         pre[b + 1] = run;                                                                   \
     }
@@ -44,29 +44,30 @@ TARGET_512 INLINE double block_sum8(const double *a, size_t B)
     return (t[0] + t[1]) + (t[2] + t[3]);
 }
 
-TARGET_512 void vmk_divblk_avx512(double *a, size_t n, double s, size_t B, double *pre)
+TARGET_512 void vmk_divblk_avx512(const double *a, size_t n, double s, double *out, size_t B, double *pre)
 {
     double run = 0.0, one[2];
     size_t i = 0, b = 0;
     pre[0] = 0.0;
     for (; i + B <= n; i += B, b++) {
-        divide_fma8(a + i, B, s, a + i);
-        run += block_sum8(a + i, B);
+        divide_fma8(a + i, B, s, out + i);
+        run += block_sum8(out + i, B);
         pre[b + 1] = run;
     }
     if (i < n) { /* the short last block: DIVBLK_BODY's */
-        divide_fma8(a + i, n - i, s, a + i);
-        block_sums4(a + i, n - i, n - i, one);
+        divide_fma8(a + i, n - i, s, out + i);
+        block_sums4(out + i, n - i, n - i, one);
         pre[b + 1] = run + one[1];
     }
 }
-__attribute__((target("avx2,fma"))) void vmk_divblk_avx2(double *a, size_t n, double s, size_t B, double *pre)
+__attribute__((target("avx2,fma"))) void vmk_divblk_avx2(const double *a, size_t n, double s, double *out, size_t B,
+                                                          double *pre)
 {
     DIVBLK_BODY(divide_fma4)
 }
 #endif
 
-void vmk_divblk_portable(double *a, size_t n, double s, size_t B, double *pre)
+void vmk_divblk_portable(const double *a, size_t n, double s, double *out, size_t B, double *pre)
 {
     DIVBLK_BODY(divide_body)
 }

@@ -59,7 +59,7 @@ struct vm_ops {
     double (*expf_any)(const float *, size_t, double, float *);                    /* vm_expf_shift_sumf */
     vmk_ids_fn exp_ids;                                                             /* vm_libm_exp_ids */
     void (*exp_kept)(const float *, const int32_t *, size_t, const uint8_t *, uint8_t, size_t, double, double *);
-    void (*divblk)(double *, size_t, double, size_t, double *);                    /* vm_divide_blocks */
+    void (*divblk)(const double *, size_t, double, double *, size_t, double *);                    /* vm_divide_blocks */
 };
 
 /* the chosen row (after its entry conditions) */
@@ -76,7 +76,7 @@ const struct vm_ops *vm_ops_get(void);
     void vmk_exp_ids_##S(const float *, const int32_t *, size_t, double, double *);                       \
     void vmk_exp_kept_##S(const float *, const int32_t *, size_t, const uint8_t *, uint8_t, size_t, double, \
                           double *);                                                                       \
-    void vmk_divblk_##S(double *, size_t, double, size_t, double *);
+    void vmk_divblk_##S(const double *, size_t, double, double *, size_t, double *);
 VMK_DECLARE(portable)
 #if defined(__x86_64__) && defined(__GNUC__)
 VMK_DECLARE(avx2)

@@ -13,6 +13,7 @@
  * machine and vector path gives the same bits. */
 #include "sampling/stage.h"
 #include "sampling/select.h"
+#include "sampling/draw.h"
 #include "base/vmath.h"
 
 #include <math.h>
@@ -400,7 +401,8 @@ static void finish_every(struct stage_ctx *x, const float *logits, const double 
     else if (ws->q_is_raw) S = chain_raw_total(r);
     else S = vm_divide_sum(q, V, 1.0, NULL, 0.0);
     double hf = NAN;
-    if (ws->want == CHAIN_WANT_DRAW) vm_divide_into(q, V, S, r->p); /* the same quotients; a draw reads no entropy */
+    /* a draw reads no entropy: the same quotients, and the draws' block sums with them */
+    if (ws->want == CHAIN_WANT_DRAW) draw_blocks_divide(r, q, S);
     else hf = vm_divide_entropy(q, logits, V, S, off, invT, log(S), r->p);
     if (!kept_all) {
         memset(r->cut_by, CUT_NONE, V);

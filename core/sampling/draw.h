@@ -94,6 +94,11 @@ size_t draw_blocks_len(uint32_t n);
 /* for about n_draws draws; with many draws against few survivors it
  * builds the exact prefix sums at once (the cheaper way then) */
 struct draw_blocks draw_blocks_build(const struct chain_result *r, uint32_t n_draws, double *pre, double *cum);
+/* r->p = q / S over every token (r->V of them; q may be r->p), and in the
+ * same pass the block sums draw_blocks_build then reads instead of making
+ * them (chain_result.blk, blk_ok): for a run that keeps every token and
+ * is drawn from. Without memory for blk, the division alone. */
+void draw_blocks_divide(struct chain_result *r, const double *q, double S);
 /* draw_position's answer for u (d->n > 0) */
 uint32_t draw_blocks_position(struct draw_blocks *d, double u);
 /* draw_token's answer: one uniform from g, always; -1 when nothing is kept */

@@ -3,6 +3,9 @@
 #include "sampling/draw.h"
 
 #include "base/vmath.h"
+#include "base/vmath_divblk.h"
+
+#include <stdlib.h>
 
 #include <float.h>
 
@@ -68,6 +71,18 @@ struct draw_blocks draw_blocks_build(const struct chain_result *r, uint32_t n_dr
      * DBL_MIN covers a product that lands in the subnormals. */
     d.margin = (4.5 * (double)n + 4.0) * (DBL_EPSILON / 2) * s + DBL_MIN;
     return d;
+}
+
+void draw_blocks_divide(struct chain_result *r, const double *q, double S)
+{
+    /* r->V only shrinks (chain.c's run): blk made for it fits every later V */
+    if (!r->blk) r->blk = malloc(draw_blocks_len(r->V) * sizeof *r->blk);
+    if (!r->blk) {
+        vm_divide_into(q, r->V, S, r->p);
+        return;
+    }
+    vm_divide_blocks(q, r->V, S, r->p, DRAW_BLOCK, r->blk);
+    r->blk_ok = 1;
 }
 
 static uint32_t fallback(struct draw_blocks *d, double u)

@@ -17,7 +17,6 @@
 #include "sampling/select.h"
 #include "sampling/draw.h"
 #include "base/vmath.h"
-#include "base/vmath_divblk.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -225,12 +224,8 @@ static const float *plain_logits(struct emu *e, const float *z, int *kp, int *kt
  * draws' block sums in the same pass (chain_result.blk) */
 static void divide_p(struct emu *e, double s)
 {
-    struct chain_result *r = e->r;
-    size_t nb = draw_blocks_len(r->V);
-    if (!e->masses && !r->blk) r->blk = malloc(nb * sizeof *r->blk);
-    if (e->masses || !r->blk) { vm_divide(r->p, r->V, s); return; }
-    vm_divide_blocks(r->p, r->V, s, DRAW_BLOCK, r->blk);
-    r->blk_ok = 1;
+    if (e->masses) vm_divide(e->r->p, e->r->V, s);
+    else draw_blocks_divide(e->r, e->r->p, s);
 }
 
 /* A chain in which nothing truncates: a plain temperature (every system

@@ -36,21 +36,24 @@ static double value(struct rng *g)
 static void check(const double *a, size_t n, double s, size_t B)
 {
     size_t np = n / B + 2;
-    double *x = malloc((n + 1) * sizeof *x), *y = malloc((n + 1) * sizeof *y);
-    double *p = malloc(np * sizeof *p), *q = malloc(np * sizeof *q);
-    assert_true(x && y && p && q);
+    double *x = malloc((n + 1) * sizeof *x), *y = malloc((n + 1) * sizeof *y), *o = malloc((n + 1) * sizeof *o);
+    double *p = malloc(np * sizeof *p), *q = malloc(np * sizeof *q), *r = malloc(np * sizeof *r);
+    assert_true(x && y && o && p && q && r);
     memcpy(x, a, n * sizeof *a);
     memcpy(y, a, n * sizeof *a);
     vm_divide(x, n, s);
     vm_block_sums(x, n, B, p);
-    vm_divide_blocks(y, n, s, B, q);
+    vm_divide_blocks(y, n, s, y, B, q);   /* in place */
+    vm_divide_blocks(a, n, s, o, B, r);   /* into another array; a unchanged */
     for (size_t i = 0; i < n; i++) {
         double d = a[i] / s;
         assert_memory_equal(&d, &y[i], sizeof d);
     }
     if (n) assert_memory_equal(x, y, n * sizeof *x);
+    if (n) assert_memory_equal(x, o, n * sizeof *x);
     assert_memory_equal(p, q, ((n + B - 1) / B + 1) * sizeof *p);
-    free(x), free(y), free(p), free(q);
+    assert_memory_equal(p, r, ((n + B - 1) / B + 1) * sizeof *p);
+    free(x), free(y), free(o), free(p), free(q), free(r);
 }
 
 static void test_random(void **st)
