@@ -17,7 +17,7 @@
 #include <math.h>
 #include <string.h>
 
-enum { SEQ_BLOCK = 256, SEQ_STEP = 32 };
+enum { SEQ_BLOCK = 256, SEQ_STEP = 32, PAIR_STEP = 8 };
 
 static int is_est(const struct seqsum_src *src) { return src->rel != 0.0 || src->abs != 0.0; }
 
@@ -196,10 +196,64 @@ static int fix_pair(const struct seqsum_src *src, uint32_t j, unsigned m0, unsig
     return 1;
 }
 
+/* The pair's rounded terms of the 8 tokens at j (t0: every term, t1:
+ * the taken ones), their values into *x (the sign test's); 0 when a
+ * flagged lane cannot be fixed. One definition for run_pair and
+ * pair_walk: the same terms either way. */
+T512 static inline __attribute__((always_inline)) int pair_lanes(const struct seqsum_src *src, const struct lane_k *c0,
+                                                                 const struct lane_k *c1, const struct grid *g,
+                                                                 uint32_t j, int mul, __m512d *x, __m512d *t0,
+                                                                 __m512d *t1)
+{
+    __m512d v = _mm512_loadu_pd(src[0].v + j);
+    if (mul) v = _mm512_mul_pd(v, c0->mul);
+    __m512d y = _mm512_maskz_mov_pd(take8(c1, j), v);
+    __m512d u0 = _mm512_sub_pd(_mm512_add_pd(v, c0->K), c0->K), u1 = _mm512_sub_pd(_mm512_add_pd(y, c1->K), c1->K);
+    __m512d w0 = _mm512_fmadd_pd(v, c0->rel2, _mm512_abs_pd(_mm512_sub_pd(v, u0)));
+    __m512d w1 = _mm512_fmadd_pd(y, c1->rel2, _mm512_abs_pd(_mm512_sub_pd(y, u1)));
+    unsigned m0 = _mm512_cmp_pd_mask(w0, c0->half, _CMP_GE_OQ), m1 = _mm512_cmp_pd_mask(w1, c1->half, _CMP_GE_OQ);
+    if (m0 | m1) {
+        double v0[8], v1[8];
+        _mm512_storeu_pd(v0, u0);
+        _mm512_storeu_pd(v1, u1);
+        if (!fix_pair(&src[0], j, m0, m1, g, v0, v1)) return 0;
+        u0 = _mm512_loadu_pd(v0);
+        u1 = _mm512_loadu_pd(v1);
+    }
+    *x = v, *t0 = u0, *t1 = u1;
+    return 1;
+}
+
+/* A block run_pair could not add as a whole (its sums leave their
+ * binades in it, most often: 20-40 times a step while they grow from
+ * their first terms): its vectors of 8 added one at a time while each
+ * stands (fixable, no sign bit, both sums still in their binades; a
+ * vector's rounded terms sum exactly, as a block's do), up to the first
+ * that does not; returns where that one starts, for the loop's few terms
+ * there. Before, the block's start was returned and the loop ran
+ * SEQ_STEP terms a try until the block stood: up to 8 tries of 256
+ * terms, and the loop's terms with their libm calls, per crossing. */
+T512 static uint32_t pair_walk(const struct seqsum_src *src, const struct lane_k *c0, const struct lane_k *c1,
+                               uint32_t i, uint32_t end, double *s)
+{
+    const struct grid g[2] = { c0->g, c1->g };
+    const int mul = src[0].mul != 1.0;
+    for (; i < end; i += 8) {
+        __m512d x, t0, t1;
+        if (!pair_lanes(src, c0, c1, g, i, mul, &x, &t0, &t1) || _mm512_movepi64_mask(_mm512_castpd_si512(x)))
+            return i;
+        double n0 = s[0] + _mm512_reduce_add_pd(t0), n1 = s[1] + _mm512_reduce_add_pd(t1);
+        if (!(n0 < c0->g.top && n1 < c1->g.top)) return i; /* a partial sum past 2K may round, never below it */
+        s[0] = n0, s[1] = n1;
+    }
+    return i;
+}
+
 /* The masses' pair (seqsum_exp_masses, pair_shape): every term (sum 0)
  * and the taken ones (sum 1) of one estimated source, in one pass that
  * shares the loads, the factor and each flagged lane's true term; as
- * run_one otherwise, the block's end where both sums hold. */
+ * run_one otherwise, where both sums hold; a block that does not stand
+ * as a whole goes to pair_walk. */
 T512 static uint32_t run_pair(const struct seqsum_src *src, uint32_t i, uint32_t n, double *s)
 {
     const struct lane_k c0 = lane_k_of(&src[0], s[0]), c1 = lane_k_of(&src[1], s[1]);
@@ -209,28 +263,15 @@ T512 static uint32_t run_pair(const struct seqsum_src *src, uint32_t i, uint32_t
         __m512i neg = _mm512_setzero_si512();
         __m512d a0 = _mm512_setzero_pd(), a1 = a0;
         for (uint32_t j = i; j < i + SEQ_BLOCK; j += 8) {
-            __m512d x = _mm512_loadu_pd(src[0].v + j);
-            if (mul) x = _mm512_mul_pd(x, c0.mul);
-            __m512d y = _mm512_maskz_mov_pd(take8(&c1, j), x);
-            __m512d t0 = _mm512_sub_pd(_mm512_add_pd(x, c0.K), c0.K), t1 = _mm512_sub_pd(_mm512_add_pd(y, c1.K), c1.K);
-            __m512d w0 = _mm512_fmadd_pd(x, c0.rel2, _mm512_abs_pd(_mm512_sub_pd(x, t0)));
-            __m512d w1 = _mm512_fmadd_pd(y, c1.rel2, _mm512_abs_pd(_mm512_sub_pd(y, t1)));
-            unsigned m0 = _mm512_cmp_pd_mask(w0, c0.half, _CMP_GE_OQ), m1 = _mm512_cmp_pd_mask(w1, c1.half, _CMP_GE_OQ);
-            if (m0 | m1) {
-                double v0[8], v1[8];
-                _mm512_storeu_pd(v0, t0);
-                _mm512_storeu_pd(v1, t1);
-                if (!fix_pair(&src[0], j, m0, m1, g, v0, v1)) return i;
-                t0 = _mm512_loadu_pd(v0);
-                t1 = _mm512_loadu_pd(v1);
-            }
+            __m512d x, t0, t1;
+            if (!pair_lanes(src, &c0, &c1, g, j, mul, &x, &t0, &t1)) return pair_walk(src, &c0, &c1, i, j, s);
             neg = _mm512_or_si512(neg, _mm512_castpd_si512(x));
             a0 = _mm512_add_pd(a0, t0);
             a1 = _mm512_add_pd(a1, t1);
         }
-        if (_mm512_cmplt_epi64_mask(neg, _mm512_setzero_si512())) return i;
         double n0 = s[0] + _mm512_reduce_add_pd(a0), n1 = s[1] + _mm512_reduce_add_pd(a1); /* exact, as run_one's */
-        if (!(n0 < c0.g.top && n1 < c1.g.top)) return i;
+        if (_mm512_cmplt_epi64_mask(neg, _mm512_setzero_si512()) || !(n0 < c0.g.top && n1 < c1.g.top))
+            return pair_walk(src, &c0, &c1, i, i + SEQ_BLOCK, s);
         s[0] = n0, s[1] = n1;
     }
     return i;
@@ -300,8 +341,10 @@ static void sum_pair(const struct seqsum_src *src0, uint32_t n, double *out)
         if (out[0] >= 0x1p-900 && out[0] < 0x1p1000 && out[1] >= 0x1p-900 && out[1] < 0x1p1000)
             i = run_pair(src, i, n, out);
         if (i + SEQ_BLOCK > n) break;
-        for (int k = 0; k < 2; k++) out[k] = seq_block(&src[k], i, SEQ_STEP, out[k]);
-        i += SEQ_STEP;
+        /* run_pair stopped at the vector that cannot be vector (pair_walk):
+         * its 8 terms by the loop, then the blocks again */
+        for (int k = 0; k < 2; k++) out[k] = seq_block(&src[k], i, PAIR_STEP, out[k]);
+        i += PAIR_STEP;
     }
     for (int k = 0; k < 2; k++) out[k] = seq_block(&src[k], i, n - i, out[k]);
 }

@@ -1,8 +1,8 @@
 /* test_seqsum.c: the exact sequential sums (sampling/seqsum.h) against the
  * plain loop they stand for, bit for bit: exact terms and estimated ones,
  * masked or not, with ties on half-way points, negative and non-finite
- * terms, tiny and huge sums, every length around the block size; the
- * vector exp within the 2 ulp of libm's that emu_account.c's bound
+ * terms, tiny and huge sums, every length around the block size (the
+ * masses' pair where its blocks fail part way, too); the vector exp within the 2 ulp of libm's that emu_account.c's bound
  * assumes; emu_trim_torch's T = 1 total in vm_exp_fdiv's order from the
  * raw weights; and a first stage's masses and tie flag from the raw softmax
  * (emu_account.c) against the whole-array path's accounting (chain_ws.
@@ -151,6 +151,39 @@ static void test_estimated_terms(void **state)
             assert_true(same_bits(out[1], plain(x, take, N)));
         }
     }
+    free(x);
+    free(est);
+    free(take);
+}
+
+/* The masses' pair where its blocks do not stand as a whole (seqsum.c's
+ * pair_walk: vectors one at a time up to the one that stops them, the
+ * loop there): fill's shapes (ties on grid points whose estimate straddles
+ * them, negatives, a NaN, a huge term, tiny sums) with estimates off by up
+ * to 2^-51, at every length around the block size and on a whole step's,
+ * against the loop over the true terms, bit for bit. */
+static void test_pair_walk(void **state)
+{
+    (void)state;
+    static const uint32_t lens[] = { 255, 256, 257, 263, 511, 520, 4099, 131072 };
+    struct rng g;
+    rng_seed(&g, 17);
+    double *x = malloc(131072 * sizeof *x), *est = malloc(131072 * sizeof *est), out[2];
+    uint8_t *take = malloc(131072);
+    for (size_t li = 0; li < sizeof lens / sizeof lens[0]; li++)
+        for (int k = 0; k < 12; k++) {
+            uint32_t n = lens[li];
+            fill(&g, x, take, n, k);
+            for (uint32_t i = 0; i < n; i++) est[i] = x[i] * (1.0 + (rng_uniform(&g) - 0.5) * 0x1p-50);
+            struct truth t = { x, 0 };
+            struct seqsum_src src[2] = {
+                { est, NULL, 1.0, 0x1p-50, 0x1p-1000, truth_of, &t, 0, 0 },
+                { est, take, 1.0, 0x1p-50, 0x1p-1000, truth_of, &t, 0, 0 },
+            };
+            seqsum_many(src, 2, n, out);
+            assert_true(same_bits(out[0], plain(x, NULL, n)));
+            assert_true(same_bits(out[1], plain(x, take, n)));
+        }
     free(x);
     free(est);
     free(take);
@@ -328,6 +361,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_exact_terms),
         cmocka_unit_test(test_estimated_terms),
+        cmocka_unit_test(test_pair_walk),
         cmocka_unit_test(test_take_keys),
         cmocka_unit_test(test_vector_exp_bound),
         cmocka_unit_test(test_fdiv_order),
