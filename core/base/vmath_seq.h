@@ -218,6 +218,49 @@ TARGET_512 INLINE double cum8(double s, const double *x, size_t n, double *cum)
 #endif
 
 #if defined(__x86_64__) && defined(__GNUC__)
+/* The walk that takes over from a vector block whose sum cannot stand
+ * (seq_walk8, ent_walk8): a block of SEQ_BLK terms fails as a whole
+ * when the running sum leaves its binade anywhere in it, which happens
+ * some 20-40 times a step while the sum grows from its first term (each
+ * failure cost the loop over the whole block, or SEQ_STEP terms per
+ * retry). Here each vector of 8 terms is added on its own while it
+ * stands (walk_add8), so only the 8 terms where the sum leaves its
+ * binade (or a half-way or negative term lies) run the loop. */
+
+/* One vector a of terms added to *S by the grid rule (the top of this
+ * block's comment): 1 when it stands, every term on the grid of S's
+ * binade [K, 2K) (H = half its unit), none negative or NaN, and the sum
+ * still below top = 2K; then its rounded terms are multiples of the
+ * grid whose sum below 2K is exact in any order, the reduction's too. */
+TARGET_512 INLINE int walk_add8(__m512d a, __m512d K, __m512d H, double top, double *S)
+{
+    __m512d t = _mm512_sub_pd(_mm512_add_pd(a, K), K);
+    __m512d d = _mm512_andnot_pd(_mm512_set1_pd(-0.0), _mm512_sub_pd(a, t));
+    if (_mm512_cmp_pd_mask(d, H, _CMP_NLT_UQ) | _mm512_movepi64_mask(_mm512_castpd_si512(a))) return 0;
+    double ns = *S + _mm512_reduce_add_pd(t);
+    if (!(ns < top)) return 0; /* a partial sum past 2K may have rounded, but never below 2K */
+    *S = ns;
+    return 1;
+}
+
+/* s + x[0] + ... + x[k-1] in index order, to the bit: the vectors that
+ * stand, the loop over the 8 terms where one does not */
+TARGET_512 INLINE double seq_walk8(double s, const double *x, size_t k)
+{
+    size_t j = 0;
+    while (j < k) {
+        if (s >= 0x1p-900 && s < 0x1p1000) {
+            const double Kd = seq_binade(s);
+            const __m512d K = _mm512_set1_pd(Kd), H = _mm512_set1_pd(Kd * 0x1p-53);
+            while (j + 8 <= k && walk_add8(_mm512_loadu_pd(x + j), K, H, 2.0 * Kd, &s)) j += 8;
+        }
+        for (size_t e = j + 8 < k ? j + 8 : k; j < e; j++) s += x[j];
+    }
+    return s;
+}
+#endif
+
+#if defined(__x86_64__) && defined(__GNUC__)
 /* The quotients A / d of 8 lanes, as divide_fma8 forms them (SV = d, NS =
  * -d, Y = 1 / d: the correctly rounded quotient where every lane lies in
  * [2^-960, 2^900]), else the division instruction: divsum8's and divent8's */
@@ -271,7 +314,7 @@ TARGET_512 INLINE double divsum8(const double *a, size_t n, double d, double *ou
         }
         sum = s + (_mm512_reduce_add_pd(_mm512_add_pd(acc0, acc1)) + tail);
         if (s >= 0x1p-900 && s < 0x1p1000 && grid_ok8(dm, sg, dmax, neg, sum, Kd)) s = sum;
-        else s = seq_block8(s, o, k);
+        else s = seq_walk8(s, o, k); /* the same stored quotients */
     }
     return s;
 }
@@ -284,6 +327,38 @@ INLINE double ent_loop(double s, const double *p, const float *z, size_t j0, siz
                        double lnS)
 {
     for (size_t j = j0; j < k; j++) s += p[j] * (lnS - (((double)z[j] - off) * invT));
+    return s;
+}
+
+/* 8 entropy terms at j from the stored p: divent8's, operation for
+ * operation (the loop's expression per lane) */
+TARGET_512 INLINE __m512d ent_terms8(const double *p, const float *z, size_t j, __m512d OFF, __m512d IT, int scaled,
+                                     __m512d LN)
+{
+    __m512d l = _mm512_sub_pd(_mm512_cvtps_pd(_mm256_loadu_ps(z + j)), OFF);
+    if (scaled) l = _mm512_mul_pd(l, IT);
+    return _mm512_mul_pd(_mm512_loadu_pd(p + j), _mm512_sub_pd(LN, l));
+}
+
+/* ent_loop over [0, k) by seq_walk8's rule: the terms' vectors that
+ * stand, the loop over the 8 where one does not (a block divent8 could
+ * not sum at once: its sum left its binade somewhere in it) */
+TARGET_512 INLINE double ent_walk8(double s, const double *p, const float *z, size_t k, double off, double invT,
+                                   double lnS)
+{
+    const __m512d OFF = _mm512_set1_pd(off), IT = _mm512_set1_pd(invT), LN = _mm512_set1_pd(lnS);
+    const int scaled = invT != 1.0; /* (x - off) * 1 is x - off */
+    size_t j = 0;
+    while (j < k) {
+        if (s >= 0x1p-900 && s < 0x1p1000) {
+            const double Kd = seq_binade(s);
+            const __m512d K = _mm512_set1_pd(Kd), H = _mm512_set1_pd(Kd * 0x1p-53);
+            while (j + 8 <= k && walk_add8(ent_terms8(p, z, j, OFF, IT, scaled, LN), K, H, 2.0 * Kd, &s)) j += 8;
+        }
+        size_t e = j + 8 < k ? j + 8 : k;
+        s = ent_loop(s, p, z, j, e, off, invT, lnS);
+        j = e;
+    }
     return s;
 }
 
@@ -328,7 +403,7 @@ TARGET_512 INLINE double divent8(const double *q, const float *z, size_t n, doub
         }
         sum = s + (_mm512_reduce_add_pd(acc) + tail);
         if (s >= 0x1p-900 && s < 0x1p1000 && grid_ok8(dm, sg, dmax, neg, sum, Kd)) s = sum;
-        else s = ent_loop(s, p + i, z + i, 0, k, off, invT, lnS);
+        else s = ent_walk8(s, p + i, z + i, k, off, invT, lnS);
     }
     return s;
 }

@@ -314,7 +314,7 @@ static double value_order_sums(const float *y, uint32_t m, double mx, double *es
     x.s = seqsum(&st, m);
     x.lnS = log(x.s);
     for (uint32_t j = 0; j < m; j++) est[j] = est[j] / x.s * -((double)y[j] - mx - x.lnS);
-    struct seqsum_src sh = { est, NULL, 1.0, SEQSUM_EXP_REL, SEQSUM_EXP_ABS, exact_h, &x, 0, 0 };
+    struct seqsum_src sh = { est, NULL, 1.0, SEQSUM_EXP_REL, SEQSUM_EXP_ABS, exact_h, &x, 0, 0, NULL };
     *h = seqsum(&sh, m);
     return x.s;
 }

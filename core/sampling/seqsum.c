@@ -17,7 +17,7 @@
 #include <math.h>
 #include <string.h>
 
-enum { SEQ_BLOCK = 256, SEQ_STEP = 32 };
+enum { SEQ_BLOCK = 256, SEQ_STEP = 32, PAIR_STEP = 8 };
 
 static int is_est(const struct seqsum_src *src) { return src->rel != 0.0 || src->abs != 0.0; }
 
@@ -81,6 +81,7 @@ struct lane_k {
     __m512i key;
     const uint8_t *take;
     int eq;
+    __mmask8 flip;   /* 0 (eq) or 0xFF: the compare's lanes as taken, or their complement */
     struct grid g;
 };
 
@@ -95,6 +96,7 @@ T512 static inline __attribute__((always_inline)) struct lane_k lane_k_of(const 
     c.key = _mm512_set1_epi64(src->key);
     c.take = src->take;
     c.eq = src->eq != 0;
+    c.flip = c.eq ? 0 : 0xFF;
     return c;
 }
 
@@ -102,8 +104,7 @@ T512 static inline __attribute__((always_inline)) struct lane_k lane_k_of(const 
 T512 static inline __attribute__((always_inline)) __mmask8 take8(const struct lane_k *c, uint32_t j)
 {
     __m512i b = _mm512_cvtepu8_epi64(_mm_loadl_epi64((const __m128i *)(c->take + j)));
-    __mmask8 tk = _mm512_cmpeq_epi64_mask(b, c->key);
-    return c->eq ? tk : (__mmask8)~tk;
+    return (__mmask8)(_mm512_cmpeq_epi64_mask(b, c->key) ^ c->flip); /* no branch on eq in the loop */
 }
 
 /* The source's rounded terms of the 8 tokens at j, added to *acc; their
@@ -176,14 +177,17 @@ T512 static uint32_t run_avx512(const struct seqsum_src *src, uint32_t i, uint32
     }
 }
 /* A pair's flagged lanes (m0: of every term, m1: of the taken ones):
- * their true terms, one each, rounded to each sum's grid instead (into
- * t0, t1); 0 when one is a tie or negative. */
+ * their true terms, one each (all at once through exact8 when the source
+ * has it), rounded to each sum's grid instead (into t0, t1); 0 when one
+ * is a tie or negative. */
 static int fix_pair(const struct seqsum_src *src, uint32_t j, unsigned m0, unsigned m1, const struct grid *g,
                     double *t0, double *t1)
 {
+    double x8[8];
+    if (src->exact8) src->exact8(src->ctx, j, m0 | m1, x8);
     for (int l = 0; l < 8; l++) {
         if (!((m0 | m1) >> l & 1)) continue;
-        double xe = src->exact(src->ctx, j + (uint32_t)l);
+        double xe = src->exact8 ? x8[l] : src->exact(src->ctx, j + (uint32_t)l);
         if (!(xe >= 0.0)) return 0;
         double *t[2] = { t0, t1 };
         for (int k = 0; k < 2; k++) {
@@ -196,44 +200,92 @@ static int fix_pair(const struct seqsum_src *src, uint32_t j, unsigned m0, unsig
     return 1;
 }
 
+/* The pair's rounded terms of the 8 tokens at j (t0: every term, t1:
+ * the taken ones), their values into *x (the sign test's); 0 when a
+ * flagged lane cannot be fixed. One definition for run_pair and
+ * pair_walk: the same terms either way. */
+T512 static inline __attribute__((always_inline)) int pair_lanes(const struct seqsum_src *src, const struct lane_k *c0,
+                                                                 const struct lane_k *c1, const struct grid *g,
+                                                                 const double *vp, uint32_t j, const int MUL,
+                                                                 __m512d *x, __m512d *t0, __m512d *t1)
+{
+    __m512d v = _mm512_loadu_pd(vp + j);
+    if (MUL) v = _mm512_mul_pd(v, c0->mul);
+    __m512d y = _mm512_maskz_mov_pd(take8(c1, j), v);
+    __m512d u0 = _mm512_sub_pd(_mm512_add_pd(v, c0->K), c0->K), u1 = _mm512_sub_pd(_mm512_add_pd(y, c1->K), c1->K);
+    __m512d w0 = _mm512_fmadd_pd(v, c0->rel2, _mm512_abs_pd(_mm512_sub_pd(v, u0)));
+    __m512d w1 = _mm512_fmadd_pd(y, c1->rel2, _mm512_abs_pd(_mm512_sub_pd(y, u1)));
+    unsigned m0 = _mm512_cmp_pd_mask(w0, c0->half, _CMP_GE_OQ), m1 = _mm512_cmp_pd_mask(w1, c1->half, _CMP_GE_OQ);
+    if (m0 | m1) {
+        double v0[8], v1[8];
+        _mm512_storeu_pd(v0, u0);
+        _mm512_storeu_pd(v1, u1);
+        if (!fix_pair(&src[0], j, m0, m1, g, v0, v1)) return 0;
+        u0 = _mm512_loadu_pd(v0);
+        u1 = _mm512_loadu_pd(v1);
+    }
+    *x = v, *t0 = u0, *t1 = u1;
+    return 1;
+}
+
+/* A block run_pair could not add as a whole (its sums leave their
+ * binades in it, most often: 20-40 times a step while they grow from
+ * their first terms): its vectors of 8 added one at a time while each
+ * stands (fixable, no sign bit, both sums still in their binades; a
+ * vector's rounded terms sum exactly, as a block's do), up to the first
+ * that does not; returns where that one starts, for the loop's few terms
+ * there. Before, the block's start was returned and the loop ran
+ * SEQ_STEP terms a try until the block stood: up to 8 tries of 256
+ * terms, and the loop's terms with their libm calls, per crossing. */
+T512 static uint32_t pair_walk(const struct seqsum_src *src, const struct lane_k *c0, const struct lane_k *c1,
+                               uint32_t i, uint32_t end, double *s)
+{
+    const struct grid g[2] = { c0->g, c1->g };
+    const int mul = src[0].mul != 1.0;
+    for (; i < end; i += 8) {
+        __m512d x, t0, t1;
+        if (!pair_lanes(src, c0, c1, g, src[0].v, i, mul, &x, &t0, &t1) || _mm512_movepi64_mask(_mm512_castpd_si512(x)))
+            return i;
+        double n0 = s[0] + _mm512_reduce_add_pd(t0), n1 = s[1] + _mm512_reduce_add_pd(t1);
+        if (!(n0 < c0->g.top && n1 < c1->g.top)) return i; /* a partial sum past 2K may round, never below it */
+        s[0] = n0, s[1] = n1;
+    }
+    return i;
+}
+
 /* The masses' pair (seqsum_exp_masses, pair_shape): every term (sum 0)
  * and the taken ones (sum 1) of one estimated source, in one pass that
  * shares the loads, the factor and each flagged lane's true term; as
- * run_one otherwise, the block's end where both sums hold. */
-T512 static uint32_t run_pair(const struct seqsum_src *src, uint32_t i, uint32_t n, double *s)
+ * run_one otherwise, where both sums hold; a block that does not stand
+ * as a whole goes to pair_walk. MUL: a constant of the instantiation
+ * (the factor other than 1), so that the loop tests nothing but flags. */
+T512 static inline __attribute__((always_inline)) uint32_t run_pair_k(const struct seqsum_src *src, uint32_t i,
+                                                                      uint32_t n, double *s, const int MUL)
 {
     const struct lane_k c0 = lane_k_of(&src[0], s[0]), c1 = lane_k_of(&src[1], s[1]);
     const struct grid g[2] = { c0.g, c1.g };
-    const int mul = src[0].mul != 1.0;
+    const double *const vp = src[0].v;
     for (; i + SEQ_BLOCK <= n; i += SEQ_BLOCK) {
         __m512i neg = _mm512_setzero_si512();
         __m512d a0 = _mm512_setzero_pd(), a1 = a0;
         for (uint32_t j = i; j < i + SEQ_BLOCK; j += 8) {
-            __m512d x = _mm512_loadu_pd(src[0].v + j);
-            if (mul) x = _mm512_mul_pd(x, c0.mul);
-            __m512d y = _mm512_maskz_mov_pd(take8(&c1, j), x);
-            __m512d t0 = _mm512_sub_pd(_mm512_add_pd(x, c0.K), c0.K), t1 = _mm512_sub_pd(_mm512_add_pd(y, c1.K), c1.K);
-            __m512d w0 = _mm512_fmadd_pd(x, c0.rel2, _mm512_abs_pd(_mm512_sub_pd(x, t0)));
-            __m512d w1 = _mm512_fmadd_pd(y, c1.rel2, _mm512_abs_pd(_mm512_sub_pd(y, t1)));
-            unsigned m0 = _mm512_cmp_pd_mask(w0, c0.half, _CMP_GE_OQ), m1 = _mm512_cmp_pd_mask(w1, c1.half, _CMP_GE_OQ);
-            if (m0 | m1) {
-                double v0[8], v1[8];
-                _mm512_storeu_pd(v0, t0);
-                _mm512_storeu_pd(v1, t1);
-                if (!fix_pair(&src[0], j, m0, m1, g, v0, v1)) return i;
-                t0 = _mm512_loadu_pd(v0);
-                t1 = _mm512_loadu_pd(v1);
-            }
+            __m512d x, t0, t1;
+            if (!pair_lanes(src, &c0, &c1, g, vp, j, MUL, &x, &t0, &t1)) return pair_walk(src, &c0, &c1, i, j, s);
             neg = _mm512_or_si512(neg, _mm512_castpd_si512(x));
             a0 = _mm512_add_pd(a0, t0);
             a1 = _mm512_add_pd(a1, t1);
         }
-        if (_mm512_cmplt_epi64_mask(neg, _mm512_setzero_si512())) return i;
         double n0 = s[0] + _mm512_reduce_add_pd(a0), n1 = s[1] + _mm512_reduce_add_pd(a1); /* exact, as run_one's */
-        if (!(n0 < c0.g.top && n1 < c1.g.top)) return i;
+        if (_mm512_cmplt_epi64_mask(neg, _mm512_setzero_si512()) || !(n0 < c0.g.top && n1 < c1.g.top))
+            return pair_walk(src, &c0, &c1, i, i + SEQ_BLOCK, s);
         s[0] = n0, s[1] = n1;
     }
     return i;
+}
+
+T512 static uint32_t run_pair(const struct seqsum_src *src, uint32_t i, uint32_t n, double *s)
+{
+    return src[0].mul != 1.0 ? run_pair_k(src, i, n, s, 1) : run_pair_k(src, i, n, s, 0);
 }
 
 /* vmath's path (LOGITSCOPE_SIMD=portable or avx2 runs the scalar loop) */
@@ -258,7 +310,7 @@ static int pair_shape(const struct seqsum_src *src, int m)
 {
     return m == 2 && src[0].v == src[1].v && src[0].mul == src[1].mul && is_est(&src[0]) && !src[0].take &&
            src[1].take && src[0].rel == src[1].rel && src[0].abs == src[1].abs && src[0].exact == src[1].exact &&
-           src[0].ctx == src[1].ctx;
+           src[0].exact8 == src[1].exact8 && src[0].ctx == src[1].ctx;
 }
 
 /* The pair's true terms, remembered by position (direct-mapped): both
@@ -270,6 +322,7 @@ static int pair_shape(const struct seqsum_src *src, int m)
 enum { MEMO = 512 };
 struct memo {
     double (*exact)(void *ctx, uint32_t i);
+    void (*exact8)(void *ctx, uint32_t i, unsigned mask, double *out);
     void *ctx;
     uint32_t key[MEMO]; /* position + 1 (0: empty) */
     double val[MEMO];
@@ -284,24 +337,42 @@ static double memo_term(void *ctx, uint32_t i)
     return m->val[k] = m->exact(m->ctx, i);
 }
 
+/* the source's exact8, its terms remembered as memo_term's */
+static void memo_term8(void *ctx, uint32_t i, unsigned mask, double *out)
+{
+    struct memo *m = ctx;
+    m->exact8(m->ctx, i, mask, out);
+    for (uint32_t l = 0; l < 8; l++) {
+        if (!(mask >> l & 1)) continue;
+        m->key[(i + l) % MEMO] = i + l + 1;
+        m->val[(i + l) % MEMO] = out[l];
+    }
+}
+
 /* The pair's two sums from 0, together (run_pair where both hold, the loop
  * for both elsewhere), their true terms through one memo */
 static void sum_pair(const struct seqsum_src *src0, uint32_t n, double *out)
 {
     struct memo memo;
     memo.exact = src0[0].exact;
+    memo.exact8 = src0[0].exact8;
     memo.ctx = src0[0].ctx; /* the pair's two sources share them (pair_shape) */
     memset(memo.key, 0, sizeof memo.key);
     struct seqsum_src src[2] = { src0[0], src0[1] };
-    for (int k = 0; k < 2; k++) src[k].exact = memo_term, src[k].ctx = &memo;
+    for (int k = 0; k < 2; k++) {
+        src[k].exact = memo_term, src[k].ctx = &memo;
+        src[k].exact8 = memo.exact8 ? memo_term8 : NULL;
+    }
     uint32_t i = 0;
     out[0] = out[1] = 0.0;
     while (i + SEQ_BLOCK <= n) {
         if (out[0] >= 0x1p-900 && out[0] < 0x1p1000 && out[1] >= 0x1p-900 && out[1] < 0x1p1000)
             i = run_pair(src, i, n, out);
         if (i + SEQ_BLOCK > n) break;
-        for (int k = 0; k < 2; k++) out[k] = seq_block(&src[k], i, SEQ_STEP, out[k]);
-        i += SEQ_STEP;
+        /* run_pair stopped at the vector that cannot be vector (pair_walk):
+         * its 8 terms by the loop, then the blocks again */
+        for (int k = 0; k < 2; k++) out[k] = seq_block(&src[k], i, PAIR_STEP, out[k]);
+        i += PAIR_STEP;
     }
     for (int k = 0; k < 2; k++) out[k] = seq_block(&src[k], i, n - i, out[k]);
 }

@@ -40,13 +40,19 @@ struct seqsum_src {
     void *ctx;
     uint8_t key, eq;       /* the selection by take (one mask byte array serves
                               several sums: each its code, or all but one) */
+    /* the true terms of the lanes in mask (bit l: term i + l) into
+     * out[l], the 8 terms i..i+7 all valid positions; NULL: exact per
+     * lane. A vector pass meets runs of flagged lanes (its early blocks,
+     * where the terms are as large as the sum, flag nearly every lane):
+     * one call for the vector instead of a call per lane. */
+    void (*exact8)(void *ctx, uint32_t i, unsigned mask, double *out);
 };
 
 /* The source of exact terms v[i] over the i with take[i] != 0 (take
  * NULL: every i). */
 static inline struct seqsum_src seqsum_exact_src(const double *v, const uint8_t *take)
 {
-    struct seqsum_src s = { v, take, 1.0, 0.0, 0.0, NULL, NULL, 0, 0 };
+    struct seqsum_src s = { v, take, 1.0, 0.0, 0.0, NULL, NULL, 0, 0, NULL };
     return s;
 }
 

@@ -1,8 +1,8 @@
 /* test_seqsum.c: the exact sequential sums (sampling/seqsum.h) against the
  * plain loop they stand for, bit for bit: exact terms and estimated ones,
  * masked or not, with ties on half-way points, negative and non-finite
- * terms, tiny and huge sums, every length around the block size; the
- * vector exp within the 2 ulp of libm's that emu_account.c's bound
+ * terms, tiny and huge sums, every length around the block size (the
+ * masses' pair where its blocks fail part way, too); the vector exp within the 2 ulp of libm's that emu_account.c's bound
  * assumes; emu_trim_torch's T = 1 total in vm_exp_fdiv's order from the
  * raw weights; and a first stage's masses and tie flag from the raw softmax
  * (emu_account.c) against the whole-array path's accounting (chain_ws.
@@ -89,7 +89,7 @@ static void test_take_keys(void **state)
         for (uint32_t i = 0; i < N; i++) take[i] = (uint8_t)(rng_uniform(&g) * (k % 3 ? 4 : 1.02));
         struct seqsum_src src[4];
         for (int j = 0; j < 4; j++) {
-            src[j] = (struct seqsum_src){ x, take, 1.0, 0.0, 0.0, NULL, NULL, (uint8_t)(j % 3), (uint8_t)(j < 2) };
+            src[j] = (struct seqsum_src){ x, take, 1.0, 0.0, 0.0, NULL, NULL, (uint8_t)(j % 3), (uint8_t)(j < 2), NULL };
         }
         double out[4];
         seqsum_many(src, 4, N, out);
@@ -114,6 +114,14 @@ static double truth_of(void *ctx, uint32_t i)
     return t->x[i];
 }
 
+/* the same 8 at a time (seqsum_src.exact8), the other lanes poisoned */
+static void truth8_of(void *ctx, uint32_t i, unsigned mask, double *out)
+{
+    struct truth *t = ctx;
+    t->calls++;
+    for (int l = 0; l < 8; l++) out[l] = mask >> l & 1 ? t->x[i + (uint32_t)l] : NAN;
+}
+
 static void test_estimated_terms(void **state)
 {
     (void)state;
@@ -131,8 +139,8 @@ static void test_estimated_terms(void **state)
         }
         struct truth t = { x, 0 };
         struct seqsum_src src[3] = {
-            { est, NULL, 1.0, 0x1p-50, 0x1p-1000, truth_of, &t, 0, 0 },
-            { est, take, 1.0, 0x1p-50, 0x1p-1000, truth_of, &t, 0, 0 },
+            { est, NULL, 1.0, 0x1p-50, 0x1p-1000, truth_of, &t, 0, 0, NULL },
+            { est, take, 1.0, 0x1p-50, 0x1p-1000, truth_of, &t, 0, 0, NULL },
             seqsum_exact_src(est, take),
         };
         seqsum_many(src, 3, N, out);
@@ -151,6 +159,43 @@ static void test_estimated_terms(void **state)
             assert_true(same_bits(out[1], plain(x, take, N)));
         }
     }
+    free(x);
+    free(est);
+    free(take);
+}
+
+/* The masses' pair where its blocks do not stand as a whole (seqsum.c's
+ * pair_walk: vectors one at a time up to the one that stops them, the
+ * loop there): fill's shapes (ties on grid points whose estimate straddles
+ * them, negatives, a NaN, a huge term, tiny sums) with estimates off by up
+ * to 2^-51, at every length around the block size and on a whole step's,
+ * the true terms one at a time and 8 at a time (exact8), against the loop
+ * over the true terms, bit for bit. */
+static void test_pair_walk(void **state)
+{
+    (void)state;
+    static const uint32_t lens[] = { 255, 256, 257, 263, 511, 520, 4099, 131072 };
+    struct rng g;
+    rng_seed(&g, 17);
+    double *x = malloc(131072 * sizeof *x), *est = malloc(131072 * sizeof *est), out[2];
+    uint8_t *take = malloc(131072);
+    for (size_t li = 0; li < sizeof lens / sizeof lens[0]; li++)
+        for (int k = 0; k < 12; k++) {
+            uint32_t n = lens[li];
+            fill(&g, x, take, n, k);
+            for (uint32_t i = 0; i < n; i++) est[i] = x[i] * (1.0 + (rng_uniform(&g) - 0.5) * 0x1p-50);
+            struct truth t = { x, 0 };
+            for (int b = 0; b < 2; b++) {
+                void (*x8)(void *, uint32_t, unsigned, double *) = b ? truth8_of : NULL;
+                struct seqsum_src src[2] = {
+                    { est, NULL, 1.0, 0x1p-50, 0x1p-1000, truth_of, &t, 0, 0, x8 },
+                    { est, take, 1.0, 0x1p-50, 0x1p-1000, truth_of, &t, 0, 0, x8 },
+                };
+                seqsum_many(src, 2, n, out);
+                assert_true(same_bits(out[0], plain(x, NULL, n)));
+                assert_true(same_bits(out[1], plain(x, take, n)));
+            }
+        }
     free(x);
     free(est);
     free(take);
@@ -328,6 +373,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_exact_terms),
         cmocka_unit_test(test_estimated_terms),
+        cmocka_unit_test(test_pair_walk),
         cmocka_unit_test(test_take_keys),
         cmocka_unit_test(test_vector_exp_bound),
         cmocka_unit_test(test_fdiv_order),

@@ -11,7 +11,9 @@
  *   vm_divide_sum  divsum8 (the quotient, its store and its rounding to
  *                  the sum's grid in one loop): raw-softmax-like weights
  *                  over 131072 terms (the sum crossing many binades), in
- *                  place, into another array and into none, bit for bit.
+ *                  place, into another array and into none, bit for bit;
+ *   vm_divide_entropy  divent8 the same way, its terms summed (a block
+ *                  whose sum leaves its binade walked by vectors).
  * Run under every LOGITSCOPE_SIMD path by tests/tools/check_simd_paths.sh
  * (the definitions are the same for each). */
 #include <stdarg.h>
@@ -131,11 +133,45 @@ static void test_divide_sum_long(void **st)
     }
 }
 
+/* vm_divide_entropy against its loop on long steps (divent8: a block
+ * whose sum leaves its binade part way is walked vector by vector, the
+ * loop over the 8 terms where it stops): raw-softmax weights of logits
+ * spread over 3, 30 and 700 nats, some zero, at T 1 and 0.7, off the
+ * maximum or the log-sum-exp (negative terms then), bit for bit, p too */
+static void test_divide_entropy_long(void **st)
+{
+    (void)st;
+    enum { M = 131072 };
+    static double q[M], p[M];
+    static float z[M];
+    struct rng g;
+    rng_seed(&g, 61);
+    for (int t = 0; t < 18; t++) {
+        size_t n = t < 3 ? M - (size_t)t : (size_t)(rng_uniform(&g) * M);
+        double span = t % 3 == 0 ? 30.0 : t % 3 == 1 ? 700.0 : 3.0, zmax = -1e30, S = 0.0;
+        for (size_t i = 0; i < n; i++) z[i] = (float)(-span * rng_uniform(&g)), zmax = z[i] > zmax ? z[i] : zmax;
+        double invT = t % 2 ? 1.0 : 1.0 / 0.7;
+        for (size_t i = 0; i < n; i++) {
+            q[i] = t % 4 == 3 && rng_uniform(&g) < 0.2 ? 0.0 : exp(((double)z[i] - zmax) * invT);
+            S += q[i];
+        }
+        double lnS = log(S), off = t % 5 ? zmax : zmax + lnS, want = 0.0;
+        for (size_t i = 0; i < n; i++) want += q[i] / S * (lnS - (((double)z[i] - off) * invT));
+        double got = vm_divide_entropy(q, z, n, S, off, invT, lnS, p);
+        assert_memory_equal(&got, &want, sizeof want);
+        for (size_t i = 0; i < n; i++) {
+            double w = q[i] / S;
+            assert_memory_equal(&p[i], &w, sizeof w);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_scan_rank_long),
         cmocka_unit_test(test_divide_sum_long),
+        cmocka_unit_test(test_divide_entropy_long),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
