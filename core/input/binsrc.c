@@ -164,6 +164,22 @@ int binsrc_lend_verify(const struct binsrc *b, struct ls_error *err)
     return shrank(b->map.len, fstat(b->fd, &st) ? 0 : (uint64_t)st.st_size, err);
 }
 
+/* A step lent by reading (binsrc.h): read first, and fstat only when the
+ * read failed, to give a file cut before the step's end the map's message
+ * (shrank) all the same. Before the read, as a map's lend does it, the
+ * fstat would cost a system call a step (1.7 us on this project's VM, 2%
+ * of a sample --all step) to tell what a short read tells anyway; the read
+ * touches no map, so there is no SIGBUS to prevent. */
+static int read_checked(struct binsrc *b, uint32_t step, uint64_t end, float *buf, struct ls_error *err)
+{
+    int rc = read_c_step(b, step, buf, err);
+    if (!rc) return LS_OK;
+    struct stat st;
+    if (fstat(b->fd, &st)) return ls_fail(err, LS_EREAD, "file changed while reading (cannot stat it)");
+    if ((uint64_t)st.st_size < end) return shrank(end, (uint64_t)st.st_size, err);
+    return rc; /* a read error on a file that still holds the step: its own message */
+}
+
 int binsrc_lend_step(struct binsrc *b, uint32_t step, float *buf, int read, const float **out, struct ls_error *err)
 {
     read = read && mappable(b);
@@ -175,12 +191,12 @@ int binsrc_lend_step(struct binsrc *b, uint32_t step, float *buf, int read, cons
     if (!m && !read) return binsrc_read_step(b, step, buf, err);
     size_t w = hf_width(b->dt);
     uint64_t off = b->base + (uint64_t)step * b->V * w, end = off + (uint64_t)b->V * w; /* checked at open */
+    /* the step alone copied (a block of small steps would read past a cut
+     * that this step is clear of) */
+    if (!m) return read_checked(b, step, end, buf, err);
     struct stat st;
     if (fstat(b->fd, &st)) return ls_fail(err, LS_EREAD, "file changed while reading (cannot stat it)");
-    if ((uint64_t)st.st_size < end || (m && end > b->map.len)) return shrank(end, (uint64_t)st.st_size, err);
-    /* the map's check made, the step alone copied (a block of small steps
-     * would read past a cut that this step is clear of) */
-    if (!m) return read_c_step(b, step, buf, err);
+    if ((uint64_t)st.st_size < end || end > b->map.len) return shrank(end, (uint64_t)st.st_size, err);
     int rc = binsrc_lend_verify(b, err);
     if (rc) return rc;
     if (b->dt == HF_F32 && !b->big_endian && (uintptr_t)(m + off) % sizeof(float) == 0) {

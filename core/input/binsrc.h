@@ -73,8 +73,9 @@ int binsrc_read_step(struct binsrc *b, uint32_t step, float *out, struct ls_erro
  * when buf is NULL) until that buffer is reused. After using them,
  * binsrc_lend_verify says whether the file shrank meanwhile (then what was
  * computed from the step is void). read: a step that would be lent from
- * the map is read into the buffer instead (source.h SOURCE_LEND_READ), after the
- * same check that the file still holds it. */
+ * the map is read into the buffer instead (source.h SOURCE_LEND_READ); a
+ * file that no longer holds it gets the same message as a map's lend
+ * (its fstat made only when the read falls short). */
 int binsrc_lend_step(struct binsrc *b, uint32_t step, float *buf, int read, const float **out, struct ls_error *err);
 int binsrc_lend_verify(const struct binsrc *b, struct ls_error *err);
 void binsrc_free(struct binsrc *b);

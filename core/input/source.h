@@ -67,8 +67,15 @@ struct source_ops {
  * their first touch is what costs on a shadow-paged VM (this project's:
  * about 2 us a 4 KiB page, 250 us a [131072] float32 step, against 45 us
  * for the copy into a buffer that stays mapped); the map pays off when
- * steps are read again (the explorer). Same answers and messages either
- * way; sources that cannot lend read in both. */
+ * steps are read again (the explorer). Populating the map ahead of the
+ * reader (MADV_POPULATE_READ, MAP_POPULATE, windows of 1-64 steps or the
+ * whole file) does not change that: it saves the guest's own faults, not
+ * the host's work at each new page's first user access (~200 us a step
+ * still); only 2 MiB mappings avoid it, where the page cache happens to
+ * hold PMD-sized folios (a fifth of a warm /tmp/be.npy), and reading those
+ * from a map and the rest with pread costs what pread alone does
+ * (tests/bench/bench_read.c has every figure). Same answers and messages
+ * either way; sources that cannot lend read in both. */
 enum source_lend_how { SOURCE_LEND_MAP, SOURCE_LEND_READ };
 
 struct source {
