@@ -1,6 +1,7 @@
 /* eval.c: the evaluation run (see eval.h): one pass over the steps, every
  * setting's chain per step, N parallel continuations, then the evaluators. */
 #include "eval/eval_impl.h"
+#include "base/clock.h"
 #include "sampling/draw.h"
 #include "input/nonfinite.h"
 #include "sampling/topn.h"
@@ -106,6 +107,8 @@ static void acc_free(struct eval_acc *a)
     free(a->tokens);
     free(a->s_nll_raw); free(a->s_p_chain); free(a->s_entropy); free(a->s_kept); free(a->s_clipped);
     free(a->json_brk);
+    free(a->div.seen);
+    free(a->div.own);
 }
 
 void eval_run_free(struct eval_run *r)
@@ -124,6 +127,7 @@ void eval_run_free(struct eval_run *r)
     free(r->rec);
     free(r->g);
     free(r->bigram_tab);
+    free(r->fin_buf);
     dry_breakers_free(r->breakers);
     for (int e = 0; eval_registry[e]; e++)
         if (eval_registry[e]->free) eval_registry[e]->free(r->state[e]);
@@ -522,32 +526,84 @@ static int sample_text(const struct eval_run *r, const struct eval_acc *a, uint3
     return LS_OK;
 }
 
-int eval_run_finish_set(struct eval_run *r, size_t k, const volatile int *cancel, struct ls_error *err)
+static int past(int64_t deadline_ns)
 {
+    return deadline_ns > 0 && clock_ns() >= deadline_ns;
+}
+
+/* The sample evaluators over the continuations' texts, from fin_i on:
+ * one continuation a piece */
+static int finish_samples(struct eval_run *r, struct eval_acc *a, int64_t deadline_ns, const volatile int *cancel,
+                          int *more, struct ls_error *err)
+{
+    size_t len = 0;
+    while (a->sc.texts_known && r->fin_i < r->cfg.n_samples) {
+        if (cancel && *cancel) return ls_fail(err, LS_EINTERNAL, "cancelled");
+        if (sample_text(r, a, r->fin_i, &r->fin_buf, &r->fin_cap, &len, &a->sc.n_unknown_text))
+            return ls_fail(err, LS_ELIMIT, "out of memory building sample text");
+        for (int e = 0; eval_registry[e]; e++) {
+            int rc = eval_registry[e]->sample ? eval_registry[e]->sample(r->state[e], r, a, r->fin_i, r->fin_buf,
+                                                                          len, err) : LS_OK;
+            if (rc) return rc;
+        }
+        a->n_text_samples++;
+        if (++r->fin_i < r->cfg.n_samples && past(deadline_ns)) { *more = 1; return LS_OK; }
+    }
+    return LS_OK;
+}
+
+/* Each evaluator's finish in registry order, from fin_e on: one a piece,
+ * or a piece of one that finishes in pieces */
+static int finish_evaluators(struct eval_run *r, struct eval_acc *a, int64_t deadline_ns, int *more,
+                             struct ls_error *err)
+{
+    while (eval_registry[r->fin_e]) {
+        const struct evaluator *ev = eval_registry[r->fin_e];
+        void *st = r->state[r->fin_e];
+        int rc = LS_OK, part = 0;
+        if (ev->finish_part) rc = ev->finish_part(st, r, a, deadline_ns, &part, err);
+        else if (ev->finish) rc = ev->finish(st, r, a, err);
+        if (rc) return rc;
+        if (part) { *more = 1; return LS_OK; }
+        r->fin_e++;
+        if (eval_registry[r->fin_e] && past(deadline_ns)) { *more = 1; return LS_OK; }
+    }
+    return LS_OK;
+}
+
+int eval_run_finish_part(struct eval_run *r, size_t k, int64_t deadline_ns, const volatile int *cancel, int *more,
+                         struct ls_error *err)
+{
+    *more = 0;
     if (r->steps_done != r->n_steps)
         return ls_fail(err, LS_EINTERNAL, "eval: finish after %u of %u steps", r->steps_done, r->n_steps);
     if (k >= r->n_set) return ls_fail(err, LS_EINTERNAL, "eval: finish of setting %zu of %zu", k, r->n_set);
-    char *buf = NULL;
-    size_t cap = 0, len = 0;
-    int rc = LS_OK;
-    int have_text = r->src->vocab != NULL;
+    if (r->fin_busy && r->fin_k != k)
+        return ls_fail(err, LS_EINTERNAL, "eval: finish of setting %zu while %zu's goes on", k, r->fin_k);
     struct eval_acc *a = &r->acc[k];
-    a->sc.texts_known = have_text;
-    for (uint32_t i = 0; have_text && i < r->cfg.n_samples && !rc; i++) {
-        if (cancel && *cancel) { rc = ls_fail(err, LS_EINTERNAL, "cancelled"); break; }
-        if (sample_text(r, a, i, &buf, &cap, &len, &a->sc.n_unknown_text)) {
-            rc = ls_fail(err, LS_ELIMIT, "out of memory building sample text");
-            break;
-        }
-        for (int e = 0; eval_registry[e] && !rc; e++)
-            if (eval_registry[e]->sample) rc = eval_registry[e]->sample(r->state[e], r, a, i, buf, len, err);
-        a->n_text_samples++;
+    if (!r->fin_busy) {
+        r->fin_busy = 1;
+        r->fin_k = k;
+        r->fin_i = 0;
+        r->fin_e = 0;
+        a->sc.texts_known = r->src->vocab != NULL;
     }
-    for (int e = 0; eval_registry[e] && !rc; e++)
-        if (eval_registry[e]->finish) rc = eval_registry[e]->finish(r->state[e], r, a, err);
-    free(buf);
-    if (!rc && k + 1 == r->n_set) r->finished = 1;
+    int rc = finish_samples(r, a, deadline_ns, cancel, more, err);
+    if (!rc && !*more) rc = finish_evaluators(r, a, deadline_ns, more, err);
+    if (rc || !*more) {   /* the setting's finish is over (an error ends it too) */
+        r->fin_busy = 0;
+        free(r->fin_buf);
+        r->fin_buf = NULL;
+        r->fin_cap = 0;
+    }
+    if (!rc && !*more && k + 1 == r->n_set) r->finished = 1;
     return rc;
+}
+
+int eval_run_finish_set(struct eval_run *r, size_t k, const volatile int *cancel, struct ls_error *err)
+{
+    int more;
+    return eval_run_finish_part(r, k, 0, cancel, &more, err);
 }
 
 int eval_run_finish(struct eval_run *r, const volatile int *cancel, struct ls_error *err)

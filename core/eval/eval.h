@@ -214,6 +214,16 @@ int eval_run_finish(struct eval_run *r, const volatile int *cancel, struct ls_er
  * that must stay responsive (the explorer's dataset table) can stop
  * between settings. */
 int eval_run_finish_set(struct eval_run *r, size_t k, const volatile int *cancel, struct ls_error *err);
+/* The same in pieces, for a caller with a time budget (the explorer's
+ * slices, issue 9): at least one piece a call (a continuation's text and
+ * sample evaluators, an evaluator's finish, or a share of the diversity
+ * evaluator's bigram counting), then it stops once clock_ns() (base/clock.h)
+ * reaches deadline_ns (<= 0: never). *more is 1 while setting k's finish
+ * goes on (call again with the same k), 0 once it is done: the same scores,
+ * bit for bit, as eval_run_finish_set (which is this with no deadline). A
+ * setting's finish once begun must end before the next one's begins. */
+int eval_run_finish_part(struct eval_run *r, size_t k, int64_t deadline_ns, const volatile int *cancel, int *more,
+                         struct ls_error *err);
 const struct eval_scores *eval_run_scores(const struct eval_run *r, size_t set);
 /* Continuation tokens of a setting: n_samples x n_steps, row-major. */
 const int32_t *eval_run_tokens(const struct eval_run *r, size_t set);
@@ -226,6 +236,16 @@ struct eval_step_series {
 };
 void eval_run_series(const struct eval_run *r, size_t set, struct eval_step_series *out);
 void eval_run_free(struct eval_run *r);
+/* A run's big buffers (its workers' chain workspaces and results, the
+ * draws' prefix sums, the continuations, the bigram table) given back in
+ * pieces, highest address first: a large one's pages 1 MiB at a time, then
+ * its free; until clock_ns() reaches deadline_ns (at least one piece a
+ * call; <= 0: all). 1 when none is left (eval_run_free then frees the
+ * little rest at once), 0 while some are. For a caller that must not spend
+ * one free's 2-5 ms of unmapping at V = 262144 in one go (the explorer in
+ * a script; eval_release.c says why this order). The run is no use after
+ * the first call but to this and eval_run_free. */
+int eval_run_release(struct eval_run *r, int64_t deadline_ns);
 
 /* The whole pass over src (reads every step, then finishes), on
  * cfg->threads step workers. cancel may be NULL. Errors name the file and
@@ -277,6 +297,13 @@ struct evaluator {
                   const char *text, size_t len, struct ls_error *err);
     /* after the last step / sample: fill the scores */
     int (*finish)(const void *state, const struct eval_run *r, struct eval_acc *a, struct ls_error *err);
+    /* the same in pieces (NULL: finish is one piece; eval_run_finish_part
+     * takes this one when both are set, a caller without a budget may call
+     * finish): at least one piece a call, none begun once clock_ns()
+     * reached deadline_ns (<= 0: never); *more 1 until the scores are
+     * filled. Its progress lives in its block of struct eval_acc. */
+    int (*finish_part)(const void *state, const struct eval_run *r, struct eval_acc *a, int64_t deadline_ns,
+                       int *more, struct ls_error *err);
 };
 extern const struct evaluator *const eval_registry[];
 #define EVAL_MAX_EVALUATORS 16

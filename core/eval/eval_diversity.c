@@ -1,6 +1,7 @@
 /* eval_diversity.c: distinct-1 / distinct-2 over the N continuations and
  * agreement with the recorded tokens. Works on token ids (no text needed). */
 #include "eval/eval_impl.h"
+#include "base/clock.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -52,56 +53,107 @@ static void set_add(struct set64 *s, uint64_t key)
     s->n++;
 }
 
-static int finish(const void *state, const struct eval_run *r, struct eval_acc *a, struct ls_error *err)
+/* The counting's start: the seen bits and the first bigram table */
+static int div_begin(const struct eval_run *r, struct eval_div *d)
 {
-    (void)state;
-    struct eval_scores *s = &a->sc;
-    uint32_t N = r->cfg.n_samples, S = r->n_steps;
-    s->distinct_1 = s->distinct_2 = s->recorded_agreement = NAN;
-    size_t n2 = (size_t)N * (S - 1);
+    size_t n2 = (size_t)r->cfg.n_samples * (r->n_steps - 1);
     /* the distinct tokens: one bit per vocabulary id (a drawn token is a
      * survivor's id, < V: draw_blocks_token; -1 when nothing was kept) */
-    uint64_t *seen = calloc(r->V / 64 + 1, sizeof *seen);
+    d->seen = calloc(r->V / 64 + 1, sizeof *d->seen);
     struct set64 u2;
     int premade = 0;   /* u2.t is the run's (eval_impl.h bigram_tab) */
-    if (!seen || set_first(&u2, r, n2, &premade)) {
-        free(seen);
-        return ls_oom(err);
-    }
-    uint64_t agree = 0, rec = 0, d1 = 0, d2 = 0;
-    for (uint32_t i = 0; i < N; i++) {
-        const int32_t *t = a->tokens + (size_t)i * S;
-        for (uint32_t k = 0; k < S; k++) {
-            /* -1: nothing could be drawn at step k (draw_token): no token,
-             * so no unigram and no bigram through it */
-            if (t[k] >= 0) { seen[(uint32_t)t[k] / 64] |= 1ull << ((uint32_t)t[k] % 64); d1++; }
-            if (k + 1 < S && t[k] >= 0 && t[k + 1] >= 0) {
-                set_add(&u2, ((uint64_t)(uint32_t)t[k] << 32) | (uint32_t)t[k + 1]);
-                d2++;
-            }
-            if (r->rec[k] >= 0) {
-                rec++;
-                if (t[k] == r->rec[k]) agree++;
-            }
-            /* grow before the load factor passes 1/2 */
-            if (u2.n * 2 >= u2.cap) {
-                struct set64 ng;
-                if (set_init(&ng, u2.cap)) { if (!premade) free(u2.t); free(seen); return ls_oom(err); }
-                for (size_t j = 0; j < u2.cap; j++) if (u2.t[j]) set_add(&ng, u2.t[j] - 1);
-                if (!premade) free(u2.t);
-                premade = 0;
-                u2 = ng;
-            }
+    if (!d->seen || set_first(&u2, r, n2, &premade)) return -1;
+    d->tab = u2.t;
+    d->own = premade ? NULL : u2.t;
+    d->cap = u2.cap;
+    d->n = 0;
+    d->begun = 1;
+    return 0;
+}
+
+/* Continuation i's tokens, unigrams and bigrams counted into d */
+static int div_row(const struct eval_run *r, const struct eval_acc *a, struct eval_div *d, uint32_t i)
+{
+    uint32_t S = r->n_steps;
+    struct set64 u2 = { d->tab, d->cap, d->n };
+    const int32_t *t = a->tokens + (size_t)i * S;
+    for (uint32_t k = 0; k < S; k++) {
+        /* -1: nothing could be drawn at step k (draw_token): no token,
+         * so no unigram and no bigram through it */
+        if (t[k] >= 0) { d->seen[(uint32_t)t[k] / 64] |= 1ull << ((uint32_t)t[k] % 64); d->d1++; }
+        if (k + 1 < S && t[k] >= 0 && t[k + 1] >= 0) {
+            set_add(&u2, ((uint64_t)(uint32_t)t[k] << 32) | (uint32_t)t[k + 1]);
+            d->d2++;
+        }
+        if (r->rec[k] >= 0) {
+            d->rec++;
+            if (t[k] == r->rec[k]) d->agree++;
+        }
+        /* grow before the load factor passes 1/2 (only past 2^24 bigrams:
+         * the first table holds twice them up to there) */
+        if (u2.n * 2 >= u2.cap) {
+            struct set64 ng;
+            if (set_init(&ng, u2.cap)) return -1;
+            for (size_t j = 0; j < u2.cap; j++) if (u2.t[j]) set_add(&ng, u2.t[j] - 1);
+            free(d->own);
+            d->own = ng.t;
+            u2 = ng;
+            d->tab = u2.t;
+            d->cap = u2.cap;
         }
     }
+    d->n = u2.n;
+    return 0;
+}
+
+/* The scores from the counts; the counting's buffers freed */
+static void div_end(const struct eval_run *r, struct eval_acc *a)
+{
+    struct eval_div *d = &a->div;
+    struct eval_scores *s = &a->sc;
+    s->distinct_1 = s->distinct_2 = s->recorded_agreement = NAN;
     size_t n_seen = 0;
-    for (uint32_t w = 0; w <= r->V / 64; w++) n_seen += (size_t)__builtin_popcountll(seen[w]);
-    if (d1) s->distinct_1 = (double)n_seen / (double)d1;
-    if (d2) s->distinct_2 = (double)u2.n / (double)d2;
-    if (rec) s->recorded_agreement = (double)agree / (double)rec;
-    if (!premade) free(u2.t);
-    free(seen);
+    for (uint32_t w = 0; w <= r->V / 64; w++) n_seen += (size_t)__builtin_popcountll(d->seen[w]);
+    if (d->d1) s->distinct_1 = (double)n_seen / (double)d->d1;
+    if (d->d2) s->distinct_2 = (double)d->n / (double)d->d2;
+    if (d->rec) s->recorded_agreement = (double)d->agree / (double)d->rec;
+    free(d->own);
+    free(d->seen);
+    memset(d, 0, sizeof *d);
+}
+
+/* In pieces (eval.h finish_part): the continuations are counted in order,
+ * as one pass would, so the set and the counts come out the same; a piece
+ * is the start (the table cleared: 1 MiB at N 200, 256 steps) or one
+ * continuation (its steps' inserts), the deadline looked at between them */
+static int finish_part(const void *state, const struct eval_run *r, struct eval_acc *a, int64_t deadline_ns,
+                       int *more, struct ls_error *err)
+{
+    (void)state;
+    struct eval_div *d = &a->div;
+    uint32_t N = r->cfg.n_samples;
+    *more = 0;
+    int bad = !d->begun && div_begin(r, d);
+    for (int first = 1; !bad && d->i < N; first = 0) {
+        if (!first && deadline_ns > 0 && clock_ns() >= deadline_ns) { *more = 1; return LS_OK; }
+        bad = div_row(r, a, d, d->i);
+        d->i++;
+    }
+    if (bad) {
+        free(d->own);
+        free(d->seen);
+        memset(d, 0, sizeof *d);
+        return ls_oom(err);
+    }
+    div_end(r, a);
     return LS_OK;
+}
+
+/* In one go (callers without a budget: eval_gen.c) */
+static int finish(const void *state, const struct eval_run *r, struct eval_acc *a, struct ls_error *err)
+{
+    int more;
+    return finish_part(state, r, a, 0, &more, err);
 }
 
 const struct evaluator eval_diversity = {
@@ -115,4 +167,5 @@ const struct evaluator eval_diversity = {
     "recorded_agreement = share of (continuation, step) pairs, over steps with a recorded "
     "token, where the sampled token equals the recorded one.",
     .finish = finish,
+    .finish_part = finish_part,
 };

@@ -34,6 +34,18 @@ struct eval_acc {
     uint32_t n_json_valid, n_json_keys, n_regex, n_text_samples;
     uint32_t *json_brk;          /* n_steps: invalid continuations that break at that step */
     uint32_t n_json_incomplete;  /* invalid ones that are a valid prefix (end too early) */
+    /* diversity (eval_diversity.c): its finish's progress between pieces
+     * (finish_part). seen and own are freed by acc_free when a run is
+     * freed in the middle of it. */
+    struct eval_div {
+        int begun;
+        uint32_t i;                  /* continuations counted so far */
+        uint64_t *seen;              /* V / 64 + 1 words: the ids seen */
+        uint64_t *tab, *own;         /* the bigram set (key + 1, 0 empty); own: tab
+                                        when made here, NULL when the run's bigram_tab */
+        size_t cap, n;               /* its slots, its keys */
+        uint64_t agree, rec, d1, d2;
+    } div;
     /* reference (eval_reference.c): exact, contains-all, F1, ROUGE-L sums */
     double ref_sum[4];
     /* external */
@@ -106,6 +118,20 @@ struct eval_run {
     int32_t stop_ids[EVAL_MAX_STOP_IDS];
     int n_stop_ids;
     int finished;
+    /* the finish of the setting under way (eval_run_finish_part): fin_k,
+     * the continuations whose texts went through the sample evaluators
+     * (fin_i), the evaluator whose finish is next or under way (fin_e);
+     * fin_buf the text buffer, kept between pieces */
+    int fin_busy;
+    size_t fin_k;
+    uint32_t fin_i;
+    int fin_e;
+    char *fin_buf;
+    size_t fin_cap;
+    /* eval_run_release's big buffer whose pages go back in pieces, and
+     * how far */
+    uintptr_t rel_at;
+    size_t rel_off;
     /* the diversity evaluator's bigram table, made with the run when it is
      * small (EVAL_BIGRAM_PREMADE): its first touch is then the run's
      * buffers' (eval_run_buffers: the explorer faults them in a piece at a

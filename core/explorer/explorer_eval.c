@@ -55,6 +55,34 @@ static struct xe_worker **job_worker(struct explorer_eval *xe, const struct xe_j
     return &xe->wk[j == &xe->sweep];
 }
 
+/* The run being freed here (trash_put), freed now. */
+static void trash_empty(struct explorer_eval *xe)
+{
+    eval_run_free(xe->trash);
+    xe->trash = NULL;
+}
+
+/* A run made here (no worker: scripts) is freed in pieces: its buffers'
+ * 40 MiB of pages at V = 262144 would cost one free 2-5 ms of unmapping,
+ * in the slice that finished the job or in a key's cancel (issue 9: no
+ * slice over 2 ms). The step buffer goes at once (1 MiB); the run's
+ * buffers a few pieces per slice (trash_work: eval_run_release, which
+ * says why its order and pieces keep each one small). */
+static void trash_put(struct explorer_eval *xe, struct xe_job *j)
+{
+    trash_empty(xe);   /* one still under way (a second drop at once): at once */
+    xe->trash = j->run;
+    free(j->z);
+}
+
+/* A slice's share of the freeing (half the budget); 1 while some is left */
+static int trash_work(struct explorer_eval *xe, long budget_ns)
+{
+    if (!xe->trash) return 0;
+    if (eval_run_release(xe->trash, clock_ns() + budget_ns / 2)) trash_empty(xe);
+    return xe->trash != NULL;
+}
+
 /* Drop a job's run (the cancel): a piece under way on its worker takes
  * the run and the step's logits with it and frees them when it stops. */
 static void job_drop(struct explorer_eval *xe, struct xe_job *j)
@@ -63,7 +91,8 @@ static void job_drop(struct explorer_eval *xe, struct xe_job *j)
     if (j->making) xw_unmake(w);   /* the run is being made: nothing of it here yet */
     else if (!(j->run && w && xw_abandon(w, j->run))) {
         if (w && j->run) xw_dispose(w, j->run, j->z);   /* the worker gives the pages back */
-        else { eval_run_free(j->run); free(j->z); }
+        else if (j->run) trash_put(xe, j);   /* its pages a few buffers per slice */
+        else free(j->z);
     }
     j->run = NULL;
     j->making = 0;
@@ -84,6 +113,7 @@ void explorer_eval_free(struct explorer_eval *xe)
 {
     job_drop(xe, &xe->cur);
     job_drop(xe, &xe->sweep);
+    trash_empty(xe);
     for (int i = 0; i < 2; i++) xw_free(xe->wk[i]);   /* an abandoned piece stops early */
     ex_task_free(xe->dtask);   /* a piece under way finishes first */
     xd_piece_free(&xe->dpiece);
@@ -363,13 +393,18 @@ static int job_feed(struct explorer_eval *xe, struct explorer *ex, struct xe_job
         last = now - ts;
         if (now - t0 + last >= budget) return 1;
     }
-    for (int first = !stepping; j->fin < j->n_sets; first = 0) {
-        /* a setting's finish is 0.4-5 ms at 256 steps (the diversity
-         * evaluator's bigram set): not after a slice's steps or another
-         * finish; a slice that began with it does one (progress) */
-        if (!first && (long)clock_ns() - t0 >= budget / 2) return 1;
-        if (eval_run_finish_set(j->run, (size_t)j->fin, NULL, &e)) { job_fail(xe, j, e.msg); return 0; }
-        j->fin++;
+    /* a setting's finish is 0.3-5 ms at 256 steps (the diversity
+     * evaluator's bigram set): in pieces until the slice's end (at least
+     * one a slice, each a small share of it: eval_run_finish_part) */
+    if (stepping && (long)clock_ns() - t0 >= budget) return 1;
+    while (j->fin < j->n_sets) {
+        int more;
+        if (eval_run_finish_part(j->run, (size_t)j->fin, t0 + budget, NULL, &more, &e)) {
+            job_fail(xe, j, e.msg);
+            return 0;
+        }
+        if (more) return 1;
+        if (++j->fin < j->n_sets && (long)clock_ns() - t0 >= budget) return 1;
     }
     j->state = XE_DONE;
     return 0;
@@ -467,10 +502,12 @@ unsigned explorer_eval_work(struct explorer_eval *xe, struct explorer *ex, long 
     if (xe->view == XV_DRAWS && (!xe->dcount || xe->d_cap < ex->V) && !ensure_draw_bufs(xe, ex->V))
         fl |= EX_REDRAW;
     long t0 = (long)clock_ns();
+    if (trash_work(xe, budget_ns)) fl |= EX_BUSY;   /* the rest of the slice goes on */
     if (!xe->live) fl |= work_current(xe, ex, t0, budget_ns);   /* live: scored by explorer_live */
     if (fl & EX_BUSY) return fl;
     fl |= work_sweep(xe, ex, t0, budget_ns);
     if (fl & EX_BUSY) return fl;
+    if (xe->trash) fl |= EX_BUSY;   /* a run is being freed (also one just finished) */
     /* 3. the comparison */
     if (xe->diff.b) {
         uint32_t before = xe->diff.done;

@@ -135,6 +135,9 @@ struct explorer_eval {
     struct xd_piece dpiece;      /* its piece (explorer_diff.h), the worker's while it runs */
     uint64_t dprep;              /* the comparison (gen) the worker was last asked to make
                                     dpiece ready for (xd_piece_prepare) */
+    /* a run made here (no worker) that is being freed, a few of its
+     * buffers a slice (explorer_eval.c trash_put) */
+    struct eval_run *trash;
     uint64_t src_gen;            /* bumps when the explorer's source changes */
     const struct source *src_seen;
     uint32_t n_seen_steps, v_seen;

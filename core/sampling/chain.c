@@ -349,6 +349,45 @@ int chain_buffers(const struct chain *c, const struct params *p, struct chain_ws
     return LS_OK;
 }
 
+void chain_owned_spans(const struct chain_ws *ws, const struct chain_result *r, struct chain_span *out, size_t cap,
+                       size_t *n)
+{
+    if (ws) {
+        const size_t V = ws->V ? ws->V : 1;
+#define SPAN(f) if (ws->f) span_add(out, cap, n, ws->f, V * sizeof *ws->f);
+        WS_ARRAYS(SPAN)
+#undef SPAN
+        emu_scratch_spans(ws, out, cap, n);
+    }
+    if (r) {
+        const size_t V = r->V ? r->V : 1;
+        if (r->p_raw) span_add(out, cap, n, r->p_raw, V * sizeof *r->p_raw);
+        if (r->p) span_add(out, cap, n, r->p, V * sizeof *r->p);
+        if (r->cut_by) span_add(out, cap, n, r->cut_by, V);
+        if (r->kept) span_add(out, cap, n, r->kept, V * sizeof *r->kept);
+    }
+}
+
+int chain_free_buf(struct chain_ws *ws, struct chain_result *r, const void *p)
+{
+    if (!p) return 0;
+#define FREE_AT(o, f) if ((const void *)(o)->f == p) { free((o)->f); (o)->f = NULL; return 1; }
+    if (ws) {
+#define WS_AT(f) FREE_AT(ws, f)
+        WS_ARRAYS(WS_AT)
+#undef WS_AT
+        if (emu_scratch_free_buf(ws, p)) return 1;
+    }
+    if (r) {
+        FREE_AT(r, p_raw)
+        FREE_AT(r, p)
+        FREE_AT(r, cut_by)
+        FREE_AT(r, kept)
+    }
+#undef FREE_AT
+    return 0;
+}
+
 /* Whether the run will surely keep every token (only a positive
  * temperature active, above the preset's greedy floor): its finish reads
  * the step's raw total, so the raw division may sum it at once. A guess

@@ -383,6 +383,15 @@ struct chain_span { void *p; size_t bytes; };
 #define CHAIN_SPANS_MAX 24
 int chain_buffers(const struct chain *c, const struct params *p, struct chain_ws *ws, struct chain_result *r,
                   struct chain_span *out, size_t cap, size_t *n);
+/* The other way, for a caller that frees a run a buffer at a time (the
+ * explorer in a script: giving 40 MiB of pages back in one free costs
+ * 2-5 ms here, issue 9's slices): the V-long buffers of ws and r (either
+ * may be NULL) that exist now, the emulation scratch's too; nothing is
+ * made. chain_free_buf frees the one at p (1; 0: not theirs) and forgets
+ * it, so chain_ws_free / chain_result_free later free only the rest. */
+void chain_owned_spans(const struct chain_ws *ws, const struct chain_result *r, struct chain_span *out, size_t cap,
+                       size_t *n);
+int chain_free_buf(struct chain_ws *ws, struct chain_result *r, const void *p);
 
 /* Presets and names (presets.c, stage.c, chain_parse.c). Messages name the
  * thing ("unknown stage 'x'"); callers add their context ("--chain: "). */

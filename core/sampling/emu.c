@@ -316,6 +316,16 @@ void emu_scratch_free(struct chain_ws *ws)
     ws->emu = NULL;
 }
 
+int emu_scratch_free_buf(struct chain_ws *ws, const void *p)
+{
+    struct emu *e = ws->emu;
+    if (!e || !p) return 0;
+#define FREE_AT(f) if ((const void *)e->f == p) { free(e->f); e->f = NULL; return 1; }
+    EMU_ARRAYS(FREE_AT)
+#undef FREE_AT
+    return 0;
+}
+
 void emu_scratch_spans(const struct chain_ws *ws, struct chain_span *out, size_t cap, size_t *n)
 {
     const struct emu *e = ws->emu;

@@ -367,6 +367,9 @@ int emu_llama_reads_weights(const struct emu *e);
 double emu_fdiv_order_sum(const double *w, uint32_t n);
 int emu_scratch(struct chain_ws *ws);
 void emu_scratch_free(struct chain_ws *ws);
+/* Free the scratch array at p alone (1; 0: none of them): for a caller
+ * that frees a run a buffer at a time (chain.h chain_free_buf). */
+int emu_scratch_free_buf(struct chain_ws *ws, const void *p);
 /* The scratch's V-long arrays appended to out[*n..cap) (none before
  * emu_scratch made them): for chain_buffers. */
 void emu_scratch_spans(const struct chain_ws *ws, struct chain_span *out, size_t cap, size_t *n);
