@@ -28,6 +28,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #define REL_PIECE ((size_t)1 << 20)      /* pages given back a piece */
 #define REL_BIG ((size_t)256 << 10)      /* a buffer this large gives its pages back before its free */
@@ -108,6 +109,13 @@ static void free_own(struct eval_run *r, uintptr_t at)
 #undef FREE_AT
 }
 
+/* the page size (a power of two; 4096 if sysconf cannot say) */
+static uintptr_t page_bytes(void)
+{
+    long v = sysconf(_SC_PAGESIZE);
+    return v > 0 && (v & (v - 1)) == 0 ? (uintptr_t)v : 4096;
+}
+
 /* A piece of a big buffer's pages given back: 1 while some are left
  * (r->rel_at, r->rel_off: where), 0 when it may be freed */
 static int give_back(struct eval_run *r, const struct top *t)
@@ -117,8 +125,11 @@ static int give_back(struct eval_run *r, const struct top *t)
     if (r->rel_off >= t->bytes) return 0;
     size_t n = t->bytes - r->rel_off < REL_PIECE ? t->bytes - r->rel_off : REL_PIECE;
     /* whole pages inside the buffer only: a neighbour (malloc's header)
-     * shares the partial ones */
-    uintptr_t a = (t->at + r->rel_off + 4095) & ~(uintptr_t)4095, b = (t->at + r->rel_off + n) & ~(uintptr_t)4095;
+     * shares the partial ones. The system's page size, not 4096: the
+     * kernel rounds the length up to its pages, so a range cut at 4 KiB on
+     * a 16 or 64 KiB system would zero a neighbour's bytes. */
+    uintptr_t pg = page_bytes();
+    uintptr_t a = (t->at + r->rel_off + pg - 1) & ~(pg - 1), b = (t->at + r->rel_off + n) & ~(pg - 1);
     if (b > a) (void)madvise((void *)a, b - a, MADV_DONTNEED);   /* refused: the free gives them back */
     r->rel_off += n;
     return 1;

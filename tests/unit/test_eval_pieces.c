@@ -36,31 +36,36 @@ static void settings(struct eval_settings set[SETS])
     }
 }
 
-static void run_all(struct source *s, int pieces, struct eval_run **out)
+/* A run fed every step, by eval_run_step (pieces 0) or setting by setting
+ * (eval_run_step_set), not finished yet */
+static struct eval_run *stepped(struct source *s, const struct eval_config *cfg, int pieces)
 {
-    struct eval_config cfg;
-    eval_config_init(&cfg);
-    cfg.n_samples = 20;
     struct eval_settings set[SETS];
-    static const double T[SETS] = { 0.5, 1.0, 1.5 };
-    for (int k = 0; k < SETS; k++) {
-        chain_preset(&set[k].chain, PRESET_HF);
-        set[k].params = preset_defaults(PRESET_HF);
-        set[k].params.temperature = T[k];
-    }
+    settings(set);
+    struct eval_run *r;
     struct ls_error e = {0};
-    assert_int_equal(eval_run_new(s, &cfg, set, SETS, out, &e), 0);
+    assert_int_equal(eval_run_new(s, cfg, set, SETS, &r, &e), 0);
     float *z = malloc(V * sizeof *z);
     assert_non_null(z);
     for (uint32_t t = 0; t < STEPS; t++) {
         struct step_info info;
         memset(&info, 0, sizeof info);
         assert_int_equal(source_read_step(s, t, z, &info, &e), 0);
-        if (!pieces) assert_int_equal(eval_run_step(*out, z, &info, &e), 0);
-        for (size_t k = 0; pieces && k < SETS; k++) assert_int_equal(eval_run_step_set(*out, z, &info, k, &e), 0);
+        if (!pieces) assert_int_equal(eval_run_step(r, z, &info, &e), 0);
+        for (size_t k = 0; pieces && k < SETS; k++) assert_int_equal(eval_run_step_set(r, z, &info, k, &e), 0);
     }
-    assert_int_equal(eval_run_finish(*out, NULL, &e), 0);
     free(z);
+    return r;
+}
+
+static void run_all(struct source *s, int pieces, struct eval_run **out)
+{
+    struct eval_config cfg;
+    eval_config_init(&cfg);
+    cfg.n_samples = 20;
+    struct ls_error e = {0};
+    *out = stepped(s, &cfg, pieces);
+    assert_int_equal(eval_run_finish(*out, NULL, &e), 0);
 }
 
 static void test_pieces_same_scores(void **st)
@@ -101,26 +106,6 @@ static void add_vocab(struct source *s)
     }
 }
 
-/* A run fed every step at once, not finished yet */
-static struct eval_run *stepped(struct source *s, const struct eval_config *cfg)
-{
-    struct eval_settings set[SETS];
-    settings(set);
-    struct eval_run *r;
-    struct ls_error e = {0};
-    assert_int_equal(eval_run_new(s, cfg, set, SETS, &r, &e), 0);
-    float *z = malloc(V * sizeof *z);
-    assert_non_null(z);
-    for (uint32_t t = 0; t < STEPS; t++) {
-        struct step_info info;
-        memset(&info, 0, sizeof info);
-        assert_int_equal(source_read_step(s, t, z, &info, &e), 0);
-        assert_int_equal(eval_run_step(r, z, &info, &e), 0);
-    }
-    free(z);
-    return r;
-}
-
 /* Setting k finished in pieces: a deadline long past (budget_ns < 0: one
  * piece a call) or budget_ns from each call's start. Returns the calls. */
 static unsigned finish_pieces(struct eval_run *r, size_t k, long budget_ns)
@@ -146,7 +131,7 @@ static void test_finish_pieces_same_scores(void **st)
     cfg.n_samples = 30;
     cfg.regex = "^\\{";
     cfg.json_keys = "a";
-    struct eval_run *one = stepped(s, &cfg), *r[2] = { stepped(s, &cfg), stepped(s, &cfg) };
+    struct eval_run *one = stepped(s, &cfg, 0), *r[2] = { stepped(s, &cfg, 0), stepped(s, &cfg, 0) };
     assert_int_equal(eval_run_finish(one, NULL, &e), 0);
     for (size_t k = 0; k < SETS; k++) {
         if (k == 1) {   /* a setting's finish begun: no other one until it is over */
@@ -172,7 +157,7 @@ static void test_finish_pieces_same_scores(void **st)
     while (!eval_run_release(r[0], 1)) calls++;
     assert_true(calls > 4);
     eval_run_free(r[0]);
-    struct eval_run *mid = stepped(s, &cfg);
+    struct eval_run *mid = stepped(s, &cfg, 0);
     int more = 1;
     while (more && !mid->acc[0].div.seen) assert_int_equal(eval_run_finish_part(mid, 0, 1, NULL, &more, &e), 0);
     assert_int_equal(more, 1);
