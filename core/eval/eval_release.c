@@ -30,7 +30,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#define REL_PIECE ((size_t)1 << 20)      /* pages given back a piece */
+/* pages given back a piece: 1 MiB took 2-3 ms at times on this project's
+ * VM (a zapped page costs the host a shadow-table update), 256 KiB stays
+ * under a millisecond */
+#define REL_PIECE ((size_t)256 << 10)
 #define REL_BIG ((size_t)256 << 10)      /* a buffer this large gives its pages back before its free */
 
 /* The run's own arrays with their sizes (0: small, freed whole) */

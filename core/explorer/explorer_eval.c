@@ -55,11 +55,19 @@ static struct xe_worker **job_worker(struct explorer_eval *xe, const struct xe_j
     return &xe->wk[j == &xe->sweep];
 }
 
-/* The run being freed here (trash_put), freed now. */
+/* The oldest run being freed here (trash_put), freed now. */
+static void trash_pop(struct explorer_eval *xe)
+{
+    if (!xe->n_trash) return;
+    eval_run_free(xe->trash[0]);
+    memmove(xe->trash, xe->trash + 1, (size_t)(xe->n_trash - 1) * sizeof *xe->trash);
+    xe->trash[--xe->n_trash] = NULL;
+}
+
+/* Every run being freed here, freed now (the explorer closes). */
 static void trash_empty(struct explorer_eval *xe)
 {
-    eval_run_free(xe->trash);
-    xe->trash = NULL;
+    while (xe->n_trash) trash_pop(xe);
 }
 
 /* A run made here (no worker: scripts) is freed in pieces: its buffers'
@@ -70,17 +78,22 @@ static void trash_empty(struct explorer_eval *xe)
  * says why its order and pieces keep each one small). */
 static void trash_put(struct explorer_eval *xe, struct xe_job *j)
 {
-    trash_empty(xe);   /* one still under way (a second drop at once): at once */
-    xe->trash = j->run;
-    free(j->z);
+    if (xe->n_trash == XE_TRASH_MAX) trash_pop(xe);   /* full (drops in a burst): the oldest at once */
+    xe->trash[xe->n_trash++] = j->run;
+    if (!xe->zspare) { /* its step buffer for the next job (kept, not freed and faulted again) */
+        xe->zspare = j->z;
+        xe->zspare_n = j->z_n;
+    } else {
+        free(j->z);
+    }
 }
 
 /* A slice's share of the freeing (half the budget); 1 while some is left */
 static int trash_work(struct explorer_eval *xe, long budget_ns)
 {
-    if (!xe->trash) return 0;
-    if (eval_run_release(xe->trash, clock_ns() + budget_ns / 2)) trash_empty(xe);
-    return xe->trash != NULL;
+    if (!xe->n_trash) return 0;
+    if (eval_run_release(xe->trash[0], clock_ns() + budget_ns / 2)) trash_pop(xe);
+    return xe->n_trash > 0;
 }
 
 /* Drop a job's run (the cancel): a piece under way on its worker takes
@@ -114,6 +127,8 @@ void explorer_eval_free(struct explorer_eval *xe)
     job_drop(xe, &xe->cur);
     job_drop(xe, &xe->sweep);
     trash_empty(xe);
+    free(xe->zspare);
+    xe->zspare = NULL;
     for (int i = 0; i < 2; i++) xw_free(xe->wk[i]);   /* an abandoned piece stops early */
     ex_task_free(xe->dtask);   /* a piece under way finishes first */
     xd_piece_free(&xe->dpiece);
@@ -240,7 +255,15 @@ static int job_make_here(struct explorer_eval *xe, struct explorer *ex, struct x
 {
     struct ls_error e = {0};
     struct eval_config cfg;
-    j->z = malloc((size_t)(ex->V ? ex->V : 1) * sizeof *j->z);
+    size_t n_z = ex->V ? ex->V : 1;
+    if (xe->zspare && xe->zspare_n >= n_z) { /* a dropped job's, its pages in already */
+        j->z = xe->zspare, j->z_n = xe->zspare_n;
+        xe->zspare = NULL;
+    } else { /* (a spare too small: another source's, of no further use) */
+        free(xe->zspare);
+        xe->zspare = NULL;
+        j->z = malloc(n_z * sizeof *j->z), j->z_n = n_z;
+    }
     if (!j->z) { job_fail(xe, j, "out of memory"); return -1; }
     if (job_config(xe, j, &cfg)) return -1;
     struct eval_settings set[XE_SWEEP_MAX];
@@ -507,7 +530,7 @@ unsigned explorer_eval_work(struct explorer_eval *xe, struct explorer *ex, long 
     if (fl & EX_BUSY) return fl;
     fl |= work_sweep(xe, ex, t0, budget_ns);
     if (fl & EX_BUSY) return fl;
-    if (xe->trash) fl |= EX_BUSY;   /* a run is being freed (also one just finished) */
+    if (xe->n_trash) fl |= EX_BUSY;   /* a run is being freed (also one just finished) */
     /* 3. the comparison */
     if (xe->diff.b) {
         uint32_t before = xe->diff.done;

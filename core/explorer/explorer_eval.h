@@ -56,6 +56,7 @@
 
 #define XE_CACHE 4
 #define XE_SWEEP_MAX 12
+#define XE_TRASH_MAX 4   /* runs being freed a piece at a time (trash) */
 #define XE_SWEEP_DEFAULT "0,0.25,0.5,0.75,1,1.25,1.5"
 #define XE_DRAW_ROWS 24        /* tokens of the draws view (by final p) */
 
@@ -81,6 +82,7 @@ struct xe_job {
                                     first slice, or its worker's first piece) */
     int making;                  /* the worker makes the run (explorer_eval_job.h XW_NEW) */
     float *z;                    /* V: the step being fed */
+    size_t z_n;                  /* floats z holds (made here: xe->zspare's size) */
     struct step_info info;
     uint32_t step;               /* steps the run has been fed */
     int set;                     /* settings of step `step` fed so far (a piece of
@@ -135,9 +137,16 @@ struct explorer_eval {
     struct xd_piece dpiece;      /* its piece (explorer_diff.h), the worker's while it runs */
     uint64_t dprep;              /* the comparison (gen) the worker was last asked to make
                                     dpiece ready for (xd_piece_prepare) */
-    /* a run made here (no worker) that is being freed, a few of its
-     * buffers a slice (explorer_eval.c trash_put) */
-    struct eval_run *trash;
+    /* runs made here (no worker) being freed, the oldest first, a few of
+     * its buffers a slice (explorer_eval.c trash_put): several, because
+     * the current setting's job and a sweep's can end in the same slice */
+    struct eval_run *trash[XE_TRASH_MAX];
+    int n_trash;
+    /* a dropped job's step buffer (made here), kept for the next job made
+     * here: freeing 1 MiB and faulting it in again costs 1-3 ms of page
+     * work on this project's VM, in one slice */
+    float *zspare;
+    size_t zspare_n;
     uint64_t src_gen;            /* bumps when the explorer's source changes */
     const struct source *src_seen;
     uint32_t n_seen_steps, v_seen;
