@@ -73,9 +73,10 @@ static void trash_empty(struct explorer_eval *xe)
 /* A run made here (no worker: scripts) is freed in pieces: its buffers'
  * 40 MiB of pages at V = 262144 would cost one free 2-5 ms of unmapping,
  * in the slice that finished the job or in a key's cancel (issue 9: no
- * slice over 2 ms). The step buffer goes at once (1 MiB); the run's
- * buffers a few pieces per slice (trash_work: eval_run_release, which
- * says why its order and pieces keep each one small). */
+ * slice over 2 ms). The step buffer (1 MiB) is kept for the next job
+ * made here (xe->zspare); the run's buffers go a few pieces per slice
+ * (trash_work: eval_run_release, which says why its order and pieces keep
+ * each one small). */
 static void trash_put(struct explorer_eval *xe, struct xe_job *j)
 {
     if (xe->n_trash == XE_TRASH_MAX) trash_pop(xe);   /* full (drops in a burst): the oldest at once */
