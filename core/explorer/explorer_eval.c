@@ -9,6 +9,7 @@
  * setting frees the unfinished run (cancel) and starts a new one. */
 #include "explorer/explorer_eval.h"
 #include "explorer/explorer_eval_job.h"
+#include "explorer/explorer_eval_trash.h"
 #include "explorer/explorer_task.h"
 #include "sampling/params_table.h"
 #include "report/eval_report.h"
@@ -55,48 +56,6 @@ static struct xe_worker **job_worker(struct explorer_eval *xe, const struct xe_j
     return &xe->wk[j == &xe->sweep];
 }
 
-/* The oldest run being freed here (trash_put), freed now. */
-static void trash_pop(struct explorer_eval *xe)
-{
-    if (!xe->n_trash) return;
-    eval_run_free(xe->trash[0]);
-    memmove(xe->trash, xe->trash + 1, (size_t)(xe->n_trash - 1) * sizeof *xe->trash);
-    xe->trash[--xe->n_trash] = NULL;
-}
-
-/* Every run being freed here, freed now (the explorer closes). */
-static void trash_empty(struct explorer_eval *xe)
-{
-    while (xe->n_trash) trash_pop(xe);
-}
-
-/* A run made here (no worker: scripts) is freed in pieces: its buffers'
- * 40 MiB of pages at V = 262144 would cost one free 2-5 ms of unmapping,
- * in the slice that finished the job or in a key's cancel (issue 9: no
- * slice over 2 ms). The step buffer (1 MiB) is kept for the next job
- * made here (xe->zspare); the run's buffers go a few pieces per slice
- * (trash_work: eval_run_release, which says why its order and pieces keep
- * each one small). */
-static void trash_put(struct explorer_eval *xe, struct xe_job *j)
-{
-    if (xe->n_trash == XE_TRASH_MAX) trash_pop(xe);   /* full (drops in a burst): the oldest at once */
-    xe->trash[xe->n_trash++] = j->run;
-    if (!xe->zspare) { /* its step buffer for the next job (kept, not freed and faulted again) */
-        xe->zspare = j->z;
-        xe->zspare_n = j->z_n;
-    } else {
-        free(j->z);
-    }
-}
-
-/* A slice's share of the freeing (half the budget); 1 while some is left */
-static int trash_work(struct explorer_eval *xe, long budget_ns)
-{
-    if (!xe->n_trash) return 0;
-    if (eval_run_release(xe->trash[0], clock_ns() + budget_ns / 2)) trash_pop(xe);
-    return xe->n_trash > 0;
-}
-
 /* Drop a job's run (the cancel): a piece under way on its worker takes
  * the run and the step's logits with it and frees them when it stops. */
 static void job_drop(struct explorer_eval *xe, struct xe_job *j)
@@ -105,7 +64,7 @@ static void job_drop(struct explorer_eval *xe, struct xe_job *j)
     if (j->making) xw_unmake(w);   /* the run is being made: nothing of it here yet */
     else if (!(j->run && w && xw_abandon(w, j->run))) {
         if (w && j->run) xw_dispose(w, j->run, j->z);   /* the worker gives the pages back */
-        else if (j->run) trash_put(xe, j);   /* its pages a few buffers per slice */
+        else if (j->run) xe_trash_put(xe, j->run, j->z, j->z_n);   /* its pages a few buffers per slice */
         else free(j->z);
     }
     j->run = NULL;
@@ -127,9 +86,7 @@ void explorer_eval_free(struct explorer_eval *xe)
 {
     job_drop(xe, &xe->cur);
     job_drop(xe, &xe->sweep);
-    trash_empty(xe);
-    free(xe->zspare);
-    xe->zspare = NULL;
+    xe_trash_empty(xe);
     for (int i = 0; i < 2; i++) xw_free(xe->wk[i]);   /* an abandoned piece stops early */
     ex_task_free(xe->dtask);   /* a piece under way finishes first */
     xd_piece_free(&xe->dpiece);
@@ -256,15 +213,7 @@ static int job_make_here(struct explorer_eval *xe, struct explorer *ex, struct x
 {
     struct ls_error e = {0};
     struct eval_config cfg;
-    size_t n_z = ex->V ? ex->V : 1;
-    if (xe->zspare && xe->zspare_n >= n_z) { /* a dropped job's, its pages in already */
-        j->z = xe->zspare, j->z_n = xe->zspare_n;
-        xe->zspare = NULL;
-    } else { /* (a spare too small: another source's, of no further use) */
-        free(xe->zspare);
-        xe->zspare = NULL;
-        j->z = malloc(n_z * sizeof *j->z), j->z_n = n_z;
-    }
+    j->z = xe_zbuf_take(xe, ex->V ? ex->V : 1, &j->z_n);
     if (!j->z) { job_fail(xe, j, "out of memory"); return -1; }
     if (job_config(xe, j, &cfg)) return -1;
     struct eval_settings set[XE_SWEEP_MAX];
@@ -526,7 +475,7 @@ unsigned explorer_eval_work(struct explorer_eval *xe, struct explorer *ex, long 
     if (xe->view == XV_DRAWS && (!xe->dcount || xe->d_cap < ex->V) && !ensure_draw_bufs(xe, ex->V))
         fl |= EX_REDRAW;
     long t0 = (long)clock_ns();
-    if (trash_work(xe, budget_ns)) fl |= EX_BUSY;   /* the rest of the slice goes on */
+    if (xe_trash_work(xe, budget_ns)) fl |= EX_BUSY;   /* the rest of the slice goes on */
     if (!xe->live) fl |= work_current(xe, ex, t0, budget_ns);   /* live: scored by explorer_live */
     if (fl & EX_BUSY) return fl;
     fl |= work_sweep(xe, ex, t0, budget_ns);

@@ -138,7 +138,7 @@ struct explorer_eval {
     uint64_t dprep;              /* the comparison (gen) the worker was last asked to make
                                     dpiece ready for (xd_piece_prepare) */
     /* runs made here (no worker) being freed, the oldest first, a few of
-     * its buffers a slice (explorer_eval.c trash_put): several, because
+     * its buffers a slice (explorer_eval_trash.h): several, because
      * the current setting's job and a sweep's can end in the same slice */
     struct eval_run *trash[XE_TRASH_MAX];
     int n_trash;
