@@ -202,20 +202,11 @@ static void test_explorer_resumed(void **st)
 {
     (void)st;
     const uint32_t V = 50000, steps = 5;   /* a step: 4 pieces (XD_CALC_PIECE) of each of the 5 passes */
-    char pa[] = "/tmp/ls_dcalc_a_XXXXXX", pb[] = "/tmp/ls_dcalc_b_XXXXXX", cmd[80];
+    char pa[] = "/tmp/ls_dcalc_a_XXXXXX", pb[] = "/tmp/ls_dcalc_b_XXXXXX";
     npy_fx_synth_pair(pa, pb, V, steps, 3);
-    snprintf(cmd, sizeof cmd, "compare %s", pb);
     struct explorer ex[2];
     struct explorer_eval xe[2];
-    for (int k = 0; k < 2; k++) {
-        struct ls_error e = {0};
-        explorer_init(&ex[k]);
-        assert_int_equal(explorer_open(&ex[k], pa, &e), 0);
-        explorer_update(&ex[k]);
-        explorer_eval_init(&xe[k]);
-        xe[k].live = 1;   /* the comparison alone */
-        assert_int_equal(explorer_eval_command(&xe[k], &ex[k], cmd), EXC_OK);
-    }
+    explorer_fx_diff_open(ex, xe, pa, pb, 0, 1);   /* both on this thread, the comparison alone */
     while (explorer_eval_work(&xe[1], &ex[1], 1000000000L) & EX_BUSY) ;   /* whole steps */
     int slices = 0, moved = 0;
     while (explorer_eval_work(&xe[0], &ex[0], 0) & EX_BUSY) {   /* a piece a slice */

@@ -274,15 +274,7 @@ static void test_diff_same(void **st)
     snprintf(cmd, sizeof cmd, "compare %s", pb);
     struct explorer ex[2];
     struct explorer_eval xe[2];
-    for (int k = 0; k < 2; k++) {
-        struct ls_error e = {0};
-        explorer_init(&ex[k]);
-        ex[k].threaded = ex[k].async = ex[k].slice_nowait = k == 0;
-        assert_int_equal(explorer_open(&ex[k], pa, &e), 0);
-        explorer_update(&ex[k]);
-        explorer_eval_init(&xe[k]);
-        assert_int_equal(explorer_eval_command(&xe[k], &ex[k], cmd), EXC_OK);
-    }
+    explorer_fx_diff_open(ex, xe, pa, pb, 1, 0);   /* ex[0] threaded, with its evaluators */
     settle(&ex[1], &xe[1]);
     for (int n = 0; n < 6; n++) explorer_eval_work(&xe[0], &ex[0], 0);   /* the evaluators, the first pieces */
     assert_int_equal(explorer_eval_command(&xe[0], &ex[0], cmd), EXC_OK);   /* again: starts over */
