@@ -102,27 +102,29 @@ static void find_stops(struct eval_run *r)
     }
 }
 
-static void acc_free(struct eval_acc *a)
+void eval_worker_unshare(struct eval_worker *w)
 {
-    free(a->tokens);
-    free(a->s_nll_raw); free(a->s_p_chain); free(a->s_entropy); free(a->s_kept); free(a->s_clipped);
-    free(a->json_brk);
-    free(a->div.seen);
-    free(a->div.own);
+    for (size_t k = 1; w->res && k < w->n_res; k++)
+        if (w->res[k].p_raw == w->res[0].p_raw) w->res[k].p_raw = NULL;
 }
+
+#define FREE_ARRAY(f, bytes) free(f);
 
 void eval_run_free(struct eval_run *r)
 {
     if (!r) return;
-    for (size_t i = 0; r->acc && i < r->n_set; i++) acc_free(&r->acc[i]);
+    for (size_t i = 0; r->acc && i < r->n_set; i++) {
+        struct eval_acc *a = &r->acc[i];
+        EVAL_ACC_ARRAYS(FREE_ARRAY, a, 0, 0)
+    }
     free(r->acc);
     for (int i = 0; i <= EVAL_MAX_THREADS; i++) {
         struct eval_worker *w = &r->w[i];
         chain_ws_free(&w->ws);
-        for (size_t k = 1; w->res && k < w->n_res; k++)
-            if (w->res[k].p_raw == w->res[0].p_raw) w->res[k].p_raw = NULL; /* shared: freed once */
+        eval_worker_unshare(w);
         for (size_t k = 0; w->res && k < w->n_res; k++) chain_result_free(&w->res[k]);
-        free(w->res); free(w->cdf); free(w->pre); free(w->dk); free(w->z); free(w->u); free(w->tok);
+        free(w->res);
+        EVAL_WORKER_ARRAYS(FREE_ARRAY, w, 0, 0)
     }
     free(r->rec);
     free(r->g);

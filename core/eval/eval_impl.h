@@ -35,7 +35,7 @@ struct eval_acc {
     uint32_t *json_brk;          /* n_steps: invalid continuations that break at that step */
     uint32_t n_json_incomplete;  /* invalid ones that are a valid prefix (end too early) */
     /* diversity (eval_diversity.c): its finish's progress between pieces
-     * (finish_part). seen and own are freed by acc_free when a run is
+     * (finish_part). seen and own are freed by eval_run_free (EVAL_ACC_ARRAYS) when a run is
      * freed in the middle of it. */
     struct eval_div {
         int begun;
@@ -84,6 +84,21 @@ struct eval_worker {
     const struct step_info *info;
     struct ls_error err;
 };
+
+/* A worker's own arrays and a setting's accumulator's, each with its size
+ * in bytes (0: small, freed whole): the one list eval_run_free frees and
+ * eval_release.c gives back a piece at a time (X(field, bytes)). V and N:
+ * the run's V and n_samples, S its steps. */
+#define EVAL_WORKER_ARRAYS(X, w, V, N) X((w)->cdf, (w)->n_res * (V) * sizeof *(w)->cdf) \
+    X((w)->pre, (w)->n_res * draw_blocks_len((uint32_t)(V)) * sizeof *(w)->pre) X((w)->z, (V) * sizeof *(w)->z) \
+    X((w)->u, (N) * sizeof *(w)->u) X((w)->tok, (w)->n_res * (N) * sizeof *(w)->tok) X((w)->dk, 0)
+#define EVAL_ACC_ARRAYS(X, a, N, S) X((a)->tokens, (size_t)(N) * (S) * sizeof *(a)->tokens) X((a)->s_nll_raw, 0) \
+    X((a)->s_p_chain, 0) X((a)->s_entropy, 0) X((a)->s_kept, 0) X((a)->s_clipped, 0) X((a)->json_brk, 0) \
+    X((a)->div.seen, 0) X((a)->div.own, 0)
+
+/* eval.c: batch workers' results share the first one's p_raw; the shared
+ * copies are forgotten so that it is freed (or listed) once */
+void eval_worker_unshare(struct eval_worker *w);
 
 /* eval.c, for eval_steps.c: allocate a worker (batch: a step worker, with
  * a result per setting and its own step buffer), run every setting's chain on the worker's step (after

@@ -36,13 +36,6 @@
 #define REL_PIECE ((size_t)256 << 10)
 #define REL_BIG ((size_t)256 << 10)      /* a buffer this large gives its pages back before its free */
 
-/* The run's own arrays with their sizes (0: small, freed whole) */
-#define RUN_WORKER_ARRAYS(X, w, V, N) X((w)->cdf, (w)->n_res * (V) * sizeof *(w)->cdf) \
-    X((w)->pre, (w)->n_res * draw_blocks_len((uint32_t)(V)) * sizeof *(w)->pre) X((w)->z, (V) * sizeof *(w)->z) \
-    X((w)->u, (N) * sizeof *(w)->u) X((w)->tok, (w)->n_res * (N) * sizeof *(w)->tok)
-#define RUN_ACC_ARRAYS(X, a, N, S) X((a)->tokens, (size_t)(N) * (S) * sizeof *(a)->tokens) X((a)->s_nll_raw, 0) \
-    X((a)->s_p_chain, 0) X((a)->s_entropy, 0) X((a)->s_kept, 0) X((a)->s_clipped, 0) X((a)->json_brk, 0)
-
 /* The highest buffer so far, and how to free it */
 struct top {
     uintptr_t at;
@@ -58,14 +51,6 @@ static void consider(struct top *t, const void *p, size_t bytes, struct chain_ws
     if (p && (uintptr_t)p > t->at) *t = (struct top){ (uintptr_t)p, bytes, ws, res, own };
 }
 
-/* Batch workers' results share the first one's p_raw: the shared copies
- * forgotten, so it is listed (and freed) once, as eval_run_free does */
-static void unshare(struct eval_worker *w)
-{
-    for (size_t k = 1; w->res && k < w->n_res; k++)
-        if (w->res[k].p_raw == w->res[0].p_raw) w->res[k].p_raw = NULL;
-}
-
 static void consider_worker(struct top *t, const struct eval_run *r, struct eval_worker *w)
 {
     struct chain_span sp[CHAIN_SPANS_MAX];
@@ -78,7 +63,7 @@ static void consider_worker(struct top *t, const struct eval_run *r, struct eval
         for (size_t i = 0; i < n; i++) consider(t, sp[i].p, sp[i].bytes, NULL, &w->res[k], 0);
     }
 #define OWN(f, bytes) consider(t, f, bytes, NULL, NULL, 1);
-    RUN_WORKER_ARRAYS(OWN, w, V, N)
+    EVAL_WORKER_ARRAYS(OWN, w, V, N)
 #undef OWN
 }
 
@@ -89,7 +74,7 @@ static struct top highest(struct eval_run *r)
     for (size_t k = 0; r->acc && k < r->n_set; k++) {
         struct eval_acc *a = &r->acc[k];
 #define OWN(f, bytes) consider(&t, f, bytes, NULL, NULL, 1);
-        RUN_ACC_ARRAYS(OWN, a, r->cfg.n_samples, r->n_steps)
+        EVAL_ACC_ARRAYS(OWN, a, r->cfg.n_samples, r->n_steps)
 #undef OWN
     }
     consider(&t, r->bigram_tab, r->bigram_cap * sizeof *r->bigram_tab, NULL, NULL, 1);
@@ -102,11 +87,11 @@ static void free_own(struct eval_run *r, uintptr_t at)
 #define FREE_AT(f, bytes) if ((uintptr_t)(f) == at) { free(f); (f) = NULL; return; }
     for (int i = 0; i <= EVAL_MAX_THREADS; i++) {
         struct eval_worker *w = &r->w[i];
-        RUN_WORKER_ARRAYS(FREE_AT, w, 0, 0)
+        EVAL_WORKER_ARRAYS(FREE_AT, w, 0, 0)
     }
     for (size_t k = 0; r->acc && k < r->n_set; k++) {
         struct eval_acc *a = &r->acc[k];
-        RUN_ACC_ARRAYS(FREE_AT, a, 0, 0)
+        EVAL_ACC_ARRAYS(FREE_AT, a, 0, 0)
     }
     FREE_AT(r->bigram_tab, 0)
 #undef FREE_AT
@@ -141,7 +126,7 @@ static int give_back(struct eval_run *r, const struct top *t)
 int eval_run_release(struct eval_run *r, int64_t deadline_ns)
 {
     if (!r) return 1;
-    for (int i = 0; i <= EVAL_MAX_THREADS; i++) unshare(&r->w[i]);
+    for (int i = 0; i <= EVAL_MAX_THREADS; i++) eval_worker_unshare(&r->w[i]);
     for (;;) {
         struct top t = highest(r);
         if (!t.at) return 1;
