@@ -59,6 +59,27 @@ TARGET_AVX2 INLINE v8f maxf8(v8f a, v8f b) { return (v8f)_mm256_max_ps((__m256)a
 TARGET_512 INLINE v16f maxf16(v16f a, v16f b) { return (v16f)_mm512_max_ps((__m512)a, (__m512)b); }
 #endif
 
+/* The largest lane of a, for scanfast##W's chunks (every lane finite
+ * there: a step with a NaN or an infinity is scanned again by the slow
+ * pass, whatever this said). A tree of maxima on x86 instead of W
+ * dependent scalar compares: the scalar chain was about 2 us a step at
+ * V = 131072 (a call every 1024 floats). */
+INLINE float lanemax4(v4f a)
+{
+    float r = a[0];
+    for (int k = 1; k < 4; k++) r = a[k] > r ? a[k] : r;
+    return r;
+}
+#if defined(__x86_64__) && defined(__GNUC__)
+TARGET_AVX2 INLINE float lanemax8(v8f a)
+{
+    __m128 h = _mm_max_ps(_mm256_castps256_ps128((__m256)a), _mm256_extractf128_ps((__m256)a, 1));
+    h = _mm_max_ps(h, _mm_movehl_ps(h, h));
+    return _mm_cvtss_f32(_mm_max_ss(h, _mm_movehdup_ps(h)));
+}
+TARGET_512 INLINE float lanemax16(v16f a) { return _mm512_reduce_max_ps((__m512)a); }
+#endif
+
 /* collect##W's store: the ids i + k of the set bits k, at ids (room for
  * every lane); their count. AVX-512 compresses them in one store; the
  * others store every lane and advance by its bit (no branch per id) */
@@ -208,6 +229,13 @@ ATTR INLINE int anyf##W(VI m) { return maskbits##W(m) != 0; }                   
 ATTR INLINE void scanids##W(unsigned b0, unsigned b1, unsigned b2, unsigned b3, size_t i, int32_t **ids, \
                             size_t cap, size_t *c)                                                 \
 {                                                                                                  \
+    if (*c + 4 * W <= cap) { /* room for every lane: four stores, no branch per vector */          \
+        *c += store_ids##W(*ids + *c, i, b0);                                                      \
+        *c += store_ids##W(*ids + *c, i + W, b1);                                                  \
+        *c += store_ids##W(*ids + *c, i + 2 * W, b2);                                              \
+        *c += store_ids##W(*ids + *c, i + 3 * W, b3);                                              \
+        return;                                                                                    \
+    }                                                                                              \
     unsigned b[4] = { b0, b1, b2, b3 };                                                            \
     for (int u = 0; u < 4 && *ids; u++) {                                                          \
         size_t at = i + (size_t)u * W;                                                             \
@@ -217,20 +245,34 @@ ATTR INLINE void scanids##W(unsigned b0, unsigned b1, unsigned b2, unsigned b3, 
         for (unsigned r = b[u]; r; r &= r - 1) (*ids)[(*c)++] = (int32_t)(at + (size_t)__builtin_ctz(r)); \
     }                                                                                              \
 }                                                                                                  \
+/* The ids of the blocks of 4 vectors from `at` whose bits are set in hit \
+ * (block b: bit b), read again (64 blocks: in L1 still). Why a bit per   \
+ * block and not a branch: the blocks holding a z >= thr come at random  \
+ * (a few hundred of 2048 at V = 131072), and a branch per block         \
+ * mispredicted on each, about 10 us a step; here one loop a word.       */ \
+ATTR INLINE void scanhits##W(const float *z, size_t at, uint64_t hit, VF tv, int32_t **ids, size_t cap, \
+                             size_t *c)                                                            \
+{                                                                                                  \
+    for (; hit && *ids; hit &= hit - 1) {                                                          \
+        size_t i = at + (size_t)__builtin_ctzll(hit) * 4 * W;                                      \
+        scanids##W(maskbits##W(ldf##W(z + i) >= tv), maskbits##W(ldf##W(z + i + W) >= tv),         \
+                   maskbits##W(ldf##W(z + i + 2 * W) >= tv), maskbits##W(ldf##W(z + i + 3 * W) >= tv), \
+                   i, ids, cap, c);                                                                \
+    }                                                                                              \
+}                                                                                                  \
 ATTR INLINE float hmax##W(VF m0, VF m1, VF m2, VF m3)                                              \
 {                                                                                                  \
-    VF a = maxf##W(maxf##W(m0, m1), maxf##W(m2, m3));                                              \
-    float r = a[0];                                                                                \
-    for (int k = 1; k < W; k++) r = a[k] > r ? a[k] : r;                                           \
-    return r;                                                                                      \
+    return lanemax##W(maxf##W(maxf##W(m0, m1), maxf##W(m2, m3)));                                  \
 }                                                                                                  \
 ATTR INLINE int scanfast##W(const float *z, size_t n, VF mxo[4], size_t *upto, float thr, int32_t *ids, \
                             size_t cap, size_t *m, size_t *from)                                   \
 {                                                                                                  \
     VF nf[4] = { {0}, {0}, {0}, {0} }, tv = (VF){0} + thr;                                         \
     VF mx[4] = { mxo[0], mxo[1], mxo[2], mxo[3] }; /* in registers, not behind the pointer */      \
-    size_t i = 0, c = 0, start = 0, next = SCAN_CHUNK * 4 * W;                                     \
+    size_t i = 0, c = 0, start = 0, next = SCAN_CHUNK * 4 * W, at = 0;                             \
     float best = -INFINITY;                                                                        \
+    uint64_t hit = 0; /* the blocks from `at` holding a z >= thr (scanhits) */                    \
+    unsigned nb = 0;                                                                               \
     *from = 0;                                                                                     \
     for (; i + 4 * W <= n; i += 4 * W) {                                                           \
         if (i == next) { /* the maximum of [0, i): did it rise in [start, i)? */                   \
@@ -245,11 +287,14 @@ ATTR INLINE int scanfast##W(const float *z, size_t n, VF mxo[4], size_t *upto, f
             mx[u] = maxf##W(v[u], mx[u]);                                                          \
             nf[u] += v[u] - v[u];                                                                  \
         }                                                                                          \
+        if (!ids) continue;                                                                        \
         /* one compare for the block: its maximum (a NaN never passes) */                         \
-        if (!ids || !anyf##W(maxf##W(maxf##W(v[0], v[1]), maxf##W(v[2], v[3])) >= tv)) continue;  \
-        scanids##W(maskbits##W(v[0] >= tv), maskbits##W(v[1] >= tv), maskbits##W(v[2] >= tv),     \
-                   maskbits##W(v[3] >= tv), i, &ids, cap, &c);                                     \
+        hit |= (uint64_t)anyf##W(maxf##W(maxf##W(v[0], v[1]), maxf##W(v[2], v[3])) >= tv) << nb;  \
+        if (++nb < 64) continue;                                                                   \
+        scanhits##W(z, at, hit, tv, &ids, cap, &c);                                                \
+        hit = 0, nb = 0, at = i + 4 * W;                                                           \
     }                                                                                              \
+    if (ids) scanhits##W(z, at, hit, tv, &ids, cap, &c);                                           \
     if (i > start && hmax##W(mx[0], mx[1], mx[2], mx[3]) > best) *from = start;                    \
     for (size_t j = i; ids && j < n; j++) {                                                        \
         if (!(z[j] >= thr)) continue;                                                              \

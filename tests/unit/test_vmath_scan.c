@@ -114,6 +114,11 @@ static void test_scan_long(void **st)
         if (t % 4 == 1 && n) z[n - 1 - (size_t)(rng_uniform(&g) * (double)(n < 70 ? n : 70))] = -0.0f;
         if (t % 6 == 5 && n > 3) z[(size_t)(rng_uniform(&g) * (double)(n - 1))] = NAN;
         double thr = t % 4 == 1 ? 0.0 : -10.5 + 0.5 * (t % 5);
+        if (t % 4 == 3) { /* sparse: a few blocks of the fast pass hold a listed token, some at the ends
+                           * of its words of blocks (64 blocks: 1024 to 4096 tokens by path) */
+            thr = 4.0;
+            for (size_t b = 1024; b + 1 < n; b += 1024 * (1 + (size_t)(rng_uniform(&g) * 3))) z[b - 1] = z[b] = 6.0f;
+        }
         for (size_t i = 0; i < n; i++) want += isfinite(z[i]) && (double)z[i] >= thr;
         size_t cap = t % 3 == 0 ? want : t % 3 == 1 ? (want > 9 ? want - 9 : 0) : want + (size_t)(t % 17);
         struct vm_scan a;
