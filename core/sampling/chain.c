@@ -108,9 +108,8 @@ static void p_settle(struct chain_result *r, int *stale)
  * threshold gives the same answers: the list's readers check that it
  * covers theirs (chain_ws_pre_covers, emu_topk_candidates). */
 #define PRE_CAP 8192u
-static double get_z(const void *ctx, uint32_t i);
-static int prefilter_on(const struct chain *c, const struct params *p, struct chain_ws *ws, const float *z,
-                        uint32_t V)
+static int prefilter_on(const struct chain *c, const struct params *p, struct chain_ws *ws,
+                        struct select_sample *smp)
 {
     if (ws->reference) return 0;
     int k0 = 0, temp = 0;
@@ -122,15 +121,9 @@ static int prefilter_on(const struct chain *c, const struct params *p, struct ch
     if (k0 == c->n || (c->order[k0] != STAGE_TOP_K && c->order[k0] != STAGE_MIN_P)) return 0;
     double t;
     if (c->order[k0] == STAGE_TOP_K && p->top_k > 0 && p->top_k < INT32_MAX &&
-        select_sample_threshold(get_z, z, V, (uint32_t)p->top_k + 1, &t) && isfinite(t))
+        select_sample_floats_rank(smp, (uint32_t)p->top_k + 1, &t) && isfinite(t))
         ws->pre_thr = t;
     return isfinite(ws->pre_thr);
-}
-
-static double get_z(const void *ctx, uint32_t i)
-{
-    float z = ((const float *)ctx)[i];
-    return isfinite(z) ? (double)z : -INFINITY;
 }
 
 /* The first pass with chain_top_rank's candidates for ws->rank_hint
@@ -142,13 +135,13 @@ static double get_z(const void *ctx, uint32_t i)
  * are compared exactly later; and the tokens at or above a sampled
  * threshold hold the top rows (checked against a bound later). 1 when sc
  * is filled (with or without the candidates), 0: scan as usual. */
-static int scan_rank(const float *logits, uint32_t V, int pre, struct chain_ws *ws, struct chain_result *r,
-                     struct vm_scan *sc)
+static int scan_rank(const float *logits, uint32_t V, int pre, struct select_sample *smp, struct chain_ws *ws,
+                     struct chain_result *r, struct vm_scan *sc)
 {
     int32_t id = ws->rank_hint;
     double top;
     if (ws->want != CHAIN_WANT_ALL || id < 0 || (uint32_t)id >= V || !isfinite(logits[id])) return 0;
-    if (!select_sample_threshold(get_z, logits, V, CHAIN_TR_TOP, &top) || !isfinite(top)) return 0;
+    if (!select_sample_floats_rank(smp, CHAIN_TR_TOP, &top) || !isfinite(top)) return 0;
     if (!r->tr_top) r->tr_top = malloc(CHAIN_TR_CAP * sizeof *r->tr_top);
     if (!r->tr_band) r->tr_band = malloc(CHAIN_TR_CAP * sizeof *r->tr_band);
     if (!r->tr_top || !r->tr_band) return 0;
@@ -183,15 +176,15 @@ static int scan_rank(const float *logits, uint32_t V, int pre, struct chain_ws *
  * When every logit is finite (the usual step) the finite list is 0..V-1,
  * written once per buffer; otherwise the ids of the finite logits, and
  * the others are cut as masked with p_raw 0. Returns the finite count. */
-static uint32_t scan_finite(const float *logits, uint32_t V, int pre, struct chain_ws *ws,
-                            struct chain_result *r)
+static uint32_t scan_finite(const float *logits, uint32_t V, int pre, struct select_sample *smp,
+                            struct chain_ws *ws, struct chain_result *r)
 {
     struct vm_scan sc;
     const float *given = ws->scan_z;
     ws->scan_z = NULL; /* consumed here, whatever the logits */
     ws->pre_valid = 0;
     if (pre && !ws->pre_ids) ws->pre_ids = malloc(PRE_CAP * sizeof *ws->pre_ids);
-    if (scan_rank(logits, V, pre && ws->pre_ids, ws, r, &sc)) { /* with chain_top_rank's candidates */
+    if (scan_rank(logits, V, pre && ws->pre_ids, smp, ws, r, &sc)) { /* with chain_top_rank's candidates */
     } else if (pre && ws->pre_ids) { /* with the first cut's prefilter: no other pass over the vocabulary */
         size_t m = vm_scan_collect(logits, V, ws->pre_thr, ws->pre_ids, PRE_CAP, &sc);
         ws->pre_n = m == SIZE_MAX ? 0 : (uint32_t)m;
@@ -485,6 +478,18 @@ static void finish(struct stage_ctx *x, const float *logits, int p_stale)
     r->entropy_after = hf > 0 ? hf : 0.0;
 }
 
+/* Pass 1 with its two sampled thresholds (the first top-k's prefilter,
+ * the top list's) from one sample of the logits, read once (16 KiB on
+ * the stack, not initialised: filled on first use) */
+static uint32_t first_pass(const struct chain *c, const struct params *p, const float *logits, uint32_t V,
+                           struct chain_ws *ws, struct chain_result *r)
+{
+    struct select_sample smp;
+    smp.z = logits, smp.n = V, smp.have = 0;
+    int pre = prefilter_on(c, p, ws, &smp);
+    return scan_finite(logits, V, pre, &smp, ws, r);
+}
+
 static int run(const struct chain *c, const struct params *p, const float *logits,
                uint32_t V, struct chain_ws *ws, struct chain_result *r,
                struct ls_error *err, int reuse_raw)
@@ -507,7 +512,7 @@ static int run(const struct chain *c, const struct params *p, const float *logit
     if (!reuse_raw) r->tr_id = -1;
     if (reuse_raw) {
         /* same logits: the raw softmax, entropy and counts stand */
-    } else if (scan_finite(logits, V, prefilter_on(c, p, ws, logits, V), ws, r) == 0) {
+    } else if (first_pass(c, p, logits, V, ws, r) == 0) {
         p_settle(r, &p_stale);
         r->n_stages = 0;
         return ls_fail(err, LS_EDATA, "no finite logit (all %u masked or non-finite)", V);

@@ -7,6 +7,7 @@
 #include "sampling/select.h"
 #include "base/vmath.h"
 
+#include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,18 +40,47 @@ static double small_rank(const double *v, uint32_t n, uint32_t r)
     return best[r];
 }
 
-int select_sample_threshold(select_get_fn get, const void *ctx, uint32_t n, uint32_t k, double *thr)
+/* the sample's rank for k, with a wide margin (a threshold that lets
+ * fewer than k through makes the caller fall back); 0: k is not small
+ * against n, or n too small to sample */
+static int sample_rank(uint32_t n, uint32_t k, uint64_t *r)
 {
     if ((uint64_t)k * 16 >= n || n <= 4 * SELECT_SAMPLE) return 0;
+    /* expected rank of the k-th value in the sample, doubled, plus 4 */
+    *r = (uint64_t)k * SELECT_SAMPLE / n * 2 + 4;
+    return *r < SELECT_SAMPLE;
+}
+
+/* the r-th largest of the sample: O(sample), no sort (reorders v) */
+static double sample_value(double *v, uint64_t r)
+{
+    return r < SMALL_RANK ? small_rank(v, SELECT_SAMPLE, (uint32_t)r) : select_kth_largest(v, SELECT_SAMPLE, (uint32_t)r);
+}
+
+int select_sample_threshold(select_get_fn get, const void *ctx, uint32_t n, uint32_t k, double *thr)
+{
+    uint64_t r;
+    if (!sample_rank(n, k, &r)) return 0;
     double smp[SELECT_SAMPLE];
     uint32_t stride = n / SELECT_SAMPLE;
     for (uint32_t i = 0; i < SELECT_SAMPLE; i++) smp[i] = get(ctx, i * stride);
-    /* expected rank of the k-th value in the sample, with a wide margin (a
-     * threshold that lets fewer than k through makes the caller fall back) */
-    uint64_t r = (uint64_t)k * SELECT_SAMPLE / n * 2 + 4;
-    if (r >= SELECT_SAMPLE) return 0;
-    *thr = r < SMALL_RANK ? small_rank(smp, SELECT_SAMPLE, (uint32_t)r)
-                          : select_kth_largest(smp, SELECT_SAMPLE, (uint32_t)r); /* O(sample), no sort */
+    *thr = sample_value(smp, r);
+    return 1;
+}
+
+int select_sample_floats_rank(struct select_sample *s, uint32_t k, double *thr)
+{
+    uint64_t r;
+    if (!sample_rank(s->n, k, &r)) return 0;
+    if (!s->have) {
+        uint32_t stride = s->n / SELECT_SAMPLE;
+        for (uint32_t i = 0; i < SELECT_SAMPLE; i++) {
+            float z = s->z[(size_t)i * stride];
+            s->v[i] = isfinite(z) ? (double)z : -INFINITY;
+        }
+        s->have = 1;
+    }
+    *thr = sample_value(s->v, r);
     return 1;
 }
 

@@ -43,15 +43,15 @@ static double seq_block(const struct seqsum_src *src, uint32_t i0, uint32_t n, d
 }
 
 /* A sum's grid: the base K of the binade [K, 2K) of s, its top 2K, half
- * its step, and the bound's terms doubled (the margin for rounding the
- * bound itself). */
-struct grid { double K, top, half, rel2, abs2; };
+ * its step, and the bound's terms (rel, abs as the source gives them: the
+ * vector test needs no margin of its own, lane_k's half says why). */
+struct grid { double K, top, half, rel, abs; };
 
 static struct grid grid_of(const struct seqsum_src *src, double s)
 {
     int ex;
     (void)frexp(s, &ex); /* s in [2^(ex-1), 2^ex) */
-    struct grid g = { ldexp(1.0, ex - 1), ldexp(1.0, ex), ldexp(1.0, ex - 54), 2.0 * src->rel, 2.0 * src->abs };
+    struct grid g = { ldexp(1.0, ex - 1), ldexp(1.0, ex), ldexp(1.0, ex - 54), src->rel, src->abs };
     return g;
 }
 
@@ -75,9 +75,19 @@ static int fix_lanes(const struct seqsum_src *src, uint32_t j, unsigned m, doubl
 }
 
 /* One sum's constants in the vector pass: its grid (K, the flag limit
- * half, the bound's 2 rel), its factor and selection. */
+ * half, the bound's rel), its factor and selection.
+ * Why the flag needs no margin beyond half's: a lane stands unflagged
+ * when RN(x rel + d) < half, d = |x - t| (exact: Sterbenz), half =
+ * RN(h (1 - 2^-40) - abs) with h half the grid's step. half is a double
+ * and rounding is monotone, so x rel + d < half itself, and half + abs <
+ * h (the factor's 2^-40 h dwarfs the subtraction's rounding, 2^-53 h).
+ * The true term lies within rel x + abs of x, so within less than h of t:
+ * strictly inside t's rounding interval, which it rounds to as x does.
+ * (The bound's terms were doubled before: a margin for rounding the
+ * test, which the single rounding of the multiply-add never needed; it
+ * flagged about twice the lanes, each a libm call.) */
 struct lane_k {
-    __m512d K, half, rel2, mul;
+    __m512d K, half, rel, mul;
     __m512i key;
     const uint8_t *take;
     int eq;
@@ -90,8 +100,8 @@ T512 static inline __attribute__((always_inline)) struct lane_k lane_k_of(const 
     struct lane_k c;
     c.g = grid_of(src, s);
     c.K = _mm512_set1_pd(c.g.K);
-    c.half = _mm512_set1_pd(c.g.half * (1.0 - 0x1p-40) - c.g.abs2);
-    c.rel2 = _mm512_set1_pd(c.g.rel2);
+    c.half = _mm512_set1_pd(c.g.half * (1.0 - 0x1p-40) - c.g.abs);
+    c.rel = _mm512_set1_pd(c.g.rel);
     c.mul = _mm512_set1_pd(src->mul);
     c.key = _mm512_set1_epi64(src->key);
     c.take = src->take;
@@ -111,9 +121,8 @@ T512 static inline __attribute__((always_inline)) __mmask8 take8(const struct la
  * values ORed into *neg (a sign bit sends the block to the loop); 0 when
  * a flagged lane cannot be fixed. TAKE, MUL, EST: constants of the
  * instantiation (a mask, a factor other than 1, estimated terms). The
- * bound's product x * 2 rel is exact (rel a power of two and s >= 2^-900
- * keeps x * rel normal or negligible against half), so the multiply-add
- * rounds once, as an add of it would. */
+ * flag's x rel + |x - t| is one multiply-add: the exact value rounded
+ * once (lane_k's half: why that needs no margin). */
 T512 static inline __attribute__((always_inline)) int lanes8(const struct seqsum_src *src, const struct lane_k *c,
                                                             uint32_t j, __m512d *acc, __m512i *neg, const int TAKE,
                                                             const int MUL, const int EST)
@@ -125,7 +134,7 @@ T512 static inline __attribute__((always_inline)) int lanes8(const struct seqsum
     else if (TAKE) x = _mm512_maskz_mov_pd(tk, x);
     __m512d t = _mm512_sub_pd(_mm512_add_pd(x, c->K), c->K);
     __m512d aw = _mm512_abs_pd(_mm512_sub_pd(x, t));
-    if (EST) aw = _mm512_fmadd_pd(x, c->rel2, aw);
+    if (EST) aw = _mm512_fmadd_pd(x, c->rel, aw);
     unsigned m = _mm512_cmp_pd_mask(aw, c->half, _CMP_GE_OQ);
     if (m) {
         double tv[8];
@@ -213,8 +222,8 @@ T512 static inline __attribute__((always_inline)) int pair_lanes(const struct se
     if (MUL) v = _mm512_mul_pd(v, c0->mul);
     __m512d y = _mm512_maskz_mov_pd(take8(c1, j), v);
     __m512d u0 = _mm512_sub_pd(_mm512_add_pd(v, c0->K), c0->K), u1 = _mm512_sub_pd(_mm512_add_pd(y, c1->K), c1->K);
-    __m512d w0 = _mm512_fmadd_pd(v, c0->rel2, _mm512_abs_pd(_mm512_sub_pd(v, u0)));
-    __m512d w1 = _mm512_fmadd_pd(y, c1->rel2, _mm512_abs_pd(_mm512_sub_pd(y, u1)));
+    __m512d w0 = _mm512_fmadd_pd(v, c0->rel, _mm512_abs_pd(_mm512_sub_pd(v, u0)));
+    __m512d w1 = _mm512_fmadd_pd(y, c1->rel, _mm512_abs_pd(_mm512_sub_pd(y, u1)));
     unsigned m0 = _mm512_cmp_pd_mask(w0, c0->half, _CMP_GE_OQ), m1 = _mm512_cmp_pd_mask(w1, c1->half, _CMP_GE_OQ);
     if (m0 | m1) {
         double v0[8], v1[8];
