@@ -79,33 +79,49 @@ static uint32_t bin_of(const struct bands *b, double l)
 
 /* the (logit, position) keys of the positions in bin k (s->bin) into kv,
  * in position order, their count returned; the number of positions in
- * the bins below k into *below (fill_plain counts none). Eight bins at a
- * time: one compare for the many that hold none of them (SSE2's width). */
-typedef uint16_t v8h __attribute__((vector_size(16)));
-typedef int16_t v8s __attribute__((vector_size(16)));
-typedef uint64_t v2q __attribute__((vector_size(16)));
+ * the bins below k into *below (fill_plain counts none). W bins at a time
+ * (SSE2's 8, or AVX2's 16 on the wider paths): one compare for the many
+ * blocks that hold none of them. */
+#define BIN_KEYS_FN(NAME, ATTR, W)                                                                  \
+    typedef uint16_t NAME##_h __attribute__((vector_size(2 * W)));                                 \
+    typedef int16_t NAME##_s __attribute__((vector_size(2 * W)));                                  \
+    typedef uint64_t NAME##_q __attribute__((vector_size(2 * W)));                                 \
+    ATTR static uint32_t NAME(const struct src *s, uint16_t k, uint64_t *kv, uint32_t *below)      \
+    {                                                                                              \
+        uint32_t n = s->n, nb = 0, i = 0, lt = 0;                                                  \
+        NAME##_h kk = (NAME##_h){ 0 } + k, x;                                                      \
+        while (i + W <= n) {                                                                       \
+            NAME##_s acc = { 0 }; /* minus each lane's count below k: at most 4096 a block */      \
+            for (uint32_t end = n - i > W * 4096 ? i + W * 4096 : n & ~(W - 1u); i < end; i += W) { \
+                memcpy(&x, s->bin + i, sizeof x);                                                  \
+                NAME##_q eq = (NAME##_q)(x == kk);                                                 \
+                acc += (NAME##_s)(x < kk);                                                         \
+                uint64_t any = 0;                                                                  \
+                for (int l = 0; l < W / 4; l++) any |= eq[l];                                      \
+                if (!any) continue;                                                                \
+                for (uint32_t j = i; j < i + W; j++)                                               \
+                    if (s->bin[j] == k) kv[nb++] = (uint64_t)emu_float_key(logit_at(s, j)) << 32 | j; \
+            }                                                                                      \
+            for (int l = 0; l < W; l++) lt += (uint32_t)-acc[l];                                   \
+        }                                                                                          \
+        for (; i < n; i++) {                                                                       \
+            lt += s->bin[i] < k;                                                                   \
+            if (s->bin[i] == k) kv[nb++] = (uint64_t)emu_float_key(logit_at(s, i)) << 32 | i;      \
+        }                                                                                          \
+        *below = lt;                                                                               \
+        return nb;                                                                                 \
+    }
+BIN_KEYS_FN(bin_keys8, , 8)
+#if defined(__x86_64__) && defined(__GNUC__)
+BIN_KEYS_FN(bin_keys16, __attribute__((target("avx2"))), 16)
+#endif
+
 static uint32_t bin_keys(const struct src *s, uint16_t k, uint64_t *kv, uint32_t *below)
 {
-    uint32_t n = s->n, nb = 0, i = 0, lt = 0;
-    v8h kk = (v8h){0} + k, x;
-    while (i + 8 <= n) {
-        v8s acc = {0}; /* minus each lane's count below k: at most 4096 a block */
-        for (uint32_t end = n - i > 8 * 4096 ? i + 8 * 4096 : n & ~7u; i < end; i += 8) {
-            memcpy(&x, s->bin + i, sizeof x);
-            v2q eq = (v2q)(x == kk);
-            acc += (v8s)(x < kk);
-            if (!(eq[0] | eq[1])) continue;
-            for (uint32_t j = i; j < i + 8; j++)
-                if (s->bin[j] == k) kv[nb++] = (uint64_t)emu_float_key(logit_at(s, j)) << 32 | j;
-        }
-        for (int l = 0; l < 8; l++) lt += (uint32_t)-acc[l];
-    }
-    for (; i < n; i++) {
-        lt += s->bin[i] < k;
-        if (s->bin[i] == k) kv[nb++] = (uint64_t)emu_float_key(logit_at(s, i)) << 32 | i;
-    }
-    *below = lt;
-    return nb;
+#if defined(__x86_64__) && defined(__GNUC__)
+    if (vm_path_lanes() >= 8) return bin_keys16(s, k, kv, below);
+#endif
+    return bin_keys8(s, k, kv, below);
 }
 
 /* The number of leading positions (ascending (logit, position)) whose
