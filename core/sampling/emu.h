@@ -292,6 +292,12 @@ int emu_torch_top_p_bands(struct emu *e, float thr, uint32_t mk);
  * made it may. Scratch: e->v, e->v2, e->ix2. */
 int emu_torch_top_p_cut(struct emu *e, const float *y, const float *ef, float sf, const double *d, double S, uint32_t n,
                         float thr, uint32_t mk, uint32_t *first);
+/* The least and the largest of y[0..n) into *lo, *hi (+inf and -inf for
+ * n 0); 0 when one value is not finite (then *lo, *hi are not the
+ * answer). width: the lanes it takes, 4, 8 (AVX2) or 16 (AVX-512), at
+ * most vm_path_lanes(); 0: the path's own (emu_topp_torch.c's bands; the
+ * widths are tests/unit/test_topp_bands.c's). */
+int emu_float_range(const float *y, uint32_t n, int width, double *lo, double *hi);
 /* HF's or vLLM's run when its active stages are penalties (or none), a
  * plain temperature (or none) and then top-p, over every token (all
  * finite), min-keep at most 1, and after top-p nothing, or a min-p and

@@ -33,14 +33,16 @@
 #define MIN_N 4096                 /* below: the sort is cheap */
 #define EPS_N (4.0 * 0x1p-52)      /* per term, with a factor 2 to spare */
 
-#define LANES 4                    /* fill_bands' copies of each bin */
 struct bands {
     double lo, scale;              /* bin(l) = (l - lo) * scale */
     double hi;                     /* the largest logit */
     uint32_t cnt[NB];
     double w[2][NB];               /* summed weight(s, i, which) */
-    uint32_t cnt4[NB * LANES];     /* fill_bands' copies (bin k: k * LANES + lane) */
-    double w4[NB * LANES][2];      /* (both weights side by side: one add of a pair) */
+    /* fill_bands' sums, both weights side by side (one add of a pair):
+     * one copy a bin, 32 KiB that stay in L1 (four copies a bin, so that
+     * neighbours in one bin did not wait on each other's adds, took 128
+     * KiB: every add then missed L1, 10% slower on broad steps) */
+    double wp[NB][2];
 };
 
 /* The candidates by position: the array (a, its p and the stage's d by
@@ -77,33 +79,49 @@ static uint32_t bin_of(const struct bands *b, double l)
 
 /* the (logit, position) keys of the positions in bin k (s->bin) into kv,
  * in position order, their count returned; the number of positions in
- * the bins below k into *below (fill_plain counts none). Eight bins at a
- * time: one compare for the many that hold none of them (SSE2's width). */
-typedef uint16_t v8h __attribute__((vector_size(16)));
-typedef int16_t v8s __attribute__((vector_size(16)));
-typedef uint64_t v2q __attribute__((vector_size(16)));
+ * the bins below k into *below (fill_plain counts none). W bins at a time
+ * (SSE2's 8, or AVX2's 16 on the wider paths): one compare for the many
+ * blocks that hold none of them. */
+#define BIN_KEYS_FN(NAME, ATTR, W)                                                                  \
+    typedef uint16_t NAME##_h __attribute__((vector_size(2 * W)));                                 \
+    typedef int16_t NAME##_s __attribute__((vector_size(2 * W)));                                  \
+    typedef uint64_t NAME##_q __attribute__((vector_size(2 * W)));                                 \
+    ATTR static uint32_t NAME(const struct src *s, uint16_t k, uint64_t *kv, uint32_t *below)      \
+    {                                                                                              \
+        uint32_t n = s->n, nb = 0, i = 0, lt = 0;                                                  \
+        NAME##_h kk = (NAME##_h){ 0 } + k, x;                                                      \
+        while (i + W <= n) {                                                                       \
+            NAME##_s acc = { 0 }; /* minus each lane's count below k: at most 4096 a block */      \
+            for (uint32_t end = n - i > W * 4096 ? i + W * 4096 : n & ~(W - 1u); i < end; i += W) { \
+                memcpy(&x, s->bin + i, sizeof x);                                                  \
+                NAME##_q eq = (NAME##_q)(x == kk);                                                 \
+                acc += (NAME##_s)(x < kk);                                                         \
+                uint64_t any = 0;                                                                  \
+                for (int l = 0; l < W / 4; l++) any |= eq[l];                                      \
+                if (!any) continue;                                                                \
+                for (uint32_t j = i; j < i + W; j++)                                               \
+                    if (s->bin[j] == k) kv[nb++] = (uint64_t)emu_float_key(logit_at(s, j)) << 32 | j; \
+            }                                                                                      \
+            for (int l = 0; l < W; l++) lt += (uint32_t)-acc[l];                                   \
+        }                                                                                          \
+        for (; i < n; i++) {                                                                       \
+            lt += s->bin[i] < k;                                                                   \
+            if (s->bin[i] == k) kv[nb++] = (uint64_t)emu_float_key(logit_at(s, i)) << 32 | i;      \
+        }                                                                                          \
+        *below = lt;                                                                               \
+        return nb;                                                                                 \
+    }
+BIN_KEYS_FN(bin_keys8, , 8)
+#if defined(__x86_64__) && defined(__GNUC__)
+BIN_KEYS_FN(bin_keys16, __attribute__((target("avx2"))), 16)
+#endif
+
 static uint32_t bin_keys(const struct src *s, uint16_t k, uint64_t *kv, uint32_t *below)
 {
-    uint32_t n = s->n, nb = 0, i = 0, lt = 0;
-    v8h kk = (v8h){0} + k, x;
-    while (i + 8 <= n) {
-        v8s acc = {0}; /* minus each lane's count below k: at most 4096 a block */
-        for (uint32_t end = n - i > 8 * 4096 ? i + 8 * 4096 : n & ~7u; i < end; i += 8) {
-            memcpy(&x, s->bin + i, sizeof x);
-            v2q eq = (v2q)(x == kk);
-            acc += (v8s)(x < kk);
-            if (!(eq[0] | eq[1])) continue;
-            for (uint32_t j = i; j < i + 8; j++)
-                if (s->bin[j] == k) kv[nb++] = (uint64_t)emu_float_key(logit_at(s, j)) << 32 | j;
-        }
-        for (int l = 0; l < 8; l++) lt += (uint32_t)-acc[l];
-    }
-    for (; i < n; i++) {
-        lt += s->bin[i] < k;
-        if (s->bin[i] == k) kv[nb++] = (uint64_t)emu_float_key(logit_at(s, i)) << 32 | i;
-    }
-    *below = lt;
-    return nb;
+#if defined(__x86_64__) && defined(__GNUC__)
+    if (vm_path_lanes() >= 8) return bin_keys16(s, k, kv, below);
+#endif
+    return bin_keys8(s, k, kv, below);
 }
 
 /* The number of leading positions (ascending (logit, position)) whose
@@ -153,46 +171,56 @@ static double float_boundary(float thr)
     return ((double)thr + (double)nextafterf(thr, INFINITY)) / 2.0;
 }
 
-/* range_of over floats, four lanes at a time in two sets (no lane waits
- * on the one before; SSE2's width: the baseline build's registers): a
- * lane's x - x is 0 exactly when x is finite */
-typedef float v4f __attribute__((vector_size(16)));
-typedef int32_t v4i __attribute__((vector_size(16)));
-static inline void minmax4(v4f x, v4f *a, v4f *b, v4i *bad)
-{
-    v4i m = x < *a;
-    *bad |= (x - x) != (v4f){0};
-    *a = (v4f)(((v4i)x & m) | ((v4i)*a & ~m));
-    m = x > *b;
-    *b = (v4f)(((v4i)x & m) | ((v4i)*b & ~m));
-}
+/* range_of over floats, W lanes at a time (the path's width,
+ * vm_path_lanes) in two sets (no lane waits on the one before): a lane's
+ * x - x is 0 exactly when x is finite; *lo, *hi the lanes' least and
+ * largest (ignored when one is not: returns 0) */
+#define RANGE_FN(NAME, ATTR, VF, VI, W)                                                             \
+    ATTR static int NAME(const float *y, uint32_t n, double *lo, double *hi)                       \
+    {                                                                                              \
+        VF a[2], b[2], x;                                                                          \
+        VI bad = { 0 }, m;                                                                         \
+        a[0] = a[1] = (VF){ 0 } + INFINITY, b[0] = b[1] = (VF){ 0 } - INFINITY;                    \
+        uint32_t i = 0;                                                                            \
+        for (; i + 2 * W <= n; i += 2 * W)                                                         \
+            for (int k = 0; k < 2; k++) {                                                          \
+                memcpy(&x, y + i + k * W, sizeof x);                                               \
+                bad |= (x - x) != (VF){ 0 };                                                       \
+                m = x < a[k];                                                                      \
+                a[k] = (VF)(((VI)x & m) | ((VI)a[k] & ~m));                                        \
+                m = x > b[k];                                                                      \
+                b[k] = (VF)(((VI)x & m) | ((VI)b[k] & ~m));                                        \
+            }                                                                                      \
+        float fa = INFINITY, fb = -INFINITY;                                                       \
+        int nf = 0;                                                                                \
+        for (int k = 0; k < 2 * W; k++) {                                                          \
+            nf |= bad[k % W];                                                                      \
+            fa = a[k / W][k % W] < fa ? a[k / W][k % W] : fa;                                      \
+            fb = b[k / W][k % W] > fb ? b[k / W][k % W] : fb;                                      \
+        }                                                                                          \
+        for (; i < n; i++) {                                                                       \
+            nf |= !(y[i] - y[i] == 0.0f);                                                          \
+            fa = y[i] < fa ? y[i] : fa;                                                            \
+            fb = y[i] > fb ? y[i] : fb;                                                            \
+        }                                                                                          \
+        *lo = fa, *hi = fb;                                                                        \
+        return !nf;                                                                                \
+    }
+RANGE_FN(range4, , emu_v4f, emu_v4i, 4)
+#if defined(__x86_64__) && defined(__GNUC__)
+RANGE_FN(range8, __attribute__((target("avx2"))), emu_v8f, emu_v8i, 8)
+RANGE_FN(range16, __attribute__((target("avx512f,avx512dq"))), emu_v16f, emu_v16i, 16)
+#endif
 
-static int range_plain(const float *y, uint32_t n, double *lo, double *hi)
+int emu_float_range(const float *y, uint32_t n, int width, double *lo, double *hi)
 {
-    v4f a[2], b[2], x;
-    v4i bad = {0};
-    a[0] = a[1] = (v4f){0} + INFINITY, b[0] = b[1] = (v4f){0} - INFINITY;
-    uint32_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        memcpy(&x, y + i, sizeof x);
-        minmax4(x, &a[0], &b[0], &bad);
-        memcpy(&x, y + i + 4, sizeof x);
-        minmax4(x, &a[1], &b[1], &bad);
-    }
-    float fa = INFINITY, fb = -INFINITY;
-    int nf = 0;
-    for (int k = 0; k < 8; k++) {
-        nf |= bad[k & 3];
-        fa = a[k >> 2][k & 3] < fa ? a[k >> 2][k & 3] : fa;
-        fb = b[k >> 2][k & 3] > fb ? b[k >> 2][k & 3] : fb;
-    }
-    for (; i < n; i++) {
-        nf |= !(y[i] - y[i] == 0.0f);
-        fa = y[i] < fa ? y[i] : fa;
-        fb = y[i] > fb ? y[i] : fb;
-    }
-    *lo = fa, *hi = fb;
-    return !nf;
+#if defined(__x86_64__) && defined(__GNUC__)
+    int wd = width ? width : vm_path_lanes();
+    return wd == 16 ? range16(y, n, lo, hi) : wd == 8 ? range8(y, n, lo, hi) : range4(y, n, lo, hi);
+#else
+    (void)width;
+    return range4(y, n, lo, hi);
+#endif
 }
 
 /* the least and the largest logit into *lo, *hi; 0 when one is not
@@ -200,7 +228,7 @@ static int range_plain(const float *y, uint32_t n, double *lo, double *hi)
 static int range_of(const struct src *s, double *lo, double *hi)
 {
     uint32_t n = s->n;
-    if (s->y) return range_plain(s->y, n, lo, hi);
+    if (s->y) return emu_float_range(s->y, n, 0, lo, hi);
     *lo = INFINITY, *hi = -INFINITY;
     for (uint32_t i = 0; i < n; i++) {
         double l = logit_at(s, i);
@@ -257,9 +285,26 @@ BLOCK_FN(block8, __attribute__((target("avx2"))), emu_v8f, emu_v8i, v8h_b, 8)
 BLOCK_FN(block16, __attribute__((target("avx512f,avx512dq"))), emu_v16f, emu_v16i, v16h_b, 16)
 #endif
 
+/* a block's pairs (p, the second weight) added into their bins (the
+ * d / ef choice made once a block: what is left is the load, the add and
+ * the store of each pair) */
+#define ADD_BLOCK_FN(NAME, T)                                                                      \
+    static void NAME(struct bands *bb, const uint16_t *bin, const float *pb, const T *w2)          \
+    {                                                                                              \
+        for (uint32_t j = 0; j < FB; j++) {                                                        \
+            double(*c)[2] = bb->wp + bin[j];                                                       \
+            v2d_b w, a = { (double)pb[j], (double)w2[j] };                                         \
+            memcpy(&w, *c, sizeof w);                                                              \
+            w += a;                                                                                \
+            memcpy(*c, &w, sizeof w);                                                              \
+        }                                                                                          \
+    }
+ADD_BLOCK_FN(add_block_d, double)
+ADD_BLOCK_FN(add_block_f, float)
+
 /* the block function of the path's width (vm_path_lanes, asked per run:
  * vmath chose the path once, thread-safely), then each position's p and
- * weight added into its bin's lane copy */
+ * weight added into its bin */
 static void fill_plain(const struct src *s, struct bands *bb)
 {
     const float *y = s->y, *ef = s->ef, lo = (float)bb->lo, sc = (float)bb->scale;
@@ -276,19 +321,14 @@ static void fill_plain(const struct src *s, struct bands *bb)
     for (; i0 + FB <= n; i0 += FB) {
         uint16_t *bin = s->bin + i0;
         block(y + i0, ef + i0, lo, sc, s->sf, bin, pb);
-        for (uint32_t j = 0; j < FB; j++) {
-            uint32_t c = (uint32_t)bin[j] * LANES + (j & (LANES - 1));
-            v2d_b w, a = { (double)pb[j], d ? d[i0 + j] : (double)ef[i0 + j] };
-            memcpy(&w, bb->w4[c], sizeof w);
-            w += a;
-            memcpy(bb->w4[c], &w, sizeof w);
-        }
+        if (d) add_block_d(bb, bin, pb, d + i0);
+        else add_block_f(bb, bin, pb, ef + i0);
     }
     for (uint32_t i = i0; i < n; i++) {
-        uint32_t k = bin_f(y[i], lo, sc), c = k * LANES + (i & (LANES - 1));
+        uint32_t k = bin_f(y[i], lo, sc);
         s->bin[i] = (uint16_t)k; /* (counted by bin_keys) */
-        bb->w4[c][0] += (double)(ef[i] / s->sf);
-        bb->w4[c][1] += d ? d[i] : (double)ef[i];
+        bb->wp[k][0] += (double)(ef[i] / s->sf);
+        bb->wp[k][1] += d ? d[i] : (double)ef[i];
     }
 }
 
@@ -302,29 +342,20 @@ static int fill_bands(const struct src *s, struct bands *bb)
     bb->lo = lo, bb->hi = hi;
     bb->scale = (NB - 1) / (hi - lo);
     int plain = s->y && s->bin;
-    memset(bb->cnt4, 0, sizeof bb->cnt4); /* (plain: left 0, bin_keys counts) */
-    memset(bb->w4, 0, sizeof bb->w4);
-    /* position i into copy i mod LANES of its bin: neighbours in one bin
-     * (a broad nucleus fills a few bins) do not wait on each other's adds;
-     * the copies are added at the end (any order: see EPS_N) */
+    memset(bb->cnt, 0, sizeof bb->cnt); /* (plain: left 0, bin_keys counts) */
+    memset(bb->wp, 0, sizeof bb->wp);
     if (plain) fill_plain(s, bb);
     else
         for (uint32_t i = 0; i < n; i++) {
-            uint32_t k = bin_of(bb, logit_at(s, i)), c = k * LANES + (i & (LANES - 1));
+            uint32_t k = bin_of(bb, logit_at(s, i));
             if (s->bin) s->bin[i] = (uint16_t)k;
-            bb->cnt4[c]++;
-            bb->w4[c][0] += weight(s, i, 0);
-            bb->w4[c][1] += weight(s, i, 1);
+            bb->cnt[k]++;
+            bb->wp[k][0] += weight(s, i, 0);
+            bb->wp[k][1] += weight(s, i, 1);
         }
     for (uint32_t k = 0; k < NB; k++) {
-        const uint32_t *q = bb->cnt4 + k * LANES;
-        const double(*a)[2] = bb->w4 + k * LANES;
-        uint32_t c = 0;
-        double w0 = 0.0, b = 0.0;
-        for (int l = 0; l < LANES; l++) c += q[l], w0 += a[l][0], b += a[l][1];
-        bb->cnt[k] = c;
-        bb->w[0][k] = w0;
-        bb->w[1][k] = plain ? b / s->S : b;
+        bb->w[0][k] = bb->wp[k][0];
+        bb->w[1][k] = plain ? bb->wp[k][1] / s->S : bb->wp[k][1];
     }
     return 1;
 }
