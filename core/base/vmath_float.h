@@ -453,12 +453,62 @@ ATTR INLINE void firstmax##W(const float *z, size_t n, float m, size_t from, str
     out->argmax = (int64_t)i;                                                                      \
     out->max = (double)z[i];                                                                       \
 }                                                                                                  \
+/* nfabsscan##W's usual step (every value finite, n > 0) four vectors a \
+ * turn, each with its own maximum and counts (one chain of maxima was   \
+ * latency bound: 27 us at V = 131072 against vm_scan's 8), keeping the  \
+ * chunk where the running maximum last rose as scanfast##W does, so the \
+ * first maximum's search starts there, not at 0. 0 when a value is NaN \
+ * or inf (nothing kept: the full loop counts them by kind).            */ \
+ATTR INLINE int nfabsfast##W(const float *z, size_t n, double thr, float f, size_t *over, float *mf, size_t *from) \
+{                                                                                                  \
+    VF fv = (VF){0} + f, nf[4] = { {0}, {0}, {0}, {0} };                                           \
+    VF mx[4] = { (VF){0} - INFINITY, (VF){0} - INFINITY, (VF){0} - INFINITY, (VF){0} - INFINITY }; \
+    VI cnt[4] = { {0}, {0}, {0}, {0} };                                                            \
+    size_t i = 0, o = 0, start = 0, next = SCAN_CHUNK * 4 * W;                                     \
+    float best = -INFINITY;                                                                        \
+    *from = 0;                                                                                     \
+    for (; i + 4 * W <= n; i += 4 * W) {                                                           \
+        if (i == next) { /* the maximum of [0, i): did it rise in [start, i)? */                   \
+            float r = hmax##W(mx[0], mx[1], mx[2], mx[3]);                                         \
+            if (r > best) best = r, *from = start;                                                 \
+            start = i, next += SCAN_CHUNK * 4 * W;                                                 \
+        }                                                                                          \
+        _Pragma("GCC unroll 4")                                                                    \
+        for (int u = 0; u < 4; u++) {                                                              \
+            VF v = ldf##W(z + i + (size_t)u * W);                                                  \
+            mx[u] = maxf##W(v, mx[u]);                                                             \
+            nf[u] += v - v; /* 0 unless NaN or inf */                                              \
+            VF a = (VF)((VI)v & 0x7fffffff); /* |z|: > f just where z > f or z < -f, for any f */  \
+            cnt[u] -= a > fv; /* a finite lane's |z| > thr (true lanes are -1) */                  \
+        }                                                                                          \
+    }                                                                                              \
+    float m = hmax##W(mx[0], mx[1], mx[2], mx[3]);                                                 \
+    if (i > start && m > best) *from = start;                                                      \
+    VF t = (nf[0] + nf[1]) + (nf[2] + nf[3]);                                                      \
+    if (anyf##W(t != t)) return 0;                                                                 \
+    VI c = (cnt[0] + cnt[1]) + (cnt[2] + cnt[3]);                                                  \
+    for (int k = 0; k < W; k++) o += (size_t)c[k];                                                 \
+    for (; i < n; i++) { /* the tail past the blocks: a maximum here is found from *from on too */ \
+        if (!isfinite(z[i])) return 0;                                                             \
+        o += fabs((double)z[i]) > thr;                                                             \
+        if (z[i] > m) m = z[i];                                                                    \
+    }                                                                                              \
+    *over = o;                                                                                     \
+    *mf = m;                                                                                       \
+    return 1;                                                                                      \
+}                                                                                                  \
 /* The non-finite count and the clipping count (finite |z| > thr) in one \
  * pass (the first, memory-bound pass over a step pays for both), and   \
  * with out scan##W's answer (max, argmax) from the same pass when every \
  * value is finite (else scan##W's own pass: the rare step) */           \
 ATTR INLINE size_t nfabsscan##W(const float *z, size_t n, double thr, size_t *over, struct vm_scan *out) \
 {                                                                                                  \
+    float fm;                                                                                      \
+    size_t from;                                                                                   \
+    if (n > 0 && nfabsfast##W(z, n, thr, float_at_or_below(thr), over, &fm, &from)) {              \
+        if (out) firstmax##W(z, n, fm, from, out);                                                 \
+        return 0;                                                                                  \
+    }                                                                                              \
     float f = float_at_or_below(thr);                                                              \
     VF fv = (VF){0} + f, mx = (VF){0} - INFINITY;                                                  \
     VI bad = {0}, cnt = {0};                                                                       \

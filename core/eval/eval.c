@@ -185,6 +185,7 @@ int eval_worker_init(struct eval_run *r, struct eval_worker *w, int batch)
     if (chain_ws_init(&w->ws, r->V)) return -1;
     chain_ws_set_breakers(&w->ws, r->breakers);
     w->ws.want = CHAIN_WANT_SCORES; /* no evaluator reads a stage's removed mass */
+    w->ws.raw_total_wanted = r->raw_total_read; /* (w[0]'s: set again once the settings are known) */
     w->res = calloc(n_res, sizeof *w->res);
     w->cdf = malloc(n_res * V * sizeof *w->cdf); /* touched only when a draw needs the exact sums */
     w->pre = malloc(n_res * draw_blocks_len(r->V) * sizeof *w->pre);
@@ -315,6 +316,8 @@ int eval_run_new(const struct source *src, const struct eval_config *cfg,
     if (!rc && (!r->acc || !r->rec || seed_streams(r) || eval_worker_init(r, &r->w[0], 0)))
         rc = ls_fail(err, LS_ELIMIT, "out of memory (V = %u)", src->vocab_size);
     for (size_t k = 0; k < n_set && !rc; k++) rc = acc_init(r, k, &set[k], err);
+    for (size_t k = 0; k < n_set && !rc; k++) r->raw_total_read |= chain_reads_raw_total(&set[k].chain, &set[k].params);
+    r->w[0].ws.raw_total_wanted = r->raw_total_read;
     if (!rc) rc = build_breakers(r, set, n_set, err);
     if (!rc) premake_bigrams(r);
     if (rc) { eval_run_free(r); return rc; }

@@ -28,23 +28,36 @@ static int set_init(struct set64 *s, size_t expect)
 }
 
 /* The first table for n2 bigrams: the run's own when it made one of this
- * size (cleared here; *premade = 1: not freed here), else a new one. */
-static int set_first(struct set64 *s, const struct eval_run *r, size_t n2, int *premade)
+ * size (cleared here; *premade = 1: not freed here), else the one the last
+ * setting's finish handed on (d->spare, cleared: its pages are in already),
+ * else a new one. */
+static int set_first(struct set64 *s, const struct eval_run *r, struct eval_div *d, size_t n2, int *premade)
 {
     size_t cap = eval_bigram_cap(n2);
+    uint64_t *t = NULL;
     *premade = r->bigram_tab && r->bigram_cap == cap;
-    if (!*premade) return set_init(s, n2 < ((size_t)1 << 24) ? (n2 ? n2 : 1) : ((size_t)1 << 24));
-    memset(r->bigram_tab, 0, cap * sizeof *r->bigram_tab);
-    s->t = r->bigram_tab;
+    if (*premade) t = r->bigram_tab;
+    else if (d->spare && d->spare_cap == cap) t = d->spare, d->spare = NULL;
+    free(d->spare); /* another size: of no use */
+    d->spare = NULL;
+    if (!t) return set_init(s, n2 < ((size_t)1 << 24) ? (n2 ? n2 : 1) : ((size_t)1 << 24));
+    memset(t, 0, cap * sizeof *t);
+    s->t = t;
     s->cap = cap;
     s->n = 0;
     return 0;
 }
 
+/* the slot a key's probe starts at */
+static size_t set_home(const struct set64 *s, uint64_t key)
+{
+    return (size_t)mix(key + 1) & (s->cap - 1);
+}
+
 static void set_add(struct set64 *s, uint64_t key)
 {
     uint64_t k = key + 1;
-    size_t m = s->cap - 1, i = (size_t)mix(k) & m;
+    size_t m = s->cap - 1, i = set_home(s, key);
     while (s->t[i]) {
         if (s->t[i] == k) return;
         i = (i + 1) & m;
@@ -62,7 +75,7 @@ static int div_begin(const struct eval_run *r, struct eval_div *d)
     d->seen = calloc(r->V / 64 + 1, sizeof *d->seen);
     struct set64 u2;
     int premade = 0;   /* u2.t is the run's (eval_impl.h bigram_tab) */
-    if (!d->seen || set_first(&u2, r, n2, &premade)) return -1;
+    if (!d->seen || set_first(&u2, r, d, n2, &premade)) return -1;
     d->tab = u2.t;
     d->own = premade ? NULL : u2.t;
     d->cap = u2.cap;
@@ -71,6 +84,8 @@ static int div_begin(const struct eval_run *r, struct eval_div *d)
     return 0;
 }
 
+#define DIV_AHEAD 8   /* bigrams between a slot's prefetch and its insert */
+
 /* Continuation i's tokens, unigrams and bigrams counted into d */
 static int div_row(const struct eval_run *r, const struct eval_acc *a, struct eval_div *d, uint32_t i)
 {
@@ -78,6 +93,12 @@ static int div_row(const struct eval_run *r, const struct eval_acc *a, struct ev
     struct set64 u2 = { d->tab, d->cap, d->n };
     const int32_t *t = a->tokens + (size_t)i * S;
     for (uint32_t k = 0; k < S; k++) {
+        /* a table past the caches (8 MiB at N 200, 2048 steps) misses at
+         * every insert: the slot of the bigram DIV_AHEAD on is fetched
+         * now, so that its miss overlaps this one's work */
+        if (k + DIV_AHEAD + 1 < S && t[k + DIV_AHEAD] >= 0 && t[k + DIV_AHEAD + 1] >= 0)
+            __builtin_prefetch(u2.t + set_home(&u2, ((uint64_t)(uint32_t)t[k + DIV_AHEAD] << 32) |
+                                                      (uint32_t)t[k + DIV_AHEAD + 1]), 1);
         /* -1: nothing could be drawn at step k (draw_token): no token,
          * so no unigram and no bigram through it */
         if (t[k] >= 0) { d->seen[(uint32_t)t[k] / 64] |= 1ull << ((uint32_t)t[k] % 64); d->d1++; }
@@ -117,9 +138,14 @@ static void div_end(const struct eval_run *r, struct eval_acc *a)
     if (d->d1) s->distinct_1 = (double)n_seen / (double)d->d1;
     if (d->d2) s->distinct_2 = (double)d->n / (double)d->d2;
     if (d->rec) s->recorded_agreement = (double)d->agree / (double)d->rec;
-    free(d->own);
+    /* the next setting's finish counts as many bigrams: its table is this
+     * one (acc_free frees it if that finish never comes) */
+    size_t k = (size_t)(a - r->acc);
+    struct eval_div *next = k + 1 < r->n_set ? &r->acc[k + 1].div : NULL;
+    if (next && d->own && !next->spare && !next->begun) next->spare = d->own, next->spare_cap = d->cap;
+    else free(d->own);
     free(d->seen);
-    memset(d, 0, sizeof *d);
+    memset(d, 0, sizeof *d); /* (spare: taken or freed by set_first) */
 }
 
 /* In pieces (eval.h finish_part): the continuations are counted in order,
@@ -142,6 +168,7 @@ static int finish_part(const void *state, const struct eval_run *r, struct eval_
     if (bad) {
         free(d->own);
         free(d->seen);
+        free(d->spare);
         memset(d, 0, sizeof *d);
         return ls_oom(err);
     }

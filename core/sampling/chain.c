@@ -394,6 +394,11 @@ static int keeps_every(const struct chain *c, const struct params *p)
     return 1;
 }
 
+int chain_reads_raw_total(const struct chain *c, const struct params *p)
+{
+    return use_fast(c, p) && keeps_every(c, p);
+}
+
 /* The stages in chain order, through the stage table; a stage whose
  * parameter is off is reported inactive and not run. */
 static void run_stages(struct stage_ctx *x)
@@ -535,7 +540,8 @@ static int run(const struct chain *c, const struct params *p, const float *logit
         r->raw_sum = r->raw_div;
         r->raw_deferred = !lazy; /* ours to divide (never a p_raw left lazy for its readers) */
         if (!lazy && (ws->want != CHAIN_WANT_ALL || use_fast(c, p))) {
-            if (use_fast(c, p) && keeps_every(c, p)) chain_raw_settle_total(r); /* finish_every reads the total */
+            /* finish_every reads the total, or a later run on this p_raw will */
+            if (chain_reads_raw_total(c, p) || ws->raw_total_wanted) chain_raw_settle_total(r);
             else chain_raw_settle(r);
         }
     }
@@ -546,7 +552,9 @@ static int run(const struct chain *c, const struct params *p, const float *logit
         if (emu_scratch(ws)) { p_settle(r, &p_stale); return ls_fail(err, LS_ELIMIT, "out of memory for the system emulation"); }
         ws->p_stale = p_stale; /* cleared by emu_run, unless its path rewrites every p */
         emu_run(c, p, logits, ws, r);
-        chain_raw_settle(r); /* a deferred division (reads were through chain_raw_p) */
+        /* a deferred division (reads were through chain_raw_p) */
+        if (ws->raw_total_wanted) chain_raw_settle_total(r);
+        else chain_raw_settle(r);
         if (ws->want != CHAIN_WANT_ALL) note_raw_reads(ws, r);
         return LS_OK;
     }
@@ -554,7 +562,10 @@ static int run(const struct chain *c, const struct params *p, const float *logit
     ws->cand_iota = ws->finite_iota_n == V && ws->n_finite == V;
     if (!ws->cand_iota) memcpy(ws->cand, ws->finite, (size_t)ws->n_finite * sizeof *ws->cand);
     ws->q_is_raw = r->have_raw; /* else q is exp(z - zmax), computed when needed */
-    if (ws->q_is_raw && r->raw_div > 0) chain_raw_normalised(r, ws->q); /* stage_q's q */
+    if (ws->q_is_raw && r->raw_div > 0) { /* stage_q's q; finish_every reads the total when every token stays */
+        if (keeps_every(c, p)) chain_raw_normalised_total(r, ws->q); /* (use_fast here) */
+        else chain_raw_normalised(r, ws->q);
+    }
     ws->q_lazy = !r->have_raw;
     ws->q_vec = 0;
     ws->T = 1.0;

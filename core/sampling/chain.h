@@ -315,6 +315,12 @@ struct chain_ws {
     /* 1: take no shortcut in the system emulation (the whole-array path:
      * the differential test's and the bench's baseline) */
     int reference;
+    /* 1: the caller will read the step's raw total (chain_raw_total) of
+     * this p_raw, on this result or on one sharing it (eval's later
+     * settings: chain_reads_raw_total), so the run that divides p_raw sums
+     * it in the same pass (chain_raw_settle_total) instead of another
+     * V-long pass for it later. A hint for speed only: the same bits. */
+    int raw_total_wanted;
     /* set by a run for its emulation only: the result's p still holds the
      * last run's values at every token (that run kept every token of this
      * V, so kept is 0..V-1 and every cut_by CUT_NONE): a path writing every
@@ -434,6 +440,10 @@ int chain_rerun(const struct chain *c, const struct params *p, const float *logi
 /* The sum of p_raw over every token, in id order (the retained mass when
  * every token survives), computed once per step; NaN without the raw pass. */
 double chain_raw_total(struct chain_result *r);
+/* Whether a run of (c, p) with the raw softmax reads the step's raw total:
+ * it keeps every token on the fast path, whose finish reports the raw
+ * mass retained (a guess for speed: chain_ws.raw_total_wanted). */
+int chain_reads_raw_total(const struct chain *c, const struct params *p);
 
 /* p_raw of token i: p_raw[i], divided by raw_div when that is pending
  * (the quotient vm_divide would have stored). */
@@ -466,6 +476,11 @@ double chain_raw_sum_except(struct chain_result *r, int64_t skip);
 
 /* out[i] = chain_raw_p(r, i) for every i < r->V. */
 void chain_raw_normalised(struct chain_result *r, double *out);
+/* The same, and the step's raw total (chain_raw_total) in the same pass
+ * (vm_divide_sum: the same quotients, the same sum), for a run that reads
+ * both (one keeping every token: a sweep's T = 1 row after a row that
+ * left p_raw's division pending). */
+void chain_raw_normalised_total(struct chain_result *r, double *out);
 
 /* Make dst a result on which chain_rerun may run for the logits src was
  * last run on (with the same chain_ws): copy the raw softmax, the counts

@@ -67,3 +67,11 @@ void chain_raw_normalised(struct chain_result *r, double *out)
     r->raw_full_used = 1;
     vm_divide_into(r->p_raw, r->V, r->raw_div > 0 ? r->raw_div : 1.0, out);
 }
+
+void chain_raw_normalised_total(struct chain_result *r, double *out)
+{
+    if (!r->have_raw || r->raw_total_set) { chain_raw_normalised(r, out); return; }
+    r->raw_full_used = 1;
+    r->raw_total = vm_divide_sum(r->p_raw, r->V, r->raw_div > 0 ? r->raw_div : 1.0, out, 0.0);
+    r->raw_total_set = 1;
+}

@@ -510,12 +510,66 @@ static void test_external_in_run(void **state)
     source_close(s);
 }
 
+/* distinct-1 / distinct-2 of a sweep whose bigram table is past the
+ * premade size (N 200 x 1399 bigrams: an 8 MiB table, each setting's
+ * finish handing it on to the next to clear and reuse) against the plain
+ * count over eval_run_tokens; rows of very different breadth (greedy,
+ * T 1, T 3), so a table left uncleared would count the last row's pairs */
+static void test_distinct_sweep_big(void **state)
+{
+    (void)state;
+    enum { BV = 16, BS = 1400, NS = 3 };
+    float *z = malloc((size_t)BV * BS * sizeof *z);
+    int32_t *tok = malloc(BS * sizeof *tok);
+    struct rng g;
+    rng_seed(&g, 77);
+    for (size_t i = 0; i < (size_t)BV * BS; i++) z[i] = (float)(rng_uniform(&g) * 3);
+    for (uint32_t s = 0; s < BS; s++) tok[s] = (int32_t)(s % BV);
+    struct source *src = mem_source(BV, BS, z, tok, NULL);
+    struct eval_config cfg;
+    eval_config_init(&cfg);
+    cfg.n_samples = 200;
+    cfg.threads = 1;
+    struct eval_settings set[NS] = { settings(0, 0, 1), settings(1, 0, 1), settings(3, 0, 1) };
+    struct eval_run *run;
+    struct ls_error err = {0};
+    assert_int_equal(eval_source(src, &cfg, set, NS, NULL, &run, &err), LS_OK);
+    assert_true(eval_bigram_cap((size_t)cfg.n_samples * (BS - 1)) * sizeof(uint64_t) > EVAL_BIGRAM_PREMADE);
+    for (size_t k = 0; k < NS; k++) {
+        const int32_t *t = eval_run_tokens(run, k);
+        static unsigned char seen1[BV], seen2[BV * BV];
+        memset(seen1, 0, sizeof seen1);
+        memset(seen2, 0, sizeof seen2);
+        size_t d1 = 0, d2 = 0, n1 = 0, n2 = 0;
+        for (uint32_t i = 0; i < cfg.n_samples; i++)
+            for (uint32_t s = 0; s < BS; s++) {
+                int32_t a = t[(size_t)i * BS + s];
+                n1++;
+                d1 += !seen1[a];
+                seen1[a] = 1;
+                if (s + 1 == BS) continue;
+                int32_t b = t[(size_t)i * BS + s + 1];
+                n2++;
+                d2 += !seen2[a * BV + b];
+                seen2[a * BV + b] = 1;
+            }
+        const struct eval_scores *sc = eval_run_scores(run, k);
+        assert_true(sc->distinct_1 == (double)d1 / (double)n1);
+        assert_true(sc->distinct_2 == (double)d2 / (double)n2);
+    }
+    eval_run_free(run);
+    source_close(src);
+    free(z);
+    free(tok);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_two_token),
         cmocka_unit_test(test_nll_sum),
         cmocka_unit_test(test_json_validity),
+        cmocka_unit_test(test_distinct_sweep_big),
         cmocka_unit_test(test_wilson),
         cmocka_unit_test(test_draws_match_reference),
         cmocka_unit_test(test_clipping_and_nonfinite),

@@ -3,7 +3,8 @@
  * sweep's settings run on one step (the first by chain_run, the others by
  * chain_rerun on a copy sharing its p_raw, as eval does) give bit-identical
  * p, masses, entropies and raw probabilities, lazy or not, step after step
- * (the worker turns eager once a run reads the whole array). */
+ * (the worker turns eager once a run reads the whole array), and with
+ * chain_ws.raw_total_wanted (the total summed in the division's pass). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -74,9 +75,13 @@ static void check_settings(enum preset pr, const struct params *ps, int expect_l
 {
     struct chain c;
     chain_preset(&c, pr);
-    struct side all, sc;
+    struct side all, sc, hint;
     side_init(&all, CHAIN_WANT_ALL);
     side_init(&sc, CHAIN_WANT_SCORES);
+    /* eval's hint that a later setting reads the raw total (a T = 1 row):
+     * the division sums it in the same pass, with the same bits */
+    side_init(&hint, CHAIN_WANT_SCORES);
+    hint.ws.raw_total_wanted = 1;
     float *z = malloc(V * sizeof *z);
     struct rng g;
     rng_seed(&g, 7);
@@ -86,14 +91,17 @@ static void check_settings(enum preset pr, const struct params *ps, int expect_l
         if (t == 2) z[5] = -INFINITY; /* a masked token: weight 0 either way */
         side_step(&all, &c, ps, z);
         side_step(&sc, &c, ps, z);
+        side_step(&hint, &c, ps, z);
         lazy_seen |= sc.res[0].raw_div > 0;
         assert_true(all.res[0].raw_div == 0);
         for (int k = 0; k < NSET; k++) same_result(&all.res[k], &sc.res[k]);
+        for (int k = 0; k < NSET; k++) same_result(&all.res[k], &hint.res[k]);
     }
     assert_int_equal(lazy_seen, expect_lazy);
     free(z);
     side_free(&all);
     side_free(&sc);
+    side_free(&hint);
 }
 
 /* sweep-like: greedy, temperatures, and T = 1 (the fast path on a lazy

@@ -215,6 +215,47 @@ static void test_scan_abs_gt(void **st)
     }
 }
 
+/* vm_scan_abs_gt over steps long enough for its chunked fast pass (the
+ * first maximum searched from the chunk where the running maximum last
+ * rose) against the plain definition: the first maximum (ties placed
+ * before, inside and after that chunk, in the tail past the blocks, as
+ * +0 after -0), the counts; a non-finite value anywhere takes the full
+ * pass, with the same answers */
+static void test_scan_abs_gt_long(void **st)
+{
+    (void)st;
+    struct rng g;
+    rng_seed(&g, 41);
+    enum { N = 5000 };
+    static float z[N];
+    for (int t = 0; t < 300; t++) {
+        size_t n = 1 + (size_t)(rng_uniform(&g) * N);
+        fill(&g, z, n, t % 4 == 3 ? 2 : t % 2);
+        size_t at = (size_t)(rng_uniform(&g) * (double)n), at2 = (size_t)(rng_uniform(&g) * (double)n);
+        float top = t % 3 == 0 ? 0.0f : 50.0f;
+        if (t % 3 == 0) for (size_t i = 0; i < n; i++) z[i] = z[i] > 0 ? -z[i] : z[i];
+        z[at] = t % 3 == 0 ? -0.0f : top;
+        if (t % 2) z[at2] = top; /* a tie: the first of the two */
+        double thr = t % 5 == 0 ? 0.0 : t % 5 == 1 ? 1e4 : 10.0 * rng_uniform(&g);
+        size_t bad = 0, over = 0, o = 0;
+        int64_t am = -1;
+        double m = -INFINITY;
+        for (size_t i = 0; i < n; i++) {
+            if (!isfinite(z[i])) { bad++; continue; }
+            over += fabs((double)z[i]) > thr;
+            if ((double)z[i] > m) { m = z[i]; am = (int64_t)i; }
+        }
+        struct vm_scan a;
+        assert_int_equal(vm_scan_abs_gt(z, n, thr, &o, &a), bad);
+        assert_int_equal(o, over);
+        assert_int_equal(a.n_nonfinite, bad);
+        assert_int_equal(a.argmax, am);
+        if (am >= 0) assert_true(a.max == m && !!signbit(a.max) == !!signbit(z[am]));
+        mix(&a.argmax, sizeof a.argmax);
+        mix(&o, sizeof o);
+    }
+}
+
 /* vm_scan_rank against vm_scan and plain loops: the counts and lists
  * (ties at every threshold: few distinct values), past cap, non-finite */
 static void test_scan_rank(void **st)
@@ -272,6 +313,7 @@ int main(void)
         cmocka_unit_test(test_scan_long),
         cmocka_unit_test(test_count_above),
         cmocka_unit_test(test_scan_abs_gt),
+        cmocka_unit_test(test_scan_abs_gt_long),
         cmocka_unit_test(test_scan_rank),
     };
     return cmocka_run_group_tests(tests, NULL, vmath_check_report);
