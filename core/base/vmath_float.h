@@ -264,6 +264,16 @@ ATTR INLINE float hmax##W(VF m0, VF m1, VF m2, VF m3)                           
 {                                                                                                  \
     return lanemax##W(maxf##W(maxf##W(m0, m1), maxf##W(m2, m3)));                                  \
 }                                                                                                  \
+/* At a chunk's end (i == *next): did the maximum of [0, i) rise in the   \
+ * chunk [*start, i)? Then the first maximum lies from there (*from);     \
+ * the next chunk starts. The fast passes' bookkeeping (scanfast##W,      \
+ * nfabsfast##W).                                                         */ \
+ATTR INLINE void chunkrise##W(VF m0, VF m1, VF m2, VF m3, size_t *start, size_t *next, float *best, size_t *from) \
+{                                                                                                  \
+    float r = hmax##W(m0, m1, m2, m3);                                                             \
+    if (r > *best) *best = r, *from = *start;                                                      \
+    *start = *next, *next += SCAN_CHUNK * 4 * W;                                                   \
+}                                                                                                  \
 ATTR INLINE int scanfast##W(const float *z, size_t n, VF mxo[4], size_t *upto, float thr, int32_t *ids, \
                             size_t cap, size_t *m, size_t *from)                                   \
 {                                                                                                  \
@@ -275,11 +285,7 @@ ATTR INLINE int scanfast##W(const float *z, size_t n, VF mxo[4], size_t *upto, f
     unsigned nb = 0;                                                                               \
     *from = 0;                                                                                     \
     for (; i + 4 * W <= n; i += 4 * W) {                                                           \
-        if (i == next) { /* the maximum of [0, i): did it rise in [start, i)? */                   \
-            float r = hmax##W(mx[0], mx[1], mx[2], mx[3]);                                         \
-            if (r > best) best = r, *from = start;                                                 \
-            start = i, next += SCAN_CHUNK * 4 * W;                                                 \
-        }                                                                                          \
+        if (i == next) chunkrise##W(mx[0], mx[1], mx[2], mx[3], &start, &next, &best, from);        \
         VF v[4];                                                                                   \
         _Pragma("GCC unroll 4") /* mx[u] stays in a register only if u is a constant */            \
         for (int u = 0; u < 4; u++) {                                                              \
@@ -468,11 +474,7 @@ ATTR INLINE int nfabsfast##W(const float *z, size_t n, double thr, float f, size
     float best = -INFINITY;                                                                        \
     *from = 0;                                                                                     \
     for (; i + 4 * W <= n; i += 4 * W) {                                                           \
-        if (i == next) { /* the maximum of [0, i): did it rise in [start, i)? */                   \
-            float r = hmax##W(mx[0], mx[1], mx[2], mx[3]);                                         \
-            if (r > best) best = r, *from = start;                                                 \
-            start = i, next += SCAN_CHUNK * 4 * W;                                                 \
-        }                                                                                          \
+        if (i == next) chunkrise##W(mx[0], mx[1], mx[2], mx[3], &start, &next, &best, from);        \
         _Pragma("GCC unroll 4")                                                                    \
         for (int u = 0; u < 4; u++) {                                                              \
             VF v = ldf##W(z + i + (size_t)u * W);                                                  \
