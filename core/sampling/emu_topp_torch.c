@@ -206,21 +206,11 @@ static double float_boundary(float thr)
         *lo = fa, *hi = fb;                                                                        \
         return !nf;                                                                                \
     }
-RANGE_FN(range4, , emu_v4f, emu_v4i, 4)
-#if defined(__x86_64__) && defined(__GNUC__)
-RANGE_FN(range8, __attribute__((target("avx2"))), emu_v8f, emu_v8i, 8)
-RANGE_FN(range16, __attribute__((target("avx512f,avx512dq"))), emu_v16f, emu_v16i, 16)
-#endif
+EMU_AT_WIDTHS(RANGE_FN, range)
 
 int emu_float_range(const float *y, uint32_t n, int width, double *lo, double *hi)
 {
-#if defined(__x86_64__) && defined(__GNUC__)
-    int wd = width ? width : vm_path_lanes();
-    return wd == 16 ? range16(y, n, lo, hi) : wd == 8 ? range8(y, n, lo, hi) : range4(y, n, lo, hi);
-#else
-    (void)width;
-    return range4(y, n, lo, hi);
-#endif
+    return EMU_AT_WIDTH(range, width ? width : vm_path_lanes())(y, n, lo, hi);
 }
 
 /* the least and the largest logit into *lo, *hi; 0 when one is not
@@ -259,9 +249,10 @@ static inline uint16_t bin_f(float y, float lo, float sc)
 /* a block's bins (bin_f) and p, W lanes at a time (vm_path_lanes: the
  * same float arithmetic lane by lane at every width, so the same bins) */
 enum { FB = 256 };
-#define BLOCK_FN(NAME, ATTR, VF, VI, VH, W)                                                         \
+#define BLOCK_FN(NAME, ATTR, VF, VI, W)                                                             \
     ATTR static void NAME(const float *y, const float *ef, float lo, float sc, float sf, uint16_t *bin, float *pb) \
     {                                                                                              \
+        typedef uint16_t VH __attribute__((vector_size(2 * W))); /* a bin a lane */              \
         const VF lov = (VF){ 0 } + lo, scv = (VF){ 0 } + sc, top = (VF){ 0 } + (float)(NB - 1);    \
         for (uint32_t j = 0; j < FB; j += W) {                                                     \
             VF yv, ev;                                                                             \
@@ -276,14 +267,7 @@ enum { FB = 256 };
             memcpy(pb + j, &ev, sizeof ev);                                                        \
         }                                                                                          \
     }
-typedef uint16_t v4h_b __attribute__((vector_size(8)));
-BLOCK_FN(block4, , emu_v4f, emu_v4i, v4h_b, 4)
-#if defined(__x86_64__) && defined(__GNUC__)
-typedef uint16_t v8h_b __attribute__((vector_size(16)));
-typedef uint16_t v16h_b __attribute__((vector_size(32)));
-BLOCK_FN(block8, __attribute__((target("avx2"))), emu_v8f, emu_v8i, v8h_b, 8)
-BLOCK_FN(block16, __attribute__((target("avx512f,avx512dq"))), emu_v16f, emu_v16i, v16h_b, 16)
-#endif
+EMU_AT_WIDTHS(BLOCK_FN, block)
 
 /* a block's pairs (p, the second weight) added into their bins (the
  * d / ef choice made once a block: what is left is the load, the add and
@@ -311,13 +295,8 @@ static void fill_plain(const struct src *s, struct bands *bb)
     const double *d = s->d;
     float pb[FB];
     uint32_t n = s->n, i0 = 0;
-#if defined(__x86_64__) && defined(__GNUC__)
-    int wd = vm_path_lanes();
     void (*block)(const float *, const float *, float, float, float, uint16_t *, float *) =
-        wd == 16 ? block16 : wd == 8 ? block8 : block4;
-#else
-    void (*block)(const float *, const float *, float, float, float, uint16_t *, float *) = block4;
-#endif
+        EMU_AT_WIDTH(block, vm_path_lanes());
     for (; i0 + FB <= n; i0 += FB) {
         uint16_t *bin = s->bin + i0;
         block(y + i0, ef + i0, lo, sc, s->sf, bin, pb);

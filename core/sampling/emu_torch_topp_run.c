@@ -197,10 +197,11 @@ static void kept_words(struct chain_result *r, uint32_t i, uint32_t n, uint32_t 
  * counts added to cnt[0] (of top-p) and cnt[1] (near min-p's boundary);
  * returns the positions done */
 enum { CB = 256 };
-#define CLASSIFY_FN(NAME, ATTR, VF, VI, VB, W)                                                      \
+#define CLASSIFY_FN(NAME, ATTR, VF, VI, W)                                                          \
     ATTR static uint32_t NAME(struct chain_result *r, const float *y, const struct limits *l, double mx,  \
                               struct window *w, uint32_t *m, uint32_t cnt[2])                        \
     {                                                                                              \
+        typedef uint8_t VB __attribute__((vector_size(W))); /* a code a lane */                  \
         VI c0 = { 0 }, c1 = { 0 }, acc1 = { 0 }, accn = { 0 }, idx, fv = { 0 };                   \
         uint32_t V = r->V, i = 0;                                                                  \
         for (int k = 0; k < W; k++) idx[k] = k;                                                    \
@@ -225,14 +226,7 @@ enum { CB = 256 };
         for (int k = 0; k < W; k++) cnt[0] += (uint32_t)acc1[k], cnt[1] += (uint32_t)accn[k];      \
         return i;                                                                                  \
     }
-typedef uint8_t v4b_t __attribute__((vector_size(4)));
-CLASSIFY_FN(classify4, , emu_v4f, emu_v4i, v4b_t, 4)
-#if defined(__x86_64__) && defined(__GNUC__)
-typedef uint8_t v8b_t __attribute__((vector_size(8)));
-typedef uint8_t v16b_t __attribute__((vector_size(16)));
-CLASSIFY_FN(classify8, __attribute__((target("avx2"))), emu_v8f, emu_v8i, v8b_t, 8)
-CLASSIFY_FN(classify16, __attribute__((target("avx512f,avx512dq"))), emu_v16f, emu_v16i, v16b_t, 16)
-#endif
+EMU_AT_WIDTHS(CLASSIFY_FN, classify)
 
 /* cut_by and the kept list, in id order: top-p cuts before position
  * first in (y, position) order (first == V: nothing), min-p (code[1])
@@ -249,13 +243,7 @@ static uint32_t classify(struct emu *e, const float *y, double mx, uint32_t firs
     struct limits l = { yb, f_ceil(at), f_ceil(at - band), f_ceil(at + band), f_ceil((double)yb - DELTA),
                         f_floor((double)yb + DELTA), first, code[0], code[1] };
     struct window w = { -INFINITY, INFINITY, 0 };
-#if defined(__x86_64__) && defined(__GNUC__)
-    int wd = vm_path_lanes();
-    i = wd == 16 ? classify16(r, y, &l, mx, &w, &m, cnt) : wd == 8 ? classify8(r, y, &l, mx, &w, &m, cnt)
-                                                                  : classify4(r, y, &l, mx, &w, &m, cnt);
-#else
-    i = classify4(r, y, &l, mx, &w, &m, cnt);
-#endif
+    i = EMU_AT_WIDTH(classify, vm_path_lanes())(r, y, &l, mx, &w, &m, cnt);
     classify_tail(r, y, i, V, &l, &m, &cnt[0], &cnt[1]);
     window_add(&w, y, r->cut_by, i, V - i, mx, l.wlo, l.whi, code[0]);
     t->m[0] = cnt[0], t->m[1] = m;
