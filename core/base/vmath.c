@@ -5,7 +5,8 @@
  * lane arithmetic, so the same bits, on every path. (8-double vectors made
  * GCC scalarise double compares on AVX2.) The kernels themselves are in
  * vmath_double.h (our exp, the exp passes, the divisions),
- * vmath_float.h (the first scan, counts, the float32 exp sums) and
+ * vmath_float.h (the first scan, counts, the float32 exp sums),
+ * vmath_rank.h (the first scan with the rank lists, vm_scan_rank) and
  * vmath_prob.h (entropy terms and counts over probabilities); this file
  * instantiates them per path, picks the path and holds the API. The
  * table (struct vm_ops, vmath_ops.h) also lists the kernels of
@@ -31,6 +32,7 @@
 #include "base/vmath_lanes.h"
 #include "base/vmath_double.h"
 #include "base/vmath_float.h"
+#include "base/vmath_rank.h"
 #include "base/vmath_prob.h"
 #include "base/vmath_seq.h"
 #include "base/vmath_ops.h"
