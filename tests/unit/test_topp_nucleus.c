@@ -333,6 +333,47 @@ static void test_llama_sort_steering(void **st)
     }
 }
 
+/* min-keep binding by one token, or just not: c dominant tokens (equal
+ * logits, or a quarter nat apart) over a noisy floor, top-p a little
+ * below their mass so the cut keeps c, and min-keep c - 1, c or c + 1
+ * (HF's; vLLM keeps 1). The band path (emu_topp_torch.c, bands_cut)
+ * decides by its mask count whether min-keep binds and the sort must
+ * run: a count or a comparison one off keeps a token too few. */
+static void test_min_keep_at_crossing(void **st)
+{
+    (void)st;
+    static const uint32_t Vs[] = { 4096, 20000 };
+    struct rng g;
+    rng_seed(&g, 41);
+    for (int vi = 0; vi < 2; vi++) {
+        uint32_t V = Vs[vi];
+        struct fx f;
+        float *z = malloc(V * sizeof *z);
+        assert_non_null(z);
+        fx_init(&f, V);
+        for (int c = 1; c <= 5; c++)
+            for (int tied = 0; tied < 2; tied++) {
+                for (uint32_t i = 0; i < V; i++) z[i] = (float)(-rng_uniform(&g));
+                double S = 0, top = 0;
+                for (int k = 0; k < c; k++) z[(rng_next(&g) % (V / c)) + (uint32_t)k * (V / c)] = tied ? 12.0f : 12.0f - 0.25f * (float)k;
+                for (uint32_t i = 0; i < V; i++) S += exp((double)z[i] - 12.0);
+                for (uint32_t i = 0; i < V; i++) if (z[i] > 5) top += exp((double)z[i] - 12.0);
+                for (int mk = c - 1; mk <= c + 1; mk++)
+                    for (int s = 0; s < 4; s++) {
+                        struct chain cc;
+                        struct params p = PARAMS_OFF;
+                        chain_preset(&cc, s & 1 ? PRESET_VLLM : PRESET_HF);
+                        p.top_p = top / S - 1e-4;
+                        p.temperature = s & 2 ? 1.0 : 0.9;
+                        p.min_keep = mk;
+                        both(&f, &cc, &p, z);
+                    }
+            }
+        fx_free(&f);
+        free(z);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -341,6 +382,7 @@ int main(void)
         cmocka_unit_test(test_cut_in_runs),
         cmocka_unit_test(test_float_boundaries),
         cmocka_unit_test(test_llama_sort_steering),
+        cmocka_unit_test(test_min_keep_at_crossing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
