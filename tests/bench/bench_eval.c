@@ -16,10 +16,12 @@
  * .npy and as bfloat16 .safetensors: read pass and eval, per byte against
  * float32; then the scaling table: read, sample --all and eval per token at
  * V = 32000, 131072, 262144 and 256, 2048 steps (BENCH_SCALE=0: skipped).
+ * Right after the read pass, the arithmetic floor (floor_table): the
+ * bits-defining exp passes alone against each goal's budget.
  * Figures, never pass/fail. Environment: BENCH_STEPS, BENCH_V to change the
  * shape, BENCH_N for N, BENCH_THREADS for eval_config.threads, BENCH_KEEP=1 to keep the files,
  * BENCH_SAMPLE_ONLY=1 for the read, floor and sample figures only, BENCH_EVAL_ONLY=1 for the read,
- * eval, sweep and per-byte figures only. .npy files carry no
+ * floor, eval, sweep and per-byte figures only. .npy files carry no
  * recorded tokens, so the perplexity family is n/a here (its cost is a few
  * operations per step). */
 #include "eval/eval.h"
@@ -246,6 +248,14 @@ static double cpu_s(void)
     return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
+/* this thread's CPU seconds (the floor's kernels alone) */
+static double thread_cpu_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
 /* one eval_source on `threads` step workers; seconds, CPU seconds into
  * *cpu (may be NULL), scores into *out */
 static double timed_eval(struct source *s, const struct eval_settings *set, size_t n, uint32_t N, int threads,
@@ -276,6 +286,59 @@ static void hf_settings(struct eval_settings *set, int sweep)
         set[i].params.temperature = sweep ? temps[i] : 0.7;
         if (!sweep) set[i].params.top_p = 0.95;
     }
+}
+
+/* The arithmetic floor under the goals (issue 9): the exp passes whose
+ * bits define the output, timed alone (CPU, this thread) on the dump's
+ * steps already in memory, plus the read's own CPU, against each goal's
+ * budget per step. The raw softmax pass (vm_exp_raw: the log-sum-exp and
+ * the entropy's sum) is in every step the explorer, eval and sweep show
+ * (eval's mean_entropy_raw_nats; its T 0.7 top-p pass is already a float
+ * one, so only the raw pass counts there); each swept temperature other
+ * than 0 and 1 adds a double pass over exp(z / T - shift)
+ * (vm_exp_fdiv_shift) for its entropy and draws. Budgets: the explorer's
+ * needs 150 us per 131072 tokens; eval 1.5x and sweep 2.5x the read
+ * pass's wall time on every CPU (CPU budget = ratio x read x CPUs); the
+ * chain step 40 us with its read. A floor above its budget: no engine
+ * with these bits meets that goal on this machine. */
+static double exp_passes(struct source *s, uint32_t steps, int temp)
+{
+    struct step_info si;
+    struct ls_error err = {0};
+    double *w = malloc((size_t)s->vocab_size * sizeof *w), t = 0, ed = 0, sink = 0;
+    for (uint32_t i = 0; i < steps && w; i++) {
+        const float *z;
+        struct vm_scan sc;
+        if (source_lend_into(s, i, NULL, SOURCE_LEND_READ, &z, &si, &err)) { fprintf(stderr, "lend: %s\n", err.msg); exit(1); }
+        vm_scan(z, s->vocab_size, &sc);
+        double t0 = thread_cpu_s();
+        if (temp) sink += vm_exp_fdiv_shift(z, s->vocab_size, 0.7f, (double)((float)sc.max / 0.7f), w, &ed);
+        else sink += vm_exp_raw(z, s->vocab_size, sc.max, NULL, &ed, NULL);
+        t += thread_cpu_s() - t0;
+    }
+    free(w);
+    if (sink == 12345.678) puts("");
+    return t / steps * 1e6;
+}
+
+static void floor_table(struct source *s, double rd, double crd)
+{
+    uint32_t steps = s->n_steps < 512 ? s->n_steps : 512;
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    double raw = exp_passes(s, steps, 0), tp = exp_passes(s, steps, 1), read = rd / s->n_steps * 1e6;
+    double rcpu = crd / s->n_steps * 1e6;
+    double needs = 150.0 * s->vocab_size / 131072;
+    struct { const char *goal; double floor, budget; } row[] = {
+        { "chain step <= 40 us with the read (floor: the read)", read, 40.0 },
+        { "explorer needs <= 150 us a 131072 (floor: raw pass)", raw, needs },
+        { "eval <= 1.5x read (floor: read CPU + raw pass)", rcpu + raw, 1.5 * read * (double)ncpu },
+        { "sweep <= 2.5x read (floor: read CPU + raw + 2 T)", rcpu + raw + 2 * tp, 2.5 * read * (double)ncpu },
+    };
+    printf("  arithmetic floor (%s path; bits-defining exp passes, CPU us a step): raw pass %.1f, T pass %.1f\n",
+           vm_path_name(), raw, tp);
+    for (size_t i = 0; i < sizeof row / sizeof row[0]; i++)
+        printf("    %-52s floor %7.1f us  budget %7.1f us  %5.2fx%s\n", row[i].goal, row[i].floor, row[i].budget,
+               row[i].floor / row[i].budget, row[i].floor > row[i].budget ? "  floor above the goal" : "");
 }
 
 /* eval and sweep on one step worker and on one per CPU; the scores must agree */
@@ -423,6 +486,7 @@ int main(void)
     free(z);
     printf("  %-44s %8.3f s   1.00x  (%.2f GB/s); CPU %.0f us/step\n", "read pass (source_read_step x steps)", rd,
            (double)S * V * 4 / rd / 1e9, crd * 1e6 / S);
+    floor_table(s, rd, crd);
     if (!env_ul("BENCH_EVAL_ONLY", 0)) sample_table(s, rd);
     if (!env_ul("BENCH_SAMPLE_ONLY", 0)) {
         eval_sweep_table(s, rd, N);
