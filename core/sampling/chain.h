@@ -313,7 +313,8 @@ struct chain_ws {
      * first pass (topn_run sets it to its recorded token); -1: none */
     int32_t rank_hint;
     /* 1: take no shortcut in the system emulation (the whole-array path:
-     * the differential test's and the bench's baseline) */
+     * the differential test's and the bench's baseline), nor exact top-p's
+     * walk without the candidate list (cut.c stage_seq_cut) */
     int reference;
     /* 1: the caller will read the step's raw total (chain_raw_total) of
      * this p_raw, on this result or on one sharing it (eval's later

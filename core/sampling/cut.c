@@ -98,6 +98,49 @@ static void cut_iota(struct stage_ctx *x, double zb, enum tie_mode mode, int64_t
     x->n = m;
 }
 
+/* stage_seq_cut while the candidates are every token and q is formed: the
+ * list walk's results without the list. The kept are collected by a
+ * vector pass (z >= zb, ascending ids: the tie rule sees the equal ones in
+ * the walk's order); every other token is removed, so the removed masses
+ * are the sums over the runs between kept ids, each run summed by
+ * vm_divide_sum, which has the bits of the walk's `s += q[id]` in id order
+ * (the kept sum is the walk's too: the same ids in the same order). */
+static void cut_iota_walk(struct stage_ctx *x, double zb, enum tie_mode mode, int64_t arg)
+{
+    struct chain_ws *ws = x->ws;
+    struct chain_result *r = x->r;
+    int32_t *cand = ws->cand;
+    const double *q = stage_q(x);
+    double s_keep = 0.0, s_rem = 0.0, raw_rem = 0.0, d = r->raw_div > 0 ? r->raw_div : 1.0;
+    size_t c = vm_collect_ge(x->z, x->n, zb, cand);
+    uint32_t m = 0, prev = 0;
+    for (size_t j = 0; j <= c; j++) {
+        uint32_t id = j < c ? (uint32_t)cand[j] : x->n; /* x->n: the run after the last kept */
+        if (j < c && !((double)x->z[id] > zb || keep_tied(mode, (int32_t)id, &arg))) continue;
+        if (id > prev) {
+            s_rem = vm_divide_sum(q + prev, id - prev, 1.0, NULL, s_rem);
+            raw_rem = r->have_raw ? vm_divide_sum(r->p_raw + prev, id - prev, d, NULL, raw_rem) : (double)NAN;
+            memset(r->cut_by + prev, x->code, id - prev);
+        }
+        if (j == c) break;
+        cand[m++] = (int32_t)id; /* m <= j: the list is read ahead of the writes */
+        s_keep += q[id];
+        prev = id + 1;
+    }
+    ws->cand_iota = 0;
+    cut_report(x, m, s_rem / (s_keep + s_rem), raw_rem);
+    ws->S = s_keep;
+    ws->S_valid = 1;
+    x->n = m;
+}
+
+void stage_seq_cut(struct stage_ctx *x, double zb, enum tie_mode mode, int64_t arg)
+{
+    if (x->ws->cand_iota && !x->ws->q_lazy && !x->ws->reference) { cut_iota_walk(x, zb, mode, arg); return; }
+    cand_materialise(x->ws, x->n);
+    stage_cut(x, zb, mode, arg);
+}
+
 void stage_cut(struct stage_ctx *x, double zb, enum tie_mode mode, int64_t arg)
 {
     if (x->ws->cand_iota) { cut_iota(x, zb, mode, arg); return; }

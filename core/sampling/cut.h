@@ -44,6 +44,12 @@ void cand_materialise(struct chain_ws *ws, uint32_t n);
  * minus the kept mass. */
 void stage_cut(struct stage_ctx *x, double zb, enum tie_mode mode, int64_t arg);
 
+/* stage_cut with the list walk's accounting in every case: the removed
+ * masses summed in id order (not the total minus the kept). While the
+ * candidates are every token and q is formed, without writing the list
+ * out (top-p's exact masses over the whole vocabulary). */
+void stage_seq_cut(struct stage_ctx *x, double zb, enum tie_mode mode, int64_t arg);
+
 /* The current (unnormalised) probabilities, indexed by token id; computed
  * here for the current candidates if they are still lazy (CHAIN_WANT_DRAW). */
 const double *stage_q(struct stage_ctx *x);

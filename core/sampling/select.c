@@ -231,10 +231,13 @@ struct select_band select_mass_band_to(const int32_t *ids, uint32_t n, const flo
                                        double zmax, double scale, double frac, double target)
 {
     double mass[SELECT_NB] = {0}, S = 0.0, acc = 0.0;
-    for (uint32_t j = 0; j < n; j++) {
-        int32_t id = ids[j];
-        mass[select_bucket_of(zmax, (double)z[id], scale)] += q[id];
-    }
+    if (!ids) /* every token: id j */
+        for (uint32_t j = 0; j < n; j++) mass[select_bucket_of(zmax, (double)z[j], scale)] += q[j];
+    else
+        for (uint32_t j = 0; j < n; j++) {
+            int32_t id = ids[j];
+            mass[select_bucket_of(zmax, (double)z[id], scale)] += q[id];
+        }
     for (int b = 0; b < SELECT_NB; b++) S += mass[b];
     if (!(target >= 0)) target = frac * S;
     int B = 0;

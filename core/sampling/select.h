@@ -67,7 +67,8 @@ uint32_t select_top(const double *p, uint32_t V, double thr, uint32_t n, int32_t
  * distance below the maximum logit (SELECT_NB buckets, the last one
  * open-ended); a bucket's tokens all rank after those of the buckets above.
  * Finds the bucket where the cumulative weight q[id] first reaches
- * frac * total; *before is the weight of the buckets above it. */
+ * frac * total; *before is the weight of the buckets above it. ids NULL:
+ * the tokens 0..n-1. */
 #define SELECT_NB 256
 struct select_band {
     int bucket;

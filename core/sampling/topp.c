@@ -25,6 +25,7 @@
 #include "sampling/select.h"
 #include "base/vmath.h"
 
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -106,14 +107,53 @@ static int top_p_window(struct stage_ctx *x, double p)
     return 1;
 }
 
+/* The least float whose bucket (select_bucket_of) is at most B: the
+ * bucket falls as z rises (a difference and a product, each rounding
+ * monotonically), so a bisection over the floats in order finds it;
+ * -FLT_MAX when every finite float qualifies. zmax is a float's value. */
+static float band_floor(double zmax, double sc, int B)
+{
+    uint32_t lo = emu_float_key(-FLT_MAX), hi = emu_float_key(zmax); /* hi qualifies (bucket 0) */
+    if (select_bucket_of(zmax, (double)emu_float_of_key(lo), sc) <= B) return -FLT_MAX;
+    while (hi - lo > 1) { /* lo does not qualify, hi does */
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (select_bucket_of(zmax, (double)emu_float_of_key(mid), sc) <= B) hi = mid;
+        else lo = mid;
+    }
+    return emu_float_of_key(hi);
+}
+
+/* The band's tokens while the candidates are every token (position j is
+ * token j): t[j] = q[j] and j into pos, in id order as the walk lists
+ * them. A vector pass collects the tokens at or above the band's least
+ * logit (into cand, free while the list is implicit); those above the
+ * band come along and are dropped. */
+static uint32_t band_of_every(struct stage_ctx *x, double zmax, double sc, int B, const double *q, double *t,
+                              int32_t *pos)
+{
+    int32_t *ids = x->ws->cand;
+    size_t c = vm_collect_ge(x->z, x->n, (double)band_floor(zmax, sc, B), ids);
+    uint32_t m = 0;
+    for (size_t k = 0; k < c; k++) {
+        int32_t id = ids[k];
+        if (select_bucket_of(zmax, (double)x->z[id], sc) == B) { t[id] = q[id]; pos[m++] = id; }
+    }
+    return m;
+}
+
 void stage_top_p(struct stage_ctx *x)
 {
     double p = x->p->top_p;
     struct chain_ws *ws = x->ws;
     x->rep->active = 1;
     if (ws->cand_iota && ws->q_lazy && x->n > TOPP_HIST && top_p_window(x, p)) return;
-    cand_materialise(ws, x->n); /* the mass passes below walk the list */
+    /* the mass passes below walk the list: written out, unless it is every
+     * token and q is formed (ids NULL: candidate j is token j; stage_q
+     * would form a lazy q by another pass while the list is implicit), or
+     * the reference path is asked for (tests: the list written out) */
+    if (!ws->cand_iota || ws->q_lazy || ws->reference) cand_materialise(ws, x->n);
     const double *q = stage_q(x);
+    const int32_t *ids = ws->cand_iota ? NULL : ws->cand;
     const float *z = x->z;
     double *t = ws->tmp;
     int32_t *pos = ws->idx;
@@ -121,23 +161,25 @@ void stage_top_p(struct stage_ctx *x)
     double target, acc = 0.0;
     if (n > TOPP_HIST) {
         double zmax = x->r->max_logit, sc = TOPP_BPN / ws->T;
-        struct select_band band = select_mass_band(ws->cand, n, z, q, zmax, sc, p - TOPP_EPS);
+        struct select_band band = select_mass_band(ids, n, z, q, zmax, sc, p - TOPP_EPS);
         target = band.target;
         acc = band.before;
-        for (uint32_t j = 0; j < n; j++) {
-            int32_t id = ws->cand[j];
-            if (select_bucket_of(zmax, (double)z[id], sc) == band.bucket) { t[j] = q[id]; pos[m++] = (int32_t)j; }
-        }
+        if (!ids) m = band_of_every(x, zmax, sc, band.bucket, q, t, pos);
+        else
+            for (uint32_t j = 0; j < n; j++) {
+                int32_t id = ids[j];
+                if (select_bucket_of(zmax, (double)z[id], sc) == band.bucket) { t[j] = q[id]; pos[m++] = (int32_t)j; }
+            }
     } else {
         double S = 0.0;
-        for (uint32_t j = 0; j < n; j++) { t[j] = q[ws->cand[j]]; S += t[j]; pos[j] = (int32_t)j; }
+        for (uint32_t j = 0; j < n; j++) { t[j] = q[ids ? ids[j] : (int32_t)j]; S += t[j]; pos[j] = (int32_t)j; }
         m = n;
         target = (p - TOPP_EPS) * S;
     }
     /* the crossing is found on unnormalised q against p * S */
     int32_t c = select_mass_crossing(pos, m, t, target - acc);
-    int32_t id = ws->cand[c];
-    stage_cut(x, (double)z[id], TIE_UPTO, id);
+    int32_t id = ids ? ids[c] : c;
+    stage_seq_cut(x, (double)z[id], TIE_UPTO, id);
 }
 
 /* exact-arithmetic stop index over an order: the first i with cum >= p

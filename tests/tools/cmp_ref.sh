@@ -1,7 +1,7 @@
 #!/bin/bash
 # tests/tools/cmp_ref.sh BIN REF [DIR]: byte-compare BIN's outputs with a
 # reference binary REF's (issue 9: a faster engine must print the same
-# bytes), over 6 files x 31 settings x sample/show/eval/sweep, on the
+# bytes), over 6 files x 33 settings x sample/show/eval/sweep, on the
 # default and the portable SIMD path. Prints "compared N differ D" and each
 # difference. A developer's tool, not part of make check (it needs a second
 # build): e.g. REF from `git worktree add /tmp/ref d80648a && make -C
@@ -29,6 +29,7 @@ SETS=(
  "--dynatemp-range 0.5 --chain llama.cpp" "--repeat-penalty 1.3 --chain llama.cpp -t 0.8"
  "--frequency-penalty 0.5 --presence-penalty 0.3 --chain vllm -t 0.9 -p 0.95"
  "--dry-multiplier 0.8 --chain llama.cpp" "-t 1"
+ "--exact -t 0.7 -p 0.9" "--exact -t 1.3 -p 0.99 --min-p 0.01 --chain llama.cpp"
 )
 run() { # id cmd...
   local id=$1; shift
