@@ -6,7 +6,8 @@
  * stage's removed masses (of q and of the raw softmax), entropy and
  * retained mass. Steps: Zipf-like logits with noise, quantised ones (runs
  * of equal logits, the crossing inside a run: the tie rule keeps ids up to
- * the crossing token's), and a flat one (the band is most of the tokens),
+ * the crossing token's), a flat one (the band is most of the tokens) and
+ * one with a deep tail (the histogram's last, open bucket),
  * V from 4097 (the histogram's threshold) to 262144; top-p alone, after a
  * temperature (T 1: q is the raw softmax; 0.7, 1.3), before a min-p, and
  * at p placed on a run's mass, for every caller's want. */
@@ -40,13 +41,16 @@ static void fx_free(struct fx *f)
     chain_result_free(&f->a); chain_result_free(&f->b);
 }
 
-/* Zipf-like with noise, quantised to 1/q when q > 0; flat: every logit
- * within 0.05 of 0 */
-static void step(struct rng *g, float *z, uint32_t V, double q, int flat)
+/* Zipf-like with noise, quantised to 1/q when q > 0; kind 2: flat (every
+ * logit within 0.05 of 0); kind 3: a deep tail (one token in 7 from 40 to
+ * 300 nats down: the histogram's open last bucket, 255, and those below
+ * it) */
+static void step(struct rng *g, float *z, uint32_t V, double q, int kind)
 {
     for (uint32_t i = 0; i < V; i++) {
         double u = rng_uniform(g), w = rng_uniform(g);
-        double v = flat ? 0.05 * w : -1.1 * log(1 + u * V) + 3.0 * w;
+        double v = kind == 2 ? 0.05 * w : -1.1 * log(1 + u * V) + 3.0 * w;
+        if (kind == 3 && i % 7 == 0) v -= 40.0 + 260.0 * rng_uniform(g);
         z[i] = (float)(q > 0 ? round(v * q) / q : v);
     }
 }
@@ -99,8 +103,8 @@ static void test_walk(void **st)
         float *z = malloc(V * sizeof *z);
         assert_non_null(z);
         fx_init(&f, V);
-        for (int kind = 0; kind < 3; kind++) {
-            step(&g, z, V, kind == 1 ? 4.0 : 0.0, kind == 2);
+        for (int kind = 0; kind < 4; kind++) {
+            step(&g, z, V, kind == 1 ? 4.0 : 0.0, kind);
             for (int ti = 0; ti < 3; ti++)
                 for (int pi = 0; pi < 4; pi++) {
                     struct params p = PARAMS_OFF;
