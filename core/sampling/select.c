@@ -255,12 +255,28 @@ __attribute__((target("avx2"))) static void buckets_avx2(const float *z, uint32_
     }
     buckets_plain(z + k, c - k, zmax, scale, b + k);
 }
+
+/* eight lanes at a time: the lanes out of range (the compare false) take
+ * the last bucket in the conversion itself */
+__attribute__((target("avx512f"))) static void buckets_avx512(const float *z, uint32_t c, double zmax,
+                                                               double scale, int32_t *b)
+{
+    const __m512d zm = _mm512_set1_pd(zmax), sc = _mm512_set1_pd(scale), lim = _mm512_set1_pd(SELECT_NB - 1);
+    const __m256i top = _mm256_set1_epi32(SELECT_NB - 1);
+    uint32_t k = 0;
+    for (; k + 8 <= c; k += 8) {
+        __m512d d = _mm512_mul_pd(_mm512_sub_pd(zm, _mm512_cvtps_pd(_mm256_loadu_ps(z + k))), sc);
+        __mmask8 in = _mm512_cmp_pd_mask(d, lim, _CMP_LT_OQ);
+        _mm256_storeu_si256((__m256i *)(void *)(b + k), _mm512_mask_cvttpd_epi32(top, in, d));
+    }
+    buckets_plain(z + k, c - k, zmax, scale, b + k);
+}
 #endif
 
 /* mass[b] += q[j] for every token j in id order, b its bucket: a chunk's
- * buckets first (on AVX2 four lanes at a time: forming them was most of
- * the plain loop's time), then the adds, each bucket's in id order as
- * the plain loop makes them */
+ * buckets first (a vector at a time on AVX2 and AVX-512: forming them was
+ * most of the plain loop's time), then the adds, each bucket's in id
+ * order as the plain loop makes them */
 static void every_bucket_mass(const float *z, const double *q, uint32_t n, double zmax, double scale,
                               double mass[SELECT_NB])
 {
@@ -269,7 +285,8 @@ static void every_bucket_mass(const float *z, const double *q, uint32_t n, doubl
     for (uint32_t j = 0; j < n; j += CH) {
         uint32_t c = n - j < CH ? n - j : CH;
 #if defined(__x86_64__) && defined(__GNUC__)
-        if (vm_path_lanes() >= 8) buckets_avx2(z + j, c, zmax, scale, b); /* vmath's choice */
+        if (vm_path_lanes() >= 16) buckets_avx512(z + j, c, zmax, scale, b); /* vmath's choice */
+        else if (vm_path_lanes() >= 8) buckets_avx2(z + j, c, zmax, scale, b);
         else
 #endif
             buckets_plain(z + j, c, zmax, scale, b);
