@@ -2,8 +2,9 @@
  * fast path against the whole-array reference (ws.reference) need it:
  * the kept list, p, cut_by, the note, the decisions, the effective
  * temperature and every stage's kind, counts and flags, to the bit; the
- * stage masses, the entropy and the retained mass as the flags ask.
- * Include after cmocka.h. */
+ * stage masses, the entropy and the retained mass as the flags ask; and
+ * the pair such a test runs (struct chain_pair: a reference workspace and
+ * a fast one, a result each). Include after cmocka.h. */
 #ifndef LS_CHAIN_CMP_H
 #define LS_CHAIN_CMP_H
 
@@ -62,6 +63,26 @@ static inline void chain_cmp(const struct chain_result *a, const struct chain_re
     if (!(flags & CMP_SCORES)) return;
     assert_true(cmp_same_num(a->entropy_after, b->entropy_after));
     assert_true(cmp_same_num(a->retained_mass, b->retained_mass));
+}
+
+/* a reference workspace (ws.reference = 1) and a fast one for V tokens,
+ * a result each (a: the reference's, b: the fast one's) */
+struct chain_pair { struct chain_ws ref, fast; struct chain_result a, b; uint32_t V; };
+
+static inline void chain_pair_init(struct chain_pair *f, uint32_t V)
+{
+    f->V = V;
+    assert_int_equal(chain_ws_init(&f->ref, V), 0);
+    assert_int_equal(chain_ws_init(&f->fast, V), 0);
+    assert_int_equal(chain_result_init(&f->a, V), 0);
+    assert_int_equal(chain_result_init(&f->b, V), 0);
+    f->ref.reference = 1;
+}
+
+static inline void chain_pair_free(struct chain_pair *f)
+{
+    chain_ws_free(&f->ref); chain_ws_free(&f->fast);
+    chain_result_free(&f->a); chain_result_free(&f->b);
 }
 
 #endif

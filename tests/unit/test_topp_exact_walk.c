@@ -24,23 +24,6 @@
 #include "sampling/chain.h"
 #include "chain_cmp.h"
 
-struct fx { struct chain_ws ref, fast; struct chain_result a, b; };
-
-static void fx_init(struct fx *f, uint32_t V)
-{
-    assert_int_equal(chain_ws_init(&f->ref, V), 0);
-    assert_int_equal(chain_ws_init(&f->fast, V), 0);
-    assert_int_equal(chain_result_init(&f->a, V), 0);
-    assert_int_equal(chain_result_init(&f->b, V), 0);
-    f->ref.reference = 1;
-}
-
-static void fx_free(struct fx *f)
-{
-    chain_ws_free(&f->ref); chain_ws_free(&f->fast);
-    chain_result_free(&f->a); chain_result_free(&f->b);
-}
-
 /* Zipf-like with noise, quantised to 1/q when q > 0; kind 2: flat (every
  * logit within 0.05 of 0); kind 3: a deep tail (one token in 7 from 40 to
  * 300 nats down: the histogram's open last bucket, 255, and those below
@@ -55,7 +38,7 @@ static void step(struct rng *g, float *z, uint32_t V, double q, int kind)
     }
 }
 
-static void both(struct fx *f, const struct params *p, const float *z, uint32_t V, int min_p_after)
+static void both(struct chain_pair *f, const struct params *p, const float *z, uint32_t V, int min_p_after)
 {
     static const enum chain_want wants[] = { CHAIN_WANT_ALL, CHAIN_WANT_SCORES };
     struct ls_error err = {0};
@@ -72,7 +55,7 @@ static void both(struct fx *f, const struct params *p, const float *z, uint32_t 
 
 /* p equal to the mass of the top runs (and a step beside): the crossing on
  * a run's last token or just past it */
-static void at_runs(struct fx *f, const float *z, uint32_t V, double T)
+static void at_runs(struct chain_pair *f, const float *z, uint32_t V, double T)
 {
     double mx = -INFINITY, S = 0, acc = 0;
     for (uint32_t i = 0; i < V; i++) if (z[i] > mx) mx = z[i];
@@ -99,10 +82,10 @@ static void test_walk(void **st)
     rng_seed(&g, 77);
     for (int vi = 0; vi < 4; vi++) {
         uint32_t V = Vs[vi];
-        struct fx f;
+        struct chain_pair f;
         float *z = malloc(V * sizeof *z);
         assert_non_null(z);
-        fx_init(&f, V);
+        chain_pair_init(&f, V);
         for (int kind = 0; kind < 4; kind++) {
             step(&g, z, V, kind == 1 ? 4.0 : 0.0, kind);
             for (int ti = 0; ti < 3; ti++)
@@ -116,7 +99,7 @@ static void test_walk(void **st)
                 }
             if (kind == 1 && V <= 20000) { at_runs(&f, z, V, 1.0); at_runs(&f, z, V, 0.7); }
         }
-        fx_free(&f);
+        chain_pair_free(&f);
         free(z);
     }
 }

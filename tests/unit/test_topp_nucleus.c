@@ -46,27 +46,9 @@ static int torch_trim_may_run(const struct chain *c, const struct chain_result *
     return !(pmin * (1 - removed) < 2e-6);
 }
 
-struct fx { struct chain_ws ref, fast; struct chain_result a, b; uint32_t V; };
-
-static void fx_init(struct fx *f, uint32_t V)
-{
-    f->V = V;
-    assert_int_equal(chain_ws_init(&f->ref, V), 0);
-    assert_int_equal(chain_ws_init(&f->fast, V), 0);
-    assert_int_equal(chain_result_init(&f->a, V), 0);
-    assert_int_equal(chain_result_init(&f->b, V), 0);
-    f->ref.reference = 1;
-}
-
-static void fx_free(struct fx *f)
-{
-    chain_ws_free(&f->ref); chain_ws_free(&f->fast);
-    chain_result_free(&f->a); chain_result_free(&f->b);
-}
-
 /* one step through the reference and the shortcuts (the fast workspace
  * reused, as the explorer does), for each thing a caller may want */
-static void both(struct fx *f, const struct chain *c, const struct params *p, const float *z)
+static void both(struct chain_pair *f, const struct chain *c, const struct params *p, const float *z)
 {
     struct ls_error err = {0};
     static const enum chain_want wants[] = { CHAIN_WANT_ALL, CHAIN_WANT_SCORES, CHAIN_WANT_DRAW };
@@ -112,11 +94,11 @@ static void apply(const struct setting *s, struct chain *c, struct params *p)
 /* every setting, or (sparse) every third */
 static void run_all(uint32_t V, const double *qs, int nq, double noise, uint64_t seed, int sparse)
 {
-    struct fx f;
+    struct chain_pair f;
     struct rng g;
     float *z = malloc(V * sizeof *z);
     assert_non_null(z);
-    fx_init(&f, V);
+    chain_pair_init(&f, V);
     rng_seed(&g, seed);
     for (int qi = 0; qi < nq; qi++) {
         step(&g, z, V, qs[qi], noise);
@@ -127,7 +109,7 @@ static void run_all(uint32_t V, const double *qs, int nq, double noise, uint64_t
             both(&f, &c, &p, z);
         }
     }
-    fx_free(&f);
+    chain_pair_free(&f);
     free(z);
 }
 
@@ -158,11 +140,11 @@ static void test_cut_in_runs(void **st)
 {
     (void)st;
     const uint32_t V = 12000;
-    struct fx f;
+    struct chain_pair f;
     struct rng g;
     float *z = malloc(V * sizeof *z);
     assert_non_null(z);
-    fx_init(&f, V);
+    chain_pair_init(&f, V);
     rng_seed(&g, 3);
     step(&g, z, V, 6, 3.0);
     double mx = -INFINITY, S = 0, acc = 0;
@@ -184,7 +166,7 @@ static void test_cut_in_runs(void **st)
             }
         }
     }
-    fx_free(&f);
+    chain_pair_free(&f);
     free(z);
 }
 
@@ -222,12 +204,12 @@ static void test_float_boundaries(void **st)
 {
     (void)st;
     const uint32_t V = 20000;
-    struct fx f;
+    struct chain_pair f;
     struct rng g;
     float *z = malloc(V * sizeof *z), *p = malloc(V * sizeof *p);
     int32_t *ord = malloc(V * sizeof *ord);
     assert_non_null(z); assert_non_null(p); assert_non_null(ord);
-    fx_init(&f, V);
+    chain_pair_init(&f, V);
     rng_seed(&g, 21);
     step(&g, z, V, 0, 3.0);
     static const uint32_t ms[] = { 3000, 9000, 15000 };
@@ -260,13 +242,13 @@ static void test_float_boundaries(void **st)
             both(&f, &c, &q, z);
         }
     }
-    fx_free(&f);
+    chain_pair_free(&f);
     free(z); free(p); free(ord);
 }
 
 /* top-p equal to llama.cpp's float cumulative sum at 24 positions (and
  * a float step below): its stop falls exactly there */
-static void llama_at_sums(struct fx *f, const float *z, uint32_t V)
+static void llama_at_sums(struct chain_pair *f, const float *z, uint32_t V)
 {
     float *p = malloc(V * sizeof *p);
     int32_t *ord = malloc(V * sizeof *ord);
@@ -305,10 +287,10 @@ static void test_llama_sort_steering(void **st)
     rng_seed(&g, 31);
     for (int vi = 0; vi < 3; vi++) {
         uint32_t V = Vs[vi];
-        struct fx f;
+        struct chain_pair f;
         float *z = malloc(V * sizeof *z);
         assert_non_null(z);
-        fx_init(&f, V);
+        chain_pair_init(&f, V);
         for (int pat = 0; pat < 4; pat++) {
             step(&g, z, V, 0, 3.0);
             for (uint32_t i = 0; i < V; i++) {
@@ -328,7 +310,7 @@ static void test_llama_sort_steering(void **st)
                     both(&f, &c, &q, z);
                 }
         }
-        fx_free(&f);
+        chain_pair_free(&f);
         free(z);
     }
 }
@@ -347,10 +329,10 @@ static void test_min_keep_at_crossing(void **st)
     rng_seed(&g, 41);
     for (int vi = 0; vi < 2; vi++) {
         uint32_t V = Vs[vi];
-        struct fx f;
+        struct chain_pair f;
         float *z = malloc(V * sizeof *z);
         assert_non_null(z);
-        fx_init(&f, V);
+        chain_pair_init(&f, V);
         for (int c = 1; c <= 5; c++)
             for (int tied = 0; tied < 2; tied++) {
                 for (uint32_t i = 0; i < V; i++) z[i] = (float)(-rng_uniform(&g));
@@ -369,7 +351,7 @@ static void test_min_keep_at_crossing(void **st)
                         both(&f, &cc, &p, z);
                     }
             }
-        fx_free(&f);
+        chain_pair_free(&f);
         free(z);
     }
 }
