@@ -119,7 +119,9 @@ static void cut_iota_walk(struct stage_ctx *x, double zb, enum tie_mode mode, in
         if (j < c && !((double)x->z[id] > zb || keep_tied(mode, (int32_t)id, &arg))) continue;
         if (id > prev) {
             s_rem = vm_divide_sum(q + prev, id - prev, 1.0, NULL, s_rem);
-            raw_rem = r->have_raw ? vm_divide_sum(r->p_raw + prev, id - prev, d, NULL, raw_rem) : (double)NAN;
+            /* q is the raw softmax (no temperature yet): the same terms, the same sum */
+            raw_rem = !r->have_raw ? (double)NAN : ws->q_is_raw ? s_rem
+                    : vm_divide_sum(r->p_raw + prev, id - prev, d, NULL, raw_rem);
             memset(r->cut_by + prev, x->code, id - prev);
         }
         if (j == c) break;
