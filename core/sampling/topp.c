@@ -20,7 +20,12 @@
  * below the maximum logit (TOPP_BPN buckets per nat) narrows the crossing
  * to one bucket; a mass-accounting quickselect finds the crossing token in
  * it (select.h). The crossing token becomes a boundary in (logit desc, id
- * asc) order, applied by stage_cut (probability order equals logit order). */
+ * asc) order, applied by stage_cut (probability order equals logit order).
+ * While every token is a candidate and q is formed, the list is never
+ * written out: the histogram reads token j as candidate j, the band's
+ * tokens come from a vector collect above its least logit, and the cut
+ * sums the removed masses run by run (stage_seq_cut); the same bits as
+ * walking the written list. */
 #include "sampling/stage.h"
 #include "sampling/select.h"
 #include "base/vmath.h"
