@@ -5,9 +5,9 @@
 #include "base/vmath.h"
 #include "base/vmath_divblk.h"
 
-#include <stdlib.h>
-
 #include <float.h>
+#include <math.h>
+#include <stdlib.h>
 
 size_t draw_blocks_len(uint32_t n)
 {
@@ -73,16 +73,29 @@ struct draw_blocks draw_blocks_build(const struct chain_result *r, uint32_t n_dr
     return d;
 }
 
+/* r->blk, made once: r->V only shrinks (chain.c's run), so blk made for
+ * it fits every later V; NULL without memory */
+static double *blk_of(struct chain_result *r)
+{
+    if (!r->blk) r->blk = malloc(draw_blocks_len(r->V) * sizeof *r->blk);
+    r->blk_ok = r->blk != NULL;
+    return r->blk;
+}
+
 void draw_blocks_divide(struct chain_result *r, const double *q, double S)
 {
-    /* r->V only shrinks (chain.c's run): blk made for it fits every later V */
-    if (!r->blk) r->blk = malloc(draw_blocks_len(r->V) * sizeof *r->blk);
-    if (!r->blk) {
+    if (!blk_of(r)) {
         vm_divide_into(q, r->V, S, r->p);
         return;
     }
     vm_divide_blocks(q, r->V, S, r->p, DRAW_BLOCK, r->blk);
-    r->blk_ok = 1;
+}
+
+double draw_blocks_divide_entropy(struct chain_result *r, const double *q, const float *z, double S, double off,
+                                  double invT)
+{
+    double *pre = blk_of(r);
+    return vm_divide_entropy_blocks(q, z, r->V, S, off, invT, log(S), r->p, pre ? DRAW_BLOCK : 0, pre);
 }
 
 static uint32_t fallback(struct draw_blocks *d, double u)
