@@ -111,5 +111,8 @@ int32_t draw_blocks_token(struct draw_blocks *d, struct rng *g);
 /* The same for a uniform u already drawn from the stream (eval's step
  * workers draw a step's uniforms in step order, its tokens later) */
 int32_t draw_blocks_token_at(struct draw_blocks *d, double u);
+/* out[i] = draw_blocks_token_at(d, u[i]) for i < m, the same tokens, with
+ * the block searches of several draws interleaved */
+void draw_blocks_tokens_at(struct draw_blocks *d, const double *u, uint32_t m, int32_t *out);
 
 #endif
