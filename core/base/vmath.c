@@ -80,18 +80,18 @@
     ATTR static double divsum_##SUFFIX(const double *a, size_t n, double d, double *out, double s0)      \
     { DSUM }                                                                                                 \
     ATTR static double divent_##SUFFIX(const double *q, const float *z, size_t n, double S, double off,   \
-                                       double invT, double lnS, double *p)                               \
+                                       double invT, double lnS, double *p, size_t B, double *pre)        \
     { DENT }
 
 #if defined(__x86_64__) && defined(__GNUC__)
 VM_PATH(avx512, TARGET_512, exp_body8, fdiv_body8, 16, divide_fma8, 8, seq_block8, count_above8, cum8,
-        return divent8(q, z, n, S, off, invT, lnS, p);, return divsum8(a, n, d, out, s0);)
+        return divent8(q, z, n, S, off, invT, lnS, p, B, pre);, return divsum8(a, n, d, out, s0);)
 VM_PATH(avx2, TARGET_AVX2, exp_body, fdiv_body, 8, divide_fma4, 4, seq_block4, count_above4, cum_plain,
-        DIVIDE_ENTROPY_BODY(divide_fma4, terms4, seq_block4), DIVIDE_SUM_BODY(divide_fma4, seq_block4))
+        DIVIDE_ENTROPY_BODY(divide_fma4, terms4, seq_block4, blk_to4), DIVIDE_SUM_BODY(divide_fma4, seq_block4))
 #define VM_X86 1
 #endif
 VM_PATH(portable, , exp_body, fdiv_body, 4, divide_body, 4, seq_plain, count_above4, cum_plain,
-        DIVIDE_ENTROPY_BODY(divide_body, terms4, seq_plain), DIVIDE_SUM_BODY(divide_body, seq_plain))
+        DIVIDE_ENTROPY_BODY(divide_body, terms4, seq_plain, blk_to4), DIVIDE_SUM_BODY(divide_body, seq_plain))
 
 
 /* one path's row of the table, its kernels in the order of struct vm_ops */
@@ -191,7 +191,12 @@ void vm_block_sums(const double *p, size_t n, size_t block, double *pre) { ops()
 double vm_divide_entropy(const double *q, const float *z, size_t n, double S, double off, double invT, double lnS,
                          double *p)
 {
-    return ops()->div_ent(q, z, n, S, off, invT, lnS, p);
+    return ops()->div_ent(q, z, n, S, off, invT, lnS, p, 0, NULL);
+}
+double vm_divide_entropy_blocks(const double *q, const float *z, size_t n, double S, double off, double invT,
+                                double lnS, double *p, size_t block, double *pre)
+{
+    return ops()->div_ent(q, z, n, S, off, invT, lnS, p, block, pre);
 }
 void vm_divide_into(const double *a, size_t n, double s, double *out) { ops()->divide(a, n, s, out); }
 size_t vm_count_nonfinite(const float *z, size_t n) { return ops()->nonfinite(z, n); }

@@ -50,7 +50,8 @@ struct vm_ops {
     double (*div_sum)(const double *, size_t, double, double *, double);
     double (*cum)(const double *, size_t, double *, double);
     void (*block_sums)(const double *, size_t, size_t, double *);
-    double (*div_ent)(const double *, const float *, size_t, double, double, double, double, double *);
+    double (*div_ent)(const double *, const float *, size_t, double, double, double, double, double *, size_t,
+                      double *);
     /* the other files' kernels (their headers say what each computes) */
     double (*fdiv_list)(const float *, size_t, float, double, float *, double *, float, int32_t *, size_t *);
     float (*expf_seq)(const float *, size_t, float, float *, double *, float *);   /* vm_expf_seqsum */

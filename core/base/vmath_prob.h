@@ -78,6 +78,26 @@ INLINE uint32_t count_above4(const double *p, uint32_t lo, uint32_t hi, double p
     return n + (uint32_t)(c[0] + c[1] + c[2] + c[3]);
 }
 
+/* The sum of one block of k values (k <= B): two 4-lane chains over its
+ * whole vectors of 8, added in one fixed order, then the rest one by one.
+ * A block's sum in block_sums4's (and so the draws' prefix's) bits. */
+INLINE double block_one4(const double *p, size_t k)
+{
+    size_t j = 0;
+    v4d a0 = {0}, a1 = {0};
+    for (; j + 8 <= k; j += 8) {
+        v4d x, y;
+        memcpy(&x, p + j, sizeof x);
+        memcpy(&y, p + j + 4, sizeof y);
+        a0 += x;
+        a1 += y;
+    }
+    v4d a = a0 + a1;
+    double t = (a[0] + a[1]) + (a[2] + a[3]);
+    for (; j < k; j++) t += p[j];
+    return t;
+}
+
 /* pre[b + 1] = pre[b] + the sum of p[b B .. b B + B) for each block b of
  * B values (B a multiple of 8; the last block may be short), pre[0] = 0:
  * each block's sum in two 4-lane chains added in one fixed order, the
@@ -88,24 +108,64 @@ INLINE void block_sums4(const double *p, size_t n, size_t B, double *pre)
     double s = 0.0;
     pre[0] = 0.0;
     for (size_t i = 0, b = 0; i < n; i += B, b++) {
-        size_t k = n - i < B ? n - i : B, j = 0;
-        v4d a0 = {0}, a1 = {0};
-        for (; j + 8 <= k; j += 8) {
-            v4d x, y;
-            memcpy(&x, p + i + j, sizeof x);
-            memcpy(&y, p + i + j + 4, sizeof y);
-            a0 += x;
-            a1 += y;
-        }
-        v4d a = a0 + a1;
-        double t = (a[0] + a[1]) + (a[2] + a[3]);
-        for (; j < k; j++) t += p[i + j];
-        s += t;
+        s += block_one4(p + i, n - i < B ? n - i : B);
         pre[b + 1] = s;
     }
 }
 
+/* block_sums4's prefix made a stretch at a time by a pass that writes p
+ * (its quotients still in L1): blk_to adds every block that ends at or
+ * before upto (at the end of the pass, the short last one too) */
+struct blk_run {
+    size_t B, done, b; /* block length, values summed, blocks written */
+    double run, *pre;  /* the running prefix (block_sums4's s) and its array */
+};
+
+INLINE struct blk_run blk_start(size_t B, double *pre)
+{
+    if (pre) pre[0] = 0.0;
+    return (struct blk_run){ B, 0, 0, 0.0, pre };
+}
+
+#define BLK_TO(NAME, ATTR, ONE)                                                                  \
+ATTR INLINE void NAME(struct blk_run *br, const double *p, size_t upto, int last)                \
+{                                                                                                \
+    while (br->pre && (br->done + br->B <= upto || (last && br->done < upto))) {                 \
+        size_t k = upto - br->done < br->B ? upto - br->done : br->B;                             \
+        br->run += ONE(p + br->done, k);                                                          \
+        br->pre[++br->b] = br->run;                                                              \
+        br->done += k;                                                                           \
+    }                                                                                            \
+}
+BLK_TO(blk_to4, , block_one4)
+
 #if defined(__x86_64__) && defined(__GNUC__)
+/* block_one4 in 8-lane vectors: lanes 0-3 are its chain a0 and lanes 4-7
+ * its a1 (the same adds in the same order), then a0 + a1 and the lanes
+ * as it adds them, then the rest one by one: full-width loads */
+TARGET_512 INLINE double block_one8(const double *a, size_t k)
+{
+    __m512d acc = _mm512_setzero_pd();
+    size_t j = 0;
+    for (; j + 8 <= k; j += 8) acc = _mm512_add_pd(acc, _mm512_loadu_pd(a + j));
+    v4d x = (v4d)_mm512_castpd512_pd256(acc), y = (v4d)_mm512_extractf64x4_pd(acc, 1), t = x + y;
+    double s = (t[0] + t[1]) + (t[2] + t[3]);
+    for (; j < k; j++) s += a[j];
+    return s;
+}
+BLK_TO(blk_to8, TARGET_512, block_one8)
+
+/* a whole block of 32 whose block_one8 accumulator a a pass formed in
+ * registers (the same adds from 0 in the same order): its lanes added as
+ * block_one8 adds them, into br's prefix */
+TARGET_512 INLINE void blk_push8(struct blk_run *br, __m512d a)
+{
+    v4d x = (v4d)_mm512_castpd512_pd256(a), y = (v4d)_mm512_extractf64x4_pd(a, 1), t = x + y;
+    br->run += (t[0] + t[1]) + (t[2] + t[3]);
+    br->pre[++br->b] = br->run;
+    br->done += 32;
+}
+
 /* count_above4 on AVX-512 masks: a compare into a mask and a popcount per
  * 8 values, the collecting branch only where a mask of p >= thr has a
  * lane (the same count, the same ids in the same order) */

@@ -127,14 +127,18 @@ SEQ_BLOCK_VEC(seq_block4, __attribute__((target("avx2,fma"))), __m256d, _mm256, 
     return s0;
 
 /* p[i] = q[i] / S and, from +0 in index order, the sum of the entropy
- * terms p[i] * (lnS - ((z[i] - off) * invT)) (TERMS: vmath_prob.h's) */
-#define DIVIDE_ENTROPY_BODY(DIV, TERMS, SEQ)                                                             \
+ * terms p[i] * (lnS - ((z[i] - off) * invT)) (TERMS: vmath_prob.h's);
+ * with pre, the draws' block sums of p too (blk_to: block_sums4's bits,
+ * B values a block) from each stretch while it is in L1 */
+#define DIVIDE_ENTROPY_BODY(DIV, TERMS, SEQ, TO)                                                         \
     double tb[SEQ_BLK], s = 0.0;                                                                  \
+    struct blk_run br = blk_start(B, pre);                                                        \
     for (size_t i = 0; i < n; i += SEQ_BLK) {                                                     \
         size_t k = n - i < SEQ_BLK ? n - i : SEQ_BLK;                                             \
         DIV(q + i, k, S, p + i);                                                                  \
         TERMS(p + i, z + i, (uint32_t)k, off, invT, lnS, tb);                                     \
         s = SEQ(s, tb, k);                                                                        \
+        TO(&br, p, i + k, i + k == n);                                                            \
     }                                                                                             \
     return s;
 
@@ -368,22 +372,28 @@ TARGET_512 INLINE double ent_walk8(double s, const double *p, const float *z, si
  * nothing stored but p; a block whose sum cannot be vector runs the loop
  * from the stored p (seq_block8's tests, per SEQ_BLK terms). */
 TARGET_512 INLINE double divent8(const double *q, const float *z, size_t n, double S, double off, double invT,
-                                 double lnS, double *p)
+                                 double lnS, double *p, size_t B, double *pre)
 {
-    if (!DIV_S_OK(S)) { DIVIDE_ENTROPY_BODY(divide_fma8, terms8, seq_block8) }
+    if (!DIV_S_OK(S)) { DIVIDE_ENTROPY_BODY(divide_fma8, terms8, seq_block8, blk_to8) }
     const __m512d SV = _mm512_set1_pd(S), NS = _mm512_set1_pd(-S), Y = _mm512_set1_pd(1.0 / S);
     const __m512d NZ = _mm512_set1_pd(-0.0);
     const __m512d OFF = _mm512_set1_pd(off), IT = _mm512_set1_pd(invT), LN = _mm512_set1_pd(lnS);
     const int scaled = invT != 1.0; /* (x - off) * 1 is x - off */
     double s = 0.0;
+    struct blk_run br = blk_start(B, pre);
+    const int inreg = pre && B == 32; /* the draws' blocks: 4 vectors, SEQ_BLK / 32 to a stretch */
     for (size_t i = 0; i < n; i += SEQ_BLK) {
         size_t k = n - i < SEQ_BLK ? n - i : SEQ_BLK, j = 0;
         const double Kd = seq_binade(s);
         const __m512d K = _mm512_set1_pd(Kd);
-        __m512d acc = _mm512_setzero_pd(), dm = acc, sg = acc;
+        __m512d acc = _mm512_setzero_pd(), dm = acc, sg = acc, bq = acc;
         for (; j + 8 <= k; j += 8) {
             __m512d Q = quot8(_mm512_loadu_pd(q + i + j), SV, NS, Y);
             _mm512_storeu_pd(p + i + j, Q);
+            if (inreg) { /* block_one8's adds on the quotients in hand */
+                bq = _mm512_add_pd(bq, Q);
+                if ((j & 24) == 24) blk_push8(&br, bq), bq = _mm512_setzero_pd();
+            }
             __m512d l = _mm512_sub_pd(_mm512_cvtps_pd(_mm256_loadu_ps(z + i + j)), OFF);
             if (scaled) l = _mm512_mul_pd(l, IT);
             __m512d t = _mm512_mul_pd(Q, _mm512_sub_pd(LN, l));
@@ -404,6 +414,7 @@ TARGET_512 INLINE double divent8(const double *q, const float *z, size_t n, doub
         sum = s + (_mm512_reduce_add_pd(acc) + tail);
         if (s >= 0x1p-900 && s < 0x1p1000 && grid_ok8(dm, sg, dmax, neg, sum, Kd)) s = sum;
         else s = ent_walk8(s, p + i, z + i, k, off, invT, lnS);
+        blk_to8(&br, p, i + k, i + k == n);
     }
     return s;
 }

@@ -401,7 +401,7 @@ static int compute_setting(struct eval_run *r, struct eval_worker *w, size_t k)
         uint32_t N = r->cfg.n_samples;
         struct draw_blocks *d = &w->dk[k];
         *d = draw_blocks_build(res, N, w->pre + k * draw_blocks_len(r->V), w->cdf + k * (size_t)(r->V ? r->V : 1));
-        for (uint32_t i = 0; i < N; i++) w->tok[k * N + i] = draw_blocks_token_at(d, w->u[i]);
+        draw_blocks_tokens_at(d, w->u, N, w->tok + k * N);
     }
     if (rc) {
         source_error_step(&w->err, w->step);

@@ -438,8 +438,11 @@ static void finish_every(struct stage_ctx *x, const float *logits, const double 
     else if (ws->q_is_raw) S = chain_raw_total(r);
     else S = vm_divide_sum(q, V, 1.0, NULL, 0.0);
     double hf = NAN;
-    /* a draw reads no entropy: the same quotients, and the draws' block sums with them */
+    /* a draw reads no entropy: the same quotients, and the draws' block
+     * sums with them; scores are drawn from too (eval): the block sums
+     * in the entropy's pass */
     if (ws->want == CHAIN_WANT_DRAW) draw_blocks_divide(r, q, S);
+    else if (ws->want == CHAIN_WANT_SCORES) hf = draw_blocks_divide_entropy(r, q, logits, S, off, invT);
     else hf = vm_divide_entropy(q, logits, V, S, off, invT, log(S), r->p);
     if (!kept_all) {
         memset(r->cut_by, CUT_NONE, V);

@@ -99,6 +99,11 @@ struct draw_blocks draw_blocks_build(const struct chain_result *r, uint32_t n_dr
  * them (chain_result.blk, blk_ok): for a run that keeps every token and
  * is drawn from. Without memory for blk, the division alone. */
 void draw_blocks_divide(struct chain_result *r, const double *q, double S);
+/* the same for a run whose scores are read too: r->p = q / S with the
+ * entropy vm_divide_entropy returns (offset off, scale invT) and the
+ * block sums in the same pass */
+double draw_blocks_divide_entropy(struct chain_result *r, const double *q, const float *z, double S, double off,
+                                  double invT);
 /* draw_position's answer for u (d->n > 0) */
 uint32_t draw_blocks_position(struct draw_blocks *d, double u);
 /* draw_token's answer: one uniform from g, always; -1 when nothing is kept */
@@ -106,5 +111,8 @@ int32_t draw_blocks_token(struct draw_blocks *d, struct rng *g);
 /* The same for a uniform u already drawn from the stream (eval's step
  * workers draw a step's uniforms in step order, its tokens later) */
 int32_t draw_blocks_token_at(struct draw_blocks *d, double u);
+/* out[i] = draw_blocks_token_at(d, u[i]) for i < m, the same tokens, with
+ * the block searches of several draws interleaved */
+void draw_blocks_tokens_at(struct draw_blocks *d, const double *u, uint32_t m, int32_t *out);
 
 #endif

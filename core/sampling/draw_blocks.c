@@ -5,9 +5,9 @@
 #include "base/vmath.h"
 #include "base/vmath_divblk.h"
 
-#include <stdlib.h>
-
 #include <float.h>
+#include <math.h>
+#include <stdlib.h>
 
 size_t draw_blocks_len(uint32_t n)
 {
@@ -73,16 +73,29 @@ struct draw_blocks draw_blocks_build(const struct chain_result *r, uint32_t n_dr
     return d;
 }
 
+/* r->blk, made once: r->V only shrinks (chain.c's run), so blk made for
+ * it fits every later V; NULL without memory */
+static double *blk_of(struct chain_result *r)
+{
+    if (!r->blk) r->blk = malloc(draw_blocks_len(r->V) * sizeof *r->blk);
+    r->blk_ok = r->blk != NULL;
+    return r->blk;
+}
+
 void draw_blocks_divide(struct chain_result *r, const double *q, double S)
 {
-    /* r->V only shrinks (chain.c's run): blk made for it fits every later V */
-    if (!r->blk) r->blk = malloc(draw_blocks_len(r->V) * sizeof *r->blk);
-    if (!r->blk) {
+    if (!blk_of(r)) {
         vm_divide_into(q, r->V, S, r->p);
         return;
     }
     vm_divide_blocks(q, r->V, S, r->p, DRAW_BLOCK, r->blk);
-    r->blk_ok = 1;
+}
+
+double draw_blocks_divide_entropy(struct chain_result *r, const double *q, const float *z, double S, double off,
+                                  double invT)
+{
+    double *pre = blk_of(r);
+    return vm_divide_entropy_blocks(q, z, r->V, S, off, invT, log(S), r->p, pre ? DRAW_BLOCK : 0, pre);
 }
 
 static uint32_t fallback(struct draw_blocks *d, double u)
@@ -94,21 +107,15 @@ static uint32_t fallback(struct draw_blocks *d, double u)
     return draw_position(&d->exact, u);
 }
 
-uint32_t draw_blocks_position(struct draw_blocks *d, double u)
+/* The draw for u at x = u * pre[nb] within block lo (the first block
+ * whose end passes x, or the last): a walk over the block's values, its
+ * answer certified by the margin, else the exact rule */
+static uint32_t walk(struct draw_blocks *d, double u, double x, uint32_t lo)
 {
-    if (d->have_cum) return draw_position(&d->exact, u);
+    if (d->have_cum) return draw_position(&d->exact, u); /* a fallback came first: the rule itself */
     const double *p = d->run_p ? d->run_p : d->r->p, *pre = d->pre;
     const int32_t *kept = d->run_p ? NULL : d->r->kept;
-    double x = u * pre[d->nb], m = d->margin;
-    /* the first block whose end passes x (the last when none does; the
-     * prefix never decreases): halving [lo, lo + len) without a branch on
-     * x, the first true test of x < pre[b + 1] staying inside */
-    uint32_t lo = 0, len = d->nb;
-    while (len > 1) {
-        uint32_t half = len / 2;
-        lo = x < pre[lo + half] ? lo : lo + half;
-        len -= half;
-    }
+    double m = d->margin;
     uint32_t j = lo * DRAW_BLOCK, j1 = j + DRAW_BLOCK < d->n ? j + DRAW_BLOCK : d->n;
     double before = pre[lo], c = before;
     for (; j < j1; j++) {
@@ -120,6 +127,48 @@ uint32_t draw_blocks_position(struct draw_blocks *d, double u)
     int low_ok = j == 0 || x - m >= before;   /* exact x >= exact prefix before j */
     int high_ok = j + 1 == d->n || x + m < c;               /* exact x < exact prefix at j */
     return low_ok && high_ok ? j : fallback(d, u);
+}
+
+uint32_t draw_blocks_position(struct draw_blocks *d, double u)
+{
+    if (d->have_cum) return draw_position(&d->exact, u);
+    const double *pre = d->pre;
+    double x = u * pre[d->nb];
+    /* the first block whose end passes x (the last when none does; the
+     * prefix never decreases): halving [lo, lo + len) without a branch on
+     * x, the first true test of x < pre[b + 1] staying inside */
+    uint32_t lo = 0, len = d->nb;
+    while (len > 1) {
+        uint32_t half = len / 2;
+        lo = x < pre[lo + half] ? lo : lo + half;
+        len -= half;
+    }
+    return walk(d, u, x, lo);
+}
+
+/* draw_blocks_position's searches for DRAW_LANES draws side by side: the
+ * halvings take the same lengths for every draw, so each level's loads
+ * are independent of one another instead of one draw's chain of them */
+enum { DRAW_LANES = 16 };
+
+void draw_blocks_tokens_at(struct draw_blocks *d, const double *u, uint32_t m, int32_t *out)
+{
+    for (uint32_t i0 = 0; i0 < m; i0 += DRAW_LANES) {
+        uint32_t k = m - i0 < DRAW_LANES ? m - i0 : DRAW_LANES, lo[DRAW_LANES];
+        double x[DRAW_LANES];
+        if (d->have_cum || !d->n) { /* the rule itself (or nothing kept) */
+            for (uint32_t j = 0; j < k; j++) out[i0 + j] = draw_blocks_token_at(d, u[i0 + j]);
+            continue;
+        }
+        const double *pre = d->pre;
+        for (uint32_t j = 0; j < k; j++) x[j] = u[i0 + j] * pre[d->nb], lo[j] = 0;
+        for (uint32_t len = d->nb; len > 1;) {
+            uint32_t half = len / 2;
+            for (uint32_t j = 0; j < k; j++) lo[j] = x[j] < pre[lo[j] + half] ? lo[j] : lo[j] + half;
+            len -= half;
+        }
+        for (uint32_t j = 0; j < k; j++) out[i0 + j] = d->r->kept[walk(d, u[i0 + j], x[j], lo[j])];
+    }
 }
 
 int32_t draw_blocks_token_at(struct draw_blocks *d, double u)

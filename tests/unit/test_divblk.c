@@ -3,7 +3,8 @@
  * them, bit for bit: random lengths (empty, shorter than a vector or a
  * block, ragged tails), values from 0 through subnormals to 1e300, totals
  * inside and outside the multiply-add division's range, blocks of 8 to
- * 64. check_simd_paths.sh runs it on every SIMD path. */
+ * 64; vm_divide_entropy_blocks the same way against vm_divide_entropy.
+ * check_simd_paths.sh runs it on every SIMD path. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -73,6 +74,49 @@ static void test_random(void **st)
     free(a);
 }
 
+/* vm_divide_entropy_blocks against vm_divide_entropy and vm_block_sums
+ * of its p: the same quotients, entropy sum and prefix, bit for bit (the
+ * 32-value blocks summed in registers on AVX-512, others after each
+ * stretch; totals in and out of the multiply-add division's range) */
+static void check_ent(const double *q, const float *z, size_t n, double S, double off, double invT, size_t B)
+{
+    size_t np = n / B + 2;
+    double *p = malloc((n + 1) * sizeof *p), *o = malloc((n + 1) * sizeof *o);
+    double *pre = malloc(np * sizeof *pre), *got = malloc(np * sizeof *got);
+    assert_true(p && o && pre && got);
+    double want = vm_divide_entropy(q, z, n, S, off, invT, log(S), p);
+    vm_block_sums(p, n, B, pre);
+    double h = vm_divide_entropy_blocks(q, z, n, S, off, invT, log(S), o, B, got);
+    assert_memory_equal(&want, &h, sizeof h);
+    if (n) assert_memory_equal(p, o, n * sizeof *p);
+    assert_memory_equal(pre, got, ((n + B - 1) / B + 1) * sizeof *pre);
+    free(p), free(o), free(pre), free(got);
+}
+
+static void test_entropy_blocks(void **st)
+{
+    (void)st;
+    struct rng g;
+    rng_seed(&g, 11);
+    static const double totals[] = { 1.0, 1.0 + 0x1p-52, 0.9999999, 0x1p-60, 3.3e5 };
+    static const size_t blocks[] = { 32, 8, 16, 64, 32 };
+    size_t cap = 140000;
+    double *q = malloc(cap * sizeof *q);
+    float *z = malloc(cap * sizeof *z);
+    assert_true(q && z);
+    for (int t = 0; t < 120; t++) {
+        size_t n = t < 40 ? (size_t)t * 7 : t % 10 == 0 ? 131072 + (size_t)(t % 3) : (size_t)(rng_next(&g) % 5000);
+        double s = 0.0;
+        for (size_t i = 0; i < n; i++) {
+            z[i] = (float)(-14.0 * rng_uniform(&g));
+            s += q[i] = t % 4 == 3 ? value(&g) : exp((double)z[i]);
+        }
+        check_ent(q, z, n, t % 2 ? totals[t % 5] : s, t % 3 ? 0.0 : 0.5, t % 3 == 2 ? 1.0 / 0.7 : 1.0,
+                  blocks[(t / 5) % 5]);
+    }
+    free(q), free(z);
+}
+
 /* a plain temperature's p: every weight in (0, 1], the total their sum */
 static void test_softmax_like(void **st)
 {
@@ -105,13 +149,13 @@ static void test_chain_blocks(void **st)
     for (uint32_t i = 0; i < V; i++) z[i] = (float)(-12.0 * rng_uniform(&g));
     chain_preset(&c, PRESET_HF);
     static const int want[3] = { CHAIN_WANT_SCORES, CHAIN_WANT_DRAW, CHAIN_WANT_ALL };
-    for (int k = 0; k < 6; k++) {
+    for (int k = 0; k < 9; k++) {
         struct params p = PARAMS_OFF;
-        p.temperature = 0.7;
-        if (k >= 3) p.top_p = 0.9;
+        p.temperature = k >= 6 ? 1.0 : 0.7; /* 1: no stage runs (chain.c's finish_every) */
+        if (k >= 3 && k < 6) p.top_p = 0.9;
         ws.want = want[k % 3];
         assert_int_equal(chain_run(&c, &p, z, V, &ws, &r, NULL), 0);
-        assert_int_equal(r.blk_ok, k < 2);
+        assert_int_equal(r.blk_ok, k % 3 < 2 && (k < 3 || k >= 6));
         if (!r.blk_ok) continue;
         vm_block_sums(r.p, V, DRAW_BLOCK, pre);
         assert_memory_equal(pre, r.blk, draw_blocks_len(V) * sizeof *pre);
@@ -128,6 +172,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_random),
         cmocka_unit_test(test_softmax_like),
+        cmocka_unit_test(test_entropy_blocks),
         cmocka_unit_test(test_chain_blocks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -156,20 +156,66 @@ static void make_dist(struct chain_result *r, double *p, int32_t *kept, uint32_t
 
 /* draws by blocks select the rule's positions: random uniforms, and the
  * uniforms that land on a prefix and one ulp either side (the fallback) */
+/* the draws-by-blocks tests' arrays (static: too large for the stack) */
+enum { NMAX = 3000 };
+static double p[3 * NMAX + 2], cum[NMAX], cum2[NMAX], pre[NMAX];
+static int32_t kept[NMAX];
+
+/* seed's case: make_dist's distribution over 65 to NMAX survivors in r
+ * (*n of them), a stream seeded with seed, and the rule's exact sums */
+static struct draw_cdf blocks_case(struct chain_result *r, uint64_t seed, struct rng *g, uint32_t *n)
+{
+    *n = 65 + (uint32_t)(seed * 997 % (NMAX - 65));
+    make_dist(r, p, kept, *n, seed);
+    rng_seed(g, seed);
+    return draw_cdf_build(r, cum);
+}
+
+/* draw_blocks_tokens_at: the rule's tokens for a batch of uniforms (random
+ * ones and ones on a prefix and an ulp either side, so that a fallback
+ * comes in the middle of a batch), on lengths around the lanes' width and
+ * survivors with and without gaps (a one-run p read in place, or not) */
+static void test_blocks_batch_match_rule(void **state)
+{
+    (void)state;
+    enum { M = 53 };
+    struct chain_result r = {0};
+    long fell_back = 0, random_fell_back = 0;
+    for (uint64_t seed = 1; seed <= 16; seed++) {
+        uint32_t n;
+        struct rng g;
+        struct draw_cdf e = blocks_case(&r, seed, &g, &n);
+        for (uint32_t m = 0; m <= M; m += 1 + m / 3) {
+            double u[M];
+            int32_t got[M];
+            for (uint32_t i = 0; i < m; i++) {
+                u[i] = rng_uniform(&g);
+                if (seed % 2 && i % 5 == 3) { /* on a prefix, or an ulp off it */
+                    u[i] = e.cum[(uint32_t)(u[i] * n)] / e.total;
+                    if (seed % 4 == 1) u[i] = nextafter(u[i], 0.0);
+                    if (!(u[i] < 1.0)) u[i] = 0x1.fffffffffffffp-1;
+                }
+            }
+            struct draw_blocks d = draw_blocks_build(&r, 1, pre, cum2);
+            draw_blocks_tokens_at(&d, u, m, got);
+            for (uint32_t i = 0; i < m; i++) assert_int_equal(got[i], r.kept[draw_position(&e, u[i])]);
+            fell_back += d.have_cum;
+            random_fell_back += d.have_cum && seed % 2 == 0;
+        }
+    }
+    assert_true(fell_back > 0);         /* some batch went on by the exact rule */
+    assert_true(random_fell_back <= 2); /* the searches found the blocks: random uniforms (almost) never do */
+}
+
 static void test_blocks_match_rule(void **state)
 {
     (void)state;
-    enum { NMAX = 3000 };
-    static double p[3 * NMAX + 2], cum[NMAX], cum2[NMAX], pre[NMAX];
-    static int32_t kept[NMAX];
     struct chain_result r = {0};
     long checked = 0, fell_back = 0, random_fell_back = 0;
     for (uint64_t seed = 1; seed <= 24; seed++) {
-        uint32_t n = 65 + (uint32_t)(seed * 997 % (NMAX - 65));
-        make_dist(&r, p, kept, n, seed);
-        struct draw_cdf e = draw_cdf_build(&r, cum);
+        uint32_t n;
         struct rng g;
-        rng_seed(&g, seed);
+        struct draw_cdf e = blocks_case(&r, seed, &g, &n);
         for (int i = 0; i < 600; i++) {
             double u;
             if (i < 200) u = rng_uniform(&g);
@@ -208,6 +254,7 @@ int main(void)
         cmocka_unit_test(test_zero_mass_survivor_skipped),
         cmocka_unit_test_setup_teardown(test_count_tokens_equals_positions, fx_setup, fx_teardown),
         cmocka_unit_test(test_blocks_match_rule),
+        cmocka_unit_test(test_blocks_batch_match_rule),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
