@@ -10,7 +10,7 @@
  * the file.
  *
  * Cost of a step: C order reads V*width bytes; when a step is small (V*width
- * at most half of BINSRC_CHUNK) a block of consecutive steps is read at once
+ * at most half of BINSRC_CHUNK and under 64 KiB) a block of consecutive steps is read at once
  * and kept (a million one-float steps are not a million reads). Fortran
  * order from a file with a large stride (n_steps*width over
  * BINSRC_PREAD_STRIDE) reads column blocks: for each token, the run of up
@@ -66,8 +66,9 @@ struct binsrc {
 
 /* Logical bytes [off, off+n) of the array data. */
 int binsrc_bytes(struct binsrc *b, uint64_t off, void *buf, size_t n, struct ls_error *err);
-/* Step `step` as V floats. */
-int binsrc_read_step(struct binsrc *b, uint32_t step, float *out, struct ls_error *err);
+/* Step `step` as V floats; *maybe_nf (may be NULL) 0 when every value is
+ * known finite (hf_convert's answer), else 1. */
+int binsrc_read_step(struct binsrc *b, uint32_t step, float *out, int *maybe_nf, struct ls_error *err);
 /* Step `step` lent: *out points at V floats, valid until binsrc_free when
  * they are the map's, else (converted or read into buf, or b's own buffer
  * when buf is NULL) until that buffer is reused. After using them,

@@ -35,8 +35,12 @@ uint16_t hf_f32_to_bf16(float f);
 float hf_f64_to_f32(double d);
 
 /* Convert n elements of type t stored at src (any alignment) into dst.
- * big_endian: the file stores elements most significant byte first. */
-void hf_convert(float *dst, const void *src, size_t n, enum hf_dtype t, int big_endian);
+ * big_endian: the file stores elements most significant byte first.
+ * Returns 0 when every value is known finite (little-endian f16 and bf16:
+ * the conversion sees each exponent anyway, so a reader can skip counting
+ * non-finite values), 1 when some may be inf or NaN (one was, or the type
+ * was copied unchecked). */
+int hf_convert(float *dst, const void *src, size_t n, enum hf_dtype t, int big_endian);
 /* Gather: element k comes from src + k*stride_bytes (for strided layouts). */
 void hf_convert_strided(float *dst, const void *src, size_t n, size_t stride_bytes,
                         enum hf_dtype t, int big_endian);

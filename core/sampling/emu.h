@@ -78,6 +78,10 @@ struct emu {
     /* emu_run's, for the whole run: later[k] has bit (1u << kind) for each
      * stage that will run after chain position k (same reason) */
     unsigned later[CHAIN_MAX_STAGES];
+    /* emu_run's too: next_at[k] the first stage running after position k
+     * (next_kind's source), runs bit k set when position k runs */
+    enum stage_kind next_at[CHAIN_MAX_STAGES];
+    unsigned runs;
 };
 
 /* x rounded as the rules compute: to float32 under system rules. */

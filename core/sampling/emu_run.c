@@ -58,7 +58,10 @@ static uint32_t list_alive(struct emu *e, double *S)
     struct exp_memo memo;
     double mx = -INFINITY, s = 0.0;
     uint32_t m = 0;
-    for (uint32_t i = 0; i < e->n; i++) if (e->a[i].logit > mx) mx = e->a[i].logit;
+    for (uint32_t i = 0; i < e->n; i++) {
+        if (e->a[i].logit > mx) mx = e->a[i].logit;
+        __builtin_prefetch(&e->d[e->a[i].id], 1); /* by id: scattered over V doubles, usually cold */
+    }
     memo_init(&memo, mx);
     for (uint32_t i = 0; i < e->n; i++) {
         double l = e->a[i].logit;
@@ -138,25 +141,25 @@ static int replaced_by_mirostat(const struct emu *e, enum stage_kind k)
            k != STAGE_LOGIT_BIAS;
 }
 
-/* the stage after k that will run (active, not replaced by mirostat) */
-static enum stage_kind next_running(const struct emu *e, int k)
+/* Which chain positions will run (active, not replaced by mirostat), as
+ * bits into e->runs, and from one backward sweep e->later[k] (the kinds
+ * running after position k, bits 1u << kind) and e->next_at[k] (the first
+ * of them, STAGE_NONE: none): one stage_active per position a run,
+ * instead of one per pair of positions (121 a step for llama.cpp's 11) */
+static void plan_running(struct emu *e)
 {
-    for (int j = k + 1; j < e->c->n; j++) {
-        enum stage_kind s = e->c->order[j];
-        if (stage_active(s, e->p) && !replaced_by_mirostat(e, s)) return s;
+    unsigned later = 0;
+    enum stage_kind next = STAGE_NONE;
+    e->runs = 0;
+    for (int k = e->c->n - 1; k >= 0; k--) {
+        enum stage_kind s = e->c->order[k];
+        e->later[k] = later;
+        e->next_at[k] = next;
+        if (!stage_active(s, e->p) || replaced_by_mirostat(e, s)) continue;
+        e->runs |= 1u << k;
+        later |= 1u << s;
+        next = s;
     }
-    return STAGE_NONE;
-}
-
-/* the stages after k that will run, as bits (1u << kind) */
-static unsigned later_running(const struct emu *e, int k)
-{
-    unsigned m = 0;
-    for (int j = k + 1; j < e->c->n; j++) {
-        enum stage_kind s = e->c->order[j];
-        if (stage_active(s, e->p) && !replaced_by_mirostat(e, s)) m |= 1u << s;
-    }
-    return m;
 }
 
 static void run_stage(struct emu *e, int k)
@@ -167,7 +170,7 @@ static void run_stage(struct emu *e, int k)
     rep->kind = kind;
     rep->kept_in = rep->kept_out = e->n;
     e->rep = rep;
-    if (!stage_active(kind, e->p) || replaced_by_mirostat(e, kind)) return;
+    if (!(e->runs >> k & 1u)) return;
     double S = 0.0;
     int cuts = !never_cuts(e, kind), lazy = 0;
     uint32_t n_in = 0;
@@ -177,7 +180,7 @@ static void run_stage(struct emu *e, int k)
         lazy = emu_lazy_list(e, &n_in);
     if (!lazy) n_in = cuts ? list_alive(e, &S) : count_alive(e);
     rep->active = 1;
-    e->next_kind = next_running(e, k);
+    e->next_kind = e->next_at[k];
     stage_def(kind)->emu(e);
     e->pristine = 0;
     compact(e);
@@ -246,7 +249,10 @@ static void finish(struct emu *e)
     struct exp_memo memo;
     double mx = -INFINITY, s = 0.0, h = 0.0, ret = 0.0;
     uint32_t m = 0;
-    for (uint32_t i = 0; i < e->n; i++) if (e->a[i].logit > mx) mx = e->a[i].logit;
+    for (uint32_t i = 0; i < e->n; i++) {
+        if (e->a[i].logit > mx) mx = e->a[i].logit;
+        __builtin_prefetch(&e->d[e->a[i].id], 1); /* by id: scattered over V doubles, usually cold */
+    }
     memo_init(&memo, mx);
     for (uint32_t i = 0; i < e->n; i++) {
         if (e->a[i].logit == -INFINITY) continue;
@@ -290,7 +296,7 @@ void emu_run(const struct chain *c, const struct params *p, const float *logits,
     e->final_w = 0;
     e->yf_T = 0.0f;
     r->n_stages = c->n;
-    for (int k = 0; k < c->n; k++) e->later[k] = later_running(e, k);
+    plan_running(e);
     e->z = logits; /* (a trim may run on other logits: emu_trim_dry) */
     e->masses = ws->want == CHAIN_WANT_ALL;
     e->flags_read = ws->want != CHAIN_WANT_SCORES;

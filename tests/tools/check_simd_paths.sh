@@ -27,6 +27,7 @@ for p in portable avx2 avx512; do # vm_exp_fdiv_list's and vm_expf_shift_sum's o
     LOGITSCOPE_SIMD=$p "$B/tests/test_divblk" >/dev/null 2>&1 || { echo "FAIL: test_divblk on $p"; exit 1; }
     LOGITSCOPE_SIMD=$p "$B/tests/test_vmath_long" >/dev/null 2>&1 || { echo "FAIL: test_vmath_long on $p"; exit 1; }
     LOGITSCOPE_SIMD=$p "$B/tests/test_div_calc" >/dev/null 2>&1 || { echo "FAIL: test_div_calc on $p (diff's exps, libm's bits)"; exit 1; }
+    LOGITSCOPE_SIMD=$p "$B/tests/test_halves" >/dev/null 2>&1 || { echo "FAIL: test_halves on $p (float16 and bfloat16 conversion)"; exit 1; }
 done
 LOGITSCOPE_SIMD=portable "$B/tests/test_differential" >/dev/null 2>&1 ||
     { echo "FAIL: test_differential on the portable path"; exit 1; }
