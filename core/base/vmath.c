@@ -42,13 +42,15 @@
     ATTR static void scan_##SUFFIX(const float *z, size_t n, struct vm_scan *o, float thr, int32_t *ids, \
                                    size_t cap, size_t *m) { scan##W(z, n, o, thr, ids, cap, m); }     \
     ATTR static double exp_##SUFFIX(const float *z, size_t n, double sh, double sc, double *out,       \
-                                    double *ed, double *s8)                           \
+                                    double *ed, double *s8, int nl)                   \
     { /* scale 1 (the raw softmax): x * 1 is x, one multiply less per lane; s8 (scale 1, out): the     \
-       * raw softmax's, its own copy so that the others add nothing */                                 \
-      if (s8) return EXPB(z, n, 0, 1.0f, sh, 1.0, out, ed, s8);                                    \
-      return sc == 1.0 ? EXPB(z, n, 0, 1.0f, sh, 1.0, out, ed, NULL) : EXPB(z, n, 0, 1.0f, sh, sc, out, ed, NULL); } \
+       * raw softmax's, its own copy so that the others add nothing; nl (scale 1: vm_exp_raw's         \
+       * bounds): every lane normal, its instances without the range test */                         \
+      if (nl) return s8 ? EXPB(z, n, 0, 1.0f, sh, 1.0, out, ed, s8, 1) : EXPB(z, n, 0, 1.0f, sh, 1.0, out, ed, NULL, 1); \
+      if (s8) return EXPB(z, n, 0, 1.0f, sh, 1.0, out, ed, s8, 0);                                 \
+      return sc == 1.0 ? EXPB(z, n, 0, 1.0f, sh, 1.0, out, ed, NULL, 0) : EXPB(z, n, 0, 1.0f, sh, sc, out, ed, NULL, 0); } \
     ATTR static double expdiv_##SUFFIX(const float *z, size_t n, float T, double sh, double *out,      \
-                                       double *ed) { return EXPB(z, n, 1, T, sh, 1.0, out, ed, NULL); } \
+                                       double *ed) { return EXPB(z, n, 1, T, sh, 1.0, out, ed, NULL, 0); } \
     ATTR static void divide_##SUFFIX(const double *a, size_t n, double s, double *o) { DIVB(a, n, s, o); } \
     ATTR static double fdiv_##SUFFIX(const float *z, size_t n, float T, double sh, float *y, double *o) \
     { return FDIVB(z, n, T, sh, y, o); }                                                              \
@@ -171,11 +173,16 @@ size_t vm_scan_collect(const float *z, size_t n, double thr, int32_t *ids, size_
 }
 double vm_exp_shift(const float *z, size_t n, double shift, double scale, double *out, double *sum_ed)
 {
-    return ops()->exp_shift(z, n, shift, scale, out, sum_ed, NULL);
+    return ops()->exp_shift(z, n, shift, scale, out, sum_ed, NULL, 0);
 }
-double vm_exp_raw(const float *z, size_t n, double shift, double *out, double *sum_ed, double *sum8)
+double vm_exp_raw(const float *z, size_t n, double shift, double *out, double *sum_ed, double *sum8, double lo,
+                  double hi)
 {
-    return ops()->exp_shift(z, n, shift, 1.0, out, sum_ed, sum8);
+    /* x = (double)z - shift is monotone in z: every lane's x lies within
+     * those of lo and hi, so every lane is normal when theirs are (the
+     * kernels' range test, x in [-708, 709]; NaN bounds fail it) */
+    int normal = lo - shift >= -708.0 && hi - shift <= 709.0;
+    return ops()->exp_shift(z, n, shift, 1.0, out, sum_ed, sum8, normal);
 }
 double vm_exp_fdiv_shift(const float *z, size_t n, float T, double shift, double *out, double *sum_ed)
 {
@@ -251,7 +258,7 @@ void vm_exp_shift_ids(const float *z, const int32_t *ids, size_t n, double shift
     for (size_t i = 0; i < n; i += CH) {
         size_t k = n - i < CH ? n - i : CH;
         for (size_t j = 0; j < k; j++) zb[j] = z[ids[i + j]];
-        (void)o->exp_shift(zb, k, shift, scale, eb, NULL, NULL);
+        (void)o->exp_shift(zb, k, shift, scale, eb, NULL, NULL, 0);
         for (size_t j = 0; j < k; j++) q[ids[i + j]] = eb[j];
     }
 }

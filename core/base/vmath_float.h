@@ -59,6 +59,13 @@ INLINE v4f maxf4(v4f a, v4f b) { v4i m = a > b; return (v4f)(((v4i)a & m) | ((v4
 TARGET_AVX2 INLINE v8f maxf8(v8f a, v8f b) { return (v8f)_mm256_max_ps((__m256)a, (__m256)b); }
 TARGET_512 INLINE v16f maxf16(v16f a, v16f b) { return (v16f)_mm512_max_ps((__m512)a, (__m512)b); }
 #endif
+/* min(a, b) per lane as a < b ? a : b (minps's rule), for the rank pass's
+ * least value (read only when every value is finite) */
+INLINE v4f minf4(v4f a, v4f b) { v4i m = a < b; return (v4f)(((v4i)a & m) | ((v4i)b & ~m)); }
+#if defined(__x86_64__) && defined(__GNUC__)
+TARGET_AVX2 INLINE v8f minf8(v8f a, v8f b) { return (v8f)_mm256_min_ps((__m256)a, (__m256)b); }
+TARGET_512 INLINE v16f minf16(v16f a, v16f b) { return (v16f)_mm512_min_ps((__m512)a, (__m512)b); }
+#endif
 
 /* The largest lane of a, for scanfast##W's chunks (every lane finite
  * there: a step with a NaN or an infinity is scanned again by the slow

@@ -32,7 +32,7 @@ struct vm_ops {
     const char *name;
     int lanes; /* floats a vector of the path holds: 16, 8, or 4 (portable) */
     void (*scan)(const float *, size_t, struct vm_scan *, float, int32_t *, size_t, size_t *);
-    double (*exp_shift)(const float *, size_t, double, double, double *, double *, double *);
+    double (*exp_shift)(const float *, size_t, double, double, double *, double *, double *, int);
     double (*exp_div)(const float *, size_t, float, double, double *, double *);
     void (*divide)(const double *, size_t, double, double *);
     size_t (*nonfinite)(const float *, size_t);

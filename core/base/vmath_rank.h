@@ -19,7 +19,7 @@ struct rank_run {
     size_t a, b, c, from;
     uint32_t g;
     int ok, pok, bad;
-    float mf, lo, top, pre;
+    float mf, lo, top, pre, mn;
 };
 
 /* The narrower paths run scanrank##W's vector loop from 0. */
@@ -70,7 +70,7 @@ TARGET_512 static size_t rankblocks16(const float *z, size_t n, struct vm_rank *
     const size_t cap = q->cap;
     const __m512 hv = _mm512_set1_ps(hi);
     __m512 tv = _mm512_set1_ps(st->top), lv = _mm512_set1_ps(st->lo), pv = _mm512_set1_ps(st->pre);
-    __m512 mx[4], nf[4];
+    __m512 mx[4], nf[4], mn = _mm512_set1_ps(INFINITY);
     __m512i cnt = _mm512_setzero_si512();
     const __m512i one = _mm512_set1_epi32(1);
     size_t a = st->a, b = st->b, c = st->c, i = 0, start = 0, next = SCAN_CHUNK * 64;
@@ -89,6 +89,7 @@ TARGET_512 static size_t rankblocks16(const float *z, size_t n, struct vm_rank *
         for (int u = 0; u < 4; u++) {
             v[u] = _mm512_loadu_ps(z + i + 16 * u);
             mx[u] = _mm512_max_ps(v[u], mx[u]);
+            mn = _mm512_min_ps(v[u], mn);
             nf[u] = _mm512_add_ps(nf[u], _mm512_sub_ps(v[u], v[u]));
             gt[u] = _mm512_cmp_ps_mask(v[u], hv, _CMP_GT_OQ);
             cnt = _mm512_mask_add_epi32(cnt, gt[u], cnt, one);
@@ -107,6 +108,7 @@ TARGET_512 static size_t rankblocks16(const float *z, size_t n, struct vm_rank *
     __m512 m = _mm512_max_ps(_mm512_max_ps(mx[0], mx[1]), _mm512_max_ps(mx[2], mx[3]));
     __m512 f = _mm512_add_ps(_mm512_add_ps(nf[0], nf[1]), _mm512_add_ps(nf[2], nf[3]));
     st->mf = _mm512_reduce_max_ps(m);
+    st->mn = _mm512_reduce_min_ps(mn);
     if (i > start && st->mf > best) st->from = start;
     st->bad = _mm512_cmp_ps_mask(f, f, _CMP_UNORD_Q) != 0;
     st->g = (uint32_t)_mm512_reduce_add_epi32(cnt);
@@ -144,17 +146,18 @@ ATTR INLINE int scanrank##W(const float *z, size_t n, struct vm_rank *q, float l
 {                                                                                                  \
     int ok = 1, pok = q->pre_ids != NULL && pre == pre; /* a NaN threshold: none */                 \
     size_t pcap = q->pre_ids ? q->pre_cap : 0;                                                    \
-    struct rank_run st = { 0, 0, 0, 0, 0, 1, pok, 0, -INFINITY, lo, top, pok ? pre : NAN };        \
+    struct rank_run st = { 0, 0, 0, 0, 0, 1, pok, 0, -INFINITY, lo, top, pok ? pre : NAN, INFINITY }; \
     size_t i = rankblocks##W(z, n, q, hi, pcap, &st); /* AVX-512: most of the step in blocks */      \
     size_t a = st.a, b = st.b, c = st.c;                                                           \
     ok = st.ok, pok = st.pok;                                                                      \
     VF lv = (VF){0} + st.lo, hv = (VF){0} + hi, bhv = ok ? hv : (VF){0} + NAN, tv = (VF){0} + st.top; \
-    VF pv = (VF){0} + st.pre, mx = (VF){0} - INFINITY, nf = {0};                                   \
+    VF pv = (VF){0} + st.pre, mx = (VF){0} - INFINITY, mn = (VF){0} + INFINITY, nf = {0};          \
     VI cnt = {0};                                                                                  \
     uint32_t g = st.g, cap = q->cap;                                                               \
     for (; i + W <= n; i += W) {                                                                   \
         VF v = ldf##W(z + i);                                                                      \
         mx = maxf##W(v, mx);                                                                       \
+        mn = minf##W(v, mn);                                                                       \
         nf += v - v;                                                                               \
         cnt -= v > hv;                                                                             \
         if (!anyf##W((v >= tv) | ((v >= lv) & (v <= bhv)) | (v >= pv))) continue;                 \
@@ -164,19 +167,21 @@ ATTR INLINE int scanrank##W(const float *z, size_t n, struct vm_rank *q, float l
         if (!ok) tv = lv = bhv = (VF){0} + NAN;                                                    \
         if (!pok) pv = (VF){0} + NAN;                                                              \
     }                                                                                              \
-    float mf = st.mf;                                                                              \
-    for (int k = 0; k < W; k++) { g += (uint32_t)cnt[k]; if (mx[k] > mf) mf = mx[k]; }             \
+    float mf = st.mf, lf = st.mn;                                                                  \
+    for (int k = 0; k < W; k++) { g += (uint32_t)cnt[k]; if (mx[k] > mf) mf = mx[k]; if (mn[k] < lf) lf = mn[k]; } \
     int bad = st.bad | anyf##W(nf != nf);                                                          \
     top = ok ? top : NAN, lo = ok ? lo : NAN, pre = pok ? pre : NAN; /* a stopped list takes no more */ \
     for (; i < n; i++) {                                                                           \
         bad |= !isfinite(z[i]);                                                                    \
         if (z[i] > mf) mf = z[i];                                                                  \
+        if (z[i] < lf) lf = z[i];                                                                  \
         g += z[i] > hi;                                                                            \
         if (z[i] >= top) { if (a == cap) ok = 0; else q->top_ids[a++] = (int32_t)i; }              \
         if (z[i] >= lo && z[i] <= hi) { if (b == cap) ok = 0; else q->band_ids[b++] = (int32_t)i; } \
         if (z[i] >= pre && pok) { if (c == pcap) pok = 0; else q->pre_ids[c++] = (int32_t)i; }     \
     }                                                                                              \
     q->n_pre = pok && !bad ? c : SIZE_MAX;                                                         \
+    q->zmin = bad || n == 0 ? NAN : lf; /* every value finite: the least */                        \
     if (bad || n == 0) { scan##W(z, n, out, 0.0f, NULL, 0, NULL); return 0; }                      \
     firstmax##W(z, n, mf, st.from, out);                                                           \
     q->n_gt = g, q->n_top = (uint32_t)a, q->n_band = (uint32_t)b;                                  \

@@ -57,6 +57,7 @@ int chain_ws_init(struct chain_ws *ws, uint32_t V)
     WS_ARRAYS(MAKE)
 #undef MAKE
     ws->pre_thr = NAN;
+    ws->scan_min = NAN;
     ws->rank_hint = -1;
     if (!ok) { chain_ws_free(ws); return LS_ELIMIT; }
     return LS_OK;
@@ -147,8 +148,9 @@ static int scan_rank(const float *logits, uint32_t V, int pre, struct select_sam
     if (!r->tr_top || !r->tr_band) return 0;
     double zt = logits[id], d = 0x1p-20 * (fabs(zt) > 1.0 ? fabs(zt) : 1.0);
     struct vm_rank q = { zt - d, zt + d, top, r->tr_top, r->tr_band, CHAIN_TR_CAP, pre ? ws->pre_thr : NAN,
-                         pre ? ws->pre_ids : NULL, PRE_CAP, 0, 0, 0, SIZE_MAX };
+                         pre ? ws->pre_ids : NULL, PRE_CAP, 0, 0, 0, SIZE_MAX, NAN };
     int got = vm_scan_rank(logits, V, &q, sc);
+    ws->scan_min = q.zmin;
     if (got) {
         r->tr_id = id;
         r->tr_gt = q.n_gt, r->tr_ntop = q.n_top, r->tr_nband = q.n_band;
@@ -183,6 +185,7 @@ static uint32_t scan_finite(const float *logits, uint32_t V, int pre, struct sel
     const float *given = ws->scan_z;
     ws->scan_z = NULL; /* consumed here, whatever the logits */
     ws->pre_valid = 0;
+    ws->scan_min = NAN; /* unknown unless the rank pass finds it */
     if (pre && !ws->pre_ids) ws->pre_ids = malloc(PRE_CAP * sizeof *ws->pre_ids);
     if (scan_rank(logits, V, pre && ws->pre_ids, smp, ws, r, &sc)) { /* with chain_top_rank's candidates */
     } else if (pre && ws->pre_ids) { /* with the first cut's prefilter: no other pass over the vocabulary */
@@ -232,12 +235,12 @@ static void note_raw_reads(struct chain_ws *ws, const struct chain_result *r)
     ws->raw_full_rate = ws->raw_full_rate * 0.875 + (r->raw_full_used ? 0.125 : 0.0);
 }
 
-static void raw_softmax(const float *logits, uint32_t V, struct chain_result *r, int lazy, int want8)
+static void raw_softmax(const float *logits, uint32_t V, struct chain_result *r, int lazy, int want8, double zmin)
 {
     double m = r->max_logit, sed = 0.0;
     r->raw_sum8 = 0.0;
-    double s = want8 ? vm_exp_raw(logits, V, m, r->p_raw, &sed, &r->raw_sum8)
-                     : vm_exp_shift(logits, V, m, 1.0, r->p_raw, &sed);
+    /* zmin (chain_ws.scan_min) and the maximum bound every logit */
+    double s = vm_exp_raw(logits, V, m, r->p_raw, &sed, want8 ? &r->raw_sum8 : NULL, zmin, m);
     r->raw_div = lazy ? s : 0.0; /* lazy: readers divide (chain_raw_p) */
     if (!lazy) r->raw_sum8 = 0.0; /* p_raw holds the quotients below */
     if (!lazy) vm_divide(r->p_raw, V, s);
@@ -539,7 +542,7 @@ static int run(const struct chain *c, const struct params *p, const float *logit
          * themselves (emu_run settles it) */
         /* the weights' sum in torch's order only where a torch emulation
          * may read it (emu_trim_torch): elsewhere its adds are not made */
-        raw_softmax(logits, V, r, 1, !use_fast(c, p) && !chain_is_exact(c) && c->preset != PRESET_LLAMACPP);
+        raw_softmax(logits, V, r, 1, !use_fast(c, p) && !chain_is_exact(c) && c->preset != PRESET_LLAMACPP, ws->scan_min);
         r->raw_sum = r->raw_div;
         r->raw_deferred = !lazy; /* ours to divide (never a p_raw left lazy for its readers) */
         if (!lazy && (ws->want != CHAIN_WANT_ALL || use_fast(c, p))) {

@@ -312,6 +312,10 @@ struct chain_ws {
      * for (chain_top_rank) after a CHAIN_WANT_ALL run: gathered in the
      * first pass (topn_run sets it to its recorded token); -1: none */
     int32_t rank_hint;
+    /* this run's least logit when its first pass found it (vm_scan_rank,
+     * every logit finite; NaN otherwise): the raw softmax's exp then knows
+     * every lane's range (vm_exp_raw's bounds) */
+    double scan_min;
     /* 1: take no shortcut in the system emulation (the whole-array path:
      * the differential test's and the bench's baseline), nor exact top-p's
      * walk without the candidate list (cut.c stage_seq_cut) */

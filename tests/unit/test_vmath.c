@@ -452,13 +452,28 @@ static void test_exp_raw(void **st)
         size_t n = t < 140 ? (size_t)(t % 70) : (size_t)(rng_uniform(&g) * 5000);
         fill(&g, z, n, t % 3);
         double sh = t % 2 ? 0.5 : 3.0, eda, edb, s8 = -1.0;
-        double sa = vm_exp_shift(z, n, sh, 1.0, a, &eda), sb = vm_exp_raw(z, n, sh, b, &edb, &s8);
+        double sa = vm_exp_shift(z, n, sh, 1.0, a, &eda), sb = vm_exp_raw(z, n, sh, b, &edb, &s8, NAN, NAN);
         assert_memory_equal(&sa, &sb, sizeof sa);
         assert_memory_equal(&eda, &edb, sizeof eda);
         assert_memory_equal(a, b, n * sizeof *a);
         double want = order_ref(b, n);
         if (strcmp(vm_path_name(), "avx512")) want = 0.0; /* only that path makes it (0: unknown) */
         assert_memory_equal(&s8, &want, sizeof s8);
+        /* with the logits' bounds (every one finite): the blocks the bounds
+         * prove normal skip their range test, the same bits; logits at the
+         * test's edges (x = -708 and 709) or past them */
+        if (t % 5 == 4 && n > 1) z[0] = (float)(sh - (t % 10 == 4 ? 708.0 : 708.5)), z[n - 1] = (float)(sh + 709.0);
+        double lo = INFINITY, hi = -INFINITY, s8b = -1.0;
+        for (size_t i = 0; i < n; i++) lo = z[i] < lo ? z[i] : lo, hi = z[i] > hi ? z[i] : hi;
+        if (!(isfinite(lo) && isfinite(hi))) continue;
+        for (size_t i = 0; i < n; i++) if (!isfinite(z[i])) lo = NAN;
+        sa = vm_exp_shift(z, n, sh, 1.0, a, &eda);
+        sb = vm_exp_raw(z, n, sh, b, &edb, t % 2 ? &s8b : NULL, lo, hi);
+        assert_memory_equal(&sa, &sb, sizeof sa);
+        assert_memory_equal(&eda, &edb, sizeof eda);
+        assert_memory_equal(a, b, n * sizeof *a);
+        want = t % 2 && !strcmp(vm_path_name(), "avx512") ? order_ref(b, n) : t % 2 ? 0.0 : -1.0;
+        assert_memory_equal(&s8b, &want, sizeof s8b);
     }
 }
 

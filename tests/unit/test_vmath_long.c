@@ -33,15 +33,16 @@ enum { N = 20000, CAP = 4096 };
 
 /* the definition: each list in id order, a list past its cap stops (the
  * top and band lists together: ok), the prefilter alone (pok) */
-struct want { uint32_t gt, nt, nb; size_t np; int ok, pok, finite; int32_t top[CAP], band[CAP], pre[CAP]; };
+struct want { uint32_t gt, nt, nb; size_t np; int ok, pok, finite; float zmin; int32_t top[CAP], band[CAP], pre[CAP]; };
 
 static void define(const float *z, size_t n, const struct vm_rank *q, size_t tcap, size_t pcap, struct want *w)
 {
     w->gt = w->nt = w->nb = 0;
     w->np = 0;
-    w->ok = 1, w->pok = q->pre_ids != NULL && !isnan(q->pre), w->finite = 1;
+    w->ok = 1, w->pok = q->pre_ids != NULL && !isnan(q->pre), w->finite = 1, w->zmin = INFINITY;
     for (size_t i = 0; i < n; i++) {
         double v = z[i];
+        if (z[i] < w->zmin) w->zmin = z[i];
         if (!isfinite(z[i])) w->finite = 0;
         w->gt += v > q->hi;
         if (v >= q->top) { if (w->nt == tcap) w->ok = 0; else w->top[w->nt++] = (int32_t)i; }
@@ -75,7 +76,7 @@ static void test_scan_rank_long(void **st)
         double pre_t = t % 4 == 2 ? NAN : -20.0 + 15.0 * rng_uniform(&g);
         size_t tcap = t % 8 == 7 ? 64 + (size_t)(rng_uniform(&g) * 2000) : CAP;
         size_t pcap = t % 3 == 2 ? 100 + (size_t)(rng_uniform(&g) * 400) : CAP;
-        struct vm_rank q = { lo, hi, topt, top, band, (uint32_t)tcap, pre_t, t % 5 == 4 ? NULL : pre, pcap, 0, 0, 0, 0 };
+        struct vm_rank q = { lo, hi, topt, top, band, (uint32_t)tcap, pre_t, t % 5 == 4 ? NULL : pre, pcap, 0, 0, 0, 0, 0.0 };
         struct vm_scan a, b;
         define(z, n, &q, tcap, pcap, &w);
         int ok = vm_scan_rank(z, n, &q, &a);
@@ -84,6 +85,9 @@ static void test_scan_rank_long(void **st)
         assert_int_equal(a.argmax, b.argmax);
         assert_memory_equal(&a.max, &b.max, sizeof a.max);
         assert_int_equal(ok, w.ok && w.finite && n > 0);
+        /* the least value of a finite step (NaN otherwise), lists past their caps or not */
+        if (w.finite && n > 0) assert_true(q.zmin == (double)w.zmin);
+        else assert_true(isnan(q.zmin));
         if (!q.pre_ids || isnan(pre_t) || !w.pok || !w.finite) {
             assert_true(q.n_pre == SIZE_MAX);
         } else {

@@ -273,7 +273,7 @@ static void test_scan_rank(void **st)
         uint32_t wg = 0, wt = 0, wb = 0;
         int32_t pl[64], pw[64];
         double pre = t % 4 == 3 ? NAN : 1.0 + rng_uniform(&g);
-        struct vm_rank q = { lo, hi, top, tl, bl, 64, pre, t % 5 ? pl : NULL, 40, 0, 0, 0, 0 };
+        struct vm_rank q = { lo, hi, top, tl, bl, 64, pre, t % 5 ? pl : NULL, 40, 0, 0, 0, 0, 0.0 };
         int ok = vm_scan_rank(z, n, &q, &a), wok = 1;
         uint32_t gt = q.n_gt, nt = q.n_top, nb = q.n_band;
         vm_scan(z, n, &b);
@@ -295,6 +295,11 @@ static void test_scan_rank(void **st)
             if (v >= lo && v <= hi) { if (wb == 64) wok = 0; else if (ok) assert_int_equal(bl[wb], (int32_t)i); wb += wb < 64; }
         }
         assert_int_equal(ok, wok && n > 0);
+        double zmin = INFINITY;
+        int finite = 1;
+        for (size_t i = 0; i < n; i++) finite &= isfinite(z[i]) != 0, zmin = z[i] < zmin ? z[i] : zmin;
+        if (finite && n > 0) assert_true(q.zmin == zmin); /* the least value of a finite step, else NaN */
+        else assert_true(isnan(q.zmin));
         if (ok) {
             assert_int_equal(gt, wg);
             assert_int_equal(nt, wt);
