@@ -89,6 +89,7 @@ static int fix_lanes(const struct seqsum_src *src, uint32_t j, unsigned m, doubl
 struct lane_k {
     __m512d K, half, rel, mul;
     __m512i key;
+    uint8_t key8;    /* the key itself (take_all's) */
     const uint8_t *take;
     int eq;
     __mmask8 flip;   /* 0 (eq) or 0xFF: the compare's lanes as taken, or their complement */
@@ -104,6 +105,7 @@ T512 static inline __attribute__((always_inline)) struct lane_k lane_k_of(const 
     c.rel = _mm512_set1_pd(c.g.rel);
     c.mul = _mm512_set1_pd(src->mul);
     c.key = _mm512_set1_epi64(src->key);
+    c.key8 = src->key;
     c.take = src->take;
     c.eq = src->eq != 0;
     c.flip = c.eq ? 0 : 0xFF;
@@ -115,6 +117,26 @@ T512 static inline __attribute__((always_inline)) __mmask8 take8(const struct la
 {
     __m512i b = _mm512_cvtepu8_epi64(_mm_loadl_epi64((const __m128i *)(c->take + j)));
     return (__mmask8)(_mm512_cmpeq_epi64_mask(b, c->key) ^ c->flip); /* no branch on eq in the loop */
+}
+
+/* Whether c's sum takes every term of the SEQ_BLOCK at i (its mask bytes
+ * 64 at a time, each word whole: x = byte ^ key has a zero byte where
+ * the byte is key, found by (x - 0x01..) & ~x & 0x80.., exact for
+ * whether any byte is zero): then the block's lanes need no mask. The
+ * masses' cut (every token but the kept few) leaves most blocks whole. */
+T512 static inline __attribute__((always_inline)) int take_all(const struct lane_k *c, uint32_t i)
+{
+    _Static_assert(SEQ_BLOCK % 64 == 0, "whole 64-byte words of mask");
+    const __m512i K = _mm512_set1_epi64((long long)(0x0101010101010101ull * c->key8));
+    const __m512i L = _mm512_set1_epi64(0x0101010101010101ll), H = _mm512_set1_epi64((long long)0x8080808080808080ull);
+    __m512i zero = _mm512_setzero_si512(), other = zero;
+    for (uint32_t q = 0; q < SEQ_BLOCK; q += 64) {
+        __m512i x = _mm512_xor_si512(_mm512_loadu_si512((const void *)(c->take + i + q)), K);
+        zero = _mm512_or_si512(zero, _mm512_and_si512(_mm512_andnot_si512(x, _mm512_sub_epi64(x, L)), H));
+        other = _mm512_or_si512(other, x);
+    }
+    /* eq: taken where byte == key (every x zero); else where byte != key (no zero byte) */
+    return !_mm512_test_epi64_mask(c->eq ? other : zero, c->eq ? other : zero);
 }
 
 /* The source's rounded terms of the 8 tokens at j, added to *acc; their
@@ -216,16 +238,16 @@ static int fix_pair(const struct seqsum_src *src, uint32_t j, unsigned m0, unsig
 T512 static inline __attribute__((always_inline)) int pair_lanes(const struct seqsum_src *src, const struct lane_k *c0,
                                                                  const struct lane_k *c1, const struct grid *g,
                                                                  const double *vp, uint32_t j, const int MUL,
-                                                                 __m512d *x, __m512d *t0, __m512d *t1)
+                                                                 const int TAKE, __m512d *x, __m512d *t0, __m512d *t1)
 {
     __m512d v = _mm512_loadu_pd(vp + j);
     if (MUL) v = _mm512_mul_pd(v, c0->mul);
-    __m512d y = _mm512_maskz_mov_pd(take8(c1, j), v);
+    __m512d y = TAKE ? _mm512_maskz_mov_pd(take8(c1, j), v) : v;
     __m512d u0 = _mm512_sub_pd(_mm512_add_pd(v, c0->K), c0->K), u1 = _mm512_sub_pd(_mm512_add_pd(y, c1->K), c1->K);
     __m512d w0 = _mm512_fmadd_pd(v, c0->rel, _mm512_abs_pd(_mm512_sub_pd(v, u0)));
     __m512d w1 = _mm512_fmadd_pd(y, c1->rel, _mm512_abs_pd(_mm512_sub_pd(y, u1)));
-    unsigned m0 = _mm512_cmp_pd_mask(w0, c0->half, _CMP_GE_OQ), m1 = _mm512_cmp_pd_mask(w1, c1->half, _CMP_GE_OQ);
-    if (m0 | m1) {
+    __mmask8 m0 = _mm512_cmp_pd_mask(w0, c0->half, _CMP_GE_OQ), m1 = _mm512_cmp_pd_mask(w1, c1->half, _CMP_GE_OQ);
+    if (!_kortestz_mask8_u8(m0, m1)) { /* (one mask test: no move of either to a register) */
         double v0[8], v1[8];
         _mm512_storeu_pd(v0, u0);
         _mm512_storeu_pd(v1, u1);
@@ -253,13 +275,33 @@ T512 static uint32_t pair_walk(const struct seqsum_src *src, const struct lane_k
     const int mul = src[0].mul != 1.0;
     for (; i < end; i += 8) {
         __m512d x, t0, t1;
-        if (!pair_lanes(src, c0, c1, g, src[0].v, i, mul, &x, &t0, &t1) || _mm512_movepi64_mask(_mm512_castpd_si512(x)))
+        if (!pair_lanes(src, c0, c1, g, src[0].v, i, mul, 1, &x, &t0, &t1) || _mm512_movepi64_mask(_mm512_castpd_si512(x)))
             return i;
         double n0 = s[0] + _mm512_reduce_add_pd(t0), n1 = s[1] + _mm512_reduce_add_pd(t1);
         if (!(n0 < c0->g.top && n1 < c1->g.top)) return i; /* a partial sum past 2K may round, never below it */
         s[0] = n0, s[1] = n1;
     }
     return i;
+}
+
+/* One SEQ_BLOCK of run_pair_k's lanes from i into its accumulators: where
+ * the lanes stopped (a flagged lane that cannot be fixed), i + SEQ_BLOCK
+ * when none did. TAKE: sum 1's mask applied (take_all: not needed when
+ * the block is whole). */
+T512 static inline __attribute__((always_inline)) uint32_t pair_block(const struct seqsum_src *src,
+                                                                      const struct lane_k *c0, const struct lane_k *c1,
+                                                                      const struct grid *g, const double *vp, uint32_t i,
+                                                                      const int MUL, const int TAKE, __m512i *neg,
+                                                                      __m512d *a0, __m512d *a1)
+{
+    for (uint32_t j = i; j < i + SEQ_BLOCK; j += 8) {
+        __m512d x, t0, t1;
+        if (!pair_lanes(src, c0, c1, g, vp, j, MUL, TAKE, &x, &t0, &t1)) return j;
+        *neg = _mm512_or_si512(*neg, _mm512_castpd_si512(x));
+        *a0 = _mm512_add_pd(*a0, t0);
+        *a1 = _mm512_add_pd(*a1, t1);
+    }
+    return i + SEQ_BLOCK;
 }
 
 /* The masses' pair (seqsum_exp_masses, pair_shape): every term (sum 0)
@@ -277,13 +319,10 @@ T512 static inline __attribute__((always_inline)) uint32_t run_pair_k(const stru
     for (; i + SEQ_BLOCK <= n; i += SEQ_BLOCK) {
         __m512i neg = _mm512_setzero_si512();
         __m512d a0 = _mm512_setzero_pd(), a1 = a0;
-        for (uint32_t j = i; j < i + SEQ_BLOCK; j += 8) {
-            __m512d x, t0, t1;
-            if (!pair_lanes(src, &c0, &c1, g, vp, j, MUL, &x, &t0, &t1)) return pair_walk(src, &c0, &c1, i, j, s);
-            neg = _mm512_or_si512(neg, _mm512_castpd_si512(x));
-            a0 = _mm512_add_pd(a0, t0);
-            a1 = _mm512_add_pd(a1, t1);
-        }
+        uint32_t j = i;
+        if (take_all(&c1, i)) j = pair_block(src, &c0, &c1, g, vp, i, MUL, 0, &neg, &a0, &a1);
+        else j = pair_block(src, &c0, &c1, g, vp, i, MUL, 1, &neg, &a0, &a1);
+        if (j < i + SEQ_BLOCK) return pair_walk(src, &c0, &c1, i, j, s);
         double n0 = s[0] + _mm512_reduce_add_pd(a0), n1 = s[1] + _mm512_reduce_add_pd(a1); /* exact, as run_one's */
         if (_mm512_cmplt_epi64_mask(neg, _mm512_setzero_si512()) || !(n0 < c0.g.top && n1 < c1.g.top))
             return pair_walk(src, &c0, &c1, i, i + SEQ_BLOCK, s);

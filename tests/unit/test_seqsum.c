@@ -209,6 +209,52 @@ static void test_pair_walk(void **state)
     free(take);
 }
 
+/* The masses' pair on its usual cut, every token but a few (seqsum.c's
+ * take_all: a block its mask takes whole runs without the mask): keys 0,
+ * 1, 0x80 and 0xFF, the taken bytes equal to the key (eq) or not, the few
+ * others anywhere (a word's first or last byte, next to each other, none
+ * at all) with values one bit from the key, against the loop, bit for bit */
+static void test_pair_whole_blocks(void **state)
+{
+    (void)state;
+    static const uint8_t keys[] = { 0, 1, 0x80, 0xFF };
+    static const uint32_t lens[] = { 131072, 70001, 256, 300 };
+    struct rng g;
+    rng_seed(&g, 23);
+    double *x = malloc(131072 * sizeof *x), *est = malloc(131072 * sizeof *est), out[2];
+    uint8_t *take = malloc(131072), *mask = malloc(131072);
+    for (int k = 0; k < 32; k++) {
+        uint32_t n = lens[k % 4], m = k % 8 == 7 ? 0 : 1 + (uint32_t)(rng_uniform(&g) * 60);
+        uint8_t key = keys[k % 4 == 0 ? (k / 4) % 4 : k % 4], eq = (uint8_t)(k / 2 % 2);
+        for (uint32_t i = 0; i < n; i++) {
+            double u = rng_uniform(&g);
+            x[i] = exp(-12.0 * u);
+            est[i] = off_by(&g, x[i]);
+            take[i] = eq ? key : (uint8_t)(key ^ (1u << (i % 8)));
+        }
+        for (uint32_t j = 0; j < m; j++) { /* the few the sum leaves out */
+            uint32_t i = j % 3 == 0 ? (uint32_t)(rng_uniform(&g) * (n / 64)) * 64 + (j % 2 ? 63 : 0)
+                                    : (uint32_t)(rng_uniform(&g) * n);
+            if (i >= n) i = n - 1;
+            take[i] = eq ? (uint8_t)(key ^ (1u << (j % 8))) : key;
+            if (j % 5 == 4 && i + 1 < n) take[i + 1] = take[i];
+        }
+        for (uint32_t i = 0; i < n; i++) mask[i] = (take[i] == key) == (eq != 0);
+        struct truth t = { x, 0 };
+        struct seqsum_src src[2] = {
+            { est, NULL, 1.0, 0x1p-50, 0x1p-1000, truth_of, &t, 0, 0, truth8_of },
+            { est, take, 1.0, 0x1p-50, 0x1p-1000, truth_of, &t, key, eq, truth8_of },
+        };
+        seqsum_many(src, 2, n, out);
+        assert_true(same_bits(out[0], plain(x, NULL, n)));
+        assert_true(same_bits(out[1], plain(x, mask, n)));
+    }
+    free(x);
+    free(est);
+    free(take);
+    free(mask);
+}
+
 /* emu_account.c's bound: the vector exp within 2 ulp of libm's (4 asserted:
  * the estimate's margin is 16) over the range the raw softmax meets */
 static void test_vector_exp_bound(void **state)
@@ -382,6 +428,7 @@ int main(void)
         cmocka_unit_test(test_exact_terms),
         cmocka_unit_test(test_estimated_terms),
         cmocka_unit_test(test_pair_walk),
+        cmocka_unit_test(test_pair_whole_blocks),
         cmocka_unit_test(test_take_keys),
         cmocka_unit_test(test_vector_exp_bound),
         cmocka_unit_test(test_fdiv_order),
