@@ -130,6 +130,16 @@ static double off_by(struct rng *g, double x)
     return x * (1.0 + (rng_uniform(g) - 0.5) * 1.4 * 0x1p-50);
 }
 
+/* the masses' pair over src (every term, the taken ones) against the
+ * loop over the true terms x, bit for bit (taken: mask, 1 where taken) */
+static void assert_pair(const struct seqsum_src *src, uint32_t n, const double *x, const uint8_t *mask)
+{
+    double out[2];
+    seqsum_many(src, 2, n, out);
+    assert_true(same_bits(out[0], plain(x, NULL, n)));
+    assert_true(same_bits(out[1], plain(x, mask, n)));
+}
+
 static void test_estimated_terms(void **state)
 {
     (void)state;
@@ -162,9 +172,7 @@ static void test_estimated_terms(void **state)
         for (int f = 0; f < 2; f++) {
             for (uint32_t i = 0; i < N && f; i++) est[i] *= 0.5;
             src[0].mul = src[1].mul = f ? 2.0 : 1.0;
-            seqsum_many(src, 2, N, out);
-            assert_true(same_bits(out[0], plain(x, NULL, N)));
-            assert_true(same_bits(out[1], plain(x, take, N)));
+            assert_pair(src, N, x, take);
         }
     }
     free(x);
@@ -185,7 +193,7 @@ static void test_pair_walk(void **state)
     static const uint32_t lens[] = { 255, 256, 257, 263, 511, 520, 4099, 131072 };
     struct rng g;
     rng_seed(&g, 17);
-    double *x = malloc(131072 * sizeof *x), *est = malloc(131072 * sizeof *est), out[2];
+    double *x = malloc(131072 * sizeof *x), *est = malloc(131072 * sizeof *est);
     uint8_t *take = malloc(131072);
     for (size_t li = 0; li < sizeof lens / sizeof lens[0]; li++)
         for (int k = 0; k < 12; k++) {
@@ -199,9 +207,7 @@ static void test_pair_walk(void **state)
                     { est, NULL, 1.0, 0x1p-50, 0x1p-1000, truth_of, &t, 0, 0, x8 },
                     { est, take, 1.0, 0x1p-50, 0x1p-1000, truth_of, &t, 0, 0, x8 },
                 };
-                seqsum_many(src, 2, n, out);
-                assert_true(same_bits(out[0], plain(x, NULL, n)));
-                assert_true(same_bits(out[1], plain(x, take, n)));
+                assert_pair(src, n, x, take);
             }
         }
     free(x);
@@ -221,7 +227,7 @@ static void test_pair_whole_blocks(void **state)
     static const uint32_t lens[] = { 131072, 70001, 256, 300 };
     struct rng g;
     rng_seed(&g, 23);
-    double *x = malloc(131072 * sizeof *x), *est = malloc(131072 * sizeof *est), out[2];
+    double *x = malloc(131072 * sizeof *x), *est = malloc(131072 * sizeof *est);
     uint8_t *take = malloc(131072), *mask = malloc(131072);
     for (int k = 0; k < 32; k++) {
         uint32_t n = lens[k % 4], m = k % 8 == 7 ? 0 : 1 + (uint32_t)(rng_uniform(&g) * 60);
@@ -245,9 +251,7 @@ static void test_pair_whole_blocks(void **state)
             { est, NULL, 1.0, 0x1p-50, 0x1p-1000, truth_of, &t, 0, 0, truth8_of },
             { est, take, 1.0, 0x1p-50, 0x1p-1000, truth_of, &t, key, eq, truth8_of },
         };
-        seqsum_many(src, 2, n, out);
-        assert_true(same_bits(out[0], plain(x, NULL, n)));
-        assert_true(same_bits(out[1], plain(x, mask, n)));
+        assert_pair(src, n, x, mask);
     }
     free(x);
     free(est);
