@@ -311,9 +311,11 @@ static double exp_passes(struct source *s, uint32_t steps, int temp)
         struct vm_scan sc;
         if (source_lend_into(s, i, NULL, SOURCE_LEND_READ, &z, &si, &err)) { fprintf(stderr, "lend: %s\n", err.msg); exit(1); }
         vm_scan(z, s->vocab_size, &sc);
+        double lo = sc.max; /* the least logit (the explorer's rank pass finds it) */
+        for (uint32_t j = 0; j < s->vocab_size; j++) lo = z[j] < lo ? z[j] : lo;
         double t0 = thread_cpu_s();
         if (temp) sink += vm_exp_fdiv_shift(z, s->vocab_size, 0.7f, (double)((float)sc.max / 0.7f), w, &ed);
-        else sink += vm_exp_raw(z, s->vocab_size, sc.max, NULL, &ed, NULL);
+        else sink += vm_exp_raw(z, s->vocab_size, sc.max, NULL, &ed, NULL, lo, sc.max); /* bounds known: its cheapest form */
         t += thread_cpu_s() - t0;
     }
     free(w);
