@@ -111,7 +111,8 @@ static void test_sprinkled(void **state)
         for (size_t i = 0; i < n; i++) {
             uint16_t v = (uint16_t)(rng_next(&g) & 0xFFFF);
             /* a finite normal: exponent 1..30 (f16) or 1..254 (bf16) */
-            h[i] = t == HF_F16 ? (uint16_t)((v & 0x83FF) | (1 + v % 30) << 10) : (uint16_t)((v & 0x807F) | (1 + v % 254) << 7);
+            uint32_t w = t == HF_F16 ? ((v & 0x83FFu) | (1u + v % 30u) << 10) : ((v & 0x807Fu) | (1u + v % 254u) << 7);
+            h[i] = (uint16_t)w;
         }
         for (int k = 0; n && k < (int)(rng_next(&g) % 3); k++)
             h[rng_next(&g) % n] = (t == HF_F16 ? odd16 : odd_bf)[rng_next(&g) % 9];
