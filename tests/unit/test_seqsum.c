@@ -236,13 +236,13 @@ static void test_pair_whole_blocks(void **state)
             double u = rng_uniform(&g);
             x[i] = exp(-12.0 * u);
             est[i] = off_by(&g, x[i]);
-            take[i] = eq ? key : (uint8_t)(key ^ (1u << (i % 8)));
+            take[i] = (uint8_t)(eq ? key : key ^ (1u << (i % 8)));
         }
         for (uint32_t j = 0; j < m; j++) { /* the few the sum leaves out */
             uint32_t i = j % 3 == 0 ? (uint32_t)(rng_uniform(&g) * (n / 64)) * 64 + (j % 2 ? 63 : 0)
                                     : (uint32_t)(rng_uniform(&g) * n);
             if (i >= n) i = n - 1;
-            take[i] = eq ? (uint8_t)(key ^ (1u << (j % 8))) : key;
+            take[i] = (uint8_t)(eq ? key ^ (1u << (j % 8)) : key);
             if (j % 5 == 4 && i + 1 < n) take[i + 1] = take[i];
         }
         for (uint32_t i = 0; i < n; i++) mask[i] = (take[i] == key) == (eq != 0);
