@@ -138,7 +138,7 @@ static void cut_iota_walk(struct stage_ctx *x, double zb, enum tie_mode mode, in
 
 void stage_seq_cut(struct stage_ctx *x, double zb, enum tie_mode mode, int64_t arg)
 {
-    if (x->ws->cand_iota && !x->ws->q_lazy && !x->ws->reference) { cut_iota_walk(x, zb, mode, arg); return; }
+    if (cand_walk_implicit(x->ws)) { cut_iota_walk(x, zb, mode, arg); return; }
     cand_materialise(x->ws, x->n);
     stage_cut(x, zb, mode, arg);
 }

@@ -35,6 +35,15 @@ static inline int32_t cand_at(const struct chain_ws *ws, uint32_t j)
 {
     return ws->cand_iota ? (int32_t)j : ws->cand[j];
 }
+/* Whether a stage that walks the list in id order may read position j as
+ * token j instead of writing the list out: every token is a candidate, q
+ * is formed (stage_q would form a lazy q by another pass), and the
+ * reference path is not asked for (tests: the list written out). Top-p's
+ * histogram and band and stage_seq_cut's walk all ask this. */
+static inline int cand_walk_implicit(const struct chain_ws *ws)
+{
+    return ws->cand_iota && !ws->q_lazy && !ws->reference;
+}
 /* Write cand[0..n) out if it is still implicit (for stages that walk it). */
 void cand_materialise(struct chain_ws *ws, uint32_t n);
 

@@ -237,40 +237,30 @@ static void buckets_plain(const float *z, uint32_t c, double zmax, double scale,
     for (uint32_t k = 0; k < c; k++) b[k] = select_bucket_of(zmax, (double)z[k], scale);
 }
 
+/* the same, W lanes at a time (GCC vector extensions, one body per width
+ * the build has: AVX2's 4 double lanes, AVX-512's 8): the same difference,
+ * product and truncation per lane; NaN and d >= 255 (the compare false)
+ * take the last bucket, their d masked to 0 before the conversion */
+#define BUCKETS_FN(NAME, ATTR, W)                                                                  \
+    ATTR static void NAME(const float *z, uint32_t c, double zmax, double scale, int32_t *b)        \
+    {                                                                                              \
+        typedef float vf __attribute__((vector_size(4 * (W)), aligned(4)));                        \
+        typedef double vd __attribute__((vector_size(8 * (W))));                                   \
+        typedef int64_t vl __attribute__((vector_size(8 * (W))));                                  \
+        typedef int32_t vi __attribute__((vector_size(4 * (W)), aligned(4)));                      \
+        uint32_t k = 0;                                                                            \
+        for (; k + (W) <= c; k += (W)) {                                                           \
+            vd d = (zmax - __builtin_convertvector(*(const vf *)(z + k), vd)) * scale;             \
+            vl in = d < (double)(SELECT_NB - 1);                                                   \
+            vi t = __builtin_convertvector((vd)((vl)d & in), vi);                                  \
+            vi m = __builtin_convertvector(in, vi); /* -1 in range, else 0 */                      \
+            *(vi *)(b + k) = (t & m) | (~m & (SELECT_NB - 1));                                     \
+        }                                                                                          \
+        buckets_plain(z + k, c - k, zmax, scale, b + k);                                           \
+    }
 #if defined(__x86_64__) && defined(__GNUC__)
-/* the same, four lanes at a time: the same difference, product and
- * truncation per lane; NaN and d >= 255 to the last bucket */
-__attribute__((target("avx2"))) static void buckets_avx2(const float *z, uint32_t c, double zmax, double scale,
-                                                          int32_t *b)
-{
-    const __m256d zm = _mm256_set1_pd(zmax), sc = _mm256_set1_pd(scale), lim = _mm256_set1_pd(SELECT_NB - 1);
-    const __m128i top = _mm_set1_epi32(SELECT_NB - 1);
-    uint32_t k = 0;
-    for (; k + 4 <= c; k += 4) {
-        __m256d d = _mm256_mul_pd(_mm256_sub_pd(zm, _mm256_cvtps_pd(_mm_loadu_ps(z + k))), sc);
-        __m256d in = _mm256_cmp_pd(d, lim, _CMP_LT_OQ);
-        __m128i t = _mm256_cvttpd_epi32(_mm256_and_pd(d, in));
-        __m128i m = _mm256_cvtpd_epi32(_mm256_and_pd(in, _mm256_set1_pd(-1.0))); /* -1 in range, else 0 */
-        _mm_storeu_si128((__m128i *)(void *)(b + k), _mm_or_si128(_mm_and_si128(m, t), _mm_andnot_si128(m, top)));
-    }
-    buckets_plain(z + k, c - k, zmax, scale, b + k);
-}
-
-/* eight lanes at a time: the lanes out of range (the compare false) take
- * the last bucket in the conversion itself */
-__attribute__((target("avx512f"))) static void buckets_avx512(const float *z, uint32_t c, double zmax,
-                                                               double scale, int32_t *b)
-{
-    const __m512d zm = _mm512_set1_pd(zmax), sc = _mm512_set1_pd(scale), lim = _mm512_set1_pd(SELECT_NB - 1);
-    const __m256i top = _mm256_set1_epi32(SELECT_NB - 1);
-    uint32_t k = 0;
-    for (; k + 8 <= c; k += 8) {
-        __m512d d = _mm512_mul_pd(_mm512_sub_pd(zm, _mm512_cvtps_pd(_mm256_loadu_ps(z + k))), sc);
-        __mmask8 in = _mm512_cmp_pd_mask(d, lim, _CMP_LT_OQ);
-        _mm256_storeu_si256((__m256i *)(void *)(b + k), _mm512_mask_cvttpd_epi32(top, in, d));
-    }
-    buckets_plain(z + k, c - k, zmax, scale, b + k);
-}
+BUCKETS_FN(buckets4, __attribute__((target("avx2"))), 4)
+BUCKETS_FN(buckets8, __attribute__((target("avx512f,avx512dq"))), 8)
 #endif
 
 /* mass[b] += q[j] for every token j in id order, b its bucket: a chunk's
@@ -282,14 +272,14 @@ static void every_bucket_mass(const float *z, const double *q, uint32_t n, doubl
 {
     enum { CH = 256 };
     int32_t b[CH];
+    void (*buckets)(const float *, uint32_t, double, double, int32_t *) = buckets_plain;
+#if defined(__x86_64__) && defined(__GNUC__)
+    int wd = vm_path_lanes(); /* vmath's choice */
+    buckets = wd >= 16 ? buckets8 : wd >= 8 ? buckets4 : buckets_plain;
+#endif
     for (uint32_t j = 0; j < n; j += CH) {
         uint32_t c = n - j < CH ? n - j : CH;
-#if defined(__x86_64__) && defined(__GNUC__)
-        if (vm_path_lanes() >= 16) buckets_avx512(z + j, c, zmax, scale, b); /* vmath's choice */
-        else if (vm_path_lanes() >= 8) buckets_avx2(z + j, c, zmax, scale, b);
-        else
-#endif
-            buckets_plain(z + j, c, zmax, scale, b);
+        buckets(z + j, c, zmax, scale, b);
         for (uint32_t k = 0; k < c; k++) mass[b[k]] += q[j + k];
     }
 }

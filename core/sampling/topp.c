@@ -46,16 +46,24 @@ static float float_ge(double v)
     return f;
 }
 
-/* The crossing while the candidates are every token and q is not formed
- * yet (a draw): the total S from one float32 pass with an error bound
- * (vm_expf_sum_div), which also lists the tokens within TOPP_WIN nats of
- * the top; their q exactly as stage_q would form it (vm_exp_shift_ids); the
- * band and the crossing token among them as the whole-vocabulary path finds
- * them; then a certificate: the mass ranked before the token stays below
- * (p - eps) S and the mass through it above, for every S the bound allows,
- * with room for the summation orders' roundings. Then the cut is that
- * path's. Returns 0 (nothing done) when the band leaves the window or the
- * certificate fails: the whole-vocabulary path decides. */
+/* The band's list as the crossing search reads it: position j (token id)
+ * joins it, with its mass at t[j], when the token's bucket is B. One test
+ * for the window, the implicit list and the written one. */
+struct band_sel {
+    const float *z;
+    const double *q;
+    double zmax, sc;
+    int B;
+    double *t;
+    int32_t *pos;
+    uint32_t m;
+};
+static inline void band_take(struct band_sel *s, int32_t id, int32_t j)
+{
+    if (select_bucket_of(s->zmax, (double)s->z[id], s->sc) == s->B) { s->t[j] = s->q[id]; s->pos[s->m++] = j; }
+}
+
+/* the window's tiers, in nats times T below the top */
 #define TOPP_WIN 16.0
 #define TOPP_NEAR 4.0
 /* The band among the listed tokens win[0..*w) (those within TOPP_NEAR nats,
@@ -102,8 +110,9 @@ static int top_p_window(struct stage_ctx *x, double p)
     double target = (p - TOPP_EPS) * S, *t = ws->tmp;
     struct select_band b;
     if (!window_band(x, zmax, target, &w, &b)) return 0;
-    for (uint32_t j = 0; j < w; j++)
-        if (select_bucket_of(zmax, (double)z[win[j]], sc) == b.bucket) { t[j] = ws->q[win[j]]; pos[m++] = (int32_t)j; }
+    struct band_sel bs = { z, ws->q, zmax, sc, b.bucket, t, pos, 0 };
+    for (uint32_t j = 0; j < w; j++) band_take(&bs, win[j], (int32_t)j);
+    m = bs.m;
     int32_t c = select_mass_crossing(pos, m, t, target - b.before);
     D = b.before;
     for (uint32_t k = 0; k < m; k++) if (pos[k] != c && select_before(t, pos[k], c)) D += t[pos[k]];
@@ -133,17 +142,11 @@ static float band_floor(double zmax, double sc, int B)
  * them. A vector pass collects the tokens at or above the band's least
  * logit (into cand, free while the list is implicit); those above the
  * band come along and are dropped. */
-static uint32_t band_of_every(struct stage_ctx *x, double zmax, double sc, int B, const double *q, double *t,
-                              int32_t *pos)
+static void band_of_every(struct stage_ctx *x, struct band_sel *bs)
 {
     int32_t *ids = x->ws->cand;
-    size_t c = vm_collect_ge(x->z, x->n, (double)band_floor(zmax, sc, B), ids);
-    uint32_t m = 0;
-    for (size_t k = 0; k < c; k++) {
-        int32_t id = ids[k];
-        if (select_bucket_of(zmax, (double)x->z[id], sc) == B) { t[id] = q[id]; pos[m++] = id; }
-    }
-    return m;
+    size_t c = vm_collect_ge(x->z, x->n, (double)band_floor(bs->zmax, bs->sc, bs->B), ids);
+    for (size_t k = 0; k < c; k++) band_take(bs, ids[k], ids[k]);
 }
 
 void stage_top_p(struct stage_ctx *x)
@@ -152,11 +155,9 @@ void stage_top_p(struct stage_ctx *x)
     struct chain_ws *ws = x->ws;
     x->rep->active = 1;
     if (ws->cand_iota && ws->q_lazy && x->n > TOPP_HIST && top_p_window(x, p)) return;
-    /* the mass passes below walk the list: written out, unless it is every
-     * token and q is formed (ids NULL: candidate j is token j; stage_q
-     * would form a lazy q by another pass while the list is implicit), or
-     * the reference path is asked for (tests: the list written out) */
-    if (!ws->cand_iota || ws->q_lazy || ws->reference) cand_materialise(ws, x->n);
+    /* the mass passes below walk the list: written out unless it may stay
+     * implicit (ids NULL: candidate j is token j) */
+    if (!cand_walk_implicit(ws)) cand_materialise(ws, x->n);
     const double *q = stage_q(x);
     const int32_t *ids = ws->cand_iota ? NULL : ws->cand;
     const float *z = x->z;
@@ -167,14 +168,13 @@ void stage_top_p(struct stage_ctx *x)
     if (n > TOPP_HIST) {
         double zmax = x->r->max_logit, sc = TOPP_BPN / ws->T;
         struct select_band band = select_mass_band(ids, n, z, q, zmax, sc, p - TOPP_EPS);
+        struct band_sel bs = { z, q, zmax, sc, band.bucket, t, pos, 0 };
         target = band.target;
         acc = band.before;
-        if (!ids) m = band_of_every(x, zmax, sc, band.bucket, q, t, pos);
+        if (!ids) band_of_every(x, &bs);
         else
-            for (uint32_t j = 0; j < n; j++) {
-                int32_t id = ids[j];
-                if (select_bucket_of(zmax, (double)z[id], sc) == band.bucket) { t[j] = q[id]; pos[m++] = (int32_t)j; }
-            }
+            for (uint32_t j = 0; j < n; j++) band_take(&bs, ids[j], (int32_t)j);
+        m = bs.m;
     } else {
         double S = 0.0;
         for (uint32_t j = 0; j < n; j++) { t[j] = q[ids ? ids[j] : (int32_t)j]; S += t[j]; pos[j] = (int32_t)j; }
