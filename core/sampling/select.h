@@ -21,8 +21,8 @@ static inline int select_before(const double *t, int32_t a, int32_t b)
 /* Prefilter for picking the k largest of n values without looking at all of
  * them twice: get(ctx, i) reads value i; SELECT_SAMPLE values sampled evenly
  * give a threshold that very likely lies below the k-th largest (the sorted
- * sample's value at rank 2kS/n + 8). Returns 0 when k is not small against n
- * (then use every value). Callers must still handle "fewer than k passed". */
+ * sample's value at rank 2 floor(kS/n) + 4). Returns 0 when k is not small
+ * against n (then use every value). Callers must still handle "fewer than k passed". */
 #define SELECT_SAMPLE 2048
 typedef double (*select_get_fn)(const void *ctx, uint32_t i);
 int select_sample_threshold(select_get_fn get, const void *ctx, uint32_t n, uint32_t k, double *thr);
