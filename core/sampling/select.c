@@ -24,24 +24,42 @@ static int cmp_desc(const void *a, const void *b)
     return (x < y) - (x > y);
 }
 
-/* The r-th largest (0-based, duplicates counted) of v[0..n) for a small r:
- * the r + 1 best kept in descending order; a value below the kept last is
- * one predictable branch (quickselect's partitions mispredict on every
- * other element: 2048 samples cost it ~25 us). The same value as
- * select_kth_largest. */
-#define SMALL_RANK 32
+/* The r-th largest (0-based, duplicates counted) of values pushed one at
+ * a time, for a small r: the r + 1 best kept in descending order; a value
+ * below the kept last is one predictable branch (quickselect's partitions
+ * mispredict on every other element: 2048 samples cost it ~25 us). The
+ * same value as select_kth_largest, whatever order the values come in. */
+#define SMALL_RANK 32 /* at most SELECT_STRIPES (stripes_rank) */
+struct best_r { double best[SMALL_RANK]; uint32_t m, r; };
+static inline void best_push(struct best_r *b, double x)
+{
+    if (b->m == b->r + 1 && !(x > b->best[b->r])) return;
+    uint32_t j = b->m < b->r + 1 ? b->m++ : b->r;
+    while (j > 0 && b->best[j - 1] < x) { b->best[j] = b->best[j - 1]; j--; }
+    b->best[j] = x;
+}
+
 static double small_rank(const double *v, uint32_t n, uint32_t r)
 {
-    double best[SMALL_RANK];
-    uint32_t m = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        double x = v[i];
-        if (m == r + 1 && !(x > best[r])) continue;
-        uint32_t j = m < r + 1 ? m++ : r;
-        while (j > 0 && best[j - 1] < x) { best[j] = best[j - 1]; j--; }
-        best[j] = x;
-    }
-    return best[r];
+    struct best_r b = { .m = 0, .r = r };
+    for (uint32_t i = 0; i < n; i++) best_push(&b, v[i]);
+    return b.best[r];
+}
+
+/* small_rank over the whole sample by its stripes (value i in stripe i mod
+ * SELECT_STRIPES, each stripe's maximum kept as the sample was read): the
+ * r-th largest maximum m has r + 1 values at or above it, so the sample's
+ * r-th largest is at least m, and every value at or above m lies in a
+ * stripe whose maximum is; those few stripes (about r + 1) are ranked
+ * alone, the same value. The full walk was half the sample's cost. */
+static double stripes_rank(const struct select_sample *s, uint32_t r)
+{
+    double m = small_rank(s->smax, SELECT_STRIPES, r);
+    struct best_r b = { .m = 0, .r = r };
+    for (uint32_t l = 0; l < SELECT_STRIPES; l++)
+        if (s->smax[l] >= m)
+            for (uint32_t i = l; i < SELECT_SAMPLE; i += SELECT_STRIPES) best_push(&b, s->v[i]);
+    return b.best[r];
 }
 
 /* the sample's rank for k, with a wide margin (a threshold that lets
@@ -72,19 +90,31 @@ int select_sample_threshold(select_get_fn get, const void *ctx, uint32_t n, uint
     return 1;
 }
 
+/* the sample read: values in stripes of SELECT_STRIPES, each stripe's
+ * maximum along */
+static void sample_fill(struct select_sample *s)
+{
+    uint32_t stride = s->n / SELECT_SAMPLE;
+    for (uint32_t l = 0; l < SELECT_STRIPES; l++) s->smax[l] = -INFINITY;
+    for (uint32_t i = 0; i < SELECT_SAMPLE; i += SELECT_STRIPES)
+        for (uint32_t l = 0; l < SELECT_STRIPES; l++) {
+            float z = s->z[(size_t)(i + l) * stride];
+            double x = isfinite(z) ? (double)z : -INFINITY;
+            s->v[i + l] = x;
+            s->smax[l] = x > s->smax[l] ? x : s->smax[l];
+        }
+    s->have = 1;
+}
+
 int select_sample_floats_rank(struct select_sample *s, uint32_t k, double *thr)
 {
     uint64_t r;
     if (!sample_rank(s->n, k, &r)) return 0;
-    if (!s->have) {
-        uint32_t stride = s->n / SELECT_SAMPLE;
-        for (uint32_t i = 0; i < SELECT_SAMPLE; i++) {
-            float z = s->z[(size_t)i * stride];
-            s->v[i] = isfinite(z) ? (double)z : -INFINITY;
-        }
-        s->have = 1;
-    }
-    *thr = sample_value(s->v, r);
+    if (!s->have) sample_fill(s);
+    if (r < SMALL_RANK) { *thr = stripes_rank(s, (uint32_t)r); return 1; }
+    double v[SELECT_SAMPLE]; /* the selection reorders: the stripes stay as read */
+    memcpy(v, s->v, sizeof v);
+    *thr = select_kth_largest(v, SELECT_SAMPLE, (uint32_t)r);
     return 1;
 }
 

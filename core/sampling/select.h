@@ -33,14 +33,17 @@ int select_sample_threshold(select_get_fn get, const void *ctx, uint32_t n, uint
  * value (4096 indirect calls cost ~15 us a step at V = 131072). Values
  * read as (double)z, a non-finite one as -inf. Fill it lazily: set
  * have = 0 and n, z; select_sample_floats_rank reads the sample on its
- * first call that needs it, and gives select_sample_threshold's answer
- * over a get returning those values (the k-th value of the sample does
- * not depend on the order the selection leaves it in). */
+ * first call that needs it, with each stripe's maximum (a small rank is
+ * then found among the few stripes that can hold it), and gives
+ * select_sample_threshold's answer over a get returning those values
+ * (the same value; an equal zero's sign aside, which no comparison sees). */
+#define SELECT_STRIPES 128 /* value i in stripe i mod 128; divides SELECT_SAMPLE */
 struct select_sample {
     const float *z;
     uint32_t n;
     int have;
     double v[SELECT_SAMPLE];
+    double smax[SELECT_STRIPES]; /* each stripe's largest value */
 };
 int select_sample_floats_rank(struct select_sample *s, uint32_t k, double *thr);
 
