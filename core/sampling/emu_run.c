@@ -251,7 +251,7 @@ static void finish(struct emu *e)
     uint32_t m = 0;
     for (uint32_t i = 0; i < e->n; i++) {
         if (e->a[i].logit > mx) mx = e->a[i].logit;
-        __builtin_prefetch(&e->d[e->a[i].id], 1); /* by id: scattered over V doubles, usually cold */
+        __builtin_prefetch(&r->p[e->a[i].id], 1); /* the slots written below: by id, scattered, usually cold */
     }
     memo_init(&memo, mx);
     for (uint32_t i = 0; i < e->n; i++) {
