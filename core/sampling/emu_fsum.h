@@ -29,7 +29,10 @@ struct fsum_groups {
 };
 
 /* Group the z[i] >= thr (z[0..V) finite, mz their maximum) into zv (room
- * for V), at (room for cap >= 2 entries); est and tmp: scratch of V. */
+ * for V), at (room for cap >= 3 entries: nb + 2 of them, bucket b's
+ * values [at[b], at[b + 1]) in id order; the rest of at is scratch, and
+ * with cap >= 16 the bucket count nb is at most (cap - 6) / 5); est and
+ * tmp: scratch of V. */
 void fsum_group(struct fsum_groups *g, const float *z, uint32_t V, float mz, double thr, float *zv,
                 uint32_t *at, uint32_t cap, double *est, uint32_t *tmp);
 /* The same as three buckets (inside each any order): the z[i] >= thr[0]

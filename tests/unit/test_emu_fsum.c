@@ -24,6 +24,7 @@
 
 #include "base/rng.h"
 #include "sampling/chain.h"
+#include "sampling/emu_fsum.h"
 #include "chain_cmp.h"
 
 enum shape { ZIPF, WIDE, MIXED, N_SHAPES };
@@ -128,6 +129,85 @@ static void test_many_values(void **st)
     }
 }
 
+/* fsum_group's layout, read directly: the grouped values (z >= thr) in
+ * buckets of disjoint value ranges from the top down, each bucket's values
+ * in id order; the left out after them in id order; n and the smallest
+ * grouped value. V not a multiple of 4 (the counting sort's parts leave a
+ * rest), a short `at` (its counts on the stack), repeated values, ties at
+ * the threshold. */
+static void check_group(const float *z, uint32_t V, double thr, uint32_t cap)
+{
+    float *v = malloc(V * sizeof *v), mx = -INFINITY;
+    uint32_t *at = malloc(cap * sizeof *at), *tmp = malloc(V * sizeof *tmp), *ptr = malloc(cap * sizeof *ptr);
+    float *bmin = malloc(cap * sizeof *bmin), *bmax = malloc(cap * sizeof *bmax);
+    double *est = malloc(V * sizeof *est);
+    for (uint32_t i = 0; i < V; i++) mx = z[i] > mx ? z[i] : mx;
+    struct fsum_groups g;
+    fsum_group(&g, z, V, mx, thr, v, at, cap, est, tmp);
+    assert_true(g.nb >= 1 && g.nb + 2 <= cap);
+    uint32_t n = 0;
+    float lo = mx;
+    for (uint32_t i = 0; i < V; i++)
+        if ((double)z[i] >= thr) n++, lo = z[i] < lo ? z[i] : lo;
+    assert_int_equal(g.n, n);
+    assert_true(g.lo == lo);
+    assert_int_equal(at[0], 0);
+    assert_int_equal(at[g.nb], n);
+    float below = INFINITY; /* every value of the buckets so far */
+    uint32_t nne = 0, *ne = tmp; /* the full buckets, in order (tmp is free again) */
+    for (uint32_t b = 0; b < g.nb; b++) {
+        assert_true(at[b] <= at[b + 1]);
+        ptr[b] = at[b];
+        bmax[b] = -INFINITY, bmin[b] = INFINITY;
+        for (uint32_t j = at[b]; j < at[b + 1]; j++) bmax[b] = fmaxf(bmax[b], v[j]), bmin[b] = fminf(bmin[b], v[j]);
+        if (at[b] == at[b + 1]) continue;
+        ne[nne++] = b;
+        assert_true(bmax[b] < below); /* ranges disjoint, from the top down */
+        below = bmin[b];
+    }
+    uint32_t rest = n;
+    for (uint32_t i = 0; i < V; i++) {
+        if ((double)z[i] < thr) { assert_memory_equal(&v[rest++], &z[i], sizeof *z); continue; }
+        uint32_t lo_k = 0, hi_k = nne; /* the first full bucket whose least value is <= z[i] */
+        while (lo_k < hi_k) {
+            uint32_t mid = (lo_k + hi_k) / 2;
+            if (bmin[ne[mid]] <= z[i]) hi_k = mid;
+            else lo_k = mid + 1;
+        }
+        assert_true(lo_k < nne);
+        uint32_t b = ne[lo_k]; /* the one bucket whose value range holds z[i] */
+        assert_true(z[i] <= bmax[b] && ptr[b] < at[b + 1]);
+        assert_memory_equal(&v[ptr[b]++], &z[i], sizeof *z); /* in id order */
+    }
+    assert_int_equal(rest, V);
+    for (uint32_t b = 0; b < g.nb; b++) assert_int_equal(ptr[b], at[b + 1]);
+    free(v), free(at), free(tmp), free(ptr), free(bmin), free(bmax), free(est);
+}
+
+static void test_group_layout(void **st)
+{
+    (void)st;
+    struct rng g;
+    rng_seed(&g, 4242);
+    static const uint32_t sizes[] = { 1, 3, 5, 7, 63, 64, 66, 301, 4099, 65537, 131075 };
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        uint32_t V = sizes[k];
+        float *z = malloc(V * sizeof *z);
+        for (int s = 0; s < N_SHAPES; s++) {
+            logits(&g, z, V, (enum shape)s);
+            float mx = -INFINITY;
+            for (uint32_t i = 0; i < V; i++) mx = z[i] > mx ? z[i] : mx;
+            double thr[3] = { (double)mx - 8.0, (double)mx - 40.0, (double)z[V / 2] }; /* the last: a tie at thr */
+            for (int t = 0; t < 3; t++) {
+                check_group(z, V, thr[t], V >= 3 ? V : 3);
+                check_group(z, V, thr[t], 15); /* counts on the stack */
+                check_group(z, V, thr[t], 16);
+            }
+        }
+        free(z);
+    }
+}
+
 /* the explorer bench's size, its two keys */
 static void test_full_size(void **st)
 {
@@ -148,6 +228,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_many_values),
         cmocka_unit_test(test_full_size),
+        cmocka_unit_test(test_group_layout),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
