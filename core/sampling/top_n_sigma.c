@@ -26,12 +26,16 @@ static uint32_t read_ahead(const struct emu *e)
  * top-k, its full sort is replayed only over the positions the top-k
  * keeps (emu_llama_sorted_p and _lazy_fill: the same p, the same order there; the
  * rest of the array holds the other candidates unsorted, which the top-k
- * drops and the accounting reads in any order). */
+ * drops and the accounting reads in any order). When few survive, only
+ * they are sorted, all of them when every position is read (the masked
+ * entries after them in array order: emu_llama_sorted_alive's liberty,
+ * which would otherwise cost a heap sort of the masked bucket). */
 static void llama_sorted_softmax(struct emu *e)
 {
     uint32_t need = read_ahead(e);
-    if (e->sorted || e->n <= 128 || need >= e->n || e->ws->reference) { emu_llama_softmax(e, 1); return; }
+    if (e->sorted || e->n <= 128 || e->ws->reference) { emu_llama_softmax(e, 1); return; }
     if (emu_llama_sorted_alive(e, need)) return; /* few survive: sort only them */
+    if (need >= e->n) { emu_llama_softmax(e, 1); return; }
     struct llama_buckets b;
     emu_llama_sorted_p(e);
     emu_llama_lazy_fill(e, &b);

@@ -80,6 +80,21 @@ static const struct setting settings[] = {
     { "vllm", 0.7, -1, -1, -1, -1, -1, -1, 0, -1, 1.2, 0, 0, 0, 0 },
     { "hf", 0.8, -1, -1, -1, -1, -1, 0, 0, -1, 1.3, 0, 0, 0, 0 },
     { "hf", -1, -1, -1, -1, -1, -1, 0, 0, -1, 0.8, 0, 0, 0, 0 },   /* a penalty below 1 lifts: the maximum may move */
+    /* the newer samplers on the whole vocabulary (no top-k, top-p or
+     * min-p): temp-ext's and XTC's sorts owed with nothing or a plain
+     * temperature after them (emu_defer_sort.c), top-n-sigma's survivors
+     * sorted alone (top_n_sigma.c); whole_vocab() picks these rows */
+    { "llama.cpp", 0.8, 1.0, 0, -1, -1, -1, 0, 0, -1, 0, 0, 0.5, 0, 0 },
+    { "llama.cpp", 1.0, 1.0, 0, -1, -1, -1, 0, 0, -1, 0, 0, 1.0, 0, 0 },
+    { "llama.cpp", 0.8, 1.0, 0, -1, -1, 1.0, 0, 0, -1, 0, 0, 0, 0, 0 },
+    { "llama.cpp", 1.0, 1.0, 0, -1, -1, 0.5, 0, 0, -1, 0, 0, 0, 0, 0 },
+    { "llama.cpp", 0, 1.0, 0, -1, -1, 1.0, 0, 0, -1, 0, 0, 0, 0, 0 },      /* greedy after XTC: its sort made */
+    { "llama.cpp", 0.8, 1.0, 0, -1, -1, 1.0, 0, 0, -1, 0, 0, 0.5, 0, 0 },  /* temp-ext after XTC: the same */
+    { "llama.cpp", 0.8, 1.0, 0, -1, -1, 1.0, 0, 0, 2, 0, 0, 0, 0, 0 },
+    { "llama.cpp", 1.2, 1.0, 0, -1, -1, 1.0, 0, 0, -1, 1.3, 0, 0, 0, 0 },  /* penalties first: not untouched */
+    { "llama.cpp", 0.8, 1.0, 0, -1, 1.5, -1, 0, 0, -1, 0, 0, 0, 0, 0 },
+    { "llama.cpp", 1.0, 1.0, 0, -1, 1.0, 1.0, 0, 0, -1, 0, 0, 0, 0, 0 },
+    { "llama.cpp", 0.8, 1.0, 0, -1, 2.0, -1, 0, 0, -1, 0, 0, 0.5, 0, 0 },
 };
 #define N_SETTINGS (sizeof settings / sizeof settings[0])
 
@@ -218,11 +233,84 @@ static void test_model_steps(void **st)
     model_close(md);
 }
 
+/* a llama.cpp row of the table above with no top-k, top-p or min-p */
+static int whole_vocab(const struct setting *s)
+{
+    return !strcmp(s->system, "llama.cpp") && s->top_k == 0 && s->top_p == 1.0 && s->min_p == 0;
+}
+
+/* every whole-vocabulary row on z, one step each way, all and draw */
+static void whole_vocab_rows(const float *z, uint32_t V)
+{
+    for (size_t s = 0; s < N_SETTINGS; s++) {
+        if (!whole_vocab(&settings[s])) continue;
+        struct chain c;
+        struct params p;
+        apply(&settings[s], &c, &p);
+        struct pair q;
+        pair_init(&q, V);
+        step(&q, &c, &p, z, 0, CHAIN_WANT_ALL);
+        step(&q, &c, &p, z, 1, CHAIN_WANT_DRAW);
+        pair_free(&q);
+    }
+}
+
+/* the steps where value order and id order meet: flat (every logit
+ * equal: llama.cpp's sort permutes them all), strictly descending by id
+ * (its sort leaves id order), descending in plateaus (ties kept
+ * together, id order between them), ascending by id */
+static void test_flat_and_sorted(void **st)
+{
+    (void)st;
+    static const uint32_t sizes[] = { 129, 200, 1000, 5003, 131072 };
+    for (size_t v = 0; v < sizeof sizes / sizeof sizes[0]; v++) {
+        uint32_t V = sizes[v];
+        float *z = malloc(V * sizeof *z);
+        for (int kind = 0; kind < 4; kind++) {
+            for (uint32_t i = 0; i < V; i++) {
+                if (kind == 0) z[i] = -3.5f;
+                else if (kind == 1) z[i] = 4.0f - (float)i * (16.0f / (float)V);
+                else if (kind == 2) z[i] = 2.0f - 0.25f * (float)(i / 7);
+                else z[i] = -6.0f + (float)i * (12.0f / (float)V);
+            }
+            whole_vocab_rows(z, V);
+        }
+        free(z);
+    }
+}
+
+/* a few equal leaders above everything else, as many as XTC's threshold
+ * passes or one more: its removed run ends inside the tie (llama.cpp's
+ * tie order chooses which of them stays), or covers it, or stops before
+ * it; a tied run at the threshold too. They share llama.cpp's top bucket
+ * (every logit from 9.85 up) with a crowd of unlikely ones, so that its
+ * std::sort there partitions (over 16 entries) and permutes the tie. */
+static void test_tied_leaders(void **st)
+{
+    (void)st;
+    struct rng g;
+    rng_seed(&g, 99);
+    for (int t = 0; t < 32; t++) {
+        uint32_t V = t % 3 == 0 ? 300 + (uint32_t)(rng_uniform(&g) * 700) : 2000 + (uint32_t)(rng_uniform(&g) * 30000);
+        uint32_t lead = 2 + (uint32_t)t % 5, tail = 1 + (uint32_t)t % 3, crowd = 20 + (uint32_t)t % 30;
+        float top = 22.0f + (float)(t % 4), second = top - 1.0f - (float)(t % 2);
+        float *z = malloc(V * sizeof *z);
+        for (uint32_t i = 0; i < V; i++) z[i] = (float)(-4.0 * rng_uniform(&g));
+        for (uint32_t j = 0; j < crowd; j++) z[(uint32_t)(rng_uniform(&g) * V)] = (float)(10.0 + 5.0 * rng_uniform(&g));
+        for (uint32_t j = 0; j < lead; j++) z[(uint32_t)(rng_uniform(&g) * V)] = top;
+        for (uint32_t j = 0; j < tail; j++) z[(uint32_t)(rng_uniform(&g) * V)] = second;
+        whole_vocab_rows(z, V);
+        free(z);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ngram_like_steps),
         cmocka_unit_test(test_model_steps),
+        cmocka_unit_test(test_flat_and_sorted),
+        cmocka_unit_test(test_tied_leaders),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
