@@ -1,12 +1,12 @@
 /* emu_defer_sort.c: llama.cpp's dynamic temperature (temp-ext with a
- * range) before mirostat, without its full sort of the vocabulary.
+ * range) before mirostat or last, without its full sort of the vocabulary.
  *
  * temp-ext's entropy runs llama.cpp's sorted softmax over every candidate:
  * a full sort of V entries (the explorer's slowest key at V = 262144). The
  * sort leaves the candidates in descending value order, ties in the order
  * llama.cpp's unstable sort leaves them. Here the candidates are put in
- * descending value order with ties in id order instead (emu_llama_sorted_p's
- * radix order, one gather): the same value at every position, so every p,
+ * descending value order with ties in id order instead (one radix sort):
+ * the same value at every position, so every p,
  * the entropy's float sum and every sum over the array in its order
  * (mirostat's input masses, emu_run's accounting) are the same, as long as
  * equal logits are equal raw logits too (their raw p then agree). The tie
@@ -15,11 +15,16 @@
  * the kept set is the same and its order changes no result (mirostat.c);
  * otherwise the sort is replayed as llama.cpp runs it (the array back in
  * id order with its raw logits, sorted, divided again: emu_sort_replay).
+ * The same holds with nothing after the stage: emu_run's finish reads the
+ * array only for sums in its order and survivors by id.
  * Applied on llama.cpp's rules only, on the untouched array (token i at
  * position i with its raw logit, every one finite, below llama.cpp's bucket
- * overflow where it mis-sorts), with only mirostat after the temperature,
- * never on the reference path. */
+ * overflow where it mis-sorts), never on the reference path, and not when
+ * the value order is the id order (an already-sorted or flat step): the
+ * array would then be token i at position i, which finish sums by the
+ * vector path, while llama.cpp's sort leaves equal values permuted. */
 #include "sampling/emu.h"
+#include "base/vmath_expf.h"
 
 #include <math.h>
 
@@ -35,14 +40,49 @@ static int untouched(const struct emu *e)
     return 1;
 }
 
+/* the stages after this one read no tie order: mirostat (it replays
+ * the sort when its cut splits equal values) or nothing */
+static int later_unordered(const struct emu *e)
+{
+    const struct stage_report *st = e->r->stages;
+    if (e->rep < st || e->rep >= st + e->c->n) return 0;
+    unsigned later = e->later[e->rep - st];
+    return later == 0 || later == 1u << STAGE_MIROSTAT;
+}
+
+/* The untouched array's candidates into out in descending value order,
+ * ties in id order (a stable radix sort of (key, id) pairs read straight
+ * from the raw logits: no gather through the array), each with the p of
+ * llama.cpp's sorted softmax: one expf per run of equal values, their
+ * float sum in this order (emu_llama_softmax's arithmetic). 0 when that
+ * order is the ids' (nothing kept). Scratch: e->v, e->v2. */
+static int value_order(struct emu *e, struct ls_tok *out)
+{
+    uint32_t n = e->n;
+    uint64_t *kv = (uint64_t *)(void *)e->v, *tmp = (uint64_t *)(void *)e->v2; /* V doubles: room for V pairs */
+    const float *z = e->z;
+    for (uint32_t i = 0; i < n; i++) kv[i] = (uint64_t)~emu_float_key(z[i]) << 32 | i;
+    emu_sort_pairs(kv, n, tmp);
+    int ids = 1;
+    float mx = z[(uint32_t)kv[0]], cum = 0.0f, ex = 0.0f, prev = NAN;
+    for (uint32_t t = 0; t < n; t++) {
+        uint32_t id = (uint32_t)kv[t];
+        float v = z[id];
+        ids &= id == t;
+        if (!(v == prev)) { ex = ls_expf(v - mx); prev = v; }
+        out[t] = (struct ls_tok){ (int32_t)id, (double)v, (double)ex };
+        cum += ex;
+    }
+    if (ids) return 0;
+    for (uint32_t t = 0; t < n; t++) out[t].p = (float)out[t].p / cum;
+    return 1;
+}
+
 int emu_sort_defer(struct emu *e)
 {
-    struct stage_report *st = e->r->stages;
     if (!emu_llama(e) || e->sorted || e->n <= 128 || e->ws->reference) return 0;
-    if (e->rep < st || e->rep >= st + e->c->n || e->later[e->rep - st] != 1u << STAGE_MIROSTAT) return 0;
-    if (!untouched(e)) return 0;
-    emu_llama_sorted_p(e); /* every p as after the sort; e->ix: the value order */
-    for (uint32_t t = 0; t < e->n; t++) e->buf[t] = e->a[e->ix[t]];
+    if (!later_unordered(e) || !untouched(e)) return 0;
+    if (!value_order(e, e->buf)) return 0; /* every p as after the sort */
     struct ls_tok *a = e->a;
     e->a = e->buf; /* (the two change places: both are scratch of V) */
     e->buf = a;
