@@ -141,7 +141,7 @@ void emu_llama_softmax(struct emu *e, int do_sort);
 void emu_llama_sorted_p(struct emu *e);
 void emu_llama_lazy_fill(struct emu *e, struct llama_buckets *b);
 /* emu_defer_sort.c: instead of emu_llama_softmax(e, 1) in temp-ext's
- * entropy: the same p at every position, the array in value order with
+ * entropy or XTC: the same p at every position, the array in value order with
  * ties in id order, the sort owed (1); or nothing done (0).
  * emu_sort_settle: the owed sort now (the logits unchanged since);
  * emu_sort_replay: the owed sort on the raw logits, then the division by

@@ -1,5 +1,6 @@
 /* emu_defer_sort.c: llama.cpp's dynamic temperature (temp-ext with a
- * range) before mirostat or last, without its full sort of the vocabulary.
+ * range) before mirostat or last, and its XTC, without their full sort of
+ * the vocabulary.
  *
  * temp-ext's entropy runs llama.cpp's sorted softmax over every candidate:
  * a full sort of V entries (the explorer's slowest key at V = 262144). The
@@ -16,7 +17,10 @@
  * otherwise the sort is replayed as llama.cpp runs it (the array back in
  * id order with its raw logits, sorted, divided again: emu_sort_replay).
  * The same holds with nothing after the stage: emu_run's finish reads the
- * array only for sums in its order and survivors by id.
+ * array only for sums in its order and survivors by id. XTC (xtc.c) defers
+ * its sorted softmax the same way, with nothing or a plain temperature (a
+ * division: the order kept) after it, and settles the sort when its
+ * removed run ends inside a run of equal values.
  * Applied on llama.cpp's rules only, on the untouched array (token i at
  * position i with its raw logit, every one finite, below llama.cpp's bucket
  * overflow where it mis-sorts), never on the reference path, and not when
@@ -41,13 +45,16 @@ static int untouched(const struct emu *e)
 }
 
 /* the stages after this one read no tie order: mirostat (it replays
- * the sort when its cut splits equal values) or nothing */
+ * the sort when its cut splits equal values), nothing, or after XTC a
+ * temperature that divides (no range: temp-ext's entropy would sort) */
 static int later_unordered(const struct emu *e)
 {
     const struct stage_report *st = e->r->stages;
     if (e->rep < st || e->rep >= st + e->c->n) return 0;
     unsigned later = e->later[e->rep - st];
-    return later == 0 || later == 1u << STAGE_MIROSTAT;
+    if (later == 0 || later == 1u << STAGE_MIROSTAT) return 1;
+    return e->rep->kind == STAGE_XTC && later == 1u << STAGE_TEMPERATURE && e->p->temperature > 0 &&
+           !(e->p->dynatemp_range > 0);
 }
 
 /* The untouched array's candidates into out in descending value order,

@@ -5,7 +5,10 @@
  * the leading run with p >= threshold except the last (least likely) of
  * them is removed, provided at least two pass and min-keep remain.
  * Off when probability <= 0 or threshold > 0.5 (stage_active), or with
- * fewer than two candidates.
+ * fewer than two candidates. llama.cpp's sorted softmax over the whole
+ * vocabulary is owed rather than run where nothing after XTC reads its tie
+ * order (emu_defer_sort.c); only a removed run that ends inside a tie
+ * reads it, and then the sort is made.
  *
  * The draw: llama.cpp advances one mt19937 per position reached; we cannot
  * know how many positions a real run consumed, so each position has its
@@ -33,7 +36,7 @@ void emu_xtc(struct emu *e)
         chain_note(e->r, "xtc: draw %.4f > probability %.4g, no-op at this position", u, e->p->xtc_probability);
         return;
     }
-    if (emu_llama(e)) emu_llama_softmax(e, 1);
+    if (emu_llama(e)) { if (!emu_sort_defer(e)) emu_llama_softmax(e, 1); } /* ties in id order: see below */
     else { emu_softmax(e); emu_sort_desc(e); }
     uint32_t last = 0;
     double thr = emu_f(e, e->p->xtc_threshold);
@@ -44,6 +47,9 @@ void emu_xtc(struct emu *e)
     chain_note(e->r, "xtc: draw %.4f <= probability %.4g: %u top choice(s) removed", u, e->p->xtc_probability,
                last > 0 && e->n - last >= emu_min_keep(e) ? last : 0);
     if (e->n - last >= emu_min_keep(e) && last > 0) {
+        /* the removed run ends inside a run of equal values: which of them
+         * go is the sort's tie order (the p, hence last, stay the same) */
+        if (e->a[last - 1].logit == e->a[last].logit) emu_sort_settle(e);
         memmove(e->a, e->a + last, (size_t)(e->n - last) * sizeof *e->a);
         e->n -= last;
     }
