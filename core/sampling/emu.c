@@ -220,29 +220,59 @@ float emu_float_of_key(uint32_t k)
     return f;
 }
 
-/* Stable LSD radix sort by float value, 11 bits a pass over (key, index)
- * pairs held together (no random access): O(n), and stable, so ties stay
- * in position order exactly as a stable comparison sort leaves them. Keys
- * must be float-representable (system rules). scratch: 2n uint64. */
-static void radix_argsort(const double *key, int32_t *ix, uint32_t n, uint64_t *kv)
+/* Stable LSD radix sort of (key << 32 | position) pairs on the key, 11
+ * bits a digit: every digit's counts in one pass, then one scatter pass a
+ * digit, skipped when every key has the same digit there (a stable pass
+ * would leave the order as it is: keys of logits often share their top
+ * bits). The pairs move together (no random access to a key array), and
+ * equal keys stay in input order. Returns where the result lies: kv or
+ * tmp (m each). */
+static uint64_t *sort_pairs(uint64_t *kv, uint32_t m, uint64_t *tmp)
 {
-    uint32_t c[3][2049]; /* each digit's counts */
-    uint64_t *a = kv, *b = kv + n;
+    uint32_t c[3][2048];
+    uint64_t *a = kv, *b = tmp;
+    if (!m) return kv;
     memset(c, 0, sizeof c);
-    for (uint32_t i = 0; i < n; i++) { /* the pairs and every digit's counts in one pass */
-        uint32_t k = emu_float_key(key[ix[i]]);
-        a[i] = (uint64_t)k << 32 | (uint32_t)ix[i];
-        c[0][(k & 0x7FF) + 1]++;
-        c[1][((k >> 11) & 0x7FF) + 1]++;
-        c[2][(k >> 22) + 1]++;
+    for (uint32_t t = 0; t < m; t++) {
+        uint32_t k = (uint32_t)(kv[t] >> 32);
+        c[0][k & 0x7FF]++;
+        c[1][(k >> 11) & 0x7FF]++;
+        c[2][k >> 22]++;
     }
     for (int d = 0; d < 3; d++) {
         int shift = 32 + 11 * d;
-        uint32_t *cd = c[d];
-        for (int k = 0; k < 2048; k++) cd[k + 1] += cd[k];
-        for (uint32_t i = 0; i < n; i++) b[cd[(a[i] >> shift) & 0x7FF]++] = a[i];
-        uint64_t *t = a; a = b; b = t;
+        uint32_t *cd = c[d], sum = 0;
+        if (cd[(a[0] >> shift) & 0x7FF] == m) continue; /* one digit for all */
+        for (int k = 0; k < 2048; k++) { uint32_t n = cd[k]; cd[k] = sum; sum += n; }
+        for (uint32_t t = 0; t < m; t++) b[cd[(a[t] >> shift) & 0x7FF]++] = a[t];
+        uint64_t *x = a; a = b; b = x;
     }
+    return a;
+}
+
+void emu_sort_pairs(uint64_t *kv, uint32_t m, uint64_t *tmp)
+{
+    if (m < 64) { /* insertion sort: stable, and cheaper than the passes */
+        for (uint32_t t = 1; t < m; t++) {
+            uint64_t v = kv[t];
+            uint32_t u = t;
+            for (; u > 0 && (kv[u - 1] >> 32) > (v >> 32); u--) kv[u] = kv[u - 1];
+            kv[u] = v;
+        }
+        return;
+    }
+    uint64_t *a = sort_pairs(kv, m, tmp);
+    if (a != kv) memcpy(kv, a, (size_t)m * sizeof *kv);
+}
+
+/* Stable argsort by float value (sort_pairs over (key, index) pairs):
+ * O(n), and stable, so ties stay in position order exactly as a stable
+ * comparison sort leaves them. Keys must be float-representable (system
+ * rules). scratch: 2n uint64. */
+static void radix_argsort(const double *key, int32_t *ix, uint32_t n, uint64_t *kv)
+{
+    for (uint32_t i = 0; i < n; i++) kv[i] = (uint64_t)emu_float_key(key[ix[i]]) << 32 | (uint32_t)ix[i];
+    const uint64_t *a = sort_pairs(kv, n, kv + n);
     for (uint32_t i = 0; i < n; i++) ix[i] = (int32_t)(uint32_t)a[i];
 }
 

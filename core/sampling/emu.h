@@ -277,7 +277,7 @@ uint32_t emu_float_key(double v);
  * bisections over the floats in order. */
 float emu_float_of_key(uint32_t k);
 /* (key << 32 | position) pairs sorted by key, equal keys in position order
- * (a stable radix sort, emu_topp_value.c); tmp is scratch of m. */
+ * (a stable radix sort, emu.c); tmp is scratch of m. */
 void emu_sort_pairs(uint64_t *kv, uint32_t m, uint64_t *tmp);
 /* HF's and vLLM's top-p (torch_top_p in topp.c) from the softmax just
  * run, without sorting: the crossings of the float and the exact

@@ -43,29 +43,6 @@ static int order_unread_after(const struct emu *e, int k)
     return 1;
 }
 
-void emu_sort_pairs(uint64_t *kv, uint32_t m, uint64_t *tmp)
-{
-    if (m < 64) { /* insertion sort: stable, and cheaper than three passes */
-        for (uint32_t t = 1; t < m; t++) {
-            uint64_t v = kv[t];
-            uint32_t u = t;
-            for (; u > 0 && (kv[u - 1] >> 32) > (v >> 32); u--) kv[u] = kv[u - 1];
-            kv[u] = v;
-        }
-        return;
-    }
-    uint64_t *a = kv, *b = tmp;
-    for (int shift = 32; shift < 64; shift += 11) {
-        uint32_t cnt[2048] = {0};
-        for (uint32_t t = 0; t < m; t++) cnt[(a[t] >> shift) & 2047]++;
-        uint32_t sum = 0;
-        for (int d = 0; d < 2048; d++) { uint32_t c = cnt[d]; cnt[d] = sum; sum += c; }
-        for (uint32_t t = 0; t < m; t++) b[cnt[(a[t] >> shift) & 2047]++] = a[t];
-        uint64_t *x = a; a = b; b = x;
-    }
-    if (a != kv) memcpy(kv, a, (size_t)m * sizeof *kv); /* three passes: the result is in tmp */
-}
-
 /* kv[0..m) = (key << 32 | position) of out[base .. base + m), keys in
  * descending logit order */
 static void bucket_keys(const struct ls_tok *out, uint32_t base, uint32_t m, uint64_t *kv)

@@ -373,6 +373,51 @@ static void test_argsort_stable(void **st)
     }
 }
 
+/* emu_sort_pairs against a plain stable sort (qsort on key, then input
+ * position): sizes around the insertion cut, keys that share 0 to 3 of
+ * the radix digits (the passes skipped), one key for all, heavy ties */
+struct ref_pair { uint64_t kv; uint32_t at; };
+static int ref_pair_cmp(const void *x, const void *y)
+{
+    const struct ref_pair *a = x, *b = y;
+    uint32_t ka = (uint32_t)(a->kv >> 32), kb = (uint32_t)(b->kv >> 32);
+    if (ka != kb) return ka < kb ? -1 : 1;
+    return a->at < b->at ? -1 : a->at > b->at;
+}
+
+static void test_sort_pairs(void **st)
+{
+    (void)st;
+    enum { N = 70000 };
+    static uint64_t kv[N], tmp[N];
+    static struct ref_pair ref[N];
+    const uint32_t sizes[] = { 1, 2, 63, 64, 65, 2049, N };
+    /* which key bits vary: none, the low digit, the middle one, the top
+     * one, low and top, every bit, a few values only */
+    const uint32_t masks[] = { 0, 0x7FFu, 0x3FF800u, 0xFFC00000u, 0xFFC007FFu, 0xFFFFFFFFu, 0x80400801u };
+    uint64_t rng = 12345;
+    for (size_t si = 0; si < sizeof sizes / sizeof *sizes; si++) {
+        for (size_t mi = 0; mi < sizeof masks / sizeof *masks; mi++) {
+            uint32_t m = sizes[si], base = 0x5A5A5A5Au & ~masks[mi];
+            for (uint32_t t = 0; t < m; t++) {
+                rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+                uint32_t key = base | ((uint32_t)(rng >> 29) & masks[mi]);
+                uint32_t pos = (uint32_t)(rng >> 7) % 1000003u; /* positions in any order */
+                kv[t] = (uint64_t)key << 32 | pos;
+                ref[t] = (struct ref_pair){ kv[t], t };
+            }
+            if (m > 1 && !masks[mi]) { /* one key apart in each digit in turn: no pass to skip */
+                uint32_t at = (uint32_t)(rng >> 40) % m;
+                kv[at] ^= (uint64_t)(1u << (11 * (si % 3))) << 32;
+                ref[at].kv = kv[at];
+            }
+            qsort(ref, m, sizeof *ref, ref_pair_cmp);
+            emu_sort_pairs(kv, m, tmp);
+            for (uint32_t t = 0; t < m; t++) assert_true(kv[t] == ref[t].kv);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -393,6 +438,7 @@ int main(void)
         cmocka_unit_test(test_mirostat_mu),
         cmocka_unit_test(test_dry),
         cmocka_unit_test(test_argsort_stable),
+        cmocka_unit_test(test_sort_pairs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
