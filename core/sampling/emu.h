@@ -338,6 +338,13 @@ double emu_softmax(struct emu *e);
 /* Mask a[i] with p < floor (p from a softmax just run), except the top
  * min-keep by logit, ties kept (HF's epsilon and eta; epsilon.c). */
 void emu_mask_below(struct emu *e, double floor);
+/* eta.c: eta's floor min(eta, sqrt(eta) e^-H) from the entropy H, as the
+ * rules round it, its note written. */
+double emu_eta_floor(struct emu *e, double H);
+/* emu_trim_eps.c: HF's and vLLM's epsilon or eta as the first cut (after
+ * a plain temperature or none), min-keep 1, over every token (all
+ * finite): one threshold on torch's float weights instead of the array. */
+int emu_trim_eps(struct emu *e, const float *z);
 /* Mask a[i] (its logit becomes -inf). */
 static inline void emu_mask(struct emu *e, uint32_t i) { e->a[i].logit = -1.0 / 0.0; }
 /* Keep only a[0..k) (llama.cpp's size = k). */
