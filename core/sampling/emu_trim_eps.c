@@ -1,13 +1,14 @@
-/* emu_trim_eps.c: HF's (and vLLM's) epsilon or eta cutoff as the first cut,
- * after a plain temperature or none, without the whole array (see emu.h
- * emu_trim_eps). Owner: hE (issue 9). Units: y = z / T in float32 as
- * torch divides (nats); ef torch's float weights ls_expf(y - ymax); s their
- * float total; floor a probability.
+/* emu_trim_eps.c: HF's (and vLLM's) epsilon, eta or typical-p cutoff as
+ * the first cut, after a plain temperature or none, without the whole
+ * array (see emu.h emu_trim_eps). Owner: hE (issue 9). Units: y = z / T
+ * in float32 as torch divides (nats); ef torch's float weights
+ * ls_expf(y - ymax); s their float total; floor a probability.
  *
  * On the array path the stage copies V records, divides each by T, takes
- * torch's float softmax over them (epsilon.c, eta.c), a quickselect for
- * min-keep's k-th score, masks, compacts and accounts every one with a
- * libm exp. Its decision for token i is
+ * torch's float softmax over them (epsilon.c, eta.c, typical.c), a
+ * quickselect for min-keep's k-th score (or typical's full argsort),
+ * masks, compacts and accounts every one with a libm exp. Epsilon's and
+ * eta's decision for token i is
  *
  *     keep  iff  !(float(ef_i / s) < floor)  or  y_i >= ymax  (min-keep 1)
  *
@@ -16,16 +17,15 @@
  * exactly as that comparison does, with no margin. ef and s are
  * vm_expf_shift_sumf's (the same bits as emu_softmax's ls_expf terms and
  * float-rounded index-order sum). Eta's floor needs the entropy first:
- * its S (libm's exp summed in index order) from seqsum's exact sum of
- * vector estimates, then the same entropy loop over the arrays. The
- * survivors go into the array in id order (compact's) with the p the
- * stage leaves; the report is emu_account_first_report's (emu_run's
+ * its S (libm's exp summed in index order) from emu_soft.c, then the same
+ * entropy loop over the arrays. Typical-p sorts only the prefix it reads
+ * (emu_trim_typical.c). The survivors go into the array in id order
+ * (compact's); the report is emu_account_first_report's (emu_run's
  * accounting to the bit). Not applied (the array path, as before): exact
  * rules, a masked logit, min-keep other than 1 (vLLM's 0 keeps every
  * token: emu_mask_below's rule), a temperature with a note, any other
- * stage before the cut. */
+ * stage before the cut; typical-p when its prefix does not decide. */
 #include "sampling/stage.h"
-#include "sampling/seqsum_exp.h"
 #include "base/vmath.h"
 #include "base/vmath_torch_expf.h"
 
@@ -50,7 +50,8 @@ static int plan(const struct emu *e, struct eps_plan *pl)
         k = emu_first_active(e, k + 1);
     }
     pl->kc = k;
-    return k >= 0 && (e->c->order[k] == STAGE_EPSILON || e->c->order[k] == STAGE_ETA);
+    return k >= 0 && (e->c->order[k] == STAGE_EPSILON || e->c->order[k] == STAGE_ETA ||
+                      e->c->order[k] == STAGE_TYPICAL_P);
 }
 
 /* The smallest float f in [0, 1] with float(f / s) >= floor (the
@@ -74,10 +75,7 @@ static float ef_threshold(double s, double floor)
 static double eta_floor(struct emu *e, const float *y, const float *ef, double s, double ymax)
 {
     uint32_t V = e->r->V;
-    struct seqsum_exp x = { y, 1.0f, ymax };
-    seqsum_exp_estimate(&x, V, e->d);
-    const struct seqsum_src src = seqsum_exp_src(&x, e->d, 1.0, NULL);
-    double lse = ymax + log(seqsum(&src, V)), H = 0.0;
+    double lse = emu_lse_seq(e, y, V, ymax), H = 0.0;
     for (uint32_t i = 0; i < V; i++) {
         double p = (double)(float)((double)ef[i] / s);
         if (p > 0) H -= p * (double)(float)((double)y[i] - lse);
@@ -85,27 +83,32 @@ static double eta_floor(struct emu *e, const float *y, const float *ef, double s
     return emu_eta_floor(e, H);
 }
 
-/* the kept ids (ascending) into e->ix, the array and cut_by set; their count */
-static uint32_t keep(struct emu *e, const float *y, const float *ef, double s, double floor, double ymax,
-                     uint8_t code, double *yk)
+/* epsilon's or eta's kept ids (ascending) into e->ix; their count */
+static uint32_t keep_ids(struct emu *e, const float *y, const float *ef, double s, double floor, double ymax)
 {
-    struct chain_result *r = e->r;
-    uint32_t V = r->V;
+    uint32_t V = e->r->V;
     float t = ef_threshold(s, floor);
     /* ef <= 1 always, and 1 for every y = ymax: those pass any t <= 1 */
-    uint32_t m = (uint32_t)(t == INFINITY ? vm_collect_ge(y, V, ymax, e->ix) : vm_collect_ge(ef, V, (double)t, e->ix));
-    *yk = INFINITY;
+    return (uint32_t)(t == INFINITY ? vm_collect_ge(y, V, ymax, e->ix) : vm_collect_ge(ef, V, (double)t, e->ix));
+}
+
+/* the kept e->ix[0..m) into the array (compact's order), cut_by set; the
+ * smallest kept y */
+static double keep(struct emu *e, const float *y, uint32_t m, uint8_t code)
+{
+    struct chain_result *r = e->r;
+    double yk = INFINITY;
     emu_cut_begin(r, code);
     for (uint32_t j = 0; j < m; j++) {
         int32_t id = e->ix[j];
         e->a[j] = (struct ls_tok){ .id = id, .logit = (double)y[id], .p = 0.0 }; /* (every stage makes its own) */
-        if ((double)y[id] < *yk) *yk = (double)y[id];
+        if ((double)y[id] < yk) yk = (double)y[id];
         emu_cut_keep(r, j, id);
     }
     emu_cut_end(r, code, m);
     e->n = m;
     e->sorted = 0;
-    return m;
+    return yk;
 }
 
 /* the reports of the stages before the cut */
@@ -141,9 +144,12 @@ int emu_trim_eps(struct emu *e, const float *z)
     rep->kind = e->c->order[pl.kc];
     rep->active = 1;
     e->rep = rep;
-    double floor = rep->kind == STAGE_EPSILON ? emu_f(e, e->p->epsilon) : eta_floor(e, y, ef, s, ymax);
-    double yk;
-    uint32_t m = keep(e, y, ef, s, floor, ymax, (uint8_t)(CUT_STAGE0 + pl.kc), &yk);
+    int32_t m;
+    if (rep->kind == STAGE_TYPICAL_P) m = emu_typical_ids(e, y, ef, s, ymax);
+    else m = (int32_t)keep_ids(e, y, ef, s, rep->kind == STAGE_EPSILON ? emu_f(e, e->p->epsilon)
+                                                                     : eta_floor(e, y, ef, s, ymax), ymax);
+    if (m < 0) return -1; /* (emu_run's array path writes every report again) */
+    double yk = keep(e, y, (uint32_t)m, (uint8_t)(CUT_STAGE0 + pl.kc));
     rep->kept_in = V;
     rep->kept_out = m;
     emu_account_first_report(e, y, ymax, yk, y == z, NULL, rep);

@@ -4,6 +4,8 @@
  * and retained mass, in every caller mode.
  *   epsilon and eta as the first cut (emu_trim_eps.c), after a
  *   temperature or none, with later stages on the survivors;
+ *   typical-p as the first cut (emu_trim_typical.c: the prefix sort),
+ *   masses from 1e-6 to 0.999999, epsilon after it or not;
  *   the cases it must leave to the array (exact rules, vLLM's min-keep 0,
  *   min-keep 3, llama.cpp's order, a -inf mask, a temperature note).
  * Steps: Zipf-like noise, ties, a plateau, a flat step, two flat steps,
@@ -80,7 +82,7 @@ static int both_modes(struct chain_pair *f, const struct chain *c, const struct 
     return took;
 }
 
-struct ecase { enum preset ps; int order; double T, eps, eta; int32_t min_keep; };
+struct ecase { enum preset ps; int order; double T, eps, eta; int32_t min_keep; double typ; };
 
 /* the chain: the preset's (order 0), or its rules with the cut first
  * (order 1) or after the temperature (order 2), every later stage after
@@ -103,6 +105,7 @@ static struct params make_params(const struct ecase *k, int later)
     struct params p = PARAMS_OFF;
     p.temperature = k->T;
     p.epsilon = k->eps;
+    p.typical_p = k->typ > 0 ? k->typ : 1.0;
     p.eta = k->eta;
     p.min_keep = k->min_keep;
     if (later) p.top_k = 50, p.typical_p = 0.95, p.top_p = 0.9, p.min_p = 0.01;
@@ -117,7 +120,7 @@ static int expect_trim(const struct ecase *k, enum shape sh)
     if (k->min_keep > 1 || (k->ps == PRESET_VLLM && k->min_keep < 1)) return 0;
     if (k->order == 2 && k->ps == PRESET_VLLM && (k->T < 0.01 || k->T > 2)) return 0; /* its notes */
     if (k->order) return k->eps > 0 || k->eta > 0;
-    return k->ps == PRESET_HF && (k->eps > 0 || k->eta > 0); /* (vLLM's own chain has neither) */
+    return k->ps == PRESET_HF && (k->eps > 0 || k->eta > 0 || k->typ > 0); /* (vLLM's own chain has none) */
 }
 
 static void check_case(const struct ecase *k, const float *z, enum shape sh, struct chain_pair *f, int *took,
@@ -132,7 +135,8 @@ static void check_case(const struct ecase *k, const float *z, enum shape sh, str
      * at most CHAIN_CUT_IDS) */
     uint32_t out = 0;
     for (int j = 0; j < a->n_stages && !out; j++)
-        if (a->stages[j].active && (a->stages[j].kind == STAGE_EPSILON || a->stages[j].kind == STAGE_ETA))
+        if (a->stages[j].active && (a->stages[j].kind == STAGE_EPSILON || a->stages[j].kind == STAGE_ETA ||
+                                     a->stages[j].kind == STAGE_TYPICAL_P))
             out = a->stages[j].kept_out;
     if (expect_trim(k, sh) && out > 0 && out <= CHAIN_CUT_IDS) {
         (*expected)++;
@@ -145,6 +149,7 @@ static void check_case(const struct ecase *k, const float *z, enum shape sh, str
 static const enum preset PSS[] = { PRESET_HF, PRESET_VLLM, PRESET_CUSTOM, PRESET_LLAMACPP };
 static const double TS[] = { 1.0, 0.8, 1.3, 0.7, 2.5, 0.005 }; /* (vLLM raises 0.005, with a note) */
 static const double EPS[] = { 1e-4, 3e-3, 0.2, 0.9, 1e-9 };
+static const double TYP[] = { 0.9, 0.5, 0.99, 1e-6, 0.999999, 0.3 };
 
 /* a sweep over presets, temperatures, floors (one exactly on a token's p)
  * and orders for one step */
@@ -152,7 +157,7 @@ static void sweep_step(struct rng *g, const float *z, enum shape sh, struct chai
 {
     uint32_t V = fx->V;
     for (int t = 0; t < 10; t++) {
-        struct ecase k = { PSS[t % 4], t % 3, TS[(t + (int)sh) % 6], 0, 0, (int32_t)(t / 4) };
+        struct ecase k = { PSS[t % 4], t % 3, TS[(t + (int)sh) % 6], 0, 0, (int32_t)(t / 4), 0 };
         if (k.ps == PRESET_VLLM && t % 2) k.min_keep = 1;
         double f = EPS[(t * 3 + (int)sh) % 5];
         if (t % 5 == 4 && sh != S_MASK) { /* on a token's float p: ties at the floor are kept */
@@ -170,8 +175,12 @@ static void sweep_step(struct rng *g, const float *z, enum shape sh, struct chai
         }
     }
     /* a floor above the largest p: the min-keep rule alone keeps the maxima */
-    struct ecase top = { PRESET_HF, 0, TS[(int)sh % 4], 0.9, 0, 0 };
+    struct ecase top = { PRESET_HF, 0, TS[(int)sh % 4], 0.9, 0, 0, 0 };
     check_case(&top, z, sh, fx, took, expected);
+    for (int t = 0; t < 6; t++) { /* typical-p first (HF's order: before epsilon and eta) */
+        struct ecase k = { PSS[t % 4], 0, TS[(t + (int)sh) % 6], t == 5 ? 1e-3 : 0, 0, (int32_t)(t / 4), TYP[t] };
+        check_case(&k, z, sh, fx, took, expected);
+    }
 }
 
 static void run_sizes(const uint32_t *sizes, int n_sizes, uint64_t seed, int *took, int *expected)
