@@ -338,6 +338,23 @@ double emu_softmax(struct emu *e);
 /* Mask a[i] with p < floor (p from a softmax just run), except the top
  * min-keep by logit, ties kept (HF's epsilon and eta; epsilon.c). */
 void emu_mask_below(struct emu *e, double floor);
+/* eta.c: eta's floor min(eta, sqrt(eta) e^-H) from the entropy H, as the
+ * rules round it, its note written. */
+double emu_eta_floor(struct emu *e, double H);
+/* emu_trim_eps.c: HF's and vLLM's epsilon, eta or typical-p as the first
+ * cut (after a plain temperature or none), min-keep 1, over every token
+ * (all finite): epsilon and eta one threshold on torch's float weights,
+ * typical-p a sort of the prefix it reads, instead of the array. */
+int emu_trim_eps(struct emu *e, const float *z);
+/* emu_trim_typical.c: HF's typical-p (typical.c's arithmetic) over the
+ * logits y[0..V) (every token, by id; ymax their largest), torch's float
+ * weights ef and their float total s: the kept ids (ascending) into
+ * e->ix, their count; -1 when the prefix it sorted does not decide
+ * (nothing written but scratch: e->d, v, in, ix2, buf, yd). */
+int32_t emu_typical_ids(struct emu *e, const float *y, const float *ef, double s, double ymax);
+/* emu_soft.c: ymax + ln S, S libm's exp(y_i - ymax) summed in index order
+ * over i < n (eta.c's and typical.c's, to the bit); scratch: e->d. */
+double emu_lse_seq(struct emu *e, const float *y, uint32_t n, double ymax);
 /* Mask a[i] (its logit becomes -inf). */
 static inline void emu_mask(struct emu *e, uint32_t i) { e->a[i].logit = -1.0 / 0.0; }
 /* Keep only a[0..k) (llama.cpp's size = k). */

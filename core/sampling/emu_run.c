@@ -318,6 +318,7 @@ void emu_run(const struct chain *c, const struct params *p, const float *logits,
     if (trimmed < 0 && !ws->reference) trimmed = emu_trim_mirostat(e, logits);
     if (trimmed < 0 && !ws->reference) trimmed = emu_trim_dry(e, logits);
     if (trimmed < 0 && !ws->reference) trimmed = emu_trim_pen(e, logits);
+    if (trimmed < 0 && !ws->reference) trimmed = emu_trim_eps(e, logits); /* hE */
     if (e->masses) chain_raw_settle(r);
     if (trimmed < 0 && !ws->reference && emu_torch_top_p_run(e, logits, &trimmed) && trimmed < 0) return; /* hB, hG */
     e->pristine = !ws->reference && trimmed < 0 && ws->finite_iota_n == e->n && e->n == r->V;

@@ -14,9 +14,14 @@ void emu_eta(struct emu *e)
     double lse = mx + log(S);
     for (uint32_t i = 0; i < e->n; i++)
         if (e->a[i].p > 0) H -= e->a[i].p * emu_f(e, e->a[i].logit - lse);
+    emu_mask_below(e, emu_eta_floor(e, H));
+}
+
+double emu_eta_floor(struct emu *e, double H)
+{
     double eps = emu_f(e, e->p->eta);
     double eta = emu_f(e, emu_f(e, sqrt(eps)) * emu_exp(e, -emu_f(e, H)));
     if (eps < eta) eta = eps;
     chain_note(e->r, "eta cutoff %.6g (entropy %.4g nats)", eta, H);
-    emu_mask_below(e, eta);
+    return eta;
 }
