@@ -114,7 +114,7 @@ static void newer_table(void)
     struct { const char *name; enum preset ps; struct params pr; } cfg[] = {
         {"llama.cpp T0.8 dynatemp 0.5", PRESET_LLAMACPP, PARAMS_OFF},
         {"llama.cpp T0.8 top-n-sigma 1.5", PRESET_LLAMACPP, PARAMS_OFF},
-        {"llama.cpp T0.8 xtc 0.5/0.1", PRESET_LLAMACPP, PARAMS_OFF},
+        {"llama.cpp T0.8 xtc 1/0.01", PRESET_LLAMACPP, PARAMS_OFF},
         {"llama.cpp T0.8 mirostat 2", PRESET_LLAMACPP, PARAMS_OFF},
         {"hf T0.9 typical 0.9", PRESET_HF, PARAMS_OFF},
         {"hf T0.8 epsilon 1e-4", PRESET_HF, PARAMS_OFF},
@@ -125,7 +125,10 @@ static void newer_table(void)
         cfg[i].pr.temperature = 0.8;
     cfg[0].pr.dynatemp_range = 0.5;
     cfg[1].pr.top_n_sigma = 1.5;
-    cfg[2].pr.xtc_probability = 0.5;
+    /* probability 1: the stage always acts (at 0.5 the draw of this step's
+     * position, 0.89, made it a no-op); threshold 0.01: 7 leaders of these
+     * logits removed at 131072, 9 at 262144 (0.1 removes none) */
+    cfg[2].pr.xtc_probability = 1.0, cfg[2].pr.xtc_threshold = 0.01;
     cfg[3].pr.mirostat = 2;
     cfg[4].pr.temperature = 0.9, cfg[4].pr.typical_p = 0.9;
     cfg[5].pr.temperature = 0.8, cfg[5].pr.epsilon = 1e-4;
