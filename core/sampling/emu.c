@@ -203,15 +203,6 @@ void emu_sort_desc(struct emu *e)
     e->sorted = 1;
 }
 
-uint32_t emu_float_key(double v)
-{
-    float f = (float)v;
-    if (f == 0.0f) f = 0.0f; /* -0 and +0 compare equal: one key */
-    uint32_t u;
-    memcpy(&u, &f, sizeof u);
-    return u & 0x80000000u ? ~u : u | 0x80000000u;
-}
-
 float emu_float_of_key(uint32_t k)
 {
     uint32_t u = k & 0x80000000u ? k & 0x7fffffffu : ~k;

@@ -23,6 +23,8 @@
 #include "sampling/select.h"
 #include "sampling/stdsort.h"
 
+#include <string.h>
+
 struct emu {
     const struct chain *c;
     const struct params *p;
@@ -271,8 +273,15 @@ static inline int topp_scan_at(struct emu *e, struct topp_scan *s, const struct 
 uint32_t emu_llama_top_p_value(struct emu *e, struct llama_buckets *b, struct topp_scan *s, uint32_t from);
 
 /* A float's bits as an unsigned key in the same order (-inf first; -0 and
- * +0 one key). */
-uint32_t emu_float_key(double v);
+ * +0 one key). Inline: the radix sorts make one per candidate. */
+static inline uint32_t emu_float_key(double v)
+{
+    float f = (float)v;
+    if (f == 0.0f) f = 0.0f; /* -0 and +0 compare equal: one key */
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    return u & 0x80000000u ? ~u : u | 0x80000000u;
+}
 /* The float of a key (the key below +0's is -0, the same value), for
  * bisections over the floats in order. */
 float emu_float_of_key(uint32_t k);

@@ -60,9 +60,10 @@ static int later_unordered(const struct emu *e)
 /* The untouched array's candidates into out in descending value order,
  * ties in id order (a stable radix sort of (key, id) pairs read straight
  * from the raw logits: no gather through the array), each with the p of
- * llama.cpp's sorted softmax: one expf per run of equal values, their
- * float sum in this order (emu_llama_softmax's arithmetic). 0 when that
- * order is the ids' (nothing kept). Scratch: e->v, e->v2. */
+ * llama.cpp's sorted softmax: expf of each value less the maximum, their
+ * float sum in this order (emu_llama_softmax's arithmetic, one vector pass:
+ * vm_expf_seqsum). 0 when that order is the ids' (nothing kept). Scratch:
+ * e->v (the pairs), e->v2 (the sort's, then the values and their exps). */
 static int value_order(struct emu *e, struct ls_tok *out)
 {
     uint32_t n = e->n;
@@ -70,18 +71,16 @@ static int value_order(struct emu *e, struct ls_tok *out)
     const float *z = e->z;
     for (uint32_t i = 0; i < n; i++) kv[i] = (uint64_t)~emu_float_key(z[i]) << 32 | i;
     emu_sort_pairs(kv, n, tmp);
+    float *ys = (float *)(void *)e->v2, *ex = ys + n; /* V doubles: room for both */
     int ids = 1;
-    float mx = z[(uint32_t)kv[0]], cum = 0.0f, ex = 0.0f, prev = NAN;
     for (uint32_t t = 0; t < n; t++) {
         uint32_t id = (uint32_t)kv[t];
-        float v = z[id];
+        ys[t] = z[id];
         ids &= id == t;
-        if (!(v == prev)) { ex = ls_expf(v - mx); prev = v; }
-        out[t] = (struct ls_tok){ (int32_t)id, (double)v, (double)ex };
-        cum += ex;
     }
     if (ids) return 0;
-    for (uint32_t t = 0; t < n; t++) out[t].p = (float)out[t].p / cum;
+    float cum = vm_expf_seqsum(ys, n, ys[0], ex, NULL, NULL);
+    for (uint32_t t = 0; t < n; t++) out[t] = (struct ls_tok){ (int32_t)(uint32_t)kv[t], (double)ys[t], (double)(ex[t] / cum) };
     return 1;
 }
 
