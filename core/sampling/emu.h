@@ -214,6 +214,10 @@ size_t emu_topk_candidates(struct emu *e, uint32_t V, uint32_t need, select_get_
                            emu_collect_fn collect, const void *cctx, const int32_t **ids);
 /* The first active stage at or after from (-1: none; emu_first.c). */
 int emu_first_active(const struct emu *e, int from);
+/* The reports of stages [0, n) reset as stages that saw every token and
+ * cut none, active those numbered ka or kb (-1: none): what a trim that
+ * skipped the array reports for the stages before its cut (emu_first.c). */
+void emu_reports_whole(struct emu *e, int n, int ka, int kb);
 /* emu_trim_sigma.c: llama.cpp's top-n-sigma as the first active stage,
  * before its top-k, without the whole array (as emu_trim). */
 int emu_trim_sigma(struct emu *e, const float *z);

@@ -128,11 +128,7 @@ static int take_prefix(struct emu *e, const float *z, int k0, uint32_t m, double
     emu_cut_begin(r, (uint8_t)(CUT_STAGE0 + k0));
     for (uint32_t j = 0; j < m; j++) emu_cut_keep(r, j, e->a[j].id);
     emu_cut_end(r, (uint8_t)(CUT_STAGE0 + k0), m);
-    for (int j = 0; j < k0; j++) { /* the inactive stages before it saw every token */
-        memset(&r->stages[j], 0, sizeof r->stages[j]);
-        r->stages[j].kind = e->c->order[j];
-        r->stages[j].kept_in = r->stages[j].kept_out = V;
-    }
+    emu_reports_whole(e, k0, -1, -1); /* the inactive stages before it saw every token */
     struct stage_report *rep = &r->stages[k0];
     rep->kept_in = V;
     rep->kept_out = m;
@@ -259,12 +255,7 @@ int emu_trim_untruncated(struct emu *e, const float *z)
      * neither): no V-long sum for it otherwise */
     int ret_read = r->have_raw && e->masses;
     if (ret_read) ret = chain_raw_total(r);
-    for (int k = 0; k < e->c->n; k++) {
-        memset(&r->stages[k], 0, sizeof r->stages[k]);
-        r->stages[k].kind = e->c->order[k];
-        r->stages[k].kept_in = r->stages[k].kept_out = V;
-        r->stages[k].active = k == kt || k == kp;
-    }
+    emu_reports_whole(e, e->c->n, kt, kp);
     double h = log(s) - sed / s;
     r->effective_temperature = e->p->temperature;
     r->n_kept = V;

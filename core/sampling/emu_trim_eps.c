@@ -111,18 +111,6 @@ static double keep(struct emu *e, const float *y, uint32_t m, uint8_t code)
     return yk;
 }
 
-/* the reports of the stages before the cut */
-static void report_before(struct emu *e, const struct eps_plan *pl)
-{
-    struct chain_result *r = e->r;
-    for (int j = 0; j < pl->kc; j++) {
-        memset(&r->stages[j], 0, sizeof r->stages[j]);
-        r->stages[j].kind = e->c->order[j];
-        r->stages[j].kept_in = r->stages[j].kept_out = r->V;
-        r->stages[j].active = j == pl->kt;
-    }
-}
-
 int emu_trim_eps(struct emu *e, const float *z)
 {
     struct chain_result *r = e->r;
@@ -138,7 +126,7 @@ int emu_trim_eps(struct emu *e, const float *z)
     double ymax = (double)(z[r->argmax] / pl.Tf); /* division by T > 0 is monotonic */
     float *ef = (float *)(void *)e->v2;           /* (V doubles: room for V floats) */
     double s = (double)vm_expf_shift_sumf(y, V, ymax, ef, NULL);
-    report_before(e, &pl);
+    emu_reports_whole(e, pl.kc, pl.kt, -1); /* the stages before the cut */
     struct stage_report *rep = &r->stages[pl.kc];
     memset(rep, 0, sizeof *rep);
     rep->kind = e->c->order[pl.kc];

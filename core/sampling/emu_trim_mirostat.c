@@ -106,12 +106,7 @@ static void report(struct emu *e, const float *y, float mx, double yk, const dou
 {
     struct chain_result *r = e->r;
     uint32_t V = r->V;
-    for (int k = 0; k <= km; k++) {
-        memset(&r->stages[k], 0, sizeof r->stages[k]);
-        r->stages[k].kind = e->c->order[k];
-        r->stages[k].kept_in = r->stages[k].kept_out = V;
-        r->stages[k].active = k == kt || k == km;
-    }
+    emu_reports_whole(e, km + 1, kt, km);
     if (e->n == V) { /* every token kept (e->a is not read: finish_all makes none) */
         memset(r->cut_by, CUT_NONE, V);
         /* nothing cut, so no tie; a run without masses reads none (as
