@@ -21,7 +21,9 @@
  * MADV_HUGEPAGE 196; the mix 43.5 (461 of 2048 steps in PMD folios); on a
  * file whose cache is all PMD folios the mix ~21-27 against pread's 28.
  *
- * The dump: BENCH_FILE (default /tmp/be.npy; float32, C order, 2-D),
+ * The dump: BENCH_FILE (default /tmp/be.npy; float32, C order, 2-D; when
+ * neither exists, a synthetic [2048, 131072] dump written to /tmp and
+ * removed at the end),
  * BENCH_STEPS (default all), BENCH_REPS (3; best and median), BENCH_ONLY
  * (rows whose label contains it). Warm the file first (cat f >/dev/null).
  * CPU is the thread's (CLOCK_THREAD_CPUTIME_ID: kernel and user time, the
@@ -39,6 +41,7 @@
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
+#include "npy_write.h"
 
 #ifndef MADV_POPULATE_READ
 #define MADV_POPULATE_READ 22
@@ -294,8 +297,20 @@ int main(void)
     int reps = rp && *rp ? atoi(rp) : 3;
     if (reps < 1) reps = 1;
     if (reps > 16) reps = 16;
-    if (!file || !*file) file = "/tmp/be.npy";
-    if (open_npy(file)) { fprintf(stderr, "bench_read: %s: not a 2-D float32 C-order .npy\n", file); return 1; }
+    char tmp[64] = "";
+    if ((!file || !*file) && access(file = "/tmp/be.npy", R_OK)) {
+        snprintf(tmp, sizeof tmp, "/tmp/logitscope_bench_read_%ld.npy", (long)getpid());
+        printf("bench_read: writing a synthetic [2048, 131072] float32 dump to %s\n", tmp);
+        if (npy_write_synthetic(tmp, 2048, 131072)) {
+            fprintf(stderr, "bench_read: cannot write %s\n", tmp);
+            unlink(tmp);
+            return 1;
+        }
+        file = tmp;
+    }
+    int bad = open_npy(file);
+    if (*tmp) unlink(tmp); /* the open descriptor keeps the data until close */
+    if (bad) { fprintf(stderr, "bench_read: %s: not a 2-D float32 C-order .npy\n", file); return 1; }
     if (st && *st && strtoul(st, NULL, 10) && strtoul(st, NULL, 10) < S) S = strtoul(st, NULL, 10);
     printf("bench_read: %s: %zu steps of V = %zu float32, one thread, %d runs a row\n", file, S, V, reps);
     printf("  %-44s %9s %9s %9s\n", "per step (CPU us)", "best", "median", "faults");

@@ -24,7 +24,6 @@
 #include "base/vmath.h"
 #include "cli/commands.h"
 #include "input/source.h"
-#include "input/synth_source.h"
 #include "npy_write.h"
 
 #include <fcntl.h>
@@ -168,19 +167,6 @@ static void sample_rows(const char *file, const char *voc, uint32_t S, int reps,
     }
 }
 
-/* a synthetic dump as a [S, V] float32 .npy (the synthetic source's steps) */
-static int write_synth(const char *path, uint32_t S, uint32_t V)
-{
-    struct source *syn;
-    struct ls_error err = {0};
-    if (source_synthetic(V, S, 2026, &syn, &err)) return -1;
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-    int bad = fd < 0 || npy_write_source(fd, syn, NULL, NULL);
-    if (fd >= 0) bad |= close(fd) != 0;
-    source_close(syn);
-    return bad ? -1 : 0;
-}
-
 int main(void)
 {
     const char *file = getenv("BENCH_FILE"), *voc = getenv("BENCH_VOCAB");
@@ -190,7 +176,7 @@ int main(void)
         uint32_t S = (uint32_t)env_ul("BENCH_STEPS", 2048), V = (uint32_t)env_ul("BENCH_V", 131072);
         snprintf(tmp, sizeof tmp, "/tmp/logitscope_bench_sample_%ld.npy", (long)getpid());
         printf("bench_sample: writing a synthetic [%u, %u] float32 dump to %s\n", S, V, tmp);
-        if (write_synth(tmp, S, V)) { fprintf(stderr, "bench_sample: cannot write %s\n", tmp); unlink(tmp); return 1; }
+        if (npy_write_synthetic(tmp, S, V)) { fprintf(stderr, "bench_sample: cannot write %s\n", tmp); unlink(tmp); return 1; }
         file = tmp;
         voc = NULL;
     }

@@ -16,7 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <fcntl.h>
 #include "input/source.h"
+#include "input/synth_source.h"
 
 enum { NPY_HDR_MAX = 256 };
 
@@ -72,6 +74,20 @@ static inline int npy_write_source(int fd, struct source *src, void (*edit)(floa
         bad = npy_write_all(fd, z, (size_t)src->vocab_size * sizeof *z);
     }
     free(z);
+    return bad ? -1 : 0;
+}
+
+/* The synthetic source's [S, V] steps (seed 2026) as a float32 .npy at
+ * path: the benches' dump when the user named none. */
+static inline int npy_write_synthetic(const char *path, uint32_t S, uint32_t V)
+{
+    struct source *syn;
+    struct ls_error err = {0};
+    if (source_synthetic(V, S, 2026, &syn, &err)) return -1;
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    int bad = fd < 0 || npy_write_source(fd, syn, NULL, NULL);
+    if (fd >= 0) bad |= close(fd) != 0;
+    source_close(syn);
     return bad ? -1 : 0;
 }
 
