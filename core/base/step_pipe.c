@@ -1,6 +1,7 @@
 /* step_pipe.c: steps taken in order, computed at once, committed in
  * order (see step_pipe.h). */
 #include "base/step_pipe.h"
+#include "base/clock.h"
 
 #include <pthread.h>
 #include <unistd.h>
@@ -80,6 +81,51 @@ int step_pipe_run(const struct step_pipe_ops *ops, void *ctx, int n_workers, uin
     pthread_mutex_destroy(&P.mu);
     if (P.rc && failed) *failed = P.failed;
     return P.rc;
+}
+
+int step_pipe_auto_workers(double take_ns, double compute_ns, int max_workers)
+{
+    if (max_workers > STEP_PIPE_MAX_WORKERS) max_workers = STEP_PIPE_MAX_WORKERS;
+    if (max_workers <= 1 || !(compute_ns > 0)) return 1;
+    if (!(take_ns > 0)) return max_workers;
+    /* two takes per extra worker: a second worker slows the takes it
+     * waits on (the lock's hand-over through the kernel, two copies from
+     * the page cache), and at compute ~ take two workers were slower
+     * than one (60 against 45 us a step: bench_sample, vllm's order) */
+    double w = 1.0 + compute_ns / (2.0 * take_ns);
+    return w >= max_workers ? max_workers : (int)w;
+}
+
+/* Steps [first, first + k) on worker 0 alone, as step_pipe_run does them
+ * on one worker, adding the takes' and computes' nanoseconds of the second
+ * half to t[0] and t[1]: the first steps pay the first touch of the
+ * workers' V-long buffers (a chain writes its scratch at the ids it keeps,
+ * new pages each step for the first 20-40 steps at V = 131072: computes
+ * of 100-700 us, then 16). */
+static int probe(const struct step_pipe_ops *ops, void *ctx, uint32_t first, uint32_t k, double t[2])
+{
+    for (uint32_t s = first; s < first + k; s++) {
+        int64_t t0 = clock_ns();
+        int rc = ops->take(ctx, 0, s);
+        int64_t t1 = clock_ns();
+        if (!rc) rc = ops->compute(ctx, 0, s);
+        int64_t t2 = clock_ns();
+        if (!rc) rc = ops->commit(ctx, 0, s);
+        if (rc) return rc;
+        if (s >= first + k / 2) { t[0] += (double)(t1 - t0); t[1] += (double)(t2 - t1); }
+    }
+    return 0;
+}
+
+int step_pipe_run_auto(const struct step_pipe_ops *ops, void *ctx, int max_workers, uint32_t first, uint32_t n,
+                       int *failed)
+{
+    uint32_t k = n / 4 < STEP_PIPE_PROBE_STEPS ? n / 4 : STEP_PIPE_PROBE_STEPS;
+    if (max_workers <= 1 || k < 2) return step_pipe_run(ops, ctx, max_workers, first, n, failed);
+    double t[2] = {0, 0};
+    int rc = probe(ops, ctx, first, k, t);
+    if (rc) { if (failed) *failed = 0; return rc; }
+    return step_pipe_run(ops, ctx, step_pipe_auto_workers(t[0], t[1], max_workers), first + k, n - k, failed);
 }
 
 int step_pipe_cpus(void)

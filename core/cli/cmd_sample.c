@@ -32,7 +32,7 @@ static int run(int argc, char **argv, const struct cli_command *self)
     uint32_t first = o->all ? 0 : (uint32_t)(o->step < 0 ? 0 : o->step);
     struct sample_plan plan = {
         .first = first, .n = o->all ? c.s->n_steps : 1, .count = o->all ? 1 : (o->count < 0 ? 1 : o->count),
-        .all = o->all, .threads = threads ? threads : step_pipe_cpus(),
+        .all = o->all, .threads = threads ? threads : step_pipe_cpus(), .auto_threads = !threads,
     };
     cJSON *doc = NULL, *arr = NULL;
     int approx = 0;
@@ -61,6 +61,7 @@ const struct cli_command cli_cmd_sample = {
     "Draw tokens from the final distribution (inverse CDF over the surviving tokens in\n"
     "ascending id order, in double; PRNG xoshiro256** seeded with SplitMix64). -n COUNT\n"
     "draws COUNT tokens at one step (default 1); --all draws one token per step.\n"
-    "  --threads T              steps whose chains run at once with --all (default: one\n"
-    "                           per CPU, at most 8); the draws do not depend on it\n",
+    "  --threads T              steps whose chains run at once with --all (default: up to\n"
+    "                           one per CPU, at most 8, as many as the chains keep busy\n"
+    "                           while steps are read); the draws do not depend on it\n",
 };

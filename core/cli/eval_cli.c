@@ -69,7 +69,7 @@ int eval_cli_option(struct eval_config *cfg, int id, const char *arg, struct ls_
 void eval_cli_finish(struct eval_config *cfg, const struct cli_opts *o)
 {
     cfg->seed = o->seed;
-    if (cfg->threads == 0) cfg->threads = -1; /* --threads not given: one per CPU */
+    if (cfg->threads == 0) cfg->threads = -1; /* --threads not given: up to one per CPU, chosen by timing */
     if (o->count > 0) cfg->n_samples = (uint32_t)o->count;
     cfg->allow_nonfinite = o->allow_nonfinite;
     cfg->nonfinite_hint = "--allow-nonfinite treats them as masked";

@@ -38,8 +38,9 @@ enum { EVAL_OPT_REGEX = 100, EVAL_OPT_KEYS, EVAL_OPT_EXT, EVAL_OPT_TIMEOUT, EVAL
 /* eval and sweep only (dataset's --threads counts rows) */
 #define EVAL_THREADS_EXTRA {"threads", 1, EVAL_OPT_THREADS}
 #define EVAL_THREADS_HELP \
-    "  --threads T              steps evaluated at once (default: one per CPU, at most\n" \
-    "                           8); the results do not depend on it\n"
+    "  --threads T              steps evaluated at once (default: up to one per CPU, at\n" \
+    "                           most 8, as many as the chains keep busy while steps are\n" \
+    "                           read); the results do not depend on it\n"
 
 /* --threads T's argument (1 to 8) into *threads (sample's --threads too) */
 int eval_cli_threads(const char *arg, int *threads, struct ls_error *err);

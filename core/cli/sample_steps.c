@@ -152,7 +152,7 @@ int sample_steps_run(struct cli_one *c, const struct sample_plan *plan, struct r
     if (nw < 1) return ls_fail(&c->err, LS_ELIMIT, "out of memory for V = %u", c->s->vocab_size);
     static const struct step_pipe_ops ops = { take, compute, commit };
     int failed = 0;
-    int rc = step_pipe_run(&ops, &R, nw, plan->first, plan->n, &failed);
+    int rc = (plan->auto_threads ? step_pipe_run_auto : step_pipe_run)(&ops, &R, nw, plan->first, plan->n, &failed);
     if (rc) c->err = R.w[failed].err;
     workers_free(&R, nw);
     *approx |= R.approx;

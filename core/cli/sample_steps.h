@@ -30,6 +30,7 @@ struct sample_plan {
     long count;            /* draws per step */
     int all;               /* --all: a step without a recorded token continues with its draw */
     int threads;           /* workers asked for (>= 1); fewer when they cannot pay or the chain needs history */
+    int auto_threads;      /* threads is a maximum: as many as the computes keep busy (step_pipe_run_auto) */
 };
 
 /* The workers plan would run on (1 when they cannot help). */

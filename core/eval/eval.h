@@ -93,7 +93,8 @@ struct eval_config {
      * defaults (eval_default_stops); 0: none. */
     const char *stop[EVAL_MAX_STOP];
     int n_stop;
-    /* eval_source's step workers: 0 = 1, -1 = one per CPU; at most
+    /* eval_source's step workers: 0 = 1, -1 = up to one per CPU, as
+     * many as the computes keep busy (step_pipe_run_auto); at most
      * EVAL_MAX_THREADS (8), fewer when the settings' results for that many
      * steps in flight would pass EVAL_PIPE_MEMORY, and 1 when a setting
      * carries state from step to step (mirostat's mu). Each worker reads

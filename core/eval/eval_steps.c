@@ -119,7 +119,9 @@ static int pipe_run(struct eval_run *r, struct source *src, int nw, const volati
         r->w[i].info = &r->w[i].si;
     }
     /* a worker that could not start leaves its steps to the others */
-    int failed = 0, rc = step_pipe_run(&ops, &P, nw, 0, r->n_steps, &failed);
+    int failed = 0;
+    /* --threads not given: as many as the computes keep busy (step_pipe.h) */
+    int rc = (r->cfg.threads < 0 ? step_pipe_run_auto : step_pipe_run)(&ops, &P, nw, 0, r->n_steps, &failed);
     if (rc) { if (err) *err = r->w[failed + 1].err; return rc; }
     r->steps_done = r->n_steps;
     return LS_OK;

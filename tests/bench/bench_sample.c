@@ -1,6 +1,7 @@
 /* bench_sample.c: the per-step wall and CPU cost of `sample --all` (the
  * command itself, run in this process with its rows sent to /dev/null) on
- * 1 and 2 step workers, against a read pass and the plain-pass floor on 1
+ * 1 and 2 step workers and on its default (auto: up to one per CPU, as many
+ * as the chains keep busy: base/step_pipe.h), against a read pass and the plain-pass floor on 1
  * and 2 workers, all in the same run.
  *
  *   read     source_read_step over every step (a copy), one thread
@@ -115,8 +116,10 @@ static struct cost read_pass(struct source *s)
 static struct cost run_sample(const char *file, const char *voc, const char *args, int threads, int one_step)
 {
     char line[1024];
-    snprintf(line, sizeof line, "sample %s%s%s %s --threads %d %s", file, voc ? " --vocab " : "", voc ? voc : "",
-             one_step ? "--step 0" : "--all", threads, args);
+    char th[32] = ""; /* threads 0: the command's default (as many workers as pay) */
+    if (threads) snprintf(th, sizeof th, " --threads %d", threads);
+    snprintf(line, sizeof line, "sample %s%s%s %s%s %s", file, voc ? " --vocab " : "", voc ? voc : "",
+             one_step ? "--step 0" : "--all", th, args);
     char *argv[40];
     int argc = 0;
     for (char *t = strtok(line, " "); t && argc < 39; t = strtok(NULL, " ")) argv[argc++] = t;
@@ -148,20 +151,23 @@ static void sample_rows(const char *file, const char *voc, uint32_t S, int reps,
         {"llama.cpp mirostat 2", "--defaults llama.cpp --mirostat 2"},
         {"hf greedy (T 0)", "--defaults hf -t 0"},
     };
-    printf("  %-38s %-9s %9s %9s %8s %8s\n", "sample --all, per step (us)", "workers", "wall", "cpu", "/floor", "1w/2w");
+    printf("  %-38s %-9s %9s %9s %8s %8s\n", "sample --all, per step (us)", "workers", "wall", "cpu", "/floor", "1w/this");
     for (size_t i = 0; i < sizeof cfg / sizeof *cfg; i++) {
-        struct cost w[2];
-        for (int t = 1; t <= 2; t++) {
+        struct cost w1 = {0, 0};
+        static const int order[3] = { 1, 2, 0 }; /* 0: the default, auto */
+        for (int k = 0; k < 3; k++) {
+            int t = order[k];
             struct cost b = { 1e30, 0 }, o = { 1e30, 0 };
             for (int r = 0; r < reps; r++) {
                 b = best(b, run_sample(file, voc, cfg[i].args, t, 0));
                 o = best(o, run_sample(file, voc, cfg[i].args, t, 1));
             }
-            w[t - 1] = (struct cost){ (b.wall - o.wall) / S * 1e6, (b.cpu - o.cpu) / S * 1e6 };
-            const struct cost *fl = t == 1 ? &fl1 : &fl2;
-            printf("  %-38s %-9d %9.1f %9.1f %7.2fx", t == 1 ? cfg[i].name : "", t, w[t - 1].wall, w[t - 1].cpu,
-                   w[t - 1].wall / (fl->wall / S * 1e6));
-            if (t == 2) printf(" %7.2fx", w[0].wall / w[1].wall);
+            struct cost w = { (b.wall - o.wall) / S * 1e6, (b.cpu - o.cpu) / S * 1e6 };
+            if (t == 1) w1 = w;
+            const struct cost *fl = t == 2 ? &fl2 : &fl1;
+            printf("  %-38s %-9s %9.1f %9.1f %7.2fx", k == 0 ? cfg[i].name : "", t == 1 ? "1" : t == 2 ? "2" : "auto",
+                   w.wall, w.cpu, w.wall / (fl->wall / S * 1e6));
+            if (t != 1) printf(" %7.2fx", w1.wall / w.wall);
             printf("\n");
         }
     }

@@ -3,7 +3,9 @@
  *
  * The pipe itself: commits come in step order whatever order the computes
  * finish in, every step is taken once and in order, and a failure is the
- * first failing step in step order with nothing committed after it.
+ * first failing step in step order with nothing committed after it; the
+ * same when the workers are chosen by timing (step_pipe_run_auto), whose
+ * choice follows the takes' and computes' costs.
  * sample: the same draws (the JSON items, bit for bit) on 1, 2, 3 and 5
  * workers for every preset's defaults, top-p only, min-p only, exact; a
  * NaN step, two NaN steps and a file cut under its map give the serial
@@ -35,6 +37,9 @@ struct log {
     int n_taken, n_committed, computed[NSTEP];
     uint32_t fail_take, fail_compute[2];
     int worker_failed[STEP_PIPE_MAX_WORKERS];
+    int auto_workers;      /* step_pipe_run_auto */
+    long take_ns, compute_ns; /* > 0: every take / compute sleeps this long (else random computes) */
+    int worker_of[NSTEP];  /* the worker that computed each step */
 };
 
 static int log_take(void *ctx, int w, uint32_t step)
@@ -42,6 +47,7 @@ static int log_take(void *ctx, int w, uint32_t step)
     (void)w;
     struct log *L = ctx;
     L->taken[L->n_taken++] = step;
+    if (L->take_ns) nanosleep(&(struct timespec){ 0, L->take_ns }, NULL);
     return step == L->fail_take ? 7 : 0;
 }
 
@@ -51,7 +57,9 @@ static int log_compute(void *ctx, int w, uint32_t step)
     /* later steps often finish first: a failure at the later one comes first in time */
     struct timespec ts = { 0, (long)((step * 7919u) % 5u) * 200000L };
     if (step == L->fail_compute[0]) ts.tv_nsec = 3000000L;
-    nanosleep(&ts, NULL);
+    if (L->take_ns || L->compute_ns) ts.tv_nsec = L->compute_ns;
+    if (ts.tv_nsec) nanosleep(&ts, NULL);
+    L->worker_of[step] = w;
     __atomic_fetch_add(&L->computed[step], 1, __ATOMIC_SEQ_CST);
     if (step == L->fail_compute[0] || step == L->fail_compute[1]) {
         L->worker_failed[w] = (int)step;
@@ -73,7 +81,7 @@ static const struct step_pipe_ops log_ops = { log_take, log_compute, log_commit 
 static void run_log(struct log *L, int workers, uint32_t first, uint32_t n, int want_rc)
 {
     int failed = -1;
-    int rc = step_pipe_run(&log_ops, L, workers, first, n, &failed);
+    int rc = (L->auto_workers ? step_pipe_run_auto : step_pipe_run)(&log_ops, L, workers, first, n, &failed);
     assert_int_equal(rc, want_rc);
     for (int i = 0; i < L->n_taken; i++) assert_int_equal(L->taken[i], first + (uint32_t)i);
     for (int i = 0; i < L->n_committed; i++) assert_int_equal(L->committed[i], first + (uint32_t)i);
@@ -110,6 +118,62 @@ static void test_pipe_first_failure(void **state)
         run_log(&B, w, 0, 200, 185);
         assert_int_equal(B.n_committed, 85);
     }
+}
+
+/* The same order and failures when the workers are chosen by timing
+ * (step_pipe_run_auto): failures inside the probe's steps (worker 0 alone)
+ * and after it. */
+static void test_pipe_auto_order(void **state)
+{
+    (void)state;
+    for (int w = 1; w <= 8; w += 3) {
+        struct log L = { .fail_take = ~0u, .fail_compute = { ~0u, ~0u }, .auto_workers = 1 };
+        run_log(&L, w, 10, 200, 0);
+        assert_int_equal(L.n_taken, 200);
+        assert_int_equal(L.n_committed, 200);
+        for (uint32_t s = 10; s < 210; s++) assert_int_equal(L.computed[s], 1);
+        struct log P = { .fail_take = ~0u, .fail_compute = { 20, 23 }, .auto_workers = 1 };
+        run_log(&P, w, 0, 200, 120);
+        assert_int_equal(P.n_taken, 21);     /* in the probe: serial, nothing after the failure is taken */
+        assert_int_equal(P.n_committed, 20);
+        struct log A = { .fail_take = ~0u, .fail_compute = { 97, 100 }, .auto_workers = 1 };
+        run_log(&A, w, 0, 200, 197);
+        assert_int_equal(A.n_committed, 97);
+        struct log T = { .fail_take = 30, .fail_compute = { ~0u, ~0u }, .auto_workers = 1 };
+        run_log(&T, w, 0, 200, 7);
+        assert_int_equal(T.n_taken, 31);
+        assert_int_equal(T.n_committed, 30);
+    }
+}
+
+/* step_pipe_auto_workers: a worker per two takes one compute spans */
+static void test_pipe_auto_count(void **state)
+{
+    (void)state;
+    static const struct { double take, compute; int max, want; } t[] = {
+        { 100, 0, 8, 1 },   { 0, 100, 8, 8 },    { 0, 0, 8, 1 },      { 100, 150, 8, 1 },
+        { 100, 199, 8, 1 }, { 100, 200, 8, 2 },  { 100, 1000, 8, 6 }, { 100, 1e6, 2, 2 },
+        { 100, 1e6, 1, 1 }, { 100, 1e6, 20, 8 }, { 100, 1e6, 0, 1 },  { 100, 599, 8, 3 },
+    };
+    for (size_t i = 0; i < sizeof t / sizeof *t; i++)
+        assert_int_equal(step_pipe_auto_workers(t[i].take, t[i].compute, t[i].max), t[i].want);
+}
+
+/* Slow takes and instant computes stay on worker 0; slow computes and
+ * instant takes spread over the workers (1 ms sleeps: the choice is 1
+ * against 1 + 1e6 / (2 * ~1e3)). */
+static void test_pipe_auto_choice(void **state)
+{
+    (void)state;
+    struct log R = { .fail_take = ~0u, .fail_compute = { ~0u, ~0u }, .auto_workers = 1, .take_ns = 1000000 };
+    run_log(&R, 4, 0, 80, 0);
+    for (uint32_t s = 0; s < 80; s++) assert_int_equal(R.worker_of[s], 0);
+    struct log C = { .fail_take = ~0u, .fail_compute = { ~0u, ~0u }, .auto_workers = 1, .compute_ns = 1000000 };
+    run_log(&C, 4, 0, 80, 0);
+    int others = 0;
+    for (uint32_t s = 0; s < 20; s++) assert_int_equal(C.worker_of[s], 0); /* the probe: a quarter of 80 */
+    for (uint32_t s = 20; s < 80; s++) others += C.worker_of[s] != 0;
+    assert_true(others > 0);
 }
 
 /* ---- sample's draws ---- */
@@ -284,6 +348,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pipe_order),
         cmocka_unit_test(test_pipe_first_failure),
+        cmocka_unit_test(test_pipe_auto_order),
+        cmocka_unit_test(test_pipe_auto_count),
+        cmocka_unit_test(test_pipe_auto_choice),
         cmocka_unit_test(test_sample_threads_agree),
         cmocka_unit_test(test_sample_failures),
         cmocka_unit_test(test_sample_workers),
