@@ -52,9 +52,9 @@ int step_pipe_run(const struct step_pipe_ops *ops, void *ctx, int n_workers, uin
  * and 56 on two. So worker 0 runs the first steps alone (at most
  * STEP_PIPE_PROBE_STEPS, a quarter of n), timing their takes and
  * computes on the monotonic clock (the second half: the first steps
- * fault in the workers' buffers), and the rest runs on step_pipe_auto_workers of them. The
- * result is step_pipe_run's with any worker count: only the speed
- * depends on the timing. */
+ * fault in the workers' buffers), and the rest runs on
+ * step_pipe_auto_workers of them. The result is step_pipe_run's with any
+ * worker count: only the speed depends on the timing. */
 #define STEP_PIPE_PROBE_STEPS 64u
 int step_pipe_run_auto(const struct step_pipe_ops *ops, void *ctx, int max_workers, uint32_t first, uint32_t n,
                        int *failed);
@@ -62,7 +62,7 @@ int step_pipe_run_auto(const struct step_pipe_ops *ops, void *ctx, int max_worke
 /* The workers that a step costing take_ns to take and compute_ns to
  * compute keeps busy: 1 + floor(compute / (2 take)) (a worker per two
  * takes that one compute spans), within 1..max_workers; max_workers when
- * the take costs nothing, 1 when the compute does. */
+ * the take costs nothing, 1 when the compute costs nothing. */
 int step_pipe_auto_workers(double take_ns, double compute_ns, int max_workers);
 
 /* The processors online, at least 1 and at most STEP_PIPE_MAX_WORKERS:
