@@ -98,19 +98,31 @@ static int check_nonfinite(const struct cli_opts *o, struct source *s, uint32_t 
     return rc;
 }
 
-int cli_step_take(const struct cli_opts *o, struct source *s, uint32_t step, struct cli_step *st, float *buf,
-                  enum source_lend_how how, struct ls_error *err)
+int cli_step_begin(const struct cli_opts *o, struct source *s, uint32_t step, struct cli_step *st,
+                   struct ls_error *err)
 {
     int rc = chain_uses(&o->chain, &o->params, STAGE_DRY) ? build_breakers(o, s, st, err) : LS_OK;
     if (rc) return rc;
     chain_ws_set_breakers(&st->ws, st->breaker);
     if (replay_needed(&o->chain, &o->params)) rc = gather_history(o, s, step, st, err);
     else chain_ws_set_context(&st->ws, NULL, 0, 0, step, o->seed);
-    if (rc) return rc;
+    return rc;
+}
+
+int cli_step_lend(struct source *s, uint32_t step, struct cli_step *st, float *buf, enum source_lend_how how,
+                  struct ls_error *err)
+{
     /* the step is lent (a map of the file, or read: as the caller asks), read only */
-    rc = source_lend_into(s, step, buf, how, &st->z, &st->info, err);
+    int rc = source_lend_into(s, step, buf, how, &st->z, &st->info, err);
     if (rc) ls_error_prefix(err, s->path);
     return rc;
+}
+
+int cli_step_take(const struct cli_opts *o, struct source *s, uint32_t step, struct cli_step *st, float *buf,
+                  enum source_lend_how how, struct ls_error *err)
+{
+    int rc = cli_step_begin(o, s, step, st, err);
+    return rc ? rc : cli_step_lend(s, step, st, buf, how, err);
 }
 
 int cli_step_compute(const struct cli_opts *o, struct source *s, uint32_t step, struct cli_step *st,

@@ -45,9 +45,16 @@ int cli_run_step(const struct cli_opts *o, struct source *s, uint32_t step,
  * and the step lent: into buf, V floats, when the source cannot lend it;
  * NULL: the source's own buffer), then running it. Several cli_steps may
  * hold steps at once (sample --all's workers, sample_steps.c): takes on
- * one source are serialised by the caller, computes need not be. */
+ * one source are serialised by the caller, computes need not be.
+ * cli_step_take is cli_step_begin (the context and history) then
+ * cli_step_lend (the step); a source with lend_concurrent may have its
+ * lends made outside the serialised part, each into its own buffer. */
 int cli_step_take(const struct cli_opts *o, struct source *s, uint32_t step, struct cli_step *st, float *buf,
                   enum source_lend_how how, struct ls_error *err);
+int cli_step_begin(const struct cli_opts *o, struct source *s, uint32_t step, struct cli_step *st,
+                   struct ls_error *err);
+int cli_step_lend(struct source *s, uint32_t step, struct cli_step *st, float *buf, enum source_lend_how how,
+                  struct ls_error *err);
 int cli_step_compute(const struct cli_opts *o, struct source *s, uint32_t step, struct cli_step *st,
                      struct ls_error *err);
 

@@ -1,5 +1,6 @@
 /* sample_steps.c: sample's draws over steps on step workers (see
- * sample_steps.h). Take: the step lent (cli_step_take); compute: its chain
+ * sample_steps.h). Take: the step lent (cli_step_take; a source whose
+ * reads may run at once, source.h lend_concurrent: lent in compute); compute: its chain
  * and its final p's block sums (cli_step_compute, draw_blocks_build: a few
  * draws over many survivors need no V-long prefix sums, and give
  * draw_token's answers);
@@ -61,22 +62,31 @@ static void put_draw(const struct cli_one *c, const struct cli_step *st, cJSON *
     cJSON_AddItemToArray(arr, it);
 }
 
+/* worker 0 reads into the source's buffer, as a serial pass does; the
+ * others into their own, so a step stays theirs while later ones are read.
+ * Each step is read once, front to back: copied into the workers'
+ * buffers, not lent from a map whose every page is new (source.h). */
+static int lend(struct run *R, int wi, uint32_t step)
+{
+    struct worker *w = &R->w[wi];
+    return cli_step_lend(R->c->s, step, w->st, wi ? w->st->logits : NULL, SOURCE_LEND_READ, &w->err);
+}
+
 static int take(void *ctx, int wi, uint32_t step)
 {
     struct run *R = ctx;
     struct worker *w = &R->w[wi];
-    /* worker 0 reads into the source's buffer, as a serial pass does; the
-     * others into their own, so a step stays theirs while later ones are read */
-    /* each step is read once, front to back: copied into the workers'
-     * buffers, not lent from a map whose every page is new (source.h) */
-    return cli_step_take(&R->c->o, R->c->s, step, w->st, wi ? w->st->logits : NULL, SOURCE_LEND_READ, &w->err);
+    int rc = cli_step_begin(&R->c->o, R->c->s, step, w->st, &w->err);
+    /* a source whose reads may run at once is read in compute (source.h) */
+    return rc || R->c->s->lend_concurrent ? rc : lend(R, wi, step);
 }
 
 static int compute(void *ctx, int wi, uint32_t step)
 {
     struct run *R = ctx;
     struct worker *w = &R->w[wi];
-    int rc = cli_step_compute(&R->c->o, R->c->s, step, w->st, &w->err);
+    int rc = R->c->s->lend_concurrent ? lend(R, wi, step) : LS_OK;
+    if (!rc) rc = cli_step_compute(&R->c->o, R->c->s, step, w->st, &w->err);
     uint32_t draws = R->plan->count < UINT32_MAX ? (uint32_t)R->plan->count : UINT32_MAX;
     if (!rc) w->d = draw_blocks_build(&w->st->res, draws, w->pre, w->cum);
     return rc;
@@ -152,7 +162,9 @@ int sample_steps_run(struct cli_one *c, const struct sample_plan *plan, struct r
     if (nw < 1) return ls_fail(&c->err, LS_ELIMIT, "out of memory for V = %u", c->s->vocab_size);
     static const struct step_pipe_ops ops = { take, compute, commit };
     int failed = 0;
-    int rc = (plan->auto_threads ? step_pipe_run_auto : step_pipe_run)(&ops, &R, nw, plan->first, plan->n, &failed);
+    /* reads that run at once leave nothing for extra workers to wait on */
+    int by_timing = plan->auto_threads && !c->s->lend_concurrent;
+    int rc = (by_timing ? step_pipe_run_auto : step_pipe_run)(&ops, &R, nw, plan->first, plan->n, &failed);
     if (rc) c->err = R.w[failed].err;
     workers_free(&R, nw);
     *approx |= R.approx;

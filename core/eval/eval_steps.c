@@ -36,21 +36,32 @@ struct pipe {
 
 /* Under the pipe's lock, in step order: read the step and note its
  * recorded token (the history a later step's penalties see). */
+/* Each step is read once, front to back: read (or converted) into the
+ * worker's own buffer, not lent from a map whose every page is new
+ * (source.h: on this project's VM the map costs 5x the copy); it stays
+ * valid while other workers take later steps. */
+static int lend_step(struct pipe *P, struct eval_worker *w, uint32_t step)
+{
+    int rc = source_lend_into(P->src, step, w->z, SOURCE_LEND_READ, &w->logits, &w->si, &w->err);
+    if (rc) ls_error_prefix(&w->err, P->src->path);
+    return rc;
+}
+
+/* A source whose reads may run at once (source.h lend_concurrent: its
+ * steps record no token) is read in compute, alongside the other
+ * workers' reads; the others here, in turn. The recorded tokens (the
+ * penalties' history of later steps) and the draws' streams are set here,
+ * in step order. */
 static int take_step(void *ctx, int wi, uint32_t step)
 {
     struct pipe *P = ctx;
     struct eval_run *r = P->r;
     struct eval_worker *w = &r->w[wi + 1];
-    int rc;
+    int rc = LS_OK, later = P->src->lend_concurrent;
     w->step = step;
     if (P->cancel && *P->cancel) rc = ls_fail(&w->err, LS_EINTERNAL, "cancelled");
-    /* each step is read once, front to back: read (or converted) into the
-     * worker's own buffer, not lent from a map whose every page is new
-     * (source.h: on this project's VM the map costs 5x the copy); it stays
-     * valid while other workers take later steps */
-    else if ((rc = source_lend_into(P->src, step, w->z, SOURCE_LEND_READ, &w->logits, &w->si, &w->err)))
-        ls_error_prefix(&w->err, P->src->path);
-    r->rec[step] = rc ? -1 : eval_recorded(r, w->si.token);
+    else if (!later) rc = lend_step(P, w, step);
+    r->rec[step] = rc || later ? -1 : eval_recorded(r, w->si.token);
     w->si.token = r->rec[step];
     if (!rc) eval_step_uniforms(r, w); /* the streams in step order (the draws come in compute) */
     return rc;
@@ -70,7 +81,9 @@ static int compute_step(void *ctx, int wi, uint32_t step)
 {
     struct pipe *P = ctx;
     struct eval_worker *w = &P->r->w[wi + 1];
-    int rc = eval_step_compute(P->r, w);
+    int rc = P->src->lend_concurrent ? lend_step(P, w, step) : LS_OK;
+    if (!rc) w->si.token = P->r->rec[step]; /* -1: such a source records none */
+    if (!rc) rc = eval_step_compute(P->r, w);
     return rc ? rc : lend_verified(P->src, step, &w->err);
 }
 
@@ -120,8 +133,10 @@ static int pipe_run(struct eval_run *r, struct source *src, int nw, const volati
     }
     /* a worker that could not start leaves its steps to the others */
     int failed = 0;
-    /* --threads not given: as many as the computes keep busy (step_pipe.h) */
-    int rc = (r->cfg.threads < 0 ? step_pipe_run_auto : step_pipe_run)(&ops, &P, nw, 0, r->n_steps, &failed);
+    /* --threads not given: as many as the computes keep busy (step_pipe.h);
+     * every one when the reads run at once too (nothing to wait on) */
+    int by_timing = r->cfg.threads < 0 && !src->lend_concurrent;
+    int rc = (by_timing ? step_pipe_run_auto : step_pipe_run)(&ops, &P, nw, 0, r->n_steps, &failed);
     if (rc) { if (err) *err = r->w[failed + 1].err; return rc; }
     r->steps_done = r->n_steps;
     return LS_OK;

@@ -267,6 +267,10 @@ int binsrc_make_source(const struct source_ops *ops, const char *path, struct bi
     s->impl = b;
     s->lend = source_lend;
     s->lend_verify = source_lend_verify_;
+    /* read_c_step's float32 path: one pread into the caller's buffer (the
+     * other types convert through b->scratch, a zip member has one
+     * inflater, blocks one cache) */
+    s->lend_concurrent = mappable(b) && b->dt == HF_F32 && !b->big_endian && block_steps(b) == 1;
     s->n_steps = b->n_steps;
     s->vocab_size = b->V;
     s->dtype = hf_name(b->dt);

@@ -233,22 +233,27 @@ static struct source *open_npy(const char *path)
     return s;
 }
 
-/* eval's workers take lent steps (pointers into the file's map): the same
- * numbers as the steps read by copy, on 1 and 3 workers; a NaN in a lent
- * step (whose counts the reader leaves to eval) is the same error; a file
- * cut under the map is "file changed while reading", never a crash */
-static void test_lent_steps(void **state)
+/* eval's workers take lent steps (read into their buffers): the same
+ * numbers as the steps read by copy, on 1 and 3 workers and on the
+ * default's timed choice (-1); a NaN in a lent step (whose counts the
+ * reader leaves to eval) is the same error; a file cut under it is "file
+ * changed while reading", never a crash. V = 1024: steps read in blocks,
+ * in turn; V = 16384: each step alone, read at once by the workers in
+ * their computes (source.h lend_concurrent). */
+static void lent_steps(uint32_t V)
 {
-    (void)state;
     struct source *syn;
     struct ls_error err = {0};
-    assert_int_equal(source_synthetic(1024, 90, 3, &syn, &err), 0);
+    assert_int_equal(source_synthetic(V, 90, 3, &syn, &err), 0);
     struct eval_settings set[2] = { setting(PRESET_HF, 0.7, 0, 0.9, 0), setting(PRESET_LLAMACPP, 1.0, 40, 0.95, 0.05) };
     int rc;
-    for (int t = 1; t <= 3; t += 2) {
+    static const int threads[] = { 1, 3, -1 };
+    for (size_t i = 0; i < sizeof threads / sizeof *threads; i++) {
+        int t = threads[i];
         char path[] = "/tmp/ls_evlend_XXXXXX", bad[] = "/tmp/ls_evlend_XXXXXX";
         int fd = npy_of(syn, path, -1), fb = npy_of(syn, bad, 41);
         struct source *f = open_npy(path), *b = open_npy(bad), *copy = wrap(open_npy(path), ~0u, ~0u, ~0u);
+        assert_int_equal(f->lend_concurrent, V >= 16384);
         struct eval_run *ref = run_with(copy, set, 2, 1, NULL, &err, &rc);
         assert_int_equal(rc, 0);
         struct eval_run *lent = run_with(f, set, 2, t, NULL, &err, &rc);
@@ -260,7 +265,7 @@ static void test_lent_steps(void **state)
         assert_null(run_with(b, set, 2, t, NULL, &err, &rc));
         assert_int_equal(rc, LS_EDATA);
         assert_non_null(strstr(err.msg, "step 41: token 3: NaN logit"));
-        assert_int_equal(ftruncate(fd, 128 + 50 * 1024 * 4), 0);   /* steps 50.. are gone */
+        assert_int_equal(ftruncate(fd, 128 + 50 * (off_t)V * 4), 0);   /* steps 50.. are gone */
         assert_null(run_with(f, set, 2, t, NULL, &err, &rc));
         assert_int_equal(rc, LS_EREAD);
         assert_non_null(strstr(err.msg, "file changed while reading"));
@@ -272,6 +277,13 @@ static void test_lent_steps(void **state)
         unlink(bad);
     }
     source_close(syn);
+}
+
+static void test_lent_steps(void **state)
+{
+    (void)state;
+    lent_steps(1024);
+    lent_steps(16384);
 }
 
 int main(void)

@@ -7,9 +7,10 @@
  * same when the workers are chosen by timing (step_pipe_run_auto), whose
  * choice follows the takes' and computes' costs.
  * sample: the same draws (the JSON items, bit for bit) on 1, 2, 3 and 5
- * workers for every preset's defaults, top-p only, min-p only, exact; a
+ * workers and on the default's timed choice, for every preset's defaults, top-p only, min-p only, exact; a
  * NaN step, two NaN steps and a file cut under its map give the serial
- * error after the serial items; chains that read the history stay on one
+ * error after the serial items, also where the workers read at once
+ * (float32 steps of V >= 16384); chains that read the history stay on one
  * worker. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -179,7 +180,8 @@ static void test_pipe_auto_choice(void **state)
 /* ---- sample's draws ---- */
 struct sampled { char *json; int rc; char msg[1100]; int workers; };
 
-static struct sampled sample_with(struct source *s, const struct chain *ch, const struct params *pr, int threads)
+static struct sampled sample_with(struct source *s, const struct chain *ch, const struct params *pr, int threads,
+                                  int auto_threads)
 {
     struct cli_one c;
     memset(&c, 0, sizeof c);
@@ -189,7 +191,8 @@ static struct sampled sample_with(struct source *s, const struct chain *ch, cons
     c.o.all = 1;
     c.s = s;
     assert_int_equal(cli_step_init(&c.st, s->vocab_size), 0);
-    struct sample_plan plan = { .first = 0, .n = s->n_steps, .count = 1, .all = 1, .threads = threads };
+    struct sample_plan plan = { .first = 0, .n = s->n_steps, .count = 1, .all = 1, .threads = threads,
+                                .auto_threads = auto_threads };
     struct rng g;
     rng_seed(&g, c.o.seed);
     cJSON *arr = cJSON_CreateArray();
@@ -204,15 +207,17 @@ static struct sampled sample_with(struct source *s, const struct chain *ch, cons
     return r;
 }
 
-/* the same items and error on 1, 2, 3 and 5 workers; returns the serial run */
+/* the same items and error on 1, 2, 3 and 5 workers and on up to 3
+ * chosen by timing (the command's default); returns the serial run */
 static struct sampled check_agree(struct source *s, const struct chain *ch, const struct params *pr)
 {
-    struct sampled one = sample_with(s, ch, pr, 1);
+    struct sampled one = sample_with(s, ch, pr, 1, 0);
     assert_int_equal(one.workers, 1);
-    static const int threads[] = { 2, 3, 5 };
+    static const int threads[] = { 2, 3, 5, -3 };
     for (size_t t = 0; t < sizeof threads / sizeof *threads; t++) {
-        struct sampled many = sample_with(s, ch, pr, threads[t]);
-        assert_int_equal(many.workers, replay_needed(ch, pr) ? 1 : threads[t]);
+        int n = abs(threads[t]);
+        struct sampled many = sample_with(s, ch, pr, n, threads[t] < 0);
+        assert_int_equal(many.workers, replay_needed(ch, pr) ? 1 : n);
         assert_int_equal(many.rc, one.rc);
         assert_string_equal(many.msg, one.msg);
         assert_string_equal(many.json, one.json);
@@ -277,6 +282,8 @@ static void expect_failure(struct source *syn, uint32_t nan0, uint32_t nan1, uin
     struct source *s = NULL;
     struct ls_error e = {0};
     assert_int_equal(source_open(path, NULL, &s, &e), 0);
+    /* float32 steps of 64 KiB and more are read alone, at once by the workers */
+    assert_int_equal(s->lend_concurrent, syn->vocab_size >= 16384);
     if (cut_at != ~0u) assert_int_equal(ftruncate(fd, 128 + (off_t)cut_at * syn->vocab_size * 4), 0);
     for (size_t i = 0; i < sizeof cfgs / sizeof *cfgs; i += 3) {
         struct chain ch;
@@ -307,6 +314,14 @@ static void test_sample_failures(void **state)
     expect_failure(syn, 70, 66, ~0u, LS_EDATA, "step 66: token 5: NaN logit", 66);
     expect_failure(syn, ~0u, ~0u, 50, LS_EREAD, "step 50: file changed while reading", 50);
     expect_failure(syn, 52, ~0u, 50, LS_EREAD, "step 50: file changed while reading", 50);
+    expect_failure(syn, 33, ~0u, 50, LS_EDATA, "step 33: token 5: NaN logit", 33);
+    source_close(syn);
+    /* steps read at once in the workers' computes (source.h lend_concurrent) */
+    assert_int_equal(source_synthetic(16384, 90, 4, &syn, &err), 0);
+    expect_failure(syn, ~0u, ~0u, ~0u, 0, "", 90);
+    expect_failure(syn, 41, ~0u, ~0u, LS_EDATA, "step 41: token 5: NaN logit", 41);
+    expect_failure(syn, 70, 66, ~0u, LS_EDATA, "step 66: token 5: NaN logit", 66);
+    expect_failure(syn, ~0u, ~0u, 50, LS_EREAD, "step 50: file changed while reading", 50);
     expect_failure(syn, 33, ~0u, 50, LS_EDATA, "step 33: token 5: NaN logit", 33);
     source_close(syn);
 }
