@@ -1,9 +1,9 @@
 /* sample_steps.c: sample's draws over steps on step workers (see
  * sample_steps.h). Take: the step lent (cli_step_take; a source whose
- * reads may run at once, source.h lend_concurrent: lent in compute); compute: its chain
- * and its final p's block sums (cli_step_compute, draw_blocks_build: a few
- * draws over many survivors need no V-long prefix sums, and give
- * draw_token's answers);
+ * reads may run at once, source.h lend_concurrent: lent in compute);
+ * compute: its chain and its final p's block sums (cli_step_compute,
+ * draw_blocks_build: a few draws over many survivors need no V-long
+ * prefix sums, and give draw_token's answers);
  * commit, in step order: the draws from the one stream, the rows, and the
  * drawn token accepted into the history. */
 #include "cli/sample_steps.h"

@@ -11,7 +11,9 @@
  * scores the step and stores the tokens (eval_step_commit) exactly as a
  * single pass would, in step order. Reading is serialised (one source, read in
  * step order under the lock), which is also what fills the recorded-token
- * history a later step's penalties see before that step is taken.
+ * history a later step's penalties see before that step is taken; a
+ * source whose reads may run at once and whose steps record no token
+ * (source.h lend_concurrent) is read in the workers' computes instead.
  *
  * Errors keep the same order: a failure (read, non-finite check, chain,
  * cancel) is recorded at its step's turn, steps after it are dropped, and
@@ -34,8 +36,6 @@ struct pipe {
     int nw;               /* workers: each takes about every nw-th step */
 };
 
-/* Under the pipe's lock, in step order: read the step and note its
- * recorded token (the history a later step's penalties see). */
 /* Each step is read once, front to back: read (or converted) into the
  * worker's own buffer, not lent from a map whose every page is new
  * (source.h: on this project's VM the map costs 5x the copy); it stays
@@ -47,11 +47,11 @@ static int lend_step(struct pipe *P, struct eval_worker *w, uint32_t step)
     return rc;
 }
 
-/* A source whose reads may run at once (source.h lend_concurrent: its
- * steps record no token) is read in compute, alongside the other
- * workers' reads; the others here, in turn. The recorded tokens (the
- * penalties' history of later steps) and the draws' streams are set here,
- * in step order. */
+/* Under the pipe's lock, in step order: read the step and note its
+ * recorded token (the history a later step's penalties see), and draw
+ * the step's uniforms from the streams. A source whose reads may run at
+ * once (source.h lend_concurrent: its steps record no token) is read in
+ * compute instead, alongside the other workers' reads. */
 static int take_step(void *ctx, int wi, uint32_t step)
 {
     struct pipe *P = ctx;
