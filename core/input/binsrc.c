@@ -39,8 +39,8 @@ static uint32_t block_steps(const struct binsrc *b)
     uint64_t w = hf_width(b->dt), V = b->V, S = b->n_steps, n = 1;
     if (S < 2) return 1;
     /* a step this large in file order is read alone, straight into the
-     * caller's buffer (float32) or converted into it from the scratch
-     * (other types): a block would only add a copy of every step, and a
+     * caller's buffer (float32; halves widened there in place) or
+     * converted into it from the scratch (other types): a block would only add a copy of every step, and a
      * block of 16-bit steps larger than L2 (4 x 512 KiB of floats at
      * V = 131072) cost the half dump's read pass 1.5x float32's time */
     if (!b->fortran && V * w >= (64u << 10)) return 1;
@@ -96,6 +96,18 @@ static int read_c_step(struct binsrc *b, uint32_t step, float *out, int *maybe_n
     if (b->dt == HF_F32 && !b->big_endian)
         /* the file's bytes are the floats: read them in place, no second copy */
         return binsrc_bytes(b, off, out, (size_t)V * w, err);
+    if (w == 2) {
+        /* halves: read into the upper half of out and widened in place,
+         * front to back. Widening half i writes bytes [4i, 4i + 4) of out,
+         * which held the halves j with 2V + 2j < 4i + 4, all j <= i: every
+         * half it overwrites was loaded before (the converters read each
+         * block before storing it, and go forward). No scratch is shared,
+         * so such steps may be read at once (binsrc_make_source). */
+        unsigned char *half = (unsigned char *)out + (size_t)V * 2;
+        if ((rc = binsrc_bytes(b, off, half, (size_t)V * 2, err))) return rc;
+        *maybe_nf = hf_convert(out, half, (size_t)V, b->dt, b->big_endian);
+        return LS_OK;
+    }
     if ((rc = need_scratch(b, err))) return rc;
     size_t per = BINSRC_CHUNK / w; /* read in chunks, converted */
     int nf = 0;
@@ -267,10 +279,11 @@ int binsrc_make_source(const struct source_ops *ops, const char *path, struct bi
     s->impl = b;
     s->lend = source_lend;
     s->lend_verify = source_lend_verify_;
-    /* read_c_step's float32 path: one pread into the caller's buffer (the
-     * other types convert through b->scratch, a zip member has one
-     * inflater, blocks one cache) */
-    s->lend_concurrent = mappable(b) && b->dt == HF_F32 && !b->big_endian && block_steps(b) == 1;
+    /* read_c_step's float32 and half paths: one pread into the caller's
+     * buffer, halves widened there (the other types convert through
+     * b->scratch, a zip member has one inflater, blocks one cache) */
+    s->lend_concurrent = mappable(b) && ((b->dt == HF_F32 && !b->big_endian) || hf_width(b->dt) == 2) &&
+                         block_steps(b) == 1;
     s->n_steps = b->n_steps;
     s->vocab_size = b->V;
     s->dtype = hf_name(b->dt);

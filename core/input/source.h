@@ -102,8 +102,9 @@ struct source {
     int (*lend_verify)(const struct source *s, struct ls_error *err);
     /* 1: lends by read (SOURCE_LEND_READ) of different steps into
      * different buffers may run at once on several threads (each a pread
-     * at its own offset, nothing shared: binsrc's float32 steps in file
-     * order), and the steps record no token (info.token -1), so a caller
+     * at its own offset, nothing shared: binsrc's float32 and 16-bit
+     * steps of 64 KiB and more in file order, halves widened in the
+     * caller's buffer), and the steps record no token (info.token -1), so a caller
      * needs nothing from the read before its compute. Step workers then
      * read in their computes instead of taking turns (a [2048, 131072]
      * sample --all with llama.cpp's defaults: 46.5 us a step on one

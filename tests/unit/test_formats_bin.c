@@ -17,6 +17,7 @@
 #include "input/npy.h"
 #include "input/source.h"
 #include "input/vocab.h"
+#include "npy_write.h"
 
 #define S 3
 #define V 16
@@ -376,6 +377,82 @@ static void test_halffloat(void **state)
     assert_int_equal(hf_parse("f8", &t), -1);
 }
 
+/* Halves widened in place (src the upper half of dst's floats, as
+ * binsrc.c reads a half step): the bits of the same conversion from a
+ * separate buffer, for every pattern, both types, both byte orders, on
+ * the path this run's CPU (or LOGITSCOPE_SIMD) picks, with an odd tail. */
+static void test_halves_in_place(void **state)
+{
+    (void)state;
+    enum { N = 65536 + 37 };
+    float *dst = malloc(N * sizeof *dst), *ref = malloc(N * sizeof *ref);
+    unsigned char *src = malloc(2 * N);
+    assert_non_null(dst); assert_non_null(ref); assert_non_null(src);
+    for (uint32_t i = 0; i < N; i++) {
+        uint32_t h = (i * 40503u) & 0xFFFF; /* every pattern, in scattered order */
+        src[2 * i] = (unsigned char)(h & 0xFF);
+        src[2 * i + 1] = (unsigned char)(h >> 8);
+    }
+    for (int t = 0; t < 4; t++) {
+        enum hf_dtype dt = t & 1 ? HF_BF16 : HF_F16;
+        int be = t >> 1;
+        int want = hf_convert(ref, src, N, dt, be);
+        memcpy((unsigned char *)dst + 2 * (size_t)N, src, 2 * (size_t)N);
+        assert_int_equal(hf_convert(dst, (unsigned char *)dst + 2 * (size_t)N, N, dt, be), want);
+        assert_memory_equal(dst, ref, N * sizeof *dst);
+    }
+    free(dst); free(ref); free(src);
+}
+
+/* A [3, 40003] half .npy whose steps are read alone (64 KiB and more):
+ * lent by read at once (source.h lend_concurrent), each step into the
+ * caller's buffer and widened there; the values are the halves' own, for
+ * f16, big-endian f16 and bfloat16 ('<V2'). */
+static void test_npy_halves_concurrent(void **state)
+{
+    (void)state;
+    enum { SN = 3, VN = 40003 };
+    static const char *const descr[3] = { "<f2", ">f2", "<V2" };
+    static const enum hf_dtype dts[3] = { HF_F16, HF_F16, HF_BF16 };
+    uint16_t *h = malloc((size_t)SN * VN * sizeof *h);
+    float *z = malloc(VN * sizeof *z), *ref = malloc(VN * sizeof *ref);
+    assert_non_null(h); assert_non_null(z); assert_non_null(ref);
+    for (int d = 0; d < 3; d++) {
+        unsigned char *bytes = (unsigned char *)h;
+        for (size_t i = 0; i < (size_t)SN * VN; i++) {
+            uint16_t v = (uint16_t)((i * 7919u + 12345u) & 0x7BFF); /* finite, both signs below 0x8000 */
+            if (i % 5 == 0) v |= 0x8000;
+            bytes[2 * i + (d == 1)] = (unsigned char)(v & 0xFF);
+            bytes[2 * i + (d != 1)] = (unsigned char)(v >> 8);
+        }
+        char path[] = "/tmp/ls_halves_XXXXXX", hdr[NPY_HDR_MAX];
+        int fd = mkstemp(path);
+        assert_true(fd >= 0);
+        int hl = npy_header(hdr, descr[d], 0, SN, VN);
+        assert_true(hl > 0);
+        assert_int_equal(write(fd, hdr, (size_t)hl), hl);
+        assert_int_equal(write(fd, h, (size_t)SN * VN * 2), (ssize_t)SN * VN * 2);
+        struct source *s = open_ok(path, NULL);
+        assert_int_equal(s->lend_concurrent, 1);
+        for (uint32_t k = 0; k < SN; k++) {
+            hf_convert(ref, bytes + (size_t)k * VN * 2, VN, dts[d], d == 1);
+            struct step_info si;
+            struct ls_error e = {0};
+            const float *lz = NULL;
+            assert_int_equal(source_lend_into(s, k, z, SOURCE_LEND_READ, &lz, &si, &e), 0);
+            assert_ptr_equal(lz, z);
+            assert_memory_equal(z, ref, VN * sizeof *z);
+            read_step(s, k, z, &si);
+            assert_memory_equal(z, ref, VN * sizeof *z);
+            assert_int_equal(si.n_nan + si.n_posinf + si.n_neginf, 0);
+        }
+        source_close(s);
+        close(fd);
+        unlink(path);
+    }
+    free(h); free(z); free(ref);
+}
+
 static void parse_fails(const char *h, int code, const char *msg)
 {
     struct npy_info ni;
@@ -461,6 +538,8 @@ int main(void)
         cmocka_unit_test(test_vocab_tokenizer_json),
         cmocka_unit_test(test_vocab_gguf_txt),
         cmocka_unit_test(test_halffloat),
+        cmocka_unit_test(test_halves_in_place),
+        cmocka_unit_test(test_npy_halves_concurrent),
         cmocka_unit_test(test_npy_header),
         cmocka_unit_test(test_truncated_while_open),
     };
