@@ -42,7 +42,7 @@ float hf_f64_to_f32(double d);
  * was copied unchecked). Halves may be widened in place: src at dst + n * 2
  * bytes, the upper half of dst's n floats (every path goes front to back
  * and reads a block before storing it, and float i covers only halves j <= i:
- * binsrc.c read_c_step; test_formats_bin.c checks it on every path). */
+ * binsrc.c read_c_step; test_halves.c checks it on every path). */
 int hf_convert(float *dst, const void *src, size_t n, enum hf_dtype t, int big_endian);
 /* Gather: element k comes from src + k*stride_bytes (for strided layouts). */
 void hf_convert_strided(float *dst, const void *src, size_t n, size_t stride_bytes,

@@ -377,33 +377,6 @@ static void test_halffloat(void **state)
     assert_int_equal(hf_parse("f8", &t), -1);
 }
 
-/* Halves widened in place (src the upper half of dst's floats, as
- * binsrc.c reads a half step): the bits of the same conversion from a
- * separate buffer, for every pattern, both types, both byte orders, on
- * the path this run's CPU (or LOGITSCOPE_SIMD) picks, with an odd tail. */
-static void test_halves_in_place(void **state)
-{
-    (void)state;
-    enum { N = 65536 + 37 };
-    float *dst = malloc(N * sizeof *dst), *ref = malloc(N * sizeof *ref);
-    unsigned char *src = malloc(2 * N);
-    assert_non_null(dst); assert_non_null(ref); assert_non_null(src);
-    for (uint32_t i = 0; i < N; i++) {
-        uint32_t h = (i * 40503u) & 0xFFFF; /* every pattern, in scattered order */
-        src[2 * i] = (unsigned char)(h & 0xFF);
-        src[2 * i + 1] = (unsigned char)(h >> 8);
-    }
-    for (int t = 0; t < 4; t++) {
-        enum hf_dtype dt = t & 1 ? HF_BF16 : HF_F16;
-        int be = t >> 1;
-        int want = hf_convert(ref, src, N, dt, be);
-        memcpy((unsigned char *)dst + 2 * (size_t)N, src, 2 * (size_t)N);
-        assert_int_equal(hf_convert(dst, (unsigned char *)dst + 2 * (size_t)N, N, dt, be), want);
-        assert_memory_equal(dst, ref, N * sizeof *dst);
-    }
-    free(dst); free(ref); free(src);
-}
-
 /* A [3, 40003] half .npy whose steps are read alone (64 KiB and more):
  * lent by read at once (source.h lend_concurrent), each step into the
  * caller's buffer and widened there; the values are the halves' own, for
@@ -538,7 +511,6 @@ int main(void)
         cmocka_unit_test(test_vocab_tokenizer_json),
         cmocka_unit_test(test_vocab_gguf_txt),
         cmocka_unit_test(test_halffloat),
-        cmocka_unit_test(test_halves_in_place),
         cmocka_unit_test(test_npy_halves_concurrent),
         cmocka_unit_test(test_npy_header),
         cmocka_unit_test(test_truncated_while_open),

@@ -9,7 +9,9 @@
  * finite) against the reference's. Then the reader built on it: a step of
  * a float16 and a bfloat16 .npy read alone (binsrc.c: V * 2 bytes over
  * 64 KiB) gives the reference's floats and non-finite counts whether the
- * conversion saw an inf or NaN or not. check_simd_paths.sh runs it on
+ * conversion saw an inf or NaN or not; and the same conversion in place
+ * (the halves in the upper half of the floats, as that read widens
+ * them) against a separate buffer. check_simd_paths.sh runs it on
  * every SIMD path (LOGITSCOPE_SIMD=portable, avx2, avx512). */
 #include <stdarg.h>
 #include <stddef.h>
@@ -121,6 +123,33 @@ static void test_sprinkled(void **state)
     free(h);
 }
 
+/* Halves widened in place (src the upper half of dst's floats, as
+ * binsrc.c reads a half step): the bits of the same conversion from a
+ * separate buffer, for every pattern, both types, both byte orders, with
+ * an odd tail (on every path: check_simd_paths.sh). */
+static void test_halves_in_place(void **state)
+{
+    (void)state;
+    enum { N = 65536 + 37 };
+    float *dst = malloc(N * sizeof *dst), *ref = malloc(N * sizeof *ref);
+    unsigned char *src = malloc(2 * N);
+    assert_non_null(dst); assert_non_null(ref); assert_non_null(src);
+    for (uint32_t i = 0; i < N; i++) {
+        uint32_t h = (i * 40503u) & 0xFFFF; /* every pattern, in scattered order */
+        src[2 * i] = (unsigned char)(h & 0xFF);
+        src[2 * i + 1] = (unsigned char)(h >> 8);
+    }
+    for (int t = 0; t < 4; t++) {
+        enum hf_dtype dt = t & 1 ? HF_BF16 : HF_F16;
+        int be = t >> 1;
+        int want = hf_convert(ref, src, N, dt, be);
+        memcpy((unsigned char *)dst + 2 * (size_t)N, src, 2 * (size_t)N);
+        assert_int_equal(hf_convert(dst, (unsigned char *)dst + 2 * (size_t)N, N, dt, be), want);
+        assert_memory_equal(dst, ref, N * sizeof *dst);
+    }
+    free(dst); free(ref); free(src);
+}
+
 /* a [2, V] float16 .npy or raw bfloat16 file (V * 2 bytes over 64 KiB: each step
  * read alone and converted into the caller's buffer); step 0 finite, step 1
  * with a NaN, +inf and -inf: the floats and counts source_read_step gives */
@@ -182,6 +211,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_all_patterns),
         cmocka_unit_test(test_sprinkled),
+        cmocka_unit_test(test_halves_in_place),
         cmocka_unit_test(test_read_steps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
