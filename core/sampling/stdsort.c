@@ -4,6 +4,9 @@
  * the names say which. Written from the algorithms' description, in C. */
 #include "sampling/stdsort.h"
 
+#include <stdint.h>
+#include <string.h>
+
 #define COMP(x, y) ((x).logit > (y).logit)
 #define THRESHOLD 16
 
@@ -74,11 +77,37 @@ void stdsort_partial(struct ls_tok *a, size_t k, size_t n)
     sort_heap(a, (ptrdiff_t)k);
 }
 
-/* the largest of z[i .. i + 16) (no NaN: a plain compare is exact) */
+/* the largest of z[i .. i + 16) (no NaN: a plain compare is exact), in
+ * four 4-lane maxima and a tree instead of a loop of 15 dependent
+ * compares (a float16 or bfloat16 dump's ties send llama.cpp's top-k
+ * here: sample --all on [2048, 131072], one worker, f16 78 -> 68 us a
+ * step, bf16 107 -> 87): the same value in any order, but for the sign
+ * of a zero maximum, which the scalar loop's first zero decides */
+typedef float stdsort_v4f __attribute__((vector_size(16)));
+typedef int32_t stdsort_v4i __attribute__((vector_size(16)));
+static inline stdsort_v4f vmax4(stdsort_v4f a, stdsort_v4f b)
+{
+    stdsort_v4i gt = b > a; /* a on ties: the earlier lane's */
+    return (stdsort_v4f)(((stdsort_v4i)b & gt) | ((stdsort_v4i)a & ~gt));
+}
+static inline stdsort_v4f vmax16(const float *z)
+{
+    stdsort_v4f a, b, c, d;
+    memcpy(&a, z, sizeof a);
+    memcpy(&b, z + 4, sizeof b);
+    memcpy(&c, z + 8, sizeof c);
+    memcpy(&d, z + 12, sizeof d);
+    return vmax4(vmax4(a, b), vmax4(c, d));
+}
 static float max16(const float *z)
 {
-    float m = z[0];
-    for (int j = 1; j < 16; j++) m = z[j] > m ? z[j] : m;
+    stdsort_v4f a = vmax16(z);
+    float m = a[0];
+    for (int j = 1; j < 4; j++) m = a[j] > m ? a[j] : m;
+    if (m == 0.0f) { /* +0 or -0: the scalar loop's */
+        m = z[0];
+        for (int j = 1; j < 16; j++) m = z[j] > m ? z[j] : m;
+    }
     return m;
 }
 
