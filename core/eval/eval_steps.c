@@ -81,8 +81,9 @@ static int compute_step(void *ctx, int wi, uint32_t step)
 {
     struct pipe *P = ctx;
     struct eval_worker *w = &P->r->w[wi + 1];
-    int rc = P->src->lend_concurrent ? lend_step(P, w, step) : LS_OK;
-    if (!rc) w->si.token = P->r->rec[step]; /* -1: such a source records none */
+    int rc = LS_OK;
+    /* read here when the reads run at once; the token take set (-1: such a source records none) */
+    if (P->src->lend_concurrent && !(rc = lend_step(P, w, step))) w->si.token = P->r->rec[step];
     if (!rc) rc = eval_step_compute(P->r, w);
     return rc ? rc : lend_verified(P->src, step, &w->err);
 }
