@@ -170,17 +170,23 @@ static void list_yd(struct emu *e, const float *z, const int32_t *ids, uint32_t 
     vm_libm_exp_ids(e->yf, ids, n, ymax, e->d);
 }
 
-/* The crossing over the list e->ix[0..n) down to lo (y and d known for
- * each), when its band and every bucket above it lie whole inside the
- * list (the buckets above the band hold the same tokens in id order
- * whatever the list's depth, so the same sums as a deeper list's); else
- * TOPP_DEEPER */
+/* The crossing over the list e->ix[0..n) (y and d known for each), when
+ * the listed mass reaches P S; else TOPP_DEEPER. A list is every token at
+ * or above a threshold in y, so its tokens come first in the order the
+ * mass is cumulated in: when they reach P S the crossing is one of them
+ * and every token above it is listed, however far the band's bucket
+ * reaches below the list. The buckets above the band and the band's
+ * tokens above the crossing are a deeper list's, in the same id order:
+ * the same sums, so the same margin test. (Before, the band had to lie
+ * whole inside the list: a band straddling a tier's edge cost the next
+ * tier's pass and exps, and below the middle tier the window's, a pass
+ * and an exp over up to every token.) */
 #define TOPP_DEEPER (-2)
-static int32_t listed_crossing(struct emu *e, const struct yd *v, uint32_t n, double ymax, double lo, double P,
-                               double S, double *above, uint32_t *nb)
+static int32_t listed_crossing(struct emu *e, const struct yd *v, uint32_t n, double ymax, double P, double S,
+                               double *above, uint32_t *nb)
 {
     struct select_band b = select_mass_band_to(e->ix, n, v->y, v->d, ymax, 4.0, P, P * S);
-    if (b.bucket < select_bucket_of(ymax, lo, 4.0) - 1) return crossing_in(e, v, e->ix, n, b, ymax, above, nb);
+    if (b.total >= b.target) return crossing_in(e, v, e->ix, n, b, ymax, above, nb);
     return TOPP_DEEPER;
 }
 
@@ -194,8 +200,9 @@ static int32_t listed_crossing(struct emu *e, const struct yd *v, uint32_t n, do
  * that the test then throws away: -1. Those tokens lie within
  * -ln(7.8e-6 S) nats of the top (0.013 nats to spare for exp's rounding);
  * below the middle tier's list (at lo) they are listed into e->ix[0..*w),
- * a tier of their own, which usually holds the band too (then the
- * crossing: what the window would give). TOPP_DEEPER: the window decides. */
+ * a tier of their own, which holds the crossing whenever the test can
+ * pass (listed_crossing): the crossing, or -1; so a run without the
+ * masses never lists the window. */
 static int32_t deep_tier(struct emu *e, const struct yd *v, const float *z, uint32_t V, size_t *w, float Tf,
                          double ymax, double lo, double P, double S, double *above, uint32_t *nb)
 {
@@ -210,23 +217,27 @@ static int32_t deep_tier(struct emu *e, const struct yd *v, const float *z, uint
     }
     for (size_t j = 0; j < *w; j++) H += e->d[e->ix[j]] >= th ? e->d[e->ix[j]] : 0.0;
     if (H < (P - 1e-9) * S) return -1;
-    return listed ? listed_crossing(e, v, (uint32_t)*w, ymax, deep, P, S, above, nb) : TOPP_DEEPER;
+    /* those tokens come first in the mass's order: when the list's mass
+     * stays below P S (the middle tier's did, when not listed), the
+     * crossing lies below th, where the test cannot pass */
+    int32_t c = listed ? listed_crossing(e, v, (uint32_t)*w, ymax, P, S, above, nb) : TOPP_DEEPER;
+    return c == TOPP_DEEPER ? -1 : c;
 }
 
 /* Top-p's crossing: usually the mass P lies within a few nats of the top:
- * the tokens within TOPP_NEAR nats, then, when the band reaches below
- * them, those within TOPP_MID, then TOPP_WINDOW (tier[0] .. tier[1] - 1 of
+ * the tokens within TOPP_NEAR nats, then, when their mass stays below
+ * p, those within TOPP_MID, then TOPP_WINDOW (tier[0] .. tier[1] - 1 of
  * these: tier[2] says the first one's list is e->ix[0..*w), from the pass
  * that formed the total; one more pass lists each other; the middle tier
  * matters: at T 0.7 a nucleus of a few dozen tokens often reaches past 4
- * nats, while 16 nats list a tenth of the vocabulary) give the band, when
- * its bucket and every bucket above it are whole inside the list
- * (listed_crossing). full: y and d are known for every token, and when no
+ * nats, while 16 nats list a tenth of the vocabulary) give the crossing
+ * when they hold p of the mass (listed_crossing). full: y and d are known
+ * for every token, and when no
  * list will do (or one holds every token) every token gives the band
  * (*w = V, e->ix every id); else y and d are formed for the listed tokens
- * only, and deep_tier may stand between the middle tier and the window;
- * -1 says the band lies below the window, or below the tiers tried
- * (tier[1] < 3), or deep_tier found the test hopeless. */
+ * only, and deep_tier decides after the middle tier (the window is for
+ * full runs); -1 says the band lies below the window, or below the tiers
+ * tried (tier[1] < 3), or deep_tier found the test hopeless. */
 #define TOPP_WINDOW 16.0
 #define TOPP_NEAR 4.0
 #define TOPP_MID 8.0
@@ -240,7 +251,7 @@ static int32_t crossing(struct emu *e, const struct yd *v, const float *z, uint3
         uint32_t n = (uint32_t)*w;
         if (full && n == V) break;
         if (!full) list_yd(e, z, e->ix, n, Tf, ymax);
-        int32_t c = listed_crossing(e, v, n, ymax, lo, P, S, above, nb);
+        int32_t c = listed_crossing(e, v, n, ymax, P, S, above, nb);
         if (c == TOPP_DEEPER && !full && t == 1 && t + 1 < tier[1])
             c = deep_tier(e, v, z, V, w, Tf, ymax, lo, P, S, above, nb);
         if (c != TOPP_DEEPER) return c;
