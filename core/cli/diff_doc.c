@@ -20,7 +20,7 @@ static int check_finite(const struct cli_opts *o, const struct source *s, uint32
     return LS_OK;
 }
 
-static const struct div_step *g_steps;
+static _Thread_local const struct div_step *g_steps; /* qsort's context, one per thread */
 static int by_kld_desc(const void *pa, const void *pb)
 {
     uint32_t x = *(const uint32_t *)pa, y = *(const uint32_t *)pb;

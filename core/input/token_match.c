@@ -7,7 +7,7 @@
 #include <string.h>
 
 /* A's ids in byte order of their texts, for matching B's by text. */
-static const struct vocab *g_vocab;
+static _Thread_local const struct vocab *g_vocab; /* qsort's context, one per thread */
 static int by_text(const void *pa, const void *pb)
 {
     size_t la, lb;

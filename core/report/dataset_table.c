@@ -95,9 +95,9 @@ double ds_table_value(const struct ds_table *t, size_t line, int col)
     return line < t->n_lines ? tline_value(t, &t->line[line], col) : NAN;
 }
 
-/* qsort has no context argument: the table being sorted (one sort at a
- * time; the explorer is single-threaded) */
-static const struct ds_table *g_sort;
+/* qsort has no context argument: the table being sorted, one per thread
+ * (no sort may see another thread's table, whoever calls) */
+static _Thread_local const struct ds_table *g_sort;
 
 static int cmp_line(const void *pa, const void *pb)
 {

@@ -348,7 +348,9 @@ static void insertion_sort(int32_t *a, size_t n, const double *t)
     }
 }
 
-static const double *g_sort_t; /* qsort has no context argument in C11 */
+/* qsort has no context argument in C11: the ranks' values, one per thread
+ * (chains run at once on step and explorer workers) */
+static _Thread_local const double *g_sort_t;
 static int cmp_rank(const void *pa, const void *pb)
 {
     int32_t a = *(const int32_t *)pa, b = *(const int32_t *)pb;
