@@ -114,10 +114,10 @@ INLINE double exp_tail(const float *z, size_t i, size_t n, int div, float T, dou
  * from i (a multiple of 8) with slots 0-3 in lo and 4-7 in hi holding
  * w[0..i)'s: the exp pass adds each weight as it makes it (a sum its
  * caller would otherwise read the whole array again for), this the tail */
-INLINE double order_sum_from(v4d lo, v4d hi, const double *w, size_t i, size_t n)
-{
+INLINE double order_sum_from(const v4d *lo_in, const v4d *hi_in, const double *w, size_t i, size_t n)
+{ /* (slots through pointers: exp_body8's target differs, exp8_general) */
     size_t n4 = n & ~(size_t)3, n8 = n4 & ~(size_t)7;
-    v4d x;
+    v4d x, lo = *lo_in, hi = *hi_in;
     double s = 0.0;
     for (; i < n8; i += 8) {
         memcpy(&x, w + i, sizeof x);
@@ -215,15 +215,18 @@ TARGET_512 INLINE int x8_normal(const float *z, int div, float T, double shift, 
     return (lo & hi) == 0xff;
 }
 
-/* the general lanes of 8 tokens (exp_lanes on 8-double vectors) */
-TARGET_512 INLINE v8d exp8_general(const float *z, int div, float T, double shift, double scale, v8d *xo)
+/* the general lanes of 8 tokens (exp_lanes on 8-double vectors): x into
+ * *xo, exp into *eo. Generic, vectors only through pointers: clang refuses
+ * a vector passed by value between a target("avx512f") function and one
+ * without (the fuzz build's compiler; GCC inlines either way) */
+INLINE void exp8_general(const float *z, int div, float T, double shift, double scale, v8d *xo, v8d *eo)
 {
     v8f f = load8f(z);
     if (div) f = f / T;
     v8l fin = __builtin_convertvector(finite8(f), v8l);
     v8d x = sel8d(fin, (__builtin_convertvector(f, v8d) - shift) * scale, (v8d){0});
     *xo = x;
-    return sel8d(fin, exp8(x), (v8d){0});
+    *eo = sel8d(fin, exp8(x), (v8d){0});
 }
 
 /* exp_body on 8-double vectors: lanes 0-3 of acc8[h] are exp_body's
@@ -246,8 +249,8 @@ TARGET_512 INLINE double exp_body8(const float *z, size_t n, int div, float T, d
             x0 = (v8d)u0, x1 = (v8d)u1;
             e0 = exp8_normal(x0), e1 = exp8_normal(x1);
         } else {
-            e0 = exp8_general(z + i, div, T, shift, scale, &x0);
-            e1 = exp8_general(z + i + 8, div, T, shift, scale, &x1);
+            exp8_general(z + i, div, T, shift, scale, &x0, &e0);
+            exp8_general(z + i + 8, div, T, shift, scale, &x1, &e1);
         }
         acc0 += e0;
         ed0 += e0 * x0;
@@ -263,7 +266,7 @@ TARGET_512 INLINE double exp_body8(const float *z, size_t n, int div, float T, d
     memcpy(&ed[2], &ed1, sizeof ed1);
     memcpy(sl, &s8v, sizeof s8v);
     double s = exp_tail(z, i, n, div, T, shift, scale, out, sum_ed, acc, ed);
-    if (s8) *s8 = order_sum_from(sl[0], sl[1], out, i, n); /* the tail's weights are in out now */
+    if (s8) *s8 = order_sum_from(&sl[0], &sl[1], out, i, n); /* the tail's weights are in out now */
     return s;
 }
 #endif

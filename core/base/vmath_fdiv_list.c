@@ -54,14 +54,20 @@ __attribute__((target("avx2,fma"))) double vmk_fdiv_list_avx2(const float *z, si
     return list_body4(z, n, T, shift, y, out, zmin, ids, n_ids);
 }
 
+/* exp8 through pointers, for a target("avx512f") caller (vmath_double.h
+ * exp8_general says why) */
+INLINE void exp8_at(const v8d *x, v8d *e) { *e = exp8(*x); }
+
 /* 8 tokens: fdiv_body8's turn (IEEE division, exp8 or its normal form) */
 TARGET_512 INLINE v8d list_exp8(const float *z, float T, double shift, float *y, double *out)
 {
-    v8f f = load8f(z) / T;
-    __m512d x = _mm512_sub_pd(_mm512_cvtps_pd((__m256)f), _mm512_set1_pd(shift));
+    __m256 f = _mm256_div_ps(_mm256_loadu_ps(z), _mm256_set1_ps(T));
+    __m512d x = _mm512_sub_pd(_mm512_cvtps_pd(f), _mm512_set1_pd(shift));
     __mmask8 lo = _mm512_cmp_pd_mask(x, _mm512_set1_pd(-708.0), _CMP_GE_OQ);
     __mmask8 hi = _mm512_cmp_pd_mask(x, _mm512_set1_pd(709.0), _CMP_LE_OQ);
-    v8d e = (lo & hi) == 0xff ? exp8_normal((v8d)x) : exp8((v8d)x);
+    v8d e, xv = (v8d)x;
+    if ((lo & hi) == 0xff) e = exp8_normal(xv);
+    else exp8_at(&xv, &e);
     memcpy(y, &f, sizeof f);
     memcpy(out, &e, sizeof e);
     return e;

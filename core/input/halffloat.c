@@ -185,7 +185,9 @@ static inline void f16_block8(float *dst, const unsigned char *p, hf_v8u *sp)
 #endif
 #endif
 #if defined(__x86_64__) && defined(__GNUC__) && defined(HF_HOST_LE)
+#include <cpuid.h>
 #include <immintrin.h>
+#include <stdatomic.h>
 #define HF_AVX2 __attribute__((target("avx2,f16c")))
 #define HF_AVX512 __attribute__((target("avx512f,avx512bw,avx2,f16c")))
 /* 32 halves whose exponent field is all ones (e: 0x7C00 f16, 0x7F80 bf16) */
@@ -250,14 +252,29 @@ HF_AVX2 static size_t bf16_avx2(float *dst, const unsigned char *p, size_t n, in
     return i;
 }
 typedef size_t (*hf_wide_fn)(float *dst, const unsigned char *p, size_t n, int *sp);
+/* F16C by CPUID (leaf 1, ECX bit 29), asked once: clang's
+ * __builtin_cpu_supports knows no "f16c" (the fuzz build's compiler), and a
+ * CPUID traps to the hypervisor in a VM. The AVX state it needs is the
+ * vector path's own (lanes >= 8). Racing first calls store the same value. */
+static int has_f16c(void)
+{
+    static atomic_int known = -1;
+    int v = atomic_load_explicit(&known, memory_order_relaxed);
+    if (v < 0) {
+        unsigned a, b, c, d;
+        v = __get_cpuid(1, &a, &b, &c, &d) && (c & bit_F16C);
+        atomic_store_explicit(&known, v, memory_order_relaxed);
+    }
+    return v;
+}
+
 /* [f16, bf16] for the vector path's width (vmath chose it once, under a
- * pthread_once that also ran __builtin_cpu_init: nothing of ours to cache);
- * NULL: the portable loops */
+ * pthread_once that also ran __builtin_cpu_init); NULL: the portable loops */
 static hf_wide_fn wide_halves(enum hf_dtype t)
 {
     static const hf_wide_fn by_width[2][2] = { { f16_avx2, bf16_avx2 }, { f16_avx512, bf16_avx512 } };
     int lanes = vm_path_lanes();
-    if (lanes < 8 || !__builtin_cpu_supports("f16c")) return NULL;
+    if (lanes < 8 || !has_f16c()) return NULL;
     int w = lanes >= 16 && __builtin_cpu_supports("avx512bw");
     return by_width[w][t == HF_BF16];
 }
