@@ -3,9 +3,11 @@
 # Targets
 #   make            build ./logitscope
 #   make deps       install the Debian packages the build and the tests need
+#                   (make check adds clang-14: deps-check)
 #   make run        build and open the explorer live on the built-in model
 #   make check      every test: core boundary, unit (cmocka), CLI golden, TUI,
-#                   fuzz-corpus replay, then unit + CLI again under ASan+UBSan
+#                   fuzz-corpus replay, the fuzz targets compiled with clang-14,
+#                   then unit + CLI again under ASan+UBSan
 #   make samples    regenerate samples/ from scratch (demo files, corpus, default model)
 #   make bench      benchmarks (figures and ratios, never pass/fail)
 #   make samples-dataset  regenerate samples/dataset/ (prompts + model B, dump pair)
@@ -81,8 +83,10 @@ endif
 
 DEB_PKGS := gcc make pkg-config libncurses-dev libcjson-dev libreadline-dev \
             libcmocka-dev zlib1g-dev tmux python3
+# make check's own: clang-14 compiles the fuzz targets (run_fuzz.sh --compile-check)
+CHECK_PKGS := clang-14
 
-.PHONY: samples all deps run check check-core-pure unit cli-test tui-test fuzz-replay \
+.PHONY: samples all deps deps-check run check check-core-pure unit cli-test tui-test fuzz-replay \
         check-san bench fuzz install clean docs-check samples-dataset
 
 all: $(BIN)
@@ -143,6 +147,9 @@ samples: $(BIN)
 deps:
 	@sh tests/tools/deps.sh $(DEB_PKGS)
 
+deps-check:
+	@sh tests/tools/deps.sh $(DEB_PKGS) $(CHECK_PKGS)
+
 run: deps
 	@$(MAKE) --no-print-directory all
 	./$(BIN)
@@ -167,12 +174,13 @@ fuzz-replay: $(REPLAY_BIN)
 check-san:
 	@$(MAKE) --no-print-directory B=build/san SAN=1 unit cli-test tui-test fuzz-replay
 
-check: deps
+check: deps-check
 	@$(MAKE) --no-print-directory check-core-pure
 	@$(MAKE) --no-print-directory all unit cli-test tui-test fuzz-replay
 	@python3 tests/tools/check_cycles.py $(B)
 	@sh tests/tools/check_simd_paths.sh $(B)
 	@sh tests/tools/stdsort_gxx/check.sh $(B)
+	@sh tests/fuzz/run_fuzz.sh --compile-check
 	@$(MAKE) --no-print-directory check-san
 	@$(MAKE) --no-print-directory docs-check
 	@echo "make check: all tests passed"
