@@ -220,7 +220,8 @@ static int32_t deep_tier(struct emu *e, const struct yd *v, const float *z, uint
     /* those tokens come first in the mass's order: when the list's mass
      * stays below P S (the middle tier's did, when not listed), the
      * crossing lies below th, where the test cannot pass */
-    int32_t c = listed ? listed_crossing(e, v, (uint32_t)*w, ymax, P, S, above, nb) : TOPP_DEEPER;
+    if (!listed) return -1;
+    int32_t c = listed_crossing(e, v, (uint32_t)*w, ymax, P, S, above, nb);
     return c == TOPP_DEEPER ? -1 : c;
 }
 

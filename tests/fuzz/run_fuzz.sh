@@ -16,8 +16,9 @@ LIBS="$(pkg-config --libs libcjson zlib) -lm"
 if [ "$T" = "--compile-check" ]; then
     command -v "$CLANG" >/dev/null || { echo "clang build check: skipped ($CLANG not found)"; exit 0; }
     export CLANG CF
-    n=$(ls core/*/*.c tests/fuzz/fuzz_*.c | wc -l)
-    ls core/*/*.c tests/fuzz/fuzz_*.c | xargs -P 2 -n 1 sh -c \
+    files=$(ls core/*/*.c tests/fuzz/fuzz_*.c)
+    n=$(echo "$files" | wc -l)
+    echo "$files" | xargs -P 2 -n 1 sh -c \
         '$CLANG $CF -O0 -c "$0" -o /dev/null || { echo "clang build check: $0 does not compile with $CLANG (make fuzz builds with it)"; exit 255; }' ||
         exit 1
     echo "clang build check: $n files compile with $CLANG"
