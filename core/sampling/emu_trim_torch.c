@@ -225,6 +225,54 @@ static int32_t deep_tier(struct emu *e, const struct yd *v, const float *z, uint
     return c == TOPP_DEEPER ? -1 : c;
 }
 
+/* Whether no crossing can pass cut_top_p's margin test, asked of a run
+ * without the masses before its middle tier lists anything. A pass needs
+ * a crossing token with d_c / S > 2 margin (its two sides) and the tokens
+ * with d >= d_c holding more than (P + margin) S (D + d_c: every token
+ * cumulated before the crossing has d >= d_c); so when the tokens with d
+ * over 2 margin S hold less, no tier can pass (a broad nucleus: thousands
+ * of tokens, each far below the margin) and nothing is listed: 1 at once,
+ * where the middle tier and deep_tier listed them and made libm's d by id
+ * first (about 100 us of such a step at V = 131072). Their mass is
+ * bounded above by the float32 sum of every token within 0.01 nats of
+ * that threshold or above (vm_expf_sum_div and its bound; libm's d is
+ * within an ulp of the true exp): a few float operations a token, no
+ * store by id. The answer only chooses the path: either way the cut is
+ * the whole-array path's. 0: the middle tier's list (the ids at or above
+ * lo, ascending, as its collect gives it) is left in e->ix[0..*w). */
+static int outweighed(struct emu *e, const float *z, uint32_t V, size_t *w, float Tf, double ymax, double lo,
+                      double P, double S, double margin)
+{
+    double th = 2.0 * margin * S, deep = ymax + log(th) - 0.01, err;
+    size_t n = vm_collect_ge(z, V, (double)z_at_or_above(deep, Tf), e->ix), k = 0;
+    float *zl = (float *)(void *)e->v, zlo = z_at_or_above(lo, Tf);
+    for (size_t j = 0; j < n; j++) zl[j] = z[e->ix[j]];
+    double hi = vm_expf_sum_div(zl, n, Tf, (float)ymax, INFINITY, NULL, NULL, &err) + err;
+    if (hi * (1.0 + 1e-12) < (P + margin - 1e-9) * S) return 1;
+    if (deep > lo) { /* the middle tier lists more than the test did */
+        *w = vm_collect_ge(z, V, (double)zlo, e->ix);
+        return 0;
+    }
+    for (size_t j = 0; j < n; j++) if (z[e->ix[j]] >= zlo) e->ix[k++] = e->ix[j];
+    *w = k;
+    return 0;
+}
+
+/* Whether outweighed is worth asking: the first tier's list (e->ix[0..n),
+ * its d made) holds under BROAD_NEAR of the mass. The test lists and sums
+ * a deeper tier than the middle one, which a step the middle tier decides
+ * pays for nothing (8-17 us at V = 131072). On bench_sample's synthetic
+ * [2048, 131072] dump (hf T 0.7, p 0.9) the first tier held 30-62% of the
+ * mass on the 315 steps the test outweighs, 61-90% on the 681 others that
+ * reach the middle tier. Only the speed depends on it. */
+#define BROAD_NEAR 0.6
+static int broad(const struct emu *e, const struct yd *v, size_t n, double S)
+{
+    double m = 0.0;
+    for (size_t j = 0; j < n; j++) m += v->d[e->ix[j]];
+    return m < BROAD_NEAR * S;
+}
+
 /* Top-p's crossing: usually the mass P lies within a few nats of the top:
  * the tokens within TOPP_NEAR nats, then, when their mass stays below
  * p, those within TOPP_MID, then TOPP_WINDOW (tier[0] .. tier[1] - 1 of
@@ -236,19 +284,27 @@ static int32_t deep_tier(struct emu *e, const struct yd *v, const float *z, uint
  * for every token, and when no
  * list will do (or one holds every token) every token gives the band
  * (*w = V, e->ix every id); else y and d are formed for the listed tokens
- * only, and deep_tier decides after the middle tier (the window is for
- * full runs); -1 says the band lies below the window, or below the tiers
- * tried (tier[1] < 3), or deep_tier found the test hopeless. */
+ * only: before the middle tier lists anything, outweighed may find that
+ * no tier can pass the margin test (asked on broad steps), and after it
+ * deep_tier decides (the window is for full runs); -1 says the band lies
+ * below the window, or below the tiers tried (tier[1] < 3), or outweighed
+ * or deep_tier found the test hopeless. */
 #define TOPP_WINDOW 16.0
 #define TOPP_NEAR 4.0
 #define TOPP_MID 8.0
 static int32_t crossing(struct emu *e, const struct yd *v, const float *z, uint32_t V, size_t *w, float Tf,
-                        double ymax, double P, double S, int full, const int tier[3], double *above, uint32_t *nb)
+                        double ymax, double P, double S, double margin, int full, const int tier[3], double *above,
+                        uint32_t *nb)
 {
     static const double tiers[3] = { TOPP_NEAR, TOPP_MID, TOPP_WINDOW };
     for (int t = tier[0]; t < tier[1]; t++) {
         double lo = ymax - tiers[t];
-        if (t != tier[0] || !tier[2]) *w = vm_collect_ge(z, V, (double)z_at_or_above(lo, Tf), e->ix);
+        int listed = t == tier[0] && tier[2];
+        if (!full && t == 1 && t > tier[0] && broad(e, v, *w, S)) { /* (the middle tier's list is left by the test) */
+            if (outweighed(e, z, V, w, Tf, ymax, lo, P, S, margin)) return -1;
+            listed = 1;
+        }
+        if (!listed) *w = vm_collect_ge(z, V, (double)z_at_or_above(lo, Tf), e->ix);
         uint32_t n = (uint32_t)*w;
         if (full && n == V) break;
         if (!full) list_yd(e, z, e->ix, n, Tf, ymax);
@@ -282,7 +338,7 @@ static int cut_top_p(struct emu *e, const struct yd *v, const float *z, uint32_t
         if (!(err < 0.1 * S)) return 0;
         margin += 2 * err / (S - err);
     }
-    c = crossing(e, v, z, V, w, Tf, ymax, P, S, full, tier, &D, &same);
+    c = crossing(e, v, z, V, w, Tf, ymax, P, S, margin, full, tier, &D, &same);
     if (c < 0) return full ? -1 : 0;
     double yc = (double)v->y[c];
     if (same != 1 || !(v->d[c] > 1e-300) || fabs(yc) < 1e-6) return 0; /* a tie torch would order */
