@@ -14,7 +14,13 @@ struct pipe {
     uint32_t next, end;   /* the next step a worker takes; one past the last */
     uint32_t turn;        /* the next step to commit */
     int stop;             /* a failure: take no further step */
-    int rc, failed;       /* the first failure in step order and its worker */
+    int rc, failed;       /* the first failure in step order and its worker (ring entry: ahead) */
+    /* ops->ahead > 0: the steps in flight (taken, not committed) by
+     * step % ahead: computed, and their take's or compute's code */
+    pthread_cond_t room_cv;  /* a step committed: room for another */
+    int draining;         /* a worker is committing the done steps in order */
+    uint8_t done[STEP_PIPE_MAX_AHEAD];
+    int code[STEP_PIPE_MAX_AHEAD];
 };
 struct pipe_arg { struct pipe *P; int worker; };
 
@@ -62,6 +68,64 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
+/* ---- ops->ahead > 0: a worker takes its next step while earlier ones wait ---- */
+
+/* Take the next step under the lock once fewer than ahead are in flight.
+ * 1: taken (*rc: its take's code), 0: none left. */
+static int take_ahead(struct pipe *P, int worker, uint32_t *step, int *rc)
+{
+    pthread_mutex_lock(&P->mu);
+    while (!P->stop && P->next < P->end && P->next - P->turn >= P->ops->ahead) pthread_cond_wait(&P->room_cv, &P->mu);
+    if (P->stop || P->next >= P->end) { pthread_mutex_unlock(&P->mu); return 0; }
+    *step = P->next++;
+    *rc = P->ops->take(P->ctx, worker, *step);
+    if (*rc) P->stop = 1;
+    pthread_mutex_unlock(&P->mu);
+    return 1;
+}
+
+/* The step is computed (rc its code): when it is the turn, this worker
+ * commits it and every done step after it, in order, until one is not
+ * done (whoever finishes that one then commits on). A commit reads only
+ * what the step's compute left by step (ops->ahead), so any worker may
+ * make it; the lock is not held around it, and only the worker draining
+ * commits. A failure is recorded at its turn: nothing after it commits. */
+static void finish_ahead(struct pipe *P, int worker, uint32_t step, int rc)
+{
+    uint32_t A = P->ops->ahead;
+    pthread_mutex_lock(&P->mu);
+    P->done[step % A] = 1;
+    P->code[step % A] = rc;
+    if (step != P->turn || P->draining) { pthread_mutex_unlock(&P->mu); return; }
+    P->draining = 1;
+    while (P->turn < P->next && P->done[P->turn % A]) {
+        uint32_t s = P->turn;
+        int r = P->code[s % A], ok = !P->rc && !r;
+        pthread_mutex_unlock(&P->mu);
+        if (ok) r = P->ops->commit(P->ctx, worker, s);
+        pthread_mutex_lock(&P->mu);
+        if (r && !P->rc) { P->rc = r; P->failed = (int)(s % A); P->stop = 1; }
+        P->done[s % A] = 0;
+        P->turn++;
+        pthread_cond_broadcast(&P->room_cv);
+    }
+    P->draining = 0;
+    pthread_mutex_unlock(&P->mu);
+}
+
+static void *ahead_main(void *arg)
+{
+    struct pipe *P = ((struct pipe_arg *)arg)->P;
+    int worker = ((struct pipe_arg *)arg)->worker;
+    uint32_t step;
+    int rc = 0;
+    while (take_ahead(P, worker, &step, &rc)) {
+        if (!rc) rc = P->ops->compute(P->ctx, worker, step);
+        finish_ahead(P, worker, step, rc);
+    }
+    return NULL;
+}
+
 int step_pipe_run(const struct step_pipe_ops *ops, void *ctx, int n_workers, uint32_t first, uint32_t n,
                   int *failed)
 {
@@ -71,12 +135,15 @@ int step_pipe_run(const struct step_pipe_ops *ops, void *ctx, int n_workers, uin
     struct pipe_arg arg[STEP_PIPE_MAX_WORKERS];
     pthread_t th[STEP_PIPE_MAX_WORKERS];
     int started[STEP_PIPE_MAX_WORKERS] = {0};
+    void *(*loop)(void *) = ops->ahead ? ahead_main : worker_main;
     pthread_mutex_init(&P.mu, NULL);
     pthread_cond_init(&P.turn_cv, NULL);
+    pthread_cond_init(&P.room_cv, NULL);
     for (int i = 0; i < n_workers; i++) arg[i] = (struct pipe_arg){ &P, i };
-    for (int i = 1; i < n_workers; i++) started[i] = pthread_create(&th[i], NULL, worker_main, &arg[i]) == 0;
-    worker_main(&arg[0]);
+    for (int i = 1; i < n_workers; i++) started[i] = pthread_create(&th[i], NULL, loop, &arg[i]) == 0;
+    loop(&arg[0]);
     for (int i = 1; i < n_workers; i++) if (started[i]) pthread_join(th[i], NULL);
+    pthread_cond_destroy(&P.room_cv);
     pthread_cond_destroy(&P.turn_cv);
     pthread_mutex_destroy(&P.mu);
     if (P.rc && failed) *failed = P.failed;

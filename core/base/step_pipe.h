@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #define STEP_PIPE_MAX_WORKERS 8
+#define STEP_PIPE_MAX_AHEAD 64
 
 struct step_pipe_ops {
     /* under the pipe's lock, steps in increasing order: claim `step` (read it) */
@@ -34,12 +35,23 @@ struct step_pipe_ops {
     int (*compute)(void *ctx, int worker, uint32_t step);
     /* one at a time, in step order, only while no earlier step failed */
     int (*commit)(void *ctx, int worker, uint32_t step);
+    /* 0: commit reads the worker's own state, so a worker waits for its
+     * step's turn and commits it before taking another; a step that costs
+     * ten times the others then holds every worker up at its turn. 1 to
+     * STEP_PIPE_MAX_AHEAD: compute leaves everything commit reads (and a
+     * failure's message) in the caller's ring of `ahead` entries, entry
+     * step % ahead; a worker takes its next step at once, up to ahead
+     * steps are in flight (taken, not committed), and whichever worker
+     * finishes the turn's step commits it and the done steps after it,
+     * with its own worker number. */
+    uint32_t ahead;
 };
 
 /* Steps [first, first + n) on n_workers workers (clamped to 1..
  * STEP_PIPE_MAX_WORKERS). Returns 0, or the nonzero code of the first
  * failing step in step order with *failed set to the worker whose state
- * holds its error (that worker takes no further step). */
+ * holds its error (that worker takes no further step); with ops->ahead,
+ * to the ring entry (step % ahead) that holds it. */
 int step_pipe_run(const struct step_pipe_ops *ops, void *ctx, int n_workers, uint32_t first, uint32_t n,
                   int *failed);
 

@@ -125,7 +125,7 @@ static int pipe_workers(const struct eval_run *r)
 static int pipe_run(struct eval_run *r, struct source *src, int nw, const volatile int *cancel,
                     struct ls_error *err)
 {
-    static const struct step_pipe_ops ops = { take_step, compute_step, commit_step };
+    static const struct step_pipe_ops ops = { take_step, compute_step, commit_step, 0 };
     struct pipe P = { .r = r, .src = src, .cancel = cancel, .nw = nw };
     for (int i = 1; i <= nw; i++) {
         if (eval_worker_init(r, &r->w[i], 1))

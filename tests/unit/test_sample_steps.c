@@ -5,7 +5,9 @@
  * finish in, every step is taken once and in order, and a failure is the
  * first failing step in step order with nothing committed after it; the
  * same when the workers are chosen by timing (step_pipe_run_auto), whose
- * choice follows the takes' and computes' costs.
+ * choice follows the takes' and computes' costs; the same again with a
+ * ring of steps in flight (ops.ahead: the failure's ring entry named, a
+ * slow step no longer holding the other workers up).
  * sample: the same draws (the JSON items, bit for bit) on 1, 2, 3 and 5
  * workers and on the default's timed choice, for every preset's defaults, top-p only, min-p only, exact; a
  * NaN step, two NaN steps and a file cut under its map give the serial
@@ -41,6 +43,9 @@ struct log {
     int auto_workers;      /* step_pipe_run_auto */
     long take_ns, compute_ns; /* > 0: every take / compute sleeps this long (else random computes) */
     int worker_of[NSTEP];  /* the worker that computed each step */
+    uint32_t ahead;        /* step_pipe_ops.ahead */
+    uint32_t slow;         /* > 0: step slow - 1's compute sleeps 50 ms */
+    int done_order[NSTEP], n_done; /* the steps in the order their computes ended */
 };
 
 static int log_take(void *ctx, int w, uint32_t step)
@@ -59,8 +64,10 @@ static int log_compute(void *ctx, int w, uint32_t step)
     struct timespec ts = { 0, (long)((step * 7919u) % 5u) * 200000L };
     if (step == L->fail_compute[0]) ts.tv_nsec = 3000000L;
     if (L->take_ns || L->compute_ns) ts.tv_nsec = L->compute_ns;
+    if (L->slow && step == L->slow - 1) ts.tv_nsec = 50000000L;
     if (ts.tv_nsec) nanosleep(&ts, NULL);
     L->worker_of[step] = w;
+    L->done_order[__atomic_fetch_add(&L->n_done, 1, __ATOMIC_SEQ_CST)] = (int)step;
     __atomic_fetch_add(&L->computed[step], 1, __ATOMIC_SEQ_CST);
     if (step == L->fail_compute[0] || step == L->fail_compute[1]) {
         L->worker_failed[w] = (int)step;
@@ -77,23 +84,25 @@ static int log_commit(void *ctx, int w, uint32_t step)
     return 0;
 }
 
-static const struct step_pipe_ops log_ops = { log_take, log_compute, log_commit };
-
 static void run_log(struct log *L, int workers, uint32_t first, uint32_t n, int want_rc)
 {
     int failed = -1;
-    int rc = (L->auto_workers ? step_pipe_run_auto : step_pipe_run)(&log_ops, L, workers, first, n, &failed);
+    const struct step_pipe_ops ops = { log_take, log_compute, log_commit, L->ahead };
+    int rc = (L->auto_workers ? step_pipe_run_auto : step_pipe_run)(&ops, L, workers, first, n, &failed);
     assert_int_equal(rc, want_rc);
     for (int i = 0; i < L->n_taken; i++) assert_int_equal(L->taken[i], first + (uint32_t)i);
     for (int i = 0; i < L->n_committed; i++) assert_int_equal(L->committed[i], first + (uint32_t)i);
-    if (rc >= 100) assert_int_equal(L->worker_failed[failed], rc - 100);
+    /* the failure's state: its worker's, or (ahead) its ring entry */
+    if (rc >= 100 && !L->ahead) assert_int_equal(L->worker_failed[failed], rc - 100);
+    if (rc >= 100 && L->ahead) assert_int_equal(failed, (rc - 100) % (int)L->ahead);
 }
 
 static void test_pipe_order(void **state)
 {
     (void)state;
-    for (int w = 1; w <= 8; w += 3) {
-        struct log L = { .fail_take = ~0u, .fail_compute = { ~0u, ~0u } };
+    for (int k = 0; k < 6; k++) {
+        int w = 1 + 3 * (k % 3); /* 1, 4 and 7 workers, each without and with a ring of 5 */
+        struct log L = { .fail_take = ~0u, .fail_compute = { ~0u, ~0u }, .ahead = k < 3 ? 0u : 5u };
         run_log(&L, w, 10, 200, 0);
         assert_int_equal(L.n_taken, 200);
         assert_int_equal(L.n_committed, 200);
@@ -104,20 +113,40 @@ static void test_pipe_order(void **state)
 static void test_pipe_first_failure(void **state)
 {
     (void)state;
-    for (int w = 1; w <= 8; w += 3) {
+    for (int k = 0; k < 6; k++) {
+        int w = 1 + 3 * (k % 3);
+        uint32_t a = k < 3 ? 0u : 5u;
         /* step 57's compute is slow, 60's fails at once: 57 is the failure */
-        struct log L = { .fail_take = ~0u, .fail_compute = { 57, 60 } };
+        struct log L = { .fail_take = ~0u, .fail_compute = { 57, 60 }, .ahead = a };
         run_log(&L, w, 0, 200, 157);
         assert_int_equal(L.n_committed, 57);
         /* a failed take: nothing after it is taken, the steps before it commit */
-        struct log T = { .fail_take = 80, .fail_compute = { ~0u, ~0u } };
+        struct log T = { .fail_take = 80, .fail_compute = { ~0u, ~0u }, .ahead = a };
         run_log(&T, w, 0, 200, 7);
         assert_int_equal(T.n_taken, 81);
         assert_int_equal(T.n_committed, 80);
         /* a take failure after a compute failure: the compute's */
-        struct log B = { .fail_take = 90, .fail_compute = { 85, ~0u } };
+        struct log B = { .fail_take = 90, .fail_compute = { 85, ~0u }, .ahead = a };
         run_log(&B, w, 0, 200, 185);
         assert_int_equal(B.n_committed, 85);
+    }
+}
+
+/* With a ring of 8 steps in flight, a slow step (50 ms, the others under
+ * 1 ms) holds up only its own worker: the other computes the 7 steps
+ * after it meanwhile, all ending before it. Without a ring each worker
+ * waits for its step's turn: at most one step after it ends first. */
+static void test_pipe_ahead_slow_step(void **state)
+{
+    (void)state;
+    for (uint32_t a = 0; a <= 8; a += 8) {
+        struct log L = { .fail_take = ~0u, .fail_compute = { ~0u, ~0u }, .ahead = a, .slow = 11 };
+        run_log(&L, 2, 0, 40, 0);
+        assert_int_equal(L.n_committed, 40);
+        int before = 0;
+        for (int i = 0; i < L.n_done && L.done_order[i] != 10; i++) before += L.done_order[i] > 10;
+        if (a) assert_int_equal(before, 7);
+        else assert_true(before <= 1);
     }
 }
 
@@ -127,20 +156,22 @@ static void test_pipe_first_failure(void **state)
 static void test_pipe_auto_order(void **state)
 {
     (void)state;
-    for (int w = 1; w <= 8; w += 3) {
-        struct log L = { .fail_take = ~0u, .fail_compute = { ~0u, ~0u }, .auto_workers = 1 };
+    for (int k = 0; k < 6; k++) {
+        int w = 1 + 3 * (k % 3);
+        uint32_t a = k < 3 ? 0u : 5u;
+        struct log L = { .fail_take = ~0u, .fail_compute = { ~0u, ~0u }, .auto_workers = 1, .ahead = a };
         run_log(&L, w, 10, 200, 0);
         assert_int_equal(L.n_taken, 200);
         assert_int_equal(L.n_committed, 200);
         for (uint32_t s = 10; s < 210; s++) assert_int_equal(L.computed[s], 1);
-        struct log P = { .fail_take = ~0u, .fail_compute = { 20, 23 }, .auto_workers = 1 };
+        struct log P = { .fail_take = ~0u, .fail_compute = { 20, 23 }, .auto_workers = 1, .ahead = a };
         run_log(&P, w, 0, 200, 120);
         assert_int_equal(P.n_taken, 21);     /* in the probe: serial, nothing after the failure is taken */
         assert_int_equal(P.n_committed, 20);
-        struct log A = { .fail_take = ~0u, .fail_compute = { 97, 100 }, .auto_workers = 1 };
+        struct log A = { .fail_take = ~0u, .fail_compute = { 97, 100 }, .auto_workers = 1, .ahead = a };
         run_log(&A, w, 0, 200, 197);
         assert_int_equal(A.n_committed, 97);
-        struct log T = { .fail_take = 30, .fail_compute = { ~0u, ~0u }, .auto_workers = 1 };
+        struct log T = { .fail_take = 30, .fail_compute = { ~0u, ~0u }, .auto_workers = 1, .ahead = a };
         run_log(&T, w, 0, 200, 7);
         assert_int_equal(T.n_taken, 31);
         assert_int_equal(T.n_committed, 30);
@@ -180,8 +211,8 @@ static void test_pipe_auto_choice(void **state)
 /* ---- sample's draws ---- */
 struct sampled { char *json; int rc; char msg[1100]; int workers; };
 
-static struct sampled sample_with(struct source *s, const struct chain *ch, const struct params *pr, int threads,
-                                  int auto_threads)
+static struct sampled sample_from(struct source *s, const struct chain *ch, const struct params *pr, int threads,
+                                  int auto_threads, uint32_t first)
 {
     struct cli_one c;
     memset(&c, 0, sizeof c);
@@ -191,7 +222,7 @@ static struct sampled sample_with(struct source *s, const struct chain *ch, cons
     c.o.all = 1;
     c.s = s;
     assert_int_equal(cli_step_init(&c.st, s->vocab_size), 0);
-    struct sample_plan plan = { .first = 0, .n = s->n_steps, .count = 1, .all = 1, .threads = threads,
+    struct sample_plan plan = { .first = first, .n = s->n_steps - first, .count = 1, .all = 1, .threads = threads,
                                 .auto_threads = auto_threads };
     struct rng g;
     rng_seed(&g, c.o.seed);
@@ -205,6 +236,12 @@ static struct sampled sample_with(struct source *s, const struct chain *ch, cons
     cJSON_Delete(arr);
     cli_step_free(&c.st);
     return r;
+}
+
+static struct sampled sample_with(struct source *s, const struct chain *ch, const struct params *pr, int threads,
+                                  int auto_threads)
+{
+    return sample_from(s, ch, pr, threads, auto_threads, 0);
 }
 
 /* the same items and error on 1, 2, 3 and 5 workers and on up to 3
@@ -257,6 +294,19 @@ static void test_sample_threads_agree(void **state)
         assert_non_null(strstr(one.json, "{\"step\":119,"));
         free(one.json);
     }
+    /* from a later first step: the workers' draws take the stream from
+     * the first step's place (one uniform a step), as the serial pass */
+    struct chain c0;
+    struct params p0;
+    set_cfg(&cfgs[3], &c0, &p0);
+    struct sampled s1 = sample_from(s, &c0, &p0, 1, 0, 37), s3 = sample_from(s, &c0, &p0, 3, 0, 37);
+    assert_int_equal(s3.workers, 3);
+    assert_int_equal(s1.rc, 0);
+    assert_int_equal(s3.rc, 0);
+    assert_string_equal(s3.json, s1.json);
+    assert_non_null(strstr(s1.json, "[{\"step\":37,"));
+    free(s1.json);
+    free(s3.json);
     /* history: one worker, still the same */
     struct chain ch;
     struct params pr;
@@ -363,6 +413,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pipe_order),
         cmocka_unit_test(test_pipe_first_failure),
+        cmocka_unit_test(test_pipe_ahead_slow_step),
         cmocka_unit_test(test_pipe_auto_order),
         cmocka_unit_test(test_pipe_auto_count),
         cmocka_unit_test(test_pipe_auto_choice),
