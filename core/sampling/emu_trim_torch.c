@@ -309,7 +309,7 @@ static int32_t crossing(struct emu *e, const struct yd *v, const float *z, uint3
         if (full && n == V) break;
         if (!full) list_yd(e, z, e->ix, n, Tf, ymax);
         int32_t c = listed_crossing(e, v, n, ymax, P, S, above, nb);
-        if (c == TOPP_DEEPER && !full && t == 1 && t + 1 < tier[1])
+        if (c == TOPP_DEEPER && !full && t == 1) /* (a run without the masses never lists the window) */
             c = deep_tier(e, v, z, V, w, Tf, ymax, lo, P, S, above, nb);
         if (c != TOPP_DEEPER) return c;
     }
@@ -528,7 +528,7 @@ int emu_trim_torch(struct emu *e, const float *z)
     } else if (masses) { /* else y only where a cut collects; top-p's first list in the same pass */
         S = vm_exp_fdiv_list(z, V, Tf, ymax, e->yf, e->d, zmin, e->ix, &near);
     }
-    static const int all_tiers[3] = { 0, 3, 1 };
+    static const int all_tiers[3] = { 0, 2, 1 }; /* near and middle: then deep_tier decides */
     int ok = rep->kind == STAGE_TOP_K ? cut_top_k(e, z, V, Tf, ymax, &m)
            : rep->kind == STAGE_MIN_P ? cut_min_p(e, z, V, Tf, ymax, &m)
            : !masses ? cut_top_p(e, &v, z, V, Tf, ymax, 0, S, &near, all_tiers, &m)
