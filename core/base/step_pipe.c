@@ -24,11 +24,13 @@ struct pipe {
 };
 struct pipe_arg { struct pipe *P; int worker; };
 
-/* Take the next step under the lock. 1: taken (its take may have failed:
- * *rc), 0: none left. */
+/* Take the next step under the lock (in ring mode, once fewer than ahead
+ * are in flight). 1: taken (its take may have failed: *rc), 0: none left. */
 static int take(struct pipe *P, int worker, uint32_t *step, int *rc)
 {
+    uint32_t A = P->ops->ahead;
     pthread_mutex_lock(&P->mu);
+    while (A && !P->stop && P->next < P->end && P->next - P->turn >= A) pthread_cond_wait(&P->room_cv, &P->mu);
     if (P->stop || P->next >= P->end) { pthread_mutex_unlock(&P->mu); return 0; }
     *step = P->next++;
     *rc = P->ops->take(P->ctx, worker, *step);
@@ -54,35 +56,7 @@ static int commit_in_turn(struct pipe *P, int worker, uint32_t step, int rc)
     return rc;
 }
 
-static void *worker_main(void *arg)
-{
-    struct pipe *P = ((struct pipe_arg *)arg)->P;
-    int worker = ((struct pipe_arg *)arg)->worker;
-    uint32_t step;
-    int rc = 0;
-    while (take(P, worker, &step, &rc)) {
-        if (!rc) rc = P->ops->compute(P->ctx, worker, step);
-        /* a failed worker keeps its error: it takes nothing more */
-        if (commit_in_turn(P, worker, step, rc)) break;
-    }
-    return NULL;
-}
-
 /* ---- ops->ahead > 0: a worker takes its next step while earlier ones wait ---- */
-
-/* Take the next step under the lock once fewer than ahead are in flight.
- * 1: taken (*rc: its take's code), 0: none left. */
-static int take_ahead(struct pipe *P, int worker, uint32_t *step, int *rc)
-{
-    pthread_mutex_lock(&P->mu);
-    while (!P->stop && P->next < P->end && P->next - P->turn >= P->ops->ahead) pthread_cond_wait(&P->room_cv, &P->mu);
-    if (P->stop || P->next >= P->end) { pthread_mutex_unlock(&P->mu); return 0; }
-    *step = P->next++;
-    *rc = P->ops->take(P->ctx, worker, *step);
-    if (*rc) P->stop = 1;
-    pthread_mutex_unlock(&P->mu);
-    return 1;
-}
 
 /* The step is computed (rc its code): when it is the turn, this worker
  * commits it and every done step after it, in order, until one is not
@@ -113,15 +87,18 @@ static void finish_ahead(struct pipe *P, int worker, uint32_t step, int rc)
     pthread_mutex_unlock(&P->mu);
 }
 
-static void *ahead_main(void *arg)
+/* A worker: take, compute, then commit in turn (classic: its own step,
+ * waiting for it; ring mode: whatever is done at the turn, not waiting). */
+static void *worker_main(void *arg)
 {
     struct pipe *P = ((struct pipe_arg *)arg)->P;
     int worker = ((struct pipe_arg *)arg)->worker;
     uint32_t step;
     int rc = 0;
-    while (take_ahead(P, worker, &step, &rc)) {
+    while (take(P, worker, &step, &rc)) {
         if (!rc) rc = P->ops->compute(P->ctx, worker, step);
-        finish_ahead(P, worker, step, rc);
+        if (P->ops->ahead) finish_ahead(P, worker, step, rc);
+        else if (commit_in_turn(P, worker, step, rc)) break; /* a failed worker keeps its error: it takes nothing more */
     }
     return NULL;
 }
@@ -135,13 +112,12 @@ int step_pipe_run(const struct step_pipe_ops *ops, void *ctx, int n_workers, uin
     struct pipe_arg arg[STEP_PIPE_MAX_WORKERS];
     pthread_t th[STEP_PIPE_MAX_WORKERS];
     int started[STEP_PIPE_MAX_WORKERS] = {0};
-    void *(*loop)(void *) = ops->ahead ? ahead_main : worker_main;
     pthread_mutex_init(&P.mu, NULL);
     pthread_cond_init(&P.turn_cv, NULL);
     pthread_cond_init(&P.room_cv, NULL);
     for (int i = 0; i < n_workers; i++) arg[i] = (struct pipe_arg){ &P, i };
-    for (int i = 1; i < n_workers; i++) started[i] = pthread_create(&th[i], NULL, loop, &arg[i]) == 0;
-    loop(&arg[0]);
+    for (int i = 1; i < n_workers; i++) started[i] = pthread_create(&th[i], NULL, worker_main, &arg[i]) == 0;
+    worker_main(&arg[0]);
     for (int i = 1; i < n_workers; i++) if (started[i]) pthread_join(th[i], NULL);
     pthread_cond_destroy(&P.room_cv);
     pthread_cond_destroy(&P.turn_cv);
